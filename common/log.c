@@ -1,0 +1,86 @@
+#include "common/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "common/error.h"
+
+static gw_log_level_t g_level = GW_LOG_INFO;
+static bool g_syslog = false;
+static bool g_stderr = true;
+
+static const char *const g_names[] = {"error", "warning", "notice", "info", "debug"};
+static const int g_syslog_prio[] = {LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
+
+void gw_log_set_level(gw_log_level_t level)
+{
+	g_level = level;
+}
+
+gw_log_level_t gw_log_get_level(void)
+{
+	return g_level;
+}
+
+int gw_log_level_parse(const char *text, gw_log_level_t *out)
+{
+	for (size_t i = 0; i < sizeof(g_names) / sizeof(g_names[0]); i++) {
+		if (strcasecmp(text, g_names[i]) == 0) {
+			*out = (gw_log_level_t)i;
+			return GW_OK;
+		}
+	}
+	return GW_EINVAL;
+}
+
+void gw_log_open_syslog(const char *ident)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	g_syslog = true;
+}
+
+void gw_log_close_syslog(void)
+{
+	if (g_syslog)
+		closelog();
+	g_syslog = false;
+}
+
+void gw_log_set_stderr(bool enabled)
+{
+	g_stderr = enabled;
+}
+
+bool gw_log_enabled(gw_log_level_t level)
+{
+	return level <= g_level;
+}
+
+void gw_log(gw_log_level_t level, const char *fmt, ...)
+{
+	if (level > g_level)
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	if (g_stderr) {
+		struct timespec ts;
+		struct tm tm;
+		char stamp[32];
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		/* One fprintf per line so concurrent writers do not interleave. */
+		fprintf(stderr, "%s.%03ldZ %s: %s\n", stamp, ts.tv_nsec / 1000000, g_names[level],
+			msg);
+	}
+	if (g_syslog)
+		syslog(g_syslog_prio[level], "%s", msg);
+}

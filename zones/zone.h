@@ -1,0 +1,235 @@
+/* zones/: the zone data model.
+ *
+ * A zone is a set of nodes (owner names) kept in DNSSEC canonical order
+ * (RFC 4034 section 6.1), each node holding its RRsets ready in wire form
+ * so that the query path only looks up and copies. Changes arrive as
+ * changesets (RRs to remove, RRs to add) applied in one step; zone files
+ * are read and written through ldns.
+ *
+ * Names: unless said otherwise a "name" is an uncompressed wire-format
+ * domain name (length-prefixed labels ending with the root label), at most
+ * 255 octets, in any letter case. Comparisons are case-insensitive (ASCII).
+ *
+ * Threading: a zone_t is owned by one thread (the loop thread); readers on
+ * that thread may hold node and RRset pointers until the next call that
+ * modifies the zone.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ldns/ldns.h>
+
+#define ZONE_NAME_MAXLEN 255
+/* Canonical lookup key: labels reversed, lowercased, each followed by a 0
+ * separator, with octets 0x00 and 0x01 inside labels escaped as 0x01 0x01
+ * and 0x01 0x02, so that memcmp() on two keys gives canonical order. */
+#define ZONE_KEY_MAXLEN (2 * ZONE_NAME_MAXLEN)
+
+/* ---- names (zones/name.c) ---------------------------------------------- */
+
+/* Length of the wire name at name, reading at most maxlen octets; no
+ * compression pointers allowed. Returns the length (>= 1) or GW_EMALFORMED. */
+int zone_name_len(const uint8_t *name, size_t maxlen);
+
+/* Number of labels, not counting the root label. name must be valid. */
+int zone_name_labels(const uint8_t *name);
+
+/* Canonical comparison (RFC 4034 6.1): <0, 0 or >0. Both must be valid. */
+int zone_name_cmp(const uint8_t *a, const uint8_t *b);
+
+/* Case-insensitive equality. */
+bool zone_name_equal(const uint8_t *a, const uint8_t *b);
+
+/* True when name is parent or equal to it (name is at or below parent). */
+bool zone_name_is_subdomain(const uint8_t *name, const uint8_t *parent);
+
+/* Lowercase copy of a valid name into out (ZONE_NAME_MAXLEN octets). Returns
+ * the length. */
+int zone_name_lower(uint8_t *out, const uint8_t *name);
+
+/* Build the canonical lookup key of a valid name into key (ZONE_KEY_MAXLEN
+ * octets). Returns the key length. */
+int zone_name_key(uint8_t *key, const uint8_t *name);
+
+/* Text form ("www.example.", escapes as in zone files) into buf of size
+ * len; always NUL-terminated. Returns GW_OK or GW_ESPACE. */
+int zone_name_to_str(char *buf, size_t len, const uint8_t *name);
+
+/* Parse a text name (absolute or relative to origin, which may be NULL)
+ * into out (ZONE_NAME_MAXLEN octets). Returns the wire length or
+ * GW_EPARSE. */
+int zone_name_from_str(uint8_t *out, const char *text, const uint8_t *origin);
+
+/* ---- RRsets and nodes -------------------------------------------------- */
+
+/* One RRset: every RR of one type at one owner. The rdata of all RRs is
+ * kept in one buffer as a sequence of [RDLENGTH: 2 octets, network order]
+ * [RDATA], uncompressed, letter case as received (the signer derives the
+ * canonical form itself). RRs are unique (no duplicate rdata). */
+typedef struct zone_rrset {
+	uint16_t type;
+	uint16_t count;   /* number of RRs, >= 1 while in a node */
+	uint32_t ttl;     /* one TTL for the RRset (RFC 2181 5.2) */
+	uint8_t *rdata;   /* owned by the node: count x [len][data] */
+	uint32_t rdata_len;
+	/* Signatures over this RRset (dnssec/): RRSIG RRs in the same
+	 * [len][data] layout, NULL and 0 when unsigned. Owned by the node. */
+	uint8_t *sigs;
+	uint32_t sigs_len;
+	uint16_t sig_count;
+} zone_rrset_t;
+
+typedef struct zone_node {
+	uint8_t *owner;     /* owned: wire name, case as first added */
+	uint8_t *key;       /* owned: canonical lookup key */
+	uint16_t owner_len;
+	uint16_t key_len;
+	uint16_t rrset_count;
+	zone_rrset_t *rrsets; /* owned: rrset_count entries, sorted by type */
+} zone_node_t;
+
+/* The RRset of type at node, or NULL. */
+const zone_rrset_t *zone_node_rrset(const zone_node_t *node, uint16_t type);
+
+/* Iterate the RRs of an RRset: *pos starts at 0; on each call returns true
+ * and sets *rdata (points into the RRset) and *rdlen, false at the end. */
+bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **rdata,
+		     uint16_t *rdlen);
+
+/* ---- the zone ---------------------------------------------------------- */
+
+typedef struct zone zone_t;
+
+/* Create an empty zone for apex (wire name). On success *out owns the zone,
+ * freed with zone_free(). Returns GW_OK, GW_EINVAL or GW_ENOMEM. */
+int zone_new(zone_t **out, const uint8_t *apex);
+
+/* Free a zone and everything it holds. Accepts NULL. */
+void zone_free(zone_t *zone);
+
+/* The apex name (lowercase wire), borrowed from the zone. */
+const uint8_t *zone_apex(const zone_t *zone);
+
+/* Number of nodes (owner names that hold at least one RRset). */
+size_t zone_node_count(const zone_t *zone);
+
+/* The apex node, or NULL while the zone is empty. */
+const zone_node_t *zone_apex_node(const zone_t *zone);
+
+/* The SOA serial; GW_ENOTFOUND when there is no SOA. */
+int zone_serial(const zone_t *zone, uint32_t *serial);
+
+/* Set the SOA serial in place (the loop thread only). GW_ENOTFOUND when
+ * there is no SOA. */
+int zone_set_serial(zone_t *zone, uint32_t serial);
+
+/* Exact match (case-insensitive); NULL when no node holds that name. An
+ * empty non-terminal has no node. */
+const zone_node_t *zone_find(const zone_t *zone, const uint8_t *name);
+
+/* Result of zone_lookup(). All pointers are borrowed from the zone. */
+typedef struct zone_lookup {
+	const zone_node_t *node;   /* exact match, or NULL */
+	/* Node that sorts immediately before name in canonical order (the
+	 * NSEC that covers it); the last node when name sorts before all
+	 * (wraps around); NULL only when the zone is empty. When node is set,
+	 * prev is the node before it (wrapping). */
+	const zone_node_t *prev;
+	/* Labels of the closest encloser: the longest ancestor of name (or
+	 * name itself) that exists in the zone, as a node or as an empty
+	 * non-terminal. Counts labels of name from the right, so the closest
+	 * encloser is the last encloser_labels labels of name. */
+	int encloser_labels;
+	bool empty_nonterminal;    /* name itself is an empty non-terminal */
+} zone_lookup_t;
+
+/* Look up name (must be at or below the apex). Returns GW_OK and fills res,
+ * or GW_EOUTOFZONE. */
+int zone_lookup(const zone_t *zone, const uint8_t *name, zone_lookup_t *res);
+
+/* Iterate nodes in canonical order: zone_first() then zone_next() until
+ * NULL. Pointers stay valid until the zone is modified. */
+const zone_node_t *zone_first(const zone_t *zone);
+const zone_node_t *zone_next(const zone_t *zone, const zone_node_t *node);
+
+/* The node that follows node in canonical order, wrapping to the apex
+ * (what an NSEC next name points to). */
+const zone_node_t *zone_next_wrap(const zone_t *zone, const zone_node_t *node);
+
+/* ---- changesets (zones/changeset.c) ------------------------------------ */
+
+/* RRs to remove and RRs to add, applied in one step. The lists own their
+ * ldns_rr. */
+typedef struct zone_changeset {
+	ldns_rr_list *remove;
+	ldns_rr_list *add;
+} zone_changeset_t;
+
+/* Initialise an empty changeset in caller storage. GW_OK or GW_ENOMEM. */
+int zone_changeset_init(zone_changeset_t *cs);
+/* Free the RRs the changeset holds. Accepts an already deinitialised one. */
+void zone_changeset_deinit(zone_changeset_t *cs);
+
+/* Take ownership of rr and queue it for removal / addition. On error rr is
+ * freed. */
+int zone_changeset_remove(zone_changeset_t *cs, ldns_rr *rr);
+int zone_changeset_add(zone_changeset_t *cs, ldns_rr *rr);
+
+bool zone_changeset_empty(const zone_changeset_t *cs);
+
+/* One (owner, type) pair that a change touched, for the signer. */
+typedef struct zone_change {
+	uint8_t owner[ZONE_NAME_MAXLEN]; /* lowercase wire name */
+	uint16_t type;
+} zone_change_t;
+
+/* Apply a changeset: removals first (removing an RR that is absent is not
+ * an error), then additions (adding an RR already present is not an
+ * error; an added RR's TTL becomes the RRset's TTL). Either all of it takes
+ * effect or, on error, the zone is unchanged. Errors: GW_EOUTOFZONE (an
+ * owner outside the zone), GW_ESEMANTIC (CNAME beside other data, class
+ * not IN, a second SOA), GW_EMALFORMED, GW_ENOMEM.
+ * When changed is not NULL, on success *changed is set to a malloc'ed
+ * array (caller frees) of the distinct (owner, type) pairs whose RRset
+ * changed, and *changed_count to its length; both untouched on error. */
+int zone_apply(zone_t *zone, const zone_changeset_t *cs, zone_change_t **changed,
+	       size_t *changed_count);
+
+/* Add one RR (convenience used by loaders and tests; same rules as
+ * zone_apply with a one-RR changeset). */
+int zone_add_rr(zone_t *zone, const ldns_rr *rr);
+
+/* ---- serial arithmetic (zones/serial.c), RFC 1982 ----------------------- */
+
+/* -1 when a < b, 0 when equal, 1 when a > b, 2 when undefined
+ * (distance exactly 2^31). */
+int zone_serial_cmp(uint32_t a, uint32_t b);
+
+/* The next serial after current: max(current + 1, wanted) in RFC 1982
+ * terms, where wanted may be a clock-based proposal (e.g. unix time) or 0.
+ * Never returns a serial that does not compare greater than current. */
+uint32_t zone_serial_next(uint32_t current, uint32_t wanted);
+
+/* ---- files (zones/load.c, zones/dump.c) --------------------------------- */
+
+/* Load a zone file through ldns. origin is the zone apex (wire); the file's
+ * $ORIGIN and relative names resolve against it. On success *out owns a
+ * new zone. On error returns GW_EPARSE / GW_EOUTOFZONE / GW_ESEMANTIC /
+ * -errno and, when errbuf is not NULL, writes a one-line reason with the
+ * file name and line number into errbuf (always NUL-terminated). A zone
+ * without an apex SOA is GW_ESEMANTIC. */
+int zone_load_file(zone_t **out, const uint8_t *origin, const char *path, char *errbuf,
+		   size_t errlen);
+
+/* Write the zone in zone file form (one RR per line, canonical order, the
+ * SOA first) to fp. GW_OK or GW_EIO. */
+int zone_dump(const zone_t *zone, FILE *fp);
+
+/* Convert one RR of a node into a new ldns_rr (for tests, dumps and the
+ * signer). On success *out is owned by the caller. */
+int zone_rr_to_ldns(ldns_rr **out, const zone_node_t *node, const zone_rrset_t *rrset,
+		    const uint8_t *rdata, uint16_t rdlen);
