@@ -5,23 +5,23 @@
 
 enum {
 	GW_OK = 0,
-	GW_ERROR = -1000, /* unspecified failure (prefer a precise code) */
-	GW_ENOMEM = -1001,  /* allocation failed */
-	GW_EINVAL = -1002,  /* invalid argument or value */
-	GW_EPARSE = -1003,  /* text or file could not be parsed */
+	GW_ERROR = -1000,      /* unspecified failure (prefer a precise code) */
+	GW_ENOMEM = -1001,     /* allocation failed */
+	GW_EINVAL = -1002,     /* invalid argument or value */
+	GW_EPARSE = -1003,     /* text or file could not be parsed */
 	GW_EMALFORMED = -1004, /* wire data is malformed */
-	GW_ELIMIT = -1005,  /* a configured or protocol limit was hit */
-	GW_ENOTFOUND = -1006, /* no such name, record, key or entry */
-	GW_EEXIST = -1007,  /* already present */
+	GW_ELIMIT = -1005,     /* a configured or protocol limit was hit */
+	GW_ENOTFOUND = -1006,  /* no such name, record, key or entry */
+	GW_EEXIST = -1007,     /* already present */
 	GW_EOUTOFZONE = -1008, /* name is not inside the zone */
-	GW_ESPACE = -1009,  /* output buffer too small */
-	GW_ECONFIG = -1010, /* invalid configuration */
-	GW_ESEMANTIC = -1011, /* breaks a zone rule (CNAME and other data, no SOA, ...) */
-	GW_EIO = -1012,     /* read, write or fsync failed */
-	GW_ECRYPTO = -1013, /* the crypto library failed */
-	GW_EKEY = -1014,    /* key missing, unreadable or invalid */
-	GW_EPERM = -1015,   /* file permissions are unsafe or access denied */
-	GW_EBUSY = -1016,   /* resource busy or temporarily exhausted */
+	GW_ESPACE = -1009,     /* output buffer too small */
+	GW_ECONFIG = -1010,    /* invalid configuration */
+	GW_ESEMANTIC = -1011,  /* breaks a zone rule (CNAME and other data, no SOA, ...) */
+	GW_EIO = -1012,        /* read, write or fsync failed */
+	GW_ECRYPTO = -1013,    /* the crypto library failed */
+	GW_EKEY = -1014,       /* key missing, unreadable or invalid */
+	GW_EPERM = -1015,      /* file permissions are unsafe or access denied */
+	GW_EBUSY = -1016,      /* resource busy or temporarily exhausted */
 };
 
 /* Human-readable text for a code from this file or a negated errno.

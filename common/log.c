@@ -79,7 +79,7 @@ void gw_log(gw_log_level_t level, const char *fmt, ...)
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 		/* One fprintf per line so concurrent writers do not interleave. */
 		fprintf(stderr, "%s.%03ldZ %s: %s\n", stamp, ts.tv_nsec / 1000000, g_names[level],
-			msg);
+		        msg);
 	}
 	if (g_syslog)
 		syslog(g_syslog_prio[level], "%s", msg);

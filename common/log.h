@@ -30,13 +30,12 @@ void gw_log_set_stderr(bool enabled);
 
 bool gw_log_enabled(gw_log_level_t level);
 
-void gw_log(gw_log_level_t level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void gw_log(gw_log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define gw_err(...)     gw_log(GW_LOG_ERR, __VA_ARGS__)
-#define gw_warn(...)    gw_log(GW_LOG_WARNING, __VA_ARGS__)
-#define gw_notice(...)  gw_log(GW_LOG_NOTICE, __VA_ARGS__)
-#define gw_info(...)    gw_log(GW_LOG_INFO, __VA_ARGS__)
+#define gw_err(...)    gw_log(GW_LOG_ERR, __VA_ARGS__)
+#define gw_warn(...)   gw_log(GW_LOG_WARNING, __VA_ARGS__)
+#define gw_notice(...) gw_log(GW_LOG_NOTICE, __VA_ARGS__)
+#define gw_info(...)   gw_log(GW_LOG_INFO, __VA_ARGS__)
 #define gw_debug(...)                                                                              \
 	do {                                                                                       \
 		if (gw_log_enabled(GW_LOG_DEBUG))                                                  \

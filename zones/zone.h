@@ -56,12 +56,14 @@ int zone_name_lower(uint8_t *out, const uint8_t *name);
 int zone_name_key(uint8_t *key, const uint8_t *name);
 
 /* Text form ("www.example.", escapes as in zone files) into buf of size
- * len; always NUL-terminated. Returns GW_OK or GW_ESPACE. */
+ * len; always NUL-terminated (truncated on GW_ESPACE). Returns GW_OK or
+ * GW_ESPACE (also GW_EMALFORMED for an invalid name, GW_ENOMEM). */
 int zone_name_to_str(char *buf, size_t len, const uint8_t *name);
 
 /* Parse a text name (absolute or relative to origin, which may be NULL)
  * into out (ZONE_NAME_MAXLEN octets). Returns the wire length or
- * GW_EPARSE. */
+ * GW_EPARSE. "@" is the origin; with origin NULL a relative name is taken
+ * as absolute. */
 int zone_name_from_str(uint8_t *out, const char *text, const uint8_t *origin);
 
 /* ---- RRsets and nodes -------------------------------------------------- */
@@ -69,23 +71,27 @@ int zone_name_from_str(uint8_t *out, const char *text, const uint8_t *origin);
 /* One RRset: every RR of one type at one owner. The rdata of all RRs is
  * kept in one buffer as a sequence of [RDLENGTH: 2 octets, network order]
  * [RDATA], uncompressed, letter case as received (the signer derives the
- * canonical form itself). RRs are unique (no duplicate rdata). */
+ * canonical form itself). RRs are unique (no duplicate rdata; rdata are
+ * compared octet for octet, so names in rdata that differ only in letter
+ * case are distinct RRs here), in the order they were first added. */
 typedef struct zone_rrset {
 	uint16_t type;
-	uint16_t count;   /* number of RRs, >= 1 while in a node */
-	uint32_t ttl;     /* one TTL for the RRset (RFC 2181 5.2) */
-	uint8_t *rdata;   /* owned by the node: count x [len][data] */
+	uint16_t count; /* number of RRs, >= 1 while in a node */
+	uint32_t ttl;   /* one TTL for the RRset (RFC 2181 5.2) */
+	uint8_t *rdata; /* owned by the node: count x [len][data] */
 	uint32_t rdata_len;
 	/* Signatures over this RRset (dnssec/): RRSIG RRs in the same
-	 * [len][data] layout, NULL and 0 when unsigned. Owned by the node. */
+	 * [len][data] layout, NULL and 0 when unsigned. Owned by the node; set
+	 * with zone_set_sigs(). Dropped whenever the RRset's data or TTL
+	 * changes (zone_apply) and, for the SOA, when the serial changes. */
 	uint8_t *sigs;
 	uint32_t sigs_len;
 	uint16_t sig_count;
 } zone_rrset_t;
 
 typedef struct zone_node {
-	uint8_t *owner;     /* owned: wire name, case as first added */
-	uint8_t *key;       /* owned: canonical lookup key */
+	uint8_t *owner; /* owned: wire name, case as first added */
+	uint8_t *key;   /* owned: canonical lookup key */
 	uint16_t owner_len;
 	uint16_t key_len;
 	uint16_t rrset_count;
@@ -98,7 +104,7 @@ const zone_rrset_t *zone_node_rrset(const zone_node_t *node, uint16_t type);
 /* Iterate the RRs of an RRset: *pos starts at 0; on each call returns true
  * and sets *rdata (points into the RRset) and *rdlen, false at the end. */
 bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **rdata,
-		     uint16_t *rdlen);
+                     uint16_t *rdlen);
 
 /* ---- the zone ---------------------------------------------------------- */
 
@@ -124,8 +130,16 @@ const zone_node_t *zone_apex_node(const zone_t *zone);
 int zone_serial(const zone_t *zone, uint32_t *serial);
 
 /* Set the SOA serial in place (the loop thread only). GW_ENOTFOUND when
- * there is no SOA. */
+ * there is no SOA. A new serial drops the SOA's signatures. */
 int zone_set_serial(zone_t *zone, uint32_t serial);
+
+/* Attach signatures to the RRset (owner, type): sigs is sigs_len octets of
+ * RRSIG rdata in the [len][data] layout of zone_rrset_t, copied (the caller
+ * keeps its buffer); sigs_len 0 removes them. Returns GW_OK, GW_ENOTFOUND
+ * (no such RRset), GW_EMALFORMED (layout), GW_ELIMIT, GW_ENOMEM. Node and
+ * RRset pointers stay valid. */
+int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8_t *sigs,
+                  uint32_t sigs_len);
 
 /* Exact match (case-insensitive); NULL when no node holds that name. An
  * empty non-terminal has no node. */
@@ -133,7 +147,7 @@ const zone_node_t *zone_find(const zone_t *zone, const uint8_t *name);
 
 /* Result of zone_lookup(). All pointers are borrowed from the zone. */
 typedef struct zone_lookup {
-	const zone_node_t *node;   /* exact match, or NULL */
+	const zone_node_t *node; /* exact match, or NULL */
 	/* Node that sorts immediately before name in canonical order (the
 	 * NSEC that covers it); the last node when name sorts before all
 	 * (wraps around); NULL only when the zone is empty. When node is set,
@@ -142,9 +156,10 @@ typedef struct zone_lookup {
 	/* Labels of the closest encloser: the longest ancestor of name (or
 	 * name itself) that exists in the zone, as a node or as an empty
 	 * non-terminal. Counts labels of name from the right, so the closest
-	 * encloser is the last encloser_labels labels of name. */
+	 * encloser is the last encloser_labels labels of name. Never less
+	 * than the apex's labels (also while the zone is empty). */
 	int encloser_labels;
-	bool empty_nonterminal;    /* name itself is an empty non-terminal */
+	bool empty_nonterminal; /* name itself is an empty non-terminal */
 } zone_lookup_t;
 
 /* Look up name (must be at or below the apex). Returns GW_OK and fills res,
@@ -191,13 +206,18 @@ typedef struct zone_change {
  * an error), then additions (adding an RR already present is not an
  * error; an added RR's TTL becomes the RRset's TTL). Either all of it takes
  * effect or, on error, the zone is unchanged. Errors: GW_EOUTOFZONE (an
- * owner outside the zone), GW_ESEMANTIC (CNAME beside other data, class
- * not IN, a second SOA), GW_EMALFORMED, GW_ENOMEM.
+ * owner outside the zone), GW_ESEMANTIC (CNAME beside other data than
+ * RRSIG/NSEC, more than one CNAME, CNAME at the apex, class not IN, a
+ * second SOA or one below the apex, a meta type such as ANY or OPT),
+ * GW_EMALFORMED, GW_ELIMIT (more than 65535 RRs or types), GW_ENOMEM; the
+ * reason (name, type, rule) is logged as a warning.
  * When changed is not NULL, on success *changed is set to a malloc'ed
  * array (caller frees) of the distinct (owner, type) pairs whose RRset
- * changed, and *changed_count to its length; both untouched on error. */
+ * changed (data or TTL), in canonical order, and *changed_count to its
+ * length (NULL and 0 when nothing changed); both untouched on error. A
+ * changed RRset loses its signatures. */
 int zone_apply(zone_t *zone, const zone_changeset_t *cs, zone_change_t **changed,
-	       size_t *changed_count);
+               size_t *changed_count);
 
 /* Add one RR (convenience used by loaders and tests; same rules as
  * zone_apply with a one-RR changeset). */
@@ -210,8 +230,9 @@ int zone_add_rr(zone_t *zone, const ldns_rr *rr);
 int zone_serial_cmp(uint32_t a, uint32_t b);
 
 /* The next serial after current: max(current + 1, wanted) in RFC 1982
- * terms, where wanted may be a clock-based proposal (e.g. unix time) or 0.
- * Never returns a serial that does not compare greater than current. */
+ * terms, where wanted may be a clock-based proposal (e.g. unix time) or 0
+ * (no proposal: current + 1). Never returns a serial that does not compare
+ * greater than current. */
 uint32_t zone_serial_next(uint32_t current, uint32_t wanted);
 
 /* ---- files (zones/load.c, zones/dump.c) --------------------------------- */
@@ -220,16 +241,25 @@ uint32_t zone_serial_next(uint32_t current, uint32_t wanted);
  * $ORIGIN and relative names resolve against it. On success *out owns a
  * new zone. On error returns GW_EPARSE / GW_EOUTOFZONE / GW_ESEMANTIC /
  * -errno and, when errbuf is not NULL, writes a one-line reason with the
- * file name and line number into errbuf (always NUL-terminated). A zone
- * without an apex SOA is GW_ESEMANTIC. */
+ * file name and line number into errbuf (always NUL-terminated); with
+ * errbuf NULL the reason is logged. A zone without an apex SOA is
+ * GW_ESEMANTIC. The rules of zone_apply() hold; $INCLUDE is refused. A
+ * record without a TTL takes the previous record's TTL when it continues
+ * its RRset, else $TTL, else the last TTL written (RFC 1035 5.1). When the
+ * RRs of one RRset disagree on the TTL, the last one wins and each
+ * disagreement is logged as a warning with its line. */
 int zone_load_file(zone_t **out, const uint8_t *origin, const char *path, char *errbuf,
-		   size_t errlen);
+                   size_t errlen);
 
-/* Write the zone in zone file form (one RR per line, canonical order, the
- * SOA first) to fp. GW_OK or GW_EIO. */
+/* Write the zone in zone file form (one RR per line, absolute names,
+ * canonical order, the SOA first) to fp; the signatures of an RRset follow
+ * it as RRSIG lines (they reload as an RRSIG RRset). GW_OK or GW_EIO
+ * (GW_ENOMEM, GW_EMALFORMED from zone_rr_to_ldns()). */
 int zone_dump(const zone_t *zone, FILE *fp);
 
 /* Convert one RR of a node into a new ldns_rr (for tests, dumps and the
- * signer). On success *out is owned by the caller. */
+ * signer). rdata may also point into rrset->sigs: the result is then the
+ * RRSIG. On success *out is owned by the caller. GW_ENOMEM or
+ * GW_EMALFORMED (rdata that ldns cannot read as the type). */
 int zone_rr_to_ldns(ldns_rr **out, const zone_node_t *node, const zone_rrset_t *rrset,
-		    const uint8_t *rdata, uint16_t rdlen);
+                    const uint8_t *rdata, uint16_t rdlen);

@@ -1,0 +1,115 @@
+/* zones/ private declarations shared by the module's .c files. Nothing
+ * outside zones/ includes this (tests excepted, for the allocation hook). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "zones/zone.h"
+
+struct zone {
+	zone_node_t **nodes; /* owned, count entries sorted by node key */
+	size_t count;
+	size_t cap;
+	uint8_t apex[ZONE_NAME_MAXLEN]; /* lowercase */
+	uint8_t apex_key[ZONE_KEY_MAXLEN];
+	uint16_t apex_len;
+	uint16_t apex_key_len;
+	int apex_labels;
+};
+
+/* Room for the text form of any name: every octet escaped as \DDD. */
+#define ZONE_NAME_STRLEN (4 * ZONE_NAME_MAXLEN + 2)
+
+/* memcmp order on keys, the shorter first when one is a prefix. Inline:
+ * it is the inner loop of every lookup. */
+static inline int zone_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int cmp = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (cmp != 0)
+		return cmp;
+	return (alen > blen) - (alen < blen);
+}
+
+/* Index of the first node whose key is >= key; *found tells whether that
+ * node's key equals key. */
+size_t zone_search(const zone_t *zone, const uint8_t *key, size_t key_len, bool *found);
+
+/* A node for owner (valid wire name) with no RRsets; owner and key live in
+ * the same allocation as the node. NULL when out of memory. */
+zone_node_t *zone_node_new(const uint8_t *owner);
+/* Free a node, its RRsets and their buffers. Accepts NULL. */
+void zone_node_free(zone_node_t *node);
+
+/* Free the rdata and sigs buffers of the RRsets in a that no RRset of the
+ * same type in b shares (compared by pointer). Changes keep unchanged
+ * buffers by reference, so this frees exactly what the other side does not
+ * hold: the old side after a commit, the new side after a failure. */
+void zone_rrsets_release_unshared(zone_rrset_t *a, size_t a_count, const zone_rrset_t *b,
+                                  size_t b_count);
+
+/* Allocation used by the changeset path. Tests set zone_alloc_fail_after to
+ * N >= 0 to make the (N+1)th call from then on fail, to prove that a failed
+ * change leaves the zone as it was; -1 (the default) disables it. */
+extern long zone_alloc_fail_after;
+void *zone_malloc(size_t size);
+void *zone_realloc(void *ptr, size_t size);
+
+/* Text of a type ("AAAA", "TYPE65534") into buf of size len. */
+void zone_type_str(char *buf, size_t len, uint16_t type);
+
+/* ---- batches: the engine behind zone_apply() and zone_load_file() ------ */
+
+/* One RR of a batch in wire form. */
+typedef struct zone_entry {
+	const uint8_t *owner; /* points into the batch's arena */
+	const uint8_t *key;
+	const uint8_t *rdata;
+	size_t ref; /* caller's reference: list index or file line */
+	uint32_t seq;
+	uint32_t ttl;
+	uint32_t group; /* scratch for the RRset builder */
+	uint16_t owner_len;
+	uint16_t key_len;
+	uint16_t rdlen;
+	uint16_t type;
+	bool add;
+} zone_entry_t;
+
+#define ZONE_REF_NONE SIZE_MAX
+
+typedef struct zone_arena_chunk zone_arena_chunk_t;
+
+typedef struct zone_batch {
+	const zone_t *zone;
+	zone_entry_t *entries;
+	size_t count;
+	size_t cap;
+	zone_arena_chunk_t *chunks;
+	ldns_buffer *wire;
+	/* Called for every added RR whose TTL differs from the previous added
+	 * RR of the same RRset (the loader warns with both lines). */
+	void (*ttl_conflict)(void *ctx, const zone_entry_t *earlier, const zone_entry_t *later);
+	void *ctx;
+	/* Why the last call failed, and the ref of the RR at fault
+	 * (ZONE_REF_NONE when no single RR is). */
+	char reason[ZONE_NAME_STRLEN + 96];
+	size_t err_ref;
+} zone_batch_t;
+
+int zone_batch_init(zone_batch_t *batch, const zone_t *zone);
+void zone_batch_deinit(zone_batch_t *batch);
+
+/* Convert rr and queue it (add or remove). Checks what one RR can break on
+ * its own: GW_EOUTOFZONE, GW_ESEMANTIC (class, meta type, SOA or CNAME
+ * placement), GW_EMALFORMED, GW_ENOMEM. */
+int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref);
+
+/* Apply every queued RR to zone, all or nothing (see zone_apply()). */
+int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,
+                     size_t *changed_count);

@@ -1,0 +1,347 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "zones/internal.h"
+#include "zones/zone.h"
+
+/* SOA rdata: MNAME, RNAME, then SERIAL REFRESH RETRY EXPIRE MINIMUM. */
+#define SOA_FIXED_LEN 20
+
+int zone_new(zone_t **out, const uint8_t *apex)
+{
+	zone_t *zone = NULL;
+	int len = zone_name_len(apex, ZONE_NAME_MAXLEN);
+
+	if (out == NULL || len < 0)
+		return GW_EINVAL;
+	zone = calloc(1, sizeof(*zone));
+	if (zone == NULL)
+		return GW_ENOMEM;
+	zone->apex_len = (uint16_t)zone_name_lower(zone->apex, apex);
+	zone->apex_key_len = (uint16_t)zone_name_key(zone->apex_key, apex);
+	zone->apex_labels = zone_name_labels(apex);
+	*out = zone;
+	return GW_OK;
+}
+
+void zone_free(zone_t *zone)
+{
+	if (zone == NULL)
+		return;
+	for (size_t i = 0; i < zone->count; i++)
+		zone_node_free(zone->nodes[i]);
+	free(zone->nodes);
+	free(zone);
+}
+
+zone_node_t *zone_node_new(const uint8_t *owner)
+{
+	uint8_t key[ZONE_KEY_MAXLEN];
+	int owner_len = zone_name_len(owner, ZONE_NAME_MAXLEN);
+	int key_len = zone_name_key(key, owner);
+	zone_node_t *node = zone_malloc(sizeof(*node) + (size_t)owner_len + (size_t)key_len);
+
+	if (node == NULL)
+		return NULL;
+	memset(node, 0, sizeof(*node));
+	node->owner = (uint8_t *)(node + 1);
+	node->key = node->owner + owner_len;
+	node->owner_len = (uint16_t)owner_len;
+	node->key_len = (uint16_t)key_len;
+	memcpy(node->owner, owner, (size_t)owner_len);
+	memcpy(node->key, key, (size_t)key_len);
+	return node;
+}
+
+void zone_node_free(zone_node_t *node)
+{
+	if (node == NULL)
+		return;
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		free(node->rrsets[i].rdata);
+		free(node->rrsets[i].sigs);
+	}
+	free(node->rrsets);
+	free(node);
+}
+
+void zone_rrsets_release_unshared(zone_rrset_t *a, size_t a_count, const zone_rrset_t *b,
+                                  size_t b_count)
+{
+	size_t j = 0;
+
+	/* Both arrays are sorted by type. */
+	for (size_t i = 0; i < a_count; i++) {
+		while (j < b_count && b[j].type < a[i].type)
+			j++;
+		const zone_rrset_t *other = (j < b_count && b[j].type == a[i].type) ? &b[j] : NULL;
+		if (other == NULL || other->rdata != a[i].rdata)
+			free(a[i].rdata);
+		if (other == NULL || other->sigs != a[i].sigs)
+			free(a[i].sigs);
+		a[i].rdata = NULL;
+		a[i].sigs = NULL;
+	}
+}
+
+const uint8_t *zone_apex(const zone_t *zone)
+{
+	return zone->apex;
+}
+
+size_t zone_node_count(const zone_t *zone)
+{
+	return zone->count;
+}
+
+const zone_node_t *zone_apex_node(const zone_t *zone)
+{
+	/* The apex sorts before every name below it. */
+	if (zone->count == 0)
+		return NULL;
+	const zone_node_t *first = zone->nodes[0];
+	if (zone_key_cmp(first->key, first->key_len, zone->apex_key, zone->apex_key_len) != 0)
+		return NULL;
+	return first;
+}
+
+size_t zone_search(const zone_t *zone, const uint8_t *key, size_t key_len, bool *found)
+{
+	size_t lo = 0;
+	size_t hi = zone->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const zone_node_t *node = zone->nodes[mid];
+		if (zone_key_cmp(node->key, node->key_len, key, key_len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < zone->count &&
+	         zone_key_cmp(zone->nodes[lo]->key, zone->nodes[lo]->key_len, key, key_len) == 0;
+	return lo;
+}
+
+const zone_node_t *zone_find(const zone_t *zone, const uint8_t *name)
+{
+	uint8_t key[ZONE_KEY_MAXLEN];
+	int key_len = zone_name_key(key, name);
+	bool found;
+	size_t idx = zone_search(zone, key, (size_t)key_len, &found);
+
+	return found ? zone->nodes[idx] : NULL;
+}
+
+/* Labels that two keys share from the root: every 0x00 in the common
+ * prefix closes a label that both names have. */
+static int common_labels(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t n = alen < blen ? alen : blen;
+	int labels = 0;
+
+	for (size_t i = 0; i < n && a[i] == b[i]; i++) {
+		if (a[i] == 0)
+			labels++;
+	}
+	return labels;
+}
+
+int zone_lookup(const zone_t *zone, const uint8_t *name, zone_lookup_t *res)
+{
+	uint8_t key[ZONE_KEY_MAXLEN];
+	size_t key_len = (size_t)zone_name_key(key, name);
+	bool found;
+
+	/* A key starts with the key of every ancestor, so the subdomain test
+	 * is a prefix test. */
+	if (key_len < zone->apex_key_len || memcmp(key, zone->apex_key, zone->apex_key_len) != 0)
+		return GW_EOUTOFZONE;
+
+	memset(res, 0, sizeof(*res));
+	int labels = zone_name_labels(name);
+	res->encloser_labels = zone->apex_labels;
+	if (zone->count == 0)
+		return GW_OK;
+
+	size_t idx = zone_search(zone, key, key_len, &found);
+	res->prev = zone->nodes[idx > 0 ? idx - 1 : zone->count - 1];
+	if (found) {
+		res->node = zone->nodes[idx];
+		res->encloser_labels = labels;
+		return GW_OK;
+	}
+
+	/* Descendants of name sort right after it, so the node at idx tells
+	 * whether name has any. */
+	const zone_node_t *after = idx < zone->count ? zone->nodes[idx] : NULL;
+	if (after != NULL && after->key_len > key_len && memcmp(after->key, key, key_len) == 0) {
+		res->empty_nonterminal = true;
+		res->encloser_labels = labels;
+		return GW_OK;
+	}
+
+	/* The existing name sharing the most labels with name is a neighbour
+	 * in canonical order. */
+	int best = 0;
+	if (idx > 0) {
+		const zone_node_t *n = zone->nodes[idx - 1];
+		best = common_labels(key, key_len, n->key, n->key_len);
+	}
+	if (after != NULL) {
+		int c = common_labels(key, key_len, after->key, after->key_len);
+		if (c > best)
+			best = c;
+	}
+	if (best > res->encloser_labels)
+		res->encloser_labels = best;
+	return GW_OK;
+}
+
+const zone_node_t *zone_first(const zone_t *zone)
+{
+	return zone->count > 0 ? zone->nodes[0] : NULL;
+}
+
+const zone_node_t *zone_next(const zone_t *zone, const zone_node_t *node)
+{
+	bool found;
+	size_t idx = zone_search(zone, node->key, node->key_len, &found);
+
+	if (found)
+		idx++;
+	return idx < zone->count ? zone->nodes[idx] : NULL;
+}
+
+const zone_node_t *zone_next_wrap(const zone_t *zone, const zone_node_t *node)
+{
+	const zone_node_t *next = zone_next(zone, node);
+
+	return next != NULL ? next : zone_first(zone);
+}
+
+const zone_rrset_t *zone_node_rrset(const zone_node_t *node, uint16_t type)
+{
+	size_t lo = 0;
+	size_t hi = node->rrset_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (node->rrsets[mid].type == type)
+			return &node->rrsets[mid];
+		if (node->rrsets[mid].type < type)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **rdata,
+                     uint16_t *rdlen)
+{
+	uint32_t p = *pos;
+
+	if (p >= rrset->rdata_len || rrset->rdata_len - p < 2)
+		return false;
+	uint16_t len = (uint16_t)(rrset->rdata[p] << 8 | rrset->rdata[p + 1]);
+	if (rrset->rdata_len - p - 2 < len)
+		return false;
+	*rdata = rrset->rdata + p + 2;
+	*rdlen = len;
+	*pos = p + 2 + len;
+	return true;
+}
+
+/* Where the serial sits in the SOA's only rdata, or NULL. */
+static uint8_t *soa_serial_ptr(const zone_t *zone)
+{
+	const zone_node_t *apex = zone_apex_node(zone);
+	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, LDNS_RR_TYPE_SOA) : NULL;
+	uint32_t pos = 0;
+	const uint8_t *rdata;
+	uint16_t rdlen;
+
+	if (soa == NULL || !zone_rrset_next(soa, &pos, &rdata, &rdlen))
+		return NULL;
+	int mname = zone_name_len(rdata, rdlen);
+	if (mname < 0)
+		return NULL;
+	int rname = zone_name_len(rdata + mname, rdlen - (size_t)mname);
+	if (rname < 0 || rdlen - (size_t)mname - (size_t)rname < SOA_FIXED_LEN)
+		return NULL;
+	/* The rdata buffer belongs to the zone; only the const view of it
+	 * above is borrowed. */
+	return (uint8_t *)rdata + mname + rname;
+}
+
+static uint32_t read_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int zone_serial(const zone_t *zone, uint32_t *serial)
+{
+	const uint8_t *p = soa_serial_ptr(zone);
+
+	if (p == NULL)
+		return GW_ENOTFOUND;
+	*serial = read_u32(p);
+	return GW_OK;
+}
+
+int zone_set_serial(zone_t *zone, uint32_t serial)
+{
+	uint8_t *p = soa_serial_ptr(zone);
+
+	if (p == NULL)
+		return GW_ENOTFOUND;
+	if (read_u32(p) == serial)
+		return GW_OK;
+	p[0] = (uint8_t)(serial >> 24);
+	p[1] = (uint8_t)(serial >> 16);
+	p[2] = (uint8_t)(serial >> 8);
+	p[3] = (uint8_t)serial;
+	/* Signatures over the old SOA no longer match it. */
+	zone_rrset_t *soa = (zone_rrset_t *)zone_node_rrset(zone->nodes[0], LDNS_RR_TYPE_SOA);
+	free(soa->sigs);
+	soa->sigs = NULL;
+	soa->sigs_len = 0;
+	soa->sig_count = 0;
+	return GW_OK;
+}
+
+int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8_t *sigs,
+                  uint32_t sigs_len)
+{
+	const zone_node_t *node = zone_find(zone, owner);
+	zone_rrset_t *rrset = node != NULL ? (zone_rrset_t *)zone_node_rrset(node, type) : NULL;
+	uint8_t *copy = NULL;
+	uint32_t count = 0;
+
+	if (rrset == NULL)
+		return GW_ENOTFOUND;
+	/* Check the layout so that zone_rrset_next() walks it exactly. */
+	for (uint32_t pos = 0; pos < sigs_len; count++) {
+		if (sigs_len - pos < 2)
+			return GW_EMALFORMED;
+		uint32_t len = (uint32_t)sigs[pos] << 8 | sigs[pos + 1];
+		if (sigs_len - pos - 2 < len)
+			return GW_EMALFORMED;
+		pos += 2 + len;
+	}
+	if (count > UINT16_MAX)
+		return GW_ELIMIT;
+	if (sigs_len > 0) {
+		copy = malloc(sigs_len);
+		if (copy == NULL)
+			return GW_ENOMEM;
+		memcpy(copy, sigs, sigs_len);
+	}
+	free(rrset->sigs);
+	rrset->sigs = copy;
+	rrset->sigs_len = sigs_len;
+	rrset->sig_count = (uint16_t)count;
+	return GW_OK;
+}
