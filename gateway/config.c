@@ -1,0 +1,1736 @@
+#include "gateway/config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cyaml/cyaml.h>
+#include <ldns/ldns.h>
+#include <yaml.h>
+
+#include "common/error.h"
+#include "gateway/duration.h"
+
+/* ---- the schema --------------------------------------------------------- */
+
+/* What libcyaml fills in. Every member is a pointer so that "absent" stays
+ * distinguishable from any value; defaults are applied afterwards. */
+struct raw_zone {
+	char *domain;
+	char *file;
+};
+
+struct raw_log {
+	char *level;
+};
+
+struct raw_server {
+	uint64_t *udp_payload; /* 64 bits so that range errors are ours, with a hint */
+	char *tcp_idle_timeout;
+	uint64_t *tcp_max_connections;
+	uint64_t *tcp_max_pipelined;
+};
+
+struct raw_transfer {
+	char **allow;
+	unsigned allow_count;
+};
+
+struct raw_config {
+	struct raw_zone *zone;
+	char **listen;
+	unsigned listen_count;
+	char *ports_file;
+	char *state_dir;
+	struct raw_log *log;
+	struct raw_server *server;
+	char *identity;
+	char *version;
+	struct raw_transfer *transfer;
+};
+
+#define ADDR_TEXT_MAX     64 /* "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]@65535" fits */
+#define DURATION_TEXT_MAX 32
+#define LEVEL_TEXT_MAX    16
+
+static const cyaml_schema_value_t g_addr_entry = {
+    CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, ADDR_TEXT_MAX),
+};
+
+static const cyaml_schema_field_t g_zone_fields[] = {
+    CYAML_FIELD_STRING_PTR("domain", CYAML_FLAG_DEFAULT, struct raw_zone, domain, 1,
+                           GW_CONFIG_NAME_STR_MAX - 1),
+    CYAML_FIELD_STRING_PTR("file", CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER_NULL_STR,
+                           struct raw_zone, file, 1, GW_CONFIG_PATH_MAX),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t g_log_fields[] = {
+    CYAML_FIELD_STRING_PTR("level", CYAML_FLAG_OPTIONAL, struct raw_log, level, 1, LEVEL_TEXT_MAX),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t g_server_fields[] = {
+    CYAML_FIELD_UINT_PTR("udp-payload", CYAML_FLAG_OPTIONAL, struct raw_server, udp_payload),
+    CYAML_FIELD_STRING_PTR("tcp-idle-timeout", CYAML_FLAG_OPTIONAL, struct raw_server,
+                           tcp_idle_timeout, 1, DURATION_TEXT_MAX),
+    CYAML_FIELD_UINT_PTR("tcp-max-connections", CYAML_FLAG_OPTIONAL, struct raw_server,
+                         tcp_max_connections),
+    CYAML_FIELD_UINT_PTR("tcp-max-pipelined", CYAML_FLAG_OPTIONAL, struct raw_server,
+                         tcp_max_pipelined),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t g_transfer_fields[] = {
+    CYAML_FIELD_SEQUENCE_COUNT("allow", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+                               struct raw_transfer, allow, allow_count, &g_addr_entry, 0,
+                               GW_CONFIG_ACL_MAX),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t g_top_fields[] = {
+    CYAML_FIELD_MAPPING_PTR("zone", CYAML_FLAG_DEFAULT, struct raw_config, zone, g_zone_fields),
+    CYAML_FIELD_SEQUENCE_COUNT("listen", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+                               struct raw_config, listen, listen_count, &g_addr_entry, 1,
+                               GW_CONFIG_LISTEN_MAX),
+    CYAML_FIELD_STRING_PTR("ports-file", CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER_NULL_STR,
+                           struct raw_config, ports_file, 1, GW_CONFIG_PATH_MAX),
+    CYAML_FIELD_STRING_PTR("state-dir", CYAML_FLAG_OPTIONAL, struct raw_config, state_dir, 1,
+                           GW_CONFIG_PATH_MAX),
+    CYAML_FIELD_MAPPING_PTR("log", CYAML_FLAG_OPTIONAL, struct raw_config, log, g_log_fields),
+    CYAML_FIELD_MAPPING_PTR("server", CYAML_FLAG_OPTIONAL, struct raw_config, server,
+                            g_server_fields),
+    CYAML_FIELD_STRING_PTR("identity", CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER_NULL_STR,
+                           struct raw_config, identity, 1, GW_CONFIG_TEXT_MAX),
+    CYAML_FIELD_STRING_PTR("version", CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER_NULL_STR,
+                           struct raw_config, version, 1, GW_CONFIG_TEXT_MAX),
+    CYAML_FIELD_MAPPING_PTR("transfer", CYAML_FLAG_OPTIONAL, struct raw_config, transfer,
+                            g_transfer_fields),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t g_schema = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct raw_config, g_top_fields),
+};
+
+/* walk_mapping() keeps one slot per field of a mapping. */
+#define FIELDS_MAX        32
+#define FIELDS_FIT(table) (CYAML_ARRAY_LEN(table) - 1 <= FIELDS_MAX)
+_Static_assert(FIELDS_FIT(g_zone_fields) && FIELDS_FIT(g_log_fields) &&
+                   FIELDS_FIT(g_server_fields) && FIELDS_FIT(g_transfer_fields) &&
+                   FIELDS_FIT(g_top_fields),
+               "a mapping has more fields than walk_mapping() tracks");
+
+/* ---- defaults ----------------------------------------------------------- */
+
+#define DEFAULT_DOMAIN          "home.arpa."
+#define DEFAULT_STATE_DIR       "/var/lib/dnssd-gateway"
+#define DEFAULT_PORT            53
+#define DEFAULT_UDP_PAYLOAD     1232 /* DNS flag day 2020: no IP fragmentation */
+#define DEFAULT_TCP_IDLE_MS     10000
+#define DEFAULT_TCP_CONNECTIONS 256
+#define DEFAULT_TCP_PIPELINED   32
+static const char *const g_default_listen[] = {"0.0.0.0@53", "[::]@53"};
+static const char *const g_default_allow[] = {"127.0.0.1", "::1"};
+
+static const char *const g_level_names[] = {"error", "warning", "notice", "info", "debug"};
+
+/* ---- problem list ------------------------------------------------------- */
+
+void gw_config_errors_init(gw_config_errors_t *errs)
+{
+	memset(errs, 0, sizeof(*errs));
+}
+
+void gw_config_errors_deinit(gw_config_errors_t *errs)
+{
+	if (errs == NULL)
+		return;
+	for (size_t i = 0; i < errs->count; i++)
+		free(errs->items[i].text);
+	free(errs->items);
+	memset(errs, 0, sizeof(*errs));
+}
+
+/* Where the problems of one load go. */
+typedef struct sink {
+	gw_config_errors_t *errs;
+	size_t base; /* first item of this load; sorting stays within this load */
+	const char *name;
+	bool failed;
+	bool oom;
+} sink_t;
+
+#define MESSAGE_MAX 2048
+
+/* True when no further problem will be kept: callers skip the work of
+ * composing it, and it is only counted. */
+static bool sink_full(sink_t *s)
+{
+	if (s->errs->count - s->base < GW_CONFIG_ERRORS_MAX)
+		return false;
+	s->failed = true;
+	s->errs->omitted++;
+	return true;
+}
+
+static void sink_vadd(sink_t *s, unsigned line, unsigned col, const char *fmt, va_list ap)
+{
+	gw_config_errors_t *e = s->errs;
+	char msg[MESSAGE_MAX];
+	int n;
+
+	/* A file of a million unknown keys must not cost a million messages. */
+	if (sink_full(s))
+		return;
+	s->failed = true;
+	if (line > 0)
+		n = snprintf(msg, sizeof(msg), "%s:%u:%u: ", s->name, line, col);
+	else
+		n = snprintf(msg, sizeof(msg), "%s: ", s->name);
+	if (n < 0 || (size_t)n >= sizeof(msg) / 2)
+		n = 0; /* an absurdly long file name: keep the message itself */
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+
+	gw_config_error_t *items = realloc(e->items, (e->count + 1) * sizeof(*items));
+	if (items == NULL) {
+		s->oom = true;
+		e->omitted++;
+		return;
+	}
+	e->items = items;
+	char *text = strdup(msg);
+	if (text == NULL) {
+		s->oom = true;
+		e->omitted++;
+		return;
+	}
+	/* Insertion sort by position: problems are found schema-first, read
+	 * file-first. Equal positions keep the order they were found in. */
+	size_t i = e->count;
+	while (i > s->base && (items[i - 1].line > line ||
+	                       (items[i - 1].line == line && items[i - 1].col > col))) {
+		items[i] = items[i - 1];
+		i--;
+	}
+	items[i] = (gw_config_error_t){.text = text, .line = line, .col = col};
+	e->count++;
+}
+
+static void sink_add(sink_t *s, unsigned line, unsigned col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void sink_add(sink_t *s, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sink_vadd(s, line, col, fmt, ap);
+	va_end(ap);
+}
+
+static void sink_add_mark(sink_t *s, const yaml_mark_t *mark, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* libyaml counts lines and columns from 0; editors from 1. */
+static void sink_add_mark(sink_t *s, const yaml_mark_t *mark, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sink_vadd(s, (unsigned)mark->line + 1, (unsigned)mark->column + 1, fmt, ap);
+	va_end(ap);
+}
+
+static void log_errors(const gw_config_errors_t *errs)
+{
+	for (size_t i = 0; i < errs->count; i++)
+		gw_err("%s", errs->items[i].text);
+	if (errs->omitted > 0)
+		gw_err("%zu more configuration problems not shown", errs->omitted);
+}
+
+#define QUOTE_MAX 64
+
+/* User text inside a message: bounded, one line, control bytes escaped. */
+static const char *quote(char *buf, size_t len, const char *text, size_t text_len)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < text_len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (o + 8 >= len || i >= QUOTE_MAX) {
+			memcpy(buf + o, "...", 4);
+			return buf;
+		}
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+#define QBUF (QUOTE_MAX * 4 + 8)
+
+/* ---- where things are in the file --------------------------------------- */
+
+#define PLACE_PATH_MAX 96
+#define CY_LINES_MAX   16
+#define CY_LINE_MAX    256
+
+/* A value seen in the document: its dotted path ("server.udp-payload",
+ * "listen[1]"), its node (for line, column and raw text) and its schema.
+ * libcyaml 1.3 only knows the position of the event it last read, which
+ * for a missing or unknown key is another key's value, so positions come
+ * from this index instead. */
+typedef struct place {
+	char path[PLACE_PATH_MAX];
+	const yaml_node_t *node;
+	const cyaml_schema_value_t *schema;
+} place_t;
+
+typedef struct load_ctx {
+	sink_t sink;
+	yaml_document_t doc;
+	bool have_doc;
+	place_t *places;
+	size_t place_count;
+	size_t place_cap;
+	/* libcyaml's log lines of the current load, newest last. */
+	char cy_lines[CY_LINES_MAX][CY_LINE_MAX];
+	size_t cy_count;
+} load_ctx_t;
+
+static const place_t *place_find(const load_ctx_t *ctx, const char *path)
+{
+	for (size_t i = 0; i < ctx->place_count; i++) {
+		if (strcmp(ctx->places[i].path, path) == 0)
+			return &ctx->places[i];
+	}
+	return NULL;
+}
+
+static bool place_add(load_ctx_t *ctx, const char *path, const yaml_node_t *node,
+                      const cyaml_schema_value_t *schema)
+{
+	if (ctx->place_count == ctx->place_cap) {
+		size_t cap = ctx->place_cap == 0 ? 64 : ctx->place_cap * 2;
+		place_t *p = realloc(ctx->places, cap * sizeof(*p));
+		if (p == NULL) {
+			ctx->sink.oom = true;
+			return false;
+		}
+		ctx->places = p;
+		ctx->place_cap = cap;
+	}
+	place_t *p = &ctx->places[ctx->place_count++];
+	snprintf(p->path, sizeof(p->path), "%s", path);
+	p->node = node;
+	p->schema = schema;
+	return true;
+}
+
+/* A problem with the value at path: reported at the value, prefixed with
+ * the path. Values not in the file (defaults) are never reported on. */
+static void report_at(load_ctx_t *ctx, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report_at(load_ctx_t *ctx, const char *path, const char *fmt, ...)
+{
+	char msg[MESSAGE_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	const place_t *p = place_find(ctx, path);
+	if (p != NULL)
+		sink_add_mark(&ctx->sink, &p->node->start_mark, "%s: %s", path, msg);
+	else
+		sink_add(&ctx->sink, 0, 0, "%s: %s", path, msg);
+}
+
+static const char *node_text(const yaml_node_t *node)
+{
+	return (const char *)node->data.scalar.value;
+}
+
+/* A plain empty, "~" or "null" scalar: YAML's null, as libcyaml reads it
+ * for CYAML_FLAG_POINTER_NULL_STR. */
+static bool node_is_null(const yaml_node_t *node)
+{
+	if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	const char *v = node_text(node);
+	size_t len = node->data.scalar.length;
+	return len == 0 || (len == 1 && v[0] == '~') ||
+	       (len == 4 && (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 ||
+	                     memcmp(v, "NULL", 4) == 0));
+}
+
+static const char *node_kind(const yaml_node_t *node)
+{
+	switch (node->type) {
+	case YAML_SCALAR_NODE:
+		return node_is_null(node) ? "an empty value" : "a single value";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
+	}
+}
+
+/* Last component of a path, for hints: "udp-payload" from "server.udp-payload". */
+static const char *path_key(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	return dot != NULL ? dot + 1 : path;
+}
+
+static void path_join(char *out, const char *parent, const char *key)
+{
+	if (parent[0] == '\0')
+		snprintf(out, PLACE_PATH_MAX, "%s", key);
+	else
+		snprintf(out, PLACE_PATH_MAX, "%s.%s", parent, key);
+}
+
+static size_t edit_distance(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+	size_t row[33];
+
+	if (alen > 32 || blen > 32)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= blen; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= alen; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= blen; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[blen];
+}
+
+static void walk_value(load_ctx_t *ctx, const char *path, const yaml_node_t *node,
+                       const cyaml_schema_value_t *schema, const yaml_mark_t *key_mark);
+
+static void report_unknown_key(load_ctx_t *ctx, const char *parent, const yaml_node_t *key,
+                               const cyaml_schema_field_t *fields)
+{
+	char allowed[512] = "";
+	char q[QBUF];
+	const char *guess = NULL;
+	size_t guess_dist = 3; /* only suggest near misses */
+	size_t o = 0;
+
+	if (sink_full(&ctx->sink))
+		return;
+	for (const cyaml_schema_field_t *f = fields; f->key != NULL; f++) {
+		int n =
+		    snprintf(allowed + o, sizeof(allowed) - o, "%s%s", o > 0 ? ", " : "", f->key);
+		if (n > 0 && (size_t)n < sizeof(allowed) - o)
+			o += (size_t)n;
+		size_t d = edit_distance(node_text(key), key->data.scalar.length, f->key);
+		if (d < guess_dist && d < strlen(f->key)) {
+			guess = f->key;
+			guess_dist = d;
+		}
+	}
+	char where[PLACE_PATH_MAX + 16];
+	if (parent[0] == '\0')
+		snprintf(where, sizeof(where), "at the top level");
+	else
+		snprintf(where, sizeof(where), "under %s", parent);
+	quote(q, sizeof(q), node_text(key), key->data.scalar.length);
+	if (guess != NULL)
+		sink_add_mark(&ctx->sink, &key->start_mark,
+		              "%s%s%s: unknown key; did you mean '%s'? (keys allowed %s: %s)",
+		              parent, parent[0] != '\0' ? "." : "", q, guess, where, allowed);
+	else
+		sink_add_mark(
+		    &ctx->sink, &key->start_mark,
+		    "%s%s%s: unknown key; remove it or use one of the keys allowed %s: %s", parent,
+		    parent[0] != '\0' ? "." : "", q, where, allowed);
+}
+
+/* at: where the mapping's own key is, to report keys missing from it. */
+static void walk_mapping(load_ctx_t *ctx, const char *path, const yaml_node_t *node,
+                         const cyaml_schema_field_t *fields, const yaml_mark_t *at)
+{
+	const yaml_node_t *seen[FIELDS_MAX] = {NULL}; /* key per field: duplicates, required */
+	size_t nfields = 0;
+
+	while (fields[nfields].key != NULL)
+		nfields++;
+
+	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+	     pair < node->data.mapping.pairs.top; pair++) {
+		const yaml_node_t *key = yaml_document_get_node(&ctx->doc, pair->key);
+		const yaml_node_t *value = yaml_document_get_node(&ctx->doc, pair->value);
+		if (key == NULL || value == NULL)
+			continue;
+		if (key->type != YAML_SCALAR_NODE) {
+			sink_add_mark(&ctx->sink, &key->start_mark,
+			              "%s: a key must be a plain word, found %s; write key: value",
+			              path[0] != '\0' ? path : "top level", node_kind(key));
+			continue;
+		}
+		size_t i;
+		for (i = 0; i < nfields; i++) {
+			if (strlen(fields[i].key) == key->data.scalar.length &&
+			    memcmp(fields[i].key, node_text(key), key->data.scalar.length) == 0)
+				break;
+		}
+		if (i == nfields) {
+			report_unknown_key(ctx, path, key, fields);
+			continue;
+		}
+		char child[PLACE_PATH_MAX];
+		path_join(child, path, fields[i].key);
+		if (seen[i] != NULL) {
+			sink_add_mark(&ctx->sink, &key->start_mark,
+			              "%s: given twice (first on line %zu); keep one", child,
+			              seen[i]->start_mark.line + 1);
+			continue;
+		}
+		seen[i] = key;
+		walk_value(ctx, child, value, &fields[i].value, &key->start_mark);
+	}
+
+	for (size_t i = 0; i < nfields; i++) {
+		if (seen[i] != NULL || (fields[i].value.flags & CYAML_FLAG_OPTIONAL))
+			continue;
+		char child[PLACE_PATH_MAX];
+		path_join(child, path, fields[i].key);
+		if (path[0] == '\0')
+			sink_add_mark(&ctx->sink, at,
+			              "%s: required key is missing; add '%s:' at the top level "
+			              "(see docs/configuration.md)",
+			              child, fields[i].key);
+		else
+			sink_add_mark(&ctx->sink, at,
+			              "%s: required key is missing; add '%s:' under '%s:'", child,
+			              fields[i].key, path_key(path));
+	}
+}
+
+static void report_kind(load_ctx_t *ctx, const char *path, const yaml_node_t *node,
+                        const char *want, const char *fix)
+{
+	sink_add_mark(&ctx->sink, &node->start_mark, "%s: expects %s, found %s; %s", path, want,
+	              node_kind(node), fix);
+}
+
+/* Structure only: kinds of nodes, keys, counts and lengths. Scalar content
+ * (numbers) is libcyaml's to judge, values are validate()'s. */
+static void walk_value(load_ctx_t *ctx, const char *path, const yaml_node_t *node,
+                       const cyaml_schema_value_t *schema, const yaml_mark_t *key_mark)
+{
+	char fix[256];
+	const char *key = path_key(path);
+	bool entry = path[strlen(path) - 1] == ']';
+
+	if (!place_add(ctx, path, node, schema))
+		return;
+	if (node_is_null(node)) {
+		if ((schema->flags & CYAML_FLAG_POINTER_NULL) == CYAML_FLAG_POINTER_NULL)
+			return;
+		if (entry)
+			sink_add_mark(&ctx->sink, &node->start_mark,
+			              "%s: empty entry; remove it or give a value", path);
+		else
+			sink_add_mark(&ctx->sink, &node->start_mark,
+			              "%s: has no value; give one, or remove the key to use the "
+			              "default",
+			              path);
+		return;
+	}
+
+	switch (schema->type) {
+	case CYAML_MAPPING:
+		if (node->type != YAML_MAPPING_NODE) {
+			snprintf(fix, sizeof(fix),
+			         "write '%s:' and its keys on the lines below, indented", key);
+			report_kind(ctx, path, node, "a mapping of keys", fix);
+			return;
+		}
+		walk_mapping(ctx, path, node, schema->mapping.fields, key_mark);
+		return;
+	case CYAML_SEQUENCE:
+	case CYAML_SEQUENCE_FIXED: {
+		if (node->type != YAML_SEQUENCE_NODE) {
+			snprintf(fix, sizeof(fix),
+			         "write %s: [\"a\", \"b\"] or one '- a' line per entry", key);
+			report_kind(ctx, path, node, "a list", fix);
+			return;
+		}
+		size_t count =
+		    (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+		if (count < schema->sequence.min) {
+			sink_add_mark(
+			    &ctx->sink, &node->start_mark,
+			    "%s: has %zu entries, at least %u needed; add entries or remove "
+			    "the key to use the default",
+			    path, count, schema->sequence.min);
+			return;
+		}
+		if (count > schema->sequence.max) {
+			sink_add_mark(&ctx->sink, &node->start_mark,
+			              "%s: has %zu entries, at most %u allowed; remove some", path,
+			              count, schema->sequence.max);
+			return;
+		}
+		for (size_t i = 0; i < count; i++) {
+			const yaml_node_t *item =
+			    yaml_document_get_node(&ctx->doc, node->data.sequence.items.start[i]);
+			char child[PLACE_PATH_MAX];
+			if (item == NULL)
+				continue;
+			snprintf(child, sizeof(child), "%s[%zu]", path, i);
+			walk_value(ctx, child, item, schema->sequence.entry, &item->start_mark);
+		}
+		return;
+	}
+	case CYAML_IGNORE:
+		return;
+	default:
+		break;
+	}
+
+	/* Every other type is one scalar. */
+	if (node->type != YAML_SCALAR_NODE) {
+		if (entry)
+			snprintf(fix, sizeof(fix), "write each entry of the list as one value");
+		else
+			snprintf(
+			    fix, sizeof(fix),
+			    "write one value after '%s:' (quote it if it starts with '[' or '{')",
+			    key);
+		report_kind(ctx, path, node, "a single value", fix);
+		return;
+	}
+	if (schema->type == CYAML_STRING) {
+		size_t len = node->data.scalar.length;
+		if (len < schema->string.min)
+			sink_add_mark(&ctx->sink, &node->start_mark,
+			              "%s: is empty; give a value or remove the %s", path,
+			              entry ? "entry" : "key");
+		else if (len > schema->string.max)
+			sink_add_mark(&ctx->sink, &node->start_mark,
+			              "%s: is %zu bytes long, at most %u allowed; shorten it", path,
+			              len, schema->string.max);
+	}
+}
+
+/* ---- libyaml: syntax and the position index ----------------------------- */
+
+/* Reader errors (bad UTF-8, control characters) have an offset, no mark. */
+static void offset_to_mark(const char *data, size_t len, size_t offset, yaml_mark_t *mark)
+{
+	memset(mark, 0, sizeof(*mark));
+	for (size_t i = 0; i < offset && i < len; i++) {
+		if (data[i] == '\n') {
+			mark->line++;
+			mark->column = 0;
+		} else {
+			mark->column++;
+		}
+	}
+}
+
+static int report_syntax(load_ctx_t *ctx, yaml_parser_t *parser, const char *data, size_t len)
+{
+	yaml_mark_t mark = parser->problem_mark;
+	const char *problem = parser->problem != NULL ? parser->problem : "unknown problem";
+
+	switch (parser->error) {
+	case YAML_MEMORY_ERROR:
+		ctx->sink.oom = true;
+		return GW_ENOMEM;
+	case YAML_READER_ERROR:
+		offset_to_mark(data, len, parser->problem_offset, &mark);
+		sink_add_mark(&ctx->sink, &mark,
+		              "the file cannot be read as YAML text (%s); save it as UTF-8 without "
+		              "control characters",
+		              problem);
+		return GW_ECONFIG;
+	default:
+		break;
+	}
+	if (parser->context != NULL)
+		sink_add_mark(
+		    &ctx->sink, &mark,
+		    "YAML syntax error: %s (%s started on line %zu); check the indentation "
+		    "and quote values that contain ': ' or ' #' or start with a special "
+		    "character",
+		    problem, parser->context, parser->context_mark.line + 1);
+	else
+		sink_add_mark(&ctx->sink, &mark,
+		              "YAML syntax error: %s; check the indentation and quote values that "
+		              "contain ': ' or ' #' or start with a special character",
+		              problem);
+	return GW_ECONFIG;
+}
+
+/* libyaml's scanner rechecks every open flow level for each token, so
+ * 500 000 nested '[' in a 1 MiB file take hours. Stream the events once and
+ * stop at a depth no configuration needs, before building any tree. */
+static int check_depth(load_ctx_t *ctx, const char *data, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t event;
+	unsigned depth = 0;
+	int ret = GW_OK;
+
+	if (!yaml_parser_initialize(&parser))
+		return GW_ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	for (;;) {
+		if (!yaml_parser_parse(&parser, &event)) {
+			ret = report_syntax(ctx, &parser, data, len);
+			break;
+		}
+		yaml_event_type_t type = event.type;
+		if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+			if (++depth > GW_CONFIG_DEPTH_MAX) {
+				sink_add_mark(
+				    &ctx->sink, &event.start_mark,
+				    "lists and mappings are nested more than %d deep here; "
+				    "the configuration needs at most 4 levels: check the "
+				    "brackets and indentation",
+				    GW_CONFIG_DEPTH_MAX);
+				ret = GW_ECONFIG;
+			}
+		} else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&event);
+		if (ret != GW_OK || type == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+static int load_document(load_ctx_t *ctx, const char *data, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t extra;
+	int ret = GW_OK;
+
+	if (!yaml_parser_initialize(&parser))
+		return GW_ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	if (!yaml_parser_load(&parser, &ctx->doc)) {
+		ret = report_syntax(ctx, &parser, data, len);
+		goto out;
+	}
+	ctx->have_doc = true;
+
+	/* libcyaml reads the first document only; a second one is a mistake
+	 * (a stray "---"), not something to ignore silently. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		ret = report_syntax(ctx, &parser, data, len);
+		goto out;
+	}
+	const yaml_node_t *root = yaml_document_get_root_node(&extra);
+	if (root != NULL) {
+		sink_add_mark(
+		    &ctx->sink, &root->start_mark,
+		    "a second YAML document starts here; a configuration is one document: "
+		    "remove the '---' line and merge the keys");
+		ret = GW_ECONFIG;
+	}
+	yaml_document_delete(&extra);
+out:
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+static void walk_root(load_ctx_t *ctx)
+{
+	const yaml_node_t *root = yaml_document_get_root_node(&ctx->doc);
+
+	if (root == NULL) {
+		sink_add(&ctx->sink, 1, 1,
+		         "the file is empty; it needs at least 'zone: {domain: home.arpa.}' (see "
+		         "docs/configuration.md)");
+		return;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		sink_add_mark(&ctx->sink, &root->start_mark,
+		              "the file must be a mapping of keys (zone:, listen:, ...), found %s; "
+		              "see docs/configuration.md",
+		              node_kind(root));
+		return;
+	}
+	place_add(ctx, "", root, &g_schema);
+	walk_mapping(ctx, "", root, g_schema.mapping.fields, &root->start_mark);
+}
+
+/* ---- libcyaml ----------------------------------------------------------- */
+
+static void cyaml_capture(cyaml_log_t level, void *vctx, const char *fmt, va_list ap)
+{
+	load_ctx_t *ctx = vctx;
+
+	if (level < CYAML_LOG_ERROR || ctx->cy_count >= CY_LINES_MAX)
+		return;
+	char *line = ctx->cy_lines[ctx->cy_count++];
+	vsnprintf(line, CY_LINE_MAX, fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+}
+
+/* libcyaml's message and backtrace, e.g.
+ *     Load: Invalid UINT value: 'abc'
+ *     Load: Backtrace:
+ *       in mapping field 'udp-payload' (line: 4, column: 16)
+ *       in mapping field 'server' (line: 3, column: 1)
+ * become one located problem. The backtrace gives the path (innermost
+ * first); a sequence entry number there counts from 1 for a value error. */
+static void report_cyaml(load_ctx_t *ctx, cyaml_err_t err)
+{
+	const char *what = NULL;
+	char frames[CY_LINES_MAX][PLACE_PATH_MAX];
+	size_t nframes = 0;
+	unsigned cy_line = 0;
+	unsigned cy_col = 0;
+
+	for (size_t i = 0; i < ctx->cy_count; i++) {
+		const char *line = ctx->cy_lines[i];
+		char name[PLACE_PATH_MAX];
+		unsigned n;
+		const char *pos = strstr(line, "(line: ");
+
+		if (sscanf(line, " in mapping field '%95[^']'", name) == 1) {
+			snprintf(frames[nframes++], PLACE_PATH_MAX, "%s", name);
+		} else if (sscanf(line, " in sequence entry '%u'", &n) == 1) {
+			snprintf(frames[nframes++], PLACE_PATH_MAX, "[%u]", n > 0 ? n - 1 : 0);
+		} else if (strncmp(line, "Load: ", 6) == 0 &&
+		           strcmp(line, "Load: Backtrace:") != 0 && what == NULL) {
+			what = line + 6;
+		}
+		if (pos != NULL && cy_line == 0 &&
+		    sscanf(pos, "(line: %u, column: %u)", &cy_line, &cy_col) != 2)
+			cy_line = cy_col = 0;
+	}
+	if (what == NULL)
+		what = cyaml_strerror(err);
+
+	char path[PLACE_PATH_MAX] = "";
+	for (size_t i = nframes; i > 0; i--) {
+		size_t o = strlen(path);
+		const char *f = frames[i - 1];
+		snprintf(path + o, sizeof(path) - o, "%s%s", o > 0 && f[0] != '[' ? "." : "", f);
+	}
+
+	const place_t *p = NULL;
+	char probe[PLACE_PATH_MAX];
+	snprintf(probe, sizeof(probe), "%s", path);
+	while ((p = place_find(ctx, probe)) == NULL && probe[0] != '\0') {
+		char *cut = probe + strlen(probe);
+		while (cut > probe && cut[-1] != '.' && cut[-1] != '[')
+			cut--;
+		if (cut > probe && cut[-1] == '[')
+			cut--;
+		if (cut > probe && cut[-1] == '.')
+			cut--;
+		*cut = '\0';
+	}
+
+	char q[QBUF];
+	if (p != NULL && p->node->type == YAML_SCALAR_NODE &&
+	    (p->schema->type == CYAML_UINT || p->schema->type == CYAML_INT) &&
+	    err == CYAML_ERR_INVALID_VALUE) {
+		quote(q, sizeof(q), node_text(p->node), p->node->data.scalar.length);
+		sink_add_mark(&ctx->sink, &p->node->start_mark,
+		              "%s: '%s' is not a whole number, or is too large; write digits only, "
+		              "without sign, quotes or units",
+		              path, q);
+	} else if (p != NULL) {
+		sink_add_mark(&ctx->sink, &p->node->start_mark,
+		              "%s: %s (libcyaml: %s); check it against docs/configuration.md",
+		              path[0] != '\0' ? path : "top level", what, cyaml_strerror(err));
+	} else {
+		sink_add(&ctx->sink, cy_line, cy_line > 0 ? cy_col : 0,
+		         "%s (libcyaml: %s); check the file against docs/configuration.md", what,
+		         cyaml_strerror(err));
+	}
+}
+
+static int load_raw(load_ctx_t *ctx, const char *data, size_t len, struct raw_config **raw)
+{
+	const cyaml_config_t cy = {
+	    .log_fn = cyaml_capture,
+	    .log_ctx = ctx,
+	    .mem_fn = cyaml_mem,
+	    .log_level = CYAML_LOG_ERROR,
+	    .flags = CYAML_CFG_DEFAULT,
+	};
+
+	ctx->cy_count = 0;
+	cyaml_err_t err =
+	    cyaml_load_data((const uint8_t *)data, len, &cy, &g_schema, (cyaml_data_t **)raw, NULL);
+	if (err == CYAML_OK)
+		return GW_OK;
+	if (err == CYAML_ERR_OOM)
+		return GW_ENOMEM;
+	report_cyaml(ctx, err);
+	return GW_ECONFIG;
+}
+
+static void free_raw(struct raw_config *raw)
+{
+	const cyaml_config_t cy = {.mem_fn = cyaml_mem, .log_level = CYAML_LOG_ERROR};
+	if (raw != NULL)
+		cyaml_free(&cy, &g_schema, raw, 0);
+}
+
+/* ---- value parsers (shared by defaults and validation) ------------------ */
+
+#define WHY_MAX 512
+
+static bool parse_domain(const char *text, gw_config_t *cfg, char *why, size_t why_len)
+{
+	char q[QBUF];
+	size_t len = strlen(text);
+	size_t label = 0;
+
+	quote(q, sizeof(q), text, len);
+	if (strcmp(text, ".") == 0) {
+		snprintf(why, why_len,
+		         "the root zone cannot be the gateway's zone; write the gateway's own "
+		         "domain, e.g. home.arpa.");
+		return false;
+	}
+	/* Stricter than DNS: the zone is a host-name-like domain. This catches
+	 * URLs, "home.arpa:" and stray spaces before ldns would escape them. */
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '.') {
+			if (label == 0) {
+				snprintf(why, why_len,
+				         "'%s' has an empty label; remove the extra dot, e.g. "
+				         "home.arpa.",
+				         q);
+				return false;
+			}
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_')) {
+			snprintf(
+			    why, why_len,
+			    "'%s' has the character '%c', not allowed in a domain; use letters, "
+			    "digits, '-' and '_' in dot-separated labels, e.g. home.arpa.",
+			    q, (c >= 0x20 && c < 0x7f) ? c : '?');
+			return false;
+		}
+		if (++label > 63) {
+			snprintf(why, why_len,
+			         "'%s' has a label longer than 63 characters; shorten it", q);
+			return false;
+		}
+	}
+
+	ldns_rdf *rdf = ldns_dname_new_frm_str(text);
+	if (rdf == NULL || ldns_rdf_size(rdf) > GW_CONFIG_NAME_MAX || !ldns_dname_absolute(rdf)) {
+		ldns_rdf_deep_free(rdf);
+		snprintf(why, why_len,
+		         "'%s' is not a valid domain name (at most 255 octets on the wire); use "
+		         "a shorter name",
+		         q);
+		return false;
+	}
+	ldns_dname2canonical(rdf);
+	char *str = ldns_rdf2str(rdf);
+	bool ok = str != NULL && strlen(str) < sizeof(cfg->zone.domain_str);
+	if (ok) {
+		memcpy(cfg->zone.domain, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+		cfg->zone.domain_len = ldns_rdf_size(rdf);
+		snprintf(cfg->zone.domain_str, sizeof(cfg->zone.domain_str), "%s", str);
+	} else {
+		snprintf(why, why_len, "'%s' could not be converted; use a plain name", q);
+	}
+	free(str);
+	ldns_rdf_deep_free(rdf);
+	return ok;
+}
+
+/* Decimal digits only: no sign, no 0x, at most max_digits. */
+static bool parse_decimal(const char *text, unsigned max_digits, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t n = 0;
+
+	for (; text[n] != '\0'; n++) {
+		if (text[n] < '0' || text[n] > '9' || n >= max_digits)
+			return false;
+		v = v * 10 + (unsigned long)(text[n] - '0');
+	}
+	if (n == 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Address part of "ADDR@PORT" or of a prefix into a socket address. IPv6
+ * may be bracketed when brackets_ok. */
+static int parse_ip(const char *text, size_t len, bool brackets_ok, uint8_t *bytes)
+{
+	char buf[INET6_ADDRSTRLEN + 2];
+
+	if (brackets_ok && len >= 2 && text[0] == '[' && text[len - 1] == ']') {
+		text++;
+		len -= 2;
+		if (len >= sizeof(buf))
+			return AF_UNSPEC;
+		memcpy(buf, text, len);
+		buf[len] = '\0';
+		return inet_pton(AF_INET6, buf, bytes) == 1 ? AF_INET6 : AF_UNSPEC;
+	}
+	if (len >= sizeof(buf))
+		return AF_UNSPEC;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, bytes) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, buf, bytes) == 1)
+		return AF_INET6;
+	return AF_UNSPEC;
+}
+
+static bool parse_endpoint(const char *text, gw_endpoint_t *ep, char *why, size_t why_len)
+{
+	char q[QBUF];
+	uint8_t bytes[16];
+	const char *at = strrchr(text, '@');
+	size_t alen = at != NULL ? (size_t)(at - text) : strlen(text);
+	unsigned long port = DEFAULT_PORT;
+
+	quote(q, sizeof(q), text, strlen(text));
+	int family = parse_ip(text, alen, true, bytes);
+	if (family == AF_UNSPEC) {
+		/* "ADDR:PORT" is the usual slip; offer the corrected form. */
+		const char *colon = strrchr(text, ':');
+		unsigned long p;
+		if (at == NULL && colon != NULL && parse_decimal(colon + 1, 5, &p) &&
+		    parse_ip(text, (size_t)(colon - text), true, bytes) != AF_UNSPEC) {
+			snprintf(why, why_len, "'%s' is not ADDR@PORT; write e.g. %.*s@%s", q,
+			         (int)(colon - text), text, colon + 1);
+		} else {
+			snprintf(
+			    why, why_len,
+			    "'%s' is not ADDR@PORT with an IPv4 or IPv6 address (names are not "
+			    "resolved); write e.g. 0.0.0.0@53, ::@53 or [2001:db8::1]@53",
+			    q);
+		}
+		return false;
+	}
+	if (at != NULL && !parse_decimal(at + 1, 5, &port)) {
+		snprintf(why, why_len,
+		         "'%s' has port '%s', not a number; write a port from 0 to 65535 after '@' "
+		         "(0 picks a free port)",
+		         q, at + 1);
+		return false;
+	}
+	if (port > 65535) {
+		snprintf(why, why_len,
+		         "'%s' has port %lu, out of range; use 0 to 65535 (0 picks a free port)", q,
+		         port);
+		return false;
+	}
+
+	memset(ep, 0, sizeof(*ep));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ep->addr;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		memcpy(&sin->sin_addr, bytes, 4);
+		ep->addrlen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ep->addr;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		memcpy(&sin6->sin6_addr, bytes, 16);
+		ep->addrlen = sizeof(*sin6);
+	}
+	return true;
+}
+
+static const uint8_t g_v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+static void prefix_clear(uint8_t *addr, size_t len, unsigned bits)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (bits >= 8) {
+			bits -= 8;
+			continue;
+		}
+		addr[i] &= (uint8_t)(0xff << (8 - bits));
+		bits = 0;
+	}
+}
+
+static bool parse_prefix(const char *text, gw_acl_entry_t *e, char *why, size_t why_len)
+{
+	char q[QBUF];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash != NULL ? (size_t)(slash - text) : strlen(text);
+	unsigned long prefix;
+
+	quote(q, sizeof(q), text, strlen(text));
+	memset(e, 0, sizeof(*e));
+	e->family = parse_ip(text, alen, false, e->addr);
+	if (e->family == AF_UNSPEC) {
+		snprintf(why, why_len,
+		         "'%s' is not an IP address or prefix (names are not resolved); write e.g. "
+		         "192.0.2.1, 192.0.2.0/24 or 2001:db8::/32",
+		         q);
+		return false;
+	}
+	unsigned max = e->family == AF_INET ? 32 : 128;
+	size_t len = e->family == AF_INET ? 4 : 16;
+	prefix = max;
+	if (slash != NULL && (!parse_decimal(slash + 1, 3, &prefix) || prefix > max)) {
+		snprintf(why, why_len, "'%s' has prefix length '%s'; use a number from 0 to %u", q,
+		         slash + 1, max);
+		return false;
+	}
+
+	uint8_t masked[16];
+	memcpy(masked, e->addr, len);
+	prefix_clear(masked, len, (unsigned)prefix);
+	if (memcmp(masked, e->addr, len) != 0) {
+		/* Likely a typo for a host or a different network: say which. */
+		char net[INET6_ADDRSTRLEN];
+		inet_ntop(e->family, masked, net, sizeof(net));
+		snprintf(why, why_len,
+		         "'%s' has address bits set past the /%lu prefix; write %s/%lu for the "
+		         "network, or the address alone for one host",
+		         q, prefix, net, prefix);
+		return false;
+	}
+	e->prefix = (uint8_t)prefix;
+
+	if (e->family == AF_INET6 && e->prefix >= 96 && memcmp(e->addr, g_v4mapped, 12) == 0) {
+		memmove(e->addr, e->addr + 12, 4);
+		memset(e->addr + 4, 0, 12);
+		e->family = AF_INET;
+		e->prefix -= 96;
+	}
+	return true;
+}
+
+/* ---- building the config ------------------------------------------------ */
+
+static int set_listen_defaults(gw_config_t *cfg)
+{
+	size_t n = sizeof(g_default_listen) / sizeof(g_default_listen[0]);
+	char why[WHY_MAX];
+
+	cfg->listen = calloc(n, sizeof(*cfg->listen));
+	if (cfg->listen == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (!parse_endpoint(g_default_listen[i], &cfg->listen[i], why, sizeof(why)))
+			return GW_ERROR;
+	}
+	cfg->listen_count = n;
+	return GW_OK;
+}
+
+static int set_allow_defaults(gw_config_t *cfg)
+{
+	size_t n = sizeof(g_default_allow) / sizeof(g_default_allow[0]);
+	char why[WHY_MAX];
+	gw_acl_t *acl = &cfg->transfer.allow;
+
+	acl->entries = calloc(n, sizeof(*acl->entries));
+	if (acl->entries == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (!parse_prefix(g_default_allow[i], &acl->entries[i], why, sizeof(why)))
+			return GW_ERROR;
+	}
+	acl->count = n;
+	return GW_OK;
+}
+
+static int set_defaults(gw_config_t *cfg)
+{
+	char why[WHY_MAX];
+	int ret;
+
+	if (!parse_domain(DEFAULT_DOMAIN, cfg, why, sizeof(why)))
+		return GW_ERROR;
+	cfg->state_dir = strdup(DEFAULT_STATE_DIR);
+	if (cfg->state_dir == NULL)
+		return GW_ENOMEM;
+	cfg->log.level = GW_LOG_INFO;
+	cfg->server.udp_payload = DEFAULT_UDP_PAYLOAD;
+	cfg->server.tcp_idle_timeout_ms = DEFAULT_TCP_IDLE_MS;
+	cfg->server.tcp_max_connections = DEFAULT_TCP_CONNECTIONS;
+	cfg->server.tcp_max_pipelined = DEFAULT_TCP_PIPELINED;
+	ret = set_listen_defaults(cfg);
+	if (ret != GW_OK)
+		return ret;
+	return set_allow_defaults(cfg);
+}
+
+int gw_config_default(gw_config_t **out)
+{
+	gw_config_t *cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL)
+		return GW_ENOMEM;
+	int ret = set_defaults(cfg);
+	if (ret != GW_OK) {
+		gw_config_free(cfg);
+		return ret;
+	}
+	*out = cfg;
+	return GW_OK;
+}
+
+void gw_config_free(gw_config_t *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->source);
+	free(cfg->zone.file);
+	free(cfg->listen);
+	free(cfg->ports_file);
+	free(cfg->state_dir);
+	free(cfg->identity);
+	free(cfg->version);
+	free(cfg->transfer.allow.entries);
+	free(cfg);
+}
+
+/* Replace *dst with a copy of src (NULL stays NULL). */
+static bool set_string(load_ctx_t *ctx, char **dst, const char *src)
+{
+	char *copy = NULL;
+	if (src != NULL) {
+		copy = strdup(src);
+		if (copy == NULL) {
+			ctx->sink.oom = true;
+			return false;
+		}
+	}
+	free(*dst);
+	*dst = copy;
+	return true;
+}
+
+static void check_path(load_ctx_t *ctx, const char *path, char **dst, const char *text)
+{
+	if (text == NULL)
+		return;
+	for (const char *p = text; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			report_at(ctx, path,
+			          "the path has a control character; write it on one line without "
+			          "escapes");
+			return;
+		}
+	}
+	set_string(ctx, dst, text);
+}
+
+/* The text of an unsigned value as written: libcyaml reads numbers with
+ * strtoull(base 0), so "010" would be 8 and "0x10" 16. A configuration
+ * means decimal. */
+static bool check_decimal(load_ctx_t *ctx, const char *path)
+{
+	const place_t *p = place_find(ctx, path);
+	char q[QBUF];
+	if (p == NULL || p->node->type != YAML_SCALAR_NODE)
+		return true;
+	const char *t = node_text(p->node);
+	size_t len = p->node->data.scalar.length;
+	bool ok = len > 0 && (len == 1 || t[0] != '0');
+	for (size_t i = 0; ok && i < len; i++)
+		ok = t[i] >= '0' && t[i] <= '9';
+	if (!ok)
+		report_at(
+		    ctx, path,
+		    "'%s' is not a plain decimal number; write digits only, without a leading "
+		    "0 or 0x",
+		    quote(q, sizeof(q), t, len));
+	return ok;
+}
+
+static bool check_range(load_ctx_t *ctx, const char *path, const uint64_t *value, uint64_t min,
+                        uint64_t max, const char *note)
+{
+	if (value == NULL || !check_decimal(ctx, path))
+		return false;
+	if (*value < min || *value > max) {
+		report_at(ctx, path, "%llu is out of range; use %llu to %llu%s",
+		          (unsigned long long)*value, (unsigned long long)min,
+		          (unsigned long long)max, note);
+		return false;
+	}
+	return true;
+}
+
+static void check_zone(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_zone *z)
+{
+	char why[WHY_MAX];
+	if (z == NULL)
+		return;
+	if (z->domain != NULL && !parse_domain(z->domain, cfg, why, sizeof(why)))
+		report_at(ctx, "zone.domain", "%s", why);
+	check_path(ctx, "zone.file", &cfg->zone.file, z->file);
+}
+
+static void check_listen(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_config *raw)
+{
+	char why[WHY_MAX];
+	char path[PLACE_PATH_MAX];
+	gw_endpoint_t *eps;
+	size_t n = 0;
+
+	if (raw->listen == NULL || raw->listen_count == 0)
+		return;
+	eps = calloc(raw->listen_count, sizeof(*eps));
+	if (eps == NULL) {
+		ctx->sink.oom = true;
+		return;
+	}
+	for (unsigned i = 0; i < raw->listen_count; i++) {
+		snprintf(path, sizeof(path), "listen[%u]", i);
+		if (!parse_endpoint(raw->listen[i], &eps[n], why, sizeof(why))) {
+			report_at(ctx, path, "%s", why);
+			continue;
+		}
+		/* Two sockets on one address fail at bind time with EADDRINUSE;
+		 * say so here, where the line is known. */
+		size_t j;
+		for (j = 0; j < n; j++) {
+			if (eps[j].addrlen == eps[n].addrlen &&
+			    memcmp(&eps[j].addr, &eps[n].addr, eps[n].addrlen) == 0)
+				break;
+		}
+		if (j < n) {
+			char q[QBUF];
+			report_at(ctx, path, "'%s' is listed twice; remove one",
+			          quote(q, sizeof(q), raw->listen[i], strlen(raw->listen[i])));
+			continue;
+		}
+		n++;
+	}
+	free(cfg->listen);
+	cfg->listen = eps;
+	cfg->listen_count = n;
+}
+
+static void check_server(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_server *s)
+{
+	char q[QBUF];
+	if (s == NULL)
+		return;
+	if (s->udp_payload != NULL &&
+	    check_range(ctx, "server.udp-payload", s->udp_payload, GW_CONFIG_UDP_PAYLOAD_MIN,
+	                GW_CONFIG_UDP_PAYLOAD_MAX, " (1232 avoids IP fragmentation)"))
+		cfg->server.udp_payload = (uint16_t)*s->udp_payload;
+	if (s->tcp_idle_timeout != NULL) {
+		uint64_t ms = 0;
+		int ret = gw_duration_parse(s->tcp_idle_timeout, &ms);
+		quote(q, sizeof(q), s->tcp_idle_timeout, strlen(s->tcp_idle_timeout));
+		if (ret != GW_OK)
+			report_at(ctx, "server.tcp-idle-timeout",
+			          "'%s' is not a duration; write a whole number and a unit (ms, s, "
+			          "m, h, d), e.g. 10s",
+			          q);
+		else if (ms < GW_CONFIG_TCP_IDLE_MIN_MS || ms > GW_CONFIG_TCP_IDLE_MAX_MS)
+			report_at(ctx, "server.tcp-idle-timeout",
+			          "'%s' is out of range; use 100ms to 1h (RFC 7766 suggests "
+			          "seconds, e.g. 10s)",
+			          q);
+		else
+			cfg->server.tcp_idle_timeout_ms = ms;
+	}
+	if (s->tcp_max_connections != NULL &&
+	    check_range(ctx, "server.tcp-max-connections", s->tcp_max_connections, 1,
+	                GW_CONFIG_TCP_CONNECTIONS_MAX, ""))
+		cfg->server.tcp_max_connections = (uint32_t)*s->tcp_max_connections;
+	if (s->tcp_max_pipelined != NULL &&
+	    check_range(ctx, "server.tcp-max-pipelined", s->tcp_max_pipelined, 1,
+	                GW_CONFIG_TCP_PIPELINED_MAX, ""))
+		cfg->server.tcp_max_pipelined = (uint32_t)*s->tcp_max_pipelined;
+}
+
+static void check_transfer(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_transfer *t)
+{
+	char why[WHY_MAX];
+	char path[PLACE_PATH_MAX];
+	gw_acl_t acl = {NULL, 0};
+
+	/* An empty list is meaningful (nobody may transfer), so presence comes
+	 * from the document, not from the pointer libcyaml leaves NULL. */
+	if (t == NULL || place_find(ctx, "transfer.allow") == NULL)
+		return;
+	if (t->allow_count > 0) {
+		acl.entries = calloc(t->allow_count, sizeof(*acl.entries));
+		if (acl.entries == NULL) {
+			ctx->sink.oom = true;
+			return;
+		}
+	}
+	for (unsigned i = 0; i < t->allow_count; i++) {
+		snprintf(path, sizeof(path), "transfer.allow[%u]", i);
+		if (parse_prefix(t->allow[i], &acl.entries[acl.count], why, sizeof(why)))
+			acl.count++;
+		else
+			report_at(ctx, path, "%s", why);
+	}
+	free(cfg->transfer.allow.entries);
+	cfg->transfer.allow = acl;
+}
+
+static void validate(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_config *raw)
+{
+	char q[QBUF];
+
+	check_zone(ctx, cfg, raw->zone);
+	check_listen(ctx, cfg, raw);
+	check_path(ctx, "ports-file", &cfg->ports_file, raw->ports_file);
+	check_path(ctx, "state-dir", &cfg->state_dir, raw->state_dir);
+	if (raw->log != NULL && raw->log->level != NULL &&
+	    gw_log_level_parse(raw->log->level, &cfg->log.level) != GW_OK)
+		report_at(ctx, "log.level",
+		          "'%s' is not a log level; use error, warning, notice, info or debug",
+		          quote(q, sizeof(q), raw->log->level, strlen(raw->log->level)));
+	check_server(ctx, cfg, raw->server);
+	set_string(ctx, &cfg->identity, raw->identity);
+	set_string(ctx, &cfg->version, raw->version);
+	check_transfer(ctx, cfg, raw->transfer);
+}
+
+int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_t len,
+                    gw_config_errors_t *errs)
+{
+	gw_config_errors_t local;
+	load_ctx_t *ctx = NULL;
+	struct raw_config *raw = NULL;
+	gw_config_t *cfg = NULL;
+	int ret = GW_ENOMEM;
+
+	gw_config_errors_init(&local);
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		goto out;
+	ctx->sink.errs = errs != NULL ? errs : &local;
+	ctx->sink.base = ctx->sink.errs->count;
+	ctx->sink.name = name;
+
+	if (len > GW_CONFIG_FILE_MAX) {
+		sink_add(&ctx->sink, 0, 0,
+		         "%zu bytes, larger than the %d-byte limit; a configuration is a few "
+		         "kilobytes: check that this is the right file",
+		         len, GW_CONFIG_FILE_MAX);
+		ret = GW_ECONFIG;
+		goto out;
+	}
+	ret = check_depth(ctx, data, len);
+	if (ret == GW_OK)
+		ret = load_document(ctx, data, len);
+	if (ret != GW_OK)
+		goto out;
+	walk_root(ctx);
+	if (ctx->sink.oom) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	if (ctx->sink.failed) {
+		ret = GW_ECONFIG;
+		goto out;
+	}
+	ret = load_raw(ctx, data, len, &raw);
+	if (ret != GW_OK)
+		goto out;
+
+	ret = GW_ENOMEM;
+	cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL)
+		goto out;
+	ret = set_defaults(cfg);
+	if (ret != GW_OK)
+		goto out;
+	cfg->source = strdup(name);
+	if (cfg->source == NULL) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	if (raw != NULL)
+		validate(ctx, cfg, raw);
+	if (ctx->sink.oom)
+		ret = GW_ENOMEM;
+	else if (ctx->sink.failed)
+		ret = GW_ECONFIG;
+	else
+		ret = GW_OK;
+	if (ret == GW_OK) {
+		*out = cfg;
+		cfg = NULL;
+	}
+out:
+	free_raw(raw);
+	gw_config_free(cfg);
+	if (ctx != NULL) {
+		if (ctx->have_doc)
+			yaml_document_delete(&ctx->doc);
+		free(ctx->places);
+		free(ctx);
+	}
+	log_errors(&local);
+	gw_config_errors_deinit(&local);
+	return ret;
+}
+
+/* Read at most GW_CONFIG_FILE_MAX + 1 bytes: enough to tell "too large"
+ * without trusting st_size (pipes and /proc files report 0). */
+static int read_file(sink_t *sink, const char *path, char **out, size_t *out_len)
+{
+	int ret = GW_ECONFIG;
+	int fd = -1;
+	char *buf = NULL;
+	size_t len = 0;
+	size_t cap = 0;
+	struct stat st;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		sink_add(sink, 0, 0, "cannot open: %s; check the path given with -c",
+		         strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		sink_add(sink, 0, 0, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		sink_add(sink, 0, 0, "is a directory; give the path of the YAML file");
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > GW_CONFIG_FILE_MAX) {
+		sink_add(sink, 0, 0,
+		         "%lld bytes, larger than the %d-byte limit; a configuration is a few "
+		         "kilobytes: check that this is the right file",
+		         (long long)st.st_size, GW_CONFIG_FILE_MAX);
+		goto out;
+	}
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap > GW_CONFIG_FILE_MAX) {
+				sink_add(sink, 0, 0,
+				         "larger than the %d-byte limit; a configuration is a few "
+				         "kilobytes: check that this is the right file",
+				         GW_CONFIG_FILE_MAX);
+				goto out;
+			}
+			size_t ncap =
+			    cap * 2 > GW_CONFIG_FILE_MAX + 1 ? GW_CONFIG_FILE_MAX + 1 : cap * 2;
+			char *n = realloc(buf, ncap);
+			if (n == NULL) {
+				ret = GW_ENOMEM;
+				goto out;
+			}
+			buf = n;
+			cap = ncap;
+		}
+		ssize_t r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			sink_add(sink, 0, 0, "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+	ret = GW_OK;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs)
+{
+	gw_config_errors_t local;
+	sink_t sink;
+	char *data = NULL;
+	size_t len = 0;
+
+	gw_config_errors_init(&local);
+	sink = (sink_t){.errs = errs != NULL ? errs : &local, .name = path};
+	sink.base = sink.errs->count;
+	int ret = read_file(&sink, path, &data, &len);
+	if (ret == GW_OK)
+		ret = gw_config_parse(out, path, data, len, sink.errs);
+	free(data);
+	log_errors(&local);
+	gw_config_errors_deinit(&local);
+	return ret;
+}
+
+/* ---- using the config --------------------------------------------------- */
+
+static bool prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
+{
+	size_t bytes = bits / 8;
+	unsigned rest = bits % 8;
+
+	if (memcmp(a, b, bytes) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return ((a[bytes] ^ b[bytes]) & mask) == 0;
+}
+
+bool gw_config_acl_match(const gw_acl_t *acl, const struct sockaddr *sa)
+{
+	uint8_t addr[16];
+	int family;
+
+	if (acl == NULL || sa == NULL)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+		memcpy(addr, &sin->sin_addr, 4);
+		family = AF_INET;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+		/* A dual-stack socket sees IPv4 clients as ::ffff:a.b.c.d. */
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			memcpy(addr, sin6->sin6_addr.s6_addr + 12, 4);
+			family = AF_INET;
+		} else {
+			memcpy(addr, &sin6->sin6_addr, 16);
+			family = AF_INET6;
+		}
+	} else {
+		return false;
+	}
+	for (size_t i = 0; i < acl->count; i++) {
+		const gw_acl_entry_t *e = &acl->entries[i];
+		if (e->family == family && prefix_match(e->addr, addr, e->prefix))
+			return true;
+	}
+	return false;
+}
+
+int gw_config_endpoint_format(const gw_endpoint_t *ep, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+	int n;
+
+	if (ep->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&ep->addr;
+		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+		n = snprintf(buf, len, "%s@%u", addr, ntohs(sin->sin_port));
+	} else if (ep->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ep->addr;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+		n = snprintf(buf, len, "[%s]@%u", addr, ntohs(sin6->sin6_port));
+	} else {
+		return GW_EINVAL;
+	}
+	if (n < 0 || (size_t)n >= len)
+		return GW_ESPACE;
+	return GW_OK;
+}
+
+/* A YAML double-quoted scalar that loads back to the same bytes. */
+static void print_string(FILE *fp, const char *s)
+{
+	if (s == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\x%02x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+int gw_config_print(const gw_config_t *cfg, FILE *fp)
+{
+	char buf[INET6_ADDRSTRLEN + 16];
+
+	fprintf(fp, "# effective configuration (%s)\n",
+	        cfg->source != NULL ? cfg->source : "built-in defaults");
+	fprintf(fp, "zone:\n  domain: %s\n  file: ", cfg->zone.domain_str);
+	print_string(fp, cfg->zone.file);
+	fputs("\nlisten:\n", fp);
+	for (size_t i = 0; i < cfg->listen_count; i++) {
+		if (gw_config_endpoint_format(&cfg->listen[i], buf, sizeof(buf)) == GW_OK)
+			fprintf(fp, "  - \"%s\"\n", buf);
+	}
+	fputs("ports-file: ", fp);
+	print_string(fp, cfg->ports_file);
+	fputs("\nstate-dir: ", fp);
+	print_string(fp, cfg->state_dir);
+	fprintf(fp, "\nlog:\n  level: %s\n", g_level_names[cfg->log.level]);
+	gw_duration_format(cfg->server.tcp_idle_timeout_ms, buf, sizeof(buf));
+	fprintf(fp,
+	        "server:\n  udp-payload: %u\n  tcp-idle-timeout: %s\n"
+	        "  tcp-max-connections: %u\n  tcp-max-pipelined: %u\n",
+	        cfg->server.udp_payload, buf, cfg->server.tcp_max_connections,
+	        cfg->server.tcp_max_pipelined);
+	fputs("identity: ", fp);
+	print_string(fp, cfg->identity);
+	fputs("\nversion: ", fp);
+	print_string(fp, cfg->version);
+	fprintf(fp, "\ntransfer:\n  allow:%s\n", cfg->transfer.allow.count == 0 ? " []" : "");
+	for (size_t i = 0; i < cfg->transfer.allow.count; i++) {
+		const gw_acl_entry_t *e = &cfg->transfer.allow.entries[i];
+		inet_ntop(e->family, e->addr, buf, sizeof(buf));
+		if (e->prefix == (e->family == AF_INET ? 32 : 128))
+			fprintf(fp, "    - \"%s\"\n", buf);
+		else
+			fprintf(fp, "    - \"%s/%u\"\n", buf, e->prefix);
+	}
+	fflush(fp);
+	return ferror(fp) ? GW_EIO : GW_OK;
+}

@@ -1,0 +1,150 @@
+/* gateway/: the daemon's configuration.
+ *
+ * A YAML file (docs/configuration.md is the reference of every key) is
+ * checked against one libcyaml schema table, then every value is validated
+ * and normalised into a gw_config_t: names in wire form, addresses as
+ * socket addresses, durations in milliseconds. Problems are reported all at
+ * once where possible, one line each:
+ *
+ *     FILE:LINE:COL: KEY: what is wrong; how to fix it
+ *
+ * A gw_config_t is immutable once built; it is owned by whoever loaded it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "common/log.h"
+
+/* Limits on the file and on what it may contain. */
+#define GW_CONFIG_FILE_MAX   (1024 * 1024) /* bytes in a configuration file */
+#define GW_CONFIG_LISTEN_MAX 64            /* listen entries */
+#define GW_CONFIG_ACL_MAX    256           /* entries in an address list */
+#define GW_CONFIG_PATH_MAX   4095          /* bytes in a path */
+#define GW_CONFIG_TEXT_MAX   255           /* identity, version: one TXT string */
+#define GW_CONFIG_ERRORS_MAX 32            /* problems kept per load */
+#define GW_CONFIG_DEPTH_MAX  16            /* nesting of lists and mappings */
+
+#define GW_CONFIG_NAME_MAX     255 /* wire-format domain name, with the root label */
+#define GW_CONFIG_NAME_STR_MAX 256 /* its text form with the final dot, plus NUL */
+
+/* Ranges accepted by validation (inclusive). */
+#define GW_CONFIG_UDP_PAYLOAD_MIN     512
+#define GW_CONFIG_UDP_PAYLOAD_MAX     4096
+#define GW_CONFIG_TCP_IDLE_MIN_MS     100
+#define GW_CONFIG_TCP_IDLE_MAX_MS     3600000
+#define GW_CONFIG_TCP_CONNECTIONS_MAX 65535
+#define GW_CONFIG_TCP_PIPELINED_MAX   1024
+
+/* One address to listen on (UDP and TCP). Port 0 asks the kernel for a
+ * free port. */
+typedef struct gw_endpoint {
+	struct sockaddr_storage addr; /* AF_INET or AF_INET6, port set */
+	socklen_t addrlen;
+} gw_endpoint_t;
+
+/* One address prefix. IPv4-mapped IPv6 prefixes (::ffff:0:0/96 and longer)
+ * are stored as IPv4, so that one rule covers both forms of a client. */
+typedef struct gw_acl_entry {
+	int family;       /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network order, bits past prefix cleared; 4 used for IPv4 */
+	uint8_t prefix;   /* 0..32 or 0..128 */
+} gw_acl_entry_t;
+
+typedef struct gw_acl {
+	gw_acl_entry_t *entries; /* owned by the gw_config_t; NULL when count is 0 */
+	size_t count;
+} gw_acl_t;
+
+typedef struct gw_config {
+	/* Path of the file loaded, NULL for the built-in default. Owned. */
+	char *source;
+
+	struct {
+		uint8_t domain[GW_CONFIG_NAME_MAX];      /* wire form, lowercase, absolute */
+		size_t domain_len;                       /* octets in domain, root label included */
+		char domain_str[GW_CONFIG_NAME_STR_MAX]; /* "home.arpa.", lowercase */
+		char *file;                              /* static zone file; NULL = none. Owned. */
+	} zone;
+
+	gw_endpoint_t *listen; /* owned; listen_count >= 1 entries, no duplicates */
+	size_t listen_count;
+
+	char *ports_file; /* NULL = do not write one. Owned. */
+	char *state_dir;  /* never NULL. Owned. */
+
+	struct {
+		gw_log_level_t level;
+	} log;
+
+	struct {
+		uint16_t udp_payload;         /* EDNS buffer size we advertise */
+		uint64_t tcp_idle_timeout_ms; /* RFC 7766 idle timeout */
+		uint32_t tcp_max_connections; /* open TCP connections at once */
+		uint32_t tcp_max_pipelined;   /* queries in flight per connection */
+	} server;
+
+	char *identity; /* CHAOS id.server TXT; NULL = REFUSED. Owned. */
+	char *version;  /* CHAOS version.bind TXT; NULL = REFUSED. Owned. */
+
+	struct {
+		gw_acl_t allow; /* who may AXFR; empty = nobody */
+	} transfer;
+} gw_config_t;
+
+/* One problem found while loading. */
+typedef struct gw_config_error {
+	char *text;    /* "FILE:LINE:COL: KEY: problem; fix" (no newline). Owned. */
+	unsigned line; /* 1-based; 0 when the problem is the file itself */
+	unsigned col;  /* 1-based; 0 with line 0 */
+} gw_config_error_t;
+
+/* The problems of one load, sorted by position in the file. */
+typedef struct gw_config_errors {
+	gw_config_error_t *items; /* owned; count entries */
+	size_t count;
+	size_t omitted; /* further problems found past GW_CONFIG_ERRORS_MAX */
+} gw_config_errors_t;
+
+/* Caller owns the storage of errs; init before a load, deinit after. */
+void gw_config_errors_init(gw_config_errors_t *errs);
+void gw_config_errors_deinit(gw_config_errors_t *errs);
+
+/* The built-in configuration (no -c): domain home.arpa., listen 0.0.0.0@53
+ * and ::@53, state in /var/lib/dnssd-gateway, log level info, and the
+ * defaults of every other key (docs/configuration.md). On success *out owns
+ * a new config (free with gw_config_free). Returns GW_OK or GW_ENOMEM. */
+int gw_config_default(gw_config_t **out);
+
+/* Load and validate the YAML file at path. Keys missing from the file take
+ * their defaults, except zone.domain, which a file must give.
+ * Returns GW_OK and sets *out (caller owns it), GW_ECONFIG when the file is
+ * missing, unreadable, too large or invalid, or GW_ENOMEM. On GW_ECONFIG
+ * every problem found is appended to errs; with errs NULL each is logged with
+ * gw_err() instead. *out is untouched on error. */
+int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs);
+
+/* As gw_config_load(), from len bytes at data (need not be NUL-terminated);
+ * name stands for the file in messages and in cfg->source. */
+int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_t len,
+                    gw_config_errors_t *errs);
+
+/* Accepts NULL. */
+void gw_config_free(gw_config_t *cfg);
+
+/* Write the effective configuration as YAML that gw_config_load() accepts
+ * and that gives the same values (for --check-config -v). Returns GW_OK or
+ * GW_EIO. */
+int gw_config_print(const gw_config_t *cfg, FILE *fp);
+
+/* True when sa (AF_INET or AF_INET6; an IPv4-mapped IPv6 address counts as
+ * IPv4) falls in one of the prefixes of acl. False for other families. */
+bool gw_config_acl_match(const gw_acl_t *acl, const struct sockaddr *sa);
+
+/* "192.0.2.1@53", "[2001:db8::1]@53" into buf of size len, NUL-terminated.
+ * Returns GW_OK, GW_EINVAL for an unknown family, or GW_ESPACE. */
+int gw_config_endpoint_format(const gw_endpoint_t *ep, char *buf, size_t len);

@@ -1,0 +1,118 @@
+/* dnssd-gateway: command line. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "gateway/config.h"
+#include "gateway/daemon.h"
+
+#ifndef GW_VERSION
+#define GW_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: dnssd-gateway [-c FILE] [-v] [--check-config]\n"
+	            "\n"
+	            "Mirrors DNS-SD services into a DNS zone and serves it, in the foreground.\n"
+	            "\n"
+	            "  -c, --config FILE   configuration file (YAML); without it a built-in\n"
+	            "                      default applies (docs/configuration.md)\n"
+	            "  -v, --verbose       log debug messages\n"
+	            "      --check-config  validate the configuration (and the zone file it\n"
+	            "                      names), print each problem, exit 0 when valid;\n"
+	            "                      with -v also print the effective configuration\n"
+	            "  -V, --version       print the version\n"
+	            "  -h, --help          this text\n");
+}
+
+static int check_config(const gw_config_t *cfg, bool verbose)
+{
+	char err[512] = "";
+	zone_t *zone = NULL;
+	int ret = gw_daemon_build_zone(&zone, cfg, err, sizeof(err));
+	if (ret != GW_OK) {
+		fprintf(stderr, "%s\n", err[0] ? err : gw_strerror(ret));
+		return 1;
+	}
+	zone_free(zone);
+	if (verbose)
+		gw_config_print(cfg, stdout);
+	fprintf(stderr, "%s: configuration is valid\n", cfg->source ? cfg->source : "built-in");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_CHECK = 256 };
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"check-config", no_argument, NULL, OPT_CHECK},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *path = NULL;
+	bool verbose = false, check = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:vVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case 'V':
+			printf("dnssd-gateway %s\n", GW_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dnssd-gateway: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	gw_config_t *cfg = NULL;
+	gw_config_errors_t errs;
+	gw_config_errors_init(&errs);
+	int ret = path ? gw_config_load(&cfg, path, &errs) : gw_config_default(&cfg);
+	if (ret != GW_OK) {
+		for (size_t i = 0; i < errs.count; i++)
+			fprintf(stderr, "%s\n", errs.items[i].text);
+		if (errs.omitted > 0)
+			fprintf(stderr, "(%zu more problems not shown)\n", errs.omitted);
+		if (errs.count == 0)
+			fprintf(stderr, "dnssd-gateway: %s\n", gw_strerror(ret));
+		gw_config_errors_deinit(&errs);
+		return 1;
+	}
+	gw_config_errors_deinit(&errs);
+
+	int status;
+	if (check) {
+		status = check_config(cfg, verbose);
+	} else {
+		gw_log_set_level(verbose ? GW_LOG_DEBUG : cfg->log.level);
+		gw_log_open_syslog("dnssd-gateway");
+		ret = gw_daemon_run(cfg);
+		gw_log_close_syslog();
+		status = ret == GW_OK ? 0 : 1;
+	}
+	gw_config_free(cfg);
+	return status;
+}

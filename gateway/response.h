@@ -1,0 +1,72 @@
+/* Writing DNS messages: header, question, RRs from zone RRsets, with name
+ * compression, into a caller's buffer. Allocation-free (the query path).
+ *
+ * Compression: every name written (owner names, and names inside the rdata
+ * of the types RFC 3597 section 4 allows: NS, CNAME, SOA, PTR, MX) is
+ * compressed against the names already in the message, through a small
+ * table of label positions. SRV targets and all other rdata are written as
+ * stored. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zones/zone.h"
+
+#define GW_HEADER_LEN 12
+#define GW_COMP_MAX   64
+
+enum { GW_SEC_ANSWER = 0, GW_SEC_AUTHORITY = 1, GW_SEC_ADDITIONAL = 2 };
+
+/* One name suffix already in the message: the suffix starting at name
+ * (our memory, uncompressed wire) was written at offset off. */
+typedef struct gw_comp_entry {
+	const uint8_t *name;
+	uint16_t off;
+	uint8_t labels;
+} gw_comp_entry_t;
+
+typedef struct gw_resp {
+	uint8_t *buf; /* borrowed: the output buffer */
+	size_t cap;   /* what the message may use (reserve already taken off) */
+	size_t len;   /* octets written so far */
+	uint16_t count[3];
+	uint16_t comp_count;
+	gw_comp_entry_t comp[GW_COMP_MAX];
+} gw_resp_t;
+
+/* Start a message in buf (cap octets available to records). Writes the
+ * header with id and flags and zero counts. */
+void gw_resp_init(gw_resp_t *r, uint8_t *buf, size_t cap, uint16_t id, uint16_t flags);
+
+/* Write the question (qname copied with its case, it is the compression
+ * target for everything after it). GW_OK or GW_ESPACE. */
+int gw_resp_put_question(gw_resp_t *r, const uint8_t *qname, uint16_t qtype, uint16_t qclass);
+
+/* Write a name with compression. GW_OK or GW_ESPACE (r->len unchanged). */
+int gw_resp_put_name(gw_resp_t *r, const uint8_t *name);
+
+/* Write every RR of rrset with owner (wire name) into section; when
+ * with_sigs, the RRset's RRSIGs follow. ttl_override < 0 keeps the RRset
+ * TTL. All or nothing: GW_OK, or GW_ESPACE with the message unchanged. */
+int gw_resp_put_rrset(gw_resp_t *r, int section, const uint8_t *owner, const zone_rrset_t *rrset,
+                      bool with_sigs, int64_t ttl_override);
+
+/* Write one RR from raw parts (rdata written as is, no compression inside).
+ * GW_OK or GW_ESPACE (message unchanged). */
+int gw_resp_put_rr(gw_resp_t *r, int section, const uint8_t *owner, uint16_t type, uint16_t rclass,
+                   uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
+
+/* Undo everything after a saved length (and restore counts): for
+ * truncation. */
+typedef struct gw_resp_mark {
+	size_t len;
+	uint16_t count[3];
+	uint16_t comp_count;
+} gw_resp_mark_t;
+void gw_resp_mark(const gw_resp_t *r, gw_resp_mark_t *m);
+void gw_resp_rewind(gw_resp_t *r, const gw_resp_mark_t *m);
+
+/* Write the section counts into the header; returns the message length. */
+size_t gw_resp_finish(gw_resp_t *r);

@@ -1,0 +1,54 @@
+/* Private to server.c, udp.c and tcp.c. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "gateway/answer.h"
+#include "gateway/server.h"
+#include "gateway/xfr.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+#define GW_UDP_BATCH  32
+#define GW_UDP_MAXMSG 4096 /* largest UDP reply we build (udp-payload max) */
+#define GW_UDP_RCVBUF 4096 /* a query larger than this is not a query */
+#define GW_TCP_MAXMSG 65535
+
+typedef struct gw_listener {
+	ev_io io;
+	struct gw_server *srv;
+	int fd;
+	bool tcp;
+	bool wildcard; /* bound to 0.0.0.0 or ::, so replies need pktinfo */
+	int family;
+	struct sockaddr_storage addr; /* as bound, with the real port */
+	socklen_t addr_len;
+} gw_listener_t;
+
+typedef struct gw_tcp_conn gw_tcp_conn_t;
+
+struct gw_server {
+	struct ev_loop *loop;
+	gw_server_opts_t opts;
+	gw_answer_env_t env;
+	gw_zoneref_t *zone;       /* one reference */
+	gw_listener_t *listeners; /* owned */
+	size_t listener_count;
+	gw_tcp_conn_t *conns; /* owned: list of open TCP connections */
+	unsigned conn_count;
+	bool accepting_paused;
+	gw_server_stats_t stats;
+	/* UDP batch buffers, shared by every UDP socket (one loop thread). */
+	uint8_t (*udp_in)[GW_UDP_RCVBUF];
+	uint8_t (*udp_out)[GW_UDP_MAXMSG];
+};
+
+/* "ADDR@PORT" (IPv6 without brackets) into buf. */
+void gw_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
+
+void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents);
+void gw_tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents);
+void gw_tcp_close_all(struct gw_server *srv);
+/* Resume accepting after a connection closed below the limit. */
+void gw_tcp_maybe_resume(struct gw_server *srv);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# AXFR over TCP: the transfer equals the zone file (ldns-compare-zones),
+# refused from addresses not allowed, and refused over UDP.
+source "$(dirname "$0")/lib.sh"
+command -v ldns-compare-zones >/dev/null || { echo "FAIL: ldns-compare-zones missing" >&2; exit 1; }
+
+cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
+cfg=$(gw_config axfr "zone: {domain: dnssd.test., file: $GW_TMP/zone}")
+gw_start "$cfg"
+
+kdig @127.0.0.1 -p "$GW_PORT" +time=5 AXFR dnssd.test. +noall +answer >"$GW_TMP/axfr.txt" 2>&1 || true
+cp "$GW_TMP/axfr.txt" "$GW_TMP/last"
+expect "AXFR: starts and ends with the SOA" bash -c "head -n1 '$GW_TMP/axfr.txt' | grep -q SOA && tail -n1 '$GW_TMP/axfr.txt' | grep -q SOA"
+records=$(grep -vc '^;' "$GW_TMP/axfr.txt" || true)
+in_file=$(ldns-read-zone "$GW_TMP/zone" | grep -vc '^;')
+expect "AXFR: every record once, SOA twice ($records = $in_file + 1)" test "$records" -eq $((in_file + 1))
+# The transfer repeats the SOA last; ldns-compare-zones wants one.
+sed '$d' "$GW_TMP/axfr.txt" >"$GW_TMP/axfr.zone"
+ldns-compare-zones -s -a "$GW_TMP/zone" "$GW_TMP/axfr.zone" >"$GW_TMP/last" 2>&1
+ldns-compare-zones -s -e "$GW_TMP/zone" "$GW_TMP/axfr.zone" >/dev/null 2>&1 && same=0 || same=$?
+expect "AXFR equals the zone file (ldns-compare-zones)" test "$same" -eq 0
+expect "ldns-compare-zones reports no difference" bash -c "! grep -q '^[+-~]' '$GW_TMP/last'"
+
+q AXFR dnssd.test. +notcp
+expect "AXFR over UDP: NOTIMP" has_text "replied with error 'NOTIMPL'"
+
+gw_stop
+# The same zone, transfers allowed only from 192.0.2.1: loopback is refused.
+cfg=$(gw_config axfr-deny "zone: {domain: dnssd.test., file: $GW_TMP/zone}
+transfer: {allow: [\"192.0.2.1\"]}")
+gw_start "$cfg"
+kdig @127.0.0.1 -p "$GW_PORT" +time=5 AXFR dnssd.test. >"$GW_TMP/last" 2>&1 || true
+expect "AXFR from an address not allowed: REFUSED" has_text "replied with error 'REFUSED'"
+expect "the refusal is logged" grep -q "AXFR from 127.0.0.1.*refused" "$GW_TMP/gateway.log"
+
+gw_finish

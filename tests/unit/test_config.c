@@ -1,0 +1,754 @@
+/* gateway/config.c and gateway/duration.c: defaults, a full file, every
+ * kind of error with its place in the file, durations, address lists. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "cunit.h"
+#include "gateway/config.h"
+#include "gateway/duration.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void data_path(char *buf, size_t len, const char *name)
+{
+	const char *dir = getenv("GW_TEST_DATA");
+	snprintf(buf, len, "%s/config/%s", dir != NULL ? dir : "tests/data", name);
+}
+
+/* Load tests/data/config/name; *cfg is NULL unless the load succeeded. */
+static int load_data(const char *name, gw_config_t **cfg, gw_config_errors_t *errs)
+{
+	char path[1024];
+	data_path(path, sizeof(path), name);
+	*cfg = NULL;
+	gw_config_errors_init(errs);
+	return gw_config_load(cfg, path, errs);
+}
+
+static int parse_text(const char *text, gw_config_t **cfg, gw_config_errors_t *errs)
+{
+	*cfg = NULL;
+	gw_config_errors_init(errs);
+	return gw_config_parse(cfg, "inline.yaml", text, strlen(text), errs);
+}
+
+/* The problem reported at line, or NULL. Checks that the text starts with
+ * "FILE:LINE:" so that the place a user reads is the place stored. */
+static const char *error_at(const gw_config_errors_t *errs, const char *file, unsigned line)
+{
+	char prefix[256];
+	snprintf(prefix, sizeof(prefix), "%s:%u:", file, line);
+	for (size_t i = 0; i < errs->count; i++) {
+		const gw_config_error_t *e = &errs->items[i];
+		if (e->line != line)
+			continue;
+		const char *base = strstr(e->text, prefix);
+		if (base == e->text || (base != NULL && base[-1] == '/'))
+			return e->text;
+	}
+	return NULL;
+}
+
+/* One problem at line whose text contains every one of the needles. */
+#define ASSERT_ERROR(errs, file, line, ...)                                                        \
+	do {                                                                                       \
+		const char *text_ = error_at((errs), (file), (line));                              \
+		CU_ASSERT_PTR_NOT_NULL_FATAL(text_);                                               \
+		const char *needles_[] = {__VA_ARGS__};                                            \
+		for (size_t k_ = 0; k_ < sizeof(needles_) / sizeof(needles_[0]); k_++) {           \
+			if (strstr(text_, needles_[k_]) == NULL)                                   \
+				fprintf(stderr, "\n'%s' lacks '%s'\n", text_, needles_[k_]);       \
+			CU_ASSERT_PTR_NOT_NULL(strstr(text_, needles_[k_]));                       \
+		}                                                                                  \
+	} while (0)
+
+static struct sockaddr_in sin4(const char *addr)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	CU_ASSERT_EQUAL(inet_pton(AF_INET, addr, &sa.sin_addr), 1);
+	return sa;
+}
+
+static struct sockaddr_in6 sin6(const char *addr)
+{
+	struct sockaddr_in6 sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin6_family = AF_INET6;
+	CU_ASSERT_EQUAL(inet_pton(AF_INET6, addr, &sa.sin6_addr), 1);
+	return sa;
+}
+
+static bool match4(const gw_acl_t *acl, const char *addr)
+{
+	struct sockaddr_in sa = sin4(addr);
+	return gw_config_acl_match(acl, (const struct sockaddr *)&sa);
+}
+
+static bool match6(const gw_acl_t *acl, const char *addr)
+{
+	struct sockaddr_in6 sa = sin6(addr);
+	return gw_config_acl_match(acl, (const struct sockaddr *)&sa);
+}
+
+static void assert_endpoint(const gw_endpoint_t *ep, const char *text)
+{
+	char buf[64];
+	CU_ASSERT_EQUAL(gw_config_endpoint_format(ep, buf, sizeof(buf)), GW_OK);
+	CU_ASSERT_STRING_EQUAL(buf, text);
+}
+
+/* ---- defaults and valid files ------------------------------------------- */
+
+static void test_defaults(void)
+{
+	gw_config_t *cfg = NULL;
+	CU_ASSERT_EQUAL_FATAL(gw_config_default(&cfg), GW_OK);
+
+	CU_ASSERT_PTR_NULL(cfg->source);
+	CU_ASSERT_STRING_EQUAL(cfg->zone.domain_str, "home.arpa.");
+	CU_ASSERT_EQUAL(cfg->zone.domain_len, 11);
+	CU_ASSERT_EQUAL(memcmp(cfg->zone.domain, "\4home\4arpa\0", 11), 0);
+	CU_ASSERT_PTR_NULL(cfg->zone.file);
+	CU_ASSERT_EQUAL_FATAL(cfg->listen_count, 2);
+	assert_endpoint(&cfg->listen[0], "0.0.0.0@53");
+	CU_ASSERT_EQUAL(cfg->listen[0].addrlen, sizeof(struct sockaddr_in));
+	assert_endpoint(&cfg->listen[1], "[::]@53");
+	CU_ASSERT_EQUAL(cfg->listen[1].addrlen, sizeof(struct sockaddr_in6));
+	CU_ASSERT_PTR_NULL(cfg->ports_file);
+	CU_ASSERT_STRING_EQUAL(cfg->state_dir, "/var/lib/dnssd-gateway");
+	CU_ASSERT_EQUAL(cfg->log.level, GW_LOG_INFO);
+	CU_ASSERT_EQUAL(cfg->server.udp_payload, 1232);
+	CU_ASSERT_EQUAL(cfg->server.tcp_idle_timeout_ms, 10000);
+	CU_ASSERT_EQUAL(cfg->server.tcp_max_connections, 256);
+	CU_ASSERT_EQUAL(cfg->server.tcp_max_pipelined, 32);
+	CU_ASSERT_PTR_NULL(cfg->identity);
+	CU_ASSERT_PTR_NULL(cfg->version);
+	CU_ASSERT_EQUAL(cfg->transfer.allow.count, 2);
+	CU_ASSERT_TRUE(match4(&cfg->transfer.allow, "127.0.0.1"));
+	CU_ASSERT_TRUE(match6(&cfg->transfer.allow, "::1"));
+	CU_ASSERT_TRUE(match6(&cfg->transfer.allow, "::ffff:127.0.0.1"));
+	CU_ASSERT_FALSE(match4(&cfg->transfer.allow, "127.0.0.2"));
+	CU_ASSERT_FALSE(match4(&cfg->transfer.allow, "192.0.2.1"));
+	CU_ASSERT_FALSE(match6(&cfg->transfer.allow, "::2"));
+	gw_config_free(cfg);
+	gw_config_free(NULL);
+}
+
+static void test_full_file(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	CU_ASSERT_EQUAL_FATAL(load_data("full.yaml", &cfg, &errs), GW_OK);
+	CU_ASSERT_EQUAL(errs.count, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->source, "full.yaml"));
+	/* "Gateway.Example.COM": made absolute and lowercase */
+	CU_ASSERT_STRING_EQUAL(cfg->zone.domain_str, "gateway.example.com.");
+	CU_ASSERT_EQUAL(cfg->zone.domain_len, 21);
+	CU_ASSERT_EQUAL(memcmp(cfg->zone.domain, "\7gateway\7example\3com\0", 21), 0);
+	CU_ASSERT_STRING_EQUAL(cfg->zone.file, "/etc/dnssd-gateway/static.zone");
+	CU_ASSERT_EQUAL_FATAL(cfg->listen_count, 4);
+	assert_endpoint(&cfg->listen[0], "[::1]@5353");
+	assert_endpoint(&cfg->listen[1], "127.0.0.1@0");
+	assert_endpoint(&cfg->listen[2], "192.0.2.1@53");
+	assert_endpoint(&cfg->listen[3], "[::]@8053");
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)&cfg->listen[0].addr;
+	CU_ASSERT_EQUAL(a6->sin6_family, AF_INET6);
+	CU_ASSERT_EQUAL(ntohs(a6->sin6_port), 5353);
+	CU_ASSERT_TRUE(IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr));
+	CU_ASSERT_STRING_EQUAL(cfg->ports_file, "/run/dnssd-gateway/ports");
+	CU_ASSERT_STRING_EQUAL(cfg->state_dir, "/var/lib/dnssd-gateway-test");
+	CU_ASSERT_EQUAL(cfg->log.level, GW_LOG_DEBUG);
+	CU_ASSERT_EQUAL(cfg->server.udp_payload, 4096);
+	CU_ASSERT_EQUAL(cfg->server.tcp_idle_timeout_ms, 2500);
+	CU_ASSERT_EQUAL(cfg->server.tcp_max_connections, 1000);
+	CU_ASSERT_EQUAL(cfg->server.tcp_max_pipelined, 8);
+	CU_ASSERT_STRING_EQUAL(cfg->identity, "gw1.example.com");
+	CU_ASSERT_STRING_EQUAL(cfg->version, "dnssd-gateway \"test\"");
+
+	const gw_acl_t *acl = &cfg->transfer.allow;
+	CU_ASSERT_EQUAL_FATAL(acl->count, 4);
+	CU_ASSERT_EQUAL(acl->entries[0].family, AF_INET);
+	CU_ASSERT_EQUAL(acl->entries[0].prefix, 24);
+	/* ::ffff:198.51.100.0/120 is kept as IPv4 198.51.100.0/24 */
+	CU_ASSERT_EQUAL(acl->entries[2].family, AF_INET);
+	CU_ASSERT_EQUAL(acl->entries[2].prefix, 24);
+	CU_ASSERT_TRUE(match4(acl, "192.0.2.200"));
+	CU_ASSERT_TRUE(match4(acl, "198.51.100.9"));
+	CU_ASSERT_TRUE(match4(acl, "203.0.113.7"));
+	CU_ASSERT_FALSE(match4(acl, "203.0.113.8"));
+	CU_ASSERT_TRUE(match6(acl, "2001:db8:ffff::1"));
+	CU_ASSERT_FALSE(match6(acl, "2001:db9::1"));
+	/* loopback was the default; a file's list replaces it */
+	CU_ASSERT_FALSE(match4(acl, "127.0.0.1"));
+
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+}
+
+static void test_minimal_file(void)
+{
+	gw_config_t *cfg;
+	gw_config_t *def;
+	gw_config_errors_t errs;
+	CU_ASSERT_EQUAL_FATAL(load_data("minimal.yaml", &cfg, &errs), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(gw_config_default(&def), GW_OK);
+
+	/* "home.arpa" without the final dot is the same absolute name */
+	CU_ASSERT_STRING_EQUAL(cfg->zone.domain_str, "home.arpa.");
+	CU_ASSERT_EQUAL(cfg->zone.domain_len, def->zone.domain_len);
+	CU_ASSERT_EQUAL(memcmp(cfg->zone.domain, def->zone.domain, def->zone.domain_len), 0);
+	CU_ASSERT_EQUAL(cfg->listen_count, def->listen_count);
+	CU_ASSERT_STRING_EQUAL(cfg->state_dir, def->state_dir);
+	CU_ASSERT_EQUAL(cfg->server.udp_payload, def->server.udp_payload);
+	CU_ASSERT_EQUAL(cfg->server.tcp_idle_timeout_ms, def->server.tcp_idle_timeout_ms);
+	CU_ASSERT_EQUAL(cfg->transfer.allow.count, 2);
+	CU_ASSERT_PTR_NULL(cfg->identity);
+
+	gw_config_free(def);
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+}
+
+static void test_null_and_empty_values(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	const char *text = "zone: {domain: example.org., file: null}\n"
+	                   "identity: ~\n"
+	                   "version: null\n"
+	                   "ports-file:\n"
+	                   "transfer: {allow: []}\n";
+	CU_ASSERT_EQUAL_FATAL(parse_text(text, &cfg, &errs), GW_OK);
+	CU_ASSERT_PTR_NULL(cfg->zone.file);
+	CU_ASSERT_PTR_NULL(cfg->identity);
+	CU_ASSERT_PTR_NULL(cfg->version);
+	CU_ASSERT_PTR_NULL(cfg->ports_file);
+	/* an empty list means nobody, unlike an absent key (loopback) */
+	CU_ASSERT_EQUAL(cfg->transfer.allow.count, 0);
+	CU_ASSERT_FALSE(match4(&cfg->transfer.allow, "127.0.0.1"));
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+}
+
+/* What --check-config -v prints loads back to the same values. */
+static void test_print_round_trip(void)
+{
+	const char *names[] = {"full.yaml", "minimal.yaml"};
+	for (size_t n = 0; n < 2; n++) {
+		gw_config_t *a;
+		gw_config_t *b;
+		gw_config_errors_t errs;
+		char *text = NULL;
+		size_t len = 0;
+
+		CU_ASSERT_EQUAL_FATAL(load_data(names[n], &a, &errs), GW_OK);
+		gw_config_errors_deinit(&errs);
+		FILE *fp = open_memstream(&text, &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		CU_ASSERT_EQUAL(gw_config_print(a, fp), GW_OK);
+		fclose(fp);
+		gw_config_errors_init(&errs);
+		CU_ASSERT_EQUAL_FATAL(gw_config_parse(&b, "printed.yaml", text, len, &errs), GW_OK);
+
+		CU_ASSERT_STRING_EQUAL(a->zone.domain_str, b->zone.domain_str);
+		CU_ASSERT_TRUE((a->zone.file == NULL) == (b->zone.file == NULL));
+		CU_ASSERT_EQUAL_FATAL(a->listen_count, b->listen_count);
+		for (size_t i = 0; i < a->listen_count; i++) {
+			CU_ASSERT_EQUAL(a->listen[i].addrlen, b->listen[i].addrlen);
+			CU_ASSERT_EQUAL(
+			    memcmp(&a->listen[i].addr, &b->listen[i].addr, a->listen[i].addrlen),
+			    0);
+		}
+		CU_ASSERT_STRING_EQUAL(a->state_dir, b->state_dir);
+		CU_ASSERT_EQUAL(a->log.level, b->log.level);
+		CU_ASSERT_EQUAL(a->server.udp_payload, b->server.udp_payload);
+		CU_ASSERT_EQUAL(a->server.tcp_idle_timeout_ms, b->server.tcp_idle_timeout_ms);
+		CU_ASSERT_EQUAL(a->server.tcp_max_connections, b->server.tcp_max_connections);
+		CU_ASSERT_EQUAL(a->server.tcp_max_pipelined, b->server.tcp_max_pipelined);
+		CU_ASSERT_TRUE((a->version == NULL && b->version == NULL) ||
+		               strcmp(a->version, b->version) == 0);
+		CU_ASSERT_EQUAL_FATAL(a->transfer.allow.count, b->transfer.allow.count);
+		CU_ASSERT_EQUAL(memcmp(a->transfer.allow.entries, b->transfer.allow.entries,
+		                       a->transfer.allow.count * sizeof(gw_acl_entry_t)),
+		                0);
+		free(text);
+		gw_config_free(a);
+		gw_config_free(b);
+		gw_config_errors_deinit(&errs);
+	}
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void test_unknown_keys(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	CU_ASSERT_EQUAL(load_data("unknown_key.yaml", &cfg, &errs), GW_ECONFIG);
+	CU_ASSERT_PTR_NULL(cfg);
+	/* all three at once, in file order, each at its key */
+	CU_ASSERT_EQUAL(errs.count, 3);
+	ASSERT_ERROR(&errs, "unknown_key.yaml", 3, "unknown_key.yaml:3:1: listn: unknown key",
+	             "did you mean 'listen'");
+	ASSERT_ERROR(&errs, "unknown_key.yaml", 6, ":6:3: server.tcp-idle-timout: unknown key",
+	             "'tcp-idle-timeout'");
+	ASSERT_ERROR(&errs, "unknown_key.yaml", 9, "transfer.notifyy: unknown key", "allow");
+	CU_ASSERT_EQUAL(errs.items[0].line, 3);
+	CU_ASSERT_EQUAL(errs.items[1].line, 6);
+	CU_ASSERT_EQUAL(errs.items[2].line, 9);
+	gw_config_errors_deinit(&errs);
+}
+
+static void test_wrong_types(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	CU_ASSERT_EQUAL(load_data("wrong_type.yaml", &cfg, &errs), GW_ECONFIG);
+	CU_ASSERT_EQUAL(errs.count, 4);
+	ASSERT_ERROR(&errs, "wrong_type.yaml", 3, "listen: expects a list, found a single value");
+	ASSERT_ERROR(&errs, "wrong_type.yaml", 4, "log: expects a mapping");
+	ASSERT_ERROR(&errs, "wrong_type.yaml", 6,
+	             "server.udp-payload: expects a single value, found a list");
+	ASSERT_ERROR(&errs, "wrong_type.yaml", 7,
+	             "identity: expects a single value, found a mapping");
+	gw_config_errors_deinit(&errs);
+
+	/* Scalar content is libcyaml's to judge; its message is captured and
+	 * placed at the value. */
+	CU_ASSERT_EQUAL(load_data("wrong_number.yaml", &cfg, &errs), GW_ECONFIG);
+	CU_ASSERT_EQUAL(errs.count, 1);
+	ASSERT_ERROR(&errs, "wrong_number.yaml", 5,
+	             "wrong_number.yaml:5:16: server.udp-payload: 'twelve' is not a whole number",
+	             "write digits only");
+	gw_config_errors_deinit(&errs);
+}
+
+/* A file that fits the schema, with every value wrong: all reported. */
+static void test_bad_values(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	const char *f = "bad_values.yaml";
+	CU_ASSERT_EQUAL(load_data(f, &cfg, &errs), GW_ECONFIG);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL(errs.count, 13);
+	CU_ASSERT_EQUAL(errs.omitted, 0);
+	ASSERT_ERROR(&errs, f, 3, "zone.domain: 'home..arpa' has an empty label");
+	ASSERT_ERROR(&errs, f, 6, "bad_values.yaml:6:5: listen[1]: '0.0.0.0:53' is not ADDR@PORT",
+	             "write e.g. 0.0.0.0@53");
+	ASSERT_ERROR(&errs, f, 7, "listen[2]: '[::1]@70000' has port 70000, out of range",
+	             "0 to 65535");
+	ASSERT_ERROR(&errs, f, 8, "listen[3]: 'gateway.local@53'", "not resolved");
+	ASSERT_ERROR(&errs, f, 9, "listen[4]: '127.0.0.1@53' is listed twice");
+	ASSERT_ERROR(&errs, f, 11, "log.level: 'verbose' is not a log level", "debug");
+	ASSERT_ERROR(&errs, f, 13, "server.udp-payload: 100 is out of range; use 512 to 4096");
+	ASSERT_ERROR(&errs, f, 14, "server.tcp-idle-timeout: '10 seconds' is not a duration",
+	             "e.g. 10s");
+	ASSERT_ERROR(&errs, f, 15, "server.tcp-max-connections: 0 is out of range");
+	ASSERT_ERROR(&errs, f, 16, "server.tcp-max-pipelined: '0x10' is not a plain decimal");
+	ASSERT_ERROR(&errs, f, 19, "transfer.allow[0]: '192.0.2.1/24' has address bits set",
+	             "write 192.0.2.0/24");
+	ASSERT_ERROR(&errs, f, 20, "transfer.allow[1]: '2001:db8::/129' has prefix length");
+	ASSERT_ERROR(&errs, f, 21, "transfer.allow[2]: 'localhost' is not an IP address");
+	for (size_t i = 1; i < errs.count; i++)
+		CU_ASSERT_TRUE(errs.items[i - 1].line <= errs.items[i].line);
+	gw_config_errors_deinit(&errs);
+}
+
+static void test_structure_errors(void)
+{
+	static const struct {
+		const char *file;
+		unsigned line;
+		const char *needle;
+	} cases[] = {
+	    {"syntax.yaml", 4, "YAML syntax error"},
+	    {"empty.yaml", 1, "the file is empty"},
+	    {"missing_domain.yaml", 2, "zone.domain: required key is missing"},
+	    {"duplicate.yaml", 5, "state-dir: given twice (first on line 3)"},
+	    {"two_documents.yaml", 4, "a second YAML document"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gw_config_t *cfg;
+		gw_config_errors_t errs;
+		CU_ASSERT_EQUAL(load_data(cases[i].file, &cfg, &errs), GW_ECONFIG);
+		CU_ASSERT_PTR_NULL(cfg);
+		CU_ASSERT_EQUAL(errs.count, 1);
+		ASSERT_ERROR(&errs, cases[i].file, cases[i].line, cases[i].needle);
+		gw_config_errors_deinit(&errs);
+	}
+}
+
+/* One wrong value at a time, to pin each message to its key and line. */
+static void test_value_errors_inline(void)
+{
+	static const struct {
+		const char *yaml;
+		unsigned line;
+		const char *needle;
+	} cases[] = {
+	    {"zone: {domain: .}\n", 1, "zone.domain: the root zone"},
+	    {"zone:\n  domain: http://home.arpa\n", 2, "has the character ':'"},
+	    {"zone:\n  domain: a.bcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"
+	     "lmnopqrstuvwxyz\n",
+	     2, "label longer than 63"},
+	    {"zone: {domain: a}\nlisten: [\"[::1]:53\"]\n", 2, "write e.g. [::1]@53"},
+	    {"zone: {domain: a}\nlisten: [\"1.2.3.4@x\"]\n", 2,
+	     "listen[0]: '1.2.3.4@x' has port 'x'"},
+	    {"zone: {domain: a}\nlisten: [\"[1.2.3.4]@53\"]\n", 2, "not ADDR@PORT"},
+	    {"zone: {domain: a}\nlisten: []\n", 2, "listen: has 0 entries, at least 1"},
+	    {"zone: {domain: a}\nlisten: [~]\n", 2, "listen[0]: empty entry"},
+	    {"zone: {domain: a}\nserver:\n  udp-payload: 4097\n", 3, "4097 is out of range"},
+	    {"zone: {domain: a}\nserver:\n  udp-payload: 511\n", 3, "511 is out of range"},
+	    {"zone: {domain: a}\nserver:\n  udp-payload: -1\n", 3, "server.udp-payload: '-1'"},
+	    {"zone: {domain: a}\nserver:\n  udp-payload: 01232\n", 3, "not a plain decimal"},
+	    {"zone: {domain: a}\nserver:\n  tcp-max-connections: 123456789012345678901234\n", 3,
+	     "too large"},
+	    {"zone: {domain: a}\nserver:\n  tcp-idle-timeout: 99ms\n", 3, "'99ms' is out of range"},
+	    {"zone: {domain: a}\nserver:\n  tcp-idle-timeout: 2h\n", 3, "'2h' is out of range"},
+	    {"zone: {domain: a}\nserver:\n  tcp-idle-timeout: 1.5s\n", 3, "not a duration"},
+	    {"zone: {domain: a}\nserver:\n  tcp-max-pipelined: 1025\n", 3, "1025 is out of range"},
+	    {"zone: {domain: a}\nstate-dir:\n", 2, "state-dir: has no value"},
+	    {"zone: {domain: a}\nidentity: \"\"\n", 2, "identity: is empty"},
+	    {"zone: {domain: a}\ntransfer: {allow: [\"::/0\", 10.0.0.0/33]}\n", 2,
+	     "transfer.allow[1]: '10.0.0.0/33' has prefix length"},
+	    {"zone: {domain: a}\nlog: {level: }\n", 2, "log.level: has no value"},
+	    {"- zone\n", 1, "the file must be a mapping"},
+	    {"zone: {domain: a}\n? [x]\n: 1\n", 2, "a key must be a plain word"},
+	    {"zone: {domain: a}\nlisten: [[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]\n", 2,
+	     "nested more than 16 deep"},
+	    {"zone: {domain: a}\nidentity: \"a\x01\"\n", 2, "cannot be read as YAML text"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gw_config_t *cfg;
+		gw_config_errors_t errs;
+		int ret = parse_text(cases[i].yaml, &cfg, &errs);
+		CU_ASSERT_EQUAL(ret, GW_ECONFIG);
+		CU_ASSERT_PTR_NULL(cfg);
+		const char *text = error_at(&errs, "inline.yaml", cases[i].line);
+		if (text == NULL || strstr(text, cases[i].needle) == NULL)
+			fprintf(stderr, "\ncase %zu: want line %u '%s', got %zu: %s\n", i,
+			        cases[i].line, cases[i].needle, errs.count,
+			        errs.count > 0 ? errs.items[0].text : "(none)");
+		CU_ASSERT_PTR_NOT_NULL(text);
+		CU_ASSERT_PTR_NOT_NULL(text != NULL ? strstr(text, cases[i].needle) : NULL);
+		gw_config_free(cfg);
+		gw_config_errors_deinit(&errs);
+	}
+}
+
+static void test_limits(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	char *text = malloc(16384);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+
+	/* listen: GW_CONFIG_LISTEN_MAX entries pass, one more does not */
+	for (int extra = 0; extra < 2; extra++) {
+		size_t o = (size_t)sprintf(text, "zone: {domain: a}\nlisten:\n");
+		for (int i = 0; i < GW_CONFIG_LISTEN_MAX + extra; i++)
+			o += (size_t)sprintf(text + o, "  - 127.0.%d.%d@53\n", i / 200, i % 200);
+		int ret = parse_text(text, &cfg, &errs);
+		if (extra == 0) {
+			CU_ASSERT_EQUAL(ret, GW_OK);
+			CU_ASSERT_EQUAL(cfg != NULL ? cfg->listen_count : 0, GW_CONFIG_LISTEN_MAX);
+		} else {
+			CU_ASSERT_EQUAL(ret, GW_ECONFIG);
+			ASSERT_ERROR(&errs, "inline.yaml", 3, "listen: has 65 entries, at most 64");
+		}
+		gw_config_free(cfg);
+		gw_config_errors_deinit(&errs);
+	}
+
+	/* identity: one TXT string, 255 bytes */
+	size_t o = (size_t)sprintf(text, "zone: {domain: a}\nidentity: ");
+	memset(text + o, 'x', 256);
+	strcpy(text + o + 256, "\n");
+	CU_ASSERT_EQUAL(parse_text(text, &cfg, &errs), GW_ECONFIG);
+	ASSERT_ERROR(&errs, "inline.yaml", 2, "identity: is 256 bytes long, at most 255");
+	gw_config_errors_deinit(&errs);
+
+	/* problems beyond GW_CONFIG_ERRORS_MAX are counted, not kept */
+	o = (size_t)sprintf(text, "zone: {domain: a}\n");
+	for (int i = 0; i < GW_CONFIG_ERRORS_MAX + 8; i++)
+		o += (size_t)sprintf(text + o, "bogus%d: 1\n", i);
+	CU_ASSERT_EQUAL(parse_text(text, &cfg, &errs), GW_ECONFIG);
+	CU_ASSERT_EQUAL(errs.count, GW_CONFIG_ERRORS_MAX);
+	CU_ASSERT_EQUAL(errs.omitted, 8);
+	ASSERT_ERROR(&errs, "inline.yaml", 2, "bogus0: unknown key");
+	gw_config_errors_deinit(&errs);
+	free(text);
+}
+
+static void test_file_missing(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	CU_ASSERT_EQUAL(load_data("no-such-file.yaml", &cfg, &errs), GW_ECONFIG);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL_FATAL(errs.count, 1);
+	CU_ASSERT_EQUAL(errs.items[0].line, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, "no-such-file.yaml: cannot open"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, "No such file"));
+	gw_config_errors_deinit(&errs);
+
+	/* a directory is not a file */
+	char dir[1024];
+	data_path(dir, sizeof(dir), "");
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_load(&cfg, dir, &errs), GW_ECONFIG);
+	CU_ASSERT_EQUAL_FATAL(errs.count, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, "is a directory"));
+	gw_config_errors_deinit(&errs);
+
+	/* without a list, problems are logged and the result is the same */
+	CU_ASSERT_EQUAL(gw_config_load(&cfg, "/nonexistent/dnssd-gateway.yaml", NULL), GW_ECONFIG);
+}
+
+static void test_file_too_large(void)
+{
+	char path[] = "/tmp/test_config_XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	FILE *fp = fdopen(fd, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	/* valid YAML: only the size is wrong */
+	fputs("zone: {domain: a}\n", fp);
+	while (ftell(fp) <= GW_CONFIG_FILE_MAX)
+		fprintf(fp, "# %-60s\n", "padding");
+	fclose(fp);
+
+	gw_config_t *cfg = NULL;
+	gw_config_errors_t errs;
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_load(&cfg, path, &errs), GW_ECONFIG);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL_FATAL(errs.count, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, path));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, "larger than the 1048576-byte limit"));
+	gw_config_errors_deinit(&errs);
+	unlink(path);
+
+	/* the same limit applies to a buffer */
+	char *big = calloc(GW_CONFIG_FILE_MAX + 1, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	memset(big, '#', GW_CONFIG_FILE_MAX + 1);
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_parse(&cfg, "big.yaml", big, GW_CONFIG_FILE_MAX + 1, &errs),
+	                GW_ECONFIG);
+	CU_ASSERT_EQUAL(errs.count, 1);
+	gw_config_errors_deinit(&errs);
+	free(big);
+}
+
+/* ---- durations ---------------------------------------------------------- */
+
+static void test_durations(void)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		uint64_t ms;
+	} cases[] = {
+	    {"500ms", GW_OK, 500},
+	    {"30s", GW_OK, 30000},
+	    {"5m", GW_OK, 300000},
+	    {"2h", GW_OK, 7200000},
+	    {"14d", GW_OK, 1209600000},
+	    {"10", GW_OK, 10000}, /* bare number: seconds */
+	    {"0", GW_OK, 0},
+	    {"0ms", GW_OK, 0},
+	    {"007s", GW_OK, 7000},
+	    {"18446744073709551615ms", GW_OK, UINT64_MAX},
+	    {"18446744073709551616ms", GW_ELIMIT, 0},
+	    {"18446744073709552s", GW_ELIMIT, 0},
+	    {"213503982335d", GW_ELIMIT, 0},
+	    {"99999999999999999999999999d", GW_ELIMIT, 0},
+	    {"", GW_EINVAL, 0},
+	    {"s", GW_EINVAL, 0},
+	    {"-1s", GW_EINVAL, 0},
+	    {"+1s", GW_EINVAL, 0},
+	    {" 1s", GW_EINVAL, 0},
+	    {"1s ", GW_EINVAL, 0},
+	    {"1 s", GW_EINVAL, 0},
+	    {"1.5s", GW_EINVAL, 0},
+	    {"1S", GW_EINVAL, 0},
+	    {"1w", GW_EINVAL, 0},
+	    {"1h30m", GW_EINVAL, 0},
+	    {"0x10s", GW_EINVAL, 0},
+	    {"99999999999999999999999x", GW_EINVAL, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t ms = 12345;
+		int ret = gw_duration_parse(cases[i].text, &ms);
+		if (ret != cases[i].ret)
+			fprintf(stderr, "\n'%s': got %d, want %d\n", cases[i].text, ret,
+			        cases[i].ret);
+		CU_ASSERT_EQUAL(ret, cases[i].ret);
+		CU_ASSERT_EQUAL(ms, cases[i].ret == GW_OK ? cases[i].ms : 12345);
+	}
+	CU_ASSERT_EQUAL(gw_duration_parse(NULL, &(uint64_t){0}), GW_EINVAL);
+
+	static const struct {
+		uint64_t ms;
+		const char *text;
+	} fmt[] = {
+	    {0, "0s"},       {1, "1ms"},          {1500, "1500ms"},
+	    {10000, "10s"},  {90000, "90s"},      {120000, "2m"},
+	    {7200000, "2h"}, {1209600000, "14d"}, {UINT64_MAX, "18446744073709551615ms"},
+	};
+	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		char buf[32];
+		uint64_t back = 0;
+		CU_ASSERT_EQUAL(gw_duration_format(fmt[i].ms, buf, sizeof(buf)), GW_OK);
+		CU_ASSERT_STRING_EQUAL(buf, fmt[i].text);
+		CU_ASSERT_EQUAL(gw_duration_parse(buf, &back), GW_OK);
+		CU_ASSERT_EQUAL(back, fmt[i].ms);
+	}
+	char small[3];
+	CU_ASSERT_EQUAL(gw_duration_format(1500, small, sizeof(small)), GW_ESPACE);
+	CU_ASSERT_EQUAL(small[2], '\0');
+}
+
+/* ---- address lists ------------------------------------------------------ */
+
+static void test_acl_match(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	const char *text = "zone: {domain: a}\n"
+	                   "transfer:\n"
+	                   "  allow:\n"
+	                   "    - 192.0.2.0/23\n"             /* odd prefix, v4 */
+	                   "    - 10.1.2.3\n"                 /* host, no prefix: /32 */
+	                   "    - 2001:db8:0:1::/64\n"        /* v6 /64 */
+	                   "    - 2001:db8:fe::/47\n"         /* v6 odd prefix */
+	                   "    - fd00::1/128\n"              /* v6 host */
+	                   "    - ::ffff:198.51.100.0/120\n"; /* v4-mapped: kept as v4 /24 */
+	CU_ASSERT_EQUAL_FATAL(parse_text(text, &cfg, &errs), GW_OK);
+	const gw_acl_t *acl = &cfg->transfer.allow;
+
+	CU_ASSERT_TRUE(match4(acl, "192.0.2.1"));
+	CU_ASSERT_TRUE(match4(acl, "192.0.3.255"));
+	CU_ASSERT_FALSE(match4(acl, "192.0.4.0"));
+	CU_ASSERT_FALSE(match4(acl, "192.0.1.255"));
+	CU_ASSERT_TRUE(match4(acl, "10.1.2.3"));
+	CU_ASSERT_FALSE(match4(acl, "10.1.2.4"));
+	CU_ASSERT_TRUE(match6(acl, "2001:db8:0:1:ffff::1"));
+	CU_ASSERT_FALSE(match6(acl, "2001:db8:0:2::1"));
+	CU_ASSERT_TRUE(match6(acl, "2001:db8:fe::1"));
+	CU_ASSERT_TRUE(match6(acl, "2001:db8:ff:ffff::1"));
+	CU_ASSERT_FALSE(match6(acl, "2001:db8:fd:ffff::1"));
+	CU_ASSERT_FALSE(match6(acl, "2001:db8:100::1"));
+	CU_ASSERT_TRUE(match6(acl, "fd00::1"));
+	CU_ASSERT_FALSE(match6(acl, "fd00::2"));
+
+	/* An IPv4 client on a dual-stack socket arrives v4-mapped. */
+	CU_ASSERT_TRUE(match6(acl, "::ffff:192.0.2.77"));
+	CU_ASSERT_TRUE(match6(acl, "::ffff:10.1.2.3"));
+	CU_ASSERT_FALSE(match6(acl, "::ffff:10.1.2.4"));
+	/* a v4-mapped rule matches both forms of the client */
+	CU_ASSERT_TRUE(match4(acl, "198.51.100.200"));
+	CU_ASSERT_TRUE(match6(acl, "::ffff:198.51.100.200"));
+	CU_ASSERT_FALSE(match4(acl, "198.51.101.1"));
+	/* an IPv4-compatible or NAT64 address is not IPv4 */
+	CU_ASSERT_FALSE(match6(acl, "::10.1.2.3"));
+	CU_ASSERT_FALSE(match6(acl, "64:ff9b::10.1.2.3"));
+
+	struct sockaddr_un_like {
+		sa_family_t family;
+		char path[32];
+	} un = {.family = AF_UNIX};
+	CU_ASSERT_FALSE(gw_config_acl_match(acl, (const struct sockaddr *)&un));
+	CU_ASSERT_FALSE(gw_config_acl_match(acl, NULL));
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+
+	/* /0 covers its family only */
+	CU_ASSERT_EQUAL_FATAL(
+	    parse_text("zone: {domain: a}\ntransfer: {allow: [0.0.0.0/0]}\n", &cfg, &errs), GW_OK);
+	CU_ASSERT_TRUE(match4(&cfg->transfer.allow, "203.0.113.1"));
+	CU_ASSERT_TRUE(match6(&cfg->transfer.allow, "::ffff:203.0.113.1"));
+	CU_ASSERT_FALSE(match6(&cfg->transfer.allow, "2001:db8::1"));
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+	CU_ASSERT_EQUAL_FATAL(
+	    parse_text("zone: {domain: a}\ntransfer: {allow: [\"::/0\"]}\n", &cfg, &errs), GW_OK);
+	CU_ASSERT_TRUE(match6(&cfg->transfer.allow, "2001:db8::1"));
+	CU_ASSERT_FALSE(match4(&cfg->transfer.allow, "203.0.113.1"));
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+}
+
+static void test_endpoint_forms(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	const char *text = "zone: {domain: a}\n"
+	                   "listen: [\"::1@53\", \"[fe80::1]@0\", \"0.0.0.0@65535\", \"::\"]\n";
+	CU_ASSERT_EQUAL_FATAL(parse_text(text, &cfg, &errs), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(cfg->listen_count, 4);
+	assert_endpoint(&cfg->listen[0], "[::1]@53");
+	assert_endpoint(&cfg->listen[1], "[fe80::1]@0");
+	assert_endpoint(&cfg->listen[2], "0.0.0.0@65535");
+	assert_endpoint(&cfg->listen[3], "[::]@53");
+	char small[8];
+	CU_ASSERT_EQUAL(gw_config_endpoint_format(&cfg->listen[0], small, sizeof(small)),
+	                GW_ESPACE);
+	gw_endpoint_t none = {.addrlen = 0};
+	CU_ASSERT_EQUAL(gw_config_endpoint_format(&none, small, sizeof(small)), GW_EINVAL);
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+}
+
+/* The reference example must stay valid. */
+static void test_docs_example(void)
+{
+	char path[1024];
+	const char *dir = getenv("GW_TEST_DATA");
+	snprintf(path, sizeof(path), "%s/../../docs/dnssd-gateway.yaml",
+	         dir != NULL ? dir : "tests/data");
+	gw_config_t *cfg = NULL;
+	gw_config_errors_t errs;
+	gw_config_errors_init(&errs);
+	int ret = gw_config_load(&cfg, path, &errs);
+	for (size_t i = 0; i < errs.count; i++)
+		fprintf(stderr, "\n%s\n", errs.items[i].text);
+	CU_ASSERT_EQUAL(ret, GW_OK);
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+}
+
+int gw_test_register(void)
+{
+	return gw_test_suite("config", (gw_test_t[]){
+	                                   {"defaults", test_defaults},
+	                                   {"full file", test_full_file},
+	                                   {"minimal file", test_minimal_file},
+	                                   {"null and empty values", test_null_and_empty_values},
+	                                   {"print round trip", test_print_round_trip},
+	                                   {"unknown keys", test_unknown_keys},
+	                                   {"wrong types", test_wrong_types},
+	                                   {"bad values", test_bad_values},
+	                                   {"structure errors", test_structure_errors},
+	                                   {"value errors", test_value_errors_inline},
+	                                   {"limits", test_limits},
+	                                   {"file missing", test_file_missing},
+	                                   {"file too large", test_file_too_large},
+	                                   {"durations", test_durations},
+	                                   {"acl match", test_acl_match},
+	                                   {"endpoint forms", test_endpoint_forms},
+	                                   {"docs example", test_docs_example},
+	                                   {NULL, NULL},
+	                               });
+}
