@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,49 @@ struct raw_transfer {
 	unsigned allow_count;
 };
 
+/* Booleans are read as text: libcyaml takes every word but a few false ones
+ * for true, so "flase" would turn a feature on. */
+struct raw_dnssec {
+	char *enable;
+	char *algorithm;
+	char *keys;
+	uint64_t *rsa_bits;
+	char *denial;
+	char *signature_validity;
+	char *refresh;
+	char *jitter;
+	char *inception_offset;
+	uint64_t *dnskey_ttl;
+	uint64_t *sign_threads;
+	char **import;
+	unsigned import_count;
+};
+
+struct raw_link {
+	char *interface;
+	char *subdomain;
+};
+
+struct raw_limits {
+	uint64_t *services_per_link;
+	uint64_t *records_per_name;
+	uint64_t *txt_size;
+	uint64_t *changes_per_second;
+};
+
+struct raw_mdns {
+	char *ipv4;
+	char *ipv6;
+	char *ttl_cap;
+	char *batch_window;
+	char *warm_up;
+	char *link_grace;
+	char *drop_private;
+	char **subtypes;
+	unsigned subtypes_count;
+	struct raw_limits *limits;
+};
+
 struct raw_config {
 	struct raw_zone *zone;
 	char **listen;
@@ -53,11 +97,17 @@ struct raw_config {
 	char *identity;
 	char *version;
 	struct raw_transfer *transfer;
+	struct raw_dnssec *dnssec;
+	struct raw_link *links;
+	unsigned links_count;
+	struct raw_mdns *mdns;
 };
 
 #define ADDR_TEXT_MAX     64 /* "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]@65535" fits */
 #define DURATION_TEXT_MAX 32
 #define LEVEL_TEXT_MAX    16
+#define WORD_TEXT_MAX     32  /* true, ecdsap256sha256, ksk-zsk, ... */
+#define IFNAME_TEXT_MAX   255 /* longer than IFNAMSIZ, so that the check is ours */
 
 static const cyaml_schema_value_t g_addr_entry = {
     CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, ADDR_TEXT_MAX),
@@ -94,6 +144,76 @@ static const cyaml_schema_field_t g_transfer_fields[] = {
     CYAML_FIELD_END,
 };
 
+static const cyaml_schema_value_t g_path_entry = {
+    CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, GW_CONFIG_PATH_MAX),
+};
+
+static const cyaml_schema_value_t g_name_entry = {
+    CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, GW_CONFIG_NAME_STR_MAX - 1),
+};
+
+#define WORD_FIELD(key, type, member)                                                              \
+	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_OPTIONAL, type, member, 1, WORD_TEXT_MAX)
+#define DURATION_FIELD(key, type, member)                                                          \
+	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_OPTIONAL, type, member, 1, DURATION_TEXT_MAX)
+
+static const cyaml_schema_field_t g_dnssec_fields[] = {
+    WORD_FIELD("enable", struct raw_dnssec, enable),
+    WORD_FIELD("algorithm", struct raw_dnssec, algorithm),
+    WORD_FIELD("keys", struct raw_dnssec, keys),
+    CYAML_FIELD_UINT_PTR("rsa-bits", CYAML_FLAG_OPTIONAL, struct raw_dnssec, rsa_bits),
+    WORD_FIELD("denial", struct raw_dnssec, denial),
+    DURATION_FIELD("signature-validity", struct raw_dnssec, signature_validity),
+    DURATION_FIELD("refresh", struct raw_dnssec, refresh),
+    DURATION_FIELD("jitter", struct raw_dnssec, jitter),
+    DURATION_FIELD("inception-offset", struct raw_dnssec, inception_offset),
+    CYAML_FIELD_UINT_PTR("dnskey-ttl", CYAML_FLAG_OPTIONAL, struct raw_dnssec, dnskey_ttl),
+    CYAML_FIELD_UINT_PTR("sign-threads", CYAML_FLAG_OPTIONAL, struct raw_dnssec, sign_threads),
+    CYAML_FIELD_SEQUENCE_COUNT("import", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+                               struct raw_dnssec, import, import_count, &g_path_entry, 0,
+                               GW_CONFIG_IMPORT_MAX),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t g_link_fields[] = {
+    CYAML_FIELD_STRING_PTR("interface", CYAML_FLAG_DEFAULT, struct raw_link, interface, 1,
+                           IFNAME_TEXT_MAX),
+    CYAML_FIELD_STRING_PTR("subdomain", CYAML_FLAG_OPTIONAL, struct raw_link, subdomain, 1,
+                           GW_CONFIG_NAME_STR_MAX - 1),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t g_link_entry = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_link, g_link_fields),
+};
+
+static const cyaml_schema_field_t g_limits_fields[] = {
+    CYAML_FIELD_UINT_PTR("services-per-link", CYAML_FLAG_OPTIONAL, struct raw_limits,
+                         services_per_link),
+    CYAML_FIELD_UINT_PTR("records-per-name", CYAML_FLAG_OPTIONAL, struct raw_limits,
+                         records_per_name),
+    CYAML_FIELD_UINT_PTR("txt-size", CYAML_FLAG_OPTIONAL, struct raw_limits, txt_size),
+    CYAML_FIELD_UINT_PTR("changes-per-second", CYAML_FLAG_OPTIONAL, struct raw_limits,
+                         changes_per_second),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t g_mdns_fields[] = {
+    WORD_FIELD("ipv4", struct raw_mdns, ipv4),
+    WORD_FIELD("ipv6", struct raw_mdns, ipv6),
+    DURATION_FIELD("ttl-cap", struct raw_mdns, ttl_cap),
+    DURATION_FIELD("batch-window", struct raw_mdns, batch_window),
+    DURATION_FIELD("warm-up", struct raw_mdns, warm_up),
+    DURATION_FIELD("link-grace", struct raw_mdns, link_grace),
+    WORD_FIELD("drop-private", struct raw_mdns, drop_private),
+    CYAML_FIELD_SEQUENCE_COUNT("subtypes", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+                               struct raw_mdns, subtypes, subtypes_count, &g_name_entry, 0,
+                               GW_CONFIG_SUBTYPES_MAX),
+    CYAML_FIELD_MAPPING_PTR("limits", CYAML_FLAG_OPTIONAL, struct raw_mdns, limits,
+                            g_limits_fields),
+    CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t g_top_fields[] = {
     CYAML_FIELD_MAPPING_PTR("zone", CYAML_FLAG_DEFAULT, struct raw_config, zone, g_zone_fields),
     CYAML_FIELD_SEQUENCE_COUNT("listen", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
@@ -112,6 +232,11 @@ static const cyaml_schema_field_t g_top_fields[] = {
                            struct raw_config, version, 1, GW_CONFIG_TEXT_MAX),
     CYAML_FIELD_MAPPING_PTR("transfer", CYAML_FLAG_OPTIONAL, struct raw_config, transfer,
                             g_transfer_fields),
+    CYAML_FIELD_MAPPING_PTR("dnssec", CYAML_FLAG_OPTIONAL, struct raw_config, dnssec,
+                            g_dnssec_fields),
+    CYAML_FIELD_SEQUENCE_COUNT("links", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_config,
+                               links, links_count, &g_link_entry, 0, GW_CONFIG_LINKS_MAX),
+    CYAML_FIELD_MAPPING_PTR("mdns", CYAML_FLAG_OPTIONAL, struct raw_config, mdns, g_mdns_fields),
     CYAML_FIELD_END,
 };
 
@@ -124,6 +249,8 @@ static const cyaml_schema_value_t g_schema = {
 #define FIELDS_FIT(table) (CYAML_ARRAY_LEN(table) - 1 <= FIELDS_MAX)
 _Static_assert(FIELDS_FIT(g_zone_fields) && FIELDS_FIT(g_log_fields) &&
                    FIELDS_FIT(g_server_fields) && FIELDS_FIT(g_transfer_fields) &&
+                   FIELDS_FIT(g_dnssec_fields) && FIELDS_FIT(g_link_fields) &&
+                   FIELDS_FIT(g_limits_fields) && FIELDS_FIT(g_mdns_fields) &&
                    FIELDS_FIT(g_top_fields),
                "a mapping has more fields than walk_mapping() tracks");
 
@@ -138,6 +265,38 @@ _Static_assert(FIELDS_FIT(g_zone_fields) && FIELDS_FIT(g_log_fields) &&
 #define DEFAULT_TCP_PIPELINED   32
 static const char *const g_default_listen[] = {"0.0.0.0@53", "[::]@53"};
 static const char *const g_default_allow[] = {"127.0.0.1", "::1"};
+
+#define DEFAULT_ALGORITHM         13 /* ECDSAP256SHA256: small keys and signatures */
+#define DEFAULT_RSA_BITS          2048
+#define DEFAULT_VALIDITY_MS       (14 * 86400000ULL)
+#define DEFAULT_REFRESH_MS        (7 * 86400000ULL)
+#define DEFAULT_JITTER_MS         86400000ULL
+#define DEFAULT_INCEPTION_MS      3600000ULL /* clock skew of validators */
+#define DEFAULT_DNSKEY_TTL        3600
+#define DEFAULT_TTL_CAP           10 /* RFC 8766 section 5.5.1 */
+#define DEFAULT_BATCH_WINDOW_MS   50
+#define DEFAULT_WARMUP_MS         5000
+#define DEFAULT_LINK_GRACE_MS     30000
+#define DEFAULT_SERVICES_PER_LINK 1000
+#define DEFAULT_RECORDS_PER_NAME  32
+#define DEFAULT_TXT_SIZE          1300
+#define DEFAULT_CHANGES_PER_SEC   200
+/* Printer subtypes that AirPrint and IPP Everywhere clients browse for;
+ * plain type browsing does not see them. */
+static const char *const g_default_subtypes[] = {
+    "_universal._sub._ipp._tcp",  "_print._sub._ipp._tcp",    "_cups._sub._ipp._tcp",
+    "_universal._sub._ipps._tcp", "_printer._sub._http._tcp",
+};
+
+/* DNSSEC algorithm mnemonics (RFC 8624 section 3.1) and their numbers. */
+static const struct {
+	const char *name;
+	uint8_t number;
+} g_algorithms[] = {
+    {"rsasha256", 8},
+    {"ecdsap256sha256", 13},
+    {"ed25519", 15},
+};
 
 static const char *const g_level_names[] = {"error", "warning", "notice", "info", "debug"};
 
@@ -524,6 +683,10 @@ static void walk_mapping(load_ctx_t *ctx, const char *path, const yaml_node_t *n
 			              "%s: required key is missing; add '%s:' at the top level "
 			              "(see docs/configuration.md)",
 			              child, fields[i].key);
+		else if (path[strlen(path) - 1] == ']')
+			sink_add_mark(&ctx->sink, at,
+			              "%s: required key is missing; add '%s:' to this entry", child,
+			              fields[i].key);
 		else
 			sink_add_mark(&ctx->sink, at,
 			              "%s: required key is missing; add '%s:' under '%s:'", child,
@@ -1175,6 +1338,82 @@ static int set_allow_defaults(gw_config_t *cfg)
 	return GW_OK;
 }
 
+/* A copy of n strings, or NULL for n 0. On failure frees what it made. */
+static char **strings_dup(const char *const *src, size_t n)
+{
+	char **out;
+
+	if (n == 0)
+		return NULL;
+	out = calloc(n, sizeof(*out));
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = strdup(src[i]);
+		if (out[i] == NULL) {
+			for (size_t j = 0; j < i; j++)
+				free(out[j]);
+			free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+static void strings_free(char **list, size_t n)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+static void links_free(gw_link_config_t *links, size_t n)
+{
+	if (links == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(links[i].interface);
+		free(links[i].subdomain);
+	}
+	free(links);
+}
+
+static int set_mirror_defaults(gw_config_t *cfg)
+{
+	size_t n = sizeof(g_default_subtypes) / sizeof(g_default_subtypes[0]);
+
+	cfg->dnssec.enable = true;
+	cfg->dnssec.algorithm = DEFAULT_ALGORITHM;
+	cfg->dnssec.split_keys = false;
+	cfg->dnssec.rsa_bits = DEFAULT_RSA_BITS;
+	cfg->dnssec.nsec3 = false;
+	cfg->dnssec.validity_ms = DEFAULT_VALIDITY_MS;
+	cfg->dnssec.refresh_ms = DEFAULT_REFRESH_MS;
+	cfg->dnssec.jitter_ms = DEFAULT_JITTER_MS;
+	cfg->dnssec.inception_offset_ms = DEFAULT_INCEPTION_MS;
+	cfg->dnssec.dnskey_ttl = DEFAULT_DNSKEY_TTL;
+	cfg->dnssec.sign_threads = 0;
+
+	cfg->mdns.ipv4 = true;
+	cfg->mdns.ipv6 = true;
+	cfg->mdns.ttl_cap = DEFAULT_TTL_CAP;
+	cfg->mdns.batch_window_ms = DEFAULT_BATCH_WINDOW_MS;
+	cfg->mdns.warmup_ms = DEFAULT_WARMUP_MS;
+	cfg->mdns.link_grace_ms = DEFAULT_LINK_GRACE_MS;
+	cfg->mdns.drop_private = false;
+	cfg->mdns.limits.services_per_link = DEFAULT_SERVICES_PER_LINK;
+	cfg->mdns.limits.records_per_name = DEFAULT_RECORDS_PER_NAME;
+	cfg->mdns.limits.txt_size = DEFAULT_TXT_SIZE;
+	cfg->mdns.limits.changes_per_second = DEFAULT_CHANGES_PER_SEC;
+	cfg->mdns.subtypes = strings_dup(g_default_subtypes, n);
+	if (cfg->mdns.subtypes == NULL)
+		return GW_ENOMEM;
+	cfg->mdns.subtype_count = n;
+	return GW_OK;
+}
+
 static int set_defaults(gw_config_t *cfg)
 {
 	char why[WHY_MAX];
@@ -1193,7 +1432,10 @@ static int set_defaults(gw_config_t *cfg)
 	ret = set_listen_defaults(cfg);
 	if (ret != GW_OK)
 		return ret;
-	return set_allow_defaults(cfg);
+	ret = set_allow_defaults(cfg);
+	if (ret != GW_OK)
+		return ret;
+	return set_mirror_defaults(cfg);
 }
 
 int gw_config_default(gw_config_t **out)
@@ -1222,6 +1464,9 @@ void gw_config_free(gw_config_t *cfg)
 	free(cfg->identity);
 	free(cfg->version);
 	free(cfg->transfer.allow.entries);
+	strings_free(cfg->dnssec.import, cfg->dnssec.import_count);
+	links_free(cfg->links, cfg->link_count);
+	strings_free(cfg->mdns.subtypes, cfg->mdns.subtype_count);
 	free(cfg);
 }
 
@@ -1408,6 +1653,596 @@ static void check_transfer(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_t
 	cfg->transfer.allow = acl;
 }
 
+/* YAML 1.1 spellings, any letter case, as libyaml users write them. */
+static bool check_bool(load_ctx_t *ctx, const char *path, const char *text, bool *out)
+{
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
+	char q[QBUF];
+
+	if (text == NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	report_at(ctx, path, "'%s' is not true or false; write true or false",
+	          quote(q, sizeof(q), text, strlen(text)));
+	return false;
+}
+
+/* A duration from min_ms to max_ms; example is a valid value for the hint.
+ * Returns false (and reports) when text is given and wrong. */
+static bool check_duration(load_ctx_t *ctx, const char *path, const char *text, uint64_t min_ms,
+                           uint64_t max_ms, const char *note, uint64_t *out)
+{
+	char q[QBUF];
+	char lo[DURATION_TEXT_MAX];
+	char hi[DURATION_TEXT_MAX];
+	uint64_t ms = 0;
+
+	if (text == NULL)
+		return true;
+	quote(q, sizeof(q), text, strlen(text));
+	gw_duration_format(min_ms, lo, sizeof(lo));
+	gw_duration_format(max_ms, hi, sizeof(hi));
+	int ret = gw_duration_parse(text, &ms);
+	if (ret == GW_EINVAL) {
+		report_at(ctx, path,
+		          "'%s' is not a duration; write a whole number and a unit (ms, s, m, h, "
+		          "d) from %s to %s%s",
+		          q, lo, hi, note);
+		return false;
+	}
+	if (ret != GW_OK || ms < min_ms || ms > max_ms) {
+		report_at(ctx, path, "'%s' is out of range; use %s to %s%s", q, lo, hi, note);
+		return false;
+	}
+	*out = ms;
+	return true;
+}
+
+static bool check_algorithm(load_ctx_t *ctx, const char *text, uint8_t *out)
+{
+	char q[QBUF];
+	const char *why = "";
+
+	if (text == NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(g_algorithms) / sizeof(g_algorithms[0]); i++) {
+		char num[4];
+		snprintf(num, sizeof(num), "%u", g_algorithms[i].number);
+		if (strcasecmp(text, g_algorithms[i].name) == 0 || strcmp(text, num) == 0) {
+			*out = g_algorithms[i].number;
+			return true;
+		}
+	}
+	/* Known algorithms that this gateway does not sign with: say why. */
+	if (strcasecmp(text, "rsasha1") == 0 || strcasecmp(text, "rsasha1-nsec3-sha1") == 0 ||
+	    strcmp(text, "5") == 0 || strcmp(text, "7") == 0 ||
+	    strcasecmp(text, "rsasha512") == 0 || strcmp(text, "10") == 0)
+		why = " (RFC 8624: not recommended for signing)";
+	else if (strcasecmp(text, "ecdsap384sha384") == 0 || strcmp(text, "14") == 0 ||
+	         strcasecmp(text, "ed448") == 0 || strcmp(text, "16") == 0)
+		why = " (not supported by this gateway)";
+	report_at(ctx, "dnssec.algorithm",
+	          "'%s' is not a signing algorithm%s; use ecdsap256sha256 (13, the default), "
+	          "ed25519 (15) or rsasha256 (8)",
+	          quote(q, sizeof(q), text, strlen(text)), why);
+	return false;
+}
+
+/* keys: and denial: each choose between two words. */
+static bool check_choice(load_ctx_t *ctx, const char *path, const char *text, const char *no,
+                         const char *yes, const char *fix, bool *out)
+{
+	char q[QBUF];
+
+	if (text == NULL)
+		return true;
+	if (strcasecmp(text, no) == 0 || strcasecmp(text, yes) == 0) {
+		*out = strcasecmp(text, yes) == 0;
+		return true;
+	}
+	report_at(ctx, path, "'%s' is not %s or %s; %s", quote(q, sizeof(q), text, strlen(text)),
+	          no, yes, fix);
+	return false;
+}
+
+static bool has_control(const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+static bool ends_with(const char *text, const char *suffix)
+{
+	size_t len = strlen(text);
+	size_t slen = strlen(suffix);
+	return len >= slen && strcmp(text + len - slen, suffix) == 0;
+}
+
+static void check_import(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_dnssec *d)
+{
+	char path[PLACE_PATH_MAX];
+	char q[QBUF];
+	char **list;
+	size_t n = 0;
+
+	if (d->import == NULL || d->import_count == 0)
+		return;
+	list = calloc(d->import_count, sizeof(*list));
+	if (list == NULL) {
+		ctx->sink.oom = true;
+		return;
+	}
+	for (unsigned i = 0; i < d->import_count; i++) {
+		const char *text = d->import[i];
+		snprintf(path, sizeof(path), "dnssec.import[%u]", i);
+		quote(q, sizeof(q), text, strlen(text));
+		if (has_control(text)) {
+			report_at(ctx, path,
+			          "the path has a control character; write it on one line without "
+			          "escapes");
+			continue;
+		}
+		if (ends_with(text, ".private")) {
+			report_at(ctx, path,
+			          "'%s' is the private half; give the public K*.key file, the "
+			          ".private file next to it is found by name",
+			          q);
+			continue;
+		}
+		if (!ends_with(text, ".key") || strlen(text) == 4 || ends_with(text, "/.key")) {
+			report_at(ctx, path,
+			          "'%s' is not a BIND key file; give the path of a public key file "
+			          "ending in .key, e.g. /etc/bind/Khome.arpa.+013+12345.key",
+			          q);
+			continue;
+		}
+		size_t j;
+		for (j = 0; j < n && strcmp(list[j], text) != 0; j++)
+			;
+		if (j < n) {
+			report_at(ctx, path, "'%s' is listed twice; remove one", q);
+			continue;
+		}
+		list[n] = strdup(text);
+		if (list[n] == NULL) {
+			ctx->sink.oom = true;
+			break;
+		}
+		n++;
+	}
+	strings_free(cfg->dnssec.import, cfg->dnssec.import_count);
+	cfg->dnssec.import = list;
+	cfg->dnssec.import_count = n;
+}
+
+/* The first of the keys (paths) that the file gives, for problems that
+ * involve several values, some of which may be defaults. */
+static const char *first_given(load_ctx_t *ctx, const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (place_find(ctx, paths[i]) != NULL)
+			return paths[i];
+	}
+	return paths[n - 1];
+}
+
+#define DAY_MS          86400000ULL
+#define VALIDITY_MAX_MS (3660 * DAY_MS) /* BIND's limit; far below 2^31 s */
+#define REFRESH_MIN_MS  1000ULL
+#define PATH_VALIDITY   "dnssec.signature-validity"
+#define PATH_REFRESH    "dnssec.refresh"
+#define PATH_JITTER     "dnssec.jitter"
+
+static void check_dnssec_times(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_dnssec *d)
+{
+	char v[DURATION_TEXT_MAX];
+	char r[DURATION_TEXT_MAX];
+	char j[DURATION_TEXT_MAX];
+	char room[DURATION_TEXT_MAX];
+	bool ok = true;
+
+	ok &= check_duration(ctx, PATH_VALIDITY, d->signature_validity, GW_CONFIG_VALIDITY_MIN_MS,
+	                     VALIDITY_MAX_MS, " (e.g. 14d)", &cfg->dnssec.validity_ms);
+	ok &=
+	    check_duration(ctx, PATH_REFRESH, d->refresh, REFRESH_MIN_MS, VALIDITY_MAX_MS,
+	                   ", shorter than signature-validity (e.g. 7d)", &cfg->dnssec.refresh_ms);
+	ok &= check_duration(ctx, PATH_JITTER, d->jitter, 0, VALIDITY_MAX_MS,
+	                     ", shorter than signature-validity minus refresh (e.g. 1d)",
+	                     &cfg->dnssec.jitter_ms);
+	ok &= check_duration(ctx, "dnssec.inception-offset", d->inception_offset, 0,
+	                     GW_CONFIG_INCEPTION_MAX_MS, " (e.g. 1h)",
+	                     &cfg->dnssec.inception_offset_ms);
+	if (!ok)
+		return; /* a default next to a wrong value would only add noise */
+
+	uint64_t validity = cfg->dnssec.validity_ms;
+	uint64_t refresh = cfg->dnssec.refresh_ms;
+	uint64_t jitter = cfg->dnssec.jitter_ms;
+	gw_duration_format(validity, v, sizeof(v));
+	gw_duration_format(refresh, r, sizeof(r));
+	gw_duration_format(jitter, j, sizeof(j));
+	if (refresh >= validity) {
+		static const char *const order[] = {PATH_REFRESH, PATH_VALIDITY};
+		report_at(ctx, first_given(ctx, order, 2),
+		          "refresh %s is not shorter than signature-validity %s; signatures are "
+		          "renewed when less than refresh remains, so lower refresh or raise "
+		          "signature-validity (e.g. refresh 7d with signature-validity 14d)",
+		          r, v);
+		return;
+	}
+	if (jitter >= validity - refresh) {
+		static const char *const order[] = {PATH_JITTER, PATH_REFRESH, PATH_VALIDITY};
+		gw_duration_format(validity - refresh, room, sizeof(room));
+		report_at(ctx, first_given(ctx, order, 3),
+		          "jitter %s is not shorter than signature-validity %s minus refresh %s "
+		          "(%s); lower jitter or refresh, or raise signature-validity (e.g. jitter "
+		          "1d, refresh 7d, signature-validity 14d)",
+		          j, v, r, room);
+	}
+}
+
+static void check_dnssec(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_dnssec *d)
+{
+	if (d == NULL)
+		return;
+	check_bool(ctx, "dnssec.enable", d->enable, &cfg->dnssec.enable);
+	check_algorithm(ctx, d->algorithm, &cfg->dnssec.algorithm);
+	check_choice(ctx, "dnssec.keys", d->keys, "csk", "ksk-zsk",
+	             "write csk (one key signs everything) or ksk-zsk (a key-signing key for "
+	             "the DNSKEY set, a zone-signing key for the rest)",
+	             &cfg->dnssec.split_keys);
+	if (d->rsa_bits != NULL &&
+	    check_range(ctx, "dnssec.rsa-bits", d->rsa_bits, GW_CONFIG_RSA_BITS_MIN,
+	                GW_CONFIG_RSA_BITS_MAX, " (RFC 8624: at least 2048 bits)"))
+		cfg->dnssec.rsa_bits = (uint32_t)*d->rsa_bits;
+	check_choice(ctx, "dnssec.denial", d->denial, "nsec", "nsec3",
+	             "write nsec (the default; the zone is public anyway) or nsec3",
+	             &cfg->dnssec.nsec3);
+	check_dnssec_times(ctx, cfg, d);
+	if (d->dnskey_ttl != NULL && check_range(ctx, "dnssec.dnskey-ttl", d->dnskey_ttl, 1,
+	                                         GW_CONFIG_DNSKEY_TTL_MAX, " seconds (e.g. 3600)"))
+		cfg->dnssec.dnskey_ttl = (uint32_t)*d->dnskey_ttl;
+	if (d->sign_threads != NULL &&
+	    check_range(ctx, "dnssec.sign-threads", d->sign_threads, 0, GW_CONFIG_SIGN_THREADS_MAX,
+	                " (0 starts one per CPU)"))
+		cfg->dnssec.sign_threads = (uint32_t)*d->sign_threads;
+	check_import(ctx, cfg, d);
+}
+
+/* What the kernel accepts as a new interface name (dev_valid_name()). */
+static bool check_ifname(load_ctx_t *ctx, const char *path, const char *text)
+{
+	char q[QBUF];
+	size_t len = strlen(text);
+
+	quote(q, sizeof(q), text, len);
+	if (len > GW_CONFIG_IFNAME_MAX) {
+		report_at(ctx, path,
+		          "'%s' is %zu characters, longer than any interface name (at most %d); "
+		          "use the name shown by 'ip link', e.g. eth0",
+		          q, len, GW_CONFIG_IFNAME_MAX);
+		return false;
+	}
+	bool ok = strcmp(text, ".") != 0 && strcmp(text, "..") != 0;
+	for (size_t i = 0; ok && i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		ok = c > 0x20 && c != 0x7f && c != '/' && c != ':';
+	}
+	if (!ok)
+		report_at(
+		    ctx, path,
+		    "'%s' is not an interface name (no spaces, '/' or ':'); use the name shown "
+		    "by 'ip link', e.g. eth0",
+		    q);
+	return ok;
+}
+
+/* One DNS label of letters, digits and inner hyphens (RFC 1123), lowercased
+ * into out (64 bytes). */
+static bool parse_label(const char *text, char *out)
+{
+	size_t len = strlen(text);
+
+	if (len == 0 || len > 63 || text[0] == '-' || text[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return false;
+		out[i] = c;
+	}
+	out[len] = '\0';
+	return true;
+}
+
+static void check_links(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_config *raw)
+{
+	char ipath[PLACE_PATH_MAX];
+	char spath[PLACE_PATH_MAX];
+	char label[64];
+	char q[QBUF];
+	gw_link_config_t *links;
+	size_t n = 0;
+
+	if (raw->links == NULL || raw->links_count == 0)
+		return;
+	links = calloc(raw->links_count, sizeof(*links));
+	if (links == NULL) {
+		ctx->sink.oom = true;
+		return;
+	}
+	for (unsigned i = 0; i < raw->links_count; i++) {
+		const struct raw_link *r = &raw->links[i];
+		snprintf(ipath, sizeof(ipath), "links[%u].interface", i);
+		snprintf(spath, sizeof(spath), "links[%u].subdomain", i);
+		if (r->interface == NULL || !check_ifname(ctx, ipath, r->interface))
+			continue;
+		bool own = r->subdomain != NULL; /* else the interface name serves */
+		const char *sub = own ? r->subdomain : r->interface;
+		quote(q, sizeof(q), sub, strlen(sub));
+		if (!parse_label(sub, label)) {
+			if (own)
+				report_at(
+				    ctx, spath,
+				    "'%s' is not one DNS label; use 1 to 63 letters, digits and "
+				    "inner '-', without dots, e.g. lan",
+				    q);
+			else
+				report_at(
+				    ctx, ipath,
+				    "'%s' cannot serve as the subdomain (one DNS label of letters, "
+				    "digits and inner '-'); add one, e.g. {interface: %s, "
+				    "subdomain: lan}",
+				    q, q);
+			continue;
+		}
+		size_t j;
+		for (j = 0; j < n && strcmp(links[j].interface, r->interface) != 0; j++)
+			;
+		if (j < n) {
+			report_at(ctx, ipath, "'%s' is listed twice; give each interface one entry",
+			          quote(q, sizeof(q), r->interface, strlen(r->interface)));
+			continue;
+		}
+		for (j = 0; j < n && strcmp(links[j].subdomain, label) != 0; j++)
+			;
+		if (j < n) {
+			report_at(
+			    ctx, own ? spath : ipath,
+			    "subdomain '%s' is already that of interface %s; give each link its "
+			    "own subdomain",
+			    label, links[j].interface);
+			continue;
+		}
+		links[n].interface = strdup(r->interface);
+		links[n].subdomain = strdup(label);
+		if (links[n].interface == NULL || links[n].subdomain == NULL) {
+			ctx->sink.oom = true;
+			n++; /* so that the partial entry is freed */
+			break;
+		}
+		n++;
+	}
+	links_free(cfg->links, cfg->link_count);
+	cfg->links = links;
+	cfg->link_count = n;
+}
+
+#define SUBTYPE_HINT "write <_subtype>._sub.<_service>.<_tcp|_udp>, e.g. _printer._sub._http._tcp"
+
+/* "_sub"-style browse names: <_x>._sub.<_svc>.<_tcp|_udp>, lowercased
+ * into out (GW_CONFIG_NAME_STR_MAX bytes). The service label follows RFC
+ * 6335 section 5.1; the subtype label is any LDH text with underscores
+ * after its leading underscore (RFC 6763 section 7.1 allows more, but
+ * subtypes in use look like this). */
+static bool parse_subtype(const char *text, char *out, char *why, size_t why_len)
+{
+	char q[QBUF];
+	const char *labels[5];
+	size_t lens[5];
+	size_t count = 0;
+	size_t len = strlen(text);
+
+	quote(q, sizeof(q), text, len);
+	if (len >= GW_CONFIG_NAME_STR_MAX) {
+		snprintf(why, why_len, "'%s' is too long; %s", q, SUBTYPE_HINT);
+		return false;
+	}
+	if (len > 0 && text[len - 1] == '.') {
+		snprintf(why, why_len,
+		         "'%s' ends in a dot; the name is relative to each link, so write it "
+		         "without the final dot",
+		         q);
+		return false;
+	}
+	for (const char *p = text; count < 5;) {
+		const char *dot = strchr(p, '.');
+		labels[count] = p;
+		lens[count] = dot != NULL ? (size_t)(dot - p) : strlen(p);
+		count++;
+		if (dot == NULL)
+			break;
+		p = dot + 1;
+	}
+	if (count == 5 || (count == 4 && strchr(labels[3], '.') != NULL)) {
+		snprintf(why, why_len,
+		         "'%s' has more than four labels; give the type without a domain (no "
+		         ".local): %s",
+		         q, SUBTYPE_HINT);
+		return false;
+	}
+	if (count == 2) {
+		snprintf(why, why_len,
+		         "'%s' is a service type, not a subtype; every type is browsed anyway, so "
+		         "%s",
+		         q, SUBTYPE_HINT);
+		return false;
+	}
+	if (count != 4 || lens[1] != 4 || strncasecmp(labels[1], "_sub", 4) != 0) {
+		snprintf(why, why_len, "'%s' is not a subtype name; %s", q, SUBTYPE_HINT);
+		return false;
+	}
+	if (lens[3] != 4 ||
+	    (strncasecmp(labels[3], "_tcp", 4) != 0 && strncasecmp(labels[3], "_udp", 4) != 0)) {
+		snprintf(why, why_len, "'%s' must end in ._tcp or ._udp; %s", q, SUBTYPE_HINT);
+		return false;
+	}
+	/* subtype label: '_' and 1..62 of letters, digits, '-', '_' */
+	bool ok = lens[0] >= 2 && lens[0] <= 63 && labels[0][0] == '_';
+	for (size_t i = 1; ok && i < lens[0]; i++) {
+		char c = labels[0][i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     c == '-' || c == '_';
+	}
+	if (!ok) {
+		snprintf(why, why_len,
+		         "'%s' has a bad subtype label '%.*s'; it starts with '_' followed by 1 to "
+		         "62 letters, digits, '-' or '_', e.g. _printer",
+		         q, (int)lens[0], labels[0]);
+		return false;
+	}
+	/* service label: '_' and 1..15 letters, digits, inner single hyphens,
+	 * at least one letter (RFC 6335 section 5.1) */
+	const char *svc = labels[2] + 1;
+	size_t slen = lens[2] > 0 ? lens[2] - 1 : 0;
+	ok =
+	    slen >= 1 && slen <= 15 && labels[2][0] == '_' && svc[0] != '-' && svc[slen - 1] != '-';
+	bool letter = false;
+	for (size_t i = 0; ok && i < slen; i++) {
+		char c = svc[i];
+		letter |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     (c == '-' && svc[i + 1] != '-');
+	}
+	if (!ok || !letter) {
+		snprintf(
+		    why, why_len,
+		    "'%s' has a bad service label '%.*s'; it is '_' and 1 to 15 letters, digits "
+		    "and single inner '-' (RFC 6335), e.g. _ipp",
+		    q, (int)lens[2], labels[2]);
+		return false;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		char c = text[i];
+		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	return true;
+}
+
+static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_mdns *m)
+{
+	char path[PLACE_PATH_MAX];
+	char why[WHY_MAX];
+	char name[GW_CONFIG_NAME_STR_MAX];
+	char **list = NULL;
+	size_t n = 0;
+
+	/* An empty list is meaningful (browse no subtypes), so presence comes
+	 * from the document. */
+	if (place_find(ctx, "mdns.subtypes") == NULL)
+		return;
+	if (m->subtypes_count > 0) {
+		list = calloc(m->subtypes_count, sizeof(*list));
+		if (list == NULL) {
+			ctx->sink.oom = true;
+			return;
+		}
+	}
+	for (unsigned i = 0; i < m->subtypes_count; i++) {
+		snprintf(path, sizeof(path), "mdns.subtypes[%u]", i);
+		if (!parse_subtype(m->subtypes[i], name, why, sizeof(why))) {
+			report_at(ctx, path, "%s", why);
+			continue;
+		}
+		size_t j;
+		for (j = 0; j < n && strcmp(list[j], name) != 0; j++)
+			;
+		if (j < n) {
+			report_at(ctx, path, "'%s' is listed twice; remove one", name);
+			continue;
+		}
+		list[n] = strdup(name);
+		if (list[n] == NULL) {
+			ctx->sink.oom = true;
+			break;
+		}
+		n++;
+	}
+	strings_free(cfg->mdns.subtypes, cfg->mdns.subtype_count);
+	cfg->mdns.subtypes = list;
+	cfg->mdns.subtype_count = n;
+}
+
+static void check_limit(load_ctx_t *ctx, const char *path, const uint64_t *value, uint64_t max,
+                        const char *note, uint32_t *out)
+{
+	if (value != NULL && check_range(ctx, path, value, 1, max, note))
+		*out = (uint32_t)*value;
+}
+
+static void check_limits(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_limits *l)
+{
+	if (l == NULL)
+		return;
+	check_limit(ctx, "mdns.limits.services-per-link", l->services_per_link,
+	            GW_CONFIG_SERVICES_PER_LINK_MAX, " service instances per link",
+	            &cfg->mdns.limits.services_per_link);
+	check_limit(ctx, "mdns.limits.records-per-name", l->records_per_name,
+	            GW_CONFIG_RECORDS_PER_NAME_MAX, " records per name and type",
+	            &cfg->mdns.limits.records_per_name);
+	check_limit(ctx, "mdns.limits.txt-size", l->txt_size, GW_CONFIG_TXT_SIZE_MAX,
+	            " octets (mDNS packets hold about 1300 on Ethernet)",
+	            &cfg->mdns.limits.txt_size);
+	check_limit(ctx, "mdns.limits.changes-per-second", l->changes_per_second,
+	            GW_CONFIG_CHANGES_PER_SEC_MAX, " changes per second and link",
+	            &cfg->mdns.limits.changes_per_second);
+}
+
+static void check_mdns(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_mdns *m)
+{
+	uint64_t ms = 0;
+
+	if (m == NULL)
+		return;
+	bool ok = check_bool(ctx, "mdns.ipv4", m->ipv4, &cfg->mdns.ipv4);
+	ok &= check_bool(ctx, "mdns.ipv6", m->ipv6, &cfg->mdns.ipv6);
+	if (ok && !cfg->mdns.ipv4 && !cfg->mdns.ipv6) {
+		static const char *const order[] = {"mdns.ipv6", "mdns.ipv4"};
+		report_at(
+		    ctx, first_given(ctx, order, 2),
+		    "ipv4 and ipv6 are both false, so nothing would be mirrored; set at least "
+		    "one to true");
+	}
+	if (m->ttl_cap != NULL &&
+	    check_duration(ctx, "mdns.ttl-cap", m->ttl_cap, 1000, GW_CONFIG_TTL_CAP_MAX * 1000ULL,
+	                   " (RFC 8766 section 5.5.1 suggests 10s)", &ms))
+		cfg->mdns.ttl_cap = (uint32_t)(ms / 1000);
+	check_duration(ctx, "mdns.batch-window", m->batch_window, 0, GW_CONFIG_BATCH_WINDOW_MAX_MS,
+	               " (e.g. 50ms)", &cfg->mdns.batch_window_ms);
+	check_duration(ctx, "mdns.warm-up", m->warm_up, 0, GW_CONFIG_WARMUP_MAX_MS, " (e.g. 5s)",
+	               &cfg->mdns.warmup_ms);
+	check_duration(ctx, "mdns.link-grace", m->link_grace, 0, GW_CONFIG_LINK_GRACE_MAX_MS,
+	               " (e.g. 30s)", &cfg->mdns.link_grace_ms);
+	check_bool(ctx, "mdns.drop-private", m->drop_private, &cfg->mdns.drop_private);
+	check_subtypes(ctx, cfg, m);
+	check_limits(ctx, cfg, m->limits);
+}
+
 static void validate(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_config *raw)
 {
 	char q[QBUF];
@@ -1425,6 +2260,9 @@ static void validate(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_config 
 	set_string(ctx, &cfg->identity, raw->identity);
 	set_string(ctx, &cfg->version, raw->version);
 	check_transfer(ctx, cfg, raw->transfer);
+	check_dnssec(ctx, cfg, raw->dnssec);
+	check_links(ctx, cfg, raw);
+	check_mdns(ctx, cfg, raw->mdns);
 }
 
 int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_t len,
@@ -1694,6 +2532,73 @@ static void print_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+static void print_duration(FILE *fp, const char *key, uint64_t ms)
+{
+	char buf[DURATION_TEXT_MAX];
+	gw_duration_format(ms, buf, sizeof(buf));
+	fprintf(fp, "  %s: %s\n", key, buf);
+}
+
+static void print_list(FILE *fp, const char *key, char *const *items, size_t n)
+{
+	fprintf(fp, "  %s:%s\n", key, n == 0 ? " []" : "");
+	for (size_t i = 0; i < n; i++) {
+		fputs("    - ", fp);
+		print_string(fp, items[i]);
+		fputc('\n', fp);
+	}
+}
+
+static const char *algorithm_name(uint8_t number)
+{
+	for (size_t i = 0; i < sizeof(g_algorithms) / sizeof(g_algorithms[0]); i++) {
+		if (g_algorithms[i].number == number)
+			return g_algorithms[i].name;
+	}
+	return g_algorithms[0].name; /* not reached: validation allows only these */
+}
+
+/* dnssec, links and mdns. */
+static void print_mirror(const gw_config_t *cfg, FILE *fp)
+{
+	fprintf(fp,
+	        "dnssec:\n  enable: %s\n  algorithm: %s\n  keys: %s\n  rsa-bits: %u\n"
+	        "  denial: %s\n",
+	        cfg->dnssec.enable ? "true" : "false", algorithm_name(cfg->dnssec.algorithm),
+	        cfg->dnssec.split_keys ? "ksk-zsk" : "csk", cfg->dnssec.rsa_bits,
+	        cfg->dnssec.nsec3 ? "nsec3" : "nsec");
+	print_duration(fp, "signature-validity", cfg->dnssec.validity_ms);
+	print_duration(fp, "refresh", cfg->dnssec.refresh_ms);
+	print_duration(fp, "jitter", cfg->dnssec.jitter_ms);
+	print_duration(fp, "inception-offset", cfg->dnssec.inception_offset_ms);
+	fprintf(fp, "  dnskey-ttl: %u\n  sign-threads: %u\n", cfg->dnssec.dnskey_ttl,
+	        cfg->dnssec.sign_threads);
+	print_list(fp, "import", cfg->dnssec.import, cfg->dnssec.import_count);
+
+	fprintf(fp, "links:%s\n", cfg->link_count == 0 ? " []" : "");
+	for (size_t i = 0; i < cfg->link_count; i++) {
+		fputs("  - interface: ", fp);
+		print_string(fp, cfg->links[i].interface);
+		fputs("\n    subdomain: ", fp);
+		print_string(fp, cfg->links[i].subdomain);
+		fputc('\n', fp);
+	}
+
+	fprintf(fp, "mdns:\n  ipv4: %s\n  ipv6: %s\n", cfg->mdns.ipv4 ? "true" : "false",
+	        cfg->mdns.ipv6 ? "true" : "false");
+	print_duration(fp, "ttl-cap", (uint64_t)cfg->mdns.ttl_cap * 1000);
+	print_duration(fp, "batch-window", cfg->mdns.batch_window_ms);
+	print_duration(fp, "warm-up", cfg->mdns.warmup_ms);
+	print_duration(fp, "link-grace", cfg->mdns.link_grace_ms);
+	fprintf(fp, "  drop-private: %s\n", cfg->mdns.drop_private ? "true" : "false");
+	print_list(fp, "subtypes", cfg->mdns.subtypes, cfg->mdns.subtype_count);
+	fprintf(fp,
+	        "  limits:\n    services-per-link: %u\n    records-per-name: %u\n"
+	        "    txt-size: %u\n    changes-per-second: %u\n",
+	        cfg->mdns.limits.services_per_link, cfg->mdns.limits.records_per_name,
+	        cfg->mdns.limits.txt_size, cfg->mdns.limits.changes_per_second);
+}
+
 int gw_config_print(const gw_config_t *cfg, FILE *fp)
 {
 	char buf[INET6_ADDRSTRLEN + 16];
@@ -1731,6 +2636,7 @@ int gw_config_print(const gw_config_t *cfg, FILE *fp)
 		else
 			fprintf(fp, "    - \"%s/%u\"\n", buf, e->prefix);
 	}
+	print_mirror(cfg, fp);
 	fflush(fp);
 	return ferror(fp) ? GW_EIO : GW_OK;
 }

@@ -40,6 +40,26 @@
 #define GW_CONFIG_TCP_CONNECTIONS_MAX 65535
 #define GW_CONFIG_TCP_PIPELINED_MAX   1024
 
+/* dnssec, links, mdns: list sizes and value ranges (inclusive). */
+#define GW_CONFIG_LINKS_MAX             256
+#define GW_CONFIG_SUBTYPES_MAX          64
+#define GW_CONFIG_IMPORT_MAX            16
+#define GW_CONFIG_IFNAME_MAX            15 /* IFNAMSIZ - 1 */
+#define GW_CONFIG_RSA_BITS_MIN          2048
+#define GW_CONFIG_RSA_BITS_MAX          4096
+#define GW_CONFIG_VALIDITY_MIN_MS       60000ULL    /* 1m: tests use short validities */
+#define GW_CONFIG_INCEPTION_MAX_MS      86400000ULL /* 1d */
+#define GW_CONFIG_DNSKEY_TTL_MAX        86400
+#define GW_CONFIG_SIGN_THREADS_MAX      64
+#define GW_CONFIG_TTL_CAP_MAX           3600 /* seconds */
+#define GW_CONFIG_BATCH_WINDOW_MAX_MS   10000ULL
+#define GW_CONFIG_WARMUP_MAX_MS         600000ULL
+#define GW_CONFIG_LINK_GRACE_MAX_MS     86400000ULL
+#define GW_CONFIG_SERVICES_PER_LINK_MAX 100000
+#define GW_CONFIG_RECORDS_PER_NAME_MAX  1000
+#define GW_CONFIG_TXT_SIZE_MAX          8900
+#define GW_CONFIG_CHANGES_PER_SEC_MAX   100000
+
 /* One address to listen on (UDP and TCP). Port 0 asks the kernel for a
  * free port. */
 typedef struct gw_endpoint {
@@ -59,6 +79,13 @@ typedef struct gw_acl {
 	gw_acl_entry_t *entries; /* owned by the gw_config_t; NULL when count is 0 */
 	size_t count;
 } gw_acl_t;
+
+/* One link to mirror: an interface and the label its services get under
+ * the zone ("lan" gives <instance>._ipp._tcp.lan.<domain>). */
+typedef struct gw_link_config {
+	char *interface; /* owned, IFNAMSIZ-1 max */
+	char *subdomain; /* owned: one DNS label, lowercase LDH, <= 63 */
+} gw_link_config_t;
 
 typedef struct gw_config {
 	/* Path of the file loaded, NULL for the built-in default. Owned. */
@@ -94,6 +121,37 @@ typedef struct gw_config {
 	struct {
 		gw_acl_t allow; /* who may AXFR; empty = nobody */
 	} transfer;
+
+	struct {
+		bool enable;       /* false: serve the zone unsigned */
+		uint8_t algorithm; /* 8, 13 or 15 */
+		bool split_keys;   /* keys: ksk-zsk */
+		uint32_t rsa_bits; /* 2048..4096, for algorithm 8 */
+		bool nsec3;        /* denial: nsec3 */
+		uint64_t validity_ms, refresh_ms, jitter_ms, inception_offset_ms;
+		uint32_t dnskey_ttl;   /* seconds, DNSKEY/CDS/CDNSKEY */
+		uint32_t sign_threads; /* 0 = one per CPU */
+		char **import;         /* owned; import_count paths */
+		size_t import_count;
+	} dnssec;
+
+	gw_link_config_t *links; /* owned; link_count entries; 0 = every multicast interface */
+	size_t link_count;
+
+	struct {
+		bool ipv4, ipv6;
+		uint32_t ttl_cap; /* seconds (from the duration, rounded down, >= 1) */
+		uint64_t batch_window_ms, warmup_ms, link_grace_ms;
+		bool drop_private;
+		/* Owned; subtype_count names "<_x>._sub.<_svc>.<_tcp|_udp>" (relative,
+		 * lowercase, no final dot, e.g. "_printer._sub._http._tcp") to browse
+		 * besides the plain types. */
+		char **subtypes;
+		size_t subtype_count;
+		struct {
+			uint32_t services_per_link, records_per_name, txt_size, changes_per_second;
+		} limits;
+	} mdns;
 } gw_config_t;
 
 /* One problem found while loading. */

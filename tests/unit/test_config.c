@@ -106,6 +106,99 @@ static void assert_endpoint(const gw_endpoint_t *ep, const char *text)
 
 /* ---- defaults and valid files ------------------------------------------- */
 
+static const char *const g_default_subtypes[] = {
+    "_universal._sub._ipp._tcp",  "_print._sub._ipp._tcp",    "_cups._sub._ipp._tcp",
+    "_universal._sub._ipps._tcp", "_printer._sub._http._tcp",
+};
+
+/* dnssec, links and mdns as docs/configuration.md gives their defaults. */
+static void assert_mirror_defaults(const gw_config_t *cfg)
+{
+	CU_ASSERT_TRUE(cfg->dnssec.enable);
+	CU_ASSERT_EQUAL(cfg->dnssec.algorithm, 13);
+	CU_ASSERT_FALSE(cfg->dnssec.split_keys);
+	CU_ASSERT_EQUAL(cfg->dnssec.rsa_bits, 2048);
+	CU_ASSERT_FALSE(cfg->dnssec.nsec3);
+	CU_ASSERT_EQUAL(cfg->dnssec.validity_ms, 14 * 86400000ULL);
+	CU_ASSERT_EQUAL(cfg->dnssec.refresh_ms, 7 * 86400000ULL);
+	CU_ASSERT_EQUAL(cfg->dnssec.jitter_ms, 86400000ULL);
+	CU_ASSERT_EQUAL(cfg->dnssec.inception_offset_ms, 3600000ULL);
+	CU_ASSERT_EQUAL(cfg->dnssec.dnskey_ttl, 3600);
+	CU_ASSERT_EQUAL(cfg->dnssec.sign_threads, 0);
+	CU_ASSERT_EQUAL(cfg->dnssec.import_count, 0);
+	CU_ASSERT_PTR_NULL(cfg->dnssec.import);
+
+	CU_ASSERT_EQUAL(cfg->link_count, 0);
+	CU_ASSERT_PTR_NULL(cfg->links);
+
+	CU_ASSERT_TRUE(cfg->mdns.ipv4);
+	CU_ASSERT_TRUE(cfg->mdns.ipv6);
+	CU_ASSERT_EQUAL(cfg->mdns.ttl_cap, 10);
+	CU_ASSERT_EQUAL(cfg->mdns.batch_window_ms, 50);
+	CU_ASSERT_EQUAL(cfg->mdns.warmup_ms, 5000);
+	CU_ASSERT_EQUAL(cfg->mdns.link_grace_ms, 30000);
+	CU_ASSERT_FALSE(cfg->mdns.drop_private);
+	CU_ASSERT_EQUAL_FATAL(cfg->mdns.subtype_count, 5);
+	for (size_t i = 0; i < 5; i++)
+		CU_ASSERT_STRING_EQUAL(cfg->mdns.subtypes[i], g_default_subtypes[i]);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.services_per_link, 1000);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.records_per_name, 32);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.txt_size, 1300);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.changes_per_second, 200);
+}
+
+static bool same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool same_strings(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		if (!same_string(a[i], b[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Every field of dnssec, links and mdns. */
+static void assert_same_mirror(const gw_config_t *a, const gw_config_t *b)
+{
+	CU_ASSERT_EQUAL(a->dnssec.enable, b->dnssec.enable);
+	CU_ASSERT_EQUAL(a->dnssec.algorithm, b->dnssec.algorithm);
+	CU_ASSERT_EQUAL(a->dnssec.split_keys, b->dnssec.split_keys);
+	CU_ASSERT_EQUAL(a->dnssec.rsa_bits, b->dnssec.rsa_bits);
+	CU_ASSERT_EQUAL(a->dnssec.nsec3, b->dnssec.nsec3);
+	CU_ASSERT_EQUAL(a->dnssec.validity_ms, b->dnssec.validity_ms);
+	CU_ASSERT_EQUAL(a->dnssec.refresh_ms, b->dnssec.refresh_ms);
+	CU_ASSERT_EQUAL(a->dnssec.jitter_ms, b->dnssec.jitter_ms);
+	CU_ASSERT_EQUAL(a->dnssec.inception_offset_ms, b->dnssec.inception_offset_ms);
+	CU_ASSERT_EQUAL(a->dnssec.dnskey_ttl, b->dnssec.dnskey_ttl);
+	CU_ASSERT_EQUAL(a->dnssec.sign_threads, b->dnssec.sign_threads);
+	CU_ASSERT_TRUE(same_strings(a->dnssec.import, a->dnssec.import_count, b->dnssec.import,
+	                            b->dnssec.import_count));
+	CU_ASSERT_EQUAL_FATAL(a->link_count, b->link_count);
+	for (size_t i = 0; i < a->link_count; i++) {
+		CU_ASSERT_STRING_EQUAL(a->links[i].interface, b->links[i].interface);
+		CU_ASSERT_STRING_EQUAL(a->links[i].subdomain, b->links[i].subdomain);
+	}
+	CU_ASSERT_EQUAL(a->mdns.ipv4, b->mdns.ipv4);
+	CU_ASSERT_EQUAL(a->mdns.ipv6, b->mdns.ipv6);
+	CU_ASSERT_EQUAL(a->mdns.ttl_cap, b->mdns.ttl_cap);
+	CU_ASSERT_EQUAL(a->mdns.batch_window_ms, b->mdns.batch_window_ms);
+	CU_ASSERT_EQUAL(a->mdns.warmup_ms, b->mdns.warmup_ms);
+	CU_ASSERT_EQUAL(a->mdns.link_grace_ms, b->mdns.link_grace_ms);
+	CU_ASSERT_EQUAL(a->mdns.drop_private, b->mdns.drop_private);
+	CU_ASSERT_TRUE(same_strings(a->mdns.subtypes, a->mdns.subtype_count, b->mdns.subtypes,
+	                            b->mdns.subtype_count));
+	CU_ASSERT_EQUAL(a->mdns.limits.services_per_link, b->mdns.limits.services_per_link);
+	CU_ASSERT_EQUAL(a->mdns.limits.records_per_name, b->mdns.limits.records_per_name);
+	CU_ASSERT_EQUAL(a->mdns.limits.txt_size, b->mdns.limits.txt_size);
+	CU_ASSERT_EQUAL(a->mdns.limits.changes_per_second, b->mdns.limits.changes_per_second);
+}
+
 static void test_defaults(void)
 {
 	gw_config_t *cfg = NULL;
@@ -137,6 +230,7 @@ static void test_defaults(void)
 	CU_ASSERT_FALSE(match4(&cfg->transfer.allow, "127.0.0.2"));
 	CU_ASSERT_FALSE(match4(&cfg->transfer.allow, "192.0.2.1"));
 	CU_ASSERT_FALSE(match6(&cfg->transfer.allow, "::2"));
+	assert_mirror_defaults(cfg);
 	gw_config_free(cfg);
 	gw_config_free(NULL);
 }
@@ -190,6 +284,46 @@ static void test_full_file(void)
 	/* loopback was the default; a file's list replaces it */
 	CU_ASSERT_FALSE(match4(acl, "127.0.0.1"));
 
+	CU_ASSERT_FALSE(cfg->dnssec.enable);
+	CU_ASSERT_EQUAL(cfg->dnssec.algorithm, 8);
+	CU_ASSERT_TRUE(cfg->dnssec.split_keys);
+	CU_ASSERT_EQUAL(cfg->dnssec.rsa_bits, 3072);
+	CU_ASSERT_TRUE(cfg->dnssec.nsec3);
+	CU_ASSERT_EQUAL(cfg->dnssec.validity_ms, 30 * 86400000ULL);
+	CU_ASSERT_EQUAL(cfg->dnssec.refresh_ms, 10 * 86400000ULL);
+	CU_ASSERT_EQUAL(cfg->dnssec.jitter_ms, 12 * 3600000ULL);
+	CU_ASSERT_EQUAL(cfg->dnssec.inception_offset_ms, 300000);
+	CU_ASSERT_EQUAL(cfg->dnssec.dnskey_ttl, 7200);
+	CU_ASSERT_EQUAL(cfg->dnssec.sign_threads, 4);
+	CU_ASSERT_EQUAL_FATAL(cfg->dnssec.import_count, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->dnssec.import[0],
+	                       "/etc/bind/keys/Kgateway.example.com.+008+12345.key");
+	CU_ASSERT_STRING_EQUAL(cfg->dnssec.import[1], "Kgateway.example.com.+008+54321.key");
+
+	CU_ASSERT_EQUAL_FATAL(cfg->link_count, 3);
+	CU_ASSERT_STRING_EQUAL(cfg->links[0].interface, "eth0");
+	CU_ASSERT_STRING_EQUAL(cfg->links[0].subdomain, "lan"); /* "LAN" lowercased */
+	/* no subdomain: the interface name, lowercased; the interface keeps its case */
+	CU_ASSERT_STRING_EQUAL(cfg->links[1].interface, "Wlan0");
+	CU_ASSERT_STRING_EQUAL(cfg->links[1].subdomain, "wlan0");
+	CU_ASSERT_STRING_EQUAL(cfg->links[2].interface, "br-guest.10");
+	CU_ASSERT_STRING_EQUAL(cfg->links[2].subdomain, "guest");
+
+	CU_ASSERT_TRUE(cfg->mdns.ipv4); /* "yes" */
+	CU_ASSERT_FALSE(cfg->mdns.ipv6);
+	CU_ASSERT_EQUAL(cfg->mdns.ttl_cap, 2); /* 2500ms, rounded down */
+	CU_ASSERT_EQUAL(cfg->mdns.batch_window_ms, 0);
+	CU_ASSERT_EQUAL(cfg->mdns.warmup_ms, 600000);
+	CU_ASSERT_EQUAL(cfg->mdns.link_grace_ms, 86400000ULL);
+	CU_ASSERT_TRUE(cfg->mdns.drop_private);
+	CU_ASSERT_EQUAL_FATAL(cfg->mdns.subtype_count, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->mdns.subtypes[0], "_printer._sub._http._tcp");
+	CU_ASSERT_STRING_EQUAL(cfg->mdns.subtypes[1], "_x-y_z._sub._my-svc._udp");
+	CU_ASSERT_EQUAL(cfg->mdns.limits.services_per_link, 100000);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.records_per_name, 1);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.txt_size, 8900);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.changes_per_second, 5);
+
 	gw_config_free(cfg);
 	gw_config_errors_deinit(&errs);
 }
@@ -212,6 +346,8 @@ static void test_minimal_file(void)
 	CU_ASSERT_EQUAL(cfg->server.tcp_idle_timeout_ms, def->server.tcp_idle_timeout_ms);
 	CU_ASSERT_EQUAL(cfg->transfer.allow.count, 2);
 	CU_ASSERT_PTR_NULL(cfg->identity);
+	assert_mirror_defaults(cfg);
+	assert_same_mirror(cfg, def);
 
 	gw_config_free(def);
 	gw_config_free(cfg);
@@ -240,51 +376,78 @@ static void test_null_and_empty_values(void)
 }
 
 /* What --check-config -v prints loads back to the same values. */
+static void assert_round_trip(const gw_config_t *a)
+{
+	gw_config_t *b = NULL;
+	gw_config_errors_t errs;
+	char *text = NULL;
+	size_t len = 0;
+
+	FILE *fp = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(gw_config_print(a, fp), GW_OK);
+	fclose(fp);
+	gw_config_errors_init(&errs);
+	int ret = gw_config_parse(&b, "printed.yaml", text, len, &errs);
+	for (size_t i = 0; i < errs.count; i++)
+		fprintf(stderr, "\n%s\n", errs.items[i].text);
+	CU_ASSERT_EQUAL_FATAL(ret, GW_OK);
+
+	CU_ASSERT_STRING_EQUAL(a->zone.domain_str, b->zone.domain_str);
+	CU_ASSERT_TRUE(same_string(a->zone.file, b->zone.file));
+	CU_ASSERT_EQUAL_FATAL(a->listen_count, b->listen_count);
+	for (size_t i = 0; i < a->listen_count; i++) {
+		CU_ASSERT_EQUAL(a->listen[i].addrlen, b->listen[i].addrlen);
+		CU_ASSERT_EQUAL(
+		    memcmp(&a->listen[i].addr, &b->listen[i].addr, a->listen[i].addrlen), 0);
+	}
+	CU_ASSERT_TRUE(same_string(a->ports_file, b->ports_file));
+	CU_ASSERT_STRING_EQUAL(a->state_dir, b->state_dir);
+	CU_ASSERT_EQUAL(a->log.level, b->log.level);
+	CU_ASSERT_EQUAL(a->server.udp_payload, b->server.udp_payload);
+	CU_ASSERT_EQUAL(a->server.tcp_idle_timeout_ms, b->server.tcp_idle_timeout_ms);
+	CU_ASSERT_EQUAL(a->server.tcp_max_connections, b->server.tcp_max_connections);
+	CU_ASSERT_EQUAL(a->server.tcp_max_pipelined, b->server.tcp_max_pipelined);
+	CU_ASSERT_TRUE(same_string(a->identity, b->identity));
+	CU_ASSERT_TRUE(same_string(a->version, b->version));
+	CU_ASSERT_EQUAL_FATAL(a->transfer.allow.count, b->transfer.allow.count);
+	CU_ASSERT_EQUAL(memcmp(a->transfer.allow.entries, b->transfer.allow.entries,
+	                       a->transfer.allow.count * sizeof(gw_acl_entry_t)),
+	                0);
+	assert_same_mirror(a, b);
+	free(text);
+	gw_config_free(b);
+	gw_config_errors_deinit(&errs);
+}
+
 static void test_print_round_trip(void)
 {
 	const char *names[] = {"full.yaml", "minimal.yaml"};
-	for (size_t n = 0; n < 2; n++) {
-		gw_config_t *a;
-		gw_config_t *b;
-		gw_config_errors_t errs;
-		char *text = NULL;
-		size_t len = 0;
+	gw_config_t *a;
+	gw_config_errors_t errs;
 
+	for (size_t n = 0; n < 2; n++) {
 		CU_ASSERT_EQUAL_FATAL(load_data(names[n], &a, &errs), GW_OK);
 		gw_config_errors_deinit(&errs);
-		FILE *fp = open_memstream(&text, &len);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-		CU_ASSERT_EQUAL(gw_config_print(a, fp), GW_OK);
-		fclose(fp);
-		gw_config_errors_init(&errs);
-		CU_ASSERT_EQUAL_FATAL(gw_config_parse(&b, "printed.yaml", text, len, &errs), GW_OK);
-
-		CU_ASSERT_STRING_EQUAL(a->zone.domain_str, b->zone.domain_str);
-		CU_ASSERT_TRUE((a->zone.file == NULL) == (b->zone.file == NULL));
-		CU_ASSERT_EQUAL_FATAL(a->listen_count, b->listen_count);
-		for (size_t i = 0; i < a->listen_count; i++) {
-			CU_ASSERT_EQUAL(a->listen[i].addrlen, b->listen[i].addrlen);
-			CU_ASSERT_EQUAL(
-			    memcmp(&a->listen[i].addr, &b->listen[i].addr, a->listen[i].addrlen),
-			    0);
-		}
-		CU_ASSERT_STRING_EQUAL(a->state_dir, b->state_dir);
-		CU_ASSERT_EQUAL(a->log.level, b->log.level);
-		CU_ASSERT_EQUAL(a->server.udp_payload, b->server.udp_payload);
-		CU_ASSERT_EQUAL(a->server.tcp_idle_timeout_ms, b->server.tcp_idle_timeout_ms);
-		CU_ASSERT_EQUAL(a->server.tcp_max_connections, b->server.tcp_max_connections);
-		CU_ASSERT_EQUAL(a->server.tcp_max_pipelined, b->server.tcp_max_pipelined);
-		CU_ASSERT_TRUE((a->version == NULL && b->version == NULL) ||
-		               strcmp(a->version, b->version) == 0);
-		CU_ASSERT_EQUAL_FATAL(a->transfer.allow.count, b->transfer.allow.count);
-		CU_ASSERT_EQUAL(memcmp(a->transfer.allow.entries, b->transfer.allow.entries,
-		                       a->transfer.allow.count * sizeof(gw_acl_entry_t)),
-		                0);
-		free(text);
+		assert_round_trip(a);
 		gw_config_free(a);
-		gw_config_free(b);
-		gw_config_errors_deinit(&errs);
 	}
+	CU_ASSERT_EQUAL_FATAL(gw_config_default(&a), GW_OK);
+	assert_round_trip(a);
+	gw_config_free(a);
+
+	/* Empty lists print as [] and load back empty: no subtypes, not the
+	 * default five. */
+	CU_ASSERT_EQUAL_FATAL(parse_text("zone: {domain: a}\n"
+	                                 "dnssec: {import: [], algorithm: 15}\n"
+	                                 "mdns: {subtypes: [], ipv4: off}\n",
+	                                 &a, &errs),
+	                      GW_OK);
+	CU_ASSERT_EQUAL(a->mdns.subtype_count, 0);
+	CU_ASSERT_EQUAL(a->dnssec.algorithm, 15);
+	assert_round_trip(a);
+	gw_config_free(a);
+	gw_config_errors_deinit(&errs);
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -364,6 +527,170 @@ static void test_bad_values(void)
 	gw_config_errors_deinit(&errs);
 }
 
+static void test_bad_dnssec_and_links(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	const char *f = "bad_dnssec.yaml";
+	CU_ASSERT_EQUAL(load_data(f, &cfg, &errs), GW_ECONFIG);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL(errs.count, 20);
+	CU_ASSERT_EQUAL(errs.omitted, 0);
+	ASSERT_ERROR(&errs, f, 5,
+	             "bad_dnssec.yaml:5:11: dnssec.enable: 'ture' is not true or false",
+	             "write true or false");
+	ASSERT_ERROR(&errs, f, 6, "dnssec.algorithm: 'rsasha1' is not a signing algorithm",
+	             "RFC 8624", "ecdsap256sha256 (13", "ed25519 (15)", "rsasha256 (8)");
+	ASSERT_ERROR(&errs, f, 7, "dnssec.keys: 'zsk' is not csk or ksk-zsk");
+	ASSERT_ERROR(&errs, f, 8, "dnssec.rsa-bits: 1024 is out of range; use 2048 to 4096");
+	ASSERT_ERROR(&errs, f, 9, "dnssec.denial: 'nsec5' is not nsec or nsec3");
+	ASSERT_ERROR(&errs, f, 10, "dnssec.signature-validity: '30s' is out of range; use 1m to");
+	ASSERT_ERROR(&errs, f, 11, "dnssec.refresh: '1w' is not a duration", "(ms, s, m, h, d)");
+	ASSERT_ERROR(&errs, f, 12, "dnssec.jitter: '1.5d' is not a duration");
+	ASSERT_ERROR(&errs, f, 13, "dnssec.inception-offset: '2d' is out of range; use 0s to 1d");
+	ASSERT_ERROR(&errs, f, 14, "dnssec.dnskey-ttl: 0 is out of range; use 1 to 86400");
+	ASSERT_ERROR(&errs, f, 15, "dnssec.sign-threads: 65 is out of range; use 0 to 64",
+	             "one per CPU");
+	ASSERT_ERROR(&errs, f, 17, "bad_dnssec.yaml:17:7: dnssec.import[0]:", "private half",
+	             ".key");
+	ASSERT_ERROR(&errs, f, 18, "dnssec.import[1]:", "ending in .key");
+	ASSERT_ERROR(&errs, f, 21,
+	             "bad_dnssec.yaml:21:17: links[1].interface: 'eth0' is listed "
+	             "twice");
+	ASSERT_ERROR(&errs, f, 22,
+	             "links[2].subdomain: subdomain 'lan' is already that of "
+	             "interface eth0");
+	ASSERT_ERROR(&errs, f, 23, "links[3].interface: 'averyveryverylongname0' is 22 characters",
+	             "at most 15");
+	ASSERT_ERROR(&errs, f, 24, "links[4].subdomain: 'lan.two' is not one DNS label",
+	             "e.g. lan");
+	ASSERT_ERROR(&errs, f, 25, "links[5].interface: 'eth0.10' cannot serve as the subdomain",
+	             "subdomain: lan}");
+	ASSERT_ERROR(&errs, f, 26, "links[6].interface: 'eth 3' is not an interface name");
+	ASSERT_ERROR(&errs, f, 27, "links[7].subdomain: '-lan' is not one DNS label");
+	for (size_t i = 1; i < errs.count; i++)
+		CU_ASSERT_TRUE(errs.items[i - 1].line <= errs.items[i].line);
+	gw_config_errors_deinit(&errs);
+}
+
+static void test_bad_mdns(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	const char *f = "bad_mdns.yaml";
+	CU_ASSERT_EQUAL(load_data(f, &cfg, &errs), GW_ECONFIG);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL(errs.count, 19);
+	/* ipv4: false is fine alone; ipv6 is wrong, so "both false" is not claimed */
+	CU_ASSERT_PTR_NULL(error_at(&errs, f, 5));
+	ASSERT_ERROR(&errs, f, 6, "bad_mdns.yaml:6:9: mdns.ipv6: 'nope' is not true or false");
+	ASSERT_ERROR(&errs, f, 7, "mdns.ttl-cap: '2h' is out of range; use 1s to 1h", "RFC 8766");
+	ASSERT_ERROR(&errs, f, 8, "mdns.batch-window: '11s' is out of range; use 0s to 10s");
+	ASSERT_ERROR(&errs, f, 9, "mdns.warm-up: '11m' is out of range; use 0s to 10m");
+	ASSERT_ERROR(&errs, f, 10, "mdns.link-grace: '2d' is out of range; use 0s to 1d");
+	ASSERT_ERROR(&errs, f, 11, "mdns.drop-private: 'maybe' is not true or false");
+	ASSERT_ERROR(&errs, f, 13,
+	             "bad_mdns.yaml:13:7: mdns.subtypes[0]: '_ipp._tcp' is a service "
+	             "type, not a subtype",
+	             "e.g. _printer._sub._http._tcp");
+	ASSERT_ERROR(&errs, f, 14, "mdns.subtypes[1]:", "more than four labels", "no .local");
+	ASSERT_ERROR(&errs, f, 15, "mdns.subtypes[2]:", "ends in a dot", "without the final dot");
+	ASSERT_ERROR(&errs, f, 16, "mdns.subtypes[3]:", "bad subtype label 'printer'",
+	             "starts with '_'");
+	ASSERT_ERROR(&errs, f, 17, "mdns.subtypes[4]:", "must end in ._tcp or ._udp");
+	/* line 18 is valid; line 19 differs only in case, so it is the same name */
+	CU_ASSERT_PTR_NULL(error_at(&errs, f, 18));
+	ASSERT_ERROR(&errs, f, 19, "mdns.subtypes[6]: '_printer._sub._http._tcp' is listed twice");
+	ASSERT_ERROR(&errs, f, 20, "mdns.subtypes[7]:", "bad service label", "RFC 6335");
+	ASSERT_ERROR(&errs, f, 21, "mdns.subtypes[8]:", "bad service label '_ipp--x'");
+	ASSERT_ERROR(&errs, f, 22, "mdns.subtypes[9]:", "is not a subtype name");
+	ASSERT_ERROR(&errs, f, 24,
+	             "mdns.limits.services-per-link: 0 is out of range; use 1 to "
+	             "100000");
+	ASSERT_ERROR(&errs, f, 25,
+	             "mdns.limits.records-per-name: 1001 is out of range; use 1 to "
+	             "1000");
+	ASSERT_ERROR(&errs, f, 26, "mdns.limits.txt-size: 8901 is out of range; use 1 to 8900");
+	ASSERT_ERROR(&errs, f, 27,
+	             "mdns.limits.changes-per-second: 100001 is out of range; use 1 "
+	             "to 100000");
+	gw_config_errors_deinit(&errs);
+}
+
+/* Values at the edges of their ranges and other spellings that must load. */
+static void test_mirror_values_valid(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+
+	/* short signature times, as tests use them; jitter 0; limits at 1 */
+	CU_ASSERT_EQUAL_FATAL(parse_text("zone: {domain: a}\n"
+	                                 "dnssec:\n"
+	                                 "  algorithm: 13\n"
+	                                 "  enable: No\n"
+	                                 "  signature-validity: 1m\n"
+	                                 "  refresh: 30s\n"
+	                                 "  jitter: 0\n"
+	                                 "  inception-offset: 1d\n"
+	                                 "  dnskey-ttl: 86400\n"
+	                                 "  sign-threads: 64\n"
+	                                 "  rsa-bits: 4096\n"
+	                                 "  keys: KSK-ZSK\n"
+	                                 "  denial: NSEC3\n"
+	                                 "links: []\n"
+	                                 "mdns:\n"
+	                                 "  ipv6: false\n"
+	                                 "  ttl-cap: 1h\n"
+	                                 "  batch-window: 10s\n"
+	                                 "  warm-up: 0s\n"
+	                                 "  link-grace: 0\n"
+	                                 "  limits: {services-per-link: 1, txt-size: 1}\n",
+	                                 &cfg, &errs),
+	                      GW_OK);
+	CU_ASSERT_EQUAL(cfg->dnssec.algorithm, 13);
+	CU_ASSERT_FALSE(cfg->dnssec.enable);
+	CU_ASSERT_EQUAL(cfg->dnssec.validity_ms, 60000);
+	CU_ASSERT_EQUAL(cfg->dnssec.refresh_ms, 30000);
+	CU_ASSERT_EQUAL(cfg->dnssec.jitter_ms, 0);
+	CU_ASSERT_EQUAL(cfg->dnssec.inception_offset_ms, 86400000ULL);
+	CU_ASSERT_EQUAL(cfg->dnssec.dnskey_ttl, 86400);
+	CU_ASSERT_EQUAL(cfg->dnssec.sign_threads, 64);
+	CU_ASSERT_EQUAL(cfg->dnssec.rsa_bits, 4096);
+	CU_ASSERT_TRUE(cfg->dnssec.split_keys);
+	CU_ASSERT_TRUE(cfg->dnssec.nsec3);
+	CU_ASSERT_EQUAL(cfg->link_count, 0); /* []: every multicast interface */
+	CU_ASSERT_TRUE(cfg->mdns.ipv4);
+	CU_ASSERT_FALSE(cfg->mdns.ipv6);
+	CU_ASSERT_EQUAL(cfg->mdns.ttl_cap, 3600);
+	CU_ASSERT_EQUAL(cfg->mdns.batch_window_ms, 10000);
+	CU_ASSERT_EQUAL(cfg->mdns.warmup_ms, 0);
+	CU_ASSERT_EQUAL(cfg->mdns.link_grace_ms, 0);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.services_per_link, 1);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.txt_size, 1);
+	CU_ASSERT_EQUAL(cfg->mdns.limits.records_per_name, 32); /* untouched: default */
+	CU_ASSERT_EQUAL(cfg->mdns.subtype_count, 5);            /* absent: the default list */
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+
+	/* algorithm names in any case and as numbers; ttl-cap rounds down */
+	static const struct {
+		const char *text;
+		uint8_t alg;
+	} algs[] = {
+	    {"ED25519", 15}, {"15", 15}, {"rsasha256", 8}, {"8", 8}, {"EcdsaP256Sha256", 13}};
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text),
+		         "zone: {domain: a}\ndnssec: {algorithm: %s}\nmdns: {ttl-cap: 1999ms}\n",
+		         algs[i].text);
+		CU_ASSERT_EQUAL_FATAL(parse_text(text, &cfg, &errs), GW_OK);
+		CU_ASSERT_EQUAL(cfg->dnssec.algorithm, algs[i].alg);
+		CU_ASSERT_EQUAL(cfg->mdns.ttl_cap, 1);
+		gw_config_free(cfg);
+		gw_config_errors_deinit(&errs);
+	}
+}
+
 static void test_structure_errors(void)
 {
 	static const struct {
@@ -427,6 +754,78 @@ static void test_value_errors_inline(void)
 	    {"zone: {domain: a}\nlisten: [[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]\n", 2,
 	     "nested more than 16 deep"},
 	    {"zone: {domain: a}\nidentity: \"a\x01\"\n", 2, "cannot be read as YAML text"},
+	    /* dnssec: refresh < validity, reported at the key the file gives */
+	    {"zone: {domain: a}\ndnssec:\n  signature-validity: 7d\n  refresh: 7d\n", 4,
+	     "dnssec.refresh: refresh 7d is not shorter than signature-validity 7d"},
+	    {"zone: {domain: a}\ndnssec:\n  signature-validity: 5d\n", 3,
+	     "dnssec.signature-validity: refresh 7d is not shorter than signature-validity 5d"},
+	    /* jitter < validity - refresh */
+	    {"zone: {domain: a}\ndnssec:\n  refresh: 7d\n  jitter: 7d\n", 4,
+	     "dnssec.jitter: jitter 7d is not shorter than signature-validity 14d minus refresh 7d "
+	     "(7d)"},
+	    {"zone: {domain: a}\ndnssec: {refresh: 13d}\n", 2,
+	     "dnssec.refresh: jitter 1d is not shorter than"},
+	    {"zone: {domain: a}\ndnssec:\n  signature-validity: 59s\n", 3, "use 1m to 3660d"},
+	    {"zone: {domain: a}\ndnssec:\n  signature-validity: 3661d\n", 3, "use 1m to 3660d"},
+	    {"zone: {domain: a}\ndnssec:\n  refresh: 0s\n", 3,
+	     "dnssec.refresh: '0s' is out of range"},
+	    {"zone: {domain: a}\ndnssec: {algorithm: ecdsap384sha384}\n", 2,
+	     "not supported by this gateway"},
+	    {"zone: {domain: a}\ndnssec: {algorithm: 14}\n", 2, "not a signing algorithm"},
+	    {"zone: {domain: a}\ndnssec: {algorithm: ecdsa}\n", 2, "'ecdsa' is not a signing"},
+	    {"zone: {domain: a}\ndnssec: {dnskey-ttl: 86401}\n", 2, "86401 is out of range"},
+	    {"zone: {domain: a}\ndnssec: {rsa-bits: 4097}\n", 2, "4097 is out of range"},
+	    {"zone: {domain: a}\ndnssec: {import: [.key]}\n", 2, "dnssec.import[0]: '.key'"},
+	    {"zone: {domain: a}\ndnssec:\n  import: [a.key, b.key, a.key]\n", 3,
+	     "dnssec.import[2]: 'a.key' is listed twice"},
+	    {"zone: {domain: a}\ndnssec:\n  import: [\"\"]\n", 3, "dnssec.import[0]: is empty"},
+	    {"zone: {domain: a}\ndnssec: {enable: 1}\n", 2, "'1' is not true or false"},
+	    {"zone: {domain: a}\ndnssec: {enble: true}\n", 2, "did you mean 'enable'"},
+	    /* links */
+	    {"zone: {domain: a}\nlinks:\n  - {subdomain: lan}\n", 3,
+	     "links[0].interface: required key is missing; add 'interface:' to this entry"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomian: lan}\n", 3,
+	     "links[0].subdomian: unknown key; did you mean 'subdomain'"},
+	    {"zone: {domain: a}\nlinks: eth0\n", 2, "links: expects a list"},
+	    {"zone: {domain: a}\nlinks: [eth0]\n", 2, "links[0]: expects a mapping"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomain: a_b}\n", 3,
+	     "'a_b' is not one DNS label"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomain: lan-}\n", 3,
+	     "'lan-' is not one DNS label"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomain: "
+	     "a1234567890123456789012345678901234567890123456789012345678901234}\n",
+	     3, "is not one DNS label"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomain: lan}\n"
+	     "  - {interface: lan}\n",
+	     4, "links[1].interface: subdomain 'lan' is already that of interface eth0"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: a/b, subdomain: x}\n", 3,
+	     "'a/b' is not an interface name"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: \"..\", subdomain: x}\n", 3,
+	     "'..' is not an interface name"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: abcdefghijklmnop, subdomain: x}\n", 3,
+	     "is 16 characters"},
+	    /* mdns */
+	    {"zone: {domain: a}\nmdns:\n  ipv4: false\n  ipv6: false\n", 4,
+	     "mdns.ipv6: ipv4 and ipv6 are both false"},
+	    {"zone: {domain: a}\nmdns:\n  ttl-cap: 999ms\n", 3,
+	     "mdns.ttl-cap: '999ms' is out of range; use 1s to 1h"},
+	    {"zone: {domain: a}\nmdns:\n  ttl-cap: 0\n", 3, "'0' is out of range"},
+	    {"zone: {domain: a}\nmdns:\n  batch-window: 10001ms\n", 3, "'10001ms' is out of range"},
+	    {"zone: {domain: a}\nmdns:\n  limits: {records-per-name: 0}\n", 3,
+	     "mdns.limits.records-per-name: 0 is out of range"},
+	    {"zone: {domain: a}\nmdns:\n  limits: {txt-size: 01300}\n", 3, "not a plain decimal"},
+	    {"zone: {domain: a}\nmdns:\n  limits: {changes-per-second: 0}\n", 3,
+	     "changes-per-second: 0 is out of range"},
+	    {"zone: {domain: a}\nmdns:\n  subtypes: [_printer._sub._http]\n", 3,
+	     "is not a subtype name"},
+	    {"zone: {domain: a}\nmdns:\n  subtypes: [\"_x y._sub._http._tcp\"]\n", 3,
+	     "bad subtype label"},
+	    {"zone: {domain: a}\nmdns:\n  subtypes: [_x._sub._-ipp._tcp]\n", 3,
+	     "bad service label"},
+	    {"zone: {domain: a}\nmdns:\n  subtypes: [_x._sub._123._tcp]\n", 3, "bad service label"},
+	    {"zone: {domain: a}\nmdns:\n  subtypes: [_x._sub.._tcp]\n", 3, "bad service label"},
+	    {"zone: {domain: a}\nmdns:\n  subtypes: [\"\"]\n", 3, "mdns.subtypes[0]: is empty"},
+	    {"zone: {domain: a}\nmdns:\n  subtypes:\n", 3, "mdns.subtypes: has no value"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		gw_config_t *cfg;
@@ -468,6 +867,43 @@ static void test_limits(void)
 		}
 		gw_config_free(cfg);
 		gw_config_errors_deinit(&errs);
+	}
+
+	/* links, subtypes and import: their maxima pass, one more does not */
+	static const struct {
+		const char *head;
+		const char *fmt;
+		int max;
+		const char *needle;
+	} lists[] = {
+	    {"links:\n", "  - {interface: e%d, subdomain: l%d}\n", GW_CONFIG_LINKS_MAX,
+	     "links: has 257 entries, at most 256"},
+	    {"mdns:\n  subtypes:\n", "    - _s%d._sub._x%d._tcp\n", GW_CONFIG_SUBTYPES_MAX,
+	     "mdns.subtypes: has 65 entries, at most 64"},
+	    {"dnssec:\n  import:\n", "    - K%d.%d.key\n", GW_CONFIG_IMPORT_MAX,
+	     "dnssec.import: has 17 entries, at most 16"},
+	};
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		for (int extra = 0; extra < 2; extra++) {
+			size_t o = (size_t)sprintf(text, "zone: {domain: a}\n%s", lists[l].head);
+			for (int i = 0; i < lists[l].max + extra; i++)
+				o += (size_t)sprintf(text + o, lists[l].fmt, i, i);
+			int ret = parse_text(text, &cfg, &errs);
+			if (extra == 0) {
+				CU_ASSERT_EQUAL(ret, GW_OK);
+				size_t got = cfg == NULL ? 0
+				             : l == 0    ? cfg->link_count
+				             : l == 1    ? cfg->mdns.subtype_count
+				                         : cfg->dnssec.import_count;
+				CU_ASSERT_EQUAL(got, (size_t)lists[l].max);
+			} else {
+				CU_ASSERT_EQUAL(ret, GW_ECONFIG);
+				const char *e = errs.count > 0 ? errs.items[0].text : "";
+				CU_ASSERT_PTR_NOT_NULL(strstr(e, lists[l].needle));
+			}
+			gw_config_free(cfg);
+			gw_config_errors_deinit(&errs);
+		}
 	}
 
 	/* identity: one TXT string, 255 bytes */
@@ -711,7 +1147,7 @@ static void test_endpoint_forms(void)
 	gw_config_errors_deinit(&errs);
 }
 
-/* The reference example must stay valid. */
+/* The reference example must stay valid, and agree with the defaults. */
 static void test_docs_example(void)
 {
 	char path[1024];
@@ -724,7 +1160,9 @@ static void test_docs_example(void)
 	int ret = gw_config_load(&cfg, path, &errs);
 	for (size_t i = 0; i < errs.count; i++)
 		fprintf(stderr, "\n%s\n", errs.items[i].text);
-	CU_ASSERT_EQUAL(ret, GW_OK);
+	CU_ASSERT_EQUAL_FATAL(ret, GW_OK);
+	/* it spells out the defaults, so that it also documents them */
+	assert_mirror_defaults(cfg);
 	gw_config_free(cfg);
 	gw_config_errors_deinit(&errs);
 }
@@ -740,6 +1178,9 @@ int gw_test_register(void)
 	                                   {"unknown keys", test_unknown_keys},
 	                                   {"wrong types", test_wrong_types},
 	                                   {"bad values", test_bad_values},
+	                                   {"bad dnssec and links", test_bad_dnssec_and_links},
+	                                   {"bad mdns", test_bad_mdns},
+	                                   {"mirror values valid", test_mirror_values_valid},
 	                                   {"structure errors", test_structure_errors},
 	                                   {"value errors", test_value_errors_inline},
 	                                   {"limits", test_limits},
