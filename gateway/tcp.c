@@ -131,7 +131,10 @@ static int xfr_fill(gw_tcp_conn_t *c)
 			return GW_ENOMEM;
 		int n = gw_xfr_next(&c->xfr, msg, GW_TCP_MAXMSG);
 		if (n < 0) {
-			gw_err("AXFR aborted: %s", gw_strerror(n));
+			if (n == GW_EBUSY)
+				gw_notice("AXFR aborted: the zone changed during the transfer");
+			else
+				gw_err("AXFR aborted: %s", gw_strerror(n));
 			return n;
 		}
 		if (n == 0) {

@@ -15,6 +15,7 @@ int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
 		return GW_ENOTFOUND;
 	x->zone = gw_zoneref_get(zone);
 	x->node = zone_first(zone->zone);
+	zone_serial(zone->zone, &x->serial);
 	x->id = q->id;
 	/* QR and AA, opcode and RD copied as in any answer. */
 	x->flags = (uint16_t)(0x8000 | 0x0400 | (q->flags & (0x7800 | 0x0100)));
@@ -29,6 +30,11 @@ int gw_xfr_next(gw_xfr_t *x, uint8_t *out, size_t cap)
 	if (x->phase >= 3)
 		return 0;
 	const zone_t *zone = x->zone->zone;
+	/* Every change to a served zone moves its serial; node pointers kept
+	 * across messages are only valid while it stays put. */
+	uint32_t serial = 0;
+	if (zone_serial(zone, &serial) != GW_OK || serial != x->serial)
+		return GW_EBUSY;
 	const zone_node_t *apex = zone_apex_node(zone);
 	const zone_rrset_t *soa = zone_node_rrset(apex, T_SOA);
 	gw_resp_t r;

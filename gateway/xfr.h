@@ -14,6 +14,7 @@ typedef struct gw_xfr {
 	const zone_node_t *node; /* next node to send from, NULL when body done */
 	uint16_t rrset;          /* next RRset index in node */
 	int phase;               /* 0 first SOA, 1 body, 2 closing SOA, 3 done */
+	uint32_t serial;          /* the SOA serial the transfer started with */
 	uint16_t id;
 	uint16_t flags;
 	uint16_t qtype, qclass;
@@ -28,7 +29,9 @@ int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q);
 
 /* Write the next message into out (cap octets, at most 65535). Returns the
  * message length, 0 when the transfer is complete, or a negative error
- * (GW_ESPACE: an RRset larger than a message). */
+ * (GW_ESPACE: an RRset larger than a message; GW_EBUSY: the zone changed
+ * under the transfer, which the caller ends so the client retries and
+ * gets one consistent version). */
 int gw_xfr_next(gw_xfr_t *x, uint8_t *out, size_t cap);
 
 /* Release the zone reference. Accepts a zeroed or finished x. */
