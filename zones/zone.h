@@ -223,6 +223,19 @@ int zone_apply(zone_t *zone, const zone_changeset_t *cs, zone_change_t **changed
  * zone_apply with a one-RR changeset). */
 int zone_add_rr(zone_t *zone, const ldns_rr *rr);
 
+/* ---- differences (zones/diff.c) ----------------------------------------- */
+
+/* Return true to leave RRsets of this type out of a diff. */
+typedef bool (*zone_diff_skip_fn)(uint16_t type, void *arg);
+
+/* Append to cs the changes that turn from into to: RRs only in from are
+ * removed, RRs only in to are added, and an RRset whose TTL differs is
+ * added whole (its TTL then wins). Types for which skip (may be NULL)
+ * returns true are left alone. Both zones are only read. GW_OK, GW_ENOMEM
+ * or GW_EMALFORMED. */
+int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
+	      zone_changeset_t *cs);
+
 /* ---- serial arithmetic (zones/serial.c), RFC 1982 ----------------------- */
 
 /* -1 when a < b, 0 when equal, 1 when a > b, 2 when undefined

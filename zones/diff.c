@@ -1,0 +1,100 @@
+/* The difference between two zones as a changeset: what turns one into the
+ * other. Used to apply a reloaded zone file through the same path as every
+ * other change (signed incrementally, one serial bump). */
+#include <string.h>
+
+#include "common/error.h"
+#include "zones/zone.h"
+
+static bool rrset_has(const zone_rrset_t *rs, const uint8_t *rd, uint16_t len)
+{
+	uint32_t pos = 0;
+	const uint8_t *d;
+	uint16_t l;
+	while (zone_rrset_next(rs, &pos, &d, &l)) {
+		if (l == len && memcmp(d, rd, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Queue every RR of rs (at node) that other lacks (every RR when all). */
+static int queue_rrs(zone_changeset_t *cs, bool add, const zone_node_t *node,
+                     const zone_rrset_t *rs, const zone_rrset_t *other, bool all)
+{
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	while (zone_rrset_next(rs, &pos, &rd, &len)) {
+		if (!all && other != NULL && rrset_has(other, rd, len))
+			continue;
+		ldns_rr *rr = NULL;
+		int ret = zone_rr_to_ldns(&rr, node, rs, rd, len);
+		if (ret != GW_OK)
+			return ret;
+		ret = add ? zone_changeset_add(cs, rr) : zone_changeset_remove(cs, rr);
+		if (ret != GW_OK)
+			return ret;
+	}
+	return GW_OK;
+}
+
+static int diff_node(zone_changeset_t *cs, const zone_node_t *a, const zone_node_t *b,
+                     zone_diff_skip_fn skip, void *arg)
+{
+	int ret = GW_OK;
+	if (a != NULL) {
+		for (uint16_t i = 0; i < a->rrset_count && ret == GW_OK; i++) {
+			const zone_rrset_t *ra = &a->rrsets[i];
+			if (skip != NULL && skip(ra->type, arg))
+				continue;
+			const zone_rrset_t *rb = b ? zone_node_rrset(b, ra->type) : NULL;
+			ret = queue_rrs(cs, false, a, ra, rb, rb == NULL);
+		}
+	}
+	if (b != NULL) {
+		for (uint16_t i = 0; i < b->rrset_count && ret == GW_OK; i++) {
+			const zone_rrset_t *rb = &b->rrsets[i];
+			if (skip != NULL && skip(rb->type, arg))
+				continue;
+			const zone_rrset_t *ra = a ? zone_node_rrset(a, rb->type) : NULL;
+			/* A new TTL is a change of the whole RRset: re-adding
+			 * every RR carries it (the added TTL wins). */
+			bool all = ra == NULL || ra->ttl != rb->ttl;
+			ret = queue_rrs(cs, true, b, rb, ra, all);
+		}
+	}
+	return ret;
+}
+
+static int key_cmp(const zone_node_t *a, const zone_node_t *b)
+{
+	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+	int c = memcmp(a->key, b->key, n);
+	if (c != 0)
+		return c;
+	return (int)a->key_len - (int)b->key_len;
+}
+
+int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
+              zone_changeset_t *cs)
+{
+	const zone_node_t *a = zone_first(from);
+	const zone_node_t *b = zone_first(to);
+	int ret = GW_OK;
+	while ((a != NULL || b != NULL) && ret == GW_OK) {
+		int c = a == NULL ? 1 : b == NULL ? -1 : key_cmp(a, b);
+		if (c < 0) {
+			ret = diff_node(cs, a, NULL, skip, arg);
+			a = zone_next(from, a);
+		} else if (c > 0) {
+			ret = diff_node(cs, NULL, b, skip, arg);
+			b = zone_next(to, b);
+		} else {
+			ret = diff_node(cs, a, b, skip, arg);
+			a = zone_next(from, a);
+			b = zone_next(to, b);
+		}
+	}
+	return ret;
+}
