@@ -73,6 +73,17 @@ static void comp_add(gw_resp_t *r, const uint8_t *name, size_t off, int labels)
 	e->labels = (uint8_t)labels;
 }
 
+/* Make every suffix of name (written uncompressed at off) a target. */
+static void comp_add_name(gw_resp_t *r, const uint8_t *name, size_t off)
+{
+	int labels = zone_name_labels(name);
+	size_t n = 0;
+	for (int i = 0; i < labels; i++) {
+		comp_add(r, name + n, off + n, labels - i);
+		n += (size_t)name[n] + 1;
+	}
+}
+
 int gw_resp_put_name(gw_resp_t *r, const uint8_t *name)
 {
 	/* Label start positions of name; at most 127 labels in 255 octets. */
@@ -170,8 +181,14 @@ static int put_rdata(gw_resp_t *r, uint16_t type, const uint8_t *rdata, uint16_t
 	if (names == 0 || rdlen < fixed_before + 1) {
 		if (r->len + rdlen > r->cap)
 			return GW_ESPACE;
-		memcpy(r->buf + r->len, rdata, rdlen);
+		size_t start = r->len;
+		memcpy(r->buf + start, rdata, rdlen);
 		r->len += rdlen;
+		/* An SRV target is never compressed (RFC 2782), but names
+		 * after it may point into it: the target's addresses in the
+		 * additional section usually do. */
+		if (type == 33 && rdlen > 6 && zone_name_len(rdata + 6, rdlen - 6) > 0)
+			comp_add_name(r, rdata + 6, start + 6);
 		return GW_OK;
 	}
 	if (r->len + fixed_before > r->cap)

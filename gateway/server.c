@@ -81,6 +81,14 @@ static int open_socket(gw_listener_t *l, const struct sockaddr_storage *addr, so
 			goto fail;
 		}
 	}
+	if (!tcp) {
+		/* Bursts at tens of thousands of queries a second overflow the
+		 * default receive buffer; ask for more (the FORCE variant works
+		 * as root past net.core.rmem_max; failing both is not fatal). */
+		int size = GW_UDP_SOCKBUF;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
 	if (bind(fd, (const struct sockaddr *)addr, len) != 0)
 		goto fail;
 	if (tcp && listen(fd, 128) != 0)

@@ -10,10 +10,11 @@
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
-#define GW_UDP_BATCH  32
-#define GW_UDP_MAXMSG 4096 /* largest UDP reply we build (udp-payload max) */
-#define GW_UDP_RCVBUF 4096 /* a query larger than this is not a query */
-#define GW_TCP_MAXMSG 65535
+#define GW_UDP_BATCH   32
+#define GW_UDP_MAXMSG  4096 /* largest UDP reply we build (udp-payload max) */
+#define GW_UDP_RCVBUF  4096 /* a query larger than this is not a query */
+#define GW_TCP_MAXMSG  65535
+#define GW_UDP_SOCKBUF (4 * 1024 * 1024) /* receive buffer asked for */
 
 typedef struct gw_listener {
 	ev_io io;
