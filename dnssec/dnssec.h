@@ -1,0 +1,232 @@
+/* dnssec/: keys, RRset signing, authenticated denial, key storage.
+ *
+ * Prefix sig_. Depends on common/, zones/ (the zone data types), ldns
+ * (canonical form, RR text and wire forms, DS digests, BIND key files)
+ * and OpenSSL 3 EVP (keys and signatures; no deprecated low-level APIs).
+ *
+ * Algorithms: 13 ECDSAP256SHA256 (default), 15 ED25519, 8 RSASHA256
+ * (2048 bits or more).
+ *
+ * Threading: a sig_key_t is immutable after creation and may be used by
+ * several signing threads at once (each signature gets its own EVP
+ * context). Everything that touches a zone_t runs on the loop thread,
+ * except sig_sign_zone(), which reads the zone from worker threads while
+ * the caller waits.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <ldns/ldns.h>
+
+#include "zones/zone.h"
+
+#define SIG_ALG_RSASHA256       8
+#define SIG_ALG_ECDSAP256SHA256 13
+#define SIG_ALG_ED25519         15
+
+#define SIG_FLAGS_ZSK 256 /* Zone Key */
+#define SIG_FLAGS_KSK 257 /* Zone Key + Secure Entry Point */
+
+typedef enum {
+	SIG_ROLE_CSK = 0, /* signs everything (flags 257) */
+	SIG_ROLE_KSK = 1, /* signs the apex DNSKEY, CDS, CDNSKEY (flags 257) */
+	SIG_ROLE_ZSK = 2, /* signs everything else (flags 256) */
+} sig_role_t;
+
+/* ---- keys (dnssec/key.c) ------------------------------------------------ */
+
+typedef struct sig_key sig_key_t;
+
+/* Parse "ecdsap256sha256", "ed25519", "rsasha256" (case-insensitive) or
+ * the number. GW_OK or GW_EINVAL. */
+int sig_algorithm_parse(const char *text, uint8_t *alg);
+/* Mnemonic of an algorithm ("ECDSAP256SHA256"), static, never NULL. */
+const char *sig_algorithm_name(uint8_t alg);
+
+/* Generate a new key for zone apex (wire name, copied). rsa_bits is used
+ * for RSASHA256 only (>= 2048). On success *out owns the key. Errors:
+ * GW_EINVAL (algorithm), GW_ECRYPTO. */
+int sig_key_generate(sig_key_t **out, uint8_t alg, sig_role_t role, const uint8_t *apex,
+		     int rsa_bits);
+
+/* Load a PKCS#8 PEM private key. The file must not be readable or
+ * writable by group or others (GW_EPERM with a log line naming the file
+ * and the mode); a missing file is -ENOENT; a key whose type does not
+ * match alg is GW_EKEY. On success *out owns the key. */
+int sig_key_load_pem(sig_key_t **out, const char *path, uint8_t alg, sig_role_t role,
+		     const uint8_t *apex);
+
+/* Write the private key as PKCS#8 PEM, mode 0600, atomically (temporary
+ * file, fsync, rename, fsync of the directory). GW_OK, -errno or
+ * GW_ECRYPTO. */
+int sig_key_save_pem(const sig_key_t *key, const char *path);
+
+/* Import a BIND/ldns key pair: public K<zone>+<alg>+<tag>.key and private
+ * K<zone>+<alg>+<tag>.private (the private file's permissions are checked
+ * as for PEM). The role follows the flags in the .key file (257: KSK, or
+ * CSK when csk is true; 256: ZSK). The DNSKEY and so the key tag stay the
+ * same, so the parent's DS does not change. */
+int sig_key_import_bind(sig_key_t **out, const char *key_path, const char *private_path,
+			const uint8_t *apex, bool csk);
+
+/* Accepts NULL. */
+void sig_key_free(sig_key_t *key);
+
+uint8_t sig_key_algorithm(const sig_key_t *key);
+sig_role_t sig_key_role(const sig_key_t *key);
+uint16_t sig_key_flags(const sig_key_t *key);
+uint16_t sig_key_tag(const sig_key_t *key);
+
+/* DNSKEY rdata in wire form (flags, protocol 3, algorithm, public key),
+ * borrowed from the key. */
+const uint8_t *sig_key_dnskey_rdata(const sig_key_t *key, uint16_t *len);
+
+/* New RRs for the key at the apex, caller owns them: DNSKEY, CDNSKEY (same
+ * rdata), DS and CDS with a SHA-256 digest (RFC 4509). */
+int sig_key_dnskey_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out);
+int sig_key_cdnskey_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out);
+int sig_key_ds_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out);
+int sig_key_cds_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out);
+
+/* Sign data (the RFC 4034 3.1.8.1 signed data) with key; writes the
+ * signature in DNSSEC wire form (ECDSA: r||s, 64 octets; Ed25519: 64;
+ * RSA: modulus length) into sig (cap octets) and its length into *len.
+ * Thread-safe. GW_OK, GW_ESPACE or GW_ECRYPTO. */
+int sig_key_sign(const sig_key_t *key, const uint8_t *data, size_t data_len, uint8_t *sig,
+		 size_t cap, size_t *len);
+
+/* ---- key store (dnssec/keystore.c) -------------------------------------- */
+
+typedef struct sig_key_policy {
+	uint8_t algorithm;   /* default SIG_ALG_ECDSAP256SHA256 */
+	bool split;          /* false: one CSK; true: a KSK and a ZSK */
+	int rsa_bits;        /* RSASHA256 only, default 2048 */
+	/* BIND key pairs to import on first start instead of generating:
+	 * paths of the .key files (the .private file sits beside each).
+	 * Borrowed; NULL when import_count is 0. */
+	const char *const *import;
+	size_t import_count;
+} sig_key_policy_t;
+
+/* The zone's keys and their metadata, kept in the state directory:
+ *   <state>/keys/<tag>-<alg>-<role>.pem   private keys, 0600
+ *   <state>/keys/state                    metadata, written atomically
+ *   <state>/ds                            DS records (zone file form)
+ *   <state>/trust-anchor.conf             for delv and BIND (-a FILE)
+ *   <state>/trust-anchor.ds               for Unbound (trust-anchor-file)
+ * Directories are created 0700. */
+typedef struct sig_keystore sig_keystore_t;
+
+/* Open the store for apex under state_dir. With no metadata yet, keys are
+ * made (or imported) per policy and saved; with metadata, every key it
+ * lists is loaded and a missing or unreadable key file is an error
+ * (GW_EKEY, logged with the path): never a silent new key, which would
+ * break the chain of trust. A store whose keys do not match the policy's
+ * algorithm keeps its keys and logs a warning (rollovers are separate).
+ * While open, the store holds a lock on <state>/keys: a second open of the
+ * same directory, by this process or another, is GW_EBUSY until
+ * sig_keystore_free(). On success *out owns the store. */
+int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t *apex,
+		      const sig_key_policy_t *policy);
+
+/* Accepts NULL. */
+void sig_keystore_free(sig_keystore_t *ks);
+
+/* The keys, borrowed; count in *count. */
+sig_key_t *const *sig_keystore_keys(const sig_keystore_t *ks, size_t *count);
+
+/* Write the DS file and the trust anchor files (atomically) and log the
+ * DS records. GW_OK or -errno. */
+int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl);
+
+/* ---- signing (dnssec/sign.c) -------------------------------------------- */
+
+typedef struct sig_signer {
+	sig_key_t *const *keys; /* borrowed: the zone's keys */
+	size_t key_count;
+	const uint8_t *apex;    /* borrowed: signer name (wire, lowercase) */
+	uint32_t validity;      /* seconds a signature is valid, default 14 days */
+	uint32_t refresh;       /* re-sign when less than this remains, default 7 days */
+	uint32_t jitter;        /* expiration spread: up to this much earlier */
+	uint32_t inception_offset; /* inception this far in the past, default 3600 */
+} sig_signer_t;
+
+/* Sign one RRset at owner: one RRSIG per key whose role covers type
+ * (KSK: DNSKEY/CDS/CDNSKEY; ZSK: the rest; CSK: all). The signed data is
+ * built in canonical form through ldns (RFC 4034 3.1.8.1 and 6.2: owner
+ * lowercased, rdata names of the listed types lowercased, RRs sorted,
+ * duplicates removed), with the RRset's TTL as original TTL. The
+ * expiration is now + validity - jitter * r for a random r in [0,1)
+ * drawn per RRset (so signatures of a zone do not all expire together).
+ * On success *sigs is a malloc'ed buffer (caller frees) of *count RRSIG
+ * rdatas in the zone_rrset_t layout ([2-octet len][rdata]...), ready for
+ * zone_set_sigs(), and *len its size. Thread-safe. */
+int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_rrset_t *rrset,
+		   time_t now, uint8_t **sigs, uint32_t *len, uint16_t *count);
+
+/* Does this RRset need (re)signing at now: unsigned, or a signature
+ * expires within the refresh window, or a key has no signature over it. */
+bool sig_rrset_needs_signing(const sig_signer_t *signer, const zone_rrset_t *rrset, time_t now);
+
+/* Sign every RRset of the zone that needs it (all of them with force),
+ * using threads workers (<= 1: the calling thread only), then attach the
+ * signatures with zone_set_sigs() on the calling thread. *signed_count
+ * (may be NULL) receives the number of RRsets signed. */
+int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool force,
+		  unsigned threads, size_t *signed_count);
+
+/* Earliest time at which some RRset of the zone will need re-signing
+ * (expiration - refresh), or 0 when nothing is signed. For the refresh
+ * timer. */
+time_t sig_zone_next_refresh(const sig_signer_t *signer, const zone_t *zone);
+
+/* ---- authenticated denial (dnssec/denial.c) ----------------------------- */
+
+/* NSEC TTL per RFC 9077: min(SOA TTL, SOA MINIMUM). GW_ENOTFOUND without
+ * an SOA. */
+int sig_nsec_ttl(const zone_t *zone, uint32_t *ttl);
+
+/* Fill cs with the changes that make the zone's NSEC chain complete and
+ * correct for every node (owner and next name lowercased, type bitmap of
+ * the node's types plus NSEC and RRSIG): NSECs to add where missing or
+ * wrong, to remove where stale or where the node is gone. Touches only
+ * what differs, so after an ordinary changeset it yields the few NSECs
+ * around the changed names. The caller applies cs with zone_apply(). */
+int sig_nsec_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs);
+
+/* Same as sig_nsec_update() but only examines the given owners (lowercase
+ * wire names of changed nodes, as zone_apply() reports them) and their
+ * neighbours; for incremental changes on large zones. */
+int sig_nsec_update_around(const zone_t *zone, uint32_t ttl, const zone_change_t *changed,
+			   size_t changed_count, zone_changeset_t *cs);
+
+/* ---- verification, for tests and self-checks (dnssec/verify.c) --------- */
+
+/* Verify the whole zone in process with ldns: every RRset has a valid
+ * RRSIG from each key that must sign it, at now; the NSEC chain covers
+ * every node in canonical order and wraps to the apex; bitmaps match. On
+ * failure returns GW_ECRYPTO or GW_ESEMANTIC and writes the first problem
+ * into errbuf. */
+int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count, time_t now,
+		    char *errbuf, size_t errlen);
+
+/* ---- one signed change (dnssec/commit.c) -------------------------------- */
+
+/* Apply cs to a signed zone and keep it signed, as one step: apply the
+ * changes (zone_apply() rules), bring the NSEC chain up to date around the
+ * changed names (sig_nsec_update_around(); the whole chain when the NSEC
+ * TTL changed), set the SOA serial to new_serial, then sign what changed:
+ * the changed RRsets, the changed NSECs and the SOA (and drop signatures
+ * from data that a new delegation point turned into glue). Every other
+ * signature is left as it is. new_serial must equal the current serial or
+ * follow it in RFC 1982 terms (GW_EINVAL otherwise). On any error the zone
+ * is as it was before the call (data, NSECs, serial and signatures).
+ * *resigned (may be NULL) receives the number of RRsets signed. Loop
+ * thread only. Errors: those of zone_apply(), sig_sign_rrset() (GW_EKEY,
+ * GW_ECRYPTO), GW_ENOTFOUND (no SOA), GW_ENOMEM. */
+int sig_zone_commit(const sig_signer_t *signer, zone_t *zone, const zone_changeset_t *cs,
+		    time_t now, uint32_t new_serial, size_t *resigned);

@@ -1,0 +1,159 @@
+#include "dnssec/keyfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/log.h"
+
+#define TEMP_MARK ".tmp."
+
+/* Split path into its directory ("." when none) and base name. */
+static int split_path(const char *path, char *dir, size_t dir_len, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL) {
+		*base = path;
+		return snprintf(dir, dir_len, ".") < (int)dir_len ? GW_OK : GW_ESPACE;
+	}
+	*base = slash + 1;
+	size_t n = (size_t)(slash - path);
+	if (n == 0)
+		n = 1; /* "/name": the directory is "/" */
+	if (n >= dir_len)
+		return GW_ESPACE;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return GW_OK;
+}
+
+int sig_file_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int ret = GW_OK;
+	if (fsync(fd) != 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+bool sig_file_is_temp(const char *name)
+{
+	if (name[0] != '.')
+		return false;
+	const char *mark = strstr(name, TEMP_MARK);
+	/* mkostemp() replaces exactly six X's. */
+	return mark != NULL && strlen(mark + strlen(TEMP_MARK)) == 6;
+}
+
+int sig_file_write_atomic(const char *path, mode_t mode, sig_file_fill_t fill, const void *arg)
+{
+	int ret = GW_OK;
+	char dir[PATH_MAX];
+	char tmp[PATH_MAX];
+	const char *base = NULL;
+	FILE *fp = NULL;
+	int fd = -1;
+	bool created = false;
+
+	ret = split_path(path, dir, sizeof(dir), &base);
+	if (ret == GW_OK && base[0] == '\0')
+		ret = GW_EINVAL;
+	if (ret == GW_OK &&
+	    snprintf(tmp, sizeof(tmp), "%s/.%s" TEMP_MARK "XXXXXX", dir, base) >= (int)sizeof(tmp))
+		ret = GW_ESPACE;
+	if (ret != GW_OK)
+		goto out;
+
+	/* mkostemp() opens with O_CREAT|O_EXCL and mode 0600: a private key
+	 * is never readable by others, not even for a moment. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	created = true;
+	if (mode != 0600 && fchmod(fd, mode) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	fp = fdopen(fd, "w");
+	if (fp == NULL) {
+		ret = -errno;
+		goto out;
+	}
+	fd = -1;
+	ret = fill(fp, arg);
+	if (ret != GW_OK)
+		goto out;
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+		ret = errno != 0 ? -errno : GW_EIO;
+		goto out;
+	}
+	int rc = fclose(fp);
+	fp = NULL;
+	if (rc != 0) {
+		ret = GW_EIO;
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	created = false;
+	/* Without this the rename itself may be lost on power failure. */
+	ret = sig_file_sync_dir(dir);
+out:
+	if (fp != NULL)
+		fclose(fp);
+	if (fd >= 0)
+		close(fd);
+	if (created)
+		unlink(tmp);
+	if (ret != GW_OK)
+		gw_err("cannot write %s: %s", path, gw_strerror(ret));
+	return ret;
+}
+
+int sig_file_open_private(FILE **out, const char *path)
+{
+	int ret = GW_OK;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* fstat() on the open file: what is checked is what is read. */
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		gw_err("key file %s is not a regular file", path);
+		ret = GW_EKEY;
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		gw_err("key file %s is %s by others (mode %04o); chmod 600 %s", path,
+		       (st.st_mode & 044) != 0 ? "readable" : "writable",
+		       (unsigned)(st.st_mode & 07777), path);
+		ret = GW_EPERM;
+		goto out;
+	}
+	*out = fdopen(fd, "r");
+	if (*out == NULL) {
+		ret = -errno;
+		goto out;
+	}
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}

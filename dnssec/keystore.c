@@ -1,0 +1,713 @@
+/* The zone's keys in the state directory: private keys as PEM files and a
+ * small text file of metadata, both replaced atomically, so that a crash
+ * at any point leaves either the old store or the new one. */
+#include "dnssec/dnssec.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "dnssec/keyfile.h"
+
+#define STATE_MAGIC   "dnssd-gateway-keys"
+#define STATE_VERSION 1
+#define FILE_NAME_MAX 64
+#define KEYS_MAX      16 /* far more than any rollover keeps at once */
+#define NAME_TEXT_MAX (LDNS_MAX_DOMAINLEN * 4 + 1)
+
+typedef struct {
+	char file[FILE_NAME_MAX]; /* name inside keys/ */
+	int64_t created;
+	int64_t published;
+	int64_t active;
+} ks_meta_t;
+
+struct sig_keystore {
+	sig_key_t **keys; /* owned; count entries */
+	ks_meta_t *meta;  /* count entries, parallel to keys */
+	size_t count;
+	char *state_dir;
+	char *keys_dir;
+	char *state_path;
+	int lock_fd; /* keys/ opened and flock'ed while the store is open */
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	char apex_text[NAME_TEXT_MAX];
+};
+
+static const char *const g_role_names[] = {"csk", "ksk", "zsk"};
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t len = strlen(dir) + 1 + strlen(name) + 1;
+	char *p = malloc(len);
+	if (p != NULL)
+		snprintf(p, len, "%s/%s", dir, name);
+	return p;
+}
+
+/* Create dir 0700 when missing; refuse one that others can write, since
+ * whoever can write there can replace our keys. */
+static int ensure_dir(const char *dir)
+{
+	struct stat st;
+	if (mkdir(dir, 0700) == 0) {
+		/* A new directory is durable once its parent's entry is: the
+		 * keys written into it next must not vanish with it. */
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s", dir);
+		char *slash = strrchr(parent, '/');
+		if (slash == parent)
+			slash[1] = '\0';
+		else if (slash != NULL)
+			*slash = '\0';
+		int ret = sig_file_sync_dir(slash != NULL ? parent : ".");
+		if (ret != GW_OK) {
+			gw_err("cannot sync directory %s: %s", parent, gw_strerror(ret));
+			return ret;
+		}
+	} else if (errno != EEXIST) {
+		int ret = -errno;
+		gw_err("cannot create directory %s: %s", dir, strerror(errno));
+		return ret;
+	}
+	if (stat(dir, &st) != 0) {
+		int ret = -errno;
+		gw_err("cannot access directory %s: %s", dir, strerror(errno));
+		return ret;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		gw_err("%s is not a directory", dir);
+		return GW_EINVAL;
+	}
+	if ((st.st_mode & 022) != 0) {
+		gw_err("directory %s is writable by group or others (mode %04o), so others could "
+		       "replace the zone's keys; chmod 700 %s",
+		       dir, (unsigned)(st.st_mode & 07777), dir);
+		return GW_EPERM;
+	}
+	return GW_OK;
+}
+
+/* Two daemons on one store would each make keys for the zone; the second
+ * one is refused instead. The lock goes with the descriptor. */
+static int lock_dir(sig_keystore_t *ks)
+{
+	ks->lock_fd = open(ks->keys_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ks->lock_fd < 0) {
+		int ret = -errno;
+		gw_err("cannot open %s: %s", ks->keys_dir, strerror(errno));
+		return ret;
+	}
+	if (flock(ks->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		int ret = errno == EWOULDBLOCK ? GW_EBUSY : -errno;
+		gw_err("key store %s is in use by another process (%s)", ks->keys_dir,
+		       gw_strerror(ret));
+		return ret;
+	}
+	return GW_OK;
+}
+
+/* With the lock held, temporary files in keys/ are leftovers of an
+ * interrupted write: nobody reads them, and some hold private keys. Also
+ * warns about key files the state does not list, which a crash between
+ * saving new keys and writing the state leaves behind. */
+static void scan_keys_dir(const sig_keystore_t *ks)
+{
+	DIR *dir = opendir(ks->keys_dir);
+	if (dir == NULL)
+		return;
+	struct dirent *de;
+	while ((de = readdir(dir)) != NULL) {
+		if (sig_file_is_temp(de->d_name)) {
+			if (unlinkat(dirfd(dir), de->d_name, 0) == 0)
+				gw_info("removed %s/%s, left by an interrupted write", ks->keys_dir,
+				        de->d_name);
+			continue;
+		}
+		size_t len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 4, ".pem") != 0)
+			continue;
+		bool listed = false;
+		for (size_t i = 0; i < ks->count; i++)
+			listed = listed || strcmp(ks->meta[i].file, de->d_name) == 0;
+		if (!listed)
+			gw_warn("key file %s/%s is not listed in %s and is not used", ks->keys_dir,
+			        de->d_name, ks->state_path);
+	}
+	closedir(dir);
+}
+
+static int add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now)
+{
+	if (ks->count == KEYS_MAX)
+		return GW_ELIMIT;
+	sig_key_t **keys = realloc(ks->keys, (ks->count + 1) * sizeof(*keys));
+	if (keys == NULL)
+		return GW_ENOMEM;
+	ks->keys = keys;
+	ks_meta_t *meta = realloc(ks->meta, (ks->count + 1) * sizeof(*meta));
+	if (meta == NULL)
+		return GW_ENOMEM;
+	ks->meta = meta;
+	ks_meta_t *m = &ks->meta[ks->count];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->file, sizeof(m->file), "%u-%u-%s.pem", sig_key_tag(key), sig_key_algorithm(key),
+	         g_role_names[sig_key_role(key)]);
+	m->created = m->published = m->active = now;
+	ks->keys[ks->count++] = key;
+	return GW_OK;
+}
+
+/* A usable set has a key for the apex DNSKEY RRset (CSK or KSK) and one
+ * for everything else (CSK or ZSK). */
+static int check_roles(const sig_keystore_t *ks, const char *origin)
+{
+	bool sep = false;
+	bool zone = false;
+	for (size_t i = 0; i < ks->count; i++) {
+		sig_role_t role = sig_key_role(ks->keys[i]);
+		sep = sep || role != SIG_ROLE_ZSK;
+		zone = zone || role != SIG_ROLE_KSK;
+	}
+	if (sep && zone)
+		return GW_OK;
+	gw_err("%s for %s: no %s; a zone needs a CSK, or a KSK and a ZSK", origin, ks->apex_text,
+	       sep ? "key signs the zone data (ZSK)" : "key signs the DNSKEY RRset (KSK)");
+	return GW_EKEY;
+}
+
+/* ---- the state file ---------------------------------------------------- */
+
+static int write_state(FILE *fp, const void *arg)
+{
+	const sig_keystore_t *ks = arg;
+	fprintf(fp, STATE_MAGIC " %d\n", STATE_VERSION);
+	fprintf(fp, "zone %s\n", ks->apex_text);
+	fprintf(fp,
+	        "# key TAG ALGORITHM ROLE FLAGS FILE CREATED PUBLISHED ACTIVE (unix seconds)\n");
+	for (size_t i = 0; i < ks->count; i++) {
+		const sig_key_t *k = ks->keys[i];
+		const ks_meta_t *m = &ks->meta[i];
+		fprintf(fp, "key %u %u %s %u %s %" PRId64 " %" PRId64 " %" PRId64 "\n",
+		        sig_key_tag(k), sig_key_algorithm(k), g_role_names[sig_key_role(k)],
+		        sig_key_flags(k), m->file, m->created, m->published, m->active);
+	}
+	return ferror(fp) ? GW_EIO : GW_OK;
+}
+
+/* One parsed "key" line, before its file is loaded. */
+typedef struct {
+	unsigned tag, alg, flags;
+	sig_role_t role;
+	ks_meta_t meta;
+} ks_entry_t;
+
+static int parse_key_line(const char *line, ks_entry_t *e)
+{
+	char role[8];
+	long long created, published, active;
+	int end = -1;
+	if (sscanf(line, "key %u %u %7s %u %63s %lld %lld %lld %n", &e->tag, &e->alg, role,
+	           &e->flags, e->meta.file, &created, &published, &active, &end) != 8 ||
+	    end < 0 || line[end] != '\0')
+		return GW_EPARSE;
+	size_t r = 0;
+	while (r < 3 && strcmp(role, g_role_names[r]) != 0)
+		r++;
+	if (r == 3 || e->tag > UINT16_MAX)
+		return GW_EPARSE;
+	e->role = (sig_role_t)r;
+	uint16_t want_flags = e->role == SIG_ROLE_ZSK ? SIG_FLAGS_ZSK : SIG_FLAGS_KSK;
+	if (e->flags != want_flags || strcmp(sig_algorithm_name((uint8_t)e->alg), "unknown") == 0 ||
+	    e->alg > UINT8_MAX)
+		return GW_EPARSE;
+	/* A plain name inside keys/: the state file must not point elsewhere. */
+	if (e->meta.file[0] == '.' || strchr(e->meta.file, '/') != NULL)
+		return GW_EPARSE;
+	e->meta.created = created;
+	e->meta.published = published;
+	e->meta.active = active;
+	return GW_OK;
+}
+
+static void log_no_regeneration(const sig_keystore_t *ks)
+{
+	gw_err("keys are never regenerated silently: new keys would break the chain of trust "
+	       "from the parent's DS. Restore %s from a backup, or, to start a new chain of "
+	       "trust, remove %s and publish the new DS at the parent",
+	       ks->keys_dir, ks->keys_dir);
+}
+
+static int load_entry(sig_keystore_t *ks, const ks_entry_t *e)
+{
+	int ret = GW_OK;
+	sig_key_t *key = NULL;
+	char *path = path_join(ks->keys_dir, e->meta.file);
+	if (path == NULL)
+		return GW_ENOMEM;
+	ret = sig_key_load_pem(&key, path, (uint8_t)e->alg, e->role, ks->apex);
+	if (ret == GW_EPERM)
+		goto out; /* logged with the chmod that fixes it */
+	if (ret == -ENOENT)
+		gw_err("key file %s is missing (listed in %s)", path, ks->state_path);
+	else if (ret != GW_OK)
+		gw_err("cannot load key file %s (listed in %s): %s", path, ks->state_path,
+		       gw_strerror(ret));
+	else if (sig_key_tag(key) != e->tag)
+		gw_err("key file %s holds key tag %u, %s lists %u", path, sig_key_tag(key),
+		       ks->state_path, e->tag);
+	if (ret != GW_OK || sig_key_tag(key) != e->tag) {
+		log_no_regeneration(ks);
+		ret = GW_EKEY;
+		goto out;
+	}
+	ret = add_key(ks, key, 0);
+	if (ret != GW_OK)
+		goto out;
+	key = NULL;
+	ks->meta[ks->count - 1] = e->meta;
+out:
+	sig_key_free(key);
+	free(path);
+	return ret;
+}
+
+static int load_state(sig_keystore_t *ks, FILE *fp)
+{
+	int ret = GW_OK;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int lineno = 0;
+	bool zone_seen = false;
+
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		int version = 0;
+		char magic[32];
+		if (lineno == 1) {
+			if (sscanf(line, "%31s %d", magic, &version) != 2 ||
+			    strcmp(magic, STATE_MAGIC) != 0) {
+				ret = GW_EPARSE;
+				break;
+			}
+			if (version != STATE_VERSION) {
+				gw_err("%s has format version %d; this version of dnssd-gateway "
+				       "reads version %d",
+				       ks->state_path, version, STATE_VERSION);
+				ret = GW_EKEY;
+				goto out;
+			}
+			continue;
+		}
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (strncmp(line, "zone ", 5) == 0) {
+			uint8_t name[ZONE_NAME_MAXLEN];
+			if (zone_seen || zone_name_from_str(name, line + 5, NULL) < 0) {
+				ret = GW_EPARSE;
+				break;
+			}
+			zone_seen = true;
+			if (!zone_name_equal(name, ks->apex)) {
+				gw_err("%s holds the keys of zone %s, not of %s; use another "
+				       "state-dir for this zone, or remove %s to start a new "
+				       "chain of trust",
+				       ks->state_path, line + 5, ks->apex_text, ks->keys_dir);
+				ret = GW_EKEY;
+				goto out;
+			}
+			continue;
+		}
+		ks_entry_t e;
+		memset(&e, 0, sizeof(e));
+		ret = parse_key_line(line, &e);
+		if (ret != GW_OK || !zone_seen) {
+			ret = GW_EPARSE;
+			break;
+		}
+		ret = load_entry(ks, &e);
+		if (ret != GW_OK)
+			goto out;
+	}
+	if (ret == GW_OK && (lineno == 0 || ks->count == 0)) {
+		gw_err("%s lists no keys", ks->state_path);
+		log_no_regeneration(ks);
+		ret = GW_EKEY;
+		goto out;
+	}
+	if (ret == GW_EPARSE) {
+		gw_err("%s, line %d: not a valid key state line; restore the file from a "
+		       "backup",
+		       ks->state_path, lineno);
+		goto out;
+	}
+	ret = check_roles(ks, ks->state_path);
+out:
+	free(line);
+	return ret;
+}
+
+/* ---- first start --------------------------------------------------------- */
+
+static int import_keys(sig_keystore_t *ks, const sig_key_policy_t *policy, int64_t now)
+{
+	int ret = GW_OK;
+	for (size_t i = 0; i < policy->import_count; i++) {
+		const char *key_path = policy->import[i];
+		size_t len = strlen(key_path);
+		if (len < 5 || strcmp(key_path + len - 4, ".key") != 0) {
+			gw_err("cannot import %s: expected the .key file of a BIND key pair "
+			       "(K<zone>+<alg>+<tag>.key)",
+			       key_path);
+			return GW_EINVAL;
+		}
+		size_t private_len = len - 4 + sizeof(".private");
+		char *private_path = malloc(private_len);
+		if (private_path == NULL)
+			return GW_ENOMEM;
+		snprintf(private_path, private_len, "%.*s.private", (int)(len - 4), key_path);
+		sig_key_t *key = NULL;
+		ret = sig_key_import_bind(&key, key_path, private_path, ks->apex, !policy->split);
+		free(private_path);
+		if (ret == GW_OK)
+			ret = add_key(ks, key, now);
+		if (ret != GW_OK) {
+			sig_key_free(key);
+			/* The importer logs what is wrong with the files. */
+			if (ret == GW_ENOMEM || ret == GW_ELIMIT)
+				gw_err("cannot import %s: %s", key_path, gw_strerror(ret));
+			return ret;
+		}
+		gw_notice("imported key %u (%s, %s) for %s from %s", sig_key_tag(key),
+		          sig_algorithm_name(sig_key_algorithm(key)),
+		          g_role_names[sig_key_role(key)], ks->apex_text, key_path);
+	}
+	for (size_t i = 0; i < ks->count; i++) {
+		for (size_t j = i + 1; j < ks->count; j++) {
+			if (strcmp(ks->meta[i].file, ks->meta[j].file) == 0) {
+				gw_err("key %u is imported twice", sig_key_tag(ks->keys[i]));
+				return GW_EINVAL;
+			}
+		}
+	}
+	bool has_zsk = false;
+	for (size_t i = 0; i < ks->count; i++)
+		has_zsk = has_zsk || sig_key_role(ks->keys[i]) == SIG_ROLE_ZSK;
+	if (!policy->split && has_zsk) {
+		gw_err("the imported keys include a ZSK (flags 256), but dnssec.keys is csk; set "
+		       "dnssec.keys to ksk-zsk to import a KSK and a ZSK");
+		return GW_ECONFIG;
+	}
+	return check_roles(ks, "imported keys");
+}
+
+static int generate_keys(sig_keystore_t *ks, const sig_key_policy_t *policy, int64_t now)
+{
+	static const sig_role_t csk[] = {SIG_ROLE_CSK};
+	static const sig_role_t split[] = {SIG_ROLE_KSK, SIG_ROLE_ZSK};
+	const sig_role_t *roles = policy->split ? split : csk;
+	size_t n = policy->split ? 2 : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		sig_key_t *key = NULL;
+		int ret =
+		    sig_key_generate(&key, policy->algorithm, roles[i], ks->apex, policy->rsa_bits);
+		if (ret != GW_OK) {
+			gw_err("cannot generate a %s key for %s: %s",
+			       sig_algorithm_name(policy->algorithm), ks->apex_text,
+			       gw_strerror(ret));
+			return ret;
+		}
+		/* Validators cope with two keys sharing a tag, but they try
+		 * both; a fresh pair need not collide. */
+		bool clash = false;
+		for (size_t j = 0; j < ks->count; j++)
+			clash = clash || sig_key_tag(ks->keys[j]) == sig_key_tag(key);
+		if (clash) {
+			sig_key_free(key);
+			i--;
+			continue;
+		}
+		ret = add_key(ks, key, now);
+		if (ret != GW_OK) {
+			sig_key_free(key);
+			return ret;
+		}
+		gw_notice("generated key %u (%s, %s) for %s", sig_key_tag(key),
+		          sig_algorithm_name(sig_key_algorithm(key)), g_role_names[roles[i]],
+		          ks->apex_text);
+	}
+	return GW_OK;
+}
+
+static int first_start(sig_keystore_t *ks, const sig_key_policy_t *policy)
+{
+	int ret = GW_OK;
+	int64_t now = (int64_t)gw_clock_wall();
+
+	if (policy->import_count > 0)
+		ret = import_keys(ks, policy, now);
+	else
+		ret = generate_keys(ks, policy, now);
+	if (ret != GW_OK)
+		return ret;
+	for (size_t i = 0; i < ks->count; i++) {
+		char *path = path_join(ks->keys_dir, ks->meta[i].file);
+		if (path == NULL)
+			return GW_ENOMEM;
+		ret = sig_key_save_pem(ks->keys[i], path);
+		free(path);
+		if (ret != GW_OK)
+			return ret;
+	}
+	/* The state goes last: until it exists, nothing refers to the new
+	 * key files, and a crash before this point only costs a retry. */
+	ret = sig_file_write_atomic(ks->state_path, 0600, write_state, ks);
+	if (ret != GW_OK)
+		return ret;
+	scan_keys_dir(ks);
+	gw_notice("new key store for %s in %s; back up this directory, and publish the DS "
+	          "records (%s/ds) at the parent",
+	          ks->apex_text, ks->keys_dir, ks->state_dir);
+	return GW_OK;
+}
+
+/* ---- the store -------------------------------------------------------- */
+
+static void warn_policy(const sig_keystore_t *ks, const sig_key_policy_t *policy)
+{
+	bool split = false;
+	for (size_t i = 0; i < ks->count; i++) {
+		uint8_t alg = sig_key_algorithm(ks->keys[i]);
+		split = split || sig_key_role(ks->keys[i]) != SIG_ROLE_CSK;
+		if (alg != policy->algorithm)
+			gw_warn("key %u of %s uses %s, the configuration asks for %s; keeping the "
+			        "existing keys (changing the algorithm needs a rollover)",
+			        sig_key_tag(ks->keys[i]), ks->apex_text, sig_algorithm_name(alg),
+			        sig_algorithm_name(policy->algorithm));
+	}
+	if (split != policy->split)
+		gw_warn("the keys of %s are %s, the configuration asks for %s; keeping the "
+		        "existing keys",
+		        ks->apex_text, split ? "a KSK and a ZSK" : "a CSK",
+		        policy->split ? "a KSK and a ZSK" : "a CSK");
+}
+
+int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t *apex,
+                      const sig_key_policy_t *policy_in)
+{
+	int ret = GW_OK;
+	sig_keystore_t *ks = NULL;
+	FILE *fp = NULL;
+
+	if (state_dir == NULL || policy_in == NULL || zone_name_len(apex, ZONE_NAME_MAXLEN) < 0)
+		return GW_EINVAL;
+	/* Zero means "the default" for the numbers of the policy. */
+	sig_key_policy_t p = *policy_in;
+	if (p.algorithm == 0)
+		p.algorithm = SIG_ALG_ECDSAP256SHA256;
+	const sig_key_policy_t *policy = &p;
+	ks = calloc(1, sizeof(*ks));
+	if (ks == NULL)
+		return GW_ENOMEM;
+	ks->lock_fd = -1;
+	zone_name_lower(ks->apex, apex);
+	ret = zone_name_to_str(ks->apex_text, sizeof(ks->apex_text), ks->apex);
+	if (ret != GW_OK)
+		goto out;
+	ks->state_dir = strdup(state_dir);
+	ks->keys_dir = path_join(state_dir, "keys");
+	ks->state_path = path_join(state_dir, "keys/state");
+	if (ks->state_dir == NULL || ks->keys_dir == NULL || ks->state_path == NULL) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	ret = ensure_dir(ks->state_dir);
+	if (ret == GW_OK)
+		ret = ensure_dir(ks->keys_dir);
+	if (ret == GW_OK)
+		ret = lock_dir(ks);
+	if (ret != GW_OK)
+		goto out;
+
+	fp = fopen(ks->state_path, "re");
+	if (fp == NULL && errno != ENOENT) {
+		ret = -errno;
+		gw_err("cannot read %s: %s", ks->state_path, strerror(errno));
+		goto out;
+	}
+	if (fp == NULL) {
+		ret = first_start(ks, policy);
+		goto out;
+	}
+	ret = load_state(ks, fp);
+	if (ret != GW_OK)
+		goto out;
+	scan_keys_dir(ks);
+	warn_policy(ks, policy);
+	for (size_t i = 0; i < ks->count; i++)
+		gw_info("key %u (%s, %s) for %s loaded from %s/%s", sig_key_tag(ks->keys[i]),
+		        sig_algorithm_name(sig_key_algorithm(ks->keys[i])),
+		        g_role_names[sig_key_role(ks->keys[i])], ks->apex_text, ks->keys_dir,
+		        ks->meta[i].file);
+out:
+	if (fp != NULL)
+		fclose(fp);
+	if (ret != GW_OK) {
+		sig_keystore_free(ks);
+		return ret;
+	}
+	*out = ks;
+	return GW_OK;
+}
+
+void sig_keystore_free(sig_keystore_t *ks)
+{
+	if (ks == NULL)
+		return;
+	for (size_t i = 0; i < ks->count; i++)
+		sig_key_free(ks->keys[i]);
+	free(ks->keys);
+	free(ks->meta);
+	if (ks->lock_fd >= 0)
+		close(ks->lock_fd);
+	free(ks->state_dir);
+	free(ks->keys_dir);
+	free(ks->state_path);
+	free(ks);
+}
+
+sig_key_t *const *sig_keystore_keys(const sig_keystore_t *ks, size_t *count)
+{
+	*count = ks->count;
+	return ks->keys;
+}
+
+/* ---- DS and trust anchors --------------------------------------------- */
+
+typedef struct {
+	const sig_keystore_t *ks;
+	ldns_rr **ds;   /* one DS per KSK or CSK */
+	char **ds_text; /* the same in zone file form, without newline */
+	size_t count;
+} ds_out_t;
+
+static int write_ds(FILE *fp, const void *arg)
+{
+	const ds_out_t *d = arg;
+	fprintf(fp, "; DS records for %s: publish them at the parent zone\n", d->ks->apex_text);
+	for (size_t i = 0; i < d->count; i++)
+		fprintf(fp, "%s\n", d->ds_text[i]);
+	return ferror(fp) ? GW_EIO : GW_OK;
+}
+
+/* BIND 9.18 syntax, for delv -a and named.conf. */
+static int write_bind_anchor(FILE *fp, const void *arg)
+{
+	const ds_out_t *d = arg;
+	fprintf(fp, "# Trust anchor for %s (delv -a FILE, or include in named.conf)\n",
+	        d->ks->apex_text);
+	fprintf(fp, "trust-anchors {\n");
+	for (size_t i = 0; i < d->count; i++) {
+		const ldns_rr *ds = d->ds[i];
+		const ldns_rdf *digest = ldns_rr_rdf(ds, 3);
+		fprintf(fp, "\t\"%s\" static-ds %u %u %u \"", d->ks->apex_text,
+		        ldns_rdf2native_int16(ldns_rr_rdf(ds, 0)),
+		        ldns_rdf2native_int8(ldns_rr_rdf(ds, 1)),
+		        ldns_rdf2native_int8(ldns_rr_rdf(ds, 2)));
+		for (size_t j = 0; j < ldns_rdf_size(digest); j++)
+			fprintf(fp, "%02X", ldns_rdf_data(digest)[j]);
+		fprintf(fp, "\";\n");
+	}
+	fprintf(fp, "};\n");
+	return ferror(fp) ? GW_EIO : GW_OK;
+}
+
+int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl)
+{
+	int ret = GW_OK;
+	ds_out_t d = {.ks = ks};
+	char *path = NULL;
+
+	d.ds = calloc(ks->count, sizeof(*d.ds));
+	d.ds_text = calloc(ks->count, sizeof(*d.ds_text));
+	if (d.ds == NULL || d.ds_text == NULL) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ks->count; i++) {
+		if (sig_key_role(ks->keys[i]) == SIG_ROLE_ZSK)
+			continue;
+		ldns_rr *ds = NULL;
+		ret = sig_key_ds_rr(ks->keys[i], ttl, &ds);
+		if (ret != GW_OK)
+			goto out;
+		/* Without comments: ldns would otherwise append a bubblebabble
+		 * form that other tools do not expect. */
+		char *text = ldns_rr2str_fmt(ldns_output_format_nocomments, ds);
+		if (text == NULL) {
+			ldns_rr_free(ds);
+			ret = GW_ENOMEM;
+			goto out;
+		}
+		size_t len = strlen(text);
+		while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+			text[--len] = '\0';
+		d.ds[d.count] = ds;
+		d.ds_text[d.count++] = text;
+	}
+
+	static const struct {
+		const char *name;
+		sig_file_fill_t fill;
+	} files[] = {
+	    {"ds", write_ds},
+	    {"trust-anchor.ds", write_ds},
+	    {"trust-anchor.conf", write_bind_anchor},
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		path = path_join(ks->state_dir, files[i].name);
+		if (path == NULL) {
+			ret = GW_ENOMEM;
+			goto out;
+		}
+		/* Public data: readable, so it can be handed to a resolver. */
+		ret = sig_file_write_atomic(path, 0644, files[i].fill, &d);
+		free(path);
+		path = NULL;
+		if (ret != GW_OK)
+			goto out;
+	}
+	for (size_t i = 0; i < d.count; i++) {
+		/* Spaces rather than the file's tabs, for log viewers. */
+		char line[512];
+		snprintf(line, sizeof(line), "%s", d.ds_text[i]);
+		for (char *c = strchr(line, '\t'); c != NULL; c = strchr(c, '\t'))
+			*c = ' ';
+		gw_notice("DS for %s (key %u), to publish at the parent: %s", ks->apex_text,
+		          ldns_rdf2native_int16(ldns_rr_rdf(d.ds[i], 0)), line);
+	}
+out:
+	for (size_t i = 0; i < d.count; i++) {
+		ldns_rr_free(d.ds[i]);
+		free(d.ds_text[i]);
+	}
+	free(d.ds);
+	free(d.ds_text);
+	free(path);
+	return ret;
+}
