@@ -2,7 +2,8 @@
 """Serving benchmark: dnssd-gateway against NSD and Knot on the same zone.
 
 Usage: bench/serve.py [--services N] [--runs R] [--rate Q] [--duration S]
-                      [--out DIR] [--servers gateway,nsd,knot] [...]
+                      [--out DIR] [--servers gateway,nsd,knot] [--dnssec]
+                      [...]
 
 For each run and each server (order rotated from run to run): start the
 server on 127.0.0.1 with the zone written by shared/bench/gen-dnssd-zone,
@@ -13,7 +14,10 @@ check a few answers with kdig, then measure
      before and after, divided by the queries dnsperf saw answered.
 Prints one table per run, the medians and the gateway/NSD and gateway/Knot
 ratios, and writes results.csv and results.json into the output directory.
-See bench/README.md.
+With --dnssec, every server serves the zone signed (the gateway and Knot
+sign it themselves, NSD gets it signed by ldns-signzone; ECDSA P-256, one
+CSK, NSEC) and dnsperf sets DO (-D); the checks then ask for RRSIGs and
+NSEC proofs. See bench/README.md.
 
 Environment: GW_BIN (dnssd-gateway binary; default: build it in
 build-bench), GW_SHARED (the shared/ folder; default ROOT/../shared),
@@ -132,16 +136,20 @@ def free_port():
 # --------------------------------------------------------------------------
 # DNS checks with kdig
 
-def kdig(port, name, qtype, timeout=2):
-    """Query the server; returns (rcode, flags, answer_rrs) or None."""
+def kdig(port, name, qtype, timeout=2, dnssec=False):
+    """Query the server; returns (rcode, flags, answer_rrs, authority_rrs)
+    or None. Answer RRs are (type, rdata), sorted; authority RRs are
+    (owner, type, rdata), owner in lower case, sorted. dnssec sets DO."""
     cmd = ["kdig", "@127.0.0.1", "-p", str(port), f"+time={timeout}",
            "+retry=0", "+bufsize=1232", "+nocookie", name, qtype]
+    if dnssec:
+        cmd.insert(-2, "+dnssec")
     try:
         r = subprocess.run(cmd, capture_output=True, text=True,
                            timeout=timeout * 3 + 2)
     except subprocess.TimeoutExpired:
         return None
-    rcode, flags, answers, section = None, set(), [], None
+    rcode, flags, answers, authority, section = None, set(), [], [], None
     for line in r.stdout.splitlines():
         m = re.search(r"->>HEADER<<-.*status: ([A-Z]+)", line)
         if m:
@@ -157,27 +165,40 @@ def kdig(port, name, qtype, timeout=2):
         if not line.strip() or line.startswith(";;"):
             section = None if not line.strip() else section
             continue
-        if section == "ANSWER":
+        if section in ("ANSWER", "AUTHORITY"):
             # owner TTL class type rdata; owner may hold escaped spaces
             parts = re.split(r"(?<!\\)\s+", line.strip(), maxsplit=4)
             if len(parts) == 5:
-                answers.append((parts[3], parts[4]))
+                if section == "ANSWER":
+                    answers.append((parts[3], parts[4]))
+                else:
+                    authority.append((parts[0].lower(), parts[3], parts[4]))
     if rcode is None:
         return None
-    return rcode, flags, sorted(answers)
+    return rcode, flags, sorted(answers), sorted(authority)
 
 
-def wait_soa(server, port, timeout):
+def wait_soa(server, port, timeout, dnssec=False):
+    """Wait until the server answers the SOA; with dnssec, until the SOA
+    comes with an RRSIG (the server has signed the zone)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
             raise BenchError(f"{server.name} exited with status "
                              f"{server.proc.returncode} while starting; "
                              f"log {server.logfile}:\n{tail(server.logfile)}")
-        r = kdig(port, ORIGIN + ".", "SOA", timeout=1)
+        r = kdig(port, ORIGIN + ".", "SOA", timeout=1, dnssec=dnssec)
         if r and r[0] == "NOERROR" and any(t == "SOA" for t, _ in r[2]):
-            return
+            if not dnssec or any(t == "RRSIG" and d.split()[0] == "SOA"
+                                 for t, d in r[2]):
+                return
         time.sleep(0.2)
+    if dnssec:
+        raise BenchError(f"{server.name} did not answer the SOA of {ORIGIN} "
+                         f"with an RRSIG (DO set) on 127.0.0.1@{port} within "
+                         f"{timeout} s: the zone is not signed (yet); raise "
+                         f"--start-timeout if signing is slow; log "
+                         f"{server.logfile}:\n{tail(server.logfile)}")
     raise BenchError(f"{server.name} did not answer the SOA of {ORIGIN} on "
                      f"127.0.0.1@{port} within {timeout} s; log "
                      f"{server.logfile}:\n{tail(server.logfile)}")
@@ -211,7 +232,7 @@ def check_answers(server, port, checks, reference):
         where = f"{server.name} (127.0.0.1@{port}): {name} {qtype}"
         if r is None:
             raise BenchError(f"{where}: no answer")
-        rcode, flags, answers = r
+        rcode, flags, answers, _ = r
         if rcode != want:
             raise BenchError(f"{where}: status {rcode}, expected {want}")
         if "aa" not in flags:
@@ -227,6 +248,109 @@ def check_answers(server, port, checks, reference):
                 f"  {server.name}: {answers}\n  {reference[key][0]}: "
                 f"{reference[key][1]}")
         reference.setdefault(key, (server.name, answers))
+
+
+# Signed mode (--dnssec): the same checks with DO set, plus the proofs.
+
+DNSSEC_ALG = "13"  # ECDSAP256SHA256, for every server
+
+
+def pick_signed_checks(queries_file, checks):
+    """The unsigned checks, plus a NODATA from the query mix (an MX on a
+    host) when it has one, and the apex DNSKEY."""
+    extra = []
+    with open(queries_file) as f:
+        for line in f:
+            parts = line.rstrip("\n").rsplit(" ", 1)
+            if len(parts) == 2 and parts[1] == "MX":
+                extra.append((parts[0], "MX", "NODATA"))
+                break
+    return checks + extra + [(ORIGIN + ".", "DNSKEY", "NOERROR")]
+
+
+def rrsig_key(rdata):
+    """What two servers' RRSIGs over the same RRset share: type covered,
+    algorithm, labels, original TTL and signer (not the key tag, the
+    times or the signature)."""
+    f = rdata.split()
+    return (f[0], f[1], f[2], f[3], f[7].lower()) if len(f) >= 9 else (rdata,)
+
+
+def check_signed_answers(server, port, checks, reference, notes):
+    """Signed mode: abort unless, with DO set, the server signs positive
+    answers (an RRSIG of algorithm 13 over the answer RRset), proves
+    NXDOMAIN and NODATA with NSEC + RRSIG (and a signed SOA), and serves
+    one DNSKEY (a CSK, 257 3 13); the data, the RRSIG fields that do not
+    depend on the key and the NSEC chain links (owner -> next) must equal
+    those of the server checked first. NSEC type bitmaps that differ are
+    recorded in notes, not refused (CDS/CDNSKEY at the apex)."""
+    for name, qtype, want in checks:
+        r = kdig(port, name, qtype, dnssec=True)
+        where = f"{server.name} (127.0.0.1@{port}), DO set: {name} {qtype}"
+        if r is None:
+            raise BenchError(f"{where}: no answer")
+        rcode, flags, answers, authority = r
+        want_rcode = "NOERROR" if want == "NODATA" else want
+        if rcode != want_rcode:
+            raise BenchError(f"{where}: status {rcode}, expected {want_rcode}")
+        if "aa" not in flags:
+            raise BenchError(f"{where}: answer lacks the AA flag")
+        sigs = [rrsig_key(d) for t, d in answers if t == "RRSIG"]
+        data = [(t, d) for t, d in answers if t != "RRSIG"]
+        auth_sigs = {(o, rrsig_key(d)[0]) for o, t, d in authority
+                     if t == "RRSIG"}
+        nsecs = [(o, d.split()) for o, t, d in authority if t == "NSEC"]
+        if want == "NOERROR":
+            if not any(t == qtype for t, _ in data):
+                raise BenchError(f"{where}: NOERROR without a {qtype} answer")
+            if not any(k[0] == qtype and k[1] == DNSSEC_ALG for k in sigs):
+                raise BenchError(
+                    f"{where}: no RRSIG (algorithm {DNSSEC_ALG}) over the "
+                    f"{qtype} answer; answer section: {answers}")
+        else:
+            if data:
+                raise BenchError(f"{where}: {want} with answers {data}")
+            if not nsecs:
+                raise BenchError(
+                    f"{where}: {want} without an NSEC in the authority "
+                    f"section: {authority}")
+            unsigned = sorted({o for o, _ in nsecs
+                               if (o, "NSEC") not in auth_sigs})
+            if unsigned:
+                raise BenchError(f"{where}: NSEC at {', '.join(unsigned)} "
+                                 f"without its RRSIG: {authority}")
+            if not any(t == "SOA" for _, t, _ in authority) or not any(
+                    k == "SOA" for _, k in auth_sigs):
+                raise BenchError(f"{where}: {want} without a signed SOA in "
+                                 f"the authority section: {authority}")
+        if qtype == "DNSKEY":
+            keys = [d.split() for t, d in data if t == "DNSKEY"]
+            if len(keys) != 1 or keys[0][:3] != ["257", "3", DNSSEC_ALG]:
+                raise BenchError(
+                    f"{where}: expected one DNSKEY 257 3 {DNSSEC_ALG} (a "
+                    f"CSK), got {[' '.join(k[:3]) for k in keys]}")
+            continue  # every server has its own key: nothing to compare
+        got = (data, sorted(sigs),
+               sorted((o, f[0].lower()) for o, f in nsecs if f))
+        bitmaps = sorted((o, " ".join(f[1:])) for o, f in nsecs)
+        key = (name, qtype)
+        if key in reference:
+            ref_server, ref, ref_bitmaps = reference[key]
+            for i, what in enumerate(("answer data", "RRSIG fields",
+                                      "NSEC owner -> next")):
+                if got[i] != ref[i]:
+                    raise BenchError(
+                        f"{where}: {what} differ from {ref_server}'s:\n"
+                        f"  {server.name}: {got[i]}\n  {ref_server}: "
+                        f"{ref[i]}")
+            if bitmaps != ref_bitmaps:
+                note = (f"{name} {qtype}: NSEC type bitmaps of "
+                        f"{server.name} {bitmaps} differ from {ref_server}'s "
+                        f"{ref_bitmaps}")
+                if note not in notes:
+                    notes.append(note)
+        else:
+            reference[key] = (server.name, got, bitmaps)
 
 
 # --------------------------------------------------------------------------
@@ -248,6 +372,10 @@ class Server:
     def command(self):
         raise NotImplementedError
 
+    def environment(self):
+        """The server's environment; None: the script's own."""
+        return None
+
     def start(self):
         """Start the server; returns its UDP port."""
         cmd = self.command()
@@ -255,8 +383,10 @@ class Server:
             cmd = ["taskset", "-c", "0"] + cmd
         with open(self.logfile, "ab") as lf:
             # A session of its own: stop() signals the whole process group.
+            self.started = time.monotonic()
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                          stdout=lf, stderr=lf,
+                                         env=self.environment(),
                                          start_new_session=True)
         self.port = self.find_port()
         return self.port
@@ -346,6 +476,20 @@ class Knot(Server):
         os.makedirs(os.path.join(d, "db"), exist_ok=True)
         conf = self.conf = os.path.join(d, "knot.conf")
         w = self.args.workers
+        kasp = policy = signing = ""
+        if self.args.dnssec:
+            # Knot signs on load: one CSK, ECDSA P-256, NSEC. Keys in a
+            # KASP database of this run's temporary directory.
+            kasp = f'\n    kasp-db: "{d}/kasp"'
+            policy = """policy:
+  - id: bench
+    algorithm: ecdsap256sha256
+    single-type-signing: on
+    nsec3: off
+"""
+            signing = """
+    dnssec-signing: on
+    dnssec-policy: bench"""
         with open(conf, "w") as f:
             f.write(f"""server:
     rundir: "{d}"
@@ -358,10 +502,10 @@ log:
   - target: stderr
     any: warning
 database:
-    storage: "{d}/db"
+    storage: "{d}/db"{kasp}
 control:
     listen: "{d}/knot.sock"
-template:
+{policy}template:
   - id: default
     storage: "{os.path.dirname(self.zonefile)}"
     journal-content: none
@@ -369,7 +513,7 @@ template:
     zonefile-load: whole
 zone:
   - domain: {ORIGIN}
-    file: "{self.zonefile}"
+    file: "{self.zonefile}"{signing}
 """)
         return ["knotd", "-c", conf]
 
@@ -389,11 +533,22 @@ listen: ["127.0.0.1@0"]
 ports-file: "{self.portsfile}"
 state-dir: "{state}"
 log: {{level: warning}}
+mdns: {{enable: false}}
 """)
             extra = os.environ.get("GW_CONFIG_EXTRA")
+            if not re.search(r"(?m)^dnssec\s*:", extra or ""):
+                # Signed: the defaults (ECDSA P-256, one CSK, NSEC; keys
+                # in state-dir). Unsigned: said explicitly, since the
+                # gateway signs by default, and NSD and Knot serve the
+                # zone unsigned.
+                f.write(f"dnssec: {{enable: "
+                        f"{'true' if self.args.dnssec else 'false'}}}\n")
             if extra:
                 f.write(extra.rstrip("\n") + "\n")
         return [self.args.gw_bin, "-c", conf]
+
+    def environment(self):
+        return dict(os.environ)
 
     def find_port(self):
         """The daemon writes "udp 127.0.0.1 PORT" and "tcp ..." lines."""
@@ -437,6 +592,8 @@ def dnsperf(args, port, queries, duration, rate=None):
            "-t", str(args.query_timeout)]
     if rate:
         cmd += ["-Q", str(rate)]
+    if args.dnssec:
+        cmd.append("-D")  # EDNS (4096 B) with the DO bit
     if args.pin:
         cmd = ["taskset", "-c", "1"] + cmd
     try:
@@ -445,6 +602,9 @@ def dnsperf(args, port, queries, duration, rate=None):
     except subprocess.TimeoutExpired:
         raise BenchError(f"dnsperf did not finish: {' '.join(cmd)}")
     out = r.stdout
+    if args.dnssec and "invalid domain name" in r.stderr:
+        warn(f"dnsperf dropped query lines ('invalid domain name'); see "
+             f"{args.outdir}/dnsperf.log")
     with open(os.path.join(args.outdir, "dnsperf.log"), "a") as f:
         f.write("$ " + " ".join(cmd) + "\n" + out + r.stderr + "\n")
 
@@ -476,12 +636,261 @@ def dnsperf(args, port, queries, duration, rate=None):
 
 
 # --------------------------------------------------------------------------
+# signed mode: signing for NSD, idle wait, response sizes by kind
+
+def sign_for_nsd(zonefile, workdir):
+    """NSD does not sign: sign the zone with ldns-signzone (one key with
+    the KSK flag, so a CSK: ECDSA P-256; NSEC). Returns (signed file,
+    key name, seconds)."""
+    d = os.path.join(workdir, "nsd-signed")
+    os.makedirs(d, exist_ok=True)
+    t0 = time.monotonic()
+    r = subprocess.run(["ldns-keygen", "-a", "ECDSAP256SHA256", "-k", ORIGIN],
+                       cwd=d, capture_output=True, text=True, timeout=60)
+    key = r.stdout.strip()
+    if r.returncode != 0 or not os.path.isfile(os.path.join(d, key + ".key")):
+        raise BenchError(f"ldns-keygen failed:\n{r.stdout}{r.stderr}")
+    signed = os.path.join(d, "zone.signed")
+    r = subprocess.run(["ldns-signzone", "-o", ORIGIN, "-f", signed,
+                        zonefile, key], cwd=d, capture_output=True,
+                       text=True, timeout=600)
+    if r.returncode != 0 or not os.path.isfile(signed):
+        raise BenchError(f"ldns-signzone failed:\n{r.stdout}{r.stderr}")
+    return signed, key, time.monotonic() - t0
+
+
+def dnsperf_space_escape(outdir):
+    """How to write a space in a name so that this dnsperf sends one.
+
+    dnsperf cuts the name at the first blank, so "Device\\ 00046" is read
+    as "Device\\" and the line is dropped ("invalid domain name"): every
+    SRV and TXT query on an instance name. Only \\DDD can carry a space,
+    and dnsperf 2.10 reads DDD in base 7 (strtol(..., 7)): \\032 is sent
+    as 23, \\044 as 32. Probe it: send one query with each form to a
+    socket of ours and see what arrives. None: neither works."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(3)
+    port = sock.getsockname()[1]
+    try:
+        for esc in ("\\032", "\\044"):
+            probe = os.path.join(outdir, ".dnsperf-probe")
+            with open(probe, "w") as f:
+                f.write(f"a{esc}b.{ORIGIN}. A\n")
+            try:
+                subprocess.run(["dnsperf", "-s", "127.0.0.1", "-p", str(port),
+                                "-d", probe, "-n", "1", "-t", "1"],
+                               capture_output=True, timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            finally:
+                os.remove(probe)
+            try:
+                data = sock.recv(512)
+            except socket.timeout:
+                continue
+            if data[12:16] == b"\x03a b":
+                return esc
+    finally:
+        sock.close()
+    return None
+
+
+def dnsperf_query_file(queries, outdir):
+    """A copy of the query mix that dnsperf reads whole: escaped spaces
+    written as the \\DDD form this dnsperf turns into a space. Returns
+    (path, lines rewritten, escape)."""
+    esc = dnsperf_space_escape(outdir)
+    if esc is None:
+        warn("dnsperf sends no space in a name with \\032 or \\044; the "
+             "queries on instance names (SRV, TXT) will be dropped by it")
+        return queries, 0, None
+    out = os.path.join(os.path.dirname(queries), "queries-dnsperf.txt")
+    n = 0
+    with open(queries) as f, open(out, "w") as g:
+        for line in f:
+            parts = line.rstrip("\n").rsplit(" ", 1)
+            if len(parts) == 2 and "\\ " in parts[0]:
+                # "\\ " only: "\\\\ " (an escaped backslash, then a
+                # blank) does not occur in the generated names.
+                line = parts[0].replace("\\ ", esc) + " " + parts[1] + "\n"
+                n += 1
+            g.write(line)
+    return out, n, esc
+
+
+def wait_idle(server, timeout=30):
+    """Wait until the server's process tree is idle (at most 2 ticks of
+    CPU in 0.5 s): signing servers may still work in the background once
+    they answer. Returns the seconds waited."""
+    t0 = time.monotonic()
+    pid = server.proc.pid
+    while True:
+        before = cpu_ticks(pid)
+        time.sleep(0.5)
+        used = cpu_ticks(pid) - before
+        if used <= 2:
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            warn(f"{server.name} still used {used} ticks in 0.5 s after "
+                 f"{timeout} s; measuring anyway")
+            return time.monotonic() - t0
+
+
+QTYPE_CODES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15,
+               "TXT": 16, "AAAA": 28, "SRV": 33, "DS": 43, "RRSIG": 46,
+               "NSEC": 47, "DNSKEY": 48, "ANY": 255}
+
+
+def name_to_wire(text):
+    """Presentation name (with \\X and \\DDD escapes) to wire form."""
+    out, label, i = bytearray(), bytearray(), 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            ddd = text[i + 1:i + 4]
+            if len(ddd) == 3 and all(ch in "0123456789" for ch in ddd):
+                label.append(int(ddd))
+                i += 4
+            else:
+                label += text[i + 1].encode()
+                i += 2
+        elif c == ".":
+            out.append(len(label))
+            out += label
+            label = bytearray()
+            i += 1
+        else:
+            label += c.encode()
+            i += 1
+    if label:
+        out.append(len(label))
+        out += label
+    out.append(0)
+    return bytes(out)
+
+
+def size_sample(queries_file, limit=6000):
+    """Every k-th query of the mix, about limit of them, as wire queries
+    shaped like dnsperf -D's (RD, EDNS 4096, DO): (qtype, query)."""
+    with open(queries_file) as f:
+        lines = [l.rstrip("\n").rsplit(" ", 1) for l in f]
+    lines = [l for l in lines if len(l) == 2]
+    step = max(1, len(lines) // limit)
+    sample = []
+    for i in range(0, len(lines), step):
+        name, qtype = lines[i]
+        code = QTYPE_CODES.get(qtype)
+        if code is None and qtype.startswith("TYPE") and qtype[4:].isdigit():
+            code = int(qtype[4:])
+        if code is None:
+            continue
+        q = (bytes([0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1])
+             + name_to_wire(name) + code.to_bytes(2, "big") + b"\0\1"
+             + b"\0\0\x29\x10\0\0\0\x80\0\0\0")
+        sample.append((qtype, q))
+    return sample
+
+
+def size_profile(port, sample):
+    """Send the sample one query at a time with DO set; per kind of answer
+    (qtype and NOERROR/NODATA/NXDOMAIN): count, bytes, TC count, and RRs
+    per section. Shows where response sizes differ between servers."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(1)
+    prof = {}
+    try:
+        sock.connect(("127.0.0.1", port))
+        for i, (qtype, q) in enumerate(sample):
+            qid = (i & 0xFFFF).to_bytes(2, "big")
+            sock.send(qid + q[2:])
+            try:
+                while True:
+                    resp = sock.recv(65535)
+                    if resp[:2] == qid:
+                        break
+            except socket.timeout:
+                kind = f"{qtype} (no answer)"
+                prof.setdefault(kind, {"n": 0, "bytes": 0, "tc": 0,
+                                       "an": 0, "ns": 0, "ar": 0})["n"] += 1
+                continue
+            rcode = resp[3] & 0x0F
+            an, ns, ar = (int.from_bytes(resp[j:j + 2], "big")
+                          for j in (6, 8, 10))
+            if resp[2] & 0x02:
+                kind = f"{qtype} truncated"
+            elif rcode == 3:
+                kind = f"{qtype} NXDOMAIN"
+            elif rcode == 0:
+                kind = f"{qtype} {'NOERROR' if an else 'NODATA'}"
+            else:
+                kind = f"{qtype} rcode {rcode}"
+            p = prof.setdefault(kind, {"n": 0, "bytes": 0, "tc": 0,
+                                       "an": 0, "ns": 0, "ar": 0})
+            p["n"] += 1
+            p["bytes"] += len(resp)
+            p["tc"] += bool(resp[2] & 0x02)
+            p["an"] += an
+            p["ns"] += ns
+            p["ar"] += ar - 1  # without the OPT record
+    finally:
+        sock.close()
+    return prof
+
+
+def print_size_profiles(profiles, nsample):
+    """One line per kind of answer: share of the sample, then per server
+    average bytes, TC share when any, and answer/authority/additional RR
+    counts (without OPT)."""
+    servers = list(profiles)
+    kinds = sorted({k for p in profiles.values() for k in p})
+    log("")
+    log(f"response size by kind of answer, DO set ({nsample} queries of the "
+        "mix, one at a time): bytes [TC%] answer/authority/additional RRs")
+    log(f"{'kind':<18} {'share':>6} " + " ".join(f"{s:>22}" for s in servers))
+    for k in kinds:
+        n = max(p.get(k, {}).get("n", 0) for p in profiles.values())
+        cells = []
+        for s in servers:
+            p = profiles[s].get(k)
+            if not p or not p["n"]:
+                cells.append(f"{'-':>22}")
+                continue
+            c = p["n"]
+            tc = f" TC{100 * p['tc'] / c:.0f}%" if p["tc"] else ""
+            cells.append(f"{p['bytes'] / c:.0f} B{tc} "
+                         f"{p['an'] / c:.1f}/{p['ns'] / c:.1f}/"
+                         f"{p['ar'] / c:.1f}".rjust(22))
+        log(f"{k:<18} {100 * n / nsample:>5.1f}% " + " ".join(cells))
+    cells = []
+    for s in servers:
+        got = [p for k, p in profiles[s].items() if "no answer" not in k]
+        tot = sum(p["n"] for p in got)
+        b = sum(p["bytes"] for p in got)
+        tc = sum(p["tc"] for p in got)
+        cells.append(f"{b / tot if tot else 0:.0f} B TC{100 * tc / tot if tot else 0:.1f}%"
+                     .rjust(22))
+    log(f"{'all':<18} {100.0:>5.1f}% " + " ".join(cells))
+
+
+# --------------------------------------------------------------------------
 # one server, one run
 
-def measure(args, server, queries, checks, reference):
+def measure(args, server, queries, checks, reference, signed=None):
     port = server.start()
-    wait_soa(server, port, args.start_timeout)
-    check_answers(server, port, checks, reference)
+    wait_soa(server, port, args.start_timeout, dnssec=args.dnssec)
+    extra = {}
+    if args.dnssec:
+        # Time from start to the signed SOA: for Knot and the gateway,
+        # loading and signing the zone; for NSD, loading a signed zone.
+        extra["ready_s"] = time.monotonic() - server.started
+        check_signed_answers(server, port, checks, reference, signed["notes"])
+        if server.name not in signed["profiles"]:
+            signed["profiles"][server.name] = size_profile(port,
+                                                           signed["sample"])
+        extra["idle_wait_s"] = wait_idle(server)
+    else:
+        check_answers(server, port, checks, reference)
     pid = server.proc.pid
 
     if args.warmup > 0:
@@ -535,6 +944,7 @@ def measure(args, server, queries, checks, reference):
         "cpu_core_pct": 100.0 * cpu_s / fx["runtime_s"] if fx["runtime_s"] else 0.0,
         "cpu_us_per_query": (1e6 * cpu_s / fx["completed"]
                              if fx["completed"] else float("nan")),
+        **extra,
     }
 
 
@@ -548,6 +958,7 @@ FIELDS = ["run", "order", "server", "port", "max_qps", "max_answered_pct",
           "fixed_latency_avg_ms", "response_bytes_avg", "fixed_nxdomain_pct",
           "fixed_rate_reached", "cpu_s",
           "cpu_core_pct", "cpu_us_per_query"]
+FIELDS_DNSSEC = FIELDS + ["ready_s", "idle_wait_s"]
 
 
 def print_table(title, rows):
@@ -556,7 +967,8 @@ def print_table(title, rows):
     log(f"{'server':<8} {'max q/s':>9} {'answ%':>7} {'lat ms':>7} "
         f"{'us/q':>6} | "
         f"{'fixed q/s':>9} {'answ%':>7} {'lat ms':>7} {'CPU s':>7} "
-        f"{'core%':>6} {'CPU us/q':>9} {'resp B':>6}")
+        f"{'core%':>6} {'CPU us/q':>9} {'resp B':>6}"
+        + (f" {'ready s':>7}" if rows and "ready_s" in rows[0] else ""))
     for r in rows:
         log(f"{r['server']:<8} {r['max_qps']:>9.0f} {r['max_answered_pct']:>7.2f} "
             f"{r['max_latency_avg_ms']:>7.3f} {r['max_cpu_us_per_query']:>6.2f} | "
@@ -564,7 +976,8 @@ def print_table(title, rows):
             f"{' ' if r['fixed_rate_reached'] else '*'} "
             f"{r['fixed_answered_pct']:>7.2f} {r['fixed_latency_avg_ms']:>7.3f} "
             f"{r['cpu_s']:>7.2f} {r['cpu_core_pct']:>6.1f} "
-            f"{r['cpu_us_per_query']:>9.2f} {r['response_bytes_avg']:>6}")
+            f"{r['cpu_us_per_query']:>9.2f} {r['response_bytes_avg']:>6}"
+            + (f" {r['ready_s']:>7.1f}" if "ready_s" in r else ""))
     if not all(r["fixed_rate_reached"] for r in rows):
         log("* fixed rate not reached (below 95% of the offered rate)")
 
@@ -580,6 +993,10 @@ def summarize(results, servers):
                             "max_cpu_us_per_query", "fixed_qps",
                             "fixed_answered_pct", "cpu_core_pct",
                             "cpu_us_per_query")}
+        if "ready_s" in rows[0]:
+            med[s]["response_bytes_avg"] = statistics.median(
+                r["response_bytes_avg"] for r in rows)
+            med[s]["ready_s"] = statistics.median(r["ready_s"] for r in rows)
         med[s]["runs"] = len(rows)
         med[s]["cpu_us_per_query_min"] = min(r["cpu_us_per_query"] for r in rows)
         med[s]["cpu_us_per_query_max"] = max(r["cpu_us_per_query"] for r in rows)
@@ -595,18 +1012,22 @@ def summarize(results, servers):
     return med, ratios
 
 
-def print_summary(med, ratios, nruns):
+def print_summary(med, ratios, nruns, dnssec=False):
     log("")
-    log(f"median of {nruns} run(s)")
+    log(f"median of {nruns} run(s)" + (", signed zone, DO set" if dnssec
+                                         else ""))
     log(f"{'server':<8} {'max q/s':>9} {'answ%':>7} {'us/q':>6} | "
         f"{'fixed q/s':>9} "
-        f"{'answ%':>7} {'core%':>6} {'CPU us/q':>9} {'(min..max)':>16}")
+        f"{'answ%':>7} {'core%':>6} {'CPU us/q':>9} {'(min..max)':>16}"
+        + (f" {'resp B':>6} {'ready s':>7}" if dnssec else ""))
     for s, m in med.items():
         rng = f"{m['cpu_us_per_query_min']:.2f}..{m['cpu_us_per_query_max']:.2f}"
         log(f"{s:<8} {m['max_qps']:>9.0f} {m['max_answered_pct']:>7.2f} "
             f"{m['max_cpu_us_per_query']:>6.2f} | "
             f"{m['fixed_qps']:>9.0f} {m['fixed_answered_pct']:>7.2f} "
-            f"{m['cpu_core_pct']:>6.1f} {m['cpu_us_per_query']:>9.2f} {rng:>16}")
+            f"{m['cpu_core_pct']:>6.1f} {m['cpu_us_per_query']:>9.2f} {rng:>16}"
+            + (f" {m['response_bytes_avg']:>6.0f} {m['ready_s']:>7.1f}"
+               if dnssec else ""))
     for k, v in ratios.items():
         log(f"{k}: CPU per answered query x{v['cpu_us_per_query']:.2f} "
             f"at the fixed rate (x{v['max_cpu_us_per_query']:.2f} at max "
@@ -628,7 +1049,8 @@ def no_nan(v):
 
 def write_results(outdir, args, meta, results, med, ratios):
     with open(os.path.join(outdir, "results.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore")
+        w = csv.DictWriter(f, fieldnames=FIELDS_DNSSEC if args.dnssec
+                           else FIELDS, extrasaction="ignore")
         w.writeheader()
         for r in results:
             w.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v)
@@ -717,6 +1139,10 @@ def parse_args():
                    help="seconds to wait for a server to answer (default 60)")
     p.add_argument("--pin", action="store_true",
                    help="pin the server to CPU 0 and dnsperf to CPU 1 (taskset)")
+    p.add_argument("--dnssec", action="store_true",
+                   help="signed zone, DO set: the gateway and Knot sign "
+                   "(ECDSA P-256 CSK, NSEC), NSD serves a zone signed by "
+                   "ldns-signzone; dnsperf -D")
     args = p.parse_args()
     args.servers = [s.strip() for s in args.servers.split(",") if s.strip()]
     bad = [s for s in args.servers if s not in ALL_SERVERS]
@@ -747,6 +1173,8 @@ def main():
                                   if s in args.servers]
     if args.pin:
         need.append("taskset")
+    if args.dnssec and "nsd" in args.servers:
+        need += ["ldns-keygen", "ldns-signzone"]
     missing = [t for t in need if shutil.which(t) is None]
     if missing:
         raise BenchError(f"missing {', '.join(missing)}: run "
@@ -785,6 +1213,25 @@ def main():
         zonefile = os.path.join(zonedir, "zone.db")
         queries = os.path.join(zonedir, "queries.txt")
         checks = pick_checks(queries)
+        zonefiles = {s: zonefile for s in args.servers}
+        signed = None
+        # dnsperf drops names with escaped spaces as the generator writes
+        # them (every SRV and TXT query): give it a copy it reads whole, in
+        # both modes, so the mix is the one the generator meant.
+        perf_queries, nfixed, esc = dnsperf_query_file(queries, outdir)
+        if nfixed:
+            log(f"dnsperf query file: {nfixed} names with spaces written "
+                f"with {esc} (dnsperf would drop them as written)")
+        if args.dnssec:
+            checks = pick_signed_checks(queries, checks)
+            sample = size_sample(queries)
+            signed = {"notes": [], "profiles": {}, "sample": sample}
+            if "nsd" in args.servers:
+                zonefiles["nsd"], key, secs = sign_for_nsd(zonefile, workdir)
+                signed["nsd_key"] = key
+                signed["nsd_sign_s"] = secs
+                log(f"signed the zone for NSD with ldns-signzone ({key}) "
+                    f"in {secs:.1f} s")
 
         meta = {
             "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -800,12 +1247,25 @@ def main():
             "versions": tool_versions(args.servers),
             "zone": r.stdout.strip().replace(zonedir + "/", ""),
         }
+        if args.dnssec:
+            meta["dnssec"] = {
+                "algorithm": "ECDSAP256SHA256", "keys": "one CSK",
+                "denial": "NSEC", "dnsperf": "-D (EDNS 4096, DO)",
+                "nsd_key": signed.get("nsd_key"),
+                "nsd_sign_s": signed.get("nsd_sign_s"),
+                "size_sample_queries": len(signed["sample"]),
+                "dnsperf_space_escape": esc,
+                "dnsperf_names_rewritten": nfixed,
+                "size_profiles": signed["profiles"],
+                "notes": signed["notes"],
+            }
         log(f"servers {','.join(args.servers)}; {args.runs} run(s); "
             f"{args.duration} s per measurement; fixed rate {args.rate} q/s; "
             f"dnsperf -c {args.clients} -T {args.threads} -q "
             f"{args.outstanding} (fixed rate: -q {args.fixed_outstanding}); "
             f"{args.workers} worker(s) per server; "
-            f"output {outdir}")
+            + ("signed zone, DO set; " if args.dnssec else "")
+            + f"output {outdir}")
 
         results, reference = [], {}
         n = len(args.servers)
@@ -815,10 +1275,11 @@ def main():
             for name in order:
                 log(f"run {run}/{args.runs}: {name} ...")
                 server = SERVER_CLASSES[name](
-                    args, zonefile, os.path.join(workdir, f"run{run}"))
+                    args, zonefiles[name], os.path.join(workdir, f"run{run}"))
                 running.append(server)
                 try:
-                    row = measure(args, server, queries, checks, reference)
+                    row = measure(args, server, perf_queries, checks,
+                                  reference, signed)
                 finally:
                     server.stop()
                     running.remove(server)
@@ -831,12 +1292,17 @@ def main():
                 rows.append(row)
                 results.append(row)
             print_table(f"run {run} (order {', '.join(order)})", rows)
+            if args.dnssec and run == 1:
+                print_size_profiles(signed["profiles"], len(signed["sample"]))
             # Partial results survive an interrupted series.
             med, ratios = summarize(results, args.servers)
             write_results(outdir, args, meta, results, med, ratios)
 
         med, ratios = summarize(results, args.servers)
-        print_summary(med, ratios, args.runs)
+        print_summary(med, ratios, args.runs, dnssec=args.dnssec)
+        if args.dnssec:
+            for note in signed["notes"]:
+                log(f"note: {note}")
         write_results(outdir, args, meta, results, med, ratios)
         log(f"\nresults: {outdir}/results.csv, {outdir}/results.json")
     finally:

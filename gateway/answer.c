@@ -27,6 +27,7 @@ enum {
 	T_AAAA = 28,
 	T_SRV = 33,
 	T_OPT = 41,
+	T_NSEC = 47,
 	T_TKEY = 249,
 	T_TSIG = 250,
 	T_IXFR = 251,
@@ -54,6 +55,8 @@ typedef struct ctx {
 	bool aa;
 	bool tc;
 	bool dnssec;
+	int nsec_count;
+	const zone_node_t *nsec_done[4]; /* NSECs already in the reply */
 } ctx_t;
 
 static size_t put_opt(uint8_t *p, uint16_t payload, uint8_t ext_rcode, bool dnssec_ok)
@@ -203,6 +206,48 @@ static void answer_any(ctx_t *c, const uint8_t *owner, const zone_node_t *node, 
 	}
 }
 
+/* Authenticated denial (RFC 4035 3.1.3): the NSEC at node, with its
+ * RRSIGs, in the authority section; each NSEC once. */
+static void put_nsec(ctx_t *c, const zone_node_t *node)
+{
+	if (!c->dnssec || node == NULL || c->tc)
+		return;
+	for (int i = 0; i < c->nsec_count; i++) {
+		if (c->nsec_done[i] == node)
+			return;
+	}
+	const zone_rrset_t *nsec = zone_node_rrset(node, T_NSEC);
+	if (nsec == NULL)
+		return; /* an unsigned zone has no proofs to give */
+	if (put_required(c, GW_SEC_AUTHORITY, node->owner, nsec, -1) && c->nsec_count < 4)
+		c->nsec_done[c->nsec_count++] = node;
+}
+
+/* The NSEC that covers name (proves it does not exist). */
+static void put_covering_nsec(ctx_t *c, const uint8_t *name)
+{
+	zone_lookup_t lk;
+	if (!c->dnssec || zone_lookup(c->env->zone, name, &lk) != GW_OK)
+		return;
+	put_nsec(c, lk.node != NULL ? lk.node : lk.prev);
+}
+
+/* Write *.<closest encloser of name> into wild; false when too long. */
+static bool wildcard_name(uint8_t *wild, const uint8_t *name, int encloser_labels)
+{
+	int labels = zone_name_labels(name);
+	const uint8_t *ce = name;
+	for (int i = 0; i < labels - encloser_labels; i++)
+		ce += *ce + 1;
+	int celen = zone_name_len(ce, ZONE_NAME_MAXLEN);
+	if (celen <= 0 || celen + 2 > ZONE_NAME_MAXLEN)
+		return false;
+	wild[0] = 1;
+	wild[1] = '*';
+	memcpy(wild + 2, ce, (size_t)celen);
+	return true;
+}
+
 static void answer_in(ctx_t *c, bool tcp)
 {
 	const zone_t *zone = c->env->zone;
@@ -220,48 +265,57 @@ static void answer_in(ctx_t *c, bool tcp)
 		if (zone_lookup(zone, name, &lk) != GW_OK)
 			return; /* a CNAME left the zone: the resolver goes on */
 		const zone_node_t *node = lk.node;
+		/* Set when the answer is synthesised from a wildcard: the
+		 * proof that name itself does not exist goes with it. */
+		const zone_node_t *no_name = NULL;
+		uint8_t wild[ZONE_NAME_MAXLEN];
+		bool have_wild = false;
 		if (node == NULL && !lk.empty_nonterminal) {
 			/* Wildcard (RFC 4592): *.<closest encloser>. */
-			uint8_t wild[ZONE_NAME_MAXLEN + 2];
-			int labels = zone_name_labels(name);
-			const uint8_t *ce = name;
-			for (int i = 0; i < labels - lk.encloser_labels; i++)
-				ce += *ce + 1;
-			int celen = zone_name_len(ce, ZONE_NAME_MAXLEN);
-			if (celen > 0 && celen + 2 <= ZONE_NAME_MAXLEN) {
-				wild[0] = 1;
-				wild[1] = '*';
-				memcpy(wild + 2, ce, (size_t)celen);
+			have_wild = wildcard_name(wild, name, lk.encloser_labels);
+			if (have_wild)
 				node = zone_find(zone, wild);
-			}
 			if (node == NULL) {
 				/* RFC 6604: the rcode describes the last name. */
 				c->rcode = RCODE_NXDOMAIN;
 				put_soa_authority(c);
+				put_nsec(c, lk.prev);
+				if (have_wild)
+					put_covering_nsec(c, wild);
 				return;
 			}
+			no_name = lk.prev;
 		}
 		if (node == NULL) { /* empty non-terminal: NODATA */
 			put_soa_authority(c);
+			put_nsec(c, lk.prev);
 			return;
 		}
 		if (qtype == T_ANY) {
 			answer_any(c, name, node, tcp);
+			put_nsec(c, no_name);
 			return;
 		}
 		const zone_rrset_t *rs = zone_node_rrset(node, qtype);
 		if (rs != NULL) {
-			if (put_required(c, GW_SEC_ANSWER, name, rs, -1))
+			if (put_required(c, GW_SEC_ANSWER, name, rs, -1)) {
+				put_nsec(c, no_name);
 				additional_for(c, rs);
+			}
 			return;
 		}
 		const zone_rrset_t *cname = zone_node_rrset(node, T_CNAME);
 		if (cname == NULL) {
+			/* NODATA: the NSEC at the name (or at the wildcard,
+			 * with the proof that the name does not exist). */
 			put_soa_authority(c);
+			put_nsec(c, node);
+			put_nsec(c, no_name);
 			return;
 		}
 		if (!put_required(c, GW_SEC_ANSWER, name, cname, -1))
 			return;
+		put_nsec(c, no_name);
 		/* Follow the chain inside the zone; the target lives in the
 		 * RRset's rdata, which stays valid while we answer. */
 		const uint8_t *rd;

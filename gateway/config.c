@@ -74,6 +74,7 @@ struct raw_limits {
 };
 
 struct raw_mdns {
+	char *enable;
 	char *ipv4;
 	char *ipv6;
 	char *ttl_cap;
@@ -199,6 +200,7 @@ static const cyaml_schema_field_t g_limits_fields[] = {
 };
 
 static const cyaml_schema_field_t g_mdns_fields[] = {
+    WORD_FIELD("enable", struct raw_mdns, enable),
     WORD_FIELD("ipv4", struct raw_mdns, ipv4),
     WORD_FIELD("ipv6", struct raw_mdns, ipv6),
     DURATION_FIELD("ttl-cap", struct raw_mdns, ttl_cap),
@@ -1396,6 +1398,7 @@ static int set_mirror_defaults(gw_config_t *cfg)
 	cfg->dnssec.dnskey_ttl = DEFAULT_DNSKEY_TTL;
 	cfg->dnssec.sign_threads = 0;
 
+	cfg->mdns.enable = true;
 	cfg->mdns.ipv4 = true;
 	cfg->mdns.ipv6 = true;
 	cfg->mdns.ttl_cap = DEFAULT_TTL_CAP;
@@ -2219,6 +2222,7 @@ static void check_mdns(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_mdns 
 
 	if (m == NULL)
 		return;
+	check_bool(ctx, "mdns.enable", m->enable, &cfg->mdns.enable);
 	bool ok = check_bool(ctx, "mdns.ipv4", m->ipv4, &cfg->mdns.ipv4);
 	ok &= check_bool(ctx, "mdns.ipv6", m->ipv6, &cfg->mdns.ipv6);
 	if (ok && !cfg->mdns.ipv4 && !cfg->mdns.ipv6) {
@@ -2584,7 +2588,8 @@ static void print_mirror(const gw_config_t *cfg, FILE *fp)
 		fputc('\n', fp);
 	}
 
-	fprintf(fp, "mdns:\n  ipv4: %s\n  ipv6: %s\n", cfg->mdns.ipv4 ? "true" : "false",
+	fprintf(fp, "mdns:\n  enable: %s\n  ipv4: %s\n  ipv6: %s\n",
+	        cfg->mdns.enable ? "true" : "false", cfg->mdns.ipv4 ? "true" : "false",
 	        cfg->mdns.ipv6 ? "true" : "false");
 	print_duration(fp, "ttl-cap", (uint64_t)cfg->mdns.ttl_cap * 1000);
 	print_duration(fp, "batch-window", cfg->mdns.batch_window_ms);

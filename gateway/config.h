@@ -139,6 +139,7 @@ typedef struct gw_config {
 	size_t link_count;
 
 	struct {
+		bool enable; /* false: serve the saved mirror state, browse no link */
 		bool ipv4, ipv6;
 		uint32_t ttl_cap; /* seconds (from the duration, rounded down, >= 1) */
 		uint64_t batch_window_ms, warmup_ms, link_grace_ms;

@@ -13,68 +13,22 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "gateway/mirror.h"
 #include "gateway/server.h"
-#include "gateway/zoneref.h"
+#include "gateway/zonemgr.h"
 
 typedef struct daemon {
 	struct ev_loop *loop;
 	const gw_config_t *cfg;
-	gw_server_t *server;
-	gw_zoneref_t *zone; /* one reference */
+	gw_server_t *server; /* owned */
+	gw_zonemgr_t *zones; /* owned: the served zone and its changes */
+	gw_mirror_t *mirror; /* owned */
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sighup;
 } daemon_t;
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-
-static int add_rr_str(zone_t *zone, const char *text, char *errbuf, size_t errlen)
-{
-	ldns_rr *rr = NULL;
-	ldns_status st = ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL);
-	if (st != LDNS_STATUS_OK) {
-		snprintf(errbuf, errlen, "built-in record '%s': %s", text,
-		         ldns_get_errorstr_by_id(st));
-		return GW_EPARSE;
-	}
-	int ret = zone_add_rr(zone, rr);
-	ldns_rr_free(rr);
-	if (ret != GW_OK)
-		snprintf(errbuf, errlen, "built-in record '%s': %s", text, gw_strerror(ret));
-	return ret;
-}
-
-int gw_daemon_build_zone(zone_t **out, const gw_config_t *cfg, char *errbuf, size_t errlen)
-{
-	int ret;
-	zone_t *zone = NULL;
-	if (cfg->zone.file != NULL)
-		return zone_load_file(out, cfg->zone.domain, cfg->zone.file, errbuf, errlen);
-
-	/* No zone file: the apex records a served zone needs. The serial
-	 * starts from the clock so that a restart does not go backwards. */
-	ret = zone_new(&zone, cfg->zone.domain);
-	if (ret != GW_OK) {
-		snprintf(errbuf, errlen, "cannot create zone: %s", gw_strerror(ret));
-		goto out;
-	}
-	const char *d = cfg->zone.domain_str;
-	char rr[4 * GW_CONFIG_NAME_STR_MAX + 128];
-	snprintf(rr, sizeof(rr), "%s 3600 IN SOA ns.%s hostmaster.%s %u 3600 600 86400 10", d, d, d,
-	         (uint32_t)gw_clock_wall());
-	ret = add_rr_str(zone, rr, errbuf, errlen);
-	if (ret != GW_OK)
-		goto out;
-	snprintf(rr, sizeof(rr), "%s 3600 IN NS ns.%s", d, d);
-	ret = add_rr_str(zone, rr, errbuf, errlen);
-	if (ret != GW_OK)
-		goto out;
-	*out = zone;
-	zone = NULL;
-out:
-	zone_free(zone);
-	return ret;
-}
 
 static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cfg)
 {
@@ -94,27 +48,23 @@ static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 static void on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	daemon_t *d = container_of(w, daemon_t, sighup);
-	if (d->cfg->zone.file == NULL) {
-		gw_notice("SIGHUP: no zone file configured, nothing to reload");
-		return;
-	}
-	char err[512] = "";
-	zone_t *zone = NULL;
-	gw_zoneref_t *ref = NULL;
-	int ret = gw_daemon_build_zone(&zone, d->cfg, err, sizeof(err));
-	if (ret == GW_OK)
-		ret = gw_zoneref_new(&ref, zone);
-	if (ret != GW_OK) {
-		gw_err("SIGHUP: zone not reloaded, still serving the previous one: %s",
-		       err[0] ? err : gw_strerror(ret));
-		return;
-	}
-	/* The swap is one pointer on the loop thread: a query sees the old
-	 * zone or the new one, and running transfers keep their reference. */
-	gw_server_set_zone(d->server, ref);
-	gw_zoneref_put(d->zone);
-	d->zone = ref;
-	log_zone("reloaded", ref->zone, d->cfg);
+	/* A reload is one more change: the difference to the records the file
+	 * gave last time is committed (signed, new serial) beside the
+	 * mirrored records; a bad file changes nothing (the manager logs
+	 * why). */
+	gw_zonemgr_reload(d->zones);
+}
+
+/* gw_mirror_commit_fn: the mirror's batches go through the same commit as
+ * every other change. */
+static int mirror_commit(void *arg, const zone_changeset_t *cs)
+{
+	return gw_zonemgr_commit(arg, cs);
+}
+
+static bool mirror_reserved(void *arg, const uint8_t *name)
+{
+	return gw_zonemgr_is_static_name(arg, name);
 }
 
 static bool xfr_allowed(void *arg, const struct sockaddr *addr)
@@ -149,6 +99,8 @@ static int write_ports_file(const gw_server_t *srv, const char *path)
 	return ret;
 }
 
+/* The state directory holds private keys: 0700, created if missing and
+ * tightened if it exists with a wider mode. */
 static int ensure_state_dir(const char *path)
 {
 	struct stat st;
@@ -161,6 +113,16 @@ static int ensure_state_dir(const char *path)
 		gw_err("state directory %s is not a directory", path);
 		return GW_ECONFIG;
 	}
+	if ((st.st_mode & 07777) != 0700) {
+		if (chmod(path, 0700) != 0) {
+			int ret = -errno;
+			gw_err("cannot set state directory %s to mode 0700: %s", path,
+			       strerror(errno));
+			return ret;
+		}
+		gw_notice("state directory %s: mode %04o tightened to 0700 (it holds keys)", path,
+		          (unsigned)(st.st_mode & 07777));
+	}
 	return GW_OK;
 }
 
@@ -168,9 +130,6 @@ int gw_daemon_run(const gw_config_t *cfg)
 {
 	int ret;
 	daemon_t d = {.cfg = cfg};
-	char err[512] = "";
-	zone_t *zone = NULL;
-
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	if (d.loop == NULL) {
 		gw_err("cannot create the event loop");
@@ -179,16 +138,10 @@ int gw_daemon_run(const gw_config_t *cfg)
 	ret = ensure_state_dir(cfg->state_dir);
 	if (ret != GW_OK)
 		goto out;
-	ret = gw_daemon_build_zone(&zone, cfg, err, sizeof(err));
-	if (ret != GW_OK) {
-		gw_err("cannot load zone %s: %s", cfg->zone.domain_str,
-		       err[0] ? err : gw_strerror(ret));
-		goto out;
-	}
-	ret = gw_zoneref_new(&d.zone, zone);
+	ret = gw_zonemgr_new(&d.zones, d.loop, cfg);
 	if (ret != GW_OK)
 		goto out;
-	log_zone("loaded", d.zone->zone, cfg);
+	log_zone("loaded", gw_zonemgr_zone(d.zones)->zone, cfg);
 
 	struct sockaddr_storage addrs[GW_CONFIG_LISTEN_MAX];
 	socklen_t lens[GW_CONFIG_LISTEN_MAX];
@@ -211,12 +164,31 @@ int gw_daemon_run(const gw_config_t *cfg)
 	ret = gw_server_new(&d.server, d.loop, &opts);
 	if (ret != GW_OK)
 		goto out;
-	gw_server_set_zone(d.server, d.zone);
+	gw_server_set_zone(d.server, gw_zonemgr_zone(d.zones));
 	gw_server_log_ports(d.server);
 	if (cfg->ports_file != NULL) {
 		ret = write_ports_file(d.server, cfg->ports_file);
 		if (ret != GW_OK)
 			goto out;
+	}
+
+	/* The mDNS mirror. Starting it commits the last mirrored state before
+	 * the server answers, so a restart does not blank the zone; with
+	 * mdns.enable false only that saved state is served. */
+	gw_mirror_opts_t mirror_opts = {
+	    .cfg = cfg,
+	    .commit = mirror_commit,
+	    .commit_arg = d.zones,
+	    .reserved = mirror_reserved,
+	    .reserved_arg = d.zones,
+	    .discover = cfg->mdns.enable,
+	};
+	ret = gw_mirror_new(&d.mirror, d.loop, &mirror_opts);
+	if (ret == GW_OK)
+		ret = gw_mirror_start(d.mirror);
+	if (ret != GW_OK) {
+		gw_err("cannot start the mDNS mirror: %s", gw_strerror(ret));
+		goto out;
 	}
 
 	signal(SIGPIPE, SIG_IGN);
@@ -227,6 +199,7 @@ int gw_daemon_run(const gw_config_t *cfg)
 	ev_signal_start(d.loop, &d.sigint);
 	ev_signal_start(d.loop, &d.sighup);
 	gw_server_start(d.server);
+	gw_zonemgr_start(d.zones);
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
 
 	ev_run(d.loop, 0);
@@ -236,10 +209,11 @@ int gw_daemon_run(const gw_config_t *cfg)
 	ev_signal_stop(d.loop, &d.sighup);
 	ret = GW_OK;
 out:
-	gw_server_free(d.server);
-	gw_zoneref_put(d.zone);
 	if (cfg->ports_file != NULL && d.server != NULL)
 		unlink(cfg->ports_file);
+	gw_mirror_free(d.mirror);
+	gw_server_free(d.server);
+	gw_zonemgr_free(d.zones);
 	ev_loop_destroy(d.loop);
 	return ret;
 }

@@ -4,13 +4,6 @@
 #pragma once
 
 #include "gateway/config.h"
-#include "zones/zone.h"
-
-/* Build the zone the configuration describes: the zone file when one is
- * set, otherwise a minimal zone (apex SOA and NS) for the domain. On
- * success *out owns the zone. On error a reason with file and line is in
- * errbuf (NUL-terminated). */
-int gw_daemon_build_zone(zone_t **out, const gw_config_t *cfg, char *errbuf, size_t errlen);
 
 /* Run until SIGTERM or SIGINT. cfg is borrowed for the whole run. Returns
  * GW_OK after a clean shutdown, or the error that stopped the start. */

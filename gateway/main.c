@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "gateway/config.h"
 #include "gateway/daemon.h"
+#include "gateway/zonemgr.h"
 
 #ifndef GW_VERSION
 #define GW_VERSION "0.1.0"
@@ -33,7 +34,7 @@ static int check_config(const gw_config_t *cfg, bool verbose)
 {
 	char err[512] = "";
 	zone_t *zone = NULL;
-	int ret = gw_daemon_build_zone(&zone, cfg, err, sizeof(err));
+	int ret = gw_zonemgr_load_static(&zone, cfg, err, sizeof(err));
 	if (ret != GW_OK) {
 		fprintf(stderr, "%s\n", err[0] ? err : gw_strerror(ret));
 		return 1;

@@ -40,6 +40,9 @@ gw_stop() {
 }
 
 gw_cleanup() {
+	if declare -F unbound_stop_all >/dev/null; then
+		unbound_stop_all
+	fi
 	gw_stop
 	if [ "${GW_KEEP_TMP:-}" = "" ]; then
 		rm -rf "$GW_TMP"
@@ -65,10 +68,19 @@ gw_config() {
 	local name=$1 body=$2
 	local f="$GW_TMP/$name.yaml"
 	mkdir -p "$GW_TMP/state"
+	# The daemon mirrors mDNS on every multicast interface by default;
+	# tests never send multicast on the machine's own interfaces, so
+	# discovery is off unless the test's own mdns section (inside its own
+	# namespaces, netns.sh) says otherwise.
+	local mdns_off="mdns: {enable: false}"
+	if grep -q '^mdns:' <<<"$body"; then
+		mdns_off=""
+	fi
 	cat >"$f" <<YAML
 listen: ["127.0.0.1@0", "[::1]@0"]
 ports-file: $GW_TMP/ports
 state-dir: $GW_TMP/state
+$mdns_off
 $body
 YAML
 	echo "$f"
@@ -145,10 +157,102 @@ raw() {
 
 gw_finish() {
 	gw_stop
-	if grep -q "ERROR: AddressSanitizer\|runtime error:" "$GW_TMP/gateway.log" 2>/dev/null; then
+	if grep -q "Sanitizer\|runtime error:" "$GW_TMP/gateway.log" 2>/dev/null; then
 		fail "sanitizer report in the daemon's log"
 		cat "$GW_TMP/gateway.log" >&2
 	fi
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
 }
+
+# ---- DNSSEC peers ------------------------------------------------------
+
+# free_port: a TCP and UDP port free on 127.0.0.1 right now.
+free_port() {
+	python3 - <<'PY'
+import socket
+for _ in range(50):
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        t.close(); continue
+    u.close(); t.close(); print(port); break
+PY
+}
+
+# unbound_start NAME ZONE ANCHOR-FILE: a validating Unbound on a free
+# loopback port with a stub zone to the gateway; sets UB_PORT. Several may
+# run at once (NAME tells them apart); all are stopped on exit.
+UB_PIDS=()
+unbound_start() {
+	local name=$1 zone=$2 anchor=$3
+	command -v unbound >/dev/null || { echo "FAIL: unbound missing (scripts/setup.sh)" >&2; exit 1; }
+	UB_PORT=$(free_port)
+	local dir="$GW_TMP/unbound-$name"
+	mkdir -p "$dir"
+	# Unbound serves test., home.arpa. and other special-use names as
+	# empty local zones by default: the gateway's zone must be exempt.
+	local parent=${zone#*.}
+	cat >"$dir/unbound.conf" <<UB
+server:
+	interface: 127.0.0.1
+	port: $UB_PORT
+	do-ip6: no
+	username: ""
+	chroot: ""
+	directory: "$dir"
+	pidfile: "$dir/unbound.pid"
+	use-syslog: no
+	logfile: "$dir/unbound.log"
+	verbosity: 1
+	val-log-level: 2
+	do-not-query-localhost: no
+	module-config: "validator iterator"
+	trust-anchor-file: "$anchor"
+	local-zone: "$zone" nodefault
+	local-zone: "$parent" nodefault
+	domain-insecure: "$parent"
+	cache-max-ttl: 5
+	cache-max-negative-ttl: 1
+	serve-expired: no
+	qname-minimisation: no
+	aggressive-nsec: yes
+remote-control:
+	control-enable: no
+stub-zone:
+	name: "$zone"
+	stub-addr: 127.0.0.1@$GW_PORT
+UB
+	unbound -d -c "$dir/unbound.conf" >>"$dir/stdout.log" 2>&1 &
+	UB_PIDS+=($!)
+	for _ in $(seq 1 50); do
+		if dig @127.0.0.1 -p "$UB_PORT" +time=1 +tries=1 . NS >/dev/null 2>&1 ||
+			dig @127.0.0.1 -p "$UB_PORT" +time=1 +tries=1 "$zone" SOA >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "FAIL: unbound did not start" >&2
+	cat "$dir/stdout.log" "$dir/unbound.log" >&2 || true
+	exit 1
+}
+
+unbound_stop_all() {
+	for p in "${UB_PIDS[@]:-}"; do
+		[ -n "$p" ] && kill "$p" 2>/dev/null || true
+	done
+	for p in "${UB_PIDS[@]:-}"; do
+		[ -n "$p" ] && wait "$p" 2>/dev/null || true
+	done
+	UB_PIDS=()
+}
+
+# ub ARGS...: dig through the last Unbound started; output in $GW_TMP/last.
+ub() {
+	dig @127.0.0.1 -p "$UB_PORT" +time=5 +tries=1 +dnssec "$@" >"$GW_TMP/last" 2>&1 || true
+}
+dig_status() { sed -n 's/.*status: \([A-Z]*\).*/\1/p' "$GW_TMP/last" | head -n 1; }
+dig_has_flag() { grep -q "^;; flags:[^;]* $1[ ;]" "$GW_TMP/last"; }
+

@@ -5,7 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 
 cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
-cfg=$(gw_config answers "zone: {domain: dnssd.test., file: $GW_TMP/zone}")
+cfg=$(gw_config answers "zone: {domain: dnssd.test., file: $GW_TMP/zone}
+dnssec: {enable: false}")
 gw_start "$cfg"
 
 Z=dnssd.test.

@@ -17,7 +17,7 @@ listen-typo: true
 server: {udp-payload: 100}")
 "$GW_BIN" --check-config -c "$bad" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
 expect "--check-config rejects a bad file" test "$rc" -eq 1
-expect "--check-config names the unknown key with its line" grep -q "bad.yaml:5:1: listen-typo: unknown key" "$GW_TMP/last"
+expect "--check-config names the unknown key with its line" grep -q "bad.yaml:6:1: listen-typo: unknown key" "$GW_TMP/last"
 
 printf 'www IN A 192.0.2.1\n' >"$GW_TMP/nosoa.zone"
 nosoa=$(gw_config nosoa "zone: {domain: dnssd.test., file: $GW_TMP/nosoa.zone}")

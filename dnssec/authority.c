@@ -1,0 +1,159 @@
+/* Which names and RRsets the signer covers: the NSEC chain and the
+ * delegation rules (RFC 4035 2.2, 2.3; RFC 4034 4.1.2). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "dnssec/sign_internal.h"
+
+bool sig_role_signs(sig_role_t role, uint16_t type)
+{
+	bool key_set =
+	    type == LDNS_RR_TYPE_DNSKEY || type == LDNS_RR_TYPE_CDS || type == LDNS_RR_TYPE_CDNSKEY;
+
+	switch (role) {
+	case SIG_ROLE_CSK:
+		return true;
+	case SIG_ROLE_KSK:
+		return key_set;
+	case SIG_ROLE_ZSK:
+		return !key_set;
+	}
+	return false;
+}
+
+time_t sig_time_from_wire(uint32_t t, time_t ref)
+{
+	uint32_t d = t - (uint32_t)ref;
+	int64_t delta = d >= 0x80000000u ? (int64_t)d - 0x100000000LL : (int64_t)d;
+
+	return (time_t)((int64_t)ref + delta);
+}
+
+bool sig_node_has_data(const zone_node_t *node)
+{
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		uint16_t type = node->rrsets[i].type;
+		if (type != LDNS_RR_TYPE_NSEC && type != LDNS_RR_TYPE_RRSIG)
+			return true;
+	}
+	return false;
+}
+
+sig_node_kind_t sig_node_kind(const zone_t *zone, const zone_node_t *node)
+{
+	if (!sig_node_has_data(node))
+		return SIG_NODE_OUT;
+	if (node == zone_apex_node(zone))
+		return SIG_NODE_AUTH;
+
+	/* Any proper ancestor strictly below the apex holding NS makes this
+	 * name glue or occluded. */
+	int apex_labels = zone_name_labels(zone_apex(zone));
+	const uint8_t *p = node->owner;
+	for (int labels = zone_name_labels(node->owner) - 1; labels > apex_labels; labels--) {
+		p += *p + 1;
+		const zone_node_t *anc = zone_find(zone, p);
+		if (anc != NULL && zone_node_rrset(anc, LDNS_RR_TYPE_NS) != NULL)
+			return SIG_NODE_OUT;
+	}
+	return zone_node_rrset(node, LDNS_RR_TYPE_NS) != NULL ? SIG_NODE_CUT : SIG_NODE_AUTH;
+}
+
+sig_node_kind_t sig_walk_kind(sig_walk_t *walk, const zone_t *zone, const zone_node_t *node)
+{
+	/* A key starts with the key of every ancestor. */
+	if (walk->cut_key != NULL && node->key_len > walk->cut_key_len &&
+	    memcmp(node->key, walk->cut_key, walk->cut_key_len) == 0)
+		return SIG_NODE_OUT;
+	walk->cut_key = NULL;
+	if (!sig_node_has_data(node))
+		return SIG_NODE_OUT;
+	if (node != zone_apex_node(zone) && zone_node_rrset(node, LDNS_RR_TYPE_NS) != NULL) {
+		walk->cut_key = node->key;
+		walk->cut_key_len = node->key_len;
+		return SIG_NODE_CUT;
+	}
+	return SIG_NODE_AUTH;
+}
+
+bool sig_rrset_signable(sig_node_kind_t kind, uint16_t type)
+{
+	switch (kind) {
+	case SIG_NODE_AUTH:
+		return type != LDNS_RR_TYPE_RRSIG;
+	case SIG_NODE_CUT:
+		return type == LDNS_RR_TYPE_DS || type == LDNS_RR_TYPE_NSEC;
+	case SIG_NODE_OUT:
+		break;
+	}
+	return false;
+}
+
+ldns_rdf *sig_nsec_bitmap(const zone_node_t *node, sig_node_kind_t kind)
+{
+	ldns_rr_type stack[64];
+	ldns_rr_type *types = stack;
+	size_t cap = (size_t)node->rrset_count + 2;
+	size_t n = 0;
+	bool rrsig = false;
+	bool nsec = false;
+	ldns_rdf *rdf = NULL;
+
+	if (cap > sizeof(stack) / sizeof(stack[0])) {
+		types = malloc(cap * sizeof(*types));
+		if (types == NULL)
+			return NULL;
+	}
+	/* RRsets are sorted by type; older ldns wants the list sorted. */
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		uint16_t type = node->rrsets[i].type;
+		if (type == LDNS_RR_TYPE_NSEC || type == LDNS_RR_TYPE_RRSIG)
+			continue;
+		if (kind == SIG_NODE_CUT && type != LDNS_RR_TYPE_NS && type != LDNS_RR_TYPE_DS)
+			continue;
+		if (!rrsig && type > LDNS_RR_TYPE_RRSIG) {
+			types[n++] = LDNS_RR_TYPE_RRSIG;
+			rrsig = true;
+		}
+		if (!nsec && type > LDNS_RR_TYPE_NSEC) {
+			types[n++] = LDNS_RR_TYPE_NSEC;
+			nsec = true;
+		}
+		types[n++] = (ldns_rr_type)type;
+	}
+	if (!rrsig)
+		types[n++] = LDNS_RR_TYPE_RRSIG;
+	if (!nsec)
+		types[n++] = LDNS_RR_TYPE_NSEC;
+	rdf = ldns_dnssec_create_nsec_bitmap(types, n, LDNS_RR_TYPE_NSEC);
+	if (types != stack)
+		free(types);
+	return rdf;
+}
+
+const zone_node_t *sig_chain_next(const zone_t *zone, const zone_node_t *node)
+{
+	const zone_node_t *next = zone_next_wrap(zone, node);
+
+	for (size_t guard = zone_node_count(zone); next != node && guard > 0; guard--) {
+		if (sig_node_kind(zone, next) != SIG_NODE_OUT)
+			break;
+		next = zone_next_wrap(zone, next);
+	}
+	return next;
+}
+
+void sig_describe(char *buf, size_t len, const uint8_t *owner, uint16_t type)
+{
+	char name[4 * ZONE_NAME_MAXLEN + 2];
+	const ldns_rr_descriptor *desc = ldns_rr_descript(type);
+
+	if (zone_name_to_str(name, sizeof(name), owner) != GW_OK)
+		snprintf(name, sizeof(name), "?");
+	if (desc != NULL && desc->_type == type && desc->_name != NULL)
+		snprintf(buf, len, "%s %s", name, desc->_name);
+	else
+		snprintf(buf, len, "%s TYPE%u", name, (unsigned)type);
+}

@@ -1,0 +1,284 @@
+/* Authenticated denial with NSEC (RFC 4034 4, RFC 4035 2.3): the changes
+ * that make the chain match the zone, for the whole zone or around the
+ * names a change touched. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "dnssec/dnssec.h"
+#include "dnssec/sign_internal.h"
+
+int sig_nsec_ttl(const zone_t *zone, uint32_t *ttl)
+{
+	const zone_node_t *apex = zone_apex_node(zone);
+	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, LDNS_RR_TYPE_SOA) : NULL;
+	const uint8_t *rdata;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+
+	if (soa == NULL || !zone_rrset_next(soa, &pos, &rdata, &rdlen))
+		return GW_ENOTFOUND;
+	/* MINIMUM is the last field; two root names and five fields at
+	 * least. */
+	if (rdlen < 22)
+		return GW_EMALFORMED;
+	uint32_t minimum = sig_read_u32(rdata + rdlen - 4);
+	*ttl = soa->ttl < minimum ? soa->ttl : minimum;
+	return GW_OK;
+}
+
+static int queue_removals(zone_changeset_t *cs, const zone_node_t *node, const zone_rrset_t *nsec,
+                          const uint8_t *keep, size_t keep_len)
+{
+	const uint8_t *rdata;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+
+	while (zone_rrset_next(nsec, &pos, &rdata, &rdlen)) {
+		ldns_rr *rr = NULL;
+		if (keep != NULL && rdlen == keep_len && memcmp(rdata, keep, keep_len) == 0)
+			continue;
+		int ret = zone_rr_to_ldns(&rr, node, nsec, rdata, rdlen);
+		if (ret == GW_OK)
+			ret = zone_changeset_remove(cs, rr);
+		if (ret != GW_OK)
+			return ret;
+	}
+	return GW_OK;
+}
+
+static ldns_rdf *lower_dname(const uint8_t *name)
+{
+	uint8_t lower[ZONE_NAME_MAXLEN];
+	int len = zone_name_lower(lower, name);
+
+	return ldns_dname_new_frm_data((uint16_t)len, lower);
+}
+
+/* Queue what makes node's NSEC right: none when kind is SIG_NODE_OUT,
+ * else exactly one with next's name and node's bitmap, at ttl. */
+static int fix_node(zone_changeset_t *cs, const zone_node_t *node, sig_node_kind_t kind,
+                    const zone_node_t *next, uint32_t ttl)
+{
+	const zone_rrset_t *nsec = zone_node_rrset(node, LDNS_RR_TYPE_NSEC);
+	ldns_rdf *bitmap = NULL;
+	ldns_rr *rr = NULL;
+	uint8_t want[ZONE_NAME_MAXLEN + 256 * 34];
+	int ret = GW_ENOMEM;
+
+	if (kind == SIG_NODE_OUT)
+		return nsec != NULL ? queue_removals(cs, node, nsec, NULL, 0) : GW_OK;
+
+	bitmap = sig_nsec_bitmap(node, kind);
+	if (bitmap == NULL)
+		goto out;
+	size_t next_len = (size_t)zone_name_lower(want, next->owner);
+	size_t want_len = next_len + ldns_rdf_size(bitmap);
+	if (want_len > sizeof(want)) {
+		ret = GW_ELIMIT;
+		goto out;
+	}
+	memcpy(want + next_len, ldns_rdf_data(bitmap), ldns_rdf_size(bitmap));
+	if (nsec != NULL && nsec->count == 1 && nsec->ttl == ttl &&
+	    nsec->rdata_len == want_len + 2 && memcmp(nsec->rdata + 2, want, want_len) == 0) {
+		ret = GW_OK;
+		goto out;
+	}
+	if (nsec != NULL) {
+		ret = queue_removals(cs, node, nsec, want, want_len);
+		if (ret != GW_OK)
+			goto out;
+	}
+
+	ret = GW_ENOMEM;
+	rr = ldns_rr_new();
+	ldns_rdf *owner = lower_dname(node->owner);
+	ldns_rdf *next_name = lower_dname(next->owner);
+	if (rr == NULL || owner == NULL || next_name == NULL) {
+		ldns_rdf_deep_free(owner);
+		ldns_rdf_deep_free(next_name);
+		goto out;
+	}
+	ldns_rr_set_owner(rr, owner);
+	ldns_rr_set_type(rr, LDNS_RR_TYPE_NSEC);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	ldns_rr_set_ttl(rr, ttl);
+	if (!ldns_rr_push_rdf(rr, next_name)) {
+		ldns_rdf_deep_free(next_name);
+		goto out;
+	}
+	if (!ldns_rr_push_rdf(rr, bitmap))
+		goto out;
+	bitmap = NULL;
+	ret = zone_changeset_add(cs, rr); /* takes rr, also on error */
+	rr = NULL;
+out:
+	ldns_rdf_deep_free(bitmap);
+	ldns_rr_free(rr);
+	return ret;
+}
+
+typedef struct chain_entry {
+	const zone_node_t *node;
+	sig_node_kind_t kind;
+} chain_entry_t;
+
+int sig_nsec_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
+{
+	int ret = GW_ENOMEM;
+	size_t total = zone_node_count(zone);
+	chain_entry_t *chain = NULL;
+	size_t n = 0;
+	sig_walk_t walk = {0};
+
+	if (total == 0)
+		return GW_OK;
+	chain = malloc(total * sizeof(*chain));
+	if (chain == NULL)
+		goto out;
+	for (const zone_node_t *node = zone_first(zone); node != NULL;
+	     node = zone_next(zone, node)) {
+		sig_node_kind_t kind = sig_walk_kind(&walk, zone, node);
+		if (kind != SIG_NODE_OUT) {
+			chain[n++] = (chain_entry_t){.node = node, .kind = kind};
+			continue;
+		}
+		ret = fix_node(cs, node, SIG_NODE_OUT, NULL, ttl);
+		if (ret != GW_OK)
+			goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ret = fix_node(cs, chain[i].node, chain[i].kind, chain[(i + 1) % n].node, ttl);
+		if (ret != GW_OK)
+			goto out;
+	}
+	ret = GW_OK;
+out:
+	free(chain);
+	return ret;
+}
+
+typedef struct node_set {
+	const zone_node_t **nodes;
+	size_t count;
+	size_t cap;
+} node_set_t;
+
+static int set_add(node_set_t *set, const zone_node_t *node)
+{
+	if (set->count == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 32;
+		const zone_node_t **grown = realloc(set->nodes, cap * sizeof(*grown));
+		if (grown == NULL)
+			return GW_ENOMEM;
+		set->nodes = grown;
+		set->cap = cap;
+	}
+	set->nodes[set->count++] = node;
+	return GW_OK;
+}
+
+static int cmp_node_key(const void *pa, const void *pb)
+{
+	const zone_node_t *a = *(const zone_node_t *const *)pa;
+	const zone_node_t *b = *(const zone_node_t *const *)pb;
+	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+	int cmp = memcmp(a->key, b->key, n);
+
+	if (cmp != 0)
+		return cmp;
+	return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+static const zone_node_t *prev_node(const zone_t *zone, const zone_node_t *node)
+{
+	zone_lookup_t res;
+
+	if (zone_lookup(zone, node->owner, &res) != GW_OK)
+		return NULL;
+	return res.prev;
+}
+
+/* The nodes whose NSEC may have to change because owner changed: its own
+ * node, the chain predecessor of its place (whose next pointed at it or
+ * must now), the nodes without data passed on the way there (stale NSECs
+ * to remove), and, when NS changed below the apex, everything below owner
+ * (it became glue or stopped being glue). */
+static int collect_around(const zone_t *zone, const zone_change_t *change, node_set_t *set)
+{
+	const zone_node_t *node = zone_find(zone, change->owner);
+	const zone_node_t *apex = zone_apex_node(zone);
+	const zone_node_t *p;
+	zone_lookup_t res;
+	int ret;
+
+	if (zone_lookup(zone, change->owner, &res) != GW_OK)
+		return GW_OK; /* outside the zone: nothing of ours */
+	if (node != NULL) {
+		ret = set_add(set, node);
+		if (ret != GW_OK)
+			return ret;
+	}
+	if (change->type == LDNS_RR_TYPE_NS && !zone_name_equal(change->owner, zone_apex(zone))) {
+		uint8_t key[ZONE_KEY_MAXLEN];
+		size_t key_len = (size_t)zone_name_key(key, change->owner);
+		for (const zone_node_t *d = zone_next(zone, res.prev); d != NULL;
+		     d = zone_next(zone, d)) {
+			if (d->key_len < key_len || memcmp(d->key, key, key_len) != 0)
+				break;
+			ret = set_add(set, d);
+			if (ret != GW_OK)
+				return ret;
+		}
+	}
+	p = res.prev;
+	for (size_t guard = zone_node_count(zone); p != NULL && guard > 0; guard--) {
+		ret = set_add(set, p);
+		if (ret != GW_OK)
+			return ret;
+		if (p == apex || sig_node_kind(zone, p) != SIG_NODE_OUT)
+			break;
+		p = prev_node(zone, p);
+	}
+	return GW_OK;
+}
+
+int sig_nsec_update_around(const zone_t *zone, uint32_t ttl, const zone_change_t *changed,
+                           size_t changed_count, zone_changeset_t *cs)
+{
+	int ret = GW_OK;
+	node_set_t set = {0};
+	const zone_node_t *apex = zone_apex_node(zone);
+
+	if (changed_count == 0 || apex == NULL)
+		return GW_OK;
+	/* A new NSEC TTL (SOA TTL or MINIMUM) touches every NSEC. */
+	const zone_rrset_t *apex_nsec = zone_node_rrset(apex, LDNS_RR_TYPE_NSEC);
+	if (apex_nsec != NULL && apex_nsec->ttl != ttl)
+		return sig_nsec_update(zone, ttl, cs);
+
+	for (size_t i = 0; i < changed_count; i++) {
+		/* zone_apply() reports one entry per type; an owner once is
+		 * enough unless NS changed. */
+		if (i > 0 && changed[i].type != LDNS_RR_TYPE_NS &&
+		    zone_name_equal(changed[i].owner, changed[i - 1].owner))
+			continue;
+		ret = collect_around(zone, &changed[i], &set);
+		if (ret != GW_OK)
+			goto out;
+	}
+	qsort(set.nodes, set.count, sizeof(*set.nodes), cmp_node_key);
+	for (size_t i = 0; i < set.count; i++) {
+		const zone_node_t *node = set.nodes[i];
+		if (i > 0 && node == set.nodes[i - 1])
+			continue;
+		sig_node_kind_t kind = sig_node_kind(zone, node);
+		const zone_node_t *next = kind != SIG_NODE_OUT ? sig_chain_next(zone, node) : NULL;
+		ret = fix_node(cs, node, kind, next, ttl);
+		if (ret != GW_OK)
+			goto out;
+	}
+out:
+	free(set.nodes);
+	return ret;
+}

@@ -1,0 +1,471 @@
+/* RRset signatures (RFC 4034 3, RFC 4035 2.2), refresh, and whole-zone
+ * signing on several threads. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "dnssec/dnssec.h"
+#include "dnssec/sign_internal.h"
+
+/* ---- one RRset ---------------------------------------------------------- */
+
+/* splitmix64: a few cycles per draw and no shared state, so signing
+ * threads need no lock, unlike rand(). */
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* FNV-1a of the lowercase owner: RRsets of one zone spread apart. */
+static uint64_t name_hash(const uint8_t *name, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = name[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (uint8_t)(c + ('a' - 'A'));
+		h = (h ^ c) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* How much earlier than now + validity the RRset's signatures expire. Never
+ * so much that a fresh signature already falls into the refresh window,
+ * which would re-sign it on every pass. */
+static uint32_t jitter_draw(const sig_signer_t *signer, const uint8_t *owner, size_t owner_len,
+                            uint16_t type, time_t now)
+{
+	uint32_t jitter = signer->jitter;
+	uint32_t room =
+	    signer->validity > signer->refresh ? signer->validity - signer->refresh - 1 : 0;
+	uint64_t state;
+
+	if (jitter > room)
+		jitter = room;
+	if (jitter == 0)
+		return 0;
+	state = name_hash(owner, owner_len) ^ ((uint64_t)type << 48) ^ (uint64_t)now;
+	/* The top 32 bits times jitter, over 2^32: uniform in [0, jitter). */
+	return (uint32_t)(((splitmix64(&state) >> 32) * (uint64_t)jitter) >> 32);
+}
+
+/* The RRset in canonical form and order (RFC 4034 6.2, 6.3) into out,
+ * all through ldns: each RR converted, names lowercased, sorted, and RRs
+ * that became equal after lowercasing written once. Sorting puts equal
+ * RRs next to each other, so comparing each written RR with the one
+ * before finds them without ldns_rr_compare(), which serialises both RRs
+ * again on every call. */
+static int canonical_rrset(const uint8_t *owner, size_t owner_len, const zone_rrset_t *rrset,
+                           ldns_buffer *out)
+{
+	int ret = GW_ENOMEM;
+	uint8_t owner_copy[ZONE_NAME_MAXLEN];
+	zone_node_t node = {.owner = owner_copy, .owner_len = (uint16_t)owner_len};
+	ldns_rr_list *list = ldns_rr_list_new();
+	const uint8_t *rdata;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+
+	memcpy(owner_copy, owner, owner_len);
+	if (list == NULL)
+		goto out;
+	while (zone_rrset_next(rrset, &pos, &rdata, &rdlen)) {
+		ldns_rr *rr = NULL;
+		ret = zone_rr_to_ldns(&rr, &node, rrset, rdata, rdlen);
+		if (ret != GW_OK)
+			goto out;
+		ldns_rr2canonical(rr);
+		if (!ldns_rr_list_push_rr(list, rr)) {
+			ldns_rr_free(rr);
+			ret = GW_ENOMEM;
+			goto out;
+		}
+	}
+	ldns_rr_list_sort(list);
+	size_t prev = 0;
+	size_t prev_len = 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
+		size_t start = ldns_buffer_position(out);
+		if (ldns_rr2buffer_wire(out, ldns_rr_list_rr(list, i), LDNS_SECTION_ANSWER) !=
+		    LDNS_STATUS_OK) {
+			ret = GW_ENOMEM;
+			goto out;
+		}
+		size_t len = ldns_buffer_position(out) - start;
+		if (i > 0 && len == prev_len &&
+		    memcmp(ldns_buffer_at(out, prev), ldns_buffer_at(out, start), len) == 0) {
+			ldns_buffer_set_position(out, start);
+			continue;
+		}
+		prev = start;
+		prev_len = len;
+	}
+	ret = GW_OK;
+out:
+	if (list != NULL)
+		ldns_rr_list_deep_free(list);
+	return ret;
+}
+
+/* Labels of the owner without the root and without a leading wildcard
+ * label (RFC 4034 3.1.3). */
+static uint8_t rrsig_labels(const uint8_t *owner)
+{
+	int labels = zone_name_labels(owner);
+
+	if (owner[0] == 1 && owner[1] == '*')
+		labels--;
+	return (uint8_t)labels;
+}
+
+static size_t covering_keys(const sig_signer_t *signer, uint16_t type)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < signer->key_count; i++) {
+		if (sig_role_signs(sig_key_role(signer->keys[i]), type))
+			n++;
+	}
+	return n;
+}
+
+int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_rrset_t *rrset,
+                   time_t now, uint8_t **sigs, uint32_t *len, uint16_t *count)
+{
+	int ret = GW_EINVAL;
+	ldns_buffer *rrwire = NULL;
+	ldns_buffer *data = NULL;
+	uint8_t *buf = NULL;
+	uint8_t signer_name[ZONE_NAME_MAXLEN];
+	char what[4 * ZONE_NAME_MAXLEN + 32];
+	int owner_len;
+
+	if (signer == NULL || signer->apex == NULL || owner == NULL || rrset == NULL ||
+	    sigs == NULL || len == NULL || count == NULL)
+		return GW_EINVAL;
+	owner_len = zone_name_len(owner, ZONE_NAME_MAXLEN);
+	if (owner_len < 0 || rrset->count == 0 || rrset->type == LDNS_RR_TYPE_RRSIG)
+		return GW_EINVAL;
+	size_t nkeys = covering_keys(signer, rrset->type);
+	if (nkeys == 0) {
+		sig_describe(what, sizeof(what), owner, rrset->type);
+		gw_err("%s: no key signs this type (a KSK without a ZSK?)", what);
+		return GW_EKEY;
+	}
+
+	size_t signer_len = (size_t)zone_name_lower(signer_name, signer->apex);
+	size_t head = SIG_RRSIG_FIXED + signer_len;
+	uint16_t type = rrset->type;
+	uint8_t labels = rrsig_labels(owner);
+	uint32_t inception = (uint32_t)(now - (time_t)signer->inception_offset);
+	uint32_t expiration =
+	    (uint32_t)(now + (time_t)signer->validity -
+	               (time_t)jitter_draw(signer, owner, (size_t)owner_len, type, now));
+
+	ret = GW_ENOMEM;
+	rrwire =
+	    ldns_buffer_new(rrset->rdata_len + (size_t)rrset->count * ((size_t)owner_len + 10));
+	data = ldns_buffer_new(head + 64);
+	buf = malloc(nkeys * (2 + head + SIG_SIGNATURE_MAX));
+	if (rrwire == NULL || data == NULL || buf == NULL)
+		goto out;
+	ret = canonical_rrset(owner, (size_t)owner_len, rrset, rrwire);
+	if (ret != GW_OK)
+		goto out;
+	size_t wire_len = ldns_buffer_position(rrwire);
+
+	uint32_t pos = 0;
+	uint16_t n = 0;
+	for (size_t i = 0; i < signer->key_count; i++) {
+		const sig_key_t *key = signer->keys[i];
+		if (!sig_role_signs(sig_key_role(key), type))
+			continue;
+		/* The signed data: the RRSIG rdata without its signature,
+		 * then the canonical RRset (RFC 4034 3.1.8.1). */
+		ldns_buffer_clear(data);
+		if (!ldns_buffer_reserve(data, head + wire_len)) {
+			ret = GW_ENOMEM;
+			goto out;
+		}
+		ldns_buffer_write_u16(data, type);
+		ldns_buffer_write_u8(data, sig_key_algorithm(key));
+		ldns_buffer_write_u8(data, labels);
+		ldns_buffer_write_u32(data, rrset->ttl);
+		ldns_buffer_write_u32(data, expiration);
+		ldns_buffer_write_u32(data, inception);
+		ldns_buffer_write_u16(data, sig_key_tag(key));
+		ldns_buffer_write(data, signer_name, signer_len);
+		ldns_buffer_write(data, ldns_buffer_begin(rrwire), wire_len);
+
+		uint8_t *rd = buf + pos + 2;
+		size_t siglen = 0;
+		memcpy(rd, ldns_buffer_begin(data), head);
+		ret = sig_key_sign(key, ldns_buffer_begin(data), ldns_buffer_position(data),
+		                   rd + head, SIG_SIGNATURE_MAX, &siglen);
+		if (ret != GW_OK) {
+			sig_describe(what, sizeof(what), owner, type);
+			gw_err("%s: signing with key %u failed: %s", what,
+			       (unsigned)sig_key_tag(key), gw_strerror(ret));
+			goto out;
+		}
+		size_t rdlen = head + siglen;
+		buf[pos] = (uint8_t)(rdlen >> 8);
+		buf[pos + 1] = (uint8_t)rdlen;
+		pos += 2 + (uint32_t)rdlen;
+		n++;
+	}
+	*sigs = buf;
+	*len = pos;
+	*count = n;
+	buf = NULL;
+	ret = GW_OK;
+out:
+	free(buf);
+	if (rrwire != NULL)
+		ldns_buffer_free(rrwire);
+	if (data != NULL)
+		ldns_buffer_free(data);
+	return ret;
+}
+
+/* Is there a signature by key over rrset that is still good at now for
+ * longer than the refresh window? */
+static bool key_signature_fresh(const sig_signer_t *signer, const sig_key_t *key,
+                                const zone_rrset_t *rrset, time_t now)
+{
+	const zone_rrset_t sigs = {.rdata = rrset->sigs, .rdata_len = rrset->sigs_len};
+	const uint8_t *rd;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+
+	while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
+		if (rdlen < SIG_RRSIG_FIXED ||
+		    sig_read_u16(rd + SIG_RRSIG_OFF_TAG) != sig_key_tag(key) ||
+		    rd[SIG_RRSIG_OFF_ALG] != sig_key_algorithm(key) ||
+		    sig_read_u16(rd + SIG_RRSIG_OFF_TYPE) != rrset->type)
+			continue;
+		/* A TTL change without a new signature is a bogus answer. */
+		if (sig_read_u32(rd + SIG_RRSIG_OFF_TTL) != rrset->ttl)
+			continue;
+		time_t expire = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_EXPIRE), now);
+		time_t incept = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_INCEPT), now);
+		if (incept > now || expire - now < (time_t)signer->refresh)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* Does some signature come from a key the signer no longer has (or one
+ * that must not sign this type)? Re-signing drops it. */
+static bool has_foreign_signature(const sig_signer_t *signer, const zone_rrset_t *rrset)
+{
+	const zone_rrset_t sigs = {.rdata = rrset->sigs, .rdata_len = rrset->sigs_len};
+	const uint8_t *rd;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+
+	while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
+		bool known = false;
+		if (rdlen < SIG_RRSIG_FIXED)
+			return true;
+		for (size_t i = 0; i < signer->key_count && !known; i++) {
+			const sig_key_t *key = signer->keys[i];
+			known = sig_read_u16(rd + SIG_RRSIG_OFF_TAG) == sig_key_tag(key) &&
+			        rd[SIG_RRSIG_OFF_ALG] == sig_key_algorithm(key) &&
+			        sig_role_signs(sig_key_role(key), rrset->type);
+		}
+		if (!known)
+			return true;
+	}
+	return false;
+}
+
+bool sig_rrset_needs_signing(const sig_signer_t *signer, const zone_rrset_t *rrset, time_t now)
+{
+	if (rrset->sigs == NULL || rrset->sig_count == 0)
+		return true;
+	for (size_t i = 0; i < signer->key_count; i++) {
+		const sig_key_t *key = signer->keys[i];
+		if (!sig_role_signs(sig_key_role(key), rrset->type))
+			continue;
+		if (!key_signature_fresh(signer, key, rrset, now))
+			return true;
+	}
+	return has_foreign_signature(signer, rrset);
+}
+
+/* ---- the whole zone ----------------------------------------------------- */
+
+/* Jobs are handed out in chunks from a shared counter rather than in
+ * fixed slices: RRsets differ in cost (a browse PTR RRset with hundreds of
+ * RRs against a single A), and a commit has only a handful of them. Each
+ * job's result goes into the job itself, so workers share nothing else. */
+typedef struct sign_queue {
+	const sig_signer_t *signer;
+	sig_job_t *jobs;
+	size_t count;
+	size_t chunk;
+	time_t now;
+	atomic_size_t next;
+	atomic_int ret;
+} sign_queue_t;
+
+static void *sign_worker(void *arg)
+{
+	sign_queue_t *q = arg;
+
+	for (;;) {
+		size_t from = atomic_fetch_add(&q->next, q->chunk);
+		if (from >= q->count)
+			break;
+		size_t to = q->count - from < q->chunk ? q->count : from + q->chunk;
+		for (size_t i = from; i < to; i++) {
+			sig_job_t *job = &q->jobs[i];
+			uint16_t n = 0;
+			if (!job->sign)
+				continue;
+			int ret = sig_sign_rrset(q->signer, job->node->owner, job->rrset, q->now,
+			                         &job->sigs, &job->len, &n);
+			if (ret != GW_OK) {
+				int ok = GW_OK;
+				atomic_compare_exchange_strong(&q->ret, &ok, ret);
+				/* The others stop at their next chunk. */
+				atomic_store(&q->next, q->count);
+				return NULL;
+			}
+		}
+	}
+	return NULL;
+}
+
+int sig_sign_jobs(const sig_signer_t *signer, sig_job_t *jobs, size_t count, time_t now,
+                  unsigned threads)
+{
+	pthread_t stack[8];
+	pthread_t *tid = stack;
+	unsigned started = 0;
+	sign_queue_t q = {.signer = signer, .jobs = jobs, .count = count, .now = now};
+
+	if (threads < 1)
+		threads = 1;
+	if (threads > count)
+		threads = count > 0 ? (unsigned)count : 1;
+	if (threads > sizeof(stack) / sizeof(stack[0])) {
+		tid = calloc(threads, sizeof(*tid));
+		if (tid == NULL)
+			return GW_ENOMEM;
+	}
+	/* About 16 chunks per thread: few enough that the counter is not
+	 * contended, many enough to even out the tail. */
+	q.chunk = count / ((size_t)threads * 16);
+	if (q.chunk == 0)
+		q.chunk = 1;
+	atomic_init(&q.next, 0);
+	atomic_init(&q.ret, GW_OK);
+	/* The calling thread works too; a thread that cannot start only
+	 * leaves more jobs to the others. */
+	for (unsigned t = 1; t < threads; t++) {
+		if (pthread_create(&tid[started], NULL, sign_worker, &q) == 0)
+			started++;
+	}
+	sign_worker(&q);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	if (tid != stack)
+		free(tid);
+	return atomic_load(&q.ret);
+}
+
+int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool force,
+                  unsigned threads, size_t *signed_count)
+{
+	int ret = GW_ENOMEM;
+	sig_job_t *jobs = NULL;
+	size_t njobs = 0;
+	size_t cap = 0;
+	size_t nsigned = 0;
+	sig_walk_t walk = {0};
+
+	if (signer == NULL || zone == NULL)
+		return GW_EINVAL;
+	for (const zone_node_t *node = zone_first(zone); node != NULL;
+	     node = zone_next(zone, node)) {
+		sig_node_kind_t kind = sig_walk_kind(&walk, zone, node);
+		for (uint16_t i = 0; i < node->rrset_count; i++) {
+			const zone_rrset_t *rrset = &node->rrsets[i];
+			bool sign = sig_rrset_signable(kind, rrset->type);
+			if (sign && !force && !sig_rrset_needs_signing(signer, rrset, now))
+				continue;
+			/* Signatures over glue or stale data go. */
+			if (!sign && rrset->sigs_len == 0)
+				continue;
+			if (njobs == cap) {
+				size_t ncap = cap ? cap * 2 : 1024;
+				sig_job_t *grown = realloc(jobs, ncap * sizeof(*grown));
+				if (grown == NULL)
+					goto out;
+				jobs = grown;
+				cap = ncap;
+			}
+			jobs[njobs++] = (sig_job_t){.node = node, .rrset = rrset, .sign = sign};
+		}
+	}
+	ret = sig_sign_jobs(signer, jobs, njobs, now, threads);
+	if (ret != GW_OK)
+		goto out;
+	/* zone_set_sigs() keeps node and RRset pointers valid. */
+	for (size_t i = 0; i < njobs; i++) {
+		ret = zone_set_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, jobs[i].sigs,
+		                    jobs[i].len);
+		if (ret != GW_OK)
+			goto out;
+		if (jobs[i].sign)
+			nsigned++;
+	}
+	ret = GW_OK;
+out:
+	for (size_t i = 0; i < njobs; i++)
+		free(jobs[i].sigs);
+	free(jobs);
+	if (signed_count != NULL)
+		*signed_count = nsigned;
+	return ret;
+}
+
+time_t sig_zone_next_refresh(const sig_signer_t *signer, const zone_t *zone)
+{
+	time_t ref = time(NULL);
+	time_t earliest = 0;
+	bool any = false;
+
+	for (const zone_node_t *node = zone_first(zone); node != NULL;
+	     node = zone_next(zone, node)) {
+		for (uint16_t i = 0; i < node->rrset_count; i++) {
+			const zone_rrset_t *rrset = &node->rrsets[i];
+			const zone_rrset_t sigs = {.rdata = rrset->sigs,
+			                           .rdata_len = rrset->sigs_len};
+			const uint8_t *rd;
+			uint16_t rdlen;
+			uint32_t pos = 0;
+			while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
+				if (rdlen < SIG_RRSIG_FIXED)
+					continue;
+				time_t t = sig_time_from_wire(
+				    sig_read_u32(rd + SIG_RRSIG_OFF_EXPIRE), ref);
+				if (!any || t < earliest)
+					earliest = t;
+				any = true;
+			}
+		}
+	}
+	return any ? earliest - (time_t)signer->refresh : 0;
+}

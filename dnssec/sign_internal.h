@@ -1,0 +1,108 @@
+/* dnssec/sign_internal.h: what the signing files (sign.c, denial.c,
+ * verify.c, commit.c, authority.c) share. Internal to dnssec/.
+ *
+ * Authority (RFC 4035 2.2 and 2.3): a name in the NSEC chain holds data
+ * (an RRset other than NSEC and RRSIG) and is not below a delegation
+ * point. At a delegation point (NS below the apex) only DS and NSEC are
+ * signed and the bitmap lists NS, DS, NSEC and RRSIG; names below it are
+ * glue or occluded: no NSEC, no signatures. A node holding only an NSEC
+ * (its data was removed) is not a live name either. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <ldns/ldns.h>
+
+#include "dnssec/dnssec.h"
+#include "zones/zone.h"
+
+/* RRSIG rdata (RFC 4034 3.1): fixed fields, then the signer name, then
+ * the signature. */
+#define SIG_RRSIG_FIXED      18
+#define SIG_RRSIG_OFF_TYPE   0
+#define SIG_RRSIG_OFF_ALG    2
+#define SIG_RRSIG_OFF_LABELS 3
+#define SIG_RRSIG_OFF_TTL    4
+#define SIG_RRSIG_OFF_EXPIRE 8
+#define SIG_RRSIG_OFF_INCEPT 12
+#define SIG_RRSIG_OFF_TAG    16
+
+/* Room for one signature: RSA 4096 is 512 octets. */
+#define SIG_SIGNATURE_MAX 1024
+
+static inline uint16_t sig_read_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t sig_read_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Does a key of role sign RRsets of type (the table of sig_role_t)? */
+bool sig_role_signs(sig_role_t role, uint16_t type);
+
+/* The time a 32-bit RRSIG time field stands for: the one nearest ref
+ * (RFC 4034 3.1.5 serial number arithmetic). */
+time_t sig_time_from_wire(uint32_t t, time_t ref);
+
+typedef enum {
+	SIG_NODE_OUT = 0, /* not in the chain: no data, or below a delegation */
+	SIG_NODE_AUTH,    /* authoritative name (the apex too) */
+	SIG_NODE_CUT,     /* delegation point: NS below the apex */
+} sig_node_kind_t;
+
+/* True when node holds an RRset other than NSEC and RRSIG. */
+bool sig_node_has_data(const zone_node_t *node);
+
+/* Kind of one node, looking its ancestors up in the zone (for the few
+ * nodes around a change). */
+sig_node_kind_t sig_node_kind(const zone_t *zone, const zone_node_t *node);
+
+/* Kinds of all nodes in one pass: call sig_walk_kind() for every node in
+ * canonical order, starting from a zeroed sig_walk_t. Descendants follow
+ * their ancestor in canonical order, so the last delegation point seen is
+ * enough to know whether a node is below one. */
+typedef struct sig_walk {
+	const uint8_t *cut_key; /* key of the last delegation point, borrowed */
+	uint16_t cut_key_len;
+} sig_walk_t;
+
+sig_node_kind_t sig_walk_kind(sig_walk_t *walk, const zone_t *zone, const zone_node_t *node);
+
+/* Is an RRset of type at a node of kind signed? */
+bool sig_rrset_signable(sig_node_kind_t kind, uint16_t type);
+
+/* The NSEC type bitmap of a node of kind (not SIG_NODE_OUT) through
+ * ldns: the node's types plus NSEC and RRSIG (at a delegation point NS,
+ * DS, NSEC, RRSIG). Caller frees the rdf; NULL when out of memory. */
+ldns_rdf *sig_nsec_bitmap(const zone_node_t *node, sig_node_kind_t kind);
+
+/* The next node in the NSEC chain after node (wrapping to the apex),
+ * skipping nodes that are not in the chain; node itself when it is the
+ * only one. */
+const zone_node_t *sig_chain_next(const zone_t *zone, const zone_node_t *node);
+
+/* "owner TYPE" for messages into buf (always NUL-terminated). */
+void sig_describe(char *buf, size_t len, const uint8_t *owner, uint16_t type);
+
+/* One RRset to sign (or, with sign false, whose signatures to remove). */
+typedef struct sig_job {
+	const zone_node_t *node;
+	const zone_rrset_t *rrset;
+	bool sign;
+	uint8_t *sigs; /* result, owned by the caller; NULL and 0 when not signed */
+	uint32_t len;
+} sig_job_t;
+
+/* Sign the jobs whose sign is set, split into threads slices (the calling
+ * thread signs one; threads <= 1: the calling thread only). Workers only
+ * read the zone and write their own jobs, so the zone must not change
+ * meanwhile. GW_OK or the first error of sig_sign_rrset(); results of
+ * other jobs are left for the caller to free either way. */
+int sig_sign_jobs(const sig_signer_t *signer, sig_job_t *jobs, size_t count, time_t now,
+                  unsigned threads);

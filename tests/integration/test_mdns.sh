@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The mDNS mirror end to end, in network namespaces this test creates: a
+# LAN where python3-zeroconf publishes an IPP printer (TXT, subtypes, a
+# UTF-8 name with a space and a backslash), an SSH host and an HTTP
+# service; the gateway in its own namespace across a veth pair, queried
+# over unicast DNS. Checks the browse PTRs, SRV, TXT, A and AAAA, that
+# link-local addresses stay out, capped TTLs, removal on unregister, the
+# restart warm-up and reconcile, and the link grace period.
+source "$(dirname "$0")/lib.sh"
+source "$GW_INTEGRATION_DIR/netns.sh"
+
+ns_setup
+D=dnssd.test.
+L=lan.$D
+cfg=$(gw_config mdns "zone: {domain: $D}
+dnssec: {enable: false}
+links: [{interface: $IF_GW, subdomain: lan}]
+mdns: {batch-window: 50ms, warm-up: 3s, link-grace: 4s}")
+gw_start_ns "$cfg"
+wait_until 10 grep -q "link lan ($IF_GW) is up" "$GW_TMP/gateway.log"
+expect "the link is up and mirrored under lan" grep -q "link lan ($IF_GW) is up" "$GW_TMP/gateway.log"
+
+pub_start
+pub register printer
+pub register ssh
+pub register http
+
+# kdig prints the UTF-8 octets, the space and the backslash escaped.
+PRN='B\195\188ro\032Drucker\\2._ipp._tcp.'$L
+wait_until 20 has_answer "_ipp._tcp.$L" PTR "$PRN"
+expect "browse PTR of the printer" has_answer "_ipp._tcp.$L" PTR "_ipp._tcp.$L 10 IN PTR $PRN"
+expect "subtype _universal browses to the printer" \
+	has_answer "_universal._sub._ipp._tcp.$L" PTR "IN PTR $PRN"
+expect "subtype _print browses to the printer" has_answer "_print._sub._ipp._tcp.$L" PTR "IN PTR $PRN"
+expect "SRV of the printer, target rewritten" has_answer "$PRN" SRV "IN SRV 0 0 631 printer.$L"
+expect "TXT of the printer" has_answer "$PRN" TXT '"rp=ipp/print"'
+expect "TXT keeps every string" has_text '"pdl=application/pdf,image/urf"'
+expect "A of the printer" has_answer "printer.$L" A "printer.$L 10 IN A $ADDR_LAN4"
+expect "no link-local IPv4 published" lacks_text "169.254"
+expect "AAAA of the printer" has_answer "printer.$L" AAAA "IN AAAA $ADDR_LAN6"
+expect "no link-local IPv6 published" lacks_text "fe80"
+expect "exactly one AAAA (fe80 filtered)" has_count ANSWER 1
+
+wait_until 10 has_answer "lanhost._ssh._tcp.$L" SRV "22 lanhost.$L"
+expect "SSH: SRV" has_answer "lanhost._ssh._tcp.$L" SRV "IN SRV 0 0 22 lanhost.$L"
+expect "SSH: host A" has_answer "lanhost.$L" A "IN A $ADDR_LAN4"
+WEB='Web\032Server._http._tcp.'$L
+wait_until 10 has_answer "$WEB" SRV "8080 lanhost.$L"
+expect "HTTP: SRV" has_answer "$WEB" SRV "IN SRV 0 0 8080 lanhost.$L"
+expect "HTTP: TXT" has_answer "$WEB" TXT '"path=/status"'
+
+qn "_services._dns-sd._udp.$L" PTR
+for t in _ipp._tcp _ssh._tcp _http._tcp; do
+	expect "type enumeration lists $t" has_text "IN PTR $t.$L"
+done
+for p in b db lb; do
+	expect "$p._dns-sd._udp lists the link" has_answer "$p._dns-sd._udp.$D" PTR "IN PTR $L"
+done
+# Every mirrored TTL is capped at 10 s.
+ttl_ok() {
+	qn +tcp "$1" "$2"
+	awk -v n="$1" '$0 !~ /^;/ && NF >= 4 && $3 == "IN" && $2 > 10 {bad=1} END {exit bad}' \
+		"$GW_TMP/last" && has_status NOERROR
+}
+expect "TTLs capped (printer SRV)" ttl_ok "$PRN" SRV
+expect "TTLs capped (browse PTR)" ttl_ok "_ipp._tcp.$L" PTR
+expect "TTLs capped (host AAAA)" ttl_ok "printer.$L" AAAA
+expect "the apex SOA is the gateway's" has_answer "$D" SOA "IN SOA ns.$D"
+
+# Unregistering (goodbye packets) removes the service.
+pub unregister http
+wait_until 15 lacks_answer "$WEB" SRV "8080"
+expect "unregister: SRV gone" no_answer "$WEB" SRV
+expect "unregister: NXDOMAIN for the instance" has_status NXDOMAIN
+expect "unregister: browse PTR gone" lacks_answer "_http._tcp.$L" PTR "$WEB"
+qn "_services._dns-sd._udp.$L" PTR
+expect "unregister: type no longer enumerated" lacks_text "_http._tcp.$L"
+expect "unregister: the others stay" has_answer "$PRN" SRV "631"
+
+# Restart: the saved state is served at once, reconciled after the warm-up.
+wait_until 5 grep -q "ssh" "$GW_TMP/state/mirror.zone"
+expect "state saved in the state directory" grep -q "_ipp._tcp.lan.dnssd.test" "$GW_TMP/state/mirror.zone"
+gw_stop
+pub unregister ssh # its goodbye goes unheard: the gateway is away
+gw_start_ns "$cfg"
+expect "restart: printer served before rediscovery" has_answer "$PRN" SRV "631 printer.$L"
+expect "restart: departed SSH service still served during warm-up" \
+	has_answer "lanhost._ssh._tcp.$L" SRV "22 lanhost.$L"
+wait_until 15 no_answer "lanhost._ssh._tcp.$L" SRV
+expect "restart: departed service removed after warm-up" no_answer "lanhost._ssh._tcp.$L" SRV
+expect "restart: printer still there after reconcile" has_answer "$PRN" SRV "631 printer.$L"
+expect "restart: printer address still there" has_answer "printer.$L" A "$ADDR_LAN4"
+expect "restart: subtype PTR rediscovered" has_answer "_universal._sub._ipp._tcp.$L" PTR "IN PTR $PRN"
+
+# The link goes down: records stay for the grace period, then go.
+ip -n "$NS_GW" link set "$IF_GW" down
+t0=$(date +%s)
+sleep 1.5
+expect "link down: still served within the grace period" has_answer "$PRN" SRV "631"
+wait_until 15 no_answer "$PRN" SRV
+t1=$(date +%s)
+expect "link down: removed after the grace period" no_answer "$PRN" SRV
+expect "link down: not before the grace period (4 s)" test $((t1 - t0)) -ge 3
+expect "link down: enumeration gone too" lacks_answer "b._dns-sd._udp.$D" PTR "IN PTR $L"
+expect "link down: logged" grep -q "down for 4.0 s, removing its records" "$GW_TMP/gateway.log"
+
+# The link comes back: rediscovered.
+ip -n "$NS_GW" link set "$IF_GW" up
+wait_until 30 has_answer "$PRN" SRV "631 printer.$L"
+expect "link back: printer rediscovered" has_answer "$PRN" SRV "IN SRV 0 0 631 printer.$L"
+expect "link back: enumeration back" has_answer "b._dns-sd._udp.$D" PTR "IN PTR $L"
+wait_until 10 has_answer "_print._sub._ipp._tcp.$L" PTR "IN PTR $PRN"
+expect "link back: subtype rediscovered" has_answer "_print._sub._ipp._tcp.$L" PTR "IN PTR $PRN"
+
+pub unregister printer
+wait_until 15 no_answer "$PRN" SRV
+expect "printer unregistered: gone" no_answer "$PRN" SRV
+expect "printer unregistered: subtype PTR gone" lacks_answer "_universal._sub._ipp._tcp.$L" PTR "$PRN"
+
+gw_stop
+expect "no leak or sanitizer report at shutdown" \
+	bash -c "! grep -q 'Sanitizer' '$GW_TMP/gateway.log'"
+
+gw_finish

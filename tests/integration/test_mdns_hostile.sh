@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# A hostile mDNS publisher on the link: thousands of services, an
+# oversized TXT, names on the gateway's own _dns-sd._udp names, a host on
+# a name of the static zone, a name too long once rewritten. The gateway
+# must stay up and responsive, stay within its limits, keep its own
+# records, and log what it refused (a few lines, not one per record).
+source "$(dirname "$0")/lib.sh"
+source "$GW_INTEGRATION_DIR/netns.sh"
+
+ns_setup
+D=dnssd.test.
+L=lan.$D
+cat >"$GW_TMP/static.zone" <<ZONE
+\$ORIGIN $D
+\$TTL 300
+@ IN SOA ns hostmaster 1 3600 600 86400 10
+@ IN NS ns
+ns IN A 192.0.2.53
+static.lan IN A 192.0.2.99
+ZONE
+cfg=$(gw_config hostile "zone: {domain: $D, file: $GW_TMP/static.zone}
+dnssec: {enable: false}
+links: [{interface: $IF_GW, subdomain: lan}]
+mdns:
+  batch-window: 50ms
+  limits: {services-per-link: 500, changes-per-second: 400}")
+gw_start_ns "$cfg"
+wait_until 10 grep -q "link lan ($IF_GW) is up" "$GW_TMP/gateway.log"
+
+pub_start
+pub register printer
+PRN='B\195\188ro\032Drucker\\2._ipp._tcp.'$L
+wait_until 20 has_answer "$PRN" SRV "631 printer.$L"
+expect "a normal printer before the flood" has_answer "$PRN" SRV "631 printer.$L"
+
+pub hostile 3000
+
+# Responsive during the flood.
+qn "$D" SOA
+expect "answers during the flood" has_text "IN SOA ns.$D"
+
+flood_count() {
+	qn +tcp "_flood._tcp.$L" PTR
+	last_count ANSWER
+}
+# 500 services per link: the printer and the 4 hostile _http._tcp ones
+# (bigtxt, evil, clash, longhost) leave room for 495 of the flood.
+flood_full() { [ "$(flood_count)" -ge 495 ]; }
+wait_until 60 flood_full
+n=$(flood_count)
+echo "flood services published: $n"
+expect "the flood is mirrored up to the limit" test "$n" -eq 495
+expect "the limit is logged" grep -q "refused service flood.*500 services per link at most" "$GW_TMP/gateway.log"
+expect "the limit is logged once a minute, not per service" \
+	test "$(grep -c 'services per link at most' "$GW_TMP/gateway.log")" -le 2
+expect "the rate limit deferred changes and said so" \
+	grep -q "changes deferred: 400 changes per second at most" "$GW_TMP/gateway.log"
+
+expect "oversized TXT refused and logged" \
+	grep -q "refused the TXT of bigtxt._http._tcp.local.: 6024 octets, 1300 at most" "$GW_TMP/gateway.log"
+expect "oversized TXT not served" no_answer "bigtxt._http._tcp.$L" TXT
+expect "its SRV is still served" has_answer "bigtxt._http._tcp.$L" SRV "80 floodhost.$L"
+
+expect "type _dns-sd._udp refused and logged" \
+	grep -q "refused service type _dns-sd._udp.local." "$GW_TMP/gateway.log"
+expect "nothing under _dns-sd._udp.lan" no_answer "b._dns-sd._udp.$L" SRV
+expect "nothing at _dns-sd._udp.lan" no_answer "_dns-sd._udp.$L" PTR
+expect "that service is not published" no_answer "evil._http._tcp.$L" SRV
+qn "b._dns-sd._udp.$D" PTR
+expect "b._dns-sd._udp lists the link only" has_count ANSWER 1
+qn "_services._dns-sd._udp.$L" PTR
+expect "type enumeration: no _dns-sd or _services types" lacks_text "_dns-sd._udp.$L. 10"
+expect "type enumeration lists the flood type" has_text "IN PTR _flood._tcp.$L"
+
+qn "static.$L" A
+expect "the static record is untouched" has_text "static.$L 300 IN A 192.0.2.99"
+expect "and nothing merged into it" has_count ANSWER 1
+expect "the service pointing at it is not published" no_answer "clash._http._tcp.$L" SRV
+
+expect "over-long host refused and logged" \
+	grep -q "refused the SRV of longhost._http._tcp.local.: its target is too long once rewritten" "$GW_TMP/gateway.log"
+expect "over-long: not published" no_answer "longhost._http._tcp.$L" SRV
+
+qn "$D" SOA
+expect "apex SOA intact" has_text "$D 300 IN SOA ns.$D hostmaster.$D"
+qn "$D" NS
+expect "apex NS intact" has_count ANSWER 1
+expect "the printer is unaffected" has_answer "$PRN" SRV "631 printer.$L"
+expect "the gateway is still running" kill -0 "$GW_PID"
+expect "the mirror stays within bounds (services)" \
+	test "$(grep -c 'refused service flood' "$GW_TMP/gateway.log")" -eq 1
+
+# One line per kind and minute: the gateway-owned names after the first
+# (the SRV on lb._dns-sd._udp, the host on a static name, ...) are counted,
+# and the count is told at the latest at shutdown.
+gw_stop
+expect "later gateway-owned names counted in the log" \
+	grep -Eq "link lan: [0-9]+ more names \(gateway-owned\) refused" "$GW_TMP/gateway.log"
+expect "later services over the limit counted in the log" \
+	grep -Eq "link lan: [0-9]+ more services \(limit per link\) refused" "$GW_TMP/gateway.log"
+
+gw_stop
+expect "no leak or sanitizer report at shutdown" \
+	bash -c "! grep -q 'Sanitizer' '$GW_TMP/gateway.log'"
+
+gw_finish
