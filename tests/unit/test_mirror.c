@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 #include "cunit.h"
-#include "gateway/commit.h"
+#include "mirror_commit.h"
 #include "gateway/mirror.h"
 #include "zone_util.h"
 

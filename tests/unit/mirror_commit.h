@@ -1,4 +1,38 @@
-#include "gateway/commit.h"
+/* The mirror's commit for its unit tests: zone_apply() and a serial bump on
+ * an unsigned zone, and the zone's own names as reserved. The daemon
+ * commits through gateway/zonemgr.c instead; the mirror only sees a
+ * gw_mirror_commit_fn either way. Header-only: included by test_mirror.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/zoneref.h"
+
+typedef struct gw_commit {
+	gw_zoneref_t *const *zone; /* borrowed: the daemon's current zone, read at each commit */
+	uint8_t **names;           /* owned: the zone's own names before the mirror, sorted */
+	size_t name_count;
+} gw_commit_t;
+
+/* Caller owns the storage of c. zone points at the daemon's pointer to the
+ * served zone (which a reload replaces). The names the zone holds now are
+ * remembered as not the mirror's (see gw_commit_reserved). GW_OK or
+ * GW_ENOMEM. */
+
+/* Free what c holds. Accepts an already deinitialised one. */
+
+/* The zone was replaced by a reload: remember the new zone's own names.
+ * Call before gw_mirror_resync(). GW_OK or GW_ENOMEM. */
+
+/* gw_mirror_commit_fn: apply cs to the zone and, when anything changed,
+ * move the SOA serial forward (zone_serial_next, proposing the clock).
+ * arg is a gw_commit_t. Errors of zone_apply(); the zone is then
+ * unchanged. */
+
+/* gw_mirror_reserved_fn: true when name is one of the zone's own names
+ * (from the zone file or the built-in apex records). arg is a gw_commit_t. */
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +83,7 @@ static int snapshot(gw_commit_t *c)
 	return GW_OK;
 }
 
-int gw_commit_init(gw_commit_t *c, gw_zoneref_t *const *zone)
+static int gw_commit_init(gw_commit_t *c, gw_zoneref_t *const *zone)
 {
 	c->zone = zone;
 	c->names = NULL;
@@ -57,17 +91,17 @@ int gw_commit_init(gw_commit_t *c, gw_zoneref_t *const *zone)
 	return snapshot(c);
 }
 
-void gw_commit_deinit(gw_commit_t *c)
+static void gw_commit_deinit(gw_commit_t *c)
 {
 	free_names(c);
 }
 
-int gw_commit_zone_replaced(gw_commit_t *c)
+static int gw_commit_zone_replaced(gw_commit_t *c)
 {
 	return snapshot(c);
 }
 
-int gw_commit_apply(void *arg, const zone_changeset_t *cs)
+static int gw_commit_apply(void *arg, const zone_changeset_t *cs)
 {
 	gw_commit_t *c = arg;
 	zone_t *zone = (*c->zone)->zone;
@@ -92,7 +126,7 @@ int gw_commit_apply(void *arg, const zone_changeset_t *cs)
 	return ret;
 }
 
-bool gw_commit_reserved(void *arg, const uint8_t *name)
+static bool gw_commit_reserved(void *arg, const uint8_t *name)
 {
 	const gw_commit_t *c = arg;
 	return bsearch(&name, c->names, c->name_count, sizeof(*c->names), cmp_names) != NULL;
