@@ -261,10 +261,16 @@ static void answer_in(ctx_t *c, bool tcp)
 	c->aa = true;
 
 	for (int hop = 0; hop <= CNAME_MAX_HOPS; hop++) {
-		zone_lookup_t lk;
-		if (zone_lookup(zone, name, &lk) != GW_OK)
-			return; /* a CNAME left the zone: the resolver goes on */
-		const zone_node_t *node = lk.node;
+		/* Most queries name a node: the hash index finds it; the
+		 * ordered lookup (closest encloser, predecessor) is for the
+		 * rest. */
+		zone_lookup_t lk = {0};
+		const zone_node_t *node = zone_find(zone, name);
+		if (node == NULL) {
+			if (zone_lookup(zone, name, &lk) != GW_OK)
+				return; /* a CNAME left the zone: the resolver goes on */
+			node = lk.node;
+		}
 		/* Set when the answer is synthesised from a wildcard: the
 		 * proof that name itself does not exist goes with it. */
 		const zone_node_t *no_name = NULL;

@@ -33,6 +33,11 @@ void *zone_malloc(size_t size)
 	return alloc_should_fail() ? NULL : malloc(size);
 }
 
+void *zone_calloc(size_t n, size_t size)
+{
+	return alloc_should_fail() ? NULL : calloc(n, size);
+}
+
 void *zone_realloc(void *ptr, size_t size)
 {
 	return alloc_should_fail() ? NULL : realloc(ptr, size);
@@ -683,6 +688,7 @@ static void commit(apply_t *ap)
 		p->old->rrsets = p->rrsets;
 		p->old->rrset_count = p->rrset_count;
 		if (p->rrset_count == 0) {
+			zone_index_remove(zone, p->old);
 			zone_node_free(p->old);
 			zone->nodes[p->idx] = NULL;
 			if (removed++ == 0)
@@ -705,6 +711,7 @@ static void commit(apply_t *ap)
 			p->node->rrsets = p->rrsets;
 			p->node->rrset_count = p->rrset_count;
 			zone->nodes[--w] = p->node;
+			zone_index_insert(zone, p->node);
 			if (removed > 0 && p->idx <= first_hole)
 				first_hole++;
 		}
@@ -768,6 +775,11 @@ int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,
 		}
 		zone->nodes = nodes;
 		zone->cap = cap;
+	}
+	ret = zone_index_reserve(zone, zone->count + ap.inserts);
+	if (ret != GW_OK) {
+		ret = batch_fail_any(batch, ret);
+		goto out;
 	}
 	commit(&ap);
 	if (changed != NULL) {

@@ -15,12 +15,26 @@ struct zone {
 	zone_node_t **nodes; /* owned, count entries sorted by node key */
 	size_t count;
 	size_t cap;
+	zone_node_t **hslots;           /* owned: hash index of nodes (zones/index.c) */
+	size_t hcap;                    /* slots, a power of two, >= 2 x count; 0 = none */
 	uint8_t apex[ZONE_NAME_MAXLEN]; /* lowercase */
 	uint8_t apex_key[ZONE_KEY_MAXLEN];
 	uint16_t apex_len;
 	uint16_t apex_key_len;
 	int apex_labels;
 };
+
+/* ---- the hash index (zones/index.c) ---------------------------------- */
+
+/* The node whose key equals key, or NULL. */
+const zone_node_t *zone_index_find(const zone_t *zone, const uint8_t *key, size_t key_len);
+/* Make room for count nodes (rehashing the current ones into a larger
+ * table when needed). The only step that allocates. GW_OK or GW_ENOMEM
+ * (the index is then unchanged). */
+int zone_index_reserve(zone_t *zone, size_t count);
+/* Add / drop a node; room must have been reserved. */
+void zone_index_insert(zone_t *zone, zone_node_t *node);
+void zone_index_remove(zone_t *zone, const zone_node_t *node);
 
 /* Room for the text form of any name: every octet escaped as \DDD. */
 #define ZONE_NAME_STRLEN (4 * ZONE_NAME_MAXLEN + 2)
@@ -58,6 +72,7 @@ void zone_rrsets_release_unshared(zone_rrset_t *a, size_t a_count, const zone_rr
  * change leaves the zone as it was; -1 (the default) disables it. */
 extern long zone_alloc_fail_after;
 void *zone_malloc(size_t size);
+void *zone_calloc(size_t n, size_t size);
 void *zone_realloc(void *ptr, size_t size);
 
 /* Text of a type ("AAAA", "TYPE65534") into buf of size len. */

@@ -32,6 +32,7 @@ void zone_free(zone_t *zone)
 	for (size_t i = 0; i < zone->count; i++)
 		zone_node_free(zone->nodes[i]);
 	free(zone->nodes);
+	free(zone->hslots);
 	free(zone);
 }
 
@@ -128,10 +129,8 @@ const zone_node_t *zone_find(const zone_t *zone, const uint8_t *name)
 {
 	uint8_t key[ZONE_KEY_MAXLEN];
 	int key_len = zone_name_key(key, name);
-	bool found;
-	size_t idx = zone_search(zone, key, (size_t)key_len, &found);
 
-	return found ? zone->nodes[idx] : NULL;
+	return zone_index_find(zone, key, (size_t)key_len);
 }
 
 /* Labels that two keys share from the root: every 0x00 in the common
