@@ -357,13 +357,30 @@ static void role_drop(gw_mirror_t *m, kname_t *n, int role)
 	name_maybe_free(m, n);
 }
 
+/* Instances of a type still known at its browse name. The type list
+ * (_services._dns-sd._udp PTR <type>) is one record shared by every
+ * responder offering the type: one responder's goodbye for it says nothing
+ * of the instances another responder still offers, so the type stays
+ * browsed while any of them is known. */
+static bool browse_has_instances(const kname_t *n)
+{
+	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_PTR && r->target != NULL && r->trole == ROLE_INSTANCE)
+			return true;
+	}
+	return false;
+}
+
 static void role_release(gw_mirror_t *m, kname_t *n, int role)
 {
 	int i = role_idx(role);
 	if (n->refs[i] > 0)
 		n->refs[i]--;
-	if (n->refs[i] == 0 && !(n->fixed & role))
-		role_drop(m, n, role);
+	if (n->refs[i] != 0 || (n->fixed & role))
+		return;
+	if (role == ROLE_BROWSE && browse_has_instances(n))
+		return; /* dropped with its last instance (rr_remove) */
+	role_drop(m, n, role);
 }
 
 static void role_acquire(gw_mirror_t *m, kname_t *n, int role)
@@ -592,6 +609,11 @@ static void rr_remove(gw_mirror_t *m, kname_t *n, krr_t *r)
 	*pp = r->next;
 	n->busy++;
 	rr_free(m, n, r);
+	/* A type kept browsed only for its instances goes with the last. */
+	int b = role_idx(ROLE_BROWSE);
+	if ((n->roles & ROLE_BROWSE) && n->refs[b] == 0 && !(n->fixed & ROLE_BROWSE) &&
+	    !browse_has_instances(n))
+		role_drop(m, n, ROLE_BROWSE);
 	n->busy--;
 	link_dirty(m, n->link);
 	name_maybe_free(m, n);

@@ -379,6 +379,39 @@ static void test_goodbye(void)
 	teardown(f);
 }
 
+/* Two responders offer one type; one of them says goodbye to the shared
+ * type-list record. The other's instances stay, and the type stays
+ * browsed until its last instance goes. */
+static void test_shared_type_goodbye(void)
+{
+	fixture_t *f = setup(NULL);
+	gw_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	printer(f, true);
+	ptr(f, true, "_ipp._tcp.local", "Other._ipp._tcp.local");
+	srv(f, true, "Other._ipp._tcp.local", 631, "other.local");
+	addr(f, true, AF_INET, "other.local", "192.0.2.11");
+	gw_mirror_flush(f->mirror);
+	CU_ASSERT(has_name(f, "Other._ipp._tcp.lan.home.arpa."));
+
+	ptr(f, false, "_services._dns-sd._udp.local", "_ipp._tcp.local");
+	gw_mirror_flush(f->mirror);
+	expect_printer(f, true);
+	CU_ASSERT(has_rr(f, "_ipp._tcp.lan.home.arpa. 10 IN PTR Other._ipp._tcp.lan.home.arpa."));
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "_ipp._tcp.local");
+	CU_ASSERT(gw_mirror_is_watched(f->mirror, IFX, name, MDNS_T_PTR));
+
+	/* The last instances go: so does the type. */
+	ptr(f, false, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+	ptr(f, false, "_universal._sub._ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+	ptr(f, false, "_ipp._tcp.local", "Other._ipp._tcp.local");
+	gw_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "_ipp._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "Other._ipp._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(gw_mirror_is_watched(f->mirror, IFX, name, MDNS_T_PTR));
+	teardown(f);
+}
+
 static void test_batching(void)
 {
 	fixture_t *f = setup(NULL);
@@ -836,6 +869,7 @@ int gw_test_register(void)
 	    {"link down and back within grace", test_grace},
 	    {"link grace expiry", test_grace_expiry},
 	    {"link back: browsed and announced again", test_link_back_rediscovered},
+	    {"shared type-list goodbye keeps other instances", test_shared_type_goodbye},
 	    {"failed commit is retried whole", test_commit_failure},
 	    {"restart: saved state until warm-up", test_restart_warmup},
 	    {"reload: resync into the new zone", test_resync},
