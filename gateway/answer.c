@@ -390,6 +390,9 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 		*outlen = gw_answer_error(q, true, RCODE_BADVERS, out, outcap, env->udp_payload);
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
 	}
+	if ((q->has_tsig && !env->tsig_checked) || q->opcode == GW_WIRE_OPCODE_NOTIFY ||
+	    (q->opcode == GW_WIRE_OPCODE_QUERY && q->qtype == T_IXFR && !tcp))
+		return GW_ANSWER_SPECIAL;
 	if (q->opcode != 0 || q->qtype == T_AXFR || q->qtype == T_IXFR) {
 		/* Transfers are the server's business (TCP only, with access
 		 * control); over UDP or unhandled they are not implemented. */
@@ -409,7 +412,7 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 		if (client < limit)
 			limit = client;
 	}
-	size_t reserve = q->has_edns ? OPT_LEN : 0;
+	size_t reserve = (q->has_edns ? OPT_LEN : 0) + env->tsig_reserve;
 
 	ctx_t c = {.env = env, .q = q, .rcode = RCODE_NOERROR, .dnssec = q->has_edns && q->edns_do};
 	gw_resp_init(&c.r, out, limit - reserve, q->id, 0);

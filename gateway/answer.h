@@ -16,12 +16,20 @@ typedef struct gw_answer_env {
 	uint16_t udp_payload; /* our EDNS UDP payload size (512..4096) */
 	const char *identity; /* id.server / hostname.bind TXT, NULL = REFUSED */
 	const char *version;  /* version.bind / version.server TXT, NULL = REFUSED */
+	/* A query that carries TSIG is left to the server (GW_ANSWER_SPECIAL)
+	 * unless the server verified it and asks again with tsig_checked,
+	 * keeping tsig_reserve octets free for the TSIG of the reply. */
+	bool tsig_checked;
+	uint16_t tsig_reserve;
 } gw_answer_env_t;
 
 /* The outcome, for statistics and logging. */
 typedef enum {
 	GW_ANSWER_DROP = 0, /* nothing to send (a response, or garbage) */
 	GW_ANSWER_SENT,     /* a reply is in out */
+	GW_ANSWER_SPECIAL,  /* nothing written: NOTIFY, IXFR over UDP, or a query
+	                       with TSIG, which the server answers off the query
+	                       path (TSIG, journal) */
 } gw_answer_result_t;
 
 /* Answer the query in pkt (len octets) into out (outcap octets, at least

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "common/error.h"
+#include "gateway/base64.h"
 #include "gateway/duration.h"
 
 /* ---- the schema --------------------------------------------------------- */
@@ -41,6 +42,17 @@ struct raw_server {
 struct raw_transfer {
 	char **allow;
 	unsigned allow_count;
+	char **notify;
+	unsigned notify_count;
+	char *journal_size;
+	uint64_t *journal_entries;
+};
+
+struct raw_tsig_key {
+	char *name;
+	char *algorithm;
+	char *secret;
+	char *file;
 };
 
 /* Booleans are read as text: libcyaml takes every word but a few false ones
@@ -98,6 +110,8 @@ struct raw_config {
 	char *identity;
 	char *version;
 	struct raw_transfer *transfer;
+	struct raw_tsig_key *tsig_keys;
+	unsigned tsig_keys_count;
 	struct raw_dnssec *dnssec;
 	struct raw_link *links;
 	unsigned links_count;
@@ -109,6 +123,9 @@ struct raw_config {
 #define LEVEL_TEXT_MAX    16
 #define WORD_TEXT_MAX     32  /* true, ecdsap256sha256, ksk-zsk, ... */
 #define IFNAME_TEXT_MAX   255 /* longer than IFNAMSIZ, so that the check is ours */
+/* "ADDR/LEN key NAME" */
+#define ACL_TEXT_MAX    (ADDR_TEXT_MAX + 8 + GW_CONFIG_NAME_STR_MAX)
+#define SECRET_TEXT_MAX 1024 /* base64 of GW_CONFIG_TSIG_SECRET_MAX octets, with room */
 
 static const cyaml_schema_value_t g_addr_entry = {
     CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, ADDR_TEXT_MAX),
@@ -138,11 +155,38 @@ static const cyaml_schema_field_t g_server_fields[] = {
     CYAML_FIELD_END,
 };
 
+static const cyaml_schema_value_t g_acl_entry = {
+    CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, ACL_TEXT_MAX),
+};
+
 static const cyaml_schema_field_t g_transfer_fields[] = {
     CYAML_FIELD_SEQUENCE_COUNT("allow", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
-                               struct raw_transfer, allow, allow_count, &g_addr_entry, 0,
+                               struct raw_transfer, allow, allow_count, &g_acl_entry, 0,
                                GW_CONFIG_ACL_MAX),
+    CYAML_FIELD_SEQUENCE_COUNT("notify", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+                               struct raw_transfer, notify, notify_count, &g_acl_entry, 0,
+                               GW_CONFIG_NOTIFY_MAX),
+    CYAML_FIELD_STRING_PTR("journal-size", CYAML_FLAG_OPTIONAL, struct raw_transfer, journal_size,
+                           1, DURATION_TEXT_MAX),
+    CYAML_FIELD_UINT_PTR("journal-entries", CYAML_FLAG_OPTIONAL, struct raw_transfer,
+                         journal_entries),
     CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t g_tsig_key_fields[] = {
+    CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_DEFAULT, struct raw_tsig_key, name, 1,
+                           GW_CONFIG_NAME_STR_MAX - 1),
+    CYAML_FIELD_STRING_PTR("algorithm", CYAML_FLAG_OPTIONAL, struct raw_tsig_key, algorithm, 1,
+                           WORD_TEXT_MAX),
+    CYAML_FIELD_STRING_PTR("secret", CYAML_FLAG_OPTIONAL, struct raw_tsig_key, secret, 1,
+                           SECRET_TEXT_MAX),
+    CYAML_FIELD_STRING_PTR("file", CYAML_FLAG_OPTIONAL, struct raw_tsig_key, file, 1,
+                           GW_CONFIG_PATH_MAX),
+    CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t g_tsig_key_entry = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_tsig_key, g_tsig_key_fields),
 };
 
 static const cyaml_schema_value_t g_path_entry = {
@@ -234,6 +278,9 @@ static const cyaml_schema_field_t g_top_fields[] = {
                            struct raw_config, version, 1, GW_CONFIG_TEXT_MAX),
     CYAML_FIELD_MAPPING_PTR("transfer", CYAML_FLAG_OPTIONAL, struct raw_config, transfer,
                             g_transfer_fields),
+    CYAML_FIELD_SEQUENCE_COUNT("tsig-keys", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+                               struct raw_config, tsig_keys, tsig_keys_count, &g_tsig_key_entry, 0,
+                               GW_CONFIG_TSIG_KEYS_MAX),
     CYAML_FIELD_MAPPING_PTR("dnssec", CYAML_FLAG_OPTIONAL, struct raw_config, dnssec,
                             g_dnssec_fields),
     CYAML_FIELD_SEQUENCE_COUNT("links", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, struct raw_config,
@@ -251,9 +298,9 @@ static const cyaml_schema_value_t g_schema = {
 #define FIELDS_FIT(table) (CYAML_ARRAY_LEN(table) - 1 <= FIELDS_MAX)
 _Static_assert(FIELDS_FIT(g_zone_fields) && FIELDS_FIT(g_log_fields) &&
                    FIELDS_FIT(g_server_fields) && FIELDS_FIT(g_transfer_fields) &&
-                   FIELDS_FIT(g_dnssec_fields) && FIELDS_FIT(g_link_fields) &&
-                   FIELDS_FIT(g_limits_fields) && FIELDS_FIT(g_mdns_fields) &&
-                   FIELDS_FIT(g_top_fields),
+                   FIELDS_FIT(g_tsig_key_fields) && FIELDS_FIT(g_dnssec_fields) &&
+                   FIELDS_FIT(g_link_fields) && FIELDS_FIT(g_limits_fields) &&
+                   FIELDS_FIT(g_mdns_fields) && FIELDS_FIT(g_top_fields),
                "a mapping has more fields than walk_mapping() tracks");
 
 /* ---- defaults ----------------------------------------------------------- */
@@ -283,6 +330,8 @@ static const char *const g_default_allow[] = {"127.0.0.1", "::1"};
 #define DEFAULT_RECORDS_PER_NAME  32
 #define DEFAULT_TXT_SIZE          1300
 #define DEFAULT_CHANGES_PER_SEC   200
+#define DEFAULT_JOURNAL_SIZE      (16ULL << 20)
+#define DEFAULT_JOURNAL_ENTRIES   1000
 /* Printer subtypes that AirPrint and IPP Everywhere clients browse for;
  * plain type browsing does not see them. */
 static const char *const g_default_subtypes[] = {
@@ -301,6 +350,18 @@ static const struct {
 };
 
 static const char *const g_level_names[] = {"error", "warning", "notice", "info", "debug"};
+
+/* TSIG algorithms: the configuration's word and the name on the wire
+ * (RFC 8945 section 6), in gw_tsig_alg_t order. */
+static const struct {
+	const char *word;
+	const char *wire;
+} g_tsig_algs[] = {
+    {"hmac-sha256", "hmac-sha256."},
+    {"hmac-sha384", "hmac-sha384."},
+    {"hmac-sha512", "hmac-sha512."},
+    {"hmac-sha1", "hmac-sha1."},
+};
 
 /* ---- problem list ------------------------------------------------------- */
 
@@ -1264,6 +1325,7 @@ static bool parse_prefix(const char *text, gw_acl_entry_t *e, char *why, size_t 
 
 	quote(q, sizeof(q), text, strlen(text));
 	memset(e, 0, sizeof(*e));
+	e->key = -1;
 	e->family = parse_ip(text, alen, false, e->addr);
 	if (e->family == AF_UNSPEC) {
 		snprintf(why, why_len,
@@ -1382,6 +1444,20 @@ static void links_free(gw_link_config_t *links, size_t n)
 	free(links);
 }
 
+static void tsig_keys_free(gw_tsig_key_config_t *keys, size_t n)
+{
+	if (keys == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(keys[i].name);
+		if (keys[i].secret != NULL)
+			memset(keys[i].secret, 0, strlen(keys[i].secret));
+		free(keys[i].secret);
+		free(keys[i].file);
+	}
+	free(keys);
+}
+
 static int set_mirror_defaults(gw_config_t *cfg)
 {
 	size_t n = sizeof(g_default_subtypes) / sizeof(g_default_subtypes[0]);
@@ -1438,6 +1514,8 @@ static int set_defaults(gw_config_t *cfg)
 	ret = set_allow_defaults(cfg);
 	if (ret != GW_OK)
 		return ret;
+	cfg->transfer.journal_size = DEFAULT_JOURNAL_SIZE;
+	cfg->transfer.journal_entries = DEFAULT_JOURNAL_ENTRIES;
 	return set_mirror_defaults(cfg);
 }
 
@@ -1467,6 +1545,8 @@ void gw_config_free(gw_config_t *cfg)
 	free(cfg->identity);
 	free(cfg->version);
 	free(cfg->transfer.allow.entries);
+	free(cfg->transfer.notify);
+	tsig_keys_free(cfg->tsig_keys, cfg->tsig_key_count);
 	strings_free(cfg->dnssec.import, cfg->dnssec.import_count);
 	links_free(cfg->links, cfg->link_count);
 	strings_free(cfg->mdns.subtypes, cfg->mdns.subtype_count);
@@ -1628,7 +1708,421 @@ static void check_server(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_ser
 		cfg->server.tcp_max_pipelined = (uint32_t)*s->tcp_max_pipelined;
 }
 
-static void check_transfer(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_transfer *t)
+static bool has_control(const char *text);
+
+/* A TSIG key name: a domain name of letters, digits, '-' and '_' (what
+ * tsig-keygen and keymgr make), kept absolute and lowercase in out
+ * (GW_CONFIG_NAME_STR_MAX bytes). */
+static bool parse_key_name(const char *text, char *out, char *why, size_t why_len)
+{
+	char q[QBUF];
+	size_t len = strlen(text);
+	size_t label = 0;
+
+	quote(q, sizeof(q), text, len);
+	if (strcmp(text, ".") == 0 || len == 0 || len + 2 > GW_CONFIG_NAME_STR_MAX) {
+		snprintf(why, why_len,
+		         "'%s' is not a key name; write a name such as xfr or xfr.example.", q);
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '.') {
+			if (label == 0) {
+				snprintf(why, why_len,
+				         "'%s' has an empty label; remove the extra dot, e.g. "
+				         "xfr.example.",
+				         q);
+				return false;
+			}
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		           (c >= '0' && c <= '9') || c == '-' || c == '_') {
+			if (++label > 63) {
+				snprintf(why, why_len,
+				         "'%s' has a label longer than 63 characters; shorten it",
+				         q);
+				return false;
+			}
+		} else {
+			snprintf(
+			    why, why_len,
+			    "'%s' has the character '%c', not allowed in a key name; use letters, "
+			    "digits, '-' and '_' in dot-separated labels, e.g. xfr.example.",
+			    q, (c >= 0x20 && c < 0x7f) ? c : '?');
+			return false;
+		}
+	}
+	for (size_t i = 0; i < len; i++)
+		out[i] = (text[i] >= 'A' && text[i] <= 'Z') ? (char)(text[i] - 'A' + 'a') : text[i];
+	out[len] = '\0';
+	if (out[len - 1] != '.') {
+		out[len] = '.';
+		out[len + 1] = '\0';
+	}
+	return true;
+}
+
+/* Index of the key called name (any case, final dot optional), or -1. */
+static int find_key(const gw_config_t *cfg, const char *name)
+{
+	char norm[GW_CONFIG_NAME_STR_MAX];
+	char why[WHY_MAX];
+
+	if (!parse_key_name(name, norm, why, sizeof(why)))
+		return -1;
+	for (size_t i = 0; i < cfg->tsig_key_count; i++) {
+		if (strcmp(cfg->tsig_keys[i].name, norm) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* A base64 secret, blanks removed, into a new string; NULL with why set
+ * when it is not base64 or empty. */
+static char *parse_secret(load_ctx_t *ctx, const char *text, size_t len, char *why, size_t why_len)
+{
+	uint8_t raw[GW_CONFIG_TSIG_SECRET_MAX];
+	int n = gw_base64_decode(text, len, raw, sizeof(raw));
+	memset(raw, 0, sizeof(raw));
+	if (n == GW_ESPACE) {
+		snprintf(why, why_len,
+		         "the secret is longer than %d octets; use a key from tsig-keygen or "
+		         "keymgr -t (32 octets for hmac-sha256)",
+		         GW_CONFIG_TSIG_SECRET_MAX);
+		return NULL;
+	}
+	if (n <= 0) {
+		snprintf(why, why_len,
+		         "the secret is %s; give the base64 text that tsig-keygen or keymgr -t "
+		         "print, e.g. secret: \"3q2+7w==\"",
+		         n == 0 ? "empty" : "not valid base64");
+		return NULL;
+	}
+	char *out = malloc(len + 1);
+	if (out == NULL) {
+		ctx->sink.oom = true;
+		return NULL;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			out[o++] = text[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+#define KEY_FILE_MAX 4096
+
+/* The secret of a key file: the base64 text alone, or the value after
+ * "secret" in the files tsig-keygen (BIND) and keymgr -t (Knot) write.
+ * The file must not be open to group or others. */
+static char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len)
+{
+	char q[QBUF];
+	char buf[KEY_FILE_MAX + 1];
+	struct stat st;
+	char *secret = NULL;
+	ssize_t len = 0;
+
+	quote(q, sizeof(q), path, strlen(path));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, why_len, "cannot open '%s': %s; check the path", q, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, why_len, "'%s' is not a regular file; give the path of the key file",
+		         q);
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		snprintf(why, why_len,
+		         "'%s' has mode %04o: group or others may read or change the secret; "
+		         "chmod 600 it",
+		         q, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + len, (size_t)(KEY_FILE_MAX + 1 - len));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(why, why_len, "cannot read '%s': %s", q, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += r;
+		if (len > KEY_FILE_MAX) {
+			snprintf(why, why_len,
+			         "'%s' is larger than %d bytes; a key file holds one secret", q,
+			         KEY_FILE_MAX);
+			goto out;
+		}
+	}
+	buf[len] = '\0';
+	const char *text = buf;
+	size_t tlen = (size_t)len;
+	const char *kw = strstr(buf, "secret");
+	if (kw != NULL) {
+		text = kw + 6;
+		while (*text == ' ' || *text == '\t' || *text == ':' || *text == '"')
+			text++;
+		tlen = strcspn(text, "\";\n\r \t");
+	}
+	secret = parse_secret(ctx, text, tlen, why, why_len);
+	if (secret == NULL && !ctx->sink.oom) {
+		size_t o = strlen(why);
+		snprintf(why + o, why_len - o, " (in key file '%s')", q);
+	}
+out:
+	memset(buf, 0, sizeof(buf));
+	close(fd);
+	return secret;
+}
+
+static void check_tsig_keys(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_config *raw)
+{
+	char path[PLACE_PATH_MAX];
+	char why[WHY_MAX];
+	char name[GW_CONFIG_NAME_STR_MAX];
+	char q[QBUF];
+	gw_tsig_key_config_t *keys;
+	size_t n = 0;
+
+	if (raw->tsig_keys == NULL || raw->tsig_keys_count == 0)
+		return;
+	keys = calloc(raw->tsig_keys_count, sizeof(*keys));
+	if (keys == NULL) {
+		ctx->sink.oom = true;
+		return;
+	}
+	for (unsigned i = 0; i < raw->tsig_keys_count && !ctx->sink.oom; i++) {
+		const struct raw_tsig_key *r = &raw->tsig_keys[i];
+		gw_tsig_key_config_t *k = &keys[n];
+		snprintf(path, sizeof(path), "tsig-keys[%u].name", i);
+		if (r->name == NULL)
+			continue;
+		if (!parse_key_name(r->name, name, why, sizeof(why))) {
+			report_at(ctx, path, "%s", why);
+			continue;
+		}
+		size_t j;
+		for (j = 0; j < n && strcmp(keys[j].name, name) != 0; j++)
+			;
+		if (j < n) {
+			report_at(ctx, path, "key '%s' is defined twice; keep one", name);
+			continue;
+		}
+		k->algorithm = GW_TSIG_HMAC_SHA256;
+		if (r->algorithm != NULL) {
+			size_t alen = strlen(r->algorithm);
+			size_t a;
+			for (a = 0; a < sizeof(g_tsig_algs) / sizeof(g_tsig_algs[0]); a++) {
+				if (strcasecmp(r->algorithm, g_tsig_algs[a].word) == 0 ||
+				    strcasecmp(r->algorithm, g_tsig_algs[a].wire) == 0)
+					break;
+			}
+			snprintf(path, sizeof(path), "tsig-keys[%u].algorithm", i);
+			if (a == sizeof(g_tsig_algs) / sizeof(g_tsig_algs[0])) {
+				quote(q, sizeof(q), r->algorithm, alen);
+				report_at(
+				    ctx, path,
+				    "'%s' is not a TSIG algorithm%s; use hmac-sha256 (the "
+				    "default), hmac-sha384, hmac-sha512 or hmac-sha1",
+				    q,
+				    strncasecmp(r->algorithm, "hmac-md5", 8) == 0
+				        ? " this gateway offers (RFC 8945: HMAC-MD5 is obsolete)"
+				        : "");
+				continue;
+			}
+			k->algorithm = (gw_tsig_alg_t)a;
+		}
+		snprintf(path, sizeof(path), "tsig-keys[%u]", i);
+		if ((r->secret == NULL) == (r->file == NULL)) {
+			report_at(
+			    ctx, path,
+			    "key '%s' needs exactly one of secret: (base64) or file: (a key file, "
+			    "mode 0600)",
+			    name);
+			continue;
+		}
+		char *secret = NULL;
+		if (r->secret != NULL) {
+			snprintf(path, sizeof(path), "tsig-keys[%u].secret", i);
+			secret = parse_secret(ctx, r->secret, strlen(r->secret), why, sizeof(why));
+		} else {
+			snprintf(path, sizeof(path), "tsig-keys[%u].file", i);
+			if (has_control(r->file))
+				snprintf(why, sizeof(why),
+				         "the path has a control character; write it on one line "
+				         "without escapes");
+			else
+				secret = read_key_file(ctx, r->file, why, sizeof(why));
+		}
+		if (secret == NULL) {
+			if (!ctx->sink.oom)
+				report_at(ctx, path, "%s", why);
+			continue;
+		}
+		k->secret = secret;
+		k->name = strdup(name);
+		k->file = r->file != NULL ? strdup(r->file) : NULL;
+		n++; /* also on a failed copy: tsig_keys_free() takes what there is */
+		if (k->name == NULL || (r->file != NULL && k->file == NULL))
+			ctx->sink.oom = true;
+	}
+	tsig_keys_free(cfg->tsig_keys, cfg->tsig_key_count);
+	cfg->tsig_keys = keys;
+	cfg->tsig_key_count = n;
+}
+
+/* Split text at blanks into at most max words (pointers into buf, a copy
+ * of text of size len). Returns the number of words, max + 1 when there
+ * are more. */
+static size_t split_words(const char *text, char *buf, size_t len, char **words, size_t max)
+{
+	size_t n = 0;
+
+	snprintf(buf, len, "%s", text);
+	for (char *p = buf; *p != '\0';) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (*p == '\0')
+			break;
+		if (n == max)
+			return max + 1;
+		words[n++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return n;
+}
+
+/* "key NAME" at words[0..1]: the key's index, or -1 with why set. */
+static int parse_key_ref(const gw_config_t *cfg, char **words, char *why, size_t why_len)
+{
+	char q[QBUF];
+
+	if (strcmp(words[0], "key") != 0) {
+		snprintf(why, why_len, "'%s' is not 'key'; write ADDR key NAME",
+		         quote(q, sizeof(q), words[0], strlen(words[0])));
+		return -1;
+	}
+	int key = find_key(cfg, words[1]);
+	if (key < 0)
+		snprintf(why, why_len,
+		         "key '%s' is not one of tsig-keys; define it there or fix the name",
+		         quote(q, sizeof(q), words[1], strlen(words[1])));
+	return key;
+}
+
+/* "ADDR[/LEN]", "key NAME" or "ADDR[/LEN] key NAME". */
+static bool parse_acl_entry(const gw_config_t *cfg, const char *text, gw_acl_entry_t *e, char *why,
+                            size_t why_len)
+{
+	char buf[ACL_TEXT_MAX + 1];
+	char *w[3];
+	size_t n = split_words(text, buf, sizeof(buf), w, 3);
+
+	if (n == 1)
+		return parse_prefix(w[0], e, why, why_len);
+	if (n == 2) {
+		memset(e, 0, sizeof(*e));
+		e->family = AF_UNSPEC;
+		e->key = parse_key_ref(cfg, w, why, why_len);
+		return e->key >= 0;
+	}
+	if (n == 3) {
+		if (!parse_prefix(w[0], e, why, why_len))
+			return false;
+		e->key = parse_key_ref(cfg, w + 1, why, why_len);
+		return e->key >= 0;
+	}
+	char q[QBUF];
+	snprintf(why, why_len,
+	         "'%s' is not ADDR, ADDR/LEN, 'key NAME' or 'ADDR/LEN key NAME'; e.g. "
+	         "\"192.0.2.0/24 key xfr\"",
+	         quote(q, sizeof(q), text, strlen(text)));
+	return false;
+}
+
+/* "ADDR[@PORT]" or "ADDR[@PORT] key NAME". */
+static bool parse_notify(const gw_config_t *cfg, const char *text, gw_notify_target_t *t, char *why,
+                         size_t why_len)
+{
+	char buf[ACL_TEXT_MAX + 1];
+	char q[QBUF];
+	char *w[3];
+	size_t n = split_words(text, buf, sizeof(buf), w, 3);
+
+	quote(q, sizeof(q), text, strlen(text));
+	if (n != 1 && n != 3) {
+		snprintf(why, why_len,
+		         "'%s' is not ADDR@PORT or 'ADDR@PORT key NAME'; e.g. \"192.0.2.53@53 key "
+		         "xfr\"",
+		         q);
+		return false;
+	}
+	if (!parse_endpoint(w[0], &t->ep, why, why_len))
+		return false;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&t->ep.addr;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&t->ep.addr;
+	uint16_t port = t->ep.addr.ss_family == AF_INET ? sin->sin_port : sin6->sin6_port;
+	if (port == 0) {
+		snprintf(why, why_len, "'%s' has port 0; give the port the secondary listens on",
+		         q);
+		return false;
+	}
+	t->key = -1;
+	if (n == 3) {
+		t->key = parse_key_ref(cfg, w + 1, why, why_len);
+		return t->key >= 0;
+	}
+	return true;
+}
+
+/* "16M", "512k", "1G" or plain octets. */
+static bool parse_size(const char *text, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	for (; text[i] >= '0' && text[i] <= '9'; i++) {
+		if (v > UINT64_MAX / 10 - 10)
+			return false;
+		v = v * 10 + (uint64_t)(text[i] - '0');
+	}
+	if (i == 0)
+		return false;
+	unsigned shift = 0;
+	switch (text[i]) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'M':
+		shift = 20;
+		break;
+	case 'G':
+		shift = 30;
+		break;
+	default:
+		return false;
+	}
+	if (text[i] != '\0' && text[i + 1] != '\0')
+		return false;
+	if (v > (UINT64_MAX >> shift))
+		return false;
+	*out = v << shift;
+	return true;
+}
+
+static void check_allow(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_transfer *t)
 {
 	char why[WHY_MAX];
 	char path[PLACE_PATH_MAX];
@@ -1636,7 +2130,7 @@ static void check_transfer(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_t
 
 	/* An empty list is meaningful (nobody may transfer), so presence comes
 	 * from the document, not from the pointer libcyaml leaves NULL. */
-	if (t == NULL || place_find(ctx, "transfer.allow") == NULL)
+	if (place_find(ctx, "transfer.allow") == NULL)
 		return;
 	if (t->allow_count > 0) {
 		acl.entries = calloc(t->allow_count, sizeof(*acl.entries));
@@ -1647,13 +2141,75 @@ static void check_transfer(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_t
 	}
 	for (unsigned i = 0; i < t->allow_count; i++) {
 		snprintf(path, sizeof(path), "transfer.allow[%u]", i);
-		if (parse_prefix(t->allow[i], &acl.entries[acl.count], why, sizeof(why)))
+		if (parse_acl_entry(cfg, t->allow[i], &acl.entries[acl.count], why, sizeof(why)))
 			acl.count++;
 		else
 			report_at(ctx, path, "%s", why);
 	}
 	free(cfg->transfer.allow.entries);
 	cfg->transfer.allow = acl;
+}
+
+static void check_transfer(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_transfer *t)
+{
+	char why[WHY_MAX];
+	char path[PLACE_PATH_MAX];
+	char q[QBUF];
+
+	if (t == NULL)
+		return;
+	check_allow(ctx, cfg, t);
+	if (t->notify_count > 0) {
+		gw_notify_target_t *list = calloc(t->notify_count, sizeof(*list));
+		size_t n = 0;
+		if (list == NULL) {
+			ctx->sink.oom = true;
+			return;
+		}
+		for (unsigned i = 0; i < t->notify_count; i++) {
+			snprintf(path, sizeof(path), "transfer.notify[%u]", i);
+			if (!parse_notify(cfg, t->notify[i], &list[n], why, sizeof(why))) {
+				report_at(ctx, path, "%s", why);
+				continue;
+			}
+			size_t j;
+			for (j = 0; j < n; j++) {
+				if (list[j].ep.addrlen == list[n].ep.addrlen &&
+				    memcmp(&list[j].ep.addr, &list[n].ep.addr,
+				           list[n].ep.addrlen) == 0)
+					break;
+			}
+			if (j < n) {
+				report_at(ctx, path, "'%s' is listed twice; remove one",
+				          quote(q, sizeof(q), t->notify[i], strlen(t->notify[i])));
+				continue;
+			}
+			n++;
+		}
+		free(cfg->transfer.notify);
+		cfg->transfer.notify = list;
+		cfg->transfer.notify_count = n;
+	}
+	if (t->journal_size != NULL) {
+		uint64_t size = 0;
+		quote(q, sizeof(q), t->journal_size, strlen(t->journal_size));
+		if (!parse_size(t->journal_size, &size))
+			report_at(ctx, "transfer.journal-size",
+			          "'%s' is not a size; write a whole number of octets, optionally "
+			          "with k, M or G (powers of 1024), e.g. 16M",
+			          q);
+		else if (size < GW_CONFIG_JOURNAL_SIZE_MIN || size > GW_CONFIG_JOURNAL_SIZE_MAX)
+			report_at(ctx, "transfer.journal-size",
+			          "'%s' is out of range; use 64k to 4G", q);
+		else
+			cfg->transfer.journal_size = size;
+	}
+	if (t->journal_entries != NULL &&
+	    check_range(ctx, "transfer.journal-entries", t->journal_entries, 0,
+	                GW_CONFIG_JOURNAL_ENTRIES_MAX,
+	                " (0 keeps no journal: IXFR is answered "
+	                "with the whole zone)"))
+		cfg->transfer.journal_entries = (uint32_t)*t->journal_entries;
 }
 
 /* YAML 1.1 spellings, any letter case, as libyaml users write them. */
@@ -2263,6 +2819,7 @@ static void validate(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_config 
 	check_server(ctx, cfg, raw->server);
 	set_string(ctx, &cfg->identity, raw->identity);
 	set_string(ctx, &cfg->version, raw->version);
+	check_tsig_keys(ctx, cfg, raw);
 	check_transfer(ctx, cfg, raw->transfer);
 	check_dnssec(ctx, cfg, raw->dnssec);
 	check_links(ctx, cfg, raw);
@@ -2429,6 +2986,26 @@ out:
 	return ret;
 }
 
+/* A file that holds TSIG secrets itself must be as private as a key file.
+ * On failure frees *cfg. */
+static int check_secret_mode(sink_t *sink, gw_config_t *cfg, const char *path)
+{
+	struct stat st;
+	bool inline_secret = false;
+
+	for (size_t i = 0; i < cfg->tsig_key_count; i++)
+		inline_secret |= cfg->tsig_keys[i].file == NULL;
+	if (!inline_secret || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) == 0)
+		return GW_OK;
+	sink_add(sink, 0, 0,
+	         "mode %04o lets group or others read the TSIG secrets in tsig-keys; chmod 600 "
+	         "the file, or move the secrets to key files (file: PATH, mode 0600)",
+	         (unsigned)(st.st_mode & 07777));
+	gw_config_free(cfg);
+	return GW_ECONFIG;
+}
+
 int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs)
 {
 	gw_config_errors_t local;
@@ -2439,9 +3016,16 @@ int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs
 	gw_config_errors_init(&local);
 	sink = (sink_t){.errs = errs != NULL ? errs : &local, .name = path};
 	sink.base = sink.errs->count;
+	gw_config_t *cfg = NULL;
 	int ret = read_file(&sink, path, &data, &len);
 	if (ret == GW_OK)
-		ret = gw_config_parse(out, path, data, len, sink.errs);
+		ret = gw_config_parse(&cfg, path, data, len, sink.errs);
+	if (ret == GW_OK)
+		ret = check_secret_mode(&sink, cfg, path);
+	if (ret == GW_OK)
+		*out = cfg;
+	if (data != NULL)
+		memset(data, 0, len);
 	free(data);
 	log_errors(&local);
 	gw_config_errors_deinit(&local);
@@ -2461,6 +3045,71 @@ static bool prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
 		return true;
 	uint8_t mask = (uint8_t)(0xff << (8 - rest));
 	return ((a[bytes] ^ b[bytes]) & mask) == 0;
+}
+
+/* The address of sa as an ACL sees it; AF_UNSPEC for other families. */
+static int acl_addr(const struct sockaddr *sa, uint8_t *addr)
+{
+	if (sa == NULL)
+		return AF_UNSPEC;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+		memcpy(addr, &sin->sin_addr, 4);
+		return AF_INET;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+		/* A dual-stack socket sees IPv4 clients as ::ffff:a.b.c.d. */
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			memcpy(addr, sin6->sin6_addr.s6_addr + 12, 4);
+			return AF_INET;
+		}
+		memcpy(addr, &sin6->sin6_addr, 16);
+		return AF_INET6;
+	}
+	return AF_UNSPEC;
+}
+
+static bool entry_covers(const gw_acl_entry_t *e, int family, const uint8_t *addr)
+{
+	return e->family == AF_UNSPEC ||
+	       (e->family == family && prefix_match(e->addr, addr, e->prefix));
+}
+
+bool gw_config_acl_listed(const gw_acl_t *acl, const struct sockaddr *sa)
+{
+	uint8_t addr[16];
+	int family = acl_addr(sa, addr);
+
+	if (acl == NULL || family == AF_UNSPEC)
+		return false;
+	for (size_t i = 0; i < acl->count; i++) {
+		if (entry_covers(&acl->entries[i], family, addr))
+			return true;
+	}
+	return false;
+}
+
+bool gw_config_acl_allows(const gw_acl_t *acl, const struct sockaddr *sa, int key)
+{
+	uint8_t addr[16];
+	int family = acl_addr(sa, addr);
+
+	if (acl == NULL || family == AF_UNSPEC)
+		return false;
+	for (size_t i = 0; i < acl->count; i++) {
+		const gw_acl_entry_t *e = &acl->entries[i];
+		if ((e->key < 0 || e->key == key) && entry_covers(e, family, addr))
+			return true;
+	}
+	return false;
+}
+
+const char *gw_config_tsig_alg_name(gw_tsig_alg_t alg)
+{
+	if ((size_t)alg >= sizeof(g_tsig_algs) / sizeof(g_tsig_algs[0]))
+		return g_tsig_algs[0].wire;
+	return g_tsig_algs[alg].wire;
 }
 
 bool gw_config_acl_match(const gw_acl_t *acl, const struct sockaddr *sa)
@@ -2489,7 +3138,7 @@ bool gw_config_acl_match(const gw_acl_t *acl, const struct sockaddr *sa)
 	}
 	for (size_t i = 0; i < acl->count; i++) {
 		const gw_acl_entry_t *e = &acl->entries[i];
-		if (e->family == family && prefix_match(e->addr, addr, e->prefix))
+		if (e->key < 0 && e->family == family && prefix_match(e->addr, addr, e->prefix))
 			return true;
 	}
 	return false;
@@ -2562,6 +3211,62 @@ static const char *algorithm_name(uint8_t number)
 	return g_algorithms[0].name; /* not reached: validation allows only these */
 }
 
+/* tsig-keys and transfer. */
+static void print_transfer(const gw_config_t *cfg, FILE *fp)
+{
+	char buf[INET6_ADDRSTRLEN + 16];
+	char size[DURATION_TEXT_MAX];
+
+	fprintf(fp, "tsig-keys:%s\n", cfg->tsig_key_count == 0 ? " []" : "");
+	for (size_t i = 0; i < cfg->tsig_key_count; i++) {
+		const gw_tsig_key_config_t *k = &cfg->tsig_keys[i];
+		fputs("  - name: ", fp);
+		print_string(fp, k->name);
+		fprintf(fp, "\n    algorithm: %s\n", g_tsig_algs[k->algorithm].word);
+		/* A key file stays a key file: its secret is not copied out. */
+		fputs(k->file != NULL ? "    file: " : "    secret: ", fp);
+		print_string(fp, k->file != NULL ? k->file : k->secret);
+		fputc('\n', fp);
+	}
+	fprintf(fp, "transfer:\n  allow:%s\n", cfg->transfer.allow.count == 0 ? " []" : "");
+	for (size_t i = 0; i < cfg->transfer.allow.count; i++) {
+		const gw_acl_entry_t *e = &cfg->transfer.allow.entries[i];
+		fputs("    - \"", fp);
+		if (e->family != AF_UNSPEC) {
+			inet_ntop(e->family, e->addr, buf, sizeof(buf));
+			if (e->prefix == (e->family == AF_INET ? 32 : 128))
+				fputs(buf, fp);
+			else
+				fprintf(fp, "%s/%u", buf, e->prefix);
+		}
+		if (e->key >= 0)
+			fprintf(fp, "%skey %s", e->family != AF_UNSPEC ? " " : "",
+			        cfg->tsig_keys[e->key].name);
+		fputs("\"\n", fp);
+	}
+	fprintf(fp, "  notify:%s\n", cfg->transfer.notify_count == 0 ? " []" : "");
+	for (size_t i = 0; i < cfg->transfer.notify_count; i++) {
+		const gw_notify_target_t *t = &cfg->transfer.notify[i];
+		if (gw_config_endpoint_format(&t->ep, buf, sizeof(buf)) != GW_OK)
+			continue;
+		fprintf(fp, "    - \"%s", buf);
+		if (t->key >= 0)
+			fprintf(fp, " key %s", cfg->tsig_keys[t->key].name);
+		fputs("\"\n", fp);
+	}
+	uint64_t js = cfg->transfer.journal_size;
+	if (js % (1ULL << 30) == 0)
+		snprintf(size, sizeof(size), "%lluG", (unsigned long long)(js >> 30));
+	else if (js % (1ULL << 20) == 0)
+		snprintf(size, sizeof(size), "%lluM", (unsigned long long)(js >> 20));
+	else if (js % 1024 == 0)
+		snprintf(size, sizeof(size), "%lluk", (unsigned long long)(js >> 10));
+	else
+		snprintf(size, sizeof(size), "%llu", (unsigned long long)js);
+	fprintf(fp, "  journal-size: %s\n  journal-entries: %u\n", size,
+	        cfg->transfer.journal_entries);
+}
+
 /* dnssec, links and mdns. */
 static void print_mirror(const gw_config_t *cfg, FILE *fp)
 {
@@ -2632,15 +3337,8 @@ int gw_config_print(const gw_config_t *cfg, FILE *fp)
 	print_string(fp, cfg->identity);
 	fputs("\nversion: ", fp);
 	print_string(fp, cfg->version);
-	fprintf(fp, "\ntransfer:\n  allow:%s\n", cfg->transfer.allow.count == 0 ? " []" : "");
-	for (size_t i = 0; i < cfg->transfer.allow.count; i++) {
-		const gw_acl_entry_t *e = &cfg->transfer.allow.entries[i];
-		inet_ntop(e->family, e->addr, buf, sizeof(buf));
-		if (e->prefix == (e->family == AF_INET ? 32 : 128))
-			fprintf(fp, "    - \"%s\"\n", buf);
-		else
-			fprintf(fp, "    - \"%s/%u\"\n", buf, e->prefix);
-	}
+	fputc('\n', fp);
+	print_transfer(cfg, fp);
 	print_mirror(cfg, fp);
 	fflush(fp);
 	return ferror(fp) ? GW_EIO : GW_OK;

@@ -60,6 +60,14 @@
 #define GW_CONFIG_TXT_SIZE_MAX          8900
 #define GW_CONFIG_CHANGES_PER_SEC_MAX   100000
 
+/* transfer and tsig-keys: list sizes and value ranges (inclusive). */
+#define GW_CONFIG_TSIG_KEYS_MAX       64
+#define GW_CONFIG_NOTIFY_MAX          64
+#define GW_CONFIG_TSIG_SECRET_MAX     512 /* octets of a decoded secret */
+#define GW_CONFIG_JOURNAL_ENTRIES_MAX 100000
+#define GW_CONFIG_JOURNAL_SIZE_MIN    65536ULL
+#define GW_CONFIG_JOURNAL_SIZE_MAX    (4ULL << 30)
+
 /* One address to listen on (UDP and TCP). Port 0 asks the kernel for a
  * free port. */
 typedef struct gw_endpoint {
@@ -67,18 +75,42 @@ typedef struct gw_endpoint {
 	socklen_t addrlen;
 } gw_endpoint_t;
 
-/* One address prefix. IPv4-mapped IPv6 prefixes (::ffff:0:0/96 and longer)
- * are stored as IPv4, so that one rule covers both forms of a client. */
+/* One address prefix, and optionally the TSIG key a client must sign
+ * with. IPv4-mapped IPv6 prefixes (::ffff:0:0/96 and longer) are stored as
+ * IPv4, so that one rule covers both forms of a client. */
 typedef struct gw_acl_entry {
-	int family;       /* AF_INET or AF_INET6 */
+	int family;       /* AF_INET or AF_INET6; AF_UNSPEC: any address ("key NAME") */
 	uint8_t addr[16]; /* network order, bits past prefix cleared; 4 used for IPv4 */
 	uint8_t prefix;   /* 0..32 or 0..128 */
+	int key;          /* index into gw_config_t.tsig_keys; -1: no key needed */
 } gw_acl_entry_t;
 
 typedef struct gw_acl {
 	gw_acl_entry_t *entries; /* owned by the gw_config_t; NULL when count is 0 */
 	size_t count;
 } gw_acl_t;
+
+/* TSIG algorithms (RFC 8945 section 6). */
+typedef enum {
+	GW_TSIG_HMAC_SHA256 = 0, /* the default */
+	GW_TSIG_HMAC_SHA384,
+	GW_TSIG_HMAC_SHA512,
+	GW_TSIG_HMAC_SHA1,
+} gw_tsig_alg_t;
+
+/* A TSIG key shared with the secondaries. */
+typedef struct gw_tsig_key_config {
+	char *name; /* owned: absolute, lowercase text ("xfr.") */
+	gw_tsig_alg_t algorithm;
+	char *secret; /* owned: the secret in base64 (validated, blanks removed) */
+	char *file;   /* owned: the key file the secret came from; NULL = inline */
+} gw_tsig_key_config_t;
+
+/* A secondary to NOTIFY (RFC 1996) when the serial changes. */
+typedef struct gw_notify_target {
+	gw_endpoint_t ep; /* address and port (default 53) */
+	int key;          /* index into gw_config_t.tsig_keys; -1: unsigned */
+} gw_notify_target_t;
 
 /* One link to mirror: an interface and the label its services get under
  * the zone ("lan" gives <instance>._ipp._tcp.lan.<domain>). */
@@ -118,8 +150,16 @@ typedef struct gw_config {
 	char *identity; /* CHAOS id.server TXT; NULL = REFUSED. Owned. */
 	char *version;  /* CHAOS version.bind TXT; NULL = REFUSED. Owned. */
 
+	/* Owned; tsig_key_count entries, names unique. */
+	gw_tsig_key_config_t *tsig_keys;
+	size_t tsig_key_count;
+
 	struct {
-		gw_acl_t allow; /* who may AXFR; empty = nobody */
+		gw_acl_t allow;             /* who may AXFR/IXFR; empty = nobody */
+		gw_notify_target_t *notify; /* owned; notify_count entries */
+		size_t notify_count;
+		uint64_t journal_size;    /* octets of diffs kept for IXFR */
+		uint32_t journal_entries; /* diffs kept for IXFR; 0 = no journal */
 	} transfer;
 
 	struct {
@@ -184,7 +224,9 @@ int gw_config_default(gw_config_t **out);
  * Returns GW_OK and sets *out (caller owns it), GW_ECONFIG when the file is
  * missing, unreadable, too large or invalid, or GW_ENOMEM. On GW_ECONFIG
  * every problem found is appended to errs; with errs NULL each is logged with
- * gw_err() instead. *out is untouched on error. */
+ * gw_err() instead. *out is untouched on error. A file that holds TSIG
+ * secrets itself (tsig-keys with secret:) must not be open to group or
+ * others, as a key file (file:) must not; GW_ECONFIG otherwise. */
 int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs);
 
 /* As gw_config_load(), from len bytes at data (need not be NUL-terminated);
@@ -201,8 +243,22 @@ void gw_config_free(gw_config_t *cfg);
 int gw_config_print(const gw_config_t *cfg, FILE *fp);
 
 /* True when sa (AF_INET or AF_INET6; an IPv4-mapped IPv6 address counts as
- * IPv4) falls in one of the prefixes of acl. False for other families. */
+ * IPv4) falls in one of the prefixes of acl that need no key. False for
+ * other families. */
 bool gw_config_acl_match(const gw_acl_t *acl, const struct sockaddr *sa);
+
+/* True when an entry of acl covers sa (any entry, with or without a key):
+ * a client not listed at all is refused before its TSIG is looked at. */
+bool gw_config_acl_listed(const gw_acl_t *acl, const struct sockaddr *sa);
+
+/* True when an entry of acl covers sa and either needs no key or needs
+ * key, the index of the TSIG key the request was verified with (-1: the
+ * request was not signed). */
+bool gw_config_acl_allows(const gw_acl_t *acl, const struct sockaddr *sa, int key);
+
+/* Name of a TSIG algorithm as ldns and zone files spell it
+ * ("hmac-sha256."), static. */
+const char *gw_config_tsig_alg_name(gw_tsig_alg_t alg);
 
 /* "192.0.2.1@53", "[2001:db8::1]@53" into buf of size len, NUL-terminated.
  * Returns GW_OK, GW_EINVAL for an unknown family, or GW_ESPACE. */

@@ -13,16 +13,22 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "gateway/access.h"
 #include "gateway/mirror.h"
+#include "gateway/notify.h"
 #include "gateway/server.h"
+#include "gateway/tsig.h"
 #include "gateway/zonemgr.h"
 
 typedef struct daemon {
 	struct ev_loop *loop;
 	const gw_config_t *cfg;
-	gw_server_t *server; /* owned */
-	gw_zonemgr_t *zones; /* owned: the served zone and its changes */
-	gw_mirror_t *mirror; /* owned */
+	gw_server_t *server;    /* owned */
+	gw_zonemgr_t *zones;    /* owned: the served zone and its changes */
+	gw_mirror_t *mirror;    /* owned */
+	gw_tsig_keyring_t keys; /* TSIG keys of the configuration */
+	gw_access_t access;     /* who may transfer: transfer.allow and keys */
+	gw_notify_t *notify;    /* owned: NOTIFY to transfer.notify */
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sighup;
@@ -67,10 +73,11 @@ static bool mirror_reserved(void *arg, const uint8_t *name)
 	return gw_zonemgr_is_static_name(arg, name);
 }
 
-static bool xfr_allowed(void *arg, const struct sockaddr *addr)
+/* gw_zonemgr_hook_fn: every new serial is announced to the secondaries. */
+static void on_commit(void *arg, uint32_t serial)
 {
-	const gw_config_t *cfg = arg;
-	return gw_config_acl_match(&cfg->transfer.allow, addr);
+	daemon_t *d = arg;
+	gw_notify_send(d->notify, gw_zonemgr_zone(d->zones)->zone);
 }
 
 /* Written to a temporary file and renamed, so a reader never sees half. */
@@ -142,6 +149,10 @@ int gw_daemon_run(const gw_config_t *cfg)
 	if (ret != GW_OK)
 		goto out;
 	log_zone("loaded", gw_zonemgr_zone(d.zones)->zone, cfg);
+	ret = gw_tsig_keyring_init(&d.keys, cfg);
+	if (ret != GW_OK)
+		goto out;
+	d.access = (gw_access_t){.allow = &cfg->transfer.allow, .keys = &d.keys};
 
 	struct sockaddr_storage addrs[GW_CONFIG_LISTEN_MAX];
 	socklen_t lens[GW_CONFIG_LISTEN_MAX];
@@ -158,8 +169,8 @@ int gw_daemon_run(const gw_config_t *cfg)
 	    .tcp_max_connections = cfg->server.tcp_max_connections,
 	    .identity = cfg->identity,
 	    .version = cfg->version,
-	    .xfr_allowed = xfr_allowed,
-	    .xfr_arg = (void *)cfg,
+	    .xfr_access = &d.access,
+	    .journal = gw_zonemgr_journal(d.zones),
 	};
 	ret = gw_server_new(&d.server, d.loop, &opts);
 	if (ret != GW_OK)
@@ -171,6 +182,11 @@ int gw_daemon_run(const gw_config_t *cfg)
 		if (ret != GW_OK)
 			goto out;
 	}
+
+	ret = gw_notify_new(&d.notify, d.loop, cfg, &d.keys, 0);
+	if (ret != GW_OK)
+		goto out;
+	gw_zonemgr_set_hook(d.zones, on_commit, &d);
 
 	/* The mDNS mirror. Starting it commits the last mirrored state before
 	 * the server answers, so a restart does not blank the zone; with
@@ -200,6 +216,8 @@ int gw_daemon_run(const gw_config_t *cfg)
 	ev_signal_start(d.loop, &d.sighup);
 	gw_server_start(d.server);
 	gw_zonemgr_start(d.zones);
+	/* A restart serves a new serial even when nothing was committed. */
+	gw_notify_send(d.notify, gw_zonemgr_zone(d.zones)->zone);
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
 
 	ev_run(d.loop, 0);
@@ -213,7 +231,11 @@ out:
 		unlink(cfg->ports_file);
 	gw_mirror_free(d.mirror);
 	gw_server_free(d.server);
+	if (d.zones != NULL)
+		gw_zonemgr_set_hook(d.zones, NULL, NULL);
+	gw_notify_free(d.notify);
 	gw_zonemgr_free(d.zones);
+	gw_tsig_keyring_deinit(&d.keys);
 	ev_loop_destroy(d.loop);
 	return ret;
 }

@@ -1,5 +1,6 @@
 /* The DNS server: UDP and TCP listeners on the libev loop, answering from
- * the current zone, AXFR over TCP to allowed clients. */
+ * the current zone; AXFR and IXFR over TCP to allowed clients (TSIG), IXFR
+ * over UDP with the SOA, NOTIFY answered. */
 #pragma once
 
 #include <stdbool.h>
@@ -9,12 +10,11 @@
 
 #include <ev.h>
 
+#include "gateway/access.h"
+#include "gateway/journal.h"
 #include "gateway/zoneref.h"
 
 typedef struct gw_server gw_server_t;
-
-/* Decide whether addr may transfer the zone. */
-typedef bool (*gw_xfr_acl_fn)(void *arg, const struct sockaddr *addr);
 
 typedef struct gw_server_opts {
 	const struct sockaddr_storage *listen; /* borrowed: listen_count addresses */
@@ -23,11 +23,11 @@ typedef struct gw_server_opts {
 	uint16_t udp_payload;    /* our EDNS buffer size */
 	double tcp_idle_timeout; /* seconds */
 	unsigned tcp_max_connections;
-	unsigned tcp_max_pipelined; /* answers a client may leave unread (>= 1) */
-	const char *identity;       /* borrowed, may be NULL */
-	const char *version;        /* borrowed, may be NULL */
-	gw_xfr_acl_fn xfr_allowed;  /* NULL: no transfers */
-	void *xfr_arg;
+	unsigned tcp_max_pipelined;    /* answers a client may leave unread (>= 1) */
+	const char *identity;          /* borrowed, may be NULL */
+	const char *version;           /* borrowed, may be NULL */
+	const gw_access_t *xfr_access; /* borrowed; NULL: no transfers */
+	gw_journal_t *journal;         /* borrowed; NULL: IXFR answered in AXFR form */
 } gw_server_opts_t;
 
 /* Create a server and bind every listener (UDP and TCP on the same port;
@@ -56,5 +56,6 @@ void gw_server_free(gw_server_t *srv);
 /* Counters for status and benchmarks. */
 typedef struct gw_server_stats {
 	uint64_t udp_queries, udp_dropped, tcp_queries, tcp_conns, tcp_refused_conns, axfr;
+	uint64_t ixfr, xfr_refused, notify_in;
 } gw_server_stats_t;
 void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st);

@@ -1,7 +1,9 @@
 /* Private to server.c, udp.c and tcp.c. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "gateway/answer.h"
@@ -47,6 +49,19 @@ struct gw_server {
 
 /* "ADDR@PORT" (IPv6 without brackets) into buf. */
 void gw_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
+
+/* Off the hot path (server_xfr.c). Start the transfer that the AXFR or
+ * IXFR query q (in pkt, len octets) from peer asks for, into x: on GW_OK
+ * with *started, x runs and the caller streams it; otherwise out (cap
+ * octets) holds the reply, *outlen octets (refusals, errors). */
+int gw_server_xfr_start(struct gw_server *srv, gw_xfr_t *x, const gw_query_t *q, const uint8_t *pkt,
+                        size_t len, const struct sockaddr_storage *peer, uint8_t *out, size_t cap,
+                        size_t *outlen, bool *started);
+
+/* The reply to what gw_answer() left to the server (GW_ANSWER_SPECIAL):
+ * NOTIFY, IXFR over UDP. Returns its length, 0 for none. */
+size_t gw_server_special(struct gw_server *srv, const gw_query_t *q, const uint8_t *pkt, size_t len,
+                         const struct sockaddr_storage *peer, bool tcp, uint8_t *out, size_t cap);
 
 void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 void gw_tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents);

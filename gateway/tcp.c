@@ -1,6 +1,6 @@
 /* TCP (RFC 7766): length-prefixed messages, pipelined queries answered in
- * order, an idle timeout, a connection limit, and AXFR streamed message by
- * message as the socket drains. */
+ * order, an idle timeout, a connection limit, and AXFR and IXFR streamed
+ * message by message as the socket drains. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,15 +130,19 @@ static int xfr_fill(gw_tcp_conn_t *c)
 		if (msg == NULL)
 			return GW_ENOMEM;
 		int n = gw_xfr_next(&c->xfr, msg, GW_TCP_MAXMSG);
+		const char *what = c->xfr.qtype == 251 ? "IXFR" : "AXFR";
 		if (n < 0) {
 			if (n == GW_EBUSY)
-				gw_notice("AXFR aborted: the zone changed during the transfer");
+				gw_notice("%s aborted: the zone changed during the transfer", what);
 			else
-				gw_err("AXFR aborted: %s", gw_strerror(n));
+				gw_err("%s aborted: %s", what, gw_strerror(n));
 			return n;
 		}
 		if (n == 0) {
-			gw_info("AXFR done: %u messages, %zu records", c->xfr.messages, c->xfr.rrs);
+			gw_info("%s done: %u messages, %zu records%s", what, c->xfr.messages,
+			        c->xfr.rrs,
+			        c->xfr.qtype == 251 && c->xfr.mode == GW_XFR_AXFR ? " (AXFR form)"
+			                                                          : "");
 			gw_xfr_deinit(&c->xfr);
 			c->xfr_active = false;
 			break;
@@ -150,8 +154,6 @@ static int xfr_fill(gw_tcp_conn_t *c)
 
 static bool is_xfr(const gw_query_t *q)
 {
-	/* IXFR is answered with a full zone in AXFR form, which RFC 1995
-	 * section 4 allows for a server that keeps no history. */
 	return q->opcode == 0 && (q->qtype == 252 || q->qtype == 251);
 }
 
@@ -165,33 +167,24 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 
 	gw_query_t q;
 	uint8_t rcode = 0;
-	if (gw_wire_parse_query(&q, pkt, len, &rcode) == GW_OK && is_xfr(&q) &&
-	    !(q.has_edns && q.edns_version > 0) && (q.qclass == 1) && srv->zone != NULL &&
-	    zone_name_equal(q.qname, zone_apex(srv->zone->zone))) {
-		char peer[64] = "?";
-		gw_sockaddr_str(&c->peer, peer, sizeof(peer));
-		bool ok = srv->opts.xfr_allowed != NULL &&
-		          srv->opts.xfr_allowed(srv->opts.xfr_arg, (struct sockaddr *)&c->peer);
-		if (!ok) {
-			gw_warn("AXFR from %s refused: address not allowed", peer);
-			size_t n =
-			    gw_answer_error(&q, true, 5, msg, GW_TCP_MAXMSG, srv->env.udp_payload);
-			out_msg_commit(c, n);
-			return GW_OK;
-		}
-		if (gw_xfr_init(&c->xfr, srv->zone, &q) != GW_OK) {
-			size_t n =
-			    gw_answer_error(&q, true, 2, msg, GW_TCP_MAXMSG, srv->env.udp_payload);
-			out_msg_commit(c, n);
-			return GW_OK;
-		}
-		gw_info("AXFR to %s started", peer);
-		srv->stats.axfr++;
-		c->xfr_active = true;
-		return xfr_fill(c);
-	}
 	size_t n = 0;
-	gw_answer(&srv->env, pkt, len, true, msg, GW_TCP_MAXMSG, &n, &q);
+	if (gw_wire_parse_query(&q, pkt, len, &rcode) == GW_OK && is_xfr(&q) &&
+	    !(q.has_edns && q.edns_version > 0)) {
+		bool started = false;
+		int ret = gw_server_xfr_start(srv, &c->xfr, &q, pkt, len, &c->peer, msg,
+		                              GW_TCP_MAXMSG, &n, &started);
+		if (ret != GW_OK)
+			return ret;
+		if (started) {
+			c->xfr_active = true;
+			return xfr_fill(c);
+		}
+		if (n > 0)
+			out_msg_commit(c, n);
+		return GW_OK;
+	}
+	if (gw_answer(&srv->env, pkt, len, true, msg, GW_TCP_MAXMSG, &n, &q) == GW_ANSWER_SPECIAL)
+		n = gw_server_special(srv, &q, pkt, len, &c->peer, true, msg, GW_TCP_MAXMSG);
 	if (n > 0)
 		out_msg_commit(c, n);
 	return GW_OK;

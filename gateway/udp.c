@@ -87,8 +87,12 @@ void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 				srv->stats.udp_dropped++;
 				continue;
 			}
-			gw_answer(&srv->env, srv->udp_in[i], in[i].msg_len, false,
-			          srv->udp_out[replies], GW_UDP_MAXMSG, &outlen, &q);
+			if (gw_answer(&srv->env, srv->udp_in[i], in[i].msg_len, false,
+			              srv->udp_out[replies], GW_UDP_MAXMSG, &outlen,
+			              &q) == GW_ANSWER_SPECIAL)
+				outlen = gw_server_special(srv, &q, srv->udp_in[i], in[i].msg_len,
+				                           &peers[i], false, srv->udp_out[replies],
+				                           GW_UDP_MAXMSG);
 			if (outlen == 0) {
 				srv->stats.udp_dropped++;
 				continue;

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
+#include "gateway/journal.h"
 #include "gateway/serial.h"
 
 #define T_SOA        6
@@ -35,6 +36,7 @@ struct gw_zonemgr {
 	sig_signer_t signer;
 	unsigned sign_threads;
 	ev_timer refresh;
+	gw_journal_t *journal; /* owned: the diffs of every commit, for IXFR */
 	gw_zonemgr_hook_fn hook;
 	void *hook_arg;
 };
@@ -263,8 +265,11 @@ static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	gw_zonemgr_t *m = container_of(w, gw_zonemgr_t, refresh);
 	size_t n = 0;
-	int ret =
-	    sig_sign_zone(&m->signer, m->zone->zone, gw_clock_wall(), false, m->sign_threads, &n);
+	time_t now = gw_clock_wall();
+	/* The journal snapshots what the signer is about to re-sign; the
+	 * commit below (or the next one, after a failure) closes the entry. */
+	gw_journal_begin_refresh(m->journal, m->zone->zone, &m->signer, now);
+	int ret = sig_sign_zone(&m->signer, m->zone->zone, now, false, m->sign_threads, &n);
 	if (ret == GW_OK && n > 0) {
 		/* New signatures are new zone content: secondaries and
 		 * transfers must see a new serial. */
@@ -339,6 +344,14 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *
 		if (ret != GW_OK)
 			goto out;
 	}
+	gw_journal_opts_t jopts = {
+	    .state_dir = cfg->state_dir,
+	    .max_size = cfg->transfer.journal_size,
+	    .max_entries = cfg->transfer.journal_entries,
+	};
+	ret = gw_journal_open(&m->journal, &jopts, zone);
+	if (ret != GW_OK)
+		goto out;
 	ret = gw_zoneref_new(&m->zone, zone);
 	zone = NULL;
 	if (ret != GW_OK)
@@ -357,6 +370,11 @@ gw_zoneref_t *gw_zonemgr_zone(const gw_zonemgr_t *m)
 	return m->zone;
 }
 
+gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m)
+{
+	return m->journal;
+}
+
 int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
 {
 	zone_t *zone = m->zone->zone;
@@ -366,6 +384,9 @@ int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
 		ret = gw_serial_next(&m->serial, current, &serial);
 	if (ret != GW_OK)
 		return ret;
+	/* A failed commit leaves the zone as it was: the capture stays open
+	 * and the next commit's entry covers it. */
+	gw_journal_begin(m->journal, zone, cs);
 	if (m->keys != NULL) {
 		size_t resigned = 0;
 		ret = sig_zone_commit(&m->signer, zone, cs, gw_clock_wall(), serial, &resigned);
@@ -376,6 +397,7 @@ int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
 	}
 	if (ret != GW_OK)
 		return ret;
+	gw_journal_end(m->journal, zone);
 	gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->cfg->zone.domain_str, serial,
 	         cs->remove ? ldns_rr_list_rr_count(cs->remove) : 0,
 	         cs->add ? ldns_rr_list_rr_count(cs->add) : 0);
@@ -489,6 +511,7 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 		return;
 	if (m->loop != NULL)
 		ev_timer_stop(m->loop, &m->refresh);
+	gw_journal_close(m->journal, m->zone != NULL ? m->zone->zone : NULL);
 	gw_zoneref_put(m->zone);
 	zone_free(m->statics);
 	sig_keystore_free(m->keys);

@@ -3,7 +3,8 @@
  * signed (keys, NSEC chain, signatures) when DNSSEC is on; then changed
  * only through gw_zonemgr_commit(): mirrored services, zone file reloads
  * and signature refreshes all become one changeset, one incremental
- * re-sign and one serial bump. Loop thread only. */
+ * re-sign and one serial bump, and one journal entry (gateway/journal.h).
+ * Loop thread only. */
 #pragma once
 
 #include <stdbool.h>
@@ -13,6 +14,7 @@
 #include <ev.h>
 
 #include "gateway/config.h"
+#include "gateway/journal.h"
 #include "gateway/zoneref.h"
 #include "zones/zone.h"
 
@@ -34,6 +36,10 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *
 
 /* The zone being served (the manager keeps its own reference). */
 gw_zoneref_t *gw_zonemgr_zone(const gw_zonemgr_t *m);
+
+/* The journal of the zone's diffs (<state>/journal), borrowed from the
+ * manager: every commit adds an entry (IXFR). */
+gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m);
 
 /* Apply cs in one step: the zone changes, the NSEC chain and the changed
  * RRsets are re-signed, the serial moves forward (durably). On error the

@@ -256,3 +256,9 @@ ub() {
 dig_status() { sed -n 's/.*status: \([A-Z]*\).*/\1/p' "$GW_TMP/last" | head -n 1; }
 dig_has_flag() { grep -q "^;; flags:[^;]* $1[ ;]" "$GW_TMP/last"; }
 
+# unbound_start_stub NAME ZONE ANCHOR-FILE PORT: as unbound_start, with the
+# stub zone pointed at 127.0.0.1@PORT (a secondary) instead of the gateway.
+unbound_start_stub() {
+	local GW_PORT=$4
+	unbound_start "$1" "$2" "$3"
+}

@@ -1,0 +1,115 @@
+/* The journal of zone diffs for IXFR (RFC 1995): one entry per serial
+ * change, holding every RR the change removed and added in the signed
+ * zone (data, NSEC, RRSIG, the SOA), bounded by entries and octets (the
+ * oldest are dropped), and kept in <state>/journal so that secondaries
+ * still get IXFR after a restart.
+ *
+ * Capture: gw_zonemgr_commit() calls gw_journal_begin() before it changes
+ * the zone and gw_journal_end() after; begin snapshots the RRsets (and
+ * their RRSIGs) of every node the commit can touch: the changeset's
+ * owners, the NSEC predecessors of those owners, everything below a
+ * delegation that comes or goes, and the apex (a changed SOA, whose TTL
+ * or MINIMUM sets every NSEC TTL, takes the whole zone). end snapshots
+ * the same nodes again; the RR-level difference is the entry. A
+ * signature refresh, which re-signs RRsets outside any changeset, starts
+ * with gw_journal_begin_refresh() (the nodes holding an RRset that
+ * sig_rrset_needs_signing() would re-sign) before the signer runs, and
+ * the commit that follows joins that capture.
+ *
+ * File: a header (magic, version, apex), then records [length][CRC-32]
+ * [payload]: a snapshot of the whole zone (written when the file is
+ * rewritten) and entries appended after it, each with fdatasync. A record
+ * cut short by a crash is found by its length or CRC and truncated. At
+ * start the snapshot and the entries after it give the last zone served;
+ * its difference to the zone built at start becomes one more entry, so
+ * the journal connects to the served serial, or, when it cannot, is
+ * discarded with a log line.
+ *
+ * Errors never stop a commit: a capture or file that fails drops the
+ * history (logged) and IXFR falls back to AXFR until new entries exist.
+ * Loop thread only. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "dnssec/dnssec.h"
+#include "zones/zone.h"
+
+/* One serial change. Immutable once made; readers (an IXFR being sent)
+ * hold a reference, so trimming the journal does not free it under them.
+ * data holds removed RRs then added RRs, each in uncompressed wire form
+ * [owner][type][class][ttl][rdlength][rdata]; the old SOA is the first
+ * removed RR and the new SOA the first added one, as IXFR sends them. */
+typedef struct gw_journal_entry {
+	unsigned refs;
+	uint32_t from, to; /* serials */
+	uint32_t removed;  /* RRs removed, the old SOA included */
+	uint32_t added;    /* RRs added, the new SOA included */
+	size_t size;       /* octets in data */
+	uint8_t *data;     /* owned */
+} gw_journal_entry_t;
+
+/* Drop a reference. Accepts NULL. */
+void gw_journal_entry_put(gw_journal_entry_t *e);
+
+/* Length of the wire RR at p (at most max octets), 0 when malformed. */
+size_t gw_journal_rr_len(const uint8_t *p, size_t max);
+
+typedef struct gw_journal gw_journal_t;
+
+typedef struct gw_journal_opts {
+	const char *state_dir; /* borrowed; NULL keeps the journal in memory only */
+	uint64_t max_size;     /* octets of entries kept */
+	uint32_t max_entries;  /* entries kept; 0 turns the journal off */
+} gw_journal_opts_t;
+
+/* Open the journal for zone (the zone just built and about to be served):
+ * read <state>/journal, connect it to the zone's serial with one more
+ * entry, and rewrite the file with a snapshot of zone. A journal that does
+ * not connect (another apex, a broken chain, an unreadable file) is
+ * discarded and the reason logged. On success *out owns the journal.
+ * GW_ENOMEM, or -errno when the file cannot be written (logged). */
+int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zone_t *zone);
+
+/* Write a snapshot of zone (the zone served last) so that the next start
+ * needs no replay, then free. Accepts NULL. */
+void gw_journal_close(gw_journal_t *j, const zone_t *zone);
+
+/* Before a commit applies cs to zone. */
+void gw_journal_begin(gw_journal_t *j, const zone_t *zone, const zone_changeset_t *cs);
+
+/* Before sig_sign_zone(signer, zone, now, false, ...) re-signs what needs
+ * it; the commit that follows joins this capture. */
+void gw_journal_begin_refresh(gw_journal_t *j, const zone_t *zone, const sig_signer_t *signer,
+                              time_t now);
+
+/* After the commit succeeded: record the difference as an entry and
+ * append it to the file. */
+void gw_journal_end(gw_journal_t *j, const zone_t *zone);
+
+/* After the commit failed (the zone is as before begin). */
+void gw_journal_abort(gw_journal_t *j);
+
+/* The entries that lead from serial to the newest serial, oldest first.
+ * On GW_OK *entries is a malloc'ed array (caller frees it and puts each
+ * entry) of *count referenced entries, and *bytes their total size.
+ * GW_ENOTFOUND when the journal does not reach back to serial (or serial
+ * is the newest), GW_ENOMEM. */
+int gw_journal_find(gw_journal_t *j, uint32_t serial, gw_journal_entry_t ***entries, size_t *count,
+                    size_t *bytes);
+
+/* Statistics and tests. */
+typedef struct gw_journal_stats {
+	size_t entries;
+	uint64_t bytes;
+	bool have_serial;
+	uint32_t oldest, newest; /* serials the entries span, when entries > 0 */
+	uint64_t resets;         /* histories dropped after an error */
+} gw_journal_stats_t;
+void gw_journal_get_stats(const gw_journal_t *j, gw_journal_stats_t *st);
+
+/* The newest entry (a reference; put it), or NULL. For tests. */
+gw_journal_entry_t *gw_journal_newest(gw_journal_t *j);
