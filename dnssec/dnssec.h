@@ -51,14 +51,14 @@ const char *sig_algorithm_name(uint8_t alg);
  * for RSASHA256 only (>= 2048). On success *out owns the key. Errors:
  * GW_EINVAL (algorithm), GW_ECRYPTO. */
 int sig_key_generate(sig_key_t **out, uint8_t alg, sig_role_t role, const uint8_t *apex,
-		     int rsa_bits);
+                     int rsa_bits);
 
 /* Load a PKCS#8 PEM private key. The file must not be readable or
  * writable by group or others (GW_EPERM with a log line naming the file
  * and the mode); a missing file is -ENOENT; a key whose type does not
  * match alg is GW_EKEY. On success *out owns the key. */
 int sig_key_load_pem(sig_key_t **out, const char *path, uint8_t alg, sig_role_t role,
-		     const uint8_t *apex);
+                     const uint8_t *apex);
 
 /* Write the private key as PKCS#8 PEM, mode 0600, atomically (temporary
  * file, fsync, rename, fsync of the directory). GW_OK, -errno or
@@ -71,7 +71,7 @@ int sig_key_save_pem(const sig_key_t *key, const char *path);
  * CSK when csk is true; 256: ZSK). The DNSKEY and so the key tag stay the
  * same, so the parent's DS does not change. */
 int sig_key_import_bind(sig_key_t **out, const char *key_path, const char *private_path,
-			const uint8_t *apex, bool csk);
+                        const uint8_t *apex, bool csk);
 
 /* Accepts NULL. */
 void sig_key_free(sig_key_t *key);
@@ -97,14 +97,14 @@ int sig_key_cds_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out);
  * RSA: modulus length) into sig (cap octets) and its length into *len.
  * Thread-safe. GW_OK, GW_ESPACE or GW_ECRYPTO. */
 int sig_key_sign(const sig_key_t *key, const uint8_t *data, size_t data_len, uint8_t *sig,
-		 size_t cap, size_t *len);
+                 size_t cap, size_t *len);
 
 /* ---- key store (dnssec/keystore.c) -------------------------------------- */
 
 typedef struct sig_key_policy {
-	uint8_t algorithm;   /* default SIG_ALG_ECDSAP256SHA256 */
-	bool split;          /* false: one CSK; true: a KSK and a ZSK */
-	int rsa_bits;        /* RSASHA256 only, default 2048 */
+	uint8_t algorithm; /* default SIG_ALG_ECDSAP256SHA256 */
+	bool split;        /* false: one CSK; true: a KSK and a ZSK */
+	int rsa_bits;      /* RSASHA256 only, default 2048 */
 	/* BIND key pairs to import on first start instead of generating:
 	 * paths of the .key files (the .private file sits beside each).
 	 * Borrowed; NULL when import_count is 0. */
@@ -131,7 +131,7 @@ typedef struct sig_keystore sig_keystore_t;
  * same directory, by this process or another, is GW_EBUSY until
  * sig_keystore_free(). On success *out owns the store. */
 int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t *apex,
-		      const sig_key_policy_t *policy);
+                      const sig_key_policy_t *policy);
 
 /* Accepts NULL. */
 void sig_keystore_free(sig_keystore_t *ks);
@@ -148,10 +148,10 @@ int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl);
 typedef struct sig_signer {
 	sig_key_t *const *keys; /* borrowed: the zone's keys */
 	size_t key_count;
-	const uint8_t *apex;    /* borrowed: signer name (wire, lowercase) */
-	uint32_t validity;      /* seconds a signature is valid, default 14 days */
-	uint32_t refresh;       /* re-sign when less than this remains, default 7 days */
-	uint32_t jitter;        /* expiration spread: up to this much earlier */
+	const uint8_t *apex;       /* borrowed: signer name (wire, lowercase) */
+	uint32_t validity;         /* seconds a signature is valid, default 14 days */
+	uint32_t refresh;          /* re-sign when less than this remains, default 7 days */
+	uint32_t jitter;           /* expiration spread: up to this much earlier */
 	uint32_t inception_offset; /* inception this far in the past, default 3600 */
 } sig_signer_t;
 
@@ -166,7 +166,7 @@ typedef struct sig_signer {
  * rdatas in the zone_rrset_t layout ([2-octet len][rdata]...), ready for
  * zone_set_sigs(), and *len its size. Thread-safe. */
 int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_rrset_t *rrset,
-		   time_t now, uint8_t **sigs, uint32_t *len, uint16_t *count);
+                   time_t now, uint8_t **sigs, uint32_t *len, uint16_t *count);
 
 /* Does this RRset need (re)signing at now: unsigned, or a signature
  * expires within the refresh window, or a key has no signature over it. */
@@ -177,7 +177,7 @@ bool sig_rrset_needs_signing(const sig_signer_t *signer, const zone_rrset_t *rrs
  * signatures with zone_set_sigs() on the calling thread. *signed_count
  * (may be NULL) receives the number of RRsets signed. */
 int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool force,
-		  unsigned threads, size_t *signed_count);
+                  unsigned threads, size_t *signed_count);
 
 /* Earliest time at which some RRset of the zone will need re-signing
  * (expiration - refresh), or 0 when nothing is signed. For the refresh
@@ -202,7 +202,7 @@ int sig_nsec_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs);
  * wire names of changed nodes, as zone_apply() reports them) and their
  * neighbours; for incremental changes on large zones. */
 int sig_nsec_update_around(const zone_t *zone, uint32_t ttl, const zone_change_t *changed,
-			   size_t changed_count, zone_changeset_t *cs);
+                           size_t changed_count, zone_changeset_t *cs);
 
 /* ---- verification, for tests and self-checks (dnssec/verify.c) --------- */
 
@@ -212,7 +212,7 @@ int sig_nsec_update_around(const zone_t *zone, uint32_t ttl, const zone_change_t
  * failure returns GW_ECRYPTO or GW_ESEMANTIC and writes the first problem
  * into errbuf. */
 int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count, time_t now,
-		    char *errbuf, size_t errlen);
+                    char *errbuf, size_t errlen);
 
 /* ---- one signed change (dnssec/commit.c) -------------------------------- */
 
@@ -229,4 +229,4 @@ int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count
  * thread only. Errors: those of zone_apply(), sig_sign_rrset() (GW_EKEY,
  * GW_ECRYPTO), GW_ENOTFOUND (no SOA), GW_ENOMEM. */
 int sig_zone_commit(const sig_signer_t *signer, zone_t *zone, const zone_changeset_t *cs,
-		    time_t now, uint32_t new_serial, size_t *resigned);
+                    time_t now, uint32_t new_serial, size_t *resigned);

@@ -234,7 +234,7 @@ typedef bool (*zone_diff_skip_fn)(uint16_t type, void *arg);
  * returns true are left alone. Both zones are only read. GW_OK, GW_ENOMEM
  * or GW_EMALFORMED. */
 int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
-	      zone_changeset_t *cs);
+              zone_changeset_t *cs);
 
 /* ---- serial arithmetic (zones/serial.c), RFC 1982 ----------------------- */
 
