@@ -1433,6 +1433,27 @@ static void strings_free(char **list, size_t n)
 	free(list);
 }
 
+/* Append a copy of text to list (*n entries, room for one more) unless it
+ * is there already, which is reported at path (shown: its quoted form).
+ * Returns false when out of memory (noted in ctx). */
+static bool add_unique_string(load_ctx_t *ctx, const char *path, char **list, size_t *n,
+                              const char *text, const char *shown)
+{
+	for (size_t j = 0; j < *n; j++) {
+		if (strcmp(list[j], text) == 0) {
+			report_at(ctx, path, "'%s' is listed twice; remove one", shown);
+			return true;
+		}
+	}
+	list[*n] = strdup(text);
+	if (list[*n] == NULL) {
+		ctx->sink.oom = true;
+		return false;
+	}
+	(*n)++;
+	return true;
+}
+
 static void links_free(gw_link_config_t *links, size_t n)
 {
 	if (links == NULL)
@@ -2368,19 +2389,8 @@ static void check_import(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_dns
 			          q);
 			continue;
 		}
-		size_t j;
-		for (j = 0; j < n && strcmp(list[j], text) != 0; j++)
-			;
-		if (j < n) {
-			report_at(ctx, path, "'%s' is listed twice; remove one", q);
-			continue;
-		}
-		list[n] = strdup(text);
-		if (list[n] == NULL) {
-			ctx->sink.oom = true;
+		if (!add_unique_string(ctx, path, list, &n, text, q))
 			break;
-		}
-		n++;
 	}
 	strings_free(cfg->dnssec.import, cfg->dnssec.import_count);
 	cfg->dnssec.import = list;
@@ -2728,19 +2738,8 @@ static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const struct raw_m
 			report_at(ctx, path, "%s", why);
 			continue;
 		}
-		size_t j;
-		for (j = 0; j < n && strcmp(list[j], name) != 0; j++)
-			;
-		if (j < n) {
-			report_at(ctx, path, "'%s' is listed twice; remove one", name);
-			continue;
-		}
-		list[n] = strdup(name);
-		if (list[n] == NULL) {
-			ctx->sink.oom = true;
+		if (!add_unique_string(ctx, path, list, &n, name, name))
 			break;
-		}
-		n++;
 	}
 	strings_free(cfg->mdns.subtypes, cfg->mdns.subtype_count);
 	cfg->mdns.subtypes = list;
