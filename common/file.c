@@ -2,7 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,61 +10,142 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/log.h"
 
-static int fsync_dir_of(const char *path)
+#define TEMP_MARK ".tmp."
+
+/* Split path into its directory ("." when none) and base name. */
+static int split_path(const char *path, char *dir, size_t dir_len, const char **base)
 {
-	char buf[4096];
-	if (strlen(path) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	strcpy(buf, path);
-	int fd = open(dirname(buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL) {
+		*base = path;
+		return snprintf(dir, dir_len, ".") < (int)dir_len ? GW_OK : GW_ESPACE;
+	}
+	*base = slash + 1;
+	size_t n = (size_t)(slash - path);
+	if (n == 0)
+		n = 1; /* "/name": the directory is "/" */
+	if (n >= dir_len)
+		return GW_ESPACE;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return GW_OK;
+}
+
+int gw_file_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	int ret = fsync(fd) == 0 ? GW_OK : -errno;
+	int ret = GW_OK;
+	if (fsync(fd) != 0)
+		ret = -errno;
 	close(fd);
 	return ret;
 }
 
-int gw_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+bool gw_file_is_temp(const char *name)
+{
+	if (name[0] != '.')
+		return false;
+	const char *mark = strstr(name, TEMP_MARK);
+	/* mkostemp() replaces exactly six X's. */
+	return mark != NULL && strlen(mark + strlen(TEMP_MARK)) == 6;
+}
+
+int gw_file_write_with(const char *path, mode_t mode, gw_file_fill_fn fill, const void *arg)
 {
 	int ret = GW_OK;
-	char tmp[4096];
+	char dir[PATH_MAX];
+	char tmp[PATH_MAX];
+	const char *base = NULL;
+	FILE *fp = NULL;
 	int fd = -1;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	/* open() honours the umask; the mode asked for is the mode wanted. */
-	if (fchmod(fd, mode) != 0)
-		goto fail;
-	const char *p = data;
-	while (len > 0) {
-		ssize_t k = write(fd, p, len);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += k;
-		len -= (size_t)k;
+	bool created = false;
+
+	ret = split_path(path, dir, sizeof(dir), &base);
+	if (ret == GW_OK && base[0] == '\0')
+		ret = GW_EINVAL;
+	if (ret == GW_OK &&
+	    snprintf(tmp, sizeof(tmp), "%s/.%s" TEMP_MARK "XXXXXX", dir, base) >= (int)sizeof(tmp))
+		ret = GW_ESPACE;
+	if (ret != GW_OK)
+		goto out;
+
+	/* mkostemp() opens with O_CREAT|O_EXCL and mode 0600: a private key
+	 * is never readable by others, not even for a moment. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
 	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
+	created = true;
+	if (mode != 0600 && fchmod(fd, mode) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	fp = fdopen(fd, "w");
+	if (fp == NULL) {
+		ret = -errno;
+		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	return fsync_dir_of(path);
-fail:
-	ret = -errno;
+	ret = fill(fp, arg);
+	if (ret != GW_OK)
+		goto out;
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+		ret = errno != 0 ? -errno : GW_EIO;
+		goto out;
+	}
+	int rc = fclose(fp);
+	fp = NULL;
+	if (rc != 0) {
+		ret = GW_EIO;
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	created = false;
+	/* Without this the rename itself may be lost on power failure. */
+	ret = gw_file_sync_dir(dir);
+out:
+	if (fp != NULL)
+		fclose(fp);
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	if (created)
+		unlink(tmp);
+	if (ret != GW_OK)
+		gw_err("cannot write %s: %s", path, gw_strerror(ret));
 	return ret;
+}
+
+int gw_file_sync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *base = NULL;
+	int ret = split_path(path, dir, sizeof(dir), &base);
+	return ret == GW_OK ? gw_file_sync_dir(dir) : ret;
+}
+
+typedef struct blob {
+	const void *data;
+	size_t len;
+} blob_t;
+
+static int fill_blob(FILE *fp, const void *arg)
+{
+	const blob_t *b = arg;
+	return b->len == 0 || fwrite(b->data, 1, b->len, fp) == b->len ? GW_OK : GW_EIO;
+}
+
+int gw_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	blob_t b = {.data = data, .len = len};
+	return gw_file_write_with(path, mode, fill_blob, &b);
 }
 
 int gw_file_read(const char *path, size_t max, char **out, size_t *len)

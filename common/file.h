@@ -1,14 +1,33 @@
 /* Durable file writes for state that must survive kill -9 and power loss. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
-/* Replace path with len octets of data, atomically: write a temporary file
- * beside it (created with mode), fsync it, rename it over path, fsync the
- * directory. A reader sees the old content or the new one, never a mix.
- * GW_OK or -errno (the temporary file is removed on failure). */
+/* Writes the content of a file into fp. Returns GW_OK or a GW_* code. */
+typedef int (*gw_file_fill_fn)(FILE *fp, const void *arg);
+
+/* Replace path with what fill writes, atomically: a temporary file
+ * ".<name>.tmp.XXXXXX" in the same directory, created with O_EXCL and mode
+ * 0600 (then set to mode, so a private file is never readable by others,
+ * not even for a moment), fsync, rename over path, fsync of the directory.
+ * A crash leaves the old file or the new one, and at worst a temporary file
+ * (gw_file_is_temp()). Logs a failure with the path. Returns GW_OK, -errno,
+ * GW_EIO or fill's error. */
+int gw_file_write_with(const char *path, mode_t mode, gw_file_fill_fn fill, const void *arg);
+
+/* gw_file_write_with() for len octets of data. */
 int gw_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* True when name (no directory) is a temporary file of gw_file_write_with(). */
+bool gw_file_is_temp(const char *name);
+
+/* fsync a directory / the directory holding path, so that a rename or a new
+ * entry in it is durable. GW_OK or -errno. */
+int gw_file_sync_dir(const char *dir);
+int gw_file_sync_parent(const char *path);
 
 /* Read at most max octets of path into a new NUL-terminated buffer (caller
  * frees *out); *len gets the length. -ENOENT when missing, GW_ELIMIT when

@@ -19,6 +19,7 @@
 #include <openssl/x509.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "dnssec/keyfile.h"
 
@@ -421,7 +422,7 @@ static int write_pem(FILE *fp, const void *arg)
 
 int sig_key_save_pem(const sig_key_t *key, const char *path)
 {
-	return sig_file_write_atomic(path, 0600, write_pem, key);
+	return gw_file_write_with(path, 0600, write_pem, key);
 }
 
 /* The DNSKEY RR in a BIND .key file: comments and $TTL/$ORIGIN lines are

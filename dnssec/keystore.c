@@ -17,6 +17,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "dnssec/keyfile.h"
 
@@ -71,7 +72,7 @@ static int ensure_dir(const char *dir)
 			slash[1] = '\0';
 		else if (slash != NULL)
 			*slash = '\0';
-		int ret = sig_file_sync_dir(slash != NULL ? parent : ".");
+		int ret = gw_file_sync_dir(slash != NULL ? parent : ".");
 		if (ret != GW_OK) {
 			gw_err("cannot sync directory %s: %s", parent, gw_strerror(ret));
 			return ret;
@@ -129,7 +130,7 @@ static void scan_keys_dir(const sig_keystore_t *ks)
 		return;
 	struct dirent *de;
 	while ((de = readdir(dir)) != NULL) {
-		if (sig_file_is_temp(de->d_name)) {
+		if (gw_file_is_temp(de->d_name)) {
 			if (unlinkat(dirfd(dir), de->d_name, 0) == 0)
 				gw_info("removed %s/%s, left by an interrupted write", ks->keys_dir,
 				        de->d_name);
@@ -476,7 +477,7 @@ static int first_start(sig_keystore_t *ks, const sig_key_policy_t *policy)
 	}
 	/* The state goes last: until it exists, nothing refers to the new
 	 * key files, and a crash before this point only costs a retry. */
-	ret = sig_file_write_atomic(ks->state_path, 0600, write_state, ks);
+	ret = gw_file_write_with(ks->state_path, 0600, write_state, ks);
 	if (ret != GW_OK)
 		return ret;
 	scan_keys_dir(ks);
@@ -673,7 +674,7 @@ int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl)
 
 	static const struct {
 		const char *name;
-		sig_file_fill_t fill;
+		gw_file_fill_fn fill;
 	} files[] = {
 	    {"ds", write_ds},
 	    {"trust-anchor.ds", write_ds},
@@ -686,7 +687,7 @@ int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl)
 			goto out;
 		}
 		/* Public data: readable, so it can be handed to a resolver. */
-		ret = sig_file_write_atomic(path, 0644, files[i].fill, &d);
+		ret = gw_file_write_with(path, 0644, files[i].fill, &d);
 		free(path);
 		path = NULL;
 		if (ret != GW_OK)

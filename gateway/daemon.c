@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "gateway/access.h"
 #include "gateway/mirror.h"
@@ -19,6 +20,7 @@
 #include "gateway/server.h"
 #include "gateway/tsig.h"
 #include "gateway/zonemgr.h"
+#include "common/container.h"
 
 typedef struct daemon {
 	struct ev_loop *loop;
@@ -33,8 +35,6 @@ typedef struct daemon {
 	ev_signal sigint;
 	ev_signal sighup;
 } daemon_t;
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cfg)
 {
@@ -80,30 +80,9 @@ static void on_commit(void *arg, uint32_t serial)
 	gw_notify_send(d->notify, gw_zonemgr_zone(d->zones)->zone);
 }
 
-/* Written to a temporary file and renamed, so a reader never sees half. */
-static int write_ports_file(const gw_server_t *srv, const char *path)
+static int fill_ports(FILE *fp, const void *arg)
 {
-	int ret = GW_OK;
-	char tmp[GW_CONFIG_PATH_MAX + 16];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *fp = fopen(tmp, "we");
-	if (fp == NULL) {
-		ret = -errno;
-		gw_err("cannot write ports file %s: %s", tmp, strerror(errno));
-		return ret;
-	}
-	ret = gw_server_write_ports(srv, fp);
-	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
-		ret = GW_EIO;
-	if (fclose(fp) != 0)
-		ret = GW_EIO;
-	if (ret == GW_OK && rename(tmp, path) != 0)
-		ret = -errno;
-	if (ret != GW_OK) {
-		gw_err("cannot write ports file %s: %s", path, gw_strerror(ret));
-		unlink(tmp);
-	}
-	return ret;
+	return gw_server_write_ports(arg, fp);
 }
 
 /* The state directory holds private keys: 0700, created if missing and
@@ -178,7 +157,9 @@ int gw_daemon_run(const gw_config_t *cfg)
 	gw_server_set_zone(d.server, gw_zonemgr_zone(d.zones));
 	gw_server_log_ports(d.server);
 	if (cfg->ports_file != NULL) {
-		ret = write_ports_file(d.server, cfg->ports_file);
+		/* Atomic, so a reader never sees half a file; failures are
+		 * logged with the path. */
+		ret = gw_file_write_with(cfg->ports_file, 0644, fill_ports, d.server);
 		if (ret != GW_OK)
 			goto out;
 	}

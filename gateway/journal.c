@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 
 #define T_NS    2
@@ -458,25 +459,6 @@ static int write_header(int fd, const uint8_t *apex)
 	return write_all(fd, head, 13 + (size_t)alen);
 }
 
-static int fsync_dir(const char *path)
-{
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int ret = fsync(fd) == 0 ? GW_OK : -errno;
-	close(fd);
-	return ret;
-}
-
 /* Rewrite the file: header, a snapshot of zone, the entries kept;
  * atomically (temporary file, fsync, rename, fsync of the directory). */
 static int rewrite(gw_journal_t *j, const zone_t *zone)
@@ -527,7 +509,7 @@ static int rewrite(gw_journal_t *j, const zone_t *zone)
 	if (ret == GW_OK && rename(tmp, j->path) != 0)
 		ret = -errno;
 	if (ret == GW_OK)
-		ret = fsync_dir(j->path);
+		ret = gw_file_sync_parent(j->path);
 	if (ret != GW_OK)
 		goto out;
 	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CLOEXEC);

@@ -5,6 +5,7 @@
 #include <net/if.h>
 
 #include "gateway/mirror.h"
+#include "common/container.h"
 
 /* Roles of a name on a link; a name may hold several (a host may share a
  * name with a service type). Each role is browsed for its record types. */
@@ -138,8 +139,6 @@ struct gw_mirror {
 	gw_mirror_stats_t stats;
 	size_t watches;
 };
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* mirror.c */
 void mirror_refuse(gw_mirror_t *m, mlink_t *l, gw_mirror_refused_t kind, const char *fmt, ...)

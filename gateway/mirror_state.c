@@ -65,9 +65,8 @@ out:
 	if (fclose(fp) != 0 && ret == GW_OK)
 		ret = GW_ENOMEM;
 	if (ret == GW_OK) {
+		/* A failure is logged with the path. */
 		ret = gw_file_write_atomic(m->state_file, text, len, 0600);
-		if (ret != GW_OK)
-			gw_err("mirror: cannot save %s: %s", m->state_file, gw_strerror(ret));
 	}
 	free(text);
 	return ret;

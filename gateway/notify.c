@@ -14,14 +14,13 @@
 #include "common/log.h"
 #include "gateway/answer.h"
 #include "gateway/response.h"
+#include "common/container.h"
 
 #define T_SOA          6
 #define C_IN           1
 #define RCODE_FORMERR  1
 #define RCODE_NOTAUTH  9
 #define NOTIFY_MSG_MAX (512 + GW_TSIG_RESERVE)
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 typedef struct target {
 	gw_notify_t *owner;

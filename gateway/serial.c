@@ -57,10 +57,8 @@ static int raise_to(gw_serial_t *s, uint32_t serial)
 	char text[16];
 	int n = snprintf(text, sizeof(text), "%" PRIu32 "\n", ceiling);
 	int ret = gw_file_write_atomic(s->path, text, (size_t)n, 0600);
-	if (ret != GW_OK) {
-		gw_err("cannot save the serial to %s: %s", s->path, gw_strerror(ret));
-		return ret;
-	}
+	if (ret != GW_OK)
+		return ret; /* logged with the path */
 	s->ceiling = ceiling;
 	s->known = true;
 	return GW_OK;

@@ -9,8 +9,7 @@
 #include "gateway/answer.h"
 #include "gateway/server.h"
 #include "gateway/xfr.h"
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "common/container.h"
 
 #define GW_UDP_BATCH   32
 #define GW_UDP_MAXMSG  4096 /* largest UDP reply we build (udp-payload max) */

@@ -11,6 +11,7 @@
 #include "dnssec/dnssec.h"
 #include "gateway/journal.h"
 #include "gateway/serial.h"
+#include "common/container.h"
 
 #define T_SOA        6
 #define T_RRSIG      46
@@ -40,8 +41,6 @@ struct gw_zonemgr {
 	gw_zonemgr_hook_fn hook;
 	void *hook_arg;
 };
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* Records the gateway makes itself; a zone file cannot supply them. */
 static bool gateway_owned_type(uint16_t type, void *arg)

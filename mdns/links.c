@@ -17,8 +17,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "common/container.h"
 
 static bool flags_of(const mdns_t *m, const char *name, short *flags)
 {

@@ -7,8 +7,7 @@
 #include <sys/time.h>
 
 #include "common/log.h"
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "common/container.h"
 
 struct AvahiWatch {
 	ev_io io;
