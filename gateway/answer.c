@@ -391,7 +391,8 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
 	}
 	if ((q->has_tsig && !env->tsig_checked) || q->opcode == GW_WIRE_OPCODE_NOTIFY ||
-	    (q->opcode == GW_WIRE_OPCODE_QUERY && q->qtype == T_IXFR && !tcp))
+	    (q->opcode == GW_WIRE_OPCODE_QUERY &&
+	     (q->qtype == T_IXFR || (q->qtype == T_AXFR && tcp))))
 		return GW_ANSWER_SPECIAL;
 	if (q->opcode != 0 || q->qtype == T_AXFR || q->qtype == T_IXFR) {
 		/* Transfers are the server's business (TCP only, with access

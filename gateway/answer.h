@@ -27,9 +27,9 @@ typedef struct gw_answer_env {
 typedef enum {
 	GW_ANSWER_DROP = 0, /* nothing to send (a response, or garbage) */
 	GW_ANSWER_SENT,     /* a reply is in out */
-	GW_ANSWER_SPECIAL,  /* nothing written: NOTIFY, IXFR over UDP, or a query
-	                       with TSIG, which the server answers off the query
-	                       path (TSIG, journal) */
+	GW_ANSWER_SPECIAL,  /* nothing written: NOTIFY, IXFR, AXFR over TCP, or a
+	                       query with TSIG, which the server answers off the
+	                       query path (TSIG, journal, transfers); q is parsed */
 } gw_answer_result_t;
 
 /* Answer the query in pkt (len octets) into out (outcap octets, at least

@@ -166,10 +166,11 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 	srv->stats.tcp_queries++;
 
 	gw_query_t q;
-	uint8_t rcode = 0;
 	size_t n = 0;
-	if (gw_wire_parse_query(&q, pkt, len, &rcode) == GW_OK && is_xfr(&q) &&
-	    !(q.has_edns && q.edns_version > 0)) {
+	/* One parse: the answerer leaves transfers (and TSIG, NOTIFY) to the
+	 * server with the query read. */
+	gw_answer_result_t res = gw_answer(&srv->env, pkt, len, true, msg, GW_TCP_MAXMSG, &n, &q);
+	if (res == GW_ANSWER_SPECIAL && is_xfr(&q)) {
 		bool started = false;
 		int ret = gw_server_xfr_start(srv, &c->xfr, &q, pkt, len, &c->peer, msg,
 		                              GW_TCP_MAXMSG, &n, &started);
@@ -183,7 +184,7 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 			out_msg_commit(c, n);
 		return GW_OK;
 	}
-	if (gw_answer(&srv->env, pkt, len, true, msg, GW_TCP_MAXMSG, &n, &q) == GW_ANSWER_SPECIAL)
+	if (res == GW_ANSWER_SPECIAL)
 		n = gw_server_special(srv, &q, pkt, len, &c->peer, true, msg, GW_TCP_MAXMSG);
 	if (n > 0)
 		out_msg_commit(c, n);
