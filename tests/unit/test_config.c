@@ -132,6 +132,7 @@ static void assert_mirror_defaults(const gw_config_t *cfg)
 	CU_ASSERT_EQUAL(cfg->link_count, 0);
 	CU_ASSERT_PTR_NULL(cfg->links);
 
+	CU_ASSERT_TRUE(cfg->mdns.enable);
 	CU_ASSERT_TRUE(cfg->mdns.ipv4);
 	CU_ASSERT_TRUE(cfg->mdns.ipv6);
 	CU_ASSERT_EQUAL(cfg->mdns.ttl_cap, 10);
@@ -185,6 +186,7 @@ static void assert_same_mirror(const gw_config_t *a, const gw_config_t *b)
 		CU_ASSERT_STRING_EQUAL(a->links[i].interface, b->links[i].interface);
 		CU_ASSERT_STRING_EQUAL(a->links[i].subdomain, b->links[i].subdomain);
 	}
+	CU_ASSERT_EQUAL(a->mdns.enable, b->mdns.enable);
 	CU_ASSERT_EQUAL(a->mdns.ipv4, b->mdns.ipv4);
 	CU_ASSERT_EQUAL(a->mdns.ipv6, b->mdns.ipv6);
 	CU_ASSERT_EQUAL(a->mdns.ttl_cap, b->mdns.ttl_cap);
@@ -310,7 +312,8 @@ static void test_full_file(void)
 	CU_ASSERT_STRING_EQUAL(cfg->links[2].interface, "br-guest.10");
 	CU_ASSERT_STRING_EQUAL(cfg->links[2].subdomain, "guest");
 
-	CU_ASSERT_TRUE(cfg->mdns.ipv4); /* "yes" */
+	CU_ASSERT_FALSE(cfg->mdns.enable); /* "off" */
+	CU_ASSERT_TRUE(cfg->mdns.ipv4);    /* "yes" */
 	CU_ASSERT_FALSE(cfg->mdns.ipv6);
 	CU_ASSERT_EQUAL(cfg->mdns.ttl_cap, 2); /* 2500ms, rounded down */
 	CU_ASSERT_EQUAL(cfg->mdns.batch_window_ms, 0);
