@@ -292,6 +292,9 @@ typedef struct pending {
 	size_t idx;        /* old's index in the zone */
 	zone_rrset_t *rrsets;
 	uint16_t rrset_count;
+	bool was_hashed;   /* old is an NSEC3 owner (zones/hashed.c) */
+	bool will_hashed;  /* and after the change */
+	size_t hashed_pos; /* scratch: old's place in the NSEC3 owner list */
 } pending_t;
 
 /* One distinct rdata among the changes to one RRset. */
@@ -313,6 +316,8 @@ typedef struct apply {
 	pending_t *pendings;
 	size_t pending_count;
 	size_t inserts;
+	const zone_node_t **hashed_new; /* NSEC3 owners to add, key order */
+	size_t hashed_new_count;
 	zone_change_t *changes;
 	size_t change_count;
 	size_t change_cap;
@@ -672,12 +677,44 @@ static void release_pendings(apply_t *ap)
 /* Nothing here allocates or fails. Indices (pending_t.idx) refer to the
  * node array as prepare_owner() saw it, so removed nodes leave holes until
  * the inserts are placed, and the holes are closed last. */
+static void commit_hashed(apply_t *ap)
+{
+	zone_t *zone = ap->zone;
+	bool holes = false;
+
+	/* Positions first, while the array is still whole and sorted; then
+	 * the holes. */
+	for (size_t i = 0; i < ap->pending_count; i++) {
+		pending_t *p = &ap->pendings[i];
+		p->hashed_pos = p->was_hashed && !p->will_hashed
+		                    ? zone_hashed_position(zone, p->old)
+		                    : SIZE_MAX;
+	}
+	for (size_t i = 0; i < ap->pending_count; i++) {
+		if (ap->pendings[i].hashed_pos != SIZE_MAX) {
+			zone->hashed[ap->pendings[i].hashed_pos] = NULL;
+			holes = true;
+		}
+	}
+	if (holes)
+		zone_hashed_compact(zone);
+	size_t n = 0;
+	for (size_t i = 0; i < ap->pending_count; i++) {
+		const pending_t *p = &ap->pendings[i];
+		if (!p->was_hashed && p->will_hashed)
+			ap->hashed_new[n++] = p->old != NULL ? p->old : p->node;
+	}
+	zone_hashed_insert_sorted(zone, ap->hashed_new, n);
+}
+
 static void commit(apply_t *ap)
 {
 	zone_t *zone = ap->zone;
 	size_t removed = 0;
 	size_t first_hole = zone->count;
 
+	/* Before any node is freed: the NSEC3 owner list borrows them. */
+	commit_hashed(ap);
 	for (size_t i = 0; i < ap->pending_count; i++) {
 		pending_t *p = &ap->pendings[i];
 		if (p->old == NULL)
@@ -726,6 +763,29 @@ static void commit(apply_t *ap)
 		zone->count = w;
 	}
 	ap->pending_count = 0;
+}
+
+/* Which pendings change the NSEC3 owner list, and room for them. */
+static int reserve_hashed(apply_t *ap)
+{
+	size_t adds = 0;
+
+	for (size_t i = 0; i < ap->pending_count; i++) {
+		pending_t *p = &ap->pendings[i];
+		const zone_node_t *node = p->old != NULL ? p->old : p->node;
+		p->was_hashed =
+		    p->old != NULL &&
+		    zone_hashed_holds(ap->zone, p->old, p->old->rrsets, p->old->rrset_count);
+		p->will_hashed = node != NULL && p->rrset_count > 0 &&
+		                 zone_hashed_holds(ap->zone, node, p->rrsets, p->rrset_count);
+		adds += !p->was_hashed && p->will_hashed;
+	}
+	if (adds == 0)
+		return GW_OK;
+	ap->hashed_new = zone_malloc(adds * sizeof(*ap->hashed_new));
+	if (ap->hashed_new == NULL)
+		return GW_ENOMEM;
+	return zone_hashed_reserve(ap->zone, ap->zone->hashed_count + adds);
 }
 
 int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,
@@ -777,6 +837,8 @@ int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,
 		zone->cap = cap;
 	}
 	ret = zone_index_reserve(zone, zone->count + ap.inserts);
+	if (ret == GW_OK)
+		ret = reserve_hashed(&ap);
 	if (ret != GW_OK) {
 		ret = batch_fail_any(batch, ret);
 		goto out;
@@ -795,6 +857,7 @@ out:
 	free(ap.sorted);
 	free(ap.groups);
 	free(ap.pendings);
+	free(ap.hashed_new);
 	return ret;
 }
 

@@ -15,8 +15,12 @@ struct zone {
 	zone_node_t **nodes; /* owned, count entries sorted by node key */
 	size_t count;
 	size_t cap;
-	zone_node_t **hslots;           /* owned: hash index of nodes (zones/index.c) */
-	size_t hcap;                    /* slots, a power of two, >= 2 x count; 0 = none */
+	zone_node_t **hslots; /* owned: hash index of nodes (zones/index.c) */
+	size_t hcap;          /* slots, a power of two, >= 2 x count; 0 = none */
+	/* Borrowed from nodes: the NSEC3 owners in key order (zones/hashed.c). */
+	const zone_node_t **hashed; /* owned array */
+	size_t hashed_count;
+	size_t hashed_cap;
 	uint8_t apex[ZONE_NAME_MAXLEN]; /* lowercase */
 	uint8_t apex_key[ZONE_KEY_MAXLEN];
 	uint16_t apex_len;
@@ -35,6 +39,21 @@ int zone_index_reserve(zone_t *zone, size_t count);
 /* Add / drop a node; room must have been reserved. */
 void zone_index_insert(zone_t *zone, zone_node_t *node);
 void zone_index_remove(zone_t *zone, const zone_node_t *node);
+
+/* ---- NSEC3 owners (zones/hashed.c) ----------------------------------- */
+
+/* Would node, holding rrsets, be an NSEC3 owner: one label below the apex
+ * with an NSEC3 RRset? */
+bool zone_hashed_holds(const zone_t *zone, const zone_node_t *node, const zone_rrset_t *rrsets,
+                       size_t rrset_count);
+/* Make room for count entries. The only step that allocates. */
+int zone_hashed_reserve(zone_t *zone, size_t count);
+/* node's index in the array, or SIZE_MAX. */
+size_t zone_hashed_position(const zone_t *zone, const zone_node_t *node);
+/* Close the holes left by entries set to NULL. */
+void zone_hashed_compact(zone_t *zone);
+/* Insert nodes (key order, none present yet); room must be reserved. */
+void zone_hashed_insert_sorted(zone_t *zone, const zone_node_t *const *nodes, size_t count);
 
 /* Room for the text form of any name: every octet escaped as \DDD. */
 #define ZONE_NAME_STRLEN (4 * ZONE_NAME_MAXLEN + 2)

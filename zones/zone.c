@@ -33,6 +33,7 @@ void zone_free(zone_t *zone)
 		zone_node_free(zone->nodes[i]);
 	free(zone->nodes);
 	free(zone->hslots);
+	free(zone->hashed);
 	free(zone);
 }
 

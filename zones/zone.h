@@ -175,6 +175,29 @@ const zone_node_t *zone_next(const zone_t *zone, const zone_node_t *node);
  * (what an NSEC next name points to). */
 const zone_node_t *zone_next_wrap(const zone_t *zone, const zone_node_t *node);
 
+/* ---- NSEC3 owners (zones/hashed.c) -------------------------------------- */
+
+/* Nodes one label below the apex that hold an NSEC3 RRset (RFC 5155
+ * hashed owner names) are also kept in an ordered list of their own, kept
+ * up to date by every change, so that the NSEC3 chain is walked and
+ * searched without the other names that sort between its owners. */
+
+/* Number of NSEC3 owners. */
+size_t zone_hashed_count(const zone_t *zone);
+
+/* The i-th NSEC3 owner in canonical order, NULL when i is past the end. */
+const zone_node_t *zone_hashed_at(const zone_t *zone, size_t i);
+
+/* name (at or below the apex): *node is the NSEC3 owner equal to it or
+ * NULL; *prev the NSEC3 owner that sorts last before it (wrapping to the
+ * last one; NULL only when there is none), i.e. the one whose NSEC3
+ * covers name when *node is NULL. */
+void zone_hashed_lookup(const zone_t *zone, const uint8_t *name, const zone_node_t **node,
+                        const zone_node_t **prev);
+
+/* The NSEC3 owner after node (an NSEC3 owner), wrapping to the first. */
+const zone_node_t *zone_hashed_next_wrap(const zone_t *zone, const zone_node_t *node);
+
 /* ---- changesets (zones/changeset.c) ------------------------------------ */
 
 /* RRs to remove and RRs to add, applied in one step. The lists own their
