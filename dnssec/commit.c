@@ -436,12 +436,14 @@ int sig_zone_commit(const sig_signer_t *signer, zone_t *zone, const zone_changes
 		goto out;
 	changed = true;
 
-	/* 2: the NSEC chain around the changed names. */
+	/* 2: the NSEC or NSEC3 chain around the changed names. */
 	ret = sig_nsec_ttl(zone, &ttl);
 	if (ret == GW_OK)
 		ret = zone_changeset_init(&nsec_cs);
 	if (ret == GW_OK)
-		ret = sig_nsec_update_around(zone, ttl, c1, n1, &nsec_cs);
+		ret = sig_zone_uses_nsec3(zone)
+		          ? sig_nsec3_update_around(zone, ttl, c1, n1, &nsec_cs)
+		          : sig_nsec_update_around(zone, ttl, c1, n1, &nsec_cs);
 	if (ret != GW_OK)
 		goto out;
 	if (!zone_changeset_empty(&nsec_cs)) {

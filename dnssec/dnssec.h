@@ -204,6 +204,55 @@ int sig_nsec_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs);
 int sig_nsec_update_around(const zone_t *zone, uint32_t ttl, const zone_change_t *changed,
                            size_t changed_count, zone_changeset_t *cs);
 
+/* ---- NSEC3 (dnssec/nsec3.c) ---------------------------------------------
+ *
+ * RFC 5155 with the parameters RFC 9276 asks for: SHA-1, no additional
+ * iterations, an empty salt, no opt-out (flags 0). An NSEC3PARAM at the
+ * apex says that the zone uses NSEC3; the NSEC3 RRs live at hashed owner
+ * names one label below the apex, as nodes of the zone that zones/ also
+ * lists in hash order (zone_hashed_*). Every name of the zone that is in
+ * the chain (authoritative names, delegation points, and the empty
+ * non-terminals above them, RFC 5155 7.1) has one. */
+
+#define SIG_NSEC3_HASH_LEN 20
+/* The hashed label: 32 base32hex characters. */
+#define SIG_NSEC3_LABEL_LEN 32
+
+/* Hash of name (any letter case): SHA-1 over its canonical (lowercase)
+ * wire form, RFC 5155 5 with 0 iterations and no salt. GW_OK or
+ * GW_ECRYPTO. */
+int sig_nsec3_hash(const uint8_t *name, uint8_t hash[SIG_NSEC3_HASH_LEN]);
+
+/* The hashed owner name of name in the zone at apex:
+ * <base32hex(hash), lowercase>.<apex>, into out (ZONE_NAME_MAXLEN octets).
+ * Returns its length, or GW_ELIMIT when apex is too long to hold it, or
+ * GW_ECRYPTO. */
+int sig_nsec3_owner(uint8_t *out, const uint8_t *name, const uint8_t *apex);
+
+/* Does the zone use NSEC3 (an NSEC3PARAM RRset at the apex)? */
+bool sig_zone_uses_nsec3(const zone_t *zone);
+
+/* Is node an NSEC3 owner (a hashed name, not one of the zone's own
+ * names)? */
+bool sig_node_is_nsec3(const zone_t *zone, const zone_node_t *node);
+
+/* Fill cs with the changes that make the zone an NSEC3 zone whose chain
+ * is complete and correct: the NSEC3PARAM at the apex, one NSEC3 per name
+ * in the chain (next hashed owner, type bitmap of the name's types plus
+ * RRSIG where the name is signed; empty for an empty non-terminal), at
+ * ttl; stale NSEC3s and any NSEC removed. Touches only what differs. The
+ * caller applies cs with zone_apply(). */
+int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs);
+
+/* Same as sig_nsec3_update() but only for the names a change touched
+ * (changed, as zone_apply() reports them), their ancestors (which may
+ * become or stop being empty non-terminals) and, when NS changed below
+ * the apex, every name below it; plus the NSEC3s whose next hashed owner
+ * moves because one came or went. Falls back to the whole chain when
+ * the TTL or the NSEC3PARAM differ. */
+int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_t *changed,
+                            size_t changed_count, zone_changeset_t *cs);
+
 /* ---- verification, for tests and self-checks (dnssec/verify.c) --------- */
 
 /* Verify the whole zone in process with ldns: every RRset has a valid

@@ -165,10 +165,6 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	const gw_config_t *cfg = m->cfg;
 	zone_changeset_t cs = {0};
 
-	if (cfg->dnssec.nsec3) {
-		gw_err("dnssec.denial: nsec3 is not implemented yet; use nsec");
-		return GW_ECONFIG;
-	}
 	sig_key_policy_t policy = {
 	    .algorithm = cfg->dnssec.algorithm,
 	    .split = cfg->dnssec.split_keys,
@@ -211,11 +207,13 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	if (ret == GW_OK)
 		ret = sig_nsec_ttl(zone, &nsec_ttl);
 	if (ret == GW_OK)
-		ret = sig_nsec_update(zone, nsec_ttl, &cs);
+		ret = cfg->dnssec.nsec3 ? sig_nsec3_update(zone, nsec_ttl, &cs)
+		                        : sig_nsec_update(zone, nsec_ttl, &cs);
 	if (ret == GW_OK)
 		ret = zone_apply(zone, &cs, NULL, NULL);
 	if (ret != GW_OK) {
-		gw_err("cannot build the NSEC chain: %s", gw_strerror(ret));
+		gw_err("cannot build the %s chain: %s", cfg->dnssec.nsec3 ? "NSEC3" : "NSEC",
+		       gw_strerror(ret));
 		goto out;
 	}
 
