@@ -163,6 +163,7 @@ int main(int argc, char **argv)
 	unsigned threads = 2;
 	unsigned changes = 2000;
 	bool verify = false;
+	bool nsec3 = false;
 	zone_t *zone = NULL;
 	sig_key_t *key = NULL;
 	ldns_rr *dnskey = NULL;
@@ -180,6 +181,8 @@ int main(int argc, char **argv)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--verify") == 0)
 			verify = true;
+		else if (strcmp(argv[i], "--nsec3") == 0)
+			nsec3 = true;
 		else if (path == NULL)
 			path = argv[i];
 		else if (origin == NULL)
@@ -191,7 +194,7 @@ int main(int argc, char **argv)
 	    zone_name_from_str(apex, origin, NULL) < 0) {
 		fprintf(stderr,
 		        "usage: %s ZONEFILE ORIGIN [--threads N] [--changes N] "
-		        "[--out FILE] [--verify]\n",
+		        "[--out FILE] [--verify] [--nsec3]\n",
 		        argv[0]);
 		return 2;
 	}
@@ -226,7 +229,7 @@ int main(int argc, char **argv)
 	if (ret == GW_OK)
 		ret = zone_changeset_init(&cs);
 	if (ret == GW_OK)
-		ret = sig_nsec_update(zone, ttl, &cs);
+		ret = nsec3 ? sig_nsec3_update(zone, ttl, &cs) : sig_nsec_update(zone, ttl, &cs);
 	if (ret == GW_OK)
 		ret = zone_apply(zone, &cs, NULL, NULL);
 	zone_changeset_deinit(&cs);
@@ -235,8 +238,8 @@ int main(int argc, char **argv)
 	double t_nsec = seconds() - t0;
 	size_t sigs = 0;
 	size_t rrsets = count_rrsets(zone, &sigs);
-	printf("zone nodes=%zu rrsets=%zu load_s=%.3f nsec_s=%.3f\n", zone_node_count(zone), rrsets,
-	       t_load, t_nsec);
+	printf("zone nodes=%zu rrsets=%zu load_s=%.3f nsec_s=%.3f denial=%s\n",
+	       zone_node_count(zone), rrsets, t_load, t_nsec, nsec3 ? "nsec3" : "nsec");
 
 	unsigned passes[2] = {1, threads};
 	for (int p = 0; p < (threads > 1 ? 2 : 1); p++) {

@@ -257,9 +257,18 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 
 /* Verify the whole zone in process with ldns: every RRset has a valid
  * RRSIG from each key that must sign it, at now; the NSEC chain covers
- * every node in canonical order and wraps to the apex; bitmaps match. On
- * failure returns GW_ECRYPTO or GW_ESEMANTIC and writes the first problem
- * into errbuf. */
+ * every node in canonical order and wraps to the apex; bitmaps match.
+ * When the apex has an NSEC3PARAM (sig_zone_uses_nsec3()), the NSEC3
+ * chain instead: the NSEC3PARAM is one RR with the RFC 9276 parameters;
+ * no NSEC anywhere; every name of the chain and every empty non-terminal
+ * above one has an NSEC3 at its hashed owner (RFC 9276 parameters, NSEC
+ * TTL, bitmap of its types plus RRSIG where signed) and no other NSEC3
+ * owner exists; no two names share a hash; in hash order each next
+ * hashed owner is the following hash, the last wrapping to the first;
+ * NSEC3 owners hold nothing else. On failure returns GW_ECRYPTO (a
+ * signature) or GW_ESEMANTIC (the records; GW_EINVAL without keys,
+ * GW_ENOMEM) and writes the first problem (name and what is wrong) into
+ * errbuf. */
 int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count, time_t now,
                     char *errbuf, size_t errlen);
 

@@ -1,6 +1,7 @@
 /* Whole-zone verification with ldns, independent of how sign.c builds the
  * signed data: what a validating resolver would accept, plus the rules
- * this signer keeps (signer name, original TTL, one NSEC per name).
+ * this signer keeps (signer name, original TTL, one NSEC or NSEC3 per
+ * name).
  *
  * The signed data is rebuilt from each RRSIG as ldns parsed it (its own
  * original TTL, labels and wildcard owner), canonicalised, sorted and
@@ -38,7 +39,7 @@ __attribute__((format(printf, 5, 6))) static int fail(verifier_t *v, int code, c
                                                       uint16_t type, const char *fmt, ...)
 {
 	char what[4 * ZONE_NAME_MAXLEN + 32];
-	char why[256];
+	char why[4 * ZONE_NAME_MAXLEN + 256];
 	va_list ap;
 
 	if (v->errbuf == NULL || v->errlen == 0)
@@ -407,6 +408,410 @@ typedef struct chain_entry {
 	sig_node_kind_t kind;
 } chain_entry_t;
 
+/* ---- NSEC3 (RFC 5155, parameters per RFC 9276) ---------------------------
+ *
+ * The expected chain is rebuilt from the zone's names alone (which names
+ * need an NSEC3, their hashes, their bitmaps) and then compared with the
+ * NSEC3 owners the zone holds, so a signer that forgets a name, keeps a
+ * stale hash or links the chain wrongly is caught whatever it believed. */
+
+#define NSEC3_ALG_SHA1 1
+
+/* One name that must have an NSEC3 (RFC 5155 7.1). */
+typedef struct nsec3_name {
+	uint8_t hash[SIG_NSEC3_HASH_LEN];
+	/* The name: a chain node's owner, or for an empty non-terminal a
+	 * suffix of the owner of the node below it (both borrowed). */
+	const uint8_t *name;
+	const zone_node_t *node; /* borrowed; NULL for an empty non-terminal */
+	sig_node_kind_t kind;
+	const zone_node_t *nsec3; /* borrowed: the NSEC3 owner found for it */
+} nsec3_name_t;
+
+typedef struct nsec3_names {
+	nsec3_name_t *items;
+	size_t count;
+	size_t cap;
+} nsec3_names_t;
+
+/* The lowercase base32hex text of a hash, for messages. */
+static void hash_text(char out[SIG_NSEC3_LABEL_LEN + 1], const uint8_t *hash)
+{
+	if (ldns_b32_ntop_extended_hex(hash, SIG_NSEC3_HASH_LEN, out, SIG_NSEC3_LABEL_LEN + 1) !=
+	    SIG_NSEC3_LABEL_LEN)
+		snprintf(out, SIG_NSEC3_LABEL_LEN + 1, "?");
+	for (char *p = out; *p != '\0'; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	}
+}
+
+/* The hash an NSEC3 owner name stands for: its first label decoded.
+ * False when the label is not 32 base32hex characters. */
+static bool owner_hash(const zone_node_t *node, uint8_t hash[SIG_NSEC3_HASH_LEN])
+{
+	if (node->owner[0] != SIG_NSEC3_LABEL_LEN)
+		return false;
+	return ldns_b32_pton_extended_hex((const char *)node->owner + 1, SIG_NSEC3_LABEL_LEN, hash,
+	                                  SIG_NSEC3_HASH_LEN) == SIG_NSEC3_HASH_LEN;
+}
+
+/* The parameters RFC 9276 asks for, shared by NSEC3 and NSEC3PARAM (same
+ * first four fields); flags must be 0 in both since opt-out is not used. */
+static int check_nsec3_params(verifier_t *v, const uint8_t *owner, uint16_t type, const ldns_rr *rr)
+{
+	if (ldns_nsec3_algorithm(rr) != NSEC3_ALG_SHA1)
+		return fail(v, GW_ESEMANTIC, owner, type, "hash algorithm %u, not 1 (SHA-1)",
+		            ldns_nsec3_algorithm(rr));
+	if (ldns_nsec3_flags(rr) != 0)
+		return fail(v, GW_ESEMANTIC, owner, type, "flags %u, not 0 (no opt-out)",
+		            ldns_nsec3_flags(rr));
+	if (ldns_nsec3_iterations(rr) != 0)
+		return fail(v, GW_ESEMANTIC, owner, type, "iterations %u, RFC 9276 wants 0",
+		            ldns_nsec3_iterations(rr));
+	if (ldns_nsec3_salt_length(rr) != 0)
+		return fail(v, GW_ESEMANTIC, owner, type, "salt of %u octets, RFC 9276 wants none",
+		            ldns_nsec3_salt_length(rr));
+	return GW_OK;
+}
+
+/* The NSEC3PARAM at the apex: one RR with the RFC 9276 parameters (its
+ * signature is checked with the other RRsets). */
+static int check_nsec3param(verifier_t *v)
+{
+	const zone_node_t *apex = zone_apex_node(v->zone);
+	const zone_rrset_t *param = zone_node_rrset(apex, LDNS_RR_TYPE_NSEC3PARAM);
+	const uint8_t *rd;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+	ldns_rr *rr = NULL;
+
+	if (param->count != 1)
+		return fail(v, GW_ESEMANTIC, apex->owner, param->type, "%u NSEC3PARAM RRs, not 1",
+		            param->count);
+	if (!zone_rrset_next(param, &pos, &rd, &rdlen) ||
+	    zone_rr_to_ldns(&rr, apex, param, rd, rdlen) != GW_OK)
+		return fail(v, GW_ESEMANTIC, apex->owner, param->type, "unreadable");
+	int ret = check_nsec3_params(v, apex->owner, param->type, rr);
+	ldns_rr_free(rr);
+	return ret;
+}
+
+/* What a node may hold in an NSEC3 zone: no NSEC anywhere, NSEC3 only at
+ * hashed owner names one label below the apex, nothing else there, and
+ * no name below one (it would make the hashed name an empty non-terminal
+ * that needs an NSEC3 of its own). */
+static int check_nsec3_node(verifier_t *v, const zone_node_t *node, bool hashed)
+{
+	int apex_labels = zone_name_labels(zone_apex(v->zone));
+	int labels = zone_name_labels(node->owner);
+
+	if (zone_node_rrset(node, LDNS_RR_TYPE_NSEC) != NULL)
+		return fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC,
+		            hashed ? "NSEC at an NSEC3 owner name"
+		                   : "NSEC in a zone signed with NSEC3");
+	if (hashed) {
+		for (uint16_t i = 0; i < node->rrset_count; i++) {
+			uint16_t type = node->rrsets[i].type;
+			if (type != LDNS_RR_TYPE_NSEC3 && type != LDNS_RR_TYPE_RRSIG)
+				return fail(v, GW_ESEMANTIC, node->owner, type,
+				            "data at an NSEC3 owner name");
+		}
+		return GW_OK;
+	}
+	if (zone_node_rrset(node, LDNS_RR_TYPE_NSEC3) != NULL)
+		return fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC3,
+		            "NSEC3 not one label below the apex");
+	if (labels > apex_labels + 1) {
+		const uint8_t *top = node->owner;
+		for (int i = labels; i > apex_labels + 1; i--)
+			top += *top + 1;
+		const zone_node_t *anc = zone_find(v->zone, top);
+		if (anc != NULL && sig_node_is_nsec3(v->zone, anc))
+			return fail(v, GW_ESEMANTIC, node->owner, node->rrsets[0].type,
+			            "name below an NSEC3 owner");
+	}
+	return GW_OK;
+}
+
+static int names_add(nsec3_names_t *names, const uint8_t *name, const zone_node_t *node,
+                     sig_node_kind_t kind)
+{
+	if (names->count == names->cap) {
+		size_t cap = names->cap ? names->cap * 2 : 64;
+		nsec3_name_t *grown = realloc(names->items, cap * sizeof(*grown));
+		if (grown == NULL)
+			return GW_ENOMEM;
+		names->items = grown;
+		names->cap = cap;
+	}
+	nsec3_name_t *e = &names->items[names->count];
+	*e = (nsec3_name_t){.name = name, .node = node, .kind = kind};
+	if (sig_nsec3_hash(name, e->hash) != GW_OK)
+		return GW_ECRYPTO;
+	names->count++;
+	return GW_OK;
+}
+
+/* Every name that needs an NSEC3: the chain nodes (canonical order) and
+ * the empty non-terminals above them. A name's descendants follow it in
+ * canonical order without a gap, so an ancestor was already listed
+ * exactly when the previous chain node is at or below it; that keeps
+ * each empty non-terminal to one entry without a set. */
+static int collect_nsec3_names(verifier_t *v, const chain_entry_t *chain, size_t n,
+                               nsec3_names_t *names)
+{
+	int apex_labels = zone_name_labels(zone_apex(v->zone));
+	const uint8_t *prev = NULL;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *owner = chain[i].node->owner;
+		ret = names_add(names, owner, chain[i].node, chain[i].kind);
+		if (ret != GW_OK)
+			return ret;
+		const uint8_t *anc = owner;
+		for (int labels = zone_name_labels(owner) - 1; labels > apex_labels; labels--) {
+			anc += *anc + 1;
+			if (prev != NULL && zone_name_is_subdomain(prev, anc))
+				break;
+			/* An ancestor with data is a chain name of its own. */
+			const zone_node_t *node = zone_find(v->zone, anc);
+			if (node != NULL && sig_node_has_data(node))
+				continue;
+			ret = names_add(names, anc, NULL, SIG_NODE_OUT);
+			if (ret != GW_OK)
+				return ret;
+		}
+		prev = owner;
+	}
+	return GW_OK;
+}
+
+static int cmp_hash(const void *pa, const void *pb)
+{
+	const nsec3_name_t *a = pa;
+	const nsec3_name_t *b = pb;
+
+	return memcmp(a->hash, b->hash, SIG_NSEC3_HASH_LEN);
+}
+
+/* Pair each name (sorted by hash) with the NSEC3 owner of its hash, both
+ * lists in hash order: a name without one, or an NSEC3 owner that is the
+ * hash of no name, is the first problem found. */
+static int match_nsec3_owners(verifier_t *v, nsec3_names_t *names)
+{
+	size_t hashed_count = zone_hashed_count(v->zone);
+	size_t i = 0;
+	size_t j = 0;
+
+	while (i < names->count || j < hashed_count) {
+		const zone_node_t *h = zone_hashed_at(v->zone, j);
+		uint8_t hash[SIG_NSEC3_HASH_LEN];
+		int cmp;
+
+		if (h != NULL && !owner_hash(h, hash))
+			return fail(v, GW_ESEMANTIC, h->owner, LDNS_RR_TYPE_NSEC3,
+			            "owner label is not a base32hex SHA-1 hash");
+		if (h == NULL)
+			cmp = -1;
+		else if (i == names->count)
+			cmp = 1;
+		else
+			cmp = memcmp(names->items[i].hash, hash, SIG_NSEC3_HASH_LEN);
+		if (cmp < 0) {
+			const nsec3_name_t *e = &names->items[i];
+			char want[SIG_NSEC3_LABEL_LEN + 1];
+			hash_text(want, e->hash);
+			return fail(v, GW_ESEMANTIC, e->name, LDNS_RR_TYPE_NSEC3,
+			            "%s without NSEC3 (at %s)",
+			            e->node == NULL ? "empty non-terminal" : "name", want);
+		}
+		if (cmp > 0)
+			return fail(v, GW_ESEMANTIC, h->owner, LDNS_RR_TYPE_NSEC3,
+			            "NSEC3 that is the hash of no name in the zone");
+		names->items[i++].nsec3 = h;
+		j++;
+	}
+	return GW_OK;
+}
+
+/* The types an NSEC3 lists for a name: its own (at a delegation point NS
+ * and DS only), with RRSIG where something there is signed; nothing for
+ * an empty non-terminal. NSEC3 itself lives at the hashed name, not
+ * here. Sets *empty instead of returning an rdf for an empty bitmap. */
+static ldns_rdf *nsec3_bitmap(const nsec3_name_t *e, bool *empty)
+{
+	const zone_node_t *node = e->node;
+	ldns_rr_type stack[64];
+	ldns_rr_type *types = stack;
+	size_t cap = node != NULL ? (size_t)node->rrset_count + 1 : 0;
+	size_t n = 0;
+	bool signed_here =
+	    e->kind == SIG_NODE_AUTH ||
+	    (e->kind == SIG_NODE_CUT && zone_node_rrset(node, LDNS_RR_TYPE_DS) != NULL);
+	bool rrsig = false;
+	ldns_rdf *rdf;
+
+	*empty = node == NULL;
+	if (node == NULL)
+		return NULL;
+	if (cap > sizeof(stack) / sizeof(stack[0])) {
+		types = malloc(cap * sizeof(*types));
+		if (types == NULL)
+			return NULL;
+	}
+	/* RRsets are sorted by type; older ldns wants the list sorted. */
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		uint16_t type = node->rrsets[i].type;
+		if (type == LDNS_RR_TYPE_RRSIG || type == LDNS_RR_TYPE_NSEC ||
+		    type == LDNS_RR_TYPE_NSEC3)
+			continue;
+		if (e->kind == SIG_NODE_CUT && type != LDNS_RR_TYPE_NS && type != LDNS_RR_TYPE_DS)
+			continue;
+		if (signed_here && !rrsig && type > LDNS_RR_TYPE_RRSIG) {
+			types[n++] = LDNS_RR_TYPE_RRSIG;
+			rrsig = true;
+		}
+		types[n++] = (ldns_rr_type)type;
+	}
+	if (signed_here && !rrsig)
+		types[n++] = LDNS_RR_TYPE_RRSIG;
+	rdf = ldns_dnssec_create_nsec_bitmap(types, n, LDNS_RR_TYPE_NSEC3);
+	if (types != stack)
+		free(types);
+	return rdf;
+}
+
+/* A type bitmap as text ("A AAAA RRSIG", "" when empty) for messages;
+ * caller frees, NULL when out of memory. */
+static char *bitmap_text(const ldns_rdf *bitmap)
+{
+	char *text =
+	    bitmap != NULL && ldns_rdf_size(bitmap) > 0 ? ldns_rdf2str(bitmap) : strdup("");
+	size_t len = text != NULL ? strlen(text) : 0;
+
+	while (len > 0 && text[len - 1] == ' ')
+		text[--len] = '\0';
+	return text;
+}
+
+/* The NSEC3 of one name: one RR, RFC 9276 parameters, TTL, the next
+ * hashed owner (the following name's hash), bitmap. */
+static int check_nsec3(verifier_t *v, const nsec3_name_t *e, const nsec3_name_t *next, uint32_t ttl)
+{
+	const zone_node_t *owner = e->nsec3;
+	const zone_rrset_t *nsec3 = zone_node_rrset(owner, LDNS_RR_TYPE_NSEC3);
+	const uint8_t *rd;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+	ldns_rr *rr = NULL;
+	ldns_rdf *want = NULL;
+	char name[4 * ZONE_NAME_MAXLEN + 2];
+	int ret;
+
+	if (nsec3->count != 1)
+		return fail(v, GW_ESEMANTIC, owner->owner, nsec3->type, "%u NSEC3 RRs, not 1",
+		            nsec3->count);
+	if (nsec3->ttl != ttl)
+		return fail(v, GW_ESEMANTIC, owner->owner, nsec3->type, "TTL %u, RFC 9077 wants %u",
+		            nsec3->ttl, ttl);
+	if (!zone_rrset_next(nsec3, &pos, &rd, &rdlen) ||
+	    zone_rr_to_ldns(&rr, owner, nsec3, rd, rdlen) != GW_OK)
+		return fail(v, GW_ESEMANTIC, owner->owner, nsec3->type, "unreadable");
+	ret = check_nsec3_params(v, owner->owner, nsec3->type, rr);
+	if (ret != GW_OK)
+		goto out;
+
+	/* The next hashed owner field is a length octet and the hash. */
+	const ldns_rdf *next_rdf = ldns_nsec3_next_owner(rr);
+	if (next_rdf == NULL || ldns_rdf_size(next_rdf) != 1 + SIG_NSEC3_HASH_LEN ||
+	    ldns_rdf_data(next_rdf)[0] != SIG_NSEC3_HASH_LEN) {
+		ret = fail(v, GW_ESEMANTIC, owner->owner, nsec3->type,
+		           "next hashed owner is not a %d-octet SHA-1 hash", SIG_NSEC3_HASH_LEN);
+		goto out;
+	}
+	if (memcmp(ldns_rdf_data(next_rdf) + 1, next->hash, SIG_NSEC3_HASH_LEN) != 0) {
+		char have[SIG_NSEC3_LABEL_LEN + 1];
+		char need[SIG_NSEC3_LABEL_LEN + 1];
+		hash_text(have, ldns_rdf_data(next_rdf) + 1);
+		hash_text(need, next->hash);
+		ret = fail(v, GW_ESEMANTIC, owner->owner, nsec3->type,
+		           "next hashed owner %s, the chain wants %s", have, need);
+		goto out;
+	}
+
+	bool empty = false;
+	want = nsec3_bitmap(e, &empty);
+	if (want == NULL && !empty) {
+		ret = fail(v, GW_ENOMEM, owner->owner, nsec3->type, "out of memory");
+		goto out;
+	}
+	const ldns_rdf *have = ldns_nsec3_bitmap(rr);
+	size_t have_len = have != NULL ? ldns_rdf_size(have) : 0;
+	size_t want_len = want != NULL ? ldns_rdf_size(want) : 0;
+	if (have_len != want_len ||
+	    (want_len > 0 && memcmp(ldns_rdf_data(have), ldns_rdf_data(want), want_len) != 0)) {
+		char *have_text = bitmap_text(have);
+		char *want_text = bitmap_text(want);
+		if (zone_name_to_str(name, sizeof(name), e->name) != GW_OK)
+			snprintf(name, sizeof(name), "?");
+		ret =
+		    fail(v, GW_ESEMANTIC, owner->owner, nsec3->type,
+		         "type bitmap does not match the types of %s%s: lists \"%s\", wants \"%s\"",
+		         name, e->node == NULL ? " (an empty non-terminal: none)" : "",
+		         have_text != NULL ? have_text : "?", want_text != NULL ? want_text : "?");
+		free(have_text);
+		free(want_text);
+		goto out;
+	}
+	ret = GW_OK;
+out:
+	ldns_rdf_deep_free(want);
+	ldns_rr_free(rr);
+	return ret;
+}
+
+/* The NSEC3 chain: every name has its NSEC3 and no NSEC3 is left over,
+ * no two names share a hash, and each NSEC3 is right and points to the
+ * next hash, the last wrapping to the first. */
+static int check_nsec3_chain(verifier_t *v, const chain_entry_t *chain, size_t n, uint32_t ttl)
+{
+	nsec3_names_t names = {0};
+	int ret;
+
+	ret = collect_nsec3_names(v, chain, n, &names);
+	if (ret != GW_OK) {
+		fail(v, ret, NULL, 0, "cannot list the names of the NSEC3 chain: %s",
+		     gw_strerror(ret));
+		goto out;
+	}
+	qsort(names.items, names.count, sizeof(*names.items), cmp_hash);
+	for (size_t i = 1; i < names.count; i++) {
+		if (cmp_hash(&names.items[i - 1], &names.items[i]) == 0) {
+			char other[4 * ZONE_NAME_MAXLEN + 2];
+			if (zone_name_to_str(other, sizeof(other), names.items[i - 1].name) !=
+			    GW_OK)
+				snprintf(other, sizeof(other), "?");
+			ret = fail(v, GW_ESEMANTIC, names.items[i].name, LDNS_RR_TYPE_NSEC3,
+			           "same NSEC3 hash as %s", other);
+			goto out;
+		}
+	}
+	ret = match_nsec3_owners(v, &names);
+	if (ret != GW_OK)
+		goto out;
+	for (size_t i = 0; i < names.count; i++) {
+		ret = check_nsec3(v, &names.items[i], &names.items[(i + 1) % names.count], ttl);
+		if (ret != GW_OK)
+			goto out;
+	}
+	ret = GW_OK;
+out:
+	free(names.items);
+	return ret;
+}
+
 int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count, time_t now,
                     char *errbuf, size_t errlen)
 {
@@ -421,6 +826,7 @@ int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count
 	size_t n = 0;
 	sig_walk_t walk = {0};
 	uint32_t ttl = 0;
+	bool nsec3 = sig_zone_uses_nsec3(zone);
 	int ret;
 
 	if (errbuf != NULL && errlen > 0)
@@ -452,13 +858,23 @@ int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count
 		}
 	}
 	ret = check_dnskeys(&v);
+	if (ret == GW_OK && nsec3)
+		ret = check_nsec3param(&v);
 	if (ret != GW_OK)
 		goto out;
 
 	for (const zone_node_t *node = zone_first(zone); node != NULL;
 	     node = zone_next(zone, node)) {
 		sig_node_kind_t kind = sig_walk_kind(&walk, zone, node);
-		if (kind != SIG_NODE_OUT)
+		/* An NSEC3 owner holds data to the walk, but it is not a name
+		 * of the zone: its NSEC3 is signed, it is in no chain. */
+		bool hashed = nsec3 && sig_node_is_nsec3(zone, node);
+		if (nsec3) {
+			ret = check_nsec3_node(&v, node, hashed);
+			if (ret != GW_OK)
+				goto out;
+		}
+		if (kind != SIG_NODE_OUT && !hashed)
 			chain[n++] = (chain_entry_t){.node = node, .kind = kind};
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
 			const zone_rrset_t *rrset = &node->rrsets[i];
@@ -484,6 +900,10 @@ int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count
 			if (ret != GW_OK)
 				goto out;
 		}
+	}
+	if (nsec3) {
+		ret = check_nsec3_chain(&v, chain, n, ttl);
+		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		ret = check_nsec(&v, chain[i].node, chain[i].kind, chain[(i + 1) % n].node, ttl);

@@ -64,7 +64,44 @@ static sig_signer_t make_signer(const zone_t *zone, sig_key_t *const *keys, size
 	};
 }
 
-/* Build the whole NSEC chain and sign everything. */
+/* Which denial the tests that run in both forms build: NSEC (false) or
+ * NSEC3. */
+static bool with_nsec3;
+
+static int chain_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
+{
+	return with_nsec3 ? sig_nsec3_update(zone, ttl, cs) : sig_nsec_update(zone, ttl, cs);
+}
+
+/* The incremental chain is the whole-zone chain: a full pass finds
+ * nothing to change. */
+static bool chain_is_current(const zone_t *zone)
+{
+	zone_changeset_t cs;
+	uint32_t ttl = 0;
+
+	CU_ASSERT_FATAL(sig_nsec_ttl(zone, &ttl) == GW_OK);
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	CU_ASSERT(chain_update(zone, ttl, &cs) == GW_OK);
+	bool current = zone_changeset_empty(&cs);
+	if (!current) {
+		fprintf(stderr, "\n  the chain is not current; a full pass would change:\n");
+		for (size_t i = 0; i < ldns_rr_list_rr_count(cs.remove); i++) {
+			char *t = ldns_rr2str(ldns_rr_list_rr(cs.remove, i));
+			fprintf(stderr, "  - %s", t);
+			free(t);
+		}
+		for (size_t i = 0; i < ldns_rr_list_rr_count(cs.add); i++) {
+			char *t = ldns_rr2str(ldns_rr_list_rr(cs.add, i));
+			fprintf(stderr, "  + %s", t);
+			free(t);
+		}
+	}
+	zone_changeset_deinit(&cs);
+	return current;
+}
+
+/* Build the whole NSEC (or NSEC3) chain and sign everything. */
 static void sign_all(const sig_signer_t *signer, zone_t *zone, time_t now, unsigned threads)
 {
 	zone_changeset_t cs;
@@ -73,7 +110,7 @@ static void sign_all(const sig_signer_t *signer, zone_t *zone, time_t now, unsig
 
 	CU_ASSERT_FATAL(sig_nsec_ttl(zone, &ttl) == GW_OK);
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
-	CU_ASSERT_FATAL(sig_nsec_update(zone, ttl, &cs) == GW_OK);
+	CU_ASSERT_FATAL(chain_update(zone, ttl, &cs) == GW_OK);
 	CU_ASSERT_FATAL(zone_apply(zone, &cs, NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	CU_ASSERT_FATAL(sig_sign_zone(signer, zone, now, true, threads, &count) == GW_OK);
@@ -524,6 +561,7 @@ static void test_delegation(void)
 	CU_ASSERT(rrset_of(zone, "sub." APEX, LDNS_RR_TYPE_DS)->sig_count == 1);
 	CU_ASSERT(rrset_of(zone, "ns.sub." APEX, LDNS_RR_TYPE_A)->sig_count == 0);
 	CU_ASSERT(trrset(zone, "ns.sub." APEX, LDNS_RR_TYPE_NSEC) == NULL);
+	CU_ASSERT(chain_is_current(zone));
 	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
 
 	/* A name right after the glue: the NSEC before it is the delegation
@@ -552,6 +590,8 @@ static void test_delegation(void)
 	CU_ASSERT(verifies(zone, keys, 1, now));
 	CU_ASSERT(rrset_of(zone, "ns.sub." APEX, LDNS_RR_TYPE_A)->sig_count == 1);
 	CU_ASSERT(trrset(zone, "sub." APEX, LDNS_RR_TYPE_NSEC) == NULL);
+	CU_ASSERT(chain_is_current(zone));
+	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
 	sig_key_free(keys[0]);
 	zone_free(zone);
 }
@@ -963,6 +1003,10 @@ static void test_stream(void)
 			CU_FAIL_FATAL("the zone does not verify after a commit");
 		}
 		CU_ASSERT(serial_of(zone) == serial);
+		if (!chain_is_current(zone)) {
+			fprintf(stderr, "  step %d\n", step);
+			CU_FAIL_FATAL("the incremental chain differs from a full pass");
+		}
 		/* A removed name leaves no node holding only its NSEC. */
 		for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
 			bool data = false;
@@ -977,14 +1021,9 @@ static void test_stream(void)
 		/* At a few points, the external verifiers as well. */
 		if (step % 300 == 299)
 			CU_ASSERT(ldns_verify_zone_file(zone) == 0);
-		/* The incremental chain is the whole-zone chain. */
 		uint32_t ttl = 0;
 		CU_ASSERT_FATAL(sig_nsec_ttl(zone, &ttl) == GW_OK);
 		CU_ASSERT(ttl == 30);
-		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
-		CU_ASSERT(sig_nsec_update(zone, ttl, &cs) == GW_OK);
-		CU_ASSERT(zone_changeset_empty(&cs));
-		zone_changeset_deinit(&cs);
 	}
 	/* A full signing pass finds nothing left to do. */
 	size_t count = 1;
@@ -992,14 +1031,32 @@ static void test_stream(void)
 	CU_ASSERT(count == 0);
 	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (with_nsec3)
+		CU_ASSERT(zone_hashed_count(zone) > (size_t)s.alive);
 	fprintf(stderr,
-	        "\n  stream: %d changesets, %zu services at the end, %zu nodes, %zu RRsets "
+	        "\n  stream%s: %d changesets, %zu services at the end, %zu nodes, %zu RRsets "
 	        "re-signed, %.2f s\n",
-	        STREAM_STEPS, (size_t)s.alive, zone_node_count(zone), total_resigned,
+	        with_nsec3 ? " (NSEC3)" : "", STREAM_STEPS, (size_t)s.alive, zone_node_count(zone),
+	        total_resigned,
 	        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	sig_key_free(keys[0]);
 	sig_key_free(keys[1]);
 	zone_free(zone);
+}
+
+/* The same two with NSEC3 (RFC 5155, RFC 9276 parameters). */
+static void test_delegation_nsec3(void)
+{
+	with_nsec3 = true;
+	test_delegation();
+	with_nsec3 = false;
+}
+
+static void test_stream_nsec3(void)
+{
+	with_nsec3 = true;
+	test_stream();
+	with_nsec3 = false;
 }
 
 int gw_test_register(void)
@@ -1017,6 +1074,8 @@ int gw_test_register(void)
 	    {"commit is atomic", test_commit_atomic},
 	    {"a big commit", test_big_commit},
 	    {"stream of 1000 changesets", test_stream},
+	    {"delegation and glue, NSEC3", test_delegation_nsec3},
+	    {"stream of 1000 changesets, NSEC3", test_stream_nsec3},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("dnssec_sign", tests);
