@@ -4,6 +4,8 @@
 #include <strings.h>
 
 #include "common/error.h"
+#include "dnssec/dnssec.h"
+#include "gateway/denial.h"
 #include "gateway/response.h"
 
 enum {
@@ -27,7 +29,9 @@ enum {
 	T_AAAA = 28,
 	T_SRV = 33,
 	T_OPT = 41,
+	T_RRSIG = 46,
 	T_NSEC = 47,
+	T_NSEC3 = 50,
 	T_TKEY = 249,
 	T_TSIG = 250,
 	T_IXFR = 251,
@@ -45,6 +49,9 @@ enum { C_IN = 1, C_CH = 3, C_ANY = 255 };
 /* DNS-SD additional records (RFC 6763 12.1) for at most this many PTR
  * targets: enough for a browse of a small type, bounded for big ones. */
 #define PTR_ADDITIONAL_MAX 4
+/* Denial RRsets one reply can carry: a wildcard proof for each CNAME hop
+ * and a full NSEC3 proof at the end fit. */
+#define PROOF_MAX 12
 
 /* One answer being built. */
 typedef struct ctx {
@@ -55,8 +62,9 @@ typedef struct ctx {
 	bool aa;
 	bool tc;
 	bool dnssec;
+	int8_t nsec3; /* the zone uses NSEC3: -1 until a proof needs to know */
 	int nsec_count;
-	const zone_node_t *nsec_done[4]; /* NSECs already in the reply */
+	const zone_node_t *nsec_done[PROOF_MAX]; /* NSEC/NSEC3 owners in the reply */
 } ctx_t;
 
 static size_t put_opt(uint8_t *p, uint16_t payload, uint8_t ext_rcode, bool dnssec_ok)
@@ -206,9 +214,9 @@ static void answer_any(ctx_t *c, const uint8_t *owner, const zone_node_t *node, 
 	}
 }
 
-/* Authenticated denial (RFC 4035 3.1.3): the NSEC at node, with its
- * RRSIGs, in the authority section; each NSEC once. */
-static void put_nsec(ctx_t *c, const zone_node_t *node)
+/* Authenticated denial (RFC 4035 3.1.3, RFC 5155 7.2): the NSEC or NSEC3
+ * (type) at node, with its RRSIGs, in the authority section; each once. */
+static void put_proof(ctx_t *c, const zone_node_t *node, uint16_t type)
 {
 	if (!c->dnssec || node == NULL || c->tc)
 		return;
@@ -216,11 +224,33 @@ static void put_nsec(ctx_t *c, const zone_node_t *node)
 		if (c->nsec_done[i] == node)
 			return;
 	}
-	const zone_rrset_t *nsec = zone_node_rrset(node, T_NSEC);
-	if (nsec == NULL)
+	const zone_rrset_t *rrset = zone_node_rrset(node, type);
+	if (rrset == NULL)
 		return; /* an unsigned zone has no proofs to give */
-	if (put_required(c, GW_SEC_AUTHORITY, node->owner, nsec, -1) && c->nsec_count < 4)
+	if (put_required(c, GW_SEC_AUTHORITY, node->owner, rrset, -1) && c->nsec_count < PROOF_MAX)
 		c->nsec_done[c->nsec_count++] = node;
+}
+
+static void put_nsec(ctx_t *c, const zone_node_t *node)
+{
+	put_proof(c, node, T_NSEC);
+}
+
+/* A proof is incomplete only when the chain is (a zone mid-change, an
+ * apex too long to hash under): the parts found are still the best reply,
+ * and the resolver judges it, so the error is not acted on. */
+static void put_nsec3s(ctx_t *c, const gw_denial_t *d)
+{
+	for (int i = 0; i < d->count; i++)
+		put_proof(c, d->nsec3[i], T_NSEC3);
+}
+
+/* Looked up once a reply needs a proof, so positive answers never pay. */
+static bool uses_nsec3(ctx_t *c)
+{
+	if (c->nsec3 < 0)
+		c->nsec3 = sig_zone_uses_nsec3(c->env->zone) ? 1 : 0;
+	return c->nsec3 > 0;
 }
 
 /* The NSEC that covers name (proves it does not exist). */
@@ -230,6 +260,62 @@ static void put_covering_nsec(ctx_t *c, const uint8_t *name)
 	if (!c->dnssec || zone_lookup(c->env->zone, name, &lk) != GW_OK)
 		return;
 	put_nsec(c, lk.node != NULL ? lk.node : lk.prev);
+}
+
+/* NXDOMAIN (RFC 4035 3.1.3.2, RFC 5155 7.2.2); wild is the wildcard at
+ * the closest encloser, NULL when it cannot be written. */
+static void put_nxdomain_proof(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk,
+                               const uint8_t *wild)
+{
+	if (!c->dnssec)
+		return;
+	if (uses_nsec3(c)) {
+		gw_denial_t d;
+		(void)gw_denial_nxdomain(&d, c->env->zone, name, lk->encloser_labels);
+		put_nsec3s(c, &d);
+		return;
+	}
+	put_nsec(c, lk->prev);
+	if (wild != NULL)
+		put_covering_nsec(c, wild);
+}
+
+/* NODATA (RFC 4035 3.1.3.1 and 3.1.3.4, RFC 5155 7.2.3 to 7.2.5): node
+ * holds name, or is the wildcard that does, or is NULL at an empty
+ * non-terminal. */
+static void put_nodata_proof(ctx_t *c, const uint8_t *name, const zone_node_t *node, bool wildcard,
+                             const zone_lookup_t *lk)
+{
+	if (!c->dnssec)
+		return;
+	if (uses_nsec3(c)) {
+		gw_denial_t d;
+		if (wildcard)
+			(void)gw_denial_wildcard_nodata(&d, c->env->zone, name,
+			                                lk->encloser_labels);
+		else
+			(void)gw_denial_nodata(&d, c->env->zone, name);
+		put_nsec3s(c, &d);
+		return;
+	}
+	put_nsec(c, node != NULL ? node : lk->prev);
+	if (wildcard)
+		put_nsec(c, lk->prev);
+}
+
+/* With an answer from a wildcard, the proof that name itself does not
+ * exist (RFC 4035 3.1.3.3, RFC 5155 7.2.6). */
+static void put_wildcard_proof(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk)
+{
+	if (!c->dnssec)
+		return;
+	if (uses_nsec3(c)) {
+		gw_denial_t d;
+		(void)gw_denial_wildcard_answer(&d, c->env->zone, name, lk->encloser_labels);
+		put_nsec3s(c, &d);
+		return;
+	}
+	put_nsec(c, lk->prev);
 }
 
 /* Write *.<closest encloser of name> into wild; false when too long. */
@@ -270,58 +356,71 @@ static void answer_in(ctx_t *c, bool tcp)
 			if (zone_lookup(zone, name, &lk) != GW_OK)
 				return; /* a CNAME left the zone: the resolver goes on */
 			node = lk.node;
+			if (node == NULL && !lk.empty_nonterminal)
+				lk.encloser_labels =
+				    gw_denial_encloser(zone, name, lk.encloser_labels);
+		}
+		const zone_rrset_t *rs = node != NULL ? zone_node_rrset(node, qtype) : NULL;
+		/* Only a type an NSEC3 owner holds, or none, can meet one; the
+		 * test stays off the path of other answers. */
+		if (node != NULL && (rs == NULL || qtype == T_NSEC3 || qtype == T_RRSIG) &&
+		    gw_denial_hidden(zone, node)) {
+			/* RFC 5155 7.2.8: an NSEC3 owner is not a name of the
+			 * zone; its closest encloser is the apex. */
+			node = NULL;
+			rs = NULL;
+			lk = (zone_lookup_t){.encloser_labels = zone_name_labels(zone_apex(zone))};
 		}
 		/* Set when the answer is synthesised from a wildcard: the
 		 * proof that name itself does not exist goes with it. */
-		const zone_node_t *no_name = NULL;
-		uint8_t wild[ZONE_NAME_MAXLEN];
-		bool have_wild = false;
+		bool wildcard = false;
 		if (node == NULL && !lk.empty_nonterminal) {
 			/* Wildcard (RFC 4592): *.<closest encloser>. */
-			have_wild = wildcard_name(wild, name, lk.encloser_labels);
+			uint8_t wild[ZONE_NAME_MAXLEN];
+			bool have_wild = wildcard_name(wild, name, lk.encloser_labels);
 			if (have_wild)
 				node = zone_find(zone, wild);
 			if (node == NULL) {
 				/* RFC 6604: the rcode describes the last name. */
 				c->rcode = RCODE_NXDOMAIN;
 				put_soa_authority(c);
-				put_nsec(c, lk.prev);
-				if (have_wild)
-					put_covering_nsec(c, wild);
+				put_nxdomain_proof(c, name, &lk, have_wild ? wild : NULL);
 				return;
 			}
-			no_name = lk.prev;
+			wildcard = true;
+			rs = zone_node_rrset(node, qtype);
 		}
 		if (node == NULL) { /* empty non-terminal: NODATA */
 			put_soa_authority(c);
-			put_nsec(c, lk.prev);
+			put_nodata_proof(c, name, NULL, false, &lk);
 			return;
 		}
 		if (qtype == T_ANY) {
 			answer_any(c, name, node, tcp);
-			put_nsec(c, no_name);
+			if (wildcard)
+				put_wildcard_proof(c, name, &lk);
 			return;
 		}
-		const zone_rrset_t *rs = zone_node_rrset(node, qtype);
 		if (rs != NULL) {
 			if (put_required(c, GW_SEC_ANSWER, name, rs, -1)) {
-				put_nsec(c, no_name);
+				if (wildcard)
+					put_wildcard_proof(c, name, &lk);
 				additional_for(c, rs);
 			}
 			return;
 		}
 		const zone_rrset_t *cname = zone_node_rrset(node, T_CNAME);
 		if (cname == NULL) {
-			/* NODATA: the NSEC at the name (or at the wildcard,
+			/* NODATA: the proof at the name (or at the wildcard,
 			 * with the proof that the name does not exist). */
 			put_soa_authority(c);
-			put_nsec(c, node);
-			put_nsec(c, no_name);
+			put_nodata_proof(c, name, node, wildcard, &lk);
 			return;
 		}
 		if (!put_required(c, GW_SEC_ANSWER, name, cname, -1))
 			return;
-		put_nsec(c, no_name);
+		if (wildcard)
+			put_wildcard_proof(c, name, &lk);
 		/* Follow the chain inside the zone; the target lives in the
 		 * RRset's rdata, which stays valid while we answer. */
 		const uint8_t *rd;
@@ -415,7 +514,11 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 	}
 	size_t reserve = (q->has_edns ? OPT_LEN : 0) + env->tsig_reserve;
 
-	ctx_t c = {.env = env, .q = q, .rcode = RCODE_NOERROR, .dnssec = q->has_edns && q->edns_do};
+	ctx_t c = {.env = env,
+	           .q = q,
+	           .rcode = RCODE_NOERROR,
+	           .dnssec = q->has_edns && q->edns_do,
+	           .nsec3 = -1};
 	gw_resp_init(&c.r, out, limit - reserve, q->id, 0);
 	if (gw_resp_put_question(&c.r, q->qname, q->qtype, q->qclass) != GW_OK)
 		return GW_ANSWER_DROP; /* cannot happen: 512 holds any question */

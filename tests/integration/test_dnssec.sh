@@ -6,7 +6,15 @@
 # returns AD for each, and SERVFAIL with a wrong trust anchor. Then kill -9
 # in the middle of a stream of changes: same keys, a higher serial, the
 # zone still validates with the same anchor.
+#
+# GW_DENIAL=nsec3 runs all of it on an NSEC3 zone (test_dnssec_nsec3.sh).
 source "$(dirname "$0")/lib.sh"
+DENIAL=${GW_DENIAL:-nsec}
+case $DENIAL in
+nsec) PROOF="IN[[:space:]]NSEC[[:space:]]" ;;
+nsec3) PROOF="IN[[:space:]]NSEC3[[:space:]]" ;;
+*) echo "FAIL: GW_DENIAL must be nsec or nsec3" >&2; exit 1 ;;
+esac
 for tool in ldns-verify-zone dnssec-verify delv unbound dig; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool missing (scripts/setup.sh)" >&2; exit 1; }
 done
@@ -14,7 +22,7 @@ done
 Z=dnssd.test
 cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
 cfg=$(gw_config dnssec "zone: {domain: $Z., file: $GW_TMP/zone}
-dnssec: {enable: true}")
+dnssec: {enable: true, denial: $DENIAL}")
 gw_start "$cfg"
 state="$GW_TMP/state"
 
@@ -36,7 +44,14 @@ axfr_check "after load"
 q www.$Z. A +dnssec
 expect "DO: RRSIG in the answer" has_text "RRSIG A 13"
 q nothing.$Z. A +dnssec
-expect "DO: NXDOMAIN carries NSEC proofs" has_text "IN NSEC"
+expect "DO: NXDOMAIN carries $DENIAL proofs" grep -Eq "$PROOF" "$GW_TMP/last"
+if [ "$DENIAL" = nsec3 ]; then
+	expect "DO: NXDOMAIN has no NSEC" bash -c "! grep -Eq 'IN[[:space:]]NSEC[[:space:]]' '$GW_TMP/last'"
+	q $Z. NSEC3PARAM +dnssec
+	expect "NSEC3PARAM: RFC 9276 parameters (SHA-1, no flags, 0 iterations, no salt)" grep -Eq "NSEC3PARAM[[:space:]]+1 0 0 -" "$GW_TMP/last"
+	q nothing.$Z. A +dnssec
+	expect "NXDOMAIN: three NSEC3 (closest encloser, next closer, wildcard)" test "$(grep -Ec "$PROOF" "$GW_TMP/last")" -eq 3
+fi
 q www.$Z. A
 expect "no DO: no RRSIG" lacks_text "RRSIG"
 
