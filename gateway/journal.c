@@ -12,10 +12,12 @@
 #include "common/file.h"
 #include "common/log.h"
 
-#define T_NS    2
-#define T_SOA   6
-#define T_RRSIG 46
-#define T_NSEC  47
+#define T_NS         2
+#define T_SOA        6
+#define T_RRSIG      46
+#define T_NSEC       47
+#define T_NSEC3      50
+#define T_NSEC3PARAM 51
 
 #define FILE_MAGIC   "DNSSDGWJ"
 #define FILE_VERSION 1
@@ -283,7 +285,8 @@ typedef struct owner {
 typedef struct capture {
 	bool active;
 	bool failed;
-	bool all; /* the whole zone is captured */
+	bool all;   /* the whole zone is captured */
+	bool nsec3; /* the zone was an NSEC3 zone when the capture started */
 	uint32_t serial;
 	owner_t *owners; /* sorted canonically */
 	size_t n, cap;
@@ -679,7 +682,41 @@ static void capture_pred(capture_t *c, const zone_t *zone, const uint8_t *name)
 	}
 }
 
-/* Every node at or below name. */
+/* The hashed owner of name in an NSEC3 zone and the NSEC3 before it in
+ * hash order: the NSEC3 of name (added, removed, new bitmap) and the one
+ * whose next hashed owner moves when it comes or goes. When several
+ * hashes come and go between the same two NSEC3s, each new neighbour is
+ * one of them, captured for its own name. */
+static void capture_hashed(capture_t *c, const zone_t *zone, const uint8_t *name)
+{
+	uint8_t hashed[ZONE_NAME_MAXLEN];
+	const zone_node_t *node, *prev;
+	if (sig_nsec3_owner(hashed, name, zone_apex(zone)) < 0) {
+		capture_all(c, zone);
+		return;
+	}
+	zone_hashed_lookup(zone, hashed, &node, &prev);
+	/* Taken whether or not it exists: end finds what the commit added. */
+	capture_owner(c, zone, hashed, false);
+	if (prev != NULL)
+		capture_owner(c, zone, prev->owner, false);
+}
+
+/* name and every ancestor down to the apex: a change can make or unmake
+ * empty non-terminals above name, each with its NSEC3. */
+static void capture_nsec3(capture_t *c, const zone_t *zone, const uint8_t *name)
+{
+	int apex_labels = zone_name_labels(zone_apex(zone));
+	for (const uint8_t *a = name; !c->all && !c->failed; a += 1 + a[0]) {
+		capture_hashed(c, zone, a);
+		if (zone_name_labels(a) <= apex_labels)
+			break;
+	}
+}
+
+/* Every node at or below name (in an NSEC3 zone with their NSEC3s: a
+ * delegation that comes or goes takes the names below it out of the chain
+ * or puts them back). */
 static void capture_subtree(capture_t *c, const zone_t *zone, const uint8_t *name)
 {
 	uint8_t key[ZONE_KEY_MAXLEN];
@@ -692,6 +729,8 @@ static void capture_subtree(capture_t *c, const zone_t *zone, const uint8_t *nam
 		if (d->key_len < key_len || memcmp(d->key, key, key_len) != 0)
 			break;
 		capture_owner(c, zone, d->owner, true);
+		if (c->nsec3)
+			capture_nsec3(c, zone, d->owner);
 	}
 }
 
@@ -702,6 +741,7 @@ static void capture_start(gw_journal_t *j, const zone_t *zone)
 		return;
 	capture_clear(c);
 	c->active = true;
+	c->nsec3 = sig_zone_uses_nsec3(zone);
 	if (zone_serial(zone, &c->serial) != GW_OK)
 		c->failed = true;
 	else if (j->have_serial && j->serial != c->serial)
@@ -724,15 +764,20 @@ static void capture_list(capture_t *c, const zone_t *zone, const ldns_rr_list *l
 		    !zone_name_is_subdomain(name, apex))
 			continue;
 		uint16_t type = (uint16_t)ldns_rr_get_type(rr);
-		/* A new SOA TTL or MINIMUM changes every NSEC's TTL. */
-		if (type == T_SOA) {
+		/* A new SOA TTL or MINIMUM changes every NSEC's TTL; new
+		 * NSEC3 parameters (or NSEC3s from outside the signer) the
+		 * whole chain. */
+		if (type == T_SOA || type == T_NSEC3PARAM || type == T_NSEC3) {
 			capture_all(c, zone);
 			return;
 		}
 		if (type == T_NS && !zone_name_equal(name, apex))
 			capture_subtree(c, zone, name);
 		capture_owner(c, zone, name, true);
-		capture_pred(c, zone, name);
+		if (c->nsec3)
+			capture_nsec3(c, zone, name);
+		else
+			capture_pred(c, zone, name);
 	}
 }
 
@@ -770,11 +815,50 @@ void gw_journal_abort(gw_journal_t *j)
 		capture_clear(&j->cap);
 }
 
-/* A changed owner's NSEC predecessor after the change must have been
- * captured before it: otherwise an NSEC changed that the entry misses. */
+static bool captured(const capture_t *c, const uint8_t *name)
+{
+	bool found;
+	owner_pos(c, name, &found);
+	return found;
+}
+
+/* For name and its ancestors down to the apex: the hashed owner, if it
+ * exists now, and the NSEC3 before it (or covering it) now. */
+static bool nsec3_complete(const capture_t *c, const zone_t *zone, const uint8_t *name)
+{
+	int apex_labels = zone_name_labels(zone_apex(zone));
+	for (const uint8_t *a = name;; a += 1 + a[0]) {
+		uint8_t hashed[ZONE_NAME_MAXLEN];
+		const zone_node_t *node, *prev;
+		if (sig_nsec3_owner(hashed, a, zone_apex(zone)) < 0)
+			return false;
+		zone_hashed_lookup(zone, hashed, &node, &prev);
+		if ((node != NULL && !captured(c, node->owner)) ||
+		    (prev != NULL && !captured(c, prev->owner)))
+			return false;
+		if (zone_name_labels(a) <= apex_labels)
+			return true;
+	}
+}
+
+/* A changed owner's NSEC predecessor after the change (in an NSEC3 zone:
+ * the NSEC3s of it and its ancestors and their predecessors) must have
+ * been captured before it: otherwise an NSEC or NSEC3 changed that the
+ * entry misses. */
 static bool capture_complete(const capture_t *c, const zone_t *zone)
 {
-	if (c->all || !zone_has_nsec(zone))
+	if (c->all)
+		return true;
+	if (sig_zone_uses_nsec3(zone) != c->nsec3)
+		return false;
+	if (c->nsec3) {
+		for (size_t i = 0; i < c->n; i++) {
+			if (c->owners[i].changed && !nsec3_complete(c, zone, c->owners[i].name))
+				return false;
+		}
+		return true;
+	}
+	if (!zone_has_nsec(zone))
 		return true;
 	for (size_t i = 0; i < c->n; i++) {
 		if (!c->owners[i].changed || zone_find(zone, c->owners[i].name) == NULL)

@@ -1,20 +1,25 @@
 /* The journal of zone diffs for IXFR (RFC 1995): one entry per serial
  * change, holding every RR the change removed and added in the signed
- * zone (data, NSEC, RRSIG, the SOA), bounded by entries and octets (the
- * oldest are dropped), and kept in <state>/journal so that secondaries
- * still get IXFR after a restart.
+ * zone (data, NSEC or NSEC3, RRSIG, the SOA), bounded by entries and
+ * octets (the oldest are dropped), and kept in <state>/journal so that
+ * secondaries still get IXFR after a restart.
  *
  * Capture: gw_zonemgr_commit() calls gw_journal_begin() before it changes
  * the zone and gw_journal_end() after; begin snapshots the RRsets (and
  * their RRSIGs) of every node the commit can touch: the changeset's
- * owners, the NSEC predecessors of those owners, everything below a
- * delegation that comes or goes, and the apex (a changed SOA, whose TTL
- * or MINIMUM sets every NSEC TTL, takes the whole zone). end snapshots
- * the same nodes again; the RR-level difference is the entry. A
- * signature refresh, which re-signs RRsets outside any changeset, starts
- * with gw_journal_begin_refresh() (the nodes holding an RRset that
- * sig_rrset_needs_signing() would re-sign) before the signer runs, and
- * the commit that follows joins that capture.
+ * owners, the NSEC predecessors of those owners (in an NSEC3 zone: the
+ * hashed owners of those owners and of their ancestors, which may be
+ * empty non-terminals that come or go, and the NSEC3 before each in hash
+ * order), everything below a delegation that comes or goes, and the apex
+ * (a changed SOA, whose TTL or MINIMUM sets every NSEC TTL, or a changed
+ * NSEC3PARAM takes the whole zone). end snapshots the same nodes again
+ * and checks that every NSEC or NSEC3 the change can have moved was among
+ * them (else the history is dropped, never an incomplete diff kept); the
+ * RR-level difference is the entry. A signature refresh, which re-signs
+ * RRsets outside any changeset, starts with gw_journal_begin_refresh()
+ * (the nodes holding an RRset that sig_rrset_needs_signing() would
+ * re-sign) before the signer runs, and the commit that follows joins that
+ * capture.
  *
  * File: a header (magic, version, apex), then records [length][CRC-32]
  * [payload]: a snapshot of the whole zone (written when the file is

@@ -3,7 +3,8 @@
  * and applied to the zone the client had it gives the zone served; split
  * over several messages, each signed and chained (RFC 8945 5.3.1); the
  * SOA alone for an up-to-date client; AXFR form for a serial the journal
- * does not reach; the client serial read from the query. */
+ * does not reach; the client serial read from the query. The same for an
+ * NSEC3 zone, whose diffs carry the NSEC3s of new empty non-terminals. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -173,7 +174,7 @@ static void apply_ixfr(const ldns_rr_list *rrs, lines_t *have, uint32_t newest)
 	qsort(have->items, have->n, sizeof(*have->items), cmp_str);
 }
 
-static void test_ixfr(void)
+static void run_ixfr(bool nsec3)
 {
 	uint8_t name[ZONE_NAME_MAXLEN];
 	char dir[] = "/tmp/gw-ixfr.XXXXXX";
@@ -206,7 +207,8 @@ static void test_ixfr(void)
 	uint32_t ttl = 0;
 	CU_ASSERT_FATAL(sig_nsec_ttl(zone, &ttl) == GW_OK);
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
-	CU_ASSERT_FATAL(sig_nsec_update(zone, ttl, &cs) == GW_OK);
+	int ret = nsec3 ? sig_nsec3_update(zone, ttl, &cs) : sig_nsec_update(zone, ttl, &cs);
+	CU_ASSERT_FATAL(ret == GW_OK);
 	CU_ASSERT_FATAL(zone_apply(zone, &cs, NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	CU_ASSERT_FATAL(sig_sign_zone(&signer, zone, now, true, 1, NULL) == GW_OK);
@@ -278,6 +280,14 @@ static void test_ixfr(void)
 	unsigned messages = run(&x, 1200, rrs, req_mac);
 	CU_ASSERT(messages >= 5);
 	gw_xfr_deinit(&x);
+	/* The denial the zone uses, and only that one, is in the diffs. */
+	unsigned nsecs = 0, nsec3s = 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
+		ldns_rr_type t = ldns_rr_get_type(ldns_rr_list_rr(rrs, i));
+		nsecs += t == LDNS_RR_TYPE_NSEC;
+		nsec3s += t == LDNS_RR_TYPE_NSEC3;
+	}
+	CU_ASSERT(nsec3 ? nsec3s > 0 && nsecs == 0 : nsecs > 0 && nsec3s == 0);
 	apply_ixfr(rrs, &at100, 110);
 	CU_ASSERT_EQUAL_FATAL(at100.n, at110.n);
 	for (size_t i = 0; i < at100.n; i++)
@@ -341,10 +351,21 @@ static void test_ixfr(void)
 	CU_ASSERT(system(cmd) == 0);
 }
 
+static void test_ixfr(void)
+{
+	run_ixfr(false);
+}
+
+static void test_ixfr_nsec3(void)
+{
+	run_ixfr(true);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("ixfr", (gw_test_t[]){
 	                                 {"IXFR from the journal", test_ixfr},
+	                                 {"IXFR from the journal, NSEC3", test_ixfr_nsec3},
 	                                 {NULL, NULL},
 	                             });
 }

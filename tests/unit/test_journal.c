@@ -1,7 +1,10 @@
 /* gateway/journal.c: every entry is exactly the difference between the
- * zone before and after a commit (a random stream of signed and unsigned
- * changes, delegations, SOA changes, signature refreshes), bounds, the
- * file across restarts, a torn tail, a journal that does not connect. */
+ * zone before and after a commit (a random stream of changes to an
+ * unsigned, an NSEC and an NSEC3 zone: services, delegations, SOA
+ * changes, signature refreshes; in the NSEC3 zone empty non-terminals
+ * that come and go), a capture that misses an NSEC3 drops the history,
+ * bounds, the file across restarts, a torn tail, a journal that does not
+ * connect. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +159,12 @@ static bool entry_exact(const gw_journal_entry_t *e, lines_t *before, const line
 
 /* ---- a signed test zone ------------------------------------------------- */
 
+typedef enum denial {
+	UNSIGNED,
+	NSEC,
+	NSEC3,
+} denial_t;
+
 typedef struct fixture {
 	zone_t *zone;
 	sig_key_t *key;
@@ -164,7 +173,7 @@ typedef struct fixture {
 	char dir[64];
 } fixture_t;
 
-static void fixture_init(fixture_t *f, bool sign)
+static void fixture_init(fixture_t *f, denial_t denial)
 {
 	uint8_t name[ZONE_NAME_MAXLEN];
 	memset(f, 0, sizeof(*f));
@@ -172,7 +181,7 @@ static void fixture_init(fixture_t *f, bool sign)
 	f->now = time(NULL);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/gw-journal.XXXXXX");
 	CU_ASSERT_FATAL(mkdtemp(f->dir) != NULL);
-	if (!sign)
+	if (denial == UNSIGNED)
 		return;
 	CU_ASSERT_FATAL(sig_key_generate(&f->key, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK,
 	                                 tname(name, APEX), 0) == GW_OK);
@@ -193,10 +202,13 @@ static void fixture_init(fixture_t *f, bool sign)
 	uint32_t ttl = 0;
 	CU_ASSERT_FATAL(sig_nsec_ttl(f->zone, &ttl) == GW_OK);
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
-	CU_ASSERT_FATAL(sig_nsec_update(f->zone, ttl, &cs) == GW_OK);
+	int ret = denial == NSEC3 ? sig_nsec3_update(f->zone, ttl, &cs)
+	                          : sig_nsec_update(f->zone, ttl, &cs);
+	CU_ASSERT_FATAL(ret == GW_OK);
 	CU_ASSERT_FATAL(zone_apply(f->zone, &cs, NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	CU_ASSERT_FATAL(sig_sign_zone(&f->signer, f->zone, f->now, true, 1, NULL) == GW_OK);
+	CU_ASSERT_FATAL(sig_zone_uses_nsec3(f->zone) == (denial == NSEC3));
 }
 
 static void fixture_deinit(fixture_t *f)
@@ -243,45 +255,61 @@ static gw_journal_t *open_journal(fixture_t *f, uint32_t entries, uint64_t size)
 	return j;
 }
 
+/* Service types for many_types: instance n has the type n % 4, three
+ * instances each, so that the first of a type and the last one come and
+ * go, and with them the empty non-terminals above (_tcp.wlan and wlan
+ * exist only with an _ssh instance, _udp.lan only with a _printer one). */
+static const char *const service_types[] = {
+    "_http._tcp.lan",
+    "_ipp._tcp.lan",
+    "_ssh._tcp.wlan",
+    "_printer._udp.lan",
+};
+
 /* A random change among service-like names, TTL changes, delegations with
- * glue, and now and then a new SOA (TTL and MINIMUM, so every NSEC TTL). */
-static void random_changes(zone_changeset_t *cs, unsigned *seed, const zone_t *zone)
+ * glue, and now and then a new SOA (TTL and MINIMUM, so every NSEC TTL).
+ * Without many_types every service is an _http._tcp.lan one. */
+static void random_changes(zone_changeset_t *cs, unsigned *seed, const zone_t *zone,
+                           bool many_types)
 {
 	char rr[256];
 	int kinds = 1 + rand_r(seed) % 3;
 	for (int k = 0; k < kinds; k++) {
 		int n = rand_r(seed) % 12;
 		int what = rand_r(seed) % 100;
+		const char *svc = many_types ? service_types[n % 4] : service_types[0];
 		if (what < 30) {
 			snprintf(rr, sizeof(rr),
-			         "s%d._http._tcp.lan.example. 10 IN SRV 0 0 80 h%d.lan.example.", n,
-			         n);
+			         "s%d.%s.example. 10 IN SRV 0 0 80 h%d.lan.example.", n, svc, n);
 			tcs_add(cs, rr);
-			snprintf(rr, sizeof(rr),
-			         "_http._tcp.lan.example. 10 IN PTR s%d._http._tcp.lan.example.",
-			         n);
+			snprintf(rr, sizeof(rr), "%s.example. 10 IN PTR s%d.%s.example.", svc, n,
+			         svc);
 			tcs_add(cs, rr);
 			snprintf(rr, sizeof(rr), "h%d.lan.example. 10 IN A 192.0.2.%d", n, 1 + n);
 			tcs_add(cs, rr);
 		} else if (what < 55) {
 			snprintf(rr, sizeof(rr),
-			         "s%d._http._tcp.lan.example. 10 IN SRV 0 0 80 h%d.lan.example.", n,
-			         n);
+			         "s%d.%s.example. 10 IN SRV 0 0 80 h%d.lan.example.", n, svc, n);
 			CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
-			snprintf(rr, sizeof(rr),
-			         "_http._tcp.lan.example. 10 IN PTR s%d._http._tcp.lan.example.",
-			         n);
+			snprintf(rr, sizeof(rr), "%s.example. 10 IN PTR s%d.%s.example.", svc, n,
+			         svc);
 			CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
 			snprintf(rr, sizeof(rr), "h%d.lan.example. 10 IN A 192.0.2.%d", n, 1 + n);
 			CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
+			/* The whole instance, so that a type's last one can go. */
+			for (int v = 0; many_types && v < 4; v++) {
+				snprintf(rr, sizeof(rr), "s%d.%s.example. 10 IN TXT \"v=%d\"", n,
+				         svc, v);
+				CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
+			}
 		} else if (what < 70) {
 			/* new TXT (a TTL change now and then) */
-			snprintf(rr, sizeof(rr), "s%d._http._tcp.lan.example. %d IN TXT \"v=%d\"",
-			         n, 10 + rand_r(seed) % 3, rand_r(seed) % 4);
+			snprintf(rr, sizeof(rr), "s%d.%s.example. %d IN TXT \"v=%d\"", n, svc,
+			         10 + rand_r(seed) % 3, rand_r(seed) % 4);
 			tcs_add(cs, rr);
 		} else if (what < 80) {
-			snprintf(rr, sizeof(rr), "s%d._http._tcp.lan.example. 10 IN TXT \"v=%d\"",
-			         n, rand_r(seed) % 4);
+			snprintf(rr, sizeof(rr), "s%d.%s.example. 10 IN TXT \"v=%d\"", n, svc,
+			         rand_r(seed) % 4);
 			CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
 		} else if (what < 88) {
 			snprintf(rr, sizeof(rr), "d%d.example. 3600 IN NS ns.d%d.example.", n % 3,
@@ -312,13 +340,31 @@ static void random_changes(zone_changeset_t *cs, unsigned *seed, const zone_t *z
 	}
 }
 
-static void run_stream(bool sign, unsigned steps)
+/* Does the zone hold an NSEC3 for name (text)? */
+static bool has_nsec3(const zone_t *zone, const char *name)
+{
+	uint8_t wire[ZONE_NAME_MAXLEN];
+	uint8_t hashed[ZONE_NAME_MAXLEN];
+	CU_ASSERT_FATAL(sig_nsec3_owner(hashed, tname(wire, name), zone_apex(zone)) > 0);
+	const zone_node_t *node = zone_find(zone, hashed);
+	return node != NULL && zone_node_rrset(node, 50) != NULL;
+}
+
+/* Empty non-terminals that the NSEC3 stream makes and unmakes. */
+static const char *const stream_ents[] = {"wlan.example.", "_tcp.wlan.example.",
+                                          "_udp.lan.example."};
+#define STREAM_ENTS (sizeof(stream_ents) / sizeof(stream_ents[0]))
+
+static void run_stream(denial_t denial, unsigned steps)
 {
 	fixture_t f;
-	fixture_init(&f, sign);
+	bool sign = denial != UNSIGNED;
+	fixture_init(&f, denial);
 	gw_journal_t *j = open_journal(&f, 100000, 1ULL << 30);
 	unsigned seed = 20240611;
 	unsigned done = 0;
+	bool ent_was[STREAM_ENTS] = {false};
+	unsigned ent_flips[STREAM_ENTS] = {0};
 	for (unsigned i = 0; i < steps; i++) {
 		zone_changeset_t cs;
 		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
@@ -334,7 +380,7 @@ static void run_stream(bool sign, unsigned steps)
 			CU_ASSERT_FATAL(sig_sign_zone(&f.signer, f.zone, f.now, false, 1, &n) ==
 			                GW_OK);
 		} else {
-			random_changes(&cs, &seed, f.zone);
+			random_changes(&cs, &seed, f.zone, denial == NSEC3);
 		}
 		uint32_t serial = serial_of(f.zone);
 		int ret = commit(&f, j, &cs);
@@ -361,7 +407,16 @@ static void run_stream(bool sign, unsigned steps)
 		lines_free(&after);
 		if (!exact)
 			break;
+		for (size_t k = 0; denial == NSEC3 && k < STREAM_ENTS; k++) {
+			bool now = has_nsec3(f.zone, stream_ents[k]);
+			ent_flips[k] += now != ent_was[k];
+			ent_was[k] = now;
+		}
 	}
+	/* The stream did make and unmake empty non-terminals, more than
+	 * once each. */
+	for (size_t k = 0; denial == NSEC3 && k < STREAM_ENTS; k++)
+		CU_ASSERT(ent_flips[k] >= 4);
 	gw_journal_stats_t st;
 	gw_journal_get_stats(j, &st);
 	CU_ASSERT_EQUAL(st.resets, 0);
@@ -377,19 +432,24 @@ static void run_stream(bool sign, unsigned steps)
 
 static void test_exact_signed(void)
 {
-	run_stream(true, 300);
+	run_stream(NSEC, 300);
+}
+
+static void test_exact_nsec3(void)
+{
+	run_stream(NSEC3, 300);
 }
 
 static void test_exact_unsigned(void)
 {
-	run_stream(false, 200);
+	run_stream(UNSIGNED, 200);
 }
 
 /* IXFR needs the chain from a serial to the newest. */
 static void test_find_and_bounds(void)
 {
 	fixture_t f;
-	fixture_init(&f, true);
+	fixture_init(&f, NSEC);
 	gw_journal_t *j = open_journal(&f, 5, 1ULL << 30);
 	uint32_t first = serial_of(f.zone);
 	char rr[128];
@@ -461,7 +521,7 @@ static void test_find_and_bounds(void)
 static void test_persistence(void)
 {
 	fixture_t f;
-	fixture_init(&f, true);
+	fixture_init(&f, NSEC);
 	gw_journal_t *j = open_journal(&f, 1000, 1ULL << 30);
 	uint32_t first = serial_of(f.zone);
 	char rr[128];
@@ -553,11 +613,208 @@ static void test_persistence(void)
 	fixture_deinit(&f);
 }
 
+/* The hashed owner of name (text) in the fixture's zone, as text. */
+static void hashed_str(const fixture_t *f, const char *name, char *out, size_t len)
+{
+	uint8_t wire[ZONE_NAME_MAXLEN];
+	uint8_t hashed[ZONE_NAME_MAXLEN];
+	CU_ASSERT_FATAL(sig_nsec3_owner(hashed, tname(wire, name), zone_apex(f->zone)) > 0);
+	CU_ASSERT_FATAL(zone_name_to_str(out, len, hashed) == GW_OK);
+}
+
+/* Does e remove (or add) an NSEC3 at the hashed owner of name? */
+static bool entry_nsec3(const fixture_t *f, const gw_journal_entry_t *e, bool added,
+                        const char *name)
+{
+	char owner[300];
+	bool found = false;
+	size_t pos = 0;
+	hashed_str(f, name, owner, sizeof(owner));
+	size_t olen = strlen(owner);
+	for (uint32_t i = 0; i < e->removed + e->added; i++) {
+		char *line = rr_line(e, &pos);
+		if ((i >= e->removed) == added && strncmp(line, owner, olen) == 0 &&
+		    line[olen] == '\t' && strstr(line, "\tNSEC3\t") != NULL)
+			found = true;
+		free(line);
+	}
+	return found;
+}
+
+/* Commit cs (text RRs, "-" in front for a removal) and check that the
+ * newest entry is exact. Returns the entry (put it). */
+static gw_journal_entry_t *commit_exact(fixture_t *f, gw_journal_t *j, const char *const *rrs)
+{
+	zone_changeset_t cs;
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	for (; *rrs != NULL; rrs++) {
+		if ((*rrs)[0] == '-')
+			tcs_remove(&cs, *rrs + 1);
+		else
+			tcs_add(&cs, *rrs);
+	}
+	lines_t before = lines_of(f->zone);
+	uint32_t serial = serial_of(f->zone);
+	CU_ASSERT_FATAL(commit(f, j, &cs) == GW_OK);
+	zone_changeset_deinit(&cs);
+	lines_t after = lines_of(f->zone);
+	gw_journal_entry_t *e = gw_journal_newest(j);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->from, serial);
+	CU_ASSERT_EQUAL(e->to, serial_of(f->zone));
+	CU_ASSERT(entry_exact(e, &before, &after));
+	lines_free(&before);
+	lines_free(&after);
+	return e;
+}
+
+/* NSEC3: the first service of a type makes empty non-terminals (each with
+ * an NSEC3), the last one removed unmakes them; a delegation takes the
+ * names below it out of the chain and puts them back when it goes. Every
+ * entry is exact and carries those NSEC3s. */
+static void test_nsec3_ents(void)
+{
+	fixture_t f;
+	fixture_init(&f, NSEC3);
+	gw_journal_t *j = open_journal(&f, 1000, 1ULL << 30);
+	gw_journal_entry_t *e;
+
+	e = commit_exact(
+	    &f, j,
+	    (const char *const[]){"s1._ipp._tcp.lan.example. 10 IN SRV 0 0 631 h1.lan.example.",
+	                          "_ipp._tcp.lan.example. 10 IN PTR s1._ipp._tcp.lan.example.",
+	                          "h1.lan.example. 10 IN A 192.0.2.1", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, true, "lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "_tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "_ipp._tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "s1._ipp._tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "h1.lan.example."));
+	gw_journal_entry_put(e);
+
+	e = commit_exact(&f, j,
+	                 (const char *const[]){
+	                     "s2._http._tcp.lan.example. 10 IN SRV 0 0 80 h1.lan.example.",
+	                     "_http._tcp.lan.example. 10 IN PTR s2._http._tcp.lan.example.", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, true, "_http._tcp.lan.example."));
+	CU_ASSERT(has_nsec3(f.zone, "_tcp.lan.example."));
+	gw_journal_entry_put(e);
+
+	/* The last _ipp one. */
+	e = commit_exact(&f, j,
+	                 (const char *const[]){
+	                     "-s1._ipp._tcp.lan.example. 10 IN SRV 0 0 631 h1.lan.example.",
+	                     "-_ipp._tcp.lan.example. 10 IN PTR s1._ipp._tcp.lan.example.", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, false, "_ipp._tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, false, "s1._ipp._tcp.lan.example."));
+	gw_journal_entry_put(e);
+
+	/* The last service under lan: _tcp.lan and lan go. */
+	e = commit_exact(
+	    &f, j,
+	    (const char *const[]){"-s2._http._tcp.lan.example. 10 IN SRV 0 0 80 h1.lan.example.",
+	                          "-_http._tcp.lan.example. 10 IN PTR s2._http._tcp.lan.example.",
+	                          "-h1.lan.example. 10 IN A 192.0.2.1", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, false, "_tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, false, "lan.example."));
+	CU_ASSERT(!has_nsec3(f.zone, "lan.example."));
+	gw_journal_entry_put(e);
+
+	/* Names below a delegation that comes, then goes. */
+	e = commit_exact(&f, j,
+	                 (const char *const[]){"a.b.d.example. 10 IN A 192.0.2.7",
+	                                       "c.d.example. 10 IN A 192.0.2.8", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, true, "b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "d.example."));
+	gw_journal_entry_put(e);
+	e = commit_exact(&f, j,
+	                 (const char *const[]){"d.example. 3600 IN NS ns.d.example.",
+	                                       "ns.d.example. 3600 IN A 198.51.100.1", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, false, "a.b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, false, "b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, false, "c.d.example."));
+	CU_ASSERT(!entry_nsec3(&f, e, true, "ns.d.example."));
+	gw_journal_entry_put(e);
+	e = commit_exact(&f, j,
+	                 (const char *const[]){"-d.example. 3600 IN NS ns.d.example.", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, true, "a.b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "ns.d.example."));
+	gw_journal_entry_put(e);
+
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.resets, 0);
+	CU_ASSERT_EQUAL(st.entries, 7);
+	char err[256];
+	CU_ASSERT(sig_verify_zone(f.zone, &f.key, 1, f.now, err, sizeof(err)) == GW_OK);
+	gw_journal_close(j, f.zone);
+	fixture_deinit(&f);
+}
+
+/* NSEC3: a commit that changes an NSEC3 the capture did not take (here:
+ * begin is told of x, the commit also adds y, whose hash lands right
+ * before x's) drops the history instead of keeping an incomplete diff. */
+static void test_nsec3_incomplete(void)
+{
+	fixture_t f;
+	fixture_init(&f, NSEC3);
+	gw_journal_t *j = open_journal(&f, 1000, 1ULL << 30);
+	gw_journal_entry_put(
+	    commit_exact(&f, j, (const char *const[]){"n0.example. 10 IN A 192.0.2.1", NULL}));
+
+	/* y: a name whose hash falls between x's and the NSEC3 before it. */
+	uint8_t x[ZONE_NAME_MAXLEN], y[ZONE_NAME_MAXLEN];
+	uint8_t hx[ZONE_NAME_MAXLEN], hy[ZONE_NAME_MAXLEN];
+	const zone_node_t *node, *prev_x, *prev_y;
+	CU_ASSERT_FATAL(sig_nsec3_owner(hx, tname(x, "x.example."), zone_apex(f.zone)) > 0);
+	zone_hashed_lookup(f.zone, hx, &node, &prev_x);
+	CU_ASSERT_FATAL(node == NULL && prev_x != NULL);
+	char yname[64];
+	bool found = false;
+	for (int i = 0; i < 100000 && !found; i++) {
+		snprintf(yname, sizeof(yname), "y%d.example.", i);
+		CU_ASSERT_FATAL(sig_nsec3_owner(hy, tname(y, yname), zone_apex(f.zone)) > 0);
+		zone_hashed_lookup(f.zone, hy, &node, &prev_y);
+		found = node == NULL && prev_y == prev_x && zone_name_cmp(hy, hx) < 0;
+	}
+	CU_ASSERT_FATAL(found);
+
+	zone_changeset_t told, done;
+	CU_ASSERT_FATAL(zone_changeset_init(&told) == GW_OK);
+	CU_ASSERT_FATAL(zone_changeset_init(&done) == GW_OK);
+	char rr[128];
+	tcs_add(&told, "x.example. 10 IN A 192.0.2.2");
+	tcs_add(&done, "x.example. 10 IN A 192.0.2.2");
+	snprintf(rr, sizeof(rr), "%s 10 IN A 192.0.2.3", yname);
+	tcs_add(&done, rr);
+	gw_journal_begin(j, f.zone, &told);
+	CU_ASSERT_FATAL(
+	    sig_zone_commit(&f.signer, f.zone, &done, f.now, serial_of(f.zone) + 1, NULL) == GW_OK);
+	gw_journal_end(j, f.zone);
+	zone_changeset_deinit(&told);
+	zone_changeset_deinit(&done);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.resets, 1);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	CU_ASSERT(st.have_serial);
+	CU_ASSERT_EQUAL(st.newest, 0);
+
+	/* The next commit is journaled again, from the new serial. */
+	gw_journal_entry_put(
+	    commit_exact(&f, j, (const char *const[]){"n1.example. 10 IN A 192.0.2.4", NULL}));
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.resets, 1);
+	CU_ASSERT_EQUAL(st.entries, 1);
+	gw_journal_close(j, f.zone);
+	fixture_deinit(&f);
+}
+
 /* journal-entries 0: no journal, no file. */
 static void test_disabled(void)
 {
 	fixture_t f;
-	fixture_init(&f, false);
+	fixture_init(&f, UNSIGNED);
 	gw_journal_t *j = open_journal(&f, 0, 1ULL << 20);
 	zone_changeset_t cs;
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
@@ -576,12 +833,16 @@ static void test_disabled(void)
 
 int gw_test_register(void)
 {
-	return gw_test_suite("journal", (gw_test_t[]){
-	                                    {"exact over a signed stream", test_exact_signed},
-	                                    {"exact over an unsigned stream", test_exact_unsigned},
-	                                    {"find and bounds", test_find_and_bounds},
-	                                    {"persistence, restart, torn tail", test_persistence},
-	                                    {"disabled", test_disabled},
-	                                    {NULL, NULL},
-	                                });
+	return gw_test_suite("journal",
+	                     (gw_test_t[]){
+	                         {"exact over a signed stream", test_exact_signed},
+	                         {"exact over an NSEC3 stream", test_exact_nsec3},
+	                         {"NSEC3: empty non-terminals, delegations", test_nsec3_ents},
+	                         {"NSEC3: an incomplete capture resets", test_nsec3_incomplete},
+	                         {"exact over an unsigned stream", test_exact_unsigned},
+	                         {"find and bounds", test_find_and_bounds},
+	                         {"persistence, restart, torn tail", test_persistence},
+	                         {"disabled", test_disabled},
+	                         {NULL, NULL},
+	                     });
 }
