@@ -184,6 +184,21 @@ int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool for
  * timer. */
 time_t sig_zone_next_refresh(const sig_signer_t *signer, const zone_t *zone);
 
+/* ---- signatures kept across a restart (dnssec/adopt.c) ------------------ */
+
+/* Attach to every signable RRset of zone that holds no signatures and
+ * whose RRs and TTL are exactly those of the same RRset in old (the zone
+ * served before a restart, with its RRSIGs as RRSIG RRsets, e.g. from
+ * gw_journal_read_last()) the RRSIGs of old that cover it and name the
+ * signer's apex. Nothing is checked beyond that: run sig_sign_zone() with
+ * force false afterwards, which re-signs every RRset whose signatures are
+ * missing, expiring, made by a key no longer in use, or lacking one of the
+ * current keys. *adopted receives the number of RRsets that took
+ * signatures. GW_OK, GW_EINVAL (old is for another apex), GW_ENOMEM and
+ * the errors of zone_set_sigs(). */
+int sig_adopt_signatures(const sig_signer_t *signer, zone_t *zone, const zone_t *old,
+                         size_t *adopted);
+
 /* ---- authenticated denial (dnssec/denial.c) ----------------------------- */
 
 /* NSEC TTL per RFC 9077: min(SOA TTL, SOA MINIMUM). GW_ENOTFOUND without

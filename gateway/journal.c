@@ -1227,75 +1227,90 @@ static int parse_file(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **r
 	return GW_OK;
 }
 
+/* What the file says was served last: its records (*recs, pointing into
+ * *buf) and the zone they lead to, as a set of wire RRs (*h), at serial
+ * *last. GW_OK; -ENOENT without a file; GW_ENOMEM; another error with
+ * the reason in why. The caller frees *buf, *recs and h's arrays, also on
+ * error. */
+static int last_served(gw_journal_t *j, uint8_t **buf, rec_t **recs, size_t *nrecs, rrhash_t *h,
+                       uint32_t *last, char *why, size_t why_len)
+{
+	size_t len = 0;
+	rec_t snap = {0};
+	bool have_snap = false;
+	size_t n = 0;
+
+	int ret = read_whole(j->path, buf, &len);
+	if (ret == -ENOENT)
+		return ret;
+	if (ret != GW_OK) {
+		snprintf(why, why_len, "cannot read it: %s", gw_strerror(ret));
+		return ret;
+	}
+	ret = parse_file(j, *buf, len, recs, nrecs, &snap, &have_snap, why, why_len);
+	if (ret != GW_OK)
+		return ret;
+	n = *nrecs;
+	if (!have_snap) {
+		snprintf(why, why_len, "it has no snapshot of the zone");
+		return GW_ESEMANTIC;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((*recs)[i - 1].to != (*recs)[i].from) {
+			snprintf(why, why_len, "its diffs do not follow each other (%u, then %u)",
+			         (*recs)[i - 1].to, (*recs)[i].from);
+			return GW_ESEMANTIC;
+		}
+	}
+	/* The last zone served: the snapshot and the diffs after it. */
+	size_t k = 0;
+	while (k < n && (*recs)[k].from != snap.to)
+		k++;
+	if (k == n && n > 0 && (*recs)[n - 1].to != snap.to) {
+		snprintf(why, why_len, "its diffs do not reach its snapshot (serial %u)", snap.to);
+		return GW_ESEMANTIC;
+	}
+	size_t o = 0;
+	for (uint32_t i = 0; i < snap.count; i++) {
+		size_t l = gw_journal_rr_len(snap.rrs + o, snap.size - o);
+		if (rrhash_add(h, snap.rrs + o, l) == GW_ENOMEM)
+			return GW_ENOMEM;
+		o += l;
+	}
+	for (size_t i = k; i < n; i++) {
+		int r = apply_rec(h, &(*recs)[i]);
+		if (r != GW_OK) {
+			snprintf(why, why_len, "the diff %u -> %u does not apply to its snapshot",
+			         (*recs)[i].from, (*recs)[i].to);
+			return r == GW_ENOMEM ? r : GW_ESEMANTIC;
+		}
+	}
+	*last = n > 0 ? (*recs)[n - 1].to : snap.to;
+	return GW_OK;
+}
+
 /* Read the file and connect it to zone: the entries it holds plus the
  * difference from the last state it describes to zone. */
 static int load(gw_journal_t *j, const zone_t *zone)
 {
 	uint8_t *buf = NULL;
-	size_t len = 0;
 	rec_t *recs = NULL;
 	size_t n = 0;
-	rec_t snap = {0};
-	bool have_snap = false;
 	rrhash_t h = {0};
 	rrbuf_t now = {0};
 	rref_t *a = NULL, *b = NULL;
 	gw_journal_entry_t *e = NULL;
 	char why[160] = "";
 	uint32_t serial = 0;
+	uint32_t last = 0;
 
-	int ret = read_whole(j->path, &buf, &len);
-	if (ret == -ENOENT)
-		return GW_OK;
-	if (ret != GW_OK) {
-		snprintf(why, sizeof(why), "cannot read it: %s", gw_strerror(ret));
-		goto out;
+	int ret = last_served(j, &buf, &recs, &n, &h, &last, why, sizeof(why));
+	if (ret == -ENOENT) {
+		ret = GW_OK;
+		goto done;
 	}
-	ret = parse_file(j, buf, len, &recs, &n, &snap, &have_snap, why, sizeof(why));
 	if (ret != GW_OK)
 		goto out;
-	ret = GW_ESEMANTIC;
-	if (!have_snap) {
-		snprintf(why, sizeof(why), "it has no snapshot of the zone");
-		goto out;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if (recs[i - 1].to != recs[i].from) {
-			snprintf(why, sizeof(why),
-			         "its diffs do not follow each other (%u, then %u)", recs[i - 1].to,
-			         recs[i].from);
-			goto out;
-		}
-	}
-	/* The last zone served: the snapshot and the diffs after it. */
-	size_t k = 0;
-	while (k < n && recs[k].from != snap.to)
-		k++;
-	if (k == n && n > 0 && recs[n - 1].to != snap.to) {
-		snprintf(why, sizeof(why), "its diffs do not reach its snapshot (serial %u)",
-		         snap.to);
-		goto out;
-	}
-	size_t o = 0;
-	for (uint32_t i = 0; i < snap.count; i++) {
-		size_t l = gw_journal_rr_len(snap.rrs + o, snap.size - o);
-		if (rrhash_add(&h, snap.rrs + o, l) == GW_ENOMEM) {
-			ret = GW_ENOMEM;
-			goto out;
-		}
-		o += l;
-	}
-	for (size_t i = k; i < n; i++) {
-		int r = apply_rec(&h, &recs[i]);
-		if (r != GW_OK) {
-			ret = r == GW_ENOMEM ? r : GW_ESEMANTIC;
-			snprintf(why, sizeof(why),
-			         "the diff %u -> %u does not apply to its snapshot", recs[i].from,
-			         recs[i].to);
-			goto out;
-		}
-	}
-	uint32_t last = n > 0 ? recs[n - 1].to : snap.to;
 	ret = zone_serial(zone, &serial);
 	if (ret != GW_OK)
 		goto out;
@@ -1360,6 +1375,7 @@ out:
 			snprintf(why, sizeof(why), "out of memory");
 		gw_warn("journal: %s discarded: %s; secondaries get AXFR once", j->path, why);
 	}
+done:
 	gw_journal_entry_put(e);
 	free(a);
 	free(b);
@@ -1369,6 +1385,71 @@ out:
 	free(recs);
 	free(buf);
 	return ret == GW_ENOMEM ? ret : GW_OK;
+}
+
+int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zone_t **out)
+{
+	gw_journal_t j = {.fd = -1};
+	uint8_t *buf = NULL;
+	rec_t *recs = NULL;
+	size_t n = 0;
+	rrhash_t h = {0};
+	uint32_t last = 0;
+	char why[160] = "";
+	zone_t *zone = NULL;
+	zone_changeset_t cs = {0};
+	int ret;
+
+	*out = NULL;
+	if (opts->state_dir == NULL || opts->max_entries == 0)
+		return GW_ENOTFOUND;
+	size_t plen = strlen(opts->state_dir) + sizeof("/journal");
+	j.path = malloc(plen);
+	if (j.path == NULL)
+		return GW_ENOMEM;
+	snprintf(j.path, plen, "%s/journal", opts->state_dir);
+	zone_name_lower(j.apex, apex);
+	ret = last_served(&j, &buf, &recs, &n, &h, &last, why, sizeof(why));
+	if (ret == -ENOENT) {
+		ret = GW_ENOTFOUND;
+		goto out;
+	}
+	if (ret != GW_OK)
+		goto out;
+	ret = zone_new(&zone, apex);
+	if (ret == GW_OK)
+		ret = zone_changeset_init(&cs);
+	for (size_t i = 0; i < h.cap && ret == GW_OK; i++) {
+		if (h.slots[i] == NULL || h.slots[i] == TOMB)
+			continue;
+		ldns_rr *rr = NULL;
+		size_t pos = 0;
+		if (ldns_wire2rr(&rr, h.slots[i], h.lens[i], &pos, LDNS_SECTION_ANSWER) !=
+		    LDNS_STATUS_OK) {
+			snprintf(why, sizeof(why), "an RR of serial %u does not parse", last);
+			ret = GW_EMALFORMED;
+			break;
+		}
+		ret = zone_changeset_add(&cs, rr);
+	}
+	if (ret == GW_OK)
+		ret = zone_apply(zone, &cs, NULL, NULL);
+	if (ret != GW_OK)
+		goto out;
+	*out = zone;
+	zone = NULL;
+out:
+	if (ret != GW_OK && ret != GW_ENOTFOUND)
+		gw_info("journal: %s gives no earlier signatures (%s)", j.path,
+		        why[0] != '\0' ? why : gw_strerror(ret));
+	zone_changeset_deinit(&cs);
+	zone_free(zone);
+	free(h.slots);
+	free(h.lens);
+	free(recs);
+	free(buf);
+	free(j.path);
+	return ret;
 }
 
 int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zone_t *zone)

@@ -79,6 +79,15 @@ typedef struct gw_journal_opts {
  * GW_ENOMEM, or -errno when the file cannot be written (logged). */
 int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zone_t *zone);
 
+/* The signed zone served last, rebuilt from <state>/journal (its
+ * snapshot and the entries after it), as a new zone in *out (caller
+ * frees; RRSIGs in it are RRSIG RRsets at their owners), so that a
+ * restart can take over the signatures that still hold
+ * (sig_adopt_signatures()) instead of re-signing everything. Reads only.
+ * GW_ENOTFOUND without a journal (none yet, or journaling off); another
+ * error (logged) when the file cannot be used. */
+int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zone_t **out);
+
 /* Write a snapshot of zone (the zone served last) so that the next start
  * needs no replay, then free. Accepts NULL. */
 void gw_journal_close(gw_journal_t *j, const zone_t *zone);

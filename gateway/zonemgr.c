@@ -159,6 +159,38 @@ static int keys_changeset(gw_zonemgr_t *m, zone_changeset_t *cs)
 	return GW_OK;
 }
 
+static gw_journal_opts_t journal_opts(const gw_config_t *cfg)
+{
+	return (gw_journal_opts_t){
+	    .state_dir = cfg->state_dir,
+	    .max_size = cfg->transfer.journal_size,
+	    .max_entries = cfg->transfer.journal_entries,
+	};
+}
+
+/* The zone served before a restart is in the journal: its signatures
+ * still hold for every RRset that did not change, so only the rest needs
+ * signing, and the first IXFR after the restart stays small. Best effort:
+ * without a usable journal everything is signed. Returns the number of
+ * RRsets that took signatures over. */
+static size_t adopt_signatures(gw_zonemgr_t *m, zone_t *zone)
+{
+	gw_journal_opts_t jopts = journal_opts(m->cfg);
+	zone_t *before = NULL;
+	size_t adopted = 0;
+
+	if (gw_journal_read_last(&jopts, zone_apex(zone), &before) != GW_OK)
+		return 0;
+	int ret = sig_adopt_signatures(&m->signer, zone, before, &adopted);
+	if (ret != GW_OK) {
+		gw_warn("cannot take over the earlier signatures (%s); signing everything",
+		        gw_strerror(ret));
+		adopted = 0;
+	}
+	zone_free(before);
+	return adopted;
+}
+
 static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 {
 	int ret;
@@ -218,17 +250,19 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	}
 
 	uint64_t t0 = gw_clock_mono_ns();
+	size_t adopted = adopt_signatures(m, zone);
 	size_t signed_count = 0;
-	ret =
-	    sig_sign_zone(&m->signer, zone, gw_clock_wall(), true, m->sign_threads, &signed_count);
+	ret = sig_sign_zone(&m->signer, zone, gw_clock_wall(), adopted == 0, m->sign_threads,
+	                    &signed_count);
 	if (ret != GW_OK) {
 		gw_err("cannot sign the zone: %s", gw_strerror(ret));
 		goto out;
 	}
-	gw_info("zone %s signed: %zu RRsets with %zu keys (%s) in %.1f ms, %u threads",
+	gw_info("zone %s signed: %zu RRsets with %zu keys (%s) in %.1f ms, %u threads; %zu RRsets "
+	        "kept the signatures served before the restart",
 	        cfg->zone.domain_str, signed_count, count,
 	        sig_algorithm_name(cfg->dnssec.algorithm), (double)(gw_clock_mono_ns() - t0) / 1e6,
-	        m->sign_threads);
+	        m->sign_threads, adopted);
 	ret = sig_keystore_publish_ds(m->keys, cfg->dnssec.dnskey_ttl);
 out:
 	zone_changeset_deinit(&cs);
@@ -341,11 +375,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *
 		if (ret != GW_OK)
 			goto out;
 	}
-	gw_journal_opts_t jopts = {
-	    .state_dir = cfg->state_dir,
-	    .max_size = cfg->transfer.journal_size,
-	    .max_entries = cfg->transfer.journal_entries,
-	};
+	gw_journal_opts_t jopts = journal_opts(cfg);
 	ret = gw_journal_open(&m->journal, &jopts, zone);
 	if (ret != GW_OK)
 		goto out;
