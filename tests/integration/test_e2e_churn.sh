@@ -14,15 +14,27 @@
 #     equals the set the publishers publish at that moment, and a service
 #     that left is a validated NXDOMAIN;
 #   - the gateway's zone (AXFR) holds exactly the published instances,
-#     each with its SRV, and passes ldns-verify-zone (every signature and
-#     the NSEC chain valid after the churn).
+#     each with its SRV, and passes ldns-verify-zone and BIND's
+#     dnssec-verify (every signature and the NSEC or NSEC3 chain valid
+#     after the churn).
 # Every publisher keeps at least one service of each type it churns, so a
 # type never leaves a link here (test_e2e.sh covers a type's last service
 # leaving).
+#
+# GW_CHURN_SECONDS sets how long the churn runs (60 s by default).
+# GW_DENIAL=nsec3 runs all of it on an NSEC3 zone (test_e2e_churn_nsec3.sh):
+# departed services are then NXDOMAINs proved by NSEC3, and the zone holds
+# NSEC3PARAM 1 0 0 -, NSEC3 records and no NSEC.
 source "$(dirname "$0")/lib.sh"
 source "$GW_INTEGRATION_DIR/topology.sh"
+DENIAL=${GW_DENIAL:-nsec}
+case $DENIAL in
+nsec) DENIAL_YAML="" ;;
+nsec3) DENIAL_YAML="dnssec: {denial: nsec3}" ;;
+*) echo "FAIL: GW_DENIAL must be nsec or nsec3" >&2; exit 1 ;;
+esac
 for tool in dig kdig unbound unbound-checkconf avahi-daemon avahi-publish dbus-daemon \
-	ldns-verify-zone shuf; do
+	ldns-verify-zone dnssec-verify shuf; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed (scripts/setup.sh)" >&2; exit 1; }
 done
 
@@ -34,7 +46,7 @@ topo_setup
 D=home.arpa.
 L1=lan1.$D
 L2=lan2.$D
-cfg=$(topo_gw_config "$D")
+cfg=$(topo_gw_config "$D" "$DENIAL_YAML")
 topo_gw_start "$cfg"
 
 # Services that stay the whole time, one per (link, type) that churns.
@@ -241,7 +253,11 @@ srv_ok() {
 }
 nx_ok() {
 	topo_rdig @127.0.0.1 "$1" SRV
-	[ "$(dig_status)" = NXDOMAIN ] && dig_has_flag ad
+	[ "$(dig_status)" = NXDOMAIN ] && dig_has_flag ad || return 1
+	if [ "$DENIAL" = nsec3 ]; then
+		grep -Eq 'IN[[:space:]]NSEC3[[:space:]]' "$GW_TMP/last" &&
+			! grep -Eq 'IN[[:space:]]NSEC[[:space:]]' "$GW_TMP/last"
+	fi
 }
 bad=""
 for link in lan1 lan2; do
@@ -260,7 +276,7 @@ bad=""
 for inst in $departed; do
 	nx_ok "$inst" || bad="$bad $inst"
 done
-expect "after the churn: departed services are validated NXDOMAINs ($(echo "$departed" | wc -w) checked)${bad:+ (not:$bad)}" \
+expect "after the churn: departed services are validated NXDOMAINs$([ "$DENIAL" = nsec3 ] && echo ' (NSEC3 proofs)') ($(echo "$departed" | wc -w) checked)${bad:+ (not:$bad)}" \
 	test -n "$departed" -a -z "$bad"
 
 # The zone itself: exactly the published instances have an SRV, and the
@@ -276,6 +292,15 @@ else
 fi
 ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
 expect "after the churn: ldns-verify-zone accepts the signed zone (AXFR)" test "$rc" -eq 0
+dnssec-verify -z -o "$D" "$GW_TMP/axfr.zone" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "after the churn: dnssec-verify accepts the signed zone (AXFR)" test "$rc" -eq 0
+if [ "$DENIAL" = nsec3 ]; then
+	n3param=$(awk -v z="$D" 'tolower($1) == z && $4 == "NSEC3PARAM" {print $5, $6, $7, $8}' "$GW_TMP/axfr.zone")
+	expect "after the churn: NSEC3PARAM 1 0 0 - at the apex ('$n3param')" test "$n3param" = "1 0 0 -"
+	n3=$(awk '$4 == "NSEC3"' "$GW_TMP/axfr.zone" | wc -l)
+	nsec=$(awk '$4 == "NSEC" || ($4 == "RRSIG" && $5 == "NSEC")' "$GW_TMP/axfr.zone" | wc -l)
+	expect "after the churn: NSEC3 records ($n3) and no NSEC ($nsec)" test "$n3" -gt 0 -a "$nsec" -eq 0
+fi
 
 # ---- every answer during and after the churn was validated ---------------
 

@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
 # Secondaries: NSD and Knot on loopback take the signed zone from the
 # gateway with TSIG, by AXFR, then by IXFR on NOTIFY after a change; each
-# copy passes ldns-verify-zone and equals the gateway's; Unbound validating
-# through a secondary returns AD for the new service. Transfers without
-# the key, with a wrong key, or from an unlisted address are refused and
-# logged. After a restart of the gateway the secondaries still get IXFR
-# (the journal is kept) and the serial keeps increasing.
+# copy passes ldns-verify-zone and BIND's dnssec-verify and equals the
+# gateway's; Unbound validating through a secondary returns AD for the new
+# service and for an NXDOMAIN. Transfers without the key, with a wrong
+# key, or from an unlisted address are refused and logged. After a
+# restart of the gateway the secondaries still get IXFR (the journal is
+# kept, never reset) and the serial keeps increasing.
 #
 # The TSIG and secondary configuration comes from the snippets of
 # docs/guide-scale-out.md, so what the guide shows is what is tested.
+#
+# GW_DENIAL=nsec3 runs all of it on an NSEC3 zone
+# (test_xfr_secondaries_nsec3.sh): the secondaries' copies must then hold
+# NSEC3PARAM 1 0 0 - and NSEC3 records, and no NSEC.
 source "$(dirname "$0")/lib.sh"
-for tool in nsd knotd knotc ldns-verify-zone unbound dig; do
+DENIAL=${GW_DENIAL:-nsec}
+case $DENIAL in
+nsec) DENIAL_YAML="" ;;
+nsec3) DENIAL_YAML="dnssec: {denial: nsec3}" ;;
+*) echo "FAIL: GW_DENIAL must be nsec or nsec3" >&2; exit 1 ;;
+esac
+for tool in nsd knotd knotc ldns-verify-zone dnssec-verify unbound dig; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool missing (scripts/setup.sh)" >&2; exit 1; }
 done
 
@@ -68,6 +79,7 @@ printf 'key "xfr" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' "$SECRET" >
 chmod 644 "$GW_TMP/xfr.key"
 cfg=$(gw_config xfr "zone: {domain: $Z., file: $GW_TMP/zone}
 log: {level: debug}
+$DENIAL_YAML
 $(snippet gateway.yaml)")
 sed -i "s|^listen: .*|listen: [\"127.0.0.1@$GW_FIXED_PORT\"]|" "$cfg"
 "$GW_BIN" --check-config -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
@@ -154,8 +166,23 @@ expect "the first transfers are AXFR with TSIG" \
 	test "$(grep -c "AXFR to 127.0.0.1@.* started: serial $s1, TSIG key xfr\." "$GW_TMP/gateway.log")" -ge 2
 
 # check_copies LABEL: each secondary's AXFR passes ldns-verify-zone and
-# equals the gateway's (sorted text, names in one case).
+# dnssec-verify and equals the gateway's (sorted text, names in one case);
+# with NSEC3, it holds the RFC 9276 NSEC3PARAM, NSEC3 records and no NSEC.
 normalise() { sed '$d' "$1" | grep -v '^;' | grep -v '^$' | tr -s ' \t' ' ' | tr 'A-Z' 'a-z' | sort; }
+rr_count() { # FILE: RRs of the types given in the other arguments
+	local f=$1
+	shift
+	awk -v types=" $* " 'index(types, " " $4 " ") {n++} END {print n + 0}' "$f"
+}
+check_nsec3_copy() { # LABEL NAME
+	local zf="$GW_TMP/$2.zone" nsec rrsig_nsec
+	expect "$1: $2's copy has NSEC3PARAM 1 0 0 - at the apex" \
+		test "$(awk -v z="$Z." 'tolower($1) == z && $4 == "NSEC3PARAM" {print $5, $6, $7, $8}' "$zf")" = "1 0 0 -"
+	expect "$1: $2's copy has NSEC3 records ($(rr_count "$zf" NSEC3))" test "$(rr_count "$zf" NSEC3)" -gt 0
+	nsec=$(rr_count "$zf" NSEC)
+	rrsig_nsec=$(awk '$4 == "RRSIG" && $5 == "NSEC"' "$zf" | wc -l)
+	expect "$1: $2's copy has no NSEC ($nsec, $rrsig_nsec RRSIG NSEC)" test "$nsec" -eq 0 -a "$rrsig_nsec" -eq 0
+}
 check_copies() {
 	kdig @127.0.0.1 -p "$GW_PORT" +time=5 AXFR $Z. -y "hmac-sha256:xfr:$SECRET" +noall +answer >"$GW_TMP/gw.axfr" 2>&1 || true
 	normalise "$GW_TMP/gw.axfr" >"$GW_TMP/gw.sorted"
@@ -166,6 +193,11 @@ check_copies() {
 		sed '$d' "$GW_TMP/$name.axfr" >"$GW_TMP/$name.zone"
 		ldns-verify-zone "$GW_TMP/$name.zone" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
 		expect "$1: $name's copy passes ldns-verify-zone" test "$rc" -eq 0
+		dnssec-verify -z -o $Z. "$GW_TMP/$name.zone" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+		expect "$1: $name's copy passes dnssec-verify" test "$rc" -eq 0
+		if [ "$DENIAL" = nsec3 ]; then
+			check_nsec3_copy "$1" "$name"
+		fi
 		normalise "$GW_TMP/$name.axfr" >"$GW_TMP/$name.sorted"
 		diff "$GW_TMP/gw.sorted" "$GW_TMP/$name.sorted" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
 		expect "$1: $name's copy equals the gateway's ($(wc -l <"$GW_TMP/gw.sorted") RRs)" test "$rc" -eq 0
@@ -202,13 +234,26 @@ expect "Knot kept the IXFR (no fallback)" bash -c "! grep -q 'fallback to AXFR' 
 expect "Knot logged an incoming IXFR" grep -q "IXFR, incoming, remote 127.0.0.1@$GW_FIXED_PORT.*finished" "$KNOT_DIR/knot.log"
 check_copies "after IXFR"
 
+# nx_through NAME: an NXDOMAIN through the last Unbound started, validated
+# (with NSEC3, proved by NSEC3 alone).
+nx_through() {
+	ub nothing.$Z. A
+	expect "Unbound through $1: NXDOMAIN" test "$(dig_status)" = NXDOMAIN
+	expect "Unbound through $1: NXDOMAIN with AD" dig_has_flag ad
+	if [ "$DENIAL" = nsec3 ]; then
+		expect "Unbound through $1: the NXDOMAIN proof is NSEC3, no NSEC" \
+			bash -c "grep -Eq 'IN[[:space:]]NSEC3[[:space:]]' '$GW_TMP/last' && ! grep -Eq 'IN[[:space:]]NSEC[[:space:]]' '$GW_TMP/last'"
+	fi
+}
 unbound_start_stub nsd $Z. "$state/trust-anchor.ds" "$NSD_PORT"
 ub 'New\032Printer._ipp._tcp.lan.dnssd.test.' SRV
 expect "Unbound through NSD: the new service's SRV" grep -q "631 newprinter.lan" "$GW_TMP/last"
 expect "Unbound through NSD: AD" dig_has_flag ad
+nx_through NSD
 unbound_start_stub knot $Z. "$state/trust-anchor.ds" "$KNOT_PORT"
 ub 'New\032Printer._ipp._tcp.lan.dnssd.test.' TXT
 expect "Unbound through Knot: the new service's TXT with AD" dig_has_flag ad
+nx_through Knot
 unbound_stop_all
 
 # ---- refusals ----------------------------------------------------------
@@ -262,6 +307,9 @@ expect "Knot follows to $s4" test "$ok" -eq 0
 expect "both took IXFR $s3 -> $s4" \
 	test "$(grep -c "IXFR to 127.0.0.1@.* started: serial $s3 -> $s4, 1 diffs" "$GW_TMP/gateway.log")" -eq 2
 check_copies "after the restart"
+expect "the journal was never reset or discarded" \
+	bash -c "! grep -Eq 'journal: .*(dropped|discarded)|not in the journal' '$GW_TMP/gateway.log'"
+expect "Knot never fell back to AXFR" bash -c "! grep -q 'fallback to AXFR' '$KNOT_DIR/knot.log'"
 
 secondaries_stop
 gw_finish
