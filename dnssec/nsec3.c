@@ -51,6 +51,21 @@ static int hashed_owner(uint8_t *out, const uint8_t hash[SIG_NSEC3_HASH_LEN], co
 	return 1 + SIG_NSEC3_LABEL_LEN + apex_len;
 }
 
+/* The NSEC3 owner of hash (*node, or NULL) and the one before it in hash
+ * order (*prev, wrapping); owner (may be NULL) receives the hashed name. */
+static int find_hash(const zone_t *zone, const uint8_t hash[SIG_NSEC3_HASH_LEN],
+                     const zone_node_t **node, const zone_node_t **prev, uint8_t *owner)
+{
+	uint8_t buf[ZONE_NAME_MAXLEN];
+	uint8_t *name = owner != NULL ? owner : buf;
+	int ret = hashed_owner(name, hash, zone_apex(zone));
+
+	if (ret < 0)
+		return ret;
+	zone_hashed_lookup(zone, name, node, prev);
+	return GW_OK;
+}
+
 int sig_nsec3_owner(uint8_t *out, const uint8_t *name, const uint8_t *apex)
 {
 	uint8_t hash[SIG_NSEC3_HASH_LEN];
@@ -358,10 +373,9 @@ static int put_nsec3(const zone_t *zone, uint32_t ttl, const uint8_t hash[SIG_NS
 	const zone_node_t *node;
 	const zone_node_t *prev;
 
-	int ret = hashed_owner(owner, hash, zone_apex(zone));
-	if (ret < 0)
+	int ret = find_hash(zone, hash, &node, &prev, owner);
+	if (ret != GW_OK)
 		return ret;
-	zone_hashed_lookup(zone, owner, &node, &prev);
 	size_t len = nsec3_rdata(rdata, next, bitmap, bitmap_len);
 	return put_one(cs, owner, node, LDNS_RR_TYPE_NSEC3, ttl, rdata, len);
 }
@@ -516,16 +530,14 @@ static int forward_cmp(const uint8_t *t, const uint8_t *x, const uint8_t *y)
 static int chain_next(const chain_view_t *v, const uint8_t t[SIG_NSEC3_HASH_LEN],
                       uint8_t out[SIG_NSEC3_HASH_LEN])
 {
-	uint8_t owner[ZONE_NAME_MAXLEN];
 	const zone_node_t *node;
 	const zone_node_t *prev;
 	bool have = false;
 	uint8_t best[SIG_NSEC3_HASH_LEN];
 
-	int ret = hashed_owner(owner, t, zone_apex(v->zone));
-	if (ret < 0)
+	int ret = find_hash(v->zone, t, &node, &prev, NULL);
+	if (ret != GW_OK)
 		return ret;
-	zone_hashed_lookup(v->zone, owner, &node, &prev);
 	const zone_node_t *e = node != NULL
 	                           ? zone_hashed_next_wrap(v->zone, node)
 	                           : (prev != NULL ? zone_hashed_next_wrap(v->zone, prev) : NULL);
@@ -566,17 +578,15 @@ static int chain_next(const chain_view_t *v, const uint8_t t[SIG_NSEC3_HASH_LEN]
 static int chain_prev_existing(const chain_view_t *v, const uint8_t t[SIG_NSEC3_HASH_LEN],
                                const zone_node_t **out)
 {
-	uint8_t owner[ZONE_NAME_MAXLEN];
 	const zone_node_t *node;
 	const zone_node_t *prev;
 	const zone_node_t *found = NULL;
 	uint8_t fh[SIG_NSEC3_HASH_LEN];
 
 	*out = NULL;
-	int ret = hashed_owner(owner, t, zone_apex(v->zone));
-	if (ret < 0)
+	int ret = find_hash(v->zone, t, &node, &prev, NULL);
+	if (ret != GW_OK)
 		return ret;
-	zone_hashed_lookup(v->zone, owner, &node, &prev);
 	const zone_node_t *e = prev;
 	for (size_t guard = v->gone->count + 1; e != NULL && guard > 0; guard--) {
 		if (owner_hash(e, fh) && !hashes_has(v->gone, fh)) {
@@ -648,13 +658,11 @@ static int hashes_from(hashes_t *h, const wants_t *w, bool in, bool present, con
 		return GW_ENOMEM;
 	for (size_t i = 0; i < w->count; i++) {
 		const want_t *x = &w->items[i];
-		uint8_t owner[ZONE_NAME_MAXLEN];
 		const zone_node_t *node;
 		const zone_node_t *prev;
-		int ret = hashed_owner(owner, x->hash, zone_apex(zone));
-		if (ret < 0)
+		int ret = find_hash(zone, x->hash, &node, &prev, NULL);
+		if (ret != GW_OK)
 			return ret;
-		zone_hashed_lookup(zone, owner, &node, &prev);
 		if (x->in == in && (node != NULL) == present)
 			memcpy(h->items[h->count++], x->hash, SIG_NSEC3_HASH_LEN);
 	}
@@ -764,14 +772,12 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 			ret = want_bitmap(zone, w, bitmap, &bitmap_len);
 		} else {
 			/* A neighbour whose only change is its next field. */
-			uint8_t owner[ZONE_NAME_MAXLEN];
 			const zone_node_t *node;
 			const zone_node_t *prev;
 			const uint8_t *old;
-			ret = hashed_owner(owner, h, zone_apex(zone));
-			if (ret < 0)
+			ret = find_hash(zone, h, &node, &prev, NULL);
+			if (ret != GW_OK)
 				goto out;
-			zone_hashed_lookup(zone, owner, &node, &prev);
 			if (node == NULL || !existing_bitmap(node, &old, &bitmap_len)) {
 				/* Not one of ours: rebuild the chain. */
 				ret = GW_ESEMANTIC;
@@ -788,13 +794,11 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 			goto out;
 	}
 	for (size_t i = 0; i < gone.count; i++) {
-		uint8_t owner[ZONE_NAME_MAXLEN];
 		const zone_node_t *node;
 		const zone_node_t *prev;
-		ret = hashed_owner(owner, gone.items[i], zone_apex(zone));
-		if (ret < 0)
+		ret = find_hash(zone, gone.items[i], &node, &prev, NULL);
+		if (ret != GW_OK)
 			goto out;
-		zone_hashed_lookup(zone, owner, &node, &prev);
 		ret = node != NULL ? queue_removals(cs, node, LDNS_RR_TYPE_NSEC3, NULL, 0) : GW_OK;
 		if (ret != GW_OK)
 			goto out;
