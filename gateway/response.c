@@ -5,7 +5,7 @@
 #include "common/error.h"
 
 static const uint8_t g_lower[256] = {
-#define L(c)   ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L(c)   (uint8_t)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 #define R4(b)  L(b), L(b + 1), L(b + 2), L(b + 3)
 #define R16(b) R4(b), R4(b + 4), R4(b + 8), R4(b + 12)
 #define R64(b) R16(b), R16(b + 16), R16(b + 32), R16(b + 48)
