@@ -3,8 +3,12 @@
  *
  * Compression: every name written (owner names, and names inside the rdata
  * of the types RFC 3597 section 4 allows: NS, CNAME, SOA, PTR, MX) is
- * compressed against the names already in the message, through a small
- * table of label positions. SRV targets and all other rdata are written as
+ * compressed against the names already in the message: it points at the
+ * longest suffix of it already written (the first written among equal
+ * ones). The suffixes written are kept in a small table (at most
+ * GW_COMP_MAX, pointers reach 14 bits) with a hash index, so that finding
+ * the match costs one pass over the name and a probe or two, however many
+ * names the message holds. SRV targets and all other rdata are written as
  * stored. */
 #pragma once
 
@@ -16,16 +20,22 @@
 
 #define GW_HEADER_LEN 12
 #define GW_COMP_MAX   64
+#define GW_COMP_SLOTS 128 /* hash index of the table, a power of two */
 
 enum { GW_SEC_ANSWER = 0, GW_SEC_AUTHORITY = 1, GW_SEC_ADDITIONAL = 2 };
 
 /* One name suffix already in the message: the suffix starting at name
- * (our memory, uncompressed wire) was written at offset off. */
+ * (our memory, uncompressed wire, len octets) was written at offset off. */
 typedef struct gw_comp_entry {
 	const uint8_t *name;
+	uint32_t hash; /* of the suffix, letter case folded */
 	uint16_t off;
-	uint8_t labels;
+	uint8_t len;
+	uint8_t next; /* next entry of its hash slot + 1, 0 at the end;
+	               * GW_COMP_UNLINKED for a repeat of an earlier one */
 } gw_comp_entry_t;
+
+#define GW_COMP_UNLINKED 0xFF
 
 typedef struct gw_resp {
 	uint8_t *buf; /* borrowed: the output buffer */
@@ -34,6 +44,7 @@ typedef struct gw_resp {
 	uint16_t count[3];
 	uint16_t comp_count;
 	gw_comp_entry_t comp[GW_COMP_MAX];
+	uint8_t comp_slot[GW_COMP_SLOTS]; /* newest entry + 1 per hash, 0 = none */
 } gw_resp_t;
 
 /* Start a message in buf (cap octets available to records). Writes the

@@ -1,5 +1,6 @@
 /* The answer engine against a zone built in memory, with queries written
  * and replies read by ldns, an independent implementation. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -244,6 +245,63 @@ static void test_truncation(void)
 	CU_ASSERT_EQUAL(r.count[GW_SEC_ANSWER], 0);
 }
 
+/* Write name (text) and return the octets it took. The table points into
+ * the names written, so each gets memory that outlives the message. */
+static size_t put_text(gw_resp_t *r, const char *text)
+{
+	static uint8_t names[2 * GW_COMP_MAX][ZONE_NAME_MAXLEN];
+	static size_t used;
+	uint8_t *name = names[used++ % (2 * GW_COMP_MAX)];
+	size_t before = r->len;
+	CU_ASSERT_FATAL(zone_name_from_str(name, text, NULL) > 0);
+	CU_ASSERT_EQUAL_FATAL(gw_resp_put_name(r, name), GW_OK);
+	return r->len - before;
+}
+
+static void test_compression_table(void)
+{
+	uint8_t buf[4096];
+	uint8_t q[ZONE_NAME_MAXLEN];
+	gw_resp_t r;
+	gw_resp_init(&r, buf, sizeof(buf), 1, 0x8000);
+	zone_name_from_str(q, "a.b.example.", NULL);
+	CU_ASSERT_EQUAL(gw_resp_put_question(&r, q, 1, 1), GW_OK); /* name at 12 */
+
+	/* The longest suffix already written: b.example. at 14. */
+	size_t at = r.len;
+	CU_ASSERT_EQUAL(put_text(&r, "c.b.example."), 4);
+	CU_ASSERT_EQUAL(memcmp(buf + at, "\001c\xc0\x0e", 4), 0);
+	/* The whole name, in another case: a pointer to the question. */
+	at = r.len;
+	CU_ASSERT_EQUAL(put_text(&r, "A.B.EXAMPLE."), 2);
+	CU_ASSERT_EQUAL(memcmp(buf + at, "\xc0\x0c", 2), 0);
+
+	/* What a rewind drops is no target any more. */
+	gw_resp_mark_t m;
+	gw_resp_mark(&r, &m);
+	CU_ASSERT_EQUAL(put_text(&r, "x.y.example."), 6);
+	gw_resp_rewind(&r, &m);
+	at = r.len;
+	CU_ASSERT_EQUAL(put_text(&r, "q.y.example."), 6);
+	CU_ASSERT_EQUAL(memcmp(buf + at, "\001q\001y\xc0\x10", 6), 0);
+	/* y.example. is a target again, from its new place. */
+	at = r.len;
+	CU_ASSERT_EQUAL(put_text(&r, "y.example."), 2);
+	CU_ASSERT_EQUAL(buf[at + 1], (uint8_t)(at - 4));
+
+	/* A full table: names still point at what it holds, and a name
+	 * written after it filled is written again in full. */
+	char text[64];
+	for (int i = 0; i < GW_COMP_MAX; i++) {
+		snprintf(text, sizeof(text), "n%02d.example.", i);
+		put_text(&r, text);
+	}
+	CU_ASSERT_EQUAL(r.comp_count, GW_COMP_MAX);
+	CU_ASSERT_EQUAL(put_text(&r, "c.b.example."), 2);
+	CU_ASSERT_EQUAL(put_text(&r, "n63.example."), 6);
+	CU_ASSERT_EQUAL(put_text(&r, "n63.example."), 6);
+}
+
 int gw_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("answer", suite_init, suite_clean);
@@ -257,6 +315,7 @@ int gw_test_register(void)
 	    {"sizes, EDNS and ANY", test_sizes},
 	    {"CHAOS identity", test_chaos},
 	    {"truncation is all or nothing", test_truncation},
+	    {"compression: longest suffix, rewind, full table", test_compression_table},
 	    {NULL, NULL},
 	};
 	for (const gw_test_t *t = tests; t->name != NULL; t++) {
