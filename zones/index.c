@@ -12,16 +12,43 @@
 
 #define INDEX_MIN_CAP 64
 
-/* FNV-1a, 64 bits: keys are short (a few tens of octets) and this is
- * cheap and spreads them well enough. */
+static inline uint64_t load64le(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 32);
+}
+
+/* Keys are a few tens of octets: eight at a time, multiply and fold the
+ * high half down (slots are taken from the low bits). Loads stay inside
+ * the key: the last, partial word is read ending at its last octet. */
 static uint64_t key_hash(const uint8_t *key, size_t len)
 {
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= key[i];
-		h *= 1099511628211ULL;
+	uint64_t h = len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8)
+		h = mix(h, load64le(key + i));
+	size_t tail = len - i;
+	if (tail > 0) {
+		uint64_t w = 0;
+		if (len >= 8) {
+			w = load64le(key + len - 8) >> (8 * (8 - tail));
+		} else {
+			for (size_t k = 0; k < tail; k++)
+				w |= (uint64_t)key[i + k] << (8 * k);
+		}
+		h = mix(h, w);
 	}
-	return h;
+	return mix(h, 0);
 }
 
 const zone_node_t *zone_index_find(const zone_t *zone, const uint8_t *key, size_t key_len)
