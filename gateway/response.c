@@ -3,21 +3,9 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/word.h"
 
 #define COMP_SLOT_MASK (GW_COMP_SLOTS - 1)
-#define ONES           0x0101010101010101ULL
-
-static const uint8_t g_lower[256] = {
-#define L(c)   (uint8_t)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
-#define R4(b)  L(b), L(b + 1), L(b + 2), L(b + 3)
-#define R16(b) R4(b), R4(b + 4), R4(b + 8), R4(b + 12)
-#define R64(b) R16(b), R16(b + 16), R16(b + 32), R16(b + 48)
-    R64(0), R64(64), R64(128), R64(192)
-#undef R64
-#undef R16
-#undef R4
-#undef L
-};
 
 static inline void put16(uint8_t *p, uint16_t v)
 {
@@ -33,62 +21,13 @@ static inline void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* Names are read eight octets at a time; loads stay inside the name. */
-static inline uint64_t load64le(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-/* The first n (1..7) octets at p, as load64le() would give them. */
+/* The first n (1..7) octets at p, as gw_load64le() would give them. */
 static inline uint64_t load_short(const uint8_t *p, size_t n)
 {
 	uint64_t v = 0;
 	for (size_t i = 0; i < n; i++)
 		v |= (uint64_t)p[i] << (8 * i);
 	return v;
-}
-
-/* ASCII A-Z to a-z in every octet of w; octets from 0x80 stay. */
-static inline uint64_t lower64(uint64_t w)
-{
-	uint64_t x = w & (0x7F * ONES);
-	uint64_t ge_a = x + (0x80 - 'A') * ONES;
-	uint64_t gt_z = x + (0x80 - 'Z' - 1) * ONES;
-	uint64_t upper = ge_a & ~gt_z & ~w & (0x80 * ONES);
-	return w | (upper >> 2);
-}
-
-static inline bool word_equal_ci(uint64_t a, uint64_t b)
-{
-	return a == b || lower64(a) == lower64(b);
-}
-
-/* Two names of len octets, valid uncompressed wire from our own memory:
- * equal but for letter case? Length octets are below 'A', so comparing
- * every octet case-insensitively also compares the label structure. */
-static bool name_equal_ci(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	if (a == b)
-		return true;
-	if (len < 8) {
-		for (size_t i = 0; i < len; i++) {
-			if (g_lower[a[i]] != g_lower[b[i]])
-				return false;
-		}
-		return true;
-	}
-	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		if (!word_equal_ci(load64le(a + i), load64le(b + i)))
-			return false;
-	}
-	/* The tail: the last eight octets, overlapping what was compared. */
-	return i == len || word_equal_ci(load64le(a + len - 8), load64le(b + len - 8));
 }
 
 #define HASH_MUL 0x9E3779B97F4A7C15ULL
@@ -98,7 +37,7 @@ static bool name_equal_ci(const uint8_t *a, const uint8_t *b, size_t len)
  * sorts those out). */
 static inline uint64_t hash_word(uint64_t h, uint64_t w)
 {
-	return (h ^ (w | 0x20 * ONES)) * HASH_MUL;
+	return (h ^ (w | 0x20 * GW_WORD_ONES)) * HASH_MUL;
 }
 
 /* A name taken apart for compression. The hash of a suffix covers its
@@ -129,7 +68,7 @@ static void name_parts(name_parts_t *np, const uint8_t *name)
 	uint64_t h = 0;
 	np->words[0] = 0;
 	for (size_t k = 0; k < len / 8; k++) {
-		h = hash_word(h, load64le(name + len - 8 * (k + 1)));
+		h = hash_word(h, gw_load64le(name + len - 8 * (k + 1)));
 		np->words[k + 1] = h;
 	}
 }
@@ -143,12 +82,12 @@ static inline uint32_t suffix_hash(const name_parts_t *np, int i)
 	if (head > 0) {
 		uint64_t w;
 		if (sl >= 8)
-			w = load64le(np->name + np->pos[i]);
+			w = gw_load64le(np->name + np->pos[i]);
 		else if (np->len >= 8)
-			w = load64le(np->name + np->len - 8) >> (8 * (8 - head));
+			w = gw_load64le(np->name + np->len - 8) >> (8 * (8 - head));
 		else
 			w = load_short(np->name + np->pos[i], head);
-		w = (w | 0x20 * ONES) & (~0ULL >> (64 - 8 * head));
+		w = (w | 0x20 * GW_WORD_ONES) & (~0ULL >> (64 - 8 * head));
 		h = (h ^ w) * HASH_MUL;
 	}
 	return (uint32_t)(h >> 32);
@@ -173,7 +112,8 @@ static const gw_comp_entry_t *comp_find(const gw_resp_t *r, const uint8_t *name,
 {
 	for (uint8_t k = r->comp_slot[hash & COMP_SLOT_MASK]; k != 0; k = r->comp[k - 1].next) {
 		const gw_comp_entry_t *e = &r->comp[k - 1];
-		if (e->hash == hash && e->len == len && name_equal_ci(name, e->name, len))
+		if (e->hash == hash && e->len == len &&
+		    (name == e->name || gw_octets_equal_ci(name, e->name, len)))
 			return e;
 	}
 	return NULL;

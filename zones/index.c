@@ -8,19 +8,10 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/word.h"
 #include "zones/internal.h"
 
 #define INDEX_MIN_CAP 64
-
-static inline uint64_t load64le(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
 
 static inline uint64_t mix(uint64_t h, uint64_t w)
 {
@@ -36,12 +27,12 @@ static uint64_t key_hash(const uint8_t *key, size_t len)
 	uint64_t h = len;
 	size_t i = 0;
 	for (; i + 8 <= len; i += 8)
-		h = mix(h, load64le(key + i));
+		h = mix(h, gw_load64le(key + i));
 	size_t tail = len - i;
 	if (tail > 0) {
 		uint64_t w = 0;
 		if (len >= 8) {
-			w = load64le(key + len - 8) >> (8 * (8 - tail));
+			w = gw_load64le(key + len - 8) >> (8 * (8 - tail));
 		} else {
 			for (size_t k = 0; k < tail; k++)
 				w |= (uint64_t)key[i + k] << (8 * k);

@@ -3,72 +3,11 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/word.h"
 #include "zones/internal.h"
 #include "zones/zone.h"
 
 #define LABEL_MAXLEN 63
-#define ONES         0x0101010101010101ULL
-
-static uint8_t lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-}
-
-/* Names are handled eight octets at a time on the query path (keys for
- * every lookup, the zone test of every query); loads and stores stay
- * inside the name and the key buffer. Little-endian order, so that the
- * first octet is the lowest. */
-static inline uint64_t load64le(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static inline void store64le(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	memcpy(p, &v, sizeof(v));
-}
-
-/* lower() on every octet. */
-static inline uint64_t lower64(uint64_t w)
-{
-	uint64_t x = w & (0x7F * ONES);
-	uint64_t ge_a = x + (0x80 - 'A') * ONES;
-	uint64_t gt_z = x + (0x80 - 'Z' - 1) * ONES;
-	uint64_t upper = ge_a & ~gt_z & ~w & (0x80 * ONES);
-	return w | (upper >> 2);
-}
-
-/* len octets at a and b equal but for letter case? */
-static bool octets_equal_ci(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	if (len < 8) {
-		for (size_t i = 0; i < len; i++) {
-			if (lower(a[i]) != lower(b[i]))
-				return false;
-		}
-		return true;
-	}
-	size_t i = 0;
-	for (;; i += 8) {
-		/* The last word overlaps the one before rather than reading
-		 * past the end. */
-		if (i + 8 > len)
-			i = len - 8;
-		uint64_t x = load64le(a + i), y = load64le(b + i);
-		if (x != y && lower64(x) != lower64(y))
-			return false;
-		if (i + 8 == len)
-			return true;
-	}
-}
 
 int zone_name_len(const uint8_t *name, size_t maxlen)
 {
@@ -111,7 +50,7 @@ int zone_name_lower(uint8_t *out, const uint8_t *name)
 	/* Length octets are at most 63, below 'A', so lowering every octet
 	 * leaves them alone. */
 	for (int i = 0; i < len; i++)
-		out[i] = lower(name[i]);
+		out[i] = gw_lower8(name[i]);
 	return len;
 }
 
@@ -134,16 +73,16 @@ int zone_name_key(uint8_t *key, const uint8_t *name)
 		 * run past the label, into room the next octets overwrite. */
 		while (i <= n && (size_t)(end - (label + i)) >= 8 && len + 8 <= ZONE_KEY_MAXLEN) {
 			size_t take = n + 1 - i < 8 ? n + 1 - i : 8;
-			uint64_t w = load64le(label + i);
+			uint64_t w = gw_load64le(label + i);
 			uint64_t mask = take == 8 ? ~0ULL : ~0ULL >> (64 - 8 * take);
-			if (((w - 0x02 * ONES) & ~w & (0x80 * ONES) & mask) != 0)
+			if (((w - 0x02 * GW_WORD_ONES) & ~w & (0x80 * GW_WORD_ONES) & mask) != 0)
 				break;
-			store64le(key + len, lower64(w));
+			gw_store64le(key + len, gw_lower64(w));
 			len += take;
 			i += take;
 		}
 		for (; i <= n; i++) {
-			uint8_t c = lower(label[i]);
+			uint8_t c = gw_lower8(label[i]);
 			/* 0x00 must stay free for the separator, which sorts
 			 * a shorter label first; 0x01 escapes keep the order
 			 * of 0x00 < 0x01 < 0x02. */
@@ -177,7 +116,7 @@ bool zone_name_equal(const uint8_t *a, const uint8_t *b)
 		return false;
 	/* Length octets never fall in 'A'..'Z', so one pass over the whole
 	 * name compares the structure and the letters at once. */
-	return alen < 0 || octets_equal_ci(a, b, (size_t)alen);
+	return alen < 0 || gw_octets_equal_ci(a, b, (size_t)alen);
 }
 
 bool zone_name_is_subdomain(const uint8_t *name, const uint8_t *parent)
