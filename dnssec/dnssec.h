@@ -244,6 +244,15 @@ int sig_nsec3_hash(const uint8_t *name, uint8_t hash[SIG_NSEC3_HASH_LEN]);
  * GW_ECRYPTO. */
 int sig_nsec3_owner(uint8_t *out, const uint8_t *name, const uint8_t *apex);
 
+/* The NSEC3 of name in zone: *match is the NSEC3 owner of name's hash
+ * (NULL when the zone has none), *prev the NSEC3 owner before that hash in
+ * hash order, wrapping (the one that covers it when *match is NULL; NULL
+ * only without NSEC3s). owner (ZONE_NAME_MAXLEN octets, may be NULL)
+ * receives the hashed owner name. GW_OK or the errors of
+ * sig_nsec3_owner(). */
+int sig_nsec3_find(const zone_t *zone, const uint8_t *name, uint8_t *owner,
+                   const zone_node_t **match, const zone_node_t **prev);
+
 /* Does the zone use NSEC3 (an NSEC3PARAM RRset at the apex)? */
 bool sig_zone_uses_nsec3(const zone_t *zone);
 

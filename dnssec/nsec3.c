@@ -76,6 +76,17 @@ int sig_nsec3_owner(uint8_t *out, const uint8_t *name, const uint8_t *apex)
 	return hashed_owner(out, hash, apex);
 }
 
+int sig_nsec3_find(const zone_t *zone, const uint8_t *name, uint8_t *owner,
+                   const zone_node_t **match, const zone_node_t **prev)
+{
+	uint8_t hash[SIG_NSEC3_HASH_LEN];
+	int ret = sig_nsec3_hash(name, hash);
+
+	if (ret != GW_OK)
+		return ret;
+	return find_hash(zone, hash, match, prev, owner);
+}
+
 bool sig_zone_uses_nsec3(const zone_t *zone)
 {
 	const zone_node_t *apex = zone_apex_node(zone);

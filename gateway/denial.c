@@ -35,14 +35,12 @@ static void add(gw_denial_t *d, const zone_node_t *node)
 /* The NSEC3 whose owner is the hash of name. */
 static int add_match(gw_denial_t *d, const zone_t *zone, const uint8_t *name)
 {
-	uint8_t owner[ZONE_NAME_MAXLEN];
 	const zone_node_t *node;
 	const zone_node_t *prev;
-	int ret = sig_nsec3_owner(owner, name, zone_apex(zone));
+	int ret = sig_nsec3_find(zone, name, NULL, &node, &prev);
 
-	if (ret < 0)
+	if (ret != GW_OK)
 		return ret;
-	zone_hashed_lookup(zone, owner, &node, &prev);
 	if (node == NULL)
 		return GW_ENOTFOUND;
 	add(d, node);
@@ -52,14 +50,12 @@ static int add_match(gw_denial_t *d, const zone_t *zone, const uint8_t *name)
 /* The NSEC3 whose interval holds the hash of name. */
 static int add_cover(gw_denial_t *d, const zone_t *zone, const uint8_t *name)
 {
-	uint8_t owner[ZONE_NAME_MAXLEN];
 	const zone_node_t *node;
 	const zone_node_t *prev;
-	int ret = sig_nsec3_owner(owner, name, zone_apex(zone));
+	int ret = sig_nsec3_find(zone, name, NULL, &node, &prev);
 
-	if (ret < 0)
+	if (ret != GW_OK)
 		return ret;
-	zone_hashed_lookup(zone, owner, &node, &prev);
 	/* A match says the name is in the chain after all: no NSEC3 can
 	 * deny it, and a wrong one would only fail validation. */
 	if (node != NULL || prev == NULL)

@@ -691,11 +691,10 @@ static void capture_hashed(capture_t *c, const zone_t *zone, const uint8_t *name
 {
 	uint8_t hashed[ZONE_NAME_MAXLEN];
 	const zone_node_t *node, *prev;
-	if (sig_nsec3_owner(hashed, name, zone_apex(zone)) < 0) {
+	if (sig_nsec3_find(zone, name, hashed, &node, &prev) != GW_OK) {
 		capture_all(c, zone);
 		return;
 	}
-	zone_hashed_lookup(zone, hashed, &node, &prev);
 	/* Taken whether or not it exists: end finds what the commit added. */
 	capture_owner(c, zone, hashed, false);
 	if (prev != NULL)
@@ -828,11 +827,9 @@ static bool nsec3_complete(const capture_t *c, const zone_t *zone, const uint8_t
 {
 	int apex_labels = zone_name_labels(zone_apex(zone));
 	for (const uint8_t *a = name;; a += 1 + a[0]) {
-		uint8_t hashed[ZONE_NAME_MAXLEN];
 		const zone_node_t *node, *prev;
-		if (sig_nsec3_owner(hashed, a, zone_apex(zone)) < 0)
+		if (sig_nsec3_find(zone, a, NULL, &node, &prev) != GW_OK)
 			return false;
-		zone_hashed_lookup(zone, hashed, &node, &prev);
 		if ((node != NULL && !captured(c, node->owner)) ||
 		    (prev != NULL && !captured(c, prev->owner)))
 			return false;
