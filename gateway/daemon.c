@@ -14,12 +14,12 @@
 #include "common/error.h"
 #include "common/file.h"
 #include "common/log.h"
-#include "gateway/access.h"
-#include "gateway/mirror.h"
-#include "gateway/notify.h"
-#include "gateway/server.h"
-#include "gateway/tsig.h"
-#include "gateway/zonemgr.h"
+#include "gateway/xfr/access.h"
+#include "mdns/mirror.h"
+#include "gateway/xfr/notify.h"
+#include "gateway/server/server.h"
+#include "gateway/xfr/tsig.h"
+#include "gateway/zonemgr/zonemgr.h"
 #include "common/container.h"
 
 typedef struct daemon {
@@ -27,7 +27,7 @@ typedef struct daemon {
 	const gw_config_t *cfg;
 	gw_server_t *server;    /* owned */
 	gw_zonemgr_t *zones;    /* owned: the served zone and its changes */
-	gw_mirror_t *mirror;    /* owned */
+	mdns_mirror_t *mirror;  /* owned */
 	gw_tsig_keyring_t keys; /* TSIG keys of the configuration */
 	gw_access_t access;     /* who may transfer: transfer.allow and keys */
 	gw_notify_t *notify;    /* owned: NOTIFY to transfer.notify */
@@ -61,7 +61,31 @@ static void on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	gw_zonemgr_reload(d->zones);
 }
 
-/* gw_mirror_commit_fn: the mirror's batches go through the same commit as
+/* The mirror's part of the configuration; what it points at is cfg's. */
+static mdns_mirror_config_t mirror_config(const gw_config_t *cfg)
+{
+	return (mdns_mirror_config_t){
+	    .domain = cfg->zone.domain,
+	    .domain_len = cfg->zone.domain_len,
+	    .domain_str = cfg->zone.domain_str,
+	    .state_dir = cfg->state_dir,
+	    .links = cfg->links,
+	    .link_count = cfg->link_count,
+	    .ipv4 = cfg->mdns.ipv4,
+	    .ipv6 = cfg->mdns.ipv6,
+	    .drop_private = cfg->mdns.drop_private,
+	    .ttl_cap = cfg->mdns.ttl_cap,
+	    .batch_window_ms = cfg->mdns.batch_window_ms,
+	    .warmup_ms = cfg->mdns.warmup_ms,
+	    .link_grace_ms = cfg->mdns.link_grace_ms,
+	    .subtypes = cfg->mdns.subtypes,
+	    .subtype_count = cfg->mdns.subtype_count,
+	    .limits = {cfg->mdns.limits.services_per_link, cfg->mdns.limits.records_per_name,
+	               cfg->mdns.limits.txt_size, cfg->mdns.limits.changes_per_second},
+	};
+}
+
+/* mdns_mirror_commit_fn: the mirror's batches go through the same commit as
  * every other change. */
 static int mirror_commit(void *arg, const zone_changeset_t *cs)
 {
@@ -172,17 +196,17 @@ int gw_daemon_run(const gw_config_t *cfg)
 	/* The mDNS mirror. Starting it commits the last mirrored state before
 	 * the server answers, so a restart does not blank the zone; with
 	 * mdns.enable false only that saved state is served. */
-	gw_mirror_opts_t mirror_opts = {
-	    .cfg = cfg,
+	mdns_mirror_opts_t mirror_opts = {
+	    .cfg = mirror_config(cfg),
 	    .commit = mirror_commit,
 	    .commit_arg = d.zones,
 	    .reserved = mirror_reserved,
 	    .reserved_arg = d.zones,
 	    .discover = cfg->mdns.enable,
 	};
-	ret = gw_mirror_new(&d.mirror, d.loop, &mirror_opts);
+	ret = mdns_mirror_new(&d.mirror, d.loop, &mirror_opts);
 	if (ret == GW_OK)
-		ret = gw_mirror_start(d.mirror);
+		ret = mdns_mirror_start(d.mirror);
 	if (ret != GW_OK) {
 		gw_err("cannot start the mDNS mirror: %s", gw_strerror(ret));
 		goto out;
@@ -210,7 +234,7 @@ int gw_daemon_run(const gw_config_t *cfg)
 out:
 	if (cfg->ports_file != NULL && d.server != NULL)
 		unlink(cfg->ports_file);
-	gw_mirror_free(d.mirror);
+	mdns_mirror_free(d.mirror);
 	gw_server_free(d.server);
 	if (d.zones != NULL)
 		gw_zonemgr_set_hook(d.zones, NULL, NULL);

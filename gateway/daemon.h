@@ -3,7 +3,7 @@
  * (SIGHUP). */
 #pragma once
 
-#include "gateway/config.h"
+#include "gateway/config/config.h"
 
 /* Run until SIGTERM or SIGINT. cfg is borrowed for the whole run. Returns
  * GW_OK after a clean shutdown, or the error that stopped the start. */

@@ -6,9 +6,9 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "gateway/config.h"
+#include "gateway/config/config.h"
 #include "gateway/daemon.h"
-#include "gateway/zonemgr.h"
+#include "gateway/zonemgr/zonemgr.h"
 
 #ifndef GW_VERSION
 #define GW_VERSION "0.1.0"

@@ -134,6 +134,16 @@ typedef struct mdns_opts {
 	void *arg;
 } mdns_opts_t;
 
+/* One link to mirror: an interface and the label its services get under
+ * the zone ("lan" gives <instance>._ipp._tcp.lan.<domain>). */
+/* Links mirrored at most (configured, or found by the default rule). */
+#define MDNS_LINKS_MAX 256
+
+typedef struct mdns_link_config {
+	char *interface; /* IFNAMSIZ-1 max */
+	char *subdomain; /* one DNS label, lowercase LDH, <= 63 */
+} mdns_link_config_t;
+
 typedef struct mdns mdns_t;
 typedef struct mdns_watch mdns_watch_t;
 

@@ -21,7 +21,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
-#include "gateway/answer.h"
+#include "gateway/query/answer.h"
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \

@@ -17,7 +17,7 @@
 #ifndef GW_FUZZ_SEEDGEN
 
 #include "common/error.h"
-#include "gateway/wire.h"
+#include "gateway/query/wire.h"
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \

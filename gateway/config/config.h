@@ -1,0 +1,259 @@
+/* gateway/: the daemon's configuration.
+ *
+ * A YAML file (docs/configuration.md is the reference of every key) is
+ * checked against one libcyaml schema table, then every value is validated
+ * and normalised into a gw_config_t: names in wire form, addresses as
+ * socket addresses, durations in milliseconds. Problems are reported all at
+ * once where possible, one line each:
+ *
+ *     FILE:LINE:COL: KEY: what is wrong; how to fix it
+ *
+ * A gw_config_t is immutable once built; it is owned by whoever loaded it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "common/log.h"
+#include "mdns/mdns.h"
+
+/* Limits on the file and on what it may contain. */
+#define GW_CONFIG_FILE_MAX   (1024 * 1024) /* bytes in a configuration file */
+#define GW_CONFIG_LISTEN_MAX 64            /* listen entries */
+#define GW_CONFIG_ACL_MAX    256           /* entries in an address list */
+#define GW_CONFIG_PATH_MAX   4095          /* bytes in a path */
+#define GW_CONFIG_TEXT_MAX   255           /* identity, version: one TXT string */
+#define GW_CONFIG_ERRORS_MAX 32            /* problems kept per load */
+#define GW_CONFIG_DEPTH_MAX  16            /* nesting of lists and mappings */
+
+#define GW_CONFIG_NAME_MAX     255 /* wire-format domain name, with the root label */
+#define GW_CONFIG_NAME_STR_MAX 256 /* its text form with the final dot, plus NUL */
+
+/* Ranges accepted by validation (inclusive). */
+#define GW_CONFIG_UDP_PAYLOAD_MIN     512
+#define GW_CONFIG_UDP_PAYLOAD_MAX     4096
+#define GW_CONFIG_TCP_IDLE_MIN_MS     100
+#define GW_CONFIG_TCP_IDLE_MAX_MS     3600000
+#define GW_CONFIG_TCP_CONNECTIONS_MAX 65535
+#define GW_CONFIG_TCP_PIPELINED_MAX   1024
+
+/* dnssec, links, mdns: list sizes and value ranges (inclusive). */
+#define GW_CONFIG_LINKS_MAX             MDNS_LINKS_MAX
+#define GW_CONFIG_SUBTYPES_MAX          64
+#define GW_CONFIG_IMPORT_MAX            16
+#define GW_CONFIG_IFNAME_MAX            15 /* IFNAMSIZ - 1 */
+#define GW_CONFIG_RSA_BITS_MIN          2048
+#define GW_CONFIG_RSA_BITS_MAX          4096
+#define GW_CONFIG_VALIDITY_MIN_MS       60000ULL    /* 1m: tests use short validities */
+#define GW_CONFIG_INCEPTION_MAX_MS      86400000ULL /* 1d */
+#define GW_CONFIG_DNSKEY_TTL_MAX        86400
+#define GW_CONFIG_SIGN_THREADS_MAX      64
+#define GW_CONFIG_TTL_CAP_MAX           3600 /* seconds */
+#define GW_CONFIG_BATCH_WINDOW_MAX_MS   10000ULL
+#define GW_CONFIG_WARMUP_MAX_MS         600000ULL
+#define GW_CONFIG_LINK_GRACE_MAX_MS     86400000ULL
+#define GW_CONFIG_SERVICES_PER_LINK_MAX 100000
+#define GW_CONFIG_RECORDS_PER_NAME_MAX  1000
+#define GW_CONFIG_TXT_SIZE_MAX          8900
+#define GW_CONFIG_CHANGES_PER_SEC_MAX   100000
+
+/* transfer and tsig-keys: list sizes and value ranges (inclusive). */
+#define GW_CONFIG_TSIG_KEYS_MAX       64
+#define GW_CONFIG_NOTIFY_MAX          64
+#define GW_CONFIG_TSIG_SECRET_MAX     512 /* octets of a decoded secret */
+#define GW_CONFIG_JOURNAL_ENTRIES_MAX 100000
+#define GW_CONFIG_JOURNAL_SIZE_MIN    65536ULL
+#define GW_CONFIG_JOURNAL_SIZE_MAX    (4ULL << 30)
+
+/* One address to listen on (UDP and TCP). Port 0 asks the kernel for a
+ * free port. */
+typedef struct gw_endpoint {
+	struct sockaddr_storage addr; /* AF_INET or AF_INET6, port set */
+	socklen_t addrlen;
+} gw_endpoint_t;
+
+/* One address prefix, and optionally the TSIG key a client must sign
+ * with. IPv4-mapped IPv6 prefixes (::ffff:0:0/96 and longer) are stored as
+ * IPv4, so that one rule covers both forms of a client. */
+typedef struct gw_acl_entry {
+	int family;       /* AF_INET or AF_INET6; AF_UNSPEC: any address ("key NAME") */
+	uint8_t addr[16]; /* network order, bits past prefix cleared; 4 used for IPv4 */
+	uint8_t prefix;   /* 0..32 or 0..128 */
+	int key;          /* index into gw_config_t.tsig_keys; -1: no key needed */
+} gw_acl_entry_t;
+
+typedef struct gw_acl {
+	gw_acl_entry_t *entries; /* owned by the gw_config_t; NULL when count is 0 */
+	size_t count;
+} gw_acl_t;
+
+/* TSIG algorithms (RFC 8945 section 6). */
+typedef enum {
+	GW_TSIG_HMAC_SHA256 = 0, /* the default */
+	GW_TSIG_HMAC_SHA384,
+	GW_TSIG_HMAC_SHA512,
+	GW_TSIG_HMAC_SHA1,
+} gw_tsig_alg_t;
+
+/* A TSIG key shared with the secondaries. */
+typedef struct gw_tsig_key_config {
+	char *name; /* owned: absolute, lowercase text ("xfr.") */
+	gw_tsig_alg_t algorithm;
+	char *secret; /* owned: the secret in base64 (validated, blanks removed) */
+	char *file;   /* owned: the key file the secret came from; NULL = inline */
+} gw_tsig_key_config_t;
+
+/* A secondary to NOTIFY (RFC 1996) when the serial changes. */
+typedef struct gw_notify_target {
+	gw_endpoint_t ep; /* address and port (default 53) */
+	int key;          /* index into gw_config_t.tsig_keys; -1: unsigned */
+} gw_notify_target_t;
+
+typedef struct gw_config {
+	/* Path of the file loaded, NULL for the built-in default. Owned. */
+	char *source;
+
+	struct {
+		uint8_t domain[GW_CONFIG_NAME_MAX];      /* wire form, lowercase, absolute */
+		size_t domain_len;                       /* octets in domain, root label included */
+		char domain_str[GW_CONFIG_NAME_STR_MAX]; /* "home.arpa.", lowercase */
+		char *file;                              /* static zone file; NULL = none. Owned. */
+	} zone;
+
+	gw_endpoint_t *listen; /* owned; listen_count >= 1 entries, no duplicates */
+	size_t listen_count;
+
+	char *ports_file; /* NULL = do not write one. Owned. */
+	char *state_dir;  /* never NULL. Owned. */
+
+	struct {
+		gw_log_level_t level;
+	} log;
+
+	struct {
+		uint16_t udp_payload;         /* EDNS buffer size we advertise */
+		uint64_t tcp_idle_timeout_ms; /* RFC 7766 idle timeout */
+		uint32_t tcp_max_connections; /* open TCP connections at once */
+		uint32_t tcp_max_pipelined;   /* queries in flight per connection */
+	} server;
+
+	char *identity; /* CHAOS id.server TXT; NULL = REFUSED. Owned. */
+	char *version;  /* CHAOS version.bind TXT; NULL = REFUSED. Owned. */
+
+	/* Owned; tsig_key_count entries, names unique. */
+	gw_tsig_key_config_t *tsig_keys;
+	size_t tsig_key_count;
+
+	struct {
+		gw_acl_t allow;             /* who may AXFR/IXFR; empty = nobody */
+		gw_notify_target_t *notify; /* owned; notify_count entries */
+		size_t notify_count;
+		uint64_t journal_size;    /* octets of diffs kept for IXFR */
+		uint32_t journal_entries; /* diffs kept for IXFR; 0 = no journal */
+	} transfer;
+
+	struct {
+		bool enable;       /* false: serve the zone unsigned */
+		uint8_t algorithm; /* 8, 13 or 15 */
+		bool split_keys;   /* keys: ksk-zsk */
+		uint32_t rsa_bits; /* 2048..4096, for algorithm 8 */
+		bool nsec3;        /* denial: nsec3 */
+		uint64_t validity_ms, refresh_ms, jitter_ms, inception_offset_ms;
+		uint32_t dnskey_ttl;   /* seconds, DNSKEY/CDS/CDNSKEY */
+		uint32_t sign_threads; /* 0 = one per CPU */
+		char **import;         /* owned; import_count paths */
+		size_t import_count;
+	} dnssec;
+
+	mdns_link_config_t *links; /* owned; link_count entries; 0 = every multicast interface */
+	size_t link_count;
+
+	struct {
+		bool enable; /* false: serve the saved mirror state, browse no link */
+		bool ipv4, ipv6;
+		uint32_t ttl_cap; /* seconds (from the duration, rounded down, >= 1) */
+		uint64_t batch_window_ms, warmup_ms, link_grace_ms;
+		bool drop_private;
+		/* Owned; subtype_count names "<_x>._sub.<_svc>.<_tcp|_udp>" (relative,
+		 * lowercase, no final dot, e.g. "_printer._sub._http._tcp") to browse
+		 * besides the plain types. */
+		char **subtypes;
+		size_t subtype_count;
+		struct {
+			uint32_t services_per_link, records_per_name, txt_size, changes_per_second;
+		} limits;
+	} mdns;
+} gw_config_t;
+
+/* One problem found while loading. */
+typedef struct gw_config_error {
+	char *text;    /* "FILE:LINE:COL: KEY: problem; fix" (no newline). Owned. */
+	unsigned line; /* 1-based; 0 when the problem is the file itself */
+	unsigned col;  /* 1-based; 0 with line 0 */
+} gw_config_error_t;
+
+/* The problems of one load, sorted by position in the file. */
+typedef struct gw_config_errors {
+	gw_config_error_t *items; /* owned; count entries */
+	size_t count;
+	size_t omitted; /* further problems found past GW_CONFIG_ERRORS_MAX */
+} gw_config_errors_t;
+
+/* Caller owns the storage of errs; init before a load, deinit after. */
+void gw_config_errors_init(gw_config_errors_t *errs);
+void gw_config_errors_deinit(gw_config_errors_t *errs);
+
+/* The built-in configuration (no -c): domain home.arpa., listen 0.0.0.0@53
+ * and ::@53, state in /var/lib/dnssd-gateway, log level info, and the
+ * defaults of every other key (docs/configuration.md). On success *out owns
+ * a new config (free with gw_config_free). Returns GW_OK or GW_ENOMEM. */
+int gw_config_default(gw_config_t **out);
+
+/* Load and validate the YAML file at path. Keys missing from the file take
+ * their defaults, except zone.domain, which a file must give.
+ * Returns GW_OK and sets *out (caller owns it), GW_ECONFIG when the file is
+ * missing, unreadable, too large or invalid, or GW_ENOMEM. On GW_ECONFIG
+ * every problem found is appended to errs; with errs NULL each is logged with
+ * gw_err() instead. *out is untouched on error. A file that holds TSIG
+ * secrets itself (tsig-keys with secret:) must not be open to group or
+ * others, as a key file (file:) must not; GW_ECONFIG otherwise. */
+int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs);
+
+/* As gw_config_load(), from len bytes at data (need not be NUL-terminated);
+ * name stands for the file in messages and in cfg->source. */
+int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_t len,
+                    gw_config_errors_t *errs);
+
+/* Accepts NULL. */
+void gw_config_free(gw_config_t *cfg);
+
+/* Write the effective configuration as YAML that gw_config_load() accepts
+ * and that gives the same values (for --check-config -v). Returns GW_OK or
+ * GW_EIO. */
+int gw_config_print(const gw_config_t *cfg, FILE *fp);
+
+/* True when sa (AF_INET or AF_INET6; an IPv4-mapped IPv6 address counts as
+ * IPv4) falls in one of the prefixes of acl that need no key. False for
+ * other families. */
+bool gw_config_acl_match(const gw_acl_t *acl, const struct sockaddr *sa);
+
+/* True when an entry of acl covers sa (any entry, with or without a key):
+ * a client not listed at all is refused before its TSIG is looked at. */
+bool gw_config_acl_listed(const gw_acl_t *acl, const struct sockaddr *sa);
+
+/* True when an entry of acl covers sa and either needs no key or needs
+ * key, the index of the TSIG key the request was verified with (-1: the
+ * request was not signed). */
+bool gw_config_acl_allows(const gw_acl_t *acl, const struct sockaddr *sa, int key);
+
+/* Name of a TSIG algorithm as ldns and zone files spell it
+ * ("hmac-sha256."), static. */
+const char *gw_config_tsig_alg_name(gw_tsig_alg_t alg);
+
+/* "192.0.2.1@53", "[2001:db8::1]@53" into buf of size len, NUL-terminated.
+ * Returns GW_OK, GW_EINVAL for an unknown family, or GW_ESPACE. */
+int gw_config_endpoint_format(const gw_endpoint_t *ep, char *buf, size_t len);

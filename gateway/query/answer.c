@@ -1,0 +1,562 @@
+#include "gateway/query/answer.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "common/error.h"
+#include "dnssec/dnssec.h"
+#include "gateway/query/proof.h"
+#include "gateway/query/response.h"
+
+enum {
+	RCODE_NOERROR = 0,
+	RCODE_FORMERR = 1,
+	RCODE_SERVFAIL = 2,
+	RCODE_NXDOMAIN = 3,
+	RCODE_NOTIMP = 4,
+	RCODE_REFUSED = 5,
+	RCODE_BADVERS = 16,
+};
+
+enum {
+	T_A = 1,
+	T_NS = 2,
+	T_CNAME = 5,
+	T_SOA = 6,
+	T_PTR = 12,
+	T_MX = 15,
+	T_TXT = 16,
+	T_AAAA = 28,
+	T_SRV = 33,
+	T_OPT = 41,
+	T_RRSIG = 46,
+	T_NSEC = 47,
+	T_NSEC3 = 50,
+	T_TKEY = 249,
+	T_TSIG = 250,
+	T_IXFR = 251,
+	T_AXFR = 252,
+	T_ANY = 255,
+};
+
+enum { C_IN = 1, C_CH = 3, C_ANY = 255 };
+
+#define F_AA GW_WIRE_FLAG_AA
+#define F_TC GW_WIRE_FLAG_TC
+
+#define OPT_LEN        11
+#define CNAME_MAX_HOPS 8
+/* DNS-SD additional records (RFC 6763 12.1) for at most this many PTR
+ * targets: enough for a browse of a small type, bounded for big ones. */
+#define PTR_ADDITIONAL_MAX 4
+/* Denial RRsets one reply can carry: a wildcard proof for each CNAME hop
+ * and a full NSEC3 proof at the end fit. */
+#define PROOF_MAX 12
+
+/* One answer being built. */
+typedef struct ctx {
+	const gw_answer_env_t *env;
+	const gw_query_t *q;
+	gw_resp_t r;
+	uint8_t rcode;
+	bool aa;
+	bool tc;
+	bool dnssec;
+	int8_t nsec3; /* the zone uses NSEC3: -1 until a proof needs to know */
+	int nsec_count;
+	const zone_node_t *nsec_done[PROOF_MAX]; /* NSEC/NSEC3 owners in the reply */
+} ctx_t;
+
+static size_t put_opt(uint8_t *p, uint16_t payload, uint8_t ext_rcode, bool dnssec_ok)
+{
+	p[0] = 0; /* root owner */
+	p[1] = 0;
+	p[2] = T_OPT;
+	p[3] = (uint8_t)(payload >> 8);
+	p[4] = (uint8_t)payload;
+	p[5] = ext_rcode;
+	p[6] = 0; /* version */
+	p[7] = dnssec_ok ? 0x80 : 0;
+	p[8] = 0;
+	p[9] = 0; /* rdlength */
+	p[10] = 0;
+	return OPT_LEN;
+}
+
+size_t gw_answer_error(const gw_query_t *q, bool with_question, uint8_t rcode, uint8_t *out,
+                       size_t outcap, uint16_t udp_payload)
+{
+	gw_resp_t r;
+	if (outcap < GW_HEADER_LEN + OPT_LEN)
+		return 0;
+	bool edns = with_question && q->has_edns;
+	gw_resp_init(&r, out, outcap - (edns ? OPT_LEN : 0), q->id, gw_wire_reply_flags(q, rcode));
+	if (with_question && gw_resp_put_question(&r, q->qname, q->qtype, q->qclass) != GW_OK)
+		edns = false;
+	size_t len = gw_resp_finish(&r);
+	if (edns) {
+		len += put_opt(out + len, udp_payload, (uint8_t)(rcode >> 4), q->edns_do);
+		out[11] = 1; /* ARCOUNT */
+	}
+	return len;
+}
+
+static uint32_t soa_negative_ttl(const zone_rrset_t *soa)
+{
+	/* RFC 2308 3: min(SOA TTL, SOA MINIMUM); MINIMUM is the last field. */
+	const uint8_t *rd;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+	if (!zone_rrset_next(soa, &pos, &rd, &rdlen) || rdlen < 4)
+		return soa->ttl;
+	const uint8_t *m = rd + rdlen - 4;
+	uint32_t minimum = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	return minimum < soa->ttl ? minimum : soa->ttl;
+}
+
+/* Answer and authority records must fit or the reply is truncated. */
+static bool put_required(ctx_t *c, int section, const uint8_t *owner, const zone_rrset_t *rrset,
+                         int64_t ttl)
+{
+	if (gw_resp_put_rrset(&c->r, section, owner, rrset, c->dnssec, ttl) == GW_OK)
+		return true;
+	c->tc = true;
+	return false;
+}
+
+static void put_soa_authority(ctx_t *c)
+{
+	const zone_node_t *apex = zone_apex_node(c->env->zone);
+	const zone_rrset_t *soa = apex ? zone_node_rrset(apex, T_SOA) : NULL;
+	if (soa != NULL)
+		put_required(c, GW_SEC_AUTHORITY, zone_apex(c->env->zone), soa,
+		             soa_negative_ttl(soa));
+}
+
+/* Additional records are best effort: stop at the first that does not fit
+ * (RFC 2181 9: truncation is for the answer, not for additional data). */
+static bool put_additional(ctx_t *c, const uint8_t *owner, const zone_rrset_t *rrset)
+{
+	return gw_resp_put_rrset(&c->r, GW_SEC_ADDITIONAL, owner, rrset, c->dnssec, -1) == GW_OK;
+}
+
+static bool add_addresses(ctx_t *c, const uint8_t *target)
+{
+	const zone_node_t *n = zone_find(c->env->zone, target);
+	if (n == NULL)
+		return true;
+	const zone_rrset_t *a = zone_node_rrset(n, T_A);
+	const zone_rrset_t *aaaa = zone_node_rrset(n, T_AAAA);
+	if (a != NULL && !put_additional(c, n->owner, a))
+		return false;
+	if (aaaa != NULL && !put_additional(c, n->owner, aaaa))
+		return false;
+	return true;
+}
+
+static void additional_for(ctx_t *c, const zone_rrset_t *rrset)
+{
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t rdlen;
+	int done = 0;
+	while (zone_rrset_next(rrset, &pos, &rd, &rdlen)) {
+		switch (rrset->type) {
+		case T_NS:
+			if (!add_addresses(c, rd))
+				return;
+			break;
+		case T_MX:
+			if (rdlen > 2 && !add_addresses(c, rd + 2))
+				return;
+			break;
+		case T_SRV:
+			if (rdlen > 6 && !add_addresses(c, rd + 6))
+				return;
+			break;
+		case T_PTR: {
+			/* A browse answer brings each instance's SRV, TXT and
+			 * addresses, sparing the client a round trip. */
+			if (done++ >= PTR_ADDITIONAL_MAX)
+				return;
+			const zone_node_t *inst = zone_find(c->env->zone, rd);
+			if (inst == NULL)
+				break;
+			const zone_rrset_t *srv = zone_node_rrset(inst, T_SRV);
+			const zone_rrset_t *txt = zone_node_rrset(inst, T_TXT);
+			if (srv != NULL && !put_additional(c, inst->owner, srv))
+				return;
+			if (txt != NULL && !put_additional(c, inst->owner, txt))
+				return;
+			const uint8_t *srd;
+			uint16_t srdlen;
+			uint32_t spos = 0;
+			if (srv != NULL && zone_rrset_next(srv, &spos, &srd, &srdlen) &&
+			    srdlen > 6 && !add_addresses(c, srd + 6))
+				return;
+			break;
+		}
+		default:
+			return;
+		}
+	}
+}
+
+/* RFC 8482: over UDP, ANY gets one RRset (the first by type); TCP gets
+ * them all, where size is not an amplification concern. */
+static void answer_any(ctx_t *c, const uint8_t *owner, const zone_node_t *node, bool tcp)
+{
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		if (!put_required(c, GW_SEC_ANSWER, owner, &node->rrsets[i], -1))
+			return;
+		if (!tcp)
+			return;
+	}
+}
+
+/* Authenticated denial (RFC 4035 3.1.3, RFC 5155 7.2): the NSEC or NSEC3
+ * (type) at node, with its RRSIGs, in the authority section; each once. */
+static void put_proof(ctx_t *c, const zone_node_t *node, uint16_t type)
+{
+	if (!c->dnssec || node == NULL || c->tc)
+		return;
+	for (int i = 0; i < c->nsec_count; i++) {
+		if (c->nsec_done[i] == node)
+			return;
+	}
+	const zone_rrset_t *rrset = zone_node_rrset(node, type);
+	if (rrset == NULL)
+		return; /* an unsigned zone has no proofs to give */
+	if (put_required(c, GW_SEC_AUTHORITY, node->owner, rrset, -1) && c->nsec_count < PROOF_MAX)
+		c->nsec_done[c->nsec_count++] = node;
+}
+
+static void put_nsec(ctx_t *c, const zone_node_t *node)
+{
+	put_proof(c, node, T_NSEC);
+}
+
+/* A proof is incomplete only when the chain is (a zone mid-change, an
+ * apex too long to hash under): the parts found are still the best reply,
+ * and the resolver judges it, so the error is not acted on. */
+static void put_nsec3s(ctx_t *c, const gw_denial_t *d)
+{
+	for (int i = 0; i < d->count; i++)
+		put_proof(c, d->nsec3[i], T_NSEC3);
+}
+
+/* Looked up once a reply needs a proof, so positive answers never pay. */
+static bool uses_nsec3(ctx_t *c)
+{
+	if (c->nsec3 < 0)
+		c->nsec3 = sig_zone_uses_nsec3(c->env->zone) ? 1 : 0;
+	return c->nsec3 > 0;
+}
+
+/* The NSEC that covers name (proves it does not exist). */
+static void put_covering_nsec(ctx_t *c, const uint8_t *name)
+{
+	zone_lookup_t lk;
+	if (!c->dnssec || zone_lookup(c->env->zone, name, &lk) != GW_OK)
+		return;
+	put_nsec(c, lk.node != NULL ? lk.node : lk.prev);
+}
+
+/* NXDOMAIN (RFC 4035 3.1.3.2, RFC 5155 7.2.2); wild is the wildcard at
+ * the closest encloser, NULL when it cannot be written. */
+static void put_nxdomain_proof(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk,
+                               const uint8_t *wild)
+{
+	if (!c->dnssec)
+		return;
+	if (uses_nsec3(c)) {
+		gw_denial_t d;
+		(void)gw_denial_nxdomain(&d, c->env->zone, name, lk->encloser_labels);
+		put_nsec3s(c, &d);
+		return;
+	}
+	put_nsec(c, lk->prev);
+	if (wild != NULL)
+		put_covering_nsec(c, wild);
+}
+
+/* NODATA (RFC 4035 3.1.3.1 and 3.1.3.4, RFC 5155 7.2.3 to 7.2.5): node
+ * holds name, or is the wildcard that does, or is NULL at an empty
+ * non-terminal. */
+static void put_nodata_proof(ctx_t *c, const uint8_t *name, const zone_node_t *node, bool wildcard,
+                             const zone_lookup_t *lk)
+{
+	if (!c->dnssec)
+		return;
+	if (uses_nsec3(c)) {
+		gw_denial_t d;
+		if (wildcard)
+			(void)gw_denial_wildcard_nodata(&d, c->env->zone, name,
+			                                lk->encloser_labels);
+		else
+			(void)gw_denial_nodata(&d, c->env->zone, name);
+		put_nsec3s(c, &d);
+		return;
+	}
+	put_nsec(c, node != NULL ? node : lk->prev);
+	if (wildcard)
+		put_nsec(c, lk->prev);
+}
+
+/* With an answer from a wildcard, the proof that name itself does not
+ * exist (RFC 4035 3.1.3.3, RFC 5155 7.2.6). */
+static void put_wildcard_proof(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk)
+{
+	if (!c->dnssec)
+		return;
+	if (uses_nsec3(c)) {
+		gw_denial_t d;
+		(void)gw_denial_wildcard_answer(&d, c->env->zone, name, lk->encloser_labels);
+		put_nsec3s(c, &d);
+		return;
+	}
+	put_nsec(c, lk->prev);
+}
+
+/* Write *.<closest encloser of name> into wild; false when too long. */
+static bool wildcard_name(uint8_t *wild, const uint8_t *name, int encloser_labels)
+{
+	int labels = zone_name_labels(name);
+	const uint8_t *ce = name;
+	for (int i = 0; i < labels - encloser_labels; i++)
+		ce += *ce + 1;
+	int celen = zone_name_len(ce, ZONE_NAME_MAXLEN);
+	if (celen <= 0 || celen + 2 > ZONE_NAME_MAXLEN)
+		return false;
+	wild[0] = 1;
+	wild[1] = '*';
+	memcpy(wild + 2, ce, (size_t)celen);
+	return true;
+}
+
+static void answer_in(ctx_t *c, bool tcp)
+{
+	const zone_t *zone = c->env->zone;
+	const uint8_t *name = c->q->qname;
+	const uint16_t qtype = c->q->qtype;
+
+	if (!zone_name_is_subdomain(name, zone_apex(zone))) {
+		c->rcode = RCODE_REFUSED;
+		return;
+	}
+	c->aa = true;
+
+	for (int hop = 0; hop <= CNAME_MAX_HOPS; hop++) {
+		/* Most queries name a node: the hash index finds it; the
+		 * ordered lookup (closest encloser, predecessor) is for the
+		 * rest. */
+		zone_lookup_t lk = {0};
+		const zone_node_t *node = zone_find(zone, name);
+		if (node == NULL) {
+			if (zone_lookup(zone, name, &lk) != GW_OK)
+				return; /* a CNAME left the zone: the resolver goes on */
+			node = lk.node;
+			if (node == NULL && !lk.empty_nonterminal)
+				lk.encloser_labels =
+				    gw_denial_encloser(zone, name, lk.encloser_labels);
+		}
+		const zone_rrset_t *rs = node != NULL ? zone_node_rrset(node, qtype) : NULL;
+		/* Only a type an NSEC3 owner holds, or none, can meet one; the
+		 * test stays off the path of other answers. */
+		if (node != NULL && (rs == NULL || qtype == T_NSEC3 || qtype == T_RRSIG) &&
+		    gw_denial_hidden(zone, node)) {
+			/* RFC 5155 7.2.8: an NSEC3 owner is not a name of the
+			 * zone; its closest encloser is the apex. */
+			node = NULL;
+			rs = NULL;
+			lk = (zone_lookup_t){.encloser_labels = zone_name_labels(zone_apex(zone))};
+		}
+		/* Set when the answer is synthesised from a wildcard: the
+		 * proof that name itself does not exist goes with it. */
+		bool wildcard = false;
+		if (node == NULL && !lk.empty_nonterminal) {
+			/* Wildcard (RFC 4592): *.<closest encloser>. */
+			uint8_t wild[ZONE_NAME_MAXLEN];
+			bool have_wild = wildcard_name(wild, name, lk.encloser_labels);
+			if (have_wild)
+				node = zone_find(zone, wild);
+			if (node == NULL) {
+				/* RFC 6604: the rcode describes the last name. */
+				c->rcode = RCODE_NXDOMAIN;
+				put_soa_authority(c);
+				put_nxdomain_proof(c, name, &lk, have_wild ? wild : NULL);
+				return;
+			}
+			wildcard = true;
+			rs = zone_node_rrset(node, qtype);
+		}
+		if (node == NULL) { /* empty non-terminal: NODATA */
+			put_soa_authority(c);
+			put_nodata_proof(c, name, NULL, false, &lk);
+			return;
+		}
+		if (qtype == T_ANY) {
+			answer_any(c, name, node, tcp);
+			if (wildcard)
+				put_wildcard_proof(c, name, &lk);
+			return;
+		}
+		if (rs != NULL) {
+			if (put_required(c, GW_SEC_ANSWER, name, rs, -1)) {
+				if (wildcard)
+					put_wildcard_proof(c, name, &lk);
+				additional_for(c, rs);
+			}
+			return;
+		}
+		const zone_rrset_t *cname = zone_node_rrset(node, T_CNAME);
+		if (cname == NULL) {
+			/* NODATA: the proof at the name (or at the wildcard,
+			 * with the proof that the name does not exist). */
+			put_soa_authority(c);
+			put_nodata_proof(c, name, node, wildcard, &lk);
+			return;
+		}
+		if (!put_required(c, GW_SEC_ANSWER, name, cname, -1))
+			return;
+		if (wildcard)
+			put_wildcard_proof(c, name, &lk);
+		/* Follow the chain inside the zone; the target lives in the
+		 * RRset's rdata, which stays valid while we answer. */
+		const uint8_t *rd;
+		uint16_t rdlen;
+		uint32_t pos = 0;
+		if (!zone_rrset_next(cname, &pos, &rd, &rdlen))
+			return;
+		name = rd;
+		if (!zone_name_is_subdomain(name, zone_apex(zone)))
+			return;
+	}
+}
+
+static void answer_chaos(ctx_t *c)
+{
+	static const struct {
+		const char *name;
+		bool version;
+	} names[] = {
+	    {"\007version\004bind", true},
+	    {"\007version\006server", true},
+	    {"\002id\006server", false},
+	    {"\010hostname\004bind", false},
+	};
+	const gw_query_t *q = c->q;
+	if (q->qtype != T_TXT && q->qtype != T_ANY) {
+		c->rcode = RCODE_REFUSED;
+		return;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = strlen(names[i].name) + 1; /* with the root label */
+		if (q->qname_len != n || strncasecmp((const char *)q->qname, names[i].name, n) != 0)
+			continue;
+		const char *text = names[i].version ? c->env->version : c->env->identity;
+		if (text == NULL)
+			break;
+		uint8_t rdata[256];
+		size_t tl = strlen(text);
+		if (tl > 255)
+			tl = 255;
+		rdata[0] = (uint8_t)tl;
+		memcpy(rdata + 1, text, tl);
+		c->aa = true;
+		if (gw_resp_put_rr(&c->r, GW_SEC_ANSWER, q->qname, T_TXT, C_CH, 0, rdata,
+		                   (uint16_t)(tl + 1)) != GW_OK)
+			c->tc = true;
+		return;
+	}
+	c->rcode = RCODE_REFUSED;
+}
+
+gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, size_t len, bool tcp,
+                             uint8_t *out, size_t outcap, size_t *outlen, gw_query_t *q)
+{
+	uint8_t rcode = 0;
+	*outlen = 0;
+	int ret = gw_wire_parse_query(q, pkt, len, &rcode);
+	if (ret == GW_WIRE_DROP)
+		return GW_ANSWER_DROP;
+	if (ret != GW_OK) {
+		*outlen =
+		    gw_answer_error(q, q->qname != NULL, rcode, out, outcap, env->udp_payload);
+		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
+	}
+	if (q->has_edns && q->edns_version > 0) {
+		*outlen = gw_answer_error(q, true, RCODE_BADVERS, out, outcap, env->udp_payload);
+		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
+	}
+	if ((q->has_tsig && !env->tsig_checked) || q->opcode == GW_WIRE_OPCODE_NOTIFY ||
+	    (q->opcode == GW_WIRE_OPCODE_QUERY &&
+	     (q->qtype == T_IXFR || (q->qtype == T_AXFR && tcp))))
+		return GW_ANSWER_SPECIAL;
+	if (q->opcode != 0 || q->qtype == T_AXFR || q->qtype == T_IXFR) {
+		/* Transfers are the server's business (TCP only, with access
+		 * control); over UDP or unhandled they are not implemented. */
+		*outlen = gw_answer_error(q, true, RCODE_NOTIMP, out, outcap, env->udp_payload);
+		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
+	}
+	if (q->qtype == T_OPT || q->qtype == T_TSIG || q->qtype == T_TKEY) {
+		*outlen = gw_answer_error(q, true, RCODE_FORMERR, out, outcap, env->udp_payload);
+		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
+	}
+
+	size_t limit = outcap;
+	if (!tcp) {
+		size_t client = q->udp_max;
+		if (client > env->udp_payload && env->udp_payload >= 512)
+			client = env->udp_payload;
+		if (client < limit)
+			limit = client;
+	}
+	size_t reserve = (q->has_edns ? OPT_LEN : 0) + env->tsig_reserve;
+
+	ctx_t c = {.env = env,
+	           .q = q,
+	           .rcode = RCODE_NOERROR,
+	           .dnssec = q->has_edns && q->edns_do,
+	           .nsec3 = -1};
+	gw_resp_init(&c.r, out, limit - reserve, q->id, 0);
+	if (gw_resp_put_question(&c.r, q->qname, q->qtype, q->qclass) != GW_OK)
+		return GW_ANSWER_DROP; /* cannot happen: 512 holds any question */
+	gw_resp_mark_t after_question;
+	gw_resp_mark(&c.r, &after_question);
+
+	if (q->qclass == C_CH) {
+		answer_chaos(&c);
+	} else if (q->qclass == C_IN || q->qclass == C_ANY) {
+		if (env->zone == NULL)
+			c.rcode = RCODE_SERVFAIL;
+		else
+			answer_in(&c, tcp);
+	} else {
+		c.rcode = RCODE_REFUSED;
+	}
+
+	if (c.tc) {
+		/* Incomplete answers are not sent: question and TC only, so
+		 * the client retries over TCP (RFC 2181 9, RFC 7766 5). */
+		gw_resp_rewind(&c.r, &after_question);
+	}
+	if (c.rcode == RCODE_REFUSED)
+		gw_resp_rewind(&c.r, &after_question);
+	uint16_t flags = gw_wire_reply_flags(q, c.rcode);
+	if (c.aa)
+		flags |= F_AA;
+	if (c.tc)
+		flags |= F_TC;
+	out[2] = (uint8_t)(flags >> 8);
+	out[3] = (uint8_t)flags;
+	size_t n = gw_resp_finish(&c.r);
+	if (q->has_edns) {
+		n += put_opt(out + n, env->udp_payload, 0, q->edns_do);
+		uint16_t ar = (uint16_t)(c.r.count[GW_SEC_ADDITIONAL] + 1);
+		out[10] = (uint8_t)(ar >> 8);
+		out[11] = (uint8_t)ar;
+	}
+	*outlen = n;
+	return GW_ANSWER_SENT;
+}

@@ -1,0 +1,377 @@
+#include "gateway/query/wire.h"
+
+#include <string.h>
+
+#include "common/error.h"
+
+#define TYPE_OPT  41
+#define TYPE_TSIG 250
+
+/* Fixed part of an RR after its owner: TYPE, CLASS, TTL, RDLENGTH. */
+#define RR_FIXED_LEN 10
+/* Smallest UDP payload a client can ask for (RFC 6891 6.2.3). */
+#define UDP_MIN 512
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static int fault(gw_query_t *q, gw_wire_reason_t reason, size_t offset)
+{
+	q->reason = reason;
+	q->reason_offset = offset;
+	return GW_EMALFORMED;
+}
+
+/* The question name is the first name of the message, so a compression
+ * pointer there could only point into the header: refuse any pointer,
+ * which also lets q->qname point straight into the packet. */
+static int read_qname(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, size_t *end)
+{
+	const size_t start = pos;
+
+	for (;;) {
+		if (pos >= len)
+			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
+		uint8_t b = pkt[pos];
+		if (b == 0)
+			break;
+		if ((b & 0xc0) == 0xc0)
+			return fault(q, GW_WIRE_R_QNAME_POINTER, pos);
+		if (b > 63)
+			return fault(q, GW_WIRE_R_LABEL, pos);
+		/* This label, what came before, and the root still to come. */
+		if (pos - start + 1 + b + 1 > GW_WIRE_NAME_MAXLEN)
+			return fault(q, GW_WIRE_R_NAME_LONG, pos);
+		/* The label and at least one more length octet. */
+		if (len - pos <= 1 + (size_t)b)
+			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
+		pos += 1 + (size_t)b;
+	}
+	*end = pos + 1;
+	return GW_OK;
+}
+
+/* Check a possibly compressed name at pos and set *end just past it in
+ * the record (after its first pointer, or its root label).
+ *
+ * A pointer must point strictly before the start of the run of labels
+ * that contains it ("seg"): a compressor only refers to names it wrote
+ * earlier, whose own pointers go further back still, so every valid
+ * message passes, and since seg decreases at every jump no loop is
+ * possible, whatever the octets say. Pointers may land inside earlier
+ * RDATA (an NS or CNAME target), which this reader does not parse, so the
+ * target is not checked against a list of known label starts; instead the
+ * octets found there are checked as labels like any others. */
+static int skip_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, size_t *end)
+{
+	size_t seg = pos;
+	size_t name_len = 1; /* the root label */
+	unsigned jumps = 0;
+	bool jumped = false;
+
+	for (;;) {
+		if (pos >= len)
+			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
+		uint8_t b = pkt[pos];
+		if (b == 0)
+			break;
+		if ((b & 0xc0) == 0xc0) {
+			if (len - pos < 2)
+				return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
+			size_t target = get16(pkt + pos) & 0x3fff;
+			if (target >= seg)
+				return fault(q, GW_WIRE_R_PTR_FORWARD, pos);
+			if (target < GW_WIRE_HEADER_LEN)
+				return fault(q, GW_WIRE_R_PTR_HEADER, pos);
+			if (++jumps > GW_WIRE_MAX_JUMPS)
+				return fault(q, GW_WIRE_R_PTR_JUMPS, pos);
+			if (!jumped) {
+				*end = pos + 2;
+				jumped = true;
+			}
+			pos = seg = target;
+			continue;
+		}
+		if (b > 63)
+			return fault(q, GW_WIRE_R_LABEL, pos);
+		name_len += 1 + (size_t)b;
+		if (name_len > GW_WIRE_NAME_MAXLEN)
+			return fault(q, GW_WIRE_R_NAME_LONG, pos);
+		if (len - pos <= 1 + (size_t)b)
+			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
+		pos += 1 + (size_t)b;
+	}
+	if (!jumped)
+		*end = pos + 1;
+	return GW_OK;
+}
+
+/* Walk the options in the OPT RDATA [pos, end). */
+static int read_edns_options(gw_query_t *q, const uint8_t *pkt, size_t pos, size_t end)
+{
+	while (pos < end) {
+		if (end - pos < 4)
+			return fault(q, GW_WIRE_R_OPT_OPTION, pos);
+		uint16_t code = get16(pkt + pos);
+		uint16_t olen = get16(pkt + pos + 2);
+		if (end - pos - 4 < olen)
+			return fault(q, GW_WIRE_R_OPT_OPTION, pos);
+		switch (code) {
+		case GW_WIRE_EDNS_COOKIE:
+			/* A client cookie of 8 octets, then nothing or a server
+			 * cookie of 8 to 32 (RFC 7873 4, 5.2.2: anything else is
+			 * FORMERR). Two cookies would leave it ambiguous which one
+			 * to verify. */
+			if (q->has_cookie || olen < 8 || olen > 40 || (olen > 8 && olen < 16))
+				return fault(q, GW_WIRE_R_COOKIE, pos);
+			q->has_cookie = true;
+			q->cookie_offset = pos + 4;
+			q->cookie_len = olen;
+			break;
+		case GW_WIRE_EDNS_KEEPALIVE:
+			/* Whether a TIMEOUT in a query is an error depends on the
+			 * transport (RFC 7828 3.2.1), so it is only reported. The
+			 * RFC says nothing of repeats; the first one counts. */
+			if (!q->has_keepalive) {
+				q->has_keepalive = true;
+				q->keepalive_len = olen;
+			}
+			break;
+		default:
+			/* Unknown options are ignored (RFC 6891 6.1.2). */
+			break;
+		}
+		pos += 4 + (size_t)olen;
+	}
+	return GW_OK;
+}
+
+/* The OPT RR at rr, its fixed fields at fixed, its RDATA ending at end. */
+static int read_opt(gw_query_t *q, const uint8_t *pkt, size_t rr, size_t fixed, size_t end,
+                    bool additional)
+{
+	if (!additional)
+		return fault(q, GW_WIRE_R_OPT_SECTION, rr);
+	if (q->has_edns)
+		return fault(q, GW_WIRE_R_OPT_DUP, rr);
+	/* The owner is the root (RFC 6891 6.1.2); a pointer to some root
+	 * label would be legal compression in principle, but no client sends
+	 * one, and refusing it keeps the OPT at a fixed shape. */
+	if (pkt[rr] != 0)
+		return fault(q, GW_WIRE_R_OPT_OWNER, rr);
+
+	int ret = read_edns_options(q, pkt, fixed + RR_FIXED_LEN, end);
+	if (ret != GW_OK)
+		return ret;
+
+	q->edns_udp_size = get16(pkt + fixed + 2);
+	q->edns_ext_rcode = pkt[fixed + 4];
+	q->edns_version = pkt[fixed + 5];
+	q->edns_flags = get16(pkt + fixed + 6);
+	q->edns_do = (q->edns_flags & 0x8000) != 0;
+	q->udp_max = q->edns_udp_size < UDP_MIN ? UDP_MIN : q->edns_udp_size;
+	q->opt_offset = rr;
+	q->opt_len = end - rr;
+	q->has_edns = true;
+	return GW_OK;
+}
+
+/* Walk answer, authority and additional from pos to the end of the packet.
+ * Every RR takes at least 11 octets, so absurd counts end in
+ * GW_WIRE_R_RR_TRUNC after at most len / 11 rounds. */
+static int read_records(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos)
+{
+	const size_t additional = (size_t)q->ancount + q->nscount;
+	const size_t total = additional + q->arcount;
+
+	for (size_t i = 0; i < total; i++) {
+		const size_t rr = pos;
+		size_t fixed = 0;
+		int ret = skip_name(q, pkt, len, pos, &fixed);
+		if (ret != GW_OK)
+			return ret;
+		if (len - fixed < RR_FIXED_LEN)
+			return fault(q, GW_WIRE_R_RR_TRUNC, rr);
+		uint16_t type = get16(pkt + fixed);
+		uint16_t rdlen = get16(pkt + fixed + 8);
+		if (len - fixed - RR_FIXED_LEN < rdlen)
+			return fault(q, GW_WIRE_R_RDATA_TRUNC, fixed + 8);
+		const size_t end = fixed + RR_FIXED_LEN + rdlen;
+
+		if (type == TYPE_OPT) {
+			ret = read_opt(q, pkt, rr, fixed, end, i >= additional);
+			if (ret != GW_OK)
+				return ret;
+		} else if (type == TYPE_TSIG) {
+			/* RFC 8945 5.1: anywhere but last is FORMERR; this also
+			 * refuses a second TSIG. */
+			if (i + 1 != total || i < additional)
+				return fault(q, GW_WIRE_R_TSIG_NOT_LAST, rr);
+			q->has_tsig = true;
+			q->tsig_offset = rr;
+			q->tsig_len = end - rr;
+		}
+		pos = end;
+	}
+	/* Octets after the last RR are refused as Knot does: they are either
+	 * a broken client or an attempt to smuggle data past the counts, and
+	 * TSIG covers the message only up to its own RR. */
+	if (pos != len)
+		return fault(q, GW_WIRE_R_TRAILING, pos);
+	return GW_OK;
+}
+
+int gw_wire_parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *rcode)
+{
+	memset(q, 0, sizeof(*q));
+	q->udp_max = UDP_MIN;
+	*rcode = GW_WIRE_RCODE_FORMERR;
+
+	if (len < GW_WIRE_HEADER_LEN) {
+		q->reason = GW_WIRE_R_SHORT;
+		return GW_WIRE_DROP;
+	}
+	q->id = get16(pkt);
+	q->flags = get16(pkt + 2);
+	q->opcode = GW_WIRE_OPCODE(q->flags);
+	q->qdcount = get16(pkt + 4);
+	q->ancount = get16(pkt + 6);
+	q->nscount = get16(pkt + 8);
+	q->arcount = get16(pkt + 10);
+
+	/* Answering a response could start a loop between two servers. */
+	if (q->flags & GW_WIRE_FLAG_QR) {
+		q->reason = GW_WIRE_R_RESPONSE;
+		q->reason_offset = 2;
+		return GW_WIRE_DROP;
+	}
+	/* The layout of other opcodes (UPDATE, DSO) is not ours to judge:
+	 * NOTIMP from the header alone. */
+	if (q->opcode != GW_WIRE_OPCODE_QUERY && q->opcode != GW_WIRE_OPCODE_NOTIFY) {
+		*rcode = GW_WIRE_RCODE_NOTIMP;
+		q->reason = GW_WIRE_R_OPCODE;
+		q->reason_offset = 2;
+		return GW_EINVAL;
+	}
+	/* QDCOUNT 0 with only a COOKIE option is a valid way to learn a
+	 * server cookie (RFC 7873 5.4); this server does not issue cookies
+	 * yet, so it gets FORMERR like any other count but 1 for now. */
+	if (q->qdcount != 1)
+		return fault(q, GW_WIRE_R_QDCOUNT, 4);
+
+	size_t qname_end = 0;
+	int ret = read_qname(q, pkt, len, GW_WIRE_HEADER_LEN, &qname_end);
+	if (ret != GW_OK)
+		return ret;
+	if (len - qname_end < 4)
+		return fault(q, GW_WIRE_R_QUESTION_TRUNC, qname_end);
+	q->qname = pkt + GW_WIRE_HEADER_LEN;
+	q->qname_len = (uint16_t)(qname_end - GW_WIRE_HEADER_LEN);
+	q->qtype = get16(pkt + qname_end);
+	q->qclass = get16(pkt + qname_end + 2);
+	q->question_end = qname_end + 4;
+
+	ret = read_records(q, pkt, len, q->question_end);
+	if (ret != GW_OK)
+		return ret;
+
+	/* Not a parse error: the query is fine, the version is not ours
+	 * (RFC 6891 6.1.3). */
+	*rcode = q->has_edns && q->edns_version > 0 ? GW_WIRE_RCODE_BADVERS : GW_WIRE_RCODE_NOERROR;
+	return GW_OK;
+}
+
+const char *gw_wire_reason_str(gw_wire_reason_t reason)
+{
+	switch (reason) {
+	case GW_WIRE_R_NONE:
+		return "well-formed query";
+	case GW_WIRE_R_SHORT:
+		return "shorter than a DNS header";
+	case GW_WIRE_R_RESPONSE:
+		return "QR bit set (a response)";
+	case GW_WIRE_R_OPCODE:
+		return "opcode not implemented";
+	case GW_WIRE_R_QDCOUNT:
+		return "QDCOUNT is not 1";
+	case GW_WIRE_R_QNAME_POINTER:
+		return "compression pointer in the question name";
+	case GW_WIRE_R_LABEL:
+		return "label longer than 63 octets";
+	case GW_WIRE_R_NAME_LONG:
+		return "name longer than 255 octets";
+	case GW_WIRE_R_NAME_TRUNC:
+		return "name runs past the end of the packet";
+	case GW_WIRE_R_QUESTION_TRUNC:
+		return "question truncated";
+	case GW_WIRE_R_PTR_FORWARD:
+		return "compression pointer not strictly backwards";
+	case GW_WIRE_R_PTR_HEADER:
+		return "compression pointer into the header";
+	case GW_WIRE_R_PTR_JUMPS:
+		return "too many compression pointers in one name";
+	case GW_WIRE_R_RR_TRUNC:
+		return "resource record truncated (counts too high?)";
+	case GW_WIRE_R_RDATA_TRUNC:
+		return "RDLENGTH runs past the end of the packet";
+	case GW_WIRE_R_TRAILING:
+		return "trailing octets after the last record";
+	case GW_WIRE_R_OPT_DUP:
+		return "more than one OPT record";
+	case GW_WIRE_R_OPT_OWNER:
+		return "OPT owner is not the root";
+	case GW_WIRE_R_OPT_SECTION:
+		return "OPT outside the additional section";
+	case GW_WIRE_R_OPT_OPTION:
+		return "EDNS option runs past the OPT record";
+	case GW_WIRE_R_COOKIE:
+		return "malformed or repeated COOKIE option";
+	case GW_WIRE_R_TSIG_NOT_LAST:
+		return "TSIG is not the last record";
+	}
+	return "unknown reason";
+}
+
+int gw_wire_qname_lower(const gw_query_t *q, uint8_t *out, size_t outcap)
+{
+	if (q->qname == NULL)
+		return GW_EINVAL;
+	if (outcap < q->qname_len)
+		return GW_ESPACE;
+	/* Length octets are at most 63, below 'A', so lowering every octet
+	 * leaves them alone. */
+	for (size_t i = 0; i < q->qname_len; i++) {
+		uint8_t c = q->qname[i];
+		out[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
+	}
+	return q->qname_len;
+}
+
+uint16_t gw_wire_reply_flags(const gw_query_t *q, uint16_t rcode)
+{
+	return (uint16_t)(GW_WIRE_FLAG_QR |
+	                  (q->flags & (GW_WIRE_FLAG_OPCODE | GW_WIRE_FLAG_RD | GW_WIRE_FLAG_CD)) |
+	                  (rcode & GW_WIRE_FLAG_RCODE));
+}
+
+int gw_wire_write_header(uint8_t *out, size_t outcap, uint16_t id, uint16_t flags, uint16_t qdcount,
+                         uint16_t ancount, uint16_t nscount, uint16_t arcount)
+{
+	if (outcap < GW_WIRE_HEADER_LEN)
+		return GW_ESPACE;
+	put16(out, id);
+	put16(out + 2, flags);
+	put16(out + 4, qdcount);
+	put16(out + 6, ancount);
+	put16(out + 8, nscount);
+	put16(out + 10, arcount);
+	return GW_OK;
+}

@@ -1,0 +1,225 @@
+/* The server's work off the query path: transfer requests (access
+ * control, TSIG, AXFR or IXFR), IXFR over UDP and NOTIFY. Only messages
+ * that ask for these come here, so the allocations of TSIG and of the
+ * IXFR query's parsing (ldns) never touch ordinary queries. */
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "gateway/xfr/notify.h"
+#include "gateway/query/response.h"
+#include "gateway/server/internal.h"
+
+#define T_SOA          6
+#define T_IXFR         251
+#define C_IN           1
+#define RCODE_FORMERR  1
+#define RCODE_SERVFAIL 2
+#define RCODE_REFUSED  5
+#define RCODE_NOTAUTH  9
+
+/* A refusal or error reply; signed when the request's TSIG verified (RFC
+ * 8945 5.3: a signed request gets a signed answer). */
+static size_t error_reply(gw_server_t *srv, const gw_query_t *q, uint8_t rcode, gw_tsig_ctx_t *tsig,
+                          uint8_t *out, size_t cap)
+{
+	size_t reserve = tsig != NULL ? gw_tsig_room(tsig) : 0;
+	if (cap < reserve)
+		return 0;
+	size_t n = gw_answer_error(q, true, rcode, out, cap - reserve, srv->env.udp_payload);
+	if (n > 0 && tsig != NULL && tsig->key != NULL &&
+	    gw_tsig_sign_reply(tsig, out, &n, cap) != GW_OK)
+		return 0;
+	return n;
+}
+
+/* The verdict of access control as a reply; 0 with *go for the caller to
+ * proceed. */
+static size_t check(gw_server_t *srv, const char *what, const gw_query_t *q, const uint8_t *pkt,
+                    size_t len, const struct sockaddr_storage *peer, const char *peer_text,
+                    gw_tsig_ctx_t *tsig, uint8_t *out, size_t cap, bool *go)
+{
+	time_t now = gw_clock_wall();
+	*go = false;
+	gw_access_verdict_t v =
+	    gw_access_check(srv->opts.xfr_access, what, (const struct sockaddr *)peer, peer_text,
+	                    pkt, len, q, now, tsig);
+	switch (v) {
+	case GW_ACCESS_OK:
+		*go = true;
+		return 0;
+	case GW_ACCESS_NOTAUTH:
+		srv->stats.xfr_refused++;
+		return gw_tsig_error_reply(tsig, q, now, out, cap);
+	case GW_ACCESS_FORMERR:
+		srv->stats.xfr_refused++;
+		return error_reply(srv, q, RCODE_FORMERR, NULL, out, cap);
+	case GW_ACCESS_REFUSED:
+	default:
+		srv->stats.xfr_refused++;
+		return error_reply(srv, q, RCODE_REFUSED, tsig, out, cap);
+	}
+}
+
+/* Is q about our zone? Otherwise the rcode to answer with. */
+static int zone_rcode(const gw_server_t *srv, const gw_query_t *q)
+{
+	if (srv->zone == NULL)
+		return RCODE_SERVFAIL;
+	if (q->qclass != C_IN || !zone_name_equal(q->qname, zone_apex(srv->zone->zone)))
+		return RCODE_NOTAUTH;
+	return 0;
+}
+
+int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, const uint8_t *pkt,
+                        size_t len, const struct sockaddr_storage *peer, uint8_t *out, size_t cap,
+                        size_t *outlen, bool *started)
+{
+	char peer_text[64] = "?";
+	gw_tsig_ctx_t tsig;
+	bool ixfr = q->qtype == T_IXFR;
+	const char *what = ixfr ? "IXFR" : "AXFR";
+	bool go = false;
+	int ret;
+
+	*started = false;
+	*outlen = 0;
+	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
+	int rcode = zone_rcode(srv, q);
+	if (rcode != 0) {
+		gw_notice("%s from %s: not for our zone; %s", what, peer_text,
+		          rcode == RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
+		*outlen = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
+		return GW_OK;
+	}
+	*outlen = check(srv, what, q, pkt, len, peer, peer_text, &tsig, out, cap, &go);
+	if (!go)
+		return GW_OK;
+	uint32_t client = 0;
+	if (ixfr && gw_xfr_ixfr_serial(pkt, len, q, &client) != GW_OK) {
+		gw_notice("IXFR from %s: no SOA with the client's serial in the authority section; "
+		          "FORMERR",
+		          peer_text);
+		*outlen = error_reply(srv, q, RCODE_FORMERR, &tsig, out, cap);
+		return GW_OK;
+	}
+	ret = ixfr ? gw_xfr_init_ixfr(x, srv->zone, srv->opts.journal, q, client)
+	           : gw_xfr_init(x, srv->zone, q);
+	if (ret != GW_OK) {
+		gw_xfr_deinit(x);
+		if (ret == GW_ENOMEM)
+			return ret;
+		*outlen = error_reply(srv, q, RCODE_SERVFAIL, &tsig, out, cap);
+		return GW_OK;
+	}
+	if (tsig.key != NULL)
+		gw_xfr_set_tsig(x, &tsig);
+	char keyinfo[GW_CONFIG_NAME_STR_MAX + 16] = "";
+	if (tsig.key != NULL)
+		snprintf(keyinfo, sizeof(keyinfo), ", TSIG key %s", tsig.key_text);
+	if (!ixfr) {
+		srv->stats.axfr++;
+		gw_info("AXFR to %s started: serial %u%s", peer_text, x->serial, keyinfo);
+	} else if (x->mode == GW_XFR_IXFR) {
+		srv->stats.ixfr++;
+		gw_info("IXFR to %s started: serial %u -> %u, %zu diffs%s", peer_text, client,
+		        x->serial, x->entry_count, keyinfo);
+	} else if (x->mode == GW_XFR_SOA) {
+		srv->stats.ixfr++;
+		gw_info("IXFR to %s: serial %u is current, SOA only%s", peer_text, client, keyinfo);
+	} else {
+		srv->stats.axfr++;
+		gw_info("IXFR to %s started: serial %u -> %u not in the journal, the whole zone "
+		        "(AXFR form)%s",
+		        peer_text, client, x->serial, keyinfo);
+	}
+	*started = true;
+	return GW_OK;
+}
+
+/* IXFR over UDP: the SOA alone, which tells the client to come back over
+ * TCP (RFC 1995 2: what does not fit in a datagram). */
+static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt, size_t len,
+                       const struct sockaddr_storage *peer, uint8_t *out, size_t cap)
+{
+	char peer_text[64] = "?";
+	gw_tsig_ctx_t tsig;
+	bool go = false;
+	gw_xfr_t x;
+
+	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
+	int rcode = zone_rcode(srv, q);
+	if (rcode != 0)
+		return error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
+	size_t n = check(srv, "IXFR", q, pkt, len, peer, peer_text, &tsig, out, cap, &go);
+	if (!go)
+		return n;
+	if (gw_xfr_init(&x, srv->zone, q) != GW_OK) {
+		gw_xfr_deinit(&x);
+		return error_reply(srv, q, RCODE_SERVFAIL, &tsig, out, cap);
+	}
+	x.mode = GW_XFR_SOA;
+	if (tsig.key != NULL)
+		gw_xfr_set_tsig(&x, &tsig);
+	size_t limit = q->udp_max < srv->env.udp_payload ? q->udp_max : srv->env.udp_payload;
+	if (limit < 512)
+		limit = 512;
+	if (cap > limit)
+		cap = limit;
+	int k = gw_xfr_next(&x, out, cap);
+	gw_xfr_deinit(&x);
+	srv->stats.ixfr++;
+	gw_info("IXFR over UDP from %s: SOA only (serial %u); the client asks again over TCP",
+	        peer_text, x.serial);
+	return k > 0 ? (size_t)k : 0;
+}
+
+/* A query signed with TSIG: verified, answered as usual, the answer
+ * signed (RFC 8945 5.3); NOTAUTH when the TSIG fails. */
+static size_t signed_query(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt, size_t len,
+                           const struct sockaddr_storage *peer, bool tcp, uint8_t *out, size_t cap)
+{
+	gw_tsig_ctx_t tsig;
+	time_t now = gw_clock_wall();
+	const gw_tsig_keyring_t *keys =
+	    srv->opts.xfr_access != NULL ? srv->opts.xfr_access->keys : NULL;
+	int ret = gw_tsig_verify_request(keys, pkt, len, q, now, &tsig);
+	if (ret == GW_EMALFORMED)
+		return error_reply(srv, q, RCODE_FORMERR, NULL, out, cap);
+	if (ret != GW_OK) {
+		char peer_text[64] = "?";
+		gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
+		gw_notice("query from %s: TSIG key %s: %s; NOTAUTH", peer_text, tsig.key_text,
+		          gw_tsig_error_str(tsig.error));
+		return gw_tsig_error_reply(&tsig, q, now, out, cap);
+	}
+	gw_answer_env_t env = srv->env;
+	env.tsig_checked = true;
+	env.tsig_reserve = (uint16_t)gw_tsig_room(&tsig);
+	gw_query_t again;
+	size_t n = 0;
+	gw_answer(&env, pkt, len, tcp, out, cap, &n, &again);
+	if (n == 0 || gw_tsig_sign_reply(&tsig, out, &n, cap) != GW_OK)
+		return 0;
+	return n;
+}
+
+size_t gw_server_special(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt, size_t len,
+                         const struct sockaddr_storage *peer, bool tcp, uint8_t *out, size_t cap)
+{
+	if (q->has_tsig && q->opcode == GW_WIRE_OPCODE_QUERY && (tcp || q->qtype != T_IXFR))
+		return signed_query(srv, q, pkt, len, peer, tcp, out, cap);
+	if (q->opcode == GW_WIRE_OPCODE_NOTIFY) {
+		char peer_text[64] = "?";
+		gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
+		srv->stats.notify_in++;
+		const gw_tsig_keyring_t *keys =
+		    srv->opts.xfr_access != NULL ? srv->opts.xfr_access->keys : NULL;
+		return gw_notify_answer(keys, srv->zone != NULL ? srv->zone->zone : NULL, q, pkt,
+		                        len, peer_text, gw_clock_wall(), out, cap);
+	}
+	if (q->opcode == GW_WIRE_OPCODE_QUERY && q->qtype == T_IXFR && !tcp)
+		return ixfr_udp(srv, q, pkt, len, peer, out, cap);
+	return gw_answer_error(q, q->qname != NULL, 4, out, cap, srv->env.udp_payload);
+}

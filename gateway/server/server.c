@@ -1,0 +1,245 @@
+#include "gateway/server/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "gateway/server/internal.h"
+
+static void addr_to_str(const struct sockaddr *sa, char *buf, size_t len, uint16_t *port)
+{
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+void gw_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	uint16_t port = 0;
+	addr_to_str((const struct sockaddr *)ss, a, sizeof(a), &port);
+	snprintf(buf, len, "%s@%u", a, port);
+}
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+static uint16_t get_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static bool is_wildcard(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return ((const struct sockaddr_in *)ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+}
+
+static int open_socket(gw_listener_t *l, const struct sockaddr_storage *addr, socklen_t len,
+                       bool tcp)
+{
+	int ret = GW_OK;
+	int on = 1;
+	int fd = socket(addr->ss_family,
+	                (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (addr->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) != 0)
+		goto fail;
+	if (tcp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
+		goto fail;
+	l->wildcard = !tcp && is_wildcard(addr);
+	if (l->wildcard) {
+		/* Reply from the address the query was sent to: learn it per
+		 * packet. */
+		if (addr->ss_family == AF_INET6) {
+			if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) != 0)
+				goto fail;
+		} else if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0) {
+			goto fail;
+		}
+	}
+	if (!tcp) {
+		/* Bursts at tens of thousands of queries a second overflow the
+		 * default receive buffer; ask for more (the FORCE variant works
+		 * as root past net.core.rmem_max; failing both is not fatal). */
+		int size = GW_UDP_SOCKBUF;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
+	if (bind(fd, (const struct sockaddr *)addr, len) != 0)
+		goto fail;
+	if (tcp && listen(fd, 128) != 0)
+		goto fail;
+	l->fd = fd;
+	l->tcp = tcp;
+	l->family = addr->ss_family;
+	l->addr_len = sizeof(l->addr);
+	if (getsockname(fd, (struct sockaddr *)&l->addr, &l->addr_len) != 0)
+		goto fail;
+	return GW_OK;
+fail:
+	ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Bind UDP first; with port 0, the TCP socket takes the port UDP got, so
+ * one port serves both as clients expect. Another process may hold that
+ * TCP port: try a few times. */
+static int bind_pair(gw_listener_t *udp, gw_listener_t *tcp, const struct sockaddr_storage *addr,
+                     socklen_t len)
+{
+	int ret = GW_OK;
+	struct sockaddr_storage a = *addr;
+	bool pick = get_port(addr) == 0;
+	for (int attempt = 0; attempt < (pick ? 16 : 1); attempt++) {
+		ret = open_socket(udp, &a, len, false);
+		if (ret != GW_OK)
+			return ret;
+		struct sockaddr_storage t = a;
+		set_port(&t, get_port(&udp->addr));
+		ret = open_socket(tcp, &t, len, true);
+		if (ret == GW_OK)
+			return GW_OK;
+		close(udp->fd);
+		udp->fd = -1;
+		if (ret != -EADDRINUSE)
+			return ret;
+	}
+	return ret;
+}
+
+int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_t *opts)
+{
+	int ret = GW_ENOMEM;
+	gw_server_t *srv = calloc(1, sizeof(*srv));
+	if (srv == NULL)
+		goto out;
+	srv->loop = loop;
+	srv->opts = *opts;
+	srv->opts.listen = NULL; /* not kept: bound addresses live in listeners */
+	srv->opts.listen_len = NULL;
+	if (srv->opts.tcp_max_pipelined == 0)
+		srv->opts.tcp_max_pipelined = 1;
+	srv->env.udp_payload = opts->udp_payload;
+	srv->env.identity = opts->identity;
+	srv->env.version = opts->version;
+	srv->udp_in = calloc(GW_UDP_BATCH, sizeof(*srv->udp_in));
+	srv->udp_out = calloc(GW_UDP_BATCH, sizeof(*srv->udp_out));
+	srv->listeners = calloc(opts->listen_count * 2, sizeof(*srv->listeners));
+	if (srv->udp_in == NULL || srv->udp_out == NULL || srv->listeners == NULL)
+		goto out;
+	for (size_t i = 0; i < opts->listen_count; i++) {
+		gw_listener_t *u = &srv->listeners[2 * i];
+		gw_listener_t *t = &srv->listeners[2 * i + 1];
+		u->fd = t->fd = -1;
+		ret = bind_pair(u, t, &opts->listen[i], opts->listen_len[i]);
+		if (ret != GW_OK) {
+			char a[INET6_ADDRSTRLEN];
+			uint16_t port;
+			addr_to_str((const struct sockaddr *)&opts->listen[i], a, sizeof(a), &port);
+			gw_err("cannot listen on %s@%u: %s", a, port, gw_strerror(ret));
+			goto out;
+		}
+		srv->listener_count = 2 * (i + 1);
+		u->srv = t->srv = srv;
+		ev_io_init(&u->io, gw_udp_read_cb, u->fd, EV_READ);
+		ev_io_init(&t->io, gw_tcp_accept_cb, t->fd, EV_READ);
+	}
+	*out = srv;
+	srv = NULL;
+	ret = GW_OK;
+out:
+	gw_server_free(srv);
+	return ret;
+}
+
+void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone)
+{
+	gw_zoneref_t *old = srv->zone;
+	srv->zone = gw_zoneref_get(zone);
+	srv->env.zone = zone != NULL ? zone->zone : NULL;
+	gw_zoneref_put(old);
+}
+
+void gw_server_start(gw_server_t *srv)
+{
+	for (size_t i = 0; i < srv->listener_count; i++)
+		ev_io_start(srv->loop, &srv->listeners[i].io);
+}
+
+void gw_server_stop(gw_server_t *srv)
+{
+	for (size_t i = 0; i < srv->listener_count; i++)
+		ev_io_stop(srv->loop, &srv->listeners[i].io);
+	gw_tcp_close_all(srv);
+}
+
+int gw_server_write_ports(const gw_server_t *srv, FILE *fp)
+{
+	for (size_t i = 0; i < srv->listener_count; i++) {
+		const gw_listener_t *l = &srv->listeners[i];
+		char a[INET6_ADDRSTRLEN];
+		uint16_t port;
+		addr_to_str((const struct sockaddr *)&l->addr, a, sizeof(a), &port);
+		if (fprintf(fp, "%s %s %u\n", l->tcp ? "tcp" : "udp", a, port) < 0)
+			return GW_EIO;
+	}
+	return GW_OK;
+}
+
+void gw_server_log_ports(const gw_server_t *srv)
+{
+	for (size_t i = 0; i < srv->listener_count; i++) {
+		const gw_listener_t *l = &srv->listeners[i];
+		char a[INET6_ADDRSTRLEN];
+		uint16_t port;
+		addr_to_str((const struct sockaddr *)&l->addr, a, sizeof(a), &port);
+		gw_info("listening on %s %s port %u", l->tcp ? "tcp" : "udp", a, port);
+	}
+}
+
+void gw_server_free(gw_server_t *srv)
+{
+	if (srv == NULL)
+		return;
+	if (srv->loop != NULL)
+		gw_server_stop(srv);
+	for (size_t i = 0; i < srv->listener_count; i++) {
+		if (srv->listeners[i].fd >= 0)
+			close(srv->listeners[i].fd);
+	}
+	free(srv->listeners);
+	free(srv->udp_in);
+	free(srv->udp_out);
+	gw_zoneref_put(srv->zone);
+	free(srv);
+}
+
+void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st)
+{
+	*st = srv->stats;
+}

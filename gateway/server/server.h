@@ -1,0 +1,61 @@
+/* The DNS server: UDP and TCP listeners on the libev loop, answering from
+ * the current zone; AXFR and IXFR over TCP to allowed clients (TSIG), IXFR
+ * over UDP with the SOA, NOTIFY answered. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include <ev.h>
+
+#include "gateway/xfr/access.h"
+#include "gateway/journal/journal.h"
+#include "gateway/zonemgr/zoneref.h"
+
+typedef struct gw_server gw_server_t;
+
+typedef struct gw_server_opts {
+	const struct sockaddr_storage *listen; /* borrowed: listen_count addresses */
+	const socklen_t *listen_len;           /* borrowed: their lengths */
+	size_t listen_count;
+	uint16_t udp_payload;    /* our EDNS buffer size */
+	double tcp_idle_timeout; /* seconds */
+	unsigned tcp_max_connections;
+	unsigned tcp_max_pipelined;    /* answers a client may leave unread (>= 1) */
+	const char *identity;          /* borrowed, may be NULL */
+	const char *version;           /* borrowed, may be NULL */
+	const gw_access_t *xfr_access; /* borrowed; NULL: no transfers */
+	gw_journal_t *journal;         /* borrowed; NULL: IXFR answered in AXFR form */
+} gw_server_opts_t;
+
+/* Create a server and bind every listener (UDP and TCP on the same port;
+ * port 0 picks one free port for both). Strings in opts must outlive the
+ * server. On success *out owns the server. Errors: -errno from bind with a
+ * log line naming the address. */
+int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_t *opts);
+
+/* Serve zone from now on; takes a reference (the old one is dropped).
+ * zone may be NULL (SERVFAIL). */
+void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone);
+
+/* Attach to / detach from the loop. */
+void gw_server_start(gw_server_t *srv);
+void gw_server_stop(gw_server_t *srv);
+
+/* Write "udp|tcp ADDR PORT" lines, one per socket, to fp. */
+int gw_server_write_ports(const gw_server_t *srv, FILE *fp);
+
+/* Log one line per bound socket at info level. */
+void gw_server_log_ports(const gw_server_t *srv);
+
+/* Close everything; open TCP connections are dropped. Accepts NULL. */
+void gw_server_free(gw_server_t *srv);
+
+/* Counters for status and benchmarks. */
+typedef struct gw_server_stats {
+	uint64_t udp_queries, udp_dropped, tcp_queries, tcp_conns, tcp_refused_conns, axfr;
+	uint64_t ixfr, xfr_refused, notify_in;
+} gw_server_stats_t;
+void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st);

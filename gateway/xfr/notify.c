@@ -1,0 +1,352 @@
+#include "gateway/xfr/notify.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "gateway/query/answer.h"
+#include "gateway/query/response.h"
+#include "common/container.h"
+
+#define T_SOA          6
+#define C_IN           1
+#define RCODE_FORMERR  1
+#define RCODE_NOTAUTH  9
+#define NOTIFY_MSG_MAX (512 + GW_TSIG_RESERVE)
+
+typedef struct target {
+	gw_notify_t *owner;
+	const gw_notify_target_t *cfg; /* borrowed from the config */
+	const gw_tsig_key_t *key;      /* borrowed from the keyring; NULL: unsigned */
+	char text[80];
+	ev_timer timer;
+	bool pending;
+	uint32_t serial;
+	uint16_t id;
+	unsigned tries;
+	uint8_t msg[NOTIFY_MSG_MAX];
+	size_t msg_len;
+	gw_tsig_ctx_t tsig;
+} target_t;
+
+struct gw_notify {
+	struct ev_loop *loop;
+	const uint8_t *apex; /* borrowed from the config */
+	char apex_text[GW_CONFIG_NAME_STR_MAX];
+	double first_retry;
+	target_t *targets; /* owned */
+	size_t count;
+	int fd4, fd6;
+	ev_io io4, io6;
+	gw_notify_stats_t stats;
+};
+
+static uint16_t random_id(void)
+{
+	uint16_t id = 0;
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		id = (uint16_t)(gw_clock_mono_ns() ^ (gw_clock_mono_ns() >> 16));
+	return id;
+}
+
+static void send_one(gw_notify_t *n, target_t *t)
+{
+	int fd = t->cfg->ep.addr.ss_family == AF_INET ? n->fd4 : n->fd6;
+	ssize_t k = sendto(fd, t->msg, t->msg_len, MSG_DONTWAIT,
+	                   (const struct sockaddr *)&t->cfg->ep.addr, t->cfg->ep.addrlen);
+	t->tries++;
+	n->stats.sent++;
+	if (k < 0)
+		gw_debug("NOTIFY to %s (serial %u, try %u): %s", t->text, t->serial, t->tries,
+		         strerror(errno));
+	else
+		gw_debug("NOTIFY to %s: serial %u, try %u", t->text, t->serial, t->tries);
+	/* 2, 4, 8, 16 s between tries, then the last one gets 32 s. */
+	ev_timer_stop(n->loop, &t->timer);
+	ev_timer_set(&t->timer, n->first_retry * (double)(1u << (t->tries - 1)), 0.0);
+	ev_timer_start(n->loop, &t->timer);
+}
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	target_t *t = container_of(w, target_t, timer);
+	if (!t->pending)
+		return;
+	if (t->tries >= GW_NOTIFY_TRIES) {
+		gw_warn("NOTIFY to %s for serial %u: no answer after %u tries; the secondary "
+		        "will find the change at its next refresh",
+		        t->text, t->serial, t->tries);
+		t->pending = false;
+		t->owner->stats.failed++;
+		return;
+	}
+	send_one(t->owner, t);
+}
+
+/* The NOTIFY query: our SOA in the question and, as a hint of the serial
+ * (RFC 1996 3.7), in the answer section. */
+static int build(gw_notify_t *n, target_t *t, const zone_t *zone)
+{
+	const zone_node_t *apex = zone_apex_node(zone);
+	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, T_SOA) : NULL;
+	if (soa == NULL)
+		return GW_ENOTFOUND;
+	gw_resp_t r;
+	uint16_t flags = (uint16_t)(GW_WIRE_OPCODE_NOTIFY << 11) | GW_WIRE_FLAG_AA;
+	gw_resp_init(&r, t->msg, sizeof(t->msg) - GW_TSIG_RESERVE, t->id, flags);
+	if (gw_resp_put_question(&r, apex->owner, T_SOA, C_IN) != GW_OK ||
+	    gw_resp_put_rrset(&r, GW_SEC_ANSWER, apex->owner, soa, false, -1) != GW_OK)
+		return GW_ESPACE;
+	t->msg_len = gw_resp_finish(&r);
+	memset(&t->tsig, 0, sizeof(t->tsig));
+	if (t->key == NULL)
+		return GW_OK;
+	return gw_tsig_sign_request(&t->tsig, t->key, t->msg, &t->msg_len, sizeof(t->msg));
+}
+
+void gw_notify_send(gw_notify_t *n, const zone_t *zone)
+{
+	uint32_t serial = 0;
+	if (n == NULL || zone_serial(zone, &serial) != GW_OK)
+		return;
+	for (size_t i = 0; i < n->count; i++) {
+		target_t *t = &n->targets[i];
+		/* A newer serial replaces the one still waiting: the answer to
+		 * the old query (its ID) no longer counts. */
+		t->pending = true;
+		t->serial = serial;
+		t->id = random_id();
+		t->tries = 0;
+		int ret = build(n, t, zone);
+		if (ret != GW_OK) {
+			gw_err("NOTIFY to %s for serial %u: %s", t->text, serial, gw_strerror(ret));
+			t->pending = false;
+			ev_timer_stop(n->loop, &t->timer);
+			continue;
+		}
+		send_one(n, t);
+	}
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+		const struct sockaddr_in *y = (const struct sockaddr_in *)b;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)b;
+	return x->sin6_port == y->sin6_port &&
+	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+}
+
+static void on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
+                      const struct sockaddr_storage *from)
+{
+	if (len < GW_WIRE_HEADER_LEN)
+		return;
+	uint16_t id = (uint16_t)(pkt[0] << 8 | pkt[1]);
+	uint16_t flags = (uint16_t)(pkt[2] << 8 | pkt[3]);
+	if (!(flags & GW_WIRE_FLAG_QR) || GW_WIRE_OPCODE(flags) != GW_WIRE_OPCODE_NOTIFY)
+		return;
+	for (size_t i = 0; i < n->count; i++) {
+		target_t *t = &n->targets[i];
+		if (!t->pending || t->id != id || !same_addr(&t->cfg->ep.addr, from))
+			continue;
+		if (t->key != NULL &&
+		    gw_tsig_verify_reply(&t->tsig, pkt, len, gw_clock_wall()) != GW_OK) {
+			gw_warn("NOTIFY to %s for serial %u: the answer's TSIG (key %s) does not "
+			        "verify; ignored",
+			        t->text, t->serial, t->key->cfg->name);
+			return;
+		}
+		t->pending = false;
+		ev_timer_stop(n->loop, &t->timer);
+		unsigned rcode = flags & GW_WIRE_FLAG_RCODE;
+		if (rcode != 0) {
+			gw_warn("NOTIFY to %s for serial %u: answered with rcode %u; check that it "
+			        "serves the zone as a secondary and allows NOTIFY from us (and the "
+			        "key)",
+			        t->text, t->serial, rcode);
+			n->stats.failed++;
+			return;
+		}
+		n->stats.acked++;
+		gw_debug("NOTIFY to %s: serial %u acknowledged", t->text, t->serial);
+		return;
+	}
+}
+
+static void on_read(struct ev_loop *loop, ev_io *w, int revents)
+{
+	gw_notify_t *n = w->data;
+	uint8_t buf[4096];
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		ssize_t k = recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT,
+		                     (struct sockaddr *)&from, &flen);
+		if (k < 0)
+			return;
+		on_answer(n, buf, (size_t)k, &from);
+	}
+}
+
+static int open_socket(gw_notify_t *n, int family, int *fd, ev_io *io)
+{
+	*fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (*fd < 0)
+		return -errno;
+	if (family == AF_INET6) {
+		int on = 1;
+		setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	}
+	ev_io_init(io, on_read, *fd, EV_READ);
+	io->data = n;
+	ev_io_start(n->loop, io);
+	return GW_OK;
+}
+
+int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_config_t *cfg,
+                  const gw_tsig_keyring_t *keys, double first_retry)
+{
+	int ret = GW_ENOMEM;
+	gw_notify_t *n = calloc(1, sizeof(*n));
+	if (n == NULL)
+		return GW_ENOMEM;
+	n->loop = loop;
+	n->fd4 = n->fd6 = -1;
+	n->apex = cfg->zone.domain;
+	n->first_retry = first_retry > 0 ? first_retry : 2.0;
+	snprintf(n->apex_text, sizeof(n->apex_text), "%s", cfg->zone.domain_str);
+	if (cfg->transfer.notify_count > 0) {
+		n->targets = calloc(cfg->transfer.notify_count, sizeof(*n->targets));
+		if (n->targets == NULL)
+			goto out;
+	}
+	bool v4 = false, v6 = false;
+	for (size_t i = 0; i < cfg->transfer.notify_count; i++) {
+		target_t *t = &n->targets[i];
+		t->owner = n;
+		t->cfg = &cfg->transfer.notify[i];
+		t->key = gw_tsig_keyring_get(keys, t->cfg->key);
+		gw_config_endpoint_format(&t->cfg->ep, t->text, sizeof(t->text));
+		ev_init(&t->timer, on_timer);
+		n->count++;
+		v4 |= t->cfg->ep.addr.ss_family == AF_INET;
+		v6 |= t->cfg->ep.addr.ss_family == AF_INET6;
+	}
+	ret = GW_OK;
+	if (v4)
+		ret = open_socket(n, AF_INET, &n->fd4, &n->io4);
+	if (ret == GW_OK && v6)
+		ret = open_socket(n, AF_INET6, &n->fd6, &n->io6);
+	if (ret != GW_OK) {
+		gw_err("cannot open a socket for NOTIFY: %s", gw_strerror(ret));
+		goto out;
+	}
+	*out = n;
+	n = NULL;
+out:
+	gw_notify_free(n);
+	return ret;
+}
+
+void gw_notify_get_stats(const gw_notify_t *n, gw_notify_stats_t *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (n != NULL)
+		*st = n->stats;
+}
+
+void gw_notify_free(gw_notify_t *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->count; i++)
+		ev_timer_stop(n->loop, &n->targets[i].timer);
+	if (n->fd4 >= 0) {
+		ev_io_stop(n->loop, &n->io4);
+		close(n->fd4);
+	}
+	if (n->fd6 >= 0) {
+		ev_io_stop(n->loop, &n->io6);
+		close(n->fd6);
+	}
+	free(n->targets);
+	free(n);
+}
+
+/* ---- NOTIFY received ----------------------------------------------------- */
+
+/* At most this many NOTIFY log lines a second: a flood costs answers,
+ * not the log. */
+#define NOTIFY_LOG_PER_SEC 10
+
+static bool log_ok(time_t now)
+{
+	static time_t second;
+	static unsigned count;
+	if (now != second) {
+		second = now;
+		count = 0;
+	}
+	return count++ < NOTIFY_LOG_PER_SEC;
+}
+
+size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const gw_query_t *q,
+                        const uint8_t *pkt, size_t len, const char *peer_text, time_t now,
+                        uint8_t *out, size_t cap)
+{
+	gw_tsig_ctx_t tsig;
+	char name[4 * GW_WIRE_NAME_MAXLEN + 2] = "?";
+	memset(&tsig, 0, sizeof(tsig));
+	zone_name_to_str(name, sizeof(name), q->qname);
+	if (q->has_tsig) {
+		int ret = gw_tsig_verify_request(keys, pkt, len, q, now, &tsig);
+		if (ret == GW_EMALFORMED)
+			return gw_answer_error(q, true, RCODE_FORMERR, out, cap, 512);
+		if (ret != GW_OK) {
+			if (log_ok(now))
+				gw_warn("NOTIFY from %s for %s refused: TSIG key %s: %s", peer_text,
+				        name, tsig.key_text, gw_tsig_error_str(tsig.error));
+			return gw_tsig_error_reply(&tsig, q, now, out, cap);
+		}
+	}
+	bool ours = zone != NULL && q->qclass == C_IN && q->qtype == T_SOA &&
+	            zone_name_equal(q->qname, zone_apex(zone));
+	if (log_ok(now)) {
+		if (ours)
+			gw_info("NOTIFY from %s for %s%s%s: this server is the primary; answered, "
+			        "nothing to do",
+			        peer_text, name, tsig.key ? ", TSIG key " : "",
+			        tsig.key ? tsig.key_text : "");
+		else
+			gw_notice("NOTIFY from %s for %s: not our zone; NOTAUTH", peer_text, name);
+	}
+	size_t reserve = gw_tsig_room(&tsig);
+	if (cap < GW_HEADER_LEN + GW_WIRE_NAME_MAXLEN + 4 + reserve)
+		return 0;
+	gw_resp_t r;
+	uint16_t flags = gw_wire_reply_flags(q, ours ? 0 : RCODE_NOTAUTH);
+	if (ours)
+		flags |= GW_WIRE_FLAG_AA;
+	gw_resp_init(&r, out, cap - reserve, q->id, flags);
+	if (gw_resp_put_question(&r, q->qname, q->qtype, q->qclass) != GW_OK)
+		return 0;
+	size_t n = gw_resp_finish(&r);
+	if (tsig.key != NULL && gw_tsig_sign_reply(&tsig, out, &n, cap) != GW_OK)
+		return 0;
+	return n;
+}

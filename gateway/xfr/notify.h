@@ -1,0 +1,55 @@
+/* NOTIFY (RFC 1996).
+ *
+ * Out: on every serial change the secondaries of transfer.notify get a
+ * NOTIFY for the zone's SOA over UDP (signed when their entry names a
+ * key), resent after 2, 4, 8 and 16 seconds until a matching answer comes
+ * (five tries in all); a newer serial replaces one still waiting.
+ *
+ * In: a NOTIFY sent to us is answered (QR, AA, the question echoed) when
+ * it names our zone, NOTAUTH otherwise, and logged; the gateway is the
+ * primary, so it does nothing else with it. A signed NOTIFY is verified
+ * first (NOTAUTH with the TSIG error when it fails) and the answer
+ * signed. Loop thread only. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <ev.h>
+
+#include "gateway/config/config.h"
+#include "gateway/xfr/tsig.h"
+#include "gateway/query/wire.h"
+#include "zones/zone.h"
+
+typedef struct gw_notify gw_notify_t;
+
+#define GW_NOTIFY_TRIES 5
+
+/* Sockets for the targets of cfg (borrowed, as keys: both must outlive
+ * the notifier). First retry after first_retry seconds (2 by default when
+ * 0), doubling. On success *out owns the notifier. -errno (socket)
+ * logged, GW_ENOMEM. */
+int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_config_t *cfg,
+                  const gw_tsig_keyring_t *keys, double first_retry);
+
+/* The zone has a new serial: NOTIFY every target (zone is read now, not
+ * kept). */
+void gw_notify_send(gw_notify_t *n, const zone_t *zone);
+
+/* Counters, for tests. */
+typedef struct gw_notify_stats {
+	uint64_t sent, acked, failed;
+} gw_notify_stats_t;
+void gw_notify_get_stats(const gw_notify_t *n, gw_notify_stats_t *st);
+
+/* Accepts NULL. */
+void gw_notify_free(gw_notify_t *n);
+
+/* The answer to the NOTIFY q (in pkt, len octets) from peer_text, into out
+ * (cap octets). zone may be NULL (NOTAUTH). Returns the length, 0 for no
+ * answer. */
+size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const gw_query_t *q,
+                        const uint8_t *pkt, size_t len, const char *peer_text, time_t now,
+                        uint8_t *out, size_t cap);

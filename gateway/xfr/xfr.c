@@ -1,0 +1,263 @@
+#include "gateway/xfr/xfr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "common/error.h"
+#include "gateway/query/response.h"
+
+#define T_SOA 6
+
+static void init_common(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
+{
+	memset(x, 0, sizeof(*x));
+	x->zone = gw_zoneref_get(zone);
+	x->node = zone_first(zone->zone);
+	zone_serial(zone->zone, &x->serial);
+	x->id = q->id;
+	/* QR and AA, opcode and RD copied as in any answer. */
+	x->flags = (uint16_t)(0x8000 | 0x0400 | (q->flags & (0x7800 | 0x0100)));
+	x->qtype = q->qtype;
+	x->qclass = q->qclass;
+	memcpy(x->qname, q->qname, q->qname_len);
+}
+
+int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
+{
+	const zone_node_t *apex = zone_apex_node(zone->zone);
+	if (apex == NULL || zone_node_rrset(apex, T_SOA) == NULL) {
+		memset(x, 0, sizeof(*x));
+		x->phase = 3;
+		return GW_ENOTFOUND;
+	}
+	init_common(x, zone, q);
+	x->mode = GW_XFR_AXFR;
+	return GW_OK;
+}
+
+/* Octets of the zone in AXFR form, roughly: owner, fixed fields and rdata
+ * of every RR and signature. Compared with the journal's octets, it says
+ * whether the diffs are worth sending. */
+static size_t zone_octets(const zone_t *zone)
+{
+	size_t total = 0;
+	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
+		for (uint16_t i = 0; i < n->rrset_count; i++) {
+			const zone_rrset_t *rs = &n->rrsets[i];
+			total += (size_t)(rs->count + rs->sig_count) * (n->owner_len + 10u) +
+			         rs->rdata_len + rs->sigs_len;
+		}
+	}
+	return total;
+}
+
+int gw_xfr_init_ixfr(gw_xfr_t *x, gw_zoneref_t *zone, gw_journal_t *journal, const gw_query_t *q,
+                     uint32_t client_serial)
+{
+	int ret = gw_xfr_init(x, zone, q);
+	if (ret != GW_OK)
+		return ret;
+	x->client_serial = client_serial;
+	/* RFC 1995 2: the same or a newer version gets our SOA alone. */
+	int cmp = zone_serial_cmp(client_serial, x->serial);
+	if (cmp == 0 || cmp == 1) {
+		x->mode = GW_XFR_SOA;
+		return GW_OK;
+	}
+	gw_journal_entry_t **list = NULL;
+	size_t count = 0, bytes = 0;
+	ret = gw_journal_find(journal, client_serial, &list, &count, &bytes);
+	if (ret == GW_ENOMEM)
+		return ret;
+	if (ret != GW_OK)
+		return GW_OK; /* AXFR form */
+	const gw_journal_entry_t *last = list[count - 1];
+	if (last->to != x->serial || bytes > zone_octets(zone->zone)) {
+		/* The journal is behind the zone, or the diffs weigh more than
+		 * the zone itself: the whole zone is the better answer. */
+		for (size_t i = 0; i < count; i++)
+			gw_journal_entry_put(list[i]);
+		free(list);
+		return GW_OK;
+	}
+	/* The newest SOA is the first RR added by the last entry. */
+	size_t off = 0;
+	for (uint32_t i = 0; i < last->removed; i++)
+		off += gw_journal_rr_len(last->data + off, last->size - off);
+	x->new_soa = last->data + off;
+	x->new_soa_len = gw_journal_rr_len(x->new_soa, last->size - off);
+	x->entries = list;
+	x->entry_count = count;
+	x->mode = GW_XFR_IXFR;
+	return GW_OK;
+}
+
+void gw_xfr_set_tsig(gw_xfr_t *x, const gw_tsig_ctx_t *tsig)
+{
+	x->tsig = *tsig;
+}
+
+/* One RR in journal wire form into the answer section. */
+static int put_wire_rr(gw_resp_t *r, const uint8_t *rr, size_t len)
+{
+	int n = zone_name_len(rr, len);
+	if (n < 0 || (size_t)n + 10 > len)
+		return GW_EMALFORMED;
+	const uint8_t *f = rr + n;
+	uint16_t type = (uint16_t)(f[0] << 8 | f[1]);
+	uint16_t rclass = (uint16_t)(f[2] << 8 | f[3]);
+	uint32_t ttl = (uint32_t)f[4] << 24 | (uint32_t)f[5] << 16 | (uint32_t)f[6] << 8 | f[7];
+	uint16_t rdlen = (uint16_t)(f[8] << 8 | f[9]);
+	return gw_resp_put_rr(r, GW_SEC_ANSWER, rr, type, rclass, ttl, f + 10, rdlen);
+}
+
+/* IXFR body: returns GW_OK when the message is full or the transfer done,
+ * GW_ESPACE when even the first RR does not fit. */
+static int ixfr_body(gw_xfr_t *x, gw_resp_t *r, bool *wrote)
+{
+	if (x->phase == 0) {
+		if (put_wire_rr(r, x->new_soa, x->new_soa_len) != GW_OK)
+			return GW_ESPACE;
+		x->phase = 1;
+		x->rrs++;
+		*wrote = true;
+	}
+	while (x->phase == 1 && x->entry < x->entry_count) {
+		const gw_journal_entry_t *e = x->entries[x->entry];
+		while (x->offset < e->size) {
+			const uint8_t *rr = e->data + x->offset;
+			size_t len = gw_journal_rr_len(rr, e->size - x->offset);
+			int ret = len > 0 ? put_wire_rr(r, rr, len) : GW_EMALFORMED;
+			if (ret == GW_ESPACE && *wrote)
+				return GW_OK;
+			if (ret != GW_OK)
+				return ret;
+			*wrote = true;
+			x->rrs++;
+			x->offset += len;
+		}
+		x->entry++;
+		x->offset = 0;
+	}
+	if (x->phase == 1)
+		x->phase = 2;
+	if (x->phase == 2) {
+		int ret = put_wire_rr(r, x->new_soa, x->new_soa_len);
+		if (ret == GW_ESPACE && *wrote)
+			return GW_OK;
+		if (ret != GW_OK)
+			return ret;
+		x->rrs++;
+		x->phase = 3;
+	}
+	return GW_OK;
+}
+
+/* AXFR body (also the SOA alone). GW_EBUSY when the zone moved. */
+static int axfr_body(gw_xfr_t *x, gw_resp_t *r, bool *wrote)
+{
+	const zone_t *zone = x->zone->zone;
+	/* Every change to a served zone moves its serial; node pointers kept
+	 * across messages are only valid while it stays put. */
+	uint32_t serial = 0;
+	if (zone_serial(zone, &serial) != GW_OK || serial != x->serial)
+		return GW_EBUSY;
+	const zone_node_t *apex = zone_apex_node(zone);
+	const zone_rrset_t *soa = zone_node_rrset(apex, T_SOA);
+	if (x->phase == 0) {
+		/* An up-to-date IXFR client gets exactly one RR, the SOA. */
+		bool sigs = x->mode != GW_XFR_SOA;
+		if (gw_resp_put_rrset(r, GW_SEC_ANSWER, apex->owner, soa, sigs, -1) != GW_OK)
+			return GW_ESPACE;
+		x->phase = x->mode == GW_XFR_SOA ? 3 : 1;
+		x->rrs += soa->count;
+		*wrote = true;
+	}
+	while (x->phase == 1 && x->node != NULL) {
+		const zone_node_t *n = x->node;
+		while (x->rrset < n->rrset_count) {
+			const zone_rrset_t *rs = &n->rrsets[x->rrset];
+			if (n == apex && rs->type == T_SOA) {
+				x->rrset++;
+				continue;
+			}
+			if (gw_resp_put_rrset(r, GW_SEC_ANSWER, n->owner, rs, true, -1) != GW_OK)
+				return *wrote ? GW_OK : GW_ESPACE;
+			*wrote = true;
+			x->rrs += rs->count + rs->sig_count;
+			x->rrset++;
+		}
+		x->node = zone_next(zone, n);
+		x->rrset = 0;
+	}
+	if (x->phase == 1)
+		x->phase = 2;
+	if (x->phase == 2) {
+		if (gw_resp_put_rrset(r, GW_SEC_ANSWER, apex->owner, soa, false, -1) != GW_OK)
+			return *wrote ? GW_OK : GW_ESPACE;
+		x->rrs += soa->count;
+		x->phase = 3;
+	}
+	return GW_OK;
+}
+
+int gw_xfr_next(gw_xfr_t *x, uint8_t *out, size_t cap)
+{
+	if (x->phase >= 3)
+		return 0;
+	bool sign = x->tsig.key != NULL;
+	size_t reserve = gw_tsig_room(&x->tsig);
+	if (cap < GW_HEADER_LEN + reserve)
+		return GW_ESPACE;
+	size_t room = cap - reserve;
+	gw_resp_t r;
+	gw_resp_init(&r, out, room, x->id, x->flags);
+	/* The question goes in the first message only (RFC 5936 2.2). */
+	if (x->messages == 0 && gw_resp_put_question(&r, x->qname, x->qtype, x->qclass) != GW_OK)
+		return GW_ESPACE;
+	bool wrote = false;
+	int ret = x->mode == GW_XFR_IXFR ? ixfr_body(x, &r, &wrote) : axfr_body(x, &r, &wrote);
+	if (ret != GW_OK)
+		return ret;
+	x->messages++;
+	size_t len = gw_resp_finish(&r);
+	if (sign) {
+		ret = gw_tsig_sign_reply(&x->tsig, out, &len, cap);
+		if (ret != GW_OK)
+			return ret;
+	}
+	return (int)len;
+}
+
+int gw_xfr_ixfr_serial(const uint8_t *pkt, size_t len, const gw_query_t *q, uint32_t *serial)
+{
+	ldns_pkt *p = NULL;
+	int ret = GW_EMALFORMED;
+	if (q->nscount != 1 || ldns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
+		goto out;
+	const ldns_rr_list *auth = ldns_pkt_authority(p);
+	const ldns_rr *soa =
+	    auth != NULL && ldns_rr_list_rr_count(auth) == 1 ? ldns_rr_list_rr(auth, 0) : NULL;
+	if (soa == NULL || ldns_rr_get_type(soa) != LDNS_RR_TYPE_SOA ||
+	    ldns_rr_rd_count(soa) != 7 || ldns_rdf_size(ldns_rr_rdf(soa, 2)) != 4)
+		goto out;
+	*serial = ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+	ret = GW_OK;
+out:
+	ldns_pkt_free(p);
+	return ret;
+}
+
+void gw_xfr_deinit(gw_xfr_t *x)
+{
+	for (size_t i = 0; i < x->entry_count; i++)
+		gw_journal_entry_put(x->entries[i]);
+	free(x->entries);
+	x->entries = NULL;
+	x->entry_count = 0;
+	gw_zoneref_put(x->zone);
+	x->zone = NULL;
+	x->phase = 3;
+}

@@ -1,0 +1,77 @@
+/* Zone transfers out over one TCP connection, message by message:
+ * - AXFR (RFC 5936): SOA first and last, every other RRset once in
+ *   canonical order, with its signatures;
+ * - IXFR (RFC 1995 section 4): the newest SOA, then for each journal
+ *   entry from the client's serial on the old SOA, the RRs removed, the
+ *   new SOA, the RRs added, and the newest SOA again; a client at our
+ *   serial (or past it) gets that SOA alone; a serial the journal does
+ *   not reach back to gets the whole zone in AXFR form;
+ * every message signed when the request was (RFC 8945 5.3.1). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/journal/journal.h"
+#include "gateway/xfr/tsig.h"
+#include "gateway/query/wire.h"
+#include "gateway/zonemgr/zoneref.h"
+
+typedef enum {
+	GW_XFR_AXFR = 0, /* the whole zone (also the answer to an IXFR we cannot patch) */
+	GW_XFR_IXFR,     /* journal entries */
+	GW_XFR_SOA,      /* the SOA alone: the client is up to date */
+} gw_xfr_mode_t;
+
+typedef struct gw_xfr {
+	gw_xfr_mode_t mode;
+	gw_zoneref_t *zone;      /* one reference, held until deinit */
+	const zone_node_t *node; /* AXFR: next node to send from, NULL when body done */
+	uint16_t rrset;          /* AXFR: next RRset index in node */
+	int phase;               /* 0 first SOA, 1 body, 2 closing SOA, 3 done */
+	uint32_t serial;         /* the SOA serial the transfer started with */
+	uint32_t client_serial;  /* IXFR: the serial the client has */
+	/* IXFR: owned references on the entries to send, oldest first. */
+	gw_journal_entry_t **entries;
+	size_t entry_count;
+	size_t entry;           /* next entry to send */
+	size_t offset;          /* next RR in it */
+	const uint8_t *new_soa; /* the newest SOA, in the last entry's data */
+	size_t new_soa_len;
+	gw_tsig_ctx_t tsig; /* tsig.key NULL: messages are not signed */
+	uint16_t id;
+	uint16_t flags;
+	uint16_t qtype, qclass;
+	uint8_t qname[ZONE_NAME_MAXLEN];
+	unsigned messages;
+	size_t rrs;
+} gw_xfr_t;
+
+/* Start an AXFR of zone for query q (already allowed). Takes a reference
+ * on zone. GW_OK, or GW_ENOTFOUND when the zone has no SOA. */
+int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q);
+
+/* Start the answer to an IXFR query q (already allowed) from a client at
+ * client_serial: IXFR from journal (may be NULL), the SOA alone, or AXFR
+ * form, as the header says. Takes a reference on zone. GW_OK,
+ * GW_ENOTFOUND (no SOA), GW_ENOMEM. */
+int gw_xfr_init_ixfr(gw_xfr_t *x, gw_zoneref_t *zone, gw_journal_t *journal, const gw_query_t *q,
+                     uint32_t client_serial);
+
+/* Sign every message with tsig (a verified request's context, copied). */
+void gw_xfr_set_tsig(gw_xfr_t *x, const gw_tsig_ctx_t *tsig);
+
+/* Write the next message into out (cap octets, at most 65535). Returns the
+ * message length, 0 when the transfer is complete, or a negative error
+ * (GW_ESPACE: an RRset larger than a message; GW_EBUSY: the zone changed
+ * under an AXFR, which the caller ends so the client retries and gets one
+ * consistent version; GW_ECRYPTO: signing failed). */
+int gw_xfr_next(gw_xfr_t *x, uint8_t *out, size_t cap);
+
+/* The client serial of an IXFR query: the serial of the SOA in its
+ * authority section (RFC 1995 section 3). GW_OK, or GW_EMALFORMED. */
+int gw_xfr_ixfr_serial(const uint8_t *pkt, size_t len, const gw_query_t *q, uint32_t *serial);
+
+/* Release the zone reference and the entries. Accepts a zeroed or
+ * finished x. */
+void gw_xfr_deinit(gw_xfr_t *x);

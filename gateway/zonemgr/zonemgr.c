@@ -1,0 +1,547 @@
+#include "gateway/zonemgr/zonemgr.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "dnssec/dnssec.h"
+#include "gateway/journal/journal.h"
+#include "gateway/zonemgr/serial_store.h"
+#include "common/container.h"
+
+#define T_SOA        6
+#define T_RRSIG      46
+#define T_NSEC       47
+#define T_DNSKEY     48
+#define T_NSEC3      50
+#define T_NSEC3PARAM 51
+#define T_CDS        59
+#define T_CDNSKEY    60
+
+/* When a refresh fails, try again this much later (seconds). */
+#define REFRESH_RETRY 60.0
+/* Most a refresh waits to gather RRsets that fall due (seconds). */
+#define REFRESH_SLACK_MAX 3600.0
+
+struct gw_zonemgr {
+	struct ev_loop *loop;
+	const gw_config_t *cfg;
+	zone_t *statics;    /* owned: the records of the zone file, as last loaded */
+	gw_zoneref_t *zone; /* one reference: the served zone */
+	gw_serial_t serial;
+	sig_keystore_t *keys; /* owned; NULL when unsigned */
+	sig_signer_t signer;
+	unsigned sign_threads;
+	ev_timer refresh;
+	gw_journal_t *journal; /* owned: the diffs of every commit, for IXFR */
+	gw_zonemgr_hook_fn hook;
+	void *hook_arg;
+};
+
+/* Records the gateway makes itself; a zone file cannot supply them. */
+static bool gateway_owned_type(uint16_t type, void *arg)
+{
+	(void)arg;
+	switch (type) {
+	case T_RRSIG:
+	case T_NSEC:
+	case T_DNSKEY:
+	case T_NSEC3:
+	case T_NSEC3PARAM:
+	case T_CDS:
+	case T_CDNSKEY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool skip_owned_and_soa(uint16_t type, void *arg)
+{
+	return type == T_SOA || gateway_owned_type(type, arg);
+}
+
+static int add_rr_str(zone_t *zone, const char *text, char *errbuf, size_t errlen)
+{
+	ldns_rr *rr = NULL;
+	ldns_status st = ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL);
+	if (st != LDNS_STATUS_OK) {
+		snprintf(errbuf, errlen, "built-in record '%s': %s", text,
+		         ldns_get_errorstr_by_id(st));
+		return GW_EPARSE;
+	}
+	int ret = zone_add_rr(zone, rr);
+	ldns_rr_free(rr);
+	if (ret != GW_OK)
+		snprintf(errbuf, errlen, "built-in record '%s': %s", text, gw_strerror(ret));
+	return ret;
+}
+
+int gw_zonemgr_load_static(zone_t **out, const gw_config_t *cfg, char *errbuf, size_t errlen)
+{
+	int ret;
+	zone_t *zone = NULL;
+	if (cfg->zone.file != NULL)
+		return zone_load_file(out, cfg->zone.domain, cfg->zone.file, errbuf, errlen);
+
+	/* No zone file: the apex records a served zone needs. The serial
+	 * starts from the clock; <state>/serial keeps it moving forward. */
+	ret = zone_new(&zone, cfg->zone.domain);
+	if (ret != GW_OK) {
+		snprintf(errbuf, errlen, "cannot create zone: %s", gw_strerror(ret));
+		goto out;
+	}
+	const char *d = cfg->zone.domain_str;
+	char rr[4 * GW_CONFIG_NAME_STR_MAX + 128];
+	snprintf(rr, sizeof(rr), "%s 3600 IN SOA ns.%s hostmaster.%s %u 3600 600 86400 10", d, d, d,
+	         (uint32_t)gw_clock_wall());
+	ret = add_rr_str(zone, rr, errbuf, errlen);
+	if (ret != GW_OK)
+		goto out;
+	snprintf(rr, sizeof(rr), "%s 3600 IN NS ns.%s", d, d);
+	ret = add_rr_str(zone, rr, errbuf, errlen);
+	if (ret != GW_OK)
+		goto out;
+	*out = zone;
+	zone = NULL;
+out:
+	zone_free(zone);
+	return ret;
+}
+
+/* Count the RRsets the zone file gave that the gateway makes itself, and
+ * say once that they are ignored. */
+static void warn_owned(const zone_t *statics, const gw_config_t *cfg)
+{
+	size_t n = 0;
+	for (const zone_node_t *node = zone_first(statics); node; node = zone_next(statics, node)) {
+		for (uint16_t i = 0; i < node->rrset_count; i++)
+			n += gateway_owned_type(node->rrsets[i].type, NULL);
+	}
+	if (n > 0)
+		gw_warn("%s: %zu DNSSEC RRsets (DNSKEY, RRSIG, NSEC, NSEC3, CDS, CDNSKEY) ignored: "
+		        "the gateway makes these itself",
+		        cfg->zone.file ? cfg->zone.file : "zone", n);
+}
+
+static int keys_changeset(gw_zonemgr_t *m, zone_changeset_t *cs)
+{
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(m->keys, &count);
+	uint32_t ttl = m->cfg->dnssec.dnskey_ttl;
+	for (size_t i = 0; i < count; i++) {
+		ldns_rr *rr = NULL;
+		int ret = sig_key_dnskey_rr(keys[i], ttl, &rr);
+		if (ret == GW_OK)
+			ret = zone_changeset_add(cs, rr);
+		if (ret != GW_OK)
+			return ret;
+		/* CDS/CDNSKEY (RFC 7344) for the keys the parent's DS names. */
+		if (sig_key_role(keys[i]) == SIG_ROLE_ZSK)
+			continue;
+		rr = NULL;
+		ret = sig_key_cdnskey_rr(keys[i], ttl, &rr);
+		if (ret == GW_OK)
+			ret = zone_changeset_add(cs, rr);
+		if (ret != GW_OK)
+			return ret;
+		rr = NULL;
+		ret = sig_key_cds_rr(keys[i], ttl, &rr);
+		if (ret == GW_OK)
+			ret = zone_changeset_add(cs, rr);
+		if (ret != GW_OK)
+			return ret;
+	}
+	return GW_OK;
+}
+
+static gw_journal_opts_t journal_opts(const gw_config_t *cfg)
+{
+	return (gw_journal_opts_t){
+	    .state_dir = cfg->state_dir,
+	    .max_size = cfg->transfer.journal_size,
+	    .max_entries = cfg->transfer.journal_entries,
+	};
+}
+
+/* The zone served before a restart is in the journal: its signatures
+ * still hold for every RRset that did not change, so only the rest needs
+ * signing, and the first IXFR after the restart stays small. Best effort:
+ * without a usable journal everything is signed. Returns the number of
+ * RRsets that took signatures over. */
+static size_t adopt_signatures(gw_zonemgr_t *m, zone_t *zone)
+{
+	gw_journal_opts_t jopts = journal_opts(m->cfg);
+	zone_t *before = NULL;
+	size_t adopted = 0;
+
+	if (gw_journal_read_last(&jopts, zone_apex(zone), &before) != GW_OK)
+		return 0;
+	int ret = sig_adopt_signatures(&m->signer, zone, before, &adopted);
+	if (ret != GW_OK) {
+		gw_warn("cannot take over the earlier signatures (%s); signing everything",
+		        gw_strerror(ret));
+		adopted = 0;
+	}
+	zone_free(before);
+	return adopted;
+}
+
+static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
+{
+	int ret;
+	const gw_config_t *cfg = m->cfg;
+	zone_changeset_t cs = {0};
+
+	sig_key_policy_t policy = {
+	    .algorithm = cfg->dnssec.algorithm,
+	    .split = cfg->dnssec.split_keys,
+	    .rsa_bits = (int)cfg->dnssec.rsa_bits,
+	    .import = (const char *const *)cfg->dnssec.import,
+	    .import_count = cfg->dnssec.import_count,
+	};
+	ret = sig_keystore_open(&m->keys, cfg->state_dir, cfg->zone.domain, &policy);
+	if (ret != GW_OK)
+		return ret;
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(m->keys, &count);
+	m->signer = (sig_signer_t){
+	    .keys = keys,
+	    .key_count = count,
+	    .apex = zone_apex(zone),
+	    .validity = (uint32_t)(cfg->dnssec.validity_ms / 1000),
+	    .refresh = (uint32_t)(cfg->dnssec.refresh_ms / 1000),
+	    .jitter = (uint32_t)(cfg->dnssec.jitter_ms / 1000),
+	    .inception_offset = (uint32_t)(cfg->dnssec.inception_offset_ms / 1000),
+	};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	m->sign_threads =
+	    cfg->dnssec.sign_threads ? cfg->dnssec.sign_threads : (unsigned)(cpus > 0 ? cpus : 1);
+
+	ret = zone_changeset_init(&cs);
+	if (ret != GW_OK)
+		goto out;
+	ret = keys_changeset(m, &cs);
+	if (ret == GW_OK)
+		ret = zone_apply(zone, &cs, NULL, NULL);
+	if (ret != GW_OK) {
+		gw_err("cannot add the DNSKEY records: %s", gw_strerror(ret));
+		goto out;
+	}
+	zone_changeset_deinit(&cs);
+
+	uint32_t nsec_ttl = 0;
+	ret = zone_changeset_init(&cs);
+	if (ret == GW_OK)
+		ret = sig_nsec_ttl(zone, &nsec_ttl);
+	if (ret == GW_OK)
+		ret = cfg->dnssec.nsec3 ? sig_nsec3_update(zone, nsec_ttl, &cs)
+		                        : sig_nsec_update(zone, nsec_ttl, &cs);
+	if (ret == GW_OK)
+		ret = zone_apply(zone, &cs, NULL, NULL);
+	if (ret != GW_OK) {
+		gw_err("cannot build the %s chain: %s", cfg->dnssec.nsec3 ? "NSEC3" : "NSEC",
+		       gw_strerror(ret));
+		goto out;
+	}
+
+	uint64_t t0 = gw_clock_mono_ns();
+	size_t adopted = adopt_signatures(m, zone);
+	size_t signed_count = 0;
+	ret = sig_sign_zone(&m->signer, zone, gw_clock_wall(), adopted == 0, m->sign_threads,
+	                    &signed_count);
+	if (ret != GW_OK) {
+		gw_err("cannot sign the zone: %s", gw_strerror(ret));
+		goto out;
+	}
+	gw_info("zone %s signed: %zu RRsets with %zu keys (%s) in %.1f ms, %u threads; %zu RRsets "
+	        "kept the signatures served before the restart",
+	        cfg->zone.domain_str, signed_count, count,
+	        sig_algorithm_name(cfg->dnssec.algorithm), (double)(gw_clock_mono_ns() - t0) / 1e6,
+	        m->sign_threads, adopted);
+	ret = sig_keystore_publish_ds(m->keys, cfg->dnssec.dnskey_ttl);
+out:
+	zone_changeset_deinit(&cs);
+	return ret;
+}
+
+static void schedule_refresh(gw_zonemgr_t *m)
+{
+	ev_timer_stop(m->loop, &m->refresh);
+	if (m->keys == NULL)
+		return;
+	time_t next = sig_zone_next_refresh(&m->signer, m->zone->zone);
+	if (next == 0)
+		return;
+	/* Wait a little past the first RRset due, so that one refresh takes
+	 * every RRset due within that slack: jittered expirations would
+	 * otherwise mean a serial bump (and a transfer) every few seconds.
+	 * The slack is a tenth of the refresh window, so signatures still
+	 * have most of that window left when they are replaced. */
+	double slack = m->signer.refresh / 10.0;
+	if (slack > REFRESH_SLACK_MAX)
+		slack = REFRESH_SLACK_MAX;
+	double in = (double)(next - gw_clock_wall()) + slack;
+	if (in < 1.0)
+		in = 1.0;
+	ev_timer_set(&m->refresh, in, 0.0);
+	ev_timer_start(m->loop, &m->refresh);
+}
+
+static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	gw_zonemgr_t *m = container_of(w, gw_zonemgr_t, refresh);
+	size_t n = 0;
+	time_t now = gw_clock_wall();
+	/* The journal snapshots what the signer is about to re-sign; the
+	 * commit below (or the next one, after a failure) closes the entry. */
+	gw_journal_begin_refresh(m->journal, m->zone->zone, &m->signer, now);
+	int ret = sig_sign_zone(&m->signer, m->zone->zone, now, false, m->sign_threads, &n);
+	if (ret == GW_OK && n > 0) {
+		/* New signatures are new zone content: secondaries and
+		 * transfers must see a new serial. */
+		zone_changeset_t cs = {0};
+		ret = zone_changeset_init(&cs);
+		if (ret == GW_OK)
+			ret = gw_zonemgr_commit(m, &cs);
+		zone_changeset_deinit(&cs);
+	}
+	if (ret != GW_OK) {
+		gw_err("signature refresh failed: %s; retrying in %.0f s", gw_strerror(ret),
+		       REFRESH_RETRY);
+		ev_timer_set(&m->refresh, REFRESH_RETRY, 0.0);
+		ev_timer_start(loop, &m->refresh);
+		return;
+	}
+	gw_info("signature refresh: %zu RRsets re-signed", n);
+	schedule_refresh(m);
+}
+
+int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *cfg)
+{
+	int ret;
+	char err[512] = "";
+	zone_t *zone = NULL;
+	zone_changeset_t cs = {0};
+	gw_zonemgr_t *m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return GW_ENOMEM;
+	m->loop = loop;
+	m->cfg = cfg;
+	ev_init(&m->refresh, on_refresh);
+
+	ret = gw_serial_init(&m->serial, cfg->state_dir);
+	if (ret != GW_OK)
+		goto out;
+	ret = gw_zonemgr_load_static(&m->statics, cfg, err, sizeof(err));
+	if (ret != GW_OK) {
+		gw_err("cannot load zone %s: %s", cfg->zone.domain_str,
+		       err[0] ? err : gw_strerror(ret));
+		goto out;
+	}
+	warn_owned(m->statics, cfg);
+
+	/* The served zone starts as the static records minus what the
+	 * gateway makes itself. */
+	ret = zone_new(&zone, cfg->zone.domain);
+	if (ret == GW_OK)
+		ret = zone_changeset_init(&cs);
+	if (ret == GW_OK)
+		ret = zone_diff(zone, m->statics, gateway_owned_type, NULL, &cs);
+	if (ret == GW_OK)
+		ret = zone_apply(zone, &cs, NULL, NULL);
+	if (ret != GW_OK) {
+		gw_err("cannot build zone %s: %s", cfg->zone.domain_str, gw_strerror(ret));
+		goto out;
+	}
+	uint32_t file_serial = 0, serial = 0;
+	ret = zone_serial(zone, &file_serial);
+	if (ret == GW_OK)
+		ret = gw_serial_first(&m->serial, file_serial, &serial);
+	if (ret == GW_OK)
+		ret = zone_set_serial(zone, serial);
+	if (ret != GW_OK)
+		goto out;
+	if (serial != file_serial)
+		gw_info("zone %s: serial %u (the zone file says %u; serials only go forward)",
+		        cfg->zone.domain_str, serial, file_serial);
+
+	if (cfg->dnssec.enable) {
+		ret = setup_signing(m, zone);
+		if (ret != GW_OK)
+			goto out;
+	}
+	gw_journal_opts_t jopts = journal_opts(cfg);
+	ret = gw_journal_open(&m->journal, &jopts, zone);
+	if (ret != GW_OK)
+		goto out;
+	ret = gw_zoneref_new(&m->zone, zone);
+	zone = NULL;
+	if (ret != GW_OK)
+		goto out;
+	*out = m;
+	m = NULL;
+out:
+	zone_changeset_deinit(&cs);
+	zone_free(zone);
+	gw_zonemgr_free(m);
+	return ret;
+}
+
+gw_zoneref_t *gw_zonemgr_zone(const gw_zonemgr_t *m)
+{
+	return m->zone;
+}
+
+gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m)
+{
+	return m->journal;
+}
+
+int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
+{
+	zone_t *zone = m->zone->zone;
+	uint32_t current = 0, serial = 0;
+	int ret = zone_serial(zone, &current);
+	if (ret == GW_OK)
+		ret = gw_serial_next(&m->serial, current, &serial);
+	if (ret != GW_OK)
+		return ret;
+	/* A failed commit leaves the zone as it was: the capture stays open
+	 * and the next commit's entry covers it. */
+	gw_journal_begin(m->journal, zone, cs);
+	if (m->keys != NULL) {
+		size_t resigned = 0;
+		ret = sig_zone_commit(&m->signer, zone, cs, gw_clock_wall(), serial, &resigned);
+	} else {
+		ret = zone_apply(zone, cs, NULL, NULL);
+		if (ret == GW_OK)
+			ret = zone_set_serial(zone, serial);
+	}
+	if (ret != GW_OK)
+		return ret;
+	gw_journal_end(m->journal, zone);
+	gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->cfg->zone.domain_str, serial,
+	         cs->remove ? ldns_rr_list_rr_count(cs->remove) : 0,
+	         cs->add ? ldns_rr_list_rr_count(cs->add) : 0);
+	if (m->hook != NULL)
+		m->hook(m->hook_arg, serial);
+	return GW_OK;
+}
+
+/* The SOA of a reloaded file replaces ours but keeps our serial. */
+static int soa_changes(gw_zonemgr_t *m, const zone_t *fresh, zone_changeset_t *cs)
+{
+	const zone_node_t *old_apex = zone_apex_node(m->zone->zone);
+	const zone_node_t *new_apex = zone_apex_node(fresh);
+	const zone_rrset_t *old_soa = zone_node_rrset(old_apex, T_SOA);
+	const zone_rrset_t *new_soa = zone_node_rrset(new_apex, T_SOA);
+	ldns_rr *old_rr = NULL, *new_rr = NULL;
+	int ret = zone_rr_to_ldns(&old_rr, old_apex, old_soa, old_soa->rdata + 2,
+	                          (uint16_t)(old_soa->rdata_len - 2));
+	if (ret == GW_OK)
+		ret = zone_rr_to_ldns(&new_rr, new_apex, new_soa, new_soa->rdata + 2,
+		                      (uint16_t)(new_soa->rdata_len - 2));
+	if (ret != GW_OK)
+		goto out;
+	ldns_rdf *serial = ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32,
+	                                         ldns_rdf2native_int32(ldns_rr_rdf(old_rr, 2)));
+	ldns_rdf *prev = serial ? ldns_rr_set_rdf(new_rr, serial, 2) : NULL;
+	if (prev == NULL) {
+		ldns_rdf_free(serial);
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	ldns_rdf_deep_free(prev);
+	if (ldns_rr_compare(old_rr, new_rr) == 0 && ldns_rr_ttl(old_rr) == ldns_rr_ttl(new_rr))
+		goto out;
+	ret = zone_changeset_remove(cs, old_rr);
+	old_rr = NULL;
+	if (ret == GW_OK)
+		ret = zone_changeset_add(cs, new_rr);
+	new_rr = NULL;
+out:
+	ldns_rr_free(old_rr);
+	ldns_rr_free(new_rr);
+	return ret;
+}
+
+int gw_zonemgr_reload(gw_zonemgr_t *m)
+{
+	const gw_config_t *cfg = m->cfg;
+	if (cfg->zone.file == NULL) {
+		gw_notice("reload: no zone file configured, nothing to reload");
+		return GW_OK;
+	}
+	char err[512] = "";
+	zone_t *fresh = NULL;
+	zone_changeset_t cs = {0};
+	int ret = gw_zonemgr_load_static(&fresh, cfg, err, sizeof(err));
+	if (ret != GW_OK) {
+		gw_err("reload: zone not reloaded, still serving the previous one: %s",
+		       err[0] ? err : gw_strerror(ret));
+		return ret;
+	}
+	warn_owned(fresh, cfg);
+	ret = zone_changeset_init(&cs);
+	if (ret == GW_OK)
+		ret = zone_diff(m->statics, fresh, skip_owned_and_soa, NULL, &cs);
+	if (ret == GW_OK)
+		ret = soa_changes(m, fresh, &cs);
+	if (ret == GW_OK)
+		ret = gw_zonemgr_commit(m, &cs);
+	if (ret != GW_OK) {
+		gw_err("reload: zone not reloaded, still serving the previous one: %s",
+		       gw_strerror(ret));
+		goto out;
+	}
+	gw_info("reload: %s applied (%zu removed, %zu added)", cfg->zone.file,
+	        ldns_rr_list_rr_count(cs.remove), ldns_rr_list_rr_count(cs.add));
+	zone_free(m->statics);
+	m->statics = fresh;
+	fresh = NULL;
+	schedule_refresh(m);
+out:
+	zone_changeset_deinit(&cs);
+	zone_free(fresh);
+	return ret;
+}
+
+bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name)
+{
+	return zone_find(m->statics, name) != NULL;
+}
+
+void gw_zonemgr_start(gw_zonemgr_t *m)
+{
+	schedule_refresh(m);
+}
+
+void gw_zonemgr_stop(gw_zonemgr_t *m)
+{
+	ev_timer_stop(m->loop, &m->refresh);
+}
+
+void gw_zonemgr_set_hook(gw_zonemgr_t *m, gw_zonemgr_hook_fn fn, void *arg)
+{
+	m->hook = fn;
+	m->hook_arg = arg;
+}
+
+void gw_zonemgr_free(gw_zonemgr_t *m)
+{
+	if (m == NULL)
+		return;
+	if (m->loop != NULL)
+		ev_timer_stop(m->loop, &m->refresh);
+	gw_journal_close(m->journal, m->zone != NULL ? m->zone->zone : NULL);
+	gw_zoneref_put(m->zone);
+	zone_free(m->statics);
+	sig_keystore_free(m->keys);
+	gw_serial_deinit(&m->serial);
+	free(m);
+}

@@ -1,0 +1,67 @@
+/* The served zone and every way it changes: built at start from the zone
+ * file (or a minimal apex), given a serial that never goes backwards,
+ * signed (keys, NSEC chain, signatures) when DNSSEC is on; then changed
+ * only through gw_zonemgr_commit(): mirrored services, zone file reloads
+ * and signature refreshes all become one changeset, one incremental
+ * re-sign and one serial bump, and one journal entry (gateway/journal.h).
+ * Loop thread only. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "gateway/config/config.h"
+#include "gateway/journal/journal.h"
+#include "gateway/zonemgr/zoneref.h"
+#include "zones/zone.h"
+
+typedef struct gw_zonemgr gw_zonemgr_t;
+
+/* Called after every committed change with the new serial (NOTIFY, logs). */
+typedef void (*gw_zonemgr_hook_fn)(void *arg, uint32_t serial);
+
+/* Load the operator's records: the zone file when configured, otherwise a
+ * minimal apex (SOA and NS). On success *out owns the zone. On error a
+ * reason naming file and line is in errbuf. */
+int gw_zonemgr_load_static(zone_t **out, const gw_config_t *cfg, char *errbuf, size_t errlen);
+
+/* Build the served zone per cfg (borrowed for the manager's life): static
+ * records, serial from <state>/serial, keys from <state>/keys (made on the
+ * first start), NSEC chain, signatures, DS files. Errors are logged with
+ * what to do; on success *out owns the manager. */
+int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *cfg);
+
+/* The zone being served (the manager keeps its own reference). */
+gw_zoneref_t *gw_zonemgr_zone(const gw_zonemgr_t *m);
+
+/* The journal of the zone's diffs (<state>/journal), borrowed from the
+ * manager: every commit adds an entry (IXFR). */
+gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m);
+
+/* Apply cs in one step: the zone changes, the NSEC chain and the changed
+ * RRsets are re-signed, the serial moves forward (durably). On error the
+ * zone is unchanged and the error is returned (the caller may retry). An
+ * empty cs still bumps the serial (used after signature refreshes). */
+int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs);
+
+/* Re-read the zone file and commit the difference to the records it gave
+ * last time. A file that does not load leaves everything as it was; the
+ * reason is logged. GW_OK when nothing is configured to reload. */
+int gw_zonemgr_reload(gw_zonemgr_t *m);
+
+/* True when name holds records of the zone file (or the built-in apex
+ * records): names the mirror must not touch. */
+bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name);
+
+/* Start / stop the signature refresh timer. */
+void gw_zonemgr_start(gw_zonemgr_t *m);
+void gw_zonemgr_stop(gw_zonemgr_t *m);
+
+/* Register the hook called after each commit (one hook; NULL clears). */
+void gw_zonemgr_set_hook(gw_zonemgr_t *m, gw_zonemgr_hook_fn fn, void *arg);
+
+/* Accepts NULL. */
+void gw_zonemgr_free(gw_zonemgr_t *m);

@@ -1,0 +1,144 @@
+/* mdns/: the mirror, from what mDNS sees on the links to changesets of
+ * the unicast zone.
+ *
+ * Per link it keeps what is known there (the records avahi-core reports,
+ * browsed by records: service types, each type's instances, their SRV and
+ * TXT, the hosts' A and AAAA) and what is published. Each batch (a short
+ * window, cfg->batch_window_ms) publishes the difference between
+ * what should be in the zone and what is, as one changeset handed to the
+ * commit function: a flapping device costs nothing net, a failed commit
+ * is retried whole.
+ *
+ *   <instance>.<_type>.<_tcp|_udp>.<link>.<domain>  SRV, TXT
+ *   <_type>.<_tcp|_udp>.<link>.<domain>             PTR (browse), and subtypes
+ *   <host>.<link>.<domain>                          A, AAAA (filtered)
+ *   _services._dns-sd._udp.<link>.<domain>          PTR (types seen there)
+ *   b, db, lb._dns-sd._udp.<domain>                 PTR <link>.<domain>
+ *
+ * TTLs are capped (cfg->ttl_cap); link-local, loopback (and, with
+ * drop_private, RFC 1918 and ULA) addresses are never published, nor a
+ * service whose host has none left; every input is limited per link
+ * (services, records per name, TXT size, changes per second), with one log
+ * line per kind per link per minute. The published records are saved to
+ * <state-dir>/mirror.zone and served again at the next start until the
+ * warm-up ends; a link that goes down keeps its records for the grace
+ * period. Loop thread only.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "mdns/mdns.h"
+#include "zones/zone.h"
+
+/* Apply one batch to the served zone. cs is borrowed for the call. Returns
+ * GW_OK, or an error: the mirror then keeps the batch as not published and
+ * retries it (with later changes) shortly. */
+typedef int (*mdns_mirror_commit_fn)(void *arg, const zone_changeset_t *cs);
+
+/* True when name (wire) is owned by someone else than the mirror (the
+ * static zone): the mirror then never publishes there. */
+typedef bool (*mdns_mirror_reserved_fn)(void *arg, const uint8_t *name);
+
+/* What the mirror is told by whoever reads the configuration. Every
+ * pointer is borrowed for the mirror's life. */
+typedef struct mdns_mirror_config {
+	const uint8_t *domain;           /* the zone's apex, wire, lowercase */
+	size_t domain_len;               /* octets in domain, root label included */
+	const char *domain_str;          /* its text form, "home.arpa." */
+	const char *state_dir;           /* where mirror.zone lives (unless state_file) */
+	const mdns_link_config_t *links; /* link_count entries; 0 = every interface */
+	size_t link_count;
+	bool ipv4, ipv6;   /* mDNS transports to listen on */
+	bool drop_private; /* RFC 1918 and ULA addresses are not published */
+	uint32_t ttl_cap;  /* seconds, >= 1 */
+	uint64_t batch_window_ms, warmup_ms, link_grace_ms;
+	/* subtype_count names "<_x>._sub.<_svc>.<_tcp|_udp>" (relative,
+	 * lowercase) to browse besides the plain types. */
+	char *const *subtypes;
+	size_t subtype_count;
+	struct {
+		uint32_t services_per_link, records_per_name, txt_size, changes_per_second;
+	} limits;
+} mdns_mirror_config_t;
+
+typedef struct mdns_mirror_opts {
+	mdns_mirror_config_t cfg; /* copied; what it points at is borrowed */
+	mdns_mirror_commit_fn commit;
+	void *commit_arg;                 /* borrowed, passed to commit */
+	mdns_mirror_reserved_fn reserved; /* may be NULL */
+	void *reserved_arg;               /* borrowed, passed to reserved */
+	/* false: no avahi-core and no link monitor; records and links come
+	 * only through mdns_mirror_inject_*() (unit tests). */
+	bool discover;
+	/* Where the mirrored records are saved; NULL: <cfg.state_dir>/mirror.zone.
+	 * Borrowed. */
+	const char *state_file;
+} mdns_mirror_opts_t;
+
+typedef struct mdns_mirror mdns_mirror_t;
+
+/* Create the mirror on loop (nothing runs before mdns_mirror_start()). On
+ * success *out owns it. GW_ENOMEM, GW_ECONFIG (two links with one
+ * subdomain, a subtype that is not "_x._sub._svc._tcp|_udp"), or an
+ * error from mdns_new(). */
+int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror_opts_t *opts);
+
+/* Load the saved state and commit it at once (so a restart does not blank
+ * the zone), start the warm-up timer, then start discovery. Returns GW_OK
+ * or the commit's or mdns_start()'s error; an unreadable state file is
+ * logged and ignored. */
+int mdns_mirror_start(mdns_mirror_t *m);
+
+/* Save the state if it changed, stop everything, free. The published
+ * records stay in the zone (the daemon is going away with it). Accepts
+ * NULL. */
+void mdns_mirror_free(mdns_mirror_t *m);
+
+/* The served zone was replaced (reload): everything the mirror wants is
+ * committed again, at once. */
+void mdns_mirror_resync(mdns_mirror_t *m);
+
+/* Kinds of refused input, for the stats and the log lines. */
+typedef enum {
+	MDNS_MIRROR_REFUSED_SERVICES = 0, /* services per link */
+	MDNS_MIRROR_REFUSED_TYPES,        /* service types per link (same limit) */
+	MDNS_MIRROR_REFUSED_RECORDS,      /* records per name */
+	MDNS_MIRROR_REFUSED_TXT,          /* TXT size */
+	MDNS_MIRROR_REFUSED_RATE,         /* changes per second: deferred, not lost */
+	MDNS_MIRROR_REFUSED_LENGTH,       /* a name too long once rewritten */
+	MDNS_MIRROR_REFUSED_RESERVED,     /* a name on gateway-owned data */
+	MDNS_MIRROR_REFUSED_INVALID,      /* not DNS-SD: bad type, instance or target */
+	MDNS_MIRROR_REFUSED_KINDS
+} mdns_mirror_refused_t;
+
+typedef struct mdns_mirror_stats {
+	size_t links_active; /* links up or in their grace period */
+	size_t services;     /* instances known, every link */
+	size_t known;        /* records known from the links */
+	size_t published;    /* records in the zone from the mirror */
+	size_t watches;      /* (name, type) browsed */
+	uint64_t commits, commit_failures;
+	uint64_t refused[MDNS_MIRROR_REFUSED_KINDS];
+	uint64_t filtered; /* addresses not published (link-local, ...) */
+} mdns_mirror_stats_t;
+
+void mdns_mirror_get_stats(const mdns_mirror_t *m, mdns_mirror_stats_t *st);
+
+/* ---- entry points for tests (no network) --------------------------------- */
+
+/* As if the link monitor / avahi-core had reported it. */
+void mdns_mirror_inject_link(mdns_mirror_t *m, int ifindex, const char *ifname, bool up);
+void mdns_mirror_inject_record(mdns_mirror_t *m, const mdns_record_t *rec);
+
+/* Run the pending batch now instead of at the end of its window. Returns
+ * the commit's result (GW_OK when there was nothing to do). */
+int mdns_mirror_flush(mdns_mirror_t *m);
+
+/* True while (ifindex, name, type) is browsed; name is wire. */
+bool mdns_mirror_is_watched(const mdns_mirror_t *m, int ifindex, const uint8_t *name,
+                            uint16_t type);

@@ -1,0 +1,162 @@
+/* Internal to the mirror (gateway/mirror*.c): what is known on each link,
+ * and the records wanted in and published to the zone. */
+#pragma once
+
+#include <net/if.h>
+
+#include "mdns/mirror.h"
+#include "common/container.h"
+
+/* Roles of a name on a link; a name may hold several (a host may share a
+ * name with a service type). Each role is browsed for its record types. */
+enum {
+	ROLE_ENUM = 1,     /* _services._dns-sd._udp.local: PTR to types */
+	ROLE_BROWSE = 2,   /* a type or subtype: PTR to instances */
+	ROLE_INSTANCE = 4, /* SRV, TXT */
+	ROLE_HOST = 8,     /* A, AAAA */
+};
+
+/* Watched (name, type) slots. */
+enum { SLOT_PTR, SLOT_SRV, SLOT_TXT, SLOT_A, SLOT_AAAA, SLOT_COUNT };
+
+typedef struct kname kname_t;
+typedef struct mlink mlink_t;
+
+/* A record known on a link, as mDNS gave it. */
+typedef struct krr {
+	struct krr *next; /* in its name's list */
+	kname_t *target;  /* PTR, SRV: the name it holds a reference on */
+	uint32_t ttl;     /* as announced */
+	uint32_t gen;     /* link generation when last announced */
+	uint16_t type;
+	uint16_t rdlen;
+	uint8_t protos; /* 1: seen over IPv4, 2: over IPv6 */
+	uint8_t trole;  /* the role the reference on target is for */
+	uint8_t rdata[];
+} krr_t;
+
+struct kname {
+	kname_t *hnext; /* hash chain of the link's table */
+	mlink_t *link;
+	uint32_t hash;
+	uint8_t roles;
+	uint8_t fixed;         /* roles held for good (enumeration, configured subtypes) */
+	uint32_t refs[4];      /* references per role (index: log2 of the role) */
+	uint32_t busy;         /* pinned: not freed while an operation walks it */
+	uint32_t mark;         /* host referenced by a published SRV, this compute */
+	uint32_t static_epoch; /* compute that last decided is_static */
+	bool is_static;        /* the static zone holds the rewritten name */
+	bool static_logged;
+	uint32_t rr_count; /* records at this name other than PTR */
+	krr_t *rrs;
+	mdns_watch_t *watch[SLOT_COUNT];
+	bool watching[SLOT_COUNT];
+	uint16_t len;
+	uint8_t name[]; /* wire, letter case as first seen */
+};
+
+/* The records wanted in / published to the zone. */
+typedef struct ent ent_t;
+typedef struct contrib contrib_t;
+
+struct ent {
+	ent_t *hnext;         /* hash chain of the mirror's table */
+	ent_t *lnext, *lprev; /* in the want list of its contributor */
+	contrib_t *by;        /* the contributor that wants it, or NULL */
+	uint32_t hash;
+	uint32_t mark; /* epoch of by's last compute that wanted it */
+	uint32_t want_ttl, new_ttl, warm_ttl, pub_ttl;
+	bool want, warm, pub, touched, bad;
+	uint16_t type, owner_len, rdlen;
+	uint8_t data[]; /* owner (wire), then rdata */
+};
+
+/* Something that decides a set of wanted records: a link, or the domain
+ * enumeration (b/db/lb). */
+struct contrib {
+	ent_t *want; /* list of wanted entries */
+	uint32_t epoch;
+	bool dirty;
+	bool limited;       /* changes per second apply */
+	double tokens;      /* token bucket for changes per second */
+	uint64_t tokens_ns; /* when it was last refilled */
+};
+
+typedef struct ratelog {
+	uint64_t window_ns; /* start of the current minute, 0 = none open */
+	uint64_t suppressed;
+} ratelog_t;
+
+typedef enum { LINK_DOWN, LINK_UP, LINK_GRACE } link_state_t;
+
+struct mlink {
+	mlink_t *next;
+	mdns_mirror_t *mirror;
+	contrib_t c;
+	char ifname[IF_NAMESIZE];
+	char label[64];
+	bool configured; /* from cfg.links; else found by the default rule */
+	int ifindex;     /* while up or in grace */
+	link_state_t state;
+	uint32_t gen;
+	uint8_t suffix[ZONE_NAME_MAXLEN]; /* <label>.<domain>, wire */
+	size_t suffix_len;
+	ev_timer grace;     /* link down: drop after the grace period */
+	ev_timer reconcile; /* link back: drop what was not announced again */
+	kname_t **names;    /* hash table */
+	size_t name_slots, name_count;
+	size_t instances, types;
+	ratelog_t log[MDNS_MIRROR_REFUSED_KINDS];
+};
+
+struct mdns_mirror {
+	struct ev_loop *loop;
+	mdns_mirror_opts_t opts;
+	const mdns_mirror_config_t *cfg;
+	mdns_t *mdns;
+	mlink_t *links;
+	size_t link_count;
+	contrib_t enumc; /* b/db/lb._dns-sd._udp.<domain> */
+	uint32_t seed;
+	/* entries */
+	ent_t **ents;
+	size_t ent_slots, ent_count;
+	ent_t **touched;
+	size_t touched_count, touched_cap;
+	ent_t **warm;
+	size_t warm_count;
+	bool warming;
+	ev_timer batch;
+	ev_timer warmup;
+	ev_timer save;
+	ev_timer logflush;
+	bool state_dirty;
+	unsigned failures; /* consecutive failed commits */
+	char *state_file;
+	uint8_t services_name[ZONE_NAME_MAXLEN]; /* _services._dns-sd._udp.local */
+	uint8_t (*subtypes)[ZONE_NAME_MAXLEN];   /* configured subtypes, .local */
+	size_t subtype_count;
+	mdns_mirror_stats_t stats;
+	size_t watches;
+};
+
+/* mirror.c */
+void mirror_refuse(mdns_mirror_t *m, mlink_t *l, mdns_mirror_refused_t kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void mirror_schedule(mdns_mirror_t *m);
+bool mirror_link_active(const mlink_t *l);
+
+/* mirror_publish.c */
+int mirror_ents_init(mdns_mirror_t *m);
+void mirror_ents_free(mdns_mirror_t *m);
+void mirror_compute_link(mdns_mirror_t *m, mlink_t *l);
+void mirror_compute_enum(mdns_mirror_t *m);
+int mirror_publish_batch(mdns_mirror_t *m);
+ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
+                      uint16_t rdlen, bool create);
+void mirror_ent_touch(mdns_mirror_t *m, ent_t *e);
+void mirror_ent_maybe_free(mdns_mirror_t *m, ent_t *e);
+
+/* mirror_state.c */
+int mirror_state_load(mdns_mirror_t *m);
+int mirror_state_save(mdns_mirror_t *m);

@@ -1,0 +1,657 @@
+/* What the mirror wants in the zone, and what it has put there. Each
+ * contributor (a link, or the domain enumeration) recomputes its wanted
+ * records when it is dirty; the difference with its previous set updates
+ * the entries, limited per link by a token bucket (changes per second);
+ * the entries touched since the last commit become one changeset. */
+#include "mdns/mirror_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/log.h"
+
+/* ---- entries ---------------------------------------------------------------- */
+
+static int lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+static uint32_t ent_hash(uint32_t seed, const uint8_t *owner, size_t olen, uint16_t type,
+                         const uint8_t *rdata, uint16_t rdlen)
+{
+	uint32_t h = 2166136261u ^ seed;
+	for (size_t i = 0; i < olen; i++)
+		h = (h ^ (uint32_t)lower(owner[i])) * 16777619u;
+	h = (h ^ type) * 16777619u;
+	for (size_t i = 0; i < rdlen; i++)
+		h = (h ^ rdata[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+int mirror_ents_init(mdns_mirror_t *m)
+{
+	m->ent_slots = 1024;
+	m->ents = calloc(m->ent_slots, sizeof(*m->ents));
+	return m->ents != NULL ? GW_OK : GW_ENOMEM;
+}
+
+void mirror_ents_free(mdns_mirror_t *m)
+{
+	for (size_t i = 0; i < m->ent_slots; i++) {
+		ent_t *e = m->ents[i];
+		while (e != NULL) {
+			ent_t *next = e->hnext;
+			free(e);
+			e = next;
+		}
+	}
+	free(m->ents);
+	free(m->touched);
+	free(m->warm);
+	m->ents = NULL;
+	m->touched = NULL;
+	m->warm = NULL;
+}
+
+static void ents_grow(mdns_mirror_t *m)
+{
+	size_t slots = m->ent_slots * 2;
+	ent_t **t = calloc(slots, sizeof(*t));
+	if (t == NULL)
+		return; /* longer chains, still correct */
+	for (size_t i = 0; i < m->ent_slots; i++) {
+		ent_t *e = m->ents[i];
+		while (e != NULL) {
+			ent_t *next = e->hnext;
+			e->hnext = t[e->hash % slots];
+			t[e->hash % slots] = e;
+			e = next;
+		}
+	}
+	free(m->ents);
+	m->ents = t;
+	m->ent_slots = slots;
+}
+
+ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
+                      uint16_t rdlen, bool create)
+{
+	int olen = zone_name_len(owner, ZONE_NAME_MAXLEN);
+	if (olen < 1)
+		return NULL;
+	uint32_t hash = ent_hash(m->seed, owner, (size_t)olen, type, rdata, rdlen);
+	for (ent_t *e = m->ents[hash % m->ent_slots]; e != NULL; e = e->hnext) {
+		if (e->hash == hash && e->type == type && e->rdlen == rdlen &&
+		    e->owner_len == olen && zone_name_equal(e->data, owner) &&
+		    memcmp(e->data + e->owner_len, rdata, rdlen) == 0)
+			return e;
+	}
+	if (!create)
+		return NULL;
+	if (m->ent_count >= m->ent_slots)
+		ents_grow(m);
+	ent_t *e = calloc(1, sizeof(*e) + (size_t)olen + rdlen);
+	if (e == NULL)
+		return NULL;
+	e->hash = hash;
+	e->type = type;
+	e->owner_len = (uint16_t)olen;
+	e->rdlen = rdlen;
+	memcpy(e->data, owner, (size_t)olen);
+	memcpy(e->data + olen, rdata, rdlen);
+	e->hnext = m->ents[hash % m->ent_slots];
+	m->ents[hash % m->ent_slots] = e;
+	m->ent_count++;
+	return e;
+}
+
+void mirror_ent_touch(mdns_mirror_t *m, ent_t *e)
+{
+	if (e->touched)
+		return;
+	if (m->touched_count == m->touched_cap) {
+		size_t cap = m->touched_cap ? m->touched_cap * 2 : 256;
+		ent_t **t = realloc(m->touched, cap * sizeof(*t));
+		if (t == NULL) {
+			gw_err("mirror: out of memory, a change is lost until the next resync");
+			return;
+		}
+		m->touched = t;
+		m->touched_cap = cap;
+	}
+	e->touched = true;
+	m->touched[m->touched_count++] = e;
+}
+
+void mirror_ent_maybe_free(mdns_mirror_t *m, ent_t *e)
+{
+	if (e->want || e->warm || e->pub || e->touched)
+		return;
+	ent_t **pp = &m->ents[e->hash % m->ent_slots];
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	m->ent_count--;
+	free(e);
+}
+
+static void want_link(contrib_t *c, ent_t *e)
+{
+	e->lprev = NULL;
+	e->lnext = c->want;
+	if (c->want != NULL)
+		c->want->lprev = e;
+	c->want = e;
+	e->by = c;
+	e->want = true;
+}
+
+static void want_unlink(contrib_t *c, ent_t *e)
+{
+	if (e->lprev != NULL)
+		e->lprev->lnext = e->lnext;
+	else
+		c->want = e->lnext;
+	if (e->lnext != NULL)
+		e->lnext->lprev = e->lprev;
+	e->lnext = e->lprev = NULL;
+	e->by = NULL;
+	e->want = false;
+}
+
+/* ---- one contributor's wanted set ------------------------------------------ */
+
+typedef struct cand {
+	ent_t **v;
+	size_t n, cap;
+	bool oom;
+} cand_t;
+
+static void emit(mdns_mirror_t *m, contrib_t *c, cand_t *cd, const uint8_t *owner, uint16_t type,
+                 const uint8_t *rdata, uint16_t rdlen, uint32_t ttl)
+{
+	ent_t *e = mirror_ent_get(m, owner, type, rdata, rdlen, true);
+	if (e == NULL) {
+		cd->oom = true;
+		return;
+	}
+	if (e->want && e->by != c)
+		return; /* someone else's: names never overlap, but be sure */
+	if (e->mark == c->epoch) {
+		if (ttl < e->new_ttl)
+			e->new_ttl = ttl;
+		return;
+	}
+	if (cd->n == cd->cap) {
+		size_t cap = cd->cap ? cd->cap * 2 : 256;
+		ent_t **v = realloc(cd->v, cap * sizeof(*v));
+		if (v == NULL) {
+			cd->oom = true;
+			mirror_ent_maybe_free(m, e);
+			return;
+		}
+		cd->v = v;
+		cd->cap = cap;
+	}
+	e->mark = c->epoch;
+	e->new_ttl = ttl;
+	cd->v[cd->n++] = e;
+}
+
+typedef struct op {
+	ent_t *e;
+	int prio;
+	bool add;
+	size_t seq;
+} op_t;
+
+static int type_prio(uint16_t type, bool add)
+{
+	/* Removals from the top (browse PTRs first), additions from the
+	 * bottom (addresses first), so that a batch cut short by the rate
+	 * limit never leaves a PTR to a service without its SRV. */
+	int level = type == MDNS_T_PTR ? 0 : (type == MDNS_T_SRV || type == MDNS_T_TXT) ? 1 : 2;
+	return add ? 5 - level : level;
+}
+
+static int op_cmp(const void *a, const void *b)
+{
+	const op_t *x = a, *y = b;
+	if (x->prio != y->prio)
+		return x->prio - y->prio;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Does applying this op change what the zone should hold? */
+static bool op_costs(const op_t *o)
+{
+	const ent_t *e = o->e;
+	if (o->add)
+		return !(e->pub && e->pub_ttl == e->new_ttl);
+	return e->pub && !e->warm;
+}
+
+static void refill(mdns_mirror_t *m, contrib_t *c)
+{
+	uint64_t now = gw_clock_mono_ns();
+	double rate = m->cfg->limits.changes_per_second;
+	c->tokens += (double)(now - c->tokens_ns) / 1e9 * rate;
+	if (c->tokens > rate)
+		c->tokens = rate;
+	c->tokens_ns = now;
+}
+
+/* Apply the difference between the new candidates and c's wanted list. */
+static void apply_diff(mdns_mirror_t *m, contrib_t *c, mlink_t *l, cand_t *cd)
+{
+	size_t nops = 0, cap = cd->n;
+	for (ent_t *e = c->want; e != NULL; e = e->lnext)
+		cap++;
+	op_t *ops = calloc(cap > 0 ? cap : 1, sizeof(*ops));
+	if (ops == NULL || cd->oom) {
+		/* Keep the previous set whole rather than apply half of one. */
+		gw_err("mirror: out of memory while computing a batch; retrying");
+		free(ops);
+		for (size_t i = 0; i < cd->n; i++)
+			mirror_ent_maybe_free(m, cd->v[i]);
+		c->dirty = true;
+		return;
+	}
+	for (ent_t *e = c->want; e != NULL; e = e->lnext) {
+		if (e->mark != c->epoch)
+			ops[nops++] =
+			    (op_t){.e = e, .prio = type_prio(e->type, false), .seq = nops};
+	}
+	for (size_t i = 0; i < cd->n; i++) {
+		ent_t *e = cd->v[i];
+		if (!e->want || e->want_ttl != e->new_ttl)
+			ops[nops++] = (op_t){
+			    .e = e, .prio = type_prio(e->type, true), .add = true, .seq = nops};
+	}
+	qsort(ops, nops, sizeof(*ops), op_cmp);
+
+	size_t budget = SIZE_MAX, used = 0, deferred = 0;
+	if (c->limited) {
+		refill(m, c);
+		budget = c->tokens > 0 ? (size_t)c->tokens : 0;
+	}
+	for (size_t i = 0; i < nops; i++) {
+		op_t *o = &ops[i];
+		bool cost = op_costs(o);
+		if (cost && used >= budget) {
+			deferred++;
+			continue;
+		}
+		used += cost;
+		if (o->add) {
+			if (!o->e->want)
+				want_link(c, o->e);
+			o->e->want_ttl = o->e->new_ttl;
+		} else {
+			want_unlink(c, o->e);
+		}
+		mirror_ent_touch(m, o->e);
+	}
+	if (c->limited)
+		c->tokens -= (double)used;
+	for (size_t i = 0; i < cd->n; i++)
+		mirror_ent_maybe_free(m, cd->v[i]);
+	free(ops);
+	c->dirty = deferred > 0;
+	if (deferred > 0 && l != NULL)
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RATE,
+		              "%zu changes deferred: %u changes per second at most", deferred,
+		              m->cfg->limits.changes_per_second);
+}
+
+static uint32_t next_epoch(contrib_t *c)
+{
+	if (++c->epoch == 0)
+		c->epoch = 1;
+	return c->epoch;
+}
+
+/* ---- a link's wanted records -------------------------------------------------- */
+
+/* A name of the link that the zone's own data holds (the static zone):
+ * never published, nor anything that leads to it. Decided once per
+ * compute, logged once per name. */
+static bool is_static(mdns_mirror_t *m, mlink_t *l, kname_t *n)
+{
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	if (m->opts.reserved == NULL)
+		return false;
+	if (n->static_epoch == l->c.epoch)
+		return n->is_static;
+	n->static_epoch = l->c.epoch;
+	n->is_static = mdns_translate_name(owner, n->name, l->suffix, 1) > 0 &&
+	               m->opts.reserved(m->opts.reserved_arg, owner);
+	if (n->is_static && !n->static_logged) {
+		char text[ZONE_NAME_MAXLEN * 4];
+		zone_name_to_str(text, sizeof(text), owner);
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RESERVED,
+		              "not publishing %s: the name belongs to the static zone", text);
+		n->static_logged = true;
+	}
+	return n->is_static;
+}
+
+static bool host_ok(mdns_mirror_t *m, mlink_t *l, kname_t *h)
+{
+	if (h == NULL || !(h->roles & ROLE_HOST))
+		return false;
+	for (const krr_t *r = h->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+			return !is_static(m, l, h);
+	}
+	return false;
+}
+
+/* RFC 8766 5.5.2: a service whose host has no usable address is not
+ * published, nor the PTR that leads to it. */
+static bool instance_ok(mdns_mirror_t *m, mlink_t *l, kname_t *n)
+{
+	if (n == NULL || !(n->roles & ROLE_INSTANCE) || is_static(m, l, n))
+		return false;
+	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_SRV && host_ok(m, l, r->target))
+			return true;
+	}
+	return false;
+}
+
+static void compute_instance(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *n, uint32_t cap)
+{
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	uint8_t rd[MDNS_RDATA_MAX];
+	uint32_t srv_ttl = cap, txt_ttl = cap;
+	if (!instance_ok(m, l, n) || mdns_translate_name(owner, n->name, l->suffix, 1) < 0)
+		return;
+	/* One TTL per RRset: the smallest of its records. */
+	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_SRV && host_ok(m, l, r->target))
+			srv_ttl = mdns_ttl_cap(r->ttl, srv_ttl);
+		else if (r->type == MDNS_T_TXT)
+			txt_ttl = mdns_ttl_cap(r->ttl, txt_ttl);
+	}
+	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_SRV && host_ok(m, l, r->target)) {
+			int len =
+			    mdns_translate_rdata(rd, MDNS_T_SRV, r->rdata, r->rdlen, l->suffix, 1);
+			if (len < 0)
+				continue;
+			r->target->mark = l->c.epoch;
+			emit(m, &l->c, cd, owner, MDNS_T_SRV, rd, (uint16_t)len, srv_ttl);
+		} else if (r->type == MDNS_T_TXT) {
+			emit(m, &l->c, cd, owner, MDNS_T_TXT, r->rdata, r->rdlen, txt_ttl);
+		}
+	}
+}
+
+static void compute_browse(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *n, uint32_t cap,
+                           const uint8_t *services)
+{
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	uint8_t rd[MDNS_RDATA_MAX];
+	size_t count = 0;
+	uint32_t ttl = cap;
+	if (mdns_translate_name(owner, n->name, l->suffix, 1) < 0 || is_static(m, l, n))
+		return;
+	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_PTR && instance_ok(m, l, r->target))
+			ttl = mdns_ttl_cap(r->ttl, ttl);
+	}
+	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type != MDNS_T_PTR || !instance_ok(m, l, r->target))
+			continue;
+		int len = mdns_translate_rdata(rd, MDNS_T_PTR, r->rdata, r->rdlen, l->suffix, 1);
+		if (len < 0)
+			continue;
+		emit(m, &l->c, cd, owner, MDNS_T_PTR, rd, (uint16_t)len, ttl);
+		count++;
+	}
+	/* The type enumeration lists the types with something to browse. */
+	if (count > 0 && mdns_name_kind(n->name) == MDNS_NAME_TYPE) {
+		int olen = zone_name_len(owner, ZONE_NAME_MAXLEN);
+		emit(m, &l->c, cd, services, MDNS_T_PTR, owner, (uint16_t)olen, cap);
+	}
+}
+
+static void compute_host(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *n, uint32_t cap)
+{
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	uint32_t a_ttl = cap, aaaa_ttl = cap;
+	if (mdns_translate_name(owner, n->name, l->suffix, 1) < 0)
+		return;
+	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_A)
+			a_ttl = mdns_ttl_cap(r->ttl, a_ttl);
+		else if (r->type == MDNS_T_AAAA)
+			aaaa_ttl = mdns_ttl_cap(r->ttl, aaaa_ttl);
+	}
+	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+			emit(m, &l->c, cd, owner, r->type, r->rdata, r->rdlen,
+			     r->type == MDNS_T_A ? a_ttl : aaaa_ttl);
+	}
+}
+
+void mirror_compute_link(mdns_mirror_t *m, mlink_t *l)
+{
+	cand_t cd = {0};
+	uint32_t cap = m->cfg->ttl_cap;
+	uint8_t services[ZONE_NAME_MAXLEN];
+	mdns_translate_name(services, m->services_name, l->suffix, 1);
+	next_epoch(&l->c);
+	if (mirror_link_active(l)) {
+		for (size_t i = 0; i < l->name_slots; i++) {
+			for (kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
+				if (n->roles & ROLE_INSTANCE)
+					compute_instance(m, l, &cd, n, cap);
+				if (n->roles & ROLE_BROWSE)
+					compute_browse(m, l, &cd, n, cap, services);
+			}
+		}
+		/* Hosts only once an SRV to be published has marked them. */
+		for (size_t i = 0; i < l->name_slots; i++) {
+			for (kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
+				if ((n->roles & ROLE_HOST) && n->mark == l->c.epoch)
+					compute_host(m, l, &cd, n, cap);
+			}
+		}
+	}
+	apply_diff(m, &l->c, l, &cd);
+	free(cd.v);
+}
+
+void mirror_compute_enum(mdns_mirror_t *m)
+{
+	static const char *const prefixes[] = {"b", "db", "lb"};
+	const mdns_mirror_config_t *cfg = m->cfg;
+	cand_t cd = {0};
+	contrib_t *c = &m->enumc;
+	next_epoch(c);
+	for (mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (!mirror_link_active(l))
+			continue;
+		for (size_t i = 0; i < 3; i++) {
+			/* <prefix>._dns-sd._udp.<domain> PTR <link>.<domain> (RFC 6763 11) */
+			uint8_t owner[ZONE_NAME_MAXLEN];
+			size_t plen = strlen(prefixes[i]);
+			owner[0] = (uint8_t)plen;
+			memcpy(owner + 1, prefixes[i], plen);
+			memcpy(owner + 1 + plen, "\x07_dns-sd\x04_udp", 13);
+			if (1 + plen + 13 + cfg->domain_len > ZONE_NAME_MAXLEN)
+				continue;
+			memcpy(owner + 1 + plen + 13, cfg->domain, cfg->domain_len);
+			emit(m, c, &cd, owner, MDNS_T_PTR, l->suffix, (uint16_t)l->suffix_len,
+			     cfg->ttl_cap);
+		}
+	}
+	apply_diff(m, c, NULL, &cd);
+	free(cd.v);
+}
+
+/* ---- commit -------------------------------------------------------------------- */
+
+static ldns_rr *ent_rr(const ent_t *e, uint32_t ttl)
+{
+	size_t len = (size_t)e->owner_len + 10 + e->rdlen, pos = 0;
+	uint8_t *wire = malloc(len);
+	ldns_rr *rr = NULL;
+	if (wire == NULL)
+		return NULL;
+	uint8_t *p = wire;
+	memcpy(p, e->data, e->owner_len);
+	p += e->owner_len;
+	*p++ = (uint8_t)(e->type >> 8);
+	*p++ = (uint8_t)e->type;
+	*p++ = 0;
+	*p++ = 1; /* IN */
+	*p++ = (uint8_t)(ttl >> 24);
+	*p++ = (uint8_t)(ttl >> 16);
+	*p++ = (uint8_t)(ttl >> 8);
+	*p++ = (uint8_t)ttl;
+	*p++ = (uint8_t)(e->rdlen >> 8);
+	*p++ = (uint8_t)e->rdlen;
+	memcpy(p, e->data + e->owner_len, e->rdlen);
+	if (ldns_wire2rr(&rr, wire, len, &pos, LDNS_SECTION_ANSWER) != LDNS_STATUS_OK)
+		rr = NULL;
+	free(wire);
+	return rr;
+}
+
+static bool ent_wanted(const ent_t *e, uint32_t *ttl)
+{
+	*ttl = e->want ? e->want_ttl : e->warm_ttl;
+	return (e->want || e->warm) && !e->bad;
+}
+
+/* Queue e's change into cs. Returns 1 when queued, 0 when e is already as
+ * wanted, or an error. */
+static int queue(zone_changeset_t *cs, const ent_t *e)
+{
+	uint32_t ttl;
+	bool w = ent_wanted(e, &ttl);
+	if (w && (!e->pub || e->pub_ttl != ttl)) {
+		ldns_rr *rr = ent_rr(e, ttl);
+		if (rr == NULL)
+			return GW_ENOMEM;
+		int ret = zone_changeset_add(cs, rr);
+		return ret == GW_OK ? 1 : ret;
+	}
+	if (!w && e->pub) {
+		ldns_rr *rr = ent_rr(e, e->pub_ttl);
+		if (rr == NULL)
+			return GW_ENOMEM;
+		int ret = zone_changeset_remove(cs, rr);
+		return ret == GW_OK ? 1 : ret;
+	}
+	return 0;
+}
+
+static void published(mdns_mirror_t *m, ent_t *e)
+{
+	uint32_t ttl;
+	bool w = ent_wanted(e, &ttl);
+	if (w && !e->pub)
+		m->stats.published++;
+	else if (!w && e->pub)
+		m->stats.published--;
+	e->pub = w;
+	e->pub_ttl = ttl;
+}
+
+static void clear_touched(mdns_mirror_t *m)
+{
+	size_t n = m->touched_count;
+	m->touched_count = 0;
+	for (size_t i = 0; i < n; i++) {
+		m->touched[i]->touched = false;
+		mirror_ent_maybe_free(m, m->touched[i]);
+	}
+}
+
+static void saved_later(mdns_mirror_t *m)
+{
+	m->state_dirty = true;
+	if (!ev_is_active(&m->save)) {
+		ev_timer_set(&m->save, 1., 0.);
+		ev_timer_start(m->loop, &m->save);
+	}
+}
+
+/* After repeated failures, find the records the zone refuses one by one,
+ * so that one bad record cannot hold back every other change. */
+static void commit_each(mdns_mirror_t *m)
+{
+	for (size_t i = 0; i < m->touched_count; i++) {
+		ent_t *e = m->touched[i];
+		zone_changeset_t cs;
+		if (zone_changeset_init(&cs) != GW_OK)
+			return;
+		int ret = queue(&cs, e);
+		if (ret == 1)
+			ret = m->opts.commit(m->opts.commit_arg, &cs);
+		zone_changeset_deinit(&cs);
+		if (ret == GW_OK || ret == 0) {
+			published(m, e);
+			continue;
+		}
+		char text[ZONE_NAME_MAXLEN * 4];
+		zone_name_to_str(text, sizeof(text), e->data);
+		gw_err("mirror: the zone refuses %s (type %u): %s; not publishing it", text,
+		       e->type, gw_strerror(ret));
+		e->bad = true;
+		published(m, e);
+	}
+	saved_later(m);
+	clear_touched(m);
+}
+
+int mirror_publish_batch(mdns_mirror_t *m)
+{
+	zone_changeset_t cs;
+	size_t changes = 0;
+	if (m->touched_count == 0)
+		return GW_OK;
+	int ret = zone_changeset_init(&cs);
+	if (ret != GW_OK)
+		return ret;
+	for (size_t i = 0; i < m->touched_count; i++) {
+		ret = queue(&cs, m->touched[i]);
+		if (ret < 0)
+			goto out;
+		changes += (size_t)ret;
+	}
+	ret = GW_OK;
+	if (changes == 0) {
+		clear_touched(m);
+		goto out;
+	}
+	ret = m->opts.commit(m->opts.commit_arg, &cs);
+	if (ret != GW_OK) {
+		m->stats.commit_failures++;
+		m->failures++;
+		gw_err("mirror: a batch of %zu changes was not applied: %s; retrying", changes,
+		       gw_strerror(ret));
+		if (m->failures >= 3) {
+			m->failures = 0;
+			commit_each(m);
+		}
+		goto out;
+	}
+	m->failures = 0;
+	m->stats.commits++;
+	for (size_t i = 0; i < m->touched_count; i++)
+		published(m, m->touched[i]);
+	gw_debug("mirror: %zu changes committed", changes);
+	saved_later(m);
+	clear_touched(m);
+out:
+	zone_changeset_deinit(&cs);
+	return ret;
+}

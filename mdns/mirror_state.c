@@ -1,0 +1,194 @@
+/* The mirrored records survive a restart: saved as zone-file text (through
+ * ldns, so instance names with spaces, dots and backslashes round-trip),
+ * atomically, at most about once a second; loaded at start and served
+ * until the warm-up ends. */
+#include "mdns/mirror_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/file.h"
+#include "common/log.h"
+
+/* A state file far beyond what the limits allow is not ours. */
+#define STATE_MAX (256u * 1024u * 1024u)
+
+int mirror_state_save(mdns_mirror_t *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = GW_ENOMEM;
+	FILE *fp = open_memstream(&text, &len);
+	if (fp == NULL)
+		return GW_ENOMEM;
+	fprintf(fp, "; dnssd-gateway: records mirrored from mDNS, served at start until the "
+	            "warm-up ends\n");
+	for (size_t i = 0; i < m->ent_slots; i++) {
+		for (const ent_t *e = m->ents[i]; e != NULL; e = e->hnext) {
+			if (!e->pub)
+				continue;
+			size_t wlen = (size_t)e->owner_len + 10 + e->rdlen, pos = 0;
+			uint8_t *wire = malloc(wlen);
+			ldns_rr *rr = NULL;
+			if (wire == NULL)
+				goto out;
+			memcpy(wire, e->data, e->owner_len);
+			uint8_t *p = wire + e->owner_len;
+			p[0] = (uint8_t)(e->type >> 8);
+			p[1] = (uint8_t)e->type;
+			p[2] = 0;
+			p[3] = 1;
+			p[4] = (uint8_t)(e->pub_ttl >> 24);
+			p[5] = (uint8_t)(e->pub_ttl >> 16);
+			p[6] = (uint8_t)(e->pub_ttl >> 8);
+			p[7] = (uint8_t)e->pub_ttl;
+			p[8] = (uint8_t)(e->rdlen >> 8);
+			p[9] = (uint8_t)e->rdlen;
+			memcpy(p + 10, e->data + e->owner_len, e->rdlen);
+			ldns_status st = ldns_wire2rr(&rr, wire, wlen, &pos, LDNS_SECTION_ANSWER);
+			free(wire);
+			if (st != LDNS_STATUS_OK)
+				continue;
+			char *line = ldns_rr2str(rr);
+			ldns_rr_free(rr);
+			if (line == NULL)
+				goto out;
+			fputs(line, fp);
+			free(line);
+		}
+	}
+	ret = GW_OK;
+out:
+	if (fclose(fp) != 0 && ret == GW_OK)
+		ret = GW_ENOMEM;
+	if (ret == GW_OK) {
+		/* A failure is logged with the path. */
+		ret = gw_file_write_atomic(m->state_file, text, len, 0600);
+	}
+	free(text);
+	return ret;
+}
+
+/* Only what the mirror itself publishes may come back from the file: the
+ * five record types, strictly below the apex, never the gateway's other
+ * names. */
+static bool loadable(mdns_mirror_t *m, const uint8_t *owner, uint16_t type)
+{
+	const mdns_mirror_config_t *cfg = m->cfg;
+	if (type != MDNS_T_PTR && type != MDNS_T_SRV && type != MDNS_T_TXT && type != MDNS_T_A &&
+	    type != MDNS_T_AAAA)
+		return false;
+	if (!zone_name_is_subdomain(owner, cfg->domain) || zone_name_equal(owner, cfg->domain))
+		return false;
+	int rel = zone_name_labels(owner) - zone_name_labels(cfg->domain);
+	/* The enumeration names are the mirror's own: b/db/lb below the apex,
+	 * _services below a link. */
+	if (mdns_name_is_reserved(owner)) {
+		static const char *const ok[] = {"\x01"
+		                                 "b",
+		                                 "\x02"
+		                                 "db",
+		                                 "\x02"
+		                                 "lb"};
+		const uint8_t *rest = mdns_name_skip(owner, 1);
+		bool dnssd = rest != NULL && rest[0] == 7 && memcmp(rest + 1, "_dns-sd", 7) == 0;
+		if (type != MDNS_T_PTR || !dnssd)
+			return false;
+		if (rel == 3) {
+			for (size_t i = 0; i < 3; i++) {
+				if (memcmp(owner, ok[i], (size_t)ok[i][0] + 1) == 0)
+					return true;
+			}
+			return false;
+		}
+		return rel == 4 && owner[0] == 9 && memcmp(owner + 1, "_services", 9) == 0;
+	}
+	if (m->opts.reserved != NULL && m->opts.reserved(m->opts.reserved_arg, owner))
+		return false;
+	return rel >= 2;
+}
+
+static int load_line(mdns_mirror_t *m, const char *line, size_t *count)
+{
+	ldns_rr *rr = NULL;
+	uint8_t *wire = NULL;
+	size_t wlen = 0;
+	int ret = GW_OK;
+	if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) != LDNS_STATUS_OK)
+		return GW_EPARSE;
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
+	    ldns_rr2wire(&wire, rr, LDNS_SECTION_ANSWER, &wlen) != LDNS_STATUS_OK) {
+		ret = GW_EPARSE;
+		goto out;
+	}
+	int olen = zone_name_len(wire, wlen);
+	if (olen < 1 || (size_t)olen + 10 > wlen) {
+		ret = GW_EPARSE;
+		goto out;
+	}
+	const uint8_t *p = wire + olen;
+	uint16_t type = (uint16_t)(p[0] << 8 | p[1]);
+	uint32_t ttl = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+	uint16_t rdlen = (uint16_t)(p[8] << 8 | p[9]);
+	if ((size_t)olen + 10 + rdlen != wlen) {
+		ret = GW_EPARSE;
+		goto out;
+	}
+	if (!loadable(m, wire, type))
+		goto out; /* skipped, not an error */
+	ent_t *e = mirror_ent_get(m, wire, type, p + 10, rdlen, true);
+	if (e == NULL) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	if (!e->warm) {
+		ent_t **w = realloc(m->warm, (m->warm_count + 1) * sizeof(*w));
+		if (w == NULL) {
+			mirror_ent_maybe_free(m, e);
+			ret = GW_ENOMEM;
+			goto out;
+		}
+		m->warm = w;
+		m->warm[m->warm_count++] = e;
+		e->warm = true;
+		(*count)++;
+	}
+	e->warm_ttl = mdns_ttl_cap(ttl, m->cfg->ttl_cap);
+	mirror_ent_touch(m, e);
+out:
+	free(wire);
+	ldns_rr_free(rr);
+	return ret;
+}
+
+int mirror_state_load(mdns_mirror_t *m)
+{
+	char *text = NULL;
+	size_t len = 0, count = 0, bad = 0, lineno = 0;
+	int ret = gw_file_read(m->state_file, STATE_MAX, &text, &len);
+	if (ret == -ENOENT)
+		return GW_OK;
+	if (ret != GW_OK)
+		return ret;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (line[0] == ';' || line[0] == '\0')
+			continue;
+		ret = load_line(m, line, &count);
+		if (ret == GW_ENOMEM)
+			break;
+		if (ret != GW_OK && bad++ == 0)
+			gw_warn("mirror: %s:%zu: unreadable record skipped", m->state_file, lineno);
+		ret = GW_OK;
+	}
+	free(text);
+	if (ret == GW_OK)
+		gw_info("mirror: %zu saved records served until the warm-up ends (%.1f s)", count,
+		        (double)m->cfg->warmup_ms / 1000.0);
+	return ret;
+}

@@ -1,0 +1,848 @@
+/* gateway/journal.c: every entry is exactly the difference between the
+ * zone before and after a commit (a random stream of changes to an
+ * unsigned, an NSEC and an NSEC3 zone: services, delegations, SOA
+ * changes, signature refreshes; in the NSEC3 zone empty non-terminals
+ * that come and go), a capture that misses an NSEC3 drops the history,
+ * bounds, the file across restarts, a torn tail, a journal that does not
+ * connect. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dnssec/dnssec.h"
+#include "gateway/journal/journal.h"
+#include "zone_util.h"
+
+#define APEX "example."
+
+static const char *const base_zone[] = {
+    "example. 3600 IN SOA ns.example. host.example. 100 3600 600 86400 300",
+    "example. 3600 IN NS ns.example.",
+    "ns.example. 3600 IN A 192.0.2.53",
+    "www.example. 300 IN A 192.0.2.80",
+    "b._dns-sd._udp.example. 300 IN PTR lan.example.",
+    NULL,
+};
+
+/* ---- zone text as a sorted list of lines -------------------------------- */
+
+typedef struct lines {
+	char **items;
+	size_t n;
+} lines_t;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static lines_t lines_of(const zone_t *zone)
+{
+	char *text = tdump(zone);
+	lines_t l = {0};
+	size_t cap = 0;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (l.n == cap) {
+			cap = cap ? cap * 2 : 256;
+			l.items = realloc(l.items, cap * sizeof(*l.items));
+			CU_ASSERT_FATAL(l.items != NULL);
+		}
+		l.items[l.n++] = strdup(line);
+	}
+	free(text);
+	qsort(l.items, l.n, sizeof(*l.items), cmp_str);
+	return l;
+}
+
+static void lines_free(lines_t *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static ssize_t lines_find(const lines_t *l, const char *s)
+{
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(l->items[mid], s);
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The text line of the wire RR at data + *pos (as zone_dump writes it). */
+static char *rr_line(const gw_journal_entry_t *e, size_t *pos)
+{
+	ldns_rr *rr = NULL;
+	CU_ASSERT_FATAL(ldns_wire2rr(&rr, e->data, e->size, pos, LDNS_SECTION_ANSWER) ==
+	                LDNS_STATUS_OK);
+	char *text = ldns_rr2str(rr);
+	ldns_rr_free(rr);
+	text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
+/* Apply e to before (must hold every RR removed, none added) and compare
+ * with after. Returns true when the entry is exact. */
+static bool entry_exact(const gw_journal_entry_t *e, lines_t *before, const lines_t *after)
+{
+	bool ok = true;
+	size_t pos = 0;
+	char **removed = calloc(e->removed, sizeof(*removed));
+	char **added = calloc(e->added, sizeof(*added));
+	for (uint32_t i = 0; i < e->removed; i++)
+		removed[i] = rr_line(e, &pos);
+	for (uint32_t i = 0; i < e->added; i++)
+		added[i] = rr_line(e, &pos);
+	CU_ASSERT(pos == e->size);
+	CU_ASSERT(strstr(removed[0], "\tSOA\t") != NULL);
+	CU_ASSERT(strstr(added[0], "\tSOA\t") != NULL);
+
+	/* The new list: before minus removed plus added. */
+	char **next = calloc(before->n + e->added, sizeof(*next));
+	size_t nn = 0;
+	bool *gone = calloc(before->n + 1, sizeof(*gone));
+	for (uint32_t i = 0; i < e->removed; i++) {
+		ssize_t k = lines_find(before, removed[i]);
+		if (k < 0 || gone[k]) {
+			fprintf(stderr, "\n  removed but not in the zone before: %s\n", removed[i]);
+			ok = false;
+			continue;
+		}
+		gone[k] = true;
+	}
+	for (size_t i = 0; i < before->n; i++) {
+		if (!gone[i])
+			next[nn++] = before->items[i];
+	}
+	for (uint32_t i = 0; i < e->added; i++) {
+		if (lines_find(before, added[i]) >= 0 && !gone[lines_find(before, added[i])]) {
+			fprintf(stderr, "\n  added but already in the zone: %s\n", added[i]);
+			ok = false;
+		}
+		next[nn++] = added[i];
+	}
+	qsort(next, nn, sizeof(*next), cmp_str);
+	if (nn != after->n) {
+		fprintf(stderr, "\n  %zu RRs after applying the entry, %zu in the zone\n", nn,
+		        after->n);
+		ok = false;
+	}
+	for (size_t i = 0; ok && i < nn; i++) {
+		if (strcmp(next[i], after->items[i]) != 0) {
+			fprintf(stderr, "\n  differs: journal gives '%s', zone has '%s'\n", next[i],
+			        after->items[i]);
+			ok = false;
+		}
+	}
+	for (uint32_t i = 0; i < e->removed; i++)
+		free(removed[i]);
+	for (uint32_t i = 0; i < e->added; i++)
+		free(added[i]);
+	free(removed);
+	free(added);
+	free(next);
+	free(gone);
+	return ok;
+}
+
+/* ---- a signed test zone ------------------------------------------------- */
+
+typedef enum denial {
+	UNSIGNED,
+	NSEC,
+	NSEC3,
+} denial_t;
+
+typedef struct fixture {
+	zone_t *zone;
+	sig_key_t *key;
+	sig_signer_t signer;
+	time_t now;
+	char dir[64];
+} fixture_t;
+
+static void fixture_init(fixture_t *f, denial_t denial)
+{
+	uint8_t name[ZONE_NAME_MAXLEN];
+	memset(f, 0, sizeof(*f));
+	f->zone = tzone(APEX, base_zone);
+	f->now = time(NULL);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/gw-journal.XXXXXX");
+	CU_ASSERT_FATAL(mkdtemp(f->dir) != NULL);
+	if (denial == UNSIGNED)
+		return;
+	CU_ASSERT_FATAL(sig_key_generate(&f->key, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK,
+	                                 tname(name, APEX), 0) == GW_OK);
+	ldns_rr *rr = NULL;
+	CU_ASSERT_FATAL(sig_key_dnskey_rr(f->key, 3600, &rr) == GW_OK);
+	CU_ASSERT_FATAL(zone_add_rr(f->zone, rr) == GW_OK);
+	ldns_rr_free(rr);
+	f->signer = (sig_signer_t){
+	    .keys = &f->key,
+	    .key_count = 1,
+	    .apex = zone_apex(f->zone),
+	    .validity = 14 * 86400,
+	    .refresh = 7 * 86400,
+	    .jitter = 86400,
+	    .inception_offset = 3600,
+	};
+	zone_changeset_t cs;
+	uint32_t ttl = 0;
+	CU_ASSERT_FATAL(sig_nsec_ttl(f->zone, &ttl) == GW_OK);
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	int ret = denial == NSEC3 ? sig_nsec3_update(f->zone, ttl, &cs)
+	                          : sig_nsec_update(f->zone, ttl, &cs);
+	CU_ASSERT_FATAL(ret == GW_OK);
+	CU_ASSERT_FATAL(zone_apply(f->zone, &cs, NULL, NULL) == GW_OK);
+	zone_changeset_deinit(&cs);
+	CU_ASSERT_FATAL(sig_sign_zone(&f->signer, f->zone, f->now, true, 1, NULL) == GW_OK);
+	CU_ASSERT_FATAL(sig_zone_uses_nsec3(f->zone) == (denial == NSEC3));
+}
+
+static void fixture_deinit(fixture_t *f)
+{
+	char cmd[128];
+	zone_free(f->zone);
+	sig_key_free(f->key);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	CU_ASSERT(system(cmd) == 0);
+}
+
+static uint32_t serial_of(const zone_t *zone)
+{
+	uint32_t s = 0;
+	CU_ASSERT(zone_serial(zone, &s) == GW_OK);
+	return s;
+}
+
+/* One commit through the journal, as gw_zonemgr_commit() does it. */
+static int commit(fixture_t *f, gw_journal_t *j, const zone_changeset_t *cs)
+{
+	uint32_t serial = serial_of(f->zone) + 1;
+	int ret;
+	gw_journal_begin(j, f->zone, cs);
+	if (f->key != NULL) {
+		ret = sig_zone_commit(&f->signer, f->zone, cs, f->now, serial, NULL);
+	} else {
+		ret = zone_apply(f->zone, cs, NULL, NULL);
+		if (ret == GW_OK)
+			ret = zone_set_serial(f->zone, serial);
+	}
+	if (ret == GW_OK)
+		gw_journal_end(j, f->zone);
+	else
+		gw_journal_abort(j);
+	return ret;
+}
+
+static gw_journal_t *open_journal(fixture_t *f, uint32_t entries, uint64_t size)
+{
+	gw_journal_t *j = NULL;
+	gw_journal_opts_t opts = {.state_dir = f->dir, .max_entries = entries, .max_size = size};
+	CU_ASSERT_FATAL(gw_journal_open(&j, &opts, f->zone) == GW_OK);
+	return j;
+}
+
+/* Service types for many_types: instance n has the type n % 4, three
+ * instances each, so that the first of a type and the last one come and
+ * go, and with them the empty non-terminals above (_tcp.wlan and wlan
+ * exist only with an _ssh instance, _udp.lan only with a _printer one). */
+static const char *const service_types[] = {
+    "_http._tcp.lan",
+    "_ipp._tcp.lan",
+    "_ssh._tcp.wlan",
+    "_printer._udp.lan",
+};
+
+/* A random change among service-like names, TTL changes, delegations with
+ * glue, and now and then a new SOA (TTL and MINIMUM, so every NSEC TTL).
+ * Without many_types every service is an _http._tcp.lan one. */
+static void random_changes(zone_changeset_t *cs, unsigned *seed, const zone_t *zone,
+                           bool many_types)
+{
+	char rr[256];
+	int kinds = 1 + rand_r(seed) % 3;
+	for (int k = 0; k < kinds; k++) {
+		int n = rand_r(seed) % 12;
+		int what = rand_r(seed) % 100;
+		const char *svc = many_types ? service_types[n % 4] : service_types[0];
+		if (what < 30) {
+			snprintf(rr, sizeof(rr),
+			         "s%d.%s.example. 10 IN SRV 0 0 80 h%d.lan.example.", n, svc, n);
+			tcs_add(cs, rr);
+			snprintf(rr, sizeof(rr), "%s.example. 10 IN PTR s%d.%s.example.", svc, n,
+			         svc);
+			tcs_add(cs, rr);
+			snprintf(rr, sizeof(rr), "h%d.lan.example. 10 IN A 192.0.2.%d", n, 1 + n);
+			tcs_add(cs, rr);
+		} else if (what < 55) {
+			snprintf(rr, sizeof(rr),
+			         "s%d.%s.example. 10 IN SRV 0 0 80 h%d.lan.example.", n, svc, n);
+			CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
+			snprintf(rr, sizeof(rr), "%s.example. 10 IN PTR s%d.%s.example.", svc, n,
+			         svc);
+			CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
+			snprintf(rr, sizeof(rr), "h%d.lan.example. 10 IN A 192.0.2.%d", n, 1 + n);
+			CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
+			/* The whole instance, so that a type's last one can go. */
+			for (int v = 0; many_types && v < 4; v++) {
+				snprintf(rr, sizeof(rr), "s%d.%s.example. 10 IN TXT \"v=%d\"", n,
+				         svc, v);
+				CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
+			}
+		} else if (what < 70) {
+			/* new TXT (a TTL change now and then) */
+			snprintf(rr, sizeof(rr), "s%d.%s.example. %d IN TXT \"v=%d\"", n, svc,
+			         10 + rand_r(seed) % 3, rand_r(seed) % 4);
+			tcs_add(cs, rr);
+		} else if (what < 80) {
+			snprintf(rr, sizeof(rr), "s%d.%s.example. 10 IN TXT \"v=%d\"", n, svc,
+			         rand_r(seed) % 4);
+			CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
+		} else if (what < 88) {
+			snprintf(rr, sizeof(rr), "d%d.example. 3600 IN NS ns.d%d.example.", n % 3,
+			         n % 3);
+			tcs_add(cs, rr);
+			snprintf(rr, sizeof(rr), "ns.d%d.example. 3600 IN A 198.51.100.%d", n % 3,
+			         n);
+			tcs_add(cs, rr);
+		} else if (what < 95) {
+			snprintf(rr, sizeof(rr), "d%d.example. 3600 IN NS ns.d%d.example.", n % 3,
+			         n % 3);
+			CU_ASSERT_FATAL(zone_changeset_remove(cs, trr(rr)) == GW_OK);
+		} else {
+			/* A new SOA: same serial (the commit sets it), another MINIMUM. */
+			uint32_t serial = serial_of(zone);
+			const zone_node_t *apex = zone_apex_node(zone);
+			const zone_rrset_t *soa = zone_node_rrset(apex, 6);
+			ldns_rr *old = NULL;
+			CU_ASSERT_FATAL(zone_rr_to_ldns(&old, apex, soa, soa->rdata + 2,
+			                                (uint16_t)(soa->rdata_len - 2)) == GW_OK);
+			CU_ASSERT_FATAL(zone_changeset_remove(cs, old) == GW_OK);
+			snprintf(
+			    rr, sizeof(rr),
+			    "example. %d IN SOA ns.example. host.example. %u 3600 600 86400 %d",
+			    3000 + rand_r(seed) % 2, serial, 200 + rand_r(seed) % 3 * 50);
+			tcs_add(cs, rr);
+		}
+	}
+}
+
+/* Does the zone hold an NSEC3 for name (text)? */
+static bool has_nsec3(const zone_t *zone, const char *name)
+{
+	uint8_t wire[ZONE_NAME_MAXLEN];
+	uint8_t hashed[ZONE_NAME_MAXLEN];
+	CU_ASSERT_FATAL(sig_nsec3_owner(hashed, tname(wire, name), zone_apex(zone)) > 0);
+	const zone_node_t *node = zone_find(zone, hashed);
+	return node != NULL && zone_node_rrset(node, 50) != NULL;
+}
+
+/* Empty non-terminals that the NSEC3 stream makes and unmakes. */
+static const char *const stream_ents[] = {"wlan.example.", "_tcp.wlan.example.",
+                                          "_udp.lan.example."};
+#define STREAM_ENTS (sizeof(stream_ents) / sizeof(stream_ents[0]))
+
+static void run_stream(denial_t denial, unsigned steps)
+{
+	fixture_t f;
+	bool sign = denial != UNSIGNED;
+	fixture_init(&f, denial);
+	gw_journal_t *j = open_journal(&f, 100000, 1ULL << 30);
+	unsigned seed = 20240611;
+	unsigned done = 0;
+	bool ent_was[STREAM_ENTS] = {false};
+	unsigned ent_flips[STREAM_ENTS] = {0};
+	for (unsigned i = 0; i < steps; i++) {
+		zone_changeset_t cs;
+		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+		lines_t before = lines_of(f.zone);
+		bool refresh = sign && i % 17 == 16;
+		if (refresh) {
+			/* Time passes: some signatures fall due (jittered
+			 * expirations), the refresh re-signs them, then the
+			 * empty commit bumps the serial. */
+			f.now += 6 * 86400 + (time_t)(rand_r(&seed) % 86400);
+			size_t n = 0;
+			gw_journal_begin_refresh(j, f.zone, &f.signer, f.now);
+			CU_ASSERT_FATAL(sig_sign_zone(&f.signer, f.zone, f.now, false, 1, &n) ==
+			                GW_OK);
+		} else {
+			random_changes(&cs, &seed, f.zone, denial == NSEC3);
+		}
+		uint32_t serial = serial_of(f.zone);
+		int ret = commit(&f, j, &cs);
+		zone_changeset_deinit(&cs);
+		if (ret != GW_OK) {
+			/* A change the zone refuses (CNAME rules and such):
+			 * nothing changed, nothing journaled. */
+			CU_ASSERT_EQUAL(serial_of(f.zone), serial);
+			lines_free(&before);
+			continue;
+		}
+		done++;
+		lines_t after = lines_of(f.zone);
+		gw_journal_entry_t *e = gw_journal_newest(j);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		CU_ASSERT_EQUAL(e->from, serial);
+		CU_ASSERT_EQUAL(e->to, serial_of(f.zone));
+		bool exact = entry_exact(e, &before, &after);
+		CU_ASSERT(exact);
+		if (!exact)
+			fprintf(stderr, "  step %u%s\n", i, refresh ? " (refresh)" : "");
+		gw_journal_entry_put(e);
+		lines_free(&before);
+		lines_free(&after);
+		if (!exact)
+			break;
+		for (size_t k = 0; denial == NSEC3 && k < STREAM_ENTS; k++) {
+			bool now = has_nsec3(f.zone, stream_ents[k]);
+			ent_flips[k] += now != ent_was[k];
+			ent_was[k] = now;
+		}
+	}
+	/* The stream did make and unmake empty non-terminals, more than
+	 * once each. */
+	for (size_t k = 0; denial == NSEC3 && k < STREAM_ENTS; k++)
+		CU_ASSERT(ent_flips[k] >= 4);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.resets, 0);
+	CU_ASSERT_EQUAL(st.entries, done);
+	CU_ASSERT(done > steps / 2);
+	if (sign) {
+		char err[256];
+		CU_ASSERT(sig_verify_zone(f.zone, &f.key, 1, f.now, err, sizeof(err)) == GW_OK);
+	}
+	gw_journal_close(j, f.zone);
+	fixture_deinit(&f);
+}
+
+static void test_exact_signed(void)
+{
+	run_stream(NSEC, 300);
+}
+
+static void test_exact_nsec3(void)
+{
+	run_stream(NSEC3, 300);
+}
+
+static void test_exact_unsigned(void)
+{
+	run_stream(UNSIGNED, 200);
+}
+
+/* IXFR needs the chain from a serial to the newest. */
+static void test_find_and_bounds(void)
+{
+	fixture_t f;
+	fixture_init(&f, NSEC);
+	gw_journal_t *j = open_journal(&f, 5, 1ULL << 30);
+	uint32_t first = serial_of(f.zone);
+	char rr[128];
+	for (int i = 0; i < 10; i++) {
+		zone_changeset_t cs;
+		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+		snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i, i + 1);
+		tcs_add(&cs, rr);
+		CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
+		zone_changeset_deinit(&cs);
+	}
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 5);
+	CU_ASSERT_EQUAL(st.oldest, first + 5);
+	CU_ASSERT_EQUAL(st.newest, first + 10);
+
+	gw_journal_entry_t **list = NULL;
+	size_t count = 0, bytes = 0;
+	CU_ASSERT_EQUAL(gw_journal_find(j, first + 4, &list, &count, &bytes), GW_ENOTFOUND);
+	CU_ASSERT_EQUAL(gw_journal_find(j, first + 10, &list, &count, &bytes), GW_ENOTFOUND);
+	CU_ASSERT_EQUAL_FATAL(gw_journal_find(j, first + 7, &list, &count, &bytes), GW_OK);
+	CU_ASSERT_EQUAL(count, 3);
+	size_t total = 0;
+	for (size_t i = 0; i < count; i++) {
+		CU_ASSERT_EQUAL(list[i]->from, first + 7 + i);
+		CU_ASSERT_EQUAL(list[i]->to, first + 8 + i);
+		total += list[i]->size;
+	}
+	CU_ASSERT_EQUAL(bytes, total);
+
+	/* An IXFR holding entries while the journal trims them. */
+	for (int i = 10; i < 20; i++) {
+		zone_changeset_t cs;
+		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+		snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i, i + 1);
+		tcs_add(&cs, rr);
+		CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
+		zone_changeset_deinit(&cs);
+	}
+	CU_ASSERT_EQUAL(list[0]->from, first + 7); /* still readable */
+	for (size_t i = 0; i < count; i++)
+		gw_journal_entry_put(list[i]);
+	free(list);
+
+	/* The size bound: every diff here is well over 100 octets. */
+	gw_journal_close(j, f.zone);
+	j = open_journal(&f, 1000, 65536);
+	char big[300];
+	for (int i = 0; i < 200; i++) {
+		zone_changeset_t cs;
+		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+		snprintf(big, sizeof(big), "t%d.example. 10 IN TXT \"%0200d\"", i, i);
+		tcs_add(&cs, big);
+		CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
+		zone_changeset_deinit(&cs);
+	}
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT(st.bytes <= 65536);
+	CU_ASSERT(st.entries > 10 && st.entries < 200);
+	CU_ASSERT_EQUAL(st.newest, serial_of(f.zone));
+	gw_journal_close(j, f.zone);
+	fixture_deinit(&f);
+}
+
+/* Restart: close (snapshot), change the zone as a restart does (new
+ * serial, every signature new), open: the journal reaches the new serial
+ * with one more exact entry. Then a crash (no close), a torn tail. */
+static void test_persistence(void)
+{
+	fixture_t f;
+	fixture_init(&f, NSEC);
+	gw_journal_t *j = open_journal(&f, 1000, 1ULL << 30);
+	uint32_t first = serial_of(f.zone);
+	char rr[128];
+	for (int i = 0; i < 5; i++) {
+		zone_changeset_t cs;
+		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+		snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i, i + 1);
+		tcs_add(&cs, rr);
+		CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
+		zone_changeset_deinit(&cs);
+	}
+	gw_journal_close(j, f.zone);
+	lines_t before = lines_of(f.zone);
+
+	/* The restart: a new serial and a full re-signing. */
+	CU_ASSERT_FATAL(zone_set_serial(f.zone, first + 100) == GW_OK);
+	CU_ASSERT_FATAL(sig_sign_zone(&f.signer, f.zone, f.now + 1, true, 1, NULL) == GW_OK);
+	lines_t after = lines_of(f.zone);
+	j = open_journal(&f, 1000, 1ULL << 30);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 6);
+	CU_ASSERT_EQUAL(st.oldest, first);
+	CU_ASSERT_EQUAL(st.newest, first + 100);
+	gw_journal_entry_t *e = gw_journal_newest(j);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->from, first + 5);
+	CU_ASSERT(entry_exact(e, &before, &after));
+	gw_journal_entry_put(e);
+	lines_free(&before);
+	lines_free(&after);
+
+	/* A crash: entries appended, no snapshot at the end. */
+	for (int i = 5; i < 8; i++) {
+		zone_changeset_t cs;
+		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+		snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i, i + 1);
+		tcs_add(&cs, rr);
+		CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
+		zone_changeset_deinit(&cs);
+	}
+	gw_journal_close(j, NULL);
+	/* The last append was cut short: 7 octets of it are missing. */
+	char path[128];
+	snprintf(path, sizeof(path), "%s/journal", f.dir);
+	struct stat sb;
+	CU_ASSERT_FATAL(stat(path, &sb) == 0);
+	CU_ASSERT_FATAL(truncate(path, sb.st_size - 7) == 0);
+	/* The zone served after the restart: the last serial is lost with
+	 * the torn record, so the restart diff starts one serial earlier. */
+	CU_ASSERT_FATAL(zone_set_serial(f.zone, first + 200) == GW_OK);
+	CU_ASSERT_FATAL(sig_sign_zone(&f.signer, f.zone, f.now + 2, false, 1, NULL) == GW_OK);
+	j = open_journal(&f, 1000, 1ULL << 30);
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 6 + 2 + 1);
+	CU_ASSERT_EQUAL(st.newest, first + 200);
+	e = gw_journal_newest(j);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->from, first + 102);
+	gw_journal_entry_put(e);
+	gw_journal_entry_t **list = NULL;
+	size_t count = 0, bytes = 0;
+	CU_ASSERT_EQUAL(gw_journal_find(j, first, &list, &count, &bytes), GW_OK);
+	CU_ASSERT_EQUAL(count, 9);
+	for (size_t i = 0; i < count; i++)
+		gw_journal_entry_put(list[i]);
+	free(list);
+	gw_journal_close(j, f.zone);
+
+	/* The file of another zone is discarded, and so is garbage. */
+	zone_t *other = tzone(
+	    "other.", (const char *const[]){
+	                  "other. 3600 IN SOA ns.other. h.other. 5 3600 600 86400 300", NULL});
+	gw_journal_opts_t opts = {.state_dir = f.dir, .max_entries = 10, .max_size = 1 << 20};
+	CU_ASSERT_FATAL(gw_journal_open(&j, &opts, other) == GW_OK);
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	gw_journal_close(j, other);
+	zone_free(other);
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd, "garbage", 7) == 7);
+	close(fd);
+	j = open_journal(&f, 1000, 1ULL << 30);
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	CU_ASSERT(st.have_serial);
+	gw_journal_close(j, f.zone);
+	fixture_deinit(&f);
+}
+
+/* The hashed owner of name (text) in the fixture's zone, as text. */
+static void hashed_str(const fixture_t *f, const char *name, char *out, size_t len)
+{
+	uint8_t wire[ZONE_NAME_MAXLEN];
+	uint8_t hashed[ZONE_NAME_MAXLEN];
+	CU_ASSERT_FATAL(sig_nsec3_owner(hashed, tname(wire, name), zone_apex(f->zone)) > 0);
+	CU_ASSERT_FATAL(zone_name_to_str(out, len, hashed) == GW_OK);
+}
+
+/* Does e remove (or add) an NSEC3 at the hashed owner of name? */
+static bool entry_nsec3(const fixture_t *f, const gw_journal_entry_t *e, bool added,
+                        const char *name)
+{
+	char owner[300];
+	bool found = false;
+	size_t pos = 0;
+	hashed_str(f, name, owner, sizeof(owner));
+	size_t olen = strlen(owner);
+	for (uint32_t i = 0; i < e->removed + e->added; i++) {
+		char *line = rr_line(e, &pos);
+		if ((i >= e->removed) == added && strncmp(line, owner, olen) == 0 &&
+		    line[olen] == '\t' && strstr(line, "\tNSEC3\t") != NULL)
+			found = true;
+		free(line);
+	}
+	return found;
+}
+
+/* Commit cs (text RRs, "-" in front for a removal) and check that the
+ * newest entry is exact. Returns the entry (put it). */
+static gw_journal_entry_t *commit_exact(fixture_t *f, gw_journal_t *j, const char *const *rrs)
+{
+	zone_changeset_t cs;
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	for (; *rrs != NULL; rrs++) {
+		if ((*rrs)[0] == '-')
+			tcs_remove(&cs, *rrs + 1);
+		else
+			tcs_add(&cs, *rrs);
+	}
+	lines_t before = lines_of(f->zone);
+	uint32_t serial = serial_of(f->zone);
+	CU_ASSERT_FATAL(commit(f, j, &cs) == GW_OK);
+	zone_changeset_deinit(&cs);
+	lines_t after = lines_of(f->zone);
+	gw_journal_entry_t *e = gw_journal_newest(j);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->from, serial);
+	CU_ASSERT_EQUAL(e->to, serial_of(f->zone));
+	CU_ASSERT(entry_exact(e, &before, &after));
+	lines_free(&before);
+	lines_free(&after);
+	return e;
+}
+
+/* NSEC3: the first service of a type makes empty non-terminals (each with
+ * an NSEC3), the last one removed unmakes them; a delegation takes the
+ * names below it out of the chain and puts them back when it goes. Every
+ * entry is exact and carries those NSEC3s. */
+static void test_nsec3_ents(void)
+{
+	fixture_t f;
+	fixture_init(&f, NSEC3);
+	gw_journal_t *j = open_journal(&f, 1000, 1ULL << 30);
+	gw_journal_entry_t *e;
+
+	e = commit_exact(
+	    &f, j,
+	    (const char *const[]){"s1._ipp._tcp.lan.example. 10 IN SRV 0 0 631 h1.lan.example.",
+	                          "_ipp._tcp.lan.example. 10 IN PTR s1._ipp._tcp.lan.example.",
+	                          "h1.lan.example. 10 IN A 192.0.2.1", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, true, "lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "_tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "_ipp._tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "s1._ipp._tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "h1.lan.example."));
+	gw_journal_entry_put(e);
+
+	e = commit_exact(&f, j,
+	                 (const char *const[]){
+	                     "s2._http._tcp.lan.example. 10 IN SRV 0 0 80 h1.lan.example.",
+	                     "_http._tcp.lan.example. 10 IN PTR s2._http._tcp.lan.example.", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, true, "_http._tcp.lan.example."));
+	CU_ASSERT(has_nsec3(f.zone, "_tcp.lan.example."));
+	gw_journal_entry_put(e);
+
+	/* The last _ipp one. */
+	e = commit_exact(&f, j,
+	                 (const char *const[]){
+	                     "-s1._ipp._tcp.lan.example. 10 IN SRV 0 0 631 h1.lan.example.",
+	                     "-_ipp._tcp.lan.example. 10 IN PTR s1._ipp._tcp.lan.example.", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, false, "_ipp._tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, false, "s1._ipp._tcp.lan.example."));
+	gw_journal_entry_put(e);
+
+	/* The last service under lan: _tcp.lan and lan go. */
+	e = commit_exact(
+	    &f, j,
+	    (const char *const[]){"-s2._http._tcp.lan.example. 10 IN SRV 0 0 80 h1.lan.example.",
+	                          "-_http._tcp.lan.example. 10 IN PTR s2._http._tcp.lan.example.",
+	                          "-h1.lan.example. 10 IN A 192.0.2.1", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, false, "_tcp.lan.example."));
+	CU_ASSERT(entry_nsec3(&f, e, false, "lan.example."));
+	CU_ASSERT(!has_nsec3(f.zone, "lan.example."));
+	gw_journal_entry_put(e);
+
+	/* Names below a delegation that comes, then goes. */
+	e = commit_exact(&f, j,
+	                 (const char *const[]){"a.b.d.example. 10 IN A 192.0.2.7",
+	                                       "c.d.example. 10 IN A 192.0.2.8", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, true, "b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "d.example."));
+	gw_journal_entry_put(e);
+	e = commit_exact(&f, j,
+	                 (const char *const[]){"d.example. 3600 IN NS ns.d.example.",
+	                                       "ns.d.example. 3600 IN A 198.51.100.1", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, false, "a.b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, false, "b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, false, "c.d.example."));
+	CU_ASSERT(!entry_nsec3(&f, e, true, "ns.d.example."));
+	gw_journal_entry_put(e);
+	e = commit_exact(&f, j,
+	                 (const char *const[]){"-d.example. 3600 IN NS ns.d.example.", NULL});
+	CU_ASSERT(entry_nsec3(&f, e, true, "a.b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "b.d.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, "ns.d.example."));
+	gw_journal_entry_put(e);
+
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.resets, 0);
+	CU_ASSERT_EQUAL(st.entries, 7);
+	char err[256];
+	CU_ASSERT(sig_verify_zone(f.zone, &f.key, 1, f.now, err, sizeof(err)) == GW_OK);
+	gw_journal_close(j, f.zone);
+	fixture_deinit(&f);
+}
+
+/* NSEC3: a commit that changes an NSEC3 the capture did not take (here:
+ * begin is told of x, the commit also adds y, whose hash lands right
+ * before x's) drops the history instead of keeping an incomplete diff. */
+static void test_nsec3_incomplete(void)
+{
+	fixture_t f;
+	fixture_init(&f, NSEC3);
+	gw_journal_t *j = open_journal(&f, 1000, 1ULL << 30);
+	gw_journal_entry_put(
+	    commit_exact(&f, j, (const char *const[]){"n0.example. 10 IN A 192.0.2.1", NULL}));
+
+	/* y: a name whose hash falls between x's and the NSEC3 before it. */
+	uint8_t x[ZONE_NAME_MAXLEN], y[ZONE_NAME_MAXLEN];
+	uint8_t hx[ZONE_NAME_MAXLEN], hy[ZONE_NAME_MAXLEN];
+	const zone_node_t *node, *prev_x, *prev_y;
+	CU_ASSERT_FATAL(sig_nsec3_owner(hx, tname(x, "x.example."), zone_apex(f.zone)) > 0);
+	zone_hashed_lookup(f.zone, hx, &node, &prev_x);
+	CU_ASSERT_FATAL(node == NULL && prev_x != NULL);
+	char yname[64];
+	bool found = false;
+	for (int i = 0; i < 100000 && !found; i++) {
+		snprintf(yname, sizeof(yname), "y%d.example.", i);
+		CU_ASSERT_FATAL(sig_nsec3_owner(hy, tname(y, yname), zone_apex(f.zone)) > 0);
+		zone_hashed_lookup(f.zone, hy, &node, &prev_y);
+		found = node == NULL && prev_y == prev_x && zone_name_cmp(hy, hx) < 0;
+	}
+	CU_ASSERT_FATAL(found);
+
+	zone_changeset_t told, done;
+	CU_ASSERT_FATAL(zone_changeset_init(&told) == GW_OK);
+	CU_ASSERT_FATAL(zone_changeset_init(&done) == GW_OK);
+	char rr[128];
+	tcs_add(&told, "x.example. 10 IN A 192.0.2.2");
+	tcs_add(&done, "x.example. 10 IN A 192.0.2.2");
+	snprintf(rr, sizeof(rr), "%s 10 IN A 192.0.2.3", yname);
+	tcs_add(&done, rr);
+	gw_journal_begin(j, f.zone, &told);
+	CU_ASSERT_FATAL(
+	    sig_zone_commit(&f.signer, f.zone, &done, f.now, serial_of(f.zone) + 1, NULL) == GW_OK);
+	gw_journal_end(j, f.zone);
+	zone_changeset_deinit(&told);
+	zone_changeset_deinit(&done);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.resets, 1);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	CU_ASSERT(st.have_serial);
+	CU_ASSERT_EQUAL(st.newest, 0);
+
+	/* The next commit is journaled again, from the new serial. */
+	gw_journal_entry_put(
+	    commit_exact(&f, j, (const char *const[]){"n1.example. 10 IN A 192.0.2.4", NULL}));
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.resets, 1);
+	CU_ASSERT_EQUAL(st.entries, 1);
+	gw_journal_close(j, f.zone);
+	fixture_deinit(&f);
+}
+
+/* journal-entries 0: no journal, no file. */
+static void test_disabled(void)
+{
+	fixture_t f;
+	fixture_init(&f, UNSIGNED);
+	gw_journal_t *j = open_journal(&f, 0, 1ULL << 20);
+	zone_changeset_t cs;
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	tcs_add(&cs, "x.example. 10 IN A 192.0.2.1");
+	CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
+	zone_changeset_deinit(&cs);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	gw_journal_close(j, f.zone);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/journal", f.dir);
+	CU_ASSERT(access(path, F_OK) != 0);
+	fixture_deinit(&f);
+}
+
+int gw_test_register(void)
+{
+	return gw_test_suite("journal",
+	                     (gw_test_t[]){
+	                         {"exact over a signed stream", test_exact_signed},
+	                         {"exact over an NSEC3 stream", test_exact_nsec3},
+	                         {"NSEC3: empty non-terminals, delegations", test_nsec3_ents},
+	                         {"NSEC3: an incomplete capture resets", test_nsec3_incomplete},
+	                         {"exact over an unsigned stream", test_exact_unsigned},
+	                         {"find and bounds", test_find_and_bounds},
+	                         {"persistence, restart, torn tail", test_persistence},
+	                         {"disabled", test_disabled},
+	                         {NULL, NULL},
+	                     });
+}

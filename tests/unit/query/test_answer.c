@@ -1,0 +1,326 @@
+/* The answer engine against a zone built in memory, with queries written
+ * and replies read by ldns, an independent implementation. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ldns/ldns.h>
+
+#include "common/error.h"
+#include "cunit.h"
+#include "gateway/query/answer.h"
+#include "gateway/query/response.h"
+#include "zones/zone.h"
+
+static zone_t *g_zone;
+
+static const char *const g_records[] = {
+    "dnssd.test. 3600 IN SOA ns1.dnssd.test. hostmaster.dnssd.test. 7 3600 600 86400 30",
+    "dnssd.test. 3600 IN NS ns1.dnssd.test.",
+    "ns1.dnssd.test. 3600 IN A 192.0.2.53",
+    "_ipp._tcp.lan.dnssd.test. 120 IN PTR Office\\ Printer._ipp._tcp.lan.dnssd.test.",
+    "Office\\ Printer._ipp._tcp.lan.dnssd.test. 120 IN SRV 0 0 631 printer.lan.dnssd.test.",
+    "Office\\ Printer._ipp._tcp.lan.dnssd.test. 120 IN TXT \"txtvers=1\"",
+    "printer.lan.dnssd.test. 120 IN A 192.0.2.10",
+    "printer.lan.dnssd.test. 120 IN AAAA 2001:db8::10",
+    "alias.dnssd.test. 120 IN CNAME printer.lan.dnssd.test.",
+    "loop1.dnssd.test. 120 IN CNAME loop2.dnssd.test.",
+    "loop2.dnssd.test. 120 IN CNAME loop1.dnssd.test.",
+    "*.wild.dnssd.test. 120 IN A 192.0.2.7",
+    NULL,
+};
+
+static int suite_init(void)
+{
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	if (zone_name_from_str(apex, "dnssd.test.", NULL) < 0 || zone_new(&g_zone, apex) != GW_OK)
+		return -1;
+	for (const char *const *r = g_records; *r != NULL; r++) {
+		ldns_rr *rr = NULL;
+		if (ldns_rr_new_frm_str(&rr, *r, 0, NULL, NULL) != LDNS_STATUS_OK)
+			return -1;
+		int ret = zone_add_rr(g_zone, rr);
+		ldns_rr_free(rr);
+		if (ret != GW_OK)
+			return -1;
+	}
+	return 0;
+}
+
+static int suite_clean(void)
+{
+	zone_free(g_zone);
+	g_zone = NULL;
+	return 0;
+}
+
+/* Ask name/type; returns the parsed reply (caller frees) or NULL. */
+static ldns_pkt *ask_full(const char *name, ldns_rr_type type, ldns_rr_class cls, bool edns,
+                          uint16_t bufsize, bool tcp)
+{
+	ldns_pkt *query = NULL, *reply = NULL;
+	uint8_t *wire = NULL;
+	size_t wlen = 0;
+	uint8_t out[65535];
+	size_t outlen = 0;
+	gw_query_t q;
+	gw_answer_env_t env = {.zone = g_zone, .udp_payload = 1232, .version = "test-1"};
+
+	if (ldns_pkt_query_new_frm_str(&query, name, type, cls, LDNS_RD) != LDNS_STATUS_OK)
+		goto out;
+	ldns_pkt_set_id(query, 4242);
+	if (edns) {
+		ldns_pkt_set_edns_udp_size(query, bufsize);
+		ldns_pkt_set_edns_do(query, true);
+	}
+	if (ldns_pkt2wire(&wire, query, &wlen) != LDNS_STATUS_OK)
+		goto out;
+	if (gw_answer(&env, wire, wlen, tcp, out, sizeof(out), &outlen, &q) != GW_ANSWER_SENT)
+		goto out;
+	if (ldns_wire2pkt(&reply, out, outlen) != LDNS_STATUS_OK)
+		reply = NULL;
+out:
+	ldns_pkt_free(query);
+	free(wire);
+	return reply;
+}
+
+static ldns_pkt *ask(const char *name, ldns_rr_type type)
+{
+	return ask_full(name, type, LDNS_RR_CLASS_IN, true, 1232, false);
+}
+
+static void test_positive(void)
+{
+	ldns_pkt *p = ask("Office\\ Printer._ipp._tcp.lan.dnssd.test.", LDNS_RR_TYPE_SRV);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_id(p), 4242);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	CU_ASSERT_TRUE(ldns_pkt_aa(p));
+	CU_ASSERT_TRUE(ldns_pkt_qr(p));
+	CU_ASSERT_TRUE(ldns_pkt_rd(p));
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 1);
+	/* SRV target addresses as additional data (A and AAAA). */
+	CU_ASSERT_EQUAL(ldns_rr_list_rr_count(ldns_pkt_additional(p)), 2);
+	CU_ASSERT_EQUAL(ldns_pkt_edns_udp_size(p), 1232);
+	CU_ASSERT_TRUE(ldns_pkt_edns_do(p));
+	ldns_pkt_free(p);
+}
+
+static void test_ptr_compression_and_additional(void)
+{
+	/* Mixed case in the question; the PTR target (lowercase in the
+	 * zone) compresses against it and still parses. */
+	ldns_pkt *p = ask("_IPP._tcp.LAN.dnssd.test.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 1);
+	ldns_rr *ptr = ldns_rr_list_rr(ldns_pkt_answer(p), 0);
+	char *owner = ldns_rdf2str(ldns_rr_owner(ptr));
+	char *target = ldns_rdf2str(ldns_rr_rdf(ptr, 0));
+	CU_ASSERT_STRING_EQUAL(owner, "_IPP._tcp.LAN.dnssd.test.");
+	/* Compressed onto the question's suffix, so the case comes from it. */
+	CU_ASSERT_EQUAL(strcasecmp(target, "Office\\032Printer._ipp._tcp.lan.dnssd.test."), 0);
+	CU_ASSERT_EQUAL(strncmp(target, "Office\\032Printer.", 18), 0);
+	free(owner);
+	free(target);
+	/* SRV, TXT, A, AAAA of the instance (RFC 6763 12.1). */
+	CU_ASSERT_EQUAL(ldns_rr_list_rr_count(ldns_pkt_additional(p)), 4);
+	ldns_pkt_free(p);
+}
+
+static void test_nodata_nxdomain_refused(void)
+{
+	ldns_pkt *p = ask("printer.lan.dnssd.test.", LDNS_RR_TYPE_TXT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 0);
+	CU_ASSERT_EQUAL(ldns_pkt_nscount(p), 1);
+	ldns_rr *soa = ldns_rr_list_rr(ldns_pkt_authority(p), 0);
+	CU_ASSERT_EQUAL(ldns_rr_get_type(soa), LDNS_RR_TYPE_SOA);
+	CU_ASSERT_EQUAL(ldns_rr_ttl(soa), 30); /* min(3600, MINIMUM 30) */
+	ldns_pkt_free(p);
+
+	p = ask("_tcp.lan.dnssd.test.", LDNS_RR_TYPE_A);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR); /* empty non-terminal */
+	ldns_pkt_free(p);
+
+	p = ask("missing.dnssd.test.", LDNS_RR_TYPE_A);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
+	CU_ASSERT_TRUE(ldns_pkt_aa(p));
+	CU_ASSERT_EQUAL(ldns_pkt_nscount(p), 1);
+	ldns_pkt_free(p);
+
+	p = ask("example.org.", LDNS_RR_TYPE_A);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
+	CU_ASSERT_FALSE(ldns_pkt_aa(p));
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p) + ldns_pkt_nscount(p), 0);
+	ldns_pkt_free(p);
+}
+
+static void test_cname_and_wildcard(void)
+{
+	ldns_pkt *p = ask("alias.dnssd.test.", LDNS_RR_TYPE_A);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 2);
+	CU_ASSERT_EQUAL(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)),
+	                LDNS_RR_TYPE_CNAME);
+	CU_ASSERT_EQUAL(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 1)), LDNS_RR_TYPE_A);
+	ldns_pkt_free(p);
+
+	/* A CNAME loop stops after a bounded number of hops. */
+	p = ask("loop1.dnssd.test.", LDNS_RR_TYPE_A);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	CU_ASSERT_TRUE(ldns_pkt_ancount(p) >= 2 && ldns_pkt_ancount(p) <= 9);
+	ldns_pkt_free(p);
+
+	p = ask("a.b.wild.dnssd.test.", LDNS_RR_TYPE_A);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 1);
+	char *owner = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_answer(p), 0)));
+	CU_ASSERT_STRING_EQUAL(owner, "a.b.wild.dnssd.test.");
+	free(owner);
+	ldns_pkt_free(p);
+}
+
+static void test_sizes(void)
+{
+	/* Without EDNS the limit is 512 and there is no OPT. */
+	ldns_pkt *p =
+	    ask_full("printer.lan.dnssd.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, false, 0, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_edns(p), false);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 1);
+	ldns_pkt_free(p);
+
+	/* ANY: one RRset over UDP, all over TCP. */
+	p = ask_full("printer.lan.dnssd.test.", LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_IN, true, 1232,
+	             false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 1);
+	ldns_pkt_free(p);
+	p = ask_full("printer.lan.dnssd.test.", LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_IN, true, 1232,
+	             true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 2);
+	ldns_pkt_free(p);
+}
+
+static void test_chaos(void)
+{
+	ldns_pkt *p =
+	    ask_full("version.bind.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, false, 0, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 1);
+	ldns_pkt_free(p);
+	/* identity is not configured in env: refused. */
+	p = ask_full("id.server.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, false, 0, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
+	ldns_pkt_free(p);
+}
+
+static void test_truncation(void)
+{
+	/* A reply that cannot fit is cut to the question with TC, never
+	 * to a partial RRset. */
+	uint8_t buf[64];
+	gw_resp_t r;
+	gw_resp_init(&r, buf, sizeof(buf), 1, 0x8000);
+	uint8_t name[ZONE_NAME_MAXLEN];
+	zone_name_from_str(name, "printer.lan.dnssd.test.", NULL);
+	CU_ASSERT_EQUAL(gw_resp_put_question(&r, name, 1, 1), GW_OK);
+	const zone_node_t *n = zone_find(g_zone, name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	size_t before = r.len;
+	const zone_rrset_t *aaaa = zone_node_rrset(n, 28);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(aaaa);
+	/* 12 + 28 question, + 2 + 10 + 16 = 68 > 64. */
+	CU_ASSERT_EQUAL(gw_resp_put_rrset(&r, GW_SEC_ANSWER, name, aaaa, false, -1), GW_ESPACE);
+	CU_ASSERT_EQUAL(r.len, before);
+	CU_ASSERT_EQUAL(r.count[GW_SEC_ANSWER], 0);
+}
+
+/* Write name (text) and return the octets it took. The table points into
+ * the names written, so each gets memory that outlives the message. */
+static size_t put_text(gw_resp_t *r, const char *text)
+{
+	static uint8_t names[2 * GW_COMP_MAX][ZONE_NAME_MAXLEN];
+	static size_t used;
+	uint8_t *name = names[used++ % (2 * GW_COMP_MAX)];
+	size_t before = r->len;
+	CU_ASSERT_FATAL(zone_name_from_str(name, text, NULL) > 0);
+	CU_ASSERT_EQUAL_FATAL(gw_resp_put_name(r, name), GW_OK);
+	return r->len - before;
+}
+
+static void test_compression_table(void)
+{
+	uint8_t buf[4096];
+	uint8_t q[ZONE_NAME_MAXLEN];
+	gw_resp_t r;
+	gw_resp_init(&r, buf, sizeof(buf), 1, 0x8000);
+	zone_name_from_str(q, "a.b.example.", NULL);
+	CU_ASSERT_EQUAL(gw_resp_put_question(&r, q, 1, 1), GW_OK); /* name at 12 */
+
+	/* The longest suffix already written: b.example. at 14. */
+	size_t at = r.len;
+	CU_ASSERT_EQUAL(put_text(&r, "c.b.example."), 4);
+	CU_ASSERT_EQUAL(memcmp(buf + at, "\001c\xc0\x0e", 4), 0);
+	/* The whole name, in another case: a pointer to the question. */
+	at = r.len;
+	CU_ASSERT_EQUAL(put_text(&r, "A.B.EXAMPLE."), 2);
+	CU_ASSERT_EQUAL(memcmp(buf + at, "\xc0\x0c", 2), 0);
+
+	/* What a rewind drops is no target any more. */
+	gw_resp_mark_t m;
+	gw_resp_mark(&r, &m);
+	CU_ASSERT_EQUAL(put_text(&r, "x.y.example."), 6);
+	gw_resp_rewind(&r, &m);
+	at = r.len;
+	CU_ASSERT_EQUAL(put_text(&r, "q.y.example."), 6);
+	CU_ASSERT_EQUAL(memcmp(buf + at, "\001q\001y\xc0\x10", 6), 0);
+	/* y.example. is a target again, from its new place. */
+	at = r.len;
+	CU_ASSERT_EQUAL(put_text(&r, "y.example."), 2);
+	CU_ASSERT_EQUAL(buf[at + 1], (uint8_t)(at - 4));
+
+	/* A full table: names still point at what it holds, and a name
+	 * written after it filled is written again in full. */
+	char text[64];
+	for (int i = 0; i < GW_COMP_MAX; i++) {
+		snprintf(text, sizeof(text), "n%02d.example.", i);
+		put_text(&r, text);
+	}
+	CU_ASSERT_EQUAL(r.comp_count, GW_COMP_MAX);
+	CU_ASSERT_EQUAL(put_text(&r, "c.b.example."), 2);
+	CU_ASSERT_EQUAL(put_text(&r, "n63.example."), 6);
+	CU_ASSERT_EQUAL(put_text(&r, "n63.example."), 6);
+}
+
+int gw_test_register(void)
+{
+	CU_pSuite s = CU_add_suite("answer", suite_init, suite_clean);
+	if (s == NULL)
+		return CU_get_error();
+	const gw_test_t tests[] = {
+	    {"positive answer, flags, additional", test_positive},
+	    {"PTR: compression, case, DNS-SD additional", test_ptr_compression_and_additional},
+	    {"NODATA, NXDOMAIN, REFUSED", test_nodata_nxdomain_refused},
+	    {"CNAME chains, loops, wildcards", test_cname_and_wildcard},
+	    {"sizes, EDNS and ANY", test_sizes},
+	    {"CHAOS identity", test_chaos},
+	    {"truncation is all or nothing", test_truncation},
+	    {"compression: longest suffix, rewind, full table", test_compression_table},
+	    {NULL, NULL},
+	};
+	for (const gw_test_t *t = tests; t->name != NULL; t++) {
+		if (CU_add_test(s, t->name, t->fn) == NULL)
+			return CU_get_error();
+	}
+	return 0;
+}
