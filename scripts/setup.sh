@@ -11,7 +11,7 @@ packages=(
 	# tests: DNS tools and peers
 	knot-dnsutils bind9-dnsutils bind9-utils ldnsutils
 	nsd knot unbound
-	iproute2 procps python3 python3-zeroconf avahi-utils
+	iproute2 procps python3 python3-zeroconf python3-dnspython avahi-utils
 	# end-to-end tests and scripts/demo.sh: Avahi as publisher and as
 	# wide-area client (with a private D-Bus), CUPS's DNS-SD browser
 	avahi-daemon dbus-daemon util-linux cups-ipp-utils
