@@ -110,6 +110,11 @@ typedef struct sig_key_policy {
 	 * Borrowed; NULL when import_count is 0. */
 	const char *const *import;
 	size_t import_count;
+	/* With no key state but signs of an earlier store (key files in
+	 * keys/, or the DS and trust anchor files): false refuses to start
+	 * (GW_EKEY, the files and the way out logged), true makes new keys
+	 * anyway, which needs a new DS at the parent (--new-keys). */
+	bool new_keys;
 } sig_key_policy_t;
 
 /* The zone's keys and their metadata, kept in the state directory:
@@ -125,11 +130,11 @@ typedef struct sig_keystore sig_keystore_t;
  * made (or imported) per policy and saved; with metadata, every key it
  * lists is loaded and a missing or unreadable key file is an error
  * (GW_EKEY, logged with the path): never a silent new key, which would
- * break the chain of trust. A store whose keys do not match the policy's
- * algorithm keeps its keys and logs a warning (rollovers are separate).
- * While open, the store holds a lock on <state>/keys: a second open of the
- * same directory, by this process or another, is GW_EBUSY until
- * sig_keystore_free(). On success *out owns the store. */
+ * break the chain of trust. Metadata missing beside key files or DS files
+ * of an earlier store is GW_EKEY too, unless policy->new_keys. A store whose keys do not match the
+ * policy's algorithm keeps its keys and logs a warning (rollovers are separate). While open, the
+ * store holds a lock on <state>/keys: a second open of the same directory, by this process or
+ * another, is GW_EBUSY until sig_keystore_free(). On success *out owns the store. */
 int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t *apex,
                       const sig_key_policy_t *policy);
 

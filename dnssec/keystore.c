@@ -41,7 +41,8 @@ struct sig_keystore {
 	char *state_dir;
 	char *keys_dir;
 	char *state_path;
-	int lock_fd; /* keys/ opened and flock'ed while the store is open */
+	char *pending_path; /* keys/pending: key files of an unfinished first start */
+	int lock_fd;        /* keys/ opened and flock'ed while the store is open */
 	uint8_t apex[ZONE_NAME_MAXLEN];
 	char apex_text[NAME_TEXT_MAX];
 };
@@ -246,7 +247,8 @@ static void log_no_regeneration(const sig_keystore_t *ks)
 {
 	gw_err("keys are never regenerated silently: new keys would break the chain of trust "
 	       "from the parent's DS. Restore %s from a backup, or, to start a new chain of "
-	       "trust, remove %s and publish the new DS at the parent",
+	       "trust, remove %s, start once with --new-keys and publish the new DS at the "
+	       "parent",
 	       ks->keys_dir, ks->keys_dir);
 }
 
@@ -455,15 +457,103 @@ static int generate_keys(sig_keystore_t *ks, const sig_key_policy_t *policy, int
 	return GW_OK;
 }
 
+static int write_pending(FILE *fp, const void *arg)
+{
+	const sig_keystore_t *ks = arg;
+	for (size_t i = 0; i < ks->count; i++)
+		if (fprintf(fp, "%s\n", ks->meta[i].file) < 0)
+			return GW_EIO;
+	return GW_OK;
+}
+
+/* A first start that stopped before its state file left keys/pending:
+ * the key files it names were never committed, so nothing (no DS, no
+ * served DNSKEY) can refer to them. Remove them and the list. Only plain
+ * .pem names inside keys/ are taken from the file. */
+static void drop_pending(const sig_keystore_t *ks)
+{
+	FILE *fp = fopen(ks->pending_path, "re");
+	if (fp == NULL)
+		return;
+	char line[256];
+	unsigned lines = 0;
+	while (lines++ < KEYS_MAX && fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		size_t n = strlen(line);
+		if (n < 5 || line[0] == '.' || strchr(line, '/') != NULL ||
+		    strcmp(line + n - 4, ".pem") != 0)
+			continue;
+		char *path = path_join(ks->keys_dir, line);
+		if (path != NULL && unlink(path) == 0)
+			gw_notice("removed %s, made by a first start that did not finish", path);
+		free(path);
+	}
+	fclose(fp);
+	unlink(ks->pending_path);
+}
+
+/* The first file found (in the order a restore would want them back)
+ * that shows an earlier key store lived here: a key file in keys/, or the
+ * DS and trust anchor files written at every start. NULL when none. */
+static const char *earlier_store(const sig_keystore_t *ks, char *buf, size_t len)
+{
+	static const char *const published[] = {"ds", "trust-anchor.ds", "trust-anchor.conf"};
+	DIR *dir = opendir(ks->keys_dir);
+	const char *found = NULL;
+	if (dir != NULL) {
+		struct dirent *de;
+		while (found == NULL && (de = readdir(dir)) != NULL) {
+			size_t n = strlen(de->d_name);
+			if (n > 4 && strcmp(de->d_name + n - 4, ".pem") == 0 &&
+			    !gw_file_is_temp(de->d_name)) {
+				snprintf(buf, len, "%s/%s", ks->keys_dir, de->d_name);
+				found = buf;
+			}
+		}
+		closedir(dir);
+	}
+	for (size_t i = 0; found == NULL && i < sizeof(published) / sizeof(published[0]); i++) {
+		snprintf(buf, len, "%s/%s", ks->state_dir, published[i]);
+		if (access(buf, F_OK) == 0)
+			found = buf;
+	}
+	return found;
+}
+
 static int first_start(sig_keystore_t *ks, const sig_key_policy_t *policy)
 {
 	int ret = GW_OK;
 	int64_t now = (int64_t)gw_clock_wall();
+	char seen[4096];
+
+	/* No state, but keys or a DS of an earlier store: the parent may hold
+	 * a DS for those keys, and new ones would make every answer bogus.
+	 * Only an explicit --new-keys starts a new chain of trust. */
+	drop_pending(ks);
+	const char *earlier = earlier_store(ks, seen, sizeof(seen));
+	if (earlier != NULL && !policy->new_keys) {
+		gw_err("%s is missing but %s is there: an earlier key store lived here. Restore %s "
+		       "from a backup (the keys stay, and so does the parent's DS); or start once "
+		       "with --new-keys to make new keys, then publish the new DS at the parent",
+		       ks->state_path, earlier, ks->state_path);
+		return GW_EKEY;
+	}
+	if (earlier != NULL)
+		gw_warn("%s is missing and --new-keys was given: making new keys beside %s; the "
+		        "parent's DS must be replaced with the new one",
+		        ks->state_path, earlier);
 
 	if (policy->import_count > 0)
 		ret = import_keys(ks, policy, now);
 	else
 		ret = generate_keys(ks, policy, now);
+	if (ret != GW_OK)
+		return ret;
+	/* Two phases, so that a crash leaves either a complete store or key
+	 * files that the next start knows to be its own leftovers: the names
+	 * go to keys/pending first, the state (the commit) last, and the
+	 * pending list is removed after it. */
+	ret = gw_file_write_with(ks->pending_path, 0600, write_pending, ks);
 	if (ret != GW_OK)
 		return ret;
 	for (size_t i = 0; i < ks->count; i++) {
@@ -475,11 +565,11 @@ static int first_start(sig_keystore_t *ks, const sig_key_policy_t *policy)
 		if (ret != GW_OK)
 			return ret;
 	}
-	/* The state goes last: until it exists, nothing refers to the new
-	 * key files, and a crash before this point only costs a retry. */
 	ret = gw_file_write_with(ks->state_path, 0600, write_state, ks);
 	if (ret != GW_OK)
 		return ret;
+	if (unlink(ks->pending_path) != 0 && errno != ENOENT)
+		gw_warn("cannot remove %s: %s", ks->pending_path, strerror(errno));
 	scan_keys_dir(ks);
 	gw_notice("new key store for %s in %s; back up this directory, and publish the DS "
 	          "records (%s/ds) at the parent",
@@ -533,7 +623,9 @@ int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t
 	ks->state_dir = strdup(state_dir);
 	ks->keys_dir = path_join(state_dir, "keys");
 	ks->state_path = path_join(state_dir, "keys/state");
-	if (ks->state_dir == NULL || ks->keys_dir == NULL || ks->state_path == NULL) {
+	ks->pending_path = path_join(state_dir, "keys/pending");
+	if (ks->state_dir == NULL || ks->keys_dir == NULL || ks->state_path == NULL ||
+	    ks->pending_path == NULL) {
 		ret = GW_ENOMEM;
 		goto out;
 	}
@@ -558,6 +650,11 @@ int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t
 	ret = load_state(ks, fp);
 	if (ret != GW_OK)
 		goto out;
+	/* A first start that stopped between its state file and the removal
+	 * of the pending list: the keys are committed, the list is stale. */
+	if (unlink(ks->pending_path) == 0)
+		gw_info("removed %s, left by a first start that finished its keys",
+		        ks->pending_path);
 	scan_keys_dir(ks);
 	warn_policy(ks, policy);
 	for (size_t i = 0; i < ks->count; i++)
@@ -589,6 +686,7 @@ void sig_keystore_free(sig_keystore_t *ks)
 	free(ks->state_dir);
 	free(ks->keys_dir);
 	free(ks->state_path);
+	free(ks->pending_path);
 	free(ks);
 }
 

@@ -1087,10 +1087,29 @@ static void test_keystore_crash(void)
 	ks = NULL;
 
 	/* A crash on first start after the key files but before the state
-	 * file: the next start makes a complete new set. */
+	 * file: the next start makes a complete new set. Such a start leaves
+	 * keys/pending naming its key files (written before them). */
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	char pending[4096] = "", old_files[2][1024];
+	size_t old_count = 0;
+	sig_key_t *const *old_keys = sig_keystore_keys(ks, &old_count);
+	CU_ASSERT_FATAL(old_count == 2);
+	for (size_t i = 0; i < old_count; i++) {
+		key_file(old_files[i], sizeof(old_files[i]), state, old_keys[i]);
+		strcat(pending, strrchr(old_files[i], '/') + 1);
+		strcat(pending, "\n");
+	}
+	sig_keystore_free(ks);
+	ks = NULL;
+	join(path, sizeof(path), state, "keys/pending");
+	write_text(path, pending, 0600);
 	join(path, sizeof(path), state, "keys/state");
 	CU_ASSERT_FATAL(unlink(path) == 0);
 	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	for (size_t i = 0; i < old_count; i++)
+		CU_ASSERT_FALSE(exists(old_files[i]));
+	join(path, sizeof(path), state, "keys/pending");
+	CU_ASSERT_FALSE(exists(path));
 	size_t count = 0;
 	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
 	CU_ASSERT_EQUAL(count, 2);
@@ -1107,6 +1126,58 @@ static void test_keystore_crash(void)
 	CU_ASSERT_STRING_EQUAL(tags, tags2);
 	sig_keystore_free(ks);
 	ks = NULL;
+	rm_tree(dir);
+}
+
+/* The key state lost beside the keys of an earlier store (a restore that
+ * missed a file, a hand edit), or only the DS files left: never new keys
+ * without being told, since the parent's DS names the old ones. */
+static void test_keystore_lost_state(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024], path[1024], tags[256], tags2[256];
+	join(state, sizeof(state), dir, "state");
+	sig_key_policy_t p = policy(SIG_ALG_ED25519, false);
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_publish_ds(ks, 3600), GW_OK);
+	store_tags(ks, tags, sizeof(tags));
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	join(path, sizeof(path), state, "keys/state");
+	CU_ASSERT_FATAL(unlink(path) == 0);
+	char before[65536] = "", after[65536] = "";
+	snapshot_dir(state, before, sizeof(before));
+	for (int attempt = 0; attempt < 2; attempt++) {
+		CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EKEY);
+		CU_ASSERT_PTR_NULL(ks);
+	}
+	snapshot_dir(state, after, sizeof(after));
+	CU_ASSERT_STRING_EQUAL(before, after);
+
+	/* The key files gone too, the DS and trust anchors still there. */
+	char keys[1024];
+	join(keys, sizeof(keys), state, "keys");
+	rm_tree(strdup(keys));
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EKEY);
+	CU_ASSERT_PTR_NULL(ks);
+	join(path, sizeof(path), state, "ds");
+	CU_ASSERT(exists(path));
+
+	/* Told to: a new chain of trust, with new keys. */
+	p.new_keys = true;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	store_tags(ks, tags2, sizeof(tags2));
+	CU_ASSERT_STRING_NOT_EQUAL(tags, tags2);
+	sig_keystore_free(ks);
+	ks = NULL;
+	/* And the next start loads them, without the flag. */
+	p.new_keys = false;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	store_tags(ks, tags, sizeof(tags));
+	CU_ASSERT_STRING_EQUAL(tags, tags2);
+	sig_keystore_free(ks);
 	rm_tree(dir);
 }
 
@@ -1346,6 +1417,7 @@ int gw_test_register(void)
 	                                            {"missing key", test_keystore_missing_key},
 	                                            {"bad state", test_keystore_bad_state},
 	                                            {"crash", test_keystore_crash},
+	                                            {"lost state", test_keystore_lost_state},
 	                                            {"import", test_keystore_import},
 	                                            {"publish ds", test_publish_ds},
 	                                            {NULL, NULL},
