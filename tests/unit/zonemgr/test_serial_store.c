@@ -48,23 +48,33 @@ static bool ahead_of_range(uint32_t s, uint32_t lo, uint32_t hi)
 	return zone_serial_cmp(s, lo) == 1 && zone_serial_cmp(s, hi) == 1;
 }
 
+/* A start on dir with the zone's own serial: returns the first serial,
+ * after checking that the file covers it by a whole block. */
+static uint32_t start(const char *dir, uint32_t zone_serial)
+{
+	gw_serial_t s;
+	uint32_t first = 0;
+	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
+	CU_ASSERT_FATAL(gw_serial_first(&s, zone_serial, &first) == GW_OK);
+	CU_ASSERT(s.ceiling == first + GW_SERIAL_BLOCK);
+	CU_ASSERT(file_ceiling(dir) == first + GW_SERIAL_BLOCK);
+	gw_serial_deinit(&s);
+	return first;
+}
+
 /* First start: no file, the zone's serial as it is, and a ceiling one
  * block above it written before the serial is handed out. */
 static void test_first_start(void)
 {
-	char dir[TDIR_MAX];
+	char dir[TDIR_MAX], text[64];
 	gw_serial_t s;
-	uint32_t out = 0;
 	tdir_make(dir, "serial");
 	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
 	CU_ASSERT(!s.known);
-	CU_ASSERT(gw_serial_first(&s, 100, &out) == GW_OK);
-	CU_ASSERT(out == 100);
-	CU_ASSERT(s.known);
-	CU_ASSERT(s.ceiling == 100 + GW_SERIAL_BLOCK);
-	CU_ASSERT(file_ceiling(dir) == 100 + GW_SERIAL_BLOCK);
 	gw_serial_deinit(&s);
 	CU_ASSERT(s.path == NULL);
+	CU_ASSERT_STRING_EQUAL(tdir_read(text, sizeof(text), dir, "serial"), ""); /* none yet */
+	CU_ASSERT(start(dir, 100) == 100);
 	tdir_remove(dir);
 }
 
@@ -82,21 +92,12 @@ static void test_restart(void)
 	while (cur < 150)
 		CU_ASSERT_FATAL(gw_serial_next(&s, cur, &cur) == GW_OK);
 	gw_serial_deinit(&s);
+	CU_ASSERT(file_ceiling(dir) == 100 + GW_SERIAL_BLOCK);
 
-	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
-	CU_ASSERT(s.known);
-	CU_ASSERT(s.ceiling == 100 + GW_SERIAL_BLOCK);
-	CU_ASSERT(gw_serial_first(&s, 100, &cur) == GW_OK);
+	cur = start(dir, 100);
 	CU_ASSERT(cur == 100 + GW_SERIAL_BLOCK + 1);
 	CU_ASSERT(ahead_of_range(cur, 100, 150));
-	CU_ASSERT(file_ceiling(dir) == cur + GW_SERIAL_BLOCK);
-	gw_serial_deinit(&s);
-
-	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
-	CU_ASSERT(gw_serial_first(&s, 5000, &cur) == GW_OK);
-	CU_ASSERT(cur == 5000);
-	CU_ASSERT(file_ceiling(dir) == 5000 + GW_SERIAL_BLOCK);
-	gw_serial_deinit(&s);
+	CU_ASSERT(start(dir, 5000) == 5000);
 	tdir_remove(dir);
 }
 
@@ -194,23 +195,17 @@ static void test_wrap(void)
 	CU_ASSERT(cur == 10);
 	CU_ASSERT(file_inode(dir) == ino); /* still inside the wrapped block */
 	gw_serial_deinit(&s);
+	CU_ASSERT(file_ceiling(dir) == GW_SERIAL_BLOCK - 10);
 
 	/* The zone file's serial is now behind (RFC 1982): start past the
 	 * wrapped ceiling. */
-	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
-	CU_ASSERT(s.ceiling == GW_SERIAL_BLOCK - 10);
-	CU_ASSERT(gw_serial_first(&s, UINT32_MAX - 9, &cur) == GW_OK);
+	cur = start(dir, UINT32_MAX - 9);
 	CU_ASSERT(cur == GW_SERIAL_BLOCK - 9);
 	CU_ASSERT(ahead_of_range(cur, UINT32_MAX - 9, 10));
-	gw_serial_deinit(&s);
 
 	/* A zone serial that is ahead only through the wrap is ahead. */
 	tdir_write(dir, "serial", "4294967195\n");
-	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
-	CU_ASSERT(gw_serial_first(&s, 50, &cur) == GW_OK);
-	CU_ASSERT(cur == 50);
-	CU_ASSERT(file_ceiling(dir) == 50 + GW_SERIAL_BLOCK);
-	gw_serial_deinit(&s);
+	CU_ASSERT(start(dir, 50) == 50);
 	tdir_remove(dir);
 }
 
@@ -219,17 +214,11 @@ static void test_wrap(void)
 static void test_undefined_compare(void)
 {
 	char dir[TDIR_MAX];
-	gw_serial_t s;
-	uint32_t cur = 0;
 	tdir_make(dir, "serial");
 	tdir_write(dir, "serial", "1000\n");
-	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
-	CU_ASSERT(gw_serial_first(&s, 1000 + HALF, &cur) == GW_OK);
-	CU_ASSERT(cur == 1001);
+	CU_ASSERT(start(dir, 1000 + HALF) == 1001);
 	/* Equal to the ceiling: that serial may have been served. */
-	CU_ASSERT(gw_serial_first(&s, s.ceiling, &cur) == GW_OK);
-	CU_ASSERT(cur == 1001 + GW_SERIAL_BLOCK + 1);
-	gw_serial_deinit(&s);
+	CU_ASSERT(start(dir, 1001 + GW_SERIAL_BLOCK) == 1001 + GW_SERIAL_BLOCK + 1);
 	tdir_remove(dir);
 }
 

@@ -235,6 +235,15 @@ static void verify_signed(const fixture_t *f, const zone_t *zone, uint8_t algori
 	sig_keystore_free(ks);
 }
 
+/* Free the manager and verify the zone it served last. */
+static void free_and_verify(fixture_t *f, uint8_t algorithm)
+{
+	gw_zoneref_t *ref = gw_zoneref_get(gw_zonemgr_zone(f->m));
+	zm_free(f);
+	verify_signed(f, ref->zone, algorithm);
+	gw_zoneref_put(ref);
+}
+
 static void commit_text(fixture_t *f, const char *const *add, const char *const *remove, int want)
 {
 	zone_changeset_t cs = {0};
@@ -398,12 +407,8 @@ static void check_commit_fails(const zm_opts_t *o)
 	CU_ASSERT(serial_of(served(f)) == 101);
 	CU_ASSERT(f->hooks == 1 && f->hook_serial == 101);
 	CU_ASSERT(trrset(served(f), "printer.lan.home.arpa.", T_A) != NULL);
-	if (o->sign) {
-		gw_zoneref_t *ref = gw_zoneref_get(gw_zonemgr_zone(f->m));
-		zm_free(f);
-		verify_signed(f, ref->zone, o->algorithm);
-		gw_zoneref_put(ref);
-	}
+	if (o->sign)
+		free_and_verify(f, o->algorithm);
 	teardown(f);
 }
 
@@ -500,12 +505,8 @@ static void check_reload(const zm_opts_t *o)
 	CU_ASSERT(is_static(f, "mail.home.arpa."));
 	CU_ASSERT(!is_static(f, "www.home.arpa."));
 
-	if (o->sign) {
-		gw_zoneref_t *ref = gw_zoneref_get(gw_zonemgr_zone(f->m));
-		zm_free(f);
-		verify_signed(f, ref->zone, o->algorithm);
-		gw_zoneref_put(ref);
-	}
+	if (o->sign)
+		free_and_verify(f, o->algorithm);
 	teardown(f);
 }
 
@@ -561,10 +562,7 @@ static void test_refresh(void)
 	CU_ASSERT(zone_serial_cmp(sig_expiration(served(f), APEX, T_SOA), expires) == 1);
 	CU_ASSERT(zone_serial_cmp(sig_expiration(served(f), "www.home.arpa.", T_A), www_expires) ==
 	          1);
-	gw_zoneref_t *ref = gw_zoneref_get(gw_zonemgr_zone(f->m));
-	zm_free(f);
-	verify_signed(f, ref->zone, o.algorithm);
-	gw_zoneref_put(ref);
+	free_and_verify(f, o.algorithm);
 	teardown(f);
 }
 
