@@ -466,7 +466,7 @@ static void check_reload(const zm_opts_t *o)
 	static const char *const mirror[] = {"printer.lan.home.arpa. 10 IN A 192.0.2.10", NULL};
 	fixture_t *f = setup(o);
 	commit_text(f, mirror, NULL, GW_OK);
-	CU_ASSERT_FATAL(serial_of(served(f)) == 101);
+	CU_ASSERT(serial_of(served(f)) == 101);
 
 	tdir_write(f->dir, FILE_NAME, zone_v2);
 	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
@@ -477,9 +477,8 @@ static void check_reload(const zm_opts_t *o)
 	CU_ASSERT(is_static(f, "mail.home.arpa."));
 	CU_ASSERT(!is_static(f, "www.home.arpa."));
 	gw_journal_entry_t *e = gw_journal_newest(gw_zonemgr_journal(f->m));
-	CU_ASSERT_FATAL(e != NULL);
-	CU_ASSERT(e->from == 101 && e->to == 102);
-	if (!o->sign)
+	CU_ASSERT(e != NULL && e->from == 101 && e->to == 102);
+	if (e != NULL && !o->sign)
 		CU_ASSERT(e->removed == 2 && e->added == 2);
 	gw_journal_entry_put(e);
 
@@ -555,7 +554,7 @@ static void test_refresh(void)
 	ev_timer_stop(f->loop, &guard);
 	gw_zonemgr_stop(f->m);
 
-	CU_ASSERT_FATAL(f->hooks == 1);
+	CU_ASSERT(f->hooks == 1);
 	CU_ASSERT(f->hook_serial == 101);
 	CU_ASSERT(serial_of(served(f)) == 101);
 	CU_ASSERT(data_is(served(f), data_v1));
