@@ -1,0 +1,618 @@
+/* gateway/zonemgr/zonemgr.c: the one commit path, unsigned and signed
+ * (P-256 with NSEC, Ed25519 with NSEC3): a commit applies its changeset,
+ * moves the serial forward once, calls the hook with it, and a reference
+ * taken before stays valid; a failing changeset changes nothing; the zone
+ * file's names are reserved; a reload commits the file's difference in
+ * one step and a broken file changes nothing; signatures are refreshed
+ * when due; the serial moves forward across restarts. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ev.h>
+
+#include "common/error.h"
+#include "cunit.h"
+#include "dnssec/dnssec.h"
+#include "gateway/config/config.h"
+#include "gateway/journal/journal.h"
+#include "gateway/zonemgr/zonemgr.h"
+#include "state_dir.h"
+#include "zone_util.h"
+
+#define APEX      "home.arpa."
+#define T_SOA     6
+#define T_A       1
+#define FILE_NAME "zone.db"
+#define RUN_MAX_S 15.0 /* longest a test runs the loop */
+
+/* What a test asks of the manager. */
+typedef struct zm_opts {
+	bool zone_file;      /* serve <state>/zone.db; false: the built-in apex */
+	bool sign;           /* DNSSEC on */
+	uint8_t algorithm;   /* with sign: SIG_ALG_* */
+	bool nsec3;          /* with sign: NSEC3 instead of NSEC */
+	uint32_t validity_s; /* with sign: signature validity; 0 = the default */
+	uint32_t refresh_s;  /* with validity_s: re-sign when less remains */
+} zm_opts_t;
+
+typedef struct fixture {
+	char dir[TDIR_MAX]; /* the state directory, which also holds zone.db */
+	struct ev_loop *loop;
+	gw_config_t *cfg; /* owned: what the manager was built from */
+	gw_zonemgr_t *m;
+	unsigned hooks;       /* hook calls */
+	uint32_t hook_serial; /* the serial of the last one */
+	uint32_t hook_zone;   /* the served zone's serial during that call */
+	bool break_on_hook;   /* stop the loop in the hook */
+} fixture_t;
+
+/* ---- the only place that builds a manager ------------------------------- */
+
+/* Build f->m from o with the state (and zone.db) in f->dir. Returns what
+ * gw_zonemgr_new() returns. */
+static int zm_new(fixture_t *f, const zm_opts_t *o)
+{
+	char path[TDIR_MAX];
+	gw_config_t *cfg = NULL;
+	CU_ASSERT_FATAL(gw_config_default(&cfg) == GW_OK);
+	free(cfg->state_dir);
+	cfg->state_dir = strdup(f->dir);
+	cfg->zone.file = o->zone_file ? strdup(tdir_path(path, f->dir, FILE_NAME)) : NULL;
+	CU_ASSERT_FATAL(cfg->state_dir != NULL && (cfg->zone.file != NULL) == o->zone_file);
+	cfg->dnssec.enable = o->sign;
+	if (o->algorithm != 0)
+		cfg->dnssec.algorithm = o->algorithm;
+	cfg->dnssec.nsec3 = o->nsec3;
+	cfg->dnssec.sign_threads = 1;
+	if (o->validity_s != 0) {
+		cfg->dnssec.validity_ms = o->validity_s * 1000ULL;
+		cfg->dnssec.refresh_ms = o->refresh_s * 1000ULL;
+		cfg->dnssec.jitter_ms = 0;
+	}
+	f->cfg = cfg;
+	int ret = gw_zonemgr_new(&f->m, f->loop, cfg);
+	if (ret != GW_OK) {
+		f->m = NULL;
+		gw_config_free(cfg);
+		f->cfg = NULL;
+	}
+	return ret;
+}
+
+static void zm_free(fixture_t *f)
+{
+	gw_zonemgr_free(f->m);
+	f->m = NULL;
+	gw_config_free(f->cfg);
+	f->cfg = NULL;
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static const char *const zone_v1 = "$ORIGIN home.arpa.\n"
+                                   "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
+                                   "@ 3600 IN NS ns\n"
+                                   "ns 3600 IN A 192.0.2.53\n"
+                                   "www 300 IN A 192.0.2.80\n";
+
+/* zone_v1's data (all but the SOA). */
+static const char *const data_v1[] = {
+    "home.arpa. 3600 IN NS ns.home.arpa.",
+    "ns.home.arpa. 3600 IN A 192.0.2.53",
+    "www.home.arpa. 300 IN A 192.0.2.80",
+    NULL,
+};
+
+static fixture_t F;
+
+static void on_commit(void *arg, uint32_t serial)
+{
+	fixture_t *f = arg;
+	f->hooks++;
+	f->hook_serial = serial;
+	CU_ASSERT(zone_serial(gw_zonemgr_zone(f->m)->zone, &f->hook_zone) == GW_OK);
+	if (f->break_on_hook)
+		ev_break(f->loop, EVBREAK_ONE);
+}
+
+/* A manager per o on a fresh state directory holding zone_v1, with the
+ * hook set. */
+static fixture_t *setup(const zm_opts_t *o)
+{
+	fixture_t *f = &F;
+	memset(f, 0, sizeof(*f));
+	tdir_make(f->dir, "zonemgr");
+	tdir_write(f->dir, FILE_NAME, zone_v1);
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(f->loop != NULL);
+	CU_ASSERT_FATAL(zm_new(f, o) == GW_OK);
+	gw_zonemgr_set_hook(f->m, on_commit, f);
+	return f;
+}
+
+static void teardown(fixture_t *f)
+{
+	zm_free(f);
+	ev_loop_destroy(f->loop);
+	tdir_remove(f->dir);
+}
+
+static zone_t *served(const fixture_t *f)
+{
+	return gw_zonemgr_zone(f->m)->zone;
+}
+
+static uint32_t serial_of(const zone_t *zone)
+{
+	uint32_t serial = 0;
+	CU_ASSERT_FATAL(zone_serial(zone, &serial) == GW_OK);
+	return serial;
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+static bool skip_soa_and_dnssec(uint16_t type, void *arg)
+{
+	(void)arg;
+	switch (type) {
+	case T_SOA:
+	case 46: /* RRSIG */
+	case 47: /* NSEC */
+	case 48: /* DNSKEY */
+	case 50: /* NSEC3 */
+	case 51: /* NSEC3PARAM */
+	case 59: /* CDS */
+	case 60: /* CDNSKEY */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Is the zone's data (all but the SOA and what the signer makes) exactly
+ * rrs (NULL-terminated), TTLs included? */
+static bool data_is(const zone_t *zone, const char *const *rrs)
+{
+	zone_t *want = tzone(APEX, rrs);
+	zone_changeset_t cs = {0};
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	CU_ASSERT_FATAL(zone_diff(want, zone, skip_soa_and_dnssec, NULL, &cs) == GW_OK);
+	bool same = zone_changeset_empty(&cs);
+	if (!same) {
+		fprintf(stderr, "\n  unexpected (+) / missing (-) in the served zone:\n");
+		for (size_t i = 0; i < ldns_rr_list_rr_count(cs.add); i++)
+			ldns_rr_print(stderr, ldns_rr_list_rr(cs.add, i));
+		fprintf(stderr, "  -\n");
+		for (size_t i = 0; i < ldns_rr_list_rr_count(cs.remove); i++)
+			ldns_rr_print(stderr, ldns_rr_list_rr(cs.remove, i));
+	}
+	zone_changeset_deinit(&cs);
+	zone_free(want);
+	return same;
+}
+
+/* Does the RRset (owner, type) carry signatures? */
+static bool is_signed(const zone_t *zone, const char *owner, uint16_t type)
+{
+	const zone_rrset_t *rs = trrset(zone, owner, type);
+	return rs != NULL && rs->sig_count > 0;
+}
+
+/* The expiration of the first RRSIG over (owner, type), 0 when unsigned. */
+static uint32_t sig_expiration(const zone_t *zone, const char *owner, uint16_t type)
+{
+	const zone_rrset_t *rs = trrset(zone, owner, type);
+	if (rs == NULL || rs->sig_count == 0)
+		return 0;
+	/* [len][type covered, algorithm, labels, original TTL][expiration] */
+	const uint8_t *p = rs->sigs + 2 + 8;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Verify every signature and the denial chain of zone with the keys in
+ * f->dir. The manager must be freed (it holds the key store's lock). */
+static void verify_signed(const fixture_t *f, const zone_t *zone, uint8_t algorithm)
+{
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	sig_keystore_t *ks = NULL;
+	sig_key_policy_t policy = {.algorithm = algorithm};
+	char err[512] = "";
+	size_t count = 0;
+	CU_ASSERT_FATAL(f->m == NULL);
+	CU_ASSERT_FATAL(sig_keystore_open(&ks, f->dir, tname(apex, APEX), &policy) == GW_OK);
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT(count >= 1);
+	CU_ASSERT(sig_key_algorithm(keys[0]) == algorithm);
+	int ret = sig_verify_zone(zone, keys, count, time(NULL), err, sizeof(err));
+	if (ret != GW_OK)
+		fprintf(stderr, "\n  zone does not verify: %s\n", err);
+	CU_ASSERT(ret == GW_OK);
+	sig_keystore_free(ks);
+}
+
+/* Free the manager and verify the zone it served last. */
+static void free_and_verify(fixture_t *f, uint8_t algorithm)
+{
+	gw_zoneref_t *ref = gw_zoneref_get(gw_zonemgr_zone(f->m));
+	zm_free(f);
+	verify_signed(f, ref->zone, algorithm);
+	gw_zoneref_put(ref);
+}
+
+static void commit_text(fixture_t *f, const char *const *add, const char *const *remove, int want)
+{
+	zone_changeset_t cs = {0};
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	for (; add != NULL && *add != NULL; add++)
+		tcs_add(&cs, *add);
+	for (; remove != NULL && *remove != NULL; remove++)
+		tcs_remove(&cs, *remove);
+	int ret = gw_zonemgr_commit(f->m, &cs);
+	if (ret != want)
+		fprintf(stderr, "\n  commit: %s, expected %s\n", gw_strerror(ret),
+		        gw_strerror(want));
+	CU_ASSERT(ret == want);
+	zone_changeset_deinit(&cs);
+}
+
+static bool is_static(const fixture_t *f, const char *name)
+{
+	uint8_t wire[ZONE_NAME_MAXLEN];
+	return gw_zonemgr_is_static_name(f->m, tname(wire, name));
+}
+
+/* ---- start -------------------------------------------------------------- */
+
+/* The zone file's serial on a first start, and its names reserved for
+ * the operator (the mirror's reserved callback); nothing else is. */
+static void test_start_zone_file(void)
+{
+	fixture_t *f = setup(&(zm_opts_t){.zone_file = true});
+	CU_ASSERT(serial_of(served(f)) == 100);
+	CU_ASSERT(data_is(served(f), data_v1));
+	CU_ASSERT(is_static(f, "home.arpa."));
+	CU_ASSERT(is_static(f, "ns.home.arpa."));
+	CU_ASSERT(is_static(f, "WWW.Home.Arpa."));
+	CU_ASSERT(!is_static(f, "printer.lan.home.arpa."));
+	CU_ASSERT(!is_static(f, "lan.home.arpa."));
+	CU_ASSERT(f->hooks == 0);
+	teardown(f);
+}
+
+/* No zone file: SOA and NS at the apex, the serial from the clock, and
+ * only the apex reserved. */
+static void test_start_builtin(void)
+{
+	static const char *const data[] = {"home.arpa. 3600 IN NS ns.home.arpa.", NULL};
+	time_t before = time(NULL);
+	fixture_t *f = setup(&(zm_opts_t){.zone_file = false});
+	uint32_t serial = serial_of(served(f));
+	CU_ASSERT(serial >= (uint32_t)before && serial <= (uint32_t)time(NULL));
+	CU_ASSERT(data_is(served(f), data));
+	CU_ASSERT(is_static(f, "home.arpa."));
+	CU_ASSERT(!is_static(f, "ns.home.arpa."));
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK); /* nothing to reload */
+	CU_ASSERT(serial_of(served(f)) == serial);
+	CU_ASSERT(f->hooks == 0);
+	teardown(f);
+}
+
+/* ---- commit ------------------------------------------------------------- */
+
+static const char *const mirror_add[] = {
+    "printer.lan.home.arpa. 10 IN A 192.0.2.10",
+    "printer.lan.home.arpa. 10 IN AAAA 2001:db8::10",
+    NULL,
+};
+static const char *const mirror_remove[] = {"www.home.arpa. 300 IN A 192.0.2.80", NULL};
+
+static const char *const data_after_commit[] = {
+    "home.arpa. 3600 IN NS ns.home.arpa.",
+    "ns.home.arpa. 3600 IN A 192.0.2.53",
+    "printer.lan.home.arpa. 10 IN A 192.0.2.10",
+    "printer.lan.home.arpa. 10 IN AAAA 2001:db8::10",
+    NULL,
+};
+
+/* One commit: the changes, one serial step, the hook with the new serial
+ * (the zone already at it), a reference taken before still usable, also
+ * after the manager is gone. Signed: the changed RRsets and the SOA
+ * signed, and the whole zone verifies. */
+static void check_commit(const zm_opts_t *o)
+{
+	fixture_t *f = setup(o);
+	gw_zoneref_t *old = gw_zoneref_get(gw_zonemgr_zone(f->m));
+	uint32_t before = serial_of(old->zone);
+	CU_ASSERT(before == 100);
+	commit_text(f, mirror_add, mirror_remove, GW_OK);
+	CU_ASSERT(serial_of(served(f)) == before + 1);
+	CU_ASSERT(f->hooks == 1);
+	CU_ASSERT(f->hook_serial == before + 1);
+	CU_ASSERT(f->hook_zone == before + 1);
+	CU_ASSERT(data_is(served(f), data_after_commit));
+	CU_ASSERT(!is_static(f, "printer.lan.home.arpa."));
+	CU_ASSERT(is_static(f, "www.home.arpa.")); /* still the operator's name */
+	if (o->sign) {
+		CU_ASSERT(is_signed(served(f), "printer.lan.home.arpa.", T_A));
+		CU_ASSERT(is_signed(served(f), "printer.lan.home.arpa.", 28));
+		CU_ASSERT(is_signed(served(f), APEX, T_SOA));
+		CU_ASSERT(trrset(served(f), "www.home.arpa.", 47) == NULL); /* no stale NSEC */
+	}
+
+	/* An empty changeset still moves the serial (after a refresh). */
+	zone_changeset_t cs = {0};
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	CU_ASSERT(gw_zonemgr_commit(f->m, &cs) == GW_OK);
+	zone_changeset_deinit(&cs);
+	CU_ASSERT(serial_of(served(f)) == before + 2);
+	CU_ASSERT(f->hooks == 2 && f->hook_serial == before + 2);
+
+	zm_free(f);
+	CU_ASSERT(serial_of(old->zone) == before + 2);
+	CU_ASSERT(data_is(old->zone, data_after_commit));
+	if (o->sign)
+		verify_signed(f, old->zone, o->algorithm);
+	gw_zoneref_put(old);
+	teardown(f);
+}
+
+static void test_commit_unsigned(void)
+{
+	check_commit(&(zm_opts_t){.zone_file = true});
+}
+
+static void test_commit_p256_nsec(void)
+{
+	check_commit(
+	    &(zm_opts_t){.zone_file = true, .sign = true, .algorithm = SIG_ALG_ECDSAP256SHA256});
+}
+
+static void test_commit_ed25519_nsec3(void)
+{
+	check_commit(&(zm_opts_t){
+	    .zone_file = true, .sign = true, .algorithm = SIG_ALG_ED25519, .nsec3 = true});
+}
+
+/* A changeset the zone refuses: the error comes back, and the zone
+ * (signatures included), the serial and the hook are as before; the next
+ * good commit takes the next serial. Removing an RR that is not there is
+ * not an error. */
+static void check_commit_fails(const zm_opts_t *o)
+{
+	static const char *const out_of_zone[] = {"x.example. 300 IN A 192.0.2.1", NULL};
+	static const char *const cname[] = {"www.home.arpa. 300 IN CNAME ns.home.arpa.", NULL};
+	static const char *const absent[] = {"nothere.home.arpa. 300 IN A 192.0.2.9", NULL};
+	static const char *const ok[] = {"printer.lan.home.arpa. 10 IN A 192.0.2.10", NULL};
+	fixture_t *f = setup(o);
+	char *dump = tdump(served(f));
+	commit_text(f, out_of_zone, NULL, GW_EOUTOFZONE);
+	commit_text(f, cname, NULL, GW_ESEMANTIC);
+	/* A good RR with a bad one: none of it. */
+	static const char *const mixed[] = {"printer.lan.home.arpa. 10 IN A 192.0.2.10",
+	                                    "x.example. 300 IN A 192.0.2.1", NULL};
+	commit_text(f, mixed, NULL, GW_EOUTOFZONE);
+	char *after = tdump(served(f));
+	CU_ASSERT_STRING_EQUAL(after, dump);
+	free(after);
+	free(dump);
+	CU_ASSERT(serial_of(served(f)) == 100);
+	CU_ASSERT(f->hooks == 0);
+
+	commit_text(f, ok, absent, GW_OK);
+	CU_ASSERT(serial_of(served(f)) == 101);
+	CU_ASSERT(f->hooks == 1 && f->hook_serial == 101);
+	CU_ASSERT(trrset(served(f), "printer.lan.home.arpa.", T_A) != NULL);
+	if (o->sign)
+		free_and_verify(f, o->algorithm);
+	teardown(f);
+}
+
+static void test_commit_fails_unsigned(void)
+{
+	check_commit_fails(&(zm_opts_t){.zone_file = true});
+}
+
+static void test_commit_fails_signed(void)
+{
+	check_commit_fails(
+	    &(zm_opts_t){.zone_file = true, .sign = true, .algorithm = SIG_ALG_ECDSAP256SHA256});
+}
+
+/* ---- reload ------------------------------------------------------------- */
+
+/* zone_v1 with www gone, mail added, the SOA's refresh changed and a
+ * serial that is behind. */
+static const char *const zone_v2 = "$ORIGIN home.arpa.\n"
+                                   "@ 3600 IN SOA ns hostmaster 50 7200 600 86400 300\n"
+                                   "@ 3600 IN NS ns\n"
+                                   "ns 3600 IN A 192.0.2.53\n"
+                                   "mail 300 IN A 192.0.2.25\n";
+
+static const char *const data_v2_mirror[] = {
+    "home.arpa. 3600 IN NS ns.home.arpa.",
+    "ns.home.arpa. 3600 IN A 192.0.2.53",
+    "mail.home.arpa. 300 IN A 192.0.2.25",
+    "printer.lan.home.arpa. 10 IN A 192.0.2.10",
+    NULL,
+};
+
+/* The SOA refresh field of the served zone. */
+static uint32_t soa_refresh(const zone_t *zone)
+{
+	uint8_t name[ZONE_NAME_MAXLEN];
+	const zone_node_t *apex = zone_find(zone, tname(name, APEX));
+	const zone_rrset_t *soa = apex ? zone_node_rrset(apex, T_SOA) : NULL;
+	ldns_rr *rr = NULL;
+	CU_ASSERT_FATAL(soa != NULL);
+	CU_ASSERT_FATAL(zone_rr_to_ldns(&rr, apex, soa, soa->rdata + 2,
+	                                (uint16_t)(soa->rdata_len - 2)) == GW_OK);
+	uint32_t refresh = ldns_rdf2native_int32(ldns_rr_rdf(rr, 3));
+	ldns_rr_free(rr);
+	return refresh;
+}
+
+/* A reload after the mirror added a name: one commit with exactly the
+ * file's difference (the journal entry: old SOA and www out, new SOA and
+ * mail in), our serial kept moving forward with the file's other SOA
+ * fields, the mirror's name untouched, the reserved names follow the
+ * file. A broken or missing file afterwards changes nothing. */
+static void check_reload(const zm_opts_t *o)
+{
+	static const char *const mirror[] = {"printer.lan.home.arpa. 10 IN A 192.0.2.10", NULL};
+	fixture_t *f = setup(o);
+	commit_text(f, mirror, NULL, GW_OK);
+	CU_ASSERT(serial_of(served(f)) == 101);
+
+	tdir_write(f->dir, FILE_NAME, zone_v2);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	CU_ASSERT(serial_of(served(f)) == 102);
+	CU_ASSERT(f->hooks == 2 && f->hook_serial == 102);
+	CU_ASSERT(soa_refresh(served(f)) == 7200);
+	CU_ASSERT(data_is(served(f), data_v2_mirror));
+	CU_ASSERT(is_static(f, "mail.home.arpa."));
+	CU_ASSERT(!is_static(f, "www.home.arpa."));
+	gw_journal_entry_t *e = gw_journal_newest(gw_zonemgr_journal(f->m));
+	CU_ASSERT(e != NULL && e->from == 101 && e->to == 102);
+	if (e != NULL && !o->sign)
+		CU_ASSERT(e->removed == 2 && e->added == 2);
+	gw_journal_entry_put(e);
+
+	/* Broken files: the reason is returned, nothing moves. */
+	char *dump = tdump(served(f));
+	tdir_write(f->dir, FILE_NAME,
+	           "$ORIGIN home.arpa.\n"
+	           "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
+	           "@ 3600 IN NS ns\n"
+	           "bad 300 IN A 192.0.2.300\n");
+	CU_ASSERT(gw_zonemgr_reload(f->m) != GW_OK);
+	tdir_write(f->dir, FILE_NAME, "$ORIGIN home.arpa.\n@ 3600 IN NS ns\n"); /* no SOA */
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_ESEMANTIC);
+	char path[TDIR_MAX];
+	CU_ASSERT_FATAL(unlink(tdir_path(path, f->dir, FILE_NAME)) == 0);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == -ENOENT);
+	char *after = tdump(served(f));
+	CU_ASSERT_STRING_EQUAL(after, dump);
+	free(after);
+	free(dump);
+	CU_ASSERT(serial_of(served(f)) == 102);
+	CU_ASSERT(f->hooks == 2);
+	CU_ASSERT(is_static(f, "mail.home.arpa."));
+	CU_ASSERT(!is_static(f, "www.home.arpa."));
+
+	if (o->sign)
+		free_and_verify(f, o->algorithm);
+	teardown(f);
+}
+
+static void test_reload_unsigned(void)
+{
+	check_reload(&(zm_opts_t){.zone_file = true});
+}
+
+static void test_reload_signed(void)
+{
+	check_reload(
+	    &(zm_opts_t){.zone_file = true, .sign = true, .algorithm = SIG_ALG_ECDSAP256SHA256});
+}
+
+/* ---- signature refresh -------------------------------------------------- */
+
+static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ONE);
+}
+
+/* Signatures valid 4 s, re-signed when less than 3 s remain: the refresh
+ * timer fires within about two seconds and commits once, new signatures
+ * and a new serial, and the zone still verifies. */
+static void test_refresh(void)
+{
+	const zm_opts_t o = {
+	    .zone_file = true,
+	    .sign = true,
+	    .algorithm = SIG_ALG_ED25519,
+	    .validity_s = 4,
+	    .refresh_s = 3,
+	};
+	fixture_t *f = setup(&o);
+	uint32_t expires = sig_expiration(served(f), APEX, T_SOA);
+	uint32_t www_expires = sig_expiration(served(f), "www.home.arpa.", T_A);
+	CU_ASSERT(expires != 0 && www_expires != 0);
+	f->break_on_hook = true;
+	ev_timer guard;
+	ev_timer_init(&guard, on_timeout, RUN_MAX_S, 0.0);
+	ev_timer_start(f->loop, &guard);
+	gw_zonemgr_start(f->m);
+	ev_run(f->loop, 0);
+	ev_timer_stop(f->loop, &guard);
+	gw_zonemgr_stop(f->m);
+
+	CU_ASSERT(f->hooks == 1);
+	CU_ASSERT(f->hook_serial == 101);
+	CU_ASSERT(serial_of(served(f)) == 101);
+	CU_ASSERT(data_is(served(f), data_v1));
+	CU_ASSERT(zone_serial_cmp(sig_expiration(served(f), APEX, T_SOA), expires) == 1);
+	CU_ASSERT(zone_serial_cmp(sig_expiration(served(f), "www.home.arpa.", T_A), www_expires) ==
+	          1);
+	free_and_verify(f, o.algorithm);
+	teardown(f);
+}
+
+/* ---- restarts ----------------------------------------------------------- */
+
+/* Three commits, a restart with the same zone file (serial 100): the
+ * serial is past the durable ceiling, so past all three. A corrupt serial
+ * file stops the start and is left for the operator. */
+static void test_restart(void)
+{
+	static const char *const rr1[] = {"a.lan.home.arpa. 10 IN A 192.0.2.1", NULL};
+	static const char *const rr2[] = {"b.lan.home.arpa. 10 IN A 192.0.2.2", NULL};
+	static const char *const rr3[] = {"c.lan.home.arpa. 10 IN A 192.0.2.3", NULL};
+	const zm_opts_t o = {.zone_file = true};
+	fixture_t *f = setup(&o);
+	commit_text(f, rr1, NULL, GW_OK);
+	commit_text(f, rr2, NULL, GW_OK);
+	commit_text(f, rr3, NULL, GW_OK);
+	CU_ASSERT(serial_of(served(f)) == 103);
+	zm_free(f);
+
+	CU_ASSERT_FATAL(zm_new(f, &o) == GW_OK);
+	uint32_t serial = serial_of(served(f));
+	CU_ASSERT(zone_serial_cmp(serial, 103) == 1);
+	CU_ASSERT(serial == 100 + 1024 + 1);
+	CU_ASSERT(data_is(served(f), data_v1)); /* the mirror's names are its own to restore */
+	zm_free(f);
+
+	char text[64];
+	tdir_write(f->dir, "serial", "12a\n");
+	CU_ASSERT(zm_new(f, &o) == GW_EPARSE);
+	CU_ASSERT(f->m == NULL);
+	CU_ASSERT_STRING_EQUAL(tdir_read(text, sizeof(text), f->dir, "serial"), "12a\n");
+	teardown(f);
+}
+
+int gw_test_register(void)
+{
+	static const gw_test_t tests[] = {
+	    {"start with a zone file", test_start_zone_file},
+	    {"start with the built-in apex", test_start_builtin},
+	    {"commit, unsigned", test_commit_unsigned},
+	    {"commit, P-256 and NSEC", test_commit_p256_nsec},
+	    {"commit, Ed25519 and NSEC3", test_commit_ed25519_nsec3},
+	    {"failing commit, unsigned", test_commit_fails_unsigned},
+	    {"failing commit, signed", test_commit_fails_signed},
+	    {"reload, unsigned", test_reload_unsigned},
+	    {"reload, signed", test_reload_signed},
+	    {"signature refresh", test_refresh},
+	    {"restart", test_restart},
+	    {NULL, NULL},
+	};
+	return gw_test_suite("zonemgr", tests);
+}
