@@ -28,10 +28,14 @@ int gw_serial_init(gw_serial_t *s, const char *state_dir)
 		gw_err("cannot read %s: %s", s->path, gw_strerror(ret));
 		return ret;
 	}
-	char *end = NULL;
-	errno = 0;
-	unsigned long v = strtoul(text, &end, 10);
-	if (errno != 0 || end == text || (*end != '\n' && *end != '\0') || v > UINT32_MAX) {
+	/* Exactly what raise_to() writes: digits and one newline. A file cut
+	 * short by a crash ("123" of "12345\n") would read as a lower serial
+	 * and send the zone backwards, so anything else is corrupt. */
+	uint64_t v = 0;
+	size_t digits = 0;
+	while (digits < len && text[digits] >= '0' && text[digits] <= '9' && digits < 10)
+		v = v * 10 + (uint64_t)(text[digits++] - '0');
+	if (digits == 0 || digits + 1 != len || text[digits] != '\n' || v > UINT32_MAX) {
 		gw_err("%s is corrupt (not a serial number); restore it from a backup, or "
 		       "remove it and make sure the zone file's serial is above every serial "
 		       "served before",
@@ -70,6 +74,11 @@ int gw_serial_first(gw_serial_t *s, uint32_t zone_serial, uint32_t *out)
 	/* Everything up to the ceiling may have been served (the daemon may
 	 * have died anywhere in its block), so start past it. */
 	if (s->known && zone_serial_cmp(zone_serial, s->ceiling) != 1)
+		serial = zone_serial_next(s->ceiling, 0);
+	/* RFC 1982 order is not transitive: the zone's serial must also be
+	 * ahead of the start of the last block, or it could be behind a
+	 * serial served in that block. */
+	if (s->known && zone_serial_cmp(serial, s->ceiling - GW_SERIAL_BLOCK) != 1)
 		serial = zone_serial_next(s->ceiling, 0);
 	int ret = raise_to(s, serial);
 	if (ret == GW_OK)

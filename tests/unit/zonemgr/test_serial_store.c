@@ -219,6 +219,14 @@ static void test_undefined_compare(void)
 	CU_ASSERT(start(dir, 1000 + HALF) == 1001);
 	/* Equal to the ceiling: that serial may have been served. */
 	CU_ASSERT(start(dir, 1001 + GW_SERIAL_BLOCK) == 1001 + GW_SERIAL_BLOCK + 1);
+	/* Ahead of the ceiling, but not of every serial of the last block
+	 * (RFC 1982 order is not transitive): 1000 may have been served under
+	 * ceiling 2024, and 2024 + 2^31 - 1 is behind 1000. */
+	tdir_write(dir, "serial", "2024\n");
+	CU_ASSERT(start(dir, 2024 + HALF - 1) == 2025);
+	/* Far enough ahead of the whole block: the zone's serial is used. */
+	tdir_write(dir, "serial", "2024\n");
+	CU_ASSERT(start(dir, 1000 + HALF - 1) == 1000 + HALF - 1);
 	tdir_remove(dir);
 }
 
@@ -227,9 +235,26 @@ static void test_undefined_compare(void)
 static void test_corrupt(void)
 {
 	static const char *const bad[] = {
-	    "",       "\n",           "abc\n",   "12x\n",
-	    " \n",    "4294967296\n", "-1\n",    "99999999999999999999999\n",
-	    "0x10\n", "1.5\n",        "12 13\n",
+	    "",
+	    "\n",
+	    "abc\n",
+	    "12x\n",
+	    " \n",
+	    "4294967296\n",
+	    "-1\n",
+	    "99999999999999999999999\n",
+	    "0x10\n",
+	    "1.5\n",
+	    "12 13\n",
+	    /* What the writer never writes: a file cut short by a crash
+	     * ("12345\n" that lost its end reads as a lower serial), signs,
+	     * blanks, and anything after the one line. */
+	    "123",
+	    " 42\n",
+	    "+42\n",
+	    "\t7\n",
+	    "42\ngarbage",
+	    "42\n\n",
 	};
 	char dir[TDIR_MAX];
 	char text[64];
