@@ -14,6 +14,8 @@
 #include "gateway/query/rrl.h"
 
 #define RATE 10
+/* A bucket untouched this long may be taken by another key. */
+#define STALE 1000
 
 /* Names in wire form. */
 #define NAME_BROWSE                                                                                \
@@ -353,6 +355,23 @@ static void test_table_full(void)
 	gw_rrl_stats(rrl, &st);
 	CU_ASSERT_EQUAL(st.passed + st.slipped + st.dropped, total);
 	CU_ASSERT(st.shared > 0); /* the table was full */
+	gw_rrl_free(rrl);
+
+	/* Buckets of clients gone quiet for a second are taken over: after
+	 * the table filled up, newcomers have buckets of their own again (as
+	 * many as a key looks at, 4, so that they cannot crowd each other
+	 * out). */
+	rrl = make(RATE, 2, GW_RRL_TABLE_SIZE_MIN, NULL);
+	for (unsigned i = 0; i < 4 * GW_RRL_TABLE_SIZE_MIN; i++)
+		gw_rrl_check(rrl, sa(client_n(i, buf, sizeof(buf))), &k, 0);
+	gw_rrl_stats(rrl, &st);
+	uint64_t shared = st.shared;
+	CU_ASSERT(shared > 0);
+	for (unsigned i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(
+		    burst(rrl, client_n(1000 + i, buf, sizeof(buf)), &k, RATE, STALE).pass, RATE);
+	gw_rrl_stats(rrl, &st);
+	CU_ASSERT_EQUAL(st.shared, shared);
 	gw_rrl_free(rrl);
 
 	/* With the default table, 10000 prefixes asking once a second are
