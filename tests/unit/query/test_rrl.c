@@ -6,10 +6,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "cunit.h"
 #include "gateway/query/rrl.h"
 
@@ -392,6 +395,49 @@ static void test_table_full(void)
 	gw_rrl_free(rrl);
 }
 
+/* A flood logs one line a second, with the counts since the last one. */
+static void test_log_lines(void)
+{
+	char path[] = "/tmp/gw-rrl-log-XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	unlink(path);
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	CU_ASSERT_FATAL(saved >= 0 && dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+	gw_log_set_stderr(true);
+
+	gw_rrl_t *rrl = make(RATE, 2, 0, NULL);
+	gw_rrl_key_t k = KEY(GW_RRL_NXDOMAIN, 1, NAME_ZONE);
+	/* 100 a second for 3.5 s: limited from the 11th on, logged at 0 s, 1 s,
+	 * 2 s and 3 s. */
+	for (uint64_t ms = 0; ms < 3500; ms += 10)
+		gw_rrl_check(rrl, sa("192.0.2.33"), &k, ms);
+	gw_rrl_free(rrl);
+
+	fflush(stderr);
+	gw_log_set_stderr(getenv("GW_TEST_VERBOSE") != NULL); /* as cunit_main.c set it */
+	CU_ASSERT_FATAL(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
+	close(saved);
+	char text[4096];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	close(fd);
+	CU_ASSERT_FATAL(n > 0);
+	text[n] = '\0';
+
+	unsigned lines = 0;
+	for (const char *p = text; (p = strstr(p, "rate-limit: limiting nxdomain responses to "
+	                                          "192.0.2.0/24")) != NULL;
+	     p++)
+		lines++;
+	CU_ASSERT_EQUAL(lines, 4);
+	/* The first limited response (the 11th, at 100 ms) is the first line;
+	 * the next second brings 90 more limited, half dropped, half
+	 * truncated. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "1 dropped, 0 truncated"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "45 dropped, 45 truncated"));
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite(
@@ -405,5 +451,6 @@ int gw_test_register(void)
 	                         {"IPv6 prefixes", test_ipv6_prefixes},
 	                         {"IPv4-mapped counts as IPv4", test_ipv4_mapped},
 	                         {"table full stays bounded", test_table_full},
+	                         {"one log line a second", test_log_lines},
 	                         {NULL, NULL}});
 }
