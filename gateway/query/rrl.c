@@ -42,7 +42,8 @@ struct gw_rrl {
 	uint32_t rate; /* also the refill in thousandths per millisecond */
 	uint32_t slip;
 	uint8_t prefix4, prefix6;
-	const gw_acl_t *whitelist; /* borrowed */
+	uint64_t mask4[2], mask6[2]; /* network bits of the padded address */
+	const gw_acl_t *whitelist;   /* borrowed */
 	gw_rrl_stats_t stats;
 
 	/* The log line: what was limited since the last one. */
@@ -102,6 +103,17 @@ static int check_opts(const gw_rrl_opts_t *o)
 	return GW_OK;
 }
 
+/* The network part of a prefix of the given length, as two masks over
+ * the address padded to 16 octets. */
+static void prefix_mask(uint64_t mask[2], unsigned bits)
+{
+	uint8_t m[16] = {0};
+	for (unsigned i = 0; i < bits; i++)
+		m[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	mask[0] = gw_load64le(m);
+	mask[1] = gw_load64le(m + 8);
+}
+
 int gw_rrl_new(gw_rrl_t **out, const gw_rrl_opts_t *opts)
 {
 	int ret = check_opts(opts);
@@ -129,6 +141,8 @@ int gw_rrl_new(gw_rrl_t **out, const gw_rrl_opts_t *opts)
 	rrl->slip = opts->slip;
 	rrl->prefix4 = opts->ipv4_prefix;
 	rrl->prefix6 = opts->ipv6_prefix;
+	prefix_mask(rrl->mask4, rrl->prefix4);
+	prefix_mask(rrl->mask6, rrl->prefix6);
 	rrl->whitelist = opts->whitelist;
 	*out = rrl;
 	rrl = NULL;
@@ -162,18 +176,6 @@ static inline uint64_t mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 29);
 }
 
-static void clear_host_bits(uint8_t *addr, size_t alen, unsigned bits)
-{
-	for (size_t i = 0; i < alen; i++) {
-		if (bits >= 8) {
-			bits -= 8;
-			continue;
-		}
-		addr[i] &= (uint8_t)(0xff << (8 - bits));
-		bits = 0;
-	}
-}
-
 /* Hash of the name, letter case folded, a word at a time; the last word
  * overlaps the one before rather than reading past the end. */
 static uint64_t hash_name(uint64_t h, const uint8_t *name, size_t len)
@@ -193,14 +195,17 @@ static uint64_t hash_name(uint64_t h, const uint8_t *name, size_t len)
 	}
 }
 
-static uint64_t key_hash(const gw_rrl_t *rrl, const uint8_t *prefix, size_t alen,
+/* prefix: the client address, 4 or 16 octets (alen), padded with zeros
+ * to 16 and cut to the network part here. */
+static uint64_t key_hash(const gw_rrl_t *rrl, uint8_t prefix[16], size_t alen,
                          const gw_rrl_key_t *key)
 {
-	uint8_t a[16] = {0};
-	memcpy(a, prefix, alen);
-	uint64_t h = rrl->seed[0];
-	h = mix(h, gw_load64le(a));
-	h = mix(h, gw_load64le(a + 8));
+	const uint64_t *mask = alen == 4 ? rrl->mask4 : rrl->mask6;
+	uint64_t a0 = gw_load64le(prefix) & mask[0];
+	uint64_t a1 = gw_load64le(prefix + 8) & mask[1];
+	gw_store64le(prefix, a0); /* for the log line */
+	gw_store64le(prefix + 8, a1);
+	uint64_t h = mix(mix(rrl->seed[0], a0), a1);
 	bool named = key->cls != GW_RRL_ERROR && key->name != NULL;
 	uint16_t qtype = key->cls == GW_RRL_POSITIVE ? key->qtype : 0;
 	h = mix(h, (uint64_t)alen | (uint64_t)key->cls << 8 | (uint64_t)qtype << 16 |
@@ -279,7 +284,7 @@ static void log_limited(gw_rrl_t *rrl, const uint8_t *prefix, size_t alen, gw_rr
 gw_rrl_action_t gw_rrl_check(gw_rrl_t *rrl, const struct sockaddr *client, const gw_rrl_key_t *key,
                              uint64_t now_ms)
 {
-	uint8_t prefix[16];
+	uint8_t prefix[16] = {0};
 	size_t alen = gw_client_addr(client, prefix);
 	if (alen == 0) {
 		rrl->stats.passed++;
@@ -290,7 +295,6 @@ gw_rrl_action_t gw_rrl_check(gw_rrl_t *rrl, const struct sockaddr *client, const
 		rrl->stats.whitelisted++;
 		return GW_RRL_PASS;
 	}
-	clear_host_bits(prefix, alen, alen == 4 ? rrl->prefix4 : rrl->prefix6);
 	bucket_t *b = find_bucket(rrl, key_hash(rrl, prefix, alen, key), now_ms);
 	refill(rrl, b, now_ms);
 	if (b->tokens >= MILLI) {

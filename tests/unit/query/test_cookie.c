@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "cunit.h"
+#include "sockaddr_util.h"
 #include "gateway/query/cookie.h"
 
 /* RFC 9018 Appendix A. */
@@ -32,22 +33,6 @@ static size_t unhex(const char *text, uint8_t *out)
 		out[i] = (uint8_t)v;
 	}
 	return n;
-}
-
-static struct sockaddr_storage g_sa;
-
-static const struct sockaddr *sa(const char *text)
-{
-	memset(&g_sa, 0, sizeof(g_sa));
-	struct sockaddr_in *sin = (struct sockaddr_in *)&g_sa;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&g_sa;
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-	} else {
-		CU_ASSERT_FATAL(inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1);
-		sin6->sin6_family = AF_INET6;
-	}
-	return (const struct sockaddr *)&g_sa;
 }
 
 static gw_cookie_t *keys(const char *current, const char *previous)
@@ -70,7 +55,7 @@ static gw_cookie_class_t check_hex(gw_cookie_t *ck, const char *opt, const char 
 {
 	uint8_t buf[64];
 	size_t len = unhex(opt, buf);
-	return gw_cookie_check(ck, buf, len, sa(client), now, req);
+	return gw_cookie_check(ck, buf, len, test_sa(client), now, req);
 }
 
 /* The reply's option data equals want (hex)? */
@@ -79,7 +64,7 @@ static void assert_reply(gw_cookie_t *ck, const gw_cookie_req_t *req, const char
 {
 	uint8_t out[GW_COOKIE_REPLY_LEN], exp[GW_COOKIE_REPLY_LEN];
 	CU_ASSERT_EQUAL_FATAL(unhex(want, exp), GW_COOKIE_REPLY_LEN);
-	CU_ASSERT_EQUAL(gw_cookie_make(ck, req, sa(client), now, out), GW_OK);
+	CU_ASSERT_EQUAL(gw_cookie_make(ck, req, test_sa(client), now, out), GW_OK);
 	CU_ASSERT(memcmp(out, exp, GW_COOKIE_REPLY_LEN) == 0);
 }
 
@@ -162,7 +147,7 @@ static void test_a4_rollover_ipv6(void)
 	CU_ASSERT_TRUE(req.reuse);
 	uint8_t want[GW_COOKIE_REPLY_LEN], out[GW_COOKIE_REPLY_LEN];
 	unhex(query, want);
-	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, sa(client), 1559741961, out), GW_OK);
+	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, test_sa(client), 1559741961, out), GW_OK);
 	CU_ASSERT(memcmp(out, want, sizeof(out)) == 0);
 	gw_cookie_free(ck);
 }
@@ -178,7 +163,7 @@ static void test_lifetime(void)
 
 	CU_ASSERT_EQUAL(check_hex(ck, "0102030405060708", "192.0.2.1", t, &req),
 	                GW_COOKIE_CLIENT_ONLY);
-	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, sa("192.0.2.1"), t, opt), GW_OK);
+	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, test_sa("192.0.2.1"), t, opt), GW_OK);
 	CU_ASSERT_EQUAL(opt[8], 1); /* version */
 	CU_ASSERT(opt[9] == 0 && opt[10] == 0 && opt[11] == 0);
 
@@ -198,10 +183,11 @@ static void test_lifetime(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int64_t now = t + cases[i].offset;
-		CU_ASSERT_EQUAL(gw_cookie_check(ck, opt, sizeof(opt), sa("192.0.2.1"), now, &req),
-		                cases[i].cls);
+		CU_ASSERT_EQUAL(
+		    gw_cookie_check(ck, opt, sizeof(opt), test_sa("192.0.2.1"), now, &req),
+		    cases[i].cls);
 		CU_ASSERT_EQUAL(req.reuse, cases[i].reuse);
-		CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, sa("192.0.2.1"), now, out), GW_OK);
+		CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, test_sa("192.0.2.1"), now, out), GW_OK);
 		/* Echoed, or fresh: stamped now. */
 		uint32_t ts = (uint32_t)out[12] << 24 | (uint32_t)out[13] << 16 |
 		              (uint32_t)out[14] << 8 | out[15];
@@ -210,9 +196,10 @@ static void test_lifetime(void)
 	}
 	/* Serial arithmetic across the 2106 wrap. */
 	const int64_t wrap = 0xffffff00LL;
-	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, sa("192.0.2.1"), wrap, opt), GW_OK);
-	CU_ASSERT_EQUAL(gw_cookie_check(ck, opt, sizeof(opt), sa("192.0.2.1"), wrap + 600, &req),
-	                GW_COOKIE_VALID);
+	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, test_sa("192.0.2.1"), wrap, opt), GW_OK);
+	CU_ASSERT_EQUAL(
+	    gw_cookie_check(ck, opt, sizeof(opt), test_sa("192.0.2.1"), wrap + 600, &req),
+	    GW_COOKIE_VALID);
 	gw_cookie_free(ck);
 }
 
@@ -230,8 +217,8 @@ static void test_not_ours(void)
 	for (size_t i = 8; i < GW_COOKIE_REPLY_LEN; i++) {
 		unhex(good, opt);
 		opt[i] ^= 0x01;
-		gw_cookie_class_t cls =
-		    gw_cookie_check(ck, opt, GW_COOKIE_REPLY_LEN, sa("198.51.100.100"), now, &req);
+		gw_cookie_class_t cls = gw_cookie_check(ck, opt, GW_COOKIE_REPLY_LEN,
+		                                        test_sa("198.51.100.100"), now, &req);
 		CU_ASSERT_EQUAL(cls, GW_COOKIE_INVALID);
 		CU_ASSERT_FALSE(req.reuse);
 	}
@@ -239,7 +226,7 @@ static void test_not_ours(void)
 	unhex(good, opt);
 	opt[0] ^= 0x80;
 	CU_ASSERT_EQUAL(
-	    gw_cookie_check(ck, opt, GW_COOKIE_REPLY_LEN, sa("198.51.100.100"), now, &req),
+	    gw_cookie_check(ck, opt, GW_COOKIE_REPLY_LEN, test_sa("198.51.100.100"), now, &req),
 	    GW_COOKIE_INVALID);
 	/* Server cookies of other lengths are someone else's. */
 	CU_ASSERT_EQUAL(
@@ -252,17 +239,17 @@ static void test_not_ours(void)
 	                          "198.51.100.100", now, &req),
 	                GW_COOKIE_INVALID);
 	/* Malformed lengths (RFC 7873 5.2.2) and no option. */
-	CU_ASSERT_EQUAL(gw_cookie_check(ck, opt, 7, sa("198.51.100.100"), now, &req),
+	CU_ASSERT_EQUAL(gw_cookie_check(ck, opt, 7, test_sa("198.51.100.100"), now, &req),
 	                GW_COOKIE_MALFORMED);
-	CU_ASSERT_EQUAL(gw_cookie_check(ck, opt, 12, sa("198.51.100.100"), now, &req),
+	CU_ASSERT_EQUAL(gw_cookie_check(ck, opt, 12, test_sa("198.51.100.100"), now, &req),
 	                GW_COOKIE_MALFORMED);
-	CU_ASSERT_EQUAL(gw_cookie_check(ck, opt, 41, sa("198.51.100.100"), now, &req),
+	CU_ASSERT_EQUAL(gw_cookie_check(ck, opt, 41, test_sa("198.51.100.100"), now, &req),
 	                GW_COOKIE_MALFORMED);
 	uint8_t out[GW_COOKIE_REPLY_LEN];
-	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, sa("198.51.100.100"), now, out), GW_EINVAL);
-	CU_ASSERT_EQUAL(gw_cookie_check(ck, NULL, 0, sa("198.51.100.100"), now, &req),
+	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, test_sa("198.51.100.100"), now, out), GW_EINVAL);
+	CU_ASSERT_EQUAL(gw_cookie_check(ck, NULL, 0, test_sa("198.51.100.100"), now, &req),
 	                GW_COOKIE_NONE);
-	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, sa("198.51.100.100"), now, out), GW_EINVAL);
+	CU_ASSERT_EQUAL(gw_cookie_make(ck, &req, test_sa("198.51.100.100"), now, out), GW_EINVAL);
 	/* A client of another family has no cookie. */
 	struct sockaddr un = {.sa_family = AF_UNIX};
 	unhex(good, opt);
@@ -323,8 +310,8 @@ static void test_secret_created_and_kept(void)
 	CU_ASSERT_FATAL(gw_cookie_new(&old, &a) == GW_OK);
 	gw_cookie_req_t req;
 	uint8_t opt[GW_COOKIE_REPLY_LEN];
-	gw_cookie_check(old, (const uint8_t *)"abcdefgh", 8, sa("2001:db8::5"), 1000000, &req);
-	CU_ASSERT_EQUAL(gw_cookie_make(old, &req, sa("2001:db8::5"), 1000000, opt), GW_OK);
+	gw_cookie_check(old, (const uint8_t *)"abcdefgh", 8, test_sa("2001:db8::5"), 1000000, &req);
+	CU_ASSERT_EQUAL(gw_cookie_make(old, &req, test_sa("2001:db8::5"), 1000000, opt), GW_OK);
 
 	CU_ASSERT_EQUAL(gw_cookie_secret_rotate(&b, g_path), GW_OK);
 	CU_ASSERT_TRUE(b.has_previous);
@@ -338,8 +325,9 @@ static void test_secret_created_and_kept(void)
 	CU_ASSERT_EQUAL(st.st_size, 66);
 
 	CU_ASSERT_FATAL(gw_cookie_new(&rolled, &c) == GW_OK);
-	CU_ASSERT_EQUAL(gw_cookie_check(rolled, opt, sizeof(opt), sa("2001:db8::5"), 1000100, &req),
-	                GW_COOKIE_VALID);
+	CU_ASSERT_EQUAL(
+	    gw_cookie_check(rolled, opt, sizeof(opt), test_sa("2001:db8::5"), 1000100, &req),
+	    GW_COOKIE_VALID);
 	CU_ASSERT_FALSE(req.reuse);
 	gw_cookie_free(old);
 	gw_cookie_free(rolled);

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "cunit.h"
+#include "sockaddr_util.h"
 #include "gateway/query/rrl.h"
 
 #define RATE 10
@@ -34,23 +35,6 @@
 #define NAME_HOST                                                                                  \
 	"\x04host\x07"                                                                             \
 	"example\x00"
-
-static struct sockaddr_storage g_sa;
-
-/* A socket address from text, IPv4 or IPv6; valid until the next call. */
-static const struct sockaddr *sa(const char *text)
-{
-	memset(&g_sa, 0, sizeof(g_sa));
-	struct sockaddr_in *sin = (struct sockaddr_in *)&g_sa;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&g_sa;
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-	} else {
-		CU_ASSERT_FATAL(inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1);
-		sin6->sin6_family = AF_INET6;
-	}
-	return (const struct sockaddr *)&g_sa;
-}
 
 static gw_rrl_key_t key_of(gw_rrl_class_t cls, uint16_t qtype, const char *name, size_t len)
 {
@@ -85,7 +69,7 @@ static tally_t burst(gw_rrl_t *rrl, const char *client, const gw_rrl_key_t *key,
 {
 	tally_t t = {0, 0, 0};
 	for (unsigned i = 0; i < n; i++) {
-		switch (gw_rrl_check(rrl, sa(client), key, now)) {
+		switch (gw_rrl_check(rrl, test_sa(client), key, now)) {
 		case GW_RRL_PASS:
 			t.pass++;
 			break;
@@ -131,43 +115,34 @@ static void test_defaults_and_bounds(void)
 	gw_rrl_free(NULL);
 }
 
-/* Over the rate: the first RATE pass, then with slip 2 every second
- * limited response is truncated and the others dropped. */
-static void test_over_rate_slip_ratio(void)
+/* Over the rate: the first RATE pass, then every slip-th limited response
+ * is truncated and the others dropped. */
+static void test_slip(void)
 {
-	gw_rrl_t *rrl = make(RATE, 2, 0, NULL);
 	gw_rrl_key_t k = KEY(GW_RRL_POSITIVE, 12, NAME_BROWSE);
-
-	tally_t t = burst(rrl, "192.0.2.1", &k, 100, 5000);
-	CU_ASSERT_EQUAL(t.pass, RATE);
-	CU_ASSERT_EQUAL(t.slip, 45);
-	CU_ASSERT_EQUAL(t.drop, 45);
-	/* The order too: drop, slip, drop, slip. */
-	CU_ASSERT_EQUAL(gw_rrl_check(rrl, sa("192.0.2.1"), &k, 5000), GW_RRL_DROP);
-	CU_ASSERT_EQUAL(gw_rrl_check(rrl, sa("192.0.2.1"), &k, 5000), GW_RRL_SLIP);
-
-	gw_rrl_stats_t st;
-	gw_rrl_stats(rrl, &st);
-	CU_ASSERT_EQUAL(st.passed, RATE);
-	CU_ASSERT_EQUAL(st.slipped, 46);
-	CU_ASSERT_EQUAL(st.dropped, 46);
-	CU_ASSERT_EQUAL(st.whitelisted, 0);
-	gw_rrl_free(rrl);
-}
-
-static void test_slip_settings(void)
-{
-	gw_rrl_key_t k = KEY(GW_RRL_POSITIVE, 1, NAME_HOST);
 	static const struct {
 		uint32_t slip;
 		unsigned slips, drops;
-	} cases[] = {{0, 0, 90}, {1, 90, 0}, {3, 30, 60}, {5, 18, 72}};
+	} cases[] = {{2, 45, 45}, {0, 0, 90}, {1, 90, 0}, {3, 30, 60}, {5, 18, 72}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		gw_rrl_t *rrl = make(RATE, cases[i].slip, 0, NULL);
-		tally_t t = burst(rrl, "192.0.2.1", &k, 100, 1);
+		tally_t t = burst(rrl, "192.0.2.1", &k, 100, 5000);
 		CU_ASSERT_EQUAL(t.pass, RATE);
 		CU_ASSERT_EQUAL(t.slip, cases[i].slips);
 		CU_ASSERT_EQUAL(t.drop, cases[i].drops);
+		gw_rrl_stats_t st;
+		gw_rrl_stats(rrl, &st);
+		CU_ASSERT_EQUAL(st.passed, RATE);
+		CU_ASSERT_EQUAL(st.slipped, cases[i].slips);
+		CU_ASSERT_EQUAL(st.dropped, cases[i].drops);
+		CU_ASSERT_EQUAL(st.whitelisted, 0);
+		if (cases[i].slip == 2) {
+			/* The order too: drop, slip, drop, slip. */
+			CU_ASSERT_EQUAL(gw_rrl_check(rrl, test_sa("192.0.2.1"), &k, 5000),
+			                GW_RRL_DROP);
+			CU_ASSERT_EQUAL(gw_rrl_check(rrl, test_sa("192.0.2.1"), &k, 5000),
+			                GW_RRL_SLIP);
+		}
 		gw_rrl_free(rrl);
 	}
 }
@@ -242,13 +217,13 @@ static void test_refill(void)
 	gw_rrl_t *r2 = make(RATE, 2, 0, NULL);
 	unsigned pass = 0;
 	for (uint64_t ms = 0; ms < 20000; ms += 40)
-		pass += gw_rrl_check(r2, sa("192.0.2.1"), &k, t0 + ms) == GW_RRL_PASS;
+		pass += gw_rrl_check(r2, test_sa("192.0.2.1"), &k, t0 + ms) == GW_RRL_PASS;
 	CU_ASSERT(pass >= RATE + 20 * RATE - 1 && pass <= RATE + 20 * RATE);
 	/* And a client under the rate is never limited. */
 	gw_rrl_t *r3 = make(RATE, 2, 0, NULL);
 	pass = 0;
 	for (uint64_t ms = 0; ms < 20000; ms += 101)
-		pass += gw_rrl_check(r3, sa("192.0.2.1"), &k, t0 + ms) == GW_RRL_PASS;
+		pass += gw_rrl_check(r3, test_sa("192.0.2.1"), &k, t0 + ms) == GW_RRL_PASS;
 	CU_ASSERT_EQUAL(pass, (20000 + 100) / 101);
 	gw_rrl_free(r3);
 	gw_rrl_free(r2);
@@ -284,7 +259,7 @@ static void test_whitelist(void)
 }
 
 /* /56 by default: the 7th octet is in the prefix, the 8th is not. */
-static void test_ipv6_prefixes(void)
+static void test_prefix_lengths(void)
 {
 	gw_rrl_t *rrl = make(RATE, 2, 0, NULL);
 	gw_rrl_key_t k = KEY(GW_RRL_NXDOMAIN, 1, NAME_ZONE);
@@ -304,6 +279,18 @@ static void test_ipv6_prefixes(void)
 	CU_ASSERT_EQUAL(burst(rrl, "2001:db8:1:ff00::1", &k, 50, 1).pass, RATE);
 	CU_ASSERT_EQUAL(burst(rrl, "2001:db8:1:ff55::1", &k, 50, 1).pass, RATE);
 	CU_ASSERT_EQUAL(burst(rrl, "2001:db8:1:ff55::2", &k, 5, 1).pass, 0);
+	gw_rrl_free(rrl);
+
+	/* Lengths that end inside an octet: /22 and /52. */
+	o.ipv4_prefix = 22;
+	o.ipv6_prefix = 52;
+	CU_ASSERT_FATAL(gw_rrl_new(&rrl, &o) == GW_OK);
+	CU_ASSERT_EQUAL(burst(rrl, "192.0.0.1", &k, 50, 1).pass, RATE);
+	CU_ASSERT_EQUAL(burst(rrl, "192.0.3.200", &k, 5, 1).pass, 0);
+	CU_ASSERT_EQUAL(burst(rrl, "192.0.4.1", &k, 50, 1).pass, RATE);
+	CU_ASSERT_EQUAL(burst(rrl, "2001:db8:1:f000::1", &k, 50, 1).pass, RATE);
+	CU_ASSERT_EQUAL(burst(rrl, "2001:db8:1:ffff::1", &k, 5, 1).pass, 0);
+	CU_ASSERT_EQUAL(burst(rrl, "2001:db8:1:e000::1", &k, 50, 1).pass, RATE);
 	gw_rrl_free(rrl);
 }
 
@@ -347,10 +334,10 @@ static void test_table_full(void)
 	unsigned attacker_pass = 0, total = 0, n = 0;
 
 	for (uint64_t ms = 0; ms < 5000; ms++) {
-		attacker_pass += gw_rrl_check(rrl, sa("192.0.2.1"), &k, ms) == GW_RRL_PASS;
+		attacker_pass += gw_rrl_check(rrl, test_sa("192.0.2.1"), &k, ms) == GW_RRL_PASS;
 		total++;
 		for (int j = 0; j < 8; j++, n++, total++)
-			gw_rrl_check(rrl, sa(client_n(n, buf, sizeof(buf))), &k, ms);
+			gw_rrl_check(rrl, test_sa(client_n(n, buf, sizeof(buf))), &k, ms);
 	}
 	/* At most the first RATE and RATE a second. */
 	CU_ASSERT(attacker_pass <= RATE + 5 * RATE);
@@ -366,7 +353,7 @@ static void test_table_full(void)
 	 * out). */
 	rrl = make(RATE, 2, GW_RRL_TABLE_SIZE_MIN, NULL);
 	for (unsigned i = 0; i < 4 * GW_RRL_TABLE_SIZE_MIN; i++)
-		gw_rrl_check(rrl, sa(client_n(i, buf, sizeof(buf))), &k, 0);
+		gw_rrl_check(rrl, test_sa(client_n(i, buf, sizeof(buf))), &k, 0);
 	gw_rrl_stats(rrl, &st);
 	uint64_t shared = st.shared;
 	CU_ASSERT(shared > 0);
@@ -385,9 +372,10 @@ static void test_table_full(void)
 	for (uint64_t s = 0; s < 3; s++) {
 		for (unsigned i = 0; i < 10000; i++) {
 			uint64_t ms = s * 1000 + i / 10;
-			attacker_pass += gw_rrl_check(rrl, sa("192.0.2.1"), &k, ms) == GW_RRL_PASS;
-			legit_limited += gw_rrl_check(rrl, sa(client_n(i, buf, sizeof(buf))), &k,
-			                              ms) != GW_RRL_PASS;
+			attacker_pass +=
+			    gw_rrl_check(rrl, test_sa("192.0.2.1"), &k, ms) == GW_RRL_PASS;
+			legit_limited += gw_rrl_check(rrl, test_sa(client_n(i, buf, sizeof(buf))),
+			                              &k, ms) != GW_RRL_PASS;
 		}
 	}
 	CU_ASSERT_EQUAL(legit_limited, 0);
@@ -412,7 +400,7 @@ static void test_log_lines(void)
 	/* 100 a second for 3.5 s: limited from the 11th on, logged at 0 s, 1 s,
 	 * 2 s and 3 s. */
 	for (uint64_t ms = 0; ms < 3500; ms += 10)
-		gw_rrl_check(rrl, sa("192.0.2.33"), &k, ms);
+		gw_rrl_check(rrl, test_sa("192.0.2.33"), &k, ms);
 	gw_rrl_free(rrl);
 
 	fflush(stderr);
@@ -440,17 +428,16 @@ static void test_log_lines(void)
 
 int gw_test_register(void)
 {
-	return gw_test_suite(
-	    "rrl", (gw_test_t[]){{"defaults and option bounds", test_defaults_and_bounds},
-	                         {"over the rate: slip 2 ratio", test_over_rate_slip_ratio},
-	                         {"slip 0, 1, 3, 5", test_slip_settings},
-	                         {"prefixes counted apart", test_prefixes_apart},
-	                         {"key per class", test_key_classes},
-	                         {"refill over time", test_refill},
-	                         {"whitelist never limited", test_whitelist},
-	                         {"IPv6 prefixes", test_ipv6_prefixes},
-	                         {"IPv4-mapped counts as IPv4", test_ipv4_mapped},
-	                         {"table full stays bounded", test_table_full},
-	                         {"one log line a second", test_log_lines},
-	                         {NULL, NULL}});
+	return gw_test_suite("rrl",
+	                     (gw_test_t[]){{"defaults and option bounds", test_defaults_and_bounds},
+	                                   {"over the rate: slip 2, 0, 1, 3, 5", test_slip},
+	                                   {"prefixes counted apart", test_prefixes_apart},
+	                                   {"key per class", test_key_classes},
+	                                   {"refill over time", test_refill},
+	                                   {"whitelist never limited", test_whitelist},
+	                                   {"prefix lengths", test_prefix_lengths},
+	                                   {"IPv4-mapped counts as IPv4", test_ipv4_mapped},
+	                                   {"table full stays bounded", test_table_full},
+	                                   {"one log line a second", test_log_lines},
+	                                   {NULL, NULL}});
 }
