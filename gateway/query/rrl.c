@@ -46,13 +46,10 @@ struct gw_rrl {
 	const gw_acl_t *whitelist;   /* borrowed */
 	gw_rrl_stats_t stats;
 
-	/* The log line: what was limited since the last one. */
+	/* The log line: responses limited since the last one. */
 	uint64_t log_ms;
 	bool logged;
 	uint64_t log_dropped, log_slipped;
-	uint8_t log_addr[16];
-	size_t log_alen;
-	gw_rrl_class_t log_cls;
 };
 
 static const char *const g_class_names[GW_RRL_CLASSES] = {
@@ -254,6 +251,8 @@ static void refill(const gw_rrl_t *rrl, bucket_t *b, uint64_t now_ms)
 
 /* ---- the log line --------------------------------------------------------- */
 
+/* Count a limited response for the log line, and write the line when the
+ * last one is a second old; it names the prefix limited just now. */
 static void log_limited(gw_rrl_t *rrl, const uint8_t *prefix, size_t alen, gw_rrl_class_t cls,
                         gw_rrl_action_t action, uint64_t now_ms)
 {
@@ -261,17 +260,14 @@ static void log_limited(gw_rrl_t *rrl, const uint8_t *prefix, size_t alen, gw_rr
 		rrl->log_slipped++;
 	else
 		rrl->log_dropped++;
-	memcpy(rrl->log_addr, prefix, alen);
-	rrl->log_alen = alen;
-	rrl->log_cls = cls;
 	if (rrl->logged && now_ms - rrl->log_ms < LOG_INTERVAL_MS)
 		return;
 	char text[INET6_ADDRSTRLEN];
-	if (inet_ntop(alen == 4 ? AF_INET : AF_INET6, rrl->log_addr, text, sizeof(text)) == NULL)
+	if (inet_ntop(alen == 4 ? AF_INET : AF_INET6, prefix, text, sizeof(text)) == NULL)
 		snprintf(text, sizeof(text), "?");
 	gw_notice("rate-limit: limiting %s responses to %s/%u; %" PRIu64 " dropped, %" PRIu64
 	          " truncated since the last such line",
-	          gw_rrl_class_str(rrl->log_cls), text, alen == 4 ? rrl->prefix4 : rrl->prefix6,
+	          gw_rrl_class_str(cls), text, alen == 4 ? rrl->prefix4 : rrl->prefix6,
 	          rrl->log_dropped, rrl->log_slipped);
 	rrl->logged = true;
 	rrl->log_ms = now_ms;
