@@ -1,0 +1,33 @@
+/* The client address as the UDP defences key on it (response rate limiting,
+ * server cookies): the raw octets, with an IPv4-mapped IPv6 address taken
+ * as the IPv4 address it carries, so that a client counts the same whether
+ * a dual-stack socket or an IPv4 socket received its query. */
+#pragma once
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Copy the address of sa (borrowed; AF_INET or AF_INET6) into out, network
+ * order. Returns the number of octets written: 4 for IPv4 (mapped or not),
+ * 16 for IPv6, 0 for NULL or another family. */
+static inline size_t gw_client_addr(const struct sockaddr *sa, uint8_t out[16])
+{
+	if (sa == NULL)
+		return 0;
+	if (sa->sa_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		return 4;
+	}
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(a)) {
+		memcpy(out, a->s6_addr + 12, 4);
+		return 4;
+	}
+	memcpy(out, a->s6_addr, 16);
+	return 16;
+}
