@@ -55,18 +55,26 @@ typedef struct fixture {
 	char dir[64];
 } fixture_t;
 
+/* The dump mode (test_dump()): an Ed25519 key from this file, a fixed
+ * clock, no expiration jitter, and the entries written to dump_fp. */
+static const char *dump_key;
+static FILE *dump_fp;
+
 static void fixture_init(fixture_t *f, denial_t denial)
 {
 	uint8_t name[ZONE_NAME_MAXLEN];
 	memset(f, 0, sizeof(*f));
 	f->zone = tzone(APEX, base_zone);
-	f->now = time(NULL);
+	f->now = dump_key != NULL ? 1767225600 : time(NULL);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/gw-journal.XXXXXX");
 	CU_ASSERT_FATAL(mkdtemp(f->dir) != NULL);
 	if (denial == UNSIGNED)
 		return;
-	CU_ASSERT_FATAL(sig_key_generate(&f->key, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK,
-	                                 tname(name, APEX), 0) == GW_OK);
+	int kret = dump_key != NULL ? sig_key_load_pem(&f->key, dump_key, SIG_ALG_ED25519,
+	                                               SIG_ROLE_CSK, tname(name, APEX))
+	                            : sig_key_generate(&f->key, SIG_ALG_ECDSAP256SHA256,
+	                                               SIG_ROLE_CSK, tname(name, APEX), 0);
+	CU_ASSERT_FATAL(kret == GW_OK);
 	ldns_rr *rr = NULL;
 	CU_ASSERT_FATAL(sig_key_dnskey_rr(f->key, 3600, &rr) == GW_OK);
 	CU_ASSERT_FATAL(zone_add_rr(f->zone, rr) == GW_OK);
@@ -77,7 +85,7 @@ static void fixture_init(fixture_t *f, denial_t denial)
 	    .apex = zone_apex(f->zone),
 	    .validity = 14 * 86400,
 	    .refresh = 7 * 86400,
-	    .jitter = 86400,
+	    .jitter = dump_key != NULL ? 0 : 86400,
 	    .inception_offset = 3600,
 	};
 	zone_changeset_t cs;
@@ -231,6 +239,41 @@ static bool has_nsec3(const zone_t *zone, const char *name)
 	return node != NULL && zone_node_rrset(node, 50) != NULL;
 }
 
+/* Every entry from serial first on, into dump_fp: its serials and
+ * counts, the SOA that opens each side, then the other RRs of each side
+ * in sorted text form (the order within a side is not part of an
+ * entry's meaning). */
+static void dump_entries(gw_journal_t *j, uint32_t first, const char *stream)
+{
+	gw_journal_entry_t **list = NULL;
+	size_t count = 0, bytes = 0;
+	CU_ASSERT_FATAL(gw_journal_find(j, first, &list, &count, &bytes) == GW_OK);
+	fprintf(dump_fp, "stream %s: %zu entries\n", stream, count);
+	for (size_t i = 0; i < count; i++) {
+		const gw_journal_entry_t *e = list[i];
+		size_t pos = 0;
+		fprintf(dump_fp, "entry %u -> %u: %u removed, %u added\n", e->from, e->to,
+		        e->removed, e->added);
+		for (int side = 0; side < 2; side++) {
+			uint32_t n = side == 0 ? e->removed : e->added;
+			char **rrs = calloc(n, sizeof(*rrs));
+			CU_ASSERT_FATAL(rrs != NULL);
+			for (uint32_t k = 0; k < n; k++)
+				rrs[k] = rr_line(e, &pos);
+			fprintf(dump_fp, "%c %s\n", side == 0 ? '<' : '>', rrs[0]);
+			qsort(rrs + 1, n - 1, sizeof(*rrs), cmp_str);
+			for (uint32_t k = 0; k < n; k++) {
+				if (k > 0)
+					fprintf(dump_fp, "%c %s\n", side == 0 ? '-' : '+', rrs[k]);
+				free(rrs[k]);
+			}
+			free(rrs);
+		}
+		gw_journal_entry_put(list[i]);
+	}
+	free(list);
+}
+
 /* Empty non-terminals that the NSEC3 stream makes and unmakes. */
 static const char *const stream_ents[] = {"wlan.example.", "_tcp.wlan.example.",
                                           "_udp.lan.example."};
@@ -242,6 +285,7 @@ static void run_stream(denial_t denial, unsigned steps)
 	bool sign = denial != UNSIGNED;
 	fixture_init(&f, denial);
 	gw_journal_t *j = open_journal(&f, 100000, 1ULL << 30);
+	uint32_t first = serial_of(f.zone);
 	unsigned seed = 20240611;
 	unsigned done = 0;
 	bool ent_was[STREAM_ENTS] = {false};
@@ -266,6 +310,11 @@ static void run_stream(denial_t denial, unsigned steps)
 			/* A change the zone refuses (CNAME rules and such):
 			 * nothing changed, nothing journaled. */
 			CU_ASSERT_EQUAL(serial_of(f.zone), serial);
+			lines_free(&before);
+			continue;
+		}
+		if (refresh && serial_of(f.zone) == serial) {
+			/* Nothing fell due (no jitter in the dump mode). */
 			lines_free(&before);
 			continue;
 		}
@@ -303,6 +352,8 @@ static void run_stream(denial_t denial, unsigned steps)
 		char err[256];
 		CU_ASSERT(sig_verify_zone(f.zone, &f.key, 1, f.now, err, sizeof(err)) == GW_OK);
 	}
+	if (dump_fp != NULL)
+		dump_entries(j, first, denial == NSEC3 ? "NSEC3" : "NSEC");
 	gw_journal_close(j, f.zone);
 	fixture_deinit(&f);
 }
@@ -714,8 +765,31 @@ static void test_disabled(void)
 	fixture_deinit(&f);
 }
 
+/* GW_JOURNAL_DUMP=FILE GW_JOURNAL_DUMP_KEY=PEM: instead of the suite,
+ * the NSEC and NSEC3 streams over 1000 changesets with deterministic
+ * signatures (Ed25519, fixed clock, no jitter), every entry written to
+ * FILE; two builds of the journal then compare with diff(1). */
+static void test_dump(void)
+{
+	run_stream(NSEC, 1000);
+	run_stream(NSEC3, 1000);
+	CU_ASSERT(fclose(dump_fp) == 0);
+	dump_fp = NULL;
+}
+
 int gw_test_register(void)
 {
+	const char *dump = getenv("GW_JOURNAL_DUMP");
+	if (dump != NULL) {
+		dump_key = getenv("GW_JOURNAL_DUMP_KEY");
+		dump_fp = fopen(dump, "we");
+		if (dump_key == NULL || dump_fp == NULL) {
+			fprintf(stderr, "GW_JOURNAL_DUMP needs GW_JOURNAL_DUMP_KEY and a file\n");
+			return -1;
+		}
+		return gw_test_suite("journal dump",
+		                     (gw_test_t[]){{"dump", test_dump}, {NULL, NULL}});
+	}
 	return gw_test_suite(
 	    "journal", (gw_test_t[]){
 	                   {"exact over a signed stream", test_exact_signed},
