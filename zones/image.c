@@ -291,6 +291,26 @@ void zone_rrdiff_deinit(zone_rrdiff_t *diff)
 	memset(diff, 0, sizeof(*diff));
 }
 
+size_t zone_rr_to_wire(uint8_t *out, const uint8_t *owner, size_t owner_len, uint16_t type,
+                       uint32_t ttl, const uint8_t *rdata, uint16_t rdlen)
+{
+	uint8_t *p = out + owner_len;
+
+	memcpy(out, owner, owner_len);
+	p[0] = (uint8_t)(type >> 8);
+	p[1] = (uint8_t)type;
+	p[2] = 0;
+	p[3] = LDNS_RR_CLASS_IN;
+	p[4] = (uint8_t)(ttl >> 24);
+	p[5] = (uint8_t)(ttl >> 16);
+	p[6] = (uint8_t)(ttl >> 8);
+	p[7] = (uint8_t)ttl;
+	p[8] = (uint8_t)(rdlen >> 8);
+	p[9] = (uint8_t)rdlen;
+	memcpy(p + 10, rdata, rdlen);
+	return owner_len + 10 + rdlen;
+}
+
 /* Wire RRs, one after the other. */
 typedef struct wbuf {
 	uint8_t *data;
@@ -330,20 +350,7 @@ static int wbuf_put(wbuf_t *b, const side_t *s, const uint8_t *rdata, uint16_t r
 		b->data = grown;
 		b->cap = cap;
 	}
-	uint8_t *p = b->data + b->len;
-	memcpy(p, s->owner, s->owner_len);
-	p += s->owner_len;
-	p[0] = (uint8_t)(s->type >> 8);
-	p[1] = (uint8_t)s->type;
-	p[2] = 0;
-	p[3] = LDNS_RR_CLASS_IN;
-	p[4] = (uint8_t)(s->ttl >> 24);
-	p[5] = (uint8_t)(s->ttl >> 16);
-	p[6] = (uint8_t)(s->ttl >> 8);
-	p[7] = (uint8_t)s->ttl;
-	p[8] = (uint8_t)(rdlen >> 8);
-	p[9] = (uint8_t)rdlen;
-	memcpy(p + 10, rdata, rdlen);
+	zone_rr_to_wire(b->data + b->len, s->owner, s->owner_len, s->type, s->ttl, rdata, rdlen);
 	b->len += len;
 	b->n++;
 	return GW_OK;

@@ -321,6 +321,12 @@ typedef struct zone_rrdiff {
  * Accepts NULL. */
 void zone_rrdiff_deinit(zone_rrdiff_t *diff);
 
+/* Write one RR in that wire form at out (room for owner_len + 10 + rdlen
+ * octets; owner is owner_len octets, written as it is). Returns the
+ * octets written. */
+size_t zone_rr_to_wire(uint8_t *out, const uint8_t *owner, size_t owner_len, uint16_t type,
+                       uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
+
 /* (owner, type) pairs that a commit may change. The owners are borrowed:
  * each must stay valid until the list is used. */
 typedef struct zone_rrkey {

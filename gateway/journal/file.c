@@ -75,20 +75,7 @@ static int rrbuf_put(rrbuf_t *b, const zone_node_t *node, uint16_t type, uint32_
 	int ret = rrbuf_reserve(b, len);
 	if (ret != GW_OK)
 		return ret;
-	uint8_t *p = b->data + b->len;
-	memcpy(p, node->owner, node->owner_len);
-	p += node->owner_len;
-	p[0] = (uint8_t)(type >> 8);
-	p[1] = (uint8_t)type;
-	p[2] = 0;
-	p[3] = 1; /* IN */
-	p[4] = (uint8_t)(ttl >> 24);
-	p[5] = (uint8_t)(ttl >> 16);
-	p[6] = (uint8_t)(ttl >> 8);
-	p[7] = (uint8_t)ttl;
-	p[8] = (uint8_t)(rdlen >> 8);
-	p[9] = (uint8_t)rdlen;
-	memcpy(p + RR_FIXED, rdata, rdlen);
+	zone_rr_to_wire(b->data + b->len, node->owner, node->owner_len, type, ttl, rdata, rdlen);
 	b->offs[b->n++] = b->len;
 	b->len += len;
 	return GW_OK;
