@@ -424,7 +424,7 @@ static int diff_side(wbuf_t *rem, wbuf_t *add, const side_t *a, const side_t *b)
 		ret = put_all(rem, a);
 		return ret == GW_OK ? put_all(add, b) : ret;
 	}
-	if (a->len == b->len && memcmp(a->buf, b->buf, a->len) == 0)
+	if (a->len == b->len && (a->len == 0 || memcmp(a->buf, b->buf, a->len) == 0))
 		return GW_OK;
 	size_t ca = count_of(a);
 	size_t cb = count_of(b);
