@@ -3,8 +3,9 @@
  * unsigned, an NSEC and an NSEC3 zone: services, delegations, SOA
  * changes, signature refreshes; in the NSEC3 zone empty non-terminals
  * that come and go), neighbouring NSEC3s, a change the journal did not
- * see drops the history, bounds, the file across restarts, a torn tail, a journal that does not
- * connect. */
+ * see drops the history, bounds, the file across restarts, a torn tail,
+ * a journal that does not connect; and a dump mode for comparing two
+ * builds of the journal. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
