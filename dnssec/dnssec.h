@@ -312,8 +312,20 @@ int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count
  * signature is left as it is. new_serial must equal the current serial or
  * follow it in RFC 1982 terms (GW_EINVAL otherwise). On any error the zone
  * is as it was before the call (data, NSECs, serial and signatures).
- * *resigned (may be NULL) receives the number of RRsets signed. Loop
- * thread only. Errors: those of zone_apply(), sig_sign_rrset() (GW_EKEY,
+ * *resigned (may be NULL) receives the number of RRsets signed. When diff
+ * is not NULL, on success it receives every RR the commit removed and
+ * added (zone_rrdiff_t: data, NSEC or NSEC3, RRSIG, DNSKEY, the SOA; its
+ * previous content is freed; the caller deinitialises it). Loop thread
+ * only. Errors: those of zone_apply(), sig_sign_rrset() (GW_EKEY,
  * GW_ECRYPTO), GW_ENOTFOUND (no SOA), GW_ENOMEM. */
 int sig_zone_commit(const sig_signer_t *signer, zone_t *zone, const zone_changeset_t *cs,
-                    time_t now, uint32_t new_serial, size_t *resigned);
+                    time_t now, uint32_t new_serial, size_t *resigned, zone_rrdiff_t *diff);
+
+/* The signature refresh as a commit: re-sign every RRset that needs it at
+ * now (sig_rrset_needs_signing(); signatures over glue dropped), using
+ * threads workers, set the serial to new_serial and sign the SOA, all or
+ * nothing as sig_zone_commit(), with *resigned and diff as there. When
+ * nothing needs signing the zone is left alone (serial included),
+ * *resigned is 0 and diff is not touched. */
+int sig_zone_refresh(const sig_signer_t *signer, zone_t *zone, time_t now, unsigned threads,
+                     uint32_t new_serial, size_t *resigned, zone_rrdiff_t *diff);

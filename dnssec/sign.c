@@ -385,18 +385,14 @@ int sig_sign_jobs(const sig_signer_t *signer, sig_job_t *jobs, size_t count, tim
 	return atomic_load(&q.ret);
 }
 
-int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool force,
-                  unsigned threads, size_t *signed_count)
+int sig_zone_jobs(const sig_signer_t *signer, const zone_t *zone, time_t now, bool force,
+                  sig_job_t **jobs_out, size_t *count)
 {
-	int ret = GW_ENOMEM;
 	sig_job_t *jobs = NULL;
 	size_t njobs = 0;
 	size_t cap = 0;
-	size_t nsigned = 0;
 	sig_walk_t walk = {0};
 
-	if (signer == NULL || zone == NULL)
-		return GW_EINVAL;
 	for (const zone_node_t *node = zone_first(zone); node != NULL;
 	     node = zone_next(zone, node)) {
 		sig_node_kind_t kind = sig_walk_kind(&walk, zone, node);
@@ -411,14 +407,34 @@ int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool for
 			if (njobs == cap) {
 				size_t ncap = cap ? cap * 2 : 1024;
 				sig_job_t *grown = realloc(jobs, ncap * sizeof(*grown));
-				if (grown == NULL)
-					goto out;
+				if (grown == NULL) {
+					free(jobs);
+					return GW_ENOMEM;
+				}
 				jobs = grown;
 				cap = ncap;
 			}
 			jobs[njobs++] = (sig_job_t){.node = node, .rrset = rrset, .sign = sign};
 		}
 	}
+	*jobs_out = jobs;
+	*count = njobs;
+	return GW_OK;
+}
+
+int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool force,
+                  unsigned threads, size_t *signed_count)
+{
+	int ret;
+	sig_job_t *jobs = NULL;
+	size_t njobs = 0;
+	size_t nsigned = 0;
+
+	if (signer == NULL || zone == NULL)
+		return GW_EINVAL;
+	ret = sig_zone_jobs(signer, zone, now, force, &jobs, &njobs);
+	if (ret != GW_OK)
+		goto out;
 	ret = sig_sign_jobs(signer, jobs, njobs, now, threads);
 	if (ret != GW_OK)
 		goto out;

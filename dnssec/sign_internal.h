@@ -106,3 +106,11 @@ typedef struct sig_job {
  * other jobs are left for the caller to free either way. */
 int sig_sign_jobs(const sig_signer_t *signer, sig_job_t *jobs, size_t count, time_t now,
                   unsigned threads);
+
+/* The jobs of the whole zone, in canonical order: every signable RRset
+ * that needs signing at now (all of them with force) and every RRset
+ * that holds signatures it must not have (glue, data below a delegation).
+ * On GW_OK *jobs is a malloc'ed array (caller frees it, and the sigs of
+ * each job once signed; NULL when *count is 0). GW_ENOMEM. */
+int sig_zone_jobs(const sig_signer_t *signer, const zone_t *zone, time_t now, bool force,
+                  sig_job_t **jobs, size_t *count);

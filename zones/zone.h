@@ -299,3 +299,86 @@ int zone_dump(const zone_t *zone, FILE *fp);
  * GW_EMALFORMED (rdata that ldns cannot read as the type). */
 int zone_rr_to_ldns(ldns_rr **out, const zone_node_t *node, const zone_rrset_t *rrset,
                     const uint8_t *rdata, uint16_t rdlen);
+
+/* ---- what a commit changed (zones/image.c) ------------------------------- */
+
+/* The RRs one commit removed and added, each in uncompressed wire form
+ * [owner][type][class IN][TTL][rdlength][rdata], the owner in the letter
+ * case of its node; signatures are RRSIG RRs of their own with their
+ * RRset's TTL (as AXFR and IXFR send them). When the commit changed the
+ * apex SOA, the old SOA is the first removed RR and the new SOA the first
+ * added one: the order of an IXFR diff. No RR is both removed and added;
+ * order within each part is otherwise unspecified. Made on the commit
+ * path only (zone_commit(), sig_zone_commit(), sig_zone_refresh()). */
+typedef struct zone_rrdiff {
+	uint8_t *data;    /* owned: the removed RRs, then the added RRs; NULL when empty */
+	size_t size;      /* octets in data */
+	uint32_t removed; /* RRs removed */
+	uint32_t added;   /* RRs added */
+} zone_rrdiff_t;
+
+/* Free the RRs and empty the diff (caller storage, may be zeroed).
+ * Accepts NULL. */
+void zone_rrdiff_deinit(zone_rrdiff_t *diff);
+
+/* Write one RR in that wire form at out (room for owner_len + 10 + rdlen
+ * octets; owner is owner_len octets, written as it is). Returns the
+ * octets written. */
+size_t zone_rr_to_wire(uint8_t *out, const uint8_t *owner, size_t owner_len, uint16_t type,
+                       uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
+
+/* (owner, type) pairs that a commit may change. The owners are borrowed:
+ * each must stay valid until the list is used. */
+typedef struct zone_rrkey {
+	const uint8_t *owner; /* borrowed */
+	uint16_t type;
+} zone_rrkey_t;
+
+typedef struct zone_rrkeys {
+	zone_rrkey_t *items; /* owned array */
+	size_t count;
+	size_t cap;
+} zone_rrkeys_t;
+
+/* Append one pair, or the pair of every RR of list (RRs without a valid
+ * owner are skipped: zone_apply() refuses them). Start from a zeroed
+ * list. GW_OK or GW_ENOMEM. */
+int zone_rrkeys_add(zone_rrkeys_t *keys, const uint8_t *owner, uint16_t type);
+int zone_rrkeys_add_rrs(zone_rrkeys_t *keys, const ldns_rr_list *list);
+/* Sort canonically by (owner, type) and drop repeats. */
+void zone_rrkeys_sort(zone_rrkeys_t *keys);
+/* Free the array; the list may be used again. */
+void zone_rrkeys_deinit(zone_rrkeys_t *keys);
+
+/* Copies of RRsets (data and signatures) as they were before a commit
+ * changed them: what puts the zone back after a failure, and what the
+ * commit's diff is computed against. */
+typedef struct zone_image zone_image_t;
+
+/* A new empty image; on success *out owns it. GW_OK or GW_ENOMEM. */
+int zone_image_new(zone_image_t **out);
+/* Accepts NULL. */
+void zone_image_free(zone_image_t *img);
+
+/* Save the RRsets named in keys (sorted by zone_rrkeys_sort()) as they
+ * are now in zone, absent ones included, except those saved already: an
+ * RRset is kept as it was before the first step that named it. GW_OK or
+ * GW_ENOMEM (what was saved stays; free or restore as usual). */
+int zone_image_save(zone_image_t *img, const zone_t *zone, const zone_rrkeys_t *keys);
+
+/* Put every saved RRset back into zone, data then signatures. GW_OK or
+ * the errors of zone_apply() and zone_set_sigs(). */
+int zone_image_restore(const zone_image_t *img, zone_t *zone);
+
+/* The RRs in which the saved RRsets and the same RRsets in zone now
+ * differ, into diff (its previous content is freed). Exact as long as
+ * every RRset the commit changed was saved first. GW_OK or GW_ENOMEM
+ * (diff untouched). */
+int zone_image_diff(const zone_image_t *img, const zone_t *zone, zone_rrdiff_t *diff);
+
+/* The commit of an unsigned zone: apply cs (zone_apply() rules) and set
+ * the SOA serial to new_serial, all or nothing. When diff is not NULL it
+ * receives what changed (see zone_rrdiff_t). Errors: those of
+ * zone_apply(), GW_ENOTFOUND (no SOA after cs), GW_ENOMEM; the zone is
+ * then as before. */
+int zone_commit(zone_t *zone, const zone_changeset_t *cs, uint32_t new_serial, zone_rrdiff_t *diff);

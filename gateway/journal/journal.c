@@ -1,36 +1,14 @@
-#include "gateway/journal/journal.h"
-
+/* The journal in memory: entries made from the commits' diffs, the
+ * bounds, and the lookup IXFR makes. The file is file.c. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
-#include "common/file.h"
 #include "common/log.h"
-
-#define T_NS         2
-#define T_SOA        6
-#define T_RRSIG      46
-#define T_NSEC       47
-#define T_NSEC3      50
-#define T_NSEC3PARAM 51
-
-#define FILE_MAGIC   "DNSSDGWJ"
-#define FILE_VERSION 1
-#define REC_ENTRY    1
-#define REC_SNAPSHOT 2
-#define REC_HEAD     8  /* [length][CRC-32] */
-#define ENTRY_HEAD   17 /* kind, from, to, removed, added */
-#define SNAP_HEAD    9  /* kind, serial, count */
-#define RR_FIXED     10 /* type, class, TTL, rdlength */
-
-/* NSEC predecessors are found by walking back over nodes without an NSEC
- * (glue below a delegation); past this many the whole zone is taken. */
-#define PRED_WALK_MAX 1024
+#include "gateway/journal/internal.h"
 
 /* ---- RRs in wire form --------------------------------------------------- */
 
@@ -45,150 +23,17 @@ size_t gw_journal_rr_len(const uint8_t *p, size_t max)
 	return (size_t)n + RR_FIXED + rdlen;
 }
 
-static uint16_t rr_type(const uint8_t *rr)
+uint16_t gw_journal_rr_type(const uint8_t *rr)
 {
 	int n = zone_name_len(rr, ZONE_NAME_MAXLEN);
 	return (uint16_t)(rr[n] << 8 | rr[n + 1]);
 }
 
-static uint32_t soa_serial(const uint8_t *rr, size_t len)
+uint32_t gw_journal_soa_serial(const uint8_t *rr, size_t len)
 {
 	/* The serial is the first of the five numbers that end the rdata. */
 	const uint8_t *p = rr + len - 20;
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* A list of RRs: one buffer, and where each starts. */
-typedef struct rrbuf {
-	uint8_t *data;
-	size_t len, cap;
-	size_t *offs;
-	size_t n, ncap;
-} rrbuf_t;
-
-static void rrbuf_free(rrbuf_t *b)
-{
-	free(b->data);
-	free(b->offs);
-	memset(b, 0, sizeof(*b));
-}
-
-static int rrbuf_reserve(rrbuf_t *b, size_t more)
-{
-	if (b->n == b->ncap) {
-		size_t ncap = b->ncap ? b->ncap * 2 : 64;
-		size_t *offs = realloc(b->offs, ncap * sizeof(*offs));
-		if (offs == NULL)
-			return GW_ENOMEM;
-		b->offs = offs;
-		b->ncap = ncap;
-	}
-	if (b->len + more > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + more)
-			cap *= 2;
-		uint8_t *data = realloc(b->data, cap);
-		if (data == NULL)
-			return GW_ENOMEM;
-		b->data = data;
-		b->cap = cap;
-	}
-	return GW_OK;
-}
-
-static int rrbuf_put(rrbuf_t *b, const zone_node_t *node, uint16_t type, uint32_t ttl,
-                     const uint8_t *rdata, uint16_t rdlen)
-{
-	size_t len = node->owner_len + RR_FIXED + rdlen;
-	int ret = rrbuf_reserve(b, len);
-	if (ret != GW_OK)
-		return ret;
-	uint8_t *p = b->data + b->len;
-	memcpy(p, node->owner, node->owner_len);
-	p += node->owner_len;
-	p[0] = (uint8_t)(type >> 8);
-	p[1] = (uint8_t)type;
-	p[2] = 0;
-	p[3] = 1; /* IN */
-	p[4] = (uint8_t)(ttl >> 24);
-	p[5] = (uint8_t)(ttl >> 16);
-	p[6] = (uint8_t)(ttl >> 8);
-	p[7] = (uint8_t)ttl;
-	p[8] = (uint8_t)(rdlen >> 8);
-	p[9] = (uint8_t)rdlen;
-	memcpy(p + RR_FIXED, rdata, rdlen);
-	b->offs[b->n++] = b->len;
-	b->len += len;
-	return GW_OK;
-}
-
-static const uint8_t *rrbuf_rr(const rrbuf_t *b, size_t i, size_t *len)
-{
-	size_t end = i + 1 < b->n ? b->offs[i + 1] : b->len;
-	*len = end - b->offs[i];
-	return b->data + b->offs[i];
-}
-
-/* Every RR of node, each RRset's RRSIGs after it with the RRset's TTL, as
- * AXFR sends them. */
-static int put_node(rrbuf_t *b, const zone_node_t *node)
-{
-	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		const zone_rrset_t *rs = &node->rrsets[i];
-		const zone_rrset_t sigs = {.rdata = rs->sigs, .rdata_len = rs->sigs_len};
-		const uint8_t *rd;
-		uint16_t rdlen;
-		uint32_t pos = 0;
-		while (zone_rrset_next(rs, &pos, &rd, &rdlen)) {
-			int ret = rrbuf_put(b, node, rs->type, rs->ttl, rd, rdlen);
-			if (ret != GW_OK)
-				return ret;
-		}
-		pos = 0;
-		while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
-			int ret = rrbuf_put(b, node, T_RRSIG, rs->ttl, rd, rdlen);
-			if (ret != GW_OK)
-				return ret;
-		}
-	}
-	return GW_OK;
-}
-
-static int put_zone(rrbuf_t *b, const zone_t *zone)
-{
-	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
-		int ret = put_node(b, n);
-		if (ret != GW_OK)
-			return ret;
-	}
-	return GW_OK;
-}
-
-/* A total order on wire RRs, for the difference of two lists. */
-typedef struct rref {
-	const uint8_t *p;
-	size_t len;
-} rref_t;
-
-static int rref_cmp(const void *va, const void *vb)
-{
-	const rref_t *a = va;
-	const rref_t *b = vb;
-	int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
-	if (c != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
-}
-
-static rref_t *refs_of(const rrbuf_t *b)
-{
-	rref_t *r = malloc((b->n > 0 ? b->n : 1) * sizeof(*r));
-	if (r == NULL)
-		return NULL;
-	for (size_t i = 0; i < b->n; i++)
-		r[i].p = rrbuf_rr(b, i, &r[i].len);
-	qsort(r, b->n, sizeof(*r), rref_cmp);
-	return r;
 }
 
 /* ---- entries ------------------------------------------------------------ */
@@ -201,117 +46,7 @@ void gw_journal_entry_put(gw_journal_entry_t *e)
 	free(e);
 }
 
-static bool is_apex_soa(const rref_t *r, const uint8_t *apex)
-{
-	return rr_type(r->p) == T_SOA && zone_name_equal(r->p, apex) &&
-	       r->len >= (size_t)zone_name_len(r->p, r->len) + RR_FIXED + 22;
-}
-
-/* The entry that turns a (sorted) into b (sorted): removed then added,
- * the SOAs first. GW_ESEMANTIC when either side lacks the apex SOA. */
-static int make_entry(gw_journal_entry_t **out, const rref_t *a, size_t na, const rref_t *b,
-                      size_t nb, const uint8_t *apex)
-{
-	size_t size = 0, removed = 0, added = 0;
-	const rref_t *soa_a = NULL, *soa_b = NULL;
-	size_t i = 0, k = 0;
-
-	/* First pass: sizes and the SOAs. */
-	while (i < na || k < nb) {
-		int c = i == na ? 1 : k == nb ? -1 : rref_cmp(&a[i], &b[k]);
-		if (c == 0) {
-			i++;
-			k++;
-		} else if (c < 0) {
-			if (is_apex_soa(&a[i], apex))
-				soa_a = &a[i];
-			size += a[i++].len;
-			removed++;
-		} else {
-			if (is_apex_soa(&b[k], apex))
-				soa_b = &b[k];
-			size += b[k++].len;
-			added++;
-		}
-	}
-	if (soa_a == NULL || soa_b == NULL)
-		return GW_ESEMANTIC;
-	gw_journal_entry_t *e = calloc(1, sizeof(*e));
-	uint8_t *data = malloc(size);
-	if (e == NULL || data == NULL) {
-		free(e);
-		free(data);
-		return GW_ENOMEM;
-	}
-	e->refs = 1;
-	e->data = data;
-	e->size = size;
-	e->removed = (uint32_t)removed;
-	e->added = (uint32_t)added;
-	e->from = soa_serial(soa_a->p, soa_a->len);
-	e->to = soa_serial(soa_b->p, soa_b->len);
-	size_t o = 0;
-	memcpy(data + o, soa_a->p, soa_a->len);
-	o += soa_a->len;
-	for (i = 0, k = 0; i < na; i++) {
-		while (k < nb && rref_cmp(&b[k], &a[i]) < 0)
-			k++;
-		if ((k < nb && rref_cmp(&b[k], &a[i]) == 0) || &a[i] == soa_a)
-			continue;
-		memcpy(data + o, a[i].p, a[i].len);
-		o += a[i].len;
-	}
-	memcpy(data + o, soa_b->p, soa_b->len);
-	o += soa_b->len;
-	for (i = 0, k = 0; k < nb; k++) {
-		while (i < na && rref_cmp(&a[i], &b[k]) < 0)
-			i++;
-		if ((i < na && rref_cmp(&a[i], &b[k]) == 0) || &b[k] == soa_b)
-			continue;
-		memcpy(data + o, b[k].p, b[k].len);
-		o += b[k].len;
-	}
-	*out = e;
-	return GW_OK;
-}
-
-/* ---- the journal -------------------------------------------------------- */
-
-typedef struct owner {
-	uint8_t *name; /* owned, lowercase */
-	bool changed;  /* named by the changeset (its NSEC predecessor must be here) */
-} owner_t;
-
-typedef struct capture {
-	bool active;
-	bool failed;
-	bool all;   /* the whole zone is captured */
-	bool nsec3; /* the zone was an NSEC3 zone when the capture started */
-	uint32_t serial;
-	owner_t *owners; /* sorted canonically */
-	size_t n, cap;
-	rrbuf_t before;
-} capture_t;
-
-struct gw_journal {
-	gw_journal_opts_t opts;
-	char *path; /* owned: <state>/journal; NULL in memory only */
-	int fd;     /* appends; -1 when closed */
-	uint8_t apex[ZONE_NAME_MAXLEN];
-	gw_journal_entry_t **entries; /* owned references, oldest first */
-	size_t count, ecap;
-	uint64_t bytes;
-	bool have_serial;
-	uint32_t serial; /* the zone's serial the newest entry (or the snapshot) ends at */
-	/* The file: entries appended since it was last rewritten. */
-	size_t file_entries;
-	uint64_t file_bytes;
-	bool need_rewrite;
-	uint64_t resets;
-	capture_t cap;
-};
-
-static void drop_entries(gw_journal_t *j)
+void gw_journal_drop_entries(gw_journal_t *j)
 {
 	for (size_t i = 0; i < j->count; i++)
 		gw_journal_entry_put(j->entries[i]);
@@ -327,13 +62,13 @@ static void reset(gw_journal_t *j, const char *why)
 		        j->count, why);
 	else
 		gw_notice("journal: %s", why);
-	drop_entries(j);
+	gw_journal_drop_entries(j);
 	j->have_serial = false;
 	j->need_rewrite = true;
 	j->resets++;
 }
 
-static void trim(gw_journal_t *j)
+void gw_journal_trim(gw_journal_t *j)
 {
 	size_t drop = 0;
 	uint64_t bytes = j->bytes;
@@ -351,7 +86,7 @@ static void trim(gw_journal_t *j)
 	j->bytes = bytes;
 }
 
-static int push_entry(gw_journal_t *j, gw_journal_entry_t *e)
+int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e)
 {
 	if (j->count == j->ecap) {
 		size_t cap = j->ecap ? j->ecap * 2 : 64;
@@ -370,179 +105,13 @@ static int push_entry(gw_journal_t *j, gw_journal_entry_t *e)
 	return GW_OK;
 }
 
-/* ---- the file ----------------------------------------------------------- */
-
-/* CRC-32 (IEEE 802.3), continued from crc (0 to start). */
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t len)
+static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 {
-	static uint32_t table[256];
-	static bool ready;
-	if (!ready) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-		ready = true;
-	}
-	uint32_t c = crc ^ 0xffffffffu;
-	for (size_t i = 0; i < len; i++)
-		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	while (len > 0) {
-		ssize_t k = write(fd, p, len);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		len -= (size_t)k;
-	}
-	return GW_OK;
-}
-
-/* One record: [length][CRC-32] over head and body, then head and body. */
-static int write_record(int fd, const uint8_t *head, size_t head_len, const uint8_t *body,
-                        size_t body_len)
-{
-	uint8_t rec[REC_HEAD];
-	if (head_len + body_len > UINT32_MAX)
-		return GW_ELIMIT;
-	uint32_t crc = crc32_update(0, head, head_len);
-	crc = crc32_update(crc, body, body_len);
-	put32(rec, (uint32_t)(head_len + body_len));
-	put32(rec + 4, crc);
-	int ret = write_all(fd, rec, sizeof(rec));
-	if (ret == GW_OK)
-		ret = write_all(fd, head, head_len);
-	if (ret == GW_OK && body_len > 0)
-		ret = write_all(fd, body, body_len);
-	return ret;
-}
-
-static int write_entry(int fd, const gw_journal_entry_t *e)
-{
-	uint8_t head[ENTRY_HEAD];
-	head[0] = REC_ENTRY;
-	put32(head + 1, e->from);
-	put32(head + 5, e->to);
-	put32(head + 9, e->removed);
-	put32(head + 13, e->added);
-	return write_record(fd, head, sizeof(head), e->data, e->size);
-}
-
-static int write_header(int fd, const uint8_t *apex)
-{
-	uint8_t head[8 + 4 + 1 + ZONE_NAME_MAXLEN];
-	int alen = zone_name_len(apex, ZONE_NAME_MAXLEN);
-	memcpy(head, FILE_MAGIC, 8);
-	put32(head + 8, FILE_VERSION);
-	head[12] = (uint8_t)alen;
-	memcpy(head + 13, apex, (size_t)alen);
-	return write_all(fd, head, 13 + (size_t)alen);
-}
-
-/* Rewrite the file: header, a snapshot of zone, the entries kept;
- * atomically (temporary file, fsync, rename, fsync of the directory). */
-static int rewrite(gw_journal_t *j, const zone_t *zone)
-{
-	int ret;
-	int fd = -1;
-	rrbuf_t snap = {0};
-	char tmp[4096 + 8];
-	uint32_t serial = 0;
-
-	if (j->path == NULL) {
-		j->need_rewrite = false;
-		return GW_OK;
-	}
-	if (j->fd >= 0) {
-		close(j->fd);
-		j->fd = -1;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
-	ret = zone_serial(zone, &serial);
-	if (ret == GW_OK)
-		ret = put_zone(&snap, zone);
-	if (ret != GW_OK)
-		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	uint8_t head[SNAP_HEAD];
-	head[0] = REC_SNAPSHOT;
-	put32(head + 1, serial);
-	put32(head + 5, (uint32_t)snap.n);
-	ret = write_header(fd, zone_apex(zone));
-	if (ret == GW_OK)
-		ret = write_record(fd, head, sizeof(head), snap.data, snap.len);
-	/* Entries that do not end at the snapshot's serial cannot be joined
-	 * to it at the next start: they are not kept. */
-	if (j->have_serial && j->serial != serial)
-		drop_entries(j);
-	for (size_t i = 0; ret == GW_OK && i < j->count; i++)
-		ret = write_entry(fd, j->entries[i]);
-	if (ret == GW_OK && fsync(fd) != 0)
-		ret = -errno;
-	if (ret == GW_OK && close(fd) != 0)
-		ret = -errno;
-	fd = -1;
-	if (ret == GW_OK && rename(tmp, j->path) != 0)
-		ret = -errno;
-	if (ret == GW_OK)
-		ret = gw_file_sync_parent(j->path);
-	if (ret != GW_OK)
-		goto out;
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (j->fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	j->file_entries = j->count;
-	j->file_bytes = j->bytes;
-	j->need_rewrite = false;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret != GW_OK) {
-		unlink(tmp);
-		gw_err("journal: cannot write %s: %s; IXFR history is kept in memory only until "
-		       "the next try",
-		       j->path, gw_strerror(ret));
-	}
-	rrbuf_free(&snap);
-	return ret;
-}
-
-static void append(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
-{
-	if (push_entry(j, e) != GW_OK) {
+	if (gw_journal_push(j, e) != GW_OK) {
 		reset(j, "out of memory");
 		return;
 	}
-	trim(j);
+	gw_journal_trim(j);
 	if (j->count == 0) {
 		gw_notice("journal: a diff of %zu octets is larger than transfer.journal-size "
 		          "(%llu); it is not kept",
@@ -553,9 +122,7 @@ static void append(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 	if (j->path == NULL)
 		return;
 	if (!j->need_rewrite && j->fd >= 0 && j->count > 0) {
-		int ret = write_entry(j->fd, e);
-		if (ret == GW_OK && fdatasync(j->fd) != 0)
-			ret = -errno;
+		int ret = gw_journal_file_append(j, e);
 		if (ret != GW_OK) {
 			gw_err("journal: cannot append to %s: %s; rewriting it", j->path,
 			       gw_strerror(ret));
@@ -569,884 +136,86 @@ static void append(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 	 * when it holds twice what is kept. */
 	if (j->need_rewrite || j->fd < 0 || j->file_entries > 2 * (size_t)j->opts.max_entries ||
 	    j->file_bytes > 2 * j->opts.max_size)
-		rewrite(j, zone);
+		gw_journal_file_rewrite(j, zone);
 }
 
-/* ---- capture ------------------------------------------------------------ */
-
-static void capture_clear(capture_t *c)
+/* The apex SOA that opens a side of a diff at p (max octets): its length,
+ * or 0 when the side does not open with one. */
+static size_t soa_len(const gw_journal_t *j, const uint8_t *p, size_t max)
 {
-	for (size_t i = 0; i < c->n; i++)
-		free(c->owners[i].name);
-	free(c->owners);
-	rrbuf_free(&c->before);
-	memset(c, 0, sizeof(*c));
+	size_t len = max > 0 ? gw_journal_rr_len(p, max) : 0;
+
+	if (len == 0 || gw_journal_rr_type(p) != T_SOA || !zone_name_equal(p, j->apex) ||
+	    len < (size_t)zone_name_len(p, len) + RR_FIXED + 22)
+		return 0;
+	return len;
 }
 
-/* Position of name in the sorted owners; *found when present. */
-static size_t owner_pos(const capture_t *c, const uint8_t *name, bool *found)
+/* Why diff cannot follow the journal's newest serial, or NULL when it
+ * can; e gets the serials it spans. */
+static const char *check_diff(const gw_journal_t *j, const zone_rrdiff_t *diff,
+                              gw_journal_entry_t *e)
 {
-	size_t lo = 0, hi = c->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = zone_name_cmp(c->owners[mid].name, name);
-		if (cmp == 0) {
-			*found = true;
-			return mid;
-		}
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	size_t old_len = soa_len(j, diff->data, diff->size);
+	size_t off = 0;
+
+	for (uint32_t i = 0; i < diff->removed && off < diff->size; i++) {
+		size_t len = gw_journal_rr_len(diff->data + off, diff->size - off);
+		if (len == 0)
+			return "a change's diff is malformed";
+		off += len;
 	}
-	*found = false;
-	return lo;
+	size_t new_len = diff->removed > 0 && diff->added > 0
+	                     ? soa_len(j, diff->data + off, diff->size - off)
+	                     : 0;
+	if (old_len == 0 || new_len == 0)
+		return "a change did not go through a new SOA";
+	e->from = gw_journal_soa_serial(diff->data, old_len);
+	e->to = gw_journal_soa_serial(diff->data + off, new_len);
+	if (j->have_serial && e->from != j->serial)
+		return "the zone changed outside the journal";
+	if (e->from == e->to)
+		return "a change kept the serial";
+	return NULL;
 }
 
-/* Add name to the captured owners and snapshot its node as it is now. */
-static void capture_owner(capture_t *c, const zone_t *zone, const uint8_t *name, bool changed)
+void gw_journal_append(gw_journal_t *j, zone_rrdiff_t *diff, const zone_t *zone)
 {
-	bool found;
-	if (c->failed || c->all)
-		return;
-	size_t pos = owner_pos(c, name, &found);
-	if (found) {
-		c->owners[pos].changed |= changed;
-		return;
-	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 32;
-		owner_t *grown = realloc(c->owners, cap * sizeof(*grown));
-		if (grown == NULL) {
-			c->failed = true;
-			return;
-		}
-		c->owners = grown;
-		c->cap = cap;
-	}
-	uint8_t *copy = malloc(ZONE_NAME_MAXLEN);
-	if (copy == NULL) {
-		c->failed = true;
-		return;
-	}
-	zone_name_lower(copy, name);
-	memmove(c->owners + pos + 1, c->owners + pos, (c->n - pos) * sizeof(*c->owners));
-	c->owners[pos] = (owner_t){.name = copy, .changed = changed};
-	c->n++;
-	const zone_node_t *node = zone_find(zone, name);
-	if (node != NULL && put_node(&c->before, node) != GW_OK)
-		c->failed = true;
-}
-
-static void capture_all(capture_t *c, const zone_t *zone)
-{
-	if (c->all || c->failed)
-		return;
-	for (size_t i = 0; i < c->n; i++)
-		free(c->owners[i].name);
-	c->n = 0;
-	rrbuf_free(&c->before);
-	c->all = true;
-	if (put_zone(&c->before, zone) != GW_OK)
-		c->failed = true;
-}
-
-static bool zone_has_nsec(const zone_t *zone)
-{
-	const zone_node_t *apex = zone_apex_node(zone);
-	return apex != NULL && zone_node_rrset(apex, T_NSEC) != NULL;
-}
-
-/* Capture name's canonical predecessor and, in a signed zone, every node
- * back to the first that holds an NSEC. */
-static void capture_pred(capture_t *c, const zone_t *zone, const uint8_t *name)
-{
-	zone_lookup_t res;
-	if (zone_lookup(zone, name, &res) != GW_OK || res.prev == NULL)
-		return;
-	const zone_node_t *p = res.prev;
-	bool signed_zone = zone_has_nsec(zone);
-	const zone_node_t *apex = zone_apex_node(zone);
-	for (int steps = 0; p != NULL; steps++) {
-		if (steps > PRED_WALK_MAX) {
-			capture_all(c, zone);
-			return;
-		}
-		capture_owner(c, zone, p->owner, false);
-		if (!signed_zone || p == apex || zone_node_rrset(p, T_NSEC) != NULL)
-			return;
-		/* Step back: the predecessor of p. */
-		if (zone_lookup(zone, p->owner, &res) != GW_OK)
-			return;
-		p = res.prev;
-	}
-}
-
-/* The hashed owner of name in an NSEC3 zone and the NSEC3 before it in
- * hash order: the NSEC3 of name (added, removed, new bitmap) and the one
- * whose next hashed owner moves when it comes or goes. When several
- * hashes come and go between the same two NSEC3s, each new neighbour is
- * one of them, captured for its own name. */
-static void capture_hashed(capture_t *c, const zone_t *zone, const uint8_t *name)
-{
-	uint8_t hashed[ZONE_NAME_MAXLEN];
-	const zone_node_t *node, *prev;
-	if (sig_nsec3_find(zone, name, hashed, &node, &prev) != GW_OK) {
-		capture_all(c, zone);
-		return;
-	}
-	/* Taken whether or not it exists: end finds what the commit added. */
-	capture_owner(c, zone, hashed, false);
-	if (prev != NULL)
-		capture_owner(c, zone, prev->owner, false);
-}
-
-/* name and every ancestor down to the apex: a change can make or unmake
- * empty non-terminals above name, each with its NSEC3. */
-static void capture_nsec3(capture_t *c, const zone_t *zone, const uint8_t *name)
-{
-	int apex_labels = zone_name_labels(zone_apex(zone));
-	for (const uint8_t *a = name; !c->all && !c->failed; a += 1 + a[0]) {
-		capture_hashed(c, zone, a);
-		if (zone_name_labels(a) <= apex_labels)
-			break;
-	}
-}
-
-/* Every node at or below name (in an NSEC3 zone with their NSEC3s: a
- * delegation that comes or goes takes the names below it out of the chain
- * or puts them back). */
-static void capture_subtree(capture_t *c, const zone_t *zone, const uint8_t *name)
-{
-	uint8_t key[ZONE_KEY_MAXLEN];
-	size_t key_len = (size_t)zone_name_key(key, name);
-	zone_lookup_t res;
-	if (zone_lookup(zone, name, &res) != GW_OK || res.prev == NULL)
-		return;
-	const zone_node_t *d = res.node != NULL ? res.node : zone_next(zone, res.prev);
-	for (; d != NULL; d = zone_next(zone, d)) {
-		if (d->key_len < key_len || memcmp(d->key, key, key_len) != 0)
-			break;
-		capture_owner(c, zone, d->owner, true);
-		if (c->nsec3)
-			capture_nsec3(c, zone, d->owner);
-	}
-}
-
-static void capture_start(gw_journal_t *j, const zone_t *zone)
-{
-	capture_t *c = &j->cap;
-	if (c->active)
-		return;
-	capture_clear(c);
-	c->active = true;
-	c->nsec3 = sig_zone_uses_nsec3(zone);
-	if (zone_serial(zone, &c->serial) != GW_OK)
-		c->failed = true;
-	else if (j->have_serial && j->serial != c->serial)
-		/* Something changed the zone without a journal entry; what
-		 * secondaries hold can no longer be patched. */
-		reset(j, "the zone changed outside the journal");
-}
-
-static void capture_list(capture_t *c, const zone_t *zone, const ldns_rr_list *list)
-{
-	const uint8_t *apex = zone_apex(zone);
-	size_t n = list != NULL ? ldns_rr_list_rr_count(list) : 0;
-	for (size_t i = 0; i < n && !c->all && !c->failed; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(list, i);
-		const ldns_rdf *owner = ldns_rr_owner(rr);
-		if (owner == NULL || ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME)
-			continue;
-		const uint8_t *name = ldns_rdf_data(owner);
-		if (zone_name_len(name, ldns_rdf_size(owner)) != (int)ldns_rdf_size(owner) ||
-		    !zone_name_is_subdomain(name, apex))
-			continue;
-		uint16_t type = (uint16_t)ldns_rr_get_type(rr);
-		/* A new SOA TTL or MINIMUM changes every NSEC's TTL; new
-		 * NSEC3 parameters (or NSEC3s from outside the signer) the
-		 * whole chain. */
-		if (type == T_SOA || type == T_NSEC3PARAM || type == T_NSEC3) {
-			capture_all(c, zone);
-			return;
-		}
-		if (type == T_NS && !zone_name_equal(name, apex))
-			capture_subtree(c, zone, name);
-		capture_owner(c, zone, name, true);
-		if (c->nsec3)
-			capture_nsec3(c, zone, name);
-		else
-			capture_pred(c, zone, name);
-	}
-}
-
-void gw_journal_begin(gw_journal_t *j, const zone_t *zone, const zone_changeset_t *cs)
-{
-	if (j == NULL || j->opts.max_entries == 0)
-		return;
-	capture_start(j, zone);
-	capture_list(&j->cap, zone, cs->remove);
-	capture_list(&j->cap, zone, cs->add);
-	capture_owner(&j->cap, zone, zone_apex(zone), false);
-}
-
-void gw_journal_begin_refresh(gw_journal_t *j, const zone_t *zone, const sig_signer_t *signer,
-                              time_t now)
-{
-	if (j == NULL || j->opts.max_entries == 0)
-		return;
-	capture_start(j, zone);
-	capture_owner(&j->cap, zone, zone_apex(zone), false);
-	for (const zone_node_t *n = zone_first(zone); n != NULL && !j->cap.all && !j->cap.failed;
-	     n = zone_next(zone, n)) {
-		for (uint16_t i = 0; i < n->rrset_count; i++) {
-			if (sig_rrset_needs_signing(signer, &n->rrsets[i], now)) {
-				capture_owner(&j->cap, zone, n->owner, false);
-				break;
-			}
-		}
-	}
-}
-
-void gw_journal_abort(gw_journal_t *j)
-{
-	if (j != NULL)
-		capture_clear(&j->cap);
-}
-
-static bool captured(const capture_t *c, const uint8_t *name)
-{
-	bool found;
-	owner_pos(c, name, &found);
-	return found;
-}
-
-/* For name and its ancestors down to the apex: the hashed owner, if it
- * exists now, and the NSEC3 before it (or covering it) now. */
-static bool nsec3_complete(const capture_t *c, const zone_t *zone, const uint8_t *name)
-{
-	int apex_labels = zone_name_labels(zone_apex(zone));
-	for (const uint8_t *a = name;; a += 1 + a[0]) {
-		const zone_node_t *node, *prev;
-		if (sig_nsec3_find(zone, a, NULL, &node, &prev) != GW_OK)
-			return false;
-		if ((node != NULL && !captured(c, node->owner)) ||
-		    (prev != NULL && !captured(c, prev->owner)))
-			return false;
-		if (zone_name_labels(a) <= apex_labels)
-			return true;
-	}
-}
-
-/* A changed owner's NSEC predecessor after the change (in an NSEC3 zone:
- * the NSEC3s of it and its ancestors and their predecessors) must have
- * been captured before it: otherwise an NSEC or NSEC3 changed that the
- * entry misses. */
-static bool capture_complete(const capture_t *c, const zone_t *zone)
-{
-	if (c->all)
-		return true;
-	if (sig_zone_uses_nsec3(zone) != c->nsec3)
-		return false;
-	if (c->nsec3) {
-		for (size_t i = 0; i < c->n; i++) {
-			if (c->owners[i].changed && !nsec3_complete(c, zone, c->owners[i].name))
-				return false;
-		}
-		return true;
-	}
-	if (!zone_has_nsec(zone))
-		return true;
-	for (size_t i = 0; i < c->n; i++) {
-		if (!c->owners[i].changed || zone_find(zone, c->owners[i].name) == NULL)
-			continue;
-		zone_lookup_t res;
-		if (zone_lookup(zone, c->owners[i].name, &res) != GW_OK || res.prev == NULL)
-			continue;
-		const zone_node_t *p = res.prev;
-		const zone_node_t *apex = zone_apex_node(zone);
-		for (int steps = 0; p != NULL && steps <= PRED_WALK_MAX; steps++) {
-			bool found;
-			owner_pos(c, p->owner, &found);
-			if (!found)
-				return false;
-			if (p == apex || zone_node_rrset(p, T_NSEC) != NULL)
-				break;
-			if (zone_lookup(zone, p->owner, &res) != GW_OK)
-				return false;
-			p = res.prev;
-		}
-	}
-	return true;
-}
-
-void gw_journal_end(gw_journal_t *j, const zone_t *zone)
-{
-	capture_t *c = j != NULL ? &j->cap : NULL;
-	rrbuf_t after = {0};
-	rref_t *a = NULL, *b = NULL;
-	gw_journal_entry_t *e = NULL;
-	int ret = GW_OK;
-
-	if (c == NULL || !c->active)
-		return;
-	if (c->failed) {
-		ret = GW_ENOMEM;
-		goto out;
-	}
-	if (!capture_complete(c, zone)) {
-		ret = GW_ESEMANTIC;
-		goto out;
-	}
-	if (c->all) {
-		ret = put_zone(&after, zone);
-	} else {
-		for (size_t i = 0; i < c->n && ret == GW_OK; i++) {
-			const zone_node_t *node = zone_find(zone, c->owners[i].name);
-			if (node != NULL)
-				ret = put_node(&after, node);
-		}
-	}
-	if (ret != GW_OK)
-		goto out;
-	a = refs_of(&c->before);
-	b = refs_of(&after);
-	if (a == NULL || b == NULL) {
-		ret = GW_ENOMEM;
-		goto out;
-	}
-	ret = make_entry(&e, a, c->before.n, b, after.n, zone_apex(zone));
-	if (ret != GW_OK)
-		goto out;
-	if (e->from != c->serial || e->from == e->to) {
-		ret = GW_ESEMANTIC;
-		goto out;
-	}
-	gw_debug("journal: %u -> %u, %u RRs removed, %u added, %zu octets", e->from, e->to,
-	         e->removed, e->added, e->size);
-	append(j, e, zone);
-	e = NULL;
-out:
-	if (ret != GW_OK) {
-		char why[96];
-		snprintf(why, sizeof(why), "a change could not be captured (%s)", gw_strerror(ret));
-		reset(j, why);
-		uint32_t serial = 0;
-		if (zone_serial(zone, &serial) == GW_OK) {
-			j->have_serial = true;
-			j->serial = serial;
-		}
-		rewrite(j, zone);
-	}
-	gw_journal_entry_put(e);
-	free(a);
-	free(b);
-	rrbuf_free(&after);
-	capture_clear(c);
-}
-
-/* ---- reading the file at start ------------------------------------------ */
-
-/* A set of wire RRs (pointers into buffers that outlive it), open
- * addressing. */
-#define TOMB ((const uint8_t *)1)
-
-typedef struct rrset_hash {
-	const uint8_t **slots;
-	size_t *lens;
-	size_t cap, n, used;
-} rrhash_t;
-
-static uint64_t hash_of(const uint8_t *p, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int rrhash_grow(rrhash_t *h)
-{
-	size_t cap = h->cap ? h->cap * 2 : 1024;
-	const uint8_t **slots = calloc(cap, sizeof(*slots));
-	size_t *lens = calloc(cap, sizeof(*lens));
-	if (slots == NULL || lens == NULL) {
-		free(slots);
-		free(lens);
-		return GW_ENOMEM;
-	}
-	for (size_t i = 0; i < h->cap; i++) {
-		if (h->slots[i] == NULL || h->slots[i] == TOMB)
-			continue;
-		size_t k = hash_of(h->slots[i], h->lens[i]) & (cap - 1);
-		while (slots[k] != NULL)
-			k = (k + 1) & (cap - 1);
-		slots[k] = h->slots[i];
-		lens[k] = h->lens[i];
-	}
-	free(h->slots);
-	free(h->lens);
-	h->slots = slots;
-	h->lens = lens;
-	h->cap = cap;
-	h->used = h->n;
-	return GW_OK;
-}
-
-/* Slot of (p, len), or of the first free slot when absent. */
-static size_t rrhash_slot(const rrhash_t *h, const uint8_t *p, size_t len, bool *found)
-{
-	size_t k = hash_of(p, len) & (h->cap - 1);
-	size_t free_slot = SIZE_MAX;
-	for (;;) {
-		const uint8_t *s = h->slots[k];
-		if (s == NULL)
-			break;
-		if (s == TOMB) {
-			if (free_slot == SIZE_MAX)
-				free_slot = k;
-		} else if (h->lens[k] == len && memcmp(s, p, len) == 0) {
-			*found = true;
-			return k;
-		}
-		k = (k + 1) & (h->cap - 1);
-	}
-	*found = false;
-	return free_slot != SIZE_MAX ? free_slot : k;
-}
-
-/* Add (GW_EEXIST when present) or remove (GW_ENOTFOUND when absent). */
-static int rrhash_add(rrhash_t *h, const uint8_t *p, size_t len)
-{
-	bool found;
-	if ((h->used + 1) * 2 > h->cap && rrhash_grow(h) != GW_OK)
-		return GW_ENOMEM;
-	size_t k = rrhash_slot(h, p, len, &found);
-	if (found)
-		return GW_EEXIST;
-	if (h->slots[k] == NULL)
-		h->used++;
-	h->slots[k] = p;
-	h->lens[k] = len;
-	h->n++;
-	return GW_OK;
-}
-
-static int rrhash_remove(rrhash_t *h, const uint8_t *p, size_t len)
-{
-	bool found;
-	if (h->cap == 0)
-		return GW_ENOTFOUND;
-	size_t k = rrhash_slot(h, p, len, &found);
-	if (!found)
-		return GW_ENOTFOUND;
-	h->slots[k] = TOMB;
-	h->n--;
-	return GW_OK;
-}
-
-/* A record of the file, pointing into its buffer. */
-typedef struct rec {
-	uint8_t kind;
-	uint32_t from, to; /* an entry; a snapshot's serial is in to */
-	uint32_t removed, added, count;
-	const uint8_t *rrs;
-	size_t size;
-} rec_t;
-
-/* Check that size octets at p hold exactly n RRs. */
-static bool rrs_valid(const uint8_t *p, size_t size, size_t n)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t l = gw_journal_rr_len(p + o, size - o);
-		if (l == 0)
-			return false;
-		o += l;
-	}
-	return o == size;
-}
-
-static bool parse_record(const uint8_t *p, size_t len, rec_t *r)
-{
-	memset(r, 0, sizeof(*r));
-	if (len < 1)
-		return false;
-	r->kind = p[0];
-	if (r->kind == REC_ENTRY && len >= ENTRY_HEAD) {
-		r->from = get32(p + 1);
-		r->to = get32(p + 5);
-		r->removed = get32(p + 9);
-		r->added = get32(p + 13);
-		r->rrs = p + ENTRY_HEAD;
-		r->size = len - ENTRY_HEAD;
-		return r->removed >= 1 && r->added >= 1 &&
-		       rrs_valid(r->rrs, r->size, (size_t)r->removed + r->added);
-	}
-	if (r->kind == REC_SNAPSHOT && len >= SNAP_HEAD) {
-		r->to = get32(p + 1);
-		r->count = get32(p + 5);
-		r->rrs = p + SNAP_HEAD;
-		r->size = len - SNAP_HEAD;
-		return rrs_valid(r->rrs, r->size, r->count);
-	}
-	return false;
-}
-
-static int read_whole(const char *path, uint8_t **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	int ret = GW_OK;
-	uint8_t *buf = NULL;
-	if (fstat(fd, &st) != 0) {
-		ret = -errno;
-		goto out;
-	}
-	buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
-	if (buf == NULL) {
-		ret = GW_ENOMEM;
-		goto out;
-	}
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			ret = k < 0 ? -errno : GW_EIO;
-			goto out;
-		}
-		got += (size_t)k;
-	}
-	*out = buf;
-	*len = got;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
-static gw_journal_entry_t *entry_from_rec(const rec_t *r)
-{
-	gw_journal_entry_t *e = calloc(1, sizeof(*e));
-	if (e == NULL)
-		return NULL;
-	e->data = malloc(r->size > 0 ? r->size : 1);
-	if (e->data == NULL) {
-		free(e);
-		return NULL;
-	}
-	memcpy(e->data, r->rrs, r->size);
-	e->refs = 1;
-	e->from = r->from;
-	e->to = r->to;
-	e->removed = r->removed;
-	e->added = r->added;
-	e->size = r->size;
-	return e;
-}
-
-/* Apply the RRs of an entry record to the set: removals then additions.
- * False when the set does not hold what is removed (or already holds what
- * is added): the entry does not follow the state. */
-static int apply_rec(rrhash_t *h, const rec_t *r)
-{
-	size_t o = 0;
-	for (uint32_t i = 0; i < r->removed + r->added; i++) {
-		size_t l = gw_journal_rr_len(r->rrs + o, r->size - o);
-		int ret =
-		    i < r->removed ? rrhash_remove(h, r->rrs + o, l) : rrhash_add(h, r->rrs + o, l);
-		if (ret != GW_OK)
-			return ret;
-		o += l;
-	}
-	return GW_OK;
-}
-
-/* The records of the file, entries and the last snapshot; a torn tail is
- * cut off the file. why gets the reason when the file cannot be used. */
-static int parse_file(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **recs_out,
-                      size_t *nrecs, rec_t *snap, bool *have_snap, char *why, size_t why_len)
-{
-	size_t alen = (size_t)zone_name_len(j->apex, ZONE_NAME_MAXLEN);
-	rec_t *recs = NULL;
-	size_t n = 0, cap = 0;
-
-	*have_snap = false;
-	if (len < 13 || memcmp(buf, FILE_MAGIC, 8) != 0 || get32(buf + 8) != FILE_VERSION) {
-		snprintf(why, why_len, "not a journal of this version");
-		return GW_EPARSE;
-	}
-	if (buf[12] != alen || len < 13 + alen || !zone_name_equal(buf + 13, j->apex)) {
-		snprintf(why, why_len, "the journal of another zone");
-		return GW_EPARSE;
-	}
-	size_t pos = 13 + alen;
-	while (pos < len) {
-		rec_t r;
-		size_t plen = len - pos >= REC_HEAD ? get32(buf + pos) : SIZE_MAX;
-		if (plen == SIZE_MAX || plen > len - pos - REC_HEAD ||
-		    crc32_update(0, buf + pos + REC_HEAD, plen) != get32(buf + pos + 4) ||
-		    !parse_record(buf + pos + REC_HEAD, plen, &r)) {
-			gw_notice("journal: %s: the record at offset %zu is incomplete or damaged "
-			          "(a crash while it was written?); cut off",
-			          j->path, pos);
-			if (truncate(j->path, (off_t)pos) != 0)
-				gw_warn("journal: cannot truncate %s: %s", j->path,
-				        strerror(errno));
-			break;
-		}
-		pos += REC_HEAD + plen;
-		if (r.kind == REC_SNAPSHOT) {
-			*snap = r;
-			*have_snap = true;
-			continue;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			rec_t *grown = realloc(recs, cap * sizeof(*grown));
-			if (grown == NULL) {
-				free(recs);
-				return GW_ENOMEM;
-			}
-			recs = grown;
-		}
-		recs[n++] = r;
-	}
-	*recs_out = recs;
-	*nrecs = n;
-	return GW_OK;
-}
-
-/* What the file says was served last: its records (*recs, pointing into
- * *buf) and the zone they lead to, as a set of wire RRs (*h), at serial
- * *last. GW_OK; -ENOENT without a file; GW_ENOMEM; another error with
- * the reason in why. The caller frees *buf, *recs and h's arrays, also on
- * error. */
-static int last_served(gw_journal_t *j, uint8_t **buf, rec_t **recs, size_t *nrecs, rrhash_t *h,
-                       uint32_t *last, char *why, size_t why_len)
-{
-	size_t len = 0;
-	rec_t snap = {0};
-	bool have_snap = false;
-	size_t n = 0;
-
-	int ret = read_whole(j->path, buf, &len);
-	if (ret == -ENOENT)
-		return ret;
-	if (ret != GW_OK) {
-		snprintf(why, why_len, "cannot read it: %s", gw_strerror(ret));
-		return ret;
-	}
-	ret = parse_file(j, *buf, len, recs, nrecs, &snap, &have_snap, why, why_len);
-	if (ret != GW_OK)
-		return ret;
-	n = *nrecs;
-	if (!have_snap) {
-		snprintf(why, why_len, "it has no snapshot of the zone");
-		return GW_ESEMANTIC;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((*recs)[i - 1].to != (*recs)[i].from) {
-			snprintf(why, why_len, "its diffs do not follow each other (%u, then %u)",
-			         (*recs)[i - 1].to, (*recs)[i].from);
-			return GW_ESEMANTIC;
-		}
-	}
-	/* The last zone served: the snapshot and the diffs after it. */
-	size_t k = 0;
-	while (k < n && (*recs)[k].from != snap.to)
-		k++;
-	if (k == n && n > 0 && (*recs)[n - 1].to != snap.to) {
-		snprintf(why, why_len, "its diffs do not reach its snapshot (serial %u)", snap.to);
-		return GW_ESEMANTIC;
-	}
-	size_t o = 0;
-	for (uint32_t i = 0; i < snap.count; i++) {
-		size_t l = gw_journal_rr_len(snap.rrs + o, snap.size - o);
-		if (rrhash_add(h, snap.rrs + o, l) == GW_ENOMEM)
-			return GW_ENOMEM;
-		o += l;
-	}
-	for (size_t i = k; i < n; i++) {
-		int r = apply_rec(h, &(*recs)[i]);
-		if (r != GW_OK) {
-			snprintf(why, why_len, "the diff %u -> %u does not apply to its snapshot",
-			         (*recs)[i].from, (*recs)[i].to);
-			return r == GW_ENOMEM ? r : GW_ESEMANTIC;
-		}
-	}
-	*last = n > 0 ? (*recs)[n - 1].to : snap.to;
-	return GW_OK;
-}
-
-/* Read the file and connect it to zone: the entries it holds plus the
- * difference from the last state it describes to zone. */
-static int load(gw_journal_t *j, const zone_t *zone)
-{
-	uint8_t *buf = NULL;
-	rec_t *recs = NULL;
-	size_t n = 0;
-	rrhash_t h = {0};
-	rrbuf_t now = {0};
-	rref_t *a = NULL, *b = NULL;
-	gw_journal_entry_t *e = NULL;
-	char why[160] = "";
+	gw_journal_entry_t probe = {0};
 	uint32_t serial = 0;
-	uint32_t last = 0;
+	const char *why = NULL;
 
-	int ret = last_served(j, &buf, &recs, &n, &h, &last, why, sizeof(why));
-	if (ret == -ENOENT) {
-		ret = GW_OK;
-		goto done;
-	}
-	if (ret != GW_OK)
-		goto out;
-	ret = zone_serial(zone, &serial);
-	if (ret != GW_OK)
-		goto out;
-	ret = GW_ESEMANTIC;
-	if (serial != last && zone_serial_cmp(serial, last) != 1) {
-		snprintf(why, sizeof(why), "it ends at serial %u, not before the zone's %u", last,
-		         serial);
-		goto out;
-	}
-	/* The entries as they were... */
-	for (size_t i = 0; i < n; i++) {
-		gw_journal_entry_t *old = entry_from_rec(&recs[i]);
-		if (old == NULL || push_entry(j, old) != GW_OK) {
-			ret = GW_ENOMEM;
-			goto out;
-		}
-	}
-	/* ...and the change from the last zone served to this one. */
-	if (serial != last) {
-		ret = put_zone(&now, zone);
-		if (ret != GW_OK)
-			goto out;
-		size_t na = 0;
-		a = malloc((h.n > 0 ? h.n : 1) * sizeof(*a));
-		b = refs_of(&now);
-		if (a == NULL || b == NULL) {
-			ret = GW_ENOMEM;
-			goto out;
-		}
-		for (size_t i = 0; i < h.cap; i++) {
-			if (h.slots[i] != NULL && h.slots[i] != TOMB)
-				a[na++] = (rref_t){.p = h.slots[i], .len = h.lens[i]};
-		}
-		qsort(a, na, sizeof(*a), rref_cmp);
-		ret = make_entry(&e, a, na, b, now.n, j->apex);
-		if (ret != GW_OK || e->from != last || e->to != serial) {
-			if (ret == GW_OK)
-				ret = GW_ESEMANTIC;
-			snprintf(why, sizeof(why),
-			         "the zone at serial %u cannot be rebuilt from it", last);
-			goto out;
-		}
-		gw_info("journal: restart diff %u -> %u: %u RRs removed, %u added", last, serial,
-		        e->removed, e->added);
-		ret = push_entry(j, e);
-		e = NULL;
-		if (ret != GW_OK)
-			goto out;
+	if (j == NULL || j->opts.max_entries == 0 || zone_serial(zone, &serial) != GW_OK)
+		return;
+	if (diff->removed == 0 && diff->added == 0) {
+		if (!j->have_serial || j->serial == serial)
+			return;
+		why = "the zone changed outside the journal";
 	} else {
-		j->have_serial = true;
-		j->serial = last;
+		why = check_diff(j, diff, &probe);
 	}
-	trim(j);
-	gw_info("journal: %zu diffs from %s, IXFR from serial %u on", j->count, j->path,
-	        j->count > 0 ? j->entries[0]->from : serial);
-	ret = GW_OK;
-out:
-	if (ret != GW_OK) {
-		drop_entries(j);
-		j->have_serial = false;
-		if (ret == GW_ENOMEM)
-			snprintf(why, sizeof(why), "out of memory");
-		gw_warn("journal: %s discarded: %s; secondaries get AXFR once", j->path, why);
-	}
-done:
-	gw_journal_entry_put(e);
-	free(a);
-	free(b);
-	rrbuf_free(&now);
-	free(h.slots);
-	free(h.lens);
-	free(recs);
-	free(buf);
-	return ret == GW_ENOMEM ? ret : GW_OK;
-}
-
-int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zone_t **out)
-{
-	gw_journal_t j = {.fd = -1};
-	uint8_t *buf = NULL;
-	rec_t *recs = NULL;
-	size_t n = 0;
-	rrhash_t h = {0};
-	uint32_t last = 0;
-	char why[160] = "";
-	zone_t *zone = NULL;
-	zone_changeset_t cs = {0};
-	int ret;
-
-	*out = NULL;
-	if (opts->state_dir == NULL || opts->max_entries == 0)
-		return GW_ENOTFOUND;
-	size_t plen = strlen(opts->state_dir) + sizeof("/journal");
-	j.path = malloc(plen);
-	if (j.path == NULL)
-		return GW_ENOMEM;
-	snprintf(j.path, plen, "%s/journal", opts->state_dir);
-	zone_name_lower(j.apex, apex);
-	ret = last_served(&j, &buf, &recs, &n, &h, &last, why, sizeof(why));
-	if (ret == -ENOENT) {
-		ret = GW_ENOTFOUND;
-		goto out;
-	}
-	if (ret != GW_OK)
-		goto out;
-	ret = zone_new(&zone, apex);
-	if (ret == GW_OK)
-		ret = zone_changeset_init(&cs);
-	for (size_t i = 0; i < h.cap && ret == GW_OK; i++) {
-		if (h.slots[i] == NULL || h.slots[i] == TOMB)
-			continue;
-		ldns_rr *rr = NULL;
-		size_t pos = 0;
-		if (ldns_wire2rr(&rr, h.slots[i], h.lens[i], &pos, LDNS_SECTION_ANSWER) !=
-		    LDNS_STATUS_OK) {
-			snprintf(why, sizeof(why), "an RR of serial %u does not parse", last);
-			ret = GW_EMALFORMED;
-			break;
+	if (why == NULL) {
+		gw_journal_entry_t *e = malloc(sizeof(*e));
+		if (e == NULL) {
+			why = "out of memory";
+		} else {
+			*e = probe;
+			e->refs = 1;
+			e->removed = diff->removed;
+			e->added = diff->added;
+			e->size = diff->size;
+			e->data = diff->data;
+			memset(diff, 0, sizeof(*diff));
+			gw_debug("journal: %u -> %u, %u RRs removed, %u added, %zu octets", e->from,
+			         e->to, e->removed, e->added, e->size);
+			keep(j, e, zone);
+			return;
 		}
-		ret = zone_changeset_add(&cs, rr);
 	}
-	if (ret == GW_OK)
-		ret = zone_apply(zone, &cs, NULL, NULL);
-	if (ret != GW_OK)
-		goto out;
-	*out = zone;
-	zone = NULL;
-out:
-	if (ret != GW_OK && ret != GW_ENOTFOUND)
-		gw_info("journal: %s gives no earlier signatures (%s)", j.path,
-		        why[0] != '\0' ? why : gw_strerror(ret));
-	zone_changeset_deinit(&cs);
-	zone_free(zone);
-	free(h.slots);
-	free(h.lens);
-	free(recs);
-	free(buf);
-	free(j.path);
-	return ret;
+	reset(j, why);
+	j->have_serial = true;
+	j->serial = serial;
+	gw_journal_file_rewrite(j, zone);
 }
 
 int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zone_t *zone)
@@ -1469,7 +238,7 @@ int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zon
 		if (j->path == NULL)
 			goto out;
 		snprintf(j->path, n, "%s/journal", opts->state_dir);
-		ret = load(j, zone);
+		ret = gw_journal_file_load(j, zone);
 		if (ret != GW_OK)
 			goto out;
 	}
@@ -1478,14 +247,14 @@ int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zon
 		j->have_serial = true;
 		j->serial = serial;
 	}
-	ret = rewrite(j, zone);
+	ret = gw_journal_file_rewrite(j, zone);
 	if (ret != GW_OK)
 		goto out;
 	*out = j;
 	j = NULL;
 out:
 	if (j != NULL) {
-		drop_entries(j);
+		gw_journal_drop_entries(j);
 		free(j->entries);
 		free(j->path);
 		free(j);
@@ -1497,12 +266,11 @@ void gw_journal_close(gw_journal_t *j, const zone_t *zone)
 {
 	if (j == NULL)
 		return;
-	capture_clear(&j->cap);
 	if (zone != NULL && j->path != NULL && j->opts.max_entries > 0)
-		rewrite(j, zone);
+		gw_journal_file_rewrite(j, zone);
 	if (j->fd >= 0)
 		close(j->fd);
-	drop_entries(j);
+	gw_journal_drop_entries(j);
 	free(j->entries);
 	free(j->path);
 	free(j);

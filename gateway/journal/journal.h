@@ -1,38 +1,32 @@
 /* The journal of zone diffs for IXFR (RFC 1995): one entry per serial
  * change, holding every RR the change removed and added in the signed
- * zone (data, NSEC or NSEC3, RRSIG, the SOA), bounded by entries and
- * octets (the oldest are dropped), and kept in <state>/journal so that
- * secondaries still get IXFR after a restart.
+ * zone (data, NSEC or NSEC3, RRSIG, DNSKEY, the SOA), bounded by entries
+ * and octets (the oldest are dropped), and kept in <state>/journal so
+ * that secondaries still get IXFR after a restart.
  *
- * Capture: gw_zonemgr_commit() calls gw_journal_begin() before it changes
- * the zone and gw_journal_end() after; begin snapshots the RRsets (and
- * their RRSIGs) of every node the commit can touch: the changeset's
- * owners, the NSEC predecessors of those owners (in an NSEC3 zone: the
- * hashed owners of those owners and of their ancestors, which may be
- * empty non-terminals that come or go, and the NSEC3 before each in hash
- * order), everything below a delegation that comes or goes, and the apex
- * (a changed SOA, whose TTL or MINIMUM sets every NSEC TTL, or a changed
- * NSEC3PARAM takes the whole zone). end snapshots the same nodes again
- * and checks that every NSEC or NSEC3 the change can have moved was among
- * them (else the history is dropped, never an incomplete diff kept); the
- * RR-level difference is the entry. A signature refresh, which re-signs
- * RRsets outside any changeset, starts with gw_journal_begin_refresh()
- * (the nodes holding an RRset that sig_rrset_needs_signing() would
- * re-sign) before the signer runs, and the commit that follows joins that
- * capture.
+ * Flow: the commit itself says what it changed. gw_zonemgr_commit() runs
+ * sig_zone_commit() (or, unsigned, zone_commit(); for a signature refresh
+ * sig_zone_refresh()), which saves every RRset it is about to touch and,
+ * once done, compares those with the zone: that zone_rrdiff_t (old SOA,
+ * removals, new SOA, additions) is handed to gw_journal_append(), which
+ * takes its buffer as the entry as it is, appends it to the file and
+ * trims. Nothing is snapshotted or compared here; an entry that does not
+ * start at the newest serial (the zone changed some other way) drops the
+ * history instead. The unit tests check each entry against the zones
+ * before and after (old zone + entry == new zone).
  *
- * File: a header (magic, version, apex), then records [length][CRC-32]
- * [payload]: a snapshot of the whole zone (written when the file is
- * rewritten) and entries appended after it, each with fdatasync. A record
- * cut short by a crash is found by its length or CRC and truncated. At
- * start the snapshot and the entries after it give the last zone served;
- * its difference to the zone built at start becomes one more entry, so
- * the journal connects to the served serial, or, when it cannot, is
- * discarded with a log line.
+ * File (file.c): a header (magic, version, apex), then records [length]
+ * [CRC-32][payload]: a snapshot of the whole zone (written when the file
+ * is rewritten) and entries appended after it, each with fdatasync. A
+ * record cut short by a crash is found by its length or CRC and
+ * truncated. At start the snapshot and the entries after it give the last
+ * zone served; its difference to the zone built at start becomes one more
+ * entry, so the journal connects to the served serial, or, when it
+ * cannot, is discarded with a log line.
  *
- * Errors never stop a commit: a capture or file that fails drops the
- * history (logged) and IXFR falls back to AXFR until new entries exist.
- * Loop thread only. */
+ * Errors never stop a commit: a file that fails or an entry that does
+ * not connect drops the history (logged) and IXFR falls back to AXFR
+ * until new entries exist. Loop thread only. */
 #pragma once
 
 #include <stdbool.h>
@@ -40,7 +34,6 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "dnssec/dnssec.h"
 #include "zones/zone.h"
 
 /* One serial change. Immutable once made; readers (an IXFR being sent)
@@ -92,20 +85,13 @@ int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zon
  * needs no replay, then free. Accepts NULL. */
 void gw_journal_close(gw_journal_t *j, const zone_t *zone);
 
-/* Before a commit applies cs to zone. */
-void gw_journal_begin(gw_journal_t *j, const zone_t *zone, const zone_changeset_t *cs);
-
-/* Before sig_sign_zone(signer, zone, now, false, ...) re-signs what needs
- * it; the commit that follows joins this capture. */
-void gw_journal_begin_refresh(gw_journal_t *j, const zone_t *zone, const sig_signer_t *signer,
-                              time_t now);
-
-/* After the commit succeeded: record the difference as an entry and
- * append it to the file. */
-void gw_journal_end(gw_journal_t *j, const zone_t *zone);
-
-/* After the commit failed (the zone is as before begin). */
-void gw_journal_abort(gw_journal_t *j);
+/* After a commit succeeded: diff is what it changed (zone_commit(),
+ * sig_zone_commit(), sig_zone_refresh()) and zone the zone now. The entry
+ * takes diff's buffer (diff is left empty; the caller still deinitialises
+ * it) and is appended to the file. An empty diff adds nothing. A diff
+ * that does not go from the newest serial to another through the apex
+ * SOA drops the history (logged). Accepts j NULL. */
+void gw_journal_append(gw_journal_t *j, zone_rrdiff_t *diff, const zone_t *zone);
 
 /* The entries that lead from serial to the newest serial, oldest first.
  * On GW_OK *entries is a malloc'ed array (caller frees it and puts each

@@ -292,24 +292,15 @@ static void schedule_refresh(gw_zonemgr_t *m)
 	ev_timer_start(m->loop, &m->refresh);
 }
 
+static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned);
+
 static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	gw_zonemgr_t *m = container_of(w, gw_zonemgr_t, refresh);
 	size_t n = 0;
-	time_t now = gw_clock_wall();
-	/* The journal snapshots what the signer is about to re-sign; the
-	 * commit below (or the next one, after a failure) closes the entry. */
-	gw_journal_begin_refresh(m->journal, m->zone->zone, &m->signer, now);
-	int ret = sig_sign_zone(&m->signer, m->zone->zone, now, false, m->sign_threads, &n);
-	if (ret == GW_OK && n > 0) {
-		/* New signatures are new zone content: secondaries and
-		 * transfers must see a new serial. */
-		zone_changeset_t cs = {0};
-		ret = zone_changeset_init(&cs);
-		if (ret == GW_OK)
-			ret = gw_zonemgr_commit(m, &cs);
-		zone_changeset_deinit(&cs);
-	}
+	/* New signatures are new zone content: secondaries and transfers
+	 * see a new serial. */
+	int ret = commit(m, NULL, &n);
 	if (ret != GW_OK) {
 		gw_err("signature refresh failed: %s; retrying in %.0f s", gw_strerror(ret),
 		       REFRESH_RETRY);
@@ -402,35 +393,43 @@ gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m)
 	return m->journal;
 }
 
-int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
+/* One commit: cs applied (and signed), or with cs NULL the signatures
+ * that fall due renewed; a new serial, and what changed into the journal.
+ * A failed commit leaves the zone as it was. */
+static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 {
 	zone_t *zone = m->zone->zone;
+	zone_rrdiff_t diff = {0};
 	uint32_t current = 0, serial = 0;
 	int ret = zone_serial(zone, &current);
 	if (ret == GW_OK)
 		ret = gw_serial_next(&m->serial, current, &serial);
 	if (ret != GW_OK)
 		return ret;
-	/* A failed commit leaves the zone as it was: the capture stays open
-	 * and the next commit's entry covers it. */
-	gw_journal_begin(m->journal, zone, cs);
-	if (m->keys != NULL) {
-		size_t resigned = 0;
-		ret = sig_zone_commit(&m->signer, zone, cs, gw_clock_wall(), serial, &resigned);
-	} else {
-		ret = zone_apply(zone, cs, NULL, NULL);
-		if (ret == GW_OK)
-			ret = zone_set_serial(zone, serial);
+	if (cs == NULL)
+		ret = sig_zone_refresh(&m->signer, zone, gw_clock_wall(), m->sign_threads, serial,
+		                       resigned, &diff);
+	else if (m->keys != NULL)
+		ret =
+		    sig_zone_commit(&m->signer, zone, cs, gw_clock_wall(), serial, resigned, &diff);
+	else
+		ret = zone_commit(zone, cs, serial, &diff);
+	/* A refresh with nothing due changes nothing. */
+	if (ret == GW_OK && zone_serial(zone, &current) == GW_OK && current == serial) {
+		gw_journal_append(m->journal, &diff, zone);
+		gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->cfg->zone.domain_str,
+		         serial, cs && cs->remove ? ldns_rr_list_rr_count(cs->remove) : 0,
+		         cs && cs->add ? ldns_rr_list_rr_count(cs->add) : 0);
+		if (m->hook != NULL)
+			m->hook(m->hook_arg, serial);
 	}
-	if (ret != GW_OK)
-		return ret;
-	gw_journal_end(m->journal, zone);
-	gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->cfg->zone.domain_str, serial,
-	         cs->remove ? ldns_rr_list_rr_count(cs->remove) : 0,
-	         cs->add ? ldns_rr_list_rr_count(cs->add) : 0);
-	if (m->hook != NULL)
-		m->hook(m->hook_arg, serial);
-	return GW_OK;
+	zone_rrdiff_deinit(&diff);
+	return ret;
+}
+
+int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
+{
+	return commit(m, cs, NULL);
 }
 
 /* The SOA of a reloaded file replaces ours but keeps our serial. */

@@ -520,7 +520,7 @@ static void test_ttl_change(void)
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
 	tcs_add(&cs, "mail." APEX " 60 IN A 192.0.2.25");
 	uint32_t serial = zone_serial_next(serial_of(zone), 0);
-	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, serial, &resigned) == GW_OK);
+	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, serial, &resigned, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	/* The A RRset and the SOA; the NSEC chain did not change. */
 	CU_ASSERT(resigned == 2);
@@ -554,7 +554,7 @@ static void test_delegation(void)
 	             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 	tcs_add(&cs, "ns.sub." APEX " 3600 IN A 192.0.2.99");
 	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
-	                          NULL) == GW_OK);
+	                          NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	CU_ASSERT(verifies(zone, keys, 1, now));
 	CU_ASSERT(rrset_of(zone, "sub." APEX, LDNS_RR_TYPE_NS)->sig_count == 0);
@@ -569,13 +569,13 @@ static void test_delegation(void)
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
 	tcs_add(&cs, "subway." APEX " 300 IN A 192.0.2.100");
 	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
-	                          NULL) == GW_OK);
+	                          NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	CU_ASSERT(verifies(zone, keys, 1, now));
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
 	tcs_remove(&cs, "subway." APEX " 300 IN A 192.0.2.100");
 	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
-	                          NULL) == GW_OK);
+	                          NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	CU_ASSERT(verifies(zone, keys, 1, now));
 
@@ -585,7 +585,7 @@ static void test_delegation(void)
 	tcs_remove(&cs, "sub." APEX " 3600 IN DS 12345 13 2 "
 	                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
-	                          NULL) == GW_OK);
+	                          NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	CU_ASSERT(verifies(zone, keys, 1, now));
 	CU_ASSERT(rrset_of(zone, "ns.sub." APEX, LDNS_RR_TYPE_A)->sig_count == 1);
@@ -618,15 +618,15 @@ static void test_commit_atomic(void)
 	tcs_add(&cs, "new." APEX " 60 IN A 192.0.2.1");
 	tcs_remove(&cs, "mail." APEX " 3600 IN A 192.0.2.25");
 	tcs_remove(&cs, "mail." APEX " 3600 IN AAAA 2001:db8::25");
-	CU_ASSERT(sig_zone_commit(&ksk_only, zone, &cs, now, serial + 1, NULL) == GW_EKEY);
-	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, serial - 1, NULL) == GW_EINVAL);
+	CU_ASSERT(sig_zone_commit(&ksk_only, zone, &cs, now, serial + 1, NULL, NULL) == GW_EKEY);
+	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, serial - 1, NULL, NULL) == GW_EINVAL);
 	char *after = tdump(zone);
 	CU_ASSERT(strcmp(before, after) == 0);
 	CU_ASSERT(verifies(zone, keys, 2, now));
 
 	/* The same change with both keys goes through. */
 	size_t resigned = 0;
-	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, serial + 1, &resigned) == GW_OK);
+	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, serial + 1, &resigned, NULL) == GW_OK);
 	CU_ASSERT(verifies(zone, keys, 2, now));
 	CU_ASSERT(trrset(zone, "mail." APEX, LDNS_RR_TYPE_NSEC) == NULL);
 	CU_ASSERT(zone_find(zone, tname((uint8_t[ZONE_NAME_MAXLEN]){0}, "mail." APEX)) == NULL);
@@ -673,14 +673,14 @@ static void test_big_commit(void)
 		}
 	}
 	CU_ASSERT(sig_zone_commit(&signer, zone, &add, now, zone_serial_next(serial_of(zone), 0),
-	                          &resigned) == GW_OK);
+	                          &resigned, NULL) == GW_OK);
 	/* PTR and NSEC at the type's name; SRV, TXT, NSEC per instance; A,
 	 * NSEC per host; the NSEC before the new block of names; the SOA. */
 	CU_ASSERT(resigned == 2 + 60 * 5 + 1 + 1);
 	CU_ASSERT(verifies(zone, keys, 1, now));
 	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
 	CU_ASSERT(sig_zone_commit(&signer, zone, &remove, now, zone_serial_next(serial_of(zone), 0),
-	                          &resigned) == GW_OK);
+	                          &resigned, NULL) == GW_OK);
 	CU_ASSERT(verifies(zone, keys, 1, now));
 	CU_ASSERT(zone_node_count(zone) == nodes);
 	zone_changeset_deinit(&add);
@@ -992,7 +992,7 @@ static void test_stream(void)
 		if (check)
 			snap_take(&before, zone);
 		uint32_t serial = zone_serial_next(serial_of(zone), 0);
-		int ret = sig_zone_commit(&signer, zone, &cs, now, serial, &resigned);
+		int ret = sig_zone_commit(&signer, zone, &cs, now, serial, &resigned, NULL);
 		zone_changeset_deinit(&cs);
 		if (ret != GW_OK)
 			fprintf(stderr, "\n  step %d: commit: %s\n", step, gw_strerror(ret));

@@ -1,10 +1,11 @@
-/* gateway/journal.c: every entry is exactly the difference between the
+/* gateway/journal/: every entry is exactly the difference between the
  * zone before and after a commit (a random stream of changes to an
  * unsigned, an NSEC and an NSEC3 zone: services, delegations, SOA
  * changes, signature refreshes; in the NSEC3 zone empty non-terminals
- * that come and go), a capture that misses an NSEC3 drops the history,
- * bounds, the file across restarts, a torn tail, a journal that does not
- * connect. */
+ * that come and go), neighbouring NSEC3s, a change the journal did not
+ * see drops the history, bounds, the file across restarts, a torn tail,
+ * a journal that does not connect; and a dump mode for comparing two
+ * builds of the journal. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "dnssec/dnssec.h"
 #include "gateway/journal/journal.h"
+#include "diff_util.h"
 #include "zone_util.h"
 
 #define APEX "example."
@@ -26,135 +28,16 @@ static const char *const base_zone[] = {
     NULL,
 };
 
-/* ---- zone text as a sorted list of lines -------------------------------- */
-
-typedef struct lines {
-	char **items;
-	size_t n;
-} lines_t;
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static lines_t lines_of(const zone_t *zone)
-{
-	char *text = tdump(zone);
-	lines_t l = {0};
-	size_t cap = 0;
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (l.n == cap) {
-			cap = cap ? cap * 2 : 256;
-			l.items = realloc(l.items, cap * sizeof(*l.items));
-			CU_ASSERT_FATAL(l.items != NULL);
-		}
-		l.items[l.n++] = strdup(line);
-	}
-	free(text);
-	qsort(l.items, l.n, sizeof(*l.items), cmp_str);
-	return l;
-}
-
-static void lines_free(lines_t *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-static ssize_t lines_find(const lines_t *l, const char *s)
-{
-	size_t lo = 0, hi = l->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(l->items[mid], s);
-		if (c == 0)
-			return (ssize_t)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
-/* The text line of the wire RR at data + *pos (as zone_dump writes it). */
+/* The text line of the wire RR at e->data + *pos. */
 static char *rr_line(const gw_journal_entry_t *e, size_t *pos)
 {
-	ldns_rr *rr = NULL;
-	CU_ASSERT_FATAL(ldns_wire2rr(&rr, e->data, e->size, pos, LDNS_SECTION_ANSWER) ==
-	                LDNS_STATUS_OK);
-	char *text = ldns_rr2str(rr);
-	ldns_rr_free(rr);
-	text[strcspn(text, "\n")] = '\0';
-	return text;
+	return tdiff_line(e->data, e->size, pos);
 }
 
-/* Apply e to before (must hold every RR removed, none added) and compare
- * with after. Returns true when the entry is exact. */
+/* Apply e to before and compare with after (tdiff_exact()). */
 static bool entry_exact(const gw_journal_entry_t *e, lines_t *before, const lines_t *after)
 {
-	bool ok = true;
-	size_t pos = 0;
-	char **removed = calloc(e->removed, sizeof(*removed));
-	char **added = calloc(e->added, sizeof(*added));
-	for (uint32_t i = 0; i < e->removed; i++)
-		removed[i] = rr_line(e, &pos);
-	for (uint32_t i = 0; i < e->added; i++)
-		added[i] = rr_line(e, &pos);
-	CU_ASSERT(pos == e->size);
-	CU_ASSERT(strstr(removed[0], "\tSOA\t") != NULL);
-	CU_ASSERT(strstr(added[0], "\tSOA\t") != NULL);
-
-	/* The new list: before minus removed plus added. */
-	char **next = calloc(before->n + e->added, sizeof(*next));
-	size_t nn = 0;
-	bool *gone = calloc(before->n + 1, sizeof(*gone));
-	for (uint32_t i = 0; i < e->removed; i++) {
-		ssize_t k = lines_find(before, removed[i]);
-		if (k < 0 || gone[k]) {
-			fprintf(stderr, "\n  removed but not in the zone before: %s\n", removed[i]);
-			ok = false;
-			continue;
-		}
-		gone[k] = true;
-	}
-	for (size_t i = 0; i < before->n; i++) {
-		if (!gone[i])
-			next[nn++] = before->items[i];
-	}
-	for (uint32_t i = 0; i < e->added; i++) {
-		if (lines_find(before, added[i]) >= 0 && !gone[lines_find(before, added[i])]) {
-			fprintf(stderr, "\n  added but already in the zone: %s\n", added[i]);
-			ok = false;
-		}
-		next[nn++] = added[i];
-	}
-	qsort(next, nn, sizeof(*next), cmp_str);
-	if (nn != after->n) {
-		fprintf(stderr, "\n  %zu RRs after applying the entry, %zu in the zone\n", nn,
-		        after->n);
-		ok = false;
-	}
-	for (size_t i = 0; ok && i < nn; i++) {
-		if (strcmp(next[i], after->items[i]) != 0) {
-			fprintf(stderr, "\n  differs: journal gives '%s', zone has '%s'\n", next[i],
-			        after->items[i]);
-			ok = false;
-		}
-	}
-	for (uint32_t i = 0; i < e->removed; i++)
-		free(removed[i]);
-	for (uint32_t i = 0; i < e->added; i++)
-		free(added[i]);
-	free(removed);
-	free(added);
-	free(next);
-	free(gone);
-	return ok;
+	return tdiff_exact(e->data, e->size, e->removed, e->added, before, after);
 }
 
 /* ---- a signed test zone ------------------------------------------------- */
@@ -173,18 +56,26 @@ typedef struct fixture {
 	char dir[64];
 } fixture_t;
 
+/* The dump mode (test_dump()): an Ed25519 key from this file, a fixed
+ * clock, no expiration jitter, and the entries written to dump_fp. */
+static const char *dump_key;
+static FILE *dump_fp;
+
 static void fixture_init(fixture_t *f, denial_t denial)
 {
 	uint8_t name[ZONE_NAME_MAXLEN];
 	memset(f, 0, sizeof(*f));
 	f->zone = tzone(APEX, base_zone);
-	f->now = time(NULL);
+	f->now = dump_key != NULL ? 1767225600 : time(NULL);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/gw-journal.XXXXXX");
 	CU_ASSERT_FATAL(mkdtemp(f->dir) != NULL);
 	if (denial == UNSIGNED)
 		return;
-	CU_ASSERT_FATAL(sig_key_generate(&f->key, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK,
-	                                 tname(name, APEX), 0) == GW_OK);
+	int kret = dump_key != NULL ? sig_key_load_pem(&f->key, dump_key, SIG_ALG_ED25519,
+	                                               SIG_ROLE_CSK, tname(name, APEX))
+	                            : sig_key_generate(&f->key, SIG_ALG_ECDSAP256SHA256,
+	                                               SIG_ROLE_CSK, tname(name, APEX), 0);
+	CU_ASSERT_FATAL(kret == GW_OK);
 	ldns_rr *rr = NULL;
 	CU_ASSERT_FATAL(sig_key_dnskey_rr(f->key, 3600, &rr) == GW_OK);
 	CU_ASSERT_FATAL(zone_add_rr(f->zone, rr) == GW_OK);
@@ -195,7 +86,7 @@ static void fixture_init(fixture_t *f, denial_t denial)
 	    .apex = zone_apex(f->zone),
 	    .validity = 14 * 86400,
 	    .refresh = 7 * 86400,
-	    .jitter = 86400,
+	    .jitter = dump_key != NULL ? 0 : 86400,
 	    .inception_offset = 3600,
 	};
 	zone_changeset_t cs;
@@ -227,23 +118,22 @@ static uint32_t serial_of(const zone_t *zone)
 	return s;
 }
 
-/* One commit through the journal, as gw_zonemgr_commit() does it. */
+/* One commit through the journal, as gw_zonemgr_commit() does it; with
+ * cs NULL a signature refresh. */
 static int commit(fixture_t *f, gw_journal_t *j, const zone_changeset_t *cs)
 {
 	uint32_t serial = serial_of(f->zone) + 1;
+	zone_rrdiff_t diff = {0};
 	int ret;
-	gw_journal_begin(j, f->zone, cs);
-	if (f->key != NULL) {
-		ret = sig_zone_commit(&f->signer, f->zone, cs, f->now, serial, NULL);
-	} else {
-		ret = zone_apply(f->zone, cs, NULL, NULL);
-		if (ret == GW_OK)
-			ret = zone_set_serial(f->zone, serial);
-	}
-	if (ret == GW_OK)
-		gw_journal_end(j, f->zone);
+	if (cs == NULL)
+		ret = sig_zone_refresh(&f->signer, f->zone, f->now, 1, serial, NULL, &diff);
+	else if (f->key != NULL)
+		ret = sig_zone_commit(&f->signer, f->zone, cs, f->now, serial, NULL, &diff);
 	else
-		gw_journal_abort(j);
+		ret = zone_commit(f->zone, cs, serial, &diff);
+	if (ret == GW_OK)
+		gw_journal_append(j, &diff, f->zone);
+	zone_rrdiff_deinit(&diff);
 	return ret;
 }
 
@@ -350,6 +240,41 @@ static bool has_nsec3(const zone_t *zone, const char *name)
 	return node != NULL && zone_node_rrset(node, 50) != NULL;
 }
 
+/* Every entry from serial first on, into dump_fp: its serials and
+ * counts, the SOA that opens each side, then the other RRs of each side
+ * in sorted text form (the order within a side is not part of an
+ * entry's meaning). */
+static void dump_entries(gw_journal_t *j, uint32_t first, const char *stream)
+{
+	gw_journal_entry_t **list = NULL;
+	size_t count = 0, bytes = 0;
+	CU_ASSERT_FATAL(gw_journal_find(j, first, &list, &count, &bytes) == GW_OK);
+	fprintf(dump_fp, "stream %s: %zu entries\n", stream, count);
+	for (size_t i = 0; i < count; i++) {
+		const gw_journal_entry_t *e = list[i];
+		size_t pos = 0;
+		fprintf(dump_fp, "entry %u -> %u: %u removed, %u added\n", e->from, e->to,
+		        e->removed, e->added);
+		for (int side = 0; side < 2; side++) {
+			uint32_t n = side == 0 ? e->removed : e->added;
+			char **rrs = calloc(n, sizeof(*rrs));
+			CU_ASSERT_FATAL(rrs != NULL);
+			for (uint32_t k = 0; k < n; k++)
+				rrs[k] = rr_line(e, &pos);
+			fprintf(dump_fp, "%c %s\n", side == 0 ? '<' : '>', rrs[0]);
+			qsort(rrs + 1, n - 1, sizeof(*rrs), cmp_str);
+			for (uint32_t k = 0; k < n; k++) {
+				if (k > 0)
+					fprintf(dump_fp, "%c %s\n", side == 0 ? '-' : '+', rrs[k]);
+				free(rrs[k]);
+			}
+			free(rrs);
+		}
+		gw_journal_entry_put(list[i]);
+	}
+	free(list);
+}
+
 /* Empty non-terminals that the NSEC3 stream makes and unmakes. */
 static const char *const stream_ents[] = {"wlan.example.", "_tcp.wlan.example.",
                                           "_udp.lan.example."};
@@ -361,6 +286,7 @@ static void run_stream(denial_t denial, unsigned steps)
 	bool sign = denial != UNSIGNED;
 	fixture_init(&f, denial);
 	gw_journal_t *j = open_journal(&f, 100000, 1ULL << 30);
+	uint32_t first = serial_of(f.zone);
 	unsigned seed = 20240611;
 	unsigned done = 0;
 	bool ent_was[STREAM_ENTS] = {false};
@@ -372,23 +298,24 @@ static void run_stream(denial_t denial, unsigned steps)
 		bool refresh = sign && i % 17 == 16;
 		if (refresh) {
 			/* Time passes: some signatures fall due (jittered
-			 * expirations), the refresh re-signs them, then the
-			 * empty commit bumps the serial. */
+			 * expirations), the refresh re-signs them and bumps
+			 * the serial. */
 			f.now += 6 * 86400 + (time_t)(rand_r(&seed) % 86400);
-			size_t n = 0;
-			gw_journal_begin_refresh(j, f.zone, &f.signer, f.now);
-			CU_ASSERT_FATAL(sig_sign_zone(&f.signer, f.zone, f.now, false, 1, &n) ==
-			                GW_OK);
 		} else {
 			random_changes(&cs, &seed, f.zone, denial == NSEC3);
 		}
 		uint32_t serial = serial_of(f.zone);
-		int ret = commit(&f, j, &cs);
+		int ret = commit(&f, j, refresh ? NULL : &cs);
 		zone_changeset_deinit(&cs);
 		if (ret != GW_OK) {
 			/* A change the zone refuses (CNAME rules and such):
 			 * nothing changed, nothing journaled. */
 			CU_ASSERT_EQUAL(serial_of(f.zone), serial);
+			lines_free(&before);
+			continue;
+		}
+		if (refresh && serial_of(f.zone) == serial) {
+			/* Nothing fell due (no jitter in the dump mode). */
 			lines_free(&before);
 			continue;
 		}
@@ -426,6 +353,8 @@ static void run_stream(denial_t denial, unsigned steps)
 		char err[256];
 		CU_ASSERT(sig_verify_zone(f.zone, &f.key, 1, f.now, err, sizeof(err)) == GW_OK);
 	}
+	if (dump_fp != NULL)
+		dump_entries(j, first, denial == NSEC3 ? "NSEC3" : "NSEC");
 	gw_journal_close(j, f.zone);
 	fixture_deinit(&f);
 }
@@ -751,10 +680,11 @@ static void test_nsec3_ents(void)
 	fixture_deinit(&f);
 }
 
-/* NSEC3: a commit that changes an NSEC3 the capture did not take (here:
- * begin is told of x, the commit also adds y, whose hash lands right
- * before x's) drops the history instead of keeping an incomplete diff. */
-static void test_nsec3_incomplete(void)
+/* NSEC3: two new names whose hashes fall between the same two NSEC3s
+ * (y's right before x's): the entry carries both NSEC3s and is exact.
+ * Then a zone changed outside the journal (a serial the journal never
+ * saw) drops the history, and the next commit is journaled again. */
+static void test_nsec3_neighbours(void)
 {
 	fixture_t f;
 	fixture_init(&f, NSEC3);
@@ -779,21 +709,26 @@ static void test_nsec3_incomplete(void)
 	}
 	CU_ASSERT_FATAL(found);
 
-	zone_changeset_t told, done;
-	CU_ASSERT_FATAL(zone_changeset_init(&told) == GW_OK);
-	CU_ASSERT_FATAL(zone_changeset_init(&done) == GW_OK);
 	char rr[128];
-	tcs_add(&told, "x.example. 10 IN A 192.0.2.2");
-	tcs_add(&done, "x.example. 10 IN A 192.0.2.2");
 	snprintf(rr, sizeof(rr), "%s 10 IN A 192.0.2.3", yname);
-	tcs_add(&done, rr);
-	gw_journal_begin(j, f.zone, &told);
-	CU_ASSERT_FATAL(
-	    sig_zone_commit(&f.signer, f.zone, &done, f.now, serial_of(f.zone) + 1, NULL) == GW_OK);
-	gw_journal_end(j, f.zone);
-	zone_changeset_deinit(&told);
-	zone_changeset_deinit(&done);
+	gw_journal_entry_t *e =
+	    commit_exact(&f, j, (const char *const[]){"x.example. 10 IN A 192.0.2.2", rr, NULL});
+	CU_ASSERT(entry_nsec3(&f, e, true, "x.example."));
+	CU_ASSERT(entry_nsec3(&f, e, true, yname));
+	gw_journal_entry_put(e);
 	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.resets, 0);
+	CU_ASSERT_EQUAL(st.entries, 2);
+
+	/* A serial step the journal did not see. */
+	CU_ASSERT_FATAL(zone_set_serial(f.zone, serial_of(f.zone) + 5) == GW_OK);
+	CU_ASSERT_FATAL(sig_sign_zone(&f.signer, f.zone, f.now, false, 1, NULL) == GW_OK);
+	zone_changeset_t cs;
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	tcs_add(&cs, "n1.example. 10 IN A 192.0.2.4");
+	CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
+	zone_changeset_deinit(&cs);
 	gw_journal_get_stats(j, &st);
 	CU_ASSERT_EQUAL(st.resets, 1);
 	CU_ASSERT_EQUAL(st.entries, 0);
@@ -802,7 +737,7 @@ static void test_nsec3_incomplete(void)
 
 	/* The next commit is journaled again, from the new serial. */
 	gw_journal_entry_put(
-	    commit_exact(&f, j, (const char *const[]){"n1.example. 10 IN A 192.0.2.4", NULL}));
+	    commit_exact(&f, j, (const char *const[]){"n2.example. 10 IN A 192.0.2.5", NULL}));
 	gw_journal_get_stats(j, &st);
 	CU_ASSERT_EQUAL(st.resets, 1);
 	CU_ASSERT_EQUAL(st.entries, 1);
@@ -831,18 +766,41 @@ static void test_disabled(void)
 	fixture_deinit(&f);
 }
 
+/* GW_JOURNAL_DUMP=FILE GW_JOURNAL_DUMP_KEY=PEM: instead of the suite,
+ * the NSEC and NSEC3 streams over 1000 changesets with deterministic
+ * signatures (Ed25519, fixed clock, no jitter), every entry written to
+ * FILE; two builds of the journal then compare with diff(1). */
+static void test_dump(void)
+{
+	run_stream(NSEC, 1000);
+	run_stream(NSEC3, 1000);
+	CU_ASSERT(fclose(dump_fp) == 0);
+	dump_fp = NULL;
+}
+
 int gw_test_register(void)
 {
-	return gw_test_suite("journal",
-	                     (gw_test_t[]){
-	                         {"exact over a signed stream", test_exact_signed},
-	                         {"exact over an NSEC3 stream", test_exact_nsec3},
-	                         {"NSEC3: empty non-terminals, delegations", test_nsec3_ents},
-	                         {"NSEC3: an incomplete capture resets", test_nsec3_incomplete},
-	                         {"exact over an unsigned stream", test_exact_unsigned},
-	                         {"find and bounds", test_find_and_bounds},
-	                         {"persistence, restart, torn tail", test_persistence},
-	                         {"disabled", test_disabled},
-	                         {NULL, NULL},
-	                     });
+	const char *dump = getenv("GW_JOURNAL_DUMP");
+	if (dump != NULL) {
+		dump_key = getenv("GW_JOURNAL_DUMP_KEY");
+		dump_fp = fopen(dump, "we");
+		if (dump_key == NULL || dump_fp == NULL) {
+			fprintf(stderr, "GW_JOURNAL_DUMP needs GW_JOURNAL_DUMP_KEY and a file\n");
+			return -1;
+		}
+		return gw_test_suite("journal dump",
+		                     (gw_test_t[]){{"dump", test_dump}, {NULL, NULL}});
+	}
+	return gw_test_suite(
+	    "journal", (gw_test_t[]){
+	                   {"exact over a signed stream", test_exact_signed},
+	                   {"exact over an NSEC3 stream", test_exact_nsec3},
+	                   {"NSEC3: empty non-terminals, delegations", test_nsec3_ents},
+	                   {"NSEC3: neighbours, a foreign change resets", test_nsec3_neighbours},
+	                   {"exact over an unsigned stream", test_exact_unsigned},
+	                   {"find and bounds", test_find_and_bounds},
+	                   {"persistence, restart, torn tail", test_persistence},
+	                   {"disabled", test_disabled},
+	                   {NULL, NULL},
+	               });
 }

@@ -235,10 +235,11 @@ static void run_ixfr(bool nsec3)
 		}
 		uint32_t serial = 0;
 		CU_ASSERT_FATAL(zone_serial(zone, &serial) == GW_OK);
-		gw_journal_begin(j, zone, &cs);
-		CU_ASSERT_FATAL(sig_zone_commit(&signer, zone, &cs, now, serial + 1, NULL) ==
+		zone_rrdiff_t diff = {0};
+		CU_ASSERT_FATAL(sig_zone_commit(&signer, zone, &cs, now, serial + 1, NULL, &diff) ==
 		                GW_OK);
-		gw_journal_end(j, zone);
+		gw_journal_append(j, &diff, zone);
+		zone_rrdiff_deinit(&diff);
 		zone_changeset_deinit(&cs);
 	}
 	lines_t at110 = lines_of(zone);

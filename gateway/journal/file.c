@@ -1,0 +1,904 @@
+/* The journal's file, <state>/journal: the format, writing it (a
+ * snapshot when rewritten, entries appended), and reading it at start
+ * (the zone served last, and the one more entry that connects it to the
+ * zone built at start).
+ *
+ * Format: a header (magic, version, apex), then records [length][CRC-32]
+ * [payload]: a snapshot of the whole zone (written when the file is
+ * rewritten) and entries appended after it, each with fdatasync. A record
+ * cut short by a crash is found by its length or CRC and truncated. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "gateway/journal/internal.h"
+
+#define FILE_MAGIC   "DNSSDGWJ"
+#define FILE_VERSION 1
+#define REC_ENTRY    1
+#define REC_SNAPSHOT 2
+#define REC_HEAD     8  /* [length][CRC-32] */
+#define ENTRY_HEAD   17 /* kind, from, to, removed, added */
+#define SNAP_HEAD    9  /* kind, serial, count */
+
+/* ---- whole zones as lists of wire RRs ----------------------------------- */
+
+/* A list of RRs: one buffer, and where each starts. */
+typedef struct rrbuf {
+	uint8_t *data;
+	size_t len, cap;
+	size_t *offs;
+	size_t n, ncap;
+} rrbuf_t;
+
+static void rrbuf_free(rrbuf_t *b)
+{
+	free(b->data);
+	free(b->offs);
+	memset(b, 0, sizeof(*b));
+}
+
+static int rrbuf_reserve(rrbuf_t *b, size_t more)
+{
+	if (b->n == b->ncap) {
+		size_t ncap = b->ncap ? b->ncap * 2 : 64;
+		size_t *offs = realloc(b->offs, ncap * sizeof(*offs));
+		if (offs == NULL)
+			return GW_ENOMEM;
+		b->offs = offs;
+		b->ncap = ncap;
+	}
+	if (b->len + more > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + more)
+			cap *= 2;
+		uint8_t *data = realloc(b->data, cap);
+		if (data == NULL)
+			return GW_ENOMEM;
+		b->data = data;
+		b->cap = cap;
+	}
+	return GW_OK;
+}
+
+static int rrbuf_put(rrbuf_t *b, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                     const uint8_t *rdata, uint16_t rdlen)
+{
+	size_t len = node->owner_len + RR_FIXED + rdlen;
+	int ret = rrbuf_reserve(b, len);
+	if (ret != GW_OK)
+		return ret;
+	zone_rr_to_wire(b->data + b->len, node->owner, node->owner_len, type, ttl, rdata, rdlen);
+	b->offs[b->n++] = b->len;
+	b->len += len;
+	return GW_OK;
+}
+
+static const uint8_t *rrbuf_rr(const rrbuf_t *b, size_t i, size_t *len)
+{
+	size_t end = i + 1 < b->n ? b->offs[i + 1] : b->len;
+	*len = end - b->offs[i];
+	return b->data + b->offs[i];
+}
+
+/* Every RR of node, each RRset's RRSIGs after it with the RRset's TTL, as
+ * AXFR sends them. */
+static int put_node(rrbuf_t *b, const zone_node_t *node)
+{
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		const zone_rrset_t *rs = &node->rrsets[i];
+		const zone_rrset_t sigs = {.rdata = rs->sigs, .rdata_len = rs->sigs_len};
+		const uint8_t *rd;
+		uint16_t rdlen;
+		uint32_t pos = 0;
+		while (zone_rrset_next(rs, &pos, &rd, &rdlen)) {
+			int ret = rrbuf_put(b, node, rs->type, rs->ttl, rd, rdlen);
+			if (ret != GW_OK)
+				return ret;
+		}
+		pos = 0;
+		while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
+			int ret = rrbuf_put(b, node, T_RRSIG, rs->ttl, rd, rdlen);
+			if (ret != GW_OK)
+				return ret;
+		}
+	}
+	return GW_OK;
+}
+
+static int put_zone(rrbuf_t *b, const zone_t *zone)
+{
+	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
+		int ret = put_node(b, n);
+		if (ret != GW_OK)
+			return ret;
+	}
+	return GW_OK;
+}
+
+/* A total order on wire RRs, for the difference of two lists. */
+typedef struct rref {
+	const uint8_t *p;
+	size_t len;
+} rref_t;
+
+static int rref_cmp(const void *va, const void *vb)
+{
+	const rref_t *a = va;
+	const rref_t *b = vb;
+	int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+	if (c != 0)
+		return c;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+static rref_t *refs_of(const rrbuf_t *b)
+{
+	rref_t *r = malloc((b->n > 0 ? b->n : 1) * sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	for (size_t i = 0; i < b->n; i++)
+		r[i].p = rrbuf_rr(b, i, &r[i].len);
+	qsort(r, b->n, sizeof(*r), rref_cmp);
+	return r;
+}
+
+static bool is_apex_soa(const rref_t *r, const uint8_t *apex)
+{
+	return gw_journal_rr_type(r->p) == T_SOA && zone_name_equal(r->p, apex) &&
+	       r->len >= (size_t)zone_name_len(r->p, r->len) + RR_FIXED + 22;
+}
+
+/* The entry that turns a (sorted) into b (sorted): removed then added,
+ * the SOAs first. GW_ESEMANTIC when either side lacks the apex SOA. */
+static int make_entry(gw_journal_entry_t **out, const rref_t *a, size_t na, const rref_t *b,
+                      size_t nb, const uint8_t *apex)
+{
+	size_t size = 0, removed = 0, added = 0;
+	const rref_t *soa_a = NULL, *soa_b = NULL;
+	size_t i = 0, k = 0;
+
+	/* First pass: sizes and the SOAs. */
+	while (i < na || k < nb) {
+		int c = i == na ? 1 : k == nb ? -1 : rref_cmp(&a[i], &b[k]);
+		if (c == 0) {
+			i++;
+			k++;
+		} else if (c < 0) {
+			if (is_apex_soa(&a[i], apex))
+				soa_a = &a[i];
+			size += a[i++].len;
+			removed++;
+		} else {
+			if (is_apex_soa(&b[k], apex))
+				soa_b = &b[k];
+			size += b[k++].len;
+			added++;
+		}
+	}
+	if (soa_a == NULL || soa_b == NULL)
+		return GW_ESEMANTIC;
+	gw_journal_entry_t *e = calloc(1, sizeof(*e));
+	uint8_t *data = malloc(size);
+	if (e == NULL || data == NULL) {
+		free(e);
+		free(data);
+		return GW_ENOMEM;
+	}
+	e->refs = 1;
+	e->data = data;
+	e->size = size;
+	e->removed = (uint32_t)removed;
+	e->added = (uint32_t)added;
+	e->from = gw_journal_soa_serial(soa_a->p, soa_a->len);
+	e->to = gw_journal_soa_serial(soa_b->p, soa_b->len);
+	size_t o = 0;
+	memcpy(data + o, soa_a->p, soa_a->len);
+	o += soa_a->len;
+	for (i = 0, k = 0; i < na; i++) {
+		while (k < nb && rref_cmp(&b[k], &a[i]) < 0)
+			k++;
+		if ((k < nb && rref_cmp(&b[k], &a[i]) == 0) || &a[i] == soa_a)
+			continue;
+		memcpy(data + o, a[i].p, a[i].len);
+		o += a[i].len;
+	}
+	memcpy(data + o, soa_b->p, soa_b->len);
+	o += soa_b->len;
+	for (i = 0, k = 0; k < nb; k++) {
+		while (i < na && rref_cmp(&a[i], &b[k]) < 0)
+			i++;
+		if ((i < na && rref_cmp(&a[i], &b[k]) == 0) || &b[k] == soa_b)
+			continue;
+		memcpy(data + o, b[k].p, b[k].len);
+		o += b[k].len;
+	}
+	*out = e;
+	return GW_OK;
+}
+
+/* ---- the file ----------------------------------------------------------- */
+
+/* CRC-32 (IEEE 802.3), continued from crc (0 to start). */
+static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t len)
+{
+	static uint32_t table[256];
+	static bool ready;
+	if (!ready) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+			for (int k = 0; k < 8; k++)
+				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+		ready = true;
+	}
+	uint32_t c = crc ^ 0xffffffffu;
+	for (size_t i = 0; i < len; i++)
+		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+	return c ^ 0xffffffffu;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	while (len > 0) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += k;
+		len -= (size_t)k;
+	}
+	return GW_OK;
+}
+
+/* One record: [length][CRC-32] over head and body, then head and body. */
+static int write_record(int fd, const uint8_t *head, size_t head_len, const uint8_t *body,
+                        size_t body_len)
+{
+	uint8_t rec[REC_HEAD];
+	if (head_len + body_len > UINT32_MAX)
+		return GW_ELIMIT;
+	uint32_t crc = crc32_update(0, head, head_len);
+	crc = crc32_update(crc, body, body_len);
+	put32(rec, (uint32_t)(head_len + body_len));
+	put32(rec + 4, crc);
+	int ret = write_all(fd, rec, sizeof(rec));
+	if (ret == GW_OK)
+		ret = write_all(fd, head, head_len);
+	if (ret == GW_OK && body_len > 0)
+		ret = write_all(fd, body, body_len);
+	return ret;
+}
+
+static int write_entry(int fd, const gw_journal_entry_t *e)
+{
+	uint8_t head[ENTRY_HEAD];
+	head[0] = REC_ENTRY;
+	put32(head + 1, e->from);
+	put32(head + 5, e->to);
+	put32(head + 9, e->removed);
+	put32(head + 13, e->added);
+	return write_record(fd, head, sizeof(head), e->data, e->size);
+}
+
+int gw_journal_file_append(gw_journal_t *j, const gw_journal_entry_t *e)
+{
+	int ret = write_entry(j->fd, e);
+
+	if (ret == GW_OK && fdatasync(j->fd) != 0)
+		ret = -errno;
+	return ret;
+}
+
+static int write_header(int fd, const uint8_t *apex)
+{
+	uint8_t head[8 + 4 + 1 + ZONE_NAME_MAXLEN];
+	int alen = zone_name_len(apex, ZONE_NAME_MAXLEN);
+	memcpy(head, FILE_MAGIC, 8);
+	put32(head + 8, FILE_VERSION);
+	head[12] = (uint8_t)alen;
+	memcpy(head + 13, apex, (size_t)alen);
+	return write_all(fd, head, 13 + (size_t)alen);
+}
+
+/* Rewrite the file: header, a snapshot of zone, the entries kept;
+ * atomically (temporary file, fsync, rename, fsync of the directory). */
+int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
+{
+	int ret;
+	int fd = -1;
+	rrbuf_t snap = {0};
+	char tmp[4096 + 8];
+	uint32_t serial = 0;
+
+	if (j->path == NULL) {
+		j->need_rewrite = false;
+		return GW_OK;
+	}
+	if (j->fd >= 0) {
+		close(j->fd);
+		j->fd = -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
+	ret = zone_serial(zone, &serial);
+	if (ret == GW_OK)
+		ret = put_zone(&snap, zone);
+	if (ret != GW_OK)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	uint8_t head[SNAP_HEAD];
+	head[0] = REC_SNAPSHOT;
+	put32(head + 1, serial);
+	put32(head + 5, (uint32_t)snap.n);
+	ret = write_header(fd, zone_apex(zone));
+	if (ret == GW_OK)
+		ret = write_record(fd, head, sizeof(head), snap.data, snap.len);
+	/* Entries that do not end at the snapshot's serial cannot be joined
+	 * to it at the next start: they are not kept. */
+	if (j->have_serial && j->serial != serial)
+		gw_journal_drop_entries(j);
+	for (size_t i = 0; ret == GW_OK && i < j->count; i++)
+		ret = write_entry(fd, j->entries[i]);
+	if (ret == GW_OK && fsync(fd) != 0)
+		ret = -errno;
+	if (ret == GW_OK && close(fd) != 0)
+		ret = -errno;
+	fd = -1;
+	if (ret == GW_OK && rename(tmp, j->path) != 0)
+		ret = -errno;
+	if (ret == GW_OK)
+		ret = gw_file_sync_parent(j->path);
+	if (ret != GW_OK)
+		goto out;
+	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (j->fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	j->file_entries = j->count;
+	j->file_bytes = j->bytes;
+	j->need_rewrite = false;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret != GW_OK) {
+		unlink(tmp);
+		gw_err("journal: cannot write %s: %s; IXFR history is kept in memory only until "
+		       "the next try",
+		       j->path, gw_strerror(ret));
+	}
+	rrbuf_free(&snap);
+	return ret;
+}
+
+/* ---- reading the file at start ------------------------------------------ */
+
+/* A set of wire RRs (pointers into buffers that outlive it), open
+ * addressing. */
+#define TOMB ((const uint8_t *)1)
+
+typedef struct rrset_hash {
+	const uint8_t **slots;
+	size_t *lens;
+	size_t cap, n, used;
+} rrhash_t;
+
+static uint64_t hash_of(const uint8_t *p, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int rrhash_grow(rrhash_t *h)
+{
+	size_t cap = h->cap ? h->cap * 2 : 1024;
+	const uint8_t **slots = calloc(cap, sizeof(*slots));
+	size_t *lens = calloc(cap, sizeof(*lens));
+	if (slots == NULL || lens == NULL) {
+		free(slots);
+		free(lens);
+		return GW_ENOMEM;
+	}
+	for (size_t i = 0; i < h->cap; i++) {
+		if (h->slots[i] == NULL || h->slots[i] == TOMB)
+			continue;
+		size_t k = hash_of(h->slots[i], h->lens[i]) & (cap - 1);
+		while (slots[k] != NULL)
+			k = (k + 1) & (cap - 1);
+		slots[k] = h->slots[i];
+		lens[k] = h->lens[i];
+	}
+	free(h->slots);
+	free(h->lens);
+	h->slots = slots;
+	h->lens = lens;
+	h->cap = cap;
+	h->used = h->n;
+	return GW_OK;
+}
+
+/* Slot of (p, len), or of the first free slot when absent. */
+static size_t rrhash_slot(const rrhash_t *h, const uint8_t *p, size_t len, bool *found)
+{
+	size_t k = hash_of(p, len) & (h->cap - 1);
+	size_t free_slot = SIZE_MAX;
+	for (;;) {
+		const uint8_t *s = h->slots[k];
+		if (s == NULL)
+			break;
+		if (s == TOMB) {
+			if (free_slot == SIZE_MAX)
+				free_slot = k;
+		} else if (h->lens[k] == len && memcmp(s, p, len) == 0) {
+			*found = true;
+			return k;
+		}
+		k = (k + 1) & (h->cap - 1);
+	}
+	*found = false;
+	return free_slot != SIZE_MAX ? free_slot : k;
+}
+
+/* Add (GW_EEXIST when present) or remove (GW_ENOTFOUND when absent). */
+static int rrhash_add(rrhash_t *h, const uint8_t *p, size_t len)
+{
+	bool found;
+	if ((h->used + 1) * 2 > h->cap && rrhash_grow(h) != GW_OK)
+		return GW_ENOMEM;
+	size_t k = rrhash_slot(h, p, len, &found);
+	if (found)
+		return GW_EEXIST;
+	if (h->slots[k] == NULL)
+		h->used++;
+	h->slots[k] = p;
+	h->lens[k] = len;
+	h->n++;
+	return GW_OK;
+}
+
+static int rrhash_remove(rrhash_t *h, const uint8_t *p, size_t len)
+{
+	bool found;
+	if (h->cap == 0)
+		return GW_ENOTFOUND;
+	size_t k = rrhash_slot(h, p, len, &found);
+	if (!found)
+		return GW_ENOTFOUND;
+	h->slots[k] = TOMB;
+	h->n--;
+	return GW_OK;
+}
+
+/* A record of the file, pointing into its buffer. */
+typedef struct rec {
+	uint8_t kind;
+	uint32_t from, to; /* an entry; a snapshot's serial is in to */
+	uint32_t removed, added, count;
+	const uint8_t *rrs;
+	size_t size;
+} rec_t;
+
+/* Check that size octets at p hold exactly n RRs. */
+static bool rrs_valid(const uint8_t *p, size_t size, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = gw_journal_rr_len(p + o, size - o);
+		if (l == 0)
+			return false;
+		o += l;
+	}
+	return o == size;
+}
+
+static bool parse_record(const uint8_t *p, size_t len, rec_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (len < 1)
+		return false;
+	r->kind = p[0];
+	if (r->kind == REC_ENTRY && len >= ENTRY_HEAD) {
+		r->from = get32(p + 1);
+		r->to = get32(p + 5);
+		r->removed = get32(p + 9);
+		r->added = get32(p + 13);
+		r->rrs = p + ENTRY_HEAD;
+		r->size = len - ENTRY_HEAD;
+		return r->removed >= 1 && r->added >= 1 &&
+		       rrs_valid(r->rrs, r->size, (size_t)r->removed + r->added);
+	}
+	if (r->kind == REC_SNAPSHOT && len >= SNAP_HEAD) {
+		r->to = get32(p + 1);
+		r->count = get32(p + 5);
+		r->rrs = p + SNAP_HEAD;
+		r->size = len - SNAP_HEAD;
+		return rrs_valid(r->rrs, r->size, r->count);
+	}
+	return false;
+}
+
+static int read_whole(const char *path, uint8_t **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	int ret = GW_OK;
+	uint8_t *buf = NULL;
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
+	if (buf == NULL) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			ret = k < 0 ? -errno : GW_EIO;
+			goto out;
+		}
+		got += (size_t)k;
+	}
+	*out = buf;
+	*len = got;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static gw_journal_entry_t *entry_from_rec(const rec_t *r)
+{
+	gw_journal_entry_t *e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->data = malloc(r->size > 0 ? r->size : 1);
+	if (e->data == NULL) {
+		free(e);
+		return NULL;
+	}
+	memcpy(e->data, r->rrs, r->size);
+	e->refs = 1;
+	e->from = r->from;
+	e->to = r->to;
+	e->removed = r->removed;
+	e->added = r->added;
+	e->size = r->size;
+	return e;
+}
+
+/* Apply the RRs of an entry record to the set: removals then additions.
+ * False when the set does not hold what is removed (or already holds what
+ * is added): the entry does not follow the state. */
+static int apply_rec(rrhash_t *h, const rec_t *r)
+{
+	size_t o = 0;
+	for (uint32_t i = 0; i < r->removed + r->added; i++) {
+		size_t l = gw_journal_rr_len(r->rrs + o, r->size - o);
+		int ret =
+		    i < r->removed ? rrhash_remove(h, r->rrs + o, l) : rrhash_add(h, r->rrs + o, l);
+		if (ret != GW_OK)
+			return ret;
+		o += l;
+	}
+	return GW_OK;
+}
+
+/* The records of the file, entries and the last snapshot; a torn tail is
+ * cut off the file. why gets the reason when the file cannot be used. */
+static int parse_file(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **recs_out,
+                      size_t *nrecs, rec_t *snap, bool *have_snap, char *why, size_t why_len)
+{
+	size_t alen = (size_t)zone_name_len(j->apex, ZONE_NAME_MAXLEN);
+	rec_t *recs = NULL;
+	size_t n = 0, cap = 0;
+
+	*have_snap = false;
+	if (len < 13 || memcmp(buf, FILE_MAGIC, 8) != 0 || get32(buf + 8) != FILE_VERSION) {
+		snprintf(why, why_len, "not a journal of this version");
+		return GW_EPARSE;
+	}
+	if (buf[12] != alen || len < 13 + alen || !zone_name_equal(buf + 13, j->apex)) {
+		snprintf(why, why_len, "the journal of another zone");
+		return GW_EPARSE;
+	}
+	size_t pos = 13 + alen;
+	while (pos < len) {
+		rec_t r;
+		size_t plen = len - pos >= REC_HEAD ? get32(buf + pos) : SIZE_MAX;
+		if (plen == SIZE_MAX || plen > len - pos - REC_HEAD ||
+		    crc32_update(0, buf + pos + REC_HEAD, plen) != get32(buf + pos + 4) ||
+		    !parse_record(buf + pos + REC_HEAD, plen, &r)) {
+			gw_notice("journal: %s: the record at offset %zu is incomplete or damaged "
+			          "(a crash while it was written?); cut off",
+			          j->path, pos);
+			if (truncate(j->path, (off_t)pos) != 0)
+				gw_warn("journal: cannot truncate %s: %s", j->path,
+				        strerror(errno));
+			break;
+		}
+		pos += REC_HEAD + plen;
+		if (r.kind == REC_SNAPSHOT) {
+			*snap = r;
+			*have_snap = true;
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			rec_t *grown = realloc(recs, cap * sizeof(*grown));
+			if (grown == NULL) {
+				free(recs);
+				return GW_ENOMEM;
+			}
+			recs = grown;
+		}
+		recs[n++] = r;
+	}
+	*recs_out = recs;
+	*nrecs = n;
+	return GW_OK;
+}
+
+/* What the file says was served last: its records (*recs, pointing into
+ * *buf) and the zone they lead to, as a set of wire RRs (*h), at serial
+ * *last. GW_OK; -ENOENT without a file; GW_ENOMEM; another error with
+ * the reason in why. The caller frees *buf, *recs and h's arrays, also on
+ * error. */
+static int last_served(gw_journal_t *j, uint8_t **buf, rec_t **recs, size_t *nrecs, rrhash_t *h,
+                       uint32_t *last, char *why, size_t why_len)
+{
+	size_t len = 0;
+	rec_t snap = {0};
+	bool have_snap = false;
+	size_t n = 0;
+
+	int ret = read_whole(j->path, buf, &len);
+	if (ret == -ENOENT)
+		return ret;
+	if (ret != GW_OK) {
+		snprintf(why, why_len, "cannot read it: %s", gw_strerror(ret));
+		return ret;
+	}
+	ret = parse_file(j, *buf, len, recs, nrecs, &snap, &have_snap, why, why_len);
+	if (ret != GW_OK)
+		return ret;
+	n = *nrecs;
+	if (!have_snap) {
+		snprintf(why, why_len, "it has no snapshot of the zone");
+		return GW_ESEMANTIC;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((*recs)[i - 1].to != (*recs)[i].from) {
+			snprintf(why, why_len, "its diffs do not follow each other (%u, then %u)",
+			         (*recs)[i - 1].to, (*recs)[i].from);
+			return GW_ESEMANTIC;
+		}
+	}
+	/* The last zone served: the snapshot and the diffs after it. */
+	size_t k = 0;
+	while (k < n && (*recs)[k].from != snap.to)
+		k++;
+	if (k == n && n > 0 && (*recs)[n - 1].to != snap.to) {
+		snprintf(why, why_len, "its diffs do not reach its snapshot (serial %u)", snap.to);
+		return GW_ESEMANTIC;
+	}
+	size_t o = 0;
+	for (uint32_t i = 0; i < snap.count; i++) {
+		size_t l = gw_journal_rr_len(snap.rrs + o, snap.size - o);
+		if (rrhash_add(h, snap.rrs + o, l) == GW_ENOMEM)
+			return GW_ENOMEM;
+		o += l;
+	}
+	for (size_t i = k; i < n; i++) {
+		int r = apply_rec(h, &(*recs)[i]);
+		if (r != GW_OK) {
+			snprintf(why, why_len, "the diff %u -> %u does not apply to its snapshot",
+			         (*recs)[i].from, (*recs)[i].to);
+			return r == GW_ENOMEM ? r : GW_ESEMANTIC;
+		}
+	}
+	*last = n > 0 ? (*recs)[n - 1].to : snap.to;
+	return GW_OK;
+}
+
+/* Read the file and connect it to zone: the entries it holds plus the
+ * difference from the last state it describes to zone. */
+int gw_journal_file_load(gw_journal_t *j, const zone_t *zone)
+{
+	uint8_t *buf = NULL;
+	rec_t *recs = NULL;
+	size_t n = 0;
+	rrhash_t h = {0};
+	rrbuf_t now = {0};
+	rref_t *a = NULL, *b = NULL;
+	gw_journal_entry_t *e = NULL;
+	char why[160] = "";
+	uint32_t serial = 0;
+	uint32_t last = 0;
+
+	int ret = last_served(j, &buf, &recs, &n, &h, &last, why, sizeof(why));
+	if (ret == -ENOENT) {
+		ret = GW_OK;
+		goto done;
+	}
+	if (ret != GW_OK)
+		goto out;
+	ret = zone_serial(zone, &serial);
+	if (ret != GW_OK)
+		goto out;
+	ret = GW_ESEMANTIC;
+	if (serial != last && zone_serial_cmp(serial, last) != 1) {
+		snprintf(why, sizeof(why), "it ends at serial %u, not before the zone's %u", last,
+		         serial);
+		goto out;
+	}
+	/* The entries as they were... */
+	for (size_t i = 0; i < n; i++) {
+		gw_journal_entry_t *old = entry_from_rec(&recs[i]);
+		if (old == NULL || gw_journal_push(j, old) != GW_OK) {
+			ret = GW_ENOMEM;
+			goto out;
+		}
+	}
+	/* ...and the change from the last zone served to this one. */
+	if (serial != last) {
+		ret = put_zone(&now, zone);
+		if (ret != GW_OK)
+			goto out;
+		size_t na = 0;
+		a = malloc((h.n > 0 ? h.n : 1) * sizeof(*a));
+		b = refs_of(&now);
+		if (a == NULL || b == NULL) {
+			ret = GW_ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < h.cap; i++) {
+			if (h.slots[i] != NULL && h.slots[i] != TOMB)
+				a[na++] = (rref_t){.p = h.slots[i], .len = h.lens[i]};
+		}
+		qsort(a, na, sizeof(*a), rref_cmp);
+		ret = make_entry(&e, a, na, b, now.n, j->apex);
+		if (ret != GW_OK || e->from != last || e->to != serial) {
+			if (ret == GW_OK)
+				ret = GW_ESEMANTIC;
+			snprintf(why, sizeof(why),
+			         "the zone at serial %u cannot be rebuilt from it", last);
+			goto out;
+		}
+		gw_info("journal: restart diff %u -> %u: %u RRs removed, %u added", last, serial,
+		        e->removed, e->added);
+		ret = gw_journal_push(j, e);
+		e = NULL;
+		if (ret != GW_OK)
+			goto out;
+	} else {
+		j->have_serial = true;
+		j->serial = last;
+	}
+	gw_journal_trim(j);
+	gw_info("journal: %zu diffs from %s, IXFR from serial %u on", j->count, j->path,
+	        j->count > 0 ? j->entries[0]->from : serial);
+	ret = GW_OK;
+out:
+	if (ret != GW_OK) {
+		gw_journal_drop_entries(j);
+		j->have_serial = false;
+		if (ret == GW_ENOMEM)
+			snprintf(why, sizeof(why), "out of memory");
+		gw_warn("journal: %s discarded: %s; secondaries get AXFR once", j->path, why);
+	}
+done:
+	gw_journal_entry_put(e);
+	free(a);
+	free(b);
+	rrbuf_free(&now);
+	free(h.slots);
+	free(h.lens);
+	free(recs);
+	free(buf);
+	return ret == GW_ENOMEM ? ret : GW_OK;
+}
+
+int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zone_t **out)
+{
+	gw_journal_t j = {.fd = -1};
+	uint8_t *buf = NULL;
+	rec_t *recs = NULL;
+	size_t n = 0;
+	rrhash_t h = {0};
+	uint32_t last = 0;
+	char why[160] = "";
+	zone_t *zone = NULL;
+	zone_changeset_t cs = {0};
+	int ret;
+
+	*out = NULL;
+	if (opts->state_dir == NULL || opts->max_entries == 0)
+		return GW_ENOTFOUND;
+	size_t plen = strlen(opts->state_dir) + sizeof("/journal");
+	j.path = malloc(plen);
+	if (j.path == NULL)
+		return GW_ENOMEM;
+	snprintf(j.path, plen, "%s/journal", opts->state_dir);
+	zone_name_lower(j.apex, apex);
+	ret = last_served(&j, &buf, &recs, &n, &h, &last, why, sizeof(why));
+	if (ret == -ENOENT) {
+		ret = GW_ENOTFOUND;
+		goto out;
+	}
+	if (ret != GW_OK)
+		goto out;
+	ret = zone_new(&zone, apex);
+	if (ret == GW_OK)
+		ret = zone_changeset_init(&cs);
+	for (size_t i = 0; i < h.cap && ret == GW_OK; i++) {
+		if (h.slots[i] == NULL || h.slots[i] == TOMB)
+			continue;
+		ldns_rr *rr = NULL;
+		size_t pos = 0;
+		if (ldns_wire2rr(&rr, h.slots[i], h.lens[i], &pos, LDNS_SECTION_ANSWER) !=
+		    LDNS_STATUS_OK) {
+			snprintf(why, sizeof(why), "an RR of serial %u does not parse", last);
+			ret = GW_EMALFORMED;
+			break;
+		}
+		ret = zone_changeset_add(&cs, rr);
+	}
+	if (ret == GW_OK)
+		ret = zone_apply(zone, &cs, NULL, NULL);
+	if (ret != GW_OK)
+		goto out;
+	*out = zone;
+	zone = NULL;
+out:
+	if (ret != GW_OK && ret != GW_ENOTFOUND)
+		gw_info("journal: %s gives no earlier signatures (%s)", j.path,
+		        why[0] != '\0' ? why : gw_strerror(ret));
+	zone_changeset_deinit(&cs);
+	zone_free(zone);
+	free(h.slots);
+	free(h.lens);
+	free(recs);
+	free(buf);
+	free(j.path);
+	return ret;
+}

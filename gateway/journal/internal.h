@@ -1,0 +1,61 @@
+/* gateway/journal/ private declarations shared by journal.c (entries in
+ * memory, IXFR lookup) and file.c (the file: format, writing, reading at
+ * start). Nothing outside gateway/journal/ includes this. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/journal/journal.h"
+
+#define T_SOA    6
+#define T_RRSIG  46
+#define RR_FIXED 10 /* type, class, TTL, rdlength */
+
+struct gw_journal {
+	gw_journal_opts_t opts;
+	char *path; /* owned: <state>/journal; NULL in memory only */
+	int fd;     /* appends; -1 when closed */
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	gw_journal_entry_t **entries; /* owned references, oldest first */
+	size_t count, ecap;
+	uint64_t bytes;
+	bool have_serial;
+	uint32_t serial; /* the zone's serial the newest entry (or the snapshot) ends at */
+	/* The file: entries appended since it was last rewritten. */
+	size_t file_entries;
+	uint64_t file_bytes;
+	bool need_rewrite;
+	uint64_t resets;
+};
+
+/* ---- entries (journal.c) ------------------------------------------------ */
+
+/* The type of the valid wire RR at rr. */
+uint16_t gw_journal_rr_type(const uint8_t *rr);
+/* The serial of the valid wire SOA RR at rr, len octets. */
+uint32_t gw_journal_soa_serial(const uint8_t *rr, size_t len);
+
+/* Put every entry. */
+void gw_journal_drop_entries(gw_journal_t *j);
+/* Take e as the newest entry (the journal then ends at e->to). GW_OK or
+ * GW_ENOMEM (e is put). */
+int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e);
+/* Drop the oldest entries until the bounds hold. */
+void gw_journal_trim(gw_journal_t *j);
+
+/* ---- the file (file.c) -------------------------------------------------- */
+
+/* Read <state>/journal and connect it to zone: the entries it holds plus
+ * the difference from the last zone it describes to zone. A file that
+ * cannot be used is discarded (logged). GW_OK or GW_ENOMEM. */
+int gw_journal_file_load(gw_journal_t *j, const zone_t *zone);
+
+/* Rewrite the file: header, a snapshot of zone, the entries kept (those
+ * that do not end at zone's serial are dropped); atomically. GW_OK or an
+ * error (logged). */
+int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone);
+
+/* Append e to the open file and flush it to disk. GW_OK or -errno. */
+int gw_journal_file_append(gw_journal_t *j, const gw_journal_entry_t *e);
