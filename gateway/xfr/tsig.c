@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "gateway/config/base64.h"
+#include "gateway/config/secret.h"
 #include "gateway/query/response.h"
 #include "zones/zone.h"
 
@@ -48,8 +48,8 @@ int gw_tsig_keyring_init(gw_tsig_keyring_t *kr, const gw_config_t *cfg)
 		k->cfg = c;
 		k->index = (int)i;
 		kr->count++;
-		int secret =
-		    gw_base64_decode(c->secret, strlen(c->secret), k->secret, sizeof(k->secret));
+		int secret = gw_config_secret_decode(c->secret, strlen(c->secret), k->secret,
+		                                     sizeof(k->secret));
 		if (zone_name_from_str(k->name, c->name, NULL) <= 0 ||
 		    zone_name_from_str(k->alg_name, gw_config_tsig_alg_name(c->algorithm), NULL) <=
 		        0 ||

@@ -11,8 +11,8 @@
 
 #include "common/error.h"
 #include "cunit.h"
-#include "gateway/config/base64.h"
 #include "gateway/config/config.h"
+#include "gateway/config/secret.h"
 #include "gateway/query/response.h"
 #include "gateway/xfr/tsig.h"
 #include "gateway/query/wire.h"
@@ -327,20 +327,20 @@ static void test_request_and_reply(void)
 static void test_base64(void)
 {
 	uint8_t out[64];
-	CU_ASSERT_EQUAL(gw_base64_decode("", 0, out, sizeof(out)), 0);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9v", 4, out, sizeof(out)), 3);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("", 0, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9v", 4, out, sizeof(out)), 3);
 	CU_ASSERT_EQUAL(memcmp(out, "foo", 3), 0);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYg==", 8, out, sizeof(out)), 4);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYg==", 8, out, sizeof(out)), 4);
 	CU_ASSERT_EQUAL(memcmp(out, "foob", 4), 0);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYmE=", 8, out, sizeof(out)), 5);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9v\nYmFy", 9, out, sizeof(out)), 6);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYmE=", 8, out, sizeof(out)), 5);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9v\nYmFy", 9, out, sizeof(out)), 6);
 	CU_ASSERT_EQUAL(memcmp(out, "foobar", 6), 0);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYg", 6, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYh==", 8, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm=9", 4, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9v====", 8, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9*", 4, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYmFy", 8, out, 5), GW_ESPACE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYg", 6, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYh==", 8, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm=9", 4, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9v====", 8, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9*", 4, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYmFy", 8, out, 5), GW_ESPACE);
 }
 
 int gw_test_register(void)
