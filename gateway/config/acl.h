@@ -1,5 +1,5 @@
 /* Address lists (transfer.allow) as the configuration holds them: plain
- * data. */
+ * data. Matching a client against them is gateway/xfr/access.h's. */
 #pragma once
 
 #include <stddef.h>

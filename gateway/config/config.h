@@ -223,20 +223,6 @@ void gw_config_free(gw_config_t *cfg);
  * GW_EIO. */
 int gw_config_print(const gw_config_t *cfg, FILE *fp);
 
-/* True when sa (AF_INET or AF_INET6; an IPv4-mapped IPv6 address counts as
- * IPv4) falls in one of the prefixes of acl that need no key. False for
- * other families. */
-bool gw_config_acl_match(const gw_acl_t *acl, const struct sockaddr *sa);
-
-/* True when an entry of acl covers sa (any entry, with or without a key):
- * a client not listed at all is refused before its TSIG is looked at. */
-bool gw_config_acl_listed(const gw_acl_t *acl, const struct sockaddr *sa);
-
-/* True when an entry of acl covers sa and either needs no key or needs
- * key, the index of the TSIG key the request was verified with (-1: the
- * request was not signed). */
-bool gw_config_acl_allows(const gw_acl_t *acl, const struct sockaddr *sa, int key);
-
 /* Name of a TSIG algorithm as ldns and zone files spell it
  * ("hmac-sha256."), static. */
 const char *gw_config_tsig_alg_name(gw_tsig_alg_t alg);

@@ -12,14 +12,30 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "gateway/config/config.h"
+#include "gateway/config/acl.h"
 #include "gateway/xfr/tsig.h"
 #include "gateway/query/wire.h"
 
+/* The options of access control; the daemon fills them from the
+ * configuration. */
 typedef struct gw_access {
-	const gw_acl_t *allow;         /* borrowed: transfer.allow */
+	const gw_acl_t *allow;         /* borrowed: transfer.allow; key indices are the keyring's */
 	const gw_tsig_keyring_t *keys; /* borrowed: may hold no keys */
 } gw_access_t;
+
+/* True when sa (AF_INET or AF_INET6; an IPv4-mapped IPv6 address counts as
+ * IPv4) falls in one of the prefixes of acl that need no key. False for
+ * other families, and for a NULL acl or sa. */
+bool gw_acl_match(const gw_acl_t *acl, const struct sockaddr *sa);
+
+/* True when an entry of acl covers sa (any entry, with or without a key):
+ * a client not listed at all is refused before its TSIG is looked at. */
+bool gw_acl_listed(const gw_acl_t *acl, const struct sockaddr *sa);
+
+/* True when an entry of acl covers sa and either needs no key or needs
+ * key, the index of the TSIG key the request was verified with (-1: the
+ * request was not signed). */
+bool gw_acl_allows(const gw_acl_t *acl, const struct sockaddr *sa, int key);
 
 typedef enum {
 	GW_ACCESS_OK = 0,  /* go ahead; tsig->key set when the request was signed */

@@ -1,6 +1,7 @@
 /* Helpers and fixtures shared by the configuration suites
- * (tests/unit/config/test_config_*.c). Header-only: each suite is its own
- * program. */
+ * (tests/unit/config/test_config_*.c) and the access control suite
+ * (tests/unit/xfr/test_access.c), which checks the address lists these
+ * files give. Header-only: each suite is its own program. */
 #pragma once
 
 #include <arpa/inet.h>
@@ -82,18 +83,6 @@ static inline struct sockaddr_in6 sin6(const char *addr)
 	sa.sin6_family = AF_INET6;
 	CU_ASSERT_EQUAL(inet_pton(AF_INET6, addr, &sa.sin6_addr), 1);
 	return sa;
-}
-
-static inline bool match4(const gw_acl_t *acl, const char *addr)
-{
-	struct sockaddr_in sa = sin4(addr);
-	return gw_config_acl_match(acl, (const struct sockaddr *)&sa);
-}
-
-static inline bool match6(const gw_acl_t *acl, const char *addr)
-{
-	struct sockaddr_in6 sa = sin6(addr);
-	return gw_config_acl_match(acl, (const struct sockaddr *)&sa);
 }
 
 static inline void assert_endpoint(const gw_endpoint_t *ep, const char *text)

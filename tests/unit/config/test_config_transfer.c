@@ -34,31 +34,6 @@ static void test_tsig_and_transfer(void)
 	CU_ASSERT_EQUAL(acl->entries[1].family, AF_UNSPEC);
 	CU_ASSERT_EQUAL(acl->entries[1].key, 1);
 	CU_ASSERT_EQUAL(acl->entries[2].key, 0);
-	struct sockaddr_in lo = sin4("127.0.0.1"), net = sin4("192.0.2.9"),
-	                   far = sin4("203.0.113.1");
-	struct sockaddr_in6 v6 = sin6("2001:db8::1");
-	const struct sockaddr *plo = (const struct sockaddr *)&lo;
-	const struct sockaddr *pnet = (const struct sockaddr *)&net;
-	const struct sockaddr *pfar = (const struct sockaddr *)&far;
-	const struct sockaddr *pv6 = (const struct sockaddr *)&v6;
-	/* Listed: every address, since "key b.example" covers all. */
-	CU_ASSERT_TRUE(gw_config_acl_listed(acl, plo));
-	CU_ASSERT_TRUE(gw_config_acl_listed(acl, pfar));
-	CU_ASSERT_TRUE(gw_config_acl_listed(acl, pv6));
-	/* Allowed: the network without a key, 127.0.0.1 only with xfr,
-	 * anyone with b.example. */
-	CU_ASSERT_TRUE(gw_config_acl_allows(acl, pnet, -1));
-	CU_ASSERT_TRUE(gw_config_acl_allows(acl, pnet, 3));
-	CU_ASSERT_FALSE(gw_config_acl_allows(acl, plo, -1));
-	CU_ASSERT_TRUE(gw_config_acl_allows(acl, plo, 0));
-	CU_ASSERT_FALSE(gw_config_acl_allows(acl, plo, 2));
-	CU_ASSERT_TRUE(gw_config_acl_allows(acl, plo, 1));
-	CU_ASSERT_TRUE(gw_config_acl_allows(acl, pv6, 1));
-	CU_ASSERT_FALSE(gw_config_acl_allows(acl, pv6, 0));
-	CU_ASSERT_FALSE(gw_config_acl_allows(acl, pfar, -1));
-	/* The address-only view ignores entries that want a key. */
-	CU_ASSERT_TRUE(gw_config_acl_match(acl, pnet));
-	CU_ASSERT_FALSE(gw_config_acl_match(acl, plo));
 
 	CU_ASSERT_EQUAL_FATAL(cfg->transfer.notify_count, 2);
 	assert_endpoint(&cfg->transfer.notify[0].ep, "192.0.2.53@53");
