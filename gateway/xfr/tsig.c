@@ -34,16 +34,16 @@ static const EVP_MD *digest_of(gw_tsig_alg_t alg)
 	}
 }
 
-int gw_tsig_keyring_init(gw_tsig_keyring_t *kr, const gw_config_t *cfg)
+int gw_tsig_keyring_init(gw_tsig_keyring_t *kr, const gw_tsig_keyring_opts_t *opts)
 {
 	memset(kr, 0, sizeof(*kr));
-	if (cfg->tsig_key_count == 0)
+	if (opts->count == 0)
 		return GW_OK;
-	kr->keys = calloc(cfg->tsig_key_count, sizeof(*kr->keys));
+	kr->keys = calloc(opts->count, sizeof(*kr->keys));
 	if (kr->keys == NULL)
 		return GW_ENOMEM;
-	for (size_t i = 0; i < cfg->tsig_key_count; i++) {
-		const gw_tsig_key_config_t *c = &cfg->tsig_keys[i];
+	for (size_t i = 0; i < opts->count; i++) {
+		const gw_tsig_key_config_t *c = &opts->keys[i];
 		gw_tsig_key_t *k = &kr->keys[i];
 		k->cfg = c;
 		k->index = (int)i;
