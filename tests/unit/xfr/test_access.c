@@ -1,6 +1,9 @@
 /* gateway/xfr/access.c: who may transfer the zone. The address lists as
  * the configuration gives them (moved here from the configuration suite
- * with the matcher). */
+ * with the matcher), a table of entries and clients (prefixes of both
+ * families, IPv4-mapped clients, key-only entries, listed against
+ * allowed, the key index rule), and the verdicts of gw_access_check() for
+ * unsigned requests. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -22,6 +25,8 @@ static bool match6(const gw_acl_t *acl, const char *addr)
 	struct sockaddr_in6 sa = sin6(addr);
 	return gw_acl_match(acl, (const struct sockaddr *)&sa);
 }
+
+/* ---- address lists of the configuration --------------------------------- */
 
 /* The built-in list: loopback of both families, and nothing else. */
 static void test_default_allow(void)
@@ -170,6 +175,156 @@ static void test_allow_with_keys(void)
 	gw_config_errors_deinit(&errs);
 }
 
+/* ---- the matcher, entry by entry ---------------------------------------- */
+
+/* An entry for addr/prefix ("*": any address) that wants key (-1: none). */
+static gw_acl_entry_t entry(const char *addr, unsigned prefix, int key)
+{
+	gw_acl_entry_t e = {.family = AF_UNSPEC, .prefix = (uint8_t)prefix, .key = key};
+	if (strcmp(addr, "*") != 0) {
+		e.family = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
+		CU_ASSERT_FATAL(inet_pton(e.family, addr, e.addr) == 1);
+	}
+	return e;
+}
+
+/* A client as a socket shows it: IPv4, IPv6 or IPv4-mapped IPv6. */
+static struct sockaddr_storage client(const char *addr)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(addr, ':') != NULL) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6;
+		CU_ASSERT_FATAL(inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		CU_ASSERT_FATAL(inet_pton(AF_INET, addr, &sin->sin_addr) == 1);
+	}
+	return ss;
+}
+
+/* List 0: prefixes of both families, some wanting a key (indices 0..2);
+ * list 1: the same and "key 3" (any address that signs with key 3). */
+static void make_lists(gw_acl_entry_t *entries, gw_acl_t *lists)
+{
+	entries[0] = entry("192.0.2.0", 24, -1);
+	entries[1] = entry("198.51.100.0", 25, 0);
+	entries[2] = entry("2001:db8::", 32, -1);
+	entries[3] = entry("fd00::", 8, 1);
+	entries[4] = entry("203.0.113.7", 32, 2);
+	entries[5] = entry("*", 0, 3);
+	lists[0] = (gw_acl_t){entries, 5};
+	lists[1] = (gw_acl_t){entries, 6};
+}
+
+static void test_table(void)
+{
+	static const struct {
+		int list;
+		const char *addr;
+		int key; /* the request's verified key; -1: unsigned */
+		bool listed, allows, match;
+	} cases[] = {
+	    /* a prefix without a key: any request, signed or not */
+	    {0, "192.0.2.1", -1, true, true, true},
+	    {0, "192.0.2.255", 4, true, true, true},
+	    {0, "192.0.3.1", -1, false, false, false},
+	    {0, "::ffff:192.0.2.1", -1, true, true, true}, /* dual-stack socket */
+	    {0, "::ffff:192.0.3.1", -1, false, false, false},
+	    {0, "::192.0.2.1", -1, false, false, false}, /* IPv4-compatible is IPv6 */
+	    {0, "c000:201::", -1, false, false, false},  /* the same bits, IPv6 */
+	    {0, "2001:db8:5::1", -1, true, true, true},
+	    {0, "2001:db9::1", -1, false, false, false},
+	    /* a prefix with a key: listed; allowed with that key only */
+	    {0, "198.51.100.1", -1, true, false, false},
+	    {0, "198.51.100.1", 0, true, true, false},
+	    {0, "198.51.100.1", 1, true, false, false},
+	    {0, "::ffff:198.51.100.1", 0, true, true, false},
+	    {0, "198.51.100.128", 0, false, false, false}, /* past the /25 */
+	    {0, "fd00::53", 1, true, true, false},
+	    {0, "fd00::53", -1, true, false, false},
+	    {0, "fd00::53", 0, true, false, false},
+	    {0, "203.0.113.7", 2, true, true, false},
+	    {0, "203.0.113.8", 2, false, false, false},
+	    /* a key alone: every address listed, allowed with that key */
+	    {1, "192.0.3.1", -1, true, false, false},
+	    {1, "192.0.3.1", 3, true, true, false},
+	    {1, "2001:db9::1", 3, true, true, false},
+	    {1, "2001:db9::1", 2, true, false, false},
+	    {1, "198.51.100.1", 3, true, true, false},
+	    {1, "192.0.2.1", -1, true, true, true},
+	};
+	gw_acl_entry_t entries[6];
+	gw_acl_t lists[2];
+	make_lists(entries, lists);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sockaddr_storage ss = client(cases[i].addr);
+		const struct sockaddr *sa = (const struct sockaddr *)&ss;
+		const gw_acl_t *acl = &lists[cases[i].list];
+		bool listed = gw_acl_listed(acl, sa);
+		bool allows = gw_acl_allows(acl, sa, cases[i].key);
+		bool match = gw_acl_match(acl, sa);
+		if (listed != cases[i].listed || allows != cases[i].allows ||
+		    match != cases[i].match)
+			fprintf(stderr, "\ncase %zu (%s, key %d): listed %d allows %d match %d\n",
+			        i, cases[i].addr, cases[i].key, listed, allows, match);
+		CU_ASSERT_EQUAL(listed, cases[i].listed);
+		CU_ASSERT_EQUAL(allows, cases[i].allows);
+		CU_ASSERT_EQUAL(match, cases[i].match);
+		/* allowed implies listed: a client no entry covers is refused
+		 * before its TSIG is looked at */
+		CU_ASSERT(!allows || listed);
+	}
+
+	/* No list, no address, or an address of another family: nobody. */
+	struct sockaddr_storage ss = client("192.0.2.1");
+	const struct sockaddr *sa = (const struct sockaddr *)&ss;
+	CU_ASSERT_FALSE(gw_acl_listed(NULL, sa));
+	CU_ASSERT_FALSE(gw_acl_allows(NULL, sa, -1));
+	CU_ASSERT_FALSE(gw_acl_listed(&lists[1], NULL));
+	CU_ASSERT_FALSE(gw_acl_allows(&lists[1], NULL, 3));
+	ss.ss_family = AF_UNIX;
+	CU_ASSERT_FALSE(gw_acl_listed(&lists[1], sa));
+	CU_ASSERT_FALSE(gw_acl_allows(&lists[1], sa, 3));
+	/* An empty list. */
+	gw_acl_t none = {NULL, 0};
+	ss = client("192.0.2.1");
+	CU_ASSERT_FALSE(gw_acl_listed(&none, sa));
+	CU_ASSERT_FALSE(gw_acl_allows(&none, sa, -1));
+}
+
+/* Unsigned requests: the verdict follows listed and allowed. */
+static void test_check_unsigned(void)
+{
+	gw_acl_entry_t entries[6];
+	gw_acl_t lists[2];
+	gw_tsig_keyring_t keys = {NULL, 0};
+	gw_query_t q;
+	gw_tsig_ctx_t tsig;
+	make_lists(entries, lists);
+	memset(&q, 0, sizeof(q));
+	gw_access_t a = {.allow = &lists[0], .keys = &keys};
+
+	struct sockaddr_storage ok = client("192.0.2.1"), keyed = client("198.51.100.1"),
+	                        far = client("192.0.3.1");
+	CU_ASSERT_EQUAL(
+	    gw_access_check(&a, "AXFR", (const struct sockaddr *)&ok, "ok", NULL, 0, &q, 0, &tsig),
+	    GW_ACCESS_OK);
+	CU_ASSERT_PTR_NULL(tsig.key);
+	CU_ASSERT_EQUAL(gw_access_check(&a, "AXFR", (const struct sockaddr *)&keyed, "keyed", NULL,
+	                                0, &q, 0, &tsig),
+	                GW_ACCESS_REFUSED);
+	CU_ASSERT_EQUAL(gw_access_check(&a, "IXFR", (const struct sockaddr *)&far, "far", NULL, 0,
+	                                &q, 0, &tsig),
+	                GW_ACCESS_REFUSED);
+	/* No access control at all: nobody transfers. */
+	CU_ASSERT_EQUAL(gw_access_check(NULL, "AXFR", (const struct sockaddr *)&ok, "ok", NULL, 0,
+	                                &q, 0, &tsig),
+	                GW_ACCESS_REFUSED);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("access", (gw_test_t[]){
@@ -178,6 +333,8 @@ int gw_test_register(void)
 	                                   {"empty allow list", test_empty_allow},
 	                                   {"acl match", test_acl_match},
 	                                   {"allow list with keys", test_allow_with_keys},
+	                                   {"table", test_table},
+	                                   {"check unsigned", test_check_unsigned},
 	                                   {NULL, NULL},
 	                               });
 }
