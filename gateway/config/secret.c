@@ -18,13 +18,19 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* ldns_str2rdf_b64() counts the decoded octets in 16 bits. */
+#define SECRET_TEXT_DECODE_MAX 32768
+
 int gw_config_secret_decode(const char *text, size_t len, uint8_t *out, size_t cap)
 {
 	ldns_rdf *rdf = NULL;
 	size_t n = 0;
 	int ret = GW_EPARSE;
-	char *compact = malloc(len + 1);
+	char *compact = NULL;
 
+	if (len >= SECRET_TEXT_DECODE_MAX)
+		return GW_ESPACE;
+	compact = malloc(len + 1);
 	if (compact == NULL)
 		return GW_ENOMEM;
 	/* ldns skips every isspace() byte and takes a lone "-" or "0" for an
