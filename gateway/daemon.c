@@ -85,6 +85,34 @@ static mdns_mirror_config_t mirror_config(const gw_config_t *cfg)
 	};
 }
 
+gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg)
+{
+	return (gw_zonemgr_opts_t){
+	    .domain = cfg->zone.domain,
+	    .domain_str = cfg->zone.domain_str,
+	    .zone_file = cfg->zone.file,
+	    .state_dir = cfg->state_dir,
+	    .dnssec =
+	        {
+	            .enable = cfg->dnssec.enable,
+	            .algorithm = cfg->dnssec.algorithm,
+	            .split_keys = cfg->dnssec.split_keys,
+	            .rsa_bits = cfg->dnssec.rsa_bits,
+	            .nsec3 = cfg->dnssec.nsec3,
+	            .validity_ms = cfg->dnssec.validity_ms,
+	            .refresh_ms = cfg->dnssec.refresh_ms,
+	            .jitter_ms = cfg->dnssec.jitter_ms,
+	            .inception_offset_ms = cfg->dnssec.inception_offset_ms,
+	            .dnskey_ttl = cfg->dnssec.dnskey_ttl,
+	            .sign_threads = cfg->dnssec.sign_threads,
+	            .import = (const char *const *)cfg->dnssec.import,
+	            .import_count = cfg->dnssec.import_count,
+	        },
+	    .journal_size = cfg->transfer.journal_size,
+	    .journal_entries = cfg->transfer.journal_entries,
+	};
+}
+
 /* mdns_mirror_commit_fn: the mirror's batches go through the same commit as
  * every other change. */
 static int mirror_commit(void *arg, const zone_changeset_t *cs)
@@ -148,11 +176,13 @@ int gw_daemon_run(const gw_config_t *cfg)
 	ret = ensure_state_dir(cfg->state_dir);
 	if (ret != GW_OK)
 		goto out;
-	ret = gw_zonemgr_new(&d.zones, d.loop, cfg);
+	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
+	ret = gw_zonemgr_new(&d.zones, d.loop, &zone_opts);
 	if (ret != GW_OK)
 		goto out;
 	log_zone("loaded", gw_zonemgr_zone(d.zones)->zone, cfg);
-	ret = gw_tsig_keyring_init(&d.keys, cfg);
+	gw_tsig_keyring_opts_t key_opts = {.keys = cfg->tsig_keys, .count = cfg->tsig_key_count};
+	ret = gw_tsig_keyring_init(&d.keys, &key_opts);
 	if (ret != GW_OK)
 		goto out;
 	d.access = (gw_access_t){.allow = &cfg->transfer.allow, .keys = &d.keys};
@@ -188,7 +218,12 @@ int gw_daemon_run(const gw_config_t *cfg)
 			goto out;
 	}
 
-	ret = gw_notify_new(&d.notify, d.loop, cfg, &d.keys, 0);
+	gw_notify_opts_t notify_opts = {
+	    .targets = cfg->transfer.notify,
+	    .target_count = cfg->transfer.notify_count,
+	    .keys = &d.keys,
+	};
+	ret = gw_notify_new(&d.notify, d.loop, &notify_opts);
 	if (ret != GW_OK)
 		goto out;
 	gw_zonemgr_set_hook(d.zones, on_commit, &d);

@@ -34,7 +34,8 @@ static int check_config(const gw_config_t *cfg, bool verbose)
 {
 	char err[512] = "";
 	zone_t *zone = NULL;
-	int ret = gw_zonemgr_load_static(&zone, cfg, err, sizeof(err));
+	gw_zonemgr_opts_t opts = gw_daemon_zonemgr_opts(cfg);
+	int ret = gw_zonemgr_load_static(&zone, &opts, err, sizeof(err));
 	if (ret != GW_OK) {
 		fprintf(stderr, "%s\n", err[0] ? err : gw_strerror(ret));
 		return 1;

@@ -1,7 +1,8 @@
 /* gateway/: the daemon's configuration.
  *
  * A YAML file (docs/configuration.md is the reference of every key) is
- * checked against one libcyaml schema table, then every value is validated
+ * checked against one schema table (gateway/config/schema.c, read through
+ * libcyaml), then every value is validated
  * and normalised into a gw_config_t: names in wire form, addresses as
  * socket addresses, durations in milliseconds. Problems are reported all at
  * once where possible, one line each:
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "gateway/config/acl.h"
 #include "mdns/mdns.h"
 
 /* Limits on the file and on what it may contain. */
@@ -75,21 +77,6 @@ typedef struct gw_endpoint {
 	struct sockaddr_storage addr; /* AF_INET or AF_INET6, port set */
 	socklen_t addrlen;
 } gw_endpoint_t;
-
-/* One address prefix, and optionally the TSIG key a client must sign
- * with. IPv4-mapped IPv6 prefixes (::ffff:0:0/96 and longer) are stored as
- * IPv4, so that one rule covers both forms of a client. */
-typedef struct gw_acl_entry {
-	int family;       /* AF_INET or AF_INET6; AF_UNSPEC: any address ("key NAME") */
-	uint8_t addr[16]; /* network order, bits past prefix cleared; 4 used for IPv4 */
-	uint8_t prefix;   /* 0..32 or 0..128 */
-	int key;          /* index into gw_config_t.tsig_keys; -1: no key needed */
-} gw_acl_entry_t;
-
-typedef struct gw_acl {
-	gw_acl_entry_t *entries; /* owned by the gw_config_t; NULL when count is 0 */
-	size_t count;
-} gw_acl_t;
 
 /* TSIG algorithms (RFC 8945 section 6). */
 typedef enum {
@@ -235,20 +222,6 @@ void gw_config_free(gw_config_t *cfg);
  * and that gives the same values (for --check-config -v). Returns GW_OK or
  * GW_EIO. */
 int gw_config_print(const gw_config_t *cfg, FILE *fp);
-
-/* True when sa (AF_INET or AF_INET6; an IPv4-mapped IPv6 address counts as
- * IPv4) falls in one of the prefixes of acl that need no key. False for
- * other families. */
-bool gw_config_acl_match(const gw_acl_t *acl, const struct sockaddr *sa);
-
-/* True when an entry of acl covers sa (any entry, with or without a key):
- * a client not listed at all is refused before its TSIG is looked at. */
-bool gw_config_acl_listed(const gw_acl_t *acl, const struct sockaddr *sa);
-
-/* True when an entry of acl covers sa and either needs no key or needs
- * key, the index of the TSIG key the request was verified with (-1: the
- * request was not signed). */
-bool gw_config_acl_allows(const gw_acl_t *acl, const struct sockaddr *sa, int key);
 
 /* Name of a TSIG algorithm as ldns and zone files spell it
  * ("hmac-sha256."), static. */

@@ -17,7 +17,7 @@
 #include "common/error.h"
 #include "common/file.h"
 #include "common/log.h"
-#include "gateway/query/client_addr.h"
+#include "common/addr.h"
 
 #define VERSION  1
 #define HASH_LEN 8

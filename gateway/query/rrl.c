@@ -10,7 +10,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/word.h"
-#include "gateway/query/client_addr.h"
+#include "common/addr.h"
 
 /* Tokens are counted in thousandths, so that a bucket refills by `rate`
  * per millisecond with integer arithmetic and nothing is lost to
@@ -286,7 +286,7 @@ gw_rrl_action_t gw_rrl_check(gw_rrl_t *rrl, const struct sockaddr *client, const
 		rrl->stats.passed++;
 		return GW_RRL_PASS;
 	}
-	if (rrl->whitelist != NULL && gw_config_acl_match(rrl->whitelist, client)) {
+	if (rrl->whitelist != NULL && gw_acl_match(rrl->whitelist, client)) {
 		rrl->stats.passed++;
 		rrl->stats.whitelisted++;
 		return GW_RRL_PASS;

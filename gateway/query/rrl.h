@@ -36,7 +36,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "gateway/config/config.h"
+#include "gateway/config/acl.h"
 
 /* What to do with a response. */
 typedef enum {

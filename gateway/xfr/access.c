@@ -1,5 +1,6 @@
 #include "gateway/xfr/access.h"
 
+#include <netinet/in.h>
 #include <string.h>
 
 #include "common/error.h"
@@ -11,7 +12,7 @@ gw_access_verdict_t gw_access_check(const gw_access_t *a, const char *what,
                                     gw_tsig_ctx_t *tsig)
 {
 	memset(tsig, 0, sizeof(*tsig));
-	if (a == NULL || !gw_config_acl_listed(a->allow, peer)) {
+	if (a == NULL || !gw_acl_listed(a->allow, peer)) {
 		gw_warn("%s from %s refused: address not allowed (transfer.allow)", what,
 		        peer_text);
 		return GW_ACCESS_REFUSED;
@@ -30,7 +31,7 @@ gw_access_verdict_t gw_access_check(const gw_access_t *a, const char *what,
 		}
 		key = tsig->key->index;
 	}
-	if (!gw_config_acl_allows(a->allow, peer, key)) {
+	if (!gw_acl_allows(a->allow, peer, key)) {
 		if (key < 0)
 			gw_warn(
 			    "%s from %s refused: not signed, and transfer.allow wants a TSIG key "

@@ -12,12 +12,14 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "gateway/config/config.h"
+#include "gateway/config/acl.h"
 #include "gateway/xfr/tsig.h"
 #include "gateway/query/wire.h"
 
+/* The options of access control; the daemon fills them from the
+ * configuration. */
 typedef struct gw_access {
-	const gw_acl_t *allow;         /* borrowed: transfer.allow */
+	const gw_acl_t *allow;         /* borrowed: transfer.allow; key indices are the keyring's */
 	const gw_tsig_keyring_t *keys; /* borrowed: may hold no keys */
 } gw_access_t;
 

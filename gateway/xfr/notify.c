@@ -24,7 +24,7 @@
 
 typedef struct target {
 	gw_notify_t *owner;
-	const gw_notify_target_t *cfg; /* borrowed from the config */
+	const gw_notify_target_t *cfg; /* borrowed from the options */
 	const gw_tsig_key_t *key;      /* borrowed from the keyring; NULL: unsigned */
 	char text[80];
 	ev_timer timer;
@@ -39,9 +39,8 @@ typedef struct target {
 
 struct gw_notify {
 	struct ev_loop *loop;
-	const uint8_t *apex; /* borrowed from the config */
-	char apex_text[GW_CONFIG_NAME_STR_MAX];
 	double first_retry;
+	unsigned tries;
 	target_t *targets; /* owned */
 	size_t count;
 	int fd4, fd6;
@@ -69,7 +68,8 @@ static void send_one(gw_notify_t *n, target_t *t)
 		         strerror(errno));
 	else
 		gw_debug("NOTIFY to %s: serial %u, try %u", t->text, t->serial, t->tries);
-	/* 2, 4, 8, 16 s between tries, then the last one gets 32 s. */
+	/* 2, 4, 8, 16 s between tries (by default), then the last one gets
+	 * 32 s. */
 	ev_timer_stop(n->loop, &t->timer);
 	ev_timer_set(&t->timer, n->first_retry * (double)(1u << (t->tries - 1)), 0.0);
 	ev_timer_start(n->loop, &t->timer);
@@ -80,7 +80,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	target_t *t = container_of(w, target_t, timer);
 	if (!t->pending)
 		return;
-	if (t->tries >= GW_NOTIFY_TRIES) {
+	if (t->tries >= t->owner->tries) {
 		gw_warn("NOTIFY to %s for serial %u: no answer after %u tries; the secondary "
 		        "will find the change at its next refresh",
 		        t->text, t->serial, t->tries);
@@ -218,8 +218,7 @@ static int open_socket(gw_notify_t *n, int family, int *fd, ev_io *io)
 	return GW_OK;
 }
 
-int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_config_t *cfg,
-                  const gw_tsig_keyring_t *keys, double first_retry)
+int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_notify_opts_t *opts)
 {
 	int ret = GW_ENOMEM;
 	gw_notify_t *n = calloc(1, sizeof(*n));
@@ -227,20 +226,19 @@ int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_config_t *cf
 		return GW_ENOMEM;
 	n->loop = loop;
 	n->fd4 = n->fd6 = -1;
-	n->apex = cfg->zone.domain;
-	n->first_retry = first_retry > 0 ? first_retry : 2.0;
-	snprintf(n->apex_text, sizeof(n->apex_text), "%s", cfg->zone.domain_str);
-	if (cfg->transfer.notify_count > 0) {
-		n->targets = calloc(cfg->transfer.notify_count, sizeof(*n->targets));
+	n->first_retry = opts->first_retry > 0 ? opts->first_retry : GW_NOTIFY_FIRST_RETRY;
+	n->tries = opts->tries > 0 ? opts->tries : GW_NOTIFY_TRIES;
+	if (opts->target_count > 0) {
+		n->targets = calloc(opts->target_count, sizeof(*n->targets));
 		if (n->targets == NULL)
 			goto out;
 	}
 	bool v4 = false, v6 = false;
-	for (size_t i = 0; i < cfg->transfer.notify_count; i++) {
+	for (size_t i = 0; i < opts->target_count; i++) {
 		target_t *t = &n->targets[i];
 		t->owner = n;
-		t->cfg = &cfg->transfer.notify[i];
-		t->key = gw_tsig_keyring_get(keys, t->cfg->key);
+		t->cfg = &opts->targets[i];
+		t->key = gw_tsig_keyring_get(opts->keys, t->cfg->key);
 		gw_config_endpoint_format(&t->cfg->ep, t->text, sizeof(t->text));
 		ev_init(&t->timer, on_timer);
 		n->count++;

@@ -3,7 +3,8 @@
  * Out: on every serial change the secondaries of transfer.notify get a
  * NOTIFY for the zone's SOA over UDP (signed when their entry names a
  * key), resent after 2, 4, 8 and 16 seconds until a matching answer comes
- * (five tries in all); a newer serial replaces one still waiting.
+ * (five tries in all; both are options); a newer serial replaces one
+ * still waiting.
  *
  * In: a NOTIFY sent to us is answered (QR, AA, the question echoed) when
  * it names our zone, NOTAUTH otherwise, and logged; the gateway is the
@@ -18,21 +19,30 @@
 
 #include <ev.h>
 
-#include "gateway/config/config.h"
+#include "gateway/config/config.h" /* gw_notify_target_t */
 #include "gateway/xfr/tsig.h"
 #include "gateway/query/wire.h"
 #include "zones/zone.h"
 
 typedef struct gw_notify gw_notify_t;
 
-#define GW_NOTIFY_TRIES 5
+#define GW_NOTIFY_TRIES       5   /* sends of one serial to one target, in all */
+#define GW_NOTIFY_FIRST_RETRY 2.0 /* seconds before the first resend; then doubling */
 
-/* Sockets for the targets of cfg (borrowed, as keys: both must outlive
- * the notifier). First retry after first_retry seconds (2 by default when
- * 0), doubling. On success *out owns the notifier. -errno (socket)
- * logged, GW_ENOMEM. */
-int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_config_t *cfg,
-                  const gw_tsig_keyring_t *keys, double first_retry);
+/* What the notifier needs; the daemon fills it from the configuration.
+ * Everything pointed at is borrowed and must outlive the notifier. */
+typedef struct gw_notify_opts {
+	const gw_notify_target_t *targets; /* borrowed: target_count entries (transfer.notify) */
+	size_t target_count;
+	const gw_tsig_keyring_t *keys; /* borrowed: the keys the targets' indices name */
+	double first_retry;            /* seconds; 0: GW_NOTIFY_FIRST_RETRY */
+	unsigned tries;                /* 0: GW_NOTIFY_TRIES */
+} gw_notify_opts_t;
+
+/* Sockets for the targets of opts. Resends after first_retry seconds,
+ * doubling, until tries sends. On success *out owns the notifier. -errno
+ * (socket) logged, GW_ENOMEM. */
+int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_notify_opts_t *opts);
 
 /* The zone has a new serial: NOTIFY every target (zone is read now, not
  * kept). */

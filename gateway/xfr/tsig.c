@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "gateway/config/base64.h"
+#include "gateway/config/secret.h"
 #include "gateway/query/response.h"
 #include "zones/zone.h"
 
@@ -34,22 +34,22 @@ static const EVP_MD *digest_of(gw_tsig_alg_t alg)
 	}
 }
 
-int gw_tsig_keyring_init(gw_tsig_keyring_t *kr, const gw_config_t *cfg)
+int gw_tsig_keyring_init(gw_tsig_keyring_t *kr, const gw_tsig_keyring_opts_t *opts)
 {
 	memset(kr, 0, sizeof(*kr));
-	if (cfg->tsig_key_count == 0)
+	if (opts->count == 0)
 		return GW_OK;
-	kr->keys = calloc(cfg->tsig_key_count, sizeof(*kr->keys));
+	kr->keys = calloc(opts->count, sizeof(*kr->keys));
 	if (kr->keys == NULL)
 		return GW_ENOMEM;
-	for (size_t i = 0; i < cfg->tsig_key_count; i++) {
-		const gw_tsig_key_config_t *c = &cfg->tsig_keys[i];
+	for (size_t i = 0; i < opts->count; i++) {
+		const gw_tsig_key_config_t *c = &opts->keys[i];
 		gw_tsig_key_t *k = &kr->keys[i];
 		k->cfg = c;
 		k->index = (int)i;
 		kr->count++;
-		int secret =
-		    gw_base64_decode(c->secret, strlen(c->secret), k->secret, sizeof(k->secret));
+		int secret = gw_config_secret_decode(c->secret, strlen(c->secret), k->secret,
+		                                     sizeof(k->secret));
 		if (zone_name_from_str(k->name, c->name, NULL) <= 0 ||
 		    zone_name_from_str(k->alg_name, gw_config_tsig_alg_name(c->algorithm), NULL) <=
 		        0 ||

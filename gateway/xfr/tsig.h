@@ -56,9 +56,18 @@ typedef struct gw_tsig_keyring {
 	size_t count;
 } gw_tsig_keyring_t;
 
-/* Build the keyring of cfg (borrowed: it must outlive the keyring).
- * GW_OK, GW_ENOMEM or GW_ECONFIG (a secret that does not decode). */
-int gw_tsig_keyring_init(gw_tsig_keyring_t *kr, const gw_config_t *cfg);
+/* What the keyring is made of; the daemon fills it from the
+ * configuration. */
+typedef struct gw_tsig_keyring_opts {
+	/* Borrowed: count keys (tsig-keys), which must outlive the keyring
+	 * (its keys point at them); their order gives the key indices. */
+	const gw_tsig_key_config_t *keys;
+	size_t count;
+} gw_tsig_keyring_opts_t;
+
+/* Build the keyring of opts. GW_OK, GW_ENOMEM or GW_ECONFIG (a secret that
+ * does not decode). */
+int gw_tsig_keyring_init(gw_tsig_keyring_t *kr, const gw_tsig_keyring_opts_t *opts);
 /* Wipes the secrets. Accepts a zeroed keyring. */
 void gw_tsig_keyring_deinit(gw_tsig_keyring_t *kr);
 

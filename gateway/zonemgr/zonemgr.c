@@ -22,6 +22,9 @@
 #define T_CDS        59
 #define T_CDNSKEY    60
 
+/* The zone's name as text, with the final dot and NUL. */
+#define APEX_TEXT_MAX 256
+
 /* When a refresh fails, try again this much later (seconds). */
 #define REFRESH_RETRY 60.0
 /* Most a refresh waits to gather RRsets that fall due (seconds). */
@@ -29,7 +32,7 @@
 
 struct gw_zonemgr {
 	struct ev_loop *loop;
-	const gw_config_t *cfg;
+	gw_zonemgr_opts_t opts;
 	zone_t *statics;    /* owned: the records of the zone file, as last loaded */
 	gw_zoneref_t *zone; /* one reference: the served zone */
 	gw_serial_t serial;
@@ -81,22 +84,22 @@ static int add_rr_str(zone_t *zone, const char *text, char *errbuf, size_t errle
 	return ret;
 }
 
-int gw_zonemgr_load_static(zone_t **out, const gw_config_t *cfg, char *errbuf, size_t errlen)
+int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
 {
 	int ret;
 	zone_t *zone = NULL;
-	if (cfg->zone.file != NULL)
-		return zone_load_file(out, cfg->zone.domain, cfg->zone.file, errbuf, errlen);
+	if (opts->zone_file != NULL)
+		return zone_load_file(out, opts->domain, opts->zone_file, errbuf, errlen);
 
 	/* No zone file: the apex records a served zone needs. The serial
 	 * starts from the clock; <state>/serial keeps it moving forward. */
-	ret = zone_new(&zone, cfg->zone.domain);
+	ret = zone_new(&zone, opts->domain);
 	if (ret != GW_OK) {
 		snprintf(errbuf, errlen, "cannot create zone: %s", gw_strerror(ret));
 		goto out;
 	}
-	const char *d = cfg->zone.domain_str;
-	char rr[4 * GW_CONFIG_NAME_STR_MAX + 128];
+	const char *d = opts->domain_str;
+	char rr[4 * APEX_TEXT_MAX + 128];
 	snprintf(rr, sizeof(rr), "%s 3600 IN SOA ns.%s hostmaster.%s %u 3600 600 86400 10", d, d, d,
 	         (uint32_t)gw_clock_wall());
 	ret = add_rr_str(zone, rr, errbuf, errlen);
@@ -115,7 +118,7 @@ out:
 
 /* Count the RRsets the zone file gave that the gateway makes itself, and
  * say once that they are ignored. */
-static void warn_owned(const zone_t *statics, const gw_config_t *cfg)
+static void warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 {
 	size_t n = 0;
 	for (const zone_node_t *node = zone_first(statics); node; node = zone_next(statics, node)) {
@@ -125,14 +128,14 @@ static void warn_owned(const zone_t *statics, const gw_config_t *cfg)
 	if (n > 0)
 		gw_warn("%s: %zu DNSSEC RRsets (DNSKEY, RRSIG, NSEC, NSEC3, CDS, CDNSKEY) ignored: "
 		        "the gateway makes these itself",
-		        cfg->zone.file ? cfg->zone.file : "zone", n);
+		        opts->zone_file ? opts->zone_file : "zone", n);
 }
 
 static int keys_changeset(gw_zonemgr_t *m, zone_changeset_t *cs)
 {
 	size_t count = 0;
 	sig_key_t *const *keys = sig_keystore_keys(m->keys, &count);
-	uint32_t ttl = m->cfg->dnssec.dnskey_ttl;
+	uint32_t ttl = m->opts.dnssec.dnskey_ttl;
 	for (size_t i = 0; i < count; i++) {
 		ldns_rr *rr = NULL;
 		int ret = sig_key_dnskey_rr(keys[i], ttl, &rr);
@@ -159,12 +162,12 @@ static int keys_changeset(gw_zonemgr_t *m, zone_changeset_t *cs)
 	return GW_OK;
 }
 
-static gw_journal_opts_t journal_opts(const gw_config_t *cfg)
+static gw_journal_opts_t journal_opts(const gw_zonemgr_opts_t *opts)
 {
 	return (gw_journal_opts_t){
-	    .state_dir = cfg->state_dir,
-	    .max_size = cfg->transfer.journal_size,
-	    .max_entries = cfg->transfer.journal_entries,
+	    .state_dir = opts->state_dir,
+	    .max_size = opts->journal_size,
+	    .max_entries = opts->journal_entries,
 	};
 }
 
@@ -175,7 +178,7 @@ static gw_journal_opts_t journal_opts(const gw_config_t *cfg)
  * RRsets that took signatures over. */
 static size_t adopt_signatures(gw_zonemgr_t *m, zone_t *zone)
 {
-	gw_journal_opts_t jopts = journal_opts(m->cfg);
+	gw_journal_opts_t jopts = journal_opts(&m->opts);
 	zone_t *before = NULL;
 	size_t adopted = 0;
 
@@ -194,17 +197,17 @@ static size_t adopt_signatures(gw_zonemgr_t *m, zone_t *zone)
 static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 {
 	int ret;
-	const gw_config_t *cfg = m->cfg;
+	const gw_zonemgr_opts_t *cfg = &m->opts;
 	zone_changeset_t cs = {0};
 
 	sig_key_policy_t policy = {
 	    .algorithm = cfg->dnssec.algorithm,
 	    .split = cfg->dnssec.split_keys,
 	    .rsa_bits = (int)cfg->dnssec.rsa_bits,
-	    .import = (const char *const *)cfg->dnssec.import,
+	    .import = cfg->dnssec.import,
 	    .import_count = cfg->dnssec.import_count,
 	};
-	ret = sig_keystore_open(&m->keys, cfg->state_dir, cfg->zone.domain, &policy);
+	ret = sig_keystore_open(&m->keys, cfg->state_dir, cfg->domain, &policy);
 	if (ret != GW_OK)
 		return ret;
 	size_t count = 0;
@@ -260,9 +263,8 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	}
 	gw_info("zone %s signed: %zu RRsets with %zu keys (%s) in %.1f ms, %u threads; %zu RRsets "
 	        "kept the signatures served before the restart",
-	        cfg->zone.domain_str, signed_count, count,
-	        sig_algorithm_name(cfg->dnssec.algorithm), (double)(gw_clock_mono_ns() - t0) / 1e6,
-	        m->sign_threads, adopted);
+	        cfg->domain_str, signed_count, count, sig_algorithm_name(cfg->dnssec.algorithm),
+	        (double)(gw_clock_mono_ns() - t0) / 1e6, m->sign_threads, adopted);
 	ret = sig_keystore_publish_ds(m->keys, cfg->dnssec.dnskey_ttl);
 out:
 	zone_changeset_deinit(&cs);
@@ -312,7 +314,7 @@ static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 	schedule_refresh(m);
 }
 
-int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *cfg)
+int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_opts_t *opts)
 {
 	int ret;
 	char err[512] = "";
@@ -322,7 +324,8 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *
 	if (m == NULL)
 		return GW_ENOMEM;
 	m->loop = loop;
-	m->cfg = cfg;
+	m->opts = *opts;
+	const gw_zonemgr_opts_t *cfg = &m->opts;
 	ev_init(&m->refresh, on_refresh);
 
 	ret = gw_serial_init(&m->serial, cfg->state_dir);
@@ -330,15 +333,14 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *
 		goto out;
 	ret = gw_zonemgr_load_static(&m->statics, cfg, err, sizeof(err));
 	if (ret != GW_OK) {
-		gw_err("cannot load zone %s: %s", cfg->zone.domain_str,
-		       err[0] ? err : gw_strerror(ret));
+		gw_err("cannot load zone %s: %s", cfg->domain_str, err[0] ? err : gw_strerror(ret));
 		goto out;
 	}
 	warn_owned(m->statics, cfg);
 
 	/* The served zone starts as the static records minus what the
 	 * gateway makes itself. */
-	ret = zone_new(&zone, cfg->zone.domain);
+	ret = zone_new(&zone, cfg->domain);
 	if (ret == GW_OK)
 		ret = zone_changeset_init(&cs);
 	if (ret == GW_OK)
@@ -346,7 +348,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *
 	if (ret == GW_OK)
 		ret = zone_apply(zone, &cs, NULL, NULL);
 	if (ret != GW_OK) {
-		gw_err("cannot build zone %s: %s", cfg->zone.domain_str, gw_strerror(ret));
+		gw_err("cannot build zone %s: %s", cfg->domain_str, gw_strerror(ret));
 		goto out;
 	}
 	uint32_t file_serial = 0, serial = 0;
@@ -359,7 +361,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *
 		goto out;
 	if (serial != file_serial)
 		gw_info("zone %s: serial %u (the zone file says %u; serials only go forward)",
-		        cfg->zone.domain_str, serial, file_serial);
+		        cfg->domain_str, serial, file_serial);
 
 	if (cfg->dnssec.enable) {
 		ret = setup_signing(m, zone);
@@ -417,7 +419,7 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 	/* A refresh with nothing due changes nothing. */
 	if (ret == GW_OK && zone_serial(zone, &current) == GW_OK && current == serial) {
 		gw_journal_append(m->journal, &diff, zone);
-		gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->cfg->zone.domain_str,
+		gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->opts.domain_str,
 		         serial, cs && cs->remove ? ldns_rr_list_rr_count(cs->remove) : 0,
 		         cs && cs->add ? ldns_rr_list_rr_count(cs->add) : 0);
 		if (m->hook != NULL)
@@ -471,8 +473,8 @@ out:
 
 int gw_zonemgr_reload(gw_zonemgr_t *m)
 {
-	const gw_config_t *cfg = m->cfg;
-	if (cfg->zone.file == NULL) {
+	const gw_zonemgr_opts_t *cfg = &m->opts;
+	if (cfg->zone_file == NULL) {
 		gw_notice("reload: no zone file configured, nothing to reload");
 		return GW_OK;
 	}
@@ -498,7 +500,7 @@ int gw_zonemgr_reload(gw_zonemgr_t *m)
 		       gw_strerror(ret));
 		goto out;
 	}
-	gw_info("reload: %s applied (%zu removed, %zu added)", cfg->zone.file,
+	gw_info("reload: %s applied (%zu removed, %zu added)", cfg->zone_file,
 	        ldns_rr_list_rr_count(cs.remove), ldns_rr_list_rr_count(cs.add));
 	zone_free(m->statics);
 	m->statics = fresh;

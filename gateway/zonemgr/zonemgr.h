@@ -13,12 +13,35 @@
 
 #include <ev.h>
 
-#include "gateway/config/config.h"
 #include "gateway/journal/journal.h"
 #include "gateway/zonemgr/zoneref.h"
 #include "zones/zone.h"
 
 typedef struct gw_zonemgr gw_zonemgr_t;
+
+/* What the zone manager needs; the daemon fills it from the
+ * configuration. Every pointer is borrowed and must outlive the manager
+ * (or the gw_zonemgr_load_static() call). */
+typedef struct gw_zonemgr_opts {
+	const uint8_t *domain;  /* borrowed: the zone's name, wire form, lowercase */
+	const char *domain_str; /* borrowed: "home.arpa." */
+	const char *zone_file;  /* borrowed: static records; NULL: a minimal apex */
+	const char *state_dir;  /* borrowed: serial, keys, journal */
+	struct {
+		bool enable; /* false: serve the zone unsigned; the rest is unused */
+		uint8_t algorithm;
+		bool split_keys;
+		uint32_t rsa_bits;
+		bool nsec3;
+		uint64_t validity_ms, refresh_ms, jitter_ms, inception_offset_ms;
+		uint32_t dnskey_ttl;
+		uint32_t sign_threads;     /* 0: one per CPU */
+		const char *const *import; /* borrowed: import_count key file paths */
+		size_t import_count;
+	} dnssec;
+	uint64_t journal_size;    /* octets of diffs kept for IXFR */
+	uint32_t journal_entries; /* 0: no journal */
+} gw_zonemgr_opts_t;
 
 /* Called after every committed change with the new serial (NOTIFY, logs). */
 typedef void (*gw_zonemgr_hook_fn)(void *arg, uint32_t serial);
@@ -26,13 +49,15 @@ typedef void (*gw_zonemgr_hook_fn)(void *arg, uint32_t serial);
 /* Load the operator's records: the zone file when configured, otherwise a
  * minimal apex (SOA and NS). On success *out owns the zone. On error a
  * reason naming file and line is in errbuf. */
-int gw_zonemgr_load_static(zone_t **out, const gw_config_t *cfg, char *errbuf, size_t errlen);
+int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf,
+                           size_t errlen);
 
-/* Build the served zone per cfg (borrowed for the manager's life): static
+/* Build the served zone per opts (copied; what it points at is borrowed
+ * for the manager's life): static
  * records, serial from <state>/serial, keys from <state>/keys (made on the
  * first start), NSEC chain, signatures, DS files. Errors are logged with
  * what to do; on success *out owns the manager. */
-int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_config_t *cfg);
+int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_opts_t *opts);
 
 /* The zone being served (the manager keeps its own reference). */
 gw_zoneref_t *gw_zonemgr_zone(const gw_zonemgr_t *m);

@@ -255,7 +255,9 @@ static void run_ixfr(bool nsec3)
 	CU_ASSERT_FATAL(gw_config_parse(&cfg, "t.yaml", text, strlen(text), &errs) == GW_OK);
 	gw_config_errors_deinit(&errs);
 	gw_tsig_keyring_t kr;
-	CU_ASSERT_FATAL(gw_tsig_keyring_init(&kr, cfg) == GW_OK);
+	CU_ASSERT_FATAL(gw_tsig_keyring_init(
+	                    &kr, &(gw_tsig_keyring_opts_t){cfg->tsig_keys, cfg->tsig_key_count}) ==
+	                GW_OK);
 
 	size_t len = 0;
 	uint8_t *wire = query(LDNS_RR_TYPE_IXFR, 100, true, &len);

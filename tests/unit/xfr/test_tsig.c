@@ -11,8 +11,8 @@
 
 #include "common/error.h"
 #include "cunit.h"
-#include "gateway/config/base64.h"
 #include "gateway/config/config.h"
+#include "gateway/config/secret.h"
 #include "gateway/query/response.h"
 #include "gateway/xfr/tsig.h"
 #include "gateway/query/wire.h"
@@ -101,7 +101,9 @@ static void round_trip(const char *alg_word, const char *alg_wire, bool own)
 {
 	gw_config_t *cfg = config_with(alg_word);
 	gw_tsig_keyring_t kr;
-	CU_ASSERT_FATAL(gw_tsig_keyring_init(&kr, cfg) == GW_OK);
+	CU_ASSERT_FATAL(gw_tsig_keyring_init(
+	                    &kr, &(gw_tsig_keyring_opts_t){cfg->tsig_keys, cfg->tsig_key_count}) ==
+	                GW_OK);
 	bool ldns_can = strcmp(alg_word, "hmac-sha384") != 0;
 	CU_ASSERT_EQUAL(kr.keys[0].own_mac, !ldns_can);
 	size_t len = 0;
@@ -188,7 +190,9 @@ static void test_errors(void)
 {
 	gw_config_t *cfg = config_with("hmac-sha256");
 	gw_tsig_keyring_t kr;
-	CU_ASSERT_FATAL(gw_tsig_keyring_init(&kr, cfg) == GW_OK);
+	CU_ASSERT_FATAL(gw_tsig_keyring_init(
+	                    &kr, &(gw_tsig_keyring_opts_t){cfg->tsig_keys, cfg->tsig_key_count}) ==
+	                GW_OK);
 	gw_query_t q;
 	gw_tsig_ctx_t ctx;
 	uint8_t rcode = 0, out[1024];
@@ -268,7 +272,9 @@ static void request_and_reply(bool own)
 {
 	gw_config_t *cfg = config_with("hmac-sha256");
 	gw_tsig_keyring_t kr;
-	CU_ASSERT_FATAL(gw_tsig_keyring_init(&kr, cfg) == GW_OK);
+	CU_ASSERT_FATAL(gw_tsig_keyring_init(
+	                    &kr, &(gw_tsig_keyring_opts_t){cfg->tsig_keys, cfg->tsig_key_count}) ==
+	                GW_OK);
 	kr.keys[0].own_mac = own;
 	ldns_pkt *p = NULL;
 	uint8_t *wire = NULL;
@@ -327,20 +333,20 @@ static void test_request_and_reply(void)
 static void test_base64(void)
 {
 	uint8_t out[64];
-	CU_ASSERT_EQUAL(gw_base64_decode("", 0, out, sizeof(out)), 0);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9v", 4, out, sizeof(out)), 3);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("", 0, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9v", 4, out, sizeof(out)), 3);
 	CU_ASSERT_EQUAL(memcmp(out, "foo", 3), 0);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYg==", 8, out, sizeof(out)), 4);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYg==", 8, out, sizeof(out)), 4);
 	CU_ASSERT_EQUAL(memcmp(out, "foob", 4), 0);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYmE=", 8, out, sizeof(out)), 5);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9v\nYmFy", 9, out, sizeof(out)), 6);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYmE=", 8, out, sizeof(out)), 5);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9v\nYmFy", 9, out, sizeof(out)), 6);
 	CU_ASSERT_EQUAL(memcmp(out, "foobar", 6), 0);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYg", 6, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYh==", 8, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm=9", 4, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9v====", 8, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9*", 4, out, sizeof(out)), GW_EPARSE);
-	CU_ASSERT_EQUAL(gw_base64_decode("Zm9vYmFy", 8, out, 5), GW_ESPACE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYg", 6, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYh==", 8, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm=9", 4, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9v====", 8, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9*", 4, out, sizeof(out)), GW_EPARSE);
+	CU_ASSERT_EQUAL(gw_config_secret_decode("Zm9vYmFy", 8, out, 5), GW_ESPACE);
 }
 
 int gw_test_register(void)

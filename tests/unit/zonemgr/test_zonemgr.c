@@ -18,7 +18,6 @@
 #include "common/error.h"
 #include "cunit.h"
 #include "dnssec/dnssec.h"
-#include "gateway/config/config.h"
 #include "gateway/journal/journal.h"
 #include "gateway/zonemgr/zonemgr.h"
 #include "state_dir.h"
@@ -43,7 +42,8 @@ typedef struct zm_opts {
 typedef struct fixture {
 	char dir[TDIR_MAX]; /* the state directory, which also holds zone.db */
 	struct ev_loop *loop;
-	gw_config_t *cfg; /* owned: what the manager was built from */
+	gw_zonemgr_opts_t opts; /* what the manager was built from */
+	char state[TDIR_MAX], zone_file[TDIR_MAX];
 	gw_zonemgr_t *m;
 	unsigned hooks;       /* hook calls */
 	uint32_t hook_serial; /* the serial of the last one */
@@ -57,30 +57,37 @@ typedef struct fixture {
  * gw_zonemgr_new() returns. */
 static int zm_new(fixture_t *f, const zm_opts_t *o)
 {
-	char path[TDIR_MAX];
-	gw_config_t *cfg = NULL;
-	CU_ASSERT_FATAL(gw_config_default(&cfg) == GW_OK);
-	free(cfg->state_dir);
-	cfg->state_dir = strdup(f->dir);
-	cfg->zone.file = o->zone_file ? strdup(tdir_path(path, f->dir, FILE_NAME)) : NULL;
-	CU_ASSERT_FATAL(cfg->state_dir != NULL && (cfg->zone.file != NULL) == o->zone_file);
-	cfg->dnssec.enable = o->sign;
-	if (o->algorithm != 0)
-		cfg->dnssec.algorithm = o->algorithm;
-	cfg->dnssec.nsec3 = o->nsec3;
-	cfg->dnssec.sign_threads = 1;
+	static const uint8_t apex[] = "\x04home\x04"
+	                              "arpa";
+	gw_zonemgr_opts_t *z = &f->opts;
+	memset(z, 0, sizeof(*z));
+	z->domain = apex;
+	z->domain_str = "home.arpa.";
+	snprintf(f->state, sizeof(f->state), "%s", f->dir);
+	z->state_dir = f->state;
+	if (o->zone_file)
+		z->zone_file = tdir_path(f->zone_file, f->dir, FILE_NAME);
+	/* The configuration's defaults (docs/configuration.md). */
+	z->dnssec.enable = o->sign;
+	z->dnssec.algorithm = o->algorithm != 0 ? o->algorithm : 13;
+	z->dnssec.nsec3 = o->nsec3;
+	z->dnssec.rsa_bits = 2048;
+	z->dnssec.validity_ms = 14 * 86400000ULL;
+	z->dnssec.refresh_ms = 7 * 86400000ULL;
+	z->dnssec.jitter_ms = 86400000ULL;
+	z->dnssec.inception_offset_ms = 3600000ULL;
+	z->dnssec.dnskey_ttl = 3600;
+	z->dnssec.sign_threads = 1;
 	if (o->validity_s != 0) {
-		cfg->dnssec.validity_ms = o->validity_s * 1000ULL;
-		cfg->dnssec.refresh_ms = o->refresh_s * 1000ULL;
-		cfg->dnssec.jitter_ms = 0;
+		z->dnssec.validity_ms = o->validity_s * 1000ULL;
+		z->dnssec.refresh_ms = o->refresh_s * 1000ULL;
+		z->dnssec.jitter_ms = 0;
 	}
-	f->cfg = cfg;
-	int ret = gw_zonemgr_new(&f->m, f->loop, cfg);
-	if (ret != GW_OK) {
+	z->journal_size = 16u << 20;
+	z->journal_entries = 1000;
+	int ret = gw_zonemgr_new(&f->m, f->loop, z);
+	if (ret != GW_OK)
 		f->m = NULL;
-		gw_config_free(cfg);
-		f->cfg = NULL;
-	}
 	return ret;
 }
 
@@ -88,8 +95,6 @@ static void zm_free(fixture_t *f)
 {
 	gw_zonemgr_free(f->m);
 	f->m = NULL;
-	gw_config_free(f->cfg);
-	f->cfg = NULL;
 }
 
 /* ---- fixture ------------------------------------------------------------ */

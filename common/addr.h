@@ -1,7 +1,7 @@
-/* The client address as the UDP defences key on it (response rate limiting,
- * server cookies): the raw octets, with an IPv4-mapped IPv6 address taken
- * as the IPv4 address it carries, so that a client counts the same whether
- * a dual-stack socket or an IPv4 socket received its query. */
+/* A client's address as the gateway keys on it (address lists, response
+ * rate limiting, server cookies): the raw octets, with an IPv4-mapped IPv6
+ * address taken as the IPv4 address it carries, so that a client counts
+ * the same whether a dual-stack socket or an IPv4 socket received it. */
 #pragma once
 
 #include <netinet/in.h>

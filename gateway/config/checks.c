@@ -1,0 +1,97 @@
+/* Checks between keys: values that are each in range but wrong together,
+ * and the privacy of a file that holds secrets. */
+#include <sys/stat.h>
+
+#include "common/error.h"
+#include "gateway/config/duration.h"
+#include "gateway/config/internal.h"
+
+/* The first of the keys (paths) that the file gives, for problems that
+ * involve several values, some of which may be defaults. */
+static const char *first_given(load_ctx_t *ctx, const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (place_find(ctx, paths[i]) != NULL)
+			return paths[i];
+	}
+	return paths[n - 1];
+}
+
+#define PATH_VALIDITY  "dnssec.signature-validity"
+#define PATH_REFRESH   "dnssec.refresh"
+#define PATH_JITTER    "dnssec.jitter"
+#define PATH_INCEPTION "dnssec.inception-offset"
+
+/* Signatures are renewed when less than refresh remains, at a random
+ * point of jitter: both must fit in the validity. */
+void check_signature_times(load_ctx_t *ctx, gw_config_t *cfg)
+{
+	char v[DURATION_TEXT_MAX];
+	char r[DURATION_TEXT_MAX];
+	char j[DURATION_TEXT_MAX];
+	char room[DURATION_TEXT_MAX];
+
+	/* a default next to a wrong value would only add noise */
+	if (reported_at(ctx, PATH_VALIDITY) || reported_at(ctx, PATH_REFRESH) ||
+	    reported_at(ctx, PATH_JITTER) || reported_at(ctx, PATH_INCEPTION))
+		return;
+
+	uint64_t validity = cfg->dnssec.validity_ms;
+	uint64_t refresh = cfg->dnssec.refresh_ms;
+	uint64_t jitter = cfg->dnssec.jitter_ms;
+	gw_duration_format(validity, v, sizeof(v));
+	gw_duration_format(refresh, r, sizeof(r));
+	gw_duration_format(jitter, j, sizeof(j));
+	if (refresh >= validity) {
+		static const char *const order[] = {PATH_REFRESH, PATH_VALIDITY};
+		report_at(ctx, first_given(ctx, order, 2),
+		          "refresh %s is not shorter than signature-validity %s; signatures are "
+		          "renewed when less than refresh remains, so lower refresh or raise "
+		          "signature-validity (e.g. refresh 7d with signature-validity 14d)",
+		          r, v);
+		return;
+	}
+	if (jitter >= validity - refresh) {
+		static const char *const order[] = {PATH_JITTER, PATH_REFRESH, PATH_VALIDITY};
+		gw_duration_format(validity - refresh, room, sizeof(room));
+		report_at(ctx, first_given(ctx, order, 3),
+		          "jitter %s is not shorter than signature-validity %s minus refresh %s "
+		          "(%s); lower jitter or refresh, or raise signature-validity (e.g. jitter "
+		          "1d, refresh 7d, signature-validity 14d)",
+		          j, v, r, room);
+	}
+}
+
+/* Mirroring neither address family would mirror nothing. */
+void check_address_families(load_ctx_t *ctx, gw_config_t *cfg)
+{
+	if (reported_at(ctx, "mdns.ipv4") || reported_at(ctx, "mdns.ipv6"))
+		return;
+	if (!cfg->mdns.ipv4 && !cfg->mdns.ipv6) {
+		static const char *const order[] = {"mdns.ipv6", "mdns.ipv4"};
+		report_at(
+		    ctx, first_given(ctx, order, 2),
+		    "ipv4 and ipv6 are both false, so nothing would be mirrored; set at least "
+		    "one to true");
+	}
+}
+
+/* A file that holds TSIG secrets itself must be as private as a key file.
+ * On failure frees *cfg. */
+int check_secret_mode(sink_t *sink, gw_config_t *cfg, const char *path)
+{
+	struct stat st;
+	bool inline_secret = false;
+
+	for (size_t i = 0; i < cfg->tsig_key_count; i++)
+		inline_secret |= cfg->tsig_keys[i].file == NULL;
+	if (!inline_secret || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 077) == 0)
+		return GW_OK;
+	sink_add(sink, 0, 0,
+	         "mode %04o lets group or others read the TSIG secrets in tsig-keys; chmod 600 "
+	         "the file, or move the secrets to key files (file: PATH, mode 0600)",
+	         (unsigned)(st.st_mode & 07777));
+	gw_config_free(cfg);
+	return GW_ECONFIG;
+}

@@ -1,0 +1,694 @@
+/* The kinds of lists a key can hold: listen addresses, transfer.allow,
+ * transfer.notify, dnssec.import and mdns.subtypes (lists of text);
+ * tsig-keys and links (lists of mappings). A list the file gives replaces
+ * the default, even when empty. Entries that are wrong are reported at
+ * themselves and left out. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/error.h"
+#include "gateway/config/internal.h"
+
+static size_t *count_of(const gw_config_t *cfg, const cfg_key_t *key)
+{
+	return (size_t *)((char *)cfg + key->count);
+}
+
+static void *alloc_entries(load_ctx_t *ctx, size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+	if (p == NULL)
+		ctx->sink.oom = true;
+	return p;
+}
+
+static void strings_free(char **list, size_t n)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+/* Append a copy of text to list (*n entries, room for one more) unless it
+ * is there already, which is reported at path (shown: its quoted form).
+ * Returns false when out of memory (noted in ctx). */
+static bool add_unique_string(load_ctx_t *ctx, const char *path, char **list, size_t *n,
+                              const char *text, const char *shown)
+{
+	for (size_t j = 0; j < *n; j++) {
+		if (strcmp(list[j], text) == 0) {
+			report_at(ctx, path, "'%s' is listed twice; remove one", shown);
+			return true;
+		}
+	}
+	list[*n] = strdup(text);
+	if (list[*n] == NULL) {
+		ctx->sink.oom = true;
+		return false;
+	}
+	(*n)++;
+	return true;
+}
+
+/* Lists of strings: the string list and its count. */
+static void replace_strings(gw_config_t *cfg, const cfg_key_t *key, char **list, size_t n)
+{
+	char ***field = cfg_field(cfg, key);
+	strings_free(*field, *count_of(cfg, key));
+	*field = list;
+	*count_of(cfg, key) = n;
+}
+
+static int default_strings(gw_config_t *cfg, const cfg_key_t *key)
+{
+	size_t n = 0;
+	char **list;
+
+	while (key->words != NULL && key->words[n] != NULL)
+		n++;
+	if (n == 0)
+		return GW_OK;
+	list = calloc(n, sizeof(*list));
+	if (list == NULL)
+		return GW_ENOMEM;
+	replace_strings(cfg, key, list, n);
+	for (size_t i = 0; i < n; i++) {
+		list[i] = strdup(key->words[i]);
+		if (list[i] == NULL)
+			return GW_ENOMEM; /* gw_config_free() takes the rest */
+	}
+	return GW_OK;
+}
+
+static void print_strings(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
+{
+	char *const *items = *(char **const *)cfg_field(cfg, key);
+	size_t n = *count_of(cfg, key);
+
+	print_list_head(fp, key->name, n, indent);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(fp, "%*s- ", indent + 2, "");
+		print_string(fp, items[i]);
+		fputc('\n', fp);
+	}
+}
+
+static void free_strings(gw_config_t *cfg, const cfg_key_t *key)
+{
+	replace_strings(cfg, key, NULL, 0);
+}
+
+/* ---- addresses ---------------------------------------------------------- */
+
+/* True when ep is among the first n of eps. */
+static bool endpoint_listed(const gw_endpoint_t *ep, const gw_endpoint_t *eps, size_t n,
+                            size_t stride)
+{
+	for (size_t j = 0; j < n; j++) {
+		const gw_endpoint_t *e = (const gw_endpoint_t *)((const char *)eps + j * stride);
+		if (e->addrlen == ep->addrlen && memcmp(&e->addr, &ep->addr, ep->addrlen) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void check_listen(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                         void *value, unsigned count)
+{
+	char *const *texts = value;
+	char why[WHY_MAX];
+	char child[PLACE_PATH_MAX];
+	char q[QBUF];
+	size_t n = 0;
+
+	gw_endpoint_t *eps = alloc_entries(ctx, count, sizeof(*eps));
+	if (eps == NULL)
+		return;
+	for (unsigned i = 0; i < count; i++) {
+		snprintf(child, sizeof(child), "%s[%u]", path, i);
+		if (!parse_endpoint(texts[i], &eps[n], why, sizeof(why))) {
+			report_at(ctx, child, "%s", why);
+			continue;
+		}
+		/* Two sockets on one address fail at bind time with EADDRINUSE;
+		 * say so here, where the line is known. */
+		if (endpoint_listed(&eps[n], eps, n, sizeof(*eps))) {
+			report_at(ctx, child, "'%s' is listed twice; remove one",
+			          quote(q, sizeof(q), texts[i], strlen(texts[i])));
+			continue;
+		}
+		n++;
+	}
+	gw_endpoint_t **field = cfg_field(cfg, key);
+	free(*field);
+	*field = eps;
+	*count_of(cfg, key) = n;
+}
+
+static int default_listen(gw_config_t *cfg, const cfg_key_t *key)
+{
+	char why[WHY_MAX];
+	size_t n = 0;
+
+	while (key->words[n] != NULL)
+		n++;
+	gw_endpoint_t *eps = calloc(n, sizeof(*eps));
+	if (eps == NULL)
+		return GW_ENOMEM;
+	*(gw_endpoint_t **)cfg_field(cfg, key) = eps;
+	for (size_t i = 0; i < n; i++) {
+		if (!parse_endpoint(key->words[i], &eps[i], why, sizeof(why)))
+			return GW_ERROR;
+	}
+	*count_of(cfg, key) = n;
+	return GW_OK;
+}
+
+static void print_listen(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
+{
+	const gw_endpoint_t *eps = *(gw_endpoint_t *const *)cfg_field(cfg, key);
+	char buf[INET6_ADDRSTRLEN + 16];
+
+	print_list_head(fp, key->name, *count_of(cfg, key), indent);
+	for (size_t i = 0; i < *count_of(cfg, key); i++) {
+		if (gw_config_endpoint_format(&eps[i], buf, sizeof(buf)) == GW_OK)
+			fprintf(fp, "%*s- \"%s\"\n", indent + 2, "", buf);
+	}
+}
+
+/* Addresses to listen on (gw_endpoint_t), words the defaults. */
+const cfg_type_t g_type_listen = {
+    .shape = SHAPE_LIST,
+    .len = ADDR_TEXT_MAX,
+    .check = check_listen,
+    .set_default = default_listen,
+    .print = print_listen,
+    .free = free_field,
+};
+
+static void check_allow(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                        void *value, unsigned count)
+{
+	char *const *texts = value;
+	char why[WHY_MAX];
+	char child[PLACE_PATH_MAX];
+	gw_acl_t acl = {NULL, 0};
+
+	if (count > 0) {
+		acl.entries = alloc_entries(ctx, count, sizeof(*acl.entries));
+		if (acl.entries == NULL)
+			return;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		snprintf(child, sizeof(child), "%s[%u]", path, i);
+		if (parse_acl_entry(cfg, texts[i], &acl.entries[acl.count], why, sizeof(why)))
+			acl.count++;
+		else
+			report_at(ctx, child, "%s", why);
+	}
+	gw_acl_t *field = cfg_field(cfg, key);
+	free(field->entries);
+	*field = acl;
+}
+
+static int default_allow(gw_config_t *cfg, const cfg_key_t *key)
+{
+	char why[WHY_MAX];
+	size_t n = 0;
+	gw_acl_t *acl = cfg_field(cfg, key);
+
+	while (key->words[n] != NULL)
+		n++;
+	acl->entries = calloc(n, sizeof(*acl->entries));
+	if (acl->entries == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (!parse_prefix(key->words[i], &acl->entries[i], why, sizeof(why)))
+			return GW_ERROR;
+	}
+	acl->count = n;
+	return GW_OK;
+}
+
+static void print_allow(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
+{
+	const gw_acl_t *acl = cfg_field(cfg, key);
+	char buf[INET6_ADDRSTRLEN + 16];
+
+	print_list_head(fp, key->name, acl->count, indent);
+	for (size_t i = 0; i < acl->count; i++) {
+		const gw_acl_entry_t *e = &acl->entries[i];
+		fprintf(fp, "%*s- \"", indent + 2, "");
+		if (e->family != AF_UNSPEC) {
+			inet_ntop(e->family, e->addr, buf, sizeof(buf));
+			if (e->prefix == (e->family == AF_INET ? 32 : 128))
+				fputs(buf, fp);
+			else
+				fprintf(fp, "%s/%u", buf, e->prefix);
+		}
+		if (e->key >= 0)
+			fprintf(fp, "%skey %s", e->family != AF_UNSPEC ? " " : "",
+			        cfg->tsig_keys[e->key].name);
+		fputs("\"\n", fp);
+	}
+}
+
+static void free_allow(gw_config_t *cfg, const cfg_key_t *key)
+{
+	gw_acl_t *acl = cfg_field(cfg, key);
+	free(acl->entries);
+	acl->entries = NULL;
+	acl->count = 0;
+}
+
+/* Who may transfer the zone (a gw_acl_t); words the defaults. */
+const cfg_type_t g_type_allow = {
+    .shape = SHAPE_LIST,
+    .len = ACL_TEXT_MAX,
+    .check = check_allow,
+    .set_default = default_allow,
+    .print = print_allow,
+    .free = free_allow,
+};
+
+static void check_notify(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                         void *value, unsigned count)
+{
+	char *const *texts = value;
+	char why[WHY_MAX];
+	char child[PLACE_PATH_MAX];
+	char q[QBUF];
+	size_t n = 0;
+
+	if (count == 0)
+		return;
+	gw_notify_target_t *list = alloc_entries(ctx, count, sizeof(*list));
+	if (list == NULL)
+		return;
+	for (unsigned i = 0; i < count; i++) {
+		snprintf(child, sizeof(child), "%s[%u]", path, i);
+		if (!parse_notify(cfg, texts[i], &list[n], why, sizeof(why))) {
+			report_at(ctx, child, "%s", why);
+			continue;
+		}
+		if (endpoint_listed(&list[n].ep, &list[0].ep, n, sizeof(*list))) {
+			report_at(ctx, child, "'%s' is listed twice; remove one",
+			          quote(q, sizeof(q), texts[i], strlen(texts[i])));
+			continue;
+		}
+		n++;
+	}
+	gw_notify_target_t **field = cfg_field(cfg, key);
+	free(*field);
+	*field = list;
+	*count_of(cfg, key) = n;
+}
+
+static void print_notify(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
+{
+	const gw_notify_target_t *list = *(gw_notify_target_t *const *)cfg_field(cfg, key);
+	char buf[INET6_ADDRSTRLEN + 16];
+
+	print_list_head(fp, key->name, *count_of(cfg, key), indent);
+	for (size_t i = 0; i < *count_of(cfg, key); i++) {
+		if (gw_config_endpoint_format(&list[i].ep, buf, sizeof(buf)) != GW_OK)
+			continue;
+		fprintf(fp, "%*s- \"%s", indent + 2, "", buf);
+		if (list[i].key >= 0)
+			fprintf(fp, " key %s", cfg->tsig_keys[list[i].key].name);
+		fputs("\"\n", fp);
+	}
+}
+
+/* Secondaries to NOTIFY (gw_notify_target_t). */
+const cfg_type_t g_type_notify = {
+    .shape = SHAPE_LIST,
+    .len = ACL_TEXT_MAX,
+    .check = check_notify,
+    .print = print_notify,
+    .free = free_field,
+};
+
+/* ---- names -------------------------------------------------------------- */
+
+static bool ends_with(const char *text, const char *suffix)
+{
+	size_t len = strlen(text);
+	size_t slen = strlen(suffix);
+	return len >= slen && strcmp(text + len - slen, suffix) == 0;
+}
+
+static void check_import(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                         void *value, unsigned count)
+{
+	char *const *texts = value;
+	char child[PLACE_PATH_MAX];
+	char q[QBUF];
+	size_t n = 0;
+
+	if (count == 0)
+		return;
+	char **list = alloc_entries(ctx, count, sizeof(*list));
+	if (list == NULL)
+		return;
+	for (unsigned i = 0; i < count; i++) {
+		const char *text = texts[i];
+		snprintf(child, sizeof(child), "%s[%u]", path, i);
+		quote(q, sizeof(q), text, strlen(text));
+		if (has_control(text)) {
+			report_at(ctx, child,
+			          "the path has a control character; write it on one line without "
+			          "escapes");
+			continue;
+		}
+		if (ends_with(text, ".private")) {
+			report_at(ctx, child,
+			          "'%s' is the private half; give the public K*.key file, the "
+			          ".private file next to it is found by name",
+			          q);
+			continue;
+		}
+		if (!ends_with(text, ".key") || strlen(text) == 4 || ends_with(text, "/.key")) {
+			report_at(ctx, child,
+			          "'%s' is not a BIND key file; give the path of a public key file "
+			          "ending in .key, e.g. /etc/bind/Khome.arpa.+013+12345.key",
+			          q);
+			continue;
+		}
+		if (!add_unique_string(ctx, child, list, &n, text, q))
+			break;
+	}
+	replace_strings(cfg, key, list, n);
+}
+
+/* Public key files (BIND K*.key) to sign with. */
+const cfg_type_t g_type_import = {
+    .shape = SHAPE_LIST,
+    .len = GW_CONFIG_PATH_MAX,
+    .check = check_import,
+    .print = print_strings,
+    .free = free_strings,
+};
+
+static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
+                           const char *path, void *value, unsigned count)
+{
+	char *const *texts = value;
+	char child[PLACE_PATH_MAX];
+	char why[WHY_MAX];
+	char name[GW_CONFIG_NAME_STR_MAX];
+	char **list = NULL;
+	size_t n = 0;
+
+	if (count > 0) {
+		list = alloc_entries(ctx, count, sizeof(*list));
+		if (list == NULL)
+			return;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		snprintf(child, sizeof(child), "%s[%u]", path, i);
+		if (!parse_subtype(texts[i], name, why, sizeof(why))) {
+			report_at(ctx, child, "%s", why);
+			continue;
+		}
+		if (!add_unique_string(ctx, child, list, &n, name, name))
+			break;
+	}
+	replace_strings(cfg, key, list, n);
+}
+
+/* Browse subtypes ("_printer._sub._http._tcp"); words the defaults. */
+const cfg_type_t g_type_subtypes = {
+    .shape = SHAPE_LIST,
+    .len = GW_CONFIG_NAME_STR_MAX - 1,
+    .check = check_subtypes,
+    .set_default = default_strings,
+    .print = print_strings,
+    .free = free_strings,
+};
+
+/* ---- lists of mappings -------------------------------------------------- */
+
+/* The text of key name in entry (of the keys of a list of mappings). */
+static const char *entry_text(const cfg_key_t *key, const raw_map_t *entry, const char *name)
+{
+	return entry->v[key_index(key->keys, name)];
+}
+
+static void tsig_keys_free(gw_tsig_key_config_t *keys, size_t n)
+{
+	if (keys == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(keys[i].name);
+		if (keys[i].secret != NULL)
+			memset(keys[i].secret, 0, strlen(keys[i].secret));
+		free(keys[i].secret);
+		free(keys[i].file);
+	}
+	free(keys);
+}
+
+/* The secret of one entry, from secret: or file:; NULL with why set. */
+static char *entry_secret(load_ctx_t *ctx, const char *secret, const char *file, char *why,
+                          size_t why_len)
+{
+	if (secret != NULL)
+		return parse_secret(ctx, secret, strlen(secret), why, why_len);
+	if (has_control(file)) {
+		snprintf(why, why_len,
+		         "the path has a control character; write it on one line without escapes");
+		return NULL;
+	}
+	return read_key_file(ctx, file, why, why_len);
+}
+
+static void check_tsig_keys(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
+                            const char *path, void *value, unsigned count)
+{
+	const raw_map_t *entries = value;
+	char child[PLACE_PATH_MAX];
+	char why[WHY_MAX];
+	char name[GW_CONFIG_NAME_STR_MAX];
+	char q[QBUF];
+	size_t n = 0;
+
+	if (count == 0)
+		return;
+	gw_tsig_key_config_t *keys = alloc_entries(ctx, count, sizeof(*keys));
+	if (keys == NULL)
+		return;
+	for (unsigned i = 0; i < count && !ctx->sink.oom; i++) {
+		const char *r_name = entry_text(key, &entries[i], "name");
+		const char *r_alg = entry_text(key, &entries[i], "algorithm");
+		const char *r_secret = entry_text(key, &entries[i], "secret");
+		const char *r_file = entry_text(key, &entries[i], "file");
+		gw_tsig_key_config_t *k = &keys[n];
+		snprintf(child, sizeof(child), "%s[%u].name", path, i);
+		if (r_name == NULL)
+			continue;
+		if (!parse_key_name(r_name, name, why, sizeof(why))) {
+			report_at(ctx, child, "%s", why);
+			continue;
+		}
+		size_t j;
+		for (j = 0; j < n && strcmp(keys[j].name, name) != 0; j++)
+			;
+		if (j < n) {
+			report_at(ctx, child, "key '%s' is defined twice; keep one", name);
+			continue;
+		}
+		k->algorithm = GW_TSIG_HMAC_SHA256;
+		if (r_alg != NULL) {
+			int a = tsig_alg_find(r_alg);
+			snprintf(child, sizeof(child), "%s[%u].algorithm", path, i);
+			if (a < 0) {
+				quote(q, sizeof(q), r_alg, strlen(r_alg));
+				report_at(
+				    ctx, child,
+				    "'%s' is not a TSIG algorithm%s; use hmac-sha256 (the "
+				    "default), hmac-sha384, hmac-sha512 or hmac-sha1",
+				    q,
+				    strncasecmp(r_alg, "hmac-md5", 8) == 0
+				        ? " this gateway offers (RFC 8945: HMAC-MD5 is obsolete)"
+				        : "");
+				continue;
+			}
+			k->algorithm = (gw_tsig_alg_t)a;
+		}
+		snprintf(child, sizeof(child), "%s[%u]", path, i);
+		if ((r_secret == NULL) == (r_file == NULL)) {
+			report_at(
+			    ctx, child,
+			    "key '%s' needs exactly one of secret: (base64) or file: (a key file, "
+			    "mode 0600)",
+			    name);
+			continue;
+		}
+		snprintf(child, sizeof(child), "%s[%u].%s", path, i,
+		         r_secret != NULL ? "secret" : "file");
+		char *secret = entry_secret(ctx, r_secret, r_file, why, sizeof(why));
+		if (secret == NULL) {
+			if (!ctx->sink.oom)
+				report_at(ctx, child, "%s", why);
+			continue;
+		}
+		k->secret = secret;
+		k->name = strdup(name);
+		k->file = r_file != NULL ? strdup(r_file) : NULL;
+		n++; /* also on a failed copy: tsig_keys_free() takes what there is */
+		if (k->name == NULL || (r_file != NULL && k->file == NULL))
+			ctx->sink.oom = true;
+	}
+	tsig_keys_free(cfg->tsig_keys, cfg->tsig_key_count);
+	cfg->tsig_keys = keys;
+	cfg->tsig_key_count = n;
+}
+
+static void print_tsig_keys(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
+{
+	print_list_head(fp, key->name, cfg->tsig_key_count, indent);
+	for (size_t i = 0; i < cfg->tsig_key_count; i++) {
+		const gw_tsig_key_config_t *k = &cfg->tsig_keys[i];
+		fprintf(fp, "%*s- name: ", indent + 2, "");
+		print_string(fp, k->name);
+		fprintf(fp, "\n%*salgorithm: %s\n", indent + 4, "", tsig_alg_word(k->algorithm));
+		/* A key file stays a key file: its secret is not copied out. */
+		fprintf(fp, "%*s%s: ", indent + 4, "", k->file != NULL ? "file" : "secret");
+		print_string(fp, k->file != NULL ? k->file : k->secret);
+		fputc('\n', fp);
+	}
+}
+
+static void free_tsig_keys(gw_config_t *cfg, const cfg_key_t *key)
+{
+	(void)key;
+	tsig_keys_free(cfg->tsig_keys, cfg->tsig_key_count);
+	cfg->tsig_keys = NULL;
+	cfg->tsig_key_count = 0;
+}
+
+/* The TSIG keys (cfg->tsig_keys): name, algorithm, secret: or file:. */
+const cfg_type_t g_type_tsig_keys = {
+    .shape = SHAPE_LIST_MAP,
+    .check = check_tsig_keys,
+    .print = print_tsig_keys,
+    .free = free_tsig_keys,
+};
+
+static void links_free(mdns_link_config_t *links, size_t n)
+{
+	if (links == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(links[i].interface);
+		free(links[i].subdomain);
+	}
+	free(links);
+}
+
+static void check_links(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                        void *value, unsigned count)
+{
+	const raw_map_t *entries = value;
+	char ipath[PLACE_PATH_MAX];
+	char spath[PLACE_PATH_MAX];
+	char label[64];
+	char q[QBUF];
+	size_t n = 0;
+
+	if (count == 0)
+		return;
+	mdns_link_config_t *links = alloc_entries(ctx, count, sizeof(*links));
+	if (links == NULL)
+		return;
+	for (unsigned i = 0; i < count; i++) {
+		const char *interface = entry_text(key, &entries[i], "interface");
+		const char *subdomain = entry_text(key, &entries[i], "subdomain");
+		snprintf(ipath, sizeof(ipath), "%s[%u].interface", path, i);
+		snprintf(spath, sizeof(spath), "%s[%u].subdomain", path, i);
+		if (interface == NULL || !check_ifname(ctx, ipath, interface))
+			continue;
+		bool own = subdomain != NULL; /* else the interface name serves */
+		const char *sub = own ? subdomain : interface;
+		quote(q, sizeof(q), sub, strlen(sub));
+		if (!parse_label(sub, label)) {
+			if (own)
+				report_at(
+				    ctx, spath,
+				    "'%s' is not one DNS label; use 1 to 63 letters, digits and "
+				    "inner '-', without dots, e.g. lan",
+				    q);
+			else
+				report_at(
+				    ctx, ipath,
+				    "'%s' cannot serve as the subdomain (one DNS label of letters, "
+				    "digits and inner '-'); add one, e.g. {interface: %s, "
+				    "subdomain: lan}",
+				    q, q);
+			continue;
+		}
+		size_t j;
+		for (j = 0; j < n && strcmp(links[j].interface, interface) != 0; j++)
+			;
+		if (j < n) {
+			report_at(ctx, ipath, "'%s' is listed twice; give each interface one entry",
+			          quote(q, sizeof(q), interface, strlen(interface)));
+			continue;
+		}
+		for (j = 0; j < n && strcmp(links[j].subdomain, label) != 0; j++)
+			;
+		if (j < n) {
+			report_at(
+			    ctx, own ? spath : ipath,
+			    "subdomain '%s' is already that of interface %s; give each link its "
+			    "own subdomain",
+			    label, links[j].interface);
+			continue;
+		}
+		links[n].interface = strdup(interface);
+		links[n].subdomain = strdup(label);
+		if (links[n].interface == NULL || links[n].subdomain == NULL) {
+			ctx->sink.oom = true;
+			n++; /* so that the partial entry is freed */
+			break;
+		}
+		n++;
+	}
+	links_free(cfg->links, cfg->link_count);
+	cfg->links = links;
+	cfg->link_count = n;
+}
+
+static void print_links(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
+{
+	print_list_head(fp, key->name, cfg->link_count, indent);
+	for (size_t i = 0; i < cfg->link_count; i++) {
+		fprintf(fp, "%*s- interface: ", indent + 2, "");
+		print_string(fp, cfg->links[i].interface);
+		fprintf(fp, "\n%*ssubdomain: ", indent + 4, "");
+		print_string(fp, cfg->links[i].subdomain);
+		fputc('\n', fp);
+	}
+}
+
+static void free_links(gw_config_t *cfg, const cfg_key_t *key)
+{
+	(void)key;
+	links_free(cfg->links, cfg->link_count);
+	cfg->links = NULL;
+	cfg->link_count = 0;
+}
+
+/* The links to mirror (cfg->links): interface, subdomain. */
+const cfg_type_t g_type_links = {
+    .shape = SHAPE_LIST_MAP,
+    .check = check_links,
+    .print = print_links,
+    .free = free_links,
+};

@@ -1,0 +1,387 @@
+/* The schema table: every key of the configuration file is one row, with
+ * its type, where its value goes in gw_config_t, its default and its
+ * range. libcyaml's schema, the defaults, the checks, the printed form and
+ * the freeing all walk this table, so a new key is one row here plus its
+ * field in gw_config_t (docs/configuration.md describes it for users). */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "gateway/config/internal.h"
+
+/* Where a value goes: its offset and size in gw_config_t. */
+#define AT(member)                                                                                 \
+	.field = offsetof(gw_config_t, member), .size = sizeof(((gw_config_t *)NULL)->member)
+/* A list and its entry count. */
+#define LIST_AT(member, count_member) AT(member), .count = offsetof(gw_config_t, count_member)
+/* Text of one default, or of several. */
+#define WORDS(...)                                                                                 \
+	.words = (const char *const[])                                                             \
+	{                                                                                          \
+		__VA_ARGS__, NULL                                                                  \
+	}
+
+#define DAY_MS          86400000ULL
+#define VALIDITY_MAX_MS (3660 * DAY_MS) /* BIND's limit; far below 2^31 s */
+
+static const cfg_key_t g_zone_keys[] = {
+    {"domain", &g_type_domain, CFG_REQUIRED, WORDS("home.arpa.")},
+    {"file", &g_type_path, CFG_NULL, AT(zone.file)},
+    {NULL},
+};
+
+static const cfg_key_t g_log_keys[] = {
+    {"level", &g_type_level, 0, AT(log.level), .def = GW_LOG_INFO},
+    {NULL},
+};
+
+static const cfg_key_t g_server_keys[] = {
+    /* 1232: DNS flag day 2020, no IP fragmentation */
+    {"udp-payload", &g_type_uint, 0, AT(server.udp_payload), .def = 1232,
+     .min = GW_CONFIG_UDP_PAYLOAD_MIN, .max = GW_CONFIG_UDP_PAYLOAD_MAX,
+     .note = " (1232 avoids IP fragmentation)"},
+    {"tcp-idle-timeout", &g_type_duration, 0, AT(server.tcp_idle_timeout_ms), .def = 10000,
+     .min = GW_CONFIG_TCP_IDLE_MIN_MS, .max = GW_CONFIG_TCP_IDLE_MAX_MS,
+     .note = " (RFC 7766 suggests seconds, e.g. 10s)", .example = "10s"},
+    {"tcp-max-connections", &g_type_uint, 0, AT(server.tcp_max_connections), .def = 256, .min = 1,
+     .max = GW_CONFIG_TCP_CONNECTIONS_MAX},
+    {"tcp-max-pipelined", &g_type_uint, 0, AT(server.tcp_max_pipelined), .def = 32, .min = 1,
+     .max = GW_CONFIG_TCP_PIPELINED_MAX},
+    {NULL},
+};
+
+static const cfg_key_t g_transfer_keys[] = {
+    {"allow", &g_type_allow, 0, AT(transfer.allow), .max = GW_CONFIG_ACL_MAX,
+     WORDS("127.0.0.1", "::1")},
+    {"notify", &g_type_notify, 0, LIST_AT(transfer.notify, transfer.notify_count),
+     .max = GW_CONFIG_NOTIFY_MAX},
+    {"journal-size", &g_type_size, 0, AT(transfer.journal_size), .def = 16ULL << 20,
+     .min = GW_CONFIG_JOURNAL_SIZE_MIN, .max = GW_CONFIG_JOURNAL_SIZE_MAX},
+    {"journal-entries", &g_type_uint, 0, AT(transfer.journal_entries), .def = 1000,
+     .max = GW_CONFIG_JOURNAL_ENTRIES_MAX,
+     .note = " (0 keeps no journal: IXFR is answered with the whole zone)"},
+    {NULL},
+};
+
+/* Each entry of tsig-keys and of links: read by their list type. */
+static const cfg_key_t g_tsig_key_keys[] = {
+    {"name", &g_type_text, CFG_REQUIRED, .len = GW_CONFIG_NAME_STR_MAX - 1},
+    {"algorithm", &g_type_text, 0, .len = WORD_TEXT_MAX},
+    {"secret", &g_type_text, 0, .len = SECRET_TEXT_MAX},
+    {"file", &g_type_text, 0, .len = GW_CONFIG_PATH_MAX},
+    {NULL},
+};
+
+static const cfg_key_t g_link_keys[] = {
+    {"interface", &g_type_text, CFG_REQUIRED, .len = IFNAME_TEXT_MAX},
+    {"subdomain", &g_type_text, 0, .len = GW_CONFIG_NAME_STR_MAX - 1},
+    {NULL},
+};
+
+static const cfg_key_t g_dnssec_keys[] = {
+    {"enable", &g_type_bool, 0, AT(dnssec.enable), .def = true},
+    /* ECDSAP256SHA256: small keys and signatures */
+    {"algorithm", &g_type_algorithm, 0, AT(dnssec.algorithm), .def = 13},
+    {"keys", &g_type_choice, 0, AT(dnssec.split_keys), WORDS("csk", "ksk-zsk"),
+     .note = "write csk (one key signs everything) or ksk-zsk (a key-signing key for the "
+             "DNSKEY set, a zone-signing key for the rest)"},
+    {"rsa-bits", &g_type_uint, 0, AT(dnssec.rsa_bits), .def = 2048, .min = GW_CONFIG_RSA_BITS_MIN,
+     .max = GW_CONFIG_RSA_BITS_MAX, .note = " (RFC 8624: at least 2048 bits)"},
+    {"denial", &g_type_choice, 0, AT(dnssec.nsec3), WORDS("nsec", "nsec3"),
+     .note = "write nsec (the default; the zone is public anyway) or nsec3"},
+    {"signature-validity", &g_type_duration, 0, AT(dnssec.validity_ms), .def = 14 * DAY_MS,
+     .min = GW_CONFIG_VALIDITY_MIN_MS, .max = VALIDITY_MAX_MS, .note = " (e.g. 14d)"},
+    {"refresh", &g_type_duration, 0, AT(dnssec.refresh_ms), .def = 7 * DAY_MS, .min = 1000,
+     .max = VALIDITY_MAX_MS, .note = ", shorter than signature-validity (e.g. 7d)"},
+    {"jitter", &g_type_duration, 0, AT(dnssec.jitter_ms), .def = DAY_MS, .max = VALIDITY_MAX_MS,
+     .note = ", shorter than signature-validity minus refresh (e.g. 1d)"},
+    /* 1h: the clock skew of validators */
+    {"inception-offset", &g_type_duration, 0, AT(dnssec.inception_offset_ms), .def = 3600000,
+     .max = GW_CONFIG_INCEPTION_MAX_MS, .note = " (e.g. 1h)", .after = check_signature_times},
+    {"dnskey-ttl", &g_type_uint, 0, AT(dnssec.dnskey_ttl), .def = 3600, .min = 1,
+     .max = GW_CONFIG_DNSKEY_TTL_MAX, .note = " seconds (e.g. 3600)"},
+    {"sign-threads", &g_type_uint, 0, AT(dnssec.sign_threads), .max = GW_CONFIG_SIGN_THREADS_MAX,
+     .note = " (0 starts one per CPU)"},
+    {"import", &g_type_import, 0, LIST_AT(dnssec.import, dnssec.import_count),
+     .max = GW_CONFIG_IMPORT_MAX},
+    {NULL},
+};
+
+static const cfg_key_t g_limits_keys[] = {
+    {"services-per-link", &g_type_uint, 0, AT(mdns.limits.services_per_link), .def = 1000, .min = 1,
+     .max = GW_CONFIG_SERVICES_PER_LINK_MAX, .note = " service instances per link"},
+    {"records-per-name", &g_type_uint, 0, AT(mdns.limits.records_per_name), .def = 32, .min = 1,
+     .max = GW_CONFIG_RECORDS_PER_NAME_MAX, .note = " records per name and type"},
+    {"txt-size", &g_type_uint, 0, AT(mdns.limits.txt_size), .def = 1300, .min = 1,
+     .max = GW_CONFIG_TXT_SIZE_MAX, .note = " octets (mDNS packets hold about 1300 on Ethernet)"},
+    {"changes-per-second", &g_type_uint, 0, AT(mdns.limits.changes_per_second), .def = 200,
+     .min = 1, .max = GW_CONFIG_CHANGES_PER_SEC_MAX, .note = " changes per second and link"},
+    {NULL},
+};
+
+static const cfg_key_t g_mdns_keys[] = {
+    {"enable", &g_type_bool, 0, AT(mdns.enable), .def = true},
+    {"ipv4", &g_type_bool, 0, AT(mdns.ipv4), .def = true},
+    {"ipv6", &g_type_bool, 0, AT(mdns.ipv6), .def = true, .after = check_address_families},
+    /* 10s: RFC 8766 section 5.5.1 */
+    {"ttl-cap", &g_type_seconds, 0, AT(mdns.ttl_cap), .def = 10000, .min = 1000,
+     .max = GW_CONFIG_TTL_CAP_MAX * 1000ULL, .note = " (RFC 8766 section 5.5.1 suggests 10s)"},
+    {"batch-window", &g_type_duration, 0, AT(mdns.batch_window_ms), .def = 50,
+     .max = GW_CONFIG_BATCH_WINDOW_MAX_MS, .note = " (e.g. 50ms)"},
+    {"warm-up", &g_type_duration, 0, AT(mdns.warmup_ms), .def = 5000,
+     .max = GW_CONFIG_WARMUP_MAX_MS, .note = " (e.g. 5s)"},
+    {"link-grace", &g_type_duration, 0, AT(mdns.link_grace_ms), .def = 30000,
+     .max = GW_CONFIG_LINK_GRACE_MAX_MS, .note = " (e.g. 30s)"},
+    {"drop-private", &g_type_bool, 0, AT(mdns.drop_private)},
+    /* Printer subtypes that AirPrint and IPP Everywhere clients browse
+     * for; plain type browsing does not see them. */
+    {"subtypes", &g_type_subtypes, 0, LIST_AT(mdns.subtypes, mdns.subtype_count),
+     .max = GW_CONFIG_SUBTYPES_MAX,
+     WORDS("_universal._sub._ipp._tcp", "_print._sub._ipp._tcp", "_cups._sub._ipp._tcp",
+           "_universal._sub._ipps._tcp", "_printer._sub._http._tcp")},
+    {"limits", &g_type_map, 0, .keys = g_limits_keys},
+    {NULL},
+};
+
+const cfg_key_t g_config_keys[] = {
+    {"zone", &g_type_map, CFG_REQUIRED, .keys = g_zone_keys},
+    {"listen", &g_type_listen, 0, LIST_AT(listen, listen_count), .min = 1,
+     .max = GW_CONFIG_LISTEN_MAX, WORDS("0.0.0.0@53", "[::]@53")},
+    {"ports-file", &g_type_path, CFG_NULL, AT(ports_file)},
+    {"state-dir", &g_type_path, 0, AT(state_dir), WORDS("/var/lib/dnssd-gateway")},
+    {"log", &g_type_map, 0, .keys = g_log_keys},
+    {"server", &g_type_map, 0, .keys = g_server_keys},
+    {"identity", &g_type_text, CFG_NULL, AT(identity), .len = GW_CONFIG_TEXT_MAX},
+    {"version", &g_type_text, CFG_NULL, AT(version), .len = GW_CONFIG_TEXT_MAX},
+    {"transfer", &g_type_map, 0, .keys = g_transfer_keys},
+    /* before transfer: its entries name keys */
+    {"tsig-keys", &g_type_tsig_keys, CFG_BEFORE_PREV, .max = GW_CONFIG_TSIG_KEYS_MAX,
+     .keys = g_tsig_key_keys},
+    {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
+    {"links", &g_type_links, 0, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
+    {"mdns", &g_type_map, 0, .keys = g_mdns_keys},
+    {NULL},
+};
+
+size_t key_index(const cfg_key_t *keys, const char *name)
+{
+	size_t i = 0;
+	while (keys[i].name != NULL && strcmp(keys[i].name, name) != 0)
+		i++;
+	return i;
+}
+
+size_t key_order(const cfg_key_t *keys, size_t *order)
+{
+	size_t n = 0;
+	for (size_t i = 0; keys[i].name != NULL; i++) {
+		if (keys[i + 1].name != NULL && (keys[i + 1].flags & CFG_BEFORE_PREV)) {
+			order[n++] = i + 1;
+			order[n++] = i;
+			i++;
+		} else {
+			order[n++] = i;
+		}
+	}
+	return n;
+}
+
+/* ---- libcyaml's schema -------------------------------------------------- */
+
+static const cyaml_schema_field_t *build_fields(cy_schema_t *s, const cfg_key_t *keys);
+
+static cyaml_schema_value_t *build_entry(cy_schema_t *s, const cfg_key_t *key, unsigned len)
+{
+	cyaml_schema_value_t *e = &s->entries[s->entry_count++];
+	if (key->type->shape == SHAPE_LIST_MAP)
+		*e = (cyaml_schema_value_t){
+		    .type = CYAML_MAPPING,
+		    .flags = CYAML_FLAG_DEFAULT,
+		    .data_size = sizeof(raw_map_t),
+		    .mapping.fields = build_fields(s, key->keys),
+		};
+	else
+		*e = (cyaml_schema_value_t){
+		    .type = CYAML_STRING,
+		    .flags = CYAML_FLAG_POINTER,
+		    .data_size = sizeof(char),
+		    .string = {.min = 1, .max = len},
+		};
+	return e;
+}
+
+static void build_field(cy_schema_t *s, cyaml_schema_field_t *f, const cfg_key_t *key, size_t i)
+{
+	unsigned len = key->len != 0 ? key->len : key->type->len;
+	enum cyaml_flag flags = CYAML_FLAG_POINTER;
+
+	if (!(key->flags & CFG_REQUIRED))
+		flags |= CYAML_FLAG_OPTIONAL;
+	if (key->flags & CFG_NULL)
+		flags |= CYAML_FLAG_POINTER_NULL_STR;
+	f->key = key->name;
+	f->data_offset = (uint32_t)(offsetof(raw_map_t, v) + i * sizeof(void *));
+	switch (key->type->shape) {
+	case SHAPE_TEXT:
+		f->value = (cyaml_schema_value_t){.type = CYAML_STRING,
+		                                  .flags = flags,
+		                                  .data_size = sizeof(char *),
+		                                  .string = {.min = 1, .max = len}};
+		break;
+	case SHAPE_UINT:
+		f->value = (cyaml_schema_value_t){
+		    .type = CYAML_UINT, .flags = flags, .data_size = sizeof(uint64_t)};
+		break;
+	case SHAPE_MAP:
+		f->value = (cyaml_schema_value_t){.type = CYAML_MAPPING,
+		                                  .flags = flags,
+		                                  .data_size = sizeof(raw_map_t),
+		                                  .mapping.fields = build_fields(s, key->keys)};
+		break;
+	case SHAPE_LIST:
+	case SHAPE_LIST_MAP:
+		f->count_offset = (uint32_t)(offsetof(raw_map_t, n) + i * sizeof(unsigned));
+		f->count_size = sizeof(unsigned);
+		f->value = (cyaml_schema_value_t){
+		    .type = CYAML_SEQUENCE,
+		    .flags = flags,
+		    .data_size =
+		        key->type->shape == SHAPE_LIST ? sizeof(char *) : sizeof(raw_map_t),
+		    .sequence = {.entry = build_entry(s, key, len),
+		                 .min = (unsigned)key->min,
+		                 .max = (unsigned)key->max},
+		};
+		break;
+	}
+}
+
+/* A mapping's fields take one block (and its end marker), reserved before
+ * the fields below them are built. */
+static const cyaml_schema_field_t *build_fields(cy_schema_t *s, const cfg_key_t *keys)
+{
+	size_t n = 0;
+	while (keys[n].name != NULL)
+		n++;
+	if (n > FIELDS_MAX || s->field_count + n + 1 > SCHEMA_MAX || s->entry_count >= SCHEMA_MAX)
+		abort(); /* the table outgrew the limits above: a build-time mistake */
+	cyaml_schema_field_t *block = &s->fields[s->field_count];
+	s->field_count += n + 1;
+	memset(block, 0, (n + 1) * sizeof(*block));
+	for (size_t i = 0; i < n; i++)
+		build_field(s, &block[i], &keys[i], i);
+	return block;
+}
+
+void schema_build(cy_schema_t *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->top = (cyaml_schema_value_t){
+	    .type = CYAML_MAPPING,
+	    .flags = CYAML_FLAG_POINTER,
+	    .data_size = sizeof(raw_map_t),
+	};
+	s->top.mapping.fields = build_fields(s, g_config_keys);
+}
+
+/* ---- walking the table -------------------------------------------------- */
+
+static void check_map(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *keys,
+                      const raw_map_t *raw, const char *path)
+{
+	size_t order[FIELDS_MAX];
+	size_t n = key_order(keys, order);
+
+	for (size_t o = 0; o < n; o++) {
+		const cfg_key_t *key = &keys[order[o]];
+		char child[PLACE_PATH_MAX];
+		path_join(child, path, key->name);
+		if (key->type->check != NULL && place_find(ctx, child) != NULL)
+			key->type->check(ctx, cfg, key, child, raw->v[order[o]], raw->n[order[o]]);
+		if (key->after != NULL)
+			key->after(ctx, cfg);
+	}
+}
+
+static int defaults_map(gw_config_t *cfg, const cfg_key_t *keys)
+{
+	for (const cfg_key_t *key = keys; key->name != NULL; key++) {
+		int ret = key->type->set_default != NULL ? key->type->set_default(cfg, key) : GW_OK;
+		if (ret != GW_OK)
+			return ret;
+	}
+	return GW_OK;
+}
+
+static void print_map(FILE *fp, const gw_config_t *cfg, const cfg_key_t *keys, int indent)
+{
+	size_t order[FIELDS_MAX];
+	size_t n = key_order(keys, order);
+
+	for (size_t o = 0; o < n; o++) {
+		const cfg_key_t *key = &keys[order[o]];
+		if (key->type->print != NULL)
+			key->type->print(fp, cfg, key, indent);
+	}
+}
+
+static void free_map(gw_config_t *cfg, const cfg_key_t *keys)
+{
+	for (const cfg_key_t *key = keys; key->name != NULL; key++) {
+		if (key->type->free != NULL)
+			key->type->free(cfg, key);
+	}
+}
+
+static void check_mapping(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                          void *value, unsigned count)
+{
+	(void)count;
+	if (value != NULL)
+		check_map(ctx, cfg, key->keys, value, path);
+}
+
+static int default_mapping(gw_config_t *cfg, const cfg_key_t *key)
+{
+	return defaults_map(cfg, key->keys);
+}
+
+static void print_mapping(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
+{
+	fprintf(fp, "%*s%s:\n", indent, "", key->name);
+	print_map(fp, cfg, key->keys, indent + 2);
+}
+
+static void free_mapping(gw_config_t *cfg, const cfg_key_t *key)
+{
+	free_map(cfg, key->keys);
+}
+
+/* A mapping of the keys in cfg_key_t.keys. */
+const cfg_type_t g_type_map = {
+    .shape = SHAPE_MAP,
+    .check = check_mapping,
+    .set_default = default_mapping,
+    .print = print_mapping,
+    .free = free_mapping,
+};
+
+int schema_defaults(gw_config_t *cfg)
+{
+	return defaults_map(cfg, g_config_keys);
+}
+
+void schema_check(load_ctx_t *ctx, gw_config_t *cfg, const raw_map_t *raw)
+{
+	check_map(ctx, cfg, g_config_keys, raw, "");
+}
+
+void schema_print(const gw_config_t *cfg, FILE *fp)
+{
+	print_map(fp, cfg, g_config_keys, 0);
+}
+
+void schema_free(gw_config_t *cfg)
+{
+	free_map(cfg, g_config_keys);
+}

@@ -1,0 +1,176 @@
+/* TSIG secrets: base64 text, inline or in a key file. Decoding is
+ * ldns's (ldns_str2rdf_b64: padding and the bits past the end checked). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
+
+#include "common/error.h"
+#include "gateway/config/internal.h"
+#include "gateway/config/secret.h"
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* ldns_str2rdf_b64() counts the decoded octets in 16 bits. */
+#define SECRET_TEXT_DECODE_MAX 32768
+
+int gw_config_secret_decode(const char *text, size_t len, uint8_t *out, size_t cap)
+{
+	ldns_rdf *rdf = NULL;
+	size_t n = 0;
+	int ret = GW_EPARSE;
+	char *compact = NULL;
+
+	if (len >= SECRET_TEXT_DECODE_MAX)
+		return GW_ESPACE;
+	compact = malloc(len + 1);
+	if (compact == NULL)
+		return GW_ENOMEM;
+	/* ldns skips every isspace() byte and takes a lone "-" or "0" for an
+	 * empty value; a secret may only hold blanks and line breaks between
+	 * its characters, so anything else is refused here. */
+	for (size_t i = 0; i < len; i++) {
+		if (is_blank(text[i]))
+			continue;
+		if (text[i] == '\0' || text[i] == '-' || text[i] == '\v' || text[i] == '\f')
+			goto out;
+		compact[n++] = text[i];
+	}
+	compact[n] = '\0';
+	if (n == 1 && compact[0] == '0')
+		goto out;
+	ldns_status st = ldns_str2rdf_b64(&rdf, compact);
+	if (st == LDNS_STATUS_MEM_ERR) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	if (st != LDNS_STATUS_OK || rdf == NULL)
+		goto out;
+	if (ldns_rdf_size(rdf) > cap) {
+		ret = GW_ESPACE;
+		goto out;
+	}
+	memcpy(out, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+	ret = (int)ldns_rdf_size(rdf);
+out:
+	if (rdf != NULL)
+		explicit_bzero(ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+	ldns_rdf_deep_free(rdf);
+	explicit_bzero(compact, len + 1);
+	free(compact);
+	return ret;
+}
+
+char *parse_secret(load_ctx_t *ctx, const char *text, size_t len, char *why, size_t why_len)
+{
+	uint8_t raw[GW_CONFIG_TSIG_SECRET_MAX];
+	int n = gw_config_secret_decode(text, len, raw, sizeof(raw));
+	memset(raw, 0, sizeof(raw));
+	if (n == GW_ENOMEM) {
+		ctx->sink.oom = true;
+		return NULL;
+	}
+	if (n == GW_ESPACE) {
+		snprintf(why, why_len,
+		         "the secret is longer than %d octets; use a key from tsig-keygen or "
+		         "keymgr -t (32 octets for hmac-sha256)",
+		         GW_CONFIG_TSIG_SECRET_MAX);
+		return NULL;
+	}
+	if (n <= 0) {
+		snprintf(why, why_len,
+		         "the secret is %s; give the base64 text that tsig-keygen or keymgr -t "
+		         "print, e.g. secret: \"3q2+7w==\"",
+		         n == 0 ? "empty" : "not valid base64");
+		return NULL;
+	}
+	char *out = malloc(len + 1);
+	if (out == NULL) {
+		ctx->sink.oom = true;
+		return NULL;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (!is_blank(text[i]))
+			out[o++] = text[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+#define KEY_FILE_MAX 4096
+
+/* The secret of a key file: the base64 text alone, or the value after
+ * "secret" in the files tsig-keygen (BIND) and keymgr -t (Knot) write.
+ * The file must not be open to group or others. */
+char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len)
+{
+	char q[QBUF];
+	char buf[KEY_FILE_MAX + 1];
+	struct stat st;
+	char *secret = NULL;
+	ssize_t len = 0;
+
+	quote(q, sizeof(q), path, strlen(path));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, why_len, "cannot open '%s': %s; check the path", q, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, why_len, "'%s' is not a regular file; give the path of the key file",
+		         q);
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		snprintf(why, why_len,
+		         "'%s' has mode %04o: group or others may read or change the secret; "
+		         "chmod 600 it",
+		         q, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + len, (size_t)(KEY_FILE_MAX + 1 - len));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(why, why_len, "cannot read '%s': %s", q, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += r;
+		if (len > KEY_FILE_MAX) {
+			snprintf(why, why_len,
+			         "'%s' is larger than %d bytes; a key file holds one secret", q,
+			         KEY_FILE_MAX);
+			goto out;
+		}
+	}
+	buf[len] = '\0';
+	const char *text = buf;
+	size_t tlen = (size_t)len;
+	const char *kw = strstr(buf, "secret");
+	if (kw != NULL) {
+		text = kw + 6;
+		while (*text == ' ' || *text == '\t' || *text == ':' || *text == '"')
+			text++;
+		tlen = strcspn(text, "\";\n\r \t");
+	}
+	secret = parse_secret(ctx, text, tlen, why, why_len);
+	if (secret == NULL && !ctx->sink.oom) {
+		size_t o = strlen(why);
+		snprintf(why + o, why_len - o, " (in key file '%s')", q);
+	}
+out:
+	memset(buf, 0, sizeof(buf));
+	close(fd);
+	return secret;
+}

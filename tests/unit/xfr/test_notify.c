@@ -1,0 +1,272 @@
+/* gateway/xfr/notify.c, outgoing NOTIFY: a secondary on a loopback UDP
+ * socket of the test's own records every NOTIFY it gets and answers as
+ * each test says. The resend schedule is the notifier's option, set to
+ * milliseconds here so that the libev loop runs it in well under a
+ * second: resends after 1, 2, 4 and 8 units, five tries in all; a newer
+ * serial replaces a pending one; the answer with the right ID from the
+ * target stops the resends; a wrong ID or another address does not. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <ldns/ldns.h>
+
+#include "common/error.h"
+#include "cunit.h"
+#include "gateway/xfr/notify.h"
+#include "zone_util.h"
+
+#define QUERIES_MAX 16
+
+typedef enum {
+	ANSWER_NONE,       /* stay silent */
+	ANSWER_RIGHT,      /* the query's ID, from the target's address */
+	ANSWER_WRONG_ID,   /* another ID, from the target's address */
+	ANSWER_OTHER_ADDR, /* the query's ID, from another port */
+} answer_t;
+
+/* The secondary: what it received, and how it answers query n (0-based). */
+typedef struct secondary {
+	struct ev_loop *loop;
+	int fd, other_fd;
+	gw_endpoint_t ep; /* where fd listens */
+	ev_io io;
+	answer_t answer[QUERIES_MAX];
+	unsigned count;
+	double at[QUERIES_MAX]; /* ev_now() at arrival */
+	uint16_t id[QUERIES_MAX];
+	uint32_t serial[QUERIES_MAX];
+	/* On query replace_at (1-based; 0: never), announce this zone. */
+	unsigned replace_at;
+	gw_notify_t *notify;
+	const zone_t *newer;
+} secondary_t;
+
+static int udp_socket(struct sockaddr_in *addr)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	socklen_t len = sizeof(*addr);
+	CU_ASSERT_FATAL(fd >= 0);
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)addr, sizeof(*addr)) == 0);
+	CU_ASSERT_FATAL(getsockname(fd, (struct sockaddr *)addr, &len) == 0);
+	return fd;
+}
+
+/* The serial in the NOTIFY's answer section (RFC 1996 3.7). */
+static uint32_t notify_serial(const uint8_t *buf, size_t len)
+{
+	ldns_pkt *p = NULL;
+	uint32_t serial = 0;
+	CU_ASSERT_FATAL(ldns_wire2pkt(&p, buf, len) == LDNS_STATUS_OK);
+	CU_ASSERT_EQUAL(ldns_pkt_get_opcode(p), LDNS_PACKET_NOTIFY);
+	CU_ASSERT_FALSE(ldns_pkt_qr(p));
+	CU_ASSERT_EQUAL_FATAL(ldns_pkt_ancount(p), 1);
+	ldns_rr *soa = ldns_rr_list_rr(ldns_pkt_answer(p), 0);
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_get_type(soa), LDNS_RR_TYPE_SOA);
+	serial = ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+	ldns_pkt_free(p);
+	return serial;
+}
+
+static void on_query(struct ev_loop *loop, ev_io *w, int revents)
+{
+	secondary_t *s = w->data;
+	uint8_t buf[4096];
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	ssize_t n = recvfrom(w->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+
+	(void)revents;
+	if (n < 12 || s->count >= QUERIES_MAX)
+		return;
+	unsigned i = s->count++;
+	s->at[i] = ev_now(loop);
+	s->id[i] = (uint16_t)(buf[0] << 8 | buf[1]);
+	s->serial[i] = notify_serial(buf, (size_t)n);
+	if (s->replace_at == i + 1)
+		gw_notify_send(s->notify, s->newer);
+	if (s->answer[i] == ANSWER_NONE)
+		return;
+	buf[2] |= 0x80; /* QR: the answer, the question echoed */
+	if (s->answer[i] == ANSWER_WRONG_ID)
+		buf[1] ^= 0x01;
+	int fd = s->answer[i] == ANSWER_OTHER_ADDR ? s->other_fd : s->fd;
+	CU_ASSERT(sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen) == n);
+}
+
+static void assert_stats(const gw_notify_stats_t *st, uint64_t sent, uint64_t acked,
+                         uint64_t failed)
+{
+	CU_ASSERT_EQUAL(st->sent, sent);
+	CU_ASSERT_EQUAL(st->acked, acked);
+	CU_ASSERT_EQUAL(st->failed, failed);
+}
+
+static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static zone_t *zone_with_serial(unsigned serial)
+{
+	char soa[128];
+	snprintf(soa, sizeof(soa),
+	         "dnssd.test. 3600 IN SOA ns.dnssd.test. hostmaster.dnssd.test. %u 3600 600 86400 "
+	         "10",
+	         serial);
+	const char *rrs[] = {soa, "dnssd.test. 3600 IN NS ns.dnssd.test.", NULL};
+	return tzone("dnssd.test.", rrs);
+}
+
+/* Announce serial 1 to the secondary s (answers set by the caller), with
+ * resends after first_retry seconds, doubling, tries sends in all (0: the
+ * default); run the loop for seconds; the notifier's counters into st. */
+static void run(secondary_t *s, double first_retry, unsigned tries, double seconds,
+                gw_notify_stats_t *st)
+{
+	struct sockaddr_in addr, other;
+	gw_notify_t *n = NULL;
+	ev_timer deadline;
+
+	s->loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(s->loop != NULL);
+	s->fd = udp_socket(&addr);
+	s->other_fd = udp_socket(&other);
+	memcpy(&s->ep.addr, &addr, sizeof(addr));
+	s->ep.addrlen = sizeof(addr);
+	ev_io_init(&s->io, on_query, s->fd, EV_READ);
+	s->io.data = s;
+	ev_io_start(s->loop, &s->io);
+
+	gw_notify_target_t target = {.ep = s->ep, .key = -1};
+	gw_tsig_keyring_t keys = {NULL, 0};
+	gw_notify_opts_t opts = {
+	    .targets = &target,
+	    .target_count = 1,
+	    .keys = &keys,
+	    .first_retry = first_retry,
+	    .tries = tries,
+	};
+	CU_ASSERT_FATAL(gw_notify_new(&n, s->loop, &opts) == GW_OK);
+	s->notify = n;
+	zone_t *zone = zone_with_serial(1);
+	gw_notify_send(n, zone);
+	ev_timer_init(&deadline, on_deadline, seconds, 0.0);
+	ev_timer_start(s->loop, &deadline);
+	ev_run(s->loop, 0);
+
+	gw_notify_get_stats(n, st);
+	gw_notify_free(n);
+	zone_free(zone);
+	ev_io_stop(s->loop, &s->io);
+	close(s->fd);
+	close(s->other_fd);
+	ev_loop_destroy(s->loop);
+}
+
+/* No answer: five tries, 1, 2, 4 and 8 units apart, then given up. */
+static void test_resend_schedule(void)
+{
+	secondary_t s = {0};
+	gw_notify_stats_t st;
+	const double unit = 0.04;
+
+	run(&s, unit, 0, 1.6, &st);
+	CU_ASSERT_EQUAL_FATAL(s.count, GW_NOTIFY_TRIES);
+	for (unsigned i = 1; i < s.count; i++) {
+		double want = unit * (double)(1u << (i - 1));
+		double got = s.at[i] - s.at[i - 1];
+		/* Arrivals, not sends, are timed: a late arrival shortens the
+		 * next gap, so the margin below; a fixed gap still fails. */
+		if (got < want * 0.75 || got > want + 0.3)
+			fprintf(stderr, "\nresend %u after %.3f s, want %.3f s\n", i, got, want);
+		CU_ASSERT(got >= want * 0.75);
+		CU_ASSERT(got <= want + 0.3);
+		/* a resend is the same query: same ID, same serial */
+		CU_ASSERT_EQUAL(s.id[i], s.id[0]);
+		CU_ASSERT_EQUAL(s.serial[i], 1);
+	}
+	assert_stats(&st, GW_NOTIFY_TRIES, 0, 1);
+}
+
+/* The right answer to the first resend: nothing more is sent. */
+static void test_answer_stops(void)
+{
+	secondary_t s = {0};
+	gw_notify_stats_t st;
+
+	s.answer[1] = ANSWER_RIGHT;
+	run(&s, 0.05, 0, 0.5, &st);
+	CU_ASSERT_EQUAL(s.count, 2);
+	assert_stats(&st, 2, 1, 0);
+}
+
+/* Answers with another ID, or from another port of the target's host,
+ * are not the target's: every try is sent. */
+static void test_wrong_answers(void)
+{
+	static const answer_t wrong[] = {ANSWER_WRONG_ID, ANSWER_OTHER_ADDR};
+	for (size_t w = 0; w < sizeof(wrong) / sizeof(wrong[0]); w++) {
+		secondary_t s = {0};
+		gw_notify_stats_t st;
+		for (unsigned i = 0; i < QUERIES_MAX; i++)
+			s.answer[i] = wrong[w];
+		run(&s, 0.01, 0, 0.6, &st);
+		CU_ASSERT_EQUAL(s.count, GW_NOTIFY_TRIES);
+		assert_stats(&st, GW_NOTIFY_TRIES, 0, 1);
+	}
+}
+
+/* Serial 2 while serial 1 waits: the next query carries 2 under a new
+ * ID, the late answer to the old ID is ignored, and the right answer to
+ * the new one stops the resends. */
+static void test_newer_serial(void)
+{
+	secondary_t s = {0};
+	gw_notify_stats_t st;
+	zone_t *newer = zone_with_serial(2);
+
+	s.replace_at = 1;
+	s.newer = newer;
+	s.answer[0] = ANSWER_RIGHT; /* sent after serial 2 replaced it: too late */
+	s.answer[2] = ANSWER_RIGHT;
+	run(&s, 0.05, 0, 0.5, &st);
+	CU_ASSERT_EQUAL_FATAL(s.count, 3);
+	CU_ASSERT_EQUAL(s.serial[0], 1);
+	CU_ASSERT_EQUAL(s.serial[1], 2);
+	CU_ASSERT_EQUAL(s.serial[2], 2);
+	CU_ASSERT_EQUAL(s.id[2], s.id[1]);
+	assert_stats(&st, 3, 1, 0);
+	zone_free(newer);
+}
+
+/* tries: fewer sends in all when asked. */
+static void test_tries_option(void)
+{
+	secondary_t s = {0};
+	gw_notify_stats_t st;
+
+	run(&s, 0.01, 2, 0.3, &st);
+	CU_ASSERT_EQUAL(s.count, 2);
+	assert_stats(&st, 2, 0, 1);
+}
+
+int gw_test_register(void)
+{
+	return gw_test_suite("notify", (gw_test_t[]){
+	                                   {"resend schedule", test_resend_schedule},
+	                                   {"answer stops resends", test_answer_stops},
+	                                   {"wrong answers", test_wrong_answers},
+	                                   {"newer serial", test_newer_serial},
+	                                   {"tries option", test_tries_option},
+	                                   {NULL, NULL},
+	                               });
+}
