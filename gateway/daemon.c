@@ -164,7 +164,7 @@ static int ensure_state_dir(const char *path)
 	return GW_OK;
 }
 
-int gw_daemon_run(const gw_config_t *cfg)
+int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 {
 	int ret;
 	daemon_t d = {.cfg = cfg};
@@ -177,6 +177,7 @@ int gw_daemon_run(const gw_config_t *cfg)
 	if (ret != GW_OK)
 		goto out;
 	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
+	zone_opts.dnssec.new_keys = flags->new_keys;
 	ret = gw_zonemgr_new(&d.zones, d.loop, &zone_opts);
 	if (ret != GW_OK)
 		goto out;

@@ -4,12 +4,20 @@
  * (SIGHUP). */
 #pragma once
 
+#include <stdbool.h>
+
 #include "gateway/config/config.h"
 #include "gateway/zonemgr/zonemgr.h"
 
 /* The zone manager's part of cfg; what it points at is cfg's (borrowed). */
 gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg);
 
-/* Run until SIGTERM or SIGINT. cfg is borrowed for the whole run. Returns
- * GW_OK after a clean shutdown, or the error that stopped the start. */
-int gw_daemon_run(const gw_config_t *cfg);
+/* What the command line asks of one run, beside the configuration. */
+typedef struct gw_daemon_flags {
+	bool new_keys; /* --new-keys: a new chain of trust where keys/state is lost */
+} gw_daemon_flags_t;
+
+/* Run until SIGTERM or SIGINT. cfg and flags are borrowed for the whole
+ * run. Returns GW_OK after a clean shutdown, or the error that stopped the
+ * start. */
+int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags);

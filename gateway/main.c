@@ -16,7 +16,7 @@
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: dnssd-gateway [-c FILE] [-v] [--check-config]\n"
+	fprintf(fp, "usage: dnssd-gateway [-c FILE] [-v] [--check-config] [--new-keys]\n"
 	            "\n"
 	            "Mirrors DNS-SD services into a DNS zone and serves it, in the foreground.\n"
 	            "\n"
@@ -26,6 +26,10 @@ static void usage(FILE *fp)
 	            "      --check-config  validate the configuration (and the zone file it\n"
 	            "                      names), print each problem, exit 0 when valid;\n"
 	            "                      with -v also print the effective configuration\n"
+	            "      --new-keys      make new DNSSEC keys where the key state\n"
+	            "                      (<state-dir>/keys/state) is lost but an earlier\n"
+	            "                      store left keys or DS files; the parent's DS must\n"
+	            "                      then be replaced (docs/keys.md)\n"
 	            "  -V, --version       print the version\n"
 	            "  -h, --help          this text\n");
 }
@@ -49,17 +53,19 @@ static int check_config(const gw_config_t *cfg, bool verbose)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256 };
+	enum { OPT_CHECK = 256, OPT_NEW_KEYS };
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"check-config", no_argument, NULL, OPT_CHECK},
+	    {"new-keys", no_argument, NULL, OPT_NEW_KEYS},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
 	bool verbose = false, check = false;
+	gw_daemon_flags_t flags = {0};
 	int c;
 	while ((c = getopt_long(argc, argv, "c:vVh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -71,6 +77,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			check = true;
+			break;
+		case OPT_NEW_KEYS:
+			flags.new_keys = true;
 			break;
 		case 'V':
 			printf("dnssd-gateway %s\n", GW_VERSION);
@@ -111,7 +120,7 @@ int main(int argc, char **argv)
 	} else {
 		gw_log_set_level(verbose ? GW_LOG_DEBUG : cfg->log.level);
 		gw_log_open_syslog("dnssd-gateway");
-		ret = gw_daemon_run(cfg);
+		ret = gw_daemon_run(cfg, &flags);
 		gw_log_close_syslog();
 		status = ret == GW_OK ? 0 : 1;
 	}

@@ -206,6 +206,7 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	    .rsa_bits = (int)cfg->dnssec.rsa_bits,
 	    .import = cfg->dnssec.import,
 	    .import_count = cfg->dnssec.import_count,
+	    .new_keys = cfg->dnssec.new_keys,
 	};
 	ret = sig_keystore_open(&m->keys, cfg->state_dir, cfg->domain, &policy);
 	if (ret != GW_OK)
@@ -419,8 +420,8 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 	/* A refresh with nothing due changes nothing. */
 	if (ret == GW_OK && zone_serial(zone, &current) == GW_OK && current == serial) {
 		gw_journal_append(m->journal, &diff, zone);
-		gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->opts.domain_str,
-		         serial, cs && cs->remove ? ldns_rr_list_rr_count(cs->remove) : 0,
+		gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->opts.domain_str, serial,
+		         cs && cs->remove ? ldns_rr_list_rr_count(cs->remove) : 0,
 		         cs && cs->add ? ldns_rr_list_rr_count(cs->add) : 0);
 		if (m->hook != NULL)
 			m->hook(m->hook_arg, serial);

@@ -38,6 +38,9 @@ typedef struct gw_zonemgr_opts {
 		uint32_t sign_threads;     /* 0: one per CPU */
 		const char *const *import; /* borrowed: import_count key file paths */
 		size_t import_count;
+		/* Make new keys even where an earlier key store left its
+		 * traces (sig_key_policy_t.new_keys; --new-keys). */
+		bool new_keys;
 	} dnssec;
 	uint64_t journal_size;    /* octets of diffs kept for IXFR */
 	uint32_t journal_entries; /* 0: no journal */

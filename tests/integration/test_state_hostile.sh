@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Whoever can damage the state directory (issue 16, finding 5): a lost key
+# state never gives new keys silently, a serial file cut short or restored
+# lower never sends the serial backwards. Each case starts the real daemon
+# on a damaged copy and checks what it says and what it serves.
+source "$(dirname "$0")/lib.sh"
+
+Z=state.test
+cat >"$GW_TMP/zone" <<ZONE
+\$ORIGIN $Z.
+@ 3600 IN SOA ns hostmaster 100 3600 600 86400 30
+@ 3600 IN NS ns
+ns 3600 IN A 192.0.2.53
+www 300 IN A 192.0.2.80
+ZONE
+cfg=$(gw_config state "zone: {domain: $Z., file: $GW_TMP/zone}
+dnssec: {algorithm: ed25519}")
+state="$GW_TMP/state"
+soa_serial() { q "$Z." SOA +short; awk 'NF == 7 {print $3; exit}' "$GW_TMP/last"; }
+
+gw_start "$cfg"
+first=$(soa_serial)
+expect "first start serves serial $first" test -n "$first"
+ds_before=$(cat "$state/ds")
+gw_stop
+
+# ---- the key state lost beside the keys -----------------------------------
+mv "$state/keys/state" "$GW_TMP/keys-state.bak"
+timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "lost keys/state: the daemon refuses to start (status $rc)" bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
+expect "lost keys/state: the message names the file and the way out" \
+	bash -c "grep -q 'keys/state is missing' '$GW_TMP/last' && grep -q -- '--new-keys' '$GW_TMP/last'"
+expect "lost keys/state: the DS file is unchanged" test "$(cat "$state/ds")" = "$ds_before"
+expect "lost keys/state: no key state written" test ! -e "$state/keys/state"
+
+# Restored from the backup: the same keys, the same DS.
+mv "$GW_TMP/keys-state.bak" "$state/keys/state"
+gw_start "$cfg"
+expect "restored keys/state: the same DS" test "$(cat "$state/ds")" = "$ds_before"
+gw_stop
+
+# Only the DS files left (keys/ removed by hand): refused as well.
+mv "$state/keys" "$GW_TMP/keys.bak"
+timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "keys/ gone, DS files there: the daemon refuses to start (status $rc)" bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
+expect "keys/ gone: the message names the DS file" grep -q "$state/ds" "$GW_TMP/last"
+
+# Told to: --new-keys makes a new chain of trust, and says so.
+"$GW_BIN" -c "$cfg" --new-keys >>"$GW_TMP/gateway.log" 2>&1 &
+GW_PID=$!
+for _ in $(seq 1 100); do
+	[ -s "$state/keys/state" ] && [ "$(cat "$state/ds" 2>/dev/null)" != "$ds_before" ] && break
+	sleep 0.1
+done
+expect "--new-keys: new keys, a new DS" bash -c "[ -s '$state/keys/state' ] && [ \"\$(cat '$state/ds')\" != '$ds_before' ]"
+expect "--new-keys: the warning says the parent's DS must change" grep -q "parent's DS must be replaced" "$GW_TMP/gateway.log"
+gw_stop
+rm -rf "$GW_TMP/keys.bak"
+
+# ---- the serial file ------------------------------------------------------
+gw_start "$cfg"
+served=$(soa_serial)
+gw_stop
+ceiling=$(cat "$state/serial")
+# Cut short by a crash: "2148\n" read as "21" would go backwards.
+printf '%s' "${ceiling:0:2}" >"$state/serial"
+timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "serial file cut short: refused, not read as a lower serial (status $rc)" bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
+expect "serial file cut short: the message names it" grep -q "$state/serial is corrupt" "$GW_TMP/last"
+printf '%s\n' "$ceiling" >"$state/serial"
+gw_start "$cfg"
+now=$(soa_serial)
+expect "serial file restored: the serial moved on ($served -> $now)" \
+	/usr/bin/python3 -c "import sys; a, b = int('$served'), int('$now'); sys.exit(0 if 0 < (b - a) % 2**32 < 2**31 else 1)"
+
+gw_finish
