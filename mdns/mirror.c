@@ -30,6 +30,7 @@ static const char *const refused_what[MDNS_MIRROR_REFUSED_KINDS] = {
     "names (too long once rewritten)",
     "names (gateway-owned)",
     "records (not valid DNS-SD)",
+    "names (a \"*\" label)",
 };
 
 static double ms(uint64_t v)
@@ -433,6 +434,34 @@ static bool name_admissible(mdns_mirror_t *m, mlink_t *l, const uint8_t *name, c
 	return true;
 }
 
+/* Names that would change what DNS means once mirrored (a wildcard, a
+ * name on DNS-SD's structure, a control character: mdns_name_vet()) are
+ * refused whatever the limits. srv_owner: the instance whose SRV targets
+ * name (a host), or NULL. */
+static bool name_vetted(mdns_mirror_t *m, mlink_t *l, const uint8_t *name, mdns_use_t use,
+                        const uint8_t *srv_owner)
+{
+	char text[ZONE_NAME_MAXLEN * 4];
+	char otext[ZONE_NAME_MAXLEN * 4];
+	mdns_vet_t v = mdns_name_vet(name, use);
+	if (v == MDNS_VET_OK)
+		return true;
+	mdns_mirror_refused_t kind = v == MDNS_VET_WILDCARD   ? MDNS_MIRROR_REFUSED_WILDCARD
+	                             : v == MDNS_VET_RESERVED ? MDNS_MIRROR_REFUSED_RESERVED
+	                                                      : MDNS_MIRROR_REFUSED_INVALID;
+	name_text(text, sizeof(text), name);
+	if (srv_owner != NULL) {
+		name_text(otext, sizeof(otext), srv_owner);
+		mirror_refuse(m, l, kind, "refused the SRV of %s: its target %s: %s", otext, text,
+		              mdns_vet_str(v));
+	} else {
+		mirror_refuse(m, l, kind, "refused %s %s: %s",
+		              use == MDNS_USE_TYPE ? "service type" : "service", text,
+		              mdns_vet_str(v));
+	}
+	return false;
+}
+
 static krr_t *rr_find(const kname_t *n, uint16_t type, const uint8_t *rdata, uint16_t rdlen)
 {
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
@@ -483,6 +512,8 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 				    ttext);
 				return false;
 			}
+			if (!name_vetted(m, l, rec->rdata, MDNS_USE_TYPE, NULL))
+				return false;
 			if ((t == NULL || !(t->roles & ROLE_BROWSE)) &&
 			    l->types >= cfg->limits.services_per_link) {
 				name_text(ttext, sizeof(ttext), rec->rdata);
@@ -504,6 +535,8 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 				              text, ttext);
 				return false;
 			}
+			if (!name_vetted(m, l, rec->rdata, MDNS_USE_INSTANCE, NULL))
+				return false;
 			if ((t == NULL || !(t->roles & ROLE_INSTANCE)) &&
 			    l->instances >= cfg->limits.services_per_link) {
 				name_text(ttext, sizeof(ttext), rec->rdata);
@@ -520,6 +553,10 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 		return true;
 	}
 	case MDNS_T_SRV: {
+		if (rec->rdlen > 6 &&
+		    zone_name_len(rec->rdata + 6, rec->rdlen - 6) == (int)rec->rdlen - 6 &&
+		    !name_vetted(m, l, rec->rdata + 6, MDNS_USE_HOST, n->name))
+			return false;
 		int ret =
 		    mdns_translate_rdata(out, MDNS_T_SRV, rec->rdata, rec->rdlen, l->suffix, 1);
 		if (ret < 0) {

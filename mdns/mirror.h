@@ -113,6 +113,7 @@ typedef enum {
 	MDNS_MIRROR_REFUSED_LENGTH,       /* a name too long once rewritten */
 	MDNS_MIRROR_REFUSED_RESERVED,     /* a name on gateway-owned data */
 	MDNS_MIRROR_REFUSED_INVALID,      /* not DNS-SD: bad type, instance or target */
+	MDNS_MIRROR_REFUSED_WILDCARD,     /* a "*" label (RFC 4592) */
 	MDNS_MIRROR_REFUSED_KINDS
 } mdns_mirror_refused_t;
 

@@ -860,6 +860,120 @@ static void test_ipv4_only(void)
 	teardown(f);
 }
 
+/* Issue 16: names that would change what DNS means once mirrored. A "*"
+ * instance would be the wildcard *._http._tcp.lan.home.arpa. (RFC 4592),
+ * answering for every absent instance of the type. */
+static void test_wildcard(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	/* the * instance */
+	ptr(f, true, "_http._tcp.local", "*._http._tcp.local");
+	srv(f, true, "*._http._tcp.local", 80, "attacker.local");
+	addr(f, true, AF_INET, "attacker.local", "192.0.2.66");
+	/* a * host, and * inside a host name (an empty non-terminal
+	 * wildcard *.lan.home.arpa. above a.*.lan.home.arpa.) */
+	ptr(f, true, "_http._tcp.local", "star._http._tcp.local");
+	srv(f, true, "star._http._tcp.local", 80, "*.local");
+	addr(f, true, AF_INET, "*.local", "192.0.2.66");
+	ptr(f, true, "_http._tcp.local", "deep._http._tcp.local");
+	srv(f, true, "deep._http._tcp.local", 80, "a.*.local");
+	addr(f, true, AF_INET, "a.*.local", "192.0.2.66");
+	/* a normal service on the same link */
+	ptr(f, true, "_http._tcp.local", "web._http._tcp.local");
+	srv(f, true, "web._http._tcp.local", 80, "web.local");
+	addr(f, true, AF_INET, "web.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_WILDCARD], 3);
+	CU_ASSERT_FALSE(has_name(f, "*._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "*.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "a.*.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "attacker.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "star._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "deep._http._tcp.lan.home.arpa."));
+	/* browsing stops where the names were refused */
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "*._http._tcp.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_SRV));
+	wire_text(name, "*.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
+	CU_ASSERT(has_rr(f, "web._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 web.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR web._http._tcp.lan.home.arpa."));
+	CU_ASSERT_EQUAL(trrset(f->zone->zone, "_http._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR)->count,
+	                1);
+	teardown(f);
+}
+
+/* The other names that would land on DNS-SD's structure, or carry
+ * control characters: refused as not valid DNS-SD, counted. */
+static void test_structure(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	/* a type with a control character */
+	ptr(f, true, "_services._dns-sd._udp.local", "_ht\\010tp._tcp.local");
+	/* an instance on the parent of the subtype names */
+	ptr(f, true, "_http._tcp.local", "_sub._http._tcp.local");
+	srv(f, true, "_sub._http._tcp.local", 80, "web.local");
+	/* an instance with a NUL, one with a line break */
+	ptr(f, true, "_http._tcp.local", "bad\\000nul._http._tcp.local");
+	ptr(f, true, "_http._tcp.local", "bad\\010nl._http._tcp.local");
+	/* a host on a service type, on an instance, on a subtype */
+	ptr(f, true, "_http._tcp.local", "typehost._http._tcp.local");
+	srv(f, true, "typehost._http._tcp.local", 80, "_ipp._tcp.local");
+	ptr(f, true, "_http._tcp.local", "insthost._http._tcp.local");
+	srv(f, true, "insthost._http._tcp.local", 80, "web._http._tcp.local");
+	ptr(f, true, "_http._tcp.local", "subhost._http._tcp.local");
+	srv(f, true, "subhost._http._tcp.local", 80, "_x._sub._ipp._tcp.local");
+	/* the normal one */
+	ptr(f, true, "_http._tcp.local", "web._http._tcp.local");
+	srv(f, true, "web._http._tcp.local", 80, "web.local");
+	addr(f, true, AF_INET, "web.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_INVALID], 7);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_WILDCARD], 0);
+	CU_ASSERT_EQUAL(st.services, 4); /* web, and the three whose SRV was refused */
+	CU_ASSERT_FALSE(has_name(f, "_sub._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "typehost._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "insthost._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "subhost._http._tcp.lan.home.arpa."));
+	CU_ASSERT_PTR_NULL(trrset(f->zone->zone, "_ipp._tcp.lan.home.arpa.", LDNS_RR_TYPE_A));
+	CU_ASSERT(has_rr(f, "web._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 web.lan.home.arpa."));
+	CU_ASSERT_EQUAL(trrset(f->zone->zone, "_http._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR)->count,
+	                1);
+	teardown(f);
+}
+
+/* A state file saved before "*" labels were refused does not bring a
+ * wildcard back at the next start. */
+static void test_state_wildcard(void)
+{
+	fixture_t *f = setup(NULL);
+	mirror_down(f);
+	FILE *fp = fopen(f->state, "we");
+	CU_ASSERT_FATAL(fp != NULL);
+	fputs("*._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 evil.lan.home.arpa.\n"
+	      "_http._tcp.lan.home.arpa. 10 IN PTR *._http._tcp.lan.home.arpa.\n"
+	      "x._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 *.lan.home.arpa.\n"
+	      "*.lan.home.arpa. 10 IN A 192.0.2.66\n"
+	      "ok._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 ok.lan.home.arpa.\n",
+	      fp);
+	CU_ASSERT_FATAL(fclose(fp) == 0);
+	mirror_up(f);
+	CU_ASSERT(has_rr(f, "ok._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 ok.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "*._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "*.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "x._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "_http._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -881,6 +995,9 @@ int gw_test_register(void)
 	    {"default links are named after interfaces", test_default_links},
 	    {"TTLs capped, one per RRset", test_ttl},
 	    {"mdns.ipv6 off: no AAAA", test_ipv4_only},
+	    {"a * label is never mirrored (no wildcard)", test_wildcard},
+	    {"names on DNS-SD's structure are refused", test_structure},
+	    {"saved state: no wildcard comes back", test_state_wildcard},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mirror", tests);
