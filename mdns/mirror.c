@@ -7,6 +7,7 @@
  * mirror_publish.c. */
 #include "mdns/mirror_internal.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@ static const char *const refused_what[MDNS_MIRROR_REFUSED_KINDS] = {
     "names (gateway-owned)",
     "records (not valid DNS-SD)",
     "names (a \"*\" label)",
+    "services (limit per host)",
+    "services (limit per address)",
 };
 
 static double ms(uint64_t v)
@@ -296,6 +299,7 @@ static void watch_all(mdns_mirror_t *m, kname_t *n, bool on)
 /* ---- roles and records ------------------------------------------------------ */
 
 static void role_release(mdns_mirror_t *m, kname_t *n, int role);
+static void rr_remove(mdns_mirror_t *m, kname_t *n, krr_t *r);
 
 static void name_maybe_free(mdns_mirror_t *m, kname_t *n)
 {
@@ -471,10 +475,167 @@ static krr_t *rr_find(const kname_t *n, uint16_t type, const uint8_t *rdata, uin
 	return NULL;
 }
 
+/* The services one device may have on a link: a fair share, so that one
+ * device cannot take the whole link's quota. A device is known by its SRV
+ * target host, and by the addresses of that host (avahi-core does not say
+ * which address a packet came from). Configured (limits.services_per_host,
+ * limits.services_per_address), or by default the larger of 64 and an
+ * eighth of the link's services; never more than the link's. */
+static uint32_t fair_share(const mdns_mirror_config_t *cfg, uint32_t configured)
+{
+	uint32_t link = cfg->limits.services_per_link;
+	uint32_t cap = configured != 0 ? configured : link / 8 > 64 ? link / 8 : 64;
+	return cap < link ? cap : link;
+}
+
+/* Services on the hosts of link l that hold the address (type, rdata),
+ * host skip aside: each SRV holds a reference on its target's host role. */
+static uint32_t address_services(const mlink_t *l, uint16_t type, const uint8_t *rdata,
+                                 uint16_t rdlen, const kname_t *skip)
+{
+	uint32_t count = 0;
+	for (size_t i = 0; i < l->name_slots; i++) {
+		for (const kname_t *h = l->names[i]; h != NULL; h = h->hnext) {
+			if (h != skip && (h->roles & ROLE_HOST) && rr_find(h, type, rdata, rdlen))
+				count += h->refs[role_idx(ROLE_HOST)];
+		}
+	}
+	return count;
+}
+
+static void refuse_address(mdns_mirror_t *m, mlink_t *l, const uint8_t *name, uint16_t type,
+                           const uint8_t *rdata, uint32_t cap)
+{
+	char text[ZONE_NAME_MAXLEN * 4];
+	char atext[INET6_ADDRSTRLEN];
+	name_text(text, sizeof(text), name);
+	inet_ntop(type == MDNS_T_A ? AF_INET : AF_INET6, rdata, atext, sizeof(atext));
+	mirror_refuse(m, l, MDNS_MIRROR_REFUSED_ADDRESS,
+	              "refused %s: %u services per address at most, and the hosts at %s have them",
+	              text, cap, atext);
+}
+
+/* May instance n's SRV point at host (wire, .local)? Not when the host,
+ * or one of its addresses, has its share of the link's services already;
+ * an instance that already points there keeps its place (a new port, a
+ * re-announcement). */
+static bool host_has_room(mdns_mirror_t *m, kname_t *n, const uint8_t *host)
+{
+	mlink_t *l = n->link;
+	kname_t *t = kname_find(l, host, name_hash(m->seed, host));
+	uint32_t cap = fair_share(m->cfg, m->cfg->limits.services_per_host);
+	uint32_t acap = fair_share(m->cfg, m->cfg->limits.services_per_address);
+	if (t == NULL)
+		return true;
+	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_SRV && r->target == t)
+			return true;
+	}
+	char text[ZONE_NAME_MAXLEN * 4];
+	char htext[ZONE_NAME_MAXLEN * 4];
+	if (t->refs[role_idx(ROLE_HOST)] >= cap) {
+		name_text(text, sizeof(text), n->name);
+		name_text(htext, sizeof(htext), host);
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_HOST,
+		              "refused service %s: %u services per host at most, and %s has them",
+		              text, cap, htext);
+		return false;
+	}
+	for (const krr_t *r = t->rrs; r != NULL; r = r->next) {
+		if ((r->type == MDNS_T_A || r->type == MDNS_T_AAAA) &&
+		    address_services(l, r->type, r->rdata, r->rdlen, NULL) >= acap) {
+			refuse_address(m, l, n->name, r->type, r->rdata, acap);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* May host h have the address of rec? Not when, with h's services, the
+ * hosts at that address would have more than their share: that is one
+ * device under many host names. */
+static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *rec)
+{
+	uint32_t acap = fair_share(m->cfg, m->cfg->limits.services_per_address);
+	uint32_t others = address_services(h->link, rec->type, rec->rdata, rec->rdlen, h);
+	if (others + h->refs[role_idx(ROLE_HOST)] <= acap)
+		return true;
+	refuse_address(m, h->link, h->name, rec->type, rec->rdata, acap);
+	return false;
+}
+
+/* Give up instance n (its host is over its share): drop the browse PTRs
+ * that lead to it, and with them its role, its browsing and its place in
+ * the link's count of services, so that the link's quota stays free for
+ * other devices. Avahi reports those PTRs again only when they go and come
+ * back. They live at the type's browse name and at configured subtypes of
+ * that type. */
+static void instance_evict(mdns_mirror_t *m, kname_t *n)
+{
+	mlink_t *l = n->link;
+	const uint8_t *type = mdns_name_skip(n->name, 1);
+	n->busy++;
+	for (size_t i = 0; i <= m->subtype_count && type != NULL; i++) {
+		const uint8_t *bname = i == 0 ? type : m->subtypes[i - 1];
+		if (i > 0 && !zone_name_equal(mdns_name_skip(bname, 2), type))
+			continue;
+		kname_t *b = kname_find(l, bname, name_hash(m->seed, bname));
+		if (b == NULL)
+			continue;
+		b->busy++;
+		for (krr_t *r = b->rrs; r != NULL;) {
+			if (r->type == MDNS_T_PTR && r->target == n) {
+				rr_remove(m, b, r);
+				r = b->rrs; /* the list changed */
+			} else {
+				r = r->next;
+			}
+		}
+		b->busy--;
+		name_maybe_free(m, b);
+	}
+	n->busy--;
+	name_maybe_free(m, n);
+}
+
+/* Give up every instance whose SRV leads to host h (refused an address:
+ * h is one more name of a device over its share). */
+static void host_evict(mdns_mirror_t *m, kname_t *h)
+{
+	mlink_t *l = h->link;
+	size_t k = 0;
+	kname_t **pinned = calloc(l->name_count > 0 ? l->name_count : 1, sizeof(*pinned));
+	if (pinned == NULL)
+		return; /* its services stay known, unpublished for want of address */
+	h->busy++;
+	for (size_t i = 0; i < l->name_slots; i++) {
+		for (kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
+			if (!(n->roles & ROLE_INSTANCE))
+				continue;
+			for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+				if (r->type == MDNS_T_SRV && r->target == h) {
+					n->busy++;
+					pinned[k++] = n;
+					break;
+				}
+			}
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		pinned[i]->busy--;
+		instance_evict(m, pinned[i]);
+	}
+	free(pinned);
+	h->busy--;
+	name_maybe_free(m, h);
+}
+
 /* Check a new record against the rules and limits; on success, the name
- * it points at (if any) and the role that name gets. */
+ * it points at (if any) and the role that name gets. *evict: refused, and
+ * what n leads to should go too (an SRV: the instance n; an address: the
+ * services on host n). */
 static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec,
-                          const uint8_t **target, int *trole)
+                          const uint8_t **target, int *trole, bool *evict)
 {
 	mlink_t *l = n->link;
 	const mdns_mirror_config_t *cfg = m->cfg;
@@ -483,6 +644,7 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 	uint8_t out[MDNS_RDATA_MAX];
 	*target = NULL;
 	*trole = 0;
+	*evict = false;
 
 	if (rec->type != MDNS_T_PTR && n->rr_count >= cfg->limits.records_per_name) {
 		name_text(text, sizeof(text), n->name);
@@ -571,6 +733,10 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 			                                 : "is malformed or not under .local");
 			return false;
 		}
+		if (!host_has_room(m, n, rec->rdata + 6)) {
+			*evict = true;
+			return false;
+		}
 		*target = rec->rdata + 6;
 		*trole = ROLE_HOST;
 		return true;
@@ -593,6 +759,10 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 			m->stats.filtered++;
 			return false;
 		}
+		if (!address_has_room(m, n, rec)) {
+			*evict = true;
+			return false;
+		}
 		return true;
 	default:
 		return false;
@@ -605,9 +775,15 @@ static void rr_add(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, uint8
 	const uint8_t *tname = NULL;
 	int trole = 0;
 	kname_t *t = NULL;
+	bool evict = false;
 
-	if (!rr_admissible(m, n, rec, &tname, &trole))
+	if (!rr_admissible(m, n, rec, &tname, &trole, &evict)) {
+		if (evict && rec->type == MDNS_T_SRV)
+			instance_evict(m, n);
+		else if (evict)
+			host_evict(m, n);
 		return;
+	}
 	krr_t *r = calloc(1, sizeof(*r) + rec->rdlen);
 	if (r == NULL) {
 		gw_warn("link %s: out of memory, a record is not mirrored", l->label);

@@ -63,6 +63,11 @@ typedef struct mdns_mirror_config {
 	size_t subtype_count;
 	struct {
 		uint32_t services_per_link, records_per_name, txt_size, changes_per_second;
+		/* Services one SRV target host, and the hosts holding one
+		 * address, may have on a link (at most services_per_link); 0:
+		 * the larger of 64 and an eighth of services_per_link
+		 * (docs/mdns.md, Limits). */
+		uint32_t services_per_host, services_per_address;
 	} limits;
 } mdns_mirror_config_t;
 
@@ -114,6 +119,8 @@ typedef enum {
 	MDNS_MIRROR_REFUSED_RESERVED,     /* a name on gateway-owned data */
 	MDNS_MIRROR_REFUSED_INVALID,      /* not DNS-SD: bad type, instance or target */
 	MDNS_MIRROR_REFUSED_WILDCARD,     /* a "*" label (RFC 4592) */
+	MDNS_MIRROR_REFUSED_HOST,         /* services per host (SRV target) */
+	MDNS_MIRROR_REFUSED_ADDRESS,      /* services per host address */
 	MDNS_MIRROR_REFUSED_KINDS
 } mdns_mirror_refused_t;
 
