@@ -17,8 +17,10 @@
  *
  * TTLs are capped (cfg->ttl_cap); link-local, loopback (and, with
  * drop_private, RFC 1918 and ULA) addresses are never published, nor a
- * service whose host has none left; every input is limited per link
- * (services, records per name, TXT size, changes per second), with one log
+ * service whose host has none left, nor a name that would change DNS
+ * meaning (a "*" label, DNS-SD structure: mdns_name_vet()); every input
+ * is limited per link (services, and a fair share of them per host and per
+ * address; records per name, TXT size, changes per second), with one log
  * line per kind per link per minute. The published records are saved to
  * <state-dir>/mirror.zone and served again at the next start until the
  * warm-up ends; a link that goes down keeps its records for the grace

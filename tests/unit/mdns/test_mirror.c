@@ -211,6 +211,16 @@ static void addr(fixture_t *f, bool add, int family, const char *owner, const ch
 	}
 }
 
+/* One _http._tcp service: browse PTR, SRV to host, and the host's
+ * address unless a is NULL. */
+static void http_service(fixture_t *f, const char *inst, const char *host, const char *a)
+{
+	ptr(f, true, "_http._tcp.local", inst);
+	srv(f, true, inst, 80, host);
+	if (a != NULL)
+		addr(f, true, AF_INET, host, a);
+}
+
 /* One printer as a device announces it. */
 static void printer(fixture_t *f, bool add)
 {
@@ -869,21 +879,13 @@ static void test_wildcard(void)
 	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
 	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
 	/* the * instance */
-	ptr(f, true, "_http._tcp.local", "*._http._tcp.local");
-	srv(f, true, "*._http._tcp.local", 80, "attacker.local");
-	addr(f, true, AF_INET, "attacker.local", "192.0.2.66");
+	http_service(f, "*._http._tcp.local", "attacker.local", "192.0.2.66");
 	/* a * host, and * inside a host name (an empty non-terminal
 	 * wildcard *.lan.home.arpa. above a.*.lan.home.arpa.) */
-	ptr(f, true, "_http._tcp.local", "star._http._tcp.local");
-	srv(f, true, "star._http._tcp.local", 80, "*.local");
-	addr(f, true, AF_INET, "*.local", "192.0.2.66");
-	ptr(f, true, "_http._tcp.local", "deep._http._tcp.local");
-	srv(f, true, "deep._http._tcp.local", 80, "a.*.local");
-	addr(f, true, AF_INET, "a.*.local", "192.0.2.66");
+	http_service(f, "star._http._tcp.local", "*.local", "192.0.2.66");
+	http_service(f, "deep._http._tcp.local", "a.*.local", "192.0.2.66");
 	/* a normal service on the same link */
-	ptr(f, true, "_http._tcp.local", "web._http._tcp.local");
-	srv(f, true, "web._http._tcp.local", 80, "web.local");
-	addr(f, true, AF_INET, "web.local", "192.0.2.80");
+	http_service(f, "web._http._tcp.local", "web.local", "192.0.2.80");
 	mdns_mirror_flush(f->mirror);
 	mdns_mirror_stats_t st;
 	mdns_mirror_get_stats(f->mirror, &st);
@@ -917,22 +919,16 @@ static void test_structure(void)
 	/* a type with a control character */
 	ptr(f, true, "_services._dns-sd._udp.local", "_ht\\010tp._tcp.local");
 	/* an instance on the parent of the subtype names */
-	ptr(f, true, "_http._tcp.local", "_sub._http._tcp.local");
-	srv(f, true, "_sub._http._tcp.local", 80, "web.local");
+	http_service(f, "_sub._http._tcp.local", "web.local", NULL);
 	/* an instance with a NUL, one with a line break */
 	ptr(f, true, "_http._tcp.local", "bad\\000nul._http._tcp.local");
 	ptr(f, true, "_http._tcp.local", "bad\\010nl._http._tcp.local");
 	/* a host on a service type, on an instance, on a subtype */
-	ptr(f, true, "_http._tcp.local", "typehost._http._tcp.local");
-	srv(f, true, "typehost._http._tcp.local", 80, "_ipp._tcp.local");
-	ptr(f, true, "_http._tcp.local", "insthost._http._tcp.local");
-	srv(f, true, "insthost._http._tcp.local", 80, "web._http._tcp.local");
-	ptr(f, true, "_http._tcp.local", "subhost._http._tcp.local");
-	srv(f, true, "subhost._http._tcp.local", 80, "_x._sub._ipp._tcp.local");
+	http_service(f, "typehost._http._tcp.local", "_ipp._tcp.local", NULL);
+	http_service(f, "insthost._http._tcp.local", "web._http._tcp.local", NULL);
+	http_service(f, "subhost._http._tcp.local", "_x._sub._ipp._tcp.local", NULL);
 	/* the normal one */
-	ptr(f, true, "_http._tcp.local", "web._http._tcp.local");
-	srv(f, true, "web._http._tcp.local", 80, "web.local");
-	addr(f, true, AF_INET, "web.local", "192.0.2.80");
+	http_service(f, "web._http._tcp.local", "web.local", "192.0.2.80");
 	mdns_mirror_flush(f->mirror);
 	mdns_mirror_stats_t st;
 	mdns_mirror_get_stats(f->mirror, &st);
@@ -977,9 +973,7 @@ static void flood_then_other(fixture_t *f, int n, bool ptrs_first)
 	}
 	/* browsed once an SRV points at it */
 	addr(f, true, AF_INET, "flooder.local", "192.0.2.66");
-	ptr(f, true, "_http._tcp.local", "real._http._tcp.local");
-	srv(f, true, "real._http._tcp.local", 80, "realhost.local");
-	addr(f, true, AF_INET, "realhost.local", "192.0.2.80");
+	http_service(f, "real._http._tcp.local", "realhost.local", "192.0.2.80");
 	mdns_mirror_flush(f->mirror);
 }
 
@@ -1072,9 +1066,7 @@ static void test_address_fair(void)
 	/* a new service on a host whose address is full */
 	ptr(f, true, "_flood._tcp.local", "extra._flood._tcp.local");
 	srv(f, true, "extra._flood._tcp.local", 80, "h0.local");
-	ptr(f, true, "_http._tcp.local", "real._http._tcp.local");
-	srv(f, true, "real._http._tcp.local", 80, "realhost.local");
-	addr(f, true, AF_INET, "realhost.local", "192.0.2.80");
+	http_service(f, "real._http._tcp.local", "realhost.local", "192.0.2.80");
 	mdns_mirror_flush(f->mirror);
 	mdns_mirror_stats_t st;
 	mdns_mirror_get_stats(f->mirror, &st);
