@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -318,12 +319,29 @@ static void name_maybe_free(mdns_mirror_t *m, kname_t *n)
 	free(n);
 }
 
+/* The services on host h changed by delta: so did those at each of its
+ * addresses. */
+static void host_addrs_adjust(mdns_mirror_t *m, kname_t *h, int64_t delta)
+{
+	for (const krr_t *r = h->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+			mirror_addr_adjust(m, h->link, r->rdata, r->rdlen, delta);
+	}
+}
+
 static void rr_free(mdns_mirror_t *m, kname_t *n, krr_t *r)
 {
 	if (r->type != MDNS_T_PTR)
 		n->rr_count--;
-	if (r->target != NULL)
+	if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+		mirror_addr_adjust(m, n->link, r->rdata, r->rdlen,
+		                   -(int64_t)n->refs[role_idx(ROLE_HOST)]);
+	if (r->target != NULL) {
+		*r->tpprev = r->tnext;
+		if (r->tnext != NULL)
+			r->tnext->tpprev = r->tpprev;
 		role_release(m, r->target, r->trole);
+	}
 	free(r);
 }
 
@@ -379,8 +397,11 @@ static bool browse_has_instances(const kname_t *n)
 static void role_release(mdns_mirror_t *m, kname_t *n, int role)
 {
 	int i = role_idx(role);
-	if (n->refs[i] > 0)
+	if (n->refs[i] > 0) {
 		n->refs[i]--;
+		if (role == ROLE_HOST)
+			host_addrs_adjust(m, n, -1);
+	}
 	if (n->refs[i] != 0 || (n->fixed & role))
 		return;
 	if (role == ROLE_BROWSE && browse_has_instances(n))
@@ -392,6 +413,8 @@ static void role_acquire(mdns_mirror_t *m, kname_t *n, int role)
 {
 	mlink_t *l = n->link;
 	n->refs[role_idx(role)]++;
+	if (role == ROLE_HOST)
+		host_addrs_adjust(m, n, 1);
 	if (n->roles & role)
 		return;
 	n->roles |= (uint8_t)role;
@@ -488,31 +511,18 @@ static uint32_t fair_share(const mdns_mirror_config_t *cfg, uint32_t configured)
 	return cap < link ? cap : link;
 }
 
-/* Services on the hosts of link l that hold the address (type, rdata),
- * host skip aside: each SRV holds a reference on its target's host role. */
-static uint32_t address_services(const mlink_t *l, uint16_t type, const uint8_t *rdata,
-                                 uint16_t rdlen, const kname_t *skip)
-{
-	uint32_t count = 0;
-	for (size_t i = 0; i < l->name_slots; i++) {
-		for (const kname_t *h = l->names[i]; h != NULL; h = h->hnext) {
-			if (h != skip && (h->roles & ROLE_HOST) && rr_find(h, type, rdata, rdlen))
-				count += h->refs[role_idx(ROLE_HOST)];
-		}
-	}
-	return count;
-}
-
-static void refuse_address(mdns_mirror_t *m, mlink_t *l, const uint8_t *name, uint16_t type,
-                           const uint8_t *rdata, uint32_t cap)
+/* what: "service" (an instance's SRV) or "host" (a host's address). */
+static void refuse_address(mdns_mirror_t *m, mlink_t *l, const char *what, const uint8_t *name,
+                           uint16_t type, const uint8_t *rdata, uint32_t cap)
 {
 	char text[ZONE_NAME_MAXLEN * 4];
 	char atext[INET6_ADDRSTRLEN];
 	name_text(text, sizeof(text), name);
 	inet_ntop(type == MDNS_T_A ? AF_INET : AF_INET6, rdata, atext, sizeof(atext));
 	mirror_refuse(m, l, MDNS_MIRROR_REFUSED_ADDRESS,
-	              "refused %s: %u services per address at most, and the hosts at %s have them",
-	              text, cap, atext);
+	              "refused %s %s: %u services per address at most, and the hosts at %s have "
+	              "them",
+	              what, text, cap, atext);
 }
 
 /* May instance n's SRV point at host (wire, .local)? Not when the host,
@@ -543,8 +553,8 @@ static bool host_has_room(mdns_mirror_t *m, kname_t *n, const uint8_t *host)
 	}
 	for (const krr_t *r = t->rrs; r != NULL; r = r->next) {
 		if ((r->type == MDNS_T_A || r->type == MDNS_T_AAAA) &&
-		    address_services(l, r->type, r->rdata, r->rdlen, NULL) >= acap) {
-			refuse_address(m, l, n->name, r->type, r->rdata, acap);
+		    mirror_addr_services(m, l, r->rdata, r->rdlen) >= acap) {
+			refuse_address(m, l, "service", n->name, r->type, r->rdata, acap);
 			return false;
 		}
 	}
@@ -557,75 +567,57 @@ static bool host_has_room(mdns_mirror_t *m, kname_t *n, const uint8_t *host)
 static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *rec)
 {
 	uint32_t acap = fair_share(m->cfg, m->cfg->limits.services_per_address);
-	uint32_t others = address_services(h->link, rec->type, rec->rdata, rec->rdlen, h);
+	/* h does not hold the address yet: the count is the other hosts' */
+	uint32_t others = mirror_addr_services(m, h->link, rec->rdata, rec->rdlen);
 	if (others + h->refs[role_idx(ROLE_HOST)] <= acap)
 		return true;
-	refuse_address(m, h->link, h->name, rec->type, rec->rdata, acap);
+	refuse_address(m, h->link, "host", h->name, rec->type, rec->rdata, acap);
 	return false;
 }
 
 /* Give up instance n (its host is over its share): drop the browse PTRs
- * that lead to it, and with them its role, its browsing and its place in
- * the link's count of services, so that the link's quota stays free for
- * other devices. Avahi reports those PTRs again only when they go and come
- * back. They live at the type's browse name and at configured subtypes of
- * that type. */
+ * that lead to it (its referrers), and with them its role, its browsing
+ * and its place in the link's count of services, so that the link's quota
+ * stays free for other devices. Avahi reports those PTRs again only when
+ * they go and come back. */
 static void instance_evict(mdns_mirror_t *m, kname_t *n)
 {
-	mlink_t *l = n->link;
-	const uint8_t *type = mdns_name_skip(n->name, 1);
 	n->busy++;
-	for (size_t i = 0; i <= m->subtype_count && type != NULL; i++) {
-		const uint8_t *bname = i == 0 ? type : m->subtypes[i - 1];
-		if (i > 0 && !zone_name_equal(mdns_name_skip(bname, 2), type))
-			continue;
-		kname_t *b = kname_find(l, bname, name_hash(m->seed, bname));
-		if (b == NULL)
-			continue;
-		b->busy++;
-		for (krr_t *r = b->rrs; r != NULL;) {
-			if (r->type == MDNS_T_PTR && r->target == n) {
-				rr_remove(m, b, r);
-				r = b->rrs; /* the list changed */
-			} else {
-				r = r->next;
-			}
-		}
-		b->busy--;
-		name_maybe_free(m, b);
+	for (;;) {
+		krr_t *r = n->referrers;
+		while (r != NULL && !(r->type == MDNS_T_PTR && r->trole == ROLE_INSTANCE))
+			r = r->tnext;
+		if (r == NULL)
+			break;
+		rr_remove(m, r->owner, r);
 	}
 	n->busy--;
 	name_maybe_free(m, n);
+}
+
+static size_t srv_referrers(const kname_t *h)
+{
+	size_t count = 0;
+	for (const krr_t *r = h->referrers; r != NULL; r = r->tnext)
+		count += r->type == MDNS_T_SRV;
+	return count;
 }
 
 /* Give up every instance whose SRV leads to host h (refused an address:
  * h is one more name of a device over its share). */
 static void host_evict(mdns_mirror_t *m, kname_t *h)
 {
-	mlink_t *l = h->link;
-	size_t k = 0;
-	kname_t **pinned = calloc(l->name_count > 0 ? l->name_count : 1, sizeof(*pinned));
-	if (pinned == NULL)
-		return; /* its services stay known, unpublished for want of address */
 	h->busy++;
-	for (size_t i = 0; i < l->name_slots; i++) {
-		for (kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
-			if (!(n->roles & ROLE_INSTANCE))
-				continue;
-			for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
-				if (r->type == MDNS_T_SRV && r->target == h) {
-					n->busy++;
-					pinned[k++] = n;
-					break;
-				}
-			}
-		}
+	for (size_t left = srv_referrers(h), before = SIZE_MAX; left > 0 && left < before;
+	     before = left, left = srv_referrers(h)) {
+		krr_t *r = h->referrers;
+		while (r->type != MDNS_T_SRV)
+			r = r->tnext;
+		/* Only browse PTRs give an instance its role, so evicting it
+		 * drops its SRV from h's referrers; the count guards the loop
+		 * all the same. */
+		instance_evict(m, r->owner);
 	}
-	for (size_t i = 0; i < k; i++) {
-		pinned[i]->busy--;
-		instance_evict(m, pinned[i]);
-	}
-	free(pinned);
 	h->busy--;
 	name_maybe_free(m, h);
 }
@@ -801,6 +793,12 @@ static void rr_add(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, uint8
 		role_acquire(m, t, trole);
 		r->target = t;
 		r->trole = (uint8_t)trole;
+		r->owner = n;
+		r->tnext = t->referrers;
+		if (t->referrers != NULL)
+			t->referrers->tpprev = &r->tnext;
+		r->tpprev = &t->referrers;
+		t->referrers = r;
 	}
 	r->type = rec->type;
 	r->rdlen = rec->rdlen;
@@ -812,6 +810,8 @@ static void rr_add(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, uint8
 	n->rrs = r;
 	if (r->type != MDNS_T_PTR)
 		n->rr_count++;
+	if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+		mirror_addr_adjust(m, l, r->rdata, r->rdlen, n->refs[role_idx(ROLE_HOST)]);
 	link_dirty(m, l);
 }
 
@@ -889,6 +889,7 @@ static void link_clear(mdns_mirror_t *m, mlink_t *l)
 	l->name_count = 0;
 	l->instances = 0;
 	l->types = 0;
+	mirror_addr_clear(l);
 }
 
 static void on_grace(struct ev_loop *loop, ev_timer *w, int revents)

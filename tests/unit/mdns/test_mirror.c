@@ -1085,6 +1085,24 @@ static void test_address_fair(void)
 	uint8_t name[MDNS_NAME_MAX];
 	wire_text(name, "h9.local");
 	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
+	/* One of the four goes: room for one more at that address, not two. */
+	ptr(f, false, "_flood._tcp.local", "f0._flood._tcp.local");
+	for (int i = 20; i < 22; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		snprintf(host, sizeof(host), "h%d.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		srv(f, true, inst, 80, host);
+		addr(f, true, AF_INET, host, "192.0.2.66");
+	}
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_ADDRESS], 8);
+	CU_ASSERT_FALSE(has_name(f, "f0._flood._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "h20.lan.home.arpa. 10 IN A 192.0.2.66"));
+	CU_ASSERT_FALSE(has_name(f, "h21.lan.home.arpa."));
+	rs = trrset(f->zone->zone, "_flood._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(rs->count, 4);
 	teardown(f);
 }
 
