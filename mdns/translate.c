@@ -108,7 +108,7 @@ bool mdns_name_is_local(const uint8_t *name)
 }
 
 /* A label "*" makes a wildcard owner where it comes first (RFC 4592 2.1.1),
- * and an empty non-terminal wildcard where it comes later (4592 2.2.2:
+ * and an empty non-terminal wildcard where it comes later (4592 4.9:
  * "a.*.lan" creates "*.lan", which then answers NODATA for every absent
  * name under lan). Either way a device would decide what absent names
  * mean, so no name with such a label ever enters the zone. */
