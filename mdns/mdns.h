@@ -51,7 +51,8 @@ bool mdns_name_is_local(const uint8_t *name);
  * replaced by suffix (wire, e.g. "lan.home.arpa."), into out
  * (MDNS_NAME_MAX octets). At least min_labels labels must stand before
  * "local". Returns the new wire length, GW_EINVAL (not under .local, or
- * too few labels) or GW_ELIMIT (the result would exceed 255 octets). */
+ * too few labels), GW_EPERM (a "*" label: see mdns_name_vet()) or
+ * GW_ELIMIT (the result would exceed 255 octets). */
 int mdns_translate_name(uint8_t *out, const uint8_t *name, const uint8_t *suffix, int min_labels);
 
 /* True when a name from the link would land on gateway-owned data: any
@@ -59,6 +60,36 @@ int mdns_translate_name(uint8_t *out, const uint8_t *name, const uint8_t *suffix
  * which in the zone is the domain enumeration (RFC 6763 11) and the type
  * enumeration the gateway builds itself. */
 bool mdns_name_is_reserved(const uint8_t *name);
+
+/* Why a name from the link may not become a name of the zone, whatever
+ * the limits (RFC 4592, RFC 6763 4 and 7). */
+typedef enum {
+	MDNS_VET_OK = 0,
+	MDNS_VET_WILDCARD,   /* a "*" label: a wildcard owner, or an empty
+	                      * non-terminal wildcard above a mirrored name */
+	MDNS_VET_CONTROL,    /* an octet 0x00-0x1f or 0x7f in a label */
+	MDNS_VET_RESERVED,   /* the labels _dns-sd._udp (mdns_name_is_reserved) */
+	MDNS_VET_SUB,        /* an instance labelled "_sub": the parent of the
+	                      * type's subtype browse names */
+	MDNS_VET_UNDERSCORE, /* a host label starting with '_': a host on a
+	                      * service type, a subtype or an instance name */
+} mdns_vet_t;
+
+/* The role a name from the link would have in the zone. */
+typedef enum {
+	MDNS_USE_TYPE,     /* <_service>.<_tcp|_udp>.local, a browse name */
+	MDNS_USE_INSTANCE, /* <instance>.<_service>.<_tcp|_udp>.local */
+	MDNS_USE_HOST,     /* an SRV target, owner of A and AAAA */
+} mdns_use_t;
+
+/* Whether the valid wire name (.local) may be mirrored for use; checks the
+ * whole name (the type labels of an instance too). Structure (one label
+ * before a type, a type's form) is mdns_name_kind()'s and
+ * mdns_instance_of()'s to check. */
+mdns_vet_t mdns_name_vet(const uint8_t *name, mdns_use_t use);
+
+/* Why, in words, for log lines ("" for MDNS_VET_OK). */
+const char *mdns_vet_str(mdns_vet_t v);
 
 /* What a name is in DNS-SD terms (RFC 6763 4.1, 7.1). */
 typedef enum {
@@ -85,7 +116,7 @@ const uint8_t *mdns_name_skip(const uint8_t *name, int n);
  * .local, an SRV target one) into out (MDNS_RDATA_MAX octets); other
  * types are copied. Returns the new length, GW_EMALFORMED (rdata that
  * does not parse as the type), GW_EINVAL (a target not under .local),
- * GW_EPERM (a reserved target) or GW_ELIMIT. */
+ * GW_EPERM (a reserved target, or one with a "*" label) or GW_ELIMIT. */
 int mdns_translate_rdata(uint8_t *out, uint16_t type, const uint8_t *rdata, uint16_t rdlen,
                          const uint8_t *suffix, int min_labels);
 

@@ -7,9 +7,11 @@
  * mirror_publish.c. */
 #include "mdns/mirror_internal.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -30,6 +32,9 @@ static const char *const refused_what[MDNS_MIRROR_REFUSED_KINDS] = {
     "names (too long once rewritten)",
     "names (gateway-owned)",
     "records (not valid DNS-SD)",
+    "names (a \"*\" label)",
+    "services (limit per host)",
+    "services (limit per address)",
 };
 
 static double ms(uint64_t v)
@@ -295,6 +300,7 @@ static void watch_all(mdns_mirror_t *m, kname_t *n, bool on)
 /* ---- roles and records ------------------------------------------------------ */
 
 static void role_release(mdns_mirror_t *m, kname_t *n, int role);
+static void rr_remove(mdns_mirror_t *m, kname_t *n, krr_t *r);
 
 static void name_maybe_free(mdns_mirror_t *m, kname_t *n)
 {
@@ -313,12 +319,29 @@ static void name_maybe_free(mdns_mirror_t *m, kname_t *n)
 	free(n);
 }
 
+/* The services on host h changed by delta: so did those at each of its
+ * addresses. */
+static void host_addrs_adjust(mdns_mirror_t *m, kname_t *h, int64_t delta)
+{
+	for (const krr_t *r = h->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+			mirror_addr_adjust(m, h->link, r->rdata, r->rdlen, delta);
+	}
+}
+
 static void rr_free(mdns_mirror_t *m, kname_t *n, krr_t *r)
 {
 	if (r->type != MDNS_T_PTR)
 		n->rr_count--;
-	if (r->target != NULL)
+	if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+		mirror_addr_adjust(m, n->link, r->rdata, r->rdlen,
+		                   -(int64_t)n->refs[role_idx(ROLE_HOST)]);
+	if (r->target != NULL) {
+		*r->tpprev = r->tnext;
+		if (r->tnext != NULL)
+			r->tnext->tpprev = r->tpprev;
 		role_release(m, r->target, r->trole);
+	}
 	free(r);
 }
 
@@ -374,8 +397,11 @@ static bool browse_has_instances(const kname_t *n)
 static void role_release(mdns_mirror_t *m, kname_t *n, int role)
 {
 	int i = role_idx(role);
-	if (n->refs[i] > 0)
+	if (n->refs[i] > 0) {
 		n->refs[i]--;
+		if (role == ROLE_HOST)
+			host_addrs_adjust(m, n, -1);
+	}
 	if (n->refs[i] != 0 || (n->fixed & role))
 		return;
 	if (role == ROLE_BROWSE && browse_has_instances(n))
@@ -387,6 +413,8 @@ static void role_acquire(mdns_mirror_t *m, kname_t *n, int role)
 {
 	mlink_t *l = n->link;
 	n->refs[role_idx(role)]++;
+	if (role == ROLE_HOST)
+		host_addrs_adjust(m, n, 1);
 	if (n->roles & role)
 		return;
 	n->roles |= (uint8_t)role;
@@ -433,6 +461,34 @@ static bool name_admissible(mdns_mirror_t *m, mlink_t *l, const uint8_t *name, c
 	return true;
 }
 
+/* Names that would change what DNS means once mirrored (a wildcard, a
+ * name on DNS-SD's structure, a control character: mdns_name_vet()) are
+ * refused whatever the limits. srv_owner: the instance whose SRV targets
+ * name (a host), or NULL. */
+static bool name_vetted(mdns_mirror_t *m, mlink_t *l, const uint8_t *name, mdns_use_t use,
+                        const uint8_t *srv_owner)
+{
+	char text[ZONE_NAME_MAXLEN * 4];
+	char otext[ZONE_NAME_MAXLEN * 4];
+	mdns_vet_t v = mdns_name_vet(name, use);
+	if (v == MDNS_VET_OK)
+		return true;
+	mdns_mirror_refused_t kind = v == MDNS_VET_WILDCARD   ? MDNS_MIRROR_REFUSED_WILDCARD
+	                             : v == MDNS_VET_RESERVED ? MDNS_MIRROR_REFUSED_RESERVED
+	                                                      : MDNS_MIRROR_REFUSED_INVALID;
+	name_text(text, sizeof(text), name);
+	if (srv_owner != NULL) {
+		name_text(otext, sizeof(otext), srv_owner);
+		mirror_refuse(m, l, kind, "refused the SRV of %s: its target %s: %s", otext, text,
+		              mdns_vet_str(v));
+	} else {
+		mirror_refuse(m, l, kind, "refused %s %s: %s",
+		              use == MDNS_USE_TYPE ? "service type" : "service", text,
+		              mdns_vet_str(v));
+	}
+	return false;
+}
+
 static krr_t *rr_find(const kname_t *n, uint16_t type, const uint8_t *rdata, uint16_t rdlen)
 {
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
@@ -442,10 +498,136 @@ static krr_t *rr_find(const kname_t *n, uint16_t type, const uint8_t *rdata, uin
 	return NULL;
 }
 
+/* The services one device may have on a link: a fair share, so that one
+ * device cannot take the whole link's quota. A device is known by its SRV
+ * target host, and by the addresses of that host (avahi-core does not say
+ * which address a packet came from). Configured (limits.services_per_host,
+ * limits.services_per_address), or by default the larger of 64 and an
+ * eighth of the link's services; never more than the link's. */
+static uint32_t fair_share(const mdns_mirror_config_t *cfg, uint32_t configured)
+{
+	uint32_t link = cfg->limits.services_per_link;
+	uint32_t cap = configured != 0 ? configured : link / 8 > 64 ? link / 8 : 64;
+	return cap < link ? cap : link;
+}
+
+/* what: "service" (an instance's SRV) or "host" (a host's address). */
+static void refuse_address(mdns_mirror_t *m, mlink_t *l, const char *what, const uint8_t *name,
+                           uint16_t type, const uint8_t *rdata, uint32_t cap)
+{
+	char text[ZONE_NAME_MAXLEN * 4];
+	char atext[INET6_ADDRSTRLEN];
+	name_text(text, sizeof(text), name);
+	inet_ntop(type == MDNS_T_A ? AF_INET : AF_INET6, rdata, atext, sizeof(atext));
+	mirror_refuse(m, l, MDNS_MIRROR_REFUSED_ADDRESS,
+	              "refused %s %s: %u services per address at most, and the hosts at %s have "
+	              "them",
+	              what, text, cap, atext);
+}
+
+/* May instance n's SRV point at host (wire, .local)? Not when the host,
+ * or one of its addresses, has its share of the link's services already;
+ * an instance that already points there keeps its place (a new port, a
+ * re-announcement). */
+static bool host_has_room(mdns_mirror_t *m, kname_t *n, const uint8_t *host)
+{
+	mlink_t *l = n->link;
+	kname_t *t = kname_find(l, host, name_hash(m->seed, host));
+	uint32_t cap = fair_share(m->cfg, m->cfg->limits.services_per_host);
+	uint32_t acap = fair_share(m->cfg, m->cfg->limits.services_per_address);
+	if (t == NULL)
+		return true;
+	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == MDNS_T_SRV && r->target == t)
+			return true;
+	}
+	char text[ZONE_NAME_MAXLEN * 4];
+	char htext[ZONE_NAME_MAXLEN * 4];
+	if (t->refs[role_idx(ROLE_HOST)] >= cap) {
+		name_text(text, sizeof(text), n->name);
+		name_text(htext, sizeof(htext), host);
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_HOST,
+		              "refused service %s: %u services per host at most, and %s has them",
+		              text, cap, htext);
+		return false;
+	}
+	for (const krr_t *r = t->rrs; r != NULL; r = r->next) {
+		if ((r->type == MDNS_T_A || r->type == MDNS_T_AAAA) &&
+		    mirror_addr_services(m, l, r->rdata, r->rdlen) >= acap) {
+			refuse_address(m, l, "service", n->name, r->type, r->rdata, acap);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* May host h have the address of rec? Not when, with h's services, the
+ * hosts at that address would have more than their share: that is one
+ * device under many host names. */
+static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *rec)
+{
+	uint32_t acap = fair_share(m->cfg, m->cfg->limits.services_per_address);
+	/* h does not hold the address yet: the count is the other hosts' */
+	uint32_t others = mirror_addr_services(m, h->link, rec->rdata, rec->rdlen);
+	if (others + h->refs[role_idx(ROLE_HOST)] <= acap)
+		return true;
+	refuse_address(m, h->link, "host", h->name, rec->type, rec->rdata, acap);
+	return false;
+}
+
+/* Give up instance n (its host is over its share): drop the browse PTRs
+ * that lead to it (its referrers), and with them its role, its browsing
+ * and its place in the link's count of services, so that the link's quota
+ * stays free for other devices. Avahi reports those PTRs again only when
+ * they go and come back. */
+static void instance_evict(mdns_mirror_t *m, kname_t *n)
+{
+	n->busy++;
+	for (;;) {
+		krr_t *r = n->referrers;
+		while (r != NULL && !(r->type == MDNS_T_PTR && r->trole == ROLE_INSTANCE))
+			r = r->tnext;
+		if (r == NULL)
+			break;
+		rr_remove(m, r->owner, r);
+	}
+	n->busy--;
+	name_maybe_free(m, n);
+}
+
+static size_t srv_referrers(const kname_t *h)
+{
+	size_t count = 0;
+	for (const krr_t *r = h->referrers; r != NULL; r = r->tnext)
+		count += r->type == MDNS_T_SRV;
+	return count;
+}
+
+/* Give up every instance whose SRV leads to host h (refused an address:
+ * h is one more name of a device over its share). */
+static void host_evict(mdns_mirror_t *m, kname_t *h)
+{
+	h->busy++;
+	for (size_t left = srv_referrers(h), before = SIZE_MAX; left > 0 && left < before;
+	     before = left, left = srv_referrers(h)) {
+		krr_t *r = h->referrers;
+		while (r->type != MDNS_T_SRV)
+			r = r->tnext;
+		/* Only browse PTRs give an instance its role, so evicting it
+		 * drops its SRV from h's referrers; the count guards the loop
+		 * all the same. */
+		instance_evict(m, r->owner);
+	}
+	h->busy--;
+	name_maybe_free(m, h);
+}
+
 /* Check a new record against the rules and limits; on success, the name
- * it points at (if any) and the role that name gets. */
+ * it points at (if any) and the role that name gets. *evict: refused, and
+ * what n leads to should go too (an SRV: the instance n; an address: the
+ * services on host n). */
 static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec,
-                          const uint8_t **target, int *trole)
+                          const uint8_t **target, int *trole, bool *evict)
 {
 	mlink_t *l = n->link;
 	const mdns_mirror_config_t *cfg = m->cfg;
@@ -454,6 +636,7 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 	uint8_t out[MDNS_RDATA_MAX];
 	*target = NULL;
 	*trole = 0;
+	*evict = false;
 
 	if (rec->type != MDNS_T_PTR && n->rr_count >= cfg->limits.records_per_name) {
 		name_text(text, sizeof(text), n->name);
@@ -483,6 +666,8 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 				    ttext);
 				return false;
 			}
+			if (!name_vetted(m, l, rec->rdata, MDNS_USE_TYPE, NULL))
+				return false;
 			if ((t == NULL || !(t->roles & ROLE_BROWSE)) &&
 			    l->types >= cfg->limits.services_per_link) {
 				name_text(ttext, sizeof(ttext), rec->rdata);
@@ -504,6 +689,8 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 				              text, ttext);
 				return false;
 			}
+			if (!name_vetted(m, l, rec->rdata, MDNS_USE_INSTANCE, NULL))
+				return false;
 			if ((t == NULL || !(t->roles & ROLE_INSTANCE)) &&
 			    l->instances >= cfg->limits.services_per_link) {
 				name_text(ttext, sizeof(ttext), rec->rdata);
@@ -520,6 +707,10 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 		return true;
 	}
 	case MDNS_T_SRV: {
+		if (rec->rdlen > 6 &&
+		    zone_name_len(rec->rdata + 6, rec->rdlen - 6) == (int)rec->rdlen - 6 &&
+		    !name_vetted(m, l, rec->rdata + 6, MDNS_USE_HOST, n->name))
+			return false;
 		int ret =
 		    mdns_translate_rdata(out, MDNS_T_SRV, rec->rdata, rec->rdlen, l->suffix, 1);
 		if (ret < 0) {
@@ -532,6 +723,10 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 			              ret == GW_EPERM    ? "is gateway-owned"
 			              : ret == GW_ELIMIT ? "is too long once rewritten"
 			                                 : "is malformed or not under .local");
+			return false;
+		}
+		if (!host_has_room(m, n, rec->rdata + 6)) {
+			*evict = true;
 			return false;
 		}
 		*target = rec->rdata + 6;
@@ -556,6 +751,10 @@ static bool rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 			m->stats.filtered++;
 			return false;
 		}
+		if (!address_has_room(m, n, rec)) {
+			*evict = true;
+			return false;
+		}
 		return true;
 	default:
 		return false;
@@ -568,9 +767,15 @@ static void rr_add(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, uint8
 	const uint8_t *tname = NULL;
 	int trole = 0;
 	kname_t *t = NULL;
+	bool evict = false;
 
-	if (!rr_admissible(m, n, rec, &tname, &trole))
+	if (!rr_admissible(m, n, rec, &tname, &trole, &evict)) {
+		if (evict && rec->type == MDNS_T_SRV)
+			instance_evict(m, n);
+		else if (evict)
+			host_evict(m, n);
 		return;
+	}
 	krr_t *r = calloc(1, sizeof(*r) + rec->rdlen);
 	if (r == NULL) {
 		gw_warn("link %s: out of memory, a record is not mirrored", l->label);
@@ -588,6 +793,12 @@ static void rr_add(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, uint8
 		role_acquire(m, t, trole);
 		r->target = t;
 		r->trole = (uint8_t)trole;
+		r->owner = n;
+		r->tnext = t->referrers;
+		if (t->referrers != NULL)
+			t->referrers->tpprev = &r->tnext;
+		r->tpprev = &t->referrers;
+		t->referrers = r;
 	}
 	r->type = rec->type;
 	r->rdlen = rec->rdlen;
@@ -599,6 +810,8 @@ static void rr_add(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, uint8
 	n->rrs = r;
 	if (r->type != MDNS_T_PTR)
 		n->rr_count++;
+	if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+		mirror_addr_adjust(m, l, r->rdata, r->rdlen, n->refs[role_idx(ROLE_HOST)]);
 	link_dirty(m, l);
 }
 
@@ -676,6 +889,7 @@ static void link_clear(mdns_mirror_t *m, mlink_t *l)
 	l->name_count = 0;
 	l->instances = 0;
 	l->types = 0;
+	mirror_addr_clear(l);
 }
 
 static void on_grace(struct ev_loop *loop, ev_timer *w, int revents)

@@ -17,8 +17,10 @@
  *
  * TTLs are capped (cfg->ttl_cap); link-local, loopback (and, with
  * drop_private, RFC 1918 and ULA) addresses are never published, nor a
- * service whose host has none left; every input is limited per link
- * (services, records per name, TXT size, changes per second), with one log
+ * service whose host has none left, nor a name that would change DNS
+ * meaning (a "*" label, DNS-SD structure: mdns_name_vet()); every input
+ * is limited per link (services, and a fair share of them per host and per
+ * address; records per name, TXT size, changes per second), with one log
  * line per kind per link per minute. The published records are saved to
  * <state-dir>/mirror.zone and served again at the next start until the
  * warm-up ends; a link that goes down keeps its records for the grace
@@ -63,6 +65,11 @@ typedef struct mdns_mirror_config {
 	size_t subtype_count;
 	struct {
 		uint32_t services_per_link, records_per_name, txt_size, changes_per_second;
+		/* Services one SRV target host, and the hosts holding one
+		 * address, may have on a link (at most services_per_link); 0:
+		 * the larger of 64 and an eighth of services_per_link
+		 * (docs/mdns.md, Limits). */
+		uint32_t services_per_host, services_per_address;
 	} limits;
 } mdns_mirror_config_t;
 
@@ -113,6 +120,9 @@ typedef enum {
 	MDNS_MIRROR_REFUSED_LENGTH,       /* a name too long once rewritten */
 	MDNS_MIRROR_REFUSED_RESERVED,     /* a name on gateway-owned data */
 	MDNS_MIRROR_REFUSED_INVALID,      /* not DNS-SD: bad type, instance or target */
+	MDNS_MIRROR_REFUSED_WILDCARD,     /* a "*" label (RFC 4592) */
+	MDNS_MIRROR_REFUSED_HOST,         /* services per host (SRV target) */
+	MDNS_MIRROR_REFUSED_ADDRESS,      /* services per host address */
 	MDNS_MIRROR_REFUSED_KINDS
 } mdns_mirror_refused_t;
 

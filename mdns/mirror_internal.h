@@ -21,13 +21,17 @@ enum { SLOT_PTR, SLOT_SRV, SLOT_TXT, SLOT_A, SLOT_AAAA, SLOT_COUNT };
 
 typedef struct kname kname_t;
 typedef struct mlink mlink_t;
+typedef struct acount acount_t;
 
 /* A record known on a link, as mDNS gave it. */
 typedef struct krr {
 	struct krr *next; /* in its name's list */
 	kname_t *target;  /* PTR, SRV: the name it holds a reference on */
-	uint32_t ttl;     /* as announced */
-	uint32_t gen;     /* link generation when last announced */
+	kname_t *owner;   /* with a target: the name it is at */
+	/* with a target: in the target's list of referrers */
+	struct krr *tnext, **tpprev;
+	uint32_t ttl; /* as announced */
+	uint32_t gen; /* link generation when last announced */
 	uint16_t type;
 	uint16_t rdlen;
 	uint8_t protos; /* 1: seen over IPv4, 2: over IPv6 */
@@ -49,6 +53,7 @@ struct kname {
 	bool static_logged;
 	uint32_t rr_count; /* records at this name other than PTR */
 	krr_t *rrs;
+	krr_t *referrers; /* the PTR and SRV records that point here */
 	mdns_watch_t *watch[SLOT_COUNT];
 	bool watching[SLOT_COUNT];
 	uint16_t len;
@@ -106,6 +111,8 @@ struct mlink {
 	kname_t **names;    /* hash table */
 	size_t name_slots, name_count;
 	size_t instances, types;
+	acount_t **addrs; /* services per host address (mirror_addr.c) */
+	size_t addr_slots, addr_count;
 	ratelog_t log[MDNS_MIRROR_REFUSED_KINDS];
 };
 
@@ -156,6 +163,14 @@ ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, con
                       uint16_t rdlen, bool create);
 void mirror_ent_touch(mdns_mirror_t *m, ent_t *e);
 void mirror_ent_maybe_free(mdns_mirror_t *m, ent_t *e);
+
+/* mirror_addr.c: the services at a host address of link l. adjust adds
+ * delta (creating or dropping the entry), services reads the count. */
+void mirror_addr_adjust(mdns_mirror_t *m, mlink_t *l, const uint8_t *addr, uint16_t len,
+                        int64_t delta);
+uint32_t mirror_addr_services(const mdns_mirror_t *m, const mlink_t *l, const uint8_t *addr,
+                              uint16_t len);
+void mirror_addr_clear(mlink_t *l);
 
 /* mirror_state.c */
 int mirror_state_load(mdns_mirror_t *m);

@@ -261,15 +261,20 @@ static void apply_diff(mdns_mirror_t *m, contrib_t *c, mlink_t *l, cand_t *cd)
 		return;
 	}
 	for (ent_t *e = c->want; e != NULL; e = e->lnext) {
-		if (e->mark != c->epoch)
-			ops[nops++] =
-			    (op_t){.e = e, .prio = type_prio(e->type, false), .seq = nops};
+		/* Two statements: "ops[nops++] = (op_t){.seq = nops}" reads nops
+		 * unsequenced with its increment (C11 6.5p2). */
+		if (e->mark != c->epoch) {
+			ops[nops] = (op_t){.e = e, .prio = type_prio(e->type, false), .seq = nops};
+			nops++;
+		}
 	}
 	for (size_t i = 0; i < cd->n; i++) {
 		ent_t *e = cd->v[i];
-		if (!e->want || e->want_ttl != e->new_ttl)
-			ops[nops++] = (op_t){
+		if (!e->want || e->want_ttl != e->new_ttl) {
+			ops[nops] = (op_t){
 			    .e = e, .prio = type_prio(e->type, true), .add = true, .seq = nops};
+			nops++;
+		}
 	}
 	qsort(ops, nops, sizeof(*ops), op_cmp);
 

@@ -137,7 +137,14 @@ static int load_line(mdns_mirror_t *m, const char *line, size_t *count)
 		ret = GW_EPARSE;
 		goto out;
 	}
-	if (!loadable(m, wire, type))
+	/* A file written before "*" labels were refused (issue 16) must not
+	 * bring a wildcard back, as an owner or as a PTR or SRV target. */
+	size_t fixed = type == MDNS_T_SRV ? 6 : 0;
+	bool star = mdns_name_vet(wire, MDNS_USE_TYPE) == MDNS_VET_WILDCARD;
+	if ((type == MDNS_T_PTR || type == MDNS_T_SRV) && rdlen > fixed &&
+	    zone_name_len(p + 10 + fixed, rdlen - fixed) > 0)
+		star = star || mdns_name_vet(p + 10 + fixed, MDNS_USE_TYPE) == MDNS_VET_WILDCARD;
+	if (star || !loadable(m, wire, type))
 		goto out; /* skipped, not an error */
 	ent_t *e = mirror_ent_get(m, wire, type, p + 10, rdlen, true);
 	if (e == NULL) {

@@ -107,6 +107,20 @@ bool mdns_name_is_local(const uint8_t *name)
 	return last >= 0 && label_is(name + last, "local");
 }
 
+/* A label "*" makes a wildcard owner where it comes first (RFC 4592 2.1.1),
+ * and an empty non-terminal wildcard where it comes later (4592 4.9:
+ * "a.*.lan" creates "*.lan", which then answers NODATA for every absent
+ * name under lan). Either way a device would decide what absent names
+ * mean, so no name with such a label ever enters the zone. */
+static bool has_star(const uint8_t *name)
+{
+	for (const uint8_t *l = name; *l != 0; l += *l + 1) {
+		if (l[0] == 1 && l[1] == '*')
+			return true;
+	}
+	return false;
+}
+
 int mdns_translate_name(uint8_t *out, const uint8_t *name, const uint8_t *suffix, int min_labels)
 {
 	int labels = 0;
@@ -114,6 +128,10 @@ int mdns_translate_name(uint8_t *out, const uint8_t *name, const uint8_t *suffix
 	int last = last_label(name);
 	if (last < 0 || !label_is(name + last, "local") || labels - 1 < min_labels)
 		return GW_EINVAL;
+	/* Checked here as well as where names are admitted: every owner and
+	 * target the mirror writes passes through this function. */
+	if (has_star(name))
+		return GW_EPERM;
 	size_t slen = name_len(suffix, NULL);
 	if ((size_t)last + slen > MDNS_NAME_MAX)
 		return GW_ELIMIT;
@@ -131,6 +149,72 @@ bool mdns_name_is_reserved(const uint8_t *name)
 		prev = l;
 	}
 	return false;
+}
+
+static bool has_control(const uint8_t *label)
+{
+	for (unsigned i = 1; i <= label[0]; i++) {
+		if (label[i] < 0x20 || label[i] == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+mdns_vet_t mdns_name_vet(const uint8_t *name, mdns_use_t use)
+{
+	if (has_star(name))
+		return MDNS_VET_WILDCARD;
+	/* RFC 6763 4.1.1: instance names MUST NOT hold ASCII control
+	 * characters; host and service names are letters, digits and hyphens
+	 * in practice. A NUL or a line break would also be cut or split by
+	 * every text tool that handles the zone (logs, zone files, the saved
+	 * state), so none of them goes anywhere. */
+	for (const uint8_t *l = name; *l != 0; l += *l + 1) {
+		if (has_control(l))
+			return MDNS_VET_CONTROL;
+	}
+	if (mdns_name_is_reserved(name))
+		return MDNS_VET_RESERVED;
+	switch (use) {
+	case MDNS_USE_INSTANCE:
+		/* <x>._sub.<type> are the subtype browse names (RFC 6763 7.1);
+		 * an instance "_sub" would put SRV and TXT at their parent. */
+		if (label_is(name, "_sub"))
+			return MDNS_VET_SUB;
+		break;
+	case MDNS_USE_HOST:
+		/* Underscore labels are DNS-SD's structure (service, protocol,
+		 * _sub), never a host name's (RFC 6763 7, RFC 8552): a host
+		 * "_ipp._tcp" would put A records at a browse name, a host
+		 * "x._ipp._tcp" at an instance. */
+		for (const uint8_t *l = name; *l != 0; l += *l + 1) {
+			if (l[1] == '_')
+				return MDNS_VET_UNDERSCORE;
+		}
+		break;
+	case MDNS_USE_TYPE:
+		break;
+	}
+	return MDNS_VET_OK;
+}
+
+const char *mdns_vet_str(mdns_vet_t v)
+{
+	switch (v) {
+	case MDNS_VET_OK:
+		return "";
+	case MDNS_VET_WILDCARD:
+		return "a \"*\" label would make a wildcard (RFC 4592)";
+	case MDNS_VET_CONTROL:
+		return "a control character in a label";
+	case MDNS_VET_RESERVED:
+		return "it would land on the gateway's _dns-sd._udp names";
+	case MDNS_VET_SUB:
+		return "an instance named _sub would sit on the type's subtype names";
+	case MDNS_VET_UNDERSCORE:
+		return "a host label starting with '_' would land on DNS-SD names";
+	}
+	return "refused";
 }
 
 const uint8_t *mdns_name_skip(const uint8_t *name, int n)

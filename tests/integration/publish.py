@@ -230,11 +230,13 @@ class Publisher:
 
     def hostile(self, n):
         recs = []
-        # oversized TXT (alone in its packet, which may be up to 9000 octets)
+        # oversized TXT (alone in its packet, which may be up to 9000
+        # octets), on a host and an address of its own: the flood's host and
+        # address get only their share of the link (one device's)
         big = ["bigtxt", "_http", "_tcp", "local"]
         recs += [ptr(["_services", "_dns-sd", "_udp", "local"], ["_http", "_tcp", "local"]),
-                 ptr(["_http", "_tcp", "local"], big), srv(big, 80, ["floodhost", "local"]),
-                 txt(big, [b"x" * 250] * 24)]
+                 ptr(["_http", "_tcp", "local"], big), srv(big, 80, ["bighost", "local"]),
+                 txt(big, [b"x" * 250] * 24), a(["bighost", "local"], "192.0.2.77")]
         # names on the gateway's enumeration names
         recs += [ptr(["_services", "_dns-sd", "_udp", "local"], ["_dns-sd", "_udp", "local"]),
                  ptr(["_services", "_dns-sd", "_udp", "local"],
@@ -247,7 +249,7 @@ class Publisher:
         # a host on a name of the static zone
         clash = ["clash", "_http", "_tcp", "local"]
         recs += [ptr(["_http", "_tcp", "local"], clash), srv(clash, 80, ["static", "local"]),
-                 a(["static", "local"], self.args.addr4)]
+                 a(["static", "local"], "192.0.2.201")]
         # a host name that fits under .local (251 octets) but not once
         # rewritten under the link's subdomain
         long_inst = ["longhost", "_http", "_tcp", "local"]

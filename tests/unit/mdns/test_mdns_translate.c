@@ -271,6 +271,71 @@ static void test_rdata(void)
 	CU_ASSERT(memcmp(out, rd, 11) == 0);
 }
 
+/* Names that would change DNS meaning once mirrored (issue 16). */
+static void test_vet(void)
+{
+	static const struct {
+		const char *labels;
+		mdns_use_t use;
+		mdns_vet_t want;
+	} cases[] = {
+	    {"My Printer|_ipp|_tcp|local", MDNS_USE_INSTANCE, MDNS_VET_OK},
+	    {"*|_http|_tcp|local", MDNS_USE_INSTANCE, MDNS_VET_WILDCARD},
+	    {"*|local", MDNS_USE_HOST, MDNS_VET_WILDCARD},
+	    {"a|*|local", MDNS_USE_HOST, MDNS_VET_WILDCARD},
+	    {"*x|_http|_tcp|local", MDNS_USE_INSTANCE, MDNS_VET_OK}, /* not a wildcard */
+	    {"a*|local", MDNS_USE_HOST, MDNS_VET_OK},
+	    {"_sub|_http|_tcp|local", MDNS_USE_INSTANCE, MDNS_VET_SUB},
+	    {"_SUB|_http|_tcp|local", MDNS_USE_INSTANCE, MDNS_VET_SUB},
+	    {"_subway|_http|_tcp|local", MDNS_USE_INSTANCE, MDNS_VET_OK},
+	    {"_ipp|_tcp|local", MDNS_USE_HOST, MDNS_VET_UNDERSCORE},
+	    {"web|_http|_tcp|local", MDNS_USE_HOST, MDNS_VET_UNDERSCORE},
+	    {"_x|_sub|_ipp|_tcp|local", MDNS_USE_HOST, MDNS_VET_UNDERSCORE},
+	    {"my_host|local", MDNS_USE_HOST, MDNS_VET_OK},
+	    {"printer|local", MDNS_USE_HOST, MDNS_VET_OK},
+	    {"b|_dns-sd|_udp|local", MDNS_USE_HOST, MDNS_VET_RESERVED},
+	    {"_dns-sd|_udp|local", MDNS_USE_TYPE, MDNS_VET_RESERVED},
+	    {"_ipp|_tcp|local", MDNS_USE_TYPE, MDNS_VET_OK},
+	    {"_i\x7fp|_tcp|local", MDNS_USE_TYPE, MDNS_VET_CONTROL},
+	    {"bad\nname|_http|_tcp|local", MDNS_USE_INSTANCE, MDNS_VET_CONTROL},
+	    {"B\xc3\xbcro|_http|_tcp|local", MDNS_USE_INSTANCE, MDNS_VET_OK},
+	};
+	uint8_t name[MDNS_NAME_MAX];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		wire(name, cases[i].labels);
+		mdns_vet_t got = mdns_name_vet(name, cases[i].use);
+		if (got != cases[i].want)
+			fprintf(stderr, "vet %s: %d, want %d\n", cases[i].labels, got,
+			        cases[i].want);
+		CU_ASSERT_EQUAL(got, cases[i].want);
+		CU_ASSERT_PTR_NOT_NULL(mdns_vet_str(got));
+	}
+	/* NUL inside a label (wire() cannot write one) */
+	static const uint8_t nul[] = {4, 'a', 0, 'b', 'c', 5, 'l', 'o', 'c', 'a', 'l', 0};
+	memcpy(name, nul, sizeof(nul));
+	CU_ASSERT_EQUAL(mdns_name_vet(name, MDNS_USE_HOST), MDNS_VET_CONTROL);
+	CU_ASSERT_STRING_EQUAL(mdns_vet_str(MDNS_VET_OK), "");
+}
+
+/* Translation itself never writes a "*" label, whoever calls it. */
+static void test_wildcard(void)
+{
+	uint8_t sfx[MDNS_NAME_MAX], name[MDNS_NAME_MAX], out[MDNS_RDATA_MAX], rd[300];
+	wire(sfx, "lan|home|arpa");
+	wire(name, "*|_http|_tcp|local");
+	CU_ASSERT_EQUAL(mdns_translate_name(out, name, sfx, 1), GW_EPERM);
+	wire(name, "a|*|local");
+	CU_ASSERT_EQUAL(mdns_translate_name(out, name, sfx, 1), GW_EPERM);
+	wire(name, "*|example|com");
+	CU_ASSERT_EQUAL(mdns_translate_name(out, name, sfx, 1), GW_EINVAL);
+	memset(rd, 0, 6);
+	int n = wire(rd + 6, "*|local");
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1),
+	                GW_EPERM);
+	n = wire(rd, "*|_http|_tcp|local");
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_PTR, rd, (uint16_t)n, sfx, 1), GW_EPERM);
+}
+
 static void test_ttl(void)
 {
 	CU_ASSERT_EQUAL(mdns_ttl_cap(4500, 10), 10);
@@ -293,6 +358,8 @@ int gw_test_register(void)
 	    {"instance of a type", test_instance_of},
 	    {"PTR and SRV rdata", test_rdata},
 	    {"TTL cap", test_ttl},
+	    {"names that would change DNS meaning", test_vet},
+	    {"a * label never translates", test_wildcard},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mdns_translate", tests);

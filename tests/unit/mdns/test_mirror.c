@@ -211,6 +211,16 @@ static void addr(fixture_t *f, bool add, int family, const char *owner, const ch
 	}
 }
 
+/* One _http._tcp service: browse PTR, SRV to host, and the host's
+ * address unless a is NULL. */
+static void http_service(fixture_t *f, const char *inst, const char *host, const char *a)
+{
+	ptr(f, true, "_http._tcp.local", inst);
+	srv(f, true, inst, 80, host);
+	if (a != NULL)
+		addr(f, true, AF_INET, host, a);
+}
+
 /* One printer as a device announces it. */
 static void printer(fixture_t *f, bool add)
 {
@@ -860,6 +870,266 @@ static void test_ipv4_only(void)
 	teardown(f);
 }
 
+/* Issue 16: names that would change what DNS means once mirrored. A "*"
+ * instance would be the wildcard *._http._tcp.lan.home.arpa. (RFC 4592),
+ * answering for every absent instance of the type. */
+static void test_wildcard(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	/* the * instance */
+	http_service(f, "*._http._tcp.local", "attacker.local", "192.0.2.66");
+	/* a * host, and * inside a host name (an empty non-terminal
+	 * wildcard *.lan.home.arpa. above a.*.lan.home.arpa.) */
+	http_service(f, "star._http._tcp.local", "*.local", "192.0.2.66");
+	http_service(f, "deep._http._tcp.local", "a.*.local", "192.0.2.66");
+	/* a normal service on the same link */
+	http_service(f, "web._http._tcp.local", "web.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_WILDCARD], 3);
+	CU_ASSERT_FALSE(has_name(f, "*._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "*.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "a.*.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "attacker.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "star._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "deep._http._tcp.lan.home.arpa."));
+	/* browsing stops where the names were refused */
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "*._http._tcp.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_SRV));
+	wire_text(name, "*.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
+	CU_ASSERT(has_rr(f, "web._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 web.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR web._http._tcp.lan.home.arpa."));
+	CU_ASSERT_EQUAL(trrset(f->zone->zone, "_http._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR)->count,
+	                1);
+	teardown(f);
+}
+
+/* The other names that would land on DNS-SD's structure, or carry
+ * control characters: refused as not valid DNS-SD, counted. */
+static void test_structure(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	/* a type with a control character */
+	ptr(f, true, "_services._dns-sd._udp.local", "_ht\\010tp._tcp.local");
+	/* an instance on the parent of the subtype names */
+	http_service(f, "_sub._http._tcp.local", "web.local", NULL);
+	/* an instance with a NUL, one with a line break */
+	ptr(f, true, "_http._tcp.local", "bad\\000nul._http._tcp.local");
+	ptr(f, true, "_http._tcp.local", "bad\\010nl._http._tcp.local");
+	/* a host on a service type, on an instance, on a subtype */
+	http_service(f, "typehost._http._tcp.local", "_ipp._tcp.local", NULL);
+	http_service(f, "insthost._http._tcp.local", "web._http._tcp.local", NULL);
+	http_service(f, "subhost._http._tcp.local", "_x._sub._ipp._tcp.local", NULL);
+	/* the normal one */
+	http_service(f, "web._http._tcp.local", "web.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_INVALID], 7);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_WILDCARD], 0);
+	CU_ASSERT_EQUAL(st.services, 4); /* web, and the three whose SRV was refused */
+	CU_ASSERT_FALSE(has_name(f, "_sub._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "typehost._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "insthost._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "subhost._http._tcp.lan.home.arpa."));
+	CU_ASSERT_PTR_NULL(trrset(f->zone->zone, "_ipp._tcp.lan.home.arpa.", LDNS_RR_TYPE_A));
+	CU_ASSERT(has_rr(f, "web._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 web.lan.home.arpa."));
+	CU_ASSERT_EQUAL(trrset(f->zone->zone, "_http._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR)->count,
+	                1);
+	teardown(f);
+}
+
+static void host_limits(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 10;
+	cfg->limits.services_per_host = 4;
+}
+
+/* Issue 16, finding 4: one device (one SRV target) floods the link; its
+ * services past its share are refused and give their place back, so a
+ * service from another host that comes later is still published. */
+static void flood_then_other(fixture_t *f, int n, bool ptrs_first)
+{
+	char inst[64];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	for (int i = 0; i < n; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		if (!ptrs_first)
+			srv(f, true, inst, 80, "flooder.local");
+	}
+	for (int i = 0; ptrs_first && i < n; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		srv(f, true, inst, 80, "flooder.local");
+	}
+	/* browsed once an SRV points at it */
+	addr(f, true, AF_INET, "flooder.local", "192.0.2.66");
+	http_service(f, "real._http._tcp.local", "realhost.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+}
+
+static void test_host_fair(void)
+{
+	for (int order = 0; order < 2; order++) {
+		fixture_t *f = setup(host_limits);
+		flood_then_other(f, 20, order == 1);
+		mdns_mirror_stats_t st;
+		mdns_mirror_get_stats(f->mirror, &st);
+		CU_ASSERT_EQUAL(st.services, 5); /* 4 of the flood, and the real one */
+		CU_ASSERT(st.refused[MDNS_MIRROR_REFUSED_HOST] >= 1);
+		/* one at a time: every flood service past the fourth is refused
+		 * by its host's share, never by the link's */
+		if (order == 0) {
+			CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_HOST], 16);
+			CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_SERVICES], 0);
+		}
+		CU_ASSERT(has_rr(f, "real._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 "
+		                    "realhost.lan.home.arpa."));
+		CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR "
+		                    "real._http._tcp.lan.home.arpa."));
+		const zone_rrset_t *rs =
+		    trrset(f->zone->zone, "_flood._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+		CU_ASSERT_EQUAL(rs->count, 4);
+		/* A refused instance is no longer browsed. */
+		uint8_t name[MDNS_NAME_MAX];
+		wire_text(name, "f19._flood._tcp.local");
+		CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_SRV));
+		/* The flooder's services that stay keep their place: a new port
+		 * for one of them is not refused. */
+		srv(f, true, order == 0 ? "f0._flood._tcp.local" : "f3._flood._tcp.local", 81,
+		    "flooder.local");
+		mdns_mirror_stats_t st2;
+		mdns_mirror_get_stats(f->mirror, &st2);
+		CU_ASSERT_EQUAL(st2.refused[MDNS_MIRROR_REFUSED_HOST],
+		                st.refused[MDNS_MIRROR_REFUSED_HOST]);
+		teardown(f);
+	}
+}
+
+static void link_100(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 100;
+}
+
+/* Without a configured share: the larger of 64 and an eighth of the
+ * link's services. */
+static void test_host_default(void)
+{
+	fixture_t *f = setup(link_100);
+	flood_then_other(f, 80, false);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.services, 65);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_HOST], 16);
+	CU_ASSERT(has_name(f, "real._http._tcp.lan.home.arpa."));
+	teardown(f);
+	f = setup(NULL); /* 1000 per link: 125 per host */
+	flood_then_other(f, 130, false);
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.services, 126);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_HOST], 5);
+	teardown(f);
+}
+
+static void address_limits(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 20;
+	cfg->limits.services_per_address = 4;
+}
+
+/* One device under many host names (one service each, one address): the
+ * hosts at that address share one device's quota. */
+static void test_address_fair(void)
+{
+	fixture_t *f = setup(address_limits);
+	char inst[64], host[64];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	for (int i = 0; i < 10; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		snprintf(host, sizeof(host), "h%d.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		srv(f, true, inst, 80, host);
+		addr(f, true, AF_INET, host, "192.0.2.66");
+	}
+	/* a new service on a host whose address is full */
+	ptr(f, true, "_flood._tcp.local", "extra._flood._tcp.local");
+	srv(f, true, "extra._flood._tcp.local", 80, "h0.local");
+	http_service(f, "real._http._tcp.local", "realhost.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_ADDRESS], 7);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_HOST], 0);
+	CU_ASSERT_EQUAL(st.services, 5);
+	const zone_rrset_t *rs =
+	    trrset(f->zone->zone, "_flood._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(rs->count, 4);
+	CU_ASSERT_FALSE(has_name(f, "h4.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "extra._flood._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "real._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 "
+	                    "realhost.lan.home.arpa."));
+	/* the refused host is no longer browsed */
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "h9.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
+	/* One of the four goes: room for one more at that address, not two. */
+	ptr(f, false, "_flood._tcp.local", "f0._flood._tcp.local");
+	for (int i = 20; i < 22; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		snprintf(host, sizeof(host), "h%d.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		srv(f, true, inst, 80, host);
+		addr(f, true, AF_INET, host, "192.0.2.66");
+	}
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_ADDRESS], 8);
+	CU_ASSERT_FALSE(has_name(f, "f0._flood._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "h20.lan.home.arpa. 10 IN A 192.0.2.66"));
+	CU_ASSERT_FALSE(has_name(f, "h21.lan.home.arpa."));
+	rs = trrset(f->zone->zone, "_flood._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(rs->count, 4);
+	teardown(f);
+}
+
+/* A state file saved before "*" labels were refused does not bring a
+ * wildcard back at the next start. */
+static void test_state_wildcard(void)
+{
+	fixture_t *f = setup(NULL);
+	mirror_down(f);
+	FILE *fp = fopen(f->state, "we");
+	CU_ASSERT_FATAL(fp != NULL);
+	fputs("*._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 evil.lan.home.arpa.\n"
+	      "_http._tcp.lan.home.arpa. 10 IN PTR *._http._tcp.lan.home.arpa.\n"
+	      "x._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 *.lan.home.arpa.\n"
+	      "*.lan.home.arpa. 10 IN A 192.0.2.66\n"
+	      "ok._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 ok.lan.home.arpa.\n",
+	      fp);
+	CU_ASSERT_FATAL(fclose(fp) == 0);
+	mirror_up(f);
+	CU_ASSERT(has_rr(f, "ok._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 ok.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "*._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "*.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "x._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "_http._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -881,6 +1151,12 @@ int gw_test_register(void)
 	    {"default links are named after interfaces", test_default_links},
 	    {"TTLs capped, one per RRset", test_ttl},
 	    {"mdns.ipv6 off: no AAAA", test_ipv4_only},
+	    {"a * label is never mirrored (no wildcard)", test_wildcard},
+	    {"names on DNS-SD's structure are refused", test_structure},
+	    {"services per host: a flood leaves room for others", test_host_fair},
+	    {"services per host: default share", test_host_default},
+	    {"services per address: many host names, one device", test_address_fair},
+	    {"saved state: no wildcard comes back", test_state_wildcard},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mirror", tests);
