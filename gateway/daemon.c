@@ -81,7 +81,8 @@ static mdns_mirror_config_t mirror_config(const gw_config_t *cfg)
 	    .subtypes = cfg->mdns.subtypes,
 	    .subtype_count = cfg->mdns.subtype_count,
 	    .limits = {cfg->mdns.limits.services_per_link, cfg->mdns.limits.records_per_name,
-	               cfg->mdns.limits.txt_size, cfg->mdns.limits.changes_per_second},
+	               cfg->mdns.limits.txt_size, cfg->mdns.limits.changes_per_second,
+	               cfg->mdns.limits.services_per_host, cfg->mdns.limits.services_per_address},
 	};
 }
 

@@ -172,6 +172,7 @@ typedef struct gw_config {
 		size_t subtype_count;
 		struct {
 			uint32_t services_per_link, records_per_name, txt_size, changes_per_second;
+			uint32_t services_per_host, services_per_address; /* 0: automatic */
 		} limits;
 	} mdns;
 } gw_config_t;

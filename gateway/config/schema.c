@@ -117,6 +117,13 @@ static const cfg_key_t g_limits_keys[] = {
      .max = GW_CONFIG_TXT_SIZE_MAX, .note = " octets (mDNS packets hold about 1300 on Ethernet)"},
     {"changes-per-second", &g_type_uint, 0, AT(mdns.limits.changes_per_second), .def = 200,
      .min = 1, .max = GW_CONFIG_CHANGES_PER_SEC_MAX, .note = " changes per second and link"},
+    /* 0: the larger of 64 and an eighth of services-per-link (docs/mdns.md) */
+    {"services-per-host", &g_type_uint, 0, AT(mdns.limits.services_per_host),
+     .max = GW_CONFIG_SERVICES_PER_LINK_MAX,
+     .note = " service instances per SRV target host and link (0: automatic)"},
+    {"services-per-address", &g_type_uint, 0, AT(mdns.limits.services_per_address),
+     .max = GW_CONFIG_SERVICES_PER_LINK_MAX,
+     .note = " service instances per host address and link (0: automatic)"},
     {NULL},
 };
 
