@@ -16,33 +16,6 @@
 #include "zones/internal.h"
 #include "zones/zone.h"
 
-long zone_alloc_fail_after = -1;
-
-static bool alloc_should_fail(void)
-{
-	if (zone_alloc_fail_after < 0)
-		return false;
-	if (zone_alloc_fail_after == 0)
-		return true;
-	zone_alloc_fail_after--;
-	return false;
-}
-
-void *zone_malloc(size_t size)
-{
-	return alloc_should_fail() ? NULL : malloc(size);
-}
-
-void *zone_calloc(size_t n, size_t size)
-{
-	return alloc_should_fail() ? NULL : calloc(n, size);
-}
-
-void *zone_realloc(void *ptr, size_t size)
-{
-	return alloc_should_fail() ? NULL : realloc(ptr, size);
-}
-
 /* ---- changesets ------------------------------------------------------- */
 
 int zone_changeset_init(zone_changeset_t *cs)

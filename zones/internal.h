@@ -86,9 +86,10 @@ void zone_node_free(zone_node_t *node);
 void zone_rrsets_release_unshared(zone_rrset_t *a, size_t a_count, const zone_rrset_t *b,
                                   size_t b_count);
 
-/* Allocation used by the changeset path. Tests set zone_alloc_fail_after to
- * N >= 0 to make the (N+1)th call from then on fail, to prove that a failed
- * change leaves the zone as it was; -1 (the default) disables it. */
+/* Allocation used by the changeset path (zones/alloc.c). Tests set
+ * zone_alloc_fail_after to N >= 0 to make the (N+1)th call from then on
+ * fail, to prove that a failed change leaves the zone as it was; -1 (the
+ * default) disables it. */
 extern long zone_alloc_fail_after;
 void *zone_malloc(size_t size);
 void *zone_calloc(size_t n, size_t size);
