@@ -11,6 +11,7 @@
 
 #include <openssl/sha.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
@@ -91,12 +92,12 @@ bool sig_zone_uses_nsec3(const zone_t *zone)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
 
-	return apex != NULL && zone_node_rrset(apex, LDNS_RR_TYPE_NSEC3PARAM) != NULL;
+	return apex != NULL && zone_node_rrset(apex, DNS_T_NSEC3PARAM) != NULL;
 }
 
 bool sig_node_is_nsec3(const zone_t *zone, const zone_node_t *node)
 {
-	return zone_node_rrset(node, LDNS_RR_TYPE_NSEC3) != NULL &&
+	return zone_node_rrset(node, DNS_T_NSEC3) != NULL &&
 	       zone_name_labels(node->owner) == zone_name_labels(zone_apex(zone)) + 1;
 }
 
@@ -189,7 +190,7 @@ static bool below_cut(const zone_t *zone, const uint8_t *name)
 	for (int labels = zone_name_labels(name) - 1; labels > apex_labels; labels--) {
 		p += *p + 1;
 		const zone_node_t *anc = zone_find(zone, p);
-		if (anc != NULL && zone_node_rrset(anc, LDNS_RR_TYPE_NS) != NULL)
+		if (anc != NULL && zone_node_rrset(anc, DNS_T_NS) != NULL)
 			return true;
 	}
 	return false;
@@ -254,22 +255,22 @@ static int want_bitmap(const zone_t *zone, const want_t *w, uint8_t *out, size_t
 	}
 	for (uint16_t i = 0; i < w->node->rrset_count; i++) {
 		uint16_t type = w->node->rrsets[i].type;
-		if (type == LDNS_RR_TYPE_NSEC || type == LDNS_RR_TYPE_NSEC3 ||
-		    type == LDNS_RR_TYPE_RRSIG || (apex && type == LDNS_RR_TYPE_NSEC3PARAM))
+		if (type == DNS_T_NSEC || type == DNS_T_NSEC3 || type == DNS_T_RRSIG ||
+		    (apex && type == DNS_T_NSEC3PARAM))
 			continue;
-		if (w->kind == SIG_NODE_CUT && type != LDNS_RR_TYPE_NS && type != LDNS_RR_TYPE_DS)
+		if (w->kind == SIG_NODE_CUT && type != DNS_T_NS && type != DNS_T_DS)
 			continue;
 		signed_here |= sig_rrset_signable(w->kind, type);
 		types[n++] = (ldns_rr_type)type;
 	}
 	if (signed_here)
-		types[n++] = LDNS_RR_TYPE_RRSIG;
+		types[n++] = DNS_T_RRSIG;
 	if (apex)
-		types[n++] = LDNS_RR_TYPE_NSEC3PARAM;
+		types[n++] = DNS_T_NSEC3PARAM;
 	/* ldns wants the list sorted. */
 	qsort(types, n, sizeof(*types), cmp_type);
 	if (n > 0) {
-		ldns_rdf *rdf = ldns_dnssec_create_nsec_bitmap(types, n, LDNS_RR_TYPE_NSEC3);
+		ldns_rdf *rdf = ldns_dnssec_create_nsec_bitmap(types, n, DNS_T_NSEC3);
 		if (rdf == NULL) {
 			ret = GW_ENOMEM;
 		} else if (ldns_rdf_size(rdf) > BITMAP_MAX) {
@@ -303,7 +304,7 @@ static size_t nsec3_rdata(uint8_t *out, const uint8_t next[SIG_NSEC3_HASH_LEN],
  * it), or false. */
 static bool existing_bitmap(const zone_node_t *node, const uint8_t **bitmap, size_t *len)
 {
-	const zone_rrset_t *nsec3 = zone_node_rrset(node, LDNS_RR_TYPE_NSEC3);
+	const zone_rrset_t *nsec3 = zone_node_rrset(node, DNS_T_NSEC3);
 	const uint8_t *rdata;
 	uint16_t rdlen;
 	uint32_t pos = 0;
@@ -370,7 +371,7 @@ static int put_one(zone_changeset_t *cs, const uint8_t *owner, const zone_node_t
 
 static int put_nsec3param(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 {
-	return put_one(cs, zone_apex(zone), zone_apex_node(zone), LDNS_RR_TYPE_NSEC3PARAM, ttl,
+	return put_one(cs, zone_apex(zone), zone_apex_node(zone), DNS_T_NSEC3PARAM, ttl,
 	               nsec3param_rdata, sizeof(nsec3param_rdata));
 }
 
@@ -388,7 +389,7 @@ static int put_nsec3(const zone_t *zone, uint32_t ttl, const uint8_t hash[SIG_NS
 	if (ret != GW_OK)
 		return ret;
 	size_t len = nsec3_rdata(rdata, next, bitmap, bitmap_len);
-	return put_one(cs, owner, node, LDNS_RR_TYPE_NSEC3, ttl, rdata, len);
+	return put_one(cs, owner, node, DNS_T_NSEC3, ttl, rdata, len);
 }
 
 /* The hash an NSEC3 owner stands for, from its first label. */
@@ -416,7 +417,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 		return GW_OK;
 	for (const zone_node_t *node = zone_first(zone); node != NULL;
 	     node = zone_next(zone, node)) {
-		ret = queue_removals(cs, node, LDNS_RR_TYPE_NSEC, NULL, 0);
+		ret = queue_removals(cs, node, DNS_T_NSEC, NULL, 0);
 		if (ret != GW_OK)
 			goto out;
 		if (sig_node_is_nsec3(zone, node))
@@ -465,7 +466,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 		for (; e < existing; e++) {
 			const zone_node_t *old = zone_hashed_at(zone, e);
 			if (!owner_hash(old, eh) || memcmp(eh, w->hash, sizeof(eh)) < 0) {
-				ret = queue_removals(cs, old, LDNS_RR_TYPE_NSEC3, NULL, 0);
+				ret = queue_removals(cs, old, DNS_T_NSEC3, NULL, 0);
 				if (ret != GW_OK)
 					goto out;
 				continue;
@@ -483,7 +484,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 			goto out;
 	}
 	for (; e < existing; e++) {
-		ret = queue_removals(cs, zone_hashed_at(zone, e), LDNS_RR_TYPE_NSEC3, NULL, 0);
+		ret = queue_removals(cs, zone_hashed_at(zone, e), DNS_T_NSEC3, NULL, 0);
 		if (ret != GW_OK)
 			goto out;
 	}
@@ -651,9 +652,9 @@ static int push_with_ancestors(wants_t *names, const uint8_t *name, int stop_lab
 static bool nsec3_current(const zone_t *zone, uint32_t ttl)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *param = apex ? zone_node_rrset(apex, LDNS_RR_TYPE_NSEC3PARAM) : NULL;
+	const zone_rrset_t *param = apex ? zone_node_rrset(apex, DNS_T_NSEC3PARAM) : NULL;
 	const zone_node_t *first = zone_hashed_at(zone, 0);
-	const zone_rrset_t *nsec3 = first ? zone_node_rrset(first, LDNS_RR_TYPE_NSEC3) : NULL;
+	const zone_rrset_t *nsec3 = first ? zone_node_rrset(first, DNS_T_NSEC3) : NULL;
 
 	return param != NULL && param->count == 1 && param->ttl == ttl &&
 	       param->rdata_len == 2 + sizeof(nsec3param_rdata) &&
@@ -699,15 +700,14 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 	/* 1: the names whose place in the chain may have changed. */
 	for (size_t i = 0; i < changed_count; i++) {
 		const zone_change_t *c = &changed[i];
-		if (c->type == LDNS_RR_TYPE_NSEC3 || c->type == LDNS_RR_TYPE_NSEC3PARAM)
+		if (c->type == DNS_T_NSEC3 || c->type == DNS_T_NSEC3PARAM)
 			continue;
-		if (i > 0 && c->type != LDNS_RR_TYPE_NS &&
-		    zone_name_equal(c->owner, changed[i - 1].owner))
+		if (i > 0 && c->type != DNS_T_NS && zone_name_equal(c->owner, changed[i - 1].owner))
 			continue;
 		ret = push_with_ancestors(&names, c->owner, apex_labels);
 		if (ret != GW_OK)
 			goto out;
-		if (c->type != LDNS_RR_TYPE_NS || zone_name_equal(c->owner, zone_apex(zone)))
+		if (c->type != DNS_T_NS || zone_name_equal(c->owner, zone_apex(zone)))
 			continue;
 		/* A delegation that came or went moves everything below it
 		 * into or out of the chain. */
@@ -810,7 +810,7 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 		ret = find_hash(zone, gone.items[i], &node, &prev, NULL);
 		if (ret != GW_OK)
 			goto out;
-		ret = node != NULL ? queue_removals(cs, node, LDNS_RR_TYPE_NSEC3, NULL, 0) : GW_OK;
+		ret = node != NULL ? queue_removals(cs, node, DNS_T_NSEC3, NULL, 0) : GW_OK;
 		if (ret != GW_OK)
 			goto out;
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
@@ -152,7 +153,7 @@ int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_
 	    sigs == NULL || len == NULL || count == NULL)
 		return GW_EINVAL;
 	owner_len = zone_name_len(owner, ZONE_NAME_MAXLEN);
-	if (owner_len < 0 || rrset->count == 0 || rrset->type == LDNS_RR_TYPE_RRSIG)
+	if (owner_len < 0 || rrset->count == 0 || rrset->type == DNS_T_RRSIG)
 		return GW_EINVAL;
 	size_t nkeys = covering_keys(signer, rrset->type);
 	if (nkeys == 0) {

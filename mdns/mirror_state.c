@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -119,7 +120,7 @@ static int load_line(mdns_mirror_t *m, const char *line, size_t *count)
 	int ret = GW_OK;
 	if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) != LDNS_STATUS_OK)
 		return GW_EPARSE;
-	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
+	if (ldns_rr_get_class(rr) != DNS_C_IN ||
 	    ldns_rr2wire(&wire, rr, LDNS_SECTION_ANSWER, &wlen) != LDNS_STATUS_OK) {
 		ret = GW_EPARSE;
 		goto out;

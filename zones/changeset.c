@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "zones/internal.h"
@@ -158,14 +159,14 @@ static bool meta_type(uint16_t type)
 {
 	switch (type) {
 	case 0:
-	case LDNS_RR_TYPE_OPT:
-	case LDNS_RR_TYPE_TKEY:
-	case LDNS_RR_TYPE_TSIG:
-	case LDNS_RR_TYPE_IXFR:
-	case LDNS_RR_TYPE_AXFR:
-	case LDNS_RR_TYPE_MAILB:
-	case LDNS_RR_TYPE_MAILA:
-	case LDNS_RR_TYPE_ANY:
+	case DNS_T_OPT:
+	case DNS_T_TKEY:
+	case DNS_T_TSIG:
+	case DNS_T_IXFR:
+	case DNS_T_AXFR:
+	case DNS_T_MAILB:
+	case DNS_T_MAILA:
+	case DNS_T_ANY:
 		return true;
 	default:
 		return false;
@@ -188,16 +189,16 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 	if (!zone_name_is_subdomain(owner, zone->apex))
 		return batch_fail(batch, GW_EOUTOFZONE, ref, owner, type,
 		                  "owner is outside the zone");
-	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+	if (ldns_rr_get_class(rr) != DNS_C_IN)
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type, "class is not IN");
 	if (meta_type(type))
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type,
 		                  "type cannot be zone data");
 	bool at_apex = zone_name_equal(owner, zone->apex);
-	if (add && type == LDNS_RR_TYPE_SOA && !at_apex)
+	if (add && type == DNS_T_SOA && !at_apex)
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type,
 		                  "SOA outside the zone apex");
-	if (add && type == LDNS_RR_TYPE_CNAME && at_apex)
+	if (add && type == DNS_T_CNAME && at_apex)
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type, "CNAME at the zone apex");
 
 	/* ldns has a rdata descriptor for known types; type 0's stands in
@@ -504,16 +505,16 @@ static int check_node(apply_t *ap, const zone_rrset_t *rrsets, size_t count,
 
 	for (size_t i = 0; i < count; i++) {
 		switch (rrsets[i].type) {
-		case LDNS_RR_TYPE_CNAME:
+		case DNS_T_CNAME:
 			cname = &rrsets[i];
 			break;
-		case LDNS_RR_TYPE_RRSIG:
-		case LDNS_RR_TYPE_NSEC:
+		case DNS_T_RRSIG:
+		case DNS_T_NSEC:
 			break;
-		case LDNS_RR_TYPE_SOA:
+		case DNS_T_SOA:
 			if (rrsets[i].count > 1)
 				return batch_fail(ap->batch, GW_ESEMANTIC, blame->ref, blame->owner,
-				                  LDNS_RR_TYPE_SOA, "a zone has only one SOA");
+				                  DNS_T_SOA, "a zone has only one SOA");
 			other = true;
 			break;
 		default:
@@ -522,8 +523,8 @@ static int check_node(apply_t *ap, const zone_rrset_t *rrsets, size_t count,
 		}
 	}
 	if (cname != NULL && cname->count > 1)
-		return batch_fail(ap->batch, GW_ESEMANTIC, blame->ref, blame->owner,
-		                  LDNS_RR_TYPE_CNAME, "more than one CNAME at one name");
+		return batch_fail(ap->batch, GW_ESEMANTIC, blame->ref, blame->owner, DNS_T_CNAME,
+		                  "more than one CNAME at one name");
 	if (cname != NULL && other)
 		return batch_fail(ap->batch, GW_ESEMANTIC, blame->ref, blame->owner, blame->type,
 		                  "CNAME and other data at one name");
@@ -910,13 +911,13 @@ int zone_rr_to_ldns(ldns_rr **out, const zone_node_t *node, const zone_rrset_t *
 		goto out;
 	/* An rdata from the RRset's signatures is an RRSIG. */
 	if (rrset->sigs != NULL && rdata >= rrset->sigs && rdata < rrset->sigs + rrset->sigs_len)
-		type = LDNS_RR_TYPE_RRSIG;
+		type = DNS_T_RRSIG;
 	memcpy(wire, node->owner, node->owner_len);
 	uint8_t *p = wire + node->owner_len;
 	p[0] = (uint8_t)(type >> 8);
 	p[1] = (uint8_t)type;
 	p[2] = 0;
-	p[3] = LDNS_RR_CLASS_IN;
+	p[3] = DNS_C_IN;
 	p[4] = (uint8_t)(rrset->ttl >> 24);
 	p[5] = (uint8_t)(rrset->ttl >> 16);
 	p[6] = (uint8_t)(rrset->ttl >> 8);

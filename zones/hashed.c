@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "zones/internal.h"
 
@@ -20,7 +21,7 @@ bool zone_hashed_holds(const zone_t *zone, const zone_node_t *node, const zone_r
 	if (zone_name_labels(node->owner) != zone->apex_labels + 1)
 		return false;
 	for (size_t i = 0; i < rrset_count; i++) {
-		if (rrsets[i].type == LDNS_RR_TYPE_NSEC3)
+		if (rrsets[i].type == DNS_T_NSEC3)
 			return true;
 	}
 	return false;

@@ -12,6 +12,7 @@
 #include <stdio_ext.h>
 #endif
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "zones/internal.h"
@@ -194,7 +195,7 @@ static void resolve_ttl(loader_t *ld, ttl_state_t *st, ldns_rr *rr, size_t line)
 			st->have_explicit = true;
 			st->last_explicit = ttl;
 		}
-	} else if (type == LDNS_RR_TYPE_RRSIG && ldns_rr_rd_count(rr) >= 4 &&
+	} else if (type == DNS_T_RRSIG && ldns_rr_rd_count(rr) >= 4 &&
 	           ldns_rdf_get_type(ldns_rr_rdf(rr, 3)) == LDNS_RDF_TYPE_INT32) {
 		/* RFC 4034 3: an RRSIG has the TTL it covers. */
 		ttl = ldns_rdf2native_int32(ldns_rr_rdf(rr, 3));

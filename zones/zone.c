@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "zones/internal.h"
 #include "zones/zone.h"
@@ -258,7 +259,7 @@ bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **r
 static uint8_t *soa_serial_ptr(const zone_t *zone)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, LDNS_RR_TYPE_SOA) : NULL;
+	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, DNS_T_SOA) : NULL;
 	uint32_t pos = 0;
 	const uint8_t *rdata;
 	uint16_t rdlen;
@@ -304,7 +305,7 @@ int zone_set_serial(zone_t *zone, uint32_t serial)
 	p[2] = (uint8_t)(serial >> 8);
 	p[3] = (uint8_t)serial;
 	/* Signatures over the old SOA no longer match it. */
-	zone_rrset_t *soa = (zone_rrset_t *)zone_node_rrset(zone->nodes[0], LDNS_RR_TYPE_SOA);
+	zone_rrset_t *soa = (zone_rrset_t *)zone_node_rrset(zone->nodes[0], DNS_T_SOA);
 	free(soa->sigs);
 	soa->sigs = NULL;
 	soa->sigs_len = 0;

@@ -10,10 +10,9 @@
 
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "dnssec/dnssec.h"
-
-enum { T_RRSIG = 46, T_NSEC3 = 50 };
 
 /* The ancestor of name with labels labels (name itself when it has that
  * many); labels is never more than name has. */
@@ -139,7 +138,7 @@ bool gw_denial_hidden(const zone_t *zone, const zone_node_t *node)
 	/* A name that also holds data of its own is a name of the zone,
 	 * however it is spelled. */
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		if (node->rrsets[i].type != T_NSEC3 && node->rrsets[i].type != T_RRSIG)
+		if (node->rrsets[i].type != DNS_T_NSEC3 && node->rrsets[i].type != DNS_T_RRSIG)
 			return false;
 	}
 	const zone_node_t *next = zone_next(zone, node);

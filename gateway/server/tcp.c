@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "gateway/server/internal.h"
@@ -130,7 +131,7 @@ static int xfr_fill(gw_tcp_conn_t *c)
 		if (msg == NULL)
 			return GW_ENOMEM;
 		int n = gw_xfr_next(&c->xfr, msg, GW_TCP_MAXMSG);
-		const char *what = c->xfr.qtype == 251 ? "IXFR" : "AXFR";
+		const char *what = c->xfr.qtype == DNS_T_IXFR ? "IXFR" : "AXFR";
 		if (n < 0) {
 			if (n == GW_EBUSY)
 				gw_notice("%s aborted: the zone changed during the transfer", what);
@@ -141,8 +142,9 @@ static int xfr_fill(gw_tcp_conn_t *c)
 		if (n == 0) {
 			gw_info("%s done: %u messages, %zu records%s", what, c->xfr.messages,
 			        c->xfr.rrs,
-			        c->xfr.qtype == 251 && c->xfr.mode == GW_XFR_AXFR ? " (AXFR form)"
-			                                                          : "");
+			        c->xfr.qtype == DNS_T_IXFR && c->xfr.mode == GW_XFR_AXFR
+			            ? " (AXFR form)"
+			            : "");
 			gw_xfr_deinit(&c->xfr);
 			c->xfr_active = false;
 			break;
@@ -154,7 +156,7 @@ static int xfr_fill(gw_tcp_conn_t *c)
 
 static bool is_xfr(const gw_query_t *q)
 {
-	return q->opcode == 0 && (q->qtype == 252 || q->qtype == 251);
+	return q->opcode == DNS_OPCODE_QUERY && (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR);
 }
 
 static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
