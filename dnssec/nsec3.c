@@ -13,6 +13,7 @@
 
 #include "common/dns.h"
 #include "common/error.h"
+#include "common/sorted.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
@@ -500,22 +501,14 @@ typedef struct hashes {
 	size_t count;
 } hashes_t;
 
+static int hash_cmp(const void *elem, const void *key)
+{
+	return memcmp(elem, key, SIG_NSEC3_HASH_LEN);
+}
+
 static bool hashes_has(const hashes_t *h, const uint8_t hash[SIG_NSEC3_HASH_LEN])
 {
-	size_t lo = 0;
-	size_t hi = h->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = memcmp(h->items[mid], hash, SIG_NSEC3_HASH_LEN);
-		if (cmp == 0)
-			return true;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return gw_sorted_find(h->items, h->count, sizeof(*h->items), hash, hash_cmp) != NULL;
 }
 
 /* The chain after the change, F = (NSEC3 owners now, less gone) + added,
@@ -564,15 +557,8 @@ static int chain_next(const chain_view_t *v, const uint8_t t[SIG_NSEC3_HASH_LEN]
 	}
 	if (v->added->count > 0) {
 		/* First added hash after t, wrapping. */
-		size_t lo = 0;
-		size_t hi = v->added->count;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (memcmp(v->added->items[mid], t, SIG_NSEC3_HASH_LEN) <= 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		size_t lo = gw_upper_bound(v->added->items, v->added->count,
+		                           sizeof(*v->added->items), t, hash_cmp);
 		const uint8_t *a = v->added->items[lo < v->added->count ? lo : 0];
 		if (!have || forward_cmp(t, a, best) < 0) {
 			memcpy(best, a, sizeof(best));
@@ -613,15 +599,8 @@ static int chain_prev_existing(const chain_view_t *v, const uint8_t t[SIG_NSEC3_
 	if (v->added->count > 0) {
 		/* Last added hash before t, wrapping; if it lies between found
 		 * and t, it is the predecessor instead. */
-		size_t lo = 0;
-		size_t hi = v->added->count;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (memcmp(v->added->items[mid], t, SIG_NSEC3_HASH_LEN) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		size_t lo = gw_lower_bound(v->added->items, v->added->count,
+		                           sizeof(*v->added->items), t, hash_cmp);
 		const uint8_t *a = v->added->items[lo > 0 ? lo - 1 : v->added->count - 1];
 		/* a is nearer to t going backwards when found comes first
 		 * going forward from a. */

@@ -14,6 +14,7 @@
 #include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "zones/internal.h"
 #include "zones/zone.h"
 
@@ -329,23 +330,16 @@ static int cmp_by_rdata(const void *pa, const void *pb)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+static int group_cmp(const void *elem, const void *key)
+{
+	return cmp_rdata(((const group_t *)elem)->rep, key);
+}
+
 static group_t *find_group(group_t *groups, size_t count, const uint8_t *rdata, uint16_t rdlen)
 {
-	zone_entry_t probe = {.rdata = rdata, .rdlen = rdlen};
-	size_t lo = 0;
-	size_t hi = count;
+	const zone_entry_t probe = {.rdata = rdata, .rdlen = rdlen};
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = cmp_rdata(groups[mid].rep, &probe);
-		if (cmp == 0)
-			return &groups[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return gw_sorted_find(groups, count, sizeof(*groups), &probe, group_cmp);
 }
 
 static void put_rdata(uint8_t *buf, uint32_t *len, const uint8_t *rdata, uint16_t rdlen)

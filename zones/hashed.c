@@ -27,26 +27,6 @@ bool zone_hashed_holds(const zone_t *zone, const zone_node_t *node, const zone_r
 	return false;
 }
 
-/* Index of the first of the first n hashed nodes whose key is >= key. */
-static size_t hashed_search(const zone_t *zone, size_t n, const uint8_t *key, size_t key_len,
-                            bool *found)
-{
-	size_t lo = 0;
-	size_t hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const zone_node_t *node = zone->hashed[mid];
-		if (zone_key_cmp(node->key, node->key_len, key, key_len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < n &&
-	         zone_key_cmp(zone->hashed[lo]->key, zone->hashed[lo]->key_len, key, key_len) == 0;
-	return lo;
-}
-
 int zone_hashed_reserve(zone_t *zone, size_t count)
 {
 	if (count <= zone->hashed_cap)
@@ -65,7 +45,8 @@ int zone_hashed_reserve(zone_t *zone, size_t count)
 size_t zone_hashed_position(const zone_t *zone, const zone_node_t *node)
 {
 	bool found;
-	size_t idx = hashed_search(zone, zone->hashed_count, node->key, node->key_len, &found);
+	size_t idx =
+	    zone_nodes_search(zone->hashed, zone->hashed_count, node->key, node->key_len, &found);
 
 	return found ? idx : SIZE_MAX;
 }
@@ -92,7 +73,8 @@ void zone_hashed_insert_sorted(zone_t *zone, const zone_node_t *const *nodes, si
 		const zone_node_t *node = nodes[k - 1];
 		bool found;
 		/* Entries before old_i have not moved yet. */
-		size_t pos = hashed_search(zone, old_i, node->key, node->key_len, &found);
+		size_t pos =
+		    zone_nodes_search(zone->hashed, old_i, node->key, node->key_len, &found);
 		size_t run = old_i - pos;
 		w -= run;
 		memmove(&zone->hashed[w], &zone->hashed[pos], run * sizeof(*zone->hashed));
@@ -123,7 +105,7 @@ void zone_hashed_lookup(const zone_t *zone, const uint8_t *name, const zone_node
 	*prev = NULL;
 	if (zone->hashed_count == 0)
 		return;
-	size_t idx = hashed_search(zone, zone->hashed_count, key, key_len, &found);
+	size_t idx = zone_nodes_search(zone->hashed, zone->hashed_count, key, key_len, &found);
 	if (found)
 		*node = zone->hashed[idx];
 	*prev = zone->hashed[idx > 0 ? idx - 1 : zone->hashed_count - 1];
@@ -132,7 +114,8 @@ void zone_hashed_lookup(const zone_t *zone, const uint8_t *name, const zone_node
 const zone_node_t *zone_hashed_next_wrap(const zone_t *zone, const zone_node_t *node)
 {
 	bool found;
-	size_t idx = hashed_search(zone, zone->hashed_count, node->key, node->key_len, &found);
+	size_t idx =
+	    zone_nodes_search(zone->hashed, zone->hashed_count, node->key, node->key_len, &found);
 
 	if (zone->hashed_count == 0)
 		return NULL;

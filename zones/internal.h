@@ -72,6 +72,10 @@ static inline int zone_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, 
 /* Index of the first node whose key is >= key; *found tells whether that
  * node's key equals key. */
 size_t zone_search(const zone_t *zone, const uint8_t *key, size_t key_len, bool *found);
+/* The same over any n node pointers at nodes (zone_node_t *[], in key
+ * order): the node array and the NSEC3 owners (zones/hashed.c). */
+size_t zone_nodes_search(const void *nodes, size_t n, const uint8_t *key, size_t key_len,
+                         bool *found);
 
 /* A node for owner (valid wire name) with no RRsets; owner and key live in
  * the same allocation as the node. NULL when out of memory. */

@@ -3,6 +3,7 @@
 
 #include "common/dns.h"
 #include "common/error.h"
+#include "common/sorted.h"
 #include "zones/internal.h"
 #include "zones/zone.h"
 
@@ -109,22 +110,33 @@ const zone_node_t *zone_apex_node(const zone_t *zone)
 	return first;
 }
 
+typedef struct key_ref {
+	const uint8_t *key;
+	size_t len;
+} key_ref_t;
+
+/* An element of an array of node pointers against a key_ref_t. */
+static int node_ptr_cmp(const void *elem, const void *key)
+{
+	const zone_node_t *node = *(const zone_node_t *const *)elem;
+	const key_ref_t *k = key;
+
+	return zone_key_cmp(node->key, node->key_len, k->key, k->len);
+}
+
+size_t zone_nodes_search(const void *nodes, size_t n, const uint8_t *key, size_t key_len,
+                         bool *found)
+{
+	const key_ref_t k = {key, key_len};
+	size_t i = gw_lower_bound(nodes, n, sizeof(zone_node_t *), &k, node_ptr_cmp);
+
+	*found = i < n && node_ptr_cmp((const zone_node_t *const *)nodes + i, &k) == 0;
+	return i;
+}
+
 size_t zone_search(const zone_t *zone, const uint8_t *key, size_t key_len, bool *found)
 {
-	size_t lo = 0;
-	size_t hi = zone->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const zone_node_t *node = zone->nodes[mid];
-		if (zone_key_cmp(node->key, node->key_len, key, key_len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < zone->count &&
-	         zone_key_cmp(zone->nodes[lo]->key, zone->nodes[lo]->key_len, key, key_len) == 0;
-	return lo;
+	return zone_nodes_search(zone->nodes, zone->count, key, key_len, found);
 }
 
 const zone_node_t *zone_find(const zone_t *zone, const uint8_t *name)
@@ -222,21 +234,18 @@ const zone_node_t *zone_next_wrap(const zone_t *zone, const zone_node_t *node)
 	return next != NULL ? next : zone_first(zone);
 }
 
+static int rrset_type_cmp(const void *elem, const void *key)
+{
+	uint16_t a = ((const zone_rrset_t *)elem)->type;
+	uint16_t b = *(const uint16_t *)key;
+
+	return (a > b) - (a < b);
+}
+
 const zone_rrset_t *zone_node_rrset(const zone_node_t *node, uint16_t type)
 {
-	size_t lo = 0;
-	size_t hi = node->rrset_count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (node->rrsets[mid].type == type)
-			return &node->rrsets[mid];
-		if (node->rrsets[mid].type < type)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return gw_sorted_find(node->rrsets, node->rrset_count, sizeof(*node->rrsets), &type,
+	                      rrset_type_cmp);
 }
 
 bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **rdata,
