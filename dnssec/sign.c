@@ -7,6 +7,7 @@
 
 #include "common/dns.h"
 #include "common/error.h"
+#include "common/htab.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
@@ -27,15 +28,7 @@ static uint64_t splitmix64(uint64_t *state)
 /* FNV-1a of the lowercase owner: RRsets of one zone spread apart. */
 static uint64_t name_hash(const uint8_t *name, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		uint8_t c = name[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (uint8_t)(c + ('a' - 'A'));
-		h = (h ^ c) * 0x100000001b3ULL;
-	}
-	return h;
+	return gw_fnv64_ci(GW_FNV64_INIT, name, len);
 }
 
 /* How much earlier than now + validity the RRset's signatures expire. Never

@@ -9,71 +9,41 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 
 /* ---- entries ---------------------------------------------------------------- */
 
-static int lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
 static uint32_t ent_hash(uint32_t seed, const uint8_t *owner, size_t olen, uint16_t type,
                          const uint8_t *rdata, uint16_t rdlen)
 {
-	uint32_t h = 2166136261u ^ seed;
-	for (size_t i = 0; i < olen; i++)
-		h = (h ^ (uint32_t)lower(owner[i])) * 16777619u;
+	uint32_t h = gw_fnv32_ci(GW_FNV32_INIT ^ seed, owner, olen);
 	h = (h ^ type) * 16777619u;
-	for (size_t i = 0; i < rdlen; i++)
-		h = (h ^ rdata[i]) * 16777619u;
+	h = gw_fnv32(h, rdata, rdlen);
 	return h ^ (h >> 15);
 }
 
 int mirror_ents_init(mdns_mirror_t *m)
 {
-	m->ent_slots = 1024;
-	m->ents = calloc(m->ent_slots, sizeof(*m->ents));
-	return m->ents != NULL ? GW_OK : GW_ENOMEM;
+	return gw_htab_init(&m->ents, 1024);
 }
 
 void mirror_ents_free(mdns_mirror_t *m)
 {
-	for (size_t i = 0; i < m->ent_slots; i++) {
-		ent_t *e = m->ents[i];
-		while (e != NULL) {
-			ent_t *next = e->hnext;
+	for (size_t i = 0; i < m->ents.size; i++) {
+		gw_hlink_t *h = m->ents.slots[i];
+		while (h != NULL) {
+			ent_t *e = ent_of(h);
+			h = h->next;
 			free(e);
-			e = next;
 		}
 	}
-	free(m->ents);
+	gw_htab_deinit(&m->ents);
 	free(m->touched);
 	free(m->warm);
-	m->ents = NULL;
 	m->touched = NULL;
 	m->warm = NULL;
-}
-
-static void ents_grow(mdns_mirror_t *m)
-{
-	size_t slots = m->ent_slots * 2;
-	ent_t **t = calloc(slots, sizeof(*t));
-	if (t == NULL)
-		return; /* longer chains, still correct */
-	for (size_t i = 0; i < m->ent_slots; i++) {
-		ent_t *e = m->ents[i];
-		while (e != NULL) {
-			ent_t *next = e->hnext;
-			e->hnext = t[e->hash % slots];
-			t[e->hash % slots] = e;
-			e = next;
-		}
-	}
-	free(m->ents);
-	m->ents = t;
-	m->ent_slots = slots;
 }
 
 ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
@@ -83,28 +53,25 @@ ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, con
 	if (olen < 1)
 		return NULL;
 	uint32_t hash = ent_hash(m->seed, owner, (size_t)olen, type, rdata, rdlen);
-	for (ent_t *e = m->ents[hash % m->ent_slots]; e != NULL; e = e->hnext) {
-		if (e->hash == hash && e->type == type && e->rdlen == rdlen &&
+	for (gw_hlink_t *h = gw_htab_chain(&m->ents, hash); h != NULL; h = h->next) {
+		ent_t *e = ent_of(h);
+		if (h->hash == hash && e->type == type && e->rdlen == rdlen &&
 		    e->owner_len == olen && zone_name_equal(e->data, owner) &&
 		    memcmp(e->data + e->owner_len, rdata, rdlen) == 0)
 			return e;
 	}
 	if (!create)
 		return NULL;
-	if (m->ent_count >= m->ent_slots)
-		ents_grow(m);
 	ent_t *e = calloc(1, sizeof(*e) + (size_t)olen + rdlen);
 	if (e == NULL)
 		return NULL;
-	e->hash = hash;
 	e->type = type;
 	e->owner_len = (uint16_t)olen;
 	e->rdlen = rdlen;
 	memcpy(e->data, owner, (size_t)olen);
 	memcpy(e->data + olen, rdata, rdlen);
-	e->hnext = m->ents[hash % m->ent_slots];
-	m->ents[hash % m->ent_slots] = e;
-	m->ent_count++;
+	/* The table has slots from mirror_ents_init(): this cannot fail. */
+	(void)gw_htab_insert(&m->ents, &e->hl, hash);
 	return e;
 }
 
@@ -130,11 +97,7 @@ void mirror_ent_maybe_free(mdns_mirror_t *m, ent_t *e)
 {
 	if (e->want || e->warm || e->pub || e->touched)
 		return;
-	ent_t **pp = &m->ents[e->hash % m->ent_slots];
-	while (*pp != e)
-		pp = &(*pp)->hnext;
-	*pp = e->hnext;
-	m->ent_count--;
+	gw_htab_remove(&m->ents, &e->hl);
 	free(e);
 }
 
@@ -447,20 +410,20 @@ void mirror_compute_link(mdns_mirror_t *m, mlink_t *l)
 	mdns_translate_name(services, m->services_name, l->suffix, 1);
 	next_epoch(&l->c);
 	if (mirror_link_active(l)) {
-		for (size_t i = 0; i < l->name_slots; i++) {
-			for (kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
-				if (n->roles & ROLE_INSTANCE)
-					compute_instance(m, l, &cd, n, cap);
-				if (n->roles & ROLE_BROWSE)
-					compute_browse(m, l, &cd, n, cap, services);
-			}
+		GW_HTAB_FOREACH(&l->names, h)
+		{
+			kname_t *n = kname_of(h);
+			if (n->roles & ROLE_INSTANCE)
+				compute_instance(m, l, &cd, n, cap);
+			if (n->roles & ROLE_BROWSE)
+				compute_browse(m, l, &cd, n, cap, services);
 		}
 		/* Hosts only once an SRV to be published has marked them. */
-		for (size_t i = 0; i < l->name_slots; i++) {
-			for (kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
-				if ((n->roles & ROLE_HOST) && n->mark == l->c.epoch)
-					compute_host(m, l, &cd, n, cap);
-			}
+		GW_HTAB_FOREACH(&l->names, h)
+		{
+			kname_t *n = kname_of(h);
+			if ((n->roles & ROLE_HOST) && n->mark == l->c.epoch)
+				compute_host(m, l, &cd, n, cap);
 		}
 	}
 	apply_diff(m, &l->c, l, &cd);
@@ -497,7 +460,7 @@ void mirror_compute_enum(mdns_mirror_t *m)
 
 /* ---- commit -------------------------------------------------------------------- */
 
-static ldns_rr *ent_rr(const ent_t *e, uint32_t ttl)
+ldns_rr *mirror_ent_rr(const ent_t *e, uint32_t ttl)
 {
 	size_t len = (size_t)e->owner_len + 10 + e->rdlen, pos = 0;
 	uint8_t *wire = malloc(len);
@@ -510,7 +473,7 @@ static ldns_rr *ent_rr(const ent_t *e, uint32_t ttl)
 	*p++ = (uint8_t)(e->type >> 8);
 	*p++ = (uint8_t)e->type;
 	*p++ = 0;
-	*p++ = 1; /* IN */
+	*p++ = DNS_C_IN;
 	*p++ = (uint8_t)(ttl >> 24);
 	*p++ = (uint8_t)(ttl >> 16);
 	*p++ = (uint8_t)(ttl >> 8);
@@ -537,14 +500,14 @@ static int queue(zone_changeset_t *cs, const ent_t *e)
 	uint32_t ttl;
 	bool w = ent_wanted(e, &ttl);
 	if (w && (!e->pub || e->pub_ttl != ttl)) {
-		ldns_rr *rr = ent_rr(e, ttl);
+		ldns_rr *rr = mirror_ent_rr(e, ttl);
 		if (rr == NULL)
 			return GW_ENOMEM;
 		int ret = zone_changeset_add(cs, rr);
 		return ret == GW_OK ? 1 : ret;
 	}
 	if (!w && e->pub) {
-		ldns_rr *rr = ent_rr(e, e->pub_ttl);
+		ldns_rr *rr = mirror_ent_rr(e, e->pub_ttl);
 		if (rr == NULL)
 			return GW_ENOMEM;
 		int ret = zone_changeset_remove(cs, rr);
