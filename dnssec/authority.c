@@ -91,46 +91,68 @@ bool sig_rrset_signable(sig_node_kind_t kind, uint16_t type)
 	return false;
 }
 
-ldns_rdf *sig_nsec_bitmap(const zone_node_t *node, sig_node_kind_t kind)
+static int cmp_type(const void *pa, const void *pb)
+{
+	ldns_rr_type a = *(const ldns_rr_type *)pa;
+	ldns_rr_type b = *(const ldns_rr_type *)pb;
+
+	return (a > b) - (a < b);
+}
+
+int sig_type_bitmap(const zone_node_t *node, sig_node_kind_t kind, uint16_t denial, bool apex,
+                    ldns_rdf **out)
 {
 	ldns_rr_type stack[64];
 	ldns_rr_type *types = stack;
-	size_t cap = (size_t)node->rrset_count + 2;
+	size_t cap = (size_t)node->rrset_count + 3;
 	size_t n = 0;
-	bool rrsig = false;
-	bool nsec = false;
-	ldns_rdf *rdf = NULL;
+	bool nsec3 = denial == DNS_T_NSEC3;
+	bool signed_here = false;
+	int ret = GW_OK;
 
+	*out = NULL;
 	if (cap > sizeof(stack) / sizeof(stack[0])) {
 		types = malloc(cap * sizeof(*types));
 		if (types == NULL)
-			return NULL;
+			return GW_ENOMEM;
 	}
-	/* RRsets are sorted by type; older ldns wants the list sorted. */
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		uint16_t type = node->rrsets[i].type;
-		if (type == DNS_T_NSEC || type == DNS_T_RRSIG)
+		if (type == DNS_T_RRSIG || type == DNS_T_NSEC ||
+		    (nsec3 && (type == DNS_T_NSEC3 || (apex && type == DNS_T_NSEC3PARAM))))
 			continue;
 		if (kind == SIG_NODE_CUT && type != DNS_T_NS && type != DNS_T_DS)
 			continue;
-		if (!rrsig && type > DNS_T_RRSIG) {
-			types[n++] = DNS_T_RRSIG;
-			rrsig = true;
-		}
-		if (!nsec && type > DNS_T_NSEC) {
-			types[n++] = DNS_T_NSEC;
-			nsec = true;
-		}
+		signed_here |= sig_rrset_signable(kind, type);
 		types[n++] = (ldns_rr_type)type;
 	}
-	if (!rrsig)
-		types[n++] = DNS_T_RRSIG;
-	if (!nsec)
+	/* An NSEC stands at the name and is signed there; an NSEC3 stands at
+	 * the hashed name. */
+	if (!nsec3) {
 		types[n++] = DNS_T_NSEC;
-	rdf = ldns_dnssec_create_nsec_bitmap(types, n, DNS_T_NSEC);
+		signed_here |= sig_rrset_signable(kind, DNS_T_NSEC);
+	}
+	if (signed_here)
+		types[n++] = DNS_T_RRSIG;
+	if (nsec3 && apex)
+		types[n++] = DNS_T_NSEC3PARAM;
+	/* ldns wants the list sorted. */
+	qsort(types, n, sizeof(*types), cmp_type);
+	if (n > 0) {
+		*out = ldns_dnssec_create_nsec_bitmap(types, n, (ldns_rr_type)denial);
+		if (*out == NULL)
+			ret = GW_ENOMEM;
+	}
 	if (types != stack)
 		free(types);
-	return rdf;
+	return ret;
+}
+
+ldns_rdf *sig_nsec_bitmap(const zone_node_t *node, sig_node_kind_t kind)
+{
+	ldns_rdf *rdf;
+
+	return sig_type_bitmap(node, kind, DNS_T_NSEC, false, &rdf) == GW_OK ? rdf : NULL;
 }
 
 const zone_node_t *sig_chain_next(const zone_t *zone, const zone_node_t *node)

@@ -224,66 +224,27 @@ static int want_of(const zone_t *zone, const uint8_t *name, want_t *w)
 	return GW_OK;
 }
 
-static int cmp_type(const void *pa, const void *pb)
-{
-	ldns_rr_type a = *(const ldns_rr_type *)pa;
-	ldns_rr_type b = *(const ldns_rr_type *)pb;
-
-	return (a > b) - (a < b);
-}
-
-/* The type bitmap of a name in the chain: its types (at a delegation
- * point NS and DS only), RRSIG where the name has signatures, and at the
- * apex the NSEC3PARAM, which the full pass adds in the same change that
- * writes the apex's NSEC3. */
+/* The type bitmap of a name in the chain into out (BITMAP_MAX octets);
+ * at the apex with the NSEC3PARAM, which the full pass adds in the same
+ * change that writes the apex's NSEC3. */
 static int want_bitmap(const zone_t *zone, const want_t *w, uint8_t *out, size_t *len)
 {
-	ldns_rr_type stack[64];
-	ldns_rr_type *types = stack;
-	size_t n = 0;
-	bool signed_here = false;
-	bool apex = w->node == zone_apex_node(zone);
-	int ret = GW_OK;
+	ldns_rdf *rdf = NULL;
 
 	*len = 0;
 	if (w->node == NULL)
 		return GW_OK; /* empty non-terminal: no types */
-	size_t cap = (size_t)w->node->rrset_count + 2;
-	if (cap > sizeof(stack) / sizeof(stack[0])) {
-		types = malloc(cap * sizeof(*types));
-		if (types == NULL)
-			return GW_ENOMEM;
-	}
-	for (uint16_t i = 0; i < w->node->rrset_count; i++) {
-		uint16_t type = w->node->rrsets[i].type;
-		if (type == DNS_T_NSEC || type == DNS_T_NSEC3 || type == DNS_T_RRSIG ||
-		    (apex && type == DNS_T_NSEC3PARAM))
-			continue;
-		if (w->kind == SIG_NODE_CUT && type != DNS_T_NS && type != DNS_T_DS)
-			continue;
-		signed_here |= sig_rrset_signable(w->kind, type);
-		types[n++] = (ldns_rr_type)type;
-	}
-	if (signed_here)
-		types[n++] = DNS_T_RRSIG;
-	if (apex)
-		types[n++] = DNS_T_NSEC3PARAM;
-	/* ldns wants the list sorted. */
-	qsort(types, n, sizeof(*types), cmp_type);
-	if (n > 0) {
-		ldns_rdf *rdf = ldns_dnssec_create_nsec_bitmap(types, n, DNS_T_NSEC3);
-		if (rdf == NULL) {
-			ret = GW_ENOMEM;
-		} else if (ldns_rdf_size(rdf) > BITMAP_MAX) {
+	int ret =
+	    sig_type_bitmap(w->node, w->kind, DNS_T_NSEC3, w->node == zone_apex_node(zone), &rdf);
+	if (ret == GW_OK && rdf != NULL) {
+		if (ldns_rdf_size(rdf) > BITMAP_MAX) {
 			ret = GW_ELIMIT;
 		} else {
 			memcpy(out, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
 			*len = ldns_rdf_size(rdf);
 		}
-		ldns_rdf_deep_free(rdf);
 	}
-	if (types != stack)
-		free(types);
+	ldns_rdf_deep_free(rdf);
 	return ret;
 }
 

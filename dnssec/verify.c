@@ -640,44 +640,14 @@ static int match_nsec3_owners(verifier_t *v, nsec3_names_t *names)
  * and DS only), with RRSIG where something there is signed; nothing for
  * an empty non-terminal. NSEC3 itself lives at the hashed name, not
  * here. Sets *empty instead of returning an rdf for an empty bitmap. */
-static ldns_rdf *nsec3_bitmap(const nsec3_name_t *e, bool *empty)
+static ldns_rdf *nsec3_bitmap(const zone_t *zone, const nsec3_name_t *e, bool *empty)
 {
-	const zone_node_t *node = e->node;
-	ldns_rr_type stack[64];
-	ldns_rr_type *types = stack;
-	size_t cap = node != NULL ? (size_t)node->rrset_count + 1 : 0;
-	size_t n = 0;
-	bool signed_here = e->kind == SIG_NODE_AUTH ||
-	                   (e->kind == SIG_NODE_CUT && zone_node_rrset(node, DNS_T_DS) != NULL);
-	bool rrsig = false;
-	ldns_rdf *rdf;
+	ldns_rdf *rdf = NULL;
 
-	*empty = node == NULL;
-	if (node == NULL)
-		return NULL;
-	if (cap > sizeof(stack) / sizeof(stack[0])) {
-		types = malloc(cap * sizeof(*types));
-		if (types == NULL)
-			return NULL;
-	}
-	/* RRsets are sorted by type; older ldns wants the list sorted. */
-	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		uint16_t type = node->rrsets[i].type;
-		if (type == DNS_T_RRSIG || type == DNS_T_NSEC || type == DNS_T_NSEC3)
-			continue;
-		if (e->kind == SIG_NODE_CUT && type != DNS_T_NS && type != DNS_T_DS)
-			continue;
-		if (signed_here && !rrsig && type > DNS_T_RRSIG) {
-			types[n++] = DNS_T_RRSIG;
-			rrsig = true;
-		}
-		types[n++] = (ldns_rr_type)type;
-	}
-	if (signed_here && !rrsig)
-		types[n++] = DNS_T_RRSIG;
-	rdf = ldns_dnssec_create_nsec_bitmap(types, n, DNS_T_NSEC3);
-	if (types != stack)
-		free(types);
+	*empty = false;
+	if (e->node == NULL || sig_type_bitmap(e->node, e->kind, DNS_T_NSEC3,
+	                                       e->node == zone_apex_node(zone), &rdf) == GW_OK)
+		*empty = rdf == NULL;
 	return rdf;
 }
 
@@ -740,7 +710,7 @@ static int check_nsec3(verifier_t *v, const nsec3_name_t *e, const nsec3_name_t 
 	}
 
 	bool empty = false;
-	want = nsec3_bitmap(e, &empty);
+	want = nsec3_bitmap(v->zone, e, &empty);
 	if (want == NULL && !empty) {
 		ret = fail(v, GW_ENOMEM, owner->owner, nsec3->type, "out of memory");
 		goto out;
