@@ -25,47 +25,24 @@ static int fault(gw_query_t *q, gw_wire_reason_t reason, size_t offset)
 	return GW_EMALFORMED;
 }
 
-/* The question name is the first name of the message, so a compression
- * pointer there could only point into the header: refuse any pointer,
- * which also lets q->qname point straight into the packet. */
-static int read_qname(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, size_t *end)
-{
-	const size_t start = pos;
-
-	for (;;) {
-		if (pos >= len)
-			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
-		uint8_t b = pkt[pos];
-		if (b == 0)
-			break;
-		if ((b & 0xc0) == 0xc0)
-			return fault(q, GW_WIRE_R_QNAME_POINTER, pos);
-		if (b > 63)
-			return fault(q, GW_WIRE_R_LABEL, pos);
-		/* This label, what came before, and the root still to come. */
-		if (pos - start + 1 + b + 1 > DNS_NAME_MAXLEN)
-			return fault(q, GW_WIRE_R_NAME_LONG, pos);
-		/* The label and at least one more length octet. */
-		if (len - pos <= 1 + (size_t)b)
-			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
-		pos += 1 + (size_t)b;
-	}
-	*end = pos + 1;
-	return GW_OK;
-}
-
-/* Check a possibly compressed name at pos and set *end just past it in
- * the record (after its first pointer, or its root label).
+/* Check the name at pos and set *end just past it in the message (after
+ * its first pointer, or its root label).
  *
- * A pointer must point strictly before the start of the run of labels
- * that contains it ("seg"): a compressor only refers to names it wrote
- * earlier, whose own pointers go further back still, so every valid
+ * The question name is the first name of the message, so a compression
+ * pointer there could only point into the header: in the question
+ * (question set) any pointer is refused, which also lets q->qname point
+ * straight into the packet.
+ *
+ * Elsewhere a pointer must point strictly before the start of the run of
+ * labels that contains it ("seg"): a compressor only refers to names it
+ * wrote earlier, whose own pointers go further back still, so every valid
  * message passes, and since seg decreases at every jump no loop is
  * possible, whatever the octets say. Pointers may land inside earlier
  * RDATA (an NS or CNAME target), which this reader does not parse, so the
  * target is not checked against a list of known label starts; instead the
  * octets found there are checked as labels like any others. */
-static int skip_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, size_t *end)
+static inline int walk_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, size_t *end,
+                            bool question)
 {
 	size_t seg = pos;
 	size_t name_len = 1; /* the root label */
@@ -79,6 +56,8 @@ static int skip_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, 
 		if (b == 0)
 			break;
 		if ((b & 0xc0) == 0xc0) {
+			if (question)
+				return fault(q, GW_WIRE_R_QNAME_POINTER, pos);
 			if (len - pos < 2)
 				return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
 			size_t target = get16(pkt + pos) & 0x3fff;
@@ -97,9 +76,11 @@ static int skip_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, 
 		}
 		if (b > 63)
 			return fault(q, GW_WIRE_R_LABEL, pos);
+		/* This label, what came before, and the root still to come. */
 		name_len += 1 + (size_t)b;
 		if (name_len > DNS_NAME_MAXLEN)
 			return fault(q, GW_WIRE_R_NAME_LONG, pos);
+		/* The label and at least one more length octet. */
 		if (len - pos <= 1 + (size_t)b)
 			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
 		pos += 1 + (size_t)b;
@@ -190,7 +171,7 @@ static int read_records(gw_query_t *q, const uint8_t *pkt, size_t len, size_t po
 	for (size_t i = 0; i < total; i++) {
 		const size_t rr = pos;
 		size_t fixed = 0;
-		int ret = skip_name(q, pkt, len, pos, &fixed);
+		int ret = walk_name(q, pkt, len, pos, &fixed, false);
 		if (ret != GW_OK)
 			return ret;
 		if (len - fixed < DNS_RR_FIXED_LEN)
@@ -263,7 +244,7 @@ int gw_wire_parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *
 		return fault(q, GW_WIRE_R_QDCOUNT, 4);
 
 	size_t qname_end = 0;
-	int ret = read_qname(q, pkt, len, DNS_HEADER_LEN, &qname_end);
+	int ret = walk_name(q, pkt, len, DNS_HEADER_LEN, &qname_end, true);
 	if (ret != GW_OK)
 		return ret;
 	if (len - qname_end < 4)
