@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/dns.h"
 #include "common/error.h"
+#include "common/list.h"
 #include "common/log.h"
 
 /* ---- entries ---------------------------------------------------------------- */
@@ -103,23 +104,14 @@ void mirror_ent_maybe_free(mdns_mirror_t *m, ent_t *e)
 
 static void want_link(contrib_t *c, ent_t *e)
 {
-	e->lprev = NULL;
-	e->lnext = c->want;
-	if (c->want != NULL)
-		c->want->lprev = e;
-	c->want = e;
+	GW_DLIST_PUSH(c->want, e, lprev, lnext);
 	e->by = c;
 	e->want = true;
 }
 
 static void want_unlink(contrib_t *c, ent_t *e)
 {
-	if (e->lprev != NULL)
-		e->lprev->lnext = e->lnext;
-	else
-		c->want = e->lnext;
-	if (e->lnext != NULL)
-		e->lnext->lprev = e->lprev;
+	GW_DLIST_UNLINK(c->want, e, lprev, lnext);
 	e->lnext = e->lprev = NULL;
 	e->by = NULL;
 	e->want = false;

@@ -110,27 +110,23 @@ const zone_node_t *zone_apex_node(const zone_t *zone)
 	return first;
 }
 
-typedef struct key_ref {
-	const uint8_t *key;
-	size_t len;
-} key_ref_t;
-
-/* An element of an array of node pointers against a key_ref_t. */
-static int node_ptr_cmp(const void *elem, const void *key)
+/* An element of an array of node pointers against a probe node that has
+ * only its key set. */
+static int node_ptr_cmp(const void *elem, const void *probe)
 {
-	const zone_node_t *node = *(const zone_node_t *const *)elem;
-	const key_ref_t *k = key;
+	const zone_node_t *a = *(const zone_node_t *const *)elem;
+	const zone_node_t *b = probe;
 
-	return zone_key_cmp(node->key, node->key_len, k->key, k->len);
+	return zone_key_cmp(a->key, a->key_len, b->key, b->key_len);
 }
 
 size_t zone_nodes_search(const void *nodes, size_t n, const uint8_t *key, size_t key_len,
                          bool *found)
 {
-	const key_ref_t k = {key, key_len};
-	size_t i = gw_lower_bound(nodes, n, sizeof(zone_node_t *), &k, node_ptr_cmp);
+	const zone_node_t probe = {.key = (uint8_t *)key, .key_len = (uint16_t)key_len};
+	size_t i = gw_lower_bound(nodes, n, sizeof(zone_node_t *), &probe, node_ptr_cmp);
 
-	*found = i < n && node_ptr_cmp((const zone_node_t *const *)nodes + i, &k) == 0;
+	*found = i < n && node_ptr_cmp((const zone_node_t *const *)nodes + i, &probe) == 0;
 	return i;
 }
 

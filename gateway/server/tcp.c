@@ -9,6 +9,7 @@
 
 #include "common/dns.h"
 #include "common/error.h"
+#include "common/list.h"
 #include "common/log.h"
 #include "gateway/server/internal.h"
 
@@ -53,12 +54,7 @@ static void conn_close(gw_tcp_conn_t *c)
 	if (c->xfr_active)
 		gw_xfr_deinit(&c->xfr);
 	close(c->fd);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		srv->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	GW_DLIST_UNLINK(srv->conns, c, prev, next);
 	srv->conn_count--;
 	free(c->in);
 	free(c->out);
@@ -351,10 +347,7 @@ void gw_tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->in = in;
 		c->peer = peer;
 		c->peer_len = plen;
-		c->next = srv->conns;
-		if (srv->conns != NULL)
-			srv->conns->prev = c;
-		srv->conns = c;
+		GW_DLIST_PUSH(srv->conns, c, prev, next);
 		srv->conn_count++;
 		srv->stats.tcp_conns++;
 		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
