@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
@@ -167,14 +168,9 @@ typedef struct node_set {
 
 static int set_add(node_set_t *set, const zone_node_t *node)
 {
-	if (set->count == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 32;
-		const zone_node_t **grown = realloc(set->nodes, cap * sizeof(*grown));
-		if (grown == NULL)
-			return GW_ENOMEM;
-		set->nodes = grown;
-		set->cap = cap;
-	}
+	if (gw_array_reserve(&set->nodes, &set->cap, set->count + 1, sizeof(*set->nodes), 32) !=
+	    GW_OK)
+		return GW_ENOMEM;
 	set->nodes[set->count++] = node;
 	return GW_OK;
 }

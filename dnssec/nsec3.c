@@ -12,6 +12,7 @@
 #include <openssl/sha.h>
 
 #include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/sorted.h"
 #include "common/log.h"
@@ -129,14 +130,8 @@ typedef struct wants {
 
 static int wants_push(wants_t *w, const want_t *item)
 {
-	if (w->count == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		want_t *grown = realloc(w->items, cap * sizeof(*grown));
-		if (grown == NULL)
-			return GW_ENOMEM;
-		w->items = grown;
-		w->cap = cap;
-	}
+	if (gw_array_reserve(&w->items, &w->cap, w->count + 1, sizeof(*w->items), 64) != GW_OK)
+		return GW_ENOMEM;
 	w->items[w->count++] = *item;
 	return GW_OK;
 }

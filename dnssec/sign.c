@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/htab.h"
 #include "common/log.h"
@@ -402,14 +403,8 @@ int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool for
 			/* Signatures over glue or stale data go. */
 			if (!sign && rrset->sigs_len == 0)
 				continue;
-			if (njobs == cap) {
-				size_t ncap = cap ? cap * 2 : 1024;
-				sig_job_t *grown = realloc(jobs, ncap * sizeof(*grown));
-				if (grown == NULL)
-					goto out;
-				jobs = grown;
-				cap = ncap;
-			}
+			if (gw_array_reserve(&jobs, &cap, njobs + 1, sizeof(*jobs), 1024) != GW_OK)
+				goto out;
 			jobs[njobs++] = (sig_job_t){.node = node, .rrset = rrset, .sign = sign};
 		}
 	}

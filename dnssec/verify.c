@@ -20,6 +20,7 @@
 #include <openssl/param_build.h>
 
 #include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
@@ -537,14 +538,9 @@ static int check_nsec3_node(verifier_t *v, const zone_node_t *node, bool hashed)
 static int names_add(nsec3_names_t *names, const uint8_t *name, const zone_node_t *node,
                      sig_node_kind_t kind)
 {
-	if (names->count == names->cap) {
-		size_t cap = names->cap ? names->cap * 2 : 64;
-		nsec3_name_t *grown = realloc(names->items, cap * sizeof(*grown));
-		if (grown == NULL)
-			return GW_ENOMEM;
-		names->items = grown;
-		names->cap = cap;
-	}
+	if (gw_array_reserve(&names->items, &names->cap, names->count + 1, sizeof(*names->items),
+	                     64) != GW_OK)
+		return GW_ENOMEM;
 	nsec3_name_t *e = &names->items[names->count];
 	*e = (nsec3_name_t){.name = name, .node = node, .kind = kind};
 	if (sig_nsec3_hash(name, e->hash) != GW_OK)

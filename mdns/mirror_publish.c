@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/list.h"
 #include "common/log.h"
@@ -80,15 +81,10 @@ void mirror_ent_touch(mdns_mirror_t *m, ent_t *e)
 {
 	if (e->touched)
 		return;
-	if (m->touched_count == m->touched_cap) {
-		size_t cap = m->touched_cap ? m->touched_cap * 2 : 256;
-		ent_t **t = realloc(m->touched, cap * sizeof(*t));
-		if (t == NULL) {
-			gw_err("mirror: out of memory, a change is lost until the next resync");
-			return;
-		}
-		m->touched = t;
-		m->touched_cap = cap;
+	if (gw_array_reserve(&m->touched, &m->touched_cap, m->touched_count + 1,
+	                     sizeof(*m->touched), 256) != GW_OK) {
+		gw_err("mirror: out of memory, a change is lost until the next resync");
+		return;
 	}
 	e->touched = true;
 	m->touched[m->touched_count++] = e;
@@ -140,16 +136,10 @@ static void emit(mdns_mirror_t *m, contrib_t *c, cand_t *cd, const uint8_t *owne
 			e->new_ttl = ttl;
 		return;
 	}
-	if (cd->n == cd->cap) {
-		size_t cap = cd->cap ? cd->cap * 2 : 256;
-		ent_t **v = realloc(cd->v, cap * sizeof(*v));
-		if (v == NULL) {
-			cd->oom = true;
-			mirror_ent_maybe_free(m, e);
-			return;
-		}
-		cd->v = v;
-		cd->cap = cap;
+	if (gw_array_reserve(&cd->v, &cd->cap, cd->n + 1, sizeof(*cd->v), 256) != GW_OK) {
+		cd->oom = true;
+		mirror_ent_maybe_free(m, e);
+		return;
 	}
 	e->mark = c->epoch;
 	e->new_ttl = ttl;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/sorted.h"
@@ -225,14 +226,9 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 		return batch_fail(batch, GW_EMALFORMED, ref, owner, type,
 		                  "rdata longer than 65535 octets");
 
-	if (batch->count == batch->cap) {
-		size_t cap = batch->cap ? batch->cap * 2 : 8;
-		zone_entry_t *entries = zone_realloc(batch->entries, cap * sizeof(*entries));
-		if (entries == NULL)
-			return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
-		batch->entries = entries;
-		batch->cap = cap;
-	}
+	if (gw_array_reserve_with(&batch->entries, &batch->cap, batch->count + 1,
+	                          sizeof(*batch->entries), 8, zone_realloc) != GW_OK)
+		return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
 	uint8_t key[ZONE_KEY_MAXLEN];
 	int key_len = zone_name_key(key, owner);
 	uint8_t *mem = arena_alloc(batch, (size_t)owner_len + (size_t)key_len + rdlen);
@@ -474,14 +470,9 @@ static int note_change(apply_t *ap, const uint8_t *owner, uint16_t type, size_t 
 {
 	if (!ap->want_changes)
 		return GW_OK;
-	if (ap->change_count == ap->change_cap) {
-		size_t cap = ap->change_cap ? ap->change_cap * 2 : 16;
-		zone_change_t *changes = zone_realloc(ap->changes, cap * sizeof(*changes));
-		if (changes == NULL)
-			return batch_fail(ap->batch, GW_ENOMEM, ref, owner, type, "out of memory");
-		ap->changes = changes;
-		ap->change_cap = cap;
-	}
+	if (gw_array_reserve_with(&ap->changes, &ap->change_cap, ap->change_count + 1,
+	                          sizeof(*ap->changes), 16, zone_realloc) != GW_OK)
+		return batch_fail(ap->batch, GW_ENOMEM, ref, owner, type, "out of memory");
 	zone_change_t *c = &ap->changes[ap->change_count++];
 	memset(c->owner, 0, sizeof(c->owner));
 	zone_name_lower(c->owner, owner);
@@ -792,17 +783,10 @@ int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,
 			goto out;
 		from = to;
 	}
-	if (zone->count + ap.inserts > zone->cap) {
-		size_t cap = zone->cap ? zone->cap : 16;
-		while (cap < zone->count + ap.inserts)
-			cap *= 2;
-		zone_node_t **nodes = zone_realloc(zone->nodes, cap * sizeof(*nodes));
-		if (nodes == NULL) {
-			ret = batch_fail_any(batch, GW_ENOMEM);
-			goto out;
-		}
-		zone->nodes = nodes;
-		zone->cap = cap;
+	if (gw_array_reserve_with(&zone->nodes, &zone->cap, zone->count + ap.inserts,
+	                          sizeof(*zone->nodes), 16, zone_realloc) != GW_OK) {
+		ret = batch_fail_any(batch, GW_ENOMEM);
+		goto out;
 	}
 	ret = zone_index_reserve(zone, zone->count + ap.inserts);
 	if (ret == GW_OK)

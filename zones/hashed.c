@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "zones/internal.h"
 
@@ -29,17 +30,8 @@ bool zone_hashed_holds(const zone_t *zone, const zone_node_t *node, const zone_r
 
 int zone_hashed_reserve(zone_t *zone, size_t count)
 {
-	if (count <= zone->hashed_cap)
-		return GW_OK;
-	size_t cap = zone->hashed_cap ? zone->hashed_cap : 16;
-	while (cap < count)
-		cap *= 2;
-	const zone_node_t **grown = zone_realloc(zone->hashed, cap * sizeof(*grown));
-	if (grown == NULL)
-		return GW_ENOMEM;
-	zone->hashed = grown;
-	zone->hashed_cap = cap;
-	return GW_OK;
+	return gw_array_reserve_with(&zone->hashed, &zone->hashed_cap, count, sizeof(*zone->hashed),
+	                             16, zone_realloc);
 }
 
 size_t zone_hashed_position(const zone_t *zone, const zone_node_t *node)

@@ -13,6 +13,7 @@
 #endif
 
 #include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "zones/internal.h"
@@ -88,14 +89,9 @@ static int read_file(loader_t *ld, char **out, size_t *out_size)
 		return fail(ld, ret, 0, "cannot open: %s", strerror(errno));
 	}
 	for (;;) {
-		if (cap - size < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			char *bigger = realloc(data, cap);
-			if (bigger == NULL) {
-				ret = fail(ld, GW_ENOMEM, 0, "out of memory");
-				goto out;
-			}
-			data = bigger;
+		if (gw_array_reserve(&data, &cap, size + 65536, 1, 65536) != GW_OK) {
+			ret = fail(ld, GW_ENOMEM, 0, "out of memory");
+			goto out;
 		}
 		size_t n = fread(data + size, 1, cap - size, fp);
 		size += n;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/list.h"
 #include "common/log.h"
@@ -92,15 +93,7 @@ static int out_reserve(gw_tcp_conn_t *c, size_t more)
 		if (c->out_len + more <= c->out_cap)
 			return GW_OK;
 	}
-	size_t cap = c->out_cap ? c->out_cap : 4096;
-	while (cap < c->out_len + more)
-		cap *= 2;
-	uint8_t *p = realloc(c->out, cap);
-	if (p == NULL)
-		return GW_ENOMEM;
-	c->out = p;
-	c->out_cap = cap;
-	return GW_OK;
+	return gw_array_reserve(&c->out, &c->out_cap, c->out_len + more, 1, 4096);
 }
 
 /* Room for a length prefix and a message; returns where the message goes. */
