@@ -274,28 +274,6 @@ static bool existing_bitmap(const zone_node_t *node, const uint8_t **bitmap, siz
 	return true;
 }
 
-/* Queue the removal of every RR of type at node except keep. */
-static int queue_removals(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
-                          const uint8_t *keep, size_t keep_len)
-{
-	const zone_rrset_t *rrset = zone_node_rrset(node, type);
-	const uint8_t *rdata;
-	uint16_t rdlen;
-	uint32_t pos = 0;
-
-	while (rrset != NULL && zone_rrset_next(rrset, &pos, &rdata, &rdlen)) {
-		ldns_rr *rr = NULL;
-		if (keep != NULL && rdlen == keep_len && memcmp(rdata, keep, keep_len) == 0)
-			continue;
-		int ret = zone_rr_to_ldns(&rr, node, rrset, rdata, rdlen);
-		if (ret == GW_OK)
-			ret = zone_changeset_remove(cs, rr);
-		if (ret != GW_OK)
-			return ret;
-	}
-	return GW_OK;
-}
-
 /* Make the RRset (owner, type) exactly the one RR rdata at ttl: nothing
  * when it already is, else remove the others and add it. existing is the
  * node at owner or NULL. */
@@ -311,7 +289,7 @@ static int put_one(zone_changeset_t *cs, const uint8_t *owner, const zone_node_t
 	if (cur != NULL) {
 		/* A TTL change replaces the whole RRset: zone_apply() takes the
 		 * added RR's TTL, so only other rdata need removing. */
-		ret = queue_removals(cs, existing, type, rdata, rdlen);
+		ret = sig_queue_removals(cs, existing, type, rdata, rdlen);
 		if (ret != GW_OK)
 			return ret;
 	}
@@ -374,7 +352,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 		return GW_OK;
 	for (const zone_node_t *node = zone_first(zone); node != NULL;
 	     node = zone_next(zone, node)) {
-		ret = queue_removals(cs, node, DNS_T_NSEC, NULL, 0);
+		ret = sig_queue_removals(cs, node, DNS_T_NSEC, NULL, 0);
 		if (ret != GW_OK)
 			goto out;
 		if (sig_node_is_nsec3(zone, node))
@@ -423,7 +401,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 		for (; e < existing; e++) {
 			const zone_node_t *old = zone_hashed_at(zone, e);
 			if (!owner_hash(old, eh) || memcmp(eh, w->hash, sizeof(eh)) < 0) {
-				ret = queue_removals(cs, old, DNS_T_NSEC3, NULL, 0);
+				ret = sig_queue_removals(cs, old, DNS_T_NSEC3, NULL, 0);
 				if (ret != GW_OK)
 					goto out;
 				continue;
@@ -441,7 +419,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 			goto out;
 	}
 	for (; e < existing; e++) {
-		ret = queue_removals(cs, zone_hashed_at(zone, e), DNS_T_NSEC3, NULL, 0);
+		ret = sig_queue_removals(cs, zone_hashed_at(zone, e), DNS_T_NSEC3, NULL, 0);
 		if (ret != GW_OK)
 			goto out;
 	}
@@ -745,7 +723,7 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 		ret = find_hash(zone, gone.items[i], &node, &prev, NULL);
 		if (ret != GW_OK)
 			goto out;
-		ret = node != NULL ? queue_removals(cs, node, DNS_T_NSEC3, NULL, 0) : GW_OK;
+		ret = node != NULL ? sig_queue_removals(cs, node, DNS_T_NSEC3, NULL, 0) : GW_OK;
 		if (ret != GW_OK)
 			goto out;
 	}

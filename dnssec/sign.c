@@ -380,6 +380,25 @@ int sig_sign_jobs(const sig_signer_t *signer, sig_job_t *jobs, size_t count, tim
 	return atomic_load(&q.ret);
 }
 
+int sig_sign_jobs_into(const sig_signer_t *signer, zone_t *zone, sig_job_t *jobs, size_t count,
+                       time_t now, unsigned threads, size_t *nsigned)
+{
+	int ret = sig_sign_jobs(signer, jobs, count, now, threads);
+
+	if (ret != GW_OK)
+		return ret;
+	/* zone_set_sigs() keeps node and RRset pointers valid. */
+	for (size_t i = 0; i < count; i++) {
+		ret = zone_set_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, jobs[i].sigs,
+		                    jobs[i].len);
+		if (ret != GW_OK)
+			return ret;
+		if (jobs[i].sign)
+			(*nsigned)++;
+	}
+	return GW_OK;
+}
+
 int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool force,
                   unsigned threads, size_t *signed_count)
 {
@@ -408,19 +427,7 @@ int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool for
 			jobs[njobs++] = (sig_job_t){.node = node, .rrset = rrset, .sign = sign};
 		}
 	}
-	ret = sig_sign_jobs(signer, jobs, njobs, now, threads);
-	if (ret != GW_OK)
-		goto out;
-	/* zone_set_sigs() keeps node and RRset pointers valid. */
-	for (size_t i = 0; i < njobs; i++) {
-		ret = zone_set_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, jobs[i].sigs,
-		                    jobs[i].len);
-		if (ret != GW_OK)
-			goto out;
-		if (jobs[i].sign)
-			nsigned++;
-	}
-	ret = GW_OK;
+	ret = sig_sign_jobs_into(signer, zone, jobs, njobs, now, threads, &nsigned);
 out:
 	for (size_t i = 0; i < njobs; i++)
 		free(jobs[i].sigs);

@@ -90,6 +90,12 @@ int sig_type_bitmap(const zone_node_t *node, sig_node_kind_t kind, uint16_t deni
  * memory. */
 ldns_rdf *sig_nsec_bitmap(const zone_node_t *node, sig_node_kind_t kind);
 
+/* Queue the removal of every RR of type at node except the one whose
+ * rdata is keep (keep_len octets; NULL: none kept). GW_OK or the errors of
+ * zone_rr_to_ldns() and zone_changeset_remove(). */
+int sig_queue_removals(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
+                       const uint8_t *keep, size_t keep_len);
+
 /* The next node in the NSEC chain after node (wrapping to the apex),
  * skipping nodes that are not in the chain; node itself when it is the
  * only one. */
@@ -114,3 +120,8 @@ typedef struct sig_job {
  * other jobs are left for the caller to free either way. */
 int sig_sign_jobs(const sig_signer_t *signer, sig_job_t *jobs, size_t count, time_t now,
                   unsigned threads);
+/* sig_sign_jobs(), then every job's signatures into zone (the signed ones
+ * and the emptied ones alike), adding the signed ones to *nsigned. GW_OK,
+ * the errors of sig_sign_jobs() or zone_set_sigs(). */
+int sig_sign_jobs_into(const sig_signer_t *signer, zone_t *zone, sig_job_t *jobs, size_t count,
+                       time_t now, unsigned threads, size_t *nsigned);
