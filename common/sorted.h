@@ -46,14 +46,25 @@ static inline size_t gw_upper_bound(const void *base, size_t n, size_t size, con
 	return gw_sorted_bound(base, n, size, key, cmp, 1);
 }
 
-/* The first element equal to key, or NULL. */
+/* An element equal to key, or NULL: the one when keys are unique. Stops
+ * at the first equal element it meets, which on the short arrays of the
+ * query path (the RRsets of a node) saves the steps a bound would take. */
 static inline void *gw_sorted_find(const void *base, size_t n, size_t size, const void *key,
                                    gw_sorted_cmp_t cmp)
 {
-	size_t i = gw_lower_bound(base, n, size, key, cmp);
+	const char *b = base;
+	size_t lo = 0;
+	size_t hi = n;
 
-	if (i == n)
-		return NULL;
-	const char *elem = (const char *)base + i * size;
-	return cmp(elem, key) == 0 ? (void *)elem : NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp(b + mid * size, key);
+		if (c == 0)
+			return (void *)(b + mid * size);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }

@@ -232,10 +232,8 @@ const zone_node_t *zone_next_wrap(const zone_t *zone, const zone_node_t *node)
 
 static int rrset_type_cmp(const void *elem, const void *key)
 {
-	uint16_t a = ((const zone_rrset_t *)elem)->type;
-	uint16_t b = *(const uint16_t *)key;
-
-	return (a > b) - (a < b);
+	/* Both are 16-bit: the difference fits. */
+	return (int)((const zone_rrset_t *)elem)->type - (int)*(const uint16_t *)key;
 }
 
 const zone_rrset_t *zone_node_rrset(const zone_node_t *node, uint16_t type)
