@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/container.h"
+#include "common/word.h"
 
 /* Embedded in every entry; the table sets both fields. */
 typedef struct gw_hlink {
@@ -66,22 +67,17 @@ static inline uint32_t gw_fnv32(uint32_t h, const uint8_t *p, size_t n)
 	return h;
 }
 
-static inline uint8_t gw_ascii_lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-}
-
 /* The same with ASCII letters folded to lower case (DNS names). */
 static inline uint32_t gw_fnv32_ci(uint32_t h, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ gw_ascii_lower(p[i])) * 16777619u;
+		h = (h ^ gw_lower8(p[i])) * 16777619u;
 	return h;
 }
 
 static inline uint64_t gw_fnv64_ci(uint64_t h, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ gw_ascii_lower(p[i])) * 0x100000001b3ULL;
+		h = (h ^ gw_lower8(p[i])) * 0x100000001b3ULL;
 	return h;
 }

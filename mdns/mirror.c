@@ -782,7 +782,7 @@ static void label_from_ifname(char *out, size_t len, const char *ifname, int ifi
 {
 	size_t k = 0;
 	for (const char *p = ifname; *p != '\0' && k + 1 < len && k < 63; p++) {
-		char c = (char)gw_ascii_lower((uint8_t)*p);
+		char c = (char)gw_lower8((uint8_t)*p);
 		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 		if (!ok && (k == 0 || out[k - 1] == '-'))
 			continue;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/word.h"
 
 /* Smallest UDP payload a client can ask for (RFC 6891 6.2.3). */
 #define UDP_MIN 512
@@ -324,10 +325,8 @@ int gw_wire_qname_lower(const gw_query_t *q, uint8_t *out, size_t outcap)
 		return GW_ESPACE;
 	/* Length octets are at most 63, below 'A', so lowering every octet
 	 * leaves them alone. */
-	for (size_t i = 0; i < q->qname_len; i++) {
-		uint8_t c = q->qname[i];
-		out[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-	}
+	for (size_t i = 0; i < q->qname_len; i++)
+		out[i] = gw_lower8(q->qname[i]);
 	return q->qname_len;
 }
 

@@ -101,9 +101,9 @@ static void test_fnv(void)
 	CU_ASSERT_EQUAL(gw_fnv32_ci(GW_FNV32_INIT, mixed, 9), gw_fnv32(GW_FNV32_INIT, lower, 9));
 	CU_ASSERT_NOT_EQUAL(gw_fnv32(GW_FNV32_INIT, mixed, 9), gw_fnv32(GW_FNV32_INIT, lower, 9));
 	CU_ASSERT_EQUAL(gw_fnv64_ci(GW_FNV64_INIT, mixed, 9), gw_fnv64_ci(GW_FNV64_INIT, lower, 9));
-	CU_ASSERT_EQUAL(gw_ascii_lower('Z'), 'z');
-	CU_ASSERT_EQUAL(gw_ascii_lower('@'), '@');
-	CU_ASSERT_EQUAL(gw_ascii_lower(0xC4), 0xC4);
+	CU_ASSERT_EQUAL(gw_lower8('Z'), 'z');
+	CU_ASSERT_EQUAL(gw_lower8('@'), '@');
+	CU_ASSERT_EQUAL(gw_lower8(0xC4), 0xC4);
 }
 
 int gw_test_register(void)
