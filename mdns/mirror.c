@@ -661,7 +661,7 @@ static void link_down(mdns_mirror_t *m, mlink_t *l)
 		return;
 	l->state = LINK_GRACE;
 	GW_HTAB_FOREACH(&l->names, h)
-	watch_all(m, kname_of(h), false);
+		watch_all(m, kname_of(h), false);
 	ev_timer_stop(m->loop, &l->reconcile);
 	ev_now_update(m->loop);
 	ev_timer_set(&l->grace, (double)m->cfg->link_grace_ms / 1000.0, 0.);
@@ -683,8 +683,7 @@ static void on_reconcile(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	/* Pinned names stay allocated while removals cascade through them. */
-	GW_HTAB_FOREACH(&l->names, h)
-	{
+	GW_HTAB_FOREACH(&l->names, h) {
 		kname_t *n = kname_of(h);
 		n->busy++;
 		pinned[k++] = n;
@@ -719,7 +718,7 @@ static void link_up(mdns_mirror_t *m, mlink_t *l, int ifindex)
 	if (prev == LINK_GRACE) {
 		ev_timer_stop(m->loop, &l->grace);
 		GW_HTAB_FOREACH(&l->names, h)
-		watch_all(m, kname_of(h), true);
+			watch_all(m, kname_of(h), true);
 		ev_now_update(m->loop);
 		ev_timer_set(&l->reconcile, (double)m->cfg->warmup_ms / 1000.0, 0.);
 		ev_timer_start(m->loop, &l->reconcile);
@@ -1100,8 +1099,7 @@ void mdns_mirror_free(mdns_mirror_t *m)
 
 void mdns_mirror_resync(mdns_mirror_t *m)
 {
-	GW_HTAB_FOREACH(&m->ents, h)
-	{
+	GW_HTAB_FOREACH(&m->ents, h) {
 		ent_t *e = ent_of(h);
 		e->pub = false;
 		e->bad = false;
@@ -1126,8 +1124,7 @@ void mdns_mirror_get_stats(const mdns_mirror_t *m, mdns_mirror_stats_t *st)
 		if (mirror_link_active(l))
 			st->links_active++;
 		st->services += l->instances;
-		GW_HTAB_FOREACH(&l->names, h)
-		{
+		GW_HTAB_FOREACH(&l->names, h) {
 			for (const krr_t *r = kname_of(h)->rrs; r != NULL; r = r->next)
 				st->known++;
 		}

@@ -392,8 +392,7 @@ void mirror_compute_link(mdns_mirror_t *m, mlink_t *l)
 	mdns_translate_name(services, m->services_name, l->suffix, 1);
 	next_epoch(&l->c);
 	if (mirror_link_active(l)) {
-		GW_HTAB_FOREACH(&l->names, h)
-		{
+		GW_HTAB_FOREACH(&l->names, h) {
 			kname_t *n = kname_of(h);
 			if (n->roles & ROLE_INSTANCE)
 				compute_instance(m, l, &cd, n, cap);
@@ -401,8 +400,7 @@ void mirror_compute_link(mdns_mirror_t *m, mlink_t *l)
 				compute_browse(m, l, &cd, n, cap, services);
 		}
 		/* Hosts only once an SRV to be published has marked them. */
-		GW_HTAB_FOREACH(&l->names, h)
-		{
+		GW_HTAB_FOREACH(&l->names, h) {
 			kname_t *n = kname_of(h);
 			if ((n->roles & ROLE_HOST) && n->mark == l->c.epoch)
 				compute_host(m, l, &cd, n, cap);

@@ -27,8 +27,7 @@ int mirror_state_save(mdns_mirror_t *m)
 		return GW_ENOMEM;
 	fprintf(fp, "; dnssd-gateway: records mirrored from mDNS, served at start until the "
 	            "warm-up ends\n");
-	GW_HTAB_FOREACH(&m->ents, h)
-	{
+	GW_HTAB_FOREACH(&m->ents, h) {
 		const ent_t *e = ent_of(h);
 		if (!e->pub)
 			continue;

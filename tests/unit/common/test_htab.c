@@ -55,8 +55,7 @@ static void test_table(void)
 
 	/* Every entry left is visited once. */
 	size_t visits = 0;
-	GW_HTAB_FOREACH(&t, h)
-	{
+	GW_HTAB_FOREACH(&t, h) {
 		container_of(h, item_t, hl)->seen++;
 		visits++;
 	}
