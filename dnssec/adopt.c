@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
@@ -108,7 +109,7 @@ int sig_adopt_signatures(const sig_signer_t *signer, zone_t *zone, const zone_t 
 			continue;
 		const zone_node_t *prev = zone_find(old, node->owner);
 		const zone_rrset_t *old_sigs =
-		    prev != NULL ? zone_node_rrset(prev, LDNS_RR_TYPE_RRSIG) : NULL;
+		    prev != NULL ? zone_node_rrset(prev, DNS_T_RRSIG) : NULL;
 		if (old_sigs == NULL)
 			continue;
 		for (uint16_t i = 0; i < node->rrset_count; i++) {

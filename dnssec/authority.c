@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "dnssec/sign_internal.h"
 
 bool sig_role_signs(sig_role_t role, uint16_t type)
 {
-	bool key_set =
-	    type == LDNS_RR_TYPE_DNSKEY || type == LDNS_RR_TYPE_CDS || type == LDNS_RR_TYPE_CDNSKEY;
+	bool key_set = type == DNS_T_DNSKEY || type == DNS_T_CDS || type == DNS_T_CDNSKEY;
 
 	switch (role) {
 	case SIG_ROLE_CSK:
@@ -35,7 +35,7 @@ bool sig_node_has_data(const zone_node_t *node)
 {
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		uint16_t type = node->rrsets[i].type;
-		if (type != LDNS_RR_TYPE_NSEC && type != LDNS_RR_TYPE_RRSIG)
+		if (type != DNS_T_NSEC && type != DNS_T_RRSIG)
 			return true;
 	}
 	return false;
@@ -55,10 +55,10 @@ sig_node_kind_t sig_node_kind(const zone_t *zone, const zone_node_t *node)
 	for (int labels = zone_name_labels(node->owner) - 1; labels > apex_labels; labels--) {
 		p += *p + 1;
 		const zone_node_t *anc = zone_find(zone, p);
-		if (anc != NULL && zone_node_rrset(anc, LDNS_RR_TYPE_NS) != NULL)
+		if (anc != NULL && zone_node_rrset(anc, DNS_T_NS) != NULL)
 			return SIG_NODE_OUT;
 	}
-	return zone_node_rrset(node, LDNS_RR_TYPE_NS) != NULL ? SIG_NODE_CUT : SIG_NODE_AUTH;
+	return zone_node_rrset(node, DNS_T_NS) != NULL ? SIG_NODE_CUT : SIG_NODE_AUTH;
 }
 
 sig_node_kind_t sig_walk_kind(sig_walk_t *walk, const zone_t *zone, const zone_node_t *node)
@@ -70,7 +70,7 @@ sig_node_kind_t sig_walk_kind(sig_walk_t *walk, const zone_t *zone, const zone_n
 	walk->cut_key = NULL;
 	if (!sig_node_has_data(node))
 		return SIG_NODE_OUT;
-	if (node != zone_apex_node(zone) && zone_node_rrset(node, LDNS_RR_TYPE_NS) != NULL) {
+	if (node != zone_apex_node(zone) && zone_node_rrset(node, DNS_T_NS) != NULL) {
 		walk->cut_key = node->key;
 		walk->cut_key_len = node->key_len;
 		return SIG_NODE_CUT;
@@ -82,55 +82,77 @@ bool sig_rrset_signable(sig_node_kind_t kind, uint16_t type)
 {
 	switch (kind) {
 	case SIG_NODE_AUTH:
-		return type != LDNS_RR_TYPE_RRSIG;
+		return type != DNS_T_RRSIG;
 	case SIG_NODE_CUT:
-		return type == LDNS_RR_TYPE_DS || type == LDNS_RR_TYPE_NSEC;
+		return type == DNS_T_DS || type == DNS_T_NSEC;
 	case SIG_NODE_OUT:
 		break;
 	}
 	return false;
 }
 
-ldns_rdf *sig_nsec_bitmap(const zone_node_t *node, sig_node_kind_t kind)
+static int cmp_type(const void *pa, const void *pb)
+{
+	ldns_rr_type a = *(const ldns_rr_type *)pa;
+	ldns_rr_type b = *(const ldns_rr_type *)pb;
+
+	return (a > b) - (a < b);
+}
+
+int sig_type_bitmap(const zone_node_t *node, sig_node_kind_t kind, uint16_t denial, bool apex,
+                    ldns_rdf **out)
 {
 	ldns_rr_type stack[64];
 	ldns_rr_type *types = stack;
-	size_t cap = (size_t)node->rrset_count + 2;
+	size_t cap = (size_t)node->rrset_count + 3;
 	size_t n = 0;
-	bool rrsig = false;
-	bool nsec = false;
-	ldns_rdf *rdf = NULL;
+	bool nsec3 = denial == DNS_T_NSEC3;
+	bool signed_here = false;
+	int ret = GW_OK;
 
+	*out = NULL;
 	if (cap > sizeof(stack) / sizeof(stack[0])) {
 		types = malloc(cap * sizeof(*types));
 		if (types == NULL)
-			return NULL;
+			return GW_ENOMEM;
 	}
-	/* RRsets are sorted by type; older ldns wants the list sorted. */
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		uint16_t type = node->rrsets[i].type;
-		if (type == LDNS_RR_TYPE_NSEC || type == LDNS_RR_TYPE_RRSIG)
+		if (type == DNS_T_RRSIG || type == DNS_T_NSEC ||
+		    (nsec3 && (type == DNS_T_NSEC3 || (apex && type == DNS_T_NSEC3PARAM))))
 			continue;
-		if (kind == SIG_NODE_CUT && type != LDNS_RR_TYPE_NS && type != LDNS_RR_TYPE_DS)
+		if (kind == SIG_NODE_CUT && type != DNS_T_NS && type != DNS_T_DS)
 			continue;
-		if (!rrsig && type > LDNS_RR_TYPE_RRSIG) {
-			types[n++] = LDNS_RR_TYPE_RRSIG;
-			rrsig = true;
-		}
-		if (!nsec && type > LDNS_RR_TYPE_NSEC) {
-			types[n++] = LDNS_RR_TYPE_NSEC;
-			nsec = true;
-		}
+		signed_here |= sig_rrset_signable(kind, type);
 		types[n++] = (ldns_rr_type)type;
 	}
-	if (!rrsig)
-		types[n++] = LDNS_RR_TYPE_RRSIG;
-	if (!nsec)
-		types[n++] = LDNS_RR_TYPE_NSEC;
-	rdf = ldns_dnssec_create_nsec_bitmap(types, n, LDNS_RR_TYPE_NSEC);
+	/* An NSEC stands at the name and is signed there; an NSEC3 stands at
+	 * the hashed name. */
+	if (!nsec3) {
+		types[n++] = DNS_T_NSEC;
+		signed_here |= sig_rrset_signable(kind, DNS_T_NSEC);
+	}
+	if (signed_here)
+		types[n++] = DNS_T_RRSIG;
+	if (nsec3 && apex)
+		types[n++] = DNS_T_NSEC3PARAM;
+	/* ldns wants the list sorted. */
+	qsort(types, n, sizeof(*types), cmp_type);
+	if (n > 0) {
+		*out = ldns_dnssec_create_nsec_bitmap(types, n, (ldns_rr_type)denial);
+		if (*out == NULL)
+			ret = GW_ENOMEM;
+	}
 	if (types != stack)
 		free(types);
-	return rdf;
+	return ret;
+}
+
+ldns_rdf *sig_nsec_bitmap(const zone_node_t *node, sig_node_kind_t kind)
+{
+	ldns_rdf *rdf;
+
+	return sig_type_bitmap(node, kind, DNS_T_NSEC, false, &rdf) == GW_OK ? rdf : NULL;
 }
 
 const zone_node_t *sig_chain_next(const zone_t *zone, const zone_node_t *node)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
@@ -11,7 +13,7 @@
 int sig_nsec_ttl(const zone_t *zone, uint32_t *ttl)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, LDNS_RR_TYPE_SOA) : NULL;
+	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, DNS_T_SOA) : NULL;
 	const uint8_t *rdata;
 	uint16_t rdlen;
 	uint32_t pos = 0;
@@ -27,18 +29,19 @@ int sig_nsec_ttl(const zone_t *zone, uint32_t *ttl)
 	return GW_OK;
 }
 
-static int queue_removals(zone_changeset_t *cs, const zone_node_t *node, const zone_rrset_t *nsec,
-                          const uint8_t *keep, size_t keep_len)
+int sig_queue_removals(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
+                       const uint8_t *keep, size_t keep_len)
 {
+	const zone_rrset_t *rrset = zone_node_rrset(node, type);
 	const uint8_t *rdata;
 	uint16_t rdlen;
 	uint32_t pos = 0;
 
-	while (zone_rrset_next(nsec, &pos, &rdata, &rdlen)) {
+	while (rrset != NULL && zone_rrset_next(rrset, &pos, &rdata, &rdlen)) {
 		ldns_rr *rr = NULL;
 		if (keep != NULL && rdlen == keep_len && memcmp(rdata, keep, keep_len) == 0)
 			continue;
-		int ret = zone_rr_to_ldns(&rr, node, nsec, rdata, rdlen);
+		int ret = zone_rr_to_ldns(&rr, node, rrset, rdata, rdlen);
 		if (ret == GW_OK)
 			ret = zone_changeset_remove(cs, rr);
 		if (ret != GW_OK)
@@ -60,14 +63,14 @@ static ldns_rdf *lower_dname(const uint8_t *name)
 static int fix_node(zone_changeset_t *cs, const zone_node_t *node, sig_node_kind_t kind,
                     const zone_node_t *next, uint32_t ttl)
 {
-	const zone_rrset_t *nsec = zone_node_rrset(node, LDNS_RR_TYPE_NSEC);
+	const zone_rrset_t *nsec = zone_node_rrset(node, DNS_T_NSEC);
 	ldns_rdf *bitmap = NULL;
 	ldns_rr *rr = NULL;
 	uint8_t want[ZONE_NAME_MAXLEN + 256 * 34];
 	int ret = GW_ENOMEM;
 
 	if (kind == SIG_NODE_OUT)
-		return nsec != NULL ? queue_removals(cs, node, nsec, NULL, 0) : GW_OK;
+		return sig_queue_removals(cs, node, DNS_T_NSEC, NULL, 0);
 
 	bitmap = sig_nsec_bitmap(node, kind);
 	if (bitmap == NULL)
@@ -85,7 +88,7 @@ static int fix_node(zone_changeset_t *cs, const zone_node_t *node, sig_node_kind
 		goto out;
 	}
 	if (nsec != NULL) {
-		ret = queue_removals(cs, node, nsec, want, want_len);
+		ret = sig_queue_removals(cs, node, DNS_T_NSEC, want, want_len);
 		if (ret != GW_OK)
 			goto out;
 	}
@@ -100,8 +103,8 @@ static int fix_node(zone_changeset_t *cs, const zone_node_t *node, sig_node_kind
 		goto out;
 	}
 	ldns_rr_set_owner(rr, owner);
-	ldns_rr_set_type(rr, LDNS_RR_TYPE_NSEC);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	ldns_rr_set_type(rr, DNS_T_NSEC);
+	ldns_rr_set_class(rr, DNS_C_IN);
 	ldns_rr_set_ttl(rr, ttl);
 	if (!ldns_rr_push_rdf(rr, next_name)) {
 		ldns_rdf_deep_free(next_name);
@@ -166,14 +169,9 @@ typedef struct node_set {
 
 static int set_add(node_set_t *set, const zone_node_t *node)
 {
-	if (set->count == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 32;
-		const zone_node_t **grown = realloc(set->nodes, cap * sizeof(*grown));
-		if (grown == NULL)
-			return GW_ENOMEM;
-		set->nodes = grown;
-		set->cap = cap;
-	}
+	if (gw_array_reserve(&set->nodes, &set->cap, set->count + 1, sizeof(*set->nodes), 32) !=
+	    GW_OK)
+		return GW_ENOMEM;
 	set->nodes[set->count++] = node;
 	return GW_OK;
 }
@@ -219,7 +217,7 @@ static int collect_around(const zone_t *zone, const zone_change_t *change, node_
 		if (ret != GW_OK)
 			return ret;
 	}
-	if (change->type == LDNS_RR_TYPE_NS && !zone_name_equal(change->owner, zone_apex(zone))) {
+	if (change->type == DNS_T_NS && !zone_name_equal(change->owner, zone_apex(zone))) {
 		uint8_t key[ZONE_KEY_MAXLEN];
 		size_t key_len = (size_t)zone_name_key(key, change->owner);
 		for (const zone_node_t *d = zone_next(zone, res.prev); d != NULL;
@@ -253,14 +251,14 @@ int sig_nsec_update_around(const zone_t *zone, uint32_t ttl, const zone_change_t
 	if (changed_count == 0 || apex == NULL)
 		return GW_OK;
 	/* A new NSEC TTL (SOA TTL or MINIMUM) touches every NSEC. */
-	const zone_rrset_t *apex_nsec = zone_node_rrset(apex, LDNS_RR_TYPE_NSEC);
+	const zone_rrset_t *apex_nsec = zone_node_rrset(apex, DNS_T_NSEC);
 	if (apex_nsec != NULL && apex_nsec->ttl != ttl)
 		return sig_nsec_update(zone, ttl, cs);
 
 	for (size_t i = 0; i < changed_count; i++) {
 		/* zone_apply() reports one entry per type; an owner once is
 		 * enough unless NS changed. */
-		if (i > 0 && changed[i].type != LDNS_RR_TYPE_NS &&
+		if (i > 0 && changed[i].type != DNS_T_NS &&
 		    zone_name_equal(changed[i].owner, changed[i - 1].owner))
 			continue;
 		ret = collect_around(zone, &changed[i], &set);

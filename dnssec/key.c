@@ -18,6 +18,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -460,7 +461,7 @@ static int read_dnskey_file(ldns_rr **out, const char *path, const uint8_t *apex
 			ret = GW_EPARSE;
 			goto out;
 		}
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY) {
+		if (ldns_rr_get_type(rr) != DNS_T_DNSKEY) {
 			ldns_rr_free(rr);
 			continue;
 		}
@@ -661,7 +662,7 @@ static int key_rr(const sig_key_t *key, uint32_t ttl, ldns_rr_type type, ldns_rr
 	ldns_rr_set_owner(rr, owner);
 	owner = NULL;
 	ldns_rr_set_type(rr, type);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	ldns_rr_set_class(rr, DNS_C_IN);
 	ldns_rr_set_ttl(rr, ttl);
 	wire[0] = (uint8_t)(key->rdata_len >> 8);
 	wire[1] = (uint8_t)key->rdata_len;
@@ -682,19 +683,19 @@ out:
 
 int sig_key_dnskey_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out)
 {
-	return key_rr(key, ttl, LDNS_RR_TYPE_DNSKEY, out);
+	return key_rr(key, ttl, DNS_T_DNSKEY, out);
 }
 
 int sig_key_cdnskey_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out)
 {
-	return key_rr(key, ttl, LDNS_RR_TYPE_CDNSKEY, out);
+	return key_rr(key, ttl, DNS_T_CDNSKEY, out);
 }
 
 /* DS per RFC 4509 (SHA-256), by ldns; CDS carries the same rdata. */
 static int ds_rr(const sig_key_t *key, uint32_t ttl, ldns_rr_type type, ldns_rr **out)
 {
 	ldns_rr *dnskey = NULL;
-	int ret = key_rr(key, ttl, LDNS_RR_TYPE_DNSKEY, &dnskey);
+	int ret = key_rr(key, ttl, DNS_T_DNSKEY, &dnskey);
 	if (ret != GW_OK)
 		return ret;
 	ldns_rr *ds = ldns_key_rr2ds(dnskey, LDNS_SHA256);
@@ -709,12 +710,12 @@ static int ds_rr(const sig_key_t *key, uint32_t ttl, ldns_rr_type type, ldns_rr 
 
 int sig_key_ds_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out)
 {
-	return ds_rr(key, ttl, LDNS_RR_TYPE_DS, out);
+	return ds_rr(key, ttl, DNS_T_DS, out);
 }
 
 int sig_key_cds_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out)
 {
-	return ds_rr(key, ttl, LDNS_RR_TYPE_CDS, out);
+	return ds_rr(key, ttl, DNS_T_CDS, out);
 }
 
 /* OpenSSL gives ECDSA signatures in DER; RFC 6605 section 4 wants r and s

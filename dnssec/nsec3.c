@@ -11,7 +11,10 @@
 
 #include <openssl/sha.h>
 
+#include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
+#include "common/sorted.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
@@ -91,12 +94,12 @@ bool sig_zone_uses_nsec3(const zone_t *zone)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
 
-	return apex != NULL && zone_node_rrset(apex, LDNS_RR_TYPE_NSEC3PARAM) != NULL;
+	return apex != NULL && zone_node_rrset(apex, DNS_T_NSEC3PARAM) != NULL;
 }
 
 bool sig_node_is_nsec3(const zone_t *zone, const zone_node_t *node)
 {
-	return zone_node_rrset(node, LDNS_RR_TYPE_NSEC3) != NULL &&
+	return zone_node_rrset(node, DNS_T_NSEC3) != NULL &&
 	       zone_name_labels(node->owner) == zone_name_labels(zone_apex(zone)) + 1;
 }
 
@@ -127,14 +130,8 @@ typedef struct wants {
 
 static int wants_push(wants_t *w, const want_t *item)
 {
-	if (w->count == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		want_t *grown = realloc(w->items, cap * sizeof(*grown));
-		if (grown == NULL)
-			return GW_ENOMEM;
-		w->items = grown;
-		w->cap = cap;
-	}
+	if (gw_array_reserve(&w->items, &w->cap, w->count + 1, sizeof(*w->items), 64) != GW_OK)
+		return GW_ENOMEM;
 	w->items[w->count++] = *item;
 	return GW_OK;
 }
@@ -189,7 +186,7 @@ static bool below_cut(const zone_t *zone, const uint8_t *name)
 	for (int labels = zone_name_labels(name) - 1; labels > apex_labels; labels--) {
 		p += *p + 1;
 		const zone_node_t *anc = zone_find(zone, p);
-		if (anc != NULL && zone_node_rrset(anc, LDNS_RR_TYPE_NS) != NULL)
+		if (anc != NULL && zone_node_rrset(anc, DNS_T_NS) != NULL)
 			return true;
 	}
 	return false;
@@ -222,66 +219,27 @@ static int want_of(const zone_t *zone, const uint8_t *name, want_t *w)
 	return GW_OK;
 }
 
-static int cmp_type(const void *pa, const void *pb)
-{
-	ldns_rr_type a = *(const ldns_rr_type *)pa;
-	ldns_rr_type b = *(const ldns_rr_type *)pb;
-
-	return (a > b) - (a < b);
-}
-
-/* The type bitmap of a name in the chain: its types (at a delegation
- * point NS and DS only), RRSIG where the name has signatures, and at the
- * apex the NSEC3PARAM, which the full pass adds in the same change that
- * writes the apex's NSEC3. */
+/* The type bitmap of a name in the chain into out (BITMAP_MAX octets);
+ * at the apex with the NSEC3PARAM, which the full pass adds in the same
+ * change that writes the apex's NSEC3. */
 static int want_bitmap(const zone_t *zone, const want_t *w, uint8_t *out, size_t *len)
 {
-	ldns_rr_type stack[64];
-	ldns_rr_type *types = stack;
-	size_t n = 0;
-	bool signed_here = false;
-	bool apex = w->node == zone_apex_node(zone);
-	int ret = GW_OK;
+	ldns_rdf *rdf = NULL;
 
 	*len = 0;
 	if (w->node == NULL)
 		return GW_OK; /* empty non-terminal: no types */
-	size_t cap = (size_t)w->node->rrset_count + 2;
-	if (cap > sizeof(stack) / sizeof(stack[0])) {
-		types = malloc(cap * sizeof(*types));
-		if (types == NULL)
-			return GW_ENOMEM;
-	}
-	for (uint16_t i = 0; i < w->node->rrset_count; i++) {
-		uint16_t type = w->node->rrsets[i].type;
-		if (type == LDNS_RR_TYPE_NSEC || type == LDNS_RR_TYPE_NSEC3 ||
-		    type == LDNS_RR_TYPE_RRSIG || (apex && type == LDNS_RR_TYPE_NSEC3PARAM))
-			continue;
-		if (w->kind == SIG_NODE_CUT && type != LDNS_RR_TYPE_NS && type != LDNS_RR_TYPE_DS)
-			continue;
-		signed_here |= sig_rrset_signable(w->kind, type);
-		types[n++] = (ldns_rr_type)type;
-	}
-	if (signed_here)
-		types[n++] = LDNS_RR_TYPE_RRSIG;
-	if (apex)
-		types[n++] = LDNS_RR_TYPE_NSEC3PARAM;
-	/* ldns wants the list sorted. */
-	qsort(types, n, sizeof(*types), cmp_type);
-	if (n > 0) {
-		ldns_rdf *rdf = ldns_dnssec_create_nsec_bitmap(types, n, LDNS_RR_TYPE_NSEC3);
-		if (rdf == NULL) {
-			ret = GW_ENOMEM;
-		} else if (ldns_rdf_size(rdf) > BITMAP_MAX) {
+	int ret =
+	    sig_type_bitmap(w->node, w->kind, DNS_T_NSEC3, w->node == zone_apex_node(zone), &rdf);
+	if (ret == GW_OK && rdf != NULL) {
+		if (ldns_rdf_size(rdf) > BITMAP_MAX) {
 			ret = GW_ELIMIT;
 		} else {
 			memcpy(out, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
 			*len = ldns_rdf_size(rdf);
 		}
-		ldns_rdf_deep_free(rdf);
 	}
-	if (types != stack)
-		free(types);
+	ldns_rdf_deep_free(rdf);
 	return ret;
 }
 
@@ -303,7 +261,7 @@ static size_t nsec3_rdata(uint8_t *out, const uint8_t next[SIG_NSEC3_HASH_LEN],
  * it), or false. */
 static bool existing_bitmap(const zone_node_t *node, const uint8_t **bitmap, size_t *len)
 {
-	const zone_rrset_t *nsec3 = zone_node_rrset(node, LDNS_RR_TYPE_NSEC3);
+	const zone_rrset_t *nsec3 = zone_node_rrset(node, DNS_T_NSEC3);
 	const uint8_t *rdata;
 	uint16_t rdlen;
 	uint32_t pos = 0;
@@ -314,28 +272,6 @@ static bool existing_bitmap(const zone_node_t *node, const uint8_t **bitmap, siz
 	*bitmap = rdata + NSEC3_FIXED;
 	*len = rdlen - NSEC3_FIXED;
 	return true;
-}
-
-/* Queue the removal of every RR of type at node except keep. */
-static int queue_removals(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
-                          const uint8_t *keep, size_t keep_len)
-{
-	const zone_rrset_t *rrset = zone_node_rrset(node, type);
-	const uint8_t *rdata;
-	uint16_t rdlen;
-	uint32_t pos = 0;
-
-	while (rrset != NULL && zone_rrset_next(rrset, &pos, &rdata, &rdlen)) {
-		ldns_rr *rr = NULL;
-		if (keep != NULL && rdlen == keep_len && memcmp(rdata, keep, keep_len) == 0)
-			continue;
-		int ret = zone_rr_to_ldns(&rr, node, rrset, rdata, rdlen);
-		if (ret == GW_OK)
-			ret = zone_changeset_remove(cs, rr);
-		if (ret != GW_OK)
-			return ret;
-	}
-	return GW_OK;
 }
 
 /* Make the RRset (owner, type) exactly the one RR rdata at ttl: nothing
@@ -353,7 +289,7 @@ static int put_one(zone_changeset_t *cs, const uint8_t *owner, const zone_node_t
 	if (cur != NULL) {
 		/* A TTL change replaces the whole RRset: zone_apply() takes the
 		 * added RR's TTL, so only other rdata need removing. */
-		ret = queue_removals(cs, existing, type, rdata, rdlen);
+		ret = sig_queue_removals(cs, existing, type, rdata, rdlen);
 		if (ret != GW_OK)
 			return ret;
 	}
@@ -370,7 +306,7 @@ static int put_one(zone_changeset_t *cs, const uint8_t *owner, const zone_node_t
 
 static int put_nsec3param(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 {
-	return put_one(cs, zone_apex(zone), zone_apex_node(zone), LDNS_RR_TYPE_NSEC3PARAM, ttl,
+	return put_one(cs, zone_apex(zone), zone_apex_node(zone), DNS_T_NSEC3PARAM, ttl,
 	               nsec3param_rdata, sizeof(nsec3param_rdata));
 }
 
@@ -388,7 +324,7 @@ static int put_nsec3(const zone_t *zone, uint32_t ttl, const uint8_t hash[SIG_NS
 	if (ret != GW_OK)
 		return ret;
 	size_t len = nsec3_rdata(rdata, next, bitmap, bitmap_len);
-	return put_one(cs, owner, node, LDNS_RR_TYPE_NSEC3, ttl, rdata, len);
+	return put_one(cs, owner, node, DNS_T_NSEC3, ttl, rdata, len);
 }
 
 /* The hash an NSEC3 owner stands for, from its first label. */
@@ -416,7 +352,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 		return GW_OK;
 	for (const zone_node_t *node = zone_first(zone); node != NULL;
 	     node = zone_next(zone, node)) {
-		ret = queue_removals(cs, node, LDNS_RR_TYPE_NSEC, NULL, 0);
+		ret = sig_queue_removals(cs, node, DNS_T_NSEC, NULL, 0);
 		if (ret != GW_OK)
 			goto out;
 		if (sig_node_is_nsec3(zone, node))
@@ -465,7 +401,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 		for (; e < existing; e++) {
 			const zone_node_t *old = zone_hashed_at(zone, e);
 			if (!owner_hash(old, eh) || memcmp(eh, w->hash, sizeof(eh)) < 0) {
-				ret = queue_removals(cs, old, LDNS_RR_TYPE_NSEC3, NULL, 0);
+				ret = sig_queue_removals(cs, old, DNS_T_NSEC3, NULL, 0);
 				if (ret != GW_OK)
 					goto out;
 				continue;
@@ -483,7 +419,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 			goto out;
 	}
 	for (; e < existing; e++) {
-		ret = queue_removals(cs, zone_hashed_at(zone, e), LDNS_RR_TYPE_NSEC3, NULL, 0);
+		ret = sig_queue_removals(cs, zone_hashed_at(zone, e), DNS_T_NSEC3, NULL, 0);
 		if (ret != GW_OK)
 			goto out;
 	}
@@ -499,22 +435,14 @@ typedef struct hashes {
 	size_t count;
 } hashes_t;
 
+static int hash_cmp(const void *elem, const void *key)
+{
+	return memcmp(elem, key, SIG_NSEC3_HASH_LEN);
+}
+
 static bool hashes_has(const hashes_t *h, const uint8_t hash[SIG_NSEC3_HASH_LEN])
 {
-	size_t lo = 0;
-	size_t hi = h->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = memcmp(h->items[mid], hash, SIG_NSEC3_HASH_LEN);
-		if (cmp == 0)
-			return true;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return gw_sorted_find(h->items, h->count, sizeof(*h->items), hash, hash_cmp) != NULL;
 }
 
 /* The chain after the change, F = (NSEC3 owners now, less gone) + added,
@@ -563,15 +491,8 @@ static int chain_next(const chain_view_t *v, const uint8_t t[SIG_NSEC3_HASH_LEN]
 	}
 	if (v->added->count > 0) {
 		/* First added hash after t, wrapping. */
-		size_t lo = 0;
-		size_t hi = v->added->count;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (memcmp(v->added->items[mid], t, SIG_NSEC3_HASH_LEN) <= 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		size_t lo = gw_upper_bound(v->added->items, v->added->count,
+		                           sizeof(*v->added->items), t, hash_cmp);
 		const uint8_t *a = v->added->items[lo < v->added->count ? lo : 0];
 		if (!have || forward_cmp(t, a, best) < 0) {
 			memcpy(best, a, sizeof(best));
@@ -612,15 +533,8 @@ static int chain_prev_existing(const chain_view_t *v, const uint8_t t[SIG_NSEC3_
 	if (v->added->count > 0) {
 		/* Last added hash before t, wrapping; if it lies between found
 		 * and t, it is the predecessor instead. */
-		size_t lo = 0;
-		size_t hi = v->added->count;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (memcmp(v->added->items[mid], t, SIG_NSEC3_HASH_LEN) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		size_t lo = gw_lower_bound(v->added->items, v->added->count,
+		                           sizeof(*v->added->items), t, hash_cmp);
 		const uint8_t *a = v->added->items[lo > 0 ? lo - 1 : v->added->count - 1];
 		/* a is nearer to t going backwards when found comes first
 		 * going forward from a. */
@@ -651,9 +565,9 @@ static int push_with_ancestors(wants_t *names, const uint8_t *name, int stop_lab
 static bool nsec3_current(const zone_t *zone, uint32_t ttl)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *param = apex ? zone_node_rrset(apex, LDNS_RR_TYPE_NSEC3PARAM) : NULL;
+	const zone_rrset_t *param = apex ? zone_node_rrset(apex, DNS_T_NSEC3PARAM) : NULL;
 	const zone_node_t *first = zone_hashed_at(zone, 0);
-	const zone_rrset_t *nsec3 = first ? zone_node_rrset(first, LDNS_RR_TYPE_NSEC3) : NULL;
+	const zone_rrset_t *nsec3 = first ? zone_node_rrset(first, DNS_T_NSEC3) : NULL;
 
 	return param != NULL && param->count == 1 && param->ttl == ttl &&
 	       param->rdata_len == 2 + sizeof(nsec3param_rdata) &&
@@ -699,15 +613,14 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 	/* 1: the names whose place in the chain may have changed. */
 	for (size_t i = 0; i < changed_count; i++) {
 		const zone_change_t *c = &changed[i];
-		if (c->type == LDNS_RR_TYPE_NSEC3 || c->type == LDNS_RR_TYPE_NSEC3PARAM)
+		if (c->type == DNS_T_NSEC3 || c->type == DNS_T_NSEC3PARAM)
 			continue;
-		if (i > 0 && c->type != LDNS_RR_TYPE_NS &&
-		    zone_name_equal(c->owner, changed[i - 1].owner))
+		if (i > 0 && c->type != DNS_T_NS && zone_name_equal(c->owner, changed[i - 1].owner))
 			continue;
 		ret = push_with_ancestors(&names, c->owner, apex_labels);
 		if (ret != GW_OK)
 			goto out;
-		if (c->type != LDNS_RR_TYPE_NS || zone_name_equal(c->owner, zone_apex(zone)))
+		if (c->type != DNS_T_NS || zone_name_equal(c->owner, zone_apex(zone)))
 			continue;
 		/* A delegation that came or went moves everything below it
 		 * into or out of the chain. */
@@ -810,7 +723,7 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 		ret = find_hash(zone, gone.items[i], &node, &prev, NULL);
 		if (ret != GW_OK)
 			goto out;
-		ret = node != NULL ? queue_removals(cs, node, LDNS_RR_TYPE_NSEC3, NULL, 0) : GW_OK;
+		ret = node != NULL ? sig_queue_removals(cs, node, DNS_T_NSEC3, NULL, 0) : GW_OK;
 		if (ret != GW_OK)
 			goto out;
 	}

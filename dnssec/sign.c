@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
+#include "common/htab.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
@@ -26,15 +29,7 @@ static uint64_t splitmix64(uint64_t *state)
 /* FNV-1a of the lowercase owner: RRsets of one zone spread apart. */
 static uint64_t name_hash(const uint8_t *name, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		uint8_t c = name[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (uint8_t)(c + ('a' - 'A'));
-		h = (h ^ c) * 0x100000001b3ULL;
-	}
-	return h;
+	return gw_fnv64_ci(GW_FNV64_INIT, name, len);
 }
 
 /* How much earlier than now + validity the RRset's signatures expire. Never
@@ -152,7 +147,7 @@ int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_
 	    sigs == NULL || len == NULL || count == NULL)
 		return GW_EINVAL;
 	owner_len = zone_name_len(owner, ZONE_NAME_MAXLEN);
-	if (owner_len < 0 || rrset->count == 0 || rrset->type == LDNS_RR_TYPE_RRSIG)
+	if (owner_len < 0 || rrset->count == 0 || rrset->type == DNS_T_RRSIG)
 		return GW_EINVAL;
 	size_t nkeys = covering_keys(signer, rrset->type);
 	if (nkeys == 0) {
@@ -385,6 +380,25 @@ int sig_sign_jobs(const sig_signer_t *signer, sig_job_t *jobs, size_t count, tim
 	return atomic_load(&q.ret);
 }
 
+int sig_sign_jobs_into(const sig_signer_t *signer, zone_t *zone, sig_job_t *jobs, size_t count,
+                       time_t now, unsigned threads, size_t *nsigned)
+{
+	int ret = sig_sign_jobs(signer, jobs, count, now, threads);
+
+	if (ret != GW_OK)
+		return ret;
+	/* zone_set_sigs() keeps node and RRset pointers valid. */
+	for (size_t i = 0; i < count; i++) {
+		ret = zone_set_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, jobs[i].sigs,
+		                    jobs[i].len);
+		if (ret != GW_OK)
+			return ret;
+		if (jobs[i].sign)
+			(*nsigned)++;
+	}
+	return GW_OK;
+}
+
 int sig_zone_jobs(const sig_signer_t *signer, const zone_t *zone, time_t now, bool force,
                   sig_job_t **jobs_out, size_t *count)
 {
@@ -404,15 +418,10 @@ int sig_zone_jobs(const sig_signer_t *signer, const zone_t *zone, time_t now, bo
 			/* Signatures over glue or stale data go. */
 			if (!sign && rrset->sigs_len == 0)
 				continue;
-			if (njobs == cap) {
-				size_t ncap = cap ? cap * 2 : 1024;
-				sig_job_t *grown = realloc(jobs, ncap * sizeof(*grown));
-				if (grown == NULL) {
-					free(jobs);
-					return GW_ENOMEM;
-				}
-				jobs = grown;
-				cap = ncap;
+			if (gw_array_reserve(&jobs, &cap, njobs + 1, sizeof(*jobs), 1024) !=
+			    GW_OK) {
+				free(jobs);
+				return GW_ENOMEM;
 			}
 			jobs[njobs++] = (sig_job_t){.node = node, .rrset = rrset, .sign = sign};
 		}
@@ -433,22 +442,8 @@ int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool for
 	if (signer == NULL || zone == NULL)
 		return GW_EINVAL;
 	ret = sig_zone_jobs(signer, zone, now, force, &jobs, &njobs);
-	if (ret != GW_OK)
-		goto out;
-	ret = sig_sign_jobs(signer, jobs, njobs, now, threads);
-	if (ret != GW_OK)
-		goto out;
-	/* zone_set_sigs() keeps node and RRset pointers valid. */
-	for (size_t i = 0; i < njobs; i++) {
-		ret = zone_set_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, jobs[i].sigs,
-		                    jobs[i].len);
-		if (ret != GW_OK)
-			goto out;
-		if (jobs[i].sign)
-			nsigned++;
-	}
-	ret = GW_OK;
-out:
+	if (ret == GW_OK)
+		ret = sig_sign_jobs_into(signer, zone, jobs, njobs, now, threads, &nsigned);
 	for (size_t i = 0; i < njobs; i++)
 		free(jobs[i].sigs);
 	free(jobs);

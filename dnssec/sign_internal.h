@@ -77,10 +77,24 @@ sig_node_kind_t sig_walk_kind(sig_walk_t *walk, const zone_t *zone, const zone_n
 /* Is an RRset of type at a node of kind signed? */
 bool sig_rrset_signable(sig_node_kind_t kind, uint16_t type);
 
-/* The NSEC type bitmap of a node of kind (not SIG_NODE_OUT) through
- * ldns: the node's types plus NSEC and RRSIG (at a delegation point NS,
- * DS, NSEC, RRSIG). Caller frees the rdf; NULL when out of memory. */
+/* The type bitmap (RFC 4034 4.1.2, RFC 5155 3.2) that the denial record
+ * of type denial (NSEC or NSEC3) of node, of kind (not SIG_NODE_OUT),
+ * lists: the node's types (at a delegation point NS and DS only), RRSIG
+ * when something listed is signed, and for NSEC the NSEC itself; with
+ * apex set, an NSEC3 bitmap lists NSEC3PARAM whether the node holds it yet
+ * or not. *out (caller frees) is NULL when nothing is listed. GW_OK or
+ * GW_ENOMEM. */
+int sig_type_bitmap(const zone_node_t *node, sig_node_kind_t kind, uint16_t denial, bool apex,
+                    ldns_rdf **out);
+/* The NSEC bitmap of node: never empty. Caller frees; NULL when out of
+ * memory. */
 ldns_rdf *sig_nsec_bitmap(const zone_node_t *node, sig_node_kind_t kind);
+
+/* Queue the removal of every RR of type at node except the one whose
+ * rdata is keep (keep_len octets; NULL: none kept). GW_OK or the errors of
+ * zone_rr_to_ldns() and zone_changeset_remove(). */
+int sig_queue_removals(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
+                       const uint8_t *keep, size_t keep_len);
 
 /* The next node in the NSEC chain after node (wrapping to the apex),
  * skipping nodes that are not in the chain; node itself when it is the
@@ -114,3 +128,9 @@ int sig_sign_jobs(const sig_signer_t *signer, sig_job_t *jobs, size_t count, tim
  * each job once signed; NULL when *count is 0). GW_ENOMEM. */
 int sig_zone_jobs(const sig_signer_t *signer, const zone_t *zone, time_t now, bool force,
                   sig_job_t **jobs, size_t *count);
+
+/* sig_sign_jobs(), then every job's signatures into zone (the signed ones
+ * and the emptied ones alike), adding the signed ones to *nsigned. GW_OK,
+ * the errors of sig_sign_jobs() or zone_set_sigs(). */
+int sig_sign_jobs_into(const sig_signer_t *signer, zone_t *zone, sig_job_t *jobs, size_t count,
+                       time_t now, unsigned threads, size_t *nsigned);

@@ -19,6 +19,8 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
@@ -346,7 +348,7 @@ static int check_rrset(verifier_t *v, const zone_node_t *node, const zone_rrset_
 static int check_nsec(verifier_t *v, const zone_node_t *node, sig_node_kind_t kind,
                       const zone_node_t *next, uint32_t ttl)
 {
-	const zone_rrset_t *nsec = zone_node_rrset(node, LDNS_RR_TYPE_NSEC);
+	const zone_rrset_t *nsec = zone_node_rrset(node, DNS_T_NSEC);
 	uint8_t next_lower[ZONE_NAME_MAXLEN];
 	const uint8_t *rd;
 	uint16_t rdlen;
@@ -354,28 +356,27 @@ static int check_nsec(verifier_t *v, const zone_node_t *node, sig_node_kind_t ki
 	int ret = GW_OK;
 
 	if (nsec == NULL)
-		return fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC, "missing");
+		return fail(v, GW_ESEMANTIC, node->owner, DNS_T_NSEC, "missing");
 	if (nsec->count != 1)
-		return fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC, "%u NSEC RRs, not 1",
+		return fail(v, GW_ESEMANTIC, node->owner, DNS_T_NSEC, "%u NSEC RRs, not 1",
 		            nsec->count);
 	if (nsec->ttl != ttl)
-		return fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC,
-		            "TTL %u, RFC 9077 wants %u", nsec->ttl, ttl);
+		return fail(v, GW_ESEMANTIC, node->owner, DNS_T_NSEC, "TTL %u, RFC 9077 wants %u",
+		            nsec->ttl, ttl);
 	if (!zone_rrset_next(nsec, &pos, &rd, &rdlen))
-		return fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC, "unreadable");
+		return fail(v, GW_ESEMANTIC, node->owner, DNS_T_NSEC, "unreadable");
 	size_t next_len = (size_t)zone_name_lower(next_lower, next->owner);
 	if (rdlen < next_len || memcmp(rd, next_lower, next_len) != 0) {
 		char name[4 * ZONE_NAME_MAXLEN + 2];
 		(void)zone_name_to_str(name, sizeof(name), next_lower);
-		return fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC, "next name is not %s",
-		            name);
+		return fail(v, GW_ESEMANTIC, node->owner, DNS_T_NSEC, "next name is not %s", name);
 	}
 	ldns_rdf *bitmap = sig_nsec_bitmap(node, kind);
 	if (bitmap == NULL)
-		return fail(v, GW_ENOMEM, node->owner, LDNS_RR_TYPE_NSEC, "out of memory");
+		return fail(v, GW_ENOMEM, node->owner, DNS_T_NSEC, "out of memory");
 	if (rdlen - next_len != ldns_rdf_size(bitmap) ||
 	    memcmp(rd + next_len, ldns_rdf_data(bitmap), ldns_rdf_size(bitmap)) != 0)
-		ret = fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC,
+		ret = fail(v, GW_ESEMANTIC, node->owner, DNS_T_NSEC,
 		           "type bitmap does not match the name's types");
 	ldns_rdf_deep_free(bitmap);
 	return ret;
@@ -385,7 +386,7 @@ static int check_nsec(verifier_t *v, const zone_node_t *node, sig_node_kind_t ki
 static int check_dnskeys(verifier_t *v)
 {
 	const zone_node_t *apex = zone_apex_node(v->zone);
-	const zone_rrset_t *set = apex != NULL ? zone_node_rrset(apex, LDNS_RR_TYPE_DNSKEY) : NULL;
+	const zone_rrset_t *set = apex != NULL ? zone_node_rrset(apex, DNS_T_DNSKEY) : NULL;
 
 	for (size_t i = 0; i < v->key_count; i++) {
 		uint16_t len = 0;
@@ -397,7 +398,7 @@ static int check_dnskeys(verifier_t *v)
 		while (set != NULL && !found && zone_rrset_next(set, &pos, &rd, &rdlen))
 			found = rdlen == len && memcmp(rd, want, len) == 0;
 		if (!found)
-			return fail(v, GW_ESEMANTIC, zone_apex(v->zone), LDNS_RR_TYPE_DNSKEY,
+			return fail(v, GW_ESEMANTIC, zone_apex(v->zone), DNS_T_DNSKEY,
 			            "key %u is not published", sig_key_tag(v->keys[i]));
 	}
 	return GW_OK;
@@ -480,7 +481,7 @@ static int check_nsec3_params(verifier_t *v, const uint8_t *owner, uint16_t type
 static int check_nsec3param(verifier_t *v)
 {
 	const zone_node_t *apex = zone_apex_node(v->zone);
-	const zone_rrset_t *param = zone_node_rrset(apex, LDNS_RR_TYPE_NSEC3PARAM);
+	const zone_rrset_t *param = zone_node_rrset(apex, DNS_T_NSEC3PARAM);
 	const uint8_t *rd;
 	uint16_t rdlen;
 	uint32_t pos = 0;
@@ -506,21 +507,21 @@ static int check_nsec3_node(verifier_t *v, const zone_node_t *node, bool hashed)
 	int apex_labels = zone_name_labels(zone_apex(v->zone));
 	int labels = zone_name_labels(node->owner);
 
-	if (zone_node_rrset(node, LDNS_RR_TYPE_NSEC) != NULL)
-		return fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC,
+	if (zone_node_rrset(node, DNS_T_NSEC) != NULL)
+		return fail(v, GW_ESEMANTIC, node->owner, DNS_T_NSEC,
 		            hashed ? "NSEC at an NSEC3 owner name"
 		                   : "NSEC in a zone signed with NSEC3");
 	if (hashed) {
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
 			uint16_t type = node->rrsets[i].type;
-			if (type != LDNS_RR_TYPE_NSEC3 && type != LDNS_RR_TYPE_RRSIG)
+			if (type != DNS_T_NSEC3 && type != DNS_T_RRSIG)
 				return fail(v, GW_ESEMANTIC, node->owner, type,
 				            "data at an NSEC3 owner name");
 		}
 		return GW_OK;
 	}
-	if (zone_node_rrset(node, LDNS_RR_TYPE_NSEC3) != NULL)
-		return fail(v, GW_ESEMANTIC, node->owner, LDNS_RR_TYPE_NSEC3,
+	if (zone_node_rrset(node, DNS_T_NSEC3) != NULL)
+		return fail(v, GW_ESEMANTIC, node->owner, DNS_T_NSEC3,
 		            "NSEC3 not one label below the apex");
 	if (labels > apex_labels + 1) {
 		const uint8_t *top = node->owner;
@@ -537,14 +538,9 @@ static int check_nsec3_node(verifier_t *v, const zone_node_t *node, bool hashed)
 static int names_add(nsec3_names_t *names, const uint8_t *name, const zone_node_t *node,
                      sig_node_kind_t kind)
 {
-	if (names->count == names->cap) {
-		size_t cap = names->cap ? names->cap * 2 : 64;
-		nsec3_name_t *grown = realloc(names->items, cap * sizeof(*grown));
-		if (grown == NULL)
-			return GW_ENOMEM;
-		names->items = grown;
-		names->cap = cap;
-	}
+	if (gw_array_reserve(&names->items, &names->cap, names->count + 1, sizeof(*names->items),
+	                     64) != GW_OK)
+		return GW_ENOMEM;
 	nsec3_name_t *e = &names->items[names->count];
 	*e = (nsec3_name_t){.name = name, .node = node, .kind = kind};
 	if (sig_nsec3_hash(name, e->hash) != GW_OK)
@@ -611,7 +607,7 @@ static int match_nsec3_owners(verifier_t *v, nsec3_names_t *names)
 		int cmp;
 
 		if (h != NULL && !owner_hash(h, hash))
-			return fail(v, GW_ESEMANTIC, h->owner, LDNS_RR_TYPE_NSEC3,
+			return fail(v, GW_ESEMANTIC, h->owner, DNS_T_NSEC3,
 			            "owner label is not a base32hex SHA-1 hash");
 		if (h == NULL)
 			cmp = -1;
@@ -623,12 +619,12 @@ static int match_nsec3_owners(verifier_t *v, nsec3_names_t *names)
 			const nsec3_name_t *e = &names->items[i];
 			char want[SIG_NSEC3_LABEL_LEN + 1];
 			hash_text(want, e->hash);
-			return fail(v, GW_ESEMANTIC, e->name, LDNS_RR_TYPE_NSEC3,
+			return fail(v, GW_ESEMANTIC, e->name, DNS_T_NSEC3,
 			            "%s without NSEC3 (at %s)",
 			            e->node == NULL ? "empty non-terminal" : "name", want);
 		}
 		if (cmp > 0)
-			return fail(v, GW_ESEMANTIC, h->owner, LDNS_RR_TYPE_NSEC3,
+			return fail(v, GW_ESEMANTIC, h->owner, DNS_T_NSEC3,
 			            "NSEC3 that is the hash of no name in the zone");
 		names->items[i++].nsec3 = h;
 		j++;
@@ -640,46 +636,14 @@ static int match_nsec3_owners(verifier_t *v, nsec3_names_t *names)
  * and DS only), with RRSIG where something there is signed; nothing for
  * an empty non-terminal. NSEC3 itself lives at the hashed name, not
  * here. Sets *empty instead of returning an rdf for an empty bitmap. */
-static ldns_rdf *nsec3_bitmap(const nsec3_name_t *e, bool *empty)
+static ldns_rdf *nsec3_bitmap(const zone_t *zone, const nsec3_name_t *e, bool *empty)
 {
-	const zone_node_t *node = e->node;
-	ldns_rr_type stack[64];
-	ldns_rr_type *types = stack;
-	size_t cap = node != NULL ? (size_t)node->rrset_count + 1 : 0;
-	size_t n = 0;
-	bool signed_here =
-	    e->kind == SIG_NODE_AUTH ||
-	    (e->kind == SIG_NODE_CUT && zone_node_rrset(node, LDNS_RR_TYPE_DS) != NULL);
-	bool rrsig = false;
-	ldns_rdf *rdf;
+	ldns_rdf *rdf = NULL;
 
-	*empty = node == NULL;
-	if (node == NULL)
-		return NULL;
-	if (cap > sizeof(stack) / sizeof(stack[0])) {
-		types = malloc(cap * sizeof(*types));
-		if (types == NULL)
-			return NULL;
-	}
-	/* RRsets are sorted by type; older ldns wants the list sorted. */
-	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		uint16_t type = node->rrsets[i].type;
-		if (type == LDNS_RR_TYPE_RRSIG || type == LDNS_RR_TYPE_NSEC ||
-		    type == LDNS_RR_TYPE_NSEC3)
-			continue;
-		if (e->kind == SIG_NODE_CUT && type != LDNS_RR_TYPE_NS && type != LDNS_RR_TYPE_DS)
-			continue;
-		if (signed_here && !rrsig && type > LDNS_RR_TYPE_RRSIG) {
-			types[n++] = LDNS_RR_TYPE_RRSIG;
-			rrsig = true;
-		}
-		types[n++] = (ldns_rr_type)type;
-	}
-	if (signed_here && !rrsig)
-		types[n++] = LDNS_RR_TYPE_RRSIG;
-	rdf = ldns_dnssec_create_nsec_bitmap(types, n, LDNS_RR_TYPE_NSEC3);
-	if (types != stack)
-		free(types);
+	*empty = false;
+	if (e->node == NULL || sig_type_bitmap(e->node, e->kind, DNS_T_NSEC3,
+	                                       e->node == zone_apex_node(zone), &rdf) == GW_OK)
+		*empty = rdf == NULL;
 	return rdf;
 }
 
@@ -701,7 +665,7 @@ static char *bitmap_text(const ldns_rdf *bitmap)
 static int check_nsec3(verifier_t *v, const nsec3_name_t *e, const nsec3_name_t *next, uint32_t ttl)
 {
 	const zone_node_t *owner = e->nsec3;
-	const zone_rrset_t *nsec3 = zone_node_rrset(owner, LDNS_RR_TYPE_NSEC3);
+	const zone_rrset_t *nsec3 = zone_node_rrset(owner, DNS_T_NSEC3);
 	const uint8_t *rd;
 	uint16_t rdlen;
 	uint32_t pos = 0;
@@ -742,7 +706,7 @@ static int check_nsec3(verifier_t *v, const nsec3_name_t *e, const nsec3_name_t 
 	}
 
 	bool empty = false;
-	want = nsec3_bitmap(e, &empty);
+	want = nsec3_bitmap(v->zone, e, &empty);
 	if (want == NULL && !empty) {
 		ret = fail(v, GW_ENOMEM, owner->owner, nsec3->type, "out of memory");
 		goto out;
@@ -793,7 +757,7 @@ static int check_nsec3_chain(verifier_t *v, const chain_entry_t *chain, size_t n
 			if (zone_name_to_str(other, sizeof(other), names.items[i - 1].name) !=
 			    GW_OK)
 				snprintf(other, sizeof(other), "?");
-			ret = fail(v, GW_ESEMANTIC, names.items[i].name, LDNS_RR_TYPE_NSEC3,
+			ret = fail(v, GW_ESEMANTIC, names.items[i].name, DNS_T_NSEC3,
 			           "same NSEC3 hash as %s", other);
 			goto out;
 		}
@@ -832,7 +796,7 @@ int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count
 	if (errbuf != NULL && errlen > 0)
 		errbuf[0] = '\0';
 	if (zone_apex_node(zone) == NULL || sig_nsec_ttl(zone, &ttl) != GW_OK)
-		return fail(&v, GW_ESEMANTIC, zone_apex(zone), LDNS_RR_TYPE_SOA, "no SOA");
+		return fail(&v, GW_ESEMANTIC, zone_apex(zone), DNS_T_SOA, "no SOA");
 	if (key_count == 0)
 		return fail(&v, GW_EINVAL, NULL, 0, "no keys to verify with");
 
@@ -878,9 +842,9 @@ int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count
 			chain[n++] = (chain_entry_t){.node = node, .kind = kind};
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
 			const zone_rrset_t *rrset = &node->rrsets[i];
-			if (rrset->type == LDNS_RR_TYPE_RRSIG)
+			if (rrset->type == DNS_T_RRSIG)
 				continue;
-			if (kind == SIG_NODE_OUT && rrset->type == LDNS_RR_TYPE_NSEC) {
+			if (kind == SIG_NODE_OUT && rrset->type == DNS_T_NSEC) {
 				ret = fail(&v, GW_ESEMANTIC, node->owner, rrset->type,
 				           sig_node_has_data(node)
 				               ? "NSEC below a delegation point"

@@ -19,6 +19,7 @@
 #include <avahi-core/lookup.h>
 
 #include "common/error.h"
+#include "common/list.h"
 #include "common/log.h"
 
 struct mdns_watch {
@@ -196,10 +197,7 @@ int mdns_watch_new(mdns_watch_t **out, mdns_t *m, int ifindex, const uint8_t *na
 		ret = GW_ERROR;
 		goto out;
 	}
-	w->next = m->watches;
-	if (m->watches != NULL)
-		m->watches->prev = w;
-	m->watches = w;
+	GW_DLIST_PUSH(m->watches, w, prev, next);
 	*out = w;
 	w = NULL;
 	ret = GW_OK;
@@ -218,12 +216,7 @@ void mdns_watch_free(mdns_watch_t *w)
 	/* Avahi defers the destruction of a browser freed inside its own
 	 * callback, and never calls it again. */
 	avahi_s_record_browser_free(w->browser);
-	if (w->prev != NULL)
-		w->prev->next = w->next;
-	else
-		m->watches = w->next;
-	if (w->next != NULL)
-		w->next->prev = w->prev;
+	GW_DLIST_UNLINK(m->watches, w, prev, next);
 	free(w);
 }
 

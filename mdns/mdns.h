@@ -20,19 +20,21 @@
 
 #include <ev.h>
 
+#include "common/dns.h"
+
 #define MDNS_NAME_MAX  255
 #define MDNS_LABEL_MAX 63
 /* The largest rdata the module passes on: an mDNS packet is at most 9000
  * octets (RFC 6762 17). */
 #define MDNS_RDATA_MAX 9000
 
-/* RR types the module deals in (RFC 1035, 2782, 3596). */
+/* RR types the module deals in, by their common/dns.h values. */
 enum {
-	MDNS_T_A = 1,
-	MDNS_T_PTR = 12,
-	MDNS_T_TXT = 16,
-	MDNS_T_AAAA = 28,
-	MDNS_T_SRV = 33,
+	MDNS_T_A = DNS_T_A,
+	MDNS_T_PTR = DNS_T_PTR,
+	MDNS_T_TXT = DNS_T_TXT,
+	MDNS_T_AAAA = DNS_T_AAAA,
+	MDNS_T_SRV = DNS_T_SRV,
 };
 
 /* ---- names and translation (mdns/translate.c) --------------------------- */

@@ -103,17 +103,10 @@ static void on_logflush(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- names of a link ------------------------------------------------------ */
 
-static int lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
 static uint32_t name_hash(uint32_t seed, const uint8_t *name)
 {
-	uint32_t h = 2166136261u ^ seed;
 	size_t len = (size_t)zone_name_len(name, ZONE_NAME_MAXLEN);
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint32_t)lower(name[i])) * 16777619u;
+	uint32_t h = gw_fnv32_ci(GW_FNV32_INIT ^ seed, name, len);
 	return h ^ (h >> 15);
 }
 
@@ -183,34 +176,12 @@ static void role_slots(int role, int *first, int *last)
 
 static kname_t *kname_find(const mlink_t *l, const uint8_t *name, uint32_t hash)
 {
-	if (l->name_slots == 0)
-		return NULL;
-	for (kname_t *n = l->names[hash % l->name_slots]; n != NULL; n = n->hnext) {
-		if (n->hash == hash && zone_name_equal(n->name, name))
+	for (gw_hlink_t *h = gw_htab_chain(&l->names, hash); h != NULL; h = h->next) {
+		kname_t *n = kname_of(h);
+		if (h->hash == hash && zone_name_equal(n->name, name))
 			return n;
 	}
 	return NULL;
-}
-
-static int names_grow(mlink_t *l)
-{
-	size_t slots = l->name_slots ? l->name_slots * 2 : 64;
-	kname_t **t = calloc(slots, sizeof(*t));
-	if (t == NULL)
-		return GW_ENOMEM;
-	for (size_t i = 0; i < l->name_slots; i++) {
-		kname_t *n = l->names[i];
-		while (n != NULL) {
-			kname_t *next = n->hnext;
-			n->hnext = t[n->hash % slots];
-			t[n->hash % slots] = n;
-			n = next;
-		}
-	}
-	free(l->names);
-	l->names = t;
-	l->name_slots = slots;
-	return GW_OK;
 }
 
 static kname_t *kname_get(mdns_mirror_t *m, mlink_t *l, const uint8_t *name)
@@ -219,8 +190,6 @@ static kname_t *kname_get(mdns_mirror_t *m, mlink_t *l, const uint8_t *name)
 	kname_t *n = kname_find(l, name, hash);
 	if (n != NULL)
 		return n;
-	if (l->name_count >= l->name_slots && names_grow(l) != GW_OK)
-		return NULL;
 	int len = zone_name_len(name, ZONE_NAME_MAXLEN);
 	if (len < 1)
 		return NULL;
@@ -228,12 +197,12 @@ static kname_t *kname_get(mdns_mirror_t *m, mlink_t *l, const uint8_t *name)
 	if (n == NULL)
 		return NULL;
 	n->link = l;
-	n->hash = hash;
 	n->len = (uint16_t)len;
 	memcpy(n->name, name, (size_t)len);
-	n->hnext = l->names[hash % l->name_slots];
-	l->names[hash % l->name_slots] = n;
-	l->name_count++;
+	if (gw_htab_insert(&l->names, &n->hl, hash) != GW_OK) {
+		free(n);
+		return NULL;
+	}
 	return n;
 }
 
@@ -306,12 +275,7 @@ static void name_maybe_free(mdns_mirror_t *m, kname_t *n)
 {
 	if (n->roles != 0 || n->busy != 0)
 		return;
-	mlink_t *l = n->link;
-	kname_t **pp = &l->names[n->hash % l->name_slots];
-	while (*pp != n)
-		pp = &(*pp)->hnext;
-	*pp = n->hnext;
-	l->name_count--;
+	gw_htab_remove(&n->link->names, &n->hl);
 	for (int s = 0; s < SLOT_COUNT; s++)
 		watch_stop(m, n, s);
 	/* A name without roles has no records left: they are dropped with the
@@ -870,10 +834,11 @@ static mlink_t *link_by_label(mdns_mirror_t *m, const char *label)
 /* Forget everything known on the link (grace over, or shutdown). */
 static void link_clear(mdns_mirror_t *m, mlink_t *l)
 {
-	for (size_t i = 0; i < l->name_slots; i++) {
-		kname_t *n = l->names[i];
-		while (n != NULL) {
-			kname_t *next = n->hnext;
+	for (size_t i = 0; i < l->names.size; i++) {
+		gw_hlink_t *h = l->names.slots[i];
+		while (h != NULL) {
+			kname_t *n = kname_of(h);
+			h = h->next;
 			for (int s = 0; s < SLOT_COUNT; s++)
 				watch_stop(m, n, s);
 			while (n->rrs != NULL) {
@@ -882,11 +847,10 @@ static void link_clear(mdns_mirror_t *m, mlink_t *l)
 				free(r);
 			}
 			free(n);
-			n = next;
 		}
-		l->names[i] = NULL;
+		l->names.slots[i] = NULL;
 	}
-	l->name_count = 0;
+	l->names.count = 0;
 	l->instances = 0;
 	l->types = 0;
 	mirror_addr_clear(l);
@@ -910,10 +874,8 @@ static void link_down(mdns_mirror_t *m, mlink_t *l)
 	if (l->state != LINK_UP)
 		return;
 	l->state = LINK_GRACE;
-	for (size_t i = 0; i < l->name_slots; i++) {
-		for (kname_t *n = l->names[i]; n != NULL; n = n->hnext)
-			watch_all(m, n, false);
-	}
+	GW_HTAB_FOREACH(&l->names, h)
+		watch_all(m, kname_of(h), false);
 	ev_timer_stop(m->loop, &l->reconcile);
 	ev_now_update(m->loop);
 	ev_timer_set(&l->grace, (double)m->cfg->link_grace_ms / 1000.0, 0.);
@@ -927,7 +889,7 @@ static void on_reconcile(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	mlink_t *l = container_of(w, mlink_t, reconcile);
 	mdns_mirror_t *m = l->mirror;
-	size_t count = l->name_count, k = 0, stale = 0;
+	size_t count = l->names.count, k = 0, stale = 0;
 	kname_t **pinned = calloc(count > 0 ? count : 1, sizeof(*pinned));
 	if (pinned == NULL) {
 		ev_timer_set(w, 1., 0.);
@@ -935,11 +897,10 @@ static void on_reconcile(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	/* Pinned names stay allocated while removals cascade through them. */
-	for (size_t i = 0; i < l->name_slots; i++) {
-		for (kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
-			n->busy++;
-			pinned[k++] = n;
-		}
+	GW_HTAB_FOREACH(&l->names, h) {
+		kname_t *n = kname_of(h);
+		n->busy++;
+		pinned[k++] = n;
 	}
 	for (size_t i = 0; i < k; i++) {
 		kname_t *n = pinned[i];
@@ -970,10 +931,8 @@ static void link_up(mdns_mirror_t *m, mlink_t *l, int ifindex)
 	l->gen++;
 	if (prev == LINK_GRACE) {
 		ev_timer_stop(m->loop, &l->grace);
-		for (size_t i = 0; i < l->name_slots; i++) {
-			for (kname_t *n = l->names[i]; n != NULL; n = n->hnext)
-				watch_all(m, n, true);
-		}
+		GW_HTAB_FOREACH(&l->names, h)
+			watch_all(m, kname_of(h), true);
 		ev_now_update(m->loop);
 		ev_timer_set(&l->reconcile, (double)m->cfg->warmup_ms / 1000.0, 0.);
 		ev_timer_start(m->loop, &l->reconcile);
@@ -1036,7 +995,7 @@ static void label_from_ifname(char *out, size_t len, const char *ifname, int ifi
 {
 	size_t k = 0;
 	for (const char *p = ifname; *p != '\0' && k + 1 < len && k < 63; p++) {
-		char c = (char)lower((unsigned char)*p);
+		char c = (char)gw_lower8((uint8_t)*p);
 		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 		if (!ok && (k == 0 || out[k - 1] == '-'))
 			continue;
@@ -1342,7 +1301,7 @@ void mdns_mirror_free(mdns_mirror_t *m)
 		ev_timer_stop(m->loop, &l->grace);
 		ev_timer_stop(m->loop, &l->reconcile);
 		link_clear(m, l);
-		free(l->names);
+		gw_htab_deinit(&l->names);
 		free(l);
 	}
 	mdns_free(m->mdns);
@@ -1354,13 +1313,12 @@ void mdns_mirror_free(mdns_mirror_t *m)
 
 void mdns_mirror_resync(mdns_mirror_t *m)
 {
-	for (size_t i = 0; i < m->ent_slots; i++) {
-		for (ent_t *e = m->ents[i]; e != NULL; e = e->hnext) {
-			e->pub = false;
-			e->bad = false;
-			if (e->want || e->warm)
-				mirror_ent_touch(m, e);
-		}
+	GW_HTAB_FOREACH(&m->ents, h) {
+		ent_t *e = ent_of(h);
+		e->pub = false;
+		e->bad = false;
+		if (e->want || e->warm)
+			mirror_ent_touch(m, e);
 	}
 	m->stats.published = 0;
 	for (mlink_t *l = m->links; l != NULL; l = l->next)
@@ -1380,11 +1338,9 @@ void mdns_mirror_get_stats(const mdns_mirror_t *m, mdns_mirror_stats_t *st)
 		if (mirror_link_active(l))
 			st->links_active++;
 		st->services += l->instances;
-		for (size_t i = 0; i < l->name_slots; i++) {
-			for (const kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
-				for (const krr_t *r = n->rrs; r != NULL; r = r->next)
-					st->known++;
-			}
+		GW_HTAB_FOREACH(&l->names, h) {
+			for (const krr_t *r = kname_of(h)->rrs; r != NULL; r = r->next)
+				st->known++;
 		}
 	}
 }

@@ -6,6 +6,7 @@
 
 #include "mdns/mirror.h"
 #include "common/container.h"
+#include "common/htab.h"
 
 /* Roles of a name on a link; a name may hold several (a host may share a
  * name with a service type). Each role is browsed for its record types. */
@@ -40,9 +41,8 @@ typedef struct krr {
 } krr_t;
 
 struct kname {
-	kname_t *hnext; /* hash chain of the link's table */
+	gw_hlink_t hl; /* in the link's table of names */
 	mlink_t *link;
-	uint32_t hash;
 	uint8_t roles;
 	uint8_t fixed;         /* roles held for good (enumeration, configured subtypes) */
 	uint32_t refs[4];      /* references per role (index: log2 of the role) */
@@ -65,16 +65,25 @@ typedef struct ent ent_t;
 typedef struct contrib contrib_t;
 
 struct ent {
-	ent_t *hnext;         /* hash chain of the mirror's table */
+	gw_hlink_t hl;        /* in the mirror's table of entries */
 	ent_t *lnext, *lprev; /* in the want list of its contributor */
 	contrib_t *by;        /* the contributor that wants it, or NULL */
-	uint32_t hash;
-	uint32_t mark; /* epoch of by's last compute that wanted it */
+	uint32_t mark;        /* epoch of by's last compute that wanted it */
 	uint32_t want_ttl, new_ttl, warm_ttl, pub_ttl;
 	bool want, warm, pub, touched, bad;
 	uint16_t type, owner_len, rdlen;
 	uint8_t data[]; /* owner (wire), then rdata */
 };
+
+static inline kname_t *kname_of(gw_hlink_t *h)
+{
+	return container_of(h, kname_t, hl);
+}
+
+static inline ent_t *ent_of(gw_hlink_t *h)
+{
+	return container_of(h, ent_t, hl);
+}
 
 /* Something that decides a set of wanted records: a link, or the domain
  * enumeration (b/db/lb). */
@@ -108,8 +117,7 @@ struct mlink {
 	size_t suffix_len;
 	ev_timer grace;     /* link down: drop after the grace period */
 	ev_timer reconcile; /* link back: drop what was not announced again */
-	kname_t **names;    /* hash table */
-	size_t name_slots, name_count;
+	gw_htab_t names;    /* of kname_t */
 	size_t instances, types;
 	acount_t **addrs; /* services per host address (mirror_addr.c) */
 	size_t addr_slots, addr_count;
@@ -126,8 +134,7 @@ struct mdns_mirror {
 	contrib_t enumc; /* b/db/lb._dns-sd._udp.<domain> */
 	uint32_t seed;
 	/* entries */
-	ent_t **ents;
-	size_t ent_slots, ent_count;
+	gw_htab_t ents; /* of ent_t */
 	ent_t **touched;
 	size_t touched_count, touched_cap;
 	ent_t **warm;
@@ -163,6 +170,9 @@ ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, con
                       uint16_t rdlen, bool create);
 void mirror_ent_touch(mdns_mirror_t *m, ent_t *e);
 void mirror_ent_maybe_free(mdns_mirror_t *m, ent_t *e);
+/* e as an IN record with that TTL; the caller owns it. NULL when out of
+ * memory or when ldns does not take the rdata. */
+ldns_rr *mirror_ent_rr(const ent_t *e, uint32_t ttl);
 
 /* mirror_addr.c: the services at a host address of link l. adjust adds
  * delta (creating or dropping the entry), services reads the count. */

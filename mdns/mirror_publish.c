@@ -9,71 +9,43 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
+#include "common/list.h"
 #include "common/log.h"
 
 /* ---- entries ---------------------------------------------------------------- */
 
-static int lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
 static uint32_t ent_hash(uint32_t seed, const uint8_t *owner, size_t olen, uint16_t type,
                          const uint8_t *rdata, uint16_t rdlen)
 {
-	uint32_t h = 2166136261u ^ seed;
-	for (size_t i = 0; i < olen; i++)
-		h = (h ^ (uint32_t)lower(owner[i])) * 16777619u;
+	uint32_t h = gw_fnv32_ci(GW_FNV32_INIT ^ seed, owner, olen);
 	h = (h ^ type) * 16777619u;
-	for (size_t i = 0; i < rdlen; i++)
-		h = (h ^ rdata[i]) * 16777619u;
+	h = gw_fnv32(h, rdata, rdlen);
 	return h ^ (h >> 15);
 }
 
 int mirror_ents_init(mdns_mirror_t *m)
 {
-	m->ent_slots = 1024;
-	m->ents = calloc(m->ent_slots, sizeof(*m->ents));
-	return m->ents != NULL ? GW_OK : GW_ENOMEM;
+	return gw_htab_init(&m->ents, 1024);
 }
 
 void mirror_ents_free(mdns_mirror_t *m)
 {
-	for (size_t i = 0; i < m->ent_slots; i++) {
-		ent_t *e = m->ents[i];
-		while (e != NULL) {
-			ent_t *next = e->hnext;
+	for (size_t i = 0; i < m->ents.size; i++) {
+		gw_hlink_t *h = m->ents.slots[i];
+		while (h != NULL) {
+			ent_t *e = ent_of(h);
+			h = h->next;
 			free(e);
-			e = next;
 		}
 	}
-	free(m->ents);
+	gw_htab_deinit(&m->ents);
 	free(m->touched);
 	free(m->warm);
-	m->ents = NULL;
 	m->touched = NULL;
 	m->warm = NULL;
-}
-
-static void ents_grow(mdns_mirror_t *m)
-{
-	size_t slots = m->ent_slots * 2;
-	ent_t **t = calloc(slots, sizeof(*t));
-	if (t == NULL)
-		return; /* longer chains, still correct */
-	for (size_t i = 0; i < m->ent_slots; i++) {
-		ent_t *e = m->ents[i];
-		while (e != NULL) {
-			ent_t *next = e->hnext;
-			e->hnext = t[e->hash % slots];
-			t[e->hash % slots] = e;
-			e = next;
-		}
-	}
-	free(m->ents);
-	m->ents = t;
-	m->ent_slots = slots;
 }
 
 ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
@@ -83,28 +55,25 @@ ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, con
 	if (olen < 1)
 		return NULL;
 	uint32_t hash = ent_hash(m->seed, owner, (size_t)olen, type, rdata, rdlen);
-	for (ent_t *e = m->ents[hash % m->ent_slots]; e != NULL; e = e->hnext) {
-		if (e->hash == hash && e->type == type && e->rdlen == rdlen &&
+	for (gw_hlink_t *h = gw_htab_chain(&m->ents, hash); h != NULL; h = h->next) {
+		ent_t *e = ent_of(h);
+		if (h->hash == hash && e->type == type && e->rdlen == rdlen &&
 		    e->owner_len == olen && zone_name_equal(e->data, owner) &&
 		    memcmp(e->data + e->owner_len, rdata, rdlen) == 0)
 			return e;
 	}
 	if (!create)
 		return NULL;
-	if (m->ent_count >= m->ent_slots)
-		ents_grow(m);
 	ent_t *e = calloc(1, sizeof(*e) + (size_t)olen + rdlen);
 	if (e == NULL)
 		return NULL;
-	e->hash = hash;
 	e->type = type;
 	e->owner_len = (uint16_t)olen;
 	e->rdlen = rdlen;
 	memcpy(e->data, owner, (size_t)olen);
 	memcpy(e->data + olen, rdata, rdlen);
-	e->hnext = m->ents[hash % m->ent_slots];
-	m->ents[hash % m->ent_slots] = e;
-	m->ent_count++;
+	/* The table has slots from mirror_ents_init(): this cannot fail. */
+	(void)gw_htab_insert(&m->ents, &e->hl, hash);
 	return e;
 }
 
@@ -112,15 +81,10 @@ void mirror_ent_touch(mdns_mirror_t *m, ent_t *e)
 {
 	if (e->touched)
 		return;
-	if (m->touched_count == m->touched_cap) {
-		size_t cap = m->touched_cap ? m->touched_cap * 2 : 256;
-		ent_t **t = realloc(m->touched, cap * sizeof(*t));
-		if (t == NULL) {
-			gw_err("mirror: out of memory, a change is lost until the next resync");
-			return;
-		}
-		m->touched = t;
-		m->touched_cap = cap;
+	if (gw_array_reserve(&m->touched, &m->touched_cap, m->touched_count + 1,
+	                     sizeof(*m->touched), 256) != GW_OK) {
+		gw_err("mirror: out of memory, a change is lost until the next resync");
+		return;
 	}
 	e->touched = true;
 	m->touched[m->touched_count++] = e;
@@ -130,33 +94,20 @@ void mirror_ent_maybe_free(mdns_mirror_t *m, ent_t *e)
 {
 	if (e->want || e->warm || e->pub || e->touched)
 		return;
-	ent_t **pp = &m->ents[e->hash % m->ent_slots];
-	while (*pp != e)
-		pp = &(*pp)->hnext;
-	*pp = e->hnext;
-	m->ent_count--;
+	gw_htab_remove(&m->ents, &e->hl);
 	free(e);
 }
 
 static void want_link(contrib_t *c, ent_t *e)
 {
-	e->lprev = NULL;
-	e->lnext = c->want;
-	if (c->want != NULL)
-		c->want->lprev = e;
-	c->want = e;
+	GW_DLIST_PUSH(c->want, e, lprev, lnext);
 	e->by = c;
 	e->want = true;
 }
 
 static void want_unlink(contrib_t *c, ent_t *e)
 {
-	if (e->lprev != NULL)
-		e->lprev->lnext = e->lnext;
-	else
-		c->want = e->lnext;
-	if (e->lnext != NULL)
-		e->lnext->lprev = e->lprev;
+	GW_DLIST_UNLINK(c->want, e, lprev, lnext);
 	e->lnext = e->lprev = NULL;
 	e->by = NULL;
 	e->want = false;
@@ -185,16 +136,10 @@ static void emit(mdns_mirror_t *m, contrib_t *c, cand_t *cd, const uint8_t *owne
 			e->new_ttl = ttl;
 		return;
 	}
-	if (cd->n == cd->cap) {
-		size_t cap = cd->cap ? cd->cap * 2 : 256;
-		ent_t **v = realloc(cd->v, cap * sizeof(*v));
-		if (v == NULL) {
-			cd->oom = true;
-			mirror_ent_maybe_free(m, e);
-			return;
-		}
-		cd->v = v;
-		cd->cap = cap;
+	if (gw_array_reserve(&cd->v, &cd->cap, cd->n + 1, sizeof(*cd->v), 256) != GW_OK) {
+		cd->oom = true;
+		mirror_ent_maybe_free(m, e);
+		return;
 	}
 	e->mark = c->epoch;
 	e->new_ttl = ttl;
@@ -452,20 +397,18 @@ void mirror_compute_link(mdns_mirror_t *m, mlink_t *l)
 	mdns_translate_name(services, m->services_name, l->suffix, 1);
 	next_epoch(&l->c);
 	if (mirror_link_active(l)) {
-		for (size_t i = 0; i < l->name_slots; i++) {
-			for (kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
-				if (n->roles & ROLE_INSTANCE)
-					compute_instance(m, l, &cd, n, cap);
-				if (n->roles & ROLE_BROWSE)
-					compute_browse(m, l, &cd, n, cap, services);
-			}
+		GW_HTAB_FOREACH(&l->names, h) {
+			kname_t *n = kname_of(h);
+			if (n->roles & ROLE_INSTANCE)
+				compute_instance(m, l, &cd, n, cap);
+			if (n->roles & ROLE_BROWSE)
+				compute_browse(m, l, &cd, n, cap, services);
 		}
 		/* Hosts only once an SRV to be published has marked them. */
-		for (size_t i = 0; i < l->name_slots; i++) {
-			for (kname_t *n = l->names[i]; n != NULL; n = n->hnext) {
-				if ((n->roles & ROLE_HOST) && n->mark == l->c.epoch)
-					compute_host(m, l, &cd, n, cap);
-			}
+		GW_HTAB_FOREACH(&l->names, h) {
+			kname_t *n = kname_of(h);
+			if ((n->roles & ROLE_HOST) && n->mark == l->c.epoch)
+				compute_host(m, l, &cd, n, cap);
 		}
 	}
 	apply_diff(m, &l->c, l, &cd);
@@ -502,7 +445,7 @@ void mirror_compute_enum(mdns_mirror_t *m)
 
 /* ---- commit -------------------------------------------------------------------- */
 
-static ldns_rr *ent_rr(const ent_t *e, uint32_t ttl)
+ldns_rr *mirror_ent_rr(const ent_t *e, uint32_t ttl)
 {
 	size_t len = (size_t)e->owner_len + 10 + e->rdlen, pos = 0;
 	uint8_t *wire = malloc(len);
@@ -515,7 +458,7 @@ static ldns_rr *ent_rr(const ent_t *e, uint32_t ttl)
 	*p++ = (uint8_t)(e->type >> 8);
 	*p++ = (uint8_t)e->type;
 	*p++ = 0;
-	*p++ = 1; /* IN */
+	*p++ = DNS_C_IN;
 	*p++ = (uint8_t)(ttl >> 24);
 	*p++ = (uint8_t)(ttl >> 16);
 	*p++ = (uint8_t)(ttl >> 8);
@@ -542,14 +485,14 @@ static int queue(zone_changeset_t *cs, const ent_t *e)
 	uint32_t ttl;
 	bool w = ent_wanted(e, &ttl);
 	if (w && (!e->pub || e->pub_ttl != ttl)) {
-		ldns_rr *rr = ent_rr(e, ttl);
+		ldns_rr *rr = mirror_ent_rr(e, ttl);
 		if (rr == NULL)
 			return GW_ENOMEM;
 		int ret = zone_changeset_add(cs, rr);
 		return ret == GW_OK ? 1 : ret;
 	}
 	if (!w && e->pub) {
-		ldns_rr *rr = ent_rr(e, e->pub_ttl);
+		ldns_rr *rr = mirror_ent_rr(e, e->pub_ttl);
 		if (rr == NULL)
 			return GW_ENOMEM;
 		int ret = zone_changeset_remove(cs, rr);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -26,39 +27,20 @@ int mirror_state_save(mdns_mirror_t *m)
 		return GW_ENOMEM;
 	fprintf(fp, "; dnssd-gateway: records mirrored from mDNS, served at start until the "
 	            "warm-up ends\n");
-	for (size_t i = 0; i < m->ent_slots; i++) {
-		for (const ent_t *e = m->ents[i]; e != NULL; e = e->hnext) {
-			if (!e->pub)
-				continue;
-			size_t wlen = (size_t)e->owner_len + 10 + e->rdlen, pos = 0;
-			uint8_t *wire = malloc(wlen);
-			ldns_rr *rr = NULL;
-			if (wire == NULL)
-				goto out;
-			memcpy(wire, e->data, e->owner_len);
-			uint8_t *p = wire + e->owner_len;
-			p[0] = (uint8_t)(e->type >> 8);
-			p[1] = (uint8_t)e->type;
-			p[2] = 0;
-			p[3] = 1;
-			p[4] = (uint8_t)(e->pub_ttl >> 24);
-			p[5] = (uint8_t)(e->pub_ttl >> 16);
-			p[6] = (uint8_t)(e->pub_ttl >> 8);
-			p[7] = (uint8_t)e->pub_ttl;
-			p[8] = (uint8_t)(e->rdlen >> 8);
-			p[9] = (uint8_t)e->rdlen;
-			memcpy(p + 10, e->data + e->owner_len, e->rdlen);
-			ldns_status st = ldns_wire2rr(&rr, wire, wlen, &pos, LDNS_SECTION_ANSWER);
-			free(wire);
-			if (st != LDNS_STATUS_OK)
-				continue;
-			char *line = ldns_rr2str(rr);
-			ldns_rr_free(rr);
-			if (line == NULL)
-				goto out;
-			fputs(line, fp);
-			free(line);
-		}
+	GW_HTAB_FOREACH(&m->ents, h) {
+		const ent_t *e = ent_of(h);
+		if (!e->pub)
+			continue;
+		/* A published entry was accepted by the zone: NULL is memory. */
+		ldns_rr *rr = mirror_ent_rr(e, e->pub_ttl);
+		if (rr == NULL)
+			goto out;
+		char *line = ldns_rr2str(rr);
+		ldns_rr_free(rr);
+		if (line == NULL)
+			goto out;
+		fputs(line, fp);
+		free(line);
 	}
 	ret = GW_OK;
 out:
@@ -119,7 +101,7 @@ static int load_line(mdns_mirror_t *m, const char *line, size_t *count)
 	int ret = GW_OK;
 	if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) != LDNS_STATUS_OK)
 		return GW_EPARSE;
-	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
+	if (ldns_rr_get_class(rr) != DNS_C_IN ||
 	    ldns_rr2wire(&wire, rr, LDNS_SECTION_ANSWER, &wlen) != LDNS_STATUS_OK) {
 		ret = GW_EPARSE;
 		goto out;

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/container.h"
+#include "common/list.h"
 
 struct AvahiWatch {
 	ev_io io;
@@ -69,10 +70,7 @@ static AvahiWatch *watch_new(const AvahiPoll *api, int fd, AvahiWatchEvent event
 	ev_io_init(&w->io, on_io, fd, to_ev(event));
 	if (to_ev(event) != 0)
 		ev_io_start(p->loop, &w->io);
-	w->next = p->watches;
-	if (p->watches != NULL)
-		p->watches->prev = w;
-	p->watches = w;
+	GW_DLIST_PUSH(p->watches, w, prev, next);
 	return w;
 }
 
@@ -94,12 +92,7 @@ static void watch_free(AvahiWatch *w)
 {
 	mdns_poll_t *p = w->poll;
 	ev_io_stop(p->loop, &w->io);
-	if (w->prev != NULL)
-		w->prev->next = w->next;
-	else
-		p->watches = w->next;
-	if (w->next != NULL)
-		w->next->prev = w->prev;
+	GW_DLIST_UNLINK(p->watches, w, prev, next);
 	free(w);
 }
 
@@ -141,10 +134,7 @@ static AvahiTimeout *timeout_new(const AvahiPoll *api, const struct timeval *tv,
 	t->userdata = userdata;
 	ev_timer_init(&t->timer, on_timer, 0., 0.);
 	arm(t, tv);
-	t->next = p->timeouts;
-	if (p->timeouts != NULL)
-		p->timeouts->prev = t;
-	p->timeouts = t;
+	GW_DLIST_PUSH(p->timeouts, t, prev, next);
 	return t;
 }
 
@@ -157,12 +147,7 @@ static void timeout_free(AvahiTimeout *t)
 {
 	mdns_poll_t *p = t->poll;
 	ev_timer_stop(p->loop, &t->timer);
-	if (t->prev != NULL)
-		t->prev->next = t->next;
-	else
-		p->timeouts = t->next;
-	if (t->next != NULL)
-		t->next->prev = t->prev;
+	GW_DLIST_UNLINK(p->timeouts, t, prev, next);
 	free(t);
 }
 

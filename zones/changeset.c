@@ -11,37 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "zones/internal.h"
 #include "zones/zone.h"
-
-long zone_alloc_fail_after = -1;
-
-static bool alloc_should_fail(void)
-{
-	if (zone_alloc_fail_after < 0)
-		return false;
-	if (zone_alloc_fail_after == 0)
-		return true;
-	zone_alloc_fail_after--;
-	return false;
-}
-
-void *zone_malloc(size_t size)
-{
-	return alloc_should_fail() ? NULL : malloc(size);
-}
-
-void *zone_calloc(size_t n, size_t size)
-{
-	return alloc_should_fail() ? NULL : calloc(n, size);
-}
-
-void *zone_realloc(void *ptr, size_t size)
-{
-	return alloc_should_fail() ? NULL : realloc(ptr, size);
-}
 
 /* ---- changesets ------------------------------------------------------- */
 
@@ -185,14 +161,14 @@ static bool meta_type(uint16_t type)
 {
 	switch (type) {
 	case 0:
-	case LDNS_RR_TYPE_OPT:
-	case LDNS_RR_TYPE_TKEY:
-	case LDNS_RR_TYPE_TSIG:
-	case LDNS_RR_TYPE_IXFR:
-	case LDNS_RR_TYPE_AXFR:
-	case LDNS_RR_TYPE_MAILB:
-	case LDNS_RR_TYPE_MAILA:
-	case LDNS_RR_TYPE_ANY:
+	case DNS_T_OPT:
+	case DNS_T_TKEY:
+	case DNS_T_TSIG:
+	case DNS_T_IXFR:
+	case DNS_T_AXFR:
+	case DNS_T_MAILB:
+	case DNS_T_MAILA:
+	case DNS_T_ANY:
 		return true;
 	default:
 		return false;
@@ -215,16 +191,16 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 	if (!zone_name_is_subdomain(owner, zone->apex))
 		return batch_fail(batch, GW_EOUTOFZONE, ref, owner, type,
 		                  "owner is outside the zone");
-	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+	if (ldns_rr_get_class(rr) != DNS_C_IN)
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type, "class is not IN");
 	if (meta_type(type))
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type,
 		                  "type cannot be zone data");
 	bool at_apex = zone_name_equal(owner, zone->apex);
-	if (add && type == LDNS_RR_TYPE_SOA && !at_apex)
+	if (add && type == DNS_T_SOA && !at_apex)
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type,
 		                  "SOA outside the zone apex");
-	if (add && type == LDNS_RR_TYPE_CNAME && at_apex)
+	if (add && type == DNS_T_CNAME && at_apex)
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type, "CNAME at the zone apex");
 
 	/* ldns has a rdata descriptor for known types; type 0's stands in
@@ -250,14 +226,9 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 		return batch_fail(batch, GW_EMALFORMED, ref, owner, type,
 		                  "rdata longer than 65535 octets");
 
-	if (batch->count == batch->cap) {
-		size_t cap = batch->cap ? batch->cap * 2 : 8;
-		zone_entry_t *entries = zone_realloc(batch->entries, cap * sizeof(*entries));
-		if (entries == NULL)
-			return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
-		batch->entries = entries;
-		batch->cap = cap;
-	}
+	if (gw_array_reserve_with(&batch->entries, &batch->cap, batch->count + 1,
+	                          sizeof(*batch->entries), 8, zone_realloc) != GW_OK)
+		return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
 	uint8_t key[ZONE_KEY_MAXLEN];
 	int key_len = zone_name_key(key, owner);
 	uint8_t *mem = arena_alloc(batch, (size_t)owner_len + (size_t)key_len + rdlen);
@@ -355,23 +326,16 @@ static int cmp_by_rdata(const void *pa, const void *pb)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+static int group_cmp(const void *elem, const void *key)
+{
+	return cmp_rdata(((const group_t *)elem)->rep, key);
+}
+
 static group_t *find_group(group_t *groups, size_t count, const uint8_t *rdata, uint16_t rdlen)
 {
-	zone_entry_t probe = {.rdata = rdata, .rdlen = rdlen};
-	size_t lo = 0;
-	size_t hi = count;
+	const zone_entry_t probe = {.rdata = rdata, .rdlen = rdlen};
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = cmp_rdata(groups[mid].rep, &probe);
-		if (cmp == 0)
-			return &groups[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return gw_sorted_find(groups, count, sizeof(*groups), &probe, group_cmp);
 }
 
 static void put_rdata(uint8_t *buf, uint32_t *len, const uint8_t *rdata, uint16_t rdlen)
@@ -506,14 +470,9 @@ static int note_change(apply_t *ap, const uint8_t *owner, uint16_t type, size_t 
 {
 	if (!ap->want_changes)
 		return GW_OK;
-	if (ap->change_count == ap->change_cap) {
-		size_t cap = ap->change_cap ? ap->change_cap * 2 : 16;
-		zone_change_t *changes = zone_realloc(ap->changes, cap * sizeof(*changes));
-		if (changes == NULL)
-			return batch_fail(ap->batch, GW_ENOMEM, ref, owner, type, "out of memory");
-		ap->changes = changes;
-		ap->change_cap = cap;
-	}
+	if (gw_array_reserve_with(&ap->changes, &ap->change_cap, ap->change_count + 1,
+	                          sizeof(*ap->changes), 16, zone_realloc) != GW_OK)
+		return batch_fail(ap->batch, GW_ENOMEM, ref, owner, type, "out of memory");
 	zone_change_t *c = &ap->changes[ap->change_count++];
 	memset(c->owner, 0, sizeof(c->owner));
 	zone_name_lower(c->owner, owner);
@@ -531,16 +490,16 @@ static int check_node(apply_t *ap, const zone_rrset_t *rrsets, size_t count,
 
 	for (size_t i = 0; i < count; i++) {
 		switch (rrsets[i].type) {
-		case LDNS_RR_TYPE_CNAME:
+		case DNS_T_CNAME:
 			cname = &rrsets[i];
 			break;
-		case LDNS_RR_TYPE_RRSIG:
-		case LDNS_RR_TYPE_NSEC:
+		case DNS_T_RRSIG:
+		case DNS_T_NSEC:
 			break;
-		case LDNS_RR_TYPE_SOA:
+		case DNS_T_SOA:
 			if (rrsets[i].count > 1)
 				return batch_fail(ap->batch, GW_ESEMANTIC, blame->ref, blame->owner,
-				                  LDNS_RR_TYPE_SOA, "a zone has only one SOA");
+				                  DNS_T_SOA, "a zone has only one SOA");
 			other = true;
 			break;
 		default:
@@ -549,8 +508,8 @@ static int check_node(apply_t *ap, const zone_rrset_t *rrsets, size_t count,
 		}
 	}
 	if (cname != NULL && cname->count > 1)
-		return batch_fail(ap->batch, GW_ESEMANTIC, blame->ref, blame->owner,
-		                  LDNS_RR_TYPE_CNAME, "more than one CNAME at one name");
+		return batch_fail(ap->batch, GW_ESEMANTIC, blame->ref, blame->owner, DNS_T_CNAME,
+		                  "more than one CNAME at one name");
 	if (cname != NULL && other)
 		return batch_fail(ap->batch, GW_ESEMANTIC, blame->ref, blame->owner, blame->type,
 		                  "CNAME and other data at one name");
@@ -824,17 +783,10 @@ int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,
 			goto out;
 		from = to;
 	}
-	if (zone->count + ap.inserts > zone->cap) {
-		size_t cap = zone->cap ? zone->cap : 16;
-		while (cap < zone->count + ap.inserts)
-			cap *= 2;
-		zone_node_t **nodes = zone_realloc(zone->nodes, cap * sizeof(*nodes));
-		if (nodes == NULL) {
-			ret = batch_fail_any(batch, GW_ENOMEM);
-			goto out;
-		}
-		zone->nodes = nodes;
-		zone->cap = cap;
+	if (gw_array_reserve_with(&zone->nodes, &zone->cap, zone->count + ap.inserts,
+	                          sizeof(*zone->nodes), 16, zone_realloc) != GW_OK) {
+		ret = batch_fail_any(batch, GW_ENOMEM);
+		goto out;
 	}
 	ret = zone_index_reserve(zone, zone->count + ap.inserts);
 	if (ret == GW_OK)
@@ -937,13 +889,13 @@ int zone_rr_to_ldns(ldns_rr **out, const zone_node_t *node, const zone_rrset_t *
 		goto out;
 	/* An rdata from the RRset's signatures is an RRSIG. */
 	if (rrset->sigs != NULL && rdata >= rrset->sigs && rdata < rrset->sigs + rrset->sigs_len)
-		type = LDNS_RR_TYPE_RRSIG;
+		type = DNS_T_RRSIG;
 	memcpy(wire, node->owner, node->owner_len);
 	uint8_t *p = wire + node->owner_len;
 	p[0] = (uint8_t)(type >> 8);
 	p[1] = (uint8_t)type;
 	p[2] = 0;
-	p[3] = LDNS_RR_CLASS_IN;
+	p[3] = DNS_C_IN;
 	p[4] = (uint8_t)(rrset->ttl >> 24);
 	p[5] = (uint8_t)(rrset->ttl >> 16);
 	p[6] = (uint8_t)(rrset->ttl >> 8);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "zones/internal.h"
 #include "zones/zone.h"
 
 static bool rrset_has(const zone_rrset_t *rs, const uint8_t *rd, uint16_t len)
@@ -39,41 +40,34 @@ static int queue_rrs(zone_changeset_t *cs, bool add, const zone_node_t *node,
 	return GW_OK;
 }
 
-static int diff_node(zone_changeset_t *cs, const zone_node_t *a, const zone_node_t *b,
-                     zone_diff_skip_fn skip, void *arg)
+/* Queue the RRs of node that other (the same name on the other side, or
+ * NULL) lacks: removals, or with add, additions. */
+static int diff_side(zone_changeset_t *cs, bool add, const zone_node_t *node,
+                     const zone_node_t *other, zone_diff_skip_fn skip, void *arg)
 {
 	int ret = GW_OK;
-	if (a != NULL) {
-		for (uint16_t i = 0; i < a->rrset_count && ret == GW_OK; i++) {
-			const zone_rrset_t *ra = &a->rrsets[i];
-			if (skip != NULL && skip(ra->type, arg))
-				continue;
-			const zone_rrset_t *rb = b ? zone_node_rrset(b, ra->type) : NULL;
-			ret = queue_rrs(cs, false, a, ra, rb, rb == NULL);
-		}
-	}
-	if (b != NULL) {
-		for (uint16_t i = 0; i < b->rrset_count && ret == GW_OK; i++) {
-			const zone_rrset_t *rb = &b->rrsets[i];
-			if (skip != NULL && skip(rb->type, arg))
-				continue;
-			const zone_rrset_t *ra = a ? zone_node_rrset(a, rb->type) : NULL;
-			/* A new TTL is a change of the whole RRset: re-adding
-			 * every RR carries it (the added TTL wins). */
-			bool all = ra == NULL || ra->ttl != rb->ttl;
-			ret = queue_rrs(cs, true, b, rb, ra, all);
-		}
+
+	for (uint16_t i = 0; i < node->rrset_count && ret == GW_OK; i++) {
+		const zone_rrset_t *rs = &node->rrsets[i];
+		if (skip != NULL && skip(rs->type, arg))
+			continue;
+		const zone_rrset_t *ro = other ? zone_node_rrset(other, rs->type) : NULL;
+		/* A new TTL is a change of the whole RRset: re-adding every RR
+		 * carries it (the added TTL wins). */
+		bool all = ro == NULL || (add && ro->ttl != rs->ttl);
+		ret = queue_rrs(cs, add, node, rs, ro, all);
 	}
 	return ret;
 }
 
-static int key_cmp(const zone_node_t *a, const zone_node_t *b)
+static int diff_node(zone_changeset_t *cs, const zone_node_t *a, const zone_node_t *b,
+                     zone_diff_skip_fn skip, void *arg)
 {
-	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int c = memcmp(a->key, b->key, n);
-	if (c != 0)
-		return c;
-	return (int)a->key_len - (int)b->key_len;
+	int ret = a != NULL ? diff_side(cs, false, a, b, skip, arg) : GW_OK;
+
+	if (ret == GW_OK && b != NULL)
+		ret = diff_side(cs, true, b, a, skip, arg);
+	return ret;
 }
 
 int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
@@ -83,7 +77,9 @@ int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void
 	const zone_node_t *b = zone_first(to);
 	int ret = GW_OK;
 	while ((a != NULL || b != NULL) && ret == GW_OK) {
-		int c = a == NULL ? 1 : b == NULL ? -1 : key_cmp(a, b);
+		int c = a == NULL   ? 1
+		        : b == NULL ? -1
+		                    : zone_key_cmp(a->key, a->key_len, b->key, b->key_len);
 		if (c < 0) {
 			ret = diff_node(cs, a, NULL, skip, arg);
 			a = zone_next(from, a);

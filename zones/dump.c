@@ -1,5 +1,6 @@
 #include <stdlib.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "zones/internal.h"
 #include "zones/zone.h"
@@ -49,7 +50,7 @@ static int print_rrset(FILE *fp, const zone_node_t *node, const zone_rrset_t *rr
 int zone_dump(const zone_t *zone, FILE *fp)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, LDNS_RR_TYPE_SOA) : NULL;
+	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, DNS_T_SOA) : NULL;
 	int ret;
 
 	if (soa != NULL) {

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "zones/internal.h"
 
@@ -20,51 +22,23 @@ bool zone_hashed_holds(const zone_t *zone, const zone_node_t *node, const zone_r
 	if (zone_name_labels(node->owner) != zone->apex_labels + 1)
 		return false;
 	for (size_t i = 0; i < rrset_count; i++) {
-		if (rrsets[i].type == LDNS_RR_TYPE_NSEC3)
+		if (rrsets[i].type == DNS_T_NSEC3)
 			return true;
 	}
 	return false;
 }
 
-/* Index of the first of the first n hashed nodes whose key is >= key. */
-static size_t hashed_search(const zone_t *zone, size_t n, const uint8_t *key, size_t key_len,
-                            bool *found)
-{
-	size_t lo = 0;
-	size_t hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const zone_node_t *node = zone->hashed[mid];
-		if (zone_key_cmp(node->key, node->key_len, key, key_len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < n &&
-	         zone_key_cmp(zone->hashed[lo]->key, zone->hashed[lo]->key_len, key, key_len) == 0;
-	return lo;
-}
-
 int zone_hashed_reserve(zone_t *zone, size_t count)
 {
-	if (count <= zone->hashed_cap)
-		return GW_OK;
-	size_t cap = zone->hashed_cap ? zone->hashed_cap : 16;
-	while (cap < count)
-		cap *= 2;
-	const zone_node_t **grown = zone_realloc(zone->hashed, cap * sizeof(*grown));
-	if (grown == NULL)
-		return GW_ENOMEM;
-	zone->hashed = grown;
-	zone->hashed_cap = cap;
-	return GW_OK;
+	return gw_array_reserve_with(&zone->hashed, &zone->hashed_cap, count, sizeof(*zone->hashed),
+	                             16, zone_realloc);
 }
 
 size_t zone_hashed_position(const zone_t *zone, const zone_node_t *node)
 {
 	bool found;
-	size_t idx = hashed_search(zone, zone->hashed_count, node->key, node->key_len, &found);
+	size_t idx =
+	    zone_nodes_search(zone->hashed, zone->hashed_count, node->key, node->key_len, &found);
 
 	return found ? idx : SIZE_MAX;
 }
@@ -91,7 +65,8 @@ void zone_hashed_insert_sorted(zone_t *zone, const zone_node_t *const *nodes, si
 		const zone_node_t *node = nodes[k - 1];
 		bool found;
 		/* Entries before old_i have not moved yet. */
-		size_t pos = hashed_search(zone, old_i, node->key, node->key_len, &found);
+		size_t pos =
+		    zone_nodes_search(zone->hashed, old_i, node->key, node->key_len, &found);
 		size_t run = old_i - pos;
 		w -= run;
 		memmove(&zone->hashed[w], &zone->hashed[pos], run * sizeof(*zone->hashed));
@@ -122,7 +97,7 @@ void zone_hashed_lookup(const zone_t *zone, const uint8_t *name, const zone_node
 	*prev = NULL;
 	if (zone->hashed_count == 0)
 		return;
-	size_t idx = hashed_search(zone, zone->hashed_count, key, key_len, &found);
+	size_t idx = zone_nodes_search(zone->hashed, zone->hashed_count, key, key_len, &found);
 	if (found)
 		*node = zone->hashed[idx];
 	*prev = zone->hashed[idx > 0 ? idx - 1 : zone->hashed_count - 1];
@@ -131,7 +106,8 @@ void zone_hashed_lookup(const zone_t *zone, const uint8_t *name, const zone_node
 const zone_node_t *zone_hashed_next_wrap(const zone_t *zone, const zone_node_t *node)
 {
 	bool found;
-	size_t idx = hashed_search(zone, zone->hashed_count, node->key, node->key_len, &found);
+	size_t idx =
+	    zone_nodes_search(zone->hashed, zone->hashed_count, node->key, node->key_len, &found);
 
 	if (zone->hashed_count == 0)
 		return NULL;

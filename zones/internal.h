@@ -72,6 +72,10 @@ static inline int zone_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, 
 /* Index of the first node whose key is >= key; *found tells whether that
  * node's key equals key. */
 size_t zone_search(const zone_t *zone, const uint8_t *key, size_t key_len, bool *found);
+/* The same over any n node pointers at nodes (zone_node_t *[], in key
+ * order): the node array and the NSEC3 owners (zones/hashed.c). */
+size_t zone_nodes_search(const void *nodes, size_t n, const uint8_t *key, size_t key_len,
+                         bool *found);
 
 /* A node for owner (valid wire name) with no RRsets; owner and key live in
  * the same allocation as the node. NULL when out of memory. */
@@ -86,9 +90,10 @@ void zone_node_free(zone_node_t *node);
 void zone_rrsets_release_unshared(zone_rrset_t *a, size_t a_count, const zone_rrset_t *b,
                                   size_t b_count);
 
-/* Allocation used by the changeset path. Tests set zone_alloc_fail_after to
- * N >= 0 to make the (N+1)th call from then on fail, to prove that a failed
- * change leaves the zone as it was; -1 (the default) disables it. */
+/* Allocation used by the changeset path (zones/alloc.c). Tests set
+ * zone_alloc_fail_after to N >= 0 to make the (N+1)th call from then on
+ * fail, to prove that a failed change leaves the zone as it was; -1 (the
+ * default) disables it. */
 extern long zone_alloc_fail_after;
 void *zone_malloc(size_t size);
 void *zone_calloc(size_t n, size_t size);

@@ -12,6 +12,8 @@
 #include <stdio_ext.h>
 #endif
 
+#include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "zones/internal.h"
@@ -87,14 +89,9 @@ static int read_file(loader_t *ld, char **out, size_t *out_size)
 		return fail(ld, ret, 0, "cannot open: %s", strerror(errno));
 	}
 	for (;;) {
-		if (cap - size < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			char *bigger = realloc(data, cap);
-			if (bigger == NULL) {
-				ret = fail(ld, GW_ENOMEM, 0, "out of memory");
-				goto out;
-			}
-			data = bigger;
+		if (gw_array_reserve(&data, &cap, size + 65536, 1, 65536) != GW_OK) {
+			ret = fail(ld, GW_ENOMEM, 0, "out of memory");
+			goto out;
 		}
 		size_t n = fread(data + size, 1, cap - size, fp);
 		size += n;
@@ -194,7 +191,7 @@ static void resolve_ttl(loader_t *ld, ttl_state_t *st, ldns_rr *rr, size_t line)
 			st->have_explicit = true;
 			st->last_explicit = ttl;
 		}
-	} else if (type == LDNS_RR_TYPE_RRSIG && ldns_rr_rd_count(rr) >= 4 &&
+	} else if (type == DNS_T_RRSIG && ldns_rr_rd_count(rr) >= 4 &&
 	           ldns_rdf_get_type(ldns_rr_rdf(rr, 3)) == LDNS_RDF_TYPE_INT32) {
 		/* RFC 4034 3: an RRSIG has the TTL it covers. */
 		ttl = ldns_rdf2native_int32(ldns_rr_rdf(rr, 3));

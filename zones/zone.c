@@ -1,7 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
+#include "common/sorted.h"
 #include "zones/internal.h"
 #include "zones/zone.h"
 
@@ -108,22 +110,29 @@ const zone_node_t *zone_apex_node(const zone_t *zone)
 	return first;
 }
 
+/* An element of an array of node pointers against a probe node that has
+ * only its key set. */
+static int node_ptr_cmp(const void *elem, const void *probe)
+{
+	const zone_node_t *a = *(const zone_node_t *const *)elem;
+	const zone_node_t *b = probe;
+
+	return zone_key_cmp(a->key, a->key_len, b->key, b->key_len);
+}
+
+size_t zone_nodes_search(const void *nodes, size_t n, const uint8_t *key, size_t key_len,
+                         bool *found)
+{
+	const zone_node_t probe = {.key = (uint8_t *)key, .key_len = (uint16_t)key_len};
+	size_t i = gw_lower_bound(nodes, n, sizeof(zone_node_t *), &probe, node_ptr_cmp);
+
+	*found = i < n && node_ptr_cmp((const zone_node_t *const *)nodes + i, &probe) == 0;
+	return i;
+}
+
 size_t zone_search(const zone_t *zone, const uint8_t *key, size_t key_len, bool *found)
 {
-	size_t lo = 0;
-	size_t hi = zone->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const zone_node_t *node = zone->nodes[mid];
-		if (zone_key_cmp(node->key, node->key_len, key, key_len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < zone->count &&
-	         zone_key_cmp(zone->nodes[lo]->key, zone->nodes[lo]->key_len, key, key_len) == 0;
-	return lo;
+	return zone_nodes_search(zone->nodes, zone->count, key, key_len, found);
 }
 
 const zone_node_t *zone_find(const zone_t *zone, const uint8_t *name)
@@ -221,21 +230,16 @@ const zone_node_t *zone_next_wrap(const zone_t *zone, const zone_node_t *node)
 	return next != NULL ? next : zone_first(zone);
 }
 
+static int rrset_type_cmp(const void *elem, const void *key)
+{
+	/* Both are 16-bit: the difference fits. */
+	return (int)((const zone_rrset_t *)elem)->type - (int)*(const uint16_t *)key;
+}
+
 const zone_rrset_t *zone_node_rrset(const zone_node_t *node, uint16_t type)
 {
-	size_t lo = 0;
-	size_t hi = node->rrset_count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (node->rrsets[mid].type == type)
-			return &node->rrsets[mid];
-		if (node->rrsets[mid].type < type)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return gw_sorted_find(node->rrsets, node->rrset_count, sizeof(*node->rrsets), &type,
+	                      rrset_type_cmp);
 }
 
 bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **rdata,
@@ -258,7 +262,7 @@ bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **r
 static uint8_t *soa_serial_ptr(const zone_t *zone)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, LDNS_RR_TYPE_SOA) : NULL;
+	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, DNS_T_SOA) : NULL;
 	uint32_t pos = 0;
 	const uint8_t *rdata;
 	uint16_t rdlen;
@@ -304,7 +308,7 @@ int zone_set_serial(zone_t *zone, uint32_t serial)
 	p[2] = (uint8_t)(serial >> 8);
 	p[3] = (uint8_t)serial;
 	/* Signatures over the old SOA no longer match it. */
-	zone_rrset_t *soa = (zone_rrset_t *)zone_node_rrset(zone->nodes[0], LDNS_RR_TYPE_SOA);
+	zone_rrset_t *soa = (zone_rrset_t *)zone_node_rrset(zone->nodes[0], DNS_T_SOA);
 	free(soa->sigs);
 	soa->sigs = NULL;
 	soa->sigs_len = 0;

@@ -3,48 +3,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "dnssec/dnssec.h"
 #include "gateway/query/proof.h"
 #include "gateway/query/response.h"
 
-enum {
-	RCODE_NOERROR = 0,
-	RCODE_FORMERR = 1,
-	RCODE_SERVFAIL = 2,
-	RCODE_NXDOMAIN = 3,
-	RCODE_NOTIMP = 4,
-	RCODE_REFUSED = 5,
-	RCODE_BADVERS = 16,
-};
-
-enum {
-	T_A = 1,
-	T_NS = 2,
-	T_CNAME = 5,
-	T_SOA = 6,
-	T_PTR = 12,
-	T_MX = 15,
-	T_TXT = 16,
-	T_AAAA = 28,
-	T_SRV = 33,
-	T_OPT = 41,
-	T_RRSIG = 46,
-	T_NSEC = 47,
-	T_NSEC3 = 50,
-	T_TKEY = 249,
-	T_TSIG = 250,
-	T_IXFR = 251,
-	T_AXFR = 252,
-	T_ANY = 255,
-};
-
-enum { C_IN = 1, C_CH = 3, C_ANY = 255 };
-
-#define F_AA GW_WIRE_FLAG_AA
-#define F_TC GW_WIRE_FLAG_TC
-
-#define OPT_LEN        11
+#define OPT_LEN        (1 + DNS_RR_FIXED_LEN) /* root owner, no options */
 #define CNAME_MAX_HOPS 8
 /* DNS-SD additional records (RFC 6763 12.1) for at most this many PTR
  * targets: enough for a browse of a small type, bounded for big ones. */
@@ -71,12 +36,12 @@ static size_t put_opt(uint8_t *p, uint16_t payload, uint8_t ext_rcode, bool dnss
 {
 	p[0] = 0; /* root owner */
 	p[1] = 0;
-	p[2] = T_OPT;
+	p[2] = DNS_T_OPT;
 	p[3] = (uint8_t)(payload >> 8);
 	p[4] = (uint8_t)payload;
 	p[5] = ext_rcode;
 	p[6] = 0; /* version */
-	p[7] = dnssec_ok ? 0x80 : 0;
+	p[7] = dnssec_ok ? DNS_EDNS_FLAG_DO >> 8 : 0;
 	p[8] = 0;
 	p[9] = 0; /* rdlength */
 	p[10] = 0;
@@ -87,7 +52,7 @@ size_t gw_answer_error(const gw_query_t *q, bool with_question, uint8_t rcode, u
                        size_t outcap, uint16_t udp_payload)
 {
 	gw_resp_t r;
-	if (outcap < GW_HEADER_LEN + OPT_LEN)
+	if (outcap < DNS_HEADER_LEN + OPT_LEN)
 		return 0;
 	bool edns = with_question && q->has_edns;
 	gw_resp_init(&r, out, outcap - (edns ? OPT_LEN : 0), q->id, gw_wire_reply_flags(q, rcode));
@@ -127,7 +92,7 @@ static bool put_required(ctx_t *c, int section, const uint8_t *owner, const zone
 static void put_soa_authority(ctx_t *c)
 {
 	const zone_node_t *apex = zone_apex_node(c->env->zone);
-	const zone_rrset_t *soa = apex ? zone_node_rrset(apex, T_SOA) : NULL;
+	const zone_rrset_t *soa = apex ? zone_node_rrset(apex, DNS_T_SOA) : NULL;
 	if (soa != NULL)
 		put_required(c, GW_SEC_AUTHORITY, zone_apex(c->env->zone), soa,
 		             soa_negative_ttl(soa));
@@ -145,8 +110,8 @@ static bool add_addresses(ctx_t *c, const uint8_t *target)
 	const zone_node_t *n = zone_find(c->env->zone, target);
 	if (n == NULL)
 		return true;
-	const zone_rrset_t *a = zone_node_rrset(n, T_A);
-	const zone_rrset_t *aaaa = zone_node_rrset(n, T_AAAA);
+	const zone_rrset_t *a = zone_node_rrset(n, DNS_T_A);
+	const zone_rrset_t *aaaa = zone_node_rrset(n, DNS_T_AAAA);
 	if (a != NULL && !put_additional(c, n->owner, a))
 		return false;
 	if (aaaa != NULL && !put_additional(c, n->owner, aaaa))
@@ -162,19 +127,19 @@ static void additional_for(ctx_t *c, const zone_rrset_t *rrset)
 	int done = 0;
 	while (zone_rrset_next(rrset, &pos, &rd, &rdlen)) {
 		switch (rrset->type) {
-		case T_NS:
+		case DNS_T_NS:
 			if (!add_addresses(c, rd))
 				return;
 			break;
-		case T_MX:
+		case DNS_T_MX:
 			if (rdlen > 2 && !add_addresses(c, rd + 2))
 				return;
 			break;
-		case T_SRV:
+		case DNS_T_SRV:
 			if (rdlen > 6 && !add_addresses(c, rd + 6))
 				return;
 			break;
-		case T_PTR: {
+		case DNS_T_PTR: {
 			/* A browse answer brings each instance's SRV, TXT and
 			 * addresses, sparing the client a round trip. */
 			if (done++ >= PTR_ADDITIONAL_MAX)
@@ -182,8 +147,8 @@ static void additional_for(ctx_t *c, const zone_rrset_t *rrset)
 			const zone_node_t *inst = zone_find(c->env->zone, rd);
 			if (inst == NULL)
 				break;
-			const zone_rrset_t *srv = zone_node_rrset(inst, T_SRV);
-			const zone_rrset_t *txt = zone_node_rrset(inst, T_TXT);
+			const zone_rrset_t *srv = zone_node_rrset(inst, DNS_T_SRV);
+			const zone_rrset_t *txt = zone_node_rrset(inst, DNS_T_TXT);
 			if (srv != NULL && !put_additional(c, inst->owner, srv))
 				return;
 			if (txt != NULL && !put_additional(c, inst->owner, txt))
@@ -233,7 +198,7 @@ static void put_proof(ctx_t *c, const zone_node_t *node, uint16_t type)
 
 static void put_nsec(ctx_t *c, const zone_node_t *node)
 {
-	put_proof(c, node, T_NSEC);
+	put_proof(c, node, DNS_T_NSEC);
 }
 
 /* A proof is incomplete only when the chain is (a zone mid-change, an
@@ -242,7 +207,7 @@ static void put_nsec(ctx_t *c, const zone_node_t *node)
 static void put_nsec3s(ctx_t *c, const gw_denial_t *d)
 {
 	for (int i = 0; i < d->count; i++)
-		put_proof(c, d->nsec3[i], T_NSEC3);
+		put_proof(c, d->nsec3[i], DNS_T_NSEC3);
 }
 
 /* Looked up once a reply needs a proof, so positive answers never pay. */
@@ -341,7 +306,7 @@ static void answer_in(ctx_t *c, bool tcp)
 	const uint16_t qtype = c->q->qtype;
 
 	if (!zone_name_is_subdomain(name, zone_apex(zone))) {
-		c->rcode = RCODE_REFUSED;
+		c->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
 	c->aa = true;
@@ -363,7 +328,7 @@ static void answer_in(ctx_t *c, bool tcp)
 		const zone_rrset_t *rs = node != NULL ? zone_node_rrset(node, qtype) : NULL;
 		/* Only a type an NSEC3 owner holds, or none, can meet one; the
 		 * test stays off the path of other answers. */
-		if (node != NULL && (rs == NULL || qtype == T_NSEC3 || qtype == T_RRSIG) &&
+		if (node != NULL && (rs == NULL || qtype == DNS_T_NSEC3 || qtype == DNS_T_RRSIG) &&
 		    gw_denial_hidden(zone, node)) {
 			/* RFC 5155 7.2.8: an NSEC3 owner is not a name of the
 			 * zone; its closest encloser is the apex. */
@@ -382,7 +347,7 @@ static void answer_in(ctx_t *c, bool tcp)
 				node = zone_find(zone, wild);
 			if (node == NULL) {
 				/* RFC 6604: the rcode describes the last name. */
-				c->rcode = RCODE_NXDOMAIN;
+				c->rcode = DNS_RCODE_NXDOMAIN;
 				put_soa_authority(c);
 				put_nxdomain_proof(c, name, &lk, have_wild ? wild : NULL);
 				return;
@@ -395,7 +360,7 @@ static void answer_in(ctx_t *c, bool tcp)
 			put_nodata_proof(c, name, NULL, false, &lk);
 			return;
 		}
-		if (qtype == T_ANY) {
+		if (qtype == DNS_T_ANY) {
 			answer_any(c, name, node, tcp);
 			if (wildcard)
 				put_wildcard_proof(c, name, &lk);
@@ -409,7 +374,7 @@ static void answer_in(ctx_t *c, bool tcp)
 			}
 			return;
 		}
-		const zone_rrset_t *cname = zone_node_rrset(node, T_CNAME);
+		const zone_rrset_t *cname = zone_node_rrset(node, DNS_T_CNAME);
 		if (cname == NULL) {
 			/* NODATA: the proof at the name (or at the wildcard,
 			 * with the proof that the name does not exist). */
@@ -446,8 +411,8 @@ static void answer_chaos(ctx_t *c)
 	    {"\010hostname\004bind", false},
 	};
 	const gw_query_t *q = c->q;
-	if (q->qtype != T_TXT && q->qtype != T_ANY) {
-		c->rcode = RCODE_REFUSED;
+	if (q->qtype != DNS_T_TXT && q->qtype != DNS_T_ANY) {
+		c->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -464,12 +429,12 @@ static void answer_chaos(ctx_t *c)
 		rdata[0] = (uint8_t)tl;
 		memcpy(rdata + 1, text, tl);
 		c->aa = true;
-		if (gw_resp_put_rr(&c->r, GW_SEC_ANSWER, q->qname, T_TXT, C_CH, 0, rdata,
+		if (gw_resp_put_rr(&c->r, GW_SEC_ANSWER, q->qname, DNS_T_TXT, DNS_C_CH, 0, rdata,
 		                   (uint16_t)(tl + 1)) != GW_OK)
 			c->tc = true;
 		return;
 	}
-	c->rcode = RCODE_REFUSED;
+	c->rcode = DNS_RCODE_REFUSED;
 }
 
 gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, size_t len, bool tcp,
@@ -486,21 +451,23 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
 	}
 	if (q->has_edns && q->edns_version > 0) {
-		*outlen = gw_answer_error(q, true, RCODE_BADVERS, out, outcap, env->udp_payload);
+		*outlen =
+		    gw_answer_error(q, true, DNS_RCODE_BADVERS, out, outcap, env->udp_payload);
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
 	}
-	if ((q->has_tsig && !env->tsig_checked) || q->opcode == GW_WIRE_OPCODE_NOTIFY ||
-	    (q->opcode == GW_WIRE_OPCODE_QUERY &&
-	     (q->qtype == T_IXFR || (q->qtype == T_AXFR && tcp))))
+	if ((q->has_tsig && !env->tsig_checked) || q->opcode == DNS_OPCODE_NOTIFY ||
+	    (q->opcode == DNS_OPCODE_QUERY &&
+	     (q->qtype == DNS_T_IXFR || (q->qtype == DNS_T_AXFR && tcp))))
 		return GW_ANSWER_SPECIAL;
-	if (q->opcode != 0 || q->qtype == T_AXFR || q->qtype == T_IXFR) {
+	if (q->opcode != DNS_OPCODE_QUERY || q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR) {
 		/* Transfers are the server's business (TCP only, with access
 		 * control); over UDP or unhandled they are not implemented. */
-		*outlen = gw_answer_error(q, true, RCODE_NOTIMP, out, outcap, env->udp_payload);
+		*outlen = gw_answer_error(q, true, DNS_RCODE_NOTIMP, out, outcap, env->udp_payload);
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
 	}
-	if (q->qtype == T_OPT || q->qtype == T_TSIG || q->qtype == T_TKEY) {
-		*outlen = gw_answer_error(q, true, RCODE_FORMERR, out, outcap, env->udp_payload);
+	if (q->qtype == DNS_T_OPT || q->qtype == DNS_T_TSIG || q->qtype == DNS_T_TKEY) {
+		*outlen =
+		    gw_answer_error(q, true, DNS_RCODE_FORMERR, out, outcap, env->udp_payload);
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
 	}
 
@@ -516,7 +483,7 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 
 	ctx_t c = {.env = env,
 	           .q = q,
-	           .rcode = RCODE_NOERROR,
+	           .rcode = DNS_RCODE_NOERROR,
 	           .dnssec = q->has_edns && q->edns_do,
 	           .nsec3 = -1};
 	gw_resp_init(&c.r, out, limit - reserve, q->id, 0);
@@ -525,15 +492,15 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 	gw_resp_mark_t after_question;
 	gw_resp_mark(&c.r, &after_question);
 
-	if (q->qclass == C_CH) {
+	if (q->qclass == DNS_C_CH) {
 		answer_chaos(&c);
-	} else if (q->qclass == C_IN || q->qclass == C_ANY) {
+	} else if (q->qclass == DNS_C_IN || q->qclass == DNS_C_ANY) {
 		if (env->zone == NULL)
-			c.rcode = RCODE_SERVFAIL;
+			c.rcode = DNS_RCODE_SERVFAIL;
 		else
 			answer_in(&c, tcp);
 	} else {
-		c.rcode = RCODE_REFUSED;
+		c.rcode = DNS_RCODE_REFUSED;
 	}
 
 	if (c.tc) {
@@ -541,13 +508,13 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 		 * the client retries over TCP (RFC 2181 9, RFC 7766 5). */
 		gw_resp_rewind(&c.r, &after_question);
 	}
-	if (c.rcode == RCODE_REFUSED)
+	if (c.rcode == DNS_RCODE_REFUSED)
 		gw_resp_rewind(&c.r, &after_question);
 	uint16_t flags = gw_wire_reply_flags(q, c.rcode);
 	if (c.aa)
-		flags |= F_AA;
+		flags |= DNS_FLAG_AA;
 	if (c.tc)
-		flags |= F_TC;
+		flags |= DNS_FLAG_TC;
 	out[2] = (uint8_t)(flags >> 8);
 	out[3] = (uint8_t)flags;
 	size_t n = gw_resp_finish(&c.r);

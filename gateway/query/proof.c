@@ -10,10 +10,9 @@
 
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "dnssec/dnssec.h"
-
-enum { T_RRSIG = 46, T_NSEC3 = 50 };
 
 /* The ancestor of name with labels labels (name itself when it has that
  * many); labels is never more than name has. */
@@ -32,23 +31,9 @@ static void add(gw_denial_t *d, const zone_node_t *node)
 		d->nsec3[d->count++] = node;
 }
 
-/* The NSEC3 whose owner is the hash of name. */
-static int add_match(gw_denial_t *d, const zone_t *zone, const uint8_t *name)
-{
-	const zone_node_t *node;
-	const zone_node_t *prev;
-	int ret = sig_nsec3_find(zone, name, NULL, &node, &prev);
-
-	if (ret != GW_OK)
-		return ret;
-	if (node == NULL)
-		return GW_ENOTFOUND;
-	add(d, node);
-	return GW_OK;
-}
-
-/* The NSEC3 whose interval holds the hash of name. */
-static int add_cover(gw_denial_t *d, const zone_t *zone, const uint8_t *name)
+/* The NSEC3 that matches name (its owner is the hash of name) or, with
+ * cover, the one whose interval holds that hash. */
+static int add_nsec3(gw_denial_t *d, const zone_t *zone, const uint8_t *name, bool cover)
 {
 	const zone_node_t *node;
 	const zone_node_t *prev;
@@ -58,9 +43,10 @@ static int add_cover(gw_denial_t *d, const zone_t *zone, const uint8_t *name)
 		return ret;
 	/* A match says the name is in the chain after all: no NSEC3 can
 	 * deny it, and a wrong one would only fail validation. */
-	if (node != NULL || prev == NULL)
+	const zone_node_t *found = !cover ? node : node == NULL ? prev : NULL;
+	if (found == NULL)
 		return GW_ENOTFOUND;
-	add(d, prev);
+	add(d, found);
 	return GW_OK;
 }
 
@@ -71,8 +57,8 @@ static int add_closest_encloser(gw_denial_t *d, const zone_t *zone, const uint8_
 {
 	if (encloser_labels >= zone_name_labels(name))
 		return GW_EINVAL; /* name exists: there is nothing to enclose */
-	int ret = add_match(d, zone, ancestor(name, encloser_labels));
-	int next = add_cover(d, zone, ancestor(name, encloser_labels + 1));
+	int ret = add_nsec3(d, zone, ancestor(name, encloser_labels), false);
+	int next = add_nsec3(d, zone, ancestor(name, encloser_labels + 1), true);
 	return ret != GW_OK ? ret : next;
 }
 
@@ -92,7 +78,10 @@ static int wildcard_at(uint8_t *wild, const uint8_t *name, int encloser_labels)
 	return GW_OK;
 }
 
-int gw_denial_nxdomain(gw_denial_t *d, const zone_t *zone, const uint8_t *name, int encloser_labels)
+/* The closest encloser proof, then the NSEC3 that covers (NXDOMAIN) or
+ * matches (wildcard NODATA) the wildcard at the closest encloser. */
+static int encloser_and_wildcard(gw_denial_t *d, const zone_t *zone, const uint8_t *name,
+                                 int encloser_labels, bool cover)
 {
 	uint8_t wild[ZONE_NAME_MAXLEN];
 
@@ -100,27 +89,25 @@ int gw_denial_nxdomain(gw_denial_t *d, const zone_t *zone, const uint8_t *name, 
 	int ret = add_closest_encloser(d, zone, name, encloser_labels);
 	int wret = wildcard_at(wild, name, encloser_labels);
 	if (wret == GW_OK)
-		wret = add_cover(d, zone, wild);
+		wret = add_nsec3(d, zone, wild, cover);
 	return ret != GW_OK ? ret : wret;
+}
+
+int gw_denial_nxdomain(gw_denial_t *d, const zone_t *zone, const uint8_t *name, int encloser_labels)
+{
+	return encloser_and_wildcard(d, zone, name, encloser_labels, true);
 }
 
 int gw_denial_nodata(gw_denial_t *d, const zone_t *zone, const uint8_t *name)
 {
 	d->count = 0;
-	return add_match(d, zone, name);
+	return add_nsec3(d, zone, name, false);
 }
 
 int gw_denial_wildcard_nodata(gw_denial_t *d, const zone_t *zone, const uint8_t *name,
                               int encloser_labels)
 {
-	uint8_t wild[ZONE_NAME_MAXLEN];
-
-	d->count = 0;
-	int ret = add_closest_encloser(d, zone, name, encloser_labels);
-	int wret = wildcard_at(wild, name, encloser_labels);
-	if (wret == GW_OK)
-		wret = add_match(d, zone, wild);
-	return ret != GW_OK ? ret : wret;
+	return encloser_and_wildcard(d, zone, name, encloser_labels, false);
 }
 
 int gw_denial_wildcard_answer(gw_denial_t *d, const zone_t *zone, const uint8_t *name,
@@ -129,7 +116,7 @@ int gw_denial_wildcard_answer(gw_denial_t *d, const zone_t *zone, const uint8_t 
 	d->count = 0;
 	if (encloser_labels >= zone_name_labels(name))
 		return GW_EINVAL;
-	return add_cover(d, zone, ancestor(name, encloser_labels + 1));
+	return add_nsec3(d, zone, ancestor(name, encloser_labels + 1), true);
 }
 
 bool gw_denial_hidden(const zone_t *zone, const zone_node_t *node)
@@ -139,7 +126,7 @@ bool gw_denial_hidden(const zone_t *zone, const zone_node_t *node)
 	/* A name that also holds data of its own is a name of the zone,
 	 * however it is spelled. */
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		if (node->rrsets[i].type != T_NSEC3 && node->rrsets[i].type != T_RRSIG)
+		if (node->rrsets[i].type != DNS_T_NSEC3 && node->rrsets[i].type != DNS_T_RRSIG)
 			return false;
 	}
 	const zone_node_t *next = zone_next(zone, node);

@@ -97,11 +97,11 @@ void gw_resp_init(gw_resp_t *r, uint8_t *buf, size_t cap, uint16_t id, uint16_t 
 {
 	r->buf = buf;
 	r->cap = cap;
-	r->len = GW_HEADER_LEN;
+	r->len = DNS_HEADER_LEN;
 	r->count[0] = r->count[1] = r->count[2] = 0;
 	r->comp_count = 0;
 	memset(r->comp_slot, 0, sizeof(r->comp_slot));
-	memset(buf, 0, GW_HEADER_LEN);
+	memset(buf, 0, DNS_HEADER_LEN);
 	put16(buf, id);
 	put16(buf + 2, flags);
 }
@@ -231,7 +231,7 @@ int gw_resp_put_question(gw_resp_t *r, const uint8_t *qname, uint16_t qtype, uin
 	if (ret != GW_OK)
 		return ret;
 	if (r->len + 4 > r->cap) {
-		r->len = GW_HEADER_LEN;
+		r->len = DNS_HEADER_LEN;
 		comp_truncate(r, 0);
 		return GW_ESPACE;
 	}
@@ -263,15 +263,15 @@ static int put_rdata(gw_resp_t *r, uint16_t type, const uint8_t *rdata, uint16_t
 	size_t fixed_before = 0;
 	int names = 0;
 	switch (type) {
-	case 2:  /* NS */
-	case 5:  /* CNAME */
-	case 12: /* PTR */
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
 		names = 1;
 		break;
-	case 6: /* SOA */
+	case DNS_T_SOA:
 		names = 2;
 		break;
-	case 15: /* MX */
+	case DNS_T_MX:
 		fixed_before = 2;
 		names = 1;
 		break;
@@ -287,7 +287,7 @@ static int put_rdata(gw_resp_t *r, uint16_t type, const uint8_t *rdata, uint16_t
 		/* An SRV target is never compressed (RFC 2782), but names
 		 * after it may point into it: the target's addresses in the
 		 * additional section usually do. */
-		if (type == 33 && rdlen > 6 && zone_name_len(rdata + 6, rdlen - 6) > 0)
+		if (type == DNS_T_SRV && rdlen > 6 && zone_name_len(rdata + 6, rdlen - 6) > 0)
 			comp_add_name(r, rdata + 6, start + 6);
 		return GW_OK;
 	}
@@ -380,20 +380,22 @@ int gw_resp_put_rrset(gw_resp_t *r, int section, const uint8_t *owner, const zon
 	int ret = GW_OK;
 	int owner_at = -1;
 	while (zone_rrset_next(rrset, &pos, &rd, &rdlen)) {
-		ret = put_one(r, section, owner, &owner_at, rrset->type, 1, ttl, rd, rdlen, true);
+		ret = put_one(r, section, owner, &owner_at, rrset->type, DNS_C_IN, ttl, rd, rdlen,
+		              true);
 		if (ret != GW_OK)
 			goto out;
 	}
 	if (with_sigs && rrset->sig_count > 0) {
 		const zone_rrset_t sigs = {
-		    .type = 46,
+		    .type = DNS_T_RRSIG,
 		    .count = rrset->sig_count,
 		    .rdata = rrset->sigs,
 		    .rdata_len = rrset->sigs_len,
 		};
 		pos = 0;
 		while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
-			ret = put_one(r, section, owner, &owner_at, 46, 1, ttl, rd, rdlen, false);
+			ret = put_one(r, section, owner, &owner_at, DNS_T_RRSIG, DNS_C_IN, ttl, rd,
+			              rdlen, false);
 			if (ret != GW_OK)
 				goto out;
 		}

@@ -16,9 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/dns.h"
 #include "zones/zone.h"
 
-#define GW_HEADER_LEN 12
+/* common/dns.h's name, kept for gateway/xfr/ until it switches. */
+#define GW_HEADER_LEN DNS_HEADER_LEN
 #define GW_COMP_MAX   64
 #define GW_COMP_SLOTS 128 /* hash index of the table, a power of two */
 

@@ -3,12 +3,8 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/word.h"
 
-#define TYPE_OPT  41
-#define TYPE_TSIG 250
-
-/* Fixed part of an RR after its owner: TYPE, CLASS, TTL, RDLENGTH. */
-#define RR_FIXED_LEN 10
 /* Smallest UDP payload a client can ask for (RFC 6891 6.2.3). */
 #define UDP_MIN 512
 
@@ -30,47 +26,24 @@ static int fault(gw_query_t *q, gw_wire_reason_t reason, size_t offset)
 	return GW_EMALFORMED;
 }
 
-/* The question name is the first name of the message, so a compression
- * pointer there could only point into the header: refuse any pointer,
- * which also lets q->qname point straight into the packet. */
-static int read_qname(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, size_t *end)
-{
-	const size_t start = pos;
-
-	for (;;) {
-		if (pos >= len)
-			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
-		uint8_t b = pkt[pos];
-		if (b == 0)
-			break;
-		if ((b & 0xc0) == 0xc0)
-			return fault(q, GW_WIRE_R_QNAME_POINTER, pos);
-		if (b > 63)
-			return fault(q, GW_WIRE_R_LABEL, pos);
-		/* This label, what came before, and the root still to come. */
-		if (pos - start + 1 + b + 1 > GW_WIRE_NAME_MAXLEN)
-			return fault(q, GW_WIRE_R_NAME_LONG, pos);
-		/* The label and at least one more length octet. */
-		if (len - pos <= 1 + (size_t)b)
-			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
-		pos += 1 + (size_t)b;
-	}
-	*end = pos + 1;
-	return GW_OK;
-}
-
-/* Check a possibly compressed name at pos and set *end just past it in
- * the record (after its first pointer, or its root label).
+/* Check the name at pos and set *end just past it in the message (after
+ * its first pointer, or its root label).
  *
- * A pointer must point strictly before the start of the run of labels
- * that contains it ("seg"): a compressor only refers to names it wrote
- * earlier, whose own pointers go further back still, so every valid
+ * The question name is the first name of the message, so a compression
+ * pointer there could only point into the header: in the question
+ * (question set) any pointer is refused, which also lets q->qname point
+ * straight into the packet.
+ *
+ * Elsewhere a pointer must point strictly before the start of the run of
+ * labels that contains it ("seg"): a compressor only refers to names it
+ * wrote earlier, whose own pointers go further back still, so every valid
  * message passes, and since seg decreases at every jump no loop is
  * possible, whatever the octets say. Pointers may land inside earlier
  * RDATA (an NS or CNAME target), which this reader does not parse, so the
  * target is not checked against a list of known label starts; instead the
  * octets found there are checked as labels like any others. */
-static int skip_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, size_t *end)
+static inline int walk_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, size_t *end,
+                            bool question)
 {
 	size_t seg = pos;
 	size_t name_len = 1; /* the root label */
@@ -84,12 +57,14 @@ static int skip_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, 
 		if (b == 0)
 			break;
 		if ((b & 0xc0) == 0xc0) {
+			if (question)
+				return fault(q, GW_WIRE_R_QNAME_POINTER, pos);
 			if (len - pos < 2)
 				return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
 			size_t target = get16(pkt + pos) & 0x3fff;
 			if (target >= seg)
 				return fault(q, GW_WIRE_R_PTR_FORWARD, pos);
-			if (target < GW_WIRE_HEADER_LEN)
+			if (target < DNS_HEADER_LEN)
 				return fault(q, GW_WIRE_R_PTR_HEADER, pos);
 			if (++jumps > GW_WIRE_MAX_JUMPS)
 				return fault(q, GW_WIRE_R_PTR_JUMPS, pos);
@@ -102,9 +77,11 @@ static int skip_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_t pos, 
 		}
 		if (b > 63)
 			return fault(q, GW_WIRE_R_LABEL, pos);
+		/* This label, what came before, and the root still to come. */
 		name_len += 1 + (size_t)b;
-		if (name_len > GW_WIRE_NAME_MAXLEN)
+		if (name_len > DNS_NAME_MAXLEN)
 			return fault(q, GW_WIRE_R_NAME_LONG, pos);
+		/* The label and at least one more length octet. */
 		if (len - pos <= 1 + (size_t)b)
 			return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
 		pos += 1 + (size_t)b;
@@ -125,7 +102,7 @@ static int read_edns_options(gw_query_t *q, const uint8_t *pkt, size_t pos, size
 		if (end - pos - 4 < olen)
 			return fault(q, GW_WIRE_R_OPT_OPTION, pos);
 		switch (code) {
-		case GW_WIRE_EDNS_COOKIE:
+		case DNS_EDNS_COOKIE:
 			/* A client cookie of 8 octets, then nothing or a server
 			 * cookie of 8 to 32 (RFC 7873 4, 5.2.2: anything else is
 			 * FORMERR). Two cookies would leave it ambiguous which one
@@ -136,7 +113,7 @@ static int read_edns_options(gw_query_t *q, const uint8_t *pkt, size_t pos, size
 			q->cookie_offset = pos + 4;
 			q->cookie_len = olen;
 			break;
-		case GW_WIRE_EDNS_KEEPALIVE:
+		case DNS_EDNS_KEEPALIVE:
 			/* Whether a TIMEOUT in a query is an error depends on the
 			 * transport (RFC 7828 3.2.1), so it is only reported. The
 			 * RFC says nothing of repeats; the first one counts. */
@@ -168,7 +145,7 @@ static int read_opt(gw_query_t *q, const uint8_t *pkt, size_t rr, size_t fixed, 
 	if (pkt[rr] != 0)
 		return fault(q, GW_WIRE_R_OPT_OWNER, rr);
 
-	int ret = read_edns_options(q, pkt, fixed + RR_FIXED_LEN, end);
+	int ret = read_edns_options(q, pkt, fixed + DNS_RR_FIXED_LEN, end);
 	if (ret != GW_OK)
 		return ret;
 
@@ -176,7 +153,7 @@ static int read_opt(gw_query_t *q, const uint8_t *pkt, size_t rr, size_t fixed, 
 	q->edns_ext_rcode = pkt[fixed + 4];
 	q->edns_version = pkt[fixed + 5];
 	q->edns_flags = get16(pkt + fixed + 6);
-	q->edns_do = (q->edns_flags & 0x8000) != 0;
+	q->edns_do = (q->edns_flags & DNS_EDNS_FLAG_DO) != 0;
 	q->udp_max = q->edns_udp_size < UDP_MIN ? UDP_MIN : q->edns_udp_size;
 	q->opt_offset = rr;
 	q->opt_len = end - rr;
@@ -195,22 +172,22 @@ static int read_records(gw_query_t *q, const uint8_t *pkt, size_t len, size_t po
 	for (size_t i = 0; i < total; i++) {
 		const size_t rr = pos;
 		size_t fixed = 0;
-		int ret = skip_name(q, pkt, len, pos, &fixed);
+		int ret = walk_name(q, pkt, len, pos, &fixed, false);
 		if (ret != GW_OK)
 			return ret;
-		if (len - fixed < RR_FIXED_LEN)
+		if (len - fixed < DNS_RR_FIXED_LEN)
 			return fault(q, GW_WIRE_R_RR_TRUNC, rr);
 		uint16_t type = get16(pkt + fixed);
 		uint16_t rdlen = get16(pkt + fixed + 8);
-		if (len - fixed - RR_FIXED_LEN < rdlen)
+		if (len - fixed - DNS_RR_FIXED_LEN < rdlen)
 			return fault(q, GW_WIRE_R_RDATA_TRUNC, fixed + 8);
-		const size_t end = fixed + RR_FIXED_LEN + rdlen;
+		const size_t end = fixed + DNS_RR_FIXED_LEN + rdlen;
 
-		if (type == TYPE_OPT) {
+		if (type == DNS_T_OPT) {
 			ret = read_opt(q, pkt, rr, fixed, end, i >= additional);
 			if (ret != GW_OK)
 				return ret;
-		} else if (type == TYPE_TSIG) {
+		} else if (type == DNS_T_TSIG) {
 			/* RFC 8945 5.1: anywhere but last is FORMERR; this also
 			 * refuses a second TSIG. */
 			if (i + 1 != total || i < additional)
@@ -233,30 +210,30 @@ int gw_wire_parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *
 {
 	memset(q, 0, sizeof(*q));
 	q->udp_max = UDP_MIN;
-	*rcode = GW_WIRE_RCODE_FORMERR;
+	*rcode = DNS_RCODE_FORMERR;
 
-	if (len < GW_WIRE_HEADER_LEN) {
+	if (len < DNS_HEADER_LEN) {
 		q->reason = GW_WIRE_R_SHORT;
 		return GW_WIRE_DROP;
 	}
 	q->id = get16(pkt);
 	q->flags = get16(pkt + 2);
-	q->opcode = GW_WIRE_OPCODE(q->flags);
+	q->opcode = DNS_OPCODE(q->flags);
 	q->qdcount = get16(pkt + 4);
 	q->ancount = get16(pkt + 6);
 	q->nscount = get16(pkt + 8);
 	q->arcount = get16(pkt + 10);
 
 	/* Answering a response could start a loop between two servers. */
-	if (q->flags & GW_WIRE_FLAG_QR) {
+	if (q->flags & DNS_FLAG_QR) {
 		q->reason = GW_WIRE_R_RESPONSE;
 		q->reason_offset = 2;
 		return GW_WIRE_DROP;
 	}
 	/* The layout of other opcodes (UPDATE, DSO) is not ours to judge:
 	 * NOTIMP from the header alone. */
-	if (q->opcode != GW_WIRE_OPCODE_QUERY && q->opcode != GW_WIRE_OPCODE_NOTIFY) {
-		*rcode = GW_WIRE_RCODE_NOTIMP;
+	if (q->opcode != DNS_OPCODE_QUERY && q->opcode != DNS_OPCODE_NOTIFY) {
+		*rcode = DNS_RCODE_NOTIMP;
 		q->reason = GW_WIRE_R_OPCODE;
 		q->reason_offset = 2;
 		return GW_EINVAL;
@@ -268,13 +245,13 @@ int gw_wire_parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *
 		return fault(q, GW_WIRE_R_QDCOUNT, 4);
 
 	size_t qname_end = 0;
-	int ret = read_qname(q, pkt, len, GW_WIRE_HEADER_LEN, &qname_end);
+	int ret = walk_name(q, pkt, len, DNS_HEADER_LEN, &qname_end, true);
 	if (ret != GW_OK)
 		return ret;
 	if (len - qname_end < 4)
 		return fault(q, GW_WIRE_R_QUESTION_TRUNC, qname_end);
-	q->qname = pkt + GW_WIRE_HEADER_LEN;
-	q->qname_len = (uint16_t)(qname_end - GW_WIRE_HEADER_LEN);
+	q->qname = pkt + DNS_HEADER_LEN;
+	q->qname_len = (uint16_t)(qname_end - DNS_HEADER_LEN);
 	q->qtype = get16(pkt + qname_end);
 	q->qclass = get16(pkt + qname_end + 2);
 	q->question_end = qname_end + 4;
@@ -285,7 +262,7 @@ int gw_wire_parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *
 
 	/* Not a parse error: the query is fine, the version is not ours
 	 * (RFC 6891 6.1.3). */
-	*rcode = q->has_edns && q->edns_version > 0 ? GW_WIRE_RCODE_BADVERS : GW_WIRE_RCODE_NOERROR;
+	*rcode = q->has_edns && q->edns_version > 0 ? DNS_RCODE_BADVERS : DNS_RCODE_NOERROR;
 	return GW_OK;
 }
 
@@ -348,24 +325,21 @@ int gw_wire_qname_lower(const gw_query_t *q, uint8_t *out, size_t outcap)
 		return GW_ESPACE;
 	/* Length octets are at most 63, below 'A', so lowering every octet
 	 * leaves them alone. */
-	for (size_t i = 0; i < q->qname_len; i++) {
-		uint8_t c = q->qname[i];
-		out[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-	}
+	for (size_t i = 0; i < q->qname_len; i++)
+		out[i] = gw_lower8(q->qname[i]);
 	return q->qname_len;
 }
 
 uint16_t gw_wire_reply_flags(const gw_query_t *q, uint16_t rcode)
 {
-	return (uint16_t)(GW_WIRE_FLAG_QR |
-	                  (q->flags & (GW_WIRE_FLAG_OPCODE | GW_WIRE_FLAG_RD | GW_WIRE_FLAG_CD)) |
-	                  (rcode & GW_WIRE_FLAG_RCODE));
+	return (uint16_t)(DNS_FLAG_QR | (q->flags & (DNS_FLAG_OPCODE | DNS_FLAG_RD | DNS_FLAG_CD)) |
+	                  (rcode & DNS_FLAG_RCODE));
 }
 
 int gw_wire_write_header(uint8_t *out, size_t outcap, uint16_t id, uint16_t flags, uint16_t qdcount,
                          uint16_t ancount, uint16_t nscount, uint16_t arcount)
 {
-	if (outcap < GW_WIRE_HEADER_LEN)
+	if (outcap < DNS_HEADER_LEN)
 		return GW_ESPACE;
 	put16(out, id);
 	put16(out + 2, flags);

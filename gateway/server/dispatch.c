@@ -5,19 +5,12 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "gateway/xfr/notify.h"
 #include "gateway/query/response.h"
 #include "gateway/server/internal.h"
-
-#define T_SOA          6
-#define T_IXFR         251
-#define C_IN           1
-#define RCODE_FORMERR  1
-#define RCODE_SERVFAIL 2
-#define RCODE_REFUSED  5
-#define RCODE_NOTAUTH  9
 
 /* A refusal or error reply; signed when the request's TSIG verified (RFC
  * 8945 5.3: a signed request gets a signed answer). */
@@ -54,11 +47,11 @@ static size_t check(gw_server_t *srv, const char *what, const gw_query_t *q, con
 		return gw_tsig_error_reply(tsig, q, now, out, cap);
 	case GW_ACCESS_FORMERR:
 		srv->stats.xfr_refused++;
-		return error_reply(srv, q, RCODE_FORMERR, NULL, out, cap);
+		return error_reply(srv, q, DNS_RCODE_FORMERR, NULL, out, cap);
 	case GW_ACCESS_REFUSED:
 	default:
 		srv->stats.xfr_refused++;
-		return error_reply(srv, q, RCODE_REFUSED, tsig, out, cap);
+		return error_reply(srv, q, DNS_RCODE_REFUSED, tsig, out, cap);
 	}
 }
 
@@ -66,9 +59,9 @@ static size_t check(gw_server_t *srv, const char *what, const gw_query_t *q, con
 static int zone_rcode(const gw_server_t *srv, const gw_query_t *q)
 {
 	if (srv->zone == NULL)
-		return RCODE_SERVFAIL;
-	if (q->qclass != C_IN || !zone_name_equal(q->qname, zone_apex(srv->zone->zone)))
-		return RCODE_NOTAUTH;
+		return DNS_RCODE_SERVFAIL;
+	if (q->qclass != DNS_C_IN || !zone_name_equal(q->qname, zone_apex(srv->zone->zone)))
+		return DNS_RCODE_NOTAUTH;
 	return 0;
 }
 
@@ -78,7 +71,7 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 {
 	char peer_text[64] = "?";
 	gw_tsig_ctx_t tsig;
-	bool ixfr = q->qtype == T_IXFR;
+	bool ixfr = q->qtype == DNS_T_IXFR;
 	const char *what = ixfr ? "IXFR" : "AXFR";
 	bool go = false;
 	int ret;
@@ -89,7 +82,7 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 	int rcode = zone_rcode(srv, q);
 	if (rcode != 0) {
 		gw_notice("%s from %s: not for our zone; %s", what, peer_text,
-		          rcode == RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
+		          rcode == DNS_RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
 		*outlen = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
 		return GW_OK;
 	}
@@ -101,7 +94,7 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		gw_notice("IXFR from %s: no SOA with the client's serial in the authority section; "
 		          "FORMERR",
 		          peer_text);
-		*outlen = error_reply(srv, q, RCODE_FORMERR, &tsig, out, cap);
+		*outlen = error_reply(srv, q, DNS_RCODE_FORMERR, &tsig, out, cap);
 		return GW_OK;
 	}
 	ret = ixfr ? gw_xfr_init_ixfr(x, srv->zone, srv->opts.journal, q, client)
@@ -110,7 +103,7 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		gw_xfr_deinit(x);
 		if (ret == GW_ENOMEM)
 			return ret;
-		*outlen = error_reply(srv, q, RCODE_SERVFAIL, &tsig, out, cap);
+		*outlen = error_reply(srv, q, DNS_RCODE_SERVFAIL, &tsig, out, cap);
 		return GW_OK;
 	}
 	if (tsig.key != NULL)
@@ -157,7 +150,7 @@ static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt
 		return n;
 	if (gw_xfr_init(&x, srv->zone, q) != GW_OK) {
 		gw_xfr_deinit(&x);
-		return error_reply(srv, q, RCODE_SERVFAIL, &tsig, out, cap);
+		return error_reply(srv, q, DNS_RCODE_SERVFAIL, &tsig, out, cap);
 	}
 	x.mode = GW_XFR_SOA;
 	if (tsig.key != NULL)
@@ -186,7 +179,7 @@ static size_t signed_query(gw_server_t *srv, const gw_query_t *q, const uint8_t 
 	    srv->opts.xfr_access != NULL ? srv->opts.xfr_access->keys : NULL;
 	int ret = gw_tsig_verify_request(keys, pkt, len, q, now, &tsig);
 	if (ret == GW_EMALFORMED)
-		return error_reply(srv, q, RCODE_FORMERR, NULL, out, cap);
+		return error_reply(srv, q, DNS_RCODE_FORMERR, NULL, out, cap);
 	if (ret != GW_OK) {
 		char peer_text[64] = "?";
 		gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
@@ -208,9 +201,9 @@ static size_t signed_query(gw_server_t *srv, const gw_query_t *q, const uint8_t 
 size_t gw_server_special(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt, size_t len,
                          const struct sockaddr_storage *peer, bool tcp, uint8_t *out, size_t cap)
 {
-	if (q->has_tsig && q->opcode == GW_WIRE_OPCODE_QUERY && (tcp || q->qtype != T_IXFR))
+	if (q->has_tsig && q->opcode == DNS_OPCODE_QUERY && (tcp || q->qtype != DNS_T_IXFR))
 		return signed_query(srv, q, pkt, len, peer, tcp, out, cap);
-	if (q->opcode == GW_WIRE_OPCODE_NOTIFY) {
+	if (q->opcode == DNS_OPCODE_NOTIFY) {
 		char peer_text[64] = "?";
 		gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
 		srv->stats.notify_in++;
@@ -219,7 +212,7 @@ size_t gw_server_special(gw_server_t *srv, const gw_query_t *q, const uint8_t *p
 		return gw_notify_answer(keys, srv->zone != NULL ? srv->zone->zone : NULL, q, pkt,
 		                        len, peer_text, gw_clock_wall(), out, cap);
 	}
-	if (q->opcode == GW_WIRE_OPCODE_QUERY && q->qtype == T_IXFR && !tcp)
+	if (q->opcode == DNS_OPCODE_QUERY && q->qtype == DNS_T_IXFR && !tcp)
 		return ixfr_udp(srv, q, pkt, len, peer, out, cap);
 	return gw_answer_error(q, q->qname != NULL, 4, out, cap, srv->env.udp_payload);
 }

@@ -7,7 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/dns.h"
+#include "common/array.h"
 #include "common/error.h"
+#include "common/list.h"
 #include "common/log.h"
 #include "gateway/server/internal.h"
 
@@ -52,12 +55,7 @@ static void conn_close(gw_tcp_conn_t *c)
 	if (c->xfr_active)
 		gw_xfr_deinit(&c->xfr);
 	close(c->fd);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		srv->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	GW_DLIST_UNLINK(srv->conns, c, prev, next);
 	srv->conn_count--;
 	free(c->in);
 	free(c->out);
@@ -95,15 +93,7 @@ static int out_reserve(gw_tcp_conn_t *c, size_t more)
 		if (c->out_len + more <= c->out_cap)
 			return GW_OK;
 	}
-	size_t cap = c->out_cap ? c->out_cap : 4096;
-	while (cap < c->out_len + more)
-		cap *= 2;
-	uint8_t *p = realloc(c->out, cap);
-	if (p == NULL)
-		return GW_ENOMEM;
-	c->out = p;
-	c->out_cap = cap;
-	return GW_OK;
+	return gw_array_reserve(&c->out, &c->out_cap, c->out_len + more, 1, 4096);
 }
 
 /* Room for a length prefix and a message; returns where the message goes. */
@@ -130,7 +120,7 @@ static int xfr_fill(gw_tcp_conn_t *c)
 		if (msg == NULL)
 			return GW_ENOMEM;
 		int n = gw_xfr_next(&c->xfr, msg, GW_TCP_MAXMSG);
-		const char *what = c->xfr.qtype == 251 ? "IXFR" : "AXFR";
+		const char *what = c->xfr.qtype == DNS_T_IXFR ? "IXFR" : "AXFR";
 		if (n < 0) {
 			if (n == GW_EBUSY)
 				gw_notice("%s aborted: the zone changed during the transfer", what);
@@ -141,8 +131,9 @@ static int xfr_fill(gw_tcp_conn_t *c)
 		if (n == 0) {
 			gw_info("%s done: %u messages, %zu records%s", what, c->xfr.messages,
 			        c->xfr.rrs,
-			        c->xfr.qtype == 251 && c->xfr.mode == GW_XFR_AXFR ? " (AXFR form)"
-			                                                          : "");
+			        c->xfr.qtype == DNS_T_IXFR && c->xfr.mode == GW_XFR_AXFR
+			            ? " (AXFR form)"
+			            : "");
 			gw_xfr_deinit(&c->xfr);
 			c->xfr_active = false;
 			break;
@@ -154,7 +145,7 @@ static int xfr_fill(gw_tcp_conn_t *c)
 
 static bool is_xfr(const gw_query_t *q)
 {
-	return q->opcode == 0 && (q->qtype == 252 || q->qtype == 251);
+	return q->opcode == DNS_OPCODE_QUERY && (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR);
 }
 
 static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
@@ -349,10 +340,7 @@ void gw_tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->in = in;
 		c->peer = peer;
 		c->peer_len = plen;
-		c->next = srv->conns;
-		if (srv->conns != NULL)
-			srv->conns->prev = c;
-		srv->conns = c;
+		GW_DLIST_PUSH(srv->conns, c, prev, next);
 		srv->conn_count++;
 		srv->stats.tcp_conns++;
 		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);

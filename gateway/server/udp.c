@@ -22,6 +22,19 @@ typedef union {
 	uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 } cmsg_buf_t;
 
+/* One control message (level, type, len octets of data) into out;
+ * returns the control length. */
+static inline size_t put_cmsg(cmsg_buf_t *out, int level, int type, const void *data, size_t len)
+{
+	struct cmsghdr *o = (struct cmsghdr *)out->buf;
+
+	o->cmsg_level = level;
+	o->cmsg_type = type;
+	o->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(o), data, len);
+	return CMSG_SPACE(len);
+}
+
 /* Turn the destination address of a received packet into the source of
  * the reply. Returns the control length to send, 0 for none. */
 static size_t reply_pktinfo(const struct msghdr *in, cmsg_buf_t *out)
@@ -32,22 +45,12 @@ static size_t reply_pktinfo(const struct msghdr *in, cmsg_buf_t *out)
 			struct in_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 			struct in_pktinfo reply = {.ipi_spec_dst = pi.ipi_addr};
-			struct cmsghdr *o = (struct cmsghdr *)out->buf;
-			o->cmsg_level = IPPROTO_IP;
-			o->cmsg_type = IP_PKTINFO;
-			o->cmsg_len = CMSG_LEN(sizeof(reply));
-			memcpy(CMSG_DATA(o), &reply, sizeof(reply));
-			return CMSG_SPACE(sizeof(reply));
+			return put_cmsg(out, IPPROTO_IP, IP_PKTINFO, &reply, sizeof(reply));
 		}
 		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
 			struct in6_pktinfo pi;
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			struct cmsghdr *o = (struct cmsghdr *)out->buf;
-			o->cmsg_level = IPPROTO_IPV6;
-			o->cmsg_type = IPV6_PKTINFO;
-			o->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
-			return CMSG_SPACE(sizeof(pi));
+			return put_cmsg(out, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
 		}
 	}
 	return 0;

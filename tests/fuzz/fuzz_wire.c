@@ -37,9 +37,9 @@ static void check_question(const gw_query_t *q, const uint8_t *pkt, size_t len)
 		CHECK(q->question_end == 0);
 		return;
 	}
-	CHECK(q->qname == pkt + GW_WIRE_HEADER_LEN);
-	CHECK(q->qname_len >= 1 && q->qname_len <= GW_WIRE_NAME_MAXLEN);
-	CHECK(q->question_end == GW_WIRE_HEADER_LEN + (size_t)q->qname_len + 4);
+	CHECK(q->qname == pkt + DNS_HEADER_LEN);
+	CHECK(q->qname_len >= 1 && q->qname_len <= DNS_NAME_MAXLEN);
+	CHECK(q->question_end == DNS_HEADER_LEN + (size_t)q->qname_len + 4);
 	CHECK(q->question_end <= len);
 	size_t i = 0;
 	while (q->qname[i] != 0) {
@@ -49,7 +49,7 @@ static void check_question(const gw_query_t *q, const uint8_t *pkt, size_t len)
 	}
 	CHECK(i + 1 == q->qname_len);
 
-	uint8_t lower[GW_WIRE_NAME_MAXLEN];
+	uint8_t lower[DNS_NAME_MAXLEN];
 	CHECK(gw_wire_qname_lower(q, lower, sizeof(lower)) == q->qname_len);
 	for (i = 0; i < q->qname_len; i++)
 		CHECK(lower[i] == q->qname[i] || lower[i] == q->qname[i] + ('a' - 'A'));
@@ -66,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (ret) {
 	case GW_OK:
 		CHECK(q.qname != NULL && q.reason == GW_WIRE_R_NONE);
-		CHECK(rcode == GW_WIRE_RCODE_NOERROR || rcode == GW_WIRE_RCODE_BADVERS);
-		CHECK((rcode == GW_WIRE_RCODE_BADVERS) == (q.has_edns && q.edns_version > 0));
+		CHECK(rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_BADVERS);
+		CHECK((rcode == DNS_RCODE_BADVERS) == (q.has_edns && q.edns_version > 0));
 		CHECK(q.udp_max >= 512);
 		if (q.has_edns) {
 			CHECK(q.opt_offset >= q.question_end && q.opt_len >= 11);
@@ -87,11 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(q.reason == GW_WIRE_R_SHORT || q.reason == GW_WIRE_R_RESPONSE);
 		break;
 	case GW_EINVAL:
-		CHECK(rcode == GW_WIRE_RCODE_NOTIMP && q.reason == GW_WIRE_R_OPCODE);
+		CHECK(rcode == DNS_RCODE_NOTIMP && q.reason == GW_WIRE_R_OPCODE);
 		CHECK(q.qname == NULL);
 		break;
 	default:
-		CHECK(ret == GW_EMALFORMED && rcode == GW_WIRE_RCODE_FORMERR);
+		CHECK(ret == GW_EMALFORMED && rcode == DNS_RCODE_FORMERR);
 		CHECK(q.reason != GW_WIRE_R_NONE && q.reason_offset <= size);
 		break;
 	}
@@ -99,9 +99,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The reply helpers, as the server uses them after any outcome but
 	 * a drop. */
 	if (ret != GW_WIRE_DROP) {
-		uint8_t hdr[GW_WIRE_HEADER_LEN];
+		uint8_t hdr[DNS_HEADER_LEN];
 		uint16_t flags = gw_wire_reply_flags(&q, rcode);
-		CHECK(flags & GW_WIRE_FLAG_QR);
+		CHECK(flags & DNS_FLAG_QR);
 		CHECK(gw_wire_write_header(hdr, sizeof(hdr), q.id, flags, q.qname != NULL, 0, 0,
 		                           0) == GW_OK);
 		CHECK(hdr[0] == data[0] && hdr[1] == data[1]);

@@ -87,7 +87,7 @@ static void assert_qname(const gw_query_t *q, const uint8_t *wire, const char *n
 {
 	ldns_rdf *dname = ldns_dname_new_frm_str(name);
 	CU_ASSERT_FATAL(dname != NULL);
-	CU_ASSERT_EQUAL(q->qname, wire + GW_WIRE_HEADER_LEN);
+	CU_ASSERT_EQUAL(q->qname, wire + DNS_HEADER_LEN);
 	CU_ASSERT_EQUAL(q->qname_len, ldns_rdf_size(dname));
 	CU_ASSERT(memcmp(q->qname, ldns_rdf_data(dname), ldns_rdf_size(dname)) == 0);
 	ldns_rdf_deep_free(dname);
@@ -101,11 +101,11 @@ static void test_plain_query(void)
 	uint8_t rcode = 0xff;
 
 	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, wire, len, &rcode), GW_OK);
-	CU_ASSERT_EQUAL(rcode, GW_WIRE_RCODE_NOERROR);
+	CU_ASSERT_EQUAL(rcode, DNS_RCODE_NOERROR);
 	CU_ASSERT_EQUAL(q.reason, GW_WIRE_R_NONE);
 	CU_ASSERT_EQUAL(q.id, 0xbeef);
-	CU_ASSERT_EQUAL(q.flags, GW_WIRE_FLAG_RD);
-	CU_ASSERT_EQUAL(q.opcode, GW_WIRE_OPCODE_QUERY);
+	CU_ASSERT_EQUAL(q.flags, DNS_FLAG_RD);
+	CU_ASSERT_EQUAL(q.opcode, DNS_OPCODE_QUERY);
 	CU_ASSERT_EQUAL(q.qdcount, 1);
 	CU_ASSERT_EQUAL(q.ancount + q.nscount + q.arcount, 0);
 	assert_qname(&q, wire, "Www.Example.COM.");
@@ -117,7 +117,7 @@ static void test_plain_query(void)
 	CU_ASSERT_FALSE(q.has_tsig);
 
 	/* Lowercased copy for lookups; the packet keeps its case. */
-	uint8_t lower[GW_WIRE_NAME_MAXLEN];
+	uint8_t lower[DNS_NAME_MAXLEN];
 	CU_ASSERT_EQUAL(gw_wire_qname_lower(&q, lower, sizeof(lower)), 17);
 	CU_ASSERT(memcmp(lower, "\3www\7example\3com\0", 17) == 0);
 	CU_ASSERT(memcmp(q.qname, "\3Www\7Example\3COM\0", 17) == 0);
@@ -136,7 +136,7 @@ static void test_edns_do_large(void)
 	uint8_t rcode = 0xff;
 
 	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, wire, len, &rcode), GW_OK);
-	CU_ASSERT_EQUAL(rcode, GW_WIRE_RCODE_NOERROR);
+	CU_ASSERT_EQUAL(rcode, DNS_RCODE_NOERROR);
 	CU_ASSERT_TRUE(q.has_edns);
 	CU_ASSERT_TRUE(q.edns_do);
 	CU_ASSERT_EQUAL(q.edns_flags, 0x8000);
@@ -185,7 +185,7 @@ static void test_edns_version_1(void)
 
 	/* Parses (the OPT is well-formed), and asks for BADVERS. */
 	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, wire, len, &rcode), GW_OK);
-	CU_ASSERT_EQUAL(rcode, GW_WIRE_RCODE_BADVERS);
+	CU_ASSERT_EQUAL(rcode, DNS_RCODE_BADVERS);
 	CU_ASSERT_TRUE(q.has_edns);
 	CU_ASSERT_EQUAL(q.edns_version, 1);
 	CU_ASSERT_TRUE(q.edns_do);
@@ -221,7 +221,7 @@ static void test_edns_options(void)
 	uint8_t rcode = 0xff;
 
 	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, wire, len, &rcode), GW_OK);
-	CU_ASSERT_EQUAL(rcode, GW_WIRE_RCODE_NOERROR);
+	CU_ASSERT_EQUAL(rcode, DNS_RCODE_NOERROR);
 	CU_ASSERT_TRUE(q.has_edns);
 	CU_ASSERT_EQUAL(q.opt_len, 11 + 4 + 4 + sizeof(ecs) + 4 + sizeof(cookie) + 4);
 	CU_ASSERT_TRUE_FATAL(q.has_cookie);
@@ -272,9 +272,9 @@ static void test_notify(void)
 	uint8_t rcode = 0xff;
 
 	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, wire, len, &rcode), GW_OK);
-	CU_ASSERT_EQUAL(q.opcode, GW_WIRE_OPCODE_NOTIFY);
+	CU_ASSERT_EQUAL(q.opcode, DNS_OPCODE_NOTIFY);
 	CU_ASSERT_EQUAL(q.ancount, 1);
-	CU_ASSERT(q.flags & GW_WIRE_FLAG_AA);
+	CU_ASSERT(q.flags & DNS_FLAG_AA);
 	CU_ASSERT_EQUAL(q.qtype, LDNS_RR_TYPE_SOA);
 	free(wire);
 }
@@ -304,16 +304,16 @@ static void test_update_notimp(void)
 	uint8_t rcode = 0xff;
 
 	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, wire, len, &rcode), GW_EINVAL);
-	CU_ASSERT_EQUAL(rcode, GW_WIRE_RCODE_NOTIMP);
+	CU_ASSERT_EQUAL(rcode, DNS_RCODE_NOTIMP);
 	CU_ASSERT_EQUAL(q.reason, GW_WIRE_R_OPCODE);
 	/* Enough to echo the header. */
 	CU_ASSERT_EQUAL(q.id, 0xbeef);
 	CU_ASSERT_EQUAL(q.opcode, 5);
 	CU_ASSERT_PTR_NULL(q.qname);
 
-	uint8_t out[GW_WIRE_HEADER_LEN];
+	uint8_t out[DNS_HEADER_LEN];
 	uint16_t flags = gw_wire_reply_flags(&q, rcode);
-	CU_ASSERT_EQUAL(flags, GW_WIRE_FLAG_QR | (5 << 11) | GW_WIRE_FLAG_RD | GW_WIRE_FLAG_CD | 4);
+	CU_ASSERT_EQUAL(flags, DNS_FLAG_QR | (5 << 11) | DNS_FLAG_RD | DNS_FLAG_CD | 4);
 	CU_ASSERT_EQUAL(gw_wire_write_header(out, sizeof(out), q.id, flags, 0, 0, 0, 0), GW_OK);
 	CU_ASSERT(memcmp(out, "\xbe\xef\xa9\x14\0\0\0\0\0\0\0\0", 12) == 0);
 	CU_ASSERT_EQUAL(gw_wire_write_header(out, 11, q.id, flags, 0, 0, 0, 0), GW_ESPACE);
@@ -322,13 +322,11 @@ static void test_update_notimp(void)
 
 static void test_reply_flags(void)
 {
-	gw_query_t q = {.flags = GW_WIRE_FLAG_RD | GW_WIRE_FLAG_AD | GW_WIRE_FLAG_TC |
-	                         GW_WIRE_FLAG_AA | GW_WIRE_FLAG_Z | 0x0003};
+	gw_query_t q = {.flags = DNS_FLAG_RD | DNS_FLAG_AD | DNS_FLAG_TC | DNS_FLAG_AA |
+	                         DNS_FLAG_Z | 0x0003};
 	/* BADVERS keeps only its low bits (0) in the header. */
-	CU_ASSERT_EQUAL(gw_wire_reply_flags(&q, GW_WIRE_RCODE_BADVERS),
-	                GW_WIRE_FLAG_QR | GW_WIRE_FLAG_RD);
-	CU_ASSERT_EQUAL(gw_wire_reply_flags(&q, GW_WIRE_RCODE_FORMERR),
-	                GW_WIRE_FLAG_QR | GW_WIRE_FLAG_RD | 1);
+	CU_ASSERT_EQUAL(gw_wire_reply_flags(&q, DNS_RCODE_BADVERS), DNS_FLAG_QR | DNS_FLAG_RD);
+	CU_ASSERT_EQUAL(gw_wire_reply_flags(&q, DNS_RCODE_FORMERR), DNS_FLAG_QR | DNS_FLAG_RD | 1);
 
 	for (int r = GW_WIRE_R_NONE; r <= GW_WIRE_R_TSIG_NOT_LAST; r++)
 		CU_ASSERT(strcmp(gw_wire_reason_str((gw_wire_reason_t)r), "unknown reason") != 0);
@@ -547,18 +545,18 @@ static void check_corpus_case(const char *name, const corpus_pkt_t *p)
 
 	if (strcmp(p->outcome, "ok") == 0) {
 		want_ret = GW_OK;
-		want_rcode = GW_WIRE_RCODE_NOERROR;
+		want_rcode = DNS_RCODE_NOERROR;
 	} else if (strcmp(p->outcome, "badvers") == 0) {
 		want_ret = GW_OK;
-		want_rcode = GW_WIRE_RCODE_BADVERS;
+		want_rcode = DNS_RCODE_BADVERS;
 	} else if (strcmp(p->outcome, "drop") == 0) {
 		want_ret = GW_WIRE_DROP;
 	} else if (strcmp(p->outcome, "notimp") == 0) {
 		want_ret = GW_EINVAL;
-		want_rcode = GW_WIRE_RCODE_NOTIMP;
+		want_rcode = DNS_RCODE_NOTIMP;
 	} else if (strcmp(p->outcome, "formerr") == 0) {
 		want_ret = GW_EMALFORMED;
-		want_rcode = GW_WIRE_RCODE_FORMERR;
+		want_rcode = DNS_RCODE_FORMERR;
 	} else {
 		CHECK_MSG(false, "%s: unknown outcome '%s'", name, p->outcome);
 		return;
@@ -642,7 +640,7 @@ static void test_corpus_fields(void)
 	r = corpus_case("ok-edns-do-cookie-keepalive", &p);
 	CU_ASSERT_EQUAL_FATAL(r.ret, GW_OK);
 	CU_ASSERT_TRUE(r.q.has_edns && r.q.edns_do);
-	CU_ASSERT_EQUAL(r.q.flags, GW_WIRE_FLAG_RD | GW_WIRE_FLAG_CD);
+	CU_ASSERT_EQUAL(r.q.flags, DNS_FLAG_RD | DNS_FLAG_CD);
 	CU_ASSERT_TRUE_FATAL(r.q.has_cookie);
 	CU_ASSERT_EQUAL(r.q.cookie_len, 8);
 	CU_ASSERT_EQUAL(p.data[r.q.cookie_offset], 0xa0);
@@ -663,7 +661,7 @@ static void test_corpus_fields(void)
 	r = corpus_case("ok-qname-255", &p);
 	CU_ASSERT_EQUAL_FATAL(r.ret, GW_OK);
 	CU_ASSERT_EQUAL(r.q.qname_len, 255);
-	uint8_t lower[GW_WIRE_NAME_MAXLEN];
+	uint8_t lower[DNS_NAME_MAXLEN];
 	CU_ASSERT_EQUAL(gw_wire_qname_lower(&r.q, lower, sizeof(lower)), 255);
 	CU_ASSERT_EQUAL(lower[0], 63);
 	CU_ASSERT_EQUAL(lower[1], 'a');
@@ -690,7 +688,7 @@ static void test_corpus_fields(void)
 
 	r = corpus_case("ok-notify-soa", &p);
 	CU_ASSERT_EQUAL_FATAL(r.ret, GW_OK);
-	CU_ASSERT_EQUAL(r.q.opcode, GW_WIRE_OPCODE_NOTIFY);
+	CU_ASSERT_EQUAL(r.q.opcode, DNS_OPCODE_NOTIFY);
 
 	r = corpus_case("ok-opt-tsig", &p);
 	CU_ASSERT_EQUAL_FATAL(r.ret, GW_OK);
@@ -736,8 +734,8 @@ static uint32_t rnd(void)
  * pointer, the root exactly at qname_len, all inside [pkt, pkt + len). */
 static bool qname_sane(const gw_query_t *q, const uint8_t *pkt, size_t len)
 {
-	if (q->qname < pkt + GW_WIRE_HEADER_LEN || q->qname_len < 1 ||
-	    q->qname_len > GW_WIRE_NAME_MAXLEN || (size_t)(q->qname - pkt) + q->qname_len > len)
+	if (q->qname < pkt + DNS_HEADER_LEN || q->qname_len < 1 || q->qname_len > DNS_NAME_MAXLEN ||
+	    (size_t)(q->qname - pkt) + q->qname_len > len)
 		return false;
 	size_t i = 0;
 	while (q->qname[i] != 0) {
@@ -780,7 +778,7 @@ static void mutate(uint8_t *buf, size_t *len, size_t cap)
 				buf[(*len)++] = (uint8_t)rnd();
 			break;
 		case 5: /* a count: 0, small, or huge */
-			if (*len >= GW_WIRE_HEADER_LEN) {
+			if (*len >= DNS_HEADER_LEN) {
 				size_t c = 4 + 2 * (rnd() % 4);
 				uint16_t v = (rnd() & 1) ? 0xffff : (uint16_t)(rnd() % 4);
 				buf[c] = (uint8_t)(v >> 8);
@@ -886,7 +884,7 @@ static void test_random_mutations(void)
 		if (ret == GW_OK) {
 			accepted++;
 			ok = ok && q.qname != NULL && q.reason == GW_WIRE_R_NONE &&
-			     (rcode == GW_WIRE_RCODE_NOERROR || rcode == GW_WIRE_RCODE_BADVERS);
+			     (rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_BADVERS);
 			ok = ok && (!q.has_edns || q.opt_offset + q.opt_len <= len);
 			ok = ok && (!q.has_cookie || q.cookie_offset + q.cookie_len <= len);
 			ok = ok && (!q.has_tsig || q.tsig_offset + q.tsig_len == len);
@@ -897,8 +895,8 @@ static void test_random_mutations(void)
 		} else {
 			refused++;
 			ok = ok && q.reason != GW_WIRE_R_NONE && q.reason_offset <= len &&
-			     ((ret == GW_EMALFORMED && rcode == GW_WIRE_RCODE_FORMERR) ||
-			      (ret == GW_EINVAL && rcode == GW_WIRE_RCODE_NOTIMP));
+			     ((ret == GW_EMALFORMED && rcode == DNS_RCODE_FORMERR) ||
+			      (ret == GW_EINVAL && rcode == DNS_RCODE_NOTIMP));
 		}
 		if (!ok) {
 			bad++;
