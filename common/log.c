@@ -1,5 +1,6 @@
 #include "common/log.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 
 static gw_log_level_t g_level = GW_LOG_INFO;
@@ -83,4 +85,33 @@ void gw_log(gw_log_level_t level, const char *fmt, ...)
 	}
 	if (g_syslog)
 		syslog(g_syslog_prio[level], "%s", msg);
+}
+
+bool gw_log_limit_pass(gw_log_limit_t *lim, uint64_t now_ns, uint64_t *suppressed)
+{
+	if (lim->started && now_ns < lim->next_ns) {
+		lim->suppressed++;
+		return false;
+	}
+	*suppressed = lim->suppressed;
+	lim->suppressed = 0;
+	lim->started = true;
+	lim->next_ns = now_ns + (lim->interval_ns ? lim->interval_ns : GW_LOG_LIMIT_INTERVAL_NS);
+	return true;
+}
+
+void gw_log_limited(gw_log_limit_t *lim, gw_log_level_t level, const char *fmt, ...)
+{
+	uint64_t dropped = 0;
+	if (level > g_level || !gw_log_limit_pass(lim, gw_clock_mono_ns(), &dropped))
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (dropped > 0)
+		gw_log(level, "%s (%" PRIu64 " similar lines suppressed)", msg, dropped);
+	else
+		gw_log(level, "%s", msg);
 }
