@@ -46,9 +46,9 @@ typedef struct gw_tcp_client {
 struct gw_tcp_conn {
 	ev_io rio;
 	ev_io wio;
-	ev_timer timer; /* the idle, message or output deadline */
-	struct gw_server *srv;
-	int fd;
+	ev_timer timer;        /* the idle, message or output deadline */
+	struct gw_server *srv; /* borrowed: the server that holds it */
+	int fd;                /* owned */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	gw_tcp_client_t client;
@@ -59,11 +59,11 @@ struct gw_tcp_conn {
 	unsigned unsent; /* answers queued since the output last drained */
 	gw_xfr_t xfr;
 	bool xfr_active;
-	uint64_t messages;   /* whole messages received */
-	ev_tstamp active;    /* accepted, last whole message, or output moved */
-	ev_tstamp msg_start; /* first octet of the message being received */
-	ev_tstamp deadline;  /* what timer is armed for */
-	gw_tcp_conn_t *prev, *next;
+	uint64_t messages;          /* whole messages received */
+	ev_tstamp active;           /* accepted, last whole message, or output moved */
+	ev_tstamp msg_start;        /* first octet of the message being received */
+	ev_tstamp deadline;         /* what timer is armed for */
+	gw_tcp_conn_t *prev, *next; /* links of srv->conns */
 };
 
 struct gw_server {

@@ -23,12 +23,12 @@
  *   server has waited on longest, or is closed at once when none may go:
  *   the client pays for its excess, nobody else does.
  * - A full table. A newcomer replaces the connection the server has waited
- *   on longest (RFC 7766 6.2.3 lets a server close idle connections, RFC
- *   7828 3.2.2 under pressure), instead of waiting in the backlog behind
- *   connections that do nothing. A connection that never sent a whole
- *   message may go at once; one that was answered, after GW_TCP_EVICT_AFTER
- *   (1 s) of silence; one with output pending or a transfer running, never.
- *   When none may go, newcomers wait in the backlog until one may.
+ *   on longest (RFC 7766 6.2.3 lets a server close idle connections),
+ *   instead of waiting in the backlog behind connections that do nothing.
+ *   A connection that never sent a whole message may go at once; one that
+ *   was answered, after GW_TCP_EVICT_AFTER (1 s) of silence; one with
+ *   output pending or a transfer running, never. When none may go,
+ *   newcomers wait in the backlog until one may.
  * - Descriptors. tcp-max-connections is fitted to RLIMIT_NOFILE at start
  *   (the soft limit is raised when the hard limit allows, the connection
  *   limit lowered with a warning when not). Should descriptors still run

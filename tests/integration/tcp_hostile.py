@@ -11,7 +11,9 @@ on the loopback interface, so each test can be several clients).
       that never completes); without, they stay silent. With --refill,
       connections the server closed are opened again every S seconds.
       Meanwhile a probe from --probe-src asks one query over a new TCP
-      connection every --probe-every seconds. Prints key=value lines:
+      connection every --probe-every seconds. With --settle, the end is
+      observed that many seconds after the last octet and reopening (the
+      server's closes have landed). Prints key=value lines:
         probes=N answered=N late=N max_latency=S   (late: over 1 s or none)
         closed=N min_life=S max_life=S             (closed by the server)
         open=N oldest_open=S                       (connected at the end)
@@ -116,8 +118,10 @@ def attack(a):
     start = time.monotonic()
     next_dribble = start if a.dribble else None
     next_refill = start + a.refill if a.refill else None
-    while time.monotonic() - start < a.duration:
+    while time.monotonic() - start < a.duration + a.settle:
         now = time.monotonic()
+        if now - start >= a.duration:
+            next_dribble = next_refill = None  # settling: only watch
         if next_dribble is not None and now >= next_dribble:
             for s in slots:
                 if s.closed_at is None:
@@ -210,6 +214,7 @@ def main():
     at.add_argument("--dribble", type=float, default=0.0)
     at.add_argument("--refill", type=float, default=0.0)
     at.add_argument("--duration", type=float, required=True)
+    at.add_argument("--settle", type=float, default=0.0)
     at.add_argument("--probe-src", default="")
     at.add_argument("--probe-every", type=float, default=1.0)
     ka = sub.add_parser("keepalive")
