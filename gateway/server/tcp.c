@@ -332,6 +332,15 @@ static int serve(gw_tcp_conn_t *c)
 	}
 }
 
+/* Serve, then arm the deadline for what is left; closes c on error. */
+static void conn_serve(gw_tcp_conn_t *c)
+{
+	if (serve(c) != GW_OK)
+		gw_tcp_conn_close(c);
+	else
+		conn_arm(c);
+}
+
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	gw_tcp_conn_t *c = container_of(w, gw_tcp_conn_t, rio);
@@ -355,21 +364,12 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		c->in_len += (size_t)k;
 	}
-	if (serve(c) != GW_OK) {
-		gw_tcp_conn_close(c);
-		return;
-	}
-	conn_arm(c);
+	conn_serve(c);
 }
 
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	gw_tcp_conn_t *c = container_of(w, gw_tcp_conn_t, wio);
-	if (serve(c) != GW_OK) {
-		gw_tcp_conn_close(c);
-		return;
-	}
-	conn_arm(c);
+	conn_serve(container_of(w, gw_tcp_conn_t, wio));
 }
 
 static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
