@@ -12,8 +12,9 @@ on the loopback interface, so each test can be several clients).
       connections the server closed are opened again every S seconds.
       Meanwhile a probe from --probe-src asks one query over a new TCP
       connection every --probe-every seconds. With --settle, the end is
-      observed that many seconds after the last octet and reopening (the
-      server's closes have landed). Prints key=value lines:
+      observed that many seconds after the last octet and reopening, with
+      connects still in progress given up (the server's closes have
+      landed). Prints key=value lines:
         probes=N answered=N late=N max_latency=S   (late: over 1 s or none)
         closed=N min_life=S max_life=S             (closed by the server)
         open=N oldest_open=S                       (connected at the end)
@@ -37,6 +38,7 @@ import time
 # www.dnssd.test. A, id 0x1234
 QUERY = bytes.fromhex("1234010000010000000000000377777705646e73736404746573740000010001")
 LATE = 1.0
+OPEN_BURST = 20
 
 
 def probe_once(port, src, timeout=2.0):
@@ -96,12 +98,11 @@ def attack(a):
     slots = []
     lifetimes = []
 
-    def open_slot(src):
-        slots.append(Slot(src, a.port, sel))
-
-    for src in srcs:
-        for _ in range(a.per_src):
-            open_slot(src)
+    # Connections open at most OPEN_BURST per turn of the loop (about
+    # 400 a second), not all at once: a burst beyond the kernel's accept
+    # queue leaves clients that believe they are connected while the
+    # server never saw their handshake complete.
+    pending = [src for src in srcs for _ in range(a.per_src)]
 
     latencies = []
     stop = threading.Event()
@@ -118,10 +119,19 @@ def attack(a):
     start = time.monotonic()
     next_dribble = start if a.dribble else None
     next_refill = start + a.refill if a.refill else None
+    settling = False
     while time.monotonic() - start < a.duration + a.settle:
         now = time.monotonic()
-        if now - start >= a.duration:
-            next_dribble = next_refill = None  # settling: only watch
+        if now - start >= a.duration and not settling:
+            # Only watch from now on. Connects still in progress (their
+            # SYN dropped by a full backlog, to be retried) are given up.
+            settling = True
+            next_dribble = next_refill = None
+            for s in slots:
+                if s.closed_at is None and not s.connected():
+                    sel.unregister(s.sock)
+                    s.sock.close()
+                    s.closed_at = now
         if next_dribble is not None and now >= next_dribble:
             for s in slots:
                 if s.closed_at is None:
@@ -130,9 +140,12 @@ def attack(a):
         if next_refill is not None and now >= next_refill:
             dead = [s for s in slots if s.closed_at is not None]
             slots[:] = [s for s in slots if s.closed_at is None]
-            for s in dead:
-                open_slot(s.src)
+            pending.extend(s.src for s in dead)
             next_refill += a.refill
+        if not settling:
+            for src in pending[:OPEN_BURST]:
+                slots.append(Slot(src, a.port, sel))
+            del pending[:OPEN_BURST]
         for key, _ in sel.select(timeout=0.05):
             s = key.data
             try:

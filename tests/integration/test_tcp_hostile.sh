@@ -31,7 +31,7 @@ expect "keepalive: 5 queries over 12 s on one connection" has_text "answered=5"
 # Slow clients: 300 connections from 127.0.0.1, each sending one octet of
 # a message every 2 s, reopened when closed. Octets used to restart the
 # idle timer, so they held every slot.
-attack --src 127.0.0.1 --per-src 300 --dribble 2 --refill 2 --duration 14 --settle 1 \
+attack --src 127.0.0.1 --per-src 300 --dribble 2 --refill 2 --duration 14 --settle 1.5 \
 	--probe-src 127.0.0.2 --probe-every 2
 expect "slow clients: probes ran during the attack" cmp "$(val probes)" ">=" 5
 expect "slow clients: every probe answered within 1 s" cmp "$(val late)" "==" 0
