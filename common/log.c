@@ -1,5 +1,6 @@
 #include "common/log.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 
 static gw_log_level_t g_level = GW_LOG_INFO;
@@ -60,15 +62,14 @@ bool gw_log_enabled(gw_log_level_t level)
 	return level <= g_level;
 }
 
-void gw_log(gw_log_level_t level, const char *fmt, ...)
+/* One line: fmt, then suffix (may be ""). */
+__attribute__((format(printf, 3, 0))) static void vlog(gw_log_level_t level, const char *suffix,
+                                                       const char *fmt, va_list ap)
 {
-	if (level > g_level)
-		return;
 	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n >= 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, "%s", suffix);
 
 	if (g_stderr) {
 		struct timespec ts;
@@ -83,4 +84,42 @@ void gw_log(gw_log_level_t level, const char *fmt, ...)
 	}
 	if (g_syslog)
 		syslog(g_syslog_prio[level], "%s", msg);
+}
+
+void gw_log(gw_log_level_t level, const char *fmt, ...)
+{
+	if (level > g_level)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(level, "", fmt, ap);
+	va_end(ap);
+}
+
+bool gw_log_limit_pass(gw_log_limit_t *lim, uint64_t now_ns, uint64_t *suppressed)
+{
+	if (lim->started && now_ns < lim->next_ns) {
+		lim->suppressed++;
+		return false;
+	}
+	*suppressed = lim->suppressed;
+	lim->suppressed = 0;
+	lim->started = true;
+	lim->next_ns = now_ns + (lim->interval_ns ? lim->interval_ns : GW_LOG_LIMIT_INTERVAL_NS);
+	return true;
+}
+
+void gw_log_limited(gw_log_limit_t *lim, gw_log_level_t level, const char *fmt, ...)
+{
+	uint64_t dropped = 0;
+	if (level > g_level || !gw_log_limit_pass(lim, gw_clock_mono_ns(), &dropped))
+		return;
+	char suffix[64] = "";
+	if (dropped > 0)
+		snprintf(suffix, sizeof(suffix), " (%" PRIu64 " similar lines suppressed)",
+		         dropped);
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(level, suffix, fmt, ap);
+	va_end(ap);
 }

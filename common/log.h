@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef enum {
 	GW_LOG_ERR = 0,
@@ -41,3 +42,29 @@ void gw_log(gw_log_level_t level, const char *fmt, ...) __attribute__((format(pr
 		if (gw_log_enabled(GW_LOG_DEBUG))                                                  \
 			gw_log(GW_LOG_DEBUG, __VA_ARGS__);                                         \
 	} while (0)
+
+/* Lines that a remote peer can trigger (one per packet or connection) go
+ * through a limiter: at most one line per interval from it, and the next
+ * line written says how many were dropped in between, so a flood costs a
+ * line every few seconds instead of one per packet. The caller owns the
+ * limiter, usually a static at the call site; zero-initialised it uses
+ * GW_LOG_LIMIT_INTERVAL_NS. */
+#define GW_LOG_LIMIT_INTERVAL_NS (10ULL * 1000000000ULL)
+
+typedef struct gw_log_limit {
+	uint64_t interval_ns; /* 0: GW_LOG_LIMIT_INTERVAL_NS */
+	uint64_t next_ns;     /* monotonic time before which lines are dropped */
+	uint64_t suppressed;  /* lines dropped since the last one written */
+	bool started;         /* a line was written (next_ns is valid) */
+} gw_log_limit_t;
+
+/* Whether a line may be written at now_ns (gw_clock_mono_ns()). When it
+ * may, *suppressed gets the number dropped since the previous line and the
+ * count restarts; when not, the drop is counted. */
+bool gw_log_limit_pass(gw_log_limit_t *lim, uint64_t now_ns, uint64_t *suppressed);
+
+/* gw_log() through lim; a line written after drops ends with
+ * "(N similar lines suppressed)". Lines above the log level are neither
+ * written nor counted. */
+void gw_log_limited(gw_log_limit_t *lim, gw_log_level_t level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));

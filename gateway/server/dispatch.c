@@ -81,8 +81,10 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
 	int rcode = zone_rcode(srv, q);
 	if (rcode != 0) {
-		gw_notice("%s from %s: not for our zone; %s", what, peer_text,
-		          rcode == DNS_RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
+		/* Anyone can ask: limited. */
+		static gw_log_limit_t lim;
+		gw_log_limited(&lim, GW_LOG_NOTICE, "%s from %s: not for our zone; %s", what,
+		               peer_text, rcode == DNS_RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
 		*outlen = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
 		return GW_OK;
 	}
@@ -163,8 +165,12 @@ static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt
 	int k = gw_xfr_next(&x, out, cap);
 	gw_xfr_deinit(&x);
 	srv->stats.ixfr++;
-	gw_info("IXFR over UDP from %s: SOA only (serial %u); the client asks again over TCP",
-	        peer_text, x.serial);
+	/* An allowed address can be forged over UDP: limited. */
+	static gw_log_limit_t lim;
+	gw_log_limited(
+	    &lim, GW_LOG_INFO,
+	    "IXFR over UDP from %s: SOA only (serial %u); the client asks again over TCP",
+	    peer_text, x.serial);
 	return k > 0 ? (size_t)k : 0;
 }
 
@@ -181,10 +187,12 @@ static size_t signed_query(gw_server_t *srv, const gw_query_t *q, const uint8_t 
 	if (ret == GW_EMALFORMED)
 		return error_reply(srv, q, DNS_RCODE_FORMERR, NULL, out, cap);
 	if (ret != GW_OK) {
+		/* Anyone can send a bad signature: limited. */
+		static gw_log_limit_t lim;
 		char peer_text[64] = "?";
 		gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
-		gw_notice("query from %s: TSIG key %s: %s; NOTAUTH", peer_text, tsig.key_text,
-		          gw_tsig_error_str(tsig.error));
+		gw_log_limited(&lim, GW_LOG_NOTICE, "query from %s: TSIG key %s: %s; NOTAUTH",
+		               peer_text, tsig.key_text, gw_tsig_error_str(tsig.error));
 		return gw_tsig_error_reply(&tsig, q, now, out, cap);
 	}
 	gw_answer_env_t env = srv->env;

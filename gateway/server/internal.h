@@ -16,6 +16,10 @@
 #define GW_UDP_RCVBUF  4096 /* a query larger than this is not a query */
 #define GW_TCP_MAXMSG  65535
 #define GW_UDP_SOCKBUF (4 * 1024 * 1024) /* receive buffer asked for */
+/* A connection answered less than this long ago is not replaced by a
+ * newcomer when the table is full: a client that reuses its connection
+ * sends its next query sooner than that (RFC 7766 6.2.1). */
+#define GW_TCP_EVICT_AFTER 1.0
 
 typedef struct gw_listener {
 	ev_io io;
@@ -30,6 +34,38 @@ typedef struct gw_listener {
 
 typedef struct gw_tcp_conn gw_tcp_conn_t;
 
+/* Who a connection counts against for the per-client limit: an IPv4
+ * address or the /64 of an IPv6 address. Zero-padded, compared whole. */
+typedef struct gw_tcp_client {
+	uint8_t family;
+	uint8_t prefix[8];
+} gw_tcp_client_t;
+
+/* One TCP connection (tcp.c); the admission code (tcp_accept.c) reads
+ * the fields that say how long it has waited and for whom. */
+struct gw_tcp_conn {
+	ev_io rio;
+	ev_io wio;
+	ev_timer timer;        /* the idle, message or output deadline */
+	struct gw_server *srv; /* borrowed: the server that holds it */
+	int fd;                /* owned */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	gw_tcp_client_t client;
+	uint8_t *in; /* owned: 2 + GW_TCP_MAXMSG octets */
+	size_t in_len;
+	uint8_t *out; /* owned: pending output */
+	size_t out_len, out_off, out_cap;
+	unsigned unsent; /* answers queued since the output last drained */
+	gw_xfr_t xfr;
+	bool xfr_active;
+	uint64_t messages;          /* whole messages received */
+	ev_tstamp active;           /* accepted, last whole message, or output moved */
+	ev_tstamp msg_start;        /* first octet of the message being received */
+	ev_tstamp deadline;         /* what timer is armed for */
+	gw_tcp_conn_t *prev, *next; /* links of srv->conns */
+};
+
 struct gw_server {
 	struct ev_loop *loop;
 	gw_server_opts_t opts;
@@ -40,6 +76,9 @@ struct gw_server {
 	gw_tcp_conn_t *conns; /* owned: list of open TCP connections */
 	unsigned conn_count;
 	bool accepting_paused;
+	bool fd_backoff;       /* paused for want of descriptors */
+	ev_timer accept_timer; /* ends a pause */
+	int spare_fd;          /* /dev/null, given up to refuse one client at EMFILE */
 	gw_server_stats_t stats;
 	/* UDP batch buffers, shared by every UDP socket (one loop thread). */
 	uint8_t (*udp_in)[GW_UDP_RCVBUF];
@@ -63,7 +102,27 @@ size_t gw_server_special(struct gw_server *srv, const gw_query_t *q, const uint8
                          const struct sockaddr_storage *peer, bool tcp, uint8_t *out, size_t cap);
 
 void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+/* TCP admission (tcp_accept.c). gw_tcp_init applies the defaults of the
+ * TCP options, fits tcp_max_connections to RLIMIT_NOFILE and opens the
+ * spare descriptor; call it before any listener starts. */
+void gw_tcp_init(struct gw_server *srv);
+void gw_tcp_deinit(struct gw_server *srv);
 void gw_tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents);
 void gw_tcp_close_all(struct gw_server *srv);
 /* Resume accepting after a connection closed below the limit. */
 void gw_tcp_maybe_resume(struct gw_server *srv);
+
+/* TCP connections (tcp.c). Start serving fd, accepted from peer (plen
+ * octets); takes fd (closed on failure). Returns GW_OK or GW_ENOMEM. */
+int gw_tcp_conn_start(struct gw_server *srv, int fd, const struct sockaddr_storage *peer,
+                      socklen_t plen);
+/* Close c and free it; the loop may accept again. */
+void gw_tcp_conn_close(gw_tcp_conn_t *c);
+/* Whether c may be closed for a newcomer at now: the server is waiting on
+ * its client (nothing to write, no transfer, no whole query queued), and
+ * either it has never sent a whole message or it has been silent for
+ * GW_TCP_EVICT_AFTER seconds. */
+bool gw_tcp_conn_evictable(const gw_tcp_conn_t *c, ev_tstamp now);
+/* The key for the per-client limit. */
+void gw_tcp_client_of(const struct sockaddr_storage *peer, gw_tcp_client_t *out);

@@ -138,12 +138,14 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 	gw_server_t *srv = calloc(1, sizeof(*srv));
 	if (srv == NULL)
 		goto out;
+	srv->spare_fd = -1;
 	srv->loop = loop;
 	srv->opts = *opts;
 	srv->opts.listen = NULL; /* not kept: bound addresses live in listeners */
 	srv->opts.listen_len = NULL;
 	if (srv->opts.tcp_max_pipelined == 0)
 		srv->opts.tcp_max_pipelined = 1;
+	gw_tcp_init(srv);
 	srv->env.udp_payload = opts->udp_payload;
 	srv->env.identity = opts->identity;
 	srv->env.version = opts->version;
@@ -232,6 +234,7 @@ void gw_server_free(gw_server_t *srv)
 		if (srv->listeners[i].fd >= 0)
 			close(srv->listeners[i].fd);
 	}
+	gw_tcp_deinit(srv);
 	free(srv->listeners);
 	free(srv->udp_in);
 	free(srv->udp_out);

@@ -21,8 +21,14 @@ typedef struct gw_server_opts {
 	const socklen_t *listen_len;           /* borrowed: their lengths */
 	size_t listen_count;
 	uint16_t udp_payload;    /* our EDNS buffer size */
-	double tcp_idle_timeout; /* seconds */
-	unsigned tcp_max_connections;
+	double tcp_idle_timeout; /* seconds between messages; 0: 10 s */
+	/* Seconds for one message to arrive whole, from its first octet (from
+	 * the connection's start for the first); 0: 5 s. */
+	double tcp_message_timeout;
+	unsigned tcp_max_connections; /* 0: 256; lowered to fit RLIMIT_NOFILE */
+	/* Connections from one IPv4 address or IPv6 /64; 0: a sixteenth of
+	 * tcp_max_connections, at least 8. */
+	unsigned tcp_max_per_client;
 	unsigned tcp_max_pipelined;    /* answers a client may leave unread (>= 1) */
 	const char *identity;          /* borrowed, may be NULL */
 	const char *version;           /* borrowed, may be NULL */
@@ -57,5 +63,9 @@ void gw_server_free(gw_server_t *srv);
 typedef struct gw_server_stats {
 	uint64_t udp_queries, udp_dropped, tcp_queries, tcp_conns, tcp_refused_conns, axfr;
 	uint64_t ixfr, xfr_refused, notify_in;
+	uint64_t tcp_timeouts;    /* closed at the idle or message deadline */
+	uint64_t tcp_evicted;     /* closed to make room for a newcomer */
+	uint64_t tcp_over_client; /* closed at the per-client limit */
+	uint64_t tcp_no_fds;      /* refused for want of file descriptors */
 } gw_server_stats_t;
 void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st);

@@ -1,7 +1,43 @@
 /* TCP (RFC 7766): length-prefixed messages, pipelined queries answered in
- * order, an idle timeout, a connection limit, and AXFR and IXFR streamed
- * message by message as the socket drains. */
+ * order, and AXFR and IXFR streamed message by message as the socket
+ * drains. This file serves one connection; tcp_accept.c decides which
+ * connections there are.
+ *
+ * No client may keep TCP, and with it transfers and the retries after TC,
+ * from the others:
+ *
+ * - Time. Between messages a connection may stay silent for the idle
+ *   timeout (RFC 7766 6.2.3; 10 s by default). Once a message has begun
+ *   (its first octet; for the first message, the connection's start) it
+ *   must arrive whole within the message timeout (5 s by default: a query
+ *   is one segment, and 5 s covers two retransmissions of it at the
+ *   initial RTO of 1 s, RFC 6298); octets trickling in never restart a
+ *   clock, only a whole message does. While we have output for the
+ *   client, it must read: the connection closes when output has not moved
+ *   for the idle timeout.
+ * - One client. An IPv4 address, or an IPv6 /64 (what one host usually
+ *   gets: counting /128 would give one host 2^64 slots), holds at most
+ *   tcp_max_per_client connections (a sixteenth of the table, at least
+ *   8: much looser than what RFC 7766 6.2.2 asks of clients, for NAT). A
+ *   connection over that replaces the client's own connection that the
+ *   server has waited on longest, or is closed at once when none may go:
+ *   the client pays for its excess, nobody else does.
+ * - A full table. A newcomer replaces the connection the server has waited
+ *   on longest (RFC 7766 6.2.3 lets a server close idle connections),
+ *   instead of waiting in the backlog behind connections that do nothing.
+ *   A connection that never sent a whole message may go at once; one that
+ *   was answered, after GW_TCP_EVICT_AFTER (1 s) of silence; one with
+ *   output pending or a transfer running, never. When none may go,
+ *   newcomers wait in the backlog until one may.
+ * - Descriptors. tcp-max-connections is fitted to RLIMIT_NOFILE at start
+ *   (the soft limit is raised when the hard limit allows, the connection
+ *   limit lowered with a warning when not). Should descriptors still run
+ *   out (EMFILE, ENFILE), a spare one is given up to accept and close the
+ *   waiting client, and accepting pauses for 100 ms: no busy loop, and
+ *   the log line says it once per interval (gw_log_limited).
+ */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,28 +51,12 @@
 #include "gateway/server/internal.h"
 
 #define TCP_INBUF (2 + GW_TCP_MAXMSG)
+/* Timer slack: a deadline this close is taken as reached. */
+#define TCP_SLACK 0.001
 /* Stop reading queries while this much output waits for the client: a
  * client that does not read its answers cannot make us buffer without
  * bound. */
 #define TCP_OUT_HIGH (256 * 1024)
-
-struct gw_tcp_conn {
-	ev_io rio;
-	ev_io wio;
-	ev_timer idle;
-	gw_server_t *srv;
-	int fd;
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
-	uint8_t *in; /* owned: TCP_INBUF octets */
-	size_t in_len;
-	uint8_t *out; /* owned: pending output */
-	size_t out_len, out_off, out_cap;
-	unsigned unsent; /* answers queued since the output last drained */
-	gw_xfr_t xfr;
-	bool xfr_active;
-	gw_tcp_conn_t *prev, *next;
-};
 
 /* Room for another answer: no transfer running, and the client reads what
  * it asked for (tcp-max-pipelined answers, TCP_OUT_HIGH octets). */
@@ -46,12 +66,73 @@ static bool can_answer(const gw_tcp_conn_t *c)
 	       c->unsent < c->srv->opts.tcp_max_pipelined;
 }
 
-static void conn_close(gw_tcp_conn_t *c)
+/* The head of the input is a whole message (waiting for can_answer()). */
+static bool head_complete(const gw_tcp_conn_t *c)
+{
+	return c->in_len >= 2 && c->in_len >= 2 + ((size_t)c->in[0] << 8 | c->in[1]);
+}
+
+static bool has_output(const gw_tcp_conn_t *c)
+{
+	return c->xfr_active || c->out_off < c->out_len;
+}
+
+bool gw_tcp_conn_evictable(const gw_tcp_conn_t *c, ev_tstamp now)
+{
+	if (has_output(c) || head_complete(c))
+		return false;
+	return c->messages == 0 || now - c->active >= GW_TCP_EVICT_AFTER;
+}
+
+void gw_tcp_client_of(const struct sockaddr_storage *peer, gw_tcp_client_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = (uint8_t)peer->ss_family;
+	if (peer->ss_family == AF_INET6)
+		memcpy(out->prefix, &((const struct sockaddr_in6 *)peer)->sin6_addr, 8);
+	else if (peer->ss_family == AF_INET)
+		memcpy(out->prefix, &((const struct sockaddr_in *)peer)->sin_addr, 4);
+}
+
+/* When the connection closes unless something happens first. */
+static ev_tstamp conn_deadline(const gw_tcp_conn_t *c)
+{
+	const gw_server_opts_t *o = &c->srv->opts;
+	ev_tstamp idle = c->active + o->tcp_idle_timeout;
+	ev_tstamp msg = c->msg_start + o->tcp_message_timeout;
+	/* Our turn (a transfer, answers the client has yet to read, queries
+	 * queued behind them): the clock runs on output moving. */
+	if (!can_answer(c) || head_complete(c))
+		return idle;
+	/* A message under way: its own deadline, not the idle one. */
+	if (c->in_len > 0)
+		return has_output(c) && idle < msg ? idle : msg;
+	/* Before the first message both apply. */
+	if (c->messages == 0)
+		return idle < msg ? idle : msg;
+	return idle;
+}
+
+/* Arm the timer for the current deadline; octets that do not change it
+ * cost nothing here. */
+static void conn_arm(gw_tcp_conn_t *c)
+{
+	struct ev_loop *loop = c->srv->loop;
+	ev_tstamp d = conn_deadline(c);
+	if (d == c->deadline && ev_is_active(&c->timer))
+		return;
+	c->deadline = d;
+	ev_tstamp left = d - ev_now(loop);
+	c->timer.repeat = left > TCP_SLACK ? left : TCP_SLACK;
+	ev_timer_again(loop, &c->timer);
+}
+
+void gw_tcp_conn_close(gw_tcp_conn_t *c)
 {
 	gw_server_t *srv = c->srv;
 	ev_io_stop(srv->loop, &c->rio);
 	ev_io_stop(srv->loop, &c->wio);
-	ev_timer_stop(srv->loop, &c->idle);
+	ev_timer_stop(srv->loop, &c->timer);
 	if (c->xfr_active)
 		gw_xfr_deinit(&c->xfr);
 	close(c->fd);
@@ -61,23 +142,6 @@ static void conn_close(gw_tcp_conn_t *c)
 	free(c->out);
 	free(c);
 	gw_tcp_maybe_resume(srv);
-}
-
-void gw_tcp_close_all(gw_server_t *srv)
-{
-	while (srv->conns != NULL)
-		conn_close(srv->conns);
-}
-
-void gw_tcp_maybe_resume(gw_server_t *srv)
-{
-	if (!srv->accepting_paused || srv->conn_count >= srv->opts.tcp_max_connections)
-		return;
-	srv->accepting_paused = false;
-	for (size_t i = 0; i < srv->listener_count; i++) {
-		if (srv->listeners[i].tcp)
-			ev_io_start(srv->loop, &srv->listeners[i].io);
-	}
 }
 
 static int out_reserve(gw_tcp_conn_t *c, size_t more)
@@ -201,7 +265,7 @@ static int flush(gw_tcp_conn_t *c)
 			return -errno;
 		}
 		c->out_off += (size_t)k;
-		ev_timer_again(srv->loop, &c->idle);
+		c->active = ev_now(srv->loop);
 	}
 	if (c->out_off == c->out_len)
 		c->unsent = 0;
@@ -233,10 +297,14 @@ static int process_input(gw_tcp_conn_t *c)
 		if (ret != GW_OK)
 			return ret;
 		off += 2 + mlen;
+		c->messages++;
+		c->active = ev_now(c->srv->loop);
 	}
 	if (off > 0) {
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
+		/* What is left began arriving no earlier than now. */
+		c->msg_start = c->active;
 	}
 	return GW_OK;
 }
@@ -255,99 +323,85 @@ static int serve(gw_tcp_conn_t *c)
 	}
 }
 
+/* Serve, then arm the deadline for what is left; closes c on error. */
+static void conn_serve(gw_tcp_conn_t *c)
+{
+	if (serve(c) != GW_OK)
+		gw_tcp_conn_close(c);
+	else
+		conn_arm(c);
+}
+
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	gw_tcp_conn_t *c = container_of(w, gw_tcp_conn_t, rio);
 	if (c->in_len < TCP_INBUF) {
+		/* The first octet of a message starts its clock (the first
+		 * message's started with the connection). */
+		if (c->in_len == 0 && c->messages > 0)
+			c->msg_start = ev_now(loop);
 		ssize_t k = recv(c->fd, c->in + c->in_len, TCP_INBUF - c->in_len, MSG_DONTWAIT);
 		if (k == 0) {
 			/* The client closed: unsent answers have no reader. */
-			conn_close(c);
+			gw_tcp_conn_close(c);
 			return;
 		}
 		if (k < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+				gw_tcp_conn_close(c);
 				return;
-			conn_close(c);
-			return;
+			}
+			k = 0;
 		}
 		c->in_len += (size_t)k;
-		ev_timer_again(loop, &c->idle);
 	}
-	if (serve(c) != GW_OK)
-		conn_close(c);
+	conn_serve(c);
 }
 
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	gw_tcp_conn_t *c = container_of(w, gw_tcp_conn_t, wio);
-	if (serve(c) != GW_OK)
-		conn_close(c);
+	conn_serve(container_of(w, gw_tcp_conn_t, wio));
 }
 
-static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	gw_tcp_conn_t *c = container_of(w, gw_tcp_conn_t, idle);
-	/* RFC 7766 6.2.3: an idle client is disconnected; one still being
-	 * fed a transfer is not idle. */
-	if (c->xfr_active || c->out_off < c->out_len) {
-		ev_timer_again(loop, &c->idle);
+	gw_tcp_conn_t *c = container_of(w, gw_tcp_conn_t, timer);
+	if (conn_deadline(c) <= ev_now(loop) + TCP_SLACK) {
+		c->srv->stats.tcp_timeouts++;
+		gw_tcp_conn_close(c);
 		return;
 	}
-	conn_close(c);
+	c->deadline = 0; /* the timer repeated from its old value: re-arm */
+	conn_arm(c);
 }
 
-void gw_tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+int gw_tcp_conn_start(gw_server_t *srv, int fd, const struct sockaddr_storage *peer, socklen_t plen)
 {
-	gw_listener_t *l = container_of(w, gw_listener_t, io);
-	gw_server_t *srv = l->srv;
-	for (int i = 0; i < 16; i++) {
-		if (srv->conn_count >= srv->opts.tcp_max_connections) {
-			/* Leave further clients in the kernel's backlog until
-			 * a connection closes. */
-			if (!srv->accepting_paused)
-				gw_warn("TCP connection limit (%u) reached; not accepting",
-				        srv->opts.tcp_max_connections);
-			srv->accepting_paused = true;
-			for (size_t k = 0; k < srv->listener_count; k++) {
-				if (srv->listeners[k].tcp)
-					ev_io_stop(loop, &srv->listeners[k].io);
-			}
-			srv->stats.tcp_refused_conns++;
-			return;
-		}
-		struct sockaddr_storage peer;
-		socklen_t plen = sizeof(peer);
-		int fd =
-		    accept4(l->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED)
-				gw_warn("tcp accept failed: %s", strerror(errno));
-			return;
-		}
-		gw_tcp_conn_t *c = calloc(1, sizeof(*c));
-		uint8_t *in = malloc(TCP_INBUF);
-		if (c == NULL || in == NULL) {
-			free(c);
-			free(in);
-			close(fd);
-			gw_warn("tcp connection dropped: out of memory");
-			continue;
-		}
-		c->srv = srv;
-		c->fd = fd;
-		c->in = in;
-		c->peer = peer;
-		c->peer_len = plen;
-		GW_DLIST_PUSH(srv->conns, c, prev, next);
-		srv->conn_count++;
-		srv->stats.tcp_conns++;
-		ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
-		ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
-		ev_init(&c->idle, conn_idle_cb);
-		c->idle.repeat = srv->opts.tcp_idle_timeout > 0 ? srv->opts.tcp_idle_timeout : 10.0;
-		ev_timer_again(loop, &c->idle);
-		ev_io_start(loop, &c->rio);
+	gw_tcp_conn_t *c = calloc(1, sizeof(*c));
+	uint8_t *in = malloc(TCP_INBUF);
+	if (c == NULL || in == NULL) {
+		free(c);
+		free(in);
+		close(fd);
+		return GW_ENOMEM;
 	}
+	c->srv = srv;
+	c->fd = fd;
+	c->in = in;
+	c->peer = *peer;
+	c->peer_len = plen;
+	gw_tcp_client_of(peer, &c->client);
+	c->active = c->msg_start = ev_now(srv->loop);
+	GW_DLIST_PUSH(srv->conns, c, prev, next);
+	srv->conn_count++;
+	srv->stats.tcp_conns++;
+	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
+	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+	ev_init(&c->timer, conn_timer_cb);
+	ev_io_start(srv->loop, &c->rio);
+	/* The query often arrives with the handshake: read it now, so that
+	 * the connection is not taken for an idle one while it waits for
+	 * the loop (the read arms the timer, or closes c). */
+	conn_read_cb(srv->loop, &c->rio, EV_READ);
+	return GW_OK;
 }

@@ -84,8 +84,10 @@ void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		int n = recvmmsg(l->fd, in, (unsigned)vlen, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
+			static gw_log_limit_t lim;
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				gw_warn("udp receive failed: %s", strerror(errno));
+				gw_log_limited(&lim, GW_LOG_WARNING, "udp receive failed: %s",
+				               strerror(errno));
 			return;
 		}
 		int replies = 0;

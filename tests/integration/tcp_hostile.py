@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Hostile TCP clients for tests/integration/test_tcp_hostile.sh.
+
+Standard library only; talks to loopback addresses only (127.0.0.0/8 is all
+on the loopback interface, so each test can be several clients).
+
+  tcp_hostile.py attack --port P --src A[,B..] --per-src N [--dribble S]
+          [--refill S] --duration S [--probe-src A --probe-every S]
+      Open N connections from each source address. With --dribble, each
+      sends one octet of a 512-octet message every S seconds (a message
+      that never completes); without, they stay silent. With --refill,
+      connections the server closed are opened again every S seconds.
+      Meanwhile a probe from --probe-src asks one query over a new TCP
+      connection every --probe-every seconds. With --settle, the end is
+      observed that many seconds after the last octet and reopening, with
+      connects still in progress given up (the server's closes have
+      landed). Prints key=value lines:
+        probes=N answered=N late=N max_latency=S   (late: over 1 s or none)
+        closed=N min_life=S max_life=S             (closed by the server)
+        open=N oldest_open=S                       (connected at the end)
+        open_<src>=N                               (per source address)
+  tcp_hostile.py keepalive --port P --rounds N --gap S
+      One connection, one query every S seconds; prints answered=N.
+  tcp_hostile.py exec-limited --nofile N --hold K -- PROGRAM ARGS...
+      Set RLIMIT_NOFILE (soft and hard) to N, leave K descriptors open for
+      the program to inherit, and exec it.
+"""
+import argparse
+import os
+import resource
+import selectors
+import socket
+import struct
+import sys
+import threading
+import time
+
+# www.dnssd.test. A, id 0x1234
+QUERY = bytes.fromhex("1234010000010000000000000377777705646e73736404746573740000010001")
+LATE = 1.0
+OPEN_BURST = 20
+
+
+def probe_once(port, src, timeout=2.0):
+    """Latency of one TCP query from src, or None without an answer."""
+    start = time.monotonic()
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.settimeout(timeout)
+        s.bind((src, 0))
+        s.connect(("127.0.0.1", port))
+        s.sendall(struct.pack("!H", len(QUERY)) + QUERY)
+        head = b""
+        while len(head) < 2:
+            chunk = s.recv(2 - len(head))
+            if not chunk:
+                return None
+            head += chunk
+        return time.monotonic() - start
+    except OSError:
+        return None
+    finally:
+        s.close()
+
+
+class Slot:
+    def __init__(self, src, port, sel):
+        self.src = src
+        self.born = time.monotonic()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setblocking(False)
+        self.sock.bind((src, 0))
+        self.sock.connect_ex(("127.0.0.1", port))
+        self.sent = 0
+        self.closed_at = None
+        sel.register(self.sock, selectors.EVENT_READ, self)
+
+    def connected(self):
+        try:
+            self.sock.getpeername()
+            return True
+        except OSError:
+            return False
+
+    def dribble(self):
+        # A length prefix of 512, then zeros, one octet at a time.
+        octet = b"\x02" if self.sent == 0 else b"\x00"
+        try:
+            if self.sock.send(octet) == 1:
+                self.sent += 1
+        except OSError:
+            pass
+
+
+def attack(a):
+    sel = selectors.DefaultSelector()
+    srcs = a.src.split(",")
+    slots = []
+    lifetimes = []
+
+    # Connections open at most OPEN_BURST per turn of the loop (about
+    # 400 a second), not all at once: a burst beyond the kernel's accept
+    # queue leaves clients that believe they are connected while the
+    # server never saw their handshake complete.
+    pending = [src for src in srcs for _ in range(a.per_src)]
+
+    latencies = []
+    stop = threading.Event()
+
+    def prober():
+        while not stop.wait(a.probe_every):
+            latencies.append(probe_once(a.port, a.probe_src))
+
+    thread = None
+    if a.probe_src:
+        thread = threading.Thread(target=prober, daemon=True)
+        thread.start()
+
+    start = time.monotonic()
+    next_dribble = start if a.dribble else None
+    next_refill = start + a.refill if a.refill else None
+    settling = False
+    while time.monotonic() - start < a.duration + a.settle:
+        now = time.monotonic()
+        if now - start >= a.duration and not settling:
+            # Only watch from now on. Connects still in progress (their
+            # SYN dropped by a full backlog, to be retried) are given up.
+            settling = True
+            next_dribble = next_refill = None
+            for s in slots:
+                if s.closed_at is None and not s.connected():
+                    sel.unregister(s.sock)
+                    s.sock.close()
+                    s.closed_at = now
+        if next_dribble is not None and now >= next_dribble:
+            for s in slots:
+                if s.closed_at is None:
+                    s.dribble()
+            next_dribble += a.dribble
+        if next_refill is not None and now >= next_refill:
+            dead = [s for s in slots if s.closed_at is not None]
+            slots[:] = [s for s in slots if s.closed_at is None]
+            pending.extend(s.src for s in dead)
+            next_refill += a.refill
+        if not settling:
+            for src in pending[:OPEN_BURST]:
+                slots.append(Slot(src, a.port, sel))
+            del pending[:OPEN_BURST]
+        for key, _ in sel.select(timeout=0.05):
+            s = key.data
+            try:
+                data = s.sock.recv(4096)
+                gone = data == b""
+            except BlockingIOError:
+                gone = False
+            except OSError:
+                gone = True
+            if gone:
+                s.closed_at = time.monotonic()
+                lifetimes.append(s.closed_at - s.born)
+                sel.unregister(s.sock)
+                s.sock.close()
+    stop.set()
+    if thread is not None:
+        thread.join()
+
+    end = time.monotonic()
+    still = [s for s in slots if s.closed_at is None and s.connected()]
+    late = sum(1 for x in latencies if x is None or x > LATE)
+    answered = sum(1 for x in latencies if x is not None)
+    max_latency = max((x for x in latencies if x is not None), default=0.0)
+    print("probes=%d answered=%d late=%d max_latency=%.3f" %
+          (len(latencies), answered, late, max_latency))
+    for i, x in enumerate(latencies):
+        print("probe %d: %s" % (i, "no answer" if x is None else "%.3f s" % x))
+    print("closed=%d min_life=%.2f max_life=%.2f" %
+          (len(lifetimes), min(lifetimes, default=0.0), max(lifetimes, default=0.0)))
+    print("open=%d oldest_open=%.2f" %
+          (len(still), max((end - s.born for s in still), default=0.0)))
+    for src in srcs:
+        print("open_%s=%d" % (src, sum(1 for s in still if s.src == src)))
+    for s in slots:
+        if s.closed_at is None:
+            s.sock.close()
+
+
+def keepalive(a):
+    s = socket.create_connection(("127.0.0.1", a.port), timeout=3)
+    answered = 0
+    try:
+        for i in range(a.rounds):
+            if i:
+                time.sleep(a.gap)
+            s.sendall(struct.pack("!H", len(QUERY)) + QUERY)
+            head = s.recv(2)
+            if len(head) < 2:
+                break
+            need = struct.unpack("!H", head)[0]
+            while need:
+                chunk = s.recv(need)
+                if not chunk:
+                    break
+                need -= len(chunk)
+            if need:
+                break
+            answered += 1
+    except OSError as e:
+        print("error: %s" % e)
+    print("answered=%d" % answered)
+
+
+def exec_limited(a):
+    resource.setrlimit(resource.RLIMIT_NOFILE, (a.nofile, a.nofile))
+    for _ in range(a.hold):
+        fd = os.open("/dev/null", os.O_RDONLY)
+        os.set_inheritable(fd, True)
+    os.execv(a.cmd[0], a.cmd)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="mode", required=True)
+    at = sub.add_parser("attack")
+    at.add_argument("--port", type=int, required=True)
+    at.add_argument("--src", required=True)
+    at.add_argument("--per-src", type=int, required=True)
+    at.add_argument("--dribble", type=float, default=0.0)
+    at.add_argument("--refill", type=float, default=0.0)
+    at.add_argument("--duration", type=float, required=True)
+    at.add_argument("--settle", type=float, default=0.0)
+    at.add_argument("--probe-src", default="")
+    at.add_argument("--probe-every", type=float, default=1.0)
+    ka = sub.add_parser("keepalive")
+    ka.add_argument("--port", type=int, required=True)
+    ka.add_argument("--rounds", type=int, required=True)
+    ka.add_argument("--gap", type=float, required=True)
+    ex = sub.add_parser("exec-limited")
+    ex.add_argument("--nofile", type=int, required=True)
+    ex.add_argument("--hold", type=int, required=True)
+    ex.add_argument("cmd", nargs="+")
+    a = p.parse_args()
+    if a.mode == "attack":
+        attack(a)
+    elif a.mode == "keepalive":
+        keepalive(a)
+    else:
+        exec_limited(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
