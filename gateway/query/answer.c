@@ -54,10 +54,11 @@ size_t gw_answer_error(const gw_query_t *q, bool with_question, uint8_t rcode, u
 	gw_resp_t r;
 	if (outcap < DNS_HEADER_LEN + OPT_LEN)
 		return 0;
-	bool edns = with_question && q->has_edns;
+	/* OPT whenever the query had one (RFC 6891 7), question or not. */
+	bool edns = q->has_edns;
 	gw_resp_init(&r, out, outcap - (edns ? OPT_LEN : 0), q->id, gw_wire_reply_flags(q, rcode));
-	if (with_question && gw_resp_put_question(&r, q->qname, q->qtype, q->qclass) != GW_OK)
-		edns = false;
+	if (with_question && q->qname != NULL)
+		(void)gw_resp_put_question(&r, q->qname, q->qtype, q->qclass);
 	size_t len = gw_resp_finish(&r);
 	if (edns) {
 		len += put_opt(out + len, udp_payload, (uint8_t)(rcode >> 4), q->edns_do);

@@ -105,9 +105,11 @@ static int read_edns_options(gw_query_t *q, const uint8_t *pkt, size_t pos, size
 		case DNS_EDNS_COOKIE:
 			/* A client cookie of 8 octets, then nothing or a server
 			 * cookie of 8 to 32 (RFC 7873 4, 5.2.2: anything else is
-			 * FORMERR). Two cookies would leave it ambiguous which one
-			 * to verify. */
-			if (q->has_cookie || olen < 8 || olen > 40 || (olen > 8 && olen < 16))
+			 * FORMERR). Of several, the first counts (RFC 7873 5.2)
+			 * and the others are not looked at. */
+			if (q->has_cookie)
+				break;
+			if (olen < 8 || olen > 40 || (olen > 8 && olen < 16))
 				return fault(q, GW_WIRE_R_COOKIE, pos);
 			q->has_cookie = true;
 			q->cookie_offset = pos + 4;
@@ -206,7 +208,60 @@ static int read_records(gw_query_t *q, const uint8_t *pkt, size_t len, size_t po
 	return GW_OK;
 }
 
+/* Faults in the OPT record itself: nothing more to look for (a first OPT
+ * read before a second one stays reported). */
+static bool opt_fault(gw_wire_reason_t reason)
+{
+	return reason == GW_WIRE_R_OPT_SECTION || reason == GW_WIRE_R_OPT_DUP ||
+	       reason == GW_WIRE_R_OPT_OWNER || reason == GW_WIRE_R_OPT_OPTION ||
+	       reason == GW_WIRE_R_COOKIE;
+}
+
+/* An error reply to a query that had an OPT record carries one too (RFC
+ * 6891 7), so the EDNS fields are wanted even where the strict walk
+ * stopped before the OPT (a second question, an opcode whose sections are
+ * not ours to judge). Walk the questions and records again, bounded as
+ * before, on a scratch copy: only a well-formed OPT found on the way is
+ * taken over, and q keeps its own reason. */
+static void salvage_opt(gw_query_t *q, const uint8_t *pkt, size_t len)
+{
+	gw_query_t scan = *q;
+	size_t pos = DNS_HEADER_LEN;
+
+	if (q->has_edns || opt_fault(q->reason))
+		return;
+	scan.has_cookie = scan.has_keepalive = scan.has_tsig = false;
+	for (size_t i = 0; i < q->qdcount; i++) {
+		size_t end = 0;
+		if (walk_name(&scan, pkt, len, pos, &end, false) != GW_OK || len - end < 4)
+			return;
+		pos = end + 4;
+	}
+	(void)read_records(&scan, pkt, len, pos);
+	if (!scan.has_edns)
+		return;
+	q->has_edns = true;
+	q->edns_udp_size = scan.edns_udp_size;
+	q->edns_ext_rcode = scan.edns_ext_rcode;
+	q->edns_version = scan.edns_version;
+	q->edns_flags = scan.edns_flags;
+	q->edns_do = scan.edns_do;
+	q->udp_max = scan.udp_max;
+	q->opt_offset = scan.opt_offset;
+	q->opt_len = scan.opt_len;
+}
+
+static int parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *rcode);
+
 int gw_wire_parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *rcode)
+{
+	int ret = parse_query(q, pkt, len, rcode);
+	if (ret != GW_OK && ret != GW_WIRE_DROP)
+		salvage_opt(q, pkt, len);
+	return ret;
+}
+
+static int parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *rcode)
 {
 	memset(q, 0, sizeof(*q));
 	q->udp_max = UDP_MIN;
@@ -231,7 +286,7 @@ int gw_wire_parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *
 		return GW_WIRE_DROP;
 	}
 	/* The layout of other opcodes (UPDATE, DSO) is not ours to judge:
-	 * NOTIMP from the header alone. */
+	 * NOTIMP from the header alone (and the OPT, when one is found). */
 	if (q->opcode != DNS_OPCODE_QUERY && q->opcode != DNS_OPCODE_NOTIFY) {
 		*rcode = DNS_RCODE_NOTIMP;
 		q->reason = GW_WIRE_R_OPCODE;
@@ -332,8 +387,11 @@ int gw_wire_qname_lower(const gw_query_t *q, uint8_t *out, size_t outcap)
 
 uint16_t gw_wire_reply_flags(const gw_query_t *q, uint16_t rcode)
 {
-	return (uint16_t)(DNS_FLAG_QR | (q->flags & (DNS_FLAG_OPCODE | DNS_FLAG_RD | DNS_FLAG_CD)) |
-	                  (rcode & DNS_FLAG_RCODE));
+	/* RD and CD are defined for QUERY (RFC 6895 2): copied there only. */
+	uint16_t copied = DNS_FLAG_OPCODE;
+	if (DNS_OPCODE(q->flags) == DNS_OPCODE_QUERY)
+		copied |= DNS_FLAG_RD | DNS_FLAG_CD;
+	return (uint16_t)(DNS_FLAG_QR | (q->flags & copied) | (rcode & DNS_FLAG_RCODE));
 }
 
 int gw_wire_write_header(uint8_t *out, size_t outcap, uint16_t id, uint16_t flags, uint16_t qdcount,

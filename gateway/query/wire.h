@@ -52,7 +52,7 @@ typedef enum {
 	GW_WIRE_R_OPT_OWNER,      /* OPT owner is not the root */
 	GW_WIRE_R_OPT_SECTION,    /* OPT outside the additional section */
 	GW_WIRE_R_OPT_OPTION,     /* an EDNS option runs past the OPT RDATA */
-	GW_WIRE_R_COOKIE,         /* COOKIE option malformed or repeated */
+	GW_WIRE_R_COOKIE,         /* COOKIE option malformed (of several, the first counts) */
 	GW_WIRE_R_TSIG_NOT_LAST,  /* TSIG not the last RR of the additional section */
 } gw_wire_reason_t;
 

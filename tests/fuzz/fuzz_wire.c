@@ -95,6 +95,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(q.reason != GW_WIRE_R_NONE && q.reason_offset <= size);
 		break;
 	}
+	/* An OPT found for an error reply (RFC 6891 7) lies in the packet. */
+	if (ret != GW_OK && q.has_edns) {
+		CHECK(q.opt_offset >= DNS_HEADER_LEN && q.opt_len >= 11);
+		CHECK(q.opt_offset + q.opt_len <= size && data[q.opt_offset] == 0);
+		CHECK(q.udp_max >= 512);
+	}
 
 	/* The reply helpers, as the server uses them after any outcome but
 	 * a drop. */

@@ -312,12 +312,56 @@ static void test_update_notimp(void)
 	CU_ASSERT_PTR_NULL(q.qname);
 
 	uint8_t out[DNS_HEADER_LEN];
+	/* RD and CD are QUERY's (RFC 6895 2): not echoed for UPDATE. */
 	uint16_t flags = gw_wire_reply_flags(&q, rcode);
-	CU_ASSERT_EQUAL(flags, DNS_FLAG_QR | (5 << 11) | DNS_FLAG_RD | DNS_FLAG_CD | 4);
+	CU_ASSERT_EQUAL(flags, DNS_FLAG_QR | (5 << 11) | 4);
 	CU_ASSERT_EQUAL(gw_wire_write_header(out, sizeof(out), q.id, flags, 0, 0, 0, 0), GW_OK);
-	CU_ASSERT(memcmp(out, "\xbe\xef\xa9\x14\0\0\0\0\0\0\0\0", 12) == 0);
+	CU_ASSERT(memcmp(out, "\xbe\xef\xa8\x04\0\0\0\0\0\0\0\0", 12) == 0);
 	CU_ASSERT_EQUAL(gw_wire_write_header(out, 11, q.id, flags, 0, 0, 0, 0), GW_ESPACE);
 	free(wire);
+}
+
+/* Error replies carry OPT when the query had a well-formed one (RFC 6891
+ * 7), also where the strict walk stopped before it; an OPT at fault is
+ * not looked for again. */
+static void test_error_opt(void)
+{
+	/* Two questions (FORMERR), then an OPT with DO and size 1232. */
+	static const uint8_t two_q[] = {0x12, 0x34, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+	                                0x00, 0x01, 0x01, 'a',  0x00, 0x00, 0x01, 0x00, 0x01, 0x01,
+	                                'b',  0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x29, 0x04,
+	                                0xd0, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00};
+	/* UPDATE (NOTIMP) with one zone entry and an OPT. */
+	static const uint8_t update[] = {0x12, 0x34, 0x28, 0x00, 0x00, 0x01, 0x00, 0x00,
+	                                 0x00, 0x00, 0x00, 0x01, 0x01, 'a',  0x00, 0x00,
+	                                 0x06, 0x00, 0x01, 0x00, 0x00, 0x29, 0x02, 0x00,
+	                                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+	/* An OPT owner that is not the root: FORMERR, no OPT. */
+	static const uint8_t bad_opt[] = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00,
+	                                  0x00, 0x00, 0x00, 0x01, 0x01, 'a',  0x00, 0x00,
+	                                  0x01, 0x00, 0x01, 0x01, 'x',  0x00, 0x00, 0x29,
+	                                  0x04, 0xd0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+	gw_query_t q;
+	uint8_t rcode = 0;
+
+	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, two_q, sizeof(two_q), &rcode), GW_EMALFORMED);
+	CU_ASSERT_EQUAL(rcode, DNS_RCODE_FORMERR);
+	CU_ASSERT_EQUAL(q.reason, GW_WIRE_R_QDCOUNT);
+	CU_ASSERT_TRUE(q.has_edns && q.edns_do);
+	CU_ASSERT_EQUAL(q.udp_max, 1232);
+	CU_ASSERT_EQUAL(q.opt_offset, 26);
+
+	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, update, sizeof(update), &rcode), GW_EINVAL);
+	CU_ASSERT_EQUAL(rcode, DNS_RCODE_NOTIMP);
+	CU_ASSERT_EQUAL(q.reason, GW_WIRE_R_OPCODE);
+	CU_ASSERT_TRUE(q.has_edns);
+	CU_ASSERT_FALSE(q.edns_do);
+	CU_ASSERT_EQUAL(q.udp_max, 512);
+	CU_ASSERT_PTR_NULL(q.qname);
+
+	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, bad_opt, sizeof(bad_opt), &rcode), GW_EMALFORMED);
+	CU_ASSERT_EQUAL(q.reason, GW_WIRE_R_OPT_OWNER);
+	CU_ASSERT_FALSE(q.has_edns);
 }
 
 static void test_reply_flags(void)
@@ -926,6 +970,7 @@ int gw_test_register(void)
 	                          {"NOTIFY with SOA (ldns)", test_notify},
 	                          {"response dropped (ldns)", test_response_dropped},
 	                          {"UPDATE -> NOTIMP, header echo (ldns)", test_update_notimp},
+	                          {"error replies keep the OPT", test_error_opt},
 	                          {"reply flags and helpers", test_reply_flags},
 	                          {"compression in every section (ldns)", test_compressed_sections},
 	                          {"corpus outcomes", test_corpus},
