@@ -195,6 +195,22 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		addrs[i] = cfg->listen[i].addr;
 		lens[i] = cfg->listen[i].addrlen;
 	}
+	/* Cookies and rate limiting, for UDP (gateway/query/guard.h). */
+	gw_rrl_opts_t rrl = {
+	    .rate = cfg->rate_limit.rate,
+	    .slip = cfg->rate_limit.slip,
+	    .ipv4_prefix = (uint8_t)cfg->rate_limit.ipv4_prefix,
+	    .ipv6_prefix = (uint8_t)cfg->rate_limit.ipv6_prefix,
+	    .table_size = cfg->rate_limit.table_size,
+	    .whitelist = &cfg->rate_limit.whitelist,
+	};
+	char secret_file[4096];
+	snprintf(secret_file, sizeof(secret_file), "%s/%s", cfg->state_dir, GW_COOKIE_SECRET_FILE);
+	gw_guard_opts_t guard = {
+	    .rrl = &rrl,
+	    .cookie_secret_file = cfg->cookies.enable ? secret_file : NULL,
+	    .udp_payload = cfg->server.udp_payload,
+	};
 	gw_server_opts_t opts = {
 	    .listen = addrs,
 	    .listen_len = lens,
@@ -206,6 +222,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .version = cfg->version,
 	    .xfr_access = &d.access,
 	    .journal = gw_zonemgr_journal(d.zones),
+	    .guard = &guard,
 	};
 	ret = gw_server_new(&d.server, d.loop, &opts);
 	if (ret != GW_OK)

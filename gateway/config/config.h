@@ -63,6 +63,12 @@
 #define GW_CONFIG_TXT_SIZE_MAX          8900
 #define GW_CONFIG_CHANGES_PER_SEC_MAX   100000
 
+/* rate-limit: ranges (inclusive), those of gateway/query/rrl.h. */
+#define GW_CONFIG_RRL_RATE_MAX  1000000
+#define GW_CONFIG_RRL_SLIP_MAX  100
+#define GW_CONFIG_RRL_TABLE_MIN 16
+#define GW_CONFIG_RRL_TABLE_MAX (1u << 24)
+
 /* transfer and tsig-keys: list sizes and value ranges (inclusive). */
 #define GW_CONFIG_TSIG_KEYS_MAX       64
 #define GW_CONFIG_NOTIFY_MAX          64
@@ -155,6 +161,18 @@ typedef struct gw_config {
 		char **import;         /* owned; import_count paths */
 		size_t import_count;
 	} dnssec;
+
+	struct {
+		uint32_t rate;       /* responses per second per bucket; 0: off */
+		uint32_t slip;       /* every Nth limited response truncated; 0: none */
+		uint32_t ipv4_prefix, ipv6_prefix;
+		uint32_t table_size; /* buckets */
+		gw_acl_t whitelist;  /* never limited; entries with a key are ignored */
+	} rate_limit;
+
+	struct {
+		bool enable; /* server cookies, secret in <state_dir>/cookie-secret */
+	} cookies;
 
 	mdns_link_config_t *links; /* owned; link_count entries; 0 = every multicast interface */
 	size_t link_count;

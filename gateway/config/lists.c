@@ -222,8 +222,12 @@ static int default_allow(gw_config_t *cfg, const cfg_key_t *key)
 	size_t n = 0;
 	gw_acl_t *acl = cfg_field(cfg, key);
 
-	while (key->words[n] != NULL)
+	while (key->words != NULL && key->words[n] != NULL)
 		n++;
+	if (n == 0) {
+		*acl = (gw_acl_t){0}; /* an empty list by default */
+		return GW_OK;
+	}
 	acl->entries = calloc(n, sizeof(*acl->entries));
 	if (acl->entries == NULL)
 		return GW_ENOMEM;

@@ -64,6 +64,30 @@ static const cfg_key_t g_transfer_keys[] = {
     {NULL},
 };
 
+/* Response rate limiting (gateway/query/rrl.h); rate 0 turns it off. */
+static const cfg_key_t g_rate_limit_keys[] = {
+    /* 20: as Knot; no resolver asks one name that often, it caches */
+    {"rate", &g_type_uint, 0, AT(rate_limit.rate), .def = 20, .max = GW_CONFIG_RRL_RATE_MAX,
+     .note = " responses per second per name and client prefix (0: no limit)"},
+    {"slip", &g_type_uint, 0, AT(rate_limit.slip), .def = 2, .max = GW_CONFIG_RRL_SLIP_MAX,
+     .note = " (every Nth limited response is sent truncated; 0: none, 1: all)"},
+    {"ipv4-prefix", &g_type_uint, 0, AT(rate_limit.ipv4_prefix), .def = 24, .min = 1,
+     .max = 32},
+    {"ipv6-prefix", &g_type_uint, 0, AT(rate_limit.ipv6_prefix), .def = 56, .min = 1,
+     .max = 128},
+    {"table-size", &g_type_uint, 0, AT(rate_limit.table_size), .def = 65536,
+     .min = GW_CONFIG_RRL_TABLE_MIN, .max = GW_CONFIG_RRL_TABLE_MAX,
+     .note = " buckets (rounded up to a power of two)"},
+    {"whitelist", &g_type_allow, 0, AT(rate_limit.whitelist), .max = GW_CONFIG_ACL_MAX},
+    {NULL},
+};
+
+/* DNS cookies (RFC 7873, RFC 9018 server cookies). */
+static const cfg_key_t g_cookies_keys[] = {
+    {"enable", &g_type_bool, 0, AT(cookies.enable), .def = true},
+    {NULL},
+};
+
 /* Each entry of tsig-keys and of links: read by their list type. */
 static const cfg_key_t g_tsig_key_keys[] = {
     {"name", &g_type_text, CFG_REQUIRED, .len = GW_CONFIG_NAME_STR_MAX - 1},
@@ -165,6 +189,8 @@ const cfg_key_t g_config_keys[] = {
     /* before transfer: its entries name keys */
     {"tsig-keys", &g_type_tsig_keys, CFG_BEFORE_PREV, .max = GW_CONFIG_TSIG_KEYS_MAX,
      .keys = g_tsig_key_keys},
+    {"rate-limit", &g_type_map, 0, .keys = g_rate_limit_keys},
+    {"cookies", &g_type_map, 0, .keys = g_cookies_keys},
     {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
     {"links", &g_type_links, 0, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
     {"mdns", &g_type_map, 0, .keys = g_mdns_keys},

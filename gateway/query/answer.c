@@ -480,7 +480,8 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 		if (client < limit)
 			limit = client;
 	}
-	size_t reserve = (q->has_edns ? OPT_LEN : 0) + env->tsig_reserve;
+	size_t reserve = (q->has_edns ? OPT_LEN + (q->has_cookie ? env->cookie_reserve : 0) : 0) +
+	                 env->tsig_reserve;
 
 	ctx_t c = {.env = env,
 	           .q = q,

@@ -21,6 +21,10 @@ typedef struct gw_answer_env {
 	 * keeping tsig_reserve octets free for the TSIG of the reply. */
 	bool tsig_checked;
 	uint16_t tsig_reserve;
+	/* Octets kept free after the OPT of a reply to a query with a COOKIE
+	 * option, for the server cookie the caller adds (guard.h); 0 when
+	 * the server gives no cookies. */
+	uint16_t cookie_reserve;
 } gw_answer_env_t;
 
 /* The outcome, for statistics and logging. */

@@ -70,6 +70,7 @@ struct gw_server {
 	struct ev_loop *loop;
 	gw_server_opts_t opts;
 	gw_answer_env_t env;
+	gw_guard_t *guard;        /* owned; NULL: no cookies, no rate limit */
 	gw_zoneref_t *zone;       /* one reference */
 	gw_listener_t *listeners; /* owned */
 	size_t listener_count;

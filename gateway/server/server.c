@@ -149,6 +149,7 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 	srv->env.udp_payload = opts->udp_payload;
 	srv->env.identity = opts->identity;
 	srv->env.version = opts->version;
+	srv->opts.guard = NULL; /* borrowed for this call only */
 	srv->udp_in = calloc(GW_UDP_BATCH, sizeof(*srv->udp_in));
 	srv->udp_out = calloc(GW_UDP_BATCH, sizeof(*srv->udp_out));
 	srv->listeners = calloc(opts->listen_count * 2, sizeof(*srv->listeners));
@@ -170,6 +171,14 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 		u->srv = t->srv = srv;
 		ev_io_init(&u->io, gw_udp_read_cb, u->fd, EV_READ);
 		ev_io_init(&t->io, gw_tcp_accept_cb, t->fd, EV_READ);
+	}
+	/* After every bind: a start that cannot listen makes no secret. */
+	if (opts->guard != NULL) {
+		ret = gw_guard_new(&srv->guard, opts->guard);
+		if (ret != GW_OK)
+			goto out;
+		if (gw_guard_cookies(srv->guard))
+			srv->env.cookie_reserve = GW_GUARD_COOKIE_SPACE;
 	}
 	*out = srv;
 	srv = NULL;
@@ -239,10 +248,12 @@ void gw_server_free(gw_server_t *srv)
 	free(srv->udp_in);
 	free(srv->udp_out);
 	gw_zoneref_put(srv->zone);
+	gw_guard_free(srv->guard);
 	free(srv);
 }
 
 void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st)
 {
 	*st = srv->stats;
+	gw_guard_get_stats(srv->guard, &st->guard);
 }

@@ -10,8 +10,9 @@
 
 #include <ev.h>
 
-#include "gateway/xfr/access.h"
 #include "gateway/journal/journal.h"
+#include "gateway/query/guard.h"
+#include "gateway/xfr/access.h"
 #include "gateway/zonemgr/zoneref.h"
 
 typedef struct gw_server gw_server_t;
@@ -34,6 +35,9 @@ typedef struct gw_server_opts {
 	const char *version;           /* borrowed, may be NULL */
 	const gw_access_t *xfr_access; /* borrowed; NULL: no transfers */
 	gw_journal_t *journal;         /* borrowed; NULL: IXFR answered in AXFR form */
+	/* Cookies and rate limiting for UDP replies; borrowed for the
+	 * gw_server_new() call; NULL: neither. */
+	const gw_guard_opts_t *guard;
 } gw_server_opts_t;
 
 /* Create a server and bind every listener (UDP and TCP on the same port;
@@ -67,5 +71,7 @@ typedef struct gw_server_stats {
 	uint64_t tcp_evicted;     /* closed to make room for a newcomer */
 	uint64_t tcp_over_client; /* closed at the per-client limit */
 	uint64_t tcp_no_fds;      /* refused for want of file descriptors */
+	uint64_t udp_limited;     /* UDP replies not sent: the rate limit dropped them */
+	gw_guard_stats_t guard;   /* cookies and rate limiting */
 } gw_server_stats_t;
 void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st);

@@ -56,6 +56,16 @@ static size_t reply_pktinfo(const struct msghdr *in, cmsg_buf_t *out)
 	return 0;
 }
 
+/* Cookies and the rate limit (gateway/query/guard.h) for one reply. */
+static bool guard(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt,
+                  const struct sockaddr_storage *peer, uint8_t *out, size_t *len)
+{
+	double now = ev_now(srv->loop);
+	const uint8_t *apex = srv->env.zone != NULL ? zone_apex(srv->env.zone) : NULL;
+	return gw_guard_reply(srv->guard, q, pkt, (const struct sockaddr *)peer, apex, out, len,
+	                      GW_UDP_MAXMSG, (time_t)now, (uint64_t)(now * 1000.0));
+}
+
 void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	gw_listener_t *l = container_of(w, gw_listener_t, io);
@@ -100,12 +110,19 @@ void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 				srv->stats.udp_dropped++;
 				continue;
 			}
-			if (gw_answer(&srv->env, srv->udp_in[i], in[i].msg_len, false,
-			              srv->udp_out[replies], GW_UDP_MAXMSG, &outlen,
-			              &q) == GW_ANSWER_SPECIAL)
+			gw_answer_result_t res =
+			    gw_answer(&srv->env, srv->udp_in[i], in[i].msg_len, false,
+			              srv->udp_out[replies], GW_UDP_MAXMSG, &outlen, &q);
+			if (res == GW_ANSWER_SPECIAL) {
 				outlen = gw_server_special(srv, &q, srv->udp_in[i], in[i].msg_len,
 				                           &peers[i], false, srv->udp_out[replies],
 				                           GW_UDP_MAXMSG);
+			} else if (res == GW_ANSWER_SENT && srv->guard != NULL &&
+			           !guard(srv, &q, srv->udp_in[i], &peers[i], srv->udp_out[replies],
+			                  &outlen)) {
+				srv->stats.udp_limited++;
+				continue;
+			}
 			if (outlen == 0) {
 				srv->stats.udp_dropped++;
 				continue;

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# DNS cookies (RFC 7873, RFC 9018 server cookies) and response rate
+# limiting (issue 16, finding 3): kdig and dig get a server cookie and a
+# second query with it is valid; a client over the limit gets truncated
+# replies (slip) or none, while another prefix is served; a valid cookie
+# exempts a client from the limit; a stale cookie gets BADCOOKIE with a
+# fresh one; validators still validate with cookies on; the limiter's log
+# lines are few.
+source "$(dirname "$0")/lib.sh"
+/usr/bin/python3 -c 'import dns' 2>/dev/null || { echo "FAIL: python3-dnspython missing (scripts/setup.sh)" >&2; exit 1; }
+
+cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
+cfg=$(gw_config cookies "zone: {domain: dnssd.test., file: $GW_TMP/zone}
+rate-limit: {rate: 5, slip: 2}")
+gw_start "$cfg"
+Z=dnssd.test
+state="$GW_TMP/state"
+for _ in $(seq 1 100); do
+	q $Z. SOA +dnssec
+	has_text "RRSIG" && break
+	sleep 0.2
+done
+burst() { /usr/bin/python3 "$GW_INTEGRATION_DIR/udp_burst.py" "$GW_PORT" "$@" >"$GW_TMP/last" 2>&1 || true; }
+field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" "$GW_TMP/last"; }
+
+# ---- cookies --------------------------------------------------------------
+expect "the cookie secret is made, mode 0600" bash -c "[ \"\$(stat -c %a '$state/cookie-secret')\" = 600 ]"
+q www.$Z. A +cookie
+cookie=$(sed -n 's/^;; COOKIE: \([0-9A-Fa-f]*\).*/\1/p' "$GW_TMP/last")
+expect "kdig +cookie: a client and a server cookie back (${#cookie} hex digits)" test "${#cookie}" -eq 48
+q www.$Z. A +cookie="$cookie"
+again=$(sed -n 's/^;; COOKIE: \([0-9A-Fa-f]*\).*/\1/p' "$GW_TMP/last")
+expect "kdig with the server cookie: answered, the same cookie back (valid, fresh)" \
+	bash -c "[ '$again' = '$cookie' ] && grep -q 'status: NOERROR' '$GW_TMP/last'"
+dig @127.0.0.1 -p "$GW_PORT" +cookie www.$Z. A >"$GW_TMP/last" 2>&1 || true
+expect "dig +cookie: the server cookie is good" has_text "(good)"
+
+# A valid cookie exempts from the limit: 40 queries at once, all answered.
+burst 127.0.0.1 www.$Z. A 40 --cookie "$cookie"
+expect "valid cookie: never limited ($(cat "$GW_TMP/last"))" \
+	bash -c "[ '$(field answered)' = 40 ] && [ '$(field same_server)' = 40 ]"
+# A stale or forged server cookie over the limit: BADCOOKIE with a fresh one.
+burst 127.0.0.1 www.$Z. A 30 --cookie "${cookie:0:16}00000000000000000000000000000000"
+expect "invalid cookie over the limit: BADCOOKIE, never silence ($(cat "$GW_TMP/last"))" \
+	bash -c "[ '$(field badcookie)' -gt 0 ] && [ '$(field none)' = 0 ] && [ '$(field cookies)' = 30 ]"
+
+# ---- rate limiting ----------------------------------------------------------
+sleep 1.5 # the buckets refill
+burst 127.0.0.1 www.$Z. A 60
+flood=$(cat "$GW_TMP/last")
+expect "one prefix over the limit: some replies truncated (slip) ($flood)" test "$(field truncated)" -gt 0
+expect "one prefix over the limit: some dropped ($flood)" test "$(field none)" -gt 0
+expect "one prefix over the limit: fewer answers than queries ($flood)" test "$(field answered)" -lt 40
+burst 127.0.1.1 www.$Z. A 5
+expect "another prefix meanwhile: every answer ($(cat "$GW_TMP/last"))" test "$(field answered)" = 5
+expect "the limiter logs a few lines, not one per packet" \
+	test "$(grep -c 'rate limit' "$GW_TMP/gateway.log")" -le 5
+gw_stop
+
+# ---- validators with cookies on ------------------------------------------------
+cfg=$(gw_config cookies2 "zone: {domain: dnssd.test., file: $GW_TMP/zone}")
+gw_start "$cfg"
+for _ in $(seq 1 100); do
+	q $Z. SOA +dnssec
+	has_text "RRSIG" && break
+	sleep 0.2
+done
+delv @127.0.0.1 -p "$GW_PORT" -a "$state/trust-anchor.conf" +root=$Z. www.$Z. A >"$GW_TMP/last" 2>&1 || true
+expect "delv: fully validated with cookies on" has_text "; fully validated"
+unbound_start cookies $Z. "$state/trust-anchor.ds"
+ub www.$Z. A
+ub_ad() { [ "$(dig_status)" = NOERROR ] && dig_has_flag ad; }
+expect "Unbound: NOERROR with AD, cookies on" ub_ad
+q www.$Z. A +cookie
+expect "kdig +cookie still answered beside Unbound" has_text "status: NOERROR"
+
+gw_finish

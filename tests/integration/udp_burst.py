@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Send a burst of UDP queries and count how they were answered, for
+test_cookies_rrl.sh. Loopback only; python3-dnspython.
+
+  udp_burst.py PORT SRC NAME TYPE COUNT [--cookie HEX] [--do]
+
+Queries go from address SRC (127.x.y.z), one at a time with a short
+timeout, as fast as the replies come. --cookie sends that COOKIE option
+(16 hex digits: a client cookie; 48: client and server cookie) in every
+query. Prints one line:
+  sent=N answered=N truncated=N badcookie=N none=N cookies=N same_server=N
+answered counts full replies (not TC, not BADCOOKIE); cookies counts
+replies with a COOKIE option; same_server those whose server cookie is
+the one sent.
+"""
+import socket
+import sys
+
+import dns.edns
+import dns.flags
+import dns.message
+import dns.rcode
+
+
+def main():
+    port, src, name, qtype, count = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
+                                     sys.argv[4], int(sys.argv[5]))
+    args = sys.argv[6:]
+    cookie = bytes.fromhex(args[args.index("--cookie") + 1]) if "--cookie" in args else None
+    opts = [dns.edns.GenericOption(10, cookie)] if cookie else []
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.settimeout(0.2)
+    res = dict(sent=0, answered=0, truncated=0, badcookie=0, none=0, cookies=0, same_server=0)
+    for i in range(count):
+        q = dns.message.make_query(name, qtype, use_edns=0, options=opts,
+                                   want_dnssec="--do" in args)
+        q.id = i & 0xFFFF
+        s.sendto(q.to_wire(), ("127.0.0.1", port))
+        res["sent"] += 1
+        try:
+            while True:
+                r = dns.message.from_wire(s.recv(65535))
+                if r.id == q.id:
+                    break
+        except socket.timeout:
+            res["none"] += 1
+            continue
+        got = [o for o in r.options if o.otype == 10]
+        if got:
+            res["cookies"] += 1
+            data = got[0].to_wire() if hasattr(got[0], "to_wire") else got[0].data
+            if cookie and len(cookie) > 8 and bytes(data)[8:] == cookie[8:]:
+                res["same_server"] += 1
+        if r.rcode() == dns.rcode.BADCOOKIE:
+            res["badcookie"] += 1
+        elif r.flags & dns.flags.TC:
+            res["truncated"] += 1
+        else:
+            res["answered"] += 1
+    print(" ".join(f"{k}={v}" for k, v in res.items()))
+
+
+if __name__ == "__main__":
+    main()
