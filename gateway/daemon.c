@@ -1,6 +1,7 @@
 #include "gateway/daemon.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,21 @@ static int ensure_state_dir(const char *path)
 	return GW_OK;
 }
 
+/* What the server saw, once at shutdown (until a control socket shows it
+ * live): the UDP defences' counts among it. */
+static void log_stats(const gw_server_t *srv)
+{
+	gw_server_stats_t st;
+	gw_server_get_stats(srv, &st);
+	gw_notice("served: udp %" PRIu64 " queries, %" PRIu64 " not answered (%" PRIu64
+	          " dropped by the rate limit, %" PRIu64 " sent truncated by it); tcp %" PRIu64
+	          " queries on %" PRIu64 " connections; cookies: %" PRIu64 " client only, %" PRIu64
+	          " valid, %" PRIu64 " invalid, %" PRIu64 " BADCOOKIE",
+	          st.udp_queries, st.udp_dropped + st.udp_limited, st.guard.rrl.dropped,
+	          st.guard.rrl.slipped, st.tcp_queries, st.tcp_conns, st.guard.cookie_client_only,
+	          st.guard.cookie_valid, st.guard.cookie_invalid, st.guard.badcookie);
+}
+
 int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 {
 	int ret;
@@ -281,6 +297,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 
 	ev_run(d.loop, 0);
 
+	log_stats(d.server);
 	ev_signal_stop(d.loop, &d.sigterm);
 	ev_signal_stop(d.loop, &d.sigint);
 	ev_signal_stop(d.loop, &d.sighup);
