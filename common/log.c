@@ -98,14 +98,21 @@ void gw_log(gw_log_level_t level, const char *fmt, ...)
 
 bool gw_log_limit_pass(gw_log_limit_t *lim, uint64_t now_ns, uint64_t *suppressed)
 {
+	uint32_t burst = lim->burst ? lim->burst : 1;
 	if (lim->started && now_ns < lim->next_ns) {
-		lim->suppressed++;
-		return false;
+		if (lim->used >= burst) {
+			lim->suppressed++;
+			return false;
+		}
+		lim->used++;
+	} else {
+		lim->started = true;
+		lim->used = 1;
+		lim->next_ns =
+		    now_ns + (lim->interval_ns ? lim->interval_ns : GW_LOG_LIMIT_INTERVAL_NS);
 	}
 	*suppressed = lim->suppressed;
 	lim->suppressed = 0;
-	lim->started = true;
-	lim->next_ns = now_ns + (lim->interval_ns ? lim->interval_ns : GW_LOG_LIMIT_INTERVAL_NS);
 	return true;
 }
 

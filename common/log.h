@@ -53,7 +53,9 @@ void gw_log(gw_log_level_t level, const char *fmt, ...) __attribute__((format(pr
 
 typedef struct gw_log_limit {
 	uint64_t interval_ns; /* 0: GW_LOG_LIMIT_INTERVAL_NS */
-	uint64_t next_ns;     /* monotonic time before which lines are dropped */
+	uint32_t burst;       /* lines written per interval; 0: 1 */
+	uint32_t used;        /* lines written in the current interval */
+	uint64_t next_ns;     /* monotonic time the current interval ends */
 	uint64_t suppressed;  /* lines dropped since the last one written */
 	bool started;         /* a line was written (next_ns is valid) */
 } gw_log_limit_t;

@@ -16,6 +16,13 @@
 #include "gateway/query/response.h"
 #include "common/container.h"
 
+/* Lines that a packet from the network triggers (a NOTIFY received, an
+ * answer to ours): each line below has its own limit, a few lines per
+ * interval, the rest counted (common/log.h). */
+static gw_log_limit_t g_peer_lines[5] = {
+    {.burst = 10}, {.burst = 10}, {.burst = 10}, {.burst = 10}, {.burst = 10},
+};
+
 #define T_SOA          6
 #define C_IN           1
 #define RCODE_FORMERR  1
@@ -166,19 +173,23 @@ static void on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
 			continue;
 		if (t->key != NULL &&
 		    gw_tsig_verify_reply(&t->tsig, pkt, len, gw_clock_wall()) != GW_OK) {
-			gw_warn("NOTIFY to %s for serial %u: the answer's TSIG (key %s) does not "
-			        "verify; ignored",
-			        t->text, t->serial, t->key->cfg->name);
+			gw_log_limited(
+			    &g_peer_lines[0], GW_LOG_WARNING,
+			    "NOTIFY to %s for serial %u: the answer's TSIG (key %s) does not "
+			    "verify; ignored",
+			    t->text, t->serial, t->key->cfg->name);
 			return;
 		}
 		t->pending = false;
 		ev_timer_stop(n->loop, &t->timer);
 		unsigned rcode = flags & GW_WIRE_FLAG_RCODE;
 		if (rcode != 0) {
-			gw_warn("NOTIFY to %s for serial %u: answered with rcode %u; check that it "
-			        "serves the zone as a secondary and allows NOTIFY from us (and the "
-			        "key)",
-			        t->text, t->serial, rcode);
+			gw_log_limited(
+			    &g_peer_lines[1], GW_LOG_WARNING,
+			    "NOTIFY to %s for serial %u: answered with rcode %u; check that it "
+			    "serves the zone as a secondary and allows NOTIFY from us (and the "
+			    "key)",
+			    t->text, t->serial, rcode);
 			n->stats.failed++;
 			return;
 		}
@@ -317,8 +328,10 @@ size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const
 			return gw_answer_error(q, true, RCODE_FORMERR, out, cap, 512);
 		if (ret != GW_OK) {
 			if (log_ok(now))
-				gw_warn("NOTIFY from %s for %s refused: TSIG key %s: %s", peer_text,
-				        name, tsig.key_text, gw_tsig_error_str(tsig.error));
+				gw_log_limited(&g_peer_lines[2], GW_LOG_WARNING,
+				               "NOTIFY from %s for %s refused: TSIG key %s: %s",
+				               peer_text, name, tsig.key_text,
+				               gw_tsig_error_str(tsig.error));
 			return gw_tsig_error_reply(&tsig, q, now, out, cap);
 		}
 	}
@@ -326,12 +339,16 @@ size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const
 	            zone_name_equal(q->qname, zone_apex(zone));
 	if (log_ok(now)) {
 		if (ours)
-			gw_info("NOTIFY from %s for %s%s%s: this server is the primary; answered, "
-			        "nothing to do",
-			        peer_text, name, tsig.key ? ", TSIG key " : "",
-			        tsig.key ? tsig.key_text : "");
+			gw_log_limited(
+			    &g_peer_lines[3], GW_LOG_INFO,
+			    "NOTIFY from %s for %s%s%s: this server is the primary; answered, "
+			    "nothing to do",
+			    peer_text, name, tsig.key ? ", TSIG key " : "",
+			    tsig.key ? tsig.key_text : "");
 		else
-			gw_notice("NOTIFY from %s for %s: not our zone; NOTAUTH", peer_text, name);
+			gw_log_limited(&g_peer_lines[4], GW_LOG_NOTICE,
+			               "NOTIFY from %s for %s: not our zone; NOTAUTH", peer_text,
+			               name);
 	}
 	size_t reserve = gw_tsig_room(&tsig);
 	if (cap < GW_HEADER_LEN + GW_WIRE_NAME_MAXLEN + 4 + reserve)

@@ -30,6 +30,26 @@ static void test_pass(void)
 	CU_ASSERT_EQUAL(dropped, 1);
 }
 
+/* A burst of a few lines per interval, then drops, counted. */
+static void test_burst(void)
+{
+	gw_log_limit_t lim = {.interval_ns = 10 * SEC, .burst = 3};
+	uint64_t dropped = 99;
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_TRUE(gw_log_limit_pass(&lim, 100 + (uint64_t)i, &dropped));
+		CU_ASSERT_EQUAL(dropped, 0);
+	}
+	for (int i = 0; i < 50; i++)
+		CU_ASSERT_FALSE(gw_log_limit_pass(&lim, 200 + (uint64_t)i, &dropped));
+	/* A new interval: three more, the first reporting the drops. */
+	CU_ASSERT_TRUE(gw_log_limit_pass(&lim, 100 + 10 * SEC, &dropped));
+	CU_ASSERT_EQUAL(dropped, 50);
+	CU_ASSERT_TRUE(gw_log_limit_pass(&lim, 101 + 10 * SEC, &dropped));
+	CU_ASSERT_EQUAL(dropped, 0);
+	CU_ASSERT_TRUE(gw_log_limit_pass(&lim, 102 + 10 * SEC, &dropped));
+	CU_ASSERT_FALSE(gw_log_limit_pass(&lim, 103 + 10 * SEC, &dropped));
+}
+
 static void test_default_interval(void)
 {
 	gw_log_limit_t lim = {0};
@@ -100,6 +120,7 @@ int gw_test_register(void)
 	return gw_test_suite("log_limit", (gw_test_t[]){
 	                                      {"pass", test_pass},
 	                                      {"default interval", test_default_interval},
+	                                      {"burst", test_burst},
 	                                      {"limited lines", test_limited_lines},
 	                                      {NULL, NULL},
 	                                  });
