@@ -179,6 +179,11 @@ out:
 	return ret;
 }
 
+void gw_server_set_journal(gw_server_t *srv, gw_journal_t *journal)
+{
+	srv->opts.journal = journal;
+}
+
 void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone)
 {
 	gw_zoneref_t *old = srv->zone;

@@ -33,7 +33,8 @@ typedef struct gw_server_opts {
 	const char *identity;          /* borrowed, may be NULL */
 	const char *version;           /* borrowed, may be NULL */
 	const gw_access_t *xfr_access; /* borrowed; NULL: no transfers */
-	gw_journal_t *journal;         /* borrowed; NULL: IXFR answered in AXFR form */
+	gw_journal_t *journal;         /* borrowed; NULL: IXFR answered in AXFR form (or
+	                                  set later: gw_server_set_journal()) */
 } gw_server_opts_t;
 
 /* Create a server and bind every listener (UDP and TCP on the same port;
@@ -45,6 +46,11 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 /* Serve zone from now on; takes a reference (the old one is dropped).
  * zone may be NULL (SERVFAIL). */
 void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone);
+
+/* Answer IXFR from journal from now on (borrowed; must outlive the
+ * server or be replaced; NULL: IXFR answered in AXFR form). Lets the
+ * daemon bind every socket before it makes the zone and its journal. */
+void gw_server_set_journal(gw_server_t *srv, gw_journal_t *journal);
 
 /* Attach to / detach from the loop. */
 void gw_server_start(gw_server_t *srv);
