@@ -209,8 +209,10 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	};
 	ret = gw_server_new(&d.server, d.loop, &opts);
 	if (ret != GW_OK) {
-		gw_err("not started: a listen address cannot be bound (nothing was written to %s)",
-		       cfg->state_dir);
+		if (ret != GW_ENOMEM)
+			gw_err("not started: a listen address cannot be bound (nothing was "
+			       "written to %s)",
+			       cfg->state_dir);
 		goto out;
 	}
 
