@@ -175,18 +175,15 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		gw_err("cannot create the event loop");
 		return GW_ERROR;
 	}
-	ret = ensure_state_dir(cfg->state_dir);
-	if (ret != GW_OK)
-		goto out;
 	gw_tsig_keyring_opts_t key_opts = {.keys = cfg->tsig_keys, .count = cfg->tsig_key_count};
 	ret = gw_tsig_keyring_init(&d.keys, &key_opts);
 	if (ret != GW_OK)
 		goto out;
 	d.access = (gw_access_t){.allow = &cfg->transfer.allow, .keys = &d.keys};
 
-	/* Every socket first: a port in use must stop the start before keys,
-	 * a serial or a journal are made (the server gets the zone and the
-	 * journal below). */
+	/* Every socket first: a port in use must stop the start before the
+	 * state directory, keys, a serial or a journal are made (the server
+	 * gets the zone and the journal below). */
 	struct sockaddr_storage addrs[GW_CONFIG_LISTEN_MAX];
 	socklen_t lens[GW_CONFIG_LISTEN_MAX];
 	for (size_t i = 0; i < cfg->listen_count; i++) {
@@ -216,6 +213,9 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		goto out;
 	}
 
+	ret = ensure_state_dir(cfg->state_dir);
+	if (ret != GW_OK)
+		goto out;
 	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
 	zone_opts.dnssec.new_keys = flags->new_keys;
 	ret = gw_zonemgr_new(&d.zones, d.loop, &zone_opts);

@@ -3,8 +3,8 @@
 # daemon starts and serves, says once which file, why and what to do,
 # answers IXFR from memory, takes one serial block only, and writes the
 # file once the obstacle is gone (a timer tries again, backing off). The
-# obstacle is a directory in the journal's place: as root, a file mode
-# does not stop the daemon.
+# obstacles: a directory in the journal's place, then an immutable file
+# (chattr +i); as root, a file mode does not stop the daemon.
 source "$(dirname "$0")/lib.sh"
 
 Z=journal.test
@@ -61,5 +61,25 @@ expect "restart: the journal connects ($s2 -> $s3)" grep -q "journal: restart di
 xfr IXFR=$s1 $Z.
 expect "restart: IXFR from $s1 from the file" grep -q "IXFR to 127.0.0.1@[0-9]* started: serial $s1 -> $s3, 2 diffs" "$GW_TMP/gateway.log"
 expect "restart: no journal error" bash -c "! grep -q 'journal: cannot' '$GW_TMP/gateway.log'"
+gw_stop
+
+# ---- an immutable file (chattr +i: root cannot replace it either) ----------
+trap 'chattr -i "$J" 2>/dev/null || true; gw_cleanup' EXIT
+chattr +i "$J"
+: >"$GW_TMP/gateway.log"
+gw_start "$cfg"
+s4=$(soa_serial)
+expect "immutable journal: the daemon serves serial $s4" test -n "$s4"
+expect "immutable journal: the line says what to do" \
+	grep -q "journal: cannot write $J: Operation not permitted; let the daemon's user write it and its directory (owner, mode, chattr -i)" "$GW_TMP/gateway.log"
+xfr IXFR=$s1 $Z.
+expect "immutable journal: IXFR from $s1 still from the history read at start" \
+	grep -q "IXFR to 127.0.0.1@[0-9]* started: serial $s1 -> $s4, 3 diffs" "$GW_TMP/gateway.log"
+chattr -i "$J"
+for _ in $(seq 1 400); do
+	grep -q "journal: $J written" "$GW_TMP/gateway.log" && break
+	sleep 0.1
+done
+expect "chattr -i: the journal is written" grep -q "journal: $J written" "$GW_TMP/gateway.log"
 
 gw_finish
