@@ -184,27 +184,22 @@ static void log_stats(const gw_server_t *srv)
 int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 {
 	int ret;
+	bool ports_written = false;
 	daemon_t d = {.cfg = cfg};
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	if (d.loop == NULL) {
 		gw_err("cannot create the event loop");
 		return GW_ERROR;
 	}
-	ret = ensure_state_dir(cfg->state_dir);
-	if (ret != GW_OK)
-		goto out;
-	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
-	zone_opts.dnssec.new_keys = flags->new_keys;
-	ret = gw_zonemgr_new(&d.zones, d.loop, &zone_opts);
-	if (ret != GW_OK)
-		goto out;
-	log_zone("loaded", gw_zonemgr_zone(d.zones)->zone, cfg);
 	gw_tsig_keyring_opts_t key_opts = {.keys = cfg->tsig_keys, .count = cfg->tsig_key_count};
 	ret = gw_tsig_keyring_init(&d.keys, &key_opts);
 	if (ret != GW_OK)
 		goto out;
 	d.access = (gw_access_t){.allow = &cfg->transfer.allow, .keys = &d.keys};
 
+	/* Every socket first: a port in use must stop the start before the
+	 * state directory, keys, a serial or a journal are made (the server
+	 * gets the zone and the journal below). */
 	struct sockaddr_storage addrs[GW_CONFIG_LISTEN_MAX];
 	socklen_t lens[GW_CONFIG_LISTEN_MAX];
 	for (size_t i = 0; i < cfg->listen_count; i++) {
@@ -233,17 +228,36 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .listen_count = cfg->listen_count,
 	    .udp_payload = cfg->server.udp_payload,
 	    .tcp_idle_timeout = (double)cfg->server.tcp_idle_timeout_ms / 1000.0,
+	    .tcp_message_timeout = (double)cfg->server.tcp_message_timeout_ms / 1000.0,
 	    .tcp_max_connections = cfg->server.tcp_max_connections,
+	    .tcp_max_per_client = cfg->server.tcp_max_per_client,
+	    .tcp_max_pipelined = cfg->server.tcp_max_pipelined,
 	    .identity = cfg->identity,
 	    .version = cfg->version,
 	    .xfr_access = &d.access,
-	    .journal = gw_zonemgr_journal(d.zones),
-	    .guard = &guard,
 	};
 	ret = gw_server_new(&d.server, d.loop, &opts);
+	if (ret != GW_OK) {
+		if (ret != GW_ENOMEM)
+			gw_err("not started: a listen address cannot be bound (nothing was "
+			       "written to %s)",
+			       cfg->state_dir);
+		goto out;
+	}
+
+	ret = ensure_state_dir(cfg->state_dir);
+	if (ret == GW_OK)
+		ret = gw_server_set_guard(d.server, &guard);
 	if (ret != GW_OK)
 		goto out;
+	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
+	zone_opts.dnssec.new_keys = flags->new_keys;
+	ret = gw_zonemgr_new(&d.zones, d.loop, &zone_opts);
+	if (ret != GW_OK)
+		goto out;
+	log_zone("loaded", gw_zonemgr_zone(d.zones)->zone, cfg);
 	gw_server_set_zone(d.server, gw_zonemgr_zone(d.zones));
+	gw_server_set_journal(d.server, gw_zonemgr_journal(d.zones));
 	gw_server_log_ports(d.server);
 	if (cfg->ports_file != NULL) {
 		/* Atomic, so a reader never sees half a file; failures are
@@ -251,6 +265,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		ret = gw_file_write_with(cfg->ports_file, 0644, fill_ports, d.server);
 		if (ret != GW_OK)
 			goto out;
+		ports_written = true;
 	}
 
 	gw_notify_opts_t notify_opts = {
@@ -261,7 +276,6 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	ret = gw_notify_new(&d.notify, d.loop, &notify_opts);
 	if (ret != GW_OK)
 		goto out;
-	gw_zonemgr_set_hook(d.zones, on_commit, &d);
 
 	/* The mDNS mirror. Starting it commits the last mirrored state before
 	 * the server answers, so a restart does not blank the zone; with
@@ -281,6 +295,16 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		gw_err("cannot start the mDNS mirror: %s", gw_strerror(ret));
 		goto out;
 	}
+	/* NOTIFY from here on: the start's own commits are announced once,
+	 * below, when the zone is served. */
+	gw_zonemgr_set_hook(d.zones, on_commit, &d);
+	/* The serial ceiling and the journal go to disk only now, when the
+	 * start can fail no more (but for that very write): a start that
+	 * failed above leaves <state>/serial and <state>/journal as they
+	 * were, and the next start reuses the same serials. */
+	ret = gw_zonemgr_start(d.zones);
+	if (ret != GW_OK)
+		goto out;
 
 	signal(SIGPIPE, SIG_IGN);
 	ev_signal_init(&d.sigterm, on_stop, SIGTERM);
@@ -290,7 +314,6 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	ev_signal_start(d.loop, &d.sigint);
 	ev_signal_start(d.loop, &d.sighup);
 	gw_server_start(d.server);
-	gw_zonemgr_start(d.zones);
 	/* A restart serves a new serial even when nothing was committed. */
 	gw_notify_send(d.notify, gw_zonemgr_zone(d.zones)->zone);
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
@@ -303,7 +326,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	ev_signal_stop(d.loop, &d.sighup);
 	ret = GW_OK;
 out:
-	if (cfg->ports_file != NULL && d.server != NULL)
+	if (ports_written)
 		unlink(cfg->ports_file);
 	mdns_mirror_free(d.mirror);
 	gw_server_free(d.server);

@@ -42,6 +42,8 @@
 #define GW_CONFIG_TCP_IDLE_MAX_MS     3600000
 #define GW_CONFIG_TCP_CONNECTIONS_MAX 65535
 #define GW_CONFIG_TCP_PIPELINED_MAX   1024
+#define GW_CONFIG_TCP_MESSAGE_MIN_MS  100
+#define GW_CONFIG_TCP_MESSAGE_MAX_MS  300000
 
 /* dnssec, links, mdns: list sizes and value ranges (inclusive). */
 #define GW_CONFIG_LINKS_MAX             MDNS_LINKS_MAX
@@ -132,6 +134,12 @@ typedef struct gw_config {
 		uint64_t tcp_idle_timeout_ms; /* RFC 7766 idle timeout */
 		uint32_t tcp_max_connections; /* open TCP connections at once */
 		uint32_t tcp_max_pipelined;   /* queries in flight per connection */
+		/* One message, first octet to last (from the connection's start
+		 * for the first). */
+		uint64_t tcp_message_timeout_ms;
+		/* Connections of one IPv4 address or IPv6 /64; 0: automatic
+		 * (a sixteenth of tcp_max_connections, at least 8). */
+		uint32_t tcp_max_per_client;
 	} server;
 
 	char *identity; /* CHAOS id.server TXT; NULL = REFUSED. Owned. */

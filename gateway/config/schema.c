@@ -48,6 +48,10 @@ static const cfg_key_t g_server_keys[] = {
      .max = GW_CONFIG_TCP_CONNECTIONS_MAX},
     {"tcp-max-pipelined", &g_type_uint, 0, AT(server.tcp_max_pipelined), .def = 32, .min = 1,
      .max = GW_CONFIG_TCP_PIPELINED_MAX},
+    {"tcp-message-timeout", &g_type_duration, 0, AT(server.tcp_message_timeout_ms), .def = 5000,
+     .min = GW_CONFIG_TCP_MESSAGE_MIN_MS, .max = GW_CONFIG_TCP_MESSAGE_MAX_MS, .example = "5s"},
+    {"tcp-max-per-client", &g_type_uint, 0, AT(server.tcp_max_per_client), .def = 0, .min = 0,
+     .max = GW_CONFIG_TCP_CONNECTIONS_MAX, .note = " (0: automatic)"},
     {NULL},
 };
 

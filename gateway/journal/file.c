@@ -20,14 +20,6 @@
 #include "common/log.h"
 #include "gateway/journal/internal.h"
 
-#define FILE_MAGIC   "DNSSDGWJ"
-#define FILE_VERSION 1
-#define REC_ENTRY    1
-#define REC_SNAPSHOT 2
-#define REC_HEAD     8  /* [length][CRC-32] */
-#define ENTRY_HEAD   17 /* kind, from, to, removed, added */
-#define SNAP_HEAD    9  /* kind, serial, count */
-
 /* ---- whole zones as lists of wire RRs ----------------------------------- */
 
 /* A list of RRs: one buffer, and where each starts. */
@@ -389,12 +381,8 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 out:
 	if (fd >= 0)
 		close(fd);
-	if (ret != GW_OK) {
+	if (ret != GW_OK)
 		unlink(tmp);
-		gw_err("journal: cannot write %s: %s; IXFR history is kept in memory only until "
-		       "the next try",
-		       j->path, gw_strerror(ret));
-	}
 	rrbuf_free(&snap);
 	return ret;
 }

@@ -7,7 +7,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ev.h>
+
 #include "gateway/journal/journal.h"
+
+/* The file's format (file.c; floor.c reads the record heads). */
+#define FILE_MAGIC   "DNSSDGWJ"
+#define FILE_VERSION 1
+#define REC_ENTRY    1
+#define REC_SNAPSHOT 2
+#define REC_HEAD     8  /* [length][CRC-32] */
+#define ENTRY_HEAD   17 /* kind, from, to, removed, added */
+#define SNAP_HEAD    9  /* kind, serial, count */
 
 #define T_SOA    6
 #define T_RRSIG  46
@@ -28,6 +39,13 @@ struct gw_journal {
 	uint64_t file_bytes;
 	bool need_rewrite;
 	uint64_t resets;
+	/* A file that cannot be written: the history stays in memory and the
+	 * timer tries again, backing off (journal.c). */
+	ev_timer retry;
+	double retry_delay; /* seconds until the next try */
+	unsigned retries;   /* tries since the file last failed */
+	int file_error;     /* the last error writing it; 0 when it is fine */
+	const zone_t *zone; /* borrowed: the zone of the last open, append or sync */
 };
 
 /* ---- entries (journal.c) ------------------------------------------------ */
@@ -54,7 +72,7 @@ int gw_journal_file_load(gw_journal_t *j, const zone_t *zone);
 
 /* Rewrite the file: header, a snapshot of zone, the entries kept (those
  * that do not end at zone's serial are dropped); atomically. GW_OK or an
- * error (logged). */
+ * error, not logged: the caller says what follows (journal.c). */
 int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone);
 
 /* Append e to the open file and flush it to disk. GW_OK or -errno. */

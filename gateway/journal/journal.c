@@ -6,9 +6,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/container.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "gateway/journal/internal.h"
+
+/* A file that cannot be written is tried again after this long, doubling
+ * up to the most (seconds). */
+#define RETRY_FIRST 1.0
+#define RETRY_MAX   300.0
 
 /* ---- RRs in wire form --------------------------------------------------- */
 
@@ -105,8 +111,103 @@ int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e)
 	return GW_OK;
 }
 
+/* ---- writing the file ---------------------------------------------------- */
+
+/* What the operator can do about err writing the journal. */
+static const char *remedy(int err)
+{
+	switch (-err) {
+	case EISDIR:
+	case ENOTDIR:
+	case ENOTEMPTY:
+	case EEXIST:
+		return "something else is in its place: move it away";
+	case EACCES:
+	case EPERM:
+		return "let the daemon's user write it and its directory (owner, mode, chattr -i)";
+	case ENOSPC:
+	case EDQUOT:
+		return "free some space on its filesystem";
+	case EROFS:
+		return "its filesystem is mounted read-only";
+	default:
+		return "fix what stops the daemon writing it";
+	}
+}
+
+static void arm_retry(gw_journal_t *j)
+{
+	if (j->opts.loop == NULL)
+		return;
+	ev_timer_set(&j->retry, j->retry_delay, 0.0);
+	ev_timer_start(j->opts.loop, &j->retry);
+}
+
+/* The file failed with err: one line when the reason is new, then the
+ * timer. */
+static void file_failed(gw_journal_t *j, int err)
+{
+	if (err != j->file_error) {
+		if (j->opts.loop != NULL)
+			gw_err("journal: cannot write %s: %s; %s. IXFR is answered from memory "
+			       "meanwhile; trying again in %.0f s, then less often (at most every "
+			       "%.0f s)",
+			       j->path, gw_strerror(err), remedy(err), j->retry_delay, RETRY_MAX);
+		else
+			gw_err("journal: cannot write %s: %s; %s. IXFR is answered from memory "
+			       "meanwhile; the next change tries again",
+			       j->path, gw_strerror(err), remedy(err));
+	} else {
+		gw_debug("journal: still cannot write %s: %s", j->path, gw_strerror(err));
+	}
+	j->file_error = err;
+	arm_retry(j);
+}
+
+static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	gw_journal_t *j = container_of(w, gw_journal_t, retry);
+	(void)loop;
+	(void)revents;
+	j->retries++;
+	int ret = gw_journal_file_rewrite(j, j->zone);
+	if (ret == GW_OK) {
+		gw_notice("journal: %s written (try %u after the error); the IXFR history is on "
+		          "disk again",
+		          j->path, j->retries + 1);
+		j->file_error = 0;
+		j->retries = 0;
+		j->retry_delay = RETRY_FIRST;
+		return;
+	}
+	j->retry_delay = j->retry_delay * 2 < RETRY_MAX ? j->retry_delay * 2 : RETRY_MAX;
+	file_failed(j, ret);
+}
+
+/* Rewrite the file with a snapshot of zone, unless the retry timer is
+ * due to do it. */
+static void write_file(gw_journal_t *j, const zone_t *zone)
+{
+	j->zone = zone;
+	if (j->path == NULL || ev_is_active(&j->retry))
+		return;
+	int ret = gw_journal_file_rewrite(j, zone);
+	if (ret != GW_OK)
+		file_failed(j, ret);
+}
+
+void gw_journal_sync(gw_journal_t *j, const zone_t *zone)
+{
+	if (j == NULL || j->opts.max_entries == 0)
+		return;
+	j->zone = zone;
+	if (j->need_rewrite || j->fd < 0)
+		write_file(j, zone);
+}
+
 static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 {
+	j->zone = zone;
 	if (gw_journal_push(j, e) != GW_OK) {
 		reset(j, "out of memory");
 		return;
@@ -119,7 +220,8 @@ static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 		j->have_serial = true;
 		j->need_rewrite = true;
 	}
-	if (j->path == NULL)
+	/* While the file fails, the timer writes all of it. */
+	if (j->path == NULL || ev_is_active(&j->retry))
 		return;
 	if (!j->need_rewrite && j->fd >= 0 && j->count > 0) {
 		int ret = gw_journal_file_append(j, e);
@@ -136,7 +238,7 @@ static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 	 * when it holds twice what is kept. */
 	if (j->need_rewrite || j->fd < 0 || j->file_entries > 2 * (size_t)j->opts.max_entries ||
 	    j->file_bytes > 2 * j->opts.max_size)
-		gw_journal_file_rewrite(j, zone);
+		write_file(j, zone);
 }
 
 /* The apex SOA that opens a side of a diff at p (max octets): its length,
@@ -215,7 +317,7 @@ void gw_journal_append(gw_journal_t *j, zone_rrdiff_t *diff, const zone_t *zone)
 	reset(j, why);
 	j->have_serial = true;
 	j->serial = serial;
-	gw_journal_file_rewrite(j, zone);
+	write_file(j, zone);
 }
 
 int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zone_t *zone)
@@ -227,6 +329,9 @@ int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zon
 	j->opts = *opts;
 	j->opts.state_dir = NULL; /* not kept: the path is */
 	j->fd = -1;
+	j->zone = zone;
+	j->retry_delay = RETRY_FIRST;
+	ev_init(&j->retry, on_retry);
 	zone_name_lower(j->apex, zone_apex(zone));
 	if (opts->max_entries == 0) {
 		*out = j;
@@ -247,9 +352,9 @@ int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zon
 		j->have_serial = true;
 		j->serial = serial;
 	}
-	ret = gw_journal_file_rewrite(j, zone);
-	if (ret != GW_OK)
-		goto out;
+	/* Written by gw_journal_sync() or the first append. */
+	j->need_rewrite = true;
+	ret = GW_OK;
 	*out = j;
 	j = NULL;
 out:
@@ -266,8 +371,15 @@ void gw_journal_close(gw_journal_t *j, const zone_t *zone)
 {
 	if (j == NULL)
 		return;
-	if (zone != NULL && j->path != NULL && j->opts.max_entries > 0)
-		gw_journal_file_rewrite(j, zone);
+	if (j->opts.loop != NULL)
+		ev_timer_stop(j->opts.loop, &j->retry);
+	if (zone != NULL && j->path != NULL && j->opts.max_entries > 0) {
+		int ret = gw_journal_file_rewrite(j, zone);
+		if (ret != GW_OK)
+			gw_err("journal: cannot write %s at exit: %s; %s. Secondaries that are "
+			       "behind get AXFR once after the next start",
+			       j->path, gw_strerror(ret), remedy(ret));
+	}
 	if (j->fd >= 0)
 		close(j->fd);
 	gw_journal_drop_entries(j);

@@ -24,15 +24,18 @@
  * entry, so the journal connects to the served serial, or, when it
  * cannot, is discarded with a log line.
  *
- * Errors never stop a commit: a file that fails or an entry that does
- * not connect drops the history (logged) and IXFR falls back to AXFR
- * until new entries exist. Loop thread only. */
+ * Errors never stop a commit or a start: an entry that does not connect
+ * drops the history (logged) and IXFR falls back to AXFR until new
+ * entries exist; a file that cannot be written keeps the history in
+ * memory and is tried again (gw_journal_sync()). Loop thread only. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include <ev.h>
 
 #include "zones/zone.h"
 
@@ -62,15 +65,27 @@ typedef struct gw_journal_opts {
 	const char *state_dir; /* borrowed; NULL keeps the journal in memory only */
 	uint64_t max_size;     /* octets of entries kept */
 	uint32_t max_entries;  /* entries kept; 0 turns the journal off */
+	/* Borrowed; NULL: a file that cannot be written is tried again at the
+	 * next change only, not by a timer. */
+	struct ev_loop *loop;
 } gw_journal_opts_t;
 
 /* Open the journal for zone (the zone just built and about to be served):
- * read <state>/journal, connect it to the zone's serial with one more
- * entry, and rewrite the file with a snapshot of zone. A journal that does
- * not connect (another apex, a broken chain, an unreadable file) is
- * discarded and the reason logged. On success *out owns the journal.
- * GW_ENOMEM, or -errno when the file cannot be written (logged). */
+ * read <state>/journal and connect it to the zone's serial with one more
+ * entry, in memory. A journal that does not connect (another apex, a
+ * broken chain, an unreadable file) is discarded and the reason logged.
+ * The file is not written yet (a start that fails leaves it as it was):
+ * gw_journal_sync() or the first gw_journal_append() writes it. zone is
+ * borrowed until the next append, sync or close. On success *out owns the
+ * journal. GW_ENOMEM. */
 int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zone_t *zone);
+
+/* Write the file now (a snapshot of zone and the entries) unless it is up
+ * to date. A file that cannot be written does not stop anything: the
+ * history stays in memory (IXFR keeps working), one line says which file,
+ * why and what to do, and a timer (opts.loop) tries again after 1 s,
+ * doubling to 5 min, and says when it worked. Accepts j NULL. */
+void gw_journal_sync(gw_journal_t *j, const zone_t *zone);
 
 /* The signed zone served last, rebuilt from <state>/journal (its
  * snapshot and the entries after it), as a new zone in *out (caller
@@ -81,8 +96,18 @@ int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zon
  * error (logged) when the file cannot be used. */
 int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zone_t **out);
 
-/* Write a snapshot of zone (the zone served last) so that the next start
- * needs no replay, then free. Accepts NULL. */
+/* The newest serial <state>/journal records as served (its last entry's
+ * new serial, or its snapshot's), read from the heads of its records
+ * only: a floor for the first serial at start that holds when
+ * <state>/serial was restored lower or removed. apex: the zone's, wire
+ * form. GW_OK with *out; GW_ENOTFOUND without a file, a record, or when
+ * the file is another zone's; another error (logged with the path) when
+ * the file cannot be read. */
+int gw_journal_read_floor(const char *state_dir, const uint8_t *apex, uint32_t *out);
+
+/* Write a snapshot of zone (the zone served last; NULL: write nothing,
+ * e.g. when nothing was served) so that the next start needs no replay,
+ * then free. Accepts NULL. */
 void gw_journal_close(gw_journal_t *j, const zone_t *zone);
 
 /* After a commit succeeded: diff is what it changed (zone_commit(),

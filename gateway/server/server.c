@@ -149,7 +149,6 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 	srv->env.udp_payload = opts->udp_payload;
 	srv->env.identity = opts->identity;
 	srv->env.version = opts->version;
-	srv->opts.guard = NULL; /* borrowed for this call only */
 	srv->udp_in = calloc(GW_UDP_BATCH, sizeof(*srv->udp_in));
 	srv->udp_out = calloc(GW_UDP_BATCH, sizeof(*srv->udp_out));
 	srv->listeners = calloc(opts->listen_count * 2, sizeof(*srv->listeners));
@@ -172,20 +171,29 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 		ev_io_init(&u->io, gw_udp_read_cb, u->fd, EV_READ);
 		ev_io_init(&t->io, gw_tcp_accept_cb, t->fd, EV_READ);
 	}
-	/* After every bind: a start that cannot listen makes no secret. */
-	if (opts->guard != NULL) {
-		ret = gw_guard_new(&srv->guard, opts->guard);
-		if (ret != GW_OK)
-			goto out;
-		if (gw_guard_cookies(srv->guard))
-			srv->env.cookie_reserve = GW_GUARD_COOKIE_SPACE;
-	}
 	*out = srv;
 	srv = NULL;
 	ret = GW_OK;
 out:
 	gw_server_free(srv);
 	return ret;
+}
+
+void gw_server_set_journal(gw_server_t *srv, gw_journal_t *journal)
+{
+	srv->opts.journal = journal;
+}
+
+int gw_server_set_guard(gw_server_t *srv, const gw_guard_opts_t *opts)
+{
+	gw_guard_t *g = NULL;
+	int ret = gw_guard_new(&g, opts);
+	if (ret != GW_OK)
+		return ret;
+	gw_guard_free(srv->guard);
+	srv->guard = g;
+	srv->env.cookie_reserve = gw_guard_cookies(g) ? GW_GUARD_COOKIE_SPACE : 0;
+	return GW_OK;
 }
 
 void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone)

@@ -34,10 +34,8 @@ typedef struct gw_server_opts {
 	const char *identity;          /* borrowed, may be NULL */
 	const char *version;           /* borrowed, may be NULL */
 	const gw_access_t *xfr_access; /* borrowed; NULL: no transfers */
-	gw_journal_t *journal;         /* borrowed; NULL: IXFR answered in AXFR form */
-	/* Cookies and rate limiting for UDP replies; borrowed for the
-	 * gw_server_new() call; NULL: neither. */
-	const gw_guard_opts_t *guard;
+	gw_journal_t *journal;         /* borrowed; NULL: IXFR answered in AXFR form (or
+	                                  set later: gw_server_set_journal()) */
 } gw_server_opts_t;
 
 /* Create a server and bind every listener (UDP and TCP on the same port;
@@ -46,9 +44,20 @@ typedef struct gw_server_opts {
  * log line naming the address. */
 int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_t *opts);
 
+/* Cookies and rate limiting for UDP replies from now on (opts borrowed
+ * for the call; the cookie secret is read, or made, in the state
+ * directory, so call it once that exists). GW_OK or gw_guard_new()'s
+ * error (logged). */
+int gw_server_set_guard(gw_server_t *srv, const gw_guard_opts_t *opts);
+
 /* Serve zone from now on; takes a reference (the old one is dropped).
  * zone may be NULL (SERVFAIL). */
 void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone);
+
+/* Answer IXFR from journal from now on (borrowed; must outlive the
+ * server or be replaced; NULL: IXFR answered in AXFR form). Lets the
+ * daemon bind every socket before it makes the zone and its journal. */
+void gw_server_set_journal(gw_server_t *srv, gw_journal_t *journal);
 
 /* Attach to / detach from the loop. */
 void gw_server_start(gw_server_t *srv);

@@ -55,9 +55,9 @@ void gw_serial_deinit(gw_serial_t *s)
 	s->path = NULL;
 }
 
-static int raise_to(gw_serial_t *s, uint32_t serial)
+/* Write ceiling to the file, then take it. */
+static int write_ceiling(gw_serial_t *s, uint32_t ceiling)
 {
-	uint32_t ceiling = serial + GW_SERIAL_BLOCK;
 	char text[16];
 	int n = snprintf(text, sizeof(text), "%" PRIu32 "\n", ceiling);
 	int ret = gw_file_write_atomic(s->path, text, (size_t)n, 0600);
@@ -65,22 +65,58 @@ static int raise_to(gw_serial_t *s, uint32_t serial)
 		return ret; /* logged with the path */
 	s->ceiling = ceiling;
 	s->known = true;
+	s->pending = false;
 	return GW_OK;
+}
+
+void gw_serial_set_floor(gw_serial_t *s, uint32_t served)
+{
+	s->have_floor = true;
+	s->floor = served;
+}
+
+/* serial moved past limit when it is not ahead of it. */
+static uint32_t past(uint32_t serial, uint32_t limit)
+{
+	return zone_serial_cmp(serial, limit) == 1 ? serial : zone_serial_next(limit, 0);
+}
+
+void gw_serial_reserve(gw_serial_t *s, uint32_t zone_serial, uint32_t *out)
+{
+	uint32_t serial = zone_serial;
+	/* Everything up to the ceiling may have been served (the daemon may
+	 * have died anywhere in its block), so start past it. RFC 1982 order
+	 * is not transitive: the serial must also be ahead of the start of
+	 * the last block, or it could be behind a serial served in that
+	 * block; and ahead of the floor, which the journal saw served even
+	 * when the file was restored lower. Moving past one limit can fall
+	 * behind another only when it was not ahead of it already, hence the
+	 * second round (the limits lie within one block and the distance to
+	 * the floor, far less than 2^31). */
+	for (int round = 0; round < 2; round++) {
+		if (s->known) {
+			serial = past(serial, s->ceiling - GW_SERIAL_BLOCK);
+			serial = past(serial, s->ceiling);
+		}
+		if (s->have_floor)
+			serial = past(serial, s->floor);
+	}
+	/* known keeps saying whether a ceiling was read or written. */
+	s->ceiling = serial + GW_SERIAL_BLOCK;
+	s->pending = true;
+	*out = serial;
+}
+
+int gw_serial_sync(gw_serial_t *s)
+{
+	return s->pending ? write_ceiling(s, s->ceiling) : GW_OK;
 }
 
 int gw_serial_first(gw_serial_t *s, uint32_t zone_serial, uint32_t *out)
 {
-	uint32_t serial = zone_serial;
-	/* Everything up to the ceiling may have been served (the daemon may
-	 * have died anywhere in its block), so start past it. */
-	if (s->known && zone_serial_cmp(zone_serial, s->ceiling) != 1)
-		serial = zone_serial_next(s->ceiling, 0);
-	/* RFC 1982 order is not transitive: the zone's serial must also be
-	 * ahead of the start of the last block, or it could be behind a
-	 * serial served in that block. */
-	if (s->known && zone_serial_cmp(serial, s->ceiling - GW_SERIAL_BLOCK) != 1)
-		serial = zone_serial_next(s->ceiling, 0);
-	int ret = raise_to(s, serial);
+	uint32_t serial = 0;
+	gw_serial_reserve(s, zone_serial, &serial);
+	int ret = gw_serial_sync(s);
 	if (ret == GW_OK)
 		*out = serial;
 	return ret;
@@ -89,11 +125,13 @@ int gw_serial_first(gw_serial_t *s, uint32_t zone_serial, uint32_t *out)
 int gw_serial_next(gw_serial_t *s, uint32_t current, uint32_t *out)
 {
 	uint32_t serial = zone_serial_next(current, 0);
-	if (!s->known || zone_serial_cmp(serial, s->ceiling) == 1) {
-		int ret = raise_to(s, serial);
-		if (ret != GW_OK)
-			return ret;
-	}
+	int ret = GW_OK;
+	if ((!s->known && !s->pending) || zone_serial_cmp(serial, s->ceiling) == 1)
+		ret = write_ceiling(s, serial + GW_SERIAL_BLOCK);
+	else
+		ret = gw_serial_sync(s); /* a committed serial may be served */
+	if (ret != GW_OK)
+		return ret;
 	*out = serial;
 	return GW_OK;
 }

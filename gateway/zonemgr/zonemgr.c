@@ -315,6 +315,26 @@ static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 	schedule_refresh(m);
 }
 
+/* The newest serial the journal file shows served is a floor for the
+ * first serial: <state>/serial may have been restored from an older
+ * backup, or removed, while the journal stayed. */
+static void serial_floor(gw_zonemgr_t *m)
+{
+	const gw_zonemgr_opts_t *cfg = &m->opts;
+	uint32_t served = 0;
+	if (gw_journal_read_floor(cfg->state_dir, cfg->domain, &served) != GW_OK)
+		return; /* none, or logged */
+	gw_serial_set_floor(&m->serial, served);
+	if (!m->serial.known)
+		gw_warn("zone %s: %s has no serial, but the journal shows serial %u served; "
+		        "starting past it",
+		        cfg->domain_str, m->serial.path, served);
+	else if (zone_serial_cmp(served, m->serial.ceiling) == 1)
+		gw_warn("zone %s: %s says %u, but the journal shows serial %u served (a serial "
+		        "file restored from an older backup?); starting past it",
+		        cfg->domain_str, m->serial.path, m->serial.ceiling, served);
+}
+
 int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_opts_t *opts)
 {
 	int ret;
@@ -354,10 +374,14 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	}
 	uint32_t file_serial = 0, serial = 0;
 	ret = zone_serial(zone, &file_serial);
-	if (ret == GW_OK)
-		ret = gw_serial_first(&m->serial, file_serial, &serial);
-	if (ret == GW_OK)
-		ret = zone_set_serial(zone, serial);
+	if (ret != GW_OK)
+		goto out;
+	serial_floor(m);
+	/* Reserved, not written: nothing is served before
+	 * gw_zonemgr_start() (or a commit), and a start that fails before
+	 * then takes the same serial next time instead of a new block. */
+	gw_serial_reserve(&m->serial, file_serial, &serial);
+	ret = zone_set_serial(zone, serial);
 	if (ret != GW_OK)
 		goto out;
 	if (serial != file_serial)
@@ -370,6 +394,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 			goto out;
 	}
 	gw_journal_opts_t jopts = journal_opts(cfg);
+	jopts.loop = loop;
 	ret = gw_journal_open(&m->journal, &jopts, zone);
 	if (ret != GW_OK)
 		goto out;
@@ -518,9 +543,15 @@ bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name)
 	return zone_find(m->statics, name) != NULL;
 }
 
-void gw_zonemgr_start(gw_zonemgr_t *m)
+int gw_zonemgr_start(gw_zonemgr_t *m)
 {
+	/* From here on serials are served: the ceiling must be on disk. */
+	int ret = gw_serial_sync(&m->serial);
+	if (ret != GW_OK)
+		return ret; /* logged with the path */
+	gw_journal_sync(m->journal, m->zone->zone);
 	schedule_refresh(m);
+	return GW_OK;
 }
 
 void gw_zonemgr_stop(gw_zonemgr_t *m)
@@ -540,7 +571,9 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 		return;
 	if (m->loop != NULL)
 		ev_timer_stop(m->loop, &m->refresh);
-	gw_journal_close(m->journal, m->zone != NULL ? m->zone->zone : NULL);
+	/* A manager that never started nor committed served nothing: the
+	 * journal file stays as it was. */
+	gw_journal_close(m->journal, m->zone != NULL && !m->serial.pending ? m->zone->zone : NULL);
 	gw_zoneref_put(m->zone);
 	zone_free(m->statics);
 	sig_keystore_free(m->keys);

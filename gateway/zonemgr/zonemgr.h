@@ -56,10 +56,12 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
                            size_t errlen);
 
 /* Build the served zone per opts (copied; what it points at is borrowed
- * for the manager's life): static
- * records, serial from <state>/serial, keys from <state>/keys (made on the
- * first start), NSEC chain, signatures, DS files. Errors are logged with
- * what to do; on success *out owns the manager. */
+ * for the manager's life): static records, a serial past <state>/serial
+ * and past what <state>/journal shows served (reserved, written by
+ * gw_zonemgr_start() or the first commit), keys from <state>/keys (made
+ * on the first start), NSEC chain, signatures, DS files, the journal read
+ * (written likewise). Errors are logged with what to do; on success *out
+ * owns the manager. */
 int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_opts_t *opts);
 
 /* The zone being served (the manager keeps its own reference). */
@@ -84,8 +86,11 @@ int gw_zonemgr_reload(gw_zonemgr_t *m);
  * records): names the mirror must not touch. */
 bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name);
 
-/* Start / stop the signature refresh timer. */
-void gw_zonemgr_start(gw_zonemgr_t *m);
+/* Start serving: the serial ceiling written (the one step that can fail:
+ * -errno, logged with the path; nothing may be served then), the journal
+ * file written (or retried in the background when it cannot be), the
+ * signature refresh timer started. Stop stops that timer. */
+int gw_zonemgr_start(gw_zonemgr_t *m);
 void gw_zonemgr_stop(gw_zonemgr_t *m);
 
 /* Register the hook called after each commit (one hook; NULL clears). */

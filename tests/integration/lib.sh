@@ -112,6 +112,24 @@ gw_start() {
 	[ -n "$GW_PORT" ] || { echo "FAIL: no udp 127.0.0.1 line in ports file" >&2; exit 1; }
 }
 
+# small_zone DOMAIN: a zone file $GW_TMP/zone for DOMAIN (no final dot):
+# SOA (serial 100), NS, ns and www.
+small_zone() {
+	cat >"$GW_TMP/zone" <<ZONE
+\$ORIGIN $1.
+@ 3600 IN SOA ns hostmaster 100 3600 600 86400 30
+@ 3600 IN NS ns
+ns 3600 IN A 192.0.2.53
+www 300 IN A 192.0.2.80
+ZONE
+}
+
+# gw_soa_serial NAME: the SOA serial the daemon serves for NAME.
+gw_soa_serial() {
+	q "$1" SOA +short
+	awk 'NF == 7 {print $3; exit}' "$GW_TMP/last"
+}
+
 # q ARGS...: kdig against the daemon over IPv4; output in $GW_TMP/last.
 q() {
 	kdig @127.0.0.1 -p "$GW_PORT" +time=3 +retry=1 "$@" >"$GW_TMP/last" 2>&1 || true

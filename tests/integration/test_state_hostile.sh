@@ -6,17 +6,11 @@
 source "$(dirname "$0")/lib.sh"
 
 Z=state.test
-cat >"$GW_TMP/zone" <<ZONE
-\$ORIGIN $Z.
-@ 3600 IN SOA ns hostmaster 100 3600 600 86400 30
-@ 3600 IN NS ns
-ns 3600 IN A 192.0.2.53
-www 300 IN A 192.0.2.80
-ZONE
+small_zone $Z
 cfg=$(gw_config state "zone: {domain: $Z., file: $GW_TMP/zone}
 dnssec: {algorithm: ed25519}")
 state="$GW_TMP/state"
-soa_serial() { q "$Z." SOA +short; awk 'NF == 7 {print $3; exit}' "$GW_TMP/last"; }
+soa_serial() { gw_soa_serial "$Z."; }
 
 gw_start "$cfg"
 first=$(soa_serial)

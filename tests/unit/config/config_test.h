@@ -220,6 +220,8 @@ static inline void assert_round_trip(const gw_config_t *a)
 	CU_ASSERT_EQUAL(a->server.tcp_idle_timeout_ms, b->server.tcp_idle_timeout_ms);
 	CU_ASSERT_EQUAL(a->server.tcp_max_connections, b->server.tcp_max_connections);
 	CU_ASSERT_EQUAL(a->server.tcp_max_pipelined, b->server.tcp_max_pipelined);
+	CU_ASSERT_EQUAL(a->server.tcp_message_timeout_ms, b->server.tcp_message_timeout_ms);
+	CU_ASSERT_EQUAL(a->server.tcp_max_per_client, b->server.tcp_max_per_client);
 	CU_ASSERT_TRUE(same_string(a->identity, b->identity));
 	CU_ASSERT_TRUE(same_string(a->version, b->version));
 	CU_ASSERT_EQUAL_FATAL(a->transfer.allow.count, b->transfer.allow.count);

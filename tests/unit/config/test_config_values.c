@@ -34,6 +34,8 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg->server.tcp_idle_timeout_ms, 10000);
 	CU_ASSERT_EQUAL(cfg->server.tcp_max_connections, 256);
 	CU_ASSERT_EQUAL(cfg->server.tcp_max_pipelined, 32);
+	CU_ASSERT_EQUAL(cfg->server.tcp_message_timeout_ms, 5000);
+	CU_ASSERT_EQUAL(cfg->server.tcp_max_per_client, 0);
 	CU_ASSERT_PTR_NULL(cfg->identity);
 	CU_ASSERT_PTR_NULL(cfg->version);
 	CU_ASSERT_EQUAL(cfg->transfer.allow.count, 2);
@@ -72,6 +74,8 @@ static void test_full_file(void)
 	CU_ASSERT_EQUAL(cfg->server.tcp_idle_timeout_ms, 2500);
 	CU_ASSERT_EQUAL(cfg->server.tcp_max_connections, 1000);
 	CU_ASSERT_EQUAL(cfg->server.tcp_max_pipelined, 8);
+	CU_ASSERT_EQUAL(cfg->server.tcp_message_timeout_ms, 2000);
+	CU_ASSERT_EQUAL(cfg->server.tcp_max_per_client, 4);
 	CU_ASSERT_STRING_EQUAL(cfg->identity, "gw1.example.com");
 	CU_ASSERT_STRING_EQUAL(cfg->version, "dnssd-gateway \"test\"");
 

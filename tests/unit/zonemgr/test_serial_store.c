@@ -1,7 +1,8 @@
 /* gateway/zonemgr/serial_store.c: the durable serial ceiling. The first
  * serial after a restart or a crash is above every serial served before,
  * RFC 1982 wrap-around, the ceiling raised in blocks (the file after N
- * bumps), and files or directories that cannot be used. */
+ * bumps), files or directories that cannot be used, the floor the journal
+ * gives, and a first serial reserved until the start cannot fail. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -344,6 +345,92 @@ static void test_unwritable(void)
 	tdir_remove(dir);
 }
 
+/* A start with the floor the journal gives: returns the first serial,
+ * after checking the file covers it by a whole block. */
+static uint32_t start_floor(const char *dir, uint32_t zone_serial, uint32_t served)
+{
+	gw_serial_t s;
+	uint32_t first = 0;
+	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
+	gw_serial_set_floor(&s, served);
+	CU_ASSERT_FATAL(gw_serial_first(&s, zone_serial, &first) == GW_OK);
+	CU_ASSERT(zone_serial_cmp(first, served) == 1);
+	CU_ASSERT(file_ceiling(dir) == first + GW_SERIAL_BLOCK);
+	gw_serial_deinit(&s);
+	return first;
+}
+
+/* The journal saw serial 5000 served: a serial file restored from an
+ * older backup (ceiling 2024), or removed, does not send the serial
+ * behind it; a floor behind the ceiling changes nothing; a zone serial
+ * ahead of everything is taken as it is; through the wrap too. */
+static void test_floor(void)
+{
+	char dir[TDIR_MAX], path[TDIR_MAX];
+	tdir_make(dir, "serial");
+	tdir_write(dir, "serial", "2024\n");
+	CU_ASSERT(start_floor(dir, 100, 5000) == 5001);
+	/* Without the floor the same file gives a serial behind 5000. */
+	tdir_write(dir, "serial", "2024\n");
+	CU_ASSERT(start(dir, 100) == 2025);
+
+	CU_ASSERT_FATAL(unlink(tdir_path(path, dir, "serial")) == 0);
+	CU_ASSERT(start_floor(dir, 100, 5000) == 5001);
+	CU_ASSERT_FATAL(unlink(path) == 0);
+	CU_ASSERT(start_floor(dir, 9000, 5000) == 9000);
+
+	/* Behind the ceiling: the ceiling decides. */
+	tdir_write(dir, "serial", "8000\n");
+	CU_ASSERT(start_floor(dir, 100, 7990) == 8001);
+
+	/* The floor at the wrap, the file behind it: the first serial wraps
+	 * too. */
+	tdir_write(dir, "serial", "4294960000\n");
+	uint32_t first = start_floor(dir, 4294950000u, UINT32_MAX);
+	CU_ASSERT(ahead_of_range(first, 4294960000u - GW_SERIAL_BLOCK, UINT32_MAX));
+	CU_ASSERT(first <= 1);
+	tdir_remove(dir);
+}
+
+/* The first serial is reserved in memory only: until gw_serial_sync() (or
+ * a commit's gw_serial_next()) the file is as it was, so a start that
+ * fails takes the same serial again; then the file covers the block. */
+static void test_reserve(void)
+{
+	char dir[TDIR_MAX], text[64];
+	gw_serial_t s;
+	uint32_t first = 0, again = 0, next = 0;
+	tdir_make(dir, "serial");
+	tdir_write(dir, "serial", "2024\n");
+	for (int attempt = 0; attempt < 3; attempt++) {
+		CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
+		gw_serial_reserve(&s, 100, attempt == 0 ? &first : &again);
+		CU_ASSERT(s.pending);
+		gw_serial_deinit(&s); /* the start failed */
+		CU_ASSERT_STRING_EQUAL(tdir_read(text, sizeof(text), dir, "serial"), "2024\n");
+	}
+	CU_ASSERT(first == 2025 && again == first);
+
+	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
+	gw_serial_reserve(&s, 100, &first);
+	CU_ASSERT(gw_serial_sync(&s) == GW_OK);
+	CU_ASSERT(!s.pending);
+	CU_ASSERT(file_ceiling(dir) == 2025 + GW_SERIAL_BLOCK);
+	CU_ASSERT(gw_serial_sync(&s) == GW_OK); /* nothing pending: no write */
+	gw_serial_deinit(&s);
+
+	/* A commit before the start: its serial may be served, so the
+	 * reserved block is written then. */
+	tdir_write(dir, "serial", "2024\n");
+	CU_ASSERT_FATAL(gw_serial_init(&s, dir) == GW_OK);
+	gw_serial_reserve(&s, 100, &first);
+	CU_ASSERT(gw_serial_next(&s, first, &next) == GW_OK);
+	CU_ASSERT(next == 2026 && !s.pending);
+	CU_ASSERT(file_ceiling(dir) == 2025 + GW_SERIAL_BLOCK);
+	gw_serial_deinit(&s);
+	tdir_remove(dir);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -356,6 +443,8 @@ int gw_test_register(void)
 	    {"corrupt file", test_corrupt},
 	    {"unreadable file", test_unreadable},
 	    {"unwritable state", test_unwritable},
+	    {"floor from the journal", test_floor},
+	    {"reserved until synced", test_reserve},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("serial_store", tests);

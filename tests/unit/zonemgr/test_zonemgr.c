@@ -4,7 +4,8 @@
  * taken before stays valid; a failing changeset changes nothing; the zone
  * file's names are reserved; a reload commits the file's difference in
  * one step and a broken file changes nothing; signatures are refreshed
- * when due; the serial moves forward across restarts. */
+ * when due; the serial moves forward across restarts, past what the
+ * journal shows served, and a start that fails writes no state. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -554,7 +555,7 @@ static void test_refresh(void)
 	ev_timer guard;
 	ev_timer_init(&guard, on_timeout, RUN_MAX_S, 0.0);
 	ev_timer_start(f->loop, &guard);
-	gw_zonemgr_start(f->m);
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
 	ev_run(f->loop, 0);
 	ev_timer_stop(f->loop, &guard);
 	gw_zonemgr_stop(f->m);
@@ -603,6 +604,51 @@ static void test_restart(void)
 	teardown(f);
 }
 
+/* The journal shows 103 served: a serial file restored from an older
+ * backup (50) or removed does not send the serial behind it. A manager
+ * that is built but neither started nor committed to (a start that
+ * failed later) leaves the serial file and the journal as they were: the
+ * next start takes the same serial; gw_zonemgr_start() writes both. */
+static void test_restart_floor(void)
+{
+	static const char *const rr1[] = {"a.lan.home.arpa. 10 IN A 192.0.2.1", NULL};
+	static const char *const rr2[] = {"b.lan.home.arpa. 10 IN A 192.0.2.2", NULL};
+	static const char *const rr3[] = {"c.lan.home.arpa. 10 IN A 192.0.2.3", NULL};
+	const zm_opts_t o = {.zone_file = true};
+	char text[64], path[TDIR_MAX];
+	struct stat before, after;
+	fixture_t *f = setup(&o);
+	commit_text(f, rr1, NULL, GW_OK);
+	commit_text(f, rr2, NULL, GW_OK);
+	commit_text(f, rr3, NULL, GW_OK);
+	zm_free(f);
+
+	tdir_write(f->dir, "serial", "50\n");
+	CU_ASSERT_FATAL(zm_new(f, &o) == GW_OK);
+	CU_ASSERT(serial_of(served(f)) == 104);
+	zm_free(f); /* never started */
+	CU_ASSERT_STRING_EQUAL(tdir_read(text, sizeof(text), f->dir, "serial"), "50\n");
+
+	CU_ASSERT_FATAL(unlink(tdir_path(path, f->dir, "serial")) == 0);
+	CU_ASSERT_FATAL(stat(tdir_path(path, f->dir, "journal"), &before) == 0);
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_FATAL(zm_new(f, &o) == GW_OK);
+		CU_ASSERT(serial_of(served(f)) == 104);
+		zm_free(f);
+		CU_ASSERT(access(tdir_path(path, f->dir, "serial"), F_OK) != 0);
+		CU_ASSERT_FATAL(stat(tdir_path(path, f->dir, "journal"), &after) == 0);
+		CU_ASSERT(after.st_ino == before.st_ino && after.st_size == before.st_size);
+	}
+
+	CU_ASSERT_FATAL(zm_new(f, &o) == GW_OK);
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
+	gw_zonemgr_stop(f->m);
+	CU_ASSERT_STRING_EQUAL(tdir_read(text, sizeof(text), f->dir, "serial"), "1128\n");
+	CU_ASSERT_FATAL(stat(tdir_path(path, f->dir, "journal"), &after) == 0);
+	CU_ASSERT(after.st_ino != before.st_ino);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -617,6 +663,7 @@ int gw_test_register(void)
 	    {"reload, signed", test_reload_signed},
 	    {"signature refresh", test_refresh},
 	    {"restart", test_restart},
+	    {"restart: the journal's floor, a start that fails", test_restart_floor},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr", tests);

@@ -1,0 +1,124 @@
+/* The newest serial <state>/journal records, from the heads of its
+ * records only: a floor for the first serial at start (gateway/zonemgr/
+ * serial_store.h) that costs a few small reads, not a rebuild of the zone
+ * the file describes (file.c does that later, and only when needed). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "gateway/journal/internal.h"
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Exactly len octets at off, or -errno / GW_EIO (the file is shorter). */
+static int read_at(int fd, void *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t k = pread(fd, (uint8_t *)buf + got, len - got, off + (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			return GW_EIO;
+		got += (size_t)k;
+	}
+	return GW_OK;
+}
+
+/* Walk the records of fd (size octets, header checked) and take the serial
+ * the last sound one ends at. The walk stops where file.c would cut the
+ * file (a record longer than what is left, an unknown kind) and where the
+ * entries stop following each other or going forward (RFC 1982): without
+ * the CRC that is what tells a damaged head from a sound one. */
+static int walk(int fd, off_t pos, off_t size, uint32_t *out)
+{
+	bool found = false, have_entry = false;
+	uint32_t newest = 0, last_to = 0;
+	uint8_t head[REC_HEAD + ENTRY_HEAD];
+
+	while (size - pos >= REC_HEAD + SNAP_HEAD) {
+		size_t want =
+		    size - pos >= (off_t)sizeof(head) ? sizeof(head) : REC_HEAD + SNAP_HEAD;
+		int ret = read_at(fd, head, want, pos);
+		if (ret != GW_OK)
+			return ret;
+		uint32_t plen = be32(head);
+		if ((off_t)plen > size - pos - REC_HEAD)
+			break;
+		uint8_t kind = head[REC_HEAD];
+		uint32_t serial = be32(head + REC_HEAD + 1);
+		if (kind == REC_SNAPSHOT && plen >= SNAP_HEAD) {
+			newest = serial;
+		} else if (kind == REC_ENTRY && plen >= ENTRY_HEAD && want == sizeof(head)) {
+			uint32_t to = be32(head + REC_HEAD + 5);
+			if ((have_entry && serial != last_to) || zone_serial_cmp(to, serial) != 1)
+				break;
+			have_entry = true;
+			last_to = newest = to;
+		} else {
+			break;
+		}
+		found = true;
+		pos += REC_HEAD + (off_t)plen;
+	}
+	if (!found)
+		return GW_ENOTFOUND;
+	*out = newest;
+	return GW_OK;
+}
+
+int gw_journal_read_floor(const char *state_dir, const uint8_t *apex, uint32_t *out)
+{
+	char path[4096];
+	uint8_t head[13 + ZONE_NAME_MAXLEN];
+	struct stat st;
+	int ret;
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "%s/journal", state_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = errno == ENOENT ? GW_ENOTFOUND : -errno;
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : GW_EIO;
+		goto out;
+	}
+	size_t alen = (size_t)zone_name_len(apex, ZONE_NAME_MAXLEN);
+	ret = read_at(fd, head, 13 + alen, 0);
+	if (ret == GW_OK && (memcmp(head, FILE_MAGIC, 8) != 0 || be32(head + 8) != FILE_VERSION))
+		ret = GW_EPARSE;
+	if (ret != GW_OK)
+		goto out;
+	if (head[12] != alen || !zone_name_equal(head + 13, apex)) {
+		/* Another zone's serials say nothing about this one's. */
+		gw_info("journal: %s is another zone's; it sets no floor for the serial", path);
+		ret = GW_ENOTFOUND;
+		goto out;
+	}
+	ret = walk(fd, (off_t)(13 + alen), st.st_size, out);
+out:
+	if (ret != GW_OK && ret != GW_ENOTFOUND)
+		gw_warn("journal: cannot read %s (%s); it sets no floor for the serial, only "
+		        "%s/serial keeps it going forward",
+		        path, ret == GW_EPARSE ? "not a journal of this version" : gw_strerror(ret),
+		        state_dir);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
