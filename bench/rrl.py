@@ -41,6 +41,7 @@ import dns.rcode
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve  # noqa: E402  (gateway build, process tree CPU)
+from serve import log  # noqa: E402
 
 ORIGIN = "dnssd.example."
 LEGIT_SRC = "127.0.1.1"
@@ -125,6 +126,29 @@ def flood(port, qfile, rate, duration, outdir):
             "runtime": num(r"Run time \(s\):\s+([\d.]+)")}
 
 
+def most_amplifying(port, candidates):
+    """Of candidates ((name, type), browse PTRs and SRVs), the one whose
+    answer with DO is the largest that still fits the gateway's 1232
+    octets untruncated: what an attacker would pick. Returns (name, type,
+    reply octets)."""
+    best = (candidates[0][0], candidates[0][1], 0)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    for name, qtype in candidates[:300]:
+        q = dns.message.make_query(name, qtype, want_dnssec=True, payload=4096)
+        s.sendto(q.to_wire(), ("127.0.0.1", port))
+        try:
+            data = s.recv(65535)
+        except socket.timeout:
+            continue
+        r = dns.message.from_wire(data)
+        if not r.flags & dns.flags.TC and len(data) > best[2]:
+            best = (name, qtype, len(data))
+        time.sleep(0.06)  # under the rate limit, so every answer is full
+    s.close()
+    return best
+
+
 def one_run(args, zonefile, names, browse, workdir, limit):
     extra = (f"rate-limit: {{rate: {limit}, slip: {args.slip}}}\n" if limit
              else "rate-limit: {rate: 0}\n")
@@ -134,9 +158,16 @@ def one_run(args, zonefile, names, browse, workdir, limit):
     try:
         port = gw.start()
         serve.wait_soa(gw, port, 120, dnssec=True)
+        if args.flood_name is None:
+            args.flood_name = most_amplifying(
+                port, [(b, "PTR") for b in browse] + [(n, "SRV") for n in names])
+            log(f"flood query: {args.flood_name[0]} {args.flood_name[1]}, "
+                f"{args.flood_name[2]} octets with DO")
         qfile = os.path.join(workdir, "flood.txt")
+        # dnsperf cuts names at a blank; serve.py knows its escape for one.
+        esc = serve.dnsperf_space_escape(workdir) or "\\032"
         with open(qfile, "w") as f:
-            f.write(f"{browse} PTR\n")
+            f.write(f"{args.flood_name[0].replace(chr(92) + ' ', esc)} {args.flood_name[1]}\n")
         legit = {}
         t = threading.Thread(target=legit_client,
                              args=(port, names, args.legit_rate, args.duration, legit))
@@ -169,6 +200,7 @@ def main():
     ap.add_argument("--services", type=int, default=1000)
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
+    args.flood_name = None
     out = args.out or tempfile.mkdtemp(prefix="gw-rrl-")
     os.makedirs(out, exist_ok=True)
     args.gw_bin = os.environ.get("GW_BIN") or serve.build_gateway(out)
@@ -176,14 +208,15 @@ def main():
     subprocess.run([os.path.join(shared, "bench", "gen-dnssd-zone"), ORIGIN.rstrip("."),
                     str(args.services), out], check=True, stdout=subprocess.DEVNULL)
     zonefile = os.path.join(out, "zone.db")
-    names, browse = [], None
+    names, browse = [], []
     with open(os.path.join(out, "queries.txt")) as f:
         for line in f:
             name, qtype = line.rstrip("\n").rsplit(None, 1)
             if qtype == "SRV":
                 names.append(name)
-            if qtype == "PTR" and browse is None and name.startswith("_ipp._tcp."):
-                browse = name
+            if qtype == "PTR" and "._tcp." in name and name.startswith("_") \
+                    and name not in browse:
+                browse.append(name)
     names = names[:200]
     rows = []
     for run in range(args.runs):
