@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
@@ -57,14 +58,14 @@ static int collect_jobs(const sig_signer_t *signer, zone_t *zone, const zone_cha
 		for (size_t i = 0; i < counts[l]; i++) {
 			const zone_change_t *c = &lists[l][i];
 			ret = zone_rrkeys_add(p, c->owner, c->type);
-			if (ret == GW_OK && c->type == LDNS_RR_TYPE_NS &&
+			if (ret == GW_OK && c->type == DNS_T_NS &&
 			    !zone_name_equal(c->owner, zone_apex(zone)))
 				ret = keys_add_subtree(p, zone, c->owner);
 			if (ret != GW_OK)
 				return ret;
 		}
 	}
-	ret = zone_rrkeys_add(p, zone_apex(zone), LDNS_RR_TYPE_SOA);
+	ret = zone_rrkeys_add(p, zone_apex(zone), DNS_T_SOA);
 	if (ret != GW_OK)
 		return ret;
 	zone_rrkeys_sort(p);
@@ -104,7 +105,7 @@ static int add_soa_job(const sig_signer_t *signer, const zone_t *zone, time_t no
                        size_t *njobs)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *soa = zone_node_rrset(apex, LDNS_RR_TYPE_SOA);
+	const zone_rrset_t *soa = zone_node_rrset(apex, DNS_T_SOA);
 
 	for (size_t i = 0; i < *njobs && (*jobs)[i].node == apex; i++) {
 		if ((*jobs)[i].rrset == soa)
@@ -235,7 +236,7 @@ static int commit_run(const sig_signer_t *signer, zone_t *zone, const commit_req
 	}
 	ret = zone_image_new(&img);
 	if (ret == GW_OK)
-		ret = zone_rrkeys_add(&keys, zone_apex(zone), LDNS_RR_TYPE_SOA);
+		ret = zone_rrkeys_add(&keys, zone_apex(zone), DNS_T_SOA);
 	if (ret != GW_OK)
 		goto out;
 	if (req->cs != NULL) {

@@ -28,15 +28,6 @@
  * octets (RFC 6762 17). */
 #define MDNS_RDATA_MAX 9000
 
-/* RR types the module deals in, by their common/dns.h values. */
-enum {
-	MDNS_T_A = DNS_T_A,
-	MDNS_T_PTR = DNS_T_PTR,
-	MDNS_T_TXT = DNS_T_TXT,
-	MDNS_T_AAAA = DNS_T_AAAA,
-	MDNS_T_SRV = DNS_T_SRV,
-};
-
 /* ---- names and translation (mdns/translate.c) --------------------------- */
 
 /* Avahi's text form of a name ("My\032Printer\.2._ipp._tcp.local": labels

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "zones/zone.h"
@@ -300,7 +301,7 @@ size_t zone_rr_to_wire(uint8_t *out, const uint8_t *owner, size_t owner_len, uin
 	p[0] = (uint8_t)(type >> 8);
 	p[1] = (uint8_t)type;
 	p[2] = 0;
-	p[3] = LDNS_RR_CLASS_IN;
+	p[3] = DNS_C_IN;
 	p[4] = (uint8_t)(ttl >> 24);
 	p[5] = (uint8_t)(ttl >> 16);
 	p[6] = (uint8_t)(ttl >> 8);
@@ -487,10 +488,10 @@ static int diff_saved(wbuf_t *rem, wbuf_t *add, const saved_t *s, const zone_t *
 	int ret = diff_side(rem, add, &a, &b);
 	if (ret != GW_OK)
 		return ret;
-	a.type = LDNS_RR_TYPE_RRSIG;
+	a.type = DNS_T_RRSIG;
 	a.buf = s->sigs;
 	a.len = s->sigs_len;
-	b.type = LDNS_RR_TYPE_RRSIG;
+	b.type = DNS_T_RRSIG;
 	b.buf = now != NULL ? now->sigs : NULL;
 	b.len = now != NULL ? now->sigs_len : 0;
 	return diff_side(rem, add, &a, &b);
@@ -505,7 +506,7 @@ int zone_image_diff(const zone_image_t *img, const zone_t *zone, zone_rrdiff_t *
 
 	/* The SOA first: IXFR opens each side of a diff with it. */
 	for (size_t i = 0; i < img->count; i++) {
-		if (img->items[i].type == LDNS_RR_TYPE_SOA &&
+		if (img->items[i].type == DNS_T_SOA &&
 		    zone_name_equal(img->items[i].owner, zone_apex(zone))) {
 			soa = i;
 			ret = diff_saved(&rem, &add, &img->items[i], zone);
@@ -554,7 +555,7 @@ int zone_commit(zone_t *zone, const zone_changeset_t *cs, uint32_t new_serial, z
 	if (ret == GW_OK)
 		ret = zone_rrkeys_add_rrs(&keys, cs->add);
 	if (ret == GW_OK)
-		ret = zone_rrkeys_add(&keys, zone_apex(zone), LDNS_RR_TYPE_SOA);
+		ret = zone_rrkeys_add(&keys, zone_apex(zone), DNS_T_SOA);
 	if (ret != GW_OK)
 		goto out;
 	zone_rrkeys_sort(&keys);

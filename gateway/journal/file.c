@@ -71,7 +71,7 @@ static int rrbuf_reserve(rrbuf_t *b, size_t more)
 static int rrbuf_put(rrbuf_t *b, const zone_node_t *node, uint16_t type, uint32_t ttl,
                      const uint8_t *rdata, uint16_t rdlen)
 {
-	size_t len = node->owner_len + RR_FIXED + rdlen;
+	size_t len = node->owner_len + DNS_RR_FIXED_LEN + rdlen;
 	int ret = rrbuf_reserve(b, len);
 	if (ret != GW_OK)
 		return ret;
@@ -105,7 +105,7 @@ static int put_node(rrbuf_t *b, const zone_node_t *node)
 		}
 		pos = 0;
 		while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
-			int ret = rrbuf_put(b, node, T_RRSIG, rs->ttl, rd, rdlen);
+			int ret = rrbuf_put(b, node, DNS_T_RRSIG, rs->ttl, rd, rdlen);
 			if (ret != GW_OK)
 				return ret;
 		}
@@ -152,8 +152,8 @@ static rref_t *refs_of(const rrbuf_t *b)
 
 static bool is_apex_soa(const rref_t *r, const uint8_t *apex)
 {
-	return gw_journal_rr_type(r->p) == T_SOA && zone_name_equal(r->p, apex) &&
-	       r->len >= (size_t)zone_name_len(r->p, r->len) + RR_FIXED + 22;
+	return gw_journal_rr_type(r->p) == DNS_T_SOA && zone_name_equal(r->p, apex) &&
+	       r->len >= (size_t)zone_name_len(r->p, r->len) + DNS_RR_FIXED_LEN + 22;
 }
 
 /* The entry that turns a (sorted) into b (sorted): removed then added,

@@ -7,11 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/dns.h"
 #include "gateway/journal/journal.h"
-
-#define T_SOA    6
-#define T_RRSIG  46
-#define RR_FIXED 10 /* type, class, TTL, rdlength */
 
 struct gw_journal {
 	gw_journal_opts_t opts;

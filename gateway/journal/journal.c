@@ -15,12 +15,12 @@
 size_t gw_journal_rr_len(const uint8_t *p, size_t max)
 {
 	int n = zone_name_len(p, max);
-	if (n < 0 || (size_t)n + RR_FIXED > max)
+	if (n < 0 || (size_t)n + DNS_RR_FIXED_LEN > max)
 		return 0;
 	size_t rdlen = (size_t)p[n + 8] << 8 | p[n + 9];
-	if ((size_t)n + RR_FIXED + rdlen > max)
+	if ((size_t)n + DNS_RR_FIXED_LEN + rdlen > max)
 		return 0;
-	return (size_t)n + RR_FIXED + rdlen;
+	return (size_t)n + DNS_RR_FIXED_LEN + rdlen;
 }
 
 uint16_t gw_journal_rr_type(const uint8_t *rr)
@@ -145,8 +145,8 @@ static size_t soa_len(const gw_journal_t *j, const uint8_t *p, size_t max)
 {
 	size_t len = max > 0 ? gw_journal_rr_len(p, max) : 0;
 
-	if (len == 0 || gw_journal_rr_type(p) != T_SOA || !zone_name_equal(p, j->apex) ||
-	    len < (size_t)zone_name_len(p, len) + RR_FIXED + 22)
+	if (len == 0 || gw_journal_rr_type(p) != DNS_T_SOA || !zone_name_equal(p, j->apex) ||
+	    len < (size_t)zone_name_len(p, len) + DNS_RR_FIXED_LEN + 22)
 		return 0;
 	return len;
 }

@@ -171,7 +171,7 @@ static inline void event(fixture_t *f, bool add, int family, uint16_t type, cons
 	    .family = family,
 	    .add = add,
 	    .type = type,
-	    .ttl = type == MDNS_T_A || type == MDNS_T_AAAA || type == MDNS_T_SRV ? 120 : 4500,
+	    .ttl = type == DNS_T_A || type == DNS_T_AAAA || type == DNS_T_SRV ? 120 : 4500,
 	    .owner = o,
 	    .rdata = rdata,
 	    .rdlen = (uint16_t)rdlen,
@@ -183,14 +183,14 @@ static inline void ptr(fixture_t *f, bool add, const char *owner, const char *ta
 {
 	uint8_t rd[MDNS_NAME_MAX];
 	int len = wire_text(rd, target);
-	event(f, add, AF_INET, MDNS_T_PTR, owner, rd, (size_t)len);
+	event(f, add, AF_INET, DNS_T_PTR, owner, rd, (size_t)len);
 }
 
 static inline void srv(fixture_t *f, bool add, const char *owner, uint16_t port, const char *target)
 {
 	uint8_t rd[6 + MDNS_NAME_MAX] = {0, 0, 0, 0, (uint8_t)(port >> 8), (uint8_t)port};
 	int len = wire_text(rd + 6, target);
-	event(f, add, AF_INET, MDNS_T_SRV, owner, rd, 6 + (size_t)len);
+	event(f, add, AF_INET, DNS_T_SRV, owner, rd, 6 + (size_t)len);
 }
 
 static inline void txt(fixture_t *f, bool add, const char *owner, const char *s)
@@ -199,7 +199,7 @@ static inline void txt(fixture_t *f, bool add, const char *owner, const char *s)
 	size_t len = strlen(s);
 	rd[0] = (uint8_t)len;
 	memcpy(rd + 1, s, len);
-	event(f, add, AF_INET, MDNS_T_TXT, owner, rd, len + 1);
+	event(f, add, AF_INET, DNS_T_TXT, owner, rd, len + 1);
 }
 
 static inline void addr(fixture_t *f, bool add, int family, const char *owner, const char *a)
@@ -207,10 +207,10 @@ static inline void addr(fixture_t *f, bool add, int family, const char *owner, c
 	uint8_t rd[16];
 	if (strchr(a, ':') != NULL) {
 		CU_ASSERT_FATAL(inet_pton(AF_INET6, a, rd) == 1);
-		event(f, add, family, MDNS_T_AAAA, owner, rd, 16);
+		event(f, add, family, DNS_T_AAAA, owner, rd, 16);
 	} else {
 		CU_ASSERT_FATAL(inet_pton(AF_INET, a, rd) == 1);
-		event(f, add, family, MDNS_T_A, owner, rd, 4);
+		event(f, add, family, DNS_T_A, owner, rd, 4);
 	}
 }
 

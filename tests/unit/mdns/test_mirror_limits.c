@@ -214,9 +214,9 @@ static void test_wildcard(void)
 	/* browsing stops where the names were refused */
 	uint8_t name[MDNS_NAME_MAX];
 	wire_text(name, "*._http._tcp.local");
-	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_SRV));
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_SRV));
 	wire_text(name, "*.local");
-	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
 	CU_ASSERT(has_rr(f, "web._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 web.lan.home.arpa."));
 	CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR web._http._tcp.lan.home.arpa."));
 	CU_ASSERT_EQUAL(trrset(f->zone->zone, "_http._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR)->count,
@@ -318,7 +318,7 @@ static void test_host_fair(void)
 		/* A refused instance is no longer browsed. */
 		uint8_t name[MDNS_NAME_MAX];
 		wire_text(name, "f19._flood._tcp.local");
-		CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_SRV));
+		CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_SRV));
 		/* The flooder's services that stay keep their place: a new port
 		 * for one of them is not refused. */
 		srv(f, true, order == 0 ? "f0._flood._tcp.local" : "f3._flood._tcp.local", 81,
@@ -399,7 +399,7 @@ static void test_address_fair(void)
 	/* the refused host is no longer browsed */
 	uint8_t name[MDNS_NAME_MAX];
 	wire_text(name, "h9.local");
-	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
 	/* One of the four goes: room for one more at that address, not two. */
 	ptr(f, false, "_flood._tcp.local", "f0._flood._tcp.local");
 	for (int i = 20; i < 22; i++) {

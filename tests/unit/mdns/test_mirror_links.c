@@ -17,7 +17,7 @@ static void test_grace(void)
 	                      .family = AF_INET,
 	                      .add = false,
 	                      .link_lost = true,
-	                      .type = MDNS_T_PTR,
+	                      .type = DNS_T_PTR,
 	                      .owner = o,
 	                      .rdata = rd,
 	                      .rdlen = (uint16_t)len};
@@ -54,7 +54,7 @@ static void test_grace_expiry(void)
 	mdns_mirror_inject_link(f->mirror, IFX + 2, "eth0", true);
 	uint8_t name[MDNS_NAME_MAX];
 	wire_text(name, "_services._dns-sd._udp.local");
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX + 2, name, MDNS_T_PTR));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX + 2, name, DNS_T_PTR));
 	teardown(f);
 }
 
@@ -69,7 +69,7 @@ static void test_link_back_rediscovered(void)
 	/* Every name is browsed again at once, and announced again. */
 	uint8_t name[MDNS_NAME_MAX];
 	wire_text(name, "printer.local");
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
 	printer(f, true);
 	run_for(f, 250);
 	expect_printer(f, true);

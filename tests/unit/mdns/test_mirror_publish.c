@@ -10,19 +10,19 @@ static void test_publish(void)
 	uint8_t name[MDNS_NAME_MAX];
 	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
 	wire_text(name, "_services._dns-sd._udp.local");
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_PTR));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
 	wire_text(name, "_universal._sub._ipp._tcp.local");
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_PTR));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
 	printer(f, true);
 	/* Browsing follows the records: type, instance, host. */
 	wire_text(name, "_ipp._tcp.local");
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_PTR));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
 	wire_text(name, "My\\032Printer._ipp._tcp.local");
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_SRV));
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_TXT));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_SRV));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_TXT));
 	wire_text(name, "printer.local");
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_AAAA));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_AAAA));
 	CU_ASSERT_EQUAL(mdns_mirror_flush(f->mirror), GW_OK);
 	expect_printer(f, true);
 	/* Link-local addresses are never published. */
@@ -73,14 +73,14 @@ static void test_goodbye(void)
 	/* The same PTR over IPv6 too: one record, two transports. */
 	uint8_t rd[MDNS_NAME_MAX];
 	int len = wire_text(rd, "My\\032Printer._ipp._tcp.local");
-	event(f, true, AF_INET6, MDNS_T_PTR, "_ipp._tcp.local", rd, (size_t)len);
+	event(f, true, AF_INET6, DNS_T_PTR, "_ipp._tcp.local", rd, (size_t)len);
 	mdns_mirror_flush(f->mirror);
 	expect_printer(f, true);
 	ptr(f, false, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
 	ptr(f, false, "_universal._sub._ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
 	mdns_mirror_flush(f->mirror);
 	CU_ASSERT(has_name(f, "My\\032Printer._ipp._tcp.lan.home.arpa."));
-	event(f, false, AF_INET6, MDNS_T_PTR, "_ipp._tcp.local", rd, (size_t)len);
+	event(f, false, AF_INET6, DNS_T_PTR, "_ipp._tcp.local", rd, (size_t)len);
 	mdns_mirror_flush(f->mirror);
 	/* Nothing points at the instance any more: it goes with its host. */
 	CU_ASSERT_FALSE(has_name(f, "My\\032Printer._ipp._tcp.lan.home.arpa."));
@@ -89,9 +89,9 @@ static void test_goodbye(void)
 	CU_ASSERT_FALSE(has_name(f, "_services._dns-sd._udp.lan.home.arpa."));
 	uint8_t name[MDNS_NAME_MAX];
 	wire_text(name, "My\\032Printer._ipp._tcp.local");
-	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_SRV));
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_SRV));
 	wire_text(name, "printer.local");
-	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
 	/* The domain enumeration stays while the link is up. */
 	CU_ASSERT(has_rr(f, "b._dns-sd._udp.home.arpa. 10 IN PTR lan.home.arpa."));
 	teardown(f);
@@ -117,7 +117,7 @@ static void test_shared_type_goodbye(void)
 	CU_ASSERT(has_rr(f, "_ipp._tcp.lan.home.arpa. 10 IN PTR Other._ipp._tcp.lan.home.arpa."));
 	uint8_t name[MDNS_NAME_MAX];
 	wire_text(name, "_ipp._tcp.local");
-	CU_ASSERT(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_PTR));
+	CU_ASSERT(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
 
 	/* The last instances go: so does the type. */
 	ptr(f, false, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
@@ -126,7 +126,7 @@ static void test_shared_type_goodbye(void)
 	mdns_mirror_flush(f->mirror);
 	CU_ASSERT_FALSE(has_name(f, "_ipp._tcp.lan.home.arpa."));
 	CU_ASSERT_FALSE(has_name(f, "Other._ipp._tcp.lan.home.arpa."));
-	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_PTR));
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
 	teardown(f);
 }
 
@@ -186,7 +186,7 @@ static void test_ttl(void)
 	mdns_record_t rec = {.ifindex = IFX,
 	                     .family = AF_INET,
 	                     .add = true,
-	                     .type = MDNS_T_A,
+	                     .type = DNS_T_A,
 	                     .ttl = 4,
 	                     .owner = o,
 	                     .rdata = rd,
@@ -213,8 +213,8 @@ static void test_ipv4_only(void)
 	mdns_mirror_flush(f->mirror);
 	uint8_t name[MDNS_NAME_MAX];
 	wire_text(name, "printer.local");
-	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_A));
-	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, MDNS_T_AAAA));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_AAAA));
 	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 10 IN A 192.0.2.10"));
 	CU_ASSERT_PTR_NULL(trrset(f->zone->zone, "printer.lan.home.arpa.", LDNS_RR_TYPE_AAAA));
 	teardown(f);
