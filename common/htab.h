@@ -67,6 +67,13 @@ static inline uint32_t gw_fnv32(uint32_t h, const uint8_t *p, size_t n)
 	return h;
 }
 
+static inline uint64_t gw_fnv64(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 /* The same with ASCII letters folded to lower case (DNS names). */
 static inline uint32_t gw_fnv32_ci(uint32_t h, const uint8_t *p, size_t n)
 {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -113,11 +114,10 @@ static int add_soa_job(const sig_signer_t *signer, const zone_t *zone, time_t no
 	}
 	if (!sig_rrset_needs_signing(signer, soa, now))
 		return GW_OK;
-	sig_job_t *grown = realloc(*jobs, (*njobs + 1) * sizeof(*grown));
-	if (grown == NULL)
+	size_t cap = *njobs;
+	if (gw_array_reserve(jobs, &cap, *njobs + 1, sizeof(**jobs), 1) != GW_OK)
 		return GW_ENOMEM;
-	grown[(*njobs)++] = (sig_job_t){.node = apex, .rrset = soa, .sign = true};
-	*jobs = grown;
+	(*jobs)[(*njobs)++] = (sig_job_t){.node = apex, .rrset = soa, .sign = true};
 	return GW_OK;
 }
 
@@ -270,18 +270,11 @@ static int commit_run(const sig_signer_t *signer, zone_t *zone, const commit_req
 	ret = zone_image_save(img, zone, &keys);
 	if (ret != GW_OK)
 		goto out;
-	ret = sig_sign_jobs(signer, jobs, njobs, req->now,
-	                    req->cs != NULL ? commit_threads(jobs, njobs) : req->threads);
+	ret = sig_sign_jobs_into(signer, zone, jobs, njobs, req->now,
+	                         req->cs != NULL ? commit_threads(jobs, njobs) : req->threads,
+	                         &nsigned);
 	if (ret != GW_OK)
 		goto out;
-	for (size_t i = 0; i < njobs; i++) {
-		ret = zone_set_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, jobs[i].sigs,
-		                    jobs[i].len);
-		if (ret != GW_OK)
-			goto out;
-		if (jobs[i].sign)
-			nsigned++;
-	}
 	if (req->diff != NULL) {
 		ret = zone_image_diff(img, zone, req->diff);
 		if (ret != GW_OK)

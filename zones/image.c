@@ -10,23 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "zones/zone.h"
 
 /* ---- (owner, type) lists ------------------------------------------------ */
 
 int zone_rrkeys_add(zone_rrkeys_t *k, const uint8_t *owner, uint16_t type)
 {
-	if (k->count == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 32;
-		zone_rrkey_t *grown = realloc(k->items, cap * sizeof(*grown));
-		if (grown == NULL)
-			return GW_ENOMEM;
-		k->items = grown;
-		k->cap = cap;
-	}
+	if (gw_array_reserve(&k->items, &k->cap, k->count + 1, sizeof(*k->items), 32) != GW_OK)
+		return GW_ENOMEM;
 	k->items[k->count++] = (zone_rrkey_t){.owner = owner, .type = type};
 	return GW_OK;
 }
@@ -129,23 +125,17 @@ void zone_image_free(zone_image_t *img)
 	free(img);
 }
 
+static int cmp_saved_key(const void *elem, const void *key)
+{
+	const saved_t *s = elem;
+	const zone_rrkey_t *k = key;
+
+	return cmp_owner_type(s->owner, s->type, k->owner, k->type);
+}
+
 static bool image_has(const zone_image_t *img, size_t count, const zone_rrkey_t *key)
 {
-	size_t lo = 0;
-	size_t hi = count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const saved_t *s = &img->items[mid];
-		int cmp = cmp_owner_type(s->owner, s->type, key->owner, key->type);
-		if (cmp == 0)
-			return true;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return gw_sorted_find(img->items, count, sizeof(*img->items), key, cmp_saved_key) != NULL;
 }
 
 static uint8_t *copy_bytes(const uint8_t *p, uint32_t len)
@@ -199,14 +189,9 @@ int zone_image_save(zone_image_t *img, const zone_t *zone, const zone_rrkeys_t *
 	for (size_t i = 0; i < keys->count; i++) {
 		if (image_has(img, before, &keys->items[i]))
 			continue;
-		if (img->count == img->cap) {
-			size_t cap = img->cap ? img->cap * 2 : 16;
-			saved_t *grown = realloc(img->items, cap * sizeof(*grown));
-			if (grown == NULL)
-				return GW_ENOMEM;
-			img->items = grown;
-			img->cap = cap;
-		}
+		if (gw_array_reserve(&img->items, &img->cap, img->count + 1, sizeof(*img->items),
+		                     16) != GW_OK)
+			return GW_ENOMEM;
 		int ret = save_one(&img->items[img->count], zone, &keys->items[i]);
 		img->count++; /* also on error: zone_image_free() frees what it has */
 		if (ret != GW_OK)
@@ -222,20 +207,8 @@ int zone_image_save(zone_image_t *img, const zone_t *zone, const zone_rrkeys_t *
 static int queue_rrset_removal(zone_changeset_t *cs, const zone_t *zone, const saved_t *s)
 {
 	const zone_node_t *node = zone_find(zone, s->owner);
-	const zone_rrset_t *rrset = node != NULL ? zone_node_rrset(node, s->type) : NULL;
-	const uint8_t *rdata;
-	uint16_t rdlen;
-	uint32_t pos = 0;
 
-	while (rrset != NULL && zone_rrset_next(rrset, &pos, &rdata, &rdlen)) {
-		ldns_rr *rr = NULL;
-		int ret = zone_rr_to_ldns(&rr, node, rrset, rdata, rdlen);
-		if (ret == GW_OK)
-			ret = zone_changeset_remove(cs, rr);
-		if (ret != GW_OK)
-			return ret;
-	}
-	return GW_OK;
+	return node != NULL ? zone_changeset_remove_rrset(cs, node, s->type, NULL, 0) : GW_OK;
 }
 
 int zone_image_restore(const zone_image_t *img, zone_t *zone)
@@ -341,16 +314,8 @@ static int wbuf_put(wbuf_t *b, const side_t *s, const uint8_t *rdata, uint16_t r
 {
 	size_t len = s->owner_len + 10 + rdlen;
 
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + len)
-			cap *= 2;
-		uint8_t *grown = realloc(b->data, cap);
-		if (grown == NULL)
-			return GW_ENOMEM;
-		b->data = grown;
-		b->cap = cap;
-	}
+	if (gw_array_reserve(&b->data, &b->cap, b->len + len, 1, 1024) != GW_OK)
+		return GW_ENOMEM;
 	zone_rr_to_wire(b->data + b->len, s->owner, s->owner_len, s->type, s->ttl, rdata, rdlen);
 	b->len += len;
 	b->n++;

@@ -219,6 +219,12 @@ int zone_changeset_add(zone_changeset_t *cs, ldns_rr *rr);
 
 bool zone_changeset_empty(const zone_changeset_t *cs);
 
+/* Queue the removal of every RR of type at node except the one whose
+ * rdata is keep (keep_len octets; NULL: none kept). GW_OK or the errors of
+ * zone_rr_to_ldns() and zone_changeset_remove(). */
+int zone_changeset_remove_rrset(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
+                                const uint8_t *keep, size_t keep_len);
+
 /* One (owner, type) pair that a change touched, for the signer. */
 typedef struct zone_change {
 	uint8_t owner[ZONE_NAME_MAXLEN]; /* lowercase wire name */

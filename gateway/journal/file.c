@@ -15,8 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/error.h"
 #include "common/file.h"
+#include "common/htab.h"
 #include "common/log.h"
 #include "gateway/journal/internal.h"
 
@@ -47,25 +49,9 @@ static void rrbuf_free(rrbuf_t *b)
 
 static int rrbuf_reserve(rrbuf_t *b, size_t more)
 {
-	if (b->n == b->ncap) {
-		size_t ncap = b->ncap ? b->ncap * 2 : 64;
-		size_t *offs = realloc(b->offs, ncap * sizeof(*offs));
-		if (offs == NULL)
-			return GW_ENOMEM;
-		b->offs = offs;
-		b->ncap = ncap;
-	}
-	if (b->len + more > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + more)
-			cap *= 2;
-		uint8_t *data = realloc(b->data, cap);
-		if (data == NULL)
-			return GW_ENOMEM;
-		b->data = data;
-		b->cap = cap;
-	}
-	return GW_OK;
+	if (gw_array_reserve(&b->offs, &b->ncap, b->n + 1, sizeof(*b->offs), 64) != GW_OK)
+		return GW_ENOMEM;
+	return gw_array_reserve(&b->data, &b->cap, b->len + more, 1, 4096);
 }
 
 static int rrbuf_put(rrbuf_t *b, const zone_node_t *node, uint16_t type, uint32_t ttl,
@@ -413,12 +399,7 @@ typedef struct rrset_hash {
 
 static uint64_t hash_of(const uint8_t *p, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return gw_fnv64(GW_FNV64_INIT, p, len);
 }
 
 static int rrhash_grow(rrhash_t *h)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "gateway/journal/internal.h"
@@ -88,15 +89,10 @@ void gw_journal_trim(gw_journal_t *j)
 
 int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e)
 {
-	if (j->count == j->ecap) {
-		size_t cap = j->ecap ? j->ecap * 2 : 64;
-		gw_journal_entry_t **grown = realloc(j->entries, cap * sizeof(*grown));
-		if (grown == NULL) {
-			gw_journal_entry_put(e);
-			return GW_ENOMEM;
-		}
-		j->entries = grown;
-		j->ecap = cap;
+	if (gw_array_reserve(&j->entries, &j->ecap, j->count + 1, sizeof(*j->entries), 64) !=
+	    GW_OK) {
+		gw_journal_entry_put(e);
+		return GW_ENOMEM;
 	}
 	j->entries[j->count++] = e;
 	j->bytes += e->size;
