@@ -119,8 +119,7 @@ struct mlink {
 	ev_timer reconcile; /* link back: drop what was not announced again */
 	gw_htab_t names;    /* of kname_t */
 	size_t instances, types;
-	acount_t **addrs; /* services per host address (mirror_addr.c) */
-	size_t addr_slots, addr_count;
+	gw_htab_t addrs; /* of acount_t: services per host address (mirror_addr.c) */
 	ratelog_t log[MDNS_MIRROR_REFUSED_KINDS];
 };
 

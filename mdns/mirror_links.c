@@ -56,25 +56,23 @@ static mlink_t *link_by_label(mdns_mirror_t *m, const char *label)
 }
 
 /* Forget everything known on the link (grace over, or shutdown). */
+static void name_drop(gw_hlink_t *h, void *arg)
+{
+	mdns_mirror_t *m = arg;
+	kname_t *n = kname_of(h);
+	for (int s = 0; s < SLOT_COUNT; s++)
+		mirror_watch_stop(m, n, s);
+	while (n->rrs != NULL) {
+		krr_t *r = n->rrs;
+		n->rrs = r->next;
+		free(r);
+	}
+	free(n);
+}
+
 static void link_clear(mdns_mirror_t *m, mlink_t *l)
 {
-	for (size_t i = 0; i < l->names.size; i++) {
-		gw_hlink_t *h = l->names.slots[i];
-		while (h != NULL) {
-			kname_t *n = kname_of(h);
-			h = h->next;
-			for (int s = 0; s < SLOT_COUNT; s++)
-				mirror_watch_stop(m, n, s);
-			while (n->rrs != NULL) {
-				krr_t *r = n->rrs;
-				n->rrs = r->next;
-				free(r);
-			}
-			free(n);
-		}
-		l->names.slots[i] = NULL;
-	}
-	l->names.count = 0;
+	gw_htab_drain(&l->names, name_drop, m);
 	l->instances = 0;
 	l->types = 0;
 	mirror_addr_clear(l);

@@ -31,16 +31,15 @@ int mirror_ents_init(mdns_mirror_t *m)
 	return gw_htab_init(&m->ents, 1024);
 }
 
+static void ent_drop(gw_hlink_t *h, void *arg)
+{
+	(void)arg;
+	free(ent_of(h));
+}
+
 void mirror_ents_free(mdns_mirror_t *m)
 {
-	for (size_t i = 0; i < m->ents.size; i++) {
-		gw_hlink_t *h = m->ents.slots[i];
-		while (h != NULL) {
-			ent_t *e = ent_of(h);
-			h = h->next;
-			free(e);
-		}
-	}
+	gw_htab_drain(&m->ents, ent_drop, NULL);
 	gw_htab_deinit(&m->ents);
 	free(m->touched);
 	free(m->warm);
