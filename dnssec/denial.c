@@ -7,6 +7,7 @@
 #include "common/dns.h"
 #include "common/array.h"
 #include "common/error.h"
+#include "common/sorted.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
 
@@ -159,12 +160,8 @@ static int cmp_node_key(const void *pa, const void *pb)
 {
 	const zone_node_t *a = *(const zone_node_t *const *)pa;
 	const zone_node_t *b = *(const zone_node_t *const *)pb;
-	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int cmp = memcmp(a->key, b->key, n);
 
-	if (cmp != 0)
-		return cmp;
-	return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+	return gw_octets_cmp(a->key, a->key_len, b->key, b->key_len);
 }
 
 static const zone_node_t *prev_node(const zone_t *zone, const zone_node_t *node)

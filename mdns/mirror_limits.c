@@ -198,6 +198,28 @@ static void host_evict(mdns_mirror_t *m, kname_t *h)
 	mirror_name_maybe_free(m, h);
 }
 
+/* May name (wire, .local; t: its name on the link, or NULL) take role
+ * (ROLE_BROWSE: a service type, ROLE_INSTANCE: a service) on link l? Not
+ * when it does not hold it yet and the link has its limit of them. */
+static bool link_has_room(mdns_mirror_t *m, mlink_t *l, const kname_t *t, int role,
+                          const uint8_t *name)
+{
+	bool type = role == ROLE_BROWSE;
+	uint32_t limit = m->cfg->limits.services_per_link;
+	char text[ZONE_NAME_MAXLEN * 4];
+
+	if ((t != NULL && (t->roles & role)) || (type ? l->types : l->instances) < limit)
+		return true;
+	name_text(text, sizeof(text), name);
+	if (type)
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_TYPES,
+		              "refused service type %s: %u types at most", text, limit);
+	else
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_SERVICES,
+		              "refused service %s: %u services per link at most", text, limit);
+	return false;
+}
+
 /* Check a new record against the rules and limits; on success, the name
  * it points at (if any) and the role that name gets. *evict: refused, and
  * what n leads to should go too (an SRV: the instance n; an address: the
@@ -244,14 +266,8 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 			}
 			if (!name_vetted(m, l, rec->rdata, MDNS_USE_TYPE, NULL))
 				return false;
-			if ((t == NULL || !(t->roles & ROLE_BROWSE)) &&
-			    l->types >= cfg->limits.services_per_link) {
-				name_text(ttext, sizeof(ttext), rec->rdata);
-				mirror_refuse(m, l, MDNS_MIRROR_REFUSED_TYPES,
-				              "refused service type %s: %u types at most", ttext,
-				              cfg->limits.services_per_link);
+			if (!link_has_room(m, l, t, ROLE_BROWSE, rec->rdata))
 				return false;
-			}
 			*trole = ROLE_BROWSE;
 		} else {
 			const uint8_t *base = n->name;
@@ -267,14 +283,8 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 			}
 			if (!name_vetted(m, l, rec->rdata, MDNS_USE_INSTANCE, NULL))
 				return false;
-			if ((t == NULL || !(t->roles & ROLE_INSTANCE)) &&
-			    l->instances >= cfg->limits.services_per_link) {
-				name_text(ttext, sizeof(ttext), rec->rdata);
-				mirror_refuse(m, l, MDNS_MIRROR_REFUSED_SERVICES,
-				              "refused service %s: %u services per link at most",
-				              ttext, cfg->limits.services_per_link);
+			if (!link_has_room(m, l, t, ROLE_INSTANCE, rec->rdata))
 				return false;
-			}
 			*trole = ROLE_INSTANCE;
 		}
 		if (t == NULL && !name_admissible(m, l, rec->rdata, "name"))

@@ -343,11 +343,8 @@ static int cmp_rdref(const void *pa, const void *pb)
 {
 	const rdref_t *a = pa;
 	const rdref_t *b = pb;
-	int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
 
-	if (c != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
+	return gw_octets_cmp(a->p, a->len, b->p, b->len);
 }
 
 /* The RRs of s, sorted, into refs (room for s's count). */

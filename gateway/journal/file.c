@@ -20,6 +20,7 @@
 #include "common/file.h"
 #include "common/htab.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "gateway/journal/internal.h"
 
 #define FILE_MAGIC   "DNSSDGWJ"
@@ -119,10 +120,7 @@ static int rref_cmp(const void *va, const void *vb)
 {
 	const rref_t *a = va;
 	const rref_t *b = vb;
-	int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
-	if (c != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
+	return gw_octets_cmp(a->p, a->len, b->p, b->len);
 }
 
 static rref_t *refs_of(const rrbuf_t *b)
