@@ -14,6 +14,7 @@
 
 #include "common/dns.h"
 #include "common/error.h"
+#include "common/sorted.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
 
@@ -27,9 +28,7 @@ static int cmp_rd(const void *pa, const void *pb)
 	const rd_t *a = pa;
 	const rd_t *b = pb;
 
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return memcmp(a->p, b->p, a->len);
+	return gw_octets_cmp(a->p, a->len, b->p, b->len);
 }
 
 /* Collect the rdata of an RRset into out (count entries), sorted. */

@@ -125,6 +125,20 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+/* The TSIG RR's owner and fixed fields: class ANY and TTL 0 (RFC 8945
+ * 4.2). *rdlen points at the RDLENGTH, for the caller to fill once the
+ * RDATA is written; returns where the RDATA starts. */
+static uint8_t *put_tsig_head(uint8_t *p, const uint8_t *name, size_t name_len, uint8_t **rdlen)
+{
+	memcpy(p, name, name_len);
+	p += name_len;
+	put16(p, DNS_T_TSIG);
+	put16(p + 2, DNS_C_ANY);
+	memset(p + 4, 0, 4);
+	*rdlen = p + 8;
+	return p + 10;
+}
+
 /* A name rdf into a lowercase wire copy; false when it does not fit. */
 static bool copy_name(const ldns_rdf *rdf, uint8_t *out, uint16_t *len)
 {
@@ -244,15 +258,9 @@ static int own_sign(gw_tsig_ctx_t *ctx, uint8_t *msg, size_t *len, size_t cap, b
 	                     arcount, v, timers_only, mac);
 	if (ret != GW_OK)
 		return ret;
-	uint8_t *p = msg + *len;
+	uint8_t *rdlen;
 	int l = zone_name_len(key->name, sizeof(key->name));
-	memcpy(p, key->name, (size_t)l);
-	p += l;
-	put16(p, DNS_T_TSIG);
-	put16(p + 2, DNS_C_ANY);
-	memset(p + 4, 0, 4);
-	uint8_t *rdlen = p + 8;
-	p += 10;
+	uint8_t *p = put_tsig_head(msg + *len, key->name, (size_t)l, &rdlen);
 	uint8_t *rdata = p;
 	l = zone_name_len(key->alg_name, sizeof(key->alg_name));
 	memcpy(p, key->alg_name, (size_t)l);
@@ -526,14 +534,8 @@ size_t gw_tsig_error_reply(gw_tsig_ctx_t *ctx, const gw_query_t *q, time_t now, 
 		return own_sign(ctx, out, &len, cap, true, false, &v) == GW_OK ? len : 0;
 	}
 	/* BADKEY, BADSIG: unsigned, an empty MAC. */
-	uint8_t *p = out + len;
-	memcpy(p, ctx->req_name, ctx->req_name_len);
-	p += ctx->req_name_len;
-	put16(p, DNS_T_TSIG);
-	put16(p + 2, DNS_C_ANY);
-	memset(p + 4, 0, 4);
-	uint8_t *rdlen = p + 8;
-	p += 10;
+	uint8_t *rdlen;
+	uint8_t *p = put_tsig_head(out + len, ctx->req_name, ctx->req_name_len, &rdlen);
 	uint8_t *rdata = p;
 	memcpy(p, ctx->req_alg, ctx->req_alg_len);
 	p += ctx->req_alg_len;
