@@ -304,12 +304,6 @@ typedef struct side {
 	uint32_t len;
 } side_t;
 
-/* One RR: where its rdata starts, and its length. */
-typedef struct rdref {
-	const uint8_t *p;
-	uint16_t len;
-} rdref_t;
-
 static int wbuf_put(wbuf_t *b, const side_t *s, const uint8_t *rdata, uint16_t rdlen)
 {
 	size_t len = s->owner_len + 10 + rdlen;
@@ -341,23 +335,31 @@ static int put_all(wbuf_t *b, const side_t *s)
 
 static int cmp_rdref(const void *pa, const void *pb)
 {
-	const rdref_t *a = pa;
-	const rdref_t *b = pb;
+	return zone_rdref_cmp(pa, pb);
+}
 
+int zone_rdref_cmp(const zone_rdref_t *a, const zone_rdref_t *b)
+{
 	return gw_octets_cmp(a->p, a->len, b->p, b->len);
 }
 
-/* The RRs of s, sorted, into refs (room for s's count). */
-static size_t refs_of(const side_t *s, rdref_t *refs)
+size_t zone_rrset_sorted(const zone_rrset_t *rrset, zone_rdref_t *out)
 {
-	const zone_rrset_t view = {.rdata = (uint8_t *)s->buf, .rdata_len = s->len};
 	size_t n = 0;
 	uint32_t pos = 0;
 
-	while (zone_rrset_next(&view, &pos, &refs[n].p, &refs[n].len))
+	while (zone_rrset_next(rrset, &pos, &out[n].p, &out[n].len))
 		n++;
-	qsort(refs, n, sizeof(*refs), cmp_rdref);
+	qsort(out, n, sizeof(*out), cmp_rdref);
 	return n;
+}
+
+/* The RRs of s, sorted, into refs (room for s's count). */
+static size_t refs_of(const side_t *s, zone_rdref_t *refs)
+{
+	const zone_rrset_t view = {.rdata = (uint8_t *)s->buf, .rdata_len = s->len};
+
+	return zone_rrset_sorted(&view, refs);
 }
 
 static size_t count_of(const side_t *s)
@@ -377,9 +379,9 @@ static size_t count_of(const side_t *s)
  * (letter case included) or TTL differs is different in every RR. */
 static int diff_side(wbuf_t *rem, wbuf_t *add, const side_t *a, const side_t *b)
 {
-	rdref_t stack[2][32];
-	rdref_t *ra = stack[0];
-	rdref_t *rb = stack[1];
+	zone_rdref_t stack[2][32];
+	zone_rdref_t *ra = stack[0];
+	zone_rdref_t *rb = stack[1];
 	int ret = GW_OK;
 
 	if (a->owner == NULL || b->owner == NULL || a->owner_len != b->owner_len ||
@@ -402,7 +404,7 @@ static int diff_side(wbuf_t *rem, wbuf_t *add, const side_t *a, const side_t *b)
 	ca = refs_of(a, ra);
 	cb = refs_of(b, rb);
 	for (size_t i = 0, k = 0; ret == GW_OK && (i < ca || k < cb);) {
-		int c = i == ca ? 1 : k == cb ? -1 : cmp_rdref(&ra[i], &rb[k]);
+		int c = i == ca ? 1 : k == cb ? -1 : zone_rdref_cmp(&ra[i], &rb[k]);
 		if (c < 0) {
 			ret = wbuf_put(rem, a, ra[i].p, ra[i].len);
 			i++;
