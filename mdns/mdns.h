@@ -4,7 +4,7 @@
  * The module knows nothing of zones or of the daemon: it reports records
  * seen on a link (owner, type, rdata in wire form, TTL, the interface and
  * the mDNS transport that carried them) and the links going up and down.
- * What to browse is decided by the caller (gateway/mirror.c), one watch
+ * What to browse is decided by the caller (mdns/mirror*.c), one watch
  * per (interface, name, type).
  *
  * Names are uncompressed wire-format domain names (length-prefixed labels

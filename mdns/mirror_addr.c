@@ -1,5 +1,5 @@
 /* The services at each host address of a link, for the fair share per
- * address (mirror.c): a chained hash table from an A or AAAA rdata to the
+ * address (mirror_limits.c): a gw_htab from an A or AAAA rdata to the
  * number of SRV records that point at hosts holding that address. Kept up
  * to date as hosts gain and lose addresses and SRV references, so that a
  * check costs one lookup however many hosts a flood invents. */
