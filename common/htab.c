@@ -70,3 +70,17 @@ void gw_htab_remove(gw_htab_t *t, gw_hlink_t *link)
 	*pp = link->next;
 	t->count--;
 }
+
+void gw_htab_drain(gw_htab_t *t, void (*fn)(gw_hlink_t *link, void *arg), void *arg)
+{
+	for (size_t i = 0; i < t->size; i++) {
+		gw_hlink_t *h = t->slots[i];
+		t->slots[i] = NULL;
+		while (h != NULL) {
+			gw_hlink_t *next = h->next;
+			fn(h, arg);
+			h = next;
+		}
+	}
+	t->count = 0;
+}

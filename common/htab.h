@@ -43,6 +43,9 @@ void gw_htab_deinit(gw_htab_t *t);
 int gw_htab_insert(gw_htab_t *t, gw_hlink_t *link, uint32_t hash);
 /* Take link (in the table) out. */
 void gw_htab_remove(gw_htab_t *t, gw_hlink_t *link);
+/* Take every link out, then call fn(link, arg) on it (fn may free the
+ * entry). The table keeps its slots, empty. */
+void gw_htab_drain(gw_htab_t *t, void (*fn)(gw_hlink_t *link, void *arg), void *arg);
 
 /* The chain where entries with this hash are, or NULL. */
 static inline gw_hlink_t *gw_htab_chain(const gw_htab_t *t, uint32_t hash)
@@ -64,6 +67,13 @@ static inline uint32_t gw_fnv32(uint32_t h, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static inline uint64_t gw_fnv64(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
 	return h;
 }
 

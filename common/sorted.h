@@ -9,6 +9,8 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 typedef int (*gw_sorted_cmp_t)(const void *elem, const void *key);
 
@@ -67,4 +69,16 @@ static inline void *gw_sorted_find(const void *base, size_t n, size_t size, cons
 			hi = mid;
 	}
 	return NULL;
+}
+
+/* memcmp order on two octet strings, the shorter first when one is a
+ * prefix of the other: the canonical order of RDATA (RFC 4034 6.3) and of
+ * the zone's lookup keys. */
+static inline int gw_octets_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
 }

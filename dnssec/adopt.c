@@ -17,34 +17,6 @@
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
 
-typedef struct rd {
-	const uint8_t *p;
-	uint16_t len;
-} rd_t;
-
-static int cmp_rd(const void *pa, const void *pb)
-{
-	const rd_t *a = pa;
-	const rd_t *b = pb;
-
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return memcmp(a->p, b->p, a->len);
-}
-
-/* Collect the rdata of an RRset into out (count entries), sorted. */
-static void sorted_rdata(const zone_rrset_t *rrset, rd_t *out)
-{
-	uint32_t pos = 0;
-	size_t n = 0;
-	const uint8_t *p;
-	uint16_t len;
-
-	while (zone_rrset_next(rrset, &pos, &p, &len))
-		out[n++] = (rd_t){.p = p, .len = len};
-	qsort(out, n, sizeof(*out), cmp_rd);
-}
-
 /* The same RRs (in any order) and the same TTL: the RRSIGs over one are
  * RRSIGs over the other (the signed data is the canonical, sorted form;
  * rdata equal octet for octet have one canonical form). */
@@ -54,15 +26,15 @@ static int same_rrset(const zone_rrset_t *a, const zone_rrset_t *b, bool *same)
 	if (a->type != b->type || a->ttl != b->ttl || a->count != b->count ||
 	    a->rdata_len != b->rdata_len)
 		return GW_OK;
-	rd_t *ra = malloc(2 * (size_t)a->count * sizeof(*ra));
+	zone_rdref_t *ra = malloc(2 * (size_t)a->count * sizeof(*ra));
 	if (ra == NULL)
 		return GW_ENOMEM;
-	rd_t *rb = ra + a->count;
-	sorted_rdata(a, ra);
-	sorted_rdata(b, rb);
+	zone_rdref_t *rb = ra + a->count;
+	zone_rrset_sorted(a, ra);
+	zone_rrset_sorted(b, rb);
 	*same = true;
 	for (size_t i = 0; i < a->count && *same; i++)
-		*same = cmp_rd(&ra[i], &rb[i]) == 0;
+		*same = zone_rdref_cmp(&ra[i], &rb[i]) == 0;
 	free(ra);
 	return GW_OK;
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
@@ -57,14 +59,14 @@ static int collect_jobs(const sig_signer_t *signer, zone_t *zone, const zone_cha
 		for (size_t i = 0; i < counts[l]; i++) {
 			const zone_change_t *c = &lists[l][i];
 			ret = zone_rrkeys_add(p, c->owner, c->type);
-			if (ret == GW_OK && c->type == LDNS_RR_TYPE_NS &&
+			if (ret == GW_OK && c->type == DNS_T_NS &&
 			    !zone_name_equal(c->owner, zone_apex(zone)))
 				ret = keys_add_subtree(p, zone, c->owner);
 			if (ret != GW_OK)
 				return ret;
 		}
 	}
-	ret = zone_rrkeys_add(p, zone_apex(zone), LDNS_RR_TYPE_SOA);
+	ret = zone_rrkeys_add(p, zone_apex(zone), DNS_T_SOA);
 	if (ret != GW_OK)
 		return ret;
 	zone_rrkeys_sort(p);
@@ -104,7 +106,7 @@ static int add_soa_job(const sig_signer_t *signer, const zone_t *zone, time_t no
                        size_t *njobs)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *soa = zone_node_rrset(apex, LDNS_RR_TYPE_SOA);
+	const zone_rrset_t *soa = zone_node_rrset(apex, DNS_T_SOA);
 
 	for (size_t i = 0; i < *njobs && (*jobs)[i].node == apex; i++) {
 		if ((*jobs)[i].rrset == soa)
@@ -112,11 +114,10 @@ static int add_soa_job(const sig_signer_t *signer, const zone_t *zone, time_t no
 	}
 	if (!sig_rrset_needs_signing(signer, soa, now))
 		return GW_OK;
-	sig_job_t *grown = realloc(*jobs, (*njobs + 1) * sizeof(*grown));
-	if (grown == NULL)
+	size_t cap = *njobs;
+	if (gw_array_reserve(jobs, &cap, *njobs + 1, sizeof(**jobs), 1) != GW_OK)
 		return GW_ENOMEM;
-	grown[(*njobs)++] = (sig_job_t){.node = apex, .rrset = soa, .sign = true};
-	*jobs = grown;
+	(*jobs)[(*njobs)++] = (sig_job_t){.node = apex, .rrset = soa, .sign = true};
 	return GW_OK;
 }
 
@@ -235,7 +236,7 @@ static int commit_run(const sig_signer_t *signer, zone_t *zone, const commit_req
 	}
 	ret = zone_image_new(&img);
 	if (ret == GW_OK)
-		ret = zone_rrkeys_add(&keys, zone_apex(zone), LDNS_RR_TYPE_SOA);
+		ret = zone_rrkeys_add(&keys, zone_apex(zone), DNS_T_SOA);
 	if (ret != GW_OK)
 		goto out;
 	if (req->cs != NULL) {
@@ -269,18 +270,11 @@ static int commit_run(const sig_signer_t *signer, zone_t *zone, const commit_req
 	ret = zone_image_save(img, zone, &keys);
 	if (ret != GW_OK)
 		goto out;
-	ret = sig_sign_jobs(signer, jobs, njobs, req->now,
-	                    req->cs != NULL ? commit_threads(jobs, njobs) : req->threads);
+	ret = sig_sign_jobs_into(signer, zone, jobs, njobs, req->now,
+	                         req->cs != NULL ? commit_threads(jobs, njobs) : req->threads,
+	                         &nsigned);
 	if (ret != GW_OK)
 		goto out;
-	for (size_t i = 0; i < njobs; i++) {
-		ret = zone_set_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, jobs[i].sigs,
-		                    jobs[i].len);
-		if (ret != GW_OK)
-			goto out;
-		if (jobs[i].sign)
-			nsigned++;
-	}
 	if (req->diff != NULL) {
 		ret = zone_image_diff(img, zone, req->diff);
 		if (ret != GW_OK)

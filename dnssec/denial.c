@@ -7,6 +7,7 @@
 #include "common/dns.h"
 #include "common/array.h"
 #include "common/error.h"
+#include "common/sorted.h"
 #include "dnssec/dnssec.h"
 #include "dnssec/sign_internal.h"
 
@@ -26,27 +27,6 @@ int sig_nsec_ttl(const zone_t *zone, uint32_t *ttl)
 		return GW_EMALFORMED;
 	uint32_t minimum = sig_read_u32(rdata + rdlen - 4);
 	*ttl = soa->ttl < minimum ? soa->ttl : minimum;
-	return GW_OK;
-}
-
-int sig_queue_removals(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
-                       const uint8_t *keep, size_t keep_len)
-{
-	const zone_rrset_t *rrset = zone_node_rrset(node, type);
-	const uint8_t *rdata;
-	uint16_t rdlen;
-	uint32_t pos = 0;
-
-	while (rrset != NULL && zone_rrset_next(rrset, &pos, &rdata, &rdlen)) {
-		ldns_rr *rr = NULL;
-		if (keep != NULL && rdlen == keep_len && memcmp(rdata, keep, keep_len) == 0)
-			continue;
-		int ret = zone_rr_to_ldns(&rr, node, rrset, rdata, rdlen);
-		if (ret == GW_OK)
-			ret = zone_changeset_remove(cs, rr);
-		if (ret != GW_OK)
-			return ret;
-	}
 	return GW_OK;
 }
 
@@ -70,7 +50,7 @@ static int fix_node(zone_changeset_t *cs, const zone_node_t *node, sig_node_kind
 	int ret = GW_ENOMEM;
 
 	if (kind == SIG_NODE_OUT)
-		return sig_queue_removals(cs, node, DNS_T_NSEC, NULL, 0);
+		return zone_changeset_remove_rrset(cs, node, DNS_T_NSEC, NULL, 0);
 
 	bitmap = sig_nsec_bitmap(node, kind);
 	if (bitmap == NULL)
@@ -88,7 +68,7 @@ static int fix_node(zone_changeset_t *cs, const zone_node_t *node, sig_node_kind
 		goto out;
 	}
 	if (nsec != NULL) {
-		ret = sig_queue_removals(cs, node, DNS_T_NSEC, want, want_len);
+		ret = zone_changeset_remove_rrset(cs, node, DNS_T_NSEC, want, want_len);
 		if (ret != GW_OK)
 			goto out;
 	}
@@ -180,12 +160,8 @@ static int cmp_node_key(const void *pa, const void *pb)
 {
 	const zone_node_t *a = *(const zone_node_t *const *)pa;
 	const zone_node_t *b = *(const zone_node_t *const *)pb;
-	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int cmp = memcmp(a->key, b->key, n);
 
-	if (cmp != 0)
-		return cmp;
-	return (a->key_len > b->key_len) - (a->key_len < b->key_len);
+	return gw_octets_cmp(a->key, a->key_len, b->key, b->key_len);
 }
 
 static const zone_node_t *prev_node(const zone_t *zone, const zone_node_t *node)

@@ -289,7 +289,7 @@ static int put_one(zone_changeset_t *cs, const uint8_t *owner, const zone_node_t
 	if (cur != NULL) {
 		/* A TTL change replaces the whole RRset: zone_apply() takes the
 		 * added RR's TTL, so only other rdata need removing. */
-		ret = sig_queue_removals(cs, existing, type, rdata, rdlen);
+		ret = zone_changeset_remove_rrset(cs, existing, type, rdata, rdlen);
 		if (ret != GW_OK)
 			return ret;
 	}
@@ -352,7 +352,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 		return GW_OK;
 	for (const zone_node_t *node = zone_first(zone); node != NULL;
 	     node = zone_next(zone, node)) {
-		ret = sig_queue_removals(cs, node, DNS_T_NSEC, NULL, 0);
+		ret = zone_changeset_remove_rrset(cs, node, DNS_T_NSEC, NULL, 0);
 		if (ret != GW_OK)
 			goto out;
 		if (sig_node_is_nsec3(zone, node))
@@ -401,7 +401,7 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 		for (; e < existing; e++) {
 			const zone_node_t *old = zone_hashed_at(zone, e);
 			if (!owner_hash(old, eh) || memcmp(eh, w->hash, sizeof(eh)) < 0) {
-				ret = sig_queue_removals(cs, old, DNS_T_NSEC3, NULL, 0);
+				ret = zone_changeset_remove_rrset(cs, old, DNS_T_NSEC3, NULL, 0);
 				if (ret != GW_OK)
 					goto out;
 				continue;
@@ -419,7 +419,8 @@ int sig_nsec3_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
 			goto out;
 	}
 	for (; e < existing; e++) {
-		ret = sig_queue_removals(cs, zone_hashed_at(zone, e), DNS_T_NSEC3, NULL, 0);
+		ret =
+		    zone_changeset_remove_rrset(cs, zone_hashed_at(zone, e), DNS_T_NSEC3, NULL, 0);
 		if (ret != GW_OK)
 			goto out;
 	}
@@ -723,7 +724,8 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 		ret = find_hash(zone, gone.items[i], &node, &prev, NULL);
 		if (ret != GW_OK)
 			goto out;
-		ret = node != NULL ? sig_queue_removals(cs, node, DNS_T_NSEC3, NULL, 0) : GW_OK;
+		ret = node != NULL ? zone_changeset_remove_rrset(cs, node, DNS_T_NSEC3, NULL, 0)
+		                   : GW_OK;
 		if (ret != GW_OK)
 			goto out;
 	}

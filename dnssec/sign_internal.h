@@ -90,12 +90,6 @@ int sig_type_bitmap(const zone_node_t *node, sig_node_kind_t kind, uint16_t deni
  * memory. */
 ldns_rdf *sig_nsec_bitmap(const zone_node_t *node, sig_node_kind_t kind);
 
-/* Queue the removal of every RR of type at node except the one whose
- * rdata is keep (keep_len octets; NULL: none kept). GW_OK or the errors of
- * zone_rr_to_ldns() and zone_changeset_remove(). */
-int sig_queue_removals(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
-                       const uint8_t *keep, size_t keep_len);
-
 /* The next node in the NSEC chain after node (wrapping to the apex),
  * skipping nodes that are not in the chain; node itself when it is the
  * only one. */

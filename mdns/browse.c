@@ -87,15 +87,15 @@ static int record_rdata(uint8_t *out, const AvahiRecord *r)
 {
 	int len;
 	switch (r->key->type) {
-	case MDNS_T_A:
+	case DNS_T_A:
 		memcpy(out, &r->data.a.address.address, 4);
 		return 4;
-	case MDNS_T_AAAA:
+	case DNS_T_AAAA:
 		memcpy(out, r->data.aaaa.address.address, 16);
 		return 16;
-	case MDNS_T_PTR:
+	case DNS_T_PTR:
 		return mdns_name_from_text(out, r->data.ptr.name);
-	case MDNS_T_SRV:
+	case DNS_T_SRV:
 		out[0] = (uint8_t)(r->data.srv.priority >> 8);
 		out[1] = (uint8_t)r->data.srv.priority;
 		out[2] = (uint8_t)(r->data.srv.weight >> 8);
@@ -104,7 +104,7 @@ static int record_rdata(uint8_t *out, const AvahiRecord *r)
 		out[5] = (uint8_t)r->data.srv.port;
 		len = mdns_name_from_text(out + 6, r->data.srv.name);
 		return len < 0 ? len : len + 6;
-	case MDNS_T_TXT: {
+	case DNS_T_TXT: {
 		size_t total = 0;
 		for (AvahiStringList *s = r->data.txt.string_list; s != NULL;
 		     s = avahi_string_list_get_next(s))

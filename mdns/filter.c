@@ -41,9 +41,9 @@ static bool v6_publishable(const uint8_t *a, bool drop_private)
 bool mdns_address_publishable(uint16_t type, const uint8_t *rdata, uint16_t rdlen,
                               bool drop_private)
 {
-	if (type == MDNS_T_A && rdlen == 4)
+	if (type == DNS_T_A && rdlen == 4)
 		return v4_publishable(rdata, drop_private);
-	if (type == MDNS_T_AAAA && rdlen == 16)
+	if (type == DNS_T_AAAA && rdlen == 16)
 		return v6_publishable(rdata, drop_private);
 	return false;
 }

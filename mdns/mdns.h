@@ -4,7 +4,7 @@
  * The module knows nothing of zones or of the daemon: it reports records
  * seen on a link (owner, type, rdata in wire form, TTL, the interface and
  * the mDNS transport that carried them) and the links going up and down.
- * What to browse is decided by the caller (gateway/mirror.c), one watch
+ * What to browse is decided by the caller (mdns/mirror*.c), one watch
  * per (interface, name, type).
  *
  * Names are uncompressed wire-format domain names (length-prefixed labels
@@ -27,15 +27,6 @@
 /* The largest rdata the module passes on: an mDNS packet is at most 9000
  * octets (RFC 6762 17). */
 #define MDNS_RDATA_MAX 9000
-
-/* RR types the module deals in, by their common/dns.h values. */
-enum {
-	MDNS_T_A = DNS_T_A,
-	MDNS_T_PTR = DNS_T_PTR,
-	MDNS_T_TXT = DNS_T_TXT,
-	MDNS_T_AAAA = DNS_T_AAAA,
-	MDNS_T_SRV = DNS_T_SRV,
-};
 
 /* ---- names and translation (mdns/translate.c) --------------------------- */
 

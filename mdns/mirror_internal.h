@@ -1,4 +1,4 @@
-/* Internal to the mirror (gateway/mirror*.c): what is known on each link,
+/* Internal to the mirror (mdns/mirror*.c): what is known on each link,
  * and the records wanted in and published to the zone. */
 #pragma once
 
@@ -119,8 +119,7 @@ struct mlink {
 	ev_timer reconcile; /* link back: drop what was not announced again */
 	gw_htab_t names;    /* of kname_t */
 	size_t instances, types;
-	acount_t **addrs; /* services per host address (mirror_addr.c) */
-	size_t addr_slots, addr_count;
+	gw_htab_t addrs; /* of acount_t: services per host address (mirror_addr.c) */
 	ratelog_t log[MDNS_MIRROR_REFUSED_KINDS];
 };
 
@@ -154,11 +153,56 @@ struct mdns_mirror {
 	size_t watches;
 };
 
-/* mirror.c */
+/* The index of a role (a single bit) in kname_t.refs. */
+static inline int role_idx(int role)
+{
+	return __builtin_ctz((unsigned)role);
+}
+
+/* mirror.c: start the batch window unless it runs. */
+void mirror_schedule(mdns_mirror_t *m);
+
+/* mirror_refuse.c: count a refusal of that kind on link l and log it,
+ * at most one line per minute per link and kind. */
 void mirror_refuse(mdns_mirror_t *m, mlink_t *l, mdns_mirror_refused_t kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void mirror_schedule(mdns_mirror_t *m);
+/* Log the counts held back for a minute (or all of them); returns whether
+ * some remain held. */
+bool mirror_logs_flush(mdns_mirror_t *m, bool all);
+void mirror_on_logflush(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* mirror_links.c */
 bool mirror_link_active(const mlink_t *l);
+/* l's records changed: compute it in the next batch. */
+void mirror_link_dirty(mdns_mirror_t *m, mlink_t *l);
+/* The links of cfg.links; GW_ECONFIG or GW_ENOMEM, logged. */
+int mirror_links_configure(mdns_mirror_t *m);
+void mirror_links_free(mdns_mirror_t *m);
+/* mdns_opts_t callbacks; arg is the mirror. */
+void mirror_on_link(void *arg, int ifindex, const char *ifname, bool up);
+void mirror_on_record(void *arg, const mdns_record_t *rec);
+
+/* mirror_names.c: the names of a link, their roles, watches and records.
+ * find: NULL when absent; get: creates it, NULL when out of memory. */
+kname_t *mirror_name_find(const mdns_mirror_t *m, const mlink_t *l, const uint8_t *name);
+kname_t *mirror_name_get(mdns_mirror_t *m, mlink_t *l, const uint8_t *name);
+/* Free n once it has no role left and nothing pins it. */
+void mirror_name_maybe_free(mdns_mirror_t *m, kname_t *n);
+void mirror_role_acquire(mdns_mirror_t *m, kname_t *n, int role);
+void mirror_watch_stop(mdns_mirror_t *m, kname_t *n, int slot);
+/* Start (on) or stop the watches of every role of n. */
+void mirror_watch_all(mdns_mirror_t *m, kname_t *n, bool on);
+/* A record announced or withdrawn on up link l. */
+void mirror_rr_event(mdns_mirror_t *m, mlink_t *l, const mdns_record_t *rec);
+/* Remove r (a record of n) and what only it kept. */
+void mirror_rr_remove(mdns_mirror_t *m, kname_t *n, krr_t *r);
+
+/* mirror_limits.c: may rec join name n? On success, the name it points at
+ * (if any, in rec) and the role that name gets. Refusals are logged; one
+ * over a device's share evicts what n leads to (the instance n, or the
+ * services on host n). */
+bool mirror_rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec,
+                          const uint8_t **target, int *trole);
 
 /* mirror_publish.c */
 int mirror_ents_init(mdns_mirror_t *m);

@@ -31,16 +31,15 @@ int mirror_ents_init(mdns_mirror_t *m)
 	return gw_htab_init(&m->ents, 1024);
 }
 
+static void ent_drop(gw_hlink_t *h, void *arg)
+{
+	(void)arg;
+	free(ent_of(h));
+}
+
 void mirror_ents_free(mdns_mirror_t *m)
 {
-	for (size_t i = 0; i < m->ents.size; i++) {
-		gw_hlink_t *h = m->ents.slots[i];
-		while (h != NULL) {
-			ent_t *e = ent_of(h);
-			h = h->next;
-			free(e);
-		}
-	}
+	gw_htab_drain(&m->ents, ent_drop, NULL);
 	gw_htab_deinit(&m->ents);
 	free(m->touched);
 	free(m->warm);
@@ -158,7 +157,7 @@ static int type_prio(uint16_t type, bool add)
 	/* Removals from the top (browse PTRs first), additions from the
 	 * bottom (addresses first), so that a batch cut short by the rate
 	 * limit never leaves a PTR to a service without its SRV. */
-	int level = type == MDNS_T_PTR ? 0 : (type == MDNS_T_SRV || type == MDNS_T_TXT) ? 1 : 2;
+	int level = type == DNS_T_PTR ? 0 : (type == DNS_T_SRV || type == DNS_T_TXT) ? 1 : 2;
 	return add ? 5 - level : level;
 }
 
@@ -294,7 +293,7 @@ static bool host_ok(mdns_mirror_t *m, mlink_t *l, kname_t *h)
 	if (h == NULL || !(h->roles & ROLE_HOST))
 		return false;
 	for (const krr_t *r = h->rrs; r != NULL; r = r->next) {
-		if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+		if (r->type == DNS_T_A || r->type == DNS_T_AAAA)
 			return !is_static(m, l, h);
 	}
 	return false;
@@ -307,7 +306,7 @@ static bool instance_ok(mdns_mirror_t *m, mlink_t *l, kname_t *n)
 	if (n == NULL || !(n->roles & ROLE_INSTANCE) || is_static(m, l, n))
 		return false;
 	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == MDNS_T_SRV && host_ok(m, l, r->target))
+		if (r->type == DNS_T_SRV && host_ok(m, l, r->target))
 			return true;
 	}
 	return false;
@@ -322,21 +321,21 @@ static void compute_instance(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *
 		return;
 	/* One TTL per RRset: the smallest of its records. */
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == MDNS_T_SRV && host_ok(m, l, r->target))
+		if (r->type == DNS_T_SRV && host_ok(m, l, r->target))
 			srv_ttl = mdns_ttl_cap(r->ttl, srv_ttl);
-		else if (r->type == MDNS_T_TXT)
+		else if (r->type == DNS_T_TXT)
 			txt_ttl = mdns_ttl_cap(r->ttl, txt_ttl);
 	}
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == MDNS_T_SRV && host_ok(m, l, r->target)) {
+		if (r->type == DNS_T_SRV && host_ok(m, l, r->target)) {
 			int len =
-			    mdns_translate_rdata(rd, MDNS_T_SRV, r->rdata, r->rdlen, l->suffix, 1);
+			    mdns_translate_rdata(rd, DNS_T_SRV, r->rdata, r->rdlen, l->suffix, 1);
 			if (len < 0)
 				continue;
 			r->target->mark = l->c.epoch;
-			emit(m, &l->c, cd, owner, MDNS_T_SRV, rd, (uint16_t)len, srv_ttl);
-		} else if (r->type == MDNS_T_TXT) {
-			emit(m, &l->c, cd, owner, MDNS_T_TXT, r->rdata, r->rdlen, txt_ttl);
+			emit(m, &l->c, cd, owner, DNS_T_SRV, rd, (uint16_t)len, srv_ttl);
+		} else if (r->type == DNS_T_TXT) {
+			emit(m, &l->c, cd, owner, DNS_T_TXT, r->rdata, r->rdlen, txt_ttl);
 		}
 	}
 }
@@ -351,22 +350,22 @@ static void compute_browse(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *n,
 	if (mdns_translate_name(owner, n->name, l->suffix, 1) < 0 || is_static(m, l, n))
 		return;
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == MDNS_T_PTR && instance_ok(m, l, r->target))
+		if (r->type == DNS_T_PTR && instance_ok(m, l, r->target))
 			ttl = mdns_ttl_cap(r->ttl, ttl);
 	}
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type != MDNS_T_PTR || !instance_ok(m, l, r->target))
+		if (r->type != DNS_T_PTR || !instance_ok(m, l, r->target))
 			continue;
-		int len = mdns_translate_rdata(rd, MDNS_T_PTR, r->rdata, r->rdlen, l->suffix, 1);
+		int len = mdns_translate_rdata(rd, DNS_T_PTR, r->rdata, r->rdlen, l->suffix, 1);
 		if (len < 0)
 			continue;
-		emit(m, &l->c, cd, owner, MDNS_T_PTR, rd, (uint16_t)len, ttl);
+		emit(m, &l->c, cd, owner, DNS_T_PTR, rd, (uint16_t)len, ttl);
 		count++;
 	}
 	/* The type enumeration lists the types with something to browse. */
 	if (count > 0 && mdns_name_kind(n->name) == MDNS_NAME_TYPE) {
 		int olen = zone_name_len(owner, ZONE_NAME_MAXLEN);
-		emit(m, &l->c, cd, services, MDNS_T_PTR, owner, (uint16_t)olen, cap);
+		emit(m, &l->c, cd, services, DNS_T_PTR, owner, (uint16_t)olen, cap);
 	}
 }
 
@@ -377,15 +376,15 @@ static void compute_host(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *n, u
 	if (mdns_translate_name(owner, n->name, l->suffix, 1) < 0)
 		return;
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == MDNS_T_A)
+		if (r->type == DNS_T_A)
 			a_ttl = mdns_ttl_cap(r->ttl, a_ttl);
-		else if (r->type == MDNS_T_AAAA)
+		else if (r->type == DNS_T_AAAA)
 			aaaa_ttl = mdns_ttl_cap(r->ttl, aaaa_ttl);
 	}
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == MDNS_T_A || r->type == MDNS_T_AAAA)
+		if (r->type == DNS_T_A || r->type == DNS_T_AAAA)
 			emit(m, &l->c, cd, owner, r->type, r->rdata, r->rdlen,
-			     r->type == MDNS_T_A ? a_ttl : aaaa_ttl);
+			     r->type == DNS_T_A ? a_ttl : aaaa_ttl);
 	}
 }
 
@@ -435,7 +434,7 @@ void mirror_compute_enum(mdns_mirror_t *m)
 			if (1 + plen + 13 + cfg->domain_len > ZONE_NAME_MAXLEN)
 				continue;
 			memcpy(owner + 1 + plen + 13, cfg->domain, cfg->domain_len);
-			emit(m, c, &cd, owner, MDNS_T_PTR, l->suffix, (uint16_t)l->suffix_len,
+			emit(m, c, &cd, owner, DNS_T_PTR, l->suffix, (uint16_t)l->suffix_len,
 			     cfg->ttl_cap);
 		}
 	}

@@ -60,8 +60,8 @@ out:
 static bool loadable(mdns_mirror_t *m, const uint8_t *owner, uint16_t type)
 {
 	const mdns_mirror_config_t *cfg = m->cfg;
-	if (type != MDNS_T_PTR && type != MDNS_T_SRV && type != MDNS_T_TXT && type != MDNS_T_A &&
-	    type != MDNS_T_AAAA)
+	if (type != DNS_T_PTR && type != DNS_T_SRV && type != DNS_T_TXT && type != DNS_T_A &&
+	    type != DNS_T_AAAA)
 		return false;
 	if (!zone_name_is_subdomain(owner, cfg->domain) || zone_name_equal(owner, cfg->domain))
 		return false;
@@ -77,7 +77,7 @@ static bool loadable(mdns_mirror_t *m, const uint8_t *owner, uint16_t type)
 		                                 "lb"};
 		const uint8_t *rest = mdns_name_skip(owner, 1);
 		bool dnssd = rest != NULL && rest[0] == 7 && memcmp(rest + 1, "_dns-sd", 7) == 0;
-		if (type != MDNS_T_PTR || !dnssd)
+		if (type != DNS_T_PTR || !dnssd)
 			return false;
 		if (rel == 3) {
 			for (size_t i = 0; i < 3; i++) {
@@ -121,9 +121,9 @@ static int load_line(mdns_mirror_t *m, const char *line, size_t *count)
 	}
 	/* A file written before "*" labels were refused (issue 16) must not
 	 * bring a wildcard back, as an owner or as a PTR or SRV target. */
-	size_t fixed = type == MDNS_T_SRV ? 6 : 0;
+	size_t fixed = type == DNS_T_SRV ? 6 : 0;
 	bool star = mdns_name_vet(wire, MDNS_USE_TYPE) == MDNS_VET_WILDCARD;
-	if ((type == MDNS_T_PTR || type == MDNS_T_SRV) && rdlen > fixed &&
+	if ((type == DNS_T_PTR || type == DNS_T_SRV) && rdlen > fixed &&
 	    zone_name_len(p + 10 + fixed, rdlen - fixed) > 0)
 		star = star || mdns_name_vet(p + 10 + fixed, MDNS_USE_TYPE) == MDNS_VET_WILDCARD;
 	if (star || !loadable(m, wire, type))

@@ -302,9 +302,9 @@ int mdns_translate_rdata(uint8_t *out, uint16_t type, const uint8_t *rdata, uint
 {
 	size_t fixed = 0;
 	switch (type) {
-	case MDNS_T_PTR:
+	case DNS_T_PTR:
 		break;
-	case MDNS_T_SRV:
+	case DNS_T_SRV:
 		fixed = 6; /* priority, weight, port */
 		min_labels = 1;
 		break;

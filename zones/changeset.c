@@ -63,6 +63,27 @@ int zone_changeset_add(zone_changeset_t *cs, ldns_rr *rr)
 	return changeset_push(cs->add, rr);
 }
 
+int zone_changeset_remove_rrset(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
+                                const uint8_t *keep, size_t keep_len)
+{
+	const zone_rrset_t *rrset = zone_node_rrset(node, type);
+	const uint8_t *rdata;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+
+	while (rrset != NULL && zone_rrset_next(rrset, &pos, &rdata, &rdlen)) {
+		ldns_rr *rr = NULL;
+		if (keep != NULL && rdlen == keep_len && memcmp(rdata, keep, keep_len) == 0)
+			continue;
+		int ret = zone_rr_to_ldns(&rr, node, rrset, rdata, rdlen);
+		if (ret == GW_OK)
+			ret = zone_changeset_remove(cs, rr);
+		if (ret != GW_OK)
+			return ret;
+	}
+	return GW_OK;
+}
+
 bool zone_changeset_empty(const zone_changeset_t *cs)
 {
 	return (cs->remove == NULL || ldns_rr_list_rr_count(cs->remove) == 0) &&

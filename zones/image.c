@@ -10,22 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "zones/zone.h"
 
 /* ---- (owner, type) lists ------------------------------------------------ */
 
 int zone_rrkeys_add(zone_rrkeys_t *k, const uint8_t *owner, uint16_t type)
 {
-	if (k->count == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 32;
-		zone_rrkey_t *grown = realloc(k->items, cap * sizeof(*grown));
-		if (grown == NULL)
-			return GW_ENOMEM;
-		k->items = grown;
-		k->cap = cap;
-	}
+	if (gw_array_reserve(&k->items, &k->cap, k->count + 1, sizeof(*k->items), 32) != GW_OK)
+		return GW_ENOMEM;
 	k->items[k->count++] = (zone_rrkey_t){.owner = owner, .type = type};
 	return GW_OK;
 }
@@ -128,23 +125,17 @@ void zone_image_free(zone_image_t *img)
 	free(img);
 }
 
+static int cmp_saved_key(const void *elem, const void *key)
+{
+	const saved_t *s = elem;
+	const zone_rrkey_t *k = key;
+
+	return cmp_owner_type(s->owner, s->type, k->owner, k->type);
+}
+
 static bool image_has(const zone_image_t *img, size_t count, const zone_rrkey_t *key)
 {
-	size_t lo = 0;
-	size_t hi = count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const saved_t *s = &img->items[mid];
-		int cmp = cmp_owner_type(s->owner, s->type, key->owner, key->type);
-		if (cmp == 0)
-			return true;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return gw_sorted_find(img->items, count, sizeof(*img->items), key, cmp_saved_key) != NULL;
 }
 
 static uint8_t *copy_bytes(const uint8_t *p, uint32_t len)
@@ -198,14 +189,9 @@ int zone_image_save(zone_image_t *img, const zone_t *zone, const zone_rrkeys_t *
 	for (size_t i = 0; i < keys->count; i++) {
 		if (image_has(img, before, &keys->items[i]))
 			continue;
-		if (img->count == img->cap) {
-			size_t cap = img->cap ? img->cap * 2 : 16;
-			saved_t *grown = realloc(img->items, cap * sizeof(*grown));
-			if (grown == NULL)
-				return GW_ENOMEM;
-			img->items = grown;
-			img->cap = cap;
-		}
+		if (gw_array_reserve(&img->items, &img->cap, img->count + 1, sizeof(*img->items),
+		                     16) != GW_OK)
+			return GW_ENOMEM;
 		int ret = save_one(&img->items[img->count], zone, &keys->items[i]);
 		img->count++; /* also on error: zone_image_free() frees what it has */
 		if (ret != GW_OK)
@@ -221,20 +207,8 @@ int zone_image_save(zone_image_t *img, const zone_t *zone, const zone_rrkeys_t *
 static int queue_rrset_removal(zone_changeset_t *cs, const zone_t *zone, const saved_t *s)
 {
 	const zone_node_t *node = zone_find(zone, s->owner);
-	const zone_rrset_t *rrset = node != NULL ? zone_node_rrset(node, s->type) : NULL;
-	const uint8_t *rdata;
-	uint16_t rdlen;
-	uint32_t pos = 0;
 
-	while (rrset != NULL && zone_rrset_next(rrset, &pos, &rdata, &rdlen)) {
-		ldns_rr *rr = NULL;
-		int ret = zone_rr_to_ldns(&rr, node, rrset, rdata, rdlen);
-		if (ret == GW_OK)
-			ret = zone_changeset_remove(cs, rr);
-		if (ret != GW_OK)
-			return ret;
-	}
-	return GW_OK;
+	return node != NULL ? zone_changeset_remove_rrset(cs, node, s->type, NULL, 0) : GW_OK;
 }
 
 int zone_image_restore(const zone_image_t *img, zone_t *zone)
@@ -300,7 +274,7 @@ size_t zone_rr_to_wire(uint8_t *out, const uint8_t *owner, size_t owner_len, uin
 	p[0] = (uint8_t)(type >> 8);
 	p[1] = (uint8_t)type;
 	p[2] = 0;
-	p[3] = LDNS_RR_CLASS_IN;
+	p[3] = DNS_C_IN;
 	p[4] = (uint8_t)(ttl >> 24);
 	p[5] = (uint8_t)(ttl >> 16);
 	p[6] = (uint8_t)(ttl >> 8);
@@ -330,26 +304,12 @@ typedef struct side {
 	uint32_t len;
 } side_t;
 
-/* One RR: where its rdata starts, and its length. */
-typedef struct rdref {
-	const uint8_t *p;
-	uint16_t len;
-} rdref_t;
-
 static int wbuf_put(wbuf_t *b, const side_t *s, const uint8_t *rdata, uint16_t rdlen)
 {
 	size_t len = s->owner_len + 10 + rdlen;
 
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + len)
-			cap *= 2;
-		uint8_t *grown = realloc(b->data, cap);
-		if (grown == NULL)
-			return GW_ENOMEM;
-		b->data = grown;
-		b->cap = cap;
-	}
+	if (gw_array_reserve(&b->data, &b->cap, b->len + len, 1, 1024) != GW_OK)
+		return GW_ENOMEM;
 	zone_rr_to_wire(b->data + b->len, s->owner, s->owner_len, s->type, s->ttl, rdata, rdlen);
 	b->len += len;
 	b->n++;
@@ -375,26 +335,31 @@ static int put_all(wbuf_t *b, const side_t *s)
 
 static int cmp_rdref(const void *pa, const void *pb)
 {
-	const rdref_t *a = pa;
-	const rdref_t *b = pb;
-	int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
-
-	if (c != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
+	return zone_rdref_cmp(pa, pb);
 }
 
-/* The RRs of s, sorted, into refs (room for s's count). */
-static size_t refs_of(const side_t *s, rdref_t *refs)
+int zone_rdref_cmp(const zone_rdref_t *a, const zone_rdref_t *b)
 {
-	const zone_rrset_t view = {.rdata = (uint8_t *)s->buf, .rdata_len = s->len};
+	return gw_octets_cmp(a->p, a->len, b->p, b->len);
+}
+
+size_t zone_rrset_sorted(const zone_rrset_t *rrset, zone_rdref_t *out)
+{
 	size_t n = 0;
 	uint32_t pos = 0;
 
-	while (zone_rrset_next(&view, &pos, &refs[n].p, &refs[n].len))
+	while (zone_rrset_next(rrset, &pos, &out[n].p, &out[n].len))
 		n++;
-	qsort(refs, n, sizeof(*refs), cmp_rdref);
+	qsort(out, n, sizeof(*out), cmp_rdref);
 	return n;
+}
+
+/* The RRs of s, sorted, into refs (room for s's count). */
+static size_t refs_of(const side_t *s, zone_rdref_t *refs)
+{
+	const zone_rrset_t view = {.rdata = (uint8_t *)s->buf, .rdata_len = s->len};
+
+	return zone_rrset_sorted(&view, refs);
 }
 
 static size_t count_of(const side_t *s)
@@ -414,9 +379,9 @@ static size_t count_of(const side_t *s)
  * (letter case included) or TTL differs is different in every RR. */
 static int diff_side(wbuf_t *rem, wbuf_t *add, const side_t *a, const side_t *b)
 {
-	rdref_t stack[2][32];
-	rdref_t *ra = stack[0];
-	rdref_t *rb = stack[1];
+	zone_rdref_t stack[2][32];
+	zone_rdref_t *ra = stack[0];
+	zone_rdref_t *rb = stack[1];
 	int ret = GW_OK;
 
 	if (a->owner == NULL || b->owner == NULL || a->owner_len != b->owner_len ||
@@ -439,7 +404,7 @@ static int diff_side(wbuf_t *rem, wbuf_t *add, const side_t *a, const side_t *b)
 	ca = refs_of(a, ra);
 	cb = refs_of(b, rb);
 	for (size_t i = 0, k = 0; ret == GW_OK && (i < ca || k < cb);) {
-		int c = i == ca ? 1 : k == cb ? -1 : cmp_rdref(&ra[i], &rb[k]);
+		int c = i == ca ? 1 : k == cb ? -1 : zone_rdref_cmp(&ra[i], &rb[k]);
 		if (c < 0) {
 			ret = wbuf_put(rem, a, ra[i].p, ra[i].len);
 			i++;
@@ -487,10 +452,10 @@ static int diff_saved(wbuf_t *rem, wbuf_t *add, const saved_t *s, const zone_t *
 	int ret = diff_side(rem, add, &a, &b);
 	if (ret != GW_OK)
 		return ret;
-	a.type = LDNS_RR_TYPE_RRSIG;
+	a.type = DNS_T_RRSIG;
 	a.buf = s->sigs;
 	a.len = s->sigs_len;
-	b.type = LDNS_RR_TYPE_RRSIG;
+	b.type = DNS_T_RRSIG;
 	b.buf = now != NULL ? now->sigs : NULL;
 	b.len = now != NULL ? now->sigs_len : 0;
 	return diff_side(rem, add, &a, &b);
@@ -505,7 +470,7 @@ int zone_image_diff(const zone_image_t *img, const zone_t *zone, zone_rrdiff_t *
 
 	/* The SOA first: IXFR opens each side of a diff with it. */
 	for (size_t i = 0; i < img->count; i++) {
-		if (img->items[i].type == LDNS_RR_TYPE_SOA &&
+		if (img->items[i].type == DNS_T_SOA &&
 		    zone_name_equal(img->items[i].owner, zone_apex(zone))) {
 			soa = i;
 			ret = diff_saved(&rem, &add, &img->items[i], zone);
@@ -554,7 +519,7 @@ int zone_commit(zone_t *zone, const zone_changeset_t *cs, uint32_t new_serial, z
 	if (ret == GW_OK)
 		ret = zone_rrkeys_add_rrs(&keys, cs->add);
 	if (ret == GW_OK)
-		ret = zone_rrkeys_add(&keys, zone_apex(zone), LDNS_RR_TYPE_SOA);
+		ret = zone_rrkeys_add(&keys, zone_apex(zone), DNS_T_SOA);
 	if (ret != GW_OK)
 		goto out;
 	zone_rrkeys_sort(&keys);

@@ -106,6 +106,18 @@ const zone_rrset_t *zone_node_rrset(const zone_node_t *node, uint16_t type);
 bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **rdata,
                      uint16_t *rdlen);
 
+/* One RR of an RRset: its rdata (borrowed, inside the RRset) and length. */
+typedef struct zone_rdref {
+	const uint8_t *p;
+	uint16_t len;
+} zone_rdref_t;
+
+/* The RRs of rrset into out (room for rrset->count), in canonical order
+ * (RFC 4034 6.3: octet by octet, the shorter first); returns how many. */
+size_t zone_rrset_sorted(const zone_rrset_t *rrset, zone_rdref_t *out);
+/* That order: < 0 when a sorts first, 0 when equal, > 0. */
+int zone_rdref_cmp(const zone_rdref_t *a, const zone_rdref_t *b);
+
 /* ---- the zone ---------------------------------------------------------- */
 
 typedef struct zone zone_t;
@@ -218,6 +230,12 @@ int zone_changeset_remove(zone_changeset_t *cs, ldns_rr *rr);
 int zone_changeset_add(zone_changeset_t *cs, ldns_rr *rr);
 
 bool zone_changeset_empty(const zone_changeset_t *cs);
+
+/* Queue the removal of every RR of type at node except the one whose
+ * rdata is keep (keep_len octets; NULL: none kept). GW_OK or the errors of
+ * zone_rr_to_ldns() and zone_changeset_remove(). */
+int zone_changeset_remove_rrset(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
+                                const uint8_t *keep, size_t keep_len);
 
 /* One (owner, type) pair that a change touched, for the signer. */
 typedef struct zone_change {

@@ -50,11 +50,47 @@ const char *gw_config_tsig_alg_name(gw_tsig_alg_t alg)
 	return g_tsig_algs[alg].wire;
 }
 
+/* Dot-separated labels of letters, digits, '-' and '_', each 1 to 63
+ * characters: what a user means by a domain or a key name. q is text
+ * quoted for messages; what and example name the kind of name in them. */
+static bool check_labels(const char *text, const char *q, const char *what, const char *example,
+                         char *why, size_t why_len)
+{
+	size_t label = 0;
+
+	for (const char *p = text; *p != '\0'; p++) {
+		char c = *p;
+		if (c == '.') {
+			if (label == 0) {
+				snprintf(why, why_len,
+				         "'%s' has an empty label; remove the extra dot, e.g. %s",
+				         q, example);
+				return false;
+			}
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_')) {
+			snprintf(why, why_len,
+			         "'%s' has the character '%c', not allowed in a %s; use letters, "
+			         "digits, '-' and '_' in dot-separated labels, e.g. %s",
+			         q, (c >= 0x20 && c < 0x7f) ? c : '?', what, example);
+			return false;
+		}
+		if (++label > 63) {
+			snprintf(why, why_len,
+			         "'%s' has a label longer than 63 characters; shorten it", q);
+			return false;
+		}
+	}
+	return true;
+}
+
 bool parse_domain(const char *text, gw_config_t *cfg, char *why, size_t why_len)
 {
 	char q[QBUF];
 	size_t len = strlen(text);
-	size_t label = 0;
 
 	quote(q, sizeof(q), text, len);
 	if (strcmp(text, ".") == 0) {
@@ -65,34 +101,8 @@ bool parse_domain(const char *text, gw_config_t *cfg, char *why, size_t why_len)
 	}
 	/* Stricter than DNS: the zone is a host-name-like domain. This catches
 	 * URLs, "home.arpa:" and stray spaces before ldns would escape them. */
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		if (c == '.') {
-			if (label == 0) {
-				snprintf(why, why_len,
-				         "'%s' has an empty label; remove the extra dot, e.g. "
-				         "home.arpa.",
-				         q);
-				return false;
-			}
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_')) {
-			snprintf(
-			    why, why_len,
-			    "'%s' has the character '%c', not allowed in a domain; use letters, "
-			    "digits, '-' and '_' in dot-separated labels, e.g. home.arpa.",
-			    q, (c >= 0x20 && c < 0x7f) ? c : '?');
-			return false;
-		}
-		if (++label > 63) {
-			snprintf(why, why_len,
-			         "'%s' has a label longer than 63 characters; shorten it", q);
-			return false;
-		}
-	}
+	if (!check_labels(text, q, "domain", "home.arpa.", why, why_len))
+		return false;
 
 	ldns_rdf *rdf = ldns_dname_new_frm_str(text);
 	if (rdf == NULL || ldns_rdf_size(rdf) > GW_CONFIG_NAME_MAX || !ldns_dname_absolute(rdf)) {
@@ -291,7 +301,6 @@ bool parse_key_name(const char *text, char *out, char *why, size_t why_len)
 {
 	char q[QBUF];
 	size_t len = strlen(text);
-	size_t label = 0;
 
 	quote(q, sizeof(q), text, len);
 	if (strcmp(text, ".") == 0 || len == 0 || len + 2 > GW_CONFIG_NAME_STR_MAX) {
@@ -299,34 +308,8 @@ bool parse_key_name(const char *text, char *out, char *why, size_t why_len)
 		         "'%s' is not a key name; write a name such as xfr or xfr.example.", q);
 		return false;
 	}
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		if (c == '.') {
-			if (label == 0) {
-				snprintf(why, why_len,
-				         "'%s' has an empty label; remove the extra dot, e.g. "
-				         "xfr.example.",
-				         q);
-				return false;
-			}
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		           (c >= '0' && c <= '9') || c == '-' || c == '_') {
-			if (++label > 63) {
-				snprintf(why, why_len,
-				         "'%s' has a label longer than 63 characters; shorten it",
-				         q);
-				return false;
-			}
-		} else {
-			snprintf(
-			    why, why_len,
-			    "'%s' has the character '%c', not allowed in a key name; use letters, "
-			    "digits, '-' and '_' in dot-separated labels, e.g. xfr.example.",
-			    q, (c >= 0x20 && c < 0x7f) ? c : '?');
-			return false;
-		}
-	}
+	if (!check_labels(text, q, "key name", "xfr.example.", why, why_len))
+		return false;
 	for (size_t i = 0; i < len; i++)
 		out[i] = (text[i] >= 'A' && text[i] <= 'Z') ? (char)(text[i] - 'A' + 'a') : text[i];
 	out[len] = '\0';

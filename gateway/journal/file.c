@@ -15,9 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/error.h"
 #include "common/file.h"
+#include "common/htab.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "gateway/journal/internal.h"
 
 /* ---- whole zones as lists of wire RRs ----------------------------------- */
@@ -39,31 +42,15 @@ static void rrbuf_free(rrbuf_t *b)
 
 static int rrbuf_reserve(rrbuf_t *b, size_t more)
 {
-	if (b->n == b->ncap) {
-		size_t ncap = b->ncap ? b->ncap * 2 : 64;
-		size_t *offs = realloc(b->offs, ncap * sizeof(*offs));
-		if (offs == NULL)
-			return GW_ENOMEM;
-		b->offs = offs;
-		b->ncap = ncap;
-	}
-	if (b->len + more > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + more)
-			cap *= 2;
-		uint8_t *data = realloc(b->data, cap);
-		if (data == NULL)
-			return GW_ENOMEM;
-		b->data = data;
-		b->cap = cap;
-	}
-	return GW_OK;
+	if (gw_array_reserve(&b->offs, &b->ncap, b->n + 1, sizeof(*b->offs), 64) != GW_OK)
+		return GW_ENOMEM;
+	return gw_array_reserve(&b->data, &b->cap, b->len + more, 1, 4096);
 }
 
 static int rrbuf_put(rrbuf_t *b, const zone_node_t *node, uint16_t type, uint32_t ttl,
                      const uint8_t *rdata, uint16_t rdlen)
 {
-	size_t len = node->owner_len + RR_FIXED + rdlen;
+	size_t len = node->owner_len + DNS_RR_FIXED_LEN + rdlen;
 	int ret = rrbuf_reserve(b, len);
 	if (ret != GW_OK)
 		return ret;
@@ -97,7 +84,7 @@ static int put_node(rrbuf_t *b, const zone_node_t *node)
 		}
 		pos = 0;
 		while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
-			int ret = rrbuf_put(b, node, T_RRSIG, rs->ttl, rd, rdlen);
+			int ret = rrbuf_put(b, node, DNS_T_RRSIG, rs->ttl, rd, rdlen);
 			if (ret != GW_OK)
 				return ret;
 		}
@@ -125,10 +112,7 @@ static int rref_cmp(const void *va, const void *vb)
 {
 	const rref_t *a = va;
 	const rref_t *b = vb;
-	int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
-	if (c != 0)
-		return c;
-	return (a->len > b->len) - (a->len < b->len);
+	return gw_octets_cmp(a->p, a->len, b->p, b->len);
 }
 
 static rref_t *refs_of(const rrbuf_t *b)
@@ -144,8 +128,8 @@ static rref_t *refs_of(const rrbuf_t *b)
 
 static bool is_apex_soa(const rref_t *r, const uint8_t *apex)
 {
-	return gw_journal_rr_type(r->p) == T_SOA && zone_name_equal(r->p, apex) &&
-	       r->len >= (size_t)zone_name_len(r->p, r->len) + RR_FIXED + 22;
+	return gw_journal_rr_type(r->p) == DNS_T_SOA && zone_name_equal(r->p, apex) &&
+	       r->len >= (size_t)zone_name_len(r->p, r->len) + DNS_RR_FIXED_LEN + 22;
 }
 
 /* The entry that turns a (sorted) into b (sorted): removed then added,
@@ -401,12 +385,7 @@ typedef struct rrset_hash {
 
 static uint64_t hash_of(const uint8_t *p, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return gw_fnv64(GW_FNV64_INIT, p, len);
 }
 
 static int rrhash_grow(rrhash_t *h)

@@ -9,6 +9,7 @@
 
 #include <ev.h>
 
+#include "common/dns.h"
 #include "gateway/journal/journal.h"
 
 /* The file's format (file.c; floor.c reads the record heads). */
@@ -19,10 +20,6 @@
 #define REC_HEAD     8  /* [length][CRC-32] */
 #define ENTRY_HEAD   17 /* kind, from, to, removed, added */
 #define SNAP_HEAD    9  /* kind, serial, count */
-
-#define T_SOA    6
-#define T_RRSIG  46
-#define RR_FIXED 10 /* type, class, TTL, rdlength */
 
 struct gw_journal {
 	gw_journal_opts_t opts;

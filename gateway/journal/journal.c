@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/container.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -21,12 +22,12 @@
 size_t gw_journal_rr_len(const uint8_t *p, size_t max)
 {
 	int n = zone_name_len(p, max);
-	if (n < 0 || (size_t)n + RR_FIXED > max)
+	if (n < 0 || (size_t)n + DNS_RR_FIXED_LEN > max)
 		return 0;
 	size_t rdlen = (size_t)p[n + 8] << 8 | p[n + 9];
-	if ((size_t)n + RR_FIXED + rdlen > max)
+	if ((size_t)n + DNS_RR_FIXED_LEN + rdlen > max)
 		return 0;
-	return (size_t)n + RR_FIXED + rdlen;
+	return (size_t)n + DNS_RR_FIXED_LEN + rdlen;
 }
 
 uint16_t gw_journal_rr_type(const uint8_t *rr)
@@ -94,15 +95,10 @@ void gw_journal_trim(gw_journal_t *j)
 
 int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e)
 {
-	if (j->count == j->ecap) {
-		size_t cap = j->ecap ? j->ecap * 2 : 64;
-		gw_journal_entry_t **grown = realloc(j->entries, cap * sizeof(*grown));
-		if (grown == NULL) {
-			gw_journal_entry_put(e);
-			return GW_ENOMEM;
-		}
-		j->entries = grown;
-		j->ecap = cap;
+	if (gw_array_reserve(&j->entries, &j->ecap, j->count + 1, sizeof(*j->entries), 64) !=
+	    GW_OK) {
+		gw_journal_entry_put(e);
+		return GW_ENOMEM;
 	}
 	j->entries[j->count++] = e;
 	j->bytes += e->size;
@@ -247,8 +243,8 @@ static size_t soa_len(const gw_journal_t *j, const uint8_t *p, size_t max)
 {
 	size_t len = max > 0 ? gw_journal_rr_len(p, max) : 0;
 
-	if (len == 0 || gw_journal_rr_type(p) != T_SOA || !zone_name_equal(p, j->apex) ||
-	    len < (size_t)zone_name_len(p, len) + RR_FIXED + 22)
+	if (len == 0 || gw_journal_rr_type(p) != DNS_T_SOA || !zone_name_equal(p, j->apex) ||
+	    len < (size_t)zone_name_len(p, len) + DNS_RR_FIXED_LEN + 22)
 		return 0;
 	return len;
 }

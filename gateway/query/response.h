@@ -19,8 +19,6 @@
 #include "common/dns.h"
 #include "zones/zone.h"
 
-/* common/dns.h's name, kept for gateway/xfr/ until it switches. */
-#define GW_HEADER_LEN DNS_HEADER_LEN
 #define GW_COMP_MAX   64
 #define GW_COMP_SLOTS 128 /* hash index of the table, a power of two */
 

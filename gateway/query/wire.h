@@ -15,16 +15,6 @@
 
 #include "common/dns.h"
 
-/* The names below are common/dns.h's, kept for gateway/xfr/, which has
- * not switched yet; new code uses DNS_* directly. */
-#define GW_WIRE_HEADER_LEN    DNS_HEADER_LEN
-#define GW_WIRE_NAME_MAXLEN   DNS_NAME_MAXLEN
-#define GW_WIRE_FLAG_QR       DNS_FLAG_QR
-#define GW_WIRE_FLAG_AA       DNS_FLAG_AA
-#define GW_WIRE_FLAG_RCODE    DNS_FLAG_RCODE
-#define GW_WIRE_OPCODE(flags) DNS_OPCODE(flags)
-#define GW_WIRE_OPCODE_NOTIFY DNS_OPCODE_NOTIFY
-
 /* Returned by gw_wire_parse_query() for a packet that gets no reply at all
  * (shorter than a header, or a response). It is an outcome, not a failure:
  * gw_strerror() does not know it; log gw_wire_reason_str(q->reason). */

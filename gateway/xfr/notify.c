@@ -23,10 +23,6 @@ static gw_log_limit_t g_peer_lines[5] = {
     {.burst = 10}, {.burst = 10}, {.burst = 10}, {.burst = 10}, {.burst = 10},
 };
 
-#define T_SOA          6
-#define C_IN           1
-#define RCODE_FORMERR  1
-#define RCODE_NOTAUTH  9
 #define NOTIFY_MSG_MAX (512 + GW_TSIG_RESERVE)
 
 typedef struct target {
@@ -103,13 +99,13 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 static int build(gw_notify_t *n, target_t *t, const zone_t *zone)
 {
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, T_SOA) : NULL;
+	const zone_rrset_t *soa = apex != NULL ? zone_node_rrset(apex, DNS_T_SOA) : NULL;
 	if (soa == NULL)
 		return GW_ENOTFOUND;
 	gw_resp_t r;
-	uint16_t flags = (uint16_t)(GW_WIRE_OPCODE_NOTIFY << 11) | GW_WIRE_FLAG_AA;
+	uint16_t flags = (uint16_t)(DNS_OPCODE_NOTIFY << 11) | DNS_FLAG_AA;
 	gw_resp_init(&r, t->msg, sizeof(t->msg) - GW_TSIG_RESERVE, t->id, flags);
-	if (gw_resp_put_question(&r, apex->owner, T_SOA, C_IN) != GW_OK ||
+	if (gw_resp_put_question(&r, apex->owner, DNS_T_SOA, DNS_C_IN) != GW_OK ||
 	    gw_resp_put_rrset(&r, GW_SEC_ANSWER, apex->owner, soa, false, -1) != GW_OK)
 		return GW_ESPACE;
 	t->msg_len = gw_resp_finish(&r);
@@ -161,11 +157,11 @@ static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_st
 static void on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
                       const struct sockaddr_storage *from)
 {
-	if (len < GW_WIRE_HEADER_LEN)
+	if (len < DNS_HEADER_LEN)
 		return;
 	uint16_t id = (uint16_t)(pkt[0] << 8 | pkt[1]);
 	uint16_t flags = (uint16_t)(pkt[2] << 8 | pkt[3]);
-	if (!(flags & GW_WIRE_FLAG_QR) || GW_WIRE_OPCODE(flags) != GW_WIRE_OPCODE_NOTIFY)
+	if (!(flags & DNS_FLAG_QR) || DNS_OPCODE(flags) != DNS_OPCODE_NOTIFY)
 		return;
 	for (size_t i = 0; i < n->count; i++) {
 		target_t *t = &n->targets[i];
@@ -182,7 +178,7 @@ static void on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
 		}
 		t->pending = false;
 		ev_timer_stop(n->loop, &t->timer);
-		unsigned rcode = flags & GW_WIRE_FLAG_RCODE;
+		unsigned rcode = flags & DNS_FLAG_RCODE;
 		if (rcode != 0) {
 			gw_log_limited(
 			    &g_peer_lines[1], GW_LOG_WARNING,
@@ -319,13 +315,13 @@ size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const
                         uint8_t *out, size_t cap)
 {
 	gw_tsig_ctx_t tsig;
-	char name[4 * GW_WIRE_NAME_MAXLEN + 2] = "?";
+	char name[4 * DNS_NAME_MAXLEN + 2] = "?";
 	memset(&tsig, 0, sizeof(tsig));
 	zone_name_to_str(name, sizeof(name), q->qname);
 	if (q->has_tsig) {
 		int ret = gw_tsig_verify_request(keys, pkt, len, q, now, &tsig);
 		if (ret == GW_EMALFORMED)
-			return gw_answer_error(q, true, RCODE_FORMERR, out, cap, 512);
+			return gw_answer_error(q, true, DNS_RCODE_FORMERR, out, cap, 512);
 		if (ret != GW_OK) {
 			if (log_ok(now))
 				gw_log_limited(&g_peer_lines[2], GW_LOG_WARNING,
@@ -335,7 +331,7 @@ size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const
 			return gw_tsig_error_reply(&tsig, q, now, out, cap);
 		}
 	}
-	bool ours = zone != NULL && q->qclass == C_IN && q->qtype == T_SOA &&
+	bool ours = zone != NULL && q->qclass == DNS_C_IN && q->qtype == DNS_T_SOA &&
 	            zone_name_equal(q->qname, zone_apex(zone));
 	if (log_ok(now)) {
 		if (ours)
@@ -351,12 +347,12 @@ size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const
 			               name);
 	}
 	size_t reserve = gw_tsig_room(&tsig);
-	if (cap < GW_HEADER_LEN + GW_WIRE_NAME_MAXLEN + 4 + reserve)
+	if (cap < DNS_HEADER_LEN + DNS_NAME_MAXLEN + 4 + reserve)
 		return 0;
 	gw_resp_t r;
-	uint16_t flags = gw_wire_reply_flags(q, ours ? 0 : RCODE_NOTAUTH);
+	uint16_t flags = gw_wire_reply_flags(q, ours ? 0 : DNS_RCODE_NOTAUTH);
 	if (ours)
-		flags |= GW_WIRE_FLAG_AA;
+		flags |= DNS_FLAG_AA;
 	gw_resp_init(&r, out, cap - reserve, q->id, flags);
 	if (gw_resp_put_question(&r, q->qname, q->qtype, q->qclass) != GW_OK)
 		return 0;

@@ -15,10 +15,6 @@
 #include "gateway/query/response.h"
 #include "zones/zone.h"
 
-#define T_TSIG        250
-#define C_ANY         255
-#define RCODE_NOTAUTH 9
-
 static const EVP_MD *digest_of(gw_tsig_alg_t alg)
 {
 	switch (alg) {
@@ -129,13 +125,27 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+/* The TSIG RR's owner and fixed fields: class ANY and TTL 0 (RFC 8945
+ * 4.2). *rdlen points at the RDLENGTH, for the caller to fill once the
+ * RDATA is written; returns where the RDATA starts. */
+static uint8_t *put_tsig_head(uint8_t *p, const uint8_t *name, size_t name_len, uint8_t **rdlen)
+{
+	memcpy(p, name, name_len);
+	p += name_len;
+	put16(p, DNS_T_TSIG);
+	put16(p + 2, DNS_C_ANY);
+	memset(p + 4, 0, 4);
+	*rdlen = p + 8;
+	return p + 10;
+}
+
 /* A name rdf into a lowercase wire copy; false when it does not fit. */
 static bool copy_name(const ldns_rdf *rdf, uint8_t *out, uint16_t *len)
 {
 	if (rdf == NULL || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME)
 		return false;
 	size_t n = ldns_rdf_size(rdf);
-	if (n == 0 || n > GW_WIRE_NAME_MAXLEN || zone_name_len(ldns_rdf_data(rdf), n) != (int)n)
+	if (n == 0 || n > DNS_NAME_MAXLEN || zone_name_len(ldns_rdf_data(rdf), n) != (int)n)
 		return false;
 	zone_name_lower(out, ldns_rdf_data(rdf));
 	*len = (uint16_t)n;
@@ -183,12 +193,12 @@ static int own_digest(const gw_tsig_key_t *key, const uint8_t *prior, size_t pri
                       const tsig_vars_t *v, bool timers_only, uint8_t *mac)
 {
 	int ret = GW_ECRYPTO;
-	uint8_t head[GW_WIRE_HEADER_LEN];
-	uint8_t vars[2 * GW_WIRE_NAME_MAXLEN + 32];
+	uint8_t head[DNS_HEADER_LEN];
+	uint8_t vars[2 * DNS_NAME_MAXLEN + 32];
 	size_t n = 0;
 	size_t mac_len = 0;
 
-	if (msg_len < GW_WIRE_HEADER_LEN || v->other_len > 6)
+	if (msg_len < DNS_HEADER_LEN || v->other_len > 6)
 		return GW_EMALFORMED;
 	memcpy(head, msg, sizeof(head));
 	put16(head, orig_id);
@@ -197,7 +207,7 @@ static int own_digest(const gw_tsig_key_t *key, const uint8_t *prior, size_t pri
 		int l = zone_name_len(key->name, sizeof(key->name));
 		memcpy(vars, key->name, (size_t)l);
 		n = (size_t)l;
-		put16(vars + n, C_ANY);
+		put16(vars + n, DNS_C_ANY);
 		memset(vars + n + 2, 0, 4); /* TTL */
 		n += 6;
 		l = zone_name_len(key->alg_name, sizeof(key->alg_name));
@@ -240,7 +250,7 @@ static int own_sign(gw_tsig_ctx_t *ctx, uint8_t *msg, size_t *len, size_t cap, b
 {
 	const gw_tsig_key_t *key = ctx->key;
 	uint8_t mac[GW_TSIG_MAC_MAX];
-	if (*len < GW_WIRE_HEADER_LEN || *len + gw_tsig_room(ctx) > cap)
+	if (*len < DNS_HEADER_LEN || *len + gw_tsig_room(ctx) > cap)
 		return GW_ESPACE;
 	uint16_t id = (uint16_t)(msg[0] << 8 | msg[1]);
 	uint16_t arcount = (uint16_t)(msg[10] << 8 | msg[11]);
@@ -248,15 +258,9 @@ static int own_sign(gw_tsig_ctx_t *ctx, uint8_t *msg, size_t *len, size_t cap, b
 	                     arcount, v, timers_only, mac);
 	if (ret != GW_OK)
 		return ret;
-	uint8_t *p = msg + *len;
+	uint8_t *rdlen;
 	int l = zone_name_len(key->name, sizeof(key->name));
-	memcpy(p, key->name, (size_t)l);
-	p += l;
-	put16(p, T_TSIG);
-	put16(p + 2, C_ANY);
-	memset(p + 4, 0, 4);
-	uint8_t *rdlen = p + 8;
-	p += 10;
+	uint8_t *p = put_tsig_head(msg + *len, key->name, (size_t)l, &rdlen);
 	uint8_t *rdata = p;
 	l = zone_name_len(key->alg_name, sizeof(key->alg_name));
 	memcpy(p, key->alg_name, (size_t)l);
@@ -286,14 +290,14 @@ static int own_sign(gw_tsig_ctx_t *ctx, uint8_t *msg, size_t *len, size_t cap, b
 /* Where the TSIG record of a message starts: after every other RR. */
 static int tsig_offset(const uint8_t *wire, size_t len, size_t *off)
 {
-	if (len < GW_WIRE_HEADER_LEN)
+	if (len < DNS_HEADER_LEN)
 		return GW_EMALFORMED;
 	size_t counts[4] = {(size_t)(wire[4] << 8 | wire[5]), (size_t)(wire[6] << 8 | wire[7]),
 	                    (size_t)(wire[8] << 8 | wire[9]), (size_t)(wire[10] << 8 | wire[11])};
 	if (counts[3] == 0)
 		return GW_EMALFORMED;
 	counts[3]--;
-	size_t pos = GW_WIRE_HEADER_LEN;
+	size_t pos = DNS_HEADER_LEN;
 	for (int s = 0; s < 4; s++) {
 		for (size_t i = 0; i < counts[s]; i++) {
 			ldns_rr *rr = NULL;
@@ -470,7 +474,7 @@ int gw_tsig_verify_reply(const gw_tsig_ctx_t *ctx, const uint8_t *pkt, size_t le
 	int ret = GW_EPERM;
 	ldns_pkt *p = NULL;
 	ldns_rdf *prior = NULL;
-	uint8_t name[GW_WIRE_NAME_MAXLEN], alg[GW_WIRE_NAME_MAXLEN];
+	uint8_t name[DNS_NAME_MAXLEN], alg[DNS_NAME_MAXLEN];
 	uint16_t name_len, alg_len;
 
 	if (ctx->key == NULL || ldns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
@@ -507,11 +511,11 @@ size_t gw_tsig_error_reply(gw_tsig_ctx_t *ctx, const gw_query_t *q, time_t now, 
                            size_t cap)
 {
 	gw_resp_t r;
-	size_t room = GW_WIRE_NAME_MAXLEN + 10 + GW_WIRE_NAME_MAXLEN + 16 + GW_TSIG_MAC_MAX + 6;
+	size_t room = DNS_NAME_MAXLEN + 10 + DNS_NAME_MAXLEN + 16 + GW_TSIG_MAC_MAX + 6;
 
-	if (cap < GW_HEADER_LEN + GW_WIRE_NAME_MAXLEN + 4 + room || ctx->req_name_len == 0)
+	if (cap < DNS_HEADER_LEN + DNS_NAME_MAXLEN + 4 + room || ctx->req_name_len == 0)
 		return 0;
-	gw_resp_init(&r, out, cap - room, q->id, gw_wire_reply_flags(q, RCODE_NOTAUTH));
+	gw_resp_init(&r, out, cap - room, q->id, gw_wire_reply_flags(q, DNS_RCODE_NOTAUTH));
 	if (q->qname != NULL && gw_resp_put_question(&r, q->qname, q->qtype, q->qclass) != GW_OK)
 		return 0;
 	size_t len = gw_resp_finish(&r);
@@ -530,14 +534,8 @@ size_t gw_tsig_error_reply(gw_tsig_ctx_t *ctx, const gw_query_t *q, time_t now, 
 		return own_sign(ctx, out, &len, cap, true, false, &v) == GW_OK ? len : 0;
 	}
 	/* BADKEY, BADSIG: unsigned, an empty MAC. */
-	uint8_t *p = out + len;
-	memcpy(p, ctx->req_name, ctx->req_name_len);
-	p += ctx->req_name_len;
-	put16(p, T_TSIG);
-	put16(p + 2, C_ANY);
-	memset(p + 4, 0, 4);
-	uint8_t *rdlen = p + 8;
-	p += 10;
+	uint8_t *rdlen;
+	uint8_t *p = put_tsig_head(out + len, ctx->req_name, ctx->req_name_len, &rdlen);
 	uint8_t *rdata = p;
 	memcpy(p, ctx->req_alg, ctx->req_alg_len);
 	p += ctx->req_alg_len;

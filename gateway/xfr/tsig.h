@@ -29,7 +29,7 @@
 #define GW_TSIG_MAC_MAX 64  /* HMAC-SHA512 */
 /* Room a signed message needs for its TSIG record: owner and algorithm
  * names, fixed fields, the MAC and six octets of other data. */
-#define GW_TSIG_RESERVE (2 * GW_WIRE_NAME_MAXLEN + 10 + 16 + GW_TSIG_MAC_MAX + 6)
+#define GW_TSIG_RESERVE (2 * DNS_NAME_MAXLEN + 10 + 16 + GW_TSIG_MAC_MAX + 6)
 
 /* TSIG error codes (RFC 8945 section 3). */
 #define GW_TSIG_NOERROR 0
@@ -41,8 +41,8 @@
 typedef struct gw_tsig_key {
 	const gw_tsig_key_config_t *cfg;           /* borrowed from the config: name, secret */
 	int index;                                 /* in the config's tsig_keys */
-	uint8_t name[GW_WIRE_NAME_MAXLEN];         /* wire form, lowercase */
-	uint8_t alg_name[GW_WIRE_NAME_MAXLEN];     /* wire form, e.g. hmac-sha256. */
+	uint8_t name[DNS_NAME_MAXLEN];             /* wire form, lowercase */
+	uint8_t alg_name[DNS_NAME_MAXLEN];         /* wire form, e.g. hmac-sha256. */
 	uint8_t secret[GW_CONFIG_TSIG_SECRET_MAX]; /* decoded */
 	size_t secret_len;
 	size_t mac_len; /* digest length of the algorithm */
@@ -86,9 +86,9 @@ typedef struct gw_tsig_ctx {
 	/* What the request's TSIG said, for an error reply (also when the
 	 * key is unknown). */
 	uint16_t error; /* GW_TSIG_* of the request's verification */
-	uint8_t req_name[GW_WIRE_NAME_MAXLEN];
+	uint8_t req_name[DNS_NAME_MAXLEN];
 	uint16_t req_name_len;
-	uint8_t req_alg[GW_WIRE_NAME_MAXLEN];
+	uint8_t req_alg[DNS_NAME_MAXLEN];
 	uint16_t req_alg_len;
 	uint64_t req_time; /* Time Signed, 48 bits */
 	uint16_t req_fudge;

@@ -8,8 +8,6 @@
 #include "common/error.h"
 #include "gateway/query/response.h"
 
-#define T_SOA 6
-
 static void init_common(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
 {
 	memset(x, 0, sizeof(*x));
@@ -27,7 +25,7 @@ static void init_common(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
 int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
 {
 	const zone_node_t *apex = zone_apex_node(zone->zone);
-	if (apex == NULL || zone_node_rrset(apex, T_SOA) == NULL) {
+	if (apex == NULL || zone_node_rrset(apex, DNS_T_SOA) == NULL) {
 		memset(x, 0, sizeof(*x));
 		x->phase = 3;
 		return GW_ENOTFOUND;
@@ -165,7 +163,7 @@ static int axfr_body(gw_xfr_t *x, gw_resp_t *r, bool *wrote)
 	if (zone_serial(zone, &serial) != GW_OK || serial != x->serial)
 		return GW_EBUSY;
 	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *soa = zone_node_rrset(apex, T_SOA);
+	const zone_rrset_t *soa = zone_node_rrset(apex, DNS_T_SOA);
 	if (x->phase == 0) {
 		/* An up-to-date IXFR client gets exactly one RR, the SOA. */
 		bool sigs = x->mode != GW_XFR_SOA;
@@ -179,7 +177,7 @@ static int axfr_body(gw_xfr_t *x, gw_resp_t *r, bool *wrote)
 		const zone_node_t *n = x->node;
 		while (x->rrset < n->rrset_count) {
 			const zone_rrset_t *rs = &n->rrsets[x->rrset];
-			if (n == apex && rs->type == T_SOA) {
+			if (n == apex && rs->type == DNS_T_SOA) {
 				x->rrset++;
 				continue;
 			}
@@ -209,7 +207,7 @@ int gw_xfr_next(gw_xfr_t *x, uint8_t *out, size_t cap)
 		return 0;
 	bool sign = x->tsig.key != NULL;
 	size_t reserve = gw_tsig_room(&x->tsig);
-	if (cap < GW_HEADER_LEN + reserve)
+	if (cap < DNS_HEADER_LEN + reserve)
 		return GW_ESPACE;
 	size_t room = cap - reserve;
 	gw_resp_t r;

@@ -6,21 +6,13 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/dns.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
 #include "gateway/journal/journal.h"
 #include "gateway/zonemgr/serial_store.h"
 #include "common/container.h"
-
-#define T_SOA        6
-#define T_RRSIG      46
-#define T_NSEC       47
-#define T_DNSKEY     48
-#define T_NSEC3      50
-#define T_NSEC3PARAM 51
-#define T_CDS        59
-#define T_CDNSKEY    60
 
 /* The zone's name as text, with the final dot and NUL. */
 #define APEX_TEXT_MAX 256
@@ -50,13 +42,13 @@ static bool gateway_owned_type(uint16_t type, void *arg)
 {
 	(void)arg;
 	switch (type) {
-	case T_RRSIG:
-	case T_NSEC:
-	case T_DNSKEY:
-	case T_NSEC3:
-	case T_NSEC3PARAM:
-	case T_CDS:
-	case T_CDNSKEY:
+	case DNS_T_RRSIG:
+	case DNS_T_NSEC:
+	case DNS_T_DNSKEY:
+	case DNS_T_NSEC3:
+	case DNS_T_NSEC3PARAM:
+	case DNS_T_CDS:
+	case DNS_T_CDNSKEY:
 		return true;
 	default:
 		return false;
@@ -65,7 +57,7 @@ static bool gateway_owned_type(uint16_t type, void *arg)
 
 static bool skip_owned_and_soa(uint16_t type, void *arg)
 {
-	return type == T_SOA || gateway_owned_type(type, arg);
+	return type == DNS_T_SOA || gateway_owned_type(type, arg);
 }
 
 static int add_rr_str(zone_t *zone, const char *text, char *errbuf, size_t errlen)
@@ -465,8 +457,8 @@ static int soa_changes(gw_zonemgr_t *m, const zone_t *fresh, zone_changeset_t *c
 {
 	const zone_node_t *old_apex = zone_apex_node(m->zone->zone);
 	const zone_node_t *new_apex = zone_apex_node(fresh);
-	const zone_rrset_t *old_soa = zone_node_rrset(old_apex, T_SOA);
-	const zone_rrset_t *new_soa = zone_node_rrset(new_apex, T_SOA);
+	const zone_rrset_t *old_soa = zone_node_rrset(old_apex, DNS_T_SOA);
+	const zone_rrset_t *new_soa = zone_node_rrset(new_apex, DNS_T_SOA);
 	ldns_rr *old_rr = NULL, *new_rr = NULL;
 	int ret = zone_rr_to_ldns(&old_rr, old_apex, old_soa, old_soa->rdata + 2,
 	                          (uint16_t)(old_soa->rdata_len - 2));

@@ -108,8 +108,8 @@ static void rdata(uint16_t type, const uint8_t *rd, size_t len, const uint8_t *s
 	int ret = mdns_translate_rdata(out, type, rd, rdlen, sfx, min_labels);
 	if (ret < 0)
 		return;
-	if (type == MDNS_T_PTR || type == MDNS_T_SRV) {
-		size_t fixed = type == MDNS_T_SRV ? 6 : 0;
+	if (type == DNS_T_PTR || type == DNS_T_SRV) {
+		size_t fixed = type == DNS_T_SRV ? 6 : 0;
 		CHECK((size_t)ret > fixed);
 		CHECK(memcmp(out, rd, fixed) == 0);
 		check_translated(out + fixed, ret - (int)fixed, sfx, slen);
@@ -121,22 +121,22 @@ static void rdata(uint16_t type, const uint8_t *rd, size_t len, const uint8_t *s
 static void addresses(const uint8_t *rd, size_t len, bool drop)
 {
 	uint16_t rdlen = len > 0xffff ? 0xffff : (uint16_t)len;
-	bool a = mdns_address_publishable(MDNS_T_A, rd, rdlen, drop);
-	bool aaaa = mdns_address_publishable(MDNS_T_AAAA, rd, rdlen, drop);
+	bool a = mdns_address_publishable(DNS_T_A, rd, rdlen, drop);
+	bool aaaa = mdns_address_publishable(DNS_T_AAAA, rd, rdlen, drop);
 	CHECK(!a || rdlen == 4);
 	CHECK(!aaaa || rdlen == 16);
 	if (rdlen == 4) {
 		uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		memcpy(mapped + 12, rd, 4);
-		CHECK(mdns_address_publishable(MDNS_T_AAAA, mapped, 16, drop) == a);
+		CHECK(mdns_address_publishable(DNS_T_AAAA, mapped, 16, drop) == a);
 		/* dropping private ranges only ever removes */
-		CHECK(!a || mdns_address_publishable(MDNS_T_A, rd, 4, false));
+		CHECK(!a || mdns_address_publishable(DNS_T_A, rd, 4, false));
 	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint16_t types[] = {MDNS_T_PTR, MDNS_T_SRV, MDNS_T_TXT, MDNS_T_A};
+	static const uint16_t types[] = {DNS_T_PTR, DNS_T_SRV, DNS_T_TXT, DNS_T_A};
 	uint8_t sfx[MDNS_NAME_MAX];
 	uint8_t name[MDNS_NAME_MAX];
 	int slen;
@@ -170,8 +170,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		names(rest, sfx, slen, min_labels);
 
 	uint16_t type = types[ctl & 3];
-	if (type == MDNS_T_A && len == 16)
-		type = MDNS_T_AAAA;
+	if (type == DNS_T_A && len == 16)
+		type = DNS_T_AAAA;
 	rdata(type, rest, len, sfx, slen, min_labels);
 	addresses(rest, len, drop);
 	return 0;

@@ -1,5 +1,5 @@
 /* common/htab.h: the intrusive chained table (insert, find by chain,
- * remove, growth, visiting every entry) and the FNV-1a helpers. */
+ * remove, growth, visiting every entry, draining) and the FNV-1a helpers. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +92,10 @@ static void test_fnv(void)
 	CU_ASSERT_EQUAL(gw_fnv32(GW_FNV32_INIT, (const uint8_t *)"", 0), 0x811c9dc5u);
 	CU_ASSERT_EQUAL(gw_fnv32(GW_FNV32_INIT, (const uint8_t *)"a", 1), 0xe40c292cu);
 	CU_ASSERT_EQUAL(gw_fnv64_ci(GW_FNV64_INIT, (const uint8_t *)"a", 1), 0xaf63dc4c8601ec8cULL);
+	CU_ASSERT_EQUAL(gw_fnv64(GW_FNV64_INIT, (const uint8_t *)"", 0), 0xcbf29ce484222325ULL);
+	CU_ASSERT_EQUAL(gw_fnv64(GW_FNV64_INIT, (const uint8_t *)"a", 1), 0xaf63dc4c8601ec8cULL);
+	CU_ASSERT_NOT_EQUAL(gw_fnv64(GW_FNV64_INIT, (const uint8_t *)"A", 1),
+	                    gw_fnv64(GW_FNV64_INIT, (const uint8_t *)"a", 1));
 	/* Case folding: ASCII letters only. */
 	const uint8_t mixed[] = "\x07"
 	                        "ExAmPlE\x00";
@@ -105,12 +109,47 @@ static void test_fnv(void)
 	CU_ASSERT_EQUAL(gw_lower8(0xC4), 0xC4);
 }
 
+static void count_drained(gw_hlink_t *h, void *arg)
+{
+	container_of(h, item_t, hl)->seen++;
+	(*(int *)arg)++;
+}
+
+/* Drain hands every entry over once and leaves an empty table that
+ * still takes inserts. */
+static void test_drain(void)
+{
+	enum { N = 300 };
+	item_t items[N];
+	memset(items, 0, sizeof(items));
+	gw_htab_t t;
+	CU_ASSERT_EQUAL_FATAL(gw_htab_init(&t, 0), GW_OK);
+	int calls = 0;
+	gw_htab_drain(&t, count_drained, &calls);
+	CU_ASSERT_EQUAL(calls, 0);
+	for (int i = 0; i < N; i++) {
+		items[i].value = i;
+		CU_ASSERT_EQUAL_FATAL(gw_htab_insert(&t, &items[i].hl, weak_hash(i)), GW_OK);
+	}
+	gw_htab_drain(&t, count_drained, &calls);
+	CU_ASSERT_EQUAL(calls, N);
+	CU_ASSERT_EQUAL(t.count, 0);
+	for (int i = 0; i < N; i++)
+		CU_ASSERT_EQUAL(items[i].seen, 1);
+	for (uint32_t k = 0; k < 7; k++)
+		CU_ASSERT_PTR_NULL(gw_htab_chain(&t, k));
+	CU_ASSERT_EQUAL(gw_htab_insert(&t, &items[5].hl, weak_hash(5)), GW_OK);
+	CU_ASSERT_PTR_EQUAL(find(&t, 5), &items[5]);
+	gw_htab_deinit(&t);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("htab", (gw_test_t[]){
 	                                 {"table", test_table},
 	                                 {"fixed_size", test_fixed_size},
 	                                 {"fnv", test_fnv},
+	                                 {"drain", test_drain},
 	                                 {NULL, NULL},
 	                             });
 }

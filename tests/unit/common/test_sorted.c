@@ -79,11 +79,30 @@ static void test_wide_elements(void)
 	CU_ASSERT_PTR_NULL(gw_sorted_find(NULL, 0, sizeof(*v), &key, wide_cmp));
 }
 
+/* Octet strings: memcmp order, a prefix before what extends it, octets
+ * compared unsigned. */
+static void test_octets(void)
+{
+	const uint8_t ab[] = {'a', 'b'};
+	const uint8_t abc[] = {'a', 'b', 'c'};
+	const uint8_t ac[] = {'a', 'c'};
+	const uint8_t high[] = {0xff};
+	const uint8_t low[] = {0x01};
+	CU_ASSERT_EQUAL(gw_octets_cmp(ab, 2, ab, 2), 0);
+	CU_ASSERT_EQUAL(gw_octets_cmp(ab, 0, ac, 0), 0);
+	CU_ASSERT_EQUAL(gw_octets_cmp(ab, 2, abc, 3), -1);
+	CU_ASSERT_EQUAL(gw_octets_cmp(abc, 3, ab, 2), 1);
+	CU_ASSERT(gw_octets_cmp(abc, 3, ac, 2) < 0);
+	CU_ASSERT(gw_octets_cmp(ac, 2, abc, 3) > 0);
+	CU_ASSERT(gw_octets_cmp(high, 1, low, 1) > 0);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("sorted", (gw_test_t[]){
 	                                   {"bounds", test_bounds},
 	                                   {"wide_elements", test_wide_elements},
+	                                   {"octets", test_octets},
 	                                   {NULL, NULL},
 	                               });
 }

@@ -1,7 +1,7 @@
 /* The mirror's commit for its unit tests: zone_apply() and a serial bump on
  * an unsigned zone, and the zone's own names as reserved. The daemon
  * commits through gateway/zonemgr.c instead; the mirror only sees a
- * mdns_mirror_commit_fn either way. Header-only: included by test_mirror.c. */
+ * mdns_mirror_commit_fn either way. Header-only: included by mirror_fixture.h. */
 #pragma once
 
 #include <stdbool.h>
@@ -96,7 +96,7 @@ static void gw_commit_deinit(gw_commit_t *c)
 	free_names(c);
 }
 
-static int gw_commit_zone_replaced(gw_commit_t *c)
+static inline int gw_commit_zone_replaced(gw_commit_t *c)
 {
 	return snapshot(c);
 }

@@ -44,9 +44,9 @@ static void test_table(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t a[16];
-		uint16_t type = MDNS_T_A, len = 4;
+		uint16_t type = DNS_T_A, len = 4;
 		if (strchr(cases[i].addr, ':') != NULL) {
-			type = MDNS_T_AAAA;
+			type = DNS_T_AAAA;
 			len = 16;
 			CU_ASSERT_FATAL(inet_pton(AF_INET6, cases[i].addr, a) == 1);
 		} else {
@@ -64,11 +64,11 @@ static void test_table(void)
 static void test_lengths(void)
 {
 	static const uint8_t a[16] = {192, 0, 2, 1};
-	CU_ASSERT_FALSE(mdns_address_publishable(MDNS_T_A, a, 3, false));
-	CU_ASSERT_FALSE(mdns_address_publishable(MDNS_T_A, a, 16, false));
-	CU_ASSERT_FALSE(mdns_address_publishable(MDNS_T_AAAA, a, 4, false));
-	CU_ASSERT_FALSE(mdns_address_publishable(MDNS_T_TXT, a, 4, false));
-	CU_ASSERT_TRUE(mdns_address_publishable(MDNS_T_A, a, 4, false));
+	CU_ASSERT_FALSE(mdns_address_publishable(DNS_T_A, a, 3, false));
+	CU_ASSERT_FALSE(mdns_address_publishable(DNS_T_A, a, 16, false));
+	CU_ASSERT_FALSE(mdns_address_publishable(DNS_T_AAAA, a, 4, false));
+	CU_ASSERT_FALSE(mdns_address_publishable(DNS_T_TXT, a, 4, false));
+	CU_ASSERT_TRUE(mdns_address_publishable(DNS_T_A, a, 4, false));
 }
 
 int gw_test_register(void)

@@ -242,32 +242,32 @@ static void test_rdata(void)
 	/* SRV 0 0 631 printer.local */
 	rd[0] = 0, rd[1] = 0, rd[2] = 0, rd[3] = 0, rd[4] = 631 >> 8, rd[5] = 631 & 0xff;
 	int n = wire(rd + 6, "printer|local");
-	int ret = mdns_translate_rdata(out, MDNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1);
+	int ret = mdns_translate_rdata(out, DNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1);
 	int wl = wire(want, "printer|lan|home|arpa");
 	CU_ASSERT_EQUAL(ret, 6 + wl);
 	CU_ASSERT(memcmp(out, rd, 6) == 0 && memcmp(out + 6, want, (size_t)wl) == 0);
 	/* a target outside .local, on gateway names, or malformed */
 	n = wire(rd + 6, "printer|example|com");
-	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1),
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, DNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1),
 	                GW_EINVAL);
 	n = wire(rd + 6, "b|_dns-sd|_udp|local");
-	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1),
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, DNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1),
 	                GW_EPERM);
 	n = wire(rd + 6, "printer|local");
-	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_SRV, rd, (uint16_t)(6 + n - 1), sfx, 1),
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, DNS_T_SRV, rd, (uint16_t)(6 + n - 1), sfx, 1),
 	                GW_EMALFORMED);
-	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_SRV, rd, 5, sfx, 1), GW_EMALFORMED);
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, DNS_T_SRV, rd, 5, sfx, 1), GW_EMALFORMED);
 	rd[6] = 64; /* a label length no name may have */
-	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1),
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, DNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1),
 	                GW_EMALFORMED);
 	/* PTR */
 	n = wire(rd, "My Printer|_ipp|_tcp|local");
 	wl = wire(want, "My Printer|_ipp|_tcp|lan|home|arpa");
-	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_PTR, rd, (uint16_t)n, sfx, 1), wl);
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, DNS_T_PTR, rd, (uint16_t)n, sfx, 1), wl);
 	CU_ASSERT(memcmp(out, want, (size_t)wl) == 0);
 	/* TXT is data: copied as is */
 	memcpy(rd, "\x05txtvers=1", 11);
-	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_TXT, rd, 11, sfx, 1), 11);
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, DNS_T_TXT, rd, 11, sfx, 1), 11);
 	CU_ASSERT(memcmp(out, rd, 11) == 0);
 }
 
@@ -330,10 +330,10 @@ static void test_wildcard(void)
 	CU_ASSERT_EQUAL(mdns_translate_name(out, name, sfx, 1), GW_EINVAL);
 	memset(rd, 0, 6);
 	int n = wire(rd + 6, "*|local");
-	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1),
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, DNS_T_SRV, rd, (uint16_t)(6 + n), sfx, 1),
 	                GW_EPERM);
 	n = wire(rd, "*|_http|_tcp|local");
-	CU_ASSERT_EQUAL(mdns_translate_rdata(out, MDNS_T_PTR, rd, (uint16_t)n, sfx, 1), GW_EPERM);
+	CU_ASSERT_EQUAL(mdns_translate_rdata(out, DNS_T_PTR, rd, (uint16_t)n, sfx, 1), GW_EPERM);
 }
 
 static void test_ttl(void)

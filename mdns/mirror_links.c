@@ -1,0 +1,323 @@
+/* The links: found by the default rule or configured, up, down for a
+ * grace period, back and reconciled; each a contributor of records under
+ * <label>.<domain>. */
+#include "mdns/mirror_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/word.h"
+
+static double ms(uint64_t v)
+{
+	return (double)v / 1000.0;
+}
+
+void mirror_link_dirty(mdns_mirror_t *m, mlink_t *l)
+{
+	l->c.dirty = true;
+	mirror_schedule(m);
+}
+
+bool mirror_link_active(const mlink_t *l)
+{
+	return l->state != LINK_DOWN;
+}
+
+static mlink_t *link_by_index(mdns_mirror_t *m, int ifindex)
+{
+	for (mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (l->state != LINK_DOWN && l->ifindex == ifindex)
+			return l;
+	}
+	return NULL;
+}
+
+static mlink_t *link_by_name(mdns_mirror_t *m, const char *ifname)
+{
+	for (mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (strcmp(l->ifname, ifname) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+static mlink_t *link_by_label(mdns_mirror_t *m, const char *label)
+{
+	for (mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (strcmp(l->label, label) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+/* Forget everything known on the link (grace over, or shutdown). */
+static void name_drop(gw_hlink_t *h, void *arg)
+{
+	mdns_mirror_t *m = arg;
+	kname_t *n = kname_of(h);
+	for (int s = 0; s < SLOT_COUNT; s++)
+		mirror_watch_stop(m, n, s);
+	while (n->rrs != NULL) {
+		krr_t *r = n->rrs;
+		n->rrs = r->next;
+		free(r);
+	}
+	free(n);
+}
+
+static void link_clear(mdns_mirror_t *m, mlink_t *l)
+{
+	gw_htab_drain(&l->names, name_drop, m);
+	l->instances = 0;
+	l->types = 0;
+	mirror_addr_clear(l);
+}
+
+static void on_grace(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	mlink_t *l = container_of(w, mlink_t, grace);
+	mdns_mirror_t *m = l->mirror;
+	gw_notice("link %s (%s): down for %.1f s, removing its records", l->label, l->ifname,
+	          ms(m->cfg->link_grace_ms));
+	link_clear(m, l);
+	l->state = LINK_DOWN;
+	l->ifindex = 0;
+	mirror_link_dirty(m, l);
+	m->enumc.dirty = true;
+}
+
+static void link_down(mdns_mirror_t *m, mlink_t *l)
+{
+	if (l->state != LINK_UP)
+		return;
+	l->state = LINK_GRACE;
+	GW_HTAB_FOREACH(&l->names, h)
+		mirror_watch_all(m, kname_of(h), false);
+	ev_timer_stop(m->loop, &l->reconcile);
+	ev_now_update(m->loop);
+	ev_timer_set(&l->grace, (double)m->cfg->link_grace_ms / 1000.0, 0.);
+	ev_timer_start(m->loop, &l->grace);
+	gw_notice("link %s (%s) is down: its records stay for %.1f s", l->label, l->ifname,
+	          ms(m->cfg->link_grace_ms));
+}
+
+/* The link came back: whatever was not announced again since is stale. */
+static void on_reconcile(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	mlink_t *l = container_of(w, mlink_t, reconcile);
+	mdns_mirror_t *m = l->mirror;
+	size_t count = l->names.count, k = 0, stale = 0;
+	kname_t **pinned = calloc(count > 0 ? count : 1, sizeof(*pinned));
+	if (pinned == NULL) {
+		ev_timer_set(w, 1., 0.);
+		ev_timer_start(loop, w);
+		return;
+	}
+	/* Pinned names stay allocated while removals cascade through them. */
+	GW_HTAB_FOREACH(&l->names, h) {
+		kname_t *n = kname_of(h);
+		n->busy++;
+		pinned[k++] = n;
+	}
+	for (size_t i = 0; i < k; i++) {
+		kname_t *n = pinned[i];
+		for (;;) {
+			krr_t *r = n->rrs;
+			while (r != NULL && r->gen >= l->gen)
+				r = r->next;
+			if (r == NULL)
+				break;
+			mirror_rr_remove(m, n, r);
+			stale++;
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		pinned[i]->busy--;
+		mirror_name_maybe_free(m, pinned[i]);
+	}
+	free(pinned);
+	gw_info("link %s: rediscovery settled, %zu records not announced again were removed",
+	        l->label, stale);
+}
+
+static void link_up(mdns_mirror_t *m, mlink_t *l, int ifindex)
+{
+	link_state_t prev = l->state;
+	l->ifindex = ifindex;
+	l->state = LINK_UP;
+	l->gen++;
+	if (prev == LINK_GRACE) {
+		ev_timer_stop(m->loop, &l->grace);
+		GW_HTAB_FOREACH(&l->names, h)
+			mirror_watch_all(m, kname_of(h), true);
+		ev_now_update(m->loop);
+		ev_timer_set(&l->reconcile, (double)m->cfg->warmup_ms / 1000.0, 0.);
+		ev_timer_start(m->loop, &l->reconcile);
+		gw_notice("link %s (%s) is back: rediscovering", l->label, l->ifname);
+	} else {
+		kname_t *n = mirror_name_get(m, l, m->services_name);
+		if (n != NULL) {
+			n->fixed |= ROLE_ENUM;
+			mirror_role_acquire(m, n, ROLE_ENUM);
+		}
+		for (size_t i = 0; i < m->subtype_count; i++) {
+			n = mirror_name_get(m, l, m->subtypes[i]);
+			if (n != NULL) {
+				n->fixed |= ROLE_BROWSE;
+				mirror_role_acquire(m, n, ROLE_BROWSE);
+			}
+		}
+		gw_notice("link %s (%s) is up: mirrored under %s.%s", l->label, l->ifname, l->label,
+		          m->cfg->domain_str);
+	}
+	mirror_link_dirty(m, l);
+	m->enumc.dirty = true;
+}
+
+static int link_new(mdns_mirror_t *m, mlink_t **out, const char *ifname, const char *label,
+                    bool configured)
+{
+	const mdns_mirror_config_t *cfg = m->cfg;
+	size_t llen = strlen(label);
+	if (llen == 0 || llen > 63 || strlen(ifname) >= IF_NAMESIZE)
+		return GW_EINVAL;
+	if (llen + 1 + cfg->domain_len > ZONE_NAME_MAXLEN)
+		return GW_ELIMIT;
+	mlink_t *l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return GW_ENOMEM;
+	l->mirror = m;
+	l->configured = configured;
+	l->c.limited = true;
+	l->c.tokens = cfg->limits.changes_per_second;
+	l->c.tokens_ns = gw_clock_mono_ns();
+	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
+	snprintf(l->label, sizeof(l->label), "%s", label);
+	l->suffix[0] = (uint8_t)llen;
+	memcpy(l->suffix + 1, label, llen);
+	memcpy(l->suffix + 1 + llen, cfg->domain, cfg->domain_len);
+	l->suffix_len = 1 + llen + cfg->domain_len;
+	ev_timer_init(&l->grace, on_grace, 0., 0.);
+	ev_timer_init(&l->reconcile, on_reconcile, 0., 0.);
+	l->next = m->links;
+	m->links = l;
+	m->link_count++;
+	*out = l;
+	return GW_OK;
+}
+
+/* The default rule names a link after its interface, as a DNS label:
+ * lowercase letters, digits and hyphens. */
+static void label_from_ifname(char *out, size_t len, const char *ifname, int ifindex)
+{
+	size_t k = 0;
+	for (const char *p = ifname; *p != '\0' && k + 1 < len && k < 63; p++) {
+		char c = (char)gw_lower8((uint8_t)*p);
+		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!ok && (k == 0 || out[k - 1] == '-'))
+			continue;
+		out[k++] = ok ? c : '-';
+	}
+	while (k > 0 && out[k - 1] == '-')
+		k--;
+	out[k] = '\0';
+	if (k == 0)
+		snprintf(out, len, "link%d", ifindex);
+}
+
+void mirror_on_link(void *arg, int ifindex, const char *ifname, bool up)
+{
+	mdns_mirror_t *m = arg;
+	if (!up) {
+		mlink_t *l = link_by_index(m, ifindex);
+		if (l != NULL && strcmp(l->ifname, ifname) == 0)
+			link_down(m, l);
+		return;
+	}
+	mlink_t *l = link_by_name(m, ifname);
+	if (l == NULL && m->cfg->link_count == 0) {
+		char label[64];
+		label_from_ifname(label, sizeof(label), ifname, ifindex);
+		if (link_by_label(m, label) != NULL) {
+			char base[64];
+			snprintf(base, sizeof(base), "%s", label);
+			snprintf(label, sizeof(label), "%.50s-%d", base, ifindex);
+		}
+		if (m->link_count >= MDNS_LINKS_MAX || link_by_label(m, label) != NULL) {
+			gw_warn("interface %s is not mirrored: %s", ifname,
+			        m->link_count >= MDNS_LINKS_MAX ? "too many links"
+			                                        : "its subdomain is taken");
+			return;
+		}
+		int ret = link_new(m, &l, ifname, label, false);
+		if (ret != GW_OK) {
+			gw_warn("interface %s is not mirrored: %s", ifname, gw_strerror(ret));
+			return;
+		}
+	}
+	if (l == NULL)
+		return;
+	if (l->state == LINK_UP) {
+		if (l->ifindex == ifindex)
+			return;
+		link_down(m, l); /* re-created under a new index */
+	}
+	link_up(m, l, ifindex);
+}
+
+void mirror_on_record(void *arg, const mdns_record_t *rec)
+{
+	mdns_mirror_t *m = arg;
+	mlink_t *l = link_by_index(m, rec->ifindex);
+	if (l == NULL)
+		return;
+	if (!rec->add && rec->link_lost) {
+		/* Avahi flushed the interface: the link is gone, whatever our
+		 * own monitor has seen yet. */
+		link_down(m, l);
+		return;
+	}
+	if (l->state != LINK_UP)
+		return;
+	mirror_rr_event(m, l, rec);
+}
+
+int mirror_links_configure(mdns_mirror_t *m)
+{
+	const mdns_mirror_config_t *cfg = m->cfg;
+	for (size_t i = 0; i < cfg->link_count; i++) {
+		const mdns_link_config_t *lc = &cfg->links[i];
+		mlink_t *l = NULL;
+		if (link_by_name(m, lc->interface) != NULL ||
+		    link_by_label(m, lc->subdomain) != NULL) {
+			gw_err("links: interface %s or subdomain %s given twice", lc->interface,
+			       lc->subdomain);
+			return GW_ECONFIG;
+		}
+		int ret = link_new(m, &l, lc->interface, lc->subdomain, true);
+		if (ret != GW_OK) {
+			gw_err("links: cannot mirror %s as %s: %s", lc->interface, lc->subdomain,
+			       gw_strerror(ret));
+			return ret == GW_ENOMEM ? ret : GW_ECONFIG;
+		}
+	}
+	return GW_OK;
+}
+
+void mirror_links_free(mdns_mirror_t *m)
+{
+	while (m->links != NULL) {
+		mlink_t *l = m->links;
+		m->links = l->next;
+		ev_timer_stop(m->loop, &l->grace);
+		ev_timer_stop(m->loop, &l->reconcile);
+		link_clear(m, l);
+		gw_htab_deinit(&l->names);
+		free(l);
+	}
+}

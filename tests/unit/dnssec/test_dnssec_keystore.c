@@ -1,0 +1,594 @@
+/* dnssec/keystore.c: the key store (CSK or KSK/ZSK, crashes, lost
+ * state, import) and its DS and trust anchor files. */
+#include "keys_fixture.h"
+
+/* ---- key store --------------------------------------------------------------- */
+
+static sig_key_policy_t policy(uint8_t alg, bool split)
+{
+	sig_key_policy_t p = {.algorithm = alg, .split = split, .rsa_bits = 2048};
+	return p;
+}
+
+/* Tags of the store's keys, in order, as "t1,t2,". */
+static void store_tags(const sig_keystore_t *ks, char *buf, size_t len)
+{
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+	buf[0] = '\0';
+	for (size_t i = 0; i < count; i++) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "%u/%d/%u,", sig_key_tag(keys[i]),
+		         (int)sig_key_role(keys[i]), sig_key_algorithm(keys[i]));
+	}
+}
+
+static void key_file(char *buf, size_t len, const char *state, const sig_key_t *key)
+{
+	static const char *const roles[] = {"csk", "ksk", "zsk"};
+	int n = snprintf(buf, len, "%s/keys/%u-%u-%s.pem", state, sig_key_tag(key),
+	                 sig_key_algorithm(key), roles[sig_key_role(key)]);
+	CU_ASSERT_FATAL(n > 0 && (size_t)n < len);
+}
+
+static void test_keystore_csk(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024], path[1024], tags[256], tags2[256];
+	join(state, sizeof(state), dir, "state"); /* created by the store */
+	sig_key_policy_t p = policy(SIG_ALG_ECDSAP256SHA256, false);
+
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL_FATAL(count, 1);
+	CU_ASSERT_EQUAL(sig_key_role(keys[0]), SIG_ROLE_CSK);
+	CU_ASSERT_EQUAL(sig_key_algorithm(keys[0]), SIG_ALG_ECDSAP256SHA256);
+	CU_ASSERT_EQUAL(sig_key_flags(keys[0]), 257);
+	CU_ASSERT_EQUAL(file_mode(state), 0700);
+	join(path, sizeof(path), state, "keys");
+	CU_ASSERT_EQUAL(file_mode(path), 0700);
+	key_file(path, sizeof(path), state, keys[0]);
+	CU_ASSERT_EQUAL(file_mode(path), 0600);
+	join(path, sizeof(path), state, "keys/state");
+	char *text = read_text(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(strncmp(text, "dnssd-gateway-keys 1\n", 21) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nzone example.\n"));
+	free(text);
+	store_tags(ks, tags, sizeof(tags));
+
+	/* A second store on the same directory is refused while this one
+	 * is open. */
+	sig_keystore_t *busy = NULL;
+	CU_ASSERT_EQUAL(sig_keystore_open(&busy, state, g_apex, &p), GW_EBUSY);
+	CU_ASSERT_PTR_NULL(busy);
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	/* Second start: the same keys, nothing new on disk. */
+	char before[65536] = "", after[65536] = "";
+	snapshot_dir(state, before, sizeof(before));
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	store_tags(ks, tags2, sizeof(tags2));
+	CU_ASSERT_STRING_EQUAL(tags, tags2);
+	snapshot_dir(state, after, sizeof(after));
+	CU_ASSERT_STRING_EQUAL(before, after);
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	/* Another algorithm in the configuration: the keys stay. */
+	sig_key_policy_t p15 = policy(SIG_ALG_ED25519, true);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p15), GW_OK);
+	store_tags(ks, tags2, sizeof(tags2));
+	CU_ASSERT_STRING_EQUAL(tags, tags2);
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	/* The keys of this store are not used for another zone. */
+	static const uint8_t other[] = "\x05"
+	                               "other";
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, other, &p), GW_EKEY);
+	CU_ASSERT_PTR_NULL(ks);
+	sig_keystore_free(NULL);
+	rm_tree(dir);
+}
+
+static void test_keystore_split(void)
+{
+	char *dir = make_tmpdir();
+	char tags[256], tags2[256];
+	for (size_t a = 0; a < sizeof(g_algs); a++) {
+		char state[1024];
+		snprintf(state, sizeof(state), "%s/s%zu", dir, a);
+		sig_key_policy_t p = policy(g_algs[a], true);
+		sig_keystore_t *ks = NULL;
+		CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+		size_t count = 0;
+		sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+		CU_ASSERT_EQUAL_FATAL(count, 2);
+		CU_ASSERT_EQUAL(sig_key_role(keys[0]), SIG_ROLE_KSK);
+		CU_ASSERT_EQUAL(sig_key_flags(keys[0]), 257);
+		CU_ASSERT_EQUAL(sig_key_role(keys[1]), SIG_ROLE_ZSK);
+		CU_ASSERT_EQUAL(sig_key_flags(keys[1]), 256);
+		CU_ASSERT_NOT_EQUAL(sig_key_tag(keys[0]), sig_key_tag(keys[1]));
+		for (size_t i = 0; i < count; i++) {
+			CU_ASSERT_EQUAL(sig_key_algorithm(keys[i]), g_algs[a]);
+			char path[1024];
+			key_file(path, sizeof(path), state, keys[i]);
+			CU_ASSERT_EQUAL(file_mode(path), 0600);
+		}
+		store_tags(ks, tags, sizeof(tags));
+		sig_keystore_free(ks);
+		ks = NULL;
+
+		CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+		store_tags(ks, tags2, sizeof(tags2));
+		CU_ASSERT_STRING_EQUAL(tags, tags2);
+		/* Loaded keys sign for the DNSKEYs they had. */
+		keys = sig_keystore_keys(ks, &count);
+		for (size_t i = 0; i < count; i++) {
+			ldns_rr *dnskey = NULL;
+			CU_ASSERT_EQUAL_FATAL(sig_key_dnskey_rr(keys[i], 3600, &dnskey), GW_OK);
+			assert_signs(keys[i], dnskey);
+			ldns_rr_free(dnskey);
+		}
+		sig_keystore_free(ks);
+		ks = NULL;
+	}
+	rm_tree(dir);
+}
+
+static void test_keystore_missing_key(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024], path[1024];
+	join(state, sizeof(state), dir, "state");
+	sig_key_policy_t p = policy(SIG_ALG_ECDSAP256SHA256, true);
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_FATAL(count == 2);
+	key_file(path, sizeof(path), state, keys[1]);
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	CU_ASSERT_FATAL(unlink(path) == 0);
+	char before[65536] = "", after[65536] = "";
+	snapshot_dir(state, before, sizeof(before));
+	for (int attempt = 0; attempt < 2; attempt++) {
+		CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EKEY);
+		CU_ASSERT_PTR_NULL(ks);
+	}
+	/* Nothing regenerated, nothing rewritten. */
+	CU_ASSERT_FALSE(exists(path));
+	after[0] = '\0';
+	snapshot_dir(state, after, sizeof(after));
+	CU_ASSERT_STRING_EQUAL(before, after);
+
+	/* A key file that others can read is refused too, and left alone. */
+	sig_key_policy_t csk = policy(SIG_ALG_ED25519, false);
+	char state2[1024];
+	join(state2, sizeof(state2), dir, "state2");
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state2, g_apex, &csk), GW_OK);
+	keys = sig_keystore_keys(ks, &count);
+	key_file(path, sizeof(path), state2, keys[0]);
+	sig_keystore_free(ks);
+	ks = NULL;
+	CU_ASSERT_FATAL(chmod(path, 0644) == 0);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state2, g_apex, &csk), GW_EPERM);
+	CU_ASSERT_EQUAL(file_mode(path), 0644);
+
+	/* A key file that holds another key than the state lists. */
+	CU_ASSERT_FATAL(chmod(path, 0600) == 0);
+	sig_key_t *stranger = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_key_generate(&stranger, 15, SIG_ROLE_CSK, g_apex, 0), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(sig_key_save_pem(stranger, path), GW_OK);
+	sig_key_free(stranger);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state2, g_apex, &csk), GW_EKEY);
+	rm_tree(dir);
+}
+
+static void test_keystore_bad_state(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024], path[1024];
+	join(state, sizeof(state), dir, "state");
+	sig_key_policy_t p = policy(SIG_ALG_ECDSAP256SHA256, false);
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	sig_keystore_free(ks);
+	ks = NULL;
+	join(path, sizeof(path), state, "keys/state");
+	char *good = read_text(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(good);
+
+	static const char *const bad[] = {
+	    "",
+	    "dnssd-gateway-keys 2\nzone example.\n",
+	    "something else\n",
+	    "dnssd-gateway-keys 1\nzone example.\n",
+	    "dnssd-gateway-keys 1\nzone example.\nkey 1 13 csk 257 ../../x.pem 1 1 1\n",
+	    "dnssd-gateway-keys 1\nzone example.\nkey 1 13 csk 256 1-13-csk.pem 1 1 1\n",
+	    "dnssd-gateway-keys 1\nzone example.\nkey 1 13 csk 257 1-13-csk.pem 1 1\n",
+	    "dnssd-gateway-keys 1\nzone example.\nunknown line\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_text(path, bad[i], 0600);
+		char before[65536] = "", after[65536] = "";
+		snapshot_dir(state, before, sizeof(before));
+		int ret = sig_keystore_open(&ks, state, g_apex, &p);
+		CU_ASSERT(ret == GW_EPARSE || ret == GW_EKEY);
+		CU_ASSERT_PTR_NULL(ks);
+		snapshot_dir(state, after, sizeof(after));
+		CU_ASSERT_STRING_EQUAL(before, after);
+	}
+	/* The original state loads again. */
+	write_text(path, good, 0600);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	sig_keystore_free(ks);
+	ks = NULL;
+	free(good);
+
+	/* A state directory that others may write to is refused. */
+	CU_ASSERT_FATAL(chmod(state, 0777) == 0);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EPERM);
+	CU_ASSERT_FATAL(chmod(state, 0770) == 0);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EPERM);
+	CU_ASSERT_FATAL(chmod(state, 0755) == 0);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	sig_keystore_free(ks);
+	ks = NULL;
+	rm_tree(dir);
+}
+
+static void test_keystore_crash(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024], path[1024], tags[256], tags2[256];
+	join(state, sizeof(state), dir, "state");
+	sig_key_policy_t p = policy(SIG_ALG_ED25519, true);
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	store_tags(ks, tags, sizeof(tags));
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	/* A crash while rewriting the state or a key leaves temporary files:
+	 * they are never read (one holds garbage) and they are cleaned up. */
+	char tmp_state[1024], tmp_key[1024];
+	join(tmp_state, sizeof(tmp_state), state, "keys/.state.tmp.Ab12Cd");
+	write_text(tmp_state, "dnssd-gateway-keys 1\nzone exa", 0600);
+	join(tmp_key, sizeof(tmp_key), state, "keys/.1-15-zsk.pem.tmp.xYz789");
+	write_text(tmp_key, "-----BEGIN PRIV", 0600);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	store_tags(ks, tags2, sizeof(tags2));
+	CU_ASSERT_STRING_EQUAL(tags, tags2);
+	CU_ASSERT_FALSE(exists(tmp_state));
+	CU_ASSERT_FALSE(exists(tmp_key));
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	/* A crash on first start after the key files but before the state
+	 * file: the next start makes a complete new set. Such a start leaves
+	 * keys/pending naming its key files (written before them). */
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	char pending[4096] = "", old_files[2][1024];
+	size_t old_count = 0;
+	sig_key_t *const *old_keys = sig_keystore_keys(ks, &old_count);
+	CU_ASSERT_FATAL(old_count == 2);
+	for (size_t i = 0; i < old_count; i++) {
+		key_file(old_files[i], sizeof(old_files[i]), state, old_keys[i]);
+		strcat(pending, strrchr(old_files[i], '/') + 1);
+		strcat(pending, "\n");
+	}
+	sig_keystore_free(ks);
+	ks = NULL;
+	join(path, sizeof(path), state, "keys/pending");
+	write_text(path, pending, 0600);
+	join(path, sizeof(path), state, "keys/state");
+	CU_ASSERT_FATAL(unlink(path) == 0);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	for (size_t i = 0; i < old_count; i++)
+		CU_ASSERT_FALSE(exists(old_files[i]));
+	join(path, sizeof(path), state, "keys/pending");
+	CU_ASSERT_FALSE(exists(path));
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL(count, 2);
+	store_tags(ks, tags2, sizeof(tags2));
+	CU_ASSERT_STRING_NOT_EQUAL(tags, tags2);
+	for (size_t i = 0; i < count; i++) {
+		key_file(path, sizeof(path), state, keys[i]);
+		CU_ASSERT(exists(path));
+	}
+	sig_keystore_free(ks);
+	ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	store_tags(ks, tags, sizeof(tags));
+	CU_ASSERT_STRING_EQUAL(tags, tags2);
+	sig_keystore_free(ks);
+	ks = NULL;
+	rm_tree(dir);
+}
+
+/* The key state lost beside the keys of an earlier store (a restore that
+ * missed a file, a hand edit), or only the DS files left: never new keys
+ * without being told, since the parent's DS names the old ones. */
+static void test_keystore_lost_state(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024], path[1024], tags[256], tags2[256];
+	join(state, sizeof(state), dir, "state");
+	sig_key_policy_t p = policy(SIG_ALG_ED25519, false);
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_publish_ds(ks, 3600), GW_OK);
+	store_tags(ks, tags, sizeof(tags));
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	join(path, sizeof(path), state, "keys/state");
+	CU_ASSERT_FATAL(unlink(path) == 0);
+	char before[65536] = "", after[65536] = "";
+	snapshot_dir(state, before, sizeof(before));
+	for (int attempt = 0; attempt < 2; attempt++) {
+		CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EKEY);
+		CU_ASSERT_PTR_NULL(ks);
+	}
+	snapshot_dir(state, after, sizeof(after));
+	CU_ASSERT_STRING_EQUAL(before, after);
+
+	/* The key files gone too, the DS and trust anchors still there. */
+	char keys[1024];
+	join(keys, sizeof(keys), state, "keys");
+	rm_tree(strdup(keys));
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EKEY);
+	CU_ASSERT_PTR_NULL(ks);
+	join(path, sizeof(path), state, "ds");
+	CU_ASSERT(exists(path));
+
+	/* Told to: a new chain of trust, with new keys. */
+	p.new_keys = true;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	store_tags(ks, tags2, sizeof(tags2));
+	CU_ASSERT_STRING_NOT_EQUAL(tags, tags2);
+	sig_keystore_free(ks);
+	ks = NULL;
+	/* And the next start loads them, without the flag. */
+	p.new_keys = false;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	store_tags(ks, tags, sizeof(tags));
+	CU_ASSERT_STRING_EQUAL(tags, tags2);
+	sig_keystore_free(ks);
+	rm_tree(dir);
+}
+
+static void test_keystore_import(void)
+{
+	char *dir = make_tmpdir();
+	char src_dir[1024], state[1024], key_path[1024], priv_path[1024];
+	join(src_dir, sizeof(src_dir), dir, "bind");
+	CU_ASSERT_FATAL(mkdir(src_dir, 0700) == 0);
+
+	/* One KSK (flags 257) as the CSK, keeping its tag, so the parent's DS
+	 * stays valid. */
+	const fixture_t *ksk = &g_fixtures[0]; /* ECDSA, 257 */
+	stage_pair(src_dir, ksk, key_path, priv_path, sizeof(key_path));
+	const char *import[] = {key_path};
+	sig_key_policy_t p = policy(SIG_ALG_ECDSAP256SHA256, false);
+	p.import = import;
+	p.import_count = 1;
+	join(state, sizeof(state), dir, "state");
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL_FATAL(count, 1);
+	CU_ASSERT_EQUAL(sig_key_tag(keys[0]), ksk->tag);
+	CU_ASSERT_EQUAL(sig_key_role(keys[0]), SIG_ROLE_CSK);
+	sig_keystore_free(ks);
+	ks = NULL;
+	/* Later starts need only our copy. */
+	unlink(key_path);
+	unlink(priv_path);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL_FATAL(count, 1);
+	CU_ASSERT_EQUAL(sig_key_tag(keys[0]), ksk->tag);
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	/* A KSK and a ZSK of one algorithm, as a split pair. */
+	const fixture_t *ed_zsk = &g_fixtures[1]; /* Ed25519, 256 */
+	const fixture_t *ed_ksk = &g_fixtures[3]; /* Ed25519, 257 */
+	char zsk_key[1024], zsk_priv[1024];
+	stage_pair(src_dir, ed_zsk, zsk_key, zsk_priv, sizeof(zsk_key));
+	stage_pair(src_dir, ed_ksk, key_path, priv_path, sizeof(key_path));
+	const char *pair[] = {key_path, zsk_key};
+	sig_key_policy_t ps = policy(SIG_ALG_ED25519, true);
+	ps.import = pair;
+	ps.import_count = 2;
+	join(state, sizeof(state), dir, "state-split");
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &ps), GW_OK);
+	keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL_FATAL(count, 2);
+	CU_ASSERT_EQUAL(sig_key_tag(keys[0]), ed_ksk->tag);
+	CU_ASSERT_EQUAL(sig_key_role(keys[0]), SIG_ROLE_KSK);
+	CU_ASSERT_EQUAL(sig_key_tag(keys[1]), ed_zsk->tag);
+	CU_ASSERT_EQUAL(sig_key_role(keys[1]), SIG_ROLE_ZSK);
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	/* A ZSK with policy csk is a configuration error, and the store stays
+	 * empty so that a corrected retry works. */
+	sig_key_policy_t pc = policy(SIG_ALG_ED25519, false);
+	pc.import = pair;
+	pc.import_count = 2;
+	join(state, sizeof(state), dir, "state-csk");
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &pc), GW_ECONFIG);
+	char path[1024];
+	join(path, sizeof(path), state, "keys/state");
+	CU_ASSERT_FALSE(exists(path));
+	/* Only a ZSK: nothing signs the DNSKEY RRset. */
+	const char *zsk_only[] = {zsk_key};
+	ps.import = zsk_only;
+	ps.import_count = 1;
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &ps), GW_EKEY);
+	/* A mismatched pair is refused by the store as well. */
+	char mk[1024], mp[1024], src[1024];
+	data_path(src, sizeof(src), "mismatch/Kexample.+013+39244.key");
+	join(mk, sizeof(mk), src_dir, "Kexample.+013+39244.key");
+	copy_file(src, mk, 0644);
+	data_path(src, sizeof(src), "mismatch/Kexample.+013+39244.private");
+	join(mp, sizeof(mp), src_dir, "Kexample.+013+39244.private");
+	copy_file(src, mp, 0600);
+	const char *mismatch[] = {mk};
+	p.import = mismatch;
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EKEY);
+	CU_ASSERT_FALSE(exists(path));
+	CU_ASSERT_PTR_NULL(ks);
+	rm_tree(dir);
+}
+
+/* ---- DS and trust anchor files ----------------------------------------- */
+
+static void check_anchor_files(const char *state, const sig_keystore_t *ks, size_t want_ds)
+{
+	char path[1024];
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+
+	/* The DS of every KSK or CSK, as sig_key_ds_rr() makes it. */
+	ldns_rr_list *want = ldns_rr_list_new();
+	for (size_t i = 0; i < count; i++) {
+		if (sig_key_role(keys[i]) == SIG_ROLE_ZSK)
+			continue;
+		ldns_rr *ds = NULL;
+		CU_ASSERT_EQUAL_FATAL(sig_key_ds_rr(keys[i], 7200, &ds), GW_OK);
+		ldns_rr_list_push_rr(want, ds);
+	}
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_list_rr_count(want), want_ds);
+
+	static const char *const ds_files[] = {"ds", "trust-anchor.ds"};
+	for (size_t f = 0; f < 2; f++) {
+		join(path, sizeof(path), state, ds_files[f]);
+		CU_ASSERT_EQUAL(file_mode(path), 0644);
+		ldns_rr_list *got = read_rr_file(path);
+		CU_ASSERT_EQUAL_FATAL(ldns_rr_list_rr_count(got), want_ds);
+		for (size_t i = 0; i < want_ds; i++) {
+			CU_ASSERT_EQUAL(
+			    ldns_rr_compare(ldns_rr_list_rr(got, i), ldns_rr_list_rr(want, i)), 0);
+			CU_ASSERT_EQUAL(ldns_rr_ttl(ldns_rr_list_rr(got, i)), 7200);
+		}
+		ldns_rr_list_deep_free(got);
+	}
+
+	/* BIND 9.18 trust-anchors clause, text compared line by line. */
+	char expect[4096];
+	snprintf(expect, sizeof(expect), "trust-anchors {\n");
+	for (size_t i = 0; i < want_ds; i++) {
+		const ldns_rr *ds = ldns_rr_list_rr(want, i);
+		size_t used = strlen(expect);
+		snprintf(expect + used, sizeof(expect) - used,
+		         "\t\"example.\" static-ds %u %u %u \"",
+		         ldns_rdf2native_int16(ldns_rr_rdf(ds, 0)),
+		         ldns_rdf2native_int8(ldns_rr_rdf(ds, 1)),
+		         ldns_rdf2native_int8(ldns_rr_rdf(ds, 2)));
+		const ldns_rdf *digest = ldns_rr_rdf(ds, 3);
+		for (size_t j = 0; j < ldns_rdf_size(digest); j++) {
+			used = strlen(expect);
+			snprintf(expect + used, sizeof(expect) - used, "%02X",
+			         ldns_rdf_data(digest)[j]);
+		}
+		used = strlen(expect);
+		snprintf(expect + used, sizeof(expect) - used, "\";\n");
+	}
+	size_t used = strlen(expect);
+	snprintf(expect + used, sizeof(expect) - used, "};\n");
+	join(path, sizeof(path), state, "trust-anchor.conf");
+	char *text = read_text(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	const char *body = strstr(text, "trust-anchors {");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT_STRING_EQUAL(body, expect);
+	/* Anything before the clause is a comment. */
+	for (const char *line = text; line < body; line = strchr(line, '\n') + 1)
+		CU_ASSERT(line[0] == '#');
+	free(text);
+	ldns_rr_list_deep_free(want);
+
+	/* No temporary file stays behind. */
+	DIR *d = opendir(state);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL)
+		CU_ASSERT_PTR_NULL(strstr(de->d_name, ".tmp."));
+	closedir(d);
+}
+
+static void test_publish_ds(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024];
+	sig_keystore_t *ks = NULL;
+
+	join(state, sizeof(state), dir, "csk");
+	sig_key_policy_t p = policy(SIG_ALG_ECDSAP256SHA256, false);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	CU_ASSERT_EQUAL(sig_keystore_publish_ds(ks, 7200), GW_OK);
+	check_anchor_files(state, ks, 1);
+	/* Publishing again replaces the files with the same content. */
+	CU_ASSERT_EQUAL(sig_keystore_publish_ds(ks, 7200), GW_OK);
+	check_anchor_files(state, ks, 1);
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	join(state, sizeof(state), dir, "split");
+	p = policy(SIG_ALG_RSASHA256, true);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	CU_ASSERT_EQUAL(sig_keystore_publish_ds(ks, 7200), GW_OK);
+	check_anchor_files(state, ks, 1); /* the KSK only */
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	/* The DS of an imported key is the one ldns-key2ds gave for it. */
+	const fixture_t *f = &g_fixtures[5]; /* BIND RSA KSK */
+	char key_path[1024], priv_path[1024], ds_path[1024], name[256], path[1024];
+	stage_pair(dir, f, key_path, priv_path, sizeof(key_path));
+	const char *import[] = {key_path};
+	p = policy(SIG_ALG_RSASHA256, false);
+	p.import = import;
+	p.import_count = 1;
+	join(state, sizeof(state), dir, "imported");
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	CU_ASSERT_EQUAL(sig_keystore_publish_ds(ks, 3600), GW_OK);
+	snprintf(name, sizeof(name), "%s/%s.ds", f->dir, f->base);
+	data_path(ds_path, sizeof(ds_path), name);
+	ldns_rr_list *want = read_rr_file(ds_path);
+	join(path, sizeof(path), state, "ds");
+	ldns_rr_list *got = read_rr_file(path);
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_list_rr_count(got), 1);
+	CU_ASSERT_EQUAL(ldns_rr_compare(ldns_rr_list_rr(got, 0), ldns_rr_list_rr(want, 0)), 0);
+	ldns_rr_list_deep_free(got);
+	ldns_rr_list_deep_free(want);
+	sig_keystore_free(ks);
+	ks = NULL;
+	rm_tree(dir);
+}
+
+int gw_test_register(void)
+{
+	return gw_test_suite("dnssec keystore", (gw_test_t[]){
+	                                            {"csk", test_keystore_csk},
+	                                            {"split", test_keystore_split},
+	                                            {"missing key", test_keystore_missing_key},
+	                                            {"bad state", test_keystore_bad_state},
+	                                            {"crash", test_keystore_crash},
+	                                            {"lost state", test_keystore_lost_state},
+	                                            {"import", test_keystore_import},
+	                                            {"publish ds", test_publish_ds},
+	                                            {NULL, NULL},
+	                                        });
+}

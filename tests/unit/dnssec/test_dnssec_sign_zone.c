@@ -1,0 +1,418 @@
+/* dnssec/ signing of whole zones: RRSIGs, the NSEC and NSEC3 chains,
+ * algorithms, threads, refresh, KSK/ZSK, wildcards, TTL changes and
+ * delegations, checked against ldns and ldns-verify-zone. */
+#include "sign_fixture.h"
+
+/* (1) A small zone: our verifier and ldns-verify-zone both accept it, and
+ * both notice a flipped signature bit. */
+static void test_sign_small_zone(void)
+{
+	zone_t *zone = tzone(APEX, small_zone);
+	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t signer = make_signer(zone, keys, 1);
+	time_t now = time(NULL);
+
+	add_dnskeys(zone, keys, 1);
+	sign_all(&signer, zone, now, 1);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
+
+	/* Every node has its NSEC, the last wraps to the apex. */
+	const zone_rrset_t *nsec = rrset_of(zone, "www." APEX, LDNS_RR_TYPE_NSEC);
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	tname(apex, APEX);
+	CU_ASSERT(nsec->rdata_len > 2 + 15 && memcmp(nsec->rdata + 2, apex, 15) == 0);
+	nsec = rrset_of(zone, "ns1." APEX, LDNS_RR_TYPE_NSEC);
+	CU_ASSERT(nsec->rdata_len > 2 + 1 && memcmp(nsec->rdata + 2, "\001*\004wild", 7) == 0);
+
+	/* A corrupted signature must fail both checks. */
+	const zone_rrset_t *mx = rrset_of(zone, APEX, LDNS_RR_TYPE_MX);
+	uint8_t *copy = malloc(mx->sigs_len);
+	CU_ASSERT_FATAL(copy != NULL);
+	memcpy(copy, mx->sigs, mx->sigs_len);
+	copy[mx->sigs_len - 1] ^= 0x01;
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	CU_ASSERT_FATAL(
+	    zone_set_sigs(zone, tname(owner, APEX), LDNS_RR_TYPE_MX, copy, mx->sigs_len) == GW_OK);
+	free(copy);
+	char err[512] = "";
+	CU_ASSERT(sig_verify_zone(zone, keys, 1, now, err, sizeof(err)) == GW_ECRYPTO);
+	CU_ASSERT(strstr(err, "MX") != NULL);
+	fprintf(stderr, "\n  (a failure is expected next)\n");
+	CU_ASSERT(ldns_verify_zone_file(zone) != 0);
+
+	sig_key_free(keys[0]);
+	zone_free(zone);
+}
+
+/* (1b) Two threads sign the same as one: every RRset, valid. */
+static void test_sign_threads(void)
+{
+	zone_t *zone = tzone(APEX, small_zone);
+	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t signer = make_signer(zone, keys, 1);
+	time_t now = time(NULL);
+	size_t one = 0;
+	size_t two = 0;
+
+	add_dnskeys(zone, keys, 1);
+	sign_all(&signer, zone, now, 2);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT(sig_sign_zone(&signer, zone, now, true, 1, &one) == GW_OK);
+	CU_ASSERT(sig_sign_zone(&signer, zone, now, true, 2, &two) == GW_OK);
+	CU_ASSERT(one == two && one > 10);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+	/* Nothing needs signing right after signing. */
+	CU_ASSERT(sig_sign_zone(&signer, zone, now, false, 2, &two) == GW_OK);
+	CU_ASSERT(two == 0);
+	sig_key_free(keys[0]);
+	zone_free(zone);
+}
+
+/* Ed25519 and RSA/SHA-256 sign and verify too, here and in ldns. */
+static void test_algorithms(void)
+{
+	static const struct {
+		uint8_t alg;
+		int bits;
+	} algs[] = {{SIG_ALG_ED25519, 0}, {SIG_ALG_RSASHA256, 2048}};
+
+	for (size_t a = 0; a < sizeof(algs) / sizeof(algs[0]); a++) {
+		zone_t *zone = tzone(APEX, small_zone);
+		uint8_t apex[ZONE_NAME_MAXLEN];
+		sig_key_t *keys[1] = {NULL};
+		CU_ASSERT_FATAL(sig_key_generate(&keys[0], algs[a].alg, SIG_ROLE_CSK,
+		                                 tname(apex, APEX), algs[a].bits) == GW_OK);
+		sig_signer_t signer = make_signer(zone, keys, 1);
+		time_t now = time(NULL);
+		add_dnskeys(zone, keys, 1);
+		sign_all(&signer, zone, now, 2);
+		CU_ASSERT(verifies(zone, keys, 1, now));
+		CU_ASSERT(ldns_verify_zone_file(zone) == 0);
+		/* A flipped bit in a signature is caught. */
+		const zone_rrset_t *a_rr = rrset_of(zone, "mail." APEX, LDNS_RR_TYPE_A);
+		uint8_t *copy = malloc(a_rr->sigs_len);
+		CU_ASSERT_FATAL(copy != NULL);
+		memcpy(copy, a_rr->sigs, a_rr->sigs_len);
+		copy[a_rr->sigs_len - 5] ^= 0x40;
+		uint8_t owner[ZONE_NAME_MAXLEN];
+		CU_ASSERT(zone_set_sigs(zone, tname(owner, "mail." APEX), LDNS_RR_TYPE_A, copy,
+		                        a_rr->sigs_len) == GW_OK);
+		free(copy);
+		CU_ASSERT(sig_verify_zone(zone, keys, 1, now, NULL, 0) == GW_ECRYPTO);
+		sig_key_free(keys[0]);
+		zone_free(zone);
+	}
+}
+
+/* (2) Owner names and PTR/SRV targets in uppercase: the canonical form
+ * lowercases them, and RRs that differ only in case are signed once. */
+static void test_sign_mixed_case(void)
+{
+	static const char *const rrs[] = {
+	    APEX " 3600 IN SOA NS1.DNSSD.example. HostMaster." APEX " 1 3600 600 86400 300",
+	    APEX " 3600 IN NS NS1." APEX,
+	    "NS1.DnsSd.Example. 3600 IN A 192.0.2.53",
+	    "_IPP._TCP.Link-0." APEX " 120 IN PTR Printer\\ One._ipp._tcp.LINK-0.DNSSD.EXAMPLE.",
+	    "_ipp._tcp.link-0." APEX " 120 IN PTR printer\\ one._ipp._tcp.link-0." APEX,
+	    "Printer\\ One._IPP._tcp.Link-0." APEX " 120 IN SRV 0 0 631 HOST-1.LINK-0." APEX,
+	    "Printer\\ One._ipp._tcp.link-0." APEX " 120 IN TXT \"Note=Upper CASE stays\"",
+	    "HOST-1.Link-0." APEX " 120 IN A 192.0.2.1",
+	    NULL,
+	};
+	zone_t *zone = tzone(APEX, rrs);
+	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t signer = make_signer(zone, keys, 1);
+	time_t now = time(NULL);
+
+	add_dnskeys(zone, keys, 1);
+	sign_all(&signer, zone, now, 1);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
+
+	/* The PTR RRset holds two RRs that are one in canonical form: the
+	 * signature must verify over the single lowercase RR. */
+	const zone_rrset_t *ptr = rrset_of(zone, "_ipp._tcp.link-0." APEX, LDNS_RR_TYPE_PTR);
+	CU_ASSERT_FATAL(ptr->count == 2);
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	const zone_node_t *node = zone_find(zone, tname(owner, "_ipp._tcp.link-0." APEX));
+	uint16_t len = 0;
+	const uint8_t *rd = sig_at(ptr, 0, &len);
+	ldns_rr *sig = NULL;
+	CU_ASSERT_FATAL(zone_rr_to_ldns(&sig, node, ptr, rd, len) == GW_OK);
+	ldns_rr_list *one = ldns_rr_list_new();
+	ldns_rr_list_push_rr(
+	    one, trr("_ipp._tcp.link-0." APEX " 120 IN PTR printer\\ one._ipp._tcp.link-0." APEX));
+	ldns_rr *dnskey = NULL;
+	CU_ASSERT_FATAL(sig_key_dnskey_rr(keys[0], 3600, &dnskey) == GW_OK);
+	CU_ASSERT(ldns_verify_rrsig_time(one, sig, dnskey, now) == LDNS_STATUS_OK);
+	/* Both copies, as a signer that keeps duplicates would sign them,
+	 * must not verify: the signature is over the canonical set. */
+	ldns_rr_list_push_rr(
+	    one, trr("_ipp._tcp.link-0." APEX " 120 IN PTR printer\\ one._ipp._tcp.link-1." APEX));
+	CU_ASSERT(ldns_verify_rrsig_time(one, sig, dnskey, now) != LDNS_STATUS_OK);
+	ldns_rr_list_deep_free(one);
+	ldns_rr_free(sig);
+	ldns_rr_free(dnskey);
+
+	/* NSEC next names are lowercase: "_tcp" sorts before "host-1". */
+	const zone_rrset_t *nsec =
+	    rrset_of(zone, "printer\\ one._ipp._tcp.link-0." APEX, LDNS_RR_TYPE_NSEC);
+	uint8_t next[ZONE_NAME_MAXLEN];
+	int next_len = zone_name_from_str(next, "host-1.link-0." APEX, NULL);
+	CU_ASSERT_FATAL(nsec->rdata_len > 2 + (uint32_t)next_len);
+	CU_ASSERT(memcmp(nsec->rdata + 2, next, (size_t)next_len) == 0);
+
+	sig_key_free(keys[0]);
+	zone_free(zone);
+}
+
+/* (4) Refresh: short validity and refresh windows, with jitter. */
+static void test_refresh(void)
+{
+	zone_t *zone = tzone(APEX, small_zone);
+	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t signer = make_signer(zone, keys, 1);
+	time_t now = time(NULL);
+
+	signer.validity = 100;
+	signer.refresh = 50;
+	signer.jitter = 40;
+	add_dnskeys(zone, keys, 1);
+	sign_all(&signer, zone, now, 1);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+
+	uint32_t first = 0;
+	bool spread = false;
+	size_t rrsets = 0;
+	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
+		for (uint16_t i = 0; i < n->rrset_count; i++) {
+			const zone_rrset_t *r = &n->rrsets[i];
+			uint16_t len;
+			uint32_t expire = get_u32(sig_at(r, 0, &len) + RRSIG_EXPIRE);
+			CU_ASSERT(!sig_rrset_needs_signing(&signer, r, now));
+			/* Expirations are in (now + 60, now + 100]. */
+			CU_ASSERT(!sig_rrset_needs_signing(&signer, r, now + 9));
+			CU_ASSERT(sig_rrset_needs_signing(&signer, r, now + 60));
+			CU_ASSERT(expire <= (uint32_t)now + 100 && expire > (uint32_t)now + 50);
+			if (rrsets++ == 0)
+				first = expire;
+			else if (expire != first)
+				spread = true;
+		}
+	}
+	CU_ASSERT(rrsets > 10);
+	CU_ASSERT(spread);
+	time_t next = sig_zone_next_refresh(&signer, zone);
+	CU_ASSERT(next <= now + 50 && next > now);
+
+	/* A refresh pass at now + 60 re-signs everything, once. */
+	size_t count = 0;
+	CU_ASSERT(sig_sign_zone(&signer, zone, now + 60, false, 2, &count) == GW_OK);
+	CU_ASSERT(count == rrsets);
+	CU_ASSERT(sig_sign_zone(&signer, zone, now + 60, false, 2, &count) == GW_OK);
+	CU_ASSERT(count == 0);
+	CU_ASSERT(verifies(zone, keys, 1, now + 60));
+	CU_ASSERT(sig_zone_next_refresh(&signer, zone) > now + 60);
+	/* Expired signatures fail verification. */
+	CU_ASSERT(sig_verify_zone(zone, keys, 1, now + 200, NULL, 0) == GW_ECRYPTO);
+	/* A removed key's signatures ask for re-signing. */
+	sig_key_t *other[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t rolled = make_signer(zone, other, 1);
+	CU_ASSERT(
+	    sig_rrset_needs_signing(&rolled, rrset_of(zone, APEX, LDNS_RR_TYPE_SOA), now + 60));
+	sig_key_free(other[0]);
+	sig_key_free(keys[0]);
+	zone_free(zone);
+}
+
+/* (5) KSK/ZSK split: the KSK signs DNSKEY only, the ZSK everything else. */
+static void test_ksk_zsk(void)
+{
+	zone_t *zone = tzone(APEX, small_zone);
+	sig_key_t *keys[2] = {make_key(APEX, SIG_ROLE_KSK), make_key(APEX, SIG_ROLE_ZSK)};
+	sig_signer_t signer = make_signer(zone, keys, 2);
+	time_t now = time(NULL);
+	uint16_t ksk = sig_key_tag(keys[0]);
+	uint16_t zsk = sig_key_tag(keys[1]);
+
+	add_dnskeys(zone, keys, 2);
+	sign_all(&signer, zone, now, 2);
+	CU_ASSERT(verifies(zone, keys, 2, now));
+	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
+	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
+		for (uint16_t i = 0; i < n->rrset_count; i++) {
+			const zone_rrset_t *r = &n->rrsets[i];
+			uint16_t len;
+			CU_ASSERT(r->sig_count == 1);
+			uint16_t tag = get_u16(sig_at(r, 0, &len) + RRSIG_TAG);
+			CU_ASSERT(tag == (r->type == LDNS_RR_TYPE_DNSKEY ? ksk : zsk));
+		}
+	}
+	/* Without the ZSK nothing but the DNSKEY RRset can be signed. */
+	sig_signer_t ksk_only = make_signer(zone, keys, 1);
+	uint8_t *sigs = NULL;
+	uint32_t len = 0;
+	uint16_t count = 0;
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	CU_ASSERT(sig_sign_rrset(&ksk_only, tname(apex, APEX),
+	                         rrset_of(zone, APEX, LDNS_RR_TYPE_SOA), now, &sigs, &len,
+	                         &count) == GW_EKEY);
+	CU_ASSERT(sig_sign_rrset(&ksk_only, apex, rrset_of(zone, APEX, LDNS_RR_TYPE_DNSKEY), now,
+	                         &sigs, &len, &count) == GW_OK);
+	CU_ASSERT(count == 1);
+	free(sigs);
+	/* The verifier notices a missing ZSK signature. */
+	CU_ASSERT(zone_set_sigs(zone, apex, LDNS_RR_TYPE_MX, NULL, 0) == GW_OK);
+	char err[512];
+	CU_ASSERT(sig_verify_zone(zone, keys, 2, now, err, sizeof(err)) == GW_ECRYPTO);
+	CU_ASSERT(strstr(err, "MX") != NULL);
+	sig_key_free(keys[0]);
+	sig_key_free(keys[1]);
+	zone_free(zone);
+}
+
+/* (6) A wildcard owner's RRSIG counts its labels without the '*'. */
+static void test_wildcard_labels(void)
+{
+	zone_t *zone = tzone(APEX, small_zone);
+	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t signer = make_signer(zone, keys, 1);
+	time_t now = time(NULL);
+	uint16_t len;
+
+	add_dnskeys(zone, keys, 1);
+	sign_all(&signer, zone, now, 1);
+	/* *.wild.dnssd.example.: 4 labels, 3 in the RRSIG. */
+	const zone_rrset_t *wild = rrset_of(zone, "*.wild." APEX, LDNS_RR_TYPE_TXT);
+	CU_ASSERT(sig_at(wild, 0, &len)[RRSIG_LABELS] == 3);
+	const zone_rrset_t *nsec = rrset_of(zone, "*.wild." APEX, LDNS_RR_TYPE_NSEC);
+	CU_ASSERT(sig_at(nsec, 0, &len)[RRSIG_LABELS] == 3);
+	const zone_rrset_t *a = rrset_of(zone, "a.wild." APEX, LDNS_RR_TYPE_A);
+	CU_ASSERT(sig_at(a, 0, &len)[RRSIG_LABELS] == 4);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+	sig_key_free(keys[0]);
+	zone_free(zone);
+}
+
+/* (7) A TTL change is a data change: a new signature with the new
+ * original TTL, through the commit path. */
+static void test_ttl_change(void)
+{
+	zone_t *zone = tzone(APEX, small_zone);
+	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t signer = make_signer(zone, keys, 1);
+	time_t now = time(NULL);
+	zone_changeset_t cs;
+	size_t resigned = 0;
+	uint16_t len;
+
+	add_dnskeys(zone, keys, 1);
+	sign_all(&signer, zone, now, 1);
+	const zone_rrset_t *a = rrset_of(zone, "mail." APEX, LDNS_RR_TYPE_A);
+	CU_ASSERT(get_u32(sig_at(a, 0, &len) + RRSIG_TTL) == 3600);
+
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	tcs_add(&cs, "mail." APEX " 60 IN A 192.0.2.25");
+	uint32_t serial = zone_serial_next(serial_of(zone), 0);
+	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, serial, &resigned, NULL) == GW_OK);
+	zone_changeset_deinit(&cs);
+	/* The A RRset and the SOA; the NSEC chain did not change. */
+	CU_ASSERT(resigned == 2);
+	a = rrset_of(zone, "mail." APEX, LDNS_RR_TYPE_A);
+	CU_ASSERT(a->ttl == 60);
+	CU_ASSERT(get_u32(sig_at(a, 0, &len) + RRSIG_TTL) == 60);
+	CU_ASSERT(serial_of(zone) == serial);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
+	sig_key_free(keys[0]);
+	zone_free(zone);
+}
+
+/* Delegations: NS below the apex and glue are not signed and the glue has
+ * no NSEC; DS is signed; adding and removing the cut through the commit
+ * path keeps the zone valid. */
+static void test_delegation(void)
+{
+	zone_t *zone = tzone(APEX, small_zone);
+	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t signer = make_signer(zone, keys, 1);
+	time_t now = time(NULL);
+	zone_changeset_t cs;
+
+	add_dnskeys(zone, keys, 1);
+	sign_all(&signer, zone, now, 1);
+
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	tcs_add(&cs, "sub." APEX " 3600 IN NS ns.sub." APEX);
+	tcs_add(&cs, "sub." APEX " 3600 IN DS 12345 13 2 "
+	             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	tcs_add(&cs, "ns.sub." APEX " 3600 IN A 192.0.2.99");
+	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
+	                          NULL, NULL) == GW_OK);
+	zone_changeset_deinit(&cs);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT(rrset_of(zone, "sub." APEX, LDNS_RR_TYPE_NS)->sig_count == 0);
+	CU_ASSERT(rrset_of(zone, "sub." APEX, LDNS_RR_TYPE_DS)->sig_count == 1);
+	CU_ASSERT(rrset_of(zone, "ns.sub." APEX, LDNS_RR_TYPE_A)->sig_count == 0);
+	CU_ASSERT(trrset(zone, "ns.sub." APEX, LDNS_RR_TYPE_NSEC) == NULL);
+	CU_ASSERT(chain_is_current(zone));
+	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
+
+	/* A name right after the glue: the NSEC before it is the delegation
+	 * point's, past the glue. Then it goes again. */
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	tcs_add(&cs, "subway." APEX " 300 IN A 192.0.2.100");
+	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
+	                          NULL, NULL) == GW_OK);
+	zone_changeset_deinit(&cs);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	tcs_remove(&cs, "subway." APEX " 300 IN A 192.0.2.100");
+	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
+	                          NULL, NULL) == GW_OK);
+	zone_changeset_deinit(&cs);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+
+	/* The cut goes: the former glue becomes authoritative data. */
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	tcs_remove(&cs, "sub." APEX " 3600 IN NS ns.sub." APEX);
+	tcs_remove(&cs, "sub." APEX " 3600 IN DS 12345 13 2 "
+	                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
+	                          NULL, NULL) == GW_OK);
+	zone_changeset_deinit(&cs);
+	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT(rrset_of(zone, "ns.sub." APEX, LDNS_RR_TYPE_A)->sig_count == 1);
+	CU_ASSERT(trrset(zone, "sub." APEX, LDNS_RR_TYPE_NSEC) == NULL);
+	CU_ASSERT(chain_is_current(zone));
+	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
+	sig_key_free(keys[0]);
+	zone_free(zone);
+}
+
+/* The same two with NSEC3 (RFC 5155, RFC 9276 parameters). */
+static void test_delegation_nsec3(void)
+{
+	with_nsec3 = true;
+	test_delegation();
+	with_nsec3 = false;
+}
+
+int gw_test_register(void)
+{
+	static const gw_test_t tests[] = {
+	    {"sign a small zone, verify twice", test_sign_small_zone},
+	    {"two threads", test_sign_threads},
+	    {"Ed25519 and RSA/SHA-256", test_algorithms},
+	    {"mixed case owners and targets", test_sign_mixed_case},
+	    {"refresh and jitter", test_refresh},
+	    {"KSK/ZSK split", test_ksk_zsk},
+	    {"wildcard labels", test_wildcard_labels},
+	    {"TTL change re-signs", test_ttl_change},
+	    {"delegation and glue", test_delegation},
+	    {"delegation and glue, NSEC3", test_delegation_nsec3},
+	    {NULL, NULL},
+	};
+	return gw_test_suite("dnssec_sign zone", tests);
+}

@@ -1,0 +1,439 @@
+/* mdns/mirror*.c: limits (services, records, TXT, changes per second, fair
+ * shares per host and address) and the names that are refused. */
+#include "mirror_fixture.h"
+
+static void small_limits(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 3;
+	cfg->limits.records_per_name = 2;
+	cfg->limits.txt_size = 100;
+}
+
+static void test_limits(void)
+{
+	fixture_t *f = setup(small_limits);
+	char inst[64];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	/* Not browsed yet: no SRV points at it. */
+	addr(f, true, AF_INET, "web.local", "192.0.2.79");
+	for (int i = 0; i < 5; i++) {
+		snprintf(inst, sizeof(inst), "site%d._http._tcp.local", i);
+		ptr(f, true, "_http._tcp.local", inst);
+		srv(f, true, inst, 80, "web.local");
+	}
+	/* records per name: the third address of one host is refused */
+	addr(f, true, AF_INET, "web.local", "192.0.2.80");
+	addr(f, true, AF_INET, "web.local", "192.0.2.81");
+	addr(f, true, AF_INET, "web.local", "192.0.2.82");
+	/* TXT size */
+	char big[200];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	txt(f, true, "site0._http._tcp.local", big);
+	txt(f, true, "site1._http._tcp.local", "path=/");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.services, 3);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_SERVICES], 2);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_RECORDS], 1);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_TXT], 1);
+	CU_ASSERT(has_name(f, "site0._http._tcp.lan.home.arpa."));
+	CU_ASSERT(has_name(f, "site2._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "site3._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "site4._http._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "site1._http._tcp.lan.home.arpa. 10 IN TXT \"path=/\""));
+	CU_ASSERT(zone_find(f->zone->zone, tname((uint8_t[ZONE_NAME_MAXLEN]){0},
+	                                         "site0._http._tcp.lan.home.arpa.")) != NULL);
+	CU_ASSERT_PTR_NULL(
+	    trrset(f->zone->zone, "site0._http._tcp.lan.home.arpa.", LDNS_RR_TYPE_TXT));
+	CU_ASSERT_EQUAL(trrset(f->zone->zone, "web.lan.home.arpa.", LDNS_RR_TYPE_A)->count, 2);
+	CU_ASSERT_FALSE(has_rr(f, "web.lan.home.arpa. 10 IN A 192.0.2.79"));
+	/* One goes: room for another. */
+	ptr(f, false, "_http._tcp.local", "site0._http._tcp.local");
+	ptr(f, true, "_http._tcp.local", "site4._http._tcp.local");
+	srv(f, true, "site4._http._tcp.local", 80, "web.local");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "site0._http._tcp.lan.home.arpa."));
+	CU_ASSERT(has_name(f, "site4._http._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
+static void slow_rate(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.changes_per_second = 4;
+}
+
+static void test_rate(void)
+{
+	fixture_t *f = setup(slow_rate);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	run_for(f, 1100); /* the enumeration took tokens; let them refill */
+	printer(f, true);
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	/* At most 4 of the printer's 7 records in the first second; the
+	 * addresses first, never a PTR before its SRV. */
+	CU_ASSERT(st.published <= 3 + 4);
+	CU_ASSERT(st.refused[MDNS_MIRROR_REFUSED_RATE] >= 1);
+	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 10 IN A 192.0.2.10"));
+	CU_ASSERT_FALSE(has_name(f, "_ipp._tcp.lan.home.arpa."));
+	/* Deferred, not lost. */
+	run_for(f, 2500);
+	expect_printer(f, true);
+	teardown(f);
+}
+
+static void test_reserved(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	/* Types and targets on the gateway's _dns-sd._udp names */
+	ptr(f, true, "_services._dns-sd._udp.local", "_dns-sd._udp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_services._dns-sd._udp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "notatype.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	ptr(f, true, "_http._tcp.local", "evil._http._tcp.local");
+	srv(f, true, "evil._http._tcp.local", 80, "b._dns-sd._udp.local");
+	ptr(f, true, "_http._tcp.local", "other._ipp._tcp.local");
+	/* A host on a static name of the zone */
+	ptr(f, true, "_http._tcp.local", "clash._http._tcp.local");
+	srv(f, true, "clash._http._tcp.local", 80, "static.local");
+	addr(f, true, AF_INET, "static.local", "192.0.2.201");
+	/* An instance whose name is the gateway's, as one label */
+	ptr(f, true, "_http._tcp.local", "b\\._dns-sd\\._udp._http._tcp.local");
+	srv(f, true, "b\\._dns-sd\\._udp._http._tcp.local", 80, "ok.local");
+	addr(f, true, AF_INET, "ok.local", "192.0.2.202");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT(st.refused[MDNS_MIRROR_REFUSED_RESERVED] >= 3);
+	CU_ASSERT(st.refused[MDNS_MIRROR_REFUSED_INVALID] >= 2);
+	CU_ASSERT_FALSE(has_name(f, "_dns-sd._udp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "evil._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "b._dns-sd._udp.lan.home.arpa."));
+	/* The static record is untouched, and nothing was merged into it. */
+	CU_ASSERT(has_rr(f, "static.lan.home.arpa. 300 IN A 192.0.2.200"));
+	CU_ASSERT_FALSE(has_rr(f, "static.lan.home.arpa. 10 IN A 192.0.2.201"));
+	CU_ASSERT_EQUAL(trrset(f->zone->zone, "static.lan.home.arpa.", LDNS_RR_TYPE_A)->count, 1);
+	/* nor does a service lead there */
+	CU_ASSERT_FALSE(has_name(f, "clash._http._tcp.lan.home.arpa."));
+	/* The dotted label is data, one label under the type: allowed. */
+	CU_ASSERT(has_rr(f, "b\\._dns-sd\\._udp._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 "
+	                    "ok.lan.home.arpa."));
+	/* The apex SOA and NS are the gateway's. */
+	CU_ASSERT(has_rr(f, "home.arpa. 3600 IN NS ns.home.arpa."));
+	CU_ASSERT_EQUAL(trrset(f->zone->zone, "home.arpa.", LDNS_RR_TYPE_NS)->count, 1);
+	teardown(f);
+}
+
+static void long_domain(mdns_mirror_config_t *cfg)
+{
+	static const char *d = "a-rather-long-domain-name-to-make-names-overflow.example.org.";
+	fixture_t *f = &F;
+	cfg->domain_len = (size_t)zone_name_from_str(f->domain, d, NULL);
+	snprintf(f->domain_str, sizeof(f->domain_str), "%s", d);
+}
+
+static void test_overlong(void)
+{
+	fixture_t *f = &F;
+	/* The zone must be the long domain's. */
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/gw-mirror.XXXXXX");
+	CU_ASSERT_FATAL(mkdtemp(f->dir) != NULL);
+	snprintf(f->state, sizeof(f->state), "%.63s/mirror.zone", f->dir);
+	config_defaults(f);
+	long_domain(&f->cfg);
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	static const char *const rrs[] = {
+	    "a-rather-long-domain-name-to-make-names-overflow.example.org. 3600 IN SOA "
+	    "ns.example.org. "
+	    "h.example.org. 1 3600 600 86400 10",
+	    NULL,
+	};
+	CU_ASSERT_FATAL(gw_zoneref_new(&f->zone, tzone("a-rather-long-domain-name-to-make-names-"
+	                                               "overflow.example.org.",
+	                                               rrs)) == GW_OK);
+	CU_ASSERT_FATAL(gw_commit_init(&f->commit, &f->zone) == GW_OK);
+	mirror_up(f);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	char inst[300];
+	snprintf(inst, sizeof(inst), "%.63s.%.63s._http._tcp.local",
+	         "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	         "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+	/* 63 octets of instance label fit; the same with a 63-octet host
+	 * label chain does not. */
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	ptr(f, true, "_http._tcp.local",
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA._http._tcp.local");
+	srv(f, true,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA._http._tcp.local", 80,
+	    "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC."
+	    "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD."
+	    "EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE.local");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_LENGTH], 1);
+	CU_ASSERT_EQUAL(st.services, 1);
+	CU_ASSERT_FALSE(has_name(f,
+	                         "_http._tcp.lan.a-rather-long-domain-name-to-make-names-overflow."
+	                         "example.org."));
+	teardown(f);
+}
+
+/* Issue 16: names that would change what DNS means once mirrored. A "*"
+ * instance would be the wildcard *._http._tcp.lan.home.arpa. (RFC 4592),
+ * answering for every absent instance of the type. */
+static void test_wildcard(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	/* the * instance */
+	http_service(f, "*._http._tcp.local", "attacker.local", "192.0.2.66");
+	/* a * host, and * inside a host name (an empty non-terminal
+	 * wildcard *.lan.home.arpa. above a.*.lan.home.arpa.) */
+	http_service(f, "star._http._tcp.local", "*.local", "192.0.2.66");
+	http_service(f, "deep._http._tcp.local", "a.*.local", "192.0.2.66");
+	/* a normal service on the same link */
+	http_service(f, "web._http._tcp.local", "web.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_WILDCARD], 3);
+	CU_ASSERT_FALSE(has_name(f, "*._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "*.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "a.*.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "attacker.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "star._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "deep._http._tcp.lan.home.arpa."));
+	/* browsing stops where the names were refused */
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "*._http._tcp.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_SRV));
+	wire_text(name, "*.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
+	CU_ASSERT(has_rr(f, "web._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 web.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR web._http._tcp.lan.home.arpa."));
+	CU_ASSERT_EQUAL(trrset(f->zone->zone, "_http._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR)->count,
+	                1);
+	teardown(f);
+}
+
+/* The other names that would land on DNS-SD's structure, or carry
+ * control characters: refused as not valid DNS-SD, counted. */
+static void test_structure(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	/* a type with a control character */
+	ptr(f, true, "_services._dns-sd._udp.local", "_ht\\010tp._tcp.local");
+	/* an instance on the parent of the subtype names */
+	http_service(f, "_sub._http._tcp.local", "web.local", NULL);
+	/* an instance with a NUL, one with a line break */
+	ptr(f, true, "_http._tcp.local", "bad\\000nul._http._tcp.local");
+	ptr(f, true, "_http._tcp.local", "bad\\010nl._http._tcp.local");
+	/* a host on a service type, on an instance, on a subtype */
+	http_service(f, "typehost._http._tcp.local", "_ipp._tcp.local", NULL);
+	http_service(f, "insthost._http._tcp.local", "web._http._tcp.local", NULL);
+	http_service(f, "subhost._http._tcp.local", "_x._sub._ipp._tcp.local", NULL);
+	/* the normal one */
+	http_service(f, "web._http._tcp.local", "web.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_INVALID], 7);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_WILDCARD], 0);
+	CU_ASSERT_EQUAL(st.services, 4); /* web, and the three whose SRV was refused */
+	CU_ASSERT_FALSE(has_name(f, "_sub._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "typehost._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "insthost._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "subhost._http._tcp.lan.home.arpa."));
+	CU_ASSERT_PTR_NULL(trrset(f->zone->zone, "_ipp._tcp.lan.home.arpa.", LDNS_RR_TYPE_A));
+	CU_ASSERT(has_rr(f, "web._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 web.lan.home.arpa."));
+	CU_ASSERT_EQUAL(trrset(f->zone->zone, "_http._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR)->count,
+	                1);
+	teardown(f);
+}
+
+static void host_limits(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 10;
+	cfg->limits.services_per_host = 4;
+}
+
+/* Issue 16, finding 4: one device (one SRV target) floods the link; its
+ * services past its share are refused and give their place back, so a
+ * service from another host that comes later is still published. */
+static void flood_then_other(fixture_t *f, int n, bool ptrs_first)
+{
+	char inst[64];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	for (int i = 0; i < n; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		if (!ptrs_first)
+			srv(f, true, inst, 80, "flooder.local");
+	}
+	for (int i = 0; ptrs_first && i < n; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		srv(f, true, inst, 80, "flooder.local");
+	}
+	/* browsed once an SRV points at it */
+	addr(f, true, AF_INET, "flooder.local", "192.0.2.66");
+	http_service(f, "real._http._tcp.local", "realhost.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+}
+
+static void test_host_fair(void)
+{
+	for (int order = 0; order < 2; order++) {
+		fixture_t *f = setup(host_limits);
+		flood_then_other(f, 20, order == 1);
+		mdns_mirror_stats_t st;
+		mdns_mirror_get_stats(f->mirror, &st);
+		CU_ASSERT_EQUAL(st.services, 5); /* 4 of the flood, and the real one */
+		CU_ASSERT(st.refused[MDNS_MIRROR_REFUSED_HOST] >= 1);
+		/* one at a time: every flood service past the fourth is refused
+		 * by its host's share, never by the link's */
+		if (order == 0) {
+			CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_HOST], 16);
+			CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_SERVICES], 0);
+		}
+		CU_ASSERT(has_rr(f, "real._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 "
+		                    "realhost.lan.home.arpa."));
+		CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR "
+		                    "real._http._tcp.lan.home.arpa."));
+		const zone_rrset_t *rs =
+		    trrset(f->zone->zone, "_flood._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+		CU_ASSERT_EQUAL(rs->count, 4);
+		/* A refused instance is no longer browsed. */
+		uint8_t name[MDNS_NAME_MAX];
+		wire_text(name, "f19._flood._tcp.local");
+		CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_SRV));
+		/* The flooder's services that stay keep their place: a new port
+		 * for one of them is not refused. */
+		srv(f, true, order == 0 ? "f0._flood._tcp.local" : "f3._flood._tcp.local", 81,
+		    "flooder.local");
+		mdns_mirror_stats_t st2;
+		mdns_mirror_get_stats(f->mirror, &st2);
+		CU_ASSERT_EQUAL(st2.refused[MDNS_MIRROR_REFUSED_HOST],
+		                st.refused[MDNS_MIRROR_REFUSED_HOST]);
+		teardown(f);
+	}
+}
+
+static void link_100(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 100;
+}
+
+/* Without a configured share: the larger of 64 and an eighth of the
+ * link's services. */
+static void test_host_default(void)
+{
+	fixture_t *f = setup(link_100);
+	flood_then_other(f, 80, false);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.services, 65);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_HOST], 16);
+	CU_ASSERT(has_name(f, "real._http._tcp.lan.home.arpa."));
+	teardown(f);
+	f = setup(NULL); /* 1000 per link: 125 per host */
+	flood_then_other(f, 130, false);
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.services, 126);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_HOST], 5);
+	teardown(f);
+}
+
+static void address_limits(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 20;
+	cfg->limits.services_per_address = 4;
+}
+
+/* One device under many host names (one service each, one address): the
+ * hosts at that address share one device's quota. */
+static void test_address_fair(void)
+{
+	fixture_t *f = setup(address_limits);
+	char inst[64], host[64];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	for (int i = 0; i < 10; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		snprintf(host, sizeof(host), "h%d.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		srv(f, true, inst, 80, host);
+		addr(f, true, AF_INET, host, "192.0.2.66");
+	}
+	/* a new service on a host whose address is full */
+	ptr(f, true, "_flood._tcp.local", "extra._flood._tcp.local");
+	srv(f, true, "extra._flood._tcp.local", 80, "h0.local");
+	http_service(f, "real._http._tcp.local", "realhost.local", "192.0.2.80");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_ADDRESS], 7);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_HOST], 0);
+	CU_ASSERT_EQUAL(st.services, 5);
+	const zone_rrset_t *rs =
+	    trrset(f->zone->zone, "_flood._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(rs->count, 4);
+	CU_ASSERT_FALSE(has_name(f, "h4.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "extra._flood._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "real._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 "
+	                    "realhost.lan.home.arpa."));
+	/* the refused host is no longer browsed */
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "h9.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
+	/* One of the four goes: room for one more at that address, not two. */
+	ptr(f, false, "_flood._tcp.local", "f0._flood._tcp.local");
+	for (int i = 20; i < 22; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		snprintf(host, sizeof(host), "h%d.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		srv(f, true, inst, 80, host);
+		addr(f, true, AF_INET, host, "192.0.2.66");
+	}
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_ADDRESS], 8);
+	CU_ASSERT_FALSE(has_name(f, "f0._flood._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "h20.lan.home.arpa. 10 IN A 192.0.2.66"));
+	CU_ASSERT_FALSE(has_name(f, "h21.lan.home.arpa."));
+	rs = trrset(f->zone->zone, "_flood._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(rs->count, 4);
+	teardown(f);
+}
+
+int gw_test_register(void)
+{
+	static const gw_test_t tests[] = {
+	    {"limits: services, records per name, TXT", test_limits},
+	    {"limit: changes per second defers", test_rate},
+	    {"gateway-owned names are refused", test_reserved},
+	    {"over-long names are refused", test_overlong},
+	    {"a * label is never mirrored (no wildcard)", test_wildcard},
+	    {"names on DNS-SD's structure are refused", test_structure},
+	    {"services per host: a flood leaves room for others", test_host_fair},
+	    {"services per host: default share", test_host_default},
+	    {"services per address: many host names, one device", test_address_fair},
+	    {NULL, NULL},
+	};
+	return gw_test_suite("mirror limits", tests);
+}

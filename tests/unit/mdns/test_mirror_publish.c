@@ -1,0 +1,237 @@
+/* mdns/mirror*.c: from synthetic mDNS events to the zone, without a
+ * network: publishing, filtering, goodbyes, batching, TTLs, a failed commit. */
+#include "mirror_fixture.h"
+
+/* ---- tests -------------------------------------------------------------------- */
+
+static void test_publish(void)
+{
+	fixture_t *f = setup(NULL);
+	uint8_t name[MDNS_NAME_MAX];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	wire_text(name, "_services._dns-sd._udp.local");
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
+	wire_text(name, "_universal._sub._ipp._tcp.local");
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
+	printer(f, true);
+	/* Browsing follows the records: type, instance, host. */
+	wire_text(name, "_ipp._tcp.local");
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
+	wire_text(name, "My\\032Printer._ipp._tcp.local");
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_SRV));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_TXT));
+	wire_text(name, "printer.local");
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_AAAA));
+	CU_ASSERT_EQUAL(mdns_mirror_flush(f->mirror), GW_OK);
+	expect_printer(f, true);
+	/* Link-local addresses are never published. */
+	CU_ASSERT_FALSE(has_rr(f, "printer.lan.home.arpa. 10 IN AAAA fe80::10"));
+	CU_ASSERT_FALSE(has_rr(f, "printer.lan.home.arpa. 10 IN A 169.254.9.9"));
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.filtered, 2);
+	CU_ASSERT_EQUAL(st.services, 1);
+	CU_ASSERT_EQUAL(st.published, 10);
+	CU_ASSERT(has_rr(f, "static.lan.home.arpa. 300 IN A 192.0.2.200"));
+	teardown(f);
+}
+
+static void test_no_address(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_ssh._tcp.local");
+	ptr(f, true, "_ssh._tcp.local", "box._ssh._tcp.local");
+	srv(f, true, "box._ssh._tcp.local", 22, "box.local");
+	txt(f, true, "box._ssh._tcp.local", "");
+	addr(f, true, AF_INET6, "box.local", "fe80::1");
+	mdns_mirror_flush(f->mirror);
+	/* Only a link-local address: neither the service nor its PTR. */
+	CU_ASSERT_FALSE(has_name(f, "box._ssh._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "_ssh._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "_services._dns-sd._udp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "box.lan.home.arpa."));
+	addr(f, true, AF_INET, "box.local", "192.0.2.22");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_rr(f, "_ssh._tcp.lan.home.arpa. 10 IN PTR box._ssh._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "box._ssh._tcp.lan.home.arpa. 10 IN SRV 0 0 22 box.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "box.lan.home.arpa. 10 IN A 192.0.2.22"));
+	/* The address goes: so does the service. */
+	addr(f, false, AF_INET, "box.local", "192.0.2.22");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "box._ssh._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "_ssh._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
+static void test_goodbye(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	printer(f, true);
+	/* The same PTR over IPv6 too: one record, two transports. */
+	uint8_t rd[MDNS_NAME_MAX];
+	int len = wire_text(rd, "My\\032Printer._ipp._tcp.local");
+	event(f, true, AF_INET6, DNS_T_PTR, "_ipp._tcp.local", rd, (size_t)len);
+	mdns_mirror_flush(f->mirror);
+	expect_printer(f, true);
+	ptr(f, false, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+	ptr(f, false, "_universal._sub._ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_name(f, "My\\032Printer._ipp._tcp.lan.home.arpa."));
+	event(f, false, AF_INET6, DNS_T_PTR, "_ipp._tcp.local", rd, (size_t)len);
+	mdns_mirror_flush(f->mirror);
+	/* Nothing points at the instance any more: it goes with its host. */
+	CU_ASSERT_FALSE(has_name(f, "My\\032Printer._ipp._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "_ipp._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "printer.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "_services._dns-sd._udp.lan.home.arpa."));
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "My\\032Printer._ipp._tcp.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_SRV));
+	wire_text(name, "printer.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
+	/* The domain enumeration stays while the link is up. */
+	CU_ASSERT(has_rr(f, "b._dns-sd._udp.home.arpa. 10 IN PTR lan.home.arpa."));
+	teardown(f);
+}
+
+/* Two responders offer one type; one of them says goodbye to the shared
+ * type-list record. The other's instances stay, and the type stays
+ * browsed until its last instance goes. */
+static void test_shared_type_goodbye(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	printer(f, true);
+	ptr(f, true, "_ipp._tcp.local", "Other._ipp._tcp.local");
+	srv(f, true, "Other._ipp._tcp.local", 631, "other.local");
+	addr(f, true, AF_INET, "other.local", "192.0.2.11");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_name(f, "Other._ipp._tcp.lan.home.arpa."));
+
+	ptr(f, false, "_services._dns-sd._udp.local", "_ipp._tcp.local");
+	mdns_mirror_flush(f->mirror);
+	expect_printer(f, true);
+	CU_ASSERT(has_rr(f, "_ipp._tcp.lan.home.arpa. 10 IN PTR Other._ipp._tcp.lan.home.arpa."));
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "_ipp._tcp.local");
+	CU_ASSERT(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
+
+	/* The last instances go: so does the type. */
+	ptr(f, false, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+	ptr(f, false, "_universal._sub._ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+	ptr(f, false, "_ipp._tcp.local", "Other._ipp._tcp.local");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "_ipp._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "Other._ipp._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_PTR));
+	teardown(f);
+}
+
+static void test_batching(void)
+{
+	fixture_t *f = setup(NULL);
+	uint32_t s0 = serial(f);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	printer(f, true);
+	CU_ASSERT_EQUAL(f->commits, 0);
+	run_for(f, 80);
+	/* Everything of the window in one changeset, one serial step. */
+	CU_ASSERT_EQUAL(f->commits, 1);
+	CU_ASSERT_EQUAL(zone_serial_cmp(s0, serial(f)), -1);
+	expect_printer(f, true);
+	uint32_t s1 = serial(f);
+	/* A device that flaps within the window costs nothing. */
+	for (int i = 0; i < 5; i++) {
+		ptr(f, false, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+		ptr(f, true, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+		addr(f, false, AF_INET, "printer.local", "192.0.2.10");
+		addr(f, true, AF_INET, "printer.local", "192.0.2.10");
+	}
+	run_for(f, 80);
+	CU_ASSERT_EQUAL(f->commits, 1);
+	CU_ASSERT_EQUAL(serial(f), s1);
+	expect_printer(f, true);
+	teardown(f);
+}
+
+static void test_commit_failure(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	printer(f, true);
+	f->fail = 1;
+	CU_ASSERT_NOT_EQUAL(mdns_mirror_flush(f->mirror), GW_OK);
+	CU_ASSERT_FALSE(has_name(f, "printer.lan.home.arpa."));
+	/* The whole difference is retried. */
+	run_for(f, 1200);
+	expect_printer(f, true);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.commit_failures, 1);
+	teardown(f);
+}
+
+static void test_ttl(void)
+{
+	fixture_t *f = setup(NULL);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	printer(f, true);
+	/* A record announced with a TTL below the cap keeps it, and its
+	 * RRset shares it. */
+	uint8_t o[MDNS_NAME_MAX], rd[4] = {192, 0, 2, 11};
+	wire_text(o, "printer.local");
+	mdns_record_t rec = {.ifindex = IFX,
+	                     .family = AF_INET,
+	                     .add = true,
+	                     .type = DNS_T_A,
+	                     .ttl = 4,
+	                     .owner = o,
+	                     .rdata = rd,
+	                     .rdlen = 4};
+	mdns_mirror_inject_record(f->mirror, &rec);
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 4 IN A 192.0.2.11"));
+	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 4 IN A 192.0.2.10"));
+	CU_ASSERT(has_rr(
+	    f, "_ipp._tcp.lan.home.arpa. 10 IN PTR My\\032Printer._ipp._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
+static void no_ipv6(mdns_mirror_config_t *cfg)
+{
+	cfg->ipv6 = false;
+}
+
+static void test_ipv4_only(void)
+{
+	fixture_t *f = setup(no_ipv6);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	printer(f, true);
+	mdns_mirror_flush(f->mirror);
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "printer.local");
+	CU_ASSERT_TRUE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_AAAA));
+	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 10 IN A 192.0.2.10"));
+	CU_ASSERT_PTR_NULL(trrset(f->zone->zone, "printer.lan.home.arpa.", LDNS_RR_TYPE_AAAA));
+	teardown(f);
+}
+
+int gw_test_register(void)
+{
+	static const gw_test_t tests[] = {
+	    {"a printer is published", test_publish},
+	    {"no publishable address, no service", test_no_address},
+	    {"goodbyes remove, per transport", test_goodbye},
+	    {"one changeset per window, flapping is free", test_batching},
+	    {"shared type-list goodbye keeps other instances", test_shared_type_goodbye},
+	    {"failed commit is retried whole", test_commit_failure},
+	    {"TTLs capped, one per RRset", test_ttl},
+	    {"mdns.ipv6 off: no AAAA", test_ipv4_only},
+	    {NULL, NULL},
+	};
+	return gw_test_suite("mirror publish", tests);
+}
