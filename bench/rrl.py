@@ -109,7 +109,7 @@ def legit_client(port, names, rate, duration, out):
 
 def flood(port, qfile, rate, duration, outdir):
     cmd = ["dnsperf", "-s", "127.0.0.1", "-a", FLOOD_SRC, "-p", str(port), "-d", qfile,
-           "-l", str(duration), "-Q", str(rate), "-c", "4", "-q", "20000", "-t", "1", "-D"]
+           "-l", str(duration), "-Q", str(rate), "-c", "8", "-q", "65000", "-t", "0.5", "-D"]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     with open(os.path.join(outdir, "dnsperf.log"), "a") as f:
         f.write("$ " + " ".join(cmd) + "\n" + r.stdout + r.stderr)
