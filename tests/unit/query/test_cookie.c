@@ -334,6 +334,12 @@ static void test_secret_created_and_kept(void)
 	remove_dir();
 }
 
+/* Three secret lines: one more than the file may hold. */
+#define THREE_LINES                                                                                \
+	("e5e973e5a6b2a43f48e7dc849e37bfcf\n"                                                      \
+	 "dd3bdf9344b678b185a6f5cb60fca715\n"                                                      \
+	 "445536bcd2513298075a5d379663c962\n")
+
 static void test_secret_refused(void)
 {
 	static const char *bad[] = {
@@ -346,8 +352,7 @@ static void test_secret_refused(void)
 	    "00000000000000000000000000000000\n",                                 /* zeros */
 	    "e5e973e5a6b2a43f48e7dc849e37bfcf\n\n",                               /* empty line */
 	    "e5e973e5a6b2a43f48e7dc849e37bfcf\ndd3bdf9344b678b185a6f5cb60fca7\n", /* short */
-	    "e5e973e5a6b2a43f48e7dc849e37bfcf\ndd3bdf9344b678b185a6f5cb60fca715\n"
-	    "445536bcd2513298075a5d379663c962\n", /* three */
+	    THREE_LINES,
 	};
 	gw_cookie_secret_t s;
 	make_dir();
