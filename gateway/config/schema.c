@@ -28,12 +28,12 @@
 static const cfg_key_t g_zone_keys[] = {
     {"domain", &g_type_domain, CFG_REQUIRED, WORDS("home.arpa.")},
     {"file", &g_type_path, CFG_NULL, AT(zone.file)},
-    {NULL},
+    {.name = NULL},
 };
 
 static const cfg_key_t g_log_keys[] = {
     {"level", &g_type_level, 0, AT(log.level), .def = GW_LOG_INFO},
-    {NULL},
+    {.name = NULL},
 };
 
 static const cfg_key_t g_server_keys[] = {
@@ -48,7 +48,7 @@ static const cfg_key_t g_server_keys[] = {
      .max = GW_CONFIG_TCP_CONNECTIONS_MAX},
     {"tcp-max-pipelined", &g_type_uint, 0, AT(server.tcp_max_pipelined), .def = 32, .min = 1,
      .max = GW_CONFIG_TCP_PIPELINED_MAX},
-    {NULL},
+    {.name = NULL},
 };
 
 static const cfg_key_t g_transfer_keys[] = {
@@ -61,7 +61,7 @@ static const cfg_key_t g_transfer_keys[] = {
     {"journal-entries", &g_type_uint, 0, AT(transfer.journal_entries), .def = 1000,
      .max = GW_CONFIG_JOURNAL_ENTRIES_MAX,
      .note = " (0 keeps no journal: IXFR is answered with the whole zone)"},
-    {NULL},
+    {.name = NULL},
 };
 
 /* Each entry of tsig-keys and of links: read by their list type. */
@@ -70,13 +70,13 @@ static const cfg_key_t g_tsig_key_keys[] = {
     {"algorithm", &g_type_text, 0, .len = WORD_TEXT_MAX},
     {"secret", &g_type_text, 0, .len = SECRET_TEXT_MAX},
     {"file", &g_type_text, 0, .len = GW_CONFIG_PATH_MAX},
-    {NULL},
+    {.name = NULL},
 };
 
 static const cfg_key_t g_link_keys[] = {
     {"interface", &g_type_text, CFG_REQUIRED, .len = IFNAME_TEXT_MAX},
     {"subdomain", &g_type_text, 0, .len = GW_CONFIG_NAME_STR_MAX - 1},
-    {NULL},
+    {.name = NULL},
 };
 
 static const cfg_key_t g_dnssec_keys[] = {
@@ -105,7 +105,7 @@ static const cfg_key_t g_dnssec_keys[] = {
      .note = " (0 starts one per CPU)"},
     {"import", &g_type_import, 0, LIST_AT(dnssec.import, dnssec.import_count),
      .max = GW_CONFIG_IMPORT_MAX},
-    {NULL},
+    {.name = NULL},
 };
 
 static const cfg_key_t g_limits_keys[] = {
@@ -124,7 +124,7 @@ static const cfg_key_t g_limits_keys[] = {
     {"services-per-address", &g_type_uint, 0, AT(mdns.limits.services_per_address),
      .max = GW_CONFIG_SERVICES_PER_LINK_MAX,
      .note = " service instances per host address and link (0: automatic)"},
-    {NULL},
+    {.name = NULL},
 };
 
 static const cfg_key_t g_mdns_keys[] = {
@@ -148,7 +148,7 @@ static const cfg_key_t g_mdns_keys[] = {
      WORDS("_universal._sub._ipp._tcp", "_print._sub._ipp._tcp", "_cups._sub._ipp._tcp",
            "_universal._sub._ipps._tcp", "_printer._sub._http._tcp")},
     {"limits", &g_type_map, 0, .keys = g_limits_keys},
-    {NULL},
+    {.name = NULL},
 };
 
 const cfg_key_t g_config_keys[] = {
@@ -168,7 +168,7 @@ const cfg_key_t g_config_keys[] = {
     {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
     {"links", &g_type_links, 0, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
     {"mdns", &g_type_map, 0, .keys = g_mdns_keys},
-    {NULL},
+    {.name = NULL},
 };
 
 size_t key_index(const cfg_key_t *keys, const char *name)

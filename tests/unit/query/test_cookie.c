@@ -346,8 +346,8 @@ static void test_secret_refused(void)
 	    "00000000000000000000000000000000\n",                                 /* zeros */
 	    "e5e973e5a6b2a43f48e7dc849e37bfcf\n\n",                               /* empty line */
 	    "e5e973e5a6b2a43f48e7dc849e37bfcf\ndd3bdf9344b678b185a6f5cb60fca7\n", /* short */
-	    "e5e973e5a6b2a43f48e7dc849e37bfcf\ndd3bdf9344b678b185a6f5cb60fca715\n"
-	    "445536bcd2513298075a5d379663c962\n", /* three */
+	    ("e5e973e5a6b2a43f48e7dc849e37bfcf\ndd3bdf9344b678b185a6f5cb60fca715\n"
+	     "445536bcd2513298075a5d379663c962\n"), /* three */
 	};
 	gw_cookie_secret_t s;
 	make_dir();
