@@ -766,6 +766,50 @@ static void test_disabled(void)
 	fixture_deinit(&f);
 }
 
+/* Files the daemon never wrote: a header whose apex name runs past its
+ * declared length and the end of the file (read out of bounds once; the
+ * ASan build catches a regression), and a file far larger than any
+ * journal of its transfer.journal-size (refused before it is read). */
+static void test_damaged_files(void)
+{
+	static const uint8_t head[] = {'D', 'N', 'S', 'S', 'D', 'G', 'W', 'J', 0,   0,   0,
+	                               1,   9,   7,   'e', 'x', 'a', 'm', 'p', 'l', 'e', 5};
+	fixture_t f;
+	fixture_init(&f, UNSIGNED);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/journal", f.dir);
+	gw_journal_opts_t opts = {.state_dir = f.dir, .max_entries = 10, .max_size = 1024};
+	zone_t *last = NULL;
+
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd, head, sizeof(head)) == (ssize_t)sizeof(head));
+	close(fd);
+	CU_ASSERT_EQUAL(gw_journal_read_last(&opts, zone_apex(f.zone), &last), GW_EPARSE);
+	CU_ASSERT_PTR_NULL(last);
+	gw_journal_t *j = open_journal(&f, 10, 1024);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	CU_ASSERT(st.have_serial);
+	gw_journal_close(j, NULL);
+
+	/* 4 x journal-size plus 1 GiB for the snapshot: one octet more is
+	 * refused (a sparse file: nothing is written). */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd, head, 13) == 13);
+	CU_ASSERT(ftruncate(fd, (off_t)(4 * 1024 + (1LL << 30) + 1)) == 0);
+	close(fd);
+	CU_ASSERT_EQUAL(gw_journal_read_last(&opts, zone_apex(f.zone), &last), GW_ELIMIT);
+	CU_ASSERT_PTR_NULL(last);
+	j = open_journal(&f, 10, 1024);
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	gw_journal_close(j, NULL);
+	fixture_deinit(&f);
+}
+
 /* GW_JOURNAL_DUMP=FILE GW_JOURNAL_DUMP_KEY=PEM: instead of the suite,
  * the NSEC and NSEC3 streams over 1000 changesets with deterministic
  * signatures (Ed25519, fixed clock, no jitter), every entry written to
@@ -798,6 +842,7 @@ int gw_test_register(void)
 	                   {"NSEC3: empty non-terminals, delegations", test_nsec3_ents},
 	                   {"NSEC3: neighbours, a foreign change resets", test_nsec3_neighbours},
 	                   {"exact over an unsigned stream", test_exact_unsigned},
+	                   {"damaged files", test_damaged_files},
 	                   {"find and bounds", test_find_and_bounds},
 	                   {"persistence, restart, torn tail", test_persistence},
 	                   {"disabled", test_disabled},
