@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define GW_SERIAL_BLOCK 1024
@@ -19,6 +20,11 @@ typedef struct gw_serial {
  * for a corrupt file (logged with the path), -errno. */
 int gw_serial_init(gw_serial_t *s, const char *state_dir);
 void gw_serial_deinit(gw_serial_t *s);
+
+/* The ceiling in the file's contents, len octets at text (need not be
+ * NUL-terminated): exactly decimal digits and one newline. GW_OK with the
+ * value in *out, or GW_EPARSE. */
+int gw_serial_parse(const char *text, size_t len, uint32_t *out);
 
 /* The serial to start serving with, given the zone's own (from the zone
  * file or the clock): greater than everything served before. Raises the
