@@ -75,9 +75,14 @@ static void setup(void)
 		gw_log_set_level(GW_LOG_ERR);
 		gw_log_set_stderr(false);
 	}
-	snprintf(g_dir, sizeof(g_dir), "/tmp/gw-fuzz-keystore.XXXXXX");
-	if (mkdtemp(g_dir) == NULL)
-		abort();
+	/* In memory when it can: the state file is rewritten for every
+	 * input, and a disk file system flushes a truncated file on close. */
+	snprintf(g_dir, sizeof(g_dir), "/dev/shm/gw-fuzz-keystore.XXXXXX");
+	if (mkdtemp(g_dir) == NULL) {
+		snprintf(g_dir, sizeof(g_dir), "/tmp/gw-fuzz-keystore.XXXXXX");
+		if (mkdtemp(g_dir) == NULL)
+			abort();
+	}
 	snprintf(keys, sizeof(keys), "%s/keys", g_dir);
 	snprintf(g_state, sizeof(g_state), "%s/keys/state", g_dir);
 	if (mkdir(keys, 0700) != 0 || zone_name_from_str(g_apex, "example.", NULL) < 0)
