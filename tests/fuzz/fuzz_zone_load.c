@@ -8,7 +8,7 @@
  * refused file says why with the file's name; an accepted zone has the
  * apex SOA, and its dump (zone_dump()) loads again to a zone that dumps
  * the same (unless the dump holds a name ldns cannot read back: more than
- * 254 characters of text, or a '"' in it). */
+ * 254 characters of text, a '"' in it, an owner that starts with '@'). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,9 +34,10 @@ static uint8_t g_origin[ZONE_NAME_MAXLEN];
 
 /* Whether ldns can read the dump back as it wrote it: it reads an owner
  * name of at most 254 characters of text (a valid name of many escaped
- * octets, \255 for each octet of UTF-8, is longer), and it writes a '"'
- * inside a name as it is, which its reader then takes for a quote. Only
- * the types whose rdata is quoted text may hold a '"'. */
+ * octets, \255 for each octet of UTF-8, is longer); it writes a '"'
+ * inside a name as it is, which its reader then takes for a quote; and it
+ * reads an owner that starts with '@' ("@01.example.") as the origin.
+ * Only the types whose rdata is quoted text may hold a '"'. */
 static bool ldns_reads_back(const char *text, size_t len)
 {
 	static const char *const quoted[] = {"TXT", "SPF", "HINFO", "NAPTR", "CAA", NULL};
@@ -53,7 +54,7 @@ static bool ldns_reads_back(const char *text, size_t len)
 			f[k] = tab != NULL ? tab + 1 : NULL;
 		}
 		const char *owner_end = memchr(line, '\t', n);
-		if (owner_end == NULL || owner_end - line >= 255 ||
+		if (owner_end == NULL || owner_end - line >= 255 || line[0] == '@' ||
 		    memchr(line, '"', (size_t)(owner_end - line)) != NULL)
 			return false;
 		if (f[3] == NULL || memchr(f[3], '"', (size_t)(line + n - f[3])) == NULL)
