@@ -8,7 +8,8 @@
  * refused file says why with the file's name; an accepted zone has the
  * apex SOA, and its dump (zone_dump()) loads again to a zone that dumps
  * the same (unless the dump holds a name ldns cannot read back: more than
- * 254 characters of text, a '"' in it, an owner that starts with '@'). */
+ * 254 characters of text, a '"' in it, an owner that starts with '@' or
+ * '$'). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,7 +37,8 @@ static uint8_t g_origin[ZONE_NAME_MAXLEN];
  * name of at most 254 characters of text (a valid name of many escaped
  * octets, \255 for each octet of UTF-8, is longer); it writes a '"'
  * inside a name as it is, which its reader then takes for a quote; and it
- * reads an owner that starts with '@' ("@01.example.") as the origin.
+ * reads an owner that starts with '@' ("@01.example.") as the origin, one
+ * that starts with '$' as a directive.
  * Only the types whose rdata is quoted text may hold a '"'. */
 static bool ldns_reads_back(const char *text, size_t len)
 {
@@ -55,7 +57,7 @@ static bool ldns_reads_back(const char *text, size_t len)
 		}
 		const char *owner_end = memchr(line, '\t', n);
 		if (owner_end == NULL || owner_end - line >= 255 || line[0] == '@' ||
-		    memchr(line, '"', (size_t)(owner_end - line)) != NULL)
+		    line[0] == '$' || memchr(line, '"', (size_t)(owner_end - line)) != NULL)
 			return false;
 		if (f[3] == NULL || memchr(f[3], '"', (size_t)(line + n - f[3])) == NULL)
 			continue;
