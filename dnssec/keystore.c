@@ -338,9 +338,20 @@ static int load_state(sig_keystore_t *ks, FILE *fp)
 		ks_entry_t e;
 		memset(&e, 0, sizeof(e));
 		ret = parse_key_line(line, &e);
+		/* A file listed twice would be one key loaded twice. */
+		for (size_t i = 0; ret == GW_OK && i < ks->count; i++) {
+			if (strcmp(ks->meta[i].file, e.meta.file) == 0)
+				ret = GW_EPARSE;
+		}
 		if (ret != GW_OK || !zone_seen) {
 			ret = GW_EPARSE;
 			break;
+		}
+		if (ks->count == KEYS_MAX) {
+			gw_err("%s lists more than %d keys; restore the file from a backup",
+			       ks->state_path, KEYS_MAX);
+			ret = GW_EKEY;
+			goto out;
 		}
 		ret = load_entry(ks, &e);
 		if (ret != GW_OK)

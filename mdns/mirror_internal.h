@@ -228,4 +228,9 @@ void mirror_addr_clear(mlink_t *l);
 
 /* mirror_state.c */
 int mirror_state_load(mdns_mirror_t *m);
+/* The records of a state file's text (NUL-terminated, changed in place:
+ * mirror_state_load(), the fuzz target) taken as warm entries; *count is
+ * raised by the entries added. Lines that do not parse, or that the
+ * mirror would not publish, are skipped. GW_OK or GW_ENOMEM. */
+int mirror_state_parse(mdns_mirror_t *m, char *text, size_t *count);
 int mirror_state_save(mdns_mirror_t *m);

@@ -153,28 +153,36 @@ out:
 	return ret;
 }
 
-int mirror_state_load(mdns_mirror_t *m)
+int mirror_state_parse(mdns_mirror_t *m, char *text, size_t *count)
 {
-	char *text = NULL;
-	size_t len = 0, count = 0, bad = 0, lineno = 0;
-	int ret = gw_file_read(m->state_file, STATE_MAX, &text, &len);
-	if (ret == -ENOENT)
-		return GW_OK;
-	if (ret != GW_OK)
-		return ret;
+	size_t bad = 0, lineno = 0;
+	int ret = GW_OK;
 	char *save = NULL;
 	for (char *line = strtok_r(text, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		lineno++;
 		if (line[0] == ';' || line[0] == '\0')
 			continue;
-		ret = load_line(m, line, &count);
+		ret = load_line(m, line, count);
 		if (ret == GW_ENOMEM)
 			break;
 		if (ret != GW_OK && bad++ == 0)
 			gw_warn("mirror: %s:%zu: unreadable record skipped", m->state_file, lineno);
 		ret = GW_OK;
 	}
+	return ret;
+}
+
+int mirror_state_load(mdns_mirror_t *m)
+{
+	char *text = NULL;
+	size_t len = 0, count = 0;
+	int ret = gw_file_read(m->state_file, STATE_MAX, &text, &len);
+	if (ret == -ENOENT)
+		return GW_OK;
+	if (ret != GW_OK)
+		return ret;
+	ret = mirror_state_parse(m, text, &count);
 	free(text);
 	if (ret == GW_OK)
 		gw_info("mirror: %zu saved records served until the warm-up ends (%.1f s)", count,

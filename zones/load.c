@@ -302,50 +302,39 @@ out:
 	return ret;
 }
 
-int zone_load_file(zone_t **out, const uint8_t *origin, const char *path, char *errbuf,
-                   size_t errlen)
+/* The zone in ld->data (ld->size octets) for origin; ld->path names it. */
+static int load(loader_t *ld, zone_t **out, const uint8_t *origin)
 {
-	int ret;
-	loader_t ld = {.path = path, .errbuf = errlen > 0 ? errbuf : NULL, .errlen = errlen};
-	char *data = NULL;
 	zone_t *zone = NULL;
 	zone_batch_t batch = {0};
 	uint32_t serial;
 
-	if (ld.errbuf != NULL)
-		ld.errbuf[0] = '\0';
-	if (out == NULL || path == NULL)
-		return GW_EINVAL;
-	ret = zone_new(&zone, origin);
+	int ret = zone_new(&zone, origin);
 	if (ret != GW_OK) {
-		ret = fail(&ld, ret, 0, "invalid zone origin");
+		ret = fail(ld, ret, 0, "invalid zone origin");
 		goto out;
 	}
-	ret = read_file(&ld, &data, &ld.size);
-	if (ret != GW_OK)
-		goto out;
-	ld.data = data;
-	ld.line = 1;
+	ld->line = 1;
 	ret = zone_batch_init(&batch, zone);
 	if (ret != GW_OK) {
-		ret = fail(&ld, ret, 0, "out of memory");
+		ret = fail(ld, ret, 0, "out of memory");
 		goto out;
 	}
 	batch.ttl_conflict = ttl_conflict;
-	batch.ctx = &ld;
-	ret = parse(&ld, zone, &batch);
+	batch.ctx = ld;
+	ret = parse(ld, zone, &batch);
 	if (ret != GW_OK)
 		goto out;
 	ret = zone_batch_apply(zone, &batch, NULL, NULL);
 	if (ret != GW_OK) {
-		ret = fail(&ld, ret, batch.err_ref == ZONE_REF_NONE ? 0 : batch.err_ref, "%s",
+		ret = fail(ld, ret, batch.err_ref == ZONE_REF_NONE ? 0 : batch.err_ref, "%s",
 		           batch.reason);
 		goto out;
 	}
 	if (zone_serial(zone, &serial) != GW_OK) {
 		char apex[ZONE_NAME_STRLEN];
 		(void)zone_name_to_str(apex, sizeof(apex), zone->apex);
-		ret = fail(&ld, GW_ESEMANTIC, 0, "no SOA record at the zone apex %s", apex);
+		ret = fail(ld, GW_ESEMANTIC, 0, "no SOA record at the zone apex %s", apex);
 		goto out;
 	}
 	*out = zone;
@@ -353,6 +342,41 @@ int zone_load_file(zone_t **out, const uint8_t *origin, const char *path, char *
 out:
 	zone_batch_deinit(&batch);
 	zone_free(zone);
+	return ret;
+}
+
+int zone_load_file(zone_t **out, const uint8_t *origin, const char *path, char *errbuf,
+                   size_t errlen)
+{
+	loader_t ld = {.path = path, .errbuf = errlen > 0 ? errbuf : NULL, .errlen = errlen};
+	char *data = NULL;
+
+	if (ld.errbuf != NULL)
+		ld.errbuf[0] = '\0';
+	if (out == NULL || path == NULL)
+		return GW_EINVAL;
+	int ret = read_file(&ld, &data, &ld.size);
+	if (ret == GW_OK) {
+		ld.data = data;
+		ret = load(&ld, out, origin);
+	}
 	free(data);
 	return ret;
+}
+
+int zone_load_text(zone_t **out, const uint8_t *origin, const char *name, const char *data,
+                   size_t size, char *errbuf, size_t errlen)
+{
+	/* Only read: parse() opens the text as a read-only stream. */
+	loader_t ld = {.path = name,
+	               .errbuf = errlen > 0 ? errbuf : NULL,
+	               .errlen = errlen,
+	               .data = (char *)(uintptr_t)data,
+	               .size = size};
+
+	if (ld.errbuf != NULL)
+		ld.errbuf[0] = '\0';
+	if (out == NULL || name == NULL || (data == NULL && size > 0))
+		return GW_EINVAL;
+	return load(&ld, out, origin);
 }

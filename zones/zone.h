@@ -305,6 +305,12 @@ uint32_t zone_serial_next(uint32_t current, uint32_t wanted);
 int zone_load_file(zone_t **out, const uint8_t *origin, const char *path, char *errbuf,
                    size_t errlen);
 
+/* As zone_load_file(), from the file's content: size octets at data (need
+ * not be NUL-terminated; only read), with name standing for the file in
+ * messages. */
+int zone_load_text(zone_t **out, const uint8_t *origin, const char *name, const char *data,
+                   size_t size, char *errbuf, size_t errlen);
+
 /* Write the zone in zone file form (one RR per line, absolute names,
  * canonical order, the SOA first) to fp; the signatures of an RRset follow
  * it as RRSIG lines (they reload as an RRSIG RRset). GW_OK or GW_EIO

@@ -247,6 +247,9 @@ char *parse_secret(load_ctx_t *ctx, const char *text, size_t len, char *why, siz
 /* The secret of a key file (the file must not be open to group or
  * others); NULL with why set. */
 char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len);
+/* The secret in the content of a key file, len octets at buf with a NUL
+ * at buf[len] (read_key_file(), the fuzz target); as parse_secret(). */
+char *key_file_secret(load_ctx_t *ctx, const char *buf, size_t len, char *why, size_t why_len);
 
 /* ---- checks between keys (checks.c) ------------------------------------- */
 

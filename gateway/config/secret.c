@@ -107,6 +107,20 @@ char *parse_secret(load_ctx_t *ctx, const char *text, size_t len, char *why, siz
 
 #define KEY_FILE_MAX 4096
 
+char *key_file_secret(load_ctx_t *ctx, const char *buf, size_t len, char *why, size_t why_len)
+{
+	const char *text = buf;
+	size_t tlen = len;
+	const char *kw = strstr(buf, "secret");
+	if (kw != NULL) {
+		text = kw + 6;
+		while (*text == ' ' || *text == '\t' || *text == ':' || *text == '"')
+			text++;
+		tlen = strcspn(text, "\";\n\r \t");
+	}
+	return parse_secret(ctx, text, tlen, why, why_len);
+}
+
 /* The secret of a key file: the base64 text alone, or the value after
  * "secret" in the files tsig-keygen (BIND) and keymgr -t (Knot) write.
  * The file must not be open to group or others. */
@@ -155,16 +169,7 @@ char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len
 		}
 	}
 	buf[len] = '\0';
-	const char *text = buf;
-	size_t tlen = (size_t)len;
-	const char *kw = strstr(buf, "secret");
-	if (kw != NULL) {
-		text = kw + 6;
-		while (*text == ' ' || *text == '\t' || *text == ':' || *text == '"')
-			text++;
-		tlen = strcspn(text, "\";\n\r \t");
-	}
-	secret = parse_secret(ctx, text, tlen, why, why_len);
+	secret = key_file_secret(ctx, buf, (size_t)len, why, why_len);
 	if (secret == NULL && !ctx->sink.oom) {
 		size_t o = strlen(why);
 		snprintf(why + o, why_len - o, " (in key file '%s')", q);

@@ -516,7 +516,26 @@ static bool parse_record(const uint8_t *p, size_t len, rec_t *r)
 	return false;
 }
 
-static int read_whole(const char *path, uint8_t **out, size_t *len)
+/* A journal file larger than this is not one the daemon wrote: the file
+ * holds a snapshot of the zone and the entries appended since it was
+ * last rewritten, which it is as soon as they exceed twice
+ * transfer.journal-size (journal.c, keep()), each entry being at most
+ * journal-size; four times journal-size bounds them. The snapshot is
+ * bounded by the zone, which is far below JOURNAL_SNAPSHOT_MAX for any
+ * DNS-SD zone (a million RRs of 1 kB). Refusing a larger file keeps a
+ * damaged or foreign file from being read whole into memory at start. */
+#define JOURNAL_SNAPSHOT_MAX (1024ULL * 1024 * 1024)
+
+static uint64_t file_max(const gw_journal_opts_t *opts)
+{
+	uint64_t entries = opts->max_size > UINT64_MAX / 8 ? UINT64_MAX / 2 : 4 * opts->max_size;
+	return entries + JOURNAL_SNAPSHOT_MAX;
+}
+
+/* The whole file into *out (caller frees), *len octets. GW_OK, -errno,
+ * GW_ENOMEM, or GW_ELIMIT when it is larger than max (why says so). */
+static int read_whole(const char *path, uint64_t max, uint8_t **out, size_t *len, char *why,
+                      size_t why_len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -526,6 +545,14 @@ static int read_whole(const char *path, uint8_t **out, size_t *len)
 	uint8_t *buf = NULL;
 	if (fstat(fd, &st) != 0) {
 		ret = -errno;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max || (uint64_t)st.st_size > SIZE_MAX) {
+		snprintf(why, why_len,
+		         "it is %lld octets, more than the %llu a journal of this "
+		         "transfer.journal-size can reach",
+		         (long long)st.st_size, (unsigned long long)max);
+		ret = GW_ELIMIT;
 		goto out;
 	}
 	buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
@@ -548,9 +575,18 @@ static int read_whole(const char *path, uint8_t **out, size_t *len)
 	*len = got;
 	buf = NULL;
 out:
+	if (ret != GW_OK && ret != -ENOENT && why[0] == '\0')
+		snprintf(why, why_len, "cannot read it: %s", gw_strerror(ret));
 	free(buf);
 	close(fd);
 	return ret;
+}
+
+/* Cut the damaged tail parse_file() found at torn off the file. */
+static void cut_file(const gw_journal_t *j, size_t torn, size_t len)
+{
+	if (torn < len && truncate(j->path, (off_t)torn) != 0)
+		gw_warn("journal: cannot truncate %s: %s", j->path, strerror(errno));
 }
 
 static gw_journal_entry_t *entry_from_rec(const rec_t *r)
@@ -590,21 +626,55 @@ static int apply_rec(rrhash_t *h, const rec_t *r)
 	return GW_OK;
 }
 
+/* The apex SOA at serial, as the RR at p (size octets). */
+static bool soa_at(const uint8_t *p, size_t size, const uint8_t *apex, uint32_t serial)
+{
+	rref_t r = {.p = p, .len = gw_journal_rr_len(p, size)};
+	return r.len > 0 && is_apex_soa(&r, apex) && gw_journal_soa_serial(r.p, r.len) == serial;
+}
+
+/* A snapshot holds the apex SOA of its serial; an entry opens each side
+ * with the apex SOA of its serial, as IXFR sends it. A record the CRC
+ * passes may still not be one the daemon wrote (another version, a
+ * hand-made file): the serials alone are not trusted. */
+static bool rec_soas_valid(const rec_t *r, const uint8_t *apex)
+{
+	size_t o = 0;
+	if (r->kind == REC_SNAPSHOT) {
+		for (uint32_t i = 0; i < r->count; i++) {
+			if (soa_at(r->rrs + o, r->size - o, apex, r->to))
+				return true;
+			o += gw_journal_rr_len(r->rrs + o, r->size - o);
+		}
+		return false;
+	}
+	if (!soa_at(r->rrs, r->size, apex, r->from))
+		return false;
+	for (uint32_t i = 0; i < r->removed; i++)
+		o += gw_journal_rr_len(r->rrs + o, r->size - o);
+	return soa_at(r->rrs + o, r->size - o, apex, r->to);
+}
+
 /* The records of the file, entries and the last snapshot; a torn tail is
  * cut off the file. why gets the reason when the file cannot be used. */
 static int parse_file(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **recs_out,
-                      size_t *nrecs, rec_t *snap, bool *have_snap, char *why, size_t why_len)
+                      size_t *nrecs, rec_t *snap, bool *have_snap, size_t *torn, char *why,
+                      size_t why_len)
 {
 	size_t alen = (size_t)zone_name_len(j->apex, ZONE_NAME_MAXLEN);
 	rec_t *recs = NULL;
 	size_t n = 0, cap = 0;
 
 	*have_snap = false;
+	*torn = len;
 	if (len < 13 || memcmp(buf, FILE_MAGIC, 8) != 0 || get32(buf + 8) != FILE_VERSION) {
 		snprintf(why, why_len, "not a journal of this version");
 		return GW_EPARSE;
 	}
-	if (buf[12] != alen || len < 13 + alen || !zone_name_equal(buf + 13, j->apex)) {
+	/* The apex is walked within the length the header declares: a name
+	 * that runs past it is not ours, whatever follows. */
+	if (buf[12] != alen || len < 13 + alen || zone_name_len(buf + 13, alen) != (int)alen ||
+	    !zone_name_equal(buf + 13, j->apex)) {
 		snprintf(why, why_len, "the journal of another zone");
 		return GW_EPARSE;
 	}
@@ -618,9 +688,7 @@ static int parse_file(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **r
 			gw_notice("journal: %s: the record at offset %zu is incomplete or damaged "
 			          "(a crash while it was written?); cut off",
 			          j->path, pos);
-			if (truncate(j->path, (off_t)pos) != 0)
-				gw_warn("journal: cannot truncate %s: %s", j->path,
-				        strerror(errno));
+			*torn = pos;
 			break;
 		}
 		pos += REC_HEAD + plen;
@@ -645,33 +713,36 @@ static int parse_file(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **r
 	return GW_OK;
 }
 
-/* What the file says was served last: its records (*recs, pointing into
- * *buf) and the zone they lead to, as a set of wire RRs (*h), at serial
- * *last. GW_OK; -ENOENT without a file; GW_ENOMEM; another error with
- * the reason in why. The caller frees *buf, *recs and h's arrays, also on
- * error. */
-static int last_served(gw_journal_t *j, uint8_t **buf, rec_t **recs, size_t *nrecs, rrhash_t *h,
-                       uint32_t *last, char *why, size_t why_len)
+/* What the file (len octets at buf) says was served last: its records
+ * (*recs, pointing into buf) and the zone they lead to, as a set of wire
+ * RRs (*h), at serial *last; *torn as parse_file() gives it. GW_OK;
+ * GW_ENOMEM; another error with the reason in why. The caller frees
+ * *recs and h's arrays, also on error. */
+static int last_served(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **recs, size_t *nrecs,
+                       rrhash_t *h, uint32_t *last, size_t *torn, char *why, size_t why_len)
 {
-	size_t len = 0;
 	rec_t snap = {0};
 	bool have_snap = false;
 	size_t n = 0;
 
-	int ret = read_whole(j->path, buf, &len);
-	if (ret == -ENOENT)
-		return ret;
-	if (ret != GW_OK) {
-		snprintf(why, why_len, "cannot read it: %s", gw_strerror(ret));
-		return ret;
-	}
-	ret = parse_file(j, *buf, len, recs, nrecs, &snap, &have_snap, why, why_len);
+	int ret = parse_file(j, buf, len, recs, nrecs, &snap, &have_snap, torn, why, why_len);
 	if (ret != GW_OK)
 		return ret;
 	n = *nrecs;
 	if (!have_snap) {
 		snprintf(why, why_len, "it has no snapshot of the zone");
 		return GW_ESEMANTIC;
+	}
+	if (!rec_soas_valid(&snap, j->apex)) {
+		snprintf(why, why_len, "its snapshot lacks the SOA of serial %u", snap.to);
+		return GW_ESEMANTIC;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!rec_soas_valid(&(*recs)[i], j->apex)) {
+			snprintf(why, why_len, "the diff %u -> %u does not open with their SOAs",
+			         (*recs)[i].from, (*recs)[i].to);
+			return GW_ESEMANTIC;
+		}
 	}
 	for (size_t i = 1; i < n; i++) {
 		if ((*recs)[i - 1].to != (*recs)[i].from) {
@@ -707,11 +778,9 @@ static int last_served(gw_journal_t *j, uint8_t **buf, rec_t **recs, size_t *nre
 	return GW_OK;
 }
 
-/* Read the file and connect it to zone: the entries it holds plus the
- * difference from the last state it describes to zone. */
-int gw_journal_file_load(gw_journal_t *j, const zone_t *zone)
+int gw_journal_load_buf(gw_journal_t *j, const zone_t *zone, const uint8_t *buf, size_t len,
+                        size_t *torn)
 {
-	uint8_t *buf = NULL;
 	rec_t *recs = NULL;
 	size_t n = 0;
 	rrhash_t h = {0};
@@ -722,11 +791,7 @@ int gw_journal_file_load(gw_journal_t *j, const zone_t *zone)
 	uint32_t serial = 0;
 	uint32_t last = 0;
 
-	int ret = last_served(j, &buf, &recs, &n, &h, &last, why, sizeof(why));
-	if (ret == -ENOENT) {
-		ret = GW_OK;
-		goto done;
-	}
+	int ret = last_served(j, buf, len, &recs, &n, &h, &last, torn, why, sizeof(why));
 	if (ret != GW_OK)
 		goto out;
 	ret = zone_serial(zone, &serial);
@@ -793,7 +858,6 @@ out:
 			snprintf(why, sizeof(why), "out of memory");
 		gw_warn("journal: %s discarded: %s; secondaries get AXFR once", j->path, why);
 	}
-done:
 	gw_journal_entry_put(e);
 	free(a);
 	free(b);
@@ -801,40 +865,45 @@ done:
 	free(h.slots);
 	free(h.lens);
 	free(recs);
-	free(buf);
 	return ret == GW_ENOMEM ? ret : GW_OK;
 }
 
-int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zone_t **out)
+/* Read the file and connect it to zone: the entries it holds plus the
+ * difference from the last state it describes to zone. */
+int gw_journal_file_load(gw_journal_t *j, const zone_t *zone)
 {
-	gw_journal_t j = {.fd = -1};
 	uint8_t *buf = NULL;
+	size_t len = 0, torn = 0;
+	char why[160] = "";
+
+	int ret = read_whole(j->path, file_max(&j->opts), &buf, &len, why, sizeof(why));
+	if (ret == -ENOENT)
+		return GW_OK;
+	if (ret != GW_OK) {
+		gw_warn("journal: %s discarded: %s; secondaries get AXFR once", j->path, why);
+		return ret == GW_ENOMEM ? ret : GW_OK;
+	}
+	ret = gw_journal_load_buf(j, zone, buf, len, &torn);
+	cut_file(j, torn, len);
+	free(buf);
+	return ret;
+}
+
+int gw_journal_rebuild(gw_journal_t *j, const uint8_t *buf, size_t len, zone_t **out, size_t *torn,
+                       char *why, size_t why_len)
+{
 	rec_t *recs = NULL;
 	size_t n = 0;
 	rrhash_t h = {0};
 	uint32_t last = 0;
-	char why[160] = "";
 	zone_t *zone = NULL;
 	zone_changeset_t cs = {0};
-	int ret;
 
 	*out = NULL;
-	if (opts->state_dir == NULL || opts->max_entries == 0)
-		return GW_ENOTFOUND;
-	size_t plen = strlen(opts->state_dir) + sizeof("/journal");
-	j.path = malloc(plen);
-	if (j.path == NULL)
-		return GW_ENOMEM;
-	snprintf(j.path, plen, "%s/journal", opts->state_dir);
-	zone_name_lower(j.apex, apex);
-	ret = last_served(&j, &buf, &recs, &n, &h, &last, why, sizeof(why));
-	if (ret == -ENOENT) {
-		ret = GW_ENOTFOUND;
-		goto out;
-	}
+	int ret = last_served(j, buf, len, &recs, &n, &h, &last, torn, why, why_len);
 	if (ret != GW_OK)
 		goto out;
-	ret = zone_new(&zone, apex);
+	ret = zone_new(&zone, j->apex);
 	if (ret == GW_OK)
 		ret = zone_changeset_init(&cs);
 	for (size_t i = 0; i < h.cap && ret == GW_OK; i++) {
@@ -844,7 +913,7 @@ int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zon
 		size_t pos = 0;
 		if (ldns_wire2rr(&rr, h.slots[i], h.lens[i], &pos, LDNS_SECTION_ANSWER) !=
 		    LDNS_STATUS_OK) {
-			snprintf(why, sizeof(why), "an RR of serial %u does not parse", last);
+			snprintf(why, why_len, "an RR of serial %u does not parse", last);
 			ret = GW_EMALFORMED;
 			break;
 		}
@@ -857,14 +926,44 @@ int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zon
 	*out = zone;
 	zone = NULL;
 out:
-	if (ret != GW_OK && ret != GW_ENOTFOUND)
-		gw_info("journal: %s gives no earlier signatures (%s)", j.path,
-		        why[0] != '\0' ? why : gw_strerror(ret));
 	zone_changeset_deinit(&cs);
 	zone_free(zone);
 	free(h.slots);
 	free(h.lens);
 	free(recs);
+	return ret;
+}
+
+int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zone_t **out)
+{
+	gw_journal_t j = {.fd = -1, .opts = *opts};
+	uint8_t *buf = NULL;
+	size_t len = 0, torn = 0;
+	char why[160] = "";
+	int ret;
+
+	*out = NULL;
+	if (opts->state_dir == NULL || opts->max_entries == 0)
+		return GW_ENOTFOUND;
+	size_t plen = strlen(opts->state_dir) + sizeof("/journal");
+	j.path = malloc(plen);
+	if (j.path == NULL)
+		return GW_ENOMEM;
+	snprintf(j.path, plen, "%s/journal", opts->state_dir);
+	zone_name_lower(j.apex, apex);
+	ret = read_whole(j.path, file_max(opts), &buf, &len, why, sizeof(why));
+	if (ret == -ENOENT) {
+		ret = GW_ENOTFOUND;
+		goto out;
+	}
+	if (ret == GW_OK) {
+		ret = gw_journal_rebuild(&j, buf, len, out, &torn, why, sizeof(why));
+		cut_file(&j, torn, len);
+	}
+out:
+	if (ret != GW_OK && ret != GW_ENOTFOUND)
+		gw_info("journal: %s gives no earlier signatures (%s)", j.path,
+		        why[0] != '\0' ? why : gw_strerror(ret));
 	free(buf);
 	free(j.path);
 	return ret;

@@ -74,3 +74,20 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone);
 
 /* Append e to the open file and flush it to disk. GW_OK or -errno. */
 int gw_journal_file_append(gw_journal_t *j, const gw_journal_entry_t *e);
+
+/* The reading of the file from its contents, len octets at buf, for the
+ * two functions that read it (and the fuzz target). *torn gets the offset
+ * of a damaged tail the caller cuts off the file, len when there is none.
+ * Nothing past buf + len is read, whatever the contents. */
+
+/* gw_journal_file_load() on buf: connect j (empty, with its apex and
+ * opts) to zone. A file that cannot be used is discarded (logged).
+ * GW_OK or GW_ENOMEM. */
+int gw_journal_load_buf(gw_journal_t *j, const zone_t *zone, const uint8_t *buf, size_t len,
+                        size_t *torn);
+
+/* gw_journal_read_last() on buf: the last zone served, a new zone in *out
+ * (caller frees) with j's apex. GW_OK, GW_ENOMEM, or another error with
+ * the reason in why. */
+int gw_journal_rebuild(gw_journal_t *j, const uint8_t *buf, size_t len, zone_t **out, size_t *torn,
+                       char *why, size_t why_len);

@@ -287,7 +287,9 @@ static int own_sign(gw_tsig_ctx_t *ctx, uint8_t *msg, size_t *len, size_t cap, b
 	return GW_OK;
 }
 
-/* Where the TSIG record of a message starts: after every other RR. */
+/* Where the TSIG record of a message starts: after every other RR, none
+ * of which may be a TSIG record (ldns keeps the last of several and leaks
+ * the others). */
 static int tsig_offset(const uint8_t *wire, size_t len, size_t *off)
 {
 	if (len < DNS_HEADER_LEN)
@@ -305,7 +307,10 @@ static int tsig_offset(const uint8_t *wire, size_t len, size_t *off)
 			                 s == 0 ? LDNS_SECTION_QUESTION : LDNS_SECTION_ANSWER) !=
 			    LDNS_STATUS_OK)
 				return GW_EMALFORMED;
+			bool tsig = ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG;
 			ldns_rr_free(rr);
+			if (tsig)
+				return GW_EMALFORMED;
 		}
 	}
 	*off = pos;
@@ -477,7 +482,11 @@ int gw_tsig_verify_reply(const gw_tsig_ctx_t *ctx, const uint8_t *pkt, size_t le
 	uint8_t name[DNS_NAME_MAXLEN], alg[DNS_NAME_MAXLEN];
 	uint16_t name_len, alg_len;
 
-	if (ctx->key == NULL || ldns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
+	/* The walk first: a reply (from a secondary, or spoofed) with
+	 * several TSIG records would leak all but one inside ldns. */
+	size_t off = 0;
+	if (ctx->key == NULL || tsig_offset(pkt, len, &off) != GW_OK ||
+	    ldns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
 		goto out;
 	ldns_rr *t = ldns_pkt_tsig(p);
 	if (t == NULL || ldns_rr_rd_count(t) < 7 || !copy_name(ldns_rr_owner(t), name, &name_len) ||
@@ -491,9 +500,7 @@ int gw_tsig_verify_reply(const gw_tsig_ctx_t *ctx, const uint8_t *pkt, size_t le
 		ret = GW_ENOMEM;
 		goto out;
 	}
-	size_t off = 0;
-	if (ctx->key->own_mac ? tsig_offset(pkt, len, &off) != GW_OK ||
-	                            !own_verify(ctx->key, pkt, off, t, ctx->mac, ctx->mac_len)
+	if (ctx->key->own_mac ? !own_verify(ctx->key, pkt, off, t, ctx->mac, ctx->mac_len)
 	                      : !ldns_pkt_tsig_verify_next(p, pkt, len, ctx->key->cfg->name,
 	                                                   ctx->key->cfg->secret, prior, 0))
 		goto out;

@@ -11,6 +11,21 @@
 #include "common/log.h"
 #include "zones/zone.h"
 
+int gw_serial_parse(const char *text, size_t len, uint32_t *out)
+{
+	/* Exactly what raise_to() writes: digits and one newline. A file cut
+	 * short by a crash ("123" of "12345\n") would read as a lower serial
+	 * and send the zone backwards, so anything else is corrupt. */
+	uint64_t v = 0;
+	size_t digits = 0;
+	while (digits < len && text[digits] >= '0' && text[digits] <= '9' && digits < 10)
+		v = v * 10 + (uint64_t)(text[digits++] - '0');
+	if (digits == 0 || digits + 1 != len || text[digits] != '\n' || v > UINT32_MAX)
+		return GW_EPARSE;
+	*out = (uint32_t)v;
+	return GW_OK;
+}
+
 int gw_serial_init(gw_serial_t *s, const char *state_dir)
 {
 	memset(s, 0, sizeof(*s));
@@ -28,14 +43,8 @@ int gw_serial_init(gw_serial_t *s, const char *state_dir)
 		gw_err("cannot read %s: %s", s->path, gw_strerror(ret));
 		return ret;
 	}
-	/* Exactly what raise_to() writes: digits and one newline. A file cut
-	 * short by a crash ("123" of "12345\n") would read as a lower serial
-	 * and send the zone backwards, so anything else is corrupt. */
-	uint64_t v = 0;
-	size_t digits = 0;
-	while (digits < len && text[digits] >= '0' && text[digits] <= '9' && digits < 10)
-		v = v * 10 + (uint64_t)(text[digits++] - '0');
-	if (digits == 0 || digits + 1 != len || text[digits] != '\n' || v > UINT32_MAX) {
+	uint32_t v = 0;
+	if (gw_serial_parse(text, len, &v) != GW_OK) {
 		gw_err("%s is corrupt (not a serial number); restore it from a backup, or "
 		       "remove it and make sure the zone file's serial is above every serial "
 		       "served before",
@@ -44,7 +53,7 @@ int gw_serial_init(gw_serial_t *s, const char *state_dir)
 		return GW_EPARSE;
 	}
 	free(text);
-	s->ceiling = (uint32_t)v;
+	s->ceiling = v;
 	s->known = true;
 	return GW_OK;
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define GW_SERIAL_BLOCK 1024
@@ -30,6 +31,11 @@ void gw_serial_deinit(gw_serial_t *s);
 /* Every serial the first one is picked after must also be ahead of
  * served (RFC 1982). Call before gw_serial_reserve() / gw_serial_first(). */
 void gw_serial_set_floor(gw_serial_t *s, uint32_t served);
+
+/* The ceiling in the file's contents, len octets at text (need not be
+ * NUL-terminated): exactly decimal digits and one newline. GW_OK with the
+ * value in *out, or GW_EPARSE. */
+int gw_serial_parse(const char *text, size_t len, uint32_t *out);
 
 /* The serial to start serving with, given the zone's own (from the zone
  * file or the clock): greater than everything served before (the ceiling,

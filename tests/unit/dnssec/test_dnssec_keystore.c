@@ -230,6 +230,16 @@ static void test_keystore_bad_state(void)
 	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
 	sig_keystore_free(ks);
 	ks = NULL;
+	/* Its key listed twice would load one key twice (found by
+	 * fuzz_keystore). */
+	const char *key_line = strstr(good, "\nkey ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key_line);
+	char twice[4096];
+	snprintf(twice, sizeof(twice), "%s%s", good, key_line + 1);
+	write_text(path, twice, 0600);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EPARSE);
+	CU_ASSERT_PTR_NULL(ks);
+	write_text(path, good, 0600);
 	free(good);
 
 	/* A state directory that others may write to is refused. */

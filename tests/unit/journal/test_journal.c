@@ -766,6 +766,126 @@ static void test_disabled(void)
 	fixture_deinit(&f);
 }
 
+/* Files the daemon never wrote: a header whose apex name runs past its
+ * declared length and the end of the file (read out of bounds once; the
+ * ASan build catches a regression), and a file far larger than any
+ * journal of its transfer.journal-size (refused before it is read). */
+static void test_damaged_files(void)
+{
+	static const uint8_t head[] = {'D', 'N', 'S', 'S', 'D', 'G', 'W', 'J', 0,   0,   0,
+	                               1,   9,   7,   'e', 'x', 'a', 'm', 'p', 'l', 'e', 5};
+	fixture_t f;
+	fixture_init(&f, UNSIGNED);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/journal", f.dir);
+	gw_journal_opts_t opts = {.state_dir = f.dir, .max_entries = 10, .max_size = 1024};
+	zone_t *last = NULL;
+
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd, head, sizeof(head)) == (ssize_t)sizeof(head));
+	close(fd);
+	CU_ASSERT_EQUAL(gw_journal_read_last(&opts, zone_apex(f.zone), &last), GW_EPARSE);
+	CU_ASSERT_PTR_NULL(last);
+	gw_journal_t *j = open_journal(&f, 10, 1024);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	CU_ASSERT(st.have_serial);
+	gw_journal_close(j, NULL);
+
+	/* 4 x journal-size plus 1 GiB for the snapshot: one octet more is
+	 * refused (a sparse file: nothing is written). */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd, head, 13) == 13);
+	CU_ASSERT(ftruncate(fd, (off_t)(4 * 1024 + (1LL << 30) + 1)) == 0);
+	close(fd);
+	CU_ASSERT_EQUAL(gw_journal_read_last(&opts, zone_apex(f.zone), &last), GW_ELIMIT);
+	CU_ASSERT_PTR_NULL(last);
+	j = open_journal(&f, 10, 1024);
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	gw_journal_close(j, NULL);
+	fixture_deinit(&f);
+}
+
+/* CRC-32 (IEEE 802.3) bit by bit, as the file's records carry it. */
+static uint32_t crc32_bits(const uint8_t *p, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+	for (size_t i = 0; i < len; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+static size_t put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return 4;
+}
+
+/* An entry record that passes the CRC but does not hold what it claims
+ * (100 -> 101 without the SOAs, as no version of the daemon writes it) is
+ * not taken: its serials alone would have IXFR send an A record where the
+ * SOA goes. */
+static void test_entry_without_soas(void)
+{
+	fixture_t f;
+	fixture_init(&f, UNSIGNED);
+	gw_journal_t *j = open_journal(&f, 10, 1 << 20);
+	gw_journal_close(j, NULL);
+
+	uint8_t rec[256];
+	size_t n = 8;
+	rec[n++] = 1; /* an entry */
+	n += put_be32(rec + n, 100);
+	n += put_be32(rec + n, 101);
+	n += put_be32(rec + n, 1);
+	n += put_be32(rec + n, 1);
+	const char *rrs[] = {"www.example. 300 IN A 192.0.2.80",
+	                     "www.example. 300 IN A 192.0.2.81"};
+	for (size_t i = 0; i < 2; i++) {
+		ldns_rr *rr = trr(rrs[i]);
+		uint8_t *wire = NULL;
+		size_t wlen = 0;
+		CU_ASSERT_FATAL(ldns_rr2wire(&wire, rr, LDNS_SECTION_ANSWER, &wlen) ==
+		                LDNS_STATUS_OK);
+		memcpy(rec + n, wire, wlen);
+		n += wlen;
+		free(wire);
+		ldns_rr_free(rr);
+	}
+	put_be32(rec, (uint32_t)(n - 8));
+	put_be32(rec + 4, crc32_bits(rec + 8, n - 8));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/journal", f.dir);
+	int fd = open(path, O_WRONLY | O_APPEND);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(write(fd, rec, n) == (ssize_t)n);
+	close(fd);
+
+	/* The zone the entry claims to lead to. */
+	zone_changeset_t cs;
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	tcs_remove(&cs, rrs[0]);
+	tcs_add(&cs, rrs[1]);
+	CU_ASSERT_FATAL(zone_commit(f.zone, &cs, 101, NULL) == GW_OK);
+	zone_changeset_deinit(&cs);
+	j = open_journal(&f, 10, 1 << 20);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 0);
+	gw_journal_close(j, f.zone);
+	fixture_deinit(&f);
+}
+
 /* GW_JOURNAL_DUMP=FILE GW_JOURNAL_DUMP_KEY=PEM: instead of the suite,
  * the NSEC and NSEC3 streams over 1000 changesets with deterministic
  * signatures (Ed25519, fixed clock, no jitter), every entry written to
@@ -798,6 +918,8 @@ int gw_test_register(void)
 	                   {"NSEC3: empty non-terminals, delegations", test_nsec3_ents},
 	                   {"NSEC3: neighbours, a foreign change resets", test_nsec3_neighbours},
 	                   {"exact over an unsigned stream", test_exact_unsigned},
+	                   {"damaged files", test_damaged_files},
+	                   {"an entry without its SOAs", test_entry_without_soas},
 	                   {"find and bounds", test_find_and_bounds},
 	                   {"persistence, restart, torn tail", test_persistence},
 	                   {"disabled", test_disabled},

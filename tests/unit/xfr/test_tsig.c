@@ -292,6 +292,7 @@ static void request_and_reply(bool own)
 	gw_tsig_ctx_t ctx;
 	CU_ASSERT_EQUAL_FATAL(gw_tsig_sign_request(&ctx, &kr.keys[0], msg, &len, sizeof(msg)),
 	                      GW_OK);
+	size_t tsig_len = len - wlen; /* the reply's TSIG record is as long */
 	CU_ASSERT(ldns_verifies(msg, len, "xfr.", SECRET, NULL, false));
 
 	/* The secondary's answer, signed by ldns over our MAC. */
@@ -305,6 +306,18 @@ static void request_and_reply(bool own)
 	CU_ASSERT_FATAL(ldns_pkt2wire(&wire, p, &wlen) == LDNS_STATUS_OK);
 	ldns_pkt_free(p);
 	CU_ASSERT_EQUAL(gw_tsig_verify_reply(&ctx, wire, wlen, time(NULL)), GW_OK);
+	/* Its TSIG record three times (found by fuzz_tsig): refused before
+	 * ldns reads it, which would leak one (ldns drops a TSIG record from
+	 * ARCOUNT as it reads it, so the third one makes it read the second;
+	 * the ASan build checks). */
+	uint8_t thrice[1024];
+	CU_ASSERT_FATAL(wlen + 2 * tsig_len <= sizeof(thrice) && tsig_len < wlen);
+	memcpy(thrice, wire, wlen);
+	memcpy(thrice + wlen, wire + wlen - tsig_len, tsig_len);
+	memcpy(thrice + wlen + tsig_len, wire + wlen - tsig_len, tsig_len);
+	thrice[11] += 2;
+	CU_ASSERT_EQUAL(gw_tsig_verify_reply(&ctx, thrice, wlen + 2 * tsig_len, time(NULL)),
+	                GW_EPERM);
 	CU_ASSERT_EQUAL(gw_tsig_verify_reply(&ctx, wire, wlen, time(NULL) + 1000), GW_EPERM);
 	wire[wlen - 10] ^= 0x40; /* inside the MAC */
 	CU_ASSERT_EQUAL(gw_tsig_verify_reply(&ctx, wire, wlen, time(NULL)), GW_EPERM);

@@ -1,0 +1,134 @@
+/* libFuzzer target for the mirror's saved state (<state>/mirror.zone):
+ * mirror_state_parse() in mdns/mirror_state.c, the text a restart serves
+ * until the links are rediscovered. The input is the file's content. The
+ * mirror is built as the daemon builds it (home.arpa., one link "lan"),
+ * without discovery; the name static.lan.home.arpa. belongs to the
+ * static zone.
+ *
+ * Besides ASan and UBSan, the target aborts when a promise breaks: what
+ * is taken back is only what the mirror itself publishes (PTR, SRV, TXT,
+ * A, AAAA strictly below the apex, never a wildcard, never a name of the
+ * static zone), and the count the reader gives is the entries taken. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "mdns/mirror_internal.h"
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_mirror_state: broken promise: %s (line %d)\n",       \
+			        #cond, __LINE__);                                                  \
+			abort();                                                                   \
+		}                                                                                  \
+	} while (0)
+
+#define INPUT_MAX (1 << 16)
+
+static struct ev_loop *g_loop;
+static uint8_t g_domain[ZONE_NAME_MAXLEN];
+static uint8_t g_static[ZONE_NAME_MAXLEN];
+static const mdns_link_config_t g_link = {.interface = "eth0", .subdomain = "lan"};
+static char g_subtype[] = "_universal._sub._ipp._tcp";
+static char *const g_subtypes[] = {g_subtype};
+
+static bool reserved(void *arg, const uint8_t *name)
+{
+	(void)arg;
+	return zone_name_equal(name, g_static);
+}
+
+static int no_commit(void *arg, const zone_changeset_t *cs)
+{
+	(void)arg;
+	(void)cs;
+	return GW_OK;
+}
+
+static mdns_mirror_t *mirror_up(void)
+{
+	mdns_mirror_t *m = NULL;
+	mdns_mirror_opts_t opts = {
+	    .cfg =
+	        {
+	            .domain = g_domain,
+	            .domain_str = "home.arpa.",
+	            .state_dir = "/nonexistent",
+	            .links = &g_link,
+	            .link_count = 1,
+	            .subtypes = g_subtypes,
+	            .subtype_count = 1,
+	            .ipv4 = true,
+	            .ipv6 = true,
+	            .ttl_cap = 10,
+	            .batch_window_ms = 20,
+	            .warmup_ms = 150,
+	            .link_grace_ms = 150,
+	            .limits = {.services_per_link = 1000,
+	                       .records_per_name = 32,
+	                       .txt_size = 1300,
+	                       .changes_per_second = 100000},
+	        },
+	    .commit = no_commit,
+	    .reserved = reserved,
+	    .discover = false,
+	    .state_file = "/nonexistent/mirror.zone",
+	};
+	opts.cfg.domain_len = (size_t)zone_name_from_str(g_domain, "home.arpa.", NULL);
+	if (mdns_mirror_new(&m, g_loop, &opts) != GW_OK)
+		abort();
+	return m;
+}
+
+static void check_taken(const mdns_mirror_t *m, size_t count)
+{
+	CHECK(count == m->warm_count);
+	for (size_t i = 0; i < m->warm_count; i++) {
+		const ent_t *e = m->warm[i];
+		const uint8_t *owner = e->data;
+		CHECK(e->warm);
+		CHECK(e->type == MDNS_T_PTR || e->type == MDNS_T_SRV || e->type == MDNS_T_TXT ||
+		      e->type == MDNS_T_A || e->type == MDNS_T_AAAA);
+		CHECK(zone_name_len(owner, e->owner_len) == e->owner_len);
+		CHECK(zone_name_is_subdomain(owner, g_domain) && !zone_name_equal(owner, g_domain));
+		CHECK(!zone_name_equal(owner, g_static));
+		CHECK(mdns_name_vet(owner, MDNS_USE_TYPE) != MDNS_VET_WILDCARD);
+		CHECK(e->warm_ttl <= 10);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (g_loop == NULL) {
+		gw_log_set_level(GW_LOG_ERR);
+		gw_log_set_stderr(false);
+		g_loop = ev_loop_new(EVFLAG_AUTO);
+		if (g_loop == NULL || zone_name_from_str(g_domain, "home.arpa.", NULL) < 0 ||
+		    zone_name_from_str(g_static, "static.lan.home.arpa.", NULL) < 0)
+			abort();
+	}
+	if (size > INPUT_MAX)
+		return 0;
+	/* As gw_file_read() gives it: an exact copy with a NUL after it. */
+	char *text = malloc(size + 1);
+	if (text == NULL)
+		abort();
+	memcpy(text, data, size);
+	text[size] = '\0';
+	mdns_mirror_t *m = mirror_up();
+	size_t count = 0;
+	int ret = mirror_state_parse(m, text, &count);
+	CHECK(ret == GW_OK || ret == GW_ENOMEM);
+	if (ret == GW_OK)
+		check_taken(m, count);
+	mdns_mirror_free(m);
+	free(text);
+	return 0;
+}
