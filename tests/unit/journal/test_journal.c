@@ -840,6 +840,7 @@ static void test_entry_without_soas(void)
 	fixture_t f;
 	fixture_init(&f, UNSIGNED);
 	gw_journal_t *j = open_journal(&f, 10, 1 << 20);
+	gw_journal_sync(j, f.zone); /* the file, with the zone at 100 */
 	gw_journal_close(j, NULL);
 
 	uint8_t rec[256];
