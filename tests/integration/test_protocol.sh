@@ -10,32 +10,11 @@
 # GW_DENIAL=nsec3 runs all of it on an NSEC3 zone
 # (test_protocol_nsec3.sh). The error-reply corners that share the zone
 # are in test_protocol_errors.sh.
-source "$(dirname "$0")/lib.sh"
-/usr/bin/python3 -c 'import dns' 2>/dev/null || { echo "FAIL: python3-dnspython missing (scripts/setup.sh)" >&2; exit 1; }
 for tool in ldns-verify-zone dnssec-verify delv unbound dig kdig; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool missing (scripts/setup.sh)" >&2; exit 1; }
 done
-DENIAL=${GW_DENIAL:-nsec}
-case $DENIAL in
-nsec | nsec3) ;;
-*) echo "FAIL: GW_DENIAL must be nsec or nsec3" >&2; exit 1 ;;
-esac
-
-cp "$GW_TEST_DATA/integration/delegation.zone" "$GW_TMP/zone"
-cfg=$(gw_config protocol "zone: {domain: deleg.test., file: $GW_TMP/zone}
-dnssec: {enable: true, denial: $DENIAL}")
-gw_start "$cfg"
-for _ in $(seq 1 100); do
-	q deleg.test. SOA +dnssec
-	has_text "RRSIG" && break
-	sleep 0.2
-done
-Z=deleg.test.
+source "$(dirname "$0")/protocol.sh"
 state="$GW_TMP/state"
-# has_rr "SECTION NAME TYPE [COVERED]": that exact line in the reply.
-has_rr() { grep -qxF "$1" "$GW_TMP/last"; }
-lacks_rr() { ! has_rr "$1"; }
-p() { /usr/bin/python3 "$GW_INTEGRATION_DIR/proto.py" "$GW_PORT" "$@" >"$GW_TMP/last" 2>&1 || true; }
 has_aa() { grep -q 'flags=[a-z,]*\baa\b' "$GW_TMP/last"; }
 # The record that proves there is no DS at NAME: its NSEC, or the NSEC3
 # matching it.

@@ -4,22 +4,7 @@
 # opcodes (RD and CD belong to QUERY, RFC 6895 2), the first of several
 # COOKIE options (RFC 7873 5.2). Same zone and helpers as
 # test_protocol.sh (the referrals).
-source "$(dirname "$0")/lib.sh"
-/usr/bin/python3 -c 'import dns' 2>/dev/null || { echo "FAIL: python3-dnspython missing (scripts/setup.sh)" >&2; exit 1; }
-
-cp "$GW_TEST_DATA/integration/delegation.zone" "$GW_TMP/zone"
-cfg=$(gw_config protocol "zone: {domain: deleg.test., file: $GW_TMP/zone}")
-gw_start "$cfg"
-for _ in $(seq 1 100); do
-	q deleg.test. SOA +dnssec
-	has_text "RRSIG" && break
-	sleep 0.2
-done
-Z=deleg.test.
-# has_rr "SECTION NAME TYPE [COVERED]": that exact line in the reply.
-has_rr() { grep -qxF "$1" "$GW_TMP/last"; }
-lacks_rr() { ! has_rr "$1"; }
-p() { /usr/bin/python3 "$GW_INTEGRATION_DIR/proto.py" "$GW_PORT" "$@" >"$GW_TMP/last" 2>&1 || true; }
+source "$(dirname "$0")/protocol.sh"
 
 # ---- error replies and opcodes ------------------------------------------
 p opcode 2 --edns

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "cunit.h"
 #include "dnssec/dnssec.h"
+#include "ask_util.h"
 #include "gateway/query/answer.h"
 #include "zone_util.h"
 #include "zones/zone.h"
@@ -135,26 +136,9 @@ static int suite_clean(void)
 static ldns_pkt *ask_full(const zone_t *zone, const char *name, ldns_rr_type type, bool edns,
                           uint16_t bufsize, bool tcp)
 {
-	ldns_pkt *query = NULL, *reply = NULL;
-	uint8_t *wire = NULL;
-	size_t wlen = 0;
-	uint8_t out[65535];
-	size_t outlen = 0;
-	gw_query_t q;
 	gw_answer_env_t env = {.zone = zone, .udp_payload = 1232};
-
-	CU_ASSERT_FATAL(ldns_pkt_query_new_frm_str(&query, name, type, LDNS_RR_CLASS_IN, 0) ==
-	                LDNS_STATUS_OK);
-	if (edns) {
-		ldns_pkt_set_edns_udp_size(query, bufsize);
-		ldns_pkt_set_edns_do(query, true);
-	}
-	CU_ASSERT_FATAL(ldns_pkt2wire(&wire, query, &wlen) == LDNS_STATUS_OK);
-	CU_ASSERT_FATAL(gw_answer(&env, wire, wlen, tcp, out, sizeof(out), &outlen, &q) ==
-	                GW_ANSWER_SENT);
-	CU_ASSERT_FATAL(ldns_wire2pkt(&reply, out, outlen) == LDNS_STATUS_OK);
-	ldns_pkt_free(query);
-	free(wire);
+	ldns_pkt *reply = test_ask(&env, name, type, LDNS_RR_CLASS_IN, edns, bufsize, edns, tcp);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
 	return reply;
 }
 
@@ -205,6 +189,16 @@ static void check_referral(const ldns_pkt *p, const char *cut, size_t ns_count)
 	CU_ASSERT_EQUAL(count(NS(p), NULL, LDNS_RR_TYPE_NS, NONE), ns_count);
 	CU_ASSERT_EQUAL(count(NS(p), NULL, RRSIG, LDNS_RR_TYPE_NS), 0);
 	CU_ASSERT_EQUAL(count(NS(p), NULL, LDNS_RR_TYPE_SOA, NONE), 0);
+}
+
+/* NODATA for DS at a cut, from the parent (AA), not a referral. */
+static void check_ds_nodata(const ldns_pkt *p)
+{
+	CU_ASSERT_TRUE(ldns_pkt_aa(p));
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 0);
+	CU_ASSERT_EQUAL(count(NS(p), APEX, LDNS_RR_TYPE_SOA, NONE), 1);
+	CU_ASSERT_EQUAL(count(NS(p), NULL, LDNS_RR_TYPE_NS, NONE), 0);
 }
 
 /* The NSEC3 owner of name, hashed by ldns (RFC 9276 parameters). */
@@ -305,11 +299,8 @@ static void test_referral_nsec3(void)
 
 	/* No DS at the cut, NODATA by the parent: the NSEC3 matching it. */
 	p = ask(NSEC3, "plain.ref.test.", LDNS_RR_TYPE_DS, true);
-	CU_ASSERT_TRUE(ldns_pkt_aa(p));
-	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
-	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 0);
+	check_ds_nodata(p);
 	CU_ASSERT_EQUAL(count_nsec3_of(NS(p), "plain.ref.test."), 1);
-	CU_ASSERT_EQUAL(count(NS(p), NULL, LDNS_RR_TYPE_SOA, NONE), 1);
 	ldns_pkt_free(p);
 }
 
@@ -359,12 +350,8 @@ static void test_ds_at_cut(void)
 	ldns_pkt_free(p);
 
 	p = ask(NSEC, "plain.ref.test.", LDNS_RR_TYPE_DS, true);
-	CU_ASSERT_TRUE(ldns_pkt_aa(p));
-	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
-	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 0);
-	CU_ASSERT_EQUAL(count(NS(p), APEX, LDNS_RR_TYPE_SOA, NONE), 1);
+	check_ds_nodata(p);
 	CU_ASSERT_EQUAL(count(NS(p), "plain.ref.test.", T_NSEC, NONE), 1);
-	CU_ASSERT_EQUAL(count(NS(p), NULL, LDNS_RR_TYPE_NS, NONE), 0);
 	ldns_pkt_free(p);
 
 	/* DS of a name below a cut is the child's business. */
