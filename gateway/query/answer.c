@@ -232,16 +232,22 @@ static const zone_node_t *find_cut(const zone_t *zone, const uint8_t *name)
 	return cut;
 }
 
-static void put_nsec(ctx_t *c, const zone_node_t *node)
+/* The predecessor of a name may be glue, which the chain skips: the NSEC
+ * before it in the chain is then the cut's, whose interval spans
+ * everything below the cut. Out of line, as referral() is. */
+static __attribute__((noinline)) const zone_node_t *in_chain(const zone_t *zone,
+                                                             const zone_node_t *node)
 {
-	/* The predecessor of a name may be glue, which the chain skips:
-	 * the NSEC before it in the chain is then the cut's, whose
-	 * interval spans everything below the cut. */
-	if (c->deleg && node != NULL && zone_node_rrset(node, DNS_T_NSEC) == NULL) {
-		const zone_node_t *cut = find_cut(c->env->zone, node->owner);
-		if (cut != NULL)
-			node = cut;
-	}
+	if (node == NULL || zone_node_rrset(node, DNS_T_NSEC) != NULL)
+		return node;
+	const zone_node_t *cut = find_cut(zone, node->owner);
+	return cut != NULL ? cut : node;
+}
+
+static inline void put_nsec(ctx_t *c, const zone_node_t *node)
+{
+	if (c->deleg)
+		node = in_chain(c->env->zone, node);
 	put_proof(c, node, DNS_T_NSEC);
 }
 
