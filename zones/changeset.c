@@ -687,6 +687,19 @@ static void commit_hashed(apply_t *ap)
 	zone_hashed_insert_sorted(zone, ap->hashed_new, n);
 }
 
+/* Does node, holding rrsets, have NS below the apex (zone_t.ns_below_apex)? */
+static bool holds_ns_below_apex(const zone_t *zone, const zone_node_t *node,
+                                const zone_rrset_t *rrsets, size_t count)
+{
+	if (node == NULL || node->key_len == zone->apex_key_len)
+		return false; /* every node is at or below the apex */
+	for (size_t i = 0; i < count; i++) {
+		if (rrsets[i].type == DNS_T_NS)
+			return true;
+	}
+	return false;
+}
+
 static void commit(apply_t *ap)
 {
 	zone_t *zone = ap->zone;
@@ -697,6 +710,12 @@ static void commit(apply_t *ap)
 	commit_hashed(ap);
 	for (size_t i = 0; i < ap->pending_count; i++) {
 		pending_t *p = &ap->pendings[i];
+		const zone_node_t *node = p->old != NULL ? p->old : p->node;
+		if (p->old != NULL &&
+		    holds_ns_below_apex(zone, p->old, p->old->rrsets, p->old->rrset_count))
+			zone->ns_below_apex--;
+		if (holds_ns_below_apex(zone, node, p->rrsets, p->rrset_count))
+			zone->ns_below_apex++;
 		if (p->old == NULL)
 			continue;
 		zone_rrsets_release_unshared(p->old->rrsets, p->old->rrset_count, p->rrsets,

@@ -26,6 +26,9 @@ struct zone {
 	uint16_t apex_len;
 	uint16_t apex_key_len;
 	int apex_labels;
+	/* Nodes below the apex holding NS (delegation points and NS below
+	 * them): lets the query path skip the cut search in zones with none. */
+	size_t ns_below_apex;
 };
 
 /* ---- the hash index (zones/index.c) ---------------------------------- */

@@ -99,6 +99,11 @@ size_t zone_node_count(const zone_t *zone)
 	return zone->count;
 }
 
+bool zone_has_delegations(const zone_t *zone)
+{
+	return zone->ns_below_apex > 0;
+}
+
 const zone_node_t *zone_apex_node(const zone_t *zone)
 {
 	/* The apex sorts before every name below it. */

@@ -138,6 +138,10 @@ size_t zone_node_count(const zone_t *zone);
 /* The apex node, or NULL while the zone is empty. */
 const zone_node_t *zone_apex_node(const zone_t *zone);
 
+/* Does any name below the apex hold NS (is there a delegation)? Cheap: a
+ * count kept by every change. */
+bool zone_has_delegations(const zone_t *zone);
+
 /* The SOA serial; GW_ENOTFOUND when there is no SOA. */
 int zone_serial(const zone_t *zone, uint32_t *serial);
 

@@ -1,3 +1,22 @@
+/* The authoritative answer (RFC 1034 4.3.2) from one zone.
+ *
+ * Delegations: a name below the apex holding NS is a zone cut. The zone
+ * is authoritative for the cut's DS (and its NSEC) only; a query for any
+ * other type at the cut, and any query for a name below it (glue and
+ * whatever else sits there), gets a referral: NOERROR, AA clear, no
+ * answer, the cut's NS in the authority section (unsigned: RFC 4035 2.2),
+ * with DO the DS and its RRSIGs or the proof that there is none (the
+ * cut's NSEC, or the NSEC3 matching the cut; RFC 4035 3.1.4, RFC 5155
+ * 7.2.7), and the NS targets' addresses as glue in the additional
+ * section. Glue at or below the cut must all fit or the reply is
+ * truncated (RFC 9471); glue elsewhere in the zone is best effort. A
+ * CNAME chain that runs into a cut stops there: the CNAMEs stay in the
+ * answer (authoritative, AA set) and the referral follows them. Below a
+ * cut no wildcard matches and no node answers, and denial proofs use only
+ * names the chain holds (the signer leaves names below a cut out of it).
+ *
+ * Zones without delegations (DNS-SD zones have none) never look for a
+ * cut: zone_has_delegations() is a counter the zone keeps up to date. */
 #include "gateway/query/answer.h"
 
 #include <string.h>
@@ -28,6 +47,7 @@ typedef struct ctx {
 	bool tc;
 	bool dnssec;
 	int8_t nsec3; /* the zone uses NSEC3: -1 until a proof needs to know */
+	bool deleg;   /* the zone has delegations: look for cuts */
 	int nsec_count;
 	const zone_node_t *nsec_done[PROOF_MAX]; /* NSEC/NSEC3 owners in the reply */
 } ctx_t;
@@ -197,8 +217,38 @@ static void put_proof(ctx_t *c, const zone_node_t *node, uint16_t type)
 		c->nsec_done[c->nsec_count++] = node;
 }
 
-static void put_nsec(ctx_t *c, const zone_node_t *node)
+/* The cut at or above name (name at or below the apex): of the names
+ * between name and the apex, the one closest to the apex that holds NS
+ * (NS further down is occluded data of the child); NULL when none. */
+static const zone_node_t *find_cut(const zone_t *zone, const uint8_t *name)
 {
+	const zone_node_t *cut = NULL;
+	int below_apex = zone_name_labels(name) - zone_name_labels(zone_apex(zone));
+
+	for (int i = 0; i < below_apex; i++, name += *name + 1) {
+		const zone_node_t *n = zone_find(zone, name);
+		if (n != NULL && zone_node_rrset(n, DNS_T_NS) != NULL)
+			cut = n;
+	}
+	return cut;
+}
+
+/* The predecessor of a name may be glue, which the chain skips: the NSEC
+ * before it in the chain is then the cut's, whose interval spans
+ * everything below the cut. Out of line, as referral() is. */
+static __attribute__((noinline)) const zone_node_t *in_chain(const zone_t *zone,
+                                                             const zone_node_t *node)
+{
+	if (node == NULL || zone_node_rrset(node, DNS_T_NSEC) != NULL)
+		return node;
+	const zone_node_t *cut = find_cut(zone, node->owner);
+	return cut != NULL ? cut : node;
+}
+
+static inline void put_nsec(ctx_t *c, const zone_node_t *node)
+{
+	if (c->deleg)
+		node = in_chain(c->env->zone, node);
 	put_proof(c, node, DNS_T_NSEC);
 }
 
@@ -259,6 +309,8 @@ static void put_nodata_proof(ctx_t *c, const uint8_t *name, const zone_node_t *n
 		if (wildcard)
 			(void)gw_denial_wildcard_nodata(&d, c->env->zone, name,
 			                                lk->encloser_labels);
+		else if (c->q->qtype == DNS_T_DS && node != NULL)
+			(void)gw_denial_ds(&d, c->env->zone, name);
 		else
 			(void)gw_denial_nodata(&d, c->env->zone, name);
 		put_nsec3s(c, &d);
@@ -282,6 +334,80 @@ static void put_wildcard_proof(ctx_t *c, const uint8_t *name, const zone_lookup_
 		return;
 	}
 	put_nsec(c, lk->prev);
+}
+
+/* The addresses of the NS targets in the zone, at or below the cut
+ * (required: RFC 9471) first, then those elsewhere in the zone (best
+ * effort). */
+static void put_glue(ctx_t *c, const zone_node_t *cut, const zone_rrset_t *ns)
+{
+	static const uint16_t types[] = {DNS_T_A, DNS_T_AAAA};
+	const zone_t *zone = c->env->zone;
+
+	for (int pass = 0; pass < 2; pass++) {
+		bool required = pass == 0;
+		uint32_t pos = 0;
+		const uint8_t *rd;
+		uint16_t rdlen;
+		while (zone_rrset_next(ns, &pos, &rd, &rdlen)) {
+			if (zone_name_is_subdomain(rd, cut->owner) != required ||
+			    !zone_name_is_subdomain(rd, zone_apex(zone)))
+				continue;
+			const zone_node_t *n = zone_find(zone, rd);
+			for (size_t t = 0; n != NULL && t < sizeof(types) / sizeof(types[0]); t++) {
+				const zone_rrset_t *a = zone_node_rrset(n, types[t]);
+				if (a == NULL || put_additional(c, n->owner, a))
+					continue;
+				if (required)
+					c->tc = true;
+				return;
+			}
+		}
+	}
+}
+
+/* A referral to the child below cut (RFC 1034 4.3.2 step 3b, RFC 4035
+ * 3.1.4): its NS, the DS or the proof of none, glue. */
+static void put_referral(ctx_t *c, const zone_node_t *cut)
+{
+	const zone_rrset_t *ns = zone_node_rrset(cut, DNS_T_NS);
+
+	/* Signatures over NS at a cut would be the parent's claim on the
+	 * child's data (RFC 4035 2.2); a signed zone file may bring some. */
+	if (gw_resp_put_rrset(&c->r, GW_SEC_AUTHORITY, cut->owner, ns, false, -1) != GW_OK) {
+		c->tc = true;
+		return;
+	}
+	if (c->dnssec) {
+		const zone_rrset_t *ds = zone_node_rrset(cut, DNS_T_DS);
+		if (ds != NULL) {
+			put_required(c, GW_SEC_AUTHORITY, cut->owner, ds, -1);
+		} else if (uses_nsec3(c)) {
+			gw_denial_t d;
+			(void)gw_denial_ds(&d, c->env->zone, cut->owner);
+			put_nsec3s(c, &d);
+		} else {
+			put_nsec(c, cut);
+		}
+	}
+	if (!c->tc)
+		put_glue(c, cut, ns);
+}
+
+/* When name is at or below a cut, the referral (true). At the cut the DS
+ * is ours; all else at or below it is the child's. After a CNAME (hop > 0)
+ * the answer so far is ours, so AA stays. Kept out of line: zones without
+ * delegations never call it, and their path stays as short as it was. */
+static __attribute__((noinline)) bool referral(ctx_t *c, const uint8_t *name, int hop)
+{
+	const zone_node_t *cut = find_cut(c->env->zone, name);
+
+	if (cut == NULL || (c->q->qtype == DNS_T_DS && zone_name_equal(cut->owner, name)))
+		return false;
+	if (hop == 0)
+		c->aa = false;
+	put_referral(c, cut);
+	return true;
 }
 
 /* Write *.<closest encloser of name> into wild; false when too long. */
@@ -311,8 +437,11 @@ static void answer_in(ctx_t *c, bool tcp)
 		return;
 	}
 	c->aa = true;
+	c->deleg = zone_has_delegations(zone);
 
 	for (int hop = 0; hop <= CNAME_MAX_HOPS; hop++) {
+		if (c->deleg && referral(c, name, hop))
+			return;
 		/* Most queries name a node: the hash index finds it; the
 		 * ordered lookup (closest encloser, predecessor) is for the
 		 * rest. */

@@ -1,6 +1,6 @@
 /* Answering one query from the zone: the authoritative logic (RFC 1034
- * 4.3.2 as it applies to a zone without delegations), EDNS (RFC 6891),
- * ANY (RFC 8482), CHAOS identity, truncation. Allocation-free. */
+ * 4.3.2, with referrals at delegations: RFC 4035 3.1.4, RFC 9471), EDNS
+ * (RFC 6891), ANY (RFC 8482), CHAOS identity, truncation. Allocation-free. */
 #pragma once
 
 #include <stdbool.h>

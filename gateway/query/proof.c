@@ -104,6 +104,24 @@ int gw_denial_nodata(gw_denial_t *d, const zone_t *zone, const uint8_t *name)
 	return add_nsec3(d, zone, name, false);
 }
 
+int gw_denial_ds(gw_denial_t *d, const zone_t *zone, const uint8_t *name)
+{
+	int ret = gw_denial_nodata(d, zone, name);
+	if (ret != GW_ENOTFOUND)
+		return ret;
+	int apex_labels = zone_name_labels(zone_apex(zone));
+	for (int labels = zone_name_labels(name) - 1; labels >= apex_labels; labels--) {
+		const zone_node_t *match = NULL;
+		const zone_node_t *prev;
+		if (sig_nsec3_find(zone, ancestor(name, labels), NULL, &match, &prev) == GW_OK &&
+		    match != NULL) {
+			d->count = 0;
+			return add_closest_encloser(d, zone, name, labels);
+		}
+	}
+	return GW_ENOTFOUND;
+}
+
 int gw_denial_wildcard_nodata(gw_denial_t *d, const zone_t *zone, const uint8_t *name,
                               int encloser_labels)
 {

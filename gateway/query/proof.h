@@ -39,6 +39,12 @@ int gw_denial_nxdomain(gw_denial_t *d, const zone_t *zone, const uint8_t *name,
  * NSEC3 matching name. */
 int gw_denial_nodata(gw_denial_t *d, const zone_t *zone, const uint8_t *name);
 
+/* 7.2.4 and 7.2.7: no DS at name (a zone cut): the NSEC3 matching name
+ * or, when the chain has none for it (opt-out), the closest provable
+ * encloser proof: the NSEC3 matching the closest ancestor the chain holds
+ * and the one covering the next closer name. */
+int gw_denial_ds(gw_denial_t *d, const zone_t *zone, const uint8_t *name);
+
 /* 7.2.5 wildcard NODATA: closest encloser proof plus the NSEC3 matching
  * the wildcard at the closest encloser. */
 int gw_denial_wildcard_nodata(gw_denial_t *d, const zone_t *zone, const uint8_t *name,

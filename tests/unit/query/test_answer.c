@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "cunit.h"
+#include "ask_util.h"
 #include "gateway/query/answer.h"
 #include "gateway/query/response.h"
 #include "zones/zone.h"
@@ -58,31 +59,8 @@ static int suite_clean(void)
 static ldns_pkt *ask_full(const char *name, ldns_rr_type type, ldns_rr_class cls, bool edns,
                           uint16_t bufsize, bool tcp)
 {
-	ldns_pkt *query = NULL, *reply = NULL;
-	uint8_t *wire = NULL;
-	size_t wlen = 0;
-	uint8_t out[65535];
-	size_t outlen = 0;
-	gw_query_t q;
 	gw_answer_env_t env = {.zone = g_zone, .udp_payload = 1232, .version = "test-1"};
-
-	if (ldns_pkt_query_new_frm_str(&query, name, type, cls, LDNS_RD) != LDNS_STATUS_OK)
-		goto out;
-	ldns_pkt_set_id(query, 4242);
-	if (edns) {
-		ldns_pkt_set_edns_udp_size(query, bufsize);
-		ldns_pkt_set_edns_do(query, true);
-	}
-	if (ldns_pkt2wire(&wire, query, &wlen) != LDNS_STATUS_OK)
-		goto out;
-	if (gw_answer(&env, wire, wlen, tcp, out, sizeof(out), &outlen, &q) != GW_ANSWER_SENT)
-		goto out;
-	if (ldns_wire2pkt(&reply, out, outlen) != LDNS_STATUS_OK)
-		reply = NULL;
-out:
-	ldns_pkt_free(query);
-	free(wire);
-	return reply;
+	return test_ask(&env, name, type, cls, edns, bufsize, edns, tcp);
 }
 
 static ldns_pkt *ask(const char *name, ldns_rr_type type)

@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "cunit.h"
 #include "dnssec/dnssec.h"
+#include "ask_util.h"
 #include "gateway/query/answer.h"
 #include "zones/zone.h"
 
@@ -201,30 +202,10 @@ static int suite_clean(void)
 static ldns_pkt *ask_zone(const zone_t *zone, const char *name, ldns_rr_type type, bool edns,
                           bool dnssec_ok)
 {
-	ldns_pkt *query = NULL;
-	ldns_pkt *reply = NULL;
-	uint8_t *wire = NULL;
-	size_t wlen = 0;
-	static uint8_t out[65535];
-	size_t outlen = 0;
-	gw_query_t q;
 	gw_answer_env_t env = {.zone = zone, .udp_payload = 1232};
+	ldns_pkt *reply =
+	    test_ask(&env, name, type, LDNS_RR_CLASS_IN, edns, 1232, dnssec_ok, false);
 
-	if (ldns_pkt_query_new_frm_str(&query, name, type, LDNS_RR_CLASS_IN, 0) != LDNS_STATUS_OK)
-		goto out;
-	if (edns) {
-		ldns_pkt_set_edns_udp_size(query, 1232);
-		ldns_pkt_set_edns_do(query, dnssec_ok);
-	}
-	if (ldns_pkt2wire(&wire, query, &wlen) != LDNS_STATUS_OK)
-		goto out;
-	if (gw_answer(&env, wire, wlen, false, out, sizeof(out), &outlen, &q) != GW_ANSWER_SENT)
-		goto out;
-	if (ldns_wire2pkt(&reply, out, outlen) != LDNS_STATUS_OK)
-		reply = NULL;
-out:
-	ldns_pkt_free(query);
-	free(wire);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
 	CU_ASSERT_FALSE(ldns_pkt_tc(reply));
 	CU_ASSERT_TRUE(ldns_pkt_aa(reply));

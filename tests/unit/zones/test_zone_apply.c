@@ -672,6 +672,45 @@ static void test_rr_to_ldns(void)
 	zone_free(zone);
 }
 
+/* zone_has_delegations(): NS below the apex, whatever change brings or
+ * takes it (a new name, a new type at a name, a removed name); NS at the
+ * apex does not count; a failed change leaves it as it was. */
+static void test_delegations(void)
+{
+	zone_t *zone = base_zone();
+	zone_changeset_t cs;
+
+	CU_ASSERT_FALSE(zone_has_delegations(zone));
+	CU_ASSERT_EQUAL(zone_changeset_init(&cs), GW_OK);
+	tcs_add(&cs, "example. 300 IN NS ns2.example.");
+	CU_ASSERT_EQUAL(apply(zone, &cs, NULL, NULL), GW_OK);
+	CU_ASSERT_FALSE(zone_has_delegations(zone));
+
+	CU_ASSERT_EQUAL(zone_changeset_init(&cs), GW_OK);
+	tcs_add(&cs, "sub.example. 300 IN NS ns.sub.example.");
+	tcs_add(&cs, "www.example. 300 IN NS ns.www.example."); /* beside its A */
+	CU_ASSERT_EQUAL(apply(zone, &cs, NULL, NULL), GW_OK);
+	CU_ASSERT_TRUE(zone_has_delegations(zone));
+
+	CU_ASSERT_EQUAL(zone_changeset_init(&cs), GW_OK);
+	tcs_remove(&cs, "sub.example. 300 IN NS ns.sub.example.");
+	CU_ASSERT_EQUAL(apply(zone, &cs, NULL, NULL), GW_OK);
+	CU_ASSERT_TRUE(zone_has_delegations(zone)); /* www still */
+
+	/* A change that fails changes nothing. */
+	CU_ASSERT_EQUAL(zone_changeset_init(&cs), GW_OK);
+	tcs_remove(&cs, "www.example. 300 IN NS ns.www.example.");
+	tcs_add(&cs, "example. 300 IN CNAME elsewhere.example.");
+	CU_ASSERT_NOT_EQUAL(apply(zone, &cs, NULL, NULL), GW_OK);
+	CU_ASSERT_TRUE(zone_has_delegations(zone));
+
+	CU_ASSERT_EQUAL(zone_changeset_init(&cs), GW_OK);
+	tcs_remove(&cs, "www.example. 300 IN NS ns.www.example.");
+	CU_ASSERT_EQUAL(apply(zone, &cs, NULL, NULL), GW_OK);
+	CU_ASSERT_FALSE(zone_has_delegations(zone));
+	zone_free(zone);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("zone changesets",
@@ -689,6 +728,7 @@ int gw_test_register(void)
 	                         {"large_rrset", test_large_rrset},
 	                         {"random_against_model", test_random_against_model},
 	                         {"rr_to_ldns", test_rr_to_ldns},
+	                         {"delegations", test_delegations},
 	                         {NULL, NULL},
 	                     });
 }
