@@ -104,9 +104,9 @@ static void fix_crcs(uint8_t *buf, size_t len)
 static void check_soa(const uint8_t *p, size_t rr_len, uint32_t serial)
 {
 	CHECK(rr_len > 0);
-	CHECK(gw_journal_rr_type(p) == T_SOA);
+	CHECK(gw_journal_rr_type(p) == DNS_T_SOA);
 	CHECK(zone_name_equal(p, g_apex));
-	CHECK(rr_len >= (size_t)zone_name_len(p, rr_len) + RR_FIXED + 22);
+	CHECK(rr_len >= (size_t)zone_name_len(p, rr_len) + DNS_RR_FIXED_LEN + 22);
 	CHECK(gw_journal_soa_serial(p, rr_len) == serial);
 }
 

@@ -94,8 +94,8 @@ static void check_taken(const mdns_mirror_t *m, size_t count)
 		const ent_t *e = m->warm[i];
 		const uint8_t *owner = e->data;
 		CHECK(e->warm);
-		CHECK(e->type == MDNS_T_PTR || e->type == MDNS_T_SRV || e->type == MDNS_T_TXT ||
-		      e->type == MDNS_T_A || e->type == MDNS_T_AAAA);
+		CHECK(e->type == DNS_T_PTR || e->type == DNS_T_SRV || e->type == DNS_T_TXT ||
+		      e->type == DNS_T_A || e->type == DNS_T_AAAA);
 		CHECK(zone_name_len(owner, e->owner_len) == e->owner_len);
 		CHECK(zone_name_is_subdomain(owner, g_domain) && !zone_name_equal(owner, g_domain));
 		CHECK(!zone_name_equal(owner, g_static));

@@ -116,8 +116,8 @@ static void verify(const uint8_t *pkt, size_t len, const gw_tsig_key_t *signer,
 	if (ret == GW_OK) {
 		CHECK(ctx.key != NULL && ctx.error == GW_TSIG_NOERROR);
 		uint8_t reply[PKT_MAX + GW_TSIG_RESERVE];
-		size_t rlen = GW_WIRE_HEADER_LEN;
-		memcpy(reply, pkt, GW_WIRE_HEADER_LEN);
+		size_t rlen = DNS_HEADER_LEN;
+		memcpy(reply, pkt, DNS_HEADER_LEN);
 		reply[2] |= 0x80;
 		memset(reply + 4, 0, 8);
 		CHECK(gw_tsig_sign_reply(&ctx, reply, &rlen, sizeof(reply)) == GW_OK);
