@@ -218,6 +218,23 @@ static void resolve_ttl(loader_t *ld, ttl_state_t *st, ldns_rr *rr, size_t line)
 	}
 }
 
+/* ldns takes RDATA in the generic form (RFC 3597, "\# 4 00010203") for
+ * any type without checking it against the type's layout: an SRV of four
+ * octets would be served, transferred and dumped as garbage. Whatever the
+ * text form, the wire form must read back as the type. */
+static bool rdata_fits(const ldns_rr *rr)
+{
+	uint8_t *wire = NULL;
+	size_t len = 0, pos = 0;
+	ldns_rr *back = NULL;
+	bool ok = ldns_rr2wire(&wire, rr, LDNS_SECTION_ANSWER, &len) == LDNS_STATUS_OK &&
+	          ldns_wire2rr(&back, wire, len, &pos, LDNS_SECTION_ANSWER) == LDNS_STATUS_OK &&
+	          pos == len;
+	ldns_rr_free(back);
+	free(wire);
+	return ok;
+}
+
 static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
 {
 	int ret = GW_ENOMEM;
@@ -281,6 +298,13 @@ static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
 		default:
 			rr = NULL;
 			ret = fail(ld, GW_EPARSE, line, "syntax error: %s", ldns_reason(s));
+			goto out;
+		}
+		if (!rdata_fits(rr)) {
+			ret = fail(ld, GW_EPARSE, line, "%s: the RDATA does not fit its type",
+			           ldns_rr_descript(ldns_rr_get_type(rr))
+			               ? ldns_rr_descript(ldns_rr_get_type(rr))->_name
+			               : "type");
 			goto out;
 		}
 		resolve_ttl(ld, &st, rr, line);

@@ -55,6 +55,7 @@ static void test_load_errors(void)
 	expect_error("two-soa.db", GW_ESEMANTIC, 5, "only one SOA");
 	expect_error("include.db", GW_EPARSE, 3, "$INCLUDE");
 	expect_error("class-ch.db", GW_ESEMANTIC, 3, "class is not IN");
+	expect_error("generic-rdata.db", GW_EPARSE, 8, "does not fit its type");
 	expect_error("does-not-exist.db", -ENOENT, 0, strerror(ENOENT));
 
 	/* A short buffer still gets a terminated prefix; NULL is allowed. */
