@@ -33,11 +33,11 @@
 #define GW_GUARD_COOKIE_SPACE (4 + GW_COOKIE_REPLY_LEN)
 
 typedef struct gw_guard_opts {
-	const gw_rrl_opts_t *rrl;                /* borrowed for the call; NULL: no limit */
+	const gw_rrl_opts_t *rrl; /* borrowed for the call; NULL: no limit */
 	/* The cookie secret's file (gw_cookie_secret_load(): made, 0600, when
 	 * missing); borrowed for the call; NULL: no cookies. */
 	const char *cookie_secret_file;
-	uint16_t udp_payload;                    /* ours, for the OPT of a BADCOOKIE reply */
+	uint16_t udp_payload; /* ours, for the OPT of a BADCOOKIE reply */
 } gw_guard_opts_t;
 
 typedef struct gw_guard_stats {
