@@ -171,8 +171,8 @@ typedef struct gw_config {
 	} dnssec;
 
 	struct {
-		uint32_t rate;       /* responses per second per bucket; 0: off */
-		uint32_t slip;       /* every Nth limited response truncated; 0: none */
+		uint32_t rate; /* responses per second per bucket; 0: off */
+		uint32_t slip; /* every Nth limited response truncated; 0: none */
 		uint32_t ipv4_prefix, ipv6_prefix;
 		uint32_t table_size; /* buckets */
 		gw_acl_t whitelist;  /* never limited; entries with a key are ignored */
