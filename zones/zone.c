@@ -94,6 +94,11 @@ const uint8_t *zone_apex(const zone_t *zone)
 	return zone->apex;
 }
 
+size_t zone_apex_len(const zone_t *zone)
+{
+	return zone->apex_len;
+}
+
 size_t zone_node_count(const zone_t *zone)
 {
 	return zone->count;

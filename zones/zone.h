@@ -132,6 +132,9 @@ void zone_free(zone_t *zone);
 /* The apex name (lowercase wire), borrowed from the zone. */
 const uint8_t *zone_apex(const zone_t *zone);
 
+/* Octets in zone_apex(), the root label included. */
+size_t zone_apex_len(const zone_t *zone);
+
 /* Number of nodes (owner names that hold at least one RRset). */
 size_t zone_node_count(const zone_t *zone);
 

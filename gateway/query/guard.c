@@ -6,7 +6,6 @@
 #include "common/dns.h"
 #include "common/error.h"
 #include "gateway/query/answer.h"
-#include "zones/zone.h"
 
 #define OPT_LEN (1 + DNS_RR_FIXED_LEN) /* root owner, fixed fields, no options yet */
 
@@ -74,7 +73,8 @@ static void put16(uint8_t *p, uint16_t v)
  * is and which name it counts against (RFC-less, as Knot and NSD do it: a
  * positive answer per name and type, negative ones per zone, so that
  * random names do not each get a bucket). */
-static gw_rrl_key_t rrl_key(const gw_query_t *q, const uint8_t *apex, const uint8_t *out)
+static gw_rrl_key_t rrl_key(const gw_query_t *q, const uint8_t *apex, size_t apex_len,
+                            const uint8_t *out)
 {
 	gw_rrl_key_t key = {.cls = GW_RRL_ERROR};
 	uint16_t flags = get16(out + 2);
@@ -96,10 +96,9 @@ static gw_rrl_key_t rrl_key(const gw_query_t *q, const uint8_t *apex, const uint
 	default:
 		return key;
 	}
-	int alen = apex != NULL ? zone_name_len(apex, DNS_NAME_MAXLEN) : -1;
-	if (alen > 0) {
+	if (apex != NULL) {
 		key.name = apex;
-		key.name_len = (size_t)alen;
+		key.name_len = apex_len;
 	}
 	return key;
 }
@@ -143,8 +142,8 @@ static void truncate_reply(const gw_query_t *q, uint8_t *out, size_t *len)
 }
 
 bool gw_guard_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
-                    const struct sockaddr *client, const uint8_t *apex, uint8_t *out, size_t *len,
-                    size_t cap, time_t now, uint64_t now_ms)
+                    const struct sockaddr *client, const uint8_t *apex, size_t apex_len,
+                    uint8_t *out, size_t *len, size_t cap, time_t now, uint64_t now_ms)
 {
 	gw_cookie_req_t req = {.cls = GW_COOKIE_NONE};
 	gw_cookie_class_t cls = GW_COOKIE_NONE;
@@ -159,7 +158,7 @@ bool gw_guard_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
 		g->stats.cookie_invalid += cls == GW_COOKIE_INVALID;
 	}
 	if (g->rrl != NULL && cls != GW_COOKIE_VALID) {
-		gw_rrl_key_t key = rrl_key(q, apex, out);
+		gw_rrl_key_t key = rrl_key(q, apex, apex_len, out);
 		gw_rrl_action_t act = gw_rrl_check(g->rrl, client, &key, now_ms);
 		if (act != GW_RRL_PASS && cls == GW_COOKIE_INVALID) {
 			/* RFC 7873 5.2.4: tell the client its cookie is stale

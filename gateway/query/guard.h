@@ -63,13 +63,14 @@ bool gw_guard_cookies(const gw_guard_t *g);
 
 /* Apply the defences to the reply out[0..*len) (cap octets of room) that
  * gw_answer() wrote for q, parsed from pkt, asked by client; apex (wire,
- * borrowed) names the zone, for the rate limiter's negative answers.
+ * apex_len octets, borrowed; NULL: none) names the zone, for the rate
+ * limiter's negative answers.
  * Returns false when nothing is to be sent. The reply may change: a
  * COOKIE option added to its OPT, cut to a truncated (TC) reply when the
  * limit slips it, or replaced by BADCOOKIE. now in seconds (cookie
  * timestamps), now_ms for the limiter. */
 bool gw_guard_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
-                    const struct sockaddr *client, const uint8_t *apex, uint8_t *out, size_t *len,
-                    size_t cap, time_t now, uint64_t now_ms);
+                    const struct sockaddr *client, const uint8_t *apex, size_t apex_len,
+                    uint8_t *out, size_t *len, size_t cap, time_t now, uint64_t now_ms);
 
 void gw_guard_get_stats(const gw_guard_t *g, gw_guard_stats_t *st);

@@ -61,9 +61,11 @@ static bool guard(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt,
                   const struct sockaddr_storage *peer, uint8_t *out, size_t *len)
 {
 	double now = ev_now(srv->loop);
-	const uint8_t *apex = srv->env.zone != NULL ? zone_apex(srv->env.zone) : NULL;
-	return gw_guard_reply(srv->guard, q, pkt, (const struct sockaddr *)peer, apex, out, len,
-	                      GW_UDP_MAXMSG, (time_t)now, (uint64_t)(now * 1000.0));
+	const zone_t *zone = srv->env.zone;
+	return gw_guard_reply(srv->guard, q, pkt, (const struct sockaddr *)peer,
+	                      zone != NULL ? zone_apex(zone) : NULL,
+	                      zone != NULL ? zone_apex_len(zone) : 0, out, len, GW_UDP_MAXMSG,
+	                      (time_t)now, (uint64_t)(now * 1000.0));
 }
 
 void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)

@@ -63,9 +63,9 @@ static void ask(gw_guard_t *g, run_t *r, const char *cookie_hex, uint64_t now_ms
 	                       .cookie_reserve = gw_guard_cookies(g) ? GW_GUARD_COOKIE_SPACE : 0};
 	CU_ASSERT_FATAL(gw_answer(&env, r->pkt, r->pkt_len, false, r->out, sizeof(r->out),
 	                          &r->out_len, &r->q) == GW_ANSWER_SENT);
-	r->sent =
-	    gw_guard_reply(g, &r->q, r->pkt, (const struct sockaddr *)&g_client, zone_apex(g_zone),
-	                   r->out, &r->out_len, sizeof(r->out), (time_t)(now_ms / 1000), now_ms);
+	r->sent = gw_guard_reply(g, &r->q, r->pkt, (const struct sockaddr *)&g_client,
+	                         zone_apex(g_zone), zone_apex_len(g_zone), r->out, &r->out_len,
+	                         sizeof(r->out), (time_t)(now_ms / 1000), now_ms);
 }
 
 /* The reply's COOKIE option as hex ("" without one). */
