@@ -22,6 +22,7 @@
 #include "gateway/xfr/tsig.h"
 #include "gateway/zonemgr/zonemgr.h"
 #include "common/container.h"
+#include "gateway/control/view.h"
 
 typedef struct daemon {
 	struct ev_loop *loop;
@@ -35,6 +36,7 @@ typedef struct daemon {
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sighup;
+	gw_view_t view; /* what the control socket and metrics read */
 } daemon_t;
 
 static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cfg)
@@ -316,6 +318,15 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	gw_server_start(d.server);
 	/* A restart serves a new serial even when nothing was committed. */
 	gw_notify_send(d.notify, gw_zonemgr_zone(d.zones)->zone);
+	d.view = (gw_view_t){
+	    .cfg = cfg,
+	    .server = d.server,
+	    .zones = d.zones,
+	    .mirror = d.mirror,
+	    .notify = d.notify,
+	    .started = gw_clock_wall(),
+	    .started_ns = gw_clock_mono_ns(),
+	};
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
 
 	ev_run(d.loop, 0);

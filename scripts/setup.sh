@@ -8,6 +8,9 @@ packages=(
 	build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
 	libldns-dev libssl-dev libev-dev libcunit1-dev libcyaml-dev
 	libavahi-core-dev libavahi-common-dev
+	# running as a service: readiness and watchdog (sd_notify), dropping
+	# capabilities, the control socket's JSON, the metrics and status page
+	libsystemd-dev libcap-dev libjson-c-dev libmicrohttpd-dev
 	# tests: DNS tools and peers
 	knot-dnsutils bind9-dnsutils bind9-utils ldnsutils
 	nsd knot unbound
@@ -15,6 +18,11 @@ packages=(
 	# end-to-end tests and scripts/demo.sh: Avahi as publisher and as
 	# wide-area client (with a private D-Bus), CUPS's DNS-SD browser
 	avahi-daemon dbus-daemon util-linux cups-ipp-utils
+	# service tests: the unit's checks, Prometheus's metrics linter, a
+	# headless browser for the status page
+	systemd prometheus chromium
+	# the Debian package (dpkg-buildpackage, lintian)
+	debhelper dpkg-dev fakeroot lintian
 	# benchmarks
 	dnsperf
 )
