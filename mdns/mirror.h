@@ -135,9 +135,25 @@ typedef struct mdns_mirror_stats {
 	uint64_t commits, commit_failures;
 	uint64_t refused[MDNS_MIRROR_REFUSED_KINDS];
 	uint64_t filtered; /* addresses not published (link-local, ...) */
+	/* Records announced and withdrawn (goodbyes, expiries) on links that
+	 * are up, as mDNS reported them. */
+	uint64_t records_added, records_removed;
 } mdns_mirror_stats_t;
 
 void mdns_mirror_get_stats(const mdns_mirror_t *m, mdns_mirror_stats_t *st);
+
+/* One link of the mirror, for the metrics and the status page. */
+typedef struct mdns_mirror_link_stats {
+	const char *ifname; /* borrowed from the mirror: valid until it changes */
+	const char *label;  /* the link's subdomain label */
+	bool active;        /* up, or in its grace period */
+	size_t services;    /* service instances known */
+	size_t types;       /* service types known */
+} mdns_mirror_link_stats_t;
+
+/* Fill out[0 .. min(cap, links)) with the mirror's links; returns how
+ * many links there are (out may be NULL with cap 0). */
+size_t mdns_mirror_get_links(const mdns_mirror_t *m, mdns_mirror_link_stats_t *out, size_t cap);
 
 /* ---- entry points for tests (no network) --------------------------------- */
 

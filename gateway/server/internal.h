@@ -10,6 +10,7 @@
 #include "gateway/server/server.h"
 #include "gateway/xfr/xfr.h"
 #include "common/container.h"
+#include "common/dns.h"
 
 #define GW_UDP_BATCH   32
 #define GW_UDP_MAXMSG  4096 /* largest UDP reply we build (udp-payload max) */
@@ -85,6 +86,35 @@ struct gw_server {
 	uint8_t (*udp_in)[GW_UDP_RCVBUF];
 	uint8_t (*udp_out)[GW_UDP_MAXMSG];
 };
+
+/* Slot of each query type below 256 (stats.c); the others are
+ * GW_QT_OTHER. */
+extern const uint8_t gw_qtype_slot[256];
+/* Slot of each header rcode (stats.c); 7 (YXRRSET, which the gateway
+ * never sends) is the low bits of BADCOOKIE. */
+extern const uint8_t gw_rcode_slot[16];
+
+/* Count the reply out (len octets) to q, sent over transport: on the
+ * query path, so table look-ups and increments only. */
+static inline void gw_server_count_reply(struct gw_server *srv, unsigned transport,
+                                         const gw_query_t *q, const uint8_t *out, size_t len)
+{
+	if (len < 12)
+		return;
+	unsigned rc = gw_rcode_slot[out[3] & 0x0f];
+	if (rc == GW_RC_NOERROR && q->edns_version > 0)
+		rc = GW_RC_BADVERS; /* 16: the header's bits are 0 */
+	srv->stats
+	    .replies_by_qtype[transport][q->qtype < 256 ? gw_qtype_slot[q->qtype] : GW_QT_OTHER]++;
+	srv->stats.replies_by_rcode[transport][rc]++;
+	srv->stats.truncated += (out[2] >> 1) & 1;
+}
+
+/* Count how a transfer request of type qtype (AXFR or IXFR) ended. */
+static inline void gw_server_count_xfr(struct gw_server *srv, uint16_t qtype, gw_xfr_result_t r)
+{
+	srv->stats.xfr_results[qtype == DNS_T_IXFR ? 1 : 0][r]++;
+}
 
 /* "ADDR@PORT" (IPv6 without brackets) into buf. */
 void gw_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len);

@@ -264,4 +264,5 @@ void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st)
 {
 	*st = srv->stats;
 	gw_guard_get_stats(srv->guard, &st->guard);
+	st->tcp_open = srv->conn_count;
 }

@@ -13,6 +13,7 @@
 
 #include <ev.h>
 
+#include "common/latency.h"
 #include "gateway/journal/journal.h"
 #include "gateway/zonemgr/zoneref.h"
 #include "zones/zone.h"
@@ -95,6 +96,18 @@ void gw_zonemgr_stop(gw_zonemgr_t *m);
 
 /* Register the hook called after each commit (one hook; NULL clears). */
 void gw_zonemgr_set_hook(gw_zonemgr_t *m, gw_zonemgr_hook_fn fn, void *arg);
+
+/* Counters, for the metrics and the control socket. */
+typedef struct gw_zonemgr_stats {
+	uint64_t commits;         /* changes committed: a new serial each */
+	uint64_t commit_failures; /* commits that failed (the zone stayed as it was) */
+	uint64_t refreshes;       /* signature refreshes that re-signed something */
+	uint64_t rrsets_signed;   /* RRsets signed, the first signing at start included */
+	/* Wall time of each commit (sign, apply, journal), refreshes
+	 * included. */
+	gw_latency_t commit_time;
+} gw_zonemgr_stats_t;
+void gw_zonemgr_get_stats(const gw_zonemgr_t *m, gw_zonemgr_stats_t *st);
 
 /* Accepts NULL. */
 void gw_zonemgr_free(gw_zonemgr_t *m);
