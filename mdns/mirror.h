@@ -126,6 +126,10 @@ typedef enum {
 	MDNS_MIRROR_REFUSED_KINDS
 } mdns_mirror_refused_t;
 
+/* Short name of a kind ("services", "txt", ...: the metrics' reason
+ * label), static. */
+const char *mdns_mirror_refused_str(mdns_mirror_refused_t kind);
+
 typedef struct mdns_mirror_stats {
 	size_t links_active; /* links up or in their grace period */
 	size_t services;     /* instances known, every link */

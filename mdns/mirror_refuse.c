@@ -25,6 +25,19 @@ static const char *const refused_what[MDNS_MIRROR_REFUSED_KINDS] = {
     "services (limit per address)",
 };
 
+const char *mdns_mirror_refused_str(mdns_mirror_refused_t kind)
+{
+	static const char *const names[MDNS_MIRROR_REFUSED_KINDS] = {
+	    [MDNS_MIRROR_REFUSED_SERVICES] = "services", [MDNS_MIRROR_REFUSED_TYPES] = "types",
+	    [MDNS_MIRROR_REFUSED_RECORDS] = "records",   [MDNS_MIRROR_REFUSED_TXT] = "txt_size",
+	    [MDNS_MIRROR_REFUSED_RATE] = "rate",         [MDNS_MIRROR_REFUSED_LENGTH] = "length",
+	    [MDNS_MIRROR_REFUSED_RESERVED] = "reserved", [MDNS_MIRROR_REFUSED_INVALID] = "invalid",
+	    [MDNS_MIRROR_REFUSED_WILDCARD] = "wildcard", [MDNS_MIRROR_REFUSED_HOST] = "host",
+	    [MDNS_MIRROR_REFUSED_ADDRESS] = "address",
+	};
+	return (unsigned)kind < MDNS_MIRROR_REFUSED_KINDS ? names[kind] : "?";
+}
+
 void mirror_refuse(mdns_mirror_t *m, mlink_t *l, mdns_mirror_refused_t kind, const char *fmt, ...)
 {
 	m->stats.refused[kind]++;

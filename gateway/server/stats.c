@@ -9,12 +9,33 @@ const uint8_t gw_qtype_slot[256] = {
     [DNS_T_ANY] = GW_QT_ANY, [DNS_T_AXFR] = GW_QT_AXFR,     [DNS_T_IXFR] = GW_QT_IXFR,
 };
 
-const uint8_t gw_rcode_slot[16] = {
+/* Slot of each header rcode; 7 (YXRRSET, which the gateway never sends)
+ * is the low bits of BADCOOKIE (23). */
+static const uint8_t rcode_slot[16] = {
     [0] = GW_RC_NOERROR, [1] = GW_RC_FORMERR, [2] = GW_RC_SERVFAIL, [3] = GW_RC_NXDOMAIN,
     [4] = GW_RC_NOTIMP,  [5] = GW_RC_REFUSED, [6] = GW_RC_OTHER,    [7] = GW_RC_BADCOOKIE,
     [8] = GW_RC_OTHER,   [9] = GW_RC_NOTAUTH, [10] = GW_RC_OTHER,   [11] = GW_RC_OTHER,
     [12] = GW_RC_OTHER,  [13] = GW_RC_OTHER,  [14] = GW_RC_OTHER,   [15] = GW_RC_OTHER,
 };
+
+void gw_server_sum_replies(const struct gw_server *srv, gw_server_stats_t *st)
+{
+	for (unsigned t = 0; t < GW_TRANSPORTS; t++) {
+		for (unsigned tc = 0; tc < 2; tc++) {
+			for (unsigned rc = 0; rc < 16; rc++) {
+				for (unsigned q = 0; q < GW_QT_SLOTS; q++) {
+					uint64_t n = srv->replies[t][tc][rc][q];
+					st->replies_by_qtype[t][q] += n;
+					st->replies_by_rcode[t][rcode_slot[rc]] += n;
+					if (tc)
+						st->truncated += n;
+				}
+			}
+		}
+		st->replies_by_rcode[t][GW_RC_NOERROR] -= srv->badvers[t];
+		st->replies_by_rcode[t][GW_RC_BADVERS] += srv->badvers[t];
+	}
+}
 
 const char *gw_server_qtype_str(gw_qtype_slot_t slot)
 {

@@ -222,7 +222,7 @@ static bool is_xfr(const gw_query_t *q)
 /* Queue the reply to q (n octets at out_msg_begin()), counted. */
 static void commit_reply(gw_tcp_conn_t *c, const gw_query_t *q, size_t n)
 {
-	gw_server_count_reply(c->srv, GW_TRANSPORT_TCP, q, c->out + c->out_len + 2, n);
+	gw_server_count_reply(c->srv, GW_TRANSPORT_TCP, q, c->out + c->out_len + 2);
 	out_msg_commit(c, n);
 }
 
@@ -250,8 +250,7 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 			c->xfr_active = true;
 			ret = xfr_fill(c);
 			if (c->out_len > at)
-				gw_server_count_reply(srv, GW_TRANSPORT_TCP, &q, c->out + at + 2,
-				                      c->out_len - at - 2);
+				gw_server_count_reply(srv, GW_TRANSPORT_TCP, &q, c->out + at + 2);
 			return ret;
 		}
 		if (n > 0)
