@@ -85,10 +85,11 @@ struct gw_server {
 	/* UDP batch buffers, shared by every UDP socket (one loop thread). */
 	uint8_t (*udp_in)[GW_UDP_RCVBUF];
 	uint8_t (*udp_out)[GW_UDP_MAXMSG];
-	/* Replies by transport, TC flag, header rcode and question type
-	 * slot: one increment on the query path; gw_server_get_stats() sums
-	 * them into the stats' per-type and per-rcode counts. */
-	uint64_t replies[GW_TRANSPORTS][2][16][GW_QT_SLOTS];
+	/* Replies by transport, then TC flag and header rcode (TC << 4 |
+	 * rcode), then question type slot (rows of 16, so the index is
+	 * shifts): one increment on the query path; gw_server_get_stats()
+	 * sums them into the stats' per-type and per-rcode counts. */
+	uint64_t replies[GW_TRANSPORTS][32][16];
 	uint64_t badvers[GW_TRANSPORTS]; /* of replies with rcode 0: BADVERS (16) */
 };
 
@@ -102,7 +103,7 @@ static inline void gw_server_count_reply(struct gw_server *srv, unsigned transpo
                                          const gw_query_t *q, const uint8_t *out)
 {
 	unsigned qslot = q->qtype < 256 ? gw_qtype_slot[q->qtype] : GW_QT_OTHER;
-	srv->replies[transport][(out[2] >> 1) & 1][out[3] & 0x0f][qslot]++;
+	srv->replies[transport][((out[2] & 2u) << 3) | (out[3] & 0x0fu)][qslot]++;
 	if (__builtin_expect(q->edns_version > 0, 0))
 		srv->badvers[transport]++; /* 16: the header's bits are 0 */
 }

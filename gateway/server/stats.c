@@ -2,6 +2,8 @@
 #include "common/dns.h"
 #include "gateway/server/internal.h"
 
+_Static_assert(GW_QT_SLOTS <= 16, "a row of gw_server.replies holds every type slot");
+
 const uint8_t gw_qtype_slot[256] = {
     [DNS_T_A] = GW_QT_A,     [DNS_T_AAAA] = GW_QT_AAAA,     [DNS_T_PTR] = GW_QT_PTR,
     [DNS_T_SRV] = GW_QT_SRV, [DNS_T_TXT] = GW_QT_TXT,       [DNS_T_SOA] = GW_QT_SOA,
@@ -21,15 +23,13 @@ static const uint8_t rcode_slot[16] = {
 void gw_server_sum_replies(const struct gw_server *srv, gw_server_stats_t *st)
 {
 	for (unsigned t = 0; t < GW_TRANSPORTS; t++) {
-		for (unsigned tc = 0; tc < 2; tc++) {
-			for (unsigned rc = 0; rc < 16; rc++) {
-				for (unsigned q = 0; q < GW_QT_SLOTS; q++) {
-					uint64_t n = srv->replies[t][tc][rc][q];
-					st->replies_by_qtype[t][q] += n;
-					st->replies_by_rcode[t][rcode_slot[rc]] += n;
-					if (tc)
-						st->truncated += n;
-				}
+		for (unsigned tc_rc = 0; tc_rc < 32; tc_rc++) {
+			for (unsigned q = 0; q < GW_QT_SLOTS; q++) {
+				uint64_t n = srv->replies[t][tc_rc][q];
+				st->replies_by_qtype[t][q] += n;
+				st->replies_by_rcode[t][rcode_slot[tc_rc & 0x0f]] += n;
+				if (tc_rc & 0x10)
+					st->truncated += n;
 			}
 		}
 		st->replies_by_rcode[t][GW_RC_NOERROR] -= srv->badvers[t];

@@ -70,6 +70,14 @@ expect "HELP and TYPE lines" bash -c "grep -q '^# HELP dnssd_gateway_queries_tot
 expect "build info with the version" grep -q '^dnssd_gateway_build_info{version="[0-9.]*"} 1$' "$GW_TMP/before"
 expect "commit latency is a histogram" grep -q '^# TYPE dnssd_gateway_zone_commit_duration_seconds histogram$' "$GW_TMP/before"
 
+# Every metric is documented.
+undocumented=""
+for m in $(awk '$1 == "#" && $2 == "TYPE" {print $3}' "$GW_TMP/before"); do
+	grep -q "\`$m\`" "$GW_INTEGRATION_DIR/../../docs/metrics.md" || undocumented="$undocumented $m"
+done
+echo "$undocumented" >"$GW_TMP/last"
+expect "every metric is in docs/metrics.md (missing:${undocumented:- none})" test -z "$undocumented"
+
 # N UDP queries of one type, M over TCP of another, one AXFR.
 N=7
 M=5
