@@ -100,7 +100,7 @@ static const cfg_key_t g_metrics_keys[] = {
      .max = GW_CONFIG_METRICS_CONNECTIONS_MAX},
     {"timeout", &g_type_duration, 0, AT(metrics.timeout_ms), .def = 10000,
      .min = GW_CONFIG_METRICS_TIMEOUT_MIN_MS, .max = GW_CONFIG_METRICS_TIMEOUT_MAX_MS,
-     .note = " (whole seconds, e.g. 10s)", .example = "10s"},
+     .note = " (e.g. 10s)", .example = "10s"},
     {.name = NULL},
 };
 
