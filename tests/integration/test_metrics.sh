@@ -136,6 +136,17 @@ d=$(delta 'dnssd_gateway_dnssec_rrsets_signed_total{zone="test.example."}')
 expect "the commit signed RRsets ($d)" test "$d" -gt 0 2>/dev/null
 expect "the serial gauge is the served serial" \
 	test "$(value "$GW_TMP/after" 'dnssd_gateway_zone_serial{zone="test.example."}')" = "$(gw_soa_serial test.example.)"
+# IXFR from the serial before the reload (in the journal), and from the
+# current one (the SOA alone).
+cp "$GW_TMP/after" "$GW_TMP/before"
+kdig @127.0.0.1 -p "$GW_PORT" +time=5 IXFR="$serial" test.example. >"$GW_TMP/ixfr1.txt" 2>&1 || true
+kdig @127.0.0.1 -p "$GW_PORT" +time=5 IXFR="$(gw_soa_serial test.example.)" test.example. >"$GW_TMP/ixfr2.txt" 2>&1 || true
+fetch "$MPORT" "$GW_TMP/after" >"$GW_TMP/last" 2>&1 || true
+cp "$GW_TMP/after" "$GW_TMP/last"
+d=$(delta 'dnssd_gateway_transfers_total{type="ixfr",result="ok"}')
+expect "transfers: one IXFR ok from the journal ($d)" test "$d" = 1
+d=$(delta 'dnssd_gateway_transfers_total{type="ixfr",result="current"}')
+expect "transfers: one IXFR from a client up to date ($d)" test "$d" = 1
 promtool check metrics <"$GW_TMP/after" >"$GW_TMP/last" 2>&1 && lint=0 || lint=$?
 expect "promtool accepts the scrape after traffic and a commit" test "$lint" -eq 0
 # Other paths and methods.
