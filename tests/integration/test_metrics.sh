@@ -176,6 +176,34 @@ expect "the refusal is counted" grep -qx 'dnssd_gateway_http_refused_total 1' "$
 expect "the refusal is logged" grep -q "metrics: connection from 127.0.0.2 refused" "$GW_TMP/gateway.log"
 gw_stop
 
+# The limits: with one connection allowed, an idle client holds the
+# listener until the timeout closes it; the next request waits for that.
+cfg=$(gw_config metrics-limits "zone: {domain: test.example., file: $GW_TMP/zone}
+metrics: {listen: [\"127.0.0.1@0\"], max-connections: 1, timeout: 2s}")
+gw_start "$cfg"
+MPORT=$(awk '$1 == "metrics" {print $3; exit}' "$GW_TMP/ports")
+python3 - "$MPORT" >"$GW_TMP/last" 2>&1 <<'PY' || true
+import http.client, socket, sys, time
+port = int(sys.argv[1])
+idle = socket.create_connection(("127.0.0.1", port))
+time.sleep(0.3)
+t0 = time.monotonic()
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+c.request("GET", "/metrics")
+r = c.getresponse()
+r.read()
+waited = time.monotonic() - t0
+idle.settimeout(1)
+closed = idle.recv(1) == b""
+print(f"status {r.status} waited {waited:.2f} idle-closed {closed}")
+PY
+read -r _ status _ waited _ closed <"$GW_TMP/last" || true
+expect "at the connection limit the next request is answered ($status)" test "$status" = 200
+expect "... once the idle connection timed out (waited $waited s)" \
+	python3 -c "import sys; sys.exit(not 1.2 <= float('$waited') <= 5)"
+expect "... which the listener closed" test "$closed" = True
+gw_stop
+
 # A metrics port in use stops the start, as a DNS port does, before the
 # state directory is made.
 python3 - >"$GW_TMP/held" <<'PY' &
