@@ -231,12 +231,18 @@ int gw_http_new(gw_http_t **out, struct ev_loop *loop, const gw_http_opts_t *opt
 		if (ret != GW_OK)
 			goto out;
 	}
+	h->opts.listen = NULL; /* read only here */
 	*out = h;
 	h = NULL;
 	ret = GW_OK;
 out:
 	gw_http_free(h);
 	return ret;
+}
+
+void gw_http_set_allow(gw_http_t *h, const gw_acl_t *allow)
+{
+	h->opts.allow = allow;
 }
 
 void gw_http_start(gw_http_t *h)

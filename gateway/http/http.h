@@ -21,9 +21,11 @@
 typedef struct gw_http gw_http_t;
 
 typedef struct gw_http_opts {
-	const gw_endpoint_t *listen; /* borrowed: listen_count addresses (port 0: any free) */
+	const gw_endpoint_t *listen; /* borrowed for gw_http_new(): listen_count addresses
+	                                (port 0: any free) */
 	size_t listen_count;
-	const gw_acl_t *allow;    /* borrowed: who may connect; entries with a key ignored */
+	const gw_acl_t *allow;    /* borrowed (gw_http_set_allow() replaces it): who may
+	                             connect; entries with a key ignored */
 	unsigned max_connections; /* open connections at once, per listener; 0: 16 */
 	unsigned timeout;         /* seconds an idle connection is kept; 0: 10 */
 	const gw_view_t *view;    /* borrowed: what handlers show; read only while serving */
@@ -35,6 +37,12 @@ typedef struct gw_http_opts {
  * listen, logged with the address; GW_ENOMEM; GW_ERROR when libmicrohttpd
  * refuses to start (logged). */
 int gw_http_new(gw_http_t **out, struct ev_loop *loop, const gw_http_opts_t *opts);
+
+/* Check clients against allow from now on (borrowed, as in opts): a
+ * reload that replaces the configuration hands over the new list before
+ * the old one is freed. The listen addresses are only read by
+ * gw_http_new(). */
+void gw_http_set_allow(gw_http_t *h, const gw_acl_t *allow);
 
 /* Attach to / detach from the loop. */
 void gw_http_start(gw_http_t *h);
