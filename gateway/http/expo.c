@@ -159,7 +159,8 @@ void gw_expo_histogram(gw_expo_t *e, const char *name, const gw_expo_label_t *la
 		e->failed = true; /* a caller's mistake, not the peer's */
 		return;
 	}
-	memcpy(with_le, labels, n * sizeof(*labels));
+	if (n > 0)
+		memcpy(with_le, labels, n * sizeof(*labels));
 	with_le[n] = (gw_expo_label_t){"le", le};
 	for (size_t i = 0; i <= nb; i++) {
 		cumulative += buckets[i];
