@@ -118,6 +118,8 @@ int main(int argc, char **argv)
 	if (check) {
 		status = check_config(cfg, verbose);
 	} else {
+		flags.verbose = verbose;
+		flags.config_path = path;
 		gw_log_set_level(verbose ? GW_LOG_DEBUG : cfg->log.level);
 		gw_log_open_syslog("dnssd-gateway");
 		ret = gw_daemon_run(cfg, &flags);
