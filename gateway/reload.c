@@ -132,7 +132,10 @@ static int load_checked(daemon_t *d, gw_config_t **out, report_t *r)
 	zone_free(zone);
 	if (ret != GW_OK) {
 		const char *why = err[0] ? err : gw_strerror(ret);
-		gw_err("reload refused: zone file: %s; nothing changed", why);
+		gw_err("reload refused: zone not reloaded, still serving the previous one: %s; "
+		       "nothing "
+		       "changed",
+		       why);
 		say(r, "refused: zone file: %s; nothing changed\n", why);
 		gw_config_free(*out);
 		*out = NULL;
