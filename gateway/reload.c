@@ -149,13 +149,16 @@ static int load_checked(daemon_t *d, gw_config_t **out, report_t *r)
 typedef struct fresh {
 	gw_tsig_keyring_t *keys;
 	gw_notify_t *notify;
+	gw_retired_t *retired; /* where the replaced configuration goes */
 } fresh_t;
 
 static int prepare(daemon_t *d, const gw_config_t *next, const gw_config_diff_t *diff, fresh_t *f,
                    report_t *r)
 {
 	int ret = GW_OK;
-	if (gw_config_diff_has(diff, "tsig-keys"))
+	if (diff->count > 0 && (f->retired = calloc(1, sizeof(*f->retired))) == NULL)
+		ret = GW_ENOMEM;
+	if (ret == GW_OK && gw_config_diff_has(diff, "tsig-keys"))
 		ret = gw_daemon_keyring_new(next, &f->keys);
 	if (ret == GW_OK && (f->keys != NULL || gw_config_diff_has(diff, "transfer.notify")))
 		ret = gw_daemon_notify_new(next, f->keys != NULL ? f->keys : d->keys, d->loop,
@@ -167,18 +170,17 @@ static int prepare(daemon_t *d, const gw_config_t *next, const gw_config_diff_t 
 		    gw_strerror(ret));
 		gw_notify_free(f->notify);
 		gw_daemon_keyring_free(f->keys);
+		free(f->retired);
 		*f = (fresh_t){0};
 	}
 	return ret;
 }
 
 /* What only needs swapping: the access rules, the keyring, the notifier,
- * the configuration in force (the old one retired). */
-static int swap_in(daemon_t *d, gw_config_t *next, fresh_t *f)
+ * the configuration in force (the old one retired). Cannot fail. */
+static void swap_in(daemon_t *d, gw_config_t *next, fresh_t *f)
 {
-	gw_retired_t *old = calloc(1, sizeof(*old));
-	if (old == NULL)
-		return GW_ENOMEM;
+	gw_retired_t *old = f->retired;
 	old->cfg = d->cfg_owned ? (gw_config_t *)d->cfg : NULL;
 	if (f->keys != NULL) {
 		old->keys = d->keys;
@@ -197,7 +199,6 @@ static int swap_in(daemon_t *d, gw_config_t *next, fresh_t *f)
 	d->cfg = next;
 	d->cfg_owned = true;
 	d->view.cfg = next;
-	return GW_OK;
 }
 
 int gw_daemon_reload(void *arg, char *report, size_t report_len)
@@ -224,8 +225,14 @@ int gw_daemon_reload(void *arg, char *report, size_t report_len)
 		ret = prepare(d, next, &diff, &fresh, &r);
 	if (ret == GW_OK)
 		ret = gw_zonemgr_hold(d->zones);
-	if (ret != GW_OK)
+	if (ret != GW_OK) {
+		/* prepare() said why; the rest is out of memory. */
+		if (r.used == 0) {
+			gw_err("reload refused: %s; nothing changed", gw_strerror(ret));
+			say(&r, "refused: %s; nothing changed\n", gw_strerror(ret));
+		}
 		goto out;
+	}
 	held = true;
 
 	/* The mirror first: it is the one part that may still refuse. */
@@ -245,15 +252,8 @@ int gw_daemon_reload(void *arg, char *report, size_t report_len)
 	}
 	/* From here on the reload is applied; a part that fails is said. */
 	if (diff.count > 0) {
-		ret = swap_in(d, next, &fresh);
-		if (ret != GW_OK) {
-			/* Keep next: the mirror may point into it now. */
-			gw_err(
-			    "reload: out of memory; the new configuration is only partly in force");
-			failed = ret;
-		} else {
-			next = NULL;
-		}
+		swap_in(d, next, &fresh);
+		next = NULL;
 	}
 	if (changed_under(&diff, "rate-limit.") || changed_under(&diff, "cookies.")) {
 		gw_rrl_opts_t rrl;
@@ -292,9 +292,8 @@ out:;
 		size_t nl = gw_config_diff_list(&diff, true, live, sizeof(live));
 		size_t nr = gw_config_diff_list(&diff, false, restart, sizeof(restart));
 		d->view.reloads++;
-		gw_notice("reload: %s%s; zone %s at serial %u", nl > 0 ? "applied " : "",
-		          nl > 0 ? live : "no configuration key changed", d->cfg->zone.domain_str,
-		          serial);
+		gw_notice("reload: applied %s; zone %s at serial %u",
+		          nl > 0 ? live : "the zone file only", d->cfg->zone.domain_str, serial);
 		say(&r, "applied: %s (serial %u)\n", nl > 0 ? live : "zone file only", serial);
 		if (nr > 0) {
 			gw_warn("reload: these keys take a restart, their running values stay: %s",
@@ -304,6 +303,7 @@ out:;
 	}
 	gw_notify_free(fresh.notify);
 	gw_daemon_keyring_free(fresh.keys);
+	free(fresh.retired);
 	gw_config_free(next);
 	return ret;
 }

@@ -253,12 +253,10 @@ int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
 			/* Same interfaces, a link renamed: avahi stays, but the new link
 			 * must be reported up, which only a new scan does. */
 			int r = mdns_for(m, cfg, &fresh);
-			if (r != GW_OK) {
+			if (r != GW_OK)
 				gw_err("mirror: cannot restart discovery: %s; the new links are "
 				       "discovered at the next change of their interfaces",
 				       gw_strerror(r));
-				ret = ret == GW_OK ? r : ret;
-			}
 		}
 		if (fresh != NULL) {
 			mirror_links_unwatch(m);

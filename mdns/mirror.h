@@ -119,8 +119,9 @@ void mdns_mirror_free(mdns_mirror_t *m);
  * browsed again and what is not announced again within the warm-up is
  * removed. It may not change domain, state_dir, ipv4, ipv6 (GW_EINVAL,
  * nothing changed: those take a restart). GW_ECONFIG (links named
- * twice, a bad subtype: logged, nothing changed), GW_ENOMEM, or
- * mdns_new()'s error (nothing changed). The batch the change makes is
+ * twice, a bad subtype: logged, nothing changed), GW_ENOMEM (perhaps
+ * part applied: links added so far), or mdns_new()'s error (nothing
+ * changed). The batch the change makes is
  * committed before the call returns (commit fails: retried as any
  * batch). */
 int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg);
