@@ -24,22 +24,8 @@
 #include "common/container.h"
 #include "gateway/control/view.h"
 #include "gateway/http/http.h"
-
-typedef struct daemon {
-	struct ev_loop *loop;
-	const gw_config_t *cfg;
-	gw_server_t *server;    /* owned */
-	gw_zonemgr_t *zones;    /* owned: the served zone and its changes */
-	mdns_mirror_t *mirror;  /* owned */
-	gw_tsig_keyring_t keys; /* TSIG keys of the configuration */
-	gw_access_t access;     /* who may transfer: transfer.allow and keys */
-	gw_notify_t *notify;    /* owned: NOTIFY to transfer.notify */
-	ev_signal sigterm;
-	ev_signal sigint;
-	ev_signal sighup;
-	gw_view_t view;  /* what the control socket and metrics read */
-	gw_http_t *http; /* owned: the metrics over HTTP; NULL when off */
-} daemon_t;
+#include "gateway/daemon_internal.h"
+#include "gateway/reload.h"
 
 static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cfg)
 {
@@ -59,15 +45,13 @@ static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 static void on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	daemon_t *d = container_of(w, daemon_t, sighup);
-	/* A reload is one more change: the difference to the records the file
-	 * gave last time is committed (signed, new serial) beside the
-	 * mirrored records; a bad file changes nothing (the manager logs
-	 * why). */
-	gw_zonemgr_reload(d->zones);
+	char report[GW_RELOAD_REPORT_MAX];
+	/* The configuration file and the zone file, as one change; what it
+	 * did is logged (the report is for the control socket). */
+	gw_daemon_reload(d, report, sizeof(report));
 }
 
-/* The mirror's part of the configuration; what it points at is cfg's. */
-static mdns_mirror_config_t mirror_config(const gw_config_t *cfg)
+mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg)
 {
 	return (mdns_mirror_config_t){
 	    .domain = cfg->zone.domain,
@@ -207,21 +191,39 @@ static void log_stats(const gw_server_t *srv)
 	          st.guard.cookie_valid, st.guard.cookie_invalid, st.guard.badcookie);
 }
 
+gw_guard_opts_t gw_daemon_guard_opts(const gw_config_t *cfg, gw_rrl_opts_t *rrl, char *secret_file,
+                                     size_t len)
+{
+	*rrl = (gw_rrl_opts_t){
+	    .rate = cfg->rate_limit.rate,
+	    .slip = cfg->rate_limit.slip,
+	    .ipv4_prefix = (uint8_t)cfg->rate_limit.ipv4_prefix,
+	    .ipv6_prefix = (uint8_t)cfg->rate_limit.ipv6_prefix,
+	    .table_size = cfg->rate_limit.table_size,
+	    .whitelist = &cfg->rate_limit.whitelist,
+	};
+	snprintf(secret_file, len, "%s/%s", cfg->state_dir, GW_COOKIE_SECRET_FILE);
+	return (gw_guard_opts_t){
+	    .rrl = rrl,
+	    .cookie_secret_file = cfg->cookies.enable ? secret_file : NULL,
+	    .udp_payload = cfg->server.udp_payload,
+	};
+}
+
 int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 {
 	int ret;
 	bool ports_written = false;
-	daemon_t d = {.cfg = cfg};
+	daemon_t d = {.cfg = cfg, .flags = flags};
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	if (d.loop == NULL) {
 		gw_err("cannot create the event loop");
 		return GW_ERROR;
 	}
-	gw_tsig_keyring_opts_t key_opts = {.keys = cfg->tsig_keys, .count = cfg->tsig_key_count};
-	ret = gw_tsig_keyring_init(&d.keys, &key_opts);
+	ret = gw_daemon_keyring_new(cfg, &d.keys);
 	if (ret != GW_OK)
 		goto out;
-	d.access = (gw_access_t){.allow = &cfg->transfer.allow, .keys = &d.keys};
+	d.access = (gw_access_t){.allow = &cfg->transfer.allow, .keys = d.keys};
 
 	/* Every socket first: a port in use must stop the start before the
 	 * state directory, keys, a serial or a journal are made (the server
@@ -233,21 +235,9 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		lens[i] = cfg->listen[i].addrlen;
 	}
 	/* Cookies and rate limiting, for UDP (gateway/query/guard.h). */
-	gw_rrl_opts_t rrl = {
-	    .rate = cfg->rate_limit.rate,
-	    .slip = cfg->rate_limit.slip,
-	    .ipv4_prefix = (uint8_t)cfg->rate_limit.ipv4_prefix,
-	    .ipv6_prefix = (uint8_t)cfg->rate_limit.ipv6_prefix,
-	    .table_size = cfg->rate_limit.table_size,
-	    .whitelist = &cfg->rate_limit.whitelist,
-	};
-	char secret_file[4096];
-	snprintf(secret_file, sizeof(secret_file), "%s/%s", cfg->state_dir, GW_COOKIE_SECRET_FILE);
-	gw_guard_opts_t guard = {
-	    .rrl = &rrl,
-	    .cookie_secret_file = cfg->cookies.enable ? secret_file : NULL,
-	    .udp_payload = cfg->server.udp_payload,
-	};
+	gw_rrl_opts_t rrl;
+	char secret_file[GW_CONFIG_PATH_MAX + 32];
+	gw_guard_opts_t guard = gw_daemon_guard_opts(cfg, &rrl, secret_file, sizeof(secret_file));
 	gw_server_opts_t opts = {
 	    .listen = addrs,
 	    .listen_len = lens,
@@ -303,12 +293,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		ports_written = true;
 	}
 
-	gw_notify_opts_t notify_opts = {
-	    .targets = cfg->transfer.notify,
-	    .target_count = cfg->transfer.notify_count,
-	    .keys = &d.keys,
-	};
-	ret = gw_notify_new(&d.notify, d.loop, &notify_opts);
+	ret = gw_daemon_notify_new(cfg, d.keys, d.loop, &d.notify);
 	if (ret != GW_OK)
 		goto out;
 
@@ -316,7 +301,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	 * the server answers, so a restart does not blank the zone; with
 	 * mdns.enable false only that saved state is served. */
 	mdns_mirror_opts_t mirror_opts = {
-	    .cfg = mirror_config(cfg),
+	    .cfg = gw_daemon_mirror_config(cfg),
 	    .commit = mirror_commit,
 	    .commit_arg = d.zones,
 	    .reserved = mirror_reserved,
@@ -381,7 +366,9 @@ out:
 		gw_zonemgr_set_hook(d.zones, NULL, NULL);
 	gw_notify_free(d.notify);
 	gw_zonemgr_free(d.zones);
-	gw_tsig_keyring_deinit(&d.keys);
+	/* Nothing serves any more: the configurations and keyrings of
+	 * earlier reloads can go (transfers held pointers into them). */
+	gw_daemon_retire_all(&d);
 	ev_loop_destroy(d.loop);
 	return ret;
 }

@@ -1,7 +1,7 @@
 /* The daemon: one libev loop owning the configuration, the served zone and
  * the server; the only place (with main.c) that reads the whole gw_config_t
- * and hands each part the options it needs; signals for shutdown (SIGTERM, SIGINT) and zone reload
- * (SIGHUP). */
+ * and hands each part the options it needs; signals for shutdown (SIGTERM, SIGINT) and reload
+ * (SIGHUP: the configuration and zone files, gateway/reload.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -15,9 +15,14 @@ gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg);
 /* What the command line asks of one run, beside the configuration. */
 typedef struct gw_daemon_flags {
 	bool new_keys; /* --new-keys: a new chain of trust where keys/state is lost */
+	bool verbose;  /* -v: debug logging, whatever log.level says (a reload too) */
+	/* -c: the file a reload reads again; NULL: the built-in default.
+	 * Borrowed. */
+	const char *config_path;
 } gw_daemon_flags_t;
 
 /* Run until SIGTERM or SIGINT. cfg and flags are borrowed for the whole
- * run. Returns GW_OK after a clean shutdown, or the error that stopped the
+ * run (a reload replaces cfg by configurations of its own, freed before
+ * this returns). Returns GW_OK after a clean shutdown, or the error that stopped the
  * start. */
 int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags);

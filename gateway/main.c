@@ -115,9 +115,15 @@ int main(int argc, char **argv)
 	gw_config_errors_deinit(&errs);
 
 	int status;
+	char *abs_path = NULL;
 	if (check) {
 		status = check_config(cfg, verbose);
 	} else {
+		flags.verbose = verbose;
+		/* A reload reads the same file, whatever the working directory
+		 * is by then. */
+		abs_path = path != NULL ? realpath(path, NULL) : NULL;
+		flags.config_path = abs_path != NULL ? abs_path : path;
 		gw_log_set_level(verbose ? GW_LOG_DEBUG : cfg->log.level);
 		gw_log_open_syslog("dnssd-gateway");
 		ret = gw_daemon_run(cfg, &flags);
@@ -125,5 +131,6 @@ int main(int argc, char **argv)
 		status = ret == GW_OK ? 0 : 1;
 	}
 	gw_config_free(cfg);
+	free(abs_path);
 	return status;
 }

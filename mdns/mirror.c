@@ -87,11 +87,65 @@ static void on_save(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- public ------------------------------------------------------------------ */
 
+/* The configured subtypes (relative text) as .local wire names into a new
+ * array (*out, NULL when none). GW_ECONFIG (logged), GW_ENOMEM. */
+static int subtypes_parse(const mdns_mirror_config_t *cfg, uint8_t (**out)[ZONE_NAME_MAXLEN])
+{
+	uint8_t(*subs)[ZONE_NAME_MAXLEN] = NULL;
+	*out = NULL;
+	if (cfg->subtype_count == 0)
+		return GW_OK;
+	subs = calloc(cfg->subtype_count, sizeof(*subs));
+	if (subs == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < cfg->subtype_count; i++) {
+		char text[512];
+		snprintf(text, sizeof(text), "%s.local", cfg->subtypes[i]);
+		int ret = mdns_name_from_text(subs[i], text);
+		if (ret < 0 || mdns_name_kind(subs[i]) != MDNS_NAME_SUBTYPE) {
+			gw_err("mdns: subtype '%s' is not <_name>._sub.<_service>._tcp|_udp",
+			       cfg->subtypes[i]);
+			free(subs);
+			return GW_ECONFIG;
+		}
+	}
+	*out = subs;
+	return GW_OK;
+}
+
+/* avahi-core on the links of cfg, reporting to m. */
+static int mdns_for(mdns_mirror_t *m, const mdns_mirror_config_t *cfg, mdns_t **out)
+{
+	const char **ifnames = NULL;
+	if (cfg->link_count > 0) {
+		ifnames = calloc(cfg->link_count, sizeof(*ifnames));
+		if (ifnames == NULL)
+			return GW_ENOMEM;
+		for (size_t i = 0; i < cfg->link_count; i++)
+			ifnames[i] = cfg->links[i].interface;
+	}
+	/* Avahi's cache must hold a full link at its limits: PTR, SRV,
+	 * TXT per service, and the hosts' addresses. */
+	uint64_t entries = (uint64_t)cfg->limits.services_per_link * 6 + 1024;
+	mdns_opts_t mo = {
+	    .ipv4 = cfg->ipv4,
+	    .ipv6 = cfg->ipv6,
+	    .interfaces = ifnames,
+	    .interface_count = cfg->link_count,
+	    .cache_entries = entries > 1000000 ? 1000000 : (unsigned)entries,
+	    .on_record = mirror_on_record,
+	    .on_link = mirror_on_link,
+	    .arg = m,
+	};
+	int ret = mdns_new(out, m->loop, &mo);
+	free(ifnames);
+	return ret;
+}
+
 int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror_opts_t *opts)
 {
 	int ret = GW_ENOMEM;
 	const mdns_mirror_config_t *cfg = &opts->cfg;
-	const char **ifnames = NULL;
 	mdns_mirror_t *m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return GW_ENOMEM;
@@ -114,25 +168,10 @@ int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror
 	ret = mdns_name_from_text(m->services_name, "_services._dns-sd._udp.local");
 	if (ret < 0)
 		goto out;
-	if (cfg->subtype_count > 0) {
-		m->subtypes = calloc(cfg->subtype_count, sizeof(*m->subtypes));
-		if (m->subtypes == NULL) {
-			ret = GW_ENOMEM;
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < cfg->subtype_count; i++) {
-		char text[512];
-		snprintf(text, sizeof(text), "%s.local", cfg->subtypes[i]);
-		ret = mdns_name_from_text(m->subtypes[i], text);
-		if (ret < 0 || mdns_name_kind(m->subtypes[i]) != MDNS_NAME_SUBTYPE) {
-			gw_err("mdns: subtype '%s' is not <_name>._sub.<_service>._tcp|_udp",
-			       cfg->subtypes[i]);
-			ret = GW_ECONFIG;
-			goto out;
-		}
-		m->subtype_count++;
-	}
+	ret = subtypes_parse(cfg, &m->subtypes);
+	if (ret != GW_OK)
+		goto out;
+	m->subtype_count = cfg->subtype_count;
 	ret = mirror_links_configure(m);
 	if (ret != GW_OK)
 		goto out;
@@ -140,29 +179,7 @@ int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror
 	if (ret != GW_OK)
 		goto out;
 	if (opts->discover) {
-		if (cfg->link_count > 0) {
-			ifnames = calloc(cfg->link_count, sizeof(*ifnames));
-			if (ifnames == NULL) {
-				ret = GW_ENOMEM;
-				goto out;
-			}
-			for (size_t i = 0; i < cfg->link_count; i++)
-				ifnames[i] = cfg->links[i].interface;
-		}
-		/* Avahi's cache must hold a full link at its limits: PTR, SRV,
-		 * TXT per service, and the hosts' addresses. */
-		uint64_t entries = (uint64_t)cfg->limits.services_per_link * 6 + 1024;
-		mdns_opts_t mo = {
-		    .ipv4 = cfg->ipv4,
-		    .ipv6 = cfg->ipv6,
-		    .interfaces = ifnames,
-		    .interface_count = cfg->link_count,
-		    .cache_entries = entries > 1000000 ? 1000000 : (unsigned)entries,
-		    .on_record = mirror_on_record,
-		    .on_link = mirror_on_link,
-		    .arg = m,
-		};
-		ret = mdns_new(&m->mdns, loop, &mo);
+		ret = mdns_for(m, cfg, &m->mdns);
 		if (ret != GW_OK)
 			goto out;
 	}
@@ -171,8 +188,91 @@ int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror
 	m = NULL;
 	ret = GW_OK;
 out:
-	free(ifnames);
 	mdns_mirror_free(m);
+	return ret;
+}
+
+/* True when a and b name the same interfaces (in any order). */
+static bool same_interfaces(const mdns_mirror_config_t *a, const mdns_mirror_config_t *b)
+{
+	if (a->link_count != b->link_count)
+		return false;
+	for (size_t i = 0; i < a->link_count; i++) {
+		bool found = false;
+		for (size_t j = 0; j < b->link_count && !found; j++)
+			found = strcmp(a->links[i].interface, b->links[j].interface) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
+{
+	const mdns_mirror_config_t *cur = m->cfg;
+	uint8_t(*subs)[ZONE_NAME_MAXLEN] = NULL;
+	mdns_t *fresh = NULL;
+	bool links_changed = false;
+
+	if (cfg->domain_len != cur->domain_len ||
+	    memcmp(cfg->domain, cur->domain, cur->domain_len) != 0 ||
+	    strcmp(cfg->state_dir, cur->state_dir) != 0 || cfg->ipv4 != cur->ipv4 ||
+	    cfg->ipv6 != cur->ipv6)
+		return GW_EINVAL;
+	/* Everything that can fail comes first: a refused configuration
+	 * leaves the mirror as it was. */
+	int ret = mirror_links_check(cfg);
+	if (ret == GW_OK)
+		ret = subtypes_parse(cfg, &subs);
+	if (ret != GW_OK)
+		return ret;
+	/* avahi-core takes its interfaces once: new ones mean a new
+	 * instance (the cache starts empty; every link rediscovers). */
+	bool restart = m->mdns != NULL && !same_interfaces(cur, cfg);
+	if (restart) {
+		ret = mdns_for(m, cfg, &fresh);
+		if (ret != GW_OK) {
+			free(subs);
+			return ret;
+		}
+	}
+
+	mirror_links_subtypes(m, (const uint8_t(*)[ZONE_NAME_MAXLEN])subs, cfg->subtype_count);
+	free(m->subtypes);
+	m->subtypes = subs;
+	m->subtype_count = cfg->subtype_count;
+	m->opts.cfg = *cfg;
+	ret = mirror_links_reconfigure(m, &links_changed);
+	/* A new TTL cap, a rule on addresses: each link computed again, only
+	 * the differences are published. */
+	for (mlink_t *l = m->links; l != NULL; l = l->next)
+		l->c.dirty = true;
+	m->enumc.dirty = true;
+	if (restart || (links_changed && m->mdns != NULL)) {
+		if (fresh == NULL) {
+			/* Same interfaces, a link renamed: avahi stays, but the new link
+			 * must be reported up, which only a new scan does. */
+			int r = mdns_for(m, cfg, &fresh);
+			if (r != GW_OK)
+				gw_err("mirror: cannot restart discovery: %s; the new links are "
+				       "discovered at the next change of their interfaces",
+				       gw_strerror(r));
+		}
+		if (fresh != NULL) {
+			mirror_links_unwatch(m);
+			mdns_free(m->mdns);
+			m->mdns = fresh;
+			fresh = NULL;
+			mirror_links_restart(m);
+			int r = mdns_start(m->mdns);
+			if (r != GW_OK)
+				gw_err("mirror: cannot follow the links: %s", gw_strerror(r));
+		}
+	}
+	int r = mdns_mirror_flush(m);
+	if (r != GW_OK)
+		gw_warn("mirror: the reconfigured records are not committed yet (%s); retrying",
+		        gw_strerror(r));
 	return ret;
 }
 

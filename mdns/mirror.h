@@ -106,6 +106,26 @@ int mdns_mirror_start(mdns_mirror_t *m);
  * NULL. */
 void mdns_mirror_free(mdns_mirror_t *m);
 
+/* Apply a new configuration to the running mirror (a reload). cfg is
+ * copied; what it points at is borrowed from now on instead of the old
+ * one's, which the caller may free once this returns. It may change:
+ * links (a link no longer named is withdrawn at once, in the batch this
+ * call commits; a new one is discovered when its interface is reported
+ * up), limits (applied to what is admitted from now on: services over a
+ * lowered limit stay until they leave), ttl_cap, drop_private (for
+ * addresses learnt from now on), subtypes, batch_window_ms, warmup_ms,
+ * link_grace_ms. When the set of interfaces changes, avahi-core is
+ * started anew on the new set: its cache starts empty, every link is
+ * browsed again and what is not announced again within the warm-up is
+ * removed. It may not change domain, state_dir, ipv4, ipv6 (GW_EINVAL,
+ * nothing changed: those take a restart). GW_ECONFIG (links named
+ * twice, a bad subtype: logged, nothing changed), GW_ENOMEM (perhaps
+ * part applied: links added so far), or mdns_new()'s error (nothing
+ * changed). The batch the change makes is
+ * committed before the call returns (commit fails: retried as any
+ * batch). */
+int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg);
+
 /* The served zone was replaced (reload): everything the mirror wants is
  * committed again, at once. */
 void mdns_mirror_resync(mdns_mirror_t *m);

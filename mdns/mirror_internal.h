@@ -177,6 +177,20 @@ bool mirror_link_active(const mlink_t *l);
 void mirror_link_dirty(mdns_mirror_t *m, mlink_t *l);
 /* The links of cfg.links; GW_ECONFIG or GW_ENOMEM, logged. */
 int mirror_links_configure(mdns_mirror_t *m);
+/* Whether cfg's links could be configured (GW_OK, or GW_ECONFIG logged),
+ * without changing anything. */
+int mirror_links_check(const mdns_mirror_config_t *cfg);
+/* m->cfg was replaced: links it no longer names are withdrawn and freed,
+ * the new ones added (down until reported up). *changed: links came or
+ * went. GW_OK, GW_ECONFIG, GW_ENOMEM (logged). */
+int mirror_links_reconfigure(mdns_mirror_t *m, bool *changed);
+/* Stop every watch (their mdns_t goes), and after a new one: browse again
+ * on every link up and reconcile after the warm-up. */
+void mirror_links_unwatch(mdns_mirror_t *m);
+void mirror_links_restart(mdns_mirror_t *m);
+/* The configured subtypes become subs (count names, .local) on every
+ * active link; m->subtypes is still the old list. */
+void mirror_links_subtypes(mdns_mirror_t *m, const uint8_t (*subs)[ZONE_NAME_MAXLEN], size_t count);
 void mirror_links_free(mdns_mirror_t *m);
 /* mdns_opts_t callbacks; arg is the mirror. */
 void mirror_on_link(void *arg, int ifindex, const char *ifname, bool up);
@@ -189,6 +203,9 @@ kname_t *mirror_name_get(mdns_mirror_t *m, mlink_t *l, const uint8_t *name);
 /* Free n once it has no role left and nothing pins it. */
 void mirror_name_maybe_free(mdns_mirror_t *m, kname_t *n);
 void mirror_role_acquire(mdns_mirror_t *m, kname_t *n, int role);
+/* n holds role for good no more (a subtype no longer configured): it is
+ * released as any other reference, and n freed when nothing is left. */
+void mirror_role_unfix(mdns_mirror_t *m, kname_t *n, int role);
 void mirror_watch_stop(mdns_mirror_t *m, kname_t *n, int slot);
 /* Start (on) or stop the watches of every role of n. */
 void mirror_watch_all(mdns_mirror_t *m, kname_t *n, bool on);

@@ -291,26 +291,180 @@ void mirror_on_record(void *arg, const mdns_record_t *rec)
 	mirror_rr_event(m, l, rec);
 }
 
+/* Add the configured link lc, unless it is there (or its subdomain is
+ * taken). */
+static int link_add_configured(mdns_mirror_t *m, const mdns_link_config_t *lc)
+{
+	mlink_t *l = NULL;
+	if (link_by_name(m, lc->interface) != NULL || link_by_label(m, lc->subdomain) != NULL) {
+		gw_err("links: interface %s or subdomain %s given twice", lc->interface,
+		       lc->subdomain);
+		return GW_ECONFIG;
+	}
+	int ret = link_new(m, &l, lc->interface, lc->subdomain, true);
+	if (ret != GW_OK) {
+		gw_err("links: cannot mirror %s as %s: %s", lc->interface, lc->subdomain,
+		       gw_strerror(ret));
+		return ret == GW_ENOMEM ? ret : GW_ECONFIG;
+	}
+	return GW_OK;
+}
+
 int mirror_links_configure(mdns_mirror_t *m)
 {
 	const mdns_mirror_config_t *cfg = m->cfg;
 	for (size_t i = 0; i < cfg->link_count; i++) {
+		int ret = link_add_configured(m, &cfg->links[i]);
+		if (ret != GW_OK)
+			return ret;
+	}
+	return GW_OK;
+}
+
+int mirror_links_check(const mdns_mirror_config_t *cfg)
+{
+	for (size_t i = 0; i < cfg->link_count; i++) {
 		const mdns_link_config_t *lc = &cfg->links[i];
-		mlink_t *l = NULL;
-		if (link_by_name(m, lc->interface) != NULL ||
-		    link_by_label(m, lc->subdomain) != NULL) {
-			gw_err("links: interface %s or subdomain %s given twice", lc->interface,
-			       lc->subdomain);
+		size_t llen = strlen(lc->subdomain);
+		if (llen == 0 || llen > 63 || strlen(lc->interface) >= IF_NAMESIZE ||
+		    llen + 1 + cfg->domain_len > ZONE_NAME_MAXLEN) {
+			gw_err("links: cannot mirror %s as %s: %s", lc->interface, lc->subdomain,
+			       gw_strerror(GW_EINVAL));
 			return GW_ECONFIG;
 		}
-		int ret = link_new(m, &l, lc->interface, lc->subdomain, true);
-		if (ret != GW_OK) {
-			gw_err("links: cannot mirror %s as %s: %s", lc->interface, lc->subdomain,
-			       gw_strerror(ret));
-			return ret == GW_ENOMEM ? ret : GW_ECONFIG;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(cfg->links[j].interface, lc->interface) == 0 ||
+			    strcmp(cfg->links[j].subdomain, lc->subdomain) == 0) {
+				gw_err("links: interface %s or subdomain %s given twice",
+				       lc->interface, lc->subdomain);
+				return GW_ECONFIG;
+			}
 		}
 	}
 	return GW_OK;
+}
+
+/* Is l still a link under cfg? A configured link is when cfg names its
+ * interface with the same subdomain; one found by the default rule is
+ * while cfg names none. */
+static bool link_kept(const mlink_t *l, const mdns_mirror_config_t *cfg)
+{
+	if (cfg->link_count == 0)
+		return !l->configured;
+	for (size_t i = 0; l->configured && i < cfg->link_count; i++) {
+		if (strcmp(cfg->links[i].interface, l->ifname) == 0 &&
+		    strcmp(cfg->links[i].subdomain, l->label) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* l leaves the configuration: its records are withdrawn at once (no
+ * grace, no rate limit), then it is forgotten. */
+static void link_remove(mdns_mirror_t *m, mlink_t *l)
+{
+	gw_notice("link %s (%s): no longer configured, withdrawing its records", l->label,
+	          l->ifname);
+	ev_timer_stop(m->loop, &l->grace);
+	ev_timer_stop(m->loop, &l->reconcile);
+	link_clear(m, l);
+	l->state = LINK_DOWN;
+	l->ifindex = 0;
+	l->c.limited = false;
+	mirror_compute_link(m, l);
+	if (l->c.want != NULL) {
+		/* Out of memory in the computation: keep it down and unconfigured,
+		 * so that the next batch withdraws what is left. */
+		gw_err("link %s: its records could not all be withdrawn yet", l->label);
+		l->configured = false;
+		snprintf(l->ifname, sizeof(l->ifname), "%s", "");
+		mirror_link_dirty(m, l);
+		return;
+	}
+	for (mlink_t **pp = &m->links; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	}
+	m->link_count--;
+	gw_htab_deinit(&l->names);
+	free(l);
+	m->enumc.dirty = true;
+}
+
+int mirror_links_reconfigure(mdns_mirror_t *m, bool *changed)
+{
+	const mdns_mirror_config_t *cfg = m->cfg;
+	*changed = false;
+	mirror_logs_flush(m, true); /* what removed links held back is said first */
+	for (mlink_t *l = m->links, *next; l != NULL; l = next) {
+		next = l->next;
+		if (!link_kept(l, cfg)) {
+			link_remove(m, l);
+			*changed = true;
+		}
+	}
+	for (size_t i = 0; i < cfg->link_count; i++) {
+		const mdns_link_config_t *lc = &cfg->links[i];
+		if (link_by_name(m, lc->interface) != NULL)
+			continue;
+		int ret = link_add_configured(m, lc);
+		if (ret != GW_OK)
+			return ret;
+		gw_notice("link %s (%s): newly configured, discovering it", lc->subdomain,
+		          lc->interface);
+		*changed = true;
+	}
+	return GW_OK;
+}
+
+void mirror_links_restart(mdns_mirror_t *m)
+{
+	for (mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (l->state != LINK_UP)
+			continue;
+		/* As when a link comes back: browse everything again, and what
+		 * is not announced again within the warm-up is stale. */
+		l->gen++;
+		GW_HTAB_FOREACH(&l->names, h)
+			mirror_watch_all(m, kname_of(h), true);
+		ev_now_update(m->loop);
+		ev_timer_set(&l->reconcile, (double)m->cfg->warmup_ms / 1000.0, 0.);
+		ev_timer_start(m->loop, &l->reconcile);
+	}
+}
+
+void mirror_links_unwatch(mdns_mirror_t *m)
+{
+	for (mlink_t *l = m->links; l != NULL; l = l->next) {
+		GW_HTAB_FOREACH(&l->names, h)
+			mirror_watch_all(m, kname_of(h), false);
+	}
+}
+
+void mirror_links_subtypes(mdns_mirror_t *m, const uint8_t (*subs)[ZONE_NAME_MAXLEN], size_t count)
+{
+	for (mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (!mirror_link_active(l))
+			continue;
+		for (size_t i = 0; i < m->subtype_count; i++) {
+			bool kept = false;
+			for (size_t j = 0; j < count && !kept; j++)
+				kept = zone_name_equal(m->subtypes[i], subs[j]);
+			kname_t *n = kept ? NULL : mirror_name_find(m, l, m->subtypes[i]);
+			if (n != NULL && (n->fixed & ROLE_BROWSE))
+				mirror_role_unfix(m, n, ROLE_BROWSE);
+		}
+		for (size_t j = 0; j < count; j++) {
+			kname_t *n = mirror_name_get(m, l, subs[j]);
+			if (n != NULL && !(n->fixed & ROLE_BROWSE)) {
+				n->fixed |= ROLE_BROWSE;
+				mirror_role_acquire(m, n, ROLE_BROWSE);
+			}
+		}
+		mirror_link_dirty(m, l);
+	}
 }
 
 void mirror_links_free(mdns_mirror_t *m)

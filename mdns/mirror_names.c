@@ -293,6 +293,15 @@ void mirror_role_acquire(mdns_mirror_t *m, kname_t *n, int role)
 	watch_role(m, n, role, true);
 }
 
+void mirror_role_unfix(mdns_mirror_t *m, kname_t *n, int role)
+{
+	n->fixed &= (uint8_t)~role;
+	n->busy++;
+	role_release(m, n, role);
+	n->busy--;
+	mirror_name_maybe_free(m, n);
+}
+
 static krr_t *rr_find(const kname_t *n, uint16_t type, const uint8_t *rdata, uint16_t rdlen)
 {
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {

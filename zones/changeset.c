@@ -63,6 +63,53 @@ int zone_changeset_add(zone_changeset_t *cs, ldns_rr *rr)
 	return changeset_push(cs->add, rr);
 }
 
+/* True when list holds rr (owner, class, type and rdata: the TTL aside, as
+ * a removal matches). */
+static bool list_has(const ldns_rr_list *list, const ldns_rr *rr)
+{
+	for (size_t i = 0; list != NULL && i < ldns_rr_list_rr_count(list); i++) {
+		if (ldns_rr_compare(ldns_rr_list_rr(list, i), rr) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int append_copies(ldns_rr_list *to, const ldns_rr_list *from)
+{
+	for (size_t i = 0; from != NULL && i < ldns_rr_list_rr_count(from); i++) {
+		int ret = changeset_push(to, ldns_rr_clone(ldns_rr_list_rr(from, i)));
+		if (ret != GW_OK)
+			return GW_ENOMEM;
+	}
+	return GW_OK;
+}
+
+int zone_changeset_merge(zone_changeset_t *acc, const zone_changeset_t *next)
+{
+	ldns_rr_list *kept = ldns_rr_list_new();
+	if (kept == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(acc->add); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(acc->add, i);
+		if (list_has(next->remove, rr))
+			ldns_rr_free(rr);
+		else if (!ldns_rr_list_push_rr(kept, rr)) {
+			/* Put the rest back, so that acc still owns every RR. */
+			for (size_t j = i; j < ldns_rr_list_rr_count(acc->add); j++)
+				ldns_rr_list_push_rr(kept, ldns_rr_list_rr(acc->add, j));
+			ldns_rr_list_free(acc->add);
+			acc->add = kept;
+			return GW_ENOMEM;
+		}
+	}
+	ldns_rr_list_free(acc->add); /* the list only: its RRs moved or were freed */
+	acc->add = kept;
+	int ret = append_copies(acc->remove, next->remove);
+	if (ret == GW_OK)
+		ret = append_copies(acc->add, next->add);
+	return ret;
+}
+
 int zone_changeset_remove_rrset(zone_changeset_t *cs, const zone_node_t *node, uint16_t type,
                                 const uint8_t *keep, size_t keep_len)
 {

@@ -238,6 +238,13 @@ int zone_changeset_add(zone_changeset_t *cs, ldns_rr *rr);
 
 bool zone_changeset_empty(const zone_changeset_t *cs);
 
+/* Fold next into acc, so that applying acc once does what applying acc
+ * and then next did (zone_apply() removes first, then adds): acc's
+ * additions that next removes are dropped, then next's removals and
+ * additions are appended (copies; next is borrowed). GW_OK or GW_ENOMEM
+ * (acc then holds part of next: discard it). */
+int zone_changeset_merge(zone_changeset_t *acc, const zone_changeset_t *next);
+
 /* Queue the removal of every RR of type at node except the one whose
  * rdata is keep (keep_len octets; NULL: none kept). GW_OK or the errors of
  * zone_rr_to_ldns() and zone_changeset_remove(). */

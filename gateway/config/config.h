@@ -264,6 +264,44 @@ void gw_config_free(gw_config_t *cfg);
  * GW_EIO. */
 int gw_config_print(const gw_config_t *cfg, FILE *fp);
 
+/* ---- reloading (gateway/config/diff.c) ---------------------------------- */
+
+#define GW_CONFIG_CHANGES_MAX 128 /* keys of the schema table, with room */
+
+/* One key whose value differs between two configurations. */
+typedef struct gw_config_change {
+	char key[96]; /* dotted, as docs/configuration.md names it: "mdns.limits.txt-size" */
+	bool live;    /* a reload applies it; false: it takes a restart */
+} gw_config_change_t;
+
+/* What a reload would change, in the order of the schema table. */
+typedef struct gw_config_diff {
+	gw_config_change_t items[GW_CONFIG_CHANGES_MAX];
+	size_t count;
+	size_t restart; /* of count, those that take a restart */
+} gw_config_diff_t;
+
+/* The keys whose values differ between cur (in force) and next, each
+ * classified live or restart (docs/configuration.md, Reloading). A TSIG
+ * key file counts as changed when the secret it gave changed. Both are
+ * borrowed for the call. GW_OK or GW_ENOMEM. */
+int gw_config_diff(const gw_config_t *cur, const gw_config_t *next, gw_config_diff_t *out);
+
+/* True when key ("links") is among the changes of d. */
+bool gw_config_diff_has(const gw_config_diff_t *d, const char *key);
+
+/* The keys of d that are live (or, with live false, that take a restart)
+ * as "a, b, c" into buf (len octets, NUL-terminated, cut when short).
+ * Returns how many there are. */
+size_t gw_config_diff_list(const gw_config_diff_t *d, bool live, char *buf, size_t len);
+
+/* Give every key of d that takes a restart its value of cur again in next
+ * (copied: next owns it), so that next is the configuration in force
+ * after a reload: the new live values, the running values of the rest.
+ * GW_OK, GW_ENOMEM (next partly changed: free it), GW_EINVAL (a key of a
+ * type that cannot be copied is not marked live: a schema mistake). */
+int gw_config_keep_restart(gw_config_t *next, const gw_config_t *cur, const gw_config_diff_t *d);
+
 /* Name of a TSIG algorithm as ldns and zone files spell it
  * ("hmac-sha256."), static. */
 const char *gw_config_tsig_alg_name(gw_tsig_alg_t alg);

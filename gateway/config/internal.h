@@ -153,11 +153,18 @@ typedef struct cfg_type {
 	/* "KEY: VALUE" lines at indent, as gw_config_load() reads them back. */
 	void (*print)(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent);
 	void (*free)(gw_config_t *cfg, const cfg_key_t *key);
+	/* dst's value becomes a copy of src's (a reload keeps the value in
+	 * force of a key that needs a restart). NULL: a type without
+	 * pointers (free NULL too) is copied as its bytes; one with pointers
+	 * cannot be kept (GW_EINVAL), so its keys must be CFG_LIVE. GW_OK,
+	 * GW_ENOMEM. */
+	int (*copy)(gw_config_t *dst, const gw_config_t *src, const cfg_key_t *key);
 } cfg_type_t;
 
 #define CFG_REQUIRED    (1u << 0) /* the key must be given */
 #define CFG_NULL        (1u << 1) /* null is a value (no file, no identity) */
 #define CFG_BEFORE_PREV (1u << 2) /* checked and printed before the key above it */
+#define CFG_LIVE        (1u << 3) /* a reload applies it; without: it needs a restart */
 
 /* One key: its type, where its value goes, its default and range. */
 struct cfg_key {

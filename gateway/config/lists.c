@@ -103,6 +103,24 @@ static void free_strings(gw_config_t *cfg, const cfg_key_t *key)
 	replace_strings(cfg, key, NULL, 0);
 }
 
+static int copy_strings(gw_config_t *dst, const gw_config_t *src, const cfg_key_t *key)
+{
+	char *const *from = *(char **const *)cfg_field(src, key);
+	size_t n = *count_of(src, key);
+	char **list = NULL;
+	if (n > 0 && (list = calloc(n, sizeof(*list))) == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		list[i] = strdup(from[i]);
+		if (list[i] == NULL) {
+			strings_free(list, i);
+			return GW_ENOMEM;
+		}
+	}
+	replace_strings(dst, key, list, n);
+	return GW_OK;
+}
+
 /* ---- addresses ---------------------------------------------------------- */
 
 /* True when ep is among the first n of eps. */
@@ -183,6 +201,20 @@ static void print_listen(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key,
 	}
 }
 
+static int copy_listen(gw_config_t *dst, const gw_config_t *src, const cfg_key_t *key)
+{
+	size_t n = *count_of(src, key);
+	gw_endpoint_t *eps = calloc(n > 0 ? n : 1, sizeof(*eps));
+	if (eps == NULL)
+		return GW_ENOMEM;
+	if (n > 0)
+		memcpy(eps, *(gw_endpoint_t *const *)cfg_field(src, key), n * sizeof(*eps));
+	free_field(dst, key);
+	*(gw_endpoint_t **)cfg_field(dst, key) = eps;
+	*count_of(dst, key) = n;
+	return GW_OK;
+}
+
 /* Addresses to listen on (gw_endpoint_t), words the defaults. */
 const cfg_type_t g_type_listen = {
     .shape = SHAPE_LIST,
@@ -191,6 +223,7 @@ const cfg_type_t g_type_listen = {
     .set_default = default_listen,
     .print = print_listen,
     .free = free_field,
+    .copy = copy_listen,
 };
 
 static void check_allow(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
@@ -399,6 +432,7 @@ const cfg_type_t g_type_import = {
     .check = check_import,
     .print = print_strings,
     .free = free_strings,
+    .copy = copy_strings,
 };
 
 static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
@@ -436,6 +470,7 @@ const cfg_type_t g_type_subtypes = {
     .set_default = default_strings,
     .print = print_strings,
     .free = free_strings,
+    .copy = copy_strings,
 };
 
 /* ---- lists of mappings -------------------------------------------------- */

@@ -32,7 +32,7 @@ static const cfg_key_t g_zone_keys[] = {
 };
 
 static const cfg_key_t g_log_keys[] = {
-    {"level", &g_type_level, 0, AT(log.level), .def = GW_LOG_INFO},
+    {"level", &g_type_level, CFG_LIVE, AT(log.level), .def = GW_LOG_INFO},
     {.name = NULL},
 };
 
@@ -56,9 +56,9 @@ static const cfg_key_t g_server_keys[] = {
 };
 
 static const cfg_key_t g_transfer_keys[] = {
-    {"allow", &g_type_allow, 0, AT(transfer.allow), .max = GW_CONFIG_ACL_MAX,
+    {"allow", &g_type_allow, CFG_LIVE, AT(transfer.allow), .max = GW_CONFIG_ACL_MAX,
      WORDS("127.0.0.1", "::1")},
-    {"notify", &g_type_notify, 0, LIST_AT(transfer.notify, transfer.notify_count),
+    {"notify", &g_type_notify, CFG_LIVE, LIST_AT(transfer.notify, transfer.notify_count),
      .max = GW_CONFIG_NOTIFY_MAX},
     {"journal-size", &g_type_size, 0, AT(transfer.journal_size), .def = 16ULL << 20,
      .min = GW_CONFIG_JOURNAL_SIZE_MIN, .max = GW_CONFIG_JOURNAL_SIZE_MAX},
@@ -71,22 +71,24 @@ static const cfg_key_t g_transfer_keys[] = {
 /* Response rate limiting (gateway/query/rrl.h); rate 0 turns it off. */
 static const cfg_key_t g_rate_limit_keys[] = {
     /* 20: as Knot; no resolver asks one name that often, it caches */
-    {"rate", &g_type_uint, 0, AT(rate_limit.rate), .def = 20, .max = GW_CONFIG_RRL_RATE_MAX,
+    {"rate", &g_type_uint, CFG_LIVE, AT(rate_limit.rate), .def = 20, .max = GW_CONFIG_RRL_RATE_MAX,
      .note = " responses per second per name and client prefix (0: no limit)"},
-    {"slip", &g_type_uint, 0, AT(rate_limit.slip), .def = 2, .max = GW_CONFIG_RRL_SLIP_MAX,
+    {"slip", &g_type_uint, CFG_LIVE, AT(rate_limit.slip), .def = 2, .max = GW_CONFIG_RRL_SLIP_MAX,
      .note = " (every Nth limited response is sent truncated; 0: none, 1: all)"},
-    {"ipv4-prefix", &g_type_uint, 0, AT(rate_limit.ipv4_prefix), .def = 24, .min = 1, .max = 32},
-    {"ipv6-prefix", &g_type_uint, 0, AT(rate_limit.ipv6_prefix), .def = 56, .min = 1, .max = 128},
-    {"table-size", &g_type_uint, 0, AT(rate_limit.table_size), .def = 65536,
+    {"ipv4-prefix", &g_type_uint, CFG_LIVE, AT(rate_limit.ipv4_prefix), .def = 24, .min = 1,
+     .max = 32},
+    {"ipv6-prefix", &g_type_uint, CFG_LIVE, AT(rate_limit.ipv6_prefix), .def = 56, .min = 1,
+     .max = 128},
+    {"table-size", &g_type_uint, CFG_LIVE, AT(rate_limit.table_size), .def = 65536,
      .min = GW_CONFIG_RRL_TABLE_MIN, .max = GW_CONFIG_RRL_TABLE_MAX,
      .note = " buckets (rounded up to a power of two)"},
-    {"whitelist", &g_type_allow, 0, AT(rate_limit.whitelist), .max = GW_CONFIG_ACL_MAX},
+    {"whitelist", &g_type_allow, CFG_LIVE, AT(rate_limit.whitelist), .max = GW_CONFIG_ACL_MAX},
     {.name = NULL},
 };
 
 /* DNS cookies (RFC 7873, RFC 9018 server cookies). */
 static const cfg_key_t g_cookies_keys[] = {
-    {"enable", &g_type_bool, 0, AT(cookies.enable), .def = true},
+    {"enable", &g_type_bool, CFG_LIVE, AT(cookies.enable), .def = true},
     {.name = NULL},
 };
 
@@ -94,7 +96,7 @@ static const cfg_key_t g_cookies_keys[] = {
 static const cfg_key_t g_metrics_keys[] = {
     {"listen", &g_type_listen, 0, LIST_AT(metrics.listen, metrics.listen_count),
      .max = GW_CONFIG_METRICS_LISTEN_MAX},
-    {"allow", &g_type_allow, 0, AT(metrics.allow), .max = GW_CONFIG_ACL_MAX,
+    {"allow", &g_type_allow, CFG_LIVE, AT(metrics.allow), .max = GW_CONFIG_ACL_MAX,
      WORDS("127.0.0.0/8", "::1")},
     {"max-connections", &g_type_uint, 0, AT(metrics.max_connections), .def = 16, .min = 1,
      .max = GW_CONFIG_METRICS_CONNECTIONS_MAX},
@@ -149,19 +151,19 @@ static const cfg_key_t g_dnssec_keys[] = {
 };
 
 static const cfg_key_t g_limits_keys[] = {
-    {"services-per-link", &g_type_uint, 0, AT(mdns.limits.services_per_link), .def = 1000, .min = 1,
-     .max = GW_CONFIG_SERVICES_PER_LINK_MAX, .note = " service instances per link"},
-    {"records-per-name", &g_type_uint, 0, AT(mdns.limits.records_per_name), .def = 32, .min = 1,
-     .max = GW_CONFIG_RECORDS_PER_NAME_MAX, .note = " records per name and type"},
-    {"txt-size", &g_type_uint, 0, AT(mdns.limits.txt_size), .def = 1300, .min = 1,
+    {"services-per-link", &g_type_uint, CFG_LIVE, AT(mdns.limits.services_per_link), .def = 1000,
+     .min = 1, .max = GW_CONFIG_SERVICES_PER_LINK_MAX, .note = " service instances per link"},
+    {"records-per-name", &g_type_uint, CFG_LIVE, AT(mdns.limits.records_per_name), .def = 32,
+     .min = 1, .max = GW_CONFIG_RECORDS_PER_NAME_MAX, .note = " records per name and type"},
+    {"txt-size", &g_type_uint, CFG_LIVE, AT(mdns.limits.txt_size), .def = 1300, .min = 1,
      .max = GW_CONFIG_TXT_SIZE_MAX, .note = " octets (mDNS packets hold about 1300 on Ethernet)"},
-    {"changes-per-second", &g_type_uint, 0, AT(mdns.limits.changes_per_second), .def = 200,
+    {"changes-per-second", &g_type_uint, CFG_LIVE, AT(mdns.limits.changes_per_second), .def = 200,
      .min = 1, .max = GW_CONFIG_CHANGES_PER_SEC_MAX, .note = " changes per second and link"},
     /* 0: the larger of 64 and an eighth of services-per-link (docs/mdns.md) */
-    {"services-per-host", &g_type_uint, 0, AT(mdns.limits.services_per_host),
+    {"services-per-host", &g_type_uint, CFG_LIVE, AT(mdns.limits.services_per_host),
      .max = GW_CONFIG_SERVICES_PER_LINK_MAX,
      .note = " service instances per SRV target host and link (0: automatic)"},
-    {"services-per-address", &g_type_uint, 0, AT(mdns.limits.services_per_address),
+    {"services-per-address", &g_type_uint, CFG_LIVE, AT(mdns.limits.services_per_address),
      .max = GW_CONFIG_SERVICES_PER_LINK_MAX,
      .note = " service instances per host address and link (0: automatic)"},
     {.name = NULL},
@@ -172,18 +174,18 @@ static const cfg_key_t g_mdns_keys[] = {
     {"ipv4", &g_type_bool, 0, AT(mdns.ipv4), .def = true},
     {"ipv6", &g_type_bool, 0, AT(mdns.ipv6), .def = true, .after = check_address_families},
     /* 10s: RFC 8766 section 5.5.1 */
-    {"ttl-cap", &g_type_seconds, 0, AT(mdns.ttl_cap), .def = 10000, .min = 1000,
+    {"ttl-cap", &g_type_seconds, CFG_LIVE, AT(mdns.ttl_cap), .def = 10000, .min = 1000,
      .max = GW_CONFIG_TTL_CAP_MAX * 1000ULL, .note = " (RFC 8766 section 5.5.1 suggests 10s)"},
-    {"batch-window", &g_type_duration, 0, AT(mdns.batch_window_ms), .def = 50,
+    {"batch-window", &g_type_duration, CFG_LIVE, AT(mdns.batch_window_ms), .def = 50,
      .max = GW_CONFIG_BATCH_WINDOW_MAX_MS, .note = " (e.g. 50ms)"},
-    {"warm-up", &g_type_duration, 0, AT(mdns.warmup_ms), .def = 5000,
+    {"warm-up", &g_type_duration, CFG_LIVE, AT(mdns.warmup_ms), .def = 5000,
      .max = GW_CONFIG_WARMUP_MAX_MS, .note = " (e.g. 5s)"},
-    {"link-grace", &g_type_duration, 0, AT(mdns.link_grace_ms), .def = 30000,
+    {"link-grace", &g_type_duration, CFG_LIVE, AT(mdns.link_grace_ms), .def = 30000,
      .max = GW_CONFIG_LINK_GRACE_MAX_MS, .note = " (e.g. 30s)"},
-    {"drop-private", &g_type_bool, 0, AT(mdns.drop_private)},
+    {"drop-private", &g_type_bool, CFG_LIVE, AT(mdns.drop_private)},
     /* Printer subtypes that AirPrint and IPP Everywhere clients browse
      * for; plain type browsing does not see them. */
-    {"subtypes", &g_type_subtypes, 0, LIST_AT(mdns.subtypes, mdns.subtype_count),
+    {"subtypes", &g_type_subtypes, CFG_LIVE, LIST_AT(mdns.subtypes, mdns.subtype_count),
      .max = GW_CONFIG_SUBTYPES_MAX,
      WORDS("_universal._sub._ipp._tcp", "_print._sub._ipp._tcp", "_cups._sub._ipp._tcp",
            "_universal._sub._ipps._tcp", "_printer._sub._http._tcp")},
@@ -203,12 +205,12 @@ const cfg_key_t g_config_keys[] = {
     {"version", &g_type_text, CFG_NULL, AT(version), .len = GW_CONFIG_TEXT_MAX},
     {"transfer", &g_type_map, 0, .keys = g_transfer_keys},
     /* before transfer: its entries name keys */
-    {"tsig-keys", &g_type_tsig_keys, CFG_BEFORE_PREV, .max = GW_CONFIG_TSIG_KEYS_MAX,
+    {"tsig-keys", &g_type_tsig_keys, CFG_BEFORE_PREV | CFG_LIVE, .max = GW_CONFIG_TSIG_KEYS_MAX,
      .keys = g_tsig_key_keys},
     {"rate-limit", &g_type_map, 0, .keys = g_rate_limit_keys},
     {"cookies", &g_type_map, 0, .keys = g_cookies_keys},
     {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
-    {"links", &g_type_links, 0, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
+    {"links", &g_type_links, CFG_LIVE, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
     {"mdns", &g_type_map, 0, .keys = g_mdns_keys},
     {"metrics", &g_type_map, 0, .keys = g_metrics_keys},
     {.name = NULL},

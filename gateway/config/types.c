@@ -472,6 +472,17 @@ void free_field(gw_config_t *cfg, const cfg_key_t *key)
 	*field = NULL;
 }
 
+static int copy_text(gw_config_t *dst, const gw_config_t *src, const cfg_key_t *key)
+{
+	const char *from = *(char *const *)cfg_field(src, key);
+	char *copy = NULL;
+	if (from != NULL && (copy = strdup(from)) == NULL)
+		return GW_ENOMEM;
+	free_field(dst, key);
+	*(char **)cfg_field(dst, key) = copy;
+	return GW_OK;
+}
+
 /* A string (char *, owned); words[0] the default, else NULL. */
 const cfg_type_t g_type_text = {
     .shape = SHAPE_TEXT,
@@ -479,6 +490,7 @@ const cfg_type_t g_type_text = {
     .set_default = default_text,
     .print = print_text,
     .free = free_field,
+    .copy = copy_text,
 };
 
 static void check_path(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
@@ -504,6 +516,7 @@ const cfg_type_t g_type_path = {
     .set_default = default_text,
     .print = print_text,
     .free = free_field,
+    .copy = copy_text,
 };
 
 static void check_domain(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
@@ -527,6 +540,15 @@ static void print_domain(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key,
 	fprintf(fp, "%*s%s: %s\n", indent, "", key->name, cfg->zone.domain_str);
 }
 
+static int copy_domain(gw_config_t *dst, const gw_config_t *src, const cfg_key_t *key)
+{
+	(void)key;
+	memcpy(dst->zone.domain, src->zone.domain, sizeof(dst->zone.domain));
+	dst->zone.domain_len = src->zone.domain_len;
+	memcpy(dst->zone.domain_str, src->zone.domain_str, sizeof(dst->zone.domain_str));
+	return GW_OK;
+}
+
 /* The zone's domain: cfg->zone (wire form, length, text). */
 const cfg_type_t g_type_domain = {
     .shape = SHAPE_TEXT,
@@ -534,4 +556,5 @@ const cfg_type_t g_type_domain = {
     .check = check_domain,
     .set_default = default_domain,
     .print = print_domain,
+    .copy = copy_domain,
 };

@@ -31,12 +31,14 @@ typedef struct gw_server_opts {
 	/* Connections from one IPv4 address or IPv6 /64; 0: a sixteenth of
 	 * tcp_max_connections, at least 8. */
 	unsigned tcp_max_per_client;
-	unsigned tcp_max_pipelined;    /* answers a client may leave unread (>= 1) */
-	const char *identity;          /* borrowed, may be NULL */
-	const char *version;           /* borrowed, may be NULL */
-	const gw_access_t *xfr_access; /* borrowed; NULL: no transfers */
-	gw_journal_t *journal;         /* borrowed; NULL: IXFR answered in AXFR form (or
-	                                  set later: gw_server_set_journal()) */
+	unsigned tcp_max_pipelined; /* answers a client may leave unread (>= 1) */
+	const char *identity;       /* borrowed, may be NULL */
+	const char *version;        /* borrowed, may be NULL */
+	/* Borrowed; NULL: no transfers. Read at each request, so its owner may
+	 * change it in place between two (a reload: gateway/reload.c). */
+	const gw_access_t *xfr_access;
+	gw_journal_t *journal; /* borrowed; NULL: IXFR answered in AXFR form (or
+	                          set later: gw_server_set_journal()) */
 } gw_server_opts_t;
 
 /* Create a server and bind every listener (UDP and TCP on the same port;

@@ -36,6 +36,9 @@ struct gw_zonemgr {
 	gw_zonemgr_hook_fn hook;
 	void *hook_arg;
 	gw_zonemgr_stats_t stats;
+	bool held;                /* gw_zonemgr_hold(): commits go to pending */
+	zone_changeset_t pending; /* owned while held */
+	size_t pending_commits;
 };
 
 /* Records the gateway makes itself; a zone file cannot supply them. */
@@ -465,7 +468,45 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 
 int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
 {
-	return commit(m, cs, NULL);
+	if (!m->held)
+		return commit(m, cs, NULL);
+	int ret = zone_changeset_merge(&m->pending, cs);
+	if (ret == GW_OK)
+		m->pending_commits++;
+	return ret;
+}
+
+int gw_zonemgr_hold(gw_zonemgr_t *m)
+{
+	if (m->held)
+		return GW_EINVAL;
+	int ret = zone_changeset_init(&m->pending);
+	if (ret != GW_OK)
+		return ret;
+	m->held = true;
+	m->pending_commits = 0;
+	return GW_OK;
+}
+
+int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial)
+{
+	int ret = GW_OK;
+	if (!m->held)
+		return GW_EINVAL;
+	m->held = false;
+	if (m->pending_commits > 0) {
+		ret = commit(m, &m->pending, NULL);
+		if (ret != GW_OK)
+			gw_err("zone %s: the held changes (%zu commits) could not be committed: %s",
+			       m->opts.domain_str, m->pending_commits, gw_strerror(ret));
+		else
+			schedule_refresh(m);
+	}
+	zone_changeset_deinit(&m->pending);
+	m->pending_commits = 0;
+	if (serial != NULL)
+		zone_serial(m->zone->zone, serial);
+	return ret;
 }
 
 /* The SOA of a reloaded file replaces ours but keeps our serial. */
@@ -587,6 +628,7 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 	/* A manager that never started nor committed served nothing: the
 	 * journal file stays as it was. */
 	gw_journal_close(m->journal, m->zone != NULL && !m->serial.pending ? m->zone->zone : NULL);
+	zone_changeset_deinit(&m->pending);
 	gw_zoneref_put(m->zone);
 	zone_free(m->statics);
 	sig_keystore_free(m->keys);

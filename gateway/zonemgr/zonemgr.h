@@ -78,6 +78,21 @@ gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m);
  * empty cs still bumps the serial (used after signature refreshes). */
 int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs);
 
+/* Hold the commits: from now until gw_zonemgr_release(), each
+ * gw_zonemgr_commit() (and gw_zonemgr_reload()) is folded into one
+ * pending changeset and returns GW_OK without changing the zone, so that
+ * a configuration reload (the zone file's difference, the mirror's
+ * changes) is one serial, one journal entry, one IXFR. For one loop
+ * callback: the signature refresh does not run in between. GW_EINVAL
+ * when already held, GW_ENOMEM. */
+int gw_zonemgr_hold(gw_zonemgr_t *m);
+
+/* Commit what was held as one change (nothing when nothing was committed
+ * in between) and stop holding. *serial (may be NULL) is the serial
+ * served afterwards. Returns gw_zonemgr_commit()'s result; on error the
+ * held changes are lost and logged (the zone stays as it was). */
+int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial);
+
 /* Re-read the zone file and commit the difference to the records it gave
  * last time. A file that does not load leaves everything as it was; the
  * reason is logged. GW_OK when nothing is configured to reload. */

@@ -515,6 +515,56 @@ static void check_reload(const zm_opts_t *o)
 	teardown(f);
 }
 
+/* A configuration reload: the zone file's difference and two mirror
+ * batches (one adds a name, the next removes it and adds another) held
+ * and released as one commit: one serial, one hook call, one journal
+ * entry, and the zone as the three commits one after the other would
+ * have left it. Releasing with nothing held changes nothing. */
+static void check_hold(const zm_opts_t *o)
+{
+	static const char *const add1[] = {"printer.lan.home.arpa. 10 IN A 192.0.2.10",
+	                                   "gone.lan.home.arpa. 10 IN A 192.0.2.11", NULL};
+	static const char *const remove2[] = {"gone.lan.home.arpa. 10 IN A 192.0.2.11", NULL};
+	fixture_t *f = setup(o);
+	uint32_t serial = 0;
+	CU_ASSERT(gw_zonemgr_hold(f->m) == GW_OK);
+	CU_ASSERT(gw_zonemgr_hold(f->m) == GW_EINVAL);
+	tdir_write(f->dir, FILE_NAME, zone_v2);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	commit_text(f, add1, NULL, GW_OK);
+	commit_text(f, NULL, remove2, GW_OK);
+	CU_ASSERT(serial_of(served(f)) == 100); /* nothing served yet */
+	CU_ASSERT(f->hooks == 0);
+	CU_ASSERT(gw_zonemgr_release(f->m, &serial) == GW_OK);
+	CU_ASSERT(serial == 101);
+	CU_ASSERT(serial_of(served(f)) == 101);
+	CU_ASSERT(f->hooks == 1 && f->hook_serial == 101);
+	CU_ASSERT(data_is(served(f), data_v2_mirror));
+	gw_journal_entry_t *e = gw_journal_newest(gw_zonemgr_journal(f->m));
+	CU_ASSERT(e != NULL && e->from == 100 && e->to == 101);
+	if (e != NULL && !o->sign)
+		CU_ASSERT(e->removed == 2 && e->added == 3); /* SOA, www; SOA, mail, printer */
+	gw_journal_entry_put(e);
+
+	CU_ASSERT(gw_zonemgr_release(f->m, NULL) == GW_EINVAL);
+	CU_ASSERT(gw_zonemgr_hold(f->m) == GW_OK);
+	CU_ASSERT(gw_zonemgr_release(f->m, &serial) == GW_OK);
+	CU_ASSERT(serial == 101 && f->hooks == 1);
+	if (o->sign)
+		free_and_verify(f, o->algorithm);
+	teardown(f);
+}
+
+static void test_hold_unsigned(void)
+{
+	check_hold(&(zm_opts_t){.zone_file = true});
+}
+
+static void test_hold_signed(void)
+{
+	check_hold(&(zm_opts_t){.zone_file = true, .sign = true, .algorithm = SIG_ALG_ED25519});
+}
+
 static void test_reload_unsigned(void)
 {
 	check_reload(&(zm_opts_t){.zone_file = true});
@@ -661,6 +711,8 @@ int gw_test_register(void)
 	    {"failing commit, signed", test_commit_fails_signed},
 	    {"reload, unsigned", test_reload_unsigned},
 	    {"reload, signed", test_reload_signed},
+	    {"hold and release, unsigned", test_hold_unsigned},
+	    {"hold and release, signed", test_hold_signed},
 	    {"signature refresh", test_refresh},
 	    {"restart", test_restart},
 	    {"restart: the journal's floor, a start that fails", test_restart_floor},

@@ -711,6 +711,46 @@ static void test_delegations(void)
 	zone_free(zone);
 }
 
+/* Merged changesets do in one apply what they did one after the other:
+ * an addition a later changeset removes is gone, a TTL changed twice ends
+ * at the last TTL, a removal then re-addition leaves the record. */
+static void test_merge(void)
+{
+	static const char *const steps[][2][3] = {
+	    /* {adds}, {removes} */
+	    {{"a.example. 60 IN A 192.0.2.7", "www.example. 60 IN A 192.0.2.1", NULL},
+	     {"www.example. 300 IN TXT \"hello\"", "ns.example. 3600 IN A 192.0.2.53", NULL}},
+	    {{"www.example. 30 IN A 192.0.2.1", "ns.example. 3600 IN A 192.0.2.53", NULL},
+	     {"a.example. 60 IN A 192.0.2.7", "www.example. 60 IN A 192.0.2.1", NULL}},
+	    {{"b.example. 10 IN TXT \"b\"", NULL, NULL}, {NULL, NULL, NULL}},
+	};
+	zone_t *one_by_one = base_zone();
+	zone_t *merged = base_zone();
+	zone_changeset_t acc = {0};
+	CU_ASSERT_FATAL(zone_changeset_init(&acc) == GW_OK);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		zone_changeset_t cs = {0};
+		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+		for (size_t k = 0; k < 3 && steps[i][0][k] != NULL; k++)
+			tcs_add(&cs, steps[i][0][k]);
+		for (size_t k = 0; k < 3 && steps[i][1][k] != NULL; k++)
+			tcs_remove(&cs, steps[i][1][k]);
+		CU_ASSERT(zone_changeset_merge(&acc, &cs) == GW_OK);
+		CU_ASSERT(apply(one_by_one, &cs, NULL, NULL) == GW_OK);
+	}
+	CU_ASSERT(apply(merged, &acc, NULL, NULL) == GW_OK);
+	char *a = tdump(one_by_one), *b = tdump(merged);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_PTR_NULL(strstr(b, "a.example."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b, "ns.example."));
+	CU_ASSERT(trrset(merged, "www.example.", 1) != NULL &&
+	          trrset(merged, "www.example.", 1)->ttl == 30);
+	free(a);
+	free(b);
+	zone_free(one_by_one);
+	zone_free(merged);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("zone changesets",
@@ -729,6 +769,7 @@ int gw_test_register(void)
 	                         {"random_against_model", test_random_against_model},
 	                         {"rr_to_ldns", test_rr_to_ldns},
 	                         {"delegations", test_delegations},
+	                         {"merge", test_merge},
 	                         {NULL, NULL},
 	                     });
 }

@@ -1,0 +1,311 @@
+/* A reload: the new configuration checked whole first (nothing changes
+ * when it has an error), then what differs applied part by part inside
+ * one hold of the zone manager, so that the zone file's difference and
+ * the mirror's changes become one serial. The configuration in force is
+ * the new one with the running values of the keys that take a restart. */
+#include "gateway/reload.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "gateway/daemon_internal.h"
+
+/* The report: lines appended, cut when full. */
+typedef struct report {
+	char *buf;
+	size_t len, used;
+} report_t;
+
+static void say(report_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(report_t *r, const char *fmt, ...)
+{
+	if (r->len == 0 || r->used >= r->len - 1)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(r->buf + r->used, r->len - r->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		r->used = r->used + (size_t)n < r->len ? r->used + (size_t)n : r->len - 1;
+}
+
+int gw_daemon_keyring_new(const gw_config_t *cfg, gw_tsig_keyring_t **out)
+{
+	gw_tsig_keyring_t *kr = calloc(1, sizeof(*kr));
+	if (kr == NULL)
+		return GW_ENOMEM;
+	gw_tsig_keyring_opts_t opts = {.keys = cfg->tsig_keys, .count = cfg->tsig_key_count};
+	int ret = gw_tsig_keyring_init(kr, &opts);
+	if (ret != GW_OK) {
+		free(kr);
+		return ret;
+	}
+	*out = kr;
+	return GW_OK;
+}
+
+void gw_daemon_keyring_free(gw_tsig_keyring_t *keys)
+{
+	if (keys == NULL)
+		return;
+	gw_tsig_keyring_deinit(keys);
+	free(keys);
+}
+
+int gw_daemon_notify_new(const gw_config_t *cfg, const gw_tsig_keyring_t *keys,
+                         struct ev_loop *loop, gw_notify_t **out)
+{
+	gw_notify_opts_t opts = {
+	    .targets = cfg->transfer.notify,
+	    .target_count = cfg->transfer.notify_count,
+	    .keys = keys,
+	};
+	return gw_notify_new(out, loop, &opts);
+}
+
+void gw_daemon_retire_all(daemon_t *d)
+{
+	while (d->retired != NULL) {
+		gw_retired_t *r = d->retired;
+		d->retired = r->next;
+		gw_config_free(r->cfg);
+		gw_daemon_keyring_free(r->keys);
+		free(r);
+	}
+	gw_daemon_keyring_free(d->keys);
+	d->keys = NULL;
+	if (d->cfg_owned)
+		gw_config_free((gw_config_t *)d->cfg);
+	d->cfg = NULL;
+	d->cfg_owned = false;
+}
+
+/* True when a key under prefix ("mdns.") or the key itself changed. */
+static bool changed_under(const gw_config_diff_t *diff, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	for (size_t i = 0; i < diff->count; i++) {
+		if (strncmp(diff->items[i].key, prefix, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The new configuration, checked as --check-config checks it: the file
+ * (or the built-in default), then the zone file in force. Problems are
+ * logged and reported. */
+static int load_checked(daemon_t *d, gw_config_t **out, report_t *r)
+{
+	const char *path = d->flags->config_path;
+	gw_config_errors_t errs;
+	gw_config_errors_init(&errs);
+	int ret = path != NULL ? gw_config_load(out, path, &errs) : gw_config_default(out);
+	if (ret != GW_OK) {
+		say(r, "refused: %s has %zu problems; nothing changed\n", path ? path : "built-in",
+		    errs.count + errs.omitted);
+		gw_err("reload refused: %s has %zu problems; nothing changed, still serving with "
+		       "the running configuration",
+		       path ? path : "built-in", errs.count + errs.omitted);
+		for (size_t i = 0; i < errs.count; i++) {
+			gw_err("%s", errs.items[i].text);
+			say(r, "%s\n", errs.items[i].text);
+		}
+		if (errs.count == 0) {
+			gw_err("reload: %s", gw_strerror(ret));
+			say(r, "%s\n", gw_strerror(ret));
+		}
+		gw_config_errors_deinit(&errs);
+		return ret == GW_ENOMEM ? ret : GW_ECONFIG;
+	}
+	gw_config_errors_deinit(&errs);
+
+	/* The zone file the running zone manager reads (zone.file takes a
+	 * restart). */
+	char err[512] = "";
+	zone_t *zone = NULL;
+	gw_zonemgr_opts_t zopts = gw_daemon_zonemgr_opts(d->cfg);
+	ret = gw_zonemgr_load_static(&zone, &zopts, err, sizeof(err));
+	zone_free(zone);
+	if (ret != GW_OK) {
+		const char *why = err[0] ? err : gw_strerror(ret);
+		gw_err("reload refused: zone not reloaded, still serving the previous one: %s; "
+		       "nothing "
+		       "changed",
+		       why);
+		say(r, "refused: zone file: %s; nothing changed\n", why);
+		gw_config_free(*out);
+		*out = NULL;
+		return ret == GW_ENOMEM ? ret : GW_ECONFIG;
+	}
+	return GW_OK;
+}
+
+/* The new configuration's keyring and notifier, made before anything
+ * changes (NULL where they stay). */
+typedef struct fresh {
+	gw_tsig_keyring_t *keys;
+	gw_notify_t *notify;
+	gw_retired_t *retired; /* where the replaced configuration goes */
+} fresh_t;
+
+static int prepare(daemon_t *d, const gw_config_t *next, const gw_config_diff_t *diff, fresh_t *f,
+                   report_t *r)
+{
+	int ret = GW_OK;
+	if (diff->count > 0 && (f->retired = calloc(1, sizeof(*f->retired))) == NULL)
+		ret = GW_ENOMEM;
+	if (ret == GW_OK && gw_config_diff_has(diff, "tsig-keys"))
+		ret = gw_daemon_keyring_new(next, &f->keys);
+	if (ret == GW_OK && (f->keys != NULL || gw_config_diff_has(diff, "transfer.notify")))
+		ret = gw_daemon_notify_new(next, f->keys != NULL ? f->keys : d->keys, d->loop,
+		                           &f->notify);
+	if (ret != GW_OK) {
+		gw_err("reload refused: cannot set up the TSIG keys or NOTIFY: %s; nothing changed",
+		       gw_strerror(ret));
+		say(r, "refused: cannot set up the TSIG keys or NOTIFY: %s; nothing changed\n",
+		    gw_strerror(ret));
+		gw_notify_free(f->notify);
+		gw_daemon_keyring_free(f->keys);
+		free(f->retired);
+		*f = (fresh_t){0};
+	}
+	return ret;
+}
+
+/* What only needs swapping: the access rules, the keyring, the notifier,
+ * the configuration in force (the old one retired). Cannot fail. */
+static void swap_in(daemon_t *d, gw_config_t *next, fresh_t *f)
+{
+	gw_retired_t *old = f->retired;
+	old->cfg = d->cfg_owned ? (gw_config_t *)d->cfg : NULL;
+	if (f->keys != NULL) {
+		old->keys = d->keys;
+		d->keys = f->keys;
+	}
+	old->next = d->retired;
+	d->retired = old;
+	/* The server reads d->access through its pointer, at each request. */
+	d->access = (gw_access_t){.allow = &next->transfer.allow, .keys = d->keys};
+	if (d->http != NULL)
+		gw_http_set_allow(d->http, &next->metrics.allow);
+	if (f->notify != NULL) {
+		gw_notify_free(d->notify);
+		d->notify = f->notify;
+		d->view.notify = f->notify;
+	}
+	*f = (fresh_t){0};
+	d->cfg = next;
+	d->cfg_owned = true;
+	d->view.cfg = next;
+}
+
+int gw_daemon_reload(void *arg, char *report, size_t report_len)
+{
+	daemon_t *d = arg;
+	report_t r = {.buf = report, .len = report_len};
+	gw_config_t *next = NULL;
+	gw_config_diff_t diff;
+	fresh_t fresh = {0};
+	int ret, failed = GW_OK;
+	bool held = false;
+
+	if (report_len > 0)
+		report[0] = '\0';
+	gw_notice("reload: reading %s",
+	          d->flags->config_path ? d->flags->config_path : "the built-in configuration");
+	ret = load_checked(d, &next, &r);
+	if (ret != GW_OK)
+		return ret;
+	ret = gw_config_diff(d->cfg, next, &diff);
+	if (ret == GW_OK)
+		ret = gw_config_keep_restart(next, d->cfg, &diff);
+	if (ret == GW_OK)
+		ret = prepare(d, next, &diff, &fresh, &r);
+	if (ret == GW_OK)
+		ret = gw_zonemgr_hold(d->zones);
+	if (ret != GW_OK) {
+		/* prepare() said why; the rest is out of memory. */
+		if (r.used == 0) {
+			gw_err("reload refused: %s; nothing changed", gw_strerror(ret));
+			say(&r, "refused: %s; nothing changed\n", gw_strerror(ret));
+		}
+		goto out;
+	}
+	held = true;
+
+	/* The mirror first: it is the one part that may still refuse. */
+	if (changed_under(&diff, "mdns.") || gw_config_diff_has(&diff, "links")) {
+		mdns_mirror_config_t mc = gw_daemon_mirror_config(next);
+		ret = mdns_mirror_reconfigure(d->mirror, &mc);
+		if (ret != GW_OK) {
+			gw_err("reload refused: the mirror cannot take the new links or mdns "
+			       "settings: %s; nothing changed",
+			       gw_strerror(ret));
+			say(&r,
+			    "refused: the mirror cannot take the new links or mdns settings: %s; "
+			    "nothing changed\n",
+			    gw_strerror(ret));
+			goto out;
+		}
+	}
+	/* From here on the reload is applied; a part that fails is said. */
+	if (diff.count > 0) {
+		swap_in(d, next, &fresh);
+		next = NULL;
+	}
+	if (changed_under(&diff, "rate-limit.") || changed_under(&diff, "cookies.")) {
+		gw_rrl_opts_t rrl;
+		char secret_file[GW_CONFIG_PATH_MAX + 32];
+		gw_guard_opts_t g =
+		    gw_daemon_guard_opts(d->cfg, &rrl, secret_file, sizeof(secret_file));
+		ret = gw_server_set_guard(d->server, &g);
+		if (ret != GW_OK) {
+			gw_err("reload: rate-limit and cookies keep their running settings: %s",
+			       gw_strerror(ret));
+			say(&r, "failed: rate-limit, cookies: %s (running settings kept)\n",
+			    gw_strerror(ret));
+			failed = ret;
+		}
+	}
+	if (gw_config_diff_has(&diff, "log.level") && !d->flags->verbose)
+		gw_log_set_level(d->cfg->log.level);
+	ret = gw_zonemgr_reload(d->zones);
+	if (ret != GW_OK) {
+		say(&r, "failed: zone file: %s (the previous records stay)\n", gw_strerror(ret));
+		failed = ret;
+	}
+	ret = failed;
+
+out:;
+	uint32_t serial = 0;
+	if (held) {
+		int rr = gw_zonemgr_release(d->zones, &serial);
+		if (ret == GW_OK && rr != GW_OK) {
+			say(&r, "failed: committing the changes: %s\n", gw_strerror(rr));
+			ret = rr;
+		}
+	}
+	if (ret == GW_OK || failed != GW_OK) {
+		char live[1024], restart[1024];
+		size_t nl = gw_config_diff_list(&diff, true, live, sizeof(live));
+		size_t nr = gw_config_diff_list(&diff, false, restart, sizeof(restart));
+		d->view.reloads++;
+		gw_notice("reload: applied %s; zone %s at serial %u",
+		          nl > 0 ? live : "the zone file only", d->cfg->zone.domain_str, serial);
+		say(&r, "applied: %s (serial %u)\n", nl > 0 ? live : "zone file only", serial);
+		if (nr > 0) {
+			gw_warn("reload: these keys take a restart, their running values stay: %s",
+			        restart);
+			say(&r, "needs a restart: %s (running values kept)\n", restart);
+		}
+	}
+	gw_notify_free(fresh.notify);
+	gw_daemon_keyring_free(fresh.keys);
+	free(fresh.retired);
+	gw_config_free(next);
+	return ret;
+}
