@@ -5,6 +5,7 @@
 #pragma once
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,4 +31,13 @@ static inline size_t gw_client_addr(const struct sockaddr *sa, uint8_t out[16])
 	}
 	memcpy(out, a->s6_addr, 16);
 	return 16;
+}
+
+/* Whether a and b are the same client address (ports ignored; an
+ * IPv4-mapped IPv6 address equals its IPv4 address). */
+static inline bool gw_client_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
+{
+	uint8_t x[16], y[16];
+	size_t n = gw_client_addr(a, x);
+	return n > 0 && n == gw_client_addr(b, y) && memcmp(x, y, n) == 0;
 }

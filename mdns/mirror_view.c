@@ -1,0 +1,107 @@
+/* What the mirror knows, copied out for the control socket: the links and
+ * the service instances on them. Read only. */
+#include "mdns/mirror_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/dns.h"
+#include "common/error.h"
+
+static const char *state_text(link_state_t s)
+{
+	switch (s) {
+	case LINK_UP:
+		return "up";
+	case LINK_GRACE:
+		return "grace";
+	default:
+		return "down";
+	}
+}
+
+size_t mdns_mirror_links(const mdns_mirror_t *m, mdns_mirror_link_info_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (const mlink_t *l = m->links; l != NULL; l = l->next, n++) {
+		if (n >= cap)
+			continue;
+		mdns_mirror_link_info_t *li = &out[n];
+		memset(li, 0, sizeof(*li));
+		snprintf(li->ifname, sizeof(li->ifname), "%s", l->ifname);
+		snprintf(li->label, sizeof(li->label), "%s", l->label);
+		li->ifindex = l->state != LINK_DOWN ? l->ifindex : 0;
+		li->state = state_text(l->state);
+		li->configured = l->configured;
+		li->services = l->instances;
+		li->types = l->types;
+	}
+	return n;
+}
+
+/* The label at p (its length octet first) as text: the octets as they
+ * came (UTF-8 stays UTF-8), control characters replaced so that a log or
+ * a terminal shows one line. */
+static void label_text(char *buf, size_t len, const uint8_t *p)
+{
+	size_t n = p[0] < len - 1 ? p[0] : len - 1;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[1 + i];
+		buf[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	buf[n] = '\0';
+}
+
+/* "<_service>.<_tcp|_udp>" from the labels after the instance's, up to
+ * .local. */
+static void type_text(char *buf, size_t len, const uint8_t *p)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < 2 && p[0] != 0; i++, p += 1 + p[0]) {
+		char label[64];
+		label_text(label, sizeof(label), p);
+		int k = snprintf(buf + off, len - off, "%s%s", i > 0 ? "." : "", label);
+		if (k < 0 || (size_t)k >= len - off)
+			return;
+		off += (size_t)k;
+	}
+}
+
+static void service_info(const kname_t *n, const char *link, mdns_mirror_service_info_t *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->link = link;
+	label_text(s->instance, sizeof(s->instance), n->name);
+	type_text(s->type, sizeof(s->type), n->name + 1 + n->name[0]);
+	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type != DNS_T_SRV || r->rdlen <= 6)
+			continue;
+		s->port = (uint16_t)(r->rdata[4] << 8 | r->rdata[5]);
+		if (zone_name_to_str(s->host, sizeof(s->host), r->rdata + 6) != GW_OK)
+			snprintf(s->host, sizeof(s->host), "?");
+		if (r->target != NULL) {
+			for (const krr_t *a = r->target->rrs; a != NULL; a = a->next)
+				s->addresses += a->type == DNS_T_A || a->type == DNS_T_AAAA;
+		}
+		break;
+	}
+}
+
+void mdns_mirror_foreach_service(const mdns_mirror_t *m, const char *link,
+                                 mdns_mirror_service_fn fn, void *arg)
+{
+	mdns_mirror_service_info_t s;
+	for (const mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (link != NULL && strcmp(link, l->label) != 0)
+			continue;
+		GW_HTAB_FOREACH(&l->names, h) {
+			const kname_t *n = kname_of(h);
+			if (!(n->roles & ROLE_INSTANCE))
+				continue;
+			service_info(n, l->label, &s);
+			if (!fn(arg, &s))
+				return;
+		}
+	}
+}
