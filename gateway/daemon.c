@@ -22,6 +22,7 @@
 #include "gateway/xfr/tsig.h"
 #include "gateway/zonemgr/zonemgr.h"
 #include "common/container.h"
+#include "gateway/control/socket.h"
 #include "gateway/control/view.h"
 
 typedef struct daemon {
@@ -36,7 +37,8 @@ typedef struct daemon {
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sighup;
-	gw_view_t view; /* what the control socket and metrics read */
+	gw_view_t view;        /* what the control socket and metrics read */
+	gw_control_t *control; /* owned: the control socket; NULL when control.enable is off */
 } daemon_t;
 
 static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cfg)
@@ -62,6 +64,34 @@ static void on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	 * mirrored records; a bad file changes nothing (the manager logs
 	 * why). */
 	gw_zonemgr_reload(d->zones);
+}
+
+/* gw_control_reload_fn: for now the zone file, as SIGHUP does (the
+ * configuration reload takes this place when it comes). */
+static int control_reload(void *arg, char *report, size_t len)
+{
+	daemon_t *d = arg;
+	const gw_config_t *cfg = d->cfg;
+	uint32_t serial = 0;
+	if (cfg->zone.file == NULL) {
+		snprintf(report, len,
+		         "no zone file configured: nothing to reload (the configuration file is "
+		         "not re-read; changing it needs a restart)");
+		return GW_OK;
+	}
+	int ret = gw_zonemgr_reload(d->zones);
+	zone_serial(gw_zonemgr_zone(d->zones)->zone, &serial);
+	if (ret != GW_OK)
+		snprintf(report, len,
+		         "zone file %s not reloaded (%s); still serving serial %u; the log has the "
+		         "reason",
+		         cfg->zone.file, gw_strerror(ret), serial);
+	else
+		snprintf(report, len,
+		         "zone file %s reloaded; serving serial %u (the configuration file is not "
+		         "re-read; changing it needs a restart)",
+		         cfg->zone.file, serial);
+	return ret;
 }
 
 /* The mirror's part of the configuration; what it points at is cfg's. */
@@ -327,6 +357,19 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .started = gw_clock_wall(),
 	    .started_ns = gw_clock_mono_ns(),
 	};
+	/* The control socket shows what serves, so it comes last; a live
+	 * daemon on its path stops this one. */
+	if (cfg->control.enable) {
+		gw_control_opts_t control_opts = {
+		    .path = cfg->control.socket,
+		    .view = &d.view,
+		    .reload = control_reload,
+		    .reload_arg = &d,
+		};
+		ret = gw_control_new(&d.control, d.loop, &control_opts);
+		if (ret != GW_OK)
+			goto out;
+	}
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
 
 	ev_run(d.loop, 0);
@@ -337,6 +380,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	ev_signal_stop(d.loop, &d.sighup);
 	ret = GW_OK;
 out:
+	gw_control_free(d.control);
 	if (ports_written)
 		unlink(cfg->ports_file);
 	mdns_mirror_free(d.mirror);

@@ -182,6 +182,12 @@ typedef struct gw_config {
 		bool enable; /* server cookies, secret in <state_dir>/cookie-secret */
 	} cookies;
 
+	struct {
+		bool enable;  /* the control socket (dnssd-gatewayctl) */
+		char *socket; /* owned; NULL: $RUNTIME_DIRECTORY/control.sock, else
+		                 /run/dnssd-gateway/control.sock */
+	} control;
+
 	mdns_link_config_t *links; /* owned; link_count entries; 0 = every multicast interface */
 	size_t link_count;
 

@@ -90,6 +90,13 @@ static const cfg_key_t g_cookies_keys[] = {
     {.name = NULL},
 };
 
+/* The control socket (gateway/control/socket.h, dnssd-gatewayctl). */
+static const cfg_key_t g_control_keys[] = {
+    {"enable", &g_type_bool, 0, AT(control.enable), .def = true},
+    {"socket", &g_type_path, CFG_NULL, AT(control.socket)},
+    {.name = NULL},
+};
+
 /* Each entry of tsig-keys and of links: read by their list type. */
 static const cfg_key_t g_tsig_key_keys[] = {
     {"name", &g_type_text, CFG_REQUIRED, .len = GW_CONFIG_NAME_STR_MAX - 1},
@@ -196,6 +203,7 @@ const cfg_key_t g_config_keys[] = {
     {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
     {"links", &g_type_links, 0, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
     {"mdns", &g_type_map, 0, .keys = g_mdns_keys},
+    {"control", &g_type_map, 0, .keys = g_control_keys},
     {.name = NULL},
 };
 
