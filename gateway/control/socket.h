@@ -20,14 +20,12 @@
 #include <json-c/json.h>
 
 #include "common/log.h"
+#include "gateway/control/protocol.h"
 #include "gateway/control/status.h"
 #include "gateway/control/view.h"
 
-#define GW_CONTROL_REQUEST_MAX     4096 /* octets in one request line, newline included */
 #define GW_CONTROL_CONNECTIONS_MAX 16
 #define GW_CONTROL_TIMEOUT         10.0 /* seconds a connection may stay idle */
-#define GW_CONTROL_SOCKET_DEFAULT  "/run/dnssd-gateway/control.sock"
-#define GW_CONTROL_SOCKET_NAME     "control.sock" /* under $RUNTIME_DIRECTORY */
 
 /* Apply a reload; write what was applied, what needs a restart and the
  * errors, for a person, into report (report_len octets). Returns GW_OK or
