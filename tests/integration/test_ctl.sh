@@ -80,16 +80,23 @@ qgw() { # kdig from the gateway's namespace to its 127.0.0.1@53
 served_serial() {
 	qgw +short SOA "$D" | awk '{print $3}'
 }
+# served_holds COMMAND EXPR: ctl --json COMMAND, and EXPR holds with
+# SERIAL replaced by the SOA serial the gateway serves.
+served_holds() {
+	local s
+	jctl "$1" || return 1
+	s=$(served_serial)
+	[ -n "$s" ] && jtrue "${2//SERIAL/$s}"
+}
 
 # ---- services on two links ---------------------------------------------------
 
 topo_pub_start 1
 topo_pub_start 2
-for what in printer ssh http; do
-	topo_pub 1 register "$what"
+# lan1: three services, the limit; lan2: two.
+for svc in 1:printer 1:ssh 1:http 2:printer 2:http; do
+	topo_pub "${svc%%:*}" register "${svc#*:}"
 done
-topo_pub 2 register printer
-topo_pub 2 register http
 services_on() { # LINK COUNT
 	jctl services --link "$1" && jtrue "d['total'] == $2"
 }
@@ -121,12 +128,7 @@ expect "the listed ssh service is served (SRV)" grep -q "22 lanhost.lan1.$D" "$G
 
 # ---- status: serial, signing ------------------------------------------------
 
-serial_matches() {
-	jctl status || return 1
-	local s
-	s=$(served_serial)
-	[ -n "$s" ] && jtrue "d['zones'][0]['serial'] == $s"
-}
+serial_matches() { served_holds status "d['zones'][0]['serial'] == SERIAL"; }
 topo_wait 10 serial_matches || true
 expect "status: the serial is the served SOA serial (kdig)" serial_matches
 expect "status: the zone, signed with two keys and NSEC" \
@@ -181,10 +183,8 @@ expect "services on lan1 still 3, none named extra" jtrue "d['total'] == 3 and n
 ip netns exec "$NS_GW" kdig @127.0.0.1 -p 53 +time=5 AXFR "$D" >"$GW_TMP/axfr" 2>&1 || true
 expect "kdig AXFR from 127.0.0.1 went through" grep -q "IN.*SOA" "$GW_TMP/axfr"
 notify_current() {
-	jctl secondaries || return 1
-	local s
-	s=$(served_serial)
-	[ -n "$s" ] && jtrue "d['notify'][0]['result'] == 'acknowledged' and d['notify'][0]['last_answer']['serial'] == $s"
+	served_holds secondaries \
+		"d['notify'][0]['result'] == 'acknowledged' and d['notify'][0]['last_answer']['serial'] == SERIAL"
 }
 topo_wait 20 notify_current || true
 expect "secondaries: the target answered the NOTIFY of the served serial" notify_current
