@@ -93,7 +93,7 @@ static const cfg_key_t g_cookies_keys[] = {
 /* The control socket (gateway/control/socket.h, dnssd-gatewayctl). */
 static const cfg_key_t g_control_keys[] = {
     {"enable", &g_type_bool, 0, AT(control.enable), .def = true},
-    {"socket", &g_type_path, CFG_NULL, AT(control.socket)},
+    {"socket", &g_type_path, CFG_NULL, AT(control.socket), .after = check_control_socket},
     {.name = NULL},
 };
 
