@@ -34,8 +34,7 @@ static bool add_obj(json_object *arr, json_object *o)
 }
 
 static bool target_json(json_object *arr, const gw_notify_target_info_t *t,
-                        const struct sockaddr_storage *addr, const gw_server_xfr_info_t *xfr,
-                        size_t xfr_count)
+                        const gw_server_xfr_info_t *xfr, size_t xfr_count)
 {
 	json_object *o = json_object_new_object();
 	if (!add_obj(arr, o))
@@ -64,7 +63,7 @@ static bool target_json(json_object *arr, const gw_notify_target_info_t *t,
 	 * port it came from. */
 	for (size_t i = 0; ok && i < xfr_count && last == NULL; i++) {
 		if (gw_client_addr_equal((const struct sockaddr *)&xfr[i].addr,
-		                         (const struct sockaddr *)addr)) {
+		                         (const struct sockaddr *)&t->sa)) {
 			last = xfr_json(&xfr[i]);
 			ok = last != NULL;
 		}
@@ -87,8 +86,7 @@ int gw_status_secondaries(const gw_view_t *v, json_object *obj)
 		goto out;
 	n = gw_notify_targets(v->notify, t, n);
 	for (size_t i = 0; i < n; i++) {
-		if (!target_json(targets, &t[i], &v->cfg->transfer.notify[i].ep.addr, xfr,
-		                 xfr_count))
+		if (!target_json(targets, &t[i], xfr, xfr_count))
 			goto out;
 	}
 	for (size_t i = 0; i < xfr_count; i++) {

@@ -385,6 +385,7 @@ size_t gw_notify_targets(const gw_notify_t *n, gw_notify_target_info_t *out, siz
 		memcpy(o->addr, t->text,
 		       sizeof(o->addr) < sizeof(t->text) ? sizeof(o->addr) : sizeof(t->text));
 		o->addr[sizeof(o->addr) - 1] = '\0';
+		o->sa = t->cfg->ep.addr;
 		o->key = t->key != NULL ? t->key->cfg->name : NULL;
 		o->last_sent = t->last_sent;
 		o->sent_serial = t->serial;

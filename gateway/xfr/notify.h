@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <ev.h>
@@ -57,7 +58,8 @@ void gw_notify_get_stats(const gw_notify_t *n, gw_notify_stats_t *st);
 
 /* One target as the notifier last saw it (control socket, status page). */
 typedef struct gw_notify_target_info {
-	char addr[80];            /* the target, "ADDR@PORT" as configured */
+	char addr[80];              /* the target, "ADDR@PORT" as configured */
+	struct sockaddr_storage sa; /* the same, as a socket address */
 	const char *key;          /* borrowed from the keyring: the TSIG key name; NULL: unsigned */
 	time_t last_sent;         /* wall clock of the last NOTIFY sent (any try); 0: never */
 	uint32_t sent_serial;     /* the serial it announced */
