@@ -98,7 +98,8 @@ static int parse_args(int argc, char **argv, args_t *a)
 	int c;
 	memset(a, 0, sizeof(*a));
 	a->socket = GW_CONTROL_SOCKET_DEFAULT;
-	while ((c = getopt_long(argc, argv, "s:jhV", longopts, NULL)) != -1) {
+	opterr = 0; /* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":s:jhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			a->socket = optarg;
@@ -128,8 +129,12 @@ static int parse_args(int argc, char **argv, args_t *a)
 				            optarg);
 			break;
 		}
+		case ':':
+			return fail(CTL_EUSAGE, "%s needs an argument (see %s --help)",
+			            argv[optind - 1], g_prog);
 		default:
-			return fail(CTL_EUSAGE, "see %s --help", g_prog);
+			return fail(CTL_EUSAGE, "unknown option %s (see %s --help)",
+			            argv[optind - 1], g_prog);
 		}
 	}
 	if (optind >= argc)

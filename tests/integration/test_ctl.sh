@@ -283,6 +283,13 @@ ctl frobnicate
 expect "unknown command: exit 2" test "$CTL_RC" = 2
 expect "unknown command: one line" one_error_line
 expect "unknown command: says which" grep -q "unknown command 'frobnicate'" "$GW_TMP/ctl.err"
+ctl --frob status
+expect "unknown option: exit 2, one line" test "$CTL_RC" = 2
+expect "unknown option: one line naming it" one_error_line
+expect "unknown option: names it" grep -q "unknown option --frob" "$GW_TMP/ctl.err"
+ctl status --link lan1
+expect "a filter on another command: exit 2" test "$CTL_RC" = 2
+expect "a filter on another command: one line" one_error_line
 ctl services --link nowhere
 expect "unknown link: exit 1 (the daemon's error)" test "$CTL_RC" = 1
 expect "unknown link: one line with the daemon's reason" one_error_line
