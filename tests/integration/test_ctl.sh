@@ -314,6 +314,22 @@ expect "as nobody in the socket's group: exit 0" test "$CTL_RC" = 0
 expect "as nobody in the socket's group: the status" jtrue "d['zones'][0]['name'] == '$D'"
 chmod 700 "$GW_TMP"
 
+# A second daemon on the same socket path refuses to start, and leaves
+# the first one's socket alone.
+mkdir -p "$GW_TMP/state2"
+cat >"$GW_TMP/second.yaml" <<YAML
+zone: {domain: $D}
+listen: ["127.0.0.1@0"]
+state-dir: $GW_TMP/state2
+mdns: {enable: false}
+control: {socket: $SOCK}
+YAML
+rc=0
+timeout 30 "$GW_BIN" -c "$GW_TMP/second.yaml" >"$GW_TMP/second.log" 2>&1 || rc=$?
+expect "a second daemon on the same socket: does not start" test "$rc" != 0 -a "$rc" != 124
+expect "a second daemon on the same socket: says why" grep -q "control socket $SOCK: another daemon answers on it" "$GW_TMP/second.log"
+expect "the first daemon still answers on its socket" jctl status
+
 gw_stop
 expect "the socket file is removed at exit" test ! -e "$SOCK"
 gw_finish
