@@ -348,6 +348,24 @@ static void test_links_services(void)
 	teardown(f);
 }
 
+/* Instance names are octets: UTF-8 stays, an octet that is not part of
+ * well-formed UTF-8 becomes '?', so that the JSON is valid UTF-8 (control
+ * characters never get this far: the mirror refuses such names). */
+static void test_instance_text(void)
+{
+	fixture_t *f = setup();
+	mdns_mirror_inject_link(f->mirror, IF_LAN, "eth0", true);
+	service(f, IF_LAN, "caf\\195\\169\\255x\\226\\130", "cafe.local", 80, "192.0.2.91");
+	mdns_mirror_flush(f->mirror);
+	json_object *o = topic(f, GW_STATUS_SERVICES, "lan");
+	json_object *svcs = get(o, "services");
+	CU_ASSERT_FATAL(json_object_array_length(svcs) == 1);
+	CU_ASSERT_STRING_EQUAL(str(json_object_array_get_idx(svcs, 0), "instance"),
+	                       "caf\xc3\xa9?x??");
+	json_object_put(o);
+	teardown(f);
+}
+
 static void test_refused(void)
 {
 	fixture_t *f = setup();
@@ -507,6 +525,7 @@ int gw_test_register(void)
 	    {"topics", test_topics},
 	    {"status", test_status},
 	    {"links and services", test_links_services},
+	    {"instance names as text", test_instance_text},
 	    {"refused", test_refused},
 	    {"keys and ds", test_keys_ds},
 	    {"secondaries and stats", test_secondaries_stats},
