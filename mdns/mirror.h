@@ -166,7 +166,7 @@ size_t mdns_mirror_links(const mdns_mirror_t *m, mdns_mirror_link_info_t *out, s
 /* One service instance known on a link. */
 typedef struct mdns_mirror_service_info {
 	const char *link;   /* borrowed for the callback: the link's label */
-	char instance[256]; /* the instance label as announced, control characters as '?' */
+	char instance[256]; /* the instance label as announced; '?' for octets outside UTF-8 */
 	char type[128];     /* "_ipp._tcp" */
 	char host[1024];    /* the SRV target, text ("printer.local."); "" before an SRV */
 	uint16_t port;      /* the SRV port; 0 before an SRV */
