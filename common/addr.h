@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -47,4 +48,13 @@ static inline void gw_addr_text(const struct sockaddr *sa, char *buf, size_t len
 		inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
 		*port = ntohs(s4->sin_port);
 	}
+}
+
+/* Whether a and b are the same client address (ports ignored; an
+ * IPv4-mapped IPv6 address equals its IPv4 address). */
+static inline bool gw_client_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
+{
+	uint8_t x[16], y[16];
+	size_t n = gw_client_addr(a, x);
+	return n > 0 && n == gw_client_addr(b, y) && memcmp(x, y, n) == 0;
 }

@@ -144,6 +144,12 @@ void sig_keystore_free(sig_keystore_t *ks);
 /* The keys, borrowed; count in *count. */
 sig_key_t *const *sig_keystore_keys(const sig_keystore_t *ks, size_t *count);
 
+/* When key i (an index into sig_keystore_keys()) was made and first
+ * published, seconds since the epoch as keys/state keeps them (an
+ * imported key: when it was imported). GW_OK or GW_ENOTFOUND. */
+int sig_keystore_key_times(const sig_keystore_t *ks, size_t i, int64_t *created,
+                           int64_t *published);
+
 /* Write the DS file and the trust anchor files (atomically) and log the
  * DS records. GW_OK or -errno. */
 int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl);

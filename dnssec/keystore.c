@@ -707,6 +707,15 @@ sig_key_t *const *sig_keystore_keys(const sig_keystore_t *ks, size_t *count)
 	return ks->keys;
 }
 
+int sig_keystore_key_times(const sig_keystore_t *ks, size_t i, int64_t *created, int64_t *published)
+{
+	if (i >= ks->count)
+		return GW_ENOTFOUND;
+	*created = ks->meta[i].created;
+	*published = ks->meta[i].published;
+	return GW_OK;
+}
+
 /* ---- DS and trust anchors --------------------------------------------- */
 
 typedef struct {

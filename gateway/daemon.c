@@ -22,6 +22,7 @@
 #include "gateway/xfr/tsig.h"
 #include "gateway/zonemgr/zonemgr.h"
 #include "common/container.h"
+#include "gateway/control/socket.h"
 #include "gateway/control/view.h"
 #include "gateway/http/http.h"
 #include "gateway/daemon_internal.h"
@@ -347,6 +348,19 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	};
 	if (d.http != NULL)
 		gw_http_start(d.http);
+	/* The control socket shows what serves, so it comes last; a live
+	 * daemon on its path stops this one. */
+	if (cfg->control.enable) {
+		gw_control_opts_t control_opts = {
+		    .path = cfg->control.socket,
+		    .view = &d.view,
+		    .reload = gw_daemon_reload,
+		    .reload_arg = &d,
+		};
+		ret = gw_control_new(&d.control, d.loop, &control_opts);
+		if (ret != GW_OK)
+			goto out;
+	}
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
 
 	ev_run(d.loop, 0);
@@ -357,6 +371,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	ev_signal_stop(d.loop, &d.sighup);
 	ret = GW_OK;
 out:
+	gw_control_free(d.control);
 	if (ports_written)
 		unlink(cfg->ports_file);
 	gw_http_free(d.http);

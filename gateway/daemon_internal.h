@@ -6,6 +6,7 @@
 #include <ev.h>
 
 #include "gateway/config/config.h"
+#include "gateway/control/socket.h"
 #include "gateway/control/view.h"
 #include "gateway/http/http.h"
 #include "gateway/daemon.h"
@@ -45,8 +46,9 @@ typedef struct daemon {
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sighup;
-	gw_view_t view;  /* what the control socket and metrics read */
-	gw_http_t *http; /* owned: the metrics over HTTP; NULL when off */
+	gw_view_t view;        /* what the control socket and metrics read */
+	gw_http_t *http;       /* owned: the metrics over HTTP; NULL when off */
+	gw_control_t *control; /* owned: the control socket; NULL when control.enable is off */
 } daemon_t;
 
 /* The parts of cfg each module takes (what they point at is cfg's). */

@@ -351,22 +351,6 @@ void mdns_mirror_get_stats(const mdns_mirror_t *m, mdns_mirror_stats_t *st)
 	}
 }
 
-size_t mdns_mirror_get_links(const mdns_mirror_t *m, mdns_mirror_link_stats_t *out, size_t cap)
-{
-	size_t n = 0;
-	for (const mlink_t *l = m->links; l != NULL; l = l->next, n++) {
-		if (n < cap)
-			out[n] = (mdns_mirror_link_stats_t){
-			    .ifname = l->ifname,
-			    .label = l->label,
-			    .active = mirror_link_active(l),
-			    .services = l->instances,
-			    .types = l->types,
-			};
-	}
-	return n;
-}
-
 void mdns_mirror_inject_link(mdns_mirror_t *m, int ifindex, const char *ifname, bool up)
 {
 	mirror_on_link(m, ifindex, ifname, up);

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <ev.h>
 
@@ -146,10 +147,6 @@ typedef enum {
 	MDNS_MIRROR_REFUSED_KINDS
 } mdns_mirror_refused_t;
 
-/* Short name of a kind ("services", "txt", ...: the metrics' reason
- * label), static. */
-const char *mdns_mirror_refused_str(mdns_mirror_refused_t kind);
-
 typedef struct mdns_mirror_stats {
 	size_t links_active; /* links up or in their grace period */
 	size_t services;     /* instances known, every link */
@@ -166,18 +163,63 @@ typedef struct mdns_mirror_stats {
 
 void mdns_mirror_get_stats(const mdns_mirror_t *m, mdns_mirror_stats_t *st);
 
-/* One link of the mirror, for the metrics and the status page. */
-typedef struct mdns_mirror_link_stats {
-	const char *ifname; /* borrowed from the mirror: valid until it changes */
-	const char *label;  /* the link's subdomain label */
-	bool active;        /* up, or in its grace period */
-	size_t services;    /* service instances known */
-	size_t types;       /* service types known */
-} mdns_mirror_link_stats_t;
+/* ---- what the control socket shows (mdns/mirror_view.c) ---------------- */
 
-/* Fill out[0 .. min(cap, links)) with the mirror's links; returns how
- * many links there are (out may be NULL with cap 0). */
-size_t mdns_mirror_get_links(const mdns_mirror_t *m, mdns_mirror_link_stats_t *out, size_t cap);
+/* Short name of a kind of refusal ("services_per_link", "wildcard", ...),
+ * for JSON keys, and what it counts ("services (limit per link)"). Static
+ * strings, never NULL. */
+const char *mdns_mirror_refused_name(mdns_mirror_refused_t kind);
+const char *mdns_mirror_refused_what(mdns_mirror_refused_t kind);
+
+/* One link as the mirror sees it now. */
+typedef struct mdns_mirror_link_info {
+	char ifname[16];   /* the interface name (IF_NAMESIZE) */
+	char label[64];    /* the label under the domain: <label>.<domain> */
+	int ifindex;       /* 0 while down */
+	const char *state; /* static: "up", "grace" (down, records kept) or "down" */
+	bool configured;   /* from the configuration's links; else the default rule */
+	size_t services;   /* service instances known on the link */
+	size_t types;      /* service types known on the link */
+} mdns_mirror_link_info_t;
+
+/* The links, in the mirror's order: copies min(cap, count) into out (may
+ * be NULL with cap 0) and returns the count. */
+size_t mdns_mirror_links(const mdns_mirror_t *m, mdns_mirror_link_info_t *out, size_t cap);
+
+/* One service instance known on a link. */
+typedef struct mdns_mirror_service_info {
+	const char *link;   /* borrowed for the callback: the link's label */
+	char instance[256]; /* the instance label as announced; '?' for octets outside UTF-8 */
+	char type[128];     /* "_ipp._tcp" */
+	char host[1024];    /* the SRV target, text ("printer.local."); "" before an SRV */
+	uint16_t port;      /* the SRV port; 0 before an SRV */
+	size_t addresses;   /* A and AAAA records the host has on the link */
+} mdns_mirror_service_info_t;
+
+/* Called per service; s is borrowed for the call. Return false to stop. */
+typedef bool (*mdns_mirror_service_fn)(void *arg, const mdns_mirror_service_info_t *s);
+
+/* Call fn for every service instance known on the link labelled link
+ * (NULL: on every link), link by link in the mirror's order. Read only;
+ * fn must not change the mirror. */
+void mdns_mirror_foreach_service(const mdns_mirror_t *m, const char *link,
+                                 mdns_mirror_service_fn fn, void *arg);
+
+/* Refusals kept in memory, the most recent ones (a ring). */
+#define MDNS_MIRROR_RECENT_REFUSALS 32
+
+typedef struct mdns_mirror_refusal {
+	time_t when; /* wall clock */
+	mdns_mirror_refused_t kind;
+	char link[64];    /* the link's label */
+	char name[320];   /* what was refused, text; "" when no one name (deferred changes) */
+	char detail[320]; /* why, as the log line says it (truncated) */
+} mdns_mirror_refusal_t;
+
+/* The most recent refusals, newest first: copies at most cap into out and
+ * returns how many it copied (at most MDNS_MIRROR_RECENT_REFUSALS). Every
+ * refusal is recorded, also those whose log line was held back. */
+size_t mdns_mirror_recent_refusals(const mdns_mirror_t *m, mdns_mirror_refusal_t *out, size_t cap);
 
 /* ---- entry points for tests (no network) --------------------------------- */
 

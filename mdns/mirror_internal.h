@@ -151,6 +151,10 @@ struct mdns_mirror {
 	size_t subtype_count;
 	mdns_mirror_stats_t stats;
 	size_t watches;
+	/* The most recent refusals (mirror_refuse.c), a ring: recent_next is
+	 * where the next one goes, recent_count how many are held. */
+	mdns_mirror_refusal_t recent[MDNS_MIRROR_RECENT_REFUSALS];
+	size_t recent_next, recent_count;
 };
 
 /* The index of a role (a single bit) in kname_t.refs. */
@@ -162,10 +166,11 @@ static inline int role_idx(int role)
 /* mirror.c: start the batch window unless it runs. */
 void mirror_schedule(mdns_mirror_t *m);
 
-/* mirror_refuse.c: count a refusal of that kind on link l and log it,
- * at most one line per minute per link and kind. */
-void mirror_refuse(mdns_mirror_t *m, mlink_t *l, mdns_mirror_refused_t kind, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* mirror_refuse.c: count a refusal of that kind on link l, keep it among
+ * the recent ones (name: what was refused, text, or NULL) and log it, at
+ * most one line per minute per link and kind. */
+void mirror_refuse(mdns_mirror_t *m, mlink_t *l, mdns_mirror_refused_t kind, const char *name,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Log the counts held back for a minute (or all of them); returns whether
  * some remain held. */
 bool mirror_logs_flush(mdns_mirror_t *m, bool all);

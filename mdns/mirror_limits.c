@@ -24,7 +24,7 @@ static bool name_admissible(mdns_mirror_t *m, mlink_t *l, const uint8_t *name, c
 	char text[ZONE_NAME_MAXLEN * 4];
 	if (mdns_name_is_reserved(name)) {
 		name_text(text, sizeof(text), name);
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RESERVED,
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RESERVED, text,
 		              "refused %s %s: it would land on the gateway's _dns-sd._udp names",
 		              what, text);
 		return false;
@@ -32,14 +32,14 @@ static bool name_admissible(mdns_mirror_t *m, mlink_t *l, const uint8_t *name, c
 	int ret = mdns_translate_name(out, name, l->suffix, 1);
 	if (ret == GW_ELIMIT) {
 		name_text(text, sizeof(text), name);
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_LENGTH,
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_LENGTH, text,
 		              "refused %s %s: longer than 255 octets under %s", what, text,
 		              l->label);
 		return false;
 	}
 	if (ret < 0) {
 		name_text(text, sizeof(text), name);
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_INVALID,
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_INVALID, text,
 		              "refused %s %s: not a name under .local", what, text);
 		return false;
 	}
@@ -64,10 +64,10 @@ static bool name_vetted(mdns_mirror_t *m, mlink_t *l, const uint8_t *name, mdns_
 	name_text(text, sizeof(text), name);
 	if (srv_owner != NULL) {
 		name_text(otext, sizeof(otext), srv_owner);
-		mirror_refuse(m, l, kind, "refused the SRV of %s: its target %s: %s", otext, text,
-		              mdns_vet_str(v));
+		mirror_refuse(m, l, kind, otext, "refused the SRV of %s: its target %s: %s", otext,
+		              text, mdns_vet_str(v));
 	} else {
-		mirror_refuse(m, l, kind, "refused %s %s: %s",
+		mirror_refuse(m, l, kind, text, "refused %s %s: %s",
 		              use == MDNS_USE_TYPE ? "service type" : "service", text,
 		              mdns_vet_str(v));
 	}
@@ -95,7 +95,7 @@ static void refuse_address(mdns_mirror_t *m, mlink_t *l, const char *what, const
 	char atext[INET6_ADDRSTRLEN];
 	name_text(text, sizeof(text), name);
 	inet_ntop(type == DNS_T_A ? AF_INET : AF_INET6, rdata, atext, sizeof(atext));
-	mirror_refuse(m, l, MDNS_MIRROR_REFUSED_ADDRESS,
+	mirror_refuse(m, l, MDNS_MIRROR_REFUSED_ADDRESS, text,
 	              "refused %s %s: %u services per address at most, and the hosts at %s have "
 	              "them",
 	              what, text, cap, atext);
@@ -122,7 +122,7 @@ static bool host_has_room(mdns_mirror_t *m, kname_t *n, const uint8_t *host)
 	if (t->refs[role_idx(ROLE_HOST)] >= cap) {
 		name_text(text, sizeof(text), n->name);
 		name_text(htext, sizeof(htext), host);
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_HOST,
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_HOST, text,
 		              "refused service %s: %u services per host at most, and %s has them",
 		              text, cap, htext);
 		return false;
@@ -212,10 +212,10 @@ static bool link_has_room(mdns_mirror_t *m, mlink_t *l, const kname_t *t, int ro
 		return true;
 	name_text(text, sizeof(text), name);
 	if (type)
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_TYPES,
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_TYPES, text,
 		              "refused service type %s: %u types at most", text, limit);
 	else
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_SERVICES,
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_SERVICES, text,
 		              "refused service %s: %u services per link at most", text, limit);
 	return false;
 }
@@ -238,7 +238,7 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 
 	if (rec->type != DNS_T_PTR && n->rr_count >= cfg->limits.records_per_name) {
 		name_text(text, sizeof(text), n->name);
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RECORDS,
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RECORDS, text,
 		              "refused a type %u record at %s: %u records per name at most",
 		              rec->type, text, cfg->limits.records_per_name);
 		return false;
@@ -247,7 +247,7 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 	case DNS_T_PTR: {
 		if (zone_name_len(rec->rdata, rec->rdlen) != (int)rec->rdlen) {
 			name_text(text, sizeof(text), n->name);
-			mirror_refuse(m, l, MDNS_MIRROR_REFUSED_INVALID,
+			mirror_refuse(m, l, MDNS_MIRROR_REFUSED_INVALID, text,
 			              "refused a malformed PTR at %s", text);
 			return false;
 		}
@@ -259,6 +259,7 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 				    m, l,
 				    mdns_name_is_reserved(rec->rdata) ? MDNS_MIRROR_REFUSED_RESERVED
 				                                      : MDNS_MIRROR_REFUSED_INVALID,
+				    ttext,
 				    "refused service type %s: not <_service>._tcp|_udp, or "
 				    "gateway-owned",
 				    ttext);
@@ -276,7 +277,7 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 			if (!mdns_instance_of(rec->rdata, base)) {
 				name_text(text, sizeof(text), n->name);
 				name_text(ttext, sizeof(ttext), rec->rdata);
-				mirror_refuse(m, l, MDNS_MIRROR_REFUSED_INVALID,
+				mirror_refuse(m, l, MDNS_MIRROR_REFUSED_INVALID, ttext,
 				              "refused %s PTR %s: not an instance of that type",
 				              text, ttext);
 				return false;
@@ -305,7 +306,8 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 			                             : ret == GW_ELIMIT
 			                                 ? MDNS_MIRROR_REFUSED_LENGTH
 			                                 : MDNS_MIRROR_REFUSED_INVALID;
-			mirror_refuse(m, l, kind, "refused the SRV of %s: its target %s", text,
+			mirror_refuse(m, l, kind, text, "refused the SRV of %s: its target %s",
+			              text,
 			              ret == GW_EPERM    ? "is gateway-owned"
 			              : ret == GW_ELIMIT ? "is too long once rewritten"
 			                                 : "is malformed or not under .local");
@@ -322,7 +324,7 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 	case DNS_T_TXT:
 		if (rec->rdlen > cfg->limits.txt_size) {
 			name_text(text, sizeof(text), n->name);
-			mirror_refuse(m, l, MDNS_MIRROR_REFUSED_TXT,
+			mirror_refuse(m, l, MDNS_MIRROR_REFUSED_TXT, text,
 			              "refused the TXT of %s: %u octets, %u at most", text,
 			              rec->rdlen, cfg->limits.txt_size);
 			return false;

@@ -251,7 +251,7 @@ static void apply_diff(mdns_mirror_t *m, contrib_t *c, mlink_t *l, cand_t *cd)
 	free(ops);
 	c->dirty = deferred > 0;
 	if (deferred > 0 && l != NULL)
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RATE,
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RATE, NULL,
 		              "%zu changes deferred: %u changes per second at most", deferred,
 		              m->cfg->limits.changes_per_second);
 }
@@ -281,7 +281,7 @@ static bool is_static(mdns_mirror_t *m, mlink_t *l, kname_t *n)
 	if (n->is_static && !n->static_logged) {
 		char text[ZONE_NAME_MAXLEN * 4];
 		zone_name_to_str(text, sizeof(text), owner);
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RESERVED,
+		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RESERVED, text,
 		              "not publishing %s: the name belongs to the static zone", text);
 		n->static_logged = true;
 	}

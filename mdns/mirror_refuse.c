@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -25,22 +26,67 @@ static const char *const refused_what[MDNS_MIRROR_REFUSED_KINDS] = {
     "services (limit per address)",
 };
 
-const char *mdns_mirror_refused_str(mdns_mirror_refused_t kind)
+/* src into dst (cap octets), cut to fit. */
+static void copy_text(char *dst, size_t cap, const char *src)
 {
-	static const char *const names[MDNS_MIRROR_REFUSED_KINDS] = {
-	    [MDNS_MIRROR_REFUSED_SERVICES] = "services", [MDNS_MIRROR_REFUSED_TYPES] = "types",
-	    [MDNS_MIRROR_REFUSED_RECORDS] = "records",   [MDNS_MIRROR_REFUSED_TXT] = "txt_size",
-	    [MDNS_MIRROR_REFUSED_RATE] = "rate",         [MDNS_MIRROR_REFUSED_LENGTH] = "length",
-	    [MDNS_MIRROR_REFUSED_RESERVED] = "reserved", [MDNS_MIRROR_REFUSED_INVALID] = "invalid",
-	    [MDNS_MIRROR_REFUSED_WILDCARD] = "wildcard", [MDNS_MIRROR_REFUSED_HOST] = "host",
-	    [MDNS_MIRROR_REFUSED_ADDRESS] = "address",
-	};
-	return (unsigned)kind < MDNS_MIRROR_REFUSED_KINDS ? names[kind] : "?";
+	size_t n = strnlen(src, cap - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
-void mirror_refuse(mdns_mirror_t *m, mlink_t *l, mdns_mirror_refused_t kind, const char *fmt, ...)
+/* Keep the refusal among the recent ones, for the control socket: every
+ * one, also those whose line is held back below. */
+static void remember(mdns_mirror_t *m, const mlink_t *l, mdns_mirror_refused_t kind,
+                     const char *name, const char *msg)
+{
+	mdns_mirror_refusal_t *r = &m->recent[m->recent_next];
+	r->when = gw_clock_wall();
+	r->kind = kind;
+	copy_text(r->link, sizeof(r->link), l->label);
+	copy_text(r->name, sizeof(r->name), name != NULL ? name : "");
+	copy_text(r->detail, sizeof(r->detail), msg);
+	m->recent_next = (m->recent_next + 1) % MDNS_MIRROR_RECENT_REFUSALS;
+	if (m->recent_count < MDNS_MIRROR_RECENT_REFUSALS)
+		m->recent_count++;
+}
+
+static const char *const refused_names[MDNS_MIRROR_REFUSED_KINDS] = {
+    "services_per_link",    "types_per_link", "records_per_name", "txt_size", "changes_per_second",
+    "name_length",          "reserved",       "invalid",          "wildcard", "services_per_host",
+    "services_per_address",
+};
+
+const char *mdns_mirror_refused_name(mdns_mirror_refused_t kind)
+{
+	return (unsigned)kind < MDNS_MIRROR_REFUSED_KINDS ? refused_names[kind] : "unknown";
+}
+
+const char *mdns_mirror_refused_what(mdns_mirror_refused_t kind)
+{
+	return (unsigned)kind < MDNS_MIRROR_REFUSED_KINDS ? refused_what[kind] : "unknown";
+}
+
+size_t mdns_mirror_recent_refusals(const mdns_mirror_t *m, mdns_mirror_refusal_t *out, size_t cap)
+{
+	size_t n = m->recent_count < cap ? m->recent_count : cap;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (m->recent_next + MDNS_MIRROR_RECENT_REFUSALS - 1 - i) %
+		           MDNS_MIRROR_RECENT_REFUSALS;
+		out[i] = m->recent[k];
+	}
+	return n;
+}
+
+void mirror_refuse(mdns_mirror_t *m, mlink_t *l, mdns_mirror_refused_t kind, const char *name,
+                   const char *fmt, ...)
 {
 	m->stats.refused[kind]++;
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	remember(m, l, kind, name, msg);
 	ratelog_t *rl = &l->log[kind];
 	uint64_t now = gw_clock_mono_ns();
 	if (rl->window_ns != 0 && now - rl->window_ns < MINUTE_NS) {
@@ -49,11 +95,6 @@ void mirror_refuse(mdns_mirror_t *m, mlink_t *l, mdns_mirror_refused_t kind, con
 			ev_timer_again(m->loop, &m->logflush);
 		return;
 	}
-	char msg[768];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (rl->suppressed > 0)
 		gw_warn("link %s: %s (and %" PRIu64 " more %s since the last such line)", l->label,
 		        msg, rl->suppressed, refused_what[kind]);

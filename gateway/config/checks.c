@@ -1,5 +1,6 @@
 /* Checks between keys: values that are each in range but wrong together,
  * and the privacy of a file that holds secrets. */
+#include <string.h>
 #include <sys/stat.h>
 
 #include "common/error.h"
@@ -74,6 +75,25 @@ void check_address_families(load_ctx_t *ctx, gw_config_t *cfg)
 		    "ipv4 and ipv6 are both false, so nothing would be mirrored; set at least "
 		    "one to true");
 	}
+}
+
+/* A Unix socket's path must fit sun_path (108 octets with its NUL), and
+ * be absolute: the daemon may change its directory. */
+void check_control_socket(load_ctx_t *ctx, gw_config_t *cfg)
+{
+	const char *path = cfg->control.socket;
+	if (path == NULL || reported_at(ctx, "control.socket"))
+		return;
+	if (path[0] != '/')
+		report_at(ctx, "control.socket",
+		          "'%s' is not an absolute path; write it from / (e.g. "
+		          "/run/dnssd-gateway/control.sock)",
+		          path);
+	else if (strlen(path) > GW_CONFIG_SOCKET_PATH_MAX)
+		report_at(ctx, "control.socket",
+		          "the path is %zu octets, longer than a Unix socket's %d; choose a "
+		          "shorter one (e.g. /run/dnssd-gateway/control.sock)",
+		          strlen(path), GW_CONFIG_SOCKET_PATH_MAX);
 }
 
 /* A file that holds TSIG secrets itself must be as private as a key file.

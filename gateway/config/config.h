@@ -26,11 +26,14 @@
 /* Limits on the file and on what it may contain. */
 #define GW_CONFIG_FILE_MAX   (1024 * 1024) /* bytes in a configuration file */
 #define GW_CONFIG_LISTEN_MAX 64            /* listen entries */
-#define GW_CONFIG_ACL_MAX    256           /* entries in an address list */
-#define GW_CONFIG_PATH_MAX   4095          /* bytes in a path */
-#define GW_CONFIG_TEXT_MAX   255           /* identity, version: one TXT string */
-#define GW_CONFIG_ERRORS_MAX 32            /* problems kept per load */
-#define GW_CONFIG_DEPTH_MAX  16            /* nesting of lists and mappings */
+/* Longest control.socket: a Unix socket's sun_path holds 108 octets with
+ * the terminating NUL. */
+#define GW_CONFIG_SOCKET_PATH_MAX 107
+#define GW_CONFIG_ACL_MAX         256  /* entries in an address list */
+#define GW_CONFIG_PATH_MAX        4095 /* bytes in a path */
+#define GW_CONFIG_TEXT_MAX        255  /* identity, version: one TXT string */
+#define GW_CONFIG_ERRORS_MAX      32   /* problems kept per load */
+#define GW_CONFIG_DEPTH_MAX       16   /* nesting of lists and mappings */
 
 #define GW_CONFIG_NAME_MAX     255 /* wire-format domain name, with the root label */
 #define GW_CONFIG_NAME_STR_MAX 256 /* its text form with the final dot, plus NUL */
@@ -195,6 +198,12 @@ typedef struct gw_config {
 		uint32_t max_connections; /* open HTTP connections at once, every listener */
 		uint64_t timeout_ms;      /* an idle connection is closed after this */
 	} metrics;
+
+	struct {
+		bool enable;  /* the control socket (dnssd-gatewayctl) */
+		char *socket; /* owned; NULL: $RUNTIME_DIRECTORY/control.sock, else
+		                 /run/dnssd-gateway/control.sock */
+	} control;
 
 	mdns_link_config_t *links; /* owned; link_count entries; 0 = every multicast interface */
 	size_t link_count;

@@ -64,8 +64,8 @@ const char *quote(char *buf, size_t len, const char *text, size_t text_len);
 #define PLACE_PATH_MAX 96
 #define CY_LINES_MAX   16
 #define CY_LINE_MAX    256
-#define FIELDS_MAX     16 /* keys of one mapping */
-#define SCHEMA_MAX     128
+#define FIELDS_MAX     32 /* keys of one mapping */
+#define SCHEMA_MAX     256
 
 /* A value seen in the document: its dotted path ("server.udp-payload",
  * "listen[1]"), its node (for line, column and raw text) and its schema.
@@ -262,6 +262,7 @@ char *key_file_secret(load_ctx_t *ctx, const char *buf, size_t len, char *why, s
 
 void check_signature_times(load_ctx_t *ctx, gw_config_t *cfg);
 void check_address_families(load_ctx_t *ctx, gw_config_t *cfg);
+void check_control_socket(load_ctx_t *ctx, gw_config_t *cfg);
 /* A file that holds TSIG secrets itself must be as private as a key file.
  * On failure frees cfg. */
 int check_secret_mode(sink_t *sink, gw_config_t *cfg, const char *path);

@@ -106,6 +106,13 @@ static const cfg_key_t g_metrics_keys[] = {
     {.name = NULL},
 };
 
+/* The control socket (gateway/control/socket.h, dnssd-gatewayctl). */
+static const cfg_key_t g_control_keys[] = {
+    {"enable", &g_type_bool, 0, AT(control.enable), .def = true},
+    {"socket", &g_type_path, CFG_NULL, AT(control.socket), .after = check_control_socket},
+    {.name = NULL},
+};
+
 /* Each entry of tsig-keys and of links: read by their list type. */
 static const cfg_key_t g_tsig_key_keys[] = {
     {"name", &g_type_text, CFG_REQUIRED, .len = GW_CONFIG_NAME_STR_MAX - 1},
@@ -213,6 +220,7 @@ const cfg_key_t g_config_keys[] = {
     {"links", &g_type_links, CFG_LIVE, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
     {"mdns", &g_type_map, 0, .keys = g_mdns_keys},
     {"metrics", &g_type_map, 0, .keys = g_metrics_keys},
+    {"control", &g_type_map, 0, .keys = g_control_keys},
     {.name = NULL},
 };
 

@@ -191,7 +191,7 @@ static int mirror_metrics(gw_expo_t *e, const mdns_mirror_t *mirror, const char 
 	gw_expo_family(e, P "mdns_refused_total", "counter",
 	               "mDNS input refused by the mirror's checks and limits, by reason.");
 	for (unsigned k = 0; k < MDNS_MIRROR_REFUSED_KINDS; k++)
-		one_label(e, P "mdns_refused_total", "reason", mdns_mirror_refused_str(k),
+		one_label(e, P "mdns_refused_total", "reason", mdns_mirror_refused_name(k),
 		          st.refused[k]);
 	one(e, P "mdns_links_active", "gauge", "Links up, or down within their grace period.",
 	    st.links_active);
@@ -199,13 +199,13 @@ static int mirror_metrics(gw_expo_t *e, const mdns_mirror_t *mirror, const char 
 	               "DNS-SD service instances mirrored into the zone, every link.");
 	one_label(e, P "zone_services", "zone", domain, st.services);
 
-	size_t n = mdns_mirror_get_links(mirror, NULL, 0);
+	size_t n = mdns_mirror_links(mirror, NULL, 0);
 	if (n == 0)
 		return GW_OK;
-	mdns_mirror_link_stats_t *links = calloc(n, sizeof(*links));
+	mdns_mirror_link_info_t *links = calloc(n, sizeof(*links));
 	if (links == NULL)
 		return GW_ENOMEM;
-	n = mdns_mirror_get_links(mirror, links, n);
+	n = mdns_mirror_links(mirror, links, n);
 	gw_expo_family(e, P "link_services", "gauge",
 	               "DNS-SD service instances known on a link (interface and subdomain).");
 	for (size_t i = 0; i < n; i++) {
@@ -215,7 +215,7 @@ static int mirror_metrics(gw_expo_t *e, const mdns_mirror_t *mirror, const char 
 	gw_expo_family(e, P "link_up", "gauge", "1 while a link is up or in its grace period.");
 	for (size_t i = 0; i < n; i++) {
 		label_t l[] = {{"link", links[i].ifname}, {"subdomain", links[i].label}};
-		gw_expo_u64(e, P "link_up", l, 2, links[i].active ? 1 : 0);
+		gw_expo_u64(e, P "link_up", l, 2, strcmp(links[i].state, "down") != 0 ? 1 : 0);
 	}
 	free(links);
 	return GW_OK;

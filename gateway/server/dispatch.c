@@ -118,6 +118,12 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 	char keyinfo[GW_CONFIG_NAME_STR_MAX + 16] = "";
 	if (tsig.key != NULL)
 		snprintf(keyinfo, sizeof(keyinfo), ", TSIG key %s", tsig.key_text);
+	gw_server_xfr_note(srv, peer,
+	                   !ixfr                    ? "AXFR"
+	                   : x->mode == GW_XFR_IXFR ? "IXFR"
+	                   : x->mode == GW_XFR_SOA  ? "IXFR-SOA"
+	                                            : "IXFR-AXFR",
+	                   x->serial);
 	if (!ixfr) {
 		srv->stats.axfr++;
 		gw_info("AXFR to %s started: serial %u%s", peer_text, x->serial, keyinfo);
@@ -174,6 +180,7 @@ static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt
 	gw_xfr_deinit(&x);
 	srv->stats.ixfr++;
 	gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_UDP);
+	gw_server_xfr_note(srv, peer, "IXFR-UDP", x.serial);
 	/* An allowed address can be forged over UDP: limited. */
 	static gw_log_limit_t lim;
 	gw_log_limited(

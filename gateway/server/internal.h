@@ -82,6 +82,9 @@ struct gw_server {
 	ev_timer accept_timer; /* ends a pause */
 	int spare_fd;          /* /dev/null, given up to refuse one client at EMFILE */
 	gw_server_stats_t stats;
+	/* The clients' last transfers (xfr_log.c); xfr_count in use. */
+	gw_server_xfr_info_t xfr_clients[GW_SERVER_XFR_CLIENTS];
+	size_t xfr_count;
 	/* UDP batch buffers, shared by every UDP socket (one loop thread). */
 	uint8_t (*udp_in)[GW_UDP_RCVBUF];
 	uint8_t (*udp_out)[GW_UDP_MAXMSG];
@@ -117,6 +120,10 @@ static inline void gw_server_count_xfr(struct gw_server *srv, uint16_t qtype, gw
 {
 	srv->stats.xfr_results[qtype == DNS_T_IXFR ? 1 : 0][r]++;
 }
+
+/* xfr_log.c: peer started a transfer of kind (static) at serial. */
+void gw_server_xfr_note(struct gw_server *srv, const struct sockaddr_storage *peer,
+                        const char *kind, uint32_t serial);
 
 /* "ADDR@PORT" (IPv6 without brackets) into buf. */
 void gw_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len);

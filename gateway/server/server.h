@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include <ev.h>
@@ -138,3 +139,22 @@ typedef struct gw_server_stats {
 	uint64_t xfr_results[2][GW_XFR_RESULTS];
 } gw_server_stats_t;
 void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st);
+
+/* The last transfer each client address had (the control socket shows the
+ * secondaries): one entry per address (port ignored), the
+ * GW_SERVER_XFR_CLIENTS most recent addresses kept. */
+#define GW_SERVER_XFR_CLIENTS 16
+
+typedef struct gw_server_xfr_info {
+	struct sockaddr_storage addr; /* the client's address; its port is the last one used */
+	char addr_text[64];           /* the address alone, as text */
+	const char *kind; /* static: "AXFR", "IXFR" (diffs), "IXFR-AXFR" (whole zone), "IXFR-SOA"
+	                     (already current), "IXFR-UDP" (SOA over UDP) */
+	time_t when;      /* wall clock the transfer started */
+	uint32_t serial;  /* the serial it sends */
+	uint64_t count;   /* transfers this address had since the start */
+} gw_server_xfr_info_t;
+
+/* The clients' last transfers, most recent first: copies at most cap into
+ * out and returns how many it copied. */
+size_t gw_server_transfers(const gw_server_t *srv, gw_server_xfr_info_t *out, size_t cap);

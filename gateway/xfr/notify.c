@@ -38,6 +38,11 @@ typedef struct target {
 	uint8_t msg[NOTIFY_MSG_MAX];
 	size_t msg_len;
 	gw_tsig_ctx_t tsig;
+	/* What gw_notify_targets() shows. */
+	time_t last_sent, last_answer;
+	uint32_t answered_serial;
+	const char *result; /* NULL: never sent */
+	unsigned rcode;
 } target_t;
 
 struct gw_notify {
@@ -66,6 +71,8 @@ static void send_one(gw_notify_t *n, target_t *t)
 	                   (const struct sockaddr *)&t->cfg->ep.addr, t->cfg->ep.addrlen);
 	t->tries++;
 	n->stats.sent++;
+	t->last_sent = gw_clock_wall();
+	t->result = "pending";
 	if (k < 0)
 		gw_debug("NOTIFY to %s (serial %u, try %u): %s", t->text, t->serial, t->tries,
 		         strerror(errno));
@@ -89,6 +96,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 		        t->text, t->serial, t->tries);
 		t->pending = false;
 		t->owner->stats.failed++;
+		t->result = "no answer";
 		return;
 	}
 	send_one(t->owner, t);
@@ -179,6 +187,10 @@ static void on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
 		t->pending = false;
 		ev_timer_stop(n->loop, &t->timer);
 		unsigned rcode = flags & DNS_FLAG_RCODE;
+		t->last_answer = gw_clock_wall();
+		t->answered_serial = t->serial;
+		t->rcode = rcode;
+		t->result = rcode != 0 ? "error rcode" : "acknowledged";
 		if (rcode != 0) {
 			gw_log_limited(
 			    &g_peer_lines[1], GW_LOG_WARNING,
@@ -360,4 +372,29 @@ size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const
 	if (tsig.key != NULL && gw_tsig_sign_reply(&tsig, out, &n, cap) != GW_OK)
 		return 0;
 	return n;
+}
+
+size_t gw_notify_targets(const gw_notify_t *n, gw_notify_target_info_t *out, size_t cap)
+{
+	if (n == NULL)
+		return 0;
+	for (size_t i = 0; i < n->count && i < cap; i++) {
+		const target_t *t = &n->targets[i];
+		gw_notify_target_info_t *o = &out[i];
+		memset(o, 0, sizeof(*o));
+		memcpy(o->addr, t->text,
+		       sizeof(o->addr) < sizeof(t->text) ? sizeof(o->addr) : sizeof(t->text));
+		o->addr[sizeof(o->addr) - 1] = '\0';
+		o->sa = t->cfg->ep.addr;
+		o->key = t->key != NULL ? t->key->cfg->name : NULL;
+		o->last_sent = t->last_sent;
+		o->sent_serial = t->serial;
+		o->tries = t->tries;
+		o->pending = t->pending;
+		o->last_answer = t->last_answer;
+		o->answered_serial = t->answered_serial;
+		o->result = t->result != NULL ? t->result : "never sent";
+		o->rcode = t->rcode;
+	}
+	return n->count;
 }

@@ -13,8 +13,10 @@
  * signed. Loop thread only. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <ev.h>
@@ -53,6 +55,27 @@ typedef struct gw_notify_stats {
 	uint64_t sent, acked, failed;
 } gw_notify_stats_t;
 void gw_notify_get_stats(const gw_notify_t *n, gw_notify_stats_t *st);
+
+/* One target as the notifier last saw it (control socket, status page). */
+typedef struct gw_notify_target_info {
+	char addr[80];              /* the target, "ADDR@PORT" as configured */
+	struct sockaddr_storage sa; /* the same, as a socket address */
+	const char *key;          /* borrowed from the keyring: the TSIG key name; NULL: unsigned */
+	time_t last_sent;         /* wall clock of the last NOTIFY sent (any try); 0: never */
+	uint32_t sent_serial;     /* the serial it announced */
+	unsigned tries;           /* sends of that serial so far */
+	bool pending;             /* still waiting for an answer */
+	time_t last_answer;       /* wall clock of the last answer that matched; 0: never */
+	uint32_t answered_serial; /* the serial that answer was for */
+	/* static: "acknowledged", "error rcode" (rcode in rcode), "no answer"
+	 * (every try sent in vain), "pending", or "never sent" */
+	const char *result;
+	unsigned rcode; /* the last answer's rcode */
+} gw_notify_target_info_t;
+
+/* The targets in configuration order: copies min(cap, count) into out
+ * (may be NULL with cap 0) and returns the count. */
+size_t gw_notify_targets(const gw_notify_t *n, gw_notify_target_info_t *out, size_t cap);
 
 /* Accepts NULL. */
 void gw_notify_free(gw_notify_t *n);

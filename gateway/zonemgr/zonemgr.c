@@ -39,6 +39,11 @@ struct gw_zonemgr {
 	bool held;                /* gw_zonemgr_hold(): commits go to pending */
 	zone_changeset_t pending; /* owned while held */
 	size_t pending_commits;
+	/* What gw_zonemgr_get_info() shows. */
+	time_t refresh_at;  /* wall clock the refresh timer fires; 0: stopped */
+	time_t refresh_due; /* the first RRset due for re-signing; 0: none */
+	time_t last_commit;
+	uint32_t last_commit_serial;
 };
 
 /* Records the gateway makes itself; a zone file cannot supply them. */
@@ -272,11 +277,13 @@ out:
 static void schedule_refresh(gw_zonemgr_t *m)
 {
 	ev_timer_stop(m->loop, &m->refresh);
+	m->refresh_at = m->refresh_due = 0;
 	if (m->keys == NULL)
 		return;
 	time_t next = sig_zone_next_refresh(&m->signer, m->zone->zone);
 	if (next == 0)
 		return;
+	m->refresh_due = next;
 	/* Wait a little past the first RRset due, so that one refresh takes
 	 * every RRset due within that slack: jittered expirations would
 	 * otherwise mean a serial bump (and a transfer) every few seconds.
@@ -290,6 +297,7 @@ static void schedule_refresh(gw_zonemgr_t *m)
 		in = 1.0;
 	ev_timer_set(&m->refresh, in, 0.0);
 	ev_timer_start(m->loop, &m->refresh);
+	m->refresh_at = gw_clock_wall() + (time_t)in;
 }
 
 static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned);
@@ -308,6 +316,7 @@ static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 		       REFRESH_RETRY);
 		ev_timer_set(&m->refresh, REFRESH_RETRY, 0.0);
 		ev_timer_start(loop, &m->refresh);
+		m->refresh_at = gw_clock_wall() + (time_t)REFRESH_RETRY;
 		return;
 	}
 	gw_info("signature refresh: %zu RRsets re-signed", n);
@@ -451,6 +460,8 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 	/* A refresh with nothing due changes nothing. */
 	if (ret == GW_OK && zone_serial(zone, &current) == GW_OK && current == serial) {
 		gw_journal_append(m->journal, &diff, zone);
+		m->last_commit = gw_clock_wall();
+		m->last_commit_serial = serial;
 		gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->opts.domain_str, serial,
 		         cs && cs->remove ? ldns_rr_list_rr_count(cs->remove) : 0,
 		         cs && cs->add ? ldns_rr_list_rr_count(cs->add) : 0);
@@ -606,6 +617,7 @@ int gw_zonemgr_start(gw_zonemgr_t *m)
 void gw_zonemgr_stop(gw_zonemgr_t *m)
 {
 	ev_timer_stop(m->loop, &m->refresh);
+	m->refresh_at = 0;
 }
 
 void gw_zonemgr_get_stats(const gw_zonemgr_t *m, gw_zonemgr_stats_t *st)
@@ -634,4 +646,29 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 	sig_keystore_free(m->keys);
 	gw_serial_deinit(&m->serial);
 	free(m);
+}
+
+void gw_zonemgr_get_info(const gw_zonemgr_t *m, gw_zonemgr_info_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	zone_serial(m->zone->zone, &out->serial);
+	out->last_commit = m->last_commit;
+	out->last_commit_serial = m->last_commit_serial;
+	out->commits = m->stats.commits;
+	if (m->keys == NULL)
+		return;
+	out->dnssec = true;
+	out->algorithm = m->opts.dnssec.algorithm;
+	out->nsec3 = sig_zone_uses_nsec3(m->zone->zone);
+	out->key_count = m->signer.key_count;
+	if (m->signer.key_count > 0)
+		out->algorithm = sig_key_algorithm(m->signer.keys[0]);
+	out->next_refresh = m->refresh_at;
+	if (m->refresh_due != 0)
+		out->earliest_expiry = m->refresh_due + (time_t)m->signer.refresh;
+}
+
+const sig_keystore_t *gw_zonemgr_keystore(const gw_zonemgr_t *m)
+{
+	return m->keys;
 }

@@ -10,10 +10,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <ev.h>
 
 #include "common/latency.h"
+#include "dnssec/dnssec.h"
 #include "gateway/journal/journal.h"
 #include "gateway/zonemgr/zoneref.h"
 #include "zones/zone.h"
@@ -123,6 +125,29 @@ typedef struct gw_zonemgr_stats {
 	gw_latency_t commit_time;
 } gw_zonemgr_stats_t;
 void gw_zonemgr_get_stats(const gw_zonemgr_t *m, gw_zonemgr_stats_t *st);
+
+/* What the manager shows of the zone (control socket, status page). */
+typedef struct gw_zonemgr_info {
+	uint32_t serial;     /* served now */
+	bool dnssec;         /* the zone is signed */
+	uint8_t algorithm;   /* the keys' algorithm (dnssec only) */
+	bool nsec3;          /* NSEC3 rather than NSEC (dnssec only) */
+	size_t key_count;    /* keys in use (dnssec only) */
+	time_t next_refresh; /* wall clock of the next signature refresh; 0: none due */
+	/* The earliest expiration among the signatures, as the refresh timer
+	 * knows it (the next refresh is due refresh_ms before it); 0: unknown
+	 * or unsigned. */
+	time_t earliest_expiry;
+	time_t last_commit;          /* wall clock of the last commit; 0: none since the start */
+	uint32_t last_commit_serial; /* the serial it made */
+	uint64_t commits;            /* committed since the start */
+} gw_zonemgr_info_t;
+
+void gw_zonemgr_get_info(const gw_zonemgr_t *m, gw_zonemgr_info_t *out);
+
+/* The zone's keys, borrowed from the manager; NULL when the zone is not
+ * signed. */
+const sig_keystore_t *gw_zonemgr_keystore(const gw_zonemgr_t *m);
 
 /* Accepts NULL. */
 void gw_zonemgr_free(gw_zonemgr_t *m);

@@ -62,8 +62,9 @@ fail() {
 	echo "FAIL: $*" >&2
 }
 
-# gw_config NAME YAML-BODY: write $GW_TMP/NAME.yaml with listen, ports-file
-# and state-dir filled in; prints the path.
+# gw_config NAME YAML-BODY: write $GW_TMP/NAME.yaml with listen, ports-file,
+# state-dir and control.socket ($GW_TMP/control.sock) filled in; prints the
+# path.
 gw_config() {
 	local name=$1 body=$2
 	local f="$GW_TMP/$name.yaml"
@@ -76,12 +77,20 @@ gw_config() {
 	if grep -q '^mdns:' <<<"$body"; then
 		mdns_off=""
 	fi
+	# The control socket in the test's own directory: daemons of tests
+	# that run side by side must not meet on the default path. After the
+	# body, so that the body's line numbers stay those tests expect.
+	local control="control: {socket: $GW_TMP/control.sock}"
+	if grep -q '^control:' <<<"$body"; then
+		control=""
+	fi
 	cat >"$f" <<YAML
 listen: ["127.0.0.1@0", "[::1]@0"]
 ports-file: $GW_TMP/ports
 state-dir: $GW_TMP/state
 $mdns_off
 $body
+$control
 YAML
 	echo "$f"
 }

@@ -228,6 +228,7 @@ zone: {domain: $domain}
 listen: ["$TOPO_GW_WAN_4@53", "[$TOPO_GW_WAN_6]@53", "127.0.0.1@53"]
 ports-file: $TOPO_DIR/ports
 state-dir: $TOPO_DIR/state
+control: {socket: $TOPO_DIR/control.sock}
 links:
   - {interface: lan1, subdomain: lan1}
   - {interface: lan2, subdomain: lan2}

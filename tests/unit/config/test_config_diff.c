@@ -67,6 +67,8 @@ static const row_t g_rows[] = {
     {"metrics.allow", BASE "metrics: {allow: [\"192.0.2.0/24\"]}\n", true},
     {"metrics.max-connections", BASE "metrics: {max-connections: 4}\n", false},
     {"metrics.timeout", BASE "metrics: {timeout: 3s}\n", false},
+    {"control.enable", BASE "control: {enable: false}\n", false},
+    {"control.socket", BASE "control: {socket: /tmp/other.sock}\n", false},
     {"mdns.enable", BASE "mdns: {enable: false}\n", false},
     {"mdns.ipv4", BASE "mdns: {ipv4: false}\n", false},
     {"mdns.ipv6", BASE "mdns: {ipv6: false}\n", false},

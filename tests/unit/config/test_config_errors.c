@@ -294,6 +294,15 @@ static void test_value_errors_inline(void)
 	     "'..' is not an interface name"},
 	    {"zone: {domain: a}\nlinks:\n  - {interface: abcdefghijklmnop, subdomain: x}\n", 3,
 	     "is 16 characters"},
+	    /* control */
+	    {"zone: {domain: a}\ncontrol:\n  socket: run/control.sock\n", 3,
+	     "control.socket: 'run/control.sock' is not an absolute path"},
+	    {"zone: {domain: a}\ncontrol:\n  socket: /run/"
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	     "aaaaaaaaaaaaaaaaaa"
+	     ".sock\n",
+	     3, "control.socket: the path is 113 octets, longer than a Unix socket's 107"},
+	    {"zone: {domain: a}\ncontrol:\n  enable: maybe\n", 3, "control.enable:"},
 	    /* mdns */
 	    {"zone: {domain: a}\nmdns:\n  ipv4: false\n  ipv6: false\n", 4,
 	     "mdns.ipv6: ipv4 and ipv6 are both false"},

@@ -28,6 +28,8 @@ static void test_defaults(void)
 	assert_endpoint(&cfg->listen[1], "[::]@53");
 	CU_ASSERT_EQUAL(cfg->listen[1].addrlen, sizeof(struct sockaddr_in6));
 	CU_ASSERT_PTR_NULL(cfg->ports_file);
+	CU_ASSERT_TRUE(cfg->control.enable);
+	CU_ASSERT_PTR_NULL(cfg->control.socket);
 	CU_ASSERT_STRING_EQUAL(cfg->state_dir, "/var/lib/dnssd-gateway");
 	CU_ASSERT_EQUAL(cfg->log.level, GW_LOG_INFO);
 	CU_ASSERT_EQUAL(cfg->server.udp_payload, 1232);
@@ -68,6 +70,8 @@ static void test_full_file(void)
 	CU_ASSERT_EQUAL(ntohs(a6->sin6_port), 5353);
 	CU_ASSERT_TRUE(IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr));
 	CU_ASSERT_STRING_EQUAL(cfg->ports_file, "/run/dnssd-gateway/ports");
+	CU_ASSERT_FALSE(cfg->control.enable);
+	CU_ASSERT_STRING_EQUAL(cfg->control.socket, "/run/gw-test/control.sock");
 	CU_ASSERT_STRING_EQUAL(cfg->state_dir, "/var/lib/dnssd-gateway-test");
 	CU_ASSERT_EQUAL(cfg->log.level, GW_LOG_DEBUG);
 	CU_ASSERT_EQUAL(cfg->server.udp_payload, 4096);

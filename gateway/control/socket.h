@@ -1,0 +1,100 @@
+/* The control socket: a Unix stream socket on the loop that answers one
+ * JSON request per line with one JSON reply per line, for
+ * dnssd-gatewayctl (docs/control.md).
+ *
+ *   request: {"command": "services", "link": "lan"}
+ *   reply:   {"ok": true, "data": {...}}  or  {"ok": false, "error": "..."}
+ *
+ * Commands: the topics of gateway/control/status.h (status, links,
+ * services [zone, link, limit], refused, secondaries, keys, ds, stats),
+ * log-level (level), reload. The socket is mode 0660: whoever may
+ * connect may also reload and change the log level. Limits: a request of
+ * at most max_request octets, max_connections at once, each closed after
+ * timeout seconds without a request; what goes over one is logged
+ * through a rate-limited line. Loop thread only. */
+#pragma once
+
+#include <stddef.h>
+
+#include <ev.h>
+#include <json-c/json.h>
+
+#include "common/log.h"
+#include "gateway/control/protocol.h"
+#include "gateway/control/status.h"
+#include "gateway/control/view.h"
+
+#define GW_CONTROL_CONNECTIONS_MAX 16
+#define GW_CONTROL_TIMEOUT         10.0 /* seconds a connection may stay idle */
+
+/* Apply a reload; write what was applied, what needs a restart and the
+ * errors, for a person, into report (report_len octets). Returns GW_OK or
+ * an error (the report says why). */
+typedef int (*gw_control_reload_fn)(void *arg, char *report, size_t report_len);
+
+typedef struct gw_control_opts {
+	const char *path;            /* borrowed: the socket; NULL: gw_control_default_path() */
+	const gw_view_t *view;       /* borrowed: what the commands show; outlives the socket */
+	gw_control_reload_fn reload; /* NULL: reload answers an error */
+	void *reload_arg;            /* borrowed, passed to reload */
+	size_t max_request;          /* 0: GW_CONTROL_REQUEST_MAX */
+	unsigned max_connections;    /* 0: GW_CONTROL_CONNECTIONS_MAX */
+	double timeout;              /* 0: GW_CONTROL_TIMEOUT */
+} gw_control_opts_t;
+
+typedef struct gw_control gw_control_t;
+
+/* The default socket path into buf (len octets): $RUNTIME_DIRECTORY
+ * (systemd's RuntimeDirectory=; the first of a colon-separated list)
+ * followed by /control.sock, else GW_CONTROL_SOCKET_DEFAULT. GW_OK or
+ * GW_ESPACE. */
+int gw_control_default_path(char *buf, size_t len);
+
+/* Listen on the socket and answer on loop. The parent directory is made
+ * (0750) when missing; a socket file left by a daemon that is gone is
+ * replaced, but one that a live daemon answers on is not (GW_EBUSY), nor
+ * anything that is not a socket (GW_EEXIST). The socket is mode 0660.
+ * Errors are logged with the path: GW_EBUSY, GW_EEXIST, GW_ELIMIT (path
+ * too long for a Unix socket), -errno, GW_ENOMEM. On success *out owns the
+ * socket. */
+int gw_control_new(gw_control_t **out, struct ev_loop *loop, const gw_control_opts_t *opts);
+
+/* The path listened on, borrowed. */
+const char *gw_control_path(const gw_control_t *c);
+
+/* Close every connection and the socket, remove the socket file. Accepts
+ * NULL. */
+void gw_control_free(gw_control_t *c);
+
+/* ---- requests (gateway/control/request.c), also for the unit tests ---- */
+
+typedef enum {
+	GW_CONTROL_TOPIC = 0, /* a topic of status.h */
+	GW_CONTROL_LOG_LEVEL, /* set the log level */
+	GW_CONTROL_RELOAD,    /* reload */
+} gw_control_kind_t;
+
+typedef struct gw_control_request {
+	gw_control_kind_t kind;
+	gw_status_query_t query; /* TOPIC: strings point into doc */
+	gw_log_level_t level;    /* LOG_LEVEL */
+	json_object *doc;        /* owned: the parsed request */
+} gw_control_request_t;
+
+/* Parse one request line (len octets, no newline, need not be
+ * NUL-terminated) into req. GW_OK (release req with
+ * gw_control_request_deinit()), or GW_EPARSE / GW_EINVAL with the reason
+ * for the client in err (errlen octets). */
+int gw_control_request_parse(const char *line, size_t len, gw_control_request_t *req, char *err,
+                             size_t errlen);
+void gw_control_request_deinit(gw_control_request_t *req);
+
+/* Carry out one request line and build the reply: *reply is a new
+ * NUL-terminated string ending with a newline (caller frees), *reply_len
+ * its length. GW_OK or GW_ENOMEM. */
+int gw_control_handle(const gw_view_t *v, gw_control_reload_fn reload, void *reload_arg,
+                      const char *line, size_t len, char **reply, size_t *reply_len);
+
+/* The one-line error reply for text (caller frees), or NULL when out of
+ * memory. */
+char *gw_control_error_reply(const char *text, size_t *reply_len);

@@ -1,0 +1,201 @@
+/* The mirror's topics: links, services, refused. */
+#include "gateway/control/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/error.h"
+
+/* "<label>.<domain>": the name a link's services are under. */
+static bool add_link_name(json_object *obj, const char *label, const gw_view_t *v)
+{
+	char name[512];
+	snprintf(name, sizeof(name), "%s.%s", label, v->cfg->zone.domain_str);
+	return gw_json_add_str(obj, "name", name);
+}
+
+int gw_status_links(const gw_view_t *v, json_object *obj)
+{
+	int ret = GW_ENOMEM;
+	mdns_mirror_link_info_t *links = NULL;
+	json_object *arr = json_object_new_array();
+	if (arr == NULL || !gw_json_add(obj, "links", arr))
+		return GW_ENOMEM;
+	size_t n = v->mirror != NULL ? mdns_mirror_links(v->mirror, NULL, 0) : 0;
+	if (n == 0)
+		return GW_OK;
+	links = calloc(n, sizeof(*links));
+	if (links == NULL)
+		goto out;
+	n = mdns_mirror_links(v->mirror, links, n);
+	for (size_t i = 0; i < n; i++) {
+		const mdns_mirror_link_info_t *l = &links[i];
+		json_object *o = json_object_new_object();
+		if (o == NULL || json_object_array_add(arr, o) != 0) {
+			json_object_put(o);
+			goto out;
+		}
+		if (!gw_json_add_str(o, "ifname", l->ifname) ||
+		    !gw_json_add_str(o, "label", l->label) || !add_link_name(o, l->label, v) ||
+		    !gw_json_add_int(o, "ifindex", l->ifindex) ||
+		    !gw_json_add_str(o, "state", l->state) ||
+		    !gw_json_add_bool(o, "configured", l->configured) ||
+		    !gw_json_add_u64(o, "services", l->services) ||
+		    !gw_json_add_u64(o, "types", l->types))
+			goto out;
+	}
+	ret = GW_OK;
+out:
+	free(links);
+	return ret;
+}
+
+/* "home.arpa", "home.arpa." and "HOME.ARPA." name the same zone. */
+static bool zone_matches(const gw_view_t *v, const char *zone)
+{
+	const char *ours = v->cfg->zone.domain_str;
+	size_t n = strlen(zone), k = strlen(ours);
+	if (n > 0 && zone[n - 1] == '.')
+		n--;
+	if (k > 0 && ours[k - 1] == '.')
+		k--;
+	return n == k && strncasecmp(zone, ours, n) == 0;
+}
+
+typedef struct svc_walk {
+	const gw_view_t *v;
+	json_object *arr;
+	size_t limit, total, listed;
+	bool failed;
+} svc_walk_t;
+
+static bool on_service(void *arg, const mdns_mirror_service_info_t *s)
+{
+	svc_walk_t *w = arg;
+	char name[1024];
+	w->total++;
+	if (w->listed >= w->limit)
+		return true; /* counted, not listed */
+	json_object *o = json_object_new_object();
+	if (o == NULL || json_object_array_add(w->arr, o) != 0) {
+		json_object_put(o);
+		w->failed = true;
+		return false;
+	}
+	/* The instance's name in the zone, as ldns would print it is not
+	 * needed here: a person reads the parts. */
+	snprintf(name, sizeof(name), "%s.%s.%s.%s", s->instance, s->type, s->link,
+	         w->v->cfg->zone.domain_str);
+	if (!gw_json_add_str(o, "link", s->link) || !gw_json_add_str(o, "instance", s->instance) ||
+	    !gw_json_add_str(o, "type", s->type) || !gw_json_add_str(o, "name", name) ||
+	    !gw_json_add_str(o, "host", s->host[0] ? s->host : NULL) ||
+	    !gw_json_add_u64(o, "port", s->port) ||
+	    !gw_json_add_u64(o, "addresses", s->addresses)) {
+		w->failed = true;
+		return false;
+	}
+	w->listed++;
+	return true;
+}
+
+static bool link_known(const gw_view_t *v, const char *label)
+{
+	size_t n = v->mirror != NULL ? mdns_mirror_links(v->mirror, NULL, 0) : 0;
+	mdns_mirror_link_info_t *links = n > 0 ? calloc(n, sizeof(*links)) : NULL;
+	bool found = false;
+	if (links != NULL) {
+		n = mdns_mirror_links(v->mirror, links, n);
+		for (size_t i = 0; i < n && !found; i++)
+			found = strcmp(links[i].label, label) == 0;
+	}
+	free(links);
+	return found;
+}
+
+int gw_status_services(const gw_view_t *v, const gw_status_query_t *q, json_object *obj, char *err,
+                       size_t errlen)
+{
+	if (q->zone != NULL && !zone_matches(v, q->zone)) {
+		snprintf(err, errlen, "no zone %s here (the zone is %s)", q->zone,
+		         v->cfg->zone.domain_str);
+		return GW_ENOTFOUND;
+	}
+	if (q->link != NULL && !link_known(v, q->link)) {
+		snprintf(err, errlen, "no link %s (see the links command)", q->link);
+		return GW_ENOTFOUND;
+	}
+	svc_walk_t w = {.v = v, .limit = q->limit > 0 ? q->limit : GW_STATUS_SERVICES_MAX};
+	w.arr = json_object_new_array();
+	if (w.arr == NULL || !gw_json_add_str(obj, "zone", v->cfg->zone.domain_str) ||
+	    !gw_json_add_str(obj, "link", q->link) || !gw_json_add(obj, "services", w.arr))
+		return GW_ENOMEM;
+	if (v->mirror != NULL)
+		mdns_mirror_foreach_service(v->mirror, q->link, on_service, &w);
+	if (w.failed || !gw_json_add_u64(obj, "total", w.total) ||
+	    !gw_json_add_u64(obj, "listed", w.listed) ||
+	    !gw_json_add_u64(obj, "omitted", w.total - w.listed))
+		return GW_ENOMEM;
+	return GW_OK;
+}
+
+int gw_status_refused(const gw_view_t *v, json_object *obj)
+{
+	const gw_config_t *cfg = v->cfg;
+	json_object *lim = json_object_new_object();
+	if (lim == NULL || !gw_json_add(obj, "limits", lim))
+		return GW_ENOMEM;
+	if (!gw_json_add_u64(lim, "services_per_link", cfg->mdns.limits.services_per_link) ||
+	    !gw_json_add_u64(lim, "records_per_name", cfg->mdns.limits.records_per_name) ||
+	    !gw_json_add_u64(lim, "txt_size", cfg->mdns.limits.txt_size) ||
+	    !gw_json_add_u64(lim, "changes_per_second", cfg->mdns.limits.changes_per_second) ||
+	    !gw_json_add_u64(lim, "services_per_host", cfg->mdns.limits.services_per_host) ||
+	    !gw_json_add_u64(lim, "services_per_address", cfg->mdns.limits.services_per_address))
+		return GW_ENOMEM;
+	json_object *counts = json_object_new_object();
+	json_object *reasons = json_object_new_object();
+	json_object *recent = json_object_new_array();
+	if (!gw_json_add(obj, "counts", counts) || counts == NULL ||
+	    !gw_json_add(obj, "reasons", reasons) || reasons == NULL ||
+	    !gw_json_add(obj, "recent", recent) || recent == NULL)
+		return GW_ENOMEM;
+	mdns_mirror_stats_t st = {0};
+	if (v->mirror != NULL)
+		mdns_mirror_get_stats(v->mirror, &st);
+	uint64_t total = 0;
+	for (int k = 0; k < MDNS_MIRROR_REFUSED_KINDS; k++) {
+		total += st.refused[k];
+		if (!gw_json_add_u64(counts, mdns_mirror_refused_name(k), st.refused[k]) ||
+		    !gw_json_add_str(reasons, mdns_mirror_refused_name(k),
+		                     mdns_mirror_refused_what(k)))
+			return GW_ENOMEM;
+	}
+	if (!gw_json_add_u64(obj, "total", total) ||
+	    !gw_json_add_u64(obj, "filtered_addresses", st.filtered) ||
+	    !gw_json_add_u64(obj, "recent_max", MDNS_MIRROR_RECENT_REFUSALS))
+		return GW_ENOMEM;
+	if (v->mirror == NULL)
+		return GW_OK;
+	mdns_mirror_refusal_t *r = calloc(MDNS_MIRROR_RECENT_REFUSALS, sizeof(*r));
+	if (r == NULL)
+		return GW_ENOMEM;
+	int ret = GW_OK;
+	size_t n = mdns_mirror_recent_refusals(v->mirror, r, MDNS_MIRROR_RECENT_REFUSALS);
+	for (size_t i = 0; i < n && ret == GW_OK; i++) {
+		json_object *o = json_object_new_object();
+		if (o == NULL || json_object_array_add(recent, o) != 0) {
+			json_object_put(o);
+			ret = GW_ENOMEM;
+			break;
+		}
+		if (!gw_json_add_time(o, "time", r[i].when) ||
+		    !gw_json_add_str(o, "link", r[i].link) ||
+		    !gw_json_add_str(o, "reason", mdns_mirror_refused_name(r[i].kind)) ||
+		    !gw_json_add_str(o, "name", r[i].name[0] ? r[i].name : NULL) ||
+		    !gw_json_add_str(o, "detail", r[i].detail))
+			ret = GW_ENOMEM;
+	}
+	free(r);
+	return ret;
+}

@@ -1,0 +1,187 @@
+/* The serving topics: secondaries (NOTIFY targets, transfer clients) and
+ * stats (every counter the parts keep). */
+#include "gateway/control/internal.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/addr.h"
+#include "common/error.h"
+
+static json_object *xfr_json(const gw_server_xfr_info_t *x)
+{
+	json_object *o = json_object_new_object();
+	if (o == NULL)
+		return NULL;
+	if (!gw_json_add_str(o, "address", x->addr_text) || !gw_json_add_str(o, "kind", x->kind) ||
+	    !gw_json_add_time(o, "time", x->when) || !gw_json_add_u64(o, "serial", x->serial) ||
+	    !gw_json_add_u64(o, "count", x->count)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static bool add_obj(json_object *arr, json_object *o)
+{
+	if (o == NULL || json_object_array_add(arr, o) != 0) {
+		json_object_put(o);
+		return false;
+	}
+	return true;
+}
+
+static bool target_json(json_object *arr, const gw_notify_target_info_t *t,
+                        const gw_server_xfr_info_t *xfr, size_t xfr_count)
+{
+	json_object *o = json_object_new_object();
+	if (!add_obj(arr, o))
+		return false;
+	json_object *sent = NULL, *answer = NULL, *last = NULL;
+	bool ok = gw_json_add_str(o, "address", t->addr) && gw_json_add_str(o, "key", t->key) &&
+	          gw_json_add_str(o, "result", t->result) &&
+	          gw_json_add_bool(o, "pending", t->pending);
+	if (ok && t->last_sent != 0)
+		ok = (sent = json_object_new_object()) != NULL &&
+		     gw_json_add(o, "last_sent", sent) &&
+		     gw_json_add_time(sent, "time", t->last_sent) &&
+		     gw_json_add_u64(sent, "serial", t->sent_serial) &&
+		     gw_json_add_u64(sent, "tries", t->tries);
+	else if (ok)
+		ok = gw_json_add(o, "last_sent", NULL);
+	if (ok && t->last_answer != 0)
+		ok = (answer = json_object_new_object()) != NULL &&
+		     gw_json_add(o, "last_answer", answer) &&
+		     gw_json_add_time(answer, "time", t->last_answer) &&
+		     gw_json_add_u64(answer, "serial", t->answered_serial) &&
+		     gw_json_add_u64(answer, "rcode", t->rcode);
+	else if (ok)
+		ok = gw_json_add(o, "last_answer", NULL);
+	/* The secondary's last transfer: from the target's address, whatever
+	 * port it came from. */
+	for (size_t i = 0; ok && i < xfr_count && last == NULL; i++) {
+		if (gw_client_addr_equal((const struct sockaddr *)&xfr[i].addr,
+		                         (const struct sockaddr *)&t->sa)) {
+			last = xfr_json(&xfr[i]);
+			ok = last != NULL;
+		}
+	}
+	return ok && gw_json_add(o, "last_transfer", last);
+}
+
+int gw_status_secondaries(const gw_view_t *v, json_object *obj)
+{
+	int ret = GW_ENOMEM;
+	gw_server_xfr_info_t xfr[GW_SERVER_XFR_CLIENTS];
+	size_t xfr_count =
+	    v->server != NULL ? gw_server_transfers(v->server, xfr, GW_SERVER_XFR_CLIENTS) : 0;
+	size_t n = gw_notify_targets(v->notify, NULL, 0);
+	gw_notify_target_info_t *t = n > 0 ? calloc(n, sizeof(*t)) : NULL;
+	json_object *targets = json_object_new_array();
+	json_object *clients = json_object_new_array();
+	if ((n > 0 && t == NULL) || !gw_json_add(obj, "notify", targets) || targets == NULL ||
+	    !gw_json_add(obj, "transfers", clients) || clients == NULL)
+		goto out;
+	n = gw_notify_targets(v->notify, t, n);
+	for (size_t i = 0; i < n; i++) {
+		if (!target_json(targets, &t[i], xfr, xfr_count))
+			goto out;
+	}
+	for (size_t i = 0; i < xfr_count; i++) {
+		if (!add_obj(clients, xfr_json(&xfr[i])))
+			goto out;
+	}
+	ret = GW_OK;
+out:
+	free(t);
+	return ret;
+}
+
+static bool server_stats(json_object *s, const gw_server_stats_t *st)
+{
+	return gw_json_add_u64(s, "udp_queries", st->udp_queries) &&
+	       gw_json_add_u64(s, "udp_dropped", st->udp_dropped) &&
+	       gw_json_add_u64(s, "udp_limited", st->udp_limited) &&
+	       gw_json_add_u64(s, "tcp_queries", st->tcp_queries) &&
+	       gw_json_add_u64(s, "tcp_connections", st->tcp_conns) &&
+	       gw_json_add_u64(s, "tcp_refused_connections", st->tcp_refused_conns) &&
+	       gw_json_add_u64(s, "tcp_timeouts", st->tcp_timeouts) &&
+	       gw_json_add_u64(s, "tcp_evicted", st->tcp_evicted) &&
+	       gw_json_add_u64(s, "tcp_over_client", st->tcp_over_client) &&
+	       gw_json_add_u64(s, "tcp_no_fds", st->tcp_no_fds) &&
+	       gw_json_add_u64(s, "axfr", st->axfr) && gw_json_add_u64(s, "ixfr", st->ixfr) &&
+	       gw_json_add_u64(s, "xfr_refused", st->xfr_refused) &&
+	       gw_json_add_u64(s, "notify_in", st->notify_in);
+}
+
+static bool guard_stats(json_object *g, const gw_guard_stats_t *st)
+{
+	return gw_json_add_u64(g, "cookie_client_only", st->cookie_client_only) &&
+	       gw_json_add_u64(g, "cookie_valid", st->cookie_valid) &&
+	       gw_json_add_u64(g, "cookie_invalid", st->cookie_invalid) &&
+	       gw_json_add_u64(g, "badcookie", st->badcookie) &&
+	       gw_json_add_u64(g, "rrl_passed", st->rrl.passed) &&
+	       gw_json_add_u64(g, "rrl_slipped", st->rrl.slipped) &&
+	       gw_json_add_u64(g, "rrl_dropped", st->rrl.dropped) &&
+	       gw_json_add_u64(g, "rrl_whitelisted", st->rrl.whitelisted) &&
+	       gw_json_add_u64(g, "rrl_shared", st->rrl.shared);
+}
+
+static bool mirror_stats(json_object *m, const mdns_mirror_stats_t *st)
+{
+	uint64_t refused = 0;
+	for (int k = 0; k < MDNS_MIRROR_REFUSED_KINDS; k++)
+		refused += st->refused[k];
+	return gw_json_add_u64(m, "links_active", st->links_active) &&
+	       gw_json_add_u64(m, "services", st->services) &&
+	       gw_json_add_u64(m, "records_known", st->known) &&
+	       gw_json_add_u64(m, "records_published", st->published) &&
+	       gw_json_add_u64(m, "watches", st->watches) &&
+	       gw_json_add_u64(m, "commits", st->commits) &&
+	       gw_json_add_u64(m, "commit_failures", st->commit_failures) &&
+	       gw_json_add_u64(m, "refused", refused) &&
+	       gw_json_add_u64(m, "filtered_addresses", st->filtered);
+}
+
+int gw_status_stats(const gw_view_t *v, json_object *obj)
+{
+	json_object *s = NULL, *g = NULL, *m = NULL, *n = NULL;
+	bool ok = true;
+	if (v->server != NULL) {
+		gw_server_stats_t st;
+		gw_server_get_stats(v->server, &st);
+		ok = (s = json_object_new_object()) != NULL && gw_json_add(obj, "server", s) &&
+		     server_stats(s, &st) && (g = json_object_new_object()) != NULL &&
+		     gw_json_add(obj, "guard", g) && guard_stats(g, &st.guard);
+	} else {
+		ok = gw_json_add(obj, "server", NULL) && gw_json_add(obj, "guard", NULL);
+	}
+	if (ok && v->mirror != NULL) {
+		mdns_mirror_stats_t st;
+		mdns_mirror_get_stats(v->mirror, &st);
+		ok = (m = json_object_new_object()) != NULL && gw_json_add(obj, "mirror", m) &&
+		     mirror_stats(m, &st);
+	} else if (ok) {
+		ok = gw_json_add(obj, "mirror", NULL);
+	}
+	if (ok && v->notify != NULL) {
+		gw_notify_stats_t st;
+		gw_notify_get_stats(v->notify, &st);
+		ok = (n = json_object_new_object()) != NULL && gw_json_add(obj, "notify", n) &&
+		     gw_json_add_u64(n, "sent", st.sent) && gw_json_add_u64(n, "acked", st.acked) &&
+		     gw_json_add_u64(n, "failed", st.failed);
+	} else if (ok) {
+		ok = gw_json_add(obj, "notify", NULL);
+	}
+	if (ok && v->zones != NULL) {
+		gw_zonemgr_info_t zi;
+		gw_zonemgr_get_info(v->zones, &zi);
+		json_object *z = json_object_new_object();
+		ok = z != NULL && gw_json_add(obj, "zone", z) &&
+		     gw_json_add_u64(z, "serial", zi.serial) &&
+		     gw_json_add_u64(z, "commits", zi.commits);
+	}
+	return ok ? GW_OK : GW_ENOMEM;
+}

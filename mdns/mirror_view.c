@@ -1,0 +1,132 @@
+/* What the mirror knows, copied out for the control socket: the links and
+ * the service instances on them. Read only. */
+#include "mdns/mirror_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/dns.h"
+#include "common/error.h"
+
+static const char *state_text(link_state_t s)
+{
+	switch (s) {
+	case LINK_UP:
+		return "up";
+	case LINK_GRACE:
+		return "grace";
+	default:
+		return "down";
+	}
+}
+
+size_t mdns_mirror_links(const mdns_mirror_t *m, mdns_mirror_link_info_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (const mlink_t *l = m->links; l != NULL; l = l->next, n++) {
+		if (n >= cap)
+			continue;
+		mdns_mirror_link_info_t *li = &out[n];
+		memset(li, 0, sizeof(*li));
+		snprintf(li->ifname, sizeof(li->ifname), "%s", l->ifname);
+		snprintf(li->label, sizeof(li->label), "%s", l->label);
+		li->ifindex = l->state != LINK_DOWN ? l->ifindex : 0;
+		li->state = state_text(l->state);
+		li->configured = l->configured;
+		li->services = l->instances;
+		li->types = l->types;
+	}
+	return n;
+}
+
+/* Octets in the well-formed UTF-8 sequence at p (n octets left), or 0
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+	size_t len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+	if (p[0] < 0xc2 || p[0] > 0xf4 || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/* The label at p (its length octet first) as text, for JSON and a
+ * terminal: UTF-8 stays as it came, an octet that is not part of
+ * well-formed UTF-8 and a control character become '?'. */
+static void label_text(char *buf, size_t len, const uint8_t *p)
+{
+	size_t n = p[0], i = 0, o = 0;
+	const uint8_t *l = p + 1;
+	while (i < n && o + 1 < len) {
+		size_t k = l[i] < 0x80 ? 1 : utf8_len(l + i, n - i);
+		if (k <= 1 || o + k >= len) {
+			buf[o++] = l[i] < 0x20 || l[i] >= 0x7f ? '?' : (char)l[i];
+			i++;
+			continue;
+		}
+		memcpy(buf + o, l + i, k);
+		o += k;
+		i += k;
+	}
+	buf[o] = '\0';
+}
+
+/* "<_service>.<_tcp|_udp>" from the labels after the instance's, up to
+ * .local. */
+static void type_text(char *buf, size_t len, const uint8_t *p)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < 2 && p[0] != 0; i++, p += 1 + p[0]) {
+		char label[64];
+		label_text(label, sizeof(label), p);
+		int k = snprintf(buf + off, len - off, "%s%s", i > 0 ? "." : "", label);
+		if (k < 0 || (size_t)k >= len - off)
+			return;
+		off += (size_t)k;
+	}
+}
+
+static void service_info(const kname_t *n, const char *link, mdns_mirror_service_info_t *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->link = link;
+	label_text(s->instance, sizeof(s->instance), n->name);
+	type_text(s->type, sizeof(s->type), n->name + 1 + n->name[0]);
+	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type != DNS_T_SRV || r->rdlen <= 6)
+			continue;
+		s->port = (uint16_t)(r->rdata[4] << 8 | r->rdata[5]);
+		if (zone_name_to_str(s->host, sizeof(s->host), r->rdata + 6) != GW_OK)
+			snprintf(s->host, sizeof(s->host), "?");
+		if (r->target != NULL) {
+			for (const krr_t *a = r->target->rrs; a != NULL; a = a->next)
+				s->addresses += a->type == DNS_T_A || a->type == DNS_T_AAAA;
+		}
+		break;
+	}
+}
+
+void mdns_mirror_foreach_service(const mdns_mirror_t *m, const char *link,
+                                 mdns_mirror_service_fn fn, void *arg)
+{
+	mdns_mirror_service_info_t s;
+	for (const mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (link != NULL && strcmp(link, l->label) != 0)
+			continue;
+		GW_HTAB_FOREACH(&l->names, h) {
+			const kname_t *n = kname_of(h);
+			if (!(n->roles & ROLE_INSTANCE))
+				continue;
+			service_info(n, l->label, &s);
+			if (!fn(arg, &s))
+				return;
+		}
+	}
+}
