@@ -4,6 +4,7 @@
  * the same whether a dual-stack socket or an IPv4 socket received it. */
 #pragma once
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,4 +41,20 @@ static inline bool gw_client_addr_equal(const struct sockaddr *a, const struct s
 	uint8_t x[16], y[16];
 	size_t n = gw_client_addr(a, x);
 	return n > 0 && n == gw_client_addr(b, y) && memcmp(x, y, n) == 0;
+}
+
+/* The address of sa (AF_INET or AF_INET6, as bound or accepted) as text
+ * into buf (len octets, INET6_ADDRSTRLEN is enough), its port into *port;
+ * for logs and the ports file. */
+static inline void gw_addr_text(const struct sockaddr *sa, char *buf, size_t len, uint16_t *port)
+{
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+		inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
+		*port = ntohs(s4->sin_port);
+	}
 }

@@ -24,6 +24,7 @@
 #include "common/container.h"
 #include "gateway/control/socket.h"
 #include "gateway/control/view.h"
+#include "gateway/http/http.h"
 
 typedef struct daemon {
 	struct ev_loop *loop;
@@ -39,6 +40,7 @@ typedef struct daemon {
 	ev_signal sighup;
 	gw_view_t view;        /* what the control socket and metrics read */
 	gw_control_t *control; /* owned: the control socket; NULL when control.enable is off */
+	gw_http_t *http;       /* owned: the metrics over HTTP; NULL when off */
 } daemon_t;
 
 static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cfg)
@@ -168,7 +170,29 @@ static void on_commit(void *arg, uint32_t serial)
 
 static int fill_ports(FILE *fp, const void *arg)
 {
-	return gw_server_write_ports(arg, fp);
+	const daemon_t *d = arg;
+	int ret = gw_server_write_ports(d->server, fp);
+	if (ret == GW_OK && d->http != NULL)
+		ret = gw_http_write_ports(d->http, fp);
+	return ret;
+}
+
+/* The metrics listener (metrics.listen; none: off), bound with the DNS
+ * sockets; it serves d->view once started. */
+static int metrics_new(daemon_t *d)
+{
+	const gw_config_t *cfg = d->cfg;
+	if (cfg->metrics.listen_count == 0)
+		return GW_OK;
+	gw_http_opts_t opts = {
+	    .listen = cfg->metrics.listen,
+	    .listen_count = cfg->metrics.listen_count,
+	    .allow = &cfg->metrics.allow,
+	    .max_connections = cfg->metrics.max_connections,
+	    .timeout = (unsigned)((cfg->metrics.timeout_ms + 999) / 1000),
+	    .view = &d->view,
+	};
+	return gw_http_new(&d->http, d->loop, &opts);
 }
 
 /* The state directory holds private keys: 0700, created if missing and
@@ -276,6 +300,13 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 			       cfg->state_dir);
 		goto out;
 	}
+	ret = metrics_new(&d);
+	if (ret != GW_OK) {
+		gw_err("not started: a metrics.listen address cannot be bound (nothing was "
+		       "written to %s)",
+		       cfg->state_dir);
+		goto out;
+	}
 
 	ret = ensure_state_dir(cfg->state_dir);
 	if (ret == GW_OK)
@@ -291,10 +322,12 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	gw_server_set_zone(d.server, gw_zonemgr_zone(d.zones));
 	gw_server_set_journal(d.server, gw_zonemgr_journal(d.zones));
 	gw_server_log_ports(d.server);
+	if (d.http != NULL)
+		gw_http_log_ports(d.http);
 	if (cfg->ports_file != NULL) {
 		/* Atomic, so a reader never sees half a file; failures are
 		 * logged with the path. */
-		ret = gw_file_write_with(cfg->ports_file, 0644, fill_ports, d.server);
+		ret = gw_file_write_with(cfg->ports_file, 0644, fill_ports, &d);
 		if (ret != GW_OK)
 			goto out;
 		ports_written = true;
@@ -370,6 +403,8 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		if (ret != GW_OK)
 			goto out;
 	}
+	if (d.http != NULL)
+		gw_http_start(d.http);
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
 
 	ev_run(d.loop, 0);
@@ -383,6 +418,7 @@ out:
 	gw_control_free(d.control);
 	if (ports_written)
 		unlink(cfg->ports_file);
+	gw_http_free(d.http);
 	mdns_mirror_free(d.mirror);
 	gw_server_free(d.server);
 	if (d.zones != NULL)

@@ -136,6 +136,9 @@ typedef struct mdns_mirror_stats {
 	uint64_t commits, commit_failures;
 	uint64_t refused[MDNS_MIRROR_REFUSED_KINDS];
 	uint64_t filtered; /* addresses not published (link-local, ...) */
+	/* Records announced and withdrawn (goodbyes, expiries) on links that
+	 * are up, as mDNS reported them. */
+	uint64_t records_added, records_removed;
 } mdns_mirror_stats_t;
 
 void mdns_mirror_get_stats(const mdns_mirror_t *m, mdns_mirror_stats_t *st);
@@ -197,6 +200,7 @@ typedef struct mdns_mirror_refusal {
  * returns how many it copied (at most MDNS_MIRROR_RECENT_REFUSALS). Every
  * refusal is recorded, also those whose log line was held back. */
 size_t mdns_mirror_recent_refusals(const mdns_mirror_t *m, mdns_mirror_refusal_t *out, size_t cap);
+
 
 /* ---- entry points for tests (no network) --------------------------------- */
 

@@ -284,6 +284,10 @@ void mirror_on_record(void *arg, const mdns_record_t *rec)
 	}
 	if (l->state != LINK_UP)
 		return;
+	if (rec->add)
+		m->stats.records_added++;
+	else
+		m->stats.records_removed++;
 	mirror_rr_event(m, l, rec);
 }
 

@@ -79,6 +79,12 @@
 #define GW_CONFIG_JOURNAL_SIZE_MIN    65536ULL
 #define GW_CONFIG_JOURNAL_SIZE_MAX    (4ULL << 30)
 
+/* metrics: the HTTP listener of the Prometheus metrics (gateway/http). */
+#define GW_CONFIG_METRICS_LISTEN_MAX      16
+#define GW_CONFIG_METRICS_CONNECTIONS_MAX 1024
+#define GW_CONFIG_METRICS_TIMEOUT_MIN_MS  1000
+#define GW_CONFIG_METRICS_TIMEOUT_MAX_MS  600000
+
 /* One address to listen on (UDP and TCP). Port 0 asks the kernel for a
  * free port. */
 typedef struct gw_endpoint {
@@ -187,6 +193,14 @@ typedef struct gw_config {
 		char *socket; /* owned; NULL: $RUNTIME_DIRECTORY/control.sock, else
 		                 /run/dnssd-gateway/control.sock */
 	} control;
+
+	struct {
+		gw_endpoint_t *listen; /* owned; listen_count entries; 0: no listener */
+		size_t listen_count;
+		gw_acl_t allow;           /* who may connect; entries with a key are ignored */
+		uint32_t max_connections; /* open HTTP connections at once, every listener */
+		uint64_t timeout_ms;      /* an idle connection is closed after this */
+	} metrics;
 
 	mdns_link_config_t *links; /* owned; link_count entries; 0 = every multicast interface */
 	size_t link_count;

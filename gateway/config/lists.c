@@ -155,8 +155,10 @@ static int default_listen(gw_config_t *cfg, const cfg_key_t *key)
 	char why[WHY_MAX];
 	size_t n = 0;
 
-	while (key->words[n] != NULL)
+	while (key->words != NULL && key->words[n] != NULL)
 		n++;
+	if (n == 0)
+		return GW_OK; /* an empty list by default (metrics.listen) */
 	gw_endpoint_t *eps = calloc(n, sizeof(*eps));
 	if (eps == NULL)
 		return GW_ENOMEM;

@@ -97,6 +97,20 @@ static const cfg_key_t g_control_keys[] = {
     {.name = NULL},
 };
 
+/* The Prometheus metrics over HTTP (gateway/http); off without listen. */
+static const cfg_key_t g_metrics_keys[] = {
+    {"listen", &g_type_listen, 0, LIST_AT(metrics.listen, metrics.listen_count),
+     .max = GW_CONFIG_METRICS_LISTEN_MAX},
+    {"allow", &g_type_allow, 0, AT(metrics.allow), .max = GW_CONFIG_ACL_MAX,
+     WORDS("127.0.0.0/8", "::1")},
+    {"max-connections", &g_type_uint, 0, AT(metrics.max_connections), .def = 16, .min = 1,
+     .max = GW_CONFIG_METRICS_CONNECTIONS_MAX},
+    {"timeout", &g_type_duration, 0, AT(metrics.timeout_ms), .def = 10000,
+     .min = GW_CONFIG_METRICS_TIMEOUT_MIN_MS, .max = GW_CONFIG_METRICS_TIMEOUT_MAX_MS,
+     .note = " (whole seconds, e.g. 10s)", .example = "10s"},
+    {.name = NULL},
+};
+
 /* Each entry of tsig-keys and of links: read by their list type. */
 static const cfg_key_t g_tsig_key_keys[] = {
     {"name", &g_type_text, CFG_REQUIRED, .len = GW_CONFIG_NAME_STR_MAX - 1},
@@ -204,6 +218,7 @@ const cfg_key_t g_config_keys[] = {
     {"links", &g_type_links, 0, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
     {"mdns", &g_type_map, 0, .keys = g_mdns_keys},
     {"control", &g_type_map, 0, .keys = g_control_keys},
+    {"metrics", &g_type_map, 0, .keys = g_metrics_keys},
     {.name = NULL},
 };
 

@@ -38,6 +38,8 @@ static size_t check(gw_server_t *srv, const char *what, const gw_query_t *q, con
 	gw_access_verdict_t v =
 	    gw_access_check(srv->opts.xfr_access, what, (const struct sockaddr *)peer, peer_text,
 	                    pkt, len, q, now, tsig);
+	if (v != GW_ACCESS_OK)
+		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_REFUSED);
 	switch (v) {
 	case GW_ACCESS_OK:
 		*go = true;
@@ -85,6 +87,7 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		static gw_log_limit_t lim;
 		gw_log_limited(&lim, GW_LOG_NOTICE, "%s from %s: not for our zone; %s", what,
 		               peer_text, rcode == DNS_RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
+		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		*outlen = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
 		return GW_OK;
 	}
@@ -96,6 +99,7 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		gw_notice("IXFR from %s: no SOA with the client's serial in the authority section; "
 		          "FORMERR",
 		          peer_text);
+		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		*outlen = error_reply(srv, q, DNS_RCODE_FORMERR, &tsig, out, cap);
 		return GW_OK;
 	}
@@ -103,6 +107,7 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 	           : gw_xfr_init(x, srv->zone, q);
 	if (ret != GW_OK) {
 		gw_xfr_deinit(x);
+		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		if (ret == GW_ENOMEM)
 			return ret;
 		*outlen = error_reply(srv, q, DNS_RCODE_SERVFAIL, &tsig, out, cap);
@@ -151,13 +156,16 @@ static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt
 
 	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
 	int rcode = zone_rcode(srv, q);
-	if (rcode != 0)
+	if (rcode != 0) {
+		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		return error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
+	}
 	size_t n = check(srv, "IXFR", q, pkt, len, peer, peer_text, &tsig, out, cap, &go);
 	if (!go)
 		return n;
 	if (gw_xfr_init(&x, srv->zone, q) != GW_OK) {
 		gw_xfr_deinit(&x);
+		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		return error_reply(srv, q, DNS_RCODE_SERVFAIL, &tsig, out, cap);
 	}
 	x.mode = GW_XFR_SOA;
@@ -172,6 +180,7 @@ static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt
 	gw_xfr_deinit(&x);
 	srv->stats.ixfr++;
 	gw_server_xfr_note(srv, peer, "IXFR-UDP", x.serial);
+	gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_UDP);
 	/* An allowed address can be forged over UDP: limited. */
 	static gw_log_limit_t lim;
 	gw_log_limited(

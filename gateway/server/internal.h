@@ -10,6 +10,7 @@
 #include "gateway/server/server.h"
 #include "gateway/xfr/xfr.h"
 #include "common/container.h"
+#include "common/dns.h"
 
 #define GW_UDP_BATCH   32
 #define GW_UDP_MAXMSG  4096 /* largest UDP reply we build (udp-payload max) */
@@ -87,11 +88,40 @@ struct gw_server {
 	/* UDP batch buffers, shared by every UDP socket (one loop thread). */
 	uint8_t (*udp_in)[GW_UDP_RCVBUF];
 	uint8_t (*udp_out)[GW_UDP_MAXMSG];
+	/* Replies by transport, TC flag, header rcode and question type
+	 * slot: one increment on the query path; gw_server_get_stats() sums
+	 * them into the stats' per-type and per-rcode counts. */
+	uint64_t replies[GW_TRANSPORTS][2][16][GW_QT_SLOTS];
+	uint64_t badvers[GW_TRANSPORTS]; /* of replies with rcode 0: BADVERS (16) */
 };
 
 /* xfr_log.c: peer started a transfer of kind (static) at serial. */
 void gw_server_xfr_note(struct gw_server *srv, const struct sockaddr_storage *peer,
                         const char *kind, uint32_t serial);
+/* Slot of each query type below 256 (stats.c); the others are
+ * GW_QT_OTHER. */
+extern const uint8_t gw_qtype_slot[256];
+
+/* Count the reply out (its header at least) to q, sent over transport:
+ * on the query path, so one table look-up and one increment. */
+static inline void gw_server_count_reply(struct gw_server *srv, unsigned transport,
+                                         const gw_query_t *q, const uint8_t *out)
+{
+	unsigned qslot = q->qtype < 256 ? gw_qtype_slot[q->qtype] : GW_QT_OTHER;
+	srv->replies[transport][(out[2] >> 1) & 1][out[3] & 0x0f][qslot]++;
+	if (__builtin_expect(q->edns_version > 0, 0))
+		srv->badvers[transport]++; /* 16: the header's bits are 0 */
+}
+
+/* Add up srv->replies and badvers into st's per-type, per-rcode and
+ * truncated counts (stats.c). */
+void gw_server_sum_replies(const struct gw_server *srv, gw_server_stats_t *st);
+
+/* Count how a transfer request of type qtype (AXFR or IXFR) ended. */
+static inline void gw_server_count_xfr(struct gw_server *srv, uint16_t qtype, gw_xfr_result_t r)
+{
+	srv->stats.xfr_results[qtype == DNS_T_IXFR ? 1 : 0][r]++;
+}
 
 /* "ADDR@PORT" (IPv6 without brackets) into buf. */
 void gw_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len);

@@ -11,26 +11,14 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/addr.h"
 #include "gateway/server/internal.h"
-
-static void addr_to_str(const struct sockaddr *sa, char *buf, size_t len, uint16_t *port)
-{
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
-		*port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
-		*port = ntohs(s4->sin_port);
-	}
-}
 
 void gw_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN] = "?";
 	uint16_t port = 0;
-	addr_to_str((const struct sockaddr *)ss, a, sizeof(a), &port);
+	gw_addr_text((const struct sockaddr *)ss, a, sizeof(a), &port);
 	snprintf(buf, len, "%s@%u", a, port);
 }
 
@@ -162,7 +150,8 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 		if (ret != GW_OK) {
 			char a[INET6_ADDRSTRLEN];
 			uint16_t port;
-			addr_to_str((const struct sockaddr *)&opts->listen[i], a, sizeof(a), &port);
+			gw_addr_text((const struct sockaddr *)&opts->listen[i], a, sizeof(a),
+			             &port);
 			gw_err("cannot listen on %s@%u: %s", a, port, gw_strerror(ret));
 			goto out;
 		}
@@ -223,7 +212,7 @@ int gw_server_write_ports(const gw_server_t *srv, FILE *fp)
 		const gw_listener_t *l = &srv->listeners[i];
 		char a[INET6_ADDRSTRLEN];
 		uint16_t port;
-		addr_to_str((const struct sockaddr *)&l->addr, a, sizeof(a), &port);
+		gw_addr_text((const struct sockaddr *)&l->addr, a, sizeof(a), &port);
 		if (fprintf(fp, "%s %s %u\n", l->tcp ? "tcp" : "udp", a, port) < 0)
 			return GW_EIO;
 	}
@@ -236,7 +225,7 @@ void gw_server_log_ports(const gw_server_t *srv)
 		const gw_listener_t *l = &srv->listeners[i];
 		char a[INET6_ADDRSTRLEN];
 		uint16_t port;
-		addr_to_str((const struct sockaddr *)&l->addr, a, sizeof(a), &port);
+		gw_addr_text((const struct sockaddr *)&l->addr, a, sizeof(a), &port);
 		gw_info("listening on %s %s port %u", l->tcp ? "tcp" : "udp", a, port);
 	}
 }
@@ -264,4 +253,6 @@ void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st)
 {
 	*st = srv->stats;
 	gw_guard_get_stats(srv->guard, &st->guard);
+	st->tcp_open = srv->conn_count;
+	gw_server_sum_replies(srv, st);
 }

@@ -14,6 +14,7 @@
 #include "gateway/journal/journal.h"
 #include "gateway/query/guard.h"
 #include "gateway/xfr/access.h"
+#include "gateway/xfr/xfr.h"
 #include "gateway/zonemgr/zoneref.h"
 
 typedef struct gw_server gw_server_t;
@@ -73,6 +74,49 @@ void gw_server_log_ports(const gw_server_t *srv);
 /* Close everything; open TCP connections are dropped. Accepts NULL. */
 void gw_server_free(gw_server_t *srv);
 
+/* Slots of the per-type counters: the types the metrics name, the rest
+ * in GW_QT_OTHER. */
+typedef enum {
+	GW_QT_OTHER = 0,
+	GW_QT_A,
+	GW_QT_AAAA,
+	GW_QT_PTR,
+	GW_QT_SRV,
+	GW_QT_TXT,
+	GW_QT_SOA,
+	GW_QT_NS,
+	GW_QT_DNSKEY,
+	GW_QT_DS,
+	GW_QT_ANY,
+	GW_QT_AXFR,
+	GW_QT_IXFR,
+	GW_QT_SLOTS
+} gw_qtype_slot_t;
+
+/* Slots of the per-rcode counters. BADVERS and BADCOOKIE are extended
+ * rcodes (RFC 6891); the rest are the header's. */
+typedef enum {
+	GW_RC_NOERROR = 0,
+	GW_RC_FORMERR,
+	GW_RC_SERVFAIL,
+	GW_RC_NXDOMAIN,
+	GW_RC_NOTIMP,
+	GW_RC_REFUSED,
+	GW_RC_NOTAUTH,
+	GW_RC_BADVERS,
+	GW_RC_BADCOOKIE,
+	GW_RC_OTHER,
+	GW_RC_SLOTS
+} gw_rcode_slot_t;
+
+/* Transports of the per-type and per-rcode counters. */
+enum { GW_TRANSPORT_UDP = 0, GW_TRANSPORT_TCP, GW_TRANSPORTS };
+
+/* Names of the slots ("A", "other"; "NOERROR"; "udp"), static. */
+const char *gw_server_qtype_str(gw_qtype_slot_t slot);
+const char *gw_server_rcode_str(gw_rcode_slot_t slot);
+const char *gw_server_transport_str(unsigned transport);
+
 /* Counters for status and benchmarks. */
 typedef struct gw_server_stats {
 	uint64_t udp_queries, udp_dropped, tcp_queries, tcp_conns, tcp_refused_conns, axfr;
@@ -83,6 +127,14 @@ typedef struct gw_server_stats {
 	uint64_t tcp_no_fds;      /* refused for want of file descriptors */
 	uint64_t udp_limited;     /* UDP replies not sent: the rate limit dropped them */
 	gw_guard_stats_t guard;   /* cookies and rate limiting */
+	/* Replies sent (the first message of a transfer for a transfer), by
+	 * transport and the question's type, and by transport and rcode. */
+	uint64_t replies_by_qtype[GW_TRANSPORTS][GW_QT_SLOTS];
+	uint64_t replies_by_rcode[GW_TRANSPORTS][GW_RC_SLOTS];
+	uint64_t truncated; /* replies sent with TC (the rate limit's slips among them) */
+	uint64_t tcp_open;  /* TCP connections open now (filled by gw_server_get_stats) */
+	/* Transfer requests by type (0 AXFR, 1 IXFR) and how they ended. */
+	uint64_t xfr_results[2][GW_XFR_RESULTS];
 } gw_server_stats_t;
 void gw_server_get_stats(const gw_server_t *srv, gw_server_stats_t *st);
 

@@ -133,8 +133,10 @@ void gw_tcp_conn_close(gw_tcp_conn_t *c)
 	ev_io_stop(srv->loop, &c->rio);
 	ev_io_stop(srv->loop, &c->wio);
 	ev_timer_stop(srv->loop, &c->timer);
-	if (c->xfr_active)
+	if (c->xfr_active) {
+		gw_server_count_xfr(srv, c->xfr.qtype, GW_XFR_RESULT_ABORTED);
 		gw_xfr_deinit(&c->xfr);
+	}
 	close(c->fd);
 	GW_DLIST_UNLINK(srv->conns, c, prev, next);
 	srv->conn_count--;
@@ -193,6 +195,11 @@ static int xfr_fill(gw_tcp_conn_t *c)
 			return n;
 		}
 		if (n == 0) {
+			gw_server_count_xfr(c->srv, c->xfr.qtype,
+			                    c->xfr.qtype != DNS_T_IXFR   ? GW_XFR_RESULT_OK
+			                    : c->xfr.mode == GW_XFR_SOA  ? GW_XFR_RESULT_CURRENT
+			                    : c->xfr.mode == GW_XFR_AXFR ? GW_XFR_RESULT_FALLBACK
+			                                                 : GW_XFR_RESULT_OK);
 			gw_info("%s done: %u messages, %zu records%s", what, c->xfr.messages,
 			        c->xfr.rrs,
 			        c->xfr.qtype == DNS_T_IXFR && c->xfr.mode == GW_XFR_AXFR
@@ -212,12 +219,20 @@ static bool is_xfr(const gw_query_t *q)
 	return q->opcode == DNS_OPCODE_QUERY && (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR);
 }
 
+/* Queue the reply to q (n octets at out_msg_begin()), counted. */
+static void commit_reply(gw_tcp_conn_t *c, const gw_query_t *q, size_t n)
+{
+	gw_server_count_reply(c->srv, GW_TRANSPORT_TCP, q, c->out + c->out_len + 2);
+	out_msg_commit(c, n);
+}
+
 static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 {
 	gw_server_t *srv = c->srv;
 	uint8_t *msg = out_msg_begin(c);
 	if (msg == NULL)
 		return GW_ENOMEM;
+	size_t at = c->out_len; /* where the first message of the reply goes */
 	srv->stats.tcp_queries++;
 
 	gw_query_t q;
@@ -233,16 +248,19 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 			return ret;
 		if (started) {
 			c->xfr_active = true;
-			return xfr_fill(c);
+			ret = xfr_fill(c);
+			if (c->out_len > at)
+				gw_server_count_reply(srv, GW_TRANSPORT_TCP, &q, c->out + at + 2);
+			return ret;
 		}
 		if (n > 0)
-			out_msg_commit(c, n);
+			commit_reply(c, &q, n);
 		return GW_OK;
 	}
 	if (res == GW_ANSWER_SPECIAL)
 		n = gw_server_special(srv, &q, pkt, len, &c->peer, true, msg, GW_TCP_MAXMSG);
 	if (n > 0)
-		out_msg_commit(c, n);
+		commit_reply(c, &q, n);
 	return GW_OK;
 }
 

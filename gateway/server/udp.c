@@ -129,6 +129,7 @@ void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 				srv->stats.udp_dropped++;
 				continue;
 			}
+			gw_server_count_reply(srv, GW_TRANSPORT_UDP, &q, srv->udp_out[replies]);
 			struct msghdr *m = &out[replies].msg_hdr;
 			memset(m, 0, sizeof(*m));
 			iov_out[replies].iov_base = srv->udp_out[replies];

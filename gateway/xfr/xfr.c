@@ -259,3 +259,17 @@ void gw_xfr_deinit(gw_xfr_t *x)
 	x->zone = NULL;
 	x->phase = 3;
 }
+
+const char *gw_xfr_result_str(gw_xfr_result_t r)
+{
+	static const char *const names[GW_XFR_RESULTS] = {
+	    [GW_XFR_RESULT_OK] = "ok",
+	    [GW_XFR_RESULT_CURRENT] = "current",
+	    [GW_XFR_RESULT_FALLBACK] = "fallback_axfr",
+	    [GW_XFR_RESULT_UDP] = "udp_soa",
+	    [GW_XFR_RESULT_REFUSED] = "refused",
+	    [GW_XFR_RESULT_ERROR] = "error",
+	    [GW_XFR_RESULT_ABORTED] = "aborted",
+	};
+	return (unsigned)r < GW_XFR_RESULTS ? names[r] : "?";
+}

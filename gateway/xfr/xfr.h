@@ -23,6 +23,23 @@ typedef enum {
 	GW_XFR_SOA,      /* the SOA alone: the client is up to date */
 } gw_xfr_mode_t;
 
+/* How a transfer request ended, for the statistics (the server counts
+ * them per AXFR and IXFR). */
+typedef enum {
+	GW_XFR_RESULT_OK = 0,   /* sent whole (AXFR, or IXFR from the journal) */
+	GW_XFR_RESULT_CURRENT,  /* IXFR: the client is up to date, the SOA alone */
+	GW_XFR_RESULT_FALLBACK, /* IXFR answered in AXFR form (not in the journal) */
+	GW_XFR_RESULT_UDP,      /* IXFR over UDP: the SOA, the client retries over TCP */
+	GW_XFR_RESULT_REFUSED,  /* access control or TSIG said no */
+	GW_XFR_RESULT_ERROR,    /* not our zone, FORMERR, SERVFAIL */
+	GW_XFR_RESULT_ABORTED,  /* stopped midway: the zone changed, an error, the
+	                           connection closed */
+	GW_XFR_RESULTS
+} gw_xfr_result_t;
+
+/* Name of a result ("ok", "current", "fallback_axfr", ...), static. */
+const char *gw_xfr_result_str(gw_xfr_result_t r);
+
 typedef struct gw_xfr {
 	gw_xfr_mode_t mode;
 	gw_zoneref_t *zone;      /* one reference, held until deinit */

@@ -40,7 +40,7 @@ struct gw_zonemgr {
 	time_t refresh_due; /* the first RRset due for re-signing; 0: none */
 	time_t last_commit;
 	uint32_t last_commit_serial;
-	uint64_t commits;
+	gw_zonemgr_stats_t stats;
 };
 
 /* Records the gateway makes itself; a zone file cannot supply them. */
@@ -260,6 +260,7 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 		gw_err("cannot sign the zone: %s", gw_strerror(ret));
 		goto out;
 	}
+	m->stats.rrsets_signed += signed_count;
 	gw_info("zone %s signed: %zu RRsets with %zu keys (%s) in %.1f ms, %u threads; %zu RRsets "
 	        "kept the signatures served before the restart",
 	        cfg->domain_str, signed_count, count, sig_algorithm_name(cfg->dnssec.algorithm),
@@ -305,6 +306,8 @@ static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 	/* New signatures are new zone content: secondaries and transfers
 	 * see a new serial. */
 	int ret = commit(m, NULL, &n);
+	if (ret == GW_OK && n > 0)
+		m->stats.refreshes++;
 	if (ret != GW_OK) {
 		gw_err("signature refresh failed: %s; retrying in %.0f s", gw_strerror(ret),
 		       REFRESH_RETRY);
@@ -431,11 +434,18 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 	zone_t *zone = m->zone->zone;
 	zone_rrdiff_t diff = {0};
 	uint32_t current = 0, serial = 0;
+	size_t signed_count = 0;
+	uint64_t t0 = gw_clock_mono_ns();
+	if (resigned == NULL)
+		resigned = &signed_count;
+	*resigned = 0;
 	int ret = zone_serial(zone, &current);
 	if (ret == GW_OK)
 		ret = gw_serial_next(&m->serial, current, &serial);
-	if (ret != GW_OK)
+	if (ret != GW_OK) {
+		m->stats.commit_failures++;
 		return ret;
+	}
 	if (cs == NULL)
 		ret = sig_zone_refresh(&m->signer, zone, gw_clock_wall(), m->sign_threads, serial,
 		                       resigned, &diff);
@@ -449,12 +459,16 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 		gw_journal_append(m->journal, &diff, zone);
 		m->last_commit = gw_clock_wall();
 		m->last_commit_serial = serial;
-		m->commits++;
 		gw_debug("zone %s: serial %u (%zu removed, %zu added)", m->opts.domain_str, serial,
 		         cs && cs->remove ? ldns_rr_list_rr_count(cs->remove) : 0,
 		         cs && cs->add ? ldns_rr_list_rr_count(cs->add) : 0);
+		m->stats.commits++;
+		m->stats.rrsets_signed += *resigned;
+		gw_latency_add(&m->stats.commit_time, gw_clock_mono_ns() - t0);
 		if (m->hook != NULL)
 			m->hook(m->hook_arg, serial);
+	} else if (ret != GW_OK) {
+		m->stats.commit_failures++;
 	}
 	zone_rrdiff_deinit(&diff);
 	return ret;
@@ -565,6 +579,11 @@ void gw_zonemgr_stop(gw_zonemgr_t *m)
 	m->refresh_at = 0;
 }
 
+void gw_zonemgr_get_stats(const gw_zonemgr_t *m, gw_zonemgr_stats_t *st)
+{
+	*st = m->stats;
+}
+
 void gw_zonemgr_set_hook(gw_zonemgr_t *m, gw_zonemgr_hook_fn fn, void *arg)
 {
 	m->hook = fn;
@@ -593,7 +612,7 @@ void gw_zonemgr_get_info(const gw_zonemgr_t *m, gw_zonemgr_info_t *out)
 	zone_serial(m->zone->zone, &out->serial);
 	out->last_commit = m->last_commit;
 	out->last_commit_serial = m->last_commit_serial;
-	out->commits = m->commits;
+	out->commits = m->stats.commits;
 	if (m->keys == NULL)
 		return;
 	out->dnssec = true;

@@ -15,6 +15,7 @@
 #include <ev.h>
 
 #include "dnssec/dnssec.h"
+#include "common/latency.h"
 #include "gateway/journal/journal.h"
 #include "gateway/zonemgr/zoneref.h"
 #include "zones/zone.h"
@@ -120,6 +121,17 @@ void gw_zonemgr_get_info(const gw_zonemgr_t *m, gw_zonemgr_info_t *out);
 /* The zone's keys, borrowed from the manager; NULL when the zone is not
  * signed. */
 const sig_keystore_t *gw_zonemgr_keystore(const gw_zonemgr_t *m);
+/* Counters, for the metrics and the control socket. */
+typedef struct gw_zonemgr_stats {
+	uint64_t commits;         /* changes committed: a new serial each */
+	uint64_t commit_failures; /* commits that failed (the zone stayed as it was) */
+	uint64_t refreshes;       /* signature refreshes that re-signed something */
+	uint64_t rrsets_signed;   /* RRsets signed, the first signing at start included */
+	/* Wall time of each commit (sign, apply, journal), refreshes
+	 * included. */
+	gw_latency_t commit_time;
+} gw_zonemgr_stats_t;
+void gw_zonemgr_get_stats(const gw_zonemgr_t *m, gw_zonemgr_stats_t *st);
 
 /* Accepts NULL. */
 void gw_zonemgr_free(gw_zonemgr_t *m);

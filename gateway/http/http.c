@@ -1,0 +1,301 @@
+/* The listener: sockets bound by us (so a port in use stops the start
+ * with the address named, and port 0 can be read back), one
+ * libmicrohttpd daemon per socket in its external-loop epoll mode, run
+ * from the libev loop. */
+#include "gateway/http/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "common/addr.h"
+#include "common/container.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "gateway/http/internal.h"
+
+#define DEFAULT_MAX_CONNECTIONS 16
+#define DEFAULT_TIMEOUT         10 /* seconds */
+#define LISTEN_BACKLOG          16
+
+typedef struct listener {
+	struct gw_http *owner;
+	struct MHD_Daemon *mhd;       /* owned; owns the socket once started */
+	int fd;                       /* owned until mhd takes it; -1 then */
+	struct sockaddr_storage addr; /* as bound, with the real port */
+	socklen_t addr_len;
+	ev_io io;       /* MHD's epoll descriptor */
+	ev_timer timer; /* MHD's next timeout */
+} listener_t;
+
+struct gw_http {
+	struct ev_loop *loop;
+	gw_http_opts_t opts;
+	listener_t *listeners; /* owned: opts.listen_count */
+	size_t count;
+	gw_http_stats_t stats;
+	gw_log_limit_t refuse_log; /* one line per interval: anyone can connect */
+	gw_log_limit_t mhd_log;
+};
+
+const gw_view_t *gw_http_view(const gw_http_t *h)
+{
+	return h->opts.view;
+}
+
+/* MHD's own messages (a peer can cause some): limited. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	gw_http_t *h = cls;
+	char line[256];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	size_t n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	gw_log_limited(&h->mhd_log, GW_LOG_NOTICE, "metrics: libmicrohttpd: %s", line);
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	listener_t *l = cls;
+	gw_http_t *h = l->owner;
+	if (gw_acl_match(h->opts.allow, addr))
+		return MHD_YES;
+	h->stats.refused++;
+	char a[INET6_ADDRSTRLEN] = "?";
+	uint16_t port = 0;
+	gw_addr_text(addr, a, sizeof(a), &port);
+	gw_log_limited(&h->refuse_log, GW_LOG_NOTICE,
+	               "metrics: connection from %s refused: not in metrics.allow", a);
+	return MHD_NO;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status,
+                               const char *content_type, char *body, size_t len, bool owned)
+{
+	struct MHD_Response *r =
+	    owned ? MHD_create_response_from_buffer_with_free_callback(len, body, free)
+	          : MHD_create_response_from_buffer(len, body, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL) {
+		if (owned)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned status, const char *text)
+{
+	return respond(conn, status, "text/plain; charset=utf-8", (char *)text, strlen(text),
+	               false);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+	listener_t *l = cls;
+	gw_http_t *h = l->owner;
+
+	h->stats.requests++;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+	const gw_http_route_t *route = gw_http_routes;
+	while (route->path != NULL && strcmp(route->path, url) != 0)
+		route++;
+	if (route->path == NULL)
+		return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	gw_http_reply_t reply = {.status = MHD_HTTP_OK};
+	int ret = route->handler(h, &reply);
+	if (ret != GW_OK) {
+		free(reply.body);
+		gw_log_limited(&h->mhd_log, GW_LOG_WARNING, "metrics: %s: %s", url,
+		               gw_strerror(ret));
+		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error\n");
+	}
+	return respond(conn, reply.status, reply.content_type, reply.body, reply.len, true);
+}
+
+/* Let MHD do what is ready, then wait for its descriptor or its next
+ * deadline. */
+static void run(listener_t *l)
+{
+	struct ev_loop *loop = l->owner->loop;
+	MHD_UNSIGNED_LONG_LONG ms = 0;
+
+	MHD_run(l->mhd);
+	ev_timer_stop(loop, &l->timer);
+	if (MHD_get_timeout(l->mhd, &ms) == MHD_YES) {
+		ev_timer_set(&l->timer, (double)ms / 1000.0, 0.0);
+		ev_timer_start(loop, &l->timer);
+	}
+}
+
+static void on_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+	run(container_of(w, listener_t, io));
+}
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	run(container_of(w, listener_t, timer));
+}
+
+static int bind_one(listener_t *l, const gw_endpoint_t *ep)
+{
+	int ret;
+	char a[INET6_ADDRSTRLEN] = "?";
+	uint16_t port = 0;
+	int one = 1;
+
+	gw_addr_text((const struct sockaddr *)&ep->addr, a, sizeof(a), &port);
+	l->fd = socket(ep->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		goto fail;
+	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ep->addr.ss_family == AF_INET6)
+		setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(l->fd, (const struct sockaddr *)&ep->addr, ep->addrlen) != 0 ||
+	    listen(l->fd, LISTEN_BACKLOG) != 0)
+		goto fail;
+	l->addr_len = sizeof(l->addr);
+	if (getsockname(l->fd, (struct sockaddr *)&l->addr, &l->addr_len) != 0)
+		goto fail;
+	return GW_OK;
+fail:
+	ret = -errno;
+	gw_err("metrics: cannot listen on %s port %u: %s", a, port, strerror(errno));
+	return ret;
+}
+
+static int start_mhd(gw_http_t *h, listener_t *l)
+{
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	if (l->addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	l->mhd = MHD_start_daemon(flags, 0, on_accept, l, on_request, l, MHD_OPTION_EXTERNAL_LOGGER,
+	                          on_mhd_log, h, MHD_OPTION_LISTEN_SOCKET, l->fd,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->opts.max_connections,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->opts.timeout,
+	                          MHD_OPTION_END);
+	if (l->mhd == NULL) {
+		gw_err("metrics: libmicrohttpd did not start");
+		return GW_ERROR;
+	}
+	l->fd = -1; /* MHD closes it when stopped */
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(l->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL) {
+		gw_err("metrics: libmicrohttpd has no epoll descriptor");
+		return GW_ERROR;
+	}
+	ev_io_init(&l->io, on_io, info->epoll_fd, EV_READ);
+	ev_init(&l->timer, on_timer);
+	return GW_OK;
+}
+
+int gw_http_new(gw_http_t **out, struct ev_loop *loop, const gw_http_opts_t *opts)
+{
+	int ret = GW_ENOMEM;
+	gw_http_t *h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return GW_ENOMEM;
+	h->loop = loop;
+	h->opts = *opts;
+	if (h->opts.max_connections == 0)
+		h->opts.max_connections = DEFAULT_MAX_CONNECTIONS;
+	if (h->opts.timeout == 0)
+		h->opts.timeout = DEFAULT_TIMEOUT;
+	if (opts->listen_count > 0) {
+		h->listeners = calloc(opts->listen_count, sizeof(*h->listeners));
+		if (h->listeners == NULL)
+			goto out;
+	}
+	for (size_t i = 0; i < opts->listen_count; i++) {
+		listener_t *l = &h->listeners[i];
+		l->owner = h;
+		l->fd = -1;
+		h->count++;
+		ret = bind_one(l, &opts->listen[i]);
+		if (ret == GW_OK)
+			ret = start_mhd(h, l);
+		if (ret != GW_OK)
+			goto out;
+	}
+	*out = h;
+	h = NULL;
+	ret = GW_OK;
+out:
+	gw_http_free(h);
+	return ret;
+}
+
+void gw_http_start(gw_http_t *h)
+{
+	for (size_t i = 0; i < h->count; i++) {
+		ev_io_start(h->loop, &h->listeners[i].io);
+		run(&h->listeners[i]);
+	}
+}
+
+void gw_http_stop(gw_http_t *h)
+{
+	for (size_t i = 0; i < h->count; i++) {
+		ev_io_stop(h->loop, &h->listeners[i].io);
+		ev_timer_stop(h->loop, &h->listeners[i].timer);
+	}
+}
+
+int gw_http_write_ports(const gw_http_t *h, FILE *fp)
+{
+	for (size_t i = 0; i < h->count; i++) {
+		char a[INET6_ADDRSTRLEN];
+		uint16_t port;
+		gw_addr_text((const struct sockaddr *)&h->listeners[i].addr, a, sizeof(a), &port);
+		if (fprintf(fp, "metrics %s %u\n", a, port) < 0)
+			return GW_EIO;
+	}
+	return GW_OK;
+}
+
+void gw_http_log_ports(const gw_http_t *h)
+{
+	for (size_t i = 0; i < h->count; i++) {
+		char a[INET6_ADDRSTRLEN];
+		uint16_t port;
+		gw_addr_text((const struct sockaddr *)&h->listeners[i].addr, a, sizeof(a), &port);
+		gw_info("metrics: listening on http://%s%s%s:%u/metrics",
+		        h->listeners[i].addr.ss_family == AF_INET6 ? "[" : "", a,
+		        h->listeners[i].addr.ss_family == AF_INET6 ? "]" : "", port);
+	}
+}
+
+void gw_http_get_stats(const gw_http_t *h, gw_http_stats_t *st)
+{
+	*st = h->stats;
+}
+
+void gw_http_free(gw_http_t *h)
+{
+	if (h == NULL)
+		return;
+	gw_http_stop(h);
+	for (size_t i = 0; i < h->count; i++) {
+		listener_t *l = &h->listeners[i];
+		if (l->mhd != NULL)
+			MHD_stop_daemon(l->mhd);
+		if (l->fd >= 0)
+			close(l->fd);
+	}
+	free(h->listeners);
+	free(h);
+}

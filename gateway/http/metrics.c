@@ -1,0 +1,267 @@
+/* GET /metrics: what the daemon counts, read from its view at the time
+ * of the scrape (docs/metrics.md lists every metric). Counters only go
+ * up while the daemon runs; a restart starts them again from 0, which
+ * Prometheus' rate() expects. */
+#include <stdlib.h>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/latency.h"
+#include "gateway/http/expo.h"
+#include "gateway/http/internal.h"
+
+#ifndef GW_VERSION
+#define GW_VERSION "0.1.0"
+#endif
+
+#define P "dnssd_gateway_"
+
+typedef gw_expo_label_t label_t;
+
+/* A family with a single unlabelled sample. */
+static void one(gw_expo_t *e, const char *name, const char *type, const char *help, uint64_t v)
+{
+	gw_expo_family(e, name, type, help);
+	gw_expo_u64(e, name, NULL, 0, v);
+}
+
+static void one_label(gw_expo_t *e, const char *name, const char *key, const char *value,
+                      uint64_t v)
+{
+	label_t l[] = {{key, value}};
+	gw_expo_u64(e, name, l, 1, v);
+}
+
+static const char *qtype_str(unsigned slot)
+{
+	return gw_server_qtype_str((gw_qtype_slot_t)slot);
+}
+
+static const char *rcode_str(unsigned slot)
+{
+	return gw_server_rcode_str((gw_rcode_slot_t)slot);
+}
+
+/* The n samples of one transport: labelled transport and key, the value
+ * of key from str(slot). */
+static void by_transport(gw_expo_t *e, const char *name, unsigned transport, const char *key,
+                         const char *(*str)(unsigned), const uint64_t *values, size_t n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		label_t l[] = {{"transport", gw_server_transport_str(transport)}, {key, str(i)}};
+		gw_expo_u64(e, name, l, 2, values[i]);
+	}
+}
+
+static void server_metrics(gw_expo_t *e, const gw_server_t *srv)
+{
+	gw_server_stats_t st;
+	gw_server_get_stats(srv, &st);
+
+	gw_expo_family(e, P "queries_received_total", "counter",
+	               "DNS messages received, by transport (answered or not).");
+	one_label(e, P "queries_received_total", "transport", "udp", st.udp_queries);
+	one_label(e, P "queries_received_total", "transport", "tcp", st.tcp_queries);
+
+	gw_expo_family(e, P "queries_total", "counter",
+	               "Queries answered, by transport and the question's type (for a transfer: "
+	               "its first message or the refusal).");
+	for (unsigned t = 0; t < GW_TRANSPORTS; t++)
+		by_transport(e, P "queries_total", t, "type", qtype_str, st.replies_by_qtype[t],
+		             GW_QT_SLOTS);
+	gw_expo_family(e, P "responses_total", "counter",
+	               "Responses sent, by transport and rcode (BADVERS and BADCOOKIE are the "
+	               "extended rcodes).");
+	for (unsigned t = 0; t < GW_TRANSPORTS; t++)
+		by_transport(e, P "responses_total", t, "rcode", rcode_str, st.replies_by_rcode[t],
+		             GW_RC_SLOTS);
+	one(e, P "responses_truncated_total", "counter",
+	    "Responses sent with the TC flag (too large for UDP, or slipped by the rate limit).",
+	    st.truncated);
+
+	gw_expo_family(e, P "udp_unanswered_total", "counter",
+	               "UDP queries not answered: by the rate limit, or not a query we answer "
+	               "(malformed, a response, cut short) or not sent.");
+	one_label(e, P "udp_unanswered_total", "reason", "rate_limit", st.udp_limited);
+	one_label(e, P "udp_unanswered_total", "reason", "other", st.udp_dropped);
+
+	one(e, P "tcp_connections", "gauge", "TCP connections open now.", st.tcp_open);
+	one(e, P "tcp_connections_accepted_total", "counter", "TCP connections accepted.",
+	    st.tcp_conns);
+	gw_expo_family(e, P "tcp_connections_limited_total", "counter",
+	               "TCP connections closed or refused by a limit, by the limit.");
+	one_label(e, P "tcp_connections_limited_total", "reason", "timeout", st.tcp_timeouts);
+	one_label(e, P "tcp_connections_limited_total", "reason", "evicted", st.tcp_evicted);
+	one_label(e, P "tcp_connections_limited_total", "reason", "per_client", st.tcp_over_client);
+	one_label(e, P "tcp_connections_limited_total", "reason", "full", st.tcp_refused_conns);
+	one_label(e, P "tcp_connections_limited_total", "reason", "no_fds", st.tcp_no_fds);
+
+	gw_expo_family(e, P "rrl_responses_total", "counter",
+	               "UDP responses as the response rate limit decided them.");
+	one_label(e, P "rrl_responses_total", "action", "passed", st.guard.rrl.passed);
+	one_label(e, P "rrl_responses_total", "action", "slipped", st.guard.rrl.slipped);
+	one_label(e, P "rrl_responses_total", "action", "dropped", st.guard.rrl.dropped);
+
+	gw_expo_family(e, P "cookie_queries_total", "counter",
+	               "UDP queries with a DNS COOKIE option, by what it held.");
+	one_label(e, P "cookie_queries_total", "cookie", "client_only",
+	          st.guard.cookie_client_only);
+	one_label(e, P "cookie_queries_total", "cookie", "valid", st.guard.cookie_valid);
+	one_label(e, P "cookie_queries_total", "cookie", "invalid", st.guard.cookie_invalid);
+	one(e, P "badcookie_responses_total", "counter", "BADCOOKIE responses sent.",
+	    st.guard.badcookie);
+
+	one(e, P "notify_received_total", "counter", "NOTIFY messages received and answered.",
+	    st.notify_in);
+	gw_expo_family(e, P "transfers_total", "counter",
+	               "Zone transfer requests, by type and how they ended.");
+	for (unsigned t = 0; t < 2; t++) {
+		for (unsigned r = 0; r < GW_XFR_RESULTS; r++) {
+			label_t l[] = {{"type", t == 0 ? "axfr" : "ixfr"},
+			               {"result", gw_xfr_result_str(r)}};
+			gw_expo_u64(e, P "transfers_total", l, 2, st.xfr_results[t][r]);
+		}
+	}
+}
+
+static void zone_metrics(gw_expo_t *e, const gw_zonemgr_t *zones, const char *domain)
+{
+	gw_zonemgr_stats_t st;
+	uint32_t serial = 0;
+	label_t zl[] = {{"zone", domain}};
+	const zone_t *zone = gw_zonemgr_zone(zones)->zone;
+
+	gw_zonemgr_get_stats(zones, &st);
+	zone_serial(zone, &serial);
+	gw_expo_family(e, P "zone_serial", "gauge", "The SOA serial served.");
+	gw_expo_u64(e, P "zone_serial", zl, 1, serial);
+	gw_expo_family(e, P "zone_names", "gauge", "Names in the served zone.");
+	gw_expo_u64(e, P "zone_names", zl, 1, zone_node_count(zone));
+	gw_expo_family(e, P "zone_commits_total", "counter",
+	               "Changes committed to the zone (each a new serial): mirrored services, "
+	               "zone file reloads, signature refreshes.");
+	gw_expo_u64(e, P "zone_commits_total", zl, 1, st.commits);
+	gw_expo_family(e, P "zone_commit_failures_total", "counter",
+	               "Commits that failed; the zone stayed as it was.");
+	gw_expo_u64(e, P "zone_commit_failures_total", zl, 1, st.commit_failures);
+
+	double bounds[GW_LATENCY_BOUNDS];
+	for (size_t i = 0; i < GW_LATENCY_BOUNDS; i++)
+		bounds[i] = (double)gw_latency_bounds_ns[i] / 1e9;
+	gw_expo_family(e, P "zone_commit_duration_seconds", "histogram",
+	               "Wall time of each commit: apply, sign, journal.");
+	gw_expo_histogram(e, P "zone_commit_duration_seconds", zl, 1, bounds,
+	                  st.commit_time.buckets, GW_LATENCY_BOUNDS,
+	                  (double)st.commit_time.sum_ns / 1e9);
+
+	gw_expo_family(e, P "dnssec_rrsets_signed_total", "counter",
+	               "RRsets signed (one RRSIG per signing key each), the signing at start "
+	               "included.");
+	gw_expo_u64(e, P "dnssec_rrsets_signed_total", zl, 1, st.rrsets_signed);
+	gw_expo_family(e, P "dnssec_refreshes_total", "counter",
+	               "Signature refreshes that re-signed RRsets.");
+	gw_expo_u64(e, P "dnssec_refreshes_total", zl, 1, st.refreshes);
+}
+
+static void notify_metrics(gw_expo_t *e, const gw_notify_t *notify)
+{
+	gw_notify_stats_t st;
+	gw_notify_get_stats(notify, &st);
+	one(e, P "notify_sent_total", "counter",
+	    "NOTIFY messages sent to secondaries, resends included.", st.sent);
+	one(e, P "notify_answered_total", "counter", "NOTIFY messages a secondary answered.",
+	    st.acked);
+	one(e, P "notify_failed_total", "counter",
+	    "NOTIFYs given up: no answer after every try, or an error answer.", st.failed);
+}
+
+static int mirror_metrics(gw_expo_t *e, const mdns_mirror_t *mirror, const char *domain)
+{
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(mirror, &st);
+
+	gw_expo_family(e, P "mdns_events_total", "counter",
+	               "mDNS records announced (added) and withdrawn (removed) on the links.");
+	one_label(e, P "mdns_events_total", "event", "added", st.records_added);
+	one_label(e, P "mdns_events_total", "event", "removed", st.records_removed);
+	gw_expo_family(e, P "mdns_records", "gauge",
+	               "mDNS records known from the links, and those published in the zone.");
+	one_label(e, P "mdns_records", "state", "known", st.known);
+	one_label(e, P "mdns_records", "state", "published", st.published);
+	gw_expo_family(e, P "mdns_refused_total", "counter",
+	               "mDNS input refused by the mirror's checks and limits, by reason.");
+	for (unsigned k = 0; k < MDNS_MIRROR_REFUSED_KINDS; k++)
+		one_label(e, P "mdns_refused_total", "reason", mdns_mirror_refused_name(k),
+		          st.refused[k]);
+	one(e, P "mdns_links_active", "gauge", "Links up, or down within their grace period.",
+	    st.links_active);
+	gw_expo_family(e, P "zone_services", "gauge",
+	               "DNS-SD service instances mirrored into the zone, every link.");
+	one_label(e, P "zone_services", "zone", domain, st.services);
+
+	size_t n = mdns_mirror_links(mirror, NULL, 0);
+	if (n == 0)
+		return GW_OK;
+	mdns_mirror_link_info_t *links = calloc(n, sizeof(*links));
+	if (links == NULL)
+		return GW_ENOMEM;
+	n = mdns_mirror_links(mirror, links, n);
+	gw_expo_family(e, P "link_services", "gauge",
+	               "DNS-SD service instances known on a link (interface and subdomain).");
+	for (size_t i = 0; i < n; i++) {
+		label_t l[] = {{"link", links[i].ifname}, {"subdomain", links[i].label}};
+		gw_expo_u64(e, P "link_services", l, 2, links[i].services);
+	}
+	gw_expo_family(e, P "link_up", "gauge", "1 while a link is up or in its grace period.");
+	for (size_t i = 0; i < n; i++) {
+		label_t l[] = {{"link", links[i].ifname}, {"subdomain", links[i].label}};
+		gw_expo_u64(e, P "link_up", l, 2, strcmp(links[i].state, "down") != 0 ? 1 : 0);
+	}
+	free(links);
+	return GW_OK;
+}
+
+static void process_metrics(gw_expo_t *e, const gw_http_t *h, const gw_view_t *view)
+{
+	gw_http_stats_t hs;
+	gw_expo_family(e, P "build_info", "gauge", "Always 1; the version is a label.");
+	label_t vl[] = {{"version", GW_VERSION}};
+	gw_expo_u64(e, P "build_info", vl, 1, 1);
+	one(e, P "start_time_seconds", "gauge", "When the daemon started, seconds since the epoch.",
+	    (uint64_t)view->started);
+	gw_expo_family(e, P "uptime_seconds", "gauge", "Seconds since the daemon started.");
+	gw_expo_double(e, P "uptime_seconds", NULL, 0,
+	               (double)(gw_clock_mono_ns() - view->started_ns) / 1e9);
+	one(e, P "config_reloads_total", "counter", "Configuration reloads applied.",
+	    view->reloads);
+	gw_http_get_stats(h, &hs);
+	one(e, P "http_requests_total", "counter",
+	    "HTTP requests answered by the metrics listener, any path.", hs.requests);
+	one(e, P "http_refused_total", "counter",
+	    "HTTP connections refused: the client is not in metrics.allow.", hs.refused);
+}
+
+int gw_http_metrics(const gw_http_t *h, gw_http_reply_t *out)
+{
+	const gw_view_t *view = gw_http_view(h);
+	const char *domain = view->cfg != NULL ? view->cfg->zone.domain_str : "";
+	gw_expo_t e;
+	int ret = GW_OK;
+
+	gw_expo_init(&e);
+	process_metrics(&e, h, view);
+	if (view->server != NULL)
+		server_metrics(&e, view->server);
+	if (view->zones != NULL)
+		zone_metrics(&e, view->zones, domain);
+	if (view->notify != NULL)
+		notify_metrics(&e, view->notify);
+	if (view->mirror != NULL)
+		ret = mirror_metrics(&e, view->mirror, domain);
+	if (ret != GW_OK) {
+		gw_expo_deinit(&e);
+		return ret;
+	}
+	out->content_type = GW_EXPO_CONTENT_TYPE;
+	return gw_expo_take(&e, &out->body, &out->len);
+}
