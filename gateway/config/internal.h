@@ -65,7 +65,7 @@ const char *quote(char *buf, size_t len, const char *text, size_t text_len);
 #define CY_LINES_MAX   16
 #define CY_LINE_MAX    256
 #define FIELDS_MAX     32 /* keys of one mapping */
-#define SCHEMA_MAX     128
+#define SCHEMA_MAX     256
 
 /* A value seen in the document: its dotted path ("server.udp-payload",
  * "listen[1]"), its node (for line, column and raw text) and its schema.
