@@ -1,10 +1,12 @@
-/* HTTP for operators: the Prometheus metrics (GET /metrics), through
+/* HTTP for operators: the Prometheus metrics (GET /metrics) and the
+ * status page (GET /, GET /api/<topic>), through
  * libmicrohttpd driven by the daemon's libev loop in the loop's thread
  * (MHD's epoll descriptor watched by an ev_io, its timeout by an
  * ev_timer), so a handler reads the daemon's state (gw_view_t) without
  * locks. Clients outside the allow list are refused at accept; the
  * connection count and an idle timeout bound what clients can hold.
- * Routes are a table (routes.c): a status page adds rows there. */
+ * Routes are a table (routes.c): the status page (GET /, status.html)
+ * and its JSON (GET /api/<topic>, gw_status_json()) are rows there. */
 #pragma once
 
 #include <stddef.h>

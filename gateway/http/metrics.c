@@ -241,7 +241,7 @@ static void process_metrics(gw_expo_t *e, const gw_http_t *h, const gw_view_t *v
 	    "HTTP connections refused: the client is not in metrics.allow.", hs.refused);
 }
 
-int gw_http_metrics(const gw_http_t *h, gw_http_reply_t *out)
+int gw_http_metrics(const gw_http_t *h, const gw_http_request_t *req, gw_http_reply_t *out)
 {
 	const gw_view_t *view = gw_http_view(h);
 	const char *domain = view->cfg != NULL ? view->cfg->zone.domain_str : "";
