@@ -84,6 +84,7 @@
 
 /* metrics: the HTTP listener of the Prometheus metrics (gateway/http). */
 #define GW_CONFIG_METRICS_LISTEN_MAX      16
+#define GW_CONFIG_METRICS_HOSTS_MAX       16
 #define GW_CONFIG_METRICS_CONNECTIONS_MAX 1024
 #define GW_CONFIG_METRICS_TIMEOUT_MIN_MS  1000
 #define GW_CONFIG_METRICS_TIMEOUT_MAX_MS  600000
@@ -194,6 +195,11 @@ typedef struct gw_config {
 	struct {
 		gw_endpoint_t *listen; /* owned; listen_count entries; 0: no listener */
 		size_t listen_count;
+		/* owned; host_count names (lowercase, no final dot) the status
+		 * page and its JSON answer to in Host:, besides IP literals and
+		 * localhost (a defence against DNS rebinding) */
+		char **hosts;
+		size_t host_count;
 		gw_acl_t allow;           /* who may connect; entries with a key are ignored */
 		uint32_t max_connections; /* open HTTP connections at once, every listener */
 		uint64_t timeout_ms;      /* an idle connection is closed after this */

@@ -214,7 +214,7 @@ extern const cfg_type_t g_type_map, g_type_uint, g_type_duration, g_type_seconds
     g_type_choice, g_type_text, g_type_path, g_type_domain, g_type_level, g_type_algorithm,
     g_type_size;
 extern const cfg_type_t g_type_listen, g_type_allow, g_type_notify, g_type_tsig_keys, g_type_import,
-    g_type_links, g_type_subtypes;
+    g_type_links, g_type_subtypes, g_type_hosts;
 
 /* cfg_type_t.free of a value that is one malloc'd pointer. */
 void free_field(gw_config_t *cfg, const cfg_key_t *key);

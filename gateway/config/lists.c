@@ -4,6 +4,7 @@
  * the default, even when empty. Entries that are wrong are reported at
  * themselves and left out. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,6 +469,80 @@ const cfg_type_t g_type_subtypes = {
     .len = GW_CONFIG_NAME_STR_MAX - 1,
     .check = check_subtypes,
     .set_default = default_strings,
+    .print = print_strings,
+    .free = free_strings,
+    .copy = copy_strings,
+};
+
+/* A host name as a browser sends it in Host: letters, digits, hyphens and
+ * dots, labels of 1..63, at most 253 octets; lowercased into out. */
+static bool parse_host_name(const char *text, char *out, size_t cap, char *why, size_t why_len)
+{
+	size_t len = strlen(text), label = 0;
+	if (len > 0 && text[len - 1] == '.')
+		len--; /* "router.lan." is "router.lan" */
+	if (len == 0 || len > 253 || len >= cap) {
+		snprintf(why, why_len, "'%s' is not a host name (1..253 octets)", text);
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '.') {
+			if (label == 0)
+				break;
+			label = 0;
+		} else if (isalnum((unsigned char)c) || c == '-') {
+			if (++label > 63)
+				break;
+		} else {
+			label = 0;
+			break;
+		}
+		out[i] = (char)tolower((unsigned char)c);
+		if (i + 1 == len && label > 0) {
+			out[len] = '\0';
+			return true;
+		}
+	}
+	snprintf(why, why_len,
+	         "'%s' is not a host name (letters, digits, hyphens and dots; labels of 1..63)",
+	         text);
+	return false;
+}
+
+static void check_hosts(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                        void *value, unsigned count)
+{
+	char *const *texts = value;
+	char child[PLACE_PATH_MAX];
+	char why[WHY_MAX];
+	char name[GW_CONFIG_NAME_STR_MAX];
+	char **list = NULL;
+	size_t n = 0;
+
+	if (count > 0) {
+		list = alloc_entries(ctx, count, sizeof(*list));
+		if (list == NULL)
+			return;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		snprintf(child, sizeof(child), "%s[%u]", path, i);
+		if (!parse_host_name(texts[i], name, sizeof(name), why, sizeof(why))) {
+			report_at(ctx, child, "%s", why);
+			continue;
+		}
+		if (!add_unique_string(ctx, child, list, &n, name, name))
+			break;
+	}
+	replace_strings(cfg, key, list, n);
+}
+
+/* Host names the status page answers to, besides addresses and
+ * localhost. */
+const cfg_type_t g_type_hosts = {
+    .shape = SHAPE_LIST,
+    .len = GW_CONFIG_NAME_STR_MAX - 1,
+    .check = check_hosts,
     .print = print_strings,
     .free = free_strings,
     .copy = copy_strings,

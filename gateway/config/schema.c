@@ -96,6 +96,8 @@ static const cfg_key_t g_cookies_keys[] = {
 static const cfg_key_t g_metrics_keys[] = {
     {"listen", &g_type_listen, 0, LIST_AT(metrics.listen, metrics.listen_count),
      .max = GW_CONFIG_METRICS_LISTEN_MAX},
+    {"hosts", &g_type_hosts, CFG_LIVE, LIST_AT(metrics.hosts, metrics.host_count),
+     .max = GW_CONFIG_METRICS_HOSTS_MAX},
     {"allow", &g_type_allow, CFG_LIVE, AT(metrics.allow), .max = GW_CONFIG_ACL_MAX,
      WORDS("127.0.0.0/8", "::1")},
     {"max-connections", &g_type_uint, 0, AT(metrics.max_connections), .def = 16, .min = 1,

@@ -75,8 +75,11 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 	return MHD_NO;
 }
 
+/* Every reply: never cached (the state changes under it), never sniffed
+ * into another type, and under a content security policy. */
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status,
-                               const char *content_type, char *body, size_t len, bool owned)
+                               const char *content_type, char *body, size_t len, bool owned,
+                               const char *csp)
 {
 	struct MHD_Response *r =
 	    owned ? MHD_create_response_from_buffer_with_free_callback(len, body, free)
@@ -87,6 +90,11 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Security-Policy",
+	                        csp != NULL && csp[0] != '\0' ? csp : GW_HTTP_CSP_NONE);
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	enum MHD_Result ret = MHD_queue_response(conn, status, r);
@@ -96,8 +104,14 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status,
 
 static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned status, const char *text)
 {
-	return respond(conn, status, "text/plain; charset=utf-8", (char *)text, strlen(text),
-	               false);
+	return respond(conn, status, "text/plain; charset=utf-8", (char *)text, strlen(text), false,
+	               NULL);
+}
+
+const char *gw_http_arg(const gw_http_request_t *req, const char *key)
+{
+	const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -115,15 +129,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		route++;
 	if (route->path == NULL)
 		return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	if (route->browser) {
+		const gw_config_t *cfg = gw_http_view(h)->cfg;
+		const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+		if (!gw_http_host_allowed(host, cfg->metrics.hosts, cfg->metrics.host_count)) {
+			h->stats.refused_host++;
+			gw_log_limited(
+			    &h->mhd_log, GW_LOG_WARNING,
+			    "status page: Host '%.64s' refused (not an address, localhost "
+			    "or one of metrics.hosts)",
+			    host);
+			return respond_text(
+			    conn, 421,
+			    "this name is not one the status page answers to; use its "
+			    "address or add the name to metrics.hosts\n");
+		}
+	}
+	gw_http_request_t req = {.path = url, .conn = conn};
 	gw_http_reply_t reply = {.status = MHD_HTTP_OK};
-	int ret = route->handler(h, &reply);
+	int ret = route->handler(h, &req, &reply);
 	if (ret != GW_OK) {
 		free(reply.body);
 		gw_log_limited(&h->mhd_log, GW_LOG_WARNING, "metrics: %s: %s", url,
 		               gw_strerror(ret));
 		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error\n");
 	}
-	return respond(conn, reply.status, reply.content_type, reply.body, reply.len, true);
+	return respond(conn, reply.status, reply.content_type, reply.body, reply.len, true,
+	               reply.csp);
 }
 
 /* Let MHD do what is ready, then wait for its descriptor or its next
@@ -279,9 +311,11 @@ void gw_http_log_ports(const gw_http_t *h)
 		char a[INET6_ADDRSTRLEN];
 		uint16_t port;
 		gw_addr_text((const struct sockaddr *)&h->listeners[i].addr, a, sizeof(a), &port);
-		gw_info("metrics: listening on http://%s%s%s:%u/metrics",
-		        h->listeners[i].addr.ss_family == AF_INET6 ? "[" : "", a,
-		        h->listeners[i].addr.ss_family == AF_INET6 ? "]" : "", port);
+		const char *lb = h->listeners[i].addr.ss_family == AF_INET6 ? "[" : "";
+		const char *rb = h->listeners[i].addr.ss_family == AF_INET6 ? "]" : "";
+		gw_info("metrics: listening on http://%s%s%s:%u/metrics, status page "
+		        "http://%s%s%s:%u/",
+		        lb, a, rb, port, lb, a, rb, port);
 	}
 }
 

@@ -1,10 +1,12 @@
-/* HTTP for operators: the Prometheus metrics (GET /metrics), through
+/* HTTP for operators: the Prometheus metrics (GET /metrics) and the
+ * status page (GET /, GET /api/<topic>), through
  * libmicrohttpd driven by the daemon's libev loop in the loop's thread
  * (MHD's epoll descriptor watched by an ev_io, its timeout by an
  * ev_timer), so a handler reads the daemon's state (gw_view_t) without
  * locks. Clients outside the allow list are refused at accept; the
  * connection count and an idle timeout bound what clients can hold.
- * Routes are a table (routes.c): a status page adds rows there. */
+ * Routes are a table (routes.c): the status page (GET /, status.html)
+ * and its JSON (GET /api/<topic>, gw_status_json()) are rows there. */
 #pragma once
 
 #include <stddef.h>
@@ -57,8 +59,9 @@ void gw_http_log_ports(const gw_http_t *h);
 
 /* Counters, for the metrics themselves. */
 typedef struct gw_http_stats {
-	uint64_t requests; /* answered, any route and status */
-	uint64_t refused;  /* connections refused: not in the allow list */
+	uint64_t requests;     /* answered, any route and status */
+	uint64_t refused;      /* connections refused: not in the allow list */
+	uint64_t refused_host; /* page or JSON requests refused for their Host header */
 } gw_http_stats_t;
 void gw_http_get_stats(const gw_http_t *h, gw_http_stats_t *st);
 

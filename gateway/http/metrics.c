@@ -239,9 +239,12 @@ static void process_metrics(gw_expo_t *e, const gw_http_t *h, const gw_view_t *v
 	    "HTTP requests answered by the metrics listener, any path.", hs.requests);
 	one(e, P "http_refused_total", "counter",
 	    "HTTP connections refused: the client is not in metrics.allow.", hs.refused);
+	one(e, P "http_refused_host_total", "counter",
+	    "Status page and JSON requests refused for their Host header (DNS rebinding defence).",
+	    hs.refused_host);
 }
 
-int gw_http_metrics(const gw_http_t *h, gw_http_reply_t *out)
+int gw_http_metrics(const gw_http_t *h, const gw_http_request_t *req, gw_http_reply_t *out)
 {
 	const gw_view_t *view = gw_http_view(h);
 	const char *domain = view->cfg != NULL ? view->cfg->zone.domain_str : "";

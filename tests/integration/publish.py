@@ -10,6 +10,11 @@ and reads commands on stdin, one per line; answers "ok CMD" (or
                                 backslash, link-local addresses besides the
                                 routable ones), an SSH host, an HTTP service
   unregister printer|ssh|http   goodbye (TTL 0) for everything of it
+  service TYPE PORT HOST NAME   publish with zeroconf the instance NAME (the
+                                rest of the line: spaces and any other
+                                character) of TYPE ("_ipp._tcp") on
+                                HOST.local. at the publisher's addresses;
+                                "unregister NAME.TYPE" says goodbye
   bench NAME                    register one HTTP service NAME._http._tcp
                                 without probing; answers "ok bench NAME T"
                                 with T the CLOCK_MONOTONIC time at which
@@ -215,6 +220,14 @@ class Publisher:
             self.raw.send(self.subtypes(0))
         self.zc.unregister_service(info)
 
+    def service(self, stype, port, host, name):
+        info = ServiceInfo(
+            stype + ".local.", name + "." + stype + ".local.", port=port,
+            properties={"txtvers": "1"}, server=host + ".local.",
+            parsed_addresses=[self.args.addr4, self.args.addr6])
+        self.zc.register_service(info)
+        self.infos[name + "." + stype] = info
+
     def bench(self, name):
         info = ServiceInfo("_http._tcp.local.", name + "._http._tcp.local.", port=80,
                            properties={"path": "/"}, server="benchhost.local.",
@@ -282,7 +295,10 @@ class Publisher:
                     self.register(cmd[1])
                     print("ok", " ".join(cmd), flush=True)
                 elif cmd[0] == "unregister":
-                    self.unregister(cmd[1])
+                    self.unregister(line.split(None, 1)[1].strip())
+                    print("ok", " ".join(cmd), flush=True)
+                elif cmd[0] == "service":
+                    self.service(cmd[1], int(cmd[2]), cmd[3], line.rstrip("\n").split(None, 4)[4])
                     print("ok", " ".join(cmd), flush=True)
                 elif cmd[0] == "bench":
                     t = self.bench(cmd[1])

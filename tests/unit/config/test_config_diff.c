@@ -64,6 +64,7 @@ static const row_t g_rows[] = {
     {"dnssec.import", BASE "dnssec: {import: [/tmp/Kexample.+013+00001.key]}\n", false},
     {"links", BASE "links: [{interface: eth0, subdomain: lan}]\n", true},
     {"metrics.listen", BASE "metrics: {listen: [\"127.0.0.1@9153\"]}\n", false},
+    {"metrics.hosts", BASE "metrics: {hosts: [router.lan]}\n", true},
     {"metrics.allow", BASE "metrics: {allow: [\"192.0.2.0/24\"]}\n", true},
     {"metrics.max-connections", BASE "metrics: {max-connections: 4}\n", false},
     {"metrics.timeout", BASE "metrics: {timeout: 3s}\n", false},
