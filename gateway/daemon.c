@@ -19,6 +19,8 @@
 #include "mdns/mirror.h"
 #include "gateway/xfr/notify.h"
 #include "gateway/server/server.h"
+#include "gateway/system/privileges.h"
+#include "gateway/system/sdnotify.h"
 #include "gateway/xfr/tsig.h"
 #include "gateway/zonemgr/zonemgr.h"
 #include "common/container.h"
@@ -36,7 +38,8 @@ typedef struct daemon {
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sighup;
-	gw_view_t view; /* what the control socket and metrics read */
+	gw_sd_watchdog_t watchdog; /* WATCHDOG=1 to systemd while the loop runs */
+	gw_view_t view;            /* what the control socket and metrics read */
 } daemon_t;
 
 static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cfg)
@@ -48,9 +51,19 @@ static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cf
 	        cfg->zone.file ? cfg->zone.file : "");
 }
 
+/* READY=1 to systemd, with what is served: at the end of the start and of
+ * a reload. */
+static void announce_ready(const daemon_t *d)
+{
+	uint32_t serial = 0;
+	zone_serial(gw_zonemgr_zone(d->zones)->zone, &serial);
+	gw_sd_ready("serving %s, serial %u", d->cfg->zone.domain_str, serial);
+}
+
 static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	gw_notice("signal %d: shutting down", w->signum);
+	gw_sd_stopping();
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -61,7 +74,9 @@ static void on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	 * gave last time is committed (signed, new serial) beside the
 	 * mirrored records; a bad file changes nothing (the manager logs
 	 * why). */
+	gw_sd_reloading();
 	gw_zonemgr_reload(d->zones);
+	announce_ready(d);
 }
 
 /* The mirror's part of the configuration; what it points at is cfg's. */
@@ -193,6 +208,17 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		gw_err("cannot create the event loop");
 		return GW_ERROR;
 	}
+	/* Who to become once the sockets are bound: decided first, so that a
+	 * user that does not exist stops the start before anything is bound
+	 * or written. */
+	gw_identity_t id;
+	char id_err[512] = "";
+	ret = gw_identity_resolve(&id, cfg->user, cfg->group, geteuid(), getegid(), id_err,
+	                          sizeof(id_err));
+	if (ret != GW_OK) {
+		gw_err("not started: %s", id_err);
+		goto out;
+	}
 	gw_tsig_keyring_opts_t key_opts = {.keys = cfg->tsig_keys, .count = cfg->tsig_key_count};
 	ret = gw_tsig_keyring_init(&d.keys, &key_opts);
 	if (ret != GW_OK)
@@ -238,6 +264,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .version = cfg->version,
 	    .xfr_access = &d.access,
 	};
+	gw_sd_status("binding %zu listen addresses", cfg->listen_count);
 	ret = gw_server_new(&d.server, d.loop, &opts);
 	if (ret != GW_OK) {
 		if (ret != GW_ENOMEM)
@@ -254,6 +281,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		goto out;
 	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
 	zone_opts.dnssec.new_keys = flags->new_keys;
+	gw_sd_status("loading and signing %s", cfg->zone.domain_str);
 	ret = gw_zonemgr_new(&d.zones, d.loop, &zone_opts);
 	if (ret != GW_OK)
 		goto out;
@@ -269,6 +297,13 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 			goto out;
 		ports_written = true;
 	}
+	/* Every listen socket is bound, the state directory made, the keys
+	 * and the cookie secret read: nothing below needs root. The mDNS
+	 * mirror's sockets (port 5353, netlink) and NOTIFY's need none; the
+	 * signing threads are gone, so the drop covers every later one. */
+	ret = gw_privileges_drop(&id, cfg->state_dir);
+	if (ret != GW_OK)
+		goto out;
 
 	gw_notify_opts_t notify_opts = {
 	    .targets = cfg->transfer.notify,
@@ -290,6 +325,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .reserved_arg = d.zones,
 	    .discover = cfg->mdns.enable,
 	};
+	gw_sd_status("starting the mDNS mirror");
 	ret = mdns_mirror_new(&d.mirror, d.loop, &mirror_opts);
 	if (ret == GW_OK)
 		ret = mdns_mirror_start(d.mirror);
@@ -328,8 +364,12 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .started_ns = gw_clock_mono_ns(),
 	};
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
+	gw_sd_watchdog_start(&d.watchdog, d.loop);
+	announce_ready(&d);
 
 	ev_run(d.loop, 0);
+
+	gw_sd_watchdog_stop(&d.watchdog);
 
 	log_stats(d.server);
 	ev_signal_stop(d.loop, &d.sigterm);

@@ -64,7 +64,7 @@ const char *quote(char *buf, size_t len, const char *text, size_t text_len);
 #define PLACE_PATH_MAX 96
 #define CY_LINES_MAX   16
 #define CY_LINE_MAX    256
-#define FIELDS_MAX     16 /* keys of one mapping */
+#define FIELDS_MAX     24 /* keys of one mapping */
 #define SCHEMA_MAX     128
 
 /* A value seen in the document: its dotted path ("server.udp-payload",
