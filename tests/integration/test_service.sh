@@ -184,7 +184,15 @@ gw_stop
 # ---- (b) unprivileged with an ambient CAP_NET_BIND_SERVICE ----------------
 NS="gwsvc$$"
 ip netns add "$NS" || { echo "FAIL: cannot create network namespace $NS" >&2; exit 1; }
-trap 'kill "$NPID" 2>/dev/null || true; gw_cleanup; ip netns del "$NS" 2>/dev/null || true' EXIT
+# Whatever still runs in the namespace goes with it.
+ns_cleanup() {
+	local p
+	for p in $(ip netns pids "$NS" 2>/dev/null); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	ip netns del "$NS" 2>/dev/null || true
+}
+trap 'kill "$NPID" 2>/dev/null || true; gw_cleanup; ns_cleanup' EXIT
 ip -n "$NS" link set lo up
 run="$GW_TMP/run-b"
 mkdir -p "$run/state"
