@@ -30,10 +30,27 @@ static size_t thread_count(void)
 	return n;
 }
 
+static bool has_setpcap(void)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+	cap_t caps = cap_get_proc();
+	if (caps != NULL)
+		cap_get_flag(caps, CAP_SETPCAP, CAP_EFFECTIVE, &v);
+	cap_free(caps);
+	return v == CAP_SET;
+}
+
 /* Removes every capability from the bounding set, so that no later exec
- * can get one back; needs CAP_SETPCAP, so before setuid. */
+ * can get one back. That takes CAP_SETPCAP, so it comes before setuid;
+ * without it (unprivileged, or root under a unit's narrower
+ * CapabilityBoundingSet=) the set stays as it was given, and no_new_privs
+ * keeps an exec from using it anyway. */
 static int drop_bounding(void)
 {
+	if (!has_setpcap()) {
+		gw_info("privileges: no CAP_SETPCAP, the capability bounding set stays as given");
+		return GW_OK;
+	}
 	for (cap_value_t cap = 0; cap < (cap_value_t)cap_max_bits(); cap++) {
 		if (cap_drop_bound(cap) != 0) {
 			int ret = -errno;
@@ -43,16 +60,6 @@ static int drop_bounding(void)
 		}
 	}
 	return GW_OK;
-}
-
-static bool has_setpcap(void)
-{
-	cap_flag_value_t v = CAP_CLEAR;
-	cap_t caps = cap_get_proc();
-	if (caps != NULL)
-		cap_get_flag(caps, CAP_SETPCAP, CAP_EFFECTIVE, &v);
-	cap_free(caps);
-	return v == CAP_SET;
 }
 
 /* Clears the ambient, permitted, effective and inheritable sets: dropping
@@ -115,7 +122,7 @@ static int switch_user(const gw_identity_t *id)
 
 int gw_privileges_drop(const gw_identity_t *id, const char *state_dir)
 {
-	int ret;
+	int ret = GW_OK;
 	if (id->mode == GW_RUN_ROOT)
 		return GW_OK;
 	size_t threads = thread_count();
@@ -123,18 +130,12 @@ int gw_privileges_drop(const gw_identity_t *id, const char *state_dir)
 		gw_err("privileges: %zu threads at the drop, expected one; not started", threads);
 		return GW_ERROR;
 	}
-	if (id->mode == GW_RUN_SWITCH) {
+	if (id->mode == GW_RUN_SWITCH)
 		ret = gw_state_chown(state_dir, id->uid, id->gid);
-		if (ret == GW_OK)
-			ret = drop_bounding();
-		if (ret == GW_OK)
-			ret = switch_user(id);
-	} else {
-		/* Unprivileged, the bounding set can be dropped only with
-		 * CAP_SETPCAP, which a unit seldom gives; no_new_privs below
-		 * keeps an exec from using it anyway. */
-		ret = has_setpcap() ? drop_bounding() : GW_OK;
-	}
+	if (ret == GW_OK)
+		ret = drop_bounding();
+	if (ret == GW_OK && id->mode == GW_RUN_SWITCH)
+		ret = switch_user(id);
 	if (ret == GW_OK)
 		ret = clear_capabilities();
 	if (ret == GW_OK)

@@ -59,10 +59,10 @@ int gw_state_chown(const char *dir, uid_t uid, gid_t gid);
 
 /* Become id: to be called once every socket is bound and every file that
  * needs root is read, while the process has one thread (capabilities are
- * per thread). GW_RUN_SWITCH gives state_dir to the user, drops the
- * capability bounding set, sets the groups, gid and uid, checks that root
- * cannot be regained, clears every capability (ambient ones too) and sets
- * no_new_privs. GW_RUN_UNPRIVILEGED clears every capability and sets
- * no_new_privs. GW_RUN_ROOT does nothing. Errors are logged; the daemon
- * must not go on after one. */
+ * per thread). GW_RUN_SWITCH gives state_dir to the user, empties the
+ * capability bounding set (when CAP_SETPCAP allows), sets the groups, gid
+ * and uid, checks that root cannot be regained, clears every capability
+ * (ambient ones too) and sets no_new_privs. GW_RUN_UNPRIVILEGED does the
+ * same but for the state directory and the ids. GW_RUN_ROOT does nothing. Errors are logged; the
+ * daemon must not go on after one. */
 int gw_privileges_drop(const gw_identity_t *id, const char *state_dir);

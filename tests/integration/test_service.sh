@@ -95,6 +95,25 @@ expect "(a) restart: the keys were kept" bash -c "! grep -q 'generated key' '$GW
 expect "(a) restart: runs as $USER_NAME" test "$(status_field "$GW_PID" Uid)" = "$USER_UID $USER_UID $USER_UID $USER_UID"
 gw_stop
 
+# Root under a narrower bounding set (a unit's CapabilityBoundingSet=
+# without CAP_SETPCAP): the bounding set stays, the rest of the drop holds.
+: >"$GW_TMP/gateway.log"
+GW_BIN_REAL=$GW_BIN
+cat >"$GW_TMP/narrow.sh" <<SH
+#!/bin/sh
+exec setpriv --bounding-set -setpcap "$GW_BIN_REAL" "\$@"
+SH
+chmod 755 "$GW_TMP/narrow.sh"
+GW_BIN="$GW_TMP/narrow.sh" gw_start "$cfg"
+expect "(a) without CAP_SETPCAP: still runs as $USER_NAME" \
+	test "$(status_field "$GW_PID" Uid)" = "$USER_UID $USER_UID $USER_UID $USER_UID"
+no_caps "$GW_PID" "(a) without CAP_SETPCAP"
+expect "(a) without CAP_SETPCAP: the log says the bounding set stays" \
+	grep -q "privileges: no CAP_SETPCAP, the capability bounding set stays as given" "$GW_TMP/gateway.log"
+q $Z. SOA
+expect "(a) without CAP_SETPCAP: answers" has_status NOERROR
+gw_stop
+
 # user: root is allowed, with a warning that it keeps root.
 : >"$GW_TMP/gateway.log"
 cfg_root=$(gw_config root "zone: {domain: $Z., file: $GW_TMP/zone}
