@@ -52,12 +52,12 @@ static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cf
 }
 
 /* READY=1 to systemd, with what is served: at the end of the start and of
- * a reload. */
-static void announce_ready(const daemon_t *d)
+ * a reload (note: "" or what went wrong). */
+static void announce_ready(const daemon_t *d, const char *note)
 {
 	uint32_t serial = 0;
 	zone_serial(gw_zonemgr_zone(d->zones)->zone, &serial);
-	gw_sd_ready("serving %s, serial %u", d->cfg->zone.domain_str, serial);
+	gw_sd_ready("serving %s, serial %u%s", d->cfg->zone.domain_str, serial, note);
 }
 
 static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
@@ -75,8 +75,8 @@ static void on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	 * mirrored records; a bad file changes nothing (the manager logs
 	 * why). */
 	gw_sd_reloading();
-	gw_zonemgr_reload(d->zones);
-	announce_ready(d);
+	int ret = gw_zonemgr_reload(d->zones);
+	announce_ready(d, ret == GW_OK ? "" : "; the reload failed, see the log");
 }
 
 /* The mirror's part of the configuration; what it points at is cfg's. */
@@ -365,7 +365,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	};
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
 	gw_sd_watchdog_start(&d.watchdog, d.loop);
-	announce_ready(&d);
+	announce_ready(&d, "");
 
 	ev_run(d.loop, 0);
 

@@ -187,10 +187,44 @@ expect "(d) ... then READY=1 with the new serial" \
 	bash -c "sed -n '/^RELOADING=1/,\$p' '$NLOG' | grep -qE '^READY=1\|STATUS=serving $Z\., serial [0-9]+$'"
 s_new=$(sed -n '/^RELOADING=1/,$p' "$NLOG" | sed -n 's/^READY=1|STATUS=serving .*, serial \([0-9]*\)$/\1/p' | head -n 1)
 expect "(d) ... which is the one served ($s_new)" test "$(soa_serial)" = "$s_new"
+# A reload that fails: READY=1 all the same (the previous zone is
+# served), and STATUS= says so.
+cp "$GW_TMP/zone" "$GW_TMP/zone.good"
+echo "broken line" >>"$GW_TMP/zone"
+kill -HUP "$GW_PID"
+wait_line "reload failed" || true
+expect "(d) a failed reload: READY=1 with STATUS= saying so" \
+	grep -qE "^READY=1\|STATUS=serving $Z\., serial $s_new; the reload failed, see the log$" "$NLOG"
+cp "$GW_TMP/zone.good" "$GW_TMP/zone"
 kill -TERM "$GW_PID"
 wait_line "^STOPPING=1" || true
 expect "(d) SIGTERM: STOPPING=1" grep -q "^STOPPING=1" "$NLOG"
 gw_stop
+# WATCHDOG_PID: the pings are for that process only.
+cat >"$GW_TMP/own-pid.sh" <<SH
+#!/bin/sh
+WATCHDOG_PID=\$\$ exec "$GW_BIN_REAL" "\$@"
+SH
+chmod 755 "$GW_TMP/own-pid.sh"
+for who in own other; do
+	: >"$NLOG"
+	export NOTIFY_SOCKET="$GW_TMP/notify.sock" WATCHDOG_USEC=200000
+	if [ $who = own ]; then
+		GW_BIN="$GW_TMP/own-pid.sh" gw_start "$cfg"
+	else
+		WATCHDOG_PID=1 gw_start "$cfg"
+	fi
+	unset NOTIFY_SOCKET WATCHDOG_USEC
+	wait_line "^READY=1" || true
+	sleep 0.5
+	n=$(grep -c '^WATCHDOG=1$' "$NLOG" || true)
+	if [ $who = own ]; then
+		expect "(d) WATCHDOG_PID = the daemon: pings ($n)" test "$n" -ge 2
+	else
+		expect "(d) WATCHDOG_PID = another process: no pings ($n)" test "$n" = 0
+	fi
+	gw_stop
+done
 # Without WATCHDOG_USEC no pings.
 : >"$NLOG"
 NOTIFY_SOCKET="$GW_TMP/notify.sock" gw_start "$cfg"
