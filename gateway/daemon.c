@@ -1,6 +1,7 @@
 #include "gateway/daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include "mdns/mirror.h"
 #include "gateway/xfr/notify.h"
 #include "gateway/server/server.h"
+#include "gateway/system/privileges.h"
+#include "gateway/system/sdnotify.h"
 #include "gateway/xfr/tsig.h"
 #include "gateway/zonemgr/zonemgr.h"
 #include "common/container.h"
@@ -37,9 +40,19 @@ static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cf
 	        cfg->zone.file ? cfg->zone.file : "");
 }
 
+/* READY=1 to systemd, with what is served: at the end of the start and of
+ * a reload (note: "" or what went wrong). */
+void gw_daemon_announce_ready(const daemon_t *d, const char *note)
+{
+	uint32_t serial = 0;
+	zone_serial(gw_zonemgr_zone(d->zones)->zone, &serial);
+	gw_sd_ready("serving %s, serial %u%s", d->cfg->zone.domain_str, serial, note);
+}
+
 static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	gw_notice("signal %d: shutting down", w->signum);
+	gw_sd_stopping();
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -121,6 +134,36 @@ static void on_commit(void *arg, uint32_t serial)
 {
 	daemon_t *d = arg;
 	gw_notify_send(d->notify, gw_zonemgr_zone(d->zones)->zone);
+}
+
+/* Started as root, the control socket goes to the user the daemon
+ * becomes, so that its group (mode 0660) may use it and the daemon may
+ * remove it at exit; so does its directory when it is the default one
+ * (/run/dnssd-gateway, made for it), never a directory a path was
+ * configured into. */
+static int control_owner(const gw_control_t *c, const gw_identity_t *id, bool default_dir)
+{
+	if (id->mode != GW_RUN_SWITCH)
+		return GW_OK;
+	const char *path = gw_control_path(c);
+	if (fchownat(AT_FDCWD, path, id->uid, id->gid, AT_SYMLINK_NOFOLLOW) != 0) {
+		int ret = -errno;
+		gw_err("cannot give the control socket %s to %s: %s", path, id->user,
+		       strerror(errno));
+		return ret;
+	}
+	char dir[GW_CONFIG_PATH_MAX + 1];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!default_dir || slash == NULL || slash == dir)
+		return GW_OK;
+	*slash = '\0';
+	if (fchownat(AT_FDCWD, dir, id->uid, id->gid, AT_SYMLINK_NOFOLLOW) != 0) {
+		int ret = -errno;
+		gw_err("cannot give %s to %s: %s", dir, id->user, strerror(errno));
+		return ret;
+	}
+	return GW_OK;
 }
 
 static int fill_ports(FILE *fp, const void *arg)
@@ -221,6 +264,17 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		gw_err("cannot create the event loop");
 		return GW_ERROR;
 	}
+	/* Who to become once the sockets are bound: decided first, so that a
+	 * user that does not exist stops the start before anything is bound
+	 * or written. */
+	gw_identity_t id;
+	char id_err[512] = "";
+	ret = gw_identity_resolve(&id, cfg->user, cfg->group, geteuid(), getegid(), id_err,
+	                          sizeof(id_err));
+	if (ret != GW_OK) {
+		gw_err("not started: %s", id_err);
+		goto out;
+	}
 	ret = gw_daemon_keyring_new(cfg, &d.keys);
 	if (ret != GW_OK)
 		goto out;
@@ -253,6 +307,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .version = cfg->version,
 	    .xfr_access = &d.access,
 	};
+	gw_sd_status("binding %zu listen addresses", cfg->listen_count);
 	ret = gw_server_new(&d.server, d.loop, &opts);
 	if (ret != GW_OK) {
 		if (ret != GW_ENOMEM)
@@ -276,6 +331,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		goto out;
 	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
 	zone_opts.dnssec.new_keys = flags->new_keys;
+	gw_sd_status("loading and signing %s", cfg->zone.domain_str);
 	ret = gw_zonemgr_new(&d.zones, d.loop, &zone_opts);
 	if (ret != GW_OK)
 		goto out;
@@ -293,6 +349,29 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 			goto out;
 		ports_written = true;
 	}
+	/* The control socket, while /run may still be written: a live daemon
+	 * on its path stops this one. It reads d.view, filled below before
+	 * the loop runs, so no request is served before then. */
+	if (cfg->control.enable) {
+		gw_control_opts_t control_opts = {
+		    .path = cfg->control.socket,
+		    .view = &d.view,
+		    .reload = gw_daemon_reload,
+		    .reload_arg = &d,
+		};
+		ret = gw_control_new(&d.control, d.loop, &control_opts);
+		if (ret == GW_OK)
+			ret = control_owner(d.control, &id, cfg->control.socket == NULL);
+		if (ret != GW_OK)
+			goto out;
+	}
+	/* Every listen socket is bound, the state directory made, the keys
+	 * and the cookie secret read: nothing below needs root. The mDNS
+	 * mirror's sockets (port 5353, netlink) and NOTIFY's need none; the
+	 * signing threads are gone, so the drop covers every later one. */
+	ret = gw_privileges_drop(&id, cfg->state_dir);
+	if (ret != GW_OK)
+		goto out;
 
 	ret = gw_daemon_notify_new(cfg, d.keys, d.loop, &d.notify);
 	if (ret != GW_OK)
@@ -309,6 +388,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .reserved_arg = d.zones,
 	    .discover = cfg->mdns.enable,
 	};
+	gw_sd_status("starting the mDNS mirror");
 	ret = mdns_mirror_new(&d.mirror, d.loop, &mirror_opts);
 	if (ret == GW_OK)
 		ret = mdns_mirror_start(d.mirror);
@@ -348,22 +428,13 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	};
 	if (d.http != NULL)
 		gw_http_start(d.http);
-	/* The control socket shows what serves, so it comes last; a live
-	 * daemon on its path stops this one. */
-	if (cfg->control.enable) {
-		gw_control_opts_t control_opts = {
-		    .path = cfg->control.socket,
-		    .view = &d.view,
-		    .reload = gw_daemon_reload,
-		    .reload_arg = &d,
-		};
-		ret = gw_control_new(&d.control, d.loop, &control_opts);
-		if (ret != GW_OK)
-			goto out;
-	}
 	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
+	gw_sd_watchdog_start(&d.watchdog, d.loop);
+	gw_daemon_announce_ready(&d, "");
 
 	ev_run(d.loop, 0);
+
+	gw_sd_watchdog_stop(&d.watchdog);
 
 	log_stats(d.server);
 	ev_signal_stop(d.loop, &d.sigterm);

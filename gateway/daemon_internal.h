@@ -13,6 +13,7 @@
 #include "gateway/query/guard.h"
 #include "gateway/query/rrl.h"
 #include "gateway/server/server.h"
+#include "gateway/system/sdnotify.h"
 #include "gateway/xfr/access.h"
 #include "gateway/xfr/notify.h"
 #include "gateway/xfr/tsig.h"
@@ -46,9 +47,10 @@ typedef struct daemon {
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sighup;
-	gw_view_t view;        /* what the control socket and metrics read */
-	gw_http_t *http;       /* owned: the metrics over HTTP; NULL when off */
-	gw_control_t *control; /* owned: the control socket; NULL when control.enable is off */
+	gw_sd_watchdog_t watchdog; /* WATCHDOG=1 to systemd while the loop runs */
+	gw_view_t view;            /* what the control socket and metrics read */
+	gw_http_t *http;           /* owned: the metrics over HTTP; NULL when off */
+	gw_control_t *control;     /* owned: the control socket; NULL when control.enable is off */
 } daemon_t;
 
 /* The parts of cfg each module takes (what they point at is cfg's). */
@@ -66,3 +68,6 @@ int gw_daemon_notify_new(const gw_config_t *cfg, const gw_tsig_keyring_t *keys,
 /* At shutdown, when nothing serves any more: every retired
  * configuration and keyring, and the ones in force. */
 void gw_daemon_retire_all(daemon_t *d);
+
+/* READY=1 to systemd, with STATUS=serving <zone>, serial N<note>. */
+void gw_daemon_announce_ready(const daemon_t *d, const char *note);

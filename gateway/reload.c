@@ -4,6 +4,7 @@
  * the mirror's changes become one serial. The configuration in force is
  * the new one with the running values of the keys that take a restart. */
 #include "gateway/reload.h"
+#include "gateway/system/sdnotify.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -203,9 +204,8 @@ static void swap_in(daemon_t *d, gw_config_t *next, fresh_t *f)
 	d->view.cfg = next;
 }
 
-int gw_daemon_reload(void *arg, char *report, size_t report_len)
+static int reload(daemon_t *d, char *report, size_t report_len)
 {
-	daemon_t *d = arg;
 	report_t r = {.buf = report, .len = report_len};
 	gw_config_t *next = NULL;
 	gw_config_diff_t diff;
@@ -307,5 +307,16 @@ out:;
 	gw_daemon_keyring_free(fresh.keys);
 	free(fresh.retired);
 	gw_config_free(next);
+	return ret;
+}
+
+int gw_daemon_reload(void *arg, char *report, size_t report_len)
+{
+	daemon_t *d = arg;
+	/* systemd hears of every reload, SIGHUP's and the control socket's,
+	 * and of its end even when it failed (the daemon goes on serving). */
+	gw_sd_reloading();
+	int ret = reload(d, report, report_len);
+	gw_daemon_announce_ready(d, ret == GW_OK ? "" : "; the reload failed, see the log");
 	return ret;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install every Debian package that the build, the tests and the benchmarks
-# need. Idempotent: when everything is present it only checks and returns.
+# need, and make the system user the daemon runs as. Idempotent: when
+# everything is present it only checks and returns.
 set -euo pipefail
 
 packages=(
@@ -21,6 +22,8 @@ packages=(
 	# service tests: the unit's checks, Prometheus's metrics linter, a
 	# headless browser for the status page
 	systemd prometheus chromium
+	# the daemon's system user (adduser --system, below)
+	adduser
 	# the Debian package (dpkg-buildpackage, lintian)
 	debhelper dpkg-dev fakeroot lintian
 	# benchmarks
@@ -34,13 +37,31 @@ for p in "${packages[@]}"; do
 	fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-	exit 0
-fi
-
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
 	sudo="sudo"
+fi
+
+# Started as root, the daemon becomes this user once its sockets are bound
+# (docs/security.md); scripts/run.sh and the tests start it as root.
+gw_user=dnssd-gateway
+make_user() {
+	if id -u "$gw_user" >/dev/null 2>&1; then
+		return 0
+	fi
+	echo "setup: creating the system user $gw_user"
+	if command -v adduser >/dev/null; then
+		$sudo adduser --quiet --system --group --no-create-home \
+			--home /var/lib/dnssd-gateway "$gw_user"
+	else
+		$sudo useradd --system --user-group --no-create-home \
+			--home-dir /var/lib/dnssd-gateway --shell /usr/sbin/nologin "$gw_user"
+	fi
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+	make_user
+	exit 0
 fi
 
 # The peers (nsd, knot, unbound) are only started by the tests, on loopback
@@ -63,3 +84,4 @@ trap cleanup EXIT
 echo "setup: installing ${missing[*]}"
 $sudo apt-get update -q
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+make_user

@@ -32,6 +32,7 @@
 #define GW_CONFIG_ACL_MAX         256  /* entries in an address list */
 #define GW_CONFIG_PATH_MAX        4095 /* bytes in a path */
 #define GW_CONFIG_TEXT_MAX        255  /* identity, version: one TXT string */
+#define GW_CONFIG_USER_MAX        63   /* bytes of a user or group name */
 #define GW_CONFIG_ERRORS_MAX      32   /* problems kept per load */
 #define GW_CONFIG_DEPTH_MAX       16   /* nesting of lists and mappings */
 
@@ -134,6 +135,12 @@ typedef struct gw_config {
 
 	char *ports_file; /* NULL = do not write one. Owned. */
 	char *state_dir;  /* never NULL. Owned. */
+
+	/* Who the daemon runs as once its sockets are bound, when started as
+	 * root. user NULL: dnssd-gateway; group NULL: the user's primary
+	 * group. Owned. */
+	char *user;
+	char *group;
 
 	struct {
 		gw_log_level_t level;

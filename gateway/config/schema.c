@@ -208,6 +208,9 @@ const cfg_key_t g_config_keys[] = {
      .max = GW_CONFIG_LISTEN_MAX, WORDS("0.0.0.0@53", "[::]@53")},
     {"ports-file", &g_type_path, CFG_NULL, AT(ports_file)},
     {"state-dir", &g_type_path, 0, AT(state_dir), WORDS("/var/lib/dnssd-gateway")},
+    /* null: dnssd-gateway when started as root (gateway/system/privileges.h) */
+    {"user", &g_type_text, CFG_NULL, AT(user), .len = GW_CONFIG_USER_MAX},
+    {"group", &g_type_text, CFG_NULL, AT(group), .len = GW_CONFIG_USER_MAX},
     {"log", &g_type_map, 0, .keys = g_log_keys},
     {"server", &g_type_map, 0, .keys = g_server_keys},
     {"identity", &g_type_text, CFG_NULL, AT(identity), .len = GW_CONFIG_TEXT_MAX},

@@ -18,7 +18,20 @@ for tool in kdig python3; do
 	}
 done
 
+id -u dnssd-gateway >/dev/null 2>&1 || {
+	echo "FAIL: no user dnssd-gateway, which the daemon runs as (run scripts/setup.sh)" >&2
+	exit 1
+}
+
 GW_TMP=$(mktemp -d /tmp/gw-it.XXXXXX)
+# Started as root, the daemon becomes dnssd-gateway once its sockets are
+# bound (docs/security.md): that user must reach the test's files (a
+# SIGHUP re-reads the zone file) and remove the ports file at the stop,
+# as in a unit's RuntimeDirectory=; the daemon gives the state directory
+# to it itself. The files the tests write stay root's, readable (umask
+# 022).
+chown dnssd-gateway: "$GW_TMP"
+chmod 755 "$GW_TMP"
 GW_PID=""
 GW_PORT=""
 PASSED=0

@@ -29,6 +29,8 @@ static const row_t g_rows[] = {
     {"listen", BASE "listen: [\"127.0.0.1@5300\"]\n", false},
     {"ports-file", BASE "ports-file: /tmp/p\n", false},
     {"state-dir", BASE "state-dir: /tmp/s\n", false},
+    {"user", BASE "user: nobody\n", false},
+    {"group", BASE "group: nogroup\n", false},
     {"log.level", BASE "log: {level: debug}\n", true},
     {"server.udp-payload", BASE "server: {udp-payload: 1400}\n", false},
     {"server.tcp-idle-timeout", BASE "server: {tcp-idle-timeout: 3s}\n", false},

@@ -413,6 +413,14 @@ static void test_limits(void)
 	ASSERT_ERROR(&errs, "inline.yaml", 2, "identity: is 256 bytes long, at most 255");
 	gw_config_errors_deinit(&errs);
 
+	/* user: a name of at most 63 bytes */
+	o = (size_t)sprintf(text, "zone: {domain: a}\nuser: ");
+	memset(text + o, 'u', 64);
+	strcpy(text + o + 64, "\n");
+	CU_ASSERT_EQUAL(parse_text(text, &cfg, &errs), GW_ECONFIG);
+	ASSERT_ERROR(&errs, "inline.yaml", 2, "user: is 64 bytes long, at most 63");
+	gw_config_errors_deinit(&errs);
+
 	/* problems beyond GW_CONFIG_ERRORS_MAX are counted, not kept */
 	o = (size_t)sprintf(text, "zone: {domain: a}\n");
 	for (int i = 0; i < GW_CONFIG_ERRORS_MAX + 8; i++)

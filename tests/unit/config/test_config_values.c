@@ -31,6 +31,9 @@ static void test_defaults(void)
 	CU_ASSERT_TRUE(cfg->control.enable);
 	CU_ASSERT_PTR_NULL(cfg->control.socket);
 	CU_ASSERT_STRING_EQUAL(cfg->state_dir, "/var/lib/dnssd-gateway");
+	/* null: dnssd-gateway and its group, decided at the start */
+	CU_ASSERT_PTR_NULL(cfg->user);
+	CU_ASSERT_PTR_NULL(cfg->group);
 	CU_ASSERT_EQUAL(cfg->log.level, GW_LOG_INFO);
 	CU_ASSERT_EQUAL(cfg->server.udp_payload, 1232);
 	CU_ASSERT_EQUAL(cfg->server.tcp_idle_timeout_ms, 10000);
@@ -73,6 +76,8 @@ static void test_full_file(void)
 	CU_ASSERT_FALSE(cfg->control.enable);
 	CU_ASSERT_STRING_EQUAL(cfg->control.socket, "/run/gw-test/control.sock");
 	CU_ASSERT_STRING_EQUAL(cfg->state_dir, "/var/lib/dnssd-gateway-test");
+	CU_ASSERT_STRING_EQUAL(cfg->user, "gw-test");
+	CU_ASSERT_STRING_EQUAL(cfg->group, "gw-test-group");
 	CU_ASSERT_EQUAL(cfg->log.level, GW_LOG_DEBUG);
 	CU_ASSERT_EQUAL(cfg->server.udp_payload, 4096);
 	CU_ASSERT_EQUAL(cfg->server.tcp_idle_timeout_ms, 2500);
