@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Check an installed tree of dnssd-gateway, as the Debian package or
+# `cmake --install` lays it out under ROOT:
+#   scripts/check-dist.sh ROOT
+# - the systemd unit passes `systemd-analyze verify` (with its ExecStart
+#   pointed at ROOT's binary and man pointed at ROOT's man pages, since
+#   verify needs both to exist);
+# - its exposure (`systemd-analyze security --offline`) is at most
+#   GW_MAX_EXPOSURE (default 2.0, "OK");
+# - the default configuration passes `dnssd-gateway --check-config`;
+# - the man pages render without a warning.
+# Prints the exposure; exits non-zero on the first failed check.
+set -euo pipefail
+
+root=${1:?usage: $0 ROOT}
+max=${GW_MAX_EXPOSURE:-2.0}
+for tool in systemd-analyze man; do
+	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed (scripts/setup.sh)" >&2; exit 1; }
+done
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# One of each, wherever the prefix put it.
+find_one() {
+	local found
+	found=$(find "$root" -path "$1" -type f | head -n 1)
+	[ -n "$found" ] || fail "nothing matches $1 under $root"
+	echo "$found"
+}
+unit=$(find_one '*/lib/systemd/system/dnssd-gateway.service')
+bin=$(find_one '*/sbin/dnssd-gateway')
+config=$(find_one '*etc/dnssd-gateway/dnssd-gateway.yaml')
+mandir=$(dirname "$(dirname "$(find_one '*/share/man/man8/dnssd-gateway.8*')")")
+
+tmp=$(mktemp -d /tmp/gw-dist.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# The unit as installed names /usr/sbin/dnssd-gateway; verify the same
+# unit with that path replaced by ROOT's binary, and nothing else changed.
+grep -q '^ExecStart=/usr/sbin/dnssd-gateway ' "$unit" || fail "$unit: ExecStart is not /usr/sbin/dnssd-gateway"
+sed "s|/usr/sbin/dnssd-gateway|$bin|g" "$unit" >"$tmp/dnssd-gateway.service"
+if ! MANPATH="$mandir" systemd-analyze verify "$tmp/dnssd-gateway.service" >"$tmp/verify" 2>&1 ||
+	[ -s "$tmp/verify" ]; then
+	cat "$tmp/verify" >&2
+	fail "systemd-analyze verify $unit"
+fi
+echo "ok: systemd-analyze verify $unit"
+
+systemd-analyze security --offline=true --no-pager "$unit" >"$tmp/security" 2>&1 || true
+score=$(sed -n 's/.*Overall exposure level for dnssd-gateway.service: \([0-9.]*\).*/\1/p' "$tmp/security")
+[ -n "$score" ] || { cat "$tmp/security" >&2; fail "no exposure level from systemd-analyze security"; }
+if awk -v s="$score" -v m="$max" 'BEGIN { exit !(s > m) }'; then
+	grep '✗' "$tmp/security" >&2 || true
+	fail "exposure $score is above $max"
+fi
+echo "ok: exposure $score (at most $max): $(grep -o 'Overall exposure.*' "$tmp/security")"
+
+"$bin" --check-config -c "$config" || fail "$config does not pass --check-config"
+echo "ok: $config passes --check-config"
+
+for page in $(find "$mandir" -type f -name 'dnssd-gateway*' | sort); do
+	if ! LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" >/dev/null 2>"$tmp/man" ||
+		[ -s "$tmp/man" ]; then
+		cat "$tmp/man" >&2
+		fail "man --warnings $page"
+	fi
+	echo "ok: man --warnings $page"
+done
