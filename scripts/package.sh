@@ -11,11 +11,21 @@
 #    the man pages;
 # 5. unpacks it and runs scripts/check-dist.sh on it: systemd-analyze
 #    verify, the unit's exposure (at most 2.0), --check-config on the
-#    packaged configuration, man --warnings.
-# The .deb and the lintian report end up in OUTDIR (default build-package/).
+#    packaged configuration, man --warnings;
+# 6. installs it on a throwaway copy of this machine and boots that with
+#    systemd (scripts/boot-test.sh; root only): the service runs sandboxed
+#    as the unit says, answers, reloads, stops; purge cleans up.
+#    --no-boot leaves this step out (for a build without root).
+# The .deb, the build log and the lintian report end up in OUTDIR
+# (default build-package/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
+boot=1
+if [ "${1:-}" = "--no-boot" ]; then
+	boot=0
+	shift
+fi
 out=${1:-$src/build-package}
 jobs=${GW_PACKAGE_JOBS:-2}
 
@@ -96,5 +106,8 @@ grep -q 'deb-systemd-helper' "$tmp/control/postinst" || fail "postinst does not 
 mkdir "$tmp/root"
 dpkg-deb -x "$deb" "$tmp/root"
 scripts/check-dist.sh "$tmp/root"
+if [ "$boot" = 1 ]; then
+	scripts/boot-test.sh "$deb"
+fi
 
 echo "package: $(basename "$deb") checked, $(($(date +%s) - start)) s"

@@ -21,8 +21,9 @@ packages=(
 	# service tests: the unit's checks, Prometheus's metrics linter, a
 	# headless browser for the status page
 	systemd prometheus chromium
-	# the Debian package (dpkg-buildpackage, lintian)
-	debhelper dpkg-dev fakeroot lintian
+	# the Debian package (dpkg-buildpackage, lintian; systemd-nspawn boots
+	# a copy of the machine with the package installed: scripts/boot-test.sh)
+	debhelper dpkg-dev fakeroot lintian systemd-container binutils
 	# benchmarks
 	dnsperf
 )
