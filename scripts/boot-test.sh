@@ -21,6 +21,8 @@
 # unit runs as shipped and the daemon must also have dropped
 # CAP_NET_BIND_SERVICE once bound.
 # Needs root (mount, systemd-nspawn from systemd-container).
+# "COND && pass ... || bad ..." throughout: pass cannot fail.
+# shellcheck disable=SC2015
 set -euo pipefail
 
 deb=${1:?usage: $0 DEB}
