@@ -110,11 +110,17 @@ Wants=dnssd-gateway.service
 AllowIsolate=yes
 EOF
 notify=1
-if ! nm -D --undefined-only "$root/usr/sbin/dnssd-gateway" | grep -qw sd_notify; then
+if ! nm -D --undefined-only "$root/usr/sbin/dnssd-gateway" | grep -qE '\bsd_(pid_)?notifyf?\b'; then
 	notify=0
 	echo "NOTE: this dnssd-gateway does not call sd_notify: testing the unit with Type=exec and no watchdog (drop-in)" >&2
 	mkdir -p "$root/etc/systemd/system/dnssd-gateway.service.d"
 	printf '[Service]\nType=exec\nWatchdogSec=0\n' \
+		>"$root/etc/systemd/system/dnssd-gateway.service.d/boot-test.conf"
+else
+	# The watchdog as shipped (30s) but short, so that a daemon that does
+	# not ping is seen within the test.
+	mkdir -p "$root/etc/systemd/system/dnssd-gateway.service.d"
+	printf '[Service]\nWatchdogSec=3s\n' \
 		>"$root/etc/systemd/system/dnssd-gateway.service.d/boot-test.conf"
 fi
 
@@ -170,6 +176,16 @@ score=$(in_boot systemd-analyze security --no-pager dnssd-gateway 2>/dev/null |
 	sed -n 's/.*Overall exposure level for dnssd-gateway.service: \([0-9.]*\).*/\1/p')
 [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' &&
 	pass "exposure of the running unit: $score" || bad "exposure of the running unit: '$score'"
+
+if [ "$notify" = 1 ]; then
+	text=$(in_boot systemctl show -P StatusText dnssd-gateway)
+	[ -n "$text" ] && pass "status text: $text" || bad "no status text (STATUS=)"
+	sleep 8
+	[ "$(in_boot systemctl show -P MainPID dnssd-gateway)" = "$pid" ] &&
+		[ "$(in_boot systemctl show -P NRestarts dnssd-gateway)" = 0 ] &&
+		pass "the watchdog (3s here) is fed: same process after 8s" ||
+		bad "restarted within 8s: watchdog not fed? $(in_boot journalctl --no-pager -u dnssd-gateway -n 5 -o cat)"
+fi
 
 in_boot timeout 60 systemctl reload dnssd-gateway && pass "systemctl reload" || bad "systemctl reload failed"
 [ "$(in_boot systemctl show -P MainPID dnssd-gateway)" = "$pid" ] &&
