@@ -8,6 +8,8 @@
 # - its exposure (`systemd-analyze security --offline`) is at most
 #   GW_MAX_EXPOSURE (default 2.0, "OK");
 # - the default configuration passes `dnssd-gateway --check-config`;
+# - every key the daemon knows is described in dnssd-gateway.yaml(5) and
+#   is in the default configuration (set, or in a comment);
 # - the man pages render without a warning.
 # Prints the exposure; exits non-zero on the first failed check.
 set -euo pipefail
@@ -60,6 +62,40 @@ echo "ok: exposure $score (at most $max): $(grep -o 'Overall exposure.*' "$tmp/s
 
 "$bin" --check-config -c "$config" || fail "$config does not pass --check-config"
 echo "ok: $config passes --check-config"
+
+# Every key the daemon knows (its effective configuration, printed by
+# --check-config -v) is described in dnssd-gateway.yaml(5) and is in the
+# packaged configuration, set or in a comment: a new key that misses either
+# fails here.
+"$bin" --check-config -v -c "$config" 2>/dev/null >"$tmp/effective.yaml"
+man5=$(find_one '*/share/man/man5/dnssd-gateway.yaml.5*')
+LC_ALL=C.UTF-8 MANWIDTH=200 man -l "$man5" 2>/dev/null | col -bx >"$tmp/man5.txt"
+python3 - "$tmp/effective.yaml" "$tmp/man5.txt" "$config" <<'PY' || fail "keys missing (above)"
+import re, sys
+effective, man, config = (open(p).read() for p in sys.argv[1:4])
+keys, stack = [], []  # stack: (indent, name) of the mappings we are in
+for line in effective.splitlines():
+    m = re.match(r"^( *)([a-z0-9-]+):(.*)$", line)
+    if not m:
+        continue  # comments and list items (list entries are not keys)
+    indent = len(m.group(1))
+    stack = [(i, n) for i, n in stack if i < indent]
+    stack.append((indent, m.group(2)))
+    keys.append((".".join(n for _, n in stack), m.group(3).strip() == ""))
+bad = 0
+for key, is_map in keys:
+    leaf = key.rsplit(".", 1)[-1]
+    # A mapping is described by its keys.
+    if not is_map and not re.search(r"(^|[\s,(])" + re.escape(key) + r"($|[\s,)])", man, re.M):
+        print(f"FAIL: {key} is not described in dnssd-gateway.yaml(5)", file=sys.stderr)
+        bad += 1
+    if not re.search(r"^[\s#]*(- )?" + re.escape(leaf) + r":", config, re.M):
+        print(f"FAIL: {key} is not in {sys.argv[3]}, set or commented", file=sys.stderr)
+        bad += 1
+if bad:
+    sys.exit(1)
+print(f"ok: {len(keys)} configuration keys described in dnssd-gateway.yaml(5) and in the packaged configuration")
+PY
 
 for page in $(find "$mandir" -type f -name 'dnssd-gateway*' | sort); do
 	if ! LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" >/dev/null 2>"$tmp/man" ||

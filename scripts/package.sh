@@ -63,7 +63,7 @@ grep -E 'tests passed|tests failed' "$tmp/build.log" || fail "the build ran no u
 changes=$(ls "$tmp"/dnssd-gateway_*.changes)
 deb=$(ls "$tmp"/dnssd-gateway_*.deb)
 mkdir -p "$out"
-cp "$tmp"/*.deb "$changes" "$tmp/build.log" "$out/"
+cp "$tmp"/*.deb "$tmp"/*.buildinfo "$changes" "$tmp/build.log" "$out/"
 echo "package: built $(basename "$deb") (in $out, with build.log)"
 
 # lintian: errors fail, warnings (and the rest) are shown.
