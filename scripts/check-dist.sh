@@ -10,6 +10,8 @@
 # - the default configuration passes `dnssd-gateway --check-config`;
 # - every key the daemon knows is described in dnssd-gateway.yaml(5) and
 #   is in the default configuration (set, or in a comment);
+# - every option of dnssd-gateway --help (and dnssd-gatewayctl --help,
+#   when it is there) is in its man page;
 # - the man pages render without a warning.
 # Prints the exposure; exits non-zero on the first failed check.
 set -euo pipefail
@@ -96,6 +98,24 @@ if bad:
     sys.exit(1)
 print(f"ok: {len(keys)} configuration keys described in dnssd-gateway.yaml(5) and in the packaged configuration")
 PY
+
+# Every option a binary's --help lists is in its man page.
+for prog in dnssd-gateway dnssd-gatewayctl; do
+	exe=$(find "$root" -path "*/sbin/$prog" -type f | head -n 1)
+	if [ -z "$exe" ]; then
+		[ "$prog" = dnssd-gatewayctl ] && continue # not in this tree yet
+		fail "no $prog under $root"
+	fi
+	page=$(find_one "*/share/man/man8/$prog.8*")
+	LC_ALL=C.UTF-8 MANWIDTH=200 man -l "$page" 2>/dev/null | col -bx >"$tmp/page.txt"
+	"$exe" --help >"$tmp/help.txt" 2>&1 || true
+	opts=$(grep -oE -- '(^|[[:space:],[])--[a-z][a-z-]*' "$tmp/help.txt" | sed 's/^[^-]*//' | sort -u)
+	[ -n "$opts" ] || fail "$prog --help lists no option"
+	for opt in $opts; do
+		grep -qF -- "$opt" "$tmp/page.txt" || fail "$prog's option $opt is not in $prog(8)"
+	done
+	echo "ok: the options of $prog --help are in $prog(8): $(tr "\n" " " <<<"$opts")"
+done
 
 for page in $(find "$mandir" -type f -name 'dnssd-gateway*' | sort); do
 	if ! LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" >/dev/null 2>"$tmp/man" ||
