@@ -15,6 +15,8 @@
 # - systemctl reload keeps the same process; a reload with a broken file
 #   fails and the service stays active; stop is clean (exit 0);
 # - systemd-analyze security on the running unit is at most 2.0;
+# - with dnssd-gatewayctl in the package: the control socket is 0660 and
+#   group dnssd-gateway's, and `dnssd-gatewayctl [--json] status` answers;
 # - dpkg --purge removes the configuration and the state directory.
 # A daemon without sd_notify (before the service work is merged) gets a
 # drop-in with Type=exec and no watchdog, said loudly; with sd_notify, the
@@ -185,6 +187,18 @@ if [ "$notify" = 1 ]; then
 		[ "$(in_boot systemctl show -P NRestarts dnssd-gateway)" = 0 ] &&
 		pass "the watchdog (3s here) is fed: same process after 8s" ||
 		bad "restarted within 8s: watchdog not fed? $(in_boot journalctl --no-pager -u dnssd-gateway -n 5 -o cat)"
+fi
+
+# The control tool, once the package has it: its socket in the unit's
+# RuntimeDirectory, 0660 despite UMask=0077, and answers as root.
+if [ -x "$root/usr/sbin/dnssd-gatewayctl" ]; then
+	mode=$(in_boot stat -c '%a %G' /run/dnssd-gateway/control.sock 2>&1 || true)
+	[ "$mode" = "660 dnssd-gateway" ] && pass "control socket 0660, group dnssd-gateway" ||
+		bad "control socket: $mode"
+	in_boot dnssd-gatewayctl status >/dev/null && pass "dnssd-gatewayctl status" ||
+		bad "dnssd-gatewayctl status failed"
+	in_boot dnssd-gatewayctl --json status | python3 -m json.tool >/dev/null &&
+		pass "dnssd-gatewayctl --json status is JSON" || bad "dnssd-gatewayctl --json status is not JSON"
 fi
 
 in_boot timeout 60 systemctl reload dnssd-gateway && pass "systemctl reload" || bad "systemctl reload failed"
