@@ -24,8 +24,9 @@ packages=(
 	systemd prometheus chromium
 	# the daemon's system user (adduser --system, below)
 	adduser
-	# the Debian package (dpkg-buildpackage, lintian)
-	debhelper dpkg-dev fakeroot lintian
+	# the Debian package (dpkg-buildpackage, lintian; systemd-nspawn boots
+	# a copy of the machine with the package installed: scripts/boot-test.sh)
+	debhelper dpkg-dev fakeroot lintian systemd-container binutils
 	# benchmarks
 	dnsperf
 )
