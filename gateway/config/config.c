@@ -110,8 +110,16 @@ static int read_file(sink_t *sink, const char *path, char **out, size_t *out_len
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		sink_add(sink, 0, 0, "cannot open: %s; check the path given with -c",
-		         strerror(errno));
+		/* A reload reads the file as the user the daemon became. */
+		if (errno == EACCES && geteuid() != 0)
+			sink_add(
+			    sink, 0, 0,
+			    "cannot open: %s; the daemon runs as uid %u, which must be able to "
+			    "read it (a file holding secrets: owned by that user, mode 0600)",
+			    strerror(errno), (unsigned)geteuid());
+		else
+			sink_add(sink, 0, 0, "cannot open: %s; check the path given with -c",
+			         strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) != 0) {

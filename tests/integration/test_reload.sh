@@ -102,7 +102,10 @@ transfer:
 links: [$2]
 mdns: {warm-up: 3s, subtypes: [], $5 limits: {services-per-link: $3}}")
 	sed -i "s|^listen: .*|listen: [\"127.0.0.1@$GWP\"]|" "$f"
+	# The daemon re-reads it as the user it became after the start: a
+	# file holding secrets belongs to that user, mode 0600 (security.md).
 	chmod 600 "$f"
+	chown dnssd-gateway: "$f"
 	echo "$f"
 }
 LINK1="{interface: $IF_GW, subdomain: lan}"

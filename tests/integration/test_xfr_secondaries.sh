@@ -86,6 +86,8 @@ sed -i "s|^listen: .*|listen: [\"127.0.0.1@$GW_FIXED_PORT\"]|" "$cfg"
 expect "a key file open to others is refused" test "$rc" -ne 0
 expect "the refusal names the mode and the fix" grep -q "chmod 600" "$GW_TMP/last"
 chmod 600 "$GW_TMP/xfr.key"
+# The daemon re-reads it on SIGHUP as the user it became (security.md).
+chown dnssd-gateway: "$GW_TMP/xfr.key"
 gw_start "$cfg"
 state="$GW_TMP/state"
 
