@@ -126,6 +126,10 @@ int main(int argc, char **argv)
 		flags.config_path = abs_path != NULL ? abs_path : path;
 		gw_log_set_level(verbose ? GW_LOG_DEBUG : cfg->log.level);
 		gw_log_open_syslog("dnssd-gateway");
+		/* Under systemd stderr goes to the journal too: each line would be
+		 * there twice. syslog keeps the priorities, so stderr is dropped. */
+		if (getenv("JOURNAL_STREAM") != NULL)
+			gw_log_set_stderr(false);
 		ret = gw_daemon_run(cfg, &flags);
 		gw_log_close_syslog();
 		status = ret == GW_OK ? 0 : 1;
