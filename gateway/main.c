@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -32,6 +34,19 @@ static void usage(FILE *fp)
 	            "                      then be replaced (docs/keys.md)\n"
 	            "  -V, --version       print the version\n"
 	            "  -h, --help          this text\n");
+}
+
+/* Whether stderr is the journal's stream: systemd names it in
+ * JOURNAL_STREAM as "device:inode", inherited by children whose stderr
+ * may be a file by now, so the descriptor itself is compared. */
+static bool stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	if (e == NULL || sscanf(e, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) != 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
 static int check_config(const gw_config_t *cfg, bool verbose)
@@ -128,7 +143,7 @@ int main(int argc, char **argv)
 		gw_log_open_syslog("dnssd-gateway");
 		/* Under systemd stderr goes to the journal too: each line would be
 		 * there twice. syslog keeps the priorities, so stderr is dropped. */
-		if (getenv("JOURNAL_STREAM") != NULL)
+		if (stderr_is_journal())
 			gw_log_set_stderr(false);
 		ret = gw_daemon_run(cfg, &flags);
 		gw_log_close_syslog();
