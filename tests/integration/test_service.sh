@@ -174,9 +174,15 @@ expect "(d) right after READY=1 the zone is answered" has_status NOERROR
 expect "(d) READY=1 says what is served" grep -qE "^READY=1\|STATUS=serving $Z\., serial [0-9]+$" "$NLOG"
 expect "(d) STATUS= lines of the start phases come before READY=1" \
 	bash -c "sed '/^READY=1/q' '$NLOG' | grep -q '^STATUS=binding' && sed '/^READY=1/q' '$NLOG' | grep -q '^STATUS=loading and signing $Z.'"
-sleep 1
-n=$(grep -c '^WATCHDOG=1$' "$NLOG" || true)
-expect "(d) WATCHDOG=1 every 0.1 s: $n pings in about 1 s" test "$n" -ge 5
+# Every 0.1 s: five pings come within 5 s even on a loaded (sanitizer)
+# machine; a watchdog that never pings fails.
+pings() { grep -c '^WATCHDOG=1$' "$NLOG" || true; }
+for _ in $(seq 1 50); do
+	[ "$(pings)" -ge 5 ] && break
+	sleep 0.1
+done
+n=$(pings)
+expect "(d) WATCHDOG=1 every 0.1 s: $n pings" test "$n" -ge 5
 expect "(d) the log says how often" grep -q "watchdog: pinging systemd every 0.100 s" "$GW_TMP/gateway.log"
 echo "more 300 IN A 192.0.2.82" >>"$GW_TMP/zone"
 kill -HUP "$GW_PID"
@@ -216,8 +222,15 @@ for who in own other; do
 	fi
 	unset NOTIFY_SOCKET WATCHDOG_USEC
 	wait_line "^READY=1" || true
-	sleep 0.5
-	n=$(grep -c '^WATCHDOG=1$' "$NLOG" || true)
+	if [ $who = own ]; then
+		for _ in $(seq 1 50); do
+			[ "$(pings)" -ge 2 ] && break
+			sleep 0.1
+		done
+	else
+		sleep 0.5
+	fi
+	n=$(pings)
 	if [ $who = own ]; then
 		expect "(d) WATCHDOG_PID = the daemon: pings ($n)" test "$n" -ge 2
 	else
