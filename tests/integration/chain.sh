@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # CHAIN_* variables are for the tests that source this
 # A chain of trust for the DNSSEC tests: a signed root, a signed parent
 # zone, the gateway's zone delegated from it, a registrar that copies the
 # child's CDS/CDNSKEY into the parent's DS, a validating Unbound that

@@ -85,9 +85,10 @@ def main():
                     bad = "no answer"
                 elif rcode not in ("NOERROR", "NXDOMAIN"):
                     bad = rcode
-                elif not ad and not args.no_require_ad:
+                elif not ad:
                     no_ad += 1
-                    bad = "no AD"
+                    if not args.no_require_ad:
+                        bad = "no AD"
                 stamp = time.strftime("%H:%M:%S", time.localtime()) + ".%03d" % int((time.time() % 1) * 1000)
                 line = "%s +%.1fs %s %s %s %s %.0fms%s" % (
                     stamp, sent - t0, name, rdtype, rcode, "AD" if ad else "-", ms,
@@ -99,9 +100,9 @@ def main():
             while wait > 0 and not stop:
                 time.sleep(min(wait, 0.05))
                 wait = tick + args.interval - time.monotonic()
-    print("probe: %d queries in %.1f s, %d SERVFAIL, %d without AD, %d timeouts, rcodes %s" % (
-        total, time.monotonic() - t0, servfail, no_ad, timeouts,
-        " ".join("%s=%d" % kv for kv in sorted(rcodes.items()))))
+    print("probe: %d queries in %.1f s, %d SERVFAIL, %d without AD%s, %d timeouts, rcodes %s" % (
+        total, time.monotonic() - t0, servfail, no_ad, " (allowed)" if args.no_require_ad else "",
+        timeouts, " ".join("%s=%d" % kv for kv in sorted(rcodes.items()))))
     if failures:
         print("probe: first failures:")
         for f in failures:
@@ -109,7 +110,7 @@ def main():
     if total == 0:
         return 2
     other = total - rcodes.get("NOERROR", 0) - rcodes.get("NXDOMAIN", 0)
-    return 1 if (servfail or no_ad or timeouts or other) else 0
+    return 1 if (servfail or (no_ad and not args.no_require_ad) or timeouts or other) else 0
 
 
 if __name__ == "__main__":

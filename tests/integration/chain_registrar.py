@@ -201,6 +201,8 @@ class Registrar:
             self.signed_by(dnskeys, dnskey_sigs, trusted, "the DNSKEY RRset (by a key in the current DS)")
         elif self.cfg.get("bootstrap"):
             trusted = dnskeys
+        elif self.target_or_none(cds, cdnskey) is None:
+            return "unchanged"  # DELETE, and there is no DS to remove
         else:
             raise Refused("the child has no DS (insecure) and bootstrap is off")
         if cds is not None:
@@ -223,6 +225,13 @@ class Registrar:
             return "unchanged"
         self.publish(target, "from the child's %s" % ("CDS" if cds is not None else "CDNSKEY"))
         return "applied"
+
+    def target_or_none(self, cds, cdnskey):
+        """target(), with a refused set counted as not DELETE."""
+        try:
+            return self.target(cds, cdnskey)
+        except Refused:
+            return []
 
     def target(self, cds, cdnskey):
         """The DS set the child asks for; None for DELETE."""
