@@ -51,6 +51,11 @@
 #                               served when it returns
 #   chain_parent_ds             print the DS RRset the parent serves, one
 #                               "TAG ALG DIGESTTYPE DIGEST" a line
+#   chain_parent_tags           the key tags of that RRset, sorted, on one
+#                               line ("" without DS)
+#   chain_wait_parent_tags SECONDS TAG...
+#                               wait (bounded) until the parent's DS tags
+#                               are exactly TAG... (none: no DS); 1 if not
 #   chain_registrar_start [S]   the registrar loop, one scan every S seconds
 #                               [1]; log in $CHAIN_DIR/registrar.log
 #   chain_registrar_stop
@@ -89,6 +94,9 @@
 #                               (DS or DNSKEY lines), add-holddown and
 #                               del-holddown HOLD seconds [10]; its file is
 #                               $CHAIN_5011_FILE
+#   chain_5011_state TAG        the RFC 5011 state Unbound's file gives key
+#                               TAG: ADDPEND, VALID, MISSING, REVOKED, ...
+#                               ("" while the file does not list it)
 #   chain_5011_dig ARGS...      dig +dnssec through that Unbound
 #   chain_ctl ARGS...           dnssd-gatewayctl on the gateway's socket
 #   chain_teardown              stop everything, delete the namespaces (the
@@ -312,6 +320,8 @@ server:
 	verbosity: $verbosity
 	val-log-level: 2
 	module-config: "validator iterator"
+	# Extended DNS Errors (RFC 8914) on SERVFAIL: the probe logs why.
+	ede: yes
 	# Unbound answers test. (and home.arpa.) itself by default.
 	local-zone: "test." nodefault
 	local-zone: "home.arpa." nodefault
@@ -381,8 +391,12 @@ ZONE
 }
 
 chain_start_gateway() {
-	local cfg=$1 log="$GW_TMP/gateway.log"
+	local cfg=$1 log="$GW_TMP/gateway.log" from
 	rm -f "$GW_TMP/ports"
+	# A restart (after chain_kill_gateway KILL, say) appends to the same
+	# log: look only at what this start writes.
+	from=1
+	[ ! -e "$log" ] || from=$(($(wc -l <"$log") + 1))
 	ip netns exec "$CHAIN_NS" "$GW_BIN" -c "$cfg" >>"$log" 2>&1 &
 	GW_PID=$!
 	topo_wait 15 test -s "$GW_TMP/ports" || {
@@ -394,7 +408,7 @@ chain_start_gateway() {
 		chain_die "the gateway exited at start"
 	}
 	if grep -q "^links:" "$cfg" && ! grep -q "^links: \[\]" "$cfg"; then
-		topo_wait 15 grep -q "link .* is up" "$log" || {
+		topo_wait 15 chain_log_since "$from" "link .* is up" || {
 			cat "$log" >&2
 			chain_die "the gateway's link is not up within 15 s"
 		}
@@ -404,6 +418,8 @@ chain_start_gateway() {
 		chain_die "the gateway wrote no DS / trust anchor files in $GW_TMP/state"
 	}
 }
+
+chain_log_since() { tail -n +"$1" "$GW_TMP/gateway.log" | grep -q "$2"; } # LINE REGEX
 
 chain_kill_gateway() {
 	local sig=${1:-TERM}
@@ -435,6 +451,19 @@ chain_parent_ds() {
 	chain_in dig @"$CHAIN_PARENT4" +time=2 +tries=1 +norec "$CHAIN_ZONE" DS +short 2>/dev/null |
 		awk 'NF >= 4 {d = ""; for (i = 4; i <= NF; i++) d = d $i; print $1, $2, $3, toupper(d)}' | sort
 }
+
+chain_parent_tags() {
+	chain_parent_ds | awk '{print $1}' | sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+
+chain_wait_parent_tags() {
+	local secs=$1
+	shift
+	local want
+	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort -n | tr '\n' ' ' | sed 's/ $//')
+	topo_wait "$secs" chain_parent_tags_are "$want"
+}
+chain_parent_tags_are() { [ "$(chain_parent_tags)" = "$1" ]; }
 
 chain_registrar_start() {
 	local interval=${1:-1}
@@ -612,6 +641,10 @@ stub-zone:
 	name: \"$CHAIN_ZONE\"
 	stub-addr: $CHAIN_GW4@53"
 	CHAIN_UB5011_PID=$CHAIN_BG_PID
+}
+
+chain_5011_state() {
+	sed -n "s/.*id = $1 .*;;state=[0-9]* \[ *\([A-Z]*\) *\].*/\1/p" "$CHAIN_5011_FILE" | head -n 1
 }
 
 chain_5011_dig() {

@@ -17,7 +17,9 @@ prints a summary:
   probe: 312 queries, 0 SERVFAIL, 0 without AD, 0 timeouts, rcodes NOERROR=208 NXDOMAIN=104
   probe: first failures: ...        (only when there are failures)
 
-and exits 0 if every answer was NOERROR or NXDOMAIN with AD, 1 otherwise
+(each answer line shows the Extended DNS Error, RFC 8914, that Unbound
+gives with a SERVFAIL: EDE=6 bogus, EDE=9 DNSKEY missing, EDE=22 no
+reachable authority, ...) and exits 0 if every answer was NOERROR or NXDOMAIN with AD, 1 otherwise
 (a SERVFAIL, any other rcode, a missing AD, or no answer within 2 s),
 2 if it sent no query at all. --no-require-ad accepts answers without AD
 (for a zone that is going insecure on purpose); SERVFAIL still fails.
@@ -27,6 +29,7 @@ import signal
 import sys
 import time
 
+import dns.edns
 import dns.exception
 import dns.flags
 import dns.message
@@ -70,8 +73,12 @@ def main():
                         r = dns.query.tcp(q, args.server, port=args.port, timeout=2)
                     rcode = dns.rcode.to_text(r.rcode())
                     ad = bool(r.flags & dns.flags.AD)
+                    # Extended DNS Errors (RFC 8914) say why: 6 DNSSEC
+                    # Bogus, 9 DNSKEY Missing, 22 No Reachable Authority...
+                    ede = ["EDE=%d%s" % (o.code, (":" + o.text) if o.text else "")
+                           for o in r.options if o.otype == dns.edns.EDE]
                 except (dns.exception.Timeout, OSError) as e:
-                    rcode, ad = "TIMEOUT", False
+                    rcode, ad, ede = "TIMEOUT", False, []
                     del e
                 ms = (time.monotonic() - sent) * 1000
                 total += 1
@@ -90,9 +97,9 @@ def main():
                     if not args.no_require_ad:
                         bad = "no AD"
                 stamp = time.strftime("%H:%M:%S", time.localtime()) + ".%03d" % int((time.time() % 1) * 1000)
-                line = "%s +%.1fs %s %s %s %s %.0fms%s" % (
+                line = "%s +%.1fs %s %s %s %s %.0fms%s%s" % (
                     stamp, sent - t0, name, rdtype, rcode, "AD" if ad else "-", ms,
-                    ("  <-- " + bad) if bad else "")
+                    "".join(" " + e for e in ede), ("  <-- " + bad) if bad else "")
                 log.write(line + "\n")
                 if bad and len(failures) < 10:
                     failures.append(line)

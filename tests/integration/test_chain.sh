@@ -164,10 +164,20 @@ expect "RFC 5011 Unbound: www NOERROR with AD" \
 	bash -c "grep -q 'status: NOERROR' '$GW_TMP/last' && grep -q '^;; flags:[^;]* ad[ ;]' '$GW_TMP/last'"
 tag=$(awk '$4 == "DS" {print $5; exit}' "$STATE/trust-anchor.ds")
 chain_wait 10 grep -q "id = $tag .*state=2 \[  VALID  \]" "$CHAIN_5011_FILE" || true
-expect "RFC 5011 Unbound: its trust point file holds key $tag as VALID" \
-	grep -q "id = $tag .*state=2 \[  VALID  \]" "$CHAIN_5011_FILE"
+expect "RFC 5011 Unbound: its trust point file holds key $tag as VALID ($(chain_5011_state "$tag"))" \
+	test "$(chain_5011_state "$tag")" = VALID
 expect "RFC 5011 Unbound: ... as a DNSKEY (it took the key over from the DS)" \
 	grep -q "^$Z.*DNSKEY.*257 3 13" "$CHAIN_5011_FILE"
 expect "the gateway logged no error" bash -c "! grep -q ' error: ' '$GW_TMP/gateway.log'"
+
+# ---- kill -9 and a restart: the harness picks the gateway up again --------
+chain_kill_gateway KILL
+chain_start_gateway "$cfg"
+chain_unbound_flush
+chain_probe_start "www.$Z/A" "$Z/DNSKEY"
+sleep 1
+chain_probe_stop "after kill -9 and a restart"
+chain_verify_zone && rc=0 || rc=$?
+expect "after the restart the zone passes ldns-verify-zone and dnssec-verify" test "$rc" -eq 0
 
 gw_finish

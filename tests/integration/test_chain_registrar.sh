@@ -67,8 +67,7 @@ child() {
 	done
 	chain_die "the child's NSD did not load serial $serial"
 }
-parent_tags() { chain_parent_ds | awk '{print $1}' | sort -n | tr '\n' ' ' | sed 's/ $//'; }
-parent_has() { [ "$(parent_tags)" = "$*" ]; } # TAG...: the parent's DS tags, sorted
+parent_tags() { chain_parent_tags; }
 tag() { basename "$1" | sed 's/.*+0*//'; }
 T1=$(tag "$K1")
 T2=$(tag "$K2")
@@ -88,14 +87,14 @@ chain_probe_start "www.$Z/A" "$Z/DNSKEY" "nothing.$Z/A"
 # 1. The new key is published and signs too; CDS names both.
 child "$K1" "$K2" -- "$(dnskey_of "$K1")" "$(dnskey_of "$K2")" \
 	"$(cds_of "$K1")" "$(cds_of "$K2")" "$(cdnskey_of "$K1")" "$(cdnskey_of "$K2")"
-topo_wait 10 parent_has $(printf '%s\n' "$T1" "$T2" | sort -n) || true
+chain_wait_parent_tags 10 "$T1" "$T2" || true
 expect "rollover step 1: the parent has both DS ($(parent_tags))" test "$(chain_parent_ds | wc -l)" -eq 2
 # Wait out the DS TTL and the old DNSKEY TTL before the old key goes.
 sleep "$((CHAIN_DS_TTL + 1))"
 # 2. Only the new key signs; CDS names only it. The old DNSKEY stays
 # published until the parent has dropped its DS.
 child "$K2" -- "$(dnskey_of "$K1")" "$(dnskey_of "$K2")" "$(cds_of "$K2")" "$(cdnskey_of "$K2")"
-topo_wait 10 parent_has "$T2" || true
+chain_wait_parent_tags 10 "$T2" || true
 expect "rollover step 2: the parent has only the new DS ($(parent_tags))" test "$(parent_tags)" = "$T2"
 sleep "$((CHAIN_DS_TTL + 1))"
 # 3. The old DNSKEY goes.
