@@ -11,6 +11,9 @@
 #     DNSKEY RRset, and leave the parent's DS alone each time;
 #   - apply CDS 0 0 0 00 / CDNSKEY 0 3 0 AA== (DELETE) by removing the DS:
 #     the child becomes insecure (answers without AD, never SERVFAIL).
+# And the RFC 5011 Unbound of chain.sh (chain_5011_start) with a shortened
+# hold-down: a newly published key goes ADDPEND, then VALID no sooner than
+# the hold-down.
 source "$(dirname "$0")/lib.sh"
 source "$GW_INTEGRATION_DIR/chain.sh"
 
@@ -130,6 +133,27 @@ reason="the new DS .* names no key that signs the child's DNSKEY RRset"
 refused "CDS for K3, which is published but does not sign" "$K2" -- \
 	"$(dnskey_of "$K2")" "$(dnskey_of "$K3")" "$(cds_of "$K3")" "$(cdnskey_of "$K3")"
 expect "K3 ($T3) is not at the parent" bash -c "! grep -qw '$T3' <<<'$(parent_tags)'"
+
+# ---- RFC 5011: a new key is trusted only after the hold-down ---------------
+# An Unbound with the child as a trust point, started from K2's DS; K3 is
+# then published (not signing): ADDPEND, and VALID once the hold-down
+# (10 s here, 30 days in RFC 5011) has passed.
+ds_of "$K2" >"$CHAIN_DIR/k2.ds"
+chain_5011_start "$CHAIN_DIR/k2.ds" 10
+chain_5011_dig "www.$Z" A
+expect "RFC 5011: www NOERROR with AD from the K2 trust point" \
+	bash -c "grep -q 'status: NOERROR' '$GW_TMP/last' && grep -q '^;; flags:[^;]* ad[ ;]' '$GW_TMP/last'"
+state_is() { [ "$(chain_5011_state "$1")" = "$2" ]; } # TAG STATE
+topo_wait 10 state_is "$T2" VALID || true
+expect "RFC 5011: K2 ($T2) is VALID ($(chain_5011_state "$T2"))" state_is "$T2" VALID
+child "$K2" -- "$(dnskey_of "$K2")" "$(dnskey_of "$K3")" "$(cds_of "$K2")" "$(cdnskey_of "$K2")"
+t0=$SECONDS
+topo_wait 15 state_is "$T3" ADDPEND || true
+expect "RFC 5011: the new K3 ($T3) is seen and held (ADDPEND; $(chain_5011_state "$T3"))" state_is "$T3" ADDPEND
+topo_wait 40 state_is "$T3" VALID || true
+t1=$SECONDS
+expect "RFC 5011: K3 becomes VALID after the hold-down ($((t1 - t0)) s; hold-down 10 s)" \
+	bash -c "[ '$(chain_5011_state "$T3")' = VALID ] && [ $((t1 - t0)) -ge 10 ]"
 
 # ---- DELETE: the child goes insecure ------------------------------------------
 chain_probe_start --no-require-ad "www.$Z/A"
