@@ -101,6 +101,14 @@
 #   chain_ctl ARGS...           dnssd-gatewayctl on the gateway's socket
 #   chain_teardown              stop everything, delete the namespaces (the
 #                               EXIT trap does it; logs shown on failure)
+# Lower-level pieces a test may use too: chain_in CMD... (CMD inside
+# CHAIN_NS), chain_bg LOG CMD... (the same in the background, stopped at
+# teardown), chain_key DIR ZONE (an ldns-keygen key, prints its basename),
+# chain_nsd NAME ADDR ZONE (NSD serving $CHAIN_DIR/NAME/zone.signed on
+# ADDR@53: test_chain_registrar.sh serves a child it signs itself where the
+# gateway would be); the addresses CHAIN_ROOT4, CHAIN_PARENT4, CHAIN_GW4,
+# CHAIN_UB4, CHAIN_UB5011_4; CHAIN_PROBE_LOG (the running or last probe's
+# answers, one a line, with Unbound's Extended DNS Error on a SERVFAIL).
 # Logs, all under $CHAIN_DIR: gateway.log is $GW_TMP/gateway.log,
 # registrar.log, probe-N.log (one line per answer), unbound/unbound.log
 # (val-log-level 2), root/nsd.log, parent/nsd.log, pub.out.

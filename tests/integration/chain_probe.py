@@ -23,6 +23,9 @@ reachable authority, ...) and exits 0 if every answer was NOERROR or NXDOMAIN wi
 (a SERVFAIL, any other rcode, a missing AD, or no answer within 2 s),
 2 if it sent no query at all. --no-require-ad accepts answers without AD
 (for a zone that is going insecure on purpose); SERVFAIL still fails.
+--allow-unreachable lets a SERVFAIL pass whose only Extended DNS Errors
+are 22 (No Reachable Authority) or 23 (Network Error): the gateway was
+down (kill -9 and a restart), not bogus; counted apart in the summary.
 """
 import argparse
 import signal
@@ -45,6 +48,10 @@ def main():
     p.add_argument("--duration", type=float, default=300.0)
     p.add_argument("--log", default="/dev/null")
     p.add_argument("--no-require-ad", action="store_true")
+    p.add_argument("--allow-unreachable", action="store_true",
+                   help="a SERVFAIL whose EDE is 22 (no reachable authority) or 23 (network "
+                        "error) is counted apart and does not fail: the server was down (a "
+                        "restart), which is not a validation failure")
     p.add_argument("names", nargs="+", help="NAME or NAME/TYPE")
     args = p.parse_args()
     queries = []
@@ -57,7 +64,7 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
     t0 = time.monotonic()
     end = t0 + min(args.duration, 600.0)
-    total = servfail = no_ad = timeouts = 0
+    total = servfail = no_ad = timeouts = unreachable = 0
     rcodes = {}
     failures = []
     with open(args.log, "a", buffering=1) as log:
@@ -84,7 +91,10 @@ def main():
                 total += 1
                 rcodes[rcode] = rcodes.get(rcode, 0) + 1
                 bad = ""
-                if rcode == "SERVFAIL":
+                if rcode == "SERVFAIL" and args.allow_unreachable and ede and all(
+                        e.startswith(("EDE=22", "EDE=23")) for e in ede):
+                    unreachable += 1
+                elif rcode == "SERVFAIL":
                     servfail += 1
                     bad = "SERVFAIL"
                 elif rcode == "TIMEOUT":
@@ -107,16 +117,17 @@ def main():
             while wait > 0 and not stop:
                 time.sleep(min(wait, 0.05))
                 wait = tick + args.interval - time.monotonic()
-    print("probe: %d queries in %.1f s, %d SERVFAIL, %d without AD%s, %d timeouts, rcodes %s" % (
+    print("probe: %d queries in %.1f s, %d SERVFAIL, %d without AD%s, %d timeouts, rcodes %s%s" % (
         total, time.monotonic() - t0, servfail, no_ad, " (allowed)" if args.no_require_ad else "",
-        timeouts, " ".join("%s=%d" % kv for kv in sorted(rcodes.items()))))
+        timeouts, " ".join("%s=%d" % kv for kv in sorted(rcodes.items())),
+        (", %d SERVFAIL for an unreachable server (allowed)" % unreachable) if args.allow_unreachable else ""))
     if failures:
         print("probe: first failures:")
         for f in failures:
             print("    " + f)
     if total == 0:
         return 2
-    other = total - rcodes.get("NOERROR", 0) - rcodes.get("NXDOMAIN", 0)
+    other = total - rcodes.get("NOERROR", 0) - rcodes.get("NXDOMAIN", 0) - servfail - timeouts - unreachable
     return 1 if (servfail or (no_ad and not args.no_require_ad) or timeouts or other) else 0
 
 
