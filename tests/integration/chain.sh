@@ -66,9 +66,11 @@
 #   chain_unbound_flush [NAME]  drop NAME (default CHAIN_ZONE) and below
 #                               from Unbound's caches, keys included, and
 #                               its bogus and infrastructure caches
-#   chain_probe_start [--no-require-ad] NAME[/TYPE]...
+#   chain_probe_start [OPTIONS] NAME[/TYPE]...
 #                               chain_probe.py in the background, one query
-#                               per name every 100 ms through Unbound
+#                               per name every 100 ms through Unbound;
+#                               OPTIONS: --no-require-ad, --allow-unreachable,
+#                               --timeout S (see chain_probe.py)
 #   chain_probe_stop DESC       stop it; pass DESC if every answer was
 #                               NOERROR/NXDOMAIN with AD, else fail DESC and
 #                               show the first bad answers and Unbound's
@@ -354,6 +356,12 @@ chain_unbound_start() {
 	trust-anchor-file: \"$CHAIN_DIR/root.ds\"
 	serve-expired: no
 	prefetch: no
+	# The gateway is the zone's only server, and tests kill -9 and
+	# restart it: Unbound must not back off for minutes (its default
+	# retransmit ceiling is 2 min, and a host that is down stays marked
+	# down for infra-host-ttl) but try again within a second.
+	infra-cache-max-rtt: 1000
+	infra-keep-probing: yes
 $CHAIN_UB_EXTRA" "remote-control:
 	control-enable: yes
 	control-interface: \"$dir/control.sock\"

@@ -5,7 +5,8 @@ Run with Debian's /usr/bin/python3 (python3-dnspython), inside the chain's
 namespace (chain.sh's chain_probe_start):
 
   chain_probe.py --server 192.0.2.4 [--port 53] [--interval 0.1]
-                 [--duration 300] [--log FILE] [--no-require-ad]
+                 [--duration 300] [--log FILE] [--timeout 2]
+                 [--no-require-ad] [--allow-unreachable]
                  NAME[/TYPE] ...
 
 Each tick sends one query per NAME (TYPE defaults to A) with RD and DO set
@@ -20,7 +21,8 @@ prints a summary:
 (each answer line shows the Extended DNS Error, RFC 8914, that Unbound
 gives with a SERVFAIL: EDE=6 bogus, EDE=9 DNSKEY missing, EDE=22 no
 reachable authority, ...) and exits 0 if every answer was NOERROR or NXDOMAIN with AD, 1 otherwise
-(a SERVFAIL, any other rcode, a missing AD, or no answer within 2 s),
+(a SERVFAIL, any other rcode, a missing AD, or no answer within
+--timeout seconds, 2 by default),
 2 if it sent no query at all. --no-require-ad accepts answers without AD
 (for a zone that is going insecure on purpose); SERVFAIL still fails.
 --allow-unreachable lets a SERVFAIL pass whose only Extended DNS Errors
@@ -47,6 +49,8 @@ def main():
     p.add_argument("--interval", type=float, default=0.1)
     p.add_argument("--duration", type=float, default=300.0)
     p.add_argument("--log", default="/dev/null")
+    p.add_argument("--timeout", type=float, default=2.0,
+                   help="seconds to wait for an answer (longer while the gateway restarts)")
     p.add_argument("--no-require-ad", action="store_true")
     p.add_argument("--allow-unreachable", action="store_true",
                    help="a SERVFAIL whose EDE is 22 (no reachable authority) or 23 (network "
@@ -75,9 +79,9 @@ def main():
                 q.flags |= dns.flags.AD
                 sent = time.monotonic()
                 try:
-                    r = dns.query.udp(q, args.server, port=args.port, timeout=2)
+                    r = dns.query.udp(q, args.server, port=args.port, timeout=args.timeout)
                     if r.flags & dns.flags.TC:
-                        r = dns.query.tcp(q, args.server, port=args.port, timeout=2)
+                        r = dns.query.tcp(q, args.server, port=args.port, timeout=args.timeout)
                     rcode = dns.rcode.to_text(r.rcode())
                     ad = bool(r.flags & dns.flags.AD)
                     # Extended DNS Errors (RFC 8914) say why: 6 DNSSEC

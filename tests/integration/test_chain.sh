@@ -92,7 +92,7 @@ chain_unbound_flush
 # ---- ~10 s of probing while services come and go -------------------------
 chain_pub_start
 chain_registrar_start 1
-chain_wait 20 bash -c "ip netns exec $CHAIN_NS dig @$CHAIN_GW4 +norec +short 'printer.lan.$Z' A | grep -q 192.0.2.18" || true
+topo_wait 20 bash -c "ip netns exec $CHAIN_NS dig @$CHAIN_GW4 +norec +short 'printer.lan.$Z' A | grep -q 192.0.2.18" || true
 expect "the printer on the link is mirrored" \
 	bash -c "ip netns exec $CHAIN_NS dig @$CHAIN_GW4 +norec +short 'printer.lan.$Z' A | grep -q 192.0.2.18"
 s0=$(chain_in dig @"$CHAIN_GW4" +norec +short "$Z" SOA | awk '{print $3}')
@@ -163,7 +163,8 @@ chain_5011_dig "www.$Z" A
 expect "RFC 5011 Unbound: www NOERROR with AD" \
 	bash -c "grep -q 'status: NOERROR' '$GW_TMP/last' && grep -q '^;; flags:[^;]* ad[ ;]' '$GW_TMP/last'"
 tag=$(awk '$4 == "DS" {print $5; exit}' "$STATE/trust-anchor.ds")
-chain_wait 10 grep -q "id = $tag .*state=2 \[  VALID  \]" "$CHAIN_5011_FILE" || true
+valid_5011() { [ "$(chain_5011_state "$tag")" = VALID ]; }
+topo_wait 10 valid_5011 || true
 expect "RFC 5011 Unbound: its trust point file holds key $tag as VALID ($(chain_5011_state "$tag"))" \
 	test "$(chain_5011_state "$tag")" = VALID
 expect "RFC 5011 Unbound: ... as a DNSKEY (it took the key over from the DS)" \
@@ -173,9 +174,10 @@ expect "the gateway logged no error" bash -c "! grep -q ' error: ' '$GW_TMP/gate
 # ---- kill -9 and a restart: the harness picks the gateway up again --------
 # The probe runs through it; Unbound's caches are emptied while the
 # gateway is down, so Unbound must ask the dead server. It retries until
-# the gateway is back (an answer is late, not failed); a SERVFAIL for the
-# unreachable gateway (EDE 22/23) would be allowed, anything bogus is not.
-chain_probe_start --allow-unreachable "www.$Z/A" "$Z/DNSKEY" "printer.lan.$Z/A"
+# the gateway is back: an answer is late, not failed (the probe waits up
+# to 8 s for it). A SERVFAIL for the unreachable gateway (EDE 22/23) would
+# be allowed; anything bogus is not.
+chain_probe_start --allow-unreachable --timeout 8 "www.$Z/A" "$Z/DNSKEY" "printer.lan.$Z/A"
 sleep 0.5
 chain_kill_gateway KILL
 chain_unbound_flush
