@@ -16,6 +16,9 @@ packages=(
 	knot-dnsutils bind9-dnsutils bind9-utils ldnsutils
 	nsd knot unbound
 	iproute2 procps python3 python3-zeroconf python3-dnspython avahi-utils
+	# the chain-of-trust tests (chain.sh): dnspython checks DNSSEC signatures
+	# with it (only recommended by python3-dnspython)
+	python3-cryptography
 	# end-to-end tests and scripts/demo.sh: Avahi as publisher and as
 	# wide-area client (with a private D-Bus), CUPS's DNS-SD browser
 	avahi-daemon dbus-daemon util-linux cups-ipp-utils
