@@ -185,10 +185,14 @@ def main():
         time.sleep(3.0)
 
         rss0 = rss_kb(gw.pid)
+        # Each session established as its connection opens: a connection
+        # without a first message is closed after server.tcp-message-timeout.
+        conns = []
         with Netns(ns_gw):
-            conns = [Conn(port) for _ in range(args.conns)]
-        for c in conns:
-            c.sock.sendall(dso(1, KEEPALIVE, struct.pack("!II", 0, 0)))
+            for _ in range(args.conns):
+                c = Conn(port)
+                c.sock.sendall(dso(1, KEEPALIVE, struct.pack("!II", 0, 0)))
+                conns.append(c)
         wait_responses(conns, 1, 60)
         time.sleep(0.5)
         rss1 = rss_kb(gw.pid)

@@ -287,6 +287,10 @@ static void commit_reply(gw_tcp_conn_t *c, const gw_query_t *q, size_t n)
 
 static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 {
+	int dso_ret;
+	/* Before the answer's room is taken: DSO writes its own messages. */
+	if (dso_message(c, pkt, len, &dso_ret))
+		return dso_ret;
 	gw_server_t *srv = c->srv;
 	uint8_t *msg = out_msg_begin(c);
 	if (msg == NULL)
@@ -294,9 +298,6 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 	size_t at = c->out_len; /* where the first message of the reply goes */
 	srv->stats.tcp_queries++;
 
-	int dso_ret;
-	if (dso_message(c, pkt, len, &dso_ret))
-		return dso_ret;
 	gw_query_t q;
 	size_t n = 0;
 	/* One parse: the answerer leaves transfers (and TSIG, NOTIFY) to the

@@ -396,17 +396,26 @@ def reconnect(args):
     check(got is not None, "reconnect: initial PUSH before the restart")
     print("subscribed", flush=True)
     check(cl.wait_closed(60), "reconnect: the restart closes the connection")
+    # Until a connection answers the SUBSCRIBE: the first attempts may
+    # reach the old process's listener as it exits, or nothing.
     end = time.monotonic() + 30
-    cl = None
+    cl, rcode, attempts = None, None, 0
     while time.monotonic() < end:
+        attempts += 1
         try:
             cl = Client(args)
-            break
+            rcode = cl.subscribe(1, args.name, args.type)
+            if rcode is not None:
+                break
+            cl.close()
         except OSError:
-            time.sleep(0.2)
-    if not check(cl is not None, "reconnect: connected again"):
+            pass
+        cl = None
+        time.sleep(0.2)
+    print("reconnect attempts %d" % attempts, flush=True)
+    if not check(cl is not None and rcode == "NOERROR", "reconnect: subscribed again",
+                 str(rcode)):
         return
-    check(cl.subscribe(1, args.name, args.type) == "NOERROR", "reconnect: SUBSCRIBE again")
     got = cl.wait_push(lambda r: args.expect in r.text, 10)
     check(got is not None, "reconnect: initial PUSH after the restart")
 
