@@ -445,6 +445,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .zones = d.zones,
 	    .mirror = d.mirror,
 	    .notify = d.notify,
+	    .push = d.push,
 	    .started = gw_clock_wall(),
 	    .started_ns = gw_clock_mono_ns(),
 	};

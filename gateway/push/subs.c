@@ -106,6 +106,9 @@ static int pend_add(gw_push_session_t *s, const uint8_t *rr, size_t len, bool tt
                     size_t ttl_off)
 {
 	size_t hdr = GW_DSO_HEADER + 4;
+	/* An RR that no message can hold (a 64 KiB RDATA) is left out. */
+	if (len > PUSH_MSG_MAX - hdr)
+		return GW_OK;
 	if (s->pend == NULL) {
 		s->pend = malloc(PUSH_MSG_MAX);
 		if (s->pend == NULL)

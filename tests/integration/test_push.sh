@@ -23,7 +23,8 @@ cfg=$(gw_config push "zone: {domain: $D}
 links: [{interface: $IF_GW, subdomain: lan}]
 mdns: {batch-window: 50ms, warm-up: 2s}
 push: {enable: true, plain-tcp: true, inactivity-timeout: 2s, keepalive-interval: 10s,
-       max-subscriptions-per-connection: 8}")
+       max-subscriptions-per-connection: 8}
+metrics: {listen: [\"127.0.0.1@9153\"]}")
 sed -i "s/@0\"/@$PORT\"/g" "$cfg"
 gw_start_ns "$cfg"
 wait_until 10 grep -q "link lan ($IF_GW) is up" "$GW_TMP/gateway.log"
@@ -54,6 +55,17 @@ client scenario --zone "$D" --pub-in "$GW_TMP/pub.in" --pub-out "$GW_TMP/pub.out
 	2>"$GW_TMP/client.err" | judge
 expect "the client ran to its end" [ ! -s "$GW_TMP/client.err" ]
 [ -s "$GW_TMP/client.err" ] && cat "$GW_TMP/client.err" >&2
+
+# The counters: the errors and the refusal above, PUSH messages sent.
+metric() {
+	ip netns exec "$NS_GW" /usr/bin/python3 -c \
+		'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9153/metrics").read().decode())' \
+		>"$GW_TMP/last" 2>&1
+	awk -v m="$1" '$1 == m {print $2}' "$GW_TMP/last"
+}
+expect "metrics: protocol errors counted" [ "$(metric dnssd_gateway_push_errors_total)" -ge 4 ]
+expect "metrics: the refusal counted" [ "$(metric dnssd_gateway_push_refused_total)" -ge 1 ]
+expect "metrics: PUSH messages counted" [ "$(metric dnssd_gateway_push_messages_total)" -ge 20 ]
 
 # A restart: the client sees its connection close, reconnects,
 # subscribes again and gets the current answers.
