@@ -58,9 +58,8 @@ typedef enum {
 int gw_push_session_new(gw_push_session_t **out, gw_push_t *p, gw_push_send_fn send, void *conn);
 
 /* Handle one DSO message (opcode 6) of the session's client: responses
- * and PUSH messages go out through send. now: the loop's clock. */
-gw_push_verdict_t gw_push_session_message(gw_push_session_t *s, const uint8_t *pkt, size_t len,
-                                          double now);
+ * and PUSH messages go out through send. */
+gw_push_verdict_t gw_push_session_message(gw_push_session_t *s, const uint8_t *pkt, size_t len);
 
 /* Whether the session is established (a DSO request was answered
  * NOERROR): the connection's own idle timeout no longer applies. */

@@ -270,11 +270,9 @@ static gw_push_verdict_t unidirectional(gw_push_session_t *s, const gw_dso_msg_t
 	}
 }
 
-gw_push_verdict_t gw_push_session_message(gw_push_session_t *s, const uint8_t *pkt, size_t len,
-                                          double now)
+gw_push_verdict_t gw_push_session_message(gw_push_session_t *s, const uint8_t *pkt, size_t len)
 {
 	gw_dso_msg_t m;
-	(void)now;
 	if (gw_dso_read(pkt, len, &m) != GW_OK) {
 		if (len >= GW_DSO_HEADER && !m.response && m.id != 0)
 			return formerr(s, m.id, "malformed DSO message");

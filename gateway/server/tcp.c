@@ -232,7 +232,7 @@ static bool dso_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len, int *r
 		*ret = GW_ENOMEM;
 		return true;
 	}
-	if (gw_push_session_message(c->push, pkt, len, ev_now(srv->loop)) == GW_PUSH_CLOSE)
+	if (gw_push_session_message(c->push, pkt, len) == GW_PUSH_CLOSE)
 		c->closing = true;
 	return true;
 }

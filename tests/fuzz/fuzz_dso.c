@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      m.primary.data + m.primary.len <= msg + len);
 		}
 		last_request = len >= GW_DSO_HEADER ? (uint16_t)(msg[0] << 8 | msg[1]) : 0;
-		gw_push_verdict_t v = gw_push_session_message(s, msg, len, 0);
+		gw_push_verdict_t v = gw_push_session_message(s, msg, len);
 		free(msg);
 		if (v == GW_PUSH_CLOSE)
 			break;

@@ -53,7 +53,7 @@ judge() {
 # (judge reads a file: in a pipe it would count in a subshell)
 client scenario --zone "$D" --pub-in "$GW_TMP/pub.in" --pub-out "$GW_TMP/pub.out" \
 	--count 20 --inactivity-ms 2000 --keepalive-ms 10000 --max-per-connection 8 \
-	>"$GW_TMP/scenario.out" 2>"$GW_TMP/client.err"
+	>"$GW_TMP/scenario.out" 2>"$GW_TMP/client.err" || true # its FAIL lines say why
 judge <"$GW_TMP/scenario.out"
 expect "the client made its checks" [ "$(grep -c '^PASS\|^FAIL' "$GW_TMP/scenario.out")" -ge 25 ]
 expect "the client ran to its end" [ ! -s "$GW_TMP/client.err" ]

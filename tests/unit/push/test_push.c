@@ -94,7 +94,7 @@ static gw_push_verdict_t subscribe(gw_push_session_t *s, uint16_t id, const char
 	uint8_t d[260], msg[512];
 	size_t dl = sub_data(d, name, type, 1);
 	size_t n = build(msg, id, GW_DSO_SUBSCRIBE, d, (uint16_t)dl);
-	return gw_push_session_message(s, msg, n, 0);
+	return gw_push_session_message(s, msg, n);
 }
 
 static uint8_t rcode_of(const conn_t *c, size_t i)
@@ -227,7 +227,7 @@ static void test_push_changes(void)
 	/* UNSUBSCRIBE (unidirectional): no more PUSH to s2. */
 	uint8_t msg[64], id[2] = {0, 1};
 	size_t n = build(msg, 0, GW_DSO_UNSUBSCRIBE, id, 2);
-	CU_ASSERT_EQUAL(gw_push_session_message(s2, msg, n, 0), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL(gw_push_session_message(s2, msg, n), GW_PUSH_KEEP);
 	commit(&f, NULL, "b._ipp._tcp.lan.t. 10 IN SRV 0 0 631 h.lan.t.");
 	CU_ASSERT_EQUAL(c2.count, 1);
 	gw_push_session_free(s1);
@@ -323,11 +323,11 @@ static void test_error_rules(void)
 		CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
 		if (rules[i].establish) {
 			size_t n = build(msg, 1, GW_DSO_KEEPALIVE, ka, 8);
-			CU_ASSERT_FATAL(gw_push_session_message(s, msg, n, 0) == GW_PUSH_KEEP);
+			CU_ASSERT_FATAL(gw_push_session_message(s, msg, n) == GW_PUSH_KEEP);
 			c.count = 0;
 		}
 		size_t n = build(msg, rules[i].id, rules[i].type, rules[i].data, rules[i].len);
-		gw_push_verdict_t v = gw_push_session_message(s, msg, n, 0);
+		gw_push_verdict_t v = gw_push_session_message(s, msg, n);
 		if (v != rules[i].v)
 			fprintf(stderr, "rule '%s': verdict %d\n", rules[i].what, v);
 		CU_ASSERT_EQUAL(v, rules[i].v);
@@ -342,7 +342,7 @@ static void test_error_rules(void)
 	uint8_t resp[12];
 	size_t n = gw_dso_begin(resp, sizeof(resp), 4, true, 0);
 	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
-	CU_ASSERT_EQUAL(gw_push_session_message(s, resp, n, 0), GW_PUSH_CLOSE);
+	CU_ASSERT_EQUAL(gw_push_session_message(s, resp, n), GW_PUSH_CLOSE);
 	CU_ASSERT_EQUAL(c.count, 0);
 	/* Deadlines: inactivity twice over (>= 5 s) without subscriptions,
 	 * keepalive twice over with one. */
