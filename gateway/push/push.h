@@ -65,11 +65,12 @@ gw_push_verdict_t gw_push_session_message(gw_push_session_t *s, const uint8_t *p
  * NOERROR): the connection's own idle timeout no longer applies. */
 bool gw_push_session_established(const gw_push_session_t *s);
 
-/* When the connection should be aborted, given the time of the client's
- * last message: the keepalive interval twice over while subscriptions
- * are active, otherwise the inactivity timeout twice over and at least
- * 5 s (RFC 8490 6.4.1, 6.5). */
-double gw_push_session_deadline(const gw_push_session_t *s, double last_message);
+/* When the connection should be aborted, given the time of its last
+ * traffic (a whole message from the client, or our output moving): the
+ * keepalive interval twice over while subscriptions are active, otherwise
+ * the inactivity timeout twice over and at least 5 s (RFC 8490 6.4.1,
+ * 6.5). */
+double gw_push_session_deadline(const gw_push_session_t *s, double last_traffic);
 
 /* Drop the session and its subscriptions (the connection closed).
  * Accepts NULL. */

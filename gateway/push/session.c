@@ -89,13 +89,13 @@ bool gw_push_session_established(const gw_push_session_t *s)
 	return s != NULL && s->established;
 }
 
-double gw_push_session_deadline(const gw_push_session_t *s, double last_message)
+double gw_push_session_deadline(const gw_push_session_t *s, double last_traffic)
 {
 	const gw_push_opts_t *o = &s->p->opts;
 	if (s->sub_count > 0)
-		return last_message + 2.0 * o->keepalive_ms / 1000.0;
+		return last_traffic + 2.0 * o->keepalive_ms / 1000.0;
 	double idle = 2.0 * o->inactivity_ms / 1000.0;
-	return last_message + (idle > 5.0 ? idle : 5.0);
+	return last_traffic + (idle > 5.0 ? idle : 5.0);
 }
 
 /* A response to request id with rcode and, when tlv_type is not 0, that

@@ -69,7 +69,6 @@ struct gw_tcp_conn {
 	 * this transport; owned. Its timeouts replace the idle timeout once
 	 * established. */
 	gw_push_session_t *push;
-	ev_tstamp last_msg;         /* the client's last whole message */
 	bool serving;               /* inside serve(): output is flushed on the way out */
 	bool closing;               /* close once the output is written (a DSO error) */
 	bool doomed;                /* close at the next timer: output over its bound */

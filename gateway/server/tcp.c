@@ -107,7 +107,7 @@ static ev_tstamp conn_deadline(const gw_tcp_conn_t *c)
 		return 0;
 	/* A DSO session has its own timeouts (RFC 8490 6.2). */
 	if (gw_push_session_established(c->push))
-		idle = gw_push_session_deadline(c->push, c->last_msg);
+		idle = gw_push_session_deadline(c->push, c->active);
 	/* Our turn (a transfer, answers the client has yet to read, queries
 	 * queued behind them): the clock runs on output moving. */
 	if (!can_answer(c) || head_complete(c))
@@ -379,7 +379,7 @@ static int process_input(gw_tcp_conn_t *c)
 			return ret;
 		off += 2 + mlen;
 		c->messages++;
-		c->active = c->last_msg = ev_now(c->srv->loop);
+		c->active = ev_now(c->srv->loop);
 	}
 	if (off > 0) {
 		memmove(c->in, c->in + off, c->in_len - off);
@@ -479,7 +479,7 @@ int gw_tcp_conn_start(gw_server_t *srv, int fd, const struct sockaddr_storage *p
 	c->peer = *peer;
 	c->peer_len = plen;
 	gw_tcp_client_of(peer, &c->client);
-	c->active = c->msg_start = c->last_msg = ev_now(srv->loop);
+	c->active = c->msg_start = ev_now(srv->loop);
 	GW_DLIST_PUSH(srv->conns, c, prev, next);
 	srv->conn_count++;
 	srv->stats.tcp_conns++;
