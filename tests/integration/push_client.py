@@ -425,6 +425,17 @@ def reconnect(args):
     check(got is not None, "reconnect: initial PUSH after the restart")
 
 
+def probe(args):
+    """One KEEPALIVE request: prints "rcode NAME" and whether the
+    connection stayed open ("open" or "closed")."""
+    cl = Client(args)
+    cl.send(dso(1, tlv(KEEPALIVE, struct.pack("!II", 0, 0))))
+    m = cl.response(1)
+    cl.drain(0.3)
+    print("rcode %s %s" % (RCODES.get(m.rcode, str(m.rcode)) if m else "none",
+                           "closed" if cl.closed else "open"), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--host", default="127.0.0.1")
@@ -444,11 +455,14 @@ def main():
     r.add_argument("--name", required=True)
     r.add_argument("--type", default="PTR")
     r.add_argument("--expect", required=True)
+    sub.add_parser("probe")
     args = ap.parse_args()
     if args.cmd == "scenario":
         scenario(args)
-    else:
+    elif args.cmd == "reconnect":
         reconnect(args)
+    else:
+        probe(args)
     return 1 if FAILED else 0
 
 

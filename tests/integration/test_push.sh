@@ -93,6 +93,14 @@ judge <"$GW_TMP/reconnect.out"
 expect "the reconnecting client ran to its end" [ ! -s "$GW_TMP/reconnect.err" ]
 [ -s "$GW_TMP/reconnect.err" ] && cat "$GW_TMP/reconnect.err" >&2
 
+# Push on, plain TCP not allowed (the default, RFC 8765's TLS rule): DSO
+# is answered NOTIMP on plain TCP, as with push off.
+gw_stop
+sed -i 's/plain-tcp: true/plain-tcp: false/' "$cfg"
+gw_start_ns "$cfg"
+expect "plain-tcp false: DSO on plain TCP gets NOTIMP" \
+	[ "$(client probe 2>&1)" = "rcode NOTIMP open" ]
+
 expect "DSO errors were logged" grep -q "push: DSO protocol error" "$GW_TMP/gateway.log"
 expect "the limit was logged" grep -q "SUBSCRIBE refused" "$GW_TMP/gateway.log"
 gw_finish
