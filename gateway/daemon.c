@@ -136,6 +136,12 @@ static void on_commit(void *arg, uint32_t serial)
 	gw_notify_send(d->notify, gw_zonemgr_zone(d->zones)->zone);
 }
 
+/* gw_zonemgr_diff_fn: what changed goes to the push subscribers. */
+static void on_diff(void *arg, const zone_rrdiff_t *diff)
+{
+	gw_push_commit(arg, diff);
+}
+
 /* Started as root, the control socket goes to the user the daemon
  * becomes, so that its group (mode 0660) may use it and the daemon may
  * remove it at exit; so does its directory when it is the default one
@@ -338,6 +344,22 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	log_zone("loaded", gw_zonemgr_zone(d.zones)->zone, cfg);
 	gw_server_set_zone(d.server, gw_zonemgr_zone(d.zones));
 	gw_server_set_journal(d.server, gw_zonemgr_journal(d.zones));
+	if (cfg->push.enable) {
+		gw_push_opts_t popts = {
+		    .inactivity_ms = (uint32_t)cfg->push.inactivity_ms,
+		    .keepalive_ms = (uint32_t)cfg->push.keepalive_ms,
+		    .retry_delay_ms = (uint32_t)cfg->push.retry_delay_ms,
+		    .max_sessions = cfg->push.max_sessions,
+		    .max_subscriptions = cfg->push.max_subscriptions,
+		    .max_per_session = cfg->push.max_per_connection,
+		};
+		ret = gw_push_new(&d.push, &popts, gw_zonemgr_zone(d.zones));
+		if (ret != GW_OK)
+			goto out;
+		gw_server_set_push(d.server, d.push, cfg->push.plain_tcp);
+		/* What a commit changes leaves for the subscribers with it. */
+		gw_zonemgr_set_diff_hook(d.zones, on_diff, d.push);
+	}
 	gw_server_log_ports(d.server);
 	if (d.http != NULL)
 		gw_http_log_ports(d.http);
@@ -423,6 +445,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .zones = d.zones,
 	    .mirror = d.mirror,
 	    .notify = d.notify,
+	    .push = d.push,
 	    .started = gw_clock_wall(),
 	    .started_ns = gw_clock_mono_ns(),
 	};
@@ -448,8 +471,11 @@ out:
 	gw_http_free(d.http);
 	mdns_mirror_free(d.mirror);
 	gw_server_free(d.server);
-	if (d.zones != NULL)
+	if (d.zones != NULL) {
 		gw_zonemgr_set_hook(d.zones, NULL, NULL);
+		gw_zonemgr_set_diff_hook(d.zones, NULL, NULL);
+	}
+	gw_push_free(d.push);
 	gw_notify_free(d.notify);
 	gw_zonemgr_free(d.zones);
 	/* Nothing serves any more: the configurations and keyrings of

@@ -43,6 +43,7 @@ typedef struct daemon {
 	gw_tsig_keyring_t *keys;        /* owned: the TSIG keys in force */
 	gw_access_t access;             /* who may transfer: transfer.allow and keys */
 	gw_notify_t *notify;            /* owned: NOTIFY to transfer.notify */
+	gw_push_t *push;                /* owned: DNS Push; NULL when push.enable is off */
 	gw_retired_t *retired;          /* owned: what reloads replaced */
 	ev_signal sigterm;
 	ev_signal sigint;

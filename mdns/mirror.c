@@ -20,6 +20,9 @@
 
 /* ---- batches ---------------------------------------------------------------- */
 
+/* Seconds from the first change after a quiet window to its commit. */
+#define MIRROR_SETTLE 0.005
+
 void mirror_schedule(mdns_mirror_t *m)
 {
 	if (ev_is_active(&m->batch))
@@ -27,13 +30,25 @@ void mirror_schedule(mdns_mirror_t *m)
 	/* The loop's clock may be stale (events injected, or a slow start):
 	 * the window counts from now. */
 	ev_now_update(m->loop);
-	ev_timer_set(&m->batch, (double)m->cfg->batch_window_ms / 1000.0, 0.);
+	/* The first change after a quiet window is committed after a short
+	 * settle (MIRROR_SETTLE: the records that the same announcement
+	 * carries reach us through Avahi's deferred cache look-ups, a few
+	 * loop turns later, and join it); what follows within a window of
+	 * the last commit waits for its end, so there is still at most one
+	 * commit per window. */
+	double window = (double)m->cfg->batch_window_ms / 1000.0;
+	double wait = m->last_batch + window - ev_now(m->loop);
+	double settle = window < MIRROR_SETTLE ? window : MIRROR_SETTLE;
+	if (m->last_batch == 0 || wait < settle)
+		wait = settle;
+	ev_timer_set(&m->batch, wait, 0.);
 	ev_timer_start(m->loop, &m->batch);
 }
 
 int mdns_mirror_flush(mdns_mirror_t *m)
 {
 	bool again = false;
+	uint64_t commits = m->stats.commits;
 	ev_timer_stop(m->loop, &m->batch);
 	for (mlink_t *l = m->links; l != NULL; l = l->next) {
 		if (l->c.dirty)
@@ -43,6 +58,11 @@ int mdns_mirror_flush(mdns_mirror_t *m)
 	if (m->enumc.dirty)
 		mirror_compute_enum(m);
 	int ret = mirror_publish_batch(m);
+	/* Only a batch that committed starts a window: one that found
+	 * nothing to publish yet (a service whose SRV is still being
+	 * resolved) does not hold back the change that completes it. */
+	if (m->stats.commits != commits)
+		m->last_batch = ev_now(m->loop);
 	if (ret != GW_OK) {
 		/* Retry the whole difference a little later. */
 		ev_timer_set(&m->batch, 1., 0.);

@@ -140,6 +140,7 @@ struct mdns_mirror {
 	size_t warm_count;
 	bool warming;
 	ev_timer batch;
+	ev_tstamp last_batch; /* when the last batch committed; 0: none yet */
 	ev_timer warmup;
 	ev_timer save;
 	ev_timer logflush;

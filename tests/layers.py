@@ -5,7 +5,7 @@ Every module may include its own headers and those of the modules below
 it, never one above it or beside it:
 
     common < zones < dnssec, mdns < gateway/config < gateway/journal
-    < gateway/zonemgr < gateway/query < gateway/xfr < gateway/server
+    < gateway/zonemgr < gateway/query < gateway/xfr < gateway/push < gateway/server
     < gateway/system < gateway/control < gateway/http
     < gateway (daemon.c, main.c), gateway/ctl
 
@@ -31,12 +31,13 @@ LAYERS = [
     ("gateway/zonemgr", 5),
     ("gateway/query", 6),
     ("gateway/xfr", 7),
-    ("gateway/server", 8),
-    ("gateway/system", 9),
-    ("gateway/control", 10),
-    ("gateway/http", 11),
-    ("gateway", 12),
-    ("gateway/ctl", 12),
+    ("gateway/push", 8),
+    ("gateway/server", 9),
+    ("gateway/system", 10),
+    ("gateway/control", 11),
+    ("gateway/http", 12),
+    ("gateway", 13),
+    ("gateway/ctl", 13),
 ]
 RANK = dict(LAYERS)
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

@@ -87,6 +87,11 @@
 #define GW_CONFIG_METRICS_LISTEN_MAX      16
 #define GW_CONFIG_METRICS_HOSTS_MAX       16
 #define GW_CONFIG_METRICS_CONNECTIONS_MAX 1024
+#define GW_CONFIG_PUSH_SESSIONS_MAX       65535
+#define GW_CONFIG_PUSH_SUBS_MAX           1000000
+#define GW_CONFIG_PUSH_INACTIVITY_MIN_MS  1000
+#define GW_CONFIG_PUSH_KEEPALIVE_MIN_MS   10000 /* RFC 8490 6.5 */
+#define GW_CONFIG_PUSH_TIMEOUT_MAX_MS     86400000
 #define GW_CONFIG_METRICS_TIMEOUT_MIN_MS  1000
 #define GW_CONFIG_METRICS_TIMEOUT_MAX_MS  600000
 
@@ -211,6 +216,18 @@ typedef struct gw_config {
 		uint32_t max_connections; /* open HTTP connections at once, every listener */
 		uint64_t timeout_ms;      /* an idle connection is closed after this */
 	} metrics;
+
+	/* push: DNS Stateful Operations and DNS Push (gateway/push). */
+	struct {
+		bool enable;
+		bool plain_tcp;              /* on plain TCP too: tests and trusted networks only */
+		uint64_t inactivity_ms;      /* announced inactivity timeout */
+		uint64_t keepalive_ms;       /* announced keepalive interval */
+		uint64_t retry_delay_ms;     /* RETRY DELAY of a refused session */
+		uint32_t max_sessions;       /* DSO sessions at once */
+		uint32_t max_subscriptions;  /* subscriptions at once */
+		uint32_t max_per_connection; /* subscriptions of one connection */
+	} push;
 
 	struct {
 		bool enable;  /* the control socket (dnssd-gatewayctl) */

@@ -108,6 +108,28 @@ static const cfg_key_t g_metrics_keys[] = {
     {.name = NULL},
 };
 
+/* DSO and DNS Push (gateway/push, docs/push.md). */
+static const cfg_key_t g_push_keys[] = {
+    {"enable", &g_type_bool, 0, AT(push.enable), .def = false},
+    {"plain-tcp", &g_type_bool, 0, AT(push.plain_tcp), .def = false,
+     .note = " (tests and trusted networks only: RFC 8765 requires TLS)"},
+    {"inactivity-timeout", &g_type_duration, 0, AT(push.inactivity_ms), .def = 15000,
+     .min = GW_CONFIG_PUSH_INACTIVITY_MIN_MS, .max = GW_CONFIG_PUSH_TIMEOUT_MAX_MS,
+     .note = " (RFC 8490 suggests 15s)", .example = "15s"},
+    {"keepalive-interval", &g_type_duration, 0, AT(push.keepalive_ms), .def = 15000,
+     .min = GW_CONFIG_PUSH_KEEPALIVE_MIN_MS, .max = GW_CONFIG_PUSH_TIMEOUT_MAX_MS,
+     .note = " (RFC 8490: at least 10s)", .example = "15s"},
+    {"retry-delay", &g_type_duration, 0, AT(push.retry_delay_ms), .def = 60000, .min = 1000,
+     .max = GW_CONFIG_PUSH_TIMEOUT_MAX_MS, .example = "60s"},
+    {"max-sessions", &g_type_uint, 0, AT(push.max_sessions), .def = 1000, .min = 1,
+     .max = GW_CONFIG_PUSH_SESSIONS_MAX},
+    {"max-subscriptions", &g_type_uint, 0, AT(push.max_subscriptions), .def = 20000, .min = 1,
+     .max = GW_CONFIG_PUSH_SUBS_MAX},
+    {"max-subscriptions-per-connection", &g_type_uint, 0, AT(push.max_per_connection), .def = 100,
+     .min = 1, .max = GW_CONFIG_PUSH_SUBS_MAX},
+    {.name = NULL},
+};
+
 /* The control socket (gateway/control/socket.h, dnssd-gatewayctl). */
 static const cfg_key_t g_control_keys[] = {
     {"enable", &g_type_bool, 0, AT(control.enable), .def = true},
@@ -226,6 +248,7 @@ const cfg_key_t g_config_keys[] = {
     {"mdns", &g_type_map, 0, .keys = g_mdns_keys},
     {"metrics", &g_type_map, 0, .keys = g_metrics_keys},
     {"control", &g_type_map, 0, .keys = g_control_keys},
+    {"push", &g_type_map, 0, .keys = g_push_keys},
     {.name = NULL},
 };
 

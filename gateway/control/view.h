@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "gateway/config/config.h"
+#include "gateway/push/push.h"
 #include "gateway/server/server.h"
 #include "gateway/xfr/notify.h"
 #include "gateway/zonemgr/zonemgr.h"
@@ -20,6 +21,7 @@ typedef struct gw_view {
 	gw_zonemgr_t *zones;    /* borrowed: the zone, its keys and journal */
 	mdns_mirror_t *mirror;  /* borrowed */
 	gw_notify_t *notify;    /* borrowed: NOTIFY to the secondaries */
+	gw_push_t *push;        /* borrowed: DNS Push; NULL when off */
 	time_t started;         /* wall clock (gw_clock_wall) at start */
 	uint64_t started_ns;    /* gw_clock_mono_ns() at start, for the uptime */
 	uint64_t reloads;       /* configuration reloads applied */

@@ -175,6 +175,20 @@ static void notify_metrics(gw_expo_t *e, const gw_notify_t *notify)
 	    "NOTIFYs given up: no answer after every try, or an error answer.", st.failed);
 }
 
+static void push_metrics(gw_expo_t *e, const gw_push_t *push)
+{
+	gw_push_stats_t st;
+	gw_push_get_stats(push, &st);
+	one(e, P "push_sessions", "gauge", "DSO sessions established now.", st.sessions);
+	one(e, P "push_subscriptions", "gauge", "DNS Push subscriptions active now.",
+	    st.subscriptions);
+	one(e, P "push_messages_total", "counter", "PUSH messages sent.", st.pushes);
+	one(e, P "push_refused_total", "counter",
+	    "Sessions and subscriptions refused at a push limit.", st.refused);
+	one(e, P "push_errors_total", "counter", "DSO sessions closed for a protocol error.",
+	    st.errors);
+}
+
 static int mirror_metrics(gw_expo_t *e, const mdns_mirror_t *mirror, const char *domain)
 {
 	mdns_mirror_stats_t st;
@@ -259,6 +273,8 @@ int gw_http_metrics(const gw_http_t *h, const gw_http_request_t *req, gw_http_re
 		zone_metrics(&e, view->zones, domain);
 	if (view->notify != NULL)
 		notify_metrics(&e, view->notify);
+	if (view->push != NULL)
+		push_metrics(&e, view->push);
 	if (view->mirror != NULL)
 		ret = mirror_metrics(&e, view->mirror, domain);
 	if (ret != GW_OK) {

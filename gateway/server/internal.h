@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "gateway/push/push.h"
 #include "gateway/query/answer.h"
 #include "gateway/server/server.h"
 #include "gateway/xfr/xfr.h"
@@ -60,10 +61,17 @@ struct gw_tcp_conn {
 	unsigned unsent; /* answers queued since the output last drained */
 	gw_xfr_t xfr;
 	bool xfr_active;
-	uint64_t messages;          /* whole messages received */
-	ev_tstamp active;           /* accepted, last whole message, or output moved */
-	ev_tstamp msg_start;        /* first octet of the message being received */
-	ev_tstamp deadline;         /* what timer is armed for */
+	uint64_t messages;   /* whole messages received */
+	ev_tstamp active;    /* accepted, last whole message, or output moved */
+	ev_tstamp msg_start; /* first octet of the message being received */
+	ev_tstamp deadline;  /* what timer is armed for */
+	/* DSO (RFC 8490), made at the first DSO message when push is on for
+	 * this transport; owned. Its timeouts replace the idle timeout once
+	 * established. */
+	gw_push_session_t *push;
+	bool serving;               /* inside serve(): output is flushed on the way out */
+	bool closing;               /* close once the output is written (a DSO error) */
+	bool doomed;                /* close at the next timer: output over its bound */
 	gw_tcp_conn_t *prev, *next; /* links of srv->conns */
 };
 
@@ -76,6 +84,8 @@ struct gw_server {
 	gw_listener_t *listeners; /* owned */
 	size_t listener_count;
 	gw_tcp_conn_t *conns; /* owned: list of open TCP connections */
+	gw_push_t *push;      /* borrowed; NULL: DSO messages answered NOTIMP */
+	bool push_plain_tcp;  /* DSO on plain TCP too (tests, trusted networks) */
 	unsigned conn_count;
 	bool accepting_paused;
 	bool fd_backoff;       /* paused for want of descriptors */

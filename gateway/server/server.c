@@ -168,6 +168,12 @@ out:
 	return ret;
 }
 
+void gw_server_set_push(gw_server_t *srv, gw_push_t *push, bool plain_tcp)
+{
+	srv->push = push;
+	srv->push_plain_tcp = plain_tcp;
+}
+
 void gw_server_set_journal(gw_server_t *srv, gw_journal_t *journal)
 {
 	srv->opts.journal = journal;

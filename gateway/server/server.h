@@ -12,6 +12,7 @@
 #include <ev.h>
 
 #include "gateway/journal/journal.h"
+#include "gateway/push/push.h"
 #include "gateway/query/guard.h"
 #include "gateway/xfr/access.h"
 #include "gateway/xfr/xfr.h"
@@ -62,6 +63,13 @@ void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone);
  * server or be replaced; NULL: IXFR answered in AXFR form). Lets the
  * daemon bind every socket before it makes the zone and its journal. */
 void gw_server_set_journal(gw_server_t *srv, gw_journal_t *journal);
+
+/* DSO and DNS Push (RFC 8490, 8765) on stream connections from now on
+ * (borrowed; must outlive the server or be replaced; NULL: off, DSO
+ * answered NOTIMP). RFC 8765 requires TLS: with plain_tcp false, DSO on a
+ * plain TCP connection is answered NOTIMP as before; true is for tests
+ * and trusted networks only (push.plain-tcp). */
+void gw_server_set_push(gw_server_t *srv, gw_push_t *push, bool plain_tcp);
 
 /* Attach to / detach from the loop. */
 void gw_server_start(gw_server_t *srv);

@@ -57,6 +57,9 @@
  * client that does not read its answers cannot make us buffer without
  * bound. */
 #define TCP_OUT_HIGH (256 * 1024)
+/* PUSH messages a client leaves unread beyond this close its connection:
+ * subscriptions cannot make us buffer without bound either. */
+#define TCP_PUSH_OUT_MAX (1024 * 1024)
 
 /* Room for another answer: no transfer running, and the client reads what
  * it asked for (tcp-max-pipelined answers, TCP_OUT_HIGH octets). */
@@ -79,7 +82,7 @@ static bool has_output(const gw_tcp_conn_t *c)
 
 bool gw_tcp_conn_evictable(const gw_tcp_conn_t *c, ev_tstamp now)
 {
-	if (has_output(c) || head_complete(c))
+	if (has_output(c) || head_complete(c) || gw_push_session_established(c->push))
 		return false;
 	return c->messages == 0 || now - c->active >= GW_TCP_EVICT_AFTER;
 }
@@ -100,6 +103,11 @@ static ev_tstamp conn_deadline(const gw_tcp_conn_t *c)
 	const gw_server_opts_t *o = &c->srv->opts;
 	ev_tstamp idle = c->active + o->tcp_idle_timeout;
 	ev_tstamp msg = c->msg_start + o->tcp_message_timeout;
+	if (c->doomed)
+		return 0;
+	/* A DSO session has its own timeouts (RFC 8490 6.2). */
+	if (gw_push_session_established(c->push))
+		idle = gw_push_session_deadline(c->push, c->active);
 	/* Our turn (a transfer, answers the client has yet to read, queries
 	 * queued behind them): the clock runs on output moving. */
 	if (!can_answer(c) || head_complete(c))
@@ -137,6 +145,7 @@ void gw_tcp_conn_close(gw_tcp_conn_t *c)
 		gw_server_count_xfr(srv, c->xfr.qtype, GW_XFR_RESULT_ABORTED);
 		gw_xfr_deinit(&c->xfr);
 	}
+	gw_push_session_free(c->push);
 	close(c->fd);
 	GW_DLIST_UNLINK(srv->conns, c, prev, next);
 	srv->conn_count--;
@@ -176,6 +185,56 @@ static void out_msg_commit(gw_tcp_conn_t *c, size_t len)
 	c->out[c->out_len + 1] = (uint8_t)len;
 	c->out_len += 2 + len;
 	c->unsent++;
+}
+
+static int flush(gw_tcp_conn_t *c);
+
+/* gw_push_send_fn: a DSO response or PUSH, queued in order with the
+ * answers (not counted against tcp-max-pipelined: the client did not ask
+ * for it). Outside serve() (a commit's PUSH) it is written at once. */
+static int push_send(void *conn, const uint8_t *msg, size_t len)
+{
+	gw_tcp_conn_t *c = conn;
+	if (c->doomed)
+		return GW_ELIMIT;
+	if (c->out_len - c->out_off + 2 + len > TCP_PUSH_OUT_MAX ||
+	    out_reserve(c, 2 + len) != GW_OK) {
+		c->doomed = true;
+		conn_arm(c);
+		return GW_ELIMIT;
+	}
+	c->out[c->out_len] = (uint8_t)(len >> 8);
+	c->out[c->out_len + 1] = (uint8_t)len;
+	memcpy(c->out + c->out_len + 2, msg, len);
+	c->out_len += 2 + len;
+	if (!c->serving) {
+		if (flush(c) != GW_OK)
+			c->doomed = true;
+		conn_arm(c);
+	}
+	return GW_OK;
+}
+
+/* A DSO message (RFC 8490) for the push service, when it serves this
+ * connection's transport; false when it does not (answered as usual:
+ * NOTIMP). */
+static bool dso_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len, int *ret)
+{
+	gw_server_t *srv = c->srv;
+	*ret = GW_OK;
+	if (len < 4 || DNS_OPCODE((uint16_t)(pkt[2] << 8 | pkt[3])) != 6 || srv->push == NULL)
+		return false;
+	/* RFC 8765 1.2: DNS Push needs TLS; a TLS connection would be
+	 * accepted here too. */
+	if (!srv->push_plain_tcp)
+		return false;
+	if (c->push == NULL && gw_push_session_new(&c->push, srv->push, push_send, c) != GW_OK) {
+		*ret = GW_ENOMEM;
+		return true;
+	}
+	if (gw_push_session_message(c->push, pkt, len) == GW_PUSH_CLOSE)
+		c->closing = true;
+	return true;
 }
 
 /* Refill the output with transfer messages while it is short. */
@@ -228,6 +287,10 @@ static void commit_reply(gw_tcp_conn_t *c, const gw_query_t *q, size_t n)
 
 static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 {
+	int dso_ret;
+	/* Before the answer's room is taken: DSO writes its own messages. */
+	if (dso_message(c, pkt, len, &dso_ret))
+		return dso_ret;
 	gw_server_t *srv = c->srv;
 	uint8_t *msg = out_msg_begin(c);
 	if (msg == NULL)
@@ -307,7 +370,7 @@ static int flush(gw_tcp_conn_t *c)
 static int process_input(gw_tcp_conn_t *c)
 {
 	size_t off = 0;
-	while (can_answer(c) && c->in_len - off >= 2) {
+	while (can_answer(c) && !c->closing && c->in_len - off >= 2) {
 		size_t mlen = (size_t)c->in[off] << 8 | c->in[off + 1];
 		if (c->in_len - off < 2 + mlen)
 			break;
@@ -332,19 +395,26 @@ static int process_input(gw_tcp_conn_t *c)
  * before them have been written, without waiting for more input. */
 static int serve(gw_tcp_conn_t *c)
 {
+	int ret = GW_OK;
+	c->serving = true;
 	for (;;) {
 		size_t before = c->in_len;
-		if (process_input(c) != GW_OK || flush(c) != GW_OK)
-			return GW_ERROR;
-		if (c->in_len == before || !can_answer(c))
-			return GW_OK;
+		if (process_input(c) != GW_OK || flush(c) != GW_OK) {
+			ret = GW_ERROR;
+			break;
+		}
+		if (c->in_len == before || !can_answer(c) || c->closing)
+			break;
 	}
+	c->serving = false;
+	return ret;
 }
 
 /* Serve, then arm the deadline for what is left; closes c on error. */
 static void conn_serve(gw_tcp_conn_t *c)
 {
-	if (serve(c) != GW_OK)
+	/* A DSO error closes once its response went out (RFC 8490 5.3). */
+	if (serve(c) != GW_OK || c->closing || c->doomed)
 		gw_tcp_conn_close(c);
 	else
 		conn_arm(c);

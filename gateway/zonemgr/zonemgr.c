@@ -35,6 +35,8 @@ struct gw_zonemgr {
 	gw_journal_t *journal; /* owned: the diffs of every commit, for IXFR */
 	gw_zonemgr_hook_fn hook;
 	void *hook_arg;
+	gw_zonemgr_diff_fn diff_hook;
+	void *diff_arg;
 	gw_zonemgr_stats_t stats;
 	bool held;                /* gw_zonemgr_hold(): commits go to pending */
 	zone_changeset_t pending; /* owned while held */
@@ -459,6 +461,8 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 		ret = zone_commit(zone, cs, serial, &diff);
 	/* A refresh with nothing due changes nothing. */
 	if (ret == GW_OK && zone_serial(zone, &current) == GW_OK && current == serial) {
+		if (m->diff_hook != NULL)
+			m->diff_hook(m->diff_arg, &diff);
 		gw_journal_append(m->journal, &diff, zone);
 		m->last_commit = gw_clock_wall();
 		m->last_commit_serial = serial;
@@ -629,6 +633,12 @@ void gw_zonemgr_set_hook(gw_zonemgr_t *m, gw_zonemgr_hook_fn fn, void *arg)
 {
 	m->hook = fn;
 	m->hook_arg = arg;
+}
+
+void gw_zonemgr_set_diff_hook(gw_zonemgr_t *m, gw_zonemgr_diff_fn fn, void *arg)
+{
+	m->diff_hook = fn;
+	m->diff_arg = arg;
 }
 
 void gw_zonemgr_free(gw_zonemgr_t *m)

@@ -114,6 +114,15 @@ void gw_zonemgr_stop(gw_zonemgr_t *m);
 /* Register the hook called after each commit (one hook; NULL clears). */
 void gw_zonemgr_set_hook(gw_zonemgr_t *m, gw_zonemgr_hook_fn fn, void *arg);
 
+/* Called at each commit with what it changed, as soon as the zone serves
+ * it and before the journal writes it (its fsync would delay the call):
+ * diff is the journal's entry (zone_rrdiff_t: removed RRs, then added
+ * ones, signatures included), borrowed for the call. DNS Push. */
+typedef void (*gw_zonemgr_diff_fn)(void *arg, const zone_rrdiff_t *diff);
+
+/* Register the diff hook (one; NULL clears). */
+void gw_zonemgr_set_diff_hook(gw_zonemgr_t *m, gw_zonemgr_diff_fn fn, void *arg);
+
 /* Counters, for the metrics and the control socket. */
 typedef struct gw_zonemgr_stats {
 	uint64_t commits;         /* changes committed: a new serial each */

@@ -157,6 +157,30 @@ static void test_batching(void)
 	teardown(f);
 }
 
+/* The first change after a quiet window is committed after the short
+ * settle, not at the window's end; a change within the window of that
+ * commit waits for the window's end (one commit per window). */
+static void test_quiet_first_change(void)
+{
+	fixture_t *f = setup(NULL); /* window: 20 ms */
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	printer(f, true);
+	run_for(f, 12);
+	CU_ASSERT_EQUAL(f->commits, 1);
+	expect_printer(f, true);
+	addr(f, true, AF_INET, "printer.local", "192.0.2.11");
+	run_for(f, 3);
+	CU_ASSERT_EQUAL(f->commits, 1);
+	run_for(f, 40);
+	CU_ASSERT_EQUAL(f->commits, 2);
+	/* Quiet again: the next change is committed after the settle. */
+	run_for(f, 30);
+	addr(f, true, AF_INET, "printer.local", "192.0.2.12");
+	run_for(f, 12);
+	CU_ASSERT_EQUAL(f->commits, 3);
+	teardown(f);
+}
+
 static void test_commit_failure(void)
 {
 	fixture_t *f = setup(NULL);
@@ -227,6 +251,7 @@ int gw_test_register(void)
 	    {"no publishable address, no service", test_no_address},
 	    {"goodbyes remove, per transport", test_goodbye},
 	    {"one changeset per window, flapping is free", test_batching},
+	    {"the first change after a quiet window is not held", test_quiet_first_change},
 	    {"shared type-list goodbye keeps other instances", test_shared_type_goodbye},
 	    {"failed commit is retried whole", test_commit_failure},
 	    {"TTLs capped, one per RRset", test_ttl},

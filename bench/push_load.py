@@ -1,0 +1,280 @@
+#!/usr/bin/python3
+"""DNS Push under load: --subs subscriptions over --conns connections to
+the gateway on loopback, and the time from an mDNS announcement to the
+PUSH at every subscriber.
+
+Namespaces and veth pair as in bench/mdns_latency.py (192.0.2.0/24,
+2001:db8::/32); the gateway runs in one with push on plain TCP
+(push.plain-tcp: a benchmark on loopback), publish.py (python3-zeroconf)
+in the other. Every connection subscribes to the link's _http._tcp PTR
+and fills its share of the subscriptions with SRV subscriptions to other
+names of the link. For each of --changes services, after a quiet gap
+longer than the batch window, the publisher registers it; the time each
+connection receives the PUSH for it, minus the registration time, is one
+sample. Prints p50/p99 over all samples, and the gateway's RSS growth per
+connection (sessions established, no subscription) and per subscription.
+Root is needed (namespaces); all traffic stays in the namespaces.
+
+  bench/push_load.py                              # 10 000 over 1 000, 20 changes
+  bench/push_load.py --conns 100 --subs 1000 --changes 10
+"""
+import argparse
+import json
+import os
+import resource
+import selectors
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mdns_latency import ROOT, Netns, percentile, run  # noqa: E402
+
+KEEPALIVE, SUBSCRIBE = 0x0001, 0x0040
+
+
+def wire(name):
+    out = b""
+    for label in name.rstrip(".").split("."):
+        out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+
+def dso(mid, ttype, data):
+    msg = struct.pack("!HHHHHH", mid, 6 << 11, 0, 0, 0, 0) + struct.pack("!HH", ttype,
+                                                                          len(data)) + data
+    return struct.pack("!H", len(msg)) + msg
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Conn:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def messages(self):
+        """Whole messages read so far (non-blocking read first)."""
+        try:
+            data = self.sock.recv(1 << 20, socket.MSG_DONTWAIT)
+            if not data:
+                raise ConnectionError("closed by the gateway")
+            self.buf += data
+        except BlockingIOError:
+            pass
+        out = []
+        while len(self.buf) >= 2:
+            n = struct.unpack("!H", self.buf[:2])[0]
+            if len(self.buf) < 2 + n:
+                break
+            out.append(self.buf[2:2 + n])
+            self.buf = self.buf[2 + n:]
+        return out
+
+
+def wait_responses(conns, want, timeout):
+    """Read until each connection has had `want` responses."""
+    got = {id(c): 0 for c in conns}
+    end = time.monotonic() + timeout
+    pending = set(conns)
+    while pending and time.monotonic() < end:
+        for c in list(pending):
+            for m in c.messages():
+                if m[2] & 0x80:
+                    got[id(c)] += 1
+                    if m[3] & 0x0F:
+                        raise RuntimeError("rcode %d" % (m[3] & 0x0F))
+            if got[id(c)] >= want:
+                pending.discard(c)
+        time.sleep(0.001)
+    if pending:
+        raise RuntimeError("%d connections without their responses" % len(pending))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--conns", type=int, default=1000)
+    ap.add_argument("--subs", type=int, default=10000, help="subscriptions in total")
+    ap.add_argument("--changes", type=int, default=20)
+    ap.add_argument("--gap", type=float, default=200.0, help="ms of quiet before each change")
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("push_load: network namespaces need root")
+    per = max(1, args.subs // args.conns)
+    gw_bin = os.environ.get("GW_BIN", os.path.join(ROOT, "build-rel", "gateway", "dnssd-gateway"))
+    out = args.out or os.path.join(ROOT, "bench", "out", time.strftime("push-load-%Y%m%d-%H%M%S"))
+    os.makedirs(out, exist_ok=True)
+    need = args.conns * 2 + 256
+    resource.setrlimit(resource.RLIMIT_NOFILE, (need, need))
+
+    pid = os.getpid()
+    ns_lan, ns_gw, if_lan, if_gw = "pllan%d" % pid, "plgw%d" % pid, "pl%d" % pid, "pg%d" % pid
+    tmp = tempfile.mkdtemp(prefix="gw-pushload.")
+    subprocess.run(["chown", "dnssd-gateway:", tmp], check=True)
+    os.chmod(tmp, 0o755)
+    gw = pub = None
+    try:
+        run("ip", "netns", "add", ns_lan)
+        run("ip", "netns", "add", ns_gw)
+        run("ip", "link", "add", if_lan, "type", "veth", "peer", "name", if_gw)
+        run("ip", "link", "set", if_lan, "netns", ns_lan)
+        run("ip", "link", "set", if_gw, "netns", ns_gw)
+        for ns, dev, a4, a6 in ((ns_lan, if_lan, "192.0.2.12", "2001:db8::12"),
+                                (ns_gw, if_gw, "192.0.2.11", "2001:db8::11")):
+            run("ip", "-n", ns, "link", "set", "lo", "up")
+            run("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", dev)
+            run("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", dev, "nodad")
+            run("ip", "-n", ns, "link", "set", dev, "up")
+        ll6 = ""
+        for _ in range(100):
+            text = subprocess.run(["ip", "-n", ns_lan, "-6", "addr", "show", "dev", if_lan,
+                                   "scope", "link"], capture_output=True, text=True).stdout
+            if "fe80" in text and "tentative" not in text:
+                ll6 = text.split("inet6 ")[1].split("/")[0]
+                break
+            time.sleep(0.1)
+        cfg = os.path.join(tmp, "gateway.yaml")
+        with open(cfg, "w") as f:
+            f.write("zone: {domain: bench.test.}\nlisten: [\"127.0.0.1@0\"]\n"
+                    "ports-file: %s/ports\nstate-dir: %s/state\nlog: {level: notice}\n"
+                    "server: {tcp-max-connections: %d, tcp-max-per-client: %d}\n"
+                    "rate-limit: {rate: 0}\n"
+                    "links: [{interface: %s, subdomain: lan}]\n"
+                    "mdns:\n  batch-window: 50ms\n  limits: {changes-per-second: 100000}\n"
+                    "push: {enable: true, plain-tcp: true, keepalive-interval: 3600s,\n"
+                    "       inactivity-timeout: 3600s, max-sessions: %d,\n"
+                    "       max-subscriptions: %d, max-subscriptions-per-connection: %d}\n"
+                    % (tmp, tmp, args.conns + 16, args.conns + 16, if_gw, args.conns + 16,
+                       args.subs + per + 16, per + 1))
+        os.makedirs(os.path.join(tmp, "state"), exist_ok=True)
+        log = open(os.path.join(out, "gateway.log"), "w")
+        gw = subprocess.Popen(["ip", "netns", "exec", ns_gw, gw_bin, "-c", cfg], stdout=log,
+                              stderr=subprocess.STDOUT)
+        port = None
+        for _ in range(100):
+            try:
+                with open(os.path.join(tmp, "ports")) as f:
+                    port = int([ln for ln in f if ln.startswith("tcp")][0].split()[2])
+                break
+            except (OSError, IndexError, ValueError):
+                time.sleep(0.1)
+        if port is None:
+            sys.exit("push_load: the gateway did not start (see %s/gateway.log)" % out)
+        pub = subprocess.Popen(
+            ["ip", "netns", "exec", ns_lan, "/usr/bin/python3",
+             os.path.join(ROOT, "tests", "integration", "publish.py"), "--iface", if_lan,
+             "--addr4", "192.0.2.12", "--addr6", "2001:db8::12", "--ll6", ll6],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        if pub.stdout.readline().strip() != "ready":
+            sys.exit("push_load: the publisher did not start")
+        time.sleep(1.0)
+        # The first service of a type is discovered, not announced: warm up.
+        pub.stdin.write("bench warmup\n")
+        pub.stdout.readline()
+        time.sleep(3.0)
+
+        rss0 = rss_kb(gw.pid)
+        # Each session established as its connection opens: a connection
+        # without a first message is closed after server.tcp-message-timeout.
+        conns = []
+        with Netns(ns_gw):
+            for _ in range(args.conns):
+                c = Conn(port)
+                c.sock.sendall(dso(1, KEEPALIVE, struct.pack("!II", 0, 0)))
+                conns.append(c)
+        wait_responses(conns, 1, 60)
+        time.sleep(0.5)
+        rss1 = rss_kb(gw.pid)
+        ptr = wire("_http._tcp.lan.bench.test.") + struct.pack("!HH", 12, 1)
+        for i, c in enumerate(conns):
+            data = dso(2, SUBSCRIBE, ptr)
+            for k in range(per - 1):
+                data += dso(3 + k, SUBSCRIBE,
+                            wire("x%d-%d.lan.bench.test." % (i, k)) + struct.pack("!HH", 33, 1))
+            c.sock.sendall(data)
+        wait_responses(conns, per, 120)
+        time.sleep(0.5)
+        rss2 = rss_kb(gw.pid)
+        for c in conns:
+            c.messages()
+            c.buf = b""
+
+        sel = selectors.DefaultSelector()
+        for c in conns:
+            sel.register(c.sock, selectors.EVENT_READ, c)
+        samples, lone = [], []
+        for n in range(args.changes):
+            time.sleep(args.gap / 1000.0)
+            for c in conns:  # drop what came in between
+                c.messages()
+                c.buf = b""
+            name = "load%04d" % n
+            pub.stdin.write("bench %s\n" % name)
+            t0 = float(pub.stdout.readline().split()[3])
+            key = wire(name + "._http._tcp.lan.bench.test.")
+            waiting = set(conns)
+            end = time.monotonic() + 10
+            times = []
+            while waiting and time.monotonic() < end:
+                for ev, _ in sel.select(0.5):
+                    c = ev.data
+                    if c not in waiting:
+                        c.messages()
+                        continue
+                    for m in c.messages():
+                        if m[:2] == b"\0\0" and key.lower() in m.lower():
+                            times.append((time.monotonic() - t0) * 1000.0)
+                            waiting.discard(c)
+                            break
+            samples.extend(times)
+            if times:
+                lone.append(max(times))
+            if waiting:
+                print("change %d: %d connections without the PUSH" % (n, len(waiting)))
+        res = {
+            "conns": args.conns, "subs": per * args.conns, "changes": args.changes,
+            "samples": len(samples),
+            "p50_ms": percentile(samples, 50), "p99_ms": percentile(samples, 99),
+            "max_ms": max(samples),
+            "all_subscribers_p50_ms": percentile(lone, 50),
+            "rss_kb": [rss0, rss1, rss2],
+            "rss_per_conn_b": (rss1 - rss0) * 1024.0 / args.conns,
+            "rss_per_sub_b": (rss2 - rss1) * 1024.0 / (per * args.conns),
+        }
+        with open(os.path.join(out, "results.json"), "w") as f:
+            json.dump(res, f, indent=1)
+        print("DNS Push: %d subscriptions over %d connections, %d changes, %d samples"
+              % (res["subs"], args.conns, args.changes, len(samples)))
+        print("  announce -> PUSH: p50 %.1f ms  p99 %.1f ms  max %.1f ms; "
+              "last subscriber p50 %.1f ms"
+              % (res["p50_ms"], res["p99_ms"], res["max_ms"], res["all_subscribers_p50_ms"]))
+        print("  RSS: %.0f B per connection, %.0f B per subscription (%d -> %d -> %d kB)"
+              % (res["rss_per_conn_b"], res["rss_per_sub_b"], rss0, rss1, rss2))
+        print("results in %s" % out)
+        for c in conns:
+            c.sock.close()
+    finally:
+        if pub is not None:
+            pub.kill()
+        if gw is not None:
+            gw.terminate()
+            gw.wait()
+        subprocess.run(["ip", "netns", "del", ns_lan], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "netns", "del", ns_gw], stderr=subprocess.DEVNULL)
+        subprocess.run(["rm", "-rf", tmp])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

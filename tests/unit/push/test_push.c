@@ -1,0 +1,366 @@
+/* Sessions and subscriptions against a fake connection that records what
+ * it is sent: the responses and their rcodes, the initial PUSH, PUSH
+ * content for additions and removals from a real commit's diff, the
+ * matching (name case, type, ANY without DNSSEC types), the limits, and
+ * the error rules that close a connection. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cunit.h"
+#include "zone_util.h"
+#include "common/error.h"
+#include "gateway/push/dso.h"
+#include "gateway/push/push.h"
+
+#define MAXMSG 16
+
+typedef struct {
+	uint8_t msg[MAXMSG][2048];
+	size_t len[MAXMSG];
+	size_t count;
+	int fail; /* send returns this */
+} conn_t;
+
+static int fake_send(void *arg, const uint8_t *msg, size_t len)
+{
+	conn_t *c = arg;
+	if (c->fail != GW_OK)
+		return c->fail;
+	CU_ASSERT_FATAL(c->count < MAXMSG && len <= sizeof(c->msg[0]));
+	memcpy(c->msg[c->count], msg, len);
+	c->len[c->count++] = len;
+	return GW_OK;
+}
+
+static const char *const zone_rrs[] = {
+    "t. 3600 IN SOA ns.t. h.t. 1 3600 600 86400 300",
+    "t. 3600 IN NS ns.t.",
+    "_ipp._tcp.lan.t. 10 IN PTR a._ipp._tcp.lan.t.",
+    "a._ipp._tcp.lan.t. 10 IN SRV 0 0 631 h.lan.t.",
+    "a._ipp._tcp.lan.t. 10 IN TXT \"x=1\"",
+    NULL,
+};
+
+typedef struct {
+	zone_t *zone; /* owned by ref */
+	gw_zoneref_t *ref;
+	gw_push_t *p;
+} fixture_t;
+
+static void setup(fixture_t *f, unsigned per_session, unsigned total)
+{
+	f->zone = tzone("t.", zone_rrs);
+	CU_ASSERT_FATAL(f->zone != NULL);
+	CU_ASSERT_FATAL(gw_zoneref_new(&f->ref, f->zone) == GW_OK);
+	gw_push_opts_t o = {.inactivity_ms = 15000,
+	                    .keepalive_ms = 20000,
+	                    .retry_delay_ms = 60000,
+	                    .max_sessions = 2,
+	                    .max_subscriptions = total,
+	                    .max_per_session = per_session};
+	CU_ASSERT_FATAL(gw_push_new(&f->p, &o, f->ref) == GW_OK);
+	gw_zoneref_put(f->ref); /* the push service holds its own */
+}
+
+static void teardown(fixture_t *f)
+{
+	gw_push_free(f->p);
+}
+
+/* A DSO request or unidirectional message with one TLV. */
+static size_t build(uint8_t *out, uint16_t id, uint16_t type, const uint8_t *data, uint16_t len)
+{
+	size_t n = gw_dso_begin(out, 512, id, false, 0);
+	gw_dso_tlv_put(out, 512, &n, type, data, len);
+	return n;
+}
+
+static size_t sub_data(uint8_t *out, const char *name, uint16_t type, uint16_t rrclass)
+{
+	uint8_t wire[256];
+	tname(wire, name);
+	size_t n = (size_t)zone_name_len(wire, sizeof(wire));
+	memcpy(out, wire, n);
+	out[n] = (uint8_t)(type >> 8);
+	out[n + 1] = (uint8_t)type;
+	out[n + 2] = (uint8_t)(rrclass >> 8);
+	out[n + 3] = (uint8_t)rrclass;
+	return n + 4;
+}
+
+static gw_push_verdict_t subscribe(gw_push_session_t *s, uint16_t id, const char *name,
+                                   uint16_t type)
+{
+	uint8_t d[260], msg[512];
+	size_t dl = sub_data(d, name, type, 1);
+	size_t n = build(msg, id, GW_DSO_SUBSCRIBE, d, (uint16_t)dl);
+	return gw_push_session_message(s, msg, n);
+}
+
+static uint8_t rcode_of(const conn_t *c, size_t i)
+{
+	return c->msg[i][3] & 0x0f;
+}
+
+/* The RRs of PUSH message i: count, and the type and TTL of the k-th. */
+static size_t push_rrs(const conn_t *c, size_t i, uint16_t *types, uint32_t *ttls, size_t cap)
+{
+	gw_dso_msg_t m;
+	CU_ASSERT_FATAL(gw_dso_read(c->msg[i], c->len[i], &m) == GW_OK);
+	CU_ASSERT_FATAL(m.id == 0 && m.primary.type == GW_DSO_PUSH);
+	size_t off = 0, k = 0;
+	while (off < m.primary.len && k < cap) {
+		const uint8_t *rr = m.primary.data + off;
+		int nl = zone_name_len(rr, m.primary.len - off);
+		CU_ASSERT_FATAL(nl > 0);
+		types[k] = (uint16_t)(rr[nl] << 8 | rr[nl + 1]);
+		CU_ASSERT_EQUAL(rr[nl + 2] << 8 | rr[nl + 3], 1); /* class IN */
+		ttls[k] = (uint32_t)rr[nl + 4] << 24 | (uint32_t)rr[nl + 5] << 16 |
+		          (uint32_t)rr[nl + 6] << 8 | rr[nl + 7];
+		off += (size_t)nl + 10 + (size_t)(rr[nl + 8] << 8 | rr[nl + 9]);
+		k++;
+	}
+	CU_ASSERT_EQUAL(off, m.primary.len);
+	return k;
+}
+
+static void test_subscribe_initial(void)
+{
+	fixture_t f;
+	conn_t c = {0};
+	gw_push_session_t *s;
+	setup(&f, 8, 100);
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	CU_ASSERT(!gw_push_session_established(s));
+	/* Letter case of the question does not matter. */
+	CU_ASSERT_EQUAL(subscribe(s, 5, "_IPP._tcp.LAN.t.", 12), GW_PUSH_KEEP);
+	CU_ASSERT(gw_push_session_established(s));
+	/* Response, unidirectional KEEPALIVE (established by SUBSCRIBE), one PUSH. */
+	CU_ASSERT_EQUAL_FATAL(c.count, 3);
+	CU_ASSERT_EQUAL(c.msg[0][0] << 8 | c.msg[0][1], 5);
+	CU_ASSERT(c.msg[0][2] & 0x80);
+	CU_ASSERT_EQUAL(rcode_of(&c, 0), 0);
+	CU_ASSERT_EQUAL(c.len[0], 12);
+	gw_dso_msg_t m;
+	CU_ASSERT_FATAL(gw_dso_read(c.msg[1], c.len[1], &m) == GW_OK);
+	CU_ASSERT_EQUAL(m.id, 0);
+	CU_ASSERT_EQUAL(m.primary.type, GW_DSO_KEEPALIVE);
+	uint16_t types[8];
+	uint32_t ttls[8];
+	CU_ASSERT_EQUAL(push_rrs(&c, 2, types, ttls, 8), 1);
+	CU_ASSERT_EQUAL(types[0], 12);
+	CU_ASSERT_EQUAL(ttls[0], 10);
+	/* ANY at the instance: SRV and TXT. */
+	c.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s, 6, "a._ipp._tcp.lan.t.", 255), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL_FATAL(c.count, 2);
+	CU_ASSERT_EQUAL(push_rrs(&c, 1, types, ttls, 8), 2);
+	/* Outside the zone: NOTAUTH, nothing pushed; a name without data:
+	 * NOERROR without PUSH. */
+	c.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s, 7, "example.com.", 12), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL(subscribe(s, 8, "b._ipp._tcp.lan.t.", 33), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL_FATAL(c.count, 2);
+	CU_ASSERT_EQUAL(rcode_of(&c, 0), 9);
+	CU_ASSERT_EQUAL(rcode_of(&c, 1), 0);
+	gw_push_stats_t st;
+	gw_push_get_stats(f.p, &st);
+	CU_ASSERT_EQUAL(st.subscriptions, 3);
+	CU_ASSERT_EQUAL(st.sessions, 1);
+	gw_push_session_free(s);
+	gw_push_get_stats(f.p, &st);
+	CU_ASSERT_EQUAL(st.subscriptions, 0);
+	CU_ASSERT_EQUAL(st.sessions, 0);
+	teardown(&f);
+}
+
+/* Commit cs to the fixture's zone and hand the diff to push. */
+static void commit(fixture_t *f, const char *add, const char *remove)
+{
+	zone_changeset_t cs;
+	zone_rrdiff_t diff = {0};
+	uint32_t serial = 0;
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	if (add != NULL)
+		tcs_add(&cs, add);
+	if (remove != NULL)
+		tcs_remove(&cs, remove);
+	CU_ASSERT_FATAL(zone_serial(f->zone, &serial) == GW_OK);
+	CU_ASSERT_FATAL(zone_commit(f->zone, &cs, serial + 1, &diff) == GW_OK);
+	gw_push_commit(f->p, &diff);
+	zone_rrdiff_deinit(&diff);
+	zone_changeset_deinit(&cs);
+}
+
+static void test_push_changes(void)
+{
+	fixture_t f;
+	conn_t c1 = {0}, c2 = {0};
+	gw_push_session_t *s1, *s2;
+	uint16_t types[8];
+	uint32_t ttls[8];
+	setup(&f, 8, 100);
+	CU_ASSERT_FATAL(gw_push_session_new(&s1, f.p, fake_send, &c1) == GW_OK);
+	CU_ASSERT_FATAL(gw_push_session_new(&s2, f.p, fake_send, &c2) == GW_OK);
+	subscribe(s1, 1, "_ipp._tcp.lan.t.", 12);
+	/* Two subscriptions of one session that cover the same RR: it is sent once. */
+	subscribe(s1, 2, "_ipp._tcp.lan.t.", 255);
+	subscribe(s2, 1, "b._ipp._tcp.lan.t.", 33);
+	c1.count = c2.count = 0;
+	/* An addition: s1 gets the PTR with its TTL, s2 nothing. */
+	commit(&f, "_ipp._tcp.lan.t. 10 IN PTR b._ipp._tcp.lan.t.", NULL);
+	CU_ASSERT_EQUAL_FATAL(c1.count, 1);
+	CU_ASSERT_EQUAL(c2.count, 0);
+	CU_ASSERT_EQUAL(push_rrs(&c1, 0, types, ttls, 8), 1);
+	CU_ASSERT_EQUAL(ttls[0], 10);
+	/* A removal: the RR with TTL 0xFFFFFFFF (RFC 8765 6.3.1). */
+	commit(&f, NULL, "_ipp._tcp.lan.t. 10 IN PTR a._ipp._tcp.lan.t.");
+	CU_ASSERT_EQUAL_FATAL(c1.count, 2);
+	CU_ASSERT_EQUAL(push_rrs(&c1, 1, types, ttls, 8), 1);
+	CU_ASSERT_EQUAL(ttls[0], GW_PUSH_TTL_DELETE_RR);
+	/* An SRV for s2's name; the SOA's change reaches no one. */
+	commit(&f, "b._ipp._tcp.lan.t. 10 IN SRV 0 0 631 h.lan.t.", NULL);
+	CU_ASSERT_EQUAL(c1.count, 2);
+	CU_ASSERT_EQUAL_FATAL(c2.count, 1);
+	CU_ASSERT_EQUAL(push_rrs(&c2, 0, types, ttls, 8), 1);
+	CU_ASSERT_EQUAL(types[0], 33);
+	/* UNSUBSCRIBE (unidirectional): no more PUSH to s2. */
+	uint8_t msg[64], id[2] = {0, 1};
+	size_t n = build(msg, 0, GW_DSO_UNSUBSCRIBE, id, 2);
+	CU_ASSERT_EQUAL(gw_push_session_message(s2, msg, n), GW_PUSH_KEEP);
+	commit(&f, NULL, "b._ipp._tcp.lan.t. 10 IN SRV 0 0 631 h.lan.t.");
+	CU_ASSERT_EQUAL(c2.count, 1);
+	gw_push_session_free(s1);
+	gw_push_session_free(s2);
+	teardown(&f);
+}
+
+static void test_any_skips_dnssec(void)
+{
+	fixture_t f;
+	conn_t c = {0};
+	gw_push_session_t *s;
+	setup(&f, 8, 100);
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	subscribe(s, 1, "x.lan.t.", 255);
+	subscribe(s, 2, "y.lan.t.", 46);
+	c.count = 0;
+	commit(&f, "x.lan.t. 10 IN A 192.0.2.1", NULL);
+	commit(&f, "x.lan.t. 10 IN NSEC y.lan.t. A RRSIG NSEC", NULL);
+	commit(&f, "y.lan.t. 10 IN NSEC t. A RRSIG NSEC", NULL);
+	/* The A, not the NSEC (ANY); RRSIG only when asked for: nothing. */
+	CU_ASSERT_EQUAL(c.count, 1);
+	CU_ASSERT(!gw_push_session_established(NULL));
+	gw_push_session_free(s);
+	teardown(&f);
+}
+
+static void test_limits(void)
+{
+	fixture_t f;
+	conn_t c1 = {0}, c2 = {0}, c3 = {0};
+	gw_push_session_t *s1, *s2, *s3;
+	setup(&f, 2, 3);
+	CU_ASSERT_FATAL(gw_push_session_new(&s1, f.p, fake_send, &c1) == GW_OK);
+	CU_ASSERT_FATAL(gw_push_session_new(&s2, f.p, fake_send, &c2) == GW_OK);
+	CU_ASSERT_FATAL(gw_push_session_new(&s3, f.p, fake_send, &c3) == GW_OK);
+	subscribe(s1, 1, "a.t.", 1);
+	subscribe(s1, 2, "b.t.", 1);
+	c1.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s1, 3, "c.t.", 1), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL(rcode_of(&c1, 0), 5); /* per session */
+	subscribe(s2, 1, "a.t.", 1);
+	c2.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s2, 2, "d.t.", 1), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL(rcode_of(&c2, 0), 5); /* in total */
+	/* A third session over max_sessions (2): REFUSED with RETRY DELAY, closed. */
+	CU_ASSERT_EQUAL(subscribe(s3, 1, "e.t.", 1), GW_PUSH_CLOSE);
+	gw_dso_msg_t m;
+	CU_ASSERT_FATAL(gw_dso_read(c3.msg[0], c3.len[0], &m) == GW_OK);
+	CU_ASSERT_EQUAL(m.rcode, 5);
+	CU_ASSERT_EQUAL(m.primary.type, GW_DSO_RETRY_DELAY);
+	gw_push_stats_t st;
+	gw_push_get_stats(f.p, &st);
+	CU_ASSERT_EQUAL(st.refused, 3);
+	CU_ASSERT_EQUAL(st.subscriptions, 3);
+	gw_push_session_free(s1);
+	gw_push_session_free(s2);
+	gw_push_session_free(s3);
+	teardown(&f);
+}
+
+/* The RFC's answers to bad messages: what is sent back, and whether the
+ * connection closes. */
+static void test_error_rules(void)
+{
+	fixture_t f;
+	setup(&f, 8, 100);
+	uint8_t ka[8] = {0};
+	uint8_t uid[2] = {0, 1};
+	struct {
+		const char *what;
+		bool establish; /* a KEEPALIVE first */
+		uint16_t id, type;
+		const uint8_t *data;
+		uint16_t len;
+		int rcode; /* -1: no response */
+		gw_push_verdict_t v;
+	} rules[] = {
+	    {"unknown request TLV", false, 3, 0x7777, ka, 1, 11, GW_PUSH_KEEP},
+	    {"KEEPALIVE of 7 octets", false, 3, GW_DSO_KEEPALIVE, ka, 7, 1, GW_PUSH_CLOSE},
+	    {"UNSUBSCRIBE as a request", true, 3, GW_DSO_UNSUBSCRIBE, uid, 2, 1, GW_PUSH_CLOSE},
+	    {"unidirectional before a session", false, 0, GW_DSO_UNSUBSCRIBE, uid, 2, -1,
+	     GW_PUSH_CLOSE},
+	    {"unidirectional KEEPALIVE", true, 0, GW_DSO_KEEPALIVE, ka, 8, -1, GW_PUSH_CLOSE},
+	    {"unknown unidirectional TLV", true, 0, 0x7777, ka, 0, -1, GW_PUSH_CLOSE},
+	    {"UNSUBSCRIBE of an unknown ID", true, 0, GW_DSO_UNSUBSCRIBE, uid, 2, -1, GW_PUSH_KEEP},
+	    {"malformed UNSUBSCRIBE", true, 0, GW_DSO_UNSUBSCRIBE, uid, 1, -1, GW_PUSH_CLOSE},
+	};
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		conn_t c = {0};
+		gw_push_session_t *s;
+		uint8_t msg[64];
+		CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+		if (rules[i].establish) {
+			size_t n = build(msg, 1, GW_DSO_KEEPALIVE, ka, 8);
+			CU_ASSERT_FATAL(gw_push_session_message(s, msg, n) == GW_PUSH_KEEP);
+			c.count = 0;
+		}
+		size_t n = build(msg, rules[i].id, rules[i].type, rules[i].data, rules[i].len);
+		gw_push_verdict_t v = gw_push_session_message(s, msg, n);
+		if (v != rules[i].v)
+			fprintf(stderr, "rule '%s': verdict %d\n", rules[i].what, v);
+		CU_ASSERT_EQUAL(v, rules[i].v);
+		CU_ASSERT_EQUAL(c.count, rules[i].rcode < 0 ? 0 : 1);
+		if (rules[i].rcode >= 0 && c.count == 1)
+			CU_ASSERT_EQUAL(rcode_of(&c, 0), rules[i].rcode);
+		gw_push_session_free(s);
+	}
+	/* A response from the client (we send no requests): closed. */
+	conn_t c = {0};
+	gw_push_session_t *s;
+	uint8_t resp[12];
+	size_t n = gw_dso_begin(resp, sizeof(resp), 4, true, 0);
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	CU_ASSERT_EQUAL(gw_push_session_message(s, resp, n), GW_PUSH_CLOSE);
+	CU_ASSERT_EQUAL(c.count, 0);
+	/* Deadlines: inactivity twice over (>= 5 s) without subscriptions,
+	 * keepalive twice over with one. */
+	CU_ASSERT_DOUBLE_EQUAL(gw_push_session_deadline(s, 100.0), 130.0, 1e-9);
+	subscribe(s, 9, "a.t.", 1);
+	CU_ASSERT_DOUBLE_EQUAL(gw_push_session_deadline(s, 100.0), 140.0, 1e-9);
+	gw_push_session_free(s);
+	teardown(&f);
+}
+
+int gw_test_register(void)
+{
+	return gw_test_suite("push", (gw_test_t[]){
+	                                 {"SUBSCRIBE and initial PUSH", test_subscribe_initial},
+	                                 {"PUSH of additions and removals", test_push_changes},
+	                                 {"ANY leaves out DNSSEC types", test_any_skips_dnssec},
+	                                 {"limits", test_limits},
+	                                 {"error rules", test_error_rules},
+	                                 {NULL, NULL},
+	                             });
+}
