@@ -338,7 +338,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		ret = gw_server_set_guard(d.server, &guard);
 	/* The TLS key before the zone: the zone publishes its TLSA. */
 	if (ret == GW_OK)
-		ret = gw_dane_setup(&d.dane, cfg, d.server);
+		ret = gw_dane_setup(&d.dane, d.loop, cfg, d.server, flags->tls_new_key);
 	if (ret != GW_OK)
 		goto out;
 	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
@@ -349,6 +349,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	if (ret != GW_OK)
 		goto out;
 	log_zone("loaded", gw_zonemgr_zone(d.zones)->zone, cfg);
+	gw_dane_start(&d.dane, d.zones);
 	gw_server_set_zone(d.server, gw_zonemgr_zone(d.zones));
 	gw_server_set_journal(d.server, gw_zonemgr_journal(d.zones));
 	gw_server_log_ports(d.server);

@@ -85,6 +85,7 @@
 
 /* tls: DNS over TLS listeners. */
 #define GW_CONFIG_TLS_LISTEN_MAX 16
+#define GW_CONFIG_TLSA_TTL_MAX   86400
 
 /* metrics: the HTTP listener of the Prometheus metrics (gateway/http). */
 #define GW_CONFIG_METRICS_LISTEN_MAX      16
@@ -214,6 +215,9 @@ typedef struct gw_config {
 		 * NULL: dns.<zone>. The TLSA goes to _<port>._tcp.<it> when it
 		 * is in the zone. */
 		char *server_name;
+		/* TTL of the TLSA, SRV and address records, seconds; a new key
+		 * is used twice this after its TLSA is published. */
+		uint32_t tlsa_ttl;
 	} tls;
 
 	struct {

@@ -116,6 +116,9 @@ static const cfg_key_t g_tls_keys[] = {
     {"key", &g_type_path, CFG_NULL, AT(tls.key)},
     {"server-name", &g_type_text, CFG_NULL, AT(tls.server_name), .len = GW_CONFIG_NAME_STR_MAX - 1,
      .after = check_tls},
+    /* 3600: an hour; a key rollover then takes two */
+    {"tlsa-ttl", &g_type_uint, 0, AT(tls.tlsa_ttl), .def = 3600, .min = 1,
+     .max = GW_CONFIG_TLSA_TTL_MAX, .note = " seconds (a new key waits twice this)"},
     {.name = NULL},
 };
 

@@ -31,6 +31,31 @@ void gw_tls_ctx_free(SSL_CTX *ctx); /* accepts NULL */
 int gw_tls_own_cert(const char *state_dir, const char *server_name, char *cert_path, char *key_path,
                     size_t len);
 
+/* A new key (ECDSA P-256) and a self-signed certificate for server_name,
+ * in memory; on success the caller owns both. GW_ECRYPTO (logged). */
+int gw_tls_own_new(const char *server_name, EVP_PKEY **key, X509 **cert);
+/* Write key and cert to key_path and cert_path (0600, atomic, the key
+ * first). GW_OK, -errno, GW_EIO (logged with the path). */
+int gw_tls_own_write(const char *cert_path, const char *key_path, EVP_PKEY *key, X509 *cert);
+/* SHA-256 of x's SPKI. GW_OK, GW_EKEY. */
+int gw_tls_x509_spki_sha256(X509 *x, uint8_t out[32]);
+
 /* SHA-256 of the SubjectPublicKeyInfo of the first certificate in
  * cert_file (TLSA 3 1 1) into out. GW_OK, GW_EKEY (logged). */
 int gw_tls_spki_sha256(const char *cert_file, uint8_t out[32]);
+
+/* The TLSA rollover state file (tls_state.c): the key being published
+ * (SHA-256 of its SPKI) and the wall-clock second it was first published.
+ * Parse len octets of text: GW_OK, or GW_EPARSE for anything but one line
+ * "<64 lowercase hex> <decimal seconds>\n" (out-parameters untouched). */
+int gw_tls_rollover_parse(const char *text, size_t len, uint8_t spki[32], int64_t *published);
+/* That line into buf (len >= 88). GW_OK or GW_ESPACE. */
+int gw_tls_rollover_format(char *buf, size_t len, const uint8_t spki[32], int64_t published);
+
+/* Write the certificate and key ctx serves to cert_file and key_file
+ * (0600, atomic): the key in use kept while a rollover waits, when its
+ * source files already hold the next one. GW_OK, GW_ECRYPTO, -errno. */
+int gw_tls_ctx_save(SSL_CTX *ctx, const char *cert_file, const char *key_file);
+
+/* SHA-256 of the SPKI of the certificate ctx serves. GW_OK, GW_EKEY. */
+int gw_tls_ctx_spki_sha256(SSL_CTX *ctx, uint8_t out[32]);

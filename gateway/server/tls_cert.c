@@ -93,6 +93,8 @@ static bool cert_fits(X509 *x, EVP_PKEY *key, const char *name)
 	       X509_check_host(x, name, strlen(name), 0, NULL) == 1;
 }
 
+static int x509_spki_sha256(X509 *x, uint8_t out[32]);
+
 static int make_cert(EVP_PKEY *key, const char *name, X509 **out)
 {
 	int ret = GW_ECRYPTO;
@@ -142,6 +144,35 @@ out:
 	return ret;
 }
 
+int gw_tls_own_new(const char *server_name, EVP_PKEY **key, X509 **cert)
+{
+	*key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	if (*key == NULL) {
+		ERR_clear_error();
+		gw_err("TLS: cannot make a key");
+		return GW_ECRYPTO;
+	}
+	int ret = make_cert(*key, server_name, cert);
+	if (ret != GW_OK) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+	}
+	return ret;
+}
+
+int gw_tls_own_write(const char *cert_path, const char *key_path, EVP_PKEY *key, X509 *cert)
+{
+	int ret = gw_file_write_with(key_path, 0600, fill_key, key);
+	if (ret == GW_OK)
+		ret = gw_file_write_with(cert_path, 0600, fill_cert, cert);
+	return ret;
+}
+
+int gw_tls_x509_spki_sha256(X509 *x, uint8_t out[32])
+{
+	return x509_spki_sha256(x, out);
+}
+
 int gw_tls_own_cert(const char *state_dir, const char *server_name, char *cert_path, char *key_path,
                     size_t len)
 {
@@ -180,22 +211,44 @@ out:
 	return ret;
 }
 
-int gw_tls_spki_sha256(const char *cert_file, uint8_t out[32])
+/* SHA-256 of x's SubjectPublicKeyInfo. */
+static int x509_spki_sha256(X509 *x, uint8_t out[32])
 {
-	int ret = GW_EKEY;
 	unsigned char *der = NULL;
 	unsigned mdlen = 0;
-	X509 *x = read_cert(cert_file);
-	if (x == NULL) {
-		gw_err("TLS: cannot read a certificate from %s", cert_file);
-		return GW_EKEY;
-	}
+	int ret = GW_EKEY;
 	int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
 	if (n > 0 && EVP_Digest(der, (size_t)n, out, &mdlen, EVP_sha256(), NULL) == 1 &&
 	    mdlen == 32)
 		ret = GW_OK;
 	OPENSSL_free(der);
-	X509_free(x);
 	ERR_clear_error();
 	return ret;
+}
+
+int gw_tls_spki_sha256(const char *cert_file, uint8_t out[32])
+{
+	X509 *x = read_cert(cert_file);
+	if (x == NULL) {
+		gw_err("TLS: cannot read a certificate from %s", cert_file);
+		return GW_EKEY;
+	}
+	int ret = x509_spki_sha256(x, out);
+	X509_free(x);
+	return ret;
+}
+
+int gw_tls_ctx_spki_sha256(SSL_CTX *ctx, uint8_t out[32])
+{
+	X509 *x = SSL_CTX_get0_certificate(ctx);
+	return x != NULL ? x509_spki_sha256(x, out) : GW_EKEY;
+}
+
+int gw_tls_ctx_save(SSL_CTX *ctx, const char *cert_file, const char *key_file)
+{
+	X509 *x = SSL_CTX_get0_certificate(ctx);
+	EVP_PKEY *key = SSL_CTX_get0_privatekey(ctx);
+	if (x == NULL || key == NULL)
+		return GW_ECRYPTO;
+	return gw_tls_own_write(cert_file, key_file, key, x);
 }

@@ -86,29 +86,43 @@ static int add_rr_str(zone_t *zone, const char *text, char *errbuf, size_t errle
 }
 
 /* The gateway's own records into zone, but for a name and type the zone
- * already has (the operator's file wins). */
+ * file gives (the operator's file wins): decided for all of them before
+ * any is added, since several of ours may share a name and type. */
 static int add_extra(zone_t *zone, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
 {
+	int ret = GW_OK;
+	ldns_rr_list *add = ldns_rr_list_new();
+	if (add == NULL)
+		return GW_ENOMEM;
 	for (size_t i = 0; i < opts->extra_count; i++) {
 		ldns_rr *rr = NULL;
 		ldns_status st = ldns_rr_new_frm_str(&rr, opts->extra_rrs[i], 0, NULL, NULL);
 		if (st != LDNS_STATUS_OK) {
 			snprintf(errbuf, errlen, "gateway record '%s': %s", opts->extra_rrs[i],
 			         ldns_get_errorstr_by_id(st));
-			return GW_EPARSE;
+			ret = GW_EPARSE;
+			goto out;
 		}
 		const zone_node_t *node = zone_find(zone, ldns_rdf_data(ldns_rr_owner(rr)));
-		int ret = GW_OK;
-		if (node == NULL || zone_node_rrset(node, (uint16_t)ldns_rr_get_type(rr)) == NULL)
-			ret = zone_add_rr(zone, rr);
-		ldns_rr_free(rr);
-		if (ret != GW_OK) {
-			snprintf(errbuf, errlen, "gateway record '%s': %s", opts->extra_rrs[i],
-			         gw_strerror(ret));
-			return ret;
+		if (node != NULL && zone_node_rrset(node, (uint16_t)ldns_rr_get_type(rr)) != NULL) {
+			ldns_rr_free(rr);
+			continue;
+		}
+		if (!ldns_rr_list_push_rr(add, rr)) {
+			ldns_rr_free(rr);
+			ret = GW_ENOMEM;
+			goto out;
 		}
 	}
-	return GW_OK;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(add) && ret == GW_OK; i++) {
+		ret = zone_add_rr(zone, ldns_rr_list_rr(add, i));
+		if (ret != GW_OK)
+			snprintf(errbuf, errlen, "a gateway record (TLSA, SRV, address): %s",
+			         gw_strerror(ret));
+	}
+out:
+	ldns_rr_list_deep_free(add);
+	return ret;
 }
 
 int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)

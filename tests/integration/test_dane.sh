@@ -116,6 +116,116 @@ kdig @127.0.0.1 -p "$P" +tls-ca="$GW_TMP/op.crt" +tls-hostname=dot.$Z www.$Z. A 
 expect "configured certificate: served (kdig +tls-ca)" has_text "192.0.2.80"
 gw_stop
 
+# --- Rollover (RFC 7671 8.1): publish, wait twice the TTL, use. ----------
+# live_spki PORT: the SHA-256 of the SPKI the endpoint serves now.
+live_spki() {
+	(sleep 0.3) | timeout 5 openssl s_client -connect 127.0.0.1:"$1" 2>/dev/null |
+		openssl x509 -noout -pubkey | openssl pkey -pubin -outform DER |
+		openssl dgst -sha256 -binary | od -An -tx1 | tr -d ' \n'
+}
+# tlsas PORT NAME: the TLSA digests served, sorted, one a line.
+tlsas() {
+	kdig @127.0.0.1 -p "$GW_PORT" +short TLSA "_$1._tcp.$2." 2>/dev/null |
+		awk '{print tolower($4 $5)}' | sort
+}
+# wait_for SECONDS CONDITION...: poll until true (bounded).
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	for _ in $(seq 1 "$n"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+one_tlsa() { [ "$(tlsas "$1" "$2")" = "$3" ]; }
+
+# The own key: --tls-new-key with a TTL of 2 s, so the switch comes 4 s
+# after the publication. Restarted in between, it resumes.
+cfg4=$(gw_config dane4 "zone: {domain: $Z., file: $GW_TMP/zone}
+tls: {listen: [\"127.0.0.1@0\"], tlsa-ttl: 2}")
+gw_start "$cfg4"
+old=$(spki "$cert")
+expect "before: the own key in use" test "$(live_spki "$GW_TLS_PORT")" = "$old"
+gw_stop
+gw_start_new_key() {
+	rm -f "$GW_TMP/ports"
+	"$GW_BIN" -c "$cfg4" --tls-new-key >>"$GW_TMP/gateway.log" 2>&1 &
+	GW_PID=$!
+	for _ in $(seq 1 100); do [ -s "$GW_TMP/ports" ] && break; sleep 0.1; done
+	GW_PORT=$(awk '$1 == "udp" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
+	GW_TLS_PORT=$(awk '$1 == "tls" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
+}
+t0=$(date +%s.%N)
+gw_start_new_key
+new=$(spki "$cert")
+expect "--tls-new-key: a new key in cert.pem/key.pem" test "$new" != "$old"
+expect "--tls-new-key: the old key kept as previous-*.pem (0600)" \
+	bash -c "[ \$(stat -c %a '$state/tls/previous-key.pem') = 600 ]"
+tlsas "$GW_TLS_PORT" "dns.$Z" >"$GW_TMP/last"
+expect "during the rollover: both TLSA published" \
+	test "$(cat "$GW_TMP/last")" = "$(printf '%s\n' "$old" "$new" | sort)"
+expect "during the rollover: the old key still served" \
+	test "$(live_spki "$GW_TLS_PORT")" = "$old"
+# A restart in the middle: the old key again, both TLSA, and the switch
+# on the original schedule.
+gw_stop
+gw_start "$cfg4"
+expect "restart mid-rollover: resumed (logged)" grep -q "resuming the rollover" "$GW_TMP/gateway.log"
+expect "restart mid-rollover: the old key still served" \
+	test "$(live_spki "$GW_TLS_PORT")" = "$old"
+tlsas "$GW_TLS_PORT" "dns.$Z" >"$GW_TMP/last"
+expect "restart mid-rollover: both TLSA still published" test "$(wc -l <"$GW_TMP/last")" -eq 2
+wait_for 10 one_tlsa "$GW_TLS_PORT" "dns.$Z" "$new" && rc=0 || rc=$?
+t1=$(date +%s.%N)
+expect "after twice the TTL: only the new TLSA" test "$rc" -eq 0
+expect "the switch did not come before twice the TTL (4 s)" \
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 3.9) }'
+expect "after the switch: the new key served" test "$(live_spki "$GW_TLS_PORT")" = "$new"
+expect "after the switch: the rollover's files are gone" \
+	bash -c "[ ! -e '$state/tls/rollover' ] && [ ! -e '$state/tls/previous-key.pem' ]"
+gw_stop
+
+# A configured certificate replaced, then SIGHUP: the same schedule.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$GW_TMP/op2.key" -out "$GW_TMP/op2.crt" -days 30 -subj "/CN=dot.$Z" \
+	-addext "subjectAltName=DNS:dot.$Z" >/dev/null 2>&1
+chmod 644 "$GW_TMP/op2.key"
+cp "$GW_TMP/op.crt" "$GW_TMP/live.crt"
+cp "$GW_TMP/op.key" "$GW_TMP/live.key"
+cfg5=$(gw_config dane5 "zone: {domain: $Z., file: $GW_TMP/zone}
+tls: {listen: [\"127.0.0.1@0\"], certificate: $GW_TMP/live.crt, key: $GW_TMP/live.key, server-name: dot.$Z, tlsa-ttl: 2}")
+gw_start "$cfg5"
+a=$(spki "$GW_TMP/op.crt")
+b=$(spki "$GW_TMP/op2.crt")
+# A renewed certificate with the same key: used at once, TLSA unchanged.
+openssl req -x509 -key "$GW_TMP/op.key" -out "$GW_TMP/live.crt" -days 60 -subj "/CN=dot.$Z" \
+	-addext "subjectAltName=DNS:dot.$Z" >/dev/null 2>&1
+kill -HUP "$GW_PID"
+sleep 0.5
+expect "same key renewed: TLSA unchanged" one_tlsa "$GW_TLS_PORT" "dot.$Z" "$a"
+(sleep 0.3) | timeout 5 openssl s_client -connect 127.0.0.1:"$GW_TLS_PORT" 2>/dev/null |
+	openssl x509 -noout -enddate >"$GW_TMP/last" 2>&1 || true
+expect "same key renewed: the renewed certificate served at once" \
+	test "$(cat "$GW_TMP/last")" = "$(openssl x509 -in "$GW_TMP/live.crt" -noout -enddate)"
+# Another key.
+cp "$GW_TMP/op2.crt" "$GW_TMP/live.crt"
+cp "$GW_TMP/op2.key" "$GW_TMP/live.key"
+t0=$(date +%s.%N)
+kill -HUP "$GW_PID"
+wait_for 3 bash -c "[ \$(kdig @127.0.0.1 -p $GW_PORT +short TLSA _$GW_TLS_PORT._tcp.dot.$Z. | wc -l) -eq 2 ]" || true
+tlsas "$GW_TLS_PORT" "dot.$Z" >"$GW_TMP/last"
+expect "new configured key: both TLSA published after the reload" \
+	test "$(cat "$GW_TMP/last")" = "$(printf '%s\n' "$a" "$b" | sort)"
+expect "new configured key: the old one still served" test "$(live_spki "$GW_TLS_PORT")" = "$a"
+wait_for 10 one_tlsa "$GW_TLS_PORT" "dot.$Z" "$b" && rc=0 || rc=$?
+t1=$(date +%s.%N)
+expect "new configured key: after twice the TTL only its TLSA" test "$rc" -eq 0
+expect "new configured key: not before twice the TTL" \
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 3.9) }'
+expect "new configured key: served after the switch" test "$(live_spki "$GW_TLS_PORT")" = "$b"
+gw_stop
+
 # The configuration: certificate without key.
 cfg3=$(gw_config dane3 "zone: {domain: $Z., file: $GW_TMP/zone}
 tls: {listen: [\"127.0.0.1@0\"], certificate: $GW_TMP/op.crt}")
