@@ -17,7 +17,8 @@ cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
 cfg=$(gw_config dot "zone: {domain: $Z., file: $GW_TMP/zone}
 rate-limit: {rate: 0}
 server: {tcp-message-timeout: 2s, tcp-max-connections: 64}
-tls: {listen: [\"127.0.0.1@0\", \"[::1]@0\"]}")
+tls: {listen: [\"127.0.0.1@0\", \"[::1]@0\"]}
+metrics: {listen: [\"127.0.0.1@0\"]}")
 gw_start "$cfg"
 state="$GW_TMP/state"
 cert="$state/tls/cert.pem"
@@ -134,6 +135,17 @@ expect "first connection: a new session" has_text "New, TLSv1.3"
 (sleep 0.5) | timeout 5 openssl s_client -connect 127.0.0.1:"$P" -alpn dot \
 	-sess_in "$GW_TMP/sess" >"$GW_TMP/last" 2>&1 || true
 expect "second connection: the session resumed" has_text "Reused, TLSv1.3"
+
+# The metrics count what happened: full and resumed handshakes, and the
+# failed ones (the h2-only client, TLS 1.1).
+MPORT=$(awk '$1 == "metrics" {print $3; exit}' "$GW_TMP/ports")
+metric() { # RESULT
+	curl -s "http://127.0.0.1:$MPORT/metrics" |
+		awk -v r="$1" '$1 == "dnssd_gateway_tls_handshakes_total{result=\"" r "\"}" {print $2}'
+}
+expect "metrics: resumed handshakes counted ($(metric resumed))" test "$(metric resumed)" -ge 1
+expect "metrics: failed handshakes counted ($(metric failed))" test "$(metric failed)" -ge 2
+expect "metrics: full handshakes counted ($(metric full))" test "$(metric full)" -ge 10
 
 # --- Unbound over TLS, validating. ---------------------------------------
 UB_TLS_PORT=$P UB_TLS_NAME=dns.$Z UB_TLS_CERT=$cert \
