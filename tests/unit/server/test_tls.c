@@ -24,7 +24,8 @@ static size_t reply(uint8_t *buf, const uint8_t *additional, size_t alen, uint16
 	memcpy(buf, head, sizeof(head));
 	buf[10] = (uint8_t)(arcount >> 8);
 	buf[11] = (uint8_t)arcount;
-	memcpy(buf + sizeof(head), additional, alen);
+	if (alen > 0)
+		memcpy(buf + sizeof(head), additional, alen);
 	return sizeof(head) + alen;
 }
 
