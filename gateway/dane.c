@@ -7,10 +7,12 @@
  *   same key without a TLSA change;
  * - SRV _dns-push-tls._tcp.<zone> (RFC 8765 6) to the server name and the
  *   first TLS port;
+ * - SVCB _dns.<server name> (RFC 9461) saying DNS over TLS ("dot") on
+ *   each TLS port;
  * - A/AAAA of the server name for the TLS addresses that are specific
  *   (a wildcard listener says nothing about the address clients use).
  *
- * The TLSA and addresses only when the server name is inside the zone;
+ * The TLSA, SVCB and addresses only when the server name is inside the zone;
  * any of them the zone file gives itself is left to the file
  * (gw_zonemgr_opts_t.extra_rrs).
  *
@@ -137,6 +139,10 @@ static int build_records(gw_dane_t *dn, unsigned set)
 		if (ret == GW_OK && dn->rolling)
 			ret = add_rr(rrs, count, "_%u._tcp.%s %u IN TLSA 3 1 1 %s", port,
 			             dn->server_name, ttl, next);
+		/* RFC 9461 2: DNS over TLS at the server name, its port. */
+		if (ret == GW_OK)
+			ret = add_rr(rrs, count, "_dns.%s %u IN SVCB 1 %s alpn=dot port=%u",
+			             dn->server_name, ttl, dn->server_name, port);
 		if (ret == GW_OK && !is_wildcard(&addrs[i]))
 			ret = add_rr(rrs, count, "%s %u IN %s %s", dn->server_name, ttl,
 			             addrs[i].ss_family == AF_INET6 ? "AAAA" : "A", a);

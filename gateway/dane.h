@@ -17,8 +17,8 @@
 #include "gateway/server/server.h"
 #include "gateway/zonemgr/zonemgr.h"
 
-/* TLSA per port and key, SRV, addresses. */
-#define GW_DANE_RRS_MAX (3 * GW_CONFIG_TLS_LISTEN_MAX + 2)
+/* TLSA per port and key, SVCB per port, SRV, addresses. */
+#define GW_DANE_RRS_MAX (4 * GW_CONFIG_TLS_LISTEN_MAX + 2)
 
 typedef struct gw_dane {
 	ev_timer timer;                           /* the switch to the next key */

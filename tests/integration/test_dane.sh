@@ -38,6 +38,11 @@ expect "SRV _dns-push-tls._tcp.$Z points to dns.$Z and the TLS port" \
 	has_text "0 0 $P dns.$Z."
 q "dns.$Z." A +short
 expect "dns.$Z has the TLS listener's address" has_text "127.0.0.1"
+q "_dns.dns.$Z." SVCB +short
+expect "SVCB _dns.dns.$Z: dot on the TLS port (RFC 9461)" has_text "1 dns.$Z. alpn=dot port=$P"
+delv @127.0.0.1 -p "$GW_PORT" -a "$state/trust-anchor.conf" +root=$Z. "_dns.dns.$Z." SVCB \
+	>"$GW_TMP/last" 2>&1 || true
+expect "delv: the SVCB is fully validated" has_text "; fully validated"
 
 # Signed: delv validates the TLSA from the trust anchor; the zone's AXFR
 # verifies.
