@@ -60,19 +60,26 @@ expect "query mix of a few hundred ($nq)" test "$nq" -ge 200
 # the flags and the answer section (message ids and the TLS banner left
 # out), one block per query.
 answers() {
-	local a=()
+	local a=() k=0
+	# One kdig per 50 queries (never a query split between two).
 	while read -r n t d; do
 		a+=("$n" "$t")
 		[ -n "$d" ] && a+=("$d")
 		a+=(+nodnssec)
-	done <"$GW_TMP/mix"
-	# One kdig per 50 queries.
-	local i
-	for ((i = 0; i < ${#a[@]}; i += 150)); do
-		kdig @127.0.0.1 "$@" +time=3 +retry=1 +noall +header +answer \
-			"${a[@]:i:150}" 2>&1 || true
-	done | grep -v '^;; TLS session\|^;; WARNING: truncated\|^;; Received\|^;; From\|^;; Time\|^$' |
-		sed 's/; id: [0-9]*//'
+		k=$((k + 1))
+		if [ "$k" -eq 50 ]; then
+			kdig @127.0.0.1 "$@" +time=3 +retry=1 +noall +header +answer "${a[@]}" \
+				</dev/null 2>&1 || true
+			a=()
+			k=0
+		fi
+	done <"$GW_TMP/mix" >"$GW_TMP/answers.raw"
+	if [ "$k" -gt 0 ]; then
+		kdig @127.0.0.1 "$@" +time=3 +retry=1 +noall +header +answer "${a[@]}" \
+			>>"$GW_TMP/answers.raw" 2>&1 || true
+	fi
+	grep -v '^;; TLS session\|^;; WARNING: truncated\|^;; Received\|^;; From\|^;; Time\|^$' \
+		"$GW_TMP/answers.raw" | sed 's/; id: [0-9]*//'
 }
 # +dnssec must apply per query: the mix gives "+dnssec" after the type and
 # +nodnssec resets it for the next one; kdig reads options per query.
