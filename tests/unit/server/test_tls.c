@@ -113,6 +113,7 @@ static void test_rollover_line(void)
 	CU_ASSERT_EQUAL(t, 1796210000);
 	CU_ASSERT_EQUAL(gw_tls_rollover_format(line, 40, d, 1), GW_ESPACE);
 
+#define HEX64 "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
 	static const char *const bad[] = {
 	    "",
 	    "\n",
@@ -122,8 +123,7 @@ static void test_rollover_line(void)
 	    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20 \n",
 	    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20 5",
 	    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20 -5\n",
-	    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20 "
-	    "12345678901234567890\n",
+	    HEX64 " 12345678901234567890\n",
 	    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20  5\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
