@@ -81,3 +81,4 @@
 #define DNS_EDNS_FLAG_DO   0x8000
 #define DNS_EDNS_COOKIE    10 /* RFC 7873 */
 #define DNS_EDNS_KEEPALIVE 11 /* RFC 7828 */
+#define DNS_EDNS_PADDING   12 /* RFC 7830 */

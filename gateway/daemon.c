@@ -295,6 +295,12 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		addrs[i] = cfg->listen[i].addr;
 		lens[i] = cfg->listen[i].addrlen;
 	}
+	struct sockaddr_storage tls_addrs[GW_CONFIG_TLS_LISTEN_MAX];
+	socklen_t tls_lens[GW_CONFIG_TLS_LISTEN_MAX];
+	for (size_t i = 0; i < cfg->tls.listen_count; i++) {
+		tls_addrs[i] = cfg->tls.listen[i].addr;
+		tls_lens[i] = cfg->tls.listen[i].addrlen;
+	}
 	/* Cookies and rate limiting, for UDP (gateway/query/guard.h). */
 	gw_rrl_opts_t rrl;
 	char secret_file[GW_CONFIG_PATH_MAX + 32];
@@ -303,6 +309,9 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .listen = addrs,
 	    .listen_len = lens,
 	    .listen_count = cfg->listen_count,
+	    .tls_listen = tls_addrs,
+	    .tls_listen_len = tls_lens,
+	    .tls_listen_count = cfg->tls.listen_count,
 	    .udp_payload = cfg->server.udp_payload,
 	    .tcp_idle_timeout = (double)cfg->server.tcp_idle_timeout_ms / 1000.0,
 	    .tcp_message_timeout = (double)cfg->server.tcp_message_timeout_ms / 1000.0,
@@ -333,15 +342,20 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	ret = ensure_state_dir(cfg->state_dir);
 	if (ret == GW_OK)
 		ret = gw_server_set_guard(d.server, &guard);
+	/* The TLS key before the zone: the zone publishes its TLSA. */
+	if (ret == GW_OK)
+		ret = gw_dane_setup(&d.dane, d.loop, cfg, d.server, flags->tls_new_key);
 	if (ret != GW_OK)
 		goto out;
 	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
+	zone_opts.extra_rrs = gw_dane_rrs(&d.dane, &zone_opts.extra_count);
 	zone_opts.dnssec.new_keys = flags->new_keys;
 	gw_sd_status("loading and signing %s", cfg->zone.domain_str);
 	ret = gw_zonemgr_new(&d.zones, d.loop, &zone_opts);
 	if (ret != GW_OK)
 		goto out;
 	log_zone("loaded", gw_zonemgr_zone(d.zones)->zone, cfg);
+	gw_dane_start(&d.dane, d.zones);
 	gw_server_set_zone(d.server, gw_zonemgr_zone(d.zones));
 	gw_server_set_journal(d.server, gw_zonemgr_journal(d.zones));
 	if (cfg->push.enable) {
@@ -478,6 +492,7 @@ out:
 	gw_push_free(d.push);
 	gw_notify_free(d.notify);
 	gw_zonemgr_free(d.zones);
+	gw_dane_deinit(&d.dane);
 	/* Nothing serves any more: the configurations and keyrings of
 	 * earlier reloads can go (transfers held pointers into them). */
 	gw_daemon_retire_all(&d);

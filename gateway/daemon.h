@@ -16,6 +16,9 @@ gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg);
 typedef struct gw_daemon_flags {
 	bool new_keys; /* --new-keys: a new chain of trust where keys/state is lost */
 	bool verbose;  /* -v: debug logging, whatever log.level says (a reload too) */
+	/* --tls-new-key: a new own TLS key, used once its TLSA has been
+	 * published for twice its TTL (gateway/dane.h). */
+	bool tls_new_key;
 	/* -c: the file a reload reads again; NULL: the built-in default.
 	 * Borrowed. */
 	const char *config_path;

@@ -6,6 +6,7 @@
 #include <ev.h>
 
 #include "gateway/config/config.h"
+#include "gateway/dane.h"
 #include "gateway/control/socket.h"
 #include "gateway/control/view.h"
 #include "gateway/http/http.h"
@@ -52,6 +53,7 @@ typedef struct daemon {
 	gw_view_t view;            /* what the control socket and metrics read */
 	gw_http_t *http;           /* owned: the metrics over HTTP; NULL when off */
 	gw_control_t *control;     /* owned: the control socket; NULL when control.enable is off */
+	gw_dane_t dane;            /* the TLS key's records the zone publishes */
 } daemon_t;
 
 /* The parts of cfg each module takes (what they point at is cfg's). */

@@ -19,6 +19,7 @@
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: dnssd-gateway [-c FILE] [-v] [--check-config] [--new-keys]\n"
+	            "                     [--tls-new-key]\n"
 	            "\n"
 	            "Mirrors DNS-SD services into a DNS zone and serves it, in the foreground.\n"
 	            "\n"
@@ -32,6 +33,9 @@ static void usage(FILE *fp)
 	            "                      (<state-dir>/keys/state) is lost but an earlier\n"
 	            "                      store left keys or DS files; the parent's DS must\n"
 	            "                      then be replaced (docs/keys.md)\n"
+	            "      --tls-new-key   roll the gateway's own TLS key over: the new key's\n"
+	            "                      TLSA is published now, the key used twice the TLSA\n"
+	            "                      TTL later (docs/tls.md)\n"
 	            "  -V, --version       print the version\n"
 	            "  -h, --help          this text\n");
 }
@@ -68,12 +72,13 @@ static int check_config(const gw_config_t *cfg, bool verbose)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_NEW_KEYS };
+	enum { OPT_CHECK = 256, OPT_NEW_KEYS, OPT_TLS_NEW_KEY };
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"check-config", no_argument, NULL, OPT_CHECK},
 	    {"new-keys", no_argument, NULL, OPT_NEW_KEYS},
+	    {"tls-new-key", no_argument, NULL, OPT_TLS_NEW_KEY},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -95,6 +100,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NEW_KEYS:
 			flags.new_keys = true;
+			break;
+		case OPT_TLS_NEW_KEY:
+			flags.tls_new_key = true;
 			break;
 		case 'V':
 			printf("dnssd-gateway %s\n", GW_VERSION);

@@ -278,6 +278,12 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 		say(&r, "failed: zone file: %s (the previous records stay)\n", gw_strerror(ret));
 		failed = ret;
 	}
+	/* A configured TLS certificate read again (a new key: its rollover). */
+	ret = gw_dane_reload(&d->dane);
+	if (ret != GW_OK) {
+		say(&r, "failed: tls certificate: %s (the key in use stays)\n", gw_strerror(ret));
+		failed = ret;
+	}
 	ret = failed;
 
 out:;

@@ -14,6 +14,9 @@ packages=(
 	libsystemd-dev libcap-dev libjson-c-dev libmicrohttpd-dev
 	# tests: DNS tools and peers
 	knot-dnsutils bind9-dnsutils bind9-utils ldnsutils
+	# DNS over TLS tests: s_client (ALPN, resumption, DANE), certificates;
+	# curl reads the metrics
+	openssl curl
 	nsd knot unbound
 	iproute2 procps python3 python3-zeroconf python3-dnspython avahi-utils
 	# the chain-of-trust tests (chain.sh): dnspython checks DNSSEC signatures

@@ -1,11 +1,14 @@
 /* Checks between keys: values that are each in range but wrong together,
  * and the privacy of a file that holds secrets. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "common/error.h"
 #include "gateway/config/duration.h"
 #include "gateway/config/internal.h"
+
+#include <ldns/ldns.h>
 
 /* The first of the keys (paths) that the file gives, for problems that
  * involve several values, some of which may be defaults. */
@@ -94,6 +97,38 @@ void check_control_socket(load_ctx_t *ctx, gw_config_t *cfg)
 		          "the path is %zu octets, longer than a Unix socket's %d; choose a "
 		          "shorter one (e.g. /run/dnssd-gateway/control.sock)",
 		          strlen(path), GW_CONFIG_SOCKET_PATH_MAX);
+}
+
+void check_tls(load_ctx_t *ctx, gw_config_t *cfg)
+{
+	if ((cfg->tls.certificate == NULL) != (cfg->tls.key == NULL) &&
+	    !reported_at(ctx, "tls.certificate") && !reported_at(ctx, "tls.key")) {
+		static const char *const order[] = {"tls.key", "tls.certificate"};
+		report_at(ctx, first_given(ctx, order, 2),
+		          "certificate and key go together: give both (PEM files), or neither for "
+		          "the gateway's own key and self-signed certificate");
+	}
+	char *name = cfg->tls.server_name;
+	if (name == NULL || reported_at(ctx, "tls.server-name"))
+		return;
+	size_t len = strlen(name);
+	ldns_rdf *rdf = NULL;
+	if (len == 0 || ldns_str2rdf_dname(&rdf, name) != LDNS_STATUS_OK) {
+		report_at(ctx, "tls.server-name", "'%s' is not a domain name (e.g. dns.%s)", name,
+		          cfg->zone.domain_str);
+		return;
+	}
+	ldns_rdf_deep_free(rdf);
+	for (char *p = name; *p != '\0'; p++)
+		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
+	if (name[len - 1] != '.' && len + 1 < GW_CONFIG_NAME_STR_MAX) {
+		char *abs = realloc(name, len + 2);
+		if (abs != NULL) {
+			abs[len] = '.';
+			abs[len + 1] = '\0';
+			cfg->tls.server_name = abs;
+		}
+	}
 }
 
 /* A file that holds TSIG secrets itself must be as private as a key file.

@@ -83,6 +83,10 @@
 #define GW_CONFIG_JOURNAL_SIZE_MIN    65536ULL
 #define GW_CONFIG_JOURNAL_SIZE_MAX    (4ULL << 30)
 
+/* tls: DNS over TLS listeners. */
+#define GW_CONFIG_TLS_LISTEN_MAX 16
+#define GW_CONFIG_TLSA_TTL_MAX   86400
+
 /* metrics: the HTTP listener of the Prometheus metrics (gateway/http). */
 #define GW_CONFIG_METRICS_LISTEN_MAX      16
 #define GW_CONFIG_METRICS_HOSTS_MAX       16
@@ -203,6 +207,23 @@ typedef struct gw_config {
 	struct {
 		bool enable; /* server cookies, secret in <state_dir>/cookie-secret */
 	} cookies;
+
+	/* DNS over TLS (gateway/server/tls.c) and its DANE records. */
+	struct {
+		gw_endpoint_t *listen; /* owned; listen_count entries; 0: no DoT */
+		size_t listen_count;
+		/* Owned; both NULL: the gateway's own key and self-signed
+		 * certificate in <state_dir>/tls/ (both or neither given). */
+		char *certificate;
+		char *key;
+		/* Owned; the name clients check, absolute with its final dot;
+		 * NULL: dns.<zone>. The TLSA goes to _<port>._tcp.<it> when it
+		 * is in the zone. */
+		char *server_name;
+		/* TTL of the TLSA, SRV and address records, seconds; a new key
+		 * is used twice this after its TLSA is published. */
+		uint32_t tlsa_ttl;
+	} tls;
 
 	struct {
 		gw_endpoint_t *listen; /* owned; listen_count entries; 0: no listener */

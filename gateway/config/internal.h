@@ -263,6 +263,9 @@ char *key_file_secret(load_ctx_t *ctx, const char *buf, size_t len, char *why, s
 void check_signature_times(load_ctx_t *ctx, gw_config_t *cfg);
 void check_address_families(load_ctx_t *ctx, gw_config_t *cfg);
 void check_control_socket(load_ctx_t *ctx, gw_config_t *cfg);
+/* tls: certificate and key both or neither; server-name a domain name
+ * (made absolute). */
+void check_tls(load_ctx_t *ctx, gw_config_t *cfg);
 /* A file that holds TSIG secrets itself must be as private as a key file.
  * On failure frees cfg. */
 int check_secret_mode(sink_t *sink, gw_config_t *cfg, const char *path);

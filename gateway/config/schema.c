@@ -130,6 +130,20 @@ static const cfg_key_t g_push_keys[] = {
     {.name = NULL},
 };
 
+/* DNS over TLS and DANE (docs/tls.md); off without listen. */
+static const cfg_key_t g_tls_keys[] = {
+    {"listen", &g_type_listen, 0, LIST_AT(tls.listen, tls.listen_count),
+     .max = GW_CONFIG_TLS_LISTEN_MAX},
+    {"certificate", &g_type_path, CFG_NULL, AT(tls.certificate)},
+    {"key", &g_type_path, CFG_NULL, AT(tls.key)},
+    {"server-name", &g_type_text, CFG_NULL, AT(tls.server_name), .len = GW_CONFIG_NAME_STR_MAX - 1,
+     .after = check_tls},
+    /* 3600: an hour; a key rollover then takes two */
+    {"tlsa-ttl", &g_type_uint, 0, AT(tls.tlsa_ttl), .def = 3600, .min = 1,
+     .max = GW_CONFIG_TLSA_TTL_MAX, .note = " seconds (a new key waits twice this)"},
+    {.name = NULL},
+};
+
 /* The control socket (gateway/control/socket.h, dnssd-gatewayctl). */
 static const cfg_key_t g_control_keys[] = {
     {"enable", &g_type_bool, 0, AT(control.enable), .def = true},
@@ -246,6 +260,7 @@ const cfg_key_t g_config_keys[] = {
     {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
     {"links", &g_type_links, CFG_LIVE, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
     {"mdns", &g_type_map, 0, .keys = g_mdns_keys},
+    {"tls", &g_type_map, 0, .keys = g_tls_keys},
     {"metrics", &g_type_map, 0, .keys = g_metrics_keys},
     {"control", &g_type_map, 0, .keys = g_control_keys},
     {"push", &g_type_map, 0, .keys = g_push_keys},

@@ -96,6 +96,14 @@ static void server_metrics(gw_expo_t *e, const gw_server_t *srv)
 	one_label(e, P "tcp_connections_limited_total", "reason", "full", st.tcp_refused_conns);
 	one_label(e, P "tcp_connections_limited_total", "reason", "no_fds", st.tcp_no_fds);
 
+	gw_expo_family(e, P "tls_handshakes_total", "counter",
+	               "DNS over TLS handshakes (their connections count as TCP ones too), by "
+	               "outcome.");
+	one_label(e, P "tls_handshakes_total", "result", "full",
+	          st.tls_handshakes - st.tls_resumed);
+	one_label(e, P "tls_handshakes_total", "result", "resumed", st.tls_resumed);
+	one_label(e, P "tls_handshakes_total", "result", "failed", st.tls_failed);
+
 	gw_expo_family(e, P "rrl_responses_total", "counter",
 	               "UDP responses as the response rate limit decided them.");
 	one_label(e, P "rrl_responses_total", "action", "passed", st.guard.rrl.passed);

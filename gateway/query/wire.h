@@ -86,6 +86,8 @@ typedef struct gw_query {
 	                           FORMERR otherwise, UDP ignores the option
 	                           (RFC 7828 3.2.1, 3.3.1); the reader does
 	                           not know the transport */
+	bool has_padding;       /* Padding (RFC 7830): the client pads, so a reply
+	                           over an encrypted transport is padded too (RFC 8467) */
 
 	/* TSIG (RFC 8945): only located here; verified later with ldns. */
 	bool has_tsig;

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <openssl/ssl.h>
+
 #include "gateway/push/push.h"
 #include "gateway/query/answer.h"
 #include "gateway/server/server.h"
@@ -28,6 +30,7 @@ typedef struct gw_listener {
 	struct gw_server *srv;
 	int fd;
 	bool tcp;
+	bool tls;      /* a stream listener whose connections speak TLS (tls.c) */
 	bool wildcard; /* bound to 0.0.0.0 or ::, so replies need pktinfo */
 	int family;
 	struct sockaddr_storage addr; /* as bound, with the real port */
@@ -54,7 +57,12 @@ struct gw_tcp_conn {
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	gw_tcp_client_t client;
-	uint8_t *in; /* owned: 2 + GW_TCP_MAXMSG octets */
+	/* Owned; NULL: plain TCP. Every octet of a TLS connection goes
+	 * through it (tls.c); the framing, limits and timers are the same. */
+	SSL *ssl;
+	bool handshaking;    /* TLS: no message may be read before it is done */
+	bool tls_want_write; /* TLS: the last read or handshake step wants the socket writable */
+	uint8_t *in;         /* owned: 2 + GW_TCP_MAXMSG octets */
 	size_t in_len;
 	uint8_t *out; /* owned: pending output */
 	size_t out_len, out_off, out_cap;
@@ -91,6 +99,7 @@ struct gw_server {
 	bool fd_backoff;       /* paused for want of descriptors */
 	ev_timer accept_timer; /* ends a pause */
 	int spare_fd;          /* /dev/null, given up to refuse one client at EMFILE */
+	SSL_CTX *tls_ctx;      /* owned; NULL until gw_server_set_tls() */
 	gw_server_stats_t stats;
 	/* The clients' last transfers (xfr_log.c); xfr_count in use. */
 	gw_server_xfr_info_t xfr_clients[GW_SERVER_XFR_CLIENTS];
@@ -164,9 +173,10 @@ void gw_tcp_close_all(struct gw_server *srv);
 void gw_tcp_maybe_resume(struct gw_server *srv);
 
 /* TCP connections (tcp.c). Start serving fd, accepted from peer (plen
- * octets); takes fd (closed on failure). Returns GW_OK or GW_ENOMEM. */
+ * octets), over TLS when tls; takes fd (closed on failure). Returns
+ * GW_OK, GW_ENOMEM or GW_ECRYPTO. */
 int gw_tcp_conn_start(struct gw_server *srv, int fd, const struct sockaddr_storage *peer,
-                      socklen_t plen);
+                      socklen_t plen, bool tls);
 /* Close c and free it; the loop may accept again. */
 void gw_tcp_conn_close(gw_tcp_conn_t *c);
 /* Whether c may be closed for a newcomer at now: the server is waiting on
@@ -176,3 +186,34 @@ void gw_tcp_conn_close(gw_tcp_conn_t *c);
 bool gw_tcp_conn_evictable(const gw_tcp_conn_t *c, ev_tstamp now);
 /* The key for the per-client limit. */
 void gw_tcp_client_of(const struct sockaddr_storage *peer, gw_tcp_client_t *out);
+
+/* TLS on a stream connection (tls.c): the I/O of tcp.c goes through these
+ * when c->ssl is set. */
+
+/* Give c a TLS session in server mode on its descriptor. GW_OK, GW_ECRYPTO
+ * (no context yet, or OpenSSL failed; logged, limited). */
+int gw_tls_conn_init(gw_tcp_conn_t *c);
+/* Take the handshake one step. GW_OK when done (c->handshaking false),
+ * GW_EBUSY while it waits for the socket (c->tls_want_write says which
+ * way), GW_ECRYPTO when it failed (counted, logged at debug level). */
+int gw_tls_handshake(gw_tcp_conn_t *c);
+/* Like recv() and send() on a non-blocking socket: octets moved, 0 for
+ * the peer's close (recv), -1 with errno EAGAIN when the socket must be
+ * ready first, -1 with another errno for an error. */
+ssize_t gw_tls_recv(gw_tcp_conn_t *c, uint8_t *buf, size_t len);
+ssize_t gw_tls_send(gw_tcp_conn_t *c, const uint8_t *buf, size_t len);
+/* Octets already decrypted and waiting in OpenSSL (no socket event will
+ * announce them). */
+bool gw_tls_pending(const gw_tcp_conn_t *c);
+/* Send close_notify (once, without waiting) and free the session. */
+void gw_tls_conn_deinit(gw_tcp_conn_t *c);
+
+/* The block a padded reply over TLS is padded to (RFC 8467 4.1: 468). */
+#define GW_TLS_PAD_BLOCK 468
+
+/* Pad the reply of n octets at msg (cap octets of room) with an EDNS
+ * Padding option to a multiple of block octets (padding.c). Only a reply
+ * whose OPT is its last record gets one (a TSIG-signed reply does not:
+ * padding would break the signature). Returns the new length, n when the
+ * reply is left as it was. */
+size_t gw_pad_reply(uint8_t *msg, size_t n, size_t cap, size_t block);

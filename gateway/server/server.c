@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/addr.h"
 #include "gateway/server/internal.h"
+#include "gateway/server/tls.h"
 
 void gw_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
@@ -120,6 +121,14 @@ static int bind_pair(gw_listener_t *udp, gw_listener_t *tcp, const struct sockad
 	return ret;
 }
 
+static void log_bind_error(const struct sockaddr_storage *addr, const char *what, int err)
+{
+	char a[INET6_ADDRSTRLEN];
+	uint16_t port;
+	gw_addr_text((const struct sockaddr *)addr, a, sizeof(a), &port);
+	gw_err("cannot listen on %s@%u%s: %s", a, port, what, gw_strerror(err));
+}
+
 int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_t *opts)
 {
 	int ret = GW_ENOMEM;
@@ -139,7 +148,10 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 	srv->env.version = opts->version;
 	srv->udp_in = calloc(GW_UDP_BATCH, sizeof(*srv->udp_in));
 	srv->udp_out = calloc(GW_UDP_BATCH, sizeof(*srv->udp_out));
-	srv->listeners = calloc(opts->listen_count * 2, sizeof(*srv->listeners));
+	srv->opts.tls_listen = NULL;
+	srv->opts.tls_listen_len = NULL;
+	srv->listeners =
+	    calloc(opts->listen_count * 2 + opts->tls_listen_count, sizeof(*srv->listeners));
 	if (srv->udp_in == NULL || srv->udp_out == NULL || srv->listeners == NULL)
 		goto out;
 	for (size_t i = 0; i < opts->listen_count; i++) {
@@ -148,16 +160,25 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 		u->fd = t->fd = -1;
 		ret = bind_pair(u, t, &opts->listen[i], opts->listen_len[i]);
 		if (ret != GW_OK) {
-			char a[INET6_ADDRSTRLEN];
-			uint16_t port;
-			gw_addr_text((const struct sockaddr *)&opts->listen[i], a, sizeof(a),
-			             &port);
-			gw_err("cannot listen on %s@%u: %s", a, port, gw_strerror(ret));
+			log_bind_error(&opts->listen[i], "", ret);
 			goto out;
 		}
 		srv->listener_count = 2 * (i + 1);
 		u->srv = t->srv = srv;
 		ev_io_init(&u->io, gw_udp_read_cb, u->fd, EV_READ);
+		ev_io_init(&t->io, gw_tcp_accept_cb, t->fd, EV_READ);
+	}
+	for (size_t i = 0; i < opts->tls_listen_count; i++) {
+		gw_listener_t *t = &srv->listeners[srv->listener_count];
+		t->fd = -1;
+		ret = open_socket(t, &opts->tls_listen[i], opts->tls_listen_len[i], true);
+		if (ret != GW_OK) {
+			log_bind_error(&opts->tls_listen[i], " (TLS)", ret);
+			goto out;
+		}
+		srv->listener_count++;
+		t->tls = true;
+		t->srv = srv;
 		ev_io_init(&t->io, gw_tcp_accept_cb, t->fd, EV_READ);
 	}
 	*out = srv;
@@ -199,6 +220,30 @@ void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone)
 	gw_zoneref_put(old);
 }
 
+void gw_server_set_tls(gw_server_t *srv, SSL_CTX *ctx)
+{
+	gw_tls_ctx_free(srv->tls_ctx);
+	srv->tls_ctx = ctx;
+}
+
+size_t gw_server_tls_addrs(const gw_server_t *srv, struct sockaddr_storage *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < srv->listener_count; i++) {
+		if (!srv->listeners[i].tls)
+			continue;
+		if (n < cap)
+			out[n] = srv->listeners[i].addr;
+		n++;
+	}
+	return n;
+}
+
+static const char *listener_kind(const gw_listener_t *l)
+{
+	return l->tls ? "tls" : l->tcp ? "tcp" : "udp";
+}
+
 void gw_server_start(gw_server_t *srv)
 {
 	for (size_t i = 0; i < srv->listener_count; i++)
@@ -219,7 +264,7 @@ int gw_server_write_ports(const gw_server_t *srv, FILE *fp)
 		char a[INET6_ADDRSTRLEN];
 		uint16_t port;
 		gw_addr_text((const struct sockaddr *)&l->addr, a, sizeof(a), &port);
-		if (fprintf(fp, "%s %s %u\n", l->tcp ? "tcp" : "udp", a, port) < 0)
+		if (fprintf(fp, "%s %s %u\n", listener_kind(l), a, port) < 0)
 			return GW_EIO;
 	}
 	return GW_OK;
@@ -232,7 +277,7 @@ void gw_server_log_ports(const gw_server_t *srv)
 		char a[INET6_ADDRSTRLEN];
 		uint16_t port;
 		gw_addr_text((const struct sockaddr *)&l->addr, a, sizeof(a), &port);
-		gw_info("listening on %s %s port %u", l->tcp ? "tcp" : "udp", a, port);
+		gw_info("listening on %s %s port %u", listener_kind(l), a, port);
 	}
 }
 
@@ -247,6 +292,7 @@ void gw_server_free(gw_server_t *srv)
 			close(srv->listeners[i].fd);
 	}
 	gw_tcp_deinit(srv);
+	gw_tls_ctx_free(srv->tls_ctx);
 	free(srv->listeners);
 	free(srv->udp_in);
 	free(srv->udp_out);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <ev.h>
+#include <openssl/ssl.h>
 
 #include "gateway/journal/journal.h"
 #include "gateway/push/push.h"
@@ -24,6 +25,14 @@ typedef struct gw_server_opts {
 	const struct sockaddr_storage *listen; /* borrowed: listen_count addresses */
 	const socklen_t *listen_len;           /* borrowed: their lengths */
 	size_t listen_count;
+	/* DNS over TLS (tls.c): stream listeners whose connections speak TLS,
+	 * under the tcp_* limits and deadlines (one table of connections for
+	 * both; the handshake must end within tcp_message_timeout). Port 0
+	 * picks a free port. Borrowed like listen; tls_listen_count 0: none.
+	 * They answer nothing until gw_server_set_tls(). */
+	const struct sockaddr_storage *tls_listen;
+	const socklen_t *tls_listen_len;
+	size_t tls_listen_count;
 	uint16_t udp_payload;    /* our EDNS buffer size */
 	double tcp_idle_timeout; /* seconds between messages; 0: 10 s */
 	/* Seconds for one message to arrive whole, from its first octet (from
@@ -71,11 +80,20 @@ void gw_server_set_journal(gw_server_t *srv, gw_journal_t *journal);
  * and trusted networks only (push.plain-tcp). */
 void gw_server_set_push(gw_server_t *srv, gw_push_t *push, bool plain_tcp);
 
+/* Serve TLS with ctx from now on (owned by the server from now on; the
+ * old one is freed: connections open keep their sessions, which hold
+ * their own reference). */
+void gw_server_set_tls(gw_server_t *srv, SSL_CTX *ctx);
+
+/* The bound TLS listener addresses (with their real ports): copies at
+ * most cap into out and returns how many there are. */
+size_t gw_server_tls_addrs(const gw_server_t *srv, struct sockaddr_storage *out, size_t cap);
+
 /* Attach to / detach from the loop. */
 void gw_server_start(gw_server_t *srv);
 void gw_server_stop(gw_server_t *srv);
 
-/* Write "udp|tcp ADDR PORT" lines, one per socket, to fp. */
+/* Write "udp|tcp|tls ADDR PORT" lines, one per socket, to fp. */
 int gw_server_write_ports(const gw_server_t *srv, FILE *fp);
 
 /* Log one line per bound socket at info level. */
@@ -136,7 +154,10 @@ typedef struct gw_server_stats {
 	uint64_t tcp_over_client; /* closed at the per-client limit */
 	uint64_t tcp_no_fds;      /* refused for want of file descriptors */
 	uint64_t udp_limited;     /* UDP replies not sent: the rate limit dropped them */
-	gw_guard_stats_t guard;   /* cookies and rate limiting */
+	/* TLS connections (counted among the TCP ones too): accepted,
+	 * handshakes done (resumed among them), handshakes failed. */
+	uint64_t tls_conns, tls_handshakes, tls_resumed, tls_failed;
+	gw_guard_stats_t guard; /* cookies and rate limiting */
 	/* Replies sent (the first message of a transfer for a transfer), by
 	 * transport and the question's type, and by transport and rcode. */
 	uint64_t replies_by_qtype[GW_TRANSPORTS][GW_QT_SLOTS];

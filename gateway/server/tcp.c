@@ -146,6 +146,8 @@ void gw_tcp_conn_close(gw_tcp_conn_t *c)
 		gw_xfr_deinit(&c->xfr);
 	}
 	gw_push_session_free(c->push);
+	if (c->ssl != NULL)
+		gw_tls_conn_deinit(c);
 	close(c->fd);
 	GW_DLIST_UNLINK(srv->conns, c, prev, next);
 	srv->conn_count--;
@@ -224,9 +226,9 @@ static bool dso_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len, int *r
 	*ret = GW_OK;
 	if (len < 4 || DNS_OPCODE((uint16_t)(pkt[2] << 8 | pkt[3])) != 6 || srv->push == NULL)
 		return false;
-	/* RFC 8765 1.2: DNS Push needs TLS; a TLS connection would be
-	 * accepted here too. */
-	if (!srv->push_plain_tcp)
+	/* RFC 8765 1.2: DNS Push needs TLS; plain TCP only when configured
+	 * (push.plain-tcp, for tests and trusted networks). */
+	if (c->ssl == NULL && !srv->push_plain_tcp)
 		return false;
 	if (c->push == NULL && gw_push_session_new(&c->push, srv->push, push_send, c) != GW_OK) {
 		*ret = GW_ENOMEM;
@@ -278,9 +280,12 @@ static bool is_xfr(const gw_query_t *q)
 	return q->opcode == DNS_OPCODE_QUERY && (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR);
 }
 
-/* Queue the reply to q (n octets at out_msg_begin()), counted. */
+/* Queue the reply to q (n octets at out_msg_begin()), counted; over TLS,
+ * padded when the query was (RFC 8467). */
 static void commit_reply(gw_tcp_conn_t *c, const gw_query_t *q, size_t n)
 {
+	if (c->ssl != NULL && q->has_padding)
+		n = gw_pad_reply(c->out + c->out_len + 2, n, GW_TCP_MAXMSG, GW_TLS_PAD_BLOCK);
 	gw_server_count_reply(c->srv, GW_TRANSPORT_TCP, q, c->out + c->out_len + 2);
 	out_msg_commit(c, n);
 }
@@ -327,6 +332,21 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 	return GW_OK;
 }
 
+/* The socket I/O, through TLS on a TLS connection. */
+static ssize_t conn_send(gw_tcp_conn_t *c, const uint8_t *buf, size_t len)
+{
+	if (c->ssl != NULL)
+		return gw_tls_send(c, buf, len);
+	return send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static ssize_t conn_recv(gw_tcp_conn_t *c, uint8_t *buf, size_t len)
+{
+	if (c->ssl != NULL)
+		return gw_tls_recv(c, buf, len);
+	return recv(c->fd, buf, len, MSG_DONTWAIT);
+}
+
 /* Write what we can; watch for writability while output remains. */
 static int flush(gw_tcp_conn_t *c)
 {
@@ -336,8 +356,7 @@ static int flush(gw_tcp_conn_t *c)
 			return GW_ERROR;
 		if (c->out_off == c->out_len)
 			break;
-		ssize_t k = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-		                 MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t k = conn_send(c, c->out + c->out_off, c->out_len - c->out_off);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -350,7 +369,7 @@ static int flush(gw_tcp_conn_t *c)
 	}
 	if (c->out_off == c->out_len)
 		c->unsent = 0;
-	bool pending = c->out_off < c->out_len || c->xfr_active;
+	bool pending = c->out_off < c->out_len || c->xfr_active || c->tls_want_write;
 	if (pending)
 		ev_io_start(srv->loop, &c->wio);
 	else
@@ -414,21 +433,54 @@ static int serve(gw_tcp_conn_t *c)
 static void conn_serve(gw_tcp_conn_t *c)
 {
 	/* A DSO error closes once its response went out (RFC 8490 5.3). */
-	if (serve(c) != GW_OK || c->closing || c->doomed)
+	if (serve(c) != GW_OK || c->closing || c->doomed) {
 		gw_tcp_conn_close(c);
-	else
+		return;
+	}
+	conn_arm(c);
+	/* TLS: octets OpenSSL has already read wait there; no socket event
+	 * will announce them. */
+	if (c->ssl != NULL && ev_is_active(&c->rio) && gw_tls_pending(c))
+		ev_feed_event(c->srv->loop, &c->rio, EV_READ);
+}
+
+static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+/* TLS: one step of the handshake; the first message's deadline (from the
+ * connection's start) bounds it. */
+static void conn_handshake(gw_tcp_conn_t *c)
+{
+	int ret = gw_tls_handshake(c);
+	if (ret == GW_EBUSY) {
+		if (c->tls_want_write)
+			ev_io_start(c->srv->loop, &c->wio);
+		else
+			ev_io_stop(c->srv->loop, &c->wio);
 		conn_arm(c);
+		return;
+	}
+	if (ret != GW_OK) {
+		gw_tcp_conn_close(c);
+		return;
+	}
+	ev_io_stop(c->srv->loop, &c->wio);
+	/* The first query may have come with the client's Finished. */
+	conn_read_cb(c->srv->loop, &c->rio, EV_READ);
 }
 
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	gw_tcp_conn_t *c = container_of(w, gw_tcp_conn_t, rio);
+	if (c->handshaking) {
+		conn_handshake(c);
+		return;
+	}
 	if (c->in_len < TCP_INBUF) {
 		/* The first octet of a message starts its clock (the first
 		 * message's started with the connection). */
 		if (c->in_len == 0 && c->messages > 0)
 			c->msg_start = ev_now(loop);
-		ssize_t k = recv(c->fd, c->in + c->in_len, TCP_INBUF - c->in_len, MSG_DONTWAIT);
+		ssize_t k = conn_recv(c, c->in + c->in_len, TCP_INBUF - c->in_len);
 		if (k == 0) {
 			/* The client closed: unsent answers have no reader. */
 			gw_tcp_conn_close(c);
@@ -448,7 +500,14 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	conn_serve(container_of(w, gw_tcp_conn_t, wio));
+	gw_tcp_conn_t *c = container_of(w, gw_tcp_conn_t, wio);
+	/* TLS: a handshake step or a read that waited for the socket to
+	 * take output. */
+	if (c->handshaking || c->tls_want_write) {
+		conn_read_cb(loop, &c->rio, EV_READ);
+		return;
+	}
+	conn_serve(c);
 }
 
 static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -463,7 +522,8 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	conn_arm(c);
 }
 
-int gw_tcp_conn_start(gw_server_t *srv, int fd, const struct sockaddr_storage *peer, socklen_t plen)
+int gw_tcp_conn_start(gw_server_t *srv, int fd, const struct sockaddr_storage *peer, socklen_t plen,
+                      bool tls)
 {
 	gw_tcp_conn_t *c = calloc(1, sizeof(*c));
 	uint8_t *in = malloc(TCP_INBUF);
@@ -487,6 +547,13 @@ int gw_tcp_conn_start(gw_server_t *srv, int fd, const struct sockaddr_storage *p
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
 	ev_init(&c->timer, conn_timer_cb);
 	ev_io_start(srv->loop, &c->rio);
+	if (tls) {
+		int ret = gw_tls_conn_init(c);
+		if (ret != GW_OK) {
+			gw_tcp_conn_close(c);
+			return ret;
+		}
+	}
 	/* The query often arrives with the handshake: read it now, so that
 	 * the connection is not taken for an idle one while it waits for
 	 * the loop (the read arms the timer, or closes c). */

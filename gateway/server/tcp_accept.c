@@ -310,8 +310,10 @@ void gw_tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (!admit(srv, fd, &peer, now))
 			continue;
-		if (gw_tcp_conn_start(srv, fd, &peer, plen) != GW_OK)
-			gw_log_limited(&mem_lim, GW_LOG_WARNING,
-			               "TCP connection dropped: out of memory");
+		int ret = gw_tcp_conn_start(srv, fd, &peer, plen, l->tls);
+		if (ret != GW_OK)
+			gw_log_limited(&mem_lim, GW_LOG_WARNING, "%s connection dropped: %s",
+			               l->tls ? "TLS" : "TCP",
+			               ret == GW_ENOMEM ? "out of memory" : "no TLS session");
 	}
 }

@@ -87,12 +87,56 @@ static int add_rr_str(zone_t *zone, const char *text, char *errbuf, size_t errle
 	return ret;
 }
 
+/* The gateway's own records into zone, but for a name and type the zone
+ * file gives (the operator's file wins): decided for all of them before
+ * any is added, since several of ours may share a name and type. */
+static int add_extra(zone_t *zone, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
+{
+	int ret = GW_OK;
+	ldns_rr_list *add = ldns_rr_list_new();
+	if (add == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < opts->extra_count; i++) {
+		ldns_rr *rr = NULL;
+		ldns_status st = ldns_rr_new_frm_str(&rr, opts->extra_rrs[i], 0, NULL, NULL);
+		if (st != LDNS_STATUS_OK) {
+			snprintf(errbuf, errlen, "gateway record '%s': %s", opts->extra_rrs[i],
+			         ldns_get_errorstr_by_id(st));
+			ret = GW_EPARSE;
+			goto out;
+		}
+		const zone_node_t *node = zone_find(zone, ldns_rdf_data(ldns_rr_owner(rr)));
+		if (node != NULL && zone_node_rrset(node, (uint16_t)ldns_rr_get_type(rr)) != NULL) {
+			ldns_rr_free(rr);
+			continue;
+		}
+		if (!ldns_rr_list_push_rr(add, rr)) {
+			ldns_rr_free(rr);
+			ret = GW_ENOMEM;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < ldns_rr_list_rr_count(add) && ret == GW_OK; i++) {
+		ret = zone_add_rr(zone, ldns_rr_list_rr(add, i));
+		if (ret != GW_OK)
+			snprintf(errbuf, errlen, "a gateway record (TLSA, SRV, address): %s",
+			         gw_strerror(ret));
+	}
+out:
+	ldns_rr_list_deep_free(add);
+	return ret;
+}
+
 int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
 {
 	int ret;
 	zone_t *zone = NULL;
-	if (opts->zone_file != NULL)
-		return zone_load_file(out, opts->domain, opts->zone_file, errbuf, errlen);
+	if (opts->zone_file != NULL) {
+		ret = zone_load_file(&zone, opts->domain, opts->zone_file, errbuf, errlen);
+		if (ret == GW_OK)
+			ret = add_extra(zone, opts, errbuf, errlen);
+		goto done;
+	}
 
 	/* No zone file: the apex records a served zone needs. The serial
 	 * starts from the clock; <state>/serial keeps it moving forward. */
@@ -110,6 +154,9 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 		goto out;
 	snprintf(rr, sizeof(rr), "%s 3600 IN NS ns.%s", d, d);
 	ret = add_rr_str(zone, rr, errbuf, errlen);
+	if (ret == GW_OK)
+		ret = add_extra(zone, opts, errbuf, errlen);
+done:
 	if (ret != GW_OK)
 		goto out;
 	*out = zone;
@@ -561,13 +608,11 @@ out:
 	return ret;
 }
 
-int gw_zonemgr_reload(gw_zonemgr_t *m)
+/* Load the static records again (file, apex, the gateway's own) and
+ * commit the difference; what names the source in the logs. */
+static int reload_statics(gw_zonemgr_t *m, const char *what)
 {
 	const gw_zonemgr_opts_t *cfg = &m->opts;
-	if (cfg->zone_file == NULL) {
-		gw_notice("reload: no zone file configured, nothing to reload");
-		return GW_OK;
-	}
 	char err[512] = "";
 	zone_t *fresh = NULL;
 	zone_changeset_t cs = {0};
@@ -590,7 +635,7 @@ int gw_zonemgr_reload(gw_zonemgr_t *m)
 		       gw_strerror(ret));
 		goto out;
 	}
-	gw_info("reload: %s applied (%zu removed, %zu added)", cfg->zone_file,
+	gw_info("reload: %s applied (%zu removed, %zu added)", what,
 	        ldns_rr_list_rr_count(cs.remove), ldns_rr_list_rr_count(cs.add));
 	zone_free(m->statics);
 	m->statics = fresh;
@@ -599,6 +644,29 @@ int gw_zonemgr_reload(gw_zonemgr_t *m)
 out:
 	zone_changeset_deinit(&cs);
 	zone_free(fresh);
+	return ret;
+}
+
+int gw_zonemgr_reload(gw_zonemgr_t *m)
+{
+	if (m->opts.zone_file == NULL) {
+		gw_notice("reload: no zone file configured, nothing to reload");
+		return GW_OK;
+	}
+	return reload_statics(m, m->opts.zone_file);
+}
+
+int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
+{
+	const char *const *old = m->opts.extra_rrs;
+	size_t old_count = m->opts.extra_count;
+	m->opts.extra_rrs = rrs;
+	m->opts.extra_count = count;
+	int ret = reload_statics(m, "the gateway's own records");
+	if (ret != GW_OK) {
+		m->opts.extra_rrs = old;
+		m->opts.extra_count = old_count;
+	}
 	return ret;
 }
 

@@ -47,6 +47,13 @@ typedef struct gw_zonemgr_opts {
 	} dnssec;
 	uint64_t journal_size;    /* octets of diffs kept for IXFR */
 	uint32_t journal_entries; /* 0: no journal */
+	/* Borrowed: extra_count records the gateway publishes itself (TLSA,
+	 * SRV, A/AAAA of its server name: zone file lines, absolute names),
+	 * added to the static records: signed, served, and their names kept
+	 * from the mirror. A name and type the zone file gives itself is left
+	 * to the file. */
+	const char *const *extra_rrs;
+	size_t extra_count;
 } gw_zonemgr_opts_t;
 
 /* Called after every committed change with the new serial (NOTIFY, logs). */
@@ -99,6 +106,14 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial);
  * last time. A file that does not load leaves everything as it was; the
  * reason is logged. GW_OK when nothing is configured to reload. */
 int gw_zonemgr_reload(gw_zonemgr_t *m);
+
+/* Publish rrs (count zone file lines, borrowed until the next call or
+ * the manager's end) as the gateway's own records instead of
+ * opts->extra_rrs: the static records are loaded again as at a reload
+ * (the zone file, when there is one, is read again too) and the
+ * difference is committed as one change. On error (logged) nothing
+ * changes and the previous records stay. */
+int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count);
 
 /* True when name holds records of the zone file (or the built-in apex
  * records): names the mirror must not touch. */

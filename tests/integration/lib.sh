@@ -131,6 +131,8 @@ gw_start() {
 	fi
 	GW_PORT=$(awk '$1 == "udp" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
 	GW_PORT6=$(awk '$1 == "udp" && $2 == "::1" {print $3; exit}' "$GW_TMP/ports")
+	# DNS over TLS on 127.0.0.1, when the configuration has tls.listen.
+	GW_TLS_PORT=$(awk '$1 == "tls" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
 	[ -n "$GW_PORT" ] || { echo "FAIL: no udp 127.0.0.1 line in ports file" >&2; exit 1; }
 }
 
@@ -224,7 +226,10 @@ PY
 
 # unbound_start NAME ZONE ANCHOR-FILE: a validating Unbound on a free
 # loopback port with a stub zone to the gateway; sets UB_PORT. Several may
-# run at once (NAME tells them apart); all are stopped on exit.
+# run at once (NAME tells them apart); all are stopped on exit. With
+# UB_TLS_PORT, UB_TLS_NAME and UB_TLS_CERT set, a forward zone over TLS
+# (forward-tls-upstream) to 127.0.0.1@UB_TLS_PORT instead, checking the
+# name UB_TLS_NAME against the CA bundle UB_TLS_CERT.
 UB_PIDS=()
 unbound_start() {
 	local name=$1 zone=$2 anchor=$3
@@ -254,6 +259,7 @@ server:
 	local-zone: "$zone" nodefault
 	local-zone: "$parent" nodefault
 	domain-insecure: "$parent"
+	${UB_TLS_CERT:+tls-cert-bundle: "$UB_TLS_CERT"}
 	cache-max-ttl: 5
 	cache-max-negative-ttl: 1
 	serve-expired: no
@@ -261,10 +267,21 @@ server:
 	aggressive-nsec: yes
 remote-control:
 	control-enable: no
+UB
+	if [ -n "${UB_TLS_PORT:-}" ]; then
+		cat >>"$dir/unbound.conf" <<UB
+forward-zone:
+	name: "$zone"
+	forward-tls-upstream: yes
+	forward-addr: 127.0.0.1@$UB_TLS_PORT#$UB_TLS_NAME
+UB
+	else
+		cat >>"$dir/unbound.conf" <<UB
 stub-zone:
 	name: "$zone"
 	stub-addr: 127.0.0.1@$GW_PORT
 UB
+	fi
 	unbound -d -c "$dir/unbound.conf" >>"$dir/stdout.log" 2>&1 &
 	UB_PIDS+=($!)
 	for _ in $(seq 1 50); do

@@ -32,12 +32,13 @@
 
 /* What a test asks of the manager. */
 typedef struct zm_opts {
-	bool zone_file;      /* serve <state>/zone.db; false: the built-in apex */
-	bool sign;           /* DNSSEC on */
-	uint8_t algorithm;   /* with sign: SIG_ALG_* */
-	bool nsec3;          /* with sign: NSEC3 instead of NSEC */
-	uint32_t validity_s; /* with sign: signature validity; 0 = the default */
-	uint32_t refresh_s;  /* with validity_s: re-sign when less remains */
+	bool zone_file;           /* serve <state>/zone.db; false: the built-in apex */
+	bool sign;                /* DNSSEC on */
+	uint8_t algorithm;        /* with sign: SIG_ALG_* */
+	bool nsec3;               /* with sign: NSEC3 instead of NSEC */
+	uint32_t validity_s;      /* with sign: signature validity; 0 = the default */
+	uint32_t refresh_s;       /* with validity_s: re-sign when less remains */
+	const char *const *extra; /* the gateway's own records, NULL-terminated */
 } zm_opts_t;
 
 typedef struct fixture {
@@ -86,6 +87,9 @@ static int zm_new(fixture_t *f, const zm_opts_t *o)
 	}
 	z->journal_size = 16u << 20;
 	z->journal_entries = 1000;
+	z->extra_rrs = o->extra;
+	for (z->extra_count = 0; o->extra != NULL && o->extra[z->extra_count] != NULL;)
+		z->extra_count++;
 	int ret = gw_zonemgr_new(&f->m, f->loop, z);
 	if (ret != GW_OK)
 		f->m = NULL;
@@ -699,6 +703,66 @@ static void test_restart_floor(void)
 	teardown(f);
 }
 
+/* ---- the gateway's own records (TLSA, SRV, addresses) ------------------ */
+
+#define TLSA_A                                                                                     \
+	"_853._tcp.dns.home.arpa. 3600 IN TLSA 3 1 1 "                                             \
+	"0101010101010101010101010101010101010101010101010101010101010101"
+#define TLSA_B                                                                                     \
+	"_853._tcp.dns.home.arpa. 3600 IN TLSA 3 1 1 "                                             \
+	"0202020202020202020202020202020202020202020202020202020202020202"
+#define PUSH_SRV "_dns-push-tls._tcp.home.arpa. 3600 IN SRV 0 0 853 dns.home.arpa."
+#define DNS_A    "dns.home.arpa. 3600 IN A 192.0.2.1"
+
+/* Published with the zone file's records, signed, their names reserved
+ * from the mirror; a name and type the file gives stays the file's; a
+ * change of them is one commit, and a bad one changes nothing. */
+static void test_extra(void)
+{
+	static const char *const extra[] = {TLSA_A, PUSH_SRV, DNS_A,
+	                                    "www.home.arpa. 60 IN A 192.0.2.99", NULL};
+	static const char *const want[] = {"home.arpa. 3600 IN NS ns.home.arpa.",
+	                                   "ns.home.arpa. 3600 IN A 192.0.2.53",
+	                                   "www.home.arpa. 300 IN A 192.0.2.80",
+	                                   TLSA_A,
+	                                   PUSH_SRV,
+	                                   DNS_A,
+	                                   NULL};
+	fixture_t *f = setup(&(zm_opts_t){.zone_file = true, .sign = true, .extra = extra});
+	CU_ASSERT(data_is(served(f), want));
+	CU_ASSERT(is_signed(served(f), "_853._tcp.dns.home.arpa.", 52 /* TLSA */));
+	CU_ASSERT(is_signed(served(f), "_dns-push-tls._tcp.home.arpa.", 33 /* SRV */));
+	CU_ASSERT(is_static(f, "dns.home.arpa."));
+	CU_ASSERT(is_static(f, "_853._tcp.dns.home.arpa."));
+	CU_ASSERT(is_static(f, "_dns-push-tls._tcp.home.arpa."));
+	CU_ASSERT(!is_static(f, "printer.lan.home.arpa."));
+
+	/* A rollover's step: two TLSA at one name, one commit. */
+	static const char *const both[] = {TLSA_A, TLSA_B, PUSH_SRV, DNS_A};
+	static const char *const want_both[] = {"home.arpa. 3600 IN NS ns.home.arpa.",
+	                                        "ns.home.arpa. 3600 IN A 192.0.2.53",
+	                                        "www.home.arpa. 300 IN A 192.0.2.80",
+	                                        TLSA_A,
+	                                        TLSA_B,
+	                                        PUSH_SRV,
+	                                        DNS_A,
+	                                        NULL};
+	uint32_t before = serial_of(served(f));
+	unsigned hooks = f->hooks;
+	CU_ASSERT(gw_zonemgr_set_extra(f->m, both, 4) == GW_OK);
+	CU_ASSERT(data_is(served(f), want_both));
+	CU_ASSERT(f->hooks == hooks + 1);
+	CU_ASSERT(serial_of(served(f)) != before);
+	CU_ASSERT(is_signed(served(f), "_853._tcp.dns.home.arpa.", 52 /* TLSA */));
+
+	/* A record that does not parse: nothing changes. */
+	static const char *const bad[] = {TLSA_B, "dns.home.arpa. 3600 IN A not-an-address"};
+	CU_ASSERT(gw_zonemgr_set_extra(f->m, bad, 2) != GW_OK);
+	CU_ASSERT(data_is(served(f), want_both));
+	free_and_verify(f, 13);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -716,6 +780,7 @@ int gw_test_register(void)
 	    {"signature refresh", test_refresh},
 	    {"restart", test_restart},
 	    {"restart: the journal's floor, a start that fails", test_restart_floor},
+	    {"the gateway's own records", test_extra},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr", tests);

@@ -1,0 +1,78 @@
+/* The daemon's TLS (DNS over TLS) and the records that announce it in
+ * the zone (DANE, RFC 6698, RFC 7671; DNS Push, RFC 8765 6): which key
+ * and certificate the server uses, the TLSA, SRV and address records the
+ * zone manager publishes as the gateway's own, and the rollover of the
+ * key (a new key's TLSA published twice its TTL before the key is used).
+ * Daemon-internal. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+#include <openssl/ssl.h>
+
+#include "gateway/config/config.h"
+#include "gateway/server/server.h"
+#include "gateway/zonemgr/zonemgr.h"
+
+/* TLSA per port and key, SVCB per port, SRV, addresses. */
+#define GW_DANE_RRS_MAX (4 * GW_CONFIG_TLS_LISTEN_MAX + 2)
+
+typedef struct gw_dane {
+	ev_timer timer;                           /* the switch to the next key */
+	struct ev_loop *loop;                     /* borrowed */
+	gw_server_t *srv;                         /* borrowed */
+	gw_zonemgr_t *zones;                      /* borrowed; NULL until gw_dane_start() */
+	const gw_config_t *cfg;                   /* borrowed: the configuration of the start */
+	bool on;                                  /* tls.listen given */
+	bool own;                                 /* the gateway's own key, not configured files */
+	char server_name[GW_CONFIG_NAME_STR_MAX]; /* absolute, lowercase */
+	char host[GW_CONFIG_NAME_STR_MAX];        /* the same without the final dot */
+	/* Where the key comes from (configured or <state>/tls/), and where
+	 * the one in use is kept while the next waits. */
+	char cert[GW_CONFIG_PATH_MAX + 32], key[GW_CONFIG_PATH_MAX + 32];
+	char prev_cert[GW_CONFIG_PATH_MAX + 32], prev_key[GW_CONFIG_PATH_MAX + 32];
+	char state_file[GW_CONFIG_PATH_MAX + 32];
+	SSL_CTX *ctx;    /* one reference to the context the server uses */
+	uint8_t use[32]; /* SHA-256 of the SPKI in use */
+	bool rolling;    /* a next key is published, not yet used */
+	uint8_t next[32];
+	int64_t published; /* wall clock its TLSA was first published */
+	/* Two sets of records: the zone manager borrows the current one
+	 * until the next is given to it. Owned strings. */
+	char *rrs[2][GW_DANE_RRS_MAX];
+	size_t rr_count[2];
+	unsigned cur;
+} gw_dane_t;
+
+/* With tls.listen given: the key and certificate (cfg's files, or the
+ * gateway's own in <state_dir>/tls/, made when missing) loaded into a
+ * context that srv serves from now on, a rollover in progress resumed
+ * (<state>/tls/rollover), and with new_key (--tls-new-key, own key only)
+ * a new key made and its rollover begun. Call after the state directory
+ * exists and before the privileges are dropped; dn must not move
+ * afterwards (its timer). Without tls.listen: dn is empty, GW_OK.
+ * Errors (logged): GW_EKEY, GW_ECRYPTO, GW_ECONFIG, GW_EPARSE (a damaged
+ * rollover file), GW_ENOMEM, -errno. */
+int gw_dane_setup(gw_dane_t *dn, struct ev_loop *loop, const gw_config_t *cfg, gw_server_t *srv,
+                  bool new_key);
+
+/* The records as zone file lines (borrowed from dn until it changes
+ * them through gw_zonemgr_set_extra()). */
+const char *const *gw_dane_rrs(const gw_dane_t *dn, size_t *count);
+
+/* From now on changes go to zones (borrowed); a waiting rollover's timer
+ * starts. */
+void gw_dane_start(gw_dane_t *dn, gw_zonemgr_t *zones);
+
+/* A reload: the configured certificate read again. The same key: the new
+ * certificate is used at once. Another key: its TLSA is published beside
+ * the one in use and it is used twice the TTL later. GW_OK when nothing
+ * is configured to reload; errors are logged and leave TLS as it was. */
+int gw_dane_reload(gw_dane_t *dn);
+
+/* Stops the timer, frees the records and the reference. Accepts an empty
+ * dn. */
+void gw_dane_deinit(gw_dane_t *dn);
