@@ -25,8 +25,9 @@ reachable authority, ...) and exits 0 if every answer was NOERROR or NXDOMAIN wi
 --timeout seconds, 2 by default),
 2 if it sent no query at all. --no-require-ad accepts answers without AD
 (for a zone that is going insecure on purpose); SERVFAIL still fails.
---allow-unreachable lets a SERVFAIL pass whose only Extended DNS Errors
-are 22 (No Reachable Authority) or 23 (Network Error): the gateway was
+--allow-unreachable lets a timeout, or a SERVFAIL without a DNSSEC
+Extended DNS Error (1..12; Unbound adds 6 Bogus, 9 DNSKEY Missing, ...
+to a validation failure), pass: the gateway was
 down (kill -9 and a restart), not bogus; counted apart in the summary.
 """
 import argparse
@@ -95,8 +96,12 @@ def main():
                 total += 1
                 rcodes[rcode] = rcodes.get(rcode, 0) + 1
                 bad = ""
-                if rcode == "SERVFAIL" and args.allow_unreachable and ede and all(
-                        e.startswith(("EDE=22", "EDE=23")) for e in ede):
+                # While the gateway is down an answer may fail for want of
+                # a server, never for DNSSEC: EDE 1..12 are the DNSSEC
+                # codes (RFC 8914), which a bogus answer carries.
+                dnssec_ede = any(int(e[4:].split(":")[0]) in range(1, 13) for e in ede)
+                if args.allow_unreachable and (
+                        rcode == "TIMEOUT" or (rcode == "SERVFAIL" and not dnssec_ede)):
                     unreachable += 1
                 elif rcode == "SERVFAIL":
                     servfail += 1

@@ -183,16 +183,31 @@ chain_kill_gateway KILL
 chain_unbound_flush
 sleep 1.5
 chain_start_gateway "$cfg"
-sleep 2
-chain_probe_stop "kill -9 and a restart (SERVFAIL for the unreachable gateway allowed)"
+# Under load Unbound may have marked the dead server down and cached the
+# SERVFAILs (without a DNSSEC error) of the outage; what is checked here
+# is that the restarted gateway's answers validate, not Unbound's backoff.
+chain_unbound_flush
+# Answers with AD again: three in a row logged after the restart, within
+# 20 s (Unbound's backoff for the dead server ends at its next probe). The
+# probe may still be waiting for a query sent while the gateway was down.
+restart_line=$(wc -l <"$CHAIN_PROBE_LOG")
+back_ad() {
+	tail -n +"$((restart_line + 1))" "$CHAIN_PROBE_LOG" | tail -n 3 | grep -c ' NOERROR AD ' |
+		grep -qx 3
+}
+for _ in $(seq 1 200); do
+	back_ad && break
+	sleep 0.1
+done
+chain_probe_stop "kill -9 and a restart (no answer, or SERVFAIL without a DNSSEC error, allowed while down)"
 outage_seen() {
 	grep -q 'EDE=2[23]' "$CHAIN_PROBE_LOG" ||
 		awk '{sub("ms", "", $7); if ($7 + 0 >= 500) f = 1} END {exit !f}' "$CHAIN_PROBE_LOG"
 }
 expect "kill -9: the probe ran through the outage (an answer took >= 0.5 s, or Unbound said unreachable)" \
 	outage_seen
-expect "kill -9: ... and answers with AD again after the restart" \
-	bash -c "tail -n 3 '$CHAIN_PROBE_LOG' | grep -c ' NOERROR AD ' | grep -qx 3"
+expect "kill -9: ... and answers with AD again after the restart" back_ad ||
+	tail -n 6 "$CHAIN_PROBE_LOG" | sed 's/^/    | /' >&2
 chain_verify_zone && rc=0 || rc=$?
 expect "after the restart the zone passes ldns-verify-zone and dnssec-verify" test "$rc" -eq 0
 
