@@ -325,6 +325,16 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 	/* One parse: the answerer leaves transfers (and TSIG, NOTIFY) to the
 	 * server with the query read. */
 	gw_answer_result_t res = gw_answer(&srv->env, pkt, len, true, msg, GW_TCP_MAXMSG, &n, &q);
+	/* RFC 8490 7.1.2: edns-tcp-keepalive on an established DSO session is
+	 * a fatal error: no answer, the connection aborted. */
+	if (q.has_keepalive && gw_push_session_established(c->push)) {
+		static gw_log_limit_t lim;
+		gw_log_limited(
+		    &lim, GW_LOG_NOTICE,
+		    "push: edns-tcp-keepalive on a DSO session; aborting the connection");
+		c->closing = c->aborting = true;
+		return GW_OK;
+	}
 	if (res == GW_ANSWER_SPECIAL && is_xfr(&q)) {
 		bool started = false;
 		int ret = gw_server_xfr_start(srv, &c->xfr, &q, pkt, len, &c->peer, msg,

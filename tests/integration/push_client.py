@@ -31,6 +31,7 @@ import struct
 import sys
 import time
 
+import dns.edns
 import dns.exception
 import dns.message
 import dns.name
@@ -436,6 +437,17 @@ def scenario(args):
     dup.send(dso(2, subscribe_tlv(ipp.upper(), "PTR")))
     check(dup.response(2, 3) is None and dup.closed,
           "duplicate SUBSCRIBE: aborted without a response")
+    # RFC 8490 7.1.2: a DNS query with edns-tcp-keepalive on an established
+    # DSO session is a fatal error.
+    ek = Client(args)
+    ek.send(dso(1, tlv(KEEPALIVE, struct.pack("!II", 0, 0))))
+    check(ek.response(1) is not None, "a session for the edns-tcp-keepalive check")
+    q = dns.message.make_query(ipp, "PTR", use_edns=0,
+                               options=[dns.edns.GenericOption(11, b"")])
+    q.id = 77
+    ek.send(q.to_wire())
+    check(ek.response(77, 3) is None and ek.closed and ek.reset,
+          "edns-tcp-keepalive on a DSO session: aborted without an answer")
     # RFC 8490 7.3: a padded request gets a padded response (468-octet blocks).
     pad = Client(args)
     pad.send(dso(1, tlv(KEEPALIVE, struct.pack("!II", 0, 0)) + tlv(PADDING, b"\0" * 8)))
@@ -497,7 +509,7 @@ def scenario(args):
               % (text, limit), "closed at %r" % at)
     quiet.drain(0.2)
     check(not quiet.closed, "silent session with a subscription stays open")
-    for cl in (a, b, c, d, e, f, g, h, dup, pad, idle, kaonly, quiet):
+    for cl in (a, b, c, d, e, f, g, h, dup, ek, pad, idle, kaonly, quiet):
         cl.close()
 
 
@@ -505,6 +517,7 @@ def reconnect(args):
     """Subscribe; when the gateway goes away, reconnect (bounded) and
     subscribe again; the initial PUSH after that must hold --expect."""
     cl = Client(args)
+    first_port = cl.endpoint[1]
     check(cl.subscribe(1, args.name, args.type) == "NOERROR", "reconnect: first SUBSCRIBE")
     got = cl.wait_push(lambda r: args.expect in r.text, 5)
     check(got is not None, "reconnect: initial PUSH before the restart")
@@ -527,6 +540,9 @@ def reconnect(args):
         cl = None
         time.sleep(0.2)
     print("reconnect attempts %d" % attempts, flush=True)
+    if cl is not None:
+        print("reconnect: server port %d before the restart, %d after"
+              % (first_port, cl.endpoint[1]), flush=True)
     if not check(cl is not None and rcode == "NOERROR", "reconnect: subscribed again",
                  str(rcode)):
         return
