@@ -51,6 +51,8 @@ int gw_dso_read(const uint8_t *pkt, size_t len, gw_dso_msg_t *out)
 			out->has_primary = true;
 		} else {
 			out->additional++;
+			if (t.type == GW_DSO_PADDING)
+				out->padded = true;
 		}
 		off += 4 + (size_t)t.len;
 	}
@@ -165,4 +167,17 @@ int gw_dso_retry_delay_put(uint8_t *out, size_t cap, size_t *off, uint32_t delay
 	uint8_t d[4];
 	put32(d, delay_ms);
 	return gw_dso_tlv_put(out, cap, off, GW_DSO_RETRY_DELAY, d, sizeof(d));
+}
+
+int gw_dso_padding_put(uint8_t *out, size_t cap, size_t *off, size_t block)
+{
+	size_t pad = (block - (*off + 4) % block) % block;
+	if (cap < *off || cap - *off < 4 + pad)
+		return GW_ESPACE;
+	put16(out + *off, GW_DSO_PADDING);
+	put16(out + *off + 2, (uint16_t)pad);
+	/* RFC 8490 7.3: zero octets, as RFC 7830 pads. */
+	memset(out + *off + 4, 0, pad);
+	*off += 4 + pad;
+	return GW_OK;
 }

@@ -40,6 +40,7 @@ typedef struct gw_dso_msg {
 	bool has_primary;     /* at least one TLV (the first is the primary) */
 	gw_dso_tlv_t primary; /* borrowed */
 	unsigned additional;  /* TLVs after the primary */
+	bool padded;          /* an ENCRYPTION PADDING TLV among them (RFC 8490 7.3) */
 } gw_dso_msg_t;
 
 /* Read the DSO message pkt (len octets, no TCP length prefix): a 12-octet
@@ -82,3 +83,8 @@ int gw_dso_tlv_put(uint8_t *out, size_t cap, size_t *off, uint16_t type, const u
 int gw_dso_keepalive_put(uint8_t *out, size_t cap, size_t *off, uint32_t inactivity_ms,
                          uint32_t keepalive_ms);
 int gw_dso_retry_delay_put(uint8_t *out, size_t cap, size_t *off, uint32_t delay_ms);
+
+/* Append an ENCRYPTION PADDING TLV (RFC 8490 7.3) that makes the message
+ * (*off octets so far) a multiple of block octets (RFC 8467: 468 for
+ * responses). GW_OK or GW_ESPACE. */
+int gw_dso_padding_put(uint8_t *out, size_t cap, size_t *off, size_t block);

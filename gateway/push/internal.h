@@ -9,7 +9,9 @@
 #include "common/log.h"
 #include "gateway/push/push.h"
 
-#define PUSH_MSG_MAX 65535
+/* RFC 8765 6.3.1: a PUSH message is at most 16,382 octets (16 KiB with
+ * the TCP length prefix). */
+#define PUSH_MSG_MAX 16382
 
 /* One subscription: a session's (name, type, class), in the table's hash
  * chain of its name and in its session's list. */
@@ -29,7 +31,9 @@ struct gw_push_session {
 	gw_push_send_fn send; /* to the connection */
 	void *conn;           /* borrowed: the connection */
 	bool established;
-	sub_t *subs; /* owned: the session's subscriptions */
+	bool clocked;     /* active_at set */
+	double active_at; /* the last message that was not a KEEPALIVE (RFC 8490 6.3) */
+	sub_t *subs;      /* owned: the session's subscriptions */
 	unsigned sub_count;
 	gw_push_session_t *prev, *next; /* p->sessions */
 	/* The PUSH being built by gw_push_commit(): a whole DSO message

@@ -50,16 +50,23 @@ void gw_push_commit(gw_push_t *p, const zone_rrdiff_t *diff);
 /* What gw_push_session_message() asks of the connection. */
 typedef enum {
 	GW_PUSH_KEEP = 0, /* go on */
-	GW_PUSH_CLOSE,    /* close once what was queued is written (errors, RFC 8490 5.3) */
+	GW_PUSH_CLOSE,    /* close once what was queued is written (a FORMERR, a refusal) */
+	GW_PUSH_ABORT,    /* a fatal error (RFC 8490 5.3.1): abort at once, TCP RST, nothing sent */
 } gw_push_verdict_t;
 
 /* The session of one connection, made at its first DSO message. send and
  * conn are kept for the session's life. GW_OK or GW_ENOMEM. */
 int gw_push_session_new(gw_push_session_t **out, gw_push_t *p, gw_push_send_fn send, void *conn);
 
-/* Handle one DSO message (opcode 6) of the session's client: responses
- * and PUSH messages go out through send. */
-gw_push_verdict_t gw_push_session_message(gw_push_session_t *s, const uint8_t *pkt, size_t len);
+/* Handle one DSO message (opcode 6) of the session's client, received at
+ * now (the loop's clock, seconds): responses and PUSH messages go out
+ * through send. */
+gw_push_verdict_t gw_push_session_message(gw_push_session_t *s, const uint8_t *pkt, size_t len,
+                                          double now);
+
+/* Another (non-DSO) whole message of the client at now: activity that
+ * restarts the inactivity timer (RFC 8490 6.3). Accepts NULL. */
+void gw_push_session_touch(gw_push_session_t *s, double now);
 
 /* Whether the session is established (a DSO request was answered
  * NOERROR): the connection's own idle timeout no longer applies. */
@@ -67,9 +74,11 @@ bool gw_push_session_established(const gw_push_session_t *s);
 
 /* When the connection should be aborted, given the time of its last
  * traffic (a whole message from the client, or our output moving): the
- * keepalive interval twice over while subscriptions are active, otherwise
- * the inactivity timeout twice over and at least 5 s (RFC 8490 6.4.1,
- * 6.5). */
+ * keepalive interval twice over after the last traffic; and, while no
+ * subscription is active, the inactivity timeout twice over (at least
+ * 5 s) after the last message that was not a KEEPALIVE, whichever comes
+ * first (RFC 8490 6.3, 6.4.1, 6.5.1: a KEEPALIVE restarts only the
+ * keepalive timer). */
 double gw_push_session_deadline(const gw_push_session_t *s, double last_traffic);
 
 /* Drop the session and its subscriptions (the connection closed).

@@ -1,10 +1,12 @@
 /* DSO sessions (RFC 8490) and the DNS Push requests in them (RFC 8765):
  * one session per connection, made at the connection's first DSO
- * message, established by the first DSO request answered NOERROR. The
- * error rules, in short: a malformed request gets FORMERR and the
- * connection closes; a malformed or unexpected unidirectional message, or
- * any response (we never send requests), closes it at once; an unknown
- * primary TLV in a request gets DSOTYPENI and the session goes on. */
+ * message, established by the first DSO request answered NOERROR (RFC
+ * 8490 5.1). The error rules, in short (docs/push.md): a malformed
+ * request gets FORMERR with a RETRY DELAY and the connection closes; a
+ * fatal error (RFC 8490 5.3.1: a malformed or unexpected unidirectional
+ * message, a unidirectional TLV sent as a request, any response, a
+ * duplicate SUBSCRIBE) aborts it without a response; an unknown primary
+ * TLV in a request gets DSOTYPENI and the session goes on. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,60 +94,127 @@ bool gw_push_session_established(const gw_push_session_t *s)
 double gw_push_session_deadline(const gw_push_session_t *s, double last_traffic)
 {
 	const gw_push_opts_t *o = &s->p->opts;
-	if (s->sub_count > 0)
-		return last_traffic + 2.0 * o->keepalive_ms / 1000.0;
+	double keepalive = last_traffic + 2.0 * o->keepalive_ms / 1000.0;
+	/* An active subscription is an operation in progress: no inactivity
+	 * timeout (RFC 8490 6.3). */
+	if (s->sub_count > 0 || !s->clocked)
+		return keepalive;
 	double idle = 2.0 * o->inactivity_ms / 1000.0;
-	return last_traffic + (idle > 5.0 ? idle : 5.0);
+	double inactive = s->active_at + (idle > 5.0 ? idle : 5.0);
+	return inactive < keepalive ? inactive : keepalive;
 }
 
-/* A response to request id with rcode and, when tlv_type is not 0, that
- * TLV (KEEPALIVE or RETRY DELAY with our values). */
-static int respond(gw_push_session_t *s, uint16_t id, uint8_t rcode, uint16_t tlv_type)
+void gw_push_session_touch(gw_push_session_t *s, double now)
+{
+	if (s == NULL)
+		return;
+	s->active_at = now;
+	s->clocked = true;
+}
+
+#define PUSH_PAD_BLOCK 468 /* RFC 8467 4.1: responses padded to 468-octet blocks */
+
+/* How long a client should wait before it tries a request again that got
+ * rcode (RFC 8765 6.2.2's recommendations; REFUSED: push.retry-delay). */
+static uint32_t retry_delay_for(const gw_push_t *p, uint8_t rcode)
+{
+	switch (rcode) {
+	case DNS_RCODE_SERVFAIL:
+		return 60 * 1000;
+	case DNS_RCODE_REFUSED:
+		return p->opts.retry_delay_ms;
+	default: /* FORMERR, NOTAUTH, others */
+		return 5 * 60 * 1000;
+	}
+}
+
+/* A message from us: the response to request id (0: a unidirectional
+ * message) with rcode; with tlv_type KEEPALIVE our timeouts, with
+ * RETRY_DELAY the delay for rcode (RFC 8490 7.2.2, RFC 8765 6.2.2); an
+ * ENCRYPTION PADDING TLV when pad (the request had one: RFC 8490 7.3). */
+static int respond(gw_push_session_t *s, uint16_t id, uint8_t rcode, uint16_t tlv_type, bool pad)
 {
 	const gw_push_opts_t *o = &s->p->opts;
-	uint8_t msg[GW_DSO_HEADER + 12];
+	uint8_t msg[PUSH_PAD_BLOCK];
 	size_t n = gw_dso_begin(msg, sizeof(msg), id, id != 0, rcode);
 	if (tlv_type == GW_DSO_KEEPALIVE)
 		gw_dso_keepalive_put(msg, sizeof(msg), &n, o->inactivity_ms, o->keepalive_ms);
 	else if (tlv_type == GW_DSO_RETRY_DELAY)
-		gw_dso_retry_delay_put(msg, sizeof(msg), &n, o->retry_delay_ms);
+		gw_dso_retry_delay_put(msg, sizeof(msg), &n, retry_delay_for(s->p, rcode));
+	if (pad)
+		gw_dso_padding_put(msg, sizeof(msg), &n, PUSH_PAD_BLOCK);
 	return s->send(s->conn, msg, n);
 }
 
-/* A protocol error: counted, logged (limited), the connection closes. */
+/* An error response to m: rcode and the RETRY DELAY that RFC 8765 6.2.2
+ * asks to append to every nonzero rcode. */
+static int respond_error(gw_push_session_t *s, const gw_dso_msg_t *m, uint8_t rcode)
+{
+	return respond(s, m->id, rcode, GW_DSO_RETRY_DELAY, m->padded);
+}
+
+/* A fatal error (RFC 8490 5.3.1): counted, logged (limited), the
+ * connection aborted without a response. */
 static gw_push_verdict_t fail(gw_push_session_t *s, const char *why)
 {
 	s->p->stats.errors++;
-	gw_log_limited(&s->p->lim_errors, GW_LOG_NOTICE, "push: DSO protocol error: %s; closing",
-	               why);
+	gw_log_limited(&s->p->lim_errors, GW_LOG_NOTICE,
+	               "push: DSO protocol error: %s; aborting the connection", why);
+	return GW_PUSH_ABORT;
+}
+
+/* A malformed request: FORMERR with a RETRY DELAY (RFC 8490 5.4, RFC 8765
+ * 6.2.2); on an established session also the RETRY DELAY message that
+ * ends it (RFC 8490 6.6.1, 7.2.1: rcode FORMERR); then the connection
+ * closes once that is written. */
+static gw_push_verdict_t formerr(gw_push_session_t *s, const gw_dso_msg_t *m, const char *why)
+{
+	s->p->stats.errors++;
+	gw_log_limited(&s->p->lim_errors, GW_LOG_NOTICE,
+	               "push: DSO protocol error: %s; FORMERR, closing", why);
+	respond_error(s, m, DNS_RCODE_FORMERR);
+	if (s->established)
+		respond(s, 0, DNS_RCODE_FORMERR, GW_DSO_RETRY_DELAY, false);
 	return GW_PUSH_CLOSE;
 }
 
-static gw_push_verdict_t formerr(gw_push_session_t *s, uint16_t id, const char *why)
-{
-	respond(s, id, DNS_RCODE_FORMERR, 0);
-	return fail(s, why);
-}
-
-/* Establish the session at a request; false (and a REFUSED response with
- * RETRY DELAY sent: RFC 8490 7.2) when there are too many. */
-static bool establish(gw_push_session_t *s, uint16_t id)
+/* Room for this session to be established; false (and a REFUSED
+ * response with RETRY DELAY sent: RFC 8490 7.2.2) when there are too
+ * many. No unidirectional RETRY DELAY: before a NOERROR response the
+ * server sends no DSO message of its own (RFC 8490 5.1). */
+static bool may_establish(gw_push_session_t *s, const gw_dso_msg_t *m)
 {
 	gw_push_t *p = s->p;
-	if (s->established)
+	if (s->established || p->stats.sessions < p->opts.max_sessions)
 		return true;
-	if (p->stats.sessions >= p->opts.max_sessions) {
-		p->stats.refused++;
-		gw_log_limited(&p->lim_sessions, GW_LOG_WARNING,
-		               "push: %u DSO sessions open (push.max-sessions); a new one is "
-		               "refused with RETRY DELAY %u ms",
-		               p->opts.max_sessions, p->opts.retry_delay_ms);
-		respond(s, id, DNS_RCODE_REFUSED, GW_DSO_RETRY_DELAY);
-		return false;
-	}
+	p->stats.refused++;
+	gw_log_limited(&p->lim_sessions, GW_LOG_WARNING,
+	               "push: %u DSO sessions open (push.max-sessions); a new one is "
+	               "refused with RETRY DELAY %u ms",
+	               p->opts.max_sessions, p->opts.retry_delay_ms);
+	respond_error(s, m, DNS_RCODE_REFUSED);
+	return false;
+}
+
+/* The session is established by the NOERROR response being sent (RFC
+ * 8490 5.1.2). */
+static void establish(gw_push_session_t *s)
+{
+	if (s->established)
+		return;
 	s->established = true;
-	p->stats.sessions++;
-	return true;
+	s->p->stats.sessions++;
+}
+
+/* The session's subscription to the same name, type and class, or NULL. */
+static sub_t *sub_same(gw_push_session_t *s, const uint8_t *lower, size_t n, uint16_t type,
+                       uint16_t rrclass)
+{
+	for (sub_t *sub = s->subs; sub != NULL; sub = sub->next)
+		if (sub->type == type && sub->rrclass == rrclass && sub->name_len == n &&
+		    memcmp(sub->name, lower, n) == 0)
+			return sub;
+	return NULL;
 }
 
 static bool meta_type(uint16_t t)
@@ -159,16 +228,20 @@ static gw_push_verdict_t subscribe(gw_push_session_t *s, const gw_dso_msg_t *m)
 	uint8_t name[256], lower[256];
 	uint16_t type, rrclass;
 	if (gw_push_subscribe_read(&m->primary, name, &type, &rrclass) != GW_OK)
-		return formerr(s, m->id, "SUBSCRIBE TLV malformed");
+		return formerr(s, m, "SUBSCRIBE TLV malformed");
 	if (meta_type(type))
-		return formerr(s, m->id, "SUBSCRIBE for a meta type");
-	/* RFC 8490 5.1.1: the ID of an outstanding operation is not reused. */
+		return formerr(s, m, "SUBSCRIBE for a meta type");
+	/* RFC 8490 5.4.1, RFC 8765 6.2.1: the ID of an active subscription is
+	 * in use; the RFCs name no answer for its reuse: a malformed request. */
 	if (push_sub_find(s, m->id) != NULL)
-		return formerr(s, m->id, "SUBSCRIBE with the message ID of an active subscription");
-	bool was = s->established;
-	if (!establish(s, m->id))
-		return GW_PUSH_CLOSE;
+		return formerr(s, m, "SUBSCRIBE with the message ID of an active subscription");
 	size_t n = (size_t)zone_name_lower(lower, name);
+	/* RFC 8765 6.2.1: a duplicate of an active subscription (name, type,
+	 * class; the name without regard to case) is a fatal error. */
+	if (sub_same(s, lower, n, type, rrclass) != NULL)
+		return fail(s, "SUBSCRIBE duplicating an active subscription");
+	if (!may_establish(s, m))
+		return GW_PUSH_CLOSE;
 	uint8_t rcode = DNS_RCODE_NOERROR;
 	if (p->zone == NULL)
 		rcode = DNS_RCODE_SERVFAIL;
@@ -190,14 +263,19 @@ static gw_push_verdict_t subscribe(gw_push_session_t *s, const gw_dso_msg_t *m)
 	if (rcode == DNS_RCODE_NOERROR &&
 	    push_sub_add(s, m->id, lower, n, type, rrclass, &sub) != GW_OK)
 		rcode = DNS_RCODE_SERVFAIL;
-	if (respond(s, m->id, rcode, 0) != GW_OK)
+	if (rcode != DNS_RCODE_NOERROR)
+		return respond_error(s, m, rcode) == GW_OK ? GW_PUSH_KEEP : GW_PUSH_CLOSE;
+	bool was = s->established;
+	if (respond(s, m->id, rcode, 0, m->padded) != GW_OK)
+		return GW_PUSH_CLOSE;
+	establish(s);
+	/* RFC 8765 6.3: the current answers (when there are any) immediately
+	 * follow the response. */
+	if (push_initial(s, sub) != GW_OK)
 		return GW_PUSH_CLOSE;
 	/* A session established by SUBSCRIBE learns our timeouts from a
-	 * unidirectional KEEPALIVE (RFC 8490 7.1.2). */
-	if (!was && respond(s, 0, 0, GW_DSO_KEEPALIVE) != GW_OK)
-		return GW_PUSH_CLOSE;
-	/* RFC 8765 6.2: the current answers follow the response. */
-	if (sub != NULL && push_initial(s, sub) != GW_OK)
+	 * unidirectional KEEPALIVE (RFC 8490 7.1), after those answers. */
+	if (!was && respond(s, 0, 0, GW_DSO_KEEPALIVE, false) != GW_OK)
 		return GW_PUSH_CLOSE;
 	return GW_PUSH_KEEP;
 }
@@ -209,24 +287,30 @@ static gw_push_verdict_t request(gw_push_session_t *s, const gw_dso_msg_t *m)
 	case GW_DSO_KEEPALIVE:
 		/* The client's values are its wishes; ours are the answer. */
 		if (gw_dso_keepalive_read(&m->primary, &inactivity, &keepalive) != GW_OK)
-			return formerr(s, m->id, "KEEPALIVE TLV malformed");
-		if (!establish(s, m->id))
+			return formerr(s, m, "KEEPALIVE TLV malformed");
+		if (!may_establish(s, m))
 			return GW_PUSH_CLOSE;
-		return respond(s, m->id, DNS_RCODE_NOERROR, GW_DSO_KEEPALIVE) == GW_OK
-		           ? GW_PUSH_KEEP
-		           : GW_PUSH_CLOSE;
+		if (respond(s, m->id, DNS_RCODE_NOERROR, GW_DSO_KEEPALIVE, m->padded) != GW_OK)
+			return GW_PUSH_CLOSE;
+		establish(s);
+		return GW_PUSH_KEEP;
 	case GW_DSO_SUBSCRIBE:
 		return subscribe(s, m);
 	case GW_DSO_RETRY_DELAY:
+		/* RFC 8490 7.2.1: never from a client. */
+		return fail(s, "RETRY DELAY from the client");
 	case GW_DSO_PUSH:
+		/* RFC 8765 6.3: never from a client. */
+		return fail(s, "PUSH from the client");
 	case GW_DSO_UNSUBSCRIBE:
 	case GW_DSO_RECONFIRM:
-		/* Server-to-client or unidirectional types sent as requests. */
-		return formerr(s, m->id, "a TLV that is never a client's request");
+		/* RFC 8490 5.4.1: a unidirectional type cannot ask for a response. */
+		return fail(s, "a unidirectional TLV with a message ID");
 	default:
-		/* RFC 8490 5.1.1: not a session establishment either. */
-		return respond(s, m->id, GW_DSO_DSOTYPENI, 0) == GW_OK ? GW_PUSH_KEEP
-		                                                       : GW_PUSH_CLOSE;
+		/* RFC 8490 5.1.1, 5.4.5: not a session establishment either; no
+		 * copy of the TLV. */
+		return respond(s, m->id, GW_DSO_DSOTYPENI, 0, m->padded) == GW_OK ? GW_PUSH_KEEP
+		                                                                  : GW_PUSH_CLOSE;
 	}
 }
 
@@ -270,12 +354,20 @@ static gw_push_verdict_t unidirectional(gw_push_session_t *s, const gw_dso_msg_t
 	}
 }
 
-gw_push_verdict_t gw_push_session_message(gw_push_session_t *s, const uint8_t *pkt, size_t len)
+gw_push_verdict_t gw_push_session_message(gw_push_session_t *s, const uint8_t *pkt, size_t len,
+                                          double now)
 {
 	gw_dso_msg_t m;
-	if (gw_dso_read(pkt, len, &m) != GW_OK) {
+	int ret = gw_dso_read(pkt, len, &m);
+	/* RFC 8490 6.3: every message but a KEEPALIVE restarts the inactivity
+	 * timer; the first one starts it. */
+	if (!s->clocked || !m.has_primary || m.primary.type != GW_DSO_KEEPALIVE)
+		gw_push_session_touch(s, now);
+	if (ret != GW_OK) {
+		/* RFC 8490 5.4: nonzero counts (or other damage) in a request:
+		 * FORMERR; in anything else there is no one to answer. */
 		if (len >= GW_DSO_HEADER && !m.response && m.id != 0)
-			return formerr(s, m.id, "malformed DSO message");
+			return formerr(s, &m, "malformed DSO message");
 		return fail(s, "malformed DSO message");
 	}
 	/* We send no DSO request, so no response is expected. */

@@ -146,6 +146,13 @@ void gw_tcp_conn_close(gw_tcp_conn_t *c)
 		gw_xfr_deinit(&c->xfr);
 	}
 	gw_push_session_free(c->push);
+	if (c->aborting) {
+		/* RFC 8490 5.3: forcibly abort: a TCP RST, no TLS close_notify. */
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
+		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		if (c->ssl != NULL)
+			SSL_set_quiet_shutdown(c->ssl, 1);
+	}
 	if (c->ssl != NULL)
 		gw_tls_conn_deinit(c);
 	close(c->fd);
@@ -234,8 +241,16 @@ static bool dso_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len, int *r
 		*ret = GW_ENOMEM;
 		return true;
 	}
-	if (gw_push_session_message(c->push, pkt, len) == GW_PUSH_CLOSE)
+	switch (gw_push_session_message(c->push, pkt, len, ev_now(srv->loop))) {
+	case GW_PUSH_KEEP:
+		break;
+	case GW_PUSH_CLOSE:
 		c->closing = true;
+		break;
+	case GW_PUSH_ABORT:
+		c->closing = c->aborting = true;
+		break;
+	}
 	return true;
 }
 
@@ -296,6 +311,8 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 	/* Before the answer's room is taken: DSO writes its own messages. */
 	if (dso_message(c, pkt, len, &dso_ret))
 		return dso_ret;
+	/* A query is activity for the connection's DSO session (RFC 8490 6.3). */
+	gw_push_session_touch(c->push, ev_now(c->srv->loop));
 	gw_server_t *srv = c->srv;
 	uint8_t *msg = out_msg_begin(c);
 	if (msg == NULL)
@@ -308,6 +325,16 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 	/* One parse: the answerer leaves transfers (and TSIG, NOTIFY) to the
 	 * server with the query read. */
 	gw_answer_result_t res = gw_answer(&srv->env, pkt, len, true, msg, GW_TCP_MAXMSG, &n, &q);
+	/* RFC 8490 7.1.2: edns-tcp-keepalive on an established DSO session is
+	 * a fatal error: no answer, the connection aborted. */
+	if (q.has_keepalive && gw_push_session_established(c->push)) {
+		static gw_log_limit_t lim;
+		gw_log_limited(
+		    &lim, GW_LOG_NOTICE,
+		    "push: edns-tcp-keepalive on a DSO session; aborting the connection");
+		c->closing = c->aborting = true;
+		return GW_OK;
+	}
 	if (res == GW_ANSWER_SPECIAL && is_xfr(&q)) {
 		bool started = false;
 		int ret = gw_server_xfr_start(srv, &c->xfr, &q, pkt, len, &c->peer, msg,
@@ -418,7 +445,8 @@ static int serve(gw_tcp_conn_t *c)
 	c->serving = true;
 	for (;;) {
 		size_t before = c->in_len;
-		if (process_input(c) != GW_OK || flush(c) != GW_OK) {
+		/* An abort writes nothing more (RFC 8490 5.3.1). */
+		if (process_input(c) != GW_OK || (!c->aborting && flush(c) != GW_OK)) {
 			ret = GW_ERROR;
 			break;
 		}
@@ -432,7 +460,8 @@ static int serve(gw_tcp_conn_t *c)
 /* Serve, then arm the deadline for what is left; closes c on error. */
 static void conn_serve(gw_tcp_conn_t *c)
 {
-	/* A DSO error closes once its response went out (RFC 8490 5.3). */
+	/* A DSO error closes once its response went out (RFC 8490 5.3); a
+	 * fatal one aborts at once. */
 	if (serve(c) != GW_OK || c->closing || c->doomed) {
 		gw_tcp_conn_close(c);
 		return;

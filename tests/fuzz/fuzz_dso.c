@@ -36,6 +36,7 @@ static int fake_send(void *conn, const uint8_t *msg, size_t len)
 {
 	gw_dso_msg_t m;
 	(void)conn;
+	CHECK(len <= 16382); /* RFC 8765 6.3.1 */
 	CHECK(gw_dso_read(msg, len, &m) == GW_OK);
 	if (m.response)
 		CHECK(m.id == last_request && m.id != 0);
@@ -99,9 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      m.primary.data + m.primary.len <= msg + len);
 		}
 		last_request = len >= GW_DSO_HEADER ? (uint16_t)(msg[0] << 8 | msg[1]) : 0;
-		gw_push_verdict_t v = gw_push_session_message(s, msg, len);
+		gw_push_verdict_t v = gw_push_session_message(s, msg, len, 0.0);
 		free(msg);
-		if (v == GW_PUSH_CLOSE)
+		if (v != GW_PUSH_KEEP)
 			break;
 	}
 	gw_push_session_free(s);

@@ -4,17 +4,24 @@
 
 The DSO messages are built by hand (header, TLVs); dnspython reads the
 names and RDATA of the records inside PUSH TLVs. --tls makes the
-connection over TLS (Python's ssl module; --cafile to verify, else no
-verification) for when the gateway's TLS listener serves DNS Push.
+connection over TLS (Python's ssl module; --cafile to verify the
+certificate, else no verification). --discover ZONE finds the server as
+RFC 8765 6.1 says: the SRV _dns-push-tls._tcp.ZONE (asked of --dns-port
+on --host), its target's address, and TLS with the target as the name
+the certificate must carry; --tlsa also checks the served key against
+the TLSA 3 1 1 at _PORT._tcp.TARGET (RFC 6698, RFC 7671). Each new
+connection discovers again (a restarted server may have a new port).
 
-  push_client.py --port P scenario --zone Z --pub-in FIFO --pub-out FILE ...
-  push_client.py --port P reconnect --name N --type PTR --expect TEXT
-  push_client.py --port P probe                  # one KEEPALIVE, prints the values
+  push_client.py [--tls --cafile C --discover Z --dns-port P --tlsa | --port P] CMD
+    CMD: scenario --zone Z --pub-in FIFO --pub-out FILE ...
+         reconnect --name N --type PTR --expect TEXT
+         probe                  # one KEEPALIVE, prints the rcode
 
 Each check prints "PASS what" or "FAIL what: why"; numbers print as
 "latency ...". Exit status 0 when nothing failed.
 """
 import argparse
+import hashlib
 import os
 import select
 import socket
@@ -24,7 +31,11 @@ import struct
 import sys
 import time
 
+import dns.edns
+import dns.exception
+import dns.message
 import dns.name
+import dns.query
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
@@ -111,11 +122,52 @@ class Message:
         return [r for t, d in self.tlvs if t == PUSH for r in parse_push(d)]
 
 
+def lookup(args, name, rtype):
+    """The answer RRset of name/rtype from the gateway (UDP), or None."""
+    q = dns.message.make_query(name, rtype)
+    try:
+        r = dns.query.udp(q, args.host, port=args.dns_port, timeout=3)
+    except dns.exception.DNSException as e:
+        raise OSError("%s %s: %s" % (name, rtype, e))
+    for rrset in r.answer:
+        if rrset.rdtype == dns.rdatatype.from_text(rtype):
+            return rrset
+    return None
+
+
+def endpoint(args):
+    """(address, port, TLS server name) of the push server: --discover's
+    SRV and its target's address (RFC 8765 6.1), or --host and --port."""
+    if not args.discover:
+        return args.host, args.port, args.host
+    srv = lookup(args, "_dns-push-tls._tcp." + args.discover.rstrip(".") + ".", "SRV")
+    if srv is None:
+        raise OSError("no SRV _dns-push-tls._tcp.%s" % args.discover)
+    rr = sorted(srv, key=lambda r: (r.priority, -r.weight))[0]
+    target = rr.target.to_text()
+    addr = lookup(args, target, "A")
+    if addr is None:
+        raise OSError("no address for %s" % target)
+    return addr[0].address, rr.port, target.rstrip(".")
+
+
+def spki_sha256(der):
+    """SHA-256 of a certificate's SubjectPublicKeyInfo (TLSA 3 1 1)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    key = x509.load_der_x509_certificate(der).public_key()
+    return hashlib.sha256(key.public_bytes(serialization.Encoding.DER,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+                          ).hexdigest()
+
+
 class Client:
     """One DSO connection."""
 
-    def __init__(self, args):
-        self.sock = socket.create_connection((args.host, args.port), timeout=5)
+    def __init__(self, args, server_name=None):
+        host, port, name = endpoint(args)
+        self.endpoint = (host, port, name)
+        self.sock = socket.create_connection((host, port), timeout=5)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if args.tls:
             ctx = ssl.create_default_context(cafile=args.cafile)
@@ -123,14 +175,23 @@ class Client:
                 ctx.check_hostname = False
                 ctx.verify_mode = ssl.CERT_NONE
             ctx.set_alpn_protocols(["dot"])
-            self.sock = ctx.wrap_socket(self.sock, server_hostname=args.host)
+            # An abort (no close_notify) shows as SSLEOFError, not as an
+            # empty read.
+            self.sock = ctx.wrap_socket(self.sock, server_hostname=server_name or name,
+                                        suppress_ragged_eofs=False)
         self.buf = b""
         self.closed = False
+        # The server aborted (RFC 8490 5.3): a TCP RST; over TLS an end
+        # without close_notify.
+        self.reset = False
         self.pushes = []  # (monotonic time, Record), every PUSH RR received
         self.other = []   # messages that are neither PUSH nor awaited responses
 
     def send(self, msg):
-        self.sock.sendall(struct.pack("!H", len(msg)) + msg)
+        try:
+            self.sock.sendall(struct.pack("!H", len(msg)) + msg)
+        except (ConnectionResetError, BrokenPipeError, ssl.SSLError):
+            self.closed = True
 
     def recv(self, timeout):
         """The next message, or None at the timeout or the connection's end."""
@@ -153,7 +214,9 @@ class Client:
                 return None
             try:
                 data = self.sock.recv(65536)
-            except (ConnectionResetError, ssl.SSLError):
+            except (ConnectionResetError, ssl.SSLEOFError):
+                self.reset, data = True, b""
+            except (BrokenPipeError, ssl.SSLError):
                 data = b""
             if not data:
                 self.closed = True
@@ -243,6 +306,30 @@ def scenario(args):
     pub = Publisher(args.pub_in, args.pub_out)
 
     a = Client(args)
+    if args.discover:
+        host, port, name = a.endpoint
+        check(True, "SRV _dns-push-tls._tcp.%s: the push server is %s port %d (%s)"
+              % (args.discover, name, port, host))
+    if args.tls:
+        check(a.sock.selected_alpn_protocol() == "dot" and a.sock.version().startswith("TLS"),
+              "TLS (%s), ALPN dot" % a.sock.version(), str(a.sock.selected_alpn_protocol()))
+    if args.tls and args.cafile:
+        check(a.sock.getpeercert() is not None,
+              "the gateway's certificate verified against %s for %s"
+              % (os.path.basename(args.cafile), a.endpoint[2]))
+        try:
+            Client(args, server_name="wrong." + zone.rstrip(".")).close()
+            check(False, "a wrong server name fails the certificate check", "accepted")
+        except ssl.SSLCertVerificationError:
+            check(True, "a wrong server name fails the certificate check")
+    if args.tls and args.tlsa:
+        host, port, name = a.endpoint
+        want = spki_sha256(a.sock.getpeercert(binary_form=True))
+        tlsa = lookup(args, "_%d._tcp.%s." % (port, name), "TLSA")
+        got = [r.cert.hex() for r in tlsa or []
+               if (r.usage, r.selector, r.mtype) == (3, 1, 1)]
+        check(want in got, "TLSA 3 1 1 at _%d._tcp.%s matches the served key" % (port, name),
+              "served %s, TLSA %s" % (want, got))
     # KEEPALIVE establishes the session; the response carries the
     # server's timeouts (RFC 8490 7.1).
     a.send(dso(1, tlv(KEEPALIVE, struct.pack("!II", 600000, 600000))))
@@ -333,7 +420,7 @@ def scenario(args):
     c.send(dso(7, subscribe_tlv(ipp, "PTR"), counts=(1, 0, 0, 0)))
     m = c.response(7)
     check(m is not None and m.rcode == 1, "nonzero QDCOUNT: FORMERR")
-    check(c.wait_closed(3), "nonzero QDCOUNT: connection closed")
+    check(c.wait_closed(3) and not c.reset, "nonzero QDCOUNT: connection closed (gracefully)")
     d = Client(args)
     d.send(dso(8, tlv(SUBSCRIBE, b"\x03abc")))  # a name without its end
     m = d.response(8)
@@ -343,6 +430,31 @@ def scenario(args):
     e.send(dso(0, tlv(UNSUBSCRIBE, struct.pack("!H", 1))))
     check(e.wait_closed(3) and e.response(0, 0.1) is None,
           "unidirectional before a session: closed without a response")
+    check(e.reset, "a fatal error aborts the connection (RST; over TLS no close_notify)")
+    # RFC 8765 6.2.1: a duplicate SUBSCRIBE (name in another case) is fatal.
+    dup = Client(args)
+    check(dup.subscribe(1, ipp, "PTR") == "NOERROR", "SUBSCRIBE before its duplicate: NOERROR")
+    dup.send(dso(2, subscribe_tlv(ipp.upper(), "PTR")))
+    check(dup.response(2, 3) is None and dup.closed,
+          "duplicate SUBSCRIBE: aborted without a response")
+    # RFC 8490 7.1.2: a DNS query with edns-tcp-keepalive on an established
+    # DSO session is a fatal error.
+    ek = Client(args)
+    ek.send(dso(1, tlv(KEEPALIVE, struct.pack("!II", 0, 0))))
+    check(ek.response(1) is not None, "a session for the edns-tcp-keepalive check")
+    q = dns.message.make_query(ipp, "PTR", use_edns=0,
+                               options=[dns.edns.GenericOption(11, b"")])
+    q.id = 77
+    ek.send(q.to_wire())
+    check(ek.response(77, 3) is None and ek.closed and ek.reset,
+          "edns-tcp-keepalive on a DSO session: aborted without an answer")
+    # RFC 8490 7.3: a padded request gets a padded response (468-octet blocks).
+    pad = Client(args)
+    pad.send(dso(1, tlv(KEEPALIVE, struct.pack("!II", 0, 0)) + tlv(PADDING, b"\0" * 8)))
+    m = pad.response(1)
+    check(m is not None and m.rcode == 0 and len(m.raw) % 468 == 0
+          and any(t == PADDING for t, _ in m.tlvs),
+          "padded KEEPALIVE: padded response", str(len(m.raw)) if m else "none")
     f = Client(args)
     f.send(dso(5, tlv(0x7777, b"x")))
     m = f.response(5)
@@ -366,29 +478,38 @@ def scenario(args):
     check(codes[:-1] == ["NOERROR"] * args.max_per_connection and codes[-1] == "REFUSED",
           "SUBSCRIBE over push.max-subscriptions-per-connection: REFUSED", str(codes[-3:]))
 
-    # Inactivity: a session without subscriptions that stays silent is
-    # closed after twice the inactivity timeout (at least 5 s); one that
-    # sends KEEPALIVE is not.
-    idle, busy = Client(args), Client(args)
-    for cl, mid in ((idle, 1), (busy, 1)):
-        cl.send(dso(mid, tlv(KEEPALIVE, struct.pack("!II", 0, 0))))
-        cl.response(mid)
+    # Inactivity (RFC 8490 6.3, 6.4.1, 7.1): a session without a
+    # subscription is aborted twice the inactivity timeout (at least 5 s)
+    # after its last message that was not a KEEPALIVE, whether it sends
+    # KEEPALIVEs or not; one with a subscription that stays silent is not
+    # (its limit is twice the keepalive interval).
+    idle, kaonly, quiet = Client(args), Client(args), Client(args)
+    for cl in (idle, kaonly):
+        cl.send(dso(1, tlv(KEEPALIVE, struct.pack("!II", 0, 0))))
+        cl.response(1)
+    check(quiet.subscribe(1, "quiet." + link, "A") == "NOERROR", "a quiet subscription")
     limit = max(2 * args.inactivity_ms / 1000.0, 5.0)
     t0 = time.monotonic()
     mid = 2
-    closed_at = None
+    closed_at = {}
     while time.monotonic() - t0 < limit + 3:
-        busy.send(dso(mid, tlv(KEEPALIVE, struct.pack("!II", 0, 0))))
-        busy.response(mid, 1)
-        mid += 1
-        if idle.wait_closed(0.5) and closed_at is None:
-            closed_at = time.monotonic() - t0
-        time.sleep(0.5)
-    check(closed_at is not None and limit - 0.5 <= closed_at <= limit + 2,
-          "silent session closed after the inactivity timeout (%.1f s)" % limit,
-          "closed at %r" % closed_at)
-    check(not busy.closed, "session sending KEEPALIVE stays open")
-    for cl in (a, b, c, d, e, f, g, h, idle, busy):
+        if not kaonly.closed:
+            kaonly.send(dso(mid, tlv(KEEPALIVE, struct.pack("!II", 0, 0))))
+            kaonly.response(mid, 0.5)
+            mid += 1
+        for what, cl in (("idle", idle), ("kaonly", kaonly)):
+            if what not in closed_at and cl.wait_closed(0.2):
+                closed_at[what] = time.monotonic() - t0
+        time.sleep(0.3)
+    for what, text in (("idle", "silent session"),
+                       ("kaonly", "session sending only KEEPALIVEs")):
+        at = closed_at.get(what)
+        check(at is not None and limit - 0.5 <= at <= limit + 2,
+              "%s without subscriptions aborted at the inactivity limit (%.1f s)"
+              % (text, limit), "closed at %r" % at)
+    quiet.drain(0.2)
+    check(not quiet.closed, "silent session with a subscription stays open")
+    for cl in (a, b, c, d, e, f, g, h, dup, ek, pad, idle, kaonly, quiet):
         cl.close()
 
 
@@ -396,6 +517,7 @@ def reconnect(args):
     """Subscribe; when the gateway goes away, reconnect (bounded) and
     subscribe again; the initial PUSH after that must hold --expect."""
     cl = Client(args)
+    first_port = cl.endpoint[1]
     check(cl.subscribe(1, args.name, args.type) == "NOERROR", "reconnect: first SUBSCRIBE")
     got = cl.wait_push(lambda r: args.expect in r.text, 5)
     check(got is not None, "reconnect: initial PUSH before the restart")
@@ -418,6 +540,9 @@ def reconnect(args):
         cl = None
         time.sleep(0.2)
     print("reconnect attempts %d" % attempts, flush=True)
+    if cl is not None:
+        print("reconnect: server port %d before the restart, %d after"
+              % (first_port, cl.endpoint[1]), flush=True)
     if not check(cl is not None and rcode == "NOERROR", "reconnect: subscribed again",
                  str(rcode)):
         return
@@ -439,9 +564,12 @@ def probe(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--port", type=int, help="without --discover")
     ap.add_argument("--tls", action="store_true", help="DNS Push over TLS (RFC 8765)")
     ap.add_argument("--cafile", default=None)
+    ap.add_argument("--discover", metavar="ZONE", help="find the server by its SRV (RFC 8765 6.1)")
+    ap.add_argument("--dns-port", type=int, default=53, help="the DNS port --discover asks")
+    ap.add_argument("--tlsa", action="store_true", help="check the TLSA 3 1 1 of the server")
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("scenario")
     s.add_argument("--zone", required=True)

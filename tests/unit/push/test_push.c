@@ -1,8 +1,10 @@
 /* Sessions and subscriptions against a fake connection that records what
  * it is sent: the responses and their rcodes, the initial PUSH, PUSH
  * content for additions and removals from a real commit's diff, the
- * matching (name case, type, ANY without DNSSEC types), the limits, and
- * the error rules that close a connection. */
+ * matching (name case, type, ANY without DNSSEC types), the limits, the
+ * error rules that close or abort a connection, and the RFC 8490 / RFC
+ * 8765 details docs/push.md lists (message size, timers, padding, RETRY
+ * DELAY, duplicates). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +17,7 @@
 #define MAXMSG 16
 
 typedef struct {
-	uint8_t msg[MAXMSG][2048];
+	uint8_t msg[MAXMSG][16384];
 	size_t len[MAXMSG];
 	size_t count;
 	int fail; /* send returns this */
@@ -94,7 +96,14 @@ static gw_push_verdict_t subscribe(gw_push_session_t *s, uint16_t id, const char
 	uint8_t d[260], msg[512];
 	size_t dl = sub_data(d, name, type, 1);
 	size_t n = build(msg, id, GW_DSO_SUBSCRIBE, d, (uint16_t)dl);
-	return gw_push_session_message(s, msg, n);
+	return gw_push_session_message(s, msg, n, 0.0);
+}
+
+static gw_push_verdict_t unsubscribe(gw_push_session_t *s, uint16_t id)
+{
+	uint8_t msg[64], d[2] = {(uint8_t)(id >> 8), (uint8_t)id};
+	size_t n = build(msg, 0, GW_DSO_UNSUBSCRIBE, d, 2);
+	return gw_push_session_message(s, msg, n, 0.0);
 }
 
 static uint8_t rcode_of(const conn_t *c, size_t i)
@@ -135,19 +144,20 @@ static void test_subscribe_initial(void)
 	/* Letter case of the question does not matter. */
 	CU_ASSERT_EQUAL(subscribe(s, 5, "_IPP._tcp.LAN.t.", 12), GW_PUSH_KEEP);
 	CU_ASSERT(gw_push_session_established(s));
-	/* Response, unidirectional KEEPALIVE (established by SUBSCRIBE), one PUSH. */
+	/* Response, the PUSH right after it (RFC 8765 6.3), then the
+	 * unidirectional KEEPALIVE (established by SUBSCRIBE). */
 	CU_ASSERT_EQUAL_FATAL(c.count, 3);
 	CU_ASSERT_EQUAL(c.msg[0][0] << 8 | c.msg[0][1], 5);
 	CU_ASSERT(c.msg[0][2] & 0x80);
 	CU_ASSERT_EQUAL(rcode_of(&c, 0), 0);
 	CU_ASSERT_EQUAL(c.len[0], 12);
 	gw_dso_msg_t m;
-	CU_ASSERT_FATAL(gw_dso_read(c.msg[1], c.len[1], &m) == GW_OK);
+	CU_ASSERT_FATAL(gw_dso_read(c.msg[2], c.len[2], &m) == GW_OK);
 	CU_ASSERT_EQUAL(m.id, 0);
 	CU_ASSERT_EQUAL(m.primary.type, GW_DSO_KEEPALIVE);
 	uint16_t types[8];
 	uint32_t ttls[8];
-	CU_ASSERT_EQUAL(push_rrs(&c, 2, types, ttls, 8), 1);
+	CU_ASSERT_EQUAL(push_rrs(&c, 1, types, ttls, 8), 1);
 	CU_ASSERT_EQUAL(types[0], 12);
 	CU_ASSERT_EQUAL(ttls[0], 10);
 	/* ANY at the instance: SRV and TXT. */
@@ -225,9 +235,7 @@ static void test_push_changes(void)
 	CU_ASSERT_EQUAL(push_rrs(&c2, 0, types, ttls, 8), 1);
 	CU_ASSERT_EQUAL(types[0], 33);
 	/* UNSUBSCRIBE (unidirectional): no more PUSH to s2. */
-	uint8_t msg[64], id[2] = {0, 1};
-	size_t n = build(msg, 0, GW_DSO_UNSUBSCRIBE, id, 2);
-	CU_ASSERT_EQUAL(gw_push_session_message(s2, msg, n), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL(unsubscribe(s2, 1), GW_PUSH_KEEP);
 	commit(&f, NULL, "b._ipp._tcp.lan.t. 10 IN SRV 0 0 631 h.lan.t.");
 	CU_ASSERT_EQUAL(c2.count, 1);
 	gw_push_session_free(s1);
@@ -308,13 +316,18 @@ static void test_error_rules(void)
 	} rules[] = {
 	    {"unknown request TLV", false, 3, 0x7777, ka, 1, 11, GW_PUSH_KEEP},
 	    {"KEEPALIVE of 7 octets", false, 3, GW_DSO_KEEPALIVE, ka, 7, 1, GW_PUSH_CLOSE},
-	    {"UNSUBSCRIBE as a request", true, 3, GW_DSO_UNSUBSCRIBE, uid, 2, 1, GW_PUSH_CLOSE},
+	    /* RFC 8490 5.4.1: a unidirectional type with a message ID. */
+	    {"UNSUBSCRIBE as a request", true, 3, GW_DSO_UNSUBSCRIBE, uid, 2, -1, GW_PUSH_ABORT},
+	    {"RECONFIRM as a request", true, 3, GW_DSO_RECONFIRM, uid, 2, -1, GW_PUSH_ABORT},
+	    /* RFC 8490 7.2.1, RFC 8765 6.3: server-only types. */
+	    {"RETRY DELAY from a client", true, 3, GW_DSO_RETRY_DELAY, ka, 4, -1, GW_PUSH_ABORT},
+	    {"PUSH from a client", true, 3, GW_DSO_PUSH, ka, 4, -1, GW_PUSH_ABORT},
 	    {"unidirectional before a session", false, 0, GW_DSO_UNSUBSCRIBE, uid, 2, -1,
-	     GW_PUSH_CLOSE},
-	    {"unidirectional KEEPALIVE", true, 0, GW_DSO_KEEPALIVE, ka, 8, -1, GW_PUSH_CLOSE},
-	    {"unknown unidirectional TLV", true, 0, 0x7777, ka, 0, -1, GW_PUSH_CLOSE},
+	     GW_PUSH_ABORT},
+	    {"unidirectional KEEPALIVE", true, 0, GW_DSO_KEEPALIVE, ka, 8, -1, GW_PUSH_ABORT},
+	    {"unknown unidirectional TLV", true, 0, 0x7777, ka, 0, -1, GW_PUSH_ABORT},
 	    {"UNSUBSCRIBE of an unknown ID", true, 0, GW_DSO_UNSUBSCRIBE, uid, 2, -1, GW_PUSH_KEEP},
-	    {"malformed UNSUBSCRIBE", true, 0, GW_DSO_UNSUBSCRIBE, uid, 1, -1, GW_PUSH_CLOSE},
+	    {"malformed UNSUBSCRIBE", true, 0, GW_DSO_UNSUBSCRIBE, uid, 1, -1, GW_PUSH_ABORT},
 	};
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		conn_t c = {0};
@@ -323,11 +336,11 @@ static void test_error_rules(void)
 		CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
 		if (rules[i].establish) {
 			size_t n = build(msg, 1, GW_DSO_KEEPALIVE, ka, 8);
-			CU_ASSERT_FATAL(gw_push_session_message(s, msg, n) == GW_PUSH_KEEP);
+			CU_ASSERT_FATAL(gw_push_session_message(s, msg, n, 0.0) == GW_PUSH_KEEP);
 			c.count = 0;
 		}
 		size_t n = build(msg, rules[i].id, rules[i].type, rules[i].data, rules[i].len);
-		gw_push_verdict_t v = gw_push_session_message(s, msg, n);
+		gw_push_verdict_t v = gw_push_session_message(s, msg, n, 0.0);
 		if (v != rules[i].v)
 			fprintf(stderr, "rule '%s': verdict %d\n", rules[i].what, v);
 		CU_ASSERT_EQUAL(v, rules[i].v);
@@ -336,19 +349,202 @@ static void test_error_rules(void)
 			CU_ASSERT_EQUAL(rcode_of(&c, 0), rules[i].rcode);
 		gw_push_session_free(s);
 	}
-	/* A response from the client (we send no requests): closed. */
+	/* A response from the client (we send no requests): aborted. */
 	conn_t c = {0};
 	gw_push_session_t *s;
 	uint8_t resp[12];
 	size_t n = gw_dso_begin(resp, sizeof(resp), 4, true, 0);
 	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
-	CU_ASSERT_EQUAL(gw_push_session_message(s, resp, n), GW_PUSH_CLOSE);
+	CU_ASSERT_EQUAL(gw_push_session_message(s, resp, n, 0.0), GW_PUSH_ABORT);
 	CU_ASSERT_EQUAL(c.count, 0);
-	/* Deadlines: inactivity twice over (>= 5 s) without subscriptions,
-	 * keepalive twice over with one. */
-	CU_ASSERT_DOUBLE_EQUAL(gw_push_session_deadline(s, 100.0), 130.0, 1e-9);
-	subscribe(s, 9, "a.t.", 1);
-	CU_ASSERT_DOUBLE_EQUAL(gw_push_session_deadline(s, 100.0), 140.0, 1e-9);
+	gw_push_session_free(s);
+	teardown(&f);
+}
+
+static size_t keepalive_msg(uint8_t *msg, uint16_t id, bool pad)
+{
+	uint8_t ka[8] = {0};
+	size_t n = build(msg, id, GW_DSO_KEEPALIVE, ka, 8);
+	if (pad)
+		gw_dso_tlv_put(msg, 512, &n, GW_DSO_PADDING, ka, 3);
+	return n;
+}
+
+/* RFC 8490 6.3, 6.4.1, 6.5.1, 7.1: a KEEPALIVE restarts the keepalive
+ * timer only; other messages restart both; an active subscription stops
+ * the inactivity timeout. Fixture: inactivity 15 s, keepalive 20 s. */
+static void test_timers(void)
+{
+	fixture_t f;
+	conn_t c = {0};
+	gw_push_session_t *s;
+	uint8_t msg[512];
+	setup(&f, 8, 100);
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	CU_ASSERT_EQUAL(gw_push_session_message(s, msg, keepalive_msg(msg, 1, false), 10.0),
+	                GW_PUSH_KEEP);
+	/* The first message starts the inactivity timer: 10 + 30. */
+	CU_ASSERT_DOUBLE_EQUAL(gw_push_session_deadline(s, 10.0), 40.0, 1e-9);
+	/* KEEPALIVEs at 30 and 38: the connection's traffic moves, the
+	 * inactivity deadline does not. */
+	CU_ASSERT_EQUAL(gw_push_session_message(s, msg, keepalive_msg(msg, 2, false), 30.0),
+	                GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL(gw_push_session_message(s, msg, keepalive_msg(msg, 3, false), 38.0),
+	                GW_PUSH_KEEP);
+	CU_ASSERT_DOUBLE_EQUAL(gw_push_session_deadline(s, 38.0), 40.0, 1e-9);
+	/* A query at 39 is activity: 39 + 30 (before 39 + 40). */
+	gw_push_session_touch(s, 39.0);
+	CU_ASSERT_DOUBLE_EQUAL(gw_push_session_deadline(s, 39.0), 69.0, 1e-9);
+	/* With a subscription only the keepalive interval counts. */
+	uint8_t d[260];
+	size_t dl = sub_data(d, "a.t.", 1, 1);
+	size_t n = build(msg, 9, GW_DSO_SUBSCRIBE, d, (uint16_t)dl);
+	CU_ASSERT_EQUAL(gw_push_session_message(s, msg, n, 50.0), GW_PUSH_KEEP);
+	CU_ASSERT_DOUBLE_EQUAL(gw_push_session_deadline(s, 50.0), 90.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(gw_push_session_deadline(s, 200.0), 240.0, 1e-9);
+	gw_push_session_free(s);
+	teardown(&f);
+}
+
+/* RFC 8490 7.3: a request with ENCRYPTION PADDING gets a padded response
+ * (to 468 octets, RFC 8467); one without, none. */
+static void test_padding(void)
+{
+	fixture_t f;
+	conn_t c = {0};
+	gw_push_session_t *s;
+	uint8_t msg[512];
+	setup(&f, 8, 100);
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	gw_push_session_message(s, msg, keepalive_msg(msg, 1, false), 0.0);
+	gw_push_session_message(s, msg, keepalive_msg(msg, 2, true), 0.0);
+	CU_ASSERT_EQUAL_FATAL(c.count, 2);
+	CU_ASSERT_EQUAL(c.len[0], 24);
+	CU_ASSERT_EQUAL(c.len[1], 468);
+	gw_dso_msg_t m;
+	CU_ASSERT_FATAL(gw_dso_read(c.msg[1], c.len[1], &m) == GW_OK);
+	CU_ASSERT_EQUAL(m.primary.type, GW_DSO_KEEPALIVE);
+	CU_ASSERT(m.padded);
+	gw_push_session_free(s);
+	teardown(&f);
+}
+
+/* The RETRY DELAY of a response (RFC 8490 7.2.2, RFC 8765 6.2.2), or 0. */
+static uint32_t retry_delay_of(const conn_t *c, size_t i)
+{
+	size_t off = GW_DSO_HEADER;
+	while (off + 4 <= c->len[i]) {
+		const uint8_t *t = c->msg[i] + off;
+		uint16_t type = (uint16_t)(t[0] << 8 | t[1]), len = (uint16_t)(t[2] << 8 | t[3]);
+		if (type == GW_DSO_RETRY_DELAY && len == 4)
+			return (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | (uint32_t)t[6] << 8 |
+			       t[7];
+		off += 4 + (size_t)len;
+	}
+	return 0;
+}
+
+/* RFC 8765 6.2.2: a SUBSCRIBE error carries a RETRY DELAY; RFC 8490 5.1:
+ * an error response does not establish the session, so the server sends
+ * no KEEPALIVE of its own, and a unidirectional message is still fatal. */
+static void test_subscribe_errors(void)
+{
+	fixture_t f;
+	conn_t c = {0};
+	gw_push_session_t *s;
+	setup(&f, 1, 100);
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	CU_ASSERT_EQUAL(subscribe(s, 1, "example.com.", 12), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL_FATAL(c.count, 1);
+	CU_ASSERT_EQUAL(rcode_of(&c, 0), 9);
+	CU_ASSERT_EQUAL(retry_delay_of(&c, 0), 5 * 60 * 1000);
+	CU_ASSERT(!gw_push_session_established(s));
+	/* Over the per-connection limit (1): REFUSED, push.retry-delay. */
+	c.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s, 2, "a.t.", 1), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL(subscribe(s, 3, "b.t.", 1), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL_FATAL(c.count, 3); /* NOERROR, KEEPALIVE, REFUSED */
+	CU_ASSERT_EQUAL(rcode_of(&c, 2), 5);
+	CU_ASSERT_EQUAL(retry_delay_of(&c, 2), 60000);
+	CU_ASSERT_EQUAL(retry_delay_of(&c, 0), 0);
+	gw_push_session_free(s);
+	/* Before any NOERROR: an UNSUBSCRIBE aborts. */
+	c.count = 0;
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	CU_ASSERT_EQUAL(subscribe(s, 1, "example.com.", 12), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL(unsubscribe(s, 1), GW_PUSH_ABORT);
+	CU_ASSERT_EQUAL(c.count, 1);
+	gw_push_session_free(s);
+	teardown(&f);
+}
+
+/* RFC 8765 6.2.1: a SUBSCRIBE duplicating the name (in any case), type
+ * and class of an active one is fatal; reusing an active subscription's
+ * message ID gets FORMERR, a RETRY DELAY, and the RETRY DELAY message
+ * that ends the session (RFC 8490 6.6.1). */
+static void test_duplicates(void)
+{
+	fixture_t f;
+	conn_t c = {0};
+	gw_push_session_t *s;
+	setup(&f, 8, 100);
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	CU_ASSERT_EQUAL(subscribe(s, 1, "_ipp._tcp.lan.t.", 12), GW_PUSH_KEEP);
+	c.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s, 2, "_IPP._tcp.Lan.t.", 12), GW_PUSH_ABORT);
+	CU_ASSERT_EQUAL(c.count, 0);
+	/* Another type at the same name is no duplicate. */
+	CU_ASSERT_EQUAL(subscribe(s, 3, "_ipp._tcp.lan.t.", 33), GW_PUSH_KEEP);
+	c.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s, 1, "other.t.", 1), GW_PUSH_CLOSE);
+	CU_ASSERT_EQUAL_FATAL(c.count, 2);
+	CU_ASSERT_EQUAL(rcode_of(&c, 0), 1);
+	CU_ASSERT_EQUAL(retry_delay_of(&c, 0), 5 * 60 * 1000);
+	gw_dso_msg_t m;
+	CU_ASSERT_FATAL(gw_dso_read(c.msg[1], c.len[1], &m) == GW_OK);
+	CU_ASSERT(m.id == 0 && !m.response && m.rcode == 1);
+	CU_ASSERT_EQUAL(m.primary.type, GW_DSO_RETRY_DELAY);
+	gw_push_session_free(s);
+	teardown(&f);
+}
+
+/* RFC 8765 6.3.1: no PUSH message over 16,382 octets; a commit larger
+ * than that is split, every RR sent once. */
+static void test_push_size(void)
+{
+	fixture_t f;
+	static conn_t c;
+	gw_push_session_t *s;
+	setup(&f, 8, 100);
+	memset(&c, 0, sizeof(c));
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	subscribe(s, 1, "big.lan.t.", 16);
+	c.count = 0;
+	zone_changeset_t cs;
+	zone_rrdiff_t diff = {0};
+	uint32_t serial = 0;
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	char text[400];
+	for (int i = 0; i < 300; i++) {
+		snprintf(text, sizeof(text), "big.lan.t. 10 IN TXT \"%03d-%s\"", i,
+		         "0123456789012345678901234567890123456789012345678901234567890123456789"
+		         "0123456789012345678901234567890123456789");
+		tcs_add(&cs, text);
+	}
+	CU_ASSERT_FATAL(zone_serial(f.zone, &serial) == GW_OK);
+	CU_ASSERT_FATAL(zone_commit(f.zone, &cs, serial + 1, &diff) == GW_OK);
+	gw_push_commit(f.p, &diff);
+	zone_rrdiff_deinit(&diff);
+	zone_changeset_deinit(&cs);
+	CU_ASSERT(c.count >= 3);
+	size_t rrs = 0;
+	for (size_t i = 0; i < c.count; i++) {
+		CU_ASSERT(c.len[i] <= 16382);
+		uint16_t types[400];
+		uint32_t ttls[400];
+		rrs += push_rrs(&c, i, types, ttls, 400);
+	}
+	CU_ASSERT_EQUAL(rrs, 300);
 	gw_push_session_free(s);
 	teardown(&f);
 }
@@ -361,6 +557,11 @@ int gw_test_register(void)
 	                                 {"ANY leaves out DNSSEC types", test_any_skips_dnssec},
 	                                 {"limits", test_limits},
 	                                 {"error rules", test_error_rules},
+	                                 {"timers", test_timers},
+	                                 {"padding", test_padding},
+	                                 {"SUBSCRIBE errors", test_subscribe_errors},
+	                                 {"duplicates", test_duplicates},
+	                                 {"PUSH size", test_push_size},
 	                                 {NULL, NULL},
 	                             });
 }
