@@ -278,6 +278,15 @@ int zone_apply(zone_t *zone, const zone_changeset_t *cs, zone_change_t **changed
  * zone_apply with a one-RR changeset). */
 int zone_add_rr(zone_t *zone, const ldns_rr *rr);
 
+/* Add count RRs in uncompressed wire form (owner, type, class, TTL,
+ * RDLENGTH, RDATA; rrs[i] is rr_lens[i] octets, borrowed), all or nothing,
+ * as zone_apply() adds a changeset, without ldns: for rebuilding a zone
+ * from RRs this program wrote itself (the journal's), fast and without a
+ * parsed copy of each. The rdata is taken as it is, not checked against
+ * its type's format. GW_OK, GW_EMALFORMED (framing), GW_EOUTOFZONE,
+ * GW_ESEMANTIC, GW_ENOMEM. */
+int zone_add_wire(zone_t *zone, const uint8_t *const *rrs, const size_t *rr_lens, size_t count);
+
 /* ---- differences (zones/diff.c) ----------------------------------------- */
 
 /* Return true to leave RRsets of this type out of a diff. */
