@@ -377,6 +377,9 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 		ret = zone_diff(zone, m->statics, gateway_owned_type, NULL, &cs);
 	if (ret == GW_OK)
 		ret = zone_apply(zone, &cs, NULL, NULL);
+	/* The changeset holds the whole zone as ldns objects, several times
+	 * the zone's own size: gone before signing, the start's peak. */
+	zone_changeset_deinit(&cs);
 	if (ret != GW_OK) {
 		gw_err("cannot build zone %s: %s", cfg->domain_str, gw_strerror(ret));
 		goto out;
