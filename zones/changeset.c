@@ -245,10 +245,12 @@ static bool meta_type(uint16_t type)
 
 /* Check one RR in wire form and queue it; owner is owner_len octets (a
  * valid name), rdata rdlen octets. The checks zone_batch_rr() documents,
- * less the rdata's format against its type. */
+ * less the rdata's format against its type. With borrow, the entry points
+ * at owner and rdata, which must then outlive the batch; else they are
+ * copied into its arena. */
 static int batch_queue(zone_batch_t *batch, const uint8_t *owner, size_t owner_len, uint16_t cls,
                        uint16_t type, uint32_t ttl, const uint8_t *rdata, size_t rdlen, bool add,
-                       size_t ref)
+                       size_t ref, bool borrow)
 {
 	const zone_t *zone = batch->zone;
 
@@ -275,18 +277,22 @@ static int batch_queue(zone_batch_t *batch, const uint8_t *owner, size_t owner_l
 		return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
 	uint8_t key[ZONE_KEY_MAXLEN];
 	int key_len = zone_name_key(key, owner);
-	uint8_t *mem = arena_alloc(batch, owner_len + (size_t)key_len + rdlen);
+	uint8_t *mem = arena_alloc(batch, (size_t)key_len + (borrow ? 0 : owner_len + rdlen));
 	if (mem == NULL)
 		return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
 	zone_entry_t *e = &batch->entries[batch->count];
 	memset(e, 0, sizeof(*e));
-	memcpy(mem, owner, owner_len);
-	e->owner = mem;
-	memcpy(mem + owner_len, key, (size_t)key_len);
-	e->key = mem + owner_len;
-	if (rdlen > 0)
-		memcpy(mem + owner_len + key_len, rdata, rdlen);
-	e->rdata = mem + owner_len + key_len;
+	memcpy(mem, key, (size_t)key_len);
+	e->key = mem;
+	e->owner = owner;
+	e->rdata = rdata;
+	if (!borrow) {
+		memcpy(mem + key_len, owner, owner_len);
+		e->owner = mem + key_len;
+		if (rdlen > 0)
+			memcpy(mem + key_len + owner_len, rdata, rdlen);
+		e->rdata = mem + key_len + owner_len;
+	}
 	e->owner_len = (uint16_t)owner_len;
 	e->key_len = (uint16_t)key_len;
 	e->rdlen = (uint16_t)rdlen;
@@ -332,7 +338,7 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 	}
 	return batch_queue(batch, owner, (size_t)owner_len, (uint16_t)ldns_rr_get_class(rr), type,
 	                   ldns_rr_ttl(rr), ldns_buffer_begin(wire), ldns_buffer_position(wire),
-	                   add, ref);
+	                   add, ref, false);
 }
 
 /* ---- batches: applying ------------------------------------------------ */
@@ -962,6 +968,8 @@ int zone_add_wire(zone_t *zone, const uint8_t *const *rrs, const size_t *rr_lens
 	zone_batch_t batch;
 	int ret = zone_batch_init(&batch, zone);
 
+	/* The entries borrow owners and rdata from rrs, which the caller
+	 * keeps until this returns: no second copy of every RR. */
 	for (size_t i = 0; i < count && ret == GW_OK; i++) {
 		const uint8_t *p = rrs[i];
 		int n = zone_name_len(p, rr_lens[i]);
@@ -979,7 +987,7 @@ int zone_add_wire(zone_t *zone, const uint8_t *const *rrs, const size_t *rr_lens
 		                  (uint16_t)(f[0] << 8 | f[1]),
 		                  (uint32_t)f[4] << 24 | (uint32_t)f[5] << 16 |
 		                      (uint32_t)f[6] << 8 | f[7],
-		                  f + DNS_RR_FIXED_LEN, rdlen, true, i);
+		                  f + DNS_RR_FIXED_LEN, rdlen, true, i, true);
 	}
 	if (ret == GW_OK)
 		ret = zone_batch_apply(zone, &batch, NULL, NULL);
