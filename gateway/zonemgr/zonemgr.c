@@ -344,6 +344,17 @@ static void serial_floor(gw_zonemgr_t *m)
 		        cfg->domain_str, m->serial.path, m->serial.ceiling, served);
 }
 
+/* Loading, signing, reading the journal and writing its first snapshot
+ * free far more than they keep, in many small blocks spread over every
+ * arena the signing threads used; glibc gives back only the top of each
+ * heap by itself. Return the free pages rather than carry them for the
+ * daemon's life (at 10 000 services, and after a restart, most of the
+ * resident set). Twice per start: after the load, after the snapshot. */
+static void give_back_heap(void)
+{
+	malloc_trim(0);
+}
+
 int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_opts_t *opts)
 {
 	int ret;
@@ -420,13 +431,9 @@ out:
 	zone_changeset_deinit(&cs);
 	zone_free(zone);
 	gw_zonemgr_free(m);
-	/* Loading, signing and reading the journal free far more than they
-	 * keep, in many small blocks spread over every arena the signing
-	 * threads used; glibc gives back only the top of each heap by itself.
-	 * Return the free pages now, once, rather than carry them for the
-	 * daemon's life (at 10 000 services, and after a restart, most of the
-	 * resident set). */
-	malloc_trim(0);
+	/* Before the journal's first snapshot is written, which can then
+	 * reuse these pages rather than raise the peak. */
+	give_back_heap();
 	return ret;
 }
 
@@ -622,6 +629,7 @@ int gw_zonemgr_start(gw_zonemgr_t *m)
 		return ret; /* logged with the path */
 	gw_journal_sync(m->journal, m->zone->zone);
 	schedule_refresh(m);
+	give_back_heap();
 	return GW_OK;
 }
 
