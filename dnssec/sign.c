@@ -394,10 +394,12 @@ int sig_sign_jobs_into(const sig_signer_t *signer, zone_t *zone, sig_job_t *jobs
 
 	if (ret != GW_OK)
 		return ret;
-	/* zone_set_sigs() keeps node and RRset pointers valid. */
+	/* zone_take_sigs() keeps node and RRset pointers valid, and takes
+	 * each job's buffer: a zone's worth of signatures exists once, not
+	 * twice, at the start's peak. */
 	for (size_t i = 0; i < count; i++) {
-		ret = zone_set_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, jobs[i].sigs,
-		                    jobs[i].len);
+		ret = zone_take_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, &jobs[i].sigs,
+		                     jobs[i].len);
 		if (ret != GW_OK)
 			return ret;
 		if (jobs[i].sign)

@@ -160,6 +160,13 @@ int zone_set_serial(zone_t *zone, uint32_t serial);
 int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8_t *sigs,
                   uint32_t sigs_len);
 
+/* zone_set_sigs() that takes the caller's malloc'ed buffer instead of
+ * copying it (the signer hands over a whole zone's signatures at once):
+ * on GW_OK the zone owns *sigs and *sigs is set to NULL; on an error the
+ * caller still owns it. */
+int zone_take_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, uint8_t **sigs,
+                   uint32_t sigs_len);
+
 /* Exact match (case-insensitive); NULL when no node holds that name. An
  * empty non-terminal has no node. */
 const zone_node_t *zone_find(const zone_t *zone, const uint8_t *name);
