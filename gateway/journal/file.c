@@ -301,13 +301,120 @@ static int write_header(int fd, const uint8_t *apex)
 	return write_all(fd, head, 13 + (size_t)alen);
 }
 
+/* The snapshot record, streamed: the zone's RRs go to the file through a
+ * small buffer rather than as one buffer of the whole zone (at 100 000
+ * services some 160 MiB, doubled while it grew), and the record's length
+ * and CRC, known at the end, are written into its head last. */
+typedef struct snap_writer {
+	int fd;
+	int ret;
+	uint32_t crc;
+	uint64_t len; /* payload octets so far */
+	size_t used;
+	uint8_t buf[65536];
+} snap_writer_t;
+
+static void snap_flush(snap_writer_t *w)
+{
+	if (w->ret == GW_OK && w->used > 0)
+		w->ret = write_all(w->fd, w->buf, w->used);
+	w->used = 0;
+}
+
+static void snap_put(snap_writer_t *w, const uint8_t *p, size_t n)
+{
+	w->crc = crc32_update(w->crc, p, n);
+	w->len += n;
+	while (n > 0) {
+		if (w->used == sizeof(w->buf))
+			snap_flush(w);
+		size_t k = sizeof(w->buf) - w->used < n ? sizeof(w->buf) - w->used : n;
+		memcpy(w->buf + w->used, p, k);
+		w->used += k;
+		p += k;
+		n -= k;
+	}
+}
+
+static void snap_put_rr(snap_writer_t *w, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                        const uint8_t *rdata, uint16_t rdlen)
+{
+	uint8_t fixed[DNS_RR_FIXED_LEN];
+	fixed[0] = (uint8_t)(type >> 8);
+	fixed[1] = (uint8_t)type;
+	fixed[2] = (uint8_t)(DNS_C_IN >> 8);
+	fixed[3] = (uint8_t)DNS_C_IN;
+	put32(fixed + 4, ttl);
+	fixed[8] = (uint8_t)(rdlen >> 8);
+	fixed[9] = (uint8_t)rdlen;
+	snap_put(w, node->owner, node->owner_len);
+	snap_put(w, fixed, sizeof(fixed));
+	snap_put(w, rdata, rdlen);
+}
+
+/* The RRs of zone in put_zone()'s order and form, as a snapshot record
+ * at the file's current offset. */
+static int write_snapshot(int fd, const zone_t *zone, uint32_t serial)
+{
+	snap_writer_t *w = calloc(1, sizeof(*w));
+	uint32_t count = 0;
+	off_t at = lseek(fd, 0, SEEK_CUR);
+
+	if (w == NULL)
+		return GW_ENOMEM;
+	if (at < 0) {
+		free(w);
+		return -errno;
+	}
+	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
+		for (uint16_t i = 0; i < n->rrset_count; i++)
+			count += (uint32_t)n->rrsets[i].count + n->rrsets[i].sig_count;
+	}
+	w->fd = fd;
+	uint8_t head[REC_HEAD + SNAP_HEAD] = {0}; /* length and CRC: below */
+	head[REC_HEAD] = REC_SNAPSHOT;
+	put32(head + REC_HEAD + 1, serial);
+	put32(head + REC_HEAD + 5, count);
+	w->ret = write_all(fd, head, REC_HEAD);
+	snap_put(w, head + REC_HEAD, SNAP_HEAD);
+	for (const zone_node_t *n = zone_first(zone); n != NULL && w->ret == GW_OK;
+	     n = zone_next(zone, n)) {
+		for (uint16_t i = 0; i < n->rrset_count; i++) {
+			const zone_rrset_t *rs = &n->rrsets[i];
+			const zone_rrset_t sigs = {.rdata = rs->sigs, .rdata_len = rs->sigs_len};
+			const uint8_t *rd;
+			uint16_t rdlen;
+			uint32_t pos = 0;
+			while (zone_rrset_next(rs, &pos, &rd, &rdlen))
+				snap_put_rr(w, n, rs->type, rs->ttl, rd, rdlen);
+			pos = 0;
+			while (zone_rrset_next(&sigs, &pos, &rd, &rdlen))
+				snap_put_rr(w, n, DNS_T_RRSIG, rs->ttl, rd, rdlen);
+		}
+	}
+	snap_flush(w);
+	int ret = w->ret;
+	if (ret == GW_OK && w->len > UINT32_MAX)
+		ret = GW_ELIMIT;
+	if (ret == GW_OK) {
+		put32(head, (uint32_t)w->len);
+		put32(head + 4, w->crc);
+		ssize_t k = pwrite(fd, head, REC_HEAD, at);
+		if (k < 0)
+			ret = -errno;
+		else if (k != REC_HEAD)
+			ret = GW_EIO;
+	}
+	free(w);
+	return ret;
+}
+
 /* Rewrite the file: header, a snapshot of zone, the entries kept;
  * atomically (temporary file, fsync, rename, fsync of the directory). */
 int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 {
 	int ret;
 	int fd = -1;
-	rrbuf_t snap = {0};
 	char tmp[4096 + 8];
 	uint32_t serial = 0;
 
@@ -321,8 +428,6 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
 	ret = zone_serial(zone, &serial);
-	if (ret == GW_OK)
-		ret = put_zone(&snap, zone);
 	if (ret != GW_OK)
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -330,13 +435,9 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 		ret = -errno;
 		goto out;
 	}
-	uint8_t head[SNAP_HEAD];
-	head[0] = REC_SNAPSHOT;
-	put32(head + 1, serial);
-	put32(head + 5, (uint32_t)snap.n);
 	ret = write_header(fd, zone_apex(zone));
 	if (ret == GW_OK)
-		ret = write_record(fd, head, sizeof(head), snap.data, snap.len);
+		ret = write_snapshot(fd, zone, serial);
 	/* Entries that do not end at the snapshot's serial cannot be joined
 	 * to it at the next start: they are not kept. */
 	if (j->have_serial && j->serial != serial)
@@ -367,7 +468,6 @@ out:
 		close(fd);
 	if (ret != GW_OK)
 		unlink(tmp);
-	rrbuf_free(&snap);
 	return ret;
 }
 
