@@ -67,9 +67,12 @@ static const uint8_t *rrbuf_rr(const rrbuf_t *b, size_t i, size_t *len)
 	return b->data + b->offs[i];
 }
 
-/* Every RR of node, each RRset's RRSIGs after it with the RRset's TTL, as
- * AXFR sends them. */
-static int put_node(rrbuf_t *b, const zone_node_t *node)
+typedef int (*rr_fn)(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                     const uint8_t *rdata, uint16_t rdlen);
+
+/* fn for every RR of node, each RRset's RRSIGs after it with the RRset's
+ * TTL, as AXFR sends them; stops at the first error. */
+static int each_rr(const zone_node_t *node, rr_fn fn, void *ctx)
 {
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		const zone_rrset_t *rs = &node->rrsets[i];
@@ -78,18 +81,29 @@ static int put_node(rrbuf_t *b, const zone_node_t *node)
 		uint16_t rdlen;
 		uint32_t pos = 0;
 		while (zone_rrset_next(rs, &pos, &rd, &rdlen)) {
-			int ret = rrbuf_put(b, node, rs->type, rs->ttl, rd, rdlen);
+			int ret = fn(ctx, node, rs->type, rs->ttl, rd, rdlen);
 			if (ret != GW_OK)
 				return ret;
 		}
 		pos = 0;
 		while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
-			int ret = rrbuf_put(b, node, DNS_T_RRSIG, rs->ttl, rd, rdlen);
+			int ret = fn(ctx, node, DNS_T_RRSIG, rs->ttl, rd, rdlen);
 			if (ret != GW_OK)
 				return ret;
 		}
 	}
 	return GW_OK;
+}
+
+static int put_rr(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                  const uint8_t *rdata, uint16_t rdlen)
+{
+	return rrbuf_put(ctx, node, type, ttl, rdata, rdlen);
+}
+
+static int put_node(rrbuf_t *b, const zone_node_t *node)
+{
+	return each_rr(node, put_rr, b);
 }
 
 static int put_zone(rrbuf_t *b, const zone_t *zone)
@@ -336,9 +350,10 @@ static void snap_put(snap_writer_t *w, const uint8_t *p, size_t n)
 	}
 }
 
-static void snap_put_rr(snap_writer_t *w, const zone_node_t *node, uint16_t type, uint32_t ttl,
-                        const uint8_t *rdata, uint16_t rdlen)
+static int snap_put_rr(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                       const uint8_t *rdata, uint16_t rdlen)
 {
+	snap_writer_t *w = ctx;
 	uint8_t fixed[DNS_RR_FIXED_LEN];
 	fixed[0] = (uint8_t)(type >> 8);
 	fixed[1] = (uint8_t)type;
@@ -350,6 +365,7 @@ static void snap_put_rr(snap_writer_t *w, const zone_node_t *node, uint16_t type
 	snap_put(w, node->owner, node->owner_len);
 	snap_put(w, fixed, sizeof(fixed));
 	snap_put(w, rdata, rdlen);
+	return w->ret;
 }
 
 /* The RRs of zone in put_zone()'s order and form, as a snapshot record
@@ -378,20 +394,8 @@ static int write_snapshot(int fd, const zone_t *zone, uint32_t serial)
 	w->ret = write_all(fd, head, REC_HEAD);
 	snap_put(w, head + REC_HEAD, SNAP_HEAD);
 	for (const zone_node_t *n = zone_first(zone); n != NULL && w->ret == GW_OK;
-	     n = zone_next(zone, n)) {
-		for (uint16_t i = 0; i < n->rrset_count; i++) {
-			const zone_rrset_t *rs = &n->rrsets[i];
-			const zone_rrset_t sigs = {.rdata = rs->sigs, .rdata_len = rs->sigs_len};
-			const uint8_t *rd;
-			uint16_t rdlen;
-			uint32_t pos = 0;
-			while (zone_rrset_next(rs, &pos, &rd, &rdlen))
-				snap_put_rr(w, n, rs->type, rs->ttl, rd, rdlen);
-			pos = 0;
-			while (zone_rrset_next(&sigs, &pos, &rd, &rdlen))
-				snap_put_rr(w, n, DNS_T_RRSIG, rs->ttl, rd, rdlen);
-		}
-	}
+	     n = zone_next(zone, n))
+		(void)each_rr(n, snap_put_rr, w); /* an error stays in w->ret */
 	snap_flush(w);
 	int ret = w->ret;
 	if (ret == GW_OK && w->len > UINT32_MAX)
