@@ -995,6 +995,34 @@ int zone_add_wire(zone_t *zone, const uint8_t *const *rrs, const size_t *rr_lens
 	return ret;
 }
 
+int zone_add_zone(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, void *arg)
+{
+	zone_batch_t batch;
+	int ret = zone_batch_init(&batch, zone);
+	size_t ref = 0;
+
+	/* The entries borrow owners and rdata from src, which outlives the
+	 * batch: only the lookup keys are copied. */
+	for (const zone_node_t *node = zone_first(src); node != NULL && ret == GW_OK;
+	     node = zone_next(src, node)) {
+		for (uint16_t i = 0; i < node->rrset_count && ret == GW_OK; i++) {
+			const zone_rrset_t *rs = &node->rrsets[i];
+			const uint8_t *rd;
+			uint16_t rdlen;
+			uint32_t pos = 0;
+			if (skip != NULL && skip(rs->type, arg))
+				continue;
+			while (ret == GW_OK && zone_rrset_next(rs, &pos, &rd, &rdlen))
+				ret = batch_queue(&batch, node->owner, node->owner_len, DNS_C_IN,
+				                  rs->type, rs->ttl, rd, rdlen, true, ref++, true);
+		}
+	}
+	if (ret == GW_OK)
+		ret = zone_batch_apply(zone, &batch, NULL, NULL);
+	zone_batch_deinit(&batch);
+	return ret;
+}
+
 int zone_add_rr(zone_t *zone, const ldns_rr *rr)
 {
 	ldns_rr_list *list = ldns_rr_list_new();

@@ -307,6 +307,13 @@ typedef bool (*zone_diff_skip_fn)(uint16_t type, void *arg);
 int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
               zone_changeset_t *cs);
 
+/* Add every RR of src whose type skip (may be NULL) does not refuse to
+ * zone, all or nothing, as zone_apply() would add them from the changeset
+ * zone_diff() makes against an empty zone; without that changeset's ldns
+ * objects (several times the zone's size: the start's peak). src is only
+ * read and must not be zone. GW_OK, GW_ESEMANTIC, GW_ENOMEM. */
+int zone_add_zone(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, void *arg);
+
 /* ---- serial arithmetic (zones/serial.c), RFC 1982 ----------------------- */
 
 /* -1 when a < b, 0 when equal, 1 when a > b, 2 when undefined

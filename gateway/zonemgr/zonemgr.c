@@ -360,7 +360,6 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	int ret;
 	char err[512] = "";
 	zone_t *zone = NULL;
-	zone_changeset_t cs = {0};
 	gw_zonemgr_t *m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return GW_ENOMEM;
@@ -383,14 +382,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	 * gateway makes itself. */
 	ret = zone_new(&zone, cfg->domain);
 	if (ret == GW_OK)
-		ret = zone_changeset_init(&cs);
-	if (ret == GW_OK)
-		ret = zone_diff(zone, m->statics, gateway_owned_type, NULL, &cs);
-	if (ret == GW_OK)
-		ret = zone_apply(zone, &cs, NULL, NULL);
-	/* The changeset holds the whole zone as ldns objects, several times
-	 * the zone's own size: gone before signing, the start's peak. */
-	zone_changeset_deinit(&cs);
+		ret = zone_add_zone(zone, m->statics, gateway_owned_type, NULL);
 	if (ret != GW_OK) {
 		gw_err("cannot build zone %s: %s", cfg->domain_str, gw_strerror(ret));
 		goto out;
@@ -428,7 +420,6 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	*out = m;
 	m = NULL;
 out:
-	zone_changeset_deinit(&cs);
 	zone_free(zone);
 	gw_zonemgr_free(m);
 	/* Before the journal's first snapshot is written, which can then

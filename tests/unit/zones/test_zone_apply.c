@@ -751,6 +751,12 @@ static void test_merge(void)
 	zone_free(merged);
 }
 
+static bool skip_ptr(uint16_t type, void *arg)
+{
+	(void)arg;
+	return type == LDNS_RR_TYPE_PTR;
+}
+
 /* zone_add_wire(): the RRs of a zone in wire form rebuild the same zone;
  * bad framing and out-of-zone owners are refused and change nothing. */
 static void test_add_wire(void)
@@ -804,6 +810,16 @@ static void test_add_wire(void)
 
 	for (size_t i = 0; i < n; i++)
 		free(rrs[i]);
+	zone_free(dst);
+
+	/* zone_add_zone(): the same zone again, less the types skip refuses. */
+	CU_ASSERT_FATAL(zone_new(&dst, zone_apex(src)) == GW_OK);
+	CU_ASSERT_EQUAL(zone_add_zone(dst, src, skip_ptr, NULL), GW_OK);
+	CU_ASSERT_PTR_NULL(trrset(dst, "_ipp._tcp.example.", LDNS_RR_TYPE_PTR));
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	CU_ASSERT_FATAL(zone_diff(src, dst, skip_ptr, NULL, &cs) == GW_OK);
+	CU_ASSERT(zone_changeset_empty(&cs));
+	zone_changeset_deinit(&cs);
 	zone_free(dst);
 	zone_free(src);
 }
