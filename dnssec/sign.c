@@ -217,10 +217,17 @@ int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_
 		pos += 2 + (uint32_t)rdlen;
 		n++;
 	}
-	*sigs = buf;
+	/* buf has room for the longest signature of every key (over 1 KiB
+	 * an RRset); the caller keeps the result until the whole zone is
+	 * signed, so hand it an exact copy: at 100k services the slack would
+	 * be most of the peak. */
+	ret = GW_ENOMEM;
+	*sigs = malloc(pos);
+	if (*sigs == NULL)
+		goto out;
+	memcpy(*sigs, buf, pos);
 	*len = pos;
 	*count = n;
-	buf = NULL;
 	ret = GW_OK;
 out:
 	free(buf);
@@ -387,10 +394,12 @@ int sig_sign_jobs_into(const sig_signer_t *signer, zone_t *zone, sig_job_t *jobs
 
 	if (ret != GW_OK)
 		return ret;
-	/* zone_set_sigs() keeps node and RRset pointers valid. */
+	/* zone_take_sigs() keeps node and RRset pointers valid, and takes
+	 * each job's buffer: a zone's worth of signatures exists once, not
+	 * twice, at the start's peak. */
 	for (size_t i = 0; i < count; i++) {
-		ret = zone_set_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, jobs[i].sigs,
-		                    jobs[i].len);
+		ret = zone_take_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, &jobs[i].sigs,
+		                     jobs[i].len);
 		if (ret != GW_OK)
 			return ret;
 		if (jobs[i].sign)

@@ -35,6 +35,9 @@ packages=(
 	debhelper dpkg-dev fakeroot lintian systemd-container binutils
 	# benchmarks
 	dnsperf
+	# instructions per query (bench/callgrind.py); where the memory goes
+	# (heaptrack, and gdb for malloc_stats(): docs/architecture.md, Memory)
+	valgrind heaptrack gdb
 )
 
 missing=()

@@ -243,23 +243,21 @@ static bool meta_type(uint16_t type)
 	}
 }
 
-int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
+/* Check one RR in wire form and queue it; owner is owner_len octets (a
+ * valid name), rdata rdlen octets. The checks zone_batch_rr() documents,
+ * less the rdata's format against its type. With borrow, the entry points
+ * at owner and rdata, which must then outlive the batch; else they are
+ * copied into its arena. */
+static int batch_queue(zone_batch_t *batch, const uint8_t *owner, size_t owner_len, uint16_t cls,
+                       uint16_t type, uint32_t ttl, const uint8_t *rdata, size_t rdlen, bool add,
+                       size_t ref, bool borrow)
 {
 	const zone_t *zone = batch->zone;
-	const ldns_rdf *owner_rdf = ldns_rr_owner(rr);
-	uint16_t type = (uint16_t)ldns_rr_get_type(rr);
 
-	if (owner_rdf == NULL || ldns_rdf_get_type(owner_rdf) != LDNS_RDF_TYPE_DNAME)
-		return batch_fail(batch, GW_EMALFORMED, ref, NULL, type, "no owner name");
-	const uint8_t *owner = ldns_rdf_data(owner_rdf);
-	size_t owner_size = ldns_rdf_size(owner_rdf);
-	int owner_len = zone_name_len(owner, owner_size);
-	if (owner_len < 0 || (size_t)owner_len != owner_size)
-		return batch_fail(batch, GW_EMALFORMED, ref, NULL, type, "malformed owner name");
 	if (!zone_name_is_subdomain(owner, zone->apex))
 		return batch_fail(batch, GW_EOUTOFZONE, ref, owner, type,
 		                  "owner is outside the zone");
-	if (ldns_rr_get_class(rr) != DNS_C_IN)
+	if (cls != DNS_C_IN)
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type, "class is not IN");
 	if (meta_type(type))
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type,
@@ -270,6 +268,55 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 		                  "SOA outside the zone apex");
 	if (add && type == DNS_T_CNAME && at_apex)
 		return batch_fail(batch, GW_ESEMANTIC, ref, owner, type, "CNAME at the zone apex");
+	if (rdlen > UINT16_MAX)
+		return batch_fail(batch, GW_EMALFORMED, ref, owner, type,
+		                  "rdata longer than 65535 octets");
+
+	if (gw_array_reserve_with(&batch->entries, &batch->cap, batch->count + 1,
+	                          sizeof(*batch->entries), 8, zone_realloc) != GW_OK)
+		return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
+	uint8_t key[ZONE_KEY_MAXLEN];
+	int key_len = zone_name_key(key, owner);
+	uint8_t *mem = arena_alloc(batch, (size_t)key_len + (borrow ? 0 : owner_len + rdlen));
+	if (mem == NULL)
+		return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
+	zone_entry_t *e = &batch->entries[batch->count];
+	memset(e, 0, sizeof(*e));
+	memcpy(mem, key, (size_t)key_len);
+	e->key = mem;
+	e->owner = owner;
+	e->rdata = rdata;
+	if (!borrow) {
+		memcpy(mem + key_len, owner, owner_len);
+		e->owner = mem + key_len;
+		if (rdlen > 0)
+			memcpy(mem + key_len + owner_len, rdata, rdlen);
+		e->rdata = mem + key_len + owner_len;
+	}
+	e->owner_len = (uint16_t)owner_len;
+	e->key_len = (uint16_t)key_len;
+	e->rdlen = (uint16_t)rdlen;
+	e->type = type;
+	e->ttl = ttl;
+	e->add = add;
+	e->ref = ref;
+	e->seq = (uint32_t)batch->count;
+	batch->count++;
+	return GW_OK;
+}
+
+int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
+{
+	const ldns_rdf *owner_rdf = ldns_rr_owner(rr);
+	uint16_t type = (uint16_t)ldns_rr_get_type(rr);
+
+	if (owner_rdf == NULL || ldns_rdf_get_type(owner_rdf) != LDNS_RDF_TYPE_DNAME)
+		return batch_fail(batch, GW_EMALFORMED, ref, NULL, type, "no owner name");
+	const uint8_t *owner = ldns_rdf_data(owner_rdf);
+	size_t owner_size = ldns_rdf_size(owner_rdf);
+	int owner_len = zone_name_len(owner, owner_size);
+	if (owner_len < 0 || (size_t)owner_len != owner_size)
+		return batch_fail(batch, GW_EMALFORMED, ref, NULL, type, "malformed owner name");
 
 	/* ldns has a rdata descriptor for known types; type 0's stands in
 	 * for unknown ones, which take any rdata. */
@@ -289,37 +336,9 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 			return batch_fail(batch, GW_ENOMEM, ref, owner, type,
 			                  "out of memory converting rdata");
 	}
-	size_t rdlen = ldns_buffer_position(wire);
-	if (rdlen > UINT16_MAX)
-		return batch_fail(batch, GW_EMALFORMED, ref, owner, type,
-		                  "rdata longer than 65535 octets");
-
-	if (gw_array_reserve_with(&batch->entries, &batch->cap, batch->count + 1,
-	                          sizeof(*batch->entries), 8, zone_realloc) != GW_OK)
-		return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
-	uint8_t key[ZONE_KEY_MAXLEN];
-	int key_len = zone_name_key(key, owner);
-	uint8_t *mem = arena_alloc(batch, (size_t)owner_len + (size_t)key_len + rdlen);
-	if (mem == NULL)
-		return batch_fail(batch, GW_ENOMEM, ref, owner, type, "out of memory");
-	zone_entry_t *e = &batch->entries[batch->count];
-	memset(e, 0, sizeof(*e));
-	memcpy(mem, owner, (size_t)owner_len);
-	e->owner = mem;
-	memcpy(mem + owner_len, key, (size_t)key_len);
-	e->key = mem + owner_len;
-	memcpy(mem + owner_len + key_len, ldns_buffer_begin(wire), rdlen);
-	e->rdata = mem + owner_len + key_len;
-	e->owner_len = (uint16_t)owner_len;
-	e->key_len = (uint16_t)key_len;
-	e->rdlen = (uint16_t)rdlen;
-	e->type = type;
-	e->ttl = ldns_rr_ttl(rr);
-	e->add = add;
-	e->ref = ref;
-	e->seq = (uint32_t)batch->count;
-	batch->count++;
-	return GW_OK;
+	return batch_queue(batch, owner, (size_t)owner_len, (uint16_t)ldns_rr_get_class(rr), type,
+	                   ldns_rr_ttl(rr), ldns_buffer_begin(wire), ldns_buffer_position(wire),
+	                   add, ref, false);
 }
 
 /* ---- batches: applying ------------------------------------------------ */
@@ -942,6 +961,66 @@ int zone_apply(zone_t *zone, const zone_changeset_t *cs, zone_change_t **changed
                size_t *changed_count)
 {
 	return apply_lists(zone, cs->remove, cs->add, changed, changed_count);
+}
+
+int zone_add_wire(zone_t *zone, const uint8_t *const *rrs, const size_t *rr_lens, size_t count)
+{
+	zone_batch_t batch;
+	int ret = zone_batch_init(&batch, zone);
+
+	/* The entries borrow owners and rdata from rrs, which the caller
+	 * keeps until this returns: no second copy of every RR. */
+	for (size_t i = 0; i < count && ret == GW_OK; i++) {
+		const uint8_t *p = rrs[i];
+		int n = zone_name_len(p, rr_lens[i]);
+		if (n < 0 || (size_t)n + DNS_RR_FIXED_LEN > rr_lens[i]) {
+			ret = GW_EMALFORMED;
+			break;
+		}
+		const uint8_t *f = p + n;
+		size_t rdlen = (size_t)f[8] << 8 | f[9];
+		if ((size_t)n + DNS_RR_FIXED_LEN + rdlen != rr_lens[i]) {
+			ret = GW_EMALFORMED;
+			break;
+		}
+		ret = batch_queue(&batch, p, (size_t)n, (uint16_t)(f[2] << 8 | f[3]),
+		                  (uint16_t)(f[0] << 8 | f[1]),
+		                  (uint32_t)f[4] << 24 | (uint32_t)f[5] << 16 |
+		                      (uint32_t)f[6] << 8 | f[7],
+		                  f + DNS_RR_FIXED_LEN, rdlen, true, i, true);
+	}
+	if (ret == GW_OK)
+		ret = zone_batch_apply(zone, &batch, NULL, NULL);
+	zone_batch_deinit(&batch);
+	return ret;
+}
+
+int zone_add_zone(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, void *arg)
+{
+	zone_batch_t batch;
+	int ret = zone_batch_init(&batch, zone);
+	size_t ref = 0;
+
+	/* The entries borrow owners and rdata from src, which outlives the
+	 * batch: only the lookup keys are copied. */
+	for (const zone_node_t *node = zone_first(src); node != NULL && ret == GW_OK;
+	     node = zone_next(src, node)) {
+		for (uint16_t i = 0; i < node->rrset_count && ret == GW_OK; i++) {
+			const zone_rrset_t *rs = &node->rrsets[i];
+			const uint8_t *rd;
+			uint16_t rdlen;
+			uint32_t pos = 0;
+			if (skip != NULL && skip(rs->type, arg))
+				continue;
+			while (ret == GW_OK && zone_rrset_next(rs, &pos, &rd, &rdlen))
+				ret = batch_queue(&batch, node->owner, node->owner_len, DNS_C_IN,
+				                  rs->type, rs->ttl, rd, rdlen, true, ref++, true);
+		}
+	}
+	if (ret == GW_OK)
+		ret = zone_batch_apply(zone, &batch, NULL, NULL);
+	zone_batch_deinit(&batch);
+	return ret;
 }
 
 int zone_add_rr(zone_t *zone, const ldns_rr *rr)

@@ -109,7 +109,7 @@ void zone_type_str(char *buf, size_t len, uint16_t type);
 
 /* One RR of a batch in wire form. */
 typedef struct zone_entry {
-	const uint8_t *owner; /* points into the batch's arena */
+	const uint8_t *owner; /* the batch's arena, or borrowed (zone_add_wire()) */
 	const uint8_t *key;
 	const uint8_t *rdata;
 	size_t ref; /* caller's reference: list index or file line */

@@ -326,18 +326,18 @@ int zone_set_serial(zone_t *zone, uint32_t serial)
 	return GW_OK;
 }
 
-int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8_t *sigs,
-                  uint32_t sigs_len)
+/* The RRset (owner, type) for signatures sigs, whose layout is checked
+ * so that zone_rrset_next() walks it exactly; *count gets their number. */
+static int sigs_target(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8_t *sigs,
+                       uint32_t sigs_len, zone_rrset_t **rrset, uint16_t *count)
 {
 	const zone_node_t *node = zone_find(zone, owner);
-	zone_rrset_t *rrset = node != NULL ? (zone_rrset_t *)zone_node_rrset(node, type) : NULL;
-	uint8_t *copy = NULL;
-	uint32_t count = 0;
+	uint32_t n = 0;
 
-	if (rrset == NULL)
+	*rrset = node != NULL ? (zone_rrset_t *)zone_node_rrset(node, type) : NULL;
+	if (*rrset == NULL)
 		return GW_ENOTFOUND;
-	/* Check the layout so that zone_rrset_next() walks it exactly. */
-	for (uint32_t pos = 0; pos < sigs_len; count++) {
+	for (uint32_t pos = 0; pos < sigs_len; n++) {
 		if (sigs_len - pos < 2)
 			return GW_EMALFORMED;
 		uint32_t len = (uint32_t)sigs[pos] << 8 | sigs[pos + 1];
@@ -345,17 +345,52 @@ int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8
 			return GW_EMALFORMED;
 		pos += 2 + len;
 	}
-	if (count > UINT16_MAX)
+	if (n > UINT16_MAX)
 		return GW_ELIMIT;
+	*count = (uint16_t)n;
+	return GW_OK;
+}
+
+static void sigs_install(zone_rrset_t *rrset, uint8_t *sigs, uint32_t sigs_len, uint16_t count)
+{
+	free(rrset->sigs);
+	rrset->sigs = sigs_len > 0 ? sigs : NULL;
+	rrset->sigs_len = sigs_len;
+	rrset->sig_count = count;
+}
+
+int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8_t *sigs,
+                  uint32_t sigs_len)
+{
+	zone_rrset_t *rrset = NULL;
+	uint8_t *copy = NULL;
+	uint16_t count = 0;
+	int ret = sigs_target(zone, owner, type, sigs, sigs_len, &rrset, &count);
+
+	if (ret != GW_OK)
+		return ret;
 	if (sigs_len > 0) {
 		copy = malloc(sigs_len);
 		if (copy == NULL)
 			return GW_ENOMEM;
 		memcpy(copy, sigs, sigs_len);
 	}
-	free(rrset->sigs);
-	rrset->sigs = copy;
-	rrset->sigs_len = sigs_len;
-	rrset->sig_count = (uint16_t)count;
+	sigs_install(rrset, copy, sigs_len, count);
+	return GW_OK;
+}
+
+int zone_take_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, uint8_t **sigs,
+                   uint32_t sigs_len)
+{
+	zone_rrset_t *rrset = NULL;
+	uint16_t count = 0;
+	int ret = sigs_target(zone, owner, type, *sigs, sigs_len, &rrset, &count);
+
+	if (ret != GW_OK)
+		return ret;
+	if (sigs_len == 0)
+		free(*sigs);
+	sigs_install(rrset, *sigs, sigs_len, count);
+	*sigs = NULL;
 	return GW_OK;
 }

@@ -160,6 +160,13 @@ int zone_set_serial(zone_t *zone, uint32_t serial);
 int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8_t *sigs,
                   uint32_t sigs_len);
 
+/* zone_set_sigs() that takes the caller's malloc'ed buffer instead of
+ * copying it (the signer hands over a whole zone's signatures at once):
+ * on GW_OK the zone owns *sigs and *sigs is set to NULL; on an error the
+ * caller still owns it. */
+int zone_take_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, uint8_t **sigs,
+                   uint32_t sigs_len);
+
 /* Exact match (case-insensitive); NULL when no node holds that name. An
  * empty non-terminal has no node. */
 const zone_node_t *zone_find(const zone_t *zone, const uint8_t *name);
@@ -278,6 +285,15 @@ int zone_apply(zone_t *zone, const zone_changeset_t *cs, zone_change_t **changed
  * zone_apply with a one-RR changeset). */
 int zone_add_rr(zone_t *zone, const ldns_rr *rr);
 
+/* Add count RRs in uncompressed wire form (owner, type, class, TTL,
+ * RDLENGTH, RDATA; rrs[i] is rr_lens[i] octets, borrowed), all or nothing,
+ * as zone_apply() adds a changeset, without ldns: for rebuilding a zone
+ * from RRs this program wrote itself (the journal's), fast and without a
+ * parsed copy of each. The rdata is taken as it is, not checked against
+ * its type's format. GW_OK, GW_EMALFORMED (framing), GW_EOUTOFZONE,
+ * GW_ESEMANTIC, GW_ENOMEM. */
+int zone_add_wire(zone_t *zone, const uint8_t *const *rrs, const size_t *rr_lens, size_t count);
+
 /* ---- differences (zones/diff.c) ----------------------------------------- */
 
 /* Return true to leave RRsets of this type out of a diff. */
@@ -290,6 +306,13 @@ typedef bool (*zone_diff_skip_fn)(uint16_t type, void *arg);
  * or GW_EMALFORMED. */
 int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
               zone_changeset_t *cs);
+
+/* Add every RR of src whose type skip (may be NULL) does not refuse to
+ * zone, all or nothing, as zone_apply() would add them from the changeset
+ * zone_diff() makes against an empty zone; without that changeset's ldns
+ * objects (several times the zone's size: the start's peak). src is only
+ * read and must not be zone. GW_OK, GW_ESEMANTIC, GW_ENOMEM. */
+int zone_add_zone(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, void *arg);
 
 /* ---- serial arithmetic (zones/serial.c), RFC 1982 ----------------------- */
 

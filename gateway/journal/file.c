@@ -67,9 +67,12 @@ static const uint8_t *rrbuf_rr(const rrbuf_t *b, size_t i, size_t *len)
 	return b->data + b->offs[i];
 }
 
-/* Every RR of node, each RRset's RRSIGs after it with the RRset's TTL, as
- * AXFR sends them. */
-static int put_node(rrbuf_t *b, const zone_node_t *node)
+typedef int (*rr_fn)(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                     const uint8_t *rdata, uint16_t rdlen);
+
+/* fn for every RR of node, each RRset's RRSIGs after it with the RRset's
+ * TTL, as AXFR sends them; stops at the first error. */
+static int each_rr(const zone_node_t *node, rr_fn fn, void *ctx)
 {
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		const zone_rrset_t *rs = &node->rrsets[i];
@@ -78,26 +81,16 @@ static int put_node(rrbuf_t *b, const zone_node_t *node)
 		uint16_t rdlen;
 		uint32_t pos = 0;
 		while (zone_rrset_next(rs, &pos, &rd, &rdlen)) {
-			int ret = rrbuf_put(b, node, rs->type, rs->ttl, rd, rdlen);
+			int ret = fn(ctx, node, rs->type, rs->ttl, rd, rdlen);
 			if (ret != GW_OK)
 				return ret;
 		}
 		pos = 0;
 		while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
-			int ret = rrbuf_put(b, node, DNS_T_RRSIG, rs->ttl, rd, rdlen);
+			int ret = fn(ctx, node, DNS_T_RRSIG, rs->ttl, rd, rdlen);
 			if (ret != GW_OK)
 				return ret;
 		}
-	}
-	return GW_OK;
-}
-
-static int put_zone(rrbuf_t *b, const zone_t *zone)
-{
-	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
-		int ret = put_node(b, n);
-		if (ret != GW_OK)
-			return ret;
 	}
 	return GW_OK;
 }
@@ -301,13 +294,110 @@ static int write_header(int fd, const uint8_t *apex)
 	return write_all(fd, head, 13 + (size_t)alen);
 }
 
+/* The snapshot record, streamed: the zone's RRs go to the file through a
+ * small buffer rather than as one buffer of the whole zone (at 100 000
+ * services some 160 MiB, doubled while it grew), and the record's length
+ * and CRC, known at the end, are written into its head last. */
+typedef struct snap_writer {
+	int fd;
+	int ret;
+	uint32_t crc;
+	uint64_t len; /* payload octets so far */
+	size_t used;
+	uint8_t buf[65536];
+} snap_writer_t;
+
+static void snap_flush(snap_writer_t *w)
+{
+	if (w->ret == GW_OK && w->used > 0)
+		w->ret = write_all(w->fd, w->buf, w->used);
+	w->used = 0;
+}
+
+static void snap_put(snap_writer_t *w, const uint8_t *p, size_t n)
+{
+	w->crc = crc32_update(w->crc, p, n);
+	w->len += n;
+	while (n > 0) {
+		if (w->used == sizeof(w->buf))
+			snap_flush(w);
+		size_t k = sizeof(w->buf) - w->used < n ? sizeof(w->buf) - w->used : n;
+		memcpy(w->buf + w->used, p, k);
+		w->used += k;
+		p += k;
+		n -= k;
+	}
+}
+
+static int snap_put_rr(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                       const uint8_t *rdata, uint16_t rdlen)
+{
+	snap_writer_t *w = ctx;
+	uint8_t fixed[DNS_RR_FIXED_LEN];
+	fixed[0] = (uint8_t)(type >> 8);
+	fixed[1] = (uint8_t)type;
+	fixed[2] = (uint8_t)(DNS_C_IN >> 8);
+	fixed[3] = (uint8_t)DNS_C_IN;
+	put32(fixed + 4, ttl);
+	fixed[8] = (uint8_t)(rdlen >> 8);
+	fixed[9] = (uint8_t)rdlen;
+	snap_put(w, node->owner, node->owner_len);
+	snap_put(w, fixed, sizeof(fixed));
+	snap_put(w, rdata, rdlen);
+	return w->ret;
+}
+
+/* The RRs of zone in each_rr()'s order and form, as a snapshot record
+ * at the file's current offset. */
+static int write_snapshot(int fd, const zone_t *zone, uint32_t serial)
+{
+	snap_writer_t *w = calloc(1, sizeof(*w));
+	uint32_t count = 0;
+	off_t at = lseek(fd, 0, SEEK_CUR);
+
+	if (w == NULL)
+		return GW_ENOMEM;
+	if (at < 0) {
+		free(w);
+		return -errno;
+	}
+	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
+		for (uint16_t i = 0; i < n->rrset_count; i++)
+			count += (uint32_t)n->rrsets[i].count + n->rrsets[i].sig_count;
+	}
+	w->fd = fd;
+	uint8_t head[REC_HEAD + SNAP_HEAD] = {0}; /* length and CRC: below */
+	head[REC_HEAD] = REC_SNAPSHOT;
+	put32(head + REC_HEAD + 1, serial);
+	put32(head + REC_HEAD + 5, count);
+	w->ret = write_all(fd, head, REC_HEAD);
+	snap_put(w, head + REC_HEAD, SNAP_HEAD);
+	for (const zone_node_t *n = zone_first(zone); n != NULL && w->ret == GW_OK;
+	     n = zone_next(zone, n))
+		(void)each_rr(n, snap_put_rr, w); /* an error stays in w->ret */
+	snap_flush(w);
+	int ret = w->ret;
+	if (ret == GW_OK && w->len > UINT32_MAX)
+		ret = GW_ELIMIT;
+	if (ret == GW_OK) {
+		put32(head, (uint32_t)w->len);
+		put32(head + 4, w->crc);
+		ssize_t k = pwrite(fd, head, REC_HEAD, at);
+		if (k < 0)
+			ret = -errno;
+		else if (k != REC_HEAD)
+			ret = GW_EIO;
+	}
+	free(w);
+	return ret;
+}
+
 /* Rewrite the file: header, a snapshot of zone, the entries kept;
  * atomically (temporary file, fsync, rename, fsync of the directory). */
 int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 {
 	int ret;
 	int fd = -1;
-	rrbuf_t snap = {0};
 	char tmp[4096 + 8];
 	uint32_t serial = 0;
 
@@ -321,8 +411,6 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
 	ret = zone_serial(zone, &serial);
-	if (ret == GW_OK)
-		ret = put_zone(&snap, zone);
 	if (ret != GW_OK)
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -330,13 +418,9 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 		ret = -errno;
 		goto out;
 	}
-	uint8_t head[SNAP_HEAD];
-	head[0] = REC_SNAPSHOT;
-	put32(head + 1, serial);
-	put32(head + 5, (uint32_t)snap.n);
 	ret = write_header(fd, zone_apex(zone));
 	if (ret == GW_OK)
-		ret = write_record(fd, head, sizeof(head), snap.data, snap.len);
+		ret = write_snapshot(fd, zone, serial);
 	/* Entries that do not end at the snapshot's serial cannot be joined
 	 * to it at the next start: they are not kept. */
 	if (j->have_serial && j->serial != serial)
@@ -367,7 +451,6 @@ out:
 		close(fd);
 	if (ret != GW_OK)
 		unlink(tmp);
-	rrbuf_free(&snap);
 	return ret;
 }
 
@@ -778,6 +861,44 @@ static int last_served(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **
 	return GW_OK;
 }
 
+/* Splitting the zone's RRs against the set of those served last. */
+typedef struct split {
+	rrhash_t *served;
+	rrbuf_t *added;
+	uint8_t *wire; /* room for one RR */
+} split_t;
+
+static int split_rr(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                    const uint8_t *rdata, uint16_t rdlen)
+{
+	split_t *sp = ctx;
+	size_t len =
+	    zone_rr_to_wire(sp->wire, node->owner, node->owner_len, type, ttl, rdata, rdlen);
+
+	if (rrhash_remove(sp->served, sp->wire, len) == GW_OK)
+		return GW_OK;
+	return rrbuf_put(sp->added, node, type, ttl, rdata, rdlen);
+}
+
+/* Take every RR of zone that served holds out of it, and put the others
+ * into added: served keeps what was removed, added what is new. Only the
+ * difference is copied, not the whole zone as a second list (at 100 000
+ * services that list and its sorted index were the restart's peak). */
+static int not_served(rrhash_t *served, const zone_t *zone, rrbuf_t *added)
+{
+	split_t sp = {.served = served, .added = added};
+	int ret = GW_OK;
+
+	sp.wire = malloc(ZONE_NAME_MAXLEN + DNS_RR_FIXED_LEN + UINT16_MAX);
+	if (sp.wire == NULL)
+		return GW_ENOMEM;
+	for (const zone_node_t *n = zone_first(zone); n != NULL && ret == GW_OK;
+	     n = zone_next(zone, n))
+		ret = each_rr(n, split_rr, &sp);
+	free(sp.wire);
+	return ret;
+}
+
 int gw_journal_load_buf(gw_journal_t *j, const zone_t *zone, const uint8_t *buf, size_t len,
                         size_t *torn)
 {
@@ -813,7 +934,7 @@ int gw_journal_load_buf(gw_journal_t *j, const zone_t *zone, const uint8_t *buf,
 	}
 	/* ...and the change from the last zone served to this one. */
 	if (serial != last) {
-		ret = put_zone(&now, zone);
+		ret = not_served(&h, zone, &now);
 		if (ret != GW_OK)
 			goto out;
 		size_t na = 0;
@@ -897,36 +1018,31 @@ int gw_journal_rebuild(gw_journal_t *j, const uint8_t *buf, size_t len, zone_t *
 	rrhash_t h = {0};
 	uint32_t last = 0;
 	zone_t *zone = NULL;
-	zone_changeset_t cs = {0};
 
 	*out = NULL;
 	int ret = last_served(j, buf, len, &recs, &n, &h, &last, torn, why, why_len);
 	if (ret != GW_OK)
 		goto out;
-	ret = zone_new(&zone, j->apex);
-	if (ret == GW_OK)
-		ret = zone_changeset_init(&cs);
-	for (size_t i = 0; i < h.cap && ret == GW_OK; i++) {
+	/* The RRs of the last serial straight from the file's wire form into
+	 * the zone: through ldns, the whole signed zone would be parsed into
+	 * objects, several times the zone's size at the start's peak. */
+	size_t count = 0;
+	for (size_t i = 0; i < h.cap; i++) {
 		if (h.slots[i] == NULL || h.slots[i] == TOMB)
 			continue;
-		ldns_rr *rr = NULL;
-		size_t pos = 0;
-		if (ldns_wire2rr(&rr, h.slots[i], h.lens[i], &pos, LDNS_SECTION_ANSWER) !=
-		    LDNS_STATUS_OK) {
-			snprintf(why, why_len, "an RR of serial %u does not parse", last);
-			ret = GW_EMALFORMED;
-			break;
-		}
-		ret = zone_changeset_add(&cs, rr);
+		h.slots[count] = h.slots[i];
+		h.lens[count++] = h.lens[i];
 	}
+	ret = zone_new(&zone, j->apex);
 	if (ret == GW_OK)
-		ret = zone_apply(zone, &cs, NULL, NULL);
+		ret = zone_add_wire(zone, h.slots, h.lens, count);
+	if (ret == GW_EMALFORMED)
+		snprintf(why, why_len, "an RR of serial %u does not parse", last);
 	if (ret != GW_OK)
 		goto out;
 	*out = zone;
 	zone = NULL;
 out:
-	zone_changeset_deinit(&cs);
 	zone_free(zone);
 	free(h.slots);
 	free(h.lens);

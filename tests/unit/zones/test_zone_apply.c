@@ -751,6 +751,79 @@ static void test_merge(void)
 	zone_free(merged);
 }
 
+static bool skip_ptr(uint16_t type, void *arg)
+{
+	(void)arg;
+	return type == LDNS_RR_TYPE_PTR;
+}
+
+/* zone_add_wire(): the RRs of a zone in wire form rebuild the same zone;
+ * bad framing and out-of-zone owners are refused and change nothing. */
+static void test_add_wire(void)
+{
+	zone_t *src = base_zone();
+	zone_t *dst = NULL;
+	uint8_t *rrs[16];
+	size_t lens[16];
+	size_t n = 0;
+
+	CU_ASSERT_FATAL(zone_new(&dst, zone_apex(src)) == GW_OK);
+	for (const zone_node_t *node = zone_first(src); node != NULL; node = zone_next(src, node)) {
+		for (uint16_t i = 0; i < node->rrset_count; i++) {
+			const zone_rrset_t *set = &node->rrsets[i];
+			const uint8_t *rd;
+			uint16_t rdlen;
+			uint32_t pos = 0;
+			while (zone_rrset_next(set, &pos, &rd, &rdlen)) {
+				CU_ASSERT_FATAL(n < 16);
+				rrs[n] = malloc(node->owner_len + 10u + rdlen);
+				lens[n] = zone_rr_to_wire(rrs[n], node->owner, node->owner_len,
+				                          set->type, set->ttl, rd, rdlen);
+				n++;
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(n, 9);
+
+	/* One RR cut short: nothing is added. */
+	lens[3]--;
+	CU_ASSERT_EQUAL(zone_add_wire(dst, (const uint8_t *const *)rrs, lens, n), GW_EMALFORMED);
+	CU_ASSERT_EQUAL(zone_node_count(dst), 0);
+	lens[3]++;
+
+	/* An owner outside the zone. */
+	uint8_t other[64];
+	static const uint8_t org[] = {3, 'o', 'r', 'g', 0};
+	size_t olen = zone_rr_to_wire(other, org, sizeof(org), LDNS_RR_TYPE_A, 60,
+	                              (const uint8_t *)"\xc0\x00\x02\x01", 4);
+	const uint8_t *bad[] = {rrs[0], other};
+	size_t bad_lens[] = {lens[0], olen};
+	CU_ASSERT_EQUAL(zone_add_wire(dst, bad, bad_lens, 2), GW_EOUTOFZONE);
+	CU_ASSERT_EQUAL(zone_node_count(dst), 0);
+
+	CU_ASSERT_EQUAL(zone_add_wire(dst, (const uint8_t *const *)rrs, lens, n), GW_OK);
+	zone_changeset_t cs = {0};
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	CU_ASSERT_FATAL(zone_diff(src, dst, NULL, NULL, &cs) == GW_OK);
+	CU_ASSERT(zone_changeset_empty(&cs));
+	zone_changeset_deinit(&cs);
+
+	for (size_t i = 0; i < n; i++)
+		free(rrs[i]);
+	zone_free(dst);
+
+	/* zone_add_zone(): the same zone again, less the types skip refuses. */
+	CU_ASSERT_FATAL(zone_new(&dst, zone_apex(src)) == GW_OK);
+	CU_ASSERT_EQUAL(zone_add_zone(dst, src, skip_ptr, NULL), GW_OK);
+	CU_ASSERT_PTR_NULL(trrset(dst, "_ipp._tcp.example.", LDNS_RR_TYPE_PTR));
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	CU_ASSERT_FATAL(zone_diff(src, dst, skip_ptr, NULL, &cs) == GW_OK);
+	CU_ASSERT(zone_changeset_empty(&cs));
+	zone_changeset_deinit(&cs);
+	zone_free(dst);
+	zone_free(src);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("zone changesets",
@@ -770,6 +843,7 @@ int gw_test_register(void)
 	                         {"rr_to_ldns", test_rr_to_ldns},
 	                         {"delegations", test_delegations},
 	                         {"merge", test_merge},
+	                         {"add_wire", test_add_wire},
 	                         {NULL, NULL},
 	                     });
 }

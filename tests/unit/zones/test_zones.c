@@ -502,6 +502,22 @@ static void test_sigs(void)
 	CU_ASSERT_EQUAL(a->sigs_len, sizeof(sigs));
 	CU_ASSERT_PTR_NOT_EQUAL(a->sigs, sigs);
 
+	/* zone_take_sigs(): the zone keeps the buffer itself; on an error the
+	 * caller still owns it. */
+	uint8_t *taken = malloc(sizeof(sigs));
+	CU_ASSERT_FATAL(taken != NULL);
+	memcpy(taken, sigs, sizeof(sigs));
+	CU_ASSERT_EQUAL(zone_take_sigs(zone, name, LDNS_RR_TYPE_A, &taken, sizeof(sigs) - 1),
+	                GW_EMALFORMED);
+	CU_ASSERT_PTR_NOT_NULL(taken);
+	uint8_t *kept = taken;
+	CU_ASSERT_EQUAL(zone_take_sigs(zone, name, LDNS_RR_TYPE_A, &taken, sizeof(sigs)), GW_OK);
+	CU_ASSERT_PTR_NULL(taken);
+	a = trrset(zone, "a.example.", LDNS_RR_TYPE_A);
+	CU_ASSERT_PTR_EQUAL(a->sigs, kept);
+	CU_ASSERT_EQUAL(a->sig_count, 2);
+	CU_ASSERT_EQUAL(a->sigs_len, sizeof(sigs));
+
 	/* A signature converts as an RRSIG with the RRset's TTL. */
 	ldns_rr *rr = NULL;
 	CU_ASSERT_EQUAL(zone_rr_to_ldns(&rr, zone_find(zone, name), a, a->sigs + 2, sizeof(sig)),
