@@ -111,6 +111,17 @@ gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg)
 	            .sign_threads = cfg->dnssec.sign_threads,
 	            .import = (const char *const *)cfg->dnssec.import,
 	            .import_count = cfg->dnssec.import_count,
+	            .policy =
+	                {
+	                    .zsk_lifetime = cfg->dnssec.policy.zsk_lifetime_ms / 1000,
+	                    .ksk_lifetime = cfg->dnssec.policy.ksk_lifetime_ms / 1000,
+	                    .csk_lifetime = cfg->dnssec.policy.csk_lifetime_ms / 1000,
+	                    .propagation_delay = cfg->dnssec.policy.propagation_delay_ms / 1000,
+	                    .parent_ds_ttl = cfg->dnssec.policy.parent_ds_ttl,
+	                    .parent_propagation_delay =
+	                        cfg->dnssec.policy.parent_propagation_delay_ms / 1000,
+	                    .hold_down = cfg->dnssec.policy.hold_down_ms / 1000,
+	                },
 	        },
 	    .journal_size = cfg->transfer.journal_size,
 	    .journal_entries = cfg->transfer.journal_entries,

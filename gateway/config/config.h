@@ -185,6 +185,14 @@ typedef struct gw_config {
 		uint32_t sign_threads; /* 0 = one per CPU */
 		char **import;         /* owned; import_count paths */
 		size_t import_count;
+		/* Automatic key rollovers (docs/keys.md); 0 lifetimes: never. */
+		struct {
+			uint64_t zsk_lifetime_ms, ksk_lifetime_ms, csk_lifetime_ms;
+			uint64_t propagation_delay_ms;        /* Dprp: to the last secondary */
+			uint32_t parent_ds_ttl;               /* seconds: TTLds at the parent */
+			uint64_t parent_propagation_delay_ms; /* Dprp(P) */
+			uint64_t hold_down_ms; /* RFC 5011 add hold-down; 0: not used */
+		} policy;
 	} dnssec;
 
 	struct {

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Key rollovers in the running daemon, with TTLs of seconds: a ZSK
+# pre-publish rollover and a KSK double-DS rollover confirmed by hand
+# (dnssd-gatewayctl ds-seen). The test plays the parent: its "DS" is a copy
+# of the daemon's trust-anchor.conf taken when the CDS changes, as a
+# registrar copying CDS would. Throughout, delv with that anchor must say
+# "fully validated", the zone must verify, and CDS must name exactly the
+# keys the parent should hold at each step.
+source "$(dirname "$0")/lib.sh"
+: "${GW_CTL:?GW_CTL must name dnssd-gatewayctl}"
+for tool in delv ldns-verify-zone jq; do
+	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed" >&2; exit 1; }
+done
+
+Z=dnssd.test
+cat >"$GW_TMP/zone" <<ZONE
+\$ORIGIN $Z.
+@ 2 IN SOA ns hostmaster 100 3600 600 86400 2
+@ 2 IN NS ns
+ns 2 IN A 192.0.2.53
+www 2 IN A 192.0.2.80
+ZONE
+cfg=$(gw_config roll "zone: {domain: $Z., file: $GW_TMP/zone}
+dnssec:
+  keys: ksk-zsk
+  dnskey-ttl: 2
+  signature-validity: 10m
+  refresh: 5m
+  jitter: 10s
+  inception-offset: 1m
+  policy: {propagation-delay: 1s, parent-ds-ttl: 2, parent-propagation-delay: 1s}")
+gw_start "$cfg"
+STATE=$GW_TMP/state
+ctl() { "$GW_CTL" -s "$GW_TMP/control.sock" "$@"; }
+
+# The parent's DS, as the test's registrar copied it last.
+parent_copy() { # atomically: the watch loop reads it meanwhile
+	cp "$STATE/trust-anchor.conf" "$GW_TMP/parent.tmp" && mv "$GW_TMP/parent.tmp" "$GW_TMP/parent.conf"
+}
+parent_copy
+
+validates() { # LABEL
+	delv -a "$GW_TMP/parent.conf" +root=$Z. @127.0.0.1 -p "$GW_PORT" www.$Z. A \
+		>"$GW_TMP/delv" 2>&1 || true
+	grep -q "; fully validated" "$GW_TMP/delv"
+}
+verifies() {
+	kdig @127.0.0.1 -p "$GW_PORT" +time=5 AXFR $Z. +noall +answer >"$GW_TMP/axfr.txt" 2>&1 || true
+	sed '$d' "$GW_TMP/axfr.txt" >"$GW_TMP/axfr.zone"
+	ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/verify" 2>&1
+}
+cds_tags() { # the key tags the CDS RRset names, sorted, space-separated
+	kdig @127.0.0.1 -p "$GW_PORT" +time=3 CDS $Z. +short 2>/dev/null | awk '{print $1}' | sort -n | xargs
+}
+dnskey_count() { kdig @127.0.0.1 -p "$GW_PORT" +time=3 DNSKEY $Z. +short | grep -c . || true; }
+step() { ctl --json keys | jq -r 'if .rollover == null then "none" else .rollover.step end'; }
+
+# Validate every 0.3 s in the background until told to stop; count the
+# failures (and what delv said) in files.
+: >"$GW_TMP/bad"
+watch_loop() {
+	for _ in $(seq 1 2000); do
+		[ -e "$GW_TMP/stop" ] && break
+		if ! validates; then
+			{ date +%T.%N; cat "$GW_TMP/delv"; } >>"$GW_TMP/bad"
+		fi
+		sleep 0.3
+	done
+}
+
+# wait_step WANT SECONDS: poll the rollover step until it is WANT.
+wait_step() {
+	local want=$1 s
+	for _ in $(seq 1 $(($2 * 5))); do
+		s=$(step)
+		[ "$s" = "$want" ] && return 0
+		sleep 0.2
+	done
+	echo "step is $(step), wanted $want" >&2
+	return 1
+}
+
+expect "validates before any rollover" validates
+expect "zone verifies at start" verifies
+ksk0=$(cds_tags)
+expect "one CDS at start (the KSK, $ksk0)" test "$(wc -w <<<"$ksk0")" -eq 1
+expect "two DNSKEYs at start" test "$(dnskey_count)" -eq 2
+
+# ---- ZSK rollover ---------------------------------------------------------
+watch_loop &
+WATCH=$!
+ctl rollover zsk >"$GW_TMP/out" 2>&1 && rc=0 || rc=$?
+expect "rollover zsk accepted" test "$rc" -eq 0
+expect "rollover zsk shows the step" grep -q "rollover: zsk, step publish" "$GW_TMP/out"
+expect "a second rollover is refused while one runs" bash -c "! '$GW_CTL' -s '$GW_TMP/control.sock' rollover ksk 2>'$GW_TMP/err2'"
+expect "... with the reason" grep -q "under way" "$GW_TMP/err2"
+expect "three DNSKEYs (new ZSK pre-published)" test "$(dnskey_count)" -eq 3
+expect "CDS unchanged by a ZSK rollover" test "$(cds_tags)" = "$ksk0"
+expect "ZSK: active step" wait_step active 20
+expect "zone verifies (new ZSK signs)" verifies
+expect "ZSK: retire step" wait_step retire 20
+expect "two DNSKEYs again (old ZSK gone)" test "$(dnskey_count)" -eq 2
+expect "zone verifies (old ZSK removed)" verifies
+expect "ZSK rollover done" wait_step none 20
+expect "CDS still the KSK" test "$(cds_tags)" = "$ksk0"
+
+# ---- KSK rollover, double-DS, confirmed by hand ---------------------------
+ctl rollover ksk >"$GW_TMP/out" 2>&1 && rc=0 || rc=$?
+expect "rollover ksk accepted" test "$rc" -eq 0
+expect "ds-seen refused before ds-wait" bash -c "! '$GW_CTL' -s '$GW_TMP/control.sock' ds-seen 2>/dev/null"
+expect "CDS still only the old KSK while the new one is published" test "$(cds_tags)" = "$ksk0"
+expect "KSK: ds-wait step" wait_step ds-wait 20
+tags=$(cds_tags)
+expect "CDS names both KSKs in ds-wait ($tags)" test "$(wc -w <<<"$tags")" -eq 2
+expect "trust-anchor.conf names both" test "$(grep -c static-ds "$STATE/trust-anchor.conf")" -eq 2
+expect "zone verifies (two KSKs)" verifies
+ctl keys >"$GW_TMP/keys" 2>&1 || true
+expect "keys says it waits for the DS" grep -q "waiting for the new DS" "$GW_TMP/keys"
+sleep 3
+expect "still waiting without a confirmation" test "$(step)" = "ds-wait"
+# The registrar copies the CDS (both DS) to the parent, then we confirm.
+parent_copy
+ctl ds-seen >"$GW_TMP/out" 2>&1 && rc=0 || rc=$?
+expect "ds-seen accepted" test "$rc" -eq 0
+expect "KSK: retire step" wait_step retire 20
+ksk1=$(cds_tags)
+expect "CDS names only the new KSK ($ksk1, was $ksk0)" bash -c "test '$(wc -w <<<"$ksk1")' -eq 1 && test '$ksk1' != '$ksk0'"
+expect "zone verifies (old KSK gone)" verifies
+# The parent follows the CDS: the old DS goes.
+parent_copy
+expect "trust-anchor.conf names the new KSK only" test "$(grep -c static-ds "$STATE/trust-anchor.conf")" -eq 1
+expect "KSK rollover done" wait_step none 20
+expect "validates with the new DS only" validates
+
+touch "$GW_TMP/stop"
+wait "$WATCH" || true
+bad=$(grep -c "^[0-9][0-9]:" "$GW_TMP/bad" || true)
+expect "delv validated every answer during both rollovers ($bad failures)" test "$bad" -eq 0
+[ "$bad" -eq 0 ] || head -40 "$GW_TMP/bad" >&2
+
+# ---- restart resumes: a rollover under way survives kill -9 ---------------
+ctl rollover ksk >/dev/null 2>&1 || true
+expect "KSK again: ds-wait" wait_step ds-wait 20
+kill -KILL "$GW_PID"
+wait "$GW_PID" 2>/dev/null || true
+GW_PID=""
+gw_start "$cfg"
+expect "after kill -9 the rollover is still at ds-wait" test "$(step)" = "ds-wait"
+expect "CDS still both keys after the restart" test "$(wc -w <<<"$(cds_tags)")" -eq 2
+parent_copy
+expect "validates after the restart" validates
+ctl ds-seen >/dev/null 2>&1 || true
+expect "resumed rollover completes" wait_step none 30
+parent_copy
+expect "validates after the resumed rollover" validates
+
+# ---- going insecure --------------------------------------------------------
+ctl go-insecure >/dev/null 2>&1 && rc=0 || rc=$?
+expect "go-insecure accepted" test "$rc" -eq 0
+kdig @127.0.0.1 -p "$GW_PORT" CDS $Z. +short >"$GW_TMP/cds" 2>&1 || true
+expect "CDS is the DELETE record" grep -qx "0 0 0 00" "$GW_TMP/cds"
+kdig @127.0.0.1 -p "$GW_PORT" CDNSKEY $Z. +short >"$GW_TMP/cdnskey" 2>&1 || true
+expect "CDNSKEY is the DELETE record" grep -qx "0 3 0 AA==" "$GW_TMP/cdnskey"
+expect "zone still verifies" verifies
+ctl go-secure >/dev/null 2>&1 || true
+expect "go-secure brings the CDS back" test "$(wc -w <<<"$(cds_tags)")" -eq 1
+
+gw_finish
