@@ -113,6 +113,7 @@ typedef enum {
 	SIG_ROLL_ZSK, /* pre-publish (RFC 7583 3.2.1) */
 	SIG_ROLL_KSK, /* double-DS with a double-signed DNSKEY RRset */
 	SIG_ROLL_CSK, /* the same, then the zone data moves to the new key */
+	SIG_ROLL_ALG, /* every key to a new algorithm (RFC 6781 4.1.4) */
 } sig_roll_kind_t;
 
 /* Steps of a rollover; which ones a kind goes through is in keyroll.c. */
@@ -122,6 +123,7 @@ typedef enum {
 	SIG_STEP_DS_SEEN,     /* the parent has the new DS; waiting for its caches */
 	SIG_STEP_ACTIVE,      /* the new key signs; old signatures expire from caches */
 	SIG_STEP_RETIRE,      /* the old key is gone from the zone; then deleted */
+	SIG_STEP_SIGN,        /* algorithm: new keys sign, not yet published */
 } sig_roll_step_t;
 
 typedef struct sig_key_policy {
@@ -204,7 +206,7 @@ typedef struct sig_roll_info {
 
 const char *sig_roll_kind_name(sig_roll_kind_t kind);
 const char *sig_roll_step_name(sig_roll_step_t step);
-/* "zsk", "ksk", "csk" into *kind. GW_OK or GW_EINVAL. */
+/* "zsk", "ksk", "csk", "algorithm" into *kind. GW_OK or GW_EINVAL. */
 int sig_roll_kind_parse(const char *text, sig_roll_kind_t *kind);
 
 /* The rollover under way with its next due time under iv. */
@@ -216,6 +218,11 @@ void sig_keystore_roll_info(const sig_keystore_t *ks, const sig_roll_intervals_t
  * under way), GW_EINVAL (no key of that role: a ZSK rollover of a CSK
  * zone, ...), GW_ECRYPTO, -errno. */
 int sig_keystore_roll_start(sig_keystore_t *ks, sig_roll_kind_t kind, int64_t now);
+
+/* Start an algorithm rollover to alg now (RFC 6781 4.1.4): a new key of
+ * alg for each role in use (a CSK, or a KSK and a ZSK), saved, and the
+ * state written. GW_EINVAL also when the keys already use alg. */
+int sig_keystore_roll_start_alg(sig_keystore_t *ks, uint8_t alg, int64_t now);
 
 /* Take the next step when it is due at now. *changed is true when a step
  * was written (the caller rebuilds the zone's keys, signatures and DS

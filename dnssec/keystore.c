@@ -246,11 +246,11 @@ int sig_ks_save_state(const sig_keystore_t *ks)
 
 static int parse_roll_line(const char *line, ks_roll_t *r)
 {
-	char kind[8], step[12];
+	char kind[12], step[12];
 	unsigned old_tag, old_alg, new_tag, new_alg;
 	long long since;
 	int end = -1;
-	if (sscanf(line, "roll %7s %11s %u %u %u %u %lld %n", kind, step, &old_tag, &old_alg,
+	if (sscanf(line, "roll %11s %11s %u %u %u %u %lld %n", kind, step, &old_tag, &old_alg,
 	           &new_tag, &new_alg, &since, &end) != 7 ||
 	    end < 0 || line[end] != '\0' || old_tag > UINT16_MAX || new_tag > UINT16_MAX ||
 	    old_alg > UINT8_MAX || new_alg > UINT8_MAX)
@@ -258,9 +258,9 @@ static int parse_roll_line(const char *line, ks_roll_t *r)
 	if (sig_roll_kind_parse(kind, &r->kind) != GW_OK)
 		return GW_EPARSE;
 	int s = 0;
-	while (s <= SIG_STEP_RETIRE && strcmp(step, sig_roll_step_name((sig_roll_step_t)s)) != 0)
+	while (s <= SIG_STEP_SIGN && strcmp(step, sig_roll_step_name((sig_roll_step_t)s)) != 0)
 		s++;
-	if (s > SIG_STEP_RETIRE)
+	if (s > SIG_STEP_SIGN)
 		return GW_EPARSE;
 	r->step = (sig_roll_step_t)s;
 	r->old_tag = (uint16_t)old_tag;

@@ -97,15 +97,27 @@ static void store_reload(store_t *s)
 	store_open(s);
 }
 
-static void store_init(store_t *s, bool split)
+static void store_init_alg(store_t *s, bool split, uint8_t alg)
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->dir, sizeof(s->dir), "/tmp/gw-roll-XXXXXX");
 	CU_ASSERT_FATAL(mkdtemp(s->dir) != NULL);
 	snprintf(s->state, sizeof(s->state), "%s/state", s->dir);
 	tname(s->apex, APEX);
-	s->policy = (sig_key_policy_t){.algorithm = SIG_ALG_ECDSAP256SHA256, .split = split};
+	s->policy = (sig_key_policy_t){.algorithm = alg, .split = split, .rsa_bits = 2048};
 	store_open(s);
+}
+
+static void store_init(store_t *s, bool split)
+{
+	store_init_alg(s, split, SIG_ALG_ECDSAP256SHA256);
+}
+
+/* Start kind (to_alg for an algorithm rollover). */
+static int start(sig_keystore_t *ks, sig_roll_kind_t kind, uint8_t to_alg, int64_t now)
+{
+	return kind == SIG_ROLL_ALG ? sig_keystore_roll_start_alg(ks, to_alg, now)
+	                            : sig_keystore_roll_start(ks, kind, now);
 }
 
 static void store_done(store_t *s)
@@ -144,6 +156,7 @@ typedef struct {
  * before a due step neither skips nor repeats it. */
 static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
 {
+	const uint8_t to_alg = SIG_ALG_ED25519;
 	store_t s;
 	store_init(&s, split);
 	int64_t now = 1700000000;
@@ -156,8 +169,8 @@ static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
 	CU_ASSERT_EQUAL(next, 0);
 	CU_ASSERT_EQUAL(sig_keystore_ds_seen(s.ks, now), GW_EINVAL);
 
-	CU_ASSERT_EQUAL_FATAL(sig_keystore_roll_start(s.ks, kind, now), GW_OK);
-	CU_ASSERT_EQUAL(sig_keystore_roll_start(s.ks, kind, now), GW_EBUSY);
+	CU_ASSERT_EQUAL_FATAL(start(s.ks, kind, to_alg, now), GW_OK);
+	CU_ASSERT_EQUAL(start(s.ks, kind, to_alg, now), GW_EBUSY);
 	store_reload(&s);
 	sig_roll_info_t info;
 	sig_keystore_roll_info(s.ks, &g_iv, &info);
@@ -208,16 +221,22 @@ static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
 	CU_ASSERT_EQUAL(info.kind, SIG_ROLL_NONE);
 	CU_ASSERT_EQUAL(use_of(s.ks, old_tag), -1);
 	CU_ASSERT_EQUAL(use_of(s.ks, new_tag), kind == SIG_ROLL_ZSK ? (P | S) : (P | S | D));
-	/* The retired key's file is gone, and no unlisted file is left. */
+	/* The retired key's file is gone, the new one's is there. */
+	const char *role =
+	    kind == SIG_ROLL_ALG ? (split ? "ksk" : "csk") : sig_roll_kind_name(kind);
 	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/keys/%u-13-%s.pem", s.state, old_tag,
-	         sig_roll_kind_name(kind));
+	snprintf(path, sizeof(path), "%s/keys/%u-13-%s.pem", s.state, old_tag, role);
 	CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
-	snprintf(path, sizeof(path), "%s/keys/%u-13-%s.pem", s.state, new_tag,
-	         sig_roll_kind_name(kind));
+	snprintf(path, sizeof(path), "%s/keys/%u-%u-%s.pem", s.state, new_tag,
+	         kind == SIG_ROLL_ALG ? to_alg : 13, role);
 	CU_ASSERT_EQUAL(access(path, F_OK), 0);
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(s.ks, &count);
+	CU_ASSERT_EQUAL(count, split ? 2 : 1);
+	for (size_t i = 0; i < count; i++)
+		CU_ASSERT_EQUAL(sig_key_algorithm(keys[i]), kind == SIG_ROLL_ALG ? to_alg : 13);
 	/* A second rollover may start now. */
-	CU_ASSERT_EQUAL(sig_keystore_roll_start(s.ks, kind, now), GW_OK);
+	CU_ASSERT_EQUAL(start(s.ks, kind, SIG_ALG_ECDSAP256SHA256, now), GW_OK);
 	store_done(&s);
 }
 
@@ -254,6 +273,18 @@ static void test_machine_csk(void)
 	walk(false, SIG_ROLL_CSK, ex, 5);
 }
 
+static void test_machine_alg(void)
+{
+	/* The SEP key's use (the ZSKs follow the ZSK columns of g_alg). */
+	const expect_t ex[] = {
+	    {SIG_STEP_SIGN, P | S | D, S, 200},      {SIG_STEP_PUBLISH, P | S | D, P | S, 150},
+	    {SIG_STEP_DS_WAIT, P | S, P | S | D, 0}, {SIG_STEP_DS_SEEN, P | S, P | S | D, 300},
+	    {SIG_STEP_RETIRE, S, P | S | D, 400},
+	};
+	walk(true, SIG_ROLL_ALG, ex, 5);
+	walk(false, SIG_ROLL_ALG, ex, 5);
+}
+
 static void test_machine_errors(void)
 {
 	store_t s;
@@ -262,6 +293,9 @@ static void test_machine_errors(void)
 	CU_ASSERT_EQUAL(sig_keystore_roll_start(s.ks, SIG_ROLL_ZSK, 1), GW_EINVAL);
 	CU_ASSERT_EQUAL(sig_keystore_roll_start(s.ks, SIG_ROLL_KSK, 1), GW_EINVAL);
 	CU_ASSERT_EQUAL(sig_keystore_roll_start(s.ks, SIG_ROLL_NONE, 1), GW_EINVAL);
+	CU_ASSERT_EQUAL(sig_keystore_roll_start(s.ks, SIG_ROLL_ALG, 1), GW_EINVAL);
+	CU_ASSERT_EQUAL(sig_keystore_roll_start_alg(s.ks, SIG_ALG_ECDSAP256SHA256, 1), GW_EINVAL);
+	CU_ASSERT_EQUAL(sig_keystore_roll_start_alg(s.ks, 14, 1), GW_EINVAL);
 	size_t n = 0;
 	sig_keystore_keys(s.ks, &n);
 	CU_ASSERT_EQUAL(n, 1);
@@ -512,9 +546,25 @@ static bool some_sig_verifies(ldns_rr_list *rrs, const ldns_rr_list *sigs, ldns_
 	return false;
 }
 
+/* Does some key of alg (0: any) in keys sign rrs with one of sigs? */
+static bool signed_by(const ver_t *keys, ver_t *data, uint8_t alg, int64_t t)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(keys->rrs); i++) {
+		ldns_rr *k = ldns_rr_list_rr(keys->rrs, i);
+		if (alg != 0 && ldns_rdf2native_int8(ldns_rr_rdf(k, 2)) != alg)
+			continue;
+		if (some_sig_verifies(data->rrs, data->sigs, k, t))
+			return true;
+	}
+	return false;
+}
+
 /* What a validator does with this DS RRset (from the parent), this DNSKEY
- * RRset and this data RRset, all of which it may hold at t. */
-static bool validates(const ver_t *ds, const ver_t *key, const ver_t *data, int64_t t)
+ * RRset and this data RRset, all of which it may hold at t. Strictly: the
+ * data must be signed with every algorithm the DS RRset names (Unbound's
+ * harden-algo-downgrade), which an algorithm rollover done in the wrong
+ * order fails. */
+static bool validates(const ver_t *ds, const ver_t *key, ver_t *data, int64_t t)
 {
 	bool trusted = false;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(key->rrs) && !trusted; i++) {
@@ -526,10 +576,12 @@ static bool validates(const ver_t *ds, const ver_t *key, const ver_t *data, int6
 	}
 	if (!trusted)
 		return false;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(key->rrs); i++)
-		if (some_sig_verifies(data->rrs, data->sigs, ldns_rr_list_rr(key->rrs, i), t))
-			return true;
-	return false;
+	for (size_t j = 0; j < ldns_rr_list_rr_count(ds->rrs); j++) {
+		uint8_t alg = ldns_rdf2native_int8(ldns_rr_rdf(ldns_rr_list_rr(ds->rrs, j), 1));
+		if (!signed_by(key, data, alg, t))
+			return false;
+	}
+	return signed_by(key, data, 0, t);
 }
 
 typedef struct {
@@ -581,6 +633,13 @@ static void run_apply(run_t *r, int64_t now)
 	bool plain = true;
 	for (size_t i = 0; i < n; i++)
 		plain = plain && !keyset_only[i];
+	/* Nor while a key signs unpublished (an algorithm rollover). */
+	size_t all = 0;
+	sig_keystore_keys(r->s.ks, &all);
+	for (size_t i = 0; i < all; i++) {
+		uint8_t use = sig_keystore_key_use(r->s.ks, i);
+		plain = plain && (!(use & SIG_USE_SIGN) || (use & SIG_USE_PUBLISH));
+	}
 	if (plain)
 		CU_ASSERT(verifies(r->zone, keys, n, (time_t)now));
 }
@@ -656,10 +715,10 @@ static void run_check(run_t *r, int64_t now)
 
 /* A signed zone on a new store, served (and checked) at now, with the
  * registrar's DS in the parent. */
-static void run_setup(run_t *r, bool split, int64_t now)
+static void run_setup(run_t *r, bool split, uint8_t alg, int64_t now)
 {
 	memset(r, 0, sizeof(*r));
-	store_init(&r->s, split);
+	store_init_alg(&r->s, split, alg);
 	sig_roll_inputs_t in = {.dnskey_ttl = T_KEY,
 	                        .max_zone_ttl = T_MAX,
 	                        .propagation_delay = T_PRP,
@@ -696,16 +755,16 @@ static void run_done(run_t *r)
 	store_done(&r->s);
 }
 
-static void run_rollover(bool split, sig_roll_kind_t kind)
+static void run_rollover(bool split, sig_roll_kind_t kind, uint8_t from_alg, uint8_t to_alg)
 {
 	run_t r;
 	/* Real time, so that ldns-verify-zone (which checks signatures at
 	 * the real clock) accepts every step: the rollover spans less than
 	 * the signatures' inception offset. */
 	int64_t now = (int64_t)time(NULL);
-	run_setup(&r, split, now);
+	run_setup(&r, split, from_alg, now);
 
-	CU_ASSERT_EQUAL_FATAL(sig_keystore_roll_start(r.s.ks, kind, now), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(start(r.s.ks, kind, to_alg, now), GW_OK);
 	run_apply(&r, now);
 	run_check(&r, now);
 	sig_roll_info_t info;
@@ -739,6 +798,12 @@ static void run_rollover(bool split, sig_roll_kind_t kind)
 	}
 	CU_ASSERT_EQUAL(info.kind, SIG_ROLL_NONE);
 	CU_ASSERT_EQUAL(steps, kind == SIG_ROLL_ZSK ? 4 : (kind == SIG_ROLL_KSK ? 5 : 6));
+	size_t count = 0;
+	sig_key_t *const *left = sig_keystore_keys(r.s.ks, &count);
+	CU_ASSERT_EQUAL(count, split ? 2 : 1);
+	for (size_t i = 0; i < count; i++)
+		CU_ASSERT_EQUAL(sig_key_algorithm(left[i]),
+		                kind == SIG_ROLL_ALG ? to_alg : from_alg);
 	CU_ASSERT_EQUAL(r.failures, 0);
 	CU_ASSERT(r.checks > 100);
 	/* Caches drain: keep checking until no old version can be held. */
@@ -767,19 +832,33 @@ static void run_rollover(bool split, sig_roll_kind_t kind)
 	run_done(&r);
 }
 
+#define ECDSA SIG_ALG_ECDSAP256SHA256
+
 static void test_roll_zsk(void)
 {
-	run_rollover(true, SIG_ROLL_ZSK);
+	run_rollover(true, SIG_ROLL_ZSK, ECDSA, ECDSA);
 }
 
 static void test_roll_ksk(void)
 {
-	run_rollover(true, SIG_ROLL_KSK);
+	run_rollover(true, SIG_ROLL_KSK, ECDSA, ECDSA);
 }
 
 static void test_roll_csk(void)
 {
-	run_rollover(false, SIG_ROLL_CSK);
+	run_rollover(false, SIG_ROLL_CSK, ECDSA, ECDSA);
+}
+
+/* RFC 6781 4.1.4 with the examples of the issue: RSA to ECDSA (a KSK and
+ * a ZSK), ECDSA to Ed25519 (a CSK). */
+static void test_roll_alg_rsa_ecdsa(void)
+{
+	run_rollover(true, SIG_ROLL_ALG, SIG_ALG_RSASHA256, ECDSA);
+}
+
+static void test_roll_alg_ecdsa_ed25519(void)
+{
+	run_rollover(false, SIG_ROLL_ALG, ECDSA, SIG_ALG_ED25519);
 }
 
 /* The checker itself: retiring the old KSK without waiting for the DS
@@ -788,7 +867,7 @@ static void test_checker_catches(void)
 {
 	run_t r;
 	int64_t now = (int64_t)time(NULL);
-	run_setup(&r, false, now);
+	run_setup(&r, false, SIG_ALG_ECDSAP256SHA256, now);
 	CU_ASSERT_EQUAL(r.failures, 0);
 	/* A brand-new store's key replaces the old at once: the cached DS
 	 * names a key that is gone. */
@@ -806,17 +885,22 @@ static void test_checker_catches(void)
 
 int gw_test_register(void)
 {
-	return gw_test_suite("dnssec rollover", (gw_test_t[]){
-	                                            {"timing (RFC 7583)", test_timing},
-	                                            {"machine zsk", test_machine_zsk},
-	                                            {"machine ksk", test_machine_ksk},
-	                                            {"machine csk", test_machine_csk},
-	                                            {"machine errors", test_machine_errors},
-	                                            {"cds", test_cds},
-	                                            {"checker catches", test_checker_catches},
-	                                            {"zsk rollover", test_roll_zsk},
-	                                            {"ksk rollover", test_roll_ksk},
-	                                            {"csk rollover", test_roll_csk},
-	                                            {NULL, NULL},
-	                                        });
+	return gw_test_suite(
+	    "dnssec rollover",
+	    (gw_test_t[]){
+	        {"timing (RFC 7583)", test_timing},
+	        {"machine zsk", test_machine_zsk},
+	        {"machine ksk", test_machine_ksk},
+	        {"machine csk", test_machine_csk},
+	        {"machine algorithm", test_machine_alg},
+	        {"machine errors", test_machine_errors},
+	        {"cds", test_cds},
+	        {"checker catches", test_checker_catches},
+	        {"zsk rollover", test_roll_zsk},
+	        {"ksk rollover", test_roll_ksk},
+	        {"csk rollover", test_roll_csk},
+	        {"algorithm rollover rsa to ecdsa", test_roll_alg_rsa_ecdsa},
+	        {"algorithm rollover ecdsa to ed25519", test_roll_alg_ecdsa_ed25519},
+	        {NULL, NULL},
+	    });
 }
