@@ -687,8 +687,9 @@ static void warn_policy(const sig_keystore_t *ks, const sig_key_policy_t *policy
 		split = split || sig_key_role(ks->keys[i]) != SIG_ROLE_CSK;
 		if (alg != policy->algorithm)
 			gw_warn("key %u of %s uses %s, the configuration asks for %s; keeping the "
-			        "existing keys (changing the algorithm needs a rollover)",
+			        "existing keys (dnssd-gatewayctl rollover algorithm %s changes it)",
 			        sig_key_tag(ks->keys[i]), ks->apex_text, sig_algorithm_name(alg),
+			        sig_algorithm_name(policy->algorithm),
 			        sig_algorithm_name(policy->algorithm));
 	}
 	if (split != policy->split)

@@ -9,7 +9,8 @@
 #include "common/error.h"
 
 /* What a request may hold besides "command". */
-static const char *const g_args[] = {"command", "zone", "link", "limit", "level", "kind", NULL};
+static const char *const g_args[] = {"command", "zone", "link",      "limit",
+                                     "level",   "kind", "algorithm", NULL};
 
 static bool known_arg(const char *key)
 {
@@ -40,7 +41,7 @@ int gw_control_request_parse(const char *line, size_t len, gw_control_request_t 
                              size_t errlen)
 {
 	int ret = GW_EPARSE;
-	const char *command = NULL, *level = NULL, *kind = NULL;
+	const char *command = NULL, *level = NULL, *kind = NULL, *alg = NULL;
 	memset(req, 0, sizeof(*req));
 	json_tokener *tok = json_tokener_new();
 	if (tok == NULL) {
@@ -78,7 +79,8 @@ int gw_control_request_parse(const char *line, size_t len, gw_control_request_t 
 	if (string_arg(req->doc, "zone", &req->query.zone, err, errlen) != GW_OK ||
 	    string_arg(req->doc, "link", &req->query.link, err, errlen) != GW_OK ||
 	    string_arg(req->doc, "level", &level, err, errlen) != GW_OK ||
-	    string_arg(req->doc, "kind", &kind, err, errlen) != GW_OK)
+	    string_arg(req->doc, "kind", &kind, err, errlen) != GW_OK ||
+	    string_arg(req->doc, "algorithm", &alg, err, errlen) != GW_OK)
 		goto out;
 	json_object *limit = NULL;
 	if (json_object_object_get_ex(req->doc, "limit", &limit)) {
@@ -102,7 +104,15 @@ int gw_control_request_parse(const char *line, size_t len, gw_control_request_t 
 	} else if (strcmp(command, "rollover") == 0) {
 		req->kind = GW_CONTROL_ROLLOVER;
 		if (kind == NULL || sig_roll_kind_parse(kind, &req->roll) != GW_OK) {
-			snprintf(err, errlen, "rollover needs \"kind\": zsk, ksk or csk");
+			snprintf(err, errlen,
+			         "rollover needs \"kind\": zsk, ksk, csk or algorithm");
+			goto out;
+		}
+		if (req->roll == SIG_ROLL_ALG &&
+		    (alg == NULL || sig_algorithm_parse(alg, &req->algorithm) != GW_OK)) {
+			snprintf(err, errlen,
+			         "an algorithm rollover needs \"algorithm\": ecdsap256sha256, "
+			         "ed25519 or rsasha256");
 			goto out;
 		}
 	} else if (strcmp(command, "ds-seen") == 0 || strcmp(command, "ds-confirm") == 0) {
@@ -130,6 +140,10 @@ int gw_control_request_parse(const char *line, size_t len, gw_control_request_t 
 	}
 	if (kind != NULL && req->kind != GW_CONTROL_ROLLOVER) {
 		snprintf(err, errlen, "kind goes with the rollover command only");
+		goto out;
+	}
+	if (alg != NULL && !(req->kind == GW_CONTROL_ROLLOVER && req->roll == SIG_ROLL_ALG)) {
+		snprintf(err, errlen, "algorithm goes with the rollover algorithm command only");
 		goto out;
 	}
 	if (level != NULL && req->kind != GW_CONTROL_LOG_LEVEL) {
@@ -244,7 +258,7 @@ static char *do_keys_command(const gw_view_t *v, const gw_control_request_t *req
 	case GW_CONTROL_ROLLOVER:
 		gw_notice("%s rollover asked through the control socket",
 		          sig_roll_kind_name(req->roll));
-		ret = gw_zonemgr_roll_start(v->zones, req->roll, err, sizeof(err));
+		ret = gw_zonemgr_roll_start(v->zones, req->roll, req->algorithm, err, sizeof(err));
 		break;
 	case GW_CONTROL_DS_SEEN:
 		gw_notice("DS at the parent confirmed through the control socket");

@@ -84,7 +84,7 @@ typedef struct args {
 	const char *socket;
 	bool json;
 	const char *command;
-	const char *zone, *link, *level, *kind;
+	const char *zone, *link, *level, *kind, *algorithm;
 	long long limit;
 } args_t;
 
@@ -160,8 +160,16 @@ static int parse_args(int argc, char **argv, args_t *a)
 	}
 	if (strcmp(a->command, "rollover") == 0) {
 		if (optind >= argc)
-			return fail(CTL_EUSAGE, "rollover needs a KIND: zsk, ksk or csk");
+			return fail(CTL_EUSAGE,
+			            "rollover needs a KIND: zsk, ksk, csk or algorithm");
 		a->kind = argv[optind++];
+		if (strcmp(a->kind, "algorithm") == 0) {
+			if (optind >= argc)
+				return fail(CTL_EUSAGE,
+				            "rollover algorithm needs the new algorithm: "
+				            "ecdsap256sha256, ed25519 or rsasha256");
+			a->algorithm = argv[optind++];
+		}
 	}
 	if (optind < argc)
 		return fail(CTL_EUSAGE, "%s: unexpected argument '%s'", a->command, argv[optind]);
@@ -191,6 +199,8 @@ static char *request_line(const args_t *a)
 		json_object_object_add(r, "level", json_object_new_string(a->level));
 	if (a->kind != NULL)
 		json_object_object_add(r, "kind", json_object_new_string(a->kind));
+	if (a->algorithm != NULL)
+		json_object_object_add(r, "algorithm", json_object_new_string(a->algorithm));
 	const char *text = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN);
 	if (text != NULL && asprintf(&line, "%s\n", text) < 0)
 		line = NULL;

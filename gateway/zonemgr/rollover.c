@@ -206,12 +206,15 @@ static int need_keys(const gw_zonemgr_t *m, char *err, size_t errlen)
 	return GW_EINVAL;
 }
 
-int gw_zonemgr_roll_start(gw_zonemgr_t *m, sig_roll_kind_t kind, char *err, size_t errlen)
+int gw_zonemgr_roll_start(gw_zonemgr_t *m, sig_roll_kind_t kind, uint8_t alg, char *err,
+                          size_t errlen)
 {
 	int ret = need_keys(m, err, errlen);
 	if (ret != GW_OK)
 		return ret;
-	ret = sig_keystore_roll_start(m->keys, kind, (int64_t)gw_clock_wall());
+	int64_t now = (int64_t)gw_clock_wall();
+	ret = kind == SIG_ROLL_ALG ? sig_keystore_roll_start_alg(m->keys, alg, now)
+	                           : sig_keystore_roll_start(m->keys, kind, now);
 	if (ret == GW_EBUSY) {
 		sig_roll_info_t info;
 		sig_roll_intervals_t iv;
@@ -219,6 +222,10 @@ int gw_zonemgr_roll_start(gw_zonemgr_t *m, sig_roll_kind_t kind, char *err, size
 		sig_keystore_roll_info(m->keys, &iv, &info);
 		snprintf(err, errlen, "a %s rollover is under way (step %s); one at a time",
 		         sig_roll_kind_name(info.kind), sig_roll_step_name(info.step));
+		return ret;
+	}
+	if (ret == GW_EINVAL && kind == SIG_ROLL_ALG) {
+		snprintf(err, errlen, "the keys already use %s", sig_algorithm_name(alg));
 		return ret;
 	}
 	if (ret == GW_EINVAL) {

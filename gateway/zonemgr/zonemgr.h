@@ -162,9 +162,12 @@ const sig_keystore_t *gw_zonemgr_keystore(const gw_zonemgr_t *m);
  * CDNSKEY, signatures: one commit and a re-sign) and the DS and trust
  * anchor files. Errors leave a reason for a person in err (errlen). */
 
-/* Start a rollover of kind now. GW_EINVAL (unsigned zone, no such key),
- * GW_EBUSY (one is under way), or the store's errors. */
-int gw_zonemgr_roll_start(gw_zonemgr_t *m, sig_roll_kind_t kind, char *err, size_t errlen);
+/* Start a rollover of kind now (alg: the new algorithm of a
+ * SIG_ROLL_ALG, else unused). GW_EINVAL (unsigned zone, no such key, the
+ * keys already use alg), GW_EBUSY (one is under way), or the store's
+ * errors. */
+int gw_zonemgr_roll_start(gw_zonemgr_t *m, sig_roll_kind_t kind, uint8_t alg, char *err,
+                          size_t errlen);
 
 /* The new DS is at the parent (ds-seen). GW_EINVAL when no rollover
  * waits for it. */

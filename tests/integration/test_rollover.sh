@@ -132,10 +132,30 @@ expect "trust-anchor.conf names the new KSK only" test "$(grep -c static-ds "$ST
 expect "KSK rollover done" wait_step none 20
 expect "validates with the new DS only" validates
 
+# ---- algorithm rollover (RFC 6781 4.1.4): ECDSAP256SHA256 to Ed25519 -------
+ctl rollover algorithm ed25519 >"$GW_TMP/out" 2>&1 && rc=0 || rc=$?
+expect "rollover algorithm accepted" test "$rc" -eq 0
+expect "algorithm: sign step (new keys sign, unpublished)" test "$(step)" = "sign"
+expect "no Ed25519 DNSKEY yet" bash -c "! kdig @127.0.0.1 -p $GW_PORT DNSKEY $Z. +short | grep -q '^25[67] 3 15 '"
+expect "Ed25519 signatures already there" bash -c "kdig @127.0.0.1 -p $GW_PORT +dnssec www.$Z. A +short | grep -q '^A 15 '"
+expect "algorithm: publish step" wait_step publish 20
+expect "Ed25519 DNSKEYs published" test "$(kdig @127.0.0.1 -p "$GW_PORT" DNSKEY $Z. +short | grep -c '^25[67] 3 15 ')" -eq 2
+expect "algorithm: ds-wait step" wait_step ds-wait 20
+expect "CDS names the Ed25519 KSK only" test "$(kdig @127.0.0.1 -p "$GW_PORT" CDS $Z. +short | awk '{print $2}' | xargs)" = "15"
+expect "zone verifies (both algorithms)" verifies
+parent_copy
+ctl ds-seen >/dev/null 2>&1 || true
+expect "algorithm: retire step" wait_step retire 20
+expect "only Ed25519 DNSKEYs" test "$(kdig @127.0.0.1 -p "$GW_PORT" DNSKEY $Z. +short | grep -vc '^25[67] 3 15 ' || true)" -eq 0
+expect "algorithm rollover done" wait_step none 20
+expect "no ECDSA signature left" bash -c "! kdig @127.0.0.1 -p $GW_PORT +dnssec www.$Z. A +short | grep -q '^A 13 '"
+expect "zone verifies (Ed25519 only)" verifies
+expect "validates after the algorithm rollover" validates
+
 touch "$GW_TMP/stop"
 wait "$WATCH" || true
 bad=$(grep -c "^[0-9][0-9]:" "$GW_TMP/bad" || true)
-expect "delv validated every answer during both rollovers ($bad failures)" test "$bad" -eq 0
+expect "delv validated every answer during the three rollovers ($bad failures)" test "$bad" -eq 0
 [ "$bad" -eq 0 ] || head -40 "$GW_TMP/bad" >&2
 
 # ---- restart resumes: a rollover under way survives kill -9 ---------------
