@@ -29,8 +29,9 @@
 #define SIG_ALG_ECDSAP256SHA256 13
 #define SIG_ALG_ED25519         15
 
-#define SIG_FLAGS_ZSK 256 /* Zone Key */
-#define SIG_FLAGS_KSK 257 /* Zone Key + Secure Entry Point */
+#define SIG_FLAGS_ZSK    256    /* Zone Key */
+#define SIG_FLAGS_KSK    257    /* Zone Key + Secure Entry Point */
+#define SIG_FLAGS_REVOKE 0x0080 /* RFC 5011 2.1 */
 
 typedef enum {
 	SIG_ROLE_CSK = 0, /* signs everything (flags 257) */
@@ -74,6 +75,11 @@ int sig_key_save_pem(const sig_key_t *key, const char *path);
 int sig_key_import_bind(sig_key_t **out, const char *key_path, const char *private_path,
                         const uint8_t *apex, bool csk);
 
+/* The same key with the REVOKE flag set (RFC 5011 2.1): a new DNSKEY,
+ * so a new key tag; it signs as the original does. On success *out owns
+ * it. GW_ECRYPTO, GW_ENOMEM. */
+int sig_key_revoke(sig_key_t **out, const sig_key_t *key);
+
 /* Accepts NULL. */
 void sig_key_free(sig_key_t *key);
 
@@ -107,6 +113,7 @@ int sig_key_sign(const sig_key_t *key, const uint8_t *data, size_t data_len, uin
 #define SIG_USE_SIGN    0x02 /* signs the types of its role */
 #define SIG_USE_KEYSET  0x04 /* signs DNSKEY, CDS and CDNSKEY only */
 #define SIG_USE_DS      0x08 /* the parent should hold its DS: CDS/CDNSKEY, ds files */
+#define SIG_USE_REVOKED 0x10 /* published with the REVOKE flag (RFC 5011) */
 
 typedef enum {
 	SIG_ROLL_NONE = 0,
@@ -124,6 +131,7 @@ typedef enum {
 	SIG_STEP_ACTIVE,      /* the new key signs; old signatures expire from caches */
 	SIG_STEP_RETIRE,      /* the old key is gone from the zone; then deleted */
 	SIG_STEP_SIGN,        /* algorithm: new keys sign, not yet published */
+	SIG_STEP_REVOKE,      /* RFC 5011: the old KSK published revoked, signing the keyset */
 } sig_roll_step_t;
 
 typedef struct sig_key_policy {

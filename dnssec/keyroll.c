@@ -41,6 +41,7 @@
 #define S SIG_USE_SIGN
 #define K SIG_USE_KEYSET
 #define D SIG_USE_DS
+#define R SIG_USE_REVOKED
 
 /* One step of one kind: what the old and new keys do in it, and what
  * ends it (an interval of sig_roll_intervals_t, or the DS seen). */
@@ -110,20 +111,31 @@ static const step_t *steps_of(sig_roll_kind_t kind, size_t *n)
 	}
 }
 
-/* Index of the current step in its table, or -1. */
-static int step_index(const ks_roll_t *r)
+/* Index of step in the table of kind, or -1. */
+static int index_of(sig_roll_kind_t kind, sig_roll_step_t step)
 {
 	size_t n;
-	const step_t *t = steps_of(r->kind, &n);
+	const step_t *t = steps_of(kind, &n);
 	for (size_t i = 0; i < n; i++)
-		if (t[i].step == r->step)
+		if (t[i].step == step)
 			return (int)i;
 	return -1;
 }
 
+/* Index of the current step, or -1. The RFC 5011 revoke step sits
+ * between the entry before retire and retire: it counts as the former. */
+static int step_index(const ks_roll_t *r)
+{
+	if (r->step == SIG_STEP_REVOKE) {
+		int i = index_of(r->kind, SIG_STEP_RETIRE);
+		return i > 0 ? i - 1 : -1;
+	}
+	return index_of(r->kind, r->step);
+}
+
 static const char *const g_kind_names[] = {"none", "zsk", "ksk", "csk", "algorithm"};
-static const char *const g_step_names[] = {"publish", "ds-wait", "ds-seen",
-                                           "active",  "retire",  "sign"};
+static const char *const g_step_names[] = {"publish", "ds-wait", "ds-seen", "active",
+                                           "retire",  "sign",    "revoke"};
 
 const char *sig_roll_kind_name(sig_roll_kind_t kind)
 {
@@ -132,7 +144,7 @@ const char *sig_roll_kind_name(sig_roll_kind_t kind)
 
 const char *sig_roll_step_name(sig_roll_step_t step)
 {
-	return (unsigned)step <= SIG_STEP_SIGN ? g_step_names[step] : "unknown";
+	return (unsigned)step <= SIG_STEP_REVOKE ? g_step_names[step] : "unknown";
 }
 
 int sig_roll_kind_parse(const char *text, sig_roll_kind_t *kind)
@@ -146,10 +158,11 @@ int sig_roll_kind_parse(const char *text, sig_roll_kind_t *kind)
 	return GW_EINVAL;
 }
 
+/* By the tag keys/state names it with (without REVOKE). */
 static int find_key(const sig_keystore_t *ks, uint16_t tag, uint8_t alg)
 {
 	for (size_t i = 0; i < ks->count; i++)
-		if (sig_key_tag(ks->keys[i]) == tag && sig_key_algorithm(ks->keys[i]) == alg)
+		if (ks->meta[i].file_tag == tag && sig_key_algorithm(ks->keys[i]) == alg)
 			return (int)i;
 	return -1;
 }
@@ -189,9 +202,17 @@ void sig_keystore_roll_info(const sig_keystore_t *ks, const sig_roll_intervals_t
 	int i = step_index(r);
 	size_t n;
 	const step_t *t = steps_of(r->kind, &n);
-	if (i >= 0 && t[i].wait != WAIT_DS)
+	if (r->step == SIG_STEP_REVOKE)
+		out->next = r->since + (int64_t)(iv->revoke > iv->remove ? iv->revoke : iv->remove);
+	else if (i >= 0 && t[i].wait != WAIT_DS)
 		out->next = r->since + (int64_t)wait_of(t[i].wait, iv);
 }
+
+/* RFC 5011 2.1: before the old KSK (or CSK) leaves, it is published
+ * with the REVOKE bit and signs the DNSKEY RRset, so that resolvers
+ * following RFC 5011 drop it as a trust anchor. */
+static const step_t g_revoke_ksk = {SIG_STEP_REVOKE, P | S | R, P | S | D, WAIT_REMOVE, 0, 0};
+static const step_t g_revoke_csk = {SIG_STEP_REVOKE, P | K | R, P | S | D, WAIT_REMOVE, 0, 0};
 
 /* Set the keys' use to step st of the rollover (in memory). */
 static void apply_step(sig_keystore_t *ks, const step_t *st, int old_i, int new_i)
@@ -300,7 +321,7 @@ static bool retiring(const sig_keystore_t *ks, size_t i)
 	const sig_key_t *k = ks->keys[i];
 	if (ks->roll.kind == SIG_ROLL_ALG)
 		return sig_key_algorithm(k) == ks->roll.old_alg;
-	return sig_key_tag(k) == ks->roll.old_tag && sig_key_algorithm(k) == ks->roll.old_alg;
+	return ks->meta[i].file_tag == ks->roll.old_tag && sig_key_algorithm(k) == ks->roll.old_alg;
 }
 
 /* The last step is over: the old keys leave the store (the state first,
@@ -383,13 +404,23 @@ int sig_keystore_roll_advance(sig_keystore_t *ks, const sig_roll_intervals_t *iv
 			*changed = true;
 		return ret;
 	}
+	const step_t *st = &t[i + 1];
+	if (st->step == SIG_STEP_RETIRE && ks->roll.step != SIG_STEP_REVOKE && iv->revoke > 0 &&
+	    (ks->roll.kind == SIG_ROLL_KSK || ks->roll.kind == SIG_ROLL_CSK))
+		st = ks->roll.kind == SIG_ROLL_KSK ? &g_revoke_ksk : &g_revoke_csk;
 	ks_roll_t saved = ks->roll;
 	uint8_t uses[SIG_KS_KEYS_MAX];
 	save_uses(ks, uses);
-	ks->roll.step = t[i + 1].step;
+	ks->roll.step = st->step;
 	ks->roll.since = now;
-	apply_step(ks, &t[i + 1], old_i, new_i);
-	int ret = sig_ks_save_state(ks);
+	apply_step(ks, st, old_i, new_i);
+	int ret = GW_OK;
+	/* The revoked form in memory first (a new DNSKEY, a new tag); the
+	 * state written next says R, so a restart makes the same. */
+	if ((st->old_use & R) && old_i >= 0)
+		ret = sig_ks_revoke(ks, (size_t)old_i);
+	if (ret == GW_OK)
+		ret = sig_ks_save_state(ks);
 	if (ret != GW_OK) {
 		ks->roll = saved;
 		restore_uses(ks, uses);

@@ -146,6 +146,7 @@ int sig_ks_add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now)
 	         sig_ks_role_names[sig_key_role(key)]);
 	m->created = m->published = m->active = now;
 	m->use = sig_ks_default_use(sig_key_role(key));
+	m->file_tag = sig_key_tag(key);
 	ks->keys[ks->count++] = key;
 	return GW_OK;
 }
@@ -176,10 +177,8 @@ static const struct {
 	char letter;
 	uint8_t bit;
 } g_use_letters[] = {
-    {'P', SIG_USE_PUBLISH},
-    {'S', SIG_USE_SIGN},
-    {'K', SIG_USE_KEYSET},
-    {'D', SIG_USE_DS},
+    {'P', SIG_USE_PUBLISH}, {'S', SIG_USE_SIGN},    {'K', SIG_USE_KEYSET},
+    {'D', SIG_USE_DS},      {'R', SIG_USE_REVOKED},
 };
 #define USE_LETTERS (sizeof(g_use_letters) / sizeof(g_use_letters[0]))
 
@@ -223,9 +222,11 @@ static int write_state(FILE *fp, const void *arg)
 		const ks_meta_t *m = &ks->meta[i];
 		char use[USE_LETTERS + 2];
 		use_text(m->use, use);
+		/* The key as its file holds it: tag and flags without REVOKE. */
 		fprintf(fp, "key %u %u %s %u %s %" PRId64 " %" PRId64 " %" PRId64 " %s\n",
-		        sig_key_tag(k), sig_key_algorithm(k), sig_ks_role_names[sig_key_role(k)],
-		        sig_key_flags(k), m->file, m->created, m->published, m->active, use);
+		        m->file_tag, sig_key_algorithm(k), sig_ks_role_names[sig_key_role(k)],
+		        sig_key_flags(k) & ~SIG_FLAGS_REVOKE, m->file, m->created, m->published,
+		        m->active, use);
 	}
 	if (ks->roll.kind != SIG_ROLL_NONE) {
 		const ks_roll_t *r = &ks->roll;
@@ -258,9 +259,9 @@ static int parse_roll_line(const char *line, ks_roll_t *r)
 	if (sig_roll_kind_parse(kind, &r->kind) != GW_OK)
 		return GW_EPARSE;
 	int s = 0;
-	while (s <= SIG_STEP_SIGN && strcmp(step, sig_roll_step_name((sig_roll_step_t)s)) != 0)
+	while (s <= SIG_STEP_REVOKE && strcmp(step, sig_roll_step_name((sig_roll_step_t)s)) != 0)
 		s++;
-	if (s > SIG_STEP_SIGN)
+	if (s > SIG_STEP_REVOKE)
 		return GW_EPARSE;
 	r->step = (sig_roll_step_t)s;
 	r->old_tag = (uint16_t)old_tag;
@@ -354,6 +355,9 @@ static int load_entry(sig_keystore_t *ks, const ks_entry_t *e)
 		goto out;
 	key = NULL;
 	ks->meta[ks->count - 1] = e->meta;
+	ks->meta[ks->count - 1].file_tag = (uint16_t)e->tag;
+	if (e->meta.use & SIG_USE_REVOKED)
+		ret = sig_ks_revoke(ks, ks->count - 1);
 out:
 	sig_key_free(key);
 	free(path);
@@ -796,6 +800,20 @@ sig_key_t *const *sig_keystore_keys(const sig_keystore_t *ks, size_t *count)
 {
 	*count = ks->count;
 	return ks->keys;
+}
+
+int sig_ks_revoke(sig_keystore_t *ks, size_t i)
+{
+	sig_key_t *revoked = NULL;
+	if (sig_key_flags(ks->keys[i]) & SIG_FLAGS_REVOKE)
+		return GW_OK;
+	int ret = sig_key_revoke(&revoked, ks->keys[i]);
+	if (ret != GW_OK)
+		return ret;
+	sig_key_free(ks->keys[i]);
+	ks->keys[i] = revoked;
+	ks->meta[i].use |= SIG_USE_REVOKED;
+	return GW_OK;
 }
 
 uint8_t sig_keystore_key_use(const sig_keystore_t *ks, size_t i)

@@ -15,6 +15,7 @@
 
 typedef struct {
 	char file[SIG_KS_FILE_NAME_MAX]; /* name inside keys/ */
+	uint16_t file_tag;               /* the tag without REVOKE: names the key in keys/state */
 	int64_t created;
 	int64_t published;
 	int64_t active;
@@ -55,6 +56,10 @@ char *sig_ks_path_join(const char *dir, const char *name);
 /* Append key (taken on GW_OK) with its file name and times; use per
  * role. GW_ELIMIT, GW_ENOMEM. */
 int sig_ks_add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now);
+
+/* Replace key i by its revoked form (RFC 5011) and mark it so (in
+ * memory). GW_OK, GW_ECRYPTO, GW_ENOMEM. */
+int sig_ks_revoke(sig_keystore_t *ks, size_t i);
 
 /* Write keys/state from ks, atomically (the commit point of every
  * change). GW_OK or -errno / GW_EIO. */

@@ -16,4 +16,8 @@ void sig_roll_intervals(const sig_roll_inputs_t *in, sig_roll_intervals_t *out)
 	out->retire_sigs = (uint64_t)in->sign_delay + dprp + in->max_zone_ttl;
 	out->parent = (uint64_t)in->parent_propagation + in->parent_ds_ttl;
 	out->remove = dprp + in->dnskey_ttl;
+	out->revoke = 0;
+	if (in->hold_down > 0)
+		out->revoke =
+		    dprp + in->hold_down > out->remove ? dprp + in->hold_down : out->remove;
 }

@@ -32,6 +32,11 @@ typedef struct sig_roll_intervals {
 	/* From removing a DNSKEY until no cache holds the RRset with it:
 	 * Dprp + TTLkey (then the key file may go). */
 	uint64_t remove;
+	/* RFC 5011 (hold_down set): how long the old KSK stays published
+	 * with the REVOKE bit before it goes: Dprp + the hold-down (the
+	 * remove hold-down of RFC 5011 2.4.2 is no longer than the add
+	 * hold-down), and never less than remove. 0: no revocation step. */
+	uint64_t revoke;
 } sig_roll_intervals_t;
 
 /* Fill out from in. Sums are 64-bit, so no input overflows them. */

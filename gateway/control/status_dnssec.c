@@ -38,7 +38,8 @@ static json_object *use_json(uint8_t use)
 	} words[] = {{SIG_USE_PUBLISH, "published"},
 	             {SIG_USE_SIGN, "signs"},
 	             {SIG_USE_KEYSET, "signs-keyset"},
-	             {SIG_USE_DS, "ds"}};
+	             {SIG_USE_DS, "ds"},
+	             {SIG_USE_REVOKED, "revoked"}};
 	json_object *arr = json_object_new_array();
 	for (size_t i = 0; arr != NULL && i < sizeof(words) / sizeof(words[0]); i++) {
 		if (!(use & words[i].bit))

@@ -169,9 +169,15 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 				break;
 			}
 			changed = true;
-		} else if (sig_keystore_roll_advance(m->keys, &iv, now, &changed, &next) != GW_OK) {
-			next = now + (int64_t)ROLL_RETRY;
-			break;
+		} else {
+			int ret = sig_keystore_roll_advance(m->keys, &iv, now, &changed, &next);
+			/* A failed step may have replaced a key object (the revoked
+			 * form): the signer must not keep the freed one. */
+			gw_zonemgr_use_keys(m);
+			if (ret != GW_OK) {
+				next = now + (int64_t)ROLL_RETRY;
+				break;
+			}
 		}
 		if (!changed)
 			break;

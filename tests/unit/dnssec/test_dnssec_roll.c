@@ -52,11 +52,20 @@ static void test_timing(void)
 	sig_roll_intervals(&in, &iv);
 	CU_ASSERT_EQUAL(iv.publish_sep, 2592300);
 	CU_ASSERT_EQUAL(iv.publish, 3900);
+	/* The old KSK stays revoked as long (RFC 5011 2.4.2's remove
+	 * hold-down is no longer than the add hold-down): 2592300. */
+	CU_ASSERT_EQUAL(iv.revoke, 2592300);
 
-	/* A hold-down shorter than Ipub does not shorten it. */
+	/* A hold-down shorter than Ipub does not shorten it, nor the
+	 * revocation below the removal wait (Dprp + TTLkey = 3900). */
 	in.hold_down = 60;
 	sig_roll_intervals(&in, &iv);
 	CU_ASSERT_EQUAL(iv.publish_sep, 3900);
+	CU_ASSERT_EQUAL(iv.revoke, 3900);
+	/* No RFC 5011: no revocation step. */
+	in.hold_down = 0;
+	sig_roll_intervals(&in, &iv);
+	CU_ASSERT_EQUAL(iv.revoke, 0);
 
 	/* Largest inputs: 64-bit sums, no wrap. */
 	sig_roll_inputs_t big = {UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
@@ -131,9 +140,15 @@ static int use_of(const sig_keystore_t *ks, uint16_t tag)
 {
 	size_t n = 0;
 	sig_key_t *const *keys = sig_keystore_keys(ks, &n);
-	for (size_t i = 0; i < n; i++)
-		if (sig_key_tag(keys[i]) == tag)
+	for (size_t i = 0; i < n; i++) {
+		/* A revoked key's tag is 128 more (RFC 5011: the flags word
+		 * counts into the sum; RFC 4034 B). */
+		uint16_t t = sig_key_tag(keys[i]);
+		if (sig_key_flags(keys[i]) & SIG_FLAGS_REVOKE)
+			t = (uint16_t)(t - 128);
+		if (t == tag)
 			return sig_keystore_key_use(ks, i);
+	}
 	return -1;
 }
 
@@ -154,7 +169,8 @@ typedef struct {
 /* Walk one rollover of kind through every step: nothing moves before its
  * time, each step is in the state file (a reload shows it), and a reload
  * before a due step neither skips nor repeats it. */
-static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
+static void walk_iv(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n,
+                    const sig_roll_intervals_t *iv)
 {
 	const uint8_t to_alg = SIG_ALG_ED25519;
 	store_t s;
@@ -164,7 +180,7 @@ static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
 	int64_t next = 0;
 
 	/* No rollover: nothing to do. */
-	CU_ASSERT_EQUAL(sig_keystore_roll_advance(s.ks, &g_iv, now, &changed, &next), GW_OK);
+	CU_ASSERT_EQUAL(sig_keystore_roll_advance(s.ks, iv, now, &changed, &next), GW_OK);
 	CU_ASSERT_FALSE(changed);
 	CU_ASSERT_EQUAL(next, 0);
 	CU_ASSERT_EQUAL(sig_keystore_ds_seen(s.ks, now), GW_EINVAL);
@@ -173,13 +189,13 @@ static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
 	CU_ASSERT_EQUAL(start(s.ks, kind, to_alg, now), GW_EBUSY);
 	store_reload(&s);
 	sig_roll_info_t info;
-	sig_keystore_roll_info(s.ks, &g_iv, &info);
+	sig_keystore_roll_info(s.ks, iv, &info);
 	CU_ASSERT_EQUAL_FATAL(info.kind, kind);
 	uint16_t old_tag = info.old_tag, new_tag = info.new_tag;
 	CU_ASSERT_NOT_EQUAL(old_tag, new_tag);
 
 	for (size_t i = 0; i < n; i++) {
-		sig_keystore_roll_info(s.ks, &g_iv, &info);
+		sig_keystore_roll_info(s.ks, iv, &info);
 		CU_ASSERT_EQUAL(info.kind, kind);
 		CU_ASSERT_EQUAL(info.step, ex[i].step);
 		CU_ASSERT_EQUAL(info.since, now);
@@ -189,7 +205,7 @@ static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
 			CU_ASSERT_EQUAL(info.next, 0);
 			/* Waiting for the parent: time alone does not move it. */
 			CU_ASSERT_EQUAL(
-			    sig_keystore_roll_advance(s.ks, &g_iv, now + 1000000, &changed, &next),
+			    sig_keystore_roll_advance(s.ks, iv, now + 1000000, &changed, &next),
 			    GW_OK);
 			CU_ASSERT_FALSE(changed);
 			now += 7;
@@ -199,25 +215,23 @@ static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
 		}
 		CU_ASSERT_EQUAL(info.next, now + (int64_t)ex[i].wait);
 		/* One second early: no step. */
-		CU_ASSERT_EQUAL(
-		    sig_keystore_roll_advance(s.ks, &g_iv, info.next - 1, &changed, &next), GW_OK);
+		CU_ASSERT_EQUAL(sig_keystore_roll_advance(s.ks, iv, info.next - 1, &changed, &next),
+		                GW_OK);
 		CU_ASSERT_FALSE(changed);
 		CU_ASSERT_EQUAL(next, info.next);
 		/* Killed just before the step: after the restart it comes once. */
 		store_reload(&s);
 		CU_ASSERT_EQUAL(use_of(s.ks, new_tag), ex[i].new_use);
 		now = info.next;
-		CU_ASSERT_EQUAL(sig_keystore_roll_advance(s.ks, &g_iv, now, &changed, &next),
-		                GW_OK);
+		CU_ASSERT_EQUAL(sig_keystore_roll_advance(s.ks, iv, now, &changed, &next), GW_OK);
 		CU_ASSERT_TRUE(changed);
 		/* And again at the same time: nothing more (the next step has
 		 * its own wait). */
-		CU_ASSERT_EQUAL(sig_keystore_roll_advance(s.ks, &g_iv, now, &changed, &next),
-		                GW_OK);
+		CU_ASSERT_EQUAL(sig_keystore_roll_advance(s.ks, iv, now, &changed, &next), GW_OK);
 		CU_ASSERT_FALSE(changed);
 		store_reload(&s);
 	}
-	sig_keystore_roll_info(s.ks, &g_iv, &info);
+	sig_keystore_roll_info(s.ks, iv, &info);
 	CU_ASSERT_EQUAL(info.kind, SIG_ROLL_NONE);
 	CU_ASSERT_EQUAL(use_of(s.ks, old_tag), -1);
 	CU_ASSERT_EQUAL(use_of(s.ks, new_tag), kind == SIG_ROLL_ZSK ? (P | S) : (P | S | D));
@@ -238,6 +252,11 @@ static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
 	/* A second rollover may start now. */
 	CU_ASSERT_EQUAL(start(s.ks, kind, SIG_ALG_ECDSAP256SHA256, now), GW_OK);
 	store_done(&s);
+}
+
+static void walk(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t n)
+{
+	walk_iv(split, kind, ex, n, &g_iv);
 }
 
 static void test_machine_zsk(void)
@@ -271,6 +290,31 @@ static void test_machine_csk(void)
 	    {SIG_STEP_RETIRE, 0, P | S | D, 400},
 	};
 	walk(false, SIG_ROLL_CSK, ex, 5);
+}
+
+/* RFC 5011: the old KSK is revoked (published with the REVOKE bit and
+ * signing the keyset) for the revoke interval before it goes. */
+static void test_machine_rfc5011(void)
+{
+	sig_roll_intervals_t iv = g_iv;
+	iv.revoke = 500;
+	const expect_t ex[] = {
+	    {SIG_STEP_PUBLISH, P | S | D, P | S, 150},
+	    {SIG_STEP_DS_WAIT, P | S | D, P | S | D, 0},
+	    {SIG_STEP_DS_SEEN, P | S | D, P | S | D, 300},
+	    {SIG_STEP_REVOKE, P | S | SIG_USE_REVOKED, P | S | D, 500},
+	    {SIG_STEP_RETIRE, 0, P | S | D, 400},
+	};
+	walk_iv(true, SIG_ROLL_KSK, ex, 5, &iv);
+	const expect_t exc[] = {
+	    {SIG_STEP_PUBLISH, P | S | D, P | K, 150},
+	    {SIG_STEP_DS_WAIT, P | S | D, P | K | D, 0},
+	    {SIG_STEP_DS_SEEN, P | S | D, P | K | D, 300},
+	    {SIG_STEP_ACTIVE, P | D, P | S | D, 200},
+	    {SIG_STEP_REVOKE, P | K | SIG_USE_REVOKED, P | S | D, 500},
+	    {SIG_STEP_RETIRE, 0, P | S | D, 400},
+	};
+	walk_iv(false, SIG_ROLL_CSK, exc, 6, &iv);
 }
 
 static void test_machine_alg(void)
@@ -668,6 +712,26 @@ static void run_registrar(run_t *r, int64_t now)
 	r->parent = ds;
 }
 
+/* The zone publishes a revoked DNSKEY (flags 385) that signs the DNSKEY
+ * RRset itself (RFC 5011 2.1). */
+static int revoked_self_signed(run_t *r)
+{
+	ldns_rr_list *rrs, *sigs;
+	snap(r->zone, APEX, DNS_T_DNSKEY, &rrs, &sigs);
+	int found = 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
+		ldns_rr *k = ldns_rr_list_rr(rrs, i);
+		if (ldns_rdf2native_int16(ldns_rr_rdf(k, 0)) != 385)
+			continue;
+		CU_ASSERT_TRUE(some_sig_verifies(rrs, sigs, k, (int64_t)time(NULL)));
+		found++;
+	}
+	CU_ASSERT_EQUAL(found, 1);
+	ldns_rr_list_deep_free(rrs);
+	ldns_rr_list_deep_free(sigs);
+	return found;
+}
+
 static bool parent_has(const run_t *r, uint16_t tag)
 {
 	for (size_t i = 0; r->parent != NULL && i < ldns_rr_list_rr_count(r->parent); i++)
@@ -715,6 +779,9 @@ static void run_check(run_t *r, int64_t now)
 
 /* A signed zone on a new store, served (and checked) at now, with the
  * registrar's DS in the parent. */
+/* RFC 5011 hold-down of the next run (0: none). */
+static uint32_t g_hold_down;
+
 static void run_setup(run_t *r, bool split, uint8_t alg, int64_t now)
 {
 	memset(r, 0, sizeof(*r));
@@ -723,7 +790,8 @@ static void run_setup(run_t *r, bool split, uint8_t alg, int64_t now)
 	                        .max_zone_ttl = T_MAX,
 	                        .propagation_delay = T_PRP,
 	                        .parent_ds_ttl = T_DS,
-	                        .parent_propagation = T_PPRP};
+	                        .parent_propagation = T_PPRP,
+	                        .hold_down = g_hold_down};
 	sig_roll_intervals(&in, &r->iv);
 	r->ds.hold = T_DS + T_PPRP;
 	r->key.hold = T_KEY + T_PRP;
@@ -771,6 +839,7 @@ static void run_rollover(bool split, sig_roll_kind_t kind, uint8_t from_alg, uin
 	sig_keystore_roll_info(r.s.ks, &r.iv, &info);
 	uint16_t new_tag = info.new_tag;
 	int steps = 1;
+	int revoked_seen = 0;
 	int64_t end = now + 3000;
 	for (now += T_TICK; now < end; now += T_TICK) {
 		bool changed = false;
@@ -791,13 +860,19 @@ static void run_rollover(bool split, sig_roll_kind_t kind, uint8_t from_alg, uin
 			run_apply(&r, now);
 			CU_ASSERT_EQUAL(ldns_verify_zone_file(r.zone), 0);
 		}
+		if (info.kind != SIG_ROLL_NONE && info.step == SIG_STEP_REVOKE)
+			revoked_seen += revoked_self_signed(&r);
 		run_registrar(&r, now);
 		run_check(&r, now);
 		if (info.kind == SIG_ROLL_NONE)
 			break;
 	}
 	CU_ASSERT_EQUAL(info.kind, SIG_ROLL_NONE);
-	CU_ASSERT_EQUAL(steps, kind == SIG_ROLL_ZSK ? 4 : (kind == SIG_ROLL_KSK ? 5 : 6));
+	int want_steps = kind == SIG_ROLL_ZSK ? 4 : (kind == SIG_ROLL_KSK ? 5 : 6);
+	if (g_hold_down > 0 && (kind == SIG_ROLL_KSK || kind == SIG_ROLL_CSK))
+		want_steps++;
+	CU_ASSERT_EQUAL(steps, want_steps);
+	CU_ASSERT_TRUE(g_hold_down == 0 || kind == SIG_ROLL_ZSK || revoked_seen > 0);
 	size_t count = 0;
 	sig_key_t *const *left = sig_keystore_keys(r.s.ks, &count);
 	CU_ASSERT_EQUAL(count, split ? 2 : 1);
@@ -849,6 +924,16 @@ static void test_roll_csk(void)
 	run_rollover(false, SIG_ROLL_CSK, ECDSA, ECDSA);
 }
 
+/* RFC 5011: a hold-down of 30 s lengthens the publish step and adds the
+ * revoke step; the checker still finds nothing bogus. */
+static void test_roll_ksk_rfc5011(void)
+{
+	g_hold_down = 30;
+	run_rollover(true, SIG_ROLL_KSK, ECDSA, ECDSA);
+	run_rollover(false, SIG_ROLL_CSK, ECDSA, ECDSA);
+	g_hold_down = 0;
+}
+
 /* RFC 6781 4.1.4 with the examples of the issue: RSA to ECDSA (a KSK and
  * a ZSK), ECDSA to Ed25519 (a CSK). */
 static void test_roll_alg_rsa_ecdsa(void)
@@ -893,12 +978,14 @@ int gw_test_register(void)
 	        {"machine ksk", test_machine_ksk},
 	        {"machine csk", test_machine_csk},
 	        {"machine algorithm", test_machine_alg},
+	        {"machine rfc5011", test_machine_rfc5011},
 	        {"machine errors", test_machine_errors},
 	        {"cds", test_cds},
 	        {"checker catches", test_checker_catches},
 	        {"zsk rollover", test_roll_zsk},
 	        {"ksk rollover", test_roll_ksk},
 	        {"csk rollover", test_roll_csk},
+	        {"ksk and csk rollover, rfc5011", test_roll_ksk_rfc5011},
 	        {"algorithm rollover rsa to ecdsa", test_roll_alg_rsa_ecdsa},
 	        {"algorithm rollover ecdsa to ed25519", test_roll_alg_ecdsa_ed25519},
 	        {NULL, NULL},
