@@ -83,6 +83,9 @@
 #define GW_CONFIG_JOURNAL_SIZE_MIN    65536ULL
 #define GW_CONFIG_JOURNAL_SIZE_MAX    (4ULL << 30)
 
+/* dnssec.policy.ds-check: parent servers or resolvers asked for the DS. */
+#define GW_CONFIG_DS_CHECK_MAX 8
+
 /* metrics: the HTTP listener of the Prometheus metrics (gateway/http). */
 #define GW_CONFIG_METRICS_LISTEN_MAX      16
 #define GW_CONFIG_METRICS_HOSTS_MAX       16
@@ -192,6 +195,10 @@ typedef struct gw_config {
 			uint32_t parent_ds_ttl;               /* seconds: TTLds at the parent */
 			uint64_t parent_propagation_delay_ms; /* Dprp(P) */
 			uint64_t hold_down_ms; /* RFC 5011 add hold-down; 0: not used */
+			/* Servers asked for the new DS; none: ds-seen by hand. */
+			gw_endpoint_t *ds_check; /* owned; ds_check_count entries */
+			size_t ds_check_count;
+			uint64_t ds_check_interval_ms;
 		} policy;
 	} dnssec;
 

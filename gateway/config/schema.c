@@ -149,6 +149,11 @@ static const cfg_key_t g_policy_keys[] = {
     /* RFC 5011 4: 30 days; 0 when no resolver follows the KSK by RFC 5011 */
     {"rfc5011-hold-down", &g_type_duration, 0, AT(dnssec.policy.hold_down_ms), .max = 365 * DAY_MS,
      .note = " (e.g. 30d; 0: no RFC 5011 resolvers)"},
+    /* none: the DS is confirmed by hand (dnssd-gatewayctl ds-seen) */
+    {"ds-check", &g_type_listen, 0, LIST_AT(dnssec.policy.ds_check, dnssec.policy.ds_check_count),
+     .max = GW_CONFIG_DS_CHECK_MAX},
+    {"ds-check-interval", &g_type_duration, 0, AT(dnssec.policy.ds_check_interval_ms), .def = 60000,
+     .min = 1000, .max = DAY_MS, .note = " (e.g. 1m)"},
     {.name = NULL},
 };
 

@@ -9,7 +9,12 @@
 #include "common/container.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "gateway/zonemgr/ds_check.h"
 #include "gateway/zonemgr/zonemgr_internal.h"
+
+/* Each server of ds-check gets this long to answer (milliseconds). The
+ * query blocks the loop, so it is short and the list is too. */
+#define DS_CHECK_TIMEOUT_MS 1000
 
 /* Steps at most per tick: each has its own wait, so more than one is due
  * only after a long stop. */
@@ -144,6 +149,33 @@ static void arm(gw_zonemgr_t *m, int64_t at)
 	m->roll_at = (time_t)at;
 }
 
+/* ds-check: true when every configured server has the new DS. */
+static bool ds_published(gw_zonemgr_t *m, const sig_roll_info_t *info)
+{
+	size_t n = 0;
+	sig_key_t *const *keys = sig_keystore_keys(m->keys, &n);
+	ldns_rr *dnskey = NULL;
+	for (size_t i = 0; i < n && dnskey == NULL; i++)
+		if (sig_key_tag(keys[i]) == info->new_tag &&
+		    sig_key_algorithm(keys[i]) == info->new_alg &&
+		    sig_key_dnskey_rr(keys[i], 0, &dnskey) != GW_OK)
+			dnskey = NULL;
+	if (dnskey == NULL)
+		return false;
+	char why[256] = "";
+	const gw_zonemgr_opts_t *o = &m->opts;
+	int ret = gw_ds_check(o->dnssec.policy.ds_check, o->dnssec.policy.ds_check_count, o->domain,
+	                      dnskey, DS_CHECK_TIMEOUT_MS, why, sizeof(why));
+	ldns_rr_free(dnskey);
+	if (ret == GW_OK)
+		gw_notice("zone %s: every ds-check server has the DS of key %u", o->domain_str,
+		          info->new_tag);
+	else
+		gw_info("zone %s: the DS of key %u is not at the parent yet: %s", o->domain_str,
+		        info->new_tag, ret == GW_ENOTFOUND ? why : gw_strerror(ret));
+	return ret == GW_OK;
+}
+
 void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 {
 	sig_roll_intervals_t iv;
@@ -169,6 +201,13 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 				break;
 			}
 			changed = true;
+		} else if (info.step == SIG_STEP_DS_WAIT &&
+		           m->opts.dnssec.policy.ds_check_count > 0) {
+			uint64_t every = m->opts.dnssec.policy.ds_check_interval;
+			next = now + (int64_t)(every > 0 ? every : 60);
+			if (!ds_published(m, &info) || sig_keystore_ds_seen(m->keys, now) != GW_OK)
+				break;
+			continue; /* the ds-seen step waits by itself */
 		} else {
 			int ret = sig_keystore_roll_advance(m->keys, &iv, now, &changed, &next);
 			/* A failed step may have replaced a key object (the revoked

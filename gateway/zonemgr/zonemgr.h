@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <ev.h>
@@ -51,6 +52,10 @@ typedef struct gw_zonemgr_opts {
 			uint32_t parent_ds_ttl;
 			uint64_t parent_propagation_delay;
 			uint64_t hold_down; /* RFC 5011; 0: not used */
+			/* Servers asked for the new DS (ds-check); 0: by hand. */
+			struct sockaddr_storage ds_check[8];
+			size_t ds_check_count;
+			uint64_t ds_check_interval; /* seconds between two asks */
 		} policy;
 	} dnssec;
 	uint64_t journal_size;    /* octets of diffs kept for IXFR */
