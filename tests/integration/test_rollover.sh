@@ -12,26 +12,9 @@ for tool in delv ldns-verify-zone jq; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed" >&2; exit 1; }
 done
 
-Z=dnssd.test
-cat >"$GW_TMP/zone" <<ZONE
-\$ORIGIN $Z.
-@ 2 IN SOA ns hostmaster 100 3600 600 86400 2
-@ 2 IN NS ns
-ns 2 IN A 192.0.2.53
-www 2 IN A 192.0.2.80
-ZONE
-cfg=$(gw_config roll "zone: {domain: $Z., file: $GW_TMP/zone}
-dnssec:
-  keys: ksk-zsk
-  dnskey-ttl: 2
-  signature-validity: 10m
-  refresh: 5m
-  jitter: 10s
-  inception-offset: 1m
-  policy: {propagation-delay: 1s, parent-ds-ttl: 2, parent-propagation-delay: 1s}")
-gw_start "$cfg"
+source "$(dirname "$0")/rollover.sh"
+roll_start
 STATE=$GW_TMP/state
-ctl() { "$GW_CTL" -s "$GW_TMP/control.sock" "$@"; }
 
 # The parent's DS, as the test's registrar copied it last.
 parent_copy() { # atomically: the watch loop reads it meanwhile
@@ -53,7 +36,6 @@ cds_tags() { # the key tags the CDS RRset names, sorted, space-separated
 	kdig @127.0.0.1 -p "$GW_PORT" +time=3 CDS $Z. +short 2>/dev/null | awk '{print $1}' | sort -n | xargs
 }
 dnskey_count() { kdig @127.0.0.1 -p "$GW_PORT" +time=3 DNSKEY $Z. +short | grep -c . || true; }
-step() { ctl --json keys | jq -r 'if .rollover == null then "none" else .rollover.step end'; }
 
 # Validate every 0.3 s in the background until told to stop; count the
 # failures (and what delv said) in files.
@@ -66,18 +48,6 @@ watch_loop() {
 		fi
 		sleep 0.3
 	done
-}
-
-# wait_step WANT SECONDS: poll the rollover step until it is WANT.
-wait_step() {
-	local want=$1 s
-	for _ in $(seq 1 $(($2 * 5))); do
-		s=$(step)
-		[ "$s" = "$want" ] && return 0
-		sleep 0.2
-	done
-	echo "step is $(step), wanted $want" >&2
-	return 1
 }
 
 expect "validates before any rollover" validates
@@ -164,7 +134,7 @@ expect "KSK again: ds-wait" wait_step ds-wait 20
 kill -KILL "$GW_PID"
 wait "$GW_PID" 2>/dev/null || true
 GW_PID=""
-gw_start "$cfg"
+gw_start "$ROLL_CFG"
 expect "after kill -9 the rollover is still at ds-wait" test "$(step)" = "ds-wait"
 expect "CDS still both keys after the restart" test "$(wc -w <<<"$(cds_tags)")" -eq 2
 parent_copy

@@ -10,7 +10,6 @@ for tool in nsd jq; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed" >&2; exit 1; }
 done
 
-Z=dnssd.test
 NSD_PORT=$(free_port)
 NSD_DIR="$GW_TMP/nsd"
 NSD_PID=""
@@ -74,37 +73,9 @@ registrar() { # FILE-OF-DS-RDATA
 }
 parent_ds() { kdig @127.0.0.1 -p "$NSD_PORT" +time=2 DS $Z. +short 2>/dev/null | awk '{print $1}' | sort -n | xargs; }
 
-cat >"$GW_TMP/zone" <<ZONE
-\$ORIGIN $Z.
-@ 2 IN SOA ns hostmaster 100 3600 600 86400 2
-@ 2 IN NS ns
-ns 2 IN A 192.0.2.53
-www 2 IN A 192.0.2.80
-ZONE
-cfg=$(gw_config roll "zone: {domain: $Z., file: $GW_TMP/zone}
-dnssec:
-  keys: ksk-zsk
-  dnskey-ttl: 2
-  signature-validity: 10m
-  refresh: 5m
-  jitter: 10s
-  policy:
-    propagation-delay: 1s
-    parent-ds-ttl: 2
-    parent-propagation-delay: 1s
-    ds-check: [\"127.0.0.1@$NSD_PORT\"]
-    ds-check-interval: 1s")
-gw_start "$cfg"
-ctl() { "$GW_CTL" -s "$GW_TMP/control.sock" "$@"; }
-step() { ctl --json keys | jq -r 'if .rollover == null then "none" else .rollover.step end'; }
-wait_step() {
-	for _ in $(seq 1 $(($2 * 5))); do
-		[ "$(step)" = "$1" ] && return 0
-		sleep 0.2
-	done
-	echo "step is $(step), wanted $1" >&2
-	return 1
-}
+source "$(dirname "$0")/rollover.sh"
+roll_start "    ds-check: [\"127.0.0.1@$NSD_PORT\"]
+    ds-check-interval: 1s"
 cds_to_file() { kdig @127.0.0.1 -p "$GW_PORT" +time=3 CDS $Z. +short >"$GW_TMP/cds"; }
 
 cds_to_file

@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# Shared by the rollover tests (after lib.sh): a zone with TTLs of
+# seconds, the daemon started on it with accelerated rollover timing, and
+# the control commands that follow a rollover's steps.
+
+Z=dnssd.test
+
+# roll_start [POLICY-LINES]: the zone in $GW_TMP/zone, the daemon started
+# with keys: ksk-zsk, TTLs of 2 s and delays of 1 s, and POLICY-LINES (YAML
+# lines indented by four spaces) added to dnssec.policy.
+roll_start() {
+	cat >"$GW_TMP/zone" <<ZONE
+\$ORIGIN $Z.
+@ 2 IN SOA ns hostmaster 100 3600 600 86400 2
+@ 2 IN NS ns
+ns 2 IN A 192.0.2.53
+www 2 IN A 192.0.2.80
+ZONE
+	ROLL_CFG=$(gw_config roll "zone: {domain: $Z., file: $GW_TMP/zone}
+dnssec:
+  keys: ksk-zsk
+  dnskey-ttl: 2
+  signature-validity: 10m
+  refresh: 5m
+  jitter: 10s
+  inception-offset: 1m
+  policy:
+    propagation-delay: 1s
+    parent-ds-ttl: 2
+    parent-propagation-delay: 1s
+${1:-}")
+	gw_start "$ROLL_CFG"
+}
+
+ctl() { "$GW_CTL" -s "$GW_TMP/control.sock" "$@"; }
+
+# The step of the rollover under way, "none" without one.
+step() { ctl --json keys | jq -r 'if .rollover == null then "none" else .rollover.step end'; }
+
+# wait_step WANT SECONDS: poll the step until it is WANT (bounded).
+wait_step() {
+	local want=$1
+	for _ in $(seq 1 $(($2 * 5))); do
+		[ "$(step)" = "$want" ] && return 0
+		sleep 0.2
+	done
+	echo "step is $(step), wanted $want" >&2
+	return 1
+}
