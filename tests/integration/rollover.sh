@@ -3,7 +3,13 @@
 # seconds, the daemon started on it with accelerated rollover timing, and
 # the control commands that follow a rollover's steps.
 
+: "${GW_CTL:?GW_CTL must name dnssd-gatewayctl}"
+for tool in delv ldns-verify-zone jq; do
+	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed" >&2; exit 1; }
+done
+
 Z=dnssd.test
+STATE=$GW_TMP/state
 
 # roll_start [POLICY-LINES]: the zone in $GW_TMP/zone, the daemon started
 # with keys: ksk-zsk, TTLs of 2 s and delays of 1 s, and POLICY-LINES (YAML
@@ -46,4 +52,24 @@ wait_step() {
 	done
 	echo "step is $(step), wanted $want" >&2
 	return 1
+}
+
+# The parent's DS, as the test's registrar copied it last: the daemon's
+# trust-anchor.conf, copied atomically (a watch loop may read it).
+parent_copy() {
+	cp "$STATE/trust-anchor.conf" "$GW_TMP/parent.tmp" && mv "$GW_TMP/parent.tmp" "$GW_TMP/parent.conf"
+}
+
+# delv from the daemon with the parent's DS as the anchor: "fully validated".
+validates() {
+	delv -a "$GW_TMP/parent.conf" +root=$Z. @127.0.0.1 -p "$GW_PORT" www.$Z. A \
+		>"$GW_TMP/delv" 2>&1 || true
+	grep -q "; fully validated" "$GW_TMP/delv"
+}
+
+# The zone as served (AXFR) passes ldns-verify-zone.
+verifies() {
+	kdig @127.0.0.1 -p "$GW_PORT" +time=5 AXFR $Z. +noall +answer >"$GW_TMP/axfr.txt" 2>&1 || true
+	sed '$d' "$GW_TMP/axfr.txt" >"$GW_TMP/axfr.zone"
+	ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/verify" 2>&1
 }

@@ -7,31 +7,12 @@
 # "fully validated", the zone must verify, and CDS must name exactly the
 # keys the parent should hold at each step.
 source "$(dirname "$0")/lib.sh"
-: "${GW_CTL:?GW_CTL must name dnssd-gatewayctl}"
-for tool in delv ldns-verify-zone jq; do
-	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed" >&2; exit 1; }
-done
 
 source "$(dirname "$0")/rollover.sh"
 roll_start
-STATE=$GW_TMP/state
 
-# The parent's DS, as the test's registrar copied it last.
-parent_copy() { # atomically: the watch loop reads it meanwhile
-	cp "$STATE/trust-anchor.conf" "$GW_TMP/parent.tmp" && mv "$GW_TMP/parent.tmp" "$GW_TMP/parent.conf"
-}
 parent_copy
 
-validates() { # LABEL
-	delv -a "$GW_TMP/parent.conf" +root=$Z. @127.0.0.1 -p "$GW_PORT" www.$Z. A \
-		>"$GW_TMP/delv" 2>&1 || true
-	grep -q "; fully validated" "$GW_TMP/delv"
-}
-verifies() {
-	kdig @127.0.0.1 -p "$GW_PORT" +time=5 AXFR $Z. +noall +answer >"$GW_TMP/axfr.txt" 2>&1 || true
-	sed '$d' "$GW_TMP/axfr.txt" >"$GW_TMP/axfr.zone"
-	ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/verify" 2>&1
-}
 cds_tags() { # the key tags the CDS RRset names, sorted, space-separated
 	kdig @127.0.0.1 -p "$GW_PORT" +time=3 CDS $Z. +short 2>/dev/null | awk '{print $1}' | sort -n | xargs
 }

@@ -5,8 +5,7 @@
 # plays the registrar: it copies the child's CDS into the parent's DS and
 # restarts NSD.
 source "$(dirname "$0")/lib.sh"
-: "${GW_CTL:?GW_CTL must name dnssd-gatewayctl}"
-for tool in nsd jq; do
+for tool in nsd; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed" >&2; exit 1; }
 done
 
