@@ -12,8 +12,9 @@ Z=dnssd.test
 STATE=$GW_TMP/state
 
 # roll_start [POLICY-LINES]: the zone in $GW_TMP/zone, the daemon started
-# with keys: ksk-zsk, TTLs of 2 s and delays of 1 s, and POLICY-LINES (YAML
-# lines indented by four spaces) added to dnssec.policy.
+# with keys: $ROLL_KEYS (default ksk-zsk), TTLs of 2 s and delays of 1 s,
+# and POLICY-LINES (YAML lines indented by four spaces) added to
+# dnssec.policy.
 roll_start() {
 	cat >"$GW_TMP/zone" <<ZONE
 \$ORIGIN $Z.
@@ -24,7 +25,7 @@ www 2 IN A 192.0.2.80
 ZONE
 	ROLL_CFG=$(gw_config roll "zone: {domain: $Z., file: $GW_TMP/zone}
 dnssec:
-  keys: ksk-zsk
+  keys: ${ROLL_KEYS:-ksk-zsk}
   dnskey-ttl: 2
   signature-validity: 10m
   refresh: 5m
