@@ -74,3 +74,31 @@ verifies() {
 	sed '$d' "$GW_TMP/axfr.txt" >"$GW_TMP/axfr.zone"
 	ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/verify" 2>&1
 }
+
+# watch_start: validate every 0.3 s in the background (bounded) until
+# watch_stop; watch_stop LABEL then expects no failure and shows what
+# delv said for the first ones.
+watch_start() {
+	: >"$GW_TMP/bad"
+	: >"$GW_TMP/checks"
+	rm -f "$GW_TMP/stop"
+	(
+		for _ in $(seq 1 2000); do
+			[ -e "$GW_TMP/stop" ] && break
+			validates || { date +%T.%N; cat "$GW_TMP/delv"; } >>"$GW_TMP/bad"
+			echo >>"$GW_TMP/checks"
+			sleep 0.3
+		done
+	) &
+	WATCH=$!
+}
+watch_stop() {
+	touch "$GW_TMP/stop"
+	wait "$WATCH" || true
+	local bad checks
+	bad=$(grep -c "^[0-9][0-9]:" "$GW_TMP/bad" || true)
+	checks=$(wc -l <"$GW_TMP/checks")
+	expect "delv validated every answer $1 ($checks checks, $bad failures)" \
+		test "$bad" -eq 0 -a "$checks" -ge 10
+	[ "$bad" -eq 0 ] || head -40 "$GW_TMP/bad" >&2
+}
