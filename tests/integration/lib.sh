@@ -224,7 +224,9 @@ PY
 
 # unbound_start NAME ZONE ANCHOR-FILE: a validating Unbound on a free
 # loopback port with a stub zone to the gateway; sets UB_PORT. Several may
-# run at once (NAME tells them apart); all are stopped on exit.
+# run at once (NAME tells them apart); all are stopped on exit. UB_ANCHOR
+# names the anchor option (default trust-anchor-file; auto-trust-anchor-file
+# for RFC 5011) and UB_EXTRA adds server: lines.
 UB_PIDS=()
 unbound_start() {
 	local name=$1 zone=$2 anchor=$3
@@ -250,7 +252,8 @@ server:
 	val-log-level: 2
 	do-not-query-localhost: no
 	module-config: "validator iterator"
-	trust-anchor-file: "$anchor"
+	${UB_ANCHOR:-trust-anchor-file}: "$anchor"
+${UB_EXTRA:-}
 	local-zone: "$zone" nodefault
 	local-zone: "$parent" nodefault
 	domain-insecure: "$parent"
