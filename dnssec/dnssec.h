@@ -22,14 +22,16 @@
 
 #include <ldns/ldns.h>
 
+#include "dnssec/roll_timing.h"
 #include "zones/zone.h"
 
 #define SIG_ALG_RSASHA256       8
 #define SIG_ALG_ECDSAP256SHA256 13
 #define SIG_ALG_ED25519         15
 
-#define SIG_FLAGS_ZSK 256 /* Zone Key */
-#define SIG_FLAGS_KSK 257 /* Zone Key + Secure Entry Point */
+#define SIG_FLAGS_ZSK    256    /* Zone Key */
+#define SIG_FLAGS_KSK    257    /* Zone Key + Secure Entry Point */
+#define SIG_FLAGS_REVOKE 0x0080 /* RFC 5011 2.1 */
 
 typedef enum {
 	SIG_ROLE_CSK = 0, /* signs everything (flags 257) */
@@ -73,6 +75,11 @@ int sig_key_save_pem(const sig_key_t *key, const char *path);
 int sig_key_import_bind(sig_key_t **out, const char *key_path, const char *private_path,
                         const uint8_t *apex, bool csk);
 
+/* The same key with the REVOKE flag set (RFC 5011 2.1): a new DNSKEY,
+ * so a new key tag; it signs as the original does. On success *out owns
+ * it. GW_ECRYPTO, GW_ENOMEM. */
+int sig_key_revoke(sig_key_t **out, const sig_key_t *key);
+
 /* Accepts NULL. */
 void sig_key_free(sig_key_t *key);
 
@@ -100,6 +107,32 @@ int sig_key_sign(const sig_key_t *key, const uint8_t *data, size_t data_len, uin
                  size_t cap, size_t *len);
 
 /* ---- key store (dnssec/keystore.c) -------------------------------------- */
+
+/* What a key does in the zone (keys/state, the USE column). */
+#define SIG_USE_PUBLISH 0x01 /* in the apex DNSKEY RRset */
+#define SIG_USE_SIGN    0x02 /* signs the types of its role */
+#define SIG_USE_KEYSET  0x04 /* signs DNSKEY, CDS and CDNSKEY only */
+#define SIG_USE_DS      0x08 /* the parent should hold its DS: CDS/CDNSKEY, ds files */
+#define SIG_USE_REVOKED 0x10 /* published with the REVOKE flag (RFC 5011) */
+
+typedef enum {
+	SIG_ROLL_NONE = 0,
+	SIG_ROLL_ZSK, /* pre-publish (RFC 7583 3.2.1) */
+	SIG_ROLL_KSK, /* double-DS with a double-signed DNSKEY RRset */
+	SIG_ROLL_CSK, /* the same, then the zone data moves to the new key */
+	SIG_ROLL_ALG, /* every key to a new algorithm (RFC 6781 4.1.4) */
+} sig_roll_kind_t;
+
+/* Steps of a rollover; which ones a kind goes through is in keyroll.c. */
+typedef enum {
+	SIG_STEP_PUBLISH = 0, /* new key in the DNSKEY RRset, waiting for caches */
+	SIG_STEP_DS_WAIT,     /* CDS/CDNSKEY name both keys; waiting for the parent */
+	SIG_STEP_DS_SEEN,     /* the parent has the new DS; waiting for its caches */
+	SIG_STEP_ACTIVE,      /* the new key signs; old signatures expire from caches */
+	SIG_STEP_RETIRE,      /* the old key is gone from the zone; then deleted */
+	SIG_STEP_SIGN,        /* algorithm: new keys sign, not yet published */
+	SIG_STEP_REVOKE,      /* RFC 5011: the old KSK published revoked, signing the keyset */
+} sig_roll_step_t;
 
 typedef struct sig_key_policy {
 	uint8_t algorithm; /* default SIG_ALG_ECDSAP256SHA256 */
@@ -154,11 +187,95 @@ int sig_keystore_key_times(const sig_keystore_t *ks, size_t i, int64_t *created,
  * DS records. GW_OK or -errno. */
 int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl);
 
+/* What key i does now (SIG_USE_*). */
+uint8_t sig_keystore_key_use(const sig_keystore_t *ks, size_t i);
+
+/* True while CDS/CDNSKEY DELETE is asked for (sig_keystore_set_insecure). */
+bool sig_keystore_insecure(const sig_keystore_t *ks);
+
+/* ---- rollovers (dnssec/keyroll.c) ---------------------------------------
+ *
+ * One rollover at a time, as a state machine kept in keys/state: every
+ * step is written there (atomically) before the caller makes it take
+ * effect in the zone, and the zone is always built from what the state
+ * says, so a kill at any point resumes at the step written last, without
+ * skipping or repeating one. Times are the caller's clock (seconds). */
+
+typedef struct sig_roll_info {
+	sig_roll_kind_t kind; /* SIG_ROLL_NONE: no rollover */
+	sig_roll_step_t step;
+	uint16_t old_tag, new_tag;
+	uint8_t old_alg, new_alg;
+	int64_t since; /* when the step took effect */
+	/* When the next step is due; 0 when it waits for the DS at the
+	 * parent (sig_keystore_ds_seen()). */
+	int64_t next;
+} sig_roll_info_t;
+
+const char *sig_roll_kind_name(sig_roll_kind_t kind);
+const char *sig_roll_step_name(sig_roll_step_t step);
+/* "zsk", "ksk", "csk", "algorithm" into *kind. GW_OK or GW_EINVAL. */
+int sig_roll_kind_parse(const char *text, sig_roll_kind_t *kind);
+
+/* The rollover under way with its next due time under iv. */
+void sig_keystore_roll_info(const sig_keystore_t *ks, const sig_roll_intervals_t *iv,
+                            sig_roll_info_t *out);
+
+/* Start a rollover of kind now: a new key of the same algorithm as the
+ * one it replaces, saved, and the state written. GW_EBUSY (a rollover is
+ * under way), GW_EINVAL (no key of that role: a ZSK rollover of a CSK
+ * zone, ...), GW_ECRYPTO, -errno. */
+int sig_keystore_roll_start(sig_keystore_t *ks, sig_roll_kind_t kind, int64_t now);
+
+/* Start an algorithm rollover to alg now (RFC 6781 4.1.4): a new key of
+ * alg for each role in use (a CSK, or a KSK and a ZSK), saved, and the
+ * state written. GW_EINVAL also when the keys already use alg. */
+int sig_keystore_roll_start_alg(sig_keystore_t *ks, uint8_t alg, int64_t now);
+
+/* Take the next step when it is due at now. *changed is true when a step
+ * was written (the caller rebuilds the zone's keys, signatures and DS
+ * files); *next is when to call again (0: only after ds_seen or a start).
+ * A failed write leaves the store as it was. */
+int sig_keystore_roll_advance(sig_keystore_t *ks, const sig_roll_intervals_t *iv, int64_t now,
+                              bool *changed, int64_t *next);
+
+/* The new DS is at the parent (a command, or the ds-check query): from
+ * SIG_STEP_DS_WAIT to SIG_STEP_DS_SEEN. GW_EINVAL when not waiting. */
+int sig_keystore_ds_seen(sig_keystore_t *ks, int64_t now);
+
+/* Publish CDS/CDNSKEY DELETE (RFC 8078) instead of the keys' records, or
+ * stop doing so. Persisted. */
+int sig_keystore_set_insecure(sig_keystore_t *ks, bool on);
+
+/* ---- the keys in the zone (dnssec/keyroll_zone.c) ----------------------- */
+
+/* The keys that sign now (USE S or K), for a sig_signer_t: into keys and
+ * keyset_only (true for K: the keyset only), at most cap. Returns the
+ * number. Borrowed from the store until its next change. */
+size_t sig_keystore_signing_keys(const sig_keystore_t *ks, sig_key_t **keys, bool *keyset_only,
+                                 size_t cap);
+
+/* The apex records the store asks for, appended to out (caller owns
+ * them): a DNSKEY per published key, CDS and CDNSKEY per key whose DS the
+ * parent should hold, or instead the RFC 8078 DELETE pair (CDS 0 0 0 00,
+ * CDNSKEY 0 3 0 AA==) after sig_keystore_set_insecure(). GW_OK or
+ * GW_ENOMEM. */
+int sig_keystore_apex_rrs(const sig_keystore_t *ks, uint32_t ttl, ldns_rr_list *out);
+
+/* Queue into cs what turns the apex DNSKEY, CDS and CDNSKEY RRsets of
+ * zone into sig_keystore_apex_rrs(): only the RRs that differ. */
+int sig_keystore_apex_changes(const sig_keystore_t *ks, const zone_t *zone, uint32_t ttl,
+                              zone_changeset_t *cs);
+
 /* ---- signing (dnssec/sign.c) -------------------------------------------- */
 
 typedef struct sig_signer {
-	sig_key_t *const *keys; /* borrowed: the zone's keys */
+	sig_key_t *const *keys; /* borrowed: the keys that sign */
 	size_t key_count;
+	/* Borrowed, key_count entries, or NULL: where true, the key signs
+	 * only DNSKEY, CDS and CDNSKEY whatever its role (a new CSK before
+	 * the parent has its DS). */
+	const bool *keyset_only;
 	const uint8_t *apex;       /* borrowed: signer name (wire, lowercase) */
 	uint32_t validity;         /* seconds a signature is valid, default 14 days */
 	uint32_t refresh;          /* re-sign when less than this remains, default 7 days */

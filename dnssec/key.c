@@ -608,6 +608,17 @@ out:
 	return ret;
 }
 
+int sig_key_revoke(sig_key_t **out, const sig_key_t *key)
+{
+	EVP_PKEY *pkey = key->pkey;
+	if (EVP_PKEY_up_ref(pkey) != 1)
+		return GW_ECRYPTO;
+	int ret = key_new(out, &pkey, key->alg, key->role, key->flags | SIG_FLAGS_REVOKE, key->apex,
+	                  "(revoked)");
+	EVP_PKEY_free(pkey); /* NULL when key_new() took it */
+	return ret;
+}
+
 void sig_key_free(sig_key_t *key)
 {
 	if (key == NULL)

@@ -20,36 +20,14 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "dnssec/keyfile.h"
+#include "dnssec/keystore_internal.h"
 
 #define STATE_MAGIC   "dnssd-gateway-keys"
-#define STATE_VERSION 1
-#define FILE_NAME_MAX 64
-#define KEYS_MAX      16 /* far more than any rollover keeps at once */
-#define NAME_TEXT_MAX (LDNS_MAX_DOMAINLEN * 4 + 1)
+#define STATE_VERSION 2 /* 1: no USE column, no roll line (read still) */
 
-typedef struct {
-	char file[FILE_NAME_MAX]; /* name inside keys/ */
-	int64_t created;
-	int64_t published;
-	int64_t active;
-} ks_meta_t;
+const char *const sig_ks_role_names[3] = {"csk", "ksk", "zsk"};
 
-struct sig_keystore {
-	sig_key_t **keys; /* owned; count entries */
-	ks_meta_t *meta;  /* count entries, parallel to keys */
-	size_t count;
-	char *state_dir;
-	char *keys_dir;
-	char *state_path;
-	char *pending_path; /* keys/pending: key files of an unfinished first start */
-	int lock_fd;        /* keys/ opened and flock'ed while the store is open */
-	uint8_t apex[ZONE_NAME_MAXLEN];
-	char apex_text[NAME_TEXT_MAX];
-};
-
-static const char *const g_role_names[] = {"csk", "ksk", "zsk"};
-
-static char *path_join(const char *dir, const char *name)
+char *sig_ks_path_join(const char *dir, const char *name)
 {
 	size_t len = strlen(dir) + 1 + strlen(name) + 1;
 	char *p = malloc(len);
@@ -150,9 +128,9 @@ static void scan_keys_dir(const sig_keystore_t *ks)
 	closedir(dir);
 }
 
-static int add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now)
+int sig_ks_add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now)
 {
-	if (ks->count == KEYS_MAX)
+	if (ks->count == SIG_KS_KEYS_MAX)
 		return GW_ELIMIT;
 	sig_key_t **keys = realloc(ks->keys, (ks->count + 1) * sizeof(*keys));
 	if (keys == NULL)
@@ -165,8 +143,10 @@ static int add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now)
 	ks_meta_t *m = &ks->meta[ks->count];
 	memset(m, 0, sizeof(*m));
 	snprintf(m->file, sizeof(m->file), "%u-%u-%s.pem", sig_key_tag(key), sig_key_algorithm(key),
-	         g_role_names[sig_key_role(key)]);
+	         sig_ks_role_names[sig_key_role(key)]);
 	m->created = m->published = m->active = now;
+	m->use = sig_ks_default_use(sig_key_role(key));
+	m->file_tag = sig_key_tag(key);
 	ks->keys[ks->count++] = key;
 	return GW_OK;
 }
@@ -191,21 +171,105 @@ static int check_roles(const sig_keystore_t *ks, const char *origin)
 
 /* ---- the state file ---------------------------------------------------- */
 
+/* The USE column: letters of SIG_USE_*, "-" for a key that does nothing
+ * (removed from the zone, deleted at the end of its rollover). */
+static const struct {
+	char letter;
+	uint8_t bit;
+} g_use_letters[] = {
+    {'P', SIG_USE_PUBLISH}, {'S', SIG_USE_SIGN},    {'K', SIG_USE_KEYSET},
+    {'D', SIG_USE_DS},      {'R', SIG_USE_REVOKED},
+};
+#define USE_LETTERS (sizeof(g_use_letters) / sizeof(g_use_letters[0]))
+
+static void use_text(uint8_t use, char out[USE_LETTERS + 2])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < USE_LETTERS; i++)
+		if (use & g_use_letters[i].bit)
+			out[n++] = g_use_letters[i].letter;
+	if (n == 0)
+		out[n++] = '-';
+	out[n] = '\0';
+}
+
+static int use_parse(const char *text, uint8_t *use)
+{
+	*use = 0;
+	if (strcmp(text, "-") == 0)
+		return GW_OK;
+	for (const char *c = text; *c != '\0'; c++) {
+		size_t i = 0;
+		while (i < USE_LETTERS && g_use_letters[i].letter != *c)
+			i++;
+		if (i == USE_LETTERS || (*use & g_use_letters[i].bit))
+			return GW_EPARSE;
+		*use |= g_use_letters[i].bit;
+	}
+	return GW_OK;
+}
+
 static int write_state(FILE *fp, const void *arg)
 {
 	const sig_keystore_t *ks = arg;
 	fprintf(fp, STATE_MAGIC " %d\n", STATE_VERSION);
 	fprintf(fp, "zone %s\n", ks->apex_text);
-	fprintf(fp,
-	        "# key TAG ALGORITHM ROLE FLAGS FILE CREATED PUBLISHED ACTIVE (unix seconds)\n");
+	fprintf(fp, "# key TAG ALGORITHM ROLE FLAGS FILE CREATED PUBLISHED ACTIVE USE (unix "
+	            "seconds; USE: P published, S signs, K signs the DNSKEY RRset only, D DS at "
+	            "the parent)\n");
 	for (size_t i = 0; i < ks->count; i++) {
 		const sig_key_t *k = ks->keys[i];
 		const ks_meta_t *m = &ks->meta[i];
-		fprintf(fp, "key %u %u %s %u %s %" PRId64 " %" PRId64 " %" PRId64 "\n",
-		        sig_key_tag(k), sig_key_algorithm(k), g_role_names[sig_key_role(k)],
-		        sig_key_flags(k), m->file, m->created, m->published, m->active);
+		char use[USE_LETTERS + 2];
+		use_text(m->use, use);
+		/* The key as its file holds it: tag and flags without REVOKE. */
+		fprintf(fp, "key %u %u %s %u %s %" PRId64 " %" PRId64 " %" PRId64 " %s\n",
+		        m->file_tag, sig_key_algorithm(k), sig_ks_role_names[sig_key_role(k)],
+		        sig_key_flags(k) & ~SIG_FLAGS_REVOKE, m->file, m->created, m->published,
+		        m->active, use);
 	}
+	if (ks->roll.kind != SIG_ROLL_NONE) {
+		const ks_roll_t *r = &ks->roll;
+		fprintf(fp, "# roll KIND STEP OLD-TAG OLD-ALG NEW-TAG NEW-ALG SINCE\n");
+		fprintf(fp, "roll %s %s %u %u %u %u %" PRId64 "\n", sig_roll_kind_name(r->kind),
+		        sig_roll_step_name(r->step), r->old_tag, r->old_alg, r->new_tag, r->new_alg,
+		        r->since);
+	}
+	if (ks->cds_delete)
+		fprintf(fp, "cds-delete\n");
 	return ferror(fp) ? GW_EIO : GW_OK;
+}
+
+int sig_ks_save_state(const sig_keystore_t *ks)
+{
+	return gw_file_write_with(ks->state_path, 0600, write_state, ks);
+}
+
+static int parse_roll_line(const char *line, ks_roll_t *r)
+{
+	char kind[12], step[12];
+	unsigned old_tag, old_alg, new_tag, new_alg;
+	long long since;
+	int end = -1;
+	if (sscanf(line, "roll %11s %11s %u %u %u %u %lld %n", kind, step, &old_tag, &old_alg,
+	           &new_tag, &new_alg, &since, &end) != 7 ||
+	    end < 0 || line[end] != '\0' || old_tag > UINT16_MAX || new_tag > UINT16_MAX ||
+	    old_alg > UINT8_MAX || new_alg > UINT8_MAX)
+		return GW_EPARSE;
+	if (sig_roll_kind_parse(kind, &r->kind) != GW_OK)
+		return GW_EPARSE;
+	int s = 0;
+	while (s <= SIG_STEP_REVOKE && strcmp(step, sig_roll_step_name((sig_roll_step_t)s)) != 0)
+		s++;
+	if (s > SIG_STEP_REVOKE)
+		return GW_EPARSE;
+	r->step = (sig_roll_step_t)s;
+	r->old_tag = (uint16_t)old_tag;
+	r->new_tag = (uint16_t)new_tag;
+	r->old_alg = (uint8_t)old_alg;
+	r->new_alg = (uint8_t)new_alg;
+	r->since = since;
+	return GW_OK;
 }
 
 /* One parsed "key" line, before its file is loaded. */
@@ -215,21 +279,32 @@ typedef struct {
 	ks_meta_t meta;
 } ks_entry_t;
 
-static int parse_key_line(const char *line, ks_entry_t *e)
+static int parse_key_line(const char *line, int version, ks_entry_t *e)
 {
 	char role[8];
+	char use[8] = "";
 	long long created, published, active;
 	int end = -1;
-	if (sscanf(line, "key %u %u %7s %u %63s %lld %lld %lld %n", &e->tag, &e->alg, role,
-	           &e->flags, e->meta.file, &created, &published, &active, &end) != 8 ||
-	    end < 0 || line[end] != '\0')
+	int fields =
+	    sscanf(line, "key %u %u %7s %u %63s %lld %lld %lld %7s %n", &e->tag, &e->alg, role,
+	           &e->flags, e->meta.file, &created, &published, &active, use, &end);
+	if (version == 1)
+		fields =
+		    sscanf(line, "key %u %u %7s %u %63s %lld %lld %lld %n", &e->tag, &e->alg, role,
+		           &e->flags, e->meta.file, &created, &published, &active, &end) +
+		    1;
+	if (fields != 9 || end < 0 || line[end] != '\0')
 		return GW_EPARSE;
 	size_t r = 0;
-	while (r < 3 && strcmp(role, g_role_names[r]) != 0)
+	while (r < 3 && strcmp(role, sig_ks_role_names[r]) != 0)
 		r++;
 	if (r == 3 || e->tag > UINT16_MAX)
 		return GW_EPARSE;
 	e->role = (sig_role_t)r;
+	if (version == 1)
+		e->meta.use = sig_ks_default_use(e->role);
+	else if (use_parse(use, &e->meta.use) != GW_OK)
+		return GW_EPARSE;
 	uint16_t want_flags = e->role == SIG_ROLE_ZSK ? SIG_FLAGS_ZSK : SIG_FLAGS_KSK;
 	if (e->flags != want_flags || strcmp(sig_algorithm_name((uint8_t)e->alg), "unknown") == 0 ||
 	    e->alg > UINT8_MAX)
@@ -256,7 +331,7 @@ static int load_entry(sig_keystore_t *ks, const ks_entry_t *e)
 {
 	int ret = GW_OK;
 	sig_key_t *key = NULL;
-	char *path = path_join(ks->keys_dir, e->meta.file);
+	char *path = sig_ks_path_join(ks->keys_dir, e->meta.file);
 	if (path == NULL)
 		return GW_ENOMEM;
 	ret = sig_key_load_pem(&key, path, (uint8_t)e->alg, e->role, ks->apex);
@@ -275,11 +350,14 @@ static int load_entry(sig_keystore_t *ks, const ks_entry_t *e)
 		ret = GW_EKEY;
 		goto out;
 	}
-	ret = add_key(ks, key, 0);
+	ret = sig_ks_add_key(ks, key, 0);
 	if (ret != GW_OK)
 		goto out;
 	key = NULL;
 	ks->meta[ks->count - 1] = e->meta;
+	ks->meta[ks->count - 1].file_tag = (uint16_t)e->tag;
+	if (e->meta.use & SIG_USE_REVOKED)
+		ret = sig_ks_revoke(ks, ks->count - 1);
 out:
 	sig_key_free(key);
 	free(path);
@@ -293,7 +371,9 @@ static int load_state(sig_keystore_t *ks, FILE *fp)
 	size_t cap = 0;
 	ssize_t n;
 	int lineno = 0;
+	int file_version = 0;
 	bool zone_seen = false;
+	bool roll_seen = false;
 
 	while ((n = getline(&line, &cap, fp)) >= 0) {
 		lineno++;
@@ -307,7 +387,8 @@ static int load_state(sig_keystore_t *ks, FILE *fp)
 				ret = GW_EPARSE;
 				break;
 			}
-			if (version != STATE_VERSION) {
+			file_version = version;
+			if (version < 1 || version > STATE_VERSION) {
 				gw_err("%s has format version %d; this version of dnssd-gateway "
 				       "reads version %d",
 				       ks->state_path, version, STATE_VERSION);
@@ -335,9 +416,21 @@ static int load_state(sig_keystore_t *ks, FILE *fp)
 			}
 			continue;
 		}
+		if (strncmp(line, "roll ", 5) == 0) {
+			if (roll_seen || parse_roll_line(line, &ks->roll) != GW_OK) {
+				ret = GW_EPARSE;
+				break;
+			}
+			roll_seen = true;
+			continue;
+		}
+		if (strcmp(line, "cds-delete") == 0) {
+			ks->cds_delete = true;
+			continue;
+		}
 		ks_entry_t e;
 		memset(&e, 0, sizeof(e));
-		ret = parse_key_line(line, &e);
+		ret = parse_key_line(line, file_version, &e);
 		/* A file listed twice would be one key loaded twice. */
 		for (size_t i = 0; ret == GW_OK && i < ks->count; i++) {
 			if (strcmp(ks->meta[i].file, e.meta.file) == 0)
@@ -347,9 +440,9 @@ static int load_state(sig_keystore_t *ks, FILE *fp)
 			ret = GW_EPARSE;
 			break;
 		}
-		if (ks->count == KEYS_MAX) {
+		if (ks->count == SIG_KS_KEYS_MAX) {
 			gw_err("%s lists more than %d keys; restore the file from a backup",
-			       ks->state_path, KEYS_MAX);
+			       ks->state_path, SIG_KS_KEYS_MAX);
 			ret = GW_EKEY;
 			goto out;
 		}
@@ -398,7 +491,7 @@ static int import_keys(sig_keystore_t *ks, const sig_key_policy_t *policy, int64
 		ret = sig_key_import_bind(&key, key_path, private_path, ks->apex, !policy->split);
 		free(private_path);
 		if (ret == GW_OK)
-			ret = add_key(ks, key, now);
+			ret = sig_ks_add_key(ks, key, now);
 		if (ret != GW_OK) {
 			sig_key_free(key);
 			/* The importer logs what is wrong with the files. */
@@ -408,7 +501,7 @@ static int import_keys(sig_keystore_t *ks, const sig_key_policy_t *policy, int64
 		}
 		gw_notice("imported key %u (%s, %s) for %s from %s", sig_key_tag(key),
 		          sig_algorithm_name(sig_key_algorithm(key)),
-		          g_role_names[sig_key_role(key)], ks->apex_text, key_path);
+		          sig_ks_role_names[sig_key_role(key)], ks->apex_text, key_path);
 	}
 	for (size_t i = 0; i < ks->count; i++) {
 		for (size_t j = i + 1; j < ks->count; j++) {
@@ -456,13 +549,13 @@ static int generate_keys(sig_keystore_t *ks, const sig_key_policy_t *policy, int
 			i--;
 			continue;
 		}
-		ret = add_key(ks, key, now);
+		ret = sig_ks_add_key(ks, key, now);
 		if (ret != GW_OK) {
 			sig_key_free(key);
 			return ret;
 		}
 		gw_notice("generated key %u (%s, %s) for %s", sig_key_tag(key),
-		          sig_algorithm_name(sig_key_algorithm(key)), g_role_names[roles[i]],
+		          sig_algorithm_name(sig_key_algorithm(key)), sig_ks_role_names[roles[i]],
 		          ks->apex_text);
 	}
 	return GW_OK;
@@ -488,13 +581,13 @@ static void drop_pending(const sig_keystore_t *ks)
 		return;
 	char line[256];
 	unsigned lines = 0;
-	while (lines++ < KEYS_MAX && fgets(line, sizeof(line), fp) != NULL) {
+	while (lines++ < SIG_KS_KEYS_MAX && fgets(line, sizeof(line), fp) != NULL) {
 		line[strcspn(line, "\n")] = '\0';
 		size_t n = strlen(line);
 		if (n < 5 || line[0] == '.' || strchr(line, '/') != NULL ||
 		    strcmp(line + n - 4, ".pem") != 0)
 			continue;
-		char *path = path_join(ks->keys_dir, line);
+		char *path = sig_ks_path_join(ks->keys_dir, line);
 		if (path != NULL && unlink(path) == 0)
 			gw_notice("removed %s, made by a first start that did not finish", path);
 		free(path);
@@ -568,7 +661,7 @@ static int first_start(sig_keystore_t *ks, const sig_key_policy_t *policy)
 	if (ret != GW_OK)
 		return ret;
 	for (size_t i = 0; i < ks->count; i++) {
-		char *path = path_join(ks->keys_dir, ks->meta[i].file);
+		char *path = sig_ks_path_join(ks->keys_dir, ks->meta[i].file);
 		if (path == NULL)
 			return GW_ENOMEM;
 		ret = sig_key_save_pem(ks->keys[i], path);
@@ -576,7 +669,7 @@ static int first_start(sig_keystore_t *ks, const sig_key_policy_t *policy)
 		if (ret != GW_OK)
 			return ret;
 	}
-	ret = gw_file_write_with(ks->state_path, 0600, write_state, ks);
+	ret = sig_ks_save_state(ks);
 	if (ret != GW_OK)
 		return ret;
 	if (unlink(ks->pending_path) != 0 && errno != ENOENT)
@@ -598,8 +691,9 @@ static void warn_policy(const sig_keystore_t *ks, const sig_key_policy_t *policy
 		split = split || sig_key_role(ks->keys[i]) != SIG_ROLE_CSK;
 		if (alg != policy->algorithm)
 			gw_warn("key %u of %s uses %s, the configuration asks for %s; keeping the "
-			        "existing keys (changing the algorithm needs a rollover)",
+			        "existing keys (dnssd-gatewayctl rollover algorithm %s changes it)",
 			        sig_key_tag(ks->keys[i]), ks->apex_text, sig_algorithm_name(alg),
+			        sig_algorithm_name(policy->algorithm),
 			        sig_algorithm_name(policy->algorithm));
 	}
 	if (split != policy->split)
@@ -627,14 +721,15 @@ int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t
 	if (ks == NULL)
 		return GW_ENOMEM;
 	ks->lock_fd = -1;
+	ks->rsa_bits = policy->rsa_bits >= 2048 ? policy->rsa_bits : 2048;
 	zone_name_lower(ks->apex, apex);
 	ret = zone_name_to_str(ks->apex_text, sizeof(ks->apex_text), ks->apex);
 	if (ret != GW_OK)
 		goto out;
 	ks->state_dir = strdup(state_dir);
-	ks->keys_dir = path_join(state_dir, "keys");
-	ks->state_path = path_join(state_dir, "keys/state");
-	ks->pending_path = path_join(state_dir, "keys/pending");
+	ks->keys_dir = sig_ks_path_join(state_dir, "keys");
+	ks->state_path = sig_ks_path_join(state_dir, "keys/state");
+	ks->pending_path = sig_ks_path_join(state_dir, "keys/pending");
 	if (ks->state_dir == NULL || ks->keys_dir == NULL || ks->state_path == NULL ||
 	    ks->pending_path == NULL) {
 		ret = GW_ENOMEM;
@@ -671,7 +766,7 @@ int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t
 	for (size_t i = 0; i < ks->count; i++)
 		gw_info("key %u (%s, %s) for %s loaded from %s/%s", sig_key_tag(ks->keys[i]),
 		        sig_algorithm_name(sig_key_algorithm(ks->keys[i])),
-		        g_role_names[sig_key_role(ks->keys[i])], ks->apex_text, ks->keys_dir,
+		        sig_ks_role_names[sig_key_role(ks->keys[i])], ks->apex_text, ks->keys_dir,
 		        ks->meta[i].file);
 out:
 	if (fp != NULL)
@@ -705,6 +800,30 @@ sig_key_t *const *sig_keystore_keys(const sig_keystore_t *ks, size_t *count)
 {
 	*count = ks->count;
 	return ks->keys;
+}
+
+int sig_ks_revoke(sig_keystore_t *ks, size_t i)
+{
+	sig_key_t *revoked = NULL;
+	if (sig_key_flags(ks->keys[i]) & SIG_FLAGS_REVOKE)
+		return GW_OK;
+	int ret = sig_key_revoke(&revoked, ks->keys[i]);
+	if (ret != GW_OK)
+		return ret;
+	sig_key_free(ks->keys[i]);
+	ks->keys[i] = revoked;
+	ks->meta[i].use |= SIG_USE_REVOKED;
+	return GW_OK;
+}
+
+uint8_t sig_keystore_key_use(const sig_keystore_t *ks, size_t i)
+{
+	return i < ks->count ? ks->meta[i].use : 0;
+}
+
+bool sig_keystore_insecure(const sig_keystore_t *ks)
+{
+	return ks->cds_delete;
 }
 
 int sig_keystore_key_times(const sig_keystore_t *ks, size_t i, int64_t *created, int64_t *published)
@@ -768,8 +887,10 @@ int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl)
 		ret = GW_ENOMEM;
 		goto out;
 	}
+	/* The DS records the parent should hold: during a rollover both keys'
+	 * for a while, so the files (and a resolver's trust anchor) follow. */
 	for (size_t i = 0; i < ks->count; i++) {
-		if (sig_key_role(ks->keys[i]) == SIG_ROLE_ZSK)
+		if (!(ks->meta[i].use & SIG_USE_DS))
 			continue;
 		ldns_rr *ds = NULL;
 		ret = sig_key_ds_rr(ks->keys[i], ttl, &ds);
@@ -799,7 +920,7 @@ int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl)
 	    {"trust-anchor.conf", write_bind_anchor},
 	};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		path = path_join(ks->state_dir, files[i].name);
+		path = sig_ks_path_join(ks->state_dir, files[i].name);
 		if (path == NULL) {
 			ret = GW_ENOMEM;
 			goto out;

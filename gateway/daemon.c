@@ -91,7 +91,7 @@ mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg)
 
 gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg)
 {
-	return (gw_zonemgr_opts_t){
+	gw_zonemgr_opts_t o = {
 	    .domain = cfg->zone.domain,
 	    .domain_str = cfg->zone.domain_str,
 	    .zone_file = cfg->zone.file,
@@ -111,10 +111,30 @@ gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg)
 	            .sign_threads = cfg->dnssec.sign_threads,
 	            .import = (const char *const *)cfg->dnssec.import,
 	            .import_count = cfg->dnssec.import_count,
+	            .policy =
+	                {
+	                    .zsk_lifetime = cfg->dnssec.policy.zsk_lifetime_ms / 1000,
+	                    .ksk_lifetime = cfg->dnssec.policy.ksk_lifetime_ms / 1000,
+	                    .csk_lifetime = cfg->dnssec.policy.csk_lifetime_ms / 1000,
+	                    .propagation_delay = cfg->dnssec.policy.propagation_delay_ms / 1000,
+	                    .parent_ds_ttl = cfg->dnssec.policy.parent_ds_ttl,
+	                    .parent_propagation_delay =
+	                        cfg->dnssec.policy.parent_propagation_delay_ms / 1000,
+	                    .hold_down = cfg->dnssec.policy.hold_down_ms / 1000,
+	                    .ds_check_interval = cfg->dnssec.policy.ds_check_interval_ms / 1000,
+	                },
 	        },
 	    .journal_size = cfg->transfer.journal_size,
 	    .journal_entries = cfg->transfer.journal_entries,
 	};
+	/* Copied: the manager outlives a reload's configuration. */
+	size_t n = cfg->dnssec.policy.ds_check_count;
+	if (n > sizeof(o.dnssec.policy.ds_check) / sizeof(o.dnssec.policy.ds_check[0]))
+		n = sizeof(o.dnssec.policy.ds_check) / sizeof(o.dnssec.policy.ds_check[0]);
+	for (size_t i = 0; i < n; i++)
+		o.dnssec.policy.ds_check[i] = cfg->dnssec.policy.ds_check[i].addr;
+	o.dnssec.policy.ds_check_count = n;
+	return o;
 }
 
 /* mdns_mirror_commit_fn: the mirror's batches go through the same commit as

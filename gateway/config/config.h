@@ -86,6 +86,8 @@
 /* tls: DNS over TLS listeners. */
 #define GW_CONFIG_TLS_LISTEN_MAX 16
 #define GW_CONFIG_TLSA_TTL_MAX   86400
+/* dnssec.policy.ds-check: parent servers or resolvers asked for the DS. */
+#define GW_CONFIG_DS_CHECK_MAX 8
 
 /* metrics: the HTTP listener of the Prometheus metrics (gateway/http). */
 #define GW_CONFIG_METRICS_LISTEN_MAX      16
@@ -194,6 +196,18 @@ typedef struct gw_config {
 		uint32_t sign_threads; /* 0 = one per CPU */
 		char **import;         /* owned; import_count paths */
 		size_t import_count;
+		/* Automatic key rollovers (docs/keys.md); 0 lifetimes: never. */
+		struct {
+			uint64_t zsk_lifetime_ms, ksk_lifetime_ms, csk_lifetime_ms;
+			uint64_t propagation_delay_ms;        /* Dprp: to the last secondary */
+			uint32_t parent_ds_ttl;               /* seconds: TTLds at the parent */
+			uint64_t parent_propagation_delay_ms; /* Dprp(P) */
+			uint64_t hold_down_ms; /* RFC 5011 add hold-down; 0: not used */
+			/* Servers asked for the new DS; none: ds-seen by hand. */
+			gw_endpoint_t *ds_check; /* owned; ds_check_count entries */
+			size_t ds_check_count;
+			uint64_t ds_check_interval_ms;
+		} policy;
 	} dnssec;
 
 	struct {

@@ -166,6 +166,33 @@ static const cfg_key_t g_link_keys[] = {
     {.name = NULL},
 };
 
+#define LIFETIME_MAX_MS (36500 * DAY_MS)
+
+static const cfg_key_t g_policy_keys[] = {
+    {"zsk-lifetime", &g_type_duration, 0, AT(dnssec.policy.zsk_lifetime_ms), .max = LIFETIME_MAX_MS,
+     .note = " (e.g. 90d; 0: the ZSK never rolls by itself)"},
+    {"ksk-lifetime", &g_type_duration, 0, AT(dnssec.policy.ksk_lifetime_ms), .max = LIFETIME_MAX_MS,
+     .note = " (e.g. 365d; 0: never)"},
+    {"csk-lifetime", &g_type_duration, 0, AT(dnssec.policy.csk_lifetime_ms), .max = LIFETIME_MAX_MS,
+     .note = " (e.g. 365d; 0: never)"},
+    /* Knot's default: an hour for a change to reach every secondary */
+    {"propagation-delay", &g_type_duration, 0, AT(dnssec.policy.propagation_delay_ms),
+     .def = 3600000, .max = 30 * DAY_MS, .note = " (e.g. 1h)"},
+    {"parent-ds-ttl", &g_type_uint, 0, AT(dnssec.policy.parent_ds_ttl), .def = 86400,
+     .max = 30 * 86400, .note = " seconds (e.g. 86400)"},
+    {"parent-propagation-delay", &g_type_duration, 0, AT(dnssec.policy.parent_propagation_delay_ms),
+     .def = 3600000, .max = 30 * DAY_MS, .note = " (e.g. 1h)"},
+    /* RFC 5011 4: 30 days; 0 when no resolver follows the KSK by RFC 5011 */
+    {"rfc5011-hold-down", &g_type_duration, 0, AT(dnssec.policy.hold_down_ms), .max = 365 * DAY_MS,
+     .note = " (e.g. 30d; 0: no RFC 5011 resolvers)"},
+    /* none: the DS is confirmed by hand (dnssd-gatewayctl ds-seen) */
+    {"ds-check", &g_type_listen, 0, LIST_AT(dnssec.policy.ds_check, dnssec.policy.ds_check_count),
+     .max = GW_CONFIG_DS_CHECK_MAX},
+    {"ds-check-interval", &g_type_duration, 0, AT(dnssec.policy.ds_check_interval_ms), .def = 60000,
+     .min = 1000, .max = DAY_MS, .note = " (e.g. 1m)"},
+    {.name = NULL},
+};
+
 static const cfg_key_t g_dnssec_keys[] = {
     {"enable", &g_type_bool, 0, AT(dnssec.enable), .def = true},
     /* ECDSAP256SHA256: small keys and signatures */
@@ -192,6 +219,7 @@ static const cfg_key_t g_dnssec_keys[] = {
      .note = " (0 starts one per CPU)"},
     {"import", &g_type_import, 0, LIST_AT(dnssec.import, dnssec.import_count),
      .max = GW_CONFIG_IMPORT_MAX},
+    {"policy", &g_type_map, 0, .keys = g_policy_keys},
     {.name = NULL},
 };
 

@@ -9,7 +9,8 @@
 #include "common/error.h"
 
 /* What a request may hold besides "command". */
-static const char *const g_args[] = {"command", "zone", "link", "limit", "level", NULL};
+static const char *const g_args[] = {"command", "zone", "link",      "limit",
+                                     "level",   "kind", "algorithm", NULL};
 
 static bool known_arg(const char *key)
 {
@@ -40,7 +41,7 @@ int gw_control_request_parse(const char *line, size_t len, gw_control_request_t 
                              size_t errlen)
 {
 	int ret = GW_EPARSE;
-	const char *command = NULL, *level = NULL;
+	const char *command = NULL, *level = NULL, *kind = NULL, *alg = NULL;
 	memset(req, 0, sizeof(*req));
 	json_tokener *tok = json_tokener_new();
 	if (tok == NULL) {
@@ -77,7 +78,9 @@ int gw_control_request_parse(const char *line, size_t len, gw_control_request_t 
 	}
 	if (string_arg(req->doc, "zone", &req->query.zone, err, errlen) != GW_OK ||
 	    string_arg(req->doc, "link", &req->query.link, err, errlen) != GW_OK ||
-	    string_arg(req->doc, "level", &level, err, errlen) != GW_OK)
+	    string_arg(req->doc, "level", &level, err, errlen) != GW_OK ||
+	    string_arg(req->doc, "kind", &kind, err, errlen) != GW_OK ||
+	    string_arg(req->doc, "algorithm", &alg, err, errlen) != GW_OK)
 		goto out;
 	json_object *limit = NULL;
 	if (json_object_object_get_ex(req->doc, "limit", &limit)) {
@@ -98,13 +101,33 @@ int gw_control_request_parse(const char *line, size_t len, gw_control_request_t 
 		}
 	} else if (strcmp(command, "reload") == 0) {
 		req->kind = GW_CONTROL_RELOAD;
+	} else if (strcmp(command, "rollover") == 0) {
+		req->kind = GW_CONTROL_ROLLOVER;
+		if (kind == NULL || sig_roll_kind_parse(kind, &req->roll) != GW_OK) {
+			snprintf(err, errlen,
+			         "rollover needs \"kind\": zsk, ksk, csk or algorithm");
+			goto out;
+		}
+		if (req->roll == SIG_ROLL_ALG &&
+		    (alg == NULL || sig_algorithm_parse(alg, &req->algorithm) != GW_OK)) {
+			snprintf(err, errlen,
+			         "an algorithm rollover needs \"algorithm\": ecdsap256sha256, "
+			         "ed25519 or rsasha256");
+			goto out;
+		}
+	} else if (strcmp(command, "ds-seen") == 0 || strcmp(command, "ds-confirm") == 0) {
+		req->kind = GW_CONTROL_DS_SEEN;
+	} else if (strcmp(command, "go-insecure") == 0 || strcmp(command, "go-secure") == 0) {
+		req->kind = GW_CONTROL_INSECURE;
+		req->insecure = strcmp(command, "go-insecure") == 0;
 	} else if (gw_status_topic_parse(command, &req->query.topic) == GW_OK) {
 		req->kind = GW_CONTROL_TOPIC;
 	} else {
 		snprintf(
 		    err, errlen,
 		    "unknown command \"%.64s\" (status, links, services, refused, secondaries, "
-		    "keys, ds, stats, log-level, reload)",
+		    "keys, ds, stats, log-level, reload, rollover, ds-seen, go-insecure, "
+		    "go-secure)",
 		    command);
 		goto out;
 	}
@@ -113,6 +136,14 @@ int gw_control_request_parse(const char *line, size_t len, gw_control_request_t 
 	if ((req->query.zone != NULL || req->query.link != NULL || req->query.limit != 0) &&
 	    !(req->kind == GW_CONTROL_TOPIC && req->query.topic == GW_STATUS_SERVICES)) {
 		snprintf(err, errlen, "zone, link and limit go with the services command only");
+		goto out;
+	}
+	if (kind != NULL && req->kind != GW_CONTROL_ROLLOVER) {
+		snprintf(err, errlen, "kind goes with the rollover command only");
+		goto out;
+	}
+	if (alg != NULL && !(req->kind == GW_CONTROL_ROLLOVER && req->roll == SIG_ROLL_ALG)) {
+		snprintf(err, errlen, "algorithm goes with the rollover algorithm command only");
 		goto out;
 	}
 	if (level != NULL && req->kind != GW_CONTROL_LOG_LEVEL) {
@@ -215,6 +246,37 @@ static char *do_reload(gw_control_reload_fn reload, void *arg, size_t *len)
 	return reply_line(false, error, d, len);
 }
 
+/* A key command: carried out on the zone manager, answered with the keys
+ * topic as it is afterwards. */
+static char *do_keys_command(const gw_view_t *v, const gw_control_request_t *req, size_t *len)
+{
+	char err[256] = "";
+	int ret;
+	if (v->zones == NULL)
+		return reply_line(false, "the zone is not loaded", NULL, len);
+	switch (req->kind) {
+	case GW_CONTROL_ROLLOVER:
+		gw_notice("%s rollover asked through the control socket",
+		          sig_roll_kind_name(req->roll));
+		ret = gw_zonemgr_roll_start(v->zones, req->roll, req->algorithm, err, sizeof(err));
+		break;
+	case GW_CONTROL_DS_SEEN:
+		gw_notice("DS at the parent confirmed through the control socket");
+		ret = gw_zonemgr_ds_seen(v->zones, err, sizeof(err));
+		break;
+	default:
+		gw_notice("%s asked through the control socket",
+		          req->insecure ? "go-insecure" : "go-secure");
+		ret = gw_zonemgr_set_insecure(v->zones, req->insecure, err, sizeof(err));
+		break;
+	}
+	json_object *data = NULL;
+	gw_status_query_t q = {.topic = GW_STATUS_KEYS};
+	if (gw_status_json(v, &q, &data) != GW_OK)
+		data = NULL;
+	return reply_line(ret == GW_OK, ret == GW_OK ? NULL : err, data, len);
+}
+
 int gw_control_handle(const gw_view_t *v, gw_control_reload_fn reload, void *reload_arg,
                       const char *line, size_t len, char **reply, size_t *reply_len)
 {
@@ -232,6 +294,11 @@ int gw_control_handle(const gw_view_t *v, gw_control_reload_fn reload, void *rel
 		break;
 	case GW_CONTROL_RELOAD:
 		*reply = do_reload(reload, reload_arg, reply_len);
+		break;
+	case GW_CONTROL_ROLLOVER:
+	case GW_CONTROL_DS_SEEN:
+	case GW_CONTROL_INSECURE:
+		*reply = do_keys_command(v, &req, reply_len);
 		break;
 	default:
 		if (gw_status_json_err(v, &req.query, &data, err, sizeof(err)) == GW_OK)

@@ -72,12 +72,18 @@ typedef enum {
 	GW_CONTROL_TOPIC = 0, /* a topic of status.h */
 	GW_CONTROL_LOG_LEVEL, /* set the log level */
 	GW_CONTROL_RELOAD,    /* reload */
+	GW_CONTROL_ROLLOVER,  /* start a key rollover ("kind": zsk, ksk, csk, algorithm) */
+	GW_CONTROL_DS_SEEN,   /* the new DS is at the parent (ds-seen, ds-confirm) */
+	GW_CONTROL_INSECURE,  /* go-insecure (CDS DELETE) or go-secure (undo) */
 } gw_control_kind_t;
 
 typedef struct gw_control_request {
 	gw_control_kind_t kind;
 	gw_status_query_t query; /* TOPIC: strings point into doc */
 	gw_log_level_t level;    /* LOG_LEVEL */
+	sig_roll_kind_t roll;    /* ROLLOVER */
+	uint8_t algorithm;       /* ROLLOVER of kind algorithm: the new one */
+	bool insecure;           /* INSECURE: true for go-insecure */
 	json_object *doc;        /* owned: the parsed request */
 } gw_control_request_t;
 

@@ -29,6 +29,68 @@ static sig_key_t *const *zone_keys(const gw_view_t *v, const sig_keystore_t **ks
 	return *ks != NULL ? sig_keystore_keys(*ks, count) : NULL;
 }
 
+/* What a key does, as words ("published", "signs", "signs-keyset", "ds"). */
+static json_object *use_json(uint8_t use)
+{
+	static const struct {
+		uint8_t bit;
+		const char *word;
+	} words[] = {{SIG_USE_PUBLISH, "published"},
+	             {SIG_USE_SIGN, "signs"},
+	             {SIG_USE_KEYSET, "signs-keyset"},
+	             {SIG_USE_DS, "ds"},
+	             {SIG_USE_REVOKED, "revoked"}};
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; arr != NULL && i < sizeof(words) / sizeof(words[0]); i++) {
+		if (!(use & words[i].bit))
+			continue;
+		if (json_object_array_add(arr, json_object_new_string(words[i].word)) != 0) {
+			json_object_put(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* The rollover under way and the next one a lifetime starts. */
+static int roll_json(const gw_view_t *v, json_object *obj)
+{
+	sig_roll_info_t info;
+	int64_t auto_at = 0;
+	sig_roll_kind_t auto_kind = SIG_ROLL_NONE;
+	gw_zonemgr_roll_info(v->zones, &info, &auto_at, &auto_kind);
+	if (!gw_json_add_bool(obj, "cds_delete",
+	                      sig_keystore_insecure(gw_zonemgr_keystore(v->zones))))
+		return GW_ENOMEM;
+	json_object *r = NULL;
+	if (info.kind != SIG_ROLL_NONE) {
+		r = json_object_new_object();
+		if (r == NULL || !gw_json_add(obj, "rollover", r))
+			return GW_ENOMEM;
+		if (!gw_json_add_str(r, "kind", sig_roll_kind_name(info.kind)) ||
+		    !gw_json_add_str(r, "step", sig_roll_step_name(info.step)) ||
+		    !gw_json_add_u64(r, "old_tag", info.old_tag) ||
+		    !gw_json_add_u64(r, "new_tag", info.new_tag) ||
+		    !gw_json_add_time(r, "since", (time_t)info.since) ||
+		    !gw_json_add_time(r, "next", (time_t)info.next) ||
+		    !gw_json_add_bool(r, "waiting_for_ds", info.step == SIG_STEP_DS_WAIT))
+			return GW_ENOMEM;
+	} else if (!gw_json_add(obj, "rollover", NULL)) {
+		return GW_ENOMEM;
+	}
+	json_object *a = NULL;
+	if (auto_at != 0) {
+		a = json_object_new_object();
+		if (a == NULL || !gw_json_add(obj, "next_rollover", a) ||
+		    !gw_json_add_str(a, "kind", sig_roll_kind_name(auto_kind)) ||
+		    !gw_json_add_time(a, "at", (time_t)auto_at))
+			return GW_ENOMEM;
+	} else if (!gw_json_add(obj, "next_rollover", NULL)) {
+		return GW_ENOMEM;
+	}
+	return GW_OK;
+}
+
 int gw_status_keys(const gw_view_t *v, json_object *obj)
 {
 	const sig_keystore_t *ks;
@@ -53,10 +115,11 @@ int gw_status_keys(const gw_view_t *v, json_object *obj)
 		    !gw_json_add_str(o, "role", role_name(sig_key_role(keys[i]))) ||
 		    !gw_json_add_u64(o, "flags", sig_key_flags(keys[i])) ||
 		    !gw_json_add_time(o, "created", (time_t)created) ||
-		    !gw_json_add_time(o, "published", (time_t)published))
+		    !gw_json_add_time(o, "published", (time_t)published) ||
+		    !gw_json_add(o, "state", use_json(sig_keystore_key_use(ks, i))))
 			return GW_ENOMEM;
 	}
-	return GW_OK;
+	return ks != NULL ? roll_json(v, obj) : GW_OK;
 }
 
 /* One DS as JSON: its parts and its zone file line. */
@@ -106,9 +169,10 @@ int gw_status_ds(const gw_view_t *v, json_object *obj)
 	if (arr == NULL || !gw_json_add_str(obj, "zone", v->cfg->zone.domain_str) ||
 	    !gw_json_add_bool(obj, "dnssec", ks != NULL) || !gw_json_add(obj, "ds", arr))
 		return GW_ENOMEM;
-	/* The parent's DS names the keys that sign the DNSKEY RRset. */
+	/* The DS records the parent should hold now: during a rollover, for
+	 * a while, both keys'. */
 	for (size_t i = 0; i < count; i++) {
-		if (sig_key_role(keys[i]) == SIG_ROLE_ZSK)
+		if (!(sig_keystore_key_use(ks, i) & SIG_USE_DS))
 			continue;
 		int ret = ds_json(keys[i], v->cfg->dnssec.dnskey_ttl, arr);
 		if (ret != GW_OK)

@@ -29,37 +29,42 @@ static const char *g_prog = "dnssd-gatewayctl";
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-	        "Usage: %s [-s SOCKET] [--json] COMMAND [ARGS]\n"
-	        "Ask the running dnssd-gateway through its control socket.\n"
-	        "\n"
-	        "Commands:\n"
-	        "  status                  version, uptime, the zone's serial and signing\n"
-	        "  links                   the mDNS links: state, services\n"
-	        "  services [--zone Z] [--link L] [--limit N]\n"
-	        "                          the mirrored service instances\n"
-	        "  refused                 what the mirror's limits held back, and why\n"
-	        "  secondaries             NOTIFY targets and zone transfers\n"
-	        "  keys                    the DNSSEC keys\n"
-	        "  ds                      the DS records for the parent zone\n"
-	        "  stats                   counters\n"
-	        "  reload                  reload (what was applied, what needs a restart)\n"
-	        "  log-level LEVEL         error, warning, notice, info or debug\n"
-	        "\n"
-	        "Options:\n"
-	        "  -s, --socket SOCKET     the control socket (default %s)\n"
-	        "  -j, --json              print the daemon's data as JSON\n"
-	        "  -h, --help              this text\n"
-	        "  -V, --version           the version\n"
-	        "\n"
-	        "Exit status:\n"
-	        "  0  done\n"
-	        "  1  the daemon answered with an error (the line on stderr says which)\n"
-	        "  2  usage: unknown command or wrong arguments\n"
-	        "  3  no daemon answers on the socket\n"
-	        "  4  permission denied on the socket (mode 0660: its owner and group)\n"
-	        "  5  no reply, or a reply that cannot be read\n",
-	        g_prog, GW_CONTROL_SOCKET_DEFAULT);
+	fprintf(
+	    fp,
+	    "Usage: %s [-s SOCKET] [--json] COMMAND [ARGS]\n"
+	    "Ask the running dnssd-gateway through its control socket.\n"
+	    "\n"
+	    "Commands:\n"
+	    "  status                  version, uptime, the zone's serial and signing\n"
+	    "  links                   the mDNS links: state, services\n"
+	    "  services [--zone Z] [--link L] [--limit N]\n"
+	    "                          the mirrored service instances\n"
+	    "  refused                 what the mirror's limits held back, and why\n"
+	    "  secondaries             NOTIFY targets and zone transfers\n"
+	    "  keys                    the DNSSEC keys\n"
+	    "  ds                      the DS records for the parent zone\n"
+	    "  stats                   counters\n"
+	    "  reload                  reload (what was applied, what needs a restart)\n"
+	    "  log-level LEVEL         error, warning, notice, info or debug\n"
+	    "  rollover zsk|ksk|csk    start a key rollover now (docs/keys.md)\n"
+	    "  ds-seen                 the new DS is published at the parent (also ds-confirm)\n"
+	    "  go-insecure             publish CDS/CDNSKEY DELETE: the parent may drop the DS\n"
+	    "  go-secure               stop publishing the DELETE records\n"
+	    "\n"
+	    "Options:\n"
+	    "  -s, --socket SOCKET     the control socket (default %s)\n"
+	    "  -j, --json              print the daemon's data as JSON\n"
+	    "  -h, --help              this text\n"
+	    "  -V, --version           the version\n"
+	    "\n"
+	    "Exit status:\n"
+	    "  0  done\n"
+	    "  1  the daemon answered with an error (the line on stderr says which)\n"
+	    "  2  usage: unknown command or wrong arguments\n"
+	    "  3  no daemon answers on the socket\n"
+	    "  4  permission denied on the socket (mode 0660: its owner and group)\n"
+	    "  5  no reply, or a reply that cannot be read\n",
+	    g_prog, GW_CONTROL_SOCKET_DEFAULT);
 }
 
 /* One line on stderr, the program's name first. */
@@ -79,13 +84,14 @@ typedef struct args {
 	const char *socket;
 	bool json;
 	const char *command;
-	const char *zone, *link, *level;
+	const char *zone, *link, *level, *kind, *algorithm;
 	long long limit;
 } args_t;
 
-static const char *const g_commands[] = {"status",      "links",     "services", "refused",
-                                         "secondaries", "keys",      "ds",       "stats",
-                                         "reload",      "log-level", NULL};
+static const char *const g_commands[] = {"status",      "links",       "services",  "refused",
+                                         "secondaries", "keys",        "ds",        "stats",
+                                         "reload",      "log-level",   "rollover",  "ds-seen",
+                                         "ds-confirm",  "go-insecure", "go-secure", NULL};
 
 static int parse_args(int argc, char **argv, args_t *a)
 {
@@ -152,6 +158,19 @@ static int parse_args(int argc, char **argv, args_t *a)
 			    "log-level needs a LEVEL: error, warning, notice, info or debug");
 		a->level = argv[optind++];
 	}
+	if (strcmp(a->command, "rollover") == 0) {
+		if (optind >= argc)
+			return fail(CTL_EUSAGE,
+			            "rollover needs a KIND: zsk, ksk, csk or algorithm");
+		a->kind = argv[optind++];
+		if (strcmp(a->kind, "algorithm") == 0) {
+			if (optind >= argc)
+				return fail(CTL_EUSAGE,
+				            "rollover algorithm needs the new algorithm: "
+				            "ecdsap256sha256, ed25519 or rsasha256");
+			a->algorithm = argv[optind++];
+		}
+	}
 	if (optind < argc)
 		return fail(CTL_EUSAGE, "%s: unexpected argument '%s'", a->command, argv[optind]);
 	if ((a->zone != NULL || a->link != NULL || a->limit != 0) &&
@@ -178,6 +197,10 @@ static char *request_line(const args_t *a)
 		json_object_object_add(r, "limit", json_object_new_int64(a->limit));
 	if (a->level != NULL)
 		json_object_object_add(r, "level", json_object_new_string(a->level));
+	if (a->kind != NULL)
+		json_object_object_add(r, "kind", json_object_new_string(a->kind));
+	if (a->algorithm != NULL)
+		json_object_object_add(r, "algorithm", json_object_new_string(a->algorithm));
 	const char *text = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN);
 	if (text != NULL && asprintf(&line, "%s\n", text) < 0)
 		line = NULL;

@@ -261,20 +261,49 @@ static bool show_keys(json_object *d, FILE *fp)
 		return true;
 	}
 	ctl_table_t t;
-	char tag[8], flags[8];
-	ctl_table_init(&t, 6);
-	bool ok = ctl_table_add(
-	    &t, (const char *[]){"TAG", "ALGORITHM", "ROLE", "FLAGS", "CREATED", "PUBLISHED"});
+	char tag[8], flags[8], state[64];
+	ctl_table_init(&t, 7);
+	bool ok = ctl_table_add(&t, (const char *[]){"TAG", "ALGORITHM", "ROLE", "FLAGS", "CREATED",
+	                                             "PUBLISHED", "STATE"});
 	for (size_t i = 0; ok && i < count(keys); i++) {
 		json_object *k = json_object_array_get_idx(keys, i);
+		json_object *st = ctl_get(k, "state");
 		snprintf(tag, sizeof(tag), "%lld", ctl_num(k, "tag"));
 		snprintf(flags, sizeof(flags), "%lld", ctl_num(k, "flags"));
+		state[0] = '\0';
+		for (size_t j = 0; j < count(st); j++) {
+			size_t used = strlen(state);
+			snprintf(state + used, sizeof(state) - used, "%s%s", j > 0 ? "," : "",
+			         json_object_get_string(json_object_array_get_idx(st, j)));
+		}
 		ok = ctl_table_add(
 		    &t, (const char *[]){tag, ctl_str(k, "algorithm"), ctl_str(k, "role"), flags,
-		                         ctl_str(k, "created"), ctl_str(k, "published")});
+		                         ctl_str(k, "created"), ctl_str(k, "published"),
+		                         state[0] ? state : "retired"});
 	}
 	ctl_table_print(&t, fp, 0);
 	ctl_table_deinit(&t);
+	json_object *r = ctl_get(d, "rollover");
+	if (r != NULL) {
+		fprintf(fp, "rollover: %s, step %s (key %lld -> %lld) since %s\n",
+		        ctl_str(r, "kind"), ctl_str(r, "step"), ctl_num(r, "old_tag"),
+		        ctl_num(r, "new_tag"), ctl_str(r, "since"));
+		if (json_object_get_boolean(ctl_get(r, "waiting_for_ds")))
+			fprintf(fp,
+			        "next: waiting for the new DS at the parent (see 'dnssd-gatewayctl "
+			        "ds'); run 'dnssd-gatewayctl ds-seen' once the parent serves it\n");
+		else
+			fprintf(fp, "next step at %s\n", ctl_str(r, "next"));
+	} else {
+		fprintf(fp, "rollover: none\n");
+	}
+	json_object *n = ctl_get(d, "next_rollover");
+	if (n != NULL)
+		fprintf(fp, "next rollover: %s at %s (key lifetime)\n", ctl_str(n, "kind"),
+		        ctl_str(n, "at"));
+	if (json_object_get_boolean(ctl_get(d, "cds_delete")))
+		fprintf(fp, "CDS/CDNSKEY DELETE published: the parent may remove the DS (go-secure "
+		            "undoes it)\n");
 	return ok;
 }
 
@@ -341,6 +370,11 @@ bool ctl_show(const char *command, json_object *data, FILE *fp)
 	    {"refused", show_refused},
 	    {"secondaries", show_secondaries},
 	    {"keys", show_keys},
+	    {"rollover", show_keys},
+	    {"ds-seen", show_keys},
+	    {"ds-confirm", show_keys},
+	    {"go-insecure", show_keys},
+	    {"go-secure", show_keys},
 	    {"ds", show_ds},
 	    {"stats", show_stats},
 	    {"log-level", show_log_level},

@@ -14,6 +14,7 @@
 #include "gateway/journal/journal.h"
 #include "gateway/zonemgr/serial_store.h"
 #include "common/container.h"
+#include "gateway/zonemgr/zonemgr_internal.h"
 
 /* The zone's name as text, with the final dot and NUL. */
 #define APEX_TEXT_MAX 256
@@ -22,32 +23,6 @@
 #define REFRESH_RETRY 60.0
 /* Most a refresh waits to gather RRsets that fall due (seconds). */
 #define REFRESH_SLACK_MAX 3600.0
-
-struct gw_zonemgr {
-	struct ev_loop *loop;
-	gw_zonemgr_opts_t opts;
-	zone_t *statics;    /* owned: the records of the zone file, as last loaded */
-	gw_zoneref_t *zone; /* one reference: the served zone */
-	gw_serial_t serial;
-	sig_keystore_t *keys; /* owned; NULL when unsigned */
-	sig_signer_t signer;
-	unsigned sign_threads;
-	ev_timer refresh;
-	gw_journal_t *journal; /* owned: the diffs of every commit, for IXFR */
-	gw_zonemgr_hook_fn hook;
-	void *hook_arg;
-	gw_zonemgr_diff_fn diff_hook;
-	void *diff_arg;
-	gw_zonemgr_stats_t stats;
-	bool held;                /* gw_zonemgr_hold(): commits go to pending */
-	zone_changeset_t pending; /* owned while held */
-	size_t pending_commits;
-	/* What gw_zonemgr_get_info() shows. */
-	time_t refresh_at;  /* wall clock the refresh timer fires; 0: stopped */
-	time_t refresh_due; /* the first RRset due for re-signing; 0: none */
-	time_t last_commit;
-	uint32_t last_commit_serial;
-};
 
 /* Records the gateway makes itself; a zone file cannot supply them. */
 static bool gateway_owned_type(uint16_t type, void *arg)
@@ -182,35 +157,17 @@ static void warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 		        opts->zone_file ? opts->zone_file : "zone", n);
 }
 
-static int keys_changeset(gw_zonemgr_t *m, zone_changeset_t *cs)
+static int keys_changeset(gw_zonemgr_t *m, const zone_t *zone, zone_changeset_t *cs)
 {
-	size_t count = 0;
-	sig_key_t *const *keys = sig_keystore_keys(m->keys, &count);
-	uint32_t ttl = m->opts.dnssec.dnskey_ttl;
-	for (size_t i = 0; i < count; i++) {
-		ldns_rr *rr = NULL;
-		int ret = sig_key_dnskey_rr(keys[i], ttl, &rr);
-		if (ret == GW_OK)
-			ret = zone_changeset_add(cs, rr);
-		if (ret != GW_OK)
-			return ret;
-		/* CDS/CDNSKEY (RFC 7344) for the keys the parent's DS names. */
-		if (sig_key_role(keys[i]) == SIG_ROLE_ZSK)
-			continue;
-		rr = NULL;
-		ret = sig_key_cdnskey_rr(keys[i], ttl, &rr);
-		if (ret == GW_OK)
-			ret = zone_changeset_add(cs, rr);
-		if (ret != GW_OK)
-			return ret;
-		rr = NULL;
-		ret = sig_key_cds_rr(keys[i], ttl, &rr);
-		if (ret == GW_OK)
-			ret = zone_changeset_add(cs, rr);
-		if (ret != GW_OK)
-			return ret;
-	}
-	return GW_OK;
+	return sig_keystore_apex_changes(m->keys, zone, m->opts.dnssec.dnskey_ttl, cs);
+}
+
+void gw_zonemgr_use_keys(gw_zonemgr_t *m)
+{
+	m->signer.key_count =
+	    sig_keystore_signing_keys(m->keys, m->sign_keys, m->keyset_only, GW_ZONEMGR_KEYS_MAX);
+	m->signer.keys = m->sign_keys;
+	m->signer.keyset_only = m->keyset_only;
 }
 
 static gw_journal_opts_t journal_opts(const gw_zonemgr_opts_t *opts)
@@ -262,17 +219,15 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	ret = sig_keystore_open(&m->keys, cfg->state_dir, cfg->domain, &policy);
 	if (ret != GW_OK)
 		return ret;
-	size_t count = 0;
-	sig_key_t *const *keys = sig_keystore_keys(m->keys, &count);
 	m->signer = (sig_signer_t){
-	    .keys = keys,
-	    .key_count = count,
 	    .apex = zone_apex(zone),
 	    .validity = (uint32_t)(cfg->dnssec.validity_ms / 1000),
 	    .refresh = (uint32_t)(cfg->dnssec.refresh_ms / 1000),
 	    .jitter = (uint32_t)(cfg->dnssec.jitter_ms / 1000),
 	    .inception_offset = (uint32_t)(cfg->dnssec.inception_offset_ms / 1000),
 	};
+	gw_zonemgr_use_keys(m);
+	size_t count = m->signer.key_count;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	m->sign_threads =
 	    cfg->dnssec.sign_threads ? cfg->dnssec.sign_threads : (unsigned)(cpus > 0 ? cpus : 1);
@@ -280,7 +235,7 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	ret = zone_changeset_init(&cs);
 	if (ret != GW_OK)
 		goto out;
-	ret = keys_changeset(m, &cs);
+	ret = keys_changeset(m, zone, &cs);
 	if (ret == GW_OK)
 		ret = zone_apply(zone, &cs, NULL, NULL);
 	if (ret != GW_OK) {
@@ -324,7 +279,7 @@ out:
 	return ret;
 }
 
-static void schedule_refresh(gw_zonemgr_t *m)
+void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m)
 {
 	ev_timer_stop(m->loop, &m->refresh);
 	m->refresh_at = m->refresh_due = 0;
@@ -350,15 +305,13 @@ static void schedule_refresh(gw_zonemgr_t *m)
 	m->refresh_at = gw_clock_wall() + (time_t)in;
 }
 
-static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned);
-
 static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	gw_zonemgr_t *m = container_of(w, gw_zonemgr_t, refresh);
 	size_t n = 0;
 	/* New signatures are new zone content: secondaries and transfers
 	 * see a new serial. */
-	int ret = commit(m, NULL, &n);
+	int ret = gw_zonemgr_commit_now(m, NULL, &n);
 	if (ret == GW_OK && n > 0)
 		m->stats.refreshes++;
 	if (ret != GW_OK) {
@@ -370,7 +323,7 @@ static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	gw_info("signature refresh: %zu RRsets re-signed", n);
-	schedule_refresh(m);
+	gw_zonemgr_schedule_refresh(m);
 }
 
 /* The newest serial the journal file shows served is a floor for the
@@ -416,6 +369,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	m->opts = *opts;
 	const gw_zonemgr_opts_t *cfg = &m->opts;
 	ev_init(&m->refresh, on_refresh);
+	gw_zonemgr_roll_init(m);
 
 	ret = gw_serial_init(&m->serial, cfg->state_dir);
 	if (ret != GW_OK)
@@ -490,7 +444,7 @@ gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m)
 /* One commit: cs applied (and signed), or with cs NULL the signatures
  * that fall due renewed; a new serial, and what changed into the journal.
  * A failed commit leaves the zone as it was. */
-static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
+int gw_zonemgr_commit_now(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 {
 	zone_t *zone = m->zone->zone;
 	zone_rrdiff_t diff = {0};
@@ -540,7 +494,7 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
 {
 	if (!m->held)
-		return commit(m, cs, NULL);
+		return gw_zonemgr_commit_now(m, cs, NULL);
 	int ret = zone_changeset_merge(&m->pending, cs);
 	if (ret == GW_OK)
 		m->pending_commits++;
@@ -566,12 +520,12 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial)
 		return GW_EINVAL;
 	m->held = false;
 	if (m->pending_commits > 0) {
-		ret = commit(m, &m->pending, NULL);
+		ret = gw_zonemgr_commit_now(m, &m->pending, NULL);
 		if (ret != GW_OK)
 			gw_err("zone %s: the held changes (%zu commits) could not be committed: %s",
 			       m->opts.domain_str, m->pending_commits, gw_strerror(ret));
 		else
-			schedule_refresh(m);
+			gw_zonemgr_schedule_refresh(m);
 	}
 	zone_changeset_deinit(&m->pending);
 	m->pending_commits = 0;
@@ -649,7 +603,7 @@ static int reload_statics(gw_zonemgr_t *m, const char *what)
 	zone_free(m->statics);
 	m->statics = fresh;
 	fresh = NULL;
-	schedule_refresh(m);
+	gw_zonemgr_schedule_refresh(m);
 out:
 	zone_changeset_deinit(&cs);
 	zone_free(fresh);
@@ -691,7 +645,11 @@ int gw_zonemgr_start(gw_zonemgr_t *m)
 	if (ret != GW_OK)
 		return ret; /* logged with the path */
 	gw_journal_sync(m->journal, m->zone->zone);
-	schedule_refresh(m);
+	gw_zonemgr_schedule_refresh(m);
+	/* A rollover resumes where keys/state says, at once if a step is
+	 * overdue. */
+	if (m->keys != NULL)
+		gw_zonemgr_roll_tick(m);
 	give_back_heap();
 	return GW_OK;
 }
@@ -699,7 +657,9 @@ int gw_zonemgr_start(gw_zonemgr_t *m)
 void gw_zonemgr_stop(gw_zonemgr_t *m)
 {
 	ev_timer_stop(m->loop, &m->refresh);
+	ev_timer_stop(m->loop, &m->roll);
 	m->refresh_at = 0;
+	m->roll_at = 0;
 }
 
 void gw_zonemgr_get_stats(const gw_zonemgr_t *m, gw_zonemgr_stats_t *st)
@@ -723,8 +683,10 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 {
 	if (m == NULL)
 		return;
-	if (m->loop != NULL)
+	if (m->loop != NULL) {
 		ev_timer_stop(m->loop, &m->refresh);
+		ev_timer_stop(m->loop, &m->roll);
+	}
 	/* A manager that never started nor committed served nothing: the
 	 * journal file stays as it was. */
 	gw_journal_close(m->journal, m->zone != NULL && !m->serial.pending ? m->zone->zone : NULL);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <ev.h>
@@ -44,6 +45,18 @@ typedef struct gw_zonemgr_opts {
 		/* Make new keys even where an earlier key store left its
 		 * traces (sig_key_policy_t.new_keys; --new-keys). */
 		bool new_keys;
+		/* Rollovers (seconds; lifetimes 0: never by themselves). */
+		struct {
+			uint64_t zsk_lifetime, ksk_lifetime, csk_lifetime;
+			uint64_t propagation_delay;
+			uint32_t parent_ds_ttl;
+			uint64_t parent_propagation_delay;
+			uint64_t hold_down; /* RFC 5011; 0: not used */
+			/* Servers asked for the new DS (ds-check); 0: by hand. */
+			struct sockaddr_storage ds_check[8];
+			size_t ds_check_count;
+			uint64_t ds_check_interval; /* seconds between two asks */
+		} policy;
 	} dnssec;
 	uint64_t journal_size;    /* octets of diffs kept for IXFR */
 	uint32_t journal_entries; /* 0: no journal */
@@ -172,6 +185,34 @@ void gw_zonemgr_get_info(const gw_zonemgr_t *m, gw_zonemgr_info_t *out);
 /* The zone's keys, borrowed from the manager; NULL when the zone is not
  * signed. */
 const sig_keystore_t *gw_zonemgr_keystore(const gw_zonemgr_t *m);
+
+/* ---- key rollovers (rollover.c) -----------------------------------------
+ * Each call writes keys/state first, then changes the zone (DNSKEY, CDS,
+ * CDNSKEY, signatures: one commit and a re-sign) and the DS and trust
+ * anchor files. Errors leave a reason for a person in err (errlen). */
+
+/* Start a rollover of kind now (alg: the new algorithm of a
+ * SIG_ROLL_ALG, else unused). GW_EINVAL (unsigned zone, no such key, the
+ * keys already use alg), GW_EBUSY (one is under way), or the store's
+ * errors. */
+int gw_zonemgr_roll_start(gw_zonemgr_t *m, sig_roll_kind_t kind, uint8_t alg, char *err,
+                          size_t errlen);
+
+/* The new DS is at the parent (ds-seen). GW_EINVAL when no rollover
+ * waits for it. */
+int gw_zonemgr_ds_seen(gw_zonemgr_t *m, char *err, size_t errlen);
+
+/* Publish CDS/CDNSKEY DELETE (on) or the keys' records again (off). */
+int gw_zonemgr_set_insecure(gw_zonemgr_t *m, bool on, char *err, size_t errlen);
+
+/* The rollover under way (info->kind SIG_ROLL_NONE: none) with its next
+ * step's time, and the next rollover a key lifetime will start (*auto_at
+ * 0: none; *auto_kind its kind). Signed zones only. */
+void gw_zonemgr_roll_info(const gw_zonemgr_t *m, sig_roll_info_t *info, int64_t *auto_at,
+                          sig_roll_kind_t *auto_kind);
+
+/* The intervals in force (RFC 7583), from the zone's TTLs now. */
+void gw_zonemgr_roll_intervals(const gw_zonemgr_t *m, sig_roll_intervals_t *iv);
 
 /* Accepts NULL. */
 void gw_zonemgr_free(gw_zonemgr_t *m);

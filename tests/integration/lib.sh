@@ -229,7 +229,9 @@ PY
 # run at once (NAME tells them apart); all are stopped on exit. With
 # UB_TLS_PORT, UB_TLS_NAME and UB_TLS_CERT set, a forward zone over TLS
 # (forward-tls-upstream) to 127.0.0.1@UB_TLS_PORT instead, checking the
-# name UB_TLS_NAME against the CA bundle UB_TLS_CERT.
+# name UB_TLS_NAME against the CA bundle UB_TLS_CERT. UB_ANCHOR
+# names the anchor option (default trust-anchor-file; auto-trust-anchor-file
+# for RFC 5011) and UB_EXTRA adds server: lines.
 UB_PIDS=()
 unbound_start() {
 	local name=$1 zone=$2 anchor=$3
@@ -255,7 +257,8 @@ server:
 	val-log-level: 2
 	do-not-query-localhost: no
 	module-config: "validator iterator"
-	trust-anchor-file: "$anchor"
+	${UB_ANCHOR:-trust-anchor-file}: "$anchor"
+${UB_EXTRA:-}
 	local-zone: "$zone" nodefault
 	local-zone: "$parent" nodefault
 	domain-insecure: "$parent"

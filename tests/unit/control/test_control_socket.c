@@ -58,6 +58,32 @@ static void test_parse_ok(void)
 	CU_ASSERT_EQUAL(req.kind, GW_CONTROL_RELOAD);
 	gw_control_request_deinit(&req);
 
+	/* The key commands. */
+	CU_ASSERT_FATAL(
+	    parse("{\"command\":\"rollover\",\"kind\":\"ksk\"}", &req, err, sizeof(err)) == GW_OK);
+	CU_ASSERT_EQUAL(req.kind, GW_CONTROL_ROLLOVER);
+	CU_ASSERT_EQUAL(req.roll, SIG_ROLL_KSK);
+	gw_control_request_deinit(&req);
+	CU_ASSERT_FATAL(parse("{\"command\":\"rollover\",\"kind\":\"algorithm\","
+	                      "\"algorithm\":\"ed25519\"}",
+	                      &req, err, sizeof(err)) == GW_OK);
+	CU_ASSERT_EQUAL(req.roll, SIG_ROLL_ALG);
+	CU_ASSERT_EQUAL(req.algorithm, SIG_ALG_ED25519);
+	gw_control_request_deinit(&req);
+	CU_ASSERT_FATAL(parse("{\"command\":\"ds-seen\"}", &req, err, sizeof(err)) == GW_OK);
+	CU_ASSERT_EQUAL(req.kind, GW_CONTROL_DS_SEEN);
+	gw_control_request_deinit(&req);
+	CU_ASSERT_FATAL(parse("{\"command\":\"ds-confirm\"}", &req, err, sizeof(err)) == GW_OK);
+	CU_ASSERT_EQUAL(req.kind, GW_CONTROL_DS_SEEN);
+	gw_control_request_deinit(&req);
+	CU_ASSERT_FATAL(parse("{\"command\":\"go-insecure\"}", &req, err, sizeof(err)) == GW_OK);
+	CU_ASSERT_EQUAL(req.kind, GW_CONTROL_INSECURE);
+	CU_ASSERT_TRUE(req.insecure);
+	gw_control_request_deinit(&req);
+	CU_ASSERT_FATAL(parse("{\"command\":\"go-secure\"}", &req, err, sizeof(err)) == GW_OK);
+	CU_ASSERT_FALSE(req.insecure);
+	gw_control_request_deinit(&req);
+
 	/* Not NUL-terminated: the length counts. */
 	const char text[] = "{\"command\":\"ds\"}garbage";
 	CU_ASSERT_FATAL(gw_control_request_parse(text, 16, &req, err, sizeof(err)) == GW_OK);
@@ -96,6 +122,15 @@ static void test_parse_refused(void)
 	refused("{\"command\":\"log-level\"}", GW_EINVAL, "needs \"level\"");
 	refused("{\"command\":\"log-level\",\"level\":\"loud\"}", GW_EINVAL, "needs \"level\"");
 	refused("{\"command\":\"reload\",\"level\":\"info\"}", GW_EINVAL, "log-level command only");
+	refused("{\"command\":\"rollover\"}", GW_EINVAL, "needs \"kind\"");
+	refused("{\"command\":\"rollover\",\"kind\":\"dsk\"}", GW_EINVAL, "needs \"kind\"");
+	refused("{\"command\":\"rollover\",\"kind\":\"algorithm\"}", GW_EINVAL,
+	        "needs \"algorithm\"");
+	refused("{\"command\":\"rollover\",\"kind\":\"algorithm\",\"algorithm\":\"rsasha1\"}",
+	        GW_EINVAL, "needs \"algorithm\"");
+	refused("{\"command\":\"rollover\",\"kind\":\"zsk\",\"algorithm\":\"ed25519\"}", GW_EINVAL,
+	        "rollover algorithm command only");
+	refused("{\"command\":\"ds-seen\",\"kind\":\"ksk\"}", GW_EINVAL, "rollover command only");
 }
 
 /* ---- replies ----------------------------------------------------------- */
@@ -152,6 +187,12 @@ static void test_replies(void)
 	o = handle("{\"command\":\"nope\"}");
 	CU_ASSERT_FALSE(json_object_get_boolean(member(o, "ok")));
 	CU_ASSERT_PTR_NOT_NULL(strstr(json_object_get_string(member(o, "error")), "nope"));
+	json_object_put(o);
+
+	/* A key command without a zone manager: refused with the reason. */
+	o = handle("{\"command\":\"rollover\",\"kind\":\"zsk\"}");
+	CU_ASSERT_FALSE(json_object_get_boolean(member(o, "ok")));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_object_get_string(member(o, "error")), "not loaded"));
 	json_object_put(o);
 
 	/* A filter naming nothing: an error with the reason. */

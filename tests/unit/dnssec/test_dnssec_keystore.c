@@ -54,7 +54,7 @@ static void test_keystore_csk(void)
 	join(path, sizeof(path), state, "keys/state");
 	char *text = read_text(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(strncmp(text, "dnssd-gateway-keys 1\n", 21) == 0);
+	CU_ASSERT(strncmp(text, "dnssd-gateway-keys 2\n", 21) == 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nzone example.\n"));
 	free(text);
 	store_tags(ks, tags, sizeof(tags));

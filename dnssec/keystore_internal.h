@@ -1,0 +1,72 @@
+/* dnssec/keystore_internal.h: the key store's insides, shared by
+ * keystore.c (files) and keyroll.c (the rollover state machine). Internal
+ * to dnssec/. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnssec/dnssec.h"
+
+#define SIG_KS_FILE_NAME_MAX 64
+#define SIG_KS_KEYS_MAX      16 /* far more than any rollover keeps at once */
+#define SIG_KS_NAME_TEXT_MAX (LDNS_MAX_DOMAINLEN * 4 + 1)
+
+typedef struct {
+	char file[SIG_KS_FILE_NAME_MAX]; /* name inside keys/ */
+	uint16_t file_tag;               /* the tag without REVOKE: names the key in keys/state */
+	int64_t created;
+	int64_t published;
+	int64_t active;
+	uint8_t use; /* SIG_USE_* */
+} ks_meta_t;
+
+/* The rollover under way (kind SIG_ROLL_NONE: none). Keys are named by
+ * tag and algorithm, which the store keeps unique. */
+typedef struct {
+	sig_roll_kind_t kind;
+	sig_roll_step_t step;
+	uint16_t old_tag, new_tag;
+	uint8_t old_alg, new_alg;
+	int64_t since; /* when the step took effect */
+} ks_roll_t;
+
+struct sig_keystore {
+	sig_key_t **keys; /* owned; count entries */
+	ks_meta_t *meta;  /* count entries, parallel to keys */
+	size_t count;
+	ks_roll_t roll;
+	bool cds_delete; /* CDS/CDNSKEY DELETE (RFC 8078) instead of the keys' */
+	char *state_dir;
+	char *keys_dir;
+	char *state_path;
+	char *pending_path; /* keys/pending: key files of an unfinished first start */
+	int lock_fd;        /* keys/ opened and flock'ed while the store is open */
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	char apex_text[SIG_KS_NAME_TEXT_MAX];
+	int rsa_bits; /* for keys made by a rollover */
+};
+
+extern const char *const sig_ks_role_names[3];
+
+/* dir/name, malloc'ed; NULL when out of memory. */
+char *sig_ks_path_join(const char *dir, const char *name);
+
+/* Append key (taken on GW_OK) with its file name and times; use per
+ * role. GW_ELIMIT, GW_ENOMEM. */
+int sig_ks_add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now);
+
+/* Replace key i by its revoked form (RFC 5011) and mark it so (in
+ * memory). GW_OK, GW_ECRYPTO, GW_ENOMEM. */
+int sig_ks_revoke(sig_keystore_t *ks, size_t i);
+
+/* Write keys/state from ks, atomically (the commit point of every
+ * change). GW_OK or -errno / GW_EIO. */
+int sig_ks_save_state(const sig_keystore_t *ks);
+
+/* What a key of role does when no rollover says otherwise. */
+static inline uint8_t sig_ks_default_use(sig_role_t role)
+{
+	return (uint8_t)(SIG_USE_PUBLISH | SIG_USE_SIGN | (role == SIG_ROLE_ZSK ? 0 : SIG_USE_DS));
+}

@@ -1,0 +1,332 @@
+/* Key rollovers in the running daemon: a timer takes each step of the
+ * key store's state machine when it falls due (dnssec/keyroll.c) and key
+ * lifetimes start new rollovers; commands start one, confirm the DS or
+ * ask for CDS DELETE. Every change is written to keys/state first, then
+ * made in the zone, so a restart resumes from the state file. */
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/container.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "gateway/zonemgr/ds_check.h"
+#include "gateway/zonemgr/zonemgr_internal.h"
+
+/* Each server of ds-check gets this long to answer (milliseconds). The
+ * query blocks the loop, so it is short and the list is too. */
+#define DS_CHECK_TIMEOUT_MS 1000
+
+/* Steps at most per tick: each has its own wait, so more than one is due
+ * only after a long stop. */
+#define STEPS_PER_TICK 8
+/* A failed step is tried again this much later (seconds). */
+#define ROLL_RETRY 60.0
+
+static uint32_t max_zone_ttl(const zone_t *zone)
+{
+	uint32_t max = 0;
+	for (const zone_node_t *node = zone_first(zone); node != NULL; node = zone_next(zone, node))
+		for (uint16_t i = 0; i < node->rrset_count; i++)
+			if (node->rrsets[i].ttl > max)
+				max = node->rrsets[i].ttl;
+	return max;
+}
+
+void gw_zonemgr_roll_intervals(const gw_zonemgr_t *m, sig_roll_intervals_t *iv)
+{
+	const gw_zonemgr_opts_t *o = &m->opts;
+	sig_roll_inputs_t in = {
+	    .dnskey_ttl = o->dnssec.dnskey_ttl,
+	    .max_zone_ttl = max_zone_ttl(m->zone->zone),
+	    .propagation_delay = (uint32_t)o->dnssec.policy.propagation_delay,
+	    .parent_ds_ttl = o->dnssec.policy.parent_ds_ttl,
+	    .parent_propagation = (uint32_t)o->dnssec.policy.parent_propagation_delay,
+	    /* One commit re-signs the whole zone. */
+	    .sign_delay = 0,
+	    .hold_down = (uint32_t)o->dnssec.policy.hold_down,
+	};
+	sig_roll_intervals(&in, iv);
+}
+
+/* The zone follows keys/state: the apex records change in one commit,
+ * then every RRset whose signatures no longer match the signing keys is
+ * signed again in a second. Both keep the zone valid on their own: a key
+ * stops being published only once its signatures are gone. */
+static int apply_keys(gw_zonemgr_t *m)
+{
+	zone_changeset_t cs;
+	int ret = zone_changeset_init(&cs);
+	if (ret != GW_OK)
+		return ret;
+	gw_zonemgr_use_keys(m);
+	ret = sig_keystore_apex_changes(m->keys, m->zone->zone, m->opts.dnssec.dnskey_ttl, &cs);
+	if (ret == GW_OK && !zone_changeset_empty(&cs))
+		ret = gw_zonemgr_commit_now(m, &cs, NULL);
+	zone_changeset_deinit(&cs);
+	size_t resigned = 0;
+	if (ret == GW_OK)
+		ret = gw_zonemgr_commit_now(m, NULL, &resigned);
+	if (ret == GW_OK)
+		ret = sig_keystore_publish_ds(m->keys, m->opts.dnssec.dnskey_ttl);
+	if (ret != GW_OK)
+		gw_err("zone %s: cannot apply the key change: %s (retrying)", m->opts.domain_str,
+		       gw_strerror(ret));
+	else
+		gw_info("zone %s: keys applied, %zu RRsets signed again", m->opts.domain_str,
+		        resigned);
+	gw_zonemgr_schedule_refresh(m);
+	return ret;
+}
+
+static uint64_t lifetime_of(const gw_zonemgr_t *m, sig_role_t role)
+{
+	switch (role) {
+	case SIG_ROLE_ZSK:
+		return m->opts.dnssec.policy.zsk_lifetime;
+	case SIG_ROLE_KSK:
+		return m->opts.dnssec.policy.ksk_lifetime;
+	default:
+		return m->opts.dnssec.policy.csk_lifetime;
+	}
+}
+
+static sig_roll_kind_t kind_of(sig_role_t role)
+{
+	return role == SIG_ROLE_ZSK ? SIG_ROLL_ZSK
+	                            : (role == SIG_ROLE_KSK ? SIG_ROLL_KSK : SIG_ROLL_CSK);
+}
+
+/* The earliest end of a lifetime among the keys in use. */
+static int64_t next_auto(const gw_zonemgr_t *m, sig_roll_kind_t *kind)
+{
+	size_t n = 0;
+	int64_t best = 0;
+	sig_key_t *const *keys = sig_keystore_keys(m->keys, &n);
+	for (size_t i = 0; i < n; i++) {
+		int64_t created = 0, published = 0;
+		uint64_t life = lifetime_of(m, sig_key_role(keys[i]));
+		if (life == 0 || !(sig_keystore_key_use(m->keys, i) & SIG_USE_SIGN) ||
+		    sig_keystore_key_times(m->keys, i, &created, &published) != GW_OK)
+			continue;
+		int64_t at = created + (int64_t)life;
+		if (best == 0 || at < best) {
+			best = at;
+			*kind = kind_of(sig_key_role(keys[i]));
+		}
+	}
+	return best;
+}
+
+void gw_zonemgr_roll_info(const gw_zonemgr_t *m, sig_roll_info_t *info, int64_t *auto_at,
+                          sig_roll_kind_t *auto_kind)
+{
+	sig_roll_intervals_t iv;
+	memset(info, 0, sizeof(*info));
+	*auto_at = 0;
+	*auto_kind = SIG_ROLL_NONE;
+	if (m->keys == NULL)
+		return;
+	gw_zonemgr_roll_intervals(m, &iv);
+	sig_keystore_roll_info(m->keys, &iv, info);
+	if (info->kind == SIG_ROLL_NONE)
+		*auto_at = next_auto(m, auto_kind);
+}
+
+static void arm(gw_zonemgr_t *m, int64_t at)
+{
+	ev_timer_stop(m->loop, &m->roll);
+	m->roll_at = 0;
+	if (at == 0)
+		return;
+	double in = (double)(at - (int64_t)gw_clock_wall());
+	if (in < 0.0)
+		in = 0.0;
+	/* At most a day at a time: the wall clock may jump. */
+	if (in > 86400.0)
+		in = 86400.0;
+	ev_timer_set(&m->roll, in, 0.0);
+	ev_timer_start(m->loop, &m->roll);
+	m->roll_at = (time_t)at;
+}
+
+/* ds-check: true when every configured server has the new DS. */
+static bool ds_published(gw_zonemgr_t *m, const sig_roll_info_t *info)
+{
+	size_t n = 0;
+	sig_key_t *const *keys = sig_keystore_keys(m->keys, &n);
+	ldns_rr *dnskey = NULL;
+	for (size_t i = 0; i < n && dnskey == NULL; i++)
+		if (sig_key_tag(keys[i]) == info->new_tag &&
+		    sig_key_algorithm(keys[i]) == info->new_alg &&
+		    sig_key_dnskey_rr(keys[i], 0, &dnskey) != GW_OK)
+			dnskey = NULL;
+	if (dnskey == NULL)
+		return false;
+	char why[256] = "";
+	const gw_zonemgr_opts_t *o = &m->opts;
+	int ret = gw_ds_check(o->dnssec.policy.ds_check, o->dnssec.policy.ds_check_count, o->domain,
+	                      dnskey, DS_CHECK_TIMEOUT_MS, why, sizeof(why));
+	ldns_rr_free(dnskey);
+	if (ret == GW_OK)
+		gw_notice("zone %s: every ds-check server has the DS of key %u", o->domain_str,
+		          info->new_tag);
+	else
+		gw_info("zone %s: the DS of key %u is not at the parent yet: %s", o->domain_str,
+		        info->new_tag, ret == GW_ENOTFOUND ? why : gw_strerror(ret));
+	return ret == GW_OK;
+}
+
+void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
+{
+	sig_roll_intervals_t iv;
+	int64_t next = 0;
+	if (m->keys == NULL)
+		return;
+	gw_zonemgr_roll_intervals(m, &iv);
+	for (int i = 0; i < STEPS_PER_TICK; i++) {
+		int64_t now = (int64_t)gw_clock_wall();
+		bool changed = false;
+		sig_roll_info_t info;
+		sig_keystore_roll_info(m->keys, &iv, &info);
+		if (info.kind == SIG_ROLL_NONE) {
+			sig_roll_kind_t kind = SIG_ROLL_NONE;
+			int64_t at = next_auto(m, &kind);
+			next = at;
+			if (at == 0 || at > now)
+				break;
+			gw_notice("zone %s: the %s has reached its lifetime; starting a rollover",
+			          m->opts.domain_str, sig_roll_kind_name(kind));
+			if (sig_keystore_roll_start(m->keys, kind, now) != GW_OK) {
+				next = now + (int64_t)ROLL_RETRY;
+				break;
+			}
+			changed = true;
+		} else if (info.step == SIG_STEP_DS_WAIT &&
+		           m->opts.dnssec.policy.ds_check_count > 0) {
+			uint64_t every = m->opts.dnssec.policy.ds_check_interval;
+			next = now + (int64_t)(every > 0 ? every : 60);
+			if (!ds_published(m, &info) || sig_keystore_ds_seen(m->keys, now) != GW_OK)
+				break;
+			continue; /* the ds-seen step waits by itself */
+		} else {
+			int ret = sig_keystore_roll_advance(m->keys, &iv, now, &changed, &next);
+			/* A failed step may have replaced a key object (the revoked
+			 * form): the signer must not keep the freed one. */
+			gw_zonemgr_use_keys(m);
+			if (ret != GW_OK) {
+				next = now + (int64_t)ROLL_RETRY;
+				break;
+			}
+		}
+		if (!changed)
+			break;
+		if (apply_keys(m) != GW_OK) {
+			/* The state is written: the zone catches up at the retry. */
+			next = now + (int64_t)ROLL_RETRY;
+			break;
+		}
+		sig_keystore_roll_info(m->keys, &iv, &info);
+		next = info.next;
+	}
+	arm(m, next);
+}
+
+static void on_roll(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	gw_zonemgr_roll_tick(container_of(w, gw_zonemgr_t, roll));
+}
+
+void gw_zonemgr_roll_init(gw_zonemgr_t *m)
+{
+	ev_init(&m->roll, on_roll);
+}
+
+static int need_keys(const gw_zonemgr_t *m, char *err, size_t errlen)
+{
+	if (m->keys != NULL)
+		return GW_OK;
+	snprintf(err, errlen, "zone %s is not signed (dnssec.enable is false)", m->opts.domain_str);
+	return GW_EINVAL;
+}
+
+int gw_zonemgr_roll_start(gw_zonemgr_t *m, sig_roll_kind_t kind, uint8_t alg, char *err,
+                          size_t errlen)
+{
+	int ret = need_keys(m, err, errlen);
+	if (ret != GW_OK)
+		return ret;
+	int64_t now = (int64_t)gw_clock_wall();
+	ret = kind == SIG_ROLL_ALG ? sig_keystore_roll_start_alg(m->keys, alg, now)
+	                           : sig_keystore_roll_start(m->keys, kind, now);
+	if (ret == GW_EBUSY) {
+		sig_roll_info_t info;
+		sig_roll_intervals_t iv;
+		gw_zonemgr_roll_intervals(m, &iv);
+		sig_keystore_roll_info(m->keys, &iv, &info);
+		snprintf(err, errlen, "a %s rollover is under way (step %s); one at a time",
+		         sig_roll_kind_name(info.kind), sig_roll_step_name(info.step));
+		return ret;
+	}
+	if (ret == GW_EINVAL && kind == SIG_ROLL_ALG) {
+		snprintf(err, errlen, "the keys already use %s", sig_algorithm_name(alg));
+		return ret;
+	}
+	if (ret == GW_EINVAL) {
+		snprintf(err, errlen, "the zone has no %s to roll (dnssec.keys is %s)",
+		         sig_roll_kind_name(kind), m->opts.dnssec.split_keys ? "ksk-zsk" : "csk");
+		return ret;
+	}
+	if (ret != GW_OK) {
+		snprintf(err, errlen, "cannot start the rollover: %s", gw_strerror(ret));
+		return ret;
+	}
+	apply_keys(m);
+	gw_zonemgr_roll_tick(m);
+	return GW_OK;
+}
+
+int gw_zonemgr_ds_seen(gw_zonemgr_t *m, char *err, size_t errlen)
+{
+	int ret = need_keys(m, err, errlen);
+	if (ret != GW_OK)
+		return ret;
+	ret = sig_keystore_ds_seen(m->keys, (int64_t)gw_clock_wall());
+	if (ret == GW_EINVAL) {
+		sig_roll_info_t info;
+		sig_roll_intervals_t iv;
+		gw_zonemgr_roll_intervals(m, &iv);
+		sig_keystore_roll_info(m->keys, &iv, &info);
+		if (info.kind == SIG_ROLL_NONE)
+			snprintf(err, errlen, "no rollover is under way");
+		else
+			snprintf(err, errlen,
+			         "the %s rollover is at step %s, not waiting for the DS (ds-wait)",
+			         sig_roll_kind_name(info.kind), sig_roll_step_name(info.step));
+		return ret;
+	}
+	if (ret != GW_OK) {
+		snprintf(err, errlen, "cannot record the DS: %s", gw_strerror(ret));
+		return ret;
+	}
+	gw_zonemgr_roll_tick(m);
+	return GW_OK;
+}
+
+int gw_zonemgr_set_insecure(gw_zonemgr_t *m, bool on, char *err, size_t errlen)
+{
+	int ret = need_keys(m, err, errlen);
+	if (ret != GW_OK)
+		return ret;
+	ret = sig_keystore_set_insecure(m->keys, on);
+	if (ret != GW_OK) {
+		snprintf(err, errlen, "cannot write the key state: %s", gw_strerror(ret));
+		return ret;
+	}
+	ret = apply_keys(m);
+	if (ret != GW_OK)
+		snprintf(err, errlen, "recorded, but the zone did not change yet: %s",
+		         gw_strerror(ret));
+	return ret;
+}

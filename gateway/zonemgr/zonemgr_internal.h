@@ -1,0 +1,61 @@
+/* gateway/zonemgr/zonemgr_internal.h: the manager's insides, shared by
+ * zonemgr.c (the zone and its commits) and rollover.c (key rollovers).
+ * Private to gateway/zonemgr/. */
+#pragma once
+
+#include <stdbool.h>
+
+#include <ev.h>
+
+#include "dnssec/dnssec.h"
+#include "gateway/zonemgr/serial_store.h"
+#include "gateway/zonemgr/zonemgr.h"
+
+#define GW_ZONEMGR_KEYS_MAX 16
+
+struct gw_zonemgr {
+	struct ev_loop *loop;
+	gw_zonemgr_opts_t opts;
+	zone_t *statics;    /* owned: the records of the zone file, as last loaded */
+	gw_zoneref_t *zone; /* one reference: the served zone */
+	gw_serial_t serial;
+	sig_keystore_t *keys; /* owned; NULL when unsigned */
+	sig_signer_t signer;
+	/* What signer points at: the keys that sign now and which of them
+	 * sign the keyset only (gw_zonemgr_use_keys()). */
+	sig_key_t *sign_keys[GW_ZONEMGR_KEYS_MAX];
+	bool keyset_only[GW_ZONEMGR_KEYS_MAX];
+	ev_timer roll;  /* the next rollover step or key lifetime */
+	time_t roll_at; /* wall clock it fires; 0: stopped */
+	unsigned sign_threads;
+	ev_timer refresh;
+	gw_journal_t *journal; /* owned: the diffs of every commit, for IXFR */
+	gw_zonemgr_hook_fn hook;
+	void *hook_arg;
+	gw_zonemgr_diff_fn diff_hook; /* the commit's diff, for DNS Push */
+	void *diff_arg;
+	gw_zonemgr_stats_t stats;
+	bool held;                /* gw_zonemgr_hold(): commits go to pending */
+	zone_changeset_t pending; /* owned while held */
+	size_t pending_commits;
+	/* What gw_zonemgr_get_info() shows. */
+	time_t refresh_at;  /* wall clock the refresh timer fires; 0: stopped */
+	time_t refresh_due; /* the first RRset due for re-signing; 0: none */
+	time_t last_commit;
+	uint32_t last_commit_serial;
+};
+
+/* One commit (zonemgr.c): cs applied and signed, or with cs NULL the
+ * signatures that need it renewed; a new serial and a journal entry. */
+int gw_zonemgr_commit_now(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned);
+
+/* Point the signer at the keys that sign now, per the key store. */
+void gw_zonemgr_use_keys(gw_zonemgr_t *m);
+
+/* Re-arm the signature refresh timer (zonemgr.c). */
+void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m);
+
+/* rollover.c: the rollover timer, started and stopped with the manager;
+ * gw_zonemgr_roll_tick() takes what steps are due now and re-arms it. */
+void gw_zonemgr_roll_init(gw_zonemgr_t *m);
+void gw_zonemgr_roll_tick(gw_zonemgr_t *m);
