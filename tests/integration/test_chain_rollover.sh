@@ -150,6 +150,8 @@ roll() {
 	echo "    $label: steps$seq in $ROLL_SECS s; parent DS tags$TAG_SETS"
 	expect "$label: the rollover ends within $ROLL_LIMIT s ($ROLL_SECS s)" test "$last" = none
 	expect "$label: it took exactly the steps$want (saw$seq)" test "$seq" = "$want none"
+	# check_step showed each failure already.
+	: >"$GW_TMP/last"
 	expect "$label: delv fully validated and the zone verified at each of the $STEP_CHECKS steps ($BAD_STEPS failures)" \
 		test "$BAD_STEPS" -eq 0
 	s1=$(serial)
