@@ -24,8 +24,19 @@ ns 2 IN A 192.0.2.53
 www 2 IN A 192.0.2.80
 ZONE
 	ROLL_CFG=$(gw_config roll "zone: {domain: $Z., file: $GW_TMP/zone}
+$(roll_dnssec_yaml "${ROLL_KEYS:-ksk-zsk}" 2)
+${1:-}")
+	gw_start "$ROLL_CFG"
+}
+
+# roll_dnssec_yaml KEYS PARENT-DS-TTL: the dnssec: section of the
+# accelerated timing (a zone with TTLs of 2 s: dnskey-ttl 2, delays of
+# 1 s, signatures valid 10 minutes); YAML lines indented by four spaces
+# may follow it in dnssec.policy. test_chain_rollover.sh uses it too.
+roll_dnssec_yaml() {
+	cat <<YAML
 dnssec:
-  keys: ${ROLL_KEYS:-ksk-zsk}
+  keys: $1
   dnskey-ttl: 2
   signature-validity: 10m
   refresh: 5m
@@ -33,10 +44,9 @@ dnssec:
   inception-offset: 1m
   policy:
     propagation-delay: 1s
-    parent-ds-ttl: 2
+    parent-ds-ttl: $2
     parent-propagation-delay: 1s
-${1:-}")
-	gw_start "$ROLL_CFG"
+YAML
 }
 
 ctl() { "$GW_CTL" -s "$GW_TMP/control.sock" "$@"; }
