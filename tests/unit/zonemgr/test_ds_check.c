@@ -23,14 +23,14 @@
 #define APEX_TEXT "home.arpa."
 #define KEY_NEW                                                                                    \
 	APEX_TEXT                                                                                  \
-	    " 3600 IN DNSKEY 257 3 13 "                                                            \
-	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7"     \
-	    "PD0+Pw=="
+	" 3600 IN DNSKEY 257 3 13 "                                                                \
+	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7"         \
+	"PD0+Pw=="
 #define KEY_OLD                                                                                    \
 	APEX_TEXT                                                                                  \
-	    " 3600 IN DNSKEY 257 3 13 "                                                            \
-	    "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7"     \
-	    "fH1+fw=="
+	" 3600 IN DNSKEY 257 3 13 "                                                                \
+	"QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl9gYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7"         \
+	"fH1+fw=="
 #define TIMEOUT_MS 300
 #define RUN_MAX_S  5.0 /* longest a test runs the loop */
 
@@ -41,6 +41,7 @@ typedef enum {
 	ANSWER_NOTHING,  /* silent */
 	ANSWER_WRONG_ID, /* first the new DS under another ID, then the old DS */
 	ANSWER_TC,       /* an empty answer with TC set */
+	ANSWER_SPOOFED,  /* the new DS from another port, then the old DS */
 } answer_t;
 
 typedef struct parent {
@@ -65,7 +66,7 @@ typedef struct fixture {
 	char why[512];
 } fixture_t;
 
-static void send_reply(parent_t *p, const struct sockaddr_storage *to, socklen_t tolen,
+static void send_reply(int fd, const struct sockaddr_storage *to, socklen_t tolen,
                        const ldns_pkt *query, uint16_t id, const ldns_rr *ds, bool tc)
 {
 	ldns_pkt *r = ldns_pkt_new();
@@ -81,7 +82,7 @@ static void send_reply(parent_t *p, const struct sockaddr_storage *to, socklen_t
 	if (ds != NULL)
 		ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, ldns_rr_clone(ds));
 	CU_ASSERT_FATAL(ldns_pkt2wire(&wire, r, &len) == LDNS_STATUS_OK);
-	CU_ASSERT(sendto(p->fd, wire, len, 0, (const struct sockaddr *)to, tolen) == (ssize_t)len);
+	CU_ASSERT(sendto(fd, wire, len, 0, (const struct sockaddr *)to, tolen) == (ssize_t)len);
 	LDNS_FREE(wire);
 	ldns_pkt_free(r);
 }
@@ -105,20 +106,29 @@ static void on_query(struct ev_loop *loop, ev_io *w, int revents)
 	uint16_t id = ldns_pkt_id(q);
 	switch (p->answer) {
 	case ANSWER_DS:
-		send_reply(p, &from, fromlen, q, id, p->ds_new, false);
+		send_reply(p->fd, &from, fromlen, q, id, p->ds_new, false);
 		break;
 	case ANSWER_OLD_DS:
-		send_reply(p, &from, fromlen, q, id, p->ds_old, false);
+		send_reply(p->fd, &from, fromlen, q, id, p->ds_old, false);
 		break;
 	case ANSWER_NOTHING:
 		break;
 	case ANSWER_WRONG_ID:
-		send_reply(p, &from, fromlen, q, (uint16_t)(id ^ 0x5a5a), p->ds_new, false);
-		send_reply(p, &from, fromlen, q, id, p->ds_old, false);
+		send_reply(p->fd, &from, fromlen, q, (uint16_t)(id ^ 0x5a5a), p->ds_new, false);
+		send_reply(p->fd, &from, fromlen, q, id, p->ds_old, false);
 		break;
 	case ANSWER_TC:
-		send_reply(p, &from, fromlen, q, id, NULL, true);
+		send_reply(p->fd, &from, fromlen, q, id, NULL, true);
 		break;
+	case ANSWER_SPOOFED: {
+		/* Right ID and question, wrong source port. */
+		int other = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		CU_ASSERT_FATAL(other >= 0);
+		send_reply(other, &from, fromlen, q, id, p->ds_new, false);
+		close(other);
+		send_reply(p->fd, &from, fromlen, q, id, p->ds_old, false);
+		break;
+	}
 	}
 	ldns_pkt_free(q);
 }
@@ -264,6 +274,17 @@ static void test_wrong_id(void)
 	teardown(&f);
 }
 
+/* The new DS with the right ID from another port is not the answer. */
+static void test_spoofed(void)
+{
+	fixture_t f;
+	setup(&f, ANSWER_SPOOFED);
+	run_check(&f, 1);
+	CU_ASSERT(f.ret == GW_ENOTFOUND);
+	CU_ASSERT(strstr(f.why, "1 DS records, none for the new key") != NULL);
+	teardown(&f);
+}
+
 static void test_truncated(void)
 {
 	fixture_t f;
@@ -326,6 +347,7 @@ int gw_test_register(void)
 	    {"DS absent", test_ds_absent},
 	    {"no answer: timeout, the loop keeps running", test_timeout},
 	    {"a reply with a wrong ID is ignored", test_wrong_id},
+	    {"a reply from another port is ignored", test_spoofed},
 	    {"a truncated reply is not yet", test_truncated},
 	    {"a cancelled check calls nobody", test_cancel},
 	    {"a refused server is not yet", test_refused},
