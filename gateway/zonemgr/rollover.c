@@ -12,8 +12,8 @@
 #include "gateway/zonemgr/ds_check.h"
 #include "gateway/zonemgr/zonemgr_internal.h"
 
-/* Each server of ds-check gets this long to answer (milliseconds). The
- * query blocks the loop, so it is short and the list is too. */
+/* Each server of ds-check gets this long to answer (milliseconds); the
+ * queries go out together and wait on the loop. */
 #define DS_CHECK_TIMEOUT_MS 1000
 
 /* Steps at most per tick: each has its own wait, so more than one is due
@@ -149,9 +149,51 @@ static void arm(gw_zonemgr_t *m, int64_t at)
 	m->roll_at = (time_t)at;
 }
 
-/* ds-check: true when every configured server has the new DS. */
-static bool ds_published(gw_zonemgr_t *m, const sig_roll_info_t *info)
+void gw_zonemgr_roll_cancel_check(gw_zonemgr_t *m)
 {
+	gw_ds_check_free(m->ds_check);
+	m->ds_check = NULL;
+}
+
+/* Still waiting for the DS of the key tag? A command may have moved the
+ * rollover on while the servers were asked. */
+static bool waits_for(gw_zonemgr_t *m, uint16_t tag)
+{
+	sig_roll_intervals_t iv;
+	sig_roll_info_t info;
+	gw_zonemgr_roll_intervals(m, &iv);
+	sig_keystore_roll_info(m->keys, &iv, &info);
+	return info.step == SIG_STEP_DS_WAIT && info.new_tag == tag;
+}
+
+/* The ds-check's verdict: every server has the DS, and the rollover goes
+ * on as dnssd-gatewayctl ds-seen would; else the roll timer, armed for
+ * the next interval when the check began, asks again. */
+static void on_ds_checked(gw_ds_check_t *c, int ret, const char *why, void *arg)
+{
+	gw_zonemgr_t *m = arg;
+	const gw_zonemgr_opts_t *o = &m->opts;
+	uint16_t tag = m->ds_check_tag;
+	if (ret == GW_OK)
+		gw_notice("zone %s: every ds-check server has the DS of key %u", o->domain_str,
+		          tag);
+	else
+		gw_info("zone %s: the DS of key %u is not at the parent yet: %s", o->domain_str,
+		        tag, ret == GW_ENOTFOUND ? why : gw_strerror(ret));
+	gw_ds_check_free(c);
+	m->ds_check = NULL;
+	if (ret != GW_OK || !waits_for(m, tag) ||
+	    sig_keystore_ds_seen(m->keys, (int64_t)gw_clock_wall()) != GW_OK)
+		return;
+	gw_zonemgr_roll_tick(m);
+}
+
+/* ds-check: ask the servers for the new DS, unless a check is in flight;
+ * on_ds_checked() hears the verdict. */
+static void ds_check_begin(gw_zonemgr_t *m, const sig_roll_info_t *info)
+{
+	if (m->ds_check != NULL)
+		return;
 	size_t n = 0;
 	sig_key_t *const *keys = sig_keystore_keys(m->keys, &n);
 	ldns_rr *dnskey = NULL;
@@ -161,19 +203,17 @@ static bool ds_published(gw_zonemgr_t *m, const sig_roll_info_t *info)
 		    sig_key_dnskey_rr(keys[i], 0, &dnskey) != GW_OK)
 			dnskey = NULL;
 	if (dnskey == NULL)
-		return false;
-	char why[256] = "";
+		return;
 	const gw_zonemgr_opts_t *o = &m->opts;
-	int ret = gw_ds_check(o->dnssec.policy.ds_check, o->dnssec.policy.ds_check_count, o->domain,
-	                      dnskey, DS_CHECK_TIMEOUT_MS, why, sizeof(why));
+	int ret = gw_ds_check_start(&m->ds_check, m->loop, o->dnssec.policy.ds_check,
+	                            o->dnssec.policy.ds_check_count, o->domain, dnskey,
+	                            DS_CHECK_TIMEOUT_MS, on_ds_checked, m);
 	ldns_rr_free(dnskey);
-	if (ret == GW_OK)
-		gw_notice("zone %s: every ds-check server has the DS of key %u", o->domain_str,
-		          info->new_tag);
+	if (ret != GW_OK)
+		gw_err("zone %s: cannot ask the ds-check servers: %s", o->domain_str,
+		       gw_strerror(ret));
 	else
-		gw_info("zone %s: the DS of key %u is not at the parent yet: %s", o->domain_str,
-		        info->new_tag, ret == GW_ENOTFOUND ? why : gw_strerror(ret));
-	return ret == GW_OK;
+		m->ds_check_tag = info->new_tag;
 }
 
 void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
@@ -188,6 +228,9 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 		bool changed = false;
 		sig_roll_info_t info;
 		sig_keystore_roll_info(m->keys, &iv, &info);
+		/* Past the DS wait: a check still asking is for nothing. */
+		if (info.step != SIG_STEP_DS_WAIT)
+			gw_zonemgr_roll_cancel_check(m);
 		if (info.kind == SIG_ROLL_NONE) {
 			sig_roll_kind_t kind = SIG_ROLL_NONE;
 			int64_t at = next_auto(m, &kind);
@@ -203,11 +246,12 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 			changed = true;
 		} else if (info.step == SIG_STEP_DS_WAIT &&
 		           m->opts.dnssec.policy.ds_check_count > 0) {
+			/* The verdict comes later (on_ds_checked()); meanwhile
+			 * the timer asks again after the interval. */
 			uint64_t every = m->opts.dnssec.policy.ds_check_interval;
 			next = now + (int64_t)(every > 0 ? every : 60);
-			if (!ds_published(m, &info) || sig_keystore_ds_seen(m->keys, now) != GW_OK)
-				break;
-			continue; /* the ds-seen step waits by itself */
+			ds_check_begin(m, &info);
+			break;
 		} else {
 			int ret = sig_keystore_roll_advance(m->keys, &iv, now, &changed, &next);
 			/* A failed step may have replaced a key object (the revoked

@@ -658,6 +658,7 @@ void gw_zonemgr_stop(gw_zonemgr_t *m)
 {
 	ev_timer_stop(m->loop, &m->refresh);
 	ev_timer_stop(m->loop, &m->roll);
+	gw_zonemgr_roll_cancel_check(m);
 	m->refresh_at = 0;
 	m->roll_at = 0;
 }
@@ -686,6 +687,7 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 	if (m->loop != NULL) {
 		ev_timer_stop(m->loop, &m->refresh);
 		ev_timer_stop(m->loop, &m->roll);
+		gw_zonemgr_roll_cancel_check(m);
 	}
 	/* A manager that never started nor committed served nothing: the
 	 * journal file stays as it was. */

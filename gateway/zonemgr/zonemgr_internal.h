@@ -8,6 +8,7 @@
 #include <ev.h>
 
 #include "dnssec/dnssec.h"
+#include "gateway/zonemgr/ds_check.h"
 #include "gateway/zonemgr/serial_store.h"
 #include "gateway/zonemgr/zonemgr.h"
 
@@ -27,6 +28,10 @@ struct gw_zonemgr {
 	bool keyset_only[GW_ZONEMGR_KEYS_MAX];
 	ev_timer roll;  /* the next rollover step or key lifetime */
 	time_t roll_at; /* wall clock it fires; 0: stopped */
+	/* owned: the ds-check in flight (one at a time), for the key
+	 * ds_check_tag; NULL: none. */
+	gw_ds_check_t *ds_check;
+	uint16_t ds_check_tag;
 	unsigned sign_threads;
 	ev_timer refresh;
 	gw_journal_t *journal; /* owned: the diffs of every commit, for IXFR */
@@ -59,3 +64,5 @@ void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m);
  * gw_zonemgr_roll_tick() takes what steps are due now and re-arms it. */
 void gw_zonemgr_roll_init(gw_zonemgr_t *m);
 void gw_zonemgr_roll_tick(gw_zonemgr_t *m);
+/* Cancel the ds-check in flight, if any (its verdict is dropped). */
+void gw_zonemgr_roll_cancel_check(gw_zonemgr_t *m);
