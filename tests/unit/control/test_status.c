@@ -227,7 +227,7 @@ static void test_topics(void)
 	CU_ASSERT(gw_status_topic_parse("Status", &t) == GW_EINVAL);
 	for (int i = 0; i < GW_STATUS_TOPICS; i++) {
 		CU_ASSERT(gw_status_topic_parse(gw_status_topic_name(i), &t) == GW_OK);
-		CU_ASSERT_EQUAL(t, i);
+		CU_ASSERT_EQUAL((int)t, i);
 	}
 	CU_ASSERT_STRING_EQUAL(gw_status_topic_name(GW_STATUS_TOPICS), "?");
 }
