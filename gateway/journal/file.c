@@ -1040,6 +1040,15 @@ int gw_journal_rebuild(gw_journal_t *j, const uint8_t *buf, size_t len, zone_t *
 		snprintf(why, why_len, "an RR of serial %u does not parse", last);
 	if (ret != GW_OK)
 		goto out;
+	/* What the RRs add up to must be a zone served at that serial: a
+	 * crafted file can remove the SOA or leave another (found by
+	 * fuzz_journal). */
+	uint32_t soa_serial = 0;
+	if (zone_serial(zone, &soa_serial) != GW_OK || soa_serial != last) {
+		snprintf(why, why_len, "serial %u leaves no SOA of that serial at the apex", last);
+		ret = GW_EMALFORMED;
+		goto out;
+	}
 	*out = zone;
 	zone = NULL;
 out:

@@ -46,7 +46,12 @@ int gw_dso_read(const uint8_t *pkt, size_t len, gw_dso_msg_t *out)
 		gw_dso_tlv_t t = {get16(pkt + off), get16(pkt + off + 2), pkt + off + 4};
 		if (len - off - 4 < t.len)
 			return GW_EMALFORMED;
-		if (!out->has_primary) {
+		/* A response need not carry a primary TLV (a SUBSCRIBE's has
+		 * none, RFC 8765 6.2): padding first is then an additional
+		 * TLV. In a request it cannot be the primary (RFC 8490 7.3). */
+		bool primary = !out->has_primary && out->additional == 0 &&
+		               !(out->response && t.type == GW_DSO_PADDING);
+		if (primary) {
 			out->primary = t;
 			out->has_primary = true;
 		} else {

@@ -37,7 +37,14 @@ static int fake_send(void *conn, const uint8_t *msg, size_t len)
 	gw_dso_msg_t m;
 	(void)conn;
 	CHECK(len <= 16382); /* RFC 8765 6.3.1 */
-	CHECK(gw_dso_read(msg, len, &m) == GW_OK);
+	int rr = gw_dso_read(msg, len, &m);
+	if (rr != GW_OK) {
+		fprintf(stderr, "sent %zu octets, read %d:", len, rr);
+		for (size_t i = 0; i < len && i < 64; i++)
+			fprintf(stderr, " %02x", msg[i]);
+		fprintf(stderr, "\n");
+	}
+	CHECK(rr == GW_OK);
 	if (m.response)
 		CHECK(m.id == last_request && m.id != 0);
 	else

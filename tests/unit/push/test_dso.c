@@ -35,6 +35,9 @@ static const dso_case_t cases[] = {
     {"TLV header cut", {HDR(0, 1, 0), 0, 1, 0}, 15, GW_EMALFORMED, 0, 0},
     {"TLV longer than the message", {HDR(0, 1, 0), 0, 1, 0, 8, 0, 0}, 18, GW_EMALFORMED, 0, 0},
     {"PADDING as primary", {HDR(0, 1, 0), 0, 3, 0, 0}, 16, GW_EMALFORMED, 0, 0},
+    /* A SUBSCRIBE response has no primary TLV; padded, it holds only the
+     * PADDING (found by fuzz_dso: the session sends these). */
+    {"response with only a PADDING", {HDR(0, 2, 1), 0, 3, 0, 2, 0, 0}, 18, GW_OK, 0, 0},
 };
 
 static void test_read_table(void)
@@ -52,6 +55,13 @@ static void test_read_table(void)
 			CU_ASSERT_EQUAL(m.additional, c->additional);
 		}
 	}
+	/* The padded response: no primary, one additional TLV, padded. */
+	static const uint8_t padded[] = {HDR(0, 2, 1), 0, 3, 0, 2, 0, 0};
+	gw_dso_msg_t m;
+	CU_ASSERT_EQUAL_FATAL(gw_dso_read(padded, sizeof(padded), &m), GW_OK);
+	CU_ASSERT_FALSE(m.has_primary);
+	CU_ASSERT_EQUAL(m.additional, 1);
+	CU_ASSERT_TRUE(m.padded);
 }
 
 static void test_header_fields(void)
