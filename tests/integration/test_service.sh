@@ -271,6 +271,7 @@ ports-file: $run/ports
 state-dir: $run/state
 mdns: {enable: false}
 dnssec: {algorithm: ed25519}
+control: {socket: $run/control.sock}
 YAML
 # nsenter and setpriv, unlike ip netns exec, execute the command in their
 # own process; with exec in a subshell GW_PID is the daemon's.
