@@ -436,10 +436,15 @@ const cfg_type_t g_type_import = {
     .copy = copy_strings,
 };
 
-static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
-                           const char *path, void *value, unsigned count)
+/* Parses one name of a list into out (GW_CONFIG_NAME_STR_MAX octets), or
+ * says why not. */
+typedef bool (*name_parse_fn)(const char *text, char *out, char *why, size_t why_len);
+
+/* A list of names: each parsed, each once; the problems reported at
+ * their place. */
+static void check_names(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                        char *const *texts, unsigned count, name_parse_fn parse)
 {
-	char *const *texts = value;
 	char child[PLACE_PATH_MAX];
 	char why[WHY_MAX];
 	char name[GW_CONFIG_NAME_STR_MAX];
@@ -453,7 +458,7 @@ static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *k
 	}
 	for (unsigned i = 0; i < count; i++) {
 		snprintf(child, sizeof(child), "%s[%u]", path, i);
-		if (!parse_subtype(texts[i], name, why, sizeof(why))) {
+		if (!parse(texts[i], name, why, sizeof(why))) {
 			report_at(ctx, child, "%s", why);
 			continue;
 		}
@@ -461,6 +466,12 @@ static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *k
 			break;
 	}
 	replace_strings(cfg, key, list, n);
+}
+
+static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
+                           const char *path, void *value, unsigned count)
+{
+	check_names(ctx, cfg, key, path, value, count, parse_subtype);
 }
 
 /* Browse subtypes ("_printer._sub._http._tcp"); words the defaults. */
@@ -476,8 +487,9 @@ const cfg_type_t g_type_subtypes = {
 
 /* A host name as a browser sends it in Host: letters, digits, hyphens and
  * dots, labels of 1..63, at most 253 octets; lowercased into out. */
-static bool parse_host_name(const char *text, char *out, size_t cap, char *why, size_t why_len)
+static bool parse_host_name(const char *text, char *out, char *why, size_t why_len)
 {
+	const size_t cap = GW_CONFIG_NAME_STR_MAX;
 	size_t len = strlen(text), label = 0;
 	if (len > 0 && text[len - 1] == '.')
 		len--; /* "router.lan." is "router.lan" */
@@ -513,28 +525,7 @@ static bool parse_host_name(const char *text, char *out, size_t cap, char *why, 
 static void check_hosts(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                         void *value, unsigned count)
 {
-	char *const *texts = value;
-	char child[PLACE_PATH_MAX];
-	char why[WHY_MAX];
-	char name[GW_CONFIG_NAME_STR_MAX];
-	char **list = NULL;
-	size_t n = 0;
-
-	if (count > 0) {
-		list = alloc_entries(ctx, count, sizeof(*list));
-		if (list == NULL)
-			return;
-	}
-	for (unsigned i = 0; i < count; i++) {
-		snprintf(child, sizeof(child), "%s[%u]", path, i);
-		if (!parse_host_name(texts[i], name, sizeof(name), why, sizeof(why))) {
-			report_at(ctx, child, "%s", why);
-			continue;
-		}
-		if (!add_unique_string(ctx, child, list, &n, name, name))
-			break;
-	}
-	replace_strings(cfg, key, list, n);
+	check_names(ctx, cfg, key, path, value, count, parse_host_name);
 }
 
 /* Host names the status page answers to, besides addresses and

@@ -69,7 +69,12 @@ static void test_metrics_errors(void)
 	                   "    - \"localhost@80\"\n"   /* 6 */
 	                   "  allow: [\"300.0.0.1\"]\n" /* 7 */
 	                   "  max-connections: 0\n"     /* 8 */
-	                   "  timeout: 1ms\n";          /* 9 */
+	                   "  timeout: 1ms\n"           /* 9 */
+	                   "  hosts:\n"                 /* 10 */
+	                   "    - Router.LAN.\n"        /* 11 */
+	                   "    - router.lan\n"         /* 12 */
+	                   "    - \"evil_host\"\n"      /* 13 */
+	                   "    - \"a..b\"\n";          /* 14 */
 	CU_ASSERT_EQUAL(parse_text(text, &cfg, &errs), GW_ECONFIG);
 	CU_ASSERT_PTR_NULL(cfg);
 	CU_ASSERT_PTR_NULL(error_at(&errs, f, 4));
@@ -78,6 +83,12 @@ static void test_metrics_errors(void)
 	CU_ASSERT_PTR_NOT_NULL(error_at(&errs, f, 7));
 	CU_ASSERT_PTR_NOT_NULL(error_at(&errs, f, 8));
 	CU_ASSERT_PTR_NOT_NULL(error_at(&errs, f, 9));
+	/* metrics.hosts: lowercased without the final dot, so line 12 is the
+	 * same name again; '_' and an empty label are not host names. */
+	CU_ASSERT_PTR_NULL(error_at(&errs, f, 11));
+	CU_ASSERT_PTR_NOT_NULL(error_at(&errs, f, 12));
+	CU_ASSERT_PTR_NOT_NULL(error_at(&errs, f, 13));
+	CU_ASSERT_PTR_NOT_NULL(error_at(&errs, f, 14));
 	gw_config_errors_deinit(&errs);
 }
 
