@@ -164,8 +164,16 @@ typedef struct mdns_opts {
 #define MDNS_LINKS_MAX 256
 
 typedef struct mdns_link_config {
-	char *interface; /* IFNAMSIZ-1 max */
-	char *subdomain; /* one DNS label, lowercase LDH, <= 63 */
+	char *interface; /* owned; IFNAMSIZ-1 max */
+	/* Owned; one DNS label as text, UTF-8, case kept (1..63 octets, no
+	 * control characters): "lan", "Building 1". Compared without case. */
+	char *subdomain;
+	/* Owned; browse_count browse domains the link advertises under
+	 * b._dns-sd._udp.<subdomain>.<zone>: names relative to the zone
+	 * ("lan", "building-a") or absolute ("campus.test."); "@" is the zone
+	 * apex. 0: the link's own subdomain. */
+	char **browse;
+	size_t browse_count;
 } mdns_link_config_t;
 
 typedef struct mdns mdns_t;

@@ -16,6 +16,8 @@ int gw_config_default(gw_config_t **out)
 	if (cfg == NULL)
 		return GW_ENOMEM;
 	int ret = schema_defaults(cfg);
+	if (ret == GW_OK)
+		ret = config_zones_single(cfg);
 	if (ret != GW_OK) {
 		gw_config_free(cfg);
 		return ret;
@@ -29,6 +31,7 @@ void gw_config_free(gw_config_t *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->source);
+	config_zones_free(cfg);
 	schema_free(cfg);
 	free(cfg);
 }
@@ -80,7 +83,7 @@ int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_
 	else if (ctx->sink.failed)
 		ret = GW_ECONFIG;
 	else
-		ret = GW_OK;
+		ret = config_zones_single(cfg);
 	if (ret == GW_OK) {
 		*out = cfg;
 		cfg = NULL;

@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "gateway/config/acl.h"
 #include "mdns/mdns.h"
+#include "mdns/policy.h"
 
 /* Limits on the file and on what it may contain. */
 #define GW_CONFIG_FILE_MAX   (1024 * 1024) /* bytes in a configuration file */
@@ -130,6 +131,68 @@ typedef struct gw_notify_target {
 	int key;          /* index into gw_config_t.tsig_keys; -1: unsigned */
 } gw_notify_target_t;
 
+/* transfer: who may take the zone and whom it NOTIFYs. */
+typedef struct gw_transfer_config {
+	gw_acl_t allow;             /* who may AXFR/IXFR; empty = nobody */
+	gw_notify_target_t *notify; /* owned; notify_count entries */
+	size_t notify_count;
+	uint64_t journal_size;    /* octets of diffs kept for IXFR */
+	uint32_t journal_entries; /* diffs kept for IXFR; 0 = no journal */
+} gw_transfer_config_t;
+
+/* dnssec: how a zone is signed. */
+typedef struct gw_dnssec_config {
+	bool enable;       /* false: serve the zone unsigned */
+	uint8_t algorithm; /* 8, 13 or 15 */
+	bool split_keys;   /* keys: ksk-zsk */
+	uint32_t rsa_bits; /* 2048..4096, for algorithm 8 */
+	bool nsec3;        /* denial: nsec3 */
+	uint64_t validity_ms, refresh_ms, jitter_ms, inception_offset_ms;
+	uint32_t dnskey_ttl;   /* seconds, DNSKEY/CDS/CDNSKEY */
+	uint32_t sign_threads; /* 0 = one per CPU */
+	char **import;         /* owned; import_count paths */
+	size_t import_count;
+	/* Automatic key rollovers (docs/keys.md); 0 lifetimes: never. */
+	struct {
+		uint64_t zsk_lifetime_ms, ksk_lifetime_ms, csk_lifetime_ms;
+		uint64_t propagation_delay_ms;        /* Dprp: to the last secondary */
+		uint32_t parent_ds_ttl;               /* seconds: TTLds at the parent */
+		uint64_t parent_propagation_delay_ms; /* Dprp(P) */
+		uint64_t hold_down_ms;                /* RFC 5011 add hold-down; 0: not used */
+		/* Servers asked for the new DS; none: ds-seen by hand. */
+		gw_endpoint_t *ds_check; /* owned; ds_check_count entries */
+		size_t ds_check_count;
+		uint64_t ds_check_interval_ms;
+	} policy;
+} gw_dnssec_config_t;
+
+/* One served zone (zones: in the file; the one-zone form zone:, with the
+ * top-level dnssec: and transfer:, gives one of these). */
+typedef struct gw_zone_config {
+	uint8_t domain[GW_CONFIG_NAME_MAX];      /* wire form, lowercase, absolute */
+	size_t domain_len;                       /* octets in domain, root label included */
+	char domain_str[GW_CONFIG_NAME_STR_MAX]; /* "campus.test.", lowercase */
+	char *file;                              /* owned: static zone file; NULL = none */
+	/* Owned: where its serial, keys, journal and mirror.zone live. The
+	 * one-zone form: state_dir itself (the layout of earlier versions);
+	 * zones:: <state_dir>/zones/<domain without the final dot>. */
+	char *state_dir;
+	/* A reverse zone of reverse: (no file, no mirror): it holds the
+	 * subnet-derived browse records of the links in its prefix. */
+	bool reverse;
+	/* Owned; link_count names of links shown (an interface or a link's
+	 * subdomain); 0: every link. */
+	char **links;
+	size_t link_count;
+	mdns_policy_t policy; /* owned rules; what of the links is shown */
+	/* Borrowed: the top-level section, or the zone's own (then owned by
+	 * own_dnssec / own_transfer). Never NULL. */
+	const gw_dnssec_config_t *dnssec;
+	const gw_transfer_config_t *transfer;
+	gw_dnssec_config_t *own_dnssec;     /* owned; NULL: the top-level's */
+	gw_transfer_config_t *own_transfer; /* owned; NULL: the top-level's */
+} gw_zone_config_t;
+
 typedef struct gw_config {
 	/* Path of the file loaded, NULL for the built-in default. Owned. */
 	char *source;
@@ -140,6 +203,23 @@ typedef struct gw_config {
 		char domain_str[GW_CONFIG_NAME_STR_MAX]; /* "home.arpa.", lowercase */
 		char *file;                              /* static zone file; NULL = none. Owned. */
 	} zone;
+
+	/* The zones served, never empty: the one-zone form (zone:) gives one
+	 * (zones[0], its values those of zone:, dnssec: and transfer:);
+	 * zones: gives each. Owned; zone_count entries, domains unique and
+	 * none under another. Reverse zones (reverse:) come last. */
+	gw_zone_config_t *zones;
+	size_t zone_count;
+
+	/* reverse: zones for the links' prefixes with the subnet-derived
+	 * browse records (RFC 6763 section 11). */
+	struct {
+		bool enable;
+		/* Owned; prefix_count prefixes; 0: those of the links'
+		 * interfaces at start. */
+		gw_acl_entry_t *prefixes;
+		size_t prefix_count;
+	} reverse;
 
 	gw_endpoint_t *listen; /* owned; listen_count >= 1 entries, no duplicates */
 	size_t listen_count;
@@ -177,38 +257,11 @@ typedef struct gw_config {
 	gw_tsig_key_config_t *tsig_keys;
 	size_t tsig_key_count;
 
-	struct {
-		gw_acl_t allow;             /* who may AXFR/IXFR; empty = nobody */
-		gw_notify_target_t *notify; /* owned; notify_count entries */
-		size_t notify_count;
-		uint64_t journal_size;    /* octets of diffs kept for IXFR */
-		uint32_t journal_entries; /* diffs kept for IXFR; 0 = no journal */
-	} transfer;
+	/* The default of every zone (gw_zone_config_t.transfer). */
+	gw_transfer_config_t transfer;
 
-	struct {
-		bool enable;       /* false: serve the zone unsigned */
-		uint8_t algorithm; /* 8, 13 or 15 */
-		bool split_keys;   /* keys: ksk-zsk */
-		uint32_t rsa_bits; /* 2048..4096, for algorithm 8 */
-		bool nsec3;        /* denial: nsec3 */
-		uint64_t validity_ms, refresh_ms, jitter_ms, inception_offset_ms;
-		uint32_t dnskey_ttl;   /* seconds, DNSKEY/CDS/CDNSKEY */
-		uint32_t sign_threads; /* 0 = one per CPU */
-		char **import;         /* owned; import_count paths */
-		size_t import_count;
-		/* Automatic key rollovers (docs/keys.md); 0 lifetimes: never. */
-		struct {
-			uint64_t zsk_lifetime_ms, ksk_lifetime_ms, csk_lifetime_ms;
-			uint64_t propagation_delay_ms;        /* Dprp: to the last secondary */
-			uint32_t parent_ds_ttl;               /* seconds: TTLds at the parent */
-			uint64_t parent_propagation_delay_ms; /* Dprp(P) */
-			uint64_t hold_down_ms; /* RFC 5011 add hold-down; 0: not used */
-			/* Servers asked for the new DS; none: ds-seen by hand. */
-			gw_endpoint_t *ds_check; /* owned; ds_check_count entries */
-			size_t ds_check_count;
-			uint64_t ds_check_interval_ms;
-		} policy;
-	} dnssec;
+	/* The default of every zone (gw_zone_config_t.dnssec). */
+	gw_dnssec_config_t dnssec;
 
 	struct {
 		uint32_t rate; /* responses per second per bucket; 0: off */

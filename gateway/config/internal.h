@@ -197,6 +197,12 @@ void schema_check(load_ctx_t *ctx, gw_config_t *cfg, const raw_map_t *raw);
 void schema_print(const gw_config_t *cfg, FILE *fp);
 void schema_free(gw_config_t *cfg);
 
+/* zones.c: cfg->zones as the one zone of zone:, dnssec: and transfer:
+ * (replacing what it held). GW_OK or GW_ENOMEM. */
+int config_zones_single(gw_config_t *cfg);
+/* Free cfg->zones and every zone's own sections. */
+void config_zones_free(gw_config_t *cfg);
+
 /* The value of a key in gw_config_t. */
 static inline void *cfg_field(const gw_config_t *cfg, const cfg_key_t *key)
 {

@@ -190,7 +190,8 @@ static void test_refused(void)
 	cfg.domain_len = (size_t)zone_name_from_str(other, "example.", NULL);
 	cfg.domain = other;
 	CU_ASSERT_EQUAL(mdns_mirror_reconfigure(f->mirror, &cfg), GW_EINVAL);
-	mdns_link_config_t twice[] = {{"eth0", "lan"}, {"eth1", "lan"}};
+	mdns_link_config_t twice[] = {{.interface = "eth0", .subdomain = "lan"},
+	                              {.interface = "eth1", .subdomain = "lan"}};
 	cfg = f->cfg;
 	cfg.links = twice;
 	cfg.link_count = 2;
