@@ -7,6 +7,7 @@
 
 #include "common/dns.h"
 #include "common/error.h"
+#include "common/utf8.h"
 
 static const char *state_text(link_state_t s)
 {
@@ -39,23 +40,6 @@ size_t mdns_mirror_links(const mdns_mirror_t *m, mdns_mirror_link_info_t *out, s
 	return n;
 }
 
-/* Octets in the well-formed UTF-8 sequence at p (n octets left), or 0
- * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
-static size_t utf8_len(const uint8_t *p, size_t n)
-{
-	size_t len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
-	if (p[0] < 0xc2 || p[0] > 0xf4 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-		return 0;
-	return len;
-}
-
 /* The label at p (its length octet first) as text, for JSON and a
  * terminal: UTF-8 stays as it came, an octet that is not part of
  * well-formed UTF-8 and a control character become '?'. */
@@ -64,7 +48,7 @@ static void label_text(char *buf, size_t len, const uint8_t *p)
 	size_t n = p[0], i = 0, o = 0;
 	const uint8_t *l = p + 1;
 	while (i < n && o + 1 < len) {
-		size_t k = l[i] < 0x80 ? 1 : utf8_len(l + i, n - i);
+		size_t k = gw_utf8_len(l + i, n - i);
 		if (k <= 1 || o + k >= len) {
 			buf[o++] = l[i] < 0x20 || l[i] >= 0x7f ? '?' : (char)l[i];
 			i++;
