@@ -4,12 +4,13 @@
 Every module may include its own headers and those of the modules below
 it, never one above it or beside it:
 
-    common < zones < dnssec, mdns < gateway/config < gateway/journal
+    common < zones < dnssec, mdns < gateway/config, gateway/reverse < gateway/journal
     < gateway/zonemgr < gateway/query < gateway/xfr < gateway/push < gateway/server
     < gateway/system < gateway/control < gateway/http
     < gateway (daemon.c, main.c), gateway/ctl
 
-dnssec/ and mdns/ stand side by side: neither includes the other. A
+dnssec/ and mdns/ stand side by side: neither includes the other; so do
+gateway/config/ and gateway/reverse/. A
 violation is printed as FILE:LINE and the test fails; the CMake libraries
 enforce the same at link time, this catches a header-only dependency too.
 """
@@ -27,6 +28,7 @@ LAYERS = [
     ("dnssec", 2),
     ("mdns", 2),
     ("gateway/config", 3),
+    ("gateway/reverse", 3),
     ("gateway/journal", 4),
     ("gateway/zonemgr", 5),
     ("gateway/query", 6),
