@@ -232,6 +232,7 @@ static int ptr_line(char **out, const uint8_t *owner, size_t owner_len, const ui
 	ldns_rr *rr = ldns_rr_new();
 	ldns_rdf *owner_rdf = ldns_dname_new_frm_data((uint16_t)owner_len, owner);
 	ldns_rdf *target_rdf = ldns_dname_new_frm_data((uint16_t)target_len, target);
+	ldns_rr *back = NULL;
 	char *text = NULL;
 
 	if (rr == NULL || owner_rdf == NULL || target_rdf == NULL)
@@ -247,6 +248,13 @@ static int ptr_line(char **out, const uint8_t *owner, size_t owner_len, const ui
 	text = ldns_rr2str_fmt(ldns_output_format_nocomments, rr);
 	if (text == NULL)
 		goto out;
+	/* What reads the line back is ldns too, and ldns takes a first
+	 * label "@" (however escaped) for the origin: a name it cannot
+	 * write is refused rather than published as another. */
+	ret = GW_EINVAL;
+	if (ldns_rr_new_frm_str(&back, text, 0, NULL, NULL) != LDNS_STATUS_OK ||
+	    ldns_rr_compare(rr, back) != 0 || ldns_rr_ttl(back) != ttl)
+		goto out;
 	size_t len = strlen(text);
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
 		text[--len] = '\0';
@@ -258,6 +266,7 @@ out:
 	ldns_rdf_deep_free(owner_rdf);
 	ldns_rdf_deep_free(target_rdf);
 	ldns_rr_free(rr);
+	ldns_rr_free(back);
 	return ret;
 }
 

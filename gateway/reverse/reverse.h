@@ -138,7 +138,8 @@ typedef struct gw_reverse_plan {
  * lb._dns-sd._udp.S PTR the first of those targets. The text comes from
  * ldns (a space in a label is \032). Each record once.
  * On success plan owns what it holds; free it with gw_reverse_plan_deinit().
- * GW_EINVAL (a bad label, name, prefix or link index), GW_ELIMIT (a target
+ * GW_EINVAL (a bad label, name, prefix or link index; also the label "@",
+ * which ldns, reading the line back, takes for the origin), GW_ELIMIT (a target
  * name past 255 octets), GW_ENOMEM. On error plan is empty. */
 int gw_reverse_plan_init(gw_reverse_plan_t *plan, const gw_reverse_input_t *in);
 
