@@ -1,14 +1,15 @@
 /* The reverse names of a prefix: the zone apex and the subnet name.
  *
  * The subnet name is the one clients query: RFC 6763 section 11 has a
- * client look for b._dns-sd._udp.<its network address as a reverse name>.
- * mDNSResponder (the client on Apple systems, also the Discovery Proxy of
- * RFC 8766) writes it with every octet of the address ANDed with the
- * netmask for IPv4 ("0.2.0.192.in-addr.arpa." on 192.0.2.0/25 and
- * "128.2.0.192.in-addr.arpa." on 192.0.2.128/25), and every nibble ANDed
- * with the mask, lowercase hexadecimal, for IPv6 (32 labels whatever the
- * length). So the name has the full address length, not the prefix
- * length: the prefix length is not in the name at all. */
+ * client look for b._dns-sd._udp.<its network address as a reverse name>
+ * (and db, lb). What real clients send, read in mDNSResponder: the client
+ * (mDNSMacOSX, also mDNSWindows) ANDs each interface's IPv4 address with
+ * its netmask and writes all four octets reversed, so 192.0.2.0/25 gives
+ * "0.2.0.192.in-addr.arpa." and 192.0.2.128/25
+ * "128.2.0.192.in-addr.arpa."; its Discovery Proxy (RFC 8766,
+ * dnssd-proxy) publishes the same IPv4 form and, for IPv6, all 32
+ * nibbles of the masked address in lowercase hexadecimal. So the name
+ * always has the full address length: the prefix length is not in it. */
 #include "gateway/reverse/reverse.h"
 
 #include <stdio.h>
