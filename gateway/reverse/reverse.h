@@ -40,7 +40,7 @@ typedef struct gw_reverse_prefix {
  * (interface, family, network, length) once. ifnames: ifname_count
  * interface names, borrowed; 0: every interface that is up, multicast and
  * not loopback. Skipped always: loopback interfaces and addresses
- * (127/8, ::1), link-local (169.254/16, fe80::/10), unspecified, IPv4
+ * (127/8, ::1), link-local (169.254/16, fe80::/10), unspecified,
  * multicast, non-contiguous netmasks and host prefixes (/32, /128: a
  * single address says nothing about the link's subnet). IPv6 address
  * states (deprecated, temporary) are not told apart: they share their
