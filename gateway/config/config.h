@@ -377,7 +377,7 @@ void gw_config_errors_deinit(gw_config_errors_t *errs);
 int gw_config_default(gw_config_t **out);
 
 /* Load and validate the YAML file at path. Keys missing from the file take
- * their defaults, except zone.domain, which a file must give.
+ * their defaults, except zone.domain (or zones:), which a file must give.
  * Returns GW_OK and sets *out (caller owns it), GW_ECONFIG when the file is
  * missing, unreadable, too large or invalid, or GW_ENOMEM. On GW_ECONFIG
  * every problem found is appended to errs; with errs NULL each is logged with
