@@ -185,8 +185,15 @@ static void zone_links(load_ctx_t *ctx, const gw_config_t *cfg, const char *path
 	char child[PLACE_PATH_MAX + 16]; /* path and "[i]" */
 	char q[QBUF];
 
-	if (count == 0)
+	/* no links means every link (mdns_mirror_zone_t.link_count 0): an
+	 * empty list would say the opposite of what it does */
+	if (count == 0) {
+		if (place_find(ctx, path) != NULL)
+			report_at(ctx, path,
+			          "an empty list; remove links: to show every link, or name the "
+			          "links this zone shows");
 		return;
+	}
 	z->links = calloc(count, sizeof(*z->links));
 	if (z->links == NULL) {
 		ctx->sink.oom = true;
@@ -431,7 +438,7 @@ static void free_zones(gw_config_t *cfg, const cfg_key_t *key)
 static int copy_zones(gw_config_t *dst, const gw_config_t *src, const cfg_key_t *key)
 {
 	(void)key;
-	gw_zone_config_t *zones = calloc(src->zone_count, sizeof(*zones));
+	gw_zone_config_t *zones = calloc(src->zone_count > 0 ? src->zone_count : 1, sizeof(*zones));
 	size_t n = 0;
 	int ret = zones != NULL ? GW_OK : GW_ENOMEM;
 

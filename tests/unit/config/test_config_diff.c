@@ -219,6 +219,7 @@ static void test_keep_restart(void)
 static void test_keep_restart_zones(void)
 {
 	gw_config_t *cur = parse_ok("state-dir: /tmp/s1\n"
+	                            "reverse: {prefixes: [\"2001:db8:1::/64\"]}\n"
 	                            "zones:\n"
 	                            "  - {domain: a.test.}\n"
 	                            "  - {domain: b.test., dnssec: {denial: nsec3},"
@@ -226,14 +227,16 @@ static void test_keep_restart_zones(void)
 	gw_config_t *next = parse_ok("state-dir: /tmp/s2\n"
 	                             "dnssec: {algorithm: 8}\n"
 	                             "transfer: {allow: [\"192.0.2.0/24\"]}\n"
-	                             "zones: [{domain: a.test.}, {domain: c.test.}]\n");
+	                             "zones: [{domain: a.test.}, {domain: c.test.}]\n"
+	                             "reverse: {enable: true, prefixes: [192.0.2.0/24]}\n");
 	gw_config_diff_t d;
 	char restart[256];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cur);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
 	CU_ASSERT_EQUAL_FATAL(gw_config_diff(cur, next, &d), GW_OK);
 	gw_config_diff_list(&d, false, restart, sizeof(restart));
-	CU_ASSERT_STRING_EQUAL(restart, "state-dir, dnssec.algorithm, zones");
+	CU_ASSERT_STRING_EQUAL(
+	    restart, "state-dir, dnssec.algorithm, zones, reverse.enable, reverse.prefixes");
 	CU_ASSERT_TRUE(gw_config_diff_has(&d, "transfer.allow"));
 	CU_ASSERT_EQUAL_FATAL(gw_config_keep_restart(next, cur, &d), GW_OK);
 	CU_ASSERT_EQUAL_FATAL(gw_config_diff(cur, next, &d), GW_OK);
@@ -254,6 +257,11 @@ static void test_keep_restart_zones(void)
 	CU_ASSERT_EQUAL(next->zones[0].dnssec->algorithm, 13);    /* the running value */
 	CU_ASSERT_EQUAL(next->zones[0].transfer->allow.count, 1); /* live: the new one */
 	CU_ASSERT_STRING_EQUAL(next->zone.domain_str, "a.test.");
+	CU_ASSERT_FALSE(next->reverse.enable);
+	CU_ASSERT_EQUAL_FATAL(next->reverse.prefix_count, 1);
+	CU_ASSERT_NOT_EQUAL(next->reverse.prefixes, cur->reverse.prefixes);
+	CU_ASSERT_EQUAL(next->reverse.prefixes[0].family, AF_INET6);
+	CU_ASSERT_EQUAL(next->reverse.prefixes[0].prefix, 64);
 	assert_round_trip(next);
 	gw_config_free(next);
 

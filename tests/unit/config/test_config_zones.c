@@ -227,6 +227,8 @@ static const bad_t g_bad[] = {
      "zones[0].links[1]: 'veth-l2' is listed twice", NULL},
     {"zones:\n  - domain: a.\n    links: [\"a/b\"]\n", 3, "zones[0].links[0]: 'a/b'",
      "not an interface name"},
+    {"zones:\n  - domain: a.\n    links: []\n", 3, "zones[0].links: an empty list",
+     "remove links: to show every link"},
     {"zones:\n  - domain: a.\n    policy: {default: maybe}\n", 3,
      "zones[0].policy.default: 'maybe' is not an action", "allow or deny"},
     {"zones:\n  - domain: a.\n    policy:\n      rules:\n        - {action: permit}\n", 5,
