@@ -392,14 +392,39 @@ static void test_print_round_trip(void)
 	gw_config_free(a);
 }
 
+/* tests/data/config/zones.yaml (also a seed of fuzz_config). */
+static void test_zones_file(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	CU_ASSERT_EQUAL_FATAL(load_data("zones.yaml", &cfg, &errs), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(cfg->zone_count, 2);
+	const gw_zone_config_t *g = &cfg->zones[1];
+	CU_ASSERT_EQUAL(g->policy.rule_count, 3);
+	CU_ASSERT_STRING_EQUAL(g->policy.rules[1].link, "veth-l2");
+	CU_ASSERT_TRUE(g->dnssec->nsec3);
+	CU_ASSERT_EQUAL(g->dnssec->policy.zsk_lifetime_ms, 90 * 86400000ULL);
+	CU_ASSERT_EQUAL(cfg->dnssec.policy.zsk_lifetime_ms, 0);
+	CU_ASSERT_EQUAL(g->transfer->journal_entries, 10);
+	CU_ASSERT_EQUAL(cfg->transfer.journal_entries, 1000);
+	CU_ASSERT_EQUAL_FATAL(g->transfer->notify_count, 1);
+	assert_endpoint(&g->transfer->notify[0].ep, "192.0.2.53@5353");
+	CU_ASSERT_EQUAL(cfg->reverse.prefix_count, 2);
+	assert_round_trip(cfg);
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+}
+
 int gw_test_register(void)
 {
-	return gw_test_suite("config zones", (gw_test_t[]){
-	                                         {"zones", test_zones},
-	                                         {"zones without links", test_zones_without_links},
-	                                         {"one-zone form", test_one_zone_form},
-	                                         {"zones errors", test_zones_errors},
-	                                         {"print round trip", test_print_round_trip},
-	                                         {NULL, NULL},
-	                                     });
+	static const gw_test_t tests[] = {
+	    {"zones", test_zones},
+	    {"zones without links", test_zones_without_links},
+	    {"one-zone form", test_one_zone_form},
+	    {"zones errors", test_zones_errors},
+	    {"print round trip", test_print_round_trip},
+	    {"a file with zones", test_zones_file},
+	    {NULL, NULL},
+	};
+	return gw_test_suite("config zones", tests);
 }
