@@ -78,8 +78,11 @@ static bool dir_component_ok(const char *domain_str)
 static char *zone_state_dir(const char *state_dir, const char *domain_str)
 {
 	size_t len = strlen(domain_str);
+	size_t base = strlen(state_dir);
 	char *dir = NULL;
-	if (asprintf(&dir, "%s/zones/%.*s", state_dir, (int)(len - 1), domain_str) < 0)
+	while (base > 1 && state_dir[base - 1] == '/')
+		base--; /* "/var/lib/gw/" as "/var/lib/gw" */
+	if (asprintf(&dir, "%.*s/zones/%.*s", (int)base, state_dir, (int)(len - 1), domain_str) < 0)
 		return NULL;
 	return dir;
 }

@@ -139,7 +139,8 @@ static void test_zones_without_links(void)
 {
 	gw_config_t *cfg;
 	gw_config_errors_t errs;
-	CU_ASSERT_EQUAL_FATAL(parse_text("zones:\n"
+	CU_ASSERT_EQUAL_FATAL(parse_text("state-dir: /srv/gw//\n"
+	                                 "zones:\n"
 	                                 "  - {domain: a.test., links: [eth0, wlan0]}\n"
 	                                 "  - domain: b.test.\n"
 	                                 "    policy: {rules: [{action: deny, link: eth0}]}\n",
@@ -147,7 +148,7 @@ static void test_zones_without_links(void)
 	                      GW_OK);
 	CU_ASSERT_EQUAL_FATAL(cfg->zone_count, 2);
 	CU_ASSERT_EQUAL(cfg->zones[0].link_count, 2);
-	CU_ASSERT_STRING_EQUAL(cfg->zones[0].state_dir, "/var/lib/dnssd-gateway/zones/a.test");
+	CU_ASSERT_STRING_EQUAL(cfg->zones[0].state_dir, "/srv/gw/zones/a.test");
 	CU_ASSERT_EQUAL(cfg->zones[1].link_count, 0);
 	CU_ASSERT_EQUAL_FATAL(cfg->zones[1].policy.rule_count, 1);
 	CU_ASSERT_EQUAL(cfg->zones[1].policy.fallback, MDNS_POLICY_ALLOW);
