@@ -392,9 +392,16 @@ static void print_zones(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, 
 
 	if (!cfg->zone_list)
 		return; /* the one-zone form prints as zone: */
-	print_list_head(fp, key->name, cfg->zone_count, indent);
+	/* Reverse zones, which the daemon adds for reverse:, are not
+	 * entries of zones: (reverse: prints them). */
+	size_t listed = 0;
+	for (size_t i = 0; i < cfg->zone_count; i++)
+		listed += !cfg->zones[i].reverse;
+	print_list_head(fp, key->name, listed, indent);
 	for (size_t i = 0; i < cfg->zone_count; i++) {
 		const gw_zone_config_t *z = &cfg->zones[i];
+		if (z->reverse)
+			continue;
 		fprintf(fp, "%*s- domain: ", indent + 2, "");
 		print_string(fp, z->domain_str);
 		fputc('\n', fp);

@@ -387,6 +387,24 @@ static void test_print_round_trip(void)
 	CU_ASSERT_EQUAL_FATAL(ret, GW_OK);
 	assert_same_zones(a, b);
 	assert_round_trip(a);
+
+	/* A reverse zone the daemon added is not printed as an entry. */
+	gw_zone_config_t *more = realloc(a->zones, 3 * sizeof(*more));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(more);
+	a->zones = more;
+	memset(&a->zones[2], 0, sizeof(a->zones[2]));
+	a->zones[2].reverse = true;
+	snprintf(a->zones[2].domain_str, sizeof(a->zones[2].domain_str), "2.0.192.in-addr.arpa.");
+	a->zones[2].dnssec = &a->dnssec;
+	a->zones[2].transfer = &a->transfer;
+	a->zone_count = 3;
+	char *again = NULL;
+	fp = open_memstream(&again, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(gw_config_print(a, fp), GW_OK);
+	fclose(fp);
+	CU_ASSERT_STRING_EQUAL(again, text);
+	free(again);
 	gw_config_free(b);
 	gw_config_errors_deinit(&errs);
 	free(text);
