@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 12, the campus: two LAN links with their own prefixes, several
 # zones with their own policy, subnet-derived enumeration, all validated
-# from a remote network (docs/guide-campus.md tells the story).
+# from a remote network: the "Must show" integration tests of issue 12.
 #
 #   lan1 ns                     gw ns                          remote ns
 #   eth0 192.0.2.2/25   ----  l1 192.0.2.1/25                  (IPv6 only)
@@ -33,10 +33,19 @@
 #   2.0.192.in-addr.arpa. and the two /64s' ip6.arpa zones.
 # Every zone is signed; the remote Unbound has a trust anchor for each
 # (the DS of each zone's trust-anchor.ds) and a stub zone for each, and
-# every dig below checks the AD flag. Then avahi-browse (a real DNS-SD
-# client, over unicast through that Unbound) browses a link subdomain
-# given as its only domain, and NSD and Knot take every zone as
-# secondaries; their AXFR copies pass ldns-verify-zone and dnssec-verify.
+# every dig below checks the AD flag:
+#   - b/db/lb._dns-sd._udp at each zone apex and each link subdomain
+#     (link 1 advertises itself and the campus apex as browse domains);
+#   - the subnet-derived lookup from a client of each link, IPv4 and IPv6,
+#     leads to the link's subdomain in every zone that shows it;
+#   - guest.test. lists link 2's printers and nothing else: NXDOMAIN for
+#     the cameras, the SSH service and the hosts behind them;
+#   - avahi-browse (a real DNS-SD client, over unicast through that
+#     Unbound) given only a link subdomain as its domain lists that link's
+#     services; avahi-browse -D -d lists the browse domains;
+#   - NSD and Knot take every zone, the reverse zones included, as
+#     secondaries; their AXFR copies pass ldns-verify-zone and
+#     dnssec-verify and equal the gateway's.
 source "$(dirname "$0")/lib.sh"
 source "$GW_INTEGRATION_DIR/topology.sh"
 for tool in dig kdig unbound unbound-checkconf avahi-daemon avahi-browse avahi-publish \
@@ -44,6 +53,7 @@ for tool in dig kdig unbound unbound-checkconf avahi-daemon avahi-browse avahi-p
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed (scripts/setup.sh)" >&2; exit 1; }
 done
 
+# shellcheck disable=SC2034 # topology.sh reads it
 TOPO_DIR=$GW_TMP
 TOPO_NAME=cmp$$
 STATE="$GW_TMP/state"
@@ -126,28 +136,66 @@ campus_setup
 
 # ---- the gateway -----------------------------------------------------------
 
-L1=building1.campus.test.
+# The zones, and the names of the links' subnets (network address, host
+# bits zero, reversed: RFC 6763 section 11).
+CAMPUS=campus.test.
+GUEST=guest.test.
+REV4=2.0.192.in-addr.arpa.
+REV6_1=0.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.
+REV6_2=0.0.0.0.2.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.
+ZONES=("$CAMPUS" "$GUEST" "$REV4" "$REV6_1" "$REV6_2")
+NET4_1=0.$REV4
+NET4_2=128.$REV4
+NET6_1=0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.$REV6_1
+NET6_2=0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.$REV6_2
+# The link subdomains as dig prints them ("Building 1" is one label with
+# a space).
+L1='Building\0321.campus.test.'
 L2=lan2.campus.test.
-ZONES=(campus.test.)
+G2=lan2.guest.test.
 
+# Link 1 advertises two browse domains, itself and the campus apex ("@");
+# link 2 the default, itself. campus.test. names its links (one by its
+# label, one by its interface); guest.test. shows link 2 only, through
+# its policy: printers, nothing else. Reverse zones from the links'
+# interfaces (not wan, which is no link). The secondaries (and the
+# gateway's own 127.0.0.1, for the comparison below) may transfer every
+# zone, the reverse zones included, and get a NOTIFY.
 cat >"$GW_TMP/gateway.yaml" <<YAML
 listen: ["[$GW_WAN6]@53", "127.0.0.1@53"]
 ports-file: $GW_TMP/ports
 state-dir: $STATE
 control: {socket: $GW_TMP/control.sock}
 links:
-  - {interface: l1, subdomain: building1}
+  - interface: l1
+    subdomain: "Building 1"
+    browse-domains: ["Building 1", "@"]
   - {interface: l2, subdomain: lan2}
-zone: {domain: campus.test.}
+zones:
+  - domain: $CAMPUS
+    links: ["Building 1", l2]
+  - domain: $GUEST
+    links: [lan2]
+    policy:
+      default: deny
+      rules:
+        - {action: allow, type: "_ipp._tcp"}
+        - {action: allow, type: "_ipps._tcp"}
+reverse: {enable: true}
 dnssec: {enable: true}
 transfer:
   allow: ["$REMOTE6", "127.0.0.1"]
   notify: ["[$REMOTE6]@$NSD_PORT", "[$REMOTE6]@$KNOT_PORT"]
 YAML
+ip netns exec "$NS_GW" "$GW_BIN" --check-config -c "$GW_TMP/gateway.yaml" >"$GW_TMP/check.log" 2>&1 || {
+	cat "$GW_TMP/check.log" >&2
+	topo_die "dnssd-gateway --check-config refused the campus configuration"
+}
 mkdir -p "$STATE"
 GW_LOG="$GW_TMP/gateway.log"
 ip netns exec "$NS_GW" "$GW_BIN" -c "$GW_TMP/gateway.yaml" >>"$GW_LOG" 2>&1 &
 TOPO_GW_PID=$!
+# shellcheck disable=SC2034 # lib.sh's gw_stop and gw_finish use it
 GW_PID=$TOPO_GW_PID
 topo_wait 15 test -s "$GW_TMP/ports" || {
 	cat "$GW_LOG" >&2
@@ -177,15 +225,18 @@ for z in "${ZONES[@]}"; do
 	expect "the gateway serves $z (SOA, aa)" gw_serves "$z"
 done
 
-# anchor_of ZONE: the zone's trust-anchor.ds (the one-zone form keeps it
-# at the top of state-dir, the zones: form in zones/<zone>/).
-anchor_of() {
-	if [ "${#ZONES[@]}" -eq 1 ]; then
-		echo "$STATE/trust-anchor.ds"
-	else
-		echo "$STATE/zones/${1%.}/trust-anchor.ds"
-	fi
-}
+# The wan interface is no link: no reverse zone for its prefix.
+WAN_REV=0.0.0.0.f.f.0.0.8.b.d.0.1.0.0.2.ip6.arpa.
+gwq "$WAN_REV" SOA +norec
+if has_status REFUSED; then
+	pass "no reverse zone for the wan prefix 2001:db8:ff::/64 (REFUSED)"
+else
+	fail "no reverse zone for the wan prefix: kdig @gateway $WAN_REV SOA gave status '$(last_status)', wanted REFUSED"
+fi
+
+# anchor_of ZONE: the zone's trust-anchor.ds (the zones: form keeps each
+# zone's state, reverse zones' too, in <state-dir>/zones/<zone>/).
+anchor_of() { echo "$STATE/zones/${1%.}/trust-anchor.ds"; }
 for z in "${ZONES[@]}"; do
 	[ -s "$(anchor_of "$z")" ] || {
 		ls -lR "$STATE" >&2
@@ -200,7 +251,10 @@ topo_pub_start 2
 topo_pub 1 register printer
 topo_pub 1 service _ipps._tcp 631 printer Secure Printer
 topo_pub 2 register printer
-topo_pub 2 register ssh
+# The SSH host through the service command, which gives the instance a
+# TXT string ("register ssh" leaves zeroconf's TXT empty): the mirror
+# publishes an instance only together with its TXT.
+topo_pub 2 service _ssh._tcp 22 lanhost lanhost
 topo_pub 2 service _rtsp._tcp 554 camera Lobby Camera
 topo_avahi_start "$NS_AV" labprinter eth0 publisher
 topo_avahi_publish labprinter "$GW_TMP/av-ipp.log" -s "Lab Printer" _ipp._tcp 631 \
@@ -220,20 +274,24 @@ HALL='hall\032camera'
 lc() { tr 'A-Z' 'a-z' <<<"$1"; }
 L1=$(lc "$L1")
 L2=$(lc "$L2")
+G2=$(lc "$G2")
 
 # Wait at the gateway itself (Unbound's negative cache would only add
-# delay) until every service is mirrored into campus.test.
+# delay) until every service is mirrored into campus.test., and the
+# printers into guest.test.
 for spec in "_ipp._tcp.$L1 PTR $PRN._ipp._tcp.$L1" "_ipps._tcp.$L1 PTR $SECURE._ipps._tcp.$L1" \
 	"_ipp._tcp.$L2 PTR $PRN._ipp._tcp.$L2" "_ipp._tcp.$L2 PTR $LAB._ipp._tcp.$L2" \
 	"_ipps._tcp.$L2 PTR $LAB._ipps._tcp.$L2" "_ssh._tcp.$L2 PTR lanhost._ssh._tcp.$L2" \
 	"_rtsp._tcp.$L2 PTR $LOBBY._rtsp._tcp.$L2" "_axis-video._tcp.$L2 PTR $HALL._axis-video._tcp.$L2" \
-	"camera.$L2 AAAA $TOPO_LAN2_6" "labprinter.$L2 A $TOPO_AV_4" "lanhost.$L2 A $TOPO_LAN2_4"; do
+	"camera.$L2 AAAA $TOPO_LAN2_6" "labprinter.$L2 A $TOPO_AV_4" "lanhost.$L2 A $TOPO_LAN2_4" \
+	"_ipp._tcp.$G2 PTR $PRN._ipp._tcp.$G2" "_ipp._tcp.$G2 PTR $LAB._ipp._tcp.$G2" \
+	"_ipps._tcp.$G2 PTR $LAB._ipps._tcp.$G2" "labprinter.$G2 AAAA $TOPO_AV_6"; do
 	read -r name type text <<<"$spec"
 	topo_wait 30 gw_has "$name" "$type" "$text" || true
 	if gw_has "$name" "$type" "$text"; then
-		pass "mirrored into campus.test: $name $type $text"
+		pass "mirrored: $name $type $text"
 	else
-		fail "mirrored into campus.test: kdig @gateway $name $type has no '$text' after 30 s; it said:"
+		fail "mirrored: kdig @gateway $name $type has no '$text' after 30 s; it said:"
 		sed 's/^/    | /' "$GW_TMP/last" >&2
 	fi
 done
@@ -372,19 +430,101 @@ want_rrs "campus.test: link 2 camera (zeroconf) SRV" "$LOBBY._rtsp._tcp.$L2" SRV
 want_rrs "campus.test: link 2 SSH host's address" "lanhost.$L2" A "$TOPO_LAN2_4"
 want_nx "campus.test: a name that does not exist" "nothing-here._ipp._tcp.$L2" SRV
 
+# want_text DESC NAME TYPE TEXT: NOERROR with AD, TEXT in the TYPE answer.
+want_text() {
+	rq "$2" "$3"
+	if [ "$(dig_status)" = NOERROR ] && dig_has_flag ad && [[ $(answer_of "$3") == *"$(lc "$4")"* ]]; then
+		pass "$1"
+	else
+		fail "$1: dig $2 $3 via Unbound gave $(said "$3"); wanted NOERROR, ad, '$4' in the answer"
+	fi
+}
+
+# ---- enumeration at every apex and every link subdomain (RFC 6763 s. 11) ---------
+
+for p in db lb; do
+	want_rrs "campus.test: $p._dns-sd._udp at the apex is one PTR, to the first link" \
+		"$p._dns-sd._udp.$CAMPUS" PTR "$L1"
+done
+want_rrs "Building 1: b._dns-sd._udp lists its browse domains, itself and the apex" \
+	"b._dns-sd._udp.$L1" PTR "$L1" "$CAMPUS"
+for p in db lb; do
+	want_rrs "Building 1: $p._dns-sd._udp is one PTR, to its first browse domain" \
+		"$p._dns-sd._udp.$L1" PTR "$L1"
+done
+for p in b db lb; do
+	want_rrs "lan2.campus.test: $p._dns-sd._udp points to itself (the default)" \
+		"$p._dns-sd._udp.$L2" PTR "$L2"
+	want_rrs "guest.test: $p._dns-sd._udp at the apex lists link 2 only" \
+		"$p._dns-sd._udp.$GUEST" PTR "$G2"
+	want_rrs "lan2.guest.test: $p._dns-sd._udp points to itself" "$p._dns-sd._udp.$G2" PTR "$G2"
+done
+
+# ---- subnet-derived enumeration (RFC 6763 s. 11, RFC 8766 s. 6.5) -----------------
+
+# from_subnet CLIENT NET DOMAIN...: a client at CLIENT takes its subnet's
+# name NET: b._dns-sd._udp.NET lists exactly DOMAIN... (every zone that
+# shows the link), db and lb the first; then each DOMAIN answers its own
+# b._dns-sd._udp (listing itself) and lists an IPP printer; all with AD.
+from_subnet() {
+	local client=$1 net=$2 first=$3 d p
+	shift 2
+	want_rrs "client $client: b._dns-sd._udp.$net leads to {$*}" "b._dns-sd._udp.$net" PTR "$@"
+	for p in db lb; do
+		want_rrs "client $client: $p._dns-sd._udp.$net is one PTR, to $first" \
+			"$p._dns-sd._udp.$net" PTR "$first"
+	done
+	for d in "$@"; do
+		want_has "client $client: then b._dns-sd._udp.$d lists $d" "b._dns-sd._udp.$d" PTR "$d"
+		want_has "client $client: then $d lists its printers' type" \
+			"_services._dns-sd._udp.$d" PTR "_ipp._tcp.$d"
+	done
+}
+from_subnet "$TOPO_LAN1_4/25" "$NET4_1" "$L1"
+from_subnet "$TOPO_LAN1_6/64" "$NET6_1" "$L1"
+from_subnet "$TOPO_LAN2_4/25" "$NET4_2" "$L2" "$G2"
+from_subnet "$TOPO_LAN2_6/64" "$NET6_2" "$L2" "$G2"
+
+# ---- guest.test: link 2's printers and nothing else --------------------------------
+
+want_rrs "guest.test: link 2's service types are the printers' alone" \
+	"_services._dns-sd._udp.$G2" PTR "_ipp._tcp.$G2" "_ipps._tcp.$G2"
+want_rrs "guest.test: link 2's IPP printers (zeroconf and Avahi)" "_ipp._tcp.$G2" PTR \
+	"$PRN._ipp._tcp.$G2" "$LAB._ipp._tcp.$G2"
+want_rrs "guest.test: link 2's IPPS printer" "_ipps._tcp.$G2" PTR "$LAB._ipps._tcp.$G2"
+want_rrs "guest.test: the Avahi printer's SRV" "$LAB._ipp._tcp.$G2" SRV "0 0 631 labprinter.$G2"
+want_text "guest.test: the Avahi printer's TXT" "$LAB._ipp._tcp.$G2" TXT '"ty=Lab Printer"'
+want_rrs "guest.test: the zeroconf printer's address" "printer.$G2" A "$TOPO_LAN2_4"
+want_nx "guest.test: the zeroconf camera's instance is NXDOMAIN" "$LOBBY._rtsp._tcp.$G2" SRV
+want_nx "guest.test: the Avahi camera's instance is NXDOMAIN" "$HALL._axis-video._tcp.$G2" SRV
+want_nx "guest.test: the SSH service is NXDOMAIN" "lanhost._ssh._tcp.$G2" SRV
+want_nx "guest.test: the SSH host name is NXDOMAIN" "lanhost.$G2" A
+want_nx "guest.test: the camera's host name is NXDOMAIN" "camera.$G2" AAAA
+for t in _ssh._tcp _rtsp._tcp _axis-video._tcp; do
+	want_nx "guest.test: no $t browse name" "$t.$G2" PTR
+done
+want_nx "guest.test: link 1 is not in it" "_ipp._tcp.building\\0321.$GUEST" PTR
+want_has "campus.test still has link 2's camera and SSH host" "_services._dns-sd._udp.$L2" PTR \
+	"_rtsp._tcp.$L2" "_ssh._tcp.$L2" "_axis-video._tcp.$L2"
+
 # ---- avahi-browse in the remote network, over unicast -----------------------------
 
-# The remote client is told only a link subdomain (as a DHCP search
-# domain would): its avahi-daemon has it as its browse domain.
-topo_avahi_start "$NS_REMOTE" remote eth0 client "[server]
-browse-domains=${L2%.}"
+# The remote client's avahi-daemon has wide-area browsing on and the
+# Unbound as its resolver, and no browse-domains of its own (Avahi adds
+# those to every domain list, which would hide what the DNS said): it
+# learns every domain from the gateway's zones, given one with -d as a
+# DHCP search domain would give it.
+topo_avahi_start "$NS_REMOTE" remote eth0 client
 REMOTE_BUS=$TOPO_BUS
 in_remote_avahi() { # CMD...: with the remote avahi-daemon's bus; output in last
 	ip netns exec "$NS_REMOTE" env DBUS_SYSTEM_BUS_ADDRESS="$REMOTE_BUS" timeout 30 "$@" \
 		>"$GW_TMP/last" 2>&1 || true
 }
-# browsed DOMAIN NAME PORT: avahi-browse -p resolved NAME in DOMAIN on PORT
-# (names and domains compared lowercased, as Avahi escapes them).
+# printed DOMAIN: DOMAIN as avahi-browse -p prints it (lowercased here):
+# the space of a label as \032.
+printed() { lc "$1" | sed 's/ /\\032/g'; }
+# browsed DOMAIN NAME PORT: avahi-browse -p resolved NAME in DOMAIN (as
+# printed) on PORT (names and domains compared lowercased).
 browsed() {
 	D_="$1" N_="$2" P_="$3" awk -F';' '
 		$1 == "=" && tolower($4) == ENVIRON["N_"] && tolower($6) == ENVIRON["D_"] &&
@@ -393,35 +533,62 @@ browsed() {
 }
 browse_has() { # DOMAIN TYPE NAME PORT
 	in_remote_avahi avahi-browse -d "$1" -r -t -p "$2"
-	browsed "$(lc "$1")" "$3" "$4"
+	browsed "$(printed "$1")" "$3" "$4"
 }
 want_browse() { # DESC DOMAIN TYPE NAME PORT
 	local desc=$1
 	shift
 	topo_wait 20 browse_has "$@" || true
-	if browsed "$(lc "$1")" "$3" "$4"; then
+	if browsed "$(printed "$1")" "$3" "$4"; then
 		pass "$desc"
 	else
 		fail "$desc: avahi-browse -d '$1' -r -t -p $2 has no resolved '$3' on port $4; it printed:"
 		sed 's/^/    | /' "$GW_TMP/last" >&2
 	fi
 }
-want_browse "avahi-browse -d ${L2%.}: the zeroconf printer" "${L2%.}" _ipp._tcp "$PRN" 631
-want_browse "avahi-browse -d ${L2%.}: the Avahi printer" "${L2%.}" _ipp._tcp "$LAB" 631
-want_browse "avahi-browse -d ${L2%.}: the IPPS printer" "${L2%.}" _ipps._tcp "$LAB" 631
-want_browse "avahi-browse -d ${L2%.}: the SSH host" "${L2%.}" _ssh._tcp lanhost 22
-want_browse "avahi-browse -d ${L2%.}: the RTSP camera" "${L2%.}" _rtsp._tcp "$LOBBY" 554
-want_browse "avahi-browse -d ${L2%.}: the Axis camera" "${L2%.}" _axis-video._tcp "$HALL" 80
-want_browse "avahi-browse -d ${L1%.}: link 1's printer" "${L1%.}" _ipp._tcp "$PRN" 631
-in_remote_avahi avahi-browse -d "${L2%.}" -r -t -p _ipp._tcp
-if grep -qi ";${L1%.}\$" "$GW_TMP/last"; then
-	fail "avahi-browse -d ${L2%.} shows link 1's services too:"
-	sed 's/^/    | /' "$GW_TMP/last" >&2
-else
-	pass "avahi-browse -d ${L2%.} shows no service of link 1"
-fi
+# browsed_only DESC DOMAIN TYPE: avahi-browse -d DOMAIN TYPE lists
+# services in DOMAIN alone (and some).
+browsed_only() {
+	local dom
+	dom=$(printed "$2")
+	in_remote_avahi avahi-browse -d "$2" -t -p "$3"
+	if D_="$dom" awk -F';' '$1 == "+" { n++; if (tolower($6) != ENVIRON["D_"]) bad = 1 }
+		END { exit !(n > 0 && !bad) }' "$GW_TMP/last"; then
+		pass "$1"
+	else
+		fail "$1: avahi-browse -d '$2' -t -p $3 printed (wanted only domain $dom):"
+		sed 's/^/    | /' "$GW_TMP/last" >&2
+	fi
+}
+# browsed_none DESC DOMAIN TYPE: avahi-browse -d DOMAIN TYPE lists nothing.
+browsed_none() {
+	in_remote_avahi avahi-browse -d "$2" -t -p "$3"
+	if grep -q '^+' "$GW_TMP/last"; then
+		fail "$1: avahi-browse -d '$2' -t -p $3 printed:"
+		sed 's/^/    | /' "$GW_TMP/last" >&2
+	else
+		pass "$1"
+	fi
+}
+LINK2=lan2.campus.test
+LINK1="Building 1.campus.test"
+want_browse "avahi-browse -d $LINK2: the zeroconf printer" "$LINK2" _ipp._tcp "$PRN" 631
+want_browse "avahi-browse -d $LINK2: the Avahi printer" "$LINK2" _ipp._tcp "$LAB" 631
+want_browse "avahi-browse -d $LINK2: the IPPS printer" "$LINK2" _ipps._tcp "$LAB" 631
+want_browse "avahi-browse -d $LINK2: the SSH host" "$LINK2" _ssh._tcp lanhost 22
+want_browse "avahi-browse -d $LINK2: the RTSP camera" "$LINK2" _rtsp._tcp "$LOBBY" 554
+want_browse "avahi-browse -d $LINK2: the Axis camera" "$LINK2" _axis-video._tcp "$HALL" 80
+browsed_only "avahi-browse -d $LINK2: no printer of link 1" "$LINK2" _ipp._tcp
+want_browse "avahi-browse -d '$LINK1': link 1's printer" "$LINK1" _ipp._tcp "$PRN" 631
+want_browse "avahi-browse -d '$LINK1': link 1's IPPS printer" "$LINK1" _ipps._tcp "$SECURE" 631
+browsed_only "avahi-browse -d '$LINK1': no printer of link 2" "$LINK1" _ipp._tcp
+want_browse "avahi-browse -d lan2.guest.test: the Avahi printer" lan2.guest.test _ipp._tcp "$LAB" 631
+want_browse "avahi-browse -d lan2.guest.test: the zeroconf printer" lan2.guest.test _ipp._tcp "$PRN" 631
+browsed_none "avahi-browse -d lan2.guest.test: no camera" lan2.guest.test _axis-video._tcp
+browsed_none "avahi-browse -d lan2.guest.test: no SSH host" lan2.guest.test _ssh._tcp
+
 # want_domains DESC DOMAIN EXPECTED...: avahi-browse -D -d DOMAIN lists
-# exactly EXPECTED (lowercase, without the final dot).
+# exactly EXPECTED (as printed, lowercase, without the final dot).
 want_domains() {
 	local desc=$1 dom=$2 want got
 	shift 2
@@ -438,7 +605,11 @@ want_domains() {
 		fail "$desc: avahi-browse -D -d '$dom' listed {$got}; wanted {$want}"
 	fi
 }
-want_domains "avahi-browse -D -d campus.test: both links" campus.test "${L1%.}" "${L2%.}"
+want_domains "avahi-browse -D -d $LINK2: the link's browse domain, itself" "$LINK2" "$LINK2"
+want_domains "avahi-browse -D -d '$LINK1': its browse domains, itself and the campus" \
+	"$LINK1" "$(printed "$LINK1")" campus.test
+want_domains "avahi-browse -D -d campus.test: both links" campus.test "$(printed "$LINK1")" "$LINK2"
+want_domains "avahi-browse -D -d guest.test: link 2 alone" guest.test lan2.guest.test
 
 # ---- NSD and Knot, secondaries of every zone ------------------------------------
 
