@@ -120,6 +120,22 @@ static bool is_apex_soa(const rref_t *r, const uint8_t *apex)
 	       r->len >= (size_t)zone_name_len(r->p, r->len) + DNS_RR_FIXED_LEN + 22;
 }
 
+/* Copy to data + o the RRs of a that b lacks (both sorted), but skip;
+ * the offset after them. */
+static size_t put_only_in(uint8_t *data, size_t o, const rref_t *a, size_t na, const rref_t *b,
+                          size_t nb, const rref_t *skip)
+{
+	for (size_t i = 0, k = 0; i < na; i++) {
+		while (k < nb && rref_cmp(&b[k], &a[i]) < 0)
+			k++;
+		if ((k < nb && rref_cmp(&b[k], &a[i]) == 0) || &a[i] == skip)
+			continue;
+		memcpy(data + o, a[i].p, a[i].len);
+		o += a[i].len;
+	}
+	return o;
+}
+
 /* The entry that turns a (sorted) into b (sorted): removed then added,
  * the SOAs first. GW_ESEMANTIC when either side lacks the apex SOA. */
 static int make_entry(gw_journal_entry_t **out, const rref_t *a, size_t na, const rref_t *b,
@@ -166,24 +182,10 @@ static int make_entry(gw_journal_entry_t **out, const rref_t *a, size_t na, cons
 	size_t o = 0;
 	memcpy(data + o, soa_a->p, soa_a->len);
 	o += soa_a->len;
-	for (i = 0, k = 0; i < na; i++) {
-		while (k < nb && rref_cmp(&b[k], &a[i]) < 0)
-			k++;
-		if ((k < nb && rref_cmp(&b[k], &a[i]) == 0) || &a[i] == soa_a)
-			continue;
-		memcpy(data + o, a[i].p, a[i].len);
-		o += a[i].len;
-	}
+	o = put_only_in(data, o, a, na, b, nb, soa_a);
 	memcpy(data + o, soa_b->p, soa_b->len);
 	o += soa_b->len;
-	for (i = 0, k = 0; k < nb; k++) {
-		while (i < na && rref_cmp(&a[i], &b[k]) < 0)
-			i++;
-		if ((i < na && rref_cmp(&a[i], &b[k]) == 0) || &b[k] == soa_b)
-			continue;
-		memcpy(data + o, b[k].p, b[k].len);
-		o += b[k].len;
-	}
+	o = put_only_in(data, o, b, nb, a, na, soa_b);
 	*out = e;
 	return GW_OK;
 }
