@@ -18,7 +18,6 @@ traffic stays in the namespaces.
   GW_BIN=/path/to/dnssd-gateway bench/mdns_latency.py
 """
 import argparse
-import ctypes
 import json
 import os
 import random
@@ -27,38 +26,10 @@ import statistics
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLONE_NEWNET = 0x40000000
-
-
-class Netns:
-    """Enter a named network namespace for the duration of a with block
-    (sockets made inside stay in it)."""
-
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __enter__(self):
-        self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
-        fd = os.open("/var/run/netns/" + self.name, os.O_RDONLY)
-        try:
-            if self.libc.setns(fd, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "setns " + self.name)
-        finally:
-            os.close(fd)
-
-    def __exit__(self, *exc):
-        self.libc.setns(self.home, CLONE_NEWNET)
-        os.close(self.home)
-
-
-def run(*cmd):
-    subprocess.run(cmd, check=True)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from linkpair import ROOT, LinkPair, Netns, percentile, ports_file_port, state_tmp  # noqa: E402
 
 
 def query(name, qtype):
@@ -85,13 +56,6 @@ def answered(sock, name, timeout):
         return False
 
 
-def percentile(values, p):
-    s = sorted(values)
-    k = (len(s) - 1) * p / 100.0
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--count", type=int, default=200, help="services registered (>= 100)")
@@ -116,69 +80,28 @@ def main():
                                    time.strftime("mdns-latency-%Y%m%d-%H%M%S"))
     os.makedirs(out, exist_ok=True)
 
-    pid = os.getpid()
-    ns_lan, ns_gw, if_lan, if_gw = "bmlan%d" % pid, "bmgw%d" % pid, "bl%d" % pid, "bg%d" % pid
-    tmp = tempfile.mkdtemp(prefix="gw-bench.")
-    # Started as root, the daemon becomes dnssd-gateway once bound: that
-    # user must reach its state directory and the ports file.
-    subprocess.run(["chown", "dnssd-gateway:", tmp], check=True)
-    os.chmod(tmp, 0o755)
+    link = LinkPair("bm", "bl", "bg")
+    tmp = state_tmp("gw-bench.")
     gw = pub = None
     try:
-        run("ip", "netns", "add", ns_lan)
-        run("ip", "netns", "add", ns_gw)
-        run("ip", "link", "add", if_lan, "type", "veth", "peer", "name", if_gw)
-        run("ip", "link", "set", if_lan, "netns", ns_lan)
-        run("ip", "link", "set", if_gw, "netns", ns_gw)
-        for ns, dev, a4, a6 in ((ns_lan, if_lan, "192.0.2.12", "2001:db8::12"),
-                                (ns_gw, if_gw, "192.0.2.11", "2001:db8::11")):
-            run("ip", "-n", ns, "link", "set", "lo", "up")
-            run("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", dev)
-            run("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", dev, "nodad")
-            run("ip", "-n", ns, "link", "set", dev, "up")
-        ll6 = ""
-        for _ in range(100):
-            text = subprocess.run(["ip", "-n", ns_lan, "-6", "addr", "show", "dev", if_lan,
-                                   "scope", "link"], capture_output=True, text=True).stdout
-            if "fe80" in text and "tentative" not in text:
-                ll6 = text.split("inet6 ")[1].split("/")[0]
-                break
-            time.sleep(0.1)
+        ll6 = link.up()
         if not ll6:
             sys.exit("mdns_latency: no IPv6 link-local address on the LAN side")
 
-        cfg = os.path.join(tmp, "gateway.yaml")
-        with open(cfg, "w") as f:
-            f.write("zone: {domain: bench.test.}\nlisten: [\"127.0.0.1@0\"]\n"
-                    "ports-file: %s/ports\nstate-dir: %s/state\nlog: {level: notice}\n"
-                    "dnssec: {enable: false}\n"
-                    "links: [{interface: %s, subdomain: lan}]\n"
-                    "mdns:\n  batch-window: %s\n  limits: {changes-per-second: 100000}\n"
-                    % (tmp, tmp, if_gw, args.batch_window))
-        os.makedirs(os.path.join(tmp, "state"), exist_ok=True)
         log = open(os.path.join(out, "gateway.log"), "w")
-        gw = subprocess.Popen(["ip", "netns", "exec", ns_gw,
-                               gw_bin, "-c", cfg], stdout=log, stderr=subprocess.STDOUT)
-        port = None
-        for _ in range(100):
-            try:
-                with open(os.path.join(tmp, "ports")) as f:
-                    port = int(f.readline().split()[2])
-                break
-            except (OSError, IndexError, ValueError):
-                time.sleep(0.1)
+        gw = link.gateway(gw_bin, tmp,
+                          "dnssec: {enable: false}\n"
+                          "mdns:\n  batch-window: %s\n  limits: {changes-per-second: 100000}\n"
+                          % args.batch_window, log)
+        port = ports_file_port(os.path.join(tmp, "ports"))
         if port is None:
             sys.exit("mdns_latency: the gateway did not start (see %s/gateway.log)" % out)
-        with Netns(ns_gw):
+        with Netns(link.ns_gw):
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.connect(("127.0.0.1", port))
 
-        pub = subprocess.Popen(
-            ["ip", "netns", "exec", ns_lan, "/usr/bin/python3",
-             os.path.join(ROOT, "tests", "integration", "publish.py"), "--iface", if_lan,
-             "--addr4", "192.0.2.12", "--addr6", "2001:db8::12", "--ll6", ll6],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-        if pub.stdout.readline().strip() != "ready":
+        pub = link.publisher(ll6)
+        if pub is None:
             sys.exit("mdns_latency: the publisher did not start")
         time.sleep(1.0)  # the gateway's link is up and browsing
 
@@ -229,8 +152,7 @@ def main():
                     p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     p.kill()
-        subprocess.run(["ip", "netns", "del", ns_lan], stderr=subprocess.DEVNULL)
-        subprocess.run(["ip", "netns", "del", ns_gw], stderr=subprocess.DEVNULL)
+        link.down()
         subprocess.run(["rm", "-rf", tmp])
 
 

@@ -39,11 +39,10 @@ import ssl
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mdns_latency import ROOT, Netns, percentile, run  # noqa: E402
+from linkpair import ROOT, LinkPair, Netns, percentile, ports_file_port, state_tmp  # noqa: E402
 
 KEEPALIVE, SUBSCRIBE = 0x0001, 0x0040
 
@@ -187,69 +186,29 @@ def main():
     need = args.conns * 2 + 256
     resource.setrlimit(resource.RLIMIT_NOFILE, (need, need))
 
-    pid = os.getpid()
-    ns_lan, ns_gw, if_lan, if_gw = "pllan%d" % pid, "plgw%d" % pid, "pl%d" % pid, "pg%d" % pid
-    tmp = tempfile.mkdtemp(prefix="gw-pushload.")
-    subprocess.run(["chown", "dnssd-gateway:", tmp], check=True)
-    os.chmod(tmp, 0o755)
+    link = LinkPair("pl", "pl", "pg")
+    tmp = state_tmp("gw-pushload.")
     gw = pub = None
     try:
-        run("ip", "netns", "add", ns_lan)
-        run("ip", "netns", "add", ns_gw)
-        run("ip", "link", "add", if_lan, "type", "veth", "peer", "name", if_gw)
-        run("ip", "link", "set", if_lan, "netns", ns_lan)
-        run("ip", "link", "set", if_gw, "netns", ns_gw)
-        for ns, dev, a4, a6 in ((ns_lan, if_lan, "192.0.2.12", "2001:db8::12"),
-                                (ns_gw, if_gw, "192.0.2.11", "2001:db8::11")):
-            run("ip", "-n", ns, "link", "set", "lo", "up")
-            run("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", dev)
-            run("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", dev, "nodad")
-            run("ip", "-n", ns, "link", "set", dev, "up")
-        ll6 = ""
-        for _ in range(100):
-            text = subprocess.run(["ip", "-n", ns_lan, "-6", "addr", "show", "dev", if_lan,
-                                   "scope", "link"], capture_output=True, text=True).stdout
-            if "fe80" in text and "tentative" not in text:
-                ll6 = text.split("inet6 ")[1].split("/")[0]
-                break
-            time.sleep(0.1)
-        cfg = os.path.join(tmp, "gateway.yaml")
-        with open(cfg, "w") as f:
-            f.write("zone: {domain: bench.test.}\nlisten: [\"127.0.0.1@0\"]\n"
-                    "ports-file: %s/ports\nstate-dir: %s/state\nlog: {level: notice}\n"
-                    "server: {tcp-max-connections: %d, tcp-max-per-client: %d}\n"
-                    "rate-limit: {rate: 0}\n"
-                    "links: [{interface: %s, subdomain: lan}]\n"
-                    "mdns:\n  batch-window: 50ms\n  limits: {changes-per-second: 100000}\n"
-                    "push: {enable: true, plain-tcp: %s, keepalive-interval: 3600s,\n"
-                    "       inactivity-timeout: 3600s, max-sessions: %d,\n"
-                    "       max-subscriptions: %d, max-subscriptions-per-connection: %d}\n"
-                    "%s"
-                    % (tmp, tmp, args.conns + 64, args.conns + 64, if_gw,
-                       "false" if args.tls else "true", args.conns + 16,
-                       args.subs + per + 16, per + 1,
-                       "tls: {listen: [\"127.0.0.1@0\"]}\n" if args.tls else ""))
-        os.makedirs(os.path.join(tmp, "state"), exist_ok=True)
+        ll6 = link.up()
         log = open(os.path.join(out, "gateway.log"), "w")
-        gw = subprocess.Popen(["ip", "netns", "exec", ns_gw, gw_bin, "-c", cfg], stdout=log,
-                              stderr=subprocess.STDOUT)
-        port = None
-        for _ in range(100):
-            try:
-                with open(os.path.join(tmp, "ports")) as f:
-                    kind = "tls" if args.tls else "tcp"
-                    port = int([ln for ln in f if ln.startswith(kind + " ")][0].split()[2])
-                break
-            except (OSError, IndexError, ValueError):
-                time.sleep(0.1)
+        gw = link.gateway(gw_bin, tmp,
+                          "server: {tcp-max-connections: %d, tcp-max-per-client: %d}\n"
+                          "rate-limit: {rate: 0}\n"
+                          "mdns:\n  batch-window: 50ms\n  limits: {changes-per-second: 100000}\n"
+                          "push: {enable: true, plain-tcp: %s, keepalive-interval: 3600s,\n"
+                          "       inactivity-timeout: 3600s, max-sessions: %d,\n"
+                          "       max-subscriptions: %d, max-subscriptions-per-connection: %d}\n"
+                          "%s"
+                          % (args.conns + 64, args.conns + 64,
+                             "false" if args.tls else "true", args.conns + 16,
+                             args.subs + per + 16, per + 1,
+                             "tls: {listen: [\"127.0.0.1@0\"]}\n" if args.tls else ""), log)
+        port = ports_file_port(os.path.join(tmp, "ports"), "tls" if args.tls else "tcp")
         if port is None:
             sys.exit("push_load: the gateway did not start (see %s/gateway.log)" % out)
-        pub = subprocess.Popen(
-            ["ip", "netns", "exec", ns_lan, "/usr/bin/python3",
-             os.path.join(ROOT, "tests", "integration", "publish.py"), "--iface", if_lan,
-             "--addr4", "192.0.2.12", "--addr6", "2001:db8::12", "--ll6", ll6],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-        if pub.stdout.readline().strip() != "ready":
+        pub = link.publisher(ll6)
+        if pub is None:
             sys.exit("push_load: the publisher did not start")
         time.sleep(1.0)
         # The first service of a type is discovered, not announced: warm up.
@@ -264,7 +223,7 @@ def main():
         cafile = os.path.join(tmp, "state", "tls", "cert.pem")
         ctx = tls_context(cafile) if args.tls else None
         t_open = time.monotonic()
-        with Netns(ns_gw):
+        with Netns(link.ns_gw):
             for _ in range(args.conns):
                 c = Conn(port, ctx, "dns.bench.test")
                 c.send(dso(1, KEEPALIVE, struct.pack("!II", 0, 0)))
@@ -339,7 +298,7 @@ def main():
             # (openssl s_time) in parallel, inside the namespace; the
             # gateway's CPU time over the same span gives its cost.
             time.sleep(1.0)
-            with Netns(ns_gw):
+            with Netns(link.ns_gw):
                 cpu0, t_hs = cpu_s(gw.pid), time.monotonic()
                 total = handshakes(port, args.hs_procs, args.hs_seconds)
                 t_hs, cpu = time.monotonic() - t_hs, cpu_s(gw.pid) - cpu0
@@ -373,8 +332,7 @@ def main():
         if gw is not None:
             gw.terminate()
             gw.wait()
-        subprocess.run(["ip", "netns", "del", ns_lan], stderr=subprocess.DEVNULL)
-        subprocess.run(["ip", "netns", "del", ns_gw], stderr=subprocess.DEVNULL)
+        link.down()
         subprocess.run(["rm", "-rf", tmp])
     return 0
 

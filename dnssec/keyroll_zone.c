@@ -87,6 +87,22 @@ static bool in_list(const ldns_rr_list *list, const ldns_rr *rr)
 	return false;
 }
 
+/* A copy of every RR of from that other lacks, to put (the changeset's
+ * add or remove); stops at the first error. */
+static int put_missing(zone_changeset_t *cs, int (*put)(zone_changeset_t *, ldns_rr *),
+                       const ldns_rr_list *from, const ldns_rr_list *other)
+{
+	int ret = GW_OK;
+	for (size_t i = 0; ret == GW_OK && i < ldns_rr_list_rr_count(from); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(from, i);
+		if (in_list(other, rr))
+			continue;
+		ldns_rr *copy = ldns_rr_clone(rr);
+		ret = copy != NULL ? put(cs, copy) : GW_ENOMEM;
+	}
+	return ret;
+}
+
 int sig_keystore_apex_changes(const sig_keystore_t *ks, const zone_t *zone, uint32_t ttl,
                               zone_changeset_t *cs)
 {
@@ -112,20 +128,10 @@ int sig_keystore_apex_changes(const sig_keystore_t *ks, const zone_t *zone, uint
 	}
 	/* Only what differs, so an unchanged RRset keeps its signatures and
 	 * the journal shows the real change. */
-	for (size_t i = 0; ret == GW_OK && i < ldns_rr_list_rr_count(have); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(have, i);
-		if (in_list(want, rr))
-			continue;
-		ldns_rr *copy = ldns_rr_clone(rr);
-		ret = copy != NULL ? zone_changeset_remove(cs, copy) : GW_ENOMEM;
-	}
-	for (size_t i = 0; ret == GW_OK && i < ldns_rr_list_rr_count(want); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(want, i);
-		if (in_list(have, rr))
-			continue;
-		ldns_rr *copy = ldns_rr_clone(rr);
-		ret = copy != NULL ? zone_changeset_add(cs, copy) : GW_ENOMEM;
-	}
+	if (ret == GW_OK)
+		ret = put_missing(cs, zone_changeset_remove, have, want);
+	if (ret == GW_OK)
+		ret = put_missing(cs, zone_changeset_add, want, have);
 out:
 	if (want != NULL)
 		ldns_rr_list_deep_free(want);

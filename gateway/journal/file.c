@@ -1,7 +1,7 @@
-/* The journal's file, <state>/journal: the format, writing it (a
- * snapshot when rewritten, entries appended), and reading it at start
- * (the zone served last, and the one more entry that connects it to the
- * zone built at start).
+/* The journal's file, <state>/journal: the format, and reading it at
+ * start (the zone served last, and the one more entry that connects it to
+ * the zone built at start). write.c writes it (a snapshot when
+ * rewritten, entries appended).
  *
  * Format: a header (magic, version, apex), then records [length][CRC-32]
  * [payload]: a snapshot of the whole zone (written when the file is
@@ -67,12 +67,7 @@ static const uint8_t *rrbuf_rr(const rrbuf_t *b, size_t i, size_t *len)
 	return b->data + b->offs[i];
 }
 
-typedef int (*rr_fn)(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
-                     const uint8_t *rdata, uint16_t rdlen);
-
-/* fn for every RR of node, each RRset's RRSIGs after it with the RRset's
- * TTL, as AXFR sends them; stops at the first error. */
-static int each_rr(const zone_node_t *node, rr_fn fn, void *ctx)
+int gw_journal_each_rr(const zone_node_t *node, gw_journal_rr_fn fn, void *ctx)
 {
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		const zone_rrset_t *rs = &node->rrsets[i];
@@ -125,6 +120,22 @@ static bool is_apex_soa(const rref_t *r, const uint8_t *apex)
 	       r->len >= (size_t)zone_name_len(r->p, r->len) + DNS_RR_FIXED_LEN + 22;
 }
 
+/* Copy to data + o the RRs of a that b lacks (both sorted), but skip;
+ * the offset after them. */
+static size_t put_only_in(uint8_t *data, size_t o, const rref_t *a, size_t na, const rref_t *b,
+                          size_t nb, const rref_t *skip)
+{
+	for (size_t i = 0, k = 0; i < na; i++) {
+		while (k < nb && rref_cmp(&b[k], &a[i]) < 0)
+			k++;
+		if ((k < nb && rref_cmp(&b[k], &a[i]) == 0) || &a[i] == skip)
+			continue;
+		memcpy(data + o, a[i].p, a[i].len);
+		o += a[i].len;
+	}
+	return o;
+}
+
 /* The entry that turns a (sorted) into b (sorted): removed then added,
  * the SOAs first. GW_ESEMANTIC when either side lacks the apex SOA. */
 static int make_entry(gw_journal_entry_t **out, const rref_t *a, size_t na, const rref_t *b,
@@ -171,287 +182,12 @@ static int make_entry(gw_journal_entry_t **out, const rref_t *a, size_t na, cons
 	size_t o = 0;
 	memcpy(data + o, soa_a->p, soa_a->len);
 	o += soa_a->len;
-	for (i = 0, k = 0; i < na; i++) {
-		while (k < nb && rref_cmp(&b[k], &a[i]) < 0)
-			k++;
-		if ((k < nb && rref_cmp(&b[k], &a[i]) == 0) || &a[i] == soa_a)
-			continue;
-		memcpy(data + o, a[i].p, a[i].len);
-		o += a[i].len;
-	}
+	o = put_only_in(data, o, a, na, b, nb, soa_a);
 	memcpy(data + o, soa_b->p, soa_b->len);
 	o += soa_b->len;
-	for (i = 0, k = 0; k < nb; k++) {
-		while (i < na && rref_cmp(&a[i], &b[k]) < 0)
-			i++;
-		if ((i < na && rref_cmp(&a[i], &b[k]) == 0) || &b[k] == soa_b)
-			continue;
-		memcpy(data + o, b[k].p, b[k].len);
-		o += b[k].len;
-	}
+	o = put_only_in(data, o, b, nb, a, na, soa_b);
 	*out = e;
 	return GW_OK;
-}
-
-/* ---- the file ----------------------------------------------------------- */
-
-/* CRC-32 (IEEE 802.3), continued from crc (0 to start). */
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t len)
-{
-	static uint32_t table[256];
-	static bool ready;
-	if (!ready) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-		ready = true;
-	}
-	uint32_t c = crc ^ 0xffffffffu;
-	for (size_t i = 0; i < len; i++)
-		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	while (len > 0) {
-		ssize_t k = write(fd, p, len);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		len -= (size_t)k;
-	}
-	return GW_OK;
-}
-
-/* One record: [length][CRC-32] over head and body, then head and body. */
-static int write_record(int fd, const uint8_t *head, size_t head_len, const uint8_t *body,
-                        size_t body_len)
-{
-	uint8_t rec[REC_HEAD];
-	if (head_len + body_len > UINT32_MAX)
-		return GW_ELIMIT;
-	uint32_t crc = crc32_update(0, head, head_len);
-	crc = crc32_update(crc, body, body_len);
-	put32(rec, (uint32_t)(head_len + body_len));
-	put32(rec + 4, crc);
-	int ret = write_all(fd, rec, sizeof(rec));
-	if (ret == GW_OK)
-		ret = write_all(fd, head, head_len);
-	if (ret == GW_OK && body_len > 0)
-		ret = write_all(fd, body, body_len);
-	return ret;
-}
-
-static int write_entry(int fd, const gw_journal_entry_t *e)
-{
-	uint8_t head[ENTRY_HEAD];
-	head[0] = REC_ENTRY;
-	put32(head + 1, e->from);
-	put32(head + 5, e->to);
-	put32(head + 9, e->removed);
-	put32(head + 13, e->added);
-	return write_record(fd, head, sizeof(head), e->data, e->size);
-}
-
-int gw_journal_file_append(gw_journal_t *j, const gw_journal_entry_t *e)
-{
-	int ret = write_entry(j->fd, e);
-
-	if (ret == GW_OK && fdatasync(j->fd) != 0)
-		ret = -errno;
-	return ret;
-}
-
-static int write_header(int fd, const uint8_t *apex)
-{
-	uint8_t head[8 + 4 + 1 + ZONE_NAME_MAXLEN];
-	int alen = zone_name_len(apex, ZONE_NAME_MAXLEN);
-	memcpy(head, FILE_MAGIC, 8);
-	put32(head + 8, FILE_VERSION);
-	head[12] = (uint8_t)alen;
-	memcpy(head + 13, apex, (size_t)alen);
-	return write_all(fd, head, 13 + (size_t)alen);
-}
-
-/* The snapshot record, streamed: the zone's RRs go to the file through a
- * small buffer rather than as one buffer of the whole zone (at 100 000
- * services some 160 MiB, doubled while it grew), and the record's length
- * and CRC, known at the end, are written into its head last. */
-typedef struct snap_writer {
-	int fd;
-	int ret;
-	uint32_t crc;
-	uint64_t len; /* payload octets so far */
-	size_t used;
-	uint8_t buf[65536];
-} snap_writer_t;
-
-static void snap_flush(snap_writer_t *w)
-{
-	if (w->ret == GW_OK && w->used > 0)
-		w->ret = write_all(w->fd, w->buf, w->used);
-	w->used = 0;
-}
-
-static void snap_put(snap_writer_t *w, const uint8_t *p, size_t n)
-{
-	w->crc = crc32_update(w->crc, p, n);
-	w->len += n;
-	while (n > 0) {
-		if (w->used == sizeof(w->buf))
-			snap_flush(w);
-		size_t k = sizeof(w->buf) - w->used < n ? sizeof(w->buf) - w->used : n;
-		memcpy(w->buf + w->used, p, k);
-		w->used += k;
-		p += k;
-		n -= k;
-	}
-}
-
-static int snap_put_rr(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
-                       const uint8_t *rdata, uint16_t rdlen)
-{
-	snap_writer_t *w = ctx;
-	uint8_t fixed[DNS_RR_FIXED_LEN];
-	fixed[0] = (uint8_t)(type >> 8);
-	fixed[1] = (uint8_t)type;
-	fixed[2] = (uint8_t)(DNS_C_IN >> 8);
-	fixed[3] = (uint8_t)DNS_C_IN;
-	put32(fixed + 4, ttl);
-	fixed[8] = (uint8_t)(rdlen >> 8);
-	fixed[9] = (uint8_t)rdlen;
-	snap_put(w, node->owner, node->owner_len);
-	snap_put(w, fixed, sizeof(fixed));
-	snap_put(w, rdata, rdlen);
-	return w->ret;
-}
-
-/* The RRs of zone in each_rr()'s order and form, as a snapshot record
- * at the file's current offset. */
-static int write_snapshot(int fd, const zone_t *zone, uint32_t serial)
-{
-	snap_writer_t *w = calloc(1, sizeof(*w));
-	uint32_t count = 0;
-	off_t at = lseek(fd, 0, SEEK_CUR);
-
-	if (w == NULL)
-		return GW_ENOMEM;
-	if (at < 0) {
-		free(w);
-		return -errno;
-	}
-	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
-		for (uint16_t i = 0; i < n->rrset_count; i++)
-			count += (uint32_t)n->rrsets[i].count + n->rrsets[i].sig_count;
-	}
-	w->fd = fd;
-	uint8_t head[REC_HEAD + SNAP_HEAD] = {0}; /* length and CRC: below */
-	head[REC_HEAD] = REC_SNAPSHOT;
-	put32(head + REC_HEAD + 1, serial);
-	put32(head + REC_HEAD + 5, count);
-	w->ret = write_all(fd, head, REC_HEAD);
-	snap_put(w, head + REC_HEAD, SNAP_HEAD);
-	for (const zone_node_t *n = zone_first(zone); n != NULL && w->ret == GW_OK;
-	     n = zone_next(zone, n))
-		(void)each_rr(n, snap_put_rr, w); /* an error stays in w->ret */
-	snap_flush(w);
-	int ret = w->ret;
-	if (ret == GW_OK && w->len > UINT32_MAX)
-		ret = GW_ELIMIT;
-	if (ret == GW_OK) {
-		put32(head, (uint32_t)w->len);
-		put32(head + 4, w->crc);
-		ssize_t k = pwrite(fd, head, REC_HEAD, at);
-		if (k < 0)
-			ret = -errno;
-		else if (k != REC_HEAD)
-			ret = GW_EIO;
-	}
-	free(w);
-	return ret;
-}
-
-/* Rewrite the file: header, a snapshot of zone, the entries kept;
- * atomically (temporary file, fsync, rename, fsync of the directory). */
-int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
-{
-	int ret;
-	int fd = -1;
-	char tmp[4096 + 8];
-	uint32_t serial = 0;
-
-	if (j->path == NULL) {
-		j->need_rewrite = false;
-		return GW_OK;
-	}
-	if (j->fd >= 0) {
-		close(j->fd);
-		j->fd = -1;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
-	ret = zone_serial(zone, &serial);
-	if (ret != GW_OK)
-		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = write_header(fd, zone_apex(zone));
-	if (ret == GW_OK)
-		ret = write_snapshot(fd, zone, serial);
-	/* Entries that do not end at the snapshot's serial cannot be joined
-	 * to it at the next start: they are not kept. */
-	if (j->have_serial && j->serial != serial)
-		gw_journal_drop_entries(j);
-	for (size_t i = 0; ret == GW_OK && i < j->count; i++)
-		ret = write_entry(fd, j->entries[i]);
-	if (ret == GW_OK && fsync(fd) != 0)
-		ret = -errno;
-	if (ret == GW_OK && close(fd) != 0)
-		ret = -errno;
-	fd = -1;
-	if (ret == GW_OK && rename(tmp, j->path) != 0)
-		ret = -errno;
-	if (ret == GW_OK)
-		ret = gw_file_sync_parent(j->path);
-	if (ret != GW_OK)
-		goto out;
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (j->fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	j->file_entries = j->count;
-	j->file_bytes = j->bytes;
-	j->need_rewrite = false;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret != GW_OK)
-		unlink(tmp);
-	return ret;
 }
 
 /* ---- reading the file at start ------------------------------------------ */
@@ -580,18 +316,18 @@ static bool parse_record(const uint8_t *p, size_t len, rec_t *r)
 		return false;
 	r->kind = p[0];
 	if (r->kind == REC_ENTRY && len >= ENTRY_HEAD) {
-		r->from = get32(p + 1);
-		r->to = get32(p + 5);
-		r->removed = get32(p + 9);
-		r->added = get32(p + 13);
+		r->from = gw_journal_get32(p + 1);
+		r->to = gw_journal_get32(p + 5);
+		r->removed = gw_journal_get32(p + 9);
+		r->added = gw_journal_get32(p + 13);
 		r->rrs = p + ENTRY_HEAD;
 		r->size = len - ENTRY_HEAD;
 		return r->removed >= 1 && r->added >= 1 &&
 		       rrs_valid(r->rrs, r->size, (size_t)r->removed + r->added);
 	}
 	if (r->kind == REC_SNAPSHOT && len >= SNAP_HEAD) {
-		r->to = get32(p + 1);
-		r->count = get32(p + 5);
+		r->to = gw_journal_get32(p + 1);
+		r->count = gw_journal_get32(p + 5);
 		r->rrs = p + SNAP_HEAD;
 		r->size = len - SNAP_HEAD;
 		return rrs_valid(r->rrs, r->size, r->count);
@@ -750,7 +486,8 @@ static int parse_file(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **r
 
 	*have_snap = false;
 	*torn = len;
-	if (len < 13 || memcmp(buf, FILE_MAGIC, 8) != 0 || get32(buf + 8) != FILE_VERSION) {
+	if (len < 13 || memcmp(buf, FILE_MAGIC, 8) != 0 ||
+	    gw_journal_get32(buf + 8) != FILE_VERSION) {
 		snprintf(why, why_len, "not a journal of this version");
 		return GW_EPARSE;
 	}
@@ -764,9 +501,10 @@ static int parse_file(gw_journal_t *j, const uint8_t *buf, size_t len, rec_t **r
 	size_t pos = 13 + alen;
 	while (pos < len) {
 		rec_t r;
-		size_t plen = len - pos >= REC_HEAD ? get32(buf + pos) : SIZE_MAX;
+		size_t plen = len - pos >= REC_HEAD ? gw_journal_get32(buf + pos) : SIZE_MAX;
 		if (plen == SIZE_MAX || plen > len - pos - REC_HEAD ||
-		    crc32_update(0, buf + pos + REC_HEAD, plen) != get32(buf + pos + 4) ||
+		    gw_journal_crc32(0, buf + pos + REC_HEAD, plen) !=
+		        gw_journal_get32(buf + pos + 4) ||
 		    !parse_record(buf + pos + REC_HEAD, plen, &r)) {
 			gw_notice("journal: %s: the record at offset %zu is incomplete or damaged "
 			          "(a crash while it was written?); cut off",
@@ -894,7 +632,7 @@ static int not_served(rrhash_t *served, const zone_t *zone, rrbuf_t *added)
 		return GW_ENOMEM;
 	for (const zone_node_t *n = zone_first(zone); n != NULL && ret == GW_OK;
 	     n = zone_next(zone, n))
-		ret = each_rr(n, split_rr, &sp);
+		ret = gw_journal_each_rr(n, split_rr, &sp);
 	free(sp.wire);
 	return ret;
 }

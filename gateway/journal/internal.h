@@ -1,6 +1,7 @@
 /* gateway/journal/ private declarations shared by journal.c (entries in
- * memory, IXFR lookup) and file.c (the file: format, writing, reading at
- * start). Nothing outside gateway/journal/ includes this. */
+ * memory, IXFR lookup), file.c (the file's format, reading it at start)
+ * and write.c (writing it). Nothing outside gateway/journal/ includes
+ * this. */
 #pragma once
 
 #include <stdbool.h>
@@ -60,19 +61,46 @@ int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e);
 /* Drop the oldest entries until the bounds hold. */
 void gw_journal_trim(gw_journal_t *j);
 
-/* ---- the file (file.c) -------------------------------------------------- */
+/* ---- the file (file.c reads it, write.c writes it) ---------------------- */
+
+/* CRC-32 (IEEE 802.3) of the records, continued from crc (0 to start). */
+uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t len);
+
+/* The format's numbers: 32 bits, most significant octet first. */
+static inline void gw_journal_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline uint32_t gw_journal_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+typedef int (*gw_journal_rr_fn)(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                                const uint8_t *rdata, uint16_t rdlen);
+
+/* fn for every RR of node, each RRset's RRSIGs after it with the RRset's
+ * TTL, as AXFR sends them (the snapshot's order); stops at the first
+ * error and returns it. */
+int gw_journal_each_rr(const zone_node_t *node, gw_journal_rr_fn fn, void *ctx);
 
 /* Read <state>/journal and connect it to zone: the entries it holds plus
  * the difference from the last zone it describes to zone. A file that
  * cannot be used is discarded (logged). GW_OK or GW_ENOMEM. */
 int gw_journal_file_load(gw_journal_t *j, const zone_t *zone);
 
-/* Rewrite the file: header, a snapshot of zone, the entries kept (those
- * that do not end at zone's serial are dropped); atomically. GW_OK or an
- * error, not logged: the caller says what follows (journal.c). */
+/* Rewrite the file (write.c): header, a snapshot of zone, the entries
+ * kept (those that do not end at zone's serial are dropped); atomically.
+ * GW_OK or an error, not logged: the caller says what follows
+ * (journal.c). */
 int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone);
 
-/* Append e to the open file and flush it to disk. GW_OK or -errno. */
+/* Append e to the open file and flush it to disk (write.c). GW_OK or
+ * -errno. */
 int gw_journal_file_append(gw_journal_t *j, const gw_journal_entry_t *e);
 
 /* The reading of the file from its contents, len octets at buf, for the

@@ -285,16 +285,25 @@ static int random_secret(uint8_t out[GW_COOKIE_SECRET_LEN])
 	return GW_OK;
 }
 
-static int create_secret(gw_cookie_secret_t *out, const char *path)
+/* A new random secret in path and *out, after previous (NULL for none):
+ * made first, or rolled over. *out is left as it was on failure. */
+static int renew_secret(gw_cookie_secret_t *out, const uint8_t *previous, const char *path)
 {
 	gw_cookie_secret_t s;
 	memset(&s, 0, sizeof(s));
+	if (previous != NULL) {
+		memcpy(s.previous, previous, GW_COOKIE_SECRET_LEN);
+		s.has_previous = true;
+	}
 	int ret = random_secret(s.current);
 	if (ret == GW_OK)
 		ret = write_secret(path, &s);
 	if (ret == GW_OK) {
 		*out = s;
-		gw_notice("cookies: made a new server cookie secret in %s", path);
+		if (previous != NULL)
+			gw_notice("cookies: rolled the server cookie secret over in %s", path);
+		else
+			gw_notice("cookies: made a new server cookie secret in %s", path);
 	}
 	OPENSSL_cleanse(&s, sizeof(s));
 	return ret;
@@ -310,7 +319,7 @@ int gw_cookie_secret_load(gw_cookie_secret_t *out, const char *path)
 
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT)
-		return create_secret(out, path);
+		return renew_secret(out, NULL, path);
 	if (fd < 0) {
 		ret = -errno;
 		gw_err("cookies: cannot open %s: %s", path, gw_strerror(ret));
@@ -358,17 +367,5 @@ out:
 
 int gw_cookie_secret_rotate(gw_cookie_secret_t *secret, const char *path)
 {
-	gw_cookie_secret_t s;
-	memset(&s, 0, sizeof(s));
-	memcpy(s.previous, secret->current, GW_COOKIE_SECRET_LEN);
-	s.has_previous = true;
-	int ret = random_secret(s.current);
-	if (ret == GW_OK)
-		ret = write_secret(path, &s);
-	if (ret == GW_OK) {
-		*secret = s;
-		gw_notice("cookies: rolled the server cookie secret over in %s", path);
-	}
-	OPENSSL_cleanse(&s, sizeof(s));
-	return ret;
+	return renew_secret(secret, secret->current, path);
 }

@@ -5,12 +5,12 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/query_id.h"
 #include "common/log.h"
 #include "gateway/query/answer.h"
 #include "gateway/query/response.h"
@@ -55,14 +55,6 @@ struct gw_notify {
 	ev_io io4, io6;
 	gw_notify_stats_t stats;
 };
-
-static uint16_t random_id(void)
-{
-	uint16_t id = 0;
-	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-		id = (uint16_t)(gw_clock_mono_ns() ^ (gw_clock_mono_ns() >> 16));
-	return id;
-}
 
 static void send_one(gw_notify_t *n, target_t *t)
 {
@@ -134,7 +126,7 @@ void gw_notify_send(gw_notify_t *n, const zone_t *zone)
 		 * the old query (its ID) no longer counts. */
 		t->pending = true;
 		t->serial = serial;
-		t->id = random_id();
+		t->id = gw_query_id();
 		t->tries = 0;
 		int ret = build(n, t, zone);
 		if (ret != GW_OK) {

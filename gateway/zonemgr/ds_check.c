@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "common/clock.h"
 #include "common/container.h"
 #include "common/error.h"
+#include "common/query_id.h"
 #include "zones/zone.h"
 
 /* Largest reply read: a UDP datagram. */
@@ -42,14 +42,6 @@ struct gw_ds_check {
 	gw_ds_check_fn fn;
 	void *arg;
 };
-
-static uint16_t random_id(void)
-{
-	uint16_t id = 0;
-	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-		id = (uint16_t)(gw_clock_mono_ns() ^ (gw_clock_mono_ns() >> 16));
-	return id;
-}
 
 static void addr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
@@ -181,7 +173,7 @@ static int server_send(gw_ds_check_t *c, server_t *s)
 	    ldns_pkt_query_new(ldns_rdf_clone(c->name), LDNS_RR_TYPE_DS, LDNS_RR_CLASS_IN, LDNS_RD);
 	if (q == NULL)
 		goto out;
-	s->id = random_id();
+	s->id = gw_query_id();
 	ldns_pkt_set_id(q, s->id);
 	if (ldns_pkt2wire(&wire, q, &len) != LDNS_STATUS_OK)
 		goto out;

@@ -224,6 +224,28 @@ for _ in range(50):
 PY
 }
 
+# nsd_server DIR PORT: the server: clause of an NSD on 127.0.0.1@PORT that
+# keeps all its files in DIR (no database, no chroot, not written back);
+# the caller adds its own server: lines after it, then its zones.
+nsd_server() {
+	cat <<NSD
+server:
+	ip-address: 127.0.0.1@$2
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "$1"
+	database: ""
+	zonelistfile: "$1/zone.list"
+	xfrdfile: "$1/xfrd.state"
+	xfrdir: "$1"
+	pidfile: "$1/nsd.pid"
+	logfile: "$1/nsd.log"
+	server-count: 1
+	zonefiles-write: 0
+NSD
+}
+
 # unbound_start NAME ZONE ANCHOR-FILE: a validating Unbound on a free
 # loopback port with a stub zone to the gateway; sets UB_PORT. Several may
 # run at once (NAME tells them apart); all are stopped on exit. With

@@ -138,23 +138,11 @@ expect "before: the second link is not" no_answer "svcone._http._tcp.$W" SRV
 
 # ---- NSD, a secondary in the gateway's namespace -------------------------
 mkdir -p "$GW_TMP/nsd"
-cat >"$GW_TMP/nsd/nsd.conf" <<NSD
-server:
-	ip-address: 127.0.0.1@$NSDP
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$GW_TMP/nsd"
-	database: ""
-	zonelistfile: "$GW_TMP/nsd/zone.list"
-	xfrdfile: "$GW_TMP/nsd/xfrd.state"
-	xfrdir: "$GW_TMP/nsd"
-	pidfile: "$GW_TMP/nsd/nsd.pid"
-	logfile: "$GW_TMP/nsd/nsd.log"
+{
+	nsd_server "$GW_TMP/nsd" "$NSDP"
+	cat <<NSD
 	verbosity: 2
-	server-count: 1
 	xfrd-reload-timeout: 0
-	zonefiles-write: 0
 remote-control:
 	control-enable: no
 key:
@@ -167,6 +155,7 @@ zone:
 	allow-notify: 127.0.0.1 xfr
 	provide-xfr: 127.0.0.1 NOKEY
 NSD
+} >"$GW_TMP/nsd/nsd.conf"
 ip netns exec "$NS_GW" nsd -d -c "$GW_TMP/nsd/nsd.conf" >"$GW_TMP/nsd/stdout.log" 2>&1 &
 NSD_PID=$!
 

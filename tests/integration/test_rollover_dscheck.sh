@@ -22,27 +22,16 @@ stop_nsd() {
 }
 trap 'stop_nsd; gw_cleanup' EXIT
 
-cat >"$NSD_DIR/nsd.conf" <<NSD
-server:
-	ip-address: 127.0.0.1@$NSD_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$NSD_DIR"
-	database: ""
-	zonelistfile: "$NSD_DIR/zone.list"
-	xfrdfile: "$NSD_DIR/xfrd.state"
-	xfrdir: "$NSD_DIR"
-	pidfile: "$NSD_DIR/nsd.pid"
-	logfile: "$NSD_DIR/nsd.log"
-	server-count: 1
-	zonefiles-write: 0
+{
+	nsd_server "$NSD_DIR" "$NSD_PORT"
+	cat <<NSD
 remote-control:
 	control-enable: no
 zone:
 	name: test.
 	zonefile: "$NSD_DIR/test.zone"
 NSD
+} >"$NSD_DIR/nsd.conf"
 
 # registrar: the parent zone with the child's CDS as DS (or the DS file
 # at the start), then NSD restarted on it.

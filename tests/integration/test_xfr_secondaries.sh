@@ -107,27 +107,16 @@ wait_serial() {
 }
 
 # ---- the secondaries: the guide's snippets, plus where to run -----------
-cat >"$NSD_DIR/nsd.conf" <<NSD
-server:
-	ip-address: 127.0.0.1@$NSD_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$NSD_DIR"
-	database: ""
-	zonelistfile: "$NSD_DIR/zone.list"
-	xfrdfile: "$NSD_DIR/xfrd.state"
-	xfrdir: "$NSD_DIR"
-	pidfile: "$NSD_DIR/nsd.pid"
-	logfile: "$NSD_DIR/nsd.log"
+{
+	nsd_server "$NSD_DIR" "$NSD_PORT"
+	cat <<NSD
 	verbosity: 2
-	server-count: 1
 	xfrd-reload-timeout: 0
-	zonefiles-write: 0
 remote-control:
 	control-enable: no
 include: "$NSD_DIR/secondary.conf"
 NSD
+} >"$NSD_DIR/nsd.conf"
 snippet nsd.conf >"$NSD_DIR/secondary.conf"
 cat >"$KNOT_DIR/knot.conf" <<KNOT
 server:

@@ -1,0 +1,139 @@
+"""The LAN the mDNS benchmarks mirror (bench/mdns_latency.py,
+bench/push_load.py): two network namespaces joined by a veth pair, the
+gateway in one (192.0.2.11, 2001:db8::11) and tests/integration/publish.py
+(python3-zeroconf) in the other (192.0.2.12, 2001:db8::12). All traffic
+stays in the namespaces; root is needed.
+"""
+import ctypes
+import os
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLONE_NEWNET = 0x40000000
+
+
+class Netns:
+    """Enter a named network namespace for the duration of a with block
+    (sockets made inside stay in it)."""
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
+        fd = os.open("/var/run/netns/" + self.name, os.O_RDONLY)
+        try:
+            if self.libc.setns(fd, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns " + self.name)
+        finally:
+            os.close(fd)
+
+    def __exit__(self, *exc):
+        self.libc.setns(self.home, CLONE_NEWNET)
+        os.close(self.home)
+
+
+def run(*cmd):
+    subprocess.run(cmd, check=True)
+
+
+def percentile(values, p):
+    s = sorted(values)
+    k = (len(s) - 1) * p / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def state_tmp(prefix):
+    """A temporary directory for the gateway's configuration, state and
+    ports file. Started as root, the daemon becomes dnssd-gateway once
+    bound: that user must reach it."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    subprocess.run(["chown", "dnssd-gateway:", tmp], check=True)
+    os.chmod(tmp, 0o755)
+    return tmp
+
+
+class LinkPair:
+    """The two namespaces and their veth pair, named after tag (namespaces),
+    lan and gw (interfaces) and this process, so that runs do not meet.
+    Nothing exists until up(); down() removes what up() made."""
+
+    def __init__(self, tag, lan, gw):
+        pid = os.getpid()
+        self.ns_lan, self.ns_gw = "%slan%d" % (tag, pid), "%sgw%d" % (tag, pid)
+        self.if_lan, self.if_gw = "%s%d" % (lan, pid), "%s%d" % (gw, pid)
+
+    def up(self):
+        """Make the namespaces and the link; the LAN side's IPv6 link-local
+        address once it is usable ("" when it never became so)."""
+        run("ip", "netns", "add", self.ns_lan)
+        run("ip", "netns", "add", self.ns_gw)
+        run("ip", "link", "add", self.if_lan, "type", "veth", "peer", "name", self.if_gw)
+        run("ip", "link", "set", self.if_lan, "netns", self.ns_lan)
+        run("ip", "link", "set", self.if_gw, "netns", self.ns_gw)
+        for ns, dev, a4, a6 in ((self.ns_lan, self.if_lan, "192.0.2.12", "2001:db8::12"),
+                                (self.ns_gw, self.if_gw, "192.0.2.11", "2001:db8::11")):
+            run("ip", "-n", ns, "link", "set", "lo", "up")
+            run("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", dev)
+            run("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", dev, "nodad")
+            run("ip", "-n", ns, "link", "set", dev, "up")
+        for _ in range(100):
+            text = subprocess.run(["ip", "-n", self.ns_lan, "-6", "addr", "show", "dev",
+                                   self.if_lan, "scope", "link"],
+                                  capture_output=True, text=True).stdout
+            if "fe80" in text and "tentative" not in text:
+                return text.split("inet6 ")[1].split("/")[0]
+            time.sleep(0.1)
+        return ""
+
+    def down(self):
+        subprocess.run(["ip", "netns", "del", self.ns_lan], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "netns", "del", self.ns_gw], stderr=subprocess.DEVNULL)
+
+    def gateway(self, gw_bin, tmp, extra, log):
+        """dnssd-gateway in the gateway's namespace, output to log: zone
+        bench.test. served on 127.0.0.1 (the port in tmp/ports), state in
+        tmp/state, mirroring the link as lan.bench.test.; extra is YAML for
+        the rest of tmp/gateway.yaml."""
+        cfg = os.path.join(tmp, "gateway.yaml")
+        with open(cfg, "w") as f:
+            f.write("zone: {domain: bench.test.}\nlisten: [\"127.0.0.1@0\"]\n"
+                    "ports-file: %s/ports\nstate-dir: %s/state\nlog: {level: notice}\n"
+                    "links: [{interface: %s, subdomain: lan}]\n%s"
+                    % (tmp, tmp, self.if_gw, extra))
+        os.makedirs(os.path.join(tmp, "state"), exist_ok=True)
+        return subprocess.Popen(["ip", "netns", "exec", self.ns_gw, gw_bin, "-c", cfg],
+                                stdout=log, stderr=subprocess.STDOUT)
+
+    def publisher(self, ll6):
+        """publish.py on the LAN side, driven line by line on its stdin;
+        None when it did not say it is ready."""
+        pub = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns_lan, "/usr/bin/python3",
+             os.path.join(ROOT, "tests", "integration", "publish.py"), "--iface", self.if_lan,
+             "--addr4", "192.0.2.12", "--addr6", "2001:db8::12", "--ll6", ll6],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        if pub.stdout.readline().strip() != "ready":
+            pub.kill()
+            pub.wait()
+            return None
+        return pub
+
+
+def ports_file_port(path, kind=None):
+    """The port of the first line of the gateway's ports file (of the first
+    line for kind, e.g. "tcp", when given), waiting up to 10 s for the file;
+    None when it did not come."""
+    for _ in range(100):
+        try:
+            with open(path) as f:
+                lines = [ln for ln in f if kind is None or ln.startswith(kind + " ")]
+                return int(lines[0].split()[2])
+        except (OSError, IndexError, ValueError):
+            time.sleep(0.1)
+    return None

@@ -1,0 +1,258 @@
+/* Writing the journal's file: the records (see file.c for the format),
+ * an entry appended with fdatasync, and the whole file rewritten as a
+ * snapshot of the zone plus the entries kept, atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/file.h"
+#include "gateway/journal/internal.h"
+
+uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t len)
+{
+	static uint32_t table[256];
+	static bool ready;
+	if (!ready) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+			for (int k = 0; k < 8; k++)
+				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+		ready = true;
+	}
+	uint32_t c = crc ^ 0xffffffffu;
+	for (size_t i = 0; i < len; i++)
+		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+	return c ^ 0xffffffffu;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	while (len > 0) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += k;
+		len -= (size_t)k;
+	}
+	return GW_OK;
+}
+
+/* One record: [length][CRC-32] over head and body, then head and body. */
+static int write_record(int fd, const uint8_t *head, size_t head_len, const uint8_t *body,
+                        size_t body_len)
+{
+	uint8_t rec[REC_HEAD];
+	if (head_len + body_len > UINT32_MAX)
+		return GW_ELIMIT;
+	uint32_t crc = gw_journal_crc32(0, head, head_len);
+	crc = gw_journal_crc32(crc, body, body_len);
+	gw_journal_put32(rec, (uint32_t)(head_len + body_len));
+	gw_journal_put32(rec + 4, crc);
+	int ret = write_all(fd, rec, sizeof(rec));
+	if (ret == GW_OK)
+		ret = write_all(fd, head, head_len);
+	if (ret == GW_OK && body_len > 0)
+		ret = write_all(fd, body, body_len);
+	return ret;
+}
+
+static int write_entry(int fd, const gw_journal_entry_t *e)
+{
+	uint8_t head[ENTRY_HEAD];
+	head[0] = REC_ENTRY;
+	gw_journal_put32(head + 1, e->from);
+	gw_journal_put32(head + 5, e->to);
+	gw_journal_put32(head + 9, e->removed);
+	gw_journal_put32(head + 13, e->added);
+	return write_record(fd, head, sizeof(head), e->data, e->size);
+}
+
+int gw_journal_file_append(gw_journal_t *j, const gw_journal_entry_t *e)
+{
+	int ret = write_entry(j->fd, e);
+
+	if (ret == GW_OK && fdatasync(j->fd) != 0)
+		ret = -errno;
+	return ret;
+}
+
+static int write_header(int fd, const uint8_t *apex)
+{
+	uint8_t head[8 + 4 + 1 + ZONE_NAME_MAXLEN];
+	int alen = zone_name_len(apex, ZONE_NAME_MAXLEN);
+	memcpy(head, FILE_MAGIC, 8);
+	gw_journal_put32(head + 8, FILE_VERSION);
+	head[12] = (uint8_t)alen;
+	memcpy(head + 13, apex, (size_t)alen);
+	return write_all(fd, head, 13 + (size_t)alen);
+}
+
+/* The snapshot record, streamed: the zone's RRs go to the file through a
+ * small buffer rather than as one buffer of the whole zone (at 100 000
+ * services some 160 MiB, doubled while it grew), and the record's length
+ * and CRC, known at the end, are written into its head last. */
+typedef struct snap_writer {
+	int fd;
+	int ret;
+	uint32_t crc;
+	uint64_t len; /* payload octets so far */
+	size_t used;
+	uint8_t buf[65536];
+} snap_writer_t;
+
+static void snap_flush(snap_writer_t *w)
+{
+	if (w->ret == GW_OK && w->used > 0)
+		w->ret = write_all(w->fd, w->buf, w->used);
+	w->used = 0;
+}
+
+static void snap_put(snap_writer_t *w, const uint8_t *p, size_t n)
+{
+	w->crc = gw_journal_crc32(w->crc, p, n);
+	w->len += n;
+	while (n > 0) {
+		if (w->used == sizeof(w->buf))
+			snap_flush(w);
+		size_t k = sizeof(w->buf) - w->used < n ? sizeof(w->buf) - w->used : n;
+		memcpy(w->buf + w->used, p, k);
+		w->used += k;
+		p += k;
+		n -= k;
+	}
+}
+
+static int snap_put_rr(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
+                       const uint8_t *rdata, uint16_t rdlen)
+{
+	snap_writer_t *w = ctx;
+	uint8_t fixed[DNS_RR_FIXED_LEN];
+	fixed[0] = (uint8_t)(type >> 8);
+	fixed[1] = (uint8_t)type;
+	fixed[2] = (uint8_t)(DNS_C_IN >> 8);
+	fixed[3] = (uint8_t)DNS_C_IN;
+	gw_journal_put32(fixed + 4, ttl);
+	fixed[8] = (uint8_t)(rdlen >> 8);
+	fixed[9] = (uint8_t)rdlen;
+	snap_put(w, node->owner, node->owner_len);
+	snap_put(w, fixed, sizeof(fixed));
+	snap_put(w, rdata, rdlen);
+	return w->ret;
+}
+
+/* The RRs of zone in gw_journal_each_rr()'s order and form, as a snapshot record
+ * at the file's current offset. */
+static int write_snapshot(int fd, const zone_t *zone, uint32_t serial)
+{
+	snap_writer_t *w = calloc(1, sizeof(*w));
+	uint32_t count = 0;
+	off_t at = lseek(fd, 0, SEEK_CUR);
+
+	if (w == NULL)
+		return GW_ENOMEM;
+	if (at < 0) {
+		free(w);
+		return -errno;
+	}
+	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
+		for (uint16_t i = 0; i < n->rrset_count; i++)
+			count += (uint32_t)n->rrsets[i].count + n->rrsets[i].sig_count;
+	}
+	w->fd = fd;
+	uint8_t head[REC_HEAD + SNAP_HEAD] = {0}; /* length and CRC: below */
+	head[REC_HEAD] = REC_SNAPSHOT;
+	gw_journal_put32(head + REC_HEAD + 1, serial);
+	gw_journal_put32(head + REC_HEAD + 5, count);
+	w->ret = write_all(fd, head, REC_HEAD);
+	snap_put(w, head + REC_HEAD, SNAP_HEAD);
+	for (const zone_node_t *n = zone_first(zone); n != NULL && w->ret == GW_OK;
+	     n = zone_next(zone, n))
+		(void)gw_journal_each_rr(n, snap_put_rr, w); /* an error stays in w->ret */
+	snap_flush(w);
+	int ret = w->ret;
+	if (ret == GW_OK && w->len > UINT32_MAX)
+		ret = GW_ELIMIT;
+	if (ret == GW_OK) {
+		gw_journal_put32(head, (uint32_t)w->len);
+		gw_journal_put32(head + 4, w->crc);
+		ssize_t k = pwrite(fd, head, REC_HEAD, at);
+		if (k < 0)
+			ret = -errno;
+		else if (k != REC_HEAD)
+			ret = GW_EIO;
+	}
+	free(w);
+	return ret;
+}
+
+/* Rewrite the file: header, a snapshot of zone, the entries kept;
+ * atomically (temporary file, fsync, rename, fsync of the directory). */
+int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
+{
+	int ret;
+	int fd = -1;
+	char tmp[4096 + 8];
+	uint32_t serial = 0;
+
+	if (j->path == NULL) {
+		j->need_rewrite = false;
+		return GW_OK;
+	}
+	if (j->fd >= 0) {
+		close(j->fd);
+		j->fd = -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
+	ret = zone_serial(zone, &serial);
+	if (ret != GW_OK)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = write_header(fd, zone_apex(zone));
+	if (ret == GW_OK)
+		ret = write_snapshot(fd, zone, serial);
+	/* Entries that do not end at the snapshot's serial cannot be joined
+	 * to it at the next start: they are not kept. */
+	if (j->have_serial && j->serial != serial)
+		gw_journal_drop_entries(j);
+	for (size_t i = 0; ret == GW_OK && i < j->count; i++)
+		ret = write_entry(fd, j->entries[i]);
+	if (ret == GW_OK && fsync(fd) != 0)
+		ret = -errno;
+	if (ret == GW_OK && close(fd) != 0)
+		ret = -errno;
+	fd = -1;
+	if (ret == GW_OK && rename(tmp, j->path) != 0)
+		ret = -errno;
+	if (ret == GW_OK)
+		ret = gw_file_sync_parent(j->path);
+	if (ret != GW_OK)
+		goto out;
+	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (j->fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	j->file_entries = j->count;
+	j->file_bytes = j->bytes;
+	j->need_rewrite = false;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret != GW_OK)
+		unlink(tmp);
+	return ret;
+}
