@@ -38,7 +38,7 @@ const char *mdns_link_label_problem(const char *text)
 	 * not a separator: the link could not be handed out as text. */
 	if (memchr(text, '.', len) != NULL)
 		return "a dot inside the label would read as two labels in zone files, search "
-		       "domains and browse-domains; use a space or a hyphen, e.g. Building 1";
+		       "domains and browse-domains; use a space or a hyphen, e.g. lan two";
 	return NULL;
 }
 

@@ -848,7 +848,7 @@ static void check_links(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
 			    ctx, own ? spath : ipath,
 			    "subdomain '%s' is already that of interface %s%s; give each link its "
 			    "own subdomain",
-			    q, links[j].interface,
+			    links[j].subdomain, links[j].interface,
 			    strcmp(links[j].subdomain, sub) != 0 ? " (DNS ignores case)" : "");
 			continue;
 		}

@@ -7,12 +7,16 @@
 #include <strings.h>
 
 #include "common/error.h"
+#include "mdns/mdns.h"
+#include "zones/zone.h"
 
-/* "<label>.<domain>": the name a link's services are under. */
+/* "<label>.<domain>": the name a link's services are under, as DNS text
+ * ("Building\0321.campus.test."), as dig and zone files show it. */
 static bool add_link_name(json_object *obj, const char *label, const gw_view_t *v)
 {
-	char name[512];
-	snprintf(name, sizeof(name), "%s.%s", label, v->cfg->zone.domain_str);
+	char name[ZONE_NAME_MAXLEN * 4];
+	if (mdns_label_name_str(name, sizeof(name), label, v->cfg->zone.domain) != GW_OK)
+		return gw_json_add_str(obj, "name", NULL);
 	return gw_json_add_str(obj, "name", name);
 }
 
@@ -74,7 +78,7 @@ typedef struct svc_walk {
 static bool on_service(void *arg, const mdns_mirror_service_info_t *s)
 {
 	svc_walk_t *w = arg;
-	char name[1024];
+	char name[ZONE_NAME_MAXLEN * 4 * 2 + 128];
 	w->total++;
 	if (w->listed >= w->limit)
 		return true; /* counted, not listed */
@@ -84,12 +88,22 @@ static bool on_service(void *arg, const mdns_mirror_service_info_t *s)
 		w->failed = true;
 		return false;
 	}
-	/* The instance's name in the zone, as ldns would print it is not
-	 * needed here: a person reads the parts. */
-	snprintf(name, sizeof(name), "%s.%s.%s.%s", s->instance, s->type, s->link,
-	         w->v->cfg->zone.domain_str);
+	/* The instance's name in the zone as DNS text: its parts are shown
+	 * as they are, the whole name with escapes ("HP\032LaserJet"), so
+	 * that it can be given to dig. */
+	char inst[ZONE_NAME_MAXLEN * 4];
+	char under[ZONE_NAME_MAXLEN * 4];
+	static const uint8_t root[1] = {0};
+	if (mdns_label_name_str(inst, sizeof(inst), s->instance, root) == GW_OK &&
+	    mdns_label_name_str(under, sizeof(under), s->link, w->v->cfg->zone.domain) == GW_OK) {
+		inst[strlen(inst) - 1] = '\0'; /* the root's dot */
+		snprintf(name, sizeof(name), "%s.%s.%s", inst, s->type, under);
+	} else {
+		name[0] = '\0';
+	}
 	if (!gw_json_add_str(o, "link", s->link) || !gw_json_add_str(o, "instance", s->instance) ||
-	    !gw_json_add_str(o, "type", s->type) || !gw_json_add_str(o, "name", name) ||
+	    !gw_json_add_str(o, "type", s->type) ||
+	    !gw_json_add_str(o, "name", name[0] ? name : NULL) ||
 	    !gw_json_add_str(o, "host", s->host[0] ? s->host : NULL) ||
 	    !gw_json_add_u64(o, "port", s->port) ||
 	    !gw_json_add_u64(o, "addresses", s->addresses)) {
@@ -108,7 +122,7 @@ static bool link_known(const gw_view_t *v, const char *label)
 	if (links != NULL) {
 		n = mdns_mirror_links(v->mirror, links, n);
 		for (size_t i = 0; i < n && !found; i++)
-			found = strcmp(links[i].label, label) == 0;
+			found = mdns_label_equal(links[i].label, label);
 	}
 	free(links);
 	return found;
