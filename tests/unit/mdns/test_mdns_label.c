@@ -100,6 +100,29 @@ static void test_record_text_round_trip(void)
 			ldns_rr_free(back);
 			free(line);
 			ldns_rr_free(rr);
+
+			/* The instance's own records (SRV, TXT) have it first in
+			 * the owner: the label starts the line. */
+			rr = ldns_rr_new();
+			CU_ASSERT_PTR_NOT_NULL_FATAL(rr);
+			ldns_rr_set_type(rr, LDNS_RR_TYPE_PTR);
+			ldns_rr_set_owner(rr, ldns_dname_new_frm_data((uint16_t)ilen, inst));
+			ldns_rr_set_ttl(rr, 10);
+			ldns_rr_push_rdf(rr, ldns_dname_new_frm_data((uint16_t)ulen, under));
+			line = ldns_rr2str(rr);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+			back = NULL;
+			CU_ASSERT_EQUAL_FATAL(ldns_rr_new_frm_str(&back, line, 0, NULL, NULL),
+			                      LDNS_STATUS_OK);
+			o = ldns_rr_owner(back);
+			d = ldns_rr_rdf(back, 0);
+			CU_ASSERT_EQUAL(ldns_rdf_size(o), ilen);
+			CU_ASSERT_EQUAL(memcmp(ldns_rdf_data(o), inst, ilen), 0);
+			CU_ASSERT_EQUAL(ldns_rdf_size(d), ulen);
+			CU_ASSERT_EQUAL(memcmp(ldns_rdf_data(d), under, ulen), 0);
+			ldns_rr_free(back);
+			free(line);
+			ldns_rr_free(rr);
 		}
 	}
 }
