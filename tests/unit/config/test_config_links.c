@@ -175,6 +175,34 @@ static void test_ttl_cap_warning(void)
 	gw_config_errors_deinit(&errs);
 }
 
+/* A reload sees a change of browse domains, or of a label's case (the
+ * published names change with it), as a change of links (applied live). */
+static void test_links_diff(void)
+{
+	static const char *const texts[] = {
+	    "zone: {domain: a}\nlinks: [{interface: e1, subdomain: Lab}]\n",
+	    "zone: {domain: a}\nlinks: [{interface: e1, subdomain: lab}]\n",
+	    "zone: {domain: a}\nlinks: [{interface: e1, subdomain: Lab, browse-domains: [Lab]}]\n",
+	    "zone: {domain: a}\nlinks: [{interface: e1, subdomain: Lab, browse-domains: [Lab, "
+	    "\"@\"]}]\n",
+	};
+	gw_config_t *cfg[4];
+	gw_config_errors_t errs;
+	for (size_t i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL_FATAL(parse_text(texts[i], &cfg[i], &errs), GW_OK);
+		gw_config_errors_deinit(&errs);
+	}
+	for (size_t i = 1; i < 4; i++) {
+		gw_config_diff_t d;
+		CU_ASSERT_EQUAL_FATAL(gw_config_diff(cfg[i - 1], cfg[i], &d), GW_OK);
+		CU_ASSERT_EQUAL(d.count, 1);
+		CU_ASSERT_TRUE(gw_config_diff_has(&d, "links"));
+		CU_ASSERT_EQUAL(d.restart, 0);
+	}
+	for (size_t i = 0; i < 4; i++)
+		gw_config_free(cfg[i]);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("config links", (gw_test_t[]){
@@ -182,6 +210,7 @@ int gw_test_register(void)
 	                                         {"labels refused", test_labels_refused},
 	                                         {"label problems", test_label_problem},
 	                                         {"ttl-cap warning", test_ttl_cap_warning},
+	                                         {"reload sees links change", test_links_diff},
 	                                         {NULL, NULL},
 	                                     });
 }
