@@ -169,12 +169,16 @@ typedef struct mdns_opts {
 typedef struct mdns_link_config {
 	char *interface; /* owned; IFNAMSIZ-1 max */
 	/* Owned; one DNS label as text, UTF-8, case kept (1..63 octets, no
-	 * control characters): "lan", "Building 1". Compared without case. */
+	 * control characters): "lan", "Building 1". Compared without case.
+	 * mdns_link_label_problem() says what cannot be one. */
 	char *subdomain;
 	/* Owned; browse_count browse domains the link advertises under
 	 * b._dns-sd._udp.<subdomain>.<zone>: names relative to the zone
 	 * ("lan", "building-a") or absolute ("campus.test."); "@" is the zone
-	 * apex. 0: the link's own subdomain. */
+	 * apex. DNS text, as zone files write it ("Building 1" as is, a dot
+	 * inside a label as \., a backslash as \\): zone_name_from_str(out,
+	 * text, zone) reads each. At most MDNS_BROWSE_MAX, each once, checked
+	 * by the configuration. 0: the link's own subdomain. */
 	char **browse;
 	size_t browse_count;
 } mdns_link_config_t;
