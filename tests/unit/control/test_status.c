@@ -531,8 +531,8 @@ static void test_secondaries_stats(void)
 	teardown(f);
 }
 
-/* Names with a rich link label and instance are DNS text with escapes;
- * the parts stay as they are; a link is found without case. */
+/* Names with a rich link label and instance: "name" for a person,
+ * "dns_name" as DNS text with escapes; a link is found without case. */
 static void test_rich_labels(void)
 {
 	g_config = CONFIG_RICH;
@@ -544,7 +544,8 @@ static void test_rich_labels(void)
 
 	json_object *o = topic(f, GW_STATUS_LINKS, NULL);
 	json_object *l = link_of(get(o, "links"), "Building 1");
-	CU_ASSERT_STRING_EQUAL(str(l, "name"), "Building\\0321.home.arpa.");
+	CU_ASSERT_STRING_EQUAL(str(l, "name"), "Building 1.home.arpa.");
+	CU_ASSERT_STRING_EQUAL(str(l, "dns_name"), "Building\\0321.home.arpa.");
 	json_object_put(o);
 
 	o = topic(f, GW_STATUS_SERVICES, "building 1");
@@ -553,7 +554,8 @@ static void test_rich_labels(void)
 	json_object *sv = json_object_array_get_idx(svcs, 0);
 	CU_ASSERT_STRING_EQUAL(str(sv, "link"), "Building 1");
 	CU_ASSERT_STRING_EQUAL(str(sv, "instance"), "HP LaserJet (2)");
-	CU_ASSERT_STRING_EQUAL(str(sv, "name"),
+	CU_ASSERT_STRING_EQUAL(str(sv, "name"), "HP LaserJet (2)._http._tcp.Building 1.home.arpa.");
+	CU_ASSERT_STRING_EQUAL(str(sv, "dns_name"),
 	                       "HP\\032LaserJet\\032\\(2\\)._http._tcp.Building\\0321.home.arpa.");
 	json_object_put(o);
 	teardown(f);
