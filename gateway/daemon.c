@@ -290,6 +290,9 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		gw_err("cannot create the event loop");
 		return GW_ERROR;
 	}
+	/* Said once, at start; a reload does not repeat them. */
+	for (size_t i = 0; i < cfg->warning_count; i++)
+		gw_warn("%s", cfg->warnings[i]);
 	/* Who to become once the sockets are bound: decided first, so that a
 	 * user that does not exist stops the start before anything is bound
 	 * or written. */

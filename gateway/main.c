@@ -140,6 +140,8 @@ int main(int argc, char **argv)
 	int status;
 	char *abs_path = NULL;
 	if (check) {
+		for (size_t i = 0; i < cfg->warning_count; i++)
+			fprintf(stderr, "%s\n", cfg->warnings[i]);
 		status = check_config(cfg, verbose);
 	} else {
 		flags.verbose = verbose;

@@ -163,18 +163,41 @@ typedef struct mdns_opts {
 /* Links mirrored at most (configured, or found by the default rule). */
 #define MDNS_LINKS_MAX 256
 
+/* Browse domains one link advertises at most (links[].browse-domains). */
+#define MDNS_BROWSE_MAX 16
+
 typedef struct mdns_link_config {
 	char *interface; /* owned; IFNAMSIZ-1 max */
 	/* Owned; one DNS label as text, UTF-8, case kept (1..63 octets, no
-	 * control characters): "lan", "Building 1". Compared without case. */
+	 * control characters): "lan", "Building 1". Compared without case.
+	 * mdns_link_label_problem() says what cannot be one. */
 	char *subdomain;
 	/* Owned; browse_count browse domains the link advertises under
 	 * b._dns-sd._udp.<subdomain>.<zone>: names relative to the zone
 	 * ("lan", "building-a") or absolute ("campus.test."); "@" is the zone
-	 * apex. 0: the link's own subdomain. */
+	 * apex. DNS text, as zone files write it ("Building 1" as is, a dot
+	 * inside a label as \., a backslash as \\): zone_name_from_str(out,
+	 * text, zone) reads each. At most MDNS_BROWSE_MAX, each once, checked
+	 * by the configuration. 0: the link's own subdomain. */
 	char **browse;
 	size_t browse_count;
 } mdns_link_config_t;
+
+/* Why text (NUL-terminated) cannot be a link's label, as a sentence for
+ * a message ("it is empty; ..."); NULL when it can: 1..63 octets of UTF-8
+ * without control characters, not "*" or "@", not starting with '_',
+ * without a dot. Static text. */
+const char *mdns_link_label_problem(const char *text);
+
+/* True when a and b are one label to DNS (ASCII letters without case):
+ * two links "Lab" and "lab" clash. */
+bool mdns_label_equal(const char *a, const char *b);
+
+/* "<label>.<domain>" as DNS text (RFC 1035 escapes, as ldns writes it:
+ * "Building\0321.campus.test.") into buf. domain: wire form, absolute.
+ * GW_OK, GW_EINVAL (not a label, or too long together), GW_ESPACE (buf
+ * too small: cut), GW_ENOMEM. */
+int mdns_label_name_str(char *buf, size_t len, const char *label, const uint8_t *domain);
 
 typedef struct mdns mdns_t;
 typedef struct mdns_watch mdns_watch_t;

@@ -46,10 +46,11 @@ static mlink_t *link_by_name(mdns_mirror_t *m, const char *ifname)
 	return NULL;
 }
 
+/* Labels are compared as DNS does: "Lab" is the name of "lab". */
 static mlink_t *link_by_label(mdns_mirror_t *m, const char *label)
 {
 	for (mlink_t *l = m->links; l != NULL; l = l->next) {
-		if (strcmp(l->label, label) == 0)
+		if (mdns_label_equal(l->label, label))
 			return l;
 	}
 	return NULL;
@@ -172,8 +173,11 @@ static void link_up(mdns_mirror_t *m, mlink_t *l, int ifindex)
 				mirror_role_acquire(m, n, ROLE_BROWSE);
 			}
 		}
-		gw_notice("link %s (%s) is up: mirrored under %s.%s", l->label, l->ifname, l->label,
-		          m->cfg->domain_str);
+		char name[ZONE_NAME_MAXLEN * 4];
+		/* The name as DNS text: "Building 1" is Building\0321 there. */
+		if (mdns_label_name_str(name, sizeof(name), l->label, m->cfg->domain) != GW_OK)
+			snprintf(name, sizeof(name), "%s.%s", l->label, m->cfg->domain_str);
+		gw_notice("link %s (%s) is up: mirrored under %s", l->label, l->ifname, name);
 	}
 	mirror_link_dirty(m, l);
 	m->enumc.dirty = true;
@@ -184,7 +188,7 @@ static int link_new(mdns_mirror_t *m, mlink_t **out, const char *ifname, const c
 {
 	const mdns_mirror_config_t *cfg = m->cfg;
 	size_t llen = strlen(label);
-	if (llen == 0 || llen > 63 || strlen(ifname) >= IF_NAMESIZE)
+	if (mdns_link_label_problem(label) != NULL || strlen(ifname) >= IF_NAMESIZE)
 		return GW_EINVAL;
 	if (llen + 1 + cfg->domain_len > ZONE_NAME_MAXLEN)
 		return GW_ELIMIT;
@@ -211,22 +215,19 @@ static int link_new(mdns_mirror_t *m, mlink_t **out, const char *ifname, const c
 	return GW_OK;
 }
 
-/* The default rule names a link after its interface, as a DNS label:
- * lowercase letters, digits and hyphens. */
+/* The default rule names a link after its interface, as it is ("eth0",
+ * "Wlan0"): a label may be any text. What cannot be a label (a dot in
+ * "eth0.10", a leading '_') becomes a hyphen or goes. */
 static void label_from_ifname(char *out, size_t len, const char *ifname, int ifindex)
 {
 	size_t k = 0;
 	for (const char *p = ifname; *p != '\0' && k + 1 < len && k < 63; p++) {
-		char c = (char)gw_lower8((uint8_t)*p);
-		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-		if (!ok && (k == 0 || out[k - 1] == '-'))
+		if (*p == '_' && k == 0)
 			continue;
-		out[k++] = ok ? c : '-';
+		out[k++] = *p == '.' ? '-' : *p;
 	}
-	while (k > 0 && out[k - 1] == '-')
-		k--;
 	out[k] = '\0';
-	if (k == 0)
+	if (mdns_link_label_problem(out) != NULL)
 		snprintf(out, len, "link%d", ifindex);
 }
 
@@ -326,7 +327,8 @@ int mirror_links_check(const mdns_mirror_config_t *cfg)
 	for (size_t i = 0; i < cfg->link_count; i++) {
 		const mdns_link_config_t *lc = &cfg->links[i];
 		size_t llen = strlen(lc->subdomain);
-		if (llen == 0 || llen > 63 || strlen(lc->interface) >= IF_NAMESIZE ||
+		if (mdns_link_label_problem(lc->subdomain) != NULL ||
+		    strlen(lc->interface) >= IF_NAMESIZE ||
 		    llen + 1 + cfg->domain_len > ZONE_NAME_MAXLEN) {
 			gw_err("links: cannot mirror %s as %s: %s", lc->interface, lc->subdomain,
 			       gw_strerror(GW_EINVAL));
@@ -334,7 +336,7 @@ int mirror_links_check(const mdns_mirror_config_t *cfg)
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(cfg->links[j].interface, lc->interface) == 0 ||
-			    strcmp(cfg->links[j].subdomain, lc->subdomain) == 0) {
+			    mdns_label_equal(cfg->links[j].subdomain, lc->subdomain)) {
 				gw_err("links: interface %s or subdomain %s given twice",
 				       lc->interface, lc->subdomain);
 				return GW_ECONFIG;

@@ -102,7 +102,7 @@ void mdns_mirror_foreach_service(const mdns_mirror_t *m, const char *link,
 {
 	mdns_mirror_service_info_t s;
 	for (const mlink_t *l = m->links; l != NULL; l = l->next) {
-		if (link != NULL && strcmp(link, l->label) != 0)
+		if (link != NULL && !mdns_label_equal(link, l->label))
 			continue;
 		GW_HTAB_FOREACH(&l->names, h) {
 			const kname_t *n = kname_of(h);

@@ -1,5 +1,6 @@
 /* Checks between keys: values that are each in range but wrong together,
  * and the privacy of a file that holds secrets. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -156,4 +157,20 @@ int check_secret_mode(sink_t *sink, gw_config_t *cfg, const char *path)
 	         (unsigned)(st.st_mode & 07777));
 	gw_config_free(cfg);
 	return GW_ECONFIG;
+}
+
+#define PATH_TTL_CAP    "mdns.ttl-cap"
+#define TTL_CAP_RFC8766 10 /* seconds: RFC 8766 section 5.5.1 */
+
+/* A longer cap is accepted (some sites trade freshness for fewer queries),
+ * but a client then keeps a record of a vanished service that long. */
+void check_ttl_cap(load_ctx_t *ctx, gw_config_t *cfg)
+{
+	if (place_find(ctx, PATH_TTL_CAP) == NULL || reported_at(ctx, PATH_TTL_CAP) ||
+	    cfg->mdns.ttl_cap <= TTL_CAP_RFC8766)
+		return;
+	warn_at(ctx, cfg, PATH_TTL_CAP,
+	        "%" PRIu32 " s is above the 10 s of RFC 8766 section 5.5.1; clients keep a "
+	        "service that has gone for up to this long (accepted)",
+	        cfg->mdns.ttl_cap);
 }

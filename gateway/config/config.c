@@ -31,6 +31,9 @@ void gw_config_free(gw_config_t *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->source);
+	for (size_t i = 0; i < cfg->warning_count; i++)
+		free(cfg->warnings[i]);
+	free(cfg->warnings);
 	config_zones_free(cfg);
 	schema_free(cfg);
 	free(cfg);

@@ -201,6 +201,11 @@ typedef struct gw_zone_config {
 typedef struct gw_config {
 	/* Path of the file loaded, NULL for the built-in default. Owned. */
 	char *source;
+	/* Owned; warning_count lines "FILE:LINE:COL: KEY: warning: ..." (no
+	 * newline): values accepted that deserve a word (--check-config
+	 * prints them, the daemon logs them once at start). */
+	char **warnings;
+	size_t warning_count;
 
 	struct {
 		uint8_t domain[GW_CONFIG_NAME_MAX];      /* wire form, lowercase, absolute */

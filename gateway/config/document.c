@@ -59,6 +59,34 @@ void report_at(load_ctx_t *ctx, const char *path, const char *fmt, ...)
 	}
 }
 
+void warn_at(load_ctx_t *ctx, gw_config_t *cfg, const char *path, const char *fmt, ...)
+{
+	char msg[MESSAGE_MAX];
+	char line[MESSAGE_MAX + PLACE_PATH_MAX + 64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	const place_t *p = place_find(ctx, path);
+	if (p != NULL)
+		snprintf(line, sizeof(line), "%s:%zu:%zu: %s: warning: %s", ctx->sink.name,
+		         p->node->start_mark.line + 1, p->node->start_mark.column + 1, path, msg);
+	else
+		snprintf(line, sizeof(line), "%s: %s: warning: %s", ctx->sink.name, path, msg);
+	char **list = realloc(cfg->warnings, (cfg->warning_count + 1) * sizeof(*list));
+	if (list == NULL) {
+		ctx->sink.oom = true;
+		return;
+	}
+	cfg->warnings = list;
+	list[cfg->warning_count] = strdup(line);
+	if (list[cfg->warning_count] == NULL)
+		ctx->sink.oom = true;
+	else
+		cfg->warning_count++;
+}
+
 bool reported_at(const load_ctx_t *ctx, const char *path)
 {
 	const place_t *p = place_find(ctx, path);

@@ -118,6 +118,11 @@ const place_t *place_find(const load_ctx_t *ctx, const char *path);
  * the path. Values not in the file (defaults) are never reported on. */
 void report_at(load_ctx_t *ctx, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A value accepted with a word of warning, at path: appended to
+ * cfg->warnings as "FILE:LINE:COL: PATH: warning: ...". Not a problem:
+ * the load does not fail. */
+void warn_at(load_ctx_t *ctx, gw_config_t *cfg, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* True when a problem was reported at path. */
 bool reported_at(const load_ctx_t *ctx, const char *path);
 const char *node_text(const yaml_node_t *node);
@@ -293,7 +298,6 @@ bool parse_acl_entry(const gw_config_t *cfg, const char *text, gw_acl_entry_t *e
 bool parse_notify(const gw_config_t *cfg, const char *text, gw_notify_target_t *t, char *why,
                   size_t why_len);
 bool parse_size(const char *text, uint64_t *out);
-bool parse_label(const char *text, char *out);
 bool parse_subtype(const char *text, char *out, char *why, size_t why_len);
 bool check_ifname(load_ctx_t *ctx, const char *path, const char *text);
 /* The index of TSIG algorithm text ("hmac-sha256" or "hmac-sha256."), or -1. */
@@ -320,6 +324,8 @@ void check_control_socket(load_ctx_t *ctx, gw_config_t *cfg);
 /* tls: certificate and key both or neither; server-name a domain name
  * (made absolute). */
 void check_tls(load_ctx_t *ctx, gw_config_t *cfg);
+/* mdns.ttl-cap above RFC 8766's 10 s: a warning, still accepted. */
+void check_ttl_cap(load_ctx_t *ctx, gw_config_t *cfg);
 /* A file that holds TSIG secrets itself must be as private as a key file.
  * On failure frees cfg. */
 int check_secret_mode(sink_t *sink, gw_config_t *cfg, const char *path);

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "gateway/config/internal.h"
+#include "zones/zone.h"
 
 static size_t *count_of(const gw_config_t *cfg, const cfg_key_t *key)
 {
@@ -695,17 +696,101 @@ static void links_free(mdns_link_config_t *links, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(links[i].interface);
 		free(links[i].subdomain);
+		strings_free(links[i].browse, links[i].browse_count);
 	}
 	free(links);
+}
+
+/* Octets of "b._dns-sd._udp." in wire form, in front of a link's name. */
+#define LINK_ENUM_PREFIX 15
+
+/* The root: the origin of relative browse domains when no zone is known
+ * yet (the zones: form). */
+static const uint8_t g_root[1] = {0};
+
+/* One browse domain as DNS text: "@" (the zone apex), a name relative to
+ * the zone ("Building 1", "lan2") or absolute ("campus.test."); escapes as
+ * in zone files (\. \\ \ddd). Its wire form, made absolute, into wire;
+ * false with why set when DNS cannot hold it or it would change meaning. */
+static bool parse_browse(const gw_config_t *cfg, const char *text, uint8_t *wire, char *why,
+                         size_t why_len)
+{
+	char q[QBUF];
+	const uint8_t *zone = cfg->zone.domain_len > 0 ? cfg->zone.domain : g_root;
+	quote(q, sizeof(q), text, strlen(text));
+	int len = zone_name_from_str(wire, text, zone);
+	if (len < 1) {
+		snprintf(why, why_len,
+		         "'%s' is not a domain name DNS can hold (labels of 1 to 63 octets, 255 in "
+		         "all with the zone); give a name relative to the zone, one with a final "
+		         "dot, or @",
+		         q);
+		return false;
+	}
+	for (const uint8_t *p = wire; p[0] != 0; p += 1 + p[0]) {
+		char label[64];
+		char ql[QBUF];
+		memcpy(label, p + 1, p[0]);
+		label[p[0]] = '\0';
+		quote(ql, sizeof(ql), label, p[0]);
+		/* A dot written escaped (\.) is meant: DNS holds it. */
+		for (char *dot = strchr(label, '.'); dot != NULL; dot = strchr(dot, '.'))
+			*dot = '-';
+		const char *problem = mdns_link_label_problem(label);
+		if (problem != NULL) {
+			snprintf(why, why_len, "label '%s' cannot be: %s", ql, problem);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The browse domains of links[i] (count texts at path), each once. */
+static void check_browse(load_ctx_t *ctx, const gw_config_t *cfg, mdns_link_config_t *link,
+                         const char *path, char *const *texts, unsigned count)
+{
+	char child[PLACE_PATH_MAX];
+	char why[WHY_MAX];
+	char q[QBUF];
+	uint8_t wires[MDNS_BROWSE_MAX][ZONE_NAME_MAXLEN];
+
+	if (count == 0)
+		return;
+	link->browse = alloc_entries(ctx, count, sizeof(*link->browse));
+	if (link->browse == NULL)
+		return;
+	for (unsigned i = 0; i < count && i < MDNS_BROWSE_MAX; i++) {
+		size_t n = link->browse_count;
+		snprintf(child, sizeof(child), "%s[%u]", path, i);
+		if (!parse_browse(cfg, texts[i], wires[n], why, sizeof(why))) {
+			report_at(ctx, child, "%s", why);
+			continue;
+		}
+		size_t j;
+		for (j = 0; j < n && !zone_name_equal(wires[j], wires[n]); j++)
+			;
+		if (j < n) {
+			report_at(ctx, child, "'%s' is the same name as entry %zu; remove one",
+			          quote(q, sizeof(q), texts[i], strlen(texts[i])), j);
+			continue;
+		}
+		link->browse[n] = strdup(texts[i]);
+		if (link->browse[n] == NULL) {
+			ctx->sink.oom = true;
+			return;
+		}
+		link->browse_count++;
+	}
 }
 
 static void check_links(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                         void *value, unsigned count)
 {
 	const raw_map_t *entries = value;
+	size_t bi = key_index(key->keys, "browse-domains");
 	char ipath[PLACE_PATH_MAX];
 	char spath[PLACE_PATH_MAX];
-	char label[64];
+	char bpath[PLACE_PATH_MAX];
 	char q[QBUF];
 	size_t n = 0;
 
@@ -714,30 +799,37 @@ static void check_links(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
 	mdns_link_config_t *links = alloc_entries(ctx, count, sizeof(*links));
 	if (links == NULL)
 		return;
-	for (unsigned i = 0; i < count; i++) {
+	for (unsigned i = 0; i < count && !ctx->sink.oom; i++) {
 		const char *interface = entry_text(key, &entries[i], "interface");
 		const char *subdomain = entry_text(key, &entries[i], "subdomain");
 		snprintf(ipath, sizeof(ipath), "%s[%u].interface", path, i);
 		snprintf(spath, sizeof(spath), "%s[%u].subdomain", path, i);
+		snprintf(bpath, sizeof(bpath), "%s[%u].browse-domains", path, i);
 		if (interface == NULL || !check_ifname(ctx, ipath, interface))
 			continue;
 		bool own = subdomain != NULL; /* else the interface name serves */
 		const char *sub = own ? subdomain : interface;
+		const char *problem = mdns_link_label_problem(sub);
 		quote(q, sizeof(q), sub, strlen(sub));
-		if (!parse_label(sub, label)) {
+		if (problem != NULL) {
 			if (own)
-				report_at(
-				    ctx, spath,
-				    "'%s' is not one DNS label; use 1 to 63 letters, digits and "
-				    "inner '-', without dots, e.g. lan",
-				    q);
+				report_at(ctx, spath, "'%s' is not one DNS label: %s", q, problem);
 			else
-				report_at(
-				    ctx, ipath,
-				    "'%s' cannot serve as the subdomain (one DNS label of letters, "
-				    "digits and inner '-'); add one, e.g. {interface: %s, "
-				    "subdomain: lan}",
-				    q, q);
+				report_at(ctx, ipath,
+				          "'%s' cannot serve as the subdomain (%s); add one, e.g. "
+				          "{interface: %s, subdomain: lan}",
+				          q, problem, q);
+			continue;
+		}
+		/* b._dns-sd._udp.<label>.<zone> (RFC 6763 section 11) must fit
+		 * in DNS's 255 octets. */
+		if (cfg->zone.domain_len > 0 &&
+		    LINK_ENUM_PREFIX + 1 + strlen(sub) + cfg->zone.domain_len > 255) {
+			report_at(
+			    ctx, own ? spath : ipath,
+			    "'%s' is too long for the zone: b._dns-sd._udp.<subdomain>.%s would "
+			    "be over 255 octets; shorten it",
+			    q, cfg->zone.domain_str);
 			continue;
 		}
 		size_t j;
@@ -748,24 +840,26 @@ static void check_links(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
 			          quote(q, sizeof(q), interface, strlen(interface)));
 			continue;
 		}
-		for (j = 0; j < n && strcmp(links[j].subdomain, label) != 0; j++)
+		/* DNS compares labels without case: "Lab" and "lab" are one name. */
+		for (j = 0; j < n && !mdns_label_equal(links[j].subdomain, sub); j++)
 			;
 		if (j < n) {
 			report_at(
 			    ctx, own ? spath : ipath,
-			    "subdomain '%s' is already that of interface %s; give each link its "
+			    "subdomain '%s' is already that of interface %s%s; give each link its "
 			    "own subdomain",
-			    label, links[j].interface);
+			    links[j].subdomain, links[j].interface,
+			    strcmp(links[j].subdomain, sub) != 0 ? " (DNS ignores case)" : "");
 			continue;
 		}
-		links[n].interface = strdup(interface);
-		links[n].subdomain = strdup(label);
-		if (links[n].interface == NULL || links[n].subdomain == NULL) {
+		mdns_link_config_t *l = &links[n++]; /* counted now: links_free() takes it */
+		l->interface = strdup(interface);
+		l->subdomain = strdup(sub);
+		if (l->interface == NULL || l->subdomain == NULL) {
 			ctx->sink.oom = true;
-			n++; /* so that the partial entry is freed */
 			break;
 		}
-		n++;
+		check_browse(ctx, cfg, l, bpath, entries[i].v[bi], entries[i].n[bi]);
 	}
 	links_free(cfg->links, cfg->link_count);
 	cfg->links = links;
@@ -781,6 +875,14 @@ static void print_links(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, 
 		fprintf(fp, "\n%*ssubdomain: ", indent + 4, "");
 		print_string(fp, cfg->links[i].subdomain);
 		fputc('\n', fp);
+		if (cfg->links[i].browse_count == 0)
+			continue; /* the default: the link's own subdomain */
+		print_list_head(fp, "browse-domains", cfg->links[i].browse_count, indent + 4);
+		for (size_t j = 0; j < cfg->links[i].browse_count; j++) {
+			fprintf(fp, "%*s- ", indent + 6, "");
+			print_string(fp, cfg->links[i].browse[j]);
+			fputc('\n', fp);
+		}
 	}
 }
 
@@ -792,7 +894,8 @@ static void free_links(gw_config_t *cfg, const cfg_key_t *key)
 	cfg->link_count = 0;
 }
 
-/* The links to mirror (cfg->links): interface, subdomain. */
+/* The links to mirror (cfg->links): interface, subdomain,
+ * browse-domains. */
 const cfg_type_t g_type_links = {
     .shape = SHAPE_LIST_MAP,
     .check = check_links,

@@ -163,6 +163,8 @@ static const cfg_key_t g_tsig_key_keys[] = {
 static const cfg_key_t g_link_keys[] = {
     {"interface", &g_type_text, CFG_REQUIRED, .len = IFNAME_TEXT_MAX},
     {"subdomain", &g_type_text, 0, .len = GW_CONFIG_NAME_STR_MAX - 1},
+    {"browse-domains", &g_type_entry_list, 0, .len = GW_CONFIG_NAME_STR_MAX - 1,
+     .max = MDNS_BROWSE_MAX},
     {.name = NULL},
 };
 
@@ -284,7 +286,8 @@ static const cfg_key_t g_mdns_keys[] = {
     {"ipv6", &g_type_bool, 0, AT(mdns.ipv6), .def = true, .after = check_address_families},
     /* 10s: RFC 8766 section 5.5.1 */
     {"ttl-cap", &g_type_seconds, CFG_LIVE, AT(mdns.ttl_cap), .def = 10000, .min = 1000,
-     .max = GW_CONFIG_TTL_CAP_MAX * 1000ULL, .note = " (RFC 8766 section 5.5.1 suggests 10s)"},
+     .max = GW_CONFIG_TTL_CAP_MAX * 1000ULL, .note = " (RFC 8766 section 5.5.1 suggests 10s)",
+     .after = check_ttl_cap},
     {"batch-window", &g_type_duration, CFG_LIVE, AT(mdns.batch_window_ms), .def = 50,
      .max = GW_CONFIG_BATCH_WINDOW_MAX_MS, .note = " (e.g. 50ms)"},
     {"warm-up", &g_type_duration, CFG_LIVE, AT(mdns.warmup_ms), .def = 5000,

@@ -513,26 +513,6 @@ bool check_ifname(load_ctx_t *ctx, const char *path, const char *text)
 	return ok;
 }
 
-/* One DNS label of letters, digits and inner hyphens (RFC 1123), lowercased
- * into out (64 bytes). */
-bool parse_label(const char *text, char *out)
-{
-	size_t len = strlen(text);
-
-	if (len == 0 || len > 63 || text[0] == '-' || text[len - 1] == '-')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-			return false;
-		out[i] = c;
-	}
-	out[len] = '\0';
-	return true;
-}
-
 #define SUBTYPE_HINT "write <_subtype>._sub.<_service>.<_tcp|_udp>, e.g. _printer._sub._http._tcp"
 
 /* "_sub"-style browse names: <_x>._sub.<_svc>.<_tcp|_udp>, lowercased

@@ -7,13 +7,21 @@
 #include <strings.h>
 
 #include "common/error.h"
+#include "mdns/mdns.h"
+#include "zones/zone.h"
 
-/* "<label>.<domain>": the name a link's services are under. */
+/* "<label>.<domain>", the name a link's services are under: "name" for a
+ * person, its parts as they are ("Building 1.campus.test."), and
+ * "dns_name" as DNS text ("Building\0321.campus.test."), as dig and zone
+ * files write it, the one form that says where a label ends. */
 static bool add_link_name(json_object *obj, const char *label, const gw_view_t *v)
 {
-	char name[512];
-	snprintf(name, sizeof(name), "%s.%s", label, v->cfg->zone.domain_str);
-	return gw_json_add_str(obj, "name", name);
+	char name[ZONE_NAME_MAXLEN * 4];
+	char text[ZONE_NAME_MAXLEN * 4];
+	snprintf(text, sizeof(text), "%s.%s", label, v->cfg->zone.domain_str);
+	bool dns = mdns_label_name_str(name, sizeof(name), label, v->cfg->zone.domain) == GW_OK;
+	return gw_json_add_str(obj, "name", text) &&
+	       gw_json_add_str(obj, "dns_name", dns ? name : NULL);
 }
 
 int gw_status_links(const gw_view_t *v, json_object *obj)
@@ -74,7 +82,7 @@ typedef struct svc_walk {
 static bool on_service(void *arg, const mdns_mirror_service_info_t *s)
 {
 	svc_walk_t *w = arg;
-	char name[1024];
+	char name[ZONE_NAME_MAXLEN * 4 * 2 + 128];
 	w->total++;
 	if (w->listed >= w->limit)
 		return true; /* counted, not listed */
@@ -84,12 +92,24 @@ static bool on_service(void *arg, const mdns_mirror_service_info_t *s)
 		w->failed = true;
 		return false;
 	}
-	/* The instance's name in the zone, as ldns would print it is not
-	 * needed here: a person reads the parts. */
-	snprintf(name, sizeof(name), "%s.%s.%s.%s", s->instance, s->type, s->link,
+	/* The instance's name in the zone, as add_link_name() gives a link's:
+	 * for a person, and as DNS text ("HP\032LaserJet...") for dig. */
+	char text[sizeof(name)];
+	char inst[ZONE_NAME_MAXLEN * 4];
+	char under[ZONE_NAME_MAXLEN * 4];
+	static const uint8_t root[1] = {0};
+	snprintf(text, sizeof(text), "%s.%s.%s.%s", s->instance, s->type, s->link,
 	         w->v->cfg->zone.domain_str);
+	if (mdns_label_name_str(inst, sizeof(inst), s->instance, root) == GW_OK &&
+	    mdns_label_name_str(under, sizeof(under), s->link, w->v->cfg->zone.domain) == GW_OK) {
+		inst[strlen(inst) - 1] = '\0'; /* the root's dot */
+		snprintf(name, sizeof(name), "%s.%s.%s", inst, s->type, under);
+	} else {
+		name[0] = '\0';
+	}
 	if (!gw_json_add_str(o, "link", s->link) || !gw_json_add_str(o, "instance", s->instance) ||
-	    !gw_json_add_str(o, "type", s->type) || !gw_json_add_str(o, "name", name) ||
+	    !gw_json_add_str(o, "type", s->type) || !gw_json_add_str(o, "name", text) ||
+	    !gw_json_add_str(o, "dns_name", name[0] ? name : NULL) ||
 	    !gw_json_add_str(o, "host", s->host[0] ? s->host : NULL) ||
 	    !gw_json_add_u64(o, "port", s->port) ||
 	    !gw_json_add_u64(o, "addresses", s->addresses)) {
@@ -108,7 +128,7 @@ static bool link_known(const gw_view_t *v, const char *label)
 	if (links != NULL) {
 		n = mdns_mirror_links(v->mirror, links, n);
 		for (size_t i = 0; i < n && !found; i++)
-			found = strcmp(links[i].label, label) == 0;
+			found = mdns_label_equal(links[i].label, label);
 	}
 	free(links);
 	return found;

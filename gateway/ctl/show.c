@@ -113,7 +113,7 @@ static bool show_links(json_object *d, FILE *fp)
 		ok = ctl_table_add(&t, (const char *[]){ctl_str(l, "label"), ctl_str(l, "ifname"),
 		                                        ctl_num(l, "ifindex") ? ifindex : "-",
 		                                        ctl_str(l, "state"), svcs, types,
-		                                        ctl_str(l, "name")});
+		                                        ctl_str(l, "dns_name")});
 	}
 	ctl_table_print(&t, fp, 0);
 	ctl_table_deinit(&t);

@@ -170,6 +170,9 @@ static inline void assert_same_mirror(const gw_config_t *a, const gw_config_t *b
 	for (size_t i = 0; i < a->link_count; i++) {
 		CU_ASSERT_STRING_EQUAL(a->links[i].interface, b->links[i].interface);
 		CU_ASSERT_STRING_EQUAL(a->links[i].subdomain, b->links[i].subdomain);
+		CU_ASSERT_EQUAL_FATAL(a->links[i].browse_count, b->links[i].browse_count);
+		for (size_t j = 0; j < a->links[i].browse_count; j++)
+			CU_ASSERT_STRING_EQUAL(a->links[i].browse[j], b->links[i].browse[j]);
 	}
 	CU_ASSERT_EQUAL(a->mdns.enable, b->mdns.enable);
 	CU_ASSERT_EQUAL(a->mdns.ipv4, b->mdns.ipv4);

@@ -126,7 +126,8 @@ static void test_bad_dnssec_and_links(void)
 	ASSERT_ERROR(&errs, f, 25, "links[5].interface: 'eth0.10' cannot serve as the subdomain",
 	             "subdomain: lan}");
 	ASSERT_ERROR(&errs, f, 26, "links[6].interface: 'eth 3' is not an interface name");
-	ASSERT_ERROR(&errs, f, 27, "links[7].subdomain: '-lan' is not one DNS label");
+	ASSERT_ERROR(&errs, f, 27, "links[7].subdomain: '_lan' is not one DNS label",
+	             "starting with '_' is DNS-SD structure");
 	for (size_t i = 1; i < errs.count; i++)
 		CU_ASSERT_TRUE(errs.items[i - 1].line <= errs.items[i].line);
 	gw_config_errors_deinit(&errs);
@@ -278,10 +279,10 @@ static void test_value_errors_inline(void)
 	     "links[0].subdomian: unknown key; did you mean 'subdomain'"},
 	    {"zone: {domain: a}\nlinks: eth0\n", 2, "links: expects a list"},
 	    {"zone: {domain: a}\nlinks: [eth0]\n", 2, "links[0]: expects a mapping"},
-	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomain: a_b}\n", 3,
-	     "'a_b' is not one DNS label"},
-	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomain: lan-}\n", 3,
-	     "'lan-' is not one DNS label"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomain: _ab}\n", 3,
+	     "'_ab' is not one DNS label"},
+	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomain: \"*\"}\n", 3,
+	     "'*' is not one DNS label: a lone '*' is a wildcard"},
 	    {"zone: {domain: a}\nlinks:\n  - {interface: eth0, subdomain: "
 	     "a1234567890123456789012345678901234567890123456789012345678901234}\n",
 	     3, "is not one DNS label"},

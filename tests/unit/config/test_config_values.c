@@ -114,10 +114,10 @@ static void test_full_file(void)
 
 	CU_ASSERT_EQUAL_FATAL(cfg->link_count, 3);
 	CU_ASSERT_STRING_EQUAL(cfg->links[0].interface, "eth0");
-	CU_ASSERT_STRING_EQUAL(cfg->links[0].subdomain, "lan"); /* "LAN" lowercased */
-	/* no subdomain: the interface name, lowercased; the interface keeps its case */
+	CU_ASSERT_STRING_EQUAL(cfg->links[0].subdomain, "LAN"); /* case kept (RFC 8766 5.3) */
+	/* no subdomain: the interface name, case kept */
 	CU_ASSERT_STRING_EQUAL(cfg->links[1].interface, "Wlan0");
-	CU_ASSERT_STRING_EQUAL(cfg->links[1].subdomain, "wlan0");
+	CU_ASSERT_STRING_EQUAL(cfg->links[1].subdomain, "Wlan0");
 	CU_ASSERT_STRING_EQUAL(cfg->links[2].interface, "br-guest.10");
 	CU_ASSERT_STRING_EQUAL(cfg->links[2].subdomain, "guest");
 

@@ -35,6 +35,18 @@ static const char CONFIG[] = "zone: {domain: home.arpa}\n"
                              "  batch-window: 10ms\n"
                              "  limits: {services-per-link: 3}\n";
 
+/* A link with a rich-text label (RFC 8766 section 5.3). */
+static const char CONFIG_RICH[] = "zone: {domain: home.arpa}\n"
+                                  "listen: [127.0.0.1@0]\n"
+                                  "state-dir: /nonexistent\n"
+                                  "links:\n"
+                                  "  - {interface: eth0, subdomain: \"Building 1\"}\n"
+                                  "mdns:\n"
+                                  "  batch-window: 10ms\n";
+
+/* The configuration setup() loads. */
+static const char *g_config = CONFIG;
+
 typedef struct fixture {
 	char dir[64];
 	struct ev_loop *loop;
@@ -59,7 +71,7 @@ static fixture_t *setup(void)
 	memset(f, 0, sizeof(*f));
 	snprintf(f->dir, sizeof(f->dir), "/tmp/gw-status.XXXXXX");
 	CU_ASSERT_FATAL(mkdtemp(f->dir) != NULL);
-	CU_ASSERT_FATAL(gw_config_parse(&f->cfg, "test.yaml", CONFIG, strlen(CONFIG), NULL) ==
+	CU_ASSERT_FATAL(gw_config_parse(&f->cfg, "test.yaml", g_config, strlen(g_config), NULL) ==
 	                GW_OK);
 	free(f->cfg->state_dir);
 	f->cfg->state_dir = strdup(f->dir);
@@ -519,6 +531,36 @@ static void test_secondaries_stats(void)
 	teardown(f);
 }
 
+/* Names with a rich link label and instance: "name" for a person,
+ * "dns_name" as DNS text with escapes; a link is found without case. */
+static void test_rich_labels(void)
+{
+	g_config = CONFIG_RICH;
+	fixture_t *f = setup();
+	g_config = CONFIG;
+	mdns_mirror_inject_link(f->mirror, IF_LAN, "eth0", true);
+	service(f, IF_LAN, "HP LaserJet (2)", "hp.local", 631, "192.0.2.82");
+	mdns_mirror_flush(f->mirror);
+
+	json_object *o = topic(f, GW_STATUS_LINKS, NULL);
+	json_object *l = link_of(get(o, "links"), "Building 1");
+	CU_ASSERT_STRING_EQUAL(str(l, "name"), "Building 1.home.arpa.");
+	CU_ASSERT_STRING_EQUAL(str(l, "dns_name"), "Building\\0321.home.arpa.");
+	json_object_put(o);
+
+	o = topic(f, GW_STATUS_SERVICES, "building 1");
+	json_object *svcs = get(o, "services");
+	CU_ASSERT_FATAL(json_object_array_length(svcs) == 1);
+	json_object *sv = json_object_array_get_idx(svcs, 0);
+	CU_ASSERT_STRING_EQUAL(str(sv, "link"), "Building 1");
+	CU_ASSERT_STRING_EQUAL(str(sv, "instance"), "HP LaserJet (2)");
+	CU_ASSERT_STRING_EQUAL(str(sv, "name"), "HP LaserJet (2)._http._tcp.Building 1.home.arpa.");
+	CU_ASSERT_STRING_EQUAL(str(sv, "dns_name"),
+	                       "HP\\032LaserJet\\032\\(2\\)._http._tcp.Building\\0321.home.arpa.");
+	json_object_put(o);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -526,6 +568,7 @@ int gw_test_register(void)
 	    {"status", test_status},
 	    {"links and services", test_links_services},
 	    {"instance names as text", test_instance_text},
+	    {"rich labels", test_rich_labels},
 	    {"refused", test_refused},
 	    {"keys and ds", test_keys_ds},
 	    {"secondaries and stats", test_secondaries_stats},

@@ -55,6 +55,16 @@ static void test_escaping(void)
 	                          "# HELP m say \"x\\\\y\"\\nz\n"
 	                          "# TYPE m gauge\n");
 	free(t);
+
+	/* A link's label as configured: UTF-8 and spaces pass as they are
+	 * (the format is UTF-8), its backslash is escaped. */
+	gw_expo_init(&e);
+	gw_expo_label_t rich[] = {{"link", "veth-l1"}, {"subdomain", "Biblioth\xc3\xa8que 1\\x"}};
+	gw_expo_u64(&e, "s", rich, 2, 3);
+	t = take(&e);
+	CU_ASSERT_STRING_EQUAL(t,
+	                       "s{link=\"veth-l1\",subdomain=\"Biblioth\xc3\xa8que 1\\\\x\"} 3\n");
+	free(t);
 }
 
 static void test_doubles(void)
