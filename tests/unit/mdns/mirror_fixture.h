@@ -247,25 +247,7 @@ static inline void printer(fixture_t *f, bool add)
 /* Is the RR (text, absolute names) in the zone, with its TTL? */
 static inline bool has_rr(fixture_t *f, const char *text)
 {
-	ldns_rr *want = trr(text);
-	uint8_t owner[ZONE_NAME_MAXLEN];
-	bool found = false;
-	char *ostr = ldns_rdf2str(ldns_rr_owner(want));
-	const zone_node_t *node = zone_find(f->zone->zone, tname(owner, ostr));
-	free(ostr);
-	const zone_rrset_t *rs =
-	    node ? zone_node_rrset(node, (uint16_t)ldns_rr_get_type(want)) : NULL;
-	uint32_t pos = 0;
-	const uint8_t *rd;
-	uint16_t rdlen;
-	while (rs != NULL && !found && zone_rrset_next(rs, &pos, &rd, &rdlen)) {
-		ldns_rr *got = NULL;
-		CU_ASSERT_FATAL(zone_rr_to_ldns(&got, node, rs, rd, rdlen) == GW_OK);
-		found = ldns_rr_compare(got, want) == 0 && ldns_rr_ttl(got) == ldns_rr_ttl(want);
-		ldns_rr_free(got);
-	}
-	ldns_rr_free(want);
-	return found;
+	return zone_has_rr(f->zone->zone, text);
 }
 
 static inline bool has_name(fixture_t *f, const char *name)
