@@ -65,13 +65,37 @@ static void on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	gw_daemon_reload(d, report, sizeof(report));
 }
 
-mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg)
+/* mdns_mirror_commit_fn: the mirror's batches go through the same commit as
+ * every other change. */
+static int mirror_commit(void *arg, const zone_changeset_t *cs)
 {
+	return gw_zonemgr_commit(arg, cs);
+}
+
+static bool mirror_reserved(void *arg, const uint8_t *name)
+{
+	return gw_zonemgr_is_static_name(arg, name);
+}
+
+mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg, mdns_mirror_zone_t *zone,
+                                             gw_zonemgr_t *zm)
+{
+	const gw_zone_config_t *zc = &cfg->zones[0];
+	*zone = (mdns_mirror_zone_t){
+	    .domain = zc->domain,
+	    .domain_len = zc->domain_len,
+	    .domain_str = zc->domain_str,
+	    .links = (const char *const *)zc->links,
+	    .link_count = zc->link_count,
+	    .policy = &zc->policy,
+	    .commit = mirror_commit,
+	    .commit_arg = zm,
+	    .reserved = mirror_reserved,
+	    .reserved_arg = zm,
+	};
 	return (mdns_mirror_config_t){
-	    .domain = cfg->zone.domain,
-	    .domain_len = cfg->zone.domain_len,
-	    .domain_str = cfg->zone.domain_str,
-	    .state_dir = cfg->state_dir,
+	    .zones = zone,
+	    .zone_count = 1,
 	    .links = cfg->links,
 	    .link_count = cfg->link_count,
 	    .ipv4 = cfg->mdns.ipv4,
@@ -135,18 +159,6 @@ gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg)
 		o.dnssec.policy.ds_check[i] = cfg->dnssec.policy.ds_check[i].addr;
 	o.dnssec.policy.ds_check_count = n;
 	return o;
-}
-
-/* mdns_mirror_commit_fn: the mirror's batches go through the same commit as
- * every other change. */
-static int mirror_commit(void *arg, const zone_changeset_t *cs)
-{
-	return gw_zonemgr_commit(arg, cs);
-}
-
-static bool mirror_reserved(void *arg, const uint8_t *name)
-{
-	return gw_zonemgr_is_static_name(arg, name);
 }
 
 /* gw_zonemgr_hook_fn: every new serial is announced to the secondaries. */
@@ -439,16 +451,20 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	/* The mDNS mirror. Starting it commits the last mirrored state before
 	 * the server answers, so a restart does not blank the zone; with
 	 * mdns.enable false only that saved state is served. */
+	char *mirror_state = NULL;
+	if (asprintf(&mirror_state, "%s/mirror.zone", cfg->zones[0].state_dir) < 0) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
 	mdns_mirror_opts_t mirror_opts = {
-	    .cfg = gw_daemon_mirror_config(cfg),
-	    .commit = mirror_commit,
-	    .commit_arg = d.zones,
-	    .reserved = mirror_reserved,
-	    .reserved_arg = d.zones,
+	    .cfg = gw_daemon_mirror_config(cfg, &d.mirror_zone[0], d.zones),
 	    .discover = cfg->mdns.enable,
 	};
+	d.mirror_zone[0].state_file = mirror_state; /* copied by the mirror */
 	gw_sd_status("starting the mDNS mirror");
 	ret = mdns_mirror_new(&d.mirror, d.loop, &mirror_opts);
+	free(mirror_state);
+	d.mirror_zone[0].state_file = NULL;
 	if (ret == GW_OK)
 		ret = mdns_mirror_start(d.mirror);
 	if (ret != GW_OK) {

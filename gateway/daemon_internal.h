@@ -41,11 +41,15 @@ typedef struct daemon {
 	gw_server_t *server;            /* owned */
 	gw_zonemgr_t *zones;            /* owned: the served zone and its changes */
 	mdns_mirror_t *mirror;          /* owned */
-	gw_tsig_keyring_t *keys;        /* owned: the TSIG keys in force */
-	gw_access_t access;             /* who may transfer: transfer.allow and keys */
-	gw_notify_t *notify;            /* owned: NOTIFY to transfer.notify */
-	gw_push_t *push;                /* owned: DNS Push; NULL when push.enable is off */
-	gw_retired_t *retired;          /* owned: what reloads replaced */
+	/* The zone the mirror publishes into, which it borrows: a reload
+	 * fills the slot not in use (mirror_slot is the one in use). */
+	mdns_mirror_zone_t mirror_zone[2];
+	int mirror_slot;
+	gw_tsig_keyring_t *keys; /* owned: the TSIG keys in force */
+	gw_access_t access;      /* who may transfer: transfer.allow and keys */
+	gw_notify_t *notify;     /* owned: NOTIFY to transfer.notify */
+	gw_push_t *push;         /* owned: DNS Push; NULL when push.enable is off */
+	gw_retired_t *retired;   /* owned: what reloads replaced */
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sighup;
@@ -57,7 +61,10 @@ typedef struct daemon {
 } daemon_t;
 
 /* The parts of cfg each module takes (what they point at is cfg's). */
-mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg);
+/* The mirror's configuration: one zone (cfg->zones[0]) filled into *zone,
+ * committing through zm; zone's state_file is left NULL. */
+mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg, mdns_mirror_zone_t *zone,
+                                             gw_zonemgr_t *zm);
 /* rrl and secret_file (len octets) are filled and pointed at. */
 gw_guard_opts_t gw_daemon_guard_opts(const gw_config_t *cfg, gw_rrl_opts_t *rrl, char *secret_file,
                                      size_t len);

@@ -239,8 +239,12 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 
 	/* The mirror first: it is the one part that may still refuse. */
 	if (changed_under(&diff, "mdns.") || gw_config_diff_has(&diff, "links")) {
-		mdns_mirror_config_t mc = gw_daemon_mirror_config(next);
+		int slot = 1 - d->mirror_slot;
+		mdns_mirror_config_t mc =
+		    gw_daemon_mirror_config(next, &d->mirror_zone[slot], d->zones);
 		ret = mdns_mirror_reconfigure(d->mirror, &mc);
+		if (ret == GW_OK)
+			d->mirror_slot = slot;
 		if (ret != GW_OK) {
 			gw_err("reload refused: the mirror cannot take the new links or mdns "
 			       "settings: %s; nothing changed",

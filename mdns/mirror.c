@@ -1,11 +1,11 @@
 /* The mirror: its life (new, start, free), and the batch that turns the
- * links' dirty record sets into one commit to the zone after a short
+ * links' dirty record sets into one commit per zone after a short
  * window; the warm-up that keeps saved records until the links are
  * rediscovered, and the timer that saves the state. The parts:
  * mirror_links.c (links), mirror_names.c (names, roles, records),
  * mirror_limits.c (what is admitted), mirror_refuse.c (what is refused,
- * told), mirror_publish.c (what is published), mirror_addr.c,
- * mirror_state.c. */
+ * told), mirror_publish.c (what is published), mirror_policy.c (what
+ * each zone shows), mirror_addr.c, mirror_state.c. */
 #include "mdns/mirror_internal.h"
 
 #include <stdio.h>
@@ -50,14 +50,22 @@ int mdns_mirror_flush(mdns_mirror_t *m)
 	bool again = false;
 	uint64_t commits = m->stats.commits;
 	ev_timer_stop(m->loop, &m->batch);
+	int ret = GW_OK;
 	for (mlink_t *l = m->links; l != NULL; l = l->next) {
-		if (l->c.dirty)
+		if (l->dirty)
 			mirror_compute_link(m, l);
-		again = again || l->c.dirty;
+		again = again || l->dirty;
 	}
-	if (m->enumc.dirty)
-		mirror_compute_enum(m);
-	int ret = mirror_publish_batch(m);
+	/* One changeset per zone; a zone whose commit fails is retried with
+	 * the others' next batch, the others go on. */
+	for (size_t i = 0; i < m->zone_count; i++) {
+		mzone_t *z = &m->zones[i];
+		if (z->enumc.dirty)
+			mirror_compute_enum(m, z);
+		int r = mirror_publish_batch(m, z);
+		if (r != GW_OK && ret == GW_OK)
+			ret = r;
+	}
 	/* Only a batch that committed starts a window: one that found
 	 * nothing to publish yet (a service whose SRV is still being
 	 * resolved) does not hold back the change that completes it. */
@@ -84,25 +92,28 @@ static void on_warmup(struct ev_loop *loop, ev_timer *w, int revents)
 	mdns_mirror_t *m = container_of(w, mdns_mirror_t, warmup);
 	size_t gone = 0;
 	m->warming = false;
-	for (size_t i = 0; i < m->warm_count; i++) {
-		ent_t *e = m->warm[i];
-		e->warm = false;
-		if (!e->want)
-			gone++;
-		mirror_ent_touch(m, e);
+	for (size_t k = 0; k < m->zone_count; k++) {
+		mzone_t *z = &m->zones[k];
+		for (size_t i = 0; i < z->warm_count; i++) {
+			ent_t *e = z->warm[i];
+			e->warm = false;
+			if (!e->want)
+				gone++;
+			mirror_ent_touch(z, e);
+		}
+		free(z->warm);
+		z->warm = NULL;
+		z->warm_count = 0;
 	}
-	free(m->warm);
-	m->warm = NULL;
-	m->warm_count = 0;
 	gw_info("mirror: warm-up over, %zu saved records not rediscovered are removed", gone);
 	mirror_schedule(m);
 }
 
 static void on_save(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	mdns_mirror_t *m = container_of(w, mdns_mirror_t, save);
-	if (m->state_dirty && mirror_state_save(m) == GW_OK)
-		m->state_dirty = false;
+	mzone_t *z = container_of(w, mzone_t, save);
+	if (z->state_dirty && mirror_state_save(z) == GW_OK)
+		z->state_dirty = false;
 }
 
 /* ---- public ------------------------------------------------------------------ */
@@ -162,6 +173,59 @@ static int mdns_for(mdns_mirror_t *m, const mdns_mirror_config_t *cfg, mdns_t **
 	return ret;
 }
 
+/* Zones: at least one, no two with one domain. GW_EINVAL (logged). */
+static int zones_check(const mdns_mirror_config_t *cfg)
+{
+	if (cfg->zone_count == 0 || cfg->zones == NULL) {
+		gw_err("mirror: no zone to publish into");
+		return GW_EINVAL;
+	}
+	for (size_t i = 0; i < cfg->zone_count; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (zone_name_equal(cfg->zones[i].domain, cfg->zones[j].domain)) {
+				gw_err("mirror: zone %s given twice", cfg->zones[i].domain_str);
+				return GW_EINVAL;
+			}
+		}
+	}
+	return GW_OK;
+}
+
+static int zones_init(mdns_mirror_t *m)
+{
+	const mdns_mirror_config_t *cfg = m->cfg;
+	m->zones = calloc(cfg->zone_count, sizeof(*m->zones));
+	if (m->zones == NULL)
+		return GW_ENOMEM;
+	m->zone_count = cfg->zone_count;
+	for (size_t i = 0; i < cfg->zone_count; i++) {
+		mzone_t *z = &m->zones[i];
+		z->mirror = m;
+		z->index = i;
+		ev_timer_init(&z->save, on_save, 1., 0.);
+		if (mirror_ents_init(z) != GW_OK)
+			return GW_ENOMEM;
+		const char *file = cfg->zones[i].state_file;
+		if (file != NULL && (z->state_file = strdup(file)) == NULL)
+			return GW_ENOMEM;
+	}
+	return GW_OK;
+}
+
+static void zones_free(mdns_mirror_t *m)
+{
+	for (size_t i = 0; m->zones != NULL && i < m->zone_count; i++) {
+		mzone_t *z = &m->zones[i];
+		if (z->state_dirty)
+			mirror_state_save(z);
+		ev_timer_stop(m->loop, &z->save);
+		mirror_ents_free(z);
+		free(z->state_file);
+	}
+	free(m->zones);
+	m->zones = NULL;
+}
+
 int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror_opts_t *opts)
 {
 	int ret = GW_ENOMEM;
@@ -176,14 +240,12 @@ int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror
 		m->seed = (uint32_t)gw_clock_mono_ns();
 	ev_timer_init(&m->batch, on_batch, 0., 0.);
 	ev_timer_init(&m->warmup, on_warmup, 0., 0.);
-	ev_timer_init(&m->save, on_save, 1., 0.);
 	ev_timer_init(&m->logflush, mirror_on_logflush, 0., 10.);
-	m->state_file =
-	    opts->state_file != NULL
-	        ? strdup(opts->state_file)
-	        : (asprintf(&m->state_file, "%s/mirror.zone", cfg->state_dir) < 0 ? NULL
-	                                                                          : m->state_file);
-	if (m->state_file == NULL)
+	ret = zones_check(cfg);
+	if (ret != GW_OK)
+		goto out;
+	ret = zones_init(m);
+	if (ret != GW_OK)
 		goto out;
 	ret = mdns_name_from_text(m->services_name, "_services._dns-sd._udp.local");
 	if (ret < 0)
@@ -195,15 +257,11 @@ int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror
 	ret = mirror_links_configure(m);
 	if (ret != GW_OK)
 		goto out;
-	ret = mirror_ents_init(m);
-	if (ret != GW_OK)
-		goto out;
 	if (opts->discover) {
 		ret = mdns_for(m, cfg, &m->mdns);
 		if (ret != GW_OK)
 			goto out;
 	}
-	m->enumc.limited = false;
 	*out = m;
 	m = NULL;
 	ret = GW_OK;
@@ -227,6 +285,18 @@ static bool same_interfaces(const mdns_mirror_config_t *a, const mdns_mirror_con
 	return true;
 }
 
+/* The zones and their domains take a restart. */
+static bool same_zones(const mdns_mirror_config_t *a, const mdns_mirror_config_t *b)
+{
+	if (a->zone_count != b->zone_count || b->zones == NULL)
+		return false;
+	for (size_t i = 0; i < a->zone_count; i++) {
+		if (!zone_name_equal(a->zones[i].domain, b->zones[i].domain))
+			return false;
+	}
+	return true;
+}
+
 int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
 {
 	const mdns_mirror_config_t *cur = m->cfg;
@@ -234,10 +304,7 @@ int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
 	mdns_t *fresh = NULL;
 	bool links_changed = false;
 
-	if (cfg->domain_len != cur->domain_len ||
-	    memcmp(cfg->domain, cur->domain, cur->domain_len) != 0 ||
-	    strcmp(cfg->state_dir, cur->state_dir) != 0 || cfg->ipv4 != cur->ipv4 ||
-	    cfg->ipv6 != cur->ipv6)
+	if (!same_zones(cur, cfg) || cfg->ipv4 != cur->ipv4 || cfg->ipv6 != cur->ipv6)
 		return GW_EINVAL;
 	/* Everything that can fail comes first: a refused configuration
 	 * leaves the mirror as it was. */
@@ -266,8 +333,8 @@ int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
 	/* A new TTL cap, a rule on addresses: each link computed again, only
 	 * the differences are published. */
 	for (mlink_t *l = m->links; l != NULL; l = l->next)
-		l->c.dirty = true;
-	m->enumc.dirty = true;
+		l->dirty = true;
+	mirror_enum_dirty(m);
 	if (restart || (links_changed && m->mdns != NULL)) {
 		if (fresh == NULL) {
 			/* Same interfaces, a link renamed: avahi stays, but the new link
@@ -298,9 +365,14 @@ int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
 
 int mdns_mirror_start(mdns_mirror_t *m)
 {
-	int ret = mirror_state_load(m);
-	if (ret != GW_OK)
-		gw_warn("mirror: saved state %s not used: %s", m->state_file, gw_strerror(ret));
+	int ret;
+	for (size_t i = 0; i < m->zone_count; i++) {
+		mzone_t *z = &m->zones[i];
+		ret = mirror_state_load(z);
+		if (ret != GW_OK)
+			gw_warn("mirror: saved state %s not used: %s", z->state_file,
+			        gw_strerror(ret));
+	}
 	m->warming = true;
 	ev_now_update(m->loop);
 	/* Serve the last mirrored state at once: the zone must not go blank
@@ -322,34 +394,36 @@ void mdns_mirror_free(mdns_mirror_t *m)
 {
 	if (m == NULL)
 		return;
-	if (m->state_dirty)
-		mirror_state_save(m);
 	mirror_logs_flush(m, true);
 	ev_timer_stop(m->loop, &m->batch);
 	ev_timer_stop(m->loop, &m->warmup);
-	ev_timer_stop(m->loop, &m->save);
 	ev_timer_stop(m->loop, &m->logflush);
+	/* Zones first: saving their state reads their entries, not the links;
+	 * the links' contributors go with the links. */
+	zones_free(m);
 	mirror_links_free(m);
 	mdns_free(m->mdns);
-	mirror_ents_free(m);
 	free(m->subtypes);
-	free(m->state_file);
 	free(m);
 }
 
 void mdns_mirror_resync(mdns_mirror_t *m)
 {
-	GW_HTAB_FOREACH(&m->ents, h) {
-		ent_t *e = ent_of(h);
-		e->pub = false;
-		e->bad = false;
-		if (e->want || e->warm)
-			mirror_ent_touch(m, e);
+	for (size_t i = 0; i < m->zone_count; i++) {
+		mzone_t *z = &m->zones[i];
+		GW_HTAB_FOREACH(&z->ents, h) {
+			ent_t *e = ent_of(h);
+			e->pub = false;
+			e->bad = false;
+			if (e->want || e->warm)
+				mirror_ent_touch(z, e);
+		}
+		z->published = 0;
 	}
 	m->stats.published = 0;
 	for (mlink_t *l = m->links; l != NULL; l = l->next)
-		l->c.dirty = true;
-	m->enumc.dirty = true;
+		l->dirty = true;
+	mirror_enum_dirty(m);
 	mdns_mirror_flush(m);
 }
 

@@ -1,19 +1,29 @@
 /* mdns/: the mirror, from what mDNS sees on the links to changesets of
- * the unicast zone.
+ * the unicast zones.
  *
  * Per link it keeps what is known there (the records avahi-core reports,
  * browsed by records: service types, each type's instances, their SRV and
- * TXT, the hosts' A and AAAA) and what is published. Each batch (a short
- * window, cfg->batch_window_ms) publishes the difference between
- * what should be in the zone and what is, as one changeset handed to the
- * commit function: a flapping device costs nothing net, a failed commit
- * is retried whole.
+ * TXT, the hosts' A and AAAA), once for every zone. Each zone shows some
+ * links (default all) through its policy (mdns/policy.h) and has its own
+ * published set. Each batch (a short window, cfg->batch_window_ms)
+ * publishes, per zone, the difference between what should be in the zone
+ * and what is, as one changeset handed to that zone's commit function: a
+ * flapping device costs nothing net, a failed commit is retried whole.
  *
  *   <instance>.<_type>.<_tcp|_udp>.<link>.<domain>  SRV, TXT
  *   <_type>.<_tcp|_udp>.<link>.<domain>             PTR (browse), and subtypes
  *   <host>.<link>.<domain>                          A, AAAA (filtered)
- *   _services._dns-sd._udp.<link>.<domain>          PTR (types seen there)
- *   b, db, lb._dns-sd._udp.<domain>                 PTR <link>.<domain>
+ *   _services._dns-sd._udp.<link>.<domain>          PTR (types shown there)
+ *   b._dns-sd._udp.<domain>                         PTR each shown <link>.<domain>
+ *   db, lb._dns-sd._udp.<domain>                    PTR the first shown <link>.<domain>
+ *   b._dns-sd._udp.<link>.<domain>                  PTR each of the link's browse domains
+ *   db, lb._dns-sd._udp.<link>.<domain>             PTR its first browse domain
+ *
+ * An instance is published only with its SRV (to a host with a usable
+ * address) and its TXT (RFC 6763 section 6; held back and counted
+ * otherwise), and only in the zones whose policy allows it; a type is
+ * listed while a shown instance of it is, a host's addresses while a
+ * shown instance's SRV targets it.
  *
  * TTLs are capped (cfg->ttl_cap); link-local, loopback (and, with
  * drop_private, RFC 1918 and ULA) addresses are never published, nor a
@@ -21,8 +31,8 @@
  * meaning (a "*" label, DNS-SD structure: mdns_name_vet()); every input
  * is limited per link (services, and a fair share of them per host and per
  * address; records per name, TXT size, changes per second), with one log
- * line per kind per link per minute. The published records are saved to
- * <state-dir>/mirror.zone and served again at the next start until the
+ * line per kind per link per minute. Each zone's published records are
+ * saved to its state file and served again at the next start until the
  * warm-up ends; a link that goes down keeps its records for the grace
  * period. Loop thread only.
  */
@@ -36,6 +46,7 @@
 #include <ev.h>
 
 #include "mdns/mdns.h"
+#include "mdns/policy.h"
 #include "zones/zone.h"
 
 /* Apply one batch to the served zone. cs is borrowed for the call. Returns
@@ -47,13 +58,33 @@ typedef int (*mdns_mirror_commit_fn)(void *arg, const zone_changeset_t *cs);
  * static zone): the mirror then never publishes there. */
 typedef bool (*mdns_mirror_reserved_fn)(void *arg, const uint8_t *name);
 
+/* One zone the mirror publishes into. Every pointer is borrowed for the
+ * mirror's life (or until the mdns_mirror_reconfigure() that replaces it). */
+typedef struct mdns_mirror_zone {
+	const uint8_t *domain;  /* the zone's apex, wire, lowercase */
+	size_t domain_len;      /* octets in domain, root label included */
+	const char *domain_str; /* its text form, "home.arpa." */
+	/* Its published records are saved there (copied by mdns_mirror_new(),
+	 * not read later); NULL: not saved. */
+	const char *state_file;
+	/* link_count links shown, each by subdomain (without case) or
+	 * interface name; 0: every link. */
+	const char *const *links;
+	size_t link_count;
+	const mdns_policy_t *policy; /* which services it shows; NULL: every one */
+	mdns_mirror_commit_fn commit;
+	void *commit_arg;                 /* passed to commit */
+	mdns_mirror_reserved_fn reserved; /* may be NULL */
+	void *reserved_arg;               /* passed to reserved */
+} mdns_mirror_zone_t;
+
 /* What the mirror is told by whoever reads the configuration. Every
  * pointer is borrowed for the mirror's life. */
 typedef struct mdns_mirror_config {
-	const uint8_t *domain;           /* the zone's apex, wire, lowercase */
-	size_t domain_len;               /* octets in domain, root label included */
-	const char *domain_str;          /* its text form, "home.arpa." */
-	const char *state_dir;           /* where mirror.zone lives (unless state_file) */
+	/* zone_count >= 1 zones, each with its own domain (none equal). The
+	 * mirror discovers once and publishes into each. */
+	const mdns_mirror_zone_t *zones;
+	size_t zone_count;
 	const mdns_link_config_t *links; /* link_count entries; 0 = every interface */
 	size_t link_count;
 	bool ipv4, ipv6;   /* mDNS transports to listen on */
@@ -76,24 +107,17 @@ typedef struct mdns_mirror_config {
 
 typedef struct mdns_mirror_opts {
 	mdns_mirror_config_t cfg; /* copied; what it points at is borrowed */
-	mdns_mirror_commit_fn commit;
-	void *commit_arg;                 /* borrowed, passed to commit */
-	mdns_mirror_reserved_fn reserved; /* may be NULL */
-	void *reserved_arg;               /* borrowed, passed to reserved */
 	/* false: no avahi-core and no link monitor; records and links come
 	 * only through mdns_mirror_inject_*() (unit tests). */
 	bool discover;
-	/* Where the mirrored records are saved; NULL: <cfg.state_dir>/mirror.zone.
-	 * Borrowed. */
-	const char *state_file;
 } mdns_mirror_opts_t;
 
 typedef struct mdns_mirror mdns_mirror_t;
 
 /* Create the mirror on loop (nothing runs before mdns_mirror_start()). On
- * success *out owns it. GW_ENOMEM, GW_ECONFIG (two links with one
- * subdomain, a subtype that is not "_x._sub._svc._tcp|_udp"), or an
- * error from mdns_new(). */
+ * success *out owns it. GW_ENOMEM, GW_EINVAL (no zone, two zones with one
+ * domain), GW_ECONFIG (two links with one subdomain, a subtype that is
+ * not "_x._sub._svc._tcp|_udp"), or an error from mdns_new(). */
 int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror_opts_t *opts);
 
 /* Load the saved state and commit it at once (so a restart does not blank
@@ -115,10 +139,14 @@ void mdns_mirror_free(mdns_mirror_t *m);
  * up), limits (applied to what is admitted from now on: services over a
  * lowered limit stay until they leave), ttl_cap, drop_private (for
  * addresses learnt from now on), subtypes, batch_window_ms, warmup_ms,
- * link_grace_ms. When the set of interfaces changes, avahi-core is
+ * link_grace_ms, and each zone's links, policy, commit and reserved
+ * functions (the zone's records are computed again: what it no longer
+ * shows is withdrawn in the batch this call commits). When the set of
+ * interfaces changes, avahi-core is
  * started anew on the new set: its cache starts empty, every link is
  * browsed again and what is not announced again within the warm-up is
- * removed. It may not change domain, state_dir, ipv4, ipv6 (GW_EINVAL,
+ * removed. It may not change the zones' count or domains (their state
+ * files stay those given to mdns_mirror_new()), ipv4, ipv6 (GW_EINVAL,
  * nothing changed: those take a restart). GW_ECONFIG (links named
  * twice, a bad subtype: logged, nothing changed), GW_ENOMEM (perhaps
  * part applied: links added so far), or mdns_new()'s error (nothing
@@ -127,8 +155,8 @@ void mdns_mirror_free(mdns_mirror_t *m);
  * batch). */
 int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg);
 
-/* The served zone was replaced (reload): everything the mirror wants is
- * committed again, at once. */
+/* The served zones were replaced (reload): everything the mirror wants is
+ * committed again, at once, into every zone. */
 void mdns_mirror_resync(mdns_mirror_t *m);
 
 /* Kinds of refused input, for the stats and the log lines. */
@@ -144,16 +172,17 @@ typedef enum {
 	MDNS_MIRROR_REFUSED_WILDCARD,     /* a "*" label (RFC 4592) */
 	MDNS_MIRROR_REFUSED_HOST,         /* services per host (SRV target) */
 	MDNS_MIRROR_REFUSED_ADDRESS,      /* services per host address */
+	MDNS_MIRROR_REFUSED_NO_TXT,       /* an instance held back: no TXT (RFC 6763 6) */
 	MDNS_MIRROR_REFUSED_KINDS
 } mdns_mirror_refused_t;
 
 typedef struct mdns_mirror_stats {
-	size_t links_active; /* links up or in their grace period */
-	size_t services;     /* instances known, every link */
-	size_t known;        /* records known from the links */
-	size_t published;    /* records in the zone from the mirror */
-	size_t watches;      /* (name, type) browsed */
-	uint64_t commits, commit_failures;
+	size_t links_active;               /* links up or in their grace period */
+	size_t services;                   /* instances known, every link */
+	size_t known;                      /* records known from the links */
+	size_t published;                  /* records in the zones from the mirror, every zone */
+	size_t watches;                    /* (name, type) browsed */
+	uint64_t commits, commit_failures; /* every zone */
 	uint64_t refused[MDNS_MIRROR_REFUSED_KINDS];
 	uint64_t filtered; /* addresses not published (link-local, ...) */
 	/* Records announced and withdrawn (goodbyes, expiries) on links that

@@ -51,6 +51,9 @@ struct kname {
 	uint32_t static_epoch; /* compute that last decided is_static */
 	bool is_static;        /* the static zone holds the rewritten name */
 	bool static_logged;
+	bool txt_held;         /* an instance held back for want of TXT, counted */
+	uint32_t policy_epoch; /* compute that last decided policy_shown */
+	bool policy_shown;
 	uint32_t rr_count; /* records at this name other than PTR */
 	krr_t *rrs;
 	krr_t *referrers; /* the PTR and SRV records that point here */
@@ -85,8 +88,8 @@ static inline ent_t *ent_of(gw_hlink_t *h)
 	return container_of(h, ent_t, hl);
 }
 
-/* Something that decides a set of wanted records: a link, or the domain
- * enumeration (b/db/lb). */
+/* Something that decides a set of wanted records of one zone: a link's
+ * view in that zone, or the zone's enumeration (b/db/lb). */
 struct contrib {
 	ent_t *want; /* list of wanted entries */
 	uint32_t epoch;
@@ -103,17 +106,29 @@ typedef struct ratelog {
 
 typedef enum { LINK_DOWN, LINK_UP, LINK_GRACE } link_state_t;
 
+typedef struct mzone mzone_t;
+
+/* A link as one zone shows it. */
+typedef struct zlink {
+	contrib_t c;
+	uint8_t suffix[ZONE_NAME_MAXLEN]; /* <label>.<zone domain>, wire */
+	size_t suffix_len;
+} zlink_t;
+
 struct mlink {
 	mlink_t *next;
 	mdns_mirror_t *mirror;
-	contrib_t c;
+	bool dirty;  /* its records changed: computed again in every zone */
+	zlink_t *zl; /* one per zone, in the mirror's zone order */
 	char ifname[IF_NAMESIZE];
 	char label[64];
 	bool configured; /* from cfg.links; else found by the default rule */
 	int ifindex;     /* while up or in grace */
 	link_state_t state;
 	uint32_t gen;
-	uint8_t suffix[ZONE_NAME_MAXLEN]; /* <label>.<domain>, wire */
+	/* <label>.<the longest zone domain>, wire: a name admitted under it
+	 * fits in every zone. */
+	uint8_t suffix[ZONE_NAME_MAXLEN];
 	size_t suffix_len;
 	ev_timer grace;     /* link down: drop after the grace period */
 	ev_timer reconcile; /* link back: drop what was not announced again */
@@ -123,6 +138,23 @@ struct mlink {
 	ratelog_t log[MDNS_MIRROR_REFUSED_KINDS];
 };
 
+/* One zone the mirror publishes into: its entries, batches and state. */
+struct mzone {
+	mdns_mirror_t *mirror;
+	size_t index;    /* in cfg->zones */
+	contrib_t enumc; /* b/db/lb._dns-sd._udp at the apex and under each link */
+	gw_htab_t ents;  /* of ent_t */
+	ent_t **touched;
+	size_t touched_count, touched_cap;
+	ent_t **warm;
+	size_t warm_count;
+	size_t published;
+	ev_timer save;
+	bool state_dirty;
+	unsigned failures; /* consecutive failed commits */
+	char *state_file;  /* owned; NULL: not saved */
+};
+
 struct mdns_mirror {
 	struct ev_loop *loop;
 	mdns_mirror_opts_t opts;
@@ -130,23 +162,17 @@ struct mdns_mirror {
 	mdns_t *mdns;
 	mlink_t *links;
 	size_t link_count;
-	contrib_t enumc; /* b/db/lb._dns-sd._udp.<domain> */
+	mzone_t *zones; /* zone_count, as cfg->zones */
+	size_t zone_count;
 	uint32_t seed;
-	/* entries */
-	gw_htab_t ents; /* of ent_t */
-	ent_t **touched;
-	size_t touched_count, touched_cap;
-	ent_t **warm;
-	size_t warm_count;
+	/* Counts every compute of a (zone, link): marks on names (a host
+	 * targeted, static, shown by the policy) hold for one compute. */
+	uint32_t compute_epoch;
 	bool warming;
 	ev_timer batch;
 	ev_tstamp last_batch; /* when the last batch committed; 0: none yet */
 	ev_timer warmup;
-	ev_timer save;
 	ev_timer logflush;
-	bool state_dirty;
-	unsigned failures; /* consecutive failed commits */
-	char *state_file;
 	uint8_t services_name[ZONE_NAME_MAXLEN]; /* _services._dns-sd._udp.local */
 	uint8_t (*subtypes)[ZONE_NAME_MAXLEN];   /* configured subtypes, .local */
 	size_t subtype_count;
@@ -157,6 +183,12 @@ struct mdns_mirror {
 	mdns_mirror_refusal_t recent[MDNS_MIRROR_RECENT_REFUSALS];
 	size_t recent_next, recent_count;
 };
+
+/* The configuration of zone z. */
+static inline const mdns_mirror_zone_t *mirror_zcfg(const mzone_t *z)
+{
+	return &z->mirror->cfg->zones[z->index];
+}
 
 /* The index of a role (a single bit) in kname_t.refs. */
 static inline int role_idx(int role)
@@ -179,6 +211,15 @@ void mirror_on_logflush(struct ev_loop *loop, ev_timer *w, int revents);
 
 /* mirror_links.c */
 bool mirror_link_active(const mlink_t *l);
+/* Does zone z show link l (its links list)? */
+bool mirror_link_shown(const mdns_mirror_t *m, const mzone_t *z, const mlink_t *l);
+/* Where l stands in z's order of links (its links list, else the
+ * configuration's, else the interface index): the smallest is "first". */
+size_t mirror_link_rank(const mdns_mirror_t *m, const mzone_t *z, const mlink_t *l);
+/* The configuration of l, NULL for a link found by the default rule. */
+const mdns_link_config_t *mirror_link_config(const mdns_mirror_t *m, const mlink_t *l);
+/* Every zone's enumeration is computed in the next batch. */
+void mirror_enum_dirty(mdns_mirror_t *m);
 /* l's records changed: compute it in the next batch. */
 void mirror_link_dirty(mdns_mirror_t *m, mlink_t *l);
 /* The links of cfg.links; GW_ECONFIG or GW_ENOMEM, logged. */
@@ -228,15 +269,17 @@ bool mirror_rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
                           const uint8_t **target, int *trole);
 
 /* mirror_publish.c */
-int mirror_ents_init(mdns_mirror_t *m);
-void mirror_ents_free(mdns_mirror_t *m);
+int mirror_ents_init(mzone_t *z);
+void mirror_ents_free(mzone_t *z);
+/* l's wanted records in every zone; l->dirty stays while some were
+ * deferred (rate limit). */
 void mirror_compute_link(mdns_mirror_t *m, mlink_t *l);
-void mirror_compute_enum(mdns_mirror_t *m);
-int mirror_publish_batch(mdns_mirror_t *m);
-ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
+void mirror_compute_enum(mdns_mirror_t *m, mzone_t *z);
+int mirror_publish_batch(mdns_mirror_t *m, mzone_t *z);
+ent_t *mirror_ent_get(mzone_t *z, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
                       uint16_t rdlen, bool create);
-void mirror_ent_touch(mdns_mirror_t *m, ent_t *e);
-void mirror_ent_maybe_free(mdns_mirror_t *m, ent_t *e);
+void mirror_ent_touch(mzone_t *z, ent_t *e);
+void mirror_ent_maybe_free(mzone_t *z, ent_t *e);
 /* e as an IN record with that TTL; the caller owns it. NULL when out of
  * memory or when ldns does not take the rdata. */
 ldns_rr *mirror_ent_rr(const ent_t *e, uint32_t ttl);
@@ -249,11 +292,20 @@ uint32_t mirror_addr_services(const mdns_mirror_t *m, const mlink_t *l, const ui
                               uint16_t len);
 void mirror_addr_clear(mlink_t *l);
 
-/* mirror_state.c */
-int mirror_state_load(mdns_mirror_t *m);
+/* mirror_policy.c: does zone z's policy show instance n of link l (its
+ * SRV target host, or NULL)? Decided once per compute. */
+bool mirror_policy_shows(mdns_mirror_t *m, mzone_t *z, mlink_t *l, kname_t *n, const kname_t *host);
+
+/* mirror_view.c: the label at p (its length octet first) as text (UTF-8
+ * kept, '?' for other octets), and count labels from p joined by dots. */
+void mirror_label_text(char *buf, size_t len, const uint8_t *p);
+void mirror_labels_text(char *buf, size_t len, const uint8_t *p, int count);
+
+/* mirror_state.c (per zone; nothing without a state file) */
+int mirror_state_load(mzone_t *z);
 /* The records of a state file's text (NUL-terminated, changed in place:
  * mirror_state_load(), the fuzz target) taken as warm entries; *count is
  * raised by the entries added. Lines that do not parse, or that the
  * mirror would not publish, are skipped. GW_OK or GW_ENOMEM. */
-int mirror_state_parse(mdns_mirror_t *m, char *text, size_t *count);
-int mirror_state_save(mdns_mirror_t *m);
+int mirror_state_parse(mzone_t *z, char *text, size_t *count);
+int mirror_state_save(mzone_t *z);

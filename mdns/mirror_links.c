@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/clock.h"
 #include "common/error.h"
@@ -19,8 +20,64 @@ static double ms(uint64_t v)
 
 void mirror_link_dirty(mdns_mirror_t *m, mlink_t *l)
 {
-	l->c.dirty = true;
+	l->dirty = true;
 	mirror_schedule(m);
+}
+
+void mirror_enum_dirty(mdns_mirror_t *m)
+{
+	for (size_t i = 0; i < m->zone_count; i++)
+		m->zones[i].enumc.dirty = true;
+}
+
+/* Does name (from a zone's links list) name l? */
+static bool names_link(const char *name, const mlink_t *l)
+{
+	return strcasecmp(name, l->label) == 0 || strcmp(name, l->ifname) == 0;
+}
+
+bool mirror_link_shown(const mdns_mirror_t *m, const mzone_t *z, const mlink_t *l)
+{
+	const mdns_mirror_zone_t *zc = &m->cfg->zones[z->index];
+	if (zc->link_count == 0)
+		return true;
+	for (size_t i = 0; i < zc->link_count; i++) {
+		if (names_link(zc->links[i], l))
+			return true;
+	}
+	return false;
+}
+
+size_t mirror_link_rank(const mdns_mirror_t *m, const mzone_t *z, const mlink_t *l)
+{
+	const mdns_mirror_zone_t *zc = &m->cfg->zones[z->index];
+	for (size_t i = 0; i < zc->link_count; i++) {
+		if (names_link(zc->links[i], l))
+			return i;
+	}
+	for (size_t i = 0; i < m->cfg->link_count; i++) {
+		if (strcmp(m->cfg->links[i].interface, l->ifname) == 0)
+			return i;
+	}
+	return (size_t)(unsigned)l->ifindex;
+}
+
+const mdns_link_config_t *mirror_link_config(const mdns_mirror_t *m, const mlink_t *l)
+{
+	for (size_t i = 0; l->configured && i < m->cfg->link_count; i++) {
+		if (strcmp(m->cfg->links[i].interface, l->ifname) == 0)
+			return &m->cfg->links[i];
+	}
+	return NULL;
+}
+
+/* The longest zone domain, in octets: a link's names must fit under it. */
+static size_t longest_domain(const mdns_mirror_config_t *cfg)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < cfg->zone_count; i++)
+		len = cfg->zones[i].domain_len > len ? cfg->zones[i].domain_len : len;
+	return len;
 }
 
 bool mirror_link_active(const mlink_t *l)
@@ -89,7 +146,7 @@ static void on_grace(struct ev_loop *loop, ev_timer *w, int revents)
 	l->state = LINK_DOWN;
 	l->ifindex = 0;
 	mirror_link_dirty(m, l);
-	m->enumc.dirty = true;
+	mirror_enum_dirty(m);
 }
 
 static void link_down(mdns_mirror_t *m, mlink_t *l)
@@ -175,12 +232,14 @@ static void link_up(mdns_mirror_t *m, mlink_t *l, int ifindex)
 		}
 		char name[ZONE_NAME_MAXLEN * 4];
 		/* The name as DNS text: "Building 1" is Building\0321 there. */
-		if (mdns_label_name_str(name, sizeof(name), l->label, m->cfg->domain) != GW_OK)
-			snprintf(name, sizeof(name), "%s.%s", l->label, m->cfg->domain_str);
-		gw_notice("link %s (%s) is up: mirrored under %s", l->label, l->ifname, name);
+		const mdns_mirror_zone_t *z0 = &m->cfg->zones[0];
+		if (mdns_label_name_str(name, sizeof(name), l->label, z0->domain) != GW_OK)
+			snprintf(name, sizeof(name), "%s.%s", l->label, z0->domain_str);
+		gw_notice("link %s (%s) is up: mirrored under %s%s", l->label, l->ifname, name,
+		          m->zone_count > 1 ? " and the other zones that show it" : "");
 	}
 	mirror_link_dirty(m, l);
-	m->enumc.dirty = true;
+	mirror_enum_dirty(m);
 }
 
 static int link_new(mdns_mirror_t *m, mlink_t **out, const char *ifname, const char *label,
@@ -190,22 +249,35 @@ static int link_new(mdns_mirror_t *m, mlink_t **out, const char *ifname, const c
 	size_t llen = strlen(label);
 	if (mdns_link_label_problem(label) != NULL || strlen(ifname) >= IF_NAMESIZE)
 		return GW_EINVAL;
-	if (llen + 1 + cfg->domain_len > ZONE_NAME_MAXLEN)
+	if (llen + 1 + longest_domain(cfg) > ZONE_NAME_MAXLEN)
 		return GW_ELIMIT;
 	mlink_t *l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return GW_ENOMEM;
+	l->zl = calloc(m->zone_count, sizeof(*l->zl));
+	if (l->zl == NULL) {
+		free(l);
+		return GW_ENOMEM;
+	}
 	l->mirror = m;
 	l->configured = configured;
-	l->c.limited = true;
-	l->c.tokens = cfg->limits.changes_per_second;
-	l->c.tokens_ns = gw_clock_mono_ns();
 	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
 	snprintf(l->label, sizeof(l->label), "%s", label);
-	l->suffix[0] = (uint8_t)llen;
-	memcpy(l->suffix + 1, label, llen);
-	memcpy(l->suffix + 1 + llen, cfg->domain, cfg->domain_len);
-	l->suffix_len = 1 + llen + cfg->domain_len;
+	for (size_t i = 0; i < m->zone_count; i++) {
+		const mdns_mirror_zone_t *zc = &cfg->zones[i];
+		zlink_t *zl = &l->zl[i];
+		zl->c.limited = true;
+		zl->c.tokens = cfg->limits.changes_per_second;
+		zl->c.tokens_ns = gw_clock_mono_ns();
+		zl->suffix[0] = (uint8_t)llen;
+		memcpy(zl->suffix + 1, label, llen);
+		memcpy(zl->suffix + 1 + llen, zc->domain, zc->domain_len);
+		zl->suffix_len = 1 + llen + zc->domain_len;
+		if (zl->suffix_len > l->suffix_len) {
+			memcpy(l->suffix, zl->suffix, zl->suffix_len);
+			l->suffix_len = zl->suffix_len;
+		}
+	}
 	ev_timer_init(&l->grace, on_grace, 0., 0.);
 	ev_timer_init(&l->reconcile, on_reconcile, 0., 0.);
 	l->next = m->links;
@@ -329,7 +401,7 @@ int mirror_links_check(const mdns_mirror_config_t *cfg)
 		size_t llen = strlen(lc->subdomain);
 		if (mdns_link_label_problem(lc->subdomain) != NULL ||
 		    strlen(lc->interface) >= IF_NAMESIZE ||
-		    llen + 1 + cfg->domain_len > ZONE_NAME_MAXLEN) {
+		    llen + 1 + longest_domain(cfg) > ZONE_NAME_MAXLEN) {
 			gw_err("links: cannot mirror %s as %s: %s", lc->interface, lc->subdomain,
 			       gw_strerror(GW_EINVAL));
 			return GW_ECONFIG;
@@ -372,9 +444,13 @@ static void link_remove(mdns_mirror_t *m, mlink_t *l)
 	link_clear(m, l);
 	l->state = LINK_DOWN;
 	l->ifindex = 0;
-	l->c.limited = false;
+	bool left = false;
+	for (size_t i = 0; i < m->zone_count; i++)
+		l->zl[i].c.limited = false;
 	mirror_compute_link(m, l);
-	if (l->c.want != NULL) {
+	for (size_t i = 0; i < m->zone_count; i++)
+		left = left || l->zl[i].c.want != NULL;
+	if (left) {
 		/* Out of memory in the computation: keep it down and unconfigured,
 		 * so that the next batch withdraws what is left. */
 		gw_err("link %s: its records could not all be withdrawn yet", l->label);
@@ -391,8 +467,9 @@ static void link_remove(mdns_mirror_t *m, mlink_t *l)
 	}
 	m->link_count--;
 	gw_htab_deinit(&l->names);
+	free(l->zl);
 	free(l);
-	m->enumc.dirty = true;
+	mirror_enum_dirty(m);
 }
 
 int mirror_links_reconfigure(mdns_mirror_t *m, bool *changed)
@@ -478,6 +555,7 @@ void mirror_links_free(mdns_mirror_t *m)
 		ev_timer_stop(m->loop, &l->reconcile);
 		link_clear(m, l);
 		gw_htab_deinit(&l->names);
+		free(l->zl);
 		free(l);
 	}
 }

@@ -1,8 +1,9 @@
-/* What the mirror wants in the zone, and what it has put there. Each
- * contributor (a link, or the domain enumeration) recomputes its wanted
- * records when it is dirty; the difference with its previous set updates
- * the entries, limited per link by a token bucket (changes per second);
- * the entries touched since the last commit become one changeset. */
+/* What the mirror wants in each zone, and what it has put there. Each
+ * contributor (a link as a zone shows it, or the zone's enumeration)
+ * recomputes its wanted records when it is dirty; the difference with its
+ * previous set updates the zone's entries, limited per link and zone by a
+ * token bucket (changes per second); the entries of a zone touched since
+ * its last commit become one changeset. */
 #include "mdns/mirror_internal.h"
 
 #include <stdlib.h>
@@ -26,9 +27,9 @@ static uint32_t ent_hash(uint32_t seed, const uint8_t *owner, size_t olen, uint1
 	return h ^ (h >> 15);
 }
 
-int mirror_ents_init(mdns_mirror_t *m)
+int mirror_ents_init(mzone_t *z)
 {
-	return gw_htab_init(&m->ents, 1024);
+	return gw_htab_init(&z->ents, 1024);
 }
 
 static void ent_drop(gw_hlink_t *h, void *arg)
@@ -37,24 +38,24 @@ static void ent_drop(gw_hlink_t *h, void *arg)
 	free(ent_of(h));
 }
 
-void mirror_ents_free(mdns_mirror_t *m)
+void mirror_ents_free(mzone_t *z)
 {
-	gw_htab_drain(&m->ents, ent_drop, NULL);
-	gw_htab_deinit(&m->ents);
-	free(m->touched);
-	free(m->warm);
-	m->touched = NULL;
-	m->warm = NULL;
+	gw_htab_drain(&z->ents, ent_drop, NULL);
+	gw_htab_deinit(&z->ents);
+	free(z->touched);
+	free(z->warm);
+	z->touched = NULL;
+	z->warm = NULL;
 }
 
-ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
+ent_t *mirror_ent_get(mzone_t *z, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
                       uint16_t rdlen, bool create)
 {
 	int olen = zone_name_len(owner, ZONE_NAME_MAXLEN);
 	if (olen < 1)
 		return NULL;
-	uint32_t hash = ent_hash(m->seed, owner, (size_t)olen, type, rdata, rdlen);
-	for (gw_hlink_t *h = gw_htab_chain(&m->ents, hash); h != NULL; h = h->next) {
+	uint32_t hash = ent_hash(z->mirror->seed, owner, (size_t)olen, type, rdata, rdlen);
+	for (gw_hlink_t *h = gw_htab_chain(&z->ents, hash); h != NULL; h = h->next) {
 		ent_t *e = ent_of(h);
 		if (h->hash == hash && e->type == type && e->rdlen == rdlen &&
 		    e->owner_len == olen && zone_name_equal(e->data, owner) &&
@@ -72,28 +73,28 @@ ent_t *mirror_ent_get(mdns_mirror_t *m, const uint8_t *owner, uint16_t type, con
 	memcpy(e->data, owner, (size_t)olen);
 	memcpy(e->data + olen, rdata, rdlen);
 	/* The table has slots from mirror_ents_init(): this cannot fail. */
-	(void)gw_htab_insert(&m->ents, &e->hl, hash);
+	(void)gw_htab_insert(&z->ents, &e->hl, hash);
 	return e;
 }
 
-void mirror_ent_touch(mdns_mirror_t *m, ent_t *e)
+void mirror_ent_touch(mzone_t *z, ent_t *e)
 {
 	if (e->touched)
 		return;
-	if (gw_array_reserve(&m->touched, &m->touched_cap, m->touched_count + 1,
-	                     sizeof(*m->touched), 256) != GW_OK) {
+	if (gw_array_reserve(&z->touched, &z->touched_cap, z->touched_count + 1,
+	                     sizeof(*z->touched), 256) != GW_OK) {
 		gw_err("mirror: out of memory, a change is lost until the next resync");
 		return;
 	}
 	e->touched = true;
-	m->touched[m->touched_count++] = e;
+	z->touched[z->touched_count++] = e;
 }
 
-void mirror_ent_maybe_free(mdns_mirror_t *m, ent_t *e)
+void mirror_ent_maybe_free(mzone_t *z, ent_t *e)
 {
 	if (e->want || e->warm || e->pub || e->touched)
 		return;
-	gw_htab_remove(&m->ents, &e->hl);
+	gw_htab_remove(&z->ents, &e->hl);
 	free(e);
 }
 
@@ -120,10 +121,10 @@ typedef struct cand {
 	bool oom;
 } cand_t;
 
-static void emit(mdns_mirror_t *m, contrib_t *c, cand_t *cd, const uint8_t *owner, uint16_t type,
+static void emit(mzone_t *z, contrib_t *c, cand_t *cd, const uint8_t *owner, uint16_t type,
                  const uint8_t *rdata, uint16_t rdlen, uint32_t ttl)
 {
-	ent_t *e = mirror_ent_get(m, owner, type, rdata, rdlen, true);
+	ent_t *e = mirror_ent_get(z, owner, type, rdata, rdlen, true);
 	if (e == NULL) {
 		cd->oom = true;
 		return;
@@ -137,7 +138,7 @@ static void emit(mdns_mirror_t *m, contrib_t *c, cand_t *cd, const uint8_t *owne
 	}
 	if (gw_array_reserve(&cd->v, &cd->cap, cd->n + 1, sizeof(*cd->v), 256) != GW_OK) {
 		cd->oom = true;
-		mirror_ent_maybe_free(m, e);
+		mirror_ent_maybe_free(z, e);
 		return;
 	}
 	e->mark = c->epoch;
@@ -189,7 +190,7 @@ static void refill(mdns_mirror_t *m, contrib_t *c)
 }
 
 /* Apply the difference between the new candidates and c's wanted list. */
-static void apply_diff(mdns_mirror_t *m, contrib_t *c, mlink_t *l, cand_t *cd)
+static void apply_diff(mdns_mirror_t *m, mzone_t *z, contrib_t *c, mlink_t *l, cand_t *cd)
 {
 	size_t nops = 0, cap = cd->n;
 	for (ent_t *e = c->want; e != NULL; e = e->lnext)
@@ -200,7 +201,7 @@ static void apply_diff(mdns_mirror_t *m, contrib_t *c, mlink_t *l, cand_t *cd)
 		gw_err("mirror: out of memory while computing a batch; retrying");
 		free(ops);
 		for (size_t i = 0; i < cd->n; i++)
-			mirror_ent_maybe_free(m, cd->v[i]);
+			mirror_ent_maybe_free(z, cd->v[i]);
 		c->dirty = true;
 		return;
 	}
@@ -242,12 +243,12 @@ static void apply_diff(mdns_mirror_t *m, contrib_t *c, mlink_t *l, cand_t *cd)
 		} else {
 			want_unlink(c, o->e);
 		}
-		mirror_ent_touch(m, o->e);
+		mirror_ent_touch(z, o->e);
 	}
 	if (c->limited)
 		c->tokens -= (double)used;
 	for (size_t i = 0; i < cd->n; i++)
-		mirror_ent_maybe_free(m, cd->v[i]);
+		mirror_ent_maybe_free(z, cd->v[i]);
 	free(ops);
 	c->dirty = deferred > 0;
 	if (deferred > 0 && l != NULL)
@@ -263,117 +264,156 @@ static uint32_t next_epoch(contrib_t *c)
 	return c->epoch;
 }
 
-/* ---- a link's wanted records -------------------------------------------------- */
+/* ---- a link's wanted records in one zone --------------------------------------- */
+
+/* One compute of link l in zone z. */
+typedef struct lctx {
+	mdns_mirror_t *m;
+	mzone_t *z;
+	mlink_t *l;
+	zlink_t *zl;
+	cand_t cd;
+	uint32_t cap;   /* the TTL cap */
+	uint32_t epoch; /* m->compute_epoch of this compute: marks on names */
+} lctx_t;
 
 /* A name of the link that the zone's own data holds (the static zone):
  * never published, nor anything that leads to it. Decided once per
  * compute, logged once per name. */
-static bool is_static(mdns_mirror_t *m, mlink_t *l, kname_t *n)
+static bool is_static(lctx_t *x, kname_t *n)
 {
 	uint8_t owner[ZONE_NAME_MAXLEN];
-	if (m->opts.reserved == NULL)
+	const mdns_mirror_zone_t *zc = mirror_zcfg(x->z);
+	if (zc->reserved == NULL)
 		return false;
-	if (n->static_epoch == l->c.epoch)
+	if (n->static_epoch == x->epoch)
 		return n->is_static;
-	n->static_epoch = l->c.epoch;
-	n->is_static = mdns_translate_name(owner, n->name, l->suffix, 1) > 0 &&
-	               m->opts.reserved(m->opts.reserved_arg, owner);
+	n->static_epoch = x->epoch;
+	n->is_static = mdns_translate_name(owner, n->name, x->zl->suffix, 1) > 0 &&
+	               zc->reserved(zc->reserved_arg, owner);
 	if (n->is_static && !n->static_logged) {
 		char text[ZONE_NAME_MAXLEN * 4];
 		zone_name_to_str(text, sizeof(text), owner);
-		mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RESERVED, text,
+		mirror_refuse(x->m, x->l, MDNS_MIRROR_REFUSED_RESERVED, text,
 		              "not publishing %s: the name belongs to the static zone", text);
 		n->static_logged = true;
 	}
 	return n->is_static;
 }
 
-static bool host_ok(mdns_mirror_t *m, mlink_t *l, kname_t *h)
+static bool host_ok(lctx_t *x, kname_t *h)
 {
 	if (h == NULL || !(h->roles & ROLE_HOST))
 		return false;
 	for (const krr_t *r = h->rrs; r != NULL; r = r->next) {
 		if (r->type == DNS_T_A || r->type == DNS_T_AAAA)
-			return !is_static(m, l, h);
+			return !is_static(x, h);
+	}
+	return false;
+}
+
+/* RFC 6763 section 6: every service has a TXT; one without (none
+ * announced, or refused as too large) is held back, told once until it
+ * has one. */
+static bool has_txt(lctx_t *x, kname_t *n)
+{
+	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == DNS_T_TXT) {
+			n->txt_held = false;
+			return true;
+		}
+	}
+	if (!n->txt_held) {
+		char text[ZONE_NAME_MAXLEN * 4];
+		zone_name_to_str(text, sizeof(text), n->name);
+		mirror_refuse(x->m, x->l, MDNS_MIRROR_REFUSED_NO_TXT, text,
+		              "holding back service %s: no TXT record (none announced, or "
+		              "refused); RFC 6763 section 6",
+		              text);
+		n->txt_held = true;
 	}
 	return false;
 }
 
 /* RFC 8766 5.5.2: a service whose host has no usable address is not
- * published, nor the PTR that leads to it. */
-static bool instance_ok(mdns_mirror_t *m, mlink_t *l, kname_t *n)
+ * published, nor the PTR that leads to it; nor one without TXT, nor one
+ * the zone's policy does not show. */
+static bool instance_ok(lctx_t *x, kname_t *n)
 {
-	if (n == NULL || !(n->roles & ROLE_INSTANCE) || is_static(m, l, n))
+	kname_t *host = NULL;
+	if (n == NULL || !(n->roles & ROLE_INSTANCE) || is_static(x, n))
 		return false;
-	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == DNS_T_SRV && host_ok(m, l, r->target))
-			return true;
+	for (const krr_t *r = n->rrs; r != NULL && host == NULL; r = r->next) {
+		if (r->type == DNS_T_SRV && host_ok(x, r->target))
+			host = r->target;
 	}
-	return false;
+	return host != NULL && has_txt(x, n) && mirror_policy_shows(x->m, x->z, x->l, n, host);
 }
 
-static void compute_instance(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *n, uint32_t cap)
+static void compute_instance(lctx_t *x, kname_t *n)
 {
 	uint8_t owner[ZONE_NAME_MAXLEN];
 	uint8_t rd[MDNS_RDATA_MAX];
-	uint32_t srv_ttl = cap, txt_ttl = cap;
-	if (!instance_ok(m, l, n) || mdns_translate_name(owner, n->name, l->suffix, 1) < 0)
+	uint32_t srv_ttl = x->cap, txt_ttl = x->cap;
+	const uint8_t *suffix = x->zl->suffix;
+	if (!instance_ok(x, n) || mdns_translate_name(owner, n->name, suffix, 1) < 0)
 		return;
 	/* One TTL per RRset: the smallest of its records. */
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == DNS_T_SRV && host_ok(m, l, r->target))
+		if (r->type == DNS_T_SRV && host_ok(x, r->target))
 			srv_ttl = mdns_ttl_cap(r->ttl, srv_ttl);
 		else if (r->type == DNS_T_TXT)
 			txt_ttl = mdns_ttl_cap(r->ttl, txt_ttl);
 	}
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == DNS_T_SRV && host_ok(m, l, r->target)) {
+		if (r->type == DNS_T_SRV && host_ok(x, r->target)) {
 			int len =
-			    mdns_translate_rdata(rd, DNS_T_SRV, r->rdata, r->rdlen, l->suffix, 1);
+			    mdns_translate_rdata(rd, DNS_T_SRV, r->rdata, r->rdlen, suffix, 1);
 			if (len < 0)
 				continue;
-			r->target->mark = l->c.epoch;
-			emit(m, &l->c, cd, owner, DNS_T_SRV, rd, (uint16_t)len, srv_ttl);
+			r->target->mark = x->epoch;
+			emit(x->z, &x->zl->c, &x->cd, owner, DNS_T_SRV, rd, (uint16_t)len, srv_ttl);
 		} else if (r->type == DNS_T_TXT) {
-			emit(m, &l->c, cd, owner, DNS_T_TXT, r->rdata, r->rdlen, txt_ttl);
+			emit(x->z, &x->zl->c, &x->cd, owner, DNS_T_TXT, r->rdata, r->rdlen,
+			     txt_ttl);
 		}
 	}
 }
 
-static void compute_browse(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *n, uint32_t cap,
-                           const uint8_t *services)
+static void compute_browse(lctx_t *x, kname_t *n, const uint8_t *services)
 {
 	uint8_t owner[ZONE_NAME_MAXLEN];
 	uint8_t rd[MDNS_RDATA_MAX];
 	size_t count = 0;
-	uint32_t ttl = cap;
-	if (mdns_translate_name(owner, n->name, l->suffix, 1) < 0 || is_static(m, l, n))
+	uint32_t ttl = x->cap;
+	const uint8_t *suffix = x->zl->suffix;
+	if (mdns_translate_name(owner, n->name, suffix, 1) < 0 || is_static(x, n))
 		return;
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == DNS_T_PTR && instance_ok(m, l, r->target))
+		if (r->type == DNS_T_PTR && instance_ok(x, r->target))
 			ttl = mdns_ttl_cap(r->ttl, ttl);
 	}
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type != DNS_T_PTR || !instance_ok(m, l, r->target))
+		if (r->type != DNS_T_PTR || !instance_ok(x, r->target))
 			continue;
-		int len = mdns_translate_rdata(rd, DNS_T_PTR, r->rdata, r->rdlen, l->suffix, 1);
+		int len = mdns_translate_rdata(rd, DNS_T_PTR, r->rdata, r->rdlen, suffix, 1);
 		if (len < 0)
 			continue;
-		emit(m, &l->c, cd, owner, DNS_T_PTR, rd, (uint16_t)len, ttl);
+		emit(x->z, &x->zl->c, &x->cd, owner, DNS_T_PTR, rd, (uint16_t)len, ttl);
 		count++;
 	}
-	/* The type enumeration lists the types with something to browse. */
+	/* The type enumeration lists the types with something shown. */
 	if (count > 0 && mdns_name_kind(n->name) == MDNS_NAME_TYPE) {
 		int olen = zone_name_len(owner, ZONE_NAME_MAXLEN);
-		emit(m, &l->c, cd, services, DNS_T_PTR, owner, (uint16_t)olen, cap);
+		emit(x->z, &x->zl->c, &x->cd, services, DNS_T_PTR, owner, (uint16_t)olen, x->cap);
 	}
 }
 
-static void compute_host(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *n, uint32_t cap)
+static void compute_host(lctx_t *x, kname_t *n)
 {
 	uint8_t owner[ZONE_NAME_MAXLEN];
-	uint32_t a_ttl = cap, aaaa_ttl = cap;
-	if (mdns_translate_name(owner, n->name, l->suffix, 1) < 0)
+	uint32_t a_ttl = x->cap, aaaa_ttl = x->cap;
+	if (mdns_translate_name(owner, n->name, x->zl->suffix, 1) < 0)
 		return;
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
 		if (r->type == DNS_T_A)
@@ -383,63 +423,151 @@ static void compute_host(mdns_mirror_t *m, mlink_t *l, cand_t *cd, kname_t *n, u
 	}
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
 		if (r->type == DNS_T_A || r->type == DNS_T_AAAA)
-			emit(m, &l->c, cd, owner, r->type, r->rdata, r->rdlen,
+			emit(x->z, &x->zl->c, &x->cd, owner, r->type, r->rdata, r->rdlen,
 			     r->type == DNS_T_A ? a_ttl : aaaa_ttl);
 	}
 }
 
-void mirror_compute_link(mdns_mirror_t *m, mlink_t *l)
+static void compute_link_zone(mdns_mirror_t *m, mzone_t *z, mlink_t *l)
 {
-	cand_t cd = {0};
-	uint32_t cap = m->cfg->ttl_cap;
+	lctx_t x = {.m = m, .z = z, .l = l, .zl = &l->zl[z->index], .cap = m->cfg->ttl_cap};
 	uint8_t services[ZONE_NAME_MAXLEN];
-	mdns_translate_name(services, m->services_name, l->suffix, 1);
-	next_epoch(&l->c);
-	if (mirror_link_active(l)) {
+	mdns_translate_name(services, m->services_name, x.zl->suffix, 1);
+	next_epoch(&x.zl->c);
+	if (++m->compute_epoch == 0)
+		m->compute_epoch = 1;
+	x.epoch = m->compute_epoch;
+	if (mirror_link_active(l) && mirror_link_shown(m, z, l)) {
 		GW_HTAB_FOREACH(&l->names, h) {
 			kname_t *n = kname_of(h);
 			if (n->roles & ROLE_INSTANCE)
-				compute_instance(m, l, &cd, n, cap);
+				compute_instance(&x, n);
 			if (n->roles & ROLE_BROWSE)
-				compute_browse(m, l, &cd, n, cap, services);
+				compute_browse(&x, n, services);
 		}
 		/* Hosts only once an SRV to be published has marked them. */
 		GW_HTAB_FOREACH(&l->names, h) {
 			kname_t *n = kname_of(h);
-			if ((n->roles & ROLE_HOST) && n->mark == l->c.epoch)
-				compute_host(m, l, &cd, n, cap);
+			if ((n->roles & ROLE_HOST) && n->mark == x.epoch)
+				compute_host(&x, n);
 		}
 	}
-	apply_diff(m, &l->c, l, &cd);
-	free(cd.v);
+	apply_diff(m, z, &x.zl->c, l, &x.cd);
+	free(x.cd.v);
 }
 
-void mirror_compute_enum(mdns_mirror_t *m)
+void mirror_compute_link(mdns_mirror_t *m, mlink_t *l)
+{
+	bool dirty = false;
+	for (size_t i = 0; i < m->zone_count; i++) {
+		compute_link_zone(m, &m->zones[i], l);
+		dirty = dirty || l->zl[i].c.dirty;
+	}
+	l->dirty = dirty;
+}
+
+/* ---- the zone's enumeration (RFC 6763 section 11) ------------------------------- */
+
+/* <prefix>._dns-sd._udp.<parent> into owner; false when too long. */
+static bool dnssd_owner(uint8_t *owner, const char *prefix, const uint8_t *parent)
+{
+	size_t plen = strlen(prefix);
+	int len = zone_name_len(parent, ZONE_NAME_MAXLEN);
+	if (len < 1 || 1 + plen + 13 + (size_t)len > ZONE_NAME_MAXLEN)
+		return false;
+	owner[0] = (uint8_t)plen;
+	memcpy(owner + 1, prefix, plen);
+	memcpy(owner + 1 + plen, "\x07_dns-sd\x04_udp", 13);
+	memcpy(owner + 1 + plen + 13, parent, (size_t)len);
+	return true;
+}
+
+/* b PTR each of targets, db and lb PTR the first: under parent. */
+static void emit_enum(mzone_t *z, cand_t *cd, const uint8_t *parent,
+                      uint8_t (*targets)[ZONE_NAME_MAXLEN], size_t count, uint32_t ttl)
 {
 	static const char *const prefixes[] = {"b", "db", "lb"};
-	const mdns_mirror_config_t *cfg = m->cfg;
-	cand_t cd = {0};
-	contrib_t *c = &m->enumc;
-	next_epoch(c);
-	for (mlink_t *l = m->links; l != NULL; l = l->next) {
-		if (!mirror_link_active(l))
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	for (size_t p = 0; p < 3 && count > 0; p++) {
+		if (!dnssd_owner(owner, prefixes[p], parent))
 			continue;
-		for (size_t i = 0; i < 3; i++) {
-			/* <prefix>._dns-sd._udp.<domain> PTR <link>.<domain> (RFC 6763 11) */
-			uint8_t owner[ZONE_NAME_MAXLEN];
-			size_t plen = strlen(prefixes[i]);
-			owner[0] = (uint8_t)plen;
-			memcpy(owner + 1, prefixes[i], plen);
-			memcpy(owner + 1 + plen, "\x07_dns-sd\x04_udp", 13);
-			if (1 + plen + 13 + cfg->domain_len > ZONE_NAME_MAXLEN)
-				continue;
-			memcpy(owner + 1 + plen + 13, cfg->domain, cfg->domain_len);
-			emit(m, c, &cd, owner, DNS_T_PTR, l->suffix, (uint16_t)l->suffix_len,
-			     cfg->ttl_cap);
+		for (size_t i = 0; i < (p == 0 ? count : 1); i++) {
+			int len = zone_name_len(targets[i], ZONE_NAME_MAXLEN);
+			emit(z, &z->enumc, cd, owner, DNS_T_PTR, targets[i], (uint16_t)len, ttl);
 		}
 	}
-	apply_diff(m, c, NULL, &cd);
+}
+
+/* The browse domains link l advertises in zone z (its configured list,
+ * else its own subdomain) into out (cap names); returns how many. */
+static size_t browse_domains(mdns_mirror_t *m, mzone_t *z, mlink_t *l,
+                             uint8_t (*out)[ZONE_NAME_MAXLEN], size_t cap)
+{
+	const mdns_link_config_t *lc = mirror_link_config(m, l);
+	const uint8_t *domain = mirror_zcfg(z)->domain;
+	size_t n = 0;
+	for (size_t i = 0; lc != NULL && i < lc->browse_count && n < cap; i++) {
+		/* The configuration was checked; a name that does not fit under
+		 * this zone is left out of it. */
+		if (zone_name_from_str(out[n], lc->browse[i], domain) > 0)
+			n++;
+		else
+			gw_debug("link %s: browse domain '%s' does not fit under %s", l->label,
+			         lc->browse[i], mirror_zcfg(z)->domain_str);
+	}
+	if (n == 0 && (lc == NULL || lc->browse_count == 0)) {
+		memcpy(out[0], l->zl[z->index].suffix, l->zl[z->index].suffix_len);
+		n = 1;
+	}
+	return n;
+}
+
+#define BROWSE_MAX 64
+
+void mirror_compute_enum(mdns_mirror_t *m, mzone_t *z)
+{
+	cand_t cd = {0};
+	uint32_t ttl = m->cfg->ttl_cap;
+	uint8_t(*names)[ZONE_NAME_MAXLEN] =
+	    calloc((m->link_count > BROWSE_MAX ? m->link_count : BROWSE_MAX) + 1, sizeof(*names));
+	contrib_t *c = &z->enumc;
+	if (names == NULL) {
+		cd.oom = true;
+		apply_diff(m, z, c, NULL, &cd);
+		return;
+	}
+	next_epoch(c);
+	/* At the apex: each link the zone shows, the first (in the zone's
+	 * order) as the one default (db) and legacy (lb) browse domain. */
+	size_t count = 0, first = 0, best = SIZE_MAX;
+	for (mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (!mirror_link_active(l) || !mirror_link_shown(m, z, l))
+			continue;
+		size_t rank = mirror_link_rank(m, z, l);
+		if (rank < best) {
+			best = rank;
+			first = count;
+		}
+		memcpy(names[count++], l->zl[z->index].suffix, l->zl[z->index].suffix_len);
+	}
+	if (count > 0) {
+		uint8_t tmp[ZONE_NAME_MAXLEN];
+		memcpy(tmp, names[0], ZONE_NAME_MAXLEN);
+		memcpy(names[0], names[first], ZONE_NAME_MAXLEN);
+		memcpy(names[first], tmp, ZONE_NAME_MAXLEN);
+	}
+	emit_enum(z, &cd, mirror_zcfg(z)->domain, names, count, ttl);
+	/* Under each shown link: the browse domains a client given that
+	 * subdomain (a DHCP search domain) should see. */
+	for (mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (!mirror_link_active(l) || !mirror_link_shown(m, z, l))
+			continue;
+		count = browse_domains(m, z, l, names, BROWSE_MAX);
+		emit_enum(z, &cd, l->zl[z->index].suffix, names, count, ttl);
+	}
+	apply_diff(m, z, c, NULL, &cd);
 	free(cd.v);
+	free(names);
 }
 
 /* ---- commit -------------------------------------------------------------------- */
@@ -500,52 +628,58 @@ static int queue(zone_changeset_t *cs, const ent_t *e)
 	return 0;
 }
 
-static void published(mdns_mirror_t *m, ent_t *e)
+static void published(mdns_mirror_t *m, mzone_t *z, ent_t *e)
 {
 	uint32_t ttl;
 	bool w = ent_wanted(e, &ttl);
-	if (w && !e->pub)
+	if (w && !e->pub) {
 		m->stats.published++;
-	else if (!w && e->pub)
+		z->published++;
+	} else if (!w && e->pub) {
 		m->stats.published--;
+		z->published--;
+	}
 	e->pub = w;
 	e->pub_ttl = ttl;
 }
 
-static void clear_touched(mdns_mirror_t *m)
+static void clear_touched(mzone_t *z)
 {
-	size_t n = m->touched_count;
-	m->touched_count = 0;
+	size_t n = z->touched_count;
+	z->touched_count = 0;
 	for (size_t i = 0; i < n; i++) {
-		m->touched[i]->touched = false;
-		mirror_ent_maybe_free(m, m->touched[i]);
+		z->touched[i]->touched = false;
+		mirror_ent_maybe_free(z, z->touched[i]);
 	}
 }
 
-static void saved_later(mdns_mirror_t *m)
+static void saved_later(mdns_mirror_t *m, mzone_t *z)
 {
-	m->state_dirty = true;
-	if (!ev_is_active(&m->save)) {
-		ev_timer_set(&m->save, 1., 0.);
-		ev_timer_start(m->loop, &m->save);
+	if (z->state_file == NULL)
+		return;
+	z->state_dirty = true;
+	if (!ev_is_active(&z->save)) {
+		ev_timer_set(&z->save, 1., 0.);
+		ev_timer_start(m->loop, &z->save);
 	}
 }
 
 /* After repeated failures, find the records the zone refuses one by one,
  * so that one bad record cannot hold back every other change. */
-static void commit_each(mdns_mirror_t *m)
+static void commit_each(mdns_mirror_t *m, mzone_t *z)
 {
-	for (size_t i = 0; i < m->touched_count; i++) {
-		ent_t *e = m->touched[i];
+	const mdns_mirror_zone_t *zc = mirror_zcfg(z);
+	for (size_t i = 0; i < z->touched_count; i++) {
+		ent_t *e = z->touched[i];
 		zone_changeset_t cs;
 		if (zone_changeset_init(&cs) != GW_OK)
 			return;
 		int ret = queue(&cs, e);
 		if (ret == 1)
-			ret = m->opts.commit(m->opts.commit_arg, &cs);
+			ret = zc->commit(zc->commit_arg, &cs);
 		zone_changeset_deinit(&cs);
 		if (ret == GW_OK || ret == 0) {
-			published(m, e);
+			published(m, z, e);
 			continue;
 		}
 		char text[ZONE_NAME_MAXLEN * 4];
@@ -553,51 +687,52 @@ static void commit_each(mdns_mirror_t *m)
 		gw_err("mirror: the zone refuses %s (type %u): %s; not publishing it", text,
 		       e->type, gw_strerror(ret));
 		e->bad = true;
-		published(m, e);
+		published(m, z, e);
 	}
-	saved_later(m);
-	clear_touched(m);
+	saved_later(m, z);
+	clear_touched(z);
 }
 
-int mirror_publish_batch(mdns_mirror_t *m)
+int mirror_publish_batch(mdns_mirror_t *m, mzone_t *z)
 {
 	zone_changeset_t cs;
 	size_t changes = 0;
-	if (m->touched_count == 0)
+	const mdns_mirror_zone_t *zc = mirror_zcfg(z);
+	if (z->touched_count == 0)
 		return GW_OK;
 	int ret = zone_changeset_init(&cs);
 	if (ret != GW_OK)
 		return ret;
-	for (size_t i = 0; i < m->touched_count; i++) {
-		ret = queue(&cs, m->touched[i]);
+	for (size_t i = 0; i < z->touched_count; i++) {
+		ret = queue(&cs, z->touched[i]);
 		if (ret < 0)
 			goto out;
 		changes += (size_t)ret;
 	}
 	ret = GW_OK;
 	if (changes == 0) {
-		clear_touched(m);
+		clear_touched(z);
 		goto out;
 	}
-	ret = m->opts.commit(m->opts.commit_arg, &cs);
+	ret = zc->commit(zc->commit_arg, &cs);
 	if (ret != GW_OK) {
 		m->stats.commit_failures++;
-		m->failures++;
-		gw_err("mirror: a batch of %zu changes was not applied: %s; retrying", changes,
-		       gw_strerror(ret));
-		if (m->failures >= 3) {
-			m->failures = 0;
-			commit_each(m);
+		z->failures++;
+		gw_err("mirror: a batch of %zu changes to %s was not applied: %s; retrying",
+		       changes, zc->domain_str, gw_strerror(ret));
+		if (z->failures >= 3) {
+			z->failures = 0;
+			commit_each(m, z);
 		}
 		goto out;
 	}
-	m->failures = 0;
+	z->failures = 0;
 	m->stats.commits++;
-	for (size_t i = 0; i < m->touched_count; i++)
-		published(m, m->touched[i]);
-	gw_debug("mirror: %zu changes committed", changes);
-	saved_later(m);
-	clear_touched(m);
+	for (size_t i = 0; i < z->touched_count; i++)
+		published(m, z, z->touched[i]);
+	gw_debug("mirror: %zu changes committed to %s", changes, zc->domain_str);
+	saved_later(m, z);
+	clear_touched(z);
 out:
 	zone_changeset_deinit(&cs);
 	return ret;

@@ -24,6 +24,7 @@ static const char *const refused_what[MDNS_MIRROR_REFUSED_KINDS] = {
     "names (a \"*\" label)",
     "services (limit per host)",
     "services (limit per address)",
+    "services (held back: no TXT record)",
 };
 
 /* src into dst (cap octets), cut to fit. */
@@ -53,7 +54,7 @@ static void remember(mdns_mirror_t *m, const mlink_t *l, mdns_mirror_refused_t k
 static const char *const refused_names[MDNS_MIRROR_REFUSED_KINDS] = {
     "services_per_link",    "types_per_link", "records_per_name", "txt_size", "changes_per_second",
     "name_length",          "reserved",       "invalid",          "wildcard", "services_per_host",
-    "services_per_address",
+    "services_per_address", "no_txt",
 };
 
 const char *mdns_mirror_refused_name(mdns_mirror_refused_t kind)

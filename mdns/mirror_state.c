@@ -17,17 +17,19 @@
 /* A state file far beyond what the limits allow is not ours. */
 #define STATE_MAX (256u * 1024u * 1024u)
 
-int mirror_state_save(mdns_mirror_t *m)
+int mirror_state_save(mzone_t *z)
 {
 	char *text = NULL;
 	size_t len = 0;
 	int ret = GW_ENOMEM;
+	if (z->state_file == NULL)
+		return GW_OK;
 	FILE *fp = open_memstream(&text, &len);
 	if (fp == NULL)
 		return GW_ENOMEM;
 	fprintf(fp, "; dnssd-gateway: records mirrored from mDNS, served at start until the "
 	            "warm-up ends\n");
-	GW_HTAB_FOREACH(&m->ents, h) {
+	GW_HTAB_FOREACH(&z->ents, h) {
 		const ent_t *e = ent_of(h);
 		if (!e->pub)
 			continue;
@@ -48,7 +50,7 @@ out:
 		ret = GW_ENOMEM;
 	if (ret == GW_OK) {
 		/* A failure is logged with the path. */
-		ret = gw_file_write_atomic(m->state_file, text, len, 0600);
+		ret = gw_file_write_atomic(z->state_file, text, len, 0600);
 	}
 	free(text);
 	return ret;
@@ -57,17 +59,17 @@ out:
 /* Only what the mirror itself publishes may come back from the file: the
  * five record types, strictly below the apex, never the gateway's other
  * names. */
-static bool loadable(mdns_mirror_t *m, const uint8_t *owner, uint16_t type)
+static bool loadable(mzone_t *z, const uint8_t *owner, uint16_t type)
 {
-	const mdns_mirror_config_t *cfg = m->cfg;
+	const mdns_mirror_zone_t *cfg = mirror_zcfg(z);
 	if (type != DNS_T_PTR && type != DNS_T_SRV && type != DNS_T_TXT && type != DNS_T_A &&
 	    type != DNS_T_AAAA)
 		return false;
 	if (!zone_name_is_subdomain(owner, cfg->domain) || zone_name_equal(owner, cfg->domain))
 		return false;
 	int rel = zone_name_labels(owner) - zone_name_labels(cfg->domain);
-	/* The enumeration names are the mirror's own: b/db/lb below the apex,
-	 * _services below a link. */
+	/* The enumeration names are the mirror's own: b/db/lb below the apex
+	 * and below a link, _services below a link. */
 	if (mdns_name_is_reserved(owner)) {
 		static const char *const ok[] = {"\x01"
 		                                 "b",
@@ -79,21 +81,22 @@ static bool loadable(mdns_mirror_t *m, const uint8_t *owner, uint16_t type)
 		bool dnssd = rest != NULL && rest[0] == 7 && memcmp(rest + 1, "_dns-sd", 7) == 0;
 		if (type != DNS_T_PTR || !dnssd)
 			return false;
-		if (rel == 3) {
+		if (rel == 3 || rel == 4) {
 			for (size_t i = 0; i < 3; i++) {
 				if (memcmp(owner, ok[i], (size_t)ok[i][0] + 1) == 0)
 					return true;
 			}
-			return false;
+			if (rel == 3)
+				return false;
 		}
 		return rel == 4 && owner[0] == 9 && memcmp(owner + 1, "_services", 9) == 0;
 	}
-	if (m->opts.reserved != NULL && m->opts.reserved(m->opts.reserved_arg, owner))
+	if (cfg->reserved != NULL && cfg->reserved(cfg->reserved_arg, owner))
 		return false;
 	return rel >= 2;
 }
 
-static int load_line(mdns_mirror_t *m, const char *line, size_t *count)
+static int load_line(mzone_t *z, const char *line, size_t *count)
 {
 	ldns_rr *rr = NULL;
 	uint8_t *wire = NULL;
@@ -126,34 +129,34 @@ static int load_line(mdns_mirror_t *m, const char *line, size_t *count)
 	if ((type == DNS_T_PTR || type == DNS_T_SRV) && rdlen > fixed &&
 	    zone_name_len(p + 10 + fixed, rdlen - fixed) > 0)
 		star = star || mdns_name_vet(p + 10 + fixed, MDNS_USE_TYPE) == MDNS_VET_WILDCARD;
-	if (star || !loadable(m, wire, type))
+	if (star || !loadable(z, wire, type))
 		goto out; /* skipped, not an error */
-	ent_t *e = mirror_ent_get(m, wire, type, p + 10, rdlen, true);
+	ent_t *e = mirror_ent_get(z, wire, type, p + 10, rdlen, true);
 	if (e == NULL) {
 		ret = GW_ENOMEM;
 		goto out;
 	}
 	if (!e->warm) {
-		ent_t **w = realloc(m->warm, (m->warm_count + 1) * sizeof(*w));
+		ent_t **w = realloc(z->warm, (z->warm_count + 1) * sizeof(*w));
 		if (w == NULL) {
-			mirror_ent_maybe_free(m, e);
+			mirror_ent_maybe_free(z, e);
 			ret = GW_ENOMEM;
 			goto out;
 		}
-		m->warm = w;
-		m->warm[m->warm_count++] = e;
+		z->warm = w;
+		z->warm[z->warm_count++] = e;
 		e->warm = true;
 		(*count)++;
 	}
-	e->warm_ttl = mdns_ttl_cap(ttl, m->cfg->ttl_cap);
-	mirror_ent_touch(m, e);
+	e->warm_ttl = mdns_ttl_cap(ttl, z->mirror->cfg->ttl_cap);
+	mirror_ent_touch(z, e);
 out:
 	free(wire);
 	ldns_rr_free(rr);
 	return ret;
 }
 
-int mirror_state_parse(mdns_mirror_t *m, char *text, size_t *count)
+int mirror_state_parse(mzone_t *z, char *text, size_t *count)
 {
 	size_t bad = 0, lineno = 0;
 	int ret = GW_OK;
@@ -163,29 +166,33 @@ int mirror_state_parse(mdns_mirror_t *m, char *text, size_t *count)
 		lineno++;
 		if (line[0] == ';' || line[0] == '\0')
 			continue;
-		ret = load_line(m, line, count);
+		ret = load_line(z, line, count);
 		if (ret == GW_ENOMEM)
 			break;
 		if (ret != GW_OK && bad++ == 0)
-			gw_warn("mirror: %s:%zu: unreadable record skipped", m->state_file, lineno);
+			gw_warn("mirror: %s:%zu: unreadable record skipped",
+			        z->state_file != NULL ? z->state_file : "(state)", lineno);
 		ret = GW_OK;
 	}
 	return ret;
 }
 
-int mirror_state_load(mdns_mirror_t *m)
+int mirror_state_load(mzone_t *z)
 {
 	char *text = NULL;
 	size_t len = 0, count = 0;
-	int ret = gw_file_read(m->state_file, STATE_MAX, &text, &len);
+	if (z->state_file == NULL)
+		return GW_OK;
+	int ret = gw_file_read(z->state_file, STATE_MAX, &text, &len);
 	if (ret == -ENOENT)
 		return GW_OK;
 	if (ret != GW_OK)
 		return ret;
-	ret = mirror_state_parse(m, text, &count);
+	ret = mirror_state_parse(z, text, &count);
 	free(text);
 	if (ret == GW_OK)
-		gw_info("mirror: %zu saved records served until the warm-up ends (%.1f s)", count,
-		        (double)m->cfg->warmup_ms / 1000.0);
+		gw_info("mirror: %zu saved records of %s served until the warm-up ends (%.1f s)",
+		        count, mirror_zcfg(z)->domain_str,
+		        (double)z->mirror->cfg->warmup_ms / 1000.0);
 	return ret;
 }

@@ -40,10 +40,10 @@ size_t mdns_mirror_links(const mdns_mirror_t *m, mdns_mirror_link_info_t *out, s
 	return n;
 }
 
-/* The label at p (its length octet first) as text, for JSON and a
- * terminal: UTF-8 stays as it came, an octet that is not part of
- * well-formed UTF-8 and a control character become '?'. */
-static void label_text(char *buf, size_t len, const uint8_t *p)
+/* For JSON, a terminal and the policy's globs: UTF-8 stays as it came,
+ * an octet that is not part of well-formed UTF-8 and a control character
+ * become '?'. */
+void mirror_label_text(char *buf, size_t len, const uint8_t *p)
 {
 	size_t n = p[0], i = 0, o = 0;
 	const uint8_t *l = p + 1;
@@ -61,15 +61,13 @@ static void label_text(char *buf, size_t len, const uint8_t *p)
 	buf[o] = '\0';
 }
 
-/* "<_service>.<_tcp|_udp>" from the labels after the instance's, up to
- * .local. */
-static void type_text(char *buf, size_t len, const uint8_t *p)
+void mirror_labels_text(char *buf, size_t len, const uint8_t *p, int count)
 {
 	size_t off = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < 2 && p[0] != 0; i++, p += 1 + p[0]) {
+	for (int i = 0; i < count && p[0] != 0; i++, p += 1 + p[0]) {
 		char label[64];
-		label_text(label, sizeof(label), p);
+		mirror_label_text(label, sizeof(label), p);
 		int k = snprintf(buf + off, len - off, "%s%s", i > 0 ? "." : "", label);
 		if (k < 0 || (size_t)k >= len - off)
 			return;
@@ -81,8 +79,9 @@ static void service_info(const kname_t *n, const char *link, mdns_mirror_service
 {
 	memset(s, 0, sizeof(*s));
 	s->link = link;
-	label_text(s->instance, sizeof(s->instance), n->name);
-	type_text(s->type, sizeof(s->type), n->name + 1 + n->name[0]);
+	mirror_label_text(s->instance, sizeof(s->instance), n->name);
+	/* "<_service>.<_tcp|_udp>": the labels after the instance's */
+	mirror_labels_text(s->type, sizeof(s->type), n->name + 1 + n->name[0], 2);
 	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
 		if (r->type != DNS_T_SRV || r->rdlen <= 6)
 			continue;

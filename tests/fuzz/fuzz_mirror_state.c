@@ -52,15 +52,21 @@ static int no_commit(void *arg, const zone_changeset_t *cs)
 	return GW_OK;
 }
 
+static mdns_mirror_zone_t g_zone = {
+    .domain_str = "home.arpa.",
+    .state_file = "/nonexistent/mirror.zone",
+    .commit = no_commit,
+    .reserved = reserved,
+};
+
 static mdns_mirror_t *mirror_up(void)
 {
 	mdns_mirror_t *m = NULL;
 	mdns_mirror_opts_t opts = {
 	    .cfg =
 	        {
-	            .domain = g_domain,
-	            .domain_str = "home.arpa.",
-	            .state_dir = "/nonexistent",
+	            .zones = &g_zone,
+	            .zone_count = 1,
 	            .links = &g_link,
 	            .link_count = 1,
 	            .subtypes = g_subtypes,
@@ -76,22 +82,20 @@ static mdns_mirror_t *mirror_up(void)
 	                       .txt_size = 1300,
 	                       .changes_per_second = 100000},
 	        },
-	    .commit = no_commit,
-	    .reserved = reserved,
 	    .discover = false,
-	    .state_file = "/nonexistent/mirror.zone",
 	};
-	opts.cfg.domain_len = (size_t)zone_name_from_str(g_domain, "home.arpa.", NULL);
+	g_zone.domain = g_domain;
+	g_zone.domain_len = (size_t)zone_name_from_str(g_domain, "home.arpa.", NULL);
 	if (mdns_mirror_new(&m, g_loop, &opts) != GW_OK)
 		abort();
 	return m;
 }
 
-static void check_taken(const mdns_mirror_t *m, size_t count)
+static void check_taken(const mzone_t *z, size_t count)
 {
-	CHECK(count == m->warm_count);
-	for (size_t i = 0; i < m->warm_count; i++) {
-		const ent_t *e = m->warm[i];
+	CHECK(count == z->warm_count);
+	for (size_t i = 0; i < z->warm_count; i++) {
+		const ent_t *e = z->warm[i];
 		const uint8_t *owner = e->data;
 		CHECK(e->warm);
 		CHECK(e->type == DNS_T_PTR || e->type == DNS_T_SRV || e->type == DNS_T_TXT ||
@@ -124,10 +128,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	mdns_mirror_t *m = mirror_up();
 	size_t count = 0;
-	int ret = mirror_state_parse(m, text, &count);
+	int ret = mirror_state_parse(&m->zones[0], text, &count);
 	CHECK(ret == GW_OK || ret == GW_ENOMEM);
 	if (ret == GW_OK)
-		check_taken(m, count);
+		check_taken(&m->zones[0], count);
 	mdns_mirror_free(m);
 	free(text);
 	return 0;

@@ -72,7 +72,8 @@ def spread(n, prefix, addr):
     for i in range(n):
         inst = ["spread%05d" % i] + stype
         host = ["%s%05d" % (prefix, i), "local"]
-        recs += [ptr(stype, inst), srv(inst, 80, host), a(host, addr)]
+        recs += [ptr(stype, inst), srv(inst, 80, host), txt(inst, [b"n=%d" % i]),
+                 a(host, addr)]
     return recs
 
 

@@ -120,9 +120,19 @@ validated() {
 	done
 }
 
+expect "Unbound: b._dns-sd._udp lists both links, AD" \
+	validated "b._dns-sd._udp.$D" PTR "IN PTR $L1" "IN PTR $L2"
+# validated_only NAME YES NO: a validated PTR to YES, none to NO.
+validated_only() { validated "$1" PTR "IN PTR $2" && ! has_text "IN PTR $3"; }
+# One default and one legacy browse domain: the first link (RFC 6763 11).
+for p in db lb; do
+	expect "Unbound: $p._dns-sd._udp names the first link only, AD" \
+		validated_only "$p._dns-sd._udp.$D" "$L1" "$L2"
+done
+# Under a link (its DHCP search domain): its default browse domain, itself.
 for p in b db lb; do
-	expect "Unbound: $p._dns-sd._udp lists both links, AD" \
-		validated "$p._dns-sd._udp.$D" PTR "IN PTR $L1" "IN PTR $L2"
+	expect "Unbound: $p._dns-sd._udp.$L2 names lan2 itself, AD" \
+		validated_only "$p._dns-sd._udp.$L2" "$L2" "$L1"
 done
 expect "Unbound: lan1 type enumeration, AD" validated "_services._dns-sd._udp.$L1" PTR \
 	"PTR _ipp._tcp.$L1" "PTR _ssh._tcp.$L1" "PTR _http._tcp.$L1"

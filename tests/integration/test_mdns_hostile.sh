@@ -66,7 +66,10 @@ expect "the rate limit deferred changes and said so" \
 expect "oversized TXT refused and logged" \
 	grep -q "refused the TXT of bigtxt._http._tcp.local.: 6024 octets, 1300 at most" "$GW_TMP/gateway.log"
 expect "oversized TXT not served" no_answer "bigtxt._http._tcp.$L" TXT
-expect "its SRV is still served" has_answer "bigtxt._http._tcp.$L" SRV "80 bighost.$L"
+# RFC 6763 section 6: an instance without its TXT is held back whole.
+expect "its SRV is held back too" no_answer "bigtxt._http._tcp.$L" SRV
+expect "the hold is logged" \
+	grep -q "holding back service bigtxt._http._tcp.local.: no TXT record" "$GW_TMP/gateway.log"
 
 expect "type _dns-sd._udp refused and logged" \
 	grep -q "refused service type _dns-sd._udp.local." "$GW_TMP/gateway.log"

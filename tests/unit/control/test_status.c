@@ -53,6 +53,8 @@ typedef struct fixture {
 	gw_config_t *cfg;
 	gw_zonemgr_t *zones;
 	mdns_mirror_t *mirror;
+	mdns_mirror_zone_t mzone; /* the mirror's one zone, borrowed by it */
+	char mstate[128];
 	gw_notify_t *notify;
 	gw_tsig_keyring_t keys;
 	gw_view_t view;
@@ -102,11 +104,16 @@ static fixture_t *setup(void)
 	                       .keys = &f->keys,
 	                       .first_retry = 30};
 	CU_ASSERT_FATAL(gw_notify_new(&f->notify, f->loop, &no) == GW_OK);
+	snprintf(f->mstate, sizeof(f->mstate), "%.100s/mirror.zone", f->dir);
+	f->mzone = (mdns_mirror_zone_t){.domain = c->zone.domain,
+	                                .domain_len = c->zone.domain_len,
+	                                .domain_str = c->zone.domain_str,
+	                                .state_file = f->mstate,
+	                                .commit = commit,
+	                                .commit_arg = f->zones};
 	mdns_mirror_opts_t mo = {
-	    .cfg = {.domain = c->zone.domain,
-	            .domain_len = c->zone.domain_len,
-	            .domain_str = c->zone.domain_str,
-	            .state_dir = c->state_dir,
+	    .cfg = {.zones = &f->mzone,
+	            .zone_count = 1,
 	            .links = c->links,
 	            .link_count = c->link_count,
 	            .ipv4 = true,
@@ -119,8 +126,6 @@ static fixture_t *setup(void)
 	                       c->mdns.limits.txt_size, c->mdns.limits.changes_per_second,
 	                       c->mdns.limits.services_per_host,
 	                       c->mdns.limits.services_per_address}},
-	    .commit = commit,
-	    .commit_arg = f->zones,
 	    .discover = false,
 	};
 	CU_ASSERT_FATAL(mdns_mirror_new(&f->mirror, f->loop, &mo) == GW_OK);
@@ -184,6 +189,7 @@ static void service(fixture_t *f, int ifindex, const char *inst, const char *hos
 	event(f, ifindex, DNS_T_PTR, "_http._tcp.local", name, (size_t)len);
 	len = mdns_name_from_text(rd + 6, host);
 	event(f, ifindex, DNS_T_SRV, owner, rd, 6 + (size_t)len);
+	event(f, ifindex, DNS_T_TXT, owner, (const uint8_t *)"\006path=/", 7);
 	uint8_t ip[4];
 	CU_ASSERT_FATAL(inet_pton(AF_INET, a, ip) == 1);
 	event(f, ifindex, DNS_T_A, host, ip, 4);

@@ -1,7 +1,8 @@
 /* The mirror's commit for its unit tests: zone_apply() and a serial bump on
  * an unsigned zone, and the zone's own names as reserved. The daemon
  * commits through gateway/zonemgr.c instead; the mirror only sees a
- * mdns_mirror_commit_fn either way. Header-only: included by mirror_fixture.h. */
+ * mdns_mirror_commit_fn either way. And zone_has_rr(), the check on a zone
+ * the mirror tests share. Header-only: included by mirror_fixture.h. */
 #pragma once
 
 #include <stdbool.h>
@@ -40,6 +41,7 @@ typedef struct gw_commit {
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "zone_util.h"
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -130,4 +132,28 @@ static bool gw_commit_reserved(void *arg, const uint8_t *name)
 {
 	const gw_commit_t *c = arg;
 	return bsearch(&name, c->names, c->name_count, sizeof(*c->names), cmp_names) != NULL;
+}
+
+/* Is the RR (text, absolute names) in the zone, with its TTL? */
+static inline bool zone_has_rr(const zone_t *zone, const char *text)
+{
+	ldns_rr *want = trr(text);
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	bool found = false;
+	char *ostr = ldns_rdf2str(ldns_rr_owner(want));
+	const zone_node_t *node = zone_find(zone, tname(owner, ostr));
+	free(ostr);
+	const zone_rrset_t *rs =
+	    node ? zone_node_rrset(node, (uint16_t)ldns_rr_get_type(want)) : NULL;
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t rdlen;
+	while (rs != NULL && !found && zone_rrset_next(rs, &pos, &rd, &rdlen)) {
+		ldns_rr *got = NULL;
+		CU_ASSERT_FATAL(zone_rr_to_ldns(&got, node, rs, rd, rdlen) == GW_OK);
+		found = ldns_rr_compare(got, want) == 0 && ldns_rr_ttl(got) == ldns_rr_ttl(want);
+		ldns_rr_free(got);
+	}
+	ldns_rr_free(want);
+	return found;
 }

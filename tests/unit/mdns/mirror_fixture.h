@@ -22,6 +22,7 @@
 
 typedef struct fixture {
 	mdns_mirror_config_t cfg;
+	mdns_mirror_zone_t zcfg; /* the one zone, cfg.zones */
 	uint8_t domain[ZONE_NAME_MAXLEN];
 	char domain_str[256];
 	mdns_link_config_t link;
@@ -52,11 +53,18 @@ static inline int counting_commit(void *arg, const zone_changeset_t *cs)
 static inline void config_defaults(fixture_t *f)
 {
 	memset(&f->cfg, 0, sizeof(f->cfg));
-	f->cfg.domain = f->domain;
-	f->cfg.domain_str = f->domain_str;
-	f->cfg.domain_len = (size_t)zone_name_from_str(f->domain, "home.arpa.", NULL);
+	memset(&f->zcfg, 0, sizeof(f->zcfg));
+	f->zcfg.domain = f->domain;
+	f->zcfg.domain_str = f->domain_str;
+	f->zcfg.domain_len = (size_t)zone_name_from_str(f->domain, "home.arpa.", NULL);
 	snprintf(f->domain_str, sizeof(f->domain_str), "home.arpa.");
-	f->cfg.state_dir = f->dir;
+	f->zcfg.state_file = f->state;
+	f->zcfg.commit = counting_commit;
+	f->zcfg.commit_arg = f;
+	f->zcfg.reserved = gw_commit_reserved;
+	f->zcfg.reserved_arg = &f->commit;
+	f->cfg.zones = &f->zcfg;
+	f->cfg.zone_count = 1;
 	f->link.interface = "eth0";
 	f->link.subdomain = "lan";
 	f->cfg.links = &f->link;
@@ -92,12 +100,7 @@ static inline void mirror_up(fixture_t *f)
 {
 	mdns_mirror_opts_t opts = {
 	    .cfg = f->cfg,
-	    .commit = counting_commit,
-	    .commit_arg = f,
-	    .reserved = gw_commit_reserved,
-	    .reserved_arg = &f->commit,
 	    .discover = false,
-	    .state_file = f->state,
 	};
 	CU_ASSERT_FATAL(mdns_mirror_new(&f->mirror, f->loop, &opts) == GW_OK);
 	CU_ASSERT_FATAL(mdns_mirror_start(f->mirror) == GW_OK);
@@ -214,12 +217,13 @@ static inline void addr(fixture_t *f, bool add, int family, const char *owner, c
 	}
 }
 
-/* One _http._tcp service: browse PTR, SRV to host, and the host's
+/* One _http._tcp service: browse PTR, SRV to host, TXT, and the host's
  * address unless a is NULL. */
 static inline void http_service(fixture_t *f, const char *inst, const char *host, const char *a)
 {
 	ptr(f, true, "_http._tcp.local", inst);
 	srv(f, true, inst, 80, host);
+	txt(f, true, inst, "path=/");
 	if (a != NULL)
 		addr(f, true, AF_INET, host, a);
 }
@@ -243,25 +247,7 @@ static inline void printer(fixture_t *f, bool add)
 /* Is the RR (text, absolute names) in the zone, with its TTL? */
 static inline bool has_rr(fixture_t *f, const char *text)
 {
-	ldns_rr *want = trr(text);
-	uint8_t owner[ZONE_NAME_MAXLEN];
-	bool found = false;
-	char *ostr = ldns_rdf2str(ldns_rr_owner(want));
-	const zone_node_t *node = zone_find(f->zone->zone, tname(owner, ostr));
-	free(ostr);
-	const zone_rrset_t *rs =
-	    node ? zone_node_rrset(node, (uint16_t)ldns_rr_get_type(want)) : NULL;
-	uint32_t pos = 0;
-	const uint8_t *rd;
-	uint16_t rdlen;
-	while (rs != NULL && !found && zone_rrset_next(rs, &pos, &rd, &rdlen)) {
-		ldns_rr *got = NULL;
-		CU_ASSERT_FATAL(zone_rr_to_ldns(&got, node, rs, rd, rdlen) == GW_OK);
-		found = ldns_rr_compare(got, want) == 0 && ldns_rr_ttl(got) == ldns_rr_ttl(want);
-		ldns_rr_free(got);
-	}
-	ldns_rr_free(want);
-	return found;
+	return zone_has_rr(f->zone->zone, text);
 }
 
 static inline bool has_name(fixture_t *f, const char *name)

@@ -21,6 +21,8 @@ static void test_limits(void)
 		snprintf(inst, sizeof(inst), "site%d._http._tcp.local", i);
 		ptr(f, true, "_http._tcp.local", inst);
 		srv(f, true, inst, 80, "web.local");
+		if (i >= 2)
+			txt(f, true, inst, "path=/");
 	}
 	/* records per name: the third address of one host is refused */
 	addr(f, true, AF_INET, "web.local", "192.0.2.80");
@@ -39,13 +41,15 @@ static void test_limits(void)
 	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_SERVICES], 2);
 	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_RECORDS], 1);
 	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_TXT], 1);
-	CU_ASSERT(has_name(f, "site0._http._tcp.lan.home.arpa."));
+	/* site0's TXT was refused: site0 is held back (RFC 6763 section 6) */
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_NO_TXT], 1);
+	CU_ASSERT_FALSE(has_name(f, "site0._http._tcp.lan.home.arpa."));
 	CU_ASSERT(has_name(f, "site2._http._tcp.lan.home.arpa."));
 	CU_ASSERT_FALSE(has_name(f, "site3._http._tcp.lan.home.arpa."));
 	CU_ASSERT_FALSE(has_name(f, "site4._http._tcp.lan.home.arpa."));
 	CU_ASSERT(has_rr(f, "site1._http._tcp.lan.home.arpa. 10 IN TXT \"path=/\""));
-	CU_ASSERT(zone_find(f->zone->zone, tname((uint8_t[ZONE_NAME_MAXLEN]){0},
-	                                         "site0._http._tcp.lan.home.arpa.")) != NULL);
+	CU_ASSERT_FALSE(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR "
+	                          "site0._http._tcp.lan.home.arpa."));
 	CU_ASSERT_PTR_NULL(
 	    trrset(f->zone->zone, "site0._http._tcp.lan.home.arpa.", LDNS_RR_TYPE_TXT));
 	CU_ASSERT_EQUAL(trrset(f->zone->zone, "web.lan.home.arpa.", LDNS_RR_TYPE_A)->count, 2);
@@ -54,6 +58,7 @@ static void test_limits(void)
 	ptr(f, false, "_http._tcp.local", "site0._http._tcp.local");
 	ptr(f, true, "_http._tcp.local", "site4._http._tcp.local");
 	srv(f, true, "site4._http._tcp.local", 80, "web.local");
+	txt(f, true, "site4._http._tcp.local", "path=/");
 	mdns_mirror_flush(f->mirror);
 	CU_ASSERT_FALSE(has_name(f, "site0._http._tcp.lan.home.arpa."));
 	CU_ASSERT(has_name(f, "site4._http._tcp.lan.home.arpa."));
@@ -75,8 +80,9 @@ static void test_rate(void)
 	mdns_mirror_stats_t st;
 	mdns_mirror_get_stats(f->mirror, &st);
 	/* At most 4 of the printer's 7 records in the first second; the
-	 * addresses first, never a PTR before its SRV. */
-	CU_ASSERT(st.published <= 3 + 4);
+	 * addresses first, never a PTR before its SRV. (6: b/db/lb at the
+	 * apex and under the link.) */
+	CU_ASSERT(st.published <= 6 + 4);
 	CU_ASSERT(st.refused[MDNS_MIRROR_REFUSED_RATE] >= 1);
 	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 10 IN A 192.0.2.10"));
 	CU_ASSERT_FALSE(has_name(f, "_ipp._tcp.lan.home.arpa."));
@@ -105,6 +111,7 @@ static void test_reserved(void)
 	/* An instance whose name is the gateway's, as one label */
 	ptr(f, true, "_http._tcp.local", "b\\._dns-sd\\._udp._http._tcp.local");
 	srv(f, true, "b\\._dns-sd\\._udp._http._tcp.local", 80, "ok.local");
+	txt(f, true, "b\\._dns-sd\\._udp._http._tcp.local", "path=/");
 	addr(f, true, AF_INET, "ok.local", "192.0.2.202");
 	mdns_mirror_flush(f->mirror);
 	mdns_mirror_stats_t st;
@@ -113,7 +120,11 @@ static void test_reserved(void)
 	CU_ASSERT(st.refused[MDNS_MIRROR_REFUSED_INVALID] >= 2);
 	CU_ASSERT_FALSE(has_name(f, "_dns-sd._udp.lan.home.arpa."));
 	CU_ASSERT_FALSE(has_name(f, "evil._http._tcp.lan.home.arpa."));
-	CU_ASSERT_FALSE(has_name(f, "b._dns-sd._udp.lan.home.arpa."));
+	/* b._dns-sd._udp.lan.home.arpa. is the link's enumeration, nothing
+	 * else (no host's address there). */
+	CU_ASSERT_PTR_NULL(trrset(f->zone->zone, "b._dns-sd._udp.lan.home.arpa.", LDNS_RR_TYPE_A));
+	CU_ASSERT_EQUAL(
+	    trrset(f->zone->zone, "b._dns-sd._udp.lan.home.arpa.", LDNS_RR_TYPE_PTR)->count, 1);
 	/* The static record is untouched, and nothing was merged into it. */
 	CU_ASSERT(has_rr(f, "static.lan.home.arpa. 300 IN A 192.0.2.200"));
 	CU_ASSERT_FALSE(has_rr(f, "static.lan.home.arpa. 10 IN A 192.0.2.201"));
@@ -133,7 +144,8 @@ static void long_domain(mdns_mirror_config_t *cfg)
 {
 	static const char *d = "a-rather-long-domain-name-to-make-names-overflow.example.org.";
 	fixture_t *f = &F;
-	cfg->domain_len = (size_t)zone_name_from_str(f->domain, d, NULL);
+	(void)cfg;
+	f->zcfg.domain_len = (size_t)zone_name_from_str(f->domain, d, NULL);
 	snprintf(f->domain_str, sizeof(f->domain_str), "%s", d);
 }
 
@@ -279,12 +291,15 @@ static void flood_then_other(fixture_t *f, int n, bool ptrs_first)
 	for (int i = 0; i < n; i++) {
 		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
 		ptr(f, true, "_flood._tcp.local", inst);
-		if (!ptrs_first)
+		if (!ptrs_first) {
 			srv(f, true, inst, 80, "flooder.local");
+			txt(f, true, inst, "x=1");
+		}
 	}
 	for (int i = 0; ptrs_first && i < n; i++) {
 		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
 		srv(f, true, inst, 80, "flooder.local");
+		txt(f, true, inst, "x=1");
 	}
 	/* browsed once an SRV points at it */
 	addr(f, true, AF_INET, "flooder.local", "192.0.2.66");
@@ -376,6 +391,7 @@ static void test_address_fair(void)
 		snprintf(host, sizeof(host), "h%d.local", i);
 		ptr(f, true, "_flood._tcp.local", inst);
 		srv(f, true, inst, 80, host);
+		txt(f, true, inst, "x=1");
 		addr(f, true, AF_INET, host, "192.0.2.66");
 	}
 	/* a new service on a host whose address is full */
@@ -407,6 +423,7 @@ static void test_address_fair(void)
 		snprintf(host, sizeof(host), "h%d.local", i);
 		ptr(f, true, "_flood._tcp.local", inst);
 		srv(f, true, inst, 80, host);
+		txt(f, true, inst, "x=1");
 		addr(f, true, AF_INET, host, "192.0.2.66");
 	}
 	mdns_mirror_flush(f->mirror);

@@ -38,6 +38,7 @@ static void service_on(fixture_t *f, int ifindex, const char *name, const char *
 	event_on(f, ifindex, DNS_T_PTR, "_http._tcp.local", rd, (size_t)len);
 	len = wire_text(srv_rd + 6, host);
 	event_on(f, ifindex, DNS_T_SRV, inst, srv_rd, 6 + (size_t)len);
+	event_on(f, ifindex, DNS_T_TXT, inst, (const uint8_t *)"\006path=/", 7);
 	CU_ASSERT_FATAL(inet_pton(AF_INET, a, rd) == 1);
 	event_on(f, ifindex, DNS_T_A, host, rd, 4);
 }
@@ -186,9 +187,11 @@ static void test_refused(void)
 	cfg.ipv6 = false;
 	CU_ASSERT_EQUAL(mdns_mirror_reconfigure(f->mirror, &cfg), GW_EINVAL);
 	uint8_t other[ZONE_NAME_MAXLEN];
+	mdns_mirror_zone_t oz = f->zcfg;
 	cfg = f->cfg;
-	cfg.domain_len = (size_t)zone_name_from_str(other, "example.", NULL);
-	cfg.domain = other;
+	oz.domain_len = (size_t)zone_name_from_str(other, "example.", NULL);
+	oz.domain = other;
+	cfg.zones = &oz;
 	CU_ASSERT_EQUAL(mdns_mirror_reconfigure(f->mirror, &cfg), GW_EINVAL);
 	mdns_link_config_t twice[] = {{.interface = "eth0", .subdomain = "lan"},
 	                              {.interface = "eth1", .subdomain = "lan"}};
