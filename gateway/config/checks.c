@@ -21,11 +21,6 @@ static const char *first_given(load_ctx_t *ctx, const char *const *paths, size_t
 	return paths[n - 1];
 }
 
-#define PATH_VALIDITY  "dnssec.signature-validity"
-#define PATH_REFRESH   "dnssec.refresh"
-#define PATH_JITTER    "dnssec.jitter"
-#define PATH_INCEPTION "dnssec.inception-offset"
-
 /* Signatures are renewed when less than refresh remains, at a random
  * point of jitter: both must fit in the validity. */
 void check_signature_times(load_ctx_t *ctx, gw_config_t *cfg)
@@ -34,10 +29,22 @@ void check_signature_times(load_ctx_t *ctx, gw_config_t *cfg)
 	char r[DURATION_TEXT_MAX];
 	char j[DURATION_TEXT_MAX];
 	char room[DURATION_TEXT_MAX];
+	const char *section = ctx->dnssec_path != NULL ? ctx->dnssec_path : "dnssec";
+	char p_validity[PLACE_PATH_MAX], p_refresh[PLACE_PATH_MAX];
+	char p_jitter[PLACE_PATH_MAX], p_inception[PLACE_PATH_MAX];
 
+	path_join(p_validity, section, "signature-validity");
+	path_join(p_refresh, section, "refresh");
+	path_join(p_jitter, section, "jitter");
+	path_join(p_inception, section, "inception-offset");
 	/* a default next to a wrong value would only add noise */
-	if (reported_at(ctx, PATH_VALIDITY) || reported_at(ctx, PATH_REFRESH) ||
-	    reported_at(ctx, PATH_JITTER) || reported_at(ctx, PATH_INCEPTION))
+	if (reported_at(ctx, p_validity) || reported_at(ctx, p_refresh) ||
+	    reported_at(ctx, p_jitter) || reported_at(ctx, p_inception))
+		return;
+	/* a zone's section that gives none of them has the top level's,
+	 * checked there */
+	if (ctx->dnssec_path != NULL && place_find(ctx, p_validity) == NULL &&
+	    place_find(ctx, p_refresh) == NULL && place_find(ctx, p_jitter) == NULL)
 		return;
 
 	uint64_t validity = cfg->dnssec.validity_ms;
@@ -47,7 +54,7 @@ void check_signature_times(load_ctx_t *ctx, gw_config_t *cfg)
 	gw_duration_format(refresh, r, sizeof(r));
 	gw_duration_format(jitter, j, sizeof(j));
 	if (refresh >= validity) {
-		static const char *const order[] = {PATH_REFRESH, PATH_VALIDITY};
+		const char *const order[] = {p_refresh, p_validity};
 		report_at(ctx, first_given(ctx, order, 2),
 		          "refresh %s is not shorter than signature-validity %s; signatures are "
 		          "renewed when less than refresh remains, so lower refresh or raise "
@@ -56,7 +63,7 @@ void check_signature_times(load_ctx_t *ctx, gw_config_t *cfg)
 		return;
 	}
 	if (jitter >= validity - refresh) {
-		static const char *const order[] = {PATH_JITTER, PATH_REFRESH, PATH_VALIDITY};
+		const char *const order[] = {p_jitter, p_refresh, p_validity};
 		gw_duration_format(validity - refresh, room, sizeof(room));
 		report_at(ctx, first_given(ctx, order, 3),
 		          "jitter %s is not shorter than signature-validity %s minus refresh %s "

@@ -82,8 +82,10 @@ int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_
 		ret = GW_ENOMEM;
 	else if (ctx->sink.failed)
 		ret = GW_ECONFIG;
-	else
+	else if (!cfg->zone_list)
 		ret = config_zones_single(cfg);
+	else
+		ret = GW_OK;
 	if (ret == GW_OK) {
 		*out = cfg;
 		cfg = NULL;

@@ -70,6 +70,11 @@
 #define GW_CONFIG_TXT_SIZE_MAX          8900
 #define GW_CONFIG_CHANGES_PER_SEC_MAX   100000
 
+/* zones, their policies, reverse: list sizes. */
+#define GW_CONFIG_ZONES_MAX            64
+#define GW_CONFIG_POLICY_RULES_MAX     256
+#define GW_CONFIG_REVERSE_PREFIXES_MAX 64
+
 /* rate-limit: ranges (inclusive), those of gateway/query/rrl.h. */
 #define GW_CONFIG_RRL_RATE_MAX  1000000
 #define GW_CONFIG_RRL_SLIP_MAX  100
@@ -210,6 +215,9 @@ typedef struct gw_config {
 	 * none under another. Reverse zones (reverse:) come last. */
 	gw_zone_config_t *zones;
 	size_t zone_count;
+	/* The file gave zones: (not zone:); zone: then holds the first zone's
+	 * domain and file, for code that knows of one zone only. */
+	bool zone_list;
 
 	/* reverse: zones for the links' prefixes with the subnet-derived
 	 * browse records (RFC 6763 section 11). */
@@ -369,7 +377,7 @@ void gw_config_errors_deinit(gw_config_errors_t *errs);
 int gw_config_default(gw_config_t **out);
 
 /* Load and validate the YAML file at path. Keys missing from the file take
- * their defaults, except zone.domain, which a file must give.
+ * their defaults, except zone.domain (or zones:), which a file must give.
  * Returns GW_OK and sets *out (caller owns it), GW_ECONFIG when the file is
  * missing, unreadable, too large or invalid, or GW_ENOMEM. On GW_ECONFIG
  * every problem found is appended to errs; with errs NULL each is logged with

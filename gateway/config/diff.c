@@ -61,7 +61,7 @@ static int diff_map(const gw_config_t *a, const gw_config_t *b, const cfg_key_t 
 		char child[PLACE_PATH_MAX];
 		path_join(child, path, key->name);
 		int ret;
-		if (key->type == &g_type_map) {
+		if (key->type->shape == SHAPE_MAP) {
 			ret = diff_map(a, b, key->keys, child, out);
 			if (ret != GW_OK)
 				return ret;
@@ -123,7 +123,7 @@ static int keep_map(gw_config_t *next, const gw_config_t *cur, const cfg_key_t *
 		char child[PLACE_PATH_MAX];
 		path_join(child, path, key->name);
 		int ret = GW_OK;
-		if (key->type == &g_type_map) {
+		if (key->type->shape == SHAPE_MAP) {
 			ret = keep_map(next, cur, key->keys, child, d);
 		} else if (!(key->flags & CFG_LIVE) && gw_config_diff_has(d, child)) {
 			if (key->type->copy != NULL)
@@ -141,5 +141,10 @@ static int keep_map(gw_config_t *next, const gw_config_t *cur, const cfg_key_t *
 
 int gw_config_keep_restart(gw_config_t *next, const gw_config_t *cur, const gw_config_diff_t *d)
 {
-	return keep_map(next, cur, g_config_keys, "", d);
+	int ret = keep_map(next, cur, g_config_keys, "", d);
+	/* next->zones was made from next's zone:, state-dir, dnssec: and
+	 * transfer:, some of which now hold their running values again. */
+	if (ret == GW_OK)
+		ret = config_zones_rebuild(next);
+	return ret;
 }

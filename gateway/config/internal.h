@@ -44,6 +44,7 @@ typedef struct sink {
 #define LEVEL_TEXT_MAX    16
 #define IFNAME_TEXT_MAX   255  /* longer than IFNAMSIZ, so that the check is ours */
 #define SECRET_TEXT_MAX   1024 /* base64 of GW_CONFIG_TSIG_SECRET_MAX octets, with room */
+#define PATTERN_TEXT_MAX  255  /* a policy glob (mdns_policy_pattern_valid), a link's name */
 
 /* True when no further problem will be kept: callers skip the work of
  * composing it, and it is only counted. */
@@ -65,7 +66,7 @@ const char *quote(char *buf, size_t len, const char *text, size_t text_len);
 #define CY_LINES_MAX   16
 #define CY_LINE_MAX    256
 #define FIELDS_MAX     32 /* keys of one mapping */
-#define SCHEMA_MAX     256
+#define SCHEMA_MAX     512
 
 /* A value seen in the document: its dotted path ("server.udp-payload",
  * "listen[1]"), its node (for line, column and raw text) and its schema.
@@ -106,6 +107,10 @@ typedef struct load_ctx {
 	/* libcyaml's log lines of the current load, newest last. */
 	char cy_lines[CY_LINES_MAX][CY_LINE_MAX];
 	size_t cy_count;
+	/* The dnssec: section being checked: NULL for the top level's, else
+	 * a zone's ("zones[1].dnssec"), where check_signature_times()
+	 * reports. */
+	const char *dnssec_path;
 } load_ctx_t;
 
 const place_t *place_find(const load_ctx_t *ctx, const char *path);
@@ -197,11 +202,44 @@ void schema_check(load_ctx_t *ctx, gw_config_t *cfg, const raw_map_t *raw);
 void schema_print(const gw_config_t *cfg, FILE *fp);
 void schema_free(gw_config_t *cfg);
 
+/* Check (or print) the keys of one mapping, as the table's walk does,
+ * for a list type whose entries hold sections of the table (a zone's
+ * dnssec: and transfer:). */
+void schema_check_map(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *keys,
+                      const raw_map_t *raw, const char *path);
+void schema_print_map(FILE *fp, const gw_config_t *cfg, const cfg_key_t *keys, int indent);
+
 /* zones.c: cfg->zones as the one zone of zone:, dnssec: and transfer:
  * (replacing what it held). GW_OK or GW_ENOMEM. */
 int config_zones_single(gw_config_t *cfg);
 /* Free cfg->zones and every zone's own sections. */
 void config_zones_free(gw_config_t *cfg);
+/* After a reload kept running values (gw_config_keep_restart): the one-
+ * zone form made again from zone:, or each zone's state directory and
+ * borrowed sections made to follow cfg's. GW_OK or GW_ENOMEM. */
+int config_zones_rebuild(gw_config_t *cfg);
+/* zones: and zone: both, or neither: reported (the after of zones). */
+void check_zone_forms(load_ctx_t *ctx, gw_config_t *cfg);
+/* True when name is a link of cfg (an interface or a link's subdomain),
+ * or, with no links: configured, could be an interface; else reported
+ * at path. */
+bool check_link_ref(load_ctx_t *ctx, const gw_config_t *cfg, const char *path, const char *name);
+
+/* sections.c: deep copies of a dnssec: or transfer: section. dst is
+ * overwritten (not freed first); on GW_ENOMEM it owns nothing. */
+int dnssec_copy(gw_dnssec_config_t *dst, const gw_dnssec_config_t *src);
+void dnssec_deinit(gw_dnssec_config_t *d);
+int transfer_copy(gw_transfer_config_t *dst, const gw_transfer_config_t *src);
+void transfer_deinit(gw_transfer_config_t *t);
+
+/* policy.c: a zone's policy: (keys: default, rules) from raw into *out
+ * (which it replaces); problems reported under path. */
+void policy_check(load_ctx_t *ctx, const gw_config_t *cfg, const cfg_key_t *keys,
+                  const raw_map_t *raw, const char *path, mdns_policy_t *out);
+/* "policy:" and its keys at indent; nothing for the default policy. */
+void policy_print(FILE *fp, const mdns_policy_t *p, int indent);
+/* dst (overwritten) a deep copy of src. GW_OK or GW_ENOMEM (dst empty). */
+int policy_copy(mdns_policy_t *dst, const mdns_policy_t *src);
 
 /* The value of a key in gw_config_t. */
 static inline void *cfg_field(const gw_config_t *cfg, const cfg_key_t *key)
@@ -221,6 +259,11 @@ extern const cfg_type_t g_type_map, g_type_uint, g_type_duration, g_type_seconds
     g_type_size;
 extern const cfg_type_t g_type_listen, g_type_allow, g_type_notify, g_type_tsig_keys, g_type_import,
     g_type_links, g_type_subtypes, g_type_hosts;
+/* zone: (the one-zone form); zones:, reverse.prefixes. */
+extern const cfg_type_t g_type_zone, g_type_zones, g_type_prefixes;
+/* The shapes of keys inside a list entry, which the list's own type
+ * checks, prints and frees: a list of text, a list of mappings. */
+extern const cfg_type_t g_type_entry_list, g_type_entry_maps;
 
 /* cfg_type_t.free of a value that is one malloc'd pointer. */
 void free_field(gw_config_t *cfg, const cfg_key_t *key);
@@ -235,6 +278,11 @@ void format_size(uint64_t size, char *buf, size_t len);
 
 /* ---- value parsers (values.c) ------------------------------------------- */
 
+/* A domain name (not the root) into wire form and lowercase text with
+ * the final dot; false with why set. */
+bool parse_name(const char *text, uint8_t *wire, size_t *wire_len, char *str, size_t str_len,
+                char *why, size_t why_len);
+/* parse_name() into cfg->zone. */
 bool parse_domain(const char *text, gw_config_t *cfg, char *why, size_t why_len);
 bool parse_decimal(const char *text, unsigned max_digits, unsigned long *out);
 bool parse_endpoint(const char *text, gw_endpoint_t *ep, char *why, size_t why_len);

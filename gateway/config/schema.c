@@ -223,6 +223,42 @@ static const cfg_key_t g_dnssec_keys[] = {
     {.name = NULL},
 };
 
+/* Each rule of a zone's policy (read by policy.c). */
+static const cfg_key_t g_rule_keys[] = {
+    {"action", &g_type_text, CFG_REQUIRED, .len = WORD_TEXT_MAX},
+    {"type", &g_type_text, 0, .len = PATTERN_TEXT_MAX},
+    {"instance", &g_type_text, 0, .len = PATTERN_TEXT_MAX},
+    {"host", &g_type_text, 0, .len = PATTERN_TEXT_MAX},
+    {"link", &g_type_text, 0, .len = PATTERN_TEXT_MAX},
+    {.name = NULL},
+};
+
+static const cfg_key_t g_zone_policy_keys[] = {
+    {"default", &g_type_text, 0, .len = WORD_TEXT_MAX},
+    {"rules", &g_type_entry_maps, 0, .max = GW_CONFIG_POLICY_RULES_MAX, .keys = g_rule_keys},
+    {.name = NULL},
+};
+
+/* Each entry of zones: (read by zones.c). Its dnssec: and transfer: are
+ * the top-level sections' keys, checked on a copy of those. */
+static const cfg_key_t g_zones_entry_keys[] = {
+    {"domain", &g_type_text, CFG_REQUIRED, .len = GW_CONFIG_NAME_STR_MAX - 1},
+    {"file", &g_type_text, CFG_NULL, .len = GW_CONFIG_PATH_MAX},
+    {"links", &g_type_entry_list, 0, .max = GW_CONFIG_LINKS_MAX, .len = PATTERN_TEXT_MAX},
+    {"policy", &g_type_map, 0, .keys = g_zone_policy_keys},
+    {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
+    {"transfer", &g_type_map, 0, .keys = g_transfer_keys},
+    {.name = NULL},
+};
+
+/* Reverse zones of the links' prefixes (gateway/reverse). */
+static const cfg_key_t g_reverse_keys[] = {
+    {"enable", &g_type_bool, 0, AT(reverse.enable), .def = false},
+    {"prefixes", &g_type_prefixes, 0, LIST_AT(reverse.prefixes, reverse.prefix_count),
+     .max = GW_CONFIG_REVERSE_PREFIXES_MAX},
+    {.name = NULL},
+};
+
 static const cfg_key_t g_limits_keys[] = {
     {"services-per-link", &g_type_uint, CFG_LIVE, AT(mdns.limits.services_per_link), .def = 1000,
      .min = 1, .max = GW_CONFIG_SERVICES_PER_LINK_MAX, .note = " service instances per link"},
@@ -267,7 +303,8 @@ static const cfg_key_t g_mdns_keys[] = {
 };
 
 const cfg_key_t g_config_keys[] = {
-    {"zone", &g_type_map, CFG_REQUIRED, .keys = g_zone_keys},
+    /* zone: or zones: (check_zone_forms) */
+    {"zone", &g_type_zone, 0, .keys = g_zone_keys},
     {"listen", &g_type_listen, 0, LIST_AT(listen, listen_count), .min = 1,
      .max = GW_CONFIG_LISTEN_MAX, WORDS("0.0.0.0@53", "[::]@53")},
     {"ports-file", &g_type_path, CFG_NULL, AT(ports_file)},
@@ -287,6 +324,11 @@ const cfg_key_t g_config_keys[] = {
     {"cookies", &g_type_map, 0, .keys = g_cookies_keys},
     {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
     {"links", &g_type_links, CFG_LIVE, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
+    /* after state-dir, transfer, dnssec and links: a zone's state
+     * directory, sections and links come from them */
+    {"zones", &g_type_zones, 0, LIST_AT(zones, zone_count), .min = 1, .max = GW_CONFIG_ZONES_MAX,
+     .keys = g_zones_entry_keys, .after = check_zone_forms},
+    {"reverse", &g_type_map, 0, .keys = g_reverse_keys},
     {"mdns", &g_type_map, 0, .keys = g_mdns_keys},
     {"tls", &g_type_map, 0, .keys = g_tls_keys},
     {"metrics", &g_type_map, 0, .keys = g_metrics_keys},
@@ -417,7 +459,7 @@ void schema_build(cy_schema_t *s)
 
 /* ---- walking the table -------------------------------------------------- */
 
-static void check_map(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *keys,
+void schema_check_map(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *keys,
                       const raw_map_t *raw, const char *path)
 {
 	size_t order[FIELDS_MAX];
@@ -444,7 +486,7 @@ static int defaults_map(gw_config_t *cfg, const cfg_key_t *keys)
 	return GW_OK;
 }
 
-static void print_map(FILE *fp, const gw_config_t *cfg, const cfg_key_t *keys, int indent)
+void schema_print_map(FILE *fp, const gw_config_t *cfg, const cfg_key_t *keys, int indent)
 {
 	size_t order[FIELDS_MAX];
 	size_t n = key_order(keys, order);
@@ -469,7 +511,7 @@ static void check_mapping(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *ke
 {
 	(void)count;
 	if (value != NULL)
-		check_map(ctx, cfg, key->keys, value, path);
+		schema_check_map(ctx, cfg, key->keys, value, path);
 }
 
 static int default_mapping(gw_config_t *cfg, const cfg_key_t *key)
@@ -480,7 +522,7 @@ static int default_mapping(gw_config_t *cfg, const cfg_key_t *key)
 static void print_mapping(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
 {
 	fprintf(fp, "%*s%s:\n", indent, "", key->name);
-	print_map(fp, cfg, key->keys, indent + 2);
+	schema_print_map(fp, cfg, key->keys, indent + 2);
 }
 
 static void free_mapping(gw_config_t *cfg, const cfg_key_t *key)
@@ -497,6 +539,22 @@ const cfg_type_t g_type_map = {
     .free = free_mapping,
 };
 
+/* zone: prints only in the one-zone form: the file gives zone: or zones:,
+ * never both. */
+static void print_zone(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
+{
+	if (!cfg->zone_list)
+		print_mapping(fp, cfg, key, indent);
+}
+
+const cfg_type_t g_type_zone = {
+    .shape = SHAPE_MAP,
+    .check = check_mapping,
+    .set_default = default_mapping,
+    .print = print_zone,
+    .free = free_mapping,
+};
+
 int schema_defaults(gw_config_t *cfg)
 {
 	return defaults_map(cfg, g_config_keys);
@@ -504,12 +562,12 @@ int schema_defaults(gw_config_t *cfg)
 
 void schema_check(load_ctx_t *ctx, gw_config_t *cfg, const raw_map_t *raw)
 {
-	check_map(ctx, cfg, g_config_keys, raw, "");
+	schema_check_map(ctx, cfg, g_config_keys, raw, "");
 }
 
 void schema_print(const gw_config_t *cfg, FILE *fp)
 {
-	print_map(fp, cfg, g_config_keys, 0);
+	schema_print_map(fp, cfg, g_config_keys, 0);
 }
 
 void schema_free(gw_config_t *cfg)

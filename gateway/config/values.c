@@ -87,7 +87,8 @@ static bool check_labels(const char *text, const char *q, const char *what, cons
 	return true;
 }
 
-bool parse_domain(const char *text, gw_config_t *cfg, char *why, size_t why_len)
+bool parse_name(const char *text, uint8_t *wire, size_t *wire_len, char *str, size_t str_len,
+                char *why, size_t why_len)
 {
 	char q[QBUF];
 	size_t len = strlen(text);
@@ -114,18 +115,24 @@ bool parse_domain(const char *text, gw_config_t *cfg, char *why, size_t why_len)
 		return false;
 	}
 	ldns_dname2canonical(rdf);
-	char *str = ldns_rdf2str(rdf);
-	bool ok = str != NULL && strlen(str) < sizeof(cfg->zone.domain_str);
+	char *out = ldns_rdf2str(rdf);
+	bool ok = out != NULL && strlen(out) < str_len;
 	if (ok) {
-		memcpy(cfg->zone.domain, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
-		cfg->zone.domain_len = ldns_rdf_size(rdf);
-		snprintf(cfg->zone.domain_str, sizeof(cfg->zone.domain_str), "%s", str);
+		memcpy(wire, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+		*wire_len = ldns_rdf_size(rdf);
+		snprintf(str, str_len, "%s", out);
 	} else {
 		snprintf(why, why_len, "'%s' could not be converted; use a plain name", q);
 	}
-	free(str);
+	free(out);
 	ldns_rdf_deep_free(rdf);
 	return ok;
+}
+
+bool parse_domain(const char *text, gw_config_t *cfg, char *why, size_t why_len)
+{
+	return parse_name(text, cfg->zone.domain, &cfg->zone.domain_len, cfg->zone.domain_str,
+	                  sizeof(cfg->zone.domain_str), why, why_len);
 }
 
 /* Decimal digits only: no sign, no 0x, at most max_digits. */

@@ -65,6 +65,10 @@ static const row_t g_rows[] = {
     {"dnssec.sign-threads", BASE "dnssec: {sign-threads: 2}\n", false},
     {"dnssec.import", BASE "dnssec: {import: [/tmp/Kexample.+013+00001.key]}\n", false},
     {"links", BASE "links: [{interface: eth0, subdomain: lan}]\n", true},
+    /* the same zone, now in the form of a list */
+    {"zones", "zones: [{domain: example.}]\n", false},
+    {"reverse.enable", BASE "reverse: {enable: true}\n", false},
+    {"reverse.prefixes", BASE "reverse: {prefixes: [192.0.2.0/24]}\n", false},
     {"metrics.listen", BASE "metrics: {listen: [\"127.0.0.1@9153\"]}\n", false},
     {"metrics.hosts", BASE "metrics: {hosts: [router.lan]}\n", true},
     {"metrics.allow", BASE "metrics: {allow: [\"192.0.2.0/24\"]}\n", true},
@@ -208,6 +212,98 @@ static void test_keep_restart(void)
 	gw_config_free(next);
 }
 
+/* zones: takes a restart. What a reload keeps of zone:, zones:,
+ * state-dir:, dnssec: and transfer: leaves cfg->zones as a load of the
+ * running values would make it: the zones in force, their state
+ * directories under the running state-dir, their sections next's own. */
+static void test_keep_restart_zones(void)
+{
+	gw_config_t *cur = parse_ok("state-dir: /tmp/s1\n"
+	                            "reverse: {prefixes: [\"2001:db8:1::/64\"]}\n"
+	                            "zones:\n"
+	                            "  - {domain: a.test.}\n"
+	                            "  - {domain: b.test., dnssec: {denial: nsec3},"
+	                            " transfer: {journal-entries: 7}}\n");
+	gw_config_t *next = parse_ok("state-dir: /tmp/s2\n"
+	                             "dnssec: {algorithm: 8}\n"
+	                             "transfer: {allow: [\"192.0.2.0/24\"]}\n"
+	                             "zones: [{domain: a.test.}, {domain: c.test.}]\n"
+	                             "reverse: {enable: true, prefixes: [192.0.2.0/24]}\n");
+	gw_config_diff_t d;
+	char restart[256];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cur);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL_FATAL(gw_config_diff(cur, next, &d), GW_OK);
+	gw_config_diff_list(&d, false, restart, sizeof(restart));
+	CU_ASSERT_STRING_EQUAL(
+	    restart, "state-dir, dnssec.algorithm, zones, reverse.enable, reverse.prefixes");
+	CU_ASSERT_TRUE(gw_config_diff_has(&d, "transfer.allow"));
+	CU_ASSERT_EQUAL_FATAL(gw_config_keep_restart(next, cur, &d), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(gw_config_diff(cur, next, &d), GW_OK);
+	CU_ASSERT_EQUAL(d.restart, 0);
+	CU_ASSERT_TRUE(next->zone_list);
+	CU_ASSERT_EQUAL_FATAL(next->zone_count, 2);
+	CU_ASSERT_STRING_EQUAL(next->zones[1].domain_str, "b.test.");
+	CU_ASSERT_STRING_EQUAL(next->zones[0].state_dir, "/tmp/s1/zones/a.test");
+	CU_ASSERT_STRING_EQUAL(next->zones[1].state_dir, "/tmp/s1/zones/b.test");
+	/* a copy, next's own; the borrowed sections are next's */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next->zones[1].own_dnssec);
+	CU_ASSERT_NOT_EQUAL(next->zones[1].own_dnssec, cur->zones[1].own_dnssec);
+	CU_ASSERT_PTR_EQUAL(next->zones[1].dnssec, next->zones[1].own_dnssec);
+	CU_ASSERT_TRUE(next->zones[1].dnssec->nsec3);
+	CU_ASSERT_EQUAL(next->zones[1].transfer->journal_entries, 7);
+	CU_ASSERT_PTR_EQUAL(next->zones[0].dnssec, &next->dnssec);
+	CU_ASSERT_PTR_EQUAL(next->zones[0].transfer, &next->transfer);
+	CU_ASSERT_EQUAL(next->zones[0].dnssec->algorithm, 13);    /* the running value */
+	CU_ASSERT_EQUAL(next->zones[0].transfer->allow.count, 1); /* live: the new one */
+	CU_ASSERT_STRING_EQUAL(next->zone.domain_str, "a.test.");
+	CU_ASSERT_FALSE(next->reverse.enable);
+	CU_ASSERT_EQUAL_FATAL(next->reverse.prefix_count, 1);
+	CU_ASSERT_NOT_EQUAL(next->reverse.prefixes, cur->reverse.prefixes);
+	CU_ASSERT_EQUAL(next->reverse.prefixes[0].family, AF_INET6);
+	CU_ASSERT_EQUAL(next->reverse.prefixes[0].prefix, 64);
+	assert_round_trip(next);
+	gw_config_free(next);
+
+	/* zone: to zones:: the one zone in force stays, as the one-zone form */
+	gw_config_t *one = parse_ok(BASE "state-dir: /tmp/s1\n");
+	next = parse_ok("zones: [{domain: example.}, {domain: other.}]\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL_FATAL(gw_config_diff(one, next, &d), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(gw_config_keep_restart(next, one, &d), GW_OK);
+	CU_ASSERT_FALSE(next->zone_list);
+	CU_ASSERT_EQUAL_FATAL(next->zone_count, 1);
+	CU_ASSERT_STRING_EQUAL(next->zones[0].domain_str, "example.");
+	CU_ASSERT_STRING_EQUAL(next->zones[0].state_dir, "/tmp/s1");
+	CU_ASSERT_PTR_EQUAL(next->zones[0].dnssec, &next->dnssec);
+	gw_config_free(next);
+
+	/* zones: to zone:: the zones in force stay */
+	next = parse_ok(BASE "state-dir: /tmp/s2\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL_FATAL(gw_config_diff(cur, next, &d), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(gw_config_keep_restart(next, cur, &d), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(gw_config_diff(cur, next, &d), GW_OK);
+	CU_ASSERT_EQUAL(d.count, 0);
+	CU_ASSERT_TRUE(next->zone_list);
+	CU_ASSERT_EQUAL_FATAL(next->zone_count, 2);
+	CU_ASSERT_STRING_EQUAL(next->zones[0].state_dir, "/tmp/s1/zones/a.test");
+	CU_ASSERT_STRING_EQUAL(next->zone.domain_str, "a.test.");
+	gw_config_free(next);
+
+	/* The one-zone form with only state-dir changed: zones[0] follows
+	 * the state-dir kept. */
+	next = parse_ok(BASE "state-dir: /tmp/s2\n");
+	CU_ASSERT_EQUAL_FATAL(gw_config_diff(one, next, &d), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(gw_config_keep_restart(next, one, &d), GW_OK);
+	CU_ASSERT_STRING_EQUAL(next->state_dir, "/tmp/s1");
+	CU_ASSERT_STRING_EQUAL(next->zones[0].state_dir, "/tmp/s1");
+	gw_config_free(next);
+	gw_config_free(one);
+	gw_config_free(cur);
+}
+
 static void test_list_cut(void)
 {
 	gw_config_t *a = parse_ok(BASE);
@@ -229,6 +325,7 @@ int gw_test_register(void)
 	    {"each key classified live or restart", test_each_key_classified},
 	    {"a changed secret is a change", test_secret_change},
 	    {"keep the running values of restart keys", test_keep_restart},
+	    {"keep the running zones", test_keep_restart_zones},
 	    {"key lists cut to the buffer", test_list_cut},
 	    {NULL, NULL},
 	};
