@@ -95,9 +95,10 @@ int gw_daemon_notify_new(const gw_transfer_config_t *transfer, const gw_tsig_key
 
 /* gateway/zones.c: the zone slots. */
 
-/* Each zone's state directory (0700), under cfg->state_dir, which must
- * exist; the zones: form refuses a one-zone layout left at the top of
- * the state directory (GW_ECONFIG, with the mv commands logged). */
+/* The state directory and each zone's (0700; zones: and reverse zones:
+ * <state-dir>/zones/<zone>/); the zones: form refuses a one-zone layout
+ * left at the top of the state directory (GW_ECONFIG, with the mv
+ * commands logged). */
 int gw_daemon_zone_dirs(const gw_config_t *cfg);
 /* d->slots for zones (count >= 1, borrowed for the daemon's life): each
  * zone loaded and signed with extra[i] added (extra may be NULL), its

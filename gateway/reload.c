@@ -166,19 +166,52 @@ static void fresh_free(fresh_t *f, size_t slots)
 	*f = (fresh_t){0};
 }
 
-/* Whether next serves the zones of the slots: the same domains and state
- * directories in the same order (anything else takes a restart). */
+/* The zone of next that slot i serves: the slots of the configured zones
+ * come in next's order (reverse zones, which the daemon adds itself at
+ * start, keep the configuration they started with); NULL for those. */
+static const gw_zone_config_t *next_zone(const daemon_t *d, const gw_config_t *next, size_t i)
+{
+	if (d->slots[i].zc->reverse)
+		return NULL;
+	size_t k = 0;
+	for (size_t j = 0; j < i; j++)
+		k += !d->slots[j].zc->reverse;
+	for (size_t j = 0; j < next->zone_count; j++) {
+		if (next->zones[j].reverse)
+			continue;
+		if (k-- == 0)
+			return &next->zones[j];
+	}
+	return NULL;
+}
+
+/* Whether next serves the configured zones of the slots: the same
+ * domains and state directories in the same order (anything else takes
+ * a restart). */
 static bool same_zones(const daemon_t *d, const gw_config_t *next)
 {
-	if (next->zone_count != d->slot_count)
+	size_t ours = 0, theirs = 0;
+	for (size_t i = 0; i < d->slot_count; i++)
+		ours += !d->slots[i].zc->reverse;
+	for (size_t j = 0; j < next->zone_count; j++)
+		theirs += !next->zones[j].reverse;
+	if (ours != theirs)
 		return false;
 	for (size_t i = 0; i < d->slot_count; i++) {
-		const gw_zone_config_t *a = d->slots[i].zc, *b = &next->zones[i];
-		if (strcmp(a->domain_str, b->domain_str) != 0 ||
-		    strcmp(a->state_dir, b->state_dir) != 0)
+		const gw_zone_config_t *a = d->slots[i].zc, *b = next_zone(d, next, i);
+		if (b != NULL && (strcmp(a->domain_str, b->domain_str) != 0 ||
+		                  strcmp(a->state_dir, b->state_dir) != 0))
 			return false;
 	}
 	return true;
+}
+
+/* The zone configuration slot i takes from a reload to next. */
+static const gw_zone_config_t *slot_config(const daemon_t *d, const gw_config_t *next, size_t i,
+                                           bool same)
+{
+	const gw_zone_config_t *z = same ? next_zone(d, next, i) : NULL;
+	return z != NULL ? z : d->slots[i].zc;
 }
 
 /* Whether a zone's NOTIFY targets changed: transfer.notify, or the same
@@ -209,9 +242,9 @@ static int prepare(daemon_t *d, const gw_config_t *next, const gw_config_diff_t 
 	    (f->notify = calloc(d->slot_count, sizeof(*f->notify))) == NULL)
 		ret = GW_ENOMEM;
 	for (size_t i = 0; ret == GW_OK && notify && i < d->slot_count; i++)
-		ret = gw_daemon_notify_new(
-		    f->same_zones ? next->zones[i].transfer : d->slots[i].zc->transfer,
-		    f->keys != NULL ? f->keys : d->keys, d->loop, &f->notify[i]);
+		ret = gw_daemon_notify_new(slot_config(d, next, i, f->same_zones)->transfer,
+		                           f->keys != NULL ? f->keys : d->keys, d->loop,
+		                           &f->notify[i]);
 	if (ret != GW_OK) {
 		gw_err("reload refused: cannot set up the TSIG keys or NOTIFY: %s; nothing changed",
 		       gw_strerror(ret));
@@ -240,8 +273,7 @@ static void swap_in(daemon_t *d, gw_config_t *next, fresh_t *f)
 	d->access = (gw_access_t){.keys = d->keys};
 	for (size_t i = 0; i < d->slot_count; i++) {
 		gw_zone_slot_t *s = &d->slots[i];
-		if (f->same_zones)
-			s->zc = &next->zones[i];
+		s->zc = slot_config(d, next, i, f->same_zones);
 		s->access = (gw_access_t){.allow = &s->zc->transfer->allow, .keys = d->keys};
 		if (f->notify != NULL) {
 			gw_notify_free(s->notify);

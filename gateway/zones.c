@@ -134,19 +134,23 @@ static int refuse_old_layout(const gw_config_t *cfg)
 int gw_daemon_zone_dirs(const gw_config_t *cfg)
 {
 	int ret = ensure_dir(cfg->state_dir);
-	bool list = false;
-	for (size_t i = 0; i < cfg->zone_count; i++)
-		list = list || strcmp(cfg->zones[i].state_dir, cfg->state_dir) != 0;
-	if (ret != GW_OK || !list)
-		return ret;
-	ret = refuse_old_layout(cfg);
-	if (ret != GW_OK)
-		return ret;
-	char parent[GW_CONFIG_PATH_MAX + 32];
-	snprintf(parent, sizeof(parent), "%s/zones", cfg->state_dir);
-	ret = ensure_dir(parent);
-	for (size_t i = 0; i < cfg->zone_count && ret == GW_OK; i++)
-		ret = ensure_dir(cfg->zones[i].state_dir);
+	if (ret == GW_OK && cfg->zone_list)
+		ret = refuse_old_layout(cfg);
+	/* zones: and reverse zones: each its own <state-dir>/zones/<zone>/;
+	 * the one-zone form's zone keeps the state directory itself. */
+	bool parent = false;
+	for (size_t i = 0; i < cfg->zone_count && ret == GW_OK; i++) {
+		if (strcmp(cfg->zones[i].state_dir, cfg->state_dir) == 0)
+			continue;
+		if (!parent) {
+			char path[GW_CONFIG_PATH_MAX + 32];
+			snprintf(path, sizeof(path), "%s/zones", cfg->state_dir);
+			ret = ensure_dir(path);
+			parent = true;
+		}
+		if (ret == GW_OK)
+			ret = ensure_dir(cfg->zones[i].state_dir);
+	}
 	return ret;
 }
 
