@@ -60,22 +60,22 @@ d test. SOA
 expect "the parent of both zones: REFUSED" grep -q "status: REFUSED" "$GW_TMP/last"
 
 # ---- transfers, each zone under its own ACL ------------------------------
-axfr() { # ZONE SERVER: the AXFR into axfr.txt, its zone (one SOA) into axfr.zone
-	kdig @"$2" -p "$GW_PORT" +time=10 AXFR "$1" +noall +answer >"$GW_TMP/axfr.txt" 2>&1 || true
+axfr() { # ZONE SERVER PORT: the AXFR into axfr.txt, its zone (one SOA) into axfr.zone
+	kdig @"$2" -p "$3" +time=10 AXFR "$1" +noall +answer >"$GW_TMP/axfr.txt" 2>&1 || true
 	sed '$d' "$GW_TMP/axfr.txt" >"$GW_TMP/axfr.zone"
 }
-axfr campus.test. 127.0.0.1
+axfr campus.test. 127.0.0.1 "$GW_PORT"
 expect "campus: AXFR from 127.0.0.1 (its ACL) holds the zone" grep -q "^www.campus.test." "$GW_TMP/axfr.txt"
 expect "campus: the AXFR holds no guest.test. name" bash -c "! grep -q 'guest.test.' '$GW_TMP/axfr.txt'"
 ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
 expect "campus: ldns-verify-zone accepts the AXFR" test "$rc" -eq 0
-axfr guest.test. ::1
+axfr guest.test. ::1 "$GW_PORT6"
 expect "guest: AXFR from ::1 (its own ACL) holds the zone" grep -q "^www.guest.test." "$GW_TMP/axfr.txt"
 ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
 expect "guest: ldns-verify-zone accepts the AXFR" test "$rc" -eq 0
 kdig @127.0.0.1 -p "$GW_PORT" +time=5 AXFR guest.test. >"$GW_TMP/last" 2>&1 || true
 expect "guest: AXFR from 127.0.0.1 (not in its ACL): REFUSED" has_text "replied with error 'REFUSED'"
-kdig @::1 -p "$GW_PORT" +time=5 AXFR campus.test. >"$GW_TMP/last" 2>&1 || true
+kdig @::1 -p "$GW_PORT6" +time=5 AXFR campus.test. >"$GW_TMP/last" 2>&1 || true
 expect "campus: AXFR from ::1 (not in its ACL): REFUSED" has_text "replied with error 'REFUSED'"
 kdig @127.0.0.1 -p "$GW_PORT" +time=5 AXFR www.campus.test. >"$GW_TMP/last" 2>&1 || true
 expect "AXFR of a name that is no zone apex: NOTAUTH" has_text "replied with error 'NOTAUTH'"
@@ -114,7 +114,7 @@ s1=$(gw_soa_serial guest.test.)
 expect "guest: a new serial after the reload ($s0 -> $s1)" test "$s1" -gt "$s0"
 q added.guest.test. TXT
 expect "guest: the new record served" has_text '"v2"'
-kdig @::1 -p "$GW_PORT" +time=10 IXFR=$s0 guest.test. +noall +answer >"$GW_TMP/last" 2>&1 || true
+kdig @::1 -p "$GW_PORT6" +time=10 IXFR=$s0 guest.test. +noall +answer >"$GW_TMP/last" 2>&1 || true
 expect "guest: IXFR from $s0 holds the new record" grep -q '^added.guest.test..*TXT.*"v2"' "$GW_TMP/last"
 expect "guest: the IXFR is incremental (the old serial's SOA in it)" grep -qE "SOA.* $s0 " "$GW_TMP/last"
 expect "guest: IXFR logged as diffs" grep -q "IXFR to ::1@.* started: serial $s0 -> $s1" "$GW_TMP/gateway.log"
