@@ -25,8 +25,16 @@ zone_file campus.test 100 192.0.2.80 >"$GW_TMP/campus.zone"
 zone_file guest.test 200 192.0.2.180 >"$GW_TMP/guest.zone"
 state="$GW_TMP/state"
 
+# guest.test.'s secondary: a stand-in that answers NOTIFY and logs the
+# serials (campus.test. notifies nobody).
+NOTIFY_PORT=$(free_port)
+python3 -u "$GW_INTEGRATION_DIR/notify_answer.py" 127.0.0.1 "$NOTIFY_PORT" >"$GW_TMP/notify.out" 2>&1 &
+NOTIFY_PID=$!
+trap 'kill "$NOTIFY_PID" 2>/dev/null || true; gw_cleanup' EXIT
+for _ in $(seq 1 50); do grep -qx ready "$GW_TMP/notify.out" && break; sleep 0.1; done
+
 # campus.test. takes the top-level transfer: (127.0.0.1 only); guest.test.
-# has its own (::1 only) and NSEC3.
+# has its own (::1 only, NOTIFY to the stand-in) and NSEC3.
 cfg=$(gw_config zones "transfer: {allow: [127.0.0.1]}
 zones:
   - domain: campus.test.
@@ -34,7 +42,7 @@ zones:
   - domain: guest.test.
     file: $GW_TMP/guest.zone
     dnssec: {denial: nsec3}
-    transfer: {allow: [\"::1\"]}")
+    transfer: {allow: [\"::1\"], notify: [\"127.0.0.1@$NOTIFY_PORT\"]}")
 gw_start "$cfg"
 
 # ---- both zones served and signed ---------------------------------------
@@ -120,6 +128,16 @@ expect "guest: the IXFR is incremental (the old serial's SOA in it)" grep -qE "S
 expect "guest: IXFR logged as diffs" grep -q "IXFR to ::1@.* started: serial $s0 -> $s1" "$GW_TMP/gateway.log"
 kdig @127.0.0.1 -p "$GW_PORT" +time=5 IXFR=$c0 guest.test. >"$GW_TMP/last" 2>&1 || true
 expect "guest: IXFR from 127.0.0.1: REFUSED (its ACL)" has_text "replied with error 'REFUSED'"
+
+# ---- NOTIFY per zone ----------------------------------------------------------
+for _ in $(seq 1 50); do grep -q "^notify $s1\$" "$GW_TMP/notify.out" && break; sleep 0.1; done
+cp "$GW_TMP/notify.out" "$GW_TMP/last"
+expect "guest: its secondary was notified of the start's serial ($s0)" grep -q "^notify $s0\$" "$GW_TMP/last"
+expect "guest: and of the reload's ($s1)" grep -q "^notify $s1\$" "$GW_TMP/last"
+expect "campus: its serial ($c0) went to no one (its transfer: has no notify)" \
+	bash -c "! grep -q '^notify $c0\$' '$GW_TMP/last'"
+"$CTL" -s "$GW_TMP/control.sock" secondaries >"$GW_TMP/last" 2>&1 || true
+expect "ctl secondaries: the target, with its zone" grep -q "^secondary 127.0.0.1@$NOTIFY_PORT: .*(zone guest.test.)" "$GW_TMP/last"
 gw_stop
 
 # ---- a one-zone layout left at the top: refused, with the mv commands -----
