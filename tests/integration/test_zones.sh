@@ -42,7 +42,8 @@ zones:
   - domain: guest.test.
     file: $GW_TMP/guest.zone
     dnssec: {denial: nsec3}
-    transfer: {allow: [\"::1\"], notify: [\"127.0.0.1@$NOTIFY_PORT\"]}")
+    transfer: {allow: [\"::1\"], notify: [\"127.0.0.1@$NOTIFY_PORT\"]}
+metrics: {listen: [\"127.0.0.1@0\"]}")
 gw_start "$cfg"
 
 # ---- both zones served and signed ---------------------------------------
@@ -66,6 +67,16 @@ d www.example.org. A
 expect "outside every zone: REFUSED" grep -q "status: REFUSED" "$GW_TMP/last"
 d test. SOA
 expect "the parent of both zones: REFUSED" grep -q "status: REFUSED" "$GW_TMP/last"
+
+# ---- metrics: a series per zone, each family once ---------------------------
+MPORT=$(awk '$1 == "metrics" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
+python3 -c "
+import urllib.request
+print(urllib.request.urlopen('http://127.0.0.1:$MPORT/metrics', timeout=5).read().decode())" >"$GW_TMP/metrics" 2>&1 || true
+cp "$GW_TMP/metrics" "$GW_TMP/last"
+expect "metrics: the serial of each zone" bash -c "grep -q '^dnssd_gateway_zone_serial{zone=\"campus.test.\"} 1[0-9][0-9]\$' '$GW_TMP/metrics' && grep -q '^dnssd_gateway_zone_serial{zone=\"guest.test.\"} 2[0-9][0-9]\$' '$GW_TMP/metrics'"
+expect "metrics: each family declared once" test "$(grep -c '^# TYPE dnssd_gateway_zone_serial ' "$GW_TMP/metrics")" -eq 1
+expect "metrics: the commit histogram per zone" test "$(grep -c '^dnssd_gateway_zone_commit_duration_seconds_count{zone=' "$GW_TMP/metrics")" -eq 2
 
 # ---- transfers, each zone under its own ACL ------------------------------
 axfr() { # ZONE SERVER PORT: the AXFR into axfr.txt, its zone (one SOA) into axfr.zone
