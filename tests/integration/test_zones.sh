@@ -149,6 +149,19 @@ expect "campus: its serial ($c0) went to no one (its transfer: has no notify)" \
 	bash -c "! grep -q '^notify $c0\$' '$GW_TMP/last'"
 "$CTL" -s "$GW_TMP/control.sock" secondaries >"$GW_TMP/last" 2>&1 || true
 expect "ctl secondaries: the target, with its zone" grep -q "^secondary 127.0.0.1@$NOTIFY_PORT: .*(zone guest.test.)" "$GW_TMP/last"
+
+# ---- a changed zone list takes a restart ------------------------------------
+cp "$cfg" "$GW_TMP/zones.saved"
+sed -i "s#^zones:#zones:\n  - domain: third.test.#" "$cfg"
+n0=$(grep -c "reload: applied" "$GW_TMP/gateway.log")
+kill -HUP "$GW_PID"
+for _ in $(seq 1 50); do [ "$(grep -c "reload: applied" "$GW_TMP/gateway.log")" -gt "$n0" ] && break; sleep 0.2; done
+expect "a zone added: the reload says it takes a restart" grep -qE "take a restart.*zones|zone list changed" "$GW_TMP/gateway.log"
+d third.test. SOA
+expect "the added zone is not served before the restart (REFUSED)" grep -q "status: REFUSED" "$GW_TMP/last"
+d www.guest.test. A
+expect "the running zones are still served" grep -q "status: NOERROR" "$GW_TMP/last"
+cp "$GW_TMP/zones.saved" "$cfg"
 gw_stop
 
 # ---- a one-zone layout left at the top: refused, with the mv commands -----
