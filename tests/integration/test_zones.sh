@@ -43,7 +43,8 @@ zones:
     file: $GW_TMP/guest.zone
     dnssec: {denial: nsec3}
     transfer: {allow: [\"::1\"], notify: [\"127.0.0.1@$NOTIFY_PORT\"]}
-metrics: {listen: [\"127.0.0.1@0\"]}")
+metrics: {listen: [\"127.0.0.1@0\"]}
+tls: {listen: [\"127.0.0.1@0\"], server-name: dns.guest.test.}")
 gw_start "$cfg"
 
 # ---- both zones served and signed ---------------------------------------
@@ -67,6 +68,14 @@ d www.example.org. A
 expect "outside every zone: REFUSED" grep -q "status: REFUSED" "$GW_TMP/last"
 d test. SOA
 expect "the parent of both zones: REFUSED" grep -q "status: REFUSED" "$GW_TMP/last"
+
+# ---- DANE: the records go into the zone holding tls.server-name ----------------
+d _$GW_TLS_PORT._tcp.dns.guest.test. TLSA
+expect "TLSA of the server name in guest.test. (the zone holding it)" grep -qE "IN[[:space:]]+TLSA[[:space:]]+3 1 1 " "$GW_TMP/last"
+d _dns-push-tls._tcp.guest.test. SRV
+expect "the push SRV in that zone too" grep -qE "IN[[:space:]]+SRV[[:space:]]+0 0 $GW_TLS_PORT dns.guest.test." "$GW_TMP/last"
+d _dns-push-tls._tcp.campus.test. SRV
+expect "none in the first zone" grep -q "status: NXDOMAIN" "$GW_TMP/last"
 
 # ---- metrics: a series per zone, each family once ---------------------------
 MPORT=$(awk '$1 == "metrics" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
