@@ -31,22 +31,22 @@
 #include "gateway/daemon_internal.h"
 #include "gateway/reload.h"
 
-static void log_zone(const char *what, const zone_t *zone, const gw_config_t *cfg)
-{
-	uint32_t serial = 0;
-	zone_serial(zone, &serial);
-	gw_info("zone %s %s: %zu names, serial %u%s%s", cfg->zone.domain_str, what,
-	        zone_node_count(zone), serial, cfg->zone.file ? " from " : "",
-	        cfg->zone.file ? cfg->zone.file : "");
-}
-
 /* READY=1 to systemd, with what is served: at the end of the start and of
  * a reload (note: "" or what went wrong). */
 void gw_daemon_announce_ready(const daemon_t *d, const char *note)
 {
-	uint32_t serial = 0;
-	zone_serial(gw_zonemgr_zone(d->zones)->zone, &serial);
-	gw_sd_ready("serving %s, serial %u%s", d->cfg->zone.domain_str, serial, note);
+	char text[1024];
+	size_t used = 0;
+	text[0] = '\0';
+	for (size_t i = 0; i < d->slot_count && used < sizeof(text); i++) {
+		uint32_t serial = 0;
+		zone_serial(gw_zonemgr_zone(d->slots[i].mgr)->zone, &serial);
+		int n = snprintf(text + used, sizeof(text) - used, "%s%s, serial %u",
+		                 i > 0 ? ", " : "", d->slots[i].zc->domain_str, serial);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	gw_sd_ready("serving %s%s", text, note);
 }
 
 static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
@@ -77,25 +77,32 @@ static bool mirror_reserved(void *arg, const uint8_t *name)
 	return gw_zonemgr_is_static_name(arg, name);
 }
 
-mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg, mdns_mirror_zone_t *zone,
-                                             gw_zonemgr_t *zm)
+mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg, const daemon_t *d,
+                                             mdns_mirror_zone_t *zones, size_t *count)
 {
-	const gw_zone_config_t *zc = &cfg->zones[0];
-	*zone = (mdns_mirror_zone_t){
-	    .domain = zc->domain,
-	    .domain_len = zc->domain_len,
-	    .domain_str = zc->domain_str,
-	    .links = (const char *const *)zc->links,
-	    .link_count = zc->link_count,
-	    .policy = &zc->policy,
-	    .commit = mirror_commit,
-	    .commit_arg = zm,
-	    .reserved = mirror_reserved,
-	    .reserved_arg = zm,
-	};
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->zone_count && i < d->slot_count && n < GW_CONFIG_ZONES_MAX;
+	     i++) {
+		const gw_zone_config_t *zc = &cfg->zones[i];
+		if (zc->reverse)
+			continue;
+		zones[n++] = (mdns_mirror_zone_t){
+		    .domain = zc->domain,
+		    .domain_len = zc->domain_len,
+		    .domain_str = zc->domain_str,
+		    .links = (const char *const *)zc->links,
+		    .link_count = zc->link_count,
+		    .policy = &zc->policy,
+		    .commit = mirror_commit,
+		    .commit_arg = d->slots[i].mgr,
+		    .reserved = mirror_reserved,
+		    .reserved_arg = d->slots[i].mgr,
+		};
+	}
+	*count = n;
 	return (mdns_mirror_config_t){
-	    .zones = zone,
-	    .zone_count = 1,
+	    .zones = zones,
+	    .zone_count = n,
 	    .links = cfg->links,
 	    .link_count = cfg->link_count,
 	    .ipv4 = cfg->mdns.ipv4,
@@ -111,67 +118,6 @@ mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg, mdns_mirror
 	               cfg->mdns.limits.txt_size, cfg->mdns.limits.changes_per_second,
 	               cfg->mdns.limits.services_per_host, cfg->mdns.limits.services_per_address},
 	};
-}
-
-gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg)
-{
-	gw_zonemgr_opts_t o = {
-	    .domain = cfg->zone.domain,
-	    .domain_str = cfg->zone.domain_str,
-	    .zone_file = cfg->zone.file,
-	    .state_dir = cfg->state_dir,
-	    .dnssec =
-	        {
-	            .enable = cfg->dnssec.enable,
-	            .algorithm = cfg->dnssec.algorithm,
-	            .split_keys = cfg->dnssec.split_keys,
-	            .rsa_bits = cfg->dnssec.rsa_bits,
-	            .nsec3 = cfg->dnssec.nsec3,
-	            .validity_ms = cfg->dnssec.validity_ms,
-	            .refresh_ms = cfg->dnssec.refresh_ms,
-	            .jitter_ms = cfg->dnssec.jitter_ms,
-	            .inception_offset_ms = cfg->dnssec.inception_offset_ms,
-	            .dnskey_ttl = cfg->dnssec.dnskey_ttl,
-	            .sign_threads = cfg->dnssec.sign_threads,
-	            .import = (const char *const *)cfg->dnssec.import,
-	            .import_count = cfg->dnssec.import_count,
-	            .policy =
-	                {
-	                    .zsk_lifetime = cfg->dnssec.policy.zsk_lifetime_ms / 1000,
-	                    .ksk_lifetime = cfg->dnssec.policy.ksk_lifetime_ms / 1000,
-	                    .csk_lifetime = cfg->dnssec.policy.csk_lifetime_ms / 1000,
-	                    .propagation_delay = cfg->dnssec.policy.propagation_delay_ms / 1000,
-	                    .parent_ds_ttl = cfg->dnssec.policy.parent_ds_ttl,
-	                    .parent_propagation_delay =
-	                        cfg->dnssec.policy.parent_propagation_delay_ms / 1000,
-	                    .hold_down = cfg->dnssec.policy.hold_down_ms / 1000,
-	                    .ds_check_interval = cfg->dnssec.policy.ds_check_interval_ms / 1000,
-	                },
-	        },
-	    .journal_size = cfg->transfer.journal_size,
-	    .journal_entries = cfg->transfer.journal_entries,
-	};
-	/* Copied: the manager outlives a reload's configuration. */
-	size_t n = cfg->dnssec.policy.ds_check_count;
-	if (n > sizeof(o.dnssec.policy.ds_check) / sizeof(o.dnssec.policy.ds_check[0]))
-		n = sizeof(o.dnssec.policy.ds_check) / sizeof(o.dnssec.policy.ds_check[0]);
-	for (size_t i = 0; i < n; i++)
-		o.dnssec.policy.ds_check[i] = cfg->dnssec.policy.ds_check[i].addr;
-	o.dnssec.policy.ds_check_count = n;
-	return o;
-}
-
-/* gw_zonemgr_hook_fn: every new serial is announced to the secondaries. */
-static void on_commit(void *arg, uint32_t serial)
-{
-	daemon_t *d = arg;
-	gw_notify_send(d->notify, gw_zonemgr_zone(d->zones)->zone);
-}
-
-/* gw_zonemgr_diff_fn: what changed goes to the push subscribers. */
-static void on_diff(void *arg, const zone_rrdiff_t *diff)
-{
-	gw_push_commit(arg, diff);
 }
 
 /* Started as root, the control socket goes to the user the daemon
@@ -231,33 +177,6 @@ static int metrics_new(daemon_t *d)
 	return gw_http_new(&d->http, d->loop, &opts);
 }
 
-/* The state directory holds private keys: 0700, created if missing and
- * tightened if it exists with a wider mode. */
-static int ensure_state_dir(const char *path)
-{
-	struct stat st;
-	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-		int ret = -errno;
-		gw_err("cannot create state directory %s: %s", path, strerror(errno));
-		return ret;
-	}
-	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		gw_err("state directory %s is not a directory", path);
-		return GW_ECONFIG;
-	}
-	if ((st.st_mode & 07777) != 0700) {
-		if (chmod(path, 0700) != 0) {
-			int ret = -errno;
-			gw_err("cannot set state directory %s to mode 0700: %s", path,
-			       strerror(errno));
-			return ret;
-		}
-		gw_notice("state directory %s: mode %04o tightened to 0700 (it holds keys)", path,
-		          (unsigned)(st.st_mode & 07777));
-	}
-	return GW_OK;
-}
-
 /* What the server saw, once at shutdown (until a control socket shows it
  * live): the UDP defences' counts among it. */
 static void log_stats(const gw_server_t *srv)
@@ -296,6 +215,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 {
 	int ret;
 	bool ports_written = false;
+	gw_zone_extra_t *extra = NULL; /* per zone: the DANE records of one */
 	daemon_t d = {.cfg = cfg, .flags = flags};
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	if (d.loop == NULL) {
@@ -319,7 +239,9 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	ret = gw_daemon_keyring_new(cfg, &d.keys);
 	if (ret != GW_OK)
 		goto out;
-	d.access = (gw_access_t){.allow = &cfg->transfer.allow, .keys = d.keys};
+	/* Signed queries verify against the keys; each zone has its own
+	 * allow list (its slot's access). */
+	d.access = (gw_access_t){.keys = d.keys};
 
 	/* Every socket first: a port in use must stop the start before the
 	 * state directory, keys, a serial or a journal are made (the server
@@ -374,25 +296,25 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		goto out;
 	}
 
-	ret = ensure_state_dir(cfg->state_dir);
+	ret = gw_daemon_zone_dirs(cfg);
 	if (ret == GW_OK)
 		ret = gw_server_set_guard(d.server, &guard);
-	/* The TLS key before the zone: the zone publishes its TLSA. */
+	/* The TLS key before the zones: one of them publishes its TLSA. */
 	if (ret == GW_OK)
 		ret = gw_dane_setup(&d.dane, d.loop, cfg, d.server, flags->tls_new_key);
 	if (ret != GW_OK)
 		goto out;
-	gw_zonemgr_opts_t zone_opts = gw_daemon_zonemgr_opts(cfg);
-	zone_opts.extra_rrs = gw_dane_rrs(&d.dane, &zone_opts.extra_count);
-	zone_opts.dnssec.new_keys = flags->new_keys;
-	gw_sd_status("loading and signing %s", cfg->zone.domain_str);
-	ret = gw_zonemgr_new(&d.zones, d.loop, &zone_opts);
+	extra = calloc(cfg->zone_count, sizeof(*extra));
+	if (extra == NULL) {
+		ret = GW_ENOMEM;
+		goto out;
+	}
+	size_t home = gw_dane_zone(&d.dane);
+	extra[home].rrs = gw_dane_rrs(&d.dane, &extra[home].count);
+	ret = gw_daemon_slots_new(&d, cfg->zones, cfg->zone_count, extra, flags->new_keys);
 	if (ret != GW_OK)
 		goto out;
-	log_zone("loaded", gw_zonemgr_zone(d.zones)->zone, cfg);
-	gw_dane_start(&d.dane, d.zones);
-	gw_server_set_zone(d.server, gw_zonemgr_zone(d.zones));
-	gw_server_set_journal(d.server, gw_zonemgr_journal(d.zones));
+	gw_dane_start(&d.dane, d.slots[home].mgr);
 	if (cfg->push.enable) {
 		gw_push_opts_t popts = {
 		    .inactivity_ms = (uint32_t)cfg->push.inactivity_ms,
@@ -402,13 +324,15 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		    .max_subscriptions = cfg->push.max_subscriptions,
 		    .max_per_session = cfg->push.max_per_connection,
 		};
-		ret = gw_push_new(&d.push, &popts, gw_zonemgr_zone(d.zones));
+		ret = gw_push_new(&d.push, &popts, NULL);
 		if (ret != GW_OK)
 			goto out;
 		gw_server_set_push(d.server, d.push, cfg->push.plain_tcp);
-		/* What a commit changes leaves for the subscribers with it. */
-		gw_zonemgr_set_diff_hook(d.zones, on_diff, d.push);
 	}
+	/* The server answers from every zone, push subscribes in them. */
+	ret = gw_daemon_slots_publish(&d);
+	if (ret != GW_OK)
+		goto out;
 	gw_server_log_ports(d.server);
 	if (d.http != NULL)
 		gw_http_log_ports(d.http);
@@ -444,27 +368,37 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	if (ret != GW_OK)
 		goto out;
 
-	ret = gw_daemon_notify_new(cfg, d.keys, d.loop, &d.notify);
+	ret = gw_daemon_slots_notify(&d);
+	if (ret == GW_OK)
+		ret = gw_daemon_slots_publish(&d); /* the view's notifiers */
 	if (ret != GW_OK)
 		goto out;
 
 	/* The mDNS mirror. Starting it commits the last mirrored state before
 	 * the server answers, so a restart does not blank the zone; with
 	 * mdns.enable false only that saved state is served. */
-	char *mirror_state = NULL;
-	if (asprintf(&mirror_state, "%s/mirror.zone", cfg->zones[0].state_dir) < 0) {
-		ret = GW_ENOMEM;
-		goto out;
-	}
 	mdns_mirror_opts_t mirror_opts = {
-	    .cfg = gw_daemon_mirror_config(cfg, &d.mirror_zone[0], d.zones),
+	    .cfg = gw_daemon_mirror_config(cfg, &d, d.mirror_zone[0], &d.mirror_zone_count),
 	    .discover = cfg->mdns.enable,
 	};
-	d.mirror_zone[0].state_file = mirror_state; /* copied by the mirror */
+	/* Each zone's saved records, <its state dir>/mirror.zone (copied by
+	 * the mirror). */
+	char *mirror_state[GW_CONFIG_ZONES_MAX] = {0};
+	ret = GW_OK;
+	for (size_t i = 0; i < d.mirror_zone_count && ret == GW_OK; i++) {
+		if (asprintf(&mirror_state[i], "%s/mirror.zone", cfg->zones[i].state_dir) < 0) {
+			mirror_state[i] = NULL;
+			ret = GW_ENOMEM;
+		}
+		d.mirror_zone[0][i].state_file = mirror_state[i];
+	}
 	gw_sd_status("starting the mDNS mirror");
-	ret = mdns_mirror_new(&d.mirror, d.loop, &mirror_opts);
-	free(mirror_state);
-	d.mirror_zone[0].state_file = NULL;
+	if (ret == GW_OK)
+		ret = mdns_mirror_new(&d.mirror, d.loop, &mirror_opts);
+	for (size_t i = 0; i < d.mirror_zone_count; i++) {
+		free(mirror_state[i]);
+		d.mirror_zone[0][i].state_file = NULL;
+	}
 	if (ret == GW_OK)
 		ret = mdns_mirror_start(d.mirror);
 	if (ret != GW_OK) {
@@ -472,13 +406,12 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		goto out;
 	}
 	/* NOTIFY from here on: the start's own commits are announced once,
-	 * below, when the zone is served. */
-	gw_zonemgr_set_hook(d.zones, on_commit, &d);
-	/* The serial ceiling and the journal go to disk only now, when the
-	 * start can fail no more (but for that very write): a start that
-	 * failed above leaves <state>/serial and <state>/journal as they
-	 * were, and the next start reuses the same serials. */
-	ret = gw_zonemgr_start(d.zones);
+	 * below, when the zones are served. The serial ceilings and the
+	 * journals go to disk only now, when the start can fail no more (but
+	 * for those very writes): a start that failed above leaves each
+	 * zone's serial and journal as they were, and the next start reuses
+	 * the same serials. */
+	ret = gw_daemon_slots_start(&d);
 	if (ret != GW_OK)
 		goto out;
 
@@ -491,20 +424,24 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	ev_signal_start(d.loop, &d.sighup);
 	gw_server_start(d.server);
 	/* A restart serves a new serial even when nothing was committed. */
-	gw_notify_send(d.notify, gw_zonemgr_zone(d.zones)->zone);
+	for (size_t i = 0; i < d.slot_count; i++)
+		gw_notify_send(d.slots[i].notify, gw_zonemgr_zone(d.slots[i].mgr)->zone);
 	d.view = (gw_view_t){
 	    .cfg = cfg,
 	    .server = d.server,
-	    .zones = d.zones,
+	    .zones = d.slots[0].mgr,
 	    .mirror = d.mirror,
-	    .notify = d.notify,
+	    .notify = d.slots[0].notify,
 	    .push = d.push,
 	    .started = gw_clock_wall(),
 	    .started_ns = gw_clock_mono_ns(),
+	    .zone_list = d.view_zones,
+	    .zone_count = d.slot_count,
 	};
 	if (d.http != NULL)
 		gw_http_start(d.http);
-	gw_notice("dnssd-gateway serving %s", cfg->zone.domain_str);
+	for (size_t i = 0; i < d.slot_count; i++)
+		gw_notice("dnssd-gateway serving %s", d.slots[i].zc->domain_str);
 	gw_sd_watchdog_start(&d.watchdog, d.loop);
 	gw_daemon_announce_ready(&d, "");
 
@@ -524,14 +461,10 @@ out:
 	gw_http_free(d.http);
 	mdns_mirror_free(d.mirror);
 	gw_server_free(d.server);
-	if (d.zones != NULL) {
-		gw_zonemgr_set_hook(d.zones, NULL, NULL);
-		gw_zonemgr_set_diff_hook(d.zones, NULL, NULL);
-	}
+	gw_daemon_slots_free(&d);
 	gw_push_free(d.push);
-	gw_notify_free(d.notify);
-	gw_zonemgr_free(d.zones);
 	gw_dane_deinit(&d.dane);
+	free(extra);
 	/* Nothing serves any more: the configurations and keyrings of
 	 * earlier reloads can go (transfers held pointers into them). */
 	gw_daemon_retire_all(&d);

@@ -9,8 +9,9 @@
 #include "gateway/config/config.h"
 #include "gateway/zonemgr/zonemgr.h"
 
-/* The zone manager's part of cfg; what it points at is cfg's (borrowed). */
-gw_zonemgr_opts_t gw_daemon_zonemgr_opts(const gw_config_t *cfg);
+/* The zone manager's part of one zone's configuration (gateway/zones.c);
+ * what it points at is zc's (borrowed). */
+gw_zonemgr_opts_t gw_daemon_zone_opts(const gw_zone_config_t *zc);
 
 /* What the command line asks of one run, beside the configuration. */
 typedef struct gw_daemon_flags {

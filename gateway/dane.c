@@ -94,6 +94,27 @@ static bool in_zone(const char *name, const char *zone)
 	return in;
 }
 
+/* The apex of the zone that publishes the records: the one holding the
+ * server name (the longest such apex), else the first zone. */
+static const char *home_zone(const gw_dane_t *dn)
+{
+	const gw_config_t *cfg = dn->cfg;
+	return cfg->zone_count > dn->zone ? cfg->zones[dn->zone].domain_str : cfg->zone.domain_str;
+}
+
+static size_t find_home(const gw_config_t *cfg, const char *name)
+{
+	size_t best = 0, best_len = 0;
+	for (size_t i = 0; i < cfg->zone_count; i++) {
+		size_t len = strlen(cfg->zones[i].domain_str);
+		if (len > best_len && in_zone(name, cfg->zones[i].domain_str)) {
+			best = i;
+			best_len = len;
+		}
+	}
+	return best;
+}
+
 static bool is_wildcard(const struct sockaddr_storage *ss)
 {
 	static const uint8_t zero[16];
@@ -123,14 +144,14 @@ static int build_records(gw_dane_t *dn, unsigned set)
 	free_rrs(rrs, count);
 	hex(dn->use, use);
 	hex(dn->next, next);
-	bool inside = in_zone(dn->server_name, cfg->zone.domain_str);
+	bool inside = in_zone(dn->server_name, home_zone(dn));
 	for (size_t i = 0; i < n && ret == GW_OK; i++) {
 		char a[64];
 		uint16_t port = 0;
 		gw_addr_text((const struct sockaddr *)&addrs[i], a, sizeof(a), &port);
 		if (i == 0)
 			ret = add_rr(rrs, count, "_dns-push-tls._tcp.%s %u IN SRV 0 0 %u %s",
-			             cfg->zone.domain_str, ttl, port, dn->server_name);
+			             home_zone(dn), ttl, port, dn->server_name);
 		if (!inside)
 			continue;
 		if (ret == GW_OK)
@@ -381,12 +402,14 @@ int gw_dane_setup(gw_dane_t *dn, struct ev_loop *loop, const gw_config_t *cfg, g
 	    cfg->tls.server_name != NULL
 	        ? snprintf(dn->server_name, sizeof(dn->server_name), "%s", cfg->tls.server_name)
 	        : snprintf(dn->server_name, sizeof(dn->server_name), "dns.%.*s",
-	                   (int)sizeof(dn->server_name) - 5, cfg->zone.domain_str);
+	                   (int)sizeof(dn->server_name) - 5,
+	                   cfg->zone_count > 0 ? cfg->zones[0].domain_str : cfg->zone.domain_str);
 	if (len_name < 0 || (size_t)len_name >= sizeof(dn->server_name) - 1) {
 		gw_err("TLS: the server name dns.%s is too long; set tls.server-name",
-		       cfg->zone.domain_str);
+		       cfg->zone_count > 0 ? cfg->zones[0].domain_str : cfg->zone.domain_str);
 		return GW_ECONFIG;
 	}
+	dn->zone = find_home(cfg, dn->server_name);
 	/* The certificate names the host without the final dot. */
 	snprintf(dn->host, sizeof(dn->host), "%s", dn->server_name);
 	if (len_name > 1 && dn->host[len_name - 1] == '.')
@@ -428,6 +451,11 @@ int gw_dane_setup(gw_dane_t *dn, struct ev_loop *loop, const gw_config_t *cfg, g
 	gw_info("TLS: serving key %s (%s), server name %s", h,
 	        dn->rolling ? dn->prev_cert : dn->cert, dn->server_name);
 	return GW_OK;
+}
+
+size_t gw_dane_zone(const gw_dane_t *dn)
+{
+	return dn->zone;
 }
 
 const char *const *gw_dane_rrs(const gw_dane_t *dn, size_t *count)

@@ -21,13 +21,14 @@
 #define GW_DANE_RRS_MAX (4 * GW_CONFIG_TLS_LISTEN_MAX + 2)
 
 typedef struct gw_dane {
-	ev_timer timer;                           /* the switch to the next key */
-	struct ev_loop *loop;                     /* borrowed */
-	gw_server_t *srv;                         /* borrowed */
-	gw_zonemgr_t *zones;                      /* borrowed; NULL until gw_dane_start() */
-	const gw_config_t *cfg;                   /* borrowed: the configuration of the start */
-	bool on;                                  /* tls.listen given */
-	bool own;                                 /* the gateway's own key, not configured files */
+	ev_timer timer;         /* the switch to the next key */
+	struct ev_loop *loop;   /* borrowed */
+	gw_server_t *srv;       /* borrowed */
+	gw_zonemgr_t *zones;    /* borrowed; NULL until gw_dane_start() */
+	const gw_config_t *cfg; /* borrowed: the configuration of the start */
+	bool on;                /* tls.listen given */
+	size_t zone;            /* index in cfg->zones of the zone publishing the records */
+	bool own;               /* the gateway's own key, not configured files */
 	char server_name[GW_CONFIG_NAME_STR_MAX]; /* absolute, lowercase */
 	char host[GW_CONFIG_NAME_STR_MAX];        /* the same without the final dot */
 	/* Where the key comes from (configured or <state>/tls/), and where
@@ -62,6 +63,11 @@ int gw_dane_setup(gw_dane_t *dn, struct ev_loop *loop, const gw_config_t *cfg, g
 /* The records as zone file lines (borrowed from dn until it changes
  * them through gw_zonemgr_set_extra()). */
 const char *const *gw_dane_rrs(const gw_dane_t *dn, size_t *count);
+
+/* Which of cfg->zones publishes the records (gw_dane_rrs(), the
+ * zones given to gw_dane_start()): the one holding the server name
+ * (tls.server-name, default dns.<first zone>), else the first. */
+size_t gw_dane_zone(const gw_dane_t *dn);
 
 /* From now on changes go to zones (borrowed); a waiting rollover's timer
  * starts. */

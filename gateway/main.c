@@ -55,15 +55,18 @@ static bool stderr_is_journal(void)
 
 static int check_config(const gw_config_t *cfg, bool verbose)
 {
-	char err[512] = "";
-	zone_t *zone = NULL;
-	gw_zonemgr_opts_t opts = gw_daemon_zonemgr_opts(cfg);
-	int ret = gw_zonemgr_load_static(&zone, &opts, err, sizeof(err));
-	if (ret != GW_OK) {
-		fprintf(stderr, "%s\n", err[0] ? err : gw_strerror(ret));
-		return 1;
+	/* Every zone's file loads. */
+	for (size_t i = 0; i < cfg->zone_count; i++) {
+		char err[512] = "";
+		zone_t *zone = NULL;
+		gw_zonemgr_opts_t opts = gw_daemon_zone_opts(&cfg->zones[i]);
+		int ret = gw_zonemgr_load_static(&zone, &opts, err, sizeof(err));
+		if (ret != GW_OK) {
+			fprintf(stderr, "%s\n", err[0] ? err : gw_strerror(ret));
+			return 1;
+		}
+		zone_free(zone);
 	}
-	zone_free(zone);
 	if (verbose)
 		gw_config_print(cfg, stdout);
 	fprintf(stderr, "%s: configuration is valid\n", cfg->source ? cfg->source : "built-in");

@@ -57,12 +57,12 @@ void gw_daemon_keyring_free(gw_tsig_keyring_t *keys)
 	free(keys);
 }
 
-int gw_daemon_notify_new(const gw_config_t *cfg, const gw_tsig_keyring_t *keys,
+int gw_daemon_notify_new(const gw_transfer_config_t *transfer, const gw_tsig_keyring_t *keys,
                          struct ev_loop *loop, gw_notify_t **out)
 {
 	gw_notify_opts_t opts = {
-	    .targets = cfg->transfer.notify,
-	    .target_count = cfg->transfer.notify_count,
+	    .targets = transfer->notify,
+	    .target_count = transfer->notify_count,
 	    .keys = keys,
 	};
 	return gw_notify_new(out, loop, &opts);
@@ -124,13 +124,15 @@ static int load_checked(daemon_t *d, gw_config_t **out, report_t *r)
 	}
 	gw_config_errors_deinit(&errs);
 
-	/* The zone file the running zone manager reads (zone.file takes a
-	 * restart). */
+	/* The zone files the running zone managers read (a zone's file
+	 * takes a restart): each must load. */
 	char err[512] = "";
-	zone_t *zone = NULL;
-	gw_zonemgr_opts_t zopts = gw_daemon_zonemgr_opts(d->cfg);
-	ret = gw_zonemgr_load_static(&zone, &zopts, err, sizeof(err));
-	zone_free(zone);
+	for (size_t i = 0; i < d->slot_count && ret == GW_OK; i++) {
+		zone_t *zone = NULL;
+		gw_zonemgr_opts_t zopts = gw_daemon_zone_opts(d->slots[i].zc);
+		ret = gw_zonemgr_load_static(&zone, &zopts, err, sizeof(err));
+		zone_free(zone);
+	}
 	if (ret != GW_OK) {
 		const char *why = err[0] ? err : gw_strerror(ret);
 		gw_err("reload refused: zone not reloaded, still serving the previous one: %s; "
@@ -145,34 +147,110 @@ static int load_checked(daemon_t *d, gw_config_t **out, report_t *r)
 	return GW_OK;
 }
 
-/* The new configuration's keyring and notifier, made before anything
+/* The new configuration's keyring and notifiers, made before anything
  * changes (NULL where they stay). */
 typedef struct fresh {
 	gw_tsig_keyring_t *keys;
-	gw_notify_t *notify;
+	gw_notify_t **notify;  /* owned: one per slot, NULL where it stays */
 	gw_retired_t *retired; /* where the replaced configuration goes */
+	bool same_zones;       /* next lists the zones the slots serve, in order */
 } fresh_t;
+
+static void fresh_free(fresh_t *f, size_t slots)
+{
+	for (size_t i = 0; f->notify != NULL && i < slots; i++)
+		gw_notify_free(f->notify[i]);
+	free(f->notify);
+	gw_daemon_keyring_free(f->keys);
+	free(f->retired);
+	*f = (fresh_t){0};
+}
+
+/* The zone of next that slot i serves: the slots of the configured zones
+ * come in next's order (reverse zones, which the daemon adds itself at
+ * start, keep the configuration they started with); NULL for those. */
+static const gw_zone_config_t *next_zone(const daemon_t *d, const gw_config_t *next, size_t i)
+{
+	if (d->slots[i].zc->reverse)
+		return NULL;
+	size_t k = 0;
+	for (size_t j = 0; j < i; j++)
+		k += !d->slots[j].zc->reverse;
+	for (size_t j = 0; j < next->zone_count; j++) {
+		if (next->zones[j].reverse)
+			continue;
+		if (k-- == 0)
+			return &next->zones[j];
+	}
+	return NULL;
+}
+
+/* Whether next serves the configured zones of the slots: the same
+ * domains and state directories in the same order (anything else takes
+ * a restart). */
+static bool same_zones(const daemon_t *d, const gw_config_t *next)
+{
+	size_t ours = 0, theirs = 0;
+	for (size_t i = 0; i < d->slot_count; i++)
+		ours += !d->slots[i].zc->reverse;
+	for (size_t j = 0; j < next->zone_count; j++)
+		theirs += !next->zones[j].reverse;
+	if (ours != theirs)
+		return false;
+	for (size_t i = 0; i < d->slot_count; i++) {
+		const gw_zone_config_t *a = d->slots[i].zc, *b = next_zone(d, next, i);
+		if (b != NULL && (strcmp(a->domain_str, b->domain_str) != 0 ||
+		                  strcmp(a->state_dir, b->state_dir) != 0))
+			return false;
+	}
+	return true;
+}
+
+/* The zone configuration slot i takes from a reload to next. */
+static const gw_zone_config_t *slot_config(const daemon_t *d, const gw_config_t *next, size_t i,
+                                           bool same)
+{
+	const gw_zone_config_t *z = same ? next_zone(d, next, i) : NULL;
+	return z != NULL ? z : d->slots[i].zc;
+}
+
+/* Whether a zone's NOTIFY targets changed: transfer.notify, or the same
+ * key of a zone of zones:. */
+static bool notify_changed(const gw_config_diff_t *diff)
+{
+	for (size_t i = 0; i < diff->count; i++) {
+		const char *k = diff->items[i].key;
+		if (strcmp(k, "transfer.notify") == 0 || strstr(k, "zones") == k)
+			return true;
+	}
+	return false;
+}
 
 static int prepare(daemon_t *d, const gw_config_t *next, const gw_config_diff_t *diff, fresh_t *f,
                    report_t *r)
 {
 	int ret = GW_OK;
+	f->same_zones = same_zones(d, next);
 	if (diff->count > 0 && (f->retired = calloc(1, sizeof(*f->retired))) == NULL)
 		ret = GW_ENOMEM;
 	if (ret == GW_OK && gw_config_diff_has(diff, "tsig-keys"))
 		ret = gw_daemon_keyring_new(next, &f->keys);
-	if (ret == GW_OK && (f->keys != NULL || gw_config_diff_has(diff, "transfer.notify")))
-		ret = gw_daemon_notify_new(next, f->keys != NULL ? f->keys : d->keys, d->loop,
-		                           &f->notify);
+	/* A changed zone list keeps every slot as it is, its notifier too
+	 * (unless the keys it signs with change). */
+	bool notify = f->keys != NULL || (f->same_zones && notify_changed(diff));
+	if (ret == GW_OK && notify &&
+	    (f->notify = calloc(d->slot_count, sizeof(*f->notify))) == NULL)
+		ret = GW_ENOMEM;
+	for (size_t i = 0; ret == GW_OK && notify && i < d->slot_count; i++)
+		ret = gw_daemon_notify_new(slot_config(d, next, i, f->same_zones)->transfer,
+		                           f->keys != NULL ? f->keys : d->keys, d->loop,
+		                           &f->notify[i]);
 	if (ret != GW_OK) {
 		gw_err("reload refused: cannot set up the TSIG keys or NOTIFY: %s; nothing changed",
 		       gw_strerror(ret));
 		say(r, "refused: cannot set up the TSIG keys or NOTIFY: %s; nothing changed\n",
 		    gw_strerror(ret));
-		gw_notify_free(f->notify);
-		gw_daemon_keyring_free(f->keys);
-		free(f->retired);
-		*f = (fresh_t){0};
+		fresh_free(f, d->slot_count);
 	}
 	return ret;
 }
@@ -189,15 +267,27 @@ static void swap_in(daemon_t *d, gw_config_t *next, fresh_t *f)
 	}
 	old->next = d->retired;
 	d->retired = old;
-	/* The server reads d->access through its pointer, at each request. */
-	d->access = (gw_access_t){.allow = &next->transfer.allow, .keys = d->keys};
+	/* The server reads each access through its pointer, at each
+	 * request. A changed zone list (a restart) keeps the slots on the
+	 * configuration they started with, retired but kept. */
+	d->access = (gw_access_t){.keys = d->keys};
+	for (size_t i = 0; i < d->slot_count; i++) {
+		gw_zone_slot_t *s = &d->slots[i];
+		s->zc = slot_config(d, next, i, f->same_zones);
+		s->access = (gw_access_t){.allow = &s->zc->transfer->allow, .keys = d->keys};
+		if (f->notify != NULL) {
+			gw_notify_free(s->notify);
+			s->notify = f->notify[i];
+			f->notify[i] = NULL;
+		}
+		d->view_zones[i].name = s->zc->domain_str;
+		d->view_zones[i].notify = s->notify;
+		d->view_zones[i].dnssec = s->zc->dnssec;
+	}
+	d->view.notify = d->slots[0].notify;
 	if (d->http != NULL)
 		gw_http_set_allow(d->http, &next->metrics.allow);
-	if (f->notify != NULL) {
-		gw_notify_free(d->notify);
-		d->notify = f->notify;
-		d->view.notify = f->notify;
-	}
+	free(f->notify);
 	*f = (fresh_t){0};
 	d->cfg = next;
 	d->cfg_owned = true;
@@ -211,7 +301,7 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	gw_config_diff_t diff;
 	fresh_t fresh = {0};
 	int ret, failed = GW_OK;
-	bool held = false;
+	size_t held = 0; /* slots held */
 
 	if (report_len > 0)
 		report[0] = '\0';
@@ -225,8 +315,11 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 		ret = gw_config_keep_restart(next, d->cfg, &diff);
 	if (ret == GW_OK)
 		ret = prepare(d, next, &diff, &fresh, &r);
-	if (ret == GW_OK)
-		ret = gw_zonemgr_hold(d->zones);
+	for (size_t i = 0; ret == GW_OK && i < d->slot_count; i++) {
+		ret = gw_zonemgr_hold(d->slots[i].mgr);
+		if (ret == GW_OK)
+			held = i + 1;
+	}
 	if (ret != GW_OK) {
 		/* prepare() said why; the rest is out of memory. */
 		if (r.used == 0) {
@@ -235,13 +328,13 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 		}
 		goto out;
 	}
-	held = true;
 
 	/* The mirror first: it is the one part that may still refuse. */
 	if (changed_under(&diff, "mdns.") || gw_config_diff_has(&diff, "links")) {
 		int slot = 1 - d->mirror_slot;
+		size_t n;
 		mdns_mirror_config_t mc =
-		    gw_daemon_mirror_config(next, &d->mirror_zone[slot], d->zones);
+		    gw_daemon_mirror_config(next, d, d->mirror_zone[slot], &n);
 		ret = mdns_mirror_reconfigure(d->mirror, &mc);
 		if (ret == GW_OK)
 			d->mirror_slot = slot;
@@ -257,6 +350,11 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 		}
 	}
 	/* From here on the reload is applied; a part that fails is said. */
+	if (!fresh.same_zones) {
+		gw_warn("reload: the zone list changed (zone, zones); it takes a restart, the "
+		        "running zones stay");
+		say(&r, "needs a restart: the zone list (running zones kept)\n");
+	}
 	if (diff.count > 0) {
 		swap_in(d, next, &fresh);
 		next = NULL;
@@ -277,10 +375,13 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	}
 	if (gw_config_diff_has(&diff, "log.level") && !d->flags->verbose)
 		gw_log_set_level(d->cfg->log.level);
-	ret = gw_zonemgr_reload(d->zones);
-	if (ret != GW_OK) {
-		say(&r, "failed: zone file: %s (the previous records stay)\n", gw_strerror(ret));
-		failed = ret;
+	for (size_t i = 0; i < d->slot_count; i++) {
+		ret = gw_zonemgr_reload(d->slots[i].mgr);
+		if (ret != GW_OK) {
+			say(&r, "failed: zone file of %s: %s (the previous records stay)\n",
+			    d->slots[i].zc->domain_str, gw_strerror(ret));
+			failed = ret;
+		}
 	}
 	/* A configured TLS certificate read again (a new key: its rollover). */
 	ret = gw_dane_reload(&d->dane);
@@ -292,20 +393,29 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 
 out:;
 	uint32_t serial = 0;
-	if (held) {
-		int rr = gw_zonemgr_release(d->zones, &serial);
+	char serials[1024] = "";
+	size_t sl = 0;
+	for (size_t i = 0; i < held; i++) {
+		uint32_t s = 0;
+		int rr = gw_zonemgr_release(d->slots[i].mgr, &s);
 		if (ret == GW_OK && rr != GW_OK) {
-			say(&r, "failed: committing the changes: %s\n", gw_strerror(rr));
+			say(&r, "failed: committing the changes of %s: %s\n",
+			    d->slots[i].zc->domain_str, gw_strerror(rr));
 			ret = rr;
 		}
+		if (i == 0)
+			serial = s;
+		int n = snprintf(serials + sl, sizeof(serials) - sl, "%szone %s at serial %u",
+		                 i > 0 ? ", " : "", d->slots[i].zc->domain_str, s);
+		if (n > 0 && sl + (size_t)n < sizeof(serials))
+			sl += (size_t)n;
 	}
 	if (ret == GW_OK || failed != GW_OK) {
 		char live[1024], restart[1024];
 		size_t nl = gw_config_diff_list(&diff, true, live, sizeof(live));
 		size_t nr = gw_config_diff_list(&diff, false, restart, sizeof(restart));
 		d->view.reloads++;
-		gw_notice("reload: applied %s; zone %s at serial %u",
-		          nl > 0 ? live : "the zone file only", d->cfg->zone.domain_str, serial);
+		gw_notice("reload: applied %s; %s", nl > 0 ? live : "the zone file only", serials);
 		say(&r, "applied: %s (serial %u)\n", nl > 0 ? live : "zone file only", serial);
 		if (nr > 0) {
 			gw_warn("reload: these keys take a restart, their running values stay: %s",
@@ -313,9 +423,7 @@ out:;
 			say(&r, "needs a restart: %s (running values kept)\n", restart);
 		}
 	}
-	gw_notify_free(fresh.notify);
-	gw_daemon_keyring_free(fresh.keys);
-	free(fresh.retired);
+	fresh_free(&fresh, d->slot_count);
 	gw_config_free(next);
 	return ret;
 }

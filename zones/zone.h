@@ -135,6 +135,11 @@ const uint8_t *zone_apex(const zone_t *zone);
 /* Octets in zone_apex(), the root label included. */
 size_t zone_apex_len(const zone_t *zone);
 
+/* Of zones (count entries, NULL ones skipped), the index of the one whose
+ * apex is the longest suffix of name (at or above it), -1 when none
+ * holds it (zones/pick.c). No allocation: the query path calls it. */
+int zone_pick(const zone_t *const *zones, size_t count, const uint8_t *name);
+
 /* Number of nodes (owner names that hold at least one RRset). */
 size_t zone_node_count(const zone_t *zone);
 

@@ -18,8 +18,12 @@ int gw_status_services(const gw_view_t *v, const gw_status_query_t *q, json_obje
                        size_t errlen);
 int gw_status_refused(const gw_view_t *v, json_object *obj);
 int gw_status_secondaries(const gw_view_t *v, json_object *obj);
-int gw_status_keys(const gw_view_t *v, json_object *obj);
-int gw_status_ds(const gw_view_t *v, json_object *obj);
+/* keys and ds: of the zone q->zone names (NULL: the first); GW_ENOTFOUND
+ * with a reason in err when none has that name. */
+int gw_status_keys(const gw_view_t *v, const gw_status_query_t *q, json_object *obj, char *err,
+                   size_t errlen);
+int gw_status_ds(const gw_view_t *v, const gw_status_query_t *q, json_object *obj, char *err,
+                 size_t errlen);
 int gw_status_stats(const gw_view_t *v, json_object *obj);
 
 /* Add key to obj; false when out of memory (val is then released). A NULL

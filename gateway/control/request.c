@@ -133,9 +133,21 @@ int gw_control_request_parse(const char *line, size_t len, gw_control_request_t 
 	}
 	/* Filters only where they mean something: a typo elsewhere is not
 	 * silently ignored. */
-	if ((req->query.zone != NULL || req->query.link != NULL || req->query.limit != 0) &&
-	    !(req->kind == GW_CONTROL_TOPIC && req->query.topic == GW_STATUS_SERVICES)) {
-		snprintf(err, errlen, "zone, link and limit go with the services command only");
+	bool services = req->kind == GW_CONTROL_TOPIC && req->query.topic == GW_STATUS_SERVICES;
+	/* The key commands and topics act on one zone (the first when none
+	 * is named). */
+	bool keyed = req->kind == GW_CONTROL_ROLLOVER || req->kind == GW_CONTROL_DS_SEEN ||
+	             req->kind == GW_CONTROL_INSECURE ||
+	             (req->kind == GW_CONTROL_TOPIC &&
+	              (req->query.topic == GW_STATUS_KEYS || req->query.topic == GW_STATUS_DS));
+	if ((req->query.link != NULL || req->query.limit != 0) && !services) {
+		snprintf(err, errlen, "link and limit go with the services command only");
+		goto out;
+	}
+	if (req->query.zone != NULL && !services && !keyed) {
+		snprintf(err, errlen,
+		         "zone goes with the services, keys, ds, rollover, ds-seen, go-insecure "
+		         "and go-secure commands only");
 		goto out;
 	}
 	if (kind != NULL && req->kind != GW_CONTROL_ROLLOVER) {
@@ -252,26 +264,31 @@ static char *do_keys_command(const gw_view_t *v, const gw_control_request_t *req
 {
 	char err[256] = "";
 	int ret;
-	if (v->zones == NULL)
-		return reply_line(false, "the zone is not loaded", NULL, len);
+	gw_view_zone_t z;
+	if (!gw_view_zone_find(v, req->query.zone, &z)) {
+		if (req->query.zone == NULL)
+			return reply_line(false, "the zone is not loaded", NULL, len);
+		snprintf(err, sizeof(err), "no zone %s here", req->query.zone);
+		return reply_line(false, err, NULL, len);
+	}
 	switch (req->kind) {
 	case GW_CONTROL_ROLLOVER:
-		gw_notice("%s rollover asked through the control socket",
+		gw_notice("%s: %s rollover asked through the control socket", z.name,
 		          sig_roll_kind_name(req->roll));
-		ret = gw_zonemgr_roll_start(v->zones, req->roll, req->algorithm, err, sizeof(err));
+		ret = gw_zonemgr_roll_start(z.mgr, req->roll, req->algorithm, err, sizeof(err));
 		break;
 	case GW_CONTROL_DS_SEEN:
-		gw_notice("DS at the parent confirmed through the control socket");
-		ret = gw_zonemgr_ds_seen(v->zones, err, sizeof(err));
+		gw_notice("%s: DS at the parent confirmed through the control socket", z.name);
+		ret = gw_zonemgr_ds_seen(z.mgr, err, sizeof(err));
 		break;
 	default:
-		gw_notice("%s asked through the control socket",
+		gw_notice("%s: %s asked through the control socket", z.name,
 		          req->insecure ? "go-insecure" : "go-secure");
-		ret = gw_zonemgr_set_insecure(v->zones, req->insecure, err, sizeof(err));
+		ret = gw_zonemgr_set_insecure(z.mgr, req->insecure, err, sizeof(err));
 		break;
 	}
 	json_object *data = NULL;
-	gw_status_query_t q = {.topic = GW_STATUS_KEYS};
+	gw_status_query_t q = {.topic = GW_STATUS_KEYS, .zone = req->query.zone};
 	if (gw_status_json(v, &q, &data) != GW_OK)
 		data = NULL;
 	return reply_line(ret == GW_OK, ret == GW_OK ? NULL : err, data, len);

@@ -81,16 +81,15 @@ bool gw_json_add_time(json_object *obj, const char *key, time_t t)
 
 static const char *const g_levels[] = {"error", "warning", "notice", "info", "debug"};
 
-static json_object *zone_json(const gw_view_t *v)
+static json_object *zone_json(const gw_view_zone_t *vz)
 {
 	gw_zonemgr_info_t zi;
 	json_object *z = json_object_new_object();
 	json_object *d = NULL, *c = NULL;
 	if (z == NULL)
 		return NULL;
-	gw_zonemgr_get_info(v->zones, &zi);
-	bool ok = gw_json_add_str(z, "name", v->cfg->zone.domain_str) &&
-	          gw_json_add_u64(z, "serial", zi.serial) &&
+	gw_zonemgr_get_info(vz->mgr, &zi);
+	bool ok = gw_json_add_str(z, "name", vz->name) && gw_json_add_u64(z, "serial", zi.serial) &&
 	          gw_json_add_u64(z, "commits", zi.commits);
 	ok = ok && (c = json_object_new_object()) != NULL && gw_json_add(z, "last_commit", c) &&
 	     gw_json_add_time(c, "time", zi.last_commit) &&
@@ -125,8 +124,9 @@ int gw_status_general(const gw_view_t *v, json_object *obj)
 	                          (unsigned)level <= GW_LOG_DEBUG ? g_levels[level] : "?") &&
 	          gw_json_add_str(obj, "config", v->cfg->source) &&
 	          (zones = json_object_new_array()) != NULL && gw_json_add(obj, "zones", zones);
-	if (ok && v->zones != NULL) {
-		json_object *z = zone_json(v);
+	for (size_t i = 0; ok && i < gw_view_zones(v); i++) {
+		gw_view_zone_t vz = gw_view_zone(v, i);
+		json_object *z = vz.mgr != NULL ? zone_json(&vz) : NULL;
 		ok = z != NULL && json_object_array_add(zones, z) == 0;
 		if (!ok)
 			json_object_put(z);
@@ -171,10 +171,10 @@ int gw_status_json_err(const gw_view_t *v, const gw_status_query_t *q, json_obje
 		ret = gw_status_secondaries(v, obj);
 		break;
 	case GW_STATUS_KEYS:
-		ret = gw_status_keys(v, obj);
+		ret = gw_status_keys(v, q, obj, err, sizeof(err));
 		break;
 	case GW_STATUS_DS:
-		ret = gw_status_ds(v, obj);
+		ret = gw_status_ds(v, q, obj, err, sizeof(err));
 		break;
 	case GW_STATUS_STATS:
 		ret = gw_status_stats(v, obj);

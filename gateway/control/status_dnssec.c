@@ -22,10 +22,11 @@ static const char *role_name(sig_role_t role)
 }
 
 /* The keys of the zone, borrowed; *count 0 when unsigned. */
-static sig_key_t *const *zone_keys(const gw_view_t *v, const sig_keystore_t **ks, size_t *count)
+static sig_key_t *const *zone_keys(const gw_view_zone_t *z, const sig_keystore_t **ks,
+                                   size_t *count)
 {
 	*count = 0;
-	*ks = v->zones != NULL ? gw_zonemgr_keystore(v->zones) : NULL;
+	*ks = z->mgr != NULL ? gw_zonemgr_keystore(z->mgr) : NULL;
 	return *ks != NULL ? sig_keystore_keys(*ks, count) : NULL;
 }
 
@@ -53,14 +54,14 @@ static json_object *use_json(uint8_t use)
 }
 
 /* The rollover under way and the next one a lifetime starts. */
-static int roll_json(const gw_view_t *v, json_object *obj)
+static int roll_json(const gw_view_zone_t *z, json_object *obj)
 {
 	sig_roll_info_t info;
 	int64_t auto_at = 0;
 	sig_roll_kind_t auto_kind = SIG_ROLL_NONE;
-	gw_zonemgr_roll_info(v->zones, &info, &auto_at, &auto_kind);
+	gw_zonemgr_roll_info(z->mgr, &info, &auto_at, &auto_kind);
 	if (!gw_json_add_bool(obj, "cds_delete",
-	                      sig_keystore_insecure(gw_zonemgr_keystore(v->zones))))
+	                      sig_keystore_insecure(gw_zonemgr_keystore(z->mgr))))
 		return GW_ENOMEM;
 	json_object *r = NULL;
 	if (info.kind != SIG_ROLL_NONE) {
@@ -91,13 +92,32 @@ static int roll_json(const gw_view_t *v, json_object *obj)
 	return GW_OK;
 }
 
-int gw_status_keys(const gw_view_t *v, json_object *obj)
+/* The zone a keys or ds query names (the first when it names none). */
+static int pick(const gw_view_t *v, const gw_status_query_t *q, gw_view_zone_t *z, char *err,
+                size_t errlen)
+{
+	if (gw_view_zone_find(v, q->zone, z))
+		return GW_OK;
+	if (q->zone == NULL) {
+		*z = (gw_view_zone_t){.name = v->cfg->zone.domain_str};
+		return GW_OK;
+	}
+	snprintf(err, errlen, "no zone %s here", q->zone);
+	return GW_ENOTFOUND;
+}
+
+int gw_status_keys(const gw_view_t *v, const gw_status_query_t *q, json_object *obj, char *err,
+                   size_t errlen)
 {
 	const sig_keystore_t *ks;
 	size_t count;
-	sig_key_t *const *keys = zone_keys(v, &ks, &count);
+	gw_view_zone_t z;
+	int ret = pick(v, q, &z, err, errlen);
+	if (ret != GW_OK)
+		return ret;
+	sig_key_t *const *keys = zone_keys(&z, &ks, &count);
 	json_object *arr = json_object_new_array();
-	if (arr == NULL || !gw_json_add_str(obj, "zone", v->cfg->zone.domain_str) ||
+	if (arr == NULL || !gw_json_add_str(obj, "zone", z.name) ||
 	    !gw_json_add_bool(obj, "dnssec", ks != NULL) || !gw_json_add(obj, "keys", arr))
 		return GW_ENOMEM;
 	for (size_t i = 0; i < count; i++) {
@@ -119,7 +139,7 @@ int gw_status_keys(const gw_view_t *v, json_object *obj)
 		    !gw_json_add(o, "state", use_json(sig_keystore_key_use(ks, i))))
 			return GW_ENOMEM;
 	}
-	return ks != NULL ? roll_json(v, obj) : GW_OK;
+	return ks != NULL ? roll_json(&z, obj) : GW_OK;
 }
 
 /* One DS as JSON: its parts and its zone file line. */
@@ -160,13 +180,19 @@ out:
 	return ret;
 }
 
-int gw_status_ds(const gw_view_t *v, json_object *obj)
+int gw_status_ds(const gw_view_t *v, const gw_status_query_t *q, json_object *obj, char *err,
+                 size_t errlen)
 {
 	const sig_keystore_t *ks;
 	size_t count;
-	sig_key_t *const *keys = zone_keys(v, &ks, &count);
+	gw_view_zone_t z;
+	int ret = pick(v, q, &z, err, errlen);
+	if (ret != GW_OK)
+		return ret;
+	sig_key_t *const *keys = zone_keys(&z, &ks, &count);
+	uint32_t ttl = z.dnssec != NULL ? z.dnssec->dnskey_ttl : v->cfg->dnssec.dnskey_ttl;
 	json_object *arr = json_object_new_array();
-	if (arr == NULL || !gw_json_add_str(obj, "zone", v->cfg->zone.domain_str) ||
+	if (arr == NULL || !gw_json_add_str(obj, "zone", z.name) ||
 	    !gw_json_add_bool(obj, "dnssec", ks != NULL) || !gw_json_add(obj, "ds", arr))
 		return GW_ENOMEM;
 	/* The DS records the parent should hold now: during a rollover, for
@@ -174,7 +200,7 @@ int gw_status_ds(const gw_view_t *v, json_object *obj)
 	for (size_t i = 0; i < count; i++) {
 		if (!(sig_keystore_key_use(ks, i) & SIG_USE_DS))
 			continue;
-		int ret = ds_json(keys[i], v->cfg->dnssec.dnskey_ttl, arr);
+		ret = ds_json(keys[i], ttl, arr);
 		if (ret != GW_OK)
 			return ret;
 	}

@@ -71,32 +71,56 @@ static bool target_json(json_object *arr, const gw_notify_target_info_t *t,
 	return ok && gw_json_add(o, "last_transfer", last);
 }
 
+/* The NOTIFY targets of zone z into arr, each with the zone's name. */
+static int zone_targets(const gw_view_zone_t *z, json_object *arr, const gw_server_xfr_info_t *xfr,
+                        size_t xfr_count)
+{
+	size_t n = gw_notify_targets(z->notify, NULL, 0);
+	if (n == 0)
+		return GW_OK;
+	gw_notify_target_info_t *t = calloc(n, sizeof(*t));
+	if (t == NULL)
+		return GW_ENOMEM;
+	int ret = GW_OK;
+	n = gw_notify_targets(z->notify, t, n);
+	for (size_t i = 0; i < n && ret == GW_OK; i++) {
+		if (!target_json(arr, &t[i], xfr, xfr_count) ||
+		    !gw_json_add_str(
+		        json_object_array_get_idx(arr, json_object_array_length(arr) - 1), "zone",
+		        z->name))
+			ret = GW_ENOMEM;
+	}
+	free(t);
+	return ret;
+}
+
 int gw_status_secondaries(const gw_view_t *v, json_object *obj)
 {
-	int ret = GW_ENOMEM;
 	gw_server_xfr_info_t xfr[GW_SERVER_XFR_CLIENTS];
 	size_t xfr_count =
 	    v->server != NULL ? gw_server_transfers(v->server, xfr, GW_SERVER_XFR_CLIENTS) : 0;
-	size_t n = gw_notify_targets(v->notify, NULL, 0);
-	gw_notify_target_info_t *t = n > 0 ? calloc(n, sizeof(*t)) : NULL;
 	json_object *targets = json_object_new_array();
 	json_object *clients = json_object_new_array();
-	if ((n > 0 && t == NULL) || !gw_json_add(obj, "notify", targets) || targets == NULL ||
+	if (!gw_json_add(obj, "notify", targets) || targets == NULL ||
 	    !gw_json_add(obj, "transfers", clients) || clients == NULL)
-		goto out;
-	n = gw_notify_targets(v->notify, t, n);
-	for (size_t i = 0; i < n; i++) {
-		if (!target_json(targets, &t[i], xfr, xfr_count))
-			goto out;
+		return GW_ENOMEM;
+	for (size_t i = 0; i < gw_view_zones(v); i++) {
+		gw_view_zone_t z = gw_view_zone(v, i);
+		int ret = zone_targets(&z, targets, xfr, xfr_count);
+		if (ret != GW_OK)
+			return ret;
+	}
+	if (gw_view_zones(v) == 0) {
+		gw_view_zone_t z = {.name = v->cfg->zone.domain_str, .notify = v->notify};
+		int ret = zone_targets(&z, targets, xfr, xfr_count);
+		if (ret != GW_OK)
+			return ret;
 	}
 	for (size_t i = 0; i < xfr_count; i++) {
 		if (!add_obj(clients, xfr_json(&xfr[i])))
-			goto out;
+			return GW_ENOMEM;
 	}
-	ret = GW_OK;
-out:
-	free(t);
-	return ret;
+	return GW_OK;
 }
 
 static bool server_stats(json_object *s, const gw_server_stats_t *st)
@@ -168,7 +192,7 @@ int gw_status_stats(const gw_view_t *v, json_object *obj)
 	}
 	if (ok && v->notify != NULL) {
 		gw_notify_stats_t st;
-		gw_notify_get_stats(v->notify, &st);
+		gw_view_notify_stats(v, &st);
 		ok = (n = json_object_new_object()) != NULL && gw_json_add(obj, "notify", n) &&
 		     gw_json_add_u64(n, "sent", st.sent) && gw_json_add_u64(n, "acked", st.acked) &&
 		     gw_json_add_u64(n, "failed", st.failed);

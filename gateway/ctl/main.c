@@ -41,15 +41,17 @@ static void usage(FILE *fp)
 	    "                          the mirrored service instances\n"
 	    "  refused                 what the mirror's limits held back, and why\n"
 	    "  secondaries             NOTIFY targets and zone transfers\n"
-	    "  keys                    the DNSSEC keys\n"
-	    "  ds                      the DS records for the parent zone\n"
+	    "  keys [ZONE]             the DNSSEC keys (of the first zone by default)\n"
+	    "  ds [ZONE]               the DS records for the parent zone\n"
 	    "  stats                   counters\n"
 	    "  reload                  reload (what was applied, what needs a restart)\n"
 	    "  log-level LEVEL         error, warning, notice, info or debug\n"
-	    "  rollover zsk|ksk|csk    start a key rollover now (docs/keys.md)\n"
-	    "  ds-seen                 the new DS is published at the parent (also ds-confirm)\n"
-	    "  go-insecure             publish CDS/CDNSKEY DELETE: the parent may drop the DS\n"
-	    "  go-secure               stop publishing the DELETE records\n"
+	    "  rollover zsk|ksk|csk [ZONE]\n"
+	    "                          start a key rollover now (docs/keys.md)\n"
+	    "  ds-seen [ZONE]          the new DS is published at the parent (also ds-confirm)\n"
+	    "  go-insecure [ZONE]      publish CDS/CDNSKEY DELETE: the parent may drop the DS\n"
+	    "  go-secure [ZONE]        stop publishing the DELETE records\n"
+	    "                          (ZONE: the first zone when not given; also --zone)\n"
 	    "\n"
 	    "Options:\n"
 	    "  -s, --socket SOCKET     the control socket (default %s)\n"
@@ -171,11 +173,23 @@ static int parse_args(int argc, char **argv, args_t *a)
 			a->algorithm = argv[optind++];
 		}
 	}
+	/* The key commands act on one zone: the first unless one is named
+	 * (last argument or --zone). */
+	static const char *const keyed[] = {"keys",       "ds",          "rollover",  "ds-seen",
+	                                    "ds-confirm", "go-insecure", "go-secure", NULL};
+	bool key_command = false;
+	for (size_t i = 0; keyed[i] != NULL; i++)
+		key_command = key_command || strcmp(keyed[i], a->command) == 0;
+	if (key_command && optind < argc && a->zone == NULL)
+		a->zone = argv[optind++];
 	if (optind < argc)
 		return fail(CTL_EUSAGE, "%s: unexpected argument '%s'", a->command, argv[optind]);
-	if ((a->zone != NULL || a->link != NULL || a->limit != 0) &&
-	    strcmp(a->command, "services") != 0)
-		return fail(CTL_EUSAGE, "--zone, --link and --limit go with the services command");
+	if ((a->link != NULL || a->limit != 0) && strcmp(a->command, "services") != 0)
+		return fail(CTL_EUSAGE, "--link and --limit go with the services command");
+	if (a->zone != NULL && strcmp(a->command, "services") != 0 && !key_command)
+		return fail(CTL_EUSAGE,
+		            "--zone goes with the services, keys, ds, rollover, ds-seen, "
+		            "go-insecure and go-secure commands");
 	if (strlen(a->socket) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
 		return fail(CTL_EUSAGE, "socket path too long: %s", a->socket);
 	return CTL_OK;

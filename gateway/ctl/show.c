@@ -216,6 +216,8 @@ static bool show_secondaries(json_object *d, FILE *fp)
 		        ctl_get(t, "key") ? ctl_str(t, "key") : "", ctl_str(t, "result"));
 		if (strcmp(ctl_str(t, "result"), "error rcode") == 0 && ans != NULL)
 			fprintf(fp, " %lld", ctl_num(ans, "rcode"));
+		if (ctl_get(t, "zone") != NULL)
+			fprintf(fp, " (zone %s)", ctl_str(t, "zone"));
 		fputc('\n', fp);
 		if (sent != NULL)
 			fprintf(fp, "  NOTIFY sent    %s, serial %lld, %lld tries\n",

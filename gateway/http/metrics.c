@@ -132,49 +132,58 @@ static void server_metrics(gw_expo_t *e, const gw_server_t *srv)
 	}
 }
 
-static void zone_metrics(gw_expo_t *e, const gw_zonemgr_t *zones, const char *domain)
+/* Each family once, a series per zone (Prometheus wants a family's
+ * series together). */
+static void zone_metrics(gw_expo_t *e, const gw_view_t *v)
 {
-	gw_zonemgr_stats_t st;
-	uint32_t serial = 0;
-	label_t zl[] = {{"zone", domain}};
-	const zone_t *zone = gw_zonemgr_zone(zones)->zone;
-
-	gw_zonemgr_get_stats(zones, &st);
-	zone_serial(zone, &serial);
-	gw_expo_family(e, P "zone_serial", "gauge", "The SOA serial served.");
-	gw_expo_u64(e, P "zone_serial", zl, 1, serial);
-	gw_expo_family(e, P "zone_names", "gauge", "Names in the served zone.");
-	gw_expo_u64(e, P "zone_names", zl, 1, zone_node_count(zone));
-	gw_expo_family(e, P "zone_commits_total", "counter",
-	               "Changes committed to the zone (each a new serial): mirrored services, "
-	               "zone file reloads, signature refreshes.");
-	gw_expo_u64(e, P "zone_commits_total", zl, 1, st.commits);
-	gw_expo_family(e, P "zone_commit_failures_total", "counter",
-	               "Commits that failed; the zone stayed as it was.");
-	gw_expo_u64(e, P "zone_commit_failures_total", zl, 1, st.commit_failures);
-
+	size_t n = gw_view_zones(v);
 	double bounds[GW_LATENCY_BOUNDS];
 	for (size_t i = 0; i < GW_LATENCY_BOUNDS; i++)
 		bounds[i] = (double)gw_latency_bounds_ns[i] / 1e9;
-	gw_expo_family(e, P "zone_commit_duration_seconds", "histogram",
-	               "Wall time of each commit: apply, sign, journal.");
-	gw_expo_histogram(e, P "zone_commit_duration_seconds", zl, 1, bounds,
-	                  st.commit_time.buckets, GW_LATENCY_BOUNDS,
-	                  (double)st.commit_time.sum_ns / 1e9);
-
-	gw_expo_family(e, P "dnssec_rrsets_signed_total", "counter",
-	               "RRsets signed (one RRSIG per signing key each), the signing at start "
-	               "included.");
-	gw_expo_u64(e, P "dnssec_rrsets_signed_total", zl, 1, st.rrsets_signed);
-	gw_expo_family(e, P "dnssec_refreshes_total", "counter",
-	               "Signature refreshes that re-signed RRsets.");
-	gw_expo_u64(e, P "dnssec_refreshes_total", zl, 1, st.refreshes);
+	static const struct {
+		const char *name, *type, *help;
+	} fam[] = {
+	    {P "zone_serial", "gauge", "The SOA serial served."},
+	    {P "zone_names", "gauge", "Names in the served zone."},
+	    {P "zone_commits_total", "counter",
+	     "Changes committed to the zone (each a new serial): mirrored services, "
+	     "zone file reloads, signature refreshes."},
+	    {P "zone_commit_failures_total", "counter",
+	     "Commits that failed; the zone stayed as it was."},
+	    {P "zone_commit_duration_seconds", "histogram",
+	     "Wall time of each commit: apply, sign, journal."},
+	    {P "dnssec_rrsets_signed_total", "counter",
+	     "RRsets signed (one RRSIG per signing key each), the signing at start "
+	     "included."},
+	    {P "dnssec_refreshes_total", "counter", "Signature refreshes that re-signed RRsets."},
+	};
+	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		gw_expo_family(e, fam[f].name, fam[f].type, fam[f].help);
+		for (size_t i = 0; i < n; i++) {
+			gw_view_zone_t z = gw_view_zone(v, i);
+			gw_zonemgr_stats_t st;
+			uint32_t serial = 0;
+			label_t zl[] = {{"zone", z.name}};
+			const zone_t *zone = gw_zonemgr_zone(z.mgr)->zone;
+			gw_zonemgr_get_stats(z.mgr, &st);
+			zone_serial(zone, &serial);
+			const uint64_t values[] = {
+			    serial, zone_node_count(zone), st.commits,  st.commit_failures,
+			    0,      st.rrsets_signed,      st.refreshes};
+			if (f == 4)
+				gw_expo_histogram(e, fam[f].name, zl, 1, bounds,
+				                  st.commit_time.buckets, GW_LATENCY_BOUNDS,
+				                  (double)st.commit_time.sum_ns / 1e9);
+			else
+				gw_expo_u64(e, fam[f].name, zl, 1, values[f]);
+		}
+	}
 }
 
-static void notify_metrics(gw_expo_t *e, const gw_notify_t *notify)
+static void notify_metrics(gw_expo_t *e, const gw_view_t *v)
 {
 	gw_notify_stats_t st;
-	gw_notify_get_stats(notify, &st);
+	gw_view_notify_stats(v, &st);
 	one(e, P "notify_sent_total", "counter",
 	    "NOTIFY messages sent to secondaries, resends included.", st.sent);
 	one(e, P "notify_answered_total", "counter", "NOTIFY messages a secondary answered.",
@@ -277,10 +286,10 @@ int gw_http_metrics(const gw_http_t *h, const gw_http_request_t *req, gw_http_re
 	process_metrics(&e, h, view);
 	if (view->server != NULL)
 		server_metrics(&e, view->server);
-	if (view->zones != NULL)
-		zone_metrics(&e, view->zones, domain);
+	if (gw_view_zones(view) > 0)
+		zone_metrics(&e, view);
 	if (view->notify != NULL)
-		notify_metrics(&e, view->notify);
+		notify_metrics(&e, view);
 	if (view->push != NULL)
 		push_metrics(&e, view->push);
 	if (view->mirror != NULL)

@@ -47,13 +47,20 @@ struct gw_push_session {
 
 struct gw_push {
 	gw_push_opts_t opts;
-	gw_zoneref_t *zone; /* one reference; NULL: none */
-	sub_t **buckets;    /* owned: nbuckets chains */
-	size_t nbuckets;    /* a power of two */
+	/* The zones answered for: zone_count references, and their zones
+	 * (for zone_pick()) in the same order. Owned arrays. */
+	gw_zoneref_t **zones;
+	const zone_t **zone_ptrs;
+	size_t zone_count;
+	sub_t **buckets; /* owned: nbuckets chains */
+	size_t nbuckets; /* a power of two */
 	gw_push_session_t *sessions;
 	gw_push_stats_t stats;
 	gw_log_limit_t lim_sessions, lim_subs, lim_errors, lim_reconfirm;
 };
+
+/* The zone holding name (lowercase wire), NULL when none does. */
+const zone_t *push_zone_of(const gw_push_t *p, const uint8_t *name);
 
 /* FNV-1a of a lowercase wire name. */
 uint32_t push_name_hash(const uint8_t *lower, size_t len);

@@ -39,6 +39,11 @@ int gw_push_new(gw_push_t **out, const gw_push_opts_t *opts, gw_zoneref_t *zone)
  * the old one dropped; NULL: SUBSCRIBE answers SERVFAIL). */
 void gw_push_set_zone(gw_push_t *p, gw_zoneref_t *zone);
 
+/* Several zones (count, borrowed array; references taken, the old ones
+ * dropped): a SUBSCRIBE is for the zone holding its name (the longest
+ * apex suffix), NOTAUTH in none. GW_OK or GW_ENOMEM (nothing changed). */
+int gw_push_set_zones(gw_push_t *p, gw_zoneref_t *const *zones, size_t count);
+
 /* Accepts NULL. Every session must have been freed first. */
 void gw_push_free(gw_push_t *p);
 

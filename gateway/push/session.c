@@ -32,16 +32,56 @@ int gw_push_new(gw_push_t **out, const gw_push_opts_t *opts, gw_zoneref_t *zone)
 		free(p);
 		return GW_ENOMEM;
 	}
-	p->zone = gw_zoneref_get(zone);
+	if (zone != NULL && gw_push_set_zones(p, &zone, 1) != GW_OK) {
+		free(p->buckets);
+		free(p);
+		return GW_ENOMEM;
+	}
 	*out = p;
+	return GW_OK;
+}
+
+static void drop_zones(gw_push_t *p)
+{
+	for (size_t i = 0; i < p->zone_count; i++)
+		gw_zoneref_put(p->zones[i]);
+	free(p->zones);
+	free(p->zone_ptrs);
+	p->zones = NULL;
+	p->zone_ptrs = NULL;
+	p->zone_count = 0;
+}
+
+int gw_push_set_zones(gw_push_t *p, gw_zoneref_t *const *zones, size_t count)
+{
+	gw_zoneref_t **refs = count > 0 ? calloc(count, sizeof(*refs)) : NULL;
+	const zone_t **ptrs = count > 0 ? calloc(count, sizeof(*ptrs)) : NULL;
+	if (count > 0 && (refs == NULL || ptrs == NULL)) {
+		free(refs);
+		free(ptrs);
+		return GW_ENOMEM;
+	}
+	for (size_t i = 0; i < count; i++) {
+		refs[i] = gw_zoneref_get(zones[i]);
+		ptrs[i] = zones[i] != NULL ? zones[i]->zone : NULL;
+	}
+	drop_zones(p);
+	p->zones = refs;
+	p->zone_ptrs = ptrs;
+	p->zone_count = count;
 	return GW_OK;
 }
 
 void gw_push_set_zone(gw_push_t *p, gw_zoneref_t *zone)
 {
-	gw_zoneref_t *old = p->zone;
-	p->zone = gw_zoneref_get(zone);
-	gw_zoneref_put(old);
+	if (zone == NULL || gw_push_set_zones(p, &zone, 1) != GW_OK)
+		drop_zones(p); /* out of memory: SERVFAIL rather than an old zone */
+}
+
+const zone_t *push_zone_of(const gw_push_t *p, const uint8_t *name)
+{
+	int i = zone_pick(p->zone_ptrs, p->zone_count, name);
+	return i >= 0 ? p->zone_ptrs[i] : NULL;
 }
 
 void gw_push_free(gw_push_t *p)
@@ -50,7 +90,7 @@ void gw_push_free(gw_push_t *p)
 		return;
 	while (p->sessions != NULL)
 		gw_push_session_free(p->sessions);
-	gw_zoneref_put(p->zone);
+	drop_zones(p);
 	free(p->buckets);
 	free(p);
 }
@@ -243,10 +283,9 @@ static gw_push_verdict_t subscribe(gw_push_session_t *s, const gw_dso_msg_t *m)
 	if (!may_establish(s, m))
 		return GW_PUSH_CLOSE;
 	uint8_t rcode = DNS_RCODE_NOERROR;
-	if (p->zone == NULL)
+	if (p->zone_count == 0)
 		rcode = DNS_RCODE_SERVFAIL;
-	else if ((rrclass != DNS_C_IN && rrclass != DNS_C_ANY) ||
-	         !zone_name_is_subdomain(lower, zone_apex(p->zone->zone)))
+	else if ((rrclass != DNS_C_IN && rrclass != DNS_C_ANY) || push_zone_of(p, lower) == NULL)
 		rcode = DNS_RCODE_NOTAUTH;
 	else if (s->sub_count >= p->opts.max_per_session ||
 	         p->stats.subscriptions >= p->opts.max_subscriptions) {

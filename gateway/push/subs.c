@@ -223,9 +223,10 @@ static int initial_rrset(gw_push_session_t *s, const zone_node_t *node, const zo
 int push_initial(gw_push_session_t *s, const sub_t *sub)
 {
 	gw_push_t *p = s->p;
-	if (p->zone == NULL)
+	const zone_t *zone = push_zone_of(p, sub->name);
+	if (zone == NULL)
 		return GW_OK;
-	const zone_node_t *node = zone_find(p->zone->zone, sub->name);
+	const zone_node_t *node = zone_find(zone, sub->name);
 	if (node == NULL)
 		return GW_OK;
 	int ret = GW_OK;

@@ -40,6 +40,7 @@
 /* One answer being built. */
 typedef struct ctx {
 	const gw_answer_env_t *env;
+	const zone_t *zone; /* the zone holding the question's name */
 	const gw_query_t *q;
 	gw_resp_t r;
 	uint8_t rcode;
@@ -112,11 +113,10 @@ static bool put_required(ctx_t *c, int section, const uint8_t *owner, const zone
 
 static void put_soa_authority(ctx_t *c)
 {
-	const zone_node_t *apex = zone_apex_node(c->env->zone);
+	const zone_node_t *apex = zone_apex_node(c->zone);
 	const zone_rrset_t *soa = apex ? zone_node_rrset(apex, DNS_T_SOA) : NULL;
 	if (soa != NULL)
-		put_required(c, GW_SEC_AUTHORITY, zone_apex(c->env->zone), soa,
-		             soa_negative_ttl(soa));
+		put_required(c, GW_SEC_AUTHORITY, zone_apex(c->zone), soa, soa_negative_ttl(soa));
 }
 
 /* Additional records are best effort: stop at the first that does not fit
@@ -128,7 +128,7 @@ static bool put_additional(ctx_t *c, const uint8_t *owner, const zone_rrset_t *r
 
 static bool add_addresses(ctx_t *c, const uint8_t *target)
 {
-	const zone_node_t *n = zone_find(c->env->zone, target);
+	const zone_node_t *n = zone_find(c->zone, target);
 	if (n == NULL)
 		return true;
 	const zone_rrset_t *a = zone_node_rrset(n, DNS_T_A);
@@ -165,7 +165,7 @@ static void additional_for(ctx_t *c, const zone_rrset_t *rrset)
 			 * addresses, sparing the client a round trip. */
 			if (done++ >= PTR_ADDITIONAL_MAX)
 				return;
-			const zone_node_t *inst = zone_find(c->env->zone, rd);
+			const zone_node_t *inst = zone_find(c->zone, rd);
 			if (inst == NULL)
 				break;
 			const zone_rrset_t *srv = zone_node_rrset(inst, DNS_T_SRV);
@@ -248,7 +248,7 @@ static __attribute__((noinline)) const zone_node_t *in_chain(const zone_t *zone,
 static inline void put_nsec(ctx_t *c, const zone_node_t *node)
 {
 	if (c->deleg)
-		node = in_chain(c->env->zone, node);
+		node = in_chain(c->zone, node);
 	put_proof(c, node, DNS_T_NSEC);
 }
 
@@ -265,7 +265,7 @@ static void put_nsec3s(ctx_t *c, const gw_denial_t *d)
 static bool uses_nsec3(ctx_t *c)
 {
 	if (c->nsec3 < 0)
-		c->nsec3 = sig_zone_uses_nsec3(c->env->zone) ? 1 : 0;
+		c->nsec3 = sig_zone_uses_nsec3(c->zone) ? 1 : 0;
 	return c->nsec3 > 0;
 }
 
@@ -273,7 +273,7 @@ static bool uses_nsec3(ctx_t *c)
 static void put_covering_nsec(ctx_t *c, const uint8_t *name)
 {
 	zone_lookup_t lk;
-	if (!c->dnssec || zone_lookup(c->env->zone, name, &lk) != GW_OK)
+	if (!c->dnssec || zone_lookup(c->zone, name, &lk) != GW_OK)
 		return;
 	put_nsec(c, lk.node != NULL ? lk.node : lk.prev);
 }
@@ -287,7 +287,7 @@ static void put_nxdomain_proof(ctx_t *c, const uint8_t *name, const zone_lookup_
 		return;
 	if (uses_nsec3(c)) {
 		gw_denial_t d;
-		(void)gw_denial_nxdomain(&d, c->env->zone, name, lk->encloser_labels);
+		(void)gw_denial_nxdomain(&d, c->zone, name, lk->encloser_labels);
 		put_nsec3s(c, &d);
 		return;
 	}
@@ -307,12 +307,11 @@ static void put_nodata_proof(ctx_t *c, const uint8_t *name, const zone_node_t *n
 	if (uses_nsec3(c)) {
 		gw_denial_t d;
 		if (wildcard)
-			(void)gw_denial_wildcard_nodata(&d, c->env->zone, name,
-			                                lk->encloser_labels);
+			(void)gw_denial_wildcard_nodata(&d, c->zone, name, lk->encloser_labels);
 		else if (c->q->qtype == DNS_T_DS && node != NULL)
-			(void)gw_denial_ds(&d, c->env->zone, name);
+			(void)gw_denial_ds(&d, c->zone, name);
 		else
-			(void)gw_denial_nodata(&d, c->env->zone, name);
+			(void)gw_denial_nodata(&d, c->zone, name);
 		put_nsec3s(c, &d);
 		return;
 	}
@@ -329,7 +328,7 @@ static void put_wildcard_proof(ctx_t *c, const uint8_t *name, const zone_lookup_
 		return;
 	if (uses_nsec3(c)) {
 		gw_denial_t d;
-		(void)gw_denial_wildcard_answer(&d, c->env->zone, name, lk->encloser_labels);
+		(void)gw_denial_wildcard_answer(&d, c->zone, name, lk->encloser_labels);
 		put_nsec3s(c, &d);
 		return;
 	}
@@ -342,7 +341,7 @@ static void put_wildcard_proof(ctx_t *c, const uint8_t *name, const zone_lookup_
 static void put_glue(ctx_t *c, const zone_node_t *cut, const zone_rrset_t *ns)
 {
 	static const uint16_t types[] = {DNS_T_A, DNS_T_AAAA};
-	const zone_t *zone = c->env->zone;
+	const zone_t *zone = c->zone;
 
 	for (int pass = 0; pass < 2; pass++) {
 		bool required = pass == 0;
@@ -384,7 +383,7 @@ static void put_referral(ctx_t *c, const zone_node_t *cut)
 			put_required(c, GW_SEC_AUTHORITY, cut->owner, ds, -1);
 		} else if (uses_nsec3(c)) {
 			gw_denial_t d;
-			(void)gw_denial_ds(&d, c->env->zone, cut->owner);
+			(void)gw_denial_ds(&d, c->zone, cut->owner);
 			put_nsec3s(c, &d);
 		} else {
 			put_nsec(c, cut);
@@ -400,7 +399,7 @@ static void put_referral(ctx_t *c, const zone_node_t *cut)
  * delegations never call it, and their path stays as short as it was. */
 static __attribute__((noinline)) bool referral(ctx_t *c, const uint8_t *name, int hop)
 {
-	const zone_node_t *cut = find_cut(c->env->zone, name);
+	const zone_node_t *cut = find_cut(c->zone, name);
 
 	if (cut == NULL || (c->q->qtype == DNS_T_DS && zone_name_equal(cut->owner, name)))
 		return false;
@@ -428,11 +427,12 @@ static bool wildcard_name(uint8_t *wild, const uint8_t *name, int encloser_label
 
 static void answer_in(ctx_t *c, bool tcp)
 {
-	const zone_t *zone = c->env->zone;
+	const zone_t *zone = c->zone;
 	const uint8_t *name = c->q->qname;
 	const uint16_t qtype = c->q->qtype;
 
-	if (!zone_name_is_subdomain(name, zone_apex(zone))) {
+	/* zone_pick() found the zone by this very test: not made twice. */
+	if (c->env->zone_count == 0 && !zone_name_is_subdomain(name, zone_apex(zone))) {
 		c->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
@@ -626,10 +626,21 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 	if (q->qclass == DNS_C_CH) {
 		answer_chaos(&c);
 	} else if (q->qclass == DNS_C_IN || q->qclass == DNS_C_ANY) {
-		if (env->zone == NULL)
+		if (env->zone_count > 0) {
+			/* Several zones: the one holding the name, none: REFUSED
+			 * (as answer_in() refuses a name outside its zone). */
+			int i = zone_pick(env->zones, env->zone_count, q->qname);
+			c.zone = i >= 0 ? env->zones[i] : NULL;
+			if (c.zone == NULL)
+				c.rcode = DNS_RCODE_REFUSED;
+			else
+				answer_in(&c, tcp);
+		} else if (env->zone == NULL) {
 			c.rcode = DNS_RCODE_SERVFAIL;
-		else
+		} else {
+			c.zone = env->zone;
 			answer_in(&c, tcp);
+		}
 	} else {
 		c.rcode = DNS_RCODE_REFUSED;
 	}

@@ -12,7 +12,12 @@
 
 /* What the answerer needs besides the query. All pointers borrowed. */
 typedef struct gw_answer_env {
-	const zone_t *zone;   /* the zone served; NULL answers SERVFAIL */
+	const zone_t *zone; /* the zone served; NULL answers SERVFAIL */
+	/* Several zones (zone_count > 0; zone then unused): each query is
+	 * answered from the one whose apex is the longest suffix of its
+	 * name (zone_pick()); a name in none is REFUSED. Borrowed array. */
+	const zone_t *const *zones;
+	size_t zone_count;
 	uint16_t udp_payload; /* our EDNS UDP payload size (512..4096) */
 	const char *identity; /* id.server / hostname.bind TXT, NULL = REFUSED */
 	const char *version;  /* version.bind / version.server TXT, NULL = REFUSED */

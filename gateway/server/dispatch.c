@@ -29,15 +29,15 @@ static size_t error_reply(gw_server_t *srv, const gw_query_t *q, uint8_t rcode, 
 
 /* The verdict of access control as a reply; 0 with *go for the caller to
  * proceed. */
-static size_t check(gw_server_t *srv, const char *what, const gw_query_t *q, const uint8_t *pkt,
-                    size_t len, const struct sockaddr_storage *peer, const char *peer_text,
-                    gw_tsig_ctx_t *tsig, uint8_t *out, size_t cap, bool *go)
+static size_t check(gw_server_t *srv, const gw_access_t *access, const char *what,
+                    const gw_query_t *q, const uint8_t *pkt, size_t len,
+                    const struct sockaddr_storage *peer, const char *peer_text, gw_tsig_ctx_t *tsig,
+                    uint8_t *out, size_t cap, bool *go)
 {
 	time_t now = gw_clock_wall();
 	*go = false;
-	gw_access_verdict_t v =
-	    gw_access_check(srv->opts.xfr_access, what, (const struct sockaddr *)peer, peer_text,
-	                    pkt, len, q, now, tsig);
+	gw_access_verdict_t v = gw_access_check(access, what, (const struct sockaddr *)peer,
+	                                        peer_text, pkt, len, q, now, tsig);
 	if (v != GW_ACCESS_OK)
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_REFUSED);
 	switch (v) {
@@ -57,14 +57,27 @@ static size_t check(gw_server_t *srv, const char *what, const gw_query_t *q, con
 	}
 }
 
-/* Is q about our zone? Otherwise the rcode to answer with. */
-static int zone_rcode(const gw_server_t *srv, const gw_query_t *q)
+/* The zone whose apex q names (a transfer's question), or the rcode to
+ * answer with in *rcode. */
+static const gw_server_zone_t *xfr_zone(const gw_server_t *srv, const gw_query_t *q, int *rcode)
 {
-	if (srv->zone == NULL)
-		return DNS_RCODE_SERVFAIL;
-	if (q->qclass != DNS_C_IN || !zone_name_equal(q->qname, zone_apex(srv->zone->zone)))
-		return DNS_RCODE_NOTAUTH;
-	return 0;
+	*rcode = 0;
+	if (srv->zone_count == 0) {
+		*rcode = DNS_RCODE_SERVFAIL;
+		return NULL;
+	}
+	int i = q->qclass == DNS_C_IN ? zone_pick(srv->zone_ptrs, srv->zone_count, q->qname) : -1;
+	if (i < 0 || !zone_name_equal(q->qname, zone_apex(srv->zone_ptrs[i]))) {
+		*rcode = DNS_RCODE_NOTAUTH;
+		return NULL;
+	}
+	return &srv->zones[i];
+}
+
+/* Who may transfer z. */
+static const gw_access_t *zone_access(const gw_server_t *srv, const gw_server_zone_t *z)
+{
+	return z->access != NULL ? z->access : srv->opts.xfr_access;
 }
 
 int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, const uint8_t *pkt,
@@ -81,8 +94,9 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 	*started = false;
 	*outlen = 0;
 	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
-	int rcode = zone_rcode(srv, q);
-	if (rcode != 0) {
+	int rcode = 0;
+	const gw_server_zone_t *z = xfr_zone(srv, q, &rcode);
+	if (z == NULL) {
 		/* Anyone can ask: limited. */
 		static gw_log_limit_t lim;
 		gw_log_limited(&lim, GW_LOG_NOTICE, "%s from %s: not for our zone; %s", what,
@@ -91,7 +105,8 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		*outlen = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
 		return GW_OK;
 	}
-	*outlen = check(srv, what, q, pkt, len, peer, peer_text, &tsig, out, cap, &go);
+	*outlen = check(srv, zone_access(srv, z), what, q, pkt, len, peer, peer_text, &tsig, out,
+	                cap, &go);
 	if (!go)
 		return GW_OK;
 	uint32_t client = 0;
@@ -103,8 +118,8 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		*outlen = error_reply(srv, q, DNS_RCODE_FORMERR, &tsig, out, cap);
 		return GW_OK;
 	}
-	ret = ixfr ? gw_xfr_init_ixfr(x, srv->zone, srv->opts.journal, q, client)
-	           : gw_xfr_init(x, srv->zone, q);
+	ret =
+	    ixfr ? gw_xfr_init_ixfr(x, z->zone, z->journal, q, client) : gw_xfr_init(x, z->zone, q);
 	if (ret != GW_OK) {
 		gw_xfr_deinit(x);
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
@@ -155,15 +170,17 @@ static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt
 	gw_xfr_t x;
 
 	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
-	int rcode = zone_rcode(srv, q);
-	if (rcode != 0) {
+	int rcode = 0;
+	const gw_server_zone_t *z = xfr_zone(srv, q, &rcode);
+	if (z == NULL) {
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		return error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
 	}
-	size_t n = check(srv, "IXFR", q, pkt, len, peer, peer_text, &tsig, out, cap, &go);
+	size_t n = check(srv, zone_access(srv, z), "IXFR", q, pkt, len, peer, peer_text, &tsig, out,
+	                 cap, &go);
 	if (!go)
 		return n;
-	if (gw_xfr_init(&x, srv->zone, q) != GW_OK) {
+	if (gw_xfr_init(&x, z->zone, q) != GW_OK) {
 		gw_xfr_deinit(&x);
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		return error_reply(srv, q, DNS_RCODE_SERVFAIL, &tsig, out, cap);
@@ -233,8 +250,15 @@ size_t gw_server_special(gw_server_t *srv, const gw_query_t *q, const uint8_t *p
 		srv->stats.notify_in++;
 		const gw_tsig_keyring_t *keys =
 		    srv->opts.xfr_access != NULL ? srv->opts.xfr_access->keys : NULL;
-		return gw_notify_answer(keys, srv->zone != NULL ? srv->zone->zone : NULL, q, pkt,
-		                        len, peer_text, gw_clock_wall(), out, cap);
+		/* The zone the NOTIFY names; another name gets NOTAUTH from
+		 * the first zone's answer. */
+		int i =
+		    q->qname != NULL ? zone_pick(srv->zone_ptrs, srv->zone_count, q->qname) : -1;
+		const zone_t *zone = i >= 0                ? srv->zone_ptrs[i]
+		                     : srv->zone_count > 0 ? srv->zone_ptrs[0]
+		                                           : NULL;
+		return gw_notify_answer(keys, zone, q, pkt, len, peer_text, gw_clock_wall(), out,
+		                        cap);
 	}
 	if (q->opcode == DNS_OPCODE_QUERY && q->qtype == DNS_T_IXFR && !tcp)
 		return ixfr_udp(srv, q, pkt, len, peer, out, cap);

@@ -88,8 +88,13 @@ struct gw_server {
 	struct ev_loop *loop;
 	gw_server_opts_t opts;
 	gw_answer_env_t env;
-	gw_guard_t *guard;        /* owned; NULL: no cookies, no rate limit */
-	gw_zoneref_t *zone;       /* one reference */
+	gw_guard_t *guard; /* owned; NULL: no cookies, no rate limit */
+	/* The zones served (gw_server_set_zones()), zone_count entries of
+	 * one reference each; zone_ptrs (their zones, for env.zones and
+	 * zone_pick()) in the same order. Owned arrays. */
+	gw_server_zone_t *zones;
+	const zone_t **zone_ptrs;
+	size_t zone_count;
 	gw_listener_t *listeners; /* owned */
 	size_t listener_count;
 	gw_tcp_conn_t *conns; /* owned: list of open TCP connections */

@@ -195,11 +195,6 @@ void gw_server_set_push(gw_server_t *srv, gw_push_t *push, bool plain_tcp)
 	srv->push_plain_tcp = plain_tcp;
 }
 
-void gw_server_set_journal(gw_server_t *srv, gw_journal_t *journal)
-{
-	srv->opts.journal = journal;
-}
-
 int gw_server_set_guard(gw_server_t *srv, const gw_guard_opts_t *opts)
 {
 	gw_guard_t *g = NULL;
@@ -212,12 +207,40 @@ int gw_server_set_guard(gw_server_t *srv, const gw_guard_opts_t *opts)
 	return GW_OK;
 }
 
-void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone)
+static void drop_zones(gw_server_zone_t *zones, size_t count)
 {
-	gw_zoneref_t *old = srv->zone;
-	srv->zone = gw_zoneref_get(zone);
-	srv->env.zone = zone != NULL ? zone->zone : NULL;
-	gw_zoneref_put(old);
+	for (size_t i = 0; i < count; i++)
+		gw_zoneref_put(zones[i].zone);
+	free(zones);
+}
+
+int gw_server_set_zones(gw_server_t *srv, const gw_server_zone_t *zones, size_t count)
+{
+	gw_server_zone_t *table = NULL;
+	const zone_t **ptrs = NULL;
+	if (count > 0) {
+		table = calloc(count, sizeof(*table));
+		ptrs = calloc(count, sizeof(*ptrs));
+		if (table == NULL || ptrs == NULL) {
+			free(table);
+			free(ptrs);
+			return GW_ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		table[i] = zones[i];
+		table[i].zone = gw_zoneref_get(zones[i].zone);
+		ptrs[i] = zones[i].zone != NULL ? zones[i].zone->zone : NULL;
+	}
+	drop_zones(srv->zones, srv->zone_count);
+	free(srv->zone_ptrs);
+	srv->zones = table;
+	srv->zone_ptrs = ptrs;
+	srv->zone_count = count;
+	srv->env.zones = ptrs;
+	srv->env.zone_count = count;
+	srv->env.zone = NULL; /* count 0: SERVFAIL */
+	return GW_OK;
 }
 
 void gw_server_set_tls(gw_server_t *srv, SSL_CTX *ctx)
@@ -296,7 +319,8 @@ void gw_server_free(gw_server_t *srv)
 	free(srv->listeners);
 	free(srv->udp_in);
 	free(srv->udp_out);
-	gw_zoneref_put(srv->zone);
+	drop_zones(srv->zones, srv->zone_count);
+	free(srv->zone_ptrs);
 	gw_guard_free(srv->guard);
 	free(srv);
 }

@@ -45,11 +45,11 @@ typedef struct gw_server_opts {
 	unsigned tcp_max_pipelined; /* answers a client may leave unread (>= 1) */
 	const char *identity;       /* borrowed, may be NULL */
 	const char *version;        /* borrowed, may be NULL */
-	/* Borrowed; NULL: no transfers. Read at each request, so its owner may
-	 * change it in place between two (a reload: gateway/reload.c). */
+	/* Borrowed; NULL: no transfers. Its keys verify signed queries; its
+	 * allow list is that of a zone given none (gw_server_zone_t.access).
+	 * Read at each request, so its owner may change it in place between
+	 * two (a reload: gateway/reload.c). */
 	const gw_access_t *xfr_access;
-	gw_journal_t *journal; /* borrowed; NULL: IXFR answered in AXFR form (or
-	                          set later: gw_server_set_journal()) */
 } gw_server_opts_t;
 
 /* Create a server and bind every listener (UDP and TCP on the same port;
@@ -64,14 +64,24 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
  * error (logged). */
 int gw_server_set_guard(gw_server_t *srv, const gw_guard_opts_t *opts);
 
-/* Serve zone from now on; takes a reference (the old one is dropped).
- * zone may be NULL (SERVFAIL). */
-void gw_server_set_zone(gw_server_t *srv, gw_zoneref_t *zone);
+/* One zone the server answers for. */
+typedef struct gw_server_zone {
+	gw_zoneref_t *zone; /* borrowed: the server takes its own reference */
+	/* Borrowed (must outlive the server or be replaced); NULL: IXFR
+	 * answered in AXFR form. */
+	gw_journal_t *journal;
+	/* Borrowed: who may transfer this zone, read at each request (so its
+	 * owner may change it in place); NULL: gw_server_opts_t.xfr_access. */
+	const gw_access_t *access;
+} gw_server_zone_t;
 
-/* Answer IXFR from journal from now on (borrowed; must outlive the
- * server or be replaced; NULL: IXFR answered in AXFR form). Lets the
- * daemon bind every socket before it makes the zone and its journal. */
-void gw_server_set_journal(gw_server_t *srv, gw_journal_t *journal);
+/* Serve zones (count entries, copied; apexes distinct) from now on: a
+ * query is answered from the zone whose apex is the longest suffix of its
+ * name (REFUSED in none); a transfer or NOTIFY names an apex. References
+ * are taken, the old ones dropped. count 0: every query SERVFAIL. Lets
+ * the daemon bind every socket before it makes the zones. GW_OK or
+ * GW_ENOMEM (the zones served stay as they were). */
+int gw_server_set_zones(gw_server_t *srv, const gw_server_zone_t *zones, size_t count);
 
 /* DSO and DNS Push (RFC 8490, 8765) on stream connections from now on
  * (borrowed; must outlive the server or be replaced; NULL: off, DSO

@@ -61,7 +61,12 @@ static bool guard(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt,
                   const struct sockaddr_storage *peer, uint8_t *out, size_t *len)
 {
 	double now = ev_now(srv->loop);
-	const zone_t *zone = srv->env.zone;
+	/* The zone of the name: the rate limit's bucket of the negative
+	 * answers in it. Not looked up when nothing guards. */
+	int i = srv->guard != NULL && q->qname != NULL
+	            ? zone_pick(srv->zone_ptrs, srv->zone_count, q->qname)
+	            : -1;
+	const zone_t *zone = i >= 0 ? srv->zone_ptrs[i] : NULL;
 	return gw_guard_reply(srv->guard, q, pkt, (const struct sockaddr *)peer,
 	                      zone != NULL ? zone_apex(zone) : NULL,
 	                      zone != NULL ? zone_apex_len(zone) : 0, out, len, GW_UDP_MAXMSG,

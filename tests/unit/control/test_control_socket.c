@@ -84,6 +84,21 @@ static void test_parse_ok(void)
 	CU_ASSERT_FALSE(req.insecure);
 	gw_control_request_deinit(&req);
 
+	/* The key commands and topics take a zone (default: the first). */
+	CU_ASSERT_FATAL(parse("{\"command\":\"rollover\",\"kind\":\"zsk\",\"zone\":\"guest.test\"}",
+	                      &req, err, sizeof(err)) == GW_OK);
+	CU_ASSERT_STRING_EQUAL(req.query.zone, "guest.test");
+	gw_control_request_deinit(&req);
+	static const char *const keyed[] = {"ds-seen", "go-insecure", "go-secure", "keys", "ds"};
+	for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++) {
+		char line[128];
+		snprintf(line, sizeof(line), "{\"command\":\"%s\",\"zone\":\"guest.test.\"}",
+		         keyed[i]);
+		CU_ASSERT_FATAL(parse(line, &req, err, sizeof(err)) == GW_OK);
+		CU_ASSERT_STRING_EQUAL(req.query.zone, "guest.test.");
+		gw_control_request_deinit(&req);
+	}
+
 	/* Not NUL-terminated: the length counts. */
 	const char text[] = "{\"command\":\"ds\"}garbage";
 	CU_ASSERT_FATAL(gw_control_request_parse(text, 16, &req, err, sizeof(err)) == GW_OK);
@@ -116,6 +131,11 @@ static void test_parse_refused(void)
 	refused("{\"command\":\"status\",\"verbose\":true}", GW_EINVAL,
 	        "unknown argument \"verbose\"");
 	refused("{\"command\":\"status\",\"link\":\"lan\"}", GW_EINVAL, "services command only");
+	refused("{\"command\":\"links\",\"zone\":\"guest.test\"}", GW_EINVAL,
+	        "zone goes with the services, keys");
+	refused("{\"command\":\"reload\",\"zone\":\"guest.test\"}", GW_EINVAL,
+	        "zone goes with the services, keys");
+	refused("{\"command\":\"keys\",\"link\":\"lan\"}", GW_EINVAL, "services command only");
 	refused("{\"command\":\"services\",\"limit\":0}", GW_EINVAL, "\"limit\"");
 	refused("{\"command\":\"services\",\"limit\":\"5\"}", GW_EINVAL, "\"limit\"");
 	refused("{\"command\":\"services\",\"link\":5}", GW_EINVAL, "\"link\" must be a string");

@@ -549,6 +549,59 @@ static void test_push_size(void)
 	teardown(&f);
 }
 
+/* Several zones (gw_push_set_zones()): a SUBSCRIBE is for the zone
+ * holding its name, its initial PUSH from that zone; a name in none is
+ * NOTAUTH; a commit of either zone reaches its subscribers. */
+static void test_several_zones(void)
+{
+	static const char *const guest_rrs[] = {
+	    "guest. 3600 IN SOA ns.guest. h.guest. 1 3600 600 86400 300",
+	    "guest. 3600 IN NS ns.guest.",
+	    "_ipp._tcp.guest. 10 IN PTR g._ipp._tcp.guest.",
+	    NULL,
+	};
+	fixture_t f;
+	conn_t c = {0};
+	gw_push_session_t *s;
+	gw_zoneref_t *guest = NULL;
+	setup(&f, 8, 100);
+	zone_t *gz = tzone("guest.", guest_rrs);
+	CU_ASSERT_FATAL(gw_zoneref_new(&guest, gz) == GW_OK);
+	gw_zoneref_t *refs[] = {f.ref, guest};
+	CU_ASSERT_FATAL(gw_push_set_zones(f.p, refs, 2) == GW_OK);
+	gw_zoneref_put(guest); /* the push service holds its own */
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	uint16_t types[8];
+	uint32_t ttls[8];
+	CU_ASSERT_EQUAL(subscribe(s, 1, "_ipp._tcp.guest.", 12), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL_FATAL(c.count, 3); /* response, initial PUSH, KEEPALIVE */
+	CU_ASSERT_EQUAL(rcode_of(&c, 0), 0);
+	CU_ASSERT_EQUAL(push_rrs(&c, 1, types, ttls, 8), 1);
+	CU_ASSERT_EQUAL(types[0], 12);
+	c.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s, 2, "_ipp._tcp.lan.t.", 12), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL_FATAL(c.count, 2);
+	CU_ASSERT_EQUAL(rcode_of(&c, 0), 0);
+	CU_ASSERT_EQUAL(push_rrs(&c, 1, types, ttls, 8), 1);
+	c.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s, 3, "example.com.", 12), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL_FATAL(c.count, 1);
+	CU_ASSERT_EQUAL(rcode_of(&c, 0), 9); /* NOTAUTH */
+	/* A change in the first zone reaches its subscriber only. */
+	c.count = 0;
+	commit(&f, "_ipp._tcp.lan.t. 10 IN PTR b._ipp._tcp.lan.t.", NULL);
+	CU_ASSERT_EQUAL_FATAL(c.count, 1);
+	CU_ASSERT_EQUAL(push_rrs(&c, 0, types, ttls, 8), 1);
+	/* Back to one zone: the guest zone's names are NOTAUTH. */
+	gw_push_set_zone(f.p, f.ref);
+	c.count = 0;
+	CU_ASSERT_EQUAL(subscribe(s, 4, "x.guest.", 1), GW_PUSH_KEEP);
+	CU_ASSERT_EQUAL_FATAL(c.count, 1);
+	CU_ASSERT_EQUAL(rcode_of(&c, 0), 9);
+	gw_push_session_free(s);
+	teardown(&f);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("push", (gw_test_t[]){
@@ -562,6 +615,7 @@ int gw_test_register(void)
 	                                 {"SUBSCRIBE errors", test_subscribe_errors},
 	                                 {"duplicates", test_duplicates},
 	                                 {"PUSH size", test_push_size},
+	                                 {"several zones", test_several_zones},
 	                                 {NULL, NULL},
 	                             });
 }
