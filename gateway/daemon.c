@@ -309,7 +309,11 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		ret = GW_ENOMEM;
 		goto out;
 	}
-	size_t home = gw_dane_zone(&d.dane);
+	for (size_t i = 0; i < cfg->zone_count; i++) {
+		extra[i].rrs = (const char *const *)cfg->zones[i].extra;
+		extra[i].count = cfg->zones[i].extra_count;
+	}
+	size_t home = gw_dane_zone(&d.dane); /* never a reverse zone: no extra of its own */
 	extra[home].rrs = gw_dane_rrs(&d.dane, &extra[home].count);
 	ret = gw_daemon_slots_new(&d, cfg->zones, cfg->zone_count, extra, flags->new_keys);
 	if (ret != GW_OK)

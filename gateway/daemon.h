@@ -25,6 +25,14 @@ typedef struct gw_daemon_flags {
 	const char *config_path;
 } gw_daemon_flags_t;
 
+/* With reverse.enable: the reverse zones of the links' prefixes (read
+ * from the interfaces now, or reverse.prefixes), appended to cfg->zones
+ * with their subnet-derived browse records (gateway/reverse_zones.c).
+ * Before gw_daemon_run(). GW_OK (nothing to do when off), GW_ECONFIG
+ * (logged: no links named, a reverse zone that clashes with a zone of
+ * zones:), GW_ENOMEM, or an error reading the interfaces. */
+int gw_daemon_reverse_zones(gw_config_t *cfg);
+
 /* Run until SIGTERM or SIGINT. cfg and flags are borrowed for the whole
  * run (a reload replaces cfg by configurations of its own, freed before
  * this returns). Returns GW_OK after a clean shutdown, or the error that stopped the

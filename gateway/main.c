@@ -67,6 +67,29 @@ static int check_config(const gw_config_t *cfg, bool verbose)
 		}
 		zone_free(zone);
 	}
+	/* reverse.file loads for a reverse zone (its names relative to it). */
+	if (cfg->reverse.enable && cfg->reverse.file != NULL) {
+		static const uint8_t arpa[] = "\007in-addr\004arpa";
+		gw_zone_config_t rz = {
+		    .domain_len = sizeof(arpa),
+		    .domain_str = "in-addr.arpa.",
+		    .file = cfg->reverse.file,
+		    .state_dir = cfg->state_dir,
+		    .reverse = true,
+		    .dnssec = &cfg->dnssec,
+		    .transfer = &cfg->transfer,
+		};
+		memcpy(rz.domain, arpa, sizeof(arpa));
+		char err[512] = "";
+		zone_t *zone = NULL;
+		gw_zonemgr_opts_t opts = gw_daemon_zone_opts(&rz);
+		int ret = gw_zonemgr_load_static(&zone, &opts, err, sizeof(err));
+		if (ret != GW_OK) {
+			fprintf(stderr, "reverse.file: %s\n", err[0] ? err : gw_strerror(ret));
+			return 1;
+		}
+		zone_free(zone);
+	}
 	if (verbose)
 		gw_config_print(cfg, stdout);
 	fprintf(stderr, "%s: configuration is valid\n", cfg->source ? cfg->source : "built-in");
@@ -158,7 +181,9 @@ int main(int argc, char **argv)
 		 * there twice. syslog keeps the priorities, so stderr is dropped. */
 		if (stderr_is_journal())
 			gw_log_set_stderr(false);
-		ret = gw_daemon_run(cfg, &flags);
+		ret = gw_daemon_reverse_zones(cfg);
+		if (ret == GW_OK)
+			ret = gw_daemon_run(cfg, &flags);
 		gw_log_close_syslog();
 		status = ret == GW_OK ? 0 : 1;
 	}

@@ -190,6 +190,10 @@ typedef struct gw_zone_config {
 	char **links;
 	size_t link_count;
 	mdns_policy_t policy; /* owned rules; what of the links is shown */
+	/* Owned; extra_count zone-file lines (absolute names) the gateway
+	 * makes for a reverse zone: its subnet-derived browse records. */
+	char **extra;
+	size_t extra_count;
 	/* Borrowed: the top-level section, or the zone's own (then owned by
 	 * own_dnssec / own_transfer). Never NULL. */
 	const gw_dnssec_config_t *dnssec;
@@ -232,6 +236,9 @@ typedef struct gw_config {
 		 * interfaces at start. */
 		gw_acl_entry_t *prefixes;
 		size_t prefix_count;
+		/* Owned; the SOA and NS of every reverse zone, a zone file with
+		 * names relative to the zone ("@"); NULL: a minimal apex. */
+		char *file;
 	} reverse;
 
 	gw_endpoint_t *listen; /* owned; listen_count >= 1 entries, no duplicates */
@@ -380,6 +387,16 @@ void gw_config_errors_deinit(gw_config_errors_t *errs);
  * defaults of every other key (docs/configuration.md). On success *out owns
  * a new config (free with gw_config_free). Returns GW_OK or GW_ENOMEM. */
 int gw_config_default(gw_config_t **out);
+
+/* Append a reverse zone the daemon made at start (gateway/reverse) to
+ * cfg->zones: apex (apex_len octets, wire) and its text, its records
+ * (rr_count zone-file lines, copied), reverse.file for its apex, the
+ * top-level dnssec and transfer, state in <state-dir>/zones/<apex>/.
+ * It is neither printed nor compared by a reload. GW_OK, GW_ENOMEM,
+ * GW_ELIMIT (GW_CONFIG_ZONES_MAX zones already), GW_EEXIST (a zone of that
+ * name or above or under it is served already). */
+int gw_config_add_reverse_zone(gw_config_t *cfg, const uint8_t *apex, size_t apex_len,
+                               const char *apex_str, const char *const *rrs, size_t rr_count);
 
 /* Load and validate the YAML file at path. Keys missing from the file take
  * their defaults, except zone.domain (or zones:), which a file must give.

@@ -18,6 +18,9 @@ static void zone_deinit(gw_zone_config_t *z)
 		free(z->links[i]);
 	free(z->links);
 	mdns_policy_deinit(&z->policy);
+	for (size_t i = 0; i < z->extra_count; i++)
+		free(z->extra[i]);
+	free(z->extra);
 	dnssec_deinit(z->own_dnssec);
 	free(z->own_dnssec);
 	transfer_deinit(z->own_transfer);
@@ -452,9 +455,13 @@ static int copy_zones(gw_config_t *dst, const gw_config_t *src, const cfg_key_t 
 	size_t n = 0;
 	int ret = zones != NULL ? GW_OK : GW_ENOMEM;
 
-	for (; n < src->zone_count && ret == GW_OK; n++) {
-		const gw_zone_config_t *s = &src->zones[n];
-		gw_zone_config_t *z = &zones[n];
+	/* The reverse zones are the daemon's own (gw_config_add_reverse_zone):
+	 * they are not the configuration's to keep. */
+	for (size_t i = 0; i < src->zone_count && ret == GW_OK; i++) {
+		const gw_zone_config_t *s = &src->zones[i];
+		if (s->reverse)
+			continue;
+		gw_zone_config_t *z = &zones[n++];
 		memcpy(z->domain, s->domain, sizeof(z->domain));
 		z->domain_len = s->domain_len;
 		memcpy(z->domain_str, s->domain_str, sizeof(z->domain_str));
@@ -521,3 +528,66 @@ const cfg_type_t g_type_zones = {
 /* Keys inside an entry, read by the list's type. */
 const cfg_type_t g_type_entry_list = {.shape = SHAPE_LIST};
 const cfg_type_t g_type_entry_maps = {.shape = SHAPE_LIST_MAP};
+
+/* True when a and b (wire, lowercase) are equal or one is under the other. */
+static bool names_nest(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	const uint8_t *lo = alen <= blen ? b : a, *hi = alen <= blen ? a : b;
+	size_t lo_len = alen <= blen ? blen : alen, hi_len = alen <= blen ? alen : blen;
+	/* hi is the shorter: is lo's suffix of hi_len octets hi, at a label
+	 * boundary? */
+	for (size_t off = 0; off < lo_len; off += (size_t)lo[off] + 1) {
+		if (lo_len - off == hi_len)
+			return memcmp(lo + off, hi, hi_len) == 0;
+		if (lo[off] == 0)
+			break;
+	}
+	return false;
+}
+
+int gw_config_add_reverse_zone(gw_config_t *cfg, const uint8_t *apex, size_t apex_len,
+                               const char *apex_str, const char *const *rrs, size_t rr_count)
+{
+	if (cfg->zone_count >= GW_CONFIG_ZONES_MAX)
+		return GW_ELIMIT;
+	if (apex_len > sizeof(cfg->zones[0].domain) ||
+	    strlen(apex_str) >= sizeof(cfg->zones[0].domain_str))
+		return GW_EINVAL;
+	for (size_t i = 0; i < cfg->zone_count; i++) {
+		if (names_nest(cfg->zones[i].domain, cfg->zones[i].domain_len, apex, apex_len))
+			return GW_EEXIST;
+	}
+	gw_zone_config_t *zones = realloc(cfg->zones, (cfg->zone_count + 1) * sizeof(*zones));
+	if (zones == NULL)
+		return GW_ENOMEM;
+	cfg->zones = zones;
+	gw_zone_config_t *z = &zones[cfg->zone_count];
+	memset(z, 0, sizeof(*z));
+	memcpy(z->domain, apex, apex_len);
+	z->domain_len = apex_len;
+	snprintf(z->domain_str, sizeof(z->domain_str), "%s", apex_str);
+	z->reverse = true;
+	z->dnssec = &cfg->dnssec;
+	z->transfer = &cfg->transfer;
+	z->state_dir = zone_state_dir(cfg->state_dir, z->domain_str);
+	int ret = z->state_dir != NULL ? GW_OK : GW_ENOMEM;
+	if (ret == GW_OK && cfg->reverse.file != NULL) {
+		z->file = strdup(cfg->reverse.file);
+		ret = z->file != NULL ? GW_OK : GW_ENOMEM;
+	}
+	if (ret == GW_OK && rr_count > 0) {
+		z->extra = calloc(rr_count, sizeof(*z->extra));
+		ret = z->extra != NULL ? GW_OK : GW_ENOMEM;
+	}
+	for (size_t i = 0; ret == GW_OK && i < rr_count; i++) {
+		z->extra[i] = strdup(rrs[i]);
+		ret = z->extra[i] != NULL ? GW_OK : GW_ENOMEM;
+		z->extra_count += ret == GW_OK;
+	}
+	if (ret != GW_OK) {
+		zone_deinit(z);
+		return ret;
+	}
+	cfg->zone_count++;
+	return GW_OK;
+}
