@@ -41,7 +41,11 @@ int mirror_state_save(mzone_t *z)
 		ldns_rr_free(rr);
 		if (line == NULL)
 			goto out;
-		fputs(line, fp);
+		/* ldns writes an owner's leading '@' as it is ("@home._ipp...")
+		 * and reads such a name back as the origin: escape it. */
+		if (line[0] == '@')
+			fputs("\\064", fp);
+		fputs(line[0] == '@' ? line + 1 : line, fp);
 		free(line);
 	}
 	ret = GW_OK;
