@@ -184,6 +184,30 @@ static bool name_under(const gw_zone_config_t *a, const gw_zone_config_t *b)
 	return under;
 }
 
+/* b._dns-sd._udp.<subdomain>.<zone> (RFC 6763 section 11) must fit in
+ * DNS's 255 octets for every link the zone shows. */
+static void zone_link_names_fit(load_ctx_t *ctx, const gw_config_t *cfg, const char *path,
+                                const gw_zone_config_t *z)
+{
+	enum { ENUM_PREFIX = 15 }; /* \001b\007_dns-sd\004_udp */
+	char child[PLACE_PATH_MAX];
+	for (size_t i = 0; i < cfg->link_count; i++) {
+		const char *sub = cfg->links[i].subdomain;
+		bool shown = z->link_count == 0;
+		for (size_t j = 0; !shown && j < z->link_count; j++)
+			shown = link_index(cfg, z->links[j]) == (int)i;
+		if (!shown || ENUM_PREFIX + 1 + strlen(sub) + z->domain_len <= 255)
+			continue;
+		path_join(child, path, "domain");
+		report_at(
+		    ctx, child,
+		    "'%s' is too long for link '%s': b._dns-sd._udp.<subdomain>.<domain> would "
+		    "be over 255 octets; shorten the domain or the link's subdomain",
+		    z->domain_str, sub);
+		return;
+	}
+}
+
 /* links: of one zone, each a link of cfg, none twice. */
 static void zone_links(load_ctx_t *ctx, const gw_config_t *cfg, const char *path,
                        char *const *texts, unsigned count, gw_zone_config_t *z)
@@ -319,6 +343,7 @@ static bool check_zone(load_ctx_t *ctx, const gw_config_t *cfg, const cfg_key_t 
 	i = key_index(keys, "links");
 	path_join(child, path, "links");
 	zone_links(ctx, cfg, child, e->v[i], e->n[i], z);
+	zone_link_names_fit(ctx, cfg, path, z);
 
 	i = key_index(keys, "policy");
 	path_join(child, path, "policy");

@@ -204,6 +204,8 @@ typedef struct bad {
 	const char *needle1, *needle2;
 } bad_t;
 
+/* 60 octets: four of them make a 245-octet domain. */
+#define L60   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define LINKS "links: [{interface: veth-l1, subdomain: b1}, {interface: veth-l2}]\n" /* line 1 */
 
 static const bad_t g_bad[] = {
@@ -226,6 +228,8 @@ static const bad_t g_bad[] = {
      "zones[0].links[1]: 'veth-l1' is listed twice (as 'b1')", NULL},
     {LINKS "zones:\n  - domain: a.\n    links: [veth-l2, veth-l2]\n", 4,
      "zones[0].links[1]: 'veth-l2' is listed twice", NULL},
+    {LINKS "zones:\n  - domain: " L60 "." L60 "." L60 "." L60 ".\n", 3,
+     "zones[0].domain:", "b._dns-sd._udp.<subdomain>.<domain> would be over 255 octets"},
     {"zones:\n  - domain: a.\n    links: [\"a/b\"]\n", 3, "zones[0].links[0]: 'a/b'",
      "not an interface name"},
     {"zones:\n  - domain: a.\n    links: []\n", 3, "zones[0].links: an empty list",
