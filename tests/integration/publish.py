@@ -313,11 +313,17 @@ class Publisher:
         self.zc.close()
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def lan_arguments(description):
+    """The arguments every publisher of topology.sh's topo_pub_start takes."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--iface", required=True)
     p.add_argument("--addr4", required=True)
     p.add_argument("--addr6", required=True)
+    return p
+
+
+def main():
+    p = lan_arguments(__doc__.split("\n")[0])
     p.add_argument("--ll6", required=True, help="the interface's IPv6 link-local address")
     args = p.parse_args()
     args.ifindex = socket.if_nametoindex(args.iface)

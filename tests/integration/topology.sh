@@ -238,8 +238,8 @@ YAML
 }
 
 # topo_gw_start CONFIG: dnssd-gateway in the gw namespace; waits (bounded)
-# for its ports file and for both links to be up. Sets GW_PID too, so that
-# lib.sh's gw_stop and gw_finish see it.
+# for its ports file and for both links (interfaces lan1 and lan2) to be
+# up. Sets GW_PID too, so that lib.sh's gw_stop and gw_finish see it.
 topo_gw_start() {
 	local cfg=$1 log="$TOPO_DIR/gateway.log"
 	rm -f "$TOPO_DIR/ports"
@@ -255,12 +255,16 @@ topo_gw_start() {
 		cat "$log" >&2
 		topo_die "dnssd-gateway exited at start"
 	}
-	if ! topo_wait 15 grep -q "link lan1 (lan1) is up" "$log" ||
-		! topo_wait 15 grep -q "link lan2 (lan2) is up" "$log"; then
+	# "link SUBDOMAIN (INTERFACE) is up": any subdomain.
+	if ! topo_wait 15 grep -q "link .* (lan1) is up" "$log" ||
+		! topo_wait 15 grep -q "link .* (lan2) is up" "$log"; then
 		cat "$log" >&2
 		topo_die "the gateway did not see both links up within 15 s"
 	fi
-	if [ ! -s "$TOPO_DIR/state/trust-anchor.ds" ] || [ ! -s "$TOPO_DIR/state/trust-anchor.conf" ]; then
+	# The one-zone form keeps its trust anchor at the top of the state
+	# directory; the zones: form one per zone, which the test checks.
+	if ! grep -q '^zones:' "$cfg" &&
+		{ [ ! -s "$TOPO_DIR/state/trust-anchor.ds" ] || [ ! -s "$TOPO_DIR/state/trust-anchor.conf" ]; }; then
 		cat "$log" >&2
 		topo_die "the gateway wrote no trust anchor files in $TOPO_DIR/state"
 	fi
@@ -270,20 +274,26 @@ topo_gw_start() {
 
 TOPO_PUB_FDS=""
 
-# topo_pub_start N: publish.py in lanN, commands through a FIFO.
+# topo_pub_start N [SCRIPT ARGS...]: publish.py in lanN, commands through a
+# FIFO; or SCRIPT (a publisher that speaks the same way: "ready", then
+# "ok CMD ..." for each command), given --iface, --addr4, --addr6 and ARGS.
 topo_pub_start() {
-	local n=$1 ns iface a4 a6 ll fd
+	local n=$1 ns iface a4 a6 fd
+	shift
 	case $n in
 	1) ns=$NS_LAN1 iface=eth0 a4=$TOPO_LAN1_4 a6=$TOPO_LAN1_6 ;;
 	2) ns=$NS_LAN2 iface=br0 a4=$TOPO_LAN2_4 a6=$TOPO_LAN2_6 ;;
 	*) topo_die "no lan$n" ;;
 	esac
-	ll=$(topo_ll "$ns" "$iface")
+	if [ $# -eq 0 ]; then
+		set -- "$TOPO_INTEGRATION_DIR/publish.py" --ll6 "$(topo_ll "$ns" "$iface")"
+	fi
+	local script=$1
+	shift
 	rm -f "$TOPO_DIR/pub$n.in" "$TOPO_DIR/pub$n.out"
 	mkfifo "$TOPO_DIR/pub$n.in"
 	: >"$TOPO_DIR/pub$n.out"
-	ip netns exec "$ns" /usr/bin/python3 "$TOPO_INTEGRATION_DIR/publish.py" \
-		--iface "$iface" --addr4 "$a4" --addr6 "$a6" --ll6 "$ll" \
+	ip netns exec "$ns" /usr/bin/python3 "$script" --iface "$iface" --addr4 "$a4" --addr6 "$a6" "$@" \
 		<"$TOPO_DIR/pub$n.in" >"$TOPO_DIR/pub$n.out" 2>"$TOPO_DIR/pub$n.err" &
 	TOPO_PIDS+=($!)
 	exec {fd}>"$TOPO_DIR/pub$n.in"
@@ -300,13 +310,26 @@ topo_pub_start() {
 topo_pub() {
 	local n=$1
 	shift
-	local cmd="$*" out="$TOPO_DIR/pub$n.out" fdvar="TOPO_PUB${n}_FD" before
-	before=$(grep -c -e "^ok $cmd\$" -e "^ok $cmd " "$out" || true)
-	before=${before:-0}
-	echo "$cmd" >&"${!fdvar}"
-	topo_wait 30 topo_pub_done "$out" "$cmd" "$before" || {
+	topo_pub_send "$n" "$@"
+	topo_pub_wait "$n" 30
+}
+# topo_pub_send N CMD...: send a command without waiting, so that several
+# publishers work at once; topo_pub_wait N SECONDS then waits (bounded)
+# for its "ok" line.
+topo_pub_send() {
+	local n=$1
+	shift
+	local fdvar="TOPO_PUB${n}_FD" before
+	before=$(grep -c -e "^ok $*\$" -e "^ok $* " "$TOPO_DIR/pub$n.out" || true)
+	printf -v "TOPO_PUB${n}_CMD" %s "$*"
+	printf -v "TOPO_PUB${n}_BEFORE" %s "${before:-0}"
+	echo "$*" >&"${!fdvar}"
+}
+topo_pub_wait() {
+	local n=$1 out="$TOPO_DIR/pub$1.out" cmd="TOPO_PUB${1}_CMD" before="TOPO_PUB${1}_BEFORE"
+	topo_wait "$2" topo_pub_done "$out" "${!cmd}" "${!before}" || {
 		cat "$out" "$TOPO_DIR/pub$n.err" >&2
-		topo_die "publisher in lan$n: '$cmd' not done"
+		topo_die "publisher in lan$n: '${!cmd}' not done"
 	}
 }
 topo_pub_done() { # OUT CMD COUNT-BEFORE
