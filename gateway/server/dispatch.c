@@ -151,9 +151,9 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		gw_info("IXFR to %s: serial %u is current, SOA only%s", peer_text, client, keyinfo);
 	} else {
 		srv->stats.axfr++;
-		gw_info("IXFR to %s started: serial %u -> %u not in the journal, the whole zone "
-		        "(AXFR form)%s",
-		        peer_text, client, x->serial, keyinfo);
+		gw_info("IXFR to %s started: serial %u -> %u, %s: the whole zone (AXFR form)%s",
+		        peer_text, client, x->serial,
+		        x->whole_why != NULL ? x->whole_why : "not in the journal", keyinfo);
 	}
 	*started = true;
 	return GW_OK;

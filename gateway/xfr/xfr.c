@@ -69,12 +69,16 @@ int gw_xfr_init_ixfr(gw_xfr_t *x, gw_zoneref_t *zone, gw_journal_t *journal, con
 	ret = gw_journal_find(journal, client_serial, &list, &count, &bytes);
 	if (ret == GW_ENOMEM)
 		return ret;
-	if (ret != GW_OK)
+	if (ret != GW_OK) {
+		x->whole_why = "not in the journal";
 		return GW_OK; /* AXFR form */
+	}
 	const gw_journal_entry_t *last = list[count - 1];
 	if (last->to != x->serial || bytes > zone_octets(zone->zone)) {
 		/* The journal is behind the zone, or the diffs weigh more than
 		 * the zone itself: the whole zone is the better answer. */
+		x->whole_why = last->to != x->serial ? "the journal is behind the zone"
+		                                     : "the differences weigh more than the zone";
 		for (size_t i = 0; i < count; i++)
 			gw_journal_entry_put(list[i]);
 		free(list);

@@ -48,6 +48,9 @@ typedef struct gw_xfr {
 	int phase;               /* 0 first SOA, 1 body, 2 closing SOA, 3 done */
 	uint32_t serial;         /* the SOA serial the transfer started with */
 	uint32_t client_serial;  /* IXFR: the serial the client has */
+	/* Static: why an IXFR is answered with the whole zone ("serial N is
+	 * not in the journal", ...); NULL otherwise. */
+	const char *whole_why;
 	/* IXFR: owned references on the entries to send, oldest first. */
 	gw_journal_entry_t **entries;
 	size_t entry_count;

@@ -273,6 +273,7 @@ static void run_ixfr(bool nsec3)
 	gw_xfr_t x;
 	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, client) == GW_OK);
 	CU_ASSERT_EQUAL(x.mode, GW_XFR_IXFR);
+	CU_ASSERT_PTR_NULL(x.whole_why);
 	CU_ASSERT_EQUAL(x.entry_count, 10);
 	gw_xfr_set_tsig(&x, &tsig);
 	ldns_rr_list *rrs = ldns_rr_list_new();
@@ -328,6 +329,8 @@ static void run_ixfr(bool nsec3)
 	/* A serial the journal does not know: the whole zone, AXFR form. */
 	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 50) == GW_OK);
 	CU_ASSERT_EQUAL(x.mode, GW_XFR_AXFR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x.whole_why);
+	CU_ASSERT_STRING_EQUAL(x.whole_why, "not in the journal");
 	rrs = ldns_rr_list_new();
 	run(&x, 65535, rrs, NULL);
 	CU_ASSERT_EQUAL(ldns_rr_list_rr_count(rrs), at110.n + 1);
