@@ -183,8 +183,8 @@ static void test_links_diff(void)
 	    "zone: {domain: a}\nlinks: [{interface: e1, subdomain: Lab}]\n",
 	    "zone: {domain: a}\nlinks: [{interface: e1, subdomain: lab}]\n",
 	    "zone: {domain: a}\nlinks: [{interface: e1, subdomain: Lab, browse-domains: [Lab]}]\n",
-	    "zone: {domain: a}\nlinks: [{interface: e1, subdomain: Lab, browse-domains: [Lab, "
-	    "\"@\"]}]\n",
+	    ("zone: {domain: a}\nlinks: [{interface: e1, subdomain: Lab, browse-domains: [Lab, "
+	     "\"@\"]}]\n"),
 	};
 	gw_config_t *cfg[4];
 	gw_config_errors_t errs;
