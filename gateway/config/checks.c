@@ -174,3 +174,18 @@ void check_ttl_cap(load_ctx_t *ctx, gw_config_t *cfg)
 	        "service that has gone for up to this long (accepted)",
 	        cfg->mdns.ttl_cap);
 }
+
+/* The reverse zones point each prefix at a link's subdomain: without
+ * links: there is none to name (the default rule finds the links only
+ * once the daemon runs). */
+void check_reverse(load_ctx_t *ctx, gw_config_t *cfg)
+{
+	static const char path[] = "reverse.enable";
+	if (place_find(ctx, path) == NULL || reported_at(ctx, path) || !cfg->reverse.enable ||
+	    cfg->link_count > 0)
+		return;
+	report_at(ctx, path,
+	          "the reverse zones need the links named, so that each prefix has a subdomain "
+	          "to point to; add links: with each interface and its subdomain, or set "
+	          "reverse.enable to false");
+}

@@ -326,6 +326,8 @@ void check_control_socket(load_ctx_t *ctx, gw_config_t *cfg);
 void check_tls(load_ctx_t *ctx, gw_config_t *cfg);
 /* mdns.ttl-cap above RFC 8766's 10 s: a warning, still accepted. */
 void check_ttl_cap(load_ctx_t *ctx, gw_config_t *cfg);
+/* reverse.enable without links: (checks.c). */
+void check_reverse(load_ctx_t *ctx, gw_config_t *cfg);
 /* A file that holds TSIG secrets itself must be as private as a key file.
  * On failure frees cfg. */
 int check_secret_mode(sink_t *sink, gw_config_t *cfg, const char *path);

@@ -255,7 +255,7 @@ static const cfg_key_t g_zones_entry_keys[] = {
 
 /* Reverse zones of the links' prefixes (gateway/reverse). */
 static const cfg_key_t g_reverse_keys[] = {
-    {"enable", &g_type_bool, 0, AT(reverse.enable), .def = false},
+    {"enable", &g_type_bool, 0, AT(reverse.enable), .def = false, .after = check_reverse},
     {"prefixes", &g_type_prefixes, 0, LIST_AT(reverse.prefixes, reverse.prefix_count),
      .max = GW_CONFIG_REVERSE_PREFIXES_MAX},
     {"file", &g_type_path, CFG_NULL, AT(reverse.file)},

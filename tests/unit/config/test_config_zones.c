@@ -213,6 +213,8 @@ static const bad_t g_bad[] = {
      "give either zone: (one zone) or zones:"},
     {"log: {level: info}\n", 1, "zone: required key is missing", "'zones:'"},
     {"zones: []\n", 1, "zones: has 0 entries, at least 1", NULL},
+    {"zone: {domain: a.}\nreverse: {enable: true}\n", 2,
+     "reverse.enable:", "add links: with each interface and its subdomain"},
     {"zones:\n  - {file: /x}\n", 2, "zones[0].domain: required key is missing", NULL},
     {"zones:\n  - {domain: a.test.}\n  - {domain: A.Test}\n", 3,
      "zones[1].domain: 'a.test.' is listed twice", NULL},
