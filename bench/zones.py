@@ -189,7 +189,7 @@ def one(args, link, sender, case, n, out, run):
 
 def summary(rows, sizes):
     lines = ["steady +/extra zone: (RSS of the case - RSS of 1 zone) / extra zones; "
-             "in brackets, that over z1's AXFR size.", "",
+             "in brackets, that over an extra zone's AXFR size.", "",
              "| services | zones | RSS steady MiB | RSS peak MiB | steady +/extra zone "
              "| peak +/extra zone | z1's AXFR: records, size | mirrored in s |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -201,6 +201,10 @@ def summary(rows, sizes):
                 continue
             med[name] = {k: statistics.median(r[k] for r in rs)
                          for k in ("rss_kb", "hwm_kb", "mirrored_s")}
+            # the extra zones' signed data (z2 ... z4), each as AXFR sends it
+            med[name]["extra_octets"] = statistics.median(
+                statistics.mean(a["octets"] or 0 for d, a in r["axfr"].items() if d != "z1.test.")
+                for r in rs) if len(rs[0]["axfr"]) > 1 else 0
             z1 = [r["axfr"]["z1.test."] for r in rs]
             med[name]["records"] = statistics.median(a["records"] or 0 for a in z1)
             med[name]["octets"] = statistics.median(a["octets"] or 0 for a in z1)
@@ -222,10 +226,10 @@ def summary(rows, sizes):
             ax = "%d RRs, %.0f KiB" % (m["records"], m["octets"] / 1024)
             if "half_records" in m:
                 ax += " (z2: %d RRs, %.0f KiB)" % (m["half_records"], m["half_octets"] / 1024)
-            if base and extra and m["octets"]:
+            if base and extra and m["extra_octets"]:
                 # what an extra zone costs in RSS per octet of its signed data
                 ds += " (%.1fx)" % ((m["rss_kb"] - base["rss_kb"]) * 1024 / extra /
-                                    m["octets"])
+                                    m["extra_octets"])
             lines.append("| %d | %s | %.1f | %.1f | %s | %s | %s | %.1f |" % (
                 n, name, m["rss_kb"] / 1024, m["hwm_kb"] / 1024, ds, dp, ax, m["mirrored_s"]))
     return "\n".join(lines)
@@ -239,7 +243,14 @@ def main():
     ap.add_argument("--timeout", type=int, default=300,
                     help="seconds for one case to be mirrored and signed")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--summary", metavar="DIR",
+                    help="only print the table of an earlier run's DIR/results.json")
     args = ap.parse_args()
+    if args.summary:
+        with open(os.path.join(args.summary, "results.json")) as f:
+            rows = json.load(f)["runs"]
+        log(summary(rows, sorted({r["services"] for r in rows})))
+        return
     if os.geteuid() != 0:
         sys.exit("zones: network namespaces need root")
     sizes = [int(s) for s in args.services.split(",") if s.strip()]
