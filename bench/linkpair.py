@@ -137,3 +137,15 @@ def ports_file_port(path, kind=None):
         except (OSError, IndexError, ValueError):
             time.sleep(0.1)
     return None
+
+
+def stop(proc, timeout=10):
+    """SIGTERM to proc (None: nothing), SIGKILL after timeout seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

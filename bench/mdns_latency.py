@@ -29,7 +29,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from linkpair import ROOT, LinkPair, Netns, percentile, ports_file_port, state_tmp  # noqa: E402
+from linkpair import ROOT, LinkPair, Netns, percentile, ports_file_port, state_tmp, stop  # noqa: E402
 
 
 def query(name, qtype):
@@ -146,12 +146,7 @@ def main():
         return 0 if missed == 0 else 1
     finally:
         for p in (pub, gw):
-            if p is not None and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            stop(p)
         link.down()
         subprocess.run(["rm", "-rf", tmp])
 

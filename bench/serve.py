@@ -41,7 +41,12 @@ import time
 
 ORIGIN = "dnssd.example"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ALL_SERVERS = ("gateway", "nsd", "knot")
+ALL_SERVERS = ("gateway", "nsd", "knot", "gateway-zones", "gateway-base")
+# Gateway variants, compared with "gateway" in the same run: the served
+# zone as the last of --zones zones (the others: zones of the same size,
+# extraK.example.), and the binary of GW_BASE_BIN (an older commit) with
+# the one-zone configuration.
+GATEWAY_VARIANTS = ("gateway-zones", "gateway-base")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -526,10 +531,10 @@ class Gateway(Server):
         self.portsfile = os.path.join(d, "ports")
         state = os.path.join(d, "state")
         os.makedirs(state, exist_ok=True)
-        conf = self.conf = os.path.join(d, "gateway.yaml")
+        conf = self.conf = os.path.join(d, self.name + ".yaml")
         with open(conf, "w") as f:
-            f.write(f"""zone: {{domain: {ORIGIN}., file: "{self.zonefile}"}}
-listen: ["127.0.0.1@0"]
+            f.write(self.zone_config())
+            f.write(f"""listen: ["127.0.0.1@0"]
 ports-file: "{self.portsfile}"
 state-dir: "{state}"
 log: {{level: warning}}
@@ -545,19 +550,31 @@ mdns: {{enable: false}}
                         f"{'true' if self.args.dnssec else 'false'}}}\n")
             if extra:
                 f.write(extra.rstrip("\n") + "\n")
+            if os.getuid() == 0 and not re.search(r"(?m)^user\s*:", extra or ""):
+                # Started as root the daemon becomes its own user, which
+                # cannot enter this script's private temporary directory.
+                f.write("user: root\n")
+            if not re.search(r"(?m)^control\s*:", extra or ""):
+                f.write("control: {enable: false}\n")  # not the system's socket
         # dnsperf asks from one address, far above any rate limit: off, as
         # NSD's is (below), where the binary has one and the caller set
         # none (an older binary refuses the key).
         if not re.search(r"(?m)^rate-limit\s*:", extra or ""):
             with open(conf, "a") as f:
                 f.write("rate-limit: {rate: 0}\n")
-            if subprocess.run([self.args.gw_bin, "--check-config", "-c", conf],
+            if subprocess.run([self.binary(), "--check-config", "-c", conf],
                               capture_output=True).returncode != 0:
                 with open(conf) as f:
                     text = f.read()
                 with open(conf, "w") as f:
                     f.write(text.replace("rate-limit: {rate: 0}\n", ""))
-        return [self.args.gw_bin, "-c", conf]
+        return [self.binary(), "-c", conf]
+
+    def binary(self):
+        return self.args.gw_bin
+
+    def zone_config(self):
+        return f"""zone: {{domain: {ORIGIN}., file: "{self.zonefile}"}}\n"""
 
     def environment(self):
         return dict(os.environ)
@@ -590,7 +607,29 @@ mdns: {{enable: false}}
                          f" log {self.logfile}:\n{tail(self.logfile)}")
 
 
-SERVER_CLASSES = {"gateway": Gateway, "nsd": Nsd, "knot": Knot}
+class GatewayZones(Gateway):
+    """The served zone as the last of args.zones zones (zones: form); the
+    others are as large (args.extra_zonefiles), so that choosing the zone
+    and holding the others is what differs from "gateway"."""
+    name = "gateway-zones"
+
+    def zone_config(self):
+        lines = ["zones:"]
+        for domain, path in self.args.extra_zonefiles + [(ORIGIN, self.zonefile)]:
+            lines.append(f"""  - {{domain: {domain}., file: "{path}"}}""")
+        return "\n".join(lines) + "\n"
+
+
+class GatewayBase(Gateway):
+    """The one-zone configuration on the binary of GW_BASE_BIN."""
+    name = "gateway-base"
+
+    def binary(self):
+        return self.args.gw_base_bin
+
+
+SERVER_CLASSES = {"gateway": Gateway, "nsd": Nsd, "knot": Knot,
+                  "gateway-zones": GatewayZones, "gateway-base": GatewayBase}
 
 
 # --------------------------------------------------------------------------
@@ -976,13 +1015,13 @@ FIELDS_DNSSEC = FIELDS + ["ready_s", "idle_wait_s"]
 def print_table(title, rows):
     log("")
     log(title)
-    log(f"{'server':<8} {'max q/s':>9} {'answ%':>7} {'lat ms':>7} "
+    log(f"{'server':<13} {'max q/s':>9} {'answ%':>7} {'lat ms':>7} "
         f"{'us/q':>6} | "
         f"{'fixed q/s':>9} {'answ%':>7} {'lat ms':>7} {'CPU s':>7} "
         f"{'core%':>6} {'CPU us/q':>9} {'resp B':>6}"
         + (f" {'ready s':>7}" if rows and "ready_s" in rows[0] else ""))
     for r in rows:
-        log(f"{r['server']:<8} {r['max_qps']:>9.0f} {r['max_answered_pct']:>7.2f} "
+        log(f"{r['server']:<13} {r['max_qps']:>9.0f} {r['max_answered_pct']:>7.2f} "
             f"{r['max_latency_avg_ms']:>7.3f} {r['max_cpu_us_per_query']:>6.2f} | "
             f"{r['fixed_qps']:>8.0f}"
             f"{' ' if r['fixed_rate_reached'] else '*'} "
@@ -1013,11 +1052,14 @@ def summarize(results, servers):
         med[s]["cpu_us_per_query_min"] = min(r["cpu_us_per_query"] for r in rows)
         med[s]["cpu_us_per_query_max"] = max(r["cpu_us_per_query"] for r in rows)
     ratios = {}
-    g = med.get("gateway")
-    for other in ("nsd", "knot"):
+    pairs = [("gateway", o) for o in ("nsd", "knot")]
+    pairs += [(v, "gateway") for v in ("gateway-zones",) if v in med]
+    pairs += [("gateway", v) for v in ("gateway-base",) if v in med]
+    for mine, other in pairs:
+        g = med.get(mine)
         if g and other in med:
             o = med[other]
-            ratios[f"gateway/{other}"] = {
+            ratios[f"{mine}/{other}"] = {
                 k: (g[k] / o[k] if o[k] else float("nan"))
                 for k in ("cpu_us_per_query", "max_cpu_us_per_query",
                           "max_qps")}
@@ -1028,13 +1070,13 @@ def print_summary(med, ratios, nruns, dnssec=False):
     log("")
     log(f"median of {nruns} run(s)" + (", signed zone, DO set" if dnssec
                                          else ""))
-    log(f"{'server':<8} {'max q/s':>9} {'answ%':>7} {'us/q':>6} | "
+    log(f"{'server':<13} {'max q/s':>9} {'answ%':>7} {'us/q':>6} | "
         f"{'fixed q/s':>9} "
         f"{'answ%':>7} {'core%':>6} {'CPU us/q':>9} {'(min..max)':>16}"
         + (f" {'resp B':>6} {'ready s':>7}" if dnssec else ""))
     for s, m in med.items():
         rng = f"{m['cpu_us_per_query_min']:.2f}..{m['cpu_us_per_query_max']:.2f}"
-        log(f"{s:<8} {m['max_qps']:>9.0f} {m['max_answered_pct']:>7.2f} "
+        log(f"{s:<13} {m['max_qps']:>9.0f} {m['max_answered_pct']:>7.2f} "
             f"{m['max_cpu_us_per_query']:>6.2f} | "
             f"{m['fixed_qps']:>9.0f} {m['fixed_answered_pct']:>7.2f} "
             f"{m['cpu_core_pct']:>6.1f} {m['cpu_us_per_query']:>9.2f} {rng:>16}"
@@ -1151,6 +1193,9 @@ def parse_args():
                    help="seconds to wait for a server to answer (default 60)")
     p.add_argument("--pin", action="store_true",
                    help="pin the server to CPU 0 and dnsperf to CPU 1 (taskset)")
+    p.add_argument("--zones", type=int, default=4,
+                   help="zones of gateway-zones: the served one and N-1 "
+                   "generated zones of the same size (default 4)")
     p.add_argument("--dnssec", action="store_true",
                    help="signed zone, DO set: the gateway and Knot sign "
                    "(ECDSA P-256 CSK, NSEC), NSD serves a zone signed by "
@@ -1160,7 +1205,7 @@ def parse_args():
     bad = [s for s in args.servers if s not in ALL_SERVERS]
     if bad or not args.servers or len(set(args.servers)) != len(args.servers):
         p.error(f"--servers: a comma-separated subset of {','.join(ALL_SERVERS)}")
-    for k in ("services", "runs", "rate", "duration", "workers", "clients",
+    for k in ("services", "runs", "rate", "duration", "workers", "clients", "zones",
               "threads", "outstanding", "fixed_outstanding", "query_timeout",
               "start_timeout"):
         if getattr(args, k) < 1:
@@ -1205,8 +1250,14 @@ def main():
         if os.path.exists(os.path.join(outdir, old)):
             os.remove(os.path.join(outdir, old))
 
-    args.gw_bin = None
-    if "gateway" in args.servers:
+    args.gw_bin = args.gw_base_bin = None
+    if "gateway-base" in args.servers:
+        args.gw_base_bin = os.environ.get("GW_BASE_BIN")
+        if not args.gw_base_bin or not os.access(args.gw_base_bin, os.X_OK):
+            raise BenchError("gateway-base needs GW_BASE_BIN, an executable "
+                             "gateway binary (of the commit to compare with)")
+        args.gw_base_bin = os.path.abspath(args.gw_base_bin)
+    if "gateway" in args.servers or "gateway-zones" in args.servers:
         args.gw_bin = os.environ.get("GW_BIN") or build_gateway(outdir)
         if not os.access(args.gw_bin, os.X_OK):
             raise BenchError(f"GW_BIN={args.gw_bin} is not an executable")
@@ -1224,6 +1275,18 @@ def main():
         log(r.stdout.strip())
         zonefile = os.path.join(zonedir, "zone.db")
         queries = os.path.join(zonedir, "queries.txt")
+        args.extra_zonefiles = []
+        if "gateway-zones" in args.servers:
+            for k in range(1, args.zones):
+                domain, d = f"extra{k}.example", os.path.join(workdir, f"zone{k}")
+                rk = subprocess.run([sys.executable, gen, domain,
+                                     str(args.services), d],
+                                    capture_output=True, text=True, timeout=600)
+                if rk.returncode != 0:
+                    raise BenchError(f"{gen} failed:\n{rk.stdout}{rk.stderr}")
+                args.extra_zonefiles.append((domain, os.path.join(d, "zone.db")))
+            log(f"gateway-zones: {ORIGIN}. is the last of {args.zones} zones "
+                f"of {args.services} services each")
         checks = pick_checks(queries)
         zonefiles = {s: zonefile for s in args.servers}
         signed = None
@@ -1255,6 +1318,7 @@ def main():
             "dnsperf_fixed_outstanding": args.fixed_outstanding,
             "dnsperf_timeout": args.query_timeout, "warmup": args.warmup,
             "pin": args.pin, "gateway_bin": args.gw_bin,
+            "gateway_base_bin": args.gw_base_bin, "zones": args.zones,
             "cpus": os.cpu_count(), "clk_tck": CLK_TCK,
             "versions": tool_versions(args.servers),
             "zone": r.stdout.strip().replace(zonedir + "/", ""),
