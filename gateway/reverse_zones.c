@@ -8,22 +8,10 @@
 #include "common/log.h"
 #include "gateway/daemon.h"
 #include "gateway/reverse/reverse.h"
-#include "mdns/mdns.h"
 
 /* TTL of the subnet-derived browse records: they change only with the
  * configuration (a restart), so an hour, as the zones' apex records. */
 #define REVERSE_TTL 3600
-
-/* Index in cfg->links of the link a zone's links: entry names (by
- * interface, or by subdomain without case); cfg->link_count if none. */
-static size_t link_index(const gw_config_t *cfg, const char *name)
-{
-	size_t i = 0;
-	while (i < cfg->link_count && strcmp(cfg->links[i].interface, name) != 0 &&
-	       !mdns_label_equal(cfg->links[i].subdomain, name))
-		i++;
-	return i;
-}
 
 /* Each configured link, its label and the prefixes found on its interface
  * (all of them sorted by interface, so each link's are one run). */
@@ -101,9 +89,9 @@ int gw_daemon_reverse_zones(gw_config_t *cfg)
 		size_t *idx = &indexes[i * (cfg->link_count + 1)];
 		size_t k = 0;
 		for (size_t j = 0; j < zc->link_count; j++) {
-			size_t li = link_index(cfg, zc->links[j]);
-			if (li < cfg->link_count)
-				idx[k++] = li;
+			int li = gw_config_link_index(cfg, zc->links[j]);
+			if (li >= 0)
+				idx[k++] = (size_t)li;
 		}
 		domains[n++] = (gw_reverse_domain_t){
 		    .domain = zc->domain,

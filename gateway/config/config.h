@@ -388,6 +388,11 @@ void gw_config_errors_deinit(gw_config_errors_t *errs);
  * a new config (free with gw_config_free). Returns GW_OK or GW_ENOMEM. */
 int gw_config_default(gw_config_t **out);
 
+/* The index in cfg->links of the link name names (its interface, or its
+ * subdomain without case), or -1: how zones[].links and policy rules
+ * refer to links. */
+int gw_config_link_index(const gw_config_t *cfg, const char *name);
+
 /* Append a reverse zone the daemon made at start (gateway/reverse) to
  * cfg->zones: apex (apex_len octets, wire) and its text, its records
  * (rr_count zone-file lines, copied), reverse.file for its apex, the

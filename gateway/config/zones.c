@@ -144,9 +144,7 @@ void check_zone_forms(load_ctx_t *ctx, gw_config_t *cfg)
 	}
 }
 
-/* The index of the link of cfg that name names (its interface, or its
- * subdomain in any case), or -1. */
-static int link_index(const gw_config_t *cfg, const char *name)
+int gw_config_link_index(const gw_config_t *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->link_count; i++) {
 		if (strcmp(cfg->links[i].interface, name) == 0 ||
@@ -163,7 +161,7 @@ bool check_link_ref(load_ctx_t *ctx, const gw_config_t *cfg, const char *path, c
 	/* without links: every multicast interface is a link, known at start */
 	if (cfg->link_count == 0)
 		return check_ifname(ctx, path, name);
-	if (link_index(cfg, name) >= 0)
+	if (gw_config_link_index(cfg, name) >= 0)
 		return true;
 	report_at(ctx, path,
 	          "'%s' is not a link; give the interface or the subdomain of an entry of links: "
@@ -195,7 +193,7 @@ static void zone_link_names_fit(load_ctx_t *ctx, const gw_config_t *cfg, const c
 		const char *sub = cfg->links[i].subdomain;
 		bool shown = z->link_count == 0;
 		for (size_t j = 0; !shown && j < z->link_count; j++)
-			shown = link_index(cfg, z->links[j]) == (int)i;
+			shown = gw_config_link_index(cfg, z->links[j]) == (int)i;
 		if (!shown || ENUM_PREFIX + 1 + strlen(sub) + z->domain_len <= 255)
 			continue;
 		path_join(child, path, "domain");
@@ -235,10 +233,10 @@ static void zone_links(load_ctx_t *ctx, const gw_config_t *cfg, const char *path
 			continue;
 		/* the same link by its interface and by its subdomain is
 		 * listed twice too */
-		int at = link_index(cfg, texts[i]);
+		int at = gw_config_link_index(cfg, texts[i]);
 		size_t j;
 		for (j = 0; j < z->link_count && strcmp(z->links[j], texts[i]) != 0 &&
-		            (at < 0 || link_index(cfg, z->links[j]) != at);
+		            (at < 0 || gw_config_link_index(cfg, z->links[j]) != at);
 		     j++)
 			;
 		if (j < z->link_count) {
@@ -554,22 +552,6 @@ const cfg_type_t g_type_zones = {
 const cfg_type_t g_type_entry_list = {.shape = SHAPE_LIST};
 const cfg_type_t g_type_entry_maps = {.shape = SHAPE_LIST_MAP};
 
-/* True when a and b (wire, lowercase) are equal or one is under the other. */
-static bool names_nest(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	const uint8_t *lo = alen <= blen ? b : a, *hi = alen <= blen ? a : b;
-	size_t lo_len = alen <= blen ? blen : alen, hi_len = alen <= blen ? alen : blen;
-	/* hi is the shorter: is lo's suffix of hi_len octets hi, at a label
-	 * boundary? */
-	for (size_t off = 0; off < lo_len; off += (size_t)lo[off] + 1) {
-		if (lo_len - off == hi_len)
-			return memcmp(lo + off, hi, hi_len) == 0;
-		if (lo[off] == 0)
-			break;
-	}
-	return false;
-}
-
 int gw_config_add_reverse_zone(gw_config_t *cfg, const uint8_t *apex, size_t apex_len,
                                const char *apex_str, const char *const *rrs, size_t rr_count)
 {
@@ -578,8 +560,10 @@ int gw_config_add_reverse_zone(gw_config_t *cfg, const uint8_t *apex, size_t ape
 	if (apex_len > sizeof(cfg->zones[0].domain) ||
 	    strlen(apex_str) >= sizeof(cfg->zones[0].domain_str))
 		return GW_EINVAL;
+	gw_zone_config_t probe = {.domain_len = apex_len};
+	memcpy(probe.domain, apex, apex_len);
 	for (size_t i = 0; i < cfg->zone_count; i++) {
-		if (names_nest(cfg->zones[i].domain, cfg->zones[i].domain_len, apex, apex_len))
+		if (name_under(&cfg->zones[i], &probe) || name_under(&probe, &cfg->zones[i]))
 			return GW_EEXIST;
 	}
 	gw_zone_config_t *zones = realloc(cfg->zones, (cfg->zone_count + 1) * sizeof(*zones));

@@ -417,6 +417,52 @@ static void test_print_round_trip(void)
 	gw_config_free(a);
 }
 
+/* gw_config_add_reverse_zone(): the zone added with its records, the
+ * reverse file and its state directory; a clash with a zone of zones:
+ * (equal, above or under) refused. */
+static void test_add_reverse_zone(void)
+{
+	gw_config_t *cfg;
+	gw_config_errors_t errs;
+	CU_ASSERT_EQUAL_FATAL(
+	    parse_text("state-dir: /srv/gw\n"
+	               "links: [{interface: e1, subdomain: lan}]\n"
+	               "reverse: {enable: true, file: /etc/rev.zone}\n"
+	               "zones: [{domain: a.test.}, {domain: 0.192.in-addr.arpa.}]\n",
+	               &cfg, &errs),
+	    GW_OK);
+	gw_config_errors_deinit(&errs);
+	static const uint8_t rev[] = "\0012\0010\003192\007in-addr\004arpa";
+	static const uint8_t other[] = "\003100\00251\003198\007in-addr\004arpa";
+	static const uint8_t above[] = "\003192\007in-addr\004arpa";
+	const char *rrs[] = {"b._dns-sd._udp.0.2.0.192.in-addr.arpa. 3600 IN PTR lan.a.test."};
+	/* under 0.192.in-addr.arpa., which zones: serves; the same; above it */
+	CU_ASSERT_EQUAL(
+	    gw_config_add_reverse_zone(cfg, rev, sizeof(rev), "2.0.192.in-addr.arpa.", rrs, 1),
+	    GW_EEXIST);
+	CU_ASSERT_EQUAL(
+	    gw_config_add_reverse_zone(cfg, above, sizeof(above), "192.in-addr.arpa.", rrs, 1),
+	    GW_EEXIST);
+	CU_ASSERT_EQUAL_FATAL(cfg->zone_count, 2);
+	CU_ASSERT_EQUAL_FATAL(gw_config_add_reverse_zone(cfg, other, sizeof(other),
+	                                                 "100.51.198.in-addr.arpa.", rrs, 1),
+	                      GW_OK);
+	CU_ASSERT_EQUAL_FATAL(cfg->zone_count, 3);
+	const gw_zone_config_t *z = &cfg->zones[2];
+	CU_ASSERT_TRUE(z->reverse);
+	CU_ASSERT_STRING_EQUAL(z->domain_str, "100.51.198.in-addr.arpa.");
+	CU_ASSERT_STRING_EQUAL(z->state_dir, "/srv/gw/zones/100.51.198.in-addr.arpa");
+	CU_ASSERT_STRING_EQUAL(z->file, "/etc/rev.zone");
+	CU_ASSERT_EQUAL_FATAL(z->extra_count, 1);
+	CU_ASSERT_STRING_EQUAL(z->extra[0], rrs[0]);
+	CU_ASSERT_PTR_EQUAL(z->dnssec, &cfg->dnssec);
+	/* the same again: refused */
+	CU_ASSERT_EQUAL(gw_config_add_reverse_zone(cfg, other, sizeof(other),
+	                                           "100.51.198.in-addr.arpa.", rrs, 1),
+	                GW_EEXIST);
+	gw_config_free(cfg);
+}
+
 /* tests/data/config/zones.yaml (also a seed of fuzz_config). */
 static void test_zones_file(void)
 {
@@ -449,6 +495,7 @@ int gw_test_register(void)
 	    {"zones errors", test_zones_errors},
 	    {"print round trip", test_print_round_trip},
 	    {"a file with zones", test_zones_file},
+	    {"reverse zones added at start", test_add_reverse_zone},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("config zones", tests);
