@@ -137,20 +137,6 @@ static bool host_has_room(mdns_mirror_t *m, kname_t *n, const uint8_t *host)
 	return true;
 }
 
-/* May host h have the address of rec? Not when, with h's services, the
- * hosts at that address would have more than their share: that is one
- * device under many host names. */
-static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *rec)
-{
-	uint32_t acap = fair_share(m->cfg, m->cfg->limits.services_per_address);
-	/* h does not hold the address yet: the count is the other hosts' */
-	uint32_t others = mirror_addr_services(m, h->link, rec->rdata, rec->rdlen);
-	if (others + h->refs[role_idx(ROLE_HOST)] <= acap)
-		return true;
-	refuse_address(m, h->link, "host", h->name, rec->type, rec->rdata, acap);
-	return false;
-}
-
 /* Give up instance n (its host is over its share): drop the browse PTRs
  * that lead to it (its referrers), and with them its role, its browsing
  * and its place in the link's count of services, so that the link's quota
@@ -196,6 +182,41 @@ static void host_evict(mdns_mirror_t *m, kname_t *h)
 	}
 	h->busy--;
 	mirror_name_maybe_free(m, h);
+}
+
+/* May host h have the address of rec? With h's services, the hosts at
+ * that address may not pass their share: that is one device under many
+ * host names. Whether a device's address or its services come first
+ * depends on which packets a flood lost, so the outcome must not: the
+ * address is taken and h keeps the services that fit, its newest ones go
+ * (as they would have been refused had the address come first). Only a
+ * host with no room left at the address is refused it (*evict: with all
+ * its services). */
+static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *rec, bool *evict)
+{
+	uint32_t acap = fair_share(m->cfg, m->cfg->limits.services_per_address);
+	/* h does not hold the address yet: the count is the other hosts' */
+	uint32_t others = mirror_addr_services(m, h->link, rec->rdata, rec->rdlen);
+	uint32_t mine = h->refs[role_idx(ROLE_HOST)];
+	if (others + mine <= acap)
+		return true;
+	if (others >= acap) {
+		refuse_address(m, h->link, "host", h->name, rec->type, rec->rdata, acap);
+		*evict = true;
+		return false;
+	}
+	h->busy++;
+	for (uint32_t excess = others + mine - acap; excess > 0; excess--) {
+		krr_t *r = h->referrers;
+		while (r != NULL && r->type != DNS_T_SRV)
+			r = r->tnext;
+		if (r == NULL)
+			break;
+		refuse_address(m, h->link, "service", r->owner->name, rec->type, rec->rdata, acap);
+		instance_evict(m, r->owner);
+	}
+	h->busy--;
+	return true;
 }
 
 /* May name (wire, .local; t: its name on the link, or NULL) take role
@@ -339,11 +360,7 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 			m->stats.filtered++;
 			return false;
 		}
-		if (!address_has_room(m, n, rec)) {
-			*evict = true;
-			return false;
-		}
-		return true;
+		return address_has_room(m, n, rec, evict);
 	default:
 		return false;
 	}

@@ -438,6 +438,46 @@ static void test_address_fair(void)
 	teardown(f);
 }
 
+/* A device's address that comes after its services (a flood lost the
+ * packet that held it): the host keeps the services that fit beside the
+ * other hosts at that address, as if the address had come first, rather
+ * than losing them all. */
+static void test_address_late(void)
+{
+	fixture_t *f = setup(address_limits);
+	char inst[64];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	http_service(f, "first._http._tcp.local", "first.local", "192.0.2.66");
+	for (int i = 0; i < 6; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		srv(f, true, inst, 80, "late.local");
+		txt(f, true, inst, "x=1");
+	}
+	mdns_mirror_flush(f->mirror);
+	addr(f, true, AF_INET, "late.local", "192.0.2.66");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_ADDRESS], 3);
+	CU_ASSERT_EQUAL(st.services, 4);
+	CU_ASSERT(has_rr(f, "late.lan.home.arpa. 10 IN A 192.0.2.66"));
+	CU_ASSERT(has_rr(f, "first._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 "
+	                    "first.lan.home.arpa."));
+	const zone_rrset_t *rs =
+	    trrset(f->zone->zone, "_flood._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(rs->count, 3);
+	/* the first services stay: the newest were given up */
+	CU_ASSERT(has_name(f, "f0._flood._tcp.lan.home.arpa."));
+	CU_ASSERT(has_name(f, "f2._flood._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "f3._flood._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "f5._flood._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -450,6 +490,7 @@ int gw_test_register(void)
 	    {"services per host: a flood leaves room for others", test_host_fair},
 	    {"services per host: default share", test_host_default},
 	    {"services per address: many host names, one device", test_address_fair},
+	    {"services per address: the address after the services", test_address_late},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mirror limits", tests);
