@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what is needed, build, and run the whole test suite (unit and
-# integration tests, CTest).
+# integration tests, CTest), two at a time on two cores.
 #   scripts/test.sh [--sanitize] [ctest options, e.g. -L unit]
 # --sanitize builds with AddressSanitizer and UndefinedBehaviorSanitizer
 # into build-asan/ and runs the same suite there.
@@ -18,4 +18,6 @@ if [ "${1:-}" = "--sanitize" ]; then
 fi
 dir=$(scripts/build.sh "${build_args[@]}" | tail -n 1)
 cd "$dir"
-ctest --output-on-failure --timeout 600 "$@"
+# One test per core: tests/CMakeLists.txt makes those that need the whole
+# machine, or exact timing, run alone (PROCESSORS, RESOURCE_LOCK).
+ctest --output-on-failure --timeout 600 --parallel "$(nproc)" "$@"
