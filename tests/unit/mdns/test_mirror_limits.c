@@ -151,15 +151,8 @@ static void long_domain(mdns_mirror_config_t *cfg)
 
 static void test_overlong(void)
 {
-	fixture_t *f = &F;
+	fixture_t *f = setup_begin(long_domain);
 	/* The zone must be the long domain's. */
-	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/gw-mirror.XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(f->dir) != NULL);
-	snprintf(f->state, sizeof(f->state), "%.63s/mirror.zone", f->dir);
-	config_defaults(f);
-	long_domain(&f->cfg);
-	f->loop = ev_loop_new(EVFLAG_AUTO);
 	static const char *const rrs[] = {
 	    "a-rather-long-domain-name-to-make-names-overflow.example.org. 3600 IN SOA "
 	    "ns.example.org. "
