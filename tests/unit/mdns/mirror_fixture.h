@@ -132,6 +132,14 @@ static inline fixture_t *setup(void (*tweak)(mdns_mirror_config_t *))
 	return f;
 }
 
+/* setup(), and the link eth0 (IFX) up. */
+static inline fixture_t *setup_link(void (*tweak)(mdns_mirror_config_t *))
+{
+	fixture_t *f = setup(tweak);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	return f;
+}
+
 static inline void mirror_down(fixture_t *f)
 {
 	mdns_mirror_free(f->mirror);
