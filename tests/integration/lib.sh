@@ -143,6 +143,30 @@ gw_start() {
 	[ -n "$GW_PORT" ] || { echo "FAIL: no udp 127.0.0.1 line in ports file" >&2; exit 1; }
 }
 
+# knot_conf_base DIR LISTEN: what every knot.conf of a Knot secondary here
+# starts with: the server on LISTEN (ADDRESS@PORT), one worker each, its
+# log, database, control socket and zones in DIR. The caller adds the rest.
+knot_conf_base() {
+	cat <<KNOT
+server:
+    listen: $2
+    rundir: "$1"
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: "$1/knot.log"
+    any: info
+database:
+    storage: "$1/db"
+control:
+    listen: "$1/knot.sock"
+template:
+  - id: default
+    storage: "$1"
+KNOT
+}
+
 # small_zone DOMAIN: a zone file $GW_TMP/zone for DOMAIN (no final dot):
 # SOA (serial 100), NS, ns and www.
 small_zone() {

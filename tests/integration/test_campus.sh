@@ -634,23 +634,8 @@ NSD
 	done
 } >"$NSD_DIR/nsd.conf"
 {
+	knot_conf_base "$KNOT_DIR" "$REMOTE6@$KNOT_PORT"
 	cat <<KNOT
-server:
-    listen: $REMOTE6@$KNOT_PORT
-    rundir: "$KNOT_DIR"
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-log:
-  - target: "$KNOT_DIR/knot.log"
-    any: info
-database:
-    storage: "$KNOT_DIR/db"
-control:
-    listen: "$KNOT_DIR/knot.sock"
-template:
-  - id: default
-    storage: "$KNOT_DIR"
 remote:
   - id: gateway
     address: $GW_WAN6@53
