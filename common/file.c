@@ -178,3 +178,45 @@ out:
 	fclose(fp);
 	return ret;
 }
+
+int gw_file_open_private(const char *path, int extra_flags, int *fd, mode_t *mode)
+{
+	struct stat st;
+	int f = open(path, O_RDONLY | O_CLOEXEC | extra_flags);
+	if (f < 0)
+		return -errno;
+	/* fstat() on the open file: what is checked is what is read. */
+	if (fstat(f, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(f);
+		return GW_EINVAL;
+	}
+	*mode = st.st_mode & 07777;
+	if ((st.st_mode & 077) != 0) {
+		close(f);
+		return GW_EPERM;
+	}
+	*fd = f;
+	return GW_OK;
+}
+
+int gw_file_read_fd(int fd, char *buf, size_t max, size_t *len)
+{
+	size_t n = 0;
+
+	/* One octet more than max: a file of exactly max octets is whole. */
+	for (;;) {
+		ssize_t r = read(fd, buf + n, max + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max)
+			return GW_ELIMIT;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return GW_OK;
+}

@@ -1,4 +1,5 @@
-/* Durable file writes for state that must survive kill -9 and power loss. */
+/* Durable file writes for state that must survive kill -9 and power loss,
+ * and the reads of whole files, private ones (secrets, keys) included. */
 #pragma once
 
 #include <stdbool.h>
@@ -33,3 +34,19 @@ int gw_file_sync_parent(const char *path);
  * frees *out); *len gets the length. -ENOENT when missing, GW_ELIMIT when
  * larger than max, -errno otherwise. */
 int gw_file_read(const char *path, size_t max, char **out, size_t *len);
+
+/* Open path for reading as a private file: a regular file that group and
+ * others can neither read nor write. extra_flags are added to
+ * O_RDONLY | O_CLOEXEC (e.g. O_NOFOLLOW). On success *fd is open (caller
+ * closes it); *mode gets the file's permission bits on success and on
+ * GW_EPERM, for the caller's message. Logs nothing. Returns GW_OK, -errno
+ * when open(2) fails, GW_EINVAL when it is not a regular file (or fstat(2)
+ * fails), GW_EPERM when group or others may read or write it. */
+int gw_file_open_private(const char *path, int extra_flags, int *fd, mode_t *mode);
+
+/* Read fd to its end into buf, which holds max + 1 octets: the content and
+ * a NUL after it; *len gets the length. Retries on EINTR. Returns GW_OK,
+ * GW_ELIMIT when there is more than max octets, -errno when a read fails.
+ * On failure buf may hold part of the file (a caller reading a secret
+ * clears it). */
+int gw_file_read_fd(int fd, char *buf, size_t max, size_t *len);

@@ -1,48 +1,32 @@
 #include "dnssec/keyfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 
 int sig_file_open_private(FILE **out, const char *path)
 {
-	int ret = GW_OK;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* fstat() on the open file: what is checked is what is read. */
-	if (fstat(fd, &st) != 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	mode_t mode = 0;
+	int fd = -1;
+	int ret = gw_file_open_private(path, 0, &fd, &mode);
+	if (ret == GW_EINVAL) {
 		gw_err("key file %s is not a regular file", path);
-		ret = GW_EKEY;
-		goto out;
+		return GW_EKEY;
 	}
-	if ((st.st_mode & 077) != 0) {
+	if (ret == GW_EPERM) {
 		gw_err("key file %s is %s by others (mode %04o); chmod 600 %s", path,
-		       (st.st_mode & 044) != 0 ? "readable" : "writable",
-		       (unsigned)(st.st_mode & 07777), path);
-		ret = GW_EPERM;
-		goto out;
+		       (mode & 044) != 0 ? "readable" : "writable", (unsigned)mode, path);
+		return ret;
 	}
+	if (ret != GW_OK)
+		return ret;
 	*out = fdopen(fd, "r");
 	if (*out == NULL) {
 		ret = -errno;
-		goto out;
-	}
-	fd = -1;
-out:
-	if (fd >= 0)
 		close(fd);
+	}
 	return ret;
 }

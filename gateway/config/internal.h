@@ -279,6 +279,8 @@ bool has_control(const char *text);
 void print_string(FILE *fp, const char *s);
 /* "KEY:" at indent, " []" for an empty list, and the newline. */
 void print_list_head(FILE *fp, const char *key, size_t n, int indent);
+/* print_list_head(), then each of the n items (borrowed) as "- STRING". */
+void print_string_list(FILE *fp, const char *key, char *const *items, size_t n, int indent);
 void format_size(uint64_t size, char *buf, size_t len);
 
 /* ---- value parsers (values.c) ------------------------------------------- */

@@ -92,12 +92,7 @@ static void print_strings(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key
 	char *const *items = *(char **const *)cfg_field(cfg, key);
 	size_t n = *count_of(cfg, key);
 
-	print_list_head(fp, key->name, n, indent);
-	for (size_t i = 0; i < n; i++) {
-		fprintf(fp, "%*s- ", indent + 2, "");
-		print_string(fp, items[i]);
-		fputc('\n', fp);
-	}
+	print_string_list(fp, key->name, items, n, indent);
 }
 
 static void free_strings(gw_config_t *cfg, const cfg_key_t *key)
@@ -877,12 +872,8 @@ static void print_links(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, 
 		fputc('\n', fp);
 		if (cfg->links[i].browse_count == 0)
 			continue; /* the default: the link's own subdomain */
-		print_list_head(fp, "browse-domains", cfg->links[i].browse_count, indent + 4);
-		for (size_t j = 0; j < cfg->links[i].browse_count; j++) {
-			fprintf(fp, "%*s- ", indent + 6, "");
-			print_string(fp, cfg->links[i].browse[j]);
-			fputc('\n', fp);
-		}
+		print_string_list(fp, "browse-domains", cfg->links[i].browse,
+		                  cfg->links[i].browse_count, indent + 4);
 	}
 }
 

@@ -28,6 +28,16 @@ void print_list_head(FILE *fp, const char *key, size_t n, int indent)
 	fprintf(fp, "%*s%s:%s\n", indent, "", key, n == 0 ? " []" : "");
 }
 
+void print_string_list(FILE *fp, const char *key, char *const *items, size_t n, int indent)
+{
+	print_list_head(fp, key, n, indent);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(fp, "%*s- ", indent + 2, "");
+		print_string(fp, items[i]);
+		fputc('\n', fp);
+	}
+}
+
 /* The largest of G, M, k that divides size, as parse_size() reads it. */
 void format_size(uint64_t size, char *buf, size_t len)
 {

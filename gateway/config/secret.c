@@ -1,15 +1,13 @@
 /* TSIG secrets: base64 text, inline or in a key file. Decoding is
  * ldns's (ldns_str2rdf_b64: padding and the bits past the end checked). */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "gateway/config/internal.h"
 #include "gateway/config/secret.h"
 
@@ -128,48 +126,40 @@ char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len
 {
 	char q[QBUF];
 	char buf[KEY_FILE_MAX + 1];
-	struct stat st;
 	char *secret = NULL;
-	ssize_t len = 0;
+	mode_t mode = 0;
+	size_t len = 0;
+	int fd = -1;
 
 	quote(q, sizeof(q), path, strlen(path));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, why_len, "cannot open '%s': %s; check the path", q, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	int ret = gw_file_open_private(path, 0, &fd, &mode);
+	if (ret == GW_EINVAL) {
 		snprintf(why, why_len, "'%s' is not a regular file; give the path of the key file",
 		         q);
-		goto out;
+		return NULL;
 	}
-	if ((st.st_mode & 077) != 0) {
+	if (ret == GW_EPERM) {
 		snprintf(why, why_len,
 		         "'%s' has mode %04o: group or others may read or change the secret; "
 		         "chmod 600 it",
-		         q, (unsigned)(st.st_mode & 07777));
+		         q, (unsigned)mode);
+		return NULL;
+	}
+	if (ret != GW_OK) {
+		snprintf(why, why_len, "cannot open '%s': %s; check the path", q, strerror(-ret));
+		return NULL;
+	}
+	ret = gw_file_read_fd(fd, buf, KEY_FILE_MAX, &len);
+	if (ret == GW_ELIMIT) {
+		snprintf(why, why_len, "'%s' is larger than %d bytes; a key file holds one secret",
+		         q, KEY_FILE_MAX);
 		goto out;
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf + len, (size_t)(KEY_FILE_MAX + 1 - len));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(why, why_len, "cannot read '%s': %s", q, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += r;
-		if (len > KEY_FILE_MAX) {
-			snprintf(why, why_len,
-			         "'%s' is larger than %d bytes; a key file holds one secret", q,
-			         KEY_FILE_MAX);
-			goto out;
-		}
+	if (ret != GW_OK) {
+		snprintf(why, why_len, "cannot read '%s': %s", q, strerror(-ret));
+		goto out;
 	}
-	buf[len] = '\0';
-	secret = key_file_secret(ctx, buf, (size_t)len, why, why_len);
+	secret = key_file_secret(ctx, buf, len, why, why_len);
 	if (secret == NULL && !ctx->sink.oom) {
 		size_t o = strlen(why);
 		snprintf(why + o, why_len - o, " (in key file '%s')", q);

@@ -436,14 +436,8 @@ static void print_zones(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, 
 			print_string(fp, z->file);
 			fputc('\n', fp);
 		}
-		if (z->link_count > 0) {
-			print_list_head(fp, "links", z->link_count, in);
-			for (size_t j = 0; j < z->link_count; j++) {
-				fprintf(fp, "%*s- ", in + 2, "");
-				print_string(fp, z->links[j]);
-				fputc('\n', fp);
-			}
-		}
+		if (z->link_count > 0)
+			print_string_list(fp, "links", z->links, z->link_count, in);
 		policy_print(fp, &z->policy, in);
 		if (z->own_dnssec == NULL && z->own_transfer == NULL)
 			continue;

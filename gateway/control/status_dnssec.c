@@ -106,25 +106,45 @@ static int pick(const gw_view_t *v, const gw_status_query_t *q, gw_view_zone_t *
 	return GW_ENOTFOUND;
 }
 
+/* What a keys and a ds answer start with: the zone q names and its keys
+ * (borrowed), and in obj the zone, whether it is signed, and the empty
+ * array named member that the caller fills (obj owns it). */
+typedef struct key_list {
+	gw_view_zone_t z;
+	const sig_keystore_t *ks;
+	sig_key_t *const *keys;
+	size_t count;
+	json_object *arr;
+} key_list_t;
+
+static int key_list_start(key_list_t *kl, const gw_view_t *v, const gw_status_query_t *q,
+                          json_object *obj, const char *member, char *err, size_t errlen)
+{
+	int ret = pick(v, q, &kl->z, err, errlen);
+	if (ret != GW_OK)
+		return ret;
+	kl->keys = zone_keys(&kl->z, &kl->ks, &kl->count);
+	kl->arr = json_object_new_array();
+	if (kl->arr == NULL || !gw_json_add_str(obj, "zone", kl->z.name) ||
+	    !gw_json_add_bool(obj, "dnssec", kl->ks != NULL) || !gw_json_add(obj, member, kl->arr))
+		return GW_ENOMEM;
+	return GW_OK;
+}
+
 int gw_status_keys(const gw_view_t *v, const gw_status_query_t *q, json_object *obj, char *err,
                    size_t errlen)
 {
-	const sig_keystore_t *ks;
-	size_t count;
-	gw_view_zone_t z;
-	int ret = pick(v, q, &z, err, errlen);
+	key_list_t kl;
+	int ret = key_list_start(&kl, v, q, obj, "keys", err, errlen);
 	if (ret != GW_OK)
 		return ret;
-	sig_key_t *const *keys = zone_keys(&z, &ks, &count);
-	json_object *arr = json_object_new_array();
-	if (arr == NULL || !gw_json_add_str(obj, "zone", z.name) ||
-	    !gw_json_add_bool(obj, "dnssec", ks != NULL) || !gw_json_add(obj, "keys", arr))
-		return GW_ENOMEM;
-	for (size_t i = 0; i < count; i++) {
+	const sig_keystore_t *ks = kl.ks;
+	sig_key_t *const *keys = kl.keys;
+	for (size_t i = 0; i < kl.count; i++) {
 		int64_t created = 0, published = 0;
 		sig_keystore_key_times(ks, i, &created, &published);
 		json_object *o = json_object_new_object();
-		if (o == NULL || json_object_array_add(arr, o) != 0) {
+		if (o == NULL || json_object_array_add(kl.arr, o) != 0) {
 			json_object_put(o);
 			return GW_ENOMEM;
 		}
@@ -139,7 +159,7 @@ int gw_status_keys(const gw_view_t *v, const gw_status_query_t *q, json_object *
 		    !gw_json_add(o, "state", use_json(sig_keystore_key_use(ks, i))))
 			return GW_ENOMEM;
 	}
-	return ks != NULL ? roll_json(&z, obj) : GW_OK;
+	return ks != NULL ? roll_json(&kl.z, obj) : GW_OK;
 }
 
 /* One DS as JSON: its parts and its zone file line. */
@@ -183,24 +203,17 @@ out:
 int gw_status_ds(const gw_view_t *v, const gw_status_query_t *q, json_object *obj, char *err,
                  size_t errlen)
 {
-	const sig_keystore_t *ks;
-	size_t count;
-	gw_view_zone_t z;
-	int ret = pick(v, q, &z, err, errlen);
+	key_list_t kl;
+	int ret = key_list_start(&kl, v, q, obj, "ds", err, errlen);
 	if (ret != GW_OK)
 		return ret;
-	sig_key_t *const *keys = zone_keys(&z, &ks, &count);
-	uint32_t ttl = z.dnssec != NULL ? z.dnssec->dnskey_ttl : v->cfg->dnssec.dnskey_ttl;
-	json_object *arr = json_object_new_array();
-	if (arr == NULL || !gw_json_add_str(obj, "zone", z.name) ||
-	    !gw_json_add_bool(obj, "dnssec", ks != NULL) || !gw_json_add(obj, "ds", arr))
-		return GW_ENOMEM;
+	uint32_t ttl = kl.z.dnssec != NULL ? kl.z.dnssec->dnskey_ttl : v->cfg->dnssec.dnskey_ttl;
 	/* The DS records the parent should hold now: during a rollover, for
 	 * a while, both keys'. */
-	for (size_t i = 0; i < count; i++) {
-		if (!(sig_keystore_key_use(ks, i) & SIG_USE_DS))
+	for (size_t i = 0; i < kl.count; i++) {
+		if (!(sig_keystore_key_use(kl.ks, i) & SIG_USE_DS))
 			continue;
-		ret = ds_json(keys[i], ttl, arr);
+		ret = ds_json(kl.keys[i], ttl, kl.arr);
 		if (ret != GW_OK)
 			return ret;
 	}

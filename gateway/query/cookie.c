@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/core_names.h>
@@ -311,52 +310,42 @@ static int renew_secret(gw_cookie_secret_t *out, const uint8_t *previous, const 
 
 int gw_cookie_secret_load(gw_cookie_secret_t *out, const char *path)
 {
-	int ret = GW_OK;
 	char text[FILE_MAX + 1];
 	char why[160];
-	struct stat st;
-	ssize_t len = 0;
+	mode_t mode = 0;
+	size_t len = 0;
+	int fd = -1;
 
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT)
+	int ret = gw_file_open_private(path, O_NOFOLLOW, &fd, &mode);
+	if (ret == -ENOENT)
 		return renew_secret(out, NULL, path);
-	if (fd < 0) {
-		ret = -errno;
+	if (ret == GW_EINVAL) {
+		gw_err("cookies: %s is not a regular file", path);
+		return GW_EPARSE;
+	}
+	if (ret == GW_EPERM) {
+		gw_err("cookies: %s has mode %04o: group or others may read the secret; chmod 600 "
+		       "it",
+		       path, (unsigned)mode);
+		return ret;
+	}
+	if (ret != GW_OK) {
 		gw_err("cookies: cannot open %s: %s", path, gw_strerror(ret));
 		return ret;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		gw_err("cookies: %s is not a regular file", path);
-		ret = GW_EPARSE;
-		goto out;
-	}
-	if ((st.st_mode & 077) != 0) {
-		gw_err("cookies: %s has mode %04o: group or others may read the secret; chmod 600 "
-		       "it",
-		       path, (unsigned)(st.st_mode & 07777));
-		ret = GW_EPERM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t r = read(fd, text + len, (size_t)(FILE_MAX + 1 - len));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			gw_err("cookies: cannot read %s: %s", path, gw_strerror(ret));
-			goto out;
-		}
-		if (r == 0 || (len += r) > FILE_MAX)
-			break;
-	}
-	if (len > FILE_MAX) {
+	ret = gw_file_read_fd(fd, text, FILE_MAX, &len);
+	if (ret == GW_ELIMIT) {
 		gw_err("cookies: %s is longer than %d octets; it should hold one or two lines of "
 		       "32 hex digits",
 		       path, FILE_MAX);
 		ret = GW_EPARSE;
 		goto out;
 	}
-	ret = gw_cookie_secret_parse(out, text, (size_t)len, why, sizeof(why));
+	if (ret != GW_OK) {
+		gw_err("cookies: cannot read %s: %s", path, gw_strerror(ret));
+		goto out;
+	}
+	ret = gw_cookie_secret_parse(out, text, len, why, sizeof(why));
 	if (ret != GW_OK)
 		gw_err("cookies: %s: %s", path, why);
 out:

@@ -108,15 +108,12 @@ YAML
 	echo "$f"
 }
 
-# gw_start CONFIG: start the daemon, wait (bounded) for its ports file,
-# set GW_PORT (the UDP and TCP port on 127.0.0.1) and GW_PORT6 (on ::1).
-gw_start() {
-	local cfg=$1
-	rm -f "$GW_TMP/ports"
-	"$GW_BIN" -c "$cfg" >>"$GW_TMP/gateway.log" 2>&1 &
-	GW_PID=$!
+# gw_wait_ports: wait (10 s at most) for the ports file of the daemon
+# GW_PID; a daemon that exits first fails the test with its log. False
+# when no ports file came.
+gw_wait_ports() {
 	for _ in $(seq 1 100); do
-		[ -s "$GW_TMP/ports" ] && break
+		[ -s "$GW_TMP/ports" ] && return 0
 		if ! kill -0 "$GW_PID" 2>/dev/null; then
 			echo "FAIL: dnssd-gateway exited at start:" >&2
 			cat "$GW_TMP/gateway.log" >&2
@@ -124,7 +121,17 @@ gw_start() {
 		fi
 		sleep 0.1
 	done
-	if [ ! -s "$GW_TMP/ports" ]; then
+	[ -s "$GW_TMP/ports" ]
+}
+
+# gw_start CONFIG: start the daemon, wait (bounded) for its ports file,
+# set GW_PORT (the UDP and TCP port on 127.0.0.1) and GW_PORT6 (on ::1).
+gw_start() {
+	local cfg=$1
+	rm -f "$GW_TMP/ports"
+	"$GW_BIN" -c "$cfg" >>"$GW_TMP/gateway.log" 2>&1 &
+	GW_PID=$!
+	if ! gw_wait_ports; then
 		echo "FAIL: no ports file after 10 s" >&2
 		cat "$GW_TMP/gateway.log" >&2
 		exit 1
@@ -134,6 +141,30 @@ gw_start() {
 	# DNS over TLS on 127.0.0.1, when the configuration has tls.listen.
 	GW_TLS_PORT=$(awk '$1 == "tls" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
 	[ -n "$GW_PORT" ] || { echo "FAIL: no udp 127.0.0.1 line in ports file" >&2; exit 1; }
+}
+
+# knot_conf_base DIR LISTEN: what every knot.conf of a Knot secondary here
+# starts with: the server on LISTEN (ADDRESS@PORT), one worker each, its
+# log, database, control socket and zones in DIR. The caller adds the rest.
+knot_conf_base() {
+	cat <<KNOT
+server:
+    listen: $2
+    rundir: "$1"
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: "$1/knot.log"
+    any: info
+database:
+    storage: "$1/db"
+control:
+    listen: "$1/knot.sock"
+template:
+  - id: default
+    storage: "$1"
+KNOT
 }
 
 # small_zone DOMAIN: a zone file $GW_TMP/zone for DOMAIN (no final dot):

@@ -85,17 +85,9 @@ gw_start_ns() {
 	rm -f "$GW_TMP/ports"
 	ip netns exec "$NS_GW" "$GW_BIN" -c "$cfg" \
 		>>"$GW_TMP/gateway.log" 2>&1 &
+	# shellcheck disable=SC2034 # lib.sh's gw_wait_ports, gw_stop and gw_finish use it
 	GW_PID=$!
-	for _ in $(seq 1 100); do
-		[ -s "$GW_TMP/ports" ] && break
-		if ! kill -0 "$GW_PID" 2>/dev/null; then
-			echo "FAIL: dnssd-gateway exited at start:" >&2
-			cat "$GW_TMP/gateway.log" >&2
-			exit 1
-		fi
-		sleep 0.1
-	done
-	[ -s "$GW_TMP/ports" ] || { cat "$GW_TMP/gateway.log" >&2; ns_die "no ports file after 10 s"; }
+	gw_wait_ports || { cat "$GW_TMP/gateway.log" >&2; ns_die "no ports file after 10 s"; }
 	GW_PORT=$(awk '$1 == "udp" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
 	[ -n "$GW_PORT" ] || ns_die "no udp 127.0.0.1 line in the ports file"
 }

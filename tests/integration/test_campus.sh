@@ -96,30 +96,8 @@ campus_ready() { # every interface has its link-local address, none tentative
 
 campus_setup() {
 	[ "$(id -u)" = 0 ] || topo_die "network namespaces need root (this test never skips)"
-	/usr/bin/python3 -c 'import zeroconf' 2>/dev/null ||
-		topo_die "python3-zeroconf is not installed (run scripts/setup.sh)"
-	NS_LAN1=$TOPO_NAME-lan1
-	NS_LAN2=$TOPO_NAME-lan2
-	NS_AV=$TOPO_NAME-lan2av
-	NS_GW=$TOPO_NAME-gw
-	NS_REMOTE=$TOPO_NAME-remote
-	trap topo_exit EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
-	local ns
-	for ns in "$NS_LAN1" "$NS_LAN2" "$NS_AV" "$NS_GW" "$NS_REMOTE"; do
-		topo_ns_add "$ns"
-	done
-	topo_veth "$NS_GW" l1 "$NS_LAN1" eth0
-	topo_veth "$NS_GW" l2 "$NS_LAN2" eth0
-	topo_veth "$NS_LAN2" av0 "$NS_AV" eth0
-	topo_veth "$NS_GW" wan "$NS_REMOTE" eth0
-	ip -n "$NS_LAN2" link add br0 type bridge mcast_snooping 0 forward_delay 0 ||
-		topo_die "cannot create the bridge in $NS_LAN2"
-	ip -n "$NS_LAN2" link set eth0 master br0
-	ip -n "$NS_LAN2" link set av0 master br0
-	ip -n "$NS_LAN2" link set eth0 up
-	ip -n "$NS_LAN2" link set av0 up
+	topo_namespaces
+	topo_cables l1 l2
 	campus_addr "$NS_GW" l1 "$TOPO_GW_LAN1_4/25" "$TOPO_GW_LAN1_6/64"
 	campus_addr "$NS_GW" l2 "$TOPO_GW_LAN2_4/25" "$TOPO_GW_LAN2_6/64"
 	campus_addr "$NS_GW" wan - "$GW_WAN6/64"
@@ -656,23 +634,8 @@ NSD
 	done
 } >"$NSD_DIR/nsd.conf"
 {
+	knot_conf_base "$KNOT_DIR" "$REMOTE6@$KNOT_PORT"
 	cat <<KNOT
-server:
-    listen: $REMOTE6@$KNOT_PORT
-    rundir: "$KNOT_DIR"
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-log:
-  - target: "$KNOT_DIR/knot.log"
-    any: info
-database:
-    storage: "$KNOT_DIR/db"
-control:
-    listen: "$KNOT_DIR/knot.sock"
-template:
-  - id: default
-    storage: "$KNOT_DIR"
 remote:
   - id: gateway
     address: $GW_WAN6@53

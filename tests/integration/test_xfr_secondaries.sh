@@ -118,25 +118,10 @@ include: "$NSD_DIR/secondary.conf"
 NSD
 } >"$NSD_DIR/nsd.conf"
 snippet nsd.conf >"$NSD_DIR/secondary.conf"
-cat >"$KNOT_DIR/knot.conf" <<KNOT
-server:
-    listen: 127.0.0.1@$KNOT_PORT
-    rundir: "$KNOT_DIR"
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-log:
-  - target: "$KNOT_DIR/knot.log"
-    any: info
-database:
-    storage: "$KNOT_DIR/db"
-control:
-    listen: "$KNOT_DIR/knot.sock"
-template:
-  - id: default
-    storage: "$KNOT_DIR"
-include: "$KNOT_DIR/secondary.conf"
-KNOT
+{
+	knot_conf_base "$KNOT_DIR" "127.0.0.1@$KNOT_PORT"
+	echo "include: \"$KNOT_DIR/secondary.conf\""
+} >"$KNOT_DIR/knot.conf"
 snippet knot.conf >"$KNOT_DIR/secondary.conf"
 
 nsd -d -c "$NSD_DIR/nsd.conf" >"$NSD_DIR/stdout.log" 2>&1 &

@@ -164,16 +164,10 @@ topo_ready() { # every interface has its link-local address, none tentative
 	done
 }
 
-# topo_setup: the five namespaces, the links, the addresses; installs the
-# cleanup on exit.
-topo_setup() {
-	: "${TOPO_DIR:?TOPO_DIR must name a work directory}"
-	: "${TOPO_NAME:?TOPO_NAME must give the namespaces a prefix}"
-	[ "$(id -u)" = 0 ] || topo_die "network namespaces need root (this test never skips)"
-	local tool
-	for tool in ip unshare mount sysctl; do
-		command -v "$tool" >/dev/null || topo_die "$tool is not installed (scripts/setup.sh)"
-	done
+# topo_namespaces: the five namespaces (NS_LAN1, NS_LAN2, NS_AV, NS_GW,
+# NS_REMOTE, named after TOPO_NAME), once python3-zeroconf is found;
+# installs the cleanup on exit. The caller has checked that it is root.
+topo_namespaces() {
 	/usr/bin/python3 -c 'import zeroconf' 2>/dev/null ||
 		topo_die "python3-zeroconf is not installed (run scripts/setup.sh)"
 	NS_LAN1=$TOPO_NAME-lan1
@@ -188,8 +182,14 @@ topo_setup() {
 	for ns in "$NS_LAN1" "$NS_LAN2" "$NS_AV" "$NS_GW" "$NS_REMOTE"; do
 		topo_ns_add "$ns"
 	done
-	topo_veth "$NS_GW" lan1 "$NS_LAN1" eth0
-	topo_veth "$NS_GW" lan2 "$NS_LAN2" eth0
+}
+
+# topo_cables GW_LAN1 GW_LAN2: the cables between the namespaces, the
+# gateway's ends of the two LANs' named GW_LAN1 and GW_LAN2 (its end of
+# the remote's: wan), and the bridge br0 of lan2.
+topo_cables() {
+	topo_veth "$NS_GW" "$1" "$NS_LAN1" eth0
+	topo_veth "$NS_GW" "$2" "$NS_LAN2" eth0
 	topo_veth "$NS_LAN2" av0 "$NS_AV" eth0
 	topo_veth "$NS_GW" wan "$NS_REMOTE" eth0
 	# lan2 is a small switched LAN: a bridge joins the gateway's cable and
@@ -201,6 +201,20 @@ topo_setup() {
 	ip -n "$NS_LAN2" link set av0 master br0
 	ip -n "$NS_LAN2" link set eth0 up
 	ip -n "$NS_LAN2" link set av0 up
+}
+
+# topo_setup: the five namespaces, the links, the addresses; installs the
+# cleanup on exit.
+topo_setup() {
+	: "${TOPO_DIR:?TOPO_DIR must name a work directory}"
+	: "${TOPO_NAME:?TOPO_NAME must give the namespaces a prefix}"
+	[ "$(id -u)" = 0 ] || topo_die "network namespaces need root (this test never skips)"
+	local tool
+	for tool in ip unshare mount sysctl; do
+		command -v "$tool" >/dev/null || topo_die "$tool is not installed (scripts/setup.sh)"
+	done
+	topo_namespaces
+	topo_cables lan1 lan2
 	topo_addr "$NS_GW" lan1 "$TOPO_GW_LAN1_4" "$TOPO_GW_LAN1_6"
 	topo_addr "$NS_GW" lan2 "$TOPO_GW_LAN2_4" "$TOPO_GW_LAN2_6"
 	topo_addr "$NS_GW" wan "$TOPO_GW_WAN_4" "$TOPO_GW_WAN_6"

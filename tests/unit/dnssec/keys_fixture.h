@@ -22,6 +22,7 @@
 #include "common/error.h"
 #include "cunit.h"
 #include "dnssec/dnssec.h"
+#include "file_util.h"
 
 static const uint8_t g_apex[] = "\x07"
                                 "example";
@@ -85,24 +86,6 @@ static inline void join(char *buf, size_t len, const char *dir, const char *name
 {
 	int n = snprintf(buf, len, "%s/%s", dir, name);
 	CU_ASSERT_FATAL(n > 0 && (size_t)n < len);
-}
-
-static inline void copy_file(const char *src, const char *dst, mode_t mode)
-{
-	FILE *in = fopen(src, "rb");
-	if (in == NULL)
-		fprintf(stderr, "\ncannot open %s; run from the source tree or set GW_TEST_DATA\n",
-		        src);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
-	int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	CU_ASSERT_FATAL(fd >= 0);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		CU_ASSERT_FATAL(write(fd, buf, n) == (ssize_t)n);
-	fclose(in);
-	CU_ASSERT_FATAL(fchmod(fd, mode) == 0);
-	close(fd);
 }
 
 static inline char *read_text(const char *path)

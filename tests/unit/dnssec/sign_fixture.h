@@ -120,6 +120,31 @@ static inline void sign_all(const sig_signer_t *signer, zone_t *zone, time_t now
 	CU_ASSERT(count > 0);
 }
 
+/* A zone of rrs at APEX signed whole with one CSK, now: where most
+ * signing tests start. csk_zone_free() frees the zone and the key. */
+typedef struct {
+	zone_t *zone;
+	sig_key_t *keys[1];
+	sig_signer_t signer;
+	time_t now;
+} csk_zone_t;
+
+static inline void csk_zone_sign(csk_zone_t *f, const char *const *rrs, unsigned threads)
+{
+	f->zone = tzone(APEX, rrs);
+	f->keys[0] = make_key(APEX, SIG_ROLE_CSK);
+	f->signer = make_signer(f->zone, f->keys, 1);
+	f->now = time(NULL);
+	add_dnskeys(f->zone, f->keys, 1);
+	sign_all(&f->signer, f->zone, f->now, threads);
+}
+
+static inline void csk_zone_free(csk_zone_t *f)
+{
+	sig_key_free(f->keys[0]);
+	zone_free(f->zone);
+}
+
 static inline bool verifies(const zone_t *zone, sig_key_t *const *keys, size_t n, time_t now)
 {
 	char err[512];

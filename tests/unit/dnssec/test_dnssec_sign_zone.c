@@ -7,66 +7,56 @@
  * both notice a flipped signature bit. */
 static void test_sign_small_zone(void)
 {
-	zone_t *zone = tzone(APEX, small_zone);
-	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
-	sig_signer_t signer = make_signer(zone, keys, 1);
-	time_t now = time(NULL);
+	csk_zone_t f;
 
-	add_dnskeys(zone, keys, 1);
-	sign_all(&signer, zone, now, 1);
-	CU_ASSERT(verifies(zone, keys, 1, now));
-	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
+	csk_zone_sign(&f, small_zone, 1);
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
+	CU_ASSERT(ldns_verify_zone_file(f.zone) == 0);
 
 	/* Every node has its NSEC, the last wraps to the apex. */
-	const zone_rrset_t *nsec = rrset_of(zone, "www." APEX, LDNS_RR_TYPE_NSEC);
+	const zone_rrset_t *nsec = rrset_of(f.zone, "www." APEX, LDNS_RR_TYPE_NSEC);
 	uint8_t apex[ZONE_NAME_MAXLEN];
 	tname(apex, APEX);
 	CU_ASSERT(nsec->rdata_len > 2 + 15 && memcmp(nsec->rdata + 2, apex, 15) == 0);
-	nsec = rrset_of(zone, "ns1." APEX, LDNS_RR_TYPE_NSEC);
+	nsec = rrset_of(f.zone, "ns1." APEX, LDNS_RR_TYPE_NSEC);
 	CU_ASSERT(nsec->rdata_len > 2 + 1 && memcmp(nsec->rdata + 2, "\001*\004wild", 7) == 0);
 
 	/* A corrupted signature must fail both checks. */
-	const zone_rrset_t *mx = rrset_of(zone, APEX, LDNS_RR_TYPE_MX);
+	const zone_rrset_t *mx = rrset_of(f.zone, APEX, LDNS_RR_TYPE_MX);
 	uint8_t *copy = malloc(mx->sigs_len);
 	CU_ASSERT_FATAL(copy != NULL);
 	memcpy(copy, mx->sigs, mx->sigs_len);
 	copy[mx->sigs_len - 1] ^= 0x01;
 	uint8_t owner[ZONE_NAME_MAXLEN];
-	CU_ASSERT_FATAL(
-	    zone_set_sigs(zone, tname(owner, APEX), LDNS_RR_TYPE_MX, copy, mx->sigs_len) == GW_OK);
+	CU_ASSERT_FATAL(zone_set_sigs(f.zone, tname(owner, APEX), LDNS_RR_TYPE_MX, copy,
+	                              mx->sigs_len) == GW_OK);
 	free(copy);
 	char err[512] = "";
-	CU_ASSERT(sig_verify_zone(zone, keys, 1, now, err, sizeof(err)) == GW_ECRYPTO);
+	CU_ASSERT(sig_verify_zone(f.zone, f.keys, 1, f.now, err, sizeof(err)) == GW_ECRYPTO);
 	CU_ASSERT(strstr(err, "MX") != NULL);
 	fprintf(stderr, "\n  (a failure is expected next)\n");
-	CU_ASSERT(ldns_verify_zone_file(zone) != 0);
+	CU_ASSERT(ldns_verify_zone_file(f.zone) != 0);
 
-	sig_key_free(keys[0]);
-	zone_free(zone);
+	csk_zone_free(&f);
 }
 
 /* (1b) Two threads sign the same as one: every RRset, valid. */
 static void test_sign_threads(void)
 {
-	zone_t *zone = tzone(APEX, small_zone);
-	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
-	sig_signer_t signer = make_signer(zone, keys, 1);
-	time_t now = time(NULL);
+	csk_zone_t f;
 	size_t one = 0;
 	size_t two = 0;
 
-	add_dnskeys(zone, keys, 1);
-	sign_all(&signer, zone, now, 2);
-	CU_ASSERT(verifies(zone, keys, 1, now));
-	CU_ASSERT(sig_sign_zone(&signer, zone, now, true, 1, &one) == GW_OK);
-	CU_ASSERT(sig_sign_zone(&signer, zone, now, true, 2, &two) == GW_OK);
+	csk_zone_sign(&f, small_zone, 2);
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
+	CU_ASSERT(sig_sign_zone(&f.signer, f.zone, f.now, true, 1, &one) == GW_OK);
+	CU_ASSERT(sig_sign_zone(&f.signer, f.zone, f.now, true, 2, &two) == GW_OK);
 	CU_ASSERT(one == two && one > 10);
-	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
 	/* Nothing needs signing right after signing. */
-	CU_ASSERT(sig_sign_zone(&signer, zone, now, false, 2, &two) == GW_OK);
+	CU_ASSERT(sig_sign_zone(&f.signer, f.zone, f.now, false, 2, &two) == GW_OK);
 	CU_ASSERT(two == 0);
-	sig_key_free(keys[0]);
-	zone_free(zone);
+	csk_zone_free(&f);
 }
 
 /* Ed25519 and RSA/SHA-256 sign and verify too, here and in ldns. */
@@ -275,58 +265,48 @@ static void test_ksk_zsk(void)
 /* (6) A wildcard owner's RRSIG counts its labels without the '*'. */
 static void test_wildcard_labels(void)
 {
-	zone_t *zone = tzone(APEX, small_zone);
-	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
-	sig_signer_t signer = make_signer(zone, keys, 1);
-	time_t now = time(NULL);
+	csk_zone_t f;
 	uint16_t len;
 
-	add_dnskeys(zone, keys, 1);
-	sign_all(&signer, zone, now, 1);
+	csk_zone_sign(&f, small_zone, 1);
 	/* *.wild.dnssd.example.: 4 labels, 3 in the RRSIG. */
-	const zone_rrset_t *wild = rrset_of(zone, "*.wild." APEX, LDNS_RR_TYPE_TXT);
+	const zone_rrset_t *wild = rrset_of(f.zone, "*.wild." APEX, LDNS_RR_TYPE_TXT);
 	CU_ASSERT(sig_at(wild, 0, &len)[RRSIG_LABELS] == 3);
-	const zone_rrset_t *nsec = rrset_of(zone, "*.wild." APEX, LDNS_RR_TYPE_NSEC);
+	const zone_rrset_t *nsec = rrset_of(f.zone, "*.wild." APEX, LDNS_RR_TYPE_NSEC);
 	CU_ASSERT(sig_at(nsec, 0, &len)[RRSIG_LABELS] == 3);
-	const zone_rrset_t *a = rrset_of(zone, "a.wild." APEX, LDNS_RR_TYPE_A);
+	const zone_rrset_t *a = rrset_of(f.zone, "a.wild." APEX, LDNS_RR_TYPE_A);
 	CU_ASSERT(sig_at(a, 0, &len)[RRSIG_LABELS] == 4);
-	CU_ASSERT(verifies(zone, keys, 1, now));
-	sig_key_free(keys[0]);
-	zone_free(zone);
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
+	csk_zone_free(&f);
 }
 
 /* (7) A TTL change is a data change: a new signature with the new
  * original TTL, through the commit path. */
 static void test_ttl_change(void)
 {
-	zone_t *zone = tzone(APEX, small_zone);
-	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
-	sig_signer_t signer = make_signer(zone, keys, 1);
-	time_t now = time(NULL);
+	csk_zone_t f;
 	zone_changeset_t cs;
 	size_t resigned = 0;
 	uint16_t len;
 
-	add_dnskeys(zone, keys, 1);
-	sign_all(&signer, zone, now, 1);
-	const zone_rrset_t *a = rrset_of(zone, "mail." APEX, LDNS_RR_TYPE_A);
+	csk_zone_sign(&f, small_zone, 1);
+	const zone_rrset_t *a = rrset_of(f.zone, "mail." APEX, LDNS_RR_TYPE_A);
 	CU_ASSERT(get_u32(sig_at(a, 0, &len) + RRSIG_TTL) == 3600);
 
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
 	tcs_add(&cs, "mail." APEX " 60 IN A 192.0.2.25");
-	uint32_t serial = zone_serial_next(serial_of(zone), 0);
-	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, serial, &resigned, NULL) == GW_OK);
+	uint32_t serial = zone_serial_next(serial_of(f.zone), 0);
+	CU_ASSERT(sig_zone_commit(&f.signer, f.zone, &cs, f.now, serial, &resigned, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	/* The A RRset and the SOA; the NSEC chain did not change. */
 	CU_ASSERT(resigned == 2);
-	a = rrset_of(zone, "mail." APEX, LDNS_RR_TYPE_A);
+	a = rrset_of(f.zone, "mail." APEX, LDNS_RR_TYPE_A);
 	CU_ASSERT(a->ttl == 60);
 	CU_ASSERT(get_u32(sig_at(a, 0, &len) + RRSIG_TTL) == 60);
-	CU_ASSERT(serial_of(zone) == serial);
-	CU_ASSERT(verifies(zone, keys, 1, now));
-	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
-	sig_key_free(keys[0]);
-	zone_free(zone);
+	CU_ASSERT(serial_of(f.zone) == serial);
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
+	CU_ASSERT(ldns_verify_zone_file(f.zone) == 0);
+	csk_zone_free(&f);
 }
 
 /* Delegations: NS below the apex and glue are not signed and the glue has
@@ -334,61 +314,56 @@ static void test_ttl_change(void)
  * path keeps the zone valid. */
 static void test_delegation(void)
 {
-	zone_t *zone = tzone(APEX, small_zone);
-	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
-	sig_signer_t signer = make_signer(zone, keys, 1);
-	time_t now = time(NULL);
+	csk_zone_t f;
 	zone_changeset_t cs;
 
-	add_dnskeys(zone, keys, 1);
-	sign_all(&signer, zone, now, 1);
+	csk_zone_sign(&f, small_zone, 1);
 
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
 	tcs_add(&cs, "sub." APEX " 3600 IN NS ns.sub." APEX);
 	tcs_add(&cs, "sub." APEX " 3600 IN DS 12345 13 2 "
 	             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
 	tcs_add(&cs, "ns.sub." APEX " 3600 IN A 192.0.2.99");
-	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
-	                          NULL, NULL) == GW_OK);
+	CU_ASSERT(sig_zone_commit(&f.signer, f.zone, &cs, f.now,
+	                          zone_serial_next(serial_of(f.zone), 0), NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
-	CU_ASSERT(verifies(zone, keys, 1, now));
-	CU_ASSERT(rrset_of(zone, "sub." APEX, LDNS_RR_TYPE_NS)->sig_count == 0);
-	CU_ASSERT(rrset_of(zone, "sub." APEX, LDNS_RR_TYPE_DS)->sig_count == 1);
-	CU_ASSERT(rrset_of(zone, "ns.sub." APEX, LDNS_RR_TYPE_A)->sig_count == 0);
-	CU_ASSERT(trrset(zone, "ns.sub." APEX, LDNS_RR_TYPE_NSEC) == NULL);
-	CU_ASSERT(chain_is_current(zone));
-	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
+	CU_ASSERT(rrset_of(f.zone, "sub." APEX, LDNS_RR_TYPE_NS)->sig_count == 0);
+	CU_ASSERT(rrset_of(f.zone, "sub." APEX, LDNS_RR_TYPE_DS)->sig_count == 1);
+	CU_ASSERT(rrset_of(f.zone, "ns.sub." APEX, LDNS_RR_TYPE_A)->sig_count == 0);
+	CU_ASSERT(trrset(f.zone, "ns.sub." APEX, LDNS_RR_TYPE_NSEC) == NULL);
+	CU_ASSERT(chain_is_current(f.zone));
+	CU_ASSERT(ldns_verify_zone_file(f.zone) == 0);
 
 	/* A name right after the glue: the NSEC before it is the delegation
 	 * point's, past the glue. Then it goes again. */
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
 	tcs_add(&cs, "subway." APEX " 300 IN A 192.0.2.100");
-	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
-	                          NULL, NULL) == GW_OK);
+	CU_ASSERT(sig_zone_commit(&f.signer, f.zone, &cs, f.now,
+	                          zone_serial_next(serial_of(f.zone), 0), NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
-	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
 	tcs_remove(&cs, "subway." APEX " 300 IN A 192.0.2.100");
-	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
-	                          NULL, NULL) == GW_OK);
+	CU_ASSERT(sig_zone_commit(&f.signer, f.zone, &cs, f.now,
+	                          zone_serial_next(serial_of(f.zone), 0), NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
-	CU_ASSERT(verifies(zone, keys, 1, now));
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
 
 	/* The cut goes: the former glue becomes authoritative data. */
 	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
 	tcs_remove(&cs, "sub." APEX " 3600 IN NS ns.sub." APEX);
 	tcs_remove(&cs, "sub." APEX " 3600 IN DS 12345 13 2 "
 	                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-	CU_ASSERT(sig_zone_commit(&signer, zone, &cs, now, zone_serial_next(serial_of(zone), 0),
-	                          NULL, NULL) == GW_OK);
+	CU_ASSERT(sig_zone_commit(&f.signer, f.zone, &cs, f.now,
+	                          zone_serial_next(serial_of(f.zone), 0), NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
-	CU_ASSERT(verifies(zone, keys, 1, now));
-	CU_ASSERT(rrset_of(zone, "ns.sub." APEX, LDNS_RR_TYPE_A)->sig_count == 1);
-	CU_ASSERT(trrset(zone, "sub." APEX, LDNS_RR_TYPE_NSEC) == NULL);
-	CU_ASSERT(chain_is_current(zone));
-	CU_ASSERT(ldns_verify_zone_file(zone) == 0);
-	sig_key_free(keys[0]);
-	zone_free(zone);
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
+	CU_ASSERT(rrset_of(f.zone, "ns.sub." APEX, LDNS_RR_TYPE_A)->sig_count == 1);
+	CU_ASSERT(trrset(f.zone, "sub." APEX, LDNS_RR_TYPE_NSEC) == NULL);
+	CU_ASSERT(chain_is_current(f.zone));
+	CU_ASSERT(ldns_verify_zone_file(f.zone) == 0);
+	csk_zone_free(&f);
 }
 
 /* The same two with NSEC3 (RFC 5155, RFC 9276 parameters). */

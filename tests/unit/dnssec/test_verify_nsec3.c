@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "cunit.h"
 #include "dnssec/dnssec.h"
+#include "file_util.h"
 #include "zone_util.h"
 
 #define APEX     "dnssd.example."
@@ -41,24 +42,6 @@ static const char *data_path(const char *file)
 	const char *dir = getenv("GW_TEST_DATA");
 	snprintf(path, sizeof(path), "%s/verify-nsec3/%s", dir != NULL ? dir : "tests/data", file);
 	return path;
-}
-
-static void copy_file(const char *src, const char *dst, mode_t mode)
-{
-	FILE *in = fopen(src, "rb");
-	if (in == NULL)
-		fprintf(stderr, "\ncannot open %s; run from the source tree or set GW_TEST_DATA\n",
-		        src);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
-	int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	CU_ASSERT_FATAL(fd >= 0);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		CU_ASSERT_FATAL(write(fd, buf, n) == (ssize_t)n);
-	fclose(in);
-	CU_ASSERT_FATAL(fchmod(fd, mode) == 0);
-	close(fd);
 }
 
 /* The fixture's key, imported as a CSK. Git keeps the private file 0644,

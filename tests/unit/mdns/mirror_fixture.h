@@ -106,8 +106,9 @@ static inline void mirror_up(fixture_t *f)
 	CU_ASSERT_FATAL(mdns_mirror_start(f->mirror) == GW_OK);
 }
 
-/* Fresh fixture with the given changes to the default configuration. */
-static inline fixture_t *setup(void (*tweak)(mdns_mirror_config_t *))
+/* Fresh fixture with the given changes to the default configuration, its
+ * state directory and its loop, before the zone and the mirror. */
+static inline fixture_t *setup_begin(void (*tweak)(mdns_mirror_config_t *))
 {
 	fixture_t *f = &F;
 	memset(f, 0, sizeof(*f));
@@ -119,8 +120,23 @@ static inline fixture_t *setup(void (*tweak)(mdns_mirror_config_t *))
 		tweak(&f->cfg);
 	f->loop = ev_loop_new(EVFLAG_AUTO);
 	CU_ASSERT_FATAL(f->loop != NULL);
+	return f;
+}
+
+/* setup_begin(), the static zone, and the mirror running. */
+static inline fixture_t *setup(void (*tweak)(mdns_mirror_config_t *))
+{
+	fixture_t *f = setup_begin(tweak);
 	zone_new_static(f);
 	mirror_up(f);
+	return f;
+}
+
+/* setup(), and the link eth0 (IFX) up. */
+static inline fixture_t *setup_link(void (*tweak)(mdns_mirror_config_t *))
+{
+	fixture_t *f = setup(tweak);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
 	return f;
 }
 

@@ -72,8 +72,7 @@ static void slow_rate(mdns_mirror_config_t *cfg)
 
 static void test_rate(void)
 {
-	fixture_t *f = setup(slow_rate);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(slow_rate);
 	run_for(f, 1100); /* the enumeration took tokens; let them refill */
 	printer(f, true);
 	mdns_mirror_flush(f->mirror);
@@ -94,8 +93,7 @@ static void test_rate(void)
 
 static void test_reserved(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	/* Types and targets on the gateway's _dns-sd._udp names */
 	ptr(f, true, "_services._dns-sd._udp.local", "_dns-sd._udp.local");
 	ptr(f, true, "_services._dns-sd._udp.local", "_services._dns-sd._udp.local");
@@ -151,15 +149,8 @@ static void long_domain(mdns_mirror_config_t *cfg)
 
 static void test_overlong(void)
 {
-	fixture_t *f = &F;
+	fixture_t *f = setup_begin(long_domain);
 	/* The zone must be the long domain's. */
-	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/gw-mirror.XXXXXX");
-	CU_ASSERT_FATAL(mkdtemp(f->dir) != NULL);
-	snprintf(f->state, sizeof(f->state), "%.63s/mirror.zone", f->dir);
-	config_defaults(f);
-	long_domain(&f->cfg);
-	f->loop = ev_loop_new(EVFLAG_AUTO);
 	static const char *const rrs[] = {
 	    "a-rather-long-domain-name-to-make-names-overflow.example.org. 3600 IN SOA "
 	    "ns.example.org. "
@@ -202,8 +193,7 @@ static void test_overlong(void)
  * answering for every absent instance of the type. */
 static void test_wildcard(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
 	/* the * instance */
 	http_service(f, "*._http._tcp.local", "attacker.local", "192.0.2.66");
@@ -240,8 +230,7 @@ static void test_wildcard(void)
  * control characters: refused as not valid DNS-SD, counted. */
 static void test_structure(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
 	/* a type with a control character */
 	ptr(f, true, "_services._dns-sd._udp.local", "_ht\\010tp._tcp.local");

@@ -4,8 +4,7 @@
 
 static void test_grace(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	mdns_mirror_flush(f->mirror);
 	expect_printer(f, true);
@@ -38,8 +37,7 @@ static void test_grace(void)
 
 static void test_grace_expiry(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	mdns_mirror_flush(f->mirror);
 	mdns_mirror_inject_link(f->mirror, IFX, "eth0", false);
@@ -60,8 +58,7 @@ static void test_grace_expiry(void)
 
 static void test_link_back_rediscovered(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	mdns_mirror_flush(f->mirror);
 	mdns_mirror_inject_link(f->mirror, IFX, "eth0", false);
@@ -78,8 +75,7 @@ static void test_link_back_rediscovered(void)
 
 static void test_restart_warmup(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
 	ptr(f, true, "_http._tcp.local",
@@ -120,8 +116,7 @@ static void test_restart_warmup(void)
  * would read "@home..." back as the origin (mirror_state.c escapes it). */
 static void test_state_at_label(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
 	ptr(f, true, "_http._tcp.local", "\\064home._http._tcp.local");
@@ -152,8 +147,7 @@ static void reload(fixture_t *f, const char *const *rrs)
 
 static void test_resync(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	mdns_mirror_flush(f->mirror);
 	/* A reload swaps in the static zone alone: everything comes back. */

@@ -39,8 +39,7 @@ static void test_publish(void)
 
 static void test_no_address(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	ptr(f, true, "_services._dns-sd._udp.local", "_ssh._tcp.local");
 	ptr(f, true, "_ssh._tcp.local", "box._ssh._tcp.local");
 	srv(f, true, "box._ssh._tcp.local", 22, "box.local");
@@ -67,8 +66,7 @@ static void test_no_address(void)
 
 static void test_goodbye(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	/* The same PTR over IPv6 too: one record, two transports. */
 	uint8_t rd[MDNS_NAME_MAX];
@@ -102,8 +100,7 @@ static void test_goodbye(void)
  * browsed until its last instance goes. */
 static void test_shared_type_goodbye(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	ptr(f, true, "_ipp._tcp.local", "Other._ipp._tcp.local");
 	srv(f, true, "Other._ipp._tcp.local", 631, "other.local");
@@ -163,8 +160,7 @@ static void test_batching(void)
  * commit waits for the window's end (one commit per window). */
 static void test_quiet_first_change(void)
 {
-	fixture_t *f = setup(NULL); /* window: 20 ms */
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL); /* window: 20 ms */
 	printer(f, true);
 	run_for(f, 12);
 	CU_ASSERT_EQUAL(f->commits, 1);
@@ -184,8 +180,7 @@ static void test_quiet_first_change(void)
 
 static void test_commit_failure(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	f->fail = 1;
 	CU_ASSERT_NOT_EQUAL(mdns_mirror_flush(f->mirror), GW_OK);
@@ -201,8 +196,7 @@ static void test_commit_failure(void)
 
 static void test_ttl(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	/* A record announced with a TTL below the cap keeps it, and its
 	 * RRset shares it. */
@@ -232,8 +226,7 @@ static void no_ipv6(mdns_mirror_config_t *cfg)
 
 static void test_ipv4_only(void)
 {
-	fixture_t *f = setup(no_ipv6);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(no_ipv6);
 	printer(f, true);
 	mdns_mirror_flush(f->mirror);
 	uint8_t name[MDNS_NAME_MAX];

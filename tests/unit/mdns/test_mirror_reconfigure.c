@@ -52,8 +52,7 @@ static mdns_link_config_t g_two[] = {
  * services under its subdomain, the first link untouched. */
 static void test_link_added(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	mdns_mirror_flush(f->mirror);
 	expect_printer(f, true);
@@ -124,8 +123,7 @@ static void test_link_removed(void)
  * the limit is held back; a new TTL cap re-publishes with that TTL. */
 static void test_limits_and_ttl(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	service_on(f, IFX, "one", "192.0.2.31");
 	mdns_mirror_flush(f->mirror);
 	CU_ASSERT(has_rr(f, "one.lan.home.arpa. 10 IN A 192.0.2.31"));
@@ -177,8 +175,7 @@ static void test_subtypes(void)
  * the mirror goes on as it was. */
 static void test_refused(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	mdns_mirror_flush(f->mirror);
 	unsigned before = f->commits;
@@ -219,8 +216,7 @@ static void test_refused(void)
  * own name. */
 static void test_to_default_rule(void)
 {
-	fixture_t *f = setup(NULL);
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	fixture_t *f = setup_link(NULL);
 	printer(f, true);
 	mdns_mirror_flush(f->mirror);
 	mdns_mirror_config_t cfg = f->cfg;

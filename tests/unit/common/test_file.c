@@ -1,0 +1,134 @@
+/* common/file.h: a private file is opened only when it is a regular file
+ * closed to group and others; a whole-file read stops at its limit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/file.h"
+#include "cunit.h"
+
+#define DIR_TEMPLATE "/tmp/gw_test_file.XXXXXX"
+
+static char dir[sizeof(DIR_TEMPLATE)];
+static char path[sizeof(dir) + 16];
+
+static void make_dir(void)
+{
+	memcpy(dir, DIR_TEMPLATE, sizeof(dir));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/secret", dir);
+}
+
+static void write_file(const char *text, mode_t mode)
+{
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(gw_file_write_atomic(path, text, strlen(text), mode), GW_OK);
+}
+
+static void remove_dir(void)
+{
+	unlink(path);
+	CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
+/* Open and read path as a private file: the return of the first step
+ * that fails, or of the read. */
+static int read_private(int extra_flags, char *buf, size_t max, size_t *len, mode_t *mode)
+{
+	int fd = -1;
+	int ret = gw_file_open_private(path, extra_flags, &fd, mode);
+	if (ret != GW_OK)
+		return ret;
+	ret = gw_file_read_fd(fd, buf, max, len);
+	close(fd);
+	return ret;
+}
+
+static void test_private(void)
+{
+	char buf[9];
+	size_t len = 99;
+	mode_t mode = 0;
+
+	make_dir();
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), -ENOENT);
+
+	write_file("abc\n", 0600);
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_OK);
+	CU_ASSERT_EQUAL(len, 4);
+	CU_ASSERT_STRING_EQUAL(buf, "abc\n");
+	CU_ASSERT_EQUAL(mode, 0600);
+
+	/* Readable or writable by group or others: refused, with the mode. */
+	write_file("abc\n", 0640);
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_EPERM);
+	CU_ASSERT_EQUAL(mode, 0640);
+	write_file("abc\n", 0602);
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_EPERM);
+	CU_ASSERT_EQUAL(mode, 0602);
+	/* Only the owner's bits matter beyond that. */
+	write_file("", 0400);
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_OK);
+	CU_ASSERT_EQUAL(len, 0);
+	CU_ASSERT_STRING_EQUAL(buf, "");
+
+	/* A directory is not a regular file. */
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_EINVAL);
+	CU_ASSERT_EQUAL(rmdir(path), 0);
+	remove_dir();
+}
+
+static void test_symlink(void)
+{
+	char target[sizeof(path) + 8];
+	char buf[9];
+	size_t len = 0;
+	mode_t mode = 0;
+
+	make_dir();
+	snprintf(target, sizeof(target), "%s/target", dir);
+	CU_ASSERT_EQUAL_FATAL(gw_file_write_atomic(target, "k", 1, 0600), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(symlink(target, path), 0);
+	/* Followed unless the caller adds O_NOFOLLOW. */
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_OK);
+	CU_ASSERT_STRING_EQUAL(buf, "k");
+	CU_ASSERT_EQUAL(read_private(O_NOFOLLOW, buf, 8, &len, &mode), -ELOOP);
+	unlink(target);
+	remove_dir();
+}
+
+static void test_limit(void)
+{
+	char buf[9];
+	size_t len = 99;
+	mode_t mode = 0;
+
+	make_dir();
+	/* Exactly max octets is whole; one more is over the limit. */
+	write_file("12345678", 0600);
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_OK);
+	CU_ASSERT_EQUAL(len, 8);
+	CU_ASSERT_STRING_EQUAL(buf, "12345678");
+	len = 99;
+	write_file("123456789", 0600);
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_ELIMIT);
+	CU_ASSERT_EQUAL(len, 99);
+	remove_dir();
+}
+
+int gw_test_register(void)
+{
+	return gw_test_suite("file", (gw_test_t[]){
+	                                 {"private", test_private},
+	                                 {"symlink", test_symlink},
+	                                 {"limit", test_limit},
+	                                 {NULL, NULL},
+	                             });
+}
