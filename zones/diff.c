@@ -70,27 +70,42 @@ static int diff_node(zone_changeset_t *cs, const zone_node_t *a, const zone_node
 	return ret;
 }
 
-int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
-              zone_changeset_t *cs)
+int zone_diff_walk(zone_node_next_fn next_from, void *from, const zone_t *to,
+                   zone_diff_skip_fn skip, void *arg, zone_changeset_t *cs)
 {
-	const zone_node_t *a = zone_first(from);
+	const zone_node_t *a = NULL;
 	const zone_node_t *b = zone_first(to);
-	int ret = GW_OK;
+	int ret = next_from(from, &a);
 	while ((a != NULL || b != NULL) && ret == GW_OK) {
 		int c = a == NULL   ? 1
 		        : b == NULL ? -1
 		                    : zone_key_cmp(a->key, a->key_len, b->key, b->key_len);
-		if (c < 0) {
-			ret = diff_node(cs, a, NULL, skip, arg);
-			a = zone_next(from, a);
-		} else if (c > 0) {
-			ret = diff_node(cs, NULL, b, skip, arg);
+		ret = diff_node(cs, c <= 0 ? a : NULL, c >= 0 ? b : NULL, skip, arg);
+		if (ret == GW_OK && c <= 0)
+			ret = next_from(from, &a);
+		if (c >= 0)
 			b = zone_next(to, b);
-		} else {
-			ret = diff_node(cs, a, b, skip, arg);
-			a = zone_next(from, a);
-			b = zone_next(to, b);
-		}
 	}
 	return ret;
+}
+
+/* zone_node_next_fn over a zone: the walk's state is the node last given. */
+typedef struct zone_cursor {
+	const zone_t *zone;
+	const zone_node_t *node;
+} zone_cursor_t;
+
+static int cursor_next(void *ctx, const zone_node_t **node)
+{
+	zone_cursor_t *c = ctx;
+	c->node = c->node == NULL ? zone_first(c->zone) : zone_next(c->zone, c->node);
+	*node = c->node;
+	return GW_OK;
+}
+
+int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
+              zone_changeset_t *cs)
+{
+	zone_cursor_t cursor = {.zone = from};
+	return zone_diff_walk(cursor_next, &cursor, to, skip, arg, cs);
 }

@@ -155,3 +155,14 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref);
 /* Apply every queued RR to zone, all or nothing (see zone_apply()). */
 int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,
                      size_t *changed_count);
+
+/* ---- differences (zones/diff.c) --------------------------------------- */
+
+/* Gives the next node of a walk in canonical order (the first on the
+ * first call) into *node, NULL at the end; GW_OK or an error. */
+typedef int (*zone_node_next_fn)(void *ctx, const zone_node_t **node);
+
+/* zone_diff() with the from side's nodes given by next_from(from, ...):
+ * a zone's or a flat copy's. */
+int zone_diff_walk(zone_node_next_fn next_from, void *from, const zone_t *to,
+                   zone_diff_skip_fn skip, void *arg, zone_changeset_t *cs);

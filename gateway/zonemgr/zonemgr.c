@@ -258,6 +258,9 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 		       gw_strerror(ret));
 		goto out;
 	}
+	/* The chain's RRs as ldns objects (about 230 B a name) would
+	 * otherwise stay through the signing, the start's peak. */
+	zone_changeset_deinit(&cs);
 
 	uint64_t t0 = gw_clock_mono_ns();
 	size_t adopted = adopt_signatures(m, zone);
@@ -362,6 +365,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	int ret;
 	char err[512] = "";
 	zone_t *zone = NULL;
+	zone_t *statics = NULL;
 	gw_zonemgr_t *m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return GW_ENOMEM;
@@ -374,18 +378,22 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	ret = gw_serial_init(&m->serial, cfg->state_dir);
 	if (ret != GW_OK)
 		goto out;
-	ret = gw_zonemgr_load_static(&m->statics, cfg, err, sizeof(err));
+	ret = gw_zonemgr_load_static(&statics, cfg, err, sizeof(err));
 	if (ret != GW_OK) {
 		gw_err("cannot load zone %s: %s", cfg->domain_str, err[0] ? err : gw_strerror(ret));
 		goto out;
 	}
-	warn_owned(m->statics, cfg);
+	warn_owned(statics, cfg);
 
 	/* The served zone starts as the static records minus what the
-	 * gateway makes itself. */
+	 * gateway makes itself; the records themselves are kept flat. */
 	ret = zone_new(&zone, cfg->domain);
 	if (ret == GW_OK)
-		ret = zone_add_zone(zone, m->statics, gateway_owned_type, NULL);
+		ret = zone_add_zone(zone, statics, gateway_owned_type, NULL);
+	if (ret == GW_OK)
+		ret = zone_flat_new(&m->statics, statics);
+	zone_free(statics);
+	statics = NULL;
 	if (ret != GW_OK) {
 		gw_err("cannot build zone %s: %s", cfg->domain_str, gw_strerror(ret));
 		goto out;
@@ -578,6 +586,7 @@ static int reload_statics(gw_zonemgr_t *m, const char *what)
 	const gw_zonemgr_opts_t *cfg = &m->opts;
 	char err[512] = "";
 	zone_t *fresh = NULL;
+	zone_flat_t *flat = NULL;
 	zone_changeset_t cs = {0};
 	int ret = gw_zonemgr_load_static(&fresh, cfg, err, sizeof(err));
 	if (ret != GW_OK) {
@@ -586,9 +595,12 @@ static int reload_statics(gw_zonemgr_t *m, const char *what)
 		return ret;
 	}
 	warn_owned(fresh, cfg);
-	ret = zone_changeset_init(&cs);
+	/* Made before the commit: once it is in, nothing may fail. */
+	ret = zone_flat_new(&flat, fresh);
 	if (ret == GW_OK)
-		ret = zone_diff(m->statics, fresh, skip_owned_and_soa, NULL, &cs);
+		ret = zone_changeset_init(&cs);
+	if (ret == GW_OK)
+		ret = zone_flat_diff(m->statics, fresh, skip_owned_and_soa, NULL, &cs);
 	if (ret == GW_OK)
 		ret = soa_changes(m, fresh, &cs);
 	if (ret == GW_OK)
@@ -600,12 +612,13 @@ static int reload_statics(gw_zonemgr_t *m, const char *what)
 	}
 	gw_info("reload: %s applied (%zu removed, %zu added)", what,
 	        ldns_rr_list_rr_count(cs.remove), ldns_rr_list_rr_count(cs.add));
-	zone_free(m->statics);
-	m->statics = fresh;
-	fresh = NULL;
+	zone_flat_free(m->statics);
+	m->statics = flat;
+	flat = NULL;
 	gw_zonemgr_schedule_refresh(m);
 out:
 	zone_changeset_deinit(&cs);
+	zone_flat_free(flat);
 	zone_free(fresh);
 	return ret;
 }
@@ -635,7 +648,7 @@ int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
 
 bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name)
 {
-	return zone_find(m->statics, name) != NULL;
+	return zone_flat_has_name(m->statics, name);
 }
 
 int gw_zonemgr_start(gw_zonemgr_t *m)
@@ -694,7 +707,7 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 	gw_journal_close(m->journal, m->zone != NULL && !m->serial.pending ? m->zone->zone : NULL);
 	zone_changeset_deinit(&m->pending);
 	gw_zoneref_put(m->zone);
-	zone_free(m->statics);
+	zone_flat_free(m->statics);
 	sig_keystore_free(m->keys);
 	gw_serial_deinit(&m->serial);
 	free(m);

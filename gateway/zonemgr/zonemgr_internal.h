@@ -17,7 +17,10 @@
 struct gw_zonemgr {
 	struct ev_loop *loop;
 	gw_zonemgr_opts_t opts;
-	zone_t *statics;    /* owned: the records of the zone file, as last loaded */
+	/* owned: the static records (zone file, apex, the gateway's own) as
+	 * last loaded, flat: what a reload diffs against and what
+	 * gw_zonemgr_is_static_name() asks. */
+	zone_flat_t *statics;
 	gw_zoneref_t *zone; /* one reference: the served zone */
 	gw_serial_t serial;
 	sig_keystore_t *keys; /* owned; NULL when unsigned */
