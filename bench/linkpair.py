@@ -139,6 +139,23 @@ def ports_file_port(path, kind=None):
     return None
 
 
+def wait_link_up(gw, tmp, logpath, who):
+    """The port of the gateway gw (its ports file in tmp) once its log
+    (logpath) says its link is up, plus a second for its browsers to
+    start; SystemExit, naming the benchmark who, when that does not come
+    within 20 s."""
+    port = ports_file_port(os.path.join(tmp, "ports"))
+    if port is None:
+        raise SystemExit("%s: the gateway did not start; log %s" % (who, logpath))
+    t0 = time.monotonic()
+    while "is up" not in open(logpath).read():
+        if time.monotonic() - t0 > 20 or gw.poll() is not None:
+            raise SystemExit("%s: the link did not come up; log %s" % (who, logpath))
+        time.sleep(0.1)
+    time.sleep(1)
+    return port
+
+
 def stop(proc, timeout=10):
     """SIGTERM to proc (None: nothing), SIGKILL after timeout seconds."""
     if proc is None or proc.poll() is not None:

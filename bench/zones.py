@@ -40,7 +40,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from linkpair import ROOT, LinkPair, Netns, ports_file_port, state_tmp, stop  # noqa: E402
+from linkpair import ROOT, LinkPair, Netns, state_tmp, stop, wait_link_up  # noqa: E402
 import memory  # noqa: E402  (proc_status)
 import serve  # noqa: E402  (cpu_ticks)
 
@@ -141,15 +141,7 @@ def one(args, link, sender, case, n, out, run):
         with open(logpath, "w") as lf:
             gw = subprocess.Popen(["ip", "netns", "exec", link.ns_gw, args.gw_bin, "-c", cfg],
                                   stdout=lf, stderr=subprocess.STDOUT)
-        port = ports_file_port(os.path.join(tmp, "ports"))
-        if port is None:
-            raise SystemExit("zones: the gateway did not start; log %s" % logpath)
-        t0 = time.monotonic()
-        while "is up" not in open(logpath).read():
-            if time.monotonic() - t0 > 20 or gw.poll() is not None:
-                raise SystemExit("zones: the link did not come up; log %s" % logpath)
-            time.sleep(0.1)
-        time.sleep(1)
+        port = wait_link_up(gw, tmp, logpath, "zones")
         t0 = time.monotonic()
         recs = announcement(n)
         announce(sender, recs)
