@@ -15,7 +15,9 @@ zone holds all N SRV records (AXFR from the gateway's namespace every
 in the gateway's namespace (RcvbufErrors of /proc/net/snmp and
 Udp6RcvbufErrors of /proc/net/snmp6, which only the gateway's sockets
 can have there); the gateway's CPU seconds (user + system) and its RSS
-(VmRSS, and the peak VmHWM) at the end. Nothing is announced twice: what
+(VmRSS, and the peak VmHWM) at the end. net.core.rmem_max, which caps
+the gateway's socket buffers (docs/mdns.md, "Big links"), is printed
+with the results and left as it is. Nothing is announced twice: what
 was dropped comes back only through the gateway's own queries.
 
   bench/mdns_scale.py                                   # 1000 and 5000, one run
@@ -28,14 +30,13 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from linkpair import ROOT, LinkPair, Netns, state_tmp, stop, wait_link_up  # noqa: E402
+from linkpair import LinkPair, Netns, bench_prepare, state_tmp, stop, wait_link_up  # noqa: E402
 import memory  # noqa: E402  (proc_status)
 import serve  # noqa: E402  (cpu_ticks)
 import zones  # noqa: E402  (announcement, axfr, config)
@@ -62,6 +63,13 @@ def rcvbuf_errors(ns):
         elif ln.startswith("Udp6RcvbufErrors"):
             total += int(ln.split()[1])
     return total
+
+
+def rmem_max():
+    """net.core.rmem_max (one value for every namespace): the most a
+    socket's receive buffer may be given, in octets."""
+    with open("/proc/sys/net/core/rmem_max") as f:
+        return int(f.read())
 
 
 def by_type(recs_of, n):
@@ -116,7 +124,8 @@ def one(args, link, sender, n, run, out):
         st = memory.proc_status(gw.pid)
         return {"services": n, "run": run, "complete_s": done, "mirrored": seen,
                 "rcvbuf_errors": rcvbuf_errors(link.ns_gw) - drops0, "cpu_s": cpu,
-                "rss_mib": st["VmRSS"], "hwm_mib": st["VmHWM"], "gap_ms": args.gap}
+                "rss_mib": st["VmRSS"], "hwm_mib": st["VmHWM"], "gap_ms": args.gap,
+                "rmem_max": rmem_max()}
     finally:
         stop(gw, 20)
         for t in answers:
@@ -152,18 +161,9 @@ def main():
                     help="seconds to wait for all services of one size")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("mdns_scale: network namespaces need root")
-    sizes = [int(s) for s in args.services.split(",") if s.strip()]
-    args.gw_bin = os.path.abspath(os.environ.get(
-        "GW_BIN", os.path.join(ROOT, "build", "gateway", "dnssd-gateway")))
+    sizes, out = bench_prepare("mdns_scale", args, "build", "mdns-scale")
     if not os.access(args.gw_bin, os.X_OK):
         sys.exit("mdns_scale: no gateway binary at %s (set GW_BIN)" % args.gw_bin)
-    out = args.out or os.path.join(ROOT, "bench", "out", time.strftime("mdns-scale-%Y%m%d-%H%M%S"))
-    os.makedirs(out, exist_ok=True)
-    # SIGTERM as Ctrl-C: the finally clauses stop the gateway and remove
-    # the namespaces.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     rows = []
     link = LinkPair("ms", "msl", "msg")
     try:
@@ -186,7 +186,8 @@ def main():
     text = summary(rows, args.timeout)
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write(text + "\n")
-    log("\nmedians of %d run(s), gateway %s\n%s\nresults: %s" % (args.runs, args.gw_bin, text, out))
+    log("\nmedians of %d run(s), gateway %s, net.core.rmem_max %d KiB\n%s\nresults: %s"
+        % (args.runs, args.gw_bin, rmem_max() // 1024, text, out))
 
 
 if __name__ == "__main__":
