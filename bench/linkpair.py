@@ -6,6 +6,7 @@ stays in the namespaces; root is needed.
 """
 import ctypes
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -137,6 +138,42 @@ def ports_file_port(path, kind=None):
         except (OSError, IndexError, ValueError):
             time.sleep(0.1)
     return None
+
+
+def bench_prepare(who, args, build, outname):
+    """What the link benchmarks do first: check for root, set args.gw_bin
+    (GW_BIN, or the gateway of the build directory build) and make the
+    output directory (args.out, or bench/out/<outname>-<date>), which is
+    returned with the sizes of args.services (comma-separated). SIGTERM
+    then acts as Ctrl-C, so that the callers' finally clauses stop the
+    gateway and remove the namespaces."""
+    if os.geteuid() != 0:
+        raise SystemExit("%s: network namespaces need root" % who)
+    sizes = [int(s) for s in args.services.split(",") if s.strip()]
+    args.gw_bin = os.path.abspath(os.environ.get(
+        "GW_BIN", os.path.join(ROOT, build, "gateway", "dnssd-gateway")))
+    out = args.out or os.path.join(ROOT, "bench", "out",
+                                   time.strftime(outname + "-%Y%m%d-%H%M%S"))
+    os.makedirs(out, exist_ok=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    return sizes, out
+
+
+def wait_link_up(gw, tmp, logpath, who):
+    """The port of the gateway gw (its ports file in tmp) once its log
+    (logpath) says its link is up, plus a second for its browsers to
+    start; SystemExit, naming the benchmark who, when that does not come
+    within 20 s."""
+    port = ports_file_port(os.path.join(tmp, "ports"))
+    if port is None:
+        raise SystemExit("%s: the gateway did not start; log %s" % (who, logpath))
+    t0 = time.monotonic()
+    while "is up" not in open(logpath).read():
+        if time.monotonic() - t0 > 20 or gw.poll() is not None:
+            raise SystemExit("%s: the link did not come up; log %s" % (who, logpath))
+        time.sleep(0.1)
+    time.sleep(1)
+    return port
 
 
 def stop(proc, timeout=10):

@@ -33,14 +33,13 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from linkpair import ROOT, LinkPair, Netns, ports_file_port, state_tmp, stop  # noqa: E402
+from linkpair import ROOT, LinkPair, Netns, bench_prepare, state_tmp, stop, wait_link_up  # noqa: E402
 import memory  # noqa: E402  (proc_status)
 import serve  # noqa: E402  (cpu_ticks)
 
@@ -141,15 +140,7 @@ def one(args, link, sender, case, n, out, run):
         with open(logpath, "w") as lf:
             gw = subprocess.Popen(["ip", "netns", "exec", link.ns_gw, args.gw_bin, "-c", cfg],
                                   stdout=lf, stderr=subprocess.STDOUT)
-        port = ports_file_port(os.path.join(tmp, "ports"))
-        if port is None:
-            raise SystemExit("zones: the gateway did not start; log %s" % logpath)
-        t0 = time.monotonic()
-        while "is up" not in open(logpath).read():
-            if time.monotonic() - t0 > 20 or gw.poll() is not None:
-                raise SystemExit("zones: the link did not come up; log %s" % logpath)
-            time.sleep(0.1)
-        time.sleep(1)
+        port = wait_link_up(gw, tmp, logpath, "zones")
         t0 = time.monotonic()
         recs = announcement(n)
         announce(sender, recs)
@@ -251,16 +242,7 @@ def main():
             rows = json.load(f)["runs"]
         log(summary(rows, sorted({r["services"] for r in rows})))
         return
-    if os.geteuid() != 0:
-        sys.exit("zones: network namespaces need root")
-    sizes = [int(s) for s in args.services.split(",") if s.strip()]
-    args.gw_bin = os.path.abspath(os.environ.get(
-        "GW_BIN", os.path.join(ROOT, "build-bench", "gateway", "dnssd-gateway")))
-    out = args.out or os.path.join(ROOT, "bench", "out", time.strftime("zones-%Y%m%d-%H%M%S"))
-    os.makedirs(out, exist_ok=True)
-    # SIGTERM as Ctrl-C: the finally clauses stop the gateway and remove
-    # the namespaces.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    sizes, out = bench_prepare("zones", args, "build-bench", "zones")
     rows = []
     link = LinkPair("zb", "zbl", "zbg")
     try:

@@ -288,6 +288,7 @@ int mdns_new(mdns_t **out, struct ev_loop *loop, const mdns_opts_t *opts)
 		ret = GW_ERROR;
 		goto out;
 	}
+	mdns_rcvbuf_apply(m, opts->services_per_link > 0 ? opts->services_per_link : 1000);
 	*out = m;
 	m = NULL;
 	ret = GW_OK;

@@ -153,6 +153,9 @@ typedef struct mdns_opts {
 	const char *const *interfaces;
 	size_t interface_count;
 	unsigned cache_entries; /* Avahi cache entries per interface; 0 = Avahi's */
+	/* Services expected on one link: sizes the mDNS sockets' receive
+	 * buffers (2 KiB each, 256 KiB..32 MiB); 0 = 1000. */
+	unsigned services_per_link;
 	mdns_record_fn on_record;
 	mdns_link_fn on_link;
 	void *arg;

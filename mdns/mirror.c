@@ -164,6 +164,7 @@ static int mdns_for(mdns_mirror_t *m, const mdns_mirror_config_t *cfg, mdns_t **
 	    .interfaces = ifnames,
 	    .interface_count = cfg->link_count,
 	    .cache_entries = entries > 1000000 ? 1000000 : (unsigned)entries,
+	    .services_per_link = cfg->limits.services_per_link,
 	    .on_record = mirror_on_record,
 	    .on_link = mirror_on_link,
 	    .arg = m,

@@ -1,7 +1,19 @@
 /* AvahiPoll on libev: avahi-core runs on the gateway's one loop, so all
- * mutable state stays on one thread (Avahi's threaded poll is not used). */
+ * mutable state stays on one thread (Avahi's threaded poll is not used).
+ *
+ * Timeouts are not one ev_timer each: avahi-core drives all its timed
+ * work (probes, queries, responses, cache expiry) through one timeout per
+ * event queue, and runs one event each time it fires before re-arming it
+ * for the next one, often already due. With one libev iteration per
+ * firing, every socket is polled and read between two events, so on a
+ * busy link the due events pile up behind the packets that make more of
+ * them. Here one ev_timer stands for the earliest deadline, and a pass
+ * runs every due timeout back to back, in deadline order (those armed
+ * during the pass included), up to MDNS_POLL_BATCH, before the loop
+ * reads the sockets again. */
 #include "mdns/poll.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/time.h>
@@ -20,7 +32,8 @@ struct AvahiWatch {
 };
 
 struct AvahiTimeout {
-	ev_timer timer;
+	struct timeval when; /* absolute, wall clock (Avahi's); valid if armed */
+	bool armed;
 	mdns_poll_t *poll;
 	AvahiTimeoutCallback callback;
 	void *userdata;
@@ -96,30 +109,79 @@ static void watch_free(AvahiWatch *w)
 	free(w);
 }
 
-static void on_timer(struct ev_loop *loop, ev_timer *timer, int revents)
+static int tv_cmp(const struct timeval *a, const struct timeval *b)
 {
-	AvahiTimeout *t = container_of(timer, AvahiTimeout, timer);
-	/* Avahi's contract: a timeout fires once, then stays disabled until
-	 * timeout_update(); ev_timer without repeat does exactly that. */
-	t->callback(t, t->userdata);
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	if (a->tv_usec != b->tv_usec)
+		return a->tv_usec < b->tv_usec ? -1 : 1;
+	return 0;
 }
 
-/* Avahi gives absolute wall-clock times (gettimeofday); libev timers are
- * relative on the monotonic clock. */
-static void arm(AvahiTimeout *t, const struct timeval *tv)
+/* The armed timeout with the earliest deadline (the first armed of equal
+ * ones, as the list goes), or NULL. Avahi keeps a handful of timeouts
+ * open, so a scan costs less than keeping them ordered. */
+static AvahiTimeout *earliest(const mdns_poll_t *p)
 {
-	struct ev_loop *loop = t->poll->loop;
-	ev_timer_stop(loop, &t->timer);
-	if (tv == NULL)
+	AvahiTimeout *best = NULL;
+	for (AvahiTimeout *t = p->timeouts; t != NULL; t = t->next) {
+		if (t->armed && (best == NULL || tv_cmp(&t->when, &best->when) < 0))
+			best = t;
+	}
+	return best;
+}
+
+/* Point the loop's timer at the earliest deadline. Avahi gives absolute
+ * wall-clock times (gettimeofday); libev timers are relative on the
+ * monotonic clock. */
+static void schedule(mdns_poll_t *p)
+{
+	ev_timer_stop(p->loop, &p->due);
+	AvahiTimeout *t = earliest(p);
+	if (t == NULL)
 		return;
 	struct timeval now;
 	gettimeofday(&now, NULL);
 	double delay =
-	    (double)(tv->tv_sec - now.tv_sec) + (double)(tv->tv_usec - now.tv_usec) / 1e6;
+	    (double)(t->when.tv_sec - now.tv_sec) + (double)(t->when.tv_usec - now.tv_usec) / 1e6;
 	if (delay < 0)
 		delay = 0;
-	ev_timer_set(&t->timer, delay, 0.);
-	ev_timer_start(loop, &t->timer);
+	ev_timer_set(&p->due, delay, 0.);
+	ev_timer_start(p->loop, &p->due);
+}
+
+static void on_due(struct ev_loop *loop, ev_timer *timer, int revents)
+{
+	(void)loop;
+	(void)revents;
+	mdns_poll_t *p = container_of(timer, mdns_poll_t, due);
+	p->in_pass = true;
+	/* The clock is read again after each callback: a timeout a callback
+	 * arms for "now" is due in this pass, after those due before it. */
+	for (unsigned n = 0; n < MDNS_POLL_BATCH; n++) {
+		AvahiTimeout *t = earliest(p);
+		struct timeval now;
+		gettimeofday(&now, NULL);
+		if (t == NULL || tv_cmp(&t->when, &now) > 0)
+			break;
+		/* Avahi's contract: a timeout fires once, then stays disabled
+		 * until timeout_update(). The callback may update or free t,
+		 * or any other timeout. */
+		t->armed = false;
+		t->callback(t, t->userdata);
+	}
+	p->in_pass = false;
+	schedule(p);
+}
+
+static void arm(AvahiTimeout *t, const struct timeval *tv)
+{
+	t->armed = tv != NULL;
+	if (tv != NULL)
+		t->when = *tv;
+	/* Inside a pass, on_due() reschedules when it is done. */
+	if (!t->poll->in_pass)
+		schedule(t->poll);
 }
 
 static AvahiTimeout *timeout_new(const AvahiPoll *api, const struct timeval *tv,
@@ -132,9 +194,8 @@ static AvahiTimeout *timeout_new(const AvahiPoll *api, const struct timeval *tv,
 	t->poll = p;
 	t->callback = callback;
 	t->userdata = userdata;
-	ev_timer_init(&t->timer, on_timer, 0., 0.);
-	arm(t, tv);
 	GW_DLIST_PUSH(p->timeouts, t, prev, next);
+	arm(t, tv);
 	return t;
 }
 
@@ -146,9 +207,10 @@ static void timeout_update(AvahiTimeout *t, const struct timeval *tv)
 static void timeout_free(AvahiTimeout *t)
 {
 	mdns_poll_t *p = t->poll;
-	ev_timer_stop(p->loop, &t->timer);
 	GW_DLIST_UNLINK(p->timeouts, t, prev, next);
 	free(t);
+	if (!p->in_pass)
+		schedule(p);
 }
 
 void mdns_poll_init(mdns_poll_t *p, struct ev_loop *loop)
@@ -164,6 +226,21 @@ void mdns_poll_init(mdns_poll_t *p, struct ev_loop *loop)
 	p->api.timeout_new = timeout_new;
 	p->api.timeout_update = timeout_update;
 	p->api.timeout_free = timeout_free;
+	p->in_pass = false;
+	ev_timer_init(&p->due, on_due, 0., 0.);
+	/* Before the sockets' watchers of the same iteration. */
+	ev_set_priority(&p->due, EV_MAXPRI);
+}
+
+size_t mdns_poll_fds(const mdns_poll_t *p, int *fds, size_t max)
+{
+	size_t n = 0;
+	for (const AvahiWatch *w = p->watches; w != NULL; w = w->next) {
+		if (n < max)
+			fds[n] = w->io.fd;
+		n++;
+	}
+	return n;
 }
 
 void mdns_poll_deinit(mdns_poll_t *p)
@@ -178,4 +255,5 @@ void mdns_poll_deinit(mdns_poll_t *p)
 		gw_debug("mdns: freeing a timeout Avahi left open");
 		timeout_free(p->timeouts);
 	}
+	ev_timer_stop(p->loop, &p->due);
 }
