@@ -15,6 +15,7 @@
 #include "dnssec/dnssec.h"
 #include "gateway/journal/journal.h"
 #include "diff_util.h"
+#include "journal_file_util.h"
 #include "zone_util.h"
 
 #define APEX "example."
@@ -818,27 +819,6 @@ static void test_damaged_files(void)
 	CU_ASSERT_EQUAL(st.entries, 0);
 	gw_journal_close(j, NULL);
 	fixture_deinit(&f);
-}
-
-/* CRC-32 (IEEE 802.3) bit by bit, as the file's records carry it. */
-static uint32_t crc32_bits(const uint8_t *p, size_t len)
-{
-	uint32_t c = 0xffffffffu;
-	for (size_t i = 0; i < len; i++) {
-		c ^= p[i];
-		for (int k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
-	}
-	return ~c;
-}
-
-static size_t put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	return 4;
 }
 
 /* An entry record that passes the CRC but does not hold what it claims

@@ -14,6 +14,7 @@
 
 #include "common/dns.h"
 #include "gateway/journal/journal.h"
+#include "journal_file_util.h"
 #include "zone_util.h"
 
 #define APEX "example."
@@ -24,6 +25,7 @@ static const char *const base_zone[] = {
     "ns.example. 3600 IN A 192.0.2.53",
     "www.example. 300 IN A 192.0.2.80",
     "www.example. 300 IN A 192.0.2.81",
+    "_http._tcp.example. 300 IN PTR web._http._tcp.example.",
     NULL,
 };
 
@@ -209,40 +211,19 @@ static void test_walk_truncated(void)
 	fixture_deinit(&f);
 }
 
-/* CRC-32 (IEEE 802.3) bit by bit, as the file's records carry it. */
-static uint32_t crc32_bits(const uint8_t *p, size_t len)
-{
-	uint32_t c = 0xffffffffu;
-	for (size_t i = 0; i < len; i++) {
-		c ^= p[i];
-		for (int k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
-	}
-	return ~c;
-}
-
-static size_t put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	return 4;
-}
-
 /* A journal file of f's zone holding a snapshot of its RRs, in the
  * zone's order or with the first two nodes swapped. */
 static void write_snapshot(const fixture_t *f, bool swap)
 {
 	static uint8_t buf[8192];
-	uint8_t rrs[3][1024];
-	size_t lens[3] = {0};
+	uint8_t rrs[4][1024];
+	size_t lens[4] = {0};
 	size_t n = 0, count = 0;
-	const zone_node_t *nodes[3] = {0};
-	for (const zone_node_t *node = zone_first(f->zone); node != NULL && n < 3;
+	const zone_node_t *nodes[4] = {0};
+	for (const zone_node_t *node = zone_first(f->zone); node != NULL && n < 4;
 	     node = zone_next(f->zone, node))
 		nodes[n++] = node;
-	CU_ASSERT_FATAL(n == 3);
+	CU_ASSERT_FATAL(n == 4);
 	if (swap) {
 		const zone_node_t *t = nodes[0];
 		nodes[0] = nodes[1];
@@ -299,7 +280,7 @@ static void test_walk_out_of_order(void)
 	write_snapshot(&f, false);
 	seen_t seen = {.zone = f.zone};
 	CU_ASSERT_EQUAL(gw_journal_each_last(&f.opts, zone_apex(f.zone), on_rrset, &seen), GW_OK);
-	CU_ASSERT_EQUAL(seen.rrsets, 4);
+	CU_ASSERT_EQUAL(seen.rrsets, 5);
 	CU_ASSERT_EQUAL(seen.mismatches, 0);
 
 	write_snapshot(&f, true);
