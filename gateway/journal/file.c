@@ -380,15 +380,12 @@ int gw_journal_load_fd(gw_journal_t *j, const zone_t *zone, int fd, size_t win, 
 	}
 	/* ...after the entries as they were. */
 	for (size_t i = 0; i < s.n; i++) {
-		ret = gw_journal_push(j, s.recs[i]);
-		s.recs[i] = NULL;
-		if (ret != GW_OK) {
-			for (i++; i < s.n; i++)
-				gw_journal_entry_put(s.recs[i]);
+		gw_journal_entry_t *old = s.recs[i];
+		s.recs[i] = NULL; /* the journal's now, or put on error */
+		ret = gw_journal_push(j, old);
+		if (ret != GW_OK)
 			goto out;
-		}
 	}
-	s.n = 0;
 	if (e != NULL) {
 		ret = gw_journal_push(j, e);
 		e = NULL;
@@ -413,7 +410,6 @@ out:
 		gw_warn("journal: %s discarded: %s; secondaries get AXFR once", j->path, why);
 	}
 	gw_journal_entry_put(e);
-	s.n = 0; /* pushed or put above */
 	gw_jscan_deinit(&s);
 	return ret == GW_ENOMEM ? ret : GW_OK;
 }
