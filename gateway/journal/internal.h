@@ -150,7 +150,7 @@ int gw_jwin_crc(gw_jwin_t *w, uint64_t off, uint64_t n, uint32_t *crc);
 
 /* A wire RR somewhere in memory. */
 typedef struct gw_journal_rref {
-	const uint8_t *p;
+	const uint8_t *p; /* borrowed */
 	size_t len;
 } gw_journal_rref_t;
 

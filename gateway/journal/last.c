@@ -227,6 +227,9 @@ static int group_flush(group_t *g)
 
 static int put_rdata(uint8_t **buf, uint32_t *len, uint32_t *cap, const uint8_t *rd, size_t n)
 {
+	/* No RRset of a zone comes near this; a crafted file might. */
+	if (*len > UINT32_MAX / 2 - 2 - n)
+		return GW_ESEMANTIC;
 	if (*len + 2 + n > *cap) {
 		uint32_t want = *len + 2 + (uint32_t)n;
 		uint32_t grown = *cap ? *cap : 256;
@@ -267,7 +270,9 @@ static int group_feed(group_t *g, const uint8_t *rr, size_t len)
 		g->rs.type = covers;
 		g->rs.ttl = ttl;
 	}
-	if (ttl != g->rs.ttl || (sig ? g->rs.sig_count : g->rs.count) == UINT16_MAX)
+	if ((sig ? g->rs.sig_count : g->rs.count) == UINT16_MAX)
+		return GW_ESEMANTIC; /* more RRs than an RRset holds */
+	if (ttl != g->rs.ttl)
 		g->mixed = true;
 	if (sig) {
 		g->rs.sig_count++;
