@@ -117,7 +117,7 @@ static int on_rrset(void *ctx, const uint8_t *owner, const zone_rrset_t *rrset)
 	const zone_rrset_t *now = node != NULL ? zone_node_rrset(node, rrset->type) : NULL;
 	if (now == NULL || !same_rrs(now, rrset) || now->sigs_len != rrset->sigs_len ||
 	    now->sig_count != rrset->sig_count ||
-	    memcmp(now->sigs, rrset->sigs, rrset->sigs_len) != 0)
+	    (rrset->sigs_len > 0 && memcmp(now->sigs, rrset->sigs, rrset->sigs_len) != 0))
 		s->mismatches++;
 	if (s->rrsets > 0) {
 		int c = zone_name_cmp(s->owner, owner);
