@@ -4,11 +4,12 @@
  * before the restart, whose signatures are still good for days. Signing
  * it all again costs a full signing pass, and, worse, makes every RRSIG
  * new: the first IXFR after the restart then carries the whole zone.
- * Here the RRSIGs of the zone served before (the journal keeps it) are
- * attached to every RRset whose data and TTL did not change; the signer
- * then re-signs only what has no usable signature
- * (sig_rrset_needs_signing(): none, expiring, a key without one, or one
- * from a key no longer in use). */
+ * Here the RRSIGs of the zone served before (the journal keeps it and
+ * hands it out RRset by RRset, gw_journal_each_last(), without a second
+ * zone in memory) are attached to every RRset whose data and TTL did not
+ * change, those of keys still in use and good for longer than the refresh
+ * window; the signer then signs only what has none
+ * (sig_rrset_needs_signing()). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,83 +40,66 @@ static int same_rrset(const zone_rrset_t *a, const zone_rrset_t *b, bool *same)
 	return GW_OK;
 }
 
-/* The RRSIG rdatas of old_sigs (an RRSIG RRset) that cover type and were
- * made by the signer's zone, in the [len][rdata] layout, into buf. */
-static uint32_t covering(const sig_signer_t *signer, const zone_rrset_t *old_sigs, uint16_t type,
-                         uint8_t *buf)
+/* Is the RRSIG rd, rdlen octets, one to keep over rrset at now: over its
+ * type and TTL, by the signer's zone, from a key the signer signs that
+ * type with, and good for longer than the refresh window? */
+static bool still_good(const sig_signer_t *signer, const zone_rrset_t *rrset, const uint8_t *rd,
+                       uint16_t rdlen, time_t now)
 {
-	uint32_t pos = 0;
-	uint32_t len = 0;
-	const uint8_t *p;
-	uint16_t rdlen;
+	if (rdlen <= SIG_RRSIG_FIXED || sig_read_u16(rd + SIG_RRSIG_OFF_TYPE) != rrset->type ||
+	    sig_read_u32(rd + SIG_RRSIG_OFF_TTL) != rrset->ttl)
+		return false;
+	int signer_len = zone_name_len(rd + SIG_RRSIG_FIXED, rdlen - SIG_RRSIG_FIXED);
+	if (signer_len < 0 || !zone_name_equal(rd + SIG_RRSIG_FIXED, signer->apex))
+		return false;
+	time_t expire = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_EXPIRE), now);
+	time_t incept = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_INCEPT), now);
+	if (incept > now || expire - now < (time_t)signer->refresh)
+		return false;
+	for (size_t i = 0; i < signer->key_count; i++) {
+		if (sig_read_u16(rd + SIG_RRSIG_OFF_TAG) == sig_key_tag(signer->keys[i]) &&
+		    rd[SIG_RRSIG_OFF_ALG] == sig_key_algorithm(signer->keys[i]) &&
+		    sig_key_signs(signer, i, rrset->type))
+			return true;
+	}
+	return false;
+}
 
-	while (zone_rrset_next(old_sigs, &pos, &p, &rdlen)) {
-		if (rdlen <= SIG_RRSIG_FIXED || sig_read_u16(p + SIG_RRSIG_OFF_TYPE) != type)
-			continue;
-		int signer_len = zone_name_len(p + SIG_RRSIG_FIXED, rdlen - SIG_RRSIG_FIXED);
-		if (signer_len < 0 || !zone_name_equal(p + SIG_RRSIG_FIXED, signer->apex))
+int sig_adopt_rrset(const sig_signer_t *signer, zone_t *zone, const uint8_t *owner,
+                    const zone_rrset_t *old, time_t now, bool *adopted)
+{
+	const zone_rrset_t sigs = {.rdata = old->sigs, .rdata_len = old->sigs_len};
+	const uint8_t *rd;
+	uint16_t rdlen;
+	uint32_t pos = 0, len = 0;
+	bool same = false;
+
+	*adopted = false;
+	if (old->sigs_len == 0)
+		return GW_OK;
+	const zone_node_t *node = zone_find(zone, owner);
+	const zone_rrset_t *rrset = node != NULL ? zone_node_rrset(node, old->type) : NULL;
+	if (rrset == NULL || rrset->sigs_len > 0 ||
+	    !sig_rrset_signable(sig_node_kind(zone, node), rrset->type))
+		return GW_OK;
+	int ret = same_rrset(rrset, old, &same);
+	if (ret != GW_OK || !same)
+		return ret;
+	uint8_t *buf = malloc(old->sigs_len);
+	if (buf == NULL)
+		return GW_ENOMEM;
+	while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
+		if (!still_good(signer, rrset, rd, rdlen, now))
 			continue;
 		buf[len] = (uint8_t)(rdlen >> 8);
 		buf[len + 1] = (uint8_t)rdlen;
-		memcpy(buf + len + 2, p, rdlen);
+		memcpy(buf + len + 2, rd, rdlen);
 		len += 2 + (uint32_t)rdlen;
 	}
-	return len;
-}
-
-int sig_adopt_signatures(const sig_signer_t *signer, zone_t *zone, const zone_t *old,
-                         size_t *adopted)
-{
-	sig_walk_t walk = {0};
-	uint8_t *buf = NULL;
-	uint32_t cap = 0;
-	int ret = GW_OK;
-
-	*adopted = 0;
-	if (old == NULL || !zone_name_equal(zone_apex(zone), zone_apex(old)))
-		return GW_EINVAL;
-	for (const zone_node_t *node = zone_first(zone); node != NULL;
-	     node = zone_next(zone, node)) {
-		sig_node_kind_t kind = sig_walk_kind(&walk, zone, node);
-		if (kind == SIG_NODE_OUT)
-			continue;
-		const zone_node_t *prev = zone_find(old, node->owner);
-		const zone_rrset_t *old_sigs =
-		    prev != NULL ? zone_node_rrset(prev, DNS_T_RRSIG) : NULL;
-		if (old_sigs == NULL)
-			continue;
-		for (uint16_t i = 0; i < node->rrset_count; i++) {
-			const zone_rrset_t *rrset = &node->rrsets[i];
-			const zone_rrset_t *before = zone_node_rrset(prev, rrset->type);
-			bool same = false;
-			if (!sig_rrset_signable(kind, rrset->type) || rrset->sigs_len > 0 ||
-			    before == NULL)
-				continue;
-			ret = same_rrset(rrset, before, &same);
-			if (ret != GW_OK)
-				goto out;
-			if (!same)
-				continue;
-			if (old_sigs->rdata_len > cap) {
-				uint8_t *grown = realloc(buf, old_sigs->rdata_len);
-				if (grown == NULL) {
-					ret = GW_ENOMEM;
-					goto out;
-				}
-				buf = grown;
-				cap = old_sigs->rdata_len;
-			}
-			uint32_t len = covering(signer, old_sigs, rrset->type, buf);
-			if (len == 0)
-				continue;
-			/* Node and RRset pointers stay valid across this. */
-			ret = zone_set_sigs(zone, node->owner, rrset->type, buf, len);
-			if (ret != GW_OK)
-				goto out;
-			(*adopted)++;
-		}
-	}
-out:
+	/* Node and RRset pointers stay valid across this. */
+	if (len > 0)
+		ret = zone_set_sigs(zone, node->owner, rrset->type, buf, len);
+	*adopted = len > 0 && ret == GW_OK;
 	free(buf);
 	return ret;
 }

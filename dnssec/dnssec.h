@@ -314,18 +314,18 @@ time_t sig_zone_next_refresh(const sig_signer_t *signer, const zone_t *zone);
 
 /* ---- signatures kept across a restart (dnssec/adopt.c) ------------------ */
 
-/* Attach to every signable RRset of zone that holds no signatures and
- * whose RRs and TTL are exactly those of the same RRset in old (the zone
- * served before a restart, with its RRSIGs as RRSIG RRsets, e.g. from
- * gw_journal_read_last()) the RRSIGs of old that cover it and name the
- * signer's apex. Nothing is checked beyond that: run sig_sign_zone() with
- * force false afterwards, which re-signs every RRset whose signatures are
- * missing, expiring, made by a key no longer in use, or lacking one of the
- * current keys. *adopted receives the number of RRsets that took
- * signatures. GW_OK, GW_EINVAL (old is for another apex), GW_ENOMEM and
- * the errors of zone_set_sigs(). */
-int sig_adopt_signatures(const sig_signer_t *signer, zone_t *zone, const zone_t *old,
-                         size_t *adopted);
+/* Take over for the RRset (owner, old->type) of zone the signatures it
+ * had when served before a restart: old is that RRset as it was (e.g.
+ * from gw_journal_each_last()), its RRSIGs in old->sigs. Only when zone's
+ * RRset is signable, holds no signatures yet and has exactly old's RRs
+ * and TTL, and only the RRSIGs that cover that type and TTL, name the
+ * signer's apex, come from a key the signer signs that type with, and
+ * hold at now for longer than the refresh window. *adopted is set when
+ * some were taken. Run sig_sign_zone() with force false afterwards: it
+ * signs what is still missing (a new key, a changed RRset). GW_OK,
+ * GW_ENOMEM and the errors of zone_set_sigs(). */
+int sig_adopt_rrset(const sig_signer_t *signer, zone_t *zone, const uint8_t *owner,
+                    const zone_rrset_t *old, time_t now, bool *adopted);
 
 /* ---- authenticated denial (dnssec/denial.c) ----------------------------- */
 

@@ -122,7 +122,7 @@ static uint8_t rrsig_labels(const uint8_t *owner)
 }
 
 /* Does key i of the signer sign RRsets of type? */
-static bool key_signs(const sig_signer_t *signer, size_t i, uint16_t type)
+bool sig_key_signs(const sig_signer_t *signer, size_t i, uint16_t type)
 {
 	if (signer->keyset_only != NULL && signer->keyset_only[i])
 		return sig_role_signs(SIG_ROLE_KSK, type);
@@ -134,7 +134,7 @@ static size_t covering_keys(const sig_signer_t *signer, uint16_t type)
 	size_t n = 0;
 
 	for (size_t i = 0; i < signer->key_count; i++) {
-		if (key_signs(signer, i, type))
+		if (sig_key_signs(signer, i, type))
 			n++;
 	}
 	return n;
@@ -189,7 +189,7 @@ int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_
 	uint16_t n = 0;
 	for (size_t i = 0; i < signer->key_count; i++) {
 		const sig_key_t *key = signer->keys[i];
-		if (!key_signs(signer, i, type))
+		if (!sig_key_signs(signer, i, type))
 			continue;
 		/* The signed data: the RRSIG rdata without its signature,
 		 * then the canonical RRset (RFC 4034 3.1.8.1). */
@@ -291,7 +291,7 @@ static bool has_foreign_signature(const sig_signer_t *signer, const zone_rrset_t
 			const sig_key_t *key = signer->keys[i];
 			known = sig_read_u16(rd + SIG_RRSIG_OFF_TAG) == sig_key_tag(key) &&
 			        rd[SIG_RRSIG_OFF_ALG] == sig_key_algorithm(key) &&
-			        key_signs(signer, i, rrset->type);
+			        sig_key_signs(signer, i, rrset->type);
 		}
 		if (!known)
 			return true;
@@ -305,7 +305,7 @@ bool sig_rrset_needs_signing(const sig_signer_t *signer, const zone_rrset_t *rrs
 		return true;
 	for (size_t i = 0; i < signer->key_count; i++) {
 		const sig_key_t *key = signer->keys[i];
-		if (!key_signs(signer, i, rrset->type))
+		if (!sig_key_signs(signer, i, rrset->type))
 			continue;
 		if (!key_signature_fresh(signer, key, rrset, now))
 			return true;

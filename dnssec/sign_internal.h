@@ -46,6 +46,10 @@ static inline uint32_t sig_read_u32(const uint8_t *p)
 /* Does a key of role sign RRsets of type (the table of sig_role_t)? */
 bool sig_role_signs(sig_role_t role, uint16_t type);
 
+/* Does the signer's key i sign RRsets of type (its role, or DNSKEY, CDS
+ * and CDNSKEY only while keyset_only)? */
+bool sig_key_signs(const sig_signer_t *signer, size_t i, uint16_t type);
+
 /* The time a 32-bit RRSIG time field stands for: the one nearest ref
  * (RFC 4034 3.1.5 serial number arithmetic). */
 time_t sig_time_from_wire(uint32_t t, time_t ref);

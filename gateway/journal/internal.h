@@ -103,19 +103,101 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone);
  * -errno. */
 int gw_journal_file_append(gw_journal_t *j, const gw_journal_entry_t *e);
 
-/* The reading of the file from its contents, len octets at buf, for the
- * two functions that read it (and the fuzz target). *torn gets the offset
- * of a damaged tail the caller cuts off the file, len when there is none.
- * Nothing past buf + len is read, whatever the contents. */
+/* A journal file larger than this cannot be one the daemon wrote
+ * (file.c says why); it is refused before anything is read. */
+uint64_t gw_journal_file_max(const gw_journal_opts_t *opts);
 
-/* gw_journal_file_load() on buf: connect j (empty, with its apex and
- * opts) to zone. A file that cannot be used is discarded (logged).
- * GW_OK or GW_ENOMEM. */
-int gw_journal_load_buf(gw_journal_t *j, const zone_t *zone, const uint8_t *buf, size_t len,
-                        size_t *torn);
+/* Open path for reading, refusing a file larger than
+ * gw_journal_file_max() (GW_ELIMIT, the reason in why). GW_OK with *fd
+ * (caller closes), -errno. */
+int gw_journal_path_open(const gw_journal_opts_t *opts, const char *path, int *fd, char *why,
+                         size_t why_len);
 
-/* gw_journal_read_last() on buf: the last zone served, a new zone in *out
- * (caller frees) with j's apex. GW_OK, GW_ENOMEM, or another error with
- * the reason in why. */
-int gw_journal_rebuild(gw_journal_t *j, const uint8_t *buf, size_t len, zone_t **out, size_t *torn,
-                       char *why, size_t why_len);
+/* Cut the file at path (open as fd) at torn, when that is before its end. */
+void gw_journal_cut(const char *path, uint64_t torn, int fd);
+
+/* ---- the bounded window (window.c) -------------------------------------- */
+
+#define GW_JWIN_SIZE (256 * 1024)
+
+/* A window of at most cap octets onto a file, refilled as the reader
+ * moves forward. */
+typedef struct gw_jwin {
+	int fd;       /* borrowed */
+	uint8_t *buf; /* owned, cap octets */
+	size_t cap;
+	uint64_t start; /* file offset of buf[0] */
+	size_t len;     /* octets of the file in buf */
+	uint64_t size;  /* the file's size when opened */
+} gw_jwin_t;
+
+/* A window of cap octets (0: GW_JWIN_SIZE) onto fd, a regular file.
+ * GW_OK, -errno, GW_EIO (not a regular file), GW_ENOMEM. Deinit it
+ * also after an error. */
+int gw_jwin_init(gw_jwin_t *w, int fd, size_t cap);
+void gw_jwin_deinit(gw_jwin_t *w);
+/* The n octets at off: *p points into the window until the next call.
+ * The window grows when n is larger than it. GW_OK, GW_EIO (the file ends
+ * first), -errno, GW_ENOMEM. */
+int gw_jwin_get(gw_jwin_t *w, uint64_t off, size_t n, const uint8_t **p);
+/* The wire RR at off, which ends before end: *p (as gw_jwin_get()) and
+ * *len. GW_EMALFORMED when it does not parse or runs past end. */
+int gw_jwin_rr(gw_jwin_t *w, uint64_t off, uint64_t end, const uint8_t **p, size_t *len);
+/* CRC-32 of the n octets at off into *crc. */
+int gw_jwin_crc(gw_jwin_t *w, uint64_t off, uint64_t n, uint32_t *crc);
+
+/* ---- the records (scan.c) and the last zone served (last.c) ------------- */
+
+/* A wire RR somewhere in memory. */
+typedef struct gw_journal_rref {
+	const uint8_t *p; /* borrowed */
+	size_t len;
+} gw_journal_rref_t;
+
+/* The walk's order of two valid wire RRs: owner (canonical), then type,
+ * an RRSIG with the type it covers, after that RRset's RRs. */
+int gw_journal_rr_order(const uint8_t *a, const uint8_t *b);
+/* The type the valid RRSIG RR at rr covers (0 when its rdata is short). */
+uint16_t gw_journal_rrsig_covers(const uint8_t *rr);
+/* The apex SOA at serial, as the RR that opens size octets at p. */
+bool gw_journal_soa_at(const uint8_t *p, size_t size, const uint8_t *apex, uint32_t serial);
+
+/* What scanning the file found. */
+typedef struct gw_jscan {
+	gw_jwin_t win;
+	const char *path; /* borrowed, for messages */
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	gw_journal_entry_t **recs; /* owned references: the entries in file order */
+	size_t n, cap;
+	bool have_snap, snap_soa, snap_ordered;
+	uint64_t snap_off, snap_end; /* the last snapshot's RRs in the file */
+	uint32_t snap_serial, snap_count;
+	size_t after;  /* recs[after..n) follow the snapshot */
+	uint32_t last; /* the serial served last */
+	uint64_t torn; /* where a damaged tail starts; the file's size without one */
+} gw_jscan_t;
+
+/* Scan fd (a window of win octets, 0: GW_JWIN_SIZE) as the journal of
+ * apex, into s (zeroed, path set). GW_OK; GW_ENOMEM; -errno; GW_EPARSE or
+ * GW_ESEMANTIC with the reason in why. s->torn is set either way.
+ * gw_jscan_deinit() it in every case. */
+int gw_jscan_read(gw_jscan_t *s, int fd, const uint8_t *apex, size_t win, char *why,
+                  size_t why_len);
+void gw_jscan_deinit(gw_jscan_t *s);
+
+/* fn for every RRset of the zone served last (s read), in canonical order,
+ * its RRSIGs in the RRset's sigs. Stops at fn's first error and returns
+ * it; GW_ESEMANTIC (why says it) when the diffs after the snapshot do not
+ * apply to it (then fn has seen nothing) or an RRSIG has no RRset. */
+int gw_jscan_walk(gw_jscan_t *s, gw_journal_rrset_fn fn, void *ctx, char *why, size_t why_len);
+
+/* For the fuzz target: the reading of an open file. */
+
+/* gw_journal_file_load() on fd: connect j (empty, with its apex, opts and
+ * path) to zone. A file that cannot be used is discarded (logged). *torn
+ * gets where a damaged tail starts. GW_OK or GW_ENOMEM. */
+int gw_journal_load_fd(gw_journal_t *j, const zone_t *zone, int fd, size_t win, uint64_t *torn);
+
+/* gw_jscan_read() and gw_jscan_walk() on fd. */
+int gw_journal_last_fd(int fd, const uint8_t *apex, size_t win, gw_journal_rrset_fn fn, void *ctx,
+                       uint64_t *torn, char *why, size_t why_len);

@@ -20,9 +20,11 @@
  * is rewritten) and entries appended after it, each with fdatasync. A
  * record cut short by a crash is found by its length or CRC and
  * truncated. At start the snapshot and the entries after it give the last
- * zone served; its difference to the zone built at start becomes one more
- * entry, so the journal connects to the served serial, or, when it
- * cannot, is discarded with a log line.
+ * zone served, walked in canonical order through a bounded window
+ * (window.c, scan.c, last.c), never held whole; its difference to the
+ * zone built at start, found by merging that walk with the zone's own
+ * order, becomes one more entry, so the journal connects to the served
+ * serial, or, when it cannot, is discarded with a log line.
  *
  * Errors never stop a commit or a start: an entry that does not connect
  * drops the history (logged) and IXFR falls back to AXFR until new
@@ -87,14 +89,23 @@ int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zon
  * doubling to 5 min, and says when it worked. Accepts j NULL. */
 void gw_journal_sync(gw_journal_t *j, const zone_t *zone);
 
-/* The signed zone served last, rebuilt from <state>/journal (its
- * snapshot and the entries after it), as a new zone in *out (caller
- * frees; RRSIGs in it are RRSIG RRsets at their owners), so that a
- * restart can take over the signatures that still hold
- * (sig_adopt_signatures()) instead of re-signing everything. Reads only.
- * GW_ENOTFOUND without a journal (none yet, or journaling off); another
- * error (logged) when the file cannot be used. */
-int gw_journal_read_last(const gw_journal_opts_t *opts, const uint8_t *apex, zone_t **out);
+/* Called for each RRset of the zone served last: owner (wire) and rrset
+ * (type, TTL, RRs, and its RRSIGs in sigs, sigs_len and sig_count) are
+ * borrowed for the call. A value other than GW_OK stops the walk. */
+typedef int (*gw_journal_rrset_fn)(void *ctx, const uint8_t *owner, const zone_rrset_t *rrset);
+
+/* Walk the signed zone served last as <state>/journal records it (its
+ * snapshot and the entries after it) without building it: fn for each
+ * RRset, owners in canonical order, types in order, so that a restart can
+ * take over the signatures that still hold (sig_adopt_rrset()). The file
+ * is read through a window of 256 KiB, whatever the zone's size. Reads
+ * only (a torn tail is cut off). GW_OK; GW_ENOTFOUND without a journal
+ * (none yet, or journaling off); fn's error; another error (logged with
+ * the reason) when the file cannot be used: not a journal of this zone,
+ * a snapshot out of canonical order (GW_ESEMANTIC), larger than the
+ * journal-size allows (GW_ELIMIT). */
+int gw_journal_each_last(const gw_journal_opts_t *opts, const uint8_t *apex, gw_journal_rrset_fn fn,
+                         void *ctx);
 
 /* The newest serial <state>/journal records as served (its last entry's
  * new serial, or its snapshot's), read from the heads of its records

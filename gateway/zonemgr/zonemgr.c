@@ -179,27 +179,39 @@ static gw_journal_opts_t journal_opts(const gw_zonemgr_opts_t *opts)
 	};
 }
 
+/* One RRset of the zone served before a restart (the journal's walk). */
+typedef struct adopt_walk {
+	gw_zonemgr_t *m;
+	zone_t *zone;
+	time_t now;
+	size_t adopted;
+} adopt_walk_t;
+
+static int adopt_rrset(void *ctx, const uint8_t *owner, const zone_rrset_t *old)
+{
+	adopt_walk_t *w = ctx;
+	bool adopted = false;
+	int ret = sig_adopt_rrset(&w->m->signer, w->zone, owner, old, w->now, &adopted);
+	w->adopted += adopted;
+	return ret;
+}
+
 /* The zone served before a restart is in the journal: its signatures
  * still hold for every RRset that did not change, so only the rest needs
- * signing, and the first IXFR after the restart stays small. Best effort:
+ * signing, and the first IXFR after the restart stays small. The journal
+ * hands it out RRset by RRset: no second zone is built. Best effort:
  * without a usable journal everything is signed. Returns the number of
  * RRsets that took signatures over. */
 static size_t adopt_signatures(gw_zonemgr_t *m, zone_t *zone)
 {
 	gw_journal_opts_t jopts = journal_opts(&m->opts);
-	zone_t *before = NULL;
-	size_t adopted = 0;
+	adopt_walk_t w = {.m = m, .zone = zone, .now = time(NULL)};
 
-	if (gw_journal_read_last(&jopts, zone_apex(zone), &before) != GW_OK)
-		return 0;
-	int ret = sig_adopt_signatures(&m->signer, zone, before, &adopted);
-	if (ret != GW_OK) {
-		gw_warn("cannot take over the earlier signatures (%s); signing everything",
+	int ret = gw_journal_each_last(&jopts, zone_apex(zone), adopt_rrset, &w);
+	if (ret == GW_ENOMEM)
+		gw_warn("cannot take over the earlier signatures (%s); signing the rest",
 		        gw_strerror(ret));
-		adopted = 0;
-	}
-	zone_free(before);
-	return adopted;
+	return w.adopted;
 }
 
 static int setup_signing(gw_zonemgr_t *m, zone_t *zone)

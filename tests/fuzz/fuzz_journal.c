@@ -1,24 +1,29 @@
-/* libFuzzer target for the journal file reader (gateway/journal/file.c):
- * what <state>/journal holds at start, read by gw_journal_load_buf() (the
- * journal connected to the zone built at start) and gw_journal_rebuild()
- * (the zone served last, for its signatures).
+/* libFuzzer target for the journal file reader (gateway/journal/: the
+ * window, the scan of the records, the walk of the zone served last):
+ * what <state>/journal holds at start, read by gw_journal_load_fd() (the
+ * journal connected to the zone built at start) and gw_journal_last_fd()
+ * (the zone served last, RRset by RRset, for its signatures). The file is
+ * a memfd.
  *
- * The first octet chooses: bit 0 set, gw_journal_rebuild(), else
- * gw_journal_load_buf() against a fixed zone (example., serial 200); bit 1
+ * The first octet chooses: bit 0 set, gw_journal_last_fd(), else
+ * gw_journal_load_fd() against a fixed zone (example., serial 200); bit 1
  * set, the target writes the right CRC-32 into every record it can find
  * before the reader sees it, so that mutations reach what is behind the
- * checksum. The rest is the file.
+ * checksum; bit 2 set, a window of 64 octets instead of 256 KiB, so that
+ * refills and growth are exercised. The rest is the file.
  *
  * Besides ASan and UBSan, the target aborts when a promise breaks: a
- * damaged tail is inside the file; a rebuilt zone has the apex SOA; a
- * loaded journal ends at the zone's serial, its entries follow each other,
- * and each is what IXFR sends: exactly removed + added RRs, the removed
- * opening with the apex SOA at its from serial and the added with the
- * apex SOA at its to serial. */
+ * damaged tail is inside the file; the walk hands out RRsets in canonical
+ * order, each with at least one RR; a loaded journal ends at the zone's
+ * serial, its entries follow each other, and each is what IXFR sends:
+ * exactly removed + added RRs, the removed opening with the apex SOA at
+ * its from serial and the added with the apex SOA at its to serial. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <ldns/ldns.h>
 #include <zlib.h>
@@ -126,14 +131,14 @@ static void check_entry(const gw_journal_entry_t *e)
 	CHECK(o == e->size);
 }
 
-static void fuzz_load(const uint8_t *buf, size_t len)
+static void fuzz_load(int fd, size_t len, size_t win)
 {
 	gw_journal_t j = {.fd = -1, .path = "fuzz-journal"};
-	size_t torn = 0;
+	uint64_t torn = 0;
 	j.opts.max_entries = 1000;
 	j.opts.max_size = 1 << 30;
 	memcpy(j.apex, g_apex, sizeof(g_apex));
-	int ret = gw_journal_load_buf(&j, g_zone, buf, len, &torn);
+	int ret = gw_journal_load_fd(&j, g_zone, fd, win, &torn);
 	CHECK(ret == GW_OK);
 	CHECK(torn <= len);
 	if (j.count > 0) {
@@ -150,23 +155,35 @@ static void fuzz_load(const uint8_t *buf, size_t len)
 	free(j.entries);
 }
 
-static void fuzz_rebuild(const uint8_t *buf, size_t len)
+/* The walk's promises: RRsets in order, none empty. */
+typedef struct seen {
+	bool any;
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	uint16_t type;
+} seen_t;
+
+static int check_rrset(void *ctx, const uint8_t *owner, const zone_rrset_t *rrset)
 {
-	gw_journal_t j = {.fd = -1, .path = "fuzz-journal"};
-	zone_t *zone = NULL;
-	size_t torn = 0;
-	char why[160] = "";
-	uint32_t serial = 0;
-	memcpy(j.apex, g_apex, sizeof(g_apex));
-	int ret = gw_journal_rebuild(&j, buf, len, &zone, &torn, why, sizeof(why));
-	CHECK(torn <= len);
-	if (ret != GW_OK) {
-		CHECK(zone == NULL);
-		return;
+	seen_t *s = ctx;
+	CHECK(rrset->count > 0);
+	CHECK(zone_name_len(owner, ZONE_NAME_MAXLEN) > 0);
+	if (s->any) {
+		int c = zone_name_cmp(s->owner, owner);
+		CHECK(c < 0 || (c == 0 && s->type < rrset->type));
 	}
-	CHECK(zone != NULL);
-	CHECK(zone_serial(zone, &serial) == GW_OK);
-	zone_free(zone);
+	s->any = true;
+	memcpy(s->owner, owner, (size_t)zone_name_len(owner, ZONE_NAME_MAXLEN));
+	s->type = rrset->type;
+	return GW_OK;
+}
+
+static void fuzz_last(int fd, size_t len, size_t win)
+{
+	seen_t seen = {0};
+	uint64_t torn = 0;
+	char why[200] = "";
+	(void)gw_journal_last_fd(fd, g_apex, win, check_rrset, &seen, &torn, why, sizeof(why));
+	CHECK(torn <= len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -175,17 +192,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if (size < 1 || size - 1 > INPUT_MAX)
 		return 0;
-	/* An exact copy: ASan sees every read past the file's end. */
 	uint8_t *buf = malloc(size - 1 > 0 ? size - 1 : 1);
 	if (buf == NULL)
 		abort();
 	memcpy(buf, data + 1, size - 1);
 	if (data[0] & 2)
 		fix_crcs(buf, size - 1);
+	int fd = memfd_create("fuzz-journal", MFD_CLOEXEC);
+	if (fd < 0 || (size > 1 && write(fd, buf, size - 1) != (ssize_t)(size - 1)))
+		abort();
+	size_t win = data[0] & 4 ? 64 : 0;
 	if (data[0] & 1)
-		fuzz_rebuild(buf, size - 1);
+		fuzz_last(fd, size - 1, win);
 	else
-		fuzz_load(buf, size - 1);
+		fuzz_load(fd, size - 1, win);
+	close(fd);
 	free(buf);
 	return 0;
 }
