@@ -156,10 +156,12 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 [ -s "$NLOG" ] || { echo "FAIL: the notification listener did not start" >&2; exit 1; }
-# wait_line PATTERN: bounded wait until a message matches (extended regex).
+# wait_line PATTERN [FROM]: bounded wait until a message matches (extended
+# regex), counting only from the first message that matches FROM (sed
+# regex) when given: the start's READY=1 must not stand in for a reload's.
 wait_line() {
 	for _ in $(seq 1 100); do
-		grep -qE "$1" "$NLOG" && return 0
+		sed -n "/${2:-.}/,\$p" "$NLOG" | grep -qE "$1" && return 0
 		sleep 0.05
 	done
 	return 1
@@ -188,7 +190,7 @@ echo "more 300 IN A 192.0.2.82" >>"$GW_TMP/zone"
 kill -HUP "$GW_PID"
 wait_line "^RELOADING=1" || true
 expect "(d) SIGHUP: RELOADING=1 with MONOTONIC_USEC" grep -qE "^RELOADING=1\|MONOTONIC_USEC=[0-9]+\|" "$NLOG"
-wait_line "^READY=1.*serial" || true
+wait_line "^READY=1.*serial" "^RELOADING=1" || true
 expect "(d) ... then READY=1 with the new serial" \
 	bash -c "sed -n '/^RELOADING=1/,\$p' '$NLOG' | grep -qE '^READY=1\|STATUS=serving $Z\., serial [0-9]+$'"
 s_new=$(sed -n '/^RELOADING=1/,$p' "$NLOG" | sed -n 's/^READY=1|STATUS=serving .*, serial \([0-9]*\)$/\1/p' | head -n 1)
