@@ -213,15 +213,8 @@ static int copy_listen(gw_config_t *dst, const gw_config_t *src, const cfg_key_t
 }
 
 /* Addresses to listen on (gw_endpoint_t), words the defaults. */
-const cfg_type_t g_type_listen = {
-    .shape = SHAPE_LIST,
-    .len = ADDR_TEXT_MAX,
-    .check = check_listen,
-    .set_default = default_listen,
-    .print = print_listen,
-    .free = free_field,
-    .copy = copy_listen,
-};
+const cfg_type_t g_type_listen = CFG_TYPE(SHAPE_LIST, ADDR_TEXT_MAX, check_listen, default_listen,
+                                          print_listen, free_field, copy_listen);
 
 static void check_allow(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                         void *value, unsigned count)
@@ -303,14 +296,8 @@ static void free_allow(gw_config_t *cfg, const cfg_key_t *key)
 }
 
 /* Who may transfer the zone (a gw_acl_t); words the defaults. */
-const cfg_type_t g_type_allow = {
-    .shape = SHAPE_LIST,
-    .len = ACL_TEXT_MAX,
-    .check = check_allow,
-    .set_default = default_allow,
-    .print = print_allow,
-    .free = free_allow,
-};
+const cfg_type_t g_type_allow =
+    CFG_TYPE(SHAPE_LIST, ACL_TEXT_MAX, check_allow, default_allow, print_allow, free_allow, NULL);
 
 static void check_notify(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                          void *value, unsigned count)
@@ -362,13 +349,8 @@ static void print_notify(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key,
 }
 
 /* Secondaries to NOTIFY (gw_notify_target_t). */
-const cfg_type_t g_type_notify = {
-    .shape = SHAPE_LIST,
-    .len = ACL_TEXT_MAX,
-    .check = check_notify,
-    .print = print_notify,
-    .free = free_field,
-};
+const cfg_type_t g_type_notify =
+    CFG_TYPE(SHAPE_LIST, ACL_TEXT_MAX, check_notify, NULL, print_notify, free_field, NULL);
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -423,14 +405,8 @@ static void check_import(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key
 }
 
 /* Public key files (BIND K*.key) to sign with. */
-const cfg_type_t g_type_import = {
-    .shape = SHAPE_LIST,
-    .len = GW_CONFIG_PATH_MAX,
-    .check = check_import,
-    .print = print_strings,
-    .free = free_strings,
-    .copy = copy_strings,
-};
+const cfg_type_t g_type_import = CFG_TYPE(SHAPE_LIST, GW_CONFIG_PATH_MAX, check_import, NULL,
+                                          print_strings, free_strings, copy_strings);
 
 /* Parses one name of a list into out (GW_CONFIG_NAME_STR_MAX octets), or
  * says why not. */
@@ -471,15 +447,9 @@ static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *k
 }
 
 /* Browse subtypes ("_printer._sub._http._tcp"); words the defaults. */
-const cfg_type_t g_type_subtypes = {
-    .shape = SHAPE_LIST,
-    .len = GW_CONFIG_NAME_STR_MAX - 1,
-    .check = check_subtypes,
-    .set_default = default_strings,
-    .print = print_strings,
-    .free = free_strings,
-    .copy = copy_strings,
-};
+const cfg_type_t g_type_subtypes =
+    CFG_TYPE(SHAPE_LIST, GW_CONFIG_NAME_STR_MAX - 1, check_subtypes, default_strings, print_strings,
+             free_strings, copy_strings);
 
 /* A host name as a browser sends it in Host: letters, digits, hyphens and
  * dots, labels of 1..63, at most 253 octets; lowercased into out. */
@@ -526,14 +496,8 @@ static void check_hosts(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
 
 /* Host names the status page answers to, besides addresses and
  * localhost. */
-const cfg_type_t g_type_hosts = {
-    .shape = SHAPE_LIST,
-    .len = GW_CONFIG_NAME_STR_MAX - 1,
-    .check = check_hosts,
-    .print = print_strings,
-    .free = free_strings,
-    .copy = copy_strings,
-};
+const cfg_type_t g_type_hosts = CFG_TYPE(SHAPE_LIST, GW_CONFIG_NAME_STR_MAX - 1, check_hosts, NULL,
+                                         print_strings, free_strings, copy_strings);
 
 /* ---- lists of mappings -------------------------------------------------- */
 
@@ -677,12 +641,8 @@ static void free_tsig_keys(gw_config_t *cfg, const cfg_key_t *key)
 }
 
 /* The TSIG keys (cfg->tsig_keys): name, algorithm, secret: or file:. */
-const cfg_type_t g_type_tsig_keys = {
-    .shape = SHAPE_LIST_MAP,
-    .check = check_tsig_keys,
-    .print = print_tsig_keys,
-    .free = free_tsig_keys,
-};
+const cfg_type_t g_type_tsig_keys =
+    CFG_TYPE(SHAPE_LIST_MAP, 0, check_tsig_keys, NULL, print_tsig_keys, free_tsig_keys, NULL);
 
 static void links_free(mdns_link_config_t *links, size_t n)
 {
@@ -887,9 +847,5 @@ static void free_links(gw_config_t *cfg, const cfg_key_t *key)
 
 /* The links to mirror (cfg->links): interface, subdomain,
  * browse-domains. */
-const cfg_type_t g_type_links = {
-    .shape = SHAPE_LIST_MAP,
-    .check = check_links,
-    .print = print_links,
-    .free = free_links,
-};
+const cfg_type_t g_type_links =
+    CFG_TYPE(SHAPE_LIST_MAP, 0, check_links, NULL, print_links, free_links, NULL);

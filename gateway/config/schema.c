@@ -535,13 +535,8 @@ static void free_mapping(gw_config_t *cfg, const cfg_key_t *key)
 }
 
 /* A mapping of the keys in cfg_key_t.keys. */
-const cfg_type_t g_type_map = {
-    .shape = SHAPE_MAP,
-    .check = check_mapping,
-    .set_default = default_mapping,
-    .print = print_mapping,
-    .free = free_mapping,
-};
+const cfg_type_t g_type_map =
+    CFG_TYPE(SHAPE_MAP, 0, check_mapping, default_mapping, print_mapping, free_mapping, NULL);
 
 /* zone: prints only in the one-zone form: the file gives zone: or zones:,
  * never both. */
@@ -551,13 +546,8 @@ static void print_zone(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, i
 		print_mapping(fp, cfg, key, indent);
 }
 
-const cfg_type_t g_type_zone = {
-    .shape = SHAPE_MAP,
-    .check = check_mapping,
-    .set_default = default_mapping,
-    .print = print_zone,
-    .free = free_mapping,
-};
+const cfg_type_t g_type_zone =
+    CFG_TYPE(SHAPE_MAP, 0, check_mapping, default_mapping, print_zone, free_mapping, NULL);
 
 int schema_defaults(gw_config_t *cfg)
 {
