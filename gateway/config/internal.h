@@ -280,6 +280,8 @@ extern const cfg_type_t g_type_entry_list, g_type_entry_maps;
 
 /* cfg_type_t.free of a value that is one malloc'd pointer. */
 void free_field(gw_config_t *cfg, const cfg_key_t *key);
+/* Free the n strings of list (owned), then list; list may be NULL. */
+void strings_free(char **list, size_t n);
 /* True when text holds a control character (a path must not). */
 bool has_control(const char *text);
 

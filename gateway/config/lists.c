@@ -27,7 +27,7 @@ static void *alloc_entries(load_ctx_t *ctx, size_t n, size_t size)
 	return p;
 }
 
-static void strings_free(char **list, size_t n)
+void strings_free(char **list, size_t n)
 {
 	if (list == NULL)
 		return;
