@@ -322,12 +322,13 @@ const cfg_key_t g_config_keys[] = {
     {"version", &g_type_text, CFG_NULL, AT(version), .len = GW_CONFIG_TEXT_MAX},
     {"transfer", &g_type_map, 0, .keys = g_transfer_keys},
     /* before transfer: its entries name keys */
-    {"tsig-keys", &g_type_tsig_keys, CFG_BEFORE_PREV | CFG_LIVE, .max = GW_CONFIG_TSIG_KEYS_MAX,
-     .keys = g_tsig_key_keys},
+    {"tsig-keys", &g_type_tsig_keys, CFG_BEFORE_PREV | CFG_LIVE, LIST_AT(tsig_keys, tsig_key_count),
+     .max = GW_CONFIG_TSIG_KEYS_MAX, .keys = g_tsig_key_keys},
     {"rate-limit", &g_type_map, 0, .keys = g_rate_limit_keys},
     {"cookies", &g_type_map, 0, .keys = g_cookies_keys},
     {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
-    {"links", &g_type_links, CFG_LIVE, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
+    {"links", &g_type_links, CFG_LIVE, LIST_AT(links, link_count), .max = GW_CONFIG_LINKS_MAX,
+     .keys = g_link_keys},
     /* after state-dir, transfer, dnssec and links: a zone's state
      * directory, sections and links come from them */
     {"zones", &g_type_zones, 0, LIST_AT(zones, zone_count), .min = 1, .max = GW_CONFIG_ZONES_MAX,
