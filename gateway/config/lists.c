@@ -169,8 +169,9 @@ static void check_endpoints(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *
 			report_at(ctx, child, "%s", why);
 			continue;
 		}
-		/* Two sockets on one address fail at bind time with EADDRINUSE;
-		 * say so here, where the line is known. */
+		/* Each address once (two listen: sockets on one address fail
+		 * at bind time with EADDRINUSE): say so here, where the line is
+		 * known. */
 		if (endpoint_listed((const gw_endpoint_t *)((char *)entry + ep_at),
 		                    (const gw_endpoint_t *)(list + ep_at), n, size)) {
 			report_at(ctx, child, "'%s' is listed twice; remove one",
