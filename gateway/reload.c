@@ -34,6 +34,14 @@ static void say(report_t *r, const char *fmt, ...)
 		r->used = r->used + (size_t)n < r->len ? r->used + (size_t)n : r->len - 1;
 }
 
+void gw_daemon_keyring_free(gw_tsig_keyring_t *keys)
+{
+	if (keys == NULL)
+		return;
+	gw_tsig_keyring_deinit(keys);
+	free(keys);
+}
+
 int gw_daemon_keyring_new(const gw_config_t *cfg, gw_tsig_keyring_t **out)
 {
 	gw_tsig_keyring_t *kr = calloc(1, sizeof(*kr));
@@ -47,14 +55,6 @@ int gw_daemon_keyring_new(const gw_config_t *cfg, gw_tsig_keyring_t **out)
 	}
 	*out = kr;
 	return GW_OK;
-}
-
-void gw_daemon_keyring_free(gw_tsig_keyring_t *keys)
-{
-	if (keys == NULL)
-		return;
-	gw_tsig_keyring_deinit(keys);
-	free(keys);
 }
 
 int gw_daemon_notify_new(const gw_transfer_config_t *transfer, const gw_tsig_keyring_t *keys,

@@ -10,6 +10,19 @@
 #include "common/error.h"
 #include "gateway/config/internal.h"
 
+void gw_config_free(gw_config_t *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->source);
+	for (size_t i = 0; i < cfg->warning_count; i++)
+		free(cfg->warnings[i]);
+	free(cfg->warnings);
+	config_zones_free(cfg);
+	schema_free(cfg);
+	free(cfg);
+}
+
 int gw_config_default(gw_config_t **out)
 {
 	gw_config_t *cfg = calloc(1, sizeof(*cfg));
@@ -24,19 +37,6 @@ int gw_config_default(gw_config_t **out)
 	}
 	*out = cfg;
 	return GW_OK;
-}
-
-void gw_config_free(gw_config_t *cfg)
-{
-	if (cfg == NULL)
-		return;
-	free(cfg->source);
-	for (size_t i = 0; i < cfg->warning_count; i++)
-		free(cfg->warnings[i]);
-	free(cfg->warnings);
-	config_zones_free(cfg);
-	schema_free(cfg);
-	free(cfg);
 }
 
 int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_t len,

@@ -171,6 +171,14 @@ typedef struct cfg_type {
 	int (*copy)(gw_config_t *dst, const gw_config_t *src, const cfg_key_t *key);
 } cfg_type_t;
 
+/* A cfg_type_t written as one row of the types table, in the order of
+ * its fields; NULL (or 0 for len) where there is nothing to do. */
+#define CFG_TYPE(shape_, len_, check_, default_, print_, free_, copy_)                             \
+	{                                                                                          \
+		.shape = (shape_), .len = (len_), .check = (check_), .set_default = (default_),    \
+		.print = (print_), .free = (free_), .copy = (copy_)                                \
+	}
+
 #define CFG_REQUIRED    (1u << 0) /* the key must be given */
 #define CFG_NULL        (1u << 1) /* null is a value (no file, no identity) */
 #define CFG_BEFORE_PREV (1u << 2) /* checked and printed before the key above it */
@@ -272,6 +280,8 @@ extern const cfg_type_t g_type_entry_list, g_type_entry_maps;
 
 /* cfg_type_t.free of a value that is one malloc'd pointer. */
 void free_field(gw_config_t *cfg, const cfg_key_t *key);
+/* Free the n strings of list (owned), then list; list may be NULL. */
+void strings_free(char **list, size_t n);
 /* True when text holds a control character (a path must not). */
 bool has_control(const char *text);
 

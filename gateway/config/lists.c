@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,7 +28,7 @@ static void *alloc_entries(load_ctx_t *ctx, size_t n, size_t size)
 	return p;
 }
 
-static void strings_free(char **list, size_t n)
+void strings_free(char **list, size_t n)
 {
 	if (list == NULL)
 		return;
@@ -132,37 +133,68 @@ static bool endpoint_listed(const gw_endpoint_t *ep, const gw_endpoint_t *eps, s
 	return false;
 }
 
-static void check_listen(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
-                         void *value, unsigned count)
+/* Entry of a list of addresses (a gw_endpoint_t, a gw_notify_target_t)
+ * from text, or why not. */
+typedef bool (*endpoint_parse_fn)(const gw_config_t *cfg, const char *text, void *entry, char *why,
+                                  size_t why_len);
+
+/* The array of a list key (count_of() its length) becomes list, the old
+ * one freed by the key's type. */
+static void replace_array(gw_config_t *cfg, const cfg_key_t *key, void *list, size_t n)
 {
-	char *const *texts = value;
+	key->type->free(cfg, key);
+	*(void **)cfg_field(cfg, key) = list;
+	*count_of(cfg, key) = n;
+}
+
+/* A list of addresses: each text parsed into an entry of size octets
+ * whose gw_endpoint_t is at offset ep_at, each address once; the entries
+ * kept replace the key's list. */
+static void check_endpoints(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
+                            const char *path, char *const *texts, unsigned count, size_t size,
+                            size_t ep_at, endpoint_parse_fn parse)
+{
 	char why[WHY_MAX];
 	char child[PLACE_PATH_MAX];
 	char q[QBUF];
 	size_t n = 0;
 
-	gw_endpoint_t *eps = alloc_entries(ctx, count, sizeof(*eps));
-	if (eps == NULL)
+	char *list = alloc_entries(ctx, count, size);
+	if (list == NULL)
 		return;
 	for (unsigned i = 0; i < count; i++) {
+		void *entry = list + n * size;
 		snprintf(child, sizeof(child), "%s[%u]", path, i);
-		if (!parse_endpoint(texts[i], &eps[n], why, sizeof(why))) {
+		if (!parse(cfg, texts[i], entry, why, sizeof(why))) {
 			report_at(ctx, child, "%s", why);
 			continue;
 		}
-		/* Two sockets on one address fail at bind time with EADDRINUSE;
-		 * say so here, where the line is known. */
-		if (endpoint_listed(&eps[n], eps, n, sizeof(*eps))) {
+		/* Each address once (two listen: sockets on one address fail
+		 * at bind time with EADDRINUSE): say so here, where the line is
+		 * known. */
+		if (endpoint_listed((const gw_endpoint_t *)((char *)entry + ep_at),
+		                    (const gw_endpoint_t *)(list + ep_at), n, size)) {
 			report_at(ctx, child, "'%s' is listed twice; remove one",
 			          quote(q, sizeof(q), texts[i], strlen(texts[i])));
 			continue;
 		}
 		n++;
 	}
-	gw_endpoint_t **field = cfg_field(cfg, key);
-	free(*field);
-	*field = eps;
-	*count_of(cfg, key) = n;
+	replace_array(cfg, key, list, n);
+}
+
+static bool parse_listen_entry(const gw_config_t *cfg, const char *text, void *entry, char *why,
+                               size_t why_len)
+{
+	(void)cfg;
+	return parse_endpoint(text, entry, why, why_len);
+}
+
+static void check_listen(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                         void *value, unsigned count)
+{
+	check_endpoints(ctx, cfg, key, path, value, count, sizeof(gw_endpoint_t), 0,
+	                parse_listen_entry);
 }
 
 static int default_listen(gw_config_t *cfg, const cfg_key_t *key)
@@ -206,22 +238,13 @@ static int copy_listen(gw_config_t *dst, const gw_config_t *src, const cfg_key_t
 		return GW_ENOMEM;
 	if (n > 0)
 		memcpy(eps, *(gw_endpoint_t *const *)cfg_field(src, key), n * sizeof(*eps));
-	free_field(dst, key);
-	*(gw_endpoint_t **)cfg_field(dst, key) = eps;
-	*count_of(dst, key) = n;
+	replace_array(dst, key, eps, n);
 	return GW_OK;
 }
 
 /* Addresses to listen on (gw_endpoint_t), words the defaults. */
-const cfg_type_t g_type_listen = {
-    .shape = SHAPE_LIST,
-    .len = ADDR_TEXT_MAX,
-    .check = check_listen,
-    .set_default = default_listen,
-    .print = print_listen,
-    .free = free_field,
-    .copy = copy_listen,
-};
+const cfg_type_t g_type_listen = CFG_TYPE(SHAPE_LIST, ADDR_TEXT_MAX, check_listen, default_listen,
+                                          print_listen, free_field, copy_listen);
 
 static void check_allow(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                         void *value, unsigned count)
@@ -303,46 +326,22 @@ static void free_allow(gw_config_t *cfg, const cfg_key_t *key)
 }
 
 /* Who may transfer the zone (a gw_acl_t); words the defaults. */
-const cfg_type_t g_type_allow = {
-    .shape = SHAPE_LIST,
-    .len = ACL_TEXT_MAX,
-    .check = check_allow,
-    .set_default = default_allow,
-    .print = print_allow,
-    .free = free_allow,
-};
+const cfg_type_t g_type_allow =
+    CFG_TYPE(SHAPE_LIST, ACL_TEXT_MAX, check_allow, default_allow, print_allow, free_allow, NULL);
+
+static bool parse_notify_entry(const gw_config_t *cfg, const char *text, void *entry, char *why,
+                               size_t why_len)
+{
+	return parse_notify(cfg, text, entry, why, why_len);
+}
 
 static void check_notify(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                          void *value, unsigned count)
 {
-	char *const *texts = value;
-	char why[WHY_MAX];
-	char child[PLACE_PATH_MAX];
-	char q[QBUF];
-	size_t n = 0;
-
 	if (count == 0)
 		return;
-	gw_notify_target_t *list = alloc_entries(ctx, count, sizeof(*list));
-	if (list == NULL)
-		return;
-	for (unsigned i = 0; i < count; i++) {
-		snprintf(child, sizeof(child), "%s[%u]", path, i);
-		if (!parse_notify(cfg, texts[i], &list[n], why, sizeof(why))) {
-			report_at(ctx, child, "%s", why);
-			continue;
-		}
-		if (endpoint_listed(&list[n].ep, &list[0].ep, n, sizeof(*list))) {
-			report_at(ctx, child, "'%s' is listed twice; remove one",
-			          quote(q, sizeof(q), texts[i], strlen(texts[i])));
-			continue;
-		}
-		n++;
-	}
-	gw_notify_target_t **field = cfg_field(cfg, key);
-	free(*field);
-	*field = list;
-	*count_of(cfg, key) = n;
+	check_endpoints(ctx, cfg, key, path, value, count, sizeof(gw_notify_target_t),
+	                offsetof(gw_notify_target_t, ep), parse_notify_entry);
 }
 
 static void print_notify(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
@@ -362,13 +361,8 @@ static void print_notify(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key,
 }
 
 /* Secondaries to NOTIFY (gw_notify_target_t). */
-const cfg_type_t g_type_notify = {
-    .shape = SHAPE_LIST,
-    .len = ACL_TEXT_MAX,
-    .check = check_notify,
-    .print = print_notify,
-    .free = free_field,
-};
+const cfg_type_t g_type_notify =
+    CFG_TYPE(SHAPE_LIST, ACL_TEXT_MAX, check_notify, NULL, print_notify, free_field, NULL);
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -423,14 +417,8 @@ static void check_import(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key
 }
 
 /* Public key files (BIND K*.key) to sign with. */
-const cfg_type_t g_type_import = {
-    .shape = SHAPE_LIST,
-    .len = GW_CONFIG_PATH_MAX,
-    .check = check_import,
-    .print = print_strings,
-    .free = free_strings,
-    .copy = copy_strings,
-};
+const cfg_type_t g_type_import = CFG_TYPE(SHAPE_LIST, GW_CONFIG_PATH_MAX, check_import, NULL,
+                                          print_strings, free_strings, copy_strings);
 
 /* Parses one name of a list into out (GW_CONFIG_NAME_STR_MAX octets), or
  * says why not. */
@@ -471,15 +459,9 @@ static void check_subtypes(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *k
 }
 
 /* Browse subtypes ("_printer._sub._http._tcp"); words the defaults. */
-const cfg_type_t g_type_subtypes = {
-    .shape = SHAPE_LIST,
-    .len = GW_CONFIG_NAME_STR_MAX - 1,
-    .check = check_subtypes,
-    .set_default = default_strings,
-    .print = print_strings,
-    .free = free_strings,
-    .copy = copy_strings,
-};
+const cfg_type_t g_type_subtypes =
+    CFG_TYPE(SHAPE_LIST, GW_CONFIG_NAME_STR_MAX - 1, check_subtypes, default_strings, print_strings,
+             free_strings, copy_strings);
 
 /* A host name as a browser sends it in Host: letters, digits, hyphens and
  * dots, labels of 1..63, at most 253 octets; lowercased into out. */
@@ -526,14 +508,8 @@ static void check_hosts(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
 
 /* Host names the status page answers to, besides addresses and
  * localhost. */
-const cfg_type_t g_type_hosts = {
-    .shape = SHAPE_LIST,
-    .len = GW_CONFIG_NAME_STR_MAX - 1,
-    .check = check_hosts,
-    .print = print_strings,
-    .free = free_strings,
-    .copy = copy_strings,
-};
+const cfg_type_t g_type_hosts = CFG_TYPE(SHAPE_LIST, GW_CONFIG_NAME_STR_MAX - 1, check_hosts, NULL,
+                                         print_strings, free_strings, copy_strings);
 
 /* ---- lists of mappings -------------------------------------------------- */
 
@@ -543,18 +519,14 @@ static const char *entry_text(const cfg_key_t *key, const raw_map_t *entry, cons
 	return entry->v[key_index(key->keys, name)];
 }
 
-static void tsig_keys_free(gw_tsig_key_config_t *keys, size_t n)
+static void tsig_key_free(void *entry)
 {
-	if (keys == NULL)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(keys[i].name);
-		if (keys[i].secret != NULL)
-			memset(keys[i].secret, 0, strlen(keys[i].secret));
-		free(keys[i].secret);
-		free(keys[i].file);
-	}
-	free(keys);
+	gw_tsig_key_config_t *k = entry;
+	free(k->name);
+	if (k->secret != NULL)
+		memset(k->secret, 0, strlen(k->secret));
+	free(k->secret);
+	free(k->file);
 }
 
 /* The secret of one entry, from secret: or file:; NULL with why set. */
@@ -571,86 +543,121 @@ static char *entry_secret(load_ctx_t *ctx, const char *secret, const char *file,
 	return read_key_file(ctx, file, why, why_len);
 }
 
-static void check_tsig_keys(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
-                            const char *path, void *value, unsigned count)
+/* Entry i of a list of mappings (raw, at path[i]) checked into entry,
+ * the n entries before it in list; false to leave it out. An entry that
+ * holds memory when out of memory is kept, for the list's free to take. */
+typedef bool (*map_entry_fn)(load_ctx_t *ctx, const gw_config_t *cfg, const cfg_key_t *key,
+                             const raw_map_t *raw, const char *path, unsigned i, void *list,
+                             size_t n);
+
+/* A list of mappings: each of the count entries checked by check into
+ * a new array of entries of size octets, until out of memory; the
+ * entries kept replace the key's list. */
+static void check_map_entries(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
+                              const char *path, const raw_map_t *entries, unsigned count,
+                              size_t size, map_entry_fn check)
 {
-	const raw_map_t *entries = value;
-	char child[PLACE_PATH_MAX];
-	char why[WHY_MAX];
-	char name[GW_CONFIG_NAME_STR_MAX];
-	char q[QBUF];
 	size_t n = 0;
 
 	if (count == 0)
 		return;
-	gw_tsig_key_config_t *keys = alloc_entries(ctx, count, sizeof(*keys));
-	if (keys == NULL)
+	char *list = alloc_entries(ctx, count, size);
+	if (list == NULL)
 		return;
 	for (unsigned i = 0; i < count && !ctx->sink.oom; i++) {
-		const char *r_name = entry_text(key, &entries[i], "name");
-		const char *r_alg = entry_text(key, &entries[i], "algorithm");
-		const char *r_secret = entry_text(key, &entries[i], "secret");
-		const char *r_file = entry_text(key, &entries[i], "file");
-		gw_tsig_key_config_t *k = &keys[n];
-		snprintf(child, sizeof(child), "%s[%u].name", path, i);
-		if (r_name == NULL)
-			continue;
-		if (!parse_key_name(r_name, name, why, sizeof(why))) {
-			report_at(ctx, child, "%s", why);
-			continue;
-		}
-		size_t j;
-		for (j = 0; j < n && strcmp(keys[j].name, name) != 0; j++)
-			;
-		if (j < n) {
-			report_at(ctx, child, "key '%s' is defined twice; keep one", name);
-			continue;
-		}
-		k->algorithm = GW_TSIG_HMAC_SHA256;
-		if (r_alg != NULL) {
-			int a = tsig_alg_find(r_alg);
-			snprintf(child, sizeof(child), "%s[%u].algorithm", path, i);
-			if (a < 0) {
-				quote(q, sizeof(q), r_alg, strlen(r_alg));
-				report_at(
-				    ctx, child,
-				    "'%s' is not a TSIG algorithm%s; use hmac-sha256 (the "
-				    "default), hmac-sha384, hmac-sha512 or hmac-sha1",
-				    q,
-				    strncasecmp(r_alg, "hmac-md5", 8) == 0
-				        ? " this gateway offers (RFC 8945: HMAC-MD5 is obsolete)"
-				        : "");
-				continue;
-			}
-			k->algorithm = (gw_tsig_alg_t)a;
-		}
-		snprintf(child, sizeof(child), "%s[%u]", path, i);
-		if ((r_secret == NULL) == (r_file == NULL)) {
-			report_at(
-			    ctx, child,
-			    "key '%s' needs exactly one of secret: (base64) or file: (a key file, "
-			    "mode 0600)",
-			    name);
-			continue;
-		}
-		snprintf(child, sizeof(child), "%s[%u].%s", path, i,
-		         r_secret != NULL ? "secret" : "file");
-		char *secret = entry_secret(ctx, r_secret, r_file, why, sizeof(why));
-		if (secret == NULL) {
-			if (!ctx->sink.oom)
-				report_at(ctx, child, "%s", why);
-			continue;
-		}
-		k->secret = secret;
-		k->name = strdup(name);
-		k->file = r_file != NULL ? strdup(r_file) : NULL;
-		n++; /* also on a failed copy: tsig_keys_free() takes what there is */
-		if (k->name == NULL || (r_file != NULL && k->file == NULL))
-			ctx->sink.oom = true;
+		if (check(ctx, cfg, key, &entries[i], path, i, list, n))
+			n++;
 	}
-	tsig_keys_free(cfg->tsig_keys, cfg->tsig_key_count);
-	cfg->tsig_keys = keys;
-	cfg->tsig_key_count = n;
+	replace_array(cfg, key, list, n);
+}
+
+/* A list of mappings' free: each of its entries (of size octets) by
+ * entry_free, then the array; none left. */
+static void free_entries(gw_config_t *cfg, const cfg_key_t *key, size_t size,
+                         void (*entry_free)(void *entry))
+{
+	char **field = cfg_field(cfg, key);
+	for (size_t i = 0; *field != NULL && i < *count_of(cfg, key); i++)
+		entry_free(*field + i * size);
+	free(*field);
+	*field = NULL;
+	*count_of(cfg, key) = 0;
+}
+
+static bool check_tsig_key(load_ctx_t *ctx, const gw_config_t *cfg, const cfg_key_t *key,
+                           const raw_map_t *raw, const char *path, unsigned i, void *list, size_t n)
+{
+	gw_tsig_key_config_t *keys = list;
+	gw_tsig_key_config_t *k = &keys[n];
+	char child[PLACE_PATH_MAX];
+	char why[WHY_MAX];
+	char name[GW_CONFIG_NAME_STR_MAX];
+	char q[QBUF];
+	const char *r_name = entry_text(key, raw, "name");
+	const char *r_alg = entry_text(key, raw, "algorithm");
+	const char *r_secret = entry_text(key, raw, "secret");
+	const char *r_file = entry_text(key, raw, "file");
+
+	(void)cfg;
+	snprintf(child, sizeof(child), "%s[%u].name", path, i);
+	if (r_name == NULL)
+		return false;
+	if (!parse_key_name(r_name, name, why, sizeof(why))) {
+		report_at(ctx, child, "%s", why);
+		return false;
+	}
+	size_t j;
+	for (j = 0; j < n && strcmp(keys[j].name, name) != 0; j++)
+		;
+	if (j < n) {
+		report_at(ctx, child, "key '%s' is defined twice; keep one", name);
+		return false;
+	}
+	k->algorithm = GW_TSIG_HMAC_SHA256;
+	if (r_alg != NULL) {
+		int a = tsig_alg_find(r_alg);
+		snprintf(child, sizeof(child), "%s[%u].algorithm", path, i);
+		if (a < 0) {
+			quote(q, sizeof(q), r_alg, strlen(r_alg));
+			report_at(ctx, child,
+			          "'%s' is not a TSIG algorithm%s; use hmac-sha256 (the "
+			          "default), hmac-sha384, hmac-sha512 or hmac-sha1",
+			          q,
+			          strncasecmp(r_alg, "hmac-md5", 8) == 0
+			              ? " this gateway offers (RFC 8945: HMAC-MD5 is obsolete)"
+			              : "");
+			return false;
+		}
+		k->algorithm = (gw_tsig_alg_t)a;
+	}
+	snprintf(child, sizeof(child), "%s[%u]", path, i);
+	if ((r_secret == NULL) == (r_file == NULL)) {
+		report_at(ctx, child,
+		          "key '%s' needs exactly one of secret: (base64) or file: (a key file, "
+		          "mode 0600)",
+		          name);
+		return false;
+	}
+	snprintf(child, sizeof(child), "%s[%u].%s", path, i, r_secret != NULL ? "secret" : "file");
+	char *secret = entry_secret(ctx, r_secret, r_file, why, sizeof(why));
+	if (secret == NULL) {
+		if (!ctx->sink.oom)
+			report_at(ctx, child, "%s", why);
+		return false;
+	}
+	k->secret = secret;
+	k->name = strdup(name);
+	k->file = r_file != NULL ? strdup(r_file) : NULL;
+	if (k->name == NULL || (r_file != NULL && k->file == NULL))
+		ctx->sink.oom = true;
+	return true; /* also on a failed copy: free_tsig_keys() takes what there is */
+}
+
+static void check_tsig_keys(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key,
+                            const char *path, void *value, unsigned count)
+{
+	check_map_entries(ctx, cfg, key, path, value, count, sizeof(gw_tsig_key_config_t),
+	                  check_tsig_key);
 }
 
 static void print_tsig_keys(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
@@ -670,30 +677,19 @@ static void print_tsig_keys(FILE *fp, const gw_config_t *cfg, const cfg_key_t *k
 
 static void free_tsig_keys(gw_config_t *cfg, const cfg_key_t *key)
 {
-	(void)key;
-	tsig_keys_free(cfg->tsig_keys, cfg->tsig_key_count);
-	cfg->tsig_keys = NULL;
-	cfg->tsig_key_count = 0;
+	free_entries(cfg, key, sizeof(gw_tsig_key_config_t), tsig_key_free);
 }
 
 /* The TSIG keys (cfg->tsig_keys): name, algorithm, secret: or file:. */
-const cfg_type_t g_type_tsig_keys = {
-    .shape = SHAPE_LIST_MAP,
-    .check = check_tsig_keys,
-    .print = print_tsig_keys,
-    .free = free_tsig_keys,
-};
+const cfg_type_t g_type_tsig_keys =
+    CFG_TYPE(SHAPE_LIST_MAP, 0, check_tsig_keys, NULL, print_tsig_keys, free_tsig_keys, NULL);
 
-static void links_free(mdns_link_config_t *links, size_t n)
+static void link_free(void *entry)
 {
-	if (links == NULL)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(links[i].interface);
-		free(links[i].subdomain);
-		strings_free(links[i].browse, links[i].browse_count);
-	}
-	free(links);
+	mdns_link_config_t *l = entry;
+	free(l->interface);
+	free(l->subdomain);
+	strings_free(l->browse, l->browse_count);
 }
 
 /* Octets of "b._dns-sd._udp." in wire form, in front of a link's name. */
@@ -778,87 +774,81 @@ static void check_browse(load_ctx_t *ctx, const gw_config_t *cfg, mdns_link_conf
 	}
 }
 
-static void check_links(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
-                        void *value, unsigned count)
+static bool check_link(load_ctx_t *ctx, const gw_config_t *cfg, const cfg_key_t *key,
+                       const raw_map_t *raw, const char *path, unsigned i, void *list, size_t n)
 {
-	const raw_map_t *entries = value;
+	const char *interface = entry_text(key, raw, "interface");
+	const char *subdomain = entry_text(key, raw, "subdomain");
 	size_t bi = key_index(key->keys, "browse-domains");
+	mdns_link_config_t *links = list;
 	char ipath[PLACE_PATH_MAX];
 	char spath[PLACE_PATH_MAX];
 	char bpath[PLACE_PATH_MAX];
 	char q[QBUF];
-	size_t n = 0;
 
-	if (count == 0)
-		return;
-	mdns_link_config_t *links = alloc_entries(ctx, count, sizeof(*links));
-	if (links == NULL)
-		return;
-	for (unsigned i = 0; i < count && !ctx->sink.oom; i++) {
-		const char *interface = entry_text(key, &entries[i], "interface");
-		const char *subdomain = entry_text(key, &entries[i], "subdomain");
-		snprintf(ipath, sizeof(ipath), "%s[%u].interface", path, i);
-		snprintf(spath, sizeof(spath), "%s[%u].subdomain", path, i);
-		snprintf(bpath, sizeof(bpath), "%s[%u].browse-domains", path, i);
-		if (interface == NULL || !check_ifname(ctx, ipath, interface))
-			continue;
-		bool own = subdomain != NULL; /* else the interface name serves */
-		const char *sub = own ? subdomain : interface;
-		const char *problem = mdns_link_label_problem(sub);
-		quote(q, sizeof(q), sub, strlen(sub));
-		if (problem != NULL) {
-			if (own)
-				report_at(ctx, spath, "'%s' is not one DNS label: %s", q, problem);
-			else
-				report_at(ctx, ipath,
-				          "'%s' cannot serve as the subdomain (%s); add one, e.g. "
-				          "{interface: %s, subdomain: lan}",
-				          q, problem, q);
-			continue;
-		}
-		/* b._dns-sd._udp.<label>.<zone> (RFC 6763 section 11) must fit
-		 * in DNS's 255 octets. */
-		if (cfg->zone.domain_len > 0 &&
-		    LINK_ENUM_PREFIX + 1 + strlen(sub) + cfg->zone.domain_len > 255) {
-			report_at(
-			    ctx, own ? spath : ipath,
-			    "'%s' is too long for the zone: b._dns-sd._udp.<subdomain>.%s would "
-			    "be over 255 octets; shorten it",
-			    q, cfg->zone.domain_str);
-			continue;
-		}
-		size_t j;
-		for (j = 0; j < n && strcmp(links[j].interface, interface) != 0; j++)
-			;
-		if (j < n) {
-			report_at(ctx, ipath, "'%s' is listed twice; give each interface one entry",
-			          quote(q, sizeof(q), interface, strlen(interface)));
-			continue;
-		}
-		/* DNS compares labels without case: "Lab" and "lab" are one name. */
-		for (j = 0; j < n && !mdns_label_equal(links[j].subdomain, sub); j++)
-			;
-		if (j < n) {
-			report_at(
-			    ctx, own ? spath : ipath,
-			    "subdomain '%s' is already that of interface %s%s; give each link its "
-			    "own subdomain",
-			    links[j].subdomain, links[j].interface,
-			    strcmp(links[j].subdomain, sub) != 0 ? " (DNS ignores case)" : "");
-			continue;
-		}
-		mdns_link_config_t *l = &links[n++]; /* counted now: links_free() takes it */
-		l->interface = strdup(interface);
-		l->subdomain = strdup(sub);
-		if (l->interface == NULL || l->subdomain == NULL) {
-			ctx->sink.oom = true;
-			break;
-		}
-		check_browse(ctx, cfg, l, bpath, entries[i].v[bi], entries[i].n[bi]);
+	snprintf(ipath, sizeof(ipath), "%s[%u].interface", path, i);
+	snprintf(spath, sizeof(spath), "%s[%u].subdomain", path, i);
+	snprintf(bpath, sizeof(bpath), "%s[%u].browse-domains", path, i);
+	if (interface == NULL || !check_ifname(ctx, ipath, interface))
+		return false;
+	bool own = subdomain != NULL; /* else the interface name serves */
+	const char *sub = own ? subdomain : interface;
+	const char *problem = mdns_link_label_problem(sub);
+	quote(q, sizeof(q), sub, strlen(sub));
+	if (problem != NULL) {
+		if (own)
+			report_at(ctx, spath, "'%s' is not one DNS label: %s", q, problem);
+		else
+			report_at(ctx, ipath,
+			          "'%s' cannot serve as the subdomain (%s); add one, e.g. "
+			          "{interface: %s, subdomain: lan}",
+			          q, problem, q);
+		return false;
 	}
-	links_free(cfg->links, cfg->link_count);
-	cfg->links = links;
-	cfg->link_count = n;
+	/* b._dns-sd._udp.<label>.<zone> (RFC 6763 section 11) must fit
+	 * in DNS's 255 octets. */
+	if (cfg->zone.domain_len > 0 &&
+	    LINK_ENUM_PREFIX + 1 + strlen(sub) + cfg->zone.domain_len > 255) {
+		report_at(ctx, own ? spath : ipath,
+		          "'%s' is too long for the zone: b._dns-sd._udp.<subdomain>.%s would "
+		          "be over 255 octets; shorten it",
+		          q, cfg->zone.domain_str);
+		return false;
+	}
+	size_t j;
+	for (j = 0; j < n && strcmp(links[j].interface, interface) != 0; j++)
+		;
+	if (j < n) {
+		report_at(ctx, ipath, "'%s' is listed twice; give each interface one entry",
+		          quote(q, sizeof(q), interface, strlen(interface)));
+		return false;
+	}
+	/* DNS compares labels without case: "Lab" and "lab" are one name. */
+	for (j = 0; j < n && !mdns_label_equal(links[j].subdomain, sub); j++)
+		;
+	if (j < n) {
+		report_at(ctx, own ? spath : ipath,
+		          "subdomain '%s' is already that of interface %s%s; give each link its "
+		          "own subdomain",
+		          links[j].subdomain, links[j].interface,
+		          strcmp(links[j].subdomain, sub) != 0 ? " (DNS ignores case)" : "");
+		return false;
+	}
+	mdns_link_config_t *l = &links[n]; /* kept from here: free_links() takes it */
+	l->interface = strdup(interface);
+	l->subdomain = strdup(sub);
+	if (l->interface == NULL || l->subdomain == NULL)
+		ctx->sink.oom = true;
+	else
+		check_browse(ctx, cfg, l, bpath, raw->v[bi], raw->n[bi]);
+	return true;
+}
+
+static void check_links(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
+                        void *value, unsigned count)
+{
+	check_map_entries(ctx, cfg, key, path, value, count, sizeof(mdns_link_config_t),
+	                  check_link);
 }
 
 static void print_links(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, int indent)
@@ -879,17 +869,10 @@ static void print_links(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, 
 
 static void free_links(gw_config_t *cfg, const cfg_key_t *key)
 {
-	(void)key;
-	links_free(cfg->links, cfg->link_count);
-	cfg->links = NULL;
-	cfg->link_count = 0;
+	free_entries(cfg, key, sizeof(mdns_link_config_t), link_free);
 }
 
 /* The links to mirror (cfg->links): interface, subdomain,
  * browse-domains. */
-const cfg_type_t g_type_links = {
-    .shape = SHAPE_LIST_MAP,
-    .check = check_links,
-    .print = print_links,
-    .free = free_links,
-};
+const cfg_type_t g_type_links =
+    CFG_TYPE(SHAPE_LIST_MAP, 0, check_links, NULL, print_links, free_links, NULL);

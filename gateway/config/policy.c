@@ -161,12 +161,10 @@ static bool copy_pattern(char **dst, const char *src)
 int policy_copy(mdns_policy_t *dst, const mdns_policy_t *src)
 {
 	*dst = (mdns_policy_t){.fallback = src->fallback};
-	if (src->rule_count == 0)
-		return GW_OK;
-	dst->rules = calloc(src->rule_count, sizeof(*dst->rules));
-	if (dst->rules == NULL)
+	size_t n = src->rule_count;
+	if (n > 0 && (dst->rules = calloc(n, sizeof(*dst->rules))) == NULL)
 		return GW_ENOMEM;
-	for (size_t i = 0; i < src->rule_count; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const mdns_policy_rule_t *s = &src->rules[i];
 		mdns_policy_rule_t *r = &dst->rules[i];
 		dst->rule_count++;

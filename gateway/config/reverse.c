@@ -107,11 +107,5 @@ static int copy_prefixes(gw_config_t *dst, const gw_config_t *src, const cfg_key
 }
 
 /* A list of IPv4 and IPv6 prefixes (gw_acl_entry_t without keys). */
-const cfg_type_t g_type_prefixes = {
-    .shape = SHAPE_LIST,
-    .len = ADDR_TEXT_MAX,
-    .check = check_prefixes,
-    .print = print_prefixes,
-    .free = free_prefixes,
-    .copy = copy_prefixes,
-};
+const cfg_type_t g_type_prefixes = CFG_TYPE(SHAPE_LIST, ADDR_TEXT_MAX, check_prefixes, NULL,
+                                            print_prefixes, free_prefixes, copy_prefixes);

@@ -322,12 +322,13 @@ const cfg_key_t g_config_keys[] = {
     {"version", &g_type_text, CFG_NULL, AT(version), .len = GW_CONFIG_TEXT_MAX},
     {"transfer", &g_type_map, 0, .keys = g_transfer_keys},
     /* before transfer: its entries name keys */
-    {"tsig-keys", &g_type_tsig_keys, CFG_BEFORE_PREV | CFG_LIVE, .max = GW_CONFIG_TSIG_KEYS_MAX,
-     .keys = g_tsig_key_keys},
+    {"tsig-keys", &g_type_tsig_keys, CFG_BEFORE_PREV | CFG_LIVE, LIST_AT(tsig_keys, tsig_key_count),
+     .max = GW_CONFIG_TSIG_KEYS_MAX, .keys = g_tsig_key_keys},
     {"rate-limit", &g_type_map, 0, .keys = g_rate_limit_keys},
     {"cookies", &g_type_map, 0, .keys = g_cookies_keys},
     {"dnssec", &g_type_map, 0, .keys = g_dnssec_keys},
-    {"links", &g_type_links, CFG_LIVE, .max = GW_CONFIG_LINKS_MAX, .keys = g_link_keys},
+    {"links", &g_type_links, CFG_LIVE, LIST_AT(links, link_count), .max = GW_CONFIG_LINKS_MAX,
+     .keys = g_link_keys},
     /* after state-dir, transfer, dnssec and links: a zone's state
      * directory, sections and links come from them */
     {"zones", &g_type_zones, 0, LIST_AT(zones, zone_count), .min = 1, .max = GW_CONFIG_ZONES_MAX,
@@ -535,13 +536,8 @@ static void free_mapping(gw_config_t *cfg, const cfg_key_t *key)
 }
 
 /* A mapping of the keys in cfg_key_t.keys. */
-const cfg_type_t g_type_map = {
-    .shape = SHAPE_MAP,
-    .check = check_mapping,
-    .set_default = default_mapping,
-    .print = print_mapping,
-    .free = free_mapping,
-};
+const cfg_type_t g_type_map =
+    CFG_TYPE(SHAPE_MAP, 0, check_mapping, default_mapping, print_mapping, free_mapping, NULL);
 
 /* zone: prints only in the one-zone form: the file gives zone: or zones:,
  * never both. */
@@ -551,13 +547,8 @@ static void print_zone(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, i
 		print_mapping(fp, cfg, key, indent);
 }
 
-const cfg_type_t g_type_zone = {
-    .shape = SHAPE_MAP,
-    .check = check_mapping,
-    .set_default = default_mapping,
-    .print = print_zone,
-    .free = free_mapping,
-};
+const cfg_type_t g_type_zone =
+    CFG_TYPE(SHAPE_MAP, 0, check_mapping, default_mapping, print_zone, free_mapping, NULL);
 
 int schema_defaults(gw_config_t *cfg)
 {

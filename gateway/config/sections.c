@@ -7,6 +7,29 @@
 #include "common/error.h"
 #include "gateway/config/internal.h"
 
+void dnssec_deinit(gw_dnssec_config_t *d)
+{
+	if (d == NULL)
+		return;
+	strings_free(d->import, d->import_count);
+	free(d->policy.ds_check);
+	d->import = NULL;
+	d->import_count = 0;
+	d->policy.ds_check = NULL;
+	d->policy.ds_check_count = 0;
+}
+
+void transfer_deinit(gw_transfer_config_t *t)
+{
+	if (t == NULL)
+		return;
+	free(t->allow.entries);
+	free(t->notify);
+	t->allow = (gw_acl_t){0};
+	t->notify = NULL;
+	t->notify_count = 0;
+}
+
 /* A copy of n entries of size bytes at src; NULL for none. */
 static void *copy_array(const void *src, size_t n, size_t size, bool *oom)
 {
@@ -18,20 +41,6 @@ static void *copy_array(const void *src, size_t n, size_t size, bool *oom)
 	else
 		memcpy(p, src, n * size);
 	return p;
-}
-
-void dnssec_deinit(gw_dnssec_config_t *d)
-{
-	if (d == NULL)
-		return;
-	for (size_t i = 0; i < d->import_count; i++)
-		free(d->import[i]);
-	free(d->import);
-	free(d->policy.ds_check);
-	d->import = NULL;
-	d->import_count = 0;
-	d->policy.ds_check = NULL;
-	d->policy.ds_check_count = 0;
 }
 
 int dnssec_copy(gw_dnssec_config_t *dst, const gw_dnssec_config_t *src)
@@ -57,17 +66,6 @@ int dnssec_copy(gw_dnssec_config_t *dst, const gw_dnssec_config_t *src)
 		return GW_ENOMEM;
 	}
 	return GW_OK;
-}
-
-void transfer_deinit(gw_transfer_config_t *t)
-{
-	if (t == NULL)
-		return;
-	free(t->allow.entries);
-	free(t->notify);
-	t->allow = (gw_acl_t){0};
-	t->notify = NULL;
-	t->notify_count = 0;
 }
 
 int transfer_copy(gw_transfer_config_t *dst, const gw_transfer_config_t *src)

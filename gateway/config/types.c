@@ -125,12 +125,8 @@ static void print_uint(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, i
 	        (unsigned long long)get_uint(cfg_field(cfg, key), key->size));
 }
 
-const cfg_type_t g_type_uint = {
-    .shape = SHAPE_UINT,
-    .check = check_uint,
-    .set_default = default_uint,
-    .print = print_uint,
-};
+const cfg_type_t g_type_uint =
+    CFG_TYPE(SHAPE_UINT, 0, check_uint, default_uint, print_uint, NULL, NULL);
 
 /* ---- durations ---------------------------------------------------------- */
 
@@ -193,13 +189,8 @@ static void print_duration(FILE *fp, const gw_config_t *cfg, const cfg_key_t *ke
 }
 
 /* Kept in milliseconds; def, min and max too. */
-const cfg_type_t g_type_duration = {
-    .shape = SHAPE_TEXT,
-    .len = DURATION_TEXT_MAX,
-    .check = check_ms,
-    .set_default = default_uint,
-    .print = print_duration,
-};
+const cfg_type_t g_type_duration =
+    CFG_TYPE(SHAPE_TEXT, DURATION_TEXT_MAX, check_ms, default_uint, print_duration, NULL, NULL);
 
 static void check_seconds(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                           void *value, unsigned count)
@@ -222,13 +213,8 @@ static void print_seconds(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key
 }
 
 /* Kept in whole seconds (rounded down); def, min and max in ms. */
-const cfg_type_t g_type_seconds = {
-    .shape = SHAPE_TEXT,
-    .len = DURATION_TEXT_MAX,
-    .check = check_seconds,
-    .set_default = default_seconds,
-    .print = print_seconds,
-};
+const cfg_type_t g_type_seconds = CFG_TYPE(SHAPE_TEXT, DURATION_TEXT_MAX, check_seconds,
+                                           default_seconds, print_seconds, NULL, NULL);
 
 /* ---- words -------------------------------------------------------------- */
 
@@ -271,13 +257,8 @@ static void print_bool(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, i
 
 /* Read as text: libcyaml takes every word but a few false ones for true,
  * so "flase" would turn a feature on. */
-const cfg_type_t g_type_bool = {
-    .shape = SHAPE_TEXT,
-    .len = WORD_TEXT_MAX,
-    .check = check_bool,
-    .set_default = default_bool,
-    .print = print_bool,
-};
+const cfg_type_t g_type_bool =
+    CFG_TYPE(SHAPE_TEXT, WORD_TEXT_MAX, check_bool, default_bool, print_bool, NULL, NULL);
 
 static void check_choice(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                          void *value, unsigned count)
@@ -303,13 +284,8 @@ static void print_choice(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key,
 }
 
 /* One of two words (words[0] false, words[1] true); note is the fix. */
-const cfg_type_t g_type_choice = {
-    .shape = SHAPE_TEXT,
-    .len = WORD_TEXT_MAX,
-    .check = check_choice,
-    .set_default = default_bool,
-    .print = print_choice,
-};
+const cfg_type_t g_type_choice =
+    CFG_TYPE(SHAPE_TEXT, WORD_TEXT_MAX, check_choice, default_bool, print_choice, NULL, NULL);
 
 static const char *const g_level_names[] = {"error", "warning", "notice", "info", "debug"};
 
@@ -330,13 +306,8 @@ static void print_level(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, 
 	        g_level_names[*(const gw_log_level_t *)cfg_field(cfg, key)]);
 }
 
-const cfg_type_t g_type_level = {
-    .shape = SHAPE_TEXT,
-    .len = LEVEL_TEXT_MAX,
-    .check = check_level,
-    .set_default = default_uint,
-    .print = print_level,
-};
+const cfg_type_t g_type_level =
+    CFG_TYPE(SHAPE_TEXT, LEVEL_TEXT_MAX, check_level, default_uint, print_level, NULL, NULL);
 
 /* DNSSEC algorithm mnemonics (RFC 8624 section 3.1) and their numbers. */
 static const struct {
@@ -390,13 +361,8 @@ static void print_algorithm(FILE *fp, const gw_config_t *cfg, const cfg_key_t *k
 }
 
 /* A DNSSEC signing algorithm (uint8_t), by name or number. */
-const cfg_type_t g_type_algorithm = {
-    .shape = SHAPE_TEXT,
-    .len = WORD_TEXT_MAX,
-    .check = check_algorithm,
-    .set_default = default_uint,
-    .print = print_algorithm,
-};
+const cfg_type_t g_type_algorithm =
+    CFG_TYPE(SHAPE_TEXT, WORD_TEXT_MAX, check_algorithm, default_uint, print_algorithm, NULL, NULL);
 
 /* ---- sizes -------------------------------------------------------------- */
 
@@ -431,13 +397,8 @@ static void print_size(FILE *fp, const gw_config_t *cfg, const cfg_key_t *key, i
 }
 
 /* Octets: "16M", "512k", "1G" or a plain number. */
-const cfg_type_t g_type_size = {
-    .shape = SHAPE_TEXT,
-    .len = DURATION_TEXT_MAX,
-    .check = check_size,
-    .set_default = default_uint,
-    .print = print_size,
-};
+const cfg_type_t g_type_size =
+    CFG_TYPE(SHAPE_TEXT, DURATION_TEXT_MAX, check_size, default_uint, print_size, NULL, NULL);
 
 /* ---- text --------------------------------------------------------------- */
 
@@ -484,14 +445,8 @@ static int copy_text(gw_config_t *dst, const gw_config_t *src, const cfg_key_t *
 }
 
 /* A string (char *, owned); words[0] the default, else NULL. */
-const cfg_type_t g_type_text = {
-    .shape = SHAPE_TEXT,
-    .check = check_text,
-    .set_default = default_text,
-    .print = print_text,
-    .free = free_field,
-    .copy = copy_text,
-};
+const cfg_type_t g_type_text =
+    CFG_TYPE(SHAPE_TEXT, 0, check_text, default_text, print_text, free_field, copy_text);
 
 static void check_path(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                        void *value, unsigned count)
@@ -509,15 +464,8 @@ static void check_path(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, 
 }
 
 /* A file or directory name: text without control characters. */
-const cfg_type_t g_type_path = {
-    .shape = SHAPE_TEXT,
-    .len = GW_CONFIG_PATH_MAX,
-    .check = check_path,
-    .set_default = default_text,
-    .print = print_text,
-    .free = free_field,
-    .copy = copy_text,
-};
+const cfg_type_t g_type_path = CFG_TYPE(SHAPE_TEXT, GW_CONFIG_PATH_MAX, check_path, default_text,
+                                        print_text, free_field, copy_text);
 
 static void check_domain(load_ctx_t *ctx, gw_config_t *cfg, const cfg_key_t *key, const char *path,
                          void *value, unsigned count)
@@ -550,11 +498,5 @@ static int copy_domain(gw_config_t *dst, const gw_config_t *src, const cfg_key_t
 }
 
 /* The zone's domain: cfg->zone (wire form, length, text). */
-const cfg_type_t g_type_domain = {
-    .shape = SHAPE_TEXT,
-    .len = GW_CONFIG_NAME_STR_MAX - 1,
-    .check = check_domain,
-    .set_default = default_domain,
-    .print = print_domain,
-    .copy = copy_domain,
-};
+const cfg_type_t g_type_domain = CFG_TYPE(SHAPE_TEXT, GW_CONFIG_NAME_STR_MAX - 1, check_domain,
+                                          default_domain, print_domain, NULL, copy_domain);

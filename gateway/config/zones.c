@@ -534,13 +534,8 @@ static int copy_zones(gw_config_t *dst, const gw_config_t *src, const cfg_key_t 
 /* zones: (cfg->zones), each: domain, file, links, policy, dnssec,
  * transfer. The one-zone form fills cfg->zones after the load
  * (config_zones_single). */
-const cfg_type_t g_type_zones = {
-    .shape = SHAPE_LIST_MAP,
-    .check = check_zones,
-    .print = print_zones,
-    .free = free_zones,
-    .copy = copy_zones,
-};
+const cfg_type_t g_type_zones =
+    CFG_TYPE(SHAPE_LIST_MAP, 0, check_zones, NULL, print_zones, free_zones, copy_zones);
 
 /* Keys inside an entry, read by the list's type. */
 const cfg_type_t g_type_entry_list = {.shape = SHAPE_LIST};

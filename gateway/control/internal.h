@@ -34,5 +34,20 @@ bool gw_json_add_str(json_object *obj, const char *key, const char *val); /* NUL
 bool gw_json_add_u64(json_object *obj, const char *key, uint64_t val);
 bool gw_json_add_int(json_object *obj, const char *key, int64_t val);
 bool gw_json_add_bool(json_object *obj, const char *key, bool val);
+/* A new empty object appended to arr, which owns it; NULL when out of
+ * memory. */
+json_object *gw_json_append_object(json_object *arr);
 /* A wall-clock time as "2026-12-02T10:00:00Z"; 0 is null. */
 bool gw_json_add_time(json_object *obj, const char *key, time_t t);
+/* One counter of a table of them: its key (borrowed) and value. */
+typedef struct gw_json_u64_field {
+	const char *key;
+	uint64_t val;
+} gw_json_u64_field_t;
+/* Each of the n counters of f, in order; false when out of memory. */
+bool gw_json_add_u64s(json_object *obj, const gw_json_u64_field_t *f, size_t n);
+/* gw_json_add_u64s() with the table written out: {"key", value}, ... */
+#define GW_JSON_ADD_U64S(obj, ...)                                                                 \
+	gw_json_add_u64s(obj, (const gw_json_u64_field_t[]){__VA_ARGS__},                          \
+	                 sizeof((const gw_json_u64_field_t[]){__VA_ARGS__}) /                      \
+	                     sizeof(gw_json_u64_field_t))

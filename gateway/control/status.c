@@ -14,14 +14,27 @@
 #define GW_VERSION "0.0.0"
 #endif
 
-static const char *const g_topics[GW_STATUS_TOPICS] = {
-    "status", "links", "services", "refused", "secondaries", "keys", "ds", "stats",
-};
+/* Each topic, in gw_status_topic_t order: its name and its builder, one
+ * that needs only the view or one that takes the query (and says why it
+ * found nothing). */
+static const struct {
+	const char *name;
+	int (*of_view)(const gw_view_t *v, json_object *obj);
+	int (*of_query)(const gw_view_t *v, const gw_status_query_t *q, json_object *obj, char *err,
+	                size_t errlen);
+} g_topics[GW_STATUS_TOPICS] = {{"status", gw_status_general, NULL},
+                                {"links", gw_status_links, NULL},
+                                {"services", NULL, gw_status_services},
+                                {"refused", gw_status_refused, NULL},
+                                {"secondaries", gw_status_secondaries, NULL},
+                                {"keys", NULL, gw_status_keys},
+                                {"ds", NULL, gw_status_ds},
+                                {"stats", gw_status_stats, NULL}};
 
 int gw_status_topic_parse(const char *name, gw_status_topic_t *out)
 {
 	for (int i = 0; i < GW_STATUS_TOPICS; i++) {
-		if (strcmp(name, g_topics[i]) == 0) {
+		if (strcmp(name, g_topics[i].name) == 0) {
 			*out = (gw_status_topic_t)i;
 			return GW_OK;
 		}
@@ -31,7 +44,7 @@ int gw_status_topic_parse(const char *name, gw_status_topic_t *out)
 
 const char *gw_status_topic_name(gw_status_topic_t topic)
 {
-	return (unsigned)topic < GW_STATUS_TOPICS ? g_topics[topic] : "?";
+	return (unsigned)topic < GW_STATUS_TOPICS ? g_topics[topic].name : "?";
 }
 
 bool gw_json_add(json_object *obj, const char *key, json_object *val)
@@ -55,6 +68,25 @@ bool gw_json_add_u64(json_object *obj, const char *key, uint64_t val)
 {
 	json_object *j = json_object_new_uint64(val);
 	return j != NULL && gw_json_add(obj, key, j);
+}
+
+json_object *gw_json_append_object(json_object *arr)
+{
+	json_object *o = json_object_new_object();
+	if (o == NULL || json_object_array_add(arr, o) != 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+bool gw_json_add_u64s(json_object *obj, const gw_json_u64_field_t *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!gw_json_add_u64(obj, f[i].key, f[i].val))
+			return false;
+	}
+	return true;
 }
 
 bool gw_json_add_int(json_object *obj, const char *key, int64_t val)
@@ -154,35 +186,13 @@ int gw_status_json_err(const gw_view_t *v, const gw_status_query_t *q, json_obje
 	json_object *obj = json_object_new_object();
 	if (obj == NULL)
 		return GW_ENOMEM;
-	switch (q->topic) {
-	case GW_STATUS_STATUS:
-		ret = gw_status_general(v, obj);
-		break;
-	case GW_STATUS_LINKS:
-		ret = gw_status_links(v, obj);
-		break;
-	case GW_STATUS_SERVICES:
-		ret = gw_status_services(v, q, obj, err, sizeof(err));
-		break;
-	case GW_STATUS_REFUSED:
-		ret = gw_status_refused(v, obj);
-		break;
-	case GW_STATUS_SECONDARIES:
-		ret = gw_status_secondaries(v, obj);
-		break;
-	case GW_STATUS_KEYS:
-		ret = gw_status_keys(v, q, obj, err, sizeof(err));
-		break;
-	case GW_STATUS_DS:
-		ret = gw_status_ds(v, q, obj, err, sizeof(err));
-		break;
-	case GW_STATUS_STATS:
-		ret = gw_status_stats(v, obj);
-		break;
-	default:
+	if ((unsigned)q->topic >= GW_STATUS_TOPICS) {
 		snprintf(err, sizeof(err), "no such topic");
 		ret = GW_EINVAL;
-		break;
+	} else if (g_topics[q->topic].of_view != NULL) {
+		ret = g_topics[q->topic].of_view(v, obj);
+	} else {
+		ret = g_topics[q->topic].of_query(v, q, obj, err, sizeof(err));
 	}
 	if (ret != GW_OK) {
 		json_object_put(obj);

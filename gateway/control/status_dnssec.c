@@ -11,14 +11,7 @@
 
 static const char *role_name(sig_role_t role)
 {
-	switch (role) {
-	case SIG_ROLE_KSK:
-		return "KSK";
-	case SIG_ROLE_ZSK:
-		return "ZSK";
-	default:
-		return "CSK";
-	}
+	return role == SIG_ROLE_KSK ? "KSK" : role == SIG_ROLE_ZSK ? "ZSK" : "CSK";
 }
 
 /* The keys of the zone, borrowed; *count 0 when unsigned. */
@@ -143,11 +136,9 @@ int gw_status_keys(const gw_view_t *v, const gw_status_query_t *q, json_object *
 	for (size_t i = 0; i < kl.count; i++) {
 		int64_t created = 0, published = 0;
 		sig_keystore_key_times(ks, i, &created, &published);
-		json_object *o = json_object_new_object();
-		if (o == NULL || json_object_array_add(kl.arr, o) != 0) {
-			json_object_put(o);
+		json_object *o = gw_json_append_object(kl.arr);
+		if (o == NULL)
 			return GW_ENOMEM;
-		}
 		uint8_t alg = sig_key_algorithm(keys[i]);
 		if (!gw_json_add_u64(o, "tag", sig_key_tag(keys[i])) ||
 		    !gw_json_add_str(o, "algorithm", sig_algorithm_name(alg)) ||
@@ -160,6 +151,12 @@ int gw_status_keys(const gw_view_t *v, const gw_status_query_t *q, json_object *
 			return GW_ENOMEM;
 	}
 	return ks != NULL ? roll_json(&kl.z, obj) : GW_OK;
+}
+
+/* The TTL of zone z's DS records: its DNSKEY TTL. */
+static uint32_t ds_ttl(const gw_view_t *v, const gw_view_zone_t *z)
+{
+	return z->dnssec != NULL ? z->dnssec->dnskey_ttl : v->cfg->dnssec.dnskey_ttl;
 }
 
 /* One DS as JSON: its parts and its zone file line. */
@@ -205,17 +202,11 @@ int gw_status_ds(const gw_view_t *v, const gw_status_query_t *q, json_object *ob
 {
 	key_list_t kl;
 	int ret = key_list_start(&kl, v, q, obj, "ds", err, errlen);
-	if (ret != GW_OK)
-		return ret;
-	uint32_t ttl = kl.z.dnssec != NULL ? kl.z.dnssec->dnskey_ttl : v->cfg->dnssec.dnskey_ttl;
 	/* The DS records the parent should hold now: during a rollover, for
 	 * a while, both keys'. */
-	for (size_t i = 0; i < kl.count; i++) {
-		if (!(sig_keystore_key_use(kl.ks, i) & SIG_USE_DS))
-			continue;
-		ret = ds_json(kl.keys[i], ttl, kl.arr);
-		if (ret != GW_OK)
-			return ret;
+	for (size_t i = 0; ret == GW_OK && i < kl.count; i++) {
+		if (sig_keystore_key_use(kl.ks, i) & SIG_USE_DS)
+			ret = ds_json(kl.keys[i], ds_ttl(v, &kl.z), kl.arr);
 	}
-	return GW_OK;
+	return ret;
 }

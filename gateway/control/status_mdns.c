@@ -24,38 +24,31 @@ static bool add_link_name(json_object *obj, const char *label, const gw_view_t *
 	       gw_json_add_str(obj, "dns_name", dns ? name : NULL);
 }
 
+/* One link's entry into o (NULL: out of memory already). */
+static bool link_json(json_object *o, const mdns_mirror_link_info_t *l, const gw_view_t *v)
+{
+	return o != NULL && gw_json_add_str(o, "ifname", l->ifname) &&
+	       gw_json_add_str(o, "label", l->label) && add_link_name(o, l->label, v) &&
+	       gw_json_add_int(o, "ifindex", l->ifindex) && gw_json_add_str(o, "state", l->state) &&
+	       gw_json_add_bool(o, "configured", l->configured) &&
+	       gw_json_add_u64(o, "services", l->services) && gw_json_add_u64(o, "types", l->types);
+}
+
 int gw_status_links(const gw_view_t *v, json_object *obj)
 {
-	int ret = GW_ENOMEM;
-	mdns_mirror_link_info_t *links = NULL;
 	json_object *arr = json_object_new_array();
 	if (arr == NULL || !gw_json_add(obj, "links", arr))
 		return GW_ENOMEM;
 	size_t n = v->mirror != NULL ? mdns_mirror_links(v->mirror, NULL, 0) : 0;
 	if (n == 0)
 		return GW_OK;
-	links = calloc(n, sizeof(*links));
+	mdns_mirror_link_info_t *links = calloc(n, sizeof(*links));
 	if (links == NULL)
-		goto out;
+		return GW_ENOMEM;
 	n = mdns_mirror_links(v->mirror, links, n);
-	for (size_t i = 0; i < n; i++) {
-		const mdns_mirror_link_info_t *l = &links[i];
-		json_object *o = json_object_new_object();
-		if (o == NULL || json_object_array_add(arr, o) != 0) {
-			json_object_put(o);
-			goto out;
-		}
-		if (!gw_json_add_str(o, "ifname", l->ifname) ||
-		    !gw_json_add_str(o, "label", l->label) || !add_link_name(o, l->label, v) ||
-		    !gw_json_add_int(o, "ifindex", l->ifindex) ||
-		    !gw_json_add_str(o, "state", l->state) ||
-		    !gw_json_add_bool(o, "configured", l->configured) ||
-		    !gw_json_add_u64(o, "services", l->services) ||
-		    !gw_json_add_u64(o, "types", l->types))
-			goto out;
-	}
-	ret = GW_OK;
-out:
+	int ret = GW_OK;
+	for (size_t i = 0; i < n && ret == GW_OK; i++)
+		ret = link_json(gw_json_append_object(arr), &links[i], v) ? GW_OK : GW_ENOMEM;
 	free(links);
 	return ret;
 }
@@ -86,9 +79,8 @@ static bool on_service(void *arg, const mdns_mirror_service_info_t *s)
 	w->total++;
 	if (w->listed >= w->limit)
 		return true; /* counted, not listed */
-	json_object *o = json_object_new_object();
-	if (o == NULL || json_object_array_add(w->arr, o) != 0) {
-		json_object_put(o);
+	json_object *o = gw_json_append_object(w->arr);
+	if (o == NULL) {
 		w->failed = true;
 		return false;
 	}
@@ -203,9 +195,8 @@ int gw_status_refused(const gw_view_t *v, json_object *obj)
 	int ret = GW_OK;
 	size_t n = mdns_mirror_recent_refusals(v->mirror, r, MDNS_MIRROR_RECENT_REFUSALS);
 	for (size_t i = 0; i < n && ret == GW_OK; i++) {
-		json_object *o = json_object_new_object();
-		if (o == NULL || json_object_array_add(recent, o) != 0) {
-			json_object_put(o);
+		json_object *o = gw_json_append_object(recent);
+		if (o == NULL) {
 			ret = GW_ENOMEM;
 			break;
 		}

@@ -33,32 +33,30 @@ static bool add_obj(json_object *arr, json_object *o)
 	return true;
 }
 
+/* key: {time, serial, and what: value} of an event at when; null when
+ * there was none (when 0). */
+static bool add_event(json_object *o, const char *key, time_t when, uint64_t serial,
+                      const char *what, uint64_t value)
+{
+	if (when == 0)
+		return gw_json_add(o, key, NULL);
+	json_object *e = json_object_new_object();
+	return e != NULL && gw_json_add(o, key, e) && gw_json_add_time(e, "time", when) &&
+	       gw_json_add_u64(e, "serial", serial) && gw_json_add_u64(e, what, value);
+}
+
 static bool target_json(json_object *arr, const gw_notify_target_info_t *t,
                         const gw_server_xfr_info_t *xfr, size_t xfr_count)
 {
-	json_object *o = json_object_new_object();
-	if (!add_obj(arr, o))
+	json_object *o = gw_json_append_object(arr);
+	if (o == NULL)
 		return false;
-	json_object *sent = NULL, *answer = NULL, *last = NULL;
-	bool ok = gw_json_add_str(o, "address", t->addr) && gw_json_add_str(o, "key", t->key) &&
-	          gw_json_add_str(o, "result", t->result) &&
-	          gw_json_add_bool(o, "pending", t->pending);
-	if (ok && t->last_sent != 0)
-		ok = (sent = json_object_new_object()) != NULL &&
-		     gw_json_add(o, "last_sent", sent) &&
-		     gw_json_add_time(sent, "time", t->last_sent) &&
-		     gw_json_add_u64(sent, "serial", t->sent_serial) &&
-		     gw_json_add_u64(sent, "tries", t->tries);
-	else if (ok)
-		ok = gw_json_add(o, "last_sent", NULL);
-	if (ok && t->last_answer != 0)
-		ok = (answer = json_object_new_object()) != NULL &&
-		     gw_json_add(o, "last_answer", answer) &&
-		     gw_json_add_time(answer, "time", t->last_answer) &&
-		     gw_json_add_u64(answer, "serial", t->answered_serial) &&
-		     gw_json_add_u64(answer, "rcode", t->rcode);
-	else if (ok)
-		ok = gw_json_add(o, "last_answer", NULL);
+	json_object *last = NULL;
+	bool ok =
+	    gw_json_add_str(o, "address", t->addr) && gw_json_add_str(o, "key", t->key) &&
+	    gw_json_add_str(o, "result", t->result) && gw_json_add_bool(o, "pending", t->pending) &&
+	    add_event(o, "last_sent", t->last_sent, t->sent_serial, "tries", t->tries) &&
+	    add_event(o, "last_answer", t->last_answer, t->answered_serial, "rcode", t->rcode);
 	/* The secondary's last transfer: from the target's address, whatever
 	 * port it came from. */
 	for (size_t i = 0; ok && i < xfr_count && last == NULL; i++) {
@@ -125,32 +123,24 @@ int gw_status_secondaries(const gw_view_t *v, json_object *obj)
 
 static bool server_stats(json_object *s, const gw_server_stats_t *st)
 {
-	return gw_json_add_u64(s, "udp_queries", st->udp_queries) &&
-	       gw_json_add_u64(s, "udp_dropped", st->udp_dropped) &&
-	       gw_json_add_u64(s, "udp_limited", st->udp_limited) &&
-	       gw_json_add_u64(s, "tcp_queries", st->tcp_queries) &&
-	       gw_json_add_u64(s, "tcp_connections", st->tcp_conns) &&
-	       gw_json_add_u64(s, "tcp_refused_connections", st->tcp_refused_conns) &&
-	       gw_json_add_u64(s, "tcp_timeouts", st->tcp_timeouts) &&
-	       gw_json_add_u64(s, "tcp_evicted", st->tcp_evicted) &&
-	       gw_json_add_u64(s, "tcp_over_client", st->tcp_over_client) &&
-	       gw_json_add_u64(s, "tcp_no_fds", st->tcp_no_fds) &&
-	       gw_json_add_u64(s, "axfr", st->axfr) && gw_json_add_u64(s, "ixfr", st->ixfr) &&
-	       gw_json_add_u64(s, "xfr_refused", st->xfr_refused) &&
-	       gw_json_add_u64(s, "notify_in", st->notify_in);
+	return GW_JSON_ADD_U64S(
+	    s, {"udp_queries", st->udp_queries}, {"udp_dropped", st->udp_dropped},
+	    {"udp_limited", st->udp_limited}, {"tcp_queries", st->tcp_queries},
+	    {"tcp_connections", st->tcp_conns}, {"tcp_refused_connections", st->tcp_refused_conns},
+	    {"tcp_timeouts", st->tcp_timeouts}, {"tcp_evicted", st->tcp_evicted},
+	    {"tcp_over_client", st->tcp_over_client}, {"tcp_no_fds", st->tcp_no_fds},
+	    {"axfr", st->axfr}, {"ixfr", st->ixfr}, {"xfr_refused", st->xfr_refused},
+	    {"notify_in", st->notify_in});
 }
 
 static bool guard_stats(json_object *g, const gw_guard_stats_t *st)
 {
-	return gw_json_add_u64(g, "cookie_client_only", st->cookie_client_only) &&
-	       gw_json_add_u64(g, "cookie_valid", st->cookie_valid) &&
-	       gw_json_add_u64(g, "cookie_invalid", st->cookie_invalid) &&
-	       gw_json_add_u64(g, "badcookie", st->badcookie) &&
-	       gw_json_add_u64(g, "rrl_passed", st->rrl.passed) &&
-	       gw_json_add_u64(g, "rrl_slipped", st->rrl.slipped) &&
-	       gw_json_add_u64(g, "rrl_dropped", st->rrl.dropped) &&
-	       gw_json_add_u64(g, "rrl_whitelisted", st->rrl.whitelisted) &&
-	       gw_json_add_u64(g, "rrl_shared", st->rrl.shared);
+	return GW_JSON_ADD_U64S(
+	    g, {"cookie_client_only", st->cookie_client_only}, {"cookie_valid", st->cookie_valid},
+	    {"cookie_invalid", st->cookie_invalid}, {"badcookie", st->badcookie},
+	    {"rrl_passed", st->rrl.passed}, {"rrl_slipped", st->rrl.slipped},
+	    {"rrl_dropped", st->rrl.dropped}, {"rrl_whitelisted", st->rrl.whitelisted},
+	    {"rrl_shared", st->rrl.shared});
 }
 
 static bool mirror_stats(json_object *m, const mdns_mirror_stats_t *st)
@@ -158,15 +148,11 @@ static bool mirror_stats(json_object *m, const mdns_mirror_stats_t *st)
 	uint64_t refused = 0;
 	for (int k = 0; k < MDNS_MIRROR_REFUSED_KINDS; k++)
 		refused += st->refused[k];
-	return gw_json_add_u64(m, "links_active", st->links_active) &&
-	       gw_json_add_u64(m, "services", st->services) &&
-	       gw_json_add_u64(m, "records_known", st->known) &&
-	       gw_json_add_u64(m, "records_published", st->published) &&
-	       gw_json_add_u64(m, "watches", st->watches) &&
-	       gw_json_add_u64(m, "commits", st->commits) &&
-	       gw_json_add_u64(m, "commit_failures", st->commit_failures) &&
-	       gw_json_add_u64(m, "refused", refused) &&
-	       gw_json_add_u64(m, "filtered_addresses", st->filtered);
+	return GW_JSON_ADD_U64S(m, {"links_active", st->links_active}, {"services", st->services},
+	                        {"records_known", st->known}, {"records_published", st->published},
+	                        {"watches", st->watches}, {"commits", st->commits},
+	                        {"commit_failures", st->commit_failures}, {"refused", refused},
+	                        {"filtered_addresses", st->filtered});
 }
 
 int gw_status_stats(const gw_view_t *v, json_object *obj)

@@ -108,10 +108,16 @@ static int parse_args(int argc, char **argv, args_t *a)
 	a->socket = GW_CONTROL_SOCKET_DEFAULT;
 	opterr = 0; /* one line of our own instead of getopt's */
 	while ((c = getopt_long(argc, argv, ":s:jhV", longopts, NULL)) != -1) {
+		/* The options that give a string: where it goes. */
+		const char **to = c == 's'   ? &a->socket
+		                  : c == 'z' ? &a->zone
+		                  : c == 'l' ? &a->link
+		                             : NULL;
+		if (to != NULL) {
+			*to = optarg;
+			continue;
+		}
 		switch (c) {
-		case 's':
-			a->socket = optarg;
-			break;
 		case 'j':
 			a->json = true;
 			break;
@@ -121,12 +127,6 @@ static int parse_args(int argc, char **argv, args_t *a)
 		case 'V':
 			printf("dnssd-gatewayctl %s\n", GW_VERSION);
 			exit(CTL_OK);
-		case 'z':
-			a->zone = optarg;
-			break;
-		case 'l':
-			a->link = optarg;
-			break;
 		case 'n': {
 			char *end = NULL;
 			errno = 0;

@@ -253,20 +253,31 @@ static bool show_secondaries(json_object *d, FILE *fp)
 	return ok;
 }
 
+/* The list member of a keys or ds answer d when its zone is signed.
+ * Else NULL, with *ok false when d has no such member, or true once the
+ * zone is said to be unsigned (not_signed after its name). */
+static json_object *signed_list(json_object *d, const char *member, const char *not_signed,
+                                FILE *fp, bool *ok)
+{
+	json_object *list = ctl_get(d, member);
+	*ok = list != NULL;
+	if (list == NULL || json_object_get_boolean(ctl_get(d, "dnssec")))
+		return list;
+	fprintf(fp, "zone %s is not signed%s\n", ctl_str(d, "zone"), not_signed);
+	return NULL;
+}
+
 static bool show_keys(json_object *d, FILE *fp)
 {
-	json_object *keys = ctl_get(d, "keys");
+	bool ok;
+	json_object *keys = signed_list(d, "keys", " (dnssec.enable is off)", fp, &ok);
 	if (keys == NULL)
-		return false;
-	if (!json_object_get_boolean(ctl_get(d, "dnssec"))) {
-		fprintf(fp, "zone %s is not signed (dnssec.enable is off)\n", ctl_str(d, "zone"));
-		return true;
-	}
+		return ok;
 	ctl_table_t t;
 	char tag[8], flags[8], state[64];
 	ctl_table_init(&t, 7);
-	bool ok = ctl_table_add(&t, (const char *[]){"TAG", "ALGORITHM", "ROLE", "FLAGS", "CREATED",
-	                                             "PUBLISHED", "STATE"});
+	ok = ctl_table_add(&t, (const char *[]){"TAG", "ALGORITHM", "ROLE", "FLAGS", "CREATED",
+	                                        "PUBLISHED", "STATE"});
 	for (size_t i = 0; ok && i < count(keys); i++) {
 		json_object *k = json_object_array_get_idx(keys, i);
 		json_object *st = ctl_get(k, "state");
@@ -311,17 +322,12 @@ static bool show_keys(json_object *d, FILE *fp)
 
 static bool show_ds(json_object *d, FILE *fp)
 {
-	json_object *ds = ctl_get(d, "ds");
-	if (ds == NULL)
-		return false;
-	if (!json_object_get_boolean(ctl_get(d, "dnssec"))) {
-		fprintf(fp, "zone %s is not signed: no DS\n", ctl_str(d, "zone"));
-		return true;
-	}
-	/* Zone file form, ready for the parent. */
+	bool ok;
+	json_object *ds = signed_list(d, "ds", ": no DS", fp, &ok);
+	/* Zone file form, ready for the parent (none when unsigned). */
 	for (size_t i = 0; i < count(ds); i++)
 		fprintf(fp, "%s\n", ctl_str(json_object_array_get_idx(ds, i), "text"));
-	return true;
+	return ok;
 }
 
 /* Every counter of a section as "section.name  value" lines. */

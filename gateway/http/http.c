@@ -17,6 +17,7 @@
 #include "common/container.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "gateway/control/status.h"
 #include "gateway/http/internal.h"
 
 #define DEFAULT_MAX_CONNECTIONS 16
@@ -114,6 +115,20 @@ const char *gw_http_arg(const gw_http_request_t *req, const char *key)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+/* The route of url, NULL when there is none. */
+static const gw_http_route_t *route_find(const char *url)
+{
+	gw_status_topic_t topic;
+	for (const gw_http_route_t *r = gw_http_routes; r->path != NULL; r++) {
+		size_t len = strlen(r->path);
+		if (r->topics ? strncmp(url, r->path, len) == 0 &&
+		                    gw_status_topic_parse(url + len, &topic) == GW_OK
+		              : strcmp(url, r->path) == 0)
+			return r;
+	}
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -124,10 +139,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	h->stats.requests++;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
-	const gw_http_route_t *route = gw_http_routes;
-	while (route->path != NULL && strcmp(route->path, url) != 0)
-		route++;
-	if (route->path == NULL)
+	const gw_http_route_t *route = route_find(url);
+	if (route == NULL)
 		return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 	if (route->browser) {
 		const gw_config_t *cfg = gw_http_view(h)->cfg;
@@ -235,18 +248,41 @@ static int start_mhd(gw_http_t *h, listener_t *l)
 	return GW_OK;
 }
 
+/* opts, with the defaults where it leaves a limit 0. */
+static gw_http_opts_t with_defaults(const gw_http_opts_t *opts)
+{
+	gw_http_opts_t o = *opts;
+	if (o.max_connections == 0)
+		o.max_connections = DEFAULT_MAX_CONNECTIONS;
+	if (o.timeout == 0)
+		o.timeout = DEFAULT_TIMEOUT;
+	return o;
+}
+
+void gw_http_free(gw_http_t *h)
+{
+	if (h == NULL)
+		return;
+	gw_http_stop(h);
+	for (size_t i = 0; i < h->count; i++) {
+		listener_t *l = &h->listeners[i];
+		if (l->mhd != NULL)
+			MHD_stop_daemon(l->mhd);
+		if (l->fd >= 0)
+			close(l->fd);
+	}
+	free(h->listeners);
+	free(h);
+}
+
 int gw_http_new(gw_http_t **out, struct ev_loop *loop, const gw_http_opts_t *opts)
 {
 	int ret = GW_ENOMEM;
 	gw_http_t *h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return GW_ENOMEM;
+	h->opts = with_defaults(opts);
 	h->loop = loop;
-	h->opts = *opts;
-	if (h->opts.max_connections == 0)
-		h->opts.max_connections = DEFAULT_MAX_CONNECTIONS;
-	if (h->opts.timeout == 0)
-		h->opts.timeout = DEFAULT_TIMEOUT;
 	if (opts->listen_count > 0) {
 		h->listeners = calloc(opts->listen_count, sizeof(*h->listeners));
 		if (h->listeners == NULL)
@@ -322,20 +358,4 @@ void gw_http_log_ports(const gw_http_t *h)
 void gw_http_get_stats(const gw_http_t *h, gw_http_stats_t *st)
 {
 	*st = h->stats;
-}
-
-void gw_http_free(gw_http_t *h)
-{
-	if (h == NULL)
-		return;
-	gw_http_stop(h);
-	for (size_t i = 0; i < h->count; i++) {
-		listener_t *l = &h->listeners[i];
-		if (l->mhd != NULL)
-			MHD_stop_daemon(l->mhd);
-		if (l->fd >= 0)
-			close(l->fd);
-	}
-	free(h->listeners);
-	free(h);
 }

@@ -44,6 +44,10 @@ typedef struct gw_http_route {
 	 * Host: names an address, localhost or one of metrics.hosts, so a
 	 * page elsewhere cannot read it by rebinding its own name to us. */
 	bool browser;
+	/* path is a prefix, followed by the name of a status topic
+	 * (gw_status_topic_parse()): one row serves every topic, and an
+	 * unknown topic is a 404 like any other path. */
+	bool topics;
 } gw_http_route_t;
 
 /* Whether the Host header value host (NULL: none sent) is one the status

@@ -25,12 +25,28 @@ static void one(gw_expo_t *e, const char *name, const char *type, const char *he
 	gw_expo_u64(e, name, NULL, 0, v);
 }
 
-static void one_label(gw_expo_t *e, const char *name, const char *key, const char *value,
-                      uint64_t v)
+/* One sample of a family labelled by one key: its label value, its
+ * value. */
+typedef struct sample {
+	const char *label;
+	uint64_t v;
+} sample_t;
+
+/* A family whose n samples differ by the value of one label, key. */
+static void by_label(gw_expo_t *e, const char *name, const char *type, const char *help,
+                     const char *key, const sample_t *s, size_t n)
 {
-	label_t l[] = {{key, value}};
-	gw_expo_u64(e, name, l, 1, v);
+	gw_expo_family(e, name, type, help);
+	for (size_t i = 0; i < n; i++) {
+		label_t l[] = {{key, s[i].label}};
+		gw_expo_u64(e, name, l, 1, s[i].v);
+	}
 }
+
+/* by_label() with the samples written out: {"label", value}, ... */
+#define BY_LABEL(e, name, type, help, key, ...)                                                    \
+	by_label(e, name, type, help, key, (const sample_t[]){__VA_ARGS__},                        \
+	         sizeof((const sample_t[]){__VA_ARGS__}) / sizeof(sample_t))
 
 static const char *qtype_str(unsigned slot)
 {
@@ -42,14 +58,20 @@ static const char *rcode_str(unsigned slot)
 	return gw_server_rcode_str((gw_rcode_slot_t)slot);
 }
 
-/* The n samples of one transport: labelled transport and key, the value
- * of key from str(slot). */
-static void by_transport(gw_expo_t *e, const char *name, unsigned transport, const char *key,
-                         const char *(*str)(unsigned), const uint64_t *values, size_t n)
+/* A counter family labelled transport and key: row t of rows (rows of
+ * row_size octets, one per transport) holds the value of each slot, the
+ * label value of a slot str(slot). */
+static void by_transport(gw_expo_t *e, const char *name, const char *help, const char *key,
+                         const char *(*str)(unsigned), const void *rows, size_t row_size)
 {
-	for (unsigned i = 0; i < n; i++) {
-		label_t l[] = {{"transport", gw_server_transport_str(transport)}, {key, str(i)}};
-		gw_expo_u64(e, name, l, 2, values[i]);
+	size_t n = row_size / sizeof(uint64_t);
+	gw_expo_family(e, name, "counter", help);
+	for (unsigned t = 0; t < GW_TRANSPORTS; t++) {
+		const uint64_t *values = (const uint64_t *)((const char *)rows + t * row_size);
+		for (unsigned i = 0; i < n; i++) {
+			label_t l[] = {{"transport", gw_server_transport_str(t)}, {key, str(i)}};
+			gw_expo_u64(e, name, l, 2, values[i]);
+		}
 	}
 }
 
@@ -58,64 +80,51 @@ static void server_metrics(gw_expo_t *e, const gw_server_t *srv)
 	gw_server_stats_t st;
 	gw_server_get_stats(srv, &st);
 
-	gw_expo_family(e, P "queries_received_total", "counter",
-	               "DNS messages received, by transport (answered or not).");
-	one_label(e, P "queries_received_total", "transport", "udp", st.udp_queries);
-	one_label(e, P "queries_received_total", "transport", "tcp", st.tcp_queries);
+	BY_LABEL(e, P "queries_received_total", "counter",
+	         "DNS messages received, by transport (answered or not).", "transport",
+	         {"udp", st.udp_queries}, {"tcp", st.tcp_queries});
 
-	gw_expo_family(e, P "queries_total", "counter",
-	               "Queries answered, by transport and the question's type (for a transfer: "
-	               "its first message or the refusal).");
-	for (unsigned t = 0; t < GW_TRANSPORTS; t++)
-		by_transport(e, P "queries_total", t, "type", qtype_str, st.replies_by_qtype[t],
-		             GW_QT_SLOTS);
-	gw_expo_family(e, P "responses_total", "counter",
-	               "Responses sent, by transport and rcode (BADVERS and BADCOOKIE are the "
-	               "extended rcodes).");
-	for (unsigned t = 0; t < GW_TRANSPORTS; t++)
-		by_transport(e, P "responses_total", t, "rcode", rcode_str, st.replies_by_rcode[t],
-		             GW_RC_SLOTS);
+	by_transport(e, P "queries_total",
+	             "Queries answered, by transport and the question's type (for a transfer: "
+	             "its first message or the refusal).",
+	             "type", qtype_str, st.replies_by_qtype, sizeof(st.replies_by_qtype[0]));
+	by_transport(e, P "responses_total",
+	             "Responses sent, by transport and rcode (BADVERS and BADCOOKIE are the "
+	             "extended rcodes).",
+	             "rcode", rcode_str, st.replies_by_rcode, sizeof(st.replies_by_rcode[0]));
 	one(e, P "responses_truncated_total", "counter",
 	    "Responses sent with the TC flag (too large for UDP, or slipped by the rate limit).",
 	    st.truncated);
 
-	gw_expo_family(e, P "udp_unanswered_total", "counter",
-	               "UDP queries not answered: by the rate limit, or not a query we answer "
-	               "(malformed, a response, cut short) or not sent.");
-	one_label(e, P "udp_unanswered_total", "reason", "rate_limit", st.udp_limited);
-	one_label(e, P "udp_unanswered_total", "reason", "other", st.udp_dropped);
+	BY_LABEL(e, P "udp_unanswered_total", "counter",
+	         "UDP queries not answered: by the rate limit, or not a query we answer "
+	         "(malformed, a response, cut short) or not sent.",
+	         "reason", {"rate_limit", st.udp_limited}, {"other", st.udp_dropped});
 
 	one(e, P "tcp_connections", "gauge", "TCP connections open now.", st.tcp_open);
 	one(e, P "tcp_connections_accepted_total", "counter", "TCP connections accepted.",
 	    st.tcp_conns);
-	gw_expo_family(e, P "tcp_connections_limited_total", "counter",
-	               "TCP connections closed or refused by a limit, by the limit.");
-	one_label(e, P "tcp_connections_limited_total", "reason", "timeout", st.tcp_timeouts);
-	one_label(e, P "tcp_connections_limited_total", "reason", "evicted", st.tcp_evicted);
-	one_label(e, P "tcp_connections_limited_total", "reason", "per_client", st.tcp_over_client);
-	one_label(e, P "tcp_connections_limited_total", "reason", "full", st.tcp_refused_conns);
-	one_label(e, P "tcp_connections_limited_total", "reason", "no_fds", st.tcp_no_fds);
+	BY_LABEL(e, P "tcp_connections_limited_total", "counter",
+	         "TCP connections closed or refused by a limit, by the limit.", "reason",
+	         {"timeout", st.tcp_timeouts}, {"evicted", st.tcp_evicted},
+	         {"per_client", st.tcp_over_client}, {"full", st.tcp_refused_conns},
+	         {"no_fds", st.tcp_no_fds});
 
-	gw_expo_family(e, P "tls_handshakes_total", "counter",
-	               "DNS over TLS handshakes (their connections count as TCP ones too), by "
-	               "outcome.");
-	one_label(e, P "tls_handshakes_total", "result", "full",
-	          st.tls_handshakes - st.tls_resumed);
-	one_label(e, P "tls_handshakes_total", "result", "resumed", st.tls_resumed);
-	one_label(e, P "tls_handshakes_total", "result", "failed", st.tls_failed);
+	BY_LABEL(e, P "tls_handshakes_total", "counter",
+	         "DNS over TLS handshakes (their connections count as TCP ones too), by "
+	         "outcome.",
+	         "result", {"full", st.tls_handshakes - st.tls_resumed},
+	         {"resumed", st.tls_resumed}, {"failed", st.tls_failed});
 
-	gw_expo_family(e, P "rrl_responses_total", "counter",
-	               "UDP responses as the response rate limit decided them.");
-	one_label(e, P "rrl_responses_total", "action", "passed", st.guard.rrl.passed);
-	one_label(e, P "rrl_responses_total", "action", "slipped", st.guard.rrl.slipped);
-	one_label(e, P "rrl_responses_total", "action", "dropped", st.guard.rrl.dropped);
+	BY_LABEL(e, P "rrl_responses_total", "counter",
+	         "UDP responses as the response rate limit decided them.", "action",
+	         {"passed", st.guard.rrl.passed}, {"slipped", st.guard.rrl.slipped},
+	         {"dropped", st.guard.rrl.dropped});
 
-	gw_expo_family(e, P "cookie_queries_total", "counter",
-	               "UDP queries with a DNS COOKIE option, by what it held.");
-	one_label(e, P "cookie_queries_total", "cookie", "client_only",
-	          st.guard.cookie_client_only);
-	one_label(e, P "cookie_queries_total", "cookie", "valid", st.guard.cookie_valid);
-	one_label(e, P "cookie_queries_total", "cookie", "invalid", st.guard.cookie_invalid);
+	BY_LABEL(e, P "cookie_queries_total", "counter",
+	         "UDP queries with a DNS COOKIE option, by what it held.", "cookie",
+	         {"client_only", st.guard.cookie_client_only}, {"valid", st.guard.cookie_valid},
+	         {"invalid", st.guard.cookie_invalid});
 	one(e, P "badcookie_responses_total", "counter", "BADCOOKIE responses sent.",
 	    st.guard.badcookie);
 
@@ -211,24 +220,23 @@ static int mirror_metrics(gw_expo_t *e, const mdns_mirror_t *mirror, const char 
 	mdns_mirror_stats_t st;
 	mdns_mirror_get_stats(mirror, &st);
 
-	gw_expo_family(e, P "mdns_events_total", "counter",
-	               "mDNS records announced (added) and withdrawn (removed) on the links.");
-	one_label(e, P "mdns_events_total", "event", "added", st.records_added);
-	one_label(e, P "mdns_events_total", "event", "removed", st.records_removed);
-	gw_expo_family(e, P "mdns_records", "gauge",
-	               "mDNS records known from the links, and those published in the zone.");
-	one_label(e, P "mdns_records", "state", "known", st.known);
-	one_label(e, P "mdns_records", "state", "published", st.published);
+	BY_LABEL(e, P "mdns_events_total", "counter",
+	         "mDNS records announced (added) and withdrawn (removed) on the links.", "event",
+	         {"added", st.records_added}, {"removed", st.records_removed});
+	BY_LABEL(e, P "mdns_records", "gauge",
+	         "mDNS records known from the links, and those published in the zone.", "state",
+	         {"known", st.known}, {"published", st.published});
 	gw_expo_family(e, P "mdns_refused_total", "counter",
 	               "mDNS input refused by the mirror's checks and limits, by reason.");
-	for (unsigned k = 0; k < MDNS_MIRROR_REFUSED_KINDS; k++)
-		one_label(e, P "mdns_refused_total", "reason", mdns_mirror_refused_name(k),
-		          st.refused[k]);
+	for (unsigned k = 0; k < MDNS_MIRROR_REFUSED_KINDS; k++) {
+		label_t l[] = {{"reason", mdns_mirror_refused_name(k)}};
+		gw_expo_u64(e, P "mdns_refused_total", l, 1, st.refused[k]);
+	}
 	one(e, P "mdns_links_active", "gauge", "Links up, or down within their grace period.",
 	    st.links_active);
-	gw_expo_family(e, P "zone_services", "gauge",
-	               "DNS-SD service instances mirrored into the zone, every link.");
-	one_label(e, P "zone_services", "zone", domain, st.services);
+	BY_LABEL(e, P "zone_services", "gauge",
+	         "DNS-SD service instances mirrored into the zone, every link.", "zone",
+	         {domain, st.services});
 
 	size_t n = mdns_mirror_links(mirror, NULL, 0);
 	if (n == 0)

@@ -2,6 +2,7 @@
  * databases and the ids it was started with. */
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,46 +31,60 @@ static void group_name(char *dst, gid_t gid)
 		snprintf(dst, GW_NAME_MAX, "%lu", (unsigned long)gid);
 }
 
+/* How user: or group: is told that an unprivileged daemon cannot take
+ * the name it gives. */
+typedef struct own_id {
+	const char *key;     /* "user" */
+	const char *missing; /* the fix when the name does not exist */
+	const char *cannot;  /* what the daemon cannot do */
+	const char *id;      /* "uid" */
+	const char *start;   /* the fix when it names another: how to start the daemon */
+} own_id_t;
+
+static const own_id_t g_own_user = {"user",
+                                    "name the user the daemon is started as, or leave user: out",
+                                    "become another user", "uid", "as"};
+static const own_id_t g_own_group = {"group", "name the daemon's own group, or leave group: out",
+                                     "change its group", "gid", "with group"};
+
+/* name (of the kind k; exists: in its database, with the id named) must
+ * be the daemon's own id, own. GW_OK, GW_ENOTFOUND or GW_EPERM with the
+ * reason in err. */
+static int check_own(const own_id_t *k, const char *name, bool exists, unsigned long named,
+                     unsigned long own, char *err, size_t errlen)
+{
+	if (!exists) {
+		snprintf(err, errlen, "%s: %s does not exist; %s", k->key, name, k->missing);
+		return GW_ENOTFOUND;
+	}
+	if (named != own) {
+		snprintf(err, errlen,
+		         "%s: %s: the daemon was not started as root and cannot %s (it runs as %s "
+		         "%lu); start it as root or %s %s",
+		         k->key, name, k->cannot, k->id, own, k->start, name);
+		return GW_EPERM;
+	}
+	return GW_OK;
+}
+
 /* Not started as root: nobody can be become, so user: and group: may only
  * name who the daemon already is. */
 static int resolve_unprivileged(gw_identity_t *out, const char *user, const char *group, char *err,
                                 size_t errlen)
 {
+	int ret = GW_OK;
 	if (user != NULL) {
 		const struct passwd *pw = getpwnam(user);
-		if (pw == NULL) {
-			snprintf(err, errlen,
-			         "user: %s does not exist; name the user the daemon is started as, "
-			         "or leave user: out",
-			         user);
-			return GW_ENOTFOUND;
-		}
-		if (pw->pw_uid != out->uid) {
-			snprintf(err, errlen,
-			         "user: %s: the daemon was not started as root and cannot become "
-			         "another user (it runs as uid %lu); start it as root or as %s",
-			         user, (unsigned long)out->uid, user);
-			return GW_EPERM;
-		}
+		ret = check_own(&g_own_user, user, pw != NULL, pw != NULL ? pw->pw_uid : 0,
+		                out->uid, err, errlen);
 	}
-	if (group != NULL) {
+	if (ret == GW_OK && group != NULL) {
 		const struct group *gr = getgrnam(group);
-		if (gr == NULL) {
-			snprintf(err, errlen,
-			         "group: %s does not exist; name the daemon's own group, or leave "
-			         "group: out",
-			         group);
-			return GW_ENOTFOUND;
-		}
-		if (gr->gr_gid != out->gid) {
-			snprintf(
-			    err, errlen,
-			    "group: %s: the daemon was not started as root and cannot change "
-			    "its group (it runs as gid %lu); start it as root or with group %s",
-			    group, (unsigned long)out->gid, group);
-			return GW_EPERM;
-		}
+		ret = check_own(&g_own_group, group, gr != NULL, gr != NULL ? gr->gr_gid : 0,
+		                out->gid, err, errlen);
 	}
+	if (ret != GW_OK)
+		return ret;
 	const struct passwd *self = getpwuid(out->uid);
 	if (self != NULL && strlen(self->pw_name) < GW_NAME_MAX)
 		strcpy(out->user, self->pw_name);
