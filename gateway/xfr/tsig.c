@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/str_table.h"
 #include "gateway/config/secret.h"
 #include "gateway/query/response.h"
 #include "zones/zone.h"
@@ -78,20 +79,16 @@ const gw_tsig_key_t *gw_tsig_keyring_get(const gw_tsig_keyring_t *kr, int index)
 	return &kr->keys[index];
 }
 
+static const char *const tsig_errors[] = {
+    [GW_TSIG_NOERROR] = "NOERROR",
+    [GW_TSIG_BADSIG] = "BADSIG",
+    [GW_TSIG_BADKEY] = "BADKEY",
+    [GW_TSIG_BADTIME] = "BADTIME",
+};
+
 const char *gw_tsig_error_str(uint16_t error)
 {
-	switch (error) {
-	case GW_TSIG_NOERROR:
-		return "NOERROR";
-	case GW_TSIG_BADSIG:
-		return "BADSIG";
-	case GW_TSIG_BADKEY:
-		return "BADKEY";
-	case GW_TSIG_BADTIME:
-		return "BADTIME";
-	default:
-		return "unknown TSIG error";
-	}
+	return GW_STR_TABLE(tsig_errors, error, "unknown TSIG error");
 }
 
 size_t gw_tsig_room(const gw_tsig_ctx_t *ctx)
@@ -169,19 +166,16 @@ typedef struct tsig_vars {
 	uint16_t other_len;
 } tsig_vars_t;
 
+static const char *const digest_names[] = {
+    [GW_TSIG_HMAC_SHA256] = "SHA256",
+    [GW_TSIG_HMAC_SHA384] = "SHA384",
+    [GW_TSIG_HMAC_SHA512] = "SHA512",
+    [GW_TSIG_HMAC_SHA1] = "SHA1",
+};
+
 static const char *digest_name(gw_tsig_alg_t alg)
 {
-	switch (alg) {
-	case GW_TSIG_HMAC_SHA384:
-		return "SHA384";
-	case GW_TSIG_HMAC_SHA512:
-		return "SHA512";
-	case GW_TSIG_HMAC_SHA1:
-		return "SHA1";
-	case GW_TSIG_HMAC_SHA256:
-	default:
-		return "SHA256";
-	}
+	return GW_STR_TABLE(digest_names, alg, "SHA256");
 }
 
 /* HMAC over: prior MAC (with its size) when given, the message (msg_len
