@@ -655,41 +655,11 @@ const uint8_t *sig_key_dnskey_rdata(const sig_key_t *key, uint16_t *len)
 	return key->rdata;
 }
 
-/* A DNSKEY-shaped RR (DNSKEY or CDNSKEY) at the apex; the rdata fields
- * are split by ldns's own descriptor for the type. */
+/* A DNSKEY-shaped RR (DNSKEY or CDNSKEY) at the apex. */
 static int key_rr(const sig_key_t *key, uint32_t ttl, ldns_rr_type type, ldns_rr **out)
 {
-	int ret = GW_ENOMEM;
-	ldns_rr *rr = NULL;
-	uint8_t *wire = NULL;
-	ldns_rdf *owner = NULL;
-	size_t pos = 0;
-
-	rr = ldns_rr_new();
-	wire = malloc((size_t)key->rdata_len + 2);
-	owner = ldns_dname_new_frm_data(key->apex_len, key->apex);
-	if (rr == NULL || wire == NULL || owner == NULL)
-		goto out;
-	ldns_rr_set_owner(rr, owner);
-	owner = NULL;
-	ldns_rr_set_type(rr, type);
-	ldns_rr_set_class(rr, DNS_C_IN);
-	ldns_rr_set_ttl(rr, ttl);
-	wire[0] = (uint8_t)(key->rdata_len >> 8);
-	wire[1] = (uint8_t)key->rdata_len;
-	memcpy(wire + 2, key->rdata, key->rdata_len);
-	if (ldns_wire2rdf(rr, wire, (size_t)key->rdata_len + 2, &pos) != LDNS_STATUS_OK) {
-		ret = GW_EMALFORMED;
-		goto out;
-	}
-	*out = rr;
-	rr = NULL;
-	ret = GW_OK;
-out:
-	ldns_rdf_deep_free(owner);
-	ldns_rr_free(rr);
-	free(wire);
-	return ret;
+	return zone_rr_from_wire(out, key->apex, key->apex_len, (uint16_t)type, ttl, key->rdata,
+	                         key->rdata_len);
 }
 
 int sig_key_dnskey_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out)
