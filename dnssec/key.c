@@ -802,56 +802,35 @@ int sig_key_sign(const sig_key_t *key, const uint8_t *data, size_t data_len, uin
 {
 	int ret = GW_ECRYPTO;
 	EVP_MD_CTX *ctx = NULL;
+	/* OpenSSL writes an ECDSA signature in DER: into der, then turned
+	 * into the r|s of RFC 6605; the others go straight into sig. */
 	uint8_t der[ECDSA_DER_MAX];
-	size_t out_len = 0;
+	bool ecdsa = key->alg == SIG_ALG_ECDSAP256SHA256;
+	uint8_t *dst = ecdsa ? der : sig;
+	size_t out_len = ecdsa ? sizeof(der) : cap;
 
 	if (cap < key->sig_len)
 		return GW_ESPACE;
-	if (key->alg != SIG_ALG_ED25519) {
-		EVP_PKEY_CTX *pctx = sign_ctx(key);
+	EVP_PKEY_CTX *pctx = key->alg != SIG_ALG_ED25519 ? sign_ctx(key) : NULL;
+	if (pctx != NULL) {
 		uint8_t digest[EVP_MAX_MD_SIZE];
 		unsigned digest_len = 0;
-		if (pctx == NULL)
-			goto slow;
-		if (EVP_Digest(data, data_len, digest, &digest_len, key->md, NULL) != 1)
+		if (EVP_Digest(data, data_len, digest, &digest_len, key->md, NULL) != 1 ||
+		    EVP_PKEY_sign(pctx, dst, &out_len, digest, digest_len) != 1)
 			goto out;
-		if (key->alg == SIG_ALG_ECDSAP256SHA256) {
-			out_len = sizeof(der);
-			if (EVP_PKEY_sign(pctx, der, &out_len, digest, digest_len) != 1 ||
-			    ecdsa_der_to_dnssec(der, out_len, sig) != GW_OK)
-				goto out;
-			out_len = key->sig_len;
-		} else {
-			out_len = cap;
-			if (EVP_PKEY_sign(pctx, sig, &out_len, digest, digest_len) != 1 ||
-			    out_len != key->sig_len)
-				goto out;
-		}
-		*len = out_len;
-		return GW_OK;
-	}
-slow:
-	/* One context per call: the key is shared between threads, the
-	 * context is not. */
-	ctx = EVP_MD_CTX_new();
-	if (ctx == NULL)
-		return GW_ENOMEM;
-	if (EVP_DigestSignInit(ctx, NULL, key->md, NULL, key->pkey) != 1)
-		goto out;
-	if (key->alg == SIG_ALG_ECDSAP256SHA256) {
-		out_len = sizeof(der);
-		if (EVP_DigestSign(ctx, der, &out_len, data, data_len) != 1)
-			goto out;
-		if (ecdsa_der_to_dnssec(der, out_len, sig) != GW_OK)
-			goto out;
-		out_len = key->sig_len;
 	} else {
-		out_len = cap;
-		if (EVP_DigestSign(ctx, sig, &out_len, data, data_len) != 1 ||
-		    out_len != key->sig_len)
+		/* One context per call: the key is shared between threads, the
+		 * context is not. */
+		ctx = EVP_MD_CTX_new();
+		if (ctx == NULL)
+			return GW_ENOMEM;
+		if (EVP_DigestSignInit(ctx, NULL, key->md, NULL, key->pkey) != 1 ||
+		    EVP_DigestSign(ctx, dst, &out_len, data, data_len) != 1)
 			goto out;
 	}
-	*len = out_len;
+	if (ecdsa ? ecdsa_der_to_dnssec(der, out_len, sig) != GW_OK : out_len != key->sig_len)
+		goto out;
+	*len = key->sig_len;
 	ret = GW_OK;
 out:
 	EVP_MD_CTX_free(ctx);
