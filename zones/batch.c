@@ -934,20 +934,7 @@ int zone_rr_from_wire(ldns_rr **out, const uint8_t *owner, size_t owner_len, uin
 
 	if (wire == NULL)
 		goto out;
-	memcpy(wire, owner, owner_len);
-	uint8_t *p = wire + owner_len;
-	p[0] = (uint8_t)(type >> 8);
-	p[1] = (uint8_t)type;
-	p[2] = 0;
-	p[3] = DNS_C_IN;
-	p[4] = (uint8_t)(ttl >> 24);
-	p[5] = (uint8_t)(ttl >> 16);
-	p[6] = (uint8_t)(ttl >> 8);
-	p[7] = (uint8_t)ttl;
-	p[8] = (uint8_t)(rdlen >> 8);
-	p[9] = (uint8_t)rdlen;
-	if (rdlen > 0)
-		memcpy(p + 10, rdata, rdlen);
+	zone_rr_to_wire(wire, owner, owner_len, type, ttl, rdata, rdlen);
 	ldns_status s = ldns_wire2rr(&rr, wire, len, &pos, LDNS_SECTION_ANSWER);
 	if (s == LDNS_STATUS_MEM_ERR)
 		goto out;
