@@ -80,6 +80,38 @@ static const gw_access_t *zone_access(const gw_server_t *srv, const gw_server_zo
 	return z->access != NULL ? z->access : srv->opts.xfr_access;
 }
 
+/* The zone a transfer (what, for log lines) asks for, when peer may have
+ * it. Otherwise NULL, with the reply (*n octets) in out and the refusal
+ * counted. peer_text (64 octets) gets the peer's address for log lines,
+ * tsig the request's TSIG state. quiet: a question for a zone not ours is
+ * not logged (IXFR over UDP). */
+static const gw_server_zone_t *admit(gw_server_t *srv, const char *what, bool quiet,
+                                     const gw_query_t *q, const uint8_t *pkt, size_t len,
+                                     const struct sockaddr_storage *peer, char *peer_text,
+                                     gw_tsig_ctx_t *tsig, uint8_t *out, size_t cap, size_t *n)
+{
+	bool go = false;
+	int rcode = 0;
+
+	gw_sockaddr_str(peer, peer_text, 64);
+	const gw_server_zone_t *z = xfr_zone(srv, q, &rcode);
+	if (z == NULL) {
+		if (!quiet) {
+			/* Anyone can ask: limited. */
+			static gw_log_limit_t lim;
+			gw_log_limited(&lim, GW_LOG_NOTICE, "%s from %s: not for our zone; %s",
+			               what, peer_text,
+			               rcode == DNS_RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
+		}
+		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
+		*n = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
+		return NULL;
+	}
+	*n = check(srv, zone_access(srv, z), what, q, pkt, len, peer, peer_text, tsig, out, cap,
+	           &go);
+	return go ? z : NULL;
+}
+
 int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, const uint8_t *pkt,
                         size_t len, const struct sockaddr_storage *peer, uint8_t *out, size_t cap,
                         size_t *outlen, bool *started)
@@ -87,27 +119,13 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 	char peer_text[64] = "?";
 	gw_tsig_ctx_t tsig;
 	bool ixfr = q->qtype == DNS_T_IXFR;
-	const char *what = ixfr ? "IXFR" : "AXFR";
-	bool go = false;
 	int ret;
 
 	*started = false;
 	*outlen = 0;
-	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
-	int rcode = 0;
-	const gw_server_zone_t *z = xfr_zone(srv, q, &rcode);
-	if (z == NULL) {
-		/* Anyone can ask: limited. */
-		static gw_log_limit_t lim;
-		gw_log_limited(&lim, GW_LOG_NOTICE, "%s from %s: not for our zone; %s", what,
-		               peer_text, rcode == DNS_RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
-		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
-		*outlen = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
-		return GW_OK;
-	}
-	*outlen = check(srv, zone_access(srv, z), what, q, pkt, len, peer, peer_text, &tsig, out,
-	                cap, &go);
-	if (!go)
+	const gw_server_zone_t *z = admit(srv, ixfr ? "IXFR" : "AXFR", false, q, pkt, len, peer,
+	                                  peer_text, &tsig, out, cap, outlen);
+	if (z == NULL)
 		return GW_OK;
 	uint32_t client = 0;
 	if (ixfr && gw_xfr_ixfr_serial(pkt, len, q, &client) != GW_OK) {
@@ -166,19 +184,12 @@ static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt
 {
 	char peer_text[64] = "?";
 	gw_tsig_ctx_t tsig;
-	bool go = false;
 	gw_xfr_t x;
+	size_t n = 0;
 
-	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
-	int rcode = 0;
-	const gw_server_zone_t *z = xfr_zone(srv, q, &rcode);
-	if (z == NULL) {
-		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
-		return error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
-	}
-	size_t n = check(srv, zone_access(srv, z), "IXFR", q, pkt, len, peer, peer_text, &tsig, out,
-	                 cap, &go);
-	if (!go)
+	const gw_server_zone_t *z =
+	    admit(srv, "IXFR", true, q, pkt, len, peer, peer_text, &tsig, out, cap, &n);
+	if (z == NULL)
 		return n;
 	if (gw_xfr_init(&x, z->zone, q) != GW_OK) {
 		gw_xfr_deinit(&x);
