@@ -17,6 +17,7 @@
 #include <ldns/ldns.h>
 
 #include "common/array.h"
+#include "common/dns.h"
 #include "common/error.h"
 #include "zones/zone.h"
 
@@ -228,23 +229,17 @@ static int find_zones(build_t *b, gw_reverse_plan_t *plan)
 static int ptr_line(char **out, const uint8_t *owner, size_t owner_len, const uint8_t *target,
                     size_t target_len, uint32_t ttl)
 {
-	int ret = GW_ENOMEM;
-	ldns_rr *rr = ldns_rr_new();
-	ldns_rdf *owner_rdf = ldns_dname_new_frm_data((uint16_t)owner_len, owner);
-	ldns_rdf *target_rdf = ldns_dname_new_frm_data((uint16_t)target_len, target);
+	ldns_rr *rr = NULL;
 	ldns_rr *back = NULL;
 	char *text = NULL;
 
-	if (rr == NULL || owner_rdf == NULL || target_rdf == NULL)
+	int ret =
+	    zone_rr_from_wire(&rr, owner, owner_len, DNS_T_PTR, ttl, target, (uint16_t)target_len);
+	if (ret == GW_EMALFORMED)
+		ret = GW_EINVAL; /* a name ldns cannot read: refused, as below */
+	if (ret != GW_OK)
 		goto out;
-	ldns_rr_set_owner(rr, owner_rdf);
-	owner_rdf = NULL;
-	ldns_rr_set_type(rr, LDNS_RR_TYPE_PTR);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	ldns_rr_set_ttl(rr, ttl);
-	if (!ldns_rr_push_rdf(rr, target_rdf))
-		goto out;
-	target_rdf = NULL;
+	ret = GW_ENOMEM;
 	text = ldns_rr2str_fmt(ldns_output_format_nocomments, rr);
 	if (text == NULL)
 		goto out;
@@ -263,8 +258,6 @@ static int ptr_line(char **out, const uint8_t *owner, size_t owner_len, const ui
 	ret = GW_OK;
 out:
 	free(text);
-	ldns_rdf_deep_free(owner_rdf);
-	ldns_rdf_deep_free(target_rdf);
 	ldns_rr_free(rr);
 	ldns_rr_free(back);
 	return ret;
