@@ -2,49 +2,34 @@
 
 #include <string.h>
 
+#include "common/str_table.h"
+
+/* Indexed by GW_ERROR - code: the project's codes run down from GW_ERROR. */
+static const char *const project_errors[] = {
+    [GW_ERROR - GW_ERROR] = "failure",
+    [GW_ERROR - GW_ENOMEM] = "out of memory",
+    [GW_ERROR - GW_EINVAL] = "invalid argument",
+    [GW_ERROR - GW_EPARSE] = "parse error",
+    [GW_ERROR - GW_EMALFORMED] = "malformed data",
+    [GW_ERROR - GW_ELIMIT] = "limit exceeded",
+    [GW_ERROR - GW_ENOTFOUND] = "not found",
+    [GW_ERROR - GW_EEXIST] = "already exists",
+    [GW_ERROR - GW_EOUTOFZONE] = "name is outside the zone",
+    [GW_ERROR - GW_ESPACE] = "not enough space",
+    [GW_ERROR - GW_ECONFIG] = "invalid configuration",
+    [GW_ERROR - GW_ESEMANTIC] = "zone semantic error",
+    [GW_ERROR - GW_EIO] = "input/output error",
+    [GW_ERROR - GW_ECRYPTO] = "cryptographic library error",
+    [GW_ERROR - GW_EKEY] = "key error",
+    [GW_ERROR - GW_EPERM] = "unsafe permissions or access denied",
+    [GW_ERROR - GW_EBUSY] = "resource busy",
+};
+
 const char *gw_strerror(int code)
 {
-	switch (code) {
-	case GW_OK:
+	if (code == GW_OK)
 		return "success";
-	case GW_ERROR:
-		return "failure";
-	case GW_ENOMEM:
-		return "out of memory";
-	case GW_EINVAL:
-		return "invalid argument";
-	case GW_EPARSE:
-		return "parse error";
-	case GW_EMALFORMED:
-		return "malformed data";
-	case GW_ELIMIT:
-		return "limit exceeded";
-	case GW_ENOTFOUND:
-		return "not found";
-	case GW_EEXIST:
-		return "already exists";
-	case GW_EOUTOFZONE:
-		return "name is outside the zone";
-	case GW_ESPACE:
-		return "not enough space";
-	case GW_ECONFIG:
-		return "invalid configuration";
-	case GW_ESEMANTIC:
-		return "zone semantic error";
-	case GW_EIO:
-		return "input/output error";
-	case GW_ECRYPTO:
-		return "cryptographic library error";
-	case GW_EKEY:
-		return "key error";
-	case GW_EPERM:
-		return "unsafe permissions or access denied";
-	case GW_EBUSY:
-		return "resource busy";
-	default:
-		break;
-	}
 	if (code < 0 && code > -1000)
 		return strerror(-code);
-	return "unknown error";
+	return GW_STR_TABLE(project_errors, (long long)GW_ERROR - code, "unknown error");
 }

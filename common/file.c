@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,13 +200,14 @@ int gw_file_open_private(const char *path, int extra_flags, int *fd, mode_t *mod
 	return GW_OK;
 }
 
-int gw_file_read_fd(int fd, char *buf, size_t max, size_t *len)
+int gw_file_read_full(int fd, void *buf, size_t len, off_t off, size_t *got)
 {
+	uint8_t *p = buf;
 	size_t n = 0;
 
-	/* One octet more than max: a file of exactly max octets is whole. */
-	for (;;) {
-		ssize_t r = read(fd, buf + n, max + 1 - n);
+	while (n < len) {
+		ssize_t r =
+		    off < 0 ? read(fd, p + n, len - n) : pread(fd, p + n, len - n, off + (off_t)n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -213,9 +215,21 @@ int gw_file_read_fd(int fd, char *buf, size_t max, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n > max)
-			return GW_ELIMIT;
 	}
+	*got = n;
+	return GW_OK;
+}
+
+int gw_file_read_fd(int fd, char *buf, size_t max, size_t *len)
+{
+	size_t n = 0;
+
+	/* One octet more than max: a file of exactly max octets is whole. */
+	int ret = gw_file_read_full(fd, buf, max + 1, -1, &n);
+	if (ret != GW_OK)
+		return ret;
+	if (n > max)
+		return GW_ELIMIT;
 	buf[n] = '\0';
 	*len = n;
 	return GW_OK;

@@ -44,6 +44,12 @@ int gw_file_read(const char *path, size_t max, char **out, size_t *len);
  * fails), GW_EPERM when group or others may read or write it. */
 int gw_file_open_private(const char *path, int extra_flags, int *fd, mode_t *mode);
 
+/* Read len octets from fd into buf: at offset off (pread()) or, when off
+ * is negative, from the file's position (read()). Fewer only at the end
+ * of the file; *got gets the count. Retries on EINTR. GW_OK or -errno when
+ * a read fails (buf may then hold part of the data). */
+int gw_file_read_full(int fd, void *buf, size_t len, off_t off, size_t *got);
+
 /* Read fd to its end into buf, which holds max + 1 octets: the content and
  * a NUL after it; *len gets the length. Retries on EINTR. Returns GW_OK,
  * GW_ELIMIT when there is more than max octets, -errno when a read fails.

@@ -171,66 +171,63 @@ static int check_pkey(EVP_PKEY *pkey, uint8_t alg, const char *subject)
 	return GW_EKEY;
 }
 
+/* Two of the public key's numbers (RSA n and e, EC x and y); the caller
+ * frees them, also on failure. GW_OK or GW_ECRYPTO. */
+static int pub_numbers(EVP_PKEY *pkey, const char *a_name, BIGNUM **a, const char *b_name,
+                       BIGNUM **b)
+{
+	if (EVP_PKEY_get_bn_param(pkey, a_name, a) != 1 ||
+	    EVP_PKEY_get_bn_param(pkey, b_name, b) != 1)
+		return GW_ECRYPTO;
+	return GW_OK;
+}
+
 /* RFC 6605 section 4: X || Y, each 32 octets, without the 0x04 prefix of
  * the SEC1 encoding. Read as coordinates so the point format that the key
  * was stored with does not matter. */
 static int ec_pubkey(EVP_PKEY *pkey, uint8_t *out)
 {
-	int ret = GW_ECRYPTO;
 	BIGNUM *x = NULL;
 	BIGNUM *y = NULL;
-	if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
-	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1)
-		goto out;
-	if (BN_bn2binpad(x, out, EC_COORD_LEN) != EC_COORD_LEN ||
-	    BN_bn2binpad(y, out + EC_COORD_LEN, EC_COORD_LEN) != EC_COORD_LEN)
-		goto out;
-	ret = GW_OK;
-out:
+	int ret = pub_numbers(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x, OSSL_PKEY_PARAM_EC_PUB_Y, &y);
+	if (ret == GW_OK && (BN_bn2binpad(x, out, EC_COORD_LEN) != EC_COORD_LEN ||
+	                     BN_bn2binpad(y, out + EC_COORD_LEN, EC_COORD_LEN) != EC_COORD_LEN))
+		ret = GW_ECRYPTO;
 	BN_free(x);
 	BN_free(y);
 	return ret;
 }
 
 /* RFC 3110 section 2: exponent length (1 octet, or 0 and 2 octets), the
- * exponent, the modulus. *out is malloc'ed. */
-static int rsa_pubkey(EVP_PKEY *pkey, uint8_t **out, size_t *out_len)
+ * exponent, the modulus. *len gets the field's length; the field is
+ * written to out unless out is NULL. */
+static int rsa_pubkey(EVP_PKEY *pkey, uint8_t *out, size_t *len)
 {
-	int ret = GW_ECRYPTO;
 	BIGNUM *n = NULL;
 	BIGNUM *e = NULL;
-	uint8_t *buf = NULL;
-	if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) != 1 ||
-	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
+	int ret = pub_numbers(pkey, OSSL_PKEY_PARAM_RSA_N, &n, OSSL_PKEY_PARAM_RSA_E, &e);
+	if (ret != GW_OK)
 		goto out;
 	size_t n_len = (size_t)BN_num_bytes(n);
 	size_t e_len = (size_t)BN_num_bytes(e);
-	if (e_len == 0 || e_len > 0xFFFF) {
-		ret = GW_EKEY;
+	ret = GW_EKEY;
+	if (e_len == 0 || e_len > 0xFFFF)
 		goto out;
-	}
 	size_t head = e_len <= 255 ? 1 : 3;
-	size_t len = head + e_len + n_len;
-	buf = malloc(len);
-	if (buf == NULL) {
-		ret = GW_ENOMEM;
-		goto out;
-	}
-	if (head == 1) {
-		buf[0] = (uint8_t)e_len;
-	} else {
-		buf[0] = 0;
-		buf[1] = (uint8_t)(e_len >> 8);
-		buf[2] = (uint8_t)e_len;
-	}
-	BN_bn2bin(e, buf + head);
-	BN_bn2bin(n, buf + head + e_len);
-	*out = buf;
-	*out_len = len;
-	buf = NULL;
+	*len = head + e_len + n_len;
 	ret = GW_OK;
+	if (out == NULL)
+		goto out;
+	if (head == 1) {
+		out[0] = (uint8_t)e_len;
+	} else {
+		out[0] = 0;
+		out[1] = (uint8_t)(e_len >> 8);
+		out[2] = (uint8_t)e_len;
+	}
+	BN_bn2bin(e, out + head);
+	BN_bn2bin(n, out + head + e_len);
 out:
-	free(buf);
 	BN_free(n);
 	BN_free(e);
 	return ret;
@@ -240,12 +237,12 @@ out:
 static int encode_pubkey(EVP_PKEY *pkey, uint8_t alg, uint8_t **out, size_t *out_len)
 {
 	size_t len = 0;
-	uint8_t *buf = NULL;
-	int ret = GW_ECRYPTO;
+	int ret = GW_OK;
 
 	switch (alg) {
 	case SIG_ALG_RSASHA256:
-		return rsa_pubkey(pkey, out, out_len);
+		ret = rsa_pubkey(pkey, NULL, &len); /* its length, from the key */
+		break;
 	case SIG_ALG_ECDSAP256SHA256:
 		len = 2 * EC_COORD_LEN;
 		break;
@@ -255,16 +252,20 @@ static int encode_pubkey(EVP_PKEY *pkey, uint8_t alg, uint8_t **out, size_t *out
 	default:
 		return GW_EINVAL;
 	}
-	buf = malloc(len);
+	if (ret != GW_OK)
+		return ret;
+	uint8_t *buf = malloc(len);
 	if (buf == NULL)
 		return GW_ENOMEM;
-	if (alg == SIG_ALG_ECDSAP256SHA256) {
+	if (alg == SIG_ALG_RSASHA256) {
+		ret = rsa_pubkey(pkey, buf, &len);
+	} else if (alg == SIG_ALG_ECDSAP256SHA256) {
 		ret = ec_pubkey(pkey, buf);
 	} else {
 		/* RFC 8080 section 3: the 32 raw octets. */
 		size_t raw_len = len;
-		if (EVP_PKEY_get_raw_public_key(pkey, buf, &raw_len) == 1 && raw_len == len)
-			ret = GW_OK;
+		if (EVP_PKEY_get_raw_public_key(pkey, buf, &raw_len) != 1 || raw_len != len)
+			ret = GW_ECRYPTO;
 	}
 	if (ret != GW_OK) {
 		free(buf);
@@ -655,41 +656,11 @@ const uint8_t *sig_key_dnskey_rdata(const sig_key_t *key, uint16_t *len)
 	return key->rdata;
 }
 
-/* A DNSKEY-shaped RR (DNSKEY or CDNSKEY) at the apex; the rdata fields
- * are split by ldns's own descriptor for the type. */
+/* A DNSKEY-shaped RR (DNSKEY or CDNSKEY) at the apex. */
 static int key_rr(const sig_key_t *key, uint32_t ttl, ldns_rr_type type, ldns_rr **out)
 {
-	int ret = GW_ENOMEM;
-	ldns_rr *rr = NULL;
-	uint8_t *wire = NULL;
-	ldns_rdf *owner = NULL;
-	size_t pos = 0;
-
-	rr = ldns_rr_new();
-	wire = malloc((size_t)key->rdata_len + 2);
-	owner = ldns_dname_new_frm_data(key->apex_len, key->apex);
-	if (rr == NULL || wire == NULL || owner == NULL)
-		goto out;
-	ldns_rr_set_owner(rr, owner);
-	owner = NULL;
-	ldns_rr_set_type(rr, type);
-	ldns_rr_set_class(rr, DNS_C_IN);
-	ldns_rr_set_ttl(rr, ttl);
-	wire[0] = (uint8_t)(key->rdata_len >> 8);
-	wire[1] = (uint8_t)key->rdata_len;
-	memcpy(wire + 2, key->rdata, key->rdata_len);
-	if (ldns_wire2rdf(rr, wire, (size_t)key->rdata_len + 2, &pos) != LDNS_STATUS_OK) {
-		ret = GW_EMALFORMED;
-		goto out;
-	}
-	*out = rr;
-	rr = NULL;
-	ret = GW_OK;
-out:
-	ldns_rdf_deep_free(owner);
-	ldns_rr_free(rr);
-	free(wire);
-	return ret;
+	return zone_rr_from_wire(out, key->apex, key->apex_len, (uint16_t)type, ttl, key->rdata,
+	                         key->rdata_len);
 }
 
 int sig_key_dnskey_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out)
@@ -832,56 +803,35 @@ int sig_key_sign(const sig_key_t *key, const uint8_t *data, size_t data_len, uin
 {
 	int ret = GW_ECRYPTO;
 	EVP_MD_CTX *ctx = NULL;
+	/* OpenSSL writes an ECDSA signature in DER: into der, then turned
+	 * into the r|s of RFC 6605; the others go straight into sig. */
 	uint8_t der[ECDSA_DER_MAX];
-	size_t out_len = 0;
+	bool ecdsa = key->alg == SIG_ALG_ECDSAP256SHA256;
+	uint8_t *dst = ecdsa ? der : sig;
+	size_t out_len = ecdsa ? sizeof(der) : cap;
 
 	if (cap < key->sig_len)
 		return GW_ESPACE;
-	if (key->alg != SIG_ALG_ED25519) {
-		EVP_PKEY_CTX *pctx = sign_ctx(key);
+	EVP_PKEY_CTX *pctx = key->alg != SIG_ALG_ED25519 ? sign_ctx(key) : NULL;
+	if (pctx != NULL) {
 		uint8_t digest[EVP_MAX_MD_SIZE];
 		unsigned digest_len = 0;
-		if (pctx == NULL)
-			goto slow;
-		if (EVP_Digest(data, data_len, digest, &digest_len, key->md, NULL) != 1)
+		if (EVP_Digest(data, data_len, digest, &digest_len, key->md, NULL) != 1 ||
+		    EVP_PKEY_sign(pctx, dst, &out_len, digest, digest_len) != 1)
 			goto out;
-		if (key->alg == SIG_ALG_ECDSAP256SHA256) {
-			out_len = sizeof(der);
-			if (EVP_PKEY_sign(pctx, der, &out_len, digest, digest_len) != 1 ||
-			    ecdsa_der_to_dnssec(der, out_len, sig) != GW_OK)
-				goto out;
-			out_len = key->sig_len;
-		} else {
-			out_len = cap;
-			if (EVP_PKEY_sign(pctx, sig, &out_len, digest, digest_len) != 1 ||
-			    out_len != key->sig_len)
-				goto out;
-		}
-		*len = out_len;
-		return GW_OK;
-	}
-slow:
-	/* One context per call: the key is shared between threads, the
-	 * context is not. */
-	ctx = EVP_MD_CTX_new();
-	if (ctx == NULL)
-		return GW_ENOMEM;
-	if (EVP_DigestSignInit(ctx, NULL, key->md, NULL, key->pkey) != 1)
-		goto out;
-	if (key->alg == SIG_ALG_ECDSAP256SHA256) {
-		out_len = sizeof(der);
-		if (EVP_DigestSign(ctx, der, &out_len, data, data_len) != 1)
-			goto out;
-		if (ecdsa_der_to_dnssec(der, out_len, sig) != GW_OK)
-			goto out;
-		out_len = key->sig_len;
 	} else {
-		out_len = cap;
-		if (EVP_DigestSign(ctx, sig, &out_len, data, data_len) != 1 ||
-		    out_len != key->sig_len)
+		/* One context per call: the key is shared between threads, the
+		 * context is not. */
+		ctx = EVP_MD_CTX_new();
+		if (ctx == NULL)
+			return GW_ENOMEM;
+		if (EVP_DigestSignInit(ctx, NULL, key->md, NULL, key->pkey) != 1 ||
+		    EVP_DigestSign(ctx, dst, &out_len, data, data_len) != 1)
 			goto out;
 	}
-	*len = out_len;
+	if (ecdsa ? ecdsa_der_to_dnssec(der, out_len, sig) != GW_OK : out_len != key->sig_len)
+		goto out;
+	*len = key->sig_len;
 	ret = GW_OK;
 out:
 	EVP_MD_CTX_free(ctx);

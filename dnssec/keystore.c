@@ -703,6 +703,23 @@ static void warn_policy(const sig_keystore_t *ks, const sig_key_policy_t *policy
 		        policy->split ? "a KSK and a ZSK" : "a CSK");
 }
 
+void sig_keystore_free(sig_keystore_t *ks)
+{
+	if (ks == NULL)
+		return;
+	for (size_t i = 0; i < ks->count; i++)
+		sig_key_free(ks->keys[i]);
+	free(ks->keys);
+	free(ks->meta);
+	if (ks->lock_fd >= 0)
+		close(ks->lock_fd);
+	free(ks->state_dir);
+	free(ks->keys_dir);
+	free(ks->state_path);
+	free(ks->pending_path);
+	free(ks);
+}
+
 int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t *apex,
                       const sig_key_policy_t *policy_in)
 {
@@ -777,23 +794,6 @@ out:
 	}
 	*out = ks;
 	return GW_OK;
-}
-
-void sig_keystore_free(sig_keystore_t *ks)
-{
-	if (ks == NULL)
-		return;
-	for (size_t i = 0; i < ks->count; i++)
-		sig_key_free(ks->keys[i]);
-	free(ks->keys);
-	free(ks->meta);
-	if (ks->lock_fd >= 0)
-		close(ks->lock_fd);
-	free(ks->state_dir);
-	free(ks->keys_dir);
-	free(ks->state_path);
-	free(ks->pending_path);
-	free(ks);
 }
 
 sig_key_t *const *sig_keystore_keys(const sig_keystore_t *ks, size_t *count)

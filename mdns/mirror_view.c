@@ -7,18 +7,17 @@
 
 #include "common/dns.h"
 #include "common/error.h"
+#include "common/str_table.h"
 #include "common/utf8.h"
+
+static const char *const state_texts[] = {
+    [LINK_UP] = "up",
+    [LINK_GRACE] = "grace",
+};
 
 static const char *state_text(link_state_t s)
 {
-	switch (s) {
-	case LINK_UP:
-		return "up";
-	case LINK_GRACE:
-		return "grace";
-	default:
-		return "down";
-	}
+	return GW_STR_TABLE(state_texts, s, "down");
 }
 
 size_t mdns_mirror_links(const mdns_mirror_t *m, mdns_mirror_link_info_t *out, size_t cap)

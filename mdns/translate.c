@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/str_table.h"
 
 static int lower(int c)
 {
@@ -198,23 +199,21 @@ mdns_vet_t mdns_name_vet(const uint8_t *name, mdns_use_t use)
 	return MDNS_VET_OK;
 }
 
+/* In the order of mdns_vet_t, which starts at 0. */
+static const char *const vet_reasons[] = {
+    "",                                                             /* MDNS_VET_OK */
+    "a \"*\" label would make a wildcard (RFC 4592)",               /* MDNS_VET_WILDCARD */
+    "a control character in a label",                               /* MDNS_VET_CONTROL */
+    "it would land on the gateway's _dns-sd._udp names",            /* MDNS_VET_RESERVED */
+    "an instance named _sub would sit on the type's subtype names", /* MDNS_VET_SUB */
+    "a host label starting with '_' would land on DNS-SD names",    /* MDNS_VET_UNDERSCORE */
+};
+_Static_assert(sizeof(vet_reasons) / sizeof(vet_reasons[0]) == MDNS_VET_UNDERSCORE + 1,
+               "one reason for each mdns_vet_t");
+
 const char *mdns_vet_str(mdns_vet_t v)
 {
-	switch (v) {
-	case MDNS_VET_OK:
-		return "";
-	case MDNS_VET_WILDCARD:
-		return "a \"*\" label would make a wildcard (RFC 4592)";
-	case MDNS_VET_CONTROL:
-		return "a control character in a label";
-	case MDNS_VET_RESERVED:
-		return "it would land on the gateway's _dns-sd._udp names";
-	case MDNS_VET_SUB:
-		return "an instance named _sub would sit on the type's subtype names";
-	case MDNS_VET_UNDERSCORE:
-		return "a host label starting with '_' would land on DNS-SD names";
-	}
-	return "refused";
+	return GW_STR_TABLE(vet_reasons, v, "refused");
 }
 
 const uint8_t *mdns_name_skip(const uint8_t *name, int n)

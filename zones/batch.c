@@ -923,35 +923,18 @@ int zone_add_rr(zone_t *zone, const ldns_rr *rr)
 	return ret;
 }
 
-int zone_rr_to_ldns(ldns_rr **out, const zone_node_t *node, const zone_rrset_t *rrset,
-                    const uint8_t *rdata, uint16_t rdlen)
+int zone_rr_from_wire(ldns_rr **out, const uint8_t *owner, size_t owner_len, uint16_t type,
+                      uint32_t ttl, const uint8_t *rdata, uint16_t rdlen)
 {
 	int ret = GW_ENOMEM;
-	uint16_t type = rrset->type;
-	size_t len = (size_t)node->owner_len + 10 + rdlen;
+	size_t len = owner_len + 10 + rdlen;
 	uint8_t *wire = malloc(len);
 	size_t pos = 0;
 	ldns_rr *rr = NULL;
 
 	if (wire == NULL)
 		goto out;
-	/* An rdata from the RRset's signatures is an RRSIG. */
-	if (rrset->sigs != NULL && rdata >= rrset->sigs && rdata < rrset->sigs + rrset->sigs_len)
-		type = DNS_T_RRSIG;
-	memcpy(wire, node->owner, node->owner_len);
-	uint8_t *p = wire + node->owner_len;
-	p[0] = (uint8_t)(type >> 8);
-	p[1] = (uint8_t)type;
-	p[2] = 0;
-	p[3] = DNS_C_IN;
-	p[4] = (uint8_t)(rrset->ttl >> 24);
-	p[5] = (uint8_t)(rrset->ttl >> 16);
-	p[6] = (uint8_t)(rrset->ttl >> 8);
-	p[7] = (uint8_t)rrset->ttl;
-	p[8] = (uint8_t)(rdlen >> 8);
-	p[9] = (uint8_t)rdlen;
-	if (rdlen > 0)
-		memcpy(p + 10, rdata, rdlen);
+	zone_rr_to_wire(wire, owner, owner_len, type, ttl, rdata, rdlen);
 	ldns_status s = ldns_wire2rr(&rr, wire, len, &pos, LDNS_SECTION_ANSWER);
 	if (s == LDNS_STATUS_MEM_ERR)
 		goto out;
@@ -966,4 +949,14 @@ out:
 	ldns_rr_free(rr);
 	free(wire);
 	return ret;
+}
+
+int zone_rr_to_ldns(ldns_rr **out, const zone_node_t *node, const zone_rrset_t *rrset,
+                    const uint8_t *rdata, uint16_t rdlen)
+{
+	uint16_t type = rrset->type;
+	/* An rdata from the RRset's signatures is an RRSIG. */
+	if (rrset->sigs != NULL && rdata >= rrset->sigs && rdata < rrset->sigs + rrset->sigs_len)
+		type = DNS_T_RRSIG;
+	return zone_rr_from_wire(out, node->owner, node->owner_len, type, rrset->ttl, rdata, rdlen);
 }

@@ -14,17 +14,6 @@
 
 /* ---- changesets ------------------------------------------------------- */
 
-int zone_changeset_init(zone_changeset_t *cs)
-{
-	cs->remove = ldns_rr_list_new();
-	cs->add = ldns_rr_list_new();
-	if (cs->remove == NULL || cs->add == NULL) {
-		zone_changeset_deinit(cs);
-		return GW_ENOMEM;
-	}
-	return GW_OK;
-}
-
 void zone_changeset_deinit(zone_changeset_t *cs)
 {
 	if (cs == NULL)
@@ -35,6 +24,17 @@ void zone_changeset_deinit(zone_changeset_t *cs)
 		ldns_rr_list_deep_free(cs->add);
 	cs->remove = NULL;
 	cs->add = NULL;
+}
+
+int zone_changeset_init(zone_changeset_t *cs)
+{
+	cs->remove = ldns_rr_list_new();
+	cs->add = ldns_rr_list_new();
+	if (cs->remove == NULL || cs->add == NULL) {
+		zone_changeset_deinit(cs);
+		return GW_ENOMEM;
+	}
+	return GW_OK;
 }
 
 static int changeset_push(ldns_rr_list *list, ldns_rr *rr)

@@ -141,6 +141,15 @@ static size_t encode(const zone_t *zone, uint8_t *out, size_t *restarts)
 	return pos;
 }
 
+void zone_flat_free(zone_flat_t *flat)
+{
+	if (flat == NULL)
+		return;
+	free(flat->data);
+	free(flat->restarts);
+	free(flat);
+}
+
 int zone_flat_new(zone_flat_t **out, const zone_t *zone)
 {
 	int ret = GW_ENOMEM;
@@ -166,15 +175,6 @@ int zone_flat_new(zone_flat_t **out, const zone_t *zone)
 out:
 	zone_flat_free(flat);
 	return ret;
-}
-
-void zone_flat_free(zone_flat_t *flat)
-{
-	if (flat == NULL)
-		return;
-	free(flat->data);
-	free(flat->restarts);
-	free(flat);
 }
 
 size_t zone_flat_node_count(const zone_flat_t *flat)

@@ -281,7 +281,8 @@ size_t zone_rr_to_wire(uint8_t *out, const uint8_t *owner, size_t owner_len, uin
 	p[7] = (uint8_t)ttl;
 	p[8] = (uint8_t)(rdlen >> 8);
 	p[9] = (uint8_t)rdlen;
-	memcpy(p + 10, rdata, rdlen);
+	if (rdlen > 0)
+		memcpy(p + 10, rdata, rdlen);
 	return owner_len + 10 + rdlen;
 }
 

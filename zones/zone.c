@@ -10,6 +10,18 @@
 /* SOA rdata: MNAME, RNAME, then SERIAL REFRESH RETRY EXPIRE MINIMUM. */
 #define SOA_FIXED_LEN 20
 
+void zone_free(zone_t *zone)
+{
+	if (zone == NULL)
+		return;
+	for (size_t i = 0; i < zone->count; i++)
+		zone_node_free(zone->nodes[i]);
+	free(zone->nodes);
+	free(zone->hslots);
+	free(zone->hashed);
+	free(zone);
+}
+
 int zone_new(zone_t **out, const uint8_t *apex)
 {
 	zone_t *zone = NULL;
@@ -25,18 +37,6 @@ int zone_new(zone_t **out, const uint8_t *apex)
 	zone->apex_labels = zone_name_labels(apex);
 	*out = zone;
 	return GW_OK;
-}
-
-void zone_free(zone_t *zone)
-{
-	if (zone == NULL)
-		return;
-	for (size_t i = 0; i < zone->count; i++)
-		zone_node_free(zone->nodes[i]);
-	free(zone->nodes);
-	free(zone->hslots);
-	free(zone->hashed);
-	free(zone);
 }
 
 zone_node_t *zone_node_new(const uint8_t *owner)

@@ -415,6 +415,13 @@ int zone_load_text(zone_t **out, const uint8_t *origin, const char *name, const 
  * (GW_ENOMEM, GW_EMALFORMED from zone_rr_to_ldns()). */
 int zone_dump(const zone_t *zone, FILE *fp);
 
+/* A new ldns_rr owner (wire name, owner_len octets) IN type ttl with the
+ * wire rdata (rdlen octets), split into fields by ldns's descriptor for
+ * type. On success *out is owned by the caller. GW_ENOMEM or
+ * GW_EMALFORMED (rdata that ldns cannot read as the type). */
+int zone_rr_from_wire(ldns_rr **out, const uint8_t *owner, size_t owner_len, uint16_t type,
+                      uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
+
 /* Convert one RR of a node into a new ldns_rr (for tests, dumps and the
  * signer). rdata may also point into rrset->sigs: the result is then the
  * RRSIG. On success *out is owned by the caller. GW_ENOMEM or

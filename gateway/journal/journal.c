@@ -53,6 +53,13 @@ void gw_journal_entry_put(gw_journal_entry_t *e)
 	free(e);
 }
 
+void gw_journal_entries_put(gw_journal_entry_t **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		gw_journal_entry_put(list[i]);
+	free(list);
+}
+
 void gw_journal_drop_entries(gw_journal_t *j)
 {
 	for (size_t i = 0; i < j->count; i++)

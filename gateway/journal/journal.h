@@ -58,6 +58,10 @@ typedef struct gw_journal_entry {
 /* Drop a reference. Accepts NULL. */
 void gw_journal_entry_put(gw_journal_entry_t *e);
 
+/* Drop a reference on each of the n entries of list, then free list
+ * (owned; NULL when n is 0). */
+void gw_journal_entries_put(gw_journal_entry_t **list, size_t n);
+
 /* Length of the wire RR at p (at most max octets), 0 when malformed. */
 size_t gw_journal_rr_len(const uint8_t *p, size_t max);
 

@@ -18,9 +18,7 @@
 
 void gw_jscan_deinit(gw_jscan_t *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		gw_journal_entry_put(s->recs[i]);
-	free(s->recs);
+	gw_journal_entries_put(s->recs, s->n);
 	s->recs = NULL;
 	s->n = 0;
 	gw_jwin_deinit(&s->win);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "gateway/journal/internal.h"
 
 int gw_jwin_init(gw_jwin_t *w, int fd, size_t cap)
@@ -55,16 +56,9 @@ int gw_jwin_get(gw_jwin_t *w, uint64_t off, size_t n, const uint8_t **p)
 	size_t got = 0;
 	w->start = off;
 	w->len = 0;
-	while (got < want) {
-		ssize_t k = pread(w->fd, w->buf + got, want - got, (off_t)(off + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (k == 0)
-			break;
-		got += (size_t)k;
-	}
+	int ret = gw_file_read_full(w->fd, w->buf, want, (off_t)off, &got);
+	if (ret != GW_OK)
+		return ret;
 	w->len = got;
 	if (got < n)
 		return GW_EIO; /* the file shrank under us */

@@ -100,19 +100,6 @@ void gw_push_get_stats(const gw_push_t *p, gw_push_stats_t *st)
 	*st = p->stats;
 }
 
-int gw_push_session_new(gw_push_session_t **out, gw_push_t *p, gw_push_send_fn send, void *conn)
-{
-	gw_push_session_t *s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return GW_ENOMEM;
-	s->p = p;
-	s->send = send;
-	s->conn = conn;
-	GW_DLIST_PUSH(p->sessions, s, prev, next);
-	*out = s;
-	return GW_OK;
-}
-
 void gw_push_session_free(gw_push_session_t *s)
 {
 	if (s == NULL)
@@ -124,6 +111,19 @@ void gw_push_session_free(gw_push_session_t *s)
 	GW_DLIST_UNLINK(s->p->sessions, s, prev, next);
 	free(s->pend);
 	free(s);
+}
+
+int gw_push_session_new(gw_push_session_t **out, gw_push_t *p, gw_push_send_fn send, void *conn)
+{
+	gw_push_session_t *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return GW_ENOMEM;
+	s->p = p;
+	s->send = send;
+	s->conn = conn;
+	GW_DLIST_PUSH(p->sessions, s, prev, next);
+	*out = s;
+	return GW_OK;
 }
 
 bool gw_push_session_established(const gw_push_session_t *s)

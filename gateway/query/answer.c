@@ -278,22 +278,34 @@ static void put_covering_nsec(ctx_t *c, const uint8_t *name)
 	put_nsec(c, lk.node != NULL ? lk.node : lk.prev);
 }
 
-/* NXDOMAIN (RFC 4035 3.1.3.2, RFC 5155 7.2.2); wild is the wildcard at
- * the closest encloser, NULL when it cannot be written. */
-static void put_nxdomain_proof(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk,
-                               const uint8_t *wild)
+/* The proof that name does not exist, for NXDOMAIN (RFC 4035 3.1.3.2,
+ * RFC 5155 7.2.2, deny = gw_denial_nxdomain) and for an answer from a
+ * wildcard (RFC 4035 3.1.3.3, RFC 5155 7.2.6, deny =
+ * gw_denial_wildcard_answer): the NSEC3 records deny picks, or the NSEC
+ * before name and, unless wild is NULL, the one covering that wildcard. */
+static void put_nonexistence(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk,
+                             int (*deny)(gw_denial_t *, const zone_t *, const uint8_t *, int),
+                             const uint8_t *wild)
 {
 	if (!c->dnssec)
 		return;
 	if (uses_nsec3(c)) {
 		gw_denial_t d;
-		(void)gw_denial_nxdomain(&d, c->zone, name, lk->encloser_labels);
+		(void)deny(&d, c->zone, name, lk->encloser_labels);
 		put_nsec3s(c, &d);
 		return;
 	}
 	put_nsec(c, lk->prev);
 	if (wild != NULL)
 		put_covering_nsec(c, wild);
+}
+
+/* NXDOMAIN; wild is the wildcard at the closest encloser, NULL when it
+ * cannot be written. */
+static void put_nxdomain_proof(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk,
+                               const uint8_t *wild)
+{
+	put_nonexistence(c, name, lk, gw_denial_nxdomain, wild);
 }
 
 /* NODATA (RFC 4035 3.1.3.1 and 3.1.3.4, RFC 5155 7.2.3 to 7.2.5): node
@@ -321,18 +333,10 @@ static void put_nodata_proof(ctx_t *c, const uint8_t *name, const zone_node_t *n
 }
 
 /* With an answer from a wildcard, the proof that name itself does not
- * exist (RFC 4035 3.1.3.3, RFC 5155 7.2.6). */
+ * exist. */
 static void put_wildcard_proof(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk)
 {
-	if (!c->dnssec)
-		return;
-	if (uses_nsec3(c)) {
-		gw_denial_t d;
-		(void)gw_denial_wildcard_answer(&d, c->zone, name, lk->encloser_labels);
-		put_nsec3s(c, &d);
-		return;
-	}
-	put_nsec(c, lk->prev);
+	put_nonexistence(c, name, lk, gw_denial_wildcard_answer, NULL);
 }
 
 /* The addresses of the NS targets in the zone, at or below the cut

@@ -35,6 +35,16 @@ struct gw_cookie {
 
 /* ---- keys and the hash ---------------------------------------------------- */
 
+void gw_cookie_free(gw_cookie_t *ck)
+{
+	if (ck == NULL)
+		return;
+	EVP_MAC_CTX_free(ck->ctx);
+	EVP_MAC_free(ck->mac);
+	OPENSSL_cleanse(&ck->secret, sizeof(ck->secret));
+	free(ck);
+}
+
 int gw_cookie_new(gw_cookie_t **out, const gw_cookie_secret_t *secret)
 {
 	int ret = GW_ECRYPTO;
@@ -60,16 +70,6 @@ int gw_cookie_new(gw_cookie_t **out, const gw_cookie_secret_t *secret)
 out:
 	gw_cookie_free(ck);
 	return ret;
-}
-
-void gw_cookie_free(gw_cookie_t *ck)
-{
-	if (ck == NULL)
-		return;
-	EVP_MAC_CTX_free(ck->ctx);
-	EVP_MAC_free(ck->mac);
-	OPENSSL_cleanse(&ck->secret, sizeof(ck->secret));
-	free(ck);
 }
 
 static bool siphash(gw_cookie_t *ck, const uint8_t *key, const uint8_t *in, size_t len,

@@ -16,6 +16,15 @@ struct gw_guard {
 	gw_guard_stats_t stats;
 };
 
+void gw_guard_free(gw_guard_t *g)
+{
+	if (g == NULL)
+		return;
+	gw_rrl_free(g->rrl);
+	gw_cookie_free(g->ck);
+	free(g);
+}
+
 int gw_guard_new(gw_guard_t **out, const gw_guard_opts_t *opts)
 {
 	int ret = GW_OK;
@@ -42,15 +51,6 @@ int gw_guard_new(gw_guard_t **out, const gw_guard_opts_t *opts)
 out:
 	gw_guard_free(g);
 	return ret;
-}
-
-void gw_guard_free(gw_guard_t *g)
-{
-	if (g == NULL)
-		return;
-	gw_rrl_free(g->rrl);
-	gw_cookie_free(g->ck);
-	free(g);
 }
 
 bool gw_guard_cookies(const gw_guard_t *g)

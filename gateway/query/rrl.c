@@ -111,6 +111,14 @@ static void prefix_mask(uint64_t mask[2], unsigned bits)
 	mask[1] = gw_load64le(m + 8);
 }
 
+void gw_rrl_free(gw_rrl_t *rrl)
+{
+	if (rrl == NULL)
+		return;
+	free(rrl->table);
+	free(rrl);
+}
+
 int gw_rrl_new(gw_rrl_t **out, const gw_rrl_opts_t *opts)
 {
 	int ret = check_opts(opts);
@@ -147,14 +155,6 @@ int gw_rrl_new(gw_rrl_t **out, const gw_rrl_opts_t *opts)
 out:
 	gw_rrl_free(rrl);
 	return ret;
-}
-
-void gw_rrl_free(gw_rrl_t *rrl)
-{
-	if (rrl == NULL)
-		return;
-	free(rrl->table);
-	free(rrl);
 }
 
 void gw_rrl_stats(const gw_rrl_t *rrl, gw_rrl_stats_t *out)

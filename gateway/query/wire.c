@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/str_table.h"
 #include "common/word.h"
 
 /* Smallest UDP payload a client can ask for (RFC 6891 6.2.3). */
@@ -325,55 +326,34 @@ static int parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *r
 	return GW_OK;
 }
 
+static const char *const reasons[] = {
+    [GW_WIRE_R_NONE] = "well-formed query",
+    [GW_WIRE_R_SHORT] = "shorter than a DNS header",
+    [GW_WIRE_R_RESPONSE] = "QR bit set (a response)",
+    [GW_WIRE_R_OPCODE] = "opcode not implemented",
+    [GW_WIRE_R_QDCOUNT] = "QDCOUNT is not 1",
+    [GW_WIRE_R_QNAME_POINTER] = "compression pointer in the question name",
+    [GW_WIRE_R_LABEL] = "label longer than 63 octets",
+    [GW_WIRE_R_NAME_LONG] = "name longer than 255 octets",
+    [GW_WIRE_R_NAME_TRUNC] = "name runs past the end of the packet",
+    [GW_WIRE_R_QUESTION_TRUNC] = "question truncated",
+    [GW_WIRE_R_PTR_FORWARD] = "compression pointer not strictly backwards",
+    [GW_WIRE_R_PTR_HEADER] = "compression pointer into the header",
+    [GW_WIRE_R_PTR_JUMPS] = "too many compression pointers in one name",
+    [GW_WIRE_R_RR_TRUNC] = "resource record truncated (counts too high?)",
+    [GW_WIRE_R_RDATA_TRUNC] = "RDLENGTH runs past the end of the packet",
+    [GW_WIRE_R_TRAILING] = "trailing octets after the last record",
+    [GW_WIRE_R_OPT_DUP] = "more than one OPT record",
+    [GW_WIRE_R_OPT_OWNER] = "OPT owner is not the root",
+    [GW_WIRE_R_OPT_SECTION] = "OPT outside the additional section",
+    [GW_WIRE_R_OPT_OPTION] = "EDNS option runs past the OPT record",
+    [GW_WIRE_R_COOKIE] = "malformed or repeated COOKIE option",
+    [GW_WIRE_R_TSIG_NOT_LAST] = "TSIG is not the last record",
+};
+
 const char *gw_wire_reason_str(gw_wire_reason_t reason)
 {
-	switch (reason) {
-	case GW_WIRE_R_NONE:
-		return "well-formed query";
-	case GW_WIRE_R_SHORT:
-		return "shorter than a DNS header";
-	case GW_WIRE_R_RESPONSE:
-		return "QR bit set (a response)";
-	case GW_WIRE_R_OPCODE:
-		return "opcode not implemented";
-	case GW_WIRE_R_QDCOUNT:
-		return "QDCOUNT is not 1";
-	case GW_WIRE_R_QNAME_POINTER:
-		return "compression pointer in the question name";
-	case GW_WIRE_R_LABEL:
-		return "label longer than 63 octets";
-	case GW_WIRE_R_NAME_LONG:
-		return "name longer than 255 octets";
-	case GW_WIRE_R_NAME_TRUNC:
-		return "name runs past the end of the packet";
-	case GW_WIRE_R_QUESTION_TRUNC:
-		return "question truncated";
-	case GW_WIRE_R_PTR_FORWARD:
-		return "compression pointer not strictly backwards";
-	case GW_WIRE_R_PTR_HEADER:
-		return "compression pointer into the header";
-	case GW_WIRE_R_PTR_JUMPS:
-		return "too many compression pointers in one name";
-	case GW_WIRE_R_RR_TRUNC:
-		return "resource record truncated (counts too high?)";
-	case GW_WIRE_R_RDATA_TRUNC:
-		return "RDLENGTH runs past the end of the packet";
-	case GW_WIRE_R_TRAILING:
-		return "trailing octets after the last record";
-	case GW_WIRE_R_OPT_DUP:
-		return "more than one OPT record";
-	case GW_WIRE_R_OPT_OWNER:
-		return "OPT owner is not the root";
-	case GW_WIRE_R_OPT_SECTION:
-		return "OPT outside the additional section";
-	case GW_WIRE_R_OPT_OPTION:
-		return "EDNS option runs past the OPT record";
-	case GW_WIRE_R_COOKIE:
-		return "malformed or repeated COOKIE option";
-	case GW_WIRE_R_TSIG_NOT_LAST:
-		return "TSIG is not the last record";
-	}
-	return "unknown reason";
+	return GW_STR_TABLE(reasons, reason, "unknown reason");
 }
 
 int gw_wire_qname_lower(const gw_query_t *q, uint8_t *out, size_t outcap)

@@ -17,6 +17,7 @@
 #include <ldns/ldns.h>
 
 #include "common/array.h"
+#include "common/dns.h"
 #include "common/error.h"
 #include "zones/zone.h"
 
@@ -224,50 +225,46 @@ static int find_zones(build_t *b, gw_reverse_plan_t *plan)
 	return b->rr_caps == NULL ? GW_ENOMEM : GW_OK;
 }
 
+/* What reads a line back is ldns too, and ldns takes a first label "@"
+ * (however escaped) for the origin: a line that does not read back as rr
+ * is refused rather than published as another name. */
+static bool reads_back(const ldns_rr *rr, const char *text, uint32_t ttl)
+{
+	ldns_rr *back = NULL;
+	bool same = ldns_rr_new_frm_str(&back, text, 0, NULL, NULL) == LDNS_STATUS_OK &&
+	            ldns_rr_compare(rr, back) == 0 && ldns_rr_ttl(back) == ttl;
+	ldns_rr_free(back);
+	return same;
+}
+
 /* The zone-file line "owner TTL IN PTR target", written by ldns. */
 static int ptr_line(char **out, const uint8_t *owner, size_t owner_len, const uint8_t *target,
                     size_t target_len, uint32_t ttl)
 {
-	int ret = GW_ENOMEM;
-	ldns_rr *rr = ldns_rr_new();
-	ldns_rdf *owner_rdf = ldns_dname_new_frm_data((uint16_t)owner_len, owner);
-	ldns_rdf *target_rdf = ldns_dname_new_frm_data((uint16_t)target_len, target);
-	ldns_rr *back = NULL;
+	ldns_rr *rr = NULL;
 	char *text = NULL;
 
-	if (rr == NULL || owner_rdf == NULL || target_rdf == NULL)
-		goto out;
-	ldns_rr_set_owner(rr, owner_rdf);
-	owner_rdf = NULL;
-	ldns_rr_set_type(rr, LDNS_RR_TYPE_PTR);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	ldns_rr_set_ttl(rr, ttl);
-	if (!ldns_rr_push_rdf(rr, target_rdf))
-		goto out;
-	target_rdf = NULL;
+	int ret =
+	    zone_rr_from_wire(&rr, owner, owner_len, DNS_T_PTR, ttl, target, (uint16_t)target_len);
+	if (ret == GW_EMALFORMED)
+		return GW_EINVAL; /* a name ldns cannot read: refused too */
+	if (ret != GW_OK)
+		return ret;
 	text = ldns_rr2str_fmt(ldns_output_format_nocomments, rr);
 	if (text == NULL)
-		goto out;
-	/* What reads the line back is ldns too, and ldns takes a first
-	 * label "@" (however escaped) for the origin: a name it cannot
-	 * write is refused rather than published as another. */
-	ret = GW_EINVAL;
-	if (ldns_rr_new_frm_str(&back, text, 0, NULL, NULL) != LDNS_STATUS_OK ||
-	    ldns_rr_compare(rr, back) != 0 || ldns_rr_ttl(back) != ttl)
-		goto out;
+		ret = GW_ENOMEM;
+	else if (!reads_back(rr, text, ttl))
+		ret = GW_EINVAL;
+	ldns_rr_free(rr);
+	if (ret != GW_OK) {
+		free(text);
+		return ret;
+	}
 	size_t len = strlen(text);
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
 		text[--len] = '\0';
 	*out = text;
-	text = NULL;
-	ret = GW_OK;
-out:
-	free(text);
-	ldns_rdf_deep_free(owner_rdf);
-	ldns_rdf_deep_free(target_rdf);
-	ldns_rr_free(rr);
-	ldns_rr_free(back);
-	return ret;
+	return GW_OK;
 }
 
 static int add_line(build_t *b, gw_reverse_zone_t *z, size_t zi, int kind, const uint8_t *subnet,

@@ -12,6 +12,9 @@
 #include "gateway/query/response.h"
 #include "gateway/server/internal.h"
 
+/* Room for a peer's address and port in log lines. */
+#define PEER_TEXT_LEN 64
+
 /* A refusal or error reply; signed when the request's TSIG verified (RFC
  * 8945 5.3: a signed request gets a signed answer). */
 static size_t error_reply(gw_server_t *srv, const gw_query_t *q, uint8_t rcode, gw_tsig_ctx_t *tsig,
@@ -80,34 +83,52 @@ static const gw_access_t *zone_access(const gw_server_t *srv, const gw_server_zo
 	return z->access != NULL ? z->access : srv->opts.xfr_access;
 }
 
+/* The zone a transfer (what, for log lines) asks for, when peer may have
+ * it. Otherwise NULL, with the reply (*n octets) in out and the refusal
+ * counted. peer_text (PEER_TEXT_LEN octets) gets the peer's address for log lines,
+ * tsig the request's TSIG state. quiet: a question for a zone not ours is
+ * not logged (IXFR over UDP). */
+static const gw_server_zone_t *admit(gw_server_t *srv, const char *what, bool quiet,
+                                     const gw_query_t *q, const uint8_t *pkt, size_t len,
+                                     const struct sockaddr_storage *peer, char *peer_text,
+                                     gw_tsig_ctx_t *tsig, uint8_t *out, size_t cap, size_t *n)
+{
+	bool go = false;
+	int rcode = 0;
+
+	gw_sockaddr_str(peer, peer_text, PEER_TEXT_LEN);
+	const gw_server_zone_t *z = xfr_zone(srv, q, &rcode);
+	if (z == NULL) {
+		if (!quiet) {
+			/* Anyone can ask: limited. */
+			static gw_log_limit_t lim;
+			gw_log_limited(&lim, GW_LOG_NOTICE, "%s from %s: not for our zone; %s",
+			               what, peer_text,
+			               rcode == DNS_RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
+		}
+		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
+		*n = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
+		return NULL;
+	}
+	*n = check(srv, zone_access(srv, z), what, q, pkt, len, peer, peer_text, tsig, out, cap,
+	           &go);
+	return go ? z : NULL;
+}
+
 int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, const uint8_t *pkt,
                         size_t len, const struct sockaddr_storage *peer, uint8_t *out, size_t cap,
                         size_t *outlen, bool *started)
 {
-	char peer_text[64] = "?";
+	char peer_text[PEER_TEXT_LEN] = "?";
 	gw_tsig_ctx_t tsig;
 	bool ixfr = q->qtype == DNS_T_IXFR;
-	const char *what = ixfr ? "IXFR" : "AXFR";
-	bool go = false;
 	int ret;
 
 	*started = false;
 	*outlen = 0;
-	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
-	int rcode = 0;
-	const gw_server_zone_t *z = xfr_zone(srv, q, &rcode);
-	if (z == NULL) {
-		/* Anyone can ask: limited. */
-		static gw_log_limit_t lim;
-		gw_log_limited(&lim, GW_LOG_NOTICE, "%s from %s: not for our zone; %s", what,
-		               peer_text, rcode == DNS_RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
-		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
-		*outlen = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
-		return GW_OK;
-	}
-	*outlen = check(srv, zone_access(srv, z), what, q, pkt, len, peer, peer_text, &tsig, out,
-	                cap, &go);
-	if (!go)
+	const gw_server_zone_t *z = admit(srv, ixfr ? "IXFR" : "AXFR", false, q, pkt, len, peer,
+	                                  peer_text, &tsig, out, cap, outlen);
+	if (z == NULL)
 		return GW_OK;
 	uint32_t client = 0;
 	if (ixfr && gw_xfr_ixfr_serial(pkt, len, q, &client) != GW_OK) {
@@ -164,21 +185,14 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt, size_t len,
                        const struct sockaddr_storage *peer, uint8_t *out, size_t cap)
 {
-	char peer_text[64] = "?";
+	char peer_text[PEER_TEXT_LEN] = "?";
 	gw_tsig_ctx_t tsig;
-	bool go = false;
 	gw_xfr_t x;
+	size_t n = 0;
 
-	gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
-	int rcode = 0;
-	const gw_server_zone_t *z = xfr_zone(srv, q, &rcode);
-	if (z == NULL) {
-		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
-		return error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
-	}
-	size_t n = check(srv, zone_access(srv, z), "IXFR", q, pkt, len, peer, peer_text, &tsig, out,
-	                 cap, &go);
-	if (!go)
+	const gw_server_zone_t *z =
+	    admit(srv, "IXFR", true, q, pkt, len, peer, peer_text, &tsig, out, cap, &n);
+	if (z == NULL)
 		return n;
 	if (gw_xfr_init(&x, z->zone, q) != GW_OK) {
 		gw_xfr_deinit(&x);
@@ -222,7 +236,7 @@ static size_t signed_query(gw_server_t *srv, const gw_query_t *q, const uint8_t 
 	if (ret != GW_OK) {
 		/* Anyone can send a bad signature: limited. */
 		static gw_log_limit_t lim;
-		char peer_text[64] = "?";
+		char peer_text[PEER_TEXT_LEN] = "?";
 		gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
 		gw_log_limited(&lim, GW_LOG_NOTICE, "query from %s: TSIG key %s: %s; NOTAUTH",
 		               peer_text, tsig.key_text, gw_tsig_error_str(tsig.error));
@@ -245,7 +259,7 @@ size_t gw_server_special(gw_server_t *srv, const gw_query_t *q, const uint8_t *p
 	if (q->has_tsig && q->opcode == DNS_OPCODE_QUERY && (tcp || q->qtype != DNS_T_IXFR))
 		return signed_query(srv, q, pkt, len, peer, tcp, out, cap);
 	if (q->opcode == DNS_OPCODE_NOTIFY) {
-		char peer_text[64] = "?";
+		char peer_text[PEER_TEXT_LEN] = "?";
 		gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
 		srv->stats.notify_in++;
 		const gw_tsig_keyring_t *keys =

@@ -58,6 +58,11 @@ static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outle
 	return SSL_TLSEXT_ERR_OK;
 }
 
+void gw_tls_ctx_free(SSL_CTX *ctx)
+{
+	SSL_CTX_free(ctx);
+}
+
 int gw_tls_ctx_new(SSL_CTX **out, const char *cert_file, const char *key_file)
 {
 	int ret = GW_ECRYPTO;
@@ -101,11 +106,6 @@ int gw_tls_ctx_new(SSL_CTX **out, const char *cert_file, const char *key_file)
 out:
 	SSL_CTX_free(ctx);
 	return ret;
-}
-
-void gw_tls_ctx_free(SSL_CTX *ctx)
-{
-	SSL_CTX_free(ctx);
 }
 
 int gw_tls_conn_init(gw_tcp_conn_t *c)

@@ -11,23 +11,29 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/str_table.h"
 #include "gateway/config/secret.h"
 #include "gateway/query/response.h"
 #include "zones/zone.h"
 
-static const EVP_MD *digest_of(gw_tsig_alg_t alg)
+/* The digest of each TSIG algorithm: its name for OpenSSL's HMAC and its
+ * EVP_MD, for the MAC's size. An unknown algorithm gets the default's. */
+typedef struct tsig_digest {
+	const char *name;
+	const EVP_MD *(*md)(void);
+} tsig_digest_t;
+
+static const tsig_digest_t *digest_of(gw_tsig_alg_t alg)
 {
-	switch (alg) {
-	case GW_TSIG_HMAC_SHA384:
-		return EVP_sha384();
-	case GW_TSIG_HMAC_SHA512:
-		return EVP_sha512();
-	case GW_TSIG_HMAC_SHA1:
-		return EVP_sha1();
-	case GW_TSIG_HMAC_SHA256:
-	default:
-		return EVP_sha256();
-	}
+	static const tsig_digest_t digests[] = {
+	    [GW_TSIG_HMAC_SHA256] = {"SHA256", EVP_sha256},
+	    [GW_TSIG_HMAC_SHA384] = {"SHA384", EVP_sha384},
+	    [GW_TSIG_HMAC_SHA512] = {"SHA512", EVP_sha512},
+	    [GW_TSIG_HMAC_SHA1] = {"SHA1", EVP_sha1},
+	};
+	if ((unsigned)alg >= sizeof(digests) / sizeof(digests[0]))
+		alg = GW_TSIG_HMAC_SHA256;
+	return &digests[alg];
 }
 
 int gw_tsig_keyring_init(gw_tsig_keyring_t *kr, const gw_tsig_keyring_opts_t *opts)
@@ -56,7 +62,7 @@ int gw_tsig_keyring_init(gw_tsig_keyring_t *kr, const gw_tsig_keyring_opts_t *op
 		}
 		zone_name_lower(k->name, k->name);
 		k->secret_len = (size_t)secret;
-		k->mac_len = (size_t)EVP_MD_get_size(digest_of(c->algorithm));
+		k->mac_len = (size_t)EVP_MD_get_size(digest_of(c->algorithm)->md());
 		k->own_mac = c->algorithm == GW_TSIG_HMAC_SHA384;
 	}
 	return GW_OK;
@@ -80,18 +86,13 @@ const gw_tsig_key_t *gw_tsig_keyring_get(const gw_tsig_keyring_t *kr, int index)
 
 const char *gw_tsig_error_str(uint16_t error)
 {
-	switch (error) {
-	case GW_TSIG_NOERROR:
-		return "NOERROR";
-	case GW_TSIG_BADSIG:
-		return "BADSIG";
-	case GW_TSIG_BADKEY:
-		return "BADKEY";
-	case GW_TSIG_BADTIME:
-		return "BADTIME";
-	default:
-		return "unknown TSIG error";
-	}
+	static const char *const tsig_errors[] = {
+	    [GW_TSIG_NOERROR] = "NOERROR",
+	    [GW_TSIG_BADSIG] = "BADSIG",
+	    [GW_TSIG_BADKEY] = "BADKEY",
+	    [GW_TSIG_BADTIME] = "BADTIME",
+	};
+	return GW_STR_TABLE(tsig_errors, error, "unknown TSIG error");
 }
 
 size_t gw_tsig_room(const gw_tsig_ctx_t *ctx)
@@ -169,21 +170,6 @@ typedef struct tsig_vars {
 	uint16_t other_len;
 } tsig_vars_t;
 
-static const char *digest_name(gw_tsig_alg_t alg)
-{
-	switch (alg) {
-	case GW_TSIG_HMAC_SHA384:
-		return "SHA384";
-	case GW_TSIG_HMAC_SHA512:
-		return "SHA512";
-	case GW_TSIG_HMAC_SHA1:
-		return "SHA1";
-	case GW_TSIG_HMAC_SHA256:
-	default:
-		return "SHA256";
-	}
-}
-
 /* HMAC over: prior MAC (with its size) when given, the message (msg_len
  * octets without the TSIG record, its ID replaced by orig_id and its
  * ARCOUNT by arcount), then all TSIG variables or, with timers_only, Time
@@ -227,7 +213,8 @@ static int own_digest(const gw_tsig_key_t *key, const uint8_t *prior, size_t pri
 	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	EVP_MAC_CTX *c = hmac != NULL ? EVP_MAC_CTX_new(hmac) : NULL;
 	OSSL_PARAM params[] = {
-	    OSSL_PARAM_construct_utf8_string("digest", (char *)digest_name(key->cfg->algorithm), 0),
+	    OSSL_PARAM_construct_utf8_string("digest", (char *)digest_of(key->cfg->algorithm)->name,
+	                                     0),
 	    OSSL_PARAM_construct_end(),
 	};
 	if (c == NULL || EVP_MAC_init(c, key->secret, key->secret_len, params) != 1 ||

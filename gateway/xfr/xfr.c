@@ -79,9 +79,7 @@ int gw_xfr_init_ixfr(gw_xfr_t *x, gw_zoneref_t *zone, gw_journal_t *journal, con
 		 * the zone itself: the whole zone is the better answer. */
 		x->whole_why = last->to != x->serial ? "the journal is behind the zone"
 		                                     : "the differences weigh more than the zone";
-		for (size_t i = 0; i < count; i++)
-			gw_journal_entry_put(list[i]);
-		free(list);
+		gw_journal_entries_put(list, count);
 		return GW_OK;
 	}
 	/* The newest SOA is the first RR added by the last entry. */
@@ -254,9 +252,7 @@ out:
 
 void gw_xfr_deinit(gw_xfr_t *x)
 {
-	for (size_t i = 0; i < x->entry_count; i++)
-		gw_journal_entry_put(x->entries[i]);
-	free(x->entries);
+	gw_journal_entries_put(x->entries, x->entry_count);
 	x->entries = NULL;
 	x->entry_count = 0;
 	gw_zoneref_put(x->zone);

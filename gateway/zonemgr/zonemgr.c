@@ -103,41 +103,41 @@ out:
 	return ret;
 }
 
-int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
+/* No zone file: the apex records a served zone needs. The serial starts
+ * from the clock; <state>/serial keeps it moving forward. */
+static int add_apex(zone_t *zone, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
 {
-	int ret;
-	zone_t *zone = NULL;
-	if (opts->zone_file != NULL) {
-		ret = zone_load_file(&zone, opts->domain, opts->zone_file, errbuf, errlen);
-		if (ret == GW_OK)
-			ret = add_extra(zone, opts, errbuf, errlen);
-		goto done;
-	}
-
-	/* No zone file: the apex records a served zone needs. The serial
-	 * starts from the clock; <state>/serial keeps it moving forward. */
-	ret = zone_new(&zone, opts->domain);
-	if (ret != GW_OK) {
-		snprintf(errbuf, errlen, "cannot create zone: %s", gw_strerror(ret));
-		goto out;
-	}
 	const char *d = opts->domain_str;
 	char rr[4 * APEX_TEXT_MAX + 128];
 	snprintf(rr, sizeof(rr), "%s 3600 IN SOA ns.%s hostmaster.%s %u 3600 600 86400 10", d, d, d,
 	         (uint32_t)gw_clock_wall());
-	ret = add_rr_str(zone, rr, errbuf, errlen);
+	int ret = add_rr_str(zone, rr, errbuf, errlen);
 	if (ret != GW_OK)
-		goto out;
+		return ret;
 	snprintf(rr, sizeof(rr), "%s 3600 IN NS ns.%s", d, d);
-	ret = add_rr_str(zone, rr, errbuf, errlen);
+	return add_rr_str(zone, rr, errbuf, errlen);
+}
+
+int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
+{
+	int ret;
+	zone_t *zone = NULL;
+
+	if (opts->zone_file != NULL) {
+		ret = zone_load_file(&zone, opts->domain, opts->zone_file, errbuf, errlen);
+	} else {
+		ret = zone_new(&zone, opts->domain);
+		if (ret != GW_OK)
+			snprintf(errbuf, errlen, "cannot create zone: %s", gw_strerror(ret));
+		else
+			ret = add_apex(zone, opts, errbuf, errlen);
+	}
 	if (ret == GW_OK)
 		ret = add_extra(zone, opts, errbuf, errlen);
-done:
-	if (ret != GW_OK)
-		goto out;
-	*out = zone;
-	zone = NULL;
-out:
+	if (ret == GW_OK) {
+		*out = zone;
+		return GW_OK;
+	}
 	zone_free(zone);
 	return ret;
 }

@@ -123,12 +123,42 @@ static void test_limit(void)
 	remove_dir();
 }
 
+/* gw_file_read_full(): from the file's position (which moves) or at an
+ * offset (which leaves it), short only at the end of the file. */
+static void test_read_full(void)
+{
+	char tmpl[] = "/tmp/gw-test-read-full-XXXXXX";
+	int fd = mkstemp(tmpl);
+	CU_ASSERT_FATAL(fd >= 0);
+	unlink(tmpl);
+	CU_ASSERT_FATAL(write(fd, "0123456789", 10) == 10);
+	char buf[16] = {0};
+	size_t got = 0;
+
+	CU_ASSERT_EQUAL(gw_file_read_full(fd, buf, 4, 3, &got), GW_OK);
+	CU_ASSERT_EQUAL(got, 4);
+	CU_ASSERT_EQUAL(memcmp(buf, "3456", 4), 0);
+	CU_ASSERT_EQUAL(gw_file_read_full(fd, buf, 8, 6, &got), GW_OK);
+	CU_ASSERT_EQUAL(got, 4);
+	CU_ASSERT_EQUAL(memcmp(buf, "6789", 4), 0);
+	CU_ASSERT_EQUAL(lseek(fd, 2, SEEK_SET), 2);
+	CU_ASSERT_EQUAL(gw_file_read_full(fd, buf, 3, -1, &got), GW_OK);
+	CU_ASSERT_EQUAL(got, 3);
+	CU_ASSERT_EQUAL(memcmp(buf, "234", 3), 0);
+	CU_ASSERT_EQUAL(gw_file_read_full(fd, buf, 16, -1, &got), GW_OK);
+	CU_ASSERT_EQUAL(got, 5);
+	CU_ASSERT_EQUAL(memcmp(buf, "56789", 5), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(gw_file_read_full(fd, buf, 4, -1, &got), -EBADF);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("file", (gw_test_t[]){
 	                                 {"private", test_private},
 	                                 {"symlink", test_symlink},
 	                                 {"limit", test_limit},
+	                                 {"read_full", test_read_full},
 	                                 {NULL, NULL},
 	                             });
 }

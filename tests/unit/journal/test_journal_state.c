@@ -227,12 +227,31 @@ static void test_unwritable(void)
 	fixture_deinit(&f);
 }
 
+/* gw_journal_entries_put(): one reference dropped on each entry (an entry
+ * still held elsewhere stays), the array freed; an empty list is fine. */
+static void test_entries_put(void)
+{
+	gw_journal_entry_t *kept = calloc(1, sizeof(*kept));
+	gw_journal_entry_t *last = calloc(1, sizeof(*last));
+	gw_journal_entry_t **list = calloc(2, sizeof(*list));
+	CU_ASSERT_FATAL(kept != NULL && last != NULL && list != NULL);
+	kept->refs = 2;
+	last->refs = 1;
+	list[0] = kept;
+	list[1] = last;
+	gw_journal_entries_put(list, 2);
+	CU_ASSERT_EQUAL(kept->refs, 1);
+	gw_journal_entry_put(kept);
+	gw_journal_entries_put(NULL, 0);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("journal state",
 	                     (gw_test_t[]){
 	                         {"the floor for the serial", test_floor},
 	                         {"a file that cannot be written", test_unwritable},
+	                         {"a list of entries put", test_entries_put},
 	                         {NULL, NULL},
 	                     });
 }

@@ -563,6 +563,32 @@ static void test_sigs(void)
 	zone_free(zone);
 }
 
+/* zone_rr_from_wire(): owner, type, class IN, TTL and the rdata split by
+ * the type's descriptor; rdata that does not fit the type is refused. */
+static void test_rr_from_wire(void)
+{
+	static const uint8_t owner[] = "\003www\007example";
+	static const uint8_t mx[] = {0, 10, 4, 'm', 'a', 'i', 'l', 0};
+	ldns_rr *rr = NULL;
+	ldns_rr *want = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    zone_rr_from_wire(&rr, owner, sizeof(owner), LDNS_RR_TYPE_MX, 300, mx, sizeof(mx)),
+	    GW_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	    ldns_rr_new_frm_str(&want, "www.example. 300 IN MX 10 mail.", 0, NULL, NULL),
+	    LDNS_STATUS_OK);
+	CU_ASSERT_EQUAL(ldns_rr_compare(rr, want), 0);
+	CU_ASSERT_EQUAL(ldns_rr_ttl(rr), 300);
+	CU_ASSERT_EQUAL(ldns_rr_rd_count(rr), 2);
+	ldns_rr_free(rr);
+	ldns_rr_free(want);
+	rr = NULL;
+	CU_ASSERT_EQUAL(zone_rr_from_wire(&rr, owner, sizeof(owner), LDNS_RR_TYPE_A, 300, mx, 3),
+	                GW_EMALFORMED);
+	CU_ASSERT_PTR_NULL(rr);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("zone names",
@@ -583,6 +609,7 @@ int gw_test_register(void)
 	                         {"rrset_next", test_rrset_next},
 	                         {"serial_get_set", test_serial_get_set},
 	                         {"sigs", test_sigs},
+	                         {"rr_from_wire", test_rr_from_wire},
 	                         {NULL, NULL},
 	                     });
 }

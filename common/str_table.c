@@ -1,0 +1,9 @@
+#include "common/str_table.h"
+
+const char *gw_str_table(const char *const *names, size_t count, long long index,
+                         const char *fallback)
+{
+	if (index < 0 || (unsigned long long)index >= count || names[index] == NULL)
+		return fallback;
+	return names[index];
+}

@@ -1,0 +1,46 @@
+/* common/str_table.h and gw_strerror() built on it: the entry of a
+ * table when the index is inside it and the slot is set, the fallback
+ * otherwise (below, past the end, a hole). */
+#include <errno.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/str_table.h"
+#include "cunit.h"
+
+static const char *const names[] = {
+    [0] = "zero",
+    [2] = "two",
+};
+
+static void test_lookup(void)
+{
+	CU_ASSERT_STRING_EQUAL(GW_STR_TABLE(names, 0, "none"), "zero");
+	CU_ASSERT_STRING_EQUAL(GW_STR_TABLE(names, 2, "none"), "two");
+	/* The hole at 1, a negative index and one past the end. */
+	CU_ASSERT_STRING_EQUAL(GW_STR_TABLE(names, 1, "none"), "none");
+	CU_ASSERT_STRING_EQUAL(GW_STR_TABLE(names, -1, "none"), "none");
+	CU_ASSERT_STRING_EQUAL(GW_STR_TABLE(names, 3, "none"), "none");
+	CU_ASSERT_STRING_EQUAL(gw_str_table(names, 2, 2, "none"), "none");
+}
+
+static void test_strerror(void)
+{
+	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_OK), "success");
+	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_ERROR), "failure");
+	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_ENOMEM), "out of memory");
+	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_ESEMANTIC), "zone semantic error");
+	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_EBUSY), "resource busy");
+	CU_ASSERT_STRING_EQUAL(gw_strerror(-ENOENT), strerror(ENOENT));
+	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_EBUSY - 1), "unknown error");
+	CU_ASSERT_STRING_EQUAL(gw_strerror(1), "unknown error");
+}
+
+int gw_test_register(void)
+{
+	return gw_test_suite("str_table", (gw_test_t[]){
+	                                      {"lookup", test_lookup},
+	                                      {"strerror", test_strerror},
+	                                      {NULL, NULL},
+	                                  });
+}
