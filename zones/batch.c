@@ -407,6 +407,7 @@ static int build_rrset(apply_t *ap, const zone_rrset_t *base, zone_entry_t *cons
 	uint32_t ttl = last_add != NULL ? last_add->ttl : (base != NULL ? base->ttl : 0);
 	memset(out, 0, sizeof(*out));
 	out->type = es[0]->type;
+	out->mark = base != NULL ? base->mark : 0;
 	*changed = false;
 	if (!content_changed) {
 		free(buf);

@@ -99,6 +99,7 @@ typedef struct saved {
 	uint32_t rdata_len;
 	uint8_t *sigs;
 	uint32_t sigs_len;
+	uint8_t mark; /* zone_rrset_t's: an RRset put back keeps it */
 } saved_t;
 
 struct zone_image {
@@ -161,6 +162,7 @@ static int save_one(saved_t *s, const zone_t *zone, const zone_rrkey_t *key)
 	memcpy(s->node_owner, node->owner, node->owner_len);
 	s->count = rrset->count;
 	s->ttl = rrset->ttl;
+	s->mark = rrset->mark;
 	s->rdata = copy_bytes(rrset->rdata, rrset->rdata_len);
 	s->rdata_len = rrset->rdata_len;
 	if (s->rdata == NULL)
@@ -247,8 +249,11 @@ int zone_image_restore(const zone_image_t *img, zone_t *zone)
 	for (size_t i = 0; i < img->count && ret == GW_OK; i++) {
 		const saved_t *s = &img->items[i];
 		const zone_node_t *node = zone_find(zone, s->owner);
-		if (node == NULL || zone_node_rrset(node, s->type) == NULL)
+		zone_rrset_t *rrset =
+		    node != NULL ? (zone_rrset_t *)zone_node_rrset(node, s->type) : NULL;
+		if (rrset == NULL)
 			continue;
+		rrset->mark = s->mark;
 		ret = zone_set_sigs(zone, s->owner, s->type, s->sigs, s->sigs_len);
 	}
 	zone_changeset_deinit(&cs);

@@ -163,6 +163,6 @@ int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,
 typedef int (*zone_node_next_fn)(void *ctx, const zone_node_t **node);
 
 /* zone_diff() with the from side's nodes given by next_from(from, ...):
- * a zone's or a flat copy's. */
+ * a zone's, or its marked RRsets' (zones/mark.c). */
 int zone_diff_walk(zone_node_next_fn next_from, void *from, const zone_t *to,
                    zone_diff_skip_fn skip, void *arg, zone_changeset_t *cs);

@@ -87,7 +87,15 @@ typedef struct zone_rrset {
 	uint8_t *sigs;
 	uint32_t sigs_len;
 	uint16_t sig_count;
+	/* Where the RRset came from: ZONE_MARK_STATIC when the static
+	 * records (zone file, apex, the gateway's own) hold it
+	 * (zone_mark_static()). Kept by every change of the RRset's data,
+	 * TTL or signatures and by a failed commit's restore; an RRset a
+	 * change creates starts at 0. In the struct's padding. */
+	uint8_t mark;
 } zone_rrset_t;
+
+#define ZONE_MARK_STATIC 0x01
 
 typedef struct zone_node {
 	uint8_t *owner; /* owned: wire name, case as first added */
@@ -319,61 +327,30 @@ int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void
  * read and must not be zone. GW_OK, GW_ESEMANTIC, GW_ENOMEM. */
 int zone_add_zone(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, void *arg);
 
-/* ---- flat copies (zones/flat.c) ----------------------------------------- */
+/* ---- marks (zones/mark.c) ---------------------------------------------- */
 
-/* A read-only copy of a zone's records in one buffer, for records that are
- * kept only to be compared with now and then (the zone file's, which a
- * reload diffs against): nodes in canonical order, each owner stored as
- * the octets in which it differs from the owner before it, each RRset as
- * its type, TTL and wire rdata. A few times smaller than the zone_t it
- * was made from (no node, key, RRset header or allocation per record),
- * and no signatures. */
-typedef struct zone_flat zone_flat_t;
+/* The static records are not kept apart from the served zone: each
+ * served RRset they hold carries ZONE_MARK_STATIC. */
 
-/* A flat copy of zone's records (signatures left out); zone is only read.
- * On success *out owns it, freed with zone_flat_free(). GW_OK or
- * GW_ENOMEM. */
-int zone_flat_new(zone_flat_t **out, const zone_t *zone);
+/* Mark every RRset of zone that src holds (same owner and type, a type
+ * skip, which may be NULL, does not refuse) and clear the mark of every
+ * other. src is only read. No allocation. */
+void zone_mark_static(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, void *arg);
 
-/* Accepts NULL. */
-void zone_flat_free(zone_flat_t *flat);
+/* Does name (case-insensitive) own a marked RRset in zone, or a node
+ * in exact (may be NULL; see zone_marked_diff())? Hash lookups; no
+ * allocation. */
+bool zone_name_marked(const zone_t *zone, const zone_t *exact, const uint8_t *name);
 
-/* Number of nodes, and octets held (buffer and search index). */
-size_t zone_flat_node_count(const zone_flat_t *flat);
-size_t zone_flat_bytes(const zone_flat_t *flat);
-
-/* Does a node own name (case-insensitive)? As zone_find() != NULL on the
- * zone it was made from: an empty non-terminal is not a node. A binary
- * search; no allocation. */
-bool zone_flat_has_name(const zone_flat_t *flat, const uint8_t *name);
-
-/* Walk the nodes in canonical order. Each node is a view built in the
- * iterator (owner in its case, key, RRsets whose rdata point into the
- * flat copy; no signatures), valid until the next call; not to be
- * modified. Caller storage; the flat copy is borrowed and must outlive
- * it. */
-typedef struct zone_flat_iter {
-	const zone_flat_t *flat;         /* borrowed */
-	size_t pos;                      /* offset of the next node */
-	zone_node_t node;                /* the view handed out */
-	uint8_t rname[ZONE_NAME_MAXLEN]; /* its owner's labels, apex first */
-	size_t rname_len;
-	uint8_t owner[ZONE_NAME_MAXLEN];
-	uint8_t key[ZONE_KEY_MAXLEN];
-	zone_rrset_t *rrsets; /* owned: room for cap RRset views */
-	size_t cap;
-} zone_flat_iter_t;
-
-void zone_flat_iter_init(zone_flat_iter_t *it, const zone_flat_t *flat);
-/* The next node into *node, NULL at the end. GW_OK or GW_ENOMEM. */
-int zone_flat_iter_next(zone_flat_iter_t *it, const zone_node_t **node);
-void zone_flat_iter_deinit(zone_flat_iter_t *it);
-
-/* zone_diff() from the zone that from was made of: the same changes in
- * the same order (owners in from's letter case). GW_OK, GW_ENOMEM or
- * GW_EMALFORMED. */
-int zone_flat_diff(const zone_flat_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
-                   zone_changeset_t *cs);
+/* zone_diff() from the static records to to: the same changes in the
+ * same order as zone_diff() from the zone they were marked from (owners
+ * in zone's letter case). The static records are zone's marked RRsets
+ * and every RRset of exact (may be NULL): their own copy of those the
+ * zone holds otherwise than they gave (more RRs, another TTL, or none:
+ * another writer's changes), which stands for the marked RRset of its
+ * type. Only reads. GW_OK, GW_ENOMEM or GW_EMALFORMED. */
+int zone_marked_diff(const zone_t *zone, const zone_t *exact, const zone_t *to,
+                     zone_diff_skip_fn skip, void *arg, zone_changeset_t *cs);
 
 /* ---- serial arithmetic (zones/serial.c), RFC 1982 ----------------------- */
 

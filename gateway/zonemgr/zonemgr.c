@@ -398,12 +398,12 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	warn_owned(statics, cfg);
 
 	/* The served zone starts as the static records minus what the
-	 * gateway makes itself; the records themselves are kept flat. */
+	 * gateway makes itself; they are not kept apart, but marked. */
 	ret = zone_new(&zone, cfg->domain);
 	if (ret == GW_OK)
 		ret = zone_add_zone(zone, statics, gateway_owned_type, NULL);
 	if (ret == GW_OK)
-		ret = zone_flat_new(&m->statics, statics);
+		zone_mark_static(zone, statics, gateway_owned_type, NULL);
 	zone_free(statics);
 	statics = NULL;
 	if (ret != GW_OK) {
@@ -461,6 +461,99 @@ gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m)
 	return m->journal;
 }
 
+/* RRset rs of node into *exact (made for apex when NULL), all or
+ * nothing. */
+static int copy_rrset(zone_t **exact, const uint8_t *apex, const zone_node_t *node,
+                      const zone_rrset_t *rs)
+{
+	zone_changeset_t cs = {0};
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	int ret = *exact == NULL ? zone_new(exact, apex) : GW_OK;
+
+	if (ret == GW_OK)
+		ret = zone_changeset_init(&cs);
+	while (ret == GW_OK && zone_rrset_next(rs, &pos, &rd, &len)) {
+		ldns_rr *rr = NULL;
+		ret = zone_rr_to_ldns(&rr, node, rs, rd, len);
+		if (ret == GW_OK)
+			ret = zone_changeset_add(&cs, rr);
+	}
+	if (ret == GW_OK)
+		ret = zone_apply(*exact, &cs, NULL, NULL);
+	zone_changeset_deinit(&cs);
+	return ret;
+}
+
+static bool exact_has(const zone_t *exact, const uint8_t *owner, uint16_t type)
+{
+	const zone_node_t *node = exact != NULL ? zone_find(exact, owner) : NULL;
+	return node != NULL && zone_node_rrset(node, type) != NULL;
+}
+
+/* Before list changes the zone: the marked RRsets it touches hold only
+ * what the static records gave, unless copied already; copy them, so
+ * that a reload still diffs against the file's RRs, not the mirror's. */
+static int keep_exact(gw_zonemgr_t *m, const zone_t *zone, const ldns_rr_list *list)
+{
+	int ret = GW_OK;
+	for (size_t i = 0; list != NULL && i < ldns_rr_list_rr_count(list) && ret == GW_OK; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(list, i);
+		const uint8_t *owner = ldns_rdf_data(ldns_rr_owner(rr));
+		uint16_t type = (uint16_t)ldns_rr_get_type(rr);
+		if (skip_owned_and_soa(type, NULL))
+			continue;
+		const zone_node_t *node = zone_find(zone, owner);
+		const zone_rrset_t *rs = node != NULL ? zone_node_rrset(node, type) : NULL;
+		if (rs != NULL && (rs->mark & ZONE_MARK_STATIC) &&
+		    !exact_has(m->exact, owner, type))
+			ret = copy_rrset(&m->exact, zone_apex(zone), node, rs);
+	}
+	return ret;
+}
+
+static bool same_rrset(const zone_rrset_t *a, const zone_rrset_t *b)
+{
+	return a->ttl == b->ttl && a->count == b->count && a->rdata_len == b->rdata_len &&
+	       memcmp(a->rdata, b->rdata, a->rdata_len) == 0;
+}
+
+/* A reload's commit is in: fresh (taken) are the static records now.
+ * Mark the zone, and copy those of its RRsets that the zone holds
+ * otherwise than fresh gave them (more RRs, in another order, or not at
+ * all: another writer's changes held with the reload). Cannot fail: without
+ * memory for the copies, all of fresh is kept instead (exact, larger). */
+static void apply_statics(gw_zonemgr_t *m, zone_t *fresh)
+{
+	zone_t *zone = m->zone->zone;
+	zone_t *exact = NULL;
+	int ret = GW_OK;
+
+	zone_mark_static(zone, fresh, gateway_owned_type, NULL);
+	for (const zone_node_t *node = zone_first(fresh); node != NULL && ret == GW_OK;
+	     node = zone_next(fresh, node)) {
+		const zone_node_t *now = zone_find(zone, node->owner);
+		for (uint16_t i = 0; i < node->rrset_count && ret == GW_OK; i++) {
+			const zone_rrset_t *rs = &node->rrsets[i];
+			const zone_rrset_t *served = now ? zone_node_rrset(now, rs->type) : NULL;
+			if (!skip_owned_and_soa(rs->type, NULL) &&
+			    (served == NULL || !same_rrset(served, rs)))
+				ret = copy_rrset(&exact, zone_apex(zone), node, rs);
+		}
+	}
+	if (ret != GW_OK) {
+		gw_warn("zone %s: keeping the whole zone file's records for reloads (%s)",
+		        m->opts.domain_str, gw_strerror(ret));
+		zone_free(exact);
+		exact = fresh;
+		fresh = NULL;
+	}
+	zone_free(m->exact);
+	m->exact = exact;
+	zone_free(fresh);
+}
+
 /* One commit: cs applied (and signed), or with cs NULL the signatures
  * that fall due renewed; a new serial, and what changed into the journal.
  * A failed commit leaves the zone as it was. */
@@ -475,6 +568,10 @@ int gw_zonemgr_commit_now(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *r
 		resigned = &signed_count;
 	*resigned = 0;
 	int ret = zone_serial(zone, &current);
+	if (ret == GW_OK && cs != NULL)
+		ret = keep_exact(m, zone, cs->remove);
+	if (ret == GW_OK && cs != NULL)
+		ret = keep_exact(m, zone, cs->add);
 	if (ret == GW_OK)
 		ret = gw_serial_next(&m->serial, current, &serial);
 	if (ret != GW_OK) {
@@ -547,6 +644,12 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial)
 		else
 			gw_zonemgr_schedule_refresh(m);
 	}
+	/* A reload among them marks the zone once its changes are in. */
+	if (ret == GW_OK && m->pending_statics != NULL)
+		apply_statics(m, m->pending_statics);
+	else
+		zone_free(m->pending_statics);
+	m->pending_statics = NULL;
 	zone_changeset_deinit(&m->pending);
 	m->pending_commits = 0;
 	if (serial != NULL)
@@ -598,7 +701,6 @@ static int reload_statics(gw_zonemgr_t *m, const char *what)
 	const gw_zonemgr_opts_t *cfg = &m->opts;
 	char err[512] = "";
 	zone_t *fresh = NULL;
-	zone_flat_t *flat = NULL;
 	zone_changeset_t cs = {0};
 	int ret = gw_zonemgr_load_static(&fresh, cfg, err, sizeof(err));
 	if (ret != GW_OK) {
@@ -607,12 +709,14 @@ static int reload_statics(gw_zonemgr_t *m, const char *what)
 		return ret;
 	}
 	warn_owned(fresh, cfg);
-	/* Made before the commit: once it is in, nothing may fail. */
-	ret = zone_flat_new(&flat, fresh);
-	if (ret == GW_OK)
-		ret = zone_changeset_init(&cs);
-	if (ret == GW_OK)
-		ret = zone_flat_diff(m->statics, fresh, skip_owned_and_soa, NULL, &cs);
+	ret = zone_changeset_init(&cs);
+	/* A reload held before this one is not in the zone yet: diff
+	 * against its records. */
+	if (ret == GW_OK && m->pending_statics != NULL)
+		ret = zone_diff(m->pending_statics, fresh, skip_owned_and_soa, NULL, &cs);
+	else if (ret == GW_OK)
+		ret =
+		    zone_marked_diff(m->zone->zone, m->exact, fresh, skip_owned_and_soa, NULL, &cs);
 	if (ret == GW_OK)
 		ret = soa_changes(m, fresh, &cs);
 	if (ret == GW_OK)
@@ -624,13 +728,16 @@ static int reload_statics(gw_zonemgr_t *m, const char *what)
 	}
 	gw_info("reload: %s applied (%zu removed, %zu added)", what,
 	        ldns_rr_list_rr_count(cs.remove), ldns_rr_list_rr_count(cs.add));
-	zone_flat_free(m->statics);
-	m->statics = flat;
-	flat = NULL;
+	if (m->held) {
+		zone_free(m->pending_statics);
+		m->pending_statics = fresh;
+	} else {
+		apply_statics(m, fresh);
+	}
+	fresh = NULL;
 	gw_zonemgr_schedule_refresh(m);
 out:
 	zone_changeset_deinit(&cs);
-	zone_flat_free(flat);
 	zone_free(fresh);
 	return ret;
 }
@@ -660,7 +767,11 @@ int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
 
 bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name)
 {
-	return zone_flat_has_name(m->statics, name);
+	/* A held reload's records count from the reload on, as its changes
+	 * do for the mirror. */
+	if (m->pending_statics != NULL)
+		return zone_find(m->pending_statics, name) != NULL;
+	return zone_name_marked(m->zone->zone, m->exact, name);
 }
 
 int gw_zonemgr_start(gw_zonemgr_t *m)
@@ -719,7 +830,8 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 	gw_journal_close(m->journal, m->zone != NULL && !m->serial.pending ? m->zone->zone : NULL);
 	zone_changeset_deinit(&m->pending);
 	gw_zoneref_put(m->zone);
-	zone_flat_free(m->statics);
+	zone_free(m->exact);
+	zone_free(m->pending_statics);
 	sig_keystore_free(m->keys);
 	gw_serial_deinit(&m->serial);
 	free(m);

@@ -17,10 +17,16 @@
 struct gw_zonemgr {
 	struct ev_loop *loop;
 	gw_zonemgr_opts_t opts;
-	/* owned: the static records (zone file, apex, the gateway's own) as
-	 * last loaded, flat: what a reload diffs against and what
-	 * gw_zonemgr_is_static_name() asks. */
-	zone_flat_t *statics;
+	/* The static records (zone file, apex, the gateway's own) are the
+	 * served zone's RRsets marked ZONE_MARK_STATIC: what a reload diffs
+	 * against and what gw_zonemgr_is_static_name() asks. owned: their
+	 * own copy of the marked RRsets that also hold other RRs (the
+	 * mirror's, at a name both write), as they gave them; NULL: none. */
+	zone_t *exact;
+	/* owned: the static records a reload loaded while commits are held,
+	 * until the held commit is in (they then mark the zone); NULL:
+	 * none. */
+	zone_t *pending_statics;
 	gw_zoneref_t *zone; /* one reference: the served zone */
 	gw_serial_t serial;
 	sig_keystore_t *keys; /* owned; NULL when unsigned */
