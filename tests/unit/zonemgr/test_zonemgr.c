@@ -559,6 +559,97 @@ static void check_hold(const zm_opts_t *o)
 	teardown(f);
 }
 
+/* A name both the file and another writer (the mirror's browse-domain
+ * PTRs) write, and a file's RRset the mirror removed: reloads change
+ * only what the file changed (as a diff from the file before), the
+ * other writer's RRs stay, and the names stay the file's until it drops
+ * them. Two reloads held together make the changes of both. */
+static void check_shared(const zm_opts_t *o)
+{
+	static const char *const file_a = "$ORIGIN home.arpa.\n"
+	                                  "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
+	                                  "@ 3600 IN NS ns\n"
+	                                  "ns 3600 IN A 192.0.2.53\n"
+	                                  "www 300 IN A 192.0.2.80\n"
+	                                  "b._dns-sd._udp 300 IN PTR lan\n";
+	static const char *const file_b = "$ORIGIN home.arpa.\n"
+	                                  "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
+	                                  "@ 3600 IN NS ns\n"
+	                                  "ns 3600 IN A 192.0.2.53\n"
+	                                  "www 300 IN A 192.0.2.80\n"
+	                                  "mail 300 IN A 192.0.2.25\n"
+	                                  "b._dns-sd._udp 300 IN PTR office\n";
+	static const char *const file_c = "$ORIGIN home.arpa.\n"
+	                                  "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
+	                                  "@ 3600 IN NS ns\n"
+	                                  "ns 3600 IN A 192.0.2.53\n"
+	                                  "mail 300 IN A 192.0.2.26\n";
+	static const char *const other_add[] = {
+	    "b._dns-sd._udp.home.arpa. 300 IN PTR wifi.home.arpa.", NULL};
+	static const char *const other_remove[] = {"www.home.arpa. 300 IN A 192.0.2.80", NULL};
+	static const char *const want_b[] = {
+	    "home.arpa. 3600 IN NS ns.home.arpa.",
+	    "ns.home.arpa. 3600 IN A 192.0.2.53",
+	    "mail.home.arpa. 300 IN A 192.0.2.25",
+	    "b._dns-sd._udp.home.arpa. 300 IN PTR wifi.home.arpa.",
+	    "b._dns-sd._udp.home.arpa. 300 IN PTR office.home.arpa.",
+	    NULL,
+	};
+	static const char *const want_c[] = {
+	    "home.arpa. 3600 IN NS ns.home.arpa.",
+	    "ns.home.arpa. 3600 IN A 192.0.2.53",
+	    "mail.home.arpa. 300 IN A 192.0.2.26",
+	    "b._dns-sd._udp.home.arpa. 300 IN PTR wifi.home.arpa.",
+	    NULL,
+	};
+	fixture_t *f = setup(o);
+	tdir_write(f->dir, FILE_NAME, file_a);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	commit_text(f, other_add, other_remove, GW_OK);
+	CU_ASSERT(is_static(f, "www.home.arpa."));
+	CU_ASSERT(is_static(f, "b._dns-sd._udp.home.arpa."));
+
+	tdir_write(f->dir, FILE_NAME, file_b);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	CU_ASSERT(data_is(served(f), want_b));
+	gw_journal_entry_t *e = gw_journal_newest(gw_zonemgr_journal(f->m));
+	if (e != NULL && !o->sign)
+		CU_ASSERT(e->removed == 2 && e->added == 3); /* SOA, lan; SOA, office, mail */
+	gw_journal_entry_put(e);
+	CU_ASSERT(is_static(f, "www.home.arpa."));
+	CU_ASSERT(is_static(f, "mail.home.arpa."));
+
+	/* The same file again: nothing of the data changes. */
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	CU_ASSERT(data_is(served(f), want_b));
+
+	/* Held: file_a back, then file_c; released, what file_c says. */
+	CU_ASSERT(gw_zonemgr_hold(f->m) == GW_OK);
+	tdir_write(f->dir, FILE_NAME, file_a);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	CU_ASSERT(!is_static(f, "mail.home.arpa."));
+	tdir_write(f->dir, FILE_NAME, file_c);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	CU_ASSERT(gw_zonemgr_release(f->m, NULL) == GW_OK);
+	CU_ASSERT(data_is(served(f), want_c));
+	CU_ASSERT(!is_static(f, "www.home.arpa."));
+	CU_ASSERT(!is_static(f, "b._dns-sd._udp.home.arpa."));
+	CU_ASSERT(is_static(f, "mail.home.arpa."));
+	if (o->sign)
+		free_and_verify(f, o->algorithm);
+	teardown(f);
+}
+
+static void test_shared_unsigned(void)
+{
+	check_shared(&(zm_opts_t){.zone_file = true});
+}
+
+static void test_shared_signed(void)
+{
+	check_shared(&(zm_opts_t){.zone_file = true, .sign = true, .algorithm = SIG_ALG_ED25519});
+}
+
 static void test_hold_unsigned(void)
 {
 	check_hold(&(zm_opts_t){.zone_file = true});
@@ -777,6 +868,8 @@ int gw_test_register(void)
 	    {"reload, signed", test_reload_signed},
 	    {"hold and release, unsigned", test_hold_unsigned},
 	    {"hold and release, signed", test_hold_signed},
+	    {"reloads beside another writer, unsigned", test_shared_unsigned},
+	    {"reloads beside another writer, signed", test_shared_signed},
 	    {"signature refresh", test_refresh},
 	    {"restart", test_restart},
 	    {"restart: the journal's floor, a start that fails", test_restart_floor},
