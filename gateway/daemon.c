@@ -222,6 +222,23 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		gw_err("cannot create the event loop");
 		return GW_ERROR;
 	}
+	/* SIGHUP is the loop's from the first moment: the ports file (what a
+	 * supervisor or a test waits for) is written long before the loop
+	 * runs, and a reload asked for then would otherwise kill the daemon
+	 * with the default action. libev holds it until the loop runs, when
+	 * everything a reload touches exists. SIGTERM and SIGINT keep their
+	 * default action until then: a start can be stopped at any point,
+	 * the state on disk is written atomically. */
+	ev_signal_init(&d.sighup, on_reload, SIGHUP);
+	ev_signal_start(d.loop, &d.sighup);
+	/* main() blocked it until this watcher exists; one that came since is
+	 * handed to libev now. */
+	sigset_t hup;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
+	ev_signal_init(&d.sigterm, on_stop, SIGTERM);
+	ev_signal_init(&d.sigint, on_stop, SIGINT);
 	/* Said once, at start; a reload does not repeat them. */
 	for (size_t i = 0; i < cfg->warning_count; i++)
 		gw_warn("%s", cfg->warnings[i]);
@@ -420,12 +437,8 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		goto out;
 
 	signal(SIGPIPE, SIG_IGN);
-	ev_signal_init(&d.sigterm, on_stop, SIGTERM);
-	ev_signal_init(&d.sigint, on_stop, SIGINT);
-	ev_signal_init(&d.sighup, on_reload, SIGHUP);
 	ev_signal_start(d.loop, &d.sigterm);
 	ev_signal_start(d.loop, &d.sigint);
-	ev_signal_start(d.loop, &d.sighup);
 	gw_server_start(d.server);
 	/* A restart serves a new serial even when nothing was committed. */
 	for (size_t i = 0; i < d.slot_count; i++)
@@ -454,11 +467,11 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	gw_sd_watchdog_stop(&d.watchdog);
 
 	log_stats(d.server);
+	ret = GW_OK;
+out:
 	ev_signal_stop(d.loop, &d.sigterm);
 	ev_signal_stop(d.loop, &d.sigint);
 	ev_signal_stop(d.loop, &d.sighup);
-	ret = GW_OK;
-out:
 	gw_control_free(d.control);
 	if (ports_written)
 		unlink(cfg->ports_file);

@@ -1,5 +1,6 @@
 /* dnssd-gateway: command line. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,14 @@ int main(int argc, char **argv)
 	bool verbose = false, check = false;
 	gw_daemon_flags_t flags = {0};
 	int c;
+	/* A SIGHUP (a reload) that comes while the configuration is read
+	 * stays pending instead of killing the daemon: gw_daemon_run()
+	 * unblocks it once its watcher is there, and reloads when the loop
+	 * runs. */
+	sigset_t hup;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, NULL);
 	while ((c = getopt_long(argc, argv, "c:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
