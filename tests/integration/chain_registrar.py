@@ -28,6 +28,9 @@ Subcommands:
                     scan every S seconds until SIGTERM/SIGINT or the
                     duration ends (bounded: 600 s at most)
 
+A scan reads DNSKEY, CDS and CDNSKEY from one version of the child's zone
+(the SOA serial is the same before and after the three queries).
+
 What a scan accepts, as a parent's scanner must:
   - the child's DNSKEY RRset is signed by a key that the current DS set
     names (RFC 7344 section 4.1), checked with the RRSIG;
@@ -181,15 +184,29 @@ class Registrar:
             raise Refused("no valid RRSIG over %s by keys %s" % (what, sorted(dns.dnssec.key_id(k) for k in keys)))
         return good
 
+    def child_serial(self):
+        soa, _ = self.ask(dns.rdatatype.SOA)
+        return soa[0].serial if soa is not None else None
+
+    def ask_keys(self):
+        """DNSKEY, CDS and CDNSKEY (each with its RRSIGs) of one version of
+        the child's zone: three queries can straddle a commit (a key
+        change while the mirror's changes go on), so they are asked again
+        while the SOA serial before and after them differs (5 tries)."""
+        for _ in range(5):
+            before = self.child_serial()
+            got = [self.ask(t) for t in (dns.rdatatype.DNSKEY, dns.rdatatype.CDS, dns.rdatatype.CDNSKEY)]
+            if self.child_serial() == before:
+                return got
+        raise Refused("the child's zone changed during each of 5 scans")
+
     def scan(self):
         """One scan; returns "applied", "unchanged" or "none"; raises
         Refused with the reason otherwise."""
         current = self.current_ds()
-        dnskeys, dnskey_sigs = self.ask(dns.rdatatype.DNSKEY)
+        (dnskeys, dnskey_sigs), (cds, cds_sigs), (cdnskey, cdnskey_sigs) = self.ask_keys()
         if dnskeys is None:
             raise Refused("the child serves no DNSKEY")
-        cds, cds_sigs = self.ask(dns.rdatatype.CDS)
-        cdnskey, cdnskey_sigs = self.ask(dns.rdatatype.CDNSKEY)
         if cds is None and cdnskey is None:
             return "none"
         if current:
