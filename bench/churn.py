@@ -24,10 +24,14 @@ and names stay bounded however long it runs. Every --sample seconds a row goes
 into samples.csv: VmRSS, VmHWM, the journal file's size, the zone's
 serial, services and commits (the gateway's /metrics), its CPU seconds
 and the load average. At the end it waits until the zone holds what the
-link holds and the gateway is idle, and prints start, end and peak RSS,
+link holds (or stops moving: changes the kernel dropped leave it off)
+and the gateway is idle, takes the end values, then (unless
+--no-resync) announces the services present and says goodbye to every
+other name of the pool, at --fill-rate, and samples again once settled
+and idle (the zone back at the link's size). It prints start, end and peak RSS,
 their ratio, the largest journal file against transfer.journal-size, the
-changes sent and those the zone took (commits, serials, avahi's add and
-remove events / 3), and the gateway's CPU seconds; results.json and
+changes sent and what the zone took (commits, serials, the records
+Avahi reported added and removed), and the gateway's CPU seconds; results.json and
 summary.md go to the output directory.
 
   bench/churn.py --duration 60                     # a quick look
@@ -309,11 +313,16 @@ def summarize(args, res):
         "| transfer.journal-size | %.1f MiB (max file / limit %.2f; documented bound: "
         "snapshot + 2 x limit = %.1f MiB) |" % (
             args.journal_size / 2**20, j["max"] / args.journal_size, j["bound"] / 2**20),
-        "| zone took | %d commits, serial +%d, %d avahi events (%.0f changes) |" % (
-            res["commits"], res["serials"], res["events"], res["events"] / 3),
+        "| zone took | %d commits, serial +%d; Avahi reported %d records added, "
+        "%d removed |" % (res["commits"], res["serials"],
+                          res["events"]["added"], res["events"]["removed"]),
         "| services at the end: link / zone (metric, AXFR SRVs) | %d / %s, %d "
         "(%.0f s after the churn) |" % (res["services_on_link"], res["zone_services_end"],
                                          res["zone_srv_end"], res["settled_s"]),
+        "| after the resync: RSS, zone services, journal file | %s |" % (
+            "%.1f MiB (%.3f of the start), %s, %.1f MiB" % (
+                res["rss_synced_mib"], res["rss_synced_ratio"], res["zone_services_synced"],
+                res["journal_synced"] / 2**20) if "rss_synced_mib" in res else "not done"),
         "| UDP RcvbufErrors (gateway namespace) | %d |" % res["rcvbuf_errors"],
         "| gateway CPU during the churn / until idle | %.1f s / %.1f s |" % (
             res["cpu_churn_s"], res["cpu_total_s"]),
@@ -321,6 +330,24 @@ def summarize(args, res):
             res["load"]["start"], res["load"]["mean"], res["load"]["max"]),
     ]
     return "\n".join(lines)
+
+
+def resync(args, sender, lan, ns, mport, idle, sampler):
+    """Say what the link holds once more, at --fill-rate services a second:
+    announcements of the services present, goodbyes of every other name
+    of the pool. Changes the kernel dropped during the churn leave the
+    zone with more or fewer services than the link, and RSS follows the
+    zone's size; after this, the zone should be back at --services, so
+    that its RSS compares with the start. Returns the sample taken once
+    the zone settled and the gateway is idle."""
+    present = set(lan.present)
+    log("resync: announcing the %d services present and goodbyes for the other %d names"
+        % (len(present), 2 * lan.n - len(present)))
+    pace(args.fill_rate, 2 * lan.n, sender,
+         lambda k: zones.service_records(k) if k in present else zones.service_records(k, 0))
+    wait_settled(ns, mport, len(present), args.timeout)
+    serve.wait_idle(idle, timeout=args.timeout)
+    return sampler.sample(sampler.rows[-1]["changes"], len(present))
 
 
 def run(args, out):
@@ -368,7 +395,8 @@ def run(args, out):
         settled = wait_settled(link.ns_gw, mport, len(lan.present), args.timeout)
         serve.wait_idle(idle, timeout=args.timeout)
         last = sampler.sample(sent, len(lan.present))
-        rows = sampler.rows
+        rows = list(sampler.rows)
+        synced = resync(args, sender, lan, link.ns_gw, mport, idle, sampler) if args.resync else None
         churn_rows = rows[1:-1] or rows
         loads = [r["load1"] for r in rows]
         jbytes = [r["journal_bytes"] for r in rows]
@@ -389,14 +417,18 @@ def run(args, out):
                         "bound": jbytes[0] + 2 * args.journal_size},
             "commits": last["commits"] - first["commits"],
             "serials": (last["serial"] - first["serial"]) % 2**32,
-            "events": (rows[-1]["added"] + rows[-1]["removed"] -
-                       rows[0]["added"] - rows[0]["removed"]),
+            "events": {k: rows[-1][k] - rows[0][k] for k in ("added", "removed")},
             "services_on_link": len(lan.present), "zone_services_end": last["zone_services"],
             "zone_srv_end": axfr(link.ns_gw, port)[0], "settled_s": settled,
             "rcvbuf_errors": last["rcvbuf_errors"],
             "cpu_churn_s": cpu_churn, "cpu_total_s": last["cpu_s"],
             "load": {"start": loads[0], "mean": sum(loads) / len(loads), "max": max(loads)},
         }
+        if synced is not None:
+            res.update(rss_synced_mib=synced["rss_mib"], hwm_synced_mib=synced["hwm_mib"],
+                       rss_synced_ratio=synced["rss_mib"] / start["VmRSS"],
+                       zone_services_synced=synced["zone_services"],
+                       journal_synced=synced["journal_bytes"])
         return res
     finally:
         stop(gw, 30)
@@ -413,6 +445,9 @@ def main():
                     help="services on the link, kept within 1 %% (default 10000)")
     ap.add_argument("--fill-rate", type=int, default=100,
                     help="services a second announced to fill the link at first (default 100)")
+    ap.add_argument("--no-resync", dest="resync", action="store_false",
+                    help="measure only as the churn left the zone, without saying once more "
+                    "at the end what the link holds")
     ap.add_argument("--sample", type=float, default=10,
                     help="seconds between two rows of samples.csv (default 10)")
     ap.add_argument("--denial", choices=("nsec", "nsec3"), default="nsec")
