@@ -323,6 +323,11 @@ def summarize(args, res):
             "%.1f MiB (%.3f of the start), %s, %.1f MiB" % (
                 res["rss_synced_mib"], res["rss_synced_ratio"], res["zone_services_synced"],
                 res["journal_synced"] / 2**20) if "rss_synced_mib" in res else "not done"),
+        "| malloc_trim(0) at the end (--trim): RSS before, after; heap held, in use | %s |" % (
+            "%.1f, %.1f MiB; %.1f, %.1f MiB" % (
+                res["trim"]["rss_before_mib"], res["trim"]["rss_after_mib"],
+                res["trim"]["heap_system_mib"], res["trim"]["heap_in_use_mib"])
+            if "trim" in res else "not done"),
         "| UDP RcvbufErrors (gateway namespace) | %d |" % res["rcvbuf_errors"],
         "| gateway CPU during the churn / until idle | %.1f s / %.1f s |" % (
             res["cpu_churn_s"], res["cpu_total_s"]),
@@ -348,6 +353,28 @@ def resync(args, sender, lan, ns, mport, idle, sampler):
     wait_settled(ns, mport, len(present), args.timeout)
     serve.wait_idle(idle, timeout=args.timeout)
     return sampler.sample(sampler.rows[-1]["changes"], len(present))
+
+
+def trim(pid, logpath):
+    """glibc's view of the heap (malloc_stats(), which the gateway prints
+    into its log), then malloc_trim(0) and VmRSS again: what RSS loses
+    then was memory freed but kept by malloc, not memory in use. Done
+    with gdb, which stops the gateway for a moment."""
+    before = memory.proc_status(pid)["VmRSS"]
+    size = os.path.getsize(logpath)
+    subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "call (void)malloc_stats()",
+                    "-ex", "call (int)malloc_trim(0)"], capture_output=True, timeout=120)
+    time.sleep(1)
+    with open(logpath) as f:
+        f.seek(size)
+        stats = f.read()
+    m = re.findall(r"(system|in use) bytes\s*=\s*(\d+)", stats.split("Total")[-1])
+    total = {k: int(v) for k, v in m}
+    after = memory.proc_status(pid)["VmRSS"]
+    log("malloc_trim(0): RSS %.1f -> %.1f MiB; malloc_stats: %s" % (before, after, total))
+    return {"trim": {"rss_before_mib": before, "rss_after_mib": after,
+                     "heap_system_mib": total.get("system", 0) / 2**20,
+                     "heap_in_use_mib": total.get("in use", 0) / 2**20}}
 
 
 def run(args, out):
@@ -424,6 +451,8 @@ def run(args, out):
             "cpu_churn_s": cpu_churn, "cpu_total_s": last["cpu_s"],
             "load": {"start": loads[0], "mean": sum(loads) / len(loads), "max": max(loads)},
         }
+        if args.trim:
+            res.update(trim(gw.pid, logpath))
         if synced is not None:
             res.update(rss_synced_mib=synced["rss_mib"], hwm_synced_mib=synced["hwm_mib"],
                        rss_synced_ratio=synced["rss_mib"] / start["VmRSS"],
@@ -448,6 +477,9 @@ def main():
     ap.add_argument("--no-resync", dest="resync", action="store_false",
                     help="measure only as the churn left the zone, without saying once more "
                     "at the end what the link holds")
+    ap.add_argument("--trim", action="store_true",
+                    help="at the very end, print glibc's malloc_stats() and call "
+                    "malloc_trim(0) in the gateway (gdb), and read RSS again")
     ap.add_argument("--sample", type=float, default=10,
                     help="seconds between two rows of samples.csv (default 10)")
     ap.add_argument("--denial", choices=("nsec", "nsec3"), default="nsec")
