@@ -323,10 +323,12 @@ def summarize(args, res):
             "%.1f MiB (%.3f of the start), %s, %.1f MiB" % (
                 res["rss_synced_mib"], res["rss_synced_ratio"], res["zone_services_synced"],
                 res["journal_synced"] / 2**20) if "rss_synced_mib" in res else "not done"),
-        "| malloc_trim(0) at the end (--trim): RSS before, after; heap held, in use | %s |" % (
-            "%.1f, %.1f MiB; %.1f, %.1f MiB" % (
-                res["trim"]["rss_before_mib"], res["trim"]["rss_after_mib"],
-                res["trim"]["heap_system_mib"], res["trim"]["heap_in_use_mib"])
+        "| --trim: malloc heap held, in use at the start; at the end; RSS at the end before, "
+        "after malloc_trim(0) | %s |" % (
+            "%.1f, %.1f MiB; %.1f, %.1f MiB; %.1f, %.1f MiB" % (
+                res["trim"]["heap_start_system_mib"], res["trim"]["heap_start_in_use_mib"],
+                res["trim"]["heap_system_mib"], res["trim"]["heap_in_use_mib"],
+                res["trim"]["rss_before_mib"], res["trim"]["rss_after_mib"])
             if "trim" in res else "not done"),
         "| UDP RcvbufErrors (gateway namespace) | %d |" % res["rcvbuf_errors"],
         "| gateway CPU during the churn / until idle | %.1f s / %.1f s |" % (
@@ -355,21 +357,30 @@ def resync(args, sender, lan, ns, mport, idle, sampler):
     return sampler.sample(sampler.rows[-1]["changes"], len(present))
 
 
+def heap_stats(pid, logpath, calls=()):
+    """glibc's malloc_stats() of the gateway (gdb; it prints into the
+    gateway's log), after the gdb calls given: {"system", "in use"} in
+    octets, the heap malloc holds and the part of it in use."""
+    size = os.path.getsize(logpath)
+    cmd = ["gdb", "-p", str(pid), "-batch", "-ex", "call (void)malloc_stats()"]
+    for c in calls:
+        cmd += ["-ex", c]
+    subprocess.run(cmd, capture_output=True, timeout=120)
+    time.sleep(1)
+    with open(logpath) as f:
+        f.seek(size)
+        stats = f.read()
+    m = re.findall(r"(system|in use) bytes\s*=\s*(\d+)", stats.split("Total")[-1])
+    return {k: int(v) for k, v in m}
+
+
 def trim(pid, logpath):
     """glibc's view of the heap (malloc_stats(), which the gateway prints
     into its log), then malloc_trim(0) and VmRSS again: what RSS loses
     then was memory freed but kept by malloc, not memory in use. Done
     with gdb, which stops the gateway for a moment."""
     before = memory.proc_status(pid)["VmRSS"]
-    size = os.path.getsize(logpath)
-    subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "call (void)malloc_stats()",
-                    "-ex", "call (int)malloc_trim(0)"], capture_output=True, timeout=120)
-    time.sleep(1)
-    with open(logpath) as f:
-        f.seek(size)
-        stats = f.read()
-    m = re.findall(r"(system|in use) bytes\s*=\s*(\d+)", stats.split("Total")[-1])
-    total = {k: int(v) for k, v in m}
+    total = heap_stats(pid, logpath, ["call (int)malloc_trim(0)"])
     after = memory.proc_status(pid)["VmRSS"]
     log("malloc_trim(0): RSS %.1f -> %.1f MiB; malloc_stats: %s" % (before, after, total))
     return {"trim": {"rss_before_mib": before, "rss_after_mib": after,
@@ -410,6 +421,7 @@ def run(args, out):
         idle = types.SimpleNamespace(proc=gw, name="gateway")
         serve.wait_idle(idle, timeout=120)
         start = memory.proc_status(gw.pid)
+        heap0 = heap_stats(gw.pid, logpath) if args.trim else {}
         sampler = Sampler(os.path.join(out, "samples.csv"), gw, link.ns_gw, mport, state)
         first = sampler.sample(0, len(lan.present))
         log("mirrored and signed in %.0f s; start RSS %.1f MiB (peak %.1f), journal %.1f MiB; "
@@ -423,6 +435,7 @@ def run(args, out):
         serve.wait_idle(idle, timeout=args.timeout)
         last = sampler.sample(sent, len(lan.present))
         rows = list(sampler.rows)
+        srv_end = axfr(link.ns_gw, port)[0]
         synced = resync(args, sender, lan, link.ns_gw, mport, idle, sampler) if args.resync else None
         churn_rows = rows[1:-1] or rows
         loads = [r["load1"] for r in rows]
@@ -446,13 +459,15 @@ def run(args, out):
             "serials": (last["serial"] - first["serial"]) % 2**32,
             "events": {k: rows[-1][k] - rows[0][k] for k in ("added", "removed")},
             "services_on_link": len(lan.present), "zone_services_end": last["zone_services"],
-            "zone_srv_end": axfr(link.ns_gw, port)[0], "settled_s": settled,
+            "zone_srv_end": srv_end, "settled_s": settled,
             "rcvbuf_errors": last["rcvbuf_errors"],
             "cpu_churn_s": cpu_churn, "cpu_total_s": last["cpu_s"],
             "load": {"start": loads[0], "mean": sum(loads) / len(loads), "max": max(loads)},
         }
         if args.trim:
             res.update(trim(gw.pid, logpath))
+            res["trim"]["heap_start_system_mib"] = heap0.get("system", 0) / 2**20
+            res["trim"]["heap_start_in_use_mib"] = heap0.get("in use", 0) / 2**20
         if synced is not None:
             res.update(rss_synced_mib=synced["rss_mib"], hwm_synced_mib=synced["hwm_mib"],
                        rss_synced_ratio=synced["rss_mib"] / start["VmRSS"],
