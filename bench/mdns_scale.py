@@ -73,6 +73,15 @@ def zone_services(ns, port):
     namespace ns, port port): far cheaper for it to answer, four times a
     second, than an AXFR of thousands of services. None when it did not
     answer within 5 s."""
+    data = metrics_text(ns, port)
+    m = re.search(rb'^dnssd_gateway_zone_services\{zone="%s"\} (\d+)' % ZONE.encode(), data,
+                  re.M)
+    return int(m.group(1)) if m else None
+
+
+def metrics_text(ns, port):
+    """The gateway's /metrics page (in namespace ns, port port) as bytes;
+    b"" when it did not answer within 5 s."""
     with Netns(ns):
         sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     try:
@@ -84,12 +93,10 @@ def zone_services(ns, port):
                 break
             data += chunk
     except OSError:
-        return None
+        return b""
     finally:
         sock.close()
-    m = re.search(rb'^dnssd_gateway_zone_services\{zone="%s"\} (\d+)' % ZONE.encode(), data,
-                  re.M)
-    return int(m.group(1)) if m else None
+    return data
 
 
 def rmem_max():

@@ -76,12 +76,17 @@ def announcement(n):
     for h in range((n + PER_HOST - 1) // PER_HOST):
         recs.append(a(["h%04d" % h, "local"], LAN4, TTL))
     for i in range(n):
-        t = service_type(i)
-        inst = ["svc%05d" % i, t, "_tcp", "local"]
-        recs.append(ptr([t, "_tcp", "local"], inst, TTL))
-        recs.append(srv(inst, 80, ["h%04d" % (i // PER_HOST), "local"], TTL))
-        recs.append(txt(inst, [b"n=%d" % i], TTL))
+        recs += service_records(i)
     return recs
+
+
+def service_records(i, ttl=TTL):
+    """Service i's PTR, SRV and TXT records (ttl 0: its goodbye)."""
+    t = service_type(i)
+    inst = ["svc%05d" % i, t, "_tcp", "local"]
+    return [ptr([t, "_tcp", "local"], inst, ttl),
+            srv(inst, 80, ["h%04d" % (i // PER_HOST), "local"], ttl),
+            txt(inst, [b"n=%d" % i], ttl)]
 
 
 def announce(sender, recs):
