@@ -72,10 +72,14 @@ parent_copy() {
 }
 
 # delv from the daemon with the parent's DS as the anchor: "fully validated".
+# Its output is in $DELV_OUT, a file per shell: watch_start's background
+# loop validates while the test itself does. (Set before the command:
+# bash expands a redirection after the fork, where BASHPID is the child's.)
 validates() {
+	DELV_OUT="$GW_TMP/delv.$BASHPID"
 	delv -a "$GW_TMP/parent.conf" +root=$Z. @127.0.0.1 -p "$GW_PORT" www.$Z. A \
-		>"$GW_TMP/delv" 2>&1 || true
-	grep -q "; fully validated" "$GW_TMP/delv"
+		>"$DELV_OUT" 2>&1 || true
+	grep -q "; fully validated" "$DELV_OUT"
 }
 
 # The zone as served (AXFR) passes ldns-verify-zone.
@@ -95,7 +99,7 @@ watch_start() {
 	(
 		for _ in $(seq 1 2000); do
 			[ -e "$GW_TMP/stop" ] && break
-			validates || { date +%T.%N; cat "$GW_TMP/delv"; } >>"$GW_TMP/bad"
+			validates || { date +%T.%N; cat "$DELV_OUT"; } >>"$GW_TMP/bad"
 			echo >>"$GW_TMP/checks"
 			sleep 0.3
 		done

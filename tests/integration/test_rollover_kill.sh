@@ -32,7 +32,7 @@ for i in $(seq 1 24); do
 		parent_copy
 		ctl ds-seen >/dev/null 2>&1 || true
 	fi
-	validates || { bad_valid=$((bad_valid + 1)); echo "not validated before kill $i ($s):" >&2; cat "$GW_TMP/delv" >&2; }
+	validates || { bad_valid=$((bad_valid + 1)); echo "not validated before kill $i ($s):" >&2; cat "$DELV_OUT" >&2; }
 	sleep "$(python3 -c 'import random; print(round(random.uniform(0, 1.5), 2))')"
 	read -r before before_since <<<"$(state)"
 	kill -KILL "$GW_PID"
@@ -56,7 +56,7 @@ for i in $(seq 1 24); do
 		sleep 0.5
 		parent_copy
 	fi
-	validates || { bad_valid=$((bad_valid + 1)); echo "kill $i: not validated after restart ($after):" >&2; cat "$GW_TMP/delv" >&2; }
+	validates || { bad_valid=$((bad_valid + 1)); echo "kill $i: not validated after restart ($after):" >&2; cat "$DELV_OUT" >&2; }
 done
 expect "rollovers started during the kills ($rollovers)" test "$rollovers" -ge 2
 expect "no step went back after a kill ($bad_order)" test "$bad_order" -eq 0
