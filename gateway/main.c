@@ -175,6 +175,8 @@ int main(int argc, char **argv)
 	int status;
 	char *abs_path = NULL;
 	if (check) {
+		/* A check is no daemon: a SIGHUP acts as on any command. */
+		sigprocmask(SIG_UNBLOCK, &hup, NULL);
 		for (size_t i = 0; i < cfg->warning_count; i++)
 			fprintf(stderr, "%s\n", cfg->warnings[i]);
 		status = check_config(cfg, verbose);
