@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <ev.h>
+#include <zlib.h>
 
 #include "common/dns.h"
 #include "gateway/journal/journal.h"
@@ -63,8 +64,12 @@ void gw_journal_trim(gw_journal_t *j);
 
 /* ---- the file (file.c reads it, write.c writes it) ---------------------- */
 
-/* CRC-32 (IEEE 802.3) of the records, continued from crc (0 to start). */
-uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t len);
+/* CRC-32 (IEEE 802.3, zlib's) of the records, continued from crc (0 to
+ * start). */
+static inline uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t len)
+{
+	return (uint32_t)crc32_z(crc, p, len);
+}
 
 /* The format's numbers: 32 bits, most significant octet first. */
 static inline void gw_journal_put32(uint8_t *p, uint32_t v)

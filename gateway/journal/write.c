@@ -12,25 +12,6 @@
 #include "common/file.h"
 #include "gateway/journal/internal.h"
 
-uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t len)
-{
-	static uint32_t table[256];
-	static bool ready;
-	if (!ready) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-		ready = true;
-	}
-	uint32_t c = crc ^ 0xffffffffu;
-	for (size_t i = 0; i < len; i++)
-		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
 static int write_all(int fd, const void *data, size_t len)
 {
 	const uint8_t *p = data;

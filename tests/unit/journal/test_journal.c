@@ -138,6 +138,20 @@ static int commit(fixture_t *f, gw_journal_t *j, const zone_changeset_t *cs)
 	return ret;
 }
 
+/* Commits that each add the host n<i>.example., for i in [from, to). */
+static void add_hosts(fixture_t *f, gw_journal_t *j, int from, int to)
+{
+	char rr[128];
+	for (int i = from; i < to; i++) {
+		zone_changeset_t cs;
+		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+		snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i, i % 250 + 1);
+		tcs_add(&cs, rr);
+		CU_ASSERT_FATAL(commit(f, j, &cs) == GW_OK);
+		zone_changeset_deinit(&cs);
+	}
+}
+
 static gw_journal_t *open_journal(fixture_t *f, uint32_t entries, uint64_t size)
 {
 	gw_journal_t *j = NULL;
@@ -382,15 +396,7 @@ static void test_find_and_bounds(void)
 	fixture_init(&f, NSEC);
 	gw_journal_t *j = open_journal(&f, 5, 1ULL << 30);
 	uint32_t first = serial_of(f.zone);
-	char rr[128];
-	for (int i = 0; i < 10; i++) {
-		zone_changeset_t cs;
-		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
-		snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i, i + 1);
-		tcs_add(&cs, rr);
-		CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
-		zone_changeset_deinit(&cs);
-	}
+	add_hosts(&f, j, 0, 10);
 	gw_journal_stats_t st;
 	gw_journal_get_stats(j, &st);
 	CU_ASSERT_EQUAL(st.entries, 5);
@@ -412,14 +418,7 @@ static void test_find_and_bounds(void)
 	CU_ASSERT_EQUAL(bytes, total);
 
 	/* An IXFR holding entries while the journal trims them. */
-	for (int i = 10; i < 20; i++) {
-		zone_changeset_t cs;
-		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
-		snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i, i + 1);
-		tcs_add(&cs, rr);
-		CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
-		zone_changeset_deinit(&cs);
-	}
+	add_hosts(&f, j, 10, 20);
 	CU_ASSERT_EQUAL(list[0]->from, first + 7); /* still readable */
 	for (size_t i = 0; i < count; i++)
 		gw_journal_entry_put(list[i]);
@@ -454,15 +453,7 @@ static void test_persistence(void)
 	fixture_init(&f, NSEC);
 	gw_journal_t *j = open_journal(&f, 1000, 1ULL << 30);
 	uint32_t first = serial_of(f.zone);
-	char rr[128];
-	for (int i = 0; i < 5; i++) {
-		zone_changeset_t cs;
-		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
-		snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i, i + 1);
-		tcs_add(&cs, rr);
-		CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
-		zone_changeset_deinit(&cs);
-	}
+	add_hosts(&f, j, 0, 5);
 	gw_journal_close(j, f.zone);
 	lines_t before = lines_of(f.zone);
 
@@ -485,14 +476,7 @@ static void test_persistence(void)
 	lines_free(&after);
 
 	/* A crash: entries appended, no snapshot at the end. */
-	for (int i = 5; i < 8; i++) {
-		zone_changeset_t cs;
-		CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
-		snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i, i + 1);
-		tcs_add(&cs, rr);
-		CU_ASSERT_FATAL(commit(&f, j, &cs) == GW_OK);
-		zone_changeset_deinit(&cs);
-	}
+	add_hosts(&f, j, 5, 8);
 	gw_journal_close(j, NULL);
 	/* The last append was cut short: 7 octets of it are missing. */
 	char path[128];
@@ -877,6 +861,41 @@ static void test_entry_without_soas(void)
 	fixture_deinit(&f);
 }
 
+/* The records' CRC-32 (zlib's in the daemon) is the one the file format
+ * has always had: the check value of the IEEE polynomial, and every
+ * record the journal writes (a snapshot, entries) carries the CRC of the
+ * bit-by-bit reference (journal_file_util.h), so files written before
+ * zlib did it stay valid and the other way round. */
+static void test_crc32(void)
+{
+	CU_ASSERT_EQUAL(crc32_bits((const uint8_t *)"123456789", 9), 0xcbf43926u);
+	fixture_t f;
+	fixture_init(&f, NSEC);
+	gw_journal_t *j = open_journal(&f, 10, 1 << 20);
+	gw_journal_sync(j, f.zone);
+	add_hosts(&f, j, 0, 3);
+	gw_journal_close(j, NULL);
+
+	char path[128];
+	snprintf(path, sizeof(path), "%s/journal", f.dir);
+	size_t size = 0;
+	uint8_t *buf = tfile_read(path, &size);
+	CU_ASSERT_FATAL(buf != NULL && size > 13);
+	size_t o = 13 + buf[12];
+	unsigned records = 0;
+	while (o + 8 <= size) {
+		uint32_t len = get_be32(buf + o);
+		CU_ASSERT_FATAL(o + 8 + len <= size);
+		CU_ASSERT_EQUAL(get_be32(buf + o + 4), crc32_bits(buf + o + 8, len));
+		o += 8 + len;
+		records++;
+	}
+	CU_ASSERT_EQUAL(o, size);
+	CU_ASSERT_EQUAL(records, 1 + 3);
+	free(buf);
+	fixture_deinit(&f);
+}
+
 /* GW_JOURNAL_DUMP=FILE GW_JOURNAL_DUMP_KEY=PEM: instead of the suite,
  * the NSEC and NSEC3 streams over 1000 changesets with deterministic
  * signatures (Ed25519, fixed clock, no jitter), every entry written to
@@ -914,6 +933,7 @@ int gw_test_register(void)
 	                   {"find and bounds", test_find_and_bounds},
 	                   {"persistence, restart, torn tail", test_persistence},
 	                   {"disabled", test_disabled},
+	                   {"CRC-32 of the records", test_crc32},
 	                   {NULL, NULL},
 	               });
 }
