@@ -33,10 +33,13 @@ struct gw_journal {
 	uint64_t bytes;
 	bool have_serial;
 	uint32_t serial; /* the zone's serial the newest entry (or the snapshot) ends at */
-	/* The file: entries appended since it was last rewritten. */
-	size_t file_entries;
-	uint64_t file_bytes;
+	/* The file: its size, and where its snapshot ends (the header and
+	 * the snapshot: what the entries' room is measured against), both as
+	 * of the last rewrite and the appends since. */
+	uint64_t file_size;
+	uint64_t snap_end;
 	bool need_rewrite;
+	bool small_noted; /* the notice that journal-size is too small was given */
 	uint64_t resets;
 	/* A file that cannot be written: the history stays in memory and the
 	 * timer tries again, backing off (journal.c). */
@@ -61,6 +64,8 @@ void gw_journal_drop_entries(gw_journal_t *j);
 int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e);
 /* Drop the oldest entries until the bounds hold. */
 void gw_journal_trim(gw_journal_t *j);
+/* Drop the n oldest entries. */
+void gw_journal_drop_oldest(gw_journal_t *j, size_t n);
 
 /* ---- the file (file.c reads it, write.c writes it) ---------------------- */
 
@@ -98,11 +103,24 @@ int gw_journal_each_rr(const zone_node_t *node, gw_journal_rr_fn fn, void *ctx);
  * cannot be used is discarded (logged). GW_OK or GW_ENOMEM. */
 int gw_journal_file_load(gw_journal_t *j, const zone_t *zone);
 
-/* Rewrite the file (write.c): header, a snapshot of zone, the entries
- * kept (those that do not end at zone's serial are dropped); atomically.
+/* Rewrite the file (write.c): header, a snapshot of zone, the newest
+ * entries that fit the entries' room (compact: half of it, so that the
+ * next rewrite is that far off), atomically; the entries left out (and
+ * those that do not end at zone's serial) are dropped from memory too.
  * GW_OK or an error, not logged: the caller says what follows
  * (journal.c). */
-int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone);
+int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact);
+
+/* The octets the file may reach before a rewrite: transfer.journal-size,
+ * or, when the snapshot leaves its entries less than a quarter of the
+ * snapshot, the snapshot and that quarter (write.c says why). */
+uint64_t gw_journal_file_bound(const gw_journal_t *j);
+
+/* The octets e takes in the file, its record's head included. */
+static inline uint64_t gw_journal_rec_size(const gw_journal_entry_t *e)
+{
+	return REC_HEAD + ENTRY_HEAD + (uint64_t)e->size;
+}
 
 /* Append e to the open file and flush it to disk (write.c). GW_OK or
  * -errno. */

@@ -82,6 +82,18 @@ static void reset(gw_journal_t *j, const char *why)
 	j->resets++;
 }
 
+void gw_journal_drop_oldest(gw_journal_t *j, size_t n)
+{
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		j->bytes -= j->entries[i]->size;
+		gw_journal_entry_put(j->entries[i]);
+	}
+	memmove(j->entries, j->entries + n, (j->count - n) * sizeof(*j->entries));
+	j->count -= n;
+}
+
 void gw_journal_trim(gw_journal_t *j)
 {
 	size_t drop = 0;
@@ -91,13 +103,7 @@ void gw_journal_trim(gw_journal_t *j)
 		bytes -= j->entries[drop]->size;
 		drop++;
 	}
-	if (drop == 0)
-		return;
-	for (size_t i = 0; i < drop; i++)
-		gw_journal_entry_put(j->entries[i]);
-	memmove(j->entries, j->entries + drop, (j->count - drop) * sizeof(*j->entries));
-	j->count -= drop;
-	j->bytes = bytes;
+	gw_journal_drop_oldest(j, drop);
 }
 
 int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e)
@@ -173,7 +179,7 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	j->retries++;
-	int ret = gw_journal_file_rewrite(j, j->zone);
+	int ret = gw_journal_file_rewrite(j, j->zone, false);
 	if (ret == GW_OK) {
 		gw_notice("journal: %s written (try %u after the error); the IXFR history is on "
 		          "disk again",
@@ -187,14 +193,14 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 	file_failed(j, ret);
 }
 
-/* Rewrite the file with a snapshot of zone, unless the retry timer is
- * due to do it. */
-static void write_file(gw_journal_t *j, const zone_t *zone)
+/* Rewrite the file with a snapshot of zone (compact: see
+ * gw_journal_file_rewrite()), unless the retry timer is due to do it. */
+static void write_file(gw_journal_t *j, const zone_t *zone, bool compact)
 {
 	j->zone = zone;
 	if (j->path == NULL || ev_is_active(&j->retry))
 		return;
-	int ret = gw_journal_file_rewrite(j, zone);
+	int ret = gw_journal_file_rewrite(j, zone, compact);
 	if (ret != GW_OK)
 		file_failed(j, ret);
 }
@@ -205,7 +211,7 @@ void gw_journal_sync(gw_journal_t *j, const zone_t *zone)
 		return;
 	j->zone = zone;
 	if (j->need_rewrite || j->fd < 0)
-		write_file(j, zone);
+		write_file(j, zone, false);
 }
 
 static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
@@ -226,22 +232,27 @@ static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 	/* While the file fails, the timer writes all of it. */
 	if (j->path == NULL || ev_is_active(&j->retry))
 		return;
-	if (!j->need_rewrite && j->fd >= 0 && j->count > 0) {
-		int ret = gw_journal_file_append(j, e);
-		if (ret != GW_OK) {
-			gw_err("journal: cannot append to %s: %s; rewriting it", j->path,
-			       gw_strerror(ret));
-			j->need_rewrite = true;
-		} else {
-			j->file_entries++;
-			j->file_bytes += e->size;
-		}
+	if (j->need_rewrite || j->fd < 0 || j->count == 0) {
+		write_file(j, zone, false);
+		return;
 	}
-	/* The file keeps what memory dropped until it is rewritten: rewrite
-	 * when it holds twice what is kept. */
-	if (j->need_rewrite || j->fd < 0 || j->file_entries > 2 * (size_t)j->opts.max_entries ||
-	    j->file_bytes > 2 * j->opts.max_size)
-		write_file(j, zone);
+	/* An append that would take the file past its bound rewrites it
+	 * with the oldest entries dropped down to half their room instead:
+	 * the file never exceeds the bound, and rewrites (each writes the
+	 * whole zone) come only every half room of appends. */
+	uint64_t rec = gw_journal_rec_size(e);
+	if (j->file_size + rec > gw_journal_file_bound(j)) {
+		write_file(j, zone, true);
+		return;
+	}
+	int ret = gw_journal_file_append(j, e);
+	if (ret != GW_OK) {
+		gw_err("journal: cannot append to %s: %s; rewriting it", j->path, gw_strerror(ret));
+		j->need_rewrite = true;
+		write_file(j, zone, false);
+		return;
+	}
+	j->file_size += rec;
 }
 
 /* The apex SOA that opens a side of a diff at p (max octets): its length,
@@ -320,7 +331,7 @@ void gw_journal_append(gw_journal_t *j, zone_rrdiff_t *diff, const zone_t *zone)
 	reset(j, why);
 	j->have_serial = true;
 	j->serial = serial;
-	write_file(j, zone);
+	write_file(j, zone, false);
 }
 
 int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zone_t *zone)
@@ -377,7 +388,7 @@ void gw_journal_close(gw_journal_t *j, const zone_t *zone)
 	if (j->opts.loop != NULL)
 		ev_timer_stop(j->opts.loop, &j->retry);
 	if (zone != NULL && j->path != NULL && j->opts.max_entries > 0) {
-		int ret = gw_journal_file_rewrite(j, zone);
+		int ret = gw_journal_file_rewrite(j, zone, false);
 		if (ret != GW_OK)
 			gw_err("journal: cannot write %s at exit: %s; %s. Secondaries that are "
 			       "behind get AXFR once after the next start",

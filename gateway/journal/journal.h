@@ -2,7 +2,8 @@
  * change, holding every RR the change removed and added in the signed
  * zone (data, NSEC or NSEC3, RRSIG, DNSKEY, the SOA), bounded by entries
  * and octets (the oldest are dropped), and kept in <state>/journal so
- * that secondaries still get IXFR after a restart.
+ * that secondaries still get IXFR after a restart. max_size
+ * (transfer.journal-size) bounds that file, its snapshot included.
  *
  * Flow: the commit itself says what it changed. gw_zonemgr_commit() runs
  * sig_zone_commit() (or, unsigned, zone_commit(); for a signature refresh
@@ -19,7 +20,12 @@
  * [CRC-32][payload]: a snapshot of the whole zone (written when the file
  * is rewritten) and entries appended after it, each with fdatasync. A
  * record cut short by a crash is found by its length or CRC and
- * truncated. At start the snapshot and the entries after it give the last
+ * truncated. The file stays within max_size: the entries get what the
+ * snapshot leaves, and an append that would not fit rewrites the file
+ * with the oldest dropped down to half that room. A max_size that leaves
+ * less than a quarter of the snapshot is too small (logged once): the
+ * file may then reach the snapshot and the larger of that quarter and
+ * the newest entry. At start the snapshot and the entries after it give the last
  * zone served, walked in canonical order through a bounded window
  * (window.c, scan.c, last.c), never held whole; its difference to the
  * zone built at start, found by merging that walk with the zone's own
@@ -69,8 +75,10 @@ typedef struct gw_journal gw_journal_t;
 
 typedef struct gw_journal_opts {
 	const char *state_dir; /* borrowed; NULL keeps the journal in memory only */
-	uint64_t max_size;     /* octets of entries kept */
-	uint32_t max_entries;  /* entries kept; 0 turns the journal off */
+	/* Octets of the file, snapshot included (in memory only: of the
+	 * entries). */
+	uint64_t max_size;
+	uint32_t max_entries; /* entries kept; 0 turns the journal off */
 	/* Borrowed; NULL: a file that cannot be written is tried again at the
 	 * next change only, not by a timer. */
 	struct ev_loop *loop;

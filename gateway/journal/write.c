@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/file.h"
+#include "common/log.h"
 #include "gateway/journal/internal.h"
 
 static int write_all(int fd, const void *data, size_t len)
@@ -176,14 +177,80 @@ static int write_snapshot(int fd, const zone_t *zone, uint32_t serial)
 	return ret;
 }
 
+/* The entries' room in the file: transfer.journal-size less the header
+ * and snapshot (snap_end octets), but at least a quarter of them. Less
+ * would have a rewrite, which writes the whole zone, follow every few
+ * changes; the bound is then the snapshot and that quarter, and the
+ * notice says so once (kept_room()). */
+static uint64_t room(const gw_journal_t *j, uint64_t snap_end, bool *small)
+{
+	uint64_t least = snap_end / 4;
+	uint64_t left = j->opts.max_size > snap_end ? j->opts.max_size - snap_end : 0;
+	*small = left < least;
+	return *small ? least : left;
+}
+
+uint64_t gw_journal_file_bound(const gw_journal_t *j)
+{
+	bool small;
+	return j->snap_end + room(j, j->snap_end, &small);
+}
+
+/* After the snapshot (ending at snap_end) was written: drop the oldest
+ * entries until the rest fit in the room (compact: half of it). The
+ * newest stays when it fits the whole room, or when journal-size is too
+ * small (then the newest change at least goes by IXFR, and the bound is
+ * the snapshot and the larger of the room and that change); else
+ * nothing is kept. */
+static void kept_room(gw_journal_t *j, uint64_t snap_end, bool compact)
+{
+	bool small;
+	uint64_t full = room(j, snap_end, &small);
+	uint64_t limit = compact ? full / 2 : full;
+	uint64_t used = 0;
+	size_t from = j->count;
+
+	if (small) {
+		if (!j->small_noted)
+			gw_notice(
+			    "journal: the zone's snapshot in %s takes %llu octets of the %llu "
+			    "of transfer.journal-size, too few left for its diffs; the file "
+			    "may reach %llu octets (the snapshot and a quarter of it). Set "
+			    "transfer.journal-size to %lluM or more to keep it within",
+			    j->path, (unsigned long long)snap_end,
+			    (unsigned long long)j->opts.max_size,
+			    (unsigned long long)(snap_end + full),
+			    (unsigned long long)((2 * snap_end >> 20) + 1));
+		j->small_noted = true;
+	} else {
+		j->small_noted = false;
+	}
+	while (from > 0 && used + gw_journal_rec_size(j->entries[from - 1]) <= limit)
+		used += gw_journal_rec_size(j->entries[--from]);
+	if (from == j->count && from > 0) {
+		const gw_journal_entry_t *e = j->entries[from - 1];
+		/* Too small a journal-size still keeps the newest change. */
+		if (small || gw_journal_rec_size(e) <= full)
+			from--;
+		else
+			gw_notice(
+			    "journal: a diff of %zu octets is larger than the room %s has for "
+			    "diffs (%llu octets: transfer.journal-size less the zone's "
+			    "snapshot); it is not kept",
+			    e->size, j->path, (unsigned long long)full);
+	}
+	gw_journal_drop_oldest(j, from);
+}
+
 /* Rewrite the file: header, a snapshot of zone, the entries kept;
  * atomically (temporary file, fsync, rename, fsync of the directory). */
-int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
+int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 {
 	int ret;
 	int fd = -1;
 	char tmp[4096 + 8];
 	uint32_t serial = 0;
+	off_t snap_end = 0, end = 0;
 
 	if (j->path == NULL) {
 		j->need_rewrite = false;
@@ -193,6 +260,7 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 		close(j->fd);
 		j->fd = -1;
 	}
+	j->need_rewrite = true; /* until it is done */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
 	ret = zone_serial(zone, &serial);
 	if (ret != GW_OK)
@@ -205,12 +273,19 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 	ret = write_header(fd, zone_apex(zone));
 	if (ret == GW_OK)
 		ret = write_snapshot(fd, zone, serial);
+	if (ret == GW_OK && (snap_end = lseek(fd, 0, SEEK_CUR)) < 0)
+		ret = -errno;
+	if (ret != GW_OK)
+		goto out;
 	/* Entries that do not end at the snapshot's serial cannot be joined
 	 * to it at the next start: they are not kept. */
 	if (j->have_serial && j->serial != serial)
 		gw_journal_drop_entries(j);
+	kept_room(j, (uint64_t)snap_end, compact);
 	for (size_t i = 0; ret == GW_OK && i < j->count; i++)
 		ret = write_entry(fd, j->entries[i]);
+	if (ret == GW_OK && (end = lseek(fd, 0, SEEK_CUR)) < 0)
+		ret = -errno;
 	if (ret == GW_OK && fsync(fd) != 0)
 		ret = -errno;
 	if (ret == GW_OK && close(fd) != 0)
@@ -227,8 +302,8 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 		ret = -errno;
 		goto out;
 	}
-	j->file_entries = j->count;
-	j->file_bytes = j->bytes;
+	j->snap_end = (uint64_t)snap_end;
+	j->file_size = (uint64_t)end;
 	j->need_rewrite = false;
 out:
 	if (fd >= 0)
