@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include <ev.h>
 #include <zlib.h>
@@ -40,6 +42,9 @@ struct gw_journal {
 	uint64_t snap_end;
 	bool need_rewrite;
 	bool small_noted; /* the notice that journal-size is too small was given */
+	/* Entries in the file that could not be read back (disk.c). */
+	uint64_t damaged;
+	time_t damage_logged;
 	uint64_t resets;
 	/* A file that cannot be written: the history stays in memory and the
 	 * timer tries again, backing off (journal.c). */
@@ -138,6 +143,23 @@ int gw_journal_path_open(const gw_journal_opts_t *opts, const char *path, int *f
 
 /* Cut the file at path (open as fd) at torn, when that is before its end. */
 void gw_journal_cut(const char *path, uint64_t torn, int fd);
+
+/* ---- entries whose data is in the file only (disk.c) ------------------- */
+
+/* Exactly len octets of fd at off: GW_OK, -errno, GW_EIO (the file is
+ * shorter). */
+int gw_journal_read_at(int fd, void *buf, size_t len, off_t off);
+
+/* Entry i (in memory, or in the file at off) is now in the file at off:
+ * its data leaves memory (an IXFR holding it keeps it). */
+void gw_journal_to_disk(gw_journal_t *j, size_t i, uint64_t off);
+
+/* e's data read back from fd (its record at e->off, checked against the
+ * CRC, the length, the serials and counts): *out a new entry (one
+ * reference) with data. GW_OK, GW_ENOMEM, GW_EIO or -errno (logged, at
+ * most once a minute). */
+int gw_journal_entry_load(gw_journal_t *j, int fd, const gw_journal_entry_t *e,
+                          gw_journal_entry_t **out);
 
 /* ---- the bounded window (window.c) -------------------------------------- */
 

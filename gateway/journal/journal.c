@@ -252,6 +252,8 @@ static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 		write_file(j, zone, false);
 		return;
 	}
+	/* On disk now: memory keeps the index only. */
+	gw_journal_to_disk(j, j->count - 1, j->file_size);
 	j->file_size += rec;
 }
 
@@ -402,6 +404,26 @@ void gw_journal_close(gw_journal_t *j, const zone_t *zone)
 	free(j);
 }
 
+/* A reference to entry i with its data: the entry itself when memory
+ * holds it, else a copy read back from the file. One that cannot be read
+ * back drops it and the older entries (no IXFR can pass it) and has the
+ * file rewritten without it: GW_EIO. */
+static int entry_get(gw_journal_t *j, size_t i, gw_journal_entry_t **out)
+{
+	gw_journal_entry_t *e = j->entries[i];
+	if (e->data != NULL) {
+		e->refs++;
+		*out = e;
+		return GW_OK;
+	}
+	int ret = gw_journal_entry_load(j, j->fd, e, out);
+	if (ret == GW_OK || ret == GW_ENOMEM)
+		return ret;
+	gw_journal_drop_oldest(j, i + 1);
+	j->need_rewrite = true;
+	return GW_EIO;
+}
+
 int gw_journal_find(gw_journal_t *j, uint32_t serial, gw_journal_entry_t ***entries, size_t *count,
                     size_t *bytes)
 {
@@ -419,8 +441,11 @@ int gw_journal_find(gw_journal_t *j, uint32_t serial, gw_journal_entry_t ***entr
 	size_t n = 0;
 	size_t total = 0;
 	for (size_t k = i; k < j->count; k++) {
-		list[n] = j->entries[k];
-		list[n]->refs++;
+		int ret = entry_get(j, k, &list[n]);
+		if (ret != GW_OK) {
+			gw_journal_entries_put(list, n);
+			return ret;
+		}
 		total += list[n]->size;
 		n++;
 	}
@@ -439,6 +464,9 @@ void gw_journal_get_stats(const gw_journal_t *j, gw_journal_stats_t *st)
 	st->bytes = j->bytes;
 	st->have_serial = j->have_serial;
 	st->resets = j->resets;
+	st->file_size = j->fd >= 0 ? j->file_size : 0;
+	for (size_t i = 0; i < j->count; i++)
+		st->mem_bytes += j->entries[i]->data != NULL ? j->entries[i]->size : 0;
 	if (j->count > 0) {
 		st->oldest = j->entries[0]->from;
 		st->newest = j->entries[j->count - 1]->to;
@@ -447,9 +475,8 @@ void gw_journal_get_stats(const gw_journal_t *j, gw_journal_stats_t *st)
 
 gw_journal_entry_t *gw_journal_newest(gw_journal_t *j)
 {
-	if (j == NULL || j->count == 0)
+	gw_journal_entry_t *e = NULL;
+	if (j == NULL || j->count == 0 || entry_get(j, j->count - 1, &e) != GW_OK)
 		return NULL;
-	gw_journal_entry_t *e = j->entries[j->count - 1];
-	e->refs++;
 	return e;
 }

@@ -242,8 +242,44 @@ static void kept_room(gw_journal_t *j, uint64_t snap_end, bool compact)
 	gw_journal_drop_oldest(j, from);
 }
 
+/* The entries kept, after the snapshot (ending at snap_end in fd):
+ * those only in the old file (j->fd) are read back from it. One that
+ * cannot be read back is dropped with the older ones (which no IXFR can
+ * reach without it), and the rest are written again from snap_end. */
+static int write_entries(gw_journal_t *j, int fd, off_t snap_end)
+{
+	size_t i = 0;
+	while (i < j->count) {
+		gw_journal_entry_t *e = j->entries[i];
+		gw_journal_entry_t *copy = NULL;
+		if (e->data == NULL) {
+			int ret = gw_journal_entry_load(j, j->fd, e, &copy);
+			if (ret == GW_ENOMEM)
+				return ret;
+			if (ret != GW_OK) {
+				gw_journal_drop_oldest(j, i + 1);
+				if (ftruncate(fd, snap_end) != 0 ||
+				    lseek(fd, snap_end, SEEK_SET) < 0)
+					return -errno;
+				i = 0;
+				continue;
+			}
+			e = copy;
+		}
+		int ret = write_entry(fd, e);
+		gw_journal_entry_put(copy);
+		if (ret != GW_OK)
+			return ret;
+		i++;
+	}
+	return GW_OK;
+}
+
 /* Rewrite the file: header, a snapshot of zone, the entries kept;
- * atomically (temporary file, fsync, rename, fsync of the directory). */
+ * atomically (temporary file, fsync, rename, fsync of the directory).
+ * The old file stays open until the new one is: the entries only there
+ * are read from it, and are where the index says until the new file is
+ * in place. */
 int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 {
 	int ret;
@@ -256,11 +292,7 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 		j->need_rewrite = false;
 		return GW_OK;
 	}
-	if (j->fd >= 0) {
-		close(j->fd);
-		j->fd = -1;
-	}
-	j->need_rewrite = true; /* until it is done */
+	j->need_rewrite = true; /* until it is done: no appends to the old file */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
 	ret = zone_serial(zone, &serial);
 	if (ret != GW_OK)
@@ -282,8 +314,7 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 	if (j->have_serial && j->serial != serial)
 		gw_journal_drop_entries(j);
 	kept_room(j, (uint64_t)snap_end, compact);
-	for (size_t i = 0; ret == GW_OK && i < j->count; i++)
-		ret = write_entry(fd, j->entries[i]);
+	ret = write_entries(j, fd, snap_end);
 	if (ret == GW_OK && (end = lseek(fd, 0, SEEK_CUR)) < 0)
 		ret = -errno;
 	if (ret == GW_OK && fsync(fd) != 0)
@@ -297,10 +328,19 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 		ret = gw_file_sync_parent(j->path);
 	if (ret != GW_OK)
 		goto out;
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (j->fd < 0) {
+	int now = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (now < 0) {
 		ret = -errno;
 		goto out;
+	}
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = now;
+	/* Every entry kept is in the new file now: memory keeps its index. */
+	uint64_t off = (uint64_t)snap_end;
+	for (size_t i = 0; i < j->count; i++) {
+		gw_journal_to_disk(j, i, off);
+		off += gw_journal_rec_size(j->entries[i]);
 	}
 	j->snap_end = (uint64_t)snap_end;
 	j->file_size = (uint64_t)end;

@@ -964,6 +964,13 @@ static void test_file_bound(void)
 	CU_ASSERT(st.entries >= 5);
 	CU_ASSERT_EQUAL(st.newest, c.first + STEPS);
 	CU_ASSERT_EQUAL(check_ixfr(c.j, st.oldest, c.zones, c.first), st.entries);
+	/* The entries' data is in the file, not in memory. */
+	CU_ASSERT_EQUAL(st.mem_bytes, 0);
+	CU_ASSERT(st.bytes > 0 && st.file_size == (uint64_t)file_size(c.path, NULL));
+	printf("\n    journal-size %d: file %llu octets (%zu entries, %llu octets of diffs, "
+	       "%u rewrites in %d changes), %llu octets of diffs in memory ",
+	       SIZE, (unsigned long long)st.file_size, st.entries, (unsigned long long)st.bytes,
+	       rewrites, STEPS, (unsigned long long)st.mem_bytes);
 	gw_journal_close(c.j, c.f.zone);
 	CU_ASSERT(file_size(c.path, NULL) <= SIZE);
 
@@ -1037,6 +1044,84 @@ static void test_file_small(void)
 	c.j = open_journal(&c.f, 100000, 1024);
 	CU_ASSERT(check_ixfr(c.j, c.first + STEPS - 1, c.zones, c.first) == 1);
 	churn_deinit(&c);
+}
+
+/* The offset of the n-th entry record (0: the first) after the
+ * snapshot in the file at path. */
+static off_t entry_offset(const char *path, unsigned n)
+{
+	size_t size = 0;
+	uint8_t *buf = tfile_read(path, &size);
+	CU_ASSERT_FATAL(buf != NULL && size > 13);
+	size_t o = 13 + buf[12];
+	o += 8 + get_be32(buf + o); /* the snapshot */
+	for (unsigned i = 0; i < n && o + 8 <= size; i++)
+		o += 8 + get_be32(buf + o);
+	CU_ASSERT_FATAL(o + 8 < size && buf[o + 8] == 1);
+	free(buf);
+	return (off_t)o;
+}
+
+/* An entry damaged in the file after it left memory: IXFR through it
+ * fails (the caller answers with AXFR), never hands out other data; the
+ * entries after it still go; it and the older are dropped, and the file
+ * is rewritten without them at the next change. */
+static void test_damaged_entry(void)
+{
+	enum { STEPS = 20 };
+	churn_t c;
+	churn_init(&c, STEPS + 1, 1 << 20);
+	for (int i = 0; i < STEPS; i++) {
+		churn_step(&c.f, c.j, i);
+		c.zones[i + 1] = lines_of(c.f.zone);
+	}
+	CU_ASSERT_EQUAL(check_ixfr(c.j, c.first, c.zones, c.first), STEPS);
+	/* One octet of the 11th entry's RRs (100 -> 110 of its 17 + data). */
+	off_t at = entry_offset(c.path, 10) + 8 + 17 + 30;
+	int fd = open(c.path, O_RDWR);
+	CU_ASSERT_FATAL(fd >= 0);
+	uint8_t b = 0;
+	CU_ASSERT_FATAL(pread(fd, &b, 1, at) == 1);
+	b ^= 0x20;
+	CU_ASSERT_FATAL(pwrite(fd, &b, 1, at) == 1);
+	close(fd);
+
+	gw_journal_entry_t **list = NULL;
+	size_t count = 0, bytes = 0;
+	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 5, &list, &count, &bytes), GW_EIO);
+	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 5, &list, &count, &bytes), GW_ENOTFOUND);
+	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 10, &list, &count, &bytes), GW_ENOTFOUND);
+	CU_ASSERT_EQUAL(check_ixfr(c.j, c.first + 11, c.zones, c.first), STEPS - 11);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(c.j, &st);
+	CU_ASSERT_EQUAL(st.oldest, c.first + 11);
+	/* The next change rewrites the file: after a restart, the same. */
+	churn_step(&c.f, c.j, STEPS);
+	c.zones[STEPS + 1] = lines_of(c.f.zone);
+	gw_journal_close(c.j, c.f.zone);
+	c.j = open_journal(&c.f, 100000, 1 << 20);
+	gw_journal_get_stats(c.j, &st);
+	CU_ASSERT_EQUAL(st.oldest, c.first + 11);
+	CU_ASSERT_EQUAL(check_ixfr(c.j, c.first + 11, c.zones, c.first), STEPS + 1 - 11);
+	churn_deinit(&c);
+}
+
+/* Without a state directory the data stays in memory. */
+static void test_memory_only(void)
+{
+	fixture_t f;
+	fixture_init(&f, NSEC);
+	gw_journal_t *j = NULL;
+	gw_journal_opts_t opts = {.max_entries = 1000, .max_size = 1 << 20};
+	CU_ASSERT_FATAL(gw_journal_open(&j, &opts, f.zone) == GW_OK);
+	add_hosts(&f, j, 0, 10);
+	gw_journal_stats_t st;
+	gw_journal_get_stats(j, &st);
+	CU_ASSERT_EQUAL(st.entries, 10);
+	CU_ASSERT(st.mem_bytes > 0 && st.mem_bytes == st.bytes);
+	CU_ASSERT_EQUAL(st.file_size, 0);
+	gw_journal_close(j, f.zone);
+	fixture_deinit(&f);
 }
 
 /* The records' CRC-32 (zlib's in the daemon) is the one the file format
@@ -1115,6 +1200,8 @@ int gw_test_register(void)
 	                   {"the file within journal-size", test_file_bound},
 	                   {"journal-size below the snapshot", test_file_small},
 	                   {"a file over journal-size is read", test_file_over},
+	                   {"an entry damaged in the file", test_damaged_entry},
+	                   {"in memory only", test_memory_only},
 	                   {NULL, NULL},
 	               });
 }
