@@ -2,7 +2,7 @@
  * costs.
  *
  *   sign_zone_bench ZONEFILE ORIGIN [--threads N] [--changes N] [--out FILE]
- *                   [--verify] [--journal DIR [--journal-size OCTETS]]
+ *                   [--verify] [--journal DIR [--journal-size OCTETS]] [--debug]
  *
  * Loads the zone, makes an ECDSA P-256 CSK, builds the NSEC chain, then
  * signs the whole zone with 1 thread and with N (default 2) threads,
@@ -13,7 +13,8 @@
  * --journal-size, 16 MiB by default), as the daemon keeps it: the
  * appends' latency (a rewrite shows as the maximum), the file's size,
  * the diffs' octets still in memory, and what malloc_trim(0), which each
- * rewrite calls, costs on the heap the zone and the churn left. Results
+ * rewrite calls, costs on the heap the zone and the churn left (--debug
+ * logs each rewrite with its time and its malloc_trim's). Results
  * are "key=value" lines on stdout for bench/sign.py. */
 #include <malloc.h>
 #include <stdio.h>
@@ -205,6 +206,7 @@ int main(int argc, char **argv)
 	unsigned changes = 2000;
 	bool verify = false;
 	bool nsec3 = false;
+	bool debug = false;
 	zone_t *zone = NULL;
 	sig_key_t *key = NULL;
 	ldns_rr *dnskey = NULL;
@@ -224,6 +226,8 @@ int main(int argc, char **argv)
 			verify = true;
 		else if (strcmp(argv[i], "--nsec3") == 0)
 			nsec3 = true;
+		else if (strcmp(argv[i], "--debug") == 0)
+			debug = true;
 		else if (strcmp(argv[i], "--journal") == 0 && i + 1 < argc)
 			jopts.state_dir = argv[++i];
 		else if (strcmp(argv[i], "--journal-size") == 0 && i + 1 < argc)
@@ -239,11 +243,12 @@ int main(int argc, char **argv)
 	    zone_name_from_str(apex, origin, NULL) < 0) {
 		fprintf(stderr,
 		        "usage: %s ZONEFILE ORIGIN [--threads N] [--changes N] "
-		        "[--out FILE] [--verify] [--nsec3] [--journal DIR [--journal-size N]]\n",
+		        "[--out FILE] [--verify] [--nsec3] [--journal DIR [--journal-size N]] "
+		        "[--debug]\n",
 		        argv[0]);
 		return 2;
 	}
-	gw_log_set_level(GW_LOG_WARNING);
+	gw_log_set_level(debug ? GW_LOG_DEBUG : GW_LOG_WARNING);
 
 	double t0 = seconds();
 	ret = zone_load_file(&zone, apex, path, err, sizeof(err));

@@ -217,7 +217,8 @@ static void kept_room(gw_journal_t *j, uint64_t snap_end, bool compact)
 			gw_notice(
 			    "journal: the zone's snapshot in %s takes %llu octets of the %llu "
 			    "of transfer.journal-size, too few left for its diffs; the file "
-			    "may reach %llu octets (the snapshot and a quarter of it). Set "
+			    "may reach %llu octets (the snapshot and a quarter of it, or its "
+			    "newest diff when larger). Set "
 			    "transfer.journal-size to %lluM or more to keep it within",
 			    j->path, (unsigned long long)snap_end,
 			    (unsigned long long)j->opts.max_size,
