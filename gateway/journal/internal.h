@@ -1,7 +1,7 @@
 /* gateway/journal/ private declarations shared by journal.c (entries in
- * memory, IXFR lookup), file.c (the file's format, reading it at start)
- * and write.c (writing it). Nothing outside gateway/journal/ includes
- * this. */
+ * memory, IXFR lookup), file.c (the file's format, reading it at start),
+ * write.c (writing it, its bound) and disk.c (entries whose data is in
+ * the file only). Nothing outside gateway/journal/ includes this. */
 #pragma once
 
 #include <stdbool.h>
