@@ -2,14 +2,21 @@
  * costs.
  *
  *   sign_zone_bench ZONEFILE ORIGIN [--threads N] [--changes N] [--out FILE]
- *                   [--verify]
+ *                   [--verify] [--journal DIR [--journal-size OCTETS]] [--debug]
  *
  * Loads the zone, makes an ECDSA P-256 CSK, builds the NSEC chain, then
  * signs the whole zone with 1 thread and with N (default 2) threads,
  * timing each pass. Then it commits --changes one-service changes (add a
  * DNS-SD service: PTR, SRV, TXT, A, AAAA; remove it again) through
- * sig_zone_commit() and reports the latency percentiles. Results are
- * "key=value" lines on stdout for bench/sign.py. */
+ * sig_zone_commit() and reports the latency percentiles. With --journal
+ * each diff also goes to a journal in DIR (DIR/journal, bounded by
+ * --journal-size, 16 MiB by default), as the daemon keeps it: the
+ * appends' latency (a rewrite shows as the maximum), the file's size,
+ * the diffs' octets still in memory, and what malloc_trim(0), which each
+ * rewrite calls, costs on the heap the zone and the churn left (--debug
+ * logs each rewrite with its time and its malloc_trim's). Results
+ * are "key=value" lines on stdout for bench/sign.py. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +25,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
+#include "gateway/journal/journal.h"
 #include "zones/zone.h"
 
 static double seconds(void)
@@ -104,17 +112,38 @@ static void print_latency(const char *what, double *lat, unsigned n, size_t resi
 	       lat[n - 1] * 1e6, sum / n * 1e6, (double)resigned / n);
 }
 
+/* The journal's numbers after the commits: appends (lat, n), the file,
+ * the memory, and a malloc_trim(0) timed. */
+static void print_journal(gw_journal_t *j, double *lat, unsigned n)
+{
+	gw_journal_stats_t st;
+	double sum = 0;
+	for (unsigned i = 0; i < n; i++)
+		sum += lat[i];
+	qsort(lat, n, sizeof(*lat), cmp_double);
+	gw_journal_get_stats(j, &st);
+	printf("journal appends=%u p50_us=%.1f p99_us=%.1f max_ms=%.1f mean_us=%.1f entries=%zu "
+	       "diff_octets=%llu file_octets=%llu mem_octets=%llu\n",
+	       n, lat[n / 2] * 1e6, lat[n * 99 / 100] * 1e6, lat[n - 1] * 1e3, sum / n * 1e6,
+	       st.entries, (unsigned long long)st.bytes, (unsigned long long)st.file_size,
+	       (unsigned long long)st.mem_bytes);
+	double t0 = seconds();
+	malloc_trim(0);
+	printf("malloc_trim trim_ms=%.2f\n", (seconds() - t0) * 1e3);
+}
+
 static int bench_commits(const sig_signer_t *signer, zone_t *zone, unsigned changes,
-                         const char *origin)
+                         const char *origin, gw_journal_t *journal)
 {
 	double *lat = calloc(changes > 0 ? changes : 1, sizeof(*lat));
 	double *adds = calloc(changes > 0 ? changes : 1, sizeof(*adds));
 	double *removes = calloc(changes > 0 ? changes : 1, sizeof(*removes));
+	double *appends = calloc(changes > 0 ? changes : 1, sizeof(*appends));
 	size_t resigned_total = 0;
 	size_t resigned_add = 0;
 	int ret = GW_OK;
 
-	if (lat == NULL || adds == NULL || removes == NULL) {
+	if (lat == NULL || adds == NULL || removes == NULL || appends == NULL) {
 		ret = GW_ENOMEM;
 		goto out;
 	}
@@ -135,6 +164,11 @@ static int bench_commits(const sig_signer_t *signer, zone_t *zone, unsigned chan
 			ret = sig_zone_commit(signer, zone, &cs, time(NULL),
 			                      zone_serial_next(serial, 0), &resigned, &diff);
 			lat[i] = seconds() - t0;
+			if (ret == GW_OK && journal != NULL) {
+				t0 = seconds();
+				gw_journal_append(journal, &diff, zone);
+				appends[i] = seconds() - t0;
+			}
 			zone_rrdiff_deinit(&diff);
 			if (i % 2 == 0) {
 				adds[i / 2] = lat[i];
@@ -150,8 +184,11 @@ static int bench_commits(const sig_signer_t *signer, zone_t *zone, unsigned chan
 		print_latency("commit", lat, changes, resigned_total);
 		print_latency("commit-add", adds, (changes + 1) / 2, resigned_add);
 		print_latency("commit-remove", removes, changes / 2, resigned_total - resigned_add);
+		if (journal != NULL && changes > 0)
+			print_journal(journal, appends, changes);
 	}
 out:
+	free(appends);
 	free(lat);
 	free(adds);
 	free(removes);
@@ -163,10 +200,13 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	const char *origin = NULL;
 	const char *out = NULL;
+	gw_journal_opts_t jopts = {.max_entries = 100000, .max_size = 16ULL << 20};
+	gw_journal_t *journal = NULL;
 	unsigned threads = 2;
 	unsigned changes = 2000;
 	bool verify = false;
 	bool nsec3 = false;
+	bool debug = false;
 	zone_t *zone = NULL;
 	sig_key_t *key = NULL;
 	ldns_rr *dnskey = NULL;
@@ -186,6 +226,12 @@ int main(int argc, char **argv)
 			verify = true;
 		else if (strcmp(argv[i], "--nsec3") == 0)
 			nsec3 = true;
+		else if (strcmp(argv[i], "--debug") == 0)
+			debug = true;
+		else if (strcmp(argv[i], "--journal") == 0 && i + 1 < argc)
+			jopts.state_dir = argv[++i];
+		else if (strcmp(argv[i], "--journal-size") == 0 && i + 1 < argc)
+			jopts.max_size = strtoull(argv[++i], NULL, 10);
 		else if (path == NULL)
 			path = argv[i];
 		else if (origin == NULL)
@@ -197,11 +243,12 @@ int main(int argc, char **argv)
 	    zone_name_from_str(apex, origin, NULL) < 0) {
 		fprintf(stderr,
 		        "usage: %s ZONEFILE ORIGIN [--threads N] [--changes N] "
-		        "[--out FILE] [--verify] [--nsec3]\n",
+		        "[--out FILE] [--verify] [--nsec3] [--journal DIR [--journal-size N]] "
+		        "[--debug]\n",
 		        argv[0]);
 		return 2;
 	}
-	gw_log_set_level(GW_LOG_WARNING);
+	gw_log_set_level(debug ? GW_LOG_DEBUG : GW_LOG_WARNING);
 
 	double t0 = seconds();
 	ret = zone_load_file(&zone, apex, path, err, sizeof(err));
@@ -282,7 +329,15 @@ int main(int argc, char **argv)
 			goto out;
 		printf("dump dump_s=%.3f\n", seconds() - t0);
 	}
-	ret = bench_commits(&signer, zone, changes, origin);
+	if (jopts.state_dir != NULL) {
+		ret = gw_journal_open(&journal, &jopts, zone);
+		if (ret != GW_OK)
+			goto out;
+		t0 = seconds();
+		gw_journal_sync(journal, zone);
+		printf("journal-write write_s=%.3f\n", seconds() - t0);
+	}
+	ret = bench_commits(&signer, zone, changes, origin, journal);
 	if (ret == GW_OK && verify && changes > 0) {
 		ret = sig_verify_zone(zone, keys, 1, time(NULL), err, sizeof(err));
 		if (ret != GW_OK)
@@ -293,6 +348,7 @@ int main(int argc, char **argv)
 out:
 	if (ret != GW_OK)
 		fprintf(stderr, "sign_zone_bench: %s\n", gw_strerror(ret));
+	gw_journal_close(journal, NULL);
 	ldns_rr_free(dnskey);
 	sig_key_free(key);
 	zone_free(zone);

@@ -9,6 +9,8 @@ packages=(
 	build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
 	libldns-dev libssl-dev libev-dev libcunit1-dev libcyaml-dev
 	libavahi-core-dev libavahi-common-dev
+	# the journal's record checksums (CRC-32)
+	zlib1g-dev
 	# running as a service: readiness and watchdog (sd_notify), dropping
 	# capabilities, the control socket's JSON, the metrics and status page
 	libsystemd-dev libcap-dev libjson-c-dev libmicrohttpd-dev

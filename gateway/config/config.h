@@ -141,7 +141,7 @@ typedef struct gw_transfer_config {
 	gw_acl_t allow;             /* who may AXFR/IXFR; empty = nobody */
 	gw_notify_target_t *notify; /* owned; notify_count entries */
 	size_t notify_count;
-	uint64_t journal_size;    /* octets of diffs kept for IXFR */
+	uint64_t journal_size;    /* octets of the journal file, zone copy included */
 	uint32_t journal_entries; /* diffs kept for IXFR; 0 = no journal */
 } gw_transfer_config_t;
 

@@ -7,7 +7,15 @@
  * Format: a header (magic, version, apex), then records [length][CRC-32]
  * [payload]: a snapshot of the whole zone (written when the file is
  * rewritten) and entries appended after it, each with fdatasync. A record
- * cut short by a crash is found by its length or CRC and truncated. */
+ * cut short by a crash is found by its length or CRC and truncated.
+ *
+ * Size: transfer.journal-size bounds the whole file, snapshot included
+ * (as Knot's journal-max-usage does). The entries get what the snapshot
+ * leaves; an append that would take the file past it rewrites the file
+ * with the oldest entries dropped down to half that room. A journal-size
+ * that leaves the entries less than a quarter of the snapshot is too
+ * small (logged once, with the size to set): the file may then reach the
+ * snapshot and the larger of that quarter and the newest entry. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -187,21 +195,24 @@ static int make_entry(gw_journal_entry_t **out, const gw_journal_rref_t *a, size
 	return GW_OK;
 }
 
-/* A journal file larger than this is not one the daemon wrote: the file
- * holds a snapshot of the zone and the entries appended since it was
- * last rewritten, which it is as soon as they exceed twice
- * transfer.journal-size (journal.c, keep()), each entry being at most
- * journal-size; four times journal-size bounds them. The snapshot is
- * bounded by the zone, which is far below JOURNAL_SNAPSHOT_MAX for any
- * DNS-SD zone (a million RRs of 1 kB). The snapshot is only ever read
- * through the window; the entries are read into memory, which the limit
- * keeps a damaged or foreign file from making large. */
+/* A journal file larger than this is not one the daemon wrote. The file
+ * holds a snapshot of the zone and entries: within
+ * transfer.journal-size, or, when that is too small for the snapshot,
+ * the snapshot and the larger of a quarter of it and the newest entry
+ * (write.c, room()), each entry being at most journal-size. Files of
+ * the rule before it (rewritten once their entries exceeded twice
+ * journal-size: the snapshot and at most three times journal-size) are
+ * still read, and rewritten within the bound. The snapshot is bounded by
+ * the zone, which is far below JOURNAL_SNAPSHOT_MAX for any DNS-SD zone
+ * (a million RRs of 1 kB). The snapshot is only ever read through the
+ * window; the entries are read into memory, which the limit keeps a
+ * damaged or foreign file from making large. */
 #define JOURNAL_SNAPSHOT_MAX (1024ULL * 1024 * 1024)
 
 uint64_t gw_journal_file_max(const gw_journal_opts_t *opts)
 {
 	uint64_t entries = opts->max_size > UINT64_MAX / 8 ? UINT64_MAX / 2 : 4 * opts->max_size;
-	return entries + JOURNAL_SNAPSHOT_MAX;
+	return entries + JOURNAL_SNAPSHOT_MAX + JOURNAL_SNAPSHOT_MAX / 4;
 }
 
 /* ---- the zone served last against the zone built at start --------------- */

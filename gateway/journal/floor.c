@@ -18,23 +18,6 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Exactly len octets at off, or -errno / GW_EIO (the file is shorter). */
-static int read_at(int fd, void *buf, size_t len, off_t off)
-{
-	size_t got = 0;
-	while (got < len) {
-		ssize_t k = pread(fd, (uint8_t *)buf + got, len - got, off + (off_t)got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (k == 0)
-			return GW_EIO;
-		got += (size_t)k;
-	}
-	return GW_OK;
-}
-
 /* Walk the records of fd (size octets, header checked) and take the serial
  * the last sound one ends at. The walk stops where file.c would cut the
  * file (a record longer than what is left, an unknown kind) and where the
@@ -49,7 +32,7 @@ static int walk(int fd, off_t pos, off_t size, uint32_t *out)
 	while (size - pos >= REC_HEAD + SNAP_HEAD) {
 		size_t want =
 		    size - pos >= (off_t)sizeof(head) ? sizeof(head) : REC_HEAD + SNAP_HEAD;
-		int ret = read_at(fd, head, want, pos);
+		int ret = gw_journal_read_at(fd, head, want, pos);
 		if (ret != GW_OK)
 			return ret;
 		uint32_t plen = be32(head);
@@ -100,7 +83,7 @@ int gw_journal_read_floor(const char *state_dir, const uint8_t *apex, uint32_t *
 		goto out;
 	}
 	size_t alen = (size_t)zone_name_len(apex, ZONE_NAME_MAXLEN);
-	ret = read_at(fd, head, 13 + alen, 0);
+	ret = gw_journal_read_at(fd, head, 13 + alen, 0);
 	if (ret == GW_OK && (memcmp(head, FILE_MAGIC, 8) != 0 || be32(head + 8) != FILE_VERSION))
 		ret = GW_EPARSE;
 	if (ret != GW_OK)

@@ -1,14 +1,17 @@
 /* gateway/journal/ private declarations shared by journal.c (entries in
- * memory, IXFR lookup), file.c (the file's format, reading it at start)
- * and write.c (writing it). Nothing outside gateway/journal/ includes
- * this. */
+ * memory, IXFR lookup), file.c (the file's format, reading it at start),
+ * write.c (writing it, its bound) and disk.c (entries whose data is in
+ * the file only). Nothing outside gateway/journal/ includes this. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include <ev.h>
+#include <zlib.h>
 
 #include "common/dns.h"
 #include "gateway/journal/journal.h"
@@ -32,10 +35,16 @@ struct gw_journal {
 	uint64_t bytes;
 	bool have_serial;
 	uint32_t serial; /* the zone's serial the newest entry (or the snapshot) ends at */
-	/* The file: entries appended since it was last rewritten. */
-	size_t file_entries;
-	uint64_t file_bytes;
+	/* The file: its size, and where its snapshot ends (the header and
+	 * the snapshot: what the entries' room is measured against), both as
+	 * of the last rewrite and the appends since. */
+	uint64_t file_size;
+	uint64_t snap_end;
 	bool need_rewrite;
+	bool small_noted; /* the notice that journal-size is too small was given */
+	/* Entries in the file that could not be read back (disk.c). */
+	uint64_t damaged;
+	time_t damage_logged;
 	uint64_t resets;
 	/* A file that cannot be written: the history stays in memory and the
 	 * timer tries again, backing off (journal.c). */
@@ -60,11 +69,17 @@ void gw_journal_drop_entries(gw_journal_t *j);
 int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e);
 /* Drop the oldest entries until the bounds hold. */
 void gw_journal_trim(gw_journal_t *j);
+/* Drop the n oldest entries. */
+void gw_journal_drop_oldest(gw_journal_t *j, size_t n);
 
 /* ---- the file (file.c reads it, write.c writes it) ---------------------- */
 
-/* CRC-32 (IEEE 802.3) of the records, continued from crc (0 to start). */
-uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t len);
+/* CRC-32 (IEEE 802.3, zlib's) of the records, continued from crc (0 to
+ * start). */
+static inline uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t len)
+{
+	return (uint32_t)crc32_z(crc, p, len);
+}
 
 /* The format's numbers: 32 bits, most significant octet first. */
 static inline void gw_journal_put32(uint8_t *p, uint32_t v)
@@ -93,11 +108,24 @@ int gw_journal_each_rr(const zone_node_t *node, gw_journal_rr_fn fn, void *ctx);
  * cannot be used is discarded (logged). GW_OK or GW_ENOMEM. */
 int gw_journal_file_load(gw_journal_t *j, const zone_t *zone);
 
-/* Rewrite the file (write.c): header, a snapshot of zone, the entries
- * kept (those that do not end at zone's serial are dropped); atomically.
+/* Rewrite the file (write.c): header, a snapshot of zone, the newest
+ * entries that fit the entries' room (compact: half of it, so that the
+ * next rewrite is that far off), atomically; the entries left out (and
+ * those that do not end at zone's serial) are dropped from memory too.
  * GW_OK or an error, not logged: the caller says what follows
  * (journal.c). */
-int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone);
+int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact);
+
+/* The octets the file may reach before a rewrite: transfer.journal-size,
+ * or, when the snapshot leaves its entries less than a quarter of the
+ * snapshot, the snapshot and that quarter (write.c says why). */
+uint64_t gw_journal_file_bound(const gw_journal_t *j);
+
+/* The octets e takes in the file, its record's head included. */
+static inline uint64_t gw_journal_rec_size(const gw_journal_entry_t *e)
+{
+	return REC_HEAD + ENTRY_HEAD + (uint64_t)e->size;
+}
 
 /* Append e to the open file and flush it to disk (write.c). GW_OK or
  * -errno. */
@@ -115,6 +143,23 @@ int gw_journal_path_open(const gw_journal_opts_t *opts, const char *path, int *f
 
 /* Cut the file at path (open as fd) at torn, when that is before its end. */
 void gw_journal_cut(const char *path, uint64_t torn, int fd);
+
+/* ---- entries whose data is in the file only (disk.c) ------------------- */
+
+/* Exactly len octets of fd at off: GW_OK, -errno, GW_EIO (the file is
+ * shorter). */
+int gw_journal_read_at(int fd, void *buf, size_t len, off_t off);
+
+/* Entry i (in memory, or in the file at off) is now in the file at off:
+ * its data leaves memory (an IXFR holding it keeps it). */
+void gw_journal_to_disk(gw_journal_t *j, size_t i, uint64_t off);
+
+/* e's data read back from fd (its record at e->off, checked against the
+ * CRC, the length, the serials and counts): *out a new entry (one
+ * reference) with data. GW_OK, GW_ENOMEM, GW_EIO or -errno (logged, at
+ * most once a minute). */
+int gw_journal_entry_load(gw_journal_t *j, int fd, const gw_journal_entry_t *e,
+                          gw_journal_entry_t **out);
 
 /* ---- the bounded window (window.c) -------------------------------------- */
 

@@ -82,6 +82,18 @@ static void reset(gw_journal_t *j, const char *why)
 	j->resets++;
 }
 
+void gw_journal_drop_oldest(gw_journal_t *j, size_t n)
+{
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		j->bytes -= j->entries[i]->size;
+		gw_journal_entry_put(j->entries[i]);
+	}
+	memmove(j->entries, j->entries + n, (j->count - n) * sizeof(*j->entries));
+	j->count -= n;
+}
+
 void gw_journal_trim(gw_journal_t *j)
 {
 	size_t drop = 0;
@@ -91,13 +103,7 @@ void gw_journal_trim(gw_journal_t *j)
 		bytes -= j->entries[drop]->size;
 		drop++;
 	}
-	if (drop == 0)
-		return;
-	for (size_t i = 0; i < drop; i++)
-		gw_journal_entry_put(j->entries[i]);
-	memmove(j->entries, j->entries + drop, (j->count - drop) * sizeof(*j->entries));
-	j->count -= drop;
-	j->bytes = bytes;
+	gw_journal_drop_oldest(j, drop);
 }
 
 int gw_journal_push(gw_journal_t *j, gw_journal_entry_t *e)
@@ -173,7 +179,7 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	j->retries++;
-	int ret = gw_journal_file_rewrite(j, j->zone);
+	int ret = gw_journal_file_rewrite(j, j->zone, false);
 	if (ret == GW_OK) {
 		gw_notice("journal: %s written (try %u after the error); the IXFR history is on "
 		          "disk again",
@@ -187,14 +193,14 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 	file_failed(j, ret);
 }
 
-/* Rewrite the file with a snapshot of zone, unless the retry timer is
- * due to do it. */
-static void write_file(gw_journal_t *j, const zone_t *zone)
+/* Rewrite the file with a snapshot of zone (compact: see
+ * gw_journal_file_rewrite()), unless the retry timer is due to do it. */
+static void write_file(gw_journal_t *j, const zone_t *zone, bool compact)
 {
 	j->zone = zone;
 	if (j->path == NULL || ev_is_active(&j->retry))
 		return;
-	int ret = gw_journal_file_rewrite(j, zone);
+	int ret = gw_journal_file_rewrite(j, zone, compact);
 	if (ret != GW_OK)
 		file_failed(j, ret);
 }
@@ -205,7 +211,7 @@ void gw_journal_sync(gw_journal_t *j, const zone_t *zone)
 		return;
 	j->zone = zone;
 	if (j->need_rewrite || j->fd < 0)
-		write_file(j, zone);
+		write_file(j, zone, false);
 }
 
 static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
@@ -226,22 +232,29 @@ static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 	/* While the file fails, the timer writes all of it. */
 	if (j->path == NULL || ev_is_active(&j->retry))
 		return;
-	if (!j->need_rewrite && j->fd >= 0 && j->count > 0) {
-		int ret = gw_journal_file_append(j, e);
-		if (ret != GW_OK) {
-			gw_err("journal: cannot append to %s: %s; rewriting it", j->path,
-			       gw_strerror(ret));
-			j->need_rewrite = true;
-		} else {
-			j->file_entries++;
-			j->file_bytes += e->size;
-		}
+	if (j->need_rewrite || j->fd < 0 || j->count == 0) {
+		write_file(j, zone, false);
+		return;
 	}
-	/* The file keeps what memory dropped until it is rewritten: rewrite
-	 * when it holds twice what is kept. */
-	if (j->need_rewrite || j->fd < 0 || j->file_entries > 2 * (size_t)j->opts.max_entries ||
-	    j->file_bytes > 2 * j->opts.max_size)
-		write_file(j, zone);
+	/* An append that would take the file past its bound rewrites it
+	 * with the oldest entries dropped down to half their room instead:
+	 * the file never exceeds the bound, and rewrites (each writes the
+	 * whole zone) come only every half room of appends. */
+	uint64_t rec = gw_journal_rec_size(e);
+	if (j->file_size + rec > gw_journal_file_bound(j)) {
+		write_file(j, zone, true);
+		return;
+	}
+	int ret = gw_journal_file_append(j, e);
+	if (ret != GW_OK) {
+		gw_err("journal: cannot append to %s: %s; rewriting it", j->path, gw_strerror(ret));
+		j->need_rewrite = true;
+		write_file(j, zone, false);
+		return;
+	}
+	/* On disk now: memory keeps the index only. */
+	gw_journal_to_disk(j, j->count - 1, j->file_size);
+	j->file_size += rec;
 }
 
 /* The apex SOA that opens a side of a diff at p (max octets): its length,
@@ -320,7 +333,7 @@ void gw_journal_append(gw_journal_t *j, zone_rrdiff_t *diff, const zone_t *zone)
 	reset(j, why);
 	j->have_serial = true;
 	j->serial = serial;
-	write_file(j, zone);
+	write_file(j, zone, false);
 }
 
 int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zone_t *zone)
@@ -377,7 +390,7 @@ void gw_journal_close(gw_journal_t *j, const zone_t *zone)
 	if (j->opts.loop != NULL)
 		ev_timer_stop(j->opts.loop, &j->retry);
 	if (zone != NULL && j->path != NULL && j->opts.max_entries > 0) {
-		int ret = gw_journal_file_rewrite(j, zone);
+		int ret = gw_journal_file_rewrite(j, zone, false);
 		if (ret != GW_OK)
 			gw_err("journal: cannot write %s at exit: %s; %s. Secondaries that are "
 			       "behind get AXFR once after the next start",
@@ -389,6 +402,26 @@ void gw_journal_close(gw_journal_t *j, const zone_t *zone)
 	free(j->entries);
 	free(j->path);
 	free(j);
+}
+
+/* A reference to entry i with its data: the entry itself when memory
+ * holds it, else a copy read back from the file. One that cannot be read
+ * back drops it and the older entries (no IXFR can pass it) and has the
+ * file rewritten without it: GW_EIO. */
+static int entry_get(gw_journal_t *j, size_t i, gw_journal_entry_t **out)
+{
+	gw_journal_entry_t *e = j->entries[i];
+	if (e->data != NULL) {
+		e->refs++;
+		*out = e;
+		return GW_OK;
+	}
+	int ret = gw_journal_entry_load(j, j->fd, e, out);
+	if (ret == GW_OK || ret == GW_ENOMEM)
+		return ret;
+	gw_journal_drop_oldest(j, i + 1);
+	j->need_rewrite = true;
+	return GW_EIO;
 }
 
 int gw_journal_find(gw_journal_t *j, uint32_t serial, gw_journal_entry_t ***entries, size_t *count,
@@ -408,8 +441,11 @@ int gw_journal_find(gw_journal_t *j, uint32_t serial, gw_journal_entry_t ***entr
 	size_t n = 0;
 	size_t total = 0;
 	for (size_t k = i; k < j->count; k++) {
-		list[n] = j->entries[k];
-		list[n]->refs++;
+		int ret = entry_get(j, k, &list[n]);
+		if (ret != GW_OK) {
+			gw_journal_entries_put(list, n);
+			return ret;
+		}
 		total += list[n]->size;
 		n++;
 	}
@@ -428,6 +464,9 @@ void gw_journal_get_stats(const gw_journal_t *j, gw_journal_stats_t *st)
 	st->bytes = j->bytes;
 	st->have_serial = j->have_serial;
 	st->resets = j->resets;
+	st->file_size = j->fd >= 0 ? j->file_size : 0;
+	for (size_t i = 0; i < j->count; i++)
+		st->mem_bytes += j->entries[i]->data != NULL ? j->entries[i]->size : 0;
 	if (j->count > 0) {
 		st->oldest = j->entries[0]->from;
 		st->newest = j->entries[j->count - 1]->to;
@@ -436,9 +475,8 @@ void gw_journal_get_stats(const gw_journal_t *j, gw_journal_stats_t *st)
 
 gw_journal_entry_t *gw_journal_newest(gw_journal_t *j)
 {
-	if (j == NULL || j->count == 0)
+	gw_journal_entry_t *e = NULL;
+	if (j == NULL || j->count == 0 || entry_get(j, j->count - 1, &e) != GW_OK)
 		return NULL;
-	gw_journal_entry_t *e = j->entries[j->count - 1];
-	e->refs++;
 	return e;
 }

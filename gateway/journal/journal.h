@@ -2,7 +2,8 @@
  * change, holding every RR the change removed and added in the signed
  * zone (data, NSEC or NSEC3, RRSIG, DNSKEY, the SOA), bounded by entries
  * and octets (the oldest are dropped), and kept in <state>/journal so
- * that secondaries still get IXFR after a restart.
+ * that secondaries still get IXFR after a restart. max_size
+ * (transfer.journal-size) bounds that file, its snapshot included.
  *
  * Flow: the commit itself says what it changed. gw_zonemgr_commit() runs
  * sig_zone_commit() (or, unsigned, zone_commit(); for a signature refresh
@@ -19,7 +20,20 @@
  * [CRC-32][payload]: a snapshot of the whole zone (written when the file
  * is rewritten) and entries appended after it, each with fdatasync. A
  * record cut short by a crash is found by its length or CRC and
- * truncated. At start the snapshot and the entries after it give the last
+ * truncated. The file stays within max_size: the entries get what the
+ * snapshot leaves, and an append that would not fit rewrites the file
+ * with the oldest dropped down to half that room. A max_size that leaves
+ * less than a quarter of the snapshot is too small (logged once): the
+ * file may then reach the snapshot and the larger of that quarter and
+ * the newest entry.
+ *
+ * Memory (disk.c): once an entry is in the file (appended and flushed,
+ * or written by a rewrite), memory keeps its index only (serials,
+ * counts, size, where its record is); gw_journal_find() reads the data
+ * back and checks its CRC. The data stays in memory only while it is not
+ * in the file: no state directory, a file that cannot be written, from
+ * the start to the first rewrite; bounded by max_size as the entries
+ * are. At start the snapshot and the entries after it give the last
  * zone served, walked in canonical order through a bounded window
  * (window.c, scan.c, last.c), never held whole; its difference to the
  * zone built at start, found by merging that walk with the zone's own
@@ -52,7 +66,12 @@ typedef struct gw_journal_entry {
 	uint32_t removed;  /* RRs removed, the old SOA included */
 	uint32_t added;    /* RRs added, the new SOA included */
 	size_t size;       /* octets in data */
-	uint8_t *data;     /* owned */
+	/* Owned. NULL in the journal's own index once the entry is in the
+	 * file (its record at off): gw_journal_find() and
+	 * gw_journal_newest() read it back, so entries they return always
+	 * have it. */
+	uint8_t *data;
+	uint64_t off;
 } gw_journal_entry_t;
 
 /* Drop a reference. Accepts NULL. */
@@ -69,8 +88,10 @@ typedef struct gw_journal gw_journal_t;
 
 typedef struct gw_journal_opts {
 	const char *state_dir; /* borrowed; NULL keeps the journal in memory only */
-	uint64_t max_size;     /* octets of entries kept */
-	uint32_t max_entries;  /* entries kept; 0 turns the journal off */
+	/* Octets of the file, snapshot included (in memory only: of the
+	 * entries). */
+	uint64_t max_size;
+	uint32_t max_entries; /* entries kept; 0 turns the journal off */
 	/* Borrowed; NULL: a file that cannot be written is tried again at the
 	 * next change only, not by a timer. */
 	struct ev_loop *loop;
@@ -133,11 +154,14 @@ void gw_journal_close(gw_journal_t *j, const zone_t *zone);
  * SOA drops the history (logged). Accepts j NULL. */
 void gw_journal_append(gw_journal_t *j, zone_rrdiff_t *diff, const zone_t *zone);
 
-/* The entries that lead from serial to the newest serial, oldest first.
+/* The entries that lead from serial to the newest serial, oldest first,
+ * with their data (read back from the file for those only there).
  * On GW_OK *entries is a malloc'ed array (caller frees it and puts each
  * entry) of *count referenced entries, and *bytes their total size.
  * GW_ENOTFOUND when the journal does not reach back to serial (or serial
- * is the newest), GW_ENOMEM. */
+ * is the newest), GW_ENOMEM, GW_EIO when an entry cannot be read back
+ * (logged; it and the older ones are dropped: answer with the whole
+ * zone). */
 int gw_journal_find(gw_journal_t *j, uint32_t serial, gw_journal_entry_t ***entries, size_t *count,
                     size_t *bytes);
 
@@ -148,8 +172,11 @@ typedef struct gw_journal_stats {
 	bool have_serial;
 	uint32_t oldest, newest; /* serials the entries span, when entries > 0 */
 	uint64_t resets;         /* histories dropped after an error */
+	uint64_t mem_bytes;      /* octets of entries' data held in memory */
+	uint64_t file_size;      /* octets of the file (0 without one) */
 } gw_journal_stats_t;
 void gw_journal_get_stats(const gw_journal_t *j, gw_journal_stats_t *st);
 
-/* The newest entry (a reference; put it), or NULL. For tests. */
+/* The newest entry with its data (a reference; put it), or NULL (none,
+ * or it cannot be read back). For tests. */
 gw_journal_entry_t *gw_journal_newest(gw_journal_t *j);

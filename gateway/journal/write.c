@@ -3,33 +3,17 @@
  * snapshot of the zone plus the entries kept, atomically. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/error.h"
 #include "common/file.h"
+#include "common/log.h"
 #include "gateway/journal/internal.h"
-
-uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t len)
-{
-	static uint32_t table[256];
-	static bool ready;
-	if (!ready) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-		ready = true;
-	}
-	uint32_t c = crc ^ 0xffffffffu;
-	for (size_t i = 0; i < len; i++)
-		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
 
 static int write_all(int fd, const void *data, size_t len)
 {
@@ -195,23 +179,131 @@ static int write_snapshot(int fd, const zone_t *zone, uint32_t serial)
 	return ret;
 }
 
+/* The entries' room in the file: transfer.journal-size less the header
+ * and snapshot (snap_end octets), but at least a quarter of them. Less
+ * would have a rewrite, which writes the whole zone, follow every few
+ * changes; the bound is then the snapshot and that quarter, and the
+ * notice says so once (kept_room()). */
+static uint64_t room(const gw_journal_t *j, uint64_t snap_end, bool *small)
+{
+	uint64_t least = snap_end / 4;
+	uint64_t left = j->opts.max_size > snap_end ? j->opts.max_size - snap_end : 0;
+	*small = left < least;
+	return *small ? least : left;
+}
+
+uint64_t gw_journal_file_bound(const gw_journal_t *j)
+{
+	bool small;
+	return j->snap_end + room(j, j->snap_end, &small);
+}
+
+/* After the snapshot (ending at snap_end) was written: drop the oldest
+ * entries until the rest fit in the room (compact: half of it). The
+ * newest stays when it fits the whole room, or when journal-size is too
+ * small (then the newest change at least goes by IXFR, and the bound is
+ * the snapshot and the larger of the room and that change); else
+ * nothing is kept. */
+static void kept_room(gw_journal_t *j, uint64_t snap_end, bool compact)
+{
+	bool small;
+	uint64_t full = room(j, snap_end, &small);
+	uint64_t limit = compact ? full / 2 : full;
+	uint64_t used = 0;
+	size_t from = j->count;
+
+	if (small) {
+		if (!j->small_noted)
+			gw_notice(
+			    "journal: the zone's snapshot in %s takes %llu octets of the %llu "
+			    "of transfer.journal-size, too few left for its diffs; the file "
+			    "may reach %llu octets (the snapshot and a quarter of it, or its "
+			    "newest diff when larger). Set "
+			    "transfer.journal-size to %lluM or more to keep it within",
+			    j->path, (unsigned long long)snap_end,
+			    (unsigned long long)j->opts.max_size,
+			    (unsigned long long)(snap_end + full),
+			    (unsigned long long)((2 * snap_end >> 20) + 1));
+		j->small_noted = true;
+	} else {
+		j->small_noted = false;
+	}
+	while (from > 0 && used + gw_journal_rec_size(j->entries[from - 1]) <= limit)
+		used += gw_journal_rec_size(j->entries[--from]);
+	if (from == j->count && from > 0) {
+		const gw_journal_entry_t *e = j->entries[from - 1];
+		/* Too small a journal-size still keeps the newest change. */
+		if (small || gw_journal_rec_size(e) <= full)
+			from--;
+		else
+			gw_notice(
+			    "journal: a diff of %zu octets is larger than the room %s has for "
+			    "diffs (%llu octets: transfer.journal-size less the zone's "
+			    "snapshot); it is not kept",
+			    e->size, j->path, (unsigned long long)full);
+	}
+	gw_journal_drop_oldest(j, from);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The entries kept, after the snapshot (ending at snap_end in fd):
+ * those only in the old file (j->fd) are read back from it. One that
+ * cannot be read back is dropped with the older ones (which no IXFR can
+ * reach without it), and the rest are written again from snap_end. */
+static int write_entries(gw_journal_t *j, int fd, off_t snap_end)
+{
+	size_t i = 0;
+	while (i < j->count) {
+		gw_journal_entry_t *e = j->entries[i];
+		gw_journal_entry_t *copy = NULL;
+		if (e->data == NULL) {
+			int ret = gw_journal_entry_load(j, j->fd, e, &copy);
+			if (ret == GW_ENOMEM)
+				return ret;
+			if (ret != GW_OK) {
+				gw_journal_drop_oldest(j, i + 1);
+				if (ftruncate(fd, snap_end) != 0 ||
+				    lseek(fd, snap_end, SEEK_SET) < 0)
+					return -errno;
+				i = 0;
+				continue;
+			}
+			e = copy;
+		}
+		int ret = write_entry(fd, e);
+		gw_journal_entry_put(copy);
+		if (ret != GW_OK)
+			return ret;
+		i++;
+	}
+	return GW_OK;
+}
+
 /* Rewrite the file: header, a snapshot of zone, the entries kept;
- * atomically (temporary file, fsync, rename, fsync of the directory). */
-int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
+ * atomically (temporary file, fsync, rename, fsync of the directory).
+ * The old file stays open until the new one is: the entries only there
+ * are read from it, and are where the index says until the new file is
+ * in place. */
+int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 {
 	int ret;
 	int fd = -1;
 	char tmp[4096 + 8];
 	uint32_t serial = 0;
+	off_t snap_end = 0, end = 0;
+	double start = now_ms();
 
 	if (j->path == NULL) {
 		j->need_rewrite = false;
 		return GW_OK;
 	}
-	if (j->fd >= 0) {
-		close(j->fd);
-		j->fd = -1;
-	}
+	j->need_rewrite = true; /* until it is done: no appends to the old file */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
 	ret = zone_serial(zone, &serial);
 	if (ret != GW_OK)
@@ -224,12 +316,18 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 	ret = write_header(fd, zone_apex(zone));
 	if (ret == GW_OK)
 		ret = write_snapshot(fd, zone, serial);
+	if (ret == GW_OK && (snap_end = lseek(fd, 0, SEEK_CUR)) < 0)
+		ret = -errno;
+	if (ret != GW_OK)
+		goto out;
 	/* Entries that do not end at the snapshot's serial cannot be joined
 	 * to it at the next start: they are not kept. */
 	if (j->have_serial && j->serial != serial)
 		gw_journal_drop_entries(j);
-	for (size_t i = 0; ret == GW_OK && i < j->count; i++)
-		ret = write_entry(fd, j->entries[i]);
+	kept_room(j, (uint64_t)snap_end, compact);
+	ret = write_entries(j, fd, snap_end);
+	if (ret == GW_OK && (end = lseek(fd, 0, SEEK_CUR)) < 0)
+		ret = -errno;
 	if (ret == GW_OK && fsync(fd) != 0)
 		ret = -errno;
 	if (ret == GW_OK && close(fd) != 0)
@@ -241,14 +339,31 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone)
 		ret = gw_file_sync_parent(j->path);
 	if (ret != GW_OK)
 		goto out;
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (j->fd < 0) {
+	int now = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (now < 0) {
 		ret = -errno;
 		goto out;
 	}
-	j->file_entries = j->count;
-	j->file_bytes = j->bytes;
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = now;
+	/* Every entry kept is in the new file now: memory keeps its index. */
+	uint64_t off = (uint64_t)snap_end;
+	for (size_t i = 0; i < j->count; i++) {
+		gw_journal_to_disk(j, i, off);
+		off += gw_journal_rec_size(j->entries[i]);
+	}
+	j->snap_end = (uint64_t)snap_end;
+	j->file_size = (uint64_t)end;
 	j->need_rewrite = false;
+	/* The entries dropped and the data that went to disk were freed in
+	 * small pieces among the zone's; glibc gives such memory back to the
+	 * kernel only when asked, so RSS would keep the churn's peak. */
+	double t0 = now_ms();
+	malloc_trim(0);
+	double t1 = now_ms();
+	gw_debug("journal: %s rewritten: %llu octets, %zu diffs, in %.1f ms (malloc_trim %.1f ms)",
+	         j->path, (unsigned long long)end, j->count, t1 - start, t1 - t0);
 out:
 	if (fd >= 0)
 		close(fd);

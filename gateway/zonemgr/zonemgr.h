@@ -58,7 +58,7 @@ typedef struct gw_zonemgr_opts {
 			uint64_t ds_check_interval; /* seconds between two asks */
 		} policy;
 	} dnssec;
-	uint64_t journal_size;    /* octets of diffs kept for IXFR */
+	uint64_t journal_size;    /* octets of the journal file, zone copy included */
 	uint32_t journal_entries; /* 0: no journal */
 	/* Borrowed: extra_count records the gateway publishes itself (TLSA,
 	 * SRV, A/AAAA of its server name: zone file lines, absolute names),

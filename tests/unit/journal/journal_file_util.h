@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* CRC-32 (IEEE 802.3) bit by bit, as the file's records carry it. */
 static inline uint32_t crc32_bits(const uint8_t *p, size_t len)
@@ -27,4 +29,30 @@ static inline size_t put_be32(uint8_t *p, uint32_t v)
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
 	return 4;
+}
+
+/* The 32-bit number at p, most significant octet first. */
+static inline uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The whole file at path (malloc'ed, caller frees) and its size; NULL
+ * when it cannot be read. */
+static inline uint8_t *tfile_read(const char *path, size_t *size)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long n = -1;
+	if (fp != NULL && fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0)
+		buf = malloc((size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (fp != NULL)
+		fclose(fp);
+	*size = buf != NULL ? (size_t)n : 0;
+	return buf;
 }
