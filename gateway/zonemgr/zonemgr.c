@@ -372,6 +372,20 @@ static void give_back_heap(void)
 	malloc_trim(0);
 }
 
+static void first_sync(gw_zonemgr_t *m)
+{
+	ev_idle_stop(m->loop, &m->first_sync);
+	gw_journal_sync(m->journal, m->zone->zone);
+	give_back_heap();
+}
+
+static void on_first_sync(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	first_sync(container_of(w, gw_zonemgr_t, first_sync));
+}
+
 int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_opts_t *opts)
 {
 	int ret;
@@ -385,6 +399,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	m->opts = *opts;
 	const gw_zonemgr_opts_t *cfg = &m->opts;
 	ev_init(&m->refresh, on_refresh);
+	ev_idle_init(&m->first_sync, on_first_sync);
 	gw_zonemgr_roll_init(m);
 
 	ret = gw_serial_init(&m->serial, cfg->state_dir);
@@ -780,18 +795,23 @@ int gw_zonemgr_start(gw_zonemgr_t *m)
 	int ret = gw_serial_sync(&m->serial);
 	if (ret != GW_OK)
 		return ret; /* logged with the path */
-	gw_journal_sync(m->journal, m->zone->zone);
+	/* The journal's snapshot (a second at 100 000 services) waits until
+	 * the queries that came in during the start are answered: until it
+	 * is written, a crash only costs the next start the signatures it
+	 * could have taken over; a commit or a stop writes it earlier. */
+	ev_idle_start(m->loop, &m->first_sync);
 	gw_zonemgr_schedule_refresh(m);
 	/* A rollover resumes where keys/state says, at once if a step is
 	 * overdue. */
 	if (m->keys != NULL)
 		gw_zonemgr_roll_tick(m);
-	give_back_heap();
 	return GW_OK;
 }
 
 void gw_zonemgr_stop(gw_zonemgr_t *m)
 {
+	if (ev_is_active(&m->first_sync))
+		first_sync(m);
 	ev_timer_stop(m->loop, &m->refresh);
 	ev_timer_stop(m->loop, &m->roll);
 	gw_zonemgr_roll_cancel_check(m);
@@ -821,6 +841,7 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 	if (m == NULL)
 		return;
 	if (m->loop != NULL) {
+		ev_idle_stop(m->loop, &m->first_sync);
 		ev_timer_stop(m->loop, &m->refresh);
 		ev_timer_stop(m->loop, &m->roll);
 		gw_zonemgr_roll_cancel_check(m);
