@@ -143,8 +143,8 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 }
 
 /* Count the RRsets the zone file gave that the gateway makes itself, and
- * say once that they are ignored. */
-static void warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
+ * say once that they are ignored. Returns that count. */
+static size_t warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 {
 	size_t n = 0;
 	for (const zone_node_t *node = zone_first(statics); node; node = zone_next(statics, node)) {
@@ -155,6 +155,7 @@ static void warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 		gw_warn("%s: %zu DNSSEC RRsets (DNSKEY, RRSIG, NSEC, NSEC3, CDS, CDNSKEY) ignored: "
 		        "the gateway makes these itself",
 		        opts->zone_file ? opts->zone_file : "zone", n);
+	return n;
 }
 
 static int keys_changeset(gw_zonemgr_t *m, const zone_t *zone, zone_changeset_t *cs)
@@ -410,17 +411,23 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 		gw_err("cannot load zone %s: %s", cfg->domain_str, err[0] ? err : gw_strerror(ret));
 		goto out;
 	}
-	warn_owned(statics, cfg);
-
 	/* The served zone starts as the static records minus what the
-	 * gateway makes itself; they are not kept apart, but marked. */
-	ret = zone_new(&zone, cfg->domain);
-	if (ret == GW_OK)
-		ret = zone_add_zone(zone, statics, gateway_owned_type, NULL);
-	if (ret == GW_OK)
-		zone_mark_static(zone, statics, gateway_owned_type, NULL);
-	zone_free(statics);
-	statics = NULL;
+	 * gateway makes itself; they are not kept apart, but marked. Without
+	 * anything to leave out it is the static records themselves: a copy
+	 * would build the whole zone a second time. */
+	if (warn_owned(statics, cfg) == 0) {
+		zone = statics;
+		statics = NULL;
+		zone_mark_static(zone, zone, gateway_owned_type, NULL);
+	} else {
+		ret = zone_new(&zone, cfg->domain);
+		if (ret == GW_OK)
+			ret = zone_add_zone(zone, statics, gateway_owned_type, NULL);
+		if (ret == GW_OK)
+			zone_mark_static(zone, statics, gateway_owned_type, NULL);
+		zone_free(statics);
+		statics = NULL;
+	}
 	if (ret != GW_OK) {
 		gw_err("cannot build zone %s: %s", cfg->domain_str, gw_strerror(ret));
 		goto out;
