@@ -102,10 +102,6 @@ void *zone_malloc(size_t size);
 void *zone_calloc(size_t n, size_t size);
 void *zone_realloc(void *ptr, size_t size);
 
-/* Zone texts from this size on are read by two threads (zones/load.c);
- * tests lower it to read small files that way. */
-extern size_t zone_load_split_min;
-
 /* Text of a type ("AAAA", "TYPE65534") into buf of size len. */
 void zone_type_str(char *buf, size_t len, uint16_t type);
 

@@ -4,9 +4,7 @@
  * reports the line where a record ends, not where it starts). */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __GLIBC__
@@ -54,10 +52,7 @@ typedef struct loader {
 	size_t size;
 	size_t line_pos; /* offset up to which newlines are counted */
 	size_t line;     /* line number at line_pos */
-	size_t base;     /* offset in data of the stream being read */
 } loader_t;
-
-size_t zone_load_split_min = 1 << 20;
 
 __attribute__((format(printf, 4, 5))) static int fail(loader_t *ld, int code, size_t line,
                                                       const char *fmt, ...)
@@ -240,345 +235,26 @@ static bool rdata_fits(const ldns_rr *rr)
 	return ok;
 }
 
-/* What the reader found next: a record, a $TTL, the end, or a failure
- * (reported only when the records before it went in, so that a file's
- * first error is the one reported, whoever read it). */
-typedef enum { STEP_RR, STEP_TTL, STEP_END, STEP_FAIL } step_kind_t;
-
-typedef enum {
-	WHY_NO_PROGRESS,
-	WHY_INCLUDE,
-	WHY_NOMEM,
-	WHY_SYNTAX,
-	WHY_MISFIT,
-} step_why_t;
-
-typedef struct step {
-	step_kind_t kind;
-	step_why_t why;     /* STEP_FAIL */
-	ldns_status status; /* STEP_FAIL, WHY_SYNTAX */
-	uint32_t ttl;       /* STEP_TTL */
-	size_t line;
-	ldns_rr *rr; /* owned: STEP_RR, and STEP_FAIL with WHY_MISFIT */
-} step_t;
-
-/* The next step from fp, which reads ld->data from ld->base on for len
- * octets; origin and prev are ldns's state between records. */
-static void read_step(loader_t *ld, FILE *fp, size_t len, ldns_rdf **origin, ldns_rdf **prev,
-                      step_t *st)
+static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
 {
-	for (;;) {
-		ldns_rr *rr = NULL;
-		long start = ftell(fp);
-		*st = (step_t){.kind = STEP_END};
-		if (start < 0 || (size_t)start >= len)
-			return;
-		uint32_t ttl = TTL_ABSENT;
-		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, prev, NULL);
-		long end = ftell(fp);
-		st->line = record_line(ld, ld->base + (size_t)start,
-		                       ld->base + (end < 0 ? len : (size_t)end));
-		st->kind = STEP_FAIL;
-		switch (s) {
-		case LDNS_STATUS_OK:
-			break;
-		case LDNS_STATUS_SYNTAX_EMPTY:
-		case LDNS_STATUS_SYNTAX_ORIGIN:
-			if (end <= start) {
-				st->why = WHY_NO_PROGRESS;
-				return;
-			}
-			continue;
-		case LDNS_STATUS_SYNTAX_TTL:
-			st->kind = STEP_TTL;
-			st->ttl = ttl;
-			return;
-		case LDNS_STATUS_SYNTAX_INCLUDE:
-			st->why = WHY_INCLUDE;
-			return;
-		case LDNS_STATUS_MEM_ERR:
-			st->why = WHY_NOMEM;
-			return;
-		default:
-			st->why = WHY_SYNTAX;
-			st->status = s;
-			return;
-		}
-		st->rr = rr;
-		st->kind = rdata_fits(rr) ? STEP_RR : STEP_FAIL;
-		st->why = WHY_MISFIT;
-		return;
+	int ret = GW_ENOMEM;
+	FILE *fp = NULL;
+	ldns_rdf *origin = NULL;
+	ldns_rdf *prev = NULL;
+	ldns_rr *rr = NULL;
+	ttl_state_t st = {0};
+
+	if (ld->size == 0)
+		return GW_OK;
+	fp = fmemopen(ld->data, ld->size, "r");
+	if (fp == NULL) {
+		ret = fail(ld, -errno, 0, "cannot read: %s", strerror(errno));
+		goto out;
 	}
-}
-
-static void step_clear(step_t *st)
-{
-	ldns_rr_free(st->rr);
-	st->rr = NULL;
-}
-
-/* Put one step into the batch, in file order; GW_OK or the error,
- * reported. Frees the step's RR. */
-static int take_step(loader_t *ld, ttl_state_t *ts, zone_batch_t *batch, step_t *st)
-{
-	int ret = GW_OK;
-	const ldns_rr_descriptor *desc;
-
-	switch (st->kind) {
-	case STEP_END:
-		break;
-	case STEP_TTL:
-		ts->have_directive = true;
-		ts->directive = st->ttl;
-		break;
-	case STEP_RR:
-		resolve_ttl(ld, ts, st->rr, st->line);
-		ret = zone_batch_rr(batch, st->rr, true, st->line);
-		if (ret != GW_OK)
-			ret = fail(ld, ret, st->line, "%s", batch->reason);
-		break;
-	case STEP_FAIL:
-		switch (st->why) {
-		case WHY_NO_PROGRESS:
-			ret = fail(ld, GW_EPARSE, st->line, "syntax error: no progress");
-			break;
-		case WHY_INCLUDE:
-			ret = fail(ld, GW_EPARSE, st->line, "$INCLUDE is not supported");
-			break;
-		case WHY_NOMEM:
-			ret = fail(ld, GW_ENOMEM, st->line, "out of memory");
-			break;
-		case WHY_SYNTAX:
-			ret = fail(ld, GW_EPARSE, st->line, "syntax error: %s",
-			           ldns_reason(st->status));
-			break;
-		case WHY_MISFIT:
-			desc = ldns_rr_descript(ldns_rr_get_type(st->rr));
-			ret = fail(ld, GW_EPARSE, st->line, "%s: the RDATA does not fit its type",
-			           desc ? desc->_name : "type");
-			break;
-		}
-		break;
-	}
-	step_clear(st);
-	return ret;
-}
-
-/* Read [ld->base, ld->base + len) of ld->data into the batch, one record
- * at a time, carrying ts, origin and prev on. */
-static int parse_range(loader_t *ld, size_t len, ttl_state_t *ts, ldns_rdf **origin,
-                       ldns_rdf **prev, zone_batch_t *batch)
-{
-	int ret = GW_OK;
-	step_t st;
-	FILE *fp = fmemopen(ld->data + ld->base, len, "r");
-
-	if (fp == NULL)
-		return fail(ld, -errno, 0, "cannot read: %s", strerror(errno));
 #ifdef __GLIBC__
 	/* ldns reads a character at a time; the stream is ours alone. */
 	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 #endif
-	do {
-		read_step(ld, fp, len, origin, prev, &st);
-		ret = take_step(ld, ts, batch, &st);
-	} while (ret == GW_OK && st.kind != STEP_END);
-	fclose(fp);
-	return ret;
-}
-
-/* ---- two readers ---------------------------------------------------------
- * ldns's text reader is most of a large load, and reads one record at a
- * time; the second half of a large file is read on a thread of its own
- * into steps, which the batch takes in file order after the first half.
- * The second reader starts at a line that starts a record with its owner
- * written out (so that no previous owner carries over), outside
- * parentheses and quotes, and first replays the $ORIGIN lines before it;
- * the $TTL state and the TTLs are resolved in order by the first. */
-
-typedef struct second {
-	loader_t ld;    /* ld.base: where it starts */
-	char *prologue; /* owned: the $ORIGIN lines before ld.base */
-	size_t prologue_len;
-	const uint8_t *apex;
-	size_t apex_len;
-	step_t *steps; /* owned, with their RRs */
-	size_t count, cap;
-	bool ok; /* steps hold everything from ld.base to the end or a failure */
-	atomic_bool stop;
-} second_t;
-
-static bool owner_start(char c)
-{
-	return !isspace((unsigned char)c) && c != ';' && c != '$' && c != '(' && c != ')' &&
-	       c != '"';
-}
-
-/* Is the directive at p (len octets to the line's end) $ORIGIN? */
-static bool is_origin(const char *p, size_t len)
-{
-	return len > 7 && memcmp(p, "$ORIGIN", 7) == 0 && (p[7] == ' ' || p[7] == '\t');
-}
-
-/* Where a second reader can start (see above), with the $ORIGIN lines
- * before it in sec->prologue and the line it starts on. False: the text is
- * too small, has no such line, or an $ORIGIN line that cannot be replayed
- * alone (quotes or parentheses in it). */
-static bool find_split(const loader_t *ld, second_t *sec)
-{
-	const char *d = ld->data;
-	size_t n = ld->size;
-	size_t nl = 0;
-	size_t depth = 0;
-	bool quoted = false;
-	bool line_start = true;
-
-	if (n < zone_load_split_min || n < 2)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = d[i];
-		if (line_start && depth == 0 && !quoted) {
-			if (i >= n / 2 && owner_start(c)) {
-				sec->ld = *ld;
-				sec->ld.base = i;
-				sec->ld.line_pos = i;
-				sec->ld.line = nl + 1;
-				sec->ld.errbuf = NULL;
-				return true;
-			}
-			const char *eol = memchr(d + i, '\n', n - i);
-			size_t len = eol != NULL ? (size_t)(eol - (d + i)) : n - i;
-			size_t k = 0;
-			while (k < len && (d[i + k] == ' ' || d[i + k] == '\t'))
-				k++;
-			/* An indented $ORIGIN is not replayed: no split. */
-			if (k > 0 && is_origin(d + i + k, len - k))
-				return false;
-			if (c == '$' && is_origin(d + i, len)) {
-				if (memchr(d + i, '(', len) || memchr(d + i, ')', len) ||
-				    memchr(d + i, '"', len))
-					return false;
-				char *p = realloc(sec->prologue, sec->prologue_len + len + 1);
-				if (p == NULL)
-					return false;
-				memcpy(p + sec->prologue_len, d + i, len);
-				p[sec->prologue_len + len] = '\n';
-				sec->prologue = p;
-				sec->prologue_len += len + 1;
-			}
-		}
-		line_start = false;
-		if (c == '\\' && i + 1 < n) {
-			i++;
-			nl += d[i] == '\n';
-		} else if (c == '\n') {
-			nl++;
-			line_start = true;
-		} else if (quoted) {
-			quoted = c != '"';
-		} else if (c == ';') {
-			const char *eol = memchr(d + i, '\n', n - i);
-			i = eol != NULL ? (size_t)(eol - d) - 1 : n - 1;
-		} else if (c == '"') {
-			quoted = true;
-		} else if (c == '(') {
-			depth++;
-		} else if (c == ')' && depth > 0) {
-			depth--;
-		}
-	}
-	return false;
-}
-
-/* The prologue through ldns: origin as it stands at sec->ld.base. */
-static bool replay_prologue(second_t *sec, ldns_rdf **origin, ldns_rdf **prev)
-{
-	FILE *fp;
-	bool ok = true;
-
-	if (sec->prologue_len == 0)
-		return true;
-	fp = fmemopen(sec->prologue, sec->prologue_len, "r");
-	if (fp == NULL)
-		return false;
-	for (;;) {
-		ldns_rr *rr = NULL;
-		uint32_t ttl = TTL_ABSENT;
-		long start = ftell(fp);
-		if (start < 0 || (size_t)start >= sec->prologue_len)
-			break;
-		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, prev, NULL);
-		ldns_rr_free(rr);
-		if ((s != LDNS_STATUS_SYNTAX_ORIGIN && s != LDNS_STATUS_SYNTAX_EMPTY) ||
-		    ftell(fp) <= start) {
-			ok = false;
-			break;
-		}
-	}
-	fclose(fp);
-	return ok;
-}
-
-static void *second_run(void *arg)
-{
-	second_t *sec = arg;
-	size_t len = sec->ld.size - sec->ld.base;
-	ldns_rdf *origin = ldns_dname_new_frm_data((uint16_t)sec->apex_len, sec->apex);
-	ldns_rdf *prev = ldns_dname_new_frm_data((uint16_t)sec->apex_len, sec->apex);
-	FILE *fp = NULL;
-	step_t st = {0};
-
-	if (origin == NULL || prev == NULL || !replay_prologue(sec, &origin, &prev))
-		goto out;
-	fp = fmemopen(sec->ld.data + sec->ld.base, len, "r");
-	if (fp == NULL)
-		goto out;
-#ifdef __GLIBC__
-	__fsetlocking(fp, FSETLOCKING_BYCALLER);
-#endif
-	for (;;) {
-		if (atomic_load_explicit(&sec->stop, memory_order_relaxed))
-			goto out;
-		read_step(&sec->ld, fp, len, &origin, &prev, &st);
-		if (gw_array_reserve(&sec->steps, &sec->cap, sec->count + 1, sizeof(*sec->steps),
-		                     4096) != GW_OK) {
-			step_clear(&st);
-			goto out;
-		}
-		sec->steps[sec->count++] = st;
-		if (st.kind == STEP_END || st.kind == STEP_FAIL)
-			break;
-	}
-	sec->ok = true;
-out:
-	if (fp != NULL)
-		fclose(fp);
-	ldns_rdf_deep_free(origin);
-	ldns_rdf_deep_free(prev);
-	return NULL;
-}
-
-static void second_free(second_t *sec)
-{
-	for (size_t i = 0; i < sec->count; i++)
-		step_clear(&sec->steps[i]);
-	free(sec->steps);
-	free(sec->prologue);
-}
-
-static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
-{
-	int ret = GW_ENOMEM;
-	ldns_rdf *origin = NULL;
-	ldns_rdf *prev = NULL;
-	ttl_state_t ts = {0};
-	second_t sec = {.apex = zone->apex, .apex_len = zone->apex_len};
-	pthread_t tid;
-	bool started = false;
-	size_t first_len = ld->size;
-
-	if (ld->size == 0)
-		return GW_OK;
 	tune_heap();
 	origin = ldns_dname_new_frm_data(zone->apex_len, zone->apex);
 	prev = ldns_dname_new_frm_data(zone->apex_len, zone->apex);
@@ -586,34 +262,67 @@ static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
 		ret = fail(ld, GW_ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	atomic_init(&sec.stop, false);
-	if (find_split(ld, &sec) && pthread_create(&tid, NULL, second_run, &sec) == 0) {
-		started = true;
-		first_len = sec.ld.base;
+	for (;;) {
+		long start = ftell(fp);
+		if (start < 0 || (size_t)start >= ld->size)
+			break;
+		uint32_t ttl = TTL_ABSENT;
+		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, NULL);
+		long end = ftell(fp);
+		size_t line = record_line(ld, (size_t)start, end < 0 ? ld->size : (size_t)end);
+
+		switch (s) {
+		case LDNS_STATUS_OK:
+			break;
+		case LDNS_STATUS_SYNTAX_EMPTY:
+		case LDNS_STATUS_SYNTAX_ORIGIN:
+			rr = NULL;
+			if (end <= start) {
+				ret = fail(ld, GW_EPARSE, line, "syntax error: no progress");
+				goto out;
+			}
+			continue;
+		case LDNS_STATUS_SYNTAX_TTL:
+			rr = NULL;
+			st.have_directive = true;
+			st.directive = ttl;
+			continue;
+		case LDNS_STATUS_SYNTAX_INCLUDE:
+			rr = NULL;
+			ret = fail(ld, GW_EPARSE, line, "$INCLUDE is not supported");
+			goto out;
+		case LDNS_STATUS_MEM_ERR:
+			rr = NULL;
+			ret = fail(ld, GW_ENOMEM, line, "out of memory");
+			goto out;
+		default:
+			rr = NULL;
+			ret = fail(ld, GW_EPARSE, line, "syntax error: %s", ldns_reason(s));
+			goto out;
+		}
+		if (!rdata_fits(rr)) {
+			ret = fail(ld, GW_EPARSE, line, "%s: the RDATA does not fit its type",
+			           ldns_rr_descript(ldns_rr_get_type(rr))
+			               ? ldns_rr_descript(ldns_rr_get_type(rr))->_name
+			               : "type");
+			goto out;
+		}
+		resolve_ttl(ld, &st, rr, line);
+		ret = zone_batch_rr(batch, rr, true, line);
+		if (ret != GW_OK) {
+			ret = fail(ld, ret, line, "%s", batch->reason);
+			goto out;
+		}
+		ldns_rr_free(rr);
+		rr = NULL;
 	}
-	ld->base = 0;
-	ret = parse_range(ld, first_len, &ts, &origin, &prev, batch);
-	if (!started || ret != GW_OK)
-		goto out;
-	pthread_join(tid, NULL);
-	started = false;
-	if (!sec.ok) {
-		/* The second reader could not finish: read its half here,
-		 * where ldns's state is already right. */
-		ld->base = first_len;
-		ret = parse_range(ld, ld->size - first_len, &ts, &origin, &prev, batch);
-		goto out;
-	}
-	for (size_t i = 0; i < sec.count && ret == GW_OK; i++)
-		ret = take_step(ld, &ts, batch, &sec.steps[i]);
+	ret = GW_OK;
 out:
-	if (started) {
-		atomic_store(&sec.stop, true);
-		pthread_join(tid, NULL);
-	}
-	second_free(&sec);
+	ldns_rr_free(rr);
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
+	if (fp != NULL)
+		fclose(fp);
 	return ret;
 }
 

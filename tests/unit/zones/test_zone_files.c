@@ -4,7 +4,6 @@
 
 #include "common/log.h"
 #include "zone_util.h"
-#include "zones/internal.h" /* zone_load_split_min */
 
 static const uint8_t *origin(const char *text)
 {
@@ -285,108 +284,6 @@ static void test_dump(void)
 	zone_free(zone);
 }
 
-/* One load of text (or of the file at path, text NULL): its code, message
- * and dump (NULL on an error) with split_min in force. */
-static int load_with(size_t split_min, const char *path, const char *text, char *err, size_t errlen,
-                     char **dump)
-{
-	zone_t *zone = NULL;
-	size_t saved = zone_load_split_min;
-	zone_load_split_min = split_min;
-	int ret = text != NULL ? zone_load_text(&zone, origin("example."), path, text, strlen(text),
-	                                        err, errlen)
-	                       : zone_load_file(&zone, origin("example."), path, err, errlen);
-	zone_load_split_min = saved;
-	*dump = zone != NULL ? tdump(zone) : NULL;
-	zone_free(zone);
-	return ret;
-}
-
-/* The second reader changes nothing: the same records, TTLs, codes and
- * messages (the first error of the file, with its line) as one reader. */
-static void expect_same_split(const char *path, const char *text)
-{
-	char err1[512] = "", err2[512] = "";
-	char *dump1 = NULL, *dump2 = NULL;
-	int r1 = load_with(SIZE_MAX, path, text, err1, sizeof(err1), &dump1);
-	int r2 = load_with(0, path, text, err2, sizeof(err2), &dump2);
-	if (r1 != r2 || strcmp(err1, err2) != 0)
-		fprintf(stderr, "%s: one reader %d '%s', two %d '%s'\n", path, r1, err1, r2, err2);
-	CU_ASSERT_EQUAL(r1, r2);
-	CU_ASSERT_STRING_EQUAL(err1, err2);
-	CU_ASSERT_EQUAL(dump1 == NULL, dump2 == NULL);
-	if (dump1 != NULL && dump2 != NULL)
-		CU_ASSERT_STRING_EQUAL(dump1, dump2);
-	free(dump1);
-	free(dump2);
-}
-
-static void test_two_readers(void)
-{
-	static const char *const files[] = {
-	    "class-ch.db",
-	    "cname-conflict.db",
-	    "dnssd-sample.db",
-	    "escapes.db",
-	    "generic-rdata.db",
-	    "include.db",
-	    "no-soa.db",
-	    "out-of-zone.db",
-	    "out-of-zone-origin.db",
-	    "syntax-error.db",
-	    "syntax-error-multiline.db",
-	    "ttl-defaults.db",
-	    "ttl-mismatch.db",
-	    "two-soa.db",
-	};
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		expect_same_split(files[i], NULL);
-
-	/* $ORIGIN and $TTL before the middle, parentheses, quotes and
-	 * comments across it, an RRset that goes on past it without a TTL. */
-	static const char head[] = "$ORIGIN example.\n"
-	                           "$TTL 300\n"
-	                           "@ IN SOA ns hostmaster ( 1 3600\n"
-	                           "  600 86400 ; a comment ( with a parenthesis\n"
-	                           "  30 )\n"
-	                           "@ IN NS ns\n"
-	                           "ns 60 IN A 192.0.2.1\n"
-	                           "$ORIGIN sub.example.\n"
-	                           "txt IN TXT \"a ; not a comment\" \"(\"\n";
-	static const char body[] = "a%d IN A 192.0.2.%d\n"
-	                           "a%d 90 IN AAAA 2001:db8::%d\n"
-	                           "t%d IN TXT ( \"line one\"\n"
-	                           "x \"line two\" )\n";
-	static const char *const tails[] = {
-	    "",
-	    "$TTL 7\nlate IN A 192.0.2.9\n",
-	    "late IN A 192.0.2.9\nbad IN A 192.0.2.300\nworse IN A x\n",
-	    "out.example.net. IN A 192.0.2.1\n",
-	    "$INCLUDE other.db\n",
-	    "late IN SRV 0 0\n",
-	};
-	for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
-		size_t cap = sizeof(head) + 40 * sizeof(body) + 64 + strlen(tails[t]);
-		char *text = malloc(cap);
-		CU_ASSERT_FATAL(text != NULL);
-		size_t n = (size_t)snprintf(text, cap, "%s", head);
-		for (int i = 1; i <= 40; i++)
-			n += (size_t)snprintf(text + n, cap - n, body, i, i, i, i, i);
-		snprintf(text + n, cap - n, "%s", tails[t]);
-		expect_same_split("generated.db", text);
-		free(text);
-	}
-	/* An error before the middle is the one reported. */
-	char *text = malloc(4096);
-	CU_ASSERT_FATAL(text != NULL);
-	size_t n = (size_t)snprintf(text, 4096, "%sbad IN A 192.0.2.300\n", head);
-	for (int i = 1; i <= 20; i++)
-		n += (size_t)snprintf(text + n, 4096 - n, "a%d IN A 192.0.2.%d\n", i, i);
-	snprintf(text + n, 4096 - n, "worse IN A x\n");
-	expect_same_split("generated.db", text);
-	free(text);
-}
-
 int gw_test_register(void)
 {
 	return gw_test_suite("zone files", (gw_test_t[]){
@@ -396,7 +293,6 @@ int gw_test_register(void)
 	                                       {"ttl_defaults", test_ttl_defaults},
 	                                       {"round_trip", test_round_trip},
 	                                       {"dump", test_dump},
-	                                       {"two_readers", test_two_readers},
 	                                       {NULL, NULL},
 	                                   });
 }
