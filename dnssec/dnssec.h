@@ -106,6 +106,10 @@ int sig_key_cds_rr(const sig_key_t *key, uint32_t ttl, ldns_rr **out);
 int sig_key_sign(const sig_key_t *key, const uint8_t *data, size_t data_len, uint8_t *sig,
                  size_t cap, size_t *len);
 
+/* Octets of the key's signatures in DNSSEC wire form (the *len of
+ * sig_key_sign()). */
+size_t sig_key_sig_len(const sig_key_t *key);
+
 /* ---- key store (dnssec/keystore.c) -------------------------------------- */
 
 /* What a key does in the zone (keys/state, the USE column). */

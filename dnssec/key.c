@@ -650,6 +650,11 @@ uint16_t sig_key_tag(const sig_key_t *key)
 	return key->tag;
 }
 
+size_t sig_key_sig_len(const sig_key_t *key)
+{
+	return key->sig_len;
+}
+
 const uint8_t *sig_key_dnskey_rdata(const sig_key_t *key, uint16_t *len)
 {
 	*len = key->rdata_len;

@@ -129,13 +129,18 @@ bool sig_key_signs(const sig_signer_t *signer, size_t i, uint16_t type)
 	return sig_role_signs(sig_key_role(signer->keys[i]), type);
 }
 
-static size_t covering_keys(const sig_signer_t *signer, uint16_t type)
+/* How many of the signer's keys sign type, and in *sig_octets the length
+ * of their signatures together. */
+static size_t covering_keys(const sig_signer_t *signer, uint16_t type, size_t *sig_octets)
 {
 	size_t n = 0;
 
+	*sig_octets = 0;
 	for (size_t i = 0; i < signer->key_count; i++) {
-		if (sig_key_signs(signer, i, type))
+		if (sig_key_signs(signer, i, type)) {
 			n++;
+			*sig_octets += sig_key_sig_len(signer->keys[i]);
+		}
 	}
 	return n;
 }
@@ -157,7 +162,8 @@ int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_
 	owner_len = zone_name_len(owner, ZONE_NAME_MAXLEN);
 	if (owner_len < 0 || rrset->count == 0 || rrset->type == DNS_T_RRSIG)
 		return GW_EINVAL;
-	size_t nkeys = covering_keys(signer, rrset->type);
+	size_t sig_octets = 0;
+	size_t nkeys = covering_keys(signer, rrset->type, &sig_octets);
 	if (nkeys == 0) {
 		sig_describe(what, sizeof(what), owner, rrset->type);
 		gw_err("%s: no key signs this type (a KSK without a ZSK?)", what);
@@ -177,7 +183,11 @@ int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_
 	rrwire =
 	    ldns_buffer_new(rrset->rdata_len + (size_t)rrset->count * ((size_t)owner_len + 10));
 	data = ldns_buffer_new(head + 64);
-	buf = malloc(nkeys * (2 + head + SIG_SIGNATURE_MAX));
+	/* Exactly what the signatures take: room for the longest signature
+	 * of any algorithm (over 1 KiB) is a large-bin request to glibc,
+	 * which then merges its fast bins on every signature, and
+	 * OpenSSL's many small allocations inside the signing miss them. */
+	buf = malloc(nkeys * (2 + head) + sig_octets);
 	if (rrwire == NULL || data == NULL || buf == NULL)
 		goto out;
 	ret = canonical_rrset(owner, (size_t)owner_len, rrset, rrwire);
@@ -212,7 +222,7 @@ int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_
 		size_t siglen = 0;
 		memcpy(rd, ldns_buffer_begin(data), head);
 		ret = sig_key_sign(key, ldns_buffer_begin(data), ldns_buffer_position(data),
-		                   rd + head, SIG_SIGNATURE_MAX, &siglen);
+		                   rd + head, sig_key_sig_len(key), &siglen);
 		if (ret != GW_OK) {
 			sig_describe(what, sizeof(what), owner, type);
 			gw_err("%s: signing with key %u failed: %s", what,
@@ -225,15 +235,8 @@ int sig_sign_rrset(const sig_signer_t *signer, const uint8_t *owner, const zone_
 		pos += 2 + (uint32_t)rdlen;
 		n++;
 	}
-	/* buf has room for the longest signature of every key (over 1 KiB
-	 * an RRset); the caller keeps the result until the whole zone is
-	 * signed, so hand it an exact copy: at 100k services the slack would
-	 * be most of the peak. */
-	ret = GW_ENOMEM;
-	*sigs = malloc(pos);
-	if (*sigs == NULL)
-		goto out;
-	memcpy(*sigs, buf, pos);
+	*sigs = buf;
+	buf = NULL;
 	*len = pos;
 	*count = n;
 	ret = GW_OK;
@@ -402,12 +405,13 @@ int sig_sign_jobs_into(const sig_signer_t *signer, zone_t *zone, sig_job_t *jobs
 
 	if (ret != GW_OK)
 		return ret;
-	/* zone_take_sigs() keeps node and RRset pointers valid, and takes
-	 * each job's buffer: a zone's worth of signatures exists once, not
-	 * twice, at the start's peak. */
+	/* zone_node_take_sigs() keeps node and RRset pointers valid, and
+	 * takes each job's buffer: a zone's worth of signatures exists once,
+	 * not twice, at the start's peak. By the job's node, not its owner:
+	 * a lookup per RRset was most of this loop. */
 	for (size_t i = 0; i < count; i++) {
-		ret = zone_take_sigs(zone, jobs[i].node->owner, jobs[i].rrset->type, &jobs[i].sigs,
-		                     jobs[i].len);
+		ret = zone_node_take_sigs(zone, jobs[i].node, jobs[i].rrset->type, &jobs[i].sigs,
+		                          jobs[i].len);
 		if (ret != GW_OK)
 			return ret;
 		if (jobs[i].sign)

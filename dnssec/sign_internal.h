@@ -30,9 +30,6 @@
 #define SIG_RRSIG_OFF_INCEPT 12
 #define SIG_RRSIG_OFF_TAG    16
 
-/* Room for one signature: RSA 4096 is 512 octets. */
-#define SIG_SIGNATURE_MAX 1024
-
 static inline uint16_t sig_read_u16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);

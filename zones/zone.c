@@ -328,10 +328,9 @@ int zone_set_serial(zone_t *zone, uint32_t serial)
 
 /* The RRset (owner, type) for signatures sigs, whose layout is checked
  * so that zone_rrset_next() walks it exactly; *count gets their number. */
-static int sigs_target(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8_t *sigs,
+static int sigs_target(const zone_node_t *node, uint16_t type, const uint8_t *sigs,
                        uint32_t sigs_len, zone_rrset_t **rrset, uint16_t *count)
 {
-	const zone_node_t *node = zone_find(zone, owner);
 	uint32_t n = 0;
 
 	*rrset = node != NULL ? (zone_rrset_t *)zone_node_rrset(node, type) : NULL;
@@ -365,7 +364,7 @@ int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8
 	zone_rrset_t *rrset = NULL;
 	uint8_t *copy = NULL;
 	uint16_t count = 0;
-	int ret = sigs_target(zone, owner, type, sigs, sigs_len, &rrset, &count);
+	int ret = sigs_target(zone_find(zone, owner), type, sigs, sigs_len, &rrset, &count);
 
 	if (ret != GW_OK)
 		return ret;
@@ -382,9 +381,17 @@ int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8
 int zone_take_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, uint8_t **sigs,
                    uint32_t sigs_len)
 {
+	return zone_node_take_sigs(zone, zone_find(zone, owner), type, sigs, sigs_len);
+}
+
+int zone_node_take_sigs(zone_t *zone, const zone_node_t *node, uint16_t type, uint8_t **sigs,
+                        uint32_t sigs_len)
+{
 	zone_rrset_t *rrset = NULL;
 	uint16_t count = 0;
-	int ret = sigs_target(zone, owner, type, *sigs, sigs_len, &rrset, &count);
+	int ret = sigs_target(node, type, *sigs, sigs_len, &rrset, &count);
+
+	(void)zone; /* the owner of node: the one the caller may change */
 
 	if (ret != GW_OK)
 		return ret;

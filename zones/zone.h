@@ -180,6 +180,12 @@ int zone_set_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, const uint8
 int zone_take_sigs(zone_t *zone, const uint8_t *owner, uint16_t type, uint8_t **sigs,
                    uint32_t sigs_len);
 
+/* zone_take_sigs() for the RRset of type at node, a node of zone (NULL:
+ * GW_ENOTFOUND), without looking the owner up: a whole zone's signatures
+ * go in at once. */
+int zone_node_take_sigs(zone_t *zone, const zone_node_t *node, uint16_t type, uint8_t **sigs,
+                        uint32_t sigs_len);
+
 /* Exact match (case-insensitive); NULL when no node holds that name. An
  * empty non-terminal has no node. */
 const zone_node_t *zone_find(const zone_t *zone, const uint8_t *name);

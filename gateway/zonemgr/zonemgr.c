@@ -143,8 +143,8 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 }
 
 /* Count the RRsets the zone file gave that the gateway makes itself, and
- * say once that they are ignored. */
-static void warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
+ * say once that they are ignored. Returns that count. */
+static size_t warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 {
 	size_t n = 0;
 	for (const zone_node_t *node = zone_first(statics); node; node = zone_next(statics, node)) {
@@ -155,6 +155,7 @@ static void warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 		gw_warn("%s: %zu DNSSEC RRsets (DNSKEY, RRSIG, NSEC, NSEC3, CDS, CDNSKEY) ignored: "
 		        "the gateway makes these itself",
 		        opts->zone_file ? opts->zone_file : "zone", n);
+	return n;
 }
 
 static int keys_changeset(gw_zonemgr_t *m, const zone_t *zone, zone_changeset_t *cs)
@@ -372,6 +373,20 @@ static void give_back_heap(void)
 	malloc_trim(0);
 }
 
+static void first_sync(gw_zonemgr_t *m)
+{
+	ev_idle_stop(m->loop, &m->first_sync);
+	gw_journal_sync(m->journal, m->zone->zone);
+	give_back_heap();
+}
+
+static void on_first_sync(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	first_sync(container_of(w, gw_zonemgr_t, first_sync));
+}
+
 int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_opts_t *opts)
 {
 	int ret;
@@ -385,6 +400,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	m->opts = *opts;
 	const gw_zonemgr_opts_t *cfg = &m->opts;
 	ev_init(&m->refresh, on_refresh);
+	ev_idle_init(&m->first_sync, on_first_sync);
 	gw_zonemgr_roll_init(m);
 
 	ret = gw_serial_init(&m->serial, cfg->state_dir);
@@ -395,17 +411,23 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 		gw_err("cannot load zone %s: %s", cfg->domain_str, err[0] ? err : gw_strerror(ret));
 		goto out;
 	}
-	warn_owned(statics, cfg);
-
 	/* The served zone starts as the static records minus what the
-	 * gateway makes itself; they are not kept apart, but marked. */
-	ret = zone_new(&zone, cfg->domain);
-	if (ret == GW_OK)
-		ret = zone_add_zone(zone, statics, gateway_owned_type, NULL);
-	if (ret == GW_OK)
-		zone_mark_static(zone, statics, gateway_owned_type, NULL);
-	zone_free(statics);
-	statics = NULL;
+	 * gateway makes itself; they are not kept apart, but marked. Without
+	 * anything to leave out it is the static records themselves: a copy
+	 * would build the whole zone a second time. */
+	if (warn_owned(statics, cfg) == 0) {
+		zone = statics;
+		statics = NULL;
+		zone_mark_static(zone, zone, gateway_owned_type, NULL);
+	} else {
+		ret = zone_new(&zone, cfg->domain);
+		if (ret == GW_OK)
+			ret = zone_add_zone(zone, statics, gateway_owned_type, NULL);
+		if (ret == GW_OK)
+			zone_mark_static(zone, statics, gateway_owned_type, NULL);
+		zone_free(statics);
+		statics = NULL;
+	}
 	if (ret != GW_OK) {
 		gw_err("cannot build zone %s: %s", cfg->domain_str, gw_strerror(ret));
 		goto out;
@@ -780,18 +802,23 @@ int gw_zonemgr_start(gw_zonemgr_t *m)
 	int ret = gw_serial_sync(&m->serial);
 	if (ret != GW_OK)
 		return ret; /* logged with the path */
-	gw_journal_sync(m->journal, m->zone->zone);
+	/* The journal's snapshot (a second at 100 000 services) waits until
+	 * the queries that came in during the start are answered: until it
+	 * is written, a crash only costs the next start the signatures it
+	 * could have taken over; a commit or a stop writes it earlier. */
+	ev_idle_start(m->loop, &m->first_sync);
 	gw_zonemgr_schedule_refresh(m);
 	/* A rollover resumes where keys/state says, at once if a step is
 	 * overdue. */
 	if (m->keys != NULL)
 		gw_zonemgr_roll_tick(m);
-	give_back_heap();
 	return GW_OK;
 }
 
 void gw_zonemgr_stop(gw_zonemgr_t *m)
 {
+	if (ev_is_active(&m->first_sync))
+		first_sync(m);
 	ev_timer_stop(m->loop, &m->refresh);
 	ev_timer_stop(m->loop, &m->roll);
 	gw_zonemgr_roll_cancel_check(m);
@@ -821,6 +848,7 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 	if (m == NULL)
 		return;
 	if (m->loop != NULL) {
+		ev_idle_stop(m->loop, &m->first_sync);
 		ev_timer_stop(m->loop, &m->refresh);
 		ev_timer_stop(m->loop, &m->roll);
 		gw_zonemgr_roll_cancel_check(m);

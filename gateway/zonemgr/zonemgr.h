@@ -134,8 +134,9 @@ bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name);
 
 /* Start serving: the serial ceiling written (the one step that can fail:
  * -errno, logged with the path; nothing may be served then), the journal
- * file written (or retried in the background when it cannot be), the
- * signature refresh timer started. Stop stops that timer. */
+ * file written once the loop is idle (or retried in the background when
+ * it cannot be), the signature refresh timer started. Stop writes the
+ * journal file if that has not happened yet, and stops that timer. */
 int gw_zonemgr_start(gw_zonemgr_t *m);
 void gw_zonemgr_stop(gw_zonemgr_t *m);
 

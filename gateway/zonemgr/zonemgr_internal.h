@@ -43,6 +43,9 @@ struct gw_zonemgr {
 	uint16_t ds_check_tag;
 	unsigned sign_threads;
 	ev_timer refresh;
+	/* The journal's first write at start, once the loop has nothing
+	 * else to do: the snapshot of a large zone takes about a second. */
+	ev_idle first_sync;
 	gw_journal_t *journal; /* owned: the diffs of every commit, for IXFR */
 	gw_zonemgr_hook_fn hook;
 	void *hook_arg;

@@ -518,6 +518,29 @@ static void test_sigs(void)
 	CU_ASSERT_EQUAL(a->sig_count, 2);
 	CU_ASSERT_EQUAL(a->sigs_len, sizeof(sigs));
 
+	/* zone_node_take_sigs(): the same, by node. */
+	taken = malloc(sizeof(sigs));
+	CU_ASSERT_FATAL(taken != NULL);
+	memcpy(taken, sigs, sizeof(sigs));
+	CU_ASSERT_EQUAL(zone_node_take_sigs(zone, NULL, LDNS_RR_TYPE_A, &taken, sizeof(sigs)),
+	                GW_ENOTFOUND);
+	CU_ASSERT_EQUAL(zone_node_take_sigs(zone, zone_find(zone, name), LDNS_RR_TYPE_AAAA, &taken,
+	                                    sizeof(sigs)),
+	                GW_ENOTFOUND);
+	CU_ASSERT_EQUAL(zone_node_take_sigs(zone, zone_find(zone, name), LDNS_RR_TYPE_A, &taken,
+	                                    sizeof(sigs) - 1),
+	                GW_EMALFORMED);
+	CU_ASSERT_PTR_EQUAL(a->sigs, kept);
+	kept = taken;
+	CU_ASSERT_EQUAL(
+	    zone_node_take_sigs(zone, zone_find(zone, name), LDNS_RR_TYPE_A, &taken, sizeof(sigs)),
+	    GW_OK);
+	CU_ASSERT_PTR_NULL(taken);
+	a = trrset(zone, "a.example.", LDNS_RR_TYPE_A);
+	CU_ASSERT_PTR_EQUAL(a->sigs, kept);
+	CU_ASSERT_EQUAL(a->sig_count, 2);
+	CU_ASSERT_EQUAL(a->sigs_len, sizeof(sigs));
+
 	/* A signature converts as an RRSIG with the RRset's TTL. */
 	ldns_rr *rr = NULL;
 	CU_ASSERT_EQUAL(zone_rr_to_ldns(&rr, zone_find(zone, name), a, a->sigs + 2, sizeof(sig)),
