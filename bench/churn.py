@@ -69,7 +69,8 @@ TICK = 0.01
 PACKET = 1400 - 12  # octets of records in one of RawSender's packets
 IP_MULTICAST_ALL = getattr(socket, "IP_MULTICAST_ALL", 49)  # linux/in.h
 FIELDS = ("t_s", "changes", "services_on_link", "rss_mib", "hwm_mib", "journal_bytes",
-          "serial", "zone_services", "commits", "cpu_s", "rcvbuf_errors", "load1",
+          "serial", "zone_services", "commits", "cpu_s", "rcvbuf_errors", "udp_sent",
+          "load1",
           "metrics_stale")
 
 
@@ -101,6 +102,15 @@ def metrics(ns, port):
         m = re.search(r"(?m)^dnssd_gateway_%s (\d+)" % pattern, text)
         out[key] = int(m.group(1)) if m else None
     return out
+
+
+def udp_sent(ns):
+    """UDP OutDatagrams (IPv4) in namespace ns: on the LAN side, the
+    packets RawSender sent (and little else: it answers no queries)."""
+    text = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/snmp"],
+                          capture_output=True, text=True).stdout
+    udp = [ln.split()[1:] for ln in text.splitlines() if ln.startswith("Udp: ")]
+    return int(udp[1][udp[0].index("OutDatagrams")])
 
 
 def journal_bytes(state):
@@ -268,7 +278,7 @@ def wait_settled(ns, mport, want, timeout):
 class Sampler:
     """Rows of samples.csv, and the extremes over them."""
 
-    def __init__(self, path, gw, ns, mport, state):
+    def __init__(self, path, gw, ns, mport, state, ns_lan):
         self.f = open(path, "w", newline="")
         self.w = csv.DictWriter(self.f, FIELDS)
         self.w.writeheader()
@@ -277,6 +287,8 @@ class Sampler:
         self.t0 = time.monotonic()
         self.cpu0 = serve.cpu_ticks(gw.pid)
         self.drops0 = mdns_scale.rcvbuf_errors(ns)
+        self.ns_lan = ns_lan
+        self.sent0 = udp_sent(ns_lan)
 
     def sample(self, changes, on_link):
         st = memory.proc_status(self.gw.pid)
@@ -292,6 +304,7 @@ class Sampler:
                "cpu_s": round((serve.cpu_ticks(self.gw.pid) - self.cpu0) /
                               os.sysconf("SC_CLK_TCK"), 2),
                "rcvbuf_errors": mdns_scale.rcvbuf_errors(self.ns) - self.drops0,
+               "udp_sent": udp_sent(self.ns_lan) - self.sent0,
                "load1": float(sign.loadavg().split()[0]), "metrics_stale": int(stale)}
         self.w.writerow(row)
         self.f.flush()
@@ -403,7 +416,9 @@ def summarize(args, res):
             if "trim" in res else "not done"),
         "| services at the end per link: link / zone (AXFR SRVs) | %s |" % ", ".join(
             "%s %d/%d" % (k["subdomain"], k["on_link"], k["zone"]) for k in res["links_end"]),
-        "| UDP RcvbufErrors (gateway namespace, all links) | %d |" % res["rcvbuf_errors"],
+        "| UDP RcvbufErrors (gateway namespace, all links) / datagrams the LAN side sent | "
+        "%d / %d (%.0f %%) |" % (res["rcvbuf_errors"], res["udp_sent"],
+                                  100.0 * res["rcvbuf_errors"] / max(1, res["udp_sent"])),
         "| gateway CPU during the churn / until idle | %.1f s / %.1f s |" % (
             res["cpu_churn_s"], res["cpu_total_s"]),
         "| load average (1 min): start, mean, max | %.2f, %.2f, %.2f |" % (
@@ -512,7 +527,8 @@ def run(args, out):
         serve.wait_idle(idle, timeout=120)
         start = memory.proc_status(gw.pid)
         heap0 = heap_stats(gw.pid, logpath) if args.trim else {}
-        sampler = Sampler(os.path.join(out, "samples.csv"), gw, link.ns_gw, mport, state)
+        sampler = Sampler(os.path.join(out, "samples.csv"), gw, link.ns_gw, mport, state,
+                          link.ns_lan)
         first = sampler.sample(0, lan.present())
         log("mirrored and signed in %.0f s; start RSS %.1f MiB (peak %.1f), journal %.1f MiB; "
             "churning %d changes/s for %d s" % (took, start["VmRSS"], start["VmHWM"],
@@ -555,7 +571,7 @@ def run(args, out):
             "events": {k: rows[-1][k] - rows[0][k] for k in ("added", "removed")},
             "services_on_link": lan.present(), "zone_services_end": last["zone_services"],
             "zone_srv_end": srv_end, "settled_s": settled, "links_end": links_end,
-            "rcvbuf_errors": last["rcvbuf_errors"],
+            "rcvbuf_errors": last["rcvbuf_errors"], "udp_sent": last["udp_sent"],
             "cpu_churn_s": cpu_churn, "cpu_total_s": last["cpu_s"],
             "load": {"start": loads[0], "mean": sum(loads) / len(loads), "max": max(loads)},
         }
