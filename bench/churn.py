@@ -4,38 +4,51 @@ services come and go at --rate changes a second for --duration seconds,
 and whether the gateway's RSS ends where it started and its journal file
 stays bounded.
 
-A fresh gateway runs in linkpair.py's namespaces (one zone, z1.test.,
-signed with ECDSA P-256 and --denial; the per-link, per-host and
-per-address limits raised to twice --services, no limit on changes a
-second, batch-window 200 ms, transfer.journal-size set to --journal-size).
-The LAN side announces --services services as raw mDNS responses
-(tests/integration/publish.py's RawSender, records as bench/zones.py
-builds them, TTL 4500 s), --fill-rate a second (faster, Avahi's query
-scheduler, which scans its list of pending queries for every query it
-adds, falls behind for minutes), and the benchmark waits until the zone
-holds them all (AXFR), is signed, and the gateway is idle: its VmRSS
-then is the start value. Then, for --duration seconds, it makes --rate
-changes a second, in 10 ms ticks: each change announces a service that
-is not on the link or says goodbye (TTL 0) to one that is, chosen at
-random, and the count stays within 1 % of --services. The names come
-from a pool of twice --services (adds take the name absent longest, so a
-name never comes back within a second of its goodbye), so types, hosts
-and names stay bounded however long it runs. Every --sample seconds a row goes
+A fresh gateway runs in linkpair.py's namespaces, joined by --links veth
+pairs, each its own link (default: one per 500 services, as issue 11's
+zones have it; --links 1 is the single link of the earlier runs), all
+mirrored into one zone, z1.test. (subdomains lan0, lan1, ...; lan with
+one link), signed with ECDSA P-256 and --denial; the per-link, per-host
+and per-address limits raised to twice --services, no limit on changes
+a second, batch-window 200 ms, transfer.journal-size set to
+--journal-size. The LAN side announces --services services, spread
+evenly over the links, as raw mDNS responses (a
+tests/integration/publish.py RawSender per link, records as
+bench/zones.py builds them, TTL 4500 s, no service type or host on two
+links), --fill-rate a second on each link (faster, Avahi's query
+scheduler, which scans its link's list of pending queries for every
+query it adds, falls behind for minutes), and the benchmark waits until
+the zone holds them all (AXFR), is signed, and the gateway is idle: its
+VmRSS then is the start value. Then, for --duration seconds, it makes
+--rate changes a second, in 10 ms ticks: each change picks a link at
+random, then announces a service that is not on it or says goodbye (TTL
+0) to one that is, chosen at random, and each link's count stays within
+1 % of its share. A link's changes go out once they fill a packet or
+have waited --links ticks (a packet per change would cost RawSender's
+pause per packet many times over). The names come from a pool of twice
+each link's share (adds take the name absent longest, so a name never
+comes back within a second of its goodbye), so types, hosts and names
+stay bounded however long it runs. Every --sample seconds a row goes
 into samples.csv: VmRSS, VmHWM, the journal file's size, the zone's
-serial, services and commits (the gateway's /metrics), its CPU seconds
-and the load average. At the end it waits until the zone holds what the
-link holds (or stops moving: changes the kernel dropped leave it off)
-and the gateway is idle, takes the end values, then (unless
---no-resync) announces the services present and says goodbye to every
-other name of the pool, at --fill-rate, and samples again once settled
-and idle (the zone back at the link's size). It prints start, end and peak RSS,
-their ratio, the largest journal file against transfer.journal-size, the
-changes sent and what the zone took (commits, serials, the records
-Avahi reported added and removed), and the gateway's CPU seconds; results.json and
-summary.md go to the output directory.
+serial, services and commits (the gateway's /metrics), its CPU seconds,
+the UDP RcvbufErrors in its namespace (one count for all links: Avahi
+reads all interfaces through one socket per address family), the
+datagrams the LAN side sent, and the load average. At the end it waits
+until the zone holds what the links hold (or stops moving: changes the
+kernel dropped leave it off) and the gateway is idle, takes the end
+values, then (unless --no-resync) announces the services present and
+says goodbye to every other name of the pools, at --fill-rate a link,
+and samples again once settled and idle (the zone back at the links'
+size). It prints start, end and peak RSS, their ratio, the largest
+journal file against transfer.journal-size, the changes sent and what
+the zone took (commits, serials, the records Avahi reported added and
+removed), each link's services on the link and in the zone (AXFR) after
+the churn, the drops against the datagrams sent, and the gateway's CPU
+seconds; results.json and summary.md go to the output directory.
 
-  bench/churn.py --duration 60                     # a quick look
+  bench/churn.py --duration 60                     # a quick look, 20 links
   GW_BIN=build-rel/gateway/dnssd-gateway bench/churn.py    # 30 minutes
+  bench/churn.py --duration 60 --links 1           # all 10 000 on one link
 
 Root is needed (network namespaces, named chlan<pid>/chgw<pid>, removed on
 exit, also on Ctrl-C and SIGTERM). Environment: GW_BIN (default

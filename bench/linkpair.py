@@ -1,8 +1,9 @@
 """The LAN the mDNS benchmarks mirror (bench/mdns_latency.py,
 bench/push_load.py): two network namespaces joined by a veth pair, the
 gateway in one (192.0.2.11, 2001:db8::11) and tests/integration/publish.py
-(python3-zeroconf) in the other (192.0.2.12, 2001:db8::12). All traffic
-stays in the namespaces; root is needed.
+(python3-zeroconf) in the other (192.0.2.12, 2001:db8::12); or joined by
+several veth pairs, each its own link (LinkPair's links; bench/churn.py).
+All traffic stays in the namespaces; root is needed.
 """
 import ctypes
 import os
