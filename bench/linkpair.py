@@ -1,8 +1,9 @@
 """The LAN the mDNS benchmarks mirror (bench/mdns_latency.py,
 bench/push_load.py): two network namespaces joined by a veth pair, the
 gateway in one (192.0.2.11, 2001:db8::11) and tests/integration/publish.py
-(python3-zeroconf) in the other (192.0.2.12, 2001:db8::12). All traffic
-stays in the namespaces; root is needed.
+(python3-zeroconf) in the other (192.0.2.12, 2001:db8::12); or joined by
+several veth pairs, each its own link (LinkPair's links; bench/churn.py).
+All traffic stays in the namespaces; root is needed.
 """
 import ctypes
 import os
@@ -59,30 +60,61 @@ def state_tmp(prefix):
     return tmp
 
 
+class Segment:
+    """One L2 segment of a LinkPair: the veth pair's ends and their
+    addresses (gw4, lan4 with prefix length plen4; gw6, lan6 in a /64)."""
+
+    def __init__(self, if_lan, if_gw, lan4, gw4, plen4, lan6, gw6):
+        self.if_lan, self.if_gw = if_lan, if_gw
+        self.lan4, self.gw4, self.plen4 = lan4, gw4, plen4
+        self.lan6, self.gw6 = lan6, gw6
+
+
 class LinkPair:
-    """The two namespaces and their veth pair, named after tag (namespaces),
+    """The two namespaces and their veth pairs, named after tag (namespaces),
     lan and gw (interfaces) and this process, so that runs do not meet.
+    links > 1 makes that many veth pairs between the same two namespaces,
+    each its own segment: interfaces <lan><pid>n<k> and <gw><pid>n<k>,
+    192.0.2.4k+2 and .4k+1 in a /30 of 192.0.2.0/24 (64 at most),
+    2001:db8:0:k::12 and ::11. One link keeps the names and addresses the
+    other benchmarks use (192.0.2.12 and .11 in a /24, 2001:db8::12 and
+    ::11). segments lists them; if_lan and if_gw name the first.
     Nothing exists until up(); down() removes what up() made."""
 
-    def __init__(self, tag, lan, gw):
+    MAX_LINKS = 64
+
+    def __init__(self, tag, lan, gw, links=1):
         pid = os.getpid()
+        if not 1 <= links <= self.MAX_LINKS:
+            raise ValueError("1 to %d links" % self.MAX_LINKS)
         self.ns_lan, self.ns_gw = "%slan%d" % (tag, pid), "%sgw%d" % (tag, pid)
-        self.if_lan, self.if_gw = "%s%d" % (lan, pid), "%s%d" % (gw, pid)
+        if links == 1:
+            self.segments = [Segment("%s%d" % (lan, pid), "%s%d" % (gw, pid), "192.0.2.12",
+                                     "192.0.2.11", 24, "2001:db8::12", "2001:db8::11")]
+        else:
+            self.segments = [Segment("%s%dn%d" % (lan, pid, k), "%s%dn%d" % (gw, pid, k),
+                                     "192.0.2.%d" % (4 * k + 2), "192.0.2.%d" % (4 * k + 1), 30,
+                                     "2001:db8:0:%x::12" % k, "2001:db8:0:%x::11" % k)
+                             for k in range(links)]
+        self.if_lan, self.if_gw = self.segments[0].if_lan, self.segments[0].if_gw
 
     def up(self):
-        """Make the namespaces and the link; the LAN side's IPv6 link-local
-        address once it is usable ("" when it never became so)."""
+        """Make the namespaces and the links; the LAN side's IPv6 link-local
+        address on the first link once it is usable ("" when it never
+        became so)."""
         run("ip", "netns", "add", self.ns_lan)
         run("ip", "netns", "add", self.ns_gw)
-        run("ip", "link", "add", self.if_lan, "type", "veth", "peer", "name", self.if_gw)
-        run("ip", "link", "set", self.if_lan, "netns", self.ns_lan)
-        run("ip", "link", "set", self.if_gw, "netns", self.ns_gw)
-        for ns, dev, a4, a6 in ((self.ns_lan, self.if_lan, "192.0.2.12", "2001:db8::12"),
-                                (self.ns_gw, self.if_gw, "192.0.2.11", "2001:db8::11")):
+        for ns in (self.ns_lan, self.ns_gw):
             run("ip", "-n", ns, "link", "set", "lo", "up")
-            run("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", dev)
-            run("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", dev, "nodad")
-            run("ip", "-n", ns, "link", "set", dev, "up")
+        for seg in self.segments:
+            run("ip", "link", "add", seg.if_lan, "type", "veth", "peer", "name", seg.if_gw)
+            run("ip", "link", "set", seg.if_lan, "netns", self.ns_lan)
+            run("ip", "link", "set", seg.if_gw, "netns", self.ns_gw)
+            for ns, dev, a4, a6 in ((self.ns_lan, seg.if_lan, seg.lan4, seg.lan6),
+                                    (self.ns_gw, seg.if_gw, seg.gw4, seg.gw6)):
+                run("ip", "-n", ns, "addr", "add", "%s/%d" % (a4, seg.plen4), "dev", dev)
+                run("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", dev, "nodad")
+                run("ip", "-n", ns, "link", "set", dev, "up")
         for _ in range(100):
             text = subprocess.run(["ip", "-n", self.ns_lan, "-6", "addr", "show", "dev",
                                    self.if_lan, "scope", "link"],
@@ -93,6 +125,7 @@ class LinkPair:
         return ""
 
     def down(self):
+        # the veth pairs go with their namespaces
         subprocess.run(["ip", "netns", "del", self.ns_lan], stderr=subprocess.DEVNULL)
         subprocess.run(["ip", "netns", "del", self.ns_gw], stderr=subprocess.DEVNULL)
 

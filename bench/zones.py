@@ -111,6 +111,11 @@ def axfr(ns, port, zone):
 
 
 def config(tmp, ifname, zones, n):
+    """The gateway's configuration: ifname is the link's interface (its
+    subdomain lan), or a list of them (subdomains lan0, lan1, ...)."""
+    ifnames = [ifname] if isinstance(ifname, str) else list(ifname)
+    links = ", ".join("{interface: %s, subdomain: %s}" % (
+        f, "lan" if isinstance(ifname, str) else "lan%d" % k) for k, f in enumerate(ifnames))
     lines = ["zones:"]
     for domain, half in zones:
         lines.append("  - domain: %s" % domain)
@@ -124,7 +129,7 @@ def config(tmp, ifname, zones, n):
               "log: {level: notice}",
               "control: {enable: false}",
               "rate-limit: {rate: 0}",
-              "links: [{interface: %s, subdomain: lan}]" % ifname,
+              "links: [%s]" % links,
               "mdns:",
               "  batch-window: 200ms",
               "  limits: {services-per-link: %d, services-per-host: %d, "
