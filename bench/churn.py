@@ -407,9 +407,9 @@ def summarize(args, res):
             res["rss_half_mib"], res["rss_last_churn_mib"]),
         "| journal file: start / max / end | %.1f / %.1f / %.1f MiB |" % (
             j["start"] / 2**20, j["max"] / 2**20, j["end"] / 2**20),
-        "| transfer.journal-size | %.1f MiB (max file / limit %.2f; documented bound: "
-        "snapshot + 2 x limit = %.1f MiB) |" % (
-            args.journal_size / 2**20, j["max"] / args.journal_size, j["bound"] / 2**20),
+        "| transfer.journal-size | %.1f MiB (max file / limit %.2f; the limit bounds the "
+        "file, snapshot included, since e14a60b) |" % (
+            args.journal_size / 2**20, j["max"] / args.journal_size),
         "| zone took | %d commits, serial +%d; Avahi reported %d records added, "
         "%d removed |" % (res["commits"], res["serials"],
                           res["events"]["added"], res["events"]["removed"]),
@@ -577,8 +577,7 @@ def run(args, out):
             "rss_half_mib": min(rows, key=lambda r: abs(r["t_s"] - secs / 2))["rss_mib"],
             "rss_last_churn_mib": churn_rows[-1]["rss_mib"],
             "journal": {"start": jbytes[0], "max": max(jbytes), "end": jbytes[-1],
-                        "limit": args.journal_size,
-                        "bound": jbytes[0] + 2 * args.journal_size},
+                        "limit": args.journal_size},
             "commits": last["commits"] - first["commits"],
             "serials": (last["serial"] - first["serial"]) % 2**32,
             "events": {k: rows[-1][k] - rows[0][k] for k in ("added", "removed")},
