@@ -3,13 +3,12 @@
  * its record is) and drops the data, so that the journal's memory does
  * not grow with transfer.journal-size; an IXFR, or a rewrite, reads the
  * data back and checks it against the record's CRC. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "gateway/journal/internal.h"
 
@@ -19,17 +18,10 @@
 int gw_journal_read_at(int fd, void *buf, size_t len, off_t off)
 {
 	size_t got = 0;
-	while (got < len) {
-		ssize_t k = pread(fd, (uint8_t *)buf + got, len - got, off + (off_t)got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (k == 0)
-			return GW_EIO;
-		got += (size_t)k;
-	}
-	return GW_OK;
+	int ret = gw_file_read_full(fd, buf, len, off, &got);
+	if (ret != GW_OK)
+		return ret;
+	return got == len ? GW_OK : GW_EIO; /* the file ends inside the record */
 }
 
 void gw_journal_to_disk(gw_journal_t *j, size_t i, uint64_t off)
