@@ -794,6 +794,32 @@ static void test_restart_floor(void)
 	teardown(f);
 }
 
+/* The first snapshot waits until the loop is idle, so that a large zone
+ * answers queries before the journal is written: gw_zonemgr_start()
+ * leaves no file, one idle turn of the loop writes it, and a stop
+ * before that turn writes it too. */
+static void test_first_snapshot(void)
+{
+	const zm_opts_t o = {.zone_file = true};
+	char path[TDIR_MAX];
+	fixture_t *f = setup(&o);
+	tdir_path(path, f->dir, "journal");
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
+	CU_ASSERT(access(path, F_OK) != 0);
+	ev_run(f->loop, EVRUN_NOWAIT);
+	CU_ASSERT(access(path, F_OK) == 0);
+	gw_zonemgr_stop(f->m);
+	zm_free(f);
+
+	CU_ASSERT_FATAL(unlink(path) == 0);
+	CU_ASSERT_FATAL(zm_new(f, &o) == GW_OK);
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
+	CU_ASSERT(access(path, F_OK) != 0);
+	gw_zonemgr_stop(f->m);
+	CU_ASSERT(access(path, F_OK) == 0);
+	teardown(f);
+}
+
 /* ---- the gateway's own records (TLSA, SRV, addresses) ------------------ */
 
 #define TLSA_A                                                                                     \
@@ -873,6 +899,7 @@ int gw_test_register(void)
 	    {"signature refresh", test_refresh},
 	    {"restart", test_restart},
 	    {"restart: the journal's floor, a start that fails", test_restart_floor},
+	    {"the first snapshot once the loop is idle, or at the stop", test_first_snapshot},
 	    {"the gateway's own records", test_extra},
 	    {NULL, NULL},
 	};
