@@ -223,6 +223,30 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 	                   add, ref, false);
 }
 
+int zone_batch_append(zone_batch_t *dst, zone_batch_t *src)
+{
+	if (src->count > 0 &&
+	    gw_array_reserve_with(&dst->entries, &dst->cap, dst->count + src->count,
+	                          sizeof(*dst->entries), 8, zone_realloc) != GW_OK)
+		return GW_ENOMEM;
+	/* seq is the order of arrival, which applying keeps for RRs of
+	 * one RRset: src's come after all of dst's. */
+	for (size_t i = 0; i < src->count; i++) {
+		zone_entry_t *e = &dst->entries[dst->count + i];
+		*e = src->entries[i];
+		e->seq = (uint32_t)(dst->count + i);
+	}
+	dst->count += src->count;
+	src->count = 0;
+	/* Behind dst's chunks: its first is the one with room. */
+	zone_arena_chunk_t **tail = &dst->chunks;
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = src->chunks;
+	src->chunks = NULL;
+	return GW_OK;
+}
+
 /* ---- batches: applying ------------------------------------------------ */
 
 /* What the batch does to one owner, decided before anything is changed. */

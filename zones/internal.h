@@ -2,6 +2,7 @@
  * outside zones/ includes this (tests excepted, for the allocation hook). */
 #pragma once
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -151,6 +152,18 @@ void zone_batch_deinit(zone_batch_t *batch);
  * its own: GW_EOUTOFZONE, GW_ESEMANTIC (class, meta type, SOA or CNAME
  * placement), GW_EMALFORMED, GW_ENOMEM. */
 int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref);
+
+/* Move every RR of src, in its order, behind those of dst (both batches
+ * of the same zone), with src's arena; src is left empty. GW_OK or
+ * GW_ENOMEM (then both are as they were). */
+int zone_batch_append(zone_batch_t *dst, zone_batch_t *src);
+
+/* Zone texts from this size on are read by two threads (zones/load.c)
+ * when more than one CPU is online; 0 reads every text that way, which
+ * tests use. */
+extern size_t zone_load_split_min;
+/* Loads whose second half the second reader gave (tests check it did). */
+extern atomic_size_t zone_load_splits;
 
 /* Apply every queued RR to zone, all or nothing (see zone_apply()). */
 int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,

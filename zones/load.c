@@ -1,7 +1,10 @@
 /* Zone files through ldns. ldns reads one record at a time; the file is
  * held in memory so that each record's first line can be found from the
  * stream offsets (ldns counts the blank lines after a record into it, and
- * reports the line where a record ends, not where it starts). */
+ * reports the line where a record ends, not where it starts). The records
+ * go into a batch with their TTLs as written, and the defaults of the
+ * records without one are applied afterwards in file order, so that a
+ * large text can be read in two halves at once (zones/load_split.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -17,12 +20,10 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "zones/internal.h"
+#include "zones/load_internal.h"
 #include "zones/zone.h"
 
-/* ldns gives a record without a TTL the default we pass in; this value
- * marks "no TTL written", so that the RFC 1035/2308 defaults can be
- * applied here. A TTL of exactly 4294967295 in a file reads as absent. */
-#define TTL_ABSENT   UINT32_MAX
+/* A record without a TTL, with no $TTL and no TTL written before it. */
 #define TTL_FALLBACK 3600
 
 /* ldns takes about 200 KB of scratch memory per record and frees it again.
@@ -44,25 +45,8 @@ static void tune_heap(void)
 #endif
 }
 
-typedef struct loader {
-	const char *path;
-	char *errbuf;
-	size_t errlen;
-	char *data;
-	size_t size;
-	size_t line_pos; /* offset up to which newlines are counted */
-	size_t line;     /* line number at line_pos */
-} loader_t;
-
-__attribute__((format(printf, 4, 5))) static int fail(loader_t *ld, int code, size_t line,
-                                                      const char *fmt, ...)
+static void report(loader_t *ld, size_t line, const char *msg)
 {
-	char msg[ZONE_NAME_STRLEN + 256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (ld->errbuf != NULL) {
 		if (line > 0)
 			snprintf(ld->errbuf, ld->errlen, "%s:%zu: %s", ld->path, line, msg);
@@ -73,7 +57,38 @@ __attribute__((format(printf, 4, 5))) static int fail(loader_t *ld, int code, si
 	} else {
 		gw_err("%s: %s", ld->path, msg);
 	}
+}
+
+__attribute__((format(printf, 4, 5))) static int fail(loader_t *ld, int code, size_t line,
+                                                      const char *fmt, ...)
+{
+	char msg[ZONE_NAME_STRLEN + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	report(ld, line, msg);
 	return code;
+}
+
+/* A reader's failure: kept in out, reported by the caller in file order. */
+__attribute__((format(printf, 4, 5))) static void out_fail(load_out_t *out, int code, size_t line,
+                                                           const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out->msg, sizeof(out->msg), fmt, ap);
+	va_end(ap);
+	out->code = code;
+	out->line = line;
+}
+
+void load_out_free(load_out_t *out)
+{
+	free(out->marks);
+	memset(out, 0, sizeof(*out));
 }
 
 static int read_file(loader_t *ld, char **out, size_t *out_size)
@@ -176,27 +191,27 @@ typedef struct ttl_state {
 	bool have_prev;
 } ttl_state_t;
 
-static void resolve_ttl(loader_t *ld, ttl_state_t *st, ldns_rr *rr, size_t line)
+static uint32_t read_u32(const uint8_t *p)
 {
-	uint16_t type = (uint16_t)ldns_rr_get_type(rr);
-	const ldns_rdf *owner = ldns_rr_owner(rr);
-	uint32_t ttl = ldns_rr_ttl(rr);
-	/* A bad owner is refused right after this; only keep a good one. */
-	bool owner_ok =
-	    owner != NULL &&
-	    zone_name_len(ldns_rdf_data(owner), ldns_rdf_size(owner)) == (int)ldns_rdf_size(owner);
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 
-	if (ttl != TTL_ABSENT) {
+/* The TTL of e, a record of the file taken in file order. */
+static void resolve_ttl(loader_t *ld, ttl_state_t *st, zone_entry_t *e)
+{
+	uint32_t ttl = e->ttl;
+
+	if (ttl != LOAD_TTL_ABSENT) {
 		if (!st->have_directive) {
 			st->have_explicit = true;
 			st->last_explicit = ttl;
 		}
-	} else if (type == DNS_T_RRSIG && ldns_rr_rd_count(rr) >= 4 &&
-	           ldns_rdf_get_type(ldns_rr_rdf(rr, 3)) == LDNS_RDF_TYPE_INT32) {
-		/* RFC 4034 3: an RRSIG has the TTL it covers. */
-		ttl = ldns_rdf2native_int32(ldns_rr_rdf(rr, 3));
-	} else if (owner_ok && st->have_prev && st->prev_type == type &&
-	           zone_name_equal(st->prev_owner, ldns_rdf_data(owner))) {
+	} else if (e->type == DNS_T_RRSIG && e->rdlen >= 8) {
+		/* RFC 4034 3: an RRSIG has the TTL it covers, the
+		 * Original TTL field after type, algorithm and labels. */
+		ttl = read_u32(e->rdata + 4);
+	} else if (st->have_prev && st->prev_type == e->type &&
+	           zone_name_equal(st->prev_owner, e->owner)) {
 		/* A record that continues an RRset keeps its TTL (RFC 2181
 		 * 5.2), as BIND and ldns's own reader do. */
 		ttl = st->prev_ttl;
@@ -205,124 +220,234 @@ static void resolve_ttl(loader_t *ld, ttl_state_t *st, ldns_rr *rr, size_t line)
 	} else if (st->have_explicit) {
 		ttl = st->last_explicit;
 	} else {
-		gw_warn("%s:%zu: no TTL and no $TTL before this record; using %u", ld->path, line,
+		gw_warn("%s:%zu: no TTL and no $TTL before this record; using %u", ld->path, e->ref,
 		        TTL_FALLBACK);
 		ttl = TTL_FALLBACK;
 	}
-	ldns_rr_set_ttl(rr, ttl);
-	st->have_prev = owner_ok;
-	if (owner_ok) {
-		memcpy(st->prev_owner, ldns_rdf_data(owner), ldns_rdf_size(owner));
-		st->prev_type = type;
-		st->prev_ttl = ttl;
+	e->ttl = ttl;
+	st->have_prev = true;
+	memcpy(st->prev_owner, e->owner, e->owner_len);
+	st->prev_type = e->type;
+	st->prev_ttl = ttl;
+}
+
+/* The TTLs of the batch's records from entry from on, with the $TTL lines
+ * of out among them, in file order after everything before them. */
+static void resolve_ttls(loader_t *ld, ttl_state_t *st, zone_batch_t *batch, size_t from,
+                         const load_out_t *out)
+{
+	size_t m = 0;
+
+	for (size_t i = from; i <= batch->count; i++) {
+		for (; m < out->mark_count && out->marks[m].at <= i; m++) {
+			st->have_directive = true;
+			st->directive = out->marks[m].ttl;
+		}
+		if (i < batch->count)
+			resolve_ttl(ld, st, &batch->entries[i]);
 	}
 }
 
 /* ldns takes RDATA in the generic form (RFC 3597, "\# 4 00010203") for
  * any type without checking it against the type's layout: an SRV of four
- * octets would be served, transferred and dumped as garbage. Whatever the
- * text form, the wire form must read back as the type. */
-static bool rdata_fits(const ldns_rr *rr)
+ * octets would be served, transferred and dumped as garbage. The wire form
+ * of a record written that way must read back as the type. Its typed
+ * forms are ldns's own readers of each field, so only a record whose text
+ * holds a backslash is checked: the round trip was a tenth of a large
+ * load. */
+static bool rdata_fits(const ldns_rr *rr, const char *text, size_t len)
 {
 	uint8_t *wire = NULL;
-	size_t len = 0, pos = 0;
+	size_t wire_len = 0, pos = 0;
 	ldns_rr *back = NULL;
-	bool ok = ldns_rr2wire(&wire, rr, LDNS_SECTION_ANSWER, &len) == LDNS_STATUS_OK &&
-	          ldns_wire2rr(&back, wire, len, &pos, LDNS_SECTION_ANSWER) == LDNS_STATUS_OK &&
-	          pos == len;
+
+	if (memchr(text, '\\', len) == NULL)
+		return true;
+	bool ok =
+	    ldns_rr2wire(&wire, rr, LDNS_SECTION_ANSWER, &wire_len) == LDNS_STATUS_OK &&
+	    ldns_wire2rr(&back, wire, wire_len, &pos, LDNS_SECTION_ANSWER) == LDNS_STATUS_OK &&
+	    pos == wire_len;
 	ldns_rr_free(back);
 	free(wire);
 	return ok;
 }
 
-static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
+static int push_mark(load_out_t *out, size_t at, uint32_t ttl)
 {
-	int ret = GW_ENOMEM;
-	FILE *fp = NULL;
-	ldns_rdf *origin = NULL;
-	ldns_rdf *prev = NULL;
-	ldns_rr *rr = NULL;
-	ttl_state_t st = {0};
+	if (gw_array_reserve(&out->marks, &out->mark_cap, out->mark_count + 1, sizeof(*out->marks),
+	                     8) != GW_OK)
+		return GW_ENOMEM;
+	out->marks[out->mark_count++] = (load_ttl_mark_t){.at = at, .ttl = ttl};
+	return GW_OK;
+}
 
-	if (ld->size == 0)
-		return GW_OK;
-	fp = fmemopen(ld->data, ld->size, "r");
+/* One record (or directive) read by ldns from fp; false once the range
+ * ends or fails. */
+static bool read_one(loader_t *ld, FILE *fp, size_t base, size_t stop_at, ldns_rdf **origin,
+                     ldns_rdf **prev, zone_batch_t *batch, load_out_t *out)
+{
+	ldns_rr *rr = NULL;
+	long start = ftell(fp);
+	size_t len = ld->size - base;
+
+	if (start < 0 || base + (size_t)start >= stop_at) {
+		out->end = start < 0 ? ld->size : base + (size_t)start;
+		return false;
+	}
+	uint32_t ttl = LOAD_TTL_ABSENT;
+	ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, prev, NULL);
+	long end = ftell(fp);
+	size_t from = base + (size_t)start;
+	size_t to = base + (end < 0 ? len : (size_t)end);
+	size_t line = record_line(ld, from, to);
+
+	switch (s) {
+	case LDNS_STATUS_OK:
+		break;
+	case LDNS_STATUS_SYNTAX_EMPTY:
+	case LDNS_STATUS_SYNTAX_ORIGIN:
+		if (end > start)
+			return true;
+		out_fail(out, GW_EPARSE, line, "syntax error: no progress");
+		return false;
+	case LDNS_STATUS_SYNTAX_TTL:
+		if (push_mark(out, batch->count, ttl) == GW_OK)
+			return true;
+		out_fail(out, GW_ENOMEM, line, "out of memory");
+		return false;
+	case LDNS_STATUS_SYNTAX_INCLUDE:
+		out_fail(out, GW_EPARSE, line, "$INCLUDE is not supported");
+		return false;
+	case LDNS_STATUS_MEM_ERR:
+		out_fail(out, GW_ENOMEM, line, "out of memory");
+		return false;
+	default:
+		out_fail(out, GW_EPARSE, line, "syntax error: %s", ldns_reason(s));
+		return false;
+	}
+	int ret = GW_OK;
+	if (!rdata_fits(rr, ld->data + from, to - from)) {
+		const ldns_rr_descriptor *desc = ldns_rr_descript(ldns_rr_get_type(rr));
+		out_fail(out, GW_EPARSE, line, "%s: the RDATA does not fit its type",
+		         desc != NULL ? desc->_name : "type");
+		ret = GW_EPARSE;
+	} else {
+		ret = zone_batch_rr(batch, rr, true, line);
+		if (ret != GW_OK)
+			out_fail(out, ret, line, "%s", batch->reason);
+	}
+	ldns_rr_free(rr);
+	return ret == GW_OK;
+}
+
+void load_read_range(loader_t *ld, size_t base, size_t stop_at, ldns_rdf **origin, ldns_rdf **prev,
+                     zone_batch_t *batch, load_out_t *out, const atomic_bool *stop)
+{
+	FILE *fp = base < ld->size ? fmemopen(ld->data + base, ld->size - base, "r") : NULL;
+
+	out->done = false;
+	out->end = base;
+	if (base >= ld->size) {
+		out->done = true;
+		return;
+	}
 	if (fp == NULL) {
-		ret = fail(ld, -errno, 0, "cannot read: %s", strerror(errno));
-		goto out;
+		out_fail(out, -errno, 0, "cannot read: %s", strerror(errno));
+		out->done = true;
+		return;
 	}
 #ifdef __GLIBC__
 	/* ldns reads a character at a time; the stream is ours alone. */
 	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 #endif
+	for (;;) {
+		if (stop != NULL && atomic_load_explicit(stop, memory_order_relaxed))
+			goto out;
+		if (!read_one(ld, fp, base, stop_at, origin, prev, batch, out))
+			break;
+	}
+	out->done = true;
+out:
+	fclose(fp);
+}
+
+/* Read ld's text from base to its end here, its TTLs after those before;
+ * GW_OK or the failure, reported. */
+static int read_rest(loader_t *ld, size_t base, ttl_state_t *ts, ldns_rdf **origin, ldns_rdf **prev,
+                     zone_batch_t *batch)
+{
+	load_out_t out = {0};
+	size_t from = batch->count;
+
+	load_read_range(ld, base, ld->size, origin, prev, batch, &out, NULL);
+	resolve_ttls(ld, ts, batch, from, &out);
+	int ret = out.code;
+	if (ret != GW_OK)
+		report(ld, out.line, out.msg);
+	load_out_free(&out);
+	return ret;
+}
+
+static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
+{
+	int ret = GW_ENOMEM;
+	ldns_rdf *origin = NULL;
+	ldns_rdf *prev = NULL;
+	ttl_state_t ts = {0};
+	load_second_t *sec = NULL;
+	zone_batch_t *sec_batch = NULL;
+	load_out_t *sec_out = NULL;
+
+	if (ld->size == 0)
+		return GW_OK;
 	tune_heap();
 	origin = ldns_dname_new_frm_data(zone->apex_len, zone->apex);
 	prev = ldns_dname_new_frm_data(zone->apex_len, zone->apex);
-	if (origin == NULL || prev == NULL) {
+	if (origin == NULL || prev == NULL || load_second_start(&sec, ld, zone) != GW_OK) {
 		ret = fail(ld, GW_ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	for (;;) {
-		long start = ftell(fp);
-		if (start < 0 || (size_t)start >= ld->size)
-			break;
-		uint32_t ttl = TTL_ABSENT;
-		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, NULL);
-		long end = ftell(fp);
-		size_t line = record_line(ld, (size_t)start, end < 0 ? ld->size : (size_t)end);
-
-		switch (s) {
-		case LDNS_STATUS_OK:
-			break;
-		case LDNS_STATUS_SYNTAX_EMPTY:
-		case LDNS_STATUS_SYNTAX_ORIGIN:
-			rr = NULL;
-			if (end <= start) {
-				ret = fail(ld, GW_EPARSE, line, "syntax error: no progress");
-				goto out;
-			}
-			continue;
-		case LDNS_STATUS_SYNTAX_TTL:
-			rr = NULL;
-			st.have_directive = true;
-			st.directive = ttl;
-			continue;
-		case LDNS_STATUS_SYNTAX_INCLUDE:
-			rr = NULL;
-			ret = fail(ld, GW_EPARSE, line, "$INCLUDE is not supported");
-			goto out;
-		case LDNS_STATUS_MEM_ERR:
-			rr = NULL;
-			ret = fail(ld, GW_ENOMEM, line, "out of memory");
-			goto out;
-		default:
-			rr = NULL;
-			ret = fail(ld, GW_EPARSE, line, "syntax error: %s", ldns_reason(s));
-			goto out;
-		}
-		if (!rdata_fits(rr)) {
-			ret = fail(ld, GW_EPARSE, line, "%s: the RDATA does not fit its type",
-			           ldns_rr_descript(ldns_rr_get_type(rr))
-			               ? ldns_rr_descript(ldns_rr_get_type(rr))->_name
-			               : "type");
-			goto out;
-		}
-		resolve_ttl(ld, &st, rr, line);
-		ret = zone_batch_rr(batch, rr, true, line);
-		if (ret != GW_OK) {
-			ret = fail(ld, ret, line, "%s", batch->reason);
-			goto out;
-		}
-		ldns_rr_free(rr);
-		rr = NULL;
+	if (sec == NULL) {
+		ret = read_rest(ld, 0, &ts, &origin, &prev, batch);
+		goto out;
 	}
-	ret = GW_OK;
+	/* The first half here, up to where the second reader starts. */
+	size_t base = load_second_base(sec);
+	load_out_t first = {0};
+	load_read_range(ld, 0, base, &origin, &prev, batch, &first, NULL);
+	resolve_ttls(ld, &ts, batch, 0, &first);
+	ret = first.code;
+	size_t end = first.end;
+	if (ret != GW_OK)
+		report(ld, first.line, first.msg);
+	load_out_free(&first);
+	if (ret != GW_OK)
+		goto out;
+	/* The second half is good if this reader ended its last record
+	 * right where that one started, with the same $ORIGIN: the scan
+	 * that chose the place only models ldns's tokeniser. Otherwise the
+	 * rest is read here, where ldns's state is right. */
+	if (end != base || !load_second_join(sec, &sec_batch, &sec_out) ||
+	    ldns_rdf_compare(origin, load_second_origin(sec)) != 0) {
+		load_second_free(sec);
+		sec = NULL;
+		ret = read_rest(ld, end, &ts, &origin, &prev, batch);
+		goto out;
+	}
+	atomic_fetch_add(&zone_load_splits, 1);
+	resolve_ttls(ld, &ts, sec_batch, 0, sec_out);
+	ret = zone_batch_append(batch, sec_batch);
+	if (ret != GW_OK) {
+		ret = fail(ld, ret, 0, "out of memory");
+		goto out;
+	}
+	ret = sec_out->code;
+	if (ret != GW_OK)
+		report(ld, sec_out->line, sec_out->msg);
 out:
-	ldns_rr_free(rr);
+	load_second_free(sec);
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
-	if (fp != NULL)
-		fclose(fp);
 	return ret;
 }
 
@@ -391,7 +516,7 @@ int zone_load_file(zone_t **out, const uint8_t *origin, const char *path, char *
 int zone_load_text(zone_t **out, const uint8_t *origin, const char *name, const char *data,
                    size_t size, char *errbuf, size_t errlen)
 {
-	/* Only read: parse() opens the text as a read-only stream. */
+	/* Only read: the readers open the text as read-only streams. */
 	loader_t ld = {.path = name,
 	               .errbuf = errlen > 0 ? errbuf : NULL,
 	               .errlen = errlen,

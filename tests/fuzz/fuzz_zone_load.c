@@ -9,7 +9,8 @@
  * apex SOA, and its dump (zone_dump()) loads again to a zone that dumps
  * the same (unless the dump holds a name ldns cannot read back: more than
  * 254 characters of text, a '"' in it, an owner that starts with '@' or
- * '$'). */
+ * '$'). It also reads every input a second time with two readers
+ * (zones/load_split.c), which must give the same code, message and dump. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "zones/internal.h" /* zone_load_split_min */
 #include "zones/zone.h"
 
 #define CHECK(cond)                                                                                \
@@ -101,7 +103,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zone_t *zone = NULL;
 	char why[512];
 	int ret = zone_load_text(&zone, g_origin, "fuzz.zone", text, size, why, sizeof(why));
+	zone_t *split = NULL;
+	char split_why[512];
+	size_t split_min = zone_load_split_min;
+	zone_load_split_min = 0;
+	int split_ret =
+	    zone_load_text(&split, g_origin, "fuzz.zone", text, size, split_why, sizeof(split_why));
+	zone_load_split_min = split_min;
 	free(text);
+	if (split_ret != ret || (ret != GW_OK && strcmp(why, split_why) != 0))
+		fprintf(stderr, "one reader: %d %s\ntwo readers: %d %s\n", ret,
+		        ret != GW_OK ? why : "", split_ret, split_ret != GW_OK ? split_why : "");
+	CHECK(split_ret == ret);
+	CHECK(ret == GW_OK || strcmp(why, split_why) == 0);
+	if (split != NULL) {
+		size_t la = 0, lb = 0;
+		char *da = dump_of(zone, &la);
+		char *db = dump_of(split, &lb);
+		CHECK(la == lb && memcmp(da, db, la) == 0);
+		free(da);
+		free(db);
+		zone_free(split);
+	}
 	if (ret != GW_OK) {
 		/* FUZZ_LOG=1 shows why (checking seeds). */
 		if (getenv("FUZZ_LOG") != NULL)
