@@ -109,9 +109,9 @@ void mdns_rcvbuf_apply(mdns_t *m, size_t links)
 			        strerror(-ret));
 			continue;
 		}
-		gw_debug("mdns: mDNS socket %d: receive buffer %zu KiB (asked %zu KiB for %zu "
-		         "links)",
-		         fds[i], got / 1024, want / 1024, links);
+		gw_debug(
+		    "mdns: mDNS socket %d: receive buffer %zu KiB (asked %zu KiB for %zu link%s)",
+		    fds[i], got / 1024, want / 1024, links, links == 1 ? "" : "s");
 		if (got < want && want > told) {
 			told = want;
 			gw_info("mdns: the kernel gave the mDNS sockets %zu KiB of receive buffer, "
