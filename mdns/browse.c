@@ -240,6 +240,8 @@ int mdns_new(mdns_t **out, struct ev_loop *loop, const mdns_opts_t *opts)
 		goto out;
 	m->loop = loop;
 	m->opts = *opts;
+	if (m->opts.services_per_link == 0)
+		m->opts.services_per_link = 1000;
 	m->ctl_fd = -1;
 	m->nl_fd = -1;
 	mdns_poll_init(&m->poll, loop);
@@ -288,7 +290,6 @@ int mdns_new(mdns_t **out, struct ev_loop *loop, const mdns_opts_t *opts)
 		ret = GW_ERROR;
 		goto out;
 	}
-	mdns_rcvbuf_apply(m, opts->services_per_link > 0 ? opts->services_per_link : 1000);
 	*out = m;
 	m = NULL;
 	ret = GW_OK;

@@ -26,26 +26,42 @@ struct mdns {
 	mdns_iface_t *ifaces; /* owned: interfaces seen at the last scan */
 	size_t iface_count;
 	struct mdns_watch *watches; /* owned: every open watch */
+	/* Links the mDNS sockets' receive buffers are sized for: the most
+	 * seen up at once (rcvbuf.c), so that they never shrink. */
+	size_t rcvbuf_links;
 };
 
-/* rcvbuf.c: the receive buffers of Avahi's mDNS sockets, for a link of
- * services services: MDNS_RCVBUF_PER_SERVICE octets each (a service's
- * PTR, SRV, TXT and address records, with room for a second answer while
- * the loop is busy), within MDNS_RCVBUF_MIN..MDNS_RCVBUF_MAX. */
+/* rcvbuf.c: the receive buffers of Avahi's mDNS sockets. Avahi reads
+ * every link through one socket per address family, so a buffer must
+ * hold the bursts of all the links at once: MDNS_RCVBUF_PER_SERVICE
+ * octets for each service of each link (a service's PTR, SRV, TXT and
+ * address records, with room for a second answer while the loop is
+ * busy), within MDNS_RCVBUF_MIN..MDNS_RCVBUF_MAX.
+ *
+ * The cap is MDNS_LINKS_MAX links of 512 services: 200 links of 500
+ * services (195 MiB) fit under it. It is a limit on what the kernel may
+ * queue, not memory taken up front, and the kernel grants at most
+ * net.core.rmem_max of it; it stays well below INT_MAX / 2, the most
+ * Linux accepts in SO_RCVBUF's int. */
 #define MDNS_RCVBUF_PER_SERVICE 2048
 #define MDNS_RCVBUF_MIN         (256 * 1024)
-#define MDNS_RCVBUF_MAX         (32 * 1024 * 1024)
+#define MDNS_RCVBUF_MAX         ((size_t)MDNS_LINKS_MAX * 512 * MDNS_RCVBUF_PER_SERVICE)
 
-/* The buffer size asked for a link of services services. */
-size_t mdns_rcvbuf_for(unsigned services);
+/* The buffer size asked for links links of services services each,
+ * clamped; never wraps, whatever the counts. */
+size_t mdns_rcvbuf_for(unsigned services, size_t links);
 
-/* Ask SO_RCVBUF = want on fd; *got is what the kernel granted (at most
- * net.core.rmem_max). 0 or -errno. */
+/* Ask SO_RCVBUF = want on fd, unless the kernel grants it want or more
+ * already: the buffer never shrinks. *got is what fd has then (at most
+ * net.core.rmem_max, or what it had). 0 or -errno. */
 int mdns_rcvbuf_set(int fd, size_t want, size_t *got);
 
-/* Size every mDNS socket of m's Avahi server; a grant below the ask is
- * logged once per process (info), with the sysctl that raises it. */
-void mdns_rcvbuf_apply(mdns_t *m, unsigned services);
+/* Size every mDNS socket of m's Avahi server for links links up (at
+ * least one) of m->opts.services_per_link services, when that is more
+ * links than they are sized for (m->rcvbuf_links); fewer links change
+ * nothing. A grant below the ask is logged (info) with the sysctl that
+ * raises it, once per process for each larger ask. */
+void mdns_rcvbuf_apply(mdns_t *m, size_t links);
 
 /* links.c: the link monitor. */
 int mdns_links_start(mdns_t *m);

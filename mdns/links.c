@@ -92,6 +92,14 @@ static void scan(mdns_t *m)
 	}
 	if_freenameindex(ni);
 
+	/* Avahi's mDNS sockets, one per family, take the answers of every
+	 * link: sized for the links up (one at least, at the first scan)
+	 * before they are reported, and so browsed. */
+	size_t up = 0;
+	for (size_t i = 0; i < k; i++)
+		up += now[i].up;
+	mdns_rcvbuf_apply(m, up);
+
 	mdns_iface_t *old = m->ifaces;
 	size_t old_count = m->iface_count;
 	m->ifaces = now;

@@ -154,7 +154,8 @@ typedef struct mdns_opts {
 	size_t interface_count;
 	unsigned cache_entries; /* Avahi cache entries per interface; 0 = Avahi's */
 	/* Services expected on one link: sizes the mDNS sockets' receive
-	 * buffers (2 KiB each, 256 KiB..32 MiB); 0 = 1000. */
+	 * buffers, shared by every link (2 KiB a service of each link up,
+	 * 256 KiB..256 MiB, grown as more links come up); 0 = 1000. */
 	unsigned services_per_link;
 	mdns_record_fn on_record;
 	mdns_link_fn on_link;
@@ -212,7 +213,9 @@ typedef struct mdns_watch mdns_watch_t;
  * reason logged), -errno. */
 int mdns_new(mdns_t **out, struct ev_loop *loop, const mdns_opts_t *opts);
 
-/* Report the links that are up now (on_link) and follow changes. */
+/* Report the links that are up now (on_link) and follow changes; the
+ * mDNS sockets' receive buffers are sized for the links up first, and
+ * grown whenever more are up than ever before (services_per_link). */
 int mdns_start(mdns_t *m);
 
 /* Free the stack and every watch still open. Accepts NULL. */
