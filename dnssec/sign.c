@@ -52,23 +52,83 @@ static uint32_t jitter_draw(const sig_signer_t *signer, const uint8_t *owner, si
 	return (uint32_t)(((splitmix64(&state) >> 32) * (uint64_t)jitter) >> 32);
 }
 
-/* The RRset in canonical form and order (RFC 4034 6.2, 6.3) into out,
- * all through ldns: each RR converted, names lowercased, sorted, and RRs
- * that became equal after lowercasing written once. Sorting puts equal
- * RRs next to each other, so comparing each written RR with the one
- * before finds them without ldns_rr_compare(), which serialises both RRs
- * again on every call. */
+/* Does the rdata start with a name (rdlen octets at most) without an
+ * uppercase letter? */
+static bool starts_with_lower_name(const uint8_t *rdata, uint16_t rdlen)
+{
+	int len = zone_name_len(rdata, rdlen);
+
+	if (len < 0)
+		return false;
+	for (int i = 0; i < len; i += rdata[i] + 1) {
+		for (int k = 1; k <= rdata[i]; k++) {
+			if (rdata[i + k] >= 'A' && rdata[i + k] <= 'Z')
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Is the RR's rdata its own canonical form (RFC 4034 6.2)? Only names
+ * change there (case, compression; the zone holds none compressed). True
+ * for a type whose rdata holds no name, as ldns's descriptor says, and for
+ * an NSEC whose next name is lowercase already, as the gateway writes it
+ * (the one name, which RFC 4034 lowercases and RFC 6840 5.1 keeps). */
+static bool rdata_is_canonical(uint16_t type, const uint8_t *rdata, uint16_t rdlen)
+{
+	const ldns_rr_descriptor *desc = ldns_rr_descript(type);
+
+	if (type == DNS_T_NSEC)
+		return starts_with_lower_name(rdata, rdlen);
+	return desc != NULL && desc->_type == type && desc->_dname_count == 0;
+}
+
+/* A one-RR RRset whose rdata is canonical already, in canonical form into
+ * out: the owner lowercased, the rest as stored; one RR has no order to
+ * find. Most RRsets of a DNS-SD zone are such (NSEC, A, AAAA, TXT,
+ * NSEC3), and making ldns objects of them cost more than all the rest
+ * of the signing outside OpenSSL. False: not such an RRset. */
+static bool canonical_single(const uint8_t *owner, const zone_rrset_t *rrset, ldns_buffer *out)
+{
+	const uint8_t *rdata;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+	uint8_t lower[ZONE_NAME_MAXLEN];
+
+	if (rrset->count != 1 || !zone_rrset_next(rrset, &pos, &rdata, &rdlen) ||
+	    !rdata_is_canonical(rrset->type, rdata, rdlen))
+		return false;
+	int lower_len = zone_name_lower(lower, owner);
+	if (lower_len < 0 || !ldns_buffer_reserve(out, (size_t)lower_len + 10 + rdlen))
+		return false;
+	ldns_buffer_write(out, lower, (size_t)lower_len);
+	ldns_buffer_write_u16(out, rrset->type);
+	ldns_buffer_write_u16(out, DNS_C_IN);
+	ldns_buffer_write_u32(out, rrset->ttl);
+	ldns_buffer_write_u16(out, rdlen);
+	ldns_buffer_write(out, rdata, rdlen);
+	return true;
+}
+
+/* The RRset in canonical form and order (RFC 4034 6.2, 6.3) into out;
+ * other than canonical_single()'s, all through ldns: each RR converted, names lowercased, sorted,
+ * and RRs that became equal after lowercasing written once. Sorting puts equal RRs next to each
+ * other, so comparing each written RR with the one before finds them without ldns_rr_compare(),
+ * which serialises both RRs again on every call. */
 static int canonical_rrset(const uint8_t *owner, size_t owner_len, const zone_rrset_t *rrset,
                            ldns_buffer *out)
 {
 	int ret = GW_ENOMEM;
 	uint8_t owner_copy[ZONE_NAME_MAXLEN];
 	zone_node_t node = {.owner = owner_copy, .owner_len = (uint16_t)owner_len};
-	ldns_rr_list *list = ldns_rr_list_new();
+	ldns_rr_list *list = NULL;
 	const uint8_t *rdata;
 	uint16_t rdlen;
 	uint32_t pos = 0;
 
+	if (canonical_single(owner, rrset, out))
+		return GW_OK;
+	list = ldns_rr_list_new();
 	memcpy(owner_copy, owner, owner_len);
 	if (list == NULL)
 		goto out;
