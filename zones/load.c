@@ -290,7 +290,7 @@ static bool read_one(loader_t *ld, FILE *fp, size_t base, size_t stop_at, ldns_r
 	long start = ftell(fp);
 	size_t len = ld->size - base;
 
-	if (start < 0 || base + (size_t)start >= stop_at) {
+	if (start < 0 || (size_t)start >= len || base + (size_t)start >= stop_at) {
 		out->end = start < 0 ? ld->size : base + (size_t)start;
 		return false;
 	}
@@ -371,19 +371,21 @@ out:
 	fclose(fp);
 }
 
-/* Read ld's text from base to its end here, its TTLs after those before;
- * GW_OK or the failure, reported. */
-static int read_rest(loader_t *ld, size_t base, ttl_state_t *ts, ldns_rdf **origin, ldns_rdf **prev,
-                     zone_batch_t *batch)
+/* Read ld's text from base on here, up to the first record that starts
+ * at or after stop_at (SIZE_MAX: to the end), its TTLs after those
+ * before; *end is where it stopped. GW_OK or the failure, reported. */
+static int read_part(loader_t *ld, size_t base, size_t stop_at, ttl_state_t *ts, ldns_rdf **origin,
+                     ldns_rdf **prev, zone_batch_t *batch, size_t *end)
 {
 	load_out_t out = {0};
 	size_t from = batch->count;
 
-	load_read_range(ld, base, ld->size, origin, prev, batch, &out, NULL);
+	load_read_range(ld, base, stop_at, origin, prev, batch, &out, NULL);
 	resolve_ttls(ld, ts, batch, from, &out);
 	int ret = out.code;
 	if (ret != GW_OK)
 		report(ld, out.line, out.msg);
+	*end = out.end;
 	load_out_free(&out);
 	return ret;
 }
@@ -397,6 +399,7 @@ static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
 	load_second_t *sec = NULL;
 	zone_batch_t *sec_batch = NULL;
 	load_out_t *sec_out = NULL;
+	size_t end = 0;
 
 	if (ld->size == 0)
 		return GW_OK;
@@ -408,30 +411,30 @@ static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
 		goto out;
 	}
 	if (sec == NULL) {
-		ret = read_rest(ld, 0, &ts, &origin, &prev, batch);
+		ret = read_part(ld, 0, SIZE_MAX, &ts, &origin, &prev, batch, &end);
 		goto out;
 	}
-	/* The first half here, up to where the second reader starts. */
-	size_t base = load_second_base(sec);
-	load_out_t first = {0};
-	load_read_range(ld, 0, base, &origin, &prev, batch, &first, NULL);
-	resolve_ttls(ld, &ts, batch, 0, &first);
-	ret = first.code;
-	size_t end = first.end;
-	if (ret != GW_OK)
-		report(ld, first.line, first.msg);
-	load_out_free(&first);
+	/* The first half here, while the second reader looks for its place
+	 * from the middle on, then up to that place. */
+	ret = read_part(ld, 0, ld->size / 2, &ts, &origin, &prev, batch, &end);
 	if (ret != GW_OK)
 		goto out;
+	size_t base = load_second_base(sec);
+	if (base != SIZE_MAX && end < base) {
+		ret = read_part(ld, end, base, &ts, &origin, &prev, batch, &end);
+		if (ret != GW_OK)
+			goto out;
+	}
 	/* The second half is good if this reader ended its last record
 	 * right where that one started, with the same $ORIGIN: the scan
-	 * that chose the place only models ldns's tokeniser. Otherwise the
-	 * rest is read here, where ldns's state is right. */
+	 * that chose the place only models ldns's tokeniser. Otherwise (or
+	 * with no place found) the rest is read here, where ldns's state is
+	 * right. */
 	if (end != base || !load_second_join(sec, &sec_batch, &sec_out) ||
 	    ldns_rdf_compare(origin, load_second_origin(sec)) != 0) {
 		load_second_free(sec);
 		sec = NULL;
-		ret = read_rest(ld, end, &ts, &origin, &prev, batch);
+		ret = read_part(ld, end, SIZE_MAX, &ts, &origin, &prev, batch, &end);
 		goto out;
 	}
 	atomic_fetch_add(&zone_load_splits, 1);

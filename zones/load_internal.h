@@ -50,7 +50,7 @@ typedef struct load_out {
 } load_out_t;
 
 /* Read ld->data from base on into batch, one record at a time, up to the
- * first record that starts at or after stop_at (ld->size: to the end);
+ * first record that starts at or after stop_at (SIZE_MAX: to the end);
  * out->end is where that one starts, or the end. origin and prev are
  * ldns's state between records (the current $ORIGIN and the previous
  * owner), carried on. Stops early, with done false, once *stop is set
@@ -63,13 +63,14 @@ void load_out_free(load_out_t *out);
 
 typedef struct load_second load_second_t;
 
-/* Start a second reader on the second half of ld's text, for zone, if the
- * text is large enough and has a line where one can start (see
- * load_split.c). *out is NULL when there is none; the caller then reads
- * everything. GW_OK or GW_ENOMEM. */
+/* Start a second reader for zone on the second half of ld's text, if the
+ * text is large enough. It looks for a line where it can start (see
+ * load_split.c) and reads from there. *out is NULL when there is no
+ * second reader; the caller then reads everything. GW_OK or GW_ENOMEM. */
 int load_second_start(load_second_t **out, const loader_t *ld, const zone_t *zone);
-/* The offset where it starts: the first reader reads up to there. */
-size_t load_second_base(const load_second_t *sec);
+/* Where it starts, at or after the middle of the text, once it has found
+ * the place (this waits for that); SIZE_MAX if there is none. */
+size_t load_second_base(load_second_t *sec);
 /* Wait for it. True when it read its whole range; *batch and *out then
  * are its records and the rest (borrowed: freed by load_second_free()).
  * False: it could not, and the caller reads the range itself. */

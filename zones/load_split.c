@@ -26,8 +26,11 @@ size_t zone_load_split_min = (size_t)1 << 20;
 atomic_size_t zone_load_splits;
 
 struct load_second {
-	loader_t ld;    /* its own line count, no error buffer */
-	size_t base;    /* where it starts */
+	loader_t ld;     /* its own line count, no error buffer */
+	size_t base;     /* where it starts; SIZE_MAX: none */
+	bool base_known; /* base is set (under lock) */
+	pthread_mutex_t lock;
+	pthread_cond_t found;
 	char *prologue; /* owned: the $ORIGIN lines before base */
 	size_t prologue_len;
 	const zone_t *zone; /* borrowed: only its apex is read */
@@ -69,12 +72,12 @@ static bool keep_origin(load_second_t *sec, const char *p, size_t len)
 	return true;
 }
 
-/* Where the second reader can start (see above): sec->base and the line
+/* Where the second reader can start (see above): *base and the line
  * there, with the $ORIGIN lines before it kept. False: no such line in
  * the second half, or an $ORIGIN that cannot be replayed. One pass over
  * the first half, as ldns tokenises it: escapes, quotes, comments and
  * parentheses. */
-static bool find_split(const loader_t *ld, load_second_t *sec)
+static bool find_split(const loader_t *ld, load_second_t *sec, size_t *base)
 {
 	const char *d = ld->data;
 	size_t n = ld->size;
@@ -87,7 +90,7 @@ static bool find_split(const loader_t *ld, load_second_t *sec)
 		char c = d[i];
 		if (line_start && depth == 0 && !quoted) {
 			if (i >= n / 2 && owner_start(c)) {
-				sec->base = i;
+				*base = i;
 				sec->ld.line_pos = i;
 				sec->ld.line = nl + 1;
 				return true;
@@ -125,7 +128,8 @@ static bool find_split(const loader_t *ld, load_second_t *sec)
 	return false;
 }
 
-/* The prologue through ldns: origin as it stands at sec->base. */
+/* The prologue through ldns: origin as it stands where the second reader
+ * starts. */
 static bool replay_prologue(const load_second_t *sec, ldns_rdf **origin, ldns_rdf **prev)
 {
 	bool ok = true;
@@ -157,15 +161,27 @@ static void *second_run(void *arg)
 {
 	load_second_t *sec = arg;
 	const zone_t *zone = sec->zone;
+	size_t base = SIZE_MAX;
 	ldns_rdf *origin = ldns_dname_new_frm_data(zone->apex_len, zone->apex);
 	ldns_rdf *prev = ldns_dname_new_frm_data(zone->apex_len, zone->apex);
+	bool found = find_split(&sec->ld, sec, &base);
 
+	/* Told before anything else: the first reader waits for it in the
+	 * middle of the text. */
+	pthread_mutex_lock(&sec->lock);
+	sec->base = found ? base : SIZE_MAX;
+	sec->base_known = true;
+	pthread_cond_signal(&sec->found);
+	pthread_mutex_unlock(&sec->lock);
+	if (!found)
+		goto out;
 	if (origin != NULL && prev != NULL && replay_prologue(sec, &origin, &prev) &&
 	    (sec->origin = ldns_rdf_clone(origin)) != NULL) {
-		load_read_range(&sec->ld, sec->base, sec->ld.size, &origin, &prev, &sec->batch,
-		                &sec->out, &sec->stop);
+		load_read_range(&sec->ld, base, SIZE_MAX, &origin, &prev, &sec->batch, &sec->out,
+		                &sec->stop);
 		sec->done = sec->out.done;
 	}
+out:
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
 	return NULL;
@@ -193,11 +209,13 @@ int load_second_start(load_second_t **out, const loader_t *ld, const zone_t *zon
 	sec->ld.errbuf = NULL;
 	sec->zone = zone;
 	atomic_init(&sec->stop, false);
+	pthread_mutex_init(&sec->lock, NULL);
+	pthread_cond_init(&sec->found, NULL);
 	int ret = zone_batch_init(&sec->batch, zone);
 	if (ret != GW_OK)
 		goto out;
-	/* No place to split, or no thread: one reader, as for a small text. */
-	if (!find_split(ld, sec) || pthread_create(&sec->tid, NULL, second_run, sec) != 0)
+	/* No thread: one reader, as for a small text. */
+	if (pthread_create(&sec->tid, NULL, second_run, sec) != 0)
 		goto out;
 	sec->running = true;
 	*out = sec;
@@ -207,9 +225,14 @@ out:
 	return ret;
 }
 
-size_t load_second_base(const load_second_t *sec)
+size_t load_second_base(load_second_t *sec)
 {
-	return sec->base;
+	pthread_mutex_lock(&sec->lock);
+	while (!sec->base_known)
+		pthread_cond_wait(&sec->found, &sec->lock);
+	size_t base = sec->base;
+	pthread_mutex_unlock(&sec->lock);
+	return base;
 }
 
 bool load_second_join(load_second_t *sec, zone_batch_t **batch, load_out_t **out)
@@ -228,7 +251,6 @@ const ldns_rdf *load_second_origin(const load_second_t *sec)
 	return sec->origin;
 }
 
-
 void load_second_free(load_second_t *sec)
 {
 	if (sec == NULL)
@@ -240,6 +262,8 @@ void load_second_free(load_second_t *sec)
 	zone_batch_deinit(&sec->batch);
 	load_out_free(&sec->out);
 	ldns_rdf_deep_free(sec->origin);
+	pthread_cond_destroy(&sec->found);
+	pthread_mutex_destroy(&sec->lock);
 	free(sec->prologue);
 	free(sec);
 }
