@@ -7,11 +7,14 @@
  * giving the records without a TTL theirs: TTLs, warnings, the first error
  * and its line stay what one reader gives.
  *
- * The second reader starts at a line that starts a record with its owner
- * written out (so that no previous owner carries over), outside
- * parentheses and quotes, and first replays the $ORIGIN lines before it.
+ * The second reader starts at the first line from the middle on that
+ * starts a record with its owner written out (so that no previous owner
+ * carries over), outside parentheses and quotes, and first replays the
+ * $ORIGIN lines before it. It scans for that line on its own thread while
+ * the first reader reads up to the middle and waits there for the place.
  * An indented $ORIGIN, or an $ORIGIN line with parentheses or quotes,
- * leaves the text to one reader. */
+ * leaves the text to one reader; so does a first reader that does not end
+ * a record exactly at the place (zones/load.c checks). */
 #include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
