@@ -30,24 +30,86 @@ int sig_nsec_ttl(const zone_t *zone, uint32_t *ttl)
 	return GW_OK;
 }
 
-/* The NSEC rdata of node (next's name lowercased, then node's bitmap, of
- * kind) into out (SIG_NSEC_RDATA_MAX octets). Returns its length, or
- * GW_ENOMEM or GW_ELIMIT. */
 #define SIG_NSEC_RDATA_MAX (ZONE_NAME_MAXLEN + 256 * 34)
 
-static int nsec_rdata(uint8_t *out, const zone_node_t *node, sig_node_kind_t kind,
-                      const zone_node_t *next)
-{
-	ldns_rdf *bitmap = sig_nsec_bitmap(node, kind);
+/* Bitmaps already made, by the node's kind and types (the bitmap depends
+ * on nothing else): a zone has a handful of type sets, repeated on every
+ * name, and ldns makes each bitmap with allocations and an 8 KiB clear. */
+#define BITMAP_SLOTS      8
+#define BITMAP_SLOT_TYPES 16
+#define BITMAP_SLOT_LEN   64
 
+typedef struct bitmap_slot {
+	sig_node_kind_t kind;
+	uint16_t ntypes;
+	uint16_t types[BITMAP_SLOT_TYPES];
+	uint8_t len;
+	uint8_t bitmap[BITMAP_SLOT_LEN];
+} bitmap_slot_t;
+
+typedef struct bitmap_cache {
+	bitmap_slot_t slots[BITMAP_SLOTS];
+	size_t used;
+	size_t victim; /* the slot the next new bitmap replaces once all are used */
+} bitmap_cache_t;
+
+static bool slot_matches(const bitmap_slot_t *slot, const zone_node_t *node, sig_node_kind_t kind)
+{
+	if (slot->kind != kind || slot->ntypes != node->rrset_count)
+		return false;
+	for (uint16_t i = 0; i < node->rrset_count; i++)
+		if (slot->types[i] != node->rrsets[i].type)
+			return false;
+	return true;
+}
+
+/* node's NSEC bitmap into out (room for SIG_NSEC_RDATA_MAX - 1 octets
+ * from the start of the bitmap), through cache when it is not NULL.
+ * Returns its length, or GW_ENOMEM or GW_ELIMIT (longer than room). */
+static int nsec_bitmap(uint8_t *out, size_t room, const zone_node_t *node, sig_node_kind_t kind,
+                       bitmap_cache_t *cache)
+{
+	for (size_t i = 0; cache != NULL && i < cache->used; i++) {
+		const bitmap_slot_t *slot = &cache->slots[i];
+		if (slot_matches(slot, node, kind)) {
+			memcpy(out, slot->bitmap, slot->len);
+			return slot->len;
+		}
+	}
+	ldns_rdf *bitmap = sig_nsec_bitmap(node, kind);
 	if (bitmap == NULL)
 		return GW_ENOMEM;
-	size_t next_len = (size_t)zone_name_lower(out, next->owner);
-	size_t len = next_len + ldns_rdf_size(bitmap);
-	if (len <= SIG_NSEC_RDATA_MAX)
-		memcpy(out + next_len, ldns_rdf_data(bitmap), ldns_rdf_size(bitmap));
+	size_t len = ldns_rdf_size(bitmap);
+	if (len <= room)
+		memcpy(out, ldns_rdf_data(bitmap), len);
 	ldns_rdf_deep_free(bitmap);
-	return len <= SIG_NSEC_RDATA_MAX ? (int)len : GW_ELIMIT;
+	if (len > room)
+		return GW_ELIMIT;
+	if (cache != NULL && len <= BITMAP_SLOT_LEN && node->rrset_count <= BITMAP_SLOT_TYPES) {
+		size_t i =
+		    cache->used < BITMAP_SLOTS ? cache->used++ : cache->victim++ % BITMAP_SLOTS;
+		bitmap_slot_t *slot = &cache->slots[i];
+		slot->kind = kind;
+		slot->ntypes = node->rrset_count;
+		for (uint16_t t = 0; t < node->rrset_count; t++)
+			slot->types[t] = node->rrsets[t].type;
+		slot->len = (uint8_t)len;
+		memcpy(slot->bitmap, out, len);
+	}
+	return (int)len;
+}
+
+/* The NSEC rdata of node (next's name lowercased, then node's bitmap, of
+ * kind) into out (SIG_NSEC_RDATA_MAX octets), the bitmap through cache
+ * (may be NULL). Returns its length, or GW_ENOMEM or GW_ELIMIT. */
+static int nsec_rdata(uint8_t *out, const zone_node_t *node, sig_node_kind_t kind,
+                      const zone_node_t *next, bitmap_cache_t *cache)
+{
+	int next_len = zone_name_lower(out, next->owner);
+	int len =
+	    nsec_bitmap(out + next_len, SIG_NSEC_RDATA_MAX - (size_t)next_len, node, kind, cache);
+
+	return len < 0 ? len : next_len + len;
 }
 
 /* Queue what makes node's NSEC right: none when kind is SIG_NODE_OUT,
@@ -63,7 +125,7 @@ static int fix_node(zone_changeset_t *cs, const zone_node_t *node, sig_node_kind
 	if (kind == SIG_NODE_OUT)
 		return zone_changeset_remove_rrset(cs, node, DNS_T_NSEC, NULL, 0);
 
-	ret = nsec_rdata(want, node, kind, next);
+	ret = nsec_rdata(want, node, kind, next, NULL);
 	if (ret < 0)
 		return ret;
 	size_t want_len = (size_t)ret;
@@ -171,6 +233,7 @@ int sig_nsec_build(zone_t *zone, uint32_t ttl)
 	const uint8_t **rrs = NULL;
 	uint8_t rdata[SIG_NSEC_RDATA_MAX];
 	uint8_t owner[ZONE_NAME_MAXLEN];
+	bitmap_cache_t cache = {0};
 	int ret = collect_chain(zone, ttl, NULL, &chain, &n, &has_nsec, &names);
 
 	if (ret == GW_OK && has_nsec) {
@@ -189,7 +252,8 @@ int sig_nsec_build(zone_t *zone, uint32_t ttl)
 	    gw_array_reserve(&wire, &cap, 2 * names + n * (DNS_RR_FIXED_LEN + 8), 1, 1) != GW_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		int len = nsec_rdata(rdata, chain[i].node, chain[i].kind, chain[(i + 1) % n].node);
+		int len = nsec_rdata(rdata, chain[i].node, chain[i].kind, chain[(i + 1) % n].node,
+		                     &cache);
 		if (len < 0) {
 			ret = len;
 			goto out;
