@@ -174,8 +174,8 @@ static int collect_chain(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs,
 	*chain = malloc(total * sizeof(**chain));
 	if (*chain == NULL)
 		return GW_ENOMEM;
-	for (const zone_node_t *node = zone_first(zone); node != NULL;
-	     node = zone_next(zone, node)) {
+	for (size_t i = 0; i < total; i++) {
+		const zone_node_t *node = zone_node_at(zone, i);
 		sig_node_kind_t kind = sig_walk_kind(&walk, zone, node);
 		*has_nsec |= zone_node_rrset(node, DNS_T_NSEC) != NULL;
 		if (kind != SIG_NODE_OUT) {

@@ -214,6 +214,13 @@ static void test_generated_zone(void)
 	add_dnskeys(by_wire, keys, 1);
 
 	CU_ASSERT(nodes > 2 * instances);
+	/* The walk sig_nsec_build() takes: zone_node_at() is zone_next(). */
+	size_t i = 0;
+	for (const zone_node_t *node = zone_first(by_wire); node != NULL;
+	     node = zone_next(by_wire, node), i++)
+		CU_ASSERT(zone_node_at(by_wire, i) == node);
+	CU_ASSERT(i == nodes);
+	CU_ASSERT(zone_node_at(by_wire, nodes) == NULL);
 	size_t nsecs = assert_same_chain(by_cs, by_wire);
 	/* Every node but the glue below the cuts. */
 	CU_ASSERT_EQUAL(nsecs, nodes - (instances + CUT_EVERY - 1) / CUT_EVERY);
