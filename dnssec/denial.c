@@ -30,12 +30,86 @@ int sig_nsec_ttl(const zone_t *zone, uint32_t *ttl)
 	return GW_OK;
 }
 
-static ldns_rdf *lower_dname(const uint8_t *name)
-{
-	uint8_t lower[ZONE_NAME_MAXLEN];
-	int len = zone_name_lower(lower, name);
+#define SIG_NSEC_RDATA_MAX (ZONE_NAME_MAXLEN + 256 * 34)
 
-	return ldns_dname_new_frm_data((uint16_t)len, lower);
+/* Bitmaps already made, by the node's kind and types (the bitmap depends
+ * on nothing else): a zone has a handful of type sets, repeated on every
+ * name, and ldns makes each bitmap with allocations and an 8 KiB clear. */
+#define BITMAP_SLOTS      8
+#define BITMAP_SLOT_TYPES 16
+#define BITMAP_SLOT_LEN   64
+
+typedef struct bitmap_slot {
+	sig_node_kind_t kind;
+	uint16_t ntypes;
+	uint16_t types[BITMAP_SLOT_TYPES];
+	uint8_t len;
+	uint8_t bitmap[BITMAP_SLOT_LEN];
+} bitmap_slot_t;
+
+typedef struct bitmap_cache {
+	bitmap_slot_t slots[BITMAP_SLOTS];
+	size_t used;
+	size_t victim; /* the slot the next new bitmap replaces once all are used */
+} bitmap_cache_t;
+
+static bool slot_matches(const bitmap_slot_t *slot, const zone_node_t *node, sig_node_kind_t kind)
+{
+	if (slot->kind != kind || slot->ntypes != node->rrset_count)
+		return false;
+	for (uint16_t i = 0; i < node->rrset_count; i++)
+		if (slot->types[i] != node->rrsets[i].type)
+			return false;
+	return true;
+}
+
+/* node's NSEC bitmap into out (room for SIG_NSEC_RDATA_MAX - 1 octets
+ * from the start of the bitmap), through cache when it is not NULL.
+ * Returns its length, or GW_ENOMEM or GW_ELIMIT (longer than room). */
+static int nsec_bitmap(uint8_t *out, size_t room, const zone_node_t *node, sig_node_kind_t kind,
+                       bitmap_cache_t *cache)
+{
+	for (size_t i = 0; cache != NULL && i < cache->used; i++) {
+		const bitmap_slot_t *slot = &cache->slots[i];
+		if (slot_matches(slot, node, kind)) {
+			memcpy(out, slot->bitmap, slot->len);
+			return slot->len;
+		}
+	}
+	ldns_rdf *bitmap = sig_nsec_bitmap(node, kind);
+	if (bitmap == NULL)
+		return GW_ENOMEM;
+	size_t len = ldns_rdf_size(bitmap);
+	if (len <= room)
+		memcpy(out, ldns_rdf_data(bitmap), len);
+	ldns_rdf_deep_free(bitmap);
+	if (len > room)
+		return GW_ELIMIT;
+	if (cache != NULL && len <= BITMAP_SLOT_LEN && node->rrset_count <= BITMAP_SLOT_TYPES) {
+		size_t i =
+		    cache->used < BITMAP_SLOTS ? cache->used++ : cache->victim++ % BITMAP_SLOTS;
+		bitmap_slot_t *slot = &cache->slots[i];
+		slot->kind = kind;
+		slot->ntypes = node->rrset_count;
+		for (uint16_t t = 0; t < node->rrset_count; t++)
+			slot->types[t] = node->rrsets[t].type;
+		slot->len = (uint8_t)len;
+		memcpy(slot->bitmap, out, len);
+	}
+	return (int)len;
+}
+
+/* The NSEC rdata of node (next's name lowercased, then node's bitmap, of
+ * kind) into out (SIG_NSEC_RDATA_MAX octets), the bitmap through cache
+ * (may be NULL). Returns its length, or GW_ENOMEM or GW_ELIMIT. */
+static int nsec_rdata(uint8_t *out, const zone_node_t *node, sig_node_kind_t kind,
+                      const zone_node_t *next, bitmap_cache_t *cache)
+{
+	int next_len = zone_name_lower(out, next->owner);
+	int len =
+	    nsec_bitmap(out + next_len, SIG_NSEC_RDATA_MAX - (size_t)next_len, node, kind, cache);
+
+	return len < 0 ? len : next_len + len;
 }
 
 /* Queue what makes node's NSEC right: none when kind is SIG_NODE_OUT,
@@ -44,60 +118,32 @@ static int fix_node(zone_changeset_t *cs, const zone_node_t *node, sig_node_kind
                     const zone_node_t *next, uint32_t ttl)
 {
 	const zone_rrset_t *nsec = zone_node_rrset(node, DNS_T_NSEC);
-	ldns_rdf *bitmap = NULL;
 	ldns_rr *rr = NULL;
-	uint8_t want[ZONE_NAME_MAXLEN + 256 * 34];
-	int ret = GW_ENOMEM;
+	uint8_t want[SIG_NSEC_RDATA_MAX];
+	int ret;
 
 	if (kind == SIG_NODE_OUT)
 		return zone_changeset_remove_rrset(cs, node, DNS_T_NSEC, NULL, 0);
 
-	bitmap = sig_nsec_bitmap(node, kind);
-	if (bitmap == NULL)
-		goto out;
-	size_t next_len = (size_t)zone_name_lower(want, next->owner);
-	size_t want_len = next_len + ldns_rdf_size(bitmap);
-	if (want_len > sizeof(want)) {
-		ret = GW_ELIMIT;
-		goto out;
-	}
-	memcpy(want + next_len, ldns_rdf_data(bitmap), ldns_rdf_size(bitmap));
+	ret = nsec_rdata(want, node, kind, next, NULL);
+	if (ret < 0)
+		return ret;
+	size_t want_len = (size_t)ret;
 	if (nsec != NULL && nsec->count == 1 && nsec->ttl == ttl &&
-	    nsec->rdata_len == want_len + 2 && memcmp(nsec->rdata + 2, want, want_len) == 0) {
-		ret = GW_OK;
-		goto out;
-	}
+	    nsec->rdata_len == want_len + 2 && memcmp(nsec->rdata + 2, want, want_len) == 0)
+		return GW_OK;
 	if (nsec != NULL) {
 		ret = zone_changeset_remove_rrset(cs, node, DNS_T_NSEC, want, want_len);
 		if (ret != GW_OK)
-			goto out;
+			return ret;
 	}
 
-	ret = GW_ENOMEM;
-	rr = ldns_rr_new();
-	ldns_rdf *owner = lower_dname(node->owner);
-	ldns_rdf *next_name = lower_dname(next->owner);
-	if (rr == NULL || owner == NULL || next_name == NULL) {
-		ldns_rdf_deep_free(owner);
-		ldns_rdf_deep_free(next_name);
-		goto out;
-	}
-	ldns_rr_set_owner(rr, owner);
-	ldns_rr_set_type(rr, DNS_T_NSEC);
-	ldns_rr_set_class(rr, DNS_C_IN);
-	ldns_rr_set_ttl(rr, ttl);
-	if (!ldns_rr_push_rdf(rr, next_name)) {
-		ldns_rdf_deep_free(next_name);
-		goto out;
-	}
-	if (!ldns_rr_push_rdf(rr, bitmap))
-		goto out;
-	bitmap = NULL;
-	ret = zone_changeset_add(cs, rr); /* takes rr, also on error */
-	rr = NULL;
-out:
-	ldns_rdf_deep_free(bitmap);
-	ldns_rr_free(rr);
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	int owner_len = zone_name_lower(owner, node->owner);
+	ret = zone_rr_from_wire(&rr, owner, (size_t)owner_len, DNS_T_NSEC, ttl, want,
+	                        (uint16_t)want_len);
+	if (ret == GW_OK)
+		ret = zone_changeset_add(cs, rr); /* takes rr, also on error */
 	return ret;
 }
 
@@ -106,37 +152,134 @@ typedef struct chain_entry {
 	sig_node_kind_t kind;
 } chain_entry_t;
 
-int sig_nsec_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
+/* The nodes of the chain in canonical order, with their kinds, into
+ * *chain (malloc'ed, caller frees; NULL when *n is 0). With cs, what
+ * removes the NSEC of each node out of the chain is queued there; without
+ * it *has_nsec tells whether some node out of the chain holds one. *names
+ * is the octets of the chain's owner names. GW_OK or GW_ENOMEM, the errors
+ * of fix_node(). */
+static int collect_chain(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs,
+                         chain_entry_t **chain, size_t *n, bool *has_nsec, size_t *names)
 {
-	int ret = GW_ENOMEM;
 	size_t total = zone_node_count(zone);
-	chain_entry_t *chain = NULL;
-	size_t n = 0;
 	sig_walk_t walk = {0};
+	int ret;
 
+	*chain = NULL;
+	*n = 0;
+	*has_nsec = false;
+	*names = 0;
 	if (total == 0)
 		return GW_OK;
-	chain = malloc(total * sizeof(*chain));
-	if (chain == NULL)
-		goto out;
-	for (const zone_node_t *node = zone_first(zone); node != NULL;
-	     node = zone_next(zone, node)) {
+	*chain = malloc(total * sizeof(**chain));
+	if (*chain == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < total; i++) {
+		const zone_node_t *node = zone_node_at(zone, i);
 		sig_node_kind_t kind = sig_walk_kind(&walk, zone, node);
+		*has_nsec |= zone_node_rrset(node, DNS_T_NSEC) != NULL;
 		if (kind != SIG_NODE_OUT) {
-			chain[n++] = (chain_entry_t){.node = node, .kind = kind};
+			(*chain)[(*n)++] = (chain_entry_t){.node = node, .kind = kind};
+			*names += node->owner_len;
 			continue;
 		}
+		if (cs == NULL)
+			continue;
 		ret = fix_node(cs, node, SIG_NODE_OUT, NULL, ttl);
 		if (ret != GW_OK)
-			goto out;
+			return ret;
 	}
-	for (size_t i = 0; i < n; i++) {
+	return GW_OK;
+}
+
+int sig_nsec_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs)
+{
+	chain_entry_t *chain = NULL;
+	size_t n = 0;
+	size_t names;
+	bool has_nsec;
+	int ret = collect_chain(zone, ttl, cs, &chain, &n, &has_nsec, &names);
+
+	for (size_t i = 0; i < n && ret == GW_OK; i++)
 		ret = fix_node(cs, chain[i].node, chain[i].kind, chain[(i + 1) % n].node, ttl);
-		if (ret != GW_OK)
-			goto out;
+	free(chain);
+	return ret;
+}
+
+/* The chain through sig_nsec_update(), a changeset and zone_apply(). */
+static int build_by_changeset(zone_t *zone, uint32_t ttl)
+{
+	zone_changeset_t cs;
+	int ret = zone_changeset_init(&cs);
+
+	if (ret == GW_OK)
+		ret = sig_nsec_update(zone, ttl, &cs);
+	if (ret == GW_OK)
+		ret = zone_apply(zone, &cs, NULL, NULL);
+	zone_changeset_deinit(&cs);
+	return ret;
+}
+
+int sig_nsec_build(zone_t *zone, uint32_t ttl)
+{
+	chain_entry_t *chain = NULL;
+	size_t n = 0;
+	size_t names;
+	bool has_nsec;
+	uint8_t *wire = NULL;
+	size_t cap = 0;
+	size_t used = 0;
+	size_t *lens = NULL;
+	const uint8_t **rrs = NULL;
+	uint8_t rdata[SIG_NSEC_RDATA_MAX];
+	uint8_t owner[ZONE_NAME_MAXLEN];
+	bitmap_cache_t cache = {0};
+	int ret = collect_chain(zone, ttl, NULL, &chain, &n, &has_nsec, &names);
+
+	if (ret == GW_OK && has_nsec) {
+		free(chain);
+		chain = NULL;
+		ret = build_by_changeset(zone, ttl);
+		goto out;
 	}
-	ret = GW_OK;
+	if (ret != GW_OK || n == 0)
+		goto out;
+	/* Every chain name is an owner once and a next name once; a bitmap
+	 * of a name with a few types in one window is a few octets. */
+	ret = GW_ENOMEM;
+	lens = malloc(n * sizeof(*lens));
+	if (lens == NULL ||
+	    gw_array_reserve(&wire, &cap, 2 * names + n * (DNS_RR_FIXED_LEN + 8), 1, 1) != GW_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		int len = nsec_rdata(rdata, chain[i].node, chain[i].kind, chain[(i + 1) % n].node,
+		                     &cache);
+		if (len < 0) {
+			ret = len;
+			goto out;
+		}
+		int owner_len = zone_name_lower(owner, chain[i].node->owner);
+		size_t need = used + (size_t)owner_len + DNS_RR_FIXED_LEN + (size_t)len;
+		if (gw_array_reserve(&wire, &cap, need, 1, 1) != GW_OK)
+			goto out;
+		lens[i] = zone_rr_to_wire(wire + used, owner, (size_t)owner_len, DNS_T_NSEC, ttl,
+		                          rdata, (uint16_t)len);
+		used += lens[i];
+	}
+	/* The RRs are in place: no more growing, so pointers hold. The chain
+	 * is not needed any more; the batch's own arrays come next. */
+	free(chain);
+	chain = NULL;
+	rrs = malloc(n * sizeof(*rrs));
+	if (rrs == NULL)
+		goto out;
+	for (size_t i = 0, off = 0; i < n; off += lens[i], i++)
+		rrs[i] = wire + off;
+	ret = zone_add_wire(zone, rrs, lens, n);
 out:
+	free(rrs);
+	free(lens);
+	free(wire);
 	free(chain);
 	return ret;
 }

@@ -345,6 +345,14 @@ int sig_nsec_ttl(const zone_t *zone, uint32_t *ttl);
  * around the changed names. The caller applies cs with zone_apply(). */
 int sig_nsec_update(const zone_t *zone, uint32_t ttl, zone_changeset_t *cs);
 
+/* Make the zone's NSEC chain complete and correct, as applying what
+ * sig_nsec_update() queues does. A zone without any NSEC yet (a start)
+ * gets every NSEC in wire form in one zone_add_wire(), without ldns
+ * objects per name; else this goes through sig_nsec_update(). Nothing
+ * is held after it returns. GW_OK, GW_ENOMEM, GW_ELIMIT and the errors of
+ * zone_apply() and zone_add_wire(); the zone is unchanged on an error. */
+int sig_nsec_build(zone_t *zone, uint32_t ttl);
+
 /* Same as sig_nsec_update() but only examines the given owners (lowercase
  * wire names of changed nodes, as zone_apply() reports them) and their
  * neighbours; for incremental changes on large zones. */

@@ -223,6 +223,11 @@ const zone_node_t *zone_first(const zone_t *zone)
 	return zone->count > 0 ? zone->nodes[0] : NULL;
 }
 
+const zone_node_t *zone_node_at(const zone_t *zone, size_t i)
+{
+	return i < zone->count ? zone->nodes[i] : NULL;
+}
+
 const zone_node_t *zone_next(const zone_t *zone, const zone_node_t *node)
 {
 	bool found;

@@ -216,6 +216,10 @@ int zone_lookup(const zone_t *zone, const uint8_t *name, zone_lookup_t *res);
 const zone_node_t *zone_first(const zone_t *zone);
 const zone_node_t *zone_next(const zone_t *zone, const zone_node_t *node);
 
+/* The i-th node in canonical order, NULL when i is past the end: a walk
+ * of the whole zone without zone_next()'s search per node. */
+const zone_node_t *zone_node_at(const zone_t *zone, size_t i);
+
 /* The node that follows node in canonical order, wrapping to the apex
  * (what an NSEC next name points to). */
 const zone_node_t *zone_next_wrap(const zone_t *zone, const zone_node_t *node);

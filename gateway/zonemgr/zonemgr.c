@@ -258,20 +258,25 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	zone_changeset_deinit(&cs);
 
 	uint32_t nsec_ttl = 0;
-	ret = zone_changeset_init(&cs);
-	if (ret == GW_OK)
-		ret = sig_nsec_ttl(zone, &nsec_ttl);
-	if (ret == GW_OK)
-		ret = cfg->dnssec.nsec3 ? sig_nsec3_update(zone, nsec_ttl, &cs)
-		                        : sig_nsec_update(zone, nsec_ttl, &cs);
-	if (ret == GW_OK)
-		ret = zone_apply(zone, &cs, NULL, NULL);
+	ret = sig_nsec_ttl(zone, &nsec_ttl);
+	/* NSEC: in wire form, without an ldns object per name, when the
+	 * zone holds no NSEC yet (sig_nsec_build() takes the changeset way
+	 * itself otherwise). */
+	if (ret == GW_OK && !cfg->dnssec.nsec3) {
+		ret = sig_nsec_build(zone, nsec_ttl);
+	} else if (ret == GW_OK) {
+		ret = zone_changeset_init(&cs);
+		if (ret == GW_OK)
+			ret = sig_nsec3_update(zone, nsec_ttl, &cs);
+		if (ret == GW_OK)
+			ret = zone_apply(zone, &cs, NULL, NULL);
+	}
 	if (ret != GW_OK) {
 		gw_err("cannot build the %s chain: %s", cfg->dnssec.nsec3 ? "NSEC3" : "NSEC",
 		       gw_strerror(ret));
 		goto out;
 	}
-	/* The chain's RRs as ldns objects (about 230 B a name) would
+	/* The NSEC3 chain's RRs as ldns objects (about 230 B a name) would
 	 * otherwise stay through the signing, the start's peak. */
 	zone_changeset_deinit(&cs);
 
