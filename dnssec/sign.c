@@ -488,8 +488,9 @@ int sig_zone_jobs(const sig_signer_t *signer, const zone_t *zone, time_t now, bo
 	size_t cap = 0;
 	sig_walk_t walk = {0};
 
-	for (const zone_node_t *node = zone_first(zone); node != NULL;
-	     node = zone_next(zone, node)) {
+	/* By index: zone_next() searches for each node. */
+	const zone_node_t *node;
+	for (size_t n = 0; (node = zone_node_at(zone, n)) != NULL; n++) {
 		sig_node_kind_t kind = sig_walk_kind(&walk, zone, node);
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
 			const zone_rrset_t *rrset = &node->rrsets[i];
@@ -539,8 +540,8 @@ time_t sig_zone_next_refresh(const sig_signer_t *signer, const zone_t *zone)
 	time_t earliest = 0;
 	bool any = false;
 
-	for (const zone_node_t *node = zone_first(zone); node != NULL;
-	     node = zone_next(zone, node)) {
+	const zone_node_t *node;
+	for (size_t n = 0; (node = zone_node_at(zone, n)) != NULL; n++) {
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
 			const zone_rrset_t *rrset = &node->rrsets[i];
 			const zone_rrset_t sigs = {.rdata = rrset->sigs,
