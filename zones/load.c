@@ -207,11 +207,6 @@ typedef struct ttl_state {
 	bool have_prev;
 } ttl_state_t;
 
-static uint32_t read_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* The TTL of e, a record of the file taken in file order. */
 static void resolve_ttl(loader_t *ld, ttl_state_t *st, zone_entry_t *e)
 {
@@ -225,7 +220,7 @@ static void resolve_ttl(loader_t *ld, ttl_state_t *st, zone_entry_t *e)
 	} else if (e->type == DNS_T_RRSIG && e->rdlen >= 8) {
 		/* RFC 4034 3: an RRSIG has the TTL it covers, the
 		 * Original TTL field after type, algorithm and labels. */
-		ttl = read_u32(e->rdata + 4);
+		ttl = zone_read_u32(e->rdata + 4);
 	} else if (st->have_prev && st->prev_type == e->type &&
 	           zone_name_equal(st->prev_owner, e->owner)) {
 		/* A record that continues an RRset keeps its TTL (RFC 2181

@@ -295,18 +295,13 @@ static uint8_t *soa_serial_ptr(const zone_t *zone)
 	return (uint8_t *)rdata + mname + rname;
 }
 
-static uint32_t read_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 int zone_serial(const zone_t *zone, uint32_t *serial)
 {
 	const uint8_t *p = soa_serial_ptr(zone);
 
 	if (p == NULL)
 		return GW_ENOTFOUND;
-	*serial = read_u32(p);
+	*serial = zone_read_u32(p);
 	return GW_OK;
 }
 
@@ -316,7 +311,7 @@ int zone_set_serial(zone_t *zone, uint32_t serial)
 
 	if (p == NULL)
 		return GW_ENOTFOUND;
-	if (read_u32(p) == serial)
+	if (zone_read_u32(p) == serial)
 		return GW_OK;
 	p[0] = (uint8_t)(serial >> 24);
 	p[1] = (uint8_t)(serial >> 16);
