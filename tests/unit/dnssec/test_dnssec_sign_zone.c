@@ -157,6 +157,52 @@ static void test_sign_mixed_case(void)
 	zone_free(zone);
 }
 
+/* (3b) An NSEC's next name is signed as written, uppercase too (RFC 6840
+ * 5.1: not lowercased in the canonical form, as ldns's verifier agrees);
+ * sign.c's canonical_single() writes NSEC rdata without ldns. */
+static void test_sign_nsec_case(void)
+{
+	static const char upper[] = "HOST." APEX " 300 IN NSEC WWW.DnsSd.Example. A RRSIG NSEC";
+	static const char lower[] = "www." APEX " 300 IN NSEC " APEX " A RRSIG NSEC";
+	static const char *const rrs[] = {
+	    APEX " 3600 IN SOA ns1." APEX " hostmaster." APEX " 1 3600 600 86400 300",
+	    APEX " 3600 IN NS ns1." APEX,
+	    "host." APEX " 300 IN A 192.0.2.1",
+	    upper,
+	    "www." APEX " 300 IN A 192.0.2.2",
+	    lower,
+	    NULL,
+	};
+	static const char *const texts[] = {upper, lower};
+	static const char *const owners[] = {"host." APEX, "www." APEX};
+	zone_t *zone = tzone(APEX, rrs);
+	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t signer = make_signer(zone, keys, 1);
+	time_t now = time(NULL);
+	size_t count = 0;
+	ldns_rr *dnskey = NULL;
+
+	CU_ASSERT_FATAL(sig_sign_zone(&signer, zone, now, true, 1, &count) == GW_OK);
+	CU_ASSERT_FATAL(sig_key_dnskey_rr(keys[0], 3600, &dnskey) == GW_OK);
+	for (size_t i = 0; i < 2; i++) {
+		const zone_rrset_t *nsec = rrset_of(zone, owners[i], LDNS_RR_TYPE_NSEC);
+		uint8_t owner[ZONE_NAME_MAXLEN];
+		const zone_node_t *node = zone_find(zone, tname(owner, owners[i]));
+		uint16_t len = 0;
+		const uint8_t *rd = sig_at(nsec, 0, &len);
+		ldns_rr *sig = NULL;
+		CU_ASSERT_FATAL(zone_rr_to_ldns(&sig, node, nsec, rd, len) == GW_OK);
+		ldns_rr_list *one = ldns_rr_list_new();
+		ldns_rr_list_push_rr(one, trr(texts[i]));
+		CU_ASSERT(ldns_verify_rrsig_time(one, sig, dnskey, now) == LDNS_STATUS_OK);
+		ldns_rr_list_deep_free(one);
+		ldns_rr_free(sig);
+	}
+	ldns_rr_free(dnskey);
+	sig_key_free(keys[0]);
+	zone_free(zone);
+}
+
 /* (4) Refresh: short validity and refresh windows, with jitter. */
 static void test_refresh(void)
 {
@@ -381,6 +427,7 @@ int gw_test_register(void)
 	    {"two threads", test_sign_threads},
 	    {"Ed25519 and RSA/SHA-256", test_algorithms},
 	    {"mixed case owners and targets", test_sign_mixed_case},
+	    {"NSEC next name in uppercase", test_sign_nsec_case},
 	    {"refresh and jitter", test_refresh},
 	    {"KSK/ZSK split", test_ksk_zsk},
 	    {"wildcard labels", test_wildcard_labels},
