@@ -25,9 +25,12 @@
 struct mdns_watch {
 	mdns_t *m;
 	AvahiSRecordBrowser *browser; /* owned */
-	char name[AVAHI_DOMAIN_NAME_MAX];
 	uint16_t type;
 	struct mdns_watch *next, *prev;
+	/* Avahi's text form, for the logs: sized to the name, since a mirror
+	 * keeps a watch per (name, type) it follows, two per service or more
+	 * (a full-size buffer made them 22 MB of a 10k-service mirror). */
+	char name[];
 };
 
 static void log_avahi(AvahiLogLevel level, const char *txt)
@@ -174,16 +177,17 @@ int mdns_watch_new(mdns_watch_t **out, mdns_t *m, int ifindex, const uint8_t *na
 {
 	int ret = GW_ENOMEM;
 	AvahiKey *key = NULL;
-	mdns_watch_t *w = calloc(1, sizeof(*w));
+	mdns_watch_t *w = NULL;
+	char text[AVAHI_DOMAIN_NAME_MAX];
+	if (name_to_avahi(text, sizeof(text), name) != GW_OK)
+		return GW_EINVAL;
+	size_t len = strlen(text) + 1;
+	w = calloc(1, sizeof(*w) + len);
 	if (w == NULL)
 		goto out;
 	w->m = m;
 	w->type = type;
-	ret = name_to_avahi(w->name, sizeof(w->name), name);
-	if (ret != GW_OK) {
-		ret = GW_EINVAL;
-		goto out;
-	}
+	memcpy(w->name, text, len);
 	key = avahi_key_new(w->name, AVAHI_DNS_CLASS_IN, type);
 	if (key == NULL) {
 		ret = GW_EINVAL;
