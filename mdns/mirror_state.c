@@ -12,6 +12,7 @@
 #include "common/dns.h"
 #include "common/error.h"
 #include "common/file.h"
+#include "common/heap.h"
 #include "common/log.h"
 
 /* A state file far beyond what the limits allow is not ours. */
@@ -192,7 +193,9 @@ int mirror_state_load(mzone_t *z)
 		return GW_OK;
 	if (ret != GW_OK)
 		return ret;
+	gw_heap_bulk_begin();
 	ret = mirror_state_parse(z, text, &count);
+	gw_heap_bulk_end();
 	free(text);
 	if (ret == GW_OK)
 		gw_info("mirror: %zu saved records of %s served until the warm-up ends (%.1f s)",

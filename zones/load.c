@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #include <stdio_ext.h>
 #endif
 
 #include "common/dns.h"
+#include "common/heap.h"
 #include "common/array.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -25,41 +25,6 @@
 
 /* A record without a TTL, with no $TTL and no TTL written before it. */
 #define TTL_FALLBACK 3600
-
-/* ldns takes about 200 KB of scratch memory per record and frees it again.
- * With glibc's default trim threshold (128 KB) that memory goes back to the
- * kernel after every record: three brk calls and dozens of page faults per
- * record, two thirds of the time of a large load. Keeping a few MB at the
- * top of the heap makes a 50 000 record file load about four times faster.
- * This is a process-wide setting, made once. */
-#define HEAP_TRIM_THRESHOLD (8 << 20)
-
-static void tune_heap(void)
-{
-#ifdef __GLIBC__
-	static bool done;
-	if (!done) {
-		done = true;
-		(void)mallopt(M_TRIM_THRESHOLD, HEAP_TRIM_THRESHOLD);
-	}
-#endif
-}
-
-/* Free the batch and give its memory back. The second reader's half of it
- * lies in that thread's own malloc arena, whose free top glibc gives back
- * only on a free that takes it past M_TRIM_THRESHOLD (malloc_trim() leaves
- * it alone): with tune_heap()'s 8 MB, a restart, which starts no signing
- * thread to reuse that arena, kept up to 8 MB more than a fresh start. */
-static void free_batch(zone_batch_t *batch)
-{
-#ifdef __GLIBC__
-	(void)mallopt(M_TRIM_THRESHOLD, 0);
-#endif
-	zone_batch_deinit(batch);
-#ifdef __GLIBC__
-	(void)mallopt(M_TRIM_THRESHOLD, HEAP_TRIM_THRESHOLD);
-#endif
-}
 
 static void report(loader_t *ld, size_t line, const char *msg)
 {
@@ -414,7 +379,6 @@ static int parse(loader_t *ld, zone_t *zone, zone_batch_t *batch)
 
 	if (ld->size == 0)
 		return GW_OK;
-	tune_heap();
 	origin = ldns_dname_new_frm_data(zone->apex_len, zone->apex);
 	prev = ldns_dname_new_frm_data(zone->apex_len, zone->apex);
 	if (origin == NULL || prev == NULL || load_second_start(&sec, ld, zone) != GW_OK) {
@@ -471,6 +435,7 @@ static int load(loader_t *ld, zone_t **out, const uint8_t *origin)
 	zone_t *zone = NULL;
 	zone_batch_t batch = {0};
 	uint32_t serial;
+	bool loading = false;
 
 	int ret = zone_new(&zone, origin);
 	if (ret != GW_OK) {
@@ -485,6 +450,8 @@ static int load(loader_t *ld, zone_t **out, const uint8_t *origin)
 	}
 	batch.ttl_conflict = ttl_conflict;
 	batch.ctx = ld;
+	gw_heap_bulk_begin();
+	loading = true;
 	ret = parse(ld, zone, &batch);
 	if (ret != GW_OK)
 		goto out;
@@ -503,7 +470,12 @@ static int load(loader_t *ld, zone_t **out, const uint8_t *origin)
 	*out = zone;
 	zone = NULL;
 out:
-	free_batch(&batch);
+	/* The trim threshold down first: the second reader's half of the
+	 * batch fills that thread's arena, which gives it back on these frees
+	 * only then (a restart starts no signing thread that would reuse it). */
+	if (loading)
+		gw_heap_bulk_end();
+	zone_batch_deinit(&batch);
 	zone_free(zone);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/dns.h"
 #include "common/error.h"
+#include "common/heap.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
 #include "gateway/journal/journal.h"
@@ -401,6 +402,10 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	gw_zonemgr_t *m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return GW_ENOMEM;
+	/* The load, the first signing and the journal's replay are one bulk
+	 * of short-lived blocks, as common/heap.h says; the daemon's life
+	 * after them is not. */
+	gw_heap_bulk_begin();
 	m->loop = loop;
 	m->opts = *opts;
 	const gw_zonemgr_opts_t *cfg = &m->opts;
@@ -472,6 +477,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 out:
 	zone_free(zone);
 	gw_zonemgr_free(m);
+	gw_heap_bulk_end();
 	/* Before the journal's first snapshot is written, which can then
 	 * reuse these pages rather than raise the peak. */
 	give_back_heap();
