@@ -28,6 +28,20 @@ void gw_heap_bulk_end(void)
 	pthread_mutex_unlock(&g_lock);
 }
 
+void gw_heap_release_begin(void)
+{
+	pthread_mutex_lock(&g_lock);
+	(void)mallopt(M_TRIM_THRESHOLD, 0);
+	pthread_mutex_unlock(&g_lock);
+}
+
+void gw_heap_release_end(void)
+{
+	pthread_mutex_lock(&g_lock);
+	(void)mallopt(M_TRIM_THRESHOLD, g_bulk > 0 ? BULK_TRIM_THRESHOLD : NORMAL_TRIM_THRESHOLD);
+	pthread_mutex_unlock(&g_lock);
+}
+
 unsigned gw_heap_bulk_depth(void)
 {
 	pthread_mutex_lock(&g_lock);
@@ -41,6 +55,14 @@ void gw_heap_bulk_begin(void)
 }
 
 void gw_heap_bulk_end(void)
+{
+}
+
+void gw_heap_release_begin(void)
+{
+}
+
+void gw_heap_release_end(void)
 {
 }
 

@@ -18,5 +18,12 @@
 void gw_heap_bulk_begin(void);
 void gw_heap_bulk_end(void);
 
+/* Between these two every free gives back the top of its arena at once:
+ * for freeing a bulk read's own blocks inside a longer bulk (a zone's
+ * load inside a start), when they fill an arena of a thread of their
+ * own that nothing may reuse (a restart starts no signing thread). */
+void gw_heap_release_begin(void);
+void gw_heap_release_end(void);
+
 /* How many bulk reads are open (for tests). */
 unsigned gw_heap_bulk_depth(void);

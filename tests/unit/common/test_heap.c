@@ -1,5 +1,5 @@
-/* common/heap.h: bulk reads nest, and glibc keeps a freed heap top only
- * while one is open. */
+/* common/heap.h: bulk reads nest, glibc keeps a freed heap top only while
+ * one is open, and gives it back at once between release begin and end. */
 #include <stdlib.h>
 
 #include "common/heap.h"
@@ -57,6 +57,20 @@ static void test_trim(void)
 	CU_ASSERT(bulk >= (size_t)BLOCKS * BLOCK_SIZE * 3 / 4);
 	CU_ASSERT(after < 1024 * 1024);
 }
+
+static void test_release(void)
+{
+	gw_heap_bulk_begin();
+	gw_heap_release_begin();
+	size_t released = kept_after_churn();
+	gw_heap_release_end();
+	/* Back to the bulk's threshold, not glibc's default. */
+	size_t bulk = kept_after_churn();
+	gw_heap_bulk_end();
+	CU_ASSERT(released < 1024 * 1024);
+	CU_ASSERT(bulk >= (size_t)BLOCKS * BLOCK_SIZE * 3 / 4);
+	CU_ASSERT_EQUAL(gw_heap_bulk_depth(), 0);
+}
 #endif
 
 int gw_test_register(void)
@@ -65,6 +79,7 @@ int gw_test_register(void)
 	                                 {"nesting", test_nesting},
 #ifdef GLIBC_HEAP
 	                                 {"trim", test_trim},
+	                                 {"release", test_release},
 #endif
 	                                 {NULL, NULL},
 	                             });
