@@ -12,9 +12,9 @@
  * Only then: the threshold is process-wide and also bounds the free top
  * each thread's arena keeps (malloc_trim() does not trim a thread arena's
  * top). Left at 8 MB, each signing thread's arena held up to 8 MB it no
- * longer used, for the daemon's life. Bulk reads may overlap (a reload in
- * a thread while another zone loads): the first begin raises it, the last
- * end lowers it. Elsewhere than glibc both do nothing. */
+ * longer used, for the daemon's life. Bulks nest (a zone's load inside a
+ * zone manager's start): the first begin raises it, the last end lowers
+ * it. Elsewhere than glibc both do nothing. */
 void gw_heap_bulk_begin(void);
 void gw_heap_bulk_end(void);
 
