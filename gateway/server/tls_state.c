@@ -3,6 +3,7 @@
  * only what is left. One line, "<64 hex digits> <unix seconds>\n"; read as
  * untrusted input (fuzzed by tests/fuzz/fuzz_tls_state.c): anything else
  * is refused whole. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,11 +41,15 @@ int gw_tls_rollover_parse(const char *text, size_t len, uint8_t spki[32], int64_
 		return GW_EPARSE;
 	size_t digits = len - 1 - pos;
 	if (digits == 0 || digits > TIME_MAX - 1)
-		return GW_EPARSE; /* 19 digits at most: no overflow below */
+		return GW_EPARSE;
 	for (; pos < len - 1; pos++) {
 		if (text[pos] < '0' || text[pos] > '9')
 			return GW_EPARSE;
-		t = t * 10 + (text[pos] - '0');
+		int d = text[pos] - '0';
+		/* 19 digits can still pass INT64_MAX (the fuzzer's 97962...). */
+		if (t > (INT64_MAX - d) / 10)
+			return GW_EPARSE;
+		t = t * 10 + d;
 	}
 	memcpy(spki, digest, 32);
 	*published = t;

@@ -124,6 +124,8 @@ static void test_rollover_line(void)
 	    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20 5",
 	    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20 -5\n",
 	    HEX64 " 12345678901234567890\n",
+	    /* 19 digits past INT64_MAX (found by fuzz.tls_state) */
+	    HEX64 " 9796210516171000025\n",
 	    "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20  5\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
