@@ -59,6 +59,56 @@ static void test_sign_threads(void)
 	csk_zone_free(&f);
 }
 
+/* (1c) A zone of some 1 400 RRsets: workers sign runs of jobs before
+ * handing each its own block, so a chunk holds several runs and a short
+ * last one, with one thread and with two. Single SRVs take the short way
+ * when no octet of their rdata is an uppercase letter, ldns's otherwise:
+ * a lowercase target, an uppercase one, and port 16706 ("AB" on the
+ * wire) beside a lowercase target. ldns-verify-zone and dnssec-verify
+ * check every signature, independently of the signer. */
+static void test_sign_many_runs(void)
+{
+	enum { HOSTS = 300 };
+	const char *rrs[4 * HOSTS + 8] = {
+	    APEX " 3600 IN SOA ns1." APEX " hostmaster." APEX " 1 3600 600 86400 300",
+	    APEX " 3600 IN NS ns1." APEX,
+	    "ns1." APEX " 3600 IN A 192.0.2.53",
+	};
+	static char texts[4 * HOSTS][160];
+	size_t n = 3;
+
+	for (unsigned i = 0; i < HOSTS; i++) {
+		const char *target = i % 3 == 1 ? "HOST-%u.Link." APEX : "host-%u.link." APEX;
+		char fmt[128];
+		unsigned port = i % 3 == 2 ? 16706 : 631;
+		snprintf(fmt, sizeof(fmt), "s%%u._ipp._tcp.link." APEX " 120 IN SRV 0 0 %%u %s",
+		         target);
+		snprintf(texts[4 * i], sizeof(texts[0]), fmt, i, port, i);
+		snprintf(texts[4 * i + 1], sizeof(texts[0]),
+		         "s%u._ipp._tcp.link." APEX " 120 IN TXT \"rp=Queue%u\"", i, i);
+		snprintf(texts[4 * i + 2], sizeof(texts[0]),
+		         "_ipp._tcp.link." APEX " 120 IN PTR s%u._ipp._tcp.link." APEX, i);
+		snprintf(texts[4 * i + 3], sizeof(texts[0]),
+		         "host-%u.link." APEX " 120 IN A 192.0.2.%u", i, 1 + i % 250);
+		for (unsigned k = 0; k < 4; k++)
+			rrs[n++] = texts[4 * i + k];
+	}
+	rrs[n] = NULL;
+
+	for (unsigned threads = 1; threads <= 2; threads++) {
+		csk_zone_t f;
+		size_t count = 0;
+		csk_zone_sign(&f, rrs, threads);
+		CU_ASSERT(sig_sign_zone(&f.signer, f.zone, f.now, true, threads, &count) == GW_OK);
+		/* SRV, TXT, A and NSEC per host, NSEC per service, the PTR
+		 * RRset, the apex's and ns1's. */
+		CU_ASSERT(count > 4 * HOSTS);
+		CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
+		CU_ASSERT(ldns_verify_zone_file(f.zone) == 0);
+		csk_zone_free(&f);
+	}
+}
+
 /* Ed25519 and RSA/SHA-256 sign and verify too, here and in ldns. */
 static void test_algorithms(void)
 {
@@ -426,6 +476,7 @@ int gw_test_register(void)
 	    {"sign a small zone, verify twice", test_sign_small_zone},
 	    {"two threads", test_sign_threads},
 	    {"Ed25519 and RSA/SHA-256", test_algorithms},
+	    {"many runs of jobs, SRVs with and without uppercase octets", test_sign_many_runs},
 	    {"mixed case owners and targets", test_sign_mixed_case},
 	    {"NSEC next name in uppercase", test_sign_nsec_case},
 	    {"refresh and jitter", test_refresh},
