@@ -12,6 +12,7 @@
  * (sig_rrset_needs_signing()). */
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/dns.h"
 #include "common/error.h"
@@ -46,18 +47,18 @@ static int same_rrset(const zone_rrset_t *a, const zone_rrset_t *b, bool *same)
 static bool still_good(const sig_signer_t *signer, const zone_rrset_t *rrset, const uint8_t *rd,
                        uint16_t rdlen, time_t now)
 {
-	if (rdlen <= SIG_RRSIG_FIXED || sig_read_u16(rd + SIG_RRSIG_OFF_TYPE) != rrset->type ||
-	    sig_read_u32(rd + SIG_RRSIG_OFF_TTL) != rrset->ttl)
+	if (rdlen <= SIG_RRSIG_FIXED || ldns_read_uint16(rd + SIG_RRSIG_OFF_TYPE) != rrset->type ||
+	    ldns_read_uint32(rd + SIG_RRSIG_OFF_TTL) != rrset->ttl)
 		return false;
 	int signer_len = zone_name_len(rd + SIG_RRSIG_FIXED, rdlen - SIG_RRSIG_FIXED);
 	if (signer_len < 0 || !zone_name_equal(rd + SIG_RRSIG_FIXED, signer->apex))
 		return false;
-	time_t expire = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_EXPIRE), now);
-	time_t incept = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_INCEPT), now);
+	time_t expire = sig_time_from_wire(ldns_read_uint32(rd + SIG_RRSIG_OFF_EXPIRE), now);
+	time_t incept = sig_time_from_wire(ldns_read_uint32(rd + SIG_RRSIG_OFF_INCEPT), now);
 	if (incept > now || expire - now < (time_t)signer->refresh)
 		return false;
 	for (size_t i = 0; i < signer->key_count; i++) {
-		if (sig_read_u16(rd + SIG_RRSIG_OFF_TAG) == sig_key_tag(signer->keys[i]) &&
+		if (ldns_read_uint16(rd + SIG_RRSIG_OFF_TAG) == sig_key_tag(signer->keys[i]) &&
 		    rd[SIG_RRSIG_OFF_ALG] == sig_key_algorithm(signer->keys[i]) &&
 		    sig_key_signs(signer, i, rrset->type))
 			return true;

@@ -3,6 +3,7 @@
  * names a change touched. */
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/dns.h"
 #include "common/array.h"
@@ -25,7 +26,7 @@ int sig_nsec_ttl(const zone_t *zone, uint32_t *ttl)
 	 * least. */
 	if (rdlen < 22)
 		return GW_EMALFORMED;
-	uint32_t minimum = sig_read_u32(rdata + rdlen - 4);
+	uint32_t minimum = ldns_read_uint32(rdata + rdlen - 4);
 	*ttl = soa->ttl < minimum ? soa->ttl : minimum;
 	return GW_OK;
 }

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/dns.h"
 #include "common/array.h"
@@ -372,15 +373,17 @@ static bool key_signature_fresh(const sig_signer_t *signer, const sig_key_t *key
 
 	while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
 		if (rdlen < SIG_RRSIG_FIXED ||
-		    sig_read_u16(rd + SIG_RRSIG_OFF_TAG) != sig_key_tag(key) ||
+		    ldns_read_uint16(rd + SIG_RRSIG_OFF_TAG) != sig_key_tag(key) ||
 		    rd[SIG_RRSIG_OFF_ALG] != sig_key_algorithm(key) ||
-		    sig_read_u16(rd + SIG_RRSIG_OFF_TYPE) != rrset->type)
+		    ldns_read_uint16(rd + SIG_RRSIG_OFF_TYPE) != rrset->type)
 			continue;
 		/* A TTL change without a new signature is a bogus answer. */
-		if (sig_read_u32(rd + SIG_RRSIG_OFF_TTL) != rrset->ttl)
+		if (ldns_read_uint32(rd + SIG_RRSIG_OFF_TTL) != rrset->ttl)
 			continue;
-		time_t expire = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_EXPIRE), now);
-		time_t incept = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_INCEPT), now);
+		time_t expire =
+		    sig_time_from_wire(ldns_read_uint32(rd + SIG_RRSIG_OFF_EXPIRE), now);
+		time_t incept =
+		    sig_time_from_wire(ldns_read_uint32(rd + SIG_RRSIG_OFF_INCEPT), now);
 		if (incept > now || expire - now < (time_t)signer->refresh)
 			continue;
 		return true;
@@ -403,7 +406,7 @@ static bool has_foreign_signature(const sig_signer_t *signer, const zone_rrset_t
 			return true;
 		for (size_t i = 0; i < signer->key_count && !known; i++) {
 			const sig_key_t *key = signer->keys[i];
-			known = sig_read_u16(rd + SIG_RRSIG_OFF_TAG) == sig_key_tag(key) &&
+			known = ldns_read_uint16(rd + SIG_RRSIG_OFF_TAG) == sig_key_tag(key) &&
 			        rd[SIG_RRSIG_OFF_ALG] == sig_key_algorithm(key) &&
 			        sig_key_signs(signer, i, rrset->type);
 		}
@@ -634,7 +637,7 @@ time_t sig_zone_next_refresh(const sig_signer_t *signer, const zone_t *zone)
 				if (rdlen < SIG_RRSIG_FIXED)
 					continue;
 				time_t t = sig_time_from_wire(
-				    sig_read_u32(rd + SIG_RRSIG_OFF_EXPIRE), ref);
+				    ldns_read_uint32(rd + SIG_RRSIG_OFF_EXPIRE), ref);
 				if (!any || t < earliest)
 					earliest = t;
 				any = true;

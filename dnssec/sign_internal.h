@@ -30,16 +30,6 @@
 #define SIG_RRSIG_OFF_INCEPT 12
 #define SIG_RRSIG_OFF_TAG    16
 
-static inline uint16_t sig_read_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t sig_read_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Does a key of role sign RRsets of type (the table of sig_role_t)? */
 bool sig_role_signs(sig_role_t role, uint16_t type);
 

@@ -18,6 +18,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <ldns/util.h>
 
 #include "common/dns.h"
 #include "common/array.h"
@@ -265,23 +266,23 @@ static int check_rrsig(verifier_t *v, const zone_node_t *node, const zone_rrset_
 
 	if (rdlen < SIG_RRSIG_FIXED + 1)
 		return fail(v, GW_ECRYPTO, owner, type, "truncated RRSIG");
-	uint16_t tag = sig_read_u16(rd + SIG_RRSIG_OFF_TAG);
+	uint16_t tag = ldns_read_uint16(rd + SIG_RRSIG_OFF_TAG);
 	uint8_t alg = rd[SIG_RRSIG_OFF_ALG];
 	int labels = zone_name_labels(owner) - (owner[0] == 1 && owner[1] == '*' ? 1 : 0);
 	int signer_len = zone_name_len(rd + SIG_RRSIG_FIXED, rdlen - SIG_RRSIG_FIXED);
-	time_t incept = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_INCEPT), v->now);
-	time_t expire = sig_time_from_wire(sig_read_u32(rd + SIG_RRSIG_OFF_EXPIRE), v->now);
+	time_t incept = sig_time_from_wire(ldns_read_uint32(rd + SIG_RRSIG_OFF_INCEPT), v->now);
+	time_t expire = sig_time_from_wire(ldns_read_uint32(rd + SIG_RRSIG_OFF_EXPIRE), v->now);
 
-	if (sig_read_u16(rd + SIG_RRSIG_OFF_TYPE) != type)
+	if (ldns_read_uint16(rd + SIG_RRSIG_OFF_TYPE) != type)
 		return fail(v, GW_ECRYPTO, owner, type, "RRSIG by key %u covers type %u", tag,
-		            sig_read_u16(rd + SIG_RRSIG_OFF_TYPE));
+		            ldns_read_uint16(rd + SIG_RRSIG_OFF_TYPE));
 	if (rd[SIG_RRSIG_OFF_LABELS] != labels)
 		return fail(v, GW_ECRYPTO, owner, type, "RRSIG by key %u has labels %u, not %d",
 		            tag, rd[SIG_RRSIG_OFF_LABELS], labels);
-	if (sig_read_u32(rd + SIG_RRSIG_OFF_TTL) != rrset->ttl)
+	if (ldns_read_uint32(rd + SIG_RRSIG_OFF_TTL) != rrset->ttl)
 		return fail(v, GW_ECRYPTO, owner, type,
 		            "RRSIG by key %u has original TTL %u, the RRset %u", tag,
-		            sig_read_u32(rd + SIG_RRSIG_OFF_TTL), rrset->ttl);
+		            ldns_read_uint32(rd + SIG_RRSIG_OFF_TTL), rrset->ttl);
 	if (signer_len < 0 || (size_t)signer_len >= (size_t)rdlen - SIG_RRSIG_FIXED ||
 	    !zone_name_equal(rd + SIG_RRSIG_FIXED, zone_apex(v->zone)) ||
 	    memcmp(rd + SIG_RRSIG_FIXED, zone_apex(v->zone), (size_t)signer_len) != 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/dns.h"
 #include "common/error.h"
@@ -120,9 +121,9 @@ static int load_line(mzone_t *z, const char *line, size_t *count)
 		goto out;
 	}
 	const uint8_t *p = wire + olen;
-	uint16_t type = (uint16_t)(p[0] << 8 | p[1]);
-	uint32_t ttl = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
-	uint16_t rdlen = (uint16_t)(p[8] << 8 | p[9]);
+	uint16_t type = ldns_read_uint16(p);
+	uint32_t ttl = ldns_read_uint32(p + 4);
+	uint16_t rdlen = ldns_read_uint16(p + 8);
 	if ((size_t)olen + 10 + rdlen != wlen) {
 		ret = GW_EPARSE;
 		goto out;

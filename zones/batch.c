@@ -10,6 +10,7 @@
  * and leaves the zone as it was. */
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/dns.h"
 #include "common/array.h"
@@ -885,15 +886,13 @@ int zone_add_wire(zone_t *zone, const uint8_t *const *rrs, const size_t *rr_lens
 			break;
 		}
 		const uint8_t *f = p + n;
-		size_t rdlen = (size_t)f[8] << 8 | f[9];
+		size_t rdlen = ldns_read_uint16(f + 8);
 		if ((size_t)n + DNS_RR_FIXED_LEN + rdlen != rr_lens[i]) {
 			ret = GW_EMALFORMED;
 			break;
 		}
-		ret = batch_queue(&batch, p, (size_t)n, (uint16_t)(f[2] << 8 | f[3]),
-		                  (uint16_t)(f[0] << 8 | f[1]),
-		                  (uint32_t)f[4] << 24 | (uint32_t)f[5] << 16 |
-		                      (uint32_t)f[6] << 8 | f[7],
+		ret = batch_queue(&batch, p, (size_t)n, ldns_read_uint16(f + 2),
+		                  ldns_read_uint16(f), ldns_read_uint32(f + 4),
 		                  f + DNS_RR_FIXED_LEN, rdlen, true, i, true);
 	}
 	if (ret == GW_OK)

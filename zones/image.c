@@ -9,6 +9,7 @@
  * by construction: whatever the commit did to an RRset it had to name. */
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/array.h"
 #include "common/dns.h"
@@ -276,16 +277,10 @@ size_t zone_rr_to_wire(uint8_t *out, const uint8_t *owner, size_t owner_len, uin
 	uint8_t *p = out + owner_len;
 
 	memcpy(out, owner, owner_len);
-	p[0] = (uint8_t)(type >> 8);
-	p[1] = (uint8_t)type;
-	p[2] = 0;
-	p[3] = DNS_C_IN;
-	p[4] = (uint8_t)(ttl >> 24);
-	p[5] = (uint8_t)(ttl >> 16);
-	p[6] = (uint8_t)(ttl >> 8);
-	p[7] = (uint8_t)ttl;
-	p[8] = (uint8_t)(rdlen >> 8);
-	p[9] = (uint8_t)rdlen;
+	ldns_write_uint16(p, type);
+	ldns_write_uint16(p + 2, DNS_C_IN);
+	ldns_write_uint32(p + 4, ttl);
+	ldns_write_uint16(p + 8, rdlen);
 	if (rdlen > 0)
 		memcpy(p + 10, rdata, rdlen);
 	return owner_len + 10 + rdlen;

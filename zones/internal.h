@@ -103,12 +103,6 @@ void *zone_malloc(size_t size);
 void *zone_calloc(size_t n, size_t size);
 void *zone_realloc(void *ptr, size_t size);
 
-/* The big-endian 32-bit number at p (a serial, a TTL in rdata). */
-static inline uint32_t zone_read_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Text of a type ("AAAA", "TYPE65534") into buf of size len. */
 void zone_type_str(char *buf, size_t len, uint16_t type);
 

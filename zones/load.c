@@ -12,6 +12,7 @@
 #include <string.h>
 #ifdef __GLIBC__
 #include <stdio_ext.h>
+#include <ldns/util.h>
 #endif
 
 #include "common/dns.h"
@@ -185,7 +186,7 @@ static void resolve_ttl(loader_t *ld, ttl_state_t *st, zone_entry_t *e)
 	} else if (e->type == DNS_T_RRSIG && e->rdlen >= 8) {
 		/* RFC 4034 3: an RRSIG has the TTL it covers, the
 		 * Original TTL field after type, algorithm and labels. */
-		ttl = zone_read_u32(e->rdata + 4);
+		ttl = ldns_read_uint32(e->rdata + 4);
 	} else if (st->have_prev && st->prev_type == e->type &&
 	           zone_name_equal(st->prev_owner, e->owner)) {
 		/* A record that continues an RRset keeps its TTL (RFC 2181

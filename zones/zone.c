@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/dns.h"
 #include "common/error.h"
@@ -301,7 +302,7 @@ int zone_serial(const zone_t *zone, uint32_t *serial)
 
 	if (p == NULL)
 		return GW_ENOTFOUND;
-	*serial = zone_read_u32(p);
+	*serial = ldns_read_uint32(p);
 	return GW_OK;
 }
 
@@ -311,12 +312,9 @@ int zone_set_serial(zone_t *zone, uint32_t serial)
 
 	if (p == NULL)
 		return GW_ENOTFOUND;
-	if (zone_read_u32(p) == serial)
+	if (ldns_read_uint32(p) == serial)
 		return GW_OK;
-	p[0] = (uint8_t)(serial >> 24);
-	p[1] = (uint8_t)(serial >> 16);
-	p[2] = (uint8_t)(serial >> 8);
-	p[3] = (uint8_t)serial;
+	ldns_write_uint32(p, serial);
 	/* Signatures over the old SOA no longer match it. */
 	zone_rrset_t *soa = (zone_rrset_t *)zone_node_rrset(zone->nodes[0], DNS_T_SOA);
 	free(soa->sigs);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ldns/util.h>
 
 #include "common/error.h"
 #include "common/file.h"
@@ -55,14 +56,14 @@ static const char *check_record(const gw_journal_entry_t *e, const uint8_t *head
 {
 	uint32_t crc = gw_journal_crc32(0, head + REC_HEAD, ENTRY_HEAD);
 	crc = gw_journal_crc32(crc, data, e->size);
-	if (gw_journal_get32(head) != ENTRY_HEAD + e->size || head[REC_HEAD] != REC_ENTRY)
+	if (ldns_read_uint32(head) != ENTRY_HEAD + e->size || head[REC_HEAD] != REC_ENTRY)
 		return "its length or kind changed";
-	if (gw_journal_get32(head + 4) != crc)
+	if (ldns_read_uint32(head + 4) != crc)
 		return "its CRC does not match";
-	if (gw_journal_get32(head + REC_HEAD + 1) != e->from ||
-	    gw_journal_get32(head + REC_HEAD + 5) != e->to ||
-	    gw_journal_get32(head + REC_HEAD + 9) != e->removed ||
-	    gw_journal_get32(head + REC_HEAD + 13) != e->added)
+	if (ldns_read_uint32(head + REC_HEAD + 1) != e->from ||
+	    ldns_read_uint32(head + REC_HEAD + 5) != e->to ||
+	    ldns_read_uint32(head + REC_HEAD + 9) != e->removed ||
+	    ldns_read_uint32(head + REC_HEAD + 13) != e->added)
 		return "its serials or counts changed";
 	return NULL;
 }

@@ -8,15 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <ldns/util.h>
 
 #include "common/error.h"
 #include "common/log.h"
 #include "gateway/journal/internal.h"
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* Walk the records of fd (size octets, header checked) and take the serial
  * the last sound one ends at. The walk stops where file.c would cut the
@@ -35,15 +31,15 @@ static int walk(int fd, off_t pos, off_t size, uint32_t *out)
 		int ret = gw_journal_read_at(fd, head, want, pos);
 		if (ret != GW_OK)
 			return ret;
-		uint32_t plen = be32(head);
+		uint32_t plen = ldns_read_uint32(head);
 		if ((off_t)plen > size - pos - REC_HEAD)
 			break;
 		uint8_t kind = head[REC_HEAD];
-		uint32_t serial = be32(head + REC_HEAD + 1);
+		uint32_t serial = ldns_read_uint32(head + REC_HEAD + 1);
 		if (kind == REC_SNAPSHOT && plen >= SNAP_HEAD) {
 			newest = serial;
 		} else if (kind == REC_ENTRY && plen >= ENTRY_HEAD && want == sizeof(head)) {
-			uint32_t to = be32(head + REC_HEAD + 5);
+			uint32_t to = ldns_read_uint32(head + REC_HEAD + 5);
 			if ((have_entry && serial != last_to) || zone_serial_cmp(to, serial) != 1)
 				break;
 			have_entry = true;
@@ -84,7 +80,8 @@ int gw_journal_read_floor(const char *state_dir, const uint8_t *apex, uint32_t *
 	}
 	size_t alen = (size_t)zone_name_len(apex, ZONE_NAME_MAXLEN);
 	ret = gw_journal_read_at(fd, head, 13 + alen, 0);
-	if (ret == GW_OK && (memcmp(head, FILE_MAGIC, 8) != 0 || be32(head + 8) != FILE_VERSION))
+	if (ret == GW_OK &&
+	    (memcmp(head, FILE_MAGIC, 8) != 0 || ldns_read_uint32(head + 8) != FILE_VERSION))
 		ret = GW_EPARSE;
 	if (ret != GW_OK)
 		goto out;

@@ -81,20 +81,6 @@ static inline uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t l
 	return (uint32_t)crc32_z(crc, p, len);
 }
 
-/* The format's numbers: 32 bits, most significant octet first. */
-static inline void gw_journal_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint32_t gw_journal_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 typedef int (*gw_journal_rr_fn)(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
                                 const uint8_t *rdata, uint16_t rdlen);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 #include <unistd.h>
 
 #include "common/array.h"
@@ -39,8 +40,7 @@ uint16_t gw_journal_rr_type(const uint8_t *rr)
 uint32_t gw_journal_soa_serial(const uint8_t *rr, size_t len)
 {
 	/* The serial is the first of the five numbers that end the rdata. */
-	const uint8_t *p = rr + len - 20;
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return ldns_read_uint32(rr + len - 20);
 }
 
 /* ---- entries ------------------------------------------------------------ */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <ldns/util.h>
 
 #include "common/array.h"
 #include "common/error.h"
@@ -254,7 +255,7 @@ static int group_feed(group_t *g, const uint8_t *rr, size_t len)
 	uint16_t type = gw_journal_rr_type(rr);
 	bool sig = type == DNS_T_RRSIG;
 	uint16_t covers = sig ? gw_journal_rrsig_covers(rr) : type;
-	uint32_t ttl = gw_journal_get32(rr + n + 4);
+	uint32_t ttl = ldns_read_uint32(rr + n + 4);
 	const uint8_t *rd = rr + n + DNS_RR_FIXED_LEN;
 	size_t rdlen = len - (size_t)n - DNS_RR_FIXED_LEN;
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -77,10 +78,10 @@ static int read_entry(gw_jscan_t *s, uint64_t off, uint32_t plen, uint32_t crc,
 	if (e == NULL)
 		return GW_ENOMEM;
 	e->refs = 1;
-	e->from = gw_journal_get32(p + 1);
-	e->to = gw_journal_get32(p + 5);
-	e->removed = gw_journal_get32(p + 9);
-	e->added = gw_journal_get32(p + 13);
+	e->from = ldns_read_uint32(p + 1);
+	e->to = ldns_read_uint32(p + 5);
+	e->removed = ldns_read_uint32(p + 9);
+	e->added = ldns_read_uint32(p + 13);
 	e->size = plen - ENTRY_HEAD;
 	e->data = malloc(e->size > 0 ? e->size : 1);
 	if (e->data == NULL) {
@@ -120,8 +121,8 @@ static int read_snapshot(gw_jscan_t *s, uint64_t off, uint32_t plen, uint32_t cr
 	if (ret != GW_OK)
 		return ret;
 	uint32_t c = gw_journal_crc32(0, p, SNAP_HEAD);
-	uint32_t serial = gw_journal_get32(p + 1);
-	uint32_t count = gw_journal_get32(p + 5);
+	uint32_t serial = ldns_read_uint32(p + 1);
+	uint32_t count = ldns_read_uint32(p + 5);
 	uint64_t pos = off + SNAP_HEAD, end = off + plen;
 	bool soa = false, ordered = true;
 	for (uint32_t i = 0; i < count; i++) {
@@ -178,7 +179,7 @@ static int scan_records(gw_jscan_t *s, char *why, size_t why_len)
 
 	s->torn = s->win.size;
 	if (s->win.size < 13 + alen || gw_jwin_get(&s->win, 0, 13 + alen, &p) != GW_OK ||
-	    memcmp(p, FILE_MAGIC, 8) != 0 || gw_journal_get32(p + 8) != FILE_VERSION) {
+	    memcmp(p, FILE_MAGIC, 8) != 0 || ldns_read_uint32(p + 8) != FILE_VERSION) {
 		snprintf(why, why_len, "not a journal of this version");
 		return GW_EPARSE;
 	}
@@ -196,8 +197,8 @@ static int scan_records(gw_jscan_t *s, char *why, size_t why_len)
 		ret = GW_EMALFORMED;
 		if (s->win.size - pos > REC_HEAD &&
 		    gw_jwin_get(&s->win, pos, REC_HEAD + 1, &p) == GW_OK) {
-			plen = gw_journal_get32(p);
-			crc = gw_journal_get32(p + 4);
+			plen = ldns_read_uint32(p);
+			crc = ldns_read_uint32(p + 4);
 			kind = p[REC_HEAD];
 		}
 		if (plen > 0 && plen <= s->win.size - pos - REC_HEAD) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <ldns/util.h>
 
 #include "common/error.h"
 #include "common/file.h"
@@ -40,8 +41,8 @@ static int write_record(int fd, const uint8_t *head, size_t head_len, const uint
 		return GW_ELIMIT;
 	uint32_t crc = gw_journal_crc32(0, head, head_len);
 	crc = gw_journal_crc32(crc, body, body_len);
-	gw_journal_put32(rec, (uint32_t)(head_len + body_len));
-	gw_journal_put32(rec + 4, crc);
+	ldns_write_uint32(rec, (uint32_t)(head_len + body_len));
+	ldns_write_uint32(rec + 4, crc);
 	int ret = write_all(fd, rec, sizeof(rec));
 	if (ret == GW_OK)
 		ret = write_all(fd, head, head_len);
@@ -54,10 +55,10 @@ static int write_entry(int fd, const gw_journal_entry_t *e)
 {
 	uint8_t head[ENTRY_HEAD];
 	head[0] = REC_ENTRY;
-	gw_journal_put32(head + 1, e->from);
-	gw_journal_put32(head + 5, e->to);
-	gw_journal_put32(head + 9, e->removed);
-	gw_journal_put32(head + 13, e->added);
+	ldns_write_uint32(head + 1, e->from);
+	ldns_write_uint32(head + 5, e->to);
+	ldns_write_uint32(head + 9, e->removed);
+	ldns_write_uint32(head + 13, e->added);
 	return write_record(fd, head, sizeof(head), e->data, e->size);
 }
 
@@ -75,7 +76,7 @@ static int write_header(int fd, const uint8_t *apex)
 	uint8_t head[8 + 4 + 1 + ZONE_NAME_MAXLEN];
 	int alen = zone_name_len(apex, ZONE_NAME_MAXLEN);
 	memcpy(head, FILE_MAGIC, 8);
-	gw_journal_put32(head + 8, FILE_VERSION);
+	ldns_write_uint32(head + 8, FILE_VERSION);
 	head[12] = (uint8_t)alen;
 	memcpy(head + 13, apex, (size_t)alen);
 	return write_all(fd, head, 13 + (size_t)alen);
@@ -125,7 +126,7 @@ static int snap_put_rr(void *ctx, const zone_node_t *node, uint16_t type, uint32
 	fixed[1] = (uint8_t)type;
 	fixed[2] = (uint8_t)(DNS_C_IN >> 8);
 	fixed[3] = (uint8_t)DNS_C_IN;
-	gw_journal_put32(fixed + 4, ttl);
+	ldns_write_uint32(fixed + 4, ttl);
 	fixed[8] = (uint8_t)(rdlen >> 8);
 	fixed[9] = (uint8_t)rdlen;
 	snap_put(w, node->owner, node->owner_len);
@@ -155,8 +156,8 @@ static int write_snapshot(int fd, const zone_t *zone, uint32_t serial)
 	w->fd = fd;
 	uint8_t head[REC_HEAD + SNAP_HEAD] = {0}; /* length and CRC: below */
 	head[REC_HEAD] = REC_SNAPSHOT;
-	gw_journal_put32(head + REC_HEAD + 1, serial);
-	gw_journal_put32(head + REC_HEAD + 5, count);
+	ldns_write_uint32(head + REC_HEAD + 1, serial);
+	ldns_write_uint32(head + REC_HEAD + 5, count);
 	w->ret = write_all(fd, head, REC_HEAD);
 	snap_put(w, head + REC_HEAD, SNAP_HEAD);
 	for (const zone_node_t *n = zone_first(zone); n != NULL && w->ret == GW_OK;
@@ -167,8 +168,8 @@ static int write_snapshot(int fd, const zone_t *zone, uint32_t serial)
 	if (ret == GW_OK && w->len > UINT32_MAX)
 		ret = GW_ELIMIT;
 	if (ret == GW_OK) {
-		gw_journal_put32(head, (uint32_t)w->len);
-		gw_journal_put32(head + 4, w->crc);
+		ldns_write_uint32(head, (uint32_t)w->len);
+		ldns_write_uint32(head + 4, w->crc);
 		ssize_t k = pwrite(fd, head, REC_HEAD, at);
 		if (k < 0)
 			ret = -errno;

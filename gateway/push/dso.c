@@ -4,32 +4,16 @@
 #include "gateway/push/dso.h"
 
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/error.h"
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 int gw_dso_read(const uint8_t *pkt, size_t len, gw_dso_msg_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (len < GW_DSO_HEADER)
 		return GW_EMALFORMED;
-	out->id = get16(pkt);
+	out->id = ldns_read_uint16(pkt);
 	out->response = (pkt[2] & 0x80) != 0;
 	out->rcode = pkt[3] & 0x0f;
 	if (((pkt[2] >> 3) & 0x0f) != GW_DSO_OPCODE)
@@ -43,7 +27,8 @@ int gw_dso_read(const uint8_t *pkt, size_t len, gw_dso_msg_t *out)
 	while (off < len) {
 		if (len - off < 4)
 			return GW_EMALFORMED;
-		gw_dso_tlv_t t = {get16(pkt + off), get16(pkt + off + 2), pkt + off + 4};
+		gw_dso_tlv_t t = {ldns_read_uint16(pkt + off), ldns_read_uint16(pkt + off + 2),
+		                  pkt + off + 4};
 		if (len - off - 4 < t.len)
 			return GW_EMALFORMED;
 		/* A response need not carry a primary TLV (a SUBSCRIBE's has
@@ -72,8 +57,10 @@ int gw_dso_keepalive_read(const gw_dso_tlv_t *tlv, uint32_t *inactivity_ms, uint
 {
 	if (tlv->len != 8)
 		return GW_EMALFORMED;
-	*inactivity_ms = (uint32_t)get16(tlv->data) << 16 | get16(tlv->data + 2);
-	*keepalive_ms = (uint32_t)get16(tlv->data + 4) << 16 | get16(tlv->data + 6);
+	*inactivity_ms =
+	    (uint32_t)ldns_read_uint16(tlv->data) << 16 | ldns_read_uint16(tlv->data + 2);
+	*keepalive_ms =
+	    (uint32_t)ldns_read_uint16(tlv->data + 4) << 16 | ldns_read_uint16(tlv->data + 6);
 	return GW_OK;
 }
 
@@ -104,8 +91,8 @@ int gw_push_subscribe_read(const gw_dso_tlv_t *tlv, uint8_t *name, uint16_t *typ
 	if (n == 0 || tlv->len != n + 4)
 		return GW_EMALFORMED;
 	memcpy(name, tlv->data, n);
-	*type = get16(tlv->data + n);
-	*rrclass = get16(tlv->data + n + 2);
+	*type = ldns_read_uint16(tlv->data + n);
+	*rrclass = ldns_read_uint16(tlv->data + n + 2);
 	return GW_OK;
 }
 
@@ -113,7 +100,7 @@ int gw_push_unsubscribe_read(const gw_dso_tlv_t *tlv, uint16_t *id)
 {
 	if (tlv->len != 2)
 		return GW_EMALFORMED;
-	*id = get16(tlv->data);
+	*id = ldns_read_uint16(tlv->data);
 	return *id != 0 ? GW_OK : GW_EMALFORMED;
 }
 
@@ -124,8 +111,8 @@ int gw_push_reconfirm_read(const gw_dso_tlv_t *tlv, uint8_t *name, uint16_t *typ
 	if (n == 0 || tlv->len < n + 5)
 		return GW_EMALFORMED;
 	memcpy(name, tlv->data, n);
-	*type = get16(tlv->data + n);
-	*rrclass = get16(tlv->data + n + 2);
+	*type = ldns_read_uint16(tlv->data + n);
+	*rrclass = ldns_read_uint16(tlv->data + n + 2);
 	*rdata = tlv->data + n + 4;
 	*rdlen = (uint16_t)(tlv->len - n - 4);
 	/* RFC 8765 6.5: one specific record. */
@@ -139,7 +126,7 @@ size_t gw_dso_begin(uint8_t *out, size_t cap, uint16_t id, bool response, uint8_
 	if (cap < GW_DSO_HEADER)
 		return 0;
 	memset(out, 0, GW_DSO_HEADER);
-	put16(out, id);
+	ldns_write_uint16(out, id);
 	out[2] = (uint8_t)((response ? 0x80 : 0) | GW_DSO_OPCODE << 3);
 	out[3] = rcode & 0x0f;
 	return GW_DSO_HEADER;
@@ -150,8 +137,8 @@ int gw_dso_tlv_put(uint8_t *out, size_t cap, size_t *off, uint16_t type, const u
 {
 	if (cap < *off || cap - *off < 4 + (size_t)len)
 		return GW_ESPACE;
-	put16(out + *off, type);
-	put16(out + *off + 2, len);
+	ldns_write_uint16(out + *off, type);
+	ldns_write_uint16(out + *off + 2, len);
 	if (len > 0)
 		memcpy(out + *off + 4, data, len);
 	*off += 4 + (size_t)len;
@@ -162,15 +149,15 @@ int gw_dso_keepalive_put(uint8_t *out, size_t cap, size_t *off, uint32_t inactiv
                          uint32_t keepalive_ms)
 {
 	uint8_t d[8];
-	put32(d, inactivity_ms);
-	put32(d + 4, keepalive_ms);
+	ldns_write_uint32(d, inactivity_ms);
+	ldns_write_uint32(d + 4, keepalive_ms);
 	return gw_dso_tlv_put(out, cap, off, GW_DSO_KEEPALIVE, d, sizeof(d));
 }
 
 int gw_dso_retry_delay_put(uint8_t *out, size_t cap, size_t *off, uint32_t delay_ms)
 {
 	uint8_t d[4];
-	put32(d, delay_ms);
+	ldns_write_uint32(d, delay_ms);
 	return gw_dso_tlv_put(out, cap, off, GW_DSO_RETRY_DELAY, d, sizeof(d));
 }
 
@@ -179,8 +166,8 @@ int gw_dso_padding_put(uint8_t *out, size_t cap, size_t *off, size_t block)
 	size_t pad = (block - (*off + 4) % block) % block;
 	if (cap < *off || cap - *off < 4 + pad)
 		return GW_ESPACE;
-	put16(out + *off, GW_DSO_PADDING);
-	put16(out + *off + 2, (uint16_t)pad);
+	ldns_write_uint16(out + *off, GW_DSO_PADDING);
+	ldns_write_uint16(out + *off + 2, (uint16_t)pad);
 	/* RFC 8490 7.3: zero octets, as RFC 7830 pads. */
 	memset(out + *off + 4, 0, pad);
 	*off += 4 + pad;

@@ -4,6 +4,7 @@
  * fan-out of a commit's diff into one PUSH per subscribed session. */
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/dns.h"
 #include "common/error.h"
@@ -80,19 +81,13 @@ void push_sub_remove(sub_t *sub)
 
 /* ---- PUSH messages ----------------------------------------------------------- */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* Send s's pending PUSH (when it holds an RR) and empty it. */
 static int pend_flush(gw_push_session_t *s)
 {
 	size_t hdr = GW_DSO_HEADER + 4;
 	if (s->pend == NULL || s->pend_len <= hdr)
 		return GW_OK;
-	put16(s->pend + GW_DSO_HEADER + 2, (uint16_t)(s->pend_len - hdr));
+	ldns_write_uint16(s->pend + GW_DSO_HEADER + 2, (uint16_t)(s->pend_len - hdr));
 	int ret = s->send(s->conn, s->pend, s->pend_len);
 	s->p->stats.pushes++;
 	s->pend_len = hdr;
@@ -114,7 +109,7 @@ static int pend_add(gw_push_session_t *s, const uint8_t *rr, size_t len, bool tt
 		if (s->pend == NULL)
 			return GW_ENOMEM;
 		gw_dso_begin(s->pend, PUSH_MSG_MAX, 0, false, 0);
-		put16(s->pend + GW_DSO_HEADER, GW_DSO_PUSH);
+		ldns_write_uint16(s->pend + GW_DSO_HEADER, GW_DSO_PUSH);
 		s->pend_len = hdr;
 	}
 	if (PUSH_MSG_MAX - s->pend_len < len) {
@@ -124,8 +119,8 @@ static int pend_add(gw_push_session_t *s, const uint8_t *rr, size_t len, bool tt
 	}
 	memcpy(s->pend + s->pend_len, rr, len);
 	if (ttl_set) {
-		put16(s->pend + s->pend_len + ttl_off, (uint16_t)(ttl >> 16));
-		put16(s->pend + s->pend_len + ttl_off + 2, (uint16_t)ttl);
+		ldns_write_uint16(s->pend + s->pend_len + ttl_off, (uint16_t)(ttl >> 16));
+		ldns_write_uint16(s->pend + s->pend_len + ttl_off + 2, (uint16_t)ttl);
 	}
 	s->pend_len += len;
 	return GW_OK;

@@ -20,6 +20,7 @@
 #include "gateway/query/answer.h"
 
 #include <string.h>
+#include <ldns/util.h>
 #include <strings.h>
 
 #include "common/dns.h"
@@ -96,8 +97,7 @@ static uint32_t soa_negative_ttl(const zone_rrset_t *soa)
 	uint32_t pos = 0;
 	if (!zone_rrset_next(soa, &pos, &rd, &rdlen) || rdlen < 4)
 		return soa->ttl;
-	const uint8_t *m = rd + rdlen - 4;
-	uint32_t minimum = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	uint32_t minimum = ldns_read_uint32(rd + rdlen - 4);
 	return minimum < soa->ttl ? minimum : soa->ttl;
 }
 

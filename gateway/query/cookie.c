@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <ldns/util.h>
 
 #include "common/error.h"
 #include "common/file.h"
@@ -92,11 +93,6 @@ static size_t hash_input(uint8_t in[INPUT_MAX], const uint8_t *client, const uin
 	return GW_COOKIE_CLIENT_LEN + 8 + alen;
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* ---- the hot path --------------------------------------------------------- */
 
 gw_cookie_class_t gw_cookie_check(gw_cookie_t *ck, const uint8_t *opt, size_t len,
@@ -119,7 +115,7 @@ gw_cookie_class_t gw_cookie_check(gw_cookie_t *ck, const uint8_t *opt, size_t le
 		return req->cls;
 	/* Serial number arithmetic (RFC 1982, RFC 9018 4.3): the timestamp
 	 * wraps in 2106, and the difference stays right across that. */
-	int32_t age = (int32_t)((uint32_t)now - get32(server + 4));
+	int32_t age = (int32_t)((uint32_t)now - ldns_read_uint32(server + 4));
 	if (age > GW_COOKIE_LIFETIME_S || age < -GW_COOKIE_FUTURE_S)
 		return req->cls;
 	uint8_t addr[16];

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/dns.h"
 #include "common/error.h"
@@ -58,17 +59,6 @@ bool gw_guard_cookies(const gw_guard_t *g)
 	return g != NULL && g->ck != NULL;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* The limiter's view of a reply, from its header: what kind of answer it
  * is and which name it counts against (RFC-less, as Knot and NSD do it: a
  * positive answer per name and type, negative ones per zone, so that
@@ -77,8 +67,8 @@ static gw_rrl_key_t rrl_key(const gw_query_t *q, const uint8_t *apex, size_t ape
                             const uint8_t *out)
 {
 	gw_rrl_key_t key = {.cls = GW_RRL_ERROR};
-	uint16_t flags = get16(out + 2);
-	uint16_t an = get16(out + 6), ns = get16(out + 8);
+	uint16_t flags = ldns_read_uint16(out + 2);
+	uint16_t an = ldns_read_uint16(out + 6), ns = ldns_read_uint16(out + 8);
 	switch (flags & DNS_FLAG_RCODE) {
 	case DNS_RCODE_NOERROR:
 		if (an > 0 && q->qname != NULL) {
@@ -108,17 +98,17 @@ static gw_rrl_key_t rrl_key(const gw_query_t *q, const uint8_t *apex, size_t ape
 static bool add_cookie(uint8_t *out, size_t *len, size_t cap, const uint8_t *cookie)
 {
 	size_t n = *len;
-	if (n < DNS_HEADER_LEN + OPT_LEN || get16(out + 10) == 0)
+	if (n < DNS_HEADER_LEN + OPT_LEN || ldns_read_uint16(out + 10) == 0)
 		return false;
 	uint8_t *opt = out + n - OPT_LEN;
-	if (opt[0] != 0 || get16(opt + 1) != DNS_T_OPT || get16(opt + 9) != 0)
+	if (opt[0] != 0 || ldns_read_uint16(opt + 1) != DNS_T_OPT || ldns_read_uint16(opt + 9) != 0)
 		return false;
 	if (cap - n < GW_GUARD_COOKIE_SPACE)
 		return false;
-	put16(out + n, DNS_EDNS_COOKIE);
-	put16(out + n + 2, GW_COOKIE_REPLY_LEN);
+	ldns_write_uint16(out + n, DNS_EDNS_COOKIE);
+	ldns_write_uint16(out + n + 2, GW_COOKIE_REPLY_LEN);
 	memcpy(out + n + 4, cookie, GW_COOKIE_REPLY_LEN);
-	put16(opt + 9, GW_GUARD_COOKIE_SPACE);
+	ldns_write_uint16(opt + 9, GW_GUARD_COOKIE_SPACE);
 	*len = n + GW_GUARD_COOKIE_SPACE;
 	return true;
 }
@@ -129,15 +119,15 @@ static bool add_cookie(uint8_t *out, size_t *len, size_t cap, const uint8_t *coo
 static void truncate_reply(const gw_query_t *q, uint8_t *out, size_t *len)
 {
 	size_t qend = DNS_HEADER_LEN;
-	if (get16(out + 4) == 1 && q->qname != NULL)
+	if (ldns_read_uint16(out + 4) == 1 && q->qname != NULL)
 		qend += (size_t)q->qname_len + 4;
 	bool opt = q->has_edns && *len >= qend + OPT_LEN;
 	if (opt)
 		memmove(out + qend, out + *len - OPT_LEN, OPT_LEN);
-	put16(out + 2, (uint16_t)(get16(out + 2) | DNS_FLAG_TC));
-	put16(out + 6, 0);
-	put16(out + 8, 0);
-	put16(out + 10, opt ? 1 : 0);
+	ldns_write_uint16(out + 2, (uint16_t)(ldns_read_uint16(out + 2) | DNS_FLAG_TC));
+	ldns_write_uint16(out + 6, 0);
+	ldns_write_uint16(out + 8, 0);
+	ldns_write_uint16(out + 10, opt ? 1 : 0);
 	*len = qend + (opt ? OPT_LEN : 0);
 }
 

@@ -1,25 +1,12 @@
 #include "gateway/query/response.h"
 
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/error.h"
 #include "common/word.h"
 
 #define COMP_SLOT_MASK (GW_COMP_SLOTS - 1)
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* The first n (1..7) octets at p, as gw_load64le() would give them. */
 static inline uint64_t load_short(const uint8_t *p, size_t n)
@@ -102,8 +89,8 @@ void gw_resp_init(gw_resp_t *r, uint8_t *buf, size_t cap, uint16_t id, uint16_t 
 	r->comp_count = 0;
 	memset(r->comp_slot, 0, sizeof(r->comp_slot));
 	memset(buf, 0, DNS_HEADER_LEN);
-	put16(buf, id);
-	put16(buf + 2, flags);
+	ldns_write_uint16(buf, id);
+	ldns_write_uint16(buf + 2, flags);
 }
 
 /* The entry for the suffix of len octets at name with that hash, or NULL. */
@@ -205,7 +192,7 @@ static int put_name(gw_resp_t *r, const uint8_t *name, size_t *len, int *full)
 	size_t start = r->len;
 	memcpy(r->buf + start, name, prefix);
 	if (match_label < labels)
-		put16(r->buf + start + prefix, (uint16_t)(0xC000 | match_off));
+		ldns_write_uint16(r->buf + start + prefix, (uint16_t)(0xC000 | match_off));
 	r->len += need;
 	*full = labels > 0 && match_label == 0 ? match_off : -1;
 	/* None of these is in the table: the longest that was is the match. */
@@ -235,10 +222,10 @@ int gw_resp_put_question(gw_resp_t *r, const uint8_t *qname, uint16_t qtype, uin
 		comp_truncate(r, 0);
 		return GW_ESPACE;
 	}
-	put16(r->buf + r->len, qtype);
-	put16(r->buf + r->len + 2, qclass);
+	ldns_write_uint16(r->buf + r->len, qtype);
+	ldns_write_uint16(r->buf + r->len + 2, qclass);
 	r->len += 4;
-	put16(r->buf + 4, 1);
+	ldns_write_uint16(r->buf + 4, 1);
 	return GW_OK;
 }
 
@@ -324,7 +311,7 @@ static int put_one(gw_resp_t *r, int section, const uint8_t *owner, int *owner_a
 	if (*owner_at >= 0) {
 		if (r->len + 2 > r->cap)
 			return GW_ESPACE;
-		put16(r->buf + r->len, (uint16_t)(0xC000 | *owner_at));
+		ldns_write_uint16(r->buf + r->len, (uint16_t)(0xC000 | *owner_at));
 		r->len += 2;
 	} else {
 		size_t len;
@@ -335,9 +322,9 @@ static int put_one(gw_resp_t *r, int section, const uint8_t *owner, int *owner_a
 	if (r->len + 10 > r->cap)
 		return GW_ESPACE;
 	uint8_t *p = r->buf + r->len;
-	put16(p, type);
-	put16(p + 2, rclass);
-	put32(p + 4, ttl);
+	ldns_write_uint16(p, type);
+	ldns_write_uint16(p + 2, rclass);
+	ldns_write_uint32(p + 4, ttl);
 	size_t rdlen_at = r->len + 8;
 	r->len += 10;
 	size_t rd_start = r->len;
@@ -351,7 +338,7 @@ static int put_one(gw_resp_t *r, int section, const uint8_t *owner, int *owner_a
 		memcpy(r->buf + r->len, rdata, rdlen);
 		r->len += rdlen;
 	}
-	put16(r->buf + rdlen_at, (uint16_t)(r->len - rd_start));
+	ldns_write_uint16(r->buf + rdlen_at, (uint16_t)(r->len - rd_start));
 	r->count[section]++;
 	return GW_OK;
 }
@@ -408,8 +395,8 @@ out:
 
 size_t gw_resp_finish(gw_resp_t *r)
 {
-	put16(r->buf + 6, r->count[GW_SEC_ANSWER]);
-	put16(r->buf + 8, r->count[GW_SEC_AUTHORITY]);
-	put16(r->buf + 10, r->count[GW_SEC_ADDITIONAL]);
+	ldns_write_uint16(r->buf + 6, r->count[GW_SEC_ANSWER]);
+	ldns_write_uint16(r->buf + 8, r->count[GW_SEC_AUTHORITY]);
+	ldns_write_uint16(r->buf + 10, r->count[GW_SEC_ADDITIONAL]);
 	return r->len;
 }

@@ -1,6 +1,7 @@
 #include "gateway/query/wire.h"
 
 #include <string.h>
+#include <ldns/util.h>
 
 #include "common/error.h"
 #include "common/str_table.h"
@@ -8,17 +9,6 @@
 
 /* Smallest UDP payload a client can ask for (RFC 6891 6.2.3). */
 #define UDP_MIN 512
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 static int fault(gw_query_t *q, gw_wire_reason_t reason, size_t offset)
 {
@@ -62,7 +52,7 @@ static inline int walk_name(gw_query_t *q, const uint8_t *pkt, size_t len, size_
 				return fault(q, GW_WIRE_R_QNAME_POINTER, pos);
 			if (len - pos < 2)
 				return fault(q, GW_WIRE_R_NAME_TRUNC, pos);
-			size_t target = get16(pkt + pos) & 0x3fff;
+			size_t target = ldns_read_uint16(pkt + pos) & 0x3fff;
 			if (target >= seg)
 				return fault(q, GW_WIRE_R_PTR_FORWARD, pos);
 			if (target < DNS_HEADER_LEN)
@@ -98,8 +88,8 @@ static int read_edns_options(gw_query_t *q, const uint8_t *pkt, size_t pos, size
 	while (pos < end) {
 		if (end - pos < 4)
 			return fault(q, GW_WIRE_R_OPT_OPTION, pos);
-		uint16_t code = get16(pkt + pos);
-		uint16_t olen = get16(pkt + pos + 2);
+		uint16_t code = ldns_read_uint16(pkt + pos);
+		uint16_t olen = ldns_read_uint16(pkt + pos + 2);
 		if (end - pos - 4 < olen)
 			return fault(q, GW_WIRE_R_OPT_OPTION, pos);
 		switch (code) {
@@ -156,10 +146,10 @@ static int read_opt(gw_query_t *q, const uint8_t *pkt, size_t rr, size_t fixed, 
 	if (ret != GW_OK)
 		return ret;
 
-	q->edns_udp_size = get16(pkt + fixed + 2);
+	q->edns_udp_size = ldns_read_uint16(pkt + fixed + 2);
 	q->edns_ext_rcode = pkt[fixed + 4];
 	q->edns_version = pkt[fixed + 5];
-	q->edns_flags = get16(pkt + fixed + 6);
+	q->edns_flags = ldns_read_uint16(pkt + fixed + 6);
 	q->edns_do = (q->edns_flags & DNS_EDNS_FLAG_DO) != 0;
 	q->udp_max = q->edns_udp_size < UDP_MIN ? UDP_MIN : q->edns_udp_size;
 	q->opt_offset = rr;
@@ -184,8 +174,8 @@ static int read_records(gw_query_t *q, const uint8_t *pkt, size_t len, size_t po
 			return ret;
 		if (len - fixed < DNS_RR_FIXED_LEN)
 			return fault(q, GW_WIRE_R_RR_TRUNC, rr);
-		uint16_t type = get16(pkt + fixed);
-		uint16_t rdlen = get16(pkt + fixed + 8);
+		uint16_t type = ldns_read_uint16(pkt + fixed);
+		uint16_t rdlen = ldns_read_uint16(pkt + fixed + 8);
 		if (len - fixed - DNS_RR_FIXED_LEN < rdlen)
 			return fault(q, GW_WIRE_R_RDATA_TRUNC, fixed + 8);
 		const size_t end = fixed + DNS_RR_FIXED_LEN + rdlen;
@@ -276,13 +266,13 @@ static int parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *r
 		q->reason = GW_WIRE_R_SHORT;
 		return GW_WIRE_DROP;
 	}
-	q->id = get16(pkt);
-	q->flags = get16(pkt + 2);
+	q->id = ldns_read_uint16(pkt);
+	q->flags = ldns_read_uint16(pkt + 2);
 	q->opcode = DNS_OPCODE(q->flags);
-	q->qdcount = get16(pkt + 4);
-	q->ancount = get16(pkt + 6);
-	q->nscount = get16(pkt + 8);
-	q->arcount = get16(pkt + 10);
+	q->qdcount = ldns_read_uint16(pkt + 4);
+	q->ancount = ldns_read_uint16(pkt + 6);
+	q->nscount = ldns_read_uint16(pkt + 8);
+	q->arcount = ldns_read_uint16(pkt + 10);
 
 	/* Answering a response could start a loop between two servers. */
 	if (q->flags & DNS_FLAG_QR) {
@@ -312,8 +302,8 @@ static int parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *r
 		return fault(q, GW_WIRE_R_QUESTION_TRUNC, qname_end);
 	q->qname = pkt + DNS_HEADER_LEN;
 	q->qname_len = (uint16_t)(qname_end - DNS_HEADER_LEN);
-	q->qtype = get16(pkt + qname_end);
-	q->qclass = get16(pkt + qname_end + 2);
+	q->qtype = ldns_read_uint16(pkt + qname_end);
+	q->qclass = ldns_read_uint16(pkt + qname_end + 2);
 	q->question_end = qname_end + 4;
 
 	ret = read_records(q, pkt, len, q->question_end);
@@ -383,11 +373,11 @@ int gw_wire_write_header(uint8_t *out, size_t outcap, uint16_t id, uint16_t flag
 {
 	if (outcap < DNS_HEADER_LEN)
 		return GW_ESPACE;
-	put16(out, id);
-	put16(out + 2, flags);
-	put16(out + 4, qdcount);
-	put16(out + 6, ancount);
-	put16(out + 8, nscount);
-	put16(out + 10, arcount);
+	ldns_write_uint16(out, id);
+	ldns_write_uint16(out + 2, flags);
+	ldns_write_uint16(out + 4, qdcount);
+	ldns_write_uint16(out + 6, ancount);
+	ldns_write_uint16(out + 8, nscount);
+	ldns_write_uint16(out + 10, arcount);
 	return GW_OK;
 }

@@ -120,12 +120,6 @@ static void put48(uint8_t *p, uint64_t v)
 	}
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* The TSIG RR's owner and fixed fields: class ANY and TTL 0 (RFC 8945
  * 4.2). *rdlen points at the RDLENGTH, for the caller to fill once the
  * RDATA is written; returns where the RDATA starts. */
@@ -133,8 +127,8 @@ static uint8_t *put_tsig_head(uint8_t *p, const uint8_t *name, size_t name_len, 
 {
 	memcpy(p, name, name_len);
 	p += name_len;
-	put16(p, DNS_T_TSIG);
-	put16(p + 2, DNS_C_ANY);
+	ldns_write_uint16(p, DNS_T_TSIG);
+	ldns_write_uint16(p + 2, DNS_C_ANY);
 	memset(p + 4, 0, 4);
 	*rdlen = p + 8;
 	return p + 10;
@@ -187,13 +181,13 @@ static int own_digest(const gw_tsig_key_t *key, const uint8_t *prior, size_t pri
 	if (msg_len < DNS_HEADER_LEN || v->other_len > 6)
 		return GW_EMALFORMED;
 	memcpy(head, msg, sizeof(head));
-	put16(head, orig_id);
-	put16(head + 10, arcount);
+	ldns_write_uint16(head, orig_id);
+	ldns_write_uint16(head + 10, arcount);
 	if (!timers_only) {
 		int l = zone_name_len(key->name, sizeof(key->name));
 		memcpy(vars, key->name, (size_t)l);
 		n = (size_t)l;
-		put16(vars + n, DNS_C_ANY);
+		ldns_write_uint16(vars + n, DNS_C_ANY);
 		memset(vars + n + 2, 0, 4); /* TTL */
 		n += 6;
 		l = zone_name_len(key->alg_name, sizeof(key->alg_name));
@@ -201,11 +195,11 @@ static int own_digest(const gw_tsig_key_t *key, const uint8_t *prior, size_t pri
 		n += (size_t)l;
 	}
 	put48(vars + n, v->time_signed);
-	put16(vars + n + 6, v->fudge);
+	ldns_write_uint16(vars + n + 6, v->fudge);
 	n += 8;
 	if (!timers_only) {
-		put16(vars + n, v->error);
-		put16(vars + n + 2, v->other_len);
+		ldns_write_uint16(vars + n, v->error);
+		ldns_write_uint16(vars + n + 2, v->other_len);
 		if (v->other_len > 0)
 			memcpy(vars + n + 4, v->other, v->other_len);
 		n += 4 + v->other_len;
@@ -253,23 +247,23 @@ static int own_sign(gw_tsig_ctx_t *ctx, uint8_t *msg, size_t *len, size_t cap, b
 	memcpy(p, key->alg_name, (size_t)l);
 	p += l;
 	put48(p, v->time_signed);
-	put16(p + 6, v->fudge);
-	put16(p + 8, (uint16_t)key->mac_len);
+	ldns_write_uint16(p + 6, v->fudge);
+	ldns_write_uint16(p + 8, (uint16_t)key->mac_len);
 	p += 10;
 	memcpy(p, mac, key->mac_len);
 	p += key->mac_len;
-	put16(p, id);
-	put16(p + 2, v->error);
-	put16(p + 4, v->other_len);
+	ldns_write_uint16(p, id);
+	ldns_write_uint16(p + 2, v->error);
+	ldns_write_uint16(p + 4, v->other_len);
 	p += 6;
 	if (v->other_len > 0)
 		memcpy(p, v->other, v->other_len);
 	p += v->other_len;
-	put16(rdlen, (uint16_t)(p - rdata));
-	put16(msg + 10, (uint16_t)(arcount + 1));
+	ldns_write_uint16(rdlen, (uint16_t)(p - rdata));
+	ldns_write_uint16(msg + 10, (uint16_t)(arcount + 1));
 	*len = (size_t)(p - msg);
 	ctx->mac_len = (uint16_t)(2 + key->mac_len);
-	put16(ctx->mac, (uint16_t)key->mac_len);
+	ldns_write_uint16(ctx->mac, (uint16_t)key->mac_len);
 	memcpy(ctx->mac + 2, mac, key->mac_len);
 	return GW_OK;
 }
@@ -534,13 +528,13 @@ size_t gw_tsig_error_reply(gw_tsig_ctx_t *ctx, const gw_query_t *q, time_t now, 
 	memcpy(p, ctx->req_alg, ctx->req_alg_len);
 	p += ctx->req_alg_len;
 	put48(p, ctx->req_time);
-	put16(p + 6, ctx->req_fudge);
-	put16(p + 8, 0); /* MAC size */
-	put16(p + 10, q->id);
-	put16(p + 12, ctx->error);
-	put16(p + 14, 0); /* other length */
+	ldns_write_uint16(p + 6, ctx->req_fudge);
+	ldns_write_uint16(p + 8, 0); /* MAC size */
+	ldns_write_uint16(p + 10, q->id);
+	ldns_write_uint16(p + 12, ctx->error);
+	ldns_write_uint16(p + 14, 0); /* other length */
 	p += 16;
-	put16(rdlen, (uint16_t)(p - rdata));
-	put16(out + 10, 1); /* ARCOUNT: the TSIG */
+	ldns_write_uint16(rdlen, (uint16_t)(p - rdata));
+	ldns_write_uint16(out + 10, 1); /* ARCOUNT: the TSIG */
 	return (size_t)(p - out);
 }

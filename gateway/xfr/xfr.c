@@ -106,10 +106,10 @@ static int put_wire_rr(gw_resp_t *r, const uint8_t *rr, size_t len)
 	if (n < 0 || (size_t)n + 10 > len)
 		return GW_EMALFORMED;
 	const uint8_t *f = rr + n;
-	uint16_t type = (uint16_t)(f[0] << 8 | f[1]);
-	uint16_t rclass = (uint16_t)(f[2] << 8 | f[3]);
-	uint32_t ttl = (uint32_t)f[4] << 24 | (uint32_t)f[5] << 16 | (uint32_t)f[6] << 8 | f[7];
-	uint16_t rdlen = (uint16_t)(f[8] << 8 | f[9]);
+	uint16_t type = ldns_read_uint16(f);
+	uint16_t rclass = ldns_read_uint16(f + 2);
+	uint32_t ttl = ldns_read_uint32(f + 4);
+	uint16_t rdlen = ldns_read_uint16(f + 8);
 	return gw_resp_put_rr(r, GW_SEC_ANSWER, rr, type, rclass, ttl, f + 10, rdlen);
 }
 

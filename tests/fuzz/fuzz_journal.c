@@ -81,11 +81,6 @@ static void setup(void)
 	}
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* The right CRC-32 into each record found after the header. */
 static void fix_crcs(uint8_t *buf, size_t len)
 {
@@ -93,7 +88,7 @@ static void fix_crcs(uint8_t *buf, size_t len)
 		return;
 	size_t pos = 13 + (size_t)buf[12];
 	while (pos <= len && len - pos >= 8) {
-		size_t plen = get32(buf + pos);
+		size_t plen = ldns_read_uint32(buf + pos);
 		if (plen > len - pos - 8)
 			return;
 		uint32_t crc = (uint32_t)crc32(0, buf + pos + 8, (uInt)plen);

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ldns/util.h>
+
 #include "common/error.h"
 #include "cunit.h"
 #include "dnssec/dnssec.h"
@@ -23,16 +25,6 @@
 #define RRSIG_TTL    4
 #define RRSIG_EXPIRE 8
 #define RRSIG_TAG    16
-
-static inline uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint16_t get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static inline sig_key_t *make_key(const char *apex, sig_role_t role)
 {

@@ -1,13 +1,15 @@
 /* Helpers for the journal suites that write <state>/journal by hand:
- * the CRC-32 its records carry and its 32-bit numbers, written here
- * independently of gateway/journal/ so that the tests check the format,
- * not the code against itself. */
+ * the CRC-32 its records carry, written here independently of
+ * gateway/journal/ so that the tests check the format, not the code
+ * against itself (its 32-bit numbers are read with ldns's reader). */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <ldns/util.h>
 
 /* CRC-32 (IEEE 802.3) bit by bit, as the file's records carry it. */
 static inline uint32_t crc32_bits(const uint8_t *p, size_t len)
@@ -29,12 +31,6 @@ static inline size_t put_be32(uint8_t *p, uint32_t v)
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
 	return 4;
-}
-
-/* The 32-bit number at p, most significant octet first. */
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* The whole file at path (malloc'ed, caller frees) and its size; NULL

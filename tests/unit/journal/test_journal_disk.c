@@ -204,9 +204,9 @@ static off_t entry_offset(const char *path, unsigned n)
 	uint8_t *buf = tfile_read(path, &size);
 	CU_ASSERT_FATAL(buf != NULL && size > 13);
 	size_t o = 13 + buf[12];
-	o += 8 + get_be32(buf + o); /* the snapshot */
+	o += 8 + ldns_read_uint32(buf + o); /* the snapshot */
 	for (unsigned i = 0; i < n && o + 8 <= size; i++)
-		o += 8 + get_be32(buf + o);
+		o += 8 + ldns_read_uint32(buf + o);
 	CU_ASSERT_FATAL(o + 8 < size && buf[o + 8] == 1);
 	free(buf);
 	return (off_t)o;
@@ -297,9 +297,9 @@ static void test_crc32(void)
 	size_t o = 13 + buf[12];
 	unsigned records = 0;
 	while (o + 8 <= size) {
-		uint32_t len = get_be32(buf + o);
+		uint32_t len = ldns_read_uint32(buf + o);
 		CU_ASSERT_FATAL(o + 8 + len <= size);
-		CU_ASSERT_EQUAL(get_be32(buf + o + 4), crc32_bits(buf + o + 8, len));
+		CU_ASSERT_EQUAL(ldns_read_uint32(buf + o + 4), crc32_bits(buf + o + 8, len));
 		o += 8 + len;
 		records++;
 	}

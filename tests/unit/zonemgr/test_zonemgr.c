@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <ev.h>
+#include <ldns/util.h>
 
 #include "common/error.h"
 #include "common/heap.h"
@@ -224,8 +225,7 @@ static uint32_t sig_expiration(const zone_t *zone, const char *owner, uint16_t t
 	if (rs == NULL || rs->sig_count == 0)
 		return 0;
 	/* [len][type covered, algorithm, labels, original TTL][expiration] */
-	const uint8_t *p = rs->sigs + 2 + 8;
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return ldns_read_uint32(rs->sigs + 2 + 8);
 }
 
 /* Verify every signature and the denial chain of zone with the keys in
