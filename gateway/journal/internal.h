@@ -81,6 +81,9 @@ static inline uint32_t gw_journal_crc32(uint32_t crc, const uint8_t *p, size_t l
 	return (uint32_t)crc32_z(crc, p, len);
 }
 
+/* The format's numbers are 32 bits, most significant octet first: read
+ * and written with ldns_read_uint32() and ldns_write_uint32(). */
+
 typedef int (*gw_journal_rr_fn)(void *ctx, const zone_node_t *node, uint16_t type, uint32_t ttl,
                                 const uint8_t *rdata, uint16_t rdlen);
 
