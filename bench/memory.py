@@ -13,8 +13,8 @@ services per link), each denial (NSEC, NSEC3) and each run:
             default), then restarted on the same state directory after
             SIGTERM and after SIGKILL
 and records: seconds from start until the SOA is served with an RRSIG
-(start -> signed; for a restart, start -> serving), then, once the process
-is idle, VmRSS (steady) and VmHWM (peak) from /proc/PID/status. Prints
+(start -> signed; for a restart, start -> serving) and the CPU seconds it
+used by then, then, once the process is idle, VmRSS (steady) and VmHWM (peak) from /proc/PID/status. Prints
 medians over the runs, as the table of issue 11, with the gateway/Knot
 ratios of the same run, and `openssl speed -multi 2 ecdsap256` (the
 "OpenSSL limit": signatures the zone needs / sign/s). Writes results.json
@@ -114,15 +114,26 @@ class MemKnot(Denial, serve.Knot):
         return text.replace("background-workers: 1", "background-workers: 2")
 
 
+def proc_cpu(pid):
+    """CPU seconds (user + system) pid has used, all its threads, those
+    already ended included."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    # fields[0] is the state, the third field of proc(5): utime and
+    # stime are its 14th and 15th
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_signed(server, timeout):
-    """Seconds from server.started until it answers the SOA with an RRSIG."""
+    """Seconds from server.started until it answers the SOA with an RRSIG,
+    and the CPU seconds the server had used by then."""
     while time.monotonic() - server.started < timeout:
         if server.proc.poll() is not None:
             raise BenchError(f"{server.name} exited with status {server.proc.returncode}; "
                              f"log {server.logfile}:\n{serve.tail(server.logfile)}")
         types = sign.soa_answer_types(server.port)
         if types is not None and 6 in types and 46 in types:
-            return time.monotonic() - server.started
+            return time.monotonic() - server.started, proc_cpu(server.proc.pid)
         time.sleep(0.005)
     raise BenchError(f"{server.name} did not serve a signed SOA within {timeout} s; "
                      f"log {server.logfile}:\n{serve.tail(server.logfile)}")
@@ -132,10 +143,10 @@ def measure(server, timeout):
     """Start server, time it to signed, wait until idle, read its memory.
     Leaves it running."""
     server.start()
-    t = wait_signed(server, timeout)
+    t, cpu = wait_signed(server, timeout)
     serve.wait_idle(server, timeout=timeout)
     m = proc_status(server.proc.pid)
-    return {"signed_s": t, "rss": m["VmRSS"], "hwm": m["VmHWM"]}
+    return {"signed_s": t, "cpu_s": cpu, "rss": m["VmRSS"], "hwm": m["VmHWM"]}
 
 
 def one_run(args, zonefile, work, denial):
@@ -234,6 +245,18 @@ def table(results, ossl, runs):
                              f"time {ratio(med(rr, case, 'signed_s'), fresh_t)}, RSS "
                              f"{ratio(med(rr, case, 'rss'), fresh_rss)}, peak "
                              f"{ratio(med(rr, case, 'hwm'), med(rr, 'gateway', 'hwm'))}")
+        limit = r["signatures"] / ossl if ossl else None
+        cpu = {who: med(rr, who, "cpu_s") for who in ("gateway", "knot")}
+        if limit and cpu["gateway"] is not None:
+            # On two cores a start that uses C CPU-seconds takes at least
+            # C / 2; 80 % of the limit L is 1.25 L, so C must stay within
+            # 2.5 L, signing included, however well it runs in parallel.
+            knot = (f"; Knot {cpu['knot']:.1f} s, {cpu['knot'] / (2 * limit):.2f}x"
+                    if cpu["knot"] is not None else "")
+            lines.append(f"- {n:,} {denial}: CPU until signed (user + system, all threads), "
+                         f"and that over two cores busy for the OpenSSL limit: gateway "
+                         f"{cpu['gateway']:.1f} s, {cpu['gateway'] / (2 * limit):.2f}x{knot}. "
+                         "80 % of the limit needs at most 1.25x.")
         if denial == "nsec3" and (n, "nsec") in results:
             nsec = results[(n, "nsec")]["runs"]
             for who in ("gateway", "knot"):
