@@ -292,6 +292,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	    .tcp_max_connections = cfg->server.tcp_max_connections,
 	    .tcp_max_per_client = cfg->server.tcp_max_per_client,
 	    .tcp_max_pipelined = cfg->server.tcp_max_pipelined,
+	    .tls_ticket_lifetime = (double)cfg->tls.ticket_lifetime,
 	    .identity = cfg->identity,
 	    .version = cfg->version,
 	    .xfr_access = &d.access,

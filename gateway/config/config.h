@@ -90,8 +90,9 @@
 #define GW_CONFIG_JOURNAL_SIZE_MAX    (4ULL << 30)
 
 /* tls: DNS over TLS listeners. */
-#define GW_CONFIG_TLS_LISTEN_MAX 16
-#define GW_CONFIG_TLSA_TTL_MAX   86400
+#define GW_CONFIG_TLS_LISTEN_MAX      16
+#define GW_CONFIG_TLSA_TTL_MAX        86400
+#define GW_CONFIG_TICKET_LIFETIME_MAX 604800
 /* dnssec.policy.ds-check: parent servers or resolvers asked for the DS. */
 #define GW_CONFIG_DS_CHECK_MAX 8
 
@@ -310,6 +311,10 @@ typedef struct gw_config {
 		/* TTL of the TLSA, SRV and address records, seconds; a new key
 		 * is used twice this after its TLSA is published. */
 		uint32_t tlsa_ttl;
+		/* Seconds a session ticket resumes its session; the key that
+		 * seals tickets is replaced as often (RFC 8446 4.6.1: at most
+		 * a week). */
+		uint32_t ticket_lifetime;
 	} tls;
 
 	struct {

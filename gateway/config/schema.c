@@ -141,6 +141,10 @@ static const cfg_key_t g_tls_keys[] = {
     /* 3600: an hour; a key rollover then takes two */
     {"tlsa-ttl", &g_type_uint, 0, AT(tls.tlsa_ttl), .def = 3600, .min = 1,
      .max = GW_CONFIG_TLSA_TTL_MAX, .note = " seconds (a new key waits twice this)"},
+    /* 3600: an hour; RFC 8446 4.6.1 allows at most a week */
+    {"ticket-lifetime", &g_type_uint, 0, AT(tls.ticket_lifetime), .def = 3600, .min = 1,
+     .max = GW_CONFIG_TICKET_LIFETIME_MAX,
+     .note = " seconds (the ticket key is replaced as often)"},
     {.name = NULL},
 };
 

@@ -106,6 +106,7 @@ struct gw_server {
 	ev_timer accept_timer; /* ends a pause */
 	int spare_fd;          /* /dev/null, given up to refuse one client at EMFILE */
 	SSL_CTX *tls_ctx;      /* owned; NULL until gw_server_set_tls() */
+	ev_timer ticket_timer; /* rotates tls_ctx's session ticket keys */
 	gw_server_stats_t stats;
 	/* The clients' last transfers (xfr_log.c); xfr_count in use. */
 	gw_server_xfr_info_t xfr_clients[GW_SERVER_XFR_CLIENTS];

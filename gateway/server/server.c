@@ -129,6 +129,18 @@ static void log_bind_error(const struct sockaddr_storage *addr, const char *what
 	gw_err("cannot listen on %s@%u%s: %s", a, port, what, gw_strerror(err));
 }
 
+/* A ticket sealed just before a rotation must still open for a whole
+ * lifetime: the key it was sealed with goes at the rotation after. */
+static void ticket_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	gw_server_t *srv = container_of(w, gw_server_t, ticket_timer);
+	if (srv->tls_ctx != NULL && gw_tls_tickets_rotate(srv->tls_ctx) == GW_OK)
+		gw_debug("TLS: new session ticket key (rotation %llu)",
+		         (unsigned long long)gw_tls_tickets_rotations(srv->tls_ctx));
+}
+
 int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_t *opts)
 {
 	int ret = GW_ENOMEM;
@@ -138,6 +150,10 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 	srv->spare_fd = -1;
 	srv->loop = loop;
 	srv->opts = *opts;
+	if (!(srv->opts.tls_ticket_lifetime > 0))
+		srv->opts.tls_ticket_lifetime = GW_SERVER_TICKET_LIFETIME;
+	ev_init(&srv->ticket_timer, ticket_timer_cb);
+	srv->ticket_timer.repeat = srv->opts.tls_ticket_lifetime;
 	srv->opts.listen = NULL; /* not kept: bound addresses live in listeners */
 	srv->opts.listen_len = NULL;
 	if (srv->opts.tcp_max_pipelined == 0)
@@ -245,6 +261,13 @@ int gw_server_set_zones(gw_server_t *srv, const gw_server_zone_t *zones, size_t 
 
 void gw_server_set_tls(gw_server_t *srv, SSL_CTX *ctx)
 {
+	if (ctx != NULL) {
+		/* The tickets already out stay good across a certificate
+		 * reload; OpenSSL takes the timeout as the tickets' lifetime. */
+		if (srv->tls_ctx != NULL && srv->tls_ctx != ctx)
+			(void)gw_tls_tickets_take(ctx, srv->tls_ctx);
+		SSL_CTX_set_timeout(ctx, (long)srv->opts.tls_ticket_lifetime);
+	}
 	gw_tls_ctx_free(srv->tls_ctx);
 	srv->tls_ctx = ctx;
 }
@@ -271,12 +294,15 @@ void gw_server_start(gw_server_t *srv)
 {
 	for (size_t i = 0; i < srv->listener_count; i++)
 		ev_io_start(srv->loop, &srv->listeners[i].io);
+	if (srv->opts.tls_listen_count > 0)
+		ev_timer_again(srv->loop, &srv->ticket_timer);
 }
 
 void gw_server_stop(gw_server_t *srv)
 {
 	for (size_t i = 0; i < srv->listener_count; i++)
 		ev_io_stop(srv->loop, &srv->listeners[i].io);
+	ev_timer_stop(srv->loop, &srv->ticket_timer);
 	gw_tcp_close_all(srv);
 }
 

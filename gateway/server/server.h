@@ -21,6 +21,8 @@
 
 typedef struct gw_server gw_server_t;
 
+#define GW_SERVER_TICKET_LIFETIME 3600.0
+
 typedef struct gw_server_opts {
 	const struct sockaddr_storage *listen; /* borrowed: listen_count addresses */
 	const socklen_t *listen_len;           /* borrowed: their lengths */
@@ -43,8 +45,12 @@ typedef struct gw_server_opts {
 	 * tcp_max_connections, at least 8. */
 	unsigned tcp_max_per_client;
 	unsigned tcp_max_pipelined; /* answers a client may leave unread (>= 1) */
-	const char *identity;       /* borrowed, may be NULL */
-	const char *version;        /* borrowed, may be NULL */
+	/* Seconds a TLS session ticket resumes its session; the key that
+	 * seals tickets is replaced as often, and forgotten one lifetime
+	 * later (tls_ticket.c). 0: GW_SERVER_TICKET_LIFETIME. */
+	double tls_ticket_lifetime;
+	const char *identity; /* borrowed, may be NULL */
+	const char *version;  /* borrowed, may be NULL */
 	/* Borrowed; NULL: no transfers. Its keys verify signed queries; its
 	 * allow list is that of a zone given none (gw_server_zone_t.access).
 	 * Read at each request, so its owner may change it in place between

@@ -11,10 +11,10 @@
  * - TLS 1.2 at least, 1.3 preferred (OpenSSL picks the highest both
  *   sides have); ALPN "dot" (RFC 7858 bis, RFC 9461) when the client
  *   offers it; a client that offers only other protocols is refused.
- * - Resumption: OpenSSL's own session tickets (stateless; the ticket keys
- *   are made at random when the context is made, kept in memory only,
- *   so a restart or a reload of the certificate invalidates every
- *   ticket) and its server-side session cache for TLS 1.2 session IDs.
+ * - Resumption: stateless session tickets under keys of our own that
+ *   the server rotates (tls_ticket.c), kept in memory only, so a restart
+ *   invalidates every ticket; and OpenSSL's server-side session cache for
+ *   TLS 1.2 session IDs.
  */
 #include <errno.h>
 #include <string.h>
@@ -99,6 +99,11 @@ int gw_tls_ctx_new(SSL_CTX **out, const char *cert_file, const char *key_file)
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 	/* Two tickets by default: one is plenty for a resolver. */
 	SSL_CTX_set_num_tickets(ctx, 1);
+	ret = gw_tls_tickets_init(ctx);
+	if (ret != GW_OK) {
+		gw_err("TLS: cannot make a session ticket key: %s", ssl_err_text(err, sizeof(err)));
+		goto out;
+	}
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	*out = ctx;
 	ctx = NULL;

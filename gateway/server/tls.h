@@ -15,10 +15,26 @@
 #define GW_TLS_CERT_FILE "cert.pem"
 
 /* A server context for cert_file (PEM, chain allowed) and key_file (PEM):
- * TLS 1.2 at least, ALPN "dot", session tickets. On success *out owns
- * it. GW_EKEY (unusable files, logged with the path), GW_ECRYPTO. */
+ * TLS 1.2 at least, ALPN "dot", session tickets under a key of its own
+ * (below). On success *out owns it. GW_EKEY (unusable files, logged with the path), GW_ECRYPTO. */
 int gw_tls_ctx_new(SSL_CTX **out, const char *cert_file, const char *key_file);
 void gw_tls_ctx_free(SSL_CTX *ctx); /* accepts NULL */
+
+/* Session ticket keys (tls_ticket.c), held by the context and erased
+ * with it. gw_tls_ctx_new() calls gw_tls_tickets_init(): one new key,
+ * and the callback that seals and opens tickets with it. GW_OK,
+ * GW_ENOMEM, GW_ECRYPTO. */
+int gw_tls_tickets_init(SSL_CTX *ctx);
+/* A new key seals tickets from now on; the one it replaces still opens
+ * those it sealed (the client then gets a new ticket), and the one before
+ * that is erased. On GW_ECRYPTO (the random generator failed; logged) the
+ * keys are as they were. GW_EINVAL: ctx has no keys of ours. */
+int gw_tls_tickets_rotate(SSL_CTX *ctx);
+/* Give to the keys of from (a certificate reload keeps the tickets
+ * already out). GW_OK, GW_EINVAL. */
+int gw_tls_tickets_take(SSL_CTX *to, const SSL_CTX *from);
+/* Rotations so far of ctx's keys (taken ones included). */
+uint64_t gw_tls_tickets_rotations(const SSL_CTX *ctx);
 
 /* The gateway's own key and certificate in <state_dir>/tls/: the key
  * (ECDSA P-256) is made when missing and reused when present, never

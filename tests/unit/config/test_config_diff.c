@@ -79,6 +79,7 @@ static const row_t g_rows[] = {
     {"tls.listen", BASE "tls: {listen: [\"127.0.0.1@853\"]}\n", false},
     {"tls.server-name", BASE "tls: {server-name: dns.example.}\n", false},
     {"tls.tlsa-ttl", BASE "tls: {tlsa-ttl: 600}\n", false},
+    {"tls.ticket-lifetime", BASE "tls: {ticket-lifetime: 600}\n", false},
     {"control.enable", BASE "control: {enable: false}\n", false},
     {"control.socket", BASE "control: {socket: /tmp/other.sock}\n", false},
     {"mdns.enable", BASE "mdns: {enable: false}\n", false},
