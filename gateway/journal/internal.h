@@ -53,6 +53,22 @@ struct gw_journal {
 	unsigned retries;   /* tries since the file last failed */
 	int file_error;     /* the last error writing it; 0 when it is fine */
 	const zone_t *zone; /* borrowed: the zone of the last open, append or sync */
+	/* A rewrite in a child process (background.c); pid 0 when none. The
+	 * child writes the entries the index held at the fork; those the
+	 * index drops from its front meanwhile are counted here, so that the
+	 * rest can be found in the new file. */
+	struct {
+		pid_t pid;            /* until reaped */
+		bool writing;         /* until its file is in place (or given up) */
+		ev_io io;             /* the pipe's read end: the child's result, then its end */
+		int release;          /* the write end of the pipe the child waits on; -1 */
+		size_t kept;          /* entries of the fork still in the index, at its front */
+		size_t front;         /* entries of the fork dropped from the front since */
+		uint64_t front_bytes; /* their records' octets */
+		bool stale;           /* the history was dropped since: write again */
+		bool compact;
+		double started; /* ms, CLOCK_MONOTONIC */
+	} bg;
 };
 
 /* ---- entries (journal.c) ------------------------------------------------ */
@@ -97,6 +113,28 @@ int gw_journal_each_rr(const zone_node_t *node, gw_journal_rr_fn fn, void *ctx);
  * cannot be used is discarded (logged). GW_OK or GW_ENOMEM. */
 int gw_journal_file_load(gw_journal_t *j, const zone_t *zone);
 
+/* <path>.tmp, where a rewrite writes the new file, into buf. */
+void gw_journal_tmp_path(const gw_journal_t *j, char *buf, size_t len);
+
+/* Open <path>.tmp, empty, for a rewrite: GW_OK with *fd, or -errno. */
+int gw_journal_tmp_open(const gw_journal_t *j, int *fd);
+
+/* Write the new file into fd (from gw_journal_tmp_open()): header, a
+ * snapshot of zone, the newest entries that fit the entries' room
+ * (compact: half of it), then fsync. The entries left out (and those that
+ * do not end at zone's serial, and any that cannot be read back) are
+ * dropped from j, from its front. *snap_end and *end get where the
+ * snapshot and the file end. GW_OK or an error; fd stays open. */
+int gw_journal_tmp_write(gw_journal_t *j, int fd, const zone_t *zone, bool compact,
+                         uint64_t *snap_end, uint64_t *end);
+
+/* Put <path>.tmp, open as fd (O_APPEND) and ending at end, in place of
+ * the file: rename, fsync of the directory. j's entries are in it from
+ * first_off on, one after the other: memory keeps their index only. fd
+ * becomes j->fd. On error fd is closed and <path>.tmp removed. */
+int gw_journal_tmp_install(gw_journal_t *j, int fd, uint64_t first_off, uint64_t snap_end,
+                           uint64_t end);
+
 /* Rewrite the file (write.c): header, a snapshot of zone, the newest
  * entries that fit the entries' room (compact: half of it, so that the
  * next rewrite is that far off), atomically; the entries left out (and
@@ -109,6 +147,8 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact);
  * or, when the snapshot leaves its entries less than a quarter of the
  * snapshot, the snapshot and that quarter (write.c says why). */
 uint64_t gw_journal_file_bound(const gw_journal_t *j);
+/* The same for a snapshot ending at snap_end. */
+uint64_t gw_journal_bound_at(const gw_journal_t *j, uint64_t snap_end);
 
 /* The octets e takes in the file, its record's head included. */
 static inline uint64_t gw_journal_rec_size(const gw_journal_entry_t *e)
@@ -119,6 +159,35 @@ static inline uint64_t gw_journal_rec_size(const gw_journal_entry_t *e)
 /* Append e to the open file and flush it to disk (write.c). GW_OK or
  * -errno. */
 int gw_journal_file_append(gw_journal_t *j, const gw_journal_entry_t *e);
+/* Write e's record at fd's position (no flush). GW_OK or -errno. */
+int gw_journal_write_entry(int fd, const gw_journal_entry_t *e);
+
+/* ---- the rewrite in a child process (background.c) ---------------------- */
+
+/* Start rewriting the file as gw_journal_file_rewrite() would, in a
+ * child process that shares zone's pages copy-on-write, so that the loop
+ * goes on; when it is done the loop appends the entries made meanwhile
+ * (held in memory until then), installs the file and calls
+ * gw_journal_bg_done(). GW_OK, or an error (nothing started: rewrite in
+ * place instead). Needs j->opts.loop. */
+int gw_journal_bg_start(gw_journal_t *j, const zone_t *zone, bool compact);
+/* True while a child rewrites the file. */
+static inline bool gw_journal_bg_busy(const gw_journal_t *j)
+{
+	return j->bg.writing;
+}
+/* For tests: a descriptor the child reads one octet from before it
+ * writes anything, so that a test can act while it surely runs; -1 (the
+ * default): none. */
+extern int gw_journal_bg_hold;
+/* Kill the child, if any, and remove its file. */
+void gw_journal_bg_stop(gw_journal_t *j);
+/* drop_oldest() is about to drop the n oldest entries. */
+void gw_journal_bg_dropping(gw_journal_t *j, size_t n);
+/* The child's rewrite ended (journal.c): ret its outcome, once
+ * installed or not; again when the file must be written anew (the history
+ * was dropped meanwhile, or what came since does not fit). */
+void gw_journal_bg_done(gw_journal_t *j, int ret, bool again, bool compact);
 
 /* A journal file larger than this cannot be one the daemon wrote
  * (file.c says why); it is refused before anything is read. */

@@ -62,6 +62,9 @@ void gw_journal_entries_put(gw_journal_entry_t **list, size_t n)
 
 void gw_journal_drop_entries(gw_journal_t *j)
 {
+	/* A child writing the file writes these: its file is of no use. */
+	if (gw_journal_bg_busy(j) && j->count > 0)
+		j->bg.stale = true;
 	for (size_t i = 0; i < j->count; i++)
 		gw_journal_entry_put(j->entries[i]);
 	j->count = 0;
@@ -86,6 +89,7 @@ void gw_journal_drop_oldest(gw_journal_t *j, size_t n)
 {
 	if (n == 0)
 		return;
+	gw_journal_bg_dropping(j, n);
 	for (size_t i = 0; i < n; i++) {
 		j->bytes -= j->entries[i]->size;
 		gw_journal_entry_put(j->entries[i]);
@@ -194,15 +198,32 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* Rewrite the file with a snapshot of zone (compact: see
- * gw_journal_file_rewrite()), unless the retry timer is due to do it. */
+ * gw_journal_file_rewrite()), unless the retry timer is due to do it or
+ * a child process is writing it (it takes what came meanwhile). With
+ * opts.background, in a child process; when it cannot be made, here. */
 static void write_file(gw_journal_t *j, const zone_t *zone, bool compact)
 {
 	j->zone = zone;
-	if (j->path == NULL || ev_is_active(&j->retry))
+	if (j->path == NULL || ev_is_active(&j->retry) || gw_journal_bg_busy(j))
 		return;
+	if (j->opts.background) {
+		int ret = gw_journal_bg_start(j, zone, compact);
+		if (ret == GW_OK)
+			return;
+		gw_debug("journal: cannot rewrite %s in a child process (%s); rewriting it here",
+		         j->path, gw_strerror(ret));
+	}
 	int ret = gw_journal_file_rewrite(j, zone, compact);
 	if (ret != GW_OK)
 		file_failed(j, ret);
+}
+
+void gw_journal_bg_done(gw_journal_t *j, int ret, bool again, bool compact)
+{
+	if (ret != GW_OK)
+		file_failed(j, ret);
+	else if (again)
+		write_file(j, j->zone, compact);
 }
 
 void gw_journal_sync(gw_journal_t *j, const zone_t *zone)
@@ -229,8 +250,9 @@ static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 		j->have_serial = true;
 		j->need_rewrite = true;
 	}
-	/* While the file fails, the timer writes all of it. */
-	if (j->path == NULL || ev_is_active(&j->retry))
+	/* While the file fails, the timer writes all of it; while a child
+	 * process writes it, the entries wait in memory for it to end. */
+	if (j->path == NULL || ev_is_active(&j->retry) || gw_journal_bg_busy(j))
 		return;
 	if (j->need_rewrite || j->fd < 0 || j->count == 0) {
 		write_file(j, zone, false);
@@ -347,6 +369,7 @@ int gw_journal_open(gw_journal_t **out, const gw_journal_opts_t *opts, const zon
 	j->fd = -1;
 	j->zone = zone;
 	j->retry_delay = RETRY_FIRST;
+	j->bg.release = -1;
 	ev_init(&j->retry, on_retry);
 	zone_name_lower(j->apex, zone_apex(zone));
 	if (opts->max_entries == 0) {
@@ -389,6 +412,8 @@ void gw_journal_close(gw_journal_t *j, const zone_t *zone)
 		return;
 	if (j->opts.loop != NULL)
 		ev_timer_stop(j->opts.loop, &j->retry);
+	/* The file is written here and now, from the zone as it is. */
+	gw_journal_bg_stop(j);
 	if (zone != NULL && j->path != NULL && j->opts.max_entries > 0) {
 		int ret = gw_journal_file_rewrite(j, zone, false);
 		if (ret != GW_OK)
@@ -465,6 +490,7 @@ void gw_journal_get_stats(const gw_journal_t *j, gw_journal_stats_t *st)
 	st->have_serial = j->have_serial;
 	st->resets = j->resets;
 	st->file_size = j->fd >= 0 ? j->file_size : 0;
+	st->rewriting = gw_journal_bg_busy(j);
 	for (size_t i = 0; i < j->count; i++)
 		st->mem_bytes += j->entries[i]->data != NULL ? j->entries[i]->size : 0;
 	if (j->count > 0) {

@@ -25,7 +25,10 @@
  * with the oldest dropped down to half that room. A max_size that leaves
  * less than a quarter of the snapshot is too small (logged once): the
  * file may then reach the snapshot and the larger of that quarter and
- * the newest entry.
+ * the newest entry. With opts.background a rewrite runs in a child
+ * process (background.c) while the loop goes on: the entries made
+ * meanwhile stay in memory, and are appended to the new file once the
+ * child has written it, before it takes the old one's place.
  *
  * Memory (disk.c): once an entry is in the file (appended and flushed,
  * or written by a rewrite), memory keeps its index only (serials,
@@ -95,6 +98,10 @@ typedef struct gw_journal_opts {
 	/* Borrowed; NULL: a file that cannot be written is tried again at the
 	 * next change only, not by a timer. */
 	struct ev_loop *loop;
+	/* Rewrite the file in a child process (fork()), so that the loop
+	 * goes on meanwhile (needs loop; the process must have no other
+	 * thread then); false: in the call that needs it. */
+	bool background;
 } gw_journal_opts_t;
 
 /* Open the journal for zone (the zone just built and about to be served):
@@ -174,6 +181,7 @@ typedef struct gw_journal_stats {
 	uint64_t resets;         /* histories dropped after an error */
 	uint64_t mem_bytes;      /* octets of entries' data held in memory */
 	uint64_t file_size;      /* octets of the file (0 without one) */
+	bool rewriting;          /* a child process is rewriting the file */
 } gw_journal_stats_t;
 void gw_journal_get_stats(const gw_journal_t *j, gw_journal_stats_t *st);
 

@@ -51,7 +51,7 @@ static int write_record(int fd, const uint8_t *head, size_t head_len, const uint
 	return ret;
 }
 
-static int write_entry(int fd, const gw_journal_entry_t *e)
+int gw_journal_write_entry(int fd, const gw_journal_entry_t *e)
 {
 	uint8_t head[ENTRY_HEAD];
 	head[0] = REC_ENTRY;
@@ -64,7 +64,7 @@ static int write_entry(int fd, const gw_journal_entry_t *e)
 
 int gw_journal_file_append(gw_journal_t *j, const gw_journal_entry_t *e)
 {
-	int ret = write_entry(j->fd, e);
+	int ret = gw_journal_write_entry(j->fd, e);
 
 	if (ret == GW_OK && fdatasync(j->fd) != 0)
 		ret = -errno;
@@ -193,10 +193,15 @@ static uint64_t room(const gw_journal_t *j, uint64_t snap_end, bool *small)
 	return *small ? least : left;
 }
 
-uint64_t gw_journal_file_bound(const gw_journal_t *j)
+uint64_t gw_journal_bound_at(const gw_journal_t *j, uint64_t snap_end)
 {
 	bool small;
-	return j->snap_end + room(j, j->snap_end, &small);
+	return snap_end + room(j, snap_end, &small);
+}
+
+uint64_t gw_journal_file_bound(const gw_journal_t *j)
+{
+	return gw_journal_bound_at(j, j->snap_end);
 }
 
 /* After the snapshot (ending at snap_end) was written: drop the oldest
@@ -277,12 +282,84 @@ static int write_entries(gw_journal_t *j, int fd, off_t snap_end)
 			}
 			e = copy;
 		}
-		int ret = write_entry(fd, e);
+		int ret = gw_journal_write_entry(fd, e);
 		gw_journal_entry_put(copy);
 		if (ret != GW_OK)
 			return ret;
 		i++;
 	}
+	return GW_OK;
+}
+
+void gw_journal_tmp_path(const gw_journal_t *j, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.tmp", j->path);
+}
+
+int gw_journal_tmp_open(const gw_journal_t *j, int *fd)
+{
+	char tmp[4096 + 8];
+	gw_journal_tmp_path(j, tmp, sizeof(tmp));
+	*fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	return *fd < 0 ? -errno : GW_OK;
+}
+
+int gw_journal_tmp_write(gw_journal_t *j, int fd, const zone_t *zone, bool compact,
+                         uint64_t *snap_end, uint64_t *end)
+{
+	uint32_t serial = 0;
+	off_t at = 0;
+	int ret = zone_serial(zone, &serial);
+	if (ret == GW_OK)
+		ret = write_header(fd, zone_apex(zone));
+	if (ret == GW_OK)
+		ret = write_snapshot(fd, zone, serial);
+	if (ret == GW_OK && (at = lseek(fd, 0, SEEK_CUR)) < 0)
+		ret = -errno;
+	if (ret != GW_OK)
+		return ret;
+	*snap_end = (uint64_t)at;
+	/* Entries that do not end at the snapshot's serial cannot be joined
+	 * to it at the next start: they are not kept. */
+	if (j->have_serial && j->serial != serial)
+		gw_journal_drop_entries(j);
+	kept_room(j, *snap_end, compact);
+	ret = write_entries(j, fd, at);
+	if (ret == GW_OK && (at = lseek(fd, 0, SEEK_CUR)) < 0)
+		ret = -errno;
+	if (ret == GW_OK && fsync(fd) != 0)
+		ret = -errno;
+	*end = (uint64_t)at;
+	return ret;
+}
+
+int gw_journal_tmp_install(gw_journal_t *j, int fd, uint64_t first_off, uint64_t snap_end,
+                           uint64_t end)
+{
+	char tmp[4096 + 8];
+	int ret = GW_OK;
+	gw_journal_tmp_path(j, tmp, sizeof(tmp));
+	if (rename(tmp, j->path) != 0)
+		ret = -errno;
+	if (ret == GW_OK)
+		ret = gw_file_sync_parent(j->path);
+	if (ret != GW_OK) {
+		close(fd);
+		unlink(tmp);
+		return ret;
+	}
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = fd;
+	/* Every entry kept is in the new file now: memory keeps its index. */
+	uint64_t off = first_off;
+	for (size_t i = 0; i < j->count; i++) {
+		gw_journal_to_disk(j, i, off);
+		off += gw_journal_rec_size(j->entries[i]);
+	}
+	j->snap_end = snap_end;
+	j->file_size = end;
+	j->need_rewrite = false;
 	return GW_OK;
 }
 
@@ -296,8 +373,7 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 	int ret;
 	int fd = -1;
 	char tmp[4096 + 8];
-	uint32_t serial = 0;
-	off_t snap_end = 0, end = 0;
+	uint64_t snap_end = 0, end = 0;
 	double start = now_ms();
 
 	if (j->path == NULL) {
@@ -305,58 +381,26 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 		return GW_OK;
 	}
 	j->need_rewrite = true; /* until it is done: no appends to the old file */
-	snprintf(tmp, sizeof(tmp), "%s.tmp", j->path);
-	ret = zone_serial(zone, &serial);
+	gw_journal_tmp_path(j, tmp, sizeof(tmp));
+	ret = gw_journal_tmp_open(j, &fd);
+	if (ret == GW_OK)
+		ret = gw_journal_tmp_write(j, fd, zone, compact, &snap_end, &end);
+	if (ret == GW_OK && close(fd) != 0)
+		ret = -errno;
+	fd = -1;
 	if (ret != GW_OK)
 		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* Appends go through O_APPEND: the descriptor the writing used is
+	 * not that one. */
+	fd = open(tmp, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		goto out;
 	}
-	ret = write_header(fd, zone_apex(zone));
-	if (ret == GW_OK)
-		ret = write_snapshot(fd, zone, serial);
-	if (ret == GW_OK && (snap_end = lseek(fd, 0, SEEK_CUR)) < 0)
-		ret = -errno;
+	ret = gw_journal_tmp_install(j, fd, snap_end, snap_end, end);
+	fd = -1; /* closed by it on error */
 	if (ret != GW_OK)
 		goto out;
-	/* Entries that do not end at the snapshot's serial cannot be joined
-	 * to it at the next start: they are not kept. */
-	if (j->have_serial && j->serial != serial)
-		gw_journal_drop_entries(j);
-	kept_room(j, (uint64_t)snap_end, compact);
-	ret = write_entries(j, fd, snap_end);
-	if (ret == GW_OK && (end = lseek(fd, 0, SEEK_CUR)) < 0)
-		ret = -errno;
-	if (ret == GW_OK && fsync(fd) != 0)
-		ret = -errno;
-	if (ret == GW_OK && close(fd) != 0)
-		ret = -errno;
-	fd = -1;
-	if (ret == GW_OK && rename(tmp, j->path) != 0)
-		ret = -errno;
-	if (ret == GW_OK)
-		ret = gw_file_sync_parent(j->path);
-	if (ret != GW_OK)
-		goto out;
-	int now = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
-	if (now < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (j->fd >= 0)
-		close(j->fd);
-	j->fd = now;
-	/* Every entry kept is in the new file now: memory keeps its index. */
-	uint64_t off = (uint64_t)snap_end;
-	for (size_t i = 0; i < j->count; i++) {
-		gw_journal_to_disk(j, i, off);
-		off += gw_journal_rec_size(j->entries[i]);
-	}
-	j->snap_end = (uint64_t)snap_end;
-	j->file_size = (uint64_t)end;
-	j->need_rewrite = false;
 	/* The entries dropped and the data that went to disk were freed in
 	 * small pieces among the zone's; glibc gives such memory back to the
 	 * kernel only when asked, so RSS would keep the churn's peak. */

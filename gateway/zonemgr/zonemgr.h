@@ -60,6 +60,9 @@ typedef struct gw_zonemgr_opts {
 	} dnssec;
 	uint64_t journal_size;    /* octets of the journal file, zone copy included */
 	uint32_t journal_entries; /* 0: no journal */
+	/* Rewrite the journal file in a child process, so that the loop
+	 * answers meanwhile (gw_journal_opts_t.background). */
+	bool journal_background;
 	/* Borrowed: extra_count records the gateway publishes itself (TLSA,
 	 * SRV, A/AAAA of its server name: zone file lines, absolute names),
 	 * added to the static records: signed, served, and their names kept

@@ -8,84 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "journal_churn.h"
 #include "journal_file_util.h"
-#include "journal_fixture.h"
-
-/* Churn: host n<k> comes and goes, the zone keeps its size. */
-static void churn_step(fixture_t *f, gw_journal_t *j, int i)
-{
-	char rr[128];
-	zone_changeset_t cs;
-	snprintf(rr, sizeof(rr), "n%d.example. 10 IN A 192.0.2.%d", i / 2 % 10, i / 2 % 10 + 1);
-	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
-	if (i % 2 == 0)
-		tcs_add(&cs, rr);
-	else
-		tcs_remove(&cs, rr);
-	CU_ASSERT_FATAL(commit(f, j, &cs) == GW_OK);
-	zone_changeset_deinit(&cs);
-}
-
-static off_t file_size(const char *path, ino_t *ino)
-{
-	struct stat sb;
-	CU_ASSERT_FATAL(stat(path, &sb) == 0);
-	if (ino != NULL)
-		*ino = sb.st_ino;
-	return sb.st_size;
-}
-
-/* Every entry from serial on, each exact against the zones recorded in
- * zones (zones[k]: the zone at serial first + k). */
-static size_t check_ixfr(gw_journal_t *j, uint32_t serial, lines_t *zones, uint32_t first)
-{
-	gw_journal_entry_t **list = NULL;
-	size_t count = 0, bytes = 0;
-	CU_ASSERT_EQUAL_FATAL(gw_journal_find(j, serial, &list, &count, &bytes), GW_OK);
-	for (size_t i = 0; i < count; i++) {
-		CU_ASSERT_EQUAL(list[i]->from, serial + i);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(list[i]->data);
-		CU_ASSERT(entry_exact(list[i], &zones[list[i]->from - first],
-		                      &zones[list[i]->to - first]));
-	}
-	gw_journal_entries_put(list, count);
-	return count;
-}
-
-/* A churn against a journal of max_size octets: the fixture, the file's
- * path, the zone at each serial (zones[k] at first + k), the journal just
- * written (snap: the file's size then, its snapshot). */
-typedef struct churn {
-	fixture_t f;
-	char path[128];
-	lines_t *zones;
-	int steps;
-	uint32_t first;
-	gw_journal_t *j;
-	off_t snap;
-} churn_t;
-
-static void churn_init(churn_t *c, int steps, uint64_t max_size)
-{
-	fixture_init(&c->f, NSEC);
-	snprintf(c->path, sizeof(c->path), "%s/journal", c->f.dir);
-	c->steps = steps;
-	c->zones = calloc((size_t)steps + 1, sizeof(*c->zones));
-	c->first = serial_of(c->f.zone);
-	c->j = open_journal(&c->f, 100000, max_size);
-	gw_journal_sync(c->j, c->f.zone);
-	c->zones[0] = lines_of(c->f.zone);
-	c->snap = file_size(c->path, NULL);
-}
-
-static void churn_deinit(churn_t *c)
-{
-	gw_journal_close(c->j, c->f.zone);
-	fixture_deinit(&c->f);
-	for (int i = 0; i <= c->steps; i++)
-		lines_free(&c->zones[i]);
-	free(c->zones);
-}
 
 /* transfer.journal-size bounds the file, snapshot included: after every
  * change of a churn the file is within it, rewrites come every few
