@@ -39,6 +39,9 @@ typedef struct ticket_keys {
 	ticket_key_t key[TICKET_KEYS]; /* [0] the newest */
 	size_t count;
 	uint64_t rotations;
+	/* Owned: AES-256-CBC, fetched once rather than by name at every
+	 * ticket (an implicit fetch per resumed handshake). */
+	EVP_CIPHER *aes;
 } ticket_keys_t;
 
 static int g_index = -1;
@@ -52,6 +55,7 @@ static void keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long
 	(void)argl;
 	(void)argp;
 	if (ptr != NULL) {
+		EVP_CIPHER_free(((ticket_keys_t *)ptr)->aes);
 		OPENSSL_cleanse(ptr, sizeof(ticket_keys_t));
 		OPENSSL_free(ptr);
 	}
@@ -103,9 +107,9 @@ static int ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv, EVP_CI
 		return enc ? -1 : 0;
 	if (enc) {
 		const ticket_key_t *k = &keys->key[0];
-		int ivlen = EVP_CIPHER_get_iv_length(EVP_aes_256_cbc());
+		int ivlen = EVP_CIPHER_get_iv_length(keys->aes);
 		if (ivlen <= 0 || RAND_bytes(iv, ivlen) != 1 ||
-		    EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv) != 1 ||
+		    EVP_EncryptInit_ex(cctx, keys->aes, NULL, k->aes, iv) != 1 ||
 		    hmac_init(hctx, k) != GW_OK)
 			return -1;
 		memcpy(name, k->name, TICKET_NAME_LEN);
@@ -116,7 +120,7 @@ static int ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv, EVP_CI
 		if (memcmp(name, k->name, TICKET_NAME_LEN) != 0)
 			continue;
 		if (hmac_init(hctx, k) != GW_OK ||
-		    EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv) != 1)
+		    EVP_DecryptInit_ex(cctx, keys->aes, NULL, k->aes, iv) != 1)
 			return -1;
 		return i == 0 ? 1 : 2;
 	}
@@ -131,8 +135,9 @@ int gw_tls_tickets_init(SSL_CTX *ctx)
 	ticket_keys_t *keys = OPENSSL_zalloc(sizeof(*keys));
 	if (keys == NULL)
 		return GW_ENOMEM;
-	if (key_make(&keys->key[0]) != GW_OK) {
-		OPENSSL_free(keys);
+	keys->aes = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+	if (keys->aes == NULL || key_make(&keys->key[0]) != GW_OK) {
+		keys_free(NULL, keys, NULL, 0, 0, NULL);
 		return GW_ECRYPTO;
 	}
 	keys->count = 1;
@@ -174,8 +179,12 @@ int gw_tls_tickets_take(SSL_CTX *to, const SSL_CTX *from)
 
 	if (dst == NULL || src == NULL)
 		return GW_EINVAL;
-	if (dst != src)
-		*dst = *src;
+	if (dst == src)
+		return GW_OK;
+	/* The keys; each context keeps its own cipher. */
+	memcpy(dst->key, src->key, sizeof(dst->key));
+	dst->count = src->count;
+	dst->rotations = src->rotations;
 	return GW_OK;
 }
 

@@ -20,12 +20,25 @@ static char g_dir[] = "/tmp/gw-test-tickets-XXXXXX";
 static char g_cert[2][sizeof(g_dir) + 16];
 static char g_key[2][sizeof(g_dir) + 16];
 
-/* Two keys and certificates, for two server contexts. */
+static void remove_certs(void)
+{
+	for (int i = 0; i < 2; i++) {
+		if (g_cert[i][0] != '\0')
+			unlink(g_cert[i]);
+		if (g_key[i][0] != '\0')
+			unlink(g_key[i]);
+	}
+	rmdir(g_dir);
+}
+
+/* Two keys and certificates, for two server contexts; removed at exit,
+ * also when a test stops at a fatal assertion. */
 static void make_certs(void)
 {
 	if (g_cert[0][0] != '\0')
 		return;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(g_dir));
+	atexit(remove_certs);
 	for (int i = 0; i < 2; i++) {
 		EVP_PKEY *key = NULL;
 		X509 *cert = NULL;
@@ -36,15 +49,6 @@ static void make_certs(void)
 		EVP_PKEY_free(key);
 		X509_free(cert);
 	}
-}
-
-static void remove_certs(void)
-{
-	for (int i = 0; i < 2; i++) {
-		unlink(g_cert[i]);
-		unlink(g_key[i]);
-	}
-	rmdir(g_dir);
 }
 
 static SSL_CTX *server_ctx(int which)
@@ -203,7 +207,6 @@ static void test_take(void)
 	gw_tls_ctx_free(old);
 	gw_tls_ctx_free(fresh);
 	gw_tls_ctx_free(taker);
-	remove_certs();
 }
 
 int gw_test_register(void)
