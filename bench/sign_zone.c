@@ -263,9 +263,10 @@ int main(int argc, char **argv)
 			jopts.state_dir = argv[++i];
 		else if (strcmp(argv[i], "--journal-size") == 0 && i + 1 < argc)
 			jopts.max_size = strtoull(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--journal-background") == 0)
+		else if (strcmp(argv[i], "--journal-background") == 0) {
 			jopts.background = true;
-		else if (path == NULL)
+			jopts.background_min = GW_JOURNAL_BACKGROUND_MIN;
+		} else if (path == NULL)
 			path = argv[i];
 		else if (origin == NULL)
 			origin = argv[i];

@@ -52,6 +52,7 @@ gw_zonemgr_opts_t gw_daemon_zone_opts(const gw_zone_config_t *zc)
 	    .journal_size = zc->transfer->journal_size,
 	    .journal_entries = zc->transfer->journal_entries,
 	    .journal_background = true,
+	    .journal_background_min = zc->transfer->journal_background_size,
 	};
 	/* Copied: the manager outlives a reload's configuration. */
 	size_t n = ds->policy.ds_check_count;

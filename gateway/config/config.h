@@ -144,6 +144,9 @@ typedef struct gw_transfer_config {
 	size_t notify_count;
 	uint64_t journal_size;    /* octets of the journal file, zone copy included */
 	uint32_t journal_entries; /* diffs kept for IXFR; 0 = no journal */
+	/* From this size of the zone's copy on, the journal file is
+	 * rewritten by a child process; 0: always */
+	uint64_t journal_background_size;
 } gw_transfer_config_t;
 
 /* dnssec: how a zone is signed. */

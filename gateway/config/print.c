@@ -41,7 +41,9 @@ void print_string_list(FILE *fp, const char *key, char *const *items, size_t n, 
 /* The largest of G, M, k that divides size, as parse_size() reads it. */
 void format_size(uint64_t size, char *buf, size_t len)
 {
-	if (size % (1ULL << 30) == 0)
+	if (size == 0)
+		snprintf(buf, len, "0");
+	else if (size % (1ULL << 30) == 0)
 		snprintf(buf, len, "%lluG", (unsigned long long)(size >> 30));
 	else if (size % (1ULL << 20) == 0)
 		snprintf(buf, len, "%lluM", (unsigned long long)(size >> 20));

@@ -65,6 +65,10 @@ static const cfg_key_t g_transfer_keys[] = {
     {"journal-entries", &g_type_uint, 0, AT(transfer.journal_entries), .def = 1000,
      .max = GW_CONFIG_JOURNAL_ENTRIES_MAX,
      .note = " (0 keeps no journal: IXFR is answered with the whole zone)"},
+    /* gateway/journal/journal.h, GW_JOURNAL_BACKGROUND_MIN, says why 32M */
+    {"journal-background-size", &g_type_size, 0, AT(transfer.journal_background_size),
+     .def = 32ULL << 20, .min = 0, .max = GW_CONFIG_JOURNAL_SIZE_MAX,
+     .note = " (the zone's copy from which a child process rewrites the journal; 0: always)"},
     {.name = NULL},
 };
 

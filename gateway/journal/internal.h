@@ -67,7 +67,8 @@ struct gw_journal {
 		uint64_t front_bytes; /* their records' octets */
 		bool stale;           /* the history was dropped since: write again */
 		bool compact;
-		double started; /* ms, CLOCK_MONOTONIC */
+		bool fail_noted; /* a child could not be made: said once */
+		double started;  /* ms, CLOCK_MONOTONIC */
 	} bg;
 };
 

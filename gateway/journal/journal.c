@@ -197,6 +197,26 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 	file_failed(j, ret);
 }
 
+/* The octets zone's snapshot takes: the last one written, or before
+ * that an estimate from the zone (each RR's owner, fixed part and
+ * rdata). */
+static uint64_t snapshot_octets(const gw_journal_t *j, const zone_t *zone)
+{
+	if (j->snap_end > 0)
+		return j->snap_end;
+	uint64_t n = 0;
+	for (const zone_node_t *node = zone_first(zone); node != NULL;
+	     node = zone_next(zone, node)) {
+		for (uint16_t i = 0; i < node->rrset_count; i++) {
+			const zone_rrset_t *rs = &node->rrsets[i];
+			n += (uint64_t)(rs->count + rs->sig_count) *
+			         (node->owner_len + DNS_RR_FIXED_LEN) +
+			     rs->rdata_len + rs->sigs_len;
+		}
+	}
+	return n;
+}
+
 /* Rewrite the file with a snapshot of zone (compact: see
  * gw_journal_file_rewrite()), unless the retry timer is due to do it or
  * a child process is writing it (it takes what came meanwhile). With
@@ -206,12 +226,19 @@ static void write_file(gw_journal_t *j, const zone_t *zone, bool compact)
 	j->zone = zone;
 	if (j->path == NULL || ev_is_active(&j->retry) || gw_journal_bg_busy(j))
 		return;
-	if (j->opts.background) {
+	if (j->opts.background && j->opts.loop != NULL &&
+	    snapshot_octets(j, zone) >= j->opts.background_min) {
 		int ret = gw_journal_bg_start(j, zone, compact);
 		if (ret == GW_OK)
 			return;
-		gw_debug("journal: cannot rewrite %s in a child process (%s); rewriting it here",
-		         j->path, gw_strerror(ret));
+		/* fork() fails under strict overcommit (vm.overcommit_memory
+		 * 2) with too little memory left, or at the task limit. */
+		if (!j->bg.fail_noted)
+			gw_notice(
+			    "journal: cannot rewrite %s in a child process (%s); rewriting it "
+			    "in the daemon, which stops answering meanwhile",
+			    j->path, gw_strerror(ret));
+		j->bg.fail_noted = true;
 	}
 	int ret = gw_journal_file_rewrite(j, zone, compact);
 	if (ret != GW_OK)

@@ -466,6 +466,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	gw_journal_opts_t jopts = journal_opts(cfg);
 	jopts.loop = loop;
 	jopts.background = cfg->journal_background;
+	jopts.background_min = cfg->journal_background_min;
 	ret = gw_journal_open(&m->journal, &jopts, zone);
 	if (ret != GW_OK)
 		goto out;

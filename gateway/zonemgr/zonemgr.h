@@ -61,8 +61,10 @@ typedef struct gw_zonemgr_opts {
 	uint64_t journal_size;    /* octets of the journal file, zone copy included */
 	uint32_t journal_entries; /* 0: no journal */
 	/* Rewrite the journal file in a child process, so that the loop
-	 * answers meanwhile (gw_journal_opts_t.background). */
+	 * answers meanwhile, once the zone's copy in it takes
+	 * journal_background_min octets (gw_journal_opts_t.background). */
 	bool journal_background;
+	uint64_t journal_background_min;
 	/* Borrowed: extra_count records the gateway publishes itself (TLSA,
 	 * SRV, A/AAAA of its server name: zone file lines, absolute names),
 	 * added to the static records: signed, served, and their names kept

@@ -46,6 +46,7 @@ static const row_t g_rows[] = {
     {"transfer.notify", BASE "transfer: {notify: [\"192.0.2.53\"]}\n", true},
     {"transfer.journal-size", BASE "transfer: {journal-size: 1M}\n", false},
     {"transfer.journal-entries", BASE "transfer: {journal-entries: 10}\n", false},
+    {"transfer.journal-background-size", BASE "transfer: {journal-background-size: 0}\n", false},
     {"rate-limit.rate", BASE "rate-limit: {rate: 5}\n", true},
     {"rate-limit.slip", BASE "rate-limit: {slip: 0}\n", true},
     {"rate-limit.ipv4-prefix", BASE "rate-limit: {ipv4-prefix: 32}\n", true},

@@ -52,7 +52,23 @@ static void test_tsig_and_transfer(void)
 	CU_ASSERT_EQUAL(cfg->transfer.notify_count, 0);
 	CU_ASSERT_EQUAL(cfg->transfer.journal_size, 16 << 20);
 	CU_ASSERT_EQUAL(cfg->transfer.journal_entries, 1000);
+	CU_ASSERT_EQUAL(cfg->transfer.journal_background_size, 32 << 20);
 	gw_config_free(cfg);
+
+	/* A child for every rewrite, or from 1 MiB on. */
+	CU_ASSERT_EQUAL_FATAL(
+	    parse_text("zone: {domain: a}\ntransfer: {journal-background-size: 0}\n", &cfg, &errs),
+	    GW_OK);
+	CU_ASSERT_EQUAL(cfg->transfer.journal_background_size, 0);
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+	CU_ASSERT_EQUAL_FATAL(
+	    parse_text("zone: {domain: a}\ntransfer: {journal-background-size: 1M}\n", &cfg, &errs),
+	    GW_OK);
+	CU_ASSERT_EQUAL(cfg->transfer.journal_background_size, 1 << 20);
+	assert_round_trip(cfg);
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
 }
 
 static void test_tsig_and_transfer_errors(void)
@@ -109,6 +125,12 @@ static void test_tsig_and_transfer_errors(void)
 	    parse_text("zone: {domain: a}\ntransfer: {journal-size: 1000}\n", &cfg, &errs),
 	    GW_ECONFIG);
 	ASSERT_ERROR(&errs, f, 2, "transfer.journal-size", "64k to 4G");
+	gw_config_errors_deinit(&errs);
+
+	CU_ASSERT_EQUAL(
+	    parse_text("zone: {domain: a}\ntransfer: {journal-background-size: 5G}\n", &cfg, &errs),
+	    GW_ECONFIG);
+	ASSERT_ERROR(&errs, f, 2, "transfer.journal-background-size", "0 to 4G");
 	gw_config_errors_deinit(&errs);
 }
 

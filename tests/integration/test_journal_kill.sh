@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# kill -9 while a child process rewrites the journal (gateway/journal/
+# background.c): the child dies with the daemon rather than go on writing
+# the state directory, the journal file stays the one it replaced (the
+# new one was never put in place), and the next start takes the
+# signatures over from it and connects the journal (IXFR across the
+# restart). The daemon rewrites the journal (journal-background-size 0:
+# in a child, whatever the zone's size) at every start, once it serves;
+# the zone (60 000 names) is large enough for that child to live some
+# 100 ms, and the test watches for it in a bounded loop.
+source "$(dirname "$0")/lib.sh"
+
+Z=kill.test
+N=60000
+python3 - "$GW_TMP/zone" "$Z" "$N" <<'PY'
+import sys
+path, origin, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with open(path, "w") as f:
+    f.write(f"$ORIGIN {origin}.\n@ 3600 IN SOA ns hostmaster 100 3600 600 86400 30\n"
+            "@ 3600 IN NS ns\nns 3600 IN A 192.0.2.53\n")
+    for i in range(n):
+        f.write(f"h{i} 300 IN A 192.0.2.{i % 250 + 1}\n")
+PY
+cfg=$(gw_config kill "zone: {domain: $Z., file: $GW_TMP/zone}
+dnssec: {algorithm: ed25519}
+transfer: {journal-size: 256M, journal-background-size: 0}
+log: {level: debug}")
+J="$GW_TMP/state/journal"
+
+# Wait (bounded) until the daemon serves its zone signed and the child
+# that writes the journal after the start has ended.
+settle() {
+	for _ in $(seq 1 300); do
+		grep -q "$J rewritten by a child process" "$GW_TMP/gateway.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The daemon's child, if it has one now.
+child_of() { pgrep -P "$1" | head -n 1; }
+
+# A process that is gone, or a zombie nobody reaped yet (no more code runs).
+gone() {
+	[ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
+gw_start "$cfg"
+expect "first start: the journal written by a child process" settle
+s1=$(gw_soa_serial "$Z.")
+gw_stop
+expect "stopped: the journal is in place" test -s "$J"
+
+# Start again and kill -9 the daemon while its child rewrites the
+# journal; a few tries, in case a start's child ends before it is seen.
+caught=""
+child=""
+for try in 1 2 3 4 5; do
+	sum=$(md5sum <"$J")
+	: >"$GW_TMP/gateway.log"
+	gw_start "$cfg"
+	for _ in $(seq 1 3000); do
+		child=$(child_of "$GW_PID")
+		[ -n "$child" ] && break
+		grep -q "$J rewritten by a child process" "$GW_TMP/gateway.log" && break
+		sleep 0.005
+	done
+	if [ -n "$child" ]; then
+		kill -KILL "$GW_PID"
+		wait "$GW_PID" 2>/dev/null || true
+		GW_PID=""
+		caught=$try
+		break
+	fi
+	gw_stop
+done
+expect "kill -9 while the child writes the journal (try $caught)" test -n "$caught"
+if [ -n "$caught" ]; then
+	for _ in $(seq 1 100); do
+		gone "$child" && break
+		sleep 0.05
+	done
+	expect "the child ended with the daemon" gone "$child"
+	expect "the journal is the file it was before that start" test "$(md5sum <"$J")" = "$sum"
+fi
+
+: >"$GW_TMP/gateway.log"
+gw_start "$cfg"
+expect "restart: serves" test -n "$(gw_soa_serial "$Z.")"
+expect "restart: the signatures taken over from the journal" \
+	grep -Eq "signed: [0-9]+ RRsets with 1 keys .* [1-9][0-9]{4,} RRsets kept the signatures" "$GW_TMP/gateway.log"
+expect "restart: the journal connects" grep -q "journal: restart diff" "$GW_TMP/gateway.log"
+expect "restart: the journal rewritten by a child process again" settle
+expect "restart: no temporary file left" test ! -e "$J.tmp"
+s3=$(gw_soa_serial "$Z.")
+kdig @127.0.0.1 -p "$GW_PORT" +time=5 +retry=0 IXFR="$s1" "$Z." >"$GW_TMP/last" 2>&1 || true
+expect "IXFR from the first start's serial $s1 to $s3 from the file" \
+	grep -q "IXFR to 127.0.0.1@[0-9]* started: serial $s1 -> $s3" "$GW_TMP/gateway.log"
+gw_finish
