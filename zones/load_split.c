@@ -46,10 +46,13 @@ struct load_second {
 	bool running;
 };
 
+/* Does a line that starts with c give its record an owner of its own? A
+ * NUL does not: ldns reads the line as a C string, empty up to it, and
+ * the record takes the owner before (found by fuzz_zone_load). */
 static bool owner_start(char c)
 {
-	return !isspace((unsigned char)c) && c != ';' && c != '$' && c != '(' && c != ')' &&
-	       c != '"';
+	return c != '\0' && !isspace((unsigned char)c) && c != ';' && c != '$' && c != '(' &&
+	       c != ')' && c != '"';
 }
 
 /* Is the directive at p (len octets to the line's end) $ORIGIN? */

@@ -2,6 +2,7 @@
  * what one reader gives: the same records and TTLs, the same first error
  * with its line. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "zone_util.h"
@@ -13,33 +14,38 @@ static const uint8_t *origin(const char *text)
 	return tname(buf, text);
 }
 
-/* One load of text (or of the test file path, text NULL) with split_min
- * in force: its code, message and dump (NULL on an error). */
-static int load_with(size_t split_min, const char *path, const char *text, char *err, size_t errlen,
-                     char **dump)
+/* One load of text (len octets; or of the test file path, text NULL) with
+ * split_min in force: its code, message and dump (NULL on an error). */
+static int load_len(size_t split_min, const char *path, const char *text, size_t len, char *err,
+                    size_t errlen, char **dump)
 {
 	zone_t *zone = NULL;
 	size_t saved = zone_load_split_min;
 	zone_load_split_min = split_min;
-	int ret =
-	    text != NULL
-	        ? zone_load_text(&zone, origin("example."), path, text, strlen(text), err, errlen)
-	        : zone_load_file(&zone, origin("example."), tdata(path), err, errlen);
+	int ret = text != NULL
+	              ? zone_load_text(&zone, origin("example."), path, text, len, err, errlen)
+	              : zone_load_file(&zone, origin("example."), tdata(path), err, errlen);
 	zone_load_split_min = saved;
 	*dump = zone != NULL ? tdump(zone) : NULL;
 	zone_free(zone);
 	return ret;
 }
 
+static int load_with(size_t split_min, const char *path, const char *text, char *err, size_t errlen,
+                     char **dump)
+{
+	return load_len(split_min, path, text, text != NULL ? strlen(text) : 0, err, errlen, dump);
+}
+
 /* Both ways give the same code, message and records. Returns whether the
  * second reader's half was used. */
-static bool expect_same(const char *path, const char *text)
+static bool expect_same_len(const char *path, const char *text, size_t len)
 {
 	char err1[512] = "", err2[512] = "";
 	char *dump1 = NULL, *dump2 = NULL;
-	int r1 = load_with(SIZE_MAX, path, text, err1, sizeof(err1), &dump1);
+	int r1 = load_len(SIZE_MAX, path, text, len, err1, sizeof(err1), &dump1);
 	size_t before = atomic_load(&zone_load_splits);
-	int r2 = load_with(0, path, text, err2, sizeof(err2), &dump2);
+	int r2 = load_len(0, path, text, len, err2, sizeof(err2), &dump2);
 	bool split = atomic_load(&zone_load_splits) != before;
 	if (r1 != r2 || strcmp(err1, err2) != 0)
 		fprintf(stderr, "%s: one reader %d '%s', two %d '%s'\n", path, r1, err1, r2, err2);
@@ -51,6 +57,11 @@ static bool expect_same(const char *path, const char *text)
 	free(dump1);
 	free(dump2);
 	return split;
+}
+
+static bool expect_same(const char *path, const char *text)
+{
+	return expect_same_len(path, text, text != NULL ? strlen(text) : 0);
 }
 
 static void test_files(void)
@@ -176,6 +187,34 @@ static void test_no_split(void)
 	free(text);
 }
 
+/* A line that opens with NUL octets: ldns reads it as a C string, empty
+ * up to its first NUL, so the record has no owner of its own and takes
+ * the one before (here it is then refused, as TYPE0). The second reader
+ * must not start there: it would take the apex instead, and the error
+ * would name another owner (found by fuzz_zone_load). */
+static void test_nul_line(void)
+{
+	/* The middle falls after the line of c and before the NUL line, with
+	 * only a directive between: the NUL line is the first after the
+	 * middle that does not start with a blank, ';' or '$'. */
+	static const char lead[] = "; a comment that takes up the first half of the text ........."
+	                           "........................................\n"
+	                           "c 300 IN A 192.0.2.4\n"
+	                           "$TTL 300\n";
+	char text[sizeof(lead) - 1 + 100 + 5];
+	memcpy(text, lead, sizeof(lead) - 1);
+	memset(text + sizeof(lead) - 1, 0, 100);
+	memcpy(text + sizeof(lead) - 1 + 100, " \"y\"\n", 5);
+	char msg[512] = "";
+	char *dump = NULL;
+	CU_ASSERT_FATAL(sizeof(text) / 2 > strlen(lead) - 30 && sizeof(text) / 2 < strlen(lead));
+	(void)expect_same_len("nul.db", text, sizeof(text));
+	CU_ASSERT_EQUAL(load_len(0, "nul.db", text, sizeof(text), msg, sizeof(msg), &dump),
+	                GW_ESEMANTIC);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "nul.db:4: c.example. "));
+	free(dump);
+}
+
 int gw_test_register(void)
 {
 	gw_log_set_level(GW_LOG_ERR);
@@ -184,6 +223,7 @@ int gw_test_register(void)
 	                                            {"generated", test_generated},
 	                                            {"first_half_rules", test_first_half_rules},
 	                                            {"no_split", test_no_split},
+	                                            {"nul_line", test_nul_line},
 	                                            {NULL, NULL},
 	                                        });
 }
