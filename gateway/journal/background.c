@@ -47,6 +47,7 @@ typedef struct bg_result {
 	uint64_t dropped;       /* entries of the fork left out, from the front */
 	uint64_t dropped_bytes; /* their records' octets */
 	uint64_t snap_end, end;
+	uint32_t serial; /* the snapshot's: where the file's history ends */
 } bg_result_t;
 
 static double mono_ms(void)
@@ -123,6 +124,8 @@ static void child_run(gw_journal_t *j, const zone_t *zone, bool compact, int out
 	size_t before = j->count;
 	uint64_t before_bytes = rec_bytes(j, 0, j->count);
 	if (r.ret == GW_OK)
+		r.ret = zone_serial(zone, &r.serial);
+	if (r.ret == GW_OK)
 		r.ret = gw_journal_tmp_write(j, fd, zone, compact, &r.snap_end, &r.end);
 	if (r.ret == GW_OK && close(fd) != 0)
 		r.ret = -errno;
@@ -189,6 +192,18 @@ static int finish(gw_journal_t *j, const bg_result_t *r, bool *again)
 		       "expected (ends at %llu, not %llu); writing it again",
 		       tmp, (unsigned long long)r->end,
 		       (unsigned long long)(first + rec_bytes(j, 0, in_file)));
+		*again = true;
+		unlink(tmp);
+		return GW_OK;
+	}
+	/* What came meanwhile goes on from where the file ends; a history
+	 * that went on from elsewhere (a diff too large to keep, say) needs
+	 * the file written anew. */
+	uint32_t from = in_file < j->count ? j->entries[in_file]->from : j->serial;
+	if (from != r->serial) {
+		gw_debug("journal: the history moved on from serial %u during the rewrite (its "
+		         "file ends at %u); again",
+		         from, r->serial);
 		*again = true;
 		unlink(tmp);
 		return GW_OK;

@@ -62,8 +62,10 @@ void gw_journal_entries_put(gw_journal_entry_t **list, size_t n)
 
 void gw_journal_drop_entries(gw_journal_t *j)
 {
-	/* A child writing the file writes these: its file is of no use. */
-	if (gw_journal_bg_busy(j) && j->count > 0)
+	/* The history a child is writing ends here: its file is of no use,
+	 * even without entries (its snapshot is at a serial the journal
+	 * no longer goes on from). */
+	if (gw_journal_bg_busy(j))
 		j->bg.stale = true;
 	for (size_t i = 0; i < j->count; i++)
 		gw_journal_entry_put(j->entries[i]);

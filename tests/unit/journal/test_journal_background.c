@@ -198,6 +198,67 @@ static void test_history_dropped(void)
 	churn_bg_deinit(&c);
 }
 
+/* The same while the first snapshot is written, when the journal holds
+ * no entry: the child's file ends at the serial of the start, from which
+ * the journal no longer goes on, and is not installed either (it was,
+ * and the next change was appended after it: a file that breaks at the
+ * restart). */
+static void test_history_dropped_empty(void)
+{
+	enum { STEPS = 4 };
+	churn_t c;
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(loop != NULL);
+	fixture_init(&c.f, NSEC);
+	snprintf(c.path, sizeof(c.path), "%s/journal", c.f.dir);
+	c.steps = STEPS;
+	c.zones = calloc(STEPS + 1, sizeof(*c.zones));
+	c.first = serial_of(c.f.zone);
+	c.loop = loop;
+	gw_journal_opts_t opts = {.state_dir = c.f.dir,
+	                          .max_entries = 100000,
+	                          .max_size = SIZE,
+	                          .loop = loop,
+	                          .background = true};
+	CU_ASSERT_FATAL(gw_journal_open(&c.j, &opts, c.f.zone) == GW_OK);
+	c.zones[0] = lines_of(c.f.zone);
+	int hold = -1;
+	int fds[2];
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	gw_journal_bg_hold = fds[0];
+	gw_journal_sync(c.j, c.f.zone);
+	gw_journal_bg_hold = -1;
+	close(fds[0]);
+	hold = fds[1];
+	gw_journal_stats_t st;
+	gw_journal_get_stats(c.j, &st);
+	CU_ASSERT_FATAL(st.rewriting && st.entries == 0);
+	/* Unseen by the journal, then seen: the history starts again. */
+	churn_step(&c.f, NULL, 0);
+	c.zones[1] = lines_of(c.f.zone);
+	uint32_t after = serial_of(c.f.zone);
+	churn_step(&c.f, c.j, 1); /* no file yet: step() would look at it */
+	c.zones[2] = lines_of(c.f.zone);
+	close(hold);
+	churn_settle(&c);
+	gw_journal_get_stats(c.j, &st);
+	CU_ASSERT_EQUAL(st.resets, 1);
+	step(&c, 2);
+	churn_settle(&c);
+	/* The file as a kill -9 now would leave it (a close rewrites it):
+	 * read by a second journal, which writes nothing. */
+	gw_journal_t *again = NULL;
+	gw_journal_opts_t ropts = {.state_dir = c.f.dir, .max_entries = 100000, .max_size = SIZE};
+	CU_ASSERT_FATAL(gw_journal_open(&again, &ropts, c.f.zone) == GW_OK);
+	gw_journal_get_stats(again, &st);
+	CU_ASSERT_EQUAL(st.entries, 1);
+	CU_ASSERT_EQUAL(st.oldest, after + 1);
+	CU_ASSERT_EQUAL(st.newest, serial_of(c.f.zone));
+	gw_journal_close(again, NULL);
+	check_restart(&c, after + 1, 1);
+	churn_bg_deinit(&c);
+}
+
 static void on_stop(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)w;
@@ -267,13 +328,15 @@ static void test_close_during(void)
 
 int gw_test_register(void)
 {
-	return gw_test_suite("journal rewritten in the background",
-	                     (gw_test_t[]){
-	                         {"a churn while the child writes", test_churn},
-	                         {"entries dropped while it writes", test_front_dropped},
-	                         {"the history dropped while it writes", test_history_dropped},
-	                         {"the child killed", test_child_killed},
-	                         {"closed while it writes", test_close_during},
-	                         {NULL, NULL},
-	                     });
+	return gw_test_suite(
+	    "journal rewritten in the background",
+	    (gw_test_t[]){
+	        {"a churn while the child writes", test_churn},
+	        {"entries dropped while it writes", test_front_dropped},
+	        {"the history dropped while it writes", test_history_dropped},
+	        {"the history dropped during the first snapshot", test_history_dropped_empty},
+	        {"the child killed", test_child_killed},
+	        {"closed while it writes", test_close_during},
+	        {NULL, NULL},
+	    });
 }
