@@ -104,6 +104,7 @@ static void on_warmup(struct ev_loop *loop, ev_timer *w, int revents)
 		free(z->warm);
 		z->warm = NULL;
 		z->warm_count = 0;
+		z->warm_cap = 0;
 	}
 	gw_info("mirror: warm-up over, %zu saved records not rediscovered are removed", gone);
 	mirror_schedule(m);
@@ -114,6 +115,8 @@ static void on_save(struct ev_loop *loop, ev_timer *w, int revents)
 	mzone_t *z = container_of(w, mzone_t, save);
 	if (z->state_dirty && mirror_state_save(z) == GW_OK)
 		z->state_dirty = false;
+	ev_now_update(loop);
+	z->save_after = ev_now(loop) + mirror_state_pace(z);
 }
 
 /* ---- public ------------------------------------------------------------------ */

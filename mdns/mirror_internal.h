@@ -147,12 +147,15 @@ struct mzone {
 	ent_t **touched;
 	size_t touched_count, touched_cap;
 	ent_t **warm;
-	size_t warm_count;
+	size_t warm_count, warm_cap;
 	size_t published;
 	ev_timer save;
 	bool state_dirty;
-	unsigned failures; /* consecutive failed commits */
-	char *state_file;  /* owned; NULL: not saved */
+	double save_after;  /* ev_now() before which no save starts */
+	uint64_t save_ns;   /* the last save's time */
+	size_t save_octets; /* and the octets it wrote */
+	unsigned failures;  /* consecutive failed commits */
+	char *state_file;   /* owned; NULL: not saved */
 };
 
 struct mdns_mirror {
@@ -303,9 +306,16 @@ void mirror_labels_text(char *buf, size_t len, const uint8_t *p, int count);
 
 /* mirror_state.c (per zone; nothing without a state file) */
 int mirror_state_load(mzone_t *z);
-/* The records of a state file's text (NUL-terminated, changed in place:
- * mirror_state_load(), the fuzz target) taken as warm entries; *count is
- * raised by the entries added. Lines that do not parse, or that the
- * mirror would not publish, are skipped. GW_OK or GW_ENOMEM. */
-int mirror_state_parse(mzone_t *z, char *text, size_t *count);
+/* The records of a state file's content (len octets and a NUL after
+ * them, changed in place: mirror_state_load(), the fuzz target) taken as
+ * warm entries; *count is raised by the entries added. Records that do
+ * not parse, or that the mirror would not publish, are skipped. GW_OK,
+ * GW_ENOMEM, or GW_EPARSE (logged) for a wire file whose header or
+ * checksum fails, of which nothing is taken. */
+int mirror_state_parse(mzone_t *z, char *data, size_t len, size_t *count);
+/* Writes the published records to the state file, atomically; records
+ * what it cost in z->save_ns and z->save_octets. */
 int mirror_state_save(mzone_t *z);
+/* Seconds the next save waits after the last (mirror_state_save()'s
+ * cost: 50 times its time, 4 s a MiB written, at most 300 s). */
+double mirror_state_pace(const mzone_t *z);

@@ -46,6 +46,7 @@ void mirror_ents_free(mzone_t *z)
 	free(z->warm);
 	z->touched = NULL;
 	z->warm = NULL;
+	z->warm_cap = 0;
 }
 
 ent_t *mirror_ent_get(mzone_t *z, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
@@ -659,7 +660,9 @@ static void saved_later(mdns_mirror_t *m, mzone_t *z)
 		return;
 	z->state_dirty = true;
 	if (!ev_is_active(&z->save)) {
-		ev_timer_set(&z->save, 1., 0.);
+		/* At most once a second, and paced by what the last save cost. */
+		double wait = z->save_after - ev_now(m->loop);
+		ev_timer_set(&z->save, wait > 1. ? wait : 1., 0.);
 		ev_timer_start(m->loop, &z->save);
 	}
 }

@@ -1,7 +1,8 @@
 /* mdns/label.c and the text forms of names with rich-text labels: wire ->
  * text -> wire gives the same octets, through the escapes of status JSON
  * and logs (mdns_label_name_str) and through the record text the mirror's
- * state file is made of (ldns_rr2str, ldns_rr_new_frm_str). */
+ * state file was made of before it held wire records (ldns_rr2str,
+ * ldns_rr_new_frm_str; such files are still read). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,7 +66,7 @@ static void test_name_text_round_trip(void)
 	CU_ASSERT_EQUAL(mdns_label_name_str(small, sizeof(small), "", g_domain), GW_EINVAL);
 }
 
-/* As mirror_state.c saves and loads a record: an instance PTR
+/* As mirror_state.c saved and still loads a text record: an instance PTR
  * whose names carry such labels in the owner and in the RDATA. */
 static void test_record_text_round_trip(void)
 {

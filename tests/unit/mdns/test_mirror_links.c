@@ -112,8 +112,9 @@ static void test_restart_warmup(void)
 	teardown(f);
 }
 
-/* An instance whose name starts with '@' survives the state file: ldns
- * would read "@home..." back as the origin (mirror_state.c escapes it). */
+/* An instance whose name starts with '@' survives the state file (the
+ * text form of earlier versions escaped it: ldns reads "@home..." back as
+ * the origin). */
 static void test_state_at_label(void)
 {
 	fixture_t *f = setup_link(NULL);
@@ -196,8 +197,8 @@ static void test_default_links(void)
 	teardown(f);
 }
 
-/* A state file saved before "*" labels were refused does not bring a
- * wildcard back at the next start. */
+/* A state file saved before "*" labels were refused (the text form of
+ * those versions) does not bring a wildcard back at the next start. */
 static void test_state_wildcard(void)
 {
 	fixture_t *f = setup(NULL);

@@ -493,17 +493,19 @@ static void test_state_per_zone(void)
 	devices();
 	mdns_mirror_free(T.mirror); /* saves */
 	T.mirror = NULL;
-	char *text = NULL;
+	/* The file holds wire records (mirror_state.c): names as labels. */
+	static char data[1 << 16];
 	FILE *fp = fopen(file, "r");
 	CU_ASSERT_FATAL(fp != NULL);
-	size_t cap = 0;
-	ssize_t n = getdelim(&text, &cap, '\0', fp);
+	size_t n = fread(data, 1, sizeof(data), fp);
 	fclose(fp);
 	CU_ASSERT_FATAL(n > 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "Printer\\0322._ipps._tcp.lan2.guest.test."));
-	CU_ASSERT_PTR_NULL(strstr(text, "campus.test."));
-	CU_ASSERT_PTR_NULL(strstr(text, "Cam"));
-	free(text);
+	static const char printer2[] = "\x09Printer 2\x05_ipps\x04_tcp\x04lan2\x05guest\x04test";
+	static const char campus[] = "\x06"
+	                             "campus\x04test";
+	CU_ASSERT_PTR_NOT_NULL(memmem(data, n, printer2, sizeof(printer2)));
+	CU_ASSERT_PTR_NULL(memmem(data, n, campus, sizeof(campus)));
+	CU_ASSERT_PTR_NULL(memmem(data, n, "Cam", 3));
 	/* a new mirror serves the saved records at once */
 	gw_zoneref_put(T.z[1].zone);
 	gw_commit_deinit(&T.z[1].commit);
