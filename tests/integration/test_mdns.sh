@@ -4,8 +4,9 @@
 # UTF-8 name with a space and a backslash), an SSH host and an HTTP
 # service; the gateway in its own namespace across a veth pair, queried
 # over unicast DNS. Checks the browse PTRs, SRV, TXT, A and AAAA, that
-# link-local addresses stay out, capped TTLs, removal on unregister, the
-# restart warm-up and reconcile, and the link grace period.
+# link-local addresses stay out, capped TTLs, removal on unregister and a
+# service back at once, the restart warm-up and reconcile, and the link
+# grace period.
 source "$(dirname "$0")/lib.sh"
 source "$GW_INTEGRATION_DIR/netns.sh"
 
@@ -76,6 +77,18 @@ expect "unregister: browse PTR gone" lacks_answer "_http._tcp.$L" PTR "$WEB"
 qn "_services._dns-sd._udp.$L" PTR
 expect "unregister: type no longer enumerated" lacks_text "_http._tcp.$L"
 expect "unregister: the others stay" has_answer "$PRN" SRV "631"
+
+# Back again: the watches its goodbye ended are freed a moment later, with
+# the others ended meanwhile (mdns/browse.c), and report nothing more; new
+# ones find it again.
+pub register http
+wait_until 15 has_answer "$WEB" SRV "8080 lanhost.$L"
+expect "registered again: SRV back" has_answer "$WEB" SRV "IN SRV 0 0 8080 lanhost.$L"
+expect "registered again: browse PTR back" has_answer "_http._tcp.$L" PTR "IN PTR $WEB"
+expect "registered again: TXT back" has_answer "$WEB" TXT '"path=/status"'
+pub unregister http
+wait_until 15 no_answer "$WEB" SRV
+expect "unregistered again: SRV gone" no_answer "$WEB" SRV
 
 # Restart: the saved state is served at once, reconciled after the warm-up.
 # The file holds wire records behind a header (mdns/mirror_state.c).
