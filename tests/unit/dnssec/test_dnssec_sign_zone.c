@@ -158,6 +158,12 @@ static void test_sign_mixed_case(void)
 	    "Printer\\ One._IPP._tcp.Link-0." APEX " 120 IN SRV 0 0 631 HOST-1.LINK-0." APEX,
 	    "Printer\\ One._ipp._tcp.link-0." APEX " 120 IN TXT \"Note=Upper CASE stays\"",
 	    "HOST-1.Link-0." APEX " 120 IN A 192.0.2.1",
+	    /* canonical order: by length octet first, then lowercase octets */
+	    "_http._tcp.link-0." APEX " 120 IN PTR Zed._http._tcp.link-0." APEX,
+	    "_http._tcp.link-0." APEX " 120 IN PTR ab._http._tcp.link-0." APEX,
+	    "_http._tcp.link-0." APEX " 120 IN PTR B._http._tcp.link-0." APEX,
+	    "_http._tcp.link-0." APEX " 120 IN PTR a._http._tcp.link-0." APEX,
+	    "_http._tcp.link-0." APEX " 120 IN PTR AB._http._tcp.link-0." APEX,
 	    NULL,
 	};
 	zone_t *zone = tzone(APEX, rrs);
