@@ -286,6 +286,9 @@ void mirror_ent_maybe_free(mzone_t *z, ent_t *e);
 /* e as an IN record with that TTL; the caller owns it. NULL when out of
  * memory or when ldns does not take the rdata. */
 ldns_rr *mirror_ent_rr(const ent_t *e, uint32_t ttl);
+/* e as an IN record with that TTL in wire form at p (owner_len + 10 +
+ * rdlen octets, uncompressed); returns the octet after it. */
+uint8_t *mirror_ent_wire(uint8_t *p, const ent_t *e, uint32_t ttl);
 
 /* mirror_addr.c: the services at a host address of link l. adjust adds
  * delta (creating or dropping the entry), services reads the count. */

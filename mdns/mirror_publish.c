@@ -573,6 +573,18 @@ void mirror_compute_enum(mdns_mirror_t *m, mzone_t *z)
 
 /* ---- commit -------------------------------------------------------------------- */
 
+uint8_t *mirror_ent_wire(uint8_t *p, const ent_t *e, uint32_t ttl)
+{
+	memcpy(p, e->data, e->owner_len);
+	p += e->owner_len;
+	ldns_write_uint16(p, e->type);
+	ldns_write_uint16(p + 2, DNS_C_IN);
+	ldns_write_uint32(p + 4, ttl);
+	ldns_write_uint16(p + 8, e->rdlen);
+	memcpy(p + 10, e->data + e->owner_len, e->rdlen);
+	return p + 10 + e->rdlen;
+}
+
 ldns_rr *mirror_ent_rr(const ent_t *e, uint32_t ttl)
 {
 	size_t len = (size_t)e->owner_len + 10 + e->rdlen, pos = 0;
@@ -580,20 +592,7 @@ ldns_rr *mirror_ent_rr(const ent_t *e, uint32_t ttl)
 	ldns_rr *rr = NULL;
 	if (wire == NULL)
 		return NULL;
-	uint8_t *p = wire;
-	memcpy(p, e->data, e->owner_len);
-	p += e->owner_len;
-	*p++ = (uint8_t)(e->type >> 8);
-	*p++ = (uint8_t)e->type;
-	*p++ = 0;
-	*p++ = DNS_C_IN;
-	*p++ = (uint8_t)(ttl >> 24);
-	*p++ = (uint8_t)(ttl >> 16);
-	*p++ = (uint8_t)(ttl >> 8);
-	*p++ = (uint8_t)ttl;
-	*p++ = (uint8_t)(e->rdlen >> 8);
-	*p++ = (uint8_t)e->rdlen;
-	memcpy(p, e->data + e->owner_len, e->rdlen);
+	mirror_ent_wire(wire, e, ttl);
 	if (ldns_wire2rr(&rr, wire, len, &pos, LDNS_SECTION_ANSWER) != LDNS_STATUS_OK)
 		rr = NULL;
 	free(wire);

@@ -39,19 +39,6 @@ static const uint8_t STATE_MAGIC[8] = {0x89, 'G', 'W', 'M', 'I', 'R', 'R', '\n'}
 #define STATE_VERSION 1
 #define STATE_HEAD    24 /* magic, version, count, crc, body length */
 
-/* One published entry as a wire RR (class IN, its published TTL) at p. */
-static uint8_t *put_rr(uint8_t *p, const ent_t *e)
-{
-	memcpy(p, e->data, e->owner_len);
-	p += e->owner_len;
-	ldns_write_uint16(p, e->type);
-	ldns_write_uint16(p + 2, DNS_C_IN);
-	ldns_write_uint32(p + 4, e->pub_ttl);
-	ldns_write_uint16(p + 8, e->rdlen);
-	memcpy(p + 10, e->data + e->owner_len, e->rdlen);
-	return p + 10 + e->rdlen;
-}
-
 int mirror_state_save(mzone_t *z)
 {
 	if (z->state_file == NULL)
@@ -77,7 +64,7 @@ int mirror_state_save(mzone_t *z)
 	GW_HTAB_FOREACH(&z->ents, h) {
 		const ent_t *e = ent_of(h);
 		if (e->pub)
-			p = put_rr(p, e);
+			p = mirror_ent_wire(p, e, e->pub_ttl);
 	}
 	memcpy(buf, STATE_MAGIC, sizeof(STATE_MAGIC));
 	ldns_write_uint32(buf + 8, STATE_VERSION);
