@@ -37,8 +37,9 @@ settle() {
 	return 1
 }
 
-# The daemon's child, if it has one now.
-child_of() { pgrep -P "$1" | head -n 1; }
+# The daemon's child, if it has one now; nothing (and success: lib.sh runs
+# under errexit and pipefail) when it has none yet.
+child_of() { pgrep -P "$1" | head -n 1 || true; }
 
 # A process that is gone, or a zombie nobody reaped yet (no more code runs).
 gone() {
