@@ -53,8 +53,11 @@ int mirror_state_save(mzone_t *z)
 		}
 	}
 	if (body > STATE_MAX - STATE_HEAD) {
-		gw_err("mirror: %s not saved: %zu octets of records, more than a state file holds",
-		       z->state_file, body);
+		gw_err(
+		    "mirror: %s not saved: %zu octets of records, and a state file holds at most "
+		    "%u MiB; lower mdns.limits.services-per-link or mirror fewer links into this "
+		    "zone (zones[].links)",
+		    z->state_file, body, STATE_MAX >> 20);
 		return GW_ELIMIT;
 	}
 	uint8_t *buf = malloc(STATE_HEAD + body);
