@@ -70,6 +70,13 @@ for try in 1 2 3 4 5; do
 		kill -KILL "$GW_PID"
 		wait "$GW_PID" 2>/dev/null || true
 		GW_PID=""
+		# The child outlives the rename a moment (it closes the old
+		# file's last descriptor): caught only if the new file was not
+		# put in place yet; else the next try.
+		if grep -q "$J rewritten by a child process" "$GW_TMP/gateway.log"; then
+			child=""
+			continue
+		fi
 		caught=$try
 		break
 	fi
