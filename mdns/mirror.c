@@ -110,13 +110,34 @@ static void on_warmup(struct ev_loop *loop, ev_timer *w, int revents)
 	mirror_schedule(m);
 }
 
+/* A failed save (a full disk, a state directory gone) is tried again by
+ * itself: waiting for the next change could leave the file stale for as
+ * long as the links stay quiet. From 10 s, doubling up to 300 s, so that a
+ * disk that stays full costs a log line every 5 minutes. */
+#define SAVE_RETRY_MIN 10.0
+#define SAVE_RETRY_MAX 300.0
+
 static void on_save(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	mzone_t *z = container_of(w, mzone_t, save);
-	if (z->state_dirty && mirror_state_save(z) == GW_OK)
+	if (z->state_dirty && mirror_state_save(z) == GW_OK) {
 		z->state_dirty = false;
+		z->save_retry = 0;
+	}
 	ev_now_update(loop);
-	z->save_after = ev_now(loop) + mirror_state_pace(z);
+	double wait = mirror_state_pace(z);
+	if (z->state_dirty) {
+		z->save_retry = z->save_retry == 0 ? SAVE_RETRY_MIN : z->save_retry * 2;
+		if (z->save_retry > SAVE_RETRY_MAX)
+			z->save_retry = SAVE_RETRY_MAX;
+		if (z->save_retry > wait)
+			wait = z->save_retry;
+		gw_warn("mirror: state not saved to %s; trying again in %.0f s", z->state_file,
+		        wait);
+		ev_timer_set(w, wait, 0.);
+		ev_timer_start(loop, w);
+	}
+	z->save_after = ev_now(loop) + wait;
 }
 
 /* ---- public ------------------------------------------------------------------ */

@@ -154,6 +154,7 @@ struct mzone {
 	double save_after;  /* ev_now() before which no save starts */
 	uint64_t save_ns;   /* the last save's time */
 	size_t save_octets; /* and the octets it wrote */
+	double save_retry;  /* seconds before the next try after a failed save; 0 */
 	unsigned failures;  /* consecutive failed commits */
 	char *state_file;   /* owned; NULL: not saved */
 };

@@ -4,6 +4,7 @@
  * that cannot be read ending the read; saves paced by their cost. The
  * pacing is internal to the mirror (mirror_internal.h). */
 #include <ldns/ldns.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "mirror_fixture.h"
@@ -258,6 +259,43 @@ static void test_paced_save(void)
 	teardown(f);
 }
 
+/* A save that fails (here the file's path taken by a directory, as a
+ * vanished or full state directory would fail it) is tried again by
+ * itself, at 10 s and then twice as long each time, not at the next
+ * change; once it succeeds the file is current. The retries are run by
+ * invoking the timer rather than waiting for it. */
+static void test_failed_save_retried(void)
+{
+	fixture_t *f = setup_link(NULL);
+	mzone_t *z = &f->mirror->zones[0];
+	unlink(f->state);
+	CU_ASSERT_FATAL(mkdir(f->state, 0700) == 0);
+	printer(f, true);
+	mdns_mirror_flush(f->mirror);
+	run_for(f, 1100);
+	CU_ASSERT_TRUE(z->state_dirty);
+	CU_ASSERT_TRUE(ev_is_active(&z->save));
+	CU_ASSERT_DOUBLE_EQUAL(ev_timer_remaining(f->loop, &z->save), 10.0, 0.5);
+	ev_timer_stop(f->loop, &z->save);
+	ev_invoke(f->loop, &z->save, EV_TIMER);
+	CU_ASSERT_TRUE(z->state_dirty);
+	CU_ASSERT_DOUBLE_EQUAL(ev_timer_remaining(f->loop, &z->save), 20.0, 0.5);
+	/* the directory goes: the next try saves, with no change meanwhile */
+	CU_ASSERT_FATAL(rmdir(f->state) == 0);
+	ev_timer_stop(f->loop, &z->save);
+	ev_invoke(f->loop, &z->save, EV_TIMER);
+	CU_ASSERT_FALSE(z->state_dirty);
+	CU_ASSERT_FALSE(ev_is_active(&z->save));
+	CU_ASSERT_DOUBLE_EQUAL(z->save_retry, 0.0, 1e-9);
+	size_t len = 0;
+	uint8_t *buf = read_all(f->state, &len);
+	CU_ASSERT(len > HEAD);
+	CU_ASSERT(memcmp(buf, MAGIC, sizeof(MAGIC)) == 0);
+	CU_ASSERT(memmem(buf, len, "\x07printer", 8) != NULL);
+	free(buf);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -267,6 +305,7 @@ int gw_test_register(void)
 	    {"crafted records behind a good checksum", test_crafted_records},
 	    {"the pace of saves", test_pace},
 	    {"a change waits for the pace, a stop does not", test_paced_save},
+	    {"a failed save is tried again by itself", test_failed_save_retried},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mirror state", tests);
