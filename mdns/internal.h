@@ -26,6 +26,10 @@ struct mdns {
 	mdns_iface_t *ifaces; /* owned: interfaces seen at the last scan */
 	size_t iface_count;
 	struct mdns_watch *watches; /* owned: every open watch */
+	/* Owned: watches freed by the caller whose Avahi browsers wait for
+	 * reap, which frees them together (browse.c, mdns_watch_free()). */
+	struct mdns_watch *dead;
+	ev_timer reap;
 	/* Links the mDNS sockets' receive buffers are sized for: the most
 	 * seen up at once (rcvbuf.c), so that they never shrink. */
 	size_t rcvbuf_links;

@@ -228,7 +228,8 @@ void mdns_free(mdns_t *m);
 int mdns_watch_new(mdns_watch_t **out, mdns_t *m, int ifindex, const uint8_t *name, uint16_t type);
 
 /* Stop browsing; no further record is reported for it. Safe inside
- * on_record. Accepts NULL. */
+ * on_record. Avahi's browser is freed a little later, with the others
+ * freed meanwhile (browse.c says why). Accepts NULL. */
 void mdns_watch_free(mdns_watch_t *w);
 
 /* Whether the interface is up (IFF_UP and IFF_RUNNING) right now. */
