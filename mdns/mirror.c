@@ -120,7 +120,8 @@ static void on_warmup(struct ev_loop *loop, ev_timer *w, int revents)
 static void on_save(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	mzone_t *z = container_of(w, mzone_t, save);
-	if (z->state_dirty && mirror_state_save(z) == GW_OK) {
+	int ret = z->state_dirty ? mirror_state_save(z) : GW_OK;
+	if (ret == GW_OK) {
 		z->state_dirty = false;
 		z->save_retry = 0;
 	}
@@ -132,8 +133,10 @@ static void on_save(struct ev_loop *loop, ev_timer *w, int revents)
 			z->save_retry = SAVE_RETRY_MAX;
 		if (z->save_retry > wait)
 			wait = z->save_retry;
-		gw_warn("mirror: state not saved to %s; trying again in %.0f s", z->state_file,
-		        wait);
+		/* The cause: the write logs its own errors, an allocation
+		 * failure has no other line. */
+		gw_warn("mirror: state not saved to %s (%s); trying again in %.0f s", z->state_file,
+		        gw_strerror(ret), wait);
 		ev_timer_set(w, wait, 0.);
 		ev_timer_start(loop, w);
 	}
