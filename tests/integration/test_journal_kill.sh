@@ -58,6 +58,7 @@ caught=""
 child=""
 for try in 1 2 3 4 5; do
 	sum=$(md5sum <"$J")
+	ino=$(stat -c %i "$J")
 	: >"$GW_TMP/gateway.log"
 	gw_start "$cfg"
 	for _ in $(seq 1 3000); do
@@ -71,9 +72,10 @@ for try in 1 2 3 4 5; do
 		wait "$GW_PID" 2>/dev/null || true
 		GW_PID=""
 		# The child outlives the rename a moment (it closes the old
-		# file's last descriptor): caught only if the new file was not
-		# put in place yet; else the next try.
-		if grep -q "$J rewritten by a child process" "$GW_TMP/gateway.log"; then
+		# file's last descriptor), and the daemon logs the rewrite only
+		# after the rename: caught only if the file in place is still
+		# the one from before the start (its inode), else the next try.
+		if [ "$(stat -c %i "$J")" != "$ino" ]; then
 			child=""
 			continue
 		fi
