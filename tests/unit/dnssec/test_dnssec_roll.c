@@ -242,7 +242,7 @@ static void walk_iv(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t
 	snprintf(path, sizeof(path), "%s/keys/%u-13-%s.pem", s.state, old_tag, role);
 	CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
 	snprintf(path, sizeof(path), "%s/keys/%u-%u-%s.pem", s.state, new_tag,
-	         kind == SIG_ROLL_ALG ? to_alg : 13, role);
+	         kind == SIG_ROLL_ALG ? (unsigned)to_alg : 13u, role);
 	CU_ASSERT_EQUAL(access(path, F_OK), 0);
 	size_t count = 0;
 	sig_key_t *const *keys = sig_keystore_keys(s.ks, &count);

@@ -117,7 +117,10 @@ static void round_trip(const char *alg_word, const char *alg_wire, bool own)
 		memcpy(req, wire, len);
 		CU_ASSERT_FATAL(gw_tsig_sign_request(&sctx, &kr.keys[0], req, &len, sizeof(req)) ==
 		                GW_OK);
-		memcpy(wire = realloc(wire, len), req, len);
+		uint8_t *grown = realloc(wire, len);
+		CU_ASSERT_FATAL(grown != NULL);
+		wire = grown;
+		memcpy(wire, req, len);
 	}
 	kr.keys[0].own_mac = own || !ldns_can;
 	gw_query_t q;
