@@ -23,22 +23,6 @@
 #include "common/list.h"
 #include "common/log.h"
 
-/* Seconds a freed watch's browser waits to be freed with the others freed
- * meanwhile (mdns_watch_free()). */
-#define REAP_DELAY 0.25
-
-struct mdns_watch {
-	mdns_t *m;
-	AvahiSRecordBrowser *browser; /* owned */
-	uint16_t type;
-	bool dead; /* freed by the caller, on m->dead: reports nothing */
-	struct mdns_watch *next, *prev;
-	/* Avahi's text form, for the logs: sized to the name, since a mirror
-	 * keeps a watch per (name, type) it follows, two per service or more
-	 * (a full-size buffer made them 22 MB of a 10k-service mirror). */
-	char name[];
-};
-
 static void log_avahi(AvahiLogLevel level, const char *txt)
 {
 	switch (level) {
@@ -256,7 +240,7 @@ void mdns_watch_free(mdns_watch_t *w)
 	w->next = m->dead;
 	m->dead = w;
 	if (!ev_is_active(&m->reap)) {
-		ev_timer_set(&m->reap, REAP_DELAY, 0.);
+		ev_timer_set(&m->reap, MDNS_REAP_DELAY, 0.);
 		ev_timer_start(m->loop, &m->reap);
 	}
 }
@@ -286,7 +270,7 @@ int mdns_new(mdns_t **out, struct ev_loop *loop, const mdns_opts_t *opts)
 	m->ctl_fd = -1;
 	m->nl_fd = -1;
 	mdns_poll_init(&m->poll, loop);
-	ev_timer_init(&m->reap, on_reap, REAP_DELAY, 0.);
+	ev_timer_init(&m->reap, on_reap, MDNS_REAP_DELAY, 0.);
 	if (opts->interface_count > 0) {
 		m->ifnames = calloc(opts->interface_count, sizeof(*m->ifnames));
 		if (m->ifnames == NULL)

@@ -1,9 +1,11 @@
-/* Internal to mdns/: the state shared by browse.c and links.c. */
+/* Internal to mdns/: the state shared by browse.c and links.c, and seen
+ * by its unit tests. */
 #pragma once
 
 #include <net/if.h>
 
 #include <avahi-core/core.h>
+#include <avahi-core/lookup.h>
 
 #include "mdns/mdns.h"
 #include "mdns/poll.h"
@@ -13,6 +15,22 @@ typedef struct mdns_iface {
 	char name[IF_NAMESIZE];
 	bool up;
 } mdns_iface_t;
+
+/* Seconds a freed watch's browser waits to be freed with the others freed
+ * meanwhile (browse.c, mdns_watch_free()). */
+#define MDNS_REAP_DELAY 0.25
+
+struct mdns_watch {
+	struct mdns *m;
+	AvahiSRecordBrowser *browser; /* owned */
+	uint16_t type;
+	bool dead; /* freed by the caller, on m->dead: reports nothing */
+	struct mdns_watch *next, *prev;
+	/* Avahi's text form, for the logs: sized to the name, since a mirror
+	 * keeps a watch per (name, type) it follows, two per service or more
+	 * (a full-size buffer made them 22 MB of a 10k-service mirror). */
+	char name[];
+};
 
 struct mdns {
 	struct ev_loop *loop; /* borrowed */
