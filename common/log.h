@@ -70,3 +70,20 @@ bool gw_log_limit_pass(gw_log_limit_t *lim, uint64_t now_ns, uint64_t *suppresse
  * written nor counted. */
 void gw_log_limited(gw_log_limit_t *lim, gw_log_level_t level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A debug line a peer can trigger (Avahi's own debug output on a packet
+ * from the link, a failed TLS handshake). Debug is for diagnosis, so the
+ * limit is looser than the one line per 10 s of the other levels, but a
+ * flood still costs a bounded number of lines: at most
+ * GW_LOG_DEBUG_BURST a second from each call site (each expansion has its
+ * own limiter; the callers run on the main loop's thread). The arguments
+ * are not evaluated unless debug is on. */
+#define GW_LOG_DEBUG_BURST 20
+
+#define gw_debug_limited(...)                                                                      \
+	do {                                                                                       \
+		static gw_log_limit_t gw_debug_lim_ = {.interval_ns = 1000000000ULL,               \
+		                                       .burst = GW_LOG_DEBUG_BURST};               \
+		if (gw_log_enabled(GW_LOG_DEBUG))                                                  \
+			gw_log_limited(&gw_debug_lim_, GW_LOG_DEBUG, __VA_ARGS__);                 \
+	} while (0)

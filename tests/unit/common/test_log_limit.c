@@ -115,6 +115,49 @@ static void test_limited_lines(void)
 	CU_ASSERT_PTR_NULL(strstr(out, "debug"));
 }
 
+static int g_evaluated;
+
+static const char *evaluated(void)
+{
+	g_evaluated++;
+	return "x";
+}
+
+/* One call site, as a packet handler would have it. */
+static void debug_line(int i)
+{
+	gw_debug_limited("invalid packet %d %s", i, evaluated());
+}
+
+static void debug_flood(void)
+{
+	gw_log_set_level(GW_LOG_DEBUG);
+	for (int i = 0; i < 100; i++)
+		debug_line(i);
+	/* The next interval: one more line, which tells the drops. */
+	nanosleep(&(struct timespec){.tv_sec = 1, .tv_nsec = 50000000}, NULL);
+	debug_line(100);
+	gw_log_set_level(GW_LOG_INFO);
+	/* Debug off: nothing written, the arguments not evaluated. */
+	for (int i = 0; i < 10; i++)
+		debug_line(200 + i);
+}
+
+static void test_debug_limited(void)
+{
+	g_evaluated = 0;
+	const char *out = capture(debug_flood);
+	int lines = 0;
+	count_lines(out, &lines);
+	CU_ASSERT_EQUAL(lines, GW_LOG_DEBUG_BURST + 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "debug: invalid packet 0 x\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "debug: invalid packet 19 x\n"));
+	CU_ASSERT_PTR_NULL(strstr(out, "invalid packet 20 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "invalid packet 100 x (80 similar lines suppressed)\n"));
+	CU_ASSERT_PTR_NULL(strstr(out, "invalid packet 200"));
+	CU_ASSERT_EQUAL(g_evaluated, 101);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("log_limit", (gw_test_t[]){
@@ -122,6 +165,7 @@ int gw_test_register(void)
 	                                      {"default interval", test_default_interval},
 	                                      {"burst", test_burst},
 	                                      {"limited lines", test_limited_lines},
+	                                      {"debug lines limited", test_debug_limited},
 	                                      {NULL, NULL},
 	                                  });
 }
