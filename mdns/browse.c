@@ -37,7 +37,10 @@ static void log_avahi(AvahiLogLevel level, const char *txt)
 		gw_info("avahi: %s", txt);
 		break;
 	default:
-		gw_debug("avahi: %s", txt);
+		/* Avahi's debug lines come per packet ("Received invalid
+		 * packet.", "Received response from host ... with invalid
+		 * TTL"): a device on the link chooses how many. */
+		gw_debug_limited("avahi: %s", txt);
 		break;
 	}
 }
@@ -143,8 +146,8 @@ static void on_record(AvahiSRecordBrowser *b, AvahiIfIndex iface, AvahiProtocol 
 	int olen = mdns_name_from_text(owner, r->key->name);
 	int rdlen = record_rdata(rdata, r);
 	if (olen < 0 || rdlen < 0) {
-		gw_debug("mdns: ignoring a record at %s (type %u) on interface %d: %s", w->name,
-		         w->type, iface, gw_strerror(olen < 0 ? olen : rdlen));
+		gw_debug_limited("mdns: ignoring a record at %s (type %u) on interface %d: %s",
+		                 w->name, w->type, iface, gw_strerror(olen < 0 ? olen : rdlen));
 		return;
 	}
 	mdns_record_t rec = {
@@ -188,8 +191,8 @@ int mdns_watch_new(mdns_watch_t **out, mdns_t *m, int ifindex, const uint8_t *na
 	w->browser = avahi_s_record_browser_new(m->server, ifindex, AVAHI_PROTO_UNSPEC, key,
 	                                        AVAHI_LOOKUP_USE_MULTICAST, on_record, w);
 	if (w->browser == NULL) {
-		gw_debug("mdns: cannot browse %s (type %u) on interface %d: %s", w->name, type,
-		         ifindex, avahi_strerror(avahi_server_errno(m->server)));
+		gw_debug_limited("mdns: cannot browse %s (type %u) on interface %d: %s", w->name,
+		                 type, ifindex, avahi_strerror(avahi_server_errno(m->server)));
 		ret = GW_ERROR;
 		goto out;
 	}

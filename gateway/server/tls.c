@@ -158,7 +158,8 @@ int gw_tls_handshake(gw_tcp_conn_t *c)
 	if (gw_log_enabled(GW_LOG_DEBUG)) {
 		char err[256], peer[64];
 		gw_sockaddr_str(&c->peer, peer, sizeof(peer));
-		gw_debug("TLS handshake with %s failed: %s", peer, ssl_err_text(err, sizeof(err)));
+		gw_debug_limited("TLS handshake with %s failed: %s", peer,
+		                 ssl_err_text(err, sizeof(err)));
 	}
 	ERR_clear_error();
 	return GW_ECRYPTO;
