@@ -1,4 +1,4 @@
-/* libFuzzer target for what a client on the network sends over TCP: the
+/* libFuzzer target for what a client on the network sends over TCP or UDP: the
  * whole daemon (gw_daemon_run(), in a thread of its own with its own loop)
  * serves tests/data/nsec3/dnssd.zone signed, with transfers allowed to
  * 127.0.0.1 and DNS Push on plain TCP, and each input is one connection's
@@ -8,10 +8,14 @@
  * readers behind them have targets of their own (fuzz_wire, fuzz_answer,
  * fuzz_dso, fuzz_tsig); this one is about the connection around them.
  *
- * The first octet is not sent: when it is between 1 and the stream's
- * length, the stream goes in two writes split there, 1 ms apart, so that
- * a message can arrive in pieces. Then the client closes its side and
- * reads until the server closes the connection (bounded: the server's
+ * The first octet is not sent. 0xff: the rest is one UDP datagram from
+ * 127.0.0.1 (rate-limited, the limiter's code runs), followed by a probe
+ * query from 127.0.0.2 (never limited); the probe's answer, which the
+ * server sends after whatever it answers the datagram, says when to look.
+ * Otherwise, the rest is a TCP stream: when the octet is between 1 and
+ * the stream's length, it goes in two writes split there, 1 ms apart, so
+ * that a message can arrive in pieces. Then the client closes its side
+ * and reads until the server closes the connection (bounded: the server's
  * timeouts are 1 s).
  *
  * Promises checked besides ASan and UBSan (in this thread and the
@@ -19,7 +23,10 @@
  * sends has a header, is a response (QR) unless it is a DSO message with
  * ID 0 (a PUSH), and is never truncated (TC) over TCP; every one but DSO
  * is a DNS message ldns reads. A last message cut short is allowed: the
- * server stops writing when the client is gone.
+ * server stops writing when the client is gone. Over UDP the answer, if
+ * any, is a response ldns reads, no larger than the query allows as the
+ * server's own reader sees it (512 octets, or the EDNS size up to
+ * server.udp-payload): no amplification beyond what the client asked.
  *
  * FUZZ_SERVER_SHOW=1 in the environment lists the messages the server
  * sent, to see what an input reaches. */
@@ -45,6 +52,7 @@
 #include "common/log.h"
 #include "gateway/config/config.h"
 #include "gateway/daemon.h"
+#include "gateway/query/wire.h"
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
@@ -72,13 +80,24 @@ static const char CONFIG[] = "zone: {domain: dnssd.test, file: %s/nsec3/dnssd.zo
                              "mdns: {enable: false}\n"
                              "push: {enable: true, plain-tcp: true}\n"
                              "server: {tcp-idle-timeout: 1s, tcp-message-timeout: 1s}\n"
-                             "transfer: {allow: [127.0.0.1], journal-size: 64k}\n";
+                             "transfer: {allow: [127.0.0.1], journal-size: 64k}\n"
+                             "rate-limit: {rate: 1000, whitelist: [127.0.0.2]}\n";
+
+/* server.udp-payload: the default. */
+#define UDP_PAYLOAD 1232
+
+/* The probe: ID 0xbeef, "probe.invalid. A", answered REFUSED. */
+static const uint8_t PROBE[] = {0xbe, 0xef, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                0x00, 0x05, 'p',  'r',  'o',  'b',  'e',  0x07, 'i',  'n',  'v',
+                                'a',  'l',  'i',  'd',  0x00, 0x00, 0x01, 0x00, 0x01};
 
 static struct {
 	char dir[64];
 	gw_config_t *cfg;
 	gw_daemon_flags_t flags;
 	struct sockaddr_in addr;
+	int udp;   /* from 127.0.0.1, connected to the server */
+	int probe; /* from 127.0.0.2, likewise */
 } g;
 
 static void *daemon_main(void *arg)
@@ -90,8 +109,9 @@ static void *daemon_main(void *arg)
 	return NULL;
 }
 
-/* The TCP port from the ports file, once the daemon wrote it (bounded). */
-static unsigned wait_port(void)
+/* The port of proto ("tcp", "udp") on 127.0.0.1 from the ports file, once
+ * the daemon wrote it (bounded). */
+static unsigned wait_port(const char *proto)
 {
 	char path[128], line[128];
 	snprintf(path, sizeof(path), "%s/ports", g.dir);
@@ -99,8 +119,11 @@ static unsigned wait_port(void)
 		FILE *fp = fopen(path, "r");
 		unsigned port = 0;
 		while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
-			if (sscanf(line, "tcp 127.0.0.1 %u", &port) == 1)
+			char p[8];
+			if (sscanf(line, "%7s 127.0.0.1 %u", p, &port) == 2 &&
+			    strcmp(p, proto) == 0)
 				break;
+			port = 0;
 		}
 		if (fp != NULL)
 			fclose(fp);
@@ -123,6 +146,20 @@ static void cleanup(void)
 {
 	/* The daemon still runs: only its files go. */
 	nftw(g.dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A UDP socket bound to from (host order), connected to the server's port. */
+static int udp_socket(uint32_t from, unsigned port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	a.sin_addr.s_addr = htonl(from);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (const struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    connect(fd, (const struct sockaddr *)&to, sizeof(to)) != 0)
+		abort();
+	return fd;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -151,9 +188,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (pthread_create(&tid, NULL, daemon_main, NULL) != 0)
 		abort();
 	pthread_detach(tid);
-	unsigned port = wait_port();
+	unsigned port = wait_port("tcp");
 	g.addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	g.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	g.udp = udp_socket(INADDR_LOOPBACK, wait_port("udp"));
+	g.probe = udp_socket(INADDR_LOOPBACK + 1, wait_port("udp"));
 	return 0;
 }
 
@@ -195,11 +234,54 @@ static void check_stream(const uint8_t *p, size_t len)
 	}
 }
 
+/* Datagram d (len octets) from 127.0.0.1, then the probe; what came back
+ * for d checked once the probe's answer is in. */
+static void udp(const uint8_t *d, size_t len)
+{
+	static uint8_t in[65536];
+	/* What the server's reader makes of it: the size the client allows. */
+	gw_query_t q;
+	uint8_t rcode = 0;
+	size_t allowed = 512;
+	if (gw_wire_parse_query(&q, d, len, &rcode) == GW_OK && q.udp_max > allowed)
+		allowed = q.udp_max < UDP_PAYLOAD ? q.udp_max : UDP_PAYLOAD;
+	/* A full socket buffer may refuse the datagram: nothing to check. */
+	if (send(g.udp, d, len, 0) < 0)
+		return;
+	CHECK(send(g.probe, PROBE, sizeof(PROBE), 0) == (ssize_t)sizeof(PROBE));
+	bool answered = false;
+	for (int i = 0; i < 100 && !answered; i++) {
+		struct pollfd p = {.fd = g.probe, .events = POLLIN};
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		ssize_t k = recv(g.probe, in, sizeof(in), MSG_DONTWAIT);
+		answered = k >= (ssize_t)sizeof(PROBE) && in[0] == PROBE[0] && in[1] == PROBE[1] &&
+		           memcmp(in + DNS_HEADER_LEN, PROBE + DNS_HEADER_LEN,
+		                  sizeof(PROBE) - DNS_HEADER_LEN) == 0;
+	}
+	CHECK(answered);
+	ssize_t k;
+	while ((k = recv(g.udp, in, sizeof(in), MSG_DONTWAIT)) >= 0) {
+		if (getenv("FUZZ_SERVER_SHOW") != NULL)
+			fprintf(stderr, "UDP answer of %zd octets (%zu allowed): flags %02x%02x\n",
+			        k, allowed, in[2], in[3]);
+		CHECK((size_t)k >= DNS_HEADER_LEN && (size_t)k <= allowed);
+		CHECK(in[2] & 0x80);
+		ldns_pkt *pkt = NULL;
+		CHECK(ldns_wire2pkt(&pkt, in, (size_t)k) == LDNS_STATUS_OK);
+		ldns_pkt_free(pkt);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t in[1 << 20];
 	if (size < 1)
 		return 0;
+	if (data[0] == 0xff) {
+		udp(data + 1, size - 1);
+		return 0;
+	}
 	size_t split = data[0], len = size - 1, got = 0;
 	const uint8_t *stream = data + 1;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
