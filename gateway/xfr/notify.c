@@ -1,4 +1,5 @@
 #include "gateway/xfr/notify.h"
+#include "gateway/xfr/notify_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -154,8 +155,8 @@ static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_st
 	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
 }
 
-static void on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
-                      const struct sockaddr_storage *from)
+void gw_notify_on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
+                         const struct sockaddr_storage *from)
 {
 	if (len < DNS_HEADER_LEN)
 		return;
@@ -210,7 +211,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 		                     (struct sockaddr *)&from, &flen);
 		if (k < 0)
 			return;
-		on_answer(n, buf, (size_t)k, &from);
+		gw_notify_on_answer(n, buf, (size_t)k, &from);
 	}
 }
 

@@ -4,6 +4,7 @@
  * its own connect()ed socket, so the kernel drops datagrams from any
  * other address or port; the ID and the question screen the rest. */
 #include "gateway/zonemgr/ds_check.h"
+#include "gateway/zonemgr/ds_check_internal.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -114,6 +115,26 @@ static void judge(const gw_ds_check_t *c, server_t *s, const ldns_pkt *pkt)
 	ldns_rr_list_deep_free(ds);
 }
 
+int gw_ds_check_reply(gw_ds_check_t *c, size_t server, const uint8_t *buf, size_t len)
+{
+	if (server >= c->count || c->servers[server].done)
+		return GW_EINVAL;
+	server_t *s = &c->servers[server];
+	ldns_pkt *pkt = NULL;
+	if (ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK) {
+		ldns_pkt_free(pkt);
+		return GW_EMALFORMED;
+	}
+	bool ours = is_ours(c, s, pkt);
+	if (ours)
+		judge(c, s, pkt);
+	ldns_pkt_free(pkt);
+	if (!ours)
+		return GW_ENOTFOUND;
+	server_done(c, s);
+	return GW_OK;
+}
+
 static void on_reply(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop;
@@ -133,19 +154,10 @@ static void on_reply(struct ev_loop *loop, ev_io *w, int revents)
 			server_done(c, s);
 			return;
 		}
-		ldns_pkt *pkt = NULL;
-		if (ldns_wire2pkt(&pkt, buf, (size_t)n) != LDNS_STATUS_OK) {
-			ldns_pkt_free(pkt);
-			continue;
-		}
-		bool ours = is_ours(c, s, pkt);
-		if (ours)
-			judge(c, s, pkt);
-		ldns_pkt_free(pkt);
-		if (ours) {
-			server_done(c, s);
+		/* The answer ends the server's wait, and the last one's
+		 * verdict may free c. */
+		if (gw_ds_check_reply(c, (size_t)(s - c->servers), buf, (size_t)n) == GW_OK)
 			return;
-		}
 	}
 }
 
