@@ -374,6 +374,21 @@ int zone_serial_cmp(uint32_t a, uint32_t b);
  * greater than current. */
 uint32_t zone_serial_next(uint32_t current, uint32_t wanted);
 
+/* ---- messages from the network (zones/pkt.c) ---------------------------- */
+
+/* Walk the records of the DNS message wire (len octets) as
+ * ldns_wire2pkt() reads them, all but the last: *off is where the last
+ * one starts. GW_EMALFORMED when one does not read or is a TSIG record
+ * (RFC 8945 5.1: TSIG comes last), which ldns would leak; a question for
+ * type TSIG is not one. */
+int zone_pkt_last_rr(const uint8_t *wire, size_t len, size_t *off);
+
+/* ldns_wire2pkt() on a message from the network (wire, len octets;
+ * borrowed), refusing first what zone_pkt_last_rr() refuses. On GW_OK
+ * *out owns the message (ldns_pkt_free()); otherwise *out is NULL.
+ * GW_EMALFORMED. */
+int zone_pkt_read(ldns_pkt **out, const uint8_t *wire, size_t len);
+
 /* ---- files (zones/load.c, zones/dump.c) --------------------------------- */
 
 /* Load a zone file through ldns. origin is the zone apex (wire); the file's

@@ -269,33 +269,12 @@ static int own_sign(gw_tsig_ctx_t *ctx, uint8_t *msg, size_t *len, size_t cap, b
 }
 
 /* Where the TSIG record of a message starts: after every other RR, none
- * of which may be a TSIG record (ldns keeps the last of several and leaks
- * the others). */
+ * of which may be a TSIG record. */
 static int tsig_offset(const uint8_t *wire, size_t len, size_t *off)
 {
-	if (len < DNS_HEADER_LEN)
+	if (len < DNS_HEADER_LEN || ldns_read_uint16(wire + 10) == 0)
 		return GW_EMALFORMED;
-	size_t counts[4] = {(size_t)(wire[4] << 8 | wire[5]), (size_t)(wire[6] << 8 | wire[7]),
-	                    (size_t)(wire[8] << 8 | wire[9]), (size_t)(wire[10] << 8 | wire[11])};
-	if (counts[3] == 0)
-		return GW_EMALFORMED;
-	counts[3]--;
-	size_t pos = DNS_HEADER_LEN;
-	for (int s = 0; s < 4; s++) {
-		for (size_t i = 0; i < counts[s]; i++) {
-			ldns_rr *rr = NULL;
-			if (ldns_wire2rr(&rr, wire, len, &pos,
-			                 s == 0 ? LDNS_SECTION_QUESTION : LDNS_SECTION_ANSWER) !=
-			    LDNS_STATUS_OK)
-				return GW_EMALFORMED;
-			bool tsig = ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG;
-			ldns_rr_free(rr);
-			if (tsig)
-				return GW_EMALFORMED;
-		}
-	}
-	*off = pos;
-	return GW_OK;
+	return zone_pkt_last_rr(wire, len, off);
 }
 
 /* Check the MAC of t (the TSIG record of wire, at off) here. */
@@ -330,7 +309,7 @@ int gw_tsig_verify_request(const gw_tsig_keyring_t *kr, const uint8_t *pkt, size
 
 	memset(ctx, 0, sizeof(*ctx));
 	snprintf(ctx->key_text, sizeof(ctx->key_text), "?");
-	if (!q->has_tsig || ldns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
+	if (!q->has_tsig || zone_pkt_read(&p, pkt, len) != GW_OK)
 		goto out;
 	ldns_rr *t = ldns_pkt_tsig(p);
 	if (t == NULL || ldns_rr_rd_count(t) < 7)

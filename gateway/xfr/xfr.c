@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "gateway/query/response.h"
+#include "zones/zone.h"
 
 static void init_common(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
 {
@@ -235,7 +236,7 @@ int gw_xfr_ixfr_serial(const uint8_t *pkt, size_t len, const gw_query_t *q, uint
 {
 	ldns_pkt *p = NULL;
 	int ret = GW_EMALFORMED;
-	if (q->nscount != 1 || ldns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
+	if (q->nscount != 1 || zone_pkt_read(&p, pkt, len) != GW_OK)
 		goto out;
 	const ldns_rr_list *auth = ldns_pkt_authority(p);
 	const ldns_rr *soa =

@@ -121,10 +121,8 @@ int gw_ds_check_reply(gw_ds_check_t *c, size_t server, const uint8_t *buf, size_
 		return GW_EINVAL;
 	server_t *s = &c->servers[server];
 	ldns_pkt *pkt = NULL;
-	if (ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK) {
-		ldns_pkt_free(pkt);
+	if (zone_pkt_read(&pkt, buf, len) != GW_OK)
 		return GW_EMALFORMED;
-	}
 	bool ours = is_ours(c, s, pkt);
 	if (ours)
 		judge(c, s, pkt);

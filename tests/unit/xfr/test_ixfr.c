@@ -13,6 +13,7 @@
 #include "gateway/journal/journal.h"
 #include "gateway/xfr/tsig.h"
 #include "gateway/xfr/xfr.h"
+#include "hidden_tsig.h"
 #include "zone_util.h"
 
 #define SECRET "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="
@@ -367,11 +368,36 @@ static void test_ixfr_nsec3(void)
 	run_ixfr(true);
 }
 
+/* TSIG records hidden in an AFSDB's rdata after the SOA (found by
+ * fuzz_peer_replies): the query reader sees none, ldns reads two and
+ * leaked one; the query is refused before ldns reads it (FORMERR), where
+ * the serial was taken before. */
+static void test_hidden_tsig(void)
+{
+	size_t len = 0;
+	uint8_t *wire = query(LDNS_RR_TYPE_IXFR, 100, false, &len);
+	uint8_t msg[1024];
+	CU_ASSERT_FATAL(len <= sizeof(msg));
+	memcpy(msg, wire, len);
+	free(wire);
+	gw_query_t q;
+	uint8_t rcode = 0;
+	uint32_t client = 0;
+	CU_ASSERT_FATAL(gw_wire_parse_query(&q, msg, len, &rcode) == GW_OK);
+	CU_ASSERT_EQUAL(gw_xfr_ixfr_serial(msg, len, &q, &client), GW_OK);
+	CU_ASSERT_EQUAL(client, 100);
+	hide_tsig(msg, &len, sizeof(msg), len);
+	CU_ASSERT_FATAL(gw_wire_parse_query(&q, msg, len, &rcode) == GW_OK);
+	CU_ASSERT(!q.has_tsig && q.nscount == 1);
+	CU_ASSERT_EQUAL(gw_xfr_ixfr_serial(msg, len, &q, &client), GW_EMALFORMED);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("ixfr", (gw_test_t[]){
 	                                 {"IXFR from the journal", test_ixfr},
 	                                 {"IXFR from the journal, NSEC3", test_ixfr_nsec3},
+	                                 {"hidden TSIG records", test_hidden_tsig},
 	                                 {NULL, NULL},
 	                             });
 }

@@ -17,6 +17,7 @@
 #include "gateway/xfr/tsig.h"
 #include "gateway/query/wire.h"
 #include "zones/zone.h"
+#include "hidden_tsig.h"
 
 #define SECRET "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="
 #define OTHER  "b3RoZXJvdGhlcm90aGVyb3RoZXJvdGhlcm90aGVyMTI="
@@ -265,6 +266,30 @@ static void test_errors(void)
 	CU_ASSERT_FALSE(q.has_tsig);
 	CU_ASSERT_EQUAL(gw_tsig_verify_request(&kr, wire, len, &q, now, &ctx), GW_EMALFORMED);
 	free(wire);
+
+	/* A question for type TSIG is no TSIG record: the request verifies
+	 * (fuzz_tsig). */
+	wire = signed_query("TSIG", "xfr.", SECRET, "hmac-sha256.", &len);
+	CU_ASSERT_FATAL(gw_wire_parse_query(&q, wire, len, &rcode) == GW_OK);
+	CU_ASSERT_EQUAL(gw_tsig_verify_request(&kr, wire, len, &q, now, &ctx), GW_OK);
+	free(wire);
+
+	/* A signed request with TSIG records hidden in an AFSDB before its
+	 * TSIG (found by fuzz_peer_replies): the query reader sees the last
+	 * one only, ldns read two others and leaked one, from anyone and
+	 * before any key was looked at. Refused before ldns reads it
+	 * (FORMERR), where it was BADSIG. */
+	wire = signed_query("AXFR", "xfr.", SECRET, "hmac-sha256.", &len);
+	uint8_t msg[1024];
+	CU_ASSERT_FATAL(len <= sizeof(msg));
+	memcpy(msg, wire, len);
+	free(wire);
+	CU_ASSERT_FATAL(gw_wire_parse_query(&q, msg, len, &rcode) == GW_OK);
+	CU_ASSERT_EQUAL(gw_tsig_verify_request(&kr, msg, len, &q, now, &ctx), GW_OK);
+	hide_tsig(msg, &len, sizeof(msg), q.tsig_offset);
+	CU_ASSERT_FATAL(gw_wire_parse_query(&q, msg, len, &rcode) == GW_OK);
+	CU_ASSERT(q.has_tsig);
+	CU_ASSERT_EQUAL(gw_tsig_verify_request(&kr, msg, len, &q, now, &ctx), GW_EMALFORMED);
 	gw_tsig_keyring_deinit(&kr);
 	gw_config_free(cfg);
 }
