@@ -51,6 +51,7 @@
 #include "gateway/http/http.h"
 #include "mdns/mdns.h"
 #include "mdns/mirror.h"
+#include "loopback_client.h"
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
@@ -83,7 +84,7 @@ static const char CONFIG[] = "zone: {domain: home.arpa}\n"
                              "mdns: {batch-window: 10ms}\n"
                              "metrics:\n"
                              "  listen: [127.0.0.1@0]\n"
-                             "  allow: [127.0.0.1]\n"
+                             "  allow: [127.0.0.0/8]\n"
                              "  hosts: [router.home.arpa]\n";
 
 static struct {
@@ -284,9 +285,8 @@ static void http(const uint8_t *data, size_t size)
 {
 	static char buf[1 << 20];
 	size_t len = 0;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = fuzz_tcp_connect(&g.http_addr);
 	CHECK(fd >= 0);
-	CHECK(connect(fd, (const struct sockaddr *)&g.http_addr, sizeof(g.http_addr)) == 0);
 	/* Small inputs: the kernel's buffer takes them whole. */
 	CHECK(send(fd, data, size, MSG_NOSIGNAL) == (ssize_t)size);
 	bool closed = false;

@@ -1,7 +1,7 @@
 /* libFuzzer target for what a client on the network sends over TCP or UDP: the
  * whole daemon (gw_daemon_run(), in a thread of its own with its own loop)
- * serves tests/data/nsec3/dnssd.zone signed, with transfers allowed to
- * 127.0.0.1 and DNS Push on plain TCP, and each input is one connection's
+ * serves tests/data/nsec3/dnssd.zone signed, with transfers allowed from
+ * 127.0.0.0/8 and DNS Push on plain TCP, and each input is one connection's
  * stream to it over loopback: the 2-octet framing and the read buffer of
  * gateway/server/tcp.c, pipelining and its limits, dispatch, AXFR and
  * IXFR (gateway/xfr/), DSO sessions (gateway/push/), EDNS keepalive. The
@@ -52,6 +52,7 @@
 #include "common/log.h"
 #include "gateway/config/config.h"
 #include "gateway/daemon.h"
+#include "loopback_client.h"
 #include "gateway/query/wire.h"
 
 #define CHECK(cond)                                                                                \
@@ -80,7 +81,7 @@ static const char CONFIG[] = "zone: {domain: dnssd.test, file: %s/nsec3/dnssd.zo
                              "mdns: {enable: false}\n"
                              "push: {enable: true, plain-tcp: true}\n"
                              "server: {tcp-idle-timeout: 1s, tcp-message-timeout: 1s}\n"
-                             "transfer: {allow: [127.0.0.1], journal-size: 64k}\n"
+                             "transfer: {allow: [127.0.0.0/8], journal-size: 64k}\n"
                              "rate-limit: {rate: 1000, whitelist: [127.0.0.2]}\n";
 
 /* server.udp-payload: the default. */
@@ -284,9 +285,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	size_t split = data[0], len = size - 1, got = 0;
 	const uint8_t *stream = data + 1;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = fuzz_tcp_connect(&g.addr);
 	CHECK(fd >= 0);
-	CHECK(connect(fd, (const struct sockaddr *)&g.addr, sizeof(g.addr)) == 0);
 	if (split > 0 && split < len) {
 		send_part(fd, stream, split);
 		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
