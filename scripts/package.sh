@@ -56,7 +56,7 @@ echo "package: dpkg-buildpackage in $tmp"
 if ! (cd "$tmp/dnssd-gateway" &&
 	DEB_BUILD_OPTIONS="parallel=$jobs terse ${DEB_BUILD_OPTIONS:-}" \
 		dpkg-buildpackage -us -uc -b >"$tmp/build.log" 2>&1); then
-	tail -n 60 "$tmp/build.log" >&2
+	tail -n 200 "$tmp/build.log" >&2
 	fail "dpkg-buildpackage (the log's end is above)"
 fi
 grep -E 'tests passed|tests failed' "$tmp/build.log" || fail "the build ran no unit tests"
