@@ -135,20 +135,27 @@ static void store_done(store_t *s)
 	nftw(s->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The tag of key without its REVOKE bit (RFC 5011), computed: the tag less
+ * 128 is off by one when the bit carries in the sum (RFC 4034 B). */
+static uint16_t tag_unrevoked(const sig_key_t *key)
+{
+	uint16_t len = 0;
+	const uint8_t *rd = sig_key_dnskey_rdata(key, &len);
+	uint8_t copy[4096];
+	CU_ASSERT_FATAL(len >= 4 && len <= sizeof(copy));
+	memcpy(copy, rd, len);
+	copy[1] &= (uint8_t)~SIG_FLAGS_REVOKE; /* the flags' low octet */
+	return ldns_calc_keytag_raw(copy, len);
+}
+
 /* The USE of the key with tag, or -1 when the store has none. */
 static int use_of(const sig_keystore_t *ks, uint16_t tag)
 {
 	size_t n = 0;
 	sig_key_t *const *keys = sig_keystore_keys(ks, &n);
-	for (size_t i = 0; i < n; i++) {
-		/* A revoked key's tag is 128 more (RFC 5011: the flags word
-		 * counts into the sum; RFC 4034 B). */
-		uint16_t t = sig_key_tag(keys[i]);
-		if (sig_key_flags(keys[i]) & SIG_FLAGS_REVOKE)
-			t = (uint16_t)(t - 128);
-		if (t == tag)
+	for (size_t i = 0; i < n; i++)
+		if (tag_unrevoked(keys[i]) == tag)
 			return sig_keystore_key_use(ks, i);
-	}
 	return -1;
 }
 
