@@ -286,6 +286,8 @@ static void http(const uint8_t *data, size_t size)
 	static char buf[1 << 20];
 	size_t len = 0;
 	int fd = fuzz_tcp_connect(&g.http_addr);
+	if (fd < 0)
+		fprintf(stderr, "fuzz_operator: cannot connect: %s\n", strerror(-fd));
 	CHECK(fd >= 0);
 	/* Small inputs: the kernel's buffer takes them whole. */
 	CHECK(send(fd, data, size, MSG_NOSIGNAL) == (ssize_t)size);

@@ -286,6 +286,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t split = data[0], len = size - 1, got = 0;
 	const uint8_t *stream = data + 1;
 	int fd = fuzz_tcp_connect(&g.addr);
+	if (fd < 0)
+		fprintf(stderr, "fuzz_server: cannot connect: %s\n", strerror(-fd));
 	CHECK(fd >= 0);
 	if (split > 0 && split < len) {
 		send_part(fd, stream, split);
