@@ -16,6 +16,8 @@
 #include "gateway/query/answer.h"
 #include "gateway/query/response.h"
 #include "common/container.h"
+#include "common/word.h"
+#include "zones/zone.h"
 
 /* Lines that a packet from the network triggers (a NOTIFY received, an
  * answer to ours): each line below has its own limit, a few lines per
@@ -155,6 +157,31 @@ static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_st
 	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
 }
 
+/* Whether the answer pkt (len octets) is to t's question (RFC 5452 9.1:
+ * ID, address and question). The name compares without case, as a
+ * secondary may echo it in its own. A secondary that could not read the
+ * query may answer an error without the question; an acknowledgement
+ * always echoes it. */
+static bool same_question(const target_t *t, const uint8_t *pkt, size_t len, unsigned rcode)
+{
+	unsigned qdcount = (unsigned)(pkt[4] << 8 | pkt[5]);
+	if (qdcount == 0)
+		return rcode != 0;
+	if (qdcount != 1)
+		return false;
+	const uint8_t *ours = t->msg + DNS_HEADER_LEN;
+	int name_len = zone_name_len(ours, t->msg_len - DNS_HEADER_LEN);
+	if (name_len < 0 || len < DNS_HEADER_LEN + (size_t)name_len + 4)
+		return false;
+	const uint8_t *theirs = pkt + DNS_HEADER_LEN;
+	/* zone_name_len() refuses compression pointers, which cannot stand
+	 * in the first name of a message anyway. */
+	if (zone_name_len(theirs, (size_t)name_len) != name_len)
+		return false;
+	return gw_octets_equal_ci(ours, theirs, (size_t)name_len) &&
+	       memcmp(ours + name_len, theirs + name_len, 4) == 0;
+}
+
 void gw_notify_on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
                          const struct sockaddr_storage *from)
 {
@@ -166,7 +193,8 @@ void gw_notify_on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
 		return;
 	for (size_t i = 0; i < n->count; i++) {
 		target_t *t = &n->targets[i];
-		if (!t->pending || t->id != id || !same_addr(&t->cfg->ep.addr, from))
+		if (!t->pending || t->id != id || !same_addr(&t->cfg->ep.addr, from) ||
+		    !same_question(t, pkt, len, flags & DNS_FLAG_RCODE))
 			continue;
 		if (t->key != NULL &&
 		    gw_tsig_verify_reply(&t->tsig, pkt, len, gw_clock_wall()) != GW_OK) {

@@ -12,7 +12,8 @@
 
 /* A datagram (pkt, len octets; borrowed) from from (borrowed) on n's
  * socket. A NOTIFY response with the ID of the NOTIFY a target at from
- * waits for, whose TSIG verifies when the target has a key, ends that
+ * waits for, that echoes its question (or carries none and an error
+ * rcode), and whose TSIG verifies when the target has a key, ends that
  * wait: "acknowledged" with rcode 0, "error rcode" otherwise (the
  * counters and gw_notify_targets() show which). Anything else is
  * ignored. */

@@ -6,7 +6,7 @@
  *     is_ours(), judge(), the verdict);
  *   - the answers to our NOTIFY (gateway/xfr/notify.c:
  *     gw_notify_on_answer(), what on_read() runs on every datagram: the
- *     header, the target, its TSIG, the rcode);
+ *     header, the target, the question, its TSIG, the rcode);
  *   - gw_xfr_ixfr_serial() (gateway/xfr/xfr.c) behind the query reader,
  *     as the server calls it for an IXFR query over TCP.
  *
@@ -34,11 +34,12 @@
  * promise breaks: only a response with the query's ID ends a server's
  * wait; the verdict comes once, after the last server, and is never
  * "found" for a truncated reply; only a NOTIFY response with the ID of the
- * NOTIFY waiting at the address it came from ends that wait, for a target
- * with a key only when signed with it, and its result is the answer's
- * rcode; the client serial comes only from a query with one authority
- * record. */
+ * NOTIFY waiting at the address it came from, and with its question (or
+ * none and an error rcode), ends that wait, for a target with a key only
+ * when signed with it, and its result is the answer's rcode; the client
+ * serial comes only from a query with one authority record. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -305,6 +306,25 @@ static bool all_pending(void)
 	return true;
 }
 
+/* Whether pkt (len octets, at least a header) asks the NOTIFY's question,
+ * APEX_TEXT SOA IN, the name in any case, or asks none and has an error
+ * rcode. */
+static bool notify_question(const uint8_t *pkt, size_t len)
+{
+	unsigned qdcount = ldns_read_uint16(pkt + 4);
+	if (qdcount == 0)
+		return (pkt[3] & DNS_FLAG_RCODE) != 0;
+	size_t name_len = (size_t)zone_name_len(g_apex, sizeof(g_apex));
+	if (qdcount != 1 || len < DNS_HEADER_LEN + name_len + 4)
+		return false;
+	const uint8_t *q = pkt + DNS_HEADER_LEN;
+	for (size_t i = 0; i < name_len; i++)
+		if (tolower(q[i]) != tolower(g_apex[i]))
+			return false;
+	return ldns_read_uint16(q + name_len) == DNS_T_SOA &&
+	       ldns_read_uint16(q + name_len + 2) == DNS_C_IN;
+}
+
 static void notify_answer(uint8_t control, const uint8_t *data, size_t len)
 {
 	size_t t = (control & CTL_SECOND) ? 1 : 0;
@@ -349,6 +369,7 @@ static void notify_answer(uint8_t control, const uint8_t *data, size_t len)
 		CHECK(len >= DNS_HEADER_LEN && (flags & DNS_FLAG_QR) &&
 		      DNS_OPCODE(flags) == DNS_OPCODE_NOTIFY);
 		CHECK(i == t && !(control & CTL_STRANGER) && query_id(pkt) == g_notify_id[i]);
+		CHECK(notify_question(pkt, len));
 		CHECK(g_targets[i].key < 0 || is_signed);
 		unsigned rcode = flags & DNS_FLAG_RCODE;
 		CHECK(after[i].rcode == rcode && after[i].answered_serial == after[i].sent_serial);

@@ -122,10 +122,11 @@ ds_reply(0x04, 'the found reply with three TSIG records (refused before ldns rea
 
 # ---- answers to our NOTIFY (control bits 0-1: 1) ----
 
-def notify_answer(ctl, what, rcode=0):
+def notify_answer(ctl, what, rcode=0, qname=APEX, qtype='SOA'):
     m = Msg(ctl, what)
-    m.header(0, 0xa400 | rcode, 1, 0, 0, 0)
-    m.question(APEX, 'SOA')
+    m.header(0, 0xa400 | rcode, 0 if qname is None else 1, 0, 0, 0)
+    if qname is not None:
+        m.question(qname, qtype)
     return m
 
 
@@ -165,3 +166,11 @@ m.rr(APEX, 'AFSDB', struct.pack('>H', 1) + name('a.') + 2 * hidden,
 for i in range(3):
     m.rr(APEX, 'A', bytes([192, 0, 2, 1]), 'A 192.0.2.1')
 m.write('ixfr-hidden-tsig')
+notify_answer(0x05, 'NOTIFY answer echoing the question in upper case (acknowledged)',
+              qname='HOME.ARPA.').write('notify-ack-upper')
+notify_answer(0x05, 'NOTIFY answer to another question (ignored)',
+              qname='home.arpa.', qtype='A').write('notify-other-question')
+notify_answer(0x05, 'NOTIFY answer without the question, rcode FORMERR (error rcode)',
+              rcode=1, qname=None).write('notify-formerr-no-question')
+notify_answer(0x05, 'NOTIFY answer without the question, rcode 0 (ignored)',
+              qname=None).write('notify-ack-no-question')

@@ -4,7 +4,8 @@
  * milliseconds here so that the libev loop runs it in well under a
  * second: resends after 1, 2, 4 and 8 units, five tries in all; a newer
  * serial replaces a pending one; the answer with the right ID from the
- * target stops the resends; a wrong ID or another address does not. */
+ * target, echoing the question, stops the resends; a wrong ID, another
+ * address or another question does not. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -22,10 +23,15 @@
 #define QUERIES_MAX 16
 
 typedef enum {
-	ANSWER_NONE,       /* stay silent */
-	ANSWER_RIGHT,      /* the query's ID, from the target's address */
-	ANSWER_WRONG_ID,   /* another ID, from the target's address */
-	ANSWER_OTHER_ADDR, /* the query's ID, from another port */
+	ANSWER_NONE,              /* stay silent */
+	ANSWER_RIGHT,             /* the query's ID, from the target's address */
+	ANSWER_WRONG_ID,          /* another ID, from the target's address */
+	ANSWER_OTHER_ADDR,        /* the query's ID, from another port */
+	ANSWER_UPPER,             /* the question echoed in upper case */
+	ANSWER_OTHER_NAME,        /* another name in the question */
+	ANSWER_OTHER_TYPE,        /* the question's type not SOA */
+	ANSWER_NO_QUESTION,       /* no question, rcode 0 */
+	ANSWER_NO_QUESTION_ERROR, /* no question, rcode NOTIMP */
 } answer_t;
 
 /* The secondary: what it received, and how it answers query n (0-based). */
@@ -94,8 +100,32 @@ static void on_query(struct ev_loop *loop, ev_io *w, int revents)
 	if (s->answer[i] == ANSWER_NONE)
 		return;
 	buf[2] |= 0x80; /* QR: the answer, the question echoed */
-	if (s->answer[i] == ANSWER_WRONG_ID)
+	/* The question's name starts at 12: "\5dnssd\4test\0", type at 24. */
+	switch (s->answer[i]) {
+	case ANSWER_WRONG_ID:
 		buf[1] ^= 0x01;
+		break;
+	case ANSWER_UPPER:
+		for (size_t k = 13; k < 24; k++)
+			if (buf[k] >= 'a' && buf[k] <= 'z')
+				buf[k] = (uint8_t)(buf[k] - 'a' + 'A');
+		break;
+	case ANSWER_OTHER_NAME:
+		buf[13] = 'x';
+		break;
+	case ANSWER_OTHER_TYPE:
+		buf[25] = 2; /* NS */
+		break;
+	case ANSWER_NO_QUESTION_ERROR:
+		buf[3] = (uint8_t)((buf[3] & 0xf0) | 4); /* NOTIMP */
+		                                         /* fall through */
+	case ANSWER_NO_QUESTION:
+		buf[5] = 0;
+		n = 12;
+		break;
+	default:
+		break;
+	}
 	int fd = s->answer[i] == ANSWER_OTHER_ADDR ? s->other_fd : s->fd;
 	CU_ASSERT(sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, flen) == n);
 }
@@ -227,6 +257,31 @@ static void test_wrong_answers(void)
 	}
 }
 
+/* The question must be the NOTIFY's own (RFC 5452 9.1), its name in any
+ * case; a reply without a question counts only as an error answer. */
+static void test_answer_question(void)
+{
+	static const struct {
+		answer_t answer;
+		unsigned sent, acked, failed;
+	} cases[] = {
+	    {ANSWER_UPPER, 1, 1, 0},
+	    {ANSWER_OTHER_NAME, GW_NOTIFY_TRIES, 0, 1},
+	    {ANSWER_OTHER_TYPE, GW_NOTIFY_TRIES, 0, 1},
+	    {ANSWER_NO_QUESTION, GW_NOTIFY_TRIES, 0, 1},
+	    {ANSWER_NO_QUESTION_ERROR, 1, 0, 1},
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		secondary_t s = {0};
+		gw_notify_stats_t st;
+		for (unsigned i = 0; i < QUERIES_MAX; i++)
+			s.answer[i] = cases[c].answer;
+		run(&s, 0.01, 0, 0.6, &st);
+		CU_ASSERT_EQUAL(s.count, cases[c].sent);
+		assert_stats(&st, cases[c].sent, cases[c].acked, cases[c].failed);
+	}
+}
+
 /* Serial 2 while serial 1 waits: the next query carries 2 under a new
  * ID, the late answer to the old ID is ignored, and the right answer to
  * the new one stops the resends. */
@@ -267,6 +322,7 @@ int gw_test_register(void)
 	                                   {"resend schedule", test_resend_schedule},
 	                                   {"answer stops resends", test_answer_stops},
 	                                   {"wrong answers", test_wrong_answers},
+	                                   {"answer's question", test_answer_question},
 	                                   {"newer serial", test_newer_serial},
 	                                   {"tries option", test_tries_option},
 	                                   {NULL, NULL},
