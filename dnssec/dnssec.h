@@ -88,6 +88,11 @@ sig_role_t sig_key_role(const sig_key_t *key);
 uint16_t sig_key_flags(const sig_key_t *key);
 uint16_t sig_key_tag(const sig_key_t *key);
 
+/* The tag key has with its REVOKE flag flipped: the tag it will have once
+ * revoked, or, for a revoked key, the tag it had before. GW_OK,
+ * GW_ENOMEM. */
+int sig_key_flipped_tag(const sig_key_t *key, uint16_t *tag);
+
 /* DNSKEY rdata in wire form (flags, protocol 3, algorithm, public key),
  * borrowed from the key. */
 const uint8_t *sig_key_dnskey_rdata(const sig_key_t *key, uint16_t *len);

@@ -650,6 +650,21 @@ uint16_t sig_key_tag(const sig_key_t *key)
 	return key->tag;
 }
 
+int sig_key_flipped_tag(const sig_key_t *key, uint16_t *tag)
+{
+	uint8_t *rdata = malloc(key->rdata_len);
+	if (rdata == NULL)
+		return GW_ENOMEM;
+	memcpy(rdata, key->rdata, key->rdata_len);
+	/* The flags lead the rdata, big-endian: REVOKE is in the second
+	 * octet. The tag's sum carries (RFC 4034 B), so it is computed anew
+	 * rather than moved by 128. */
+	rdata[1] ^= (uint8_t)SIG_FLAGS_REVOKE;
+	*tag = ldns_calc_keytag_raw(rdata, key->rdata_len);
+	free(rdata);
+	return GW_OK;
+}
+
 size_t sig_key_sig_len(const sig_key_t *key)
 {
 	return key->sig_len;

@@ -253,15 +253,6 @@ static sig_role_t role_of(sig_roll_kind_t kind)
 	                            : (kind == SIG_ROLL_KSK ? SIG_ROLE_KSK : SIG_ROLE_CSK);
 }
 
-/* Drop key i from memory (its file stays until the caller unlinks it). */
-static void drop_key(sig_keystore_t *ks, size_t i)
-{
-	sig_key_free(ks->keys[i]);
-	memmove(&ks->keys[i], &ks->keys[i + 1], (ks->count - i - 1) * sizeof(ks->keys[0]));
-	memmove(&ks->meta[i], &ks->meta[i + 1], (ks->count - i - 1) * sizeof(ks->meta[0]));
-	ks->count--;
-}
-
 static int new_key(sig_keystore_t *ks, uint8_t alg, sig_role_t role, int64_t now, size_t *index);
 
 int sig_keystore_roll_start(sig_keystore_t *ks, sig_roll_kind_t kind, int64_t now)
@@ -306,7 +297,7 @@ int sig_keystore_roll_start(sig_keystore_t *ks, sig_roll_kind_t kind, int64_t no
 		if (path != NULL)
 			unlink(path);
 		free(path);
-		drop_key(ks, new_i);
+		sig_ks_drop_key(ks, new_i);
 		return ret;
 	}
 	gw_notice("%s rollover for %s started: new key %u (%s), replacing key %u",
@@ -435,36 +426,21 @@ int sig_keystore_roll_advance(sig_keystore_t *ks, const sig_roll_intervals_t *iv
 	return GW_OK;
 }
 
-/* A new key of alg and role, with a tag no key of the store has, added
- * to the store and saved to its file. On GW_OK *index is its index. */
+/* A new key of alg and role, fresh for the store (sig_ks_key_fresh()),
+ * added to it and saved to its file. On GW_OK *index is its index. */
 static int new_key(sig_keystore_t *ks, uint8_t alg, sig_role_t role, int64_t now, size_t *index)
 {
-	sig_key_t *key = NULL;
-	for (int tries = 0; tries < 8 && key == NULL; tries++) {
-		int ret = sig_key_generate(&key, alg, role, ks->apex, ks->rsa_bits);
-		if (ret != GW_OK)
-			return ret;
-		for (size_t i = 0; i < ks->count && key != NULL; i++) {
-			if (sig_key_tag(ks->keys[i]) == sig_key_tag(key)) {
-				sig_key_free(key);
-				key = NULL;
-			}
-		}
-	}
-	if (key == NULL)
-		return GW_ECRYPTO;
-	int ret = sig_ks_add_key(ks, key, now);
-	if (ret != GW_OK) {
-		sig_key_free(key);
+	int ret = sig_ks_generate(ks, alg, role, ks->rsa_bits, now);
+	if (ret != GW_OK)
 		return ret;
-	}
 	*index = ks->count - 1;
+	const sig_key_t *key = ks->keys[*index];
 	char *path = sig_ks_path_join(ks->keys_dir, ks->meta[*index].file);
 	/* The key file first: the state that names it is the commit. */
 	ret = path != NULL ? sig_key_save_pem(key, path) : GW_ENOMEM;
 	free(path);
 	if (ret != GW_OK)
-		drop_key(ks, *index);
+		sig_ks_drop_key(ks, *index);
 	return ret;
 }
 
@@ -526,7 +502,7 @@ fail:
 		if (path != NULL)
 			unlink(path);
 		free(path);
-		drop_key(ks, ks->count - 1);
+		sig_ks_drop_key(ks, ks->count - 1);
 	}
 	return ret;
 }

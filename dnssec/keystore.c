@@ -128,6 +128,71 @@ static void scan_keys_dir(const sig_keystore_t *ks)
 	closedir(dir);
 }
 
+/* The name of key's file inside keys/: tag, algorithm, role. */
+static void key_file_name(char *buf, size_t len, const sig_key_t *key)
+{
+	snprintf(buf, len, "%u-%u-%s.pem", sig_key_tag(key), sig_key_algorithm(key),
+	         sig_ks_role_names[sig_key_role(key)]);
+}
+
+int sig_ks_key_fresh(const sig_keystore_t *ks, const sig_key_t *key, bool *fresh)
+{
+	uint16_t mine[2] = {sig_key_tag(key), 0};
+	int ret = sig_key_flipped_tag(key, &mine[1]);
+	if (ret != GW_OK)
+		return ret;
+	*fresh = false;
+	for (size_t i = 0; i < ks->count; i++) {
+		/* Its tag now, the other form of it, and the tag that names it
+		 * in keys/state (one of the two, kept as a check). */
+		uint16_t theirs[3] = {sig_key_tag(ks->keys[i]), 0, ks->meta[i].file_tag};
+		ret = sig_key_flipped_tag(ks->keys[i], &theirs[1]);
+		if (ret != GW_OK)
+			return ret;
+		for (size_t a = 0; a < 2; a++)
+			for (size_t b = 0; b < 3; b++)
+				if (mine[a] == theirs[b])
+					return GW_OK;
+	}
+	char name[SIG_KS_FILE_NAME_MAX];
+	key_file_name(name, sizeof(name), key);
+	char *path = sig_ks_path_join(ks->keys_dir, name);
+	if (path == NULL)
+		return GW_ENOMEM;
+	/* A file of that name that the state does not list: a leftover of a
+	 * crash, or somebody's. Never written over. */
+	struct stat st;
+	*fresh = lstat(path, &st) != 0 && errno == ENOENT;
+	free(path);
+	return GW_OK;
+}
+
+int sig_ks_generate(sig_keystore_t *ks, uint8_t alg, sig_role_t role, int rsa_bits, int64_t now)
+{
+	/* Two keys share a tag (in either form) once in about 16 000 pairs;
+	 * eight misses in a row mean something else is wrong. */
+	for (int tries = 0; tries < 8; tries++) {
+		sig_key_t *key = NULL;
+		bool fresh = false;
+		int ret = sig_key_generate(&key, alg, role, ks->apex, rsa_bits);
+		if (ret == GW_OK)
+			ret = sig_ks_key_fresh(ks, key, &fresh);
+		if (ret == GW_OK && fresh)
+			ret = sig_ks_add_key(ks, key, now);
+		if (ret == GW_OK && fresh)
+			return GW_OK;
+		uint16_t tag = key != NULL ? sig_key_tag(key) : 0;
+		sig_key_free(key);
+		if (ret != GW_OK)
+			return ret;
+		gw_info(
+		    "a new %s key for %s has the tag %u, which another key has or may take when "
+		    "revoked, or whose file exists; making another",
+		    sig_ks_role_names[role], ks->apex_text, tag);
+	}
+	return GW_EEXIST;
+}
+
 int sig_ks_add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now)
 {
 	if (ks->count == SIG_KS_KEYS_MAX)
@@ -142,13 +207,20 @@ int sig_ks_add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now)
 	ks->meta = meta;
 	ks_meta_t *m = &ks->meta[ks->count];
 	memset(m, 0, sizeof(*m));
-	snprintf(m->file, sizeof(m->file), "%u-%u-%s.pem", sig_key_tag(key), sig_key_algorithm(key),
-	         sig_ks_role_names[sig_key_role(key)]);
+	key_file_name(m->file, sizeof(m->file), key);
 	m->created = m->published = m->active = now;
 	m->use = sig_ks_default_use(sig_key_role(key));
 	m->file_tag = sig_key_tag(key);
 	ks->keys[ks->count++] = key;
 	return GW_OK;
+}
+
+void sig_ks_drop_key(sig_keystore_t *ks, size_t i)
+{
+	sig_key_free(ks->keys[i]);
+	memmove(&ks->keys[i], &ks->keys[i + 1], (ks->count - i - 1) * sizeof(ks->keys[0]));
+	memmove(&ks->meta[i], &ks->meta[i + 1], (ks->count - i - 1) * sizeof(ks->meta[0]));
+	ks->count--;
 }
 
 /* A usable set has a key for the apex DNSKEY RRset (CSK or KSK) and one
@@ -530,30 +602,14 @@ static int generate_keys(sig_keystore_t *ks, const sig_key_policy_t *policy, int
 	size_t n = policy->split ? 2 : 1;
 
 	for (size_t i = 0; i < n; i++) {
-		sig_key_t *key = NULL;
-		int ret =
-		    sig_key_generate(&key, policy->algorithm, roles[i], ks->apex, policy->rsa_bits);
+		int ret = sig_ks_generate(ks, policy->algorithm, roles[i], policy->rsa_bits, now);
 		if (ret != GW_OK) {
 			gw_err("cannot generate a %s key for %s: %s",
 			       sig_algorithm_name(policy->algorithm), ks->apex_text,
 			       gw_strerror(ret));
 			return ret;
 		}
-		/* Validators cope with two keys sharing a tag, but they try
-		 * both; a fresh pair need not collide. */
-		bool clash = false;
-		for (size_t j = 0; j < ks->count; j++)
-			clash = clash || sig_key_tag(ks->keys[j]) == sig_key_tag(key);
-		if (clash) {
-			sig_key_free(key);
-			i--;
-			continue;
-		}
-		ret = sig_ks_add_key(ks, key, now);
-		if (ret != GW_OK) {
-			sig_key_free(key);
-			return ret;
-		}
+		const sig_key_t *key = ks->keys[ks->count - 1];
 		gw_notice("generated key %u (%s, %s) for %s", sig_key_tag(key),
 		          sig_algorithm_name(sig_key_algorithm(key)), sig_ks_role_names[roles[i]],
 		          ks->apex_text);

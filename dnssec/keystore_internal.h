@@ -23,7 +23,7 @@ typedef struct {
 } ks_meta_t;
 
 /* The rollover under way (kind SIG_ROLL_NONE: none). Keys are named by
- * tag and algorithm, which the store keeps unique. */
+ * tag and algorithm, which the store keeps unique (sig_ks_key_fresh()). */
 typedef struct {
 	sig_roll_kind_t kind;
 	sig_roll_step_t step;
@@ -56,6 +56,21 @@ char *sig_ks_path_join(const char *dir, const char *name);
 /* Append key (taken on GW_OK) with its file name and times; use per
  * role. GW_ELIMIT, GW_ENOMEM. */
 int sig_ks_add_key(sig_keystore_t *ks, sig_key_t *key, int64_t now);
+
+/* Whether key (borrowed) may join ks: *fresh is false when its tag, or
+ * the tag it will have once revoked, is a tag that a key of ks has, had
+ * before it was revoked or will have once revoked (validators cope with
+ * two keys sharing a tag, but keys/ and keys/state name keys by tag and
+ * algorithm), or when its file name is taken in keys/. GW_OK, GW_ENOMEM. */
+int sig_ks_key_fresh(const sig_keystore_t *ks, const sig_key_t *key, bool *fresh);
+
+/* Generate a key of alg and role (RSA: rsa_bits) that is fresh for ks
+ * and append it as sig_ks_add_key() does; not saved. A few tries; then
+ * GW_EEXIST. Else sig_key_generate()'s and sig_ks_add_key()'s errors. */
+int sig_ks_generate(sig_keystore_t *ks, uint8_t alg, sig_role_t role, int rsa_bits, int64_t now);
+
+/* Drop key i from memory (its file stays until the caller unlinks it). */
+void sig_ks_drop_key(sig_keystore_t *ks, size_t i);
 
 /* Replace key i by its revoked form (RFC 5011) and mark it so (in
  * memory). GW_OK, GW_ECRYPTO, GW_ENOMEM. */

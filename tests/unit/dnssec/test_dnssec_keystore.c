@@ -1,5 +1,6 @@
 /* dnssec/keystore.c: the key store (CSK or KSK/ZSK, crashes, lost
  * state, import) and its DS and trust anchor files. */
+#include "dnssec/keystore_internal.h"
 #include "keys_fixture.h"
 
 /* ---- key store --------------------------------------------------------------- */
@@ -588,6 +589,86 @@ static void test_publish_ds(void)
 	rm_tree(dir);
 }
 
+/* A new key may join the store only when none of its tags (as made, and
+ * once revoked) is a tag of a key there in either form, and its file name
+ * is free: a revoked key keeps its file and its line in keys/state under
+ * its tag from before, and a key made with that tag would have written
+ * over its file. */
+static void test_keystore_fresh(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024], path[1024];
+	join(state, sizeof(state), dir, "state");
+	sig_key_policy_t p = policy(SIG_ALG_ECDSAP256SHA256, false);
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL_FATAL(count, 1);
+
+	/* The CSK again, from its file, and revoked. */
+	sig_key_t *same = NULL, *revoked = NULL;
+	key_file(path, sizeof(path), state, keys[0]);
+	CU_ASSERT_EQUAL_FATAL(
+	    sig_key_load_pem(&same, path, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK, g_apex), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(sig_key_revoke(&revoked, keys[0]), GW_OK);
+	uint16_t flipped = 0;
+	CU_ASSERT_EQUAL(sig_key_flipped_tag(same, &flipped), GW_OK);
+	CU_ASSERT_EQUAL(flipped, sig_key_tag(revoked));
+	CU_ASSERT_EQUAL(sig_key_flipped_tag(revoked, &flipped), GW_OK);
+	CU_ASSERT_EQUAL(flipped, sig_key_tag(same));
+	CU_ASSERT_NOT_EQUAL(sig_key_tag(same), sig_key_tag(revoked));
+
+	bool fresh = true;
+	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, same, &fresh), GW_OK);
+	CU_ASSERT_FALSE(fresh);
+	fresh = true;
+	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, revoked, &fresh), GW_OK);
+	CU_ASSERT_FALSE(fresh);
+	/* The store's key revoked: the unrevoked tag still names it. */
+	CU_ASSERT_EQUAL_FATAL(sig_ks_revoke(ks, 0), GW_OK);
+	CU_ASSERT_EQUAL(sig_key_tag(keys[0]), sig_key_tag(revoked));
+	fresh = true;
+	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, same, &fresh), GW_OK);
+	CU_ASSERT_FALSE(fresh);
+	fresh = true;
+	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, revoked, &fresh), GW_OK);
+	CU_ASSERT_FALSE(fresh);
+
+	/* A key made by the store: fresh, so its tags are none of the
+	 * CSK's; then its file name taken by a file keys/state does not
+	 * list. */
+	CU_ASSERT_EQUAL_FATAL(sig_ks_generate(ks, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK, 0, 0),
+	                      GW_OK);
+	keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL_FATAL(count, 2);
+	sig_key_t *made = keys[1];
+	CU_ASSERT_EQUAL(sig_key_flipped_tag(made, &flipped), GW_OK);
+	uint16_t made_tags[2] = {sig_key_tag(made), flipped};
+	for (size_t i = 0; i < 2; i++) {
+		CU_ASSERT_NOT_EQUAL(made_tags[i], sig_key_tag(same));
+		CU_ASSERT_NOT_EQUAL(made_tags[i], sig_key_tag(revoked));
+	}
+	sig_key_t *other = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_key_revoke(&other, made), GW_OK);
+	sig_ks_drop_key(ks, 1);
+	fresh = false;
+	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, other, &fresh), GW_OK);
+	CU_ASSERT_TRUE(fresh);
+	key_file(path, sizeof(path), state, other);
+	FILE *fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, other, &fresh), GW_OK);
+	CU_ASSERT_FALSE(fresh);
+
+	sig_key_free(other);
+	sig_key_free(same);
+	sig_key_free(revoked);
+	sig_keystore_free(ks);
+	rm_tree(dir);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("dnssec keystore", (gw_test_t[]){
@@ -599,6 +680,7 @@ int gw_test_register(void)
 	                                            {"lost state", test_keystore_lost_state},
 	                                            {"import", test_keystore_import},
 	                                            {"publish ds", test_publish_ds},
+	                                            {"fresh tags", test_keystore_fresh},
 	                                            {NULL, NULL},
 	                                        });
 }
