@@ -135,13 +135,15 @@ static void key_file_name(char *buf, size_t len, const sig_key_t *key)
 	         sig_ks_role_names[sig_key_role(key)]);
 }
 
-int sig_ks_key_fresh(const sig_keystore_t *ks, const sig_key_t *key, bool *fresh)
+/* The index of a key of ks that shares a tag with key, in either form
+ * (as made, revoked), into *with; -1 for none. GW_OK, GW_ENOMEM. */
+static int tag_clash(const sig_keystore_t *ks, const sig_key_t *key, int *with)
 {
 	uint16_t mine[2] = {sig_key_tag(key), 0};
 	int ret = sig_key_flipped_tag(key, &mine[1]);
 	if (ret != GW_OK)
 		return ret;
-	*fresh = false;
+	*with = -1;
 	for (size_t i = 0; i < ks->count; i++) {
 		/* Its tag now, the other form of it, and the tag that names it
 		 * in keys/state (one of the two, kept as a check). */
@@ -152,8 +154,20 @@ int sig_ks_key_fresh(const sig_keystore_t *ks, const sig_key_t *key, bool *fresh
 		for (size_t a = 0; a < 2; a++)
 			for (size_t b = 0; b < 3; b++)
 				if (mine[a] == theirs[b])
-					return GW_OK;
+					*with = (int)i;
 	}
+	return GW_OK;
+}
+
+int sig_ks_key_fresh(const sig_keystore_t *ks, const sig_key_t *key, bool *fresh)
+{
+	int with = -1;
+	int ret = tag_clash(ks, key, &with);
+	if (ret != GW_OK)
+		return ret;
+	*fresh = false;
+	if (with >= 0)
+		return GW_OK;
 	char name[SIG_KS_FILE_NAME_MAX];
 	key_file_name(name, sizeof(name), key);
 	char *path = sig_ks_path_join(ks->keys_dir, name);
@@ -562,6 +576,17 @@ static int import_keys(sig_keystore_t *ks, const sig_key_policy_t *policy, int64
 		sig_key_t *key = NULL;
 		ret = sig_key_import_bind(&key, key_path, private_path, ks->apex, !policy->split);
 		free(private_path);
+		int with = -1;
+		if (ret == GW_OK)
+			ret = tag_clash(ks, key, &with);
+		if (ret == GW_OK && with >= 0) {
+			gw_err("cannot import %s: its key tag %u, or the tag it would have once "
+			       "revoked, is also a tag of the key imported from %s; the gateway "
+			       "names keys by tag, so make a new key for one of them",
+			       key_path, sig_key_tag(key),
+			       (size_t)with < i ? policy->import[with] : "before");
+			ret = GW_EKEY;
+		}
 		if (ret == GW_OK)
 			ret = sig_ks_add_key(ks, key, now);
 		if (ret != GW_OK) {

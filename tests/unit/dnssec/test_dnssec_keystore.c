@@ -461,6 +461,36 @@ static void test_keystore_import(void)
 	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EKEY);
 	CU_ASSERT_FALSE(exists(path));
 	CU_ASSERT_PTR_NULL(ks);
+	/* A KSK and a ZSK with one tag (clash/: found among 400 of each): the
+	 * store names keys by tag and algorithm, so it refuses the pair. */
+	static const fixture_t clash[] = {
+	    {"clash/ksk", "Kexample.+013+16520", SIG_ALG_ECDSAP256SHA256, 16520, 257},
+	    {"clash/zsk", "Kexample.+013+16520", SIG_ALG_ECDSAP256SHA256, 16520, 256},
+	};
+	char clash_dir[2][1024], clash_key[2][1024], clash_priv[2][1024];
+	for (size_t i = 0; i < 2; i++) {
+		join(clash_dir[i], sizeof(clash_dir[i]), dir, i == 0 ? "ksk" : "zsk");
+		CU_ASSERT_FATAL(mkdir(clash_dir[i], 0700) == 0);
+		stage_pair(clash_dir[i], &clash[i], clash_key[i], clash_priv[i],
+		           sizeof(clash_key[i]));
+	}
+	const char *clashing[] = {clash_key[0], clash_key[1]};
+	sig_key_policy_t pcl = policy(SIG_ALG_ECDSAP256SHA256, true);
+	pcl.import = clashing;
+	pcl.import_count = 2;
+	join(state, sizeof(state), dir, "state-clash");
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &pcl), GW_EKEY);
+	CU_ASSERT_PTR_NULL(ks);
+	join(path, sizeof(path), state, "keys/state");
+	CU_ASSERT_FALSE(exists(path));
+	/* Each alone imports, with that tag. */
+	for (size_t i = 0; i < 2; i++) {
+		sig_key_t *key = NULL;
+		CU_ASSERT_EQUAL(
+		    sig_key_import_bind(&key, clash_key[i], clash_priv[i], g_apex, false), GW_OK);
+		CU_ASSERT_EQUAL(key != NULL ? sig_key_tag(key) : 0, 16520);
+		sig_key_free(key);
+	}
 	rm_tree(dir);
 }
 
