@@ -56,43 +56,40 @@ static int walk(int fd, off_t pos, off_t size, uint32_t *out)
 	return GW_OK;
 }
 
-int gw_journal_read_floor(const char *state_dir, const uint8_t *apex, uint32_t *out)
+int gw_journal_floor_fd(int fd, const char *path, const uint8_t *apex, uint32_t *out)
 {
-	char path[4096];
 	uint8_t head[13 + ZONE_NAME_MAXLEN];
 	struct stat st;
-	int ret;
-	int fd = -1;
 
-	snprintf(path, sizeof(path), "%s/journal", state_dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = errno == ENOENT ? GW_ENOTFOUND : -errno;
-		goto out;
-	}
-	if (fstat(fd, &st) != 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = S_ISDIR(st.st_mode) ? -EISDIR : GW_EIO;
-		goto out;
-	}
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : GW_EIO;
 	size_t alen = (size_t)zone_name_len(apex, ZONE_NAME_MAXLEN);
-	ret = gw_journal_read_at(fd, head, 13 + alen, 0);
-	if (ret == GW_OK &&
-	    (memcmp(head, FILE_MAGIC, 8) != 0 || ldns_read_uint32(head + 8) != FILE_VERSION))
-		ret = GW_EPARSE;
+	int ret = gw_journal_read_at(fd, head, 13 + alen, 0);
 	if (ret != GW_OK)
-		goto out;
+		return ret;
+	if (memcmp(head, FILE_MAGIC, 8) != 0 || ldns_read_uint32(head + 8) != FILE_VERSION)
+		return GW_EPARSE;
 	if (head[12] != alen || !zone_name_equal(head + 13, apex)) {
 		/* Another zone's serials say nothing about this one's. */
 		gw_info("journal: %s is another zone's; it sets no floor for the serial", path);
-		ret = GW_ENOTFOUND;
-		goto out;
+		return GW_ENOTFOUND;
 	}
-	ret = walk(fd, (off_t)(13 + alen), st.st_size, out);
-out:
+	return walk(fd, (off_t)(13 + alen), st.st_size, out);
+}
+
+int gw_journal_read_floor(const char *state_dir, const uint8_t *apex, uint32_t *out)
+{
+	char path[4096];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/journal", state_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		ret = errno == ENOENT ? GW_ENOTFOUND : -errno;
+	else
+		ret = gw_journal_floor_fd(fd, path, apex, out);
 	if (ret != GW_OK && ret != GW_ENOTFOUND)
 		gw_warn("journal: cannot read %s (%s); it sets no floor for the serial, only "
 		        "%s/serial keeps it going forward",

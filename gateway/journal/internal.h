@@ -302,6 +302,9 @@ int gw_jscan_walk(gw_jscan_t *s, gw_journal_rrset_fn fn, void *ctx, char *why, s
  * gets where a damaged tail starts. GW_OK or GW_ENOMEM. */
 int gw_journal_load_fd(gw_journal_t *j, const zone_t *zone, int fd, size_t win, uint64_t *torn);
 
+/* gw_journal_read_floor() on fd, the file at path (for the log). */
+int gw_journal_floor_fd(int fd, const char *path, const uint8_t *apex, uint32_t *out);
+
 /* gw_jscan_read() and gw_jscan_walk() on fd. */
 int gw_journal_last_fd(int fd, const uint8_t *apex, size_t win, gw_journal_rrset_fn fn, void *ctx,
                        uint64_t *torn, char *why, size_t why_len);

@@ -10,14 +10,18 @@
  * set, the target writes the right CRC-32 into every record it can find
  * before the reader sees it, so that mutations reach what is behind the
  * checksum; bit 2 set, a window of 64 octets instead of 256 KiB, so that
- * refills and growth are exercised. The rest is the file.
+ * refills and growth are exercised; bit 3 set, the serial floor's walk
+ * of the record heads (gw_journal_floor_fd(), floor.c) reads the file
+ * first. The rest is the file.
  *
  * Besides ASan and UBSan, the target aborts when a promise breaks: a
  * damaged tail is inside the file; the walk hands out RRsets in canonical
  * order, each with at least one RR; a loaded journal ends at the zone's
  * serial, its entries follow each other, and each is what IXFR sends:
  * exactly removed + added RRs, the removed opening with the apex SOA at
- * its from serial and the added with the apex SOA at its to serial. */
+ * its from serial and the added with the apex SOA at its to serial; the
+ * floor is found, or the file has none, is not a journal of this zone, or
+ * ends inside a header. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +176,13 @@ static int check_rrset(void *ctx, const uint8_t *owner, const zone_rrset_t *rrse
 	return GW_OK;
 }
 
+static void fuzz_floor(int fd)
+{
+	uint32_t floor = 0;
+	int ret = gw_journal_floor_fd(fd, "fuzz-journal", g_apex, &floor);
+	CHECK(ret == GW_OK || ret == GW_ENOTFOUND || ret == GW_EPARSE || ret == GW_EIO);
+}
+
 static void fuzz_last(int fd, size_t len, size_t win)
 {
 	seen_t seen = {0};
@@ -197,6 +208,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0 || (size > 1 && write(fd, buf, size - 1) != (ssize_t)(size - 1)))
 		abort();
 	size_t win = data[0] & 4 ? 64 : 0;
+	if (data[0] & 8)
+		fuzz_floor(fd);
 	if (data[0] & 1)
 		fuzz_last(fd, size - 1, win);
 	else

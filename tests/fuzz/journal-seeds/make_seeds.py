@@ -38,10 +38,14 @@ seeds={
  'other-apex': (0, header('other.')+snapshot(100,base)),
  'apex-past-header': (1, b'DNSSDGWJ'+struct.pack('>I',1)+bytes([9])+b'\x07example\x05'),
  'broken-chain': (2, header()+snapshot(100,base)+e2+e1),
+ 'floor-two-diffs': (8, header()+snapshot(100,base)+e1+e2),
+ 'floor-torn-tail': (8, (header()+snapshot(100,base)+e1+e2)[:-7]),
+ 'floor-broken-chain': (8, header()+snapshot(100,base)+e2+e1),
+ 'floor-other-apex': (8, header('other.')+snapshot(100,base)),
 }
 for k,(ctl,data) in seeds.items():
     with open(f'tests/fuzz/journal-seeds/{k}.hex','w') as f:
-        f.write(f'# journal seed: {k.replace("-"," ")}; control octet first (bit 0: rebuild, bit 1: fix CRCs)\n')
+        f.write(f'# journal seed: {k.replace("-"," ")}; control octet first (bit 0: rebuild, bit 1: fix CRCs, bit 3: the serial floor first)\n')
         data=bytes([ctl])+data
         for i in range(0,len(data),16):
             f.write(' '.join('%02x'%b for b in data[i:i+16])+'\n')
