@@ -619,6 +619,14 @@ static void test_publish_ds(void)
 	rm_tree(dir);
 }
 
+/* sig_ks_key_fresh() for key, asserting that it answers. */
+static bool fresh_for(const sig_keystore_t *ks, const sig_key_t *key)
+{
+	bool fresh = false;
+	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, key, &fresh), GW_OK);
+	return fresh;
+}
+
 /* A new key may join the store only when none of its tags (as made, and
  * once revoked) is a tag of a key there in either form, and its file name
  * is free: a revoked key keeps its file and its line in keys/state under
@@ -649,21 +657,13 @@ static void test_keystore_fresh(void)
 	CU_ASSERT_EQUAL(flipped, sig_key_tag(same));
 	CU_ASSERT_NOT_EQUAL(sig_key_tag(same), sig_key_tag(revoked));
 
-	bool fresh = true;
-	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, same, &fresh), GW_OK);
-	CU_ASSERT_FALSE(fresh);
-	fresh = true;
-	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, revoked, &fresh), GW_OK);
-	CU_ASSERT_FALSE(fresh);
+	CU_ASSERT_FALSE(fresh_for(ks, same));
+	CU_ASSERT_FALSE(fresh_for(ks, revoked));
 	/* The store's key revoked: the unrevoked tag still names it. */
 	CU_ASSERT_EQUAL_FATAL(sig_ks_revoke(ks, 0), GW_OK);
 	CU_ASSERT_EQUAL(sig_key_tag(keys[0]), sig_key_tag(revoked));
-	fresh = true;
-	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, same, &fresh), GW_OK);
-	CU_ASSERT_FALSE(fresh);
-	fresh = true;
-	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, revoked, &fresh), GW_OK);
-	CU_ASSERT_FALSE(fresh);
+	CU_ASSERT_FALSE(fresh_for(ks, same));
+	CU_ASSERT_FALSE(fresh_for(ks, revoked));
 
 	/* A key made by the store: fresh, so its tags are none of the
 	 * CSK's; then its file name taken by a file keys/state does not
@@ -682,15 +682,12 @@ static void test_keystore_fresh(void)
 	sig_key_t *other = NULL;
 	CU_ASSERT_EQUAL_FATAL(sig_key_revoke(&other, made), GW_OK);
 	sig_ks_drop_key(ks, 1);
-	fresh = false;
-	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, other, &fresh), GW_OK);
-	CU_ASSERT_TRUE(fresh);
+	CU_ASSERT_TRUE(fresh_for(ks, other));
 	key_file(path, sizeof(path), state, other);
 	FILE *fp = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
 	fclose(fp);
-	CU_ASSERT_EQUAL(sig_ks_key_fresh(ks, other, &fresh), GW_OK);
-	CU_ASSERT_FALSE(fresh);
+	CU_ASSERT_FALSE(fresh_for(ks, other));
 
 	sig_key_free(other);
 	sig_key_free(same);
