@@ -198,7 +198,9 @@ static void notify_metrics(gw_expo_t *e, const gw_view_t *v)
 	one(e, P "notify_answered_total", "counter", "NOTIFY messages a secondary answered.",
 	    st.acked);
 	one(e, P "notify_failed_total", "counter",
-	    "NOTIFYs given up: no answer after every try, or an error answer.", st.failed);
+	    "NOTIFYs given up: no answer after every try, an error answer, or no socket to send "
+	    "from.",
+	    st.failed);
 }
 
 static void push_metrics(gw_expo_t *e, const gw_push_t *push)

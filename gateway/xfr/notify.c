@@ -25,6 +25,8 @@
 static gw_log_limit_t g_peer_lines[5] = {
     {.burst = 10}, {.burst = 10}, {.burst = 10}, {.burst = 10}, {.burst = 10},
 };
+/* A socket that cannot be opened, once per serial change. */
+static gw_log_limit_t g_local_line = {.burst = 10};
 
 #define NOTIFY_MSG_MAX (512 + GW_TSIG_RESERVE)
 
@@ -34,6 +36,12 @@ typedef struct target {
 	const gw_tsig_key_t *key;      /* borrowed from the keyring; NULL: unsigned */
 	char text[80];
 	ev_timer timer;
+	/* The socket of the NOTIFY under way, connect()ed to the target:
+	 * each serial gets a new one, so a new source port (RFC 5452 9.2)
+	 * besides a new ID, and the kernel drops datagrams from any other
+	 * address or port. Closed when the wait ends. -1: none. */
+	int fd;
+	ev_io io;
 	bool pending;
 	uint32_t serial;
 	uint16_t id;
@@ -54,16 +62,41 @@ struct gw_notify {
 	unsigned tries;
 	target_t *targets; /* owned */
 	size_t count;
-	int fd4, fd6;
-	ev_io io4, io6;
 	gw_notify_stats_t stats;
 };
 
+static void on_read(struct ev_loop *loop, ev_io *w, int revents);
+
+static void close_socket(gw_notify_t *n, target_t *t)
+{
+	if (t->fd < 0)
+		return;
+	ev_io_stop(n->loop, &t->io);
+	close(t->fd);
+	t->fd = -1;
+}
+
+/* A new socket for t's next NOTIFY, connect()ed to the target. */
+static int open_socket(gw_notify_t *n, target_t *t)
+{
+	close_socket(n, t);
+	int fd = socket(t->cfg->ep.addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)&t->cfg->ep.addr, t->cfg->ep.addrlen) != 0) {
+		int ret = -errno;
+		close(fd);
+		return ret;
+	}
+	t->fd = fd;
+	ev_io_init(&t->io, on_read, fd, EV_READ);
+	ev_io_start(n->loop, &t->io);
+	return GW_OK;
+}
+
 static void send_one(gw_notify_t *n, target_t *t)
 {
-	int fd = t->cfg->ep.addr.ss_family == AF_INET ? n->fd4 : n->fd6;
-	ssize_t k = sendto(fd, t->msg, t->msg_len, MSG_DONTWAIT,
-	                   (const struct sockaddr *)&t->cfg->ep.addr, t->cfg->ep.addrlen);
+	ssize_t k = send(t->fd, t->msg, t->msg_len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	t->tries++;
 	n->stats.sent++;
 	t->last_sent = gw_clock_wall();
@@ -92,6 +125,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 		t->pending = false;
 		t->owner->stats.failed++;
 		t->result = "no answer";
+		close_socket(t->owner, t);
 		return;
 	}
 	send_one(t->owner, t);
@@ -135,6 +169,20 @@ void gw_notify_send(gw_notify_t *n, const zone_t *zone)
 		if (ret != GW_OK) {
 			gw_err("NOTIFY to %s for serial %u: %s", t->text, serial, gw_strerror(ret));
 			t->pending = false;
+			ev_timer_stop(n->loop, &t->timer);
+			continue;
+		}
+		ret = open_socket(n, t);
+		if (ret != GW_OK) {
+			/* Local (out of descriptors, no route), and a change a
+			 * second would say it each time. */
+			gw_log_limited(&g_local_line, GW_LOG_ERR,
+			               "NOTIFY to %s for serial %u: cannot open a socket: %s; the "
+			               "secondary will find the change at its next refresh",
+			               t->text, serial, gw_strerror(ret));
+			t->pending = false;
+			t->result = "no socket";
+			n->stats.failed++;
 			ev_timer_stop(n->loop, &t->timer);
 			continue;
 		}
@@ -230,7 +278,8 @@ void gw_notify_on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
 
 static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 {
-	gw_notify_t *n = w->data;
+	target_t *t = container_of(w, target_t, io);
+	gw_notify_t *n = t->owner;
 	uint8_t buf[4096];
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage from;
@@ -240,22 +289,12 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 		if (k < 0)
 			return;
 		gw_notify_on_answer(n, buf, (size_t)k, &from);
+		/* Answered: the socket has done its part. */
+		if (!t->pending) {
+			close_socket(n, t);
+			return;
+		}
 	}
-}
-
-static int open_socket(gw_notify_t *n, int family, int *fd, ev_io *io)
-{
-	*fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (*fd < 0)
-		return -errno;
-	if (family == AF_INET6) {
-		int on = 1;
-		setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-	}
-	ev_io_init(io, on_read, *fd, EV_READ);
-	io->data = n;
-	ev_io_start(n->loop, io);
-	return GW_OK;
 }
 
 int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_notify_opts_t *opts)
@@ -265,7 +304,6 @@ int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_notify_opts_
 	if (n == NULL)
 		return GW_ENOMEM;
 	n->loop = loop;
-	n->fd4 = n->fd6 = -1;
 	n->first_retry = opts->first_retry > 0 ? opts->first_retry : GW_NOTIFY_FIRST_RETRY;
 	n->tries = opts->tries > 0 ? opts->tries : GW_NOTIFY_TRIES;
 	if (opts->target_count > 0) {
@@ -273,27 +311,17 @@ int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_notify_opts_
 		if (n->targets == NULL)
 			goto out;
 	}
-	bool v4 = false, v6 = false;
 	for (size_t i = 0; i < opts->target_count; i++) {
 		target_t *t = &n->targets[i];
 		t->owner = n;
 		t->cfg = &opts->targets[i];
 		t->key = gw_tsig_keyring_get(opts->keys, t->cfg->key);
 		gw_config_endpoint_format(&t->cfg->ep, t->text, sizeof(t->text));
+		t->fd = -1;
 		ev_init(&t->timer, on_timer);
 		n->count++;
-		v4 |= t->cfg->ep.addr.ss_family == AF_INET;
-		v6 |= t->cfg->ep.addr.ss_family == AF_INET6;
 	}
 	ret = GW_OK;
-	if (v4)
-		ret = open_socket(n, AF_INET, &n->fd4, &n->io4);
-	if (ret == GW_OK && v6)
-		ret = open_socket(n, AF_INET6, &n->fd6, &n->io6);
-	if (ret != GW_OK) {
-		gw_err("cannot open a socket for NOTIFY: %s", gw_strerror(ret));
-		goto out;
-	}
 	*out = n;
 	n = NULL;
 out:
@@ -312,15 +340,9 @@ void gw_notify_free(gw_notify_t *n)
 {
 	if (n == NULL)
 		return;
-	for (size_t i = 0; i < n->count; i++)
+	for (size_t i = 0; i < n->count; i++) {
 		ev_timer_stop(n->loop, &n->targets[i].timer);
-	if (n->fd4 >= 0) {
-		ev_io_stop(n->loop, &n->io4);
-		close(n->fd4);
-	}
-	if (n->fd6 >= 0) {
-		ev_io_stop(n->loop, &n->io6);
-		close(n->fd6);
+		close_socket(n, &n->targets[i]);
 	}
 	free(n->targets);
 	free(n);

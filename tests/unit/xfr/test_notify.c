@@ -7,6 +7,7 @@
  * target, echoing the question, stops the resends; a wrong ID, another
  * address or another question does not. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,12 +45,29 @@ typedef struct secondary {
 	unsigned count;
 	double at[QUERIES_MAX]; /* ev_now() at arrival */
 	uint16_t id[QUERIES_MAX];
+	uint16_t port[QUERIES_MAX]; /* the NOTIFY's source port */
 	uint32_t serial[QUERIES_MAX];
-	/* On query replace_at (1-based; 0: never), announce this zone. */
+	/* On query replace_at (1-based; 0: never), announce this zone; with
+	 * replace_all, on every query before the last. */
 	unsigned replace_at;
+	bool replace_all;
 	gw_notify_t *notify;
 	const zone_t *newer;
+	/* Descriptors open before the first NOTIFY and at the deadline: the
+	 * notifier holds a socket only while a NOTIFY waits. */
+	int fds_before, fds_at_end;
 } secondary_t;
+
+static int open_fds(void)
+{
+	int count = 0;
+	DIR *d = opendir("/proc/self/fd");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while (readdir(d) != NULL)
+		count++;
+	closedir(d);
+	return count;
+}
 
 static int udp_socket(struct sockaddr_in *addr)
 {
@@ -94,8 +112,9 @@ static void on_query(struct ev_loop *loop, ev_io *w, int revents)
 	unsigned i = s->count++;
 	s->at[i] = ev_now(loop);
 	s->id[i] = (uint16_t)(buf[0] << 8 | buf[1]);
+	s->port[i] = ntohs(((const struct sockaddr_in *)&from)->sin_port);
 	s->serial[i] = notify_serial(buf, (size_t)n);
-	if (s->replace_at == i + 1)
+	if (s->replace_at == i + 1 || (s->replace_all && i + 1 < QUERIES_MAX))
 		gw_notify_send(s->notify, s->newer);
 	if (s->answer[i] == ANSWER_NONE)
 		return;
@@ -140,7 +159,8 @@ static void assert_stats(const gw_notify_stats_t *st, uint64_t sent, uint64_t ac
 
 static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void)w;
+	secondary_t *s = w->data;
+	s->fds_at_end = open_fds();
 	(void)revents;
 	ev_break(loop, EVBREAK_ALL);
 }
@@ -188,8 +208,10 @@ static void run(secondary_t *s, double first_retry, unsigned tries, double secon
 	CU_ASSERT_FATAL(gw_notify_new(&n, s->loop, &opts) == GW_OK);
 	s->notify = n;
 	zone_t *zone = zone_with_serial(1);
+	s->fds_before = open_fds();
 	gw_notify_send(n, zone);
 	ev_timer_init(&deadline, on_deadline, seconds, 0.0);
+	deadline.data = s;
 	ev_timer_start(s->loop, &deadline);
 	ev_run(s->loop, 0);
 
@@ -222,11 +244,14 @@ static void test_resend_schedule(void)
 			fprintf(stderr, "\nresend %u after %.3f s, want %.3f s\n", i, got, want);
 		CU_ASSERT(got >= want * 0.75);
 		CU_ASSERT(got <= want + 0.3);
-		/* a resend is the same query: same ID, same serial */
+		/* a resend is the same query: same ID, same serial, from the
+		 * same socket */
 		CU_ASSERT_EQUAL(s.id[i], s.id[0]);
 		CU_ASSERT_EQUAL(s.serial[i], 1);
+		CU_ASSERT_EQUAL(s.port[i], s.port[0]);
 	}
 	assert_stats(&st, GW_NOTIFY_TRIES, 0, 1);
+	CU_ASSERT_EQUAL(s.fds_at_end, s.fds_before); /* closed once given up */
 }
 
 /* The right answer to the first resend: nothing more is sent. */
@@ -239,6 +264,7 @@ static void test_answer_stops(void)
 	run(&s, 0.05, 0, 0.5, &st);
 	CU_ASSERT_EQUAL(s.count, 2);
 	assert_stats(&st, 2, 1, 0);
+	CU_ASSERT_EQUAL(s.fds_at_end, s.fds_before); /* closed once answered */
 }
 
 /* Answers with another ID, or from another port of the target's host,
@@ -305,6 +331,31 @@ static void test_newer_serial(void)
 	zone_free(newer);
 }
 
+/* Each serial's NOTIFY comes from a socket of its own (RFC 5452 9.2): a
+ * new source port from the kernel's random choice. Sixteen announcements
+ * in a row from one port would be one chance in about 28 000^15. */
+static void test_new_port(void)
+{
+	secondary_t s = {0};
+	gw_notify_stats_t st;
+	zone_t *newer = zone_with_serial(2);
+
+	s.replace_all = true;
+	s.newer = newer;
+	run(&s, 1.0, 0, 0.5, &st);
+	CU_ASSERT_EQUAL_FATAL(s.count, QUERIES_MAX);
+	bool other_port = false;
+	for (unsigned i = 1; i < s.count; i++) {
+		other_port = other_port || s.port[i] != s.port[0];
+		CU_ASSERT_NOT_EQUAL(s.port[i], 0);
+		CU_ASSERT_EQUAL(s.serial[i], 2);
+	}
+	CU_ASSERT_TRUE(other_port);
+	/* The last NOTIFY still waits, on the one socket left open. */
+	CU_ASSERT_EQUAL(s.fds_at_end, s.fds_before + 1);
+	zone_free(newer);
+}
+
 /* tries: fewer sends in all when asked. */
 static void test_tries_option(void)
 {
@@ -325,6 +376,7 @@ int gw_test_register(void)
 	                                   {"answer's question", test_answer_question},
 	                                   {"newer serial", test_newer_serial},
 	                                   {"tries option", test_tries_option},
+	                                   {"a new port per serial", test_new_port},
 	                                   {NULL, NULL},
 	                               });
 }
