@@ -181,6 +181,40 @@ int sig_ks_key_fresh(const sig_keystore_t *ks, const sig_key_t *key, bool *fresh
 	return GW_OK;
 }
 
+/* An imported key's file name in keys/ may already be taken: by the same
+ * key (an import repeated after keys/state was lost), which may stay, or
+ * by another key of an earlier store, which must not be written over.
+ * GW_OK, GW_EEXIST (logged), GW_ENOMEM. */
+static int import_file_free(const sig_keystore_t *ks, const sig_key_t *key, const char *from)
+{
+	char name[SIG_KS_FILE_NAME_MAX];
+	key_file_name(name, sizeof(name), key);
+	char *path = sig_ks_path_join(ks->keys_dir, name);
+	if (path == NULL)
+		return GW_ENOMEM;
+	int ret = GW_OK;
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		sig_key_t *there = NULL;
+		uint16_t a_len = 0, b_len = 0;
+		const uint8_t *a = sig_key_dnskey_rdata(key, &a_len);
+		bool same =
+		    S_ISREG(st.st_mode) && sig_key_load_pem(&there, path, sig_key_algorithm(key),
+		                                            sig_key_role(key), ks->apex) == GW_OK;
+		const uint8_t *b = same ? sig_key_dnskey_rdata(there, &b_len) : NULL;
+		same = same && a_len == b_len && memcmp(a, b, a_len) == 0;
+		sig_key_free(there);
+		if (!same) {
+			gw_err("cannot import %s: %s already holds another key (of an earlier key "
+			       "store?); it is not written over: move it out of %s first",
+			       from, path, ks->keys_dir);
+			ret = GW_EEXIST;
+		}
+	}
+	free(path);
+	return ret;
+}
+
 int sig_ks_generate(sig_keystore_t *ks, uint8_t alg, sig_role_t role, int rsa_bits, int64_t now)
 {
 	/* Two keys share a tag (in either form) once in about 16 000 pairs;
@@ -587,6 +621,8 @@ static int import_keys(sig_keystore_t *ks, const sig_key_policy_t *policy, int64
 			       (size_t)with < i ? policy->import[with] : "before");
 			ret = GW_EKEY;
 		}
+		if (ret == GW_OK)
+			ret = import_file_free(ks, key, key_path);
 		if (ret == GW_OK)
 			ret = sig_ks_add_key(ks, key, now);
 		if (ret != GW_OK) {

@@ -619,6 +619,67 @@ static void test_publish_ds(void)
 	rm_tree(dir);
 }
 
+/* A first start that imports a key whose file name keys/ already holds
+ * (keys/state lost, --new-keys): another key there is never written over;
+ * the same key may stay. */
+static void test_keystore_import_over(void)
+{
+	char *dir = make_tmpdir();
+	char src_dir[1024], state[1024], keys_dir[1024], other_state[1024];
+	char key_path[1024], priv_path[1024], file[1024], ours[1024];
+	join(src_dir, sizeof(src_dir), dir, "bind");
+	CU_ASSERT_FATAL(mkdir(src_dir, 0700) == 0);
+	const fixture_t *ksk = &g_fixtures[0]; /* ECDSA, 257, tag 2854 */
+	stage_pair(src_dir, ksk, key_path, priv_path, sizeof(key_path));
+	const char *import[] = {key_path};
+	sig_key_policy_t p = policy(SIG_ALG_ECDSAP256SHA256, false);
+	p.import = import;
+	p.import_count = 1;
+	p.new_keys = true;
+
+	/* The key as the store keeps it, from a store of its own. */
+	sig_keystore_t *ks = NULL;
+	join(other_state, sizeof(other_state), dir, "other");
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, other_state, g_apex, &p), GW_OK);
+	sig_keystore_free(ks);
+	ks = NULL;
+	join(ours, sizeof(ours), other_state, "keys/2854-13-csk.pem");
+	CU_ASSERT_FATAL(exists(ours));
+
+	/* keys/ of an earlier store, its key under the import's file name. */
+	join(state, sizeof(state), dir, "state");
+	join(keys_dir, sizeof(keys_dir), state, "keys");
+	CU_ASSERT_FATAL(mkdir(state, 0700) == 0 && mkdir(keys_dir, 0700) == 0);
+	join(file, sizeof(file), keys_dir, "2854-13-csk.pem");
+	sig_key_t *other = NULL;
+	CU_ASSERT_EQUAL_FATAL(
+	    sig_key_generate(&other, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK, g_apex, 0), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(sig_key_save_pem(other, file), GW_OK);
+	sig_key_free(other);
+	char *before = read_text(file);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EEXIST);
+	CU_ASSERT_PTR_NULL(ks);
+	char *after = read_text(file);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(after);
+	CU_ASSERT_STRING_EQUAL(before, after);
+	free(before);
+	free(after);
+	char path[1024];
+	join(path, sizeof(path), keys_dir, "state");
+	CU_ASSERT_FALSE(exists(path));
+
+	/* The same key under that name: the import goes ahead. */
+	copy_file(ours, file, 0600);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL(count, 1);
+	CU_ASSERT_EQUAL(count > 0 ? sig_key_tag(keys[0]) : 0, ksk->tag);
+	sig_keystore_free(ks);
+	rm_tree(dir);
+}
+
 /* sig_ks_key_fresh() for key, asserting that it answers. */
 static bool fresh_for(const sig_keystore_t *ks, const sig_key_t *key)
 {
@@ -698,16 +759,18 @@ static void test_keystore_fresh(void)
 
 int gw_test_register(void)
 {
-	return gw_test_suite("dnssec keystore", (gw_test_t[]){
-	                                            {"csk", test_keystore_csk},
-	                                            {"split", test_keystore_split},
-	                                            {"missing key", test_keystore_missing_key},
-	                                            {"bad state", test_keystore_bad_state},
-	                                            {"crash", test_keystore_crash},
-	                                            {"lost state", test_keystore_lost_state},
-	                                            {"import", test_keystore_import},
-	                                            {"publish ds", test_publish_ds},
-	                                            {"fresh tags", test_keystore_fresh},
-	                                            {NULL, NULL},
-	                                        });
+	return gw_test_suite("dnssec keystore",
+	                     (gw_test_t[]){
+	                         {"csk", test_keystore_csk},
+	                         {"split", test_keystore_split},
+	                         {"missing key", test_keystore_missing_key},
+	                         {"bad state", test_keystore_bad_state},
+	                         {"crash", test_keystore_crash},
+	                         {"lost state", test_keystore_lost_state},
+	                         {"import", test_keystore_import},
+	                         {"publish ds", test_publish_ds},
+	                         {"fresh tags", test_keystore_fresh},
+	                         {"import over a file", test_keystore_import_over},
+	                         {NULL, NULL},
+	                     });
 }
