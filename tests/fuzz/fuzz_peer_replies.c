@@ -39,6 +39,7 @@
  * when signed with it, and its result is the answer's rcode; the client
  * serial comes only from a query with one authority record. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <ctype.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -110,10 +111,14 @@ static int peer_socket(struct sockaddr_storage *ss, socklen_t *len)
 	return fd;
 }
 
-/* The next query that reached fd; its length. */
+/* The next query that reached fd; its length. A signal (libFuzzer's
+ * timeout timer, SIGALRM) may cut the wait short: waited again. */
 static size_t take_query(int fd, uint8_t *buf, size_t cap)
 {
-	ssize_t n = recv(fd, buf, cap, 0);
+	ssize_t n;
+	do
+		n = recv(fd, buf, cap, 0);
+	while (n < 0 && errno == EINTR);
 	if (n < DNS_HEADER_LEN)
 		abort();
 	return (size_t)n;

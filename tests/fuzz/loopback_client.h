@@ -15,7 +15,11 @@
  * ephemeral ports within seconds; the source goes round 127.0.1.1 to
  * 127.0.1.254 instead, which the targets' listeners allow (127.0.0.0/8).
  * A machine short of local ports all the same (EADDRNOTAVAIL, EADDRINUSE:
- * other tests' connections) is waited out, up to 1 s in 10 ms steps. */
+ * other tests' connections) is waited out, up to 1 s in 10 ms steps.
+ * A connect() that a signal interrupts (EINTR) is tried again on a new
+ * socket: libFuzzer's timeout timer (SIGALRM every -timeout / 2 + 1
+ * seconds, 6 s with -timeout=10, its handler without SA_RESTART) lands in
+ * one now and then, which is what failed CI's fuzz.operator 6 s in. */
 static inline int fuzz_tcp_connect(const struct sockaddr_in *to)
 {
 	static unsigned next;
@@ -31,6 +35,8 @@ static inline int fuzz_tcp_connect(const struct sockaddr_in *to)
 			return fd;
 		err = errno;
 		close(fd);
+		if (err == EINTR)
+			continue;
 		if (err != EADDRNOTAVAIL && err != EADDRINUSE)
 			break;
 		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
