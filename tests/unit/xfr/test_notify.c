@@ -347,7 +347,6 @@ static void test_new_port(void)
 	bool other_port = false;
 	for (unsigned i = 1; i < s.count; i++) {
 		other_port = other_port || s.port[i] != s.port[0];
-		CU_ASSERT_NOT_EQUAL(s.port[i], 0);
 		CU_ASSERT_EQUAL(s.serial[i], 2);
 	}
 	CU_ASSERT_TRUE(other_port);
