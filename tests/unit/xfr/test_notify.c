@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -366,6 +367,55 @@ static void test_tries_option(void)
 	assert_stats(&st, 2, 0, 1);
 }
 
+/* Out of descriptors: the NOTIFY gets no socket, so it is not sent and
+ * its wait ends at once as "no socket", counted as failed. The soft limit
+ * goes to the lowest free descriptor, so that the next socket() fails
+ * with EMFILE. */
+static void test_no_socket(void)
+{
+	struct sockaddr_in addr;
+	int fd = udp_socket(&addr);
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(loop != NULL);
+	gw_notify_target_t target = {.key = -1};
+	memcpy(&target.ep.addr, &addr, sizeof(addr));
+	target.ep.addrlen = sizeof(addr);
+	gw_tsig_keyring_t keys = {NULL, 0};
+	gw_notify_opts_t opts = {.targets = &target, .target_count = 1, .keys = &keys};
+	gw_notify_t *n = NULL;
+	CU_ASSERT_FATAL(gw_notify_new(&n, loop, &opts) == GW_OK);
+	zone_t *zone = zone_with_serial(1);
+
+	struct rlimit saved, low;
+	CU_ASSERT_FATAL(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+	int lowest = dup(0);
+	CU_ASSERT_FATAL(lowest >= 0);
+	close(lowest);
+	low = saved;
+	low.rlim_cur = (rlim_t)lowest;
+	CU_ASSERT_FATAL(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	gw_notify_send(n, zone);
+	CU_ASSERT_FATAL(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+
+	gw_notify_stats_t st;
+	gw_notify_get_stats(n, &st);
+	assert_stats(&st, 0, 0, 1);
+	gw_notify_target_info_t info;
+	CU_ASSERT_EQUAL(gw_notify_targets(n, &info, 1), 1);
+	CU_ASSERT_FALSE(info.pending);
+	CU_ASSERT_STRING_EQUAL(info.result, "no socket");
+	char buf[64];
+	CU_ASSERT(recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0); /* nothing sent */
+	/* With descriptors again, the next serial goes out. */
+	gw_notify_send(n, zone);
+	gw_notify_get_stats(n, &st);
+	assert_stats(&st, 1, 0, 1);
+	gw_notify_free(n);
+	zone_free(zone);
+	close(fd);
+	ev_loop_destroy(loop);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("notify", (gw_test_t[]){
@@ -376,6 +426,7 @@ int gw_test_register(void)
 	                                   {"newer serial", test_newer_serial},
 	                                   {"tries option", test_tries_option},
 	                                   {"a new port per serial", test_new_port},
+	                                   {"no socket", test_no_socket},
 	                                   {NULL, NULL},
 	                               });
 }
