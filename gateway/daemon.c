@@ -218,6 +218,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	gw_zone_extra_t *extra = NULL; /* per zone: the DANE records of one */
 	daemon_t d = {.cfg = cfg, .flags = flags};
 	d.loop = ev_default_loop(EVFLAG_AUTO);
+	gw_notify_pool_init(&d.notify_pool, GW_NOTIFY_SOCKETS_MAX);
 	if (d.loop == NULL) {
 		gw_err("cannot create the event loop");
 		return GW_ERROR;

@@ -83,6 +83,9 @@ typedef struct daemon {
 	gw_http_t *http;           /* owned: the metrics over HTTP; NULL when off */
 	gw_control_t *control;     /* owned: the control socket; NULL when control.enable is off */
 	gw_dane_t dane;            /* the TLS key's records the zone publishes */
+	/* The NOTIFY sockets of every zone's notifier, old and new across a
+	 * reload: many zones with many secondaries stay within it. */
+	gw_notify_pool_t notify_pool;
 } daemon_t;
 
 /* The parts of cfg each module takes (what they point at is cfg's). */
@@ -99,9 +102,9 @@ gw_guard_opts_t gw_daemon_guard_opts(const gw_config_t *cfg, gw_rrl_opts_t *rrl,
 int gw_daemon_keyring_new(const gw_config_t *cfg, gw_tsig_keyring_t **out);
 void gw_daemon_keyring_free(gw_tsig_keyring_t *keys);
 /* The notifier of a zone's transfer.notify, signing with keys
- * (borrowed). */
-int gw_daemon_notify_new(const gw_transfer_config_t *transfer, const gw_tsig_keyring_t *keys,
-                         struct ev_loop *loop, gw_notify_t **out);
+ * (borrowed), its sockets from d's pool. */
+int gw_daemon_notify_new(daemon_t *d, const gw_transfer_config_t *transfer,
+                         const gw_tsig_keyring_t *keys, gw_notify_t **out);
 
 /* gateway/zones.c: the zone slots. */
 

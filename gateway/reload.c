@@ -57,15 +57,16 @@ int gw_daemon_keyring_new(const gw_config_t *cfg, gw_tsig_keyring_t **out)
 	return GW_OK;
 }
 
-int gw_daemon_notify_new(const gw_transfer_config_t *transfer, const gw_tsig_keyring_t *keys,
-                         struct ev_loop *loop, gw_notify_t **out)
+int gw_daemon_notify_new(daemon_t *d, const gw_transfer_config_t *transfer,
+                         const gw_tsig_keyring_t *keys, gw_notify_t **out)
 {
 	gw_notify_opts_t opts = {
 	    .targets = transfer->notify,
 	    .target_count = transfer->notify_count,
 	    .keys = keys,
+	    .pool = &d->notify_pool,
 	};
-	return gw_notify_new(out, loop, &opts);
+	return gw_notify_new(out, d->loop, &opts);
 }
 
 void gw_daemon_retire_all(daemon_t *d)
@@ -242,9 +243,8 @@ static int prepare(daemon_t *d, const gw_config_t *next, const gw_config_diff_t 
 	    (f->notify = calloc(d->slot_count, sizeof(*f->notify))) == NULL)
 		ret = GW_ENOMEM;
 	for (size_t i = 0; ret == GW_OK && notify && i < d->slot_count; i++)
-		ret = gw_daemon_notify_new(slot_config(d, next, i, f->same_zones)->transfer,
-		                           f->keys != NULL ? f->keys : d->keys, d->loop,
-		                           &f->notify[i]);
+		ret = gw_daemon_notify_new(d, slot_config(d, next, i, f->same_zones)->transfer,
+		                           f->keys != NULL ? f->keys : d->keys, &f->notify[i]);
 	if (ret != GW_OK) {
 		gw_err("reload refused: cannot set up the TSIG keys or NOTIFY: %s; nothing changed",
 		       gw_strerror(ret));

@@ -198,8 +198,8 @@ out:
 int gw_daemon_slots_notify(daemon_t *d)
 {
 	for (size_t i = 0; i < d->slot_count; i++) {
-		int ret = gw_daemon_notify_new(d->slots[i].zc->transfer, d->keys, d->loop,
-		                               &d->slots[i].notify);
+		int ret =
+		    gw_daemon_notify_new(d, d->slots[i].zc->transfer, d->keys, &d->slots[i].notify);
 		if (ret != GW_OK)
 			return ret;
 	}

@@ -43,5 +43,6 @@ void gw_view_notify_stats(const gw_view_t *v, gw_notify_stats_t *st)
 		st->sent += z.sent;
 		st->acked += z.acked;
 		st->failed += z.failed;
+		st->queued += z.queued;
 	}
 }

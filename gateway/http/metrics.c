@@ -201,6 +201,9 @@ static void notify_metrics(gw_expo_t *e, const gw_view_t *v)
 	    "NOTIFYs given up: no answer after every try, an error answer, or no socket to send "
 	    "from.",
 	    st.failed);
+	one(e, P "notify_queued_total", "counter",
+	    "NOTIFYs that waited for a socket: as many were under way as the daemon allows.",
+	    st.queued);
 }
 
 static void push_metrics(gw_expo_t *e, const gw_push_t *push)

@@ -30,7 +30,7 @@ static gw_log_limit_t g_local_line = {.burst = 10};
 
 #define NOTIFY_MSG_MAX (512 + GW_TSIG_RESERVE)
 
-typedef struct target {
+typedef struct notify_target {
 	gw_notify_t *owner;
 	const gw_notify_target_t *cfg; /* borrowed from the options */
 	const gw_tsig_key_t *key;      /* borrowed from the keyring; NULL: unsigned */
@@ -39,15 +39,20 @@ typedef struct target {
 	/* The socket of the NOTIFY under way, connect()ed to the target:
 	 * each serial gets a new one, so a new source port (RFC 5452 9.2)
 	 * besides a new ID, and the kernel drops datagrams from any other
-	 * address or port. Closed when the wait ends. -1: none. */
+	 * address or port. Closed when the wait ends. -1: none. It counts
+	 * in the pool's used while open. */
 	int fd;
 	ev_io io;
+	/* Waiting for a socket of the pool: in its queue (prev and next
+	 * borrowed), pending, nothing sent yet. */
+	bool queued;
+	struct notify_target *prev, *next;
 	bool pending;
 	uint32_t serial;
 	uint16_t id;
 	unsigned tries;
 	uint8_t msg[NOTIFY_MSG_MAX];
-	size_t msg_len;
+	size_t msg_len; /* unsigned until the first try signs it */
 	gw_tsig_ctx_t tsig;
 	/* What gw_notify_targets() shows. */
 	time_t last_sent, last_answer;
@@ -62,24 +67,91 @@ struct gw_notify {
 	unsigned tries;
 	target_t *targets; /* owned */
 	size_t count;
+	gw_notify_pool_t *pool; /* borrowed from the options, or own_pool */
+	gw_notify_pool_t own_pool;
 	gw_notify_stats_t stats;
 };
 
 static void on_read(struct ev_loop *loop, ev_io *w, int revents);
+static void start(target_t *t);
 
-static void close_socket(gw_notify_t *n, target_t *t)
+void gw_notify_pool_init(gw_notify_pool_t *pool, unsigned max)
 {
-	if (t->fd < 0)
-		return;
-	ev_io_stop(n->loop, &t->io);
-	close(t->fd);
-	t->fd = -1;
+	memset(pool, 0, sizeof(*pool));
+	pool->max = max > 0 ? max : 1;
 }
 
-/* A new socket for t's next NOTIFY, connect()ed to the target. */
+static void enqueue(gw_notify_pool_t *p, target_t *t)
+{
+	t->queued = true;
+	t->next = NULL;
+	t->prev = p->tail;
+	if (p->tail != NULL)
+		p->tail->next = t;
+	else
+		p->head = t;
+	p->tail = t;
+}
+
+static void dequeue(gw_notify_pool_t *p, target_t *t)
+{
+	if (!t->queued)
+		return;
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		p->head = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	else
+		p->tail = t->prev;
+	t->queued = false;
+	t->prev = t->next = NULL;
+}
+
+/* The oldest waiting NOTIFYs take the sockets free. A start that fails
+ * gives its socket back through release(), which comes here again: the
+ * flag keeps that to this one loop rather than a recursion as deep as
+ * the queue. */
+static void drain(gw_notify_pool_t *p)
+{
+	if (p->draining)
+		return;
+	p->draining = true;
+	while (p->used < p->max && p->head != NULL) {
+		target_t *w = p->head;
+		dequeue(p, w);
+		start(w);
+	}
+	p->draining = false;
+}
+
+/* t's wait is over: out of the queue, its socket closed and given back
+ * to the pool. */
+static void release(target_t *t)
+{
+	gw_notify_t *n = t->owner;
+	dequeue(n->pool, t);
+	if (t->fd >= 0) {
+		ev_io_stop(n->loop, &t->io);
+		close(t->fd);
+		t->fd = -1;
+		n->pool->used--;
+	}
+	drain(n->pool);
+}
+
+/* A new socket for t's next NOTIFY, connect()ed to the target, in place
+ * of the one it holds (the pool's count unchanged) or from the pool
+ * (which the caller saw had one free). */
 static int open_socket(gw_notify_t *n, target_t *t)
 {
-	close_socket(n, t);
+	if (t->fd >= 0) {
+		ev_io_stop(n->loop, &t->io);
+		close(t->fd);
+		t->fd = -1;
+		n->pool->used--;
+	}
 	int fd = socket(t->cfg->ep.addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -89,6 +161,7 @@ static int open_socket(gw_notify_t *n, target_t *t)
 		return ret;
 	}
 	t->fd = fd;
+	n->pool->used++;
 	ev_io_init(&t->io, on_read, fd, EV_READ);
 	ev_io_start(n->loop, &t->io);
 	return GW_OK;
@@ -125,7 +198,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 		t->pending = false;
 		t->owner->stats.failed++;
 		t->result = "no answer";
-		close_socket(t->owner, t);
+		release(t);
 		return;
 	}
 	send_one(t->owner, t);
@@ -146,10 +219,39 @@ static int build(gw_notify_t *n, target_t *t, const zone_t *zone)
 	    gw_resp_put_rrset(&r, GW_SEC_ANSWER, apex->owner, soa, false, -1) != GW_OK)
 		return GW_ESPACE;
 	t->msg_len = gw_resp_finish(&r);
+	return GW_OK;
+}
+
+/* The first try of t's NOTIFY (built, not yet signed): a socket (t's own
+ * or one the pool has free), the TSIG (signed now, as a NOTIFY that
+ * waited in the queue would have an old time), the send. */
+static void start(target_t *t)
+{
+	gw_notify_t *n = t->owner;
+	int ret = open_socket(n, t);
+	if (ret != GW_OK) {
+		/* Local (out of descriptors, no route), and a change a second
+		 * would say it each time. */
+		gw_log_limited(&g_local_line, GW_LOG_ERR,
+		               "NOTIFY to %s for serial %u: cannot open a socket: %s; the "
+		               "secondary will find the change at its next refresh",
+		               t->text, t->serial, gw_strerror(ret));
+		t->pending = false;
+		t->result = "no socket";
+		n->stats.failed++;
+		release(t);
+		return;
+	}
 	memset(&t->tsig, 0, sizeof(t->tsig));
-	if (t->key == NULL)
-		return GW_OK;
-	return gw_tsig_sign_request(&t->tsig, t->key, t->msg, &t->msg_len, sizeof(t->msg));
+	if (t->key != NULL)
+		ret = gw_tsig_sign_request(&t->tsig, t->key, t->msg, &t->msg_len, sizeof(t->msg));
+	if (ret != GW_OK) {
+		gw_err("NOTIFY to %s for serial %u: %s", t->text, t->serial, gw_strerror(ret));
+		t->pending = false;
+		release(t);
+		return;
+	}
+	send_one(n, t);
 }
 
 void gw_notify_send(gw_notify_t *n, const zone_t *zone)
@@ -165,28 +267,24 @@ void gw_notify_send(gw_notify_t *n, const zone_t *zone)
 		t->serial = serial;
 		t->id = gw_query_id();
 		t->tries = 0;
+		ev_timer_stop(n->loop, &t->timer);
 		int ret = build(n, t, zone);
 		if (ret != GW_OK) {
 			gw_err("NOTIFY to %s for serial %u: %s", t->text, serial, gw_strerror(ret));
 			t->pending = false;
-			ev_timer_stop(n->loop, &t->timer);
+			release(t);
 			continue;
 		}
-		ret = open_socket(n, t);
-		if (ret != GW_OK) {
-			/* Local (out of descriptors, no route), and a change a
-			 * second would say it each time. */
-			gw_log_limited(&g_local_line, GW_LOG_ERR,
-			               "NOTIFY to %s for serial %u: cannot open a socket: %s; the "
-			               "secondary will find the change at its next refresh",
-			               t->text, serial, gw_strerror(ret));
-			t->pending = false;
-			t->result = "no socket";
-			n->stats.failed++;
-			ev_timer_stop(n->loop, &t->timer);
+		/* One that waits for a socket keeps its place in the queue. */
+		if (t->queued)
+			continue;
+		if (t->fd < 0 && n->pool->used >= n->pool->max) {
+			enqueue(n->pool, t);
+			t->result = "queued";
+			n->stats.queued++;
 			continue;
 		}
-		send_one(n, t);
+		start(t);
 	}
 }
 
@@ -241,7 +339,8 @@ void gw_notify_on_answer(gw_notify_t *n, const uint8_t *pkt, size_t len,
 		return;
 	for (size_t i = 0; i < n->count; i++) {
 		target_t *t = &n->targets[i];
-		if (!t->pending || t->id != id || !same_addr(&t->cfg->ep.addr, from) ||
+		/* One still queued has sent nothing (its ID not yet out). */
+		if (!t->pending || t->queued || t->id != id || !same_addr(&t->cfg->ep.addr, from) ||
 		    !same_question(t, pkt, len, flags & DNS_FLAG_RCODE))
 			continue;
 		if (t->key != NULL &&
@@ -291,7 +390,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 		gw_notify_on_answer(n, buf, (size_t)k, &from);
 		/* Answered: the socket has done its part. */
 		if (!t->pending) {
-			close_socket(n, t);
+			release(t);
 			return;
 		}
 	}
@@ -306,6 +405,8 @@ int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_notify_opts_
 	n->loop = loop;
 	n->first_retry = opts->first_retry > 0 ? opts->first_retry : GW_NOTIFY_FIRST_RETRY;
 	n->tries = opts->tries > 0 ? opts->tries : GW_NOTIFY_TRIES;
+	gw_notify_pool_init(&n->own_pool, GW_NOTIFY_SOCKETS_MAX);
+	n->pool = opts->pool != NULL ? opts->pool : &n->own_pool;
 	if (opts->target_count > 0) {
 		n->targets = calloc(opts->target_count, sizeof(*n->targets));
 		if (n->targets == NULL)
@@ -340,10 +441,15 @@ void gw_notify_free(gw_notify_t *n)
 {
 	if (n == NULL)
 		return;
+	/* Out of the queue first, so that a socket given back below goes to
+	 * another notifier's NOTIFY, not to one of these. */
 	for (size_t i = 0; i < n->count; i++) {
 		ev_timer_stop(n->loop, &n->targets[i].timer);
-		close_socket(n, &n->targets[i]);
+		n->targets[i].pending = false;
+		dequeue(n->pool, &n->targets[i]);
 	}
+	for (size_t i = 0; i < n->count; i++)
+		release(&n->targets[i]);
 	free(n->targets);
 	free(n);
 }

@@ -4,7 +4,9 @@
  * NOTIFY for the zone's SOA over UDP (signed when their entry names a
  * key), resent after 2, 4, 8 and 16 seconds until a matching answer comes
  * (five tries in all; both are options); a newer serial replaces one
- * still waiting.
+ * still waiting. Each NOTIFY under way holds a socket of its own; the
+ * notifiers of a pool hold at most its max at once, and a NOTIFY beyond
+ * that waits its turn.
  *
  * In: a NOTIFY sent to us is answered (QR, AA, the question echoed) when
  * it names our zone, NOTAUTH otherwise, and logged; the gateway is the
@@ -27,6 +29,25 @@
 #include "zones/zone.h"
 
 typedef struct gw_notify gw_notify_t;
+struct notify_target;
+
+/* The sockets of every notifier that names the pool: at most max open at
+ * once, so that many zones with many secondaries cannot take the
+ * descriptors the rest of the daemon keeps (TCP_FD_RESERVE). A NOTIFY
+ * that finds none free waits, oldest first, and goes out when one is
+ * given back. The caller owns the storage; it must outlive every
+ * notifier that names it. Loop thread only. */
+typedef struct gw_notify_pool {
+	unsigned max;                      /* sockets open at once, at most */
+	unsigned used;                     /* open now */
+	struct notify_target *head, *tail; /* borrowed: the waiting targets, oldest first */
+	bool draining;                     /* handing sockets to waiting targets now */
+} gw_notify_pool_t;
+
+#define GW_NOTIFY_SOCKETS_MAX 32 /* the daemon's pool: half the descriptors kept spare */
+
+/* An empty pool of max sockets (at least 1). */
+void gw_notify_pool_init(gw_notify_pool_t *pool, unsigned max);
 
 #define GW_NOTIFY_TRIES       5   /* sends of one serial to one target, in all */
 #define GW_NOTIFY_FIRST_RETRY 2.0 /* seconds before the first resend; then doubling */
@@ -39,11 +60,14 @@ typedef struct gw_notify_opts {
 	const gw_tsig_keyring_t *keys; /* borrowed: the keys the targets' indices name */
 	double first_retry;            /* seconds; 0: GW_NOTIFY_FIRST_RETRY */
 	unsigned tries;                /* 0: GW_NOTIFY_TRIES */
+	/* borrowed: the sockets it shares with other notifiers; NULL: a pool
+	 * of its own of GW_NOTIFY_SOCKETS_MAX */
+	gw_notify_pool_t *pool;
 } gw_notify_opts_t;
 
-/* Sockets for the targets of opts. Resends after first_retry seconds,
- * doubling, until tries sends. On success *out owns the notifier. -errno
- * (socket) logged, GW_ENOMEM. */
+/* A notifier for the targets of opts. Resends after first_retry seconds,
+ * doubling, until tries sends. On success *out owns the notifier.
+ * GW_ENOMEM. */
 int gw_notify_new(gw_notify_t **out, struct ev_loop *loop, const gw_notify_opts_t *opts);
 
 /* The zone has a new serial: NOTIFY every target (zone is read now, not
@@ -53,6 +77,7 @@ void gw_notify_send(gw_notify_t *n, const zone_t *zone);
 /* Counters, for tests. */
 typedef struct gw_notify_stats {
 	uint64_t sent, acked, failed;
+	uint64_t queued; /* NOTIFYs that waited for a socket of the pool */
 } gw_notify_stats_t;
 void gw_notify_get_stats(const gw_notify_t *n, gw_notify_stats_t *st);
 
@@ -68,7 +93,8 @@ typedef struct gw_notify_target_info {
 	time_t last_answer;       /* wall clock of the last answer that matched; 0: never */
 	uint32_t answered_serial; /* the serial that answer was for */
 	/* static: "acknowledged", "error rcode" (rcode in rcode), "no answer"
-	 * (every try sent in vain), "pending", or "never sent" */
+	 * (every try sent in vain), "no socket", "pending", "queued" (waiting
+	 * for a socket of the pool; pending too), or "never sent" */
 	const char *result;
 	unsigned rcode; /* the last answer's rcode */
 } gw_notify_target_info_t;

@@ -177,18 +177,11 @@ static zone_t *zone_with_serial(unsigned serial)
 	return tzone("dnssd.test.", rrs);
 }
 
-/* Announce serial 1 to the secondary s (answers set by the caller), with
- * resends after first_retry seconds, doubling, tries sends in all (0: the
- * default); run the loop for seconds; the notifier's counters into st. */
-static void run(secondary_t *s, double first_retry, unsigned tries, double seconds,
-                gw_notify_stats_t *st)
+/* The secondary s listens on loop (its answers set by the caller). */
+static void secondary_open(secondary_t *s, struct ev_loop *loop)
 {
 	struct sockaddr_in addr, other;
-	gw_notify_t *n = NULL;
-	ev_timer deadline;
-
-	s->loop = ev_loop_new(EVFLAG_AUTO);
-	CU_ASSERT_FATAL(s->loop != NULL);
+	s->loop = loop;
 	s->fd = udp_socket(&addr);
 	s->other_fd = udp_socket(&other);
 	memcpy(&s->ep.addr, &addr, sizeof(addr));
@@ -196,6 +189,38 @@ static void run(secondary_t *s, double first_retry, unsigned tries, double secon
 	ev_io_init(&s->io, on_query, s->fd, EV_READ);
 	s->io.data = s;
 	ev_io_start(s->loop, &s->io);
+}
+
+static void secondary_close(secondary_t *s)
+{
+	ev_io_stop(s->loop, &s->io);
+	close(s->fd);
+	close(s->other_fd);
+}
+
+/* Run loop for seconds; s (may be NULL) counts the descriptors open at
+ * the end. */
+static void run_loop(struct ev_loop *loop, secondary_t *s, double seconds)
+{
+	ev_timer deadline;
+	ev_timer_init(&deadline, on_deadline, seconds, 0.0);
+	secondary_t dummy = {0};
+	deadline.data = s != NULL ? s : &dummy;
+	ev_timer_start(loop, &deadline);
+	ev_run(loop, 0);
+	ev_timer_stop(loop, &deadline);
+}
+
+/* Announce serial 1 to the secondary s (answers set by the caller), with
+ * resends after first_retry seconds, doubling, tries sends in all (0: the
+ * default); run the loop for seconds; the notifier's counters into st. */
+static void run(secondary_t *s, double first_retry, unsigned tries, double seconds,
+                gw_notify_stats_t *st)
+{
+	gw_notify_t *n = NULL;
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(loop != NULL);
+	secondary_open(s, loop);
 
 	gw_notify_target_t target = {.ep = s->ep, .key = -1};
 	gw_tsig_keyring_t keys = {NULL, 0};
@@ -211,18 +236,13 @@ static void run(secondary_t *s, double first_retry, unsigned tries, double secon
 	zone_t *zone = zone_with_serial(1);
 	s->fds_before = open_fds();
 	gw_notify_send(n, zone);
-	ev_timer_init(&deadline, on_deadline, seconds, 0.0);
-	deadline.data = s;
-	ev_timer_start(s->loop, &deadline);
-	ev_run(s->loop, 0);
+	run_loop(loop, s, seconds);
 
 	gw_notify_get_stats(n, st);
 	gw_notify_free(n);
 	zone_free(zone);
-	ev_io_stop(s->loop, &s->io);
-	close(s->fd);
-	close(s->other_fd);
-	ev_loop_destroy(s->loop);
+	secondary_close(s);
+	ev_loop_destroy(loop);
 }
 
 /* No answer: five tries, 1, 2, 4 and 8 units apart, then given up. */
@@ -416,6 +436,138 @@ static void test_no_socket(void)
 	ev_loop_destroy(loop);
 }
 
+/* A notifier of target (s's address) that takes its sockets from pool. */
+static gw_notify_t *pooled(struct ev_loop *loop, const secondary_t *s, gw_notify_pool_t *pool,
+                           gw_notify_target_t *target)
+{
+	static gw_tsig_keyring_t keys = {NULL, 0};
+	*target = (gw_notify_target_t){.ep = s->ep, .key = -1};
+	gw_notify_opts_t opts = {.targets = target,
+	                         .target_count = 1,
+	                         .keys = &keys,
+	                         .first_retry = 0.05,
+	                         .tries = 3,
+	                         .pool = pool};
+	gw_notify_t *n = NULL;
+	CU_ASSERT_FATAL(gw_notify_new(&n, loop, &opts) == GW_OK);
+	return n;
+}
+
+static const char *result_of(const gw_notify_t *n)
+{
+	gw_notify_target_info_t info;
+	CU_ASSERT_EQUAL_FATAL(gw_notify_targets(n, &info, 1), 1);
+	return info.result;
+}
+
+/* Three notifiers share a pool of two sockets: the third NOTIFY waits
+ * (queued, counted, nothing sent) until one of the first two is answered,
+ * then goes out; a secondary that never answers holds its socket to the
+ * end of its tries. Every socket is given back at the end. */
+static void test_pool_queue(void)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(loop != NULL);
+	secondary_t s[3] = {{0}};
+	gw_notify_target_t target[3];
+	gw_notify_t *n[3];
+	gw_notify_pool_t pool;
+	gw_notify_pool_init(&pool, 2);
+	for (int i = 0; i < 3; i++) {
+		secondary_open(&s[i], loop);
+		n[i] = pooled(loop, &s[i], &pool, &target[i]);
+	}
+	s[1].answer[0] = ANSWER_RIGHT; /* s[0] stays silent */
+	s[2].answer[0] = ANSWER_RIGHT;
+	zone_t *zone = zone_with_serial(1);
+	int fds_before = open_fds();
+
+	for (int i = 0; i < 3; i++)
+		gw_notify_send(n[i], zone);
+	CU_ASSERT_EQUAL(pool.used, 2);
+	CU_ASSERT_EQUAL(open_fds(), fds_before + 2);
+	CU_ASSERT_STRING_EQUAL(result_of(n[0]), "pending");
+	CU_ASSERT_STRING_EQUAL(result_of(n[2]), "queued");
+	gw_notify_stats_t st;
+	gw_notify_get_stats(n[2], &st);
+	CU_ASSERT_EQUAL(st.sent, 0);
+	CU_ASSERT_EQUAL(st.queued, 1);
+
+	/* s[0]: 3 tries, given up 0.05 + 0.1 + 0.2 s after the first. */
+	run_loop(loop, &s[0], 0.8);
+	CU_ASSERT_EQUAL(s[0].count, 3);
+	CU_ASSERT_EQUAL(s[1].count, 1);
+	CU_ASSERT_EQUAL_FATAL(s[2].count, 1);
+	CU_ASSERT(s[2].at[0] >= s[1].at[0]); /* after s[1]'s answer freed a socket */
+	CU_ASSERT_STRING_EQUAL(result_of(n[0]), "no answer");
+	CU_ASSERT_STRING_EQUAL(result_of(n[1]), "acknowledged");
+	CU_ASSERT_STRING_EQUAL(result_of(n[2]), "acknowledged");
+	gw_notify_get_stats(n[2], &st);
+	assert_stats(&st, 1, 1, 0);
+	gw_notify_get_stats(n[0], &st);
+	assert_stats(&st, 3, 0, 1);
+	CU_ASSERT_EQUAL(st.queued, 0);
+	CU_ASSERT_EQUAL(pool.used, 0);
+	CU_ASSERT_EQUAL(s[0].fds_at_end, fds_before);
+
+	for (int i = 0; i < 3; i++) {
+		gw_notify_free(n[i]);
+		secondary_close(&s[i]);
+	}
+	zone_free(zone);
+	ev_loop_destroy(loop);
+}
+
+/* A pool of one: the queue is oldest first; a queued NOTIFY that gets a
+ * newer serial keeps its place and sends only the newest; a notifier
+ * freed while queued leaves the queue; one freed while it holds the
+ * socket hands it to the next in line. */
+static void test_pool_order(void)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(loop != NULL);
+	secondary_t s[4] = {{0}};
+	gw_notify_target_t target[4];
+	gw_notify_t *n[4];
+	gw_notify_pool_t pool;
+	gw_notify_pool_init(&pool, 1);
+	for (int i = 0; i < 4; i++) {
+		secondary_open(&s[i], loop);
+		n[i] = pooled(loop, &s[i], &pool, &target[i]);
+	}
+	zone_t *one = zone_with_serial(1), *two = zone_with_serial(2);
+	int fds_before = open_fds();
+
+	for (int i = 0; i < 4; i++) /* n[0] sends; n[1], n[2], n[3] wait */
+		gw_notify_send(n[i], one);
+	gw_notify_send(n[2], two);
+	gw_notify_free(n[1]); /* queued: it leaves the queue */
+	n[1] = NULL;
+	gw_notify_free(n[0]); /* holds the socket: n[2] takes it */
+	n[0] = NULL;
+	CU_ASSERT_EQUAL(pool.used, 1);
+	CU_ASSERT_STRING_EQUAL(result_of(n[2]), "pending");
+	CU_ASSERT_STRING_EQUAL(result_of(n[3]), "queued");
+	run_loop(loop, NULL, 0.02);
+	CU_ASSERT_EQUAL(s[0].count, 1);
+	CU_ASSERT_EQUAL(s[1].count, 0);
+	CU_ASSERT_EQUAL_FATAL(s[2].count, 1);
+	CU_ASSERT_EQUAL(s[2].serial[0], 2);
+	CU_ASSERT_EQUAL(s[3].count, 0);
+	gw_notify_free(n[2]); /* n[3] next */
+	CU_ASSERT_STRING_EQUAL(result_of(n[3]), "pending");
+	gw_notify_free(n[3]);
+	CU_ASSERT_EQUAL(pool.used, 0);
+	CU_ASSERT_PTR_NULL(pool.head);
+	CU_ASSERT_EQUAL(open_fds(), fds_before);
+
+	for (int i = 0; i < 4; i++)
+		secondary_close(&s[i]);
+	zone_free(one);
+	zone_free(two);
+	ev_loop_destroy(loop);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("notify", (gw_test_t[]){
@@ -427,6 +579,8 @@ int gw_test_register(void)
 	                                   {"tries option", test_tries_option},
 	                                   {"a new port per serial", test_new_port},
 	                                   {"no socket", test_no_socket},
+	                                   {"pool: queue", test_pool_queue},
+	                                   {"pool: order and free", test_pool_order},
 	                                   {NULL, NULL},
 	                               });
 }
