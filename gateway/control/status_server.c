@@ -181,7 +181,8 @@ int gw_status_stats(const gw_view_t *v, json_object *obj)
 		gw_view_notify_stats(v, &st);
 		ok = (n = json_object_new_object()) != NULL && gw_json_add(obj, "notify", n) &&
 		     gw_json_add_u64(n, "sent", st.sent) && gw_json_add_u64(n, "acked", st.acked) &&
-		     gw_json_add_u64(n, "failed", st.failed);
+		     gw_json_add_u64(n, "failed", st.failed) &&
+		     gw_json_add_u64(n, "queued", st.queued);
 	} else if (ok) {
 		ok = gw_json_add(obj, "notify", NULL);
 	}
