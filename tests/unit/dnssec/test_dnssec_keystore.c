@@ -3,6 +3,54 @@
 #include "dnssec/keystore_internal.h"
 #include "keys_fixture.h"
 
+/* ---- a key generator the tests can steer ------------------------------------- */
+
+/* This program links with -Wl,--wrap=sig_key_generate
+ * (tests/CMakeLists.txt): the store's calls come here. By default a key
+ * is made as usual; a test can have the next calls hand out copies of a
+ * key file instead (a key the store already has, or one whose file name
+ * is taken), or fail, to walk sig_ks_generate()'s retries. */
+int __real_sig_key_generate(sig_key_t **out, uint8_t alg, sig_role_t role, const uint8_t *apex,
+                            int rsa_bits);
+int __wrap_sig_key_generate(sig_key_t **out, uint8_t alg, sig_role_t role, const uint8_t *apex,
+                            int rsa_bits);
+
+static struct {
+	unsigned calls;        /* calls so far */
+	unsigned copies;       /* the next this many calls load copy_path */
+	const char *copy_path; /* borrowed */
+	uint8_t copy_alg;
+	sig_role_t copy_role;
+	int fail; /* a project code the next call returns; GW_OK: none */
+} g_keygen;
+
+int __wrap_sig_key_generate(sig_key_t **out, uint8_t alg, sig_role_t role, const uint8_t *apex,
+                            int rsa_bits)
+{
+	g_keygen.calls++;
+	if (g_keygen.fail != GW_OK) {
+		int ret = g_keygen.fail;
+		g_keygen.fail = GW_OK;
+		return ret;
+	}
+	if (g_keygen.copies > 0) {
+		g_keygen.copies--;
+		return sig_key_load_pem(out, g_keygen.copy_path, g_keygen.copy_alg,
+		                        g_keygen.copy_role, apex);
+	}
+	return __real_sig_key_generate(out, alg, role, apex, rsa_bits);
+}
+
+/* The next copies calls hand out the key of path (alg, role). */
+static void keygen_copies(unsigned copies, const char *path, uint8_t alg, sig_role_t role)
+{
+	g_keygen.calls = 0;
+	g_keygen.copies = copies;
+	g_keygen.copy_path = path;
+	g_keygen.copy_alg = alg;
+	g_keygen.copy_role = role;
+}
+
 /* ---- key store --------------------------------------------------------------- */
 
 static sig_key_policy_t policy(uint8_t alg, bool split)
@@ -757,6 +805,82 @@ static void test_keystore_fresh(void)
 	rm_tree(dir);
 }
 
+/* sig_ks_generate()'s retries, with the generator steered: a new key
+ * that is the store's own key again, or whose file name keys/ already
+ * holds, is dropped and another made (the files there untouched); eight
+ * such in a row end in GW_EEXIST with the store as it was; a generator
+ * error ends it at once. */
+static void test_keystore_retry(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024], path[1024], stray[1024];
+	join(state, sizeof(state), dir, "state");
+	sig_key_policy_t p = policy(SIG_ALG_ECDSAP256SHA256, false);
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	size_t count = 0;
+	sig_key_t *const *keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL_FATAL(count, 1);
+	uint16_t csk_tag = sig_key_tag(keys[0]);
+	key_file(path, sizeof(path), state, keys[0]);
+	char *csk_pem = read_text(path);
+
+	/* The store's CSK again, then a key of its own. */
+	keygen_copies(1, path, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK);
+	CU_ASSERT_EQUAL(sig_ks_generate(ks, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK, 0, 0), GW_OK);
+	CU_ASSERT_EQUAL(g_keygen.calls, 2);
+	keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL_FATAL(count, 2);
+	CU_ASSERT_NOT_EQUAL(sig_key_tag(keys[1]), csk_tag);
+	sig_ks_drop_key(ks, 1);
+
+	/* A key whose file name a stray file (not in keys/state) takes. */
+	sig_key_t *stray_key = NULL;
+	CU_ASSERT_EQUAL_FATAL(
+	    sig_key_generate(&stray_key, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK, g_apex, 0), GW_OK);
+	key_file(stray, sizeof(stray), state, stray_key);
+	write_text(stray, "not a key\n", 0600);
+	char pem[1024];
+	join(pem, sizeof(pem), dir, "stray.pem");
+	CU_ASSERT_EQUAL_FATAL(sig_key_save_pem(stray_key, pem), GW_OK);
+	keygen_copies(1, pem, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK);
+	CU_ASSERT_EQUAL(sig_ks_generate(ks, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK, 0, 0), GW_OK);
+	CU_ASSERT_EQUAL(g_keygen.calls, 2);
+	keys = sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL_FATAL(count, 2);
+	CU_ASSERT_NOT_EQUAL(sig_key_tag(keys[1]), sig_key_tag(stray_key));
+	sig_ks_drop_key(ks, 1);
+	char *text = read_text(stray);
+	CU_ASSERT_STRING_EQUAL(text, "not a key\n");
+	free(text);
+
+	/* Eight misses: GW_EEXIST, nothing added, the CSK's file as it was. */
+	keygen_copies(100, path, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK);
+	CU_ASSERT_EQUAL(sig_ks_generate(ks, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK, 0, 0),
+	                GW_EEXIST);
+	CU_ASSERT_EQUAL(g_keygen.calls, 8);
+	sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL(count, 1);
+	text = read_text(path);
+	CU_ASSERT_STRING_EQUAL(text, csk_pem);
+	free(text);
+
+	/* The generator fails: that error, no second try. */
+	keygen_copies(0, NULL, 0, SIG_ROLE_CSK);
+	g_keygen.fail = GW_ECRYPTO;
+	CU_ASSERT_EQUAL(sig_ks_generate(ks, SIG_ALG_ECDSAP256SHA256, SIG_ROLE_CSK, 0, 0),
+	                GW_ECRYPTO);
+	CU_ASSERT_EQUAL(g_keygen.calls, 1);
+	sig_keystore_keys(ks, &count);
+	CU_ASSERT_EQUAL(count, 1);
+
+	keygen_copies(0, NULL, 0, SIG_ROLE_CSK);
+	free(csk_pem);
+	sig_key_free(stray_key);
+	sig_keystore_free(ks);
+	rm_tree(dir);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("dnssec keystore",
@@ -770,6 +894,7 @@ int gw_test_register(void)
 	                         {"import", test_keystore_import},
 	                         {"publish ds", test_publish_ds},
 	                         {"fresh tags", test_keystore_fresh},
+	                         {"retry a key not fresh", test_keystore_retry},
 	                         {"import over a file", test_keystore_import_over},
 	                         {NULL, NULL},
 	                     });
