@@ -183,8 +183,9 @@ int sig_ks_key_fresh(const sig_keystore_t *ks, const sig_key_t *key, bool *fresh
 
 /* An imported key's file name in keys/ may already be taken: by the same
  * key (an import repeated after keys/state was lost), which may stay, or
- * by another key of an earlier store, which must not be written over.
- * GW_OK, GW_EEXIST (logged), GW_ENOMEM. */
+ * by another key of an earlier store, or a file that cannot be read as a
+ * key (the loader logged why: its mode, say), neither of which may be
+ * written over. GW_OK, GW_EEXIST (logged), GW_ENOMEM. */
 static int import_file_free(const sig_keystore_t *ks, const sig_key_t *key, const char *from)
 {
 	char name[SIG_KS_FILE_NAME_MAX];
@@ -198,13 +199,23 @@ static int import_file_free(const sig_keystore_t *ks, const sig_key_t *key, cons
 		sig_key_t *there = NULL;
 		uint16_t a_len = 0, b_len = 0;
 		const uint8_t *a = sig_key_dnskey_rdata(key, &a_len);
-		bool same =
-		    S_ISREG(st.st_mode) && sig_key_load_pem(&there, path, sig_key_algorithm(key),
-		                                            sig_key_role(key), ks->apex) == GW_OK;
-		const uint8_t *b = same ? sig_key_dnskey_rdata(there, &b_len) : NULL;
-		same = same && a_len == b_len && memcmp(a, b, a_len) == 0;
+		int read = S_ISREG(st.st_mode)
+		               ? sig_key_load_pem(&there, path, sig_key_algorithm(key),
+		                                  sig_key_role(key), ks->apex)
+		               : GW_EINVAL;
+		const uint8_t *b = read == GW_OK ? sig_key_dnskey_rdata(there, &b_len) : NULL;
+		bool same = b != NULL && a_len == b_len && memcmp(a, b, a_len) == 0;
 		sig_key_free(there);
-		if (!same) {
+		if (read != GW_OK) {
+			gw_err(
+			    "cannot import %s: %s is there and cannot be read as a key (%s); it is "
+			    "not written over: mend it (the line before says why) or move it out "
+			    "of %s first",
+			    from, path,
+			    S_ISREG(st.st_mode) ? gw_strerror(read) : "not a regular file",
+			    ks->keys_dir);
+			ret = GW_EEXIST;
+		} else if (!same) {
 			gw_err("cannot import %s: %s already holds another key (of an earlier key "
 			       "store?); it is not written over: move it out of %s first",
 			       from, path, ks->keys_dir);

@@ -2,6 +2,7 @@
  * state, import) and its DS and trust anchor files. */
 #include "dnssec/keystore_internal.h"
 #include "keys_fixture.h"
+#include "log_capture.h"
 
 /* ---- a key generator the tests can steer ------------------------------------- */
 
@@ -716,6 +717,20 @@ static void test_keystore_import_over(void)
 	char path[1024];
 	join(path, sizeof(path), keys_dir, "state");
 	CU_ASSERT_FALSE(exists(path));
+
+	/* The same key under that name, but readable by others: refused, as
+	 * a file that cannot be read as a key (not "another key"). */
+	copy_file(ours, file, 0644);
+	char log[4096];
+	log_capture_t cap;
+	log_capture_start(&cap);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EEXIST);
+	log_capture_end(&cap, log, sizeof(log));
+	CU_ASSERT_PTR_NULL(ks);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "(mode 0644)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "is there and cannot be read as a key"));
+	CU_ASSERT_PTR_NULL(strstr(log, "another key"));
+	CU_ASSERT_EQUAL(file_mode(file), 0644);
 
 	/* The same key under that name: the import goes ahead. */
 	copy_file(ours, file, 0600);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "log_capture.h"
 #include "zone_util.h"
 
 static const uint8_t *origin(const char *text)
@@ -112,23 +113,12 @@ static void test_ttl_mismatch_warns(void)
 {
 	zone_t *zone = NULL;
 	char log[4096] = "";
-	FILE *tmp = tmpfile();
-	int saved = dup(STDERR_FILENO);
+	log_capture_t cap;
 
 	/* Capture the warning the loader logs. */
-	CU_ASSERT_FATAL(tmp != NULL && saved >= 0);
-	fflush(stderr);
-	dup2(fileno(tmp), STDERR_FILENO);
-	gw_log_set_stderr(true);
+	log_capture_start(&cap);
 	int ret = load(&zone, "example.", "ttl-mismatch.db", NULL, 0);
-	fflush(stderr);
-	gw_log_set_stderr(false);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	size_t n = fread(log, 1, sizeof(log) - 1, tmp);
-	log[n] = '\0';
-	fclose(tmp);
+	log_capture_end(&cap, log, sizeof(log));
 
 	CU_ASSERT_EQUAL_FATAL(ret, GW_OK);
 	const zone_rrset_t *a = trrset(zone, "www.example.", LDNS_RR_TYPE_A);
