@@ -25,6 +25,23 @@ static const char *const project_errors[] = {
     [GW_ERROR - GW_EBUSY] = "resource busy",
 };
 
+bool gw_error_is_local(int code)
+{
+	if (code < 0 && code > GW_ERROR)
+		return true; /* -errno */
+	switch (code) {
+	case GW_ENOMEM:
+	case GW_EIO:
+	case GW_ECRYPTO:
+	case GW_EKEY:
+	case GW_EPERM:
+	case GW_EBUSY:
+		return true;
+	default:
+		return false;
+	}
+}
+
 const char *gw_strerror(int code)
 {
 	if (code == GW_OK)

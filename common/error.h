@@ -3,6 +3,8 @@
  * (-ENOMEM, -EACCES, ...) where the cause is a system call. */
 #pragma once
 
+#include <stdbool.h>
+
 enum {
 	GW_OK = 0,
 	GW_ERROR = -1000,      /* unspecified failure (prefer a precise code) */
@@ -27,3 +29,9 @@ enum {
 /* Human-readable text for a code from this file or a negated errno.
  * Never returns NULL; the string is static. */
 const char *gw_strerror(int code);
+
+/* Whether a failure is of this host rather than of the data handled: a
+ * system call (a full disk, an I/O error), memory, the crypto library,
+ * keys, permissions, a busy resource. Such a failure may pass; the same
+ * data may go through later, so it must not be judged bad for it. */
+bool gw_error_is_local(int code);

@@ -16,6 +16,12 @@
 #include "common/list.h"
 #include "common/log.h"
 
+/* A failed batch is retried every second while the failure lasts, and a
+ * refused record is named per record, which a device on the link can
+ * multiply: both lines are limited (common/log.h). */
+static gw_log_limit_t g_batch_line = {.burst = 3};
+static gw_log_limit_t g_refuse_line = {.burst = 10};
+
 /* ---- entries ---------------------------------------------------------------- */
 
 static uint32_t ent_hash(uint32_t seed, const uint8_t *owner, size_t olen, uint16_t type,
@@ -643,14 +649,22 @@ static void published(mdns_mirror_t *m, mzone_t *z, ent_t *e)
 	e->pub_ttl = ttl;
 }
 
-static void clear_touched(mzone_t *z)
+/* The first n touched entries are done with; the rest stay touched, in
+ * order. */
+static void clear_touched_first(mzone_t *z, size_t n)
 {
-	size_t n = z->touched_count;
-	z->touched_count = 0;
+	size_t count = z->touched_count;
 	for (size_t i = 0; i < n; i++) {
 		z->touched[i]->touched = false;
 		mirror_ent_maybe_free(z, z->touched[i]);
 	}
+	memmove(z->touched, z->touched + n, (count - n) * sizeof(z->touched[0]));
+	z->touched_count = count - n;
+}
+
+static void clear_touched(mzone_t *z)
+{
+	clear_touched_first(z, z->touched_count);
 }
 
 static void saved_later(mdns_mirror_t *m, mzone_t *z)
@@ -667,15 +681,18 @@ static void saved_later(mdns_mirror_t *m, mzone_t *z)
 }
 
 /* After repeated failures, find the records the zone refuses one by one,
- * so that one bad record cannot hold back every other change. */
+ * so that one bad record cannot hold back every other change. A failure
+ * of this host (a full disk, memory) says nothing of the record: the walk
+ * stops there, and what is left stays touched for the next batch. */
 static void commit_each(mdns_mirror_t *m, mzone_t *z)
 {
 	const mdns_mirror_zone_t *zc = mirror_zcfg(z);
-	for (size_t i = 0; i < z->touched_count; i++) {
-		ent_t *e = z->touched[i];
+	size_t done = 0;
+	for (; done < z->touched_count; done++) {
+		ent_t *e = z->touched[done];
 		zone_changeset_t cs;
 		if (zone_changeset_init(&cs) != GW_OK)
-			return;
+			break;
 		int ret = queue(&cs, e);
 		if (ret == 1)
 			ret = zc->commit(zc->commit_arg, &cs);
@@ -684,15 +701,18 @@ static void commit_each(mdns_mirror_t *m, mzone_t *z)
 			published(m, z, e);
 			continue;
 		}
+		if (gw_error_is_local(ret))
+			break;
 		char text[ZONE_NAME_MAXLEN * 4];
 		zone_name_to_str(text, sizeof(text), e->data);
-		gw_err("mirror: the zone refuses %s (type %u): %s; not publishing it", text,
-		       e->type, gw_strerror(ret));
+		gw_log_limited(&g_refuse_line, GW_LOG_ERR,
+		               "mirror: the zone refuses %s (type %u): %s; not publishing it", text,
+		               e->type, gw_strerror(ret));
 		e->bad = true;
 		published(m, z, e);
 	}
 	saved_later(m, z);
-	clear_touched(z);
+	clear_touched_first(z, done);
 }
 
 int mirror_publish_batch(mdns_mirror_t *m, mzone_t *z)
@@ -720,9 +740,14 @@ int mirror_publish_batch(mdns_mirror_t *m, mzone_t *z)
 	if (ret != GW_OK) {
 		m->stats.commit_failures++;
 		z->failures++;
-		gw_err("mirror: a batch of %zu changes to %s was not applied: %s; retrying",
-		       changes, zc->domain_str, gw_strerror(ret));
-		if (z->failures >= 3) {
+		/* Tried again every second while it lasts (a full disk may last
+		 * hours). */
+		gw_log_limited(&g_batch_line, GW_LOG_ERR,
+		               "mirror: a batch of %zu changes to %s was not applied: %s; retrying",
+		               changes, zc->domain_str, gw_strerror(ret));
+		/* A failure of this host is waited out whole: no record is to
+		 * blame. */
+		if (z->failures >= 3 && !gw_error_is_local(ret)) {
 			z->failures = 0;
 			commit_each(m, z);
 		}

@@ -1,6 +1,6 @@
 /* common/str_table.h and gw_strerror() built on it: the entry of a
  * table when the index is inside it and the slot is set, the fallback
- * otherwise (below, past the end, a hole). */
+ * otherwise (below, past the end, a hole); gw_error_is_local(). */
 #include <errno.h>
 #include <string.h>
 
@@ -36,11 +36,28 @@ static void test_strerror(void)
 	CU_ASSERT_STRING_EQUAL(gw_strerror(1), "unknown error");
 }
 
+/* The host's failures (a system call, memory, crypto, keys, permissions,
+ * busy) against the data's (a zone rule, a limit, malformed input). */
+static void test_error_is_local(void)
+{
+	static const int local[] = {-ENOSPC, -EIO,       -1,      -999,     GW_ENOMEM,
+	                            GW_EIO,  GW_ECRYPTO, GW_EKEY, GW_EPERM, GW_EBUSY};
+	static const int data[] = {GW_OK,         GW_ERROR,  GW_EINVAL,    GW_EPARSE,
+	                           GW_EMALFORMED, GW_ELIMIT, GW_ENOTFOUND, GW_EEXIST,
+	                           GW_EOUTOFZONE, GW_ESPACE, GW_ECONFIG,   GW_ESEMANTIC,
+	                           GW_EBUSY - 1,  1};
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		CU_ASSERT_TRUE(gw_error_is_local(local[i]));
+	for (size_t i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+		CU_ASSERT_FALSE(gw_error_is_local(data[i]));
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("str_table", (gw_test_t[]){
 	                                      {"lookup", test_lookup},
 	                                      {"strerror", test_strerror},
+	                                      {"local or data", test_error_is_local},
 	                                      {NULL, NULL},
 	                                  });
 }

@@ -34,18 +34,34 @@ typedef struct fixture {
 	gw_commit_t commit;
 	mdns_mirror_t *mirror;
 	unsigned commits;
-	int fail; /* commits to fail from now */
+	int fail;           /* commits to fail from now */
+	int fail_with;      /* what they return; 0: GW_ENOMEM */
+	const char *refuse; /* a commit adding a record of this owner (text) fails: GW_ESEMANTIC */
 } fixture_t;
 
 static fixture_t F;
+
+static inline bool adds_owner(const zone_changeset_t *cs, const char *owner)
+{
+	ldns_rdf *name = ldns_dname_new_frm_str(owner);
+	bool found = false;
+	for (size_t i = 0; name != NULL && cs->add != NULL && i < ldns_rr_list_rr_count(cs->add);
+	     i++)
+		found = found ||
+		        ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(cs->add, i)), name) == 0;
+	ldns_rdf_deep_free(name);
+	return found;
+}
 
 static inline int counting_commit(void *arg, const zone_changeset_t *cs)
 {
 	fixture_t *f = arg;
 	if (f->fail > 0) {
 		f->fail--;
-		return GW_ENOMEM;
+		return f->fail_with != 0 ? f->fail_with : GW_ENOMEM;
 	}
+	if (f->refuse != NULL && adds_owner(cs, f->refuse))
+		return GW_ESEMANTIC;
 	f->commits++;
 	return gw_commit_apply(&f->commit, cs);
 }

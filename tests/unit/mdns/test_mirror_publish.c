@@ -194,6 +194,57 @@ static void test_commit_failure(void)
 	teardown(f);
 }
 
+/* A failure of the host (the serial ceiling's file on a full disk:
+ * -ENOSPC) that outlasts the three batches after which the records are
+ * tried one by one: no record is judged bad for it. Once it passes, the
+ * zone is what the link says: the printer that left is gone, the service
+ * that came is there. */
+static void test_local_failure_drops_nothing(void)
+{
+	fixture_t *f = setup_link(NULL);
+	printer(f, true);
+	CU_ASSERT_EQUAL_FATAL(mdns_mirror_flush(f->mirror), GW_OK);
+	expect_printer(f, true);
+	printer(f, false);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	http_service(f, "Web._http._tcp.local", "web.local", "192.0.2.20");
+	f->fail = 5;
+	f->fail_with = -ENOSPC;
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(mdns_mirror_flush(f->mirror), -ENOSPC);
+	expect_printer(f, true); /* nothing changed yet */
+	CU_ASSERT_EQUAL(mdns_mirror_flush(f->mirror), GW_OK);
+	CU_ASSERT_FALSE(has_name(f, "printer.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "My\\032Printer._ipp._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "Web._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 web.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "web.lan.home.arpa. 10 IN A 192.0.2.20"));
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.commit_failures, 5);
+	teardown(f);
+}
+
+/* A record the zone itself refuses (GW_ESEMANTIC) holds back the whole
+ * batch three times; then the records are tried one by one, and only
+ * that owner's stay out. */
+static void test_refused_record_alone(void)
+{
+	fixture_t *f = setup_link(NULL);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	http_service(f, "Web._http._tcp.local", "web.local", "192.0.2.20");
+	http_service(f, "Bad._http._tcp.local", "bad.local", "192.0.2.21");
+	f->refuse = "bad.lan.home.arpa.";
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(mdns_mirror_flush(f->mirror), GW_ESEMANTIC);
+	CU_ASSERT_FALSE(has_name(f, "web.lan.home.arpa."));
+	mdns_mirror_flush(f->mirror); /* the third: one by one */
+	CU_ASSERT(has_rr(f, "web.lan.home.arpa. 10 IN A 192.0.2.20"));
+	CU_ASSERT(has_rr(f, "Bad._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 bad.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "bad.lan.home.arpa."));
+	CU_ASSERT_EQUAL(mdns_mirror_flush(f->mirror), GW_OK); /* nothing left to try */
+	teardown(f);
+}
+
 static void test_ttl(void)
 {
 	fixture_t *f = setup_link(NULL);
@@ -248,6 +299,8 @@ int gw_test_register(void)
 	    {"the first change after a quiet window is not held", test_quiet_first_change},
 	    {"shared type-list goodbye keeps other instances", test_shared_type_goodbye},
 	    {"failed commit is retried whole", test_commit_failure},
+	    {"a failure of the host drops no record", test_local_failure_drops_nothing},
+	    {"a record the zone refuses stays out alone", test_refused_record_alone},
 	    {"TTLs capped, one per RRset", test_ttl},
 	    {"mdns.ipv6 off: no AAAA", test_ipv4_only},
 	    {NULL, NULL},
