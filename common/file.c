@@ -149,6 +149,53 @@ int gw_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
 	return gw_file_write_with(path, mode, fill_blob, &b);
 }
 
+/* Whether path is a regular file of mode holding exactly data (len
+ * octets). Opened without blocking and without following a link: a FIFO
+ * or a link planted in its place is simply "not the same". */
+static bool holds(const char *path, mode_t mode, const char *data, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == mode &&
+	            (uint64_t)st.st_size == (uint64_t)len;
+	char buf[4096];
+	for (size_t at = 0; same && at < len;) {
+		size_t want = len - at < sizeof(buf) ? len - at : sizeof(buf);
+		ssize_t n = read(fd, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		same = n > 0 && memcmp(buf, data + at, (size_t)n) == 0;
+		at += n > 0 ? (size_t)n : 0;
+	}
+	close(fd);
+	return same;
+}
+
+int gw_file_update_with(const char *path, mode_t mode, gw_file_fill_fn fill, const void *arg,
+                        bool *written)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (written != NULL)
+		*written = false;
+	FILE *fp = open_memstream(&text, &len);
+	if (fp == NULL)
+		return GW_ENOMEM;
+	int ret = fill(fp, arg);
+	if (fclose(fp) != 0 && ret == GW_OK)
+		ret = GW_ENOMEM;
+	if (ret != GW_OK || holds(path, mode, text, len))
+		goto out;
+	ret = gw_file_write_atomic(path, text, len, mode);
+	if (ret == GW_OK && written != NULL)
+		*written = true;
+out:
+	free(text);
+	return ret;
+}
+
 int gw_file_read(const char *path, size_t max, char **out, size_t *len)
 {
 	int ret = GW_OK;

@@ -22,6 +22,13 @@ int gw_file_write_with(const char *path, mode_t mode, gw_file_fill_fn fill, cons
 /* gw_file_write_with() for len octets of data. */
 int gw_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* gw_file_write_with(), unless path is already a regular file of that
+ * mode holding exactly what fill writes: then nothing is written, so that
+ * a start that finds its output files current needs no disk space.
+ * *written (may be NULL) says which. Same returns. */
+int gw_file_update_with(const char *path, mode_t mode, gw_file_fill_fn fill, const void *arg,
+                        bool *written);
+
 /* True when name (no directory) is a temporary file of gw_file_write_with(). */
 bool gw_file_is_temp(const char *name);
 

@@ -1,8 +1,8 @@
 /* The DS records of the zone's keys, for the parent and for resolvers:
  * <state>/ds and trust-anchor.ds (zone file form) and trust-anchor.conf
  * (BIND's trust-anchors clause), rewritten whenever the set of keys
- * whose DS belongs at the parent changes (a rollover's steps). Public
- * data, 0644. */
+ * whose DS belongs at the parent changes (a rollover's steps), and at a
+ * start when they do not hold what they should. Public data, 0644. */
 #include "dnssec/dnssec.h"
 
 #include <stdio.h>
@@ -98,6 +98,9 @@ int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl)
 	    {"trust-anchor.ds", write_ds},
 	    {"trust-anchor.conf", write_bind_anchor},
 	};
+	/* Each file that does not already hold its text (a restart writes
+	 * nothing, so a full disk does not stop it); every one tried, the
+	 * first error returned, and the DS records logged either way. */
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		path = sig_ks_path_join(ks->state_dir, files[i].name);
 		if (path == NULL) {
@@ -105,11 +108,11 @@ int sig_keystore_publish_ds(const sig_keystore_t *ks, uint32_t ttl)
 			goto out;
 		}
 		/* Public data: readable, so it can be handed to a resolver. */
-		ret = gw_file_write_with(path, 0644, files[i].fill, &d);
+		int r = gw_file_update_with(path, 0644, files[i].fill, &d, NULL);
 		free(path);
 		path = NULL;
-		if (ret != GW_OK)
-			goto out;
+		if (ret == GW_OK)
+			ret = r;
 	}
 	for (size_t i = 0; i < d.count; i++) {
 		/* Spaces rather than the file's tabs, for log viewers. */

@@ -295,7 +295,15 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	        "kept the signatures served before the restart",
 	        cfg->domain_str, signed_count, count, sig_algorithm_name(cfg->dnssec.algorithm),
 	        (double)(gw_clock_mono_ns() - t0) / 1e6, m->sign_threads, adopted);
+	/* The DS files are for the operator, who also has the DS in the log:
+	 * a disk too full for them does not stop the zone being served. */
 	ret = sig_keystore_publish_ds(m->keys, cfg->dnssec.dnskey_ttl);
+	if (ret != GW_OK && ret != GW_ENOMEM) {
+		gw_err("zone %s: cannot write the DS files in %s: %s; the DS records are in the "
+		       "log above; they are written again at the next start or key change",
+		       cfg->domain_str, cfg->state_dir, gw_strerror(ret));
+		ret = GW_OK;
+	}
 out:
 	zone_changeset_deinit(&cs);
 	return ret;
@@ -813,8 +821,14 @@ int gw_zonemgr_start(gw_zonemgr_t *m)
 {
 	/* From here on serials are served: the ceiling must be on disk. */
 	int ret = gw_serial_sync(&m->serial);
-	if (ret != GW_OK)
-		return ret; /* logged with the path */
+	if (ret != GW_OK) {
+		/* After the write's own line: what it means and what to do. */
+		gw_err("zone %s: not served: the serial's ceiling cannot be written to %s (%s), "
+		       "and without it a later start could serve a serial again; make room or "
+		       "mend the state directory, then start again",
+		       m->opts.domain_str, m->serial.path, gw_strerror(ret));
+		return ret;
+	}
 	/* The journal's snapshot (a second at 100 000 services) waits until
 	 * the queries that came in during the start are answered: until it
 	 * is written, a crash only costs the next start the signatures it

@@ -1,5 +1,6 @@
 /* common/file.h: a private file is opened only when it is a regular file
- * closed to group and others; a whole-file read stops at its limit. */
+ * closed to group and others; a whole-file read stops at its limit; an
+ * update writes only what differs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -152,6 +153,64 @@ static void test_read_full(void)
 	CU_ASSERT_EQUAL(gw_file_read_full(fd, buf, 4, -1, &got), -EBADF);
 }
 
+static int fill_text(FILE *fp, const void *arg)
+{
+	fputs(arg, fp);
+	return ferror(fp) ? GW_EIO : GW_OK;
+}
+
+static ino_t inode_of(const char *p)
+{
+	struct stat st;
+	CU_ASSERT_EQUAL_FATAL(lstat(p, &st), 0);
+	return st.st_ino;
+}
+
+/* gw_file_update_with(): written when missing, different, of another
+ * mode, or not a regular file (a FIFO does not block it, a link is
+ * replaced and its target left alone); left as it is (the same inode)
+ * when it holds the text already. */
+static void test_update(void)
+{
+	bool written = false;
+	make_dir();
+	CU_ASSERT_EQUAL(gw_file_update_with(path, 0644, fill_text, "one\n", &written), GW_OK);
+	CU_ASSERT_TRUE(written);
+	ino_t first = inode_of(path);
+	CU_ASSERT_EQUAL(gw_file_update_with(path, 0644, fill_text, "one\n", &written), GW_OK);
+	CU_ASSERT_FALSE(written);
+	CU_ASSERT_EQUAL(inode_of(path), first);
+	CU_ASSERT_EQUAL(gw_file_update_with(path, 0644, fill_text, "one\ntwo\n", &written), GW_OK);
+	CU_ASSERT_TRUE(written);
+	CU_ASSERT_EQUAL(gw_file_update_with(path, 0644, fill_text, "one\n", &written), GW_OK);
+	CU_ASSERT_TRUE(written); /* shorter: a prefix is not the same */
+	CU_ASSERT_EQUAL(chmod(path, 0600), 0);
+	CU_ASSERT_EQUAL(gw_file_update_with(path, 0644, fill_text, "one\n", &written), GW_OK);
+	CU_ASSERT_TRUE(written);
+	struct stat st;
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0644);
+
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0644), 0);
+	CU_ASSERT_EQUAL(gw_file_update_with(path, 0644, fill_text, "one\n", &written), GW_OK);
+	CU_ASSERT_TRUE(written);
+	CU_ASSERT_EQUAL(lstat(path, &st), 0);
+	CU_ASSERT_TRUE(S_ISREG(st.st_mode));
+
+	char target[sizeof(dir) + 16];
+	snprintf(target, sizeof(target), "%s/target", dir);
+	CU_ASSERT_EQUAL_FATAL(gw_file_write_atomic(target, "one\n", 4, 0644), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(target, path), 0);
+	CU_ASSERT_EQUAL(gw_file_update_with(path, 0644, fill_text, "one\n", &written), GW_OK);
+	CU_ASSERT_TRUE(written);
+	CU_ASSERT_EQUAL(lstat(path, &st), 0);
+	CU_ASSERT_TRUE(S_ISREG(st.st_mode));
+	CU_ASSERT_EQUAL(unlink(target), 0);
+	remove_dir();
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("file", (gw_test_t[]){
@@ -159,6 +218,7 @@ int gw_test_register(void)
 	                                 {"symlink", test_symlink},
 	                                 {"limit", test_limit},
 	                                 {"read_full", test_read_full},
+	                                 {"update", test_update},
 	                                 {NULL, NULL},
 	                             });
 }
