@@ -435,26 +435,6 @@ void mdns_mirror_free(mdns_mirror_t *m)
 	free(m);
 }
 
-void mdns_mirror_resync(mdns_mirror_t *m)
-{
-	for (size_t i = 0; i < m->zone_count; i++) {
-		mzone_t *z = &m->zones[i];
-		GW_HTAB_FOREACH(&z->ents, h) {
-			ent_t *e = ent_of(h);
-			e->pub = false;
-			e->bad = false;
-			if (e->want || e->warm)
-				mirror_ent_touch(z, e);
-		}
-		z->published = 0;
-	}
-	m->stats.published = 0;
-	for (mlink_t *l = m->links; l != NULL; l = l->next)
-		l->dirty = true;
-	mirror_enum_dirty(m);
-	mdns_mirror_flush(m);
-}
-
 void mdns_mirror_get_stats(const mdns_mirror_t *m, mdns_mirror_stats_t *st)
 {
 	*st = m->stats;

@@ -155,10 +155,6 @@ void mdns_mirror_free(mdns_mirror_t *m);
  * batch). */
 int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg);
 
-/* The served zones were replaced (reload): everything the mirror wants is
- * committed again, at once, into every zone. */
-void mdns_mirror_resync(mdns_mirror_t *m);
-
 /* Kinds of refused input, for the stats and the log lines. */
 typedef enum {
 	MDNS_MIRROR_REFUSED_SERVICES = 0, /* services per link */

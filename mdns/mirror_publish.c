@@ -90,7 +90,7 @@ void mirror_ent_touch(mzone_t *z, ent_t *e)
 		return;
 	if (gw_array_reserve(&z->touched, &z->touched_cap, z->touched_count + 1,
 	                     sizeof(*z->touched), 256) != GW_OK) {
-		gw_err("mirror: out of memory, a change is lost until the next resync");
+		gw_err("mirror: out of memory, a change is lost until that record changes again");
 		return;
 	}
 	e->touched = true;

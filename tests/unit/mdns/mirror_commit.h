@@ -24,9 +24,6 @@ typedef struct gw_commit {
 
 /* Free what c holds. Accepts an already deinitialised one. */
 
-/* The zone was replaced by a reload: remember the new zone's own names.
- * Call before mdns_mirror_resync(). GW_OK or GW_ENOMEM. */
-
 /* mdns_mirror_commit_fn: apply cs to the zone and, when anything changed,
  * move the SOA serial forward (zone_serial_next, proposing the clock).
  * arg is a gw_commit_t. Errors of zone_apply(); the zone is then
@@ -96,11 +93,6 @@ static int gw_commit_init(gw_commit_t *c, gw_zoneref_t *const *zone)
 static void gw_commit_deinit(gw_commit_t *c)
 {
 	free_names(c);
-}
-
-static inline int gw_commit_zone_replaced(gw_commit_t *c)
-{
-	return snapshot(c);
 }
 
 static int gw_commit_apply(void *arg, const zone_changeset_t *cs)

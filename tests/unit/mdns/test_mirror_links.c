@@ -1,5 +1,5 @@
 /* mdns/mirror*.c: link grace, rediscovery, default links, warm-up and
- * reconcile with the saved state, resync after a reload. */
+ * reconcile with the saved state. */
 #include "mirror_fixture.h"
 
 static void test_grace(void)
@@ -138,45 +138,6 @@ static void test_state_at_label(void)
 	teardown(f);
 }
 
-static void reload(fixture_t *f, const char *const *rrs)
-{
-	gw_zoneref_put(f->zone);
-	CU_ASSERT_FATAL(gw_zoneref_new(&f->zone, tzone("home.arpa.", rrs)) == GW_OK);
-	CU_ASSERT(gw_commit_zone_replaced(&f->commit) == GW_OK);
-	mdns_mirror_resync(f->mirror);
-}
-
-static void test_resync(void)
-{
-	fixture_t *f = setup_link(NULL);
-	printer(f, true);
-	mdns_mirror_flush(f->mirror);
-	/* A reload swaps in the static zone alone: everything comes back. */
-	static const char *const zone2[] = {
-	    "home.arpa. 3600 IN SOA ns.home.arpa. hostmaster.home.arpa. 200 3600 600 86400 10",
-	    "other.lan.home.arpa. 300 IN TXT \"static\"",
-	    NULL,
-	};
-	reload(f, zone2);
-	expect_printer(f, true);
-	CU_ASSERT(has_rr(f, "other.lan.home.arpa. 300 IN TXT \"static\""));
-	/* The printer's host name is now the static zone's: the service that
-	 * leads there is no longer the mirror's to publish. */
-	static const char *const zone3[] = {
-	    "home.arpa. 3600 IN SOA ns.home.arpa. hostmaster.home.arpa. 300 3600 600 86400 10",
-	    "printer.lan.home.arpa. 300 IN TXT \"now static\"",
-	    NULL,
-	};
-	reload(f, zone3);
-	CU_ASSERT_FALSE(has_name(f, "My\\032Printer._ipp._tcp.lan.home.arpa."));
-	CU_ASSERT_FALSE(has_name(f, "_ipp._tcp.lan.home.arpa."));
-	CU_ASSERT_FALSE(has_rr(f, "printer.lan.home.arpa. 10 IN A 192.0.2.10"));
-	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 300 IN TXT \"now static\""));
-	CU_ASSERT_EQUAL(trrset(f->zone->zone, "printer.lan.home.arpa.", LDNS_RR_TYPE_TXT)->count,
-	                1);
-	teardown(f);
-}
-
 static void default_links(mdns_mirror_config_t *cfg)
 {
 	cfg->links = NULL;
@@ -228,7 +189,6 @@ int gw_test_register(void)
 	    {"link grace expiry", test_grace_expiry},
 	    {"link back: browsed and announced again", test_link_back_rediscovered},
 	    {"restart: saved state until warm-up", test_restart_warmup},
-	    {"reload: resync into the new zone", test_resync},
 	    {"default links are named after interfaces", test_default_links},
 	    {"saved state: no wildcard comes back", test_state_wildcard},
 	    {"saved state: an instance named @... comes back", test_state_at_label},
