@@ -52,6 +52,7 @@
 #include "mdns/mdns.h"
 #include "mdns/mirror.h"
 #include "loopback_client.h"
+#include "../unit/mdns_event.h"
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
@@ -109,18 +110,8 @@ static int failing_reload(void *arg, char *report, size_t len)
 
 static void inject(int ifindex, uint16_t type, const char *owner, const void *rdata, size_t rdlen)
 {
-	uint8_t o[MDNS_NAME_MAX];
-	if (mdns_name_from_text(o, owner) <= 0)
+	if (mdns_event(g.mirror, ifindex, AF_INET, true, type, 120, owner, rdata, rdlen) != GW_OK)
 		abort();
-	mdns_record_t rec = {.ifindex = ifindex,
-	                     .family = AF_INET,
-	                     .add = true,
-	                     .type = type,
-	                     .ttl = 120,
-	                     .owner = o,
-	                     .rdata = rdata,
-	                     .rdlen = (uint16_t)rdlen};
-	mdns_mirror_inject_record(g.mirror, &rec);
 }
 
 /* An _ipp._tcp printer inst on ifindex at host, port 631, address a. */

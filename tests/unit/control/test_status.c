@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "cunit.h"
+#include "mdns_event.h"
 #include "dnssec/dnssec.h"
 #include "gateway/control/status.h"
 
@@ -162,17 +163,8 @@ static void teardown(fixture_t *f)
 static void event(fixture_t *f, int ifindex, uint16_t type, const char *owner, const uint8_t *rdata,
                   size_t rdlen)
 {
-	uint8_t o[MDNS_NAME_MAX];
-	CU_ASSERT_FATAL(mdns_name_from_text(o, owner) > 0);
-	mdns_record_t rec = {.ifindex = ifindex,
-	                     .family = AF_INET,
-	                     .add = true,
-	                     .type = type,
-	                     .ttl = 120,
-	                     .owner = o,
-	                     .rdata = rdata,
-	                     .rdlen = (uint16_t)rdlen};
-	mdns_mirror_inject_record(f->mirror, &rec);
+	CU_ASSERT_EQUAL_FATAL(
+	    mdns_event(f->mirror, ifindex, AF_INET, true, type, 120, owner, rdata, rdlen), GW_OK);
 }
 
 /* A _http._tcp service inst on ifindex, at host:port with one address. */

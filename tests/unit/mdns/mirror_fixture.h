@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "cunit.h"
+#include "mdns_event.h"
 #include "mirror_commit.h"
 #include "mdns/mirror.h"
 #include "zone_util.h"
@@ -199,19 +200,9 @@ static inline int wire_text(uint8_t *out, const char *text)
 static inline void event(fixture_t *f, bool add, int family, uint16_t type, const char *owner,
                          const uint8_t *rdata, size_t rdlen)
 {
-	uint8_t o[MDNS_NAME_MAX];
-	wire_text(o, owner);
-	mdns_record_t rec = {
-	    .ifindex = IFX,
-	    .family = family,
-	    .add = add,
-	    .type = type,
-	    .ttl = type == DNS_T_A || type == DNS_T_AAAA || type == DNS_T_SRV ? 120 : 4500,
-	    .owner = o,
-	    .rdata = rdata,
-	    .rdlen = (uint16_t)rdlen,
-	};
-	mdns_mirror_inject_record(f->mirror, &rec);
+	uint32_t ttl = type == DNS_T_A || type == DNS_T_AAAA || type == DNS_T_SRV ? 120 : 4500;
+	CU_ASSERT_EQUAL_FATAL(
+	    mdns_event(f->mirror, IFX, family, add, type, ttl, owner, rdata, rdlen), GW_OK);
 }
 
 static inline void ptr(fixture_t *f, bool add, const char *owner, const char *target)

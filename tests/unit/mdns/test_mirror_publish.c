@@ -251,17 +251,9 @@ static void test_ttl(void)
 	printer(f, true);
 	/* A record announced with a TTL below the cap keeps it, and its
 	 * RRset shares it. */
-	uint8_t o[MDNS_NAME_MAX], rd[4] = {192, 0, 2, 11};
-	wire_text(o, "printer.local");
-	mdns_record_t rec = {.ifindex = IFX,
-	                     .family = AF_INET,
-	                     .add = true,
-	                     .type = DNS_T_A,
-	                     .ttl = 4,
-	                     .owner = o,
-	                     .rdata = rd,
-	                     .rdlen = 4};
-	mdns_mirror_inject_record(f->mirror, &rec);
+	static const uint8_t rd[4] = {192, 0, 2, 11};
+	CU_ASSERT_EQUAL(
+	    mdns_event(f->mirror, IFX, AF_INET, true, DNS_T_A, 4, "printer.local", rd, 4), GW_OK);
 	mdns_mirror_flush(f->mirror);
 	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 4 IN A 192.0.2.11"));
 	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 4 IN A 192.0.2.10"));

@@ -9,19 +9,8 @@
 static void event_on(fixture_t *f, int ifindex, uint16_t type, const char *owner,
                      const uint8_t *rdata, size_t rdlen)
 {
-	uint8_t o[MDNS_NAME_MAX];
-	wire_text(o, owner);
-	mdns_record_t rec = {
-	    .ifindex = ifindex,
-	    .family = AF_INET,
-	    .add = true,
-	    .type = type,
-	    .ttl = 120,
-	    .owner = o,
-	    .rdata = rdata,
-	    .rdlen = (uint16_t)rdlen,
-	};
-	mdns_mirror_inject_record(f->mirror, &rec);
+	CU_ASSERT_EQUAL_FATAL(
+	    mdns_event(f->mirror, ifindex, AF_INET, true, type, 120, owner, rdata, rdlen), GW_OK);
 }
 
 /* One _http._tcp service "<name>" on host <name>.local at a. */

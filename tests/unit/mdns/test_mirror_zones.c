@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "cunit.h"
+#include "mdns_event.h"
 #include "mirror_commit.h"
 #include "mdns/mirror.h"
 #include "zone_util.h"
@@ -159,19 +160,8 @@ static void teardown(void)
 static void event(int ifindex, bool add, uint16_t type, const char *owner, const uint8_t *rdata,
                   size_t rdlen)
 {
-	uint8_t o[MDNS_NAME_MAX];
-	CU_ASSERT_FATAL(mdns_name_from_text(o, owner) > 0);
-	mdns_record_t rec = {
-	    .ifindex = ifindex,
-	    .family = AF_INET,
-	    .add = add,
-	    .type = type,
-	    .ttl = 120,
-	    .owner = o,
-	    .rdata = rdata,
-	    .rdlen = (uint16_t)rdlen,
-	};
-	mdns_mirror_inject_record(T.mirror, &rec);
+	CU_ASSERT_EQUAL_FATAL(
+	    mdns_event(T.mirror, ifindex, AF_INET, add, type, 120, owner, rdata, rdlen), GW_OK);
 }
 
 static void ptr(int ifindex, const char *owner, const char *target)
