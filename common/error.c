@@ -23,6 +23,7 @@ static const char *const project_errors[] = {
     [GW_ERROR - GW_EKEY] = "key error",
     [GW_ERROR - GW_EPERM] = "unsafe permissions or access denied",
     [GW_ERROR - GW_EBUSY] = "resource busy",
+    [GW_ERROR - GW_ENOTFILE] = "not a regular file",
 };
 
 bool gw_error_is_local(int code)

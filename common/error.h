@@ -24,6 +24,7 @@ enum {
 	GW_EKEY = -1014,       /* key missing, unreadable or invalid */
 	GW_EPERM = -1015,      /* file permissions are unsafe or access denied */
 	GW_EBUSY = -1016,      /* resource busy or temporarily exhausted */
+	GW_ENOTFILE = -1017,   /* not a regular file (a FIFO, a device, a directory) */
 };
 
 /* Human-readable text for a code from this file or a negated errno.

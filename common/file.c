@@ -196,13 +196,58 @@ out:
 	return ret;
 }
 
+int gw_file_open_regular(const char *path, int extra_flags, int *fd, struct stat *st)
+{
+	struct stat own;
+	if (st == NULL)
+		st = &own;
+	int f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | extra_flags);
+	if (f < 0)
+		return -errno;
+	/* fstat() on the open file: what is checked is what is read. */
+	if (fstat(f, st) != 0) {
+		int ret = -errno;
+		close(f);
+		return ret;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(f);
+		return GW_ENOTFILE;
+	}
+	if (!(extra_flags & O_NONBLOCK)) {
+		int fl = fcntl(f, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(f, F_SETFL, fl & ~O_NONBLOCK);
+	}
+	*fd = f;
+	return GW_OK;
+}
+
+int gw_file_fdopen(int fd, FILE **out)
+{
+	*out = fdopen(fd, "r");
+	if (*out != NULL)
+		return GW_OK;
+	int ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int gw_file_fopen_regular(const char *path, FILE **out)
+{
+	int fd = -1;
+	int ret = gw_file_open_regular(path, 0, &fd, NULL);
+	return ret == GW_OK ? gw_file_fdopen(fd, out) : ret;
+}
+
 int gw_file_read(const char *path, size_t max, char **out, size_t *len)
 {
 	int ret = GW_OK;
 	char *buf = NULL;
-	FILE *fp = fopen(path, "re");
-	if (fp == NULL)
-		return -errno;
+	FILE *fp = NULL;
+	ret = gw_file_fopen_regular(path, &fp);
+	if (ret != GW_OK)
+		return ret;
 	buf = malloc(max + 1);
 	if (buf == NULL) {
 		ret = GW_ENOMEM;
@@ -230,14 +275,10 @@ out:
 int gw_file_open_private(const char *path, int extra_flags, int *fd, mode_t *mode)
 {
 	struct stat st;
-	int f = open(path, O_RDONLY | O_CLOEXEC | extra_flags);
-	if (f < 0)
-		return -errno;
-	/* fstat() on the open file: what is checked is what is read. */
-	if (fstat(f, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(f);
-		return GW_EINVAL;
-	}
+	int f = -1;
+	int ret = gw_file_open_regular(path, extra_flags, &f, &st);
+	if (ret != GW_OK)
+		return ret;
 	*mode = st.st_mode & 07777;
 	if ((st.st_mode & 077) != 0) {
 		close(f);

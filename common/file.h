@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Writes the content of a file into fp. Returns GW_OK or a GW_* code. */
@@ -37,9 +38,27 @@ bool gw_file_is_temp(const char *name);
 int gw_file_sync_dir(const char *dir);
 int gw_file_sync_parent(const char *path);
 
+/* Open path for reading, and only if it is a regular file: every file the
+ * daemon reads goes through here. The open does not wait (O_NONBLOCK,
+ * cleared once the file is known to be regular), so that a FIFO planted
+ * in a file's place is refused rather than hanging the daemon until
+ * someone writes to it; a device or a directory is refused too.
+ * extra_flags are added to O_RDONLY | O_CLOEXEC (e.g. O_NOFOLLOW). On
+ * success *fd is open (caller closes it), and *st (may be NULL) holds its
+ * fstat(2). Logs nothing. GW_OK, -errno, GW_ENOTFILE. */
+int gw_file_open_regular(const char *path, int extra_flags, int *fd, struct stat *st);
+
+/* gw_file_open_regular() as a stdio stream, "r". */
+int gw_file_fopen_regular(const char *path, FILE **out);
+
+/* fd (owned: closed on failure) as a stdio stream for reading, *out.
+ * GW_OK or -errno. */
+int gw_file_fdopen(int fd, FILE **out);
+
 /* Read at most max octets of path into a new NUL-terminated buffer (caller
- * frees *out); *len gets the length. -ENOENT when missing, GW_ELIMIT when
- * larger than max, -errno otherwise. */
+ * frees *out); *len gets the length. -ENOENT when missing, GW_ENOTFILE
+ * when not a regular file, GW_ELIMIT when larger than max, -errno
+ * otherwise. */
 int gw_file_read(const char *path, size_t max, char **out, size_t *len);
 
 /* Open path for reading as a private file: a regular file that group and
@@ -47,8 +66,8 @@ int gw_file_read(const char *path, size_t max, char **out, size_t *len);
  * O_RDONLY | O_CLOEXEC (e.g. O_NOFOLLOW). On success *fd is open (caller
  * closes it); *mode gets the file's permission bits on success and on
  * GW_EPERM, for the caller's message. Logs nothing. Returns GW_OK, -errno
- * when open(2) fails, GW_EINVAL when it is not a regular file (or fstat(2)
- * fails), GW_EPERM when group or others may read or write it. */
+ * when open(2) fails, GW_ENOTFILE when it is not a regular file,
+ * GW_EPERM when group or others may read or write it. */
 int gw_file_open_private(const char *path, int extra_flags, int *fd, mode_t *mode);
 
 /* Read len octets from fd into buf: at offset off (pread()) or, when off

@@ -12,7 +12,7 @@ int sig_file_open_private(FILE **out, const char *path)
 	mode_t mode = 0;
 	int fd = -1;
 	int ret = gw_file_open_private(path, 0, &fd, &mode);
-	if (ret == GW_EINVAL) {
+	if (ret == GW_ENOTFILE) {
 		gw_err("key file %s is not a regular file", path);
 		return GW_EKEY;
 	}
@@ -23,10 +23,5 @@ int sig_file_open_private(FILE **out, const char *path)
 	}
 	if (ret != GW_OK)
 		return ret;
-	*out = fdopen(fd, "r");
-	if (*out == NULL) {
-		ret = -errno;
-		close(fd);
-	}
-	return ret;
+	return gw_file_fdopen(fd, out);
 }

@@ -704,8 +704,8 @@ static int write_pending(FILE *fp, const void *arg)
  * .pem names inside keys/ are taken from the file. */
 static void drop_pending(const sig_keystore_t *ks)
 {
-	FILE *fp = fopen(ks->pending_path, "re");
-	if (fp == NULL)
+	FILE *fp = NULL;
+	if (gw_file_fopen_regular(ks->pending_path, &fp) != GW_OK)
 		return;
 	char line[256];
 	unsigned lines = 0;
@@ -888,10 +888,9 @@ int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t
 	if (ret != GW_OK)
 		goto out;
 
-	fp = fopen(ks->state_path, "re");
-	if (fp == NULL && errno != ENOENT) {
-		ret = -errno;
-		gw_err("cannot read %s: %s", ks->state_path, strerror(errno));
+	ret = gw_file_fopen_regular(ks->state_path, &fp);
+	if (ret != GW_OK && ret != -ENOENT) {
+		gw_err("cannot read %s: %s", ks->state_path, gw_strerror(ret));
 		goto out;
 	}
 	if (fp == NULL) {

@@ -427,16 +427,18 @@ int gw_dane_setup(gw_dane_t *dn, struct ev_loop *loop, const gw_config_t *cfg, g
 	if (ret == GW_OK) {
 		ret = resume(dn, text, len);
 		free(text);
-	} else if (ret == -ENOENT || ret == GW_ELIMIT) {
-		if (ret == GW_ELIMIT) {
-			gw_err("TLS: %s is damaged (too long); remove it (and %s, %s) to serve the "
-			       "key in %s at once",
-			       dn->state_file, dn->prev_cert, dn->prev_key, dn->key);
-			return GW_EPARSE;
-		}
+	} else if (ret == GW_ELIMIT || ret == GW_ENOTFILE) {
+		gw_err("TLS: %s is damaged (%s); remove it (and %s, %s) to serve the key in %s at "
+		       "once",
+		       dn->state_file, ret == GW_ELIMIT ? "too long" : "not a regular file",
+		       dn->prev_cert, dn->prev_key, dn->key);
+		return GW_EPARSE;
+	} else if (ret == -ENOENT) {
 		ret = load(dn->cert, dn->key, &ctx, spki);
 		if (ret == GW_OK)
 			use_ctx(dn, ctx);
+	} else {
+		gw_err("TLS: cannot read %s: %s", dn->state_file, gw_strerror(ret));
 	}
 	if (ret == GW_OK && new_key && !dn->rolling)
 		ret = new_own_key(dn);

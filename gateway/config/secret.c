@@ -133,7 +133,7 @@ char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len
 
 	quote(q, sizeof(q), path, strlen(path));
 	int ret = gw_file_open_private(path, 0, &fd, &mode);
-	if (ret == GW_EINVAL) {
+	if (ret == GW_ENOTFILE) {
 		snprintf(why, why_len, "'%s' is not a regular file; give the path of the key file",
 		         q);
 		return NULL;

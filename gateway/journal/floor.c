@@ -11,6 +11,7 @@
 #include <ldns/util.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "gateway/journal/internal.h"
 
@@ -85,10 +86,11 @@ int gw_journal_read_floor(const char *state_dir, const uint8_t *apex, uint32_t *
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/journal", state_dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		ret = errno == ENOENT ? GW_ENOTFOUND : -errno;
-	else
+	int fd = -1;
+	ret = gw_file_open_regular(path, 0, &fd, NULL);
+	if (ret == -ENOENT)
+		ret = GW_ENOTFOUND;
+	else if (ret == GW_OK)
 		ret = gw_journal_floor_fd(fd, path, apex, out);
 	if (ret != GW_OK && ret != GW_ENOTFOUND)
 		gw_warn("journal: cannot read %s (%s); it sets no floor for the serial, only "

@@ -20,6 +20,7 @@
 
 #include "common/array.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/htab.h"
 #include "common/sorted.h"
 #include "common/log.h"
@@ -368,10 +369,12 @@ int gw_journal_path_open(const gw_journal_opts_t *opts, const char *path, int *f
 	struct stat st;
 	uint64_t max = gw_journal_file_max(opts);
 
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0)
-		return -errno;
-	if (fstat(*fd, &st) == 0 && (uint64_t)st.st_size > max) {
+	int ret = gw_file_open_regular(path, 0, fd, &st);
+	if (ret != GW_OK) {
+		*fd = -1;
+		return ret;
+	}
+	if ((uint64_t)st.st_size > max) {
 		snprintf(why, why_len,
 		         "it is %lld octets, more than the %llu a journal of this "
 		         "transfer.journal-size can reach",

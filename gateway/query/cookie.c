@@ -315,7 +315,7 @@ int gw_cookie_secret_load(gw_cookie_secret_t *out, const char *path)
 	int ret = gw_file_open_private(path, O_NOFOLLOW, &fd, &mode);
 	if (ret == -ENOENT)
 		return renew_secret(out, NULL, path);
-	if (ret == GW_EINVAL) {
+	if (ret == GW_ENOTFILE) {
 		gw_err("cookies: %s is not a regular file", path);
 		return GW_EPARSE;
 	}

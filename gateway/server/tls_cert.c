@@ -29,9 +29,10 @@
 
 static int read_key(const char *path, EVP_PKEY **out)
 {
-	FILE *fp = fopen(path, "re");
-	if (fp == NULL)
-		return -errno;
+	FILE *fp = NULL;
+	int ret = gw_file_fopen_regular(path, &fp);
+	if (ret != GW_OK)
+		return ret;
 	*out = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
 	fclose(fp);
 	ERR_clear_error();
@@ -40,8 +41,8 @@ static int read_key(const char *path, EVP_PKEY **out)
 
 static X509 *read_cert(const char *path)
 {
-	FILE *fp = fopen(path, "re");
-	if (fp == NULL)
+	FILE *fp = NULL;
+	if (gw_file_fopen_regular(path, &fp) != GW_OK)
 		return NULL;
 	X509 *x = PEM_read_X509(fp, NULL, NULL, NULL);
 	fclose(fp);
@@ -71,7 +72,7 @@ static int own_key(const char *path, EVP_PKEY **out)
 		gw_err("TLS key %s cannot be used (%s); it is not replaced: restore it, or remove "
 		       "it to make a new key (clients that pinned the old key by its TLSA record "
 		       "fail until their cache expires)",
-		       path, ret == GW_EKEY ? "not a PEM private key" : strerror(-ret));
+		       path, ret == GW_EKEY ? "not a PEM private key" : gw_strerror(ret));
 		return GW_EKEY;
 	}
 	*out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");

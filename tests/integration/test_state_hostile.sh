@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Whoever can damage the state directory (issue 16, finding 5): a lost key
 # state never gives new keys silently, a serial file cut short or restored
-# lower never sends the serial backwards. Each case starts the real daemon
-# on a damaged copy and checks what it says and what it serves.
+# lower never sends the serial backwards, a FIFO in a file's place never
+# hangs the start. Each case starts the real daemon on a damaged copy and
+# checks what it says and what it serves.
 source "$(dirname "$0")/lib.sh"
 
 Z=state.test
@@ -66,5 +67,38 @@ gw_start "$cfg"
 now=$(soa_serial)
 expect "serial file restored: the serial moved on ($served -> $now)" \
 	/usr/bin/python3 -c "import sys; a, b = int('$served'), int('$now'); sys.exit(0 if 0 < (b - a) % 2**32 < 2**31 else 1)"
+gw_stop
+
+# ---- a FIFO in a state file's place ---------------------------------------
+# Opening a FIFO to read waits for a writer: a daemon that did so would
+# hang at start without a word. Each file the start reads, in turn: the
+# start either refuses it, naming it, or does without it and serves.
+cp -a "$state" "$GW_TMP/state.good"
+key=$(cd "$state" && ls keys/*.pem | head -n 1)
+for f in serial keys/state "$key" cookie-secret journal; do
+	rm -rf "$state"
+	cp -a "$GW_TMP/state.good" "$state"
+	rm -f "$state/$f"
+	mkfifo -m 600 "$state/$f"
+	chown dnssd-gateway: "$state/$f"
+	case $f in
+	journal)
+		gw_start "$cfg"
+		expect "FIFO as $f: the daemon serves ($(soa_serial))" test -n "$(soa_serial)"
+		expect "FIFO as $f: it says it does without it" \
+			grep -q "journal: cannot read $state/journal (not a regular file)" "$GW_TMP/gateway.log"
+		gw_stop
+		expect "FIFO as $f: a regular journal in its place after the stop" test -f "$state/journal"
+		;;
+	*)
+		timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+		expect "FIFO as $f: the start is refused, not hung (status $rc)" test "$rc" = 1
+		expect "FIFO as $f: the message names it, not a regular file" \
+			grep -q "$state/$f.* not a regular file\|$state/$f: not a regular file" "$GW_TMP/last"
+		;;
+	esac
+done
+rm -rf "$state"
+mv "$GW_TMP/state.good" "$state"
 
 gw_finish

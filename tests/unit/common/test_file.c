@@ -81,7 +81,7 @@ static void test_private(void)
 	/* A directory is not a regular file. */
 	unlink(path);
 	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
-	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_EINVAL);
+	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_ENOTFILE);
 	CU_ASSERT_EQUAL(rmdir(path), 0);
 	remove_dir();
 }
@@ -211,6 +211,42 @@ static void test_update(void)
 	remove_dir();
 }
 
+/* Only regular files are read: a FIFO is refused at once (an open that
+ * waited for a writer would hang the daemon), so are a device behind a
+ * link and a directory; a regular file's descriptor is left blocking. */
+static void test_regular_only(void)
+{
+	int fd = -1;
+	FILE *fp = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	mode_t mode = 0;
+	make_dir();
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+	CU_ASSERT_EQUAL(gw_file_open_regular(path, 0, &fd, NULL), GW_ENOTFILE);
+	CU_ASSERT_EQUAL(gw_file_fopen_regular(path, &fp), GW_ENOTFILE);
+	CU_ASSERT_EQUAL(gw_file_read(path, 64, &text, &len), GW_ENOTFILE);
+	CU_ASSERT_EQUAL(gw_file_open_private(path, 0, &fd, &mode), GW_ENOTFILE);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink("/dev/null", path), 0);
+	CU_ASSERT_EQUAL(gw_file_read(path, 64, &text, &len), GW_ENOTFILE);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	CU_ASSERT_EQUAL(gw_file_read(path, 64, &text, &len), GW_ENOTFILE);
+	CU_ASSERT_EQUAL_FATAL(rmdir(path), 0);
+
+	write_file("abc", 0600);
+	struct stat st;
+	CU_ASSERT_EQUAL_FATAL(gw_file_open_regular(path, 0, &fd, &st), GW_OK);
+	CU_ASSERT_EQUAL(st.st_size, 3);
+	CU_ASSERT_EQUAL(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	CU_ASSERT_EQUAL(gw_file_read(path, 64, &text, &len), GW_OK);
+	CU_ASSERT_EQUAL(len, 3);
+	free(text);
+	remove_dir();
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("file", (gw_test_t[]){
@@ -219,6 +255,7 @@ int gw_test_register(void)
 	                                 {"limit", test_limit},
 	                                 {"read_full", test_read_full},
 	                                 {"update", test_update},
+	                                 {"regular files only", test_regular_only},
 	                                 {NULL, NULL},
 	                             });
 }

@@ -32,7 +32,8 @@ static void test_strerror(void)
 	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_ESEMANTIC), "zone semantic error");
 	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_EBUSY), "resource busy");
 	CU_ASSERT_STRING_EQUAL(gw_strerror(-ENOENT), strerror(ENOENT));
-	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_EBUSY - 1), "unknown error");
+	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_ENOTFILE), "not a regular file");
+	CU_ASSERT_STRING_EQUAL(gw_strerror(GW_ENOTFILE - 1), "unknown error");
 	CU_ASSERT_STRING_EQUAL(gw_strerror(1), "unknown error");
 }
 
@@ -42,10 +43,10 @@ static void test_error_is_local(void)
 {
 	static const int local[] = {-ENOSPC, -EIO,       -1,      -999,     GW_ENOMEM,
 	                            GW_EIO,  GW_ECRYPTO, GW_EKEY, GW_EPERM, GW_EBUSY};
-	static const int data[] = {GW_OK,         GW_ERROR,  GW_EINVAL,    GW_EPARSE,
-	                           GW_EMALFORMED, GW_ELIMIT, GW_ENOTFOUND, GW_EEXIST,
-	                           GW_EOUTOFZONE, GW_ESPACE, GW_ECONFIG,   GW_ESEMANTIC,
-	                           GW_EBUSY - 1,  1};
+	static const int data[] = {
+	    GW_OK,      GW_ERROR,     GW_EINVAL,   GW_EPARSE,       GW_EMALFORMED,
+	    GW_ELIMIT,  GW_ENOTFOUND, GW_EEXIST,   GW_EOUTOFZONE,   GW_ESPACE,
+	    GW_ECONFIG, GW_ESEMANTIC, GW_ENOTFILE, GW_ENOTFILE - 1, 1};
 	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
 		CU_ASSERT_TRUE(gw_error_is_local(local[i]));
 	for (size_t i = 0; i < sizeof(data) / sizeof(data[0]); i++)

@@ -141,7 +141,12 @@ static void test_floor(void)
 	CU_ASSERT(floor_of(&f, &floor) == GW_EPARSE);
 	CU_ASSERT_FATAL(unlink(f.path) == 0);
 	CU_ASSERT_FATAL(mkdir(f.path, 0700) == 0);
-	CU_ASSERT(floor_of(&f, &floor) == -EISDIR);
+	CU_ASSERT(floor_of(&f, &floor) == GW_ENOTFILE);
+	/* A FIFO: refused at once, not waited on. */
+	CU_ASSERT_FATAL(rmdir(f.path) == 0);
+	CU_ASSERT_FATAL(mkfifo(f.path, 0600) == 0);
+	CU_ASSERT(floor_of(&f, &floor) == GW_ENOTFILE);
+	CU_ASSERT_FATAL(unlink(f.path) == 0);
 	fixture_deinit(&f);
 }
 
@@ -205,7 +210,7 @@ static void test_unwritable(void)
 	for (size_t i = 0; i < count; i++)
 		gw_journal_entry_put(list[i]);
 	free(list);
-	CU_ASSERT(floor_of(&f, &floor) == -EISDIR);
+	CU_ASSERT(floor_of(&f, &floor) == GW_ENOTFILE);
 
 	watch_t w = {.path = f.path, .blocked_for = 1.5};
 	ev_timer_init(&w.poll, on_poll, 0.1, 0.1);

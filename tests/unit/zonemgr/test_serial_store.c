@@ -293,9 +293,17 @@ static void test_unreadable(void)
 	tdir_path(path, dir, "serial");
 	CU_ASSERT_FATAL(unlink(path) == 0);
 	CU_ASSERT_FATAL(mkdir(path, 0700) == 0);
-	CU_ASSERT(gw_serial_init(&s, dir) == GW_EIO);
+	CU_ASSERT(gw_serial_init(&s, dir) == GW_ENOTFILE);
 	CU_ASSERT(!s.known);
 	gw_serial_deinit(&s);
+	/* A FIFO in its place is refused at once, not waited on for a
+	 * writer (a start that would hang with no word). */
+	CU_ASSERT_FATAL(rmdir(path) == 0);
+	CU_ASSERT_FATAL(mkfifo(path, 0600) == 0);
+	CU_ASSERT(gw_serial_init(&s, dir) == GW_ENOTFILE);
+	CU_ASSERT(!s.known);
+	gw_serial_deinit(&s);
+	CU_ASSERT_FATAL(unlink(path) == 0);
 	tdir_remove(dir);
 }
 
