@@ -223,6 +223,18 @@ int gw_file_open_regular(const char *path, int extra_flags, int *fd, struct stat
 	return GW_OK;
 }
 
+int gw_file_refuse_link(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+		return GW_OK;
+	gw_err("%s is a symbolic link; a directory inside the state directory must be the "
+	       "directory itself (a link would send the daemon's writes, some made as root, "
+	       "wherever it points): put the directory there instead of the link",
+	       path);
+	return GW_EPERM;
+}
+
 int gw_file_fdopen(int fd, FILE **out)
 {
 	*out = fdopen(fd, "r");

@@ -51,6 +51,13 @@ int gw_file_open_regular(const char *path, int extra_flags, int *fd, struct stat
 /* gw_file_open_regular() as a stdio stream, "r". */
 int gw_file_fopen_regular(const char *path, FILE **out);
 
+/* A directory inside the state directory (keys/, tls/, zones/, a zone's
+ * own) must be the directory itself: a symbolic link there would take the
+ * daemon's writes, some made as root at start, wherever whoever can write
+ * the state directory points it. GW_OK when path is not a symbolic link
+ * (or does not exist yet), GW_EPERM (logged with the path) when it is. */
+int gw_file_refuse_link(const char *path);
+
 /* fd (owned: closed on failure) as a stdio stream for reading, *out.
  * GW_OK or -errno. */
 int gw_file_fdopen(int fd, FILE **out);

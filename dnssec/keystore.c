@@ -882,6 +882,8 @@ int sig_keystore_open(sig_keystore_t **out, const char *state_dir, const uint8_t
 	}
 	ret = ensure_dir(ks->state_dir);
 	if (ret == GW_OK)
+		ret = gw_file_refuse_link(ks->keys_dir);
+	if (ret == GW_OK)
 		ret = ensure_dir(ks->keys_dir);
 	if (ret == GW_OK)
 		ret = lock_dir(ks);

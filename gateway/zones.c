@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "gateway/daemon_internal.h"
 
@@ -147,9 +148,13 @@ int gw_daemon_zone_dirs(const gw_config_t *cfg)
 		if (!parent) {
 			char path[GW_CONFIG_PATH_MAX + 32];
 			snprintf(path, sizeof(path), "%s/zones", cfg->state_dir);
-			ret = ensure_dir(path);
+			ret = gw_file_refuse_link(path);
+			if (ret == GW_OK)
+				ret = ensure_dir(path);
 			parent = true;
 		}
+		if (ret == GW_OK)
+			ret = gw_file_refuse_link(cfg->zones[i].state_dir);
 		if (ret == GW_OK)
 			ret = ensure_dir(cfg->zones[i].state_dir);
 	}

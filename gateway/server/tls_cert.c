@@ -183,6 +183,9 @@ int gw_tls_own_cert(const char *state_dir, const char *server_name, char *cert_p
 	char dir[4096];
 
 	snprintf(dir, sizeof(dir), "%s/%s", state_dir, GW_TLS_DIR);
+	ret = gw_file_refuse_link(dir);
+	if (ret != GW_OK)
+		return ret;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		ret = -errno;
 		gw_err("cannot create %s: %s", dir, strerror(errno));

@@ -2,7 +2,8 @@
 # Whoever can damage the state directory (issue 16, finding 5): a lost key
 # state never gives new keys silently, a serial file cut short or restored
 # lower never sends the serial backwards, a FIFO in a file's place never
-# hangs the start. Each case starts the real daemon on a damaged copy and
+# hangs the start, a symbolic link in keys/'s place never takes the
+# daemon's writes elsewhere. Each case starts the real daemon on a damaged copy and
 # checks what it says and what it serves.
 source "$(dirname "$0")/lib.sh"
 
@@ -99,6 +100,20 @@ for f in serial keys/state "$key" cookie-secret journal; do
 	esac
 done
 rm -rf "$state"
+cp -a "$GW_TMP/state.good" "$state"
+
+# ---- a symbolic link in a directory's place ------------------------------
+# keys/ moved elsewhere and a link put in its place: the daemon's writes
+# there (some as root, at start) would go wherever the link points.
+mv "$state/keys" "$GW_TMP/keys.elsewhere"
+ln -s "$GW_TMP/keys.elsewhere" "$state/keys"
+timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "keys/ a symbolic link: the start is refused (status $rc)" test "$rc" = 1
+expect "keys/ a symbolic link: the message names it and says why" \
+	grep -q "$state/keys is a symbolic link; a directory inside the state directory must be the directory itself" "$GW_TMP/last"
+expect "keys/ a symbolic link: nothing written where it points" \
+	diff -r "$GW_TMP/keys.elsewhere" "$GW_TMP/state.good/keys"
+rm -rf "$state" "$GW_TMP/keys.elsewhere"
 mv "$GW_TMP/state.good" "$state"
 
 gw_finish

@@ -235,6 +235,16 @@ static void test_regular_only(void)
 	CU_ASSERT_EQUAL(gw_file_read(path, 64, &text, &len), GW_ENOTFILE);
 	CU_ASSERT_EQUAL_FATAL(rmdir(path), 0);
 
+	/* gw_file_refuse_link(): a link in a directory's place, not the
+	 * directory or nothing. */
+	CU_ASSERT_EQUAL(gw_file_refuse_link(path), GW_OK); /* nothing there yet */
+	CU_ASSERT_EQUAL_FATAL(symlink(dir, path), 0);
+	CU_ASSERT_EQUAL(gw_file_refuse_link(path), GW_EPERM);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	CU_ASSERT_EQUAL(gw_file_refuse_link(path), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(rmdir(path), 0);
+
 	write_file("abc", 0600);
 	struct stat st;
 	CU_ASSERT_EQUAL_FATAL(gw_file_open_regular(path, 0, &fd, &st), GW_OK);
