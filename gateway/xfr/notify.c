@@ -126,18 +126,24 @@ static void drain(gw_notify_pool_t *p)
 	p->draining = false;
 }
 
+/* t's socket closed, its place in the pool free (no one takes it yet). */
+static void close_socket(gw_notify_t *n, target_t *t)
+{
+	if (t->fd < 0)
+		return;
+	ev_io_stop(n->loop, &t->io);
+	close(t->fd);
+	t->fd = -1;
+	n->pool->used--;
+}
+
 /* t's wait is over: out of the queue, its socket closed and given back
  * to the pool. */
 static void release(target_t *t)
 {
 	gw_notify_t *n = t->owner;
 	dequeue(n->pool, t);
-	if (t->fd >= 0) {
-		ev_io_stop(n->loop, &t->io);
-		close(t->fd);
-		t->fd = -1;
-		n->pool->used--;
-	}
+	close_socket(n, t);
 	drain(n->pool);
 }
 
@@ -146,12 +152,7 @@ static void release(target_t *t)
  * (which the caller saw had one free). */
 static int open_socket(gw_notify_t *n, target_t *t)
 {
-	if (t->fd >= 0) {
-		ev_io_stop(n->loop, &t->io);
-		close(t->fd);
-		t->fd = -1;
-		n->pool->used--;
-	}
+	close_socket(n, t);
 	int fd = socket(t->cfg->ep.addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
