@@ -658,7 +658,8 @@ static void clear_touched_first(mzone_t *z, size_t n)
 		z->touched[i]->touched = false;
 		mirror_ent_maybe_free(z, z->touched[i]);
 	}
-	memmove(z->touched, z->touched + n, (count - n) * sizeof(z->touched[0]));
+	if (count > n)
+		memmove(z->touched, z->touched + n, (count - n) * sizeof(z->touched[0]));
 	z->touched_count = count - n;
 }
 
