@@ -3,7 +3,8 @@
 # state never gives new keys silently, a serial file cut short or restored
 # lower never sends the serial backwards, a FIFO in a file's place never
 # hangs the start, a symbolic link in keys/'s place never takes the
-# daemon's writes elsewhere. Each case starts the real daemon on a damaged copy and
+# daemon's writes elsewhere, a DS file that cannot be written does not
+# stop the zone. Each case starts the real daemon on a damaged copy and
 # checks what it says and what it serves.
 source "$(dirname "$0")/lib.sh"
 
@@ -114,6 +115,23 @@ expect "keys/ a symbolic link: the message names it and says why" \
 expect "keys/ a symbolic link: nothing written where it points" \
 	diff -r "$GW_TMP/keys.elsewhere" "$GW_TMP/state.good/keys"
 rm -rf "$state" "$GW_TMP/keys.elsewhere"
+cp -a "$GW_TMP/state.good" "$state"
+
+# ---- a DS file that cannot be written ------------------------------------
+# The DS files are for the operator (the DS is in the log too): a ds that
+# cannot be replaced (a directory in its place) does not stop the zone.
+rm -f "$state/ds" "$state/trust-anchor.ds"
+mkdir "$state/ds"
+: >"$GW_TMP/gateway.log"
+gw_start "$cfg"
+expect "ds not writable: the zone is served ($(soa_serial))" test -n "$(soa_serial)"
+expect "ds not writable: the log says so, and where the DS is" \
+	grep -q "zone $Z.: cannot write the DS files in $state: .*the DS records are in the log above" "$GW_TMP/gateway.log"
+expect "ds not writable: the DS is in the log" grep -q "DS for $Z. (key [0-9]*), to publish at the parent: $Z. " "$GW_TMP/gateway.log"
+expect "ds not writable: trust-anchor.ds (removed) is written all the same" \
+	test -s "$state/trust-anchor.ds"
+gw_stop
+rm -rf "$state"
 mv "$GW_TMP/state.good" "$state"
 
 gw_finish
