@@ -55,10 +55,11 @@ const char *sig_algorithm_name(uint8_t alg);
 int sig_key_generate(sig_key_t **out, uint8_t alg, sig_role_t role, const uint8_t *apex,
                      int rsa_bits);
 
-/* Load a PKCS#8 PEM private key. The file must not be readable or
- * writable by group or others (GW_EPERM with a log line naming the file
- * and the mode); a missing file is -ENOENT; a key whose type does not
- * match alg is GW_EKEY. On success *out owns the key. */
+/* Load a PKCS#8 PEM private key (a file of the key store). The file must
+ * not be readable or writable by group or others (GW_EPERM with a log
+ * line naming the file and the mode), nor a symbolic link (GW_EKEY,
+ * logged); a missing file is -ENOENT; a key whose type does not match alg
+ * is GW_EKEY. On success *out owns the key. */
 int sig_key_load_pem(sig_key_t **out, const char *path, uint8_t alg, sig_role_t role,
                      const uint8_t *apex);
 

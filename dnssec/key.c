@@ -392,7 +392,7 @@ int sig_key_load_pem(sig_key_t **out, const char *path, uint8_t alg, sig_role_t 
 
 	if (role_flags(role) == 0)
 		return GW_EINVAL;
-	ret = sig_file_open_private(&fp, path);
+	ret = sig_file_open_private(&fp, path, true);
 	if (ret != GW_OK)
 		goto out;
 	pkey = PEM_read_PrivateKey(fp, NULL, no_password, NULL);
@@ -556,7 +556,7 @@ int sig_key_import_bind(sig_key_t **out, const char *key_path, const char *priva
 		goto out;
 	}
 
-	ret = sig_file_open_private(&fp, private_path);
+	ret = sig_file_open_private(&fp, private_path, false);
 	if (ret != GW_OK) {
 		if (ret != GW_EPERM && ret != GW_EKEY)
 			gw_err("cannot open private key file %s: %s", private_path,

@@ -1,17 +1,26 @@
 #include "dnssec/keyfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "common/error.h"
 #include "common/file.h"
 #include "common/log.h"
 
-int sig_file_open_private(FILE **out, const char *path)
+int sig_file_open_private(FILE **out, const char *path, bool nofollow)
 {
 	mode_t mode = 0;
 	int fd = -1;
-	int ret = gw_file_open_private(path, 0, &fd, &mode);
+	int ret = gw_file_open_private(path, nofollow ? O_NOFOLLOW : 0, &fd, &mode);
+	if (ret == -ELOOP && nofollow) {
+		/* Followed, a link would have the daemon (root at start) sign
+		 * with whatever private key it points at. */
+		gw_err("key file %s is a symbolic link; a key of the store must be the file "
+		       "itself: put the key file there instead of the link",
+		       path);
+		return GW_EKEY;
+	}
 	if (ret == GW_ENOTFILE) {
 		gw_err("key file %s is not a regular file", path);
 		return GW_EKEY;

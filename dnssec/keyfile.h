@@ -10,6 +10,8 @@
 /* Open a private file for reading: it must be a regular file with no
  * permission for group or others (GW_EPERM, logged with the path, the mode
  * and the chmod that fixes it; GW_EKEY when not a regular file, logged).
- * A file that cannot be opened is -errno, not logged (callers add their
- * context). On success *out is open for reading; caller fcloses it. */
-int sig_file_open_private(FILE **out, const char *path);
+ * With nofollow, a symbolic link in its place is refused too (GW_EKEY,
+ * logged): a key of the store is the file in keys/ itself. A file that
+ * cannot be opened is -errno, not logged (callers add their context). On
+ * success *out is open for reading; caller fcloses it. */
+int sig_file_open_private(FILE **out, const char *path, bool nofollow);

@@ -2,8 +2,8 @@
 # Whoever can damage the state directory (issue 16, finding 5): a lost key
 # state never gives new keys silently, a serial file cut short or restored
 # lower never sends the serial backwards, a FIFO in a file's place never
-# hangs the start, a symbolic link in keys/'s place never takes the
-# daemon's writes elsewhere, a DS file that cannot be written does not
+# hangs the start, a symbolic link in keys/'s place or a key file's is
+# refused, a DS file that cannot be written does not
 # stop the zone. Each case starts the real daemon on a damaged copy and
 # checks what it says and what it serves.
 source "$(dirname "$0")/lib.sh"
@@ -115,6 +115,18 @@ expect "keys/ a symbolic link: the message names it and says why" \
 expect "keys/ a symbolic link: nothing written where it points" \
 	diff -r "$GW_TMP/keys.elsewhere" "$GW_TMP/state.good/keys"
 rm -rf "$state" "$GW_TMP/keys.elsewhere"
+cp -a "$GW_TMP/state.good" "$state"
+
+# A key file replaced by a link (here to a copy of the very key): read as
+# root at start, a link could make the daemon sign with any private key
+# on the host.
+mv "$state/$key" "$GW_TMP/key.elsewhere.pem"
+ln -s "$GW_TMP/key.elsewhere.pem" "$state/$key"
+timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "a key file as a symbolic link: the start is refused (status $rc)" test "$rc" = 1
+expect "a key file as a symbolic link: the message names it" \
+	grep -q "key file $state/$key is a symbolic link" "$GW_TMP/last"
+rm -rf "$state" "$GW_TMP/key.elsewhere.pem"
 cp -a "$GW_TMP/state.good" "$state"
 
 # ---- a DS file that cannot be written ------------------------------------

@@ -354,6 +354,13 @@ static void test_pem_permissions(void)
 		sig_key_free(loaded);
 		loaded = NULL;
 	}
+	/* A link to the key, even a good one, is not the store's file. */
+	char link[1024];
+	join(link, sizeof(link), dir, "link.pem");
+	CU_ASSERT_FATAL(symlink(path, link) == 0);
+	CU_ASSERT_EQUAL(sig_key_load_pem(&loaded, link, 13, SIG_ROLE_CSK, g_apex), GW_EKEY);
+	CU_ASSERT_PTR_NULL(loaded);
+	CU_ASSERT_FATAL(unlink(link) == 0);
 	/* Saving over a 0644 file makes it 0600 again. */
 	CU_ASSERT_FATAL(chmod(path, 0644) == 0);
 	CU_ASSERT_EQUAL(sig_key_save_pem(key, path), GW_OK);
