@@ -154,20 +154,17 @@ int gw_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
  * or a link planted in its place is simply "not the same". */
 static bool holds(const char *path, mode_t mode, const char *data, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return false;
+	int fd = -1;
 	struct stat st;
-	bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == mode &&
-	            (uint64_t)st.st_size == (uint64_t)len;
+	if (gw_file_open_regular(path, O_NOFOLLOW, &fd, &st) != GW_OK)
+		return false;
+	bool same = (st.st_mode & 07777) == mode && (uint64_t)st.st_size == (uint64_t)len;
 	char buf[4096];
 	for (size_t at = 0; same && at < len;) {
-		size_t want = len - at < sizeof(buf) ? len - at : sizeof(buf);
-		ssize_t n = read(fd, buf, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		same = n > 0 && memcmp(buf, data + at, (size_t)n) == 0;
-		at += n > 0 ? (size_t)n : 0;
+		size_t want = len - at < sizeof(buf) ? len - at : sizeof(buf), got = 0;
+		same = gw_file_read_full(fd, buf, want, (off_t)at, &got) == GW_OK && got == want &&
+		       memcmp(buf, data + at, want) == 0;
+		at += want;
 	}
 	close(fd);
 	return same;
