@@ -38,6 +38,12 @@
  * and a full NSEC3 proof at the end fit. */
 #define PROOF_MAX 12
 
+/* A name of the chain answered from a wildcard. */
+typedef struct wild_hop {
+	const uint8_t *name; /* borrowed: the question's, or rdata in the zone */
+	zone_lookup_t lk;
+} wild_hop_t;
+
 /* One answer being built. */
 typedef struct ctx {
 	const gw_answer_env_t *env;
@@ -52,6 +58,13 @@ typedef struct ctx {
 	bool deleg;   /* the zone has delegations: look for cuts */
 	int nsec_count;
 	const zone_node_t *nsec_done[PROOF_MAX]; /* NSEC/NSEC3 owners in the reply */
+	/* The names of the chain answered from a wildcard, whose proofs go
+	 * in the authority section once the answer section is whole: the
+	 * sections are written in order, and a proof written after a CNAME
+	 * from a wildcard put the next hop's records in the authority
+	 * section, which validators reject. Only with DO. */
+	int wild_count;
+	wild_hop_t *wild; /* borrowed: CNAME_MAX_HOPS + 1, answer_in()'s */
 } ctx_t;
 
 static size_t put_opt(uint8_t *p, uint16_t payload, uint8_t ext_rcode, bool dnssec_ok)
@@ -333,10 +346,24 @@ static void put_nodata_proof(ctx_t *c, const uint8_t *name, const zone_node_t *n
 }
 
 /* With an answer from a wildcard, the proof that name itself does not
- * exist. */
-static void put_wildcard_proof(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk)
+ * exist: noted now, written by put_wildcard_proofs(). */
+static void note_wildcard(ctx_t *c, const uint8_t *name, const zone_lookup_t *lk)
 {
-	put_nonexistence(c, name, lk, gw_denial_wildcard_answer, NULL);
+	if (!c->dnssec || c->wild_count >= CNAME_MAX_HOPS + 1)
+		return;
+	c->wild[c->wild_count].name = name;
+	c->wild[c->wild_count].lk = *lk;
+	c->wild_count++;
+}
+
+/* The proofs note_wildcard() noted, once the answer section is complete
+ * and before anything goes in the additional section. */
+static void put_wildcard_proofs(ctx_t *c)
+{
+	for (int i = 0; i < c->wild_count; i++)
+		put_nonexistence(c, c->wild[i].name, &c->wild[i].lk, gw_denial_wildcard_answer,
+		                 NULL);
+	c->wild_count = 0;
 }
 
 /* The addresses of the NS targets in the zone, at or below the cut
@@ -370,7 +397,8 @@ static void put_glue(ctx_t *c, const zone_node_t *cut, const zone_rrset_t *ns)
 }
 
 /* A referral to the child below cut (RFC 1034 4.3.2 step 3b, RFC 4035
- * 3.1.4): its NS, the DS or the proof of none, glue. */
+ * 3.1.4), its authority part: the NS, the DS or the proof of none. The
+ * glue follows once the authority section is whole (answer_in()). */
 static void put_referral(ctx_t *c, const zone_node_t *cut)
 {
 	const zone_rrset_t *ns = zone_node_rrset(cut, DNS_T_NS);
@@ -393,24 +421,23 @@ static void put_referral(ctx_t *c, const zone_node_t *cut)
 			put_nsec(c, cut);
 		}
 	}
-	if (!c->tc)
-		put_glue(c, cut, ns);
 }
 
-/* When name is at or below a cut, the referral (true). At the cut the DS
- * is ours; all else at or below it is the child's. After a CNAME (hop > 0)
- * the answer so far is ours, so AA stays. Kept out of line: zones without
- * delegations never call it, and their path stays as short as it was. */
-static __attribute__((noinline)) bool referral(ctx_t *c, const uint8_t *name, int hop)
+/* When name is at or below a cut, the referral: its cut, whose glue is
+ * still to come; NULL otherwise. At the cut the DS is ours; all else at
+ * or below it is the child's. After a CNAME (hop > 0) the answer so far
+ * is ours, so AA stays. Kept out of line: zones without delegations never
+ * call it, and their path stays as short as it was. */
+static __attribute__((noinline)) const zone_node_t *referral(ctx_t *c, const uint8_t *name, int hop)
 {
 	const zone_node_t *cut = find_cut(c->zone, name);
 
 	if (cut == NULL || (c->q->qtype == DNS_T_DS && zone_name_equal(cut->owner, name)))
-		return false;
+		return NULL;
 	if (hop == 0)
 		c->aa = false;
 	put_referral(c, cut);
-	return true;
+	return cut;
 }
 
 /* Write *.<closest encloser of name> into wild; false when too long. */
@@ -429,22 +456,49 @@ static bool wildcard_name(uint8_t *wild, const uint8_t *name, int encloser_label
 	return true;
 }
 
-static void answer_in(ctx_t *c, bool tcp)
+/* A query for RRSIG: the signatures at node, each with the TTL of the
+ * RRset it covers (RFC 4034 3), without the records. RRSIG stands beside
+ * a CNAME (RFC 4034 3), so the chain is not followed. Over UDP only the
+ * first signed RRset's, as answer_any() does (RFC 8482). False when
+ * nothing at node is signed. */
+static bool answer_rrsigs(ctx_t *c, const uint8_t *owner, const zone_node_t *node, bool tcp)
+{
+	bool found = false;
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		const zone_rrset_t *rs = &node->rrsets[i];
+		if (rs->sig_count == 0)
+			continue;
+		const zone_rrset_t sigs = {
+		    .type = DNS_T_RRSIG,
+		    .count = rs->sig_count,
+		    .ttl = rs->ttl,
+		    .rdata = rs->sigs,
+		    .rdata_len = rs->sigs_len,
+		};
+		found = true;
+		if (!put_required(c, GW_SEC_ANSWER, owner, &sigs, -1) || !tcp)
+			break;
+	}
+	return found;
+}
+
+/* How a chain ended, for the additional section, which is written after
+ * the authority section. */
+typedef struct chain_end {
+	const zone_rrset_t *answer; /* the RRset answered last: its additional data */
+	const zone_node_t *cut;     /* a referral's cut: its glue */
+} chain_end_t;
+
+/* The answer and authority sections: the question's name, and the CNAME
+ * chain from it inside the zone. */
+static void follow_chain(ctx_t *c, bool tcp, chain_end_t *end)
 {
 	const zone_t *zone = c->zone;
 	const uint8_t *name = c->q->qname;
 	const uint16_t qtype = c->q->qtype;
 
-	/* zone_pick() found the zone by this very test: not made twice. */
-	if (c->env->zone_count == 0 && !zone_name_is_subdomain(name, zone_apex(zone))) {
-		c->rcode = DNS_RCODE_REFUSED;
-		return;
-	}
-	c->aa = true;
-	c->deleg = zone_has_delegations(zone);
-
 	for (int hop = 0; hop <= CNAME_MAX_HOPS; hop++) {
-		if (c->deleg && referral(c, name, hop))
+		if (c->deleg && (end->cut = referral(c, name, hop)) != NULL)
 			return;
 		/* Most queries name a node: the hash index finds it; the
 		 * ordered lookup (closest encloser, predecessor) is for the
@@ -494,21 +548,28 @@ static void answer_in(ctx_t *c, bool tcp)
 			put_nodata_proof(c, name, NULL, false, &lk);
 			return;
 		}
-		if (qtype == DNS_T_ANY) {
-			answer_any(c, name, node, tcp);
-			if (wildcard)
-				put_wildcard_proof(c, name, &lk);
-			return;
-		}
-		if (rs != NULL) {
+		if (qtype == DNS_T_ANY || (qtype == DNS_T_RRSIG && rs == NULL)) {
+			bool answered = true;
+			if (qtype == DNS_T_ANY)
+				answer_any(c, name, node, tcp);
+			else
+				answered = answer_rrsigs(c, name, node, tcp);
+			if (answered) {
+				if (wildcard)
+					note_wildcard(c, name, &lk);
+				return;
+			}
+			rs = NULL; /* nothing signed here: NODATA below */
+		} else if (rs != NULL) {
 			if (put_required(c, GW_SEC_ANSWER, name, rs, -1)) {
 				if (wildcard)
-					put_wildcard_proof(c, name, &lk);
-				additional_for(c, rs);
+					note_wildcard(c, name, &lk);
+				end->answer = rs;
 			}
 			return;
 		}
-		const zone_rrset_t *cname = zone_node_rrset(node, DNS_T_CNAME);
+		const zone_rrset_t *cname =
+		    qtype != DNS_T_RRSIG ? zone_node_rrset(node, DNS_T_CNAME) : NULL;
 		if (cname == NULL) {
 			/* NODATA: the proof at the name (or at the wildcard,
 			 * with the proof that the name does not exist). */
@@ -519,7 +580,7 @@ static void answer_in(ctx_t *c, bool tcp)
 		if (!put_required(c, GW_SEC_ANSWER, name, cname, -1))
 			return;
 		if (wildcard)
-			put_wildcard_proof(c, name, &lk);
+			note_wildcard(c, name, &lk);
 		/* Follow the chain inside the zone; the target lives in the
 		 * RRset's rdata, which stays valid while we answer. */
 		const uint8_t *rd;
@@ -531,6 +592,31 @@ static void answer_in(ctx_t *c, bool tcp)
 		if (!zone_name_is_subdomain(name, zone_apex(zone)))
 			return;
 	}
+}
+
+static void answer_in(ctx_t *c, bool tcp)
+{
+	/* zone_pick() found the zone by this very test: not made twice. */
+	if (c->env->zone_count == 0 && !zone_name_is_subdomain(c->q->qname, zone_apex(c->zone))) {
+		c->rcode = DNS_RCODE_REFUSED;
+		return;
+	}
+	c->aa = true;
+	c->deleg = zone_has_delegations(c->zone);
+
+	/* Not in ctx_t, which every query zeroes: only DO answers from a
+	 * wildcard write it. */
+	wild_hop_t wild[CNAME_MAX_HOPS + 1];
+	c->wild = wild;
+	chain_end_t end = {0};
+	follow_chain(c, tcp, &end);
+	put_wildcard_proofs(c);
+	if (c->tc)
+		return;
+	if (end.answer != NULL)
+		additional_for(c, end.answer);
+	else if (end.cut != NULL)
+		put_glue(c, end.cut, zone_node_rrset(end.cut, DNS_T_NS));
 }
 
 static void answer_chaos(ctx_t *c)

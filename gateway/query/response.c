@@ -302,6 +302,17 @@ static int put_rdata(gw_resp_t *r, uint16_t type, const uint8_t *rdata, uint16_t
 	return GW_OK;
 }
 
+/* Sections are written in order: a record for an earlier section after
+ * one of a later section would be read as the later section's (and a
+ * validator then rejects the reply). A bug of the caller, refused rather
+ * than sent; checked once per call, not per RR. */
+static inline bool section_open(const gw_resp_t *r, int section)
+{
+	return section == GW_SEC_ADDITIONAL ||
+	       (r->count[GW_SEC_ADDITIONAL] == 0 &&
+	        (section == GW_SEC_AUTHORITY || r->count[GW_SEC_AUTHORITY] == 0));
+}
+
 /* *owner_at: where the whole owner name already is (from the RR before,
  * same owner), or -1 to look it up. */
 static int put_one(gw_resp_t *r, int section, const uint8_t *owner, int *owner_at, uint16_t type,
@@ -346,6 +357,8 @@ static int put_one(gw_resp_t *r, int section, const uint8_t *owner, int *owner_a
 int gw_resp_put_rr(gw_resp_t *r, int section, const uint8_t *owner, uint16_t type, uint16_t rclass,
                    uint32_t ttl, const uint8_t *rdata, uint16_t rdlen)
 {
+	if (!section_open(r, section))
+		return GW_EINVAL;
 	gw_resp_mark_t m;
 	gw_resp_mark(r, &m);
 	int owner_at = -1;
@@ -358,6 +371,8 @@ int gw_resp_put_rr(gw_resp_t *r, int section, const uint8_t *owner, uint16_t typ
 int gw_resp_put_rrset(gw_resp_t *r, int section, const uint8_t *owner, const zone_rrset_t *rrset,
                       bool with_sigs, int64_t ttl_override)
 {
+	if (!section_open(r, section))
+		return GW_EINVAL;
 	gw_resp_mark_t m;
 	gw_resp_mark(r, &m);
 	uint32_t ttl = ttl_override >= 0 ? (uint32_t)ttl_override : rrset->ttl;

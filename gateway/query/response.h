@@ -60,12 +60,15 @@ int gw_resp_put_name(gw_resp_t *r, const uint8_t *name);
 
 /* Write every RR of rrset with owner (wire name) into section; when
  * with_sigs, the RRset's RRSIGs follow. ttl_override < 0 keeps the RRset
- * TTL. All or nothing: GW_OK, or GW_ESPACE with the message unchanged. */
+ * TTL. All or nothing: GW_OK, or GW_ESPACE with the message unchanged;
+ * GW_EINVAL, also unchanged, when a later section already has records
+ * (sections are written in order, as the reader counts them). */
 int gw_resp_put_rrset(gw_resp_t *r, int section, const uint8_t *owner, const zone_rrset_t *rrset,
                       bool with_sigs, int64_t ttl_override);
 
 /* Write one RR from raw parts (rdata written as is, no compression inside).
- * GW_OK or GW_ESPACE (message unchanged). */
+ * GW_OK, or GW_ESPACE or GW_EINVAL as gw_resp_put_rrset() (message
+ * unchanged). */
 int gw_resp_put_rr(gw_resp_t *r, int section, const uint8_t *owner, uint16_t type, uint16_t rclass,
                    uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
 

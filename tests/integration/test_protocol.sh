@@ -79,6 +79,29 @@ expect "CNAME into a cut: AA (the CNAME is ours)" has_aa
 expect "CNAME into a cut: NOERROR" has_text "rcode=NOERROR"
 expect "CNAME into a cut: nothing from below the cut in the answer" lacks_rr "answer host.secure.deleg.test. A"
 
+# ---- a CNAME from a wildcard -------------------------------------------------
+# The chain in the answer section, the proof that x.wc does not exist
+# after it in the authority section (RFC 4035 3.1.3.3, RFC 5155 7.2.6):
+# it used to follow the CNAME at once, which put www's A in the authority
+# section and made validators reject the reply.
+p query x.wc.$Z A --do
+expect "CNAME from a wildcard: the CNAME under the name asked" has_rr "answer x.wc.deleg.test. CNAME"
+expect "CNAME from a wildcard: the target's A in the answer" has_rr "answer www.deleg.test. A"
+expect "CNAME from a wildcard: the A's RRSIG in the answer" has_rr "answer www.deleg.test. RRSIG A"
+expect "CNAME from a wildcard: no $PROOF in the answer" bash -c "! grep -q '^answer .* $PROOF\$' '$GW_TMP/last'"
+expect "CNAME from a wildcard: the $PROOF in authority" grep -q "^authority .* $PROOF\$" "$GW_TMP/last"
+expect "CNAME from a wildcard: nothing else in authority" bash -c "! grep -v ' $PROOF\$' '$GW_TMP/last' | grep -q '^authority '"
+
+# ---- a query for RRSIG ----------------------------------------------------
+# The signatures (one RRset's over UDP, RFC 8482), not NODATA; at a CNAME
+# its own, the chain not followed (RFC 4034 3).
+p query www.$Z RRSIG
+expect "RRSIG query: a signature in the answer" has_rr "answer www.deleg.test. RRSIG A"
+expect "RRSIG query: NOERROR, no SOA" bash -c "grep -q 'rcode=NOERROR' '$GW_TMP/last' && ! grep -q ' SOA' '$GW_TMP/last'"
+p query x.wc.$Z RRSIG
+expect "RRSIG query from a wildcard CNAME: its signature" has_rr "answer x.wc.deleg.test. RRSIG CNAME"
+expect "RRSIG query from a wildcard CNAME: not followed" lacks_rr "answer www.deleg.test. RRSIG A"
+
 # ---- NXDOMAIN next to glue -------------------------------------------------
 # secure0 sorts right after ns.secure (glue, outside the chain): the proof
 # must come from names in the chain.
@@ -109,6 +132,7 @@ delv_check() { # LABEL NAME TYPE EXPECTED-TEXT
 delv_check "DS of the signed child fully validated" secure.$Z DS "; fully validated"
 delv_check "no DS at the unsigned cut fully validated" plain.$Z DS "; negative response, fully validated"
 delv_check "NXDOMAIN beside glue fully validated" secure0.$Z A "; negative response, fully validated"
+delv_check "CNAME from a wildcard fully validated" x.wc.$Z A "; fully validated"
 
 # Only questions the parent answers: the child servers are not reachable
 # (and not to be contacted: 192.0.2.0/24 is not ours on this machine).
@@ -123,6 +147,10 @@ expect "unbound: no DS at the unsigned cut validated (AD)" dig_has_flag ad
 ub secure0.$Z A
 expect "unbound: NXDOMAIN beside glue" test "$(dig_status)" = NXDOMAIN
 expect "unbound: NXDOMAIN beside glue validated (AD)" dig_has_flag ad
+ub x.wc.$Z A
+expect "unbound: CNAME from a wildcard NOERROR" test "$(dig_status)" = NOERROR
+expect "unbound: CNAME from a wildcard validated (AD)" dig_has_flag ad
+expect "unbound: CNAME from a wildcard reaches www's address" grep -Eq '^www\.deleg\.test\..*[[:space:]]A[[:space:]]+192\.0\.2\.80' "$GW_TMP/last"
 unbound_stop_all
 
 gw_finish

@@ -280,6 +280,157 @@ static void test_compression_table(void)
 	CU_ASSERT_EQUAL(put_text(&r, "n63.example."), 6);
 }
 
+/* Records go in section order: one for an earlier section after a later
+ * section's is refused (it would be read as the later section's), and
+ * the message is left as it was. */
+static void test_section_order(void)
+{
+	uint8_t buf[512];
+	uint8_t name[ZONE_NAME_MAXLEN];
+	static const uint8_t a[4] = {192, 0, 2, 1};
+	gw_resp_t r;
+	gw_resp_init(&r, buf, sizeof(buf), 1, 0x8000);
+	zone_name_from_str(name, "www.example.", NULL);
+	CU_ASSERT_EQUAL(gw_resp_put_question(&r, name, DNS_T_A, DNS_C_IN), GW_OK);
+	CU_ASSERT_EQUAL(gw_resp_put_rr(&r, GW_SEC_ANSWER, name, DNS_T_A, DNS_C_IN, 60, a, 4),
+	                GW_OK);
+	CU_ASSERT_EQUAL(gw_resp_put_rr(&r, GW_SEC_AUTHORITY, name, DNS_T_A, DNS_C_IN, 60, a, 4),
+	                GW_OK);
+	size_t len = r.len;
+	CU_ASSERT_EQUAL(gw_resp_put_rr(&r, GW_SEC_ANSWER, name, DNS_T_A, DNS_C_IN, 60, a, 4),
+	                GW_EINVAL);
+	CU_ASSERT_EQUAL(r.len, len);
+	CU_ASSERT_EQUAL(r.count[GW_SEC_ANSWER], 1);
+	CU_ASSERT_EQUAL(gw_resp_put_rr(&r, GW_SEC_ADDITIONAL, name, DNS_T_A, DNS_C_IN, 60, a, 4),
+	                GW_OK);
+	CU_ASSERT_EQUAL(gw_resp_put_rr(&r, GW_SEC_AUTHORITY, name, DNS_T_A, DNS_C_IN, 60, a, 4),
+	                GW_EINVAL);
+	/* A rewind past the later section's records opens the earlier one. */
+	gw_resp_mark_t m = {.len = len, .count = {1, 1, 0}, .comp_count = r.comp_count};
+	gw_resp_rewind(&r, &m);
+	CU_ASSERT_EQUAL(gw_resp_put_rr(&r, GW_SEC_AUTHORITY, name, DNS_T_A, DNS_C_IN, 60, a, 4),
+	                GW_OK);
+}
+
+/* Attach one made-up RRSIG over (owner, type) to zone: the answer engine
+ * only copies signatures, so their content does not matter here. */
+static int fake_sig(zone_t *zone, const char *owner, const char *type, int labels)
+{
+	char text[512];
+	uint8_t sigs[512];
+	uint8_t wire[ZONE_NAME_MAXLEN];
+	size_t len = 2;
+	ldns_rr *rr = NULL;
+	snprintf(text, sizeof(text),
+	         "%s 120 IN RRSIG %s 13 %d 120 20400101000000 20240101000000 4242 dnssd.test. "
+	         "AAECAwQFBgcICQoLDA0ODw==",
+	         owner, type, labels);
+	if (ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL) != LDNS_STATUS_OK)
+		return GW_EPARSE;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+		memcpy(sigs + len, ldns_rdf_data(f), ldns_rdf_size(f));
+		len += ldns_rdf_size(f);
+	}
+	ldns_rr_free(rr);
+	sigs[0] = (uint8_t)((len - 2) >> 8);
+	sigs[1] = (uint8_t)(len - 2);
+	if (zone_name_from_str(wire, owner, NULL) < 0)
+		return GW_EPARSE;
+	return zone_set_sigs(zone, wire, ldns_get_rr_type_by_name(type), sigs, (uint32_t)len);
+}
+
+/* What the answer section of p holds: "RRSIG:A RRSIG:AAAA", each RRSIG
+ * with the type it covers, other records by type. */
+static void answer_types(const ldns_pkt *p, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)) && at < len; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+		ldns_rr_type t = ldns_rr_get_type(rr);
+		char *ts = ldns_rr_type2str(t);
+		char *cs = t == LDNS_RR_TYPE_RRSIG
+		               ? ldns_rr_type2str(ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr)))
+		               : NULL;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s%s%s", i > 0 ? " " : "", ts,
+		                       cs != NULL ? ":" : "", cs != NULL ? cs : "");
+		free(ts);
+		free(cs);
+	}
+}
+
+/* A query for RRSIG: the signatures at the name, each with the TTL of
+ * what it covers (RFC 4034 3), not the records; a CNAME is not followed
+ * (RRSIG stands beside it). Over UDP those of one RRset (RFC 8482, as
+ * for ANY), over TCP all. It used to be NODATA (whose NSEC said RRSIG was
+ * there), and at a CNAME the chain's end. */
+static void test_rrsig_query(void)
+{
+	zone_t *z = NULL;
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	CU_ASSERT_FATAL(zone_name_from_str(apex, "dnssd.test.", NULL) > 0);
+	CU_ASSERT_EQUAL_FATAL(zone_new(&z, apex), GW_OK);
+	for (const char *const *rec = g_records; *rec != NULL; rec++) {
+		ldns_rr *rr = NULL;
+		CU_ASSERT_EQUAL_FATAL(ldns_rr_new_frm_str(&rr, *rec, 0, NULL, NULL),
+		                      LDNS_STATUS_OK);
+		CU_ASSERT_EQUAL(zone_add_rr(z, rr), GW_OK);
+		ldns_rr_free(rr);
+	}
+	CU_ASSERT_EQUAL(fake_sig(z, "printer.lan.dnssd.test.", "A", 3), GW_OK);
+	CU_ASSERT_EQUAL(fake_sig(z, "printer.lan.dnssd.test.", "AAAA", 3), GW_OK);
+	CU_ASSERT_EQUAL(fake_sig(z, "alias.dnssd.test.", "CNAME", 2), GW_OK);
+	CU_ASSERT_EQUAL(fake_sig(z, "*.wild.dnssd.test.", "A", 3), GW_OK);
+
+	gw_answer_env_t env = {.zone = z, .udp_payload = 1232};
+	char types[256];
+	struct {
+		const char *name;
+		bool dnssec_ok, tcp;
+		const char *answer;
+	} cases[] = {
+	    {"printer.lan.dnssd.test.", true, false, "RRSIG:A"},
+	    {"printer.lan.dnssd.test.", false, false, "RRSIG:A"},
+	    {"printer.lan.dnssd.test.", true, true, "RRSIG:A RRSIG:AAAA"},
+	    {"alias.dnssd.test.", true, false, "RRSIG:CNAME"},
+	    {"alias.dnssd.test.", true, true, "RRSIG:CNAME"},
+	    {"x.wild.dnssd.test.", true, false, "RRSIG:A"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ldns_pkt *p = test_ask(&env, cases[i].name, LDNS_RR_TYPE_RRSIG, LDNS_RR_CLASS_IN,
+		                       true, 1232, cases[i].dnssec_ok, cases[i].tcp);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+		CU_ASSERT_TRUE(ldns_pkt_aa(p));
+		answer_types(p, types, sizeof(types));
+		if (strcmp(types, cases[i].answer) != 0)
+			fprintf(stderr, "\n%s RRSIG: answer \"%s\", want \"%s\"\n", cases[i].name,
+			        types, cases[i].answer);
+		CU_ASSERT_STRING_EQUAL(types, cases[i].answer);
+		CU_ASSERT_EQUAL(ldns_pkt_nscount(p), 0);
+		const ldns_rr *first = ldns_rr_list_rr(ldns_pkt_answer(p), 0);
+		if (first != NULL) {
+			CU_ASSERT_EQUAL(ldns_rr_ttl(first), 120);
+			/* A wildcard's signature under the name asked. */
+			char *owner = ldns_rdf2str(ldns_rr_owner(first));
+			CU_ASSERT_STRING_EQUAL(owner, cases[i].name);
+			free(owner);
+		}
+		ldns_pkt_free(p);
+	}
+
+	/* Nothing signed at a name: NODATA, as before. */
+	ldns_pkt *p = test_ask(&env, "ns1.dnssd.test.", LDNS_RR_TYPE_RRSIG, LDNS_RR_CLASS_IN, true,
+	                       1232, true, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p), 0);
+	CU_ASSERT_EQUAL(ldns_pkt_nscount(p), 1);
+	ldns_pkt_free(p);
+	zone_free(z);
+}
+
 int gw_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("answer", suite_init, suite_clean);
@@ -294,6 +445,8 @@ int gw_test_register(void)
 	    {"CHAOS identity", test_chaos},
 	    {"truncation is all or nothing", test_truncation},
 	    {"compression: longest suffix, rewind, full table", test_compression_table},
+	    {"records in section order", test_section_order},
+	    {"query for RRSIG", test_rrsig_query},
 	    {NULL, NULL},
 	};
 	for (const gw_test_t *t = tests; t->name != NULL; t++) {

@@ -620,6 +620,62 @@ static void test_nsec_zone_unchanged(void)
 	ldns_pkt_free(p);
 }
 
+/* The types of list's records in order, as "CNAME A". */
+static void types_of(const ldns_rr_list *list, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < ldns_rr_list_rr_count(list) && at < len; i++) {
+		char *t = ldns_rr_type2str(ldns_rr_get_type(ldns_rr_list_rr(list, i)));
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i > 0 ? " " : "", t);
+		free(t);
+	}
+}
+
+/* A CNAME from a wildcard (*.walias) to printer.lan: the whole chain in
+ * the answer section, then the proof that x.walias does not exist in the
+ * authority section (RFC 4035 3.1.3.3, RFC 5155 7.2.6). The proof was
+ * written right after the CNAME, so the A landed in the authority
+ * section and validators rejected the reply. (The zone is loaded without
+ * its signatures: the records and proofs are what is checked here.) */
+static void test_wildcard_cname(void)
+{
+	char types[128];
+	ldns_pkt *p = ask("x.walias." APEX, LDNS_RR_TYPE_A);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	types_of(ldns_pkt_answer(p), types, sizeof(types));
+	CU_ASSERT_STRING_EQUAL(types, "CNAME A");
+	char *owner = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_answer(p), 0)));
+	CU_ASSERT_STRING_EQUAL(owner, "x.walias." APEX);
+	free(owner);
+	/* Closest encloser walias (an empty non-terminal): the next closer
+	 * name is x.walias itself. */
+	const part_t parts[] = {{COVER, "x.walias." APEX}};
+	CU_ASSERT_EQUAL(check_proof(p, parts, 1), 1);
+	types_of(ldns_pkt_authority(p), types, sizeof(types));
+	CU_ASSERT_STRING_EQUAL(types, "NSEC3");
+	ldns_pkt_free(p);
+
+	p = ask_zone(g_nsec, "x.walias." APEX, LDNS_RR_TYPE_A, true, true);
+	types_of(ldns_pkt_answer(p), types, sizeof(types));
+	CU_ASSERT_STRING_EQUAL(types, "CNAME A");
+	const char *const wa[] = {"x.walias." APEX, NULL};
+	check_nsec(p, wa, NULL);
+	types_of(ldns_pkt_authority(p), types, sizeof(types));
+	CU_ASSERT_STRING_EQUAL(types, "NSEC");
+	ldns_pkt_free(p);
+
+	/* NODATA at the chain's end: the proof of x.walias beside
+	 * printer.lan's own NSEC3. */
+	p = ask("x.walias." APEX, LDNS_RR_TYPE_TXT);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	types_of(ldns_pkt_answer(p), types, sizeof(types));
+	CU_ASSERT_STRING_EQUAL(types, "CNAME");
+	const part_t nodata[] = {{COVER, "x.walias." APEX}, {MATCH, "printer.lan." APEX}};
+	CU_ASSERT_EQUAL(check_proof(p, nodata, 2), 2);
+	ldns_pkt_free(p);
+}
+
 int gw_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("answer_nsec3", suite_init, suite_clean);
@@ -636,6 +692,7 @@ int gw_test_register(void)
 	    {"query below an NSEC3 owner name", test_below_nsec3_owner},
 	    {"no proofs without DO", test_no_dnssec_ok},
 	    {"NSEC zone unchanged", test_nsec_zone_unchanged},
+	    {"CNAME from a wildcard: proof after the chain", test_wildcard_cname},
 	    {NULL, NULL},
 	};
 	for (const gw_test_t *t = tests; t->name != NULL; t++) {
