@@ -8,7 +8,11 @@
  * RRSIGs and the denial code walks a real chain. Besides ASan and UBSan,
  * the target aborts when a reply breaks what a client relies on: it fits
  * the size it was allowed, it is a DNS message ldns can read, it answers
- * the query's ID with QR set, and with the question echoed. */
+ * the query's ID with QR set, and with the question echoed; and each
+ * record is in its section: the answer holds only the question's name
+ * and the CNAME targets before it (so no proof of a wildcard hop), the
+ * authority only SOA, NS, DS and the denial records with their RRSIGs,
+ * and nothing over TCP is truncated. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +79,37 @@ static zone_t *signed_zone(bool nsec3)
 	return zone;
 }
 
+/* Every owner in the answer section is the question's name or the target
+ * of a CNAME before it (RFC 1034 4.3.2: the chain, in order). */
+static void check_answer_chain(const ldns_pkt *reply)
+{
+	const ldns_rr_list *qd = ldns_pkt_question(reply);
+	const ldns_rr_list *an = ldns_pkt_answer(reply);
+	const ldns_rdf *names[16];
+	size_t count = 0;
+	names[count++] = ldns_rr_owner(ldns_rr_list_rr(qd, 0));
+	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(an, i);
+		bool known = false;
+		for (size_t j = 0; j < count && !known; j++)
+			known = ldns_dname_compare(ldns_rr_owner(rr), names[j]) == 0;
+		CHECK(known);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && count < 16)
+			names[count++] = ldns_rr_rdf(rr, 0);
+	}
+}
+
+/* The authority section: the SOA, a referral's NS and DS, proofs. */
+static void check_authority_types(const ldns_pkt *reply)
+{
+	const ldns_rr_list *ns = ldns_pkt_authority(reply);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ns); i++) {
+		ldns_rr_type t = ldns_rr_get_type(ldns_rr_list_rr(ns, i));
+		CHECK(t == LDNS_RR_TYPE_SOA || t == LDNS_RR_TYPE_NS || t == LDNS_RR_TYPE_DS ||
+		      t == LDNS_RR_TYPE_NSEC || t == LDNS_RR_TYPE_NSEC3 || t == LDNS_RR_TYPE_RRSIG);
+	}
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -123,6 +158,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(out[0] == pkt[0] && out[1] == pkt[1]);
 	CHECK((out[2] & 0x80) != 0);
+	/* Over TCP every reply of this small zone fits: TC there would be a
+	 * record refused for coming after a later section's (response.c). */
+	if (tcp)
+		CHECK((out[2] & 0x02) == 0);
 	ldns_pkt *reply = NULL;
 	CHECK(ldns_wire2pkt(&reply, out, outlen) == LDNS_STATUS_OK);
 	if (q.qname != NULL && ldns_pkt_qdcount(reply) == 1) {
@@ -130,7 +169,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const ldns_rdf *owner = ldns_rr_owner(question);
 		CHECK(ldns_rdf_size(owner) == q.qname_len);
 		CHECK(zone_name_equal(ldns_rdf_data(owner), q.qname));
+		check_answer_chain(reply);
 	}
+	check_authority_types(reply);
 	ldns_pkt_free(reply);
 	return 0;
 }
