@@ -58,3 +58,32 @@ static inline bool gw_client_addr_equal(const struct sockaddr *a, const struct s
 	size_t n = gw_client_addr(a, x);
 	return n > 0 && n == gw_client_addr(b, y) && memcmp(x, y, n) == 0;
 }
+
+/* The client a per-client connection limit counts (TCP, the HTTP
+ * listener; docs/security.md): an IPv4 address, or the /64 of an IPv6
+ * one, since a host usually gets a whole /64 and can use any address in
+ * it. An IPv4-mapped address counts as its IPv4 address. */
+typedef struct gw_client_key {
+	uint8_t family; /* AF_INET, AF_INET6, or 0 for another family */
+	uint8_t prefix[8];
+} gw_client_key_t;
+
+/* The key of sa (borrowed). */
+static inline void gw_client_key_of(const struct sockaddr *sa, gw_client_key_t *out)
+{
+	uint8_t a[16];
+	size_t n = gw_client_addr(sa, a);
+	memset(out, 0, sizeof(*out));
+	if (n == 4) {
+		out->family = AF_INET;
+		memcpy(out->prefix, a, 4);
+	} else if (n == 16) {
+		out->family = AF_INET6;
+		memcpy(out->prefix, a, 8);
+	}
+}
+
+static inline bool gw_client_key_equal(const gw_client_key_t *a, const gw_client_key_t *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}

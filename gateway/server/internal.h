@@ -12,6 +12,7 @@
 #include "gateway/query/answer.h"
 #include "gateway/server/server.h"
 #include "gateway/xfr/xfr.h"
+#include "common/addr.h"
 #include "common/container.h"
 #include "common/dns.h"
 
@@ -39,13 +40,6 @@ typedef struct gw_listener {
 
 typedef struct gw_tcp_conn gw_tcp_conn_t;
 
-/* Who a connection counts against for the per-client limit: an IPv4
- * address or the /64 of an IPv6 address. Zero-padded, compared whole. */
-typedef struct gw_tcp_client {
-	uint8_t family;
-	uint8_t prefix[8];
-} gw_tcp_client_t;
-
 /* One TCP connection (tcp.c); the admission code (tcp_accept.c) reads
  * the fields that say how long it has waited and for whom. */
 struct gw_tcp_conn {
@@ -56,7 +50,7 @@ struct gw_tcp_conn {
 	int fd;                /* owned */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
-	gw_tcp_client_t client;
+	gw_client_key_t client; /* who it counts against for the per-client limit */
 	/* Owned; NULL: plain TCP. Every octet of a TLS connection goes
 	 * through it (tls.c); the framing, limits and timers are the same. */
 	SSL *ssl;
@@ -191,8 +185,6 @@ void gw_tcp_conn_close(gw_tcp_conn_t *c);
  * either it has never sent a whole message or it has been silent for
  * GW_TCP_EVICT_AFTER seconds. */
 bool gw_tcp_conn_evictable(const gw_tcp_conn_t *c, ev_tstamp now);
-/* The key for the per-client limit. */
-void gw_tcp_client_of(const struct sockaddr_storage *peer, gw_tcp_client_t *out);
 
 /* TLS on a stream connection (tls.c): the I/O of tcp.c goes through these
  * when c->ssl is set. */

@@ -87,16 +87,6 @@ bool gw_tcp_conn_evictable(const gw_tcp_conn_t *c, ev_tstamp now)
 	return c->messages == 0 || now - c->active >= GW_TCP_EVICT_AFTER;
 }
 
-void gw_tcp_client_of(const struct sockaddr_storage *peer, gw_tcp_client_t *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->family = (uint8_t)peer->ss_family;
-	if (peer->ss_family == AF_INET6)
-		memcpy(out->prefix, &((const struct sockaddr_in6 *)peer)->sin6_addr, 8);
-	else if (peer->ss_family == AF_INET)
-		memcpy(out->prefix, &((const struct sockaddr_in *)peer)->sin_addr, 4);
-}
-
 /* When the connection closes unless something happens first. */
 static ev_tstamp conn_deadline(const gw_tcp_conn_t *c)
 {
@@ -567,7 +557,7 @@ int gw_tcp_conn_start(gw_server_t *srv, int fd, const struct sockaddr_storage *p
 	c->in = in;
 	c->peer = *peer;
 	c->peer_len = plen;
-	gw_tcp_client_of(peer, &c->client);
+	gw_client_key_of((const struct sockaddr *)peer, &c->client);
 	c->active = c->msg_start = ev_now(srv->loop);
 	GW_DLIST_PUSH(srv->conns, c, prev, next);
 	srv->conn_count++;

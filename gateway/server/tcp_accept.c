@@ -184,13 +184,13 @@ typedef struct {
 	ev_tstamp soonest; /* when the first answered connection may go */
 } survey_t;
 
-static void survey(const gw_server_t *srv, const gw_tcp_client_t *client, ev_tstamp now,
+static void survey(const gw_server_t *srv, const gw_client_key_t *client, ev_tstamp now,
                    survey_t *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->soonest = now + TCP_FULL_RECHECK;
 	for (gw_tcp_conn_t *c = srv->conns; c != NULL; c = c->next) {
-		bool mine = client != NULL && memcmp(&c->client, client, sizeof(*client)) == 0;
+		bool mine = client != NULL && gw_client_key_equal(&c->client, client);
 		s->same += mine;
 		if (!gw_tcp_conn_evictable(c, now)) {
 			if (c->active + GW_TCP_EVICT_AFTER < s->soonest)
@@ -218,10 +218,10 @@ static bool admit(gw_server_t *srv, int fd, const struct sockaddr_storage *peer,
 {
 	static gw_log_limit_t client_lim, full_lim;
 	const gw_server_opts_t *o = &srv->opts;
-	gw_tcp_client_t client;
+	gw_client_key_t client;
 	survey_t s;
 
-	gw_tcp_client_of(peer, &client);
+	gw_client_key_of((const struct sockaddr *)peer, &client);
 	survey(srv, &client, now, &s);
 	if (s.same >= o->tcp_max_per_client) {
 		char text[64];

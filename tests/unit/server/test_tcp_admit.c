@@ -6,7 +6,7 @@
 #include "cunit.h"
 #include "gateway/server/internal.h"
 
-static void client_of(const char *text, gw_tcp_client_t *out)
+static void client_of(const char *text, gw_client_key_t *out)
 {
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
@@ -21,15 +21,15 @@ static void client_of(const char *text, gw_tcp_client_t *out)
 		s4->sin_port = htons(5678);
 		CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET, text, &s4->sin_addr), 1);
 	}
-	gw_tcp_client_of(&ss, out);
+	gw_client_key_of((const struct sockaddr *)&ss, out);
 }
 
 static bool same(const char *a, const char *b)
 {
-	gw_tcp_client_t x, y;
+	gw_client_key_t x, y;
 	client_of(a, &x);
 	client_of(b, &y);
-	return memcmp(&x, &y, sizeof(x)) == 0;
+	return gw_client_key_equal(&x, &y);
 }
 
 static void test_client(void)
@@ -41,6 +41,9 @@ static void test_client(void)
 	CU_ASSERT_FALSE(same("2001:db8:1:2::1", "2001:db8:1:3::1"));
 	/* Families never mix, even where the octets would match. */
 	CU_ASSERT_FALSE(same("192.0.2.1", "c000:201::"));
+	/* An IPv4-mapped address (a dual-stack socket) is its IPv4 address. */
+	CU_ASSERT_TRUE(same("192.0.2.1", "::ffff:192.0.2.1"));
+	CU_ASSERT_FALSE(same("192.0.2.1", "::ffff:192.0.2.2"));
 }
 
 static void test_evictable(void)
