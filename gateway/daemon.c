@@ -171,6 +171,7 @@ static int metrics_new(daemon_t *d)
 	    .listen_count = cfg->metrics.listen_count,
 	    .allow = &cfg->metrics.allow,
 	    .max_connections = cfg->metrics.max_connections,
+	    .max_per_client = cfg->metrics.max_per_client,
 	    .timeout = (unsigned)((cfg->metrics.timeout_ms + 999) / 1000),
 	    .view = &d->view,
 	};

@@ -106,6 +106,8 @@ static const cfg_key_t g_metrics_keys[] = {
      WORDS("127.0.0.0/8", "::1")},
     {"max-connections", &g_type_uint, 0, AT(metrics.max_connections), .def = 16, .min = 1,
      .max = GW_CONFIG_METRICS_CONNECTIONS_MAX},
+    {"max-per-client", &g_type_uint, 0, AT(metrics.max_per_client), .def = 0, .min = 0,
+     .max = GW_CONFIG_METRICS_CONNECTIONS_MAX, .note = " (0: automatic)"},
     {"timeout", &g_type_duration, 0, AT(metrics.timeout_ms), .def = 10000,
      .min = GW_CONFIG_METRICS_TIMEOUT_MIN_MS, .max = GW_CONFIG_METRICS_TIMEOUT_MAX_MS,
      .note = " (e.g. 10s)", .example = "10s"},

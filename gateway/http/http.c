@@ -22,10 +22,24 @@
 
 #define DEFAULT_MAX_CONNECTIONS 16
 #define DEFAULT_TIMEOUT         10 /* seconds */
-#define LISTEN_BACKLOG          16
+/* A client may hold half of a listener's connections by default: a
+ * browser opens up to six to one host (Chromium loading the status page
+ * was refused at a quarter of 16), a scraper one; a host holding idle
+ * connections leaves the other half to everyone else. */
+#define PER_CLIENT_SHARE 2
+#define LISTEN_BACKLOG   16
+
+/* Connections one client (gw_client_key_t) holds on a listener. */
+typedef struct client_count {
+	gw_client_key_t key;
+	unsigned count; /* 0: a free slot */
+} client_count_t;
 
 typedef struct listener {
 	struct gw_http *owner;
+	/* owned: one slot per connection MHD may hold (max_connections), so
+	 * every client with a connection has one */
+	client_count_t *clients;
 	struct MHD_Daemon *mhd;       /* owned; owns the socket once started */
 	int fd;                       /* owned until mhd takes it; -1 then */
 	struct sockaddr_storage addr; /* as bound, with the real port */
@@ -41,6 +55,7 @@ struct gw_http {
 	size_t count;
 	gw_http_stats_t stats;
 	gw_log_limit_t refuse_log; /* one line per interval: anyone can connect */
+	gw_log_limit_t client_log;
 	gw_log_limit_t mhd_log;
 };
 
@@ -61,19 +76,77 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	gw_log_limited(&h->mhd_log, GW_LOG_NOTICE, "metrics: libmicrohttpd: %s", line);
 }
 
+/* The slot of key on l; with add, a free slot is taken for it when it
+ * has none. NULL when it has none (or, with add, none is free). */
+static client_count_t *client_slot(listener_t *l, const gw_client_key_t *key, bool add)
+{
+	client_count_t *free_slot = NULL;
+	for (unsigned i = 0; i < l->owner->opts.max_connections; i++) {
+		client_count_t *c = &l->clients[i];
+		if (c->count == 0) {
+			if (free_slot == NULL)
+				free_slot = c;
+		} else if (gw_client_key_equal(&c->key, key)) {
+			return c;
+		}
+	}
+	if (!add || free_slot == NULL)
+		return NULL;
+	free_slot->key = *key;
+	return free_slot;
+}
+
+/* Who may connect: the allow list, then the per-client limit, so that
+ * one client holding idle or trickling connections cannot take every
+ * slot from the scraper and the status page's other readers. */
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
 	listener_t *l = cls;
 	gw_http_t *h = l->owner;
-	if (gw_acl_match(h->opts.allow, addr))
-		return MHD_YES;
-	h->stats.refused++;
 	char a[INET6_ADDRSTRLEN] = "?";
 	uint16_t port = 0;
+	if (!gw_acl_match(h->opts.allow, addr)) {
+		h->stats.refused++;
+		gw_addr_text(addr, a, sizeof(a), &port);
+		gw_log_limited(&h->refuse_log, GW_LOG_NOTICE,
+		               "metrics: connection from %s refused: not in metrics.allow", a);
+		return MHD_NO;
+	}
+	gw_client_key_t key;
+	gw_client_key_of(addr, &key);
+	const client_count_t *c = client_slot(l, &key, false);
+	if (c == NULL || c->count < h->opts.max_per_client)
+		return MHD_YES;
+	h->stats.refused_client++;
 	gw_addr_text(addr, a, sizeof(a), &port);
-	gw_log_limited(&h->refuse_log, GW_LOG_NOTICE,
-	               "metrics: connection from %s refused: not in metrics.allow", a);
+	gw_log_limited(&h->client_log, GW_LOG_NOTICE,
+	               "metrics: connection from %s refused: %s%s holds %u connections, "
+	               "metrics.max-per-client",
+	               a, a, addr->sa_family == AF_INET6 ? " (its /64)" : "", c->count);
 	return MHD_NO;
+}
+
+/* Count each connection MHD holds against its client, from its start to
+ * its close (MHD reports both for every connection it accepted). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	listener_t *l = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		gw_client_key_t key;
+		gw_client_key_of(info != NULL ? info->client_addr : NULL, &key);
+		client_count_t *c = client_slot(l, &key, true);
+		if (c != NULL)
+			c->count++;
+		*socket_context = c;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		client_count_t *c = *socket_context;
+		if (c != NULL && c->count > 0)
+			c->count--;
+		*socket_context = NULL;
+	}
 }
 
 /* Every reply: never cached (the state changes under it), never sniffed
@@ -232,7 +305,7 @@ static int start_mhd(gw_http_t *h, listener_t *l)
 	                          on_mhd_log, h, MHD_OPTION_LISTEN_SOCKET, l->fd,
 	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->opts.max_connections,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->opts.timeout,
-	                          MHD_OPTION_END);
+	                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, l, MHD_OPTION_END);
 	if (l->mhd == NULL) {
 		gw_err("metrics: libmicrohttpd did not start");
 		return GW_ERROR;
@@ -256,6 +329,12 @@ static gw_http_opts_t with_defaults(const gw_http_opts_t *opts)
 		o.max_connections = DEFAULT_MAX_CONNECTIONS;
 	if (o.timeout == 0)
 		o.timeout = DEFAULT_TIMEOUT;
+	if (o.max_per_client == 0)
+		o.max_per_client = o.max_connections / PER_CLIENT_SHARE;
+	if (o.max_per_client == 0)
+		o.max_per_client = 1;
+	if (o.max_per_client > o.max_connections)
+		o.max_per_client = o.max_connections;
 	return o;
 }
 
@@ -270,6 +349,7 @@ void gw_http_free(gw_http_t *h)
 			MHD_stop_daemon(l->mhd);
 		if (l->fd >= 0)
 			close(l->fd);
+		free(l->clients);
 	}
 	free(h->listeners);
 	free(h);
@@ -293,6 +373,11 @@ int gw_http_new(gw_http_t **out, struct ev_loop *loop, const gw_http_opts_t *opt
 		l->owner = h;
 		l->fd = -1;
 		h->count++;
+		l->clients = calloc(h->opts.max_connections, sizeof(*l->clients));
+		if (l->clients == NULL) {
+			ret = GW_ENOMEM;
+			goto out;
+		}
 		ret = bind_one(l, &opts->listen[i]);
 		if (ret == GW_OK)
 			ret = start_mhd(h, l);

@@ -29,8 +29,11 @@ typedef struct gw_http_opts {
 	const gw_acl_t *allow;    /* borrowed (gw_http_set_allow() replaces it): who may
 	                             connect; entries with a key ignored */
 	unsigned max_connections; /* open connections at once, per listener; 0: 16 */
-	unsigned timeout;         /* seconds an idle connection is kept; 0: 10 */
-	const gw_view_t *view;    /* borrowed: what handlers show; read only while serving */
+	/* of them, held by one client (IPv4 address, IPv6 /64); 0: half, at
+	 * least 1 */
+	unsigned max_per_client;
+	unsigned timeout;      /* seconds an idle connection is kept; 0: 10 */
+	const gw_view_t *view; /* borrowed: what handlers show; read only while serving */
 } gw_http_opts_t;
 
 /* Bind and listen on every address of opts (nothing is accepted before
@@ -59,9 +62,10 @@ void gw_http_log_ports(const gw_http_t *h);
 
 /* Counters, for the metrics themselves. */
 typedef struct gw_http_stats {
-	uint64_t requests;     /* answered, any route and status */
-	uint64_t refused;      /* connections refused: not in the allow list */
-	uint64_t refused_host; /* page or JSON requests refused for their Host header */
+	uint64_t requests;       /* answered, any route and status */
+	uint64_t refused;        /* connections refused: not in the allow list */
+	uint64_t refused_host;   /* page or JSON requests refused for their Host header */
+	uint64_t refused_client; /* connections refused: the client holds max_per_client */
 } gw_http_stats_t;
 void gw_http_get_stats(const gw_http_t *h, gw_http_stats_t *st);
 

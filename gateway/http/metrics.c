@@ -286,6 +286,9 @@ static void process_metrics(gw_expo_t *e, const gw_http_t *h, const gw_view_t *v
 	one(e, P "http_refused_host_total", "counter",
 	    "Status page and JSON requests refused for their Host header (DNS rebinding defence).",
 	    hs.refused_host);
+	one(e, P "http_refused_client_total", "counter",
+	    "HTTP connections refused: the client already holds metrics.max-per-client.",
+	    hs.refused_client);
 }
 
 int gw_http_metrics(const gw_http_t *h, const gw_http_request_t *req, gw_http_reply_t *out)

@@ -204,6 +204,52 @@ expect "... once the idle connection timed out (waited $waited s)" \
 expect "... which the listener closed" test "$closed" = True
 gw_stop
 
+# One client may hold half of the connections (automatic: 8 -> 4):
+# 127.0.0.2 opening 8 idle ones keeps 4, and 127.0.0.1 is answered at
+# once. Before metrics.max-per-client, 127.0.0.2 held all 8 and the next
+# request waited for the idle timeout.
+cfg=$(gw_config metrics-per-client "zone: {domain: test.example., file: $GW_TMP/zone}
+metrics: {listen: [\"127.0.0.1@0\"], max-connections: 8, timeout: 10s}")
+gw_start "$cfg"
+MPORT=$(awk '$1 == "metrics" {print $3; exit}' "$GW_TMP/ports")
+python3 - "$MPORT" >"$GW_TMP/last" 2>&1 <<'PY' || true
+import http.client, socket, sys, time
+port = int(sys.argv[1])
+held = []
+for _ in range(8):
+    s = socket.socket()
+    s.bind(("127.0.0.2", 0))
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /metrics HTTP/1.1\r\n")  # and never the rest
+    held.append(s)
+time.sleep(1)
+open_now = 0
+for s in held:
+    s.setblocking(False)
+    try:
+        open_now += s.recv(1) != b""
+    except BlockingIOError:
+        open_now += 1
+    except OSError:
+        pass
+t0 = time.monotonic()
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=8)
+c.request("GET", "/metrics")
+r = c.getresponse()
+body = r.read().decode()
+waited = time.monotonic() - t0
+refused = [l.split()[1] for l in body.splitlines()
+           if l.startswith("dnssd_gateway_http_refused_client_total ")]
+print(f"held {open_now} status {r.status} waited {waited:.2f} refused {refused[0] if refused else '-'}")
+PY
+read -r _ held _ status _ waited _ refused <"$GW_TMP/last" || true
+expect "one client keeps 4 of 8 connections ($held)" test "$held" = 4
+expect "... and another is answered ($status)" test "$status" = 200
+expect "... at once (waited $waited s)" python3 -c "import sys; sys.exit(not float('$waited') < 2)"
+expect "... the refusals counted ($refused)" test "$refused" = 4
+expect "... and logged" grep -q "metrics: connection from 127.0.0.2 refused: 127.0.0.2 holds 4 connections, metrics.max-per-client" "$GW_TMP/gateway.log"
+gw_stop
+
 # A metrics port in use stops the start, as a DNS port does, before the
 # state directory is made.
 python3 - >"$GW_TMP/held" <<'PY' &
