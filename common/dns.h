@@ -14,7 +14,7 @@
 #define DNS_NAME_MAXLEN  255
 #define DNS_RR_FIXED_LEN 10 /* type, class, TTL, rdlength after the owner */
 
-/* RR types (RFC 1035, 2782, 3596, 4034, 5155, 6891, 7344, 8945, 1995). */
+/* RR types (RFC 1035, 2782, 3596, 4034, 5155, 6672, 6891, 7344, 8945, 1995). */
 #define DNS_T_A          1
 #define DNS_T_NS         2
 #define DNS_T_CNAME      5
@@ -23,6 +23,7 @@
 #define DNS_T_MX         15
 #define DNS_T_TXT        16
 #define DNS_T_AAAA       28
+#define DNS_T_DNAME      39
 #define DNS_T_SRV        33
 #define DNS_T_OPT        41
 #define DNS_T_DS         43
@@ -54,6 +55,7 @@
 #define DNS_RCODE_NXDOMAIN 3
 #define DNS_RCODE_NOTIMP   4
 #define DNS_RCODE_REFUSED  5
+#define DNS_RCODE_YXDOMAIN 6
 #define DNS_RCODE_NOTAUTH  9
 #define DNS_RCODE_BADVERS  16
 

@@ -674,6 +674,18 @@ static bool holds_ns_below_apex(const zone_t *zone, const zone_node_t *node,
 	return false;
 }
 
+/* Does node, holding rrsets, hold DNAME (zone_t.dname_nodes)? */
+static bool holds_dname(const zone_node_t *node, const zone_rrset_t *rrsets, size_t count)
+{
+	if (node == NULL)
+		return false;
+	for (size_t i = 0; i < count; i++) {
+		if (rrsets[i].type == DNS_T_DNAME)
+			return true;
+	}
+	return false;
+}
+
 static void commit(apply_t *ap)
 {
 	zone_t *zone = ap->zone;
@@ -690,6 +702,10 @@ static void commit(apply_t *ap)
 			zone->ns_below_apex--;
 		if (holds_ns_below_apex(zone, node, p->rrsets, p->rrset_count))
 			zone->ns_below_apex++;
+		if (p->old != NULL && holds_dname(p->old, p->old->rrsets, p->old->rrset_count))
+			zone->dname_nodes--;
+		if (holds_dname(node, p->rrsets, p->rrset_count))
+			zone->dname_nodes++;
 		if (p->old == NULL)
 			continue;
 		zone_rrsets_release_unshared(p->old->rrsets, p->old->rrset_count, p->rrsets,

@@ -30,6 +30,9 @@ struct zone {
 	/* Nodes below the apex holding NS (delegation points and NS below
 	 * them): lets the query path skip the cut search in zones with none. */
 	size_t ns_below_apex;
+	/* Nodes holding DNAME: lets the query path skip the DNAME search in
+	 * zones with none (every DNS-SD zone). */
+	size_t dname_nodes;
 };
 
 /* ---- the hash index (zones/index.c) ---------------------------------- */

@@ -110,6 +110,11 @@ bool zone_has_delegations(const zone_t *zone)
 	return zone->ns_below_apex > 0;
 }
 
+bool zone_has_dnames(const zone_t *zone)
+{
+	return zone->dname_nodes > 0;
+}
+
 const zone_node_t *zone_apex_node(const zone_t *zone)
 {
 	/* The apex sorts before every name below it. */

@@ -158,6 +158,9 @@ const zone_node_t *zone_apex_node(const zone_t *zone);
  * count kept by every change. */
 bool zone_has_delegations(const zone_t *zone);
 
+/* Does any name hold DNAME (RFC 6672)? Cheap, as zone_has_delegations(). */
+bool zone_has_dnames(const zone_t *zone);
+
 /* The SOA serial; GW_ENOTFOUND when there is no SOA. */
 int zone_serial(const zone_t *zone, uint32_t *serial);
 

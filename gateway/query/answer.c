@@ -15,8 +15,15 @@
  * cut no wildcard matches and no node answers, and denial proofs use only
  * names the chain holds (the signer leaves names below a cut out of it).
  *
+ * DNAME (RFC 6672): a name below a DNAME's owner is answered with the
+ * DNAME and a CNAME synthesised from it, and the chain goes on from the
+ * new name; the owner itself is answered as any name. Where a cut and a
+ * DNAME both stand above a name, the cut is answered (what lies below
+ * either is occluded; a zone should not hold both).
+ *
  * Zones without delegations (DNS-SD zones have none) never look for a
- * cut: zone_has_delegations() is a counter the zone keeps up to date. */
+ * cut, nor zones without DNAME for one: zone_has_delegations() and
+ * zone_has_dnames() are counters the zone keeps up to date. */
 #include "gateway/query/answer.h"
 
 #include <string.h>
@@ -56,6 +63,7 @@ typedef struct ctx {
 	bool dnssec;
 	int8_t nsec3; /* the zone uses NSEC3: -1 until a proof needs to know */
 	bool deleg;   /* the zone has delegations: look for cuts */
+	bool dnames;  /* the zone has DNAMEs: look for them above each name */
 	int nsec_count;
 	const zone_node_t *nsec_done[PROOF_MAX]; /* NSEC/NSEC3 owners in the reply */
 	/* The names of the chain answered from a wildcard, whose proofs go
@@ -65,6 +73,10 @@ typedef struct ctx {
 	 * section, which validators reject. Only with DO. */
 	int wild_count;
 	wild_hop_t *wild; /* borrowed: CNAME_MAX_HOPS + 1, answer_in()'s */
+	/* borrowed: CNAME_MAX_HOPS + 1 names, answer_in()'s: the names DNAMEs
+	 * synthesise, which the chain goes on from (only a zone with DNAME
+	 * writes them) */
+	uint8_t (*synth)[ZONE_NAME_MAXLEN];
 } ctx_t;
 
 static size_t put_opt(uint8_t *p, uint16_t payload, uint8_t ext_rcode, bool dnssec_ok)
@@ -440,6 +452,66 @@ static __attribute__((noinline)) const zone_node_t *referral(ctx_t *c, const uin
 	return cut;
 }
 
+/* The DNAME above name (RFC 6672: at a proper ancestor, down to the apex;
+ * the owner itself is not redirected), the one nearest the apex; NULL
+ * when there is none. */
+static const zone_node_t *find_dname(const zone_t *zone, const uint8_t *name)
+{
+	const zone_node_t *found = NULL;
+	int below_apex = zone_name_labels(name) - zone_name_labels(zone_apex(zone));
+	const uint8_t *p = name;
+	for (int i = 0; i < below_apex; i++) {
+		p += *p + 1;
+		const zone_node_t *n = zone_find(zone, p);
+		if (n != NULL && zone_node_rrset(n, DNS_T_DNAME) != NULL)
+			found = n;
+	}
+	return found;
+}
+
+/* What a DNAME did to a hop of the chain. */
+typedef enum { DNAME_NONE, DNAME_FOLLOW, DNAME_END } dname_step_t;
+
+/* When a DNAME stands above name (RFC 6672 2.3, 3.2): the DNAME RRset
+ * (signed: the validator checks the CNAME against it) and a CNAME from
+ * name to name with the DNAME's owner replaced by its target, unsigned,
+ * with the DNAME's TTL; *next is that target, which the chain goes on
+ * from (DNAME_FOLLOW). YXDOMAIN when the new name would be over 255
+ * octets (2.2). Kept out of line: zones without DNAME never call it. */
+static __attribute__((noinline)) dname_step_t dname(ctx_t *c, const uint8_t *name, int hop,
+                                                    const uint8_t **next)
+{
+	const zone_node_t *owner = find_dname(c->zone, name);
+	if (owner == NULL)
+		return DNAME_NONE;
+	const zone_rrset_t *rs = zone_node_rrset(owner, DNS_T_DNAME);
+	const uint8_t *target;
+	uint16_t tlen;
+	uint32_t pos = 0;
+	if (!zone_rrset_next(rs, &pos, &target, &tlen) ||
+	    !put_required(c, GW_SEC_ANSWER, owner->owner, rs, -1))
+		return DNAME_END;
+	int nlen = zone_name_len(name, ZONE_NAME_MAXLEN);
+	int olen = zone_name_len(owner->owner, ZONE_NAME_MAXLEN);
+	if (nlen <= 0 || olen <= 0 || nlen < olen)
+		return DNAME_END;
+	size_t prefix = (size_t)(nlen - olen);
+	if (prefix + tlen > ZONE_NAME_MAXLEN) {
+		c->rcode = DNS_RCODE_YXDOMAIN;
+		return DNAME_END;
+	}
+	uint8_t *out = c->synth[hop];
+	memcpy(out, name, prefix);
+	memcpy(out + prefix, target, tlen);
+	if (gw_resp_put_rr(&c->r, GW_SEC_ANSWER, name, DNS_T_CNAME, DNS_C_IN, rs->ttl, out,
+	                   (uint16_t)(prefix + tlen)) != GW_OK) {
+		c->tc = true;
+		return DNAME_END;
+	}
+	*next = out;
+	return c->q->qtype == DNS_T_CNAME ? DNAME_END : DNAME_FOLLOW;
+}
+
 /* Write *.<closest encloser of name> into wild; false when too long. */
 static bool wildcard_name(uint8_t *wild, const uint8_t *name, int encloser_labels)
 {
@@ -500,6 +572,18 @@ static void follow_chain(ctx_t *c, bool tcp, chain_end_t *end)
 	for (int hop = 0; hop <= CNAME_MAX_HOPS; hop++) {
 		if (c->deleg && (end->cut = referral(c, name, hop)) != NULL)
 			return;
+		if (c->dnames) {
+			const uint8_t *next = NULL;
+			dname_step_t step = dname(c, name, hop, &next);
+			if (step == DNAME_END)
+				return;
+			if (step == DNAME_FOLLOW) {
+				name = next;
+				if (!zone_name_is_subdomain(name, zone_apex(zone)))
+					return; /* the resolver goes on */
+				continue;
+			}
+		}
 		/* Most queries name a node: the hash index finds it; the
 		 * ordered lookup (closest encloser, predecessor) is for the
 		 * rest. */
@@ -603,11 +687,14 @@ static void answer_in(ctx_t *c, bool tcp)
 	}
 	c->aa = true;
 	c->deleg = zone_has_delegations(c->zone);
+	c->dnames = zone_has_dnames(c->zone);
 
 	/* Not in ctx_t, which every query zeroes: only DO answers from a
-	 * wildcard write it. */
+	 * wildcard and DNAMEs write them. */
 	wild_hop_t wild[CNAME_MAX_HOPS + 1];
+	uint8_t synth[CNAME_MAX_HOPS + 1][ZONE_NAME_MAXLEN];
 	c->wild = wild;
+	c->synth = synth;
 	chain_end_t end = {0};
 	follow_chain(c, tcp, &end);
 	put_wildcard_proofs(c);

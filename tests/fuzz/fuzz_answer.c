@@ -80,7 +80,8 @@ static zone_t *signed_zone(bool nsec3)
 }
 
 /* Every owner in the answer section is the question's name or the target
- * of a CNAME before it (RFC 1034 4.3.2: the chain, in order). */
+ * of a CNAME before it (RFC 1034 4.3.2: the chain, in order), or a DNAME
+ * above one of those (RFC 6672). */
 static void check_answer_chain(const ldns_pkt *reply)
 {
 	const ldns_rr_list *qd = ldns_pkt_question(reply);
@@ -91,8 +92,13 @@ static void check_answer_chain(const ldns_pkt *reply)
 	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(an, i);
 		bool known = false;
+		bool dname =
+		    ldns_rr_get_type(rr) == LDNS_RR_TYPE_DNAME ||
+		    (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG &&
+		     ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(rr)) == LDNS_RR_TYPE_DNAME);
 		for (size_t j = 0; j < count && !known; j++)
-			known = ldns_dname_compare(ldns_rr_owner(rr), names[j]) == 0;
+			known = ldns_dname_compare(ldns_rr_owner(rr), names[j]) == 0 ||
+			        (dname && ldns_dname_is_subdomain(names[j], ldns_rr_owner(rr)));
 		CHECK(known);
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && count < 16)
 			names[count++] = ldns_rr_rdf(rr, 0);

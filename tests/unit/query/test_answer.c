@@ -31,21 +31,32 @@ static const char *const g_records[] = {
     NULL,
 };
 
-static int suite_init(void)
+/* A zone of dnssd.test. holding records (NULL-terminated text); NULL
+ * when one does not parse or is refused. */
+static zone_t *zone_of(const char *const *records)
 {
 	uint8_t apex[ZONE_NAME_MAXLEN];
-	if (zone_name_from_str(apex, "dnssd.test.", NULL) < 0 || zone_new(&g_zone, apex) != GW_OK)
-		return -1;
-	for (const char *const *r = g_records; *r != NULL; r++) {
+	zone_t *zone = NULL;
+	if (zone_name_from_str(apex, "dnssd.test.", NULL) < 0 || zone_new(&zone, apex) != GW_OK)
+		return NULL;
+	for (const char *const *r = records; *r != NULL; r++) {
 		ldns_rr *rr = NULL;
-		if (ldns_rr_new_frm_str(&rr, *r, 0, NULL, NULL) != LDNS_STATUS_OK)
-			return -1;
-		int ret = zone_add_rr(g_zone, rr);
+		int ret = GW_EPARSE;
+		if (ldns_rr_new_frm_str(&rr, *r, 0, NULL, NULL) == LDNS_STATUS_OK)
+			ret = zone_add_rr(zone, rr);
 		ldns_rr_free(rr);
-		if (ret != GW_OK)
-			return -1;
+		if (ret != GW_OK) {
+			zone_free(zone);
+			return NULL;
+		}
 	}
-	return 0;
+	return zone;
+}
+
+static int suite_init(void)
+{
+	g_zone = zone_of(g_records);
+	return g_zone != NULL ? 0 : -1;
 }
 
 static int suite_clean(void)
@@ -367,17 +378,8 @@ static void answer_types(const ldns_pkt *p, char *buf, size_t len)
  * there), and at a CNAME the chain's end. */
 static void test_rrsig_query(void)
 {
-	zone_t *z = NULL;
-	uint8_t apex[ZONE_NAME_MAXLEN];
-	CU_ASSERT_FATAL(zone_name_from_str(apex, "dnssd.test.", NULL) > 0);
-	CU_ASSERT_EQUAL_FATAL(zone_new(&z, apex), GW_OK);
-	for (const char *const *rec = g_records; *rec != NULL; rec++) {
-		ldns_rr *rr = NULL;
-		CU_ASSERT_EQUAL_FATAL(ldns_rr_new_frm_str(&rr, *rec, 0, NULL, NULL),
-		                      LDNS_STATUS_OK);
-		CU_ASSERT_EQUAL(zone_add_rr(z, rr), GW_OK);
-		ldns_rr_free(rr);
-	}
+	zone_t *z = zone_of(g_records);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
 	CU_ASSERT_EQUAL(fake_sig(z, "printer.lan.dnssd.test.", "A", 3), GW_OK);
 	CU_ASSERT_EQUAL(fake_sig(z, "printer.lan.dnssd.test.", "AAAA", 3), GW_OK);
 	CU_ASSERT_EQUAL(fake_sig(z, "alias.dnssd.test.", "CNAME", 2), GW_OK);
@@ -431,6 +433,87 @@ static void test_rrsig_query(void)
 	zone_free(z);
 }
 
+/* DNAME (RFC 6672): below the owner, the DNAME and a CNAME synthesised
+ * from it, the chain going on inside the zone; the owner itself as any
+ * name; YXDOMAIN when the new name would be too long. A DNAME was taken as
+ * an ordinary record: every name below it was NXDOMAIN. */
+static void test_dname(void)
+{
+	static const char *const records[] = {
+	    "dnssd.test. 3600 IN SOA ns1.dnssd.test. hostmaster.dnssd.test. 7 3600 600 86400 30",
+	    "dnssd.test. 3600 IN NS ns1.dnssd.test.",
+	    "ns1.dnssd.test. 3600 IN A 192.0.2.53",
+	    "old.dnssd.test. 300 IN DNAME new.dnssd.test.",
+	    "host.new.dnssd.test. 120 IN A 192.0.2.9",
+	    "away.dnssd.test. 300 IN DNAME example.net.",
+	    "far.dnssd.test. 300 IN DNAME "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+	    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb."
+	    "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.",
+	    NULL,
+	};
+	zone_t *z = zone_of(records);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(fake_sig(z, "old.dnssd.test.", "DNAME", 3), GW_OK);
+	gw_answer_env_t env = {.zone = z, .udp_payload = 1232};
+	char types[256];
+	struct {
+		const char *name;
+		ldns_rr_type type;
+		ldns_pkt_rcode rcode;
+		const char *answer;
+		const char *cname_target; /* of the CNAME in the answer, NULL: none */
+	} cases[] = {
+	    /* Into the zone: the chain goes on to host.new's A. */
+	    {"host.old.dnssd.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR,
+	     "DNAME RRSIG:DNAME CNAME A", "host.new.dnssd.test."},
+	    /* Into the zone, to a name that is not there. */
+	    {"x.y.old.dnssd.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NXDOMAIN, "DNAME RRSIG:DNAME CNAME",
+	     "x.y.new.dnssd.test."},
+	    /* A question for the CNAME itself ends at it. */
+	    {"host.old.dnssd.test.", LDNS_RR_TYPE_CNAME, LDNS_RCODE_NOERROR,
+	     "DNAME RRSIG:DNAME CNAME", "host.new.dnssd.test."},
+	    /* Out of the zone: the resolver goes on. */
+	    {"www.away.dnssd.test.", LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, "DNAME CNAME",
+	     "www.example.net."},
+	    /* The owner is not redirected. */
+	    {"old.dnssd.test.", LDNS_RR_TYPE_DNAME, LDNS_RCODE_NOERROR, "DNAME RRSIG:DNAME", NULL},
+	    {"old.dnssd.test.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, "", NULL},
+	    /* 63 + 1 octets before far., 192 + 1 of target: over 255. */
+	    {"ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.far.dnssd.test.",
+	     LDNS_RR_TYPE_A, LDNS_RCODE_YXDOMAIN, "DNAME", NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ldns_pkt *p = test_ask(&env, cases[i].name, cases[i].type, LDNS_RR_CLASS_IN, true,
+		                       1232, true, false);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), cases[i].rcode);
+		CU_ASSERT_TRUE(ldns_pkt_aa(p));
+		answer_types(p, types, sizeof(types));
+		if (strcmp(types, cases[i].answer) != 0)
+			fprintf(stderr, "\n%s: answer \"%s\", want \"%s\"\n", cases[i].name, types,
+			        cases[i].answer);
+		CU_ASSERT_STRING_EQUAL(types, cases[i].answer);
+		for (size_t j = 0; j < ldns_rr_list_rr_count(ldns_pkt_answer(p)); j++) {
+			const ldns_rr *rr = ldns_rr_list_rr(ldns_pkt_answer(p), j);
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME)
+				continue;
+			char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+			char *target = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+			CU_ASSERT_STRING_EQUAL(owner, cases[i].name);
+			CU_ASSERT_PTR_NOT_NULL(cases[i].cname_target);
+			if (cases[i].cname_target != NULL)
+				CU_ASSERT_STRING_EQUAL(target, cases[i].cname_target);
+			/* Synthesised: the DNAME's TTL, and no signature. */
+			CU_ASSERT_EQUAL(ldns_rr_ttl(rr), 300);
+			free(owner);
+			free(target);
+		}
+		ldns_pkt_free(p);
+	}
+	zone_free(z);
+}
+
 int gw_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("answer", suite_init, suite_clean);
@@ -447,6 +530,7 @@ int gw_test_register(void)
 	    {"compression: longest suffix, rewind, full table", test_compression_table},
 	    {"records in section order", test_section_order},
 	    {"query for RRSIG", test_rrsig_query},
+	    {"DNAME", test_dname},
 	    {NULL, NULL},
 	};
 	for (const gw_test_t *t = tests; t->name != NULL; t++) {

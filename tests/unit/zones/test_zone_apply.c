@@ -711,6 +711,39 @@ static void test_delegations(void)
 	zone_free(zone);
 }
 
+/* zone_has_dnames(): DNAME at any name, the apex too, whatever change
+ * brings or takes it; a failed change leaves it as it was. */
+static void test_dnames(void)
+{
+	zone_t *zone = base_zone();
+	zone_changeset_t cs;
+
+	CU_ASSERT_FALSE(zone_has_dnames(zone));
+	CU_ASSERT_EQUAL(zone_changeset_init(&cs), GW_OK);
+	tcs_add(&cs, "old.example. 300 IN DNAME new.example.");
+	tcs_add(&cs, "example. 300 IN DNAME elsewhere.test.");
+	CU_ASSERT_EQUAL(apply(zone, &cs, NULL, NULL), GW_OK);
+	CU_ASSERT_TRUE(zone_has_dnames(zone));
+
+	CU_ASSERT_EQUAL(zone_changeset_init(&cs), GW_OK);
+	tcs_remove(&cs, "example. 300 IN DNAME elsewhere.test.");
+	CU_ASSERT_EQUAL(apply(zone, &cs, NULL, NULL), GW_OK);
+	CU_ASSERT_TRUE(zone_has_dnames(zone)); /* old still */
+
+	/* A change that fails changes nothing. */
+	CU_ASSERT_EQUAL(zone_changeset_init(&cs), GW_OK);
+	tcs_remove(&cs, "old.example. 300 IN DNAME new.example.");
+	tcs_add(&cs, "example. 300 IN CNAME elsewhere.example.");
+	CU_ASSERT_NOT_EQUAL(apply(zone, &cs, NULL, NULL), GW_OK);
+	CU_ASSERT_TRUE(zone_has_dnames(zone));
+
+	CU_ASSERT_EQUAL(zone_changeset_init(&cs), GW_OK);
+	tcs_remove(&cs, "old.example. 300 IN DNAME new.example.");
+	CU_ASSERT_EQUAL(apply(zone, &cs, NULL, NULL), GW_OK);
+	CU_ASSERT_FALSE(zone_has_dnames(zone));
+	zone_free(zone);
+}
+
 /* Merged changesets do in one apply what they did one after the other:
  * an addition a later changeset removes is gone, a TTL changed twice ends
  * at the last TTL, a removal then re-addition leaves the record. */
@@ -842,6 +875,7 @@ int gw_test_register(void)
 	                         {"random_against_model", test_random_against_model},
 	                         {"rr_to_ldns", test_rr_to_ldns},
 	                         {"delegations", test_delegations},
+	                         {"DNAME count", test_dnames},
 	                         {"merge", test_merge},
 	                         {"add_wire", test_add_wire},
 	                         {NULL, NULL},
