@@ -330,8 +330,8 @@ typedef struct gw_config {
 		size_t host_count;
 		gw_acl_t allow;           /* who may connect; entries with a key are ignored */
 		uint32_t max_connections; /* open HTTP connections at once, every listener */
-		/* Of them, held by one IPv4 address or IPv6 /64; 0: automatic
-		 * (half of max_connections, at least 1). */
+		/* Of them, held by one client address; 0: automatic (half of
+		 * max_connections, at least 1). */
 		uint32_t max_per_client;
 		uint64_t timeout_ms; /* an idle connection is closed after this */
 	} metrics;

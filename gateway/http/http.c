@@ -29,11 +29,27 @@
 #define PER_CLIENT_SHARE 2
 #define LISTEN_BACKLOG   16
 
-/* Connections one client (gw_client_key_t) holds on a listener. */
+/* Connections one client holds on a listener. A client is an address
+ * (gw_client_addr(): IPv4-mapped as IPv4), an IPv6 one whole, not its
+ * /64 as the DNS server counts: the listener serves an allowed LAN, and
+ * one /64 there is every host of a home or a campus VLAN, whose browsers
+ * would share one client's share. */
 typedef struct client_count {
-	gw_client_key_t key;
+	uint8_t addr[16];
+	size_t len;     /* of addr: 4 or 16; 0: an address of another family */
 	unsigned count; /* 0: a free slot */
 } client_count_t;
+
+typedef struct client_id {
+	uint8_t addr[16];
+	size_t len;
+} client_id_t;
+
+static void client_id_of(const struct sockaddr *sa, client_id_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->len = gw_client_addr(sa, out->addr);
+}
 
 typedef struct listener {
 	struct gw_http *owner;
@@ -78,7 +94,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* The slot of key on l; with add, a free slot is taken for it when it
  * has none. NULL when it has none (or, with add, none is free). */
-static client_count_t *client_slot(listener_t *l, const gw_client_key_t *key, bool add)
+static client_count_t *client_slot(listener_t *l, const client_id_t *id, bool add)
 {
 	client_count_t *free_slot = NULL;
 	for (unsigned i = 0; i < l->owner->opts.max_connections; i++) {
@@ -86,13 +102,14 @@ static client_count_t *client_slot(listener_t *l, const gw_client_key_t *key, bo
 		if (c->count == 0) {
 			if (free_slot == NULL)
 				free_slot = c;
-		} else if (gw_client_key_equal(&c->key, key)) {
+		} else if (c->len == id->len && memcmp(c->addr, id->addr, id->len) == 0) {
 			return c;
 		}
 	}
 	if (!add || free_slot == NULL)
 		return NULL;
-	free_slot->key = *key;
+	memcpy(free_slot->addr, id->addr, sizeof(free_slot->addr));
+	free_slot->len = id->len;
 	return free_slot;
 }
 
@@ -112,17 +129,17 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 		               "metrics: connection from %s refused: not in metrics.allow", a);
 		return MHD_NO;
 	}
-	gw_client_key_t key;
-	gw_client_key_of(addr, &key);
-	const client_count_t *c = client_slot(l, &key, false);
+	client_id_t id;
+	client_id_of(addr, &id);
+	const client_count_t *c = client_slot(l, &id, false);
 	if (c == NULL || c->count < h->opts.max_per_client)
 		return MHD_YES;
 	h->stats.refused_client++;
 	gw_addr_text(addr, a, sizeof(a), &port);
 	gw_log_limited(&h->client_log, GW_LOG_NOTICE,
-	               "metrics: connection from %s refused: %s%s holds %u connections, "
+	               "metrics: connection from %s refused: it holds %u connections, "
 	               "metrics.max-per-client",
-	               a, a, addr->sa_family == AF_INET6 ? " (its /64)" : "", c->count);
+	               a, c->count);
 	return MHD_NO;
 }
 
@@ -135,9 +152,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *info =
 		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		gw_client_key_t key;
-		gw_client_key_of(info != NULL ? info->client_addr : NULL, &key);
-		client_count_t *c = client_slot(l, &key, true);
+		client_id_t id;
+		client_id_of(info != NULL ? info->client_addr : NULL, &id);
+		client_count_t *c = client_slot(l, &id, true);
 		if (c != NULL)
 			c->count++;
 		*socket_context = c;

@@ -29,8 +29,7 @@ typedef struct gw_http_opts {
 	const gw_acl_t *allow;    /* borrowed (gw_http_set_allow() replaces it): who may
 	                             connect; entries with a key ignored */
 	unsigned max_connections; /* open connections at once, per listener; 0: 16 */
-	/* of them, held by one client (IPv4 address, IPv6 /64); 0: half, at
-	 * least 1 */
+	/* of them, held by one client address; 0: half, at least 1 */
 	unsigned max_per_client;
 	unsigned timeout;      /* seconds an idle connection is kept; 0: 10 */
 	const gw_view_t *view; /* borrowed: what handlers show; read only while serving */

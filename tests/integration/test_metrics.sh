@@ -247,7 +247,7 @@ expect "one client keeps 4 of 8 connections ($held)" test "$held" = 4
 expect "... and another is answered ($status)" test "$status" = 200
 expect "... at once (waited $waited s)" python3 -c "import sys; sys.exit(not float('$waited') < 2)"
 expect "... the refusals counted ($refused)" test "$refused" = 4
-expect "... and logged" grep -q "metrics: connection from 127.0.0.2 refused: 127.0.0.2 holds 4 connections, metrics.max-per-client" "$GW_TMP/gateway.log"
+expect "... and logged" grep -q "metrics: connection from 127.0.0.2 refused: it holds 4 connections, metrics.max-per-client" "$GW_TMP/gateway.log"
 gw_stop
 
 # A metrics port in use stops the start, as a DNS port does, before the
