@@ -661,29 +661,23 @@ static void commit_hashed(apply_t *ap)
 	zone_hashed_insert_sorted(zone, ap->hashed_new, n);
 }
 
-/* Does node, holding rrsets, have NS below the apex (zone_t.ns_below_apex)? */
-static bool holds_ns_below_apex(const zone_t *zone, const zone_node_t *node,
-                                const zone_rrset_t *rrsets, size_t count)
+/* Count node, holding rrsets, in or out (leaving) of the counters the
+ * query path tests: zone_t.ns_below_apex and zone_t.dname_nodes. */
+static void count_node(zone_t *zone, const zone_node_t *node, const zone_rrset_t *rrsets,
+                       size_t count, bool leaving)
 {
-	if (node == NULL || node->key_len == zone->apex_key_len)
-		return false; /* every node is at or below the apex */
-	for (size_t i = 0; i < count; i++) {
-		if (rrsets[i].type == DNS_T_NS)
-			return true;
-	}
-	return false;
-}
-
-/* Does node, holding rrsets, hold DNAME (zone_t.dname_nodes)? */
-static bool holds_dname(const zone_node_t *node, const zone_rrset_t *rrsets, size_t count)
-{
+	bool ns = false, dname = false;
 	if (node == NULL)
-		return false;
+		return;
 	for (size_t i = 0; i < count; i++) {
-		if (rrsets[i].type == DNS_T_DNAME)
-			return true;
+		ns |= rrsets[i].type == DNS_T_NS;
+		dname |= rrsets[i].type == DNS_T_DNAME;
 	}
-	return false;
+	/* Every node is at or below the apex: a key as long is the apex. */
+	if (ns && node->key_len != zone->apex_key_len)
+		zone->ns_below_apex = leaving ? zone->ns_below_apex - 1 : zone->ns_below_apex + 1;
+	if (dname)
+		zone->dname_nodes = leaving ? zone->dname_nodes - 1 : zone->dname_nodes + 1;
 }
 
 static void commit(apply_t *ap)
@@ -697,15 +691,9 @@ static void commit(apply_t *ap)
 	for (size_t i = 0; i < ap->pending_count; i++) {
 		pending_t *p = &ap->pendings[i];
 		const zone_node_t *node = p->old != NULL ? p->old : p->node;
-		if (p->old != NULL &&
-		    holds_ns_below_apex(zone, p->old, p->old->rrsets, p->old->rrset_count))
-			zone->ns_below_apex--;
-		if (holds_ns_below_apex(zone, node, p->rrsets, p->rrset_count))
-			zone->ns_below_apex++;
-		if (p->old != NULL && holds_dname(p->old, p->old->rrsets, p->old->rrset_count))
-			zone->dname_nodes--;
-		if (holds_dname(node, p->rrsets, p->rrset_count))
-			zone->dname_nodes++;
+		if (p->old != NULL)
+			count_node(zone, p->old, p->old->rrsets, p->old->rrset_count, true);
+		count_node(zone, node, p->rrsets, p->rrset_count, false);
 		if (p->old == NULL)
 			continue;
 		zone_rrsets_release_unshared(p->old->rrsets, p->old->rrset_count, p->rrsets,
