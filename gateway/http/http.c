@@ -34,16 +34,15 @@
  * /64 as the DNS server counts: the listener serves an allowed LAN, and
  * one /64 there is every host of a home or a campus VLAN, whose browsers
  * would share one client's share. */
-typedef struct client_count {
-	uint8_t addr[16];
-	size_t len;     /* of addr: 4 or 16; 0: an address of another family */
-	unsigned count; /* 0: a free slot */
-} client_count_t;
-
 typedef struct client_id {
 	uint8_t addr[16];
-	size_t len;
+	size_t len; /* of addr: 4 or 16; 0: an address of another family */
 } client_id_t;
+
+typedef struct client_count {
+	client_id_t id;
+	unsigned count; /* 0: a free slot */
+} client_count_t;
 
 static void client_id_of(const struct sockaddr *sa, client_id_t *out)
 {
@@ -92,8 +91,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	gw_log_limited(&h->mhd_log, GW_LOG_NOTICE, "metrics: libmicrohttpd: %s", line);
 }
 
-/* The slot of key on l; with add, a free slot is taken for it when it
- * has none. NULL when it has none (or, with add, none is free). */
+/* The slot of client id on l; with add, a free slot is taken for it when
+ * it has none. NULL when it has none (or, with add, none is free). */
 static client_count_t *client_slot(listener_t *l, const client_id_t *id, bool add)
 {
 	client_count_t *free_slot = NULL;
@@ -102,14 +101,13 @@ static client_count_t *client_slot(listener_t *l, const client_id_t *id, bool ad
 		if (c->count == 0) {
 			if (free_slot == NULL)
 				free_slot = c;
-		} else if (c->len == id->len && memcmp(c->addr, id->addr, id->len) == 0) {
+		} else if (c->id.len == id->len && memcmp(c->id.addr, id->addr, id->len) == 0) {
 			return c;
 		}
 	}
 	if (!add || free_slot == NULL)
 		return NULL;
-	memcpy(free_slot->addr, id->addr, sizeof(free_slot->addr));
-	free_slot->len = id->len;
+	free_slot->id = *id;
 	return free_slot;
 }
 
