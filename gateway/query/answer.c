@@ -36,7 +36,7 @@
 #include "gateway/query/proof.h"
 #include "gateway/query/response.h"
 
-#define OPT_LEN        (1 + DNS_RR_FIXED_LEN) /* root owner, no options */
+#define OPT_LEN        GW_RESP_OPT_LEN
 #define CNAME_MAX_HOPS 8
 /* DNS-SD additional records (RFC 6763 12.1) for at most this many PTR
  * targets: enough for a browse of a small type, bounded for big ones. */
@@ -79,22 +79,6 @@ typedef struct ctx {
 	uint8_t (*synth)[ZONE_NAME_MAXLEN];
 } ctx_t;
 
-static size_t put_opt(uint8_t *p, uint16_t payload, uint8_t ext_rcode, bool dnssec_ok)
-{
-	p[0] = 0; /* root owner */
-	p[1] = 0;
-	p[2] = DNS_T_OPT;
-	p[3] = (uint8_t)(payload >> 8);
-	p[4] = (uint8_t)payload;
-	p[5] = ext_rcode;
-	p[6] = 0; /* version */
-	p[7] = dnssec_ok ? DNS_EDNS_FLAG_DO >> 8 : 0;
-	p[8] = 0;
-	p[9] = 0; /* rdlength */
-	p[10] = 0;
-	return OPT_LEN;
-}
-
 size_t gw_answer_error(const gw_query_t *q, bool with_question, uint8_t rcode, uint8_t *out,
                        size_t outcap, uint16_t udp_payload)
 {
@@ -107,10 +91,7 @@ size_t gw_answer_error(const gw_query_t *q, bool with_question, uint8_t rcode, u
 	if (with_question && q->qname != NULL)
 		(void)gw_resp_put_question(&r, q->qname, q->qtype, q->qclass);
 	size_t len = gw_resp_finish(&r);
-	if (edns) {
-		len += put_opt(out + len, udp_payload, (uint8_t)(rcode >> 4), q->edns_do);
-		out[11] = 1; /* ARCOUNT */
-	}
+	(void)gw_resp_add_opt(q, rcode, udp_payload, out, &len, outcap);
 	return len;
 }
 
@@ -837,12 +818,8 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 	out[2] = (uint8_t)(flags >> 8);
 	out[3] = (uint8_t)flags;
 	size_t n = gw_resp_finish(&c.r);
-	if (q->has_edns) {
-		n += put_opt(out + n, env->udp_payload, 0, q->edns_do);
-		uint16_t ar = (uint16_t)(c.r.count[GW_SEC_ADDITIONAL] + 1);
-		out[10] = (uint8_t)(ar >> 8);
-		out[11] = (uint8_t)ar;
-	}
+	/* Room for it was kept (reserve). */
+	(void)gw_resp_add_opt(q, DNS_RCODE_NOERROR, env->udp_payload, out, &n, outcap);
 	*outlen = n;
 	return GW_ANSWER_SENT;
 }

@@ -415,3 +415,29 @@ size_t gw_resp_finish(gw_resp_t *r)
 	ldns_write_uint16(r->buf + 10, r->count[GW_SEC_ADDITIONAL]);
 	return r->len;
 }
+
+int gw_resp_add_opt_rr(uint16_t rcode, uint16_t udp_payload, bool dnssec_ok, uint8_t *msg,
+                       size_t *len, size_t cap)
+{
+	if (*len < DNS_HEADER_LEN || *len > cap || cap - *len < GW_RESP_OPT_LEN)
+		return GW_ESPACE;
+	uint8_t *p = msg + *len;
+	p[0] = 0; /* root owner */
+	ldns_write_uint16(p + 1, DNS_T_OPT);
+	ldns_write_uint16(p + 3, udp_payload);
+	p[5] = (uint8_t)(rcode >> 4); /* the extended rcode's upper bits */
+	p[6] = 0;                     /* version */
+	ldns_write_uint16(p + 7, dnssec_ok ? DNS_EDNS_FLAG_DO : 0);
+	ldns_write_uint16(p + 9, 0); /* rdlength: no options */
+	*len += GW_RESP_OPT_LEN;
+	ldns_write_uint16(msg + 10, (uint16_t)(ldns_read_uint16(msg + 10) + 1));
+	return GW_OK;
+}
+
+int gw_resp_add_opt(const gw_query_t *q, uint16_t rcode, uint16_t udp_payload, uint8_t *msg,
+                    size_t *len, size_t cap)
+{
+	if (!q->has_edns)
+		return GW_OK;
+	return gw_resp_add_opt_rr(rcode, udp_payload, q->edns_do, msg, len, cap);
+}

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "common/dns.h"
+#include "gateway/query/wire.h"
 #include "zones/zone.h"
 
 #define GW_COMP_MAX   64
@@ -84,3 +85,21 @@ void gw_resp_rewind(gw_resp_t *r, const gw_resp_mark_t *m);
 
 /* Write the section counts into the header; returns the message length. */
 size_t gw_resp_finish(gw_resp_t *r);
+
+/* Octets of the OPT record gw_resp_add_opt() writes: root owner, fixed
+ * fields, no options. */
+#define GW_RESP_OPT_LEN (1 + DNS_RR_FIXED_LEN)
+
+/* Append to the finished message msg (*len octets, cap of room, borrowed)
+ * the OPT record a reply to q carries when q had one (RFC 6891 7: every
+ * reply to an EDNS query, errors, NOTIFY and transfers included):
+ * udp_payload, the upper bits of rcode, DO echoed, no options; ARCOUNT
+ * one more. Before a TSIG record, which comes last. GW_OK (nothing
+ * written when q had no OPT) or GW_ESPACE. */
+int gw_resp_add_opt(const gw_query_t *q, uint16_t rcode, uint16_t udp_payload, uint8_t *msg,
+                    size_t *len, size_t cap);
+
+/* The same OPT record whatever the query: for messages built after the
+ * query is gone (a transfer's), which keep whether it had one. */
+int gw_resp_add_opt_rr(uint16_t rcode, uint16_t udp_payload, bool dnssec_ok, uint8_t *msg,
+                       size_t *len, size_t cap);

@@ -49,7 +49,7 @@ static size_t check(gw_server_t *srv, const gw_access_t *access, const char *wha
 		return 0;
 	case GW_ACCESS_NOTAUTH:
 		srv->stats.xfr_refused++;
-		return gw_tsig_error_reply(tsig, q, now, out, cap);
+		return gw_tsig_error_reply(tsig, q, now, srv->env.udp_payload, out, cap);
 	case GW_ACCESS_FORMERR:
 		srv->stats.xfr_refused++;
 		return error_reply(srv, q, DNS_RCODE_FORMERR, NULL, out, cap);
@@ -139,8 +139,8 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		*outlen = error_reply(srv, q, DNS_RCODE_FORMERR, &tsig, out, cap);
 		return GW_OK;
 	}
-	ret =
-	    ixfr ? gw_xfr_init_ixfr(x, z->zone, z->journal, q, client) : gw_xfr_init(x, z->zone, q);
+	ret = ixfr ? gw_xfr_init_ixfr(x, z->zone, z->journal, q, srv->env.udp_payload, client)
+	           : gw_xfr_init(x, z->zone, q, srv->env.udp_payload);
 	if (ret != GW_OK) {
 		gw_xfr_deinit(x);
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
@@ -194,7 +194,19 @@ static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt
 	    admit(srv, "IXFR", true, q, pkt, len, peer, peer_text, &tsig, out, cap, &n);
 	if (z == NULL)
 		return n;
-	if (gw_xfr_init(&x, z->zone, q) != GW_OK) {
+	/* Over UDP too an IXFR names the client's serial (RFC 1995 3): the
+	 * same FORMERR as over TCP without it. */
+	uint32_t client = 0;
+	if (gw_xfr_ixfr_serial(pkt, len, q, &client) != GW_OK) {
+		static gw_log_limit_t bad;
+		gw_log_limited(&bad, GW_LOG_NOTICE,
+		               "IXFR over UDP from %s: no SOA with the client's serial in the "
+		               "authority section; FORMERR",
+		               peer_text);
+		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
+		return error_reply(srv, q, DNS_RCODE_FORMERR, &tsig, out, cap);
+	}
+	if (gw_xfr_init(&x, z->zone, q, srv->env.udp_payload) != GW_OK) {
 		gw_xfr_deinit(&x);
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		return error_reply(srv, q, DNS_RCODE_SERVFAIL, &tsig, out, cap);
@@ -240,7 +252,7 @@ static size_t signed_query(gw_server_t *srv, const gw_query_t *q, const uint8_t 
 		gw_sockaddr_str(peer, peer_text, sizeof(peer_text));
 		gw_log_limited(&lim, GW_LOG_NOTICE, "query from %s: TSIG key %s: %s; NOTAUTH",
 		               peer_text, tsig.key_text, gw_tsig_error_str(tsig.error));
-		return gw_tsig_error_reply(&tsig, q, now, out, cap);
+		return gw_tsig_error_reply(&tsig, q, now, srv->env.udp_payload, out, cap);
 	}
 	gw_answer_env_t env = srv->env;
 	env.tsig_checked = true;
@@ -271,8 +283,8 @@ size_t gw_server_special(gw_server_t *srv, const gw_query_t *q, const uint8_t *p
 		const zone_t *zone = i >= 0                ? srv->zone_ptrs[i]
 		                     : srv->zone_count > 0 ? srv->zone_ptrs[0]
 		                                           : NULL;
-		return gw_notify_answer(keys, zone, q, pkt, len, peer_text, gw_clock_wall(), out,
-		                        cap);
+		return gw_notify_answer(keys, zone, q, pkt, len, peer_text, gw_clock_wall(),
+		                        srv->env.udp_payload, out, cap);
 	}
 	if (q->opcode == DNS_OPCODE_QUERY && q->qtype == DNS_T_IXFR && !tcp)
 		return ixfr_udp(srv, q, pkt, len, peer, out, cap);

@@ -474,7 +474,7 @@ static bool log_ok(time_t now)
 
 size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const gw_query_t *q,
                         const uint8_t *pkt, size_t len, const char *peer_text, time_t now,
-                        uint8_t *out, size_t cap)
+                        uint16_t udp_payload, uint8_t *out, size_t cap)
 {
 	gw_tsig_ctx_t tsig;
 	char name[4 * DNS_NAME_MAXLEN + 2] = "?";
@@ -483,14 +483,14 @@ size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const
 	if (q->has_tsig) {
 		int ret = gw_tsig_verify_request(keys, pkt, len, q, now, &tsig);
 		if (ret == GW_EMALFORMED)
-			return gw_answer_error(q, true, DNS_RCODE_FORMERR, out, cap, 512);
+			return gw_answer_error(q, true, DNS_RCODE_FORMERR, out, cap, udp_payload);
 		if (ret != GW_OK) {
 			if (log_ok(now))
 				gw_log_limited(&g_peer_lines[2], GW_LOG_WARNING,
 				               "NOTIFY from %s for %s refused: TSIG key %s: %s",
 				               peer_text, name, tsig.key_text,
 				               gw_tsig_error_str(tsig.error));
-			return gw_tsig_error_reply(&tsig, q, now, out, cap);
+			return gw_tsig_error_reply(&tsig, q, now, udp_payload, out, cap);
 		}
 	}
 	bool ours = zone != NULL && q->qclass == DNS_C_IN && q->qtype == DNS_T_SOA &&
@@ -509,16 +509,20 @@ size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const
 			               name);
 	}
 	size_t reserve = gw_tsig_room(&tsig);
-	if (cap < DNS_HEADER_LEN + DNS_NAME_MAXLEN + 4 + reserve)
+	if (cap < DNS_HEADER_LEN + DNS_NAME_MAXLEN + 4 + GW_RESP_OPT_LEN + reserve)
 		return 0;
 	gw_resp_t r;
-	uint16_t flags = gw_wire_reply_flags(q, ours ? 0 : DNS_RCODE_NOTAUTH);
+	uint8_t rcode = ours ? DNS_RCODE_NOERROR : DNS_RCODE_NOTAUTH;
+	uint16_t flags = gw_wire_reply_flags(q, rcode);
 	if (ours)
 		flags |= DNS_FLAG_AA;
-	gw_resp_init(&r, out, cap - reserve, q->id, flags);
+	gw_resp_init(&r, out, cap - reserve - GW_RESP_OPT_LEN, q->id, flags);
 	if (gw_resp_put_question(&r, q->qname, q->qtype, q->qclass) != GW_OK)
 		return 0;
 	size_t n = gw_resp_finish(&r);
+	/* An OPT when the NOTIFY had one (RFC 6891 7), before the TSIG. */
+	if (gw_resp_add_opt(q, rcode, udp_payload, out, &n, cap - reserve) != GW_OK)
+		return 0;
 	if (tsig.key != NULL && gw_tsig_sign_reply(&tsig, out, &n, cap) != GW_OK)
 		return 0;
 	return n;

@@ -107,8 +107,8 @@ size_t gw_notify_targets(const gw_notify_t *n, gw_notify_target_info_t *out, siz
 void gw_notify_free(gw_notify_t *n);
 
 /* The answer to the NOTIFY q (in pkt, len octets) from peer_text, into out
- * (cap octets). zone may be NULL (NOTAUTH). Returns the length, 0 for no
- * answer. */
+ * (cap octets), with an OPT carrying udp_payload when q had one. zone may
+ * be NULL (NOTAUTH). Returns the length, 0 for no answer. */
 size_t gw_notify_answer(const gw_tsig_keyring_t *keys, const zone_t *zone, const gw_query_t *q,
                         const uint8_t *pkt, size_t len, const char *peer_text, time_t now,
-                        uint8_t *out, size_t cap);
+                        uint16_t udp_payload, uint8_t *out, size_t cap);

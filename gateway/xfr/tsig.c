@@ -474,18 +474,24 @@ out:
 	return ret;
 }
 
-size_t gw_tsig_error_reply(gw_tsig_ctx_t *ctx, const gw_query_t *q, time_t now, uint8_t *out,
-                           size_t cap)
+size_t gw_tsig_error_reply(gw_tsig_ctx_t *ctx, const gw_query_t *q, time_t now,
+                           uint16_t udp_payload, uint8_t *out, size_t cap)
 {
 	gw_resp_t r;
 	size_t room = DNS_NAME_MAXLEN + 10 + DNS_NAME_MAXLEN + 16 + GW_TSIG_MAC_MAX + 6;
 
-	if (cap < DNS_HEADER_LEN + DNS_NAME_MAXLEN + 4 + room || ctx->req_name_len == 0)
+	if (cap < DNS_HEADER_LEN + DNS_NAME_MAXLEN + 4 + GW_RESP_OPT_LEN + room ||
+	    ctx->req_name_len == 0)
 		return 0;
-	gw_resp_init(&r, out, cap - room, q->id, gw_wire_reply_flags(q, DNS_RCODE_NOTAUTH));
+	gw_resp_init(&r, out, cap - room - GW_RESP_OPT_LEN, q->id,
+	             gw_wire_reply_flags(q, DNS_RCODE_NOTAUTH));
 	if (q->qname != NULL && gw_resp_put_question(&r, q->qname, q->qtype, q->qclass) != GW_OK)
 		return 0;
 	size_t len = gw_resp_finish(&r);
+	/* The OPT, when the request had one, before the TSIG (RFC 8945 5.1:
+	 * TSIG is the last record). */
+	if (gw_resp_add_opt(q, DNS_RCODE_NOTAUTH, udp_payload, out, &len, cap - room) != GW_OK)
+		return 0;
 
 	if (ctx->error == GW_TSIG_BADTIME && ctx->key != NULL) {
 		/* RFC 8945 5.2.3, 5.3.2: signed over the request MAC, with the
@@ -514,6 +520,6 @@ size_t gw_tsig_error_reply(gw_tsig_ctx_t *ctx, const gw_query_t *q, time_t now, 
 	ldns_write_uint16(p + 14, 0); /* other length */
 	p += 16;
 	ldns_write_uint16(rdlen, (uint16_t)(p - rdata));
-	ldns_write_uint16(out + 10, 1); /* ARCOUNT: the TSIG */
+	ldns_write_uint16(out + 10, (uint16_t)(ldns_read_uint16(out + 10) + 1)); /* the TSIG */
 	return (size_t)(p - out);
 }

@@ -117,12 +117,12 @@ int gw_tsig_verify_request(const gw_tsig_keyring_t *kr, const uint8_t *pkt, size
 int gw_tsig_sign_reply(gw_tsig_ctx_t *ctx, uint8_t *msg, size_t *len, size_t cap);
 
 /* The reply to a request whose TSIG failed (ctx->error set by
- * gw_tsig_verify_request()): NOTAUTH, the question, and a TSIG record
- * with the error; unsigned for BADKEY and BADSIG, signed and carrying our
- * time for BADTIME (RFC 8945 5.2, 5.3.2). Returns the length, 0 when cap
- * is too small. */
-size_t gw_tsig_error_reply(gw_tsig_ctx_t *ctx, const gw_query_t *q, time_t now, uint8_t *out,
-                           size_t cap);
+ * gw_tsig_verify_request()): NOTAUTH, the question, an OPT with
+ * udp_payload when q had one, and a TSIG record with the error; unsigned
+ * for BADKEY and BADSIG, signed and carrying our time for BADTIME (RFC
+ * 8945 5.2, 5.3.2). Returns the length, 0 when cap is too small. */
+size_t gw_tsig_error_reply(gw_tsig_ctx_t *ctx, const gw_query_t *q, time_t now,
+                           uint16_t udp_payload, uint8_t *out, size_t cap);
 
 /* Sign a request of ours (msg, *len, cap) with key; ctx (zeroed by the
  * call) keeps its MAC to verify the reply. GW_OK, GW_ESPACE,

@@ -6,10 +6,11 @@
 #include <ldns/ldns.h>
 
 #include "common/error.h"
+#include "common/dns.h"
 #include "gateway/query/response.h"
 #include "zones/zone.h"
 
-static void init_common(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
+static void init_common(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q, uint16_t udp_payload)
 {
 	memset(x, 0, sizeof(*x));
 	x->zone = gw_zoneref_get(zone);
@@ -18,12 +19,15 @@ static void init_common(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
 	x->id = q->id;
 	/* QR and AA, opcode and RD copied as in any answer. */
 	x->flags = (uint16_t)(0x8000 | 0x0400 | (q->flags & (0x7800 | 0x0100)));
+	x->opt = q->has_edns;
+	x->opt_do = q->edns_do;
+	x->opt_payload = udp_payload;
 	x->qtype = q->qtype;
 	x->qclass = q->qclass;
 	memcpy(x->qname, q->qname, q->qname_len);
 }
 
-int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
+int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q, uint16_t udp_payload)
 {
 	const zone_node_t *apex = zone_apex_node(zone->zone);
 	if (apex == NULL || zone_node_rrset(apex, DNS_T_SOA) == NULL) {
@@ -31,7 +35,7 @@ int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q)
 		x->phase = 3;
 		return GW_ENOTFOUND;
 	}
-	init_common(x, zone, q);
+	init_common(x, zone, q, udp_payload);
 	x->mode = GW_XFR_AXFR;
 	return GW_OK;
 }
@@ -53,9 +57,9 @@ static size_t zone_octets(const zone_t *zone)
 }
 
 int gw_xfr_init_ixfr(gw_xfr_t *x, gw_zoneref_t *zone, gw_journal_t *journal, const gw_query_t *q,
-                     uint32_t client_serial)
+                     uint16_t udp_payload, uint32_t client_serial)
 {
-	int ret = gw_xfr_init(x, zone, q);
+	int ret = gw_xfr_init(x, zone, q, udp_payload);
 	if (ret != GW_OK)
 		return ret;
 	x->client_serial = client_serial;
@@ -209,7 +213,7 @@ int gw_xfr_next(gw_xfr_t *x, uint8_t *out, size_t cap)
 	if (x->phase >= 3)
 		return 0;
 	bool sign = x->tsig.key != NULL;
-	size_t reserve = gw_tsig_room(&x->tsig);
+	size_t reserve = gw_tsig_room(&x->tsig) + (x->opt ? GW_RESP_OPT_LEN : 0);
 	if (cap < DNS_HEADER_LEN + reserve)
 		return GW_ESPACE;
 	size_t room = cap - reserve;
@@ -224,6 +228,12 @@ int gw_xfr_next(gw_xfr_t *x, uint8_t *out, size_t cap)
 		return ret;
 	x->messages++;
 	size_t len = gw_resp_finish(&r);
+	if (x->opt) {
+		ret = gw_resp_add_opt_rr(DNS_RCODE_NOERROR, x->opt_payload, x->opt_do, out, &len,
+		                         cap);
+		if (ret != GW_OK)
+			return ret;
+	}
 	if (sign) {
 		ret = gw_tsig_sign_reply(&x->tsig, out, &len, cap);
 		if (ret != GW_OK)

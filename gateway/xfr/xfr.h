@@ -61,22 +61,27 @@ typedef struct gw_xfr {
 	gw_tsig_ctx_t tsig; /* tsig.key NULL: messages are not signed */
 	uint16_t id;
 	uint16_t flags;
+	/* The query had an OPT: every message carries one (RFC 6891 7), our
+	 * payload in it and DO echoed, before any TSIG. */
+	bool opt, opt_do;
+	uint16_t opt_payload;
 	uint16_t qtype, qclass;
 	uint8_t qname[ZONE_NAME_MAXLEN];
 	unsigned messages;
 	size_t rrs;
 } gw_xfr_t;
 
-/* Start an AXFR of zone for query q (already allowed). Takes a reference
- * on zone. GW_OK, or GW_ENOTFOUND when the zone has no SOA. */
-int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q);
+/* Start an AXFR of zone for query q (already allowed); udp_payload is
+ * ours, for the OPT of each message when q had one. Takes a reference on
+ * zone. GW_OK, or GW_ENOTFOUND when the zone has no SOA. */
+int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q, uint16_t udp_payload);
 
 /* Start the answer to an IXFR query q (already allowed) from a client at
  * client_serial: IXFR from journal (may be NULL), the SOA alone, or AXFR
  * form, as the header says. Takes a reference on zone. GW_OK,
  * GW_ENOTFOUND (no SOA), GW_ENOMEM. */
 int gw_xfr_init_ixfr(gw_xfr_t *x, gw_zoneref_t *zone, gw_journal_t *journal, const gw_query_t *q,
-                     uint32_t client_serial);
+                     uint16_t udp_payload, uint32_t client_serial);
 
 /* Sign every message with tsig (a verified request's context, copied). */
 void gw_xfr_set_tsig(gw_xfr_t *x, const gw_tsig_ctx_t *tsig);

@@ -131,11 +131,13 @@ static void verify(const uint8_t *pkt, size_t len, const gw_tsig_key_t *signer,
 	CHECK(ctx.error == GW_TSIG_BADKEY || ctx.error == GW_TSIG_BADSIG ||
 	      ctx.error == GW_TSIG_BADTIME);
 	uint8_t out[PKT_MAX + GW_TSIG_RESERVE];
-	size_t n = gw_tsig_error_reply(&ctx, &q, now, out, sizeof(out));
+	size_t n = gw_tsig_error_reply(&ctx, &q, now, 1232, out, sizeof(out));
 	CHECK(n > 0 && n <= sizeof(out));
 	ldns_pkt *p = NULL;
 	CHECK(ldns_wire2pkt(&p, out, n) == LDNS_STATUS_OK);
 	CHECK(ldns_pkt_tsig(p) != NULL);
+	/* An OPT exactly when the request had one (RFC 6891 7). */
+	CHECK((ldns_pkt_edns_udp_size(p) == 1232) == q.has_edns);
 	ldns_pkt_free(p);
 }
 

@@ -96,9 +96,13 @@ static uint8_t *query(ldns_rr_type type, uint32_t serial, bool sign, size_t *len
 		ldns_rr *rr = trr(soa);
 		CU_ASSERT_FATAL(ldns_pkt_push_rr(p, LDNS_SECTION_AUTHORITY, rr));
 	}
-	if (sign)
+	/* A signed request also has EDNS: each message's OPT must come before
+	 * its TSIG, which must still verify. */
+	if (sign) {
+		ldns_pkt_set_edns_udp_size(p, 1232);
 		CU_ASSERT_FATAL(ldns_pkt_tsig_sign(p, "xfr.", SECRET, 300, "hmac-sha256.", NULL) ==
 		                LDNS_STATUS_OK);
+	}
 	CU_ASSERT_FATAL(ldns_pkt2wire(&wire, p, len) == LDNS_STATUS_OK);
 	ldns_pkt_free(p);
 	return wire;
@@ -121,6 +125,8 @@ static unsigned run(gw_xfr_t *x, size_t cap, ldns_rr_list *rrs, ldns_rdf *prior)
 		CU_ASSERT_FATAL(ldns_wire2pkt(&p, buf, (size_t)n) == LDNS_STATUS_OK);
 		CU_ASSERT_EQUAL(ldns_pkt_qdcount(p), messages == 0 ? 1 : 0);
 		CU_ASSERT(ldns_pkt_aa(p));
+		/* An OPT in every message when the query had one (RFC 6891 7). */
+		CU_ASSERT_EQUAL(ldns_pkt_edns_udp_size(p), x->opt ? 1232 : 0);
 		if (prior != NULL) {
 			CU_ASSERT(ldns_pkt_tsig_verify_next(p, buf, (size_t)n, "xfr.", SECRET,
 			                                    prior, messages > 0));
@@ -272,8 +278,9 @@ static void run_ixfr(bool nsec3)
 	CU_ASSERT_FATAL(gw_tsig_verify_request(&kr, wire, len, &q, now, &tsig) == GW_OK);
 
 	gw_xfr_t x;
-	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, client) == GW_OK);
+	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 1232, client) == GW_OK);
 	CU_ASSERT_EQUAL(x.mode, GW_XFR_IXFR);
+	CU_ASSERT(x.opt);
 	CU_ASSERT_PTR_NULL(x.whole_why);
 	CU_ASSERT_EQUAL(x.entry_count, 10);
 	gw_xfr_set_tsig(&x, &tsig);
@@ -303,7 +310,7 @@ static void run_ixfr(bool nsec3)
 	/* From serial 107: three sequences. */
 	wire = query(LDNS_RR_TYPE_IXFR, 107, false, &len);
 	CU_ASSERT_FATAL(gw_wire_parse_query(&q, wire, len, &rcode) == GW_OK);
-	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 107) == GW_OK);
+	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 1232, 107) == GW_OK);
 	CU_ASSERT_EQUAL(x.entry_count, 3);
 	rrs = ldns_rr_list_new();
 	CU_ASSERT_EQUAL(run(&x, 65535, rrs, NULL), 1);
@@ -315,7 +322,7 @@ static void run_ixfr(bool nsec3)
 	ldns_rr_list_deep_free(rrs);
 
 	/* Up to date (and ahead): the SOA alone, without its RRSIG. */
-	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 110) == GW_OK);
+	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 1232, 110) == GW_OK);
 	CU_ASSERT_EQUAL(x.mode, GW_XFR_SOA);
 	rrs = ldns_rr_list_new();
 	CU_ASSERT_EQUAL(run(&x, 65535, rrs, NULL), 1);
@@ -323,12 +330,12 @@ static void run_ixfr(bool nsec3)
 	CU_ASSERT_EQUAL(soa_serial_of(ldns_rr_list_rr(rrs, 0)), 110);
 	gw_xfr_deinit(&x);
 	ldns_rr_list_deep_free(rrs);
-	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 111) == GW_OK);
+	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 1232, 111) == GW_OK);
 	CU_ASSERT_EQUAL(x.mode, GW_XFR_SOA);
 	gw_xfr_deinit(&x);
 
 	/* A serial the journal does not know: the whole zone, AXFR form. */
-	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 50) == GW_OK);
+	CU_ASSERT_FATAL(gw_xfr_init_ixfr(&x, ref, j, &q, 1232, 50) == GW_OK);
 	CU_ASSERT_EQUAL(x.mode, GW_XFR_AXFR);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x.whole_why);
 	CU_ASSERT_STRING_EQUAL(x.whole_why, "not in the journal");

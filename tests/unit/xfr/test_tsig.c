@@ -40,8 +40,9 @@ static gw_config_t *config_with(const char *algorithm)
 }
 
 /* A query signed by ldns, in wire form (caller frees). */
-static uint8_t *signed_query(const char *type, const char *key, const char *secret, const char *alg,
-                             size_t *len)
+/* edns: with an OPT record (payload 1232) before the TSIG. */
+static uint8_t *signed_query_edns(const char *type, const char *key, const char *secret,
+                                  const char *alg, bool edns, size_t *len)
 {
 	ldns_pkt *p = NULL;
 	uint8_t *wire = NULL;
@@ -49,12 +50,20 @@ static uint8_t *signed_query(const char *type, const char *key, const char *secr
 	                                           ldns_get_rr_type_by_name(type), LDNS_RR_CLASS_IN,
 	                                           0) == LDNS_STATUS_OK);
 	ldns_pkt_set_id(p, 777);
+	if (edns)
+		ldns_pkt_set_edns_udp_size(p, 1232);
 	if (key != NULL)
 		CU_ASSERT_FATAL(ldns_pkt_tsig_sign(p, key, secret, 300, alg, NULL) ==
 		                LDNS_STATUS_OK);
 	CU_ASSERT_FATAL(ldns_pkt2wire(&wire, p, len) == LDNS_STATUS_OK);
 	ldns_pkt_free(p);
 	return wire;
+}
+
+static uint8_t *signed_query(const char *type, const char *key, const char *secret, const char *alg,
+                             size_t *len)
+{
+	return signed_query_edns(type, key, secret, alg, false, len);
 }
 
 /* A reply message for q: the question (first only) and one A record. */
@@ -210,7 +219,7 @@ static void test_errors(void)
 	CU_ASSERT_EQUAL(gw_tsig_verify_request(&kr, wire, len, &q, now, &ctx), GW_EPERM);
 	CU_ASSERT_EQUAL(ctx.error, GW_TSIG_BADSIG);
 	CU_ASSERT_PTR_NULL(ctx.key);
-	size_t n = gw_tsig_error_reply(&ctx, &q, now, out, sizeof(out));
+	size_t n = gw_tsig_error_reply(&ctx, &q, now, 1232, out, sizeof(out));
 	CU_ASSERT_FATAL(n > 0);
 	error_fields(out, n, &rc, &err, &mac, &other);
 	CU_ASSERT_EQUAL(rc, 9);
@@ -224,7 +233,7 @@ static void test_errors(void)
 	CU_ASSERT_EQUAL(gw_tsig_verify_request(&kr, wire, len, &q, now, &ctx), GW_EPERM);
 	CU_ASSERT_EQUAL(ctx.error, GW_TSIG_BADKEY);
 	CU_ASSERT_STRING_EQUAL(ctx.key_text, "nokey.");
-	n = gw_tsig_error_reply(&ctx, &q, now, out, sizeof(out));
+	n = gw_tsig_error_reply(&ctx, &q, now, 1232, out, sizeof(out));
 	error_fields(out, n, &rc, &err, &mac, &other);
 	CU_ASSERT_EQUAL(err, GW_TSIG_BADKEY);
 	free(wire);
@@ -247,7 +256,7 @@ static void test_errors(void)
 	CU_ASSERT_FATAL(gw_wire_parse_query(&q, wire, len, &rcode) == GW_OK);
 	CU_ASSERT_EQUAL(gw_tsig_verify_request(&kr, wire, len, &q, now + 600, &ctx), GW_EPERM);
 	CU_ASSERT_EQUAL(ctx.error, GW_TSIG_BADTIME);
-	n = gw_tsig_error_reply(&ctx, &q, now + 600, out, sizeof(out));
+	n = gw_tsig_error_reply(&ctx, &q, now + 600, 1232, out, sizeof(out));
 	error_fields(out, n, &rc, &err, &mac, &other);
 	CU_ASSERT_EQUAL(rc, 9);
 	CU_ASSERT_EQUAL(err, GW_TSIG_BADTIME);
@@ -259,6 +268,33 @@ static void test_errors(void)
 	CU_ASSERT(!ldns_verifies(out, n, "xfr.", SECRET, req_mac, false));
 	ldns_rdf_deep_free(req_mac);
 	free(wire);
+
+	/* A request with EDNS gets an OPT in the error reply too (RFC 6891
+	 * 7), before the TSIG, which still verifies (BADTIME). */
+	for (int late = 0; late <= 1; late++) {
+		time_t at = now + (late ? 600 : 0);
+		wire = signed_query_edns("AXFR", late ? "xfr." : "nokey.", SECRET, "hmac-sha256.",
+		                         true, &len);
+		CU_ASSERT_FATAL(gw_wire_parse_query(&q, wire, len, &rcode) == GW_OK);
+		CU_ASSERT_FATAL(q.has_edns);
+		CU_ASSERT_EQUAL(gw_tsig_verify_request(&kr, wire, len, &q, at, &ctx), GW_EPERM);
+		n = gw_tsig_error_reply(&ctx, &q, at, 1400, out, sizeof(out));
+		CU_ASSERT_FATAL(n > 0);
+		ldns_pkt *p = NULL;
+		CU_ASSERT_FATAL(ldns_wire2pkt(&p, out, n) == LDNS_STATUS_OK);
+		CU_ASSERT_EQUAL(ldns_pkt_edns_udp_size(p), 1400);
+		CU_ASSERT_PTR_NOT_NULL(ldns_pkt_tsig(p));
+		ldns_pkt_free(p);
+		error_fields(out, n, &rc, &err, &mac, &other);
+		CU_ASSERT_EQUAL(rc, 9);
+		CU_ASSERT_EQUAL(err, late ? GW_TSIG_BADTIME : GW_TSIG_BADKEY);
+		if (late) {
+			req_mac = mac_of(wire, len);
+			CU_ASSERT(ldns_verifies(out, n, "xfr.", SECRET, req_mac, false));
+			ldns_rdf_deep_free(req_mac);
+		}
+		free(wire);
+	}
 
 	/* A request whose TSIG is not the last RR does not parse. */
 	wire = signed_query("AXFR", NULL, NULL, NULL, &len);
