@@ -733,6 +733,17 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 	int ret = gw_wire_parse_query(q, pkt, len, &rcode);
 	if (ret == GW_WIRE_DROP)
 		return GW_ANSWER_DROP;
+	if (ret == GW_WIRE_COOKIE_ONLY) {
+		/* A client asking for a server cookie alone (RFC 7873 5.4):
+		 * the header and the OPT, to which the UDP guard adds the
+		 * cookie (gateway/query/guard.h). A server without cookies
+		 * answers FORMERR, as to any query without a question, and so
+		 * does TCP, where this server does not do cookies: its
+		 * handshake already proves the client's address. */
+		rcode = tcp || env->cookie_reserve == 0 ? DNS_RCODE_FORMERR : DNS_RCODE_NOERROR;
+		*outlen = gw_answer_error(q, false, rcode, out, outcap, env->udp_payload);
+		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
+	}
 	if (ret != GW_OK) {
 		*outlen =
 		    gw_answer_error(q, q->qname != NULL, rcode, out, outcap, env->udp_payload);

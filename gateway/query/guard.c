@@ -147,20 +147,26 @@ bool gw_guard_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
 		g->stats.cookie_valid += cls == GW_COOKIE_VALID;
 		g->stats.cookie_invalid += cls == GW_COOKIE_INVALID;
 	}
+	/* A query for a cookie alone learns from the rcode whether the
+	 * server cookie it showed is still good (RFC 7873 5.4). */
+	bool badcookie = cls == GW_COOKIE_INVALID && q->cookie_only;
 	if (g->rrl != NULL && cls != GW_COOKIE_VALID) {
 		gw_rrl_key_t key = rrl_key(q, apex, apex_len, out);
 		gw_rrl_action_t act = gw_rrl_check(g->rrl, client, &key, now_ms);
 		if (act != GW_RRL_PASS && cls == GW_COOKIE_INVALID) {
 			/* RFC 7873 5.2.4: tell the client its cookie is stale
 			 * rather than drop it; the reply is a few octets. */
-			*len = gw_answer_error(q, true, GW_COOKIE_RCODE_BADCOOKIE, out,
-			                       cap - GW_GUARD_COOKIE_SPACE, g->payload);
-			g->stats.badcookie++;
+			badcookie = true;
 		} else if (act == GW_RRL_DROP) {
 			return false;
 		} else if (act == GW_RRL_SLIP) {
 			truncate_reply(q, out, len);
 		}
+	}
+	if (badcookie) {
+		*len = gw_answer_error(q, true, GW_COOKIE_RCODE_BADCOOKIE, out,
+		                       cap - GW_GUARD_COOKIE_SPACE, g->payload);
+		g->stats.badcookie++;
 	}
 	if (cls == GW_COOKIE_CLIENT_ONLY || cls == GW_COOKIE_INVALID || cls == GW_COOKIE_VALID) {
 		uint8_t cookie[GW_COOKIE_REPLY_LEN];

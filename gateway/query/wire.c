@@ -251,7 +251,7 @@ static int parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *r
 int gw_wire_parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *rcode)
 {
 	int ret = parse_query(q, pkt, len, rcode);
-	if (ret != GW_OK && ret != GW_WIRE_DROP)
+	if (ret != GW_OK && ret != GW_WIRE_DROP && ret != GW_WIRE_COOKIE_ONLY)
 		salvage_opt(q, pkt, len);
 	return ret;
 }
@@ -288,9 +288,20 @@ static int parse_query(gw_query_t *q, const uint8_t *pkt, size_t len, uint8_t *r
 		q->reason_offset = 2;
 		return GW_EINVAL;
 	}
-	/* QDCOUNT 0 with only a COOKIE option is a valid way to learn a
-	 * server cookie (RFC 7873 5.4); this server does not issue cookies
-	 * yet, so it gets FORMERR like any other count but 1 for now. */
+	/* QDCOUNT 0 with a COOKIE option is the way to learn a server cookie
+	 * without asking anything (RFC 7873 5.4, RFC 9619 4); any other count
+	 * but 1 is FORMERR, as is a cookie query that carries records an
+	 * empty question has no use for. */
+	if (q->qdcount == 0 && q->opcode == DNS_OPCODE_QUERY) {
+		int ret = read_records(q, pkt, len, DNS_HEADER_LEN);
+		if (ret != GW_OK)
+			return ret;
+		if (!q->has_cookie || q->ancount != 0 || q->nscount != 0 || q->has_tsig)
+			return fault(q, GW_WIRE_R_QDCOUNT, 4);
+		q->cookie_only = true;
+		*rcode = DNS_RCODE_NOERROR;
+		return GW_WIRE_COOKIE_ONLY;
+	}
 	if (q->qdcount != 1)
 		return fault(q, GW_WIRE_R_QDCOUNT, 4);
 

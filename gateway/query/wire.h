@@ -20,6 +20,13 @@
  * gw_strerror() does not know it; log gw_wire_reason_str(q->reason). */
 #define GW_WIRE_DROP (-1100)
 
+/* Returned by gw_wire_parse_query() for a QUERY without a question whose
+ * OPT has a COOKIE option: a client asking for a server cookie alone (RFC
+ * 7873 5.4, RFC 9619 4). Also an outcome: q->cookie_only is set, qname is
+ * NULL, the header and EDNS fields are set, *rcode is NOERROR; whether the
+ * reply is a cookie or FORMERR is the answerer's call (gw_answer()). */
+#define GW_WIRE_COOKIE_ONLY (-1101)
+
 /* Why a packet was refused, for logs and tests. */
 typedef enum {
 	GW_WIRE_R_NONE = 0,       /* the packet is a well-formed query */
@@ -88,6 +95,7 @@ typedef struct gw_query {
 	                           not know the transport */
 	bool has_padding;       /* Padding (RFC 7830): the client pads, so a reply
 	                           over an encrypted transport is padded too (RFC 8467) */
+	bool cookie_only;       /* no question, a COOKIE: GW_WIRE_COOKIE_ONLY */
 
 	/* TSIG (RFC 8945): only located here; verified later with ldns. */
 	bool has_tsig;
@@ -105,6 +113,9 @@ typedef struct gw_query {
  *                  when the client's EDNS version is above 0 (the reply
  *                  is then the header, question and an OPT of version 0).
  *   GW_WIRE_DROP   send nothing: shorter than a header, or QR set.
+ *   GW_WIRE_COOKIE_ONLY  a QUERY that asks for a server cookie alone
+ *                  (no question, no answer or authority records, an OPT
+ *                  with a COOKIE, no TSIG); see its definition.
  *   GW_EINVAL      an opcode other than QUERY or NOTIFY; *rcode is
  *                  DNS_RCODE_NOTIMP. Only the header fields are set;
  *                  the reply is header-only.

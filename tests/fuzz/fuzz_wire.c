@@ -90,6 +90,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(rcode == DNS_RCODE_NOTIMP && q.reason == GW_WIRE_R_OPCODE);
 		CHECK(q.qname == NULL);
 		break;
+	case GW_WIRE_COOKIE_ONLY:
+		/* Nothing but an OPT with a well-formed COOKIE (RFC 7873 5.4). */
+		CHECK(rcode == DNS_RCODE_NOERROR && q.reason == GW_WIRE_R_NONE && q.cookie_only);
+		CHECK(q.qname == NULL && q.qdcount == 0 && q.ancount == 0 && q.nscount == 0);
+		CHECK(q.has_edns && q.has_cookie && !q.has_tsig);
+		CHECK(q.cookie_len == 8 || (q.cookie_len >= 16 && q.cookie_len <= 40));
+		CHECK(q.cookie_offset + q.cookie_len <= q.opt_offset + q.opt_len);
+		break;
 	default:
 		CHECK(ret == GW_EMALFORMED && rcode == DNS_RCODE_FORMERR);
 		CHECK(q.reason != GW_WIRE_R_NONE && q.reason_offset <= size);

@@ -1,7 +1,7 @@
 /* The UDP defences on real replies of the answerer: the server cookie
  * added to the OPT, a slipped reply cut to header, question and OPT,
  * BADCOOKIE for a stale cookie over the limit, a valid cookie never
- * limited. Replies are read back with ldns. */
+ * limited, a query for a cookie alone. Replies are read back with ldns. */
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +222,91 @@ static void test_badcookie_and_exempt(void)
 	gw_guard_free(g);
 }
 
+/* A query without a question, an OPT with the COOKIE option cookie_hex
+ * (RFC 7873 5.4), answered over UDP (through the guard g; NULL: a server
+ * without cookies) or TCP (the answerer alone). */
+static void ask_cookie_only(gw_guard_t *g, run_t *r, const char *cookie_hex, bool tcp)
+{
+	size_t n = strlen(cookie_hex) / 2;
+	/* Header: id 88, ARCOUNT 1; the OPT: root, type 41, payload 1232,
+	 * RDLENGTH, the COOKIE option's code and length. */
+	const char *head_hex = "00580000000000000000000100002904d000000000";
+	uint8_t head[21 + 6];
+	for (size_t i = 0; i < 21; i++)
+		sscanf(head_hex + 2 * i, "%2hhx", &head[i]);
+	const uint8_t lens[6] = {0, (uint8_t)(4 + n), 0, 10, 0, (uint8_t)n};
+	memcpy(head + 21, lens, sizeof(lens));
+	memcpy(r->pkt, head, sizeof(head));
+	for (size_t i = 0; i < n; i++)
+		sscanf(cookie_hex + 2 * i, "%2hhx", &r->pkt[sizeof(head) + i]);
+	r->pkt_len = sizeof(head) + n;
+	gw_answer_env_t env = {.zone = g_zone,
+	                       .udp_payload = 1232,
+	                       .cookie_reserve = gw_guard_cookies(g) ? GW_GUARD_COOKIE_SPACE : 0};
+	CU_ASSERT_FATAL(gw_answer(&env, r->pkt, r->pkt_len, tcp, r->out, sizeof(r->out),
+	                          &r->out_len, &r->q) == GW_ANSWER_SENT);
+	CU_ASSERT(r->q.cookie_only);
+	r->sent = true;
+	if (!tcp)
+		r->sent = gw_guard_reply(g, &r->q, r->pkt, (const struct sockaddr *)&g_client, NULL,
+		                         0, r->out, &r->out_len, sizeof(r->out), 9000, 9000000);
+}
+
+/* The reply's rcode, header and OPT's extended bits together; -1 when it
+ * does not parse or has no OPT. */
+static int reply_rcode(const run_t *r)
+{
+	ldns_pkt *p = NULL;
+	if (ldns_wire2pkt(&p, r->out, r->out_len) != LDNS_STATUS_OK)
+		return -1;
+	int rcode = ldns_pkt_edns_udp_size(p) == 1232
+	                ? (int)ldns_pkt_get_rcode(p) | ldns_pkt_edns_extended_rcode(p) << 4
+	                : -1;
+	CU_ASSERT_EQUAL(ldns_pkt_qdcount(p) + ldns_pkt_ancount(p) + ldns_pkt_nscount(p), 0);
+	ldns_pkt_free(p);
+	return rcode;
+}
+
+static void test_cookie_only(void)
+{
+	gw_guard_t *g = guard_new(0, 2, true);
+	run_t r;
+	char hex[64], again[64];
+	/* A client cookie alone: NOERROR, with a server cookie. */
+	ask_cookie_only(g, &r, "2222222222222222", false);
+	CU_ASSERT_TRUE(r.sent);
+	CU_ASSERT_EQUAL(reply_rcode(&r), 0);
+	reply_cookie(&r, hex, sizeof(hex));
+	CU_ASSERT_EQUAL_FATAL(strlen(hex), 48);
+	CU_ASSERT(strncmp(hex, "2222222222222222", 16) == 0);
+	/* Shown again: NOERROR, the same cookie confirmed. */
+	ask_cookie_only(g, &r, hex, false);
+	CU_ASSERT_EQUAL(reply_rcode(&r), 0);
+	reply_cookie(&r, again, sizeof(again));
+	CU_ASSERT_STRING_EQUAL(again, hex);
+	/* A server cookie not ours: BADCOOKIE, with a fresh one, even with
+	 * no rate limit to pass. */
+	ask_cookie_only(g, &r, "222222222222222201000000aaaaaaaabbbbbbbbcccccccc", false);
+	CU_ASSERT_EQUAL(reply_rcode(&r), GW_COOKIE_RCODE_BADCOOKIE);
+	reply_cookie(&r, again, sizeof(again));
+	CU_ASSERT_STRING_EQUAL(again, hex);
+	gw_guard_stats_t st;
+	gw_guard_get_stats(g, &st);
+	CU_ASSERT_EQUAL(st.badcookie, 1);
+	/* Over TCP, where this server does not do cookies: FORMERR. */
+	ask_cookie_only(g, &r, "2222222222222222", true);
+	CU_ASSERT_EQUAL(reply_rcode(&r), 1);
+	gw_guard_free(g);
+	/* A server without cookies: FORMERR, with the OPT (RFC 6891 7). */
+	g = guard_new(0, 2, false);
+	ask_cookie_only(g, &r, "2222222222222222", false);
+	CU_ASSERT_TRUE(r.sent);
+	CU_ASSERT_EQUAL(reply_rcode(&r), 1);
+	reply_cookie(&r, again, sizeof(again));
+	CU_ASSERT_STRING_EQUAL(again, "");
+	gw_guard_free(g);
+}
+
 int gw_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("guard", NULL, suite_clean);
@@ -231,6 +316,7 @@ int gw_test_register(void)
 	    {"server cookie added, then valid", test_cookie_added},
 	    {"slip: truncated replies and drops", test_slip_and_drop},
 	    {"BADCOOKIE over the limit, valid cookies exempt", test_badcookie_and_exempt},
+	    {"a query for a cookie alone (RFC 7873 5.4)", test_cookie_only},
 	    {NULL, NULL},
 	};
 	for (const gw_test_t *t = tests; t->name != NULL; t++) {

@@ -570,6 +570,8 @@ static const char *const required[] = {
     "formerr-trailing-octet",
     "ok-plain",
     "ok-ptr-chain-127-jumps",
+    "cookie-qdcount-zero",
+    "formerr-qdcount-zero-cookie-answer",
     "badvers-edns-version-1",
 };
 #define N_REQUIRED (sizeof(required) / sizeof(required[0]))
@@ -601,6 +603,9 @@ static void check_corpus_case(const char *name, const corpus_pkt_t *p)
 	} else if (strcmp(p->outcome, "formerr") == 0) {
 		want_ret = GW_EMALFORMED;
 		want_rcode = DNS_RCODE_FORMERR;
+	} else if (strcmp(p->outcome, "cookie") == 0) {
+		want_ret = GW_WIRE_COOKIE_ONLY;
+		want_rcode = DNS_RCODE_NOERROR;
 	} else {
 		CHECK_MSG(false, "%s: unknown outcome '%s'", name, p->outcome);
 		return;
@@ -610,6 +615,12 @@ static void check_corpus_case(const char *name, const corpus_pkt_t *p)
 	if (want_rcode >= 0)
 		CHECK_MSG(r.rcode == want_rcode, "%s: rcode %u, expected %d", name, r.rcode,
 		          want_rcode);
+	if (want_ret == GW_WIRE_COOKIE_ONLY) {
+		CHECK_MSG(r.q.reason == GW_WIRE_R_NONE && r.q.cookie_only && r.q.has_edns &&
+		              r.q.has_cookie && r.q.qname == NULL,
+		          "%s: not a cookie query", name);
+		return;
+	}
 	if (want_ret == GW_OK) {
 		CHECK_MSG(r.q.reason == GW_WIRE_R_NONE, "%s: reason set on success", name);
 		CHECK_MSG(r.q.qname != NULL && r.q.question_end <= p->len, "%s: no question", name);
