@@ -138,7 +138,8 @@ typedef enum {
 } gw_qtype_slot_t;
 
 /* Slots of the per-rcode counters. BADVERS and BADCOOKIE are extended
- * rcodes (RFC 6891); the rest are the header's. */
+ * rcodes (RFC 6891); the rest are the header's. YXDOMAIN: a DNAME would
+ * make a name longer than 255 octets (RFC 6672 2.2). */
 typedef enum {
 	GW_RC_NOERROR = 0,
 	GW_RC_FORMERR,
@@ -146,6 +147,7 @@ typedef enum {
 	GW_RC_NXDOMAIN,
 	GW_RC_NOTIMP,
 	GW_RC_REFUSED,
+	GW_RC_YXDOMAIN,
 	GW_RC_NOTAUTH,
 	GW_RC_BADVERS,
 	GW_RC_BADCOOKIE,

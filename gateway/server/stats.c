@@ -15,7 +15,7 @@ const uint8_t gw_qtype_slot[256] = {
  * is the low bits of BADCOOKIE (23). */
 static const uint8_t rcode_slot[16] = {
     [0] = GW_RC_NOERROR, [1] = GW_RC_FORMERR, [2] = GW_RC_SERVFAIL, [3] = GW_RC_NXDOMAIN,
-    [4] = GW_RC_NOTIMP,  [5] = GW_RC_REFUSED, [6] = GW_RC_OTHER,    [7] = GW_RC_BADCOOKIE,
+    [4] = GW_RC_NOTIMP,  [5] = GW_RC_REFUSED, [6] = GW_RC_YXDOMAIN, [7] = GW_RC_BADCOOKIE,
     [8] = GW_RC_OTHER,   [9] = GW_RC_NOTAUTH, [10] = GW_RC_OTHER,   [11] = GW_RC_OTHER,
     [12] = GW_RC_OTHER,  [13] = GW_RC_OTHER,  [14] = GW_RC_OTHER,   [15] = GW_RC_OTHER,
 };
@@ -52,11 +52,12 @@ const char *gw_server_qtype_str(gw_qtype_slot_t slot)
 const char *gw_server_rcode_str(gw_rcode_slot_t slot)
 {
 	static const char *const names[GW_RC_SLOTS] = {
-	    [GW_RC_NOERROR] = "NOERROR",     [GW_RC_FORMERR] = "FORMERR",
-	    [GW_RC_SERVFAIL] = "SERVFAIL",   [GW_RC_NXDOMAIN] = "NXDOMAIN",
-	    [GW_RC_NOTIMP] = "NOTIMP",       [GW_RC_REFUSED] = "REFUSED",
-	    [GW_RC_NOTAUTH] = "NOTAUTH",     [GW_RC_BADVERS] = "BADVERS",
-	    [GW_RC_BADCOOKIE] = "BADCOOKIE", [GW_RC_OTHER] = "other",
+	    [GW_RC_NOERROR] = "NOERROR",   [GW_RC_FORMERR] = "FORMERR",
+	    [GW_RC_SERVFAIL] = "SERVFAIL", [GW_RC_NXDOMAIN] = "NXDOMAIN",
+	    [GW_RC_NOTIMP] = "NOTIMP",     [GW_RC_REFUSED] = "REFUSED",
+	    [GW_RC_YXDOMAIN] = "YXDOMAIN", [GW_RC_NOTAUTH] = "NOTAUTH",
+	    [GW_RC_BADVERS] = "BADVERS",   [GW_RC_BADCOOKIE] = "BADCOOKIE",
+	    [GW_RC_OTHER] = "other",
 	};
 	return (unsigned)slot < GW_RC_SLOTS ? names[slot] : "?";
 }

@@ -47,6 +47,9 @@ delta() {
 }
 
 small_zone test.example
+# A DNAME to a long name: a long name below it is YXDOMAIN (RFC 6672 2.2).
+L63=$(printf 'a%.0s' $(seq 1 63))
+echo "dn 300 IN DNAME $L63.$L63.$L63." >>"$GW_TMP/zone"
 cfg=$(gw_config metrics "zone: {domain: test.example., file: $GW_TMP/zone}
 metrics: {listen: [\"127.0.0.1@0\"]}")
 gw_start "$cfg"
@@ -112,6 +115,11 @@ q nosuch.test.example. A +notcp
 fetch "$MPORT" "$GW_TMP/before" >"$GW_TMP/last" 2>&1 || true
 d=$(value "$GW_TMP/before" 'dnssd_gateway_responses_total{transport="udp",rcode="NXDOMAIN"}')
 expect "an NXDOMAIN is counted as such ($d)" test "$d" = 1
+q "$L63.dn.test.example." A +notcp
+expect "the long name below the DNAME is YXDOMAIN" has_status YXDOMAIN
+fetch "$MPORT" "$GW_TMP/before" >"$GW_TMP/last" 2>&1 || true
+d=$(value "$GW_TMP/before" 'dnssd_gateway_responses_total{transport="udp",rcode="YXDOMAIN"}')
+expect "a YXDOMAIN is counted as such, not as other ($d)" test "$d" = 1
 
 # A committed change: the zone file changed and SIGHUP.
 cp "$GW_TMP/before" "$GW_TMP/first"
