@@ -119,6 +119,31 @@ static int add_apex(zone_t *zone, const gw_zonemgr_opts_t *opts, char *errbuf, s
 	return add_rr_str(zone, rr, errbuf, errlen);
 }
 
+/* Data below a DNAME (RFC 6672 2.4: MUST NOT exist) would be loaded,
+ * signed and transferred, but no query reaches it: the DNAME redirects
+ * every name under it. Refused as Knot refuses it. Every name below a
+ * node follows it in canonical order, so one pass finds the first. */
+static int check_occluded(const zone_t *zone, char *errbuf, size_t errlen)
+{
+	const zone_node_t *dname = NULL;
+	if (!zone_has_dnames(zone))
+		return GW_OK;
+	for (const zone_node_t *node = zone_first(zone); node; node = zone_next(zone, node)) {
+		if (dname != NULL && zone_name_is_subdomain(node->owner, dname->owner)) {
+			char owner[4 * ZONE_NAME_MAXLEN + 2], name[4 * ZONE_NAME_MAXLEN + 2];
+			(void)zone_name_to_str(owner, sizeof(owner), dname->owner);
+			(void)zone_name_to_str(name, sizeof(name), node->owner);
+			snprintf(errbuf, errlen,
+			         "%s is below the DNAME at %s: RFC 6672 2.4 forbids data there (no "
+			         "query would reach it)",
+			         name, owner);
+			return GW_ESEMANTIC;
+		}
+		dname = zone_node_rrset(node, DNS_T_DNAME) != NULL ? node : NULL;
+	}
+	return GW_OK;
+}
+
 int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
 {
 	int ret;
@@ -135,6 +160,8 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 	}
 	if (ret == GW_OK)
 		ret = add_extra(zone, opts, errbuf, errlen);
+	if (ret == GW_OK)
+		ret = check_occluded(zone, errbuf, errlen);
 	if (ret == GW_OK) {
 		*out = zone;
 		return GW_OK;

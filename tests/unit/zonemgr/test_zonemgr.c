@@ -298,6 +298,40 @@ static void test_start_zone_file(void)
 	teardown(f);
 }
 
+/* A zone file with data below a DNAME (RFC 6672 2.4 forbids it; no query
+ * would reach it) is refused with the names in the message; a DNAME with
+ * nothing below it, and a name beside it, load. */
+static void test_data_below_dname(void)
+{
+	fixture_t *f = &F;
+	memset(f, 0, sizeof(*f));
+	tdir_make(f->dir, "zonemgr");
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(f->loop != NULL);
+	char err[512] = "";
+	tdir_write(f->dir, FILE_NAME,
+	           "$ORIGIN home.arpa.\n"
+	           "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
+	           "@ 3600 IN NS ns\n"
+	           "old 300 IN DNAME new.home.arpa.\n"
+	           "old2 300 IN A 192.0.2.1\n"
+	           "a.b.old 300 IN A 192.0.2.2\n");
+	CU_ASSERT(zm_new(f, &(zm_opts_t){.zone_file = true}) == GW_ESEMANTIC);
+	zone_t *zone = NULL;
+	CU_ASSERT(gw_zonemgr_load_static(&zone, &f->opts, err, sizeof(err)) == GW_ESEMANTIC);
+	CU_ASSERT_PTR_NULL(zone);
+	CU_ASSERT(strstr(err, "a.b.old.home.arpa. is below the DNAME at old.home.arpa.") != NULL);
+	tdir_write(f->dir, FILE_NAME,
+	           "$ORIGIN home.arpa.\n"
+	           "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
+	           "@ 3600 IN NS ns\n"
+	           "old 300 IN DNAME new.home.arpa.\n"
+	           "old2 300 IN A 192.0.2.1\n");
+	CU_ASSERT(gw_zonemgr_load_static(&zone, &f->opts, err, sizeof(err)) == GW_OK);
+	zone_free(zone);
+	teardown(f);
+}
+
 /* No zone file: SOA and NS at the apex, the serial from the clock, and
  * only the apex reserved. */
 static void test_start_builtin(void)
@@ -889,6 +923,7 @@ int gw_test_register(void)
 	static const gw_test_t tests[] = {
 	    {"start with a zone file", test_start_zone_file},
 	    {"start with the built-in apex", test_start_builtin},
+	    {"data below a DNAME refused", test_data_below_dname},
 	    {"commit, unsigned", test_commit_unsigned},
 	    {"commit, P-256 and NSEC", test_commit_p256_nsec},
 	    {"commit, Ed25519 and NSEC3", test_commit_ed25519_nsec3},
