@@ -302,7 +302,9 @@ static bool is_static(lctx_t *x, kname_t *n)
 		char text[ZONE_NAME_MAXLEN * 4];
 		zone_name_to_str(text, sizeof(text), owner);
 		mirror_refuse(x->m, x->l, MDNS_MIRROR_REFUSED_RESERVED, text,
-		              "not publishing %s: the name belongs to the static zone", text);
+		              "not publishing %s: the name belongs to the static zone (a name of "
+		              "the zone file, or below its delegation or DNAME)",
+		              text);
 		n->static_logged = true;
 	}
 	return n->is_static;

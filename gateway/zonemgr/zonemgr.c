@@ -835,13 +835,35 @@ int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
 	return ret;
 }
 
+/* Is name below a delegation or a DNAME of zone? Records there would be
+ * the child's (RFC 1034 4.2.1), or never reached (RFC 6672 2.4): no query
+ * gets to them. Only the zone file holds NS below the apex and DNAME, so
+ * a zone with neither (every DNS-SD zone) pays two flag tests. */
+static bool below_cut(const zone_t *zone, const uint8_t *name)
+{
+	if (!zone_has_delegations(zone) && !zone_has_dnames(zone))
+		return false;
+	const uint8_t *apex = zone_apex(zone);
+	for (const uint8_t *p = name; p[0] != 0;) {
+		p += 1 + p[0]; /* the parent */
+		if (zone_name_equal(p, apex))
+			return false;
+		const zone_node_t *node = zone_find(zone, p);
+		if (node != NULL && (zone_node_rrset(node, DNS_T_NS) != NULL ||
+		                     zone_node_rrset(node, DNS_T_DNAME) != NULL))
+			return true;
+	}
+	return false;
+}
+
 bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name)
 {
 	/* A held reload's records count from the reload on, as its changes
 	 * do for the mirror. */
 	if (m->pending_statics != NULL)
-		return zone_find(m->pending_statics, name) != NULL;
-	return zone_name_marked(m->zone->zone, m->exact, name);
+		return zone_find(m->pending_statics, name) != NULL ||
+		       below_cut(m->pending_statics, name);
+	return zone_name_marked(m->zone->zone, m->exact, name) || below_cut(m->zone->zone, name);
 }
 
 int gw_zonemgr_start(gw_zonemgr_t *m)

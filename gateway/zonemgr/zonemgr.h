@@ -134,7 +134,9 @@ int gw_zonemgr_reload(gw_zonemgr_t *m);
 int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count);
 
 /* True when name holds records of the zone file (or the built-in apex
- * records): names the mirror must not touch. */
+ * records), or is below a delegation or a DNAME of the zone file, where
+ * no query would reach the mirror's records: names the mirror must not
+ * touch. */
 bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name);
 
 /* Start serving: the serial ceiling written (the one step that can fail:

@@ -332,6 +332,36 @@ static void test_data_below_dname(void)
 	teardown(f);
 }
 
+/* Names below a delegation or a DNAME of the zone file are reserved too:
+ * the mirror's records there would never be answered. A CNAME hides
+ * nothing below it, and a name beside the cut is free. */
+static void test_reserved_below_cut(void)
+{
+	fixture_t *f = &F;
+	memset(f, 0, sizeof(*f));
+	tdir_make(f->dir, "zonemgr");
+	tdir_write(f->dir, FILE_NAME,
+	           "$ORIGIN home.arpa.\n"
+	           "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
+	           "@ 3600 IN NS ns\n"
+	           "ns 3600 IN A 192.0.2.53\n"
+	           "lab 3600 IN NS ns.example.net.\n"
+	           "old 300 IN DNAME new.home.arpa.\n"
+	           "alias 300 IN CNAME www.example.net.\n");
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(f->loop != NULL);
+	CU_ASSERT_FATAL(zm_new(f, &(zm_opts_t){.zone_file = true}) == GW_OK);
+	CU_ASSERT(is_static(f, "lab.home.arpa."));
+	CU_ASSERT(is_static(f, "printer.lab.home.arpa."));
+	CU_ASSERT(is_static(f, "Printer._ipp._tcp.LAB.home.arpa."));
+	CU_ASSERT(is_static(f, "host.old.home.arpa."));
+	CU_ASSERT(!is_static(f, "printer.lan.home.arpa."));
+	CU_ASSERT(!is_static(f, "laboratory.home.arpa."));
+	CU_ASSERT(!is_static(f, "printer.alias.home.arpa."));
+	CU_ASSERT(!is_static(f, "printer.new.home.arpa."));
+	teardown(f);
+}
+
 /* No zone file: SOA and NS at the apex, the serial from the clock, and
  * only the apex reserved. */
 static void test_start_builtin(void)
@@ -924,6 +954,7 @@ int gw_test_register(void)
 	    {"start with a zone file", test_start_zone_file},
 	    {"start with the built-in apex", test_start_builtin},
 	    {"data below a DNAME refused", test_data_below_dname},
+	    {"names below a cut or a DNAME reserved", test_reserved_below_cut},
 	    {"commit, unsigned", test_commit_unsigned},
 	    {"commit, P-256 and NSEC", test_commit_p256_nsec},
 	    {"commit, Ed25519 and NSEC3", test_commit_ed25519_nsec3},
