@@ -844,6 +844,8 @@ static bool below_cut(const zone_t *zone, const uint8_t *name)
 	if (!zone_has_delegations(zone) && !zone_has_dnames(zone))
 		return false;
 	const uint8_t *apex = zone_apex(zone);
+	if (!zone_name_is_subdomain(name, apex) || zone_name_equal(name, apex))
+		return false;
 	for (const uint8_t *p = name; p[0] != 0;) {
 		p += 1 + p[0]; /* the parent */
 		if (zone_name_equal(p, apex))

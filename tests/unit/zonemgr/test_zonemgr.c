@@ -359,6 +359,7 @@ static void test_reserved_below_cut(void)
 	CU_ASSERT(!is_static(f, "laboratory.home.arpa."));
 	CU_ASSERT(!is_static(f, "printer.alias.home.arpa."));
 	CU_ASSERT(!is_static(f, "printer.new.home.arpa."));
+	CU_ASSERT(!is_static(f, "printer.example.net."));
 	teardown(f);
 }
 
