@@ -258,6 +258,64 @@ expect "... the refusals counted ($refused)" test "$refused" = 4
 expect "... and logged" grep -q "metrics: connection from 127.0.0.2 refused: it holds 4 connections, metrics.max-per-client" "$GW_TMP/gateway.log"
 gw_stop
 
+# The same over IPv6, where a client is its address, not its /64 (a LAN's
+# hosts share one /64): in a namespace of this test's own, whose loopback
+# holds 2001:db8::1 (the listener), ::2 and ::3 (two hosts of one /64).
+# ::2 keeps 4 of 8, ::3 is answered at once.
+[ "$(id -u)" = 0 ] || { echo "FAIL: network namespaces need root (this test never skips)" >&2; exit 1; }
+NS6="gwm6$$"
+trap 'ip netns del "$NS6" 2>/dev/null || true; gw_cleanup' EXIT
+ip netns add "$NS6"
+ip -n "$NS6" link set lo up
+for a in 2001:db8::1 2001:db8::2 2001:db8::3; do
+	ip -n "$NS6" addr add "$a/128" dev lo nodad
+done
+printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS6" "$GW_BIN" >"$GW_TMP/gw-ns6"
+chmod 755 "$GW_TMP/gw-ns6"
+GW_BIN_HOST=$GW_BIN
+GW_BIN=$GW_TMP/gw-ns6
+cfg=$(gw_config metrics-per-client6 "zone: {domain: test.example., file: $GW_TMP/zone}
+metrics: {listen: [\"[2001:db8::1]@0\"], allow: [\"2001:db8::/64\"], max-connections: 8, timeout: 10s}")
+gw_start "$cfg"
+GW_BIN=$GW_BIN_HOST
+MPORT=$(awk '$1 == "metrics" {print $3; exit}' "$GW_TMP/ports")
+ip netns exec "$NS6" python3 - "$MPORT" >"$GW_TMP/last" 2>&1 <<'PY' || true
+import http.client, socket, sys, time
+port = int(sys.argv[1])
+held = []
+for _ in range(8):
+    s = socket.socket(socket.AF_INET6)
+    s.bind(("2001:db8::2", 0))
+    s.connect(("2001:db8::1", port))
+    s.sendall(b"GET /metrics HTTP/1.1\r\n")  # and never the rest
+    held.append(s)
+time.sleep(1)
+open_now = 0
+for s in held:
+    s.setblocking(False)
+    try:
+        open_now += s.recv(1) != b""
+    except BlockingIOError:
+        open_now += 1
+    except OSError:
+        pass
+t0 = time.monotonic()
+c = http.client.HTTPConnection("2001:db8::1", port, timeout=8,
+                               source_address=("2001:db8::3", 0))
+c.request("GET", "/metrics")
+r = c.getresponse()
+r.read()
+print(f"held {open_now} status {r.status} waited {time.monotonic() - t0:.2f}")
+PY
+read -r _ held _ status _ waited <"$GW_TMP/last" || true
+expect "IPv6: one address keeps 4 of 8 connections ($held)" test "$held" = 4
+expect "... and another address of its /64 is answered at once ($status, $waited s)" \
+	python3 -c "import sys; sys.exit(not ('$status' == '200' and float('${waited:-99}') < 2))"
+expect "... the refusals logged with the address" \
+	grep -q "metrics: connection from \[\?2001:db8::2\]\?.* refused: it holds 4 connections" "$GW_TMP/gateway.log"
+gw_stop
+ip netns del "$NS6"
+
 # A metrics port in use stops the start, as a DNS port does, before the
 # state directory is made.
 python3 - >"$GW_TMP/held" <<'PY' &
