@@ -212,22 +212,23 @@ expect "... once the idle connection timed out (waited $waited s)" \
 expect "... which the listener closed" test "$closed" = True
 gw_stop
 
-# One client may hold half of the connections (automatic: 8 -> 4):
-# 127.0.0.2 opening 8 idle ones keeps 4, and 127.0.0.1 is answered at
-# once. Before metrics.max-per-client, 127.0.0.2 held all 8 and the next
-# request waited for the idle timeout.
-cfg=$(gw_config metrics-per-client "zone: {domain: test.example., file: $GW_TMP/zone}
-metrics: {listen: [\"127.0.0.1@0\"], max-connections: 8, timeout: 10s}")
-gw_start "$cfg"
-MPORT=$(awk '$1 == "metrics" {print $3; exit}' "$GW_TMP/ports")
-python3 - "$MPORT" >"$GW_TMP/last" 2>&1 <<'PY' || true
+# hold_then_ask PORT HOLDER LISTENER ASKER [COMMAND...]: from HOLDER, open
+# 8 connections to the metrics listener at LISTENER and send half a
+# request on each; a second later count those still open, then GET
+# /metrics from ASKER. Run under COMMAND (a namespace) when given. Writes
+# "held N status S waited SECONDS refused R" to $GW_TMP/last.
+hold_then_ask() {
+	local port=$1 holder=$2 listener=$3 asker=$4
+	shift 4
+	"$@" python3 - "$port" "$holder" "$listener" "$asker" >"$GW_TMP/last" 2>&1 <<'PY' || true
 import http.client, socket, sys, time
-port = int(sys.argv[1])
+port, holder, listener, asker = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+family = socket.AF_INET6 if ":" in listener else socket.AF_INET
 held = []
 for _ in range(8):
-    s = socket.socket()
-    s.bind(("127.0.0.2", 0))
-    s.connect(("127.0.0.1", port))
+    s = socket.socket(family)
+    s.bind((holder, 0))
+    s.connect((listener, port))
     s.sendall(b"GET /metrics HTTP/1.1\r\n")  # and never the rest
     held.append(s)
 time.sleep(1)
@@ -241,7 +242,7 @@ for s in held:
     except OSError:
         pass
 t0 = time.monotonic()
-c = http.client.HTTPConnection("127.0.0.1", port, timeout=8)
+c = http.client.HTTPConnection(listener, port, timeout=8, source_address=(asker, 0))
 c.request("GET", "/metrics")
 r = c.getresponse()
 body = r.read().decode()
@@ -250,6 +251,17 @@ refused = [l.split()[1] for l in body.splitlines()
            if l.startswith("dnssd_gateway_http_refused_client_total ")]
 print(f"held {open_now} status {r.status} waited {waited:.2f} refused {refused[0] if refused else '-'}")
 PY
+}
+
+# One client may hold half of the connections (automatic: 8 -> 4):
+# 127.0.0.2 opening 8 idle ones keeps 4, and 127.0.0.1 is answered at
+# once. Before metrics.max-per-client, 127.0.0.2 held all 8 and the next
+# request waited for the idle timeout.
+cfg=$(gw_config metrics-per-client "zone: {domain: test.example., file: $GW_TMP/zone}
+metrics: {listen: [\"127.0.0.1@0\"], max-connections: 8, timeout: 10s}")
+gw_start "$cfg"
+MPORT=$(awk '$1 == "metrics" {print $3; exit}' "$GW_TMP/ports")
+hold_then_ask "$MPORT" 127.0.0.2 127.0.0.1 127.0.0.1
 read -r _ held _ status _ waited _ refused <"$GW_TMP/last" || true
 expect "one client keeps 4 of 8 connections ($held)" test "$held" = 4
 expect "... and another is answered ($status)" test "$status" = 200
@@ -279,35 +291,8 @@ metrics: {listen: [\"[2001:db8::1]@0\"], allow: [\"2001:db8::/64\"], max-connect
 gw_start "$cfg"
 GW_BIN=$GW_BIN_HOST
 MPORT=$(awk '$1 == "metrics" {print $3; exit}' "$GW_TMP/ports")
-ip netns exec "$NS6" python3 - "$MPORT" >"$GW_TMP/last" 2>&1 <<'PY' || true
-import http.client, socket, sys, time
-port = int(sys.argv[1])
-held = []
-for _ in range(8):
-    s = socket.socket(socket.AF_INET6)
-    s.bind(("2001:db8::2", 0))
-    s.connect(("2001:db8::1", port))
-    s.sendall(b"GET /metrics HTTP/1.1\r\n")  # and never the rest
-    held.append(s)
-time.sleep(1)
-open_now = 0
-for s in held:
-    s.setblocking(False)
-    try:
-        open_now += s.recv(1) != b""
-    except BlockingIOError:
-        open_now += 1
-    except OSError:
-        pass
-t0 = time.monotonic()
-c = http.client.HTTPConnection("2001:db8::1", port, timeout=8,
-                               source_address=("2001:db8::3", 0))
-c.request("GET", "/metrics")
-r = c.getresponse()
-r.read()
-print(f"held {open_now} status {r.status} waited {time.monotonic() - t0:.2f}")
-PY
-read -r _ held _ status _ waited <"$GW_TMP/last" || true
+hold_then_ask "$MPORT" 2001:db8::2 2001:db8::1 2001:db8::3 ip netns exec "$NS6"
+read -r _ held _ status _ waited _ <"$GW_TMP/last" || true
 expect "IPv6: one address keeps 4 of 8 connections ($held)" test "$held" = 4
 expect "... and another address of its /64 is answered at once ($status, $waited s)" \
 	python3 -c "import sys; sys.exit(not ('$status' == '200' and float('${waited:-99}') < 2))"
