@@ -50,14 +50,8 @@ sig_node_kind_t sig_node_kind(const zone_t *zone, const zone_node_t *node)
 
 	/* Any proper ancestor strictly below the apex holding NS makes this
 	 * name glue or occluded. */
-	int apex_labels = zone_name_labels(zone_apex(zone));
-	const uint8_t *p = node->owner;
-	for (int labels = zone_name_labels(node->owner) - 1; labels > apex_labels; labels--) {
-		p += *p + 1;
-		const zone_node_t *anc = zone_find(zone, p);
-		if (anc != NULL && zone_node_rrset(anc, DNS_T_NS) != NULL)
-			return SIG_NODE_OUT;
-	}
+	if (zone_ancestor_with(zone, node->owner, DNS_T_NS) != NULL)
+		return SIG_NODE_OUT;
 	return zone_node_rrset(node, DNS_T_NS) != NULL ? SIG_NODE_CUT : SIG_NODE_AUTH;
 }
 

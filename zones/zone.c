@@ -115,6 +115,27 @@ bool zone_has_dnames(const zone_t *zone)
 	return zone->dname_nodes > 0;
 }
 
+const zone_node_t *zone_ancestor_with(const zone_t *zone, const uint8_t *name, uint16_t type)
+{
+	const zone_node_t *found = NULL;
+	const uint8_t *apex = zone_apex(zone);
+	if (!zone_name_is_subdomain(name, apex))
+		return NULL;
+	/* From the parent up to the apex: the last found is the highest.
+	 * The apex's NS is the zone's own, not a cut. */
+	int above = zone_name_labels(name) - zone_name_labels(apex);
+	if (type == DNS_T_NS)
+		above--;
+	const uint8_t *p = name;
+	for (int i = 0; i < above; i++) {
+		p += *p + 1;
+		const zone_node_t *n = zone_find(zone, p);
+		if (n != NULL && zone_node_rrset(n, type) != NULL)
+			found = n;
+	}
+	return found;
+}
+
 const zone_node_t *zone_apex_node(const zone_t *zone)
 {
 	/* The apex sorts before every name below it. */

@@ -161,6 +161,14 @@ bool zone_has_delegations(const zone_t *zone);
 /* Does any name hold DNAME (RFC 6672)? Cheap, as zone_has_delegations(). */
 bool zone_has_dnames(const zone_t *zone);
 
+/* Of the names strictly above name, up to the apex, the one closest to
+ * the apex that holds an RRset of type (NS: the cut that makes name glue
+ * or occluded, the apex's own NS not counting; DNAME: the one that
+ * redirects it); NULL when none, and for a name not below the apex. One
+ * lookup per label between them: callers test zone_has_delegations() or
+ * zone_has_dnames() first. */
+const zone_node_t *zone_ancestor_with(const zone_t *zone, const uint8_t *name, uint16_t type);
+
 /* The SOA serial; GW_ENOTFOUND when there is no SOA. */
 int zone_serial(const zone_t *zone, uint32_t *serial);
 

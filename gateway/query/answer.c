@@ -228,15 +228,12 @@ static void put_proof(ctx_t *c, const zone_node_t *node, uint16_t type)
  * (NS further down is occluded data of the child); NULL when none. */
 static const zone_node_t *find_cut(const zone_t *zone, const uint8_t *name)
 {
-	const zone_node_t *cut = NULL;
-	int below_apex = zone_name_labels(name) - zone_name_labels(zone_apex(zone));
-
-	for (int i = 0; i < below_apex; i++, name += *name + 1) {
-		const zone_node_t *n = zone_find(zone, name);
-		if (n != NULL && zone_node_rrset(n, DNS_T_NS) != NULL)
-			cut = n;
-	}
-	return cut;
+	const zone_node_t *cut = zone_ancestor_with(zone, name, DNS_T_NS);
+	const uint8_t *apex = zone_apex(zone);
+	if (cut != NULL || !zone_name_is_subdomain(name, apex) || zone_name_equal(name, apex))
+		return cut;
+	const zone_node_t *n = zone_find(zone, name);
+	return n != NULL && zone_node_rrset(n, DNS_T_NS) != NULL ? n : NULL;
 }
 
 /* The predecessor of a name may be glue, which the chain skips: the NSEC
@@ -433,23 +430,6 @@ static __attribute__((noinline)) const zone_node_t *referral(ctx_t *c, const uin
 	return cut;
 }
 
-/* The DNAME above name (RFC 6672: at a proper ancestor, down to the apex;
- * the owner itself is not redirected), the one nearest the apex; NULL
- * when there is none. */
-static const zone_node_t *find_dname(const zone_t *zone, const uint8_t *name)
-{
-	const zone_node_t *found = NULL;
-	int below_apex = zone_name_labels(name) - zone_name_labels(zone_apex(zone));
-	const uint8_t *p = name;
-	for (int i = 0; i < below_apex; i++) {
-		p += *p + 1;
-		const zone_node_t *n = zone_find(zone, p);
-		if (n != NULL && zone_node_rrset(n, DNS_T_DNAME) != NULL)
-			found = n;
-	}
-	return found;
-}
-
 /* What a DNAME did to a hop of the chain. */
 typedef enum { DNAME_NONE, DNAME_FOLLOW, DNAME_END } dname_step_t;
 
@@ -462,7 +442,9 @@ typedef enum { DNAME_NONE, DNAME_FOLLOW, DNAME_END } dname_step_t;
 static __attribute__((noinline)) dname_step_t dname(ctx_t *c, const uint8_t *name, int hop,
                                                     const uint8_t **next)
 {
-	const zone_node_t *owner = find_dname(c->zone, name);
+	/* The DNAME at a proper ancestor, the apex included, nearest the
+	 * apex (RFC 6672: the owner itself is not redirected). */
+	const zone_node_t *owner = zone_ancestor_with(c->zone, name, DNS_T_DNAME);
 	if (owner == NULL)
 		return DNAME_NONE;
 	const zone_rrset_t *rs = zone_node_rrset(owner, DNS_T_DNAME);

@@ -841,21 +841,8 @@ int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
  * a zone with neither (every DNS-SD zone) pays two flag tests. */
 static bool below_cut(const zone_t *zone, const uint8_t *name)
 {
-	if (!zone_has_delegations(zone) && !zone_has_dnames(zone))
-		return false;
-	const uint8_t *apex = zone_apex(zone);
-	if (!zone_name_is_subdomain(name, apex) || zone_name_equal(name, apex))
-		return false;
-	for (const uint8_t *p = name; p[0] != 0;) {
-		p += 1 + p[0]; /* the parent */
-		if (zone_name_equal(p, apex))
-			return false;
-		const zone_node_t *node = zone_find(zone, p);
-		if (node != NULL && (zone_node_rrset(node, DNS_T_NS) != NULL ||
-		                     zone_node_rrset(node, DNS_T_DNAME) != NULL))
-			return true;
-	}
-	return false;
+	return (zone_has_delegations(zone) && zone_ancestor_with(zone, name, DNS_T_NS) != NULL) ||
+	       (zone_has_dnames(zone) && zone_ancestor_with(zone, name, DNS_T_DNAME) != NULL);
 }
 
 bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name)

@@ -1,4 +1,5 @@
 /* zones/: names, canonical order, lookup, iteration, RRsets, serial, sigs. */
+#include "common/dns.h"
 #include "zone_util.h"
 
 /* ---- names ------------------------------------------------------------ */
@@ -339,6 +340,48 @@ static void test_lookup(void)
 	zone_free(zone);
 }
 
+/* zone_ancestor_with(): the highest proper ancestor holding the type, the
+ * apex counting for DNAME but not for its own NS. */
+static void test_ancestor_with(void)
+{
+	static const char *const rrs[] = {
+	    "anc.test. 60 IN SOA ns.anc.test. h.anc.test. 1 60 60 60 60",
+	    "anc.test. 60 IN NS ns.anc.test.",
+	    "sub.anc.test. 60 IN NS ns.example.net.",
+	    "deep.x.sub.anc.test. 60 IN NS ns.example.net.",
+	    "old.anc.test. 60 IN DNAME new.anc.test.",
+	    NULL,
+	};
+	zone_t *zone = tzone("anc.test.", rrs);
+	uint8_t name[ZONE_NAME_MAXLEN];
+	CU_ASSERT_TRUE(
+	    is_node(zone_ancestor_with(zone, tname(name, "a.deep.x.SUB.anc.test."), DNS_T_NS),
+	            "sub.anc.test."));
+	CU_ASSERT_TRUE(
+	    is_node(zone_ancestor_with(zone, tname(name, "deep.x.sub.anc.test."), DNS_T_NS),
+	            "sub.anc.test."));
+	CU_ASSERT_PTR_NULL(zone_ancestor_with(zone, tname(name, "sub.anc.test."), DNS_T_NS));
+	CU_ASSERT_PTR_NULL(zone_ancestor_with(zone, tname(name, "www.anc.test."), DNS_T_NS));
+	CU_ASSERT_PTR_NULL(zone_ancestor_with(zone, tname(name, "anc.test."), DNS_T_NS));
+	CU_ASSERT_PTR_NULL(zone_ancestor_with(zone, tname(name, "a.sub.example."), DNS_T_NS));
+	CU_ASSERT_TRUE(
+	    is_node(zone_ancestor_with(zone, tname(name, "a.b.old.anc.test."), DNS_T_DNAME),
+	            "old.anc.test."));
+	CU_ASSERT_PTR_NULL(zone_ancestor_with(zone, tname(name, "old.anc.test."), DNS_T_DNAME));
+	zone_free(zone);
+	/* A DNAME at the apex redirects every name below it. */
+	static const char *const apex_dname[] = {
+	    "anc.test. 60 IN SOA ns.anc.test. h.anc.test. 1 60 60 60 60",
+	    "anc.test. 60 IN DNAME other.example.",
+	    NULL,
+	};
+	zone = tzone("anc.test.", apex_dname);
+	CU_ASSERT_TRUE(is_node(zone_ancestor_with(zone, tname(name, "a.anc.test."), DNS_T_DNAME),
+	                       "anc.test."));
+	CU_ASSERT_PTR_NULL(zone_ancestor_with(zone, tname(name, "anc.test."), DNS_T_DNAME));
+	zone_free(zone);
+}
+
 static void test_lookup_wrap_and_empty(void)
 {
 	static const char *const rrs[] = {
@@ -627,6 +670,7 @@ int gw_test_register(void)
 	                     (gw_test_t[]){
 	                         {"zone_new", test_zone_new},
 	                         {"lookup", test_lookup},
+	                         {"ancestor holding a type", test_ancestor_with},
 	                         {"lookup_wrap_and_empty", test_lookup_wrap_and_empty},
 	                         {"iteration", test_iteration},
 	                         {"rrset_next", test_rrset_next},
