@@ -15,6 +15,10 @@
  *   clock, only a whole message does. While we have output for the
  *   client, it must read: the connection closes when output has not moved
  *   for the idle timeout.
+ * - Framing. A message shorter than a DNS header closes the connection
+ *   once the answers before it are out: it cannot be answered, and it
+ *   would otherwise count as a whole message, keeping the connection
+ *   active at two octets a time.
  * - One client. An IPv4 address, or an IPv6 /64 (what one host usually
  *   gets: counting /128 would give one host 2^64 slots), holds at most
  *   tcp_max_per_client connections (a sixteenth of the table, at least
@@ -408,6 +412,19 @@ static int process_input(gw_tcp_conn_t *c)
 	size_t off = 0;
 	while (can_answer(c) && !c->closing && c->in_len - off >= 2) {
 		size_t mlen = (size_t)c->in[off] << 8 | c->in[off + 1];
+		if (mlen < DNS_HEADER_LEN) {
+			/* Not a DNS message: no ID to answer to, and a client
+			 * that frames such is broken or probing. Closed (as Knot
+			 * does) once the answers before it are out, rather than
+			 * kept as an active connection for free. */
+			static gw_log_limit_t lim;
+			gw_log_limited(&lim, GW_LOG_INFO,
+			               "TCP: a message of %zu octets, shorter than a DNS header; "
+			               "closing the connection",
+			               mlen);
+			c->closing = true;
+			break;
+		}
 		if (c->in_len - off < 2 + mlen)
 			break;
 		int ret = handle_message(c, c->in + off + 2, mlen);

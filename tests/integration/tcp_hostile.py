@@ -21,6 +21,9 @@ on the loopback interface, so each test can be several clients).
         open_<src>=N                               (per source address)
   tcp_hostile.py keepalive --port P --rounds N --gap S
       One connection, one query every S seconds; prints answered=N.
+  tcp_hostile.py short --port P --len L
+      One connection: a query, a message of L octets (below a header's
+      12), another query, in one write; prints answered=N closed=0|1.
   tcp_hostile.py exec-limited --nofile N --hold K -- PROGRAM ARGS...
       Set RLIMIT_NOFILE (soft and hard) to N, leave K descriptors open for
       the program to inherit, and exec it.
@@ -50,13 +53,7 @@ def probe_once(port, src, timeout=2.0):
         s.bind((src, 0))
         s.connect(("127.0.0.1", port))
         s.sendall(struct.pack("!H", len(QUERY)) + QUERY)
-        head = b""
-        while len(head) < 2:
-            chunk = s.recv(2 - len(head))
-            if not chunk:
-                return None
-            head += chunk
-        return time.monotonic() - start
+        return time.monotonic() - start if read_reply(s) else None
     except OSError:
         return None
     finally:
@@ -184,6 +181,23 @@ def attack(a):
             s.sock.close()
 
 
+def read_reply(s):
+    """One length-prefixed reply from s: True, or False at EOF."""
+    head = b""
+    while len(head) < 2:
+        chunk = s.recv(2 - len(head))
+        if not chunk:
+            return False
+        head += chunk
+    need = struct.unpack("!H", head)[0]
+    while need:
+        chunk = s.recv(need)
+        if not chunk:
+            return False
+        need -= len(chunk)
+    return True
+
+
 def keepalive(a):
     s = socket.create_connection(("127.0.0.1", a.port), timeout=3)
     answered = 0
@@ -192,21 +206,32 @@ def keepalive(a):
             if i:
                 time.sleep(a.gap)
             s.sendall(struct.pack("!H", len(QUERY)) + QUERY)
-            head = s.recv(2)
-            if len(head) < 2:
-                break
-            need = struct.unpack("!H", head)[0]
-            while need:
-                chunk = s.recv(need)
-                if not chunk:
-                    break
-                need -= len(chunk)
-            if need:
+            if not read_reply(s):
                 break
             answered += 1
     except OSError as e:
         print("error: %s" % e)
     print("answered=%d" % answered)
+
+
+def short(a):
+    """A query, a message of --len octets (shorter than a header), and
+    another query, in one write. Prints answered=N and closed=1 when the
+    server closed the connection (EOF within 3 s), closed=0 when not."""
+    s = socket.create_connection(("127.0.0.1", a.port), timeout=3)
+    frame = lambda m: struct.pack("!H", len(m)) + m
+    answered = closed = 0
+    try:
+        s.sendall(frame(QUERY) + frame(QUERY[:a.len]) + frame(QUERY))
+        while read_reply(s):
+            answered += 1
+        closed = 1
+    except socket.timeout:
+        pass
+    except OSError as e:
+        print("error: %s" % e)
+    s.close()
+    print("answered=%d closed=%d" % (answered, closed))
 
 
 def exec_limited(a):
@@ -234,6 +259,9 @@ def main():
     ka.add_argument("--port", type=int, required=True)
     ka.add_argument("--rounds", type=int, required=True)
     ka.add_argument("--gap", type=float, required=True)
+    sh = sub.add_parser("short")
+    sh.add_argument("--port", type=int, required=True)
+    sh.add_argument("--len", type=int, required=True)
     ex = sub.add_parser("exec-limited")
     ex.add_argument("--nofile", type=int, required=True)
     ex.add_argument("--hold", type=int, required=True)
@@ -243,6 +271,8 @@ def main():
         attack(a)
     elif a.mode == "keepalive":
         keepalive(a)
+    elif a.mode == "short":
+        short(a)
     else:
         exec_limited(a)
 

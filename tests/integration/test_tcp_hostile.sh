@@ -28,6 +28,16 @@ attack() {
 python3 "$H" keepalive --port "$GW_PORT" --rounds 5 --gap 3 >"$GW_TMP/last" 2>&1 || true
 expect "keepalive: 5 queries over 12 s on one connection" has_text "answered=5"
 
+# A message shorter than a header (no ID to answer) closes the
+# connection once the answers before it are out: the query before it is
+# answered, the one after it is not.
+for len in 0 11; do
+	python3 "$H" short --port "$GW_PORT" --len $len >"$GW_TMP/last" 2>&1 || true
+	expect "a $len-octet message: the query before it answered, then closed" \
+		has_text "answered=1 closed=1"
+done
+expect "a short message: logged" grep -q "shorter than a DNS header; closing" "$GW_TMP/gateway.log"
+
 # Slow clients: 300 connections from 127.0.0.1, each sending one octet of
 # a message every 2 s, reopened when closed. Octets used to restart the
 # idle timer, so they held every slot.
