@@ -2,8 +2,8 @@
 # Whoever can damage the state directory (issue 16, finding 5): a lost key
 # state never gives new keys silently, a serial file cut short or restored
 # lower never sends the serial backwards, a FIFO in a file's place never
-# hangs the start, a symbolic link in keys/'s place or a key file's is
-# refused, a DS file that cannot be written does not
+# hangs the start, a symbolic link in the place of keys/, tls/, zones/,
+# a zone's own directory or a key file is refused, a DS file that cannot be written does not
 # stop the zone. Each case starts the real daemon on a damaged copy and
 # checks what it says and what it serves.
 source "$(dirname "$0")/lib.sh"
@@ -104,18 +104,27 @@ rm -rf "$state"
 cp -a "$GW_TMP/state.good" "$state"
 
 # ---- a symbolic link in a directory's place ------------------------------
-# keys/ moved elsewhere and a link put in its place: the daemon's writes
-# there (some as root, at start) would go wherever the link points.
-mv "$state/keys" "$GW_TMP/keys.elsewhere"
-ln -s "$GW_TMP/keys.elsewhere" "$state/keys"
-timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
-expect "keys/ a symbolic link: the start is refused (status $rc)" test "$rc" = 1
-expect "keys/ a symbolic link: the message names it and says why" \
-	grep -q "$state/keys is a symbolic link; a directory inside the state directory must be the directory itself" "$GW_TMP/last"
-expect "keys/ a symbolic link: nothing written where it points" \
-	diff -r "$GW_TMP/keys.elsewhere" "$GW_TMP/state.good/keys"
-rm -rf "$state" "$GW_TMP/keys.elsewhere"
-cp -a "$GW_TMP/state.good" "$state"
+# link_refused CFG DIR: DIR (under the state directory) moved elsewhere
+# and a link put in its place; the start with CFG is refused, says why,
+# and writes nothing where the link points. The state is put back.
+link_refused() {
+	local c=$1 dir=$2
+	expect "$dir/ exists after a start" test -d "$state/$dir"
+	cp -a "$state" "$GW_TMP/state.before-link"
+	mv "$state/$dir" "$GW_TMP/dir.elsewhere"
+	ln -s "$GW_TMP/dir.elsewhere" "$state/$dir"
+	timeout 30 "$GW_BIN" -c "$c" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+	expect "$dir/ a symbolic link: the start is refused (status $rc)" test "$rc" = 1
+	expect "$dir/ a symbolic link: the message names it and says why" \
+		grep -q "$state/$dir is a symbolic link; a directory inside the state directory must be the directory itself" "$GW_TMP/last"
+	expect "$dir/ a symbolic link: nothing written where it points" \
+		diff -r "$GW_TMP/dir.elsewhere" "$GW_TMP/state.before-link/$dir"
+	rm -rf "$state" "$GW_TMP/dir.elsewhere"
+	mv "$GW_TMP/state.before-link" "$state"
+}
+# keys/: the daemon's writes there (some as root, at start) would go
+# wherever the link points.
+link_refused "$cfg" keys
 
 # A key file replaced by a link (here to a copy of the very key): read as
 # root at start, a link could make the daemon sign with any private key
@@ -145,5 +154,23 @@ expect "ds not writable: trust-anchor.ds (removed) is written all the same" \
 gw_stop
 rm -rf "$state"
 mv "$GW_TMP/state.good" "$state"
+
+# ---- tls/, zones/ and a zone's own directory as symbolic links -----------
+# The layout of zones: (each zone's state in zones/<zone>/) with DNS over
+# TLS (its key in tls/): each directory moved elsewhere and a link put in
+# its place is refused like keys/ above, and nothing is written where the
+# link points.
+rm -rf "$state"
+cfg2=$(gw_config state2 "zones:
+  - domain: $Z.
+    file: $GW_TMP/zone
+dnssec: {algorithm: ed25519}
+tls: {listen: [\"127.0.0.1@0\"], server-name: ns.$Z.}")
+gw_start "$cfg2"
+expect "zones: and TLS: the zone is served" test -n "$(soa_serial)"
+gw_stop
+for dir in tls zones "zones/$Z"; do
+	link_refused "$cfg2" "$dir"
+done
 
 gw_finish
