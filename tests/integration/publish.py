@@ -11,10 +11,12 @@ and reads commands on stdin, one per line; answers "ok CMD" (or
                                 routable ones), an SSH host, an HTTP service
   unregister printer|ssh|http   goodbye (TTL 0) for everything of it
   service TYPE PORT HOST NAME   publish with zeroconf the instance NAME (the
-                                rest of the line: spaces and any other
-                                character) of TYPE ("_ipp._tcp") on
+                                rest of the line after one space: spaces,
+                                leading ones too, and any other character)
+                                of TYPE ("_ipp._tcp") on
                                 HOST.local. at the publisher's addresses;
-                                "unregister NAME.TYPE" says goodbye
+                                "unregister NAME.TYPE" (NAME as given)
+                                says goodbye
   bench NAME                    register one HTTP service NAME._http._tcp
                                 without probing; answers "ok bench NAME T"
                                 with T the CLOCK_MONOTONIC time at which
@@ -32,6 +34,7 @@ but the mDNS groups of the interface given with --iface.
 """
 import argparse
 import asyncio
+import re
 import socket
 import struct
 import sys
@@ -302,10 +305,13 @@ class Publisher:
                     self.register(cmd[1])
                     print("ok", " ".join(cmd), flush=True)
                 elif cmd[0] == "unregister":
-                    self.unregister(line.split(None, 1)[1].strip())
+                    self.unregister(re.match(r"\s*\S+ (.*)$", line.rstrip("\n")).group(1))
                     print("ok", " ".join(cmd), flush=True)
                 elif cmd[0] == "service":
-                    self.service(cmd[1], int(cmd[2]), cmd[3], line.rstrip("\n").split(None, 4)[4])
+                    # The name is what follows HOST and one space, as is:
+                    # split() would drop its leading spaces.
+                    name = re.match(r"\s*(?:\S+\s+){3}\S+ (.*)$", line.rstrip("\n")).group(1)
+                    self.service(cmd[1], int(cmd[2]), cmd[3], name)
                     print("ok", " ".join(cmd), flush=True)
                 elif cmd[0] == "bench":
                     t = self.bench(cmd[1])
