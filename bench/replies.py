@@ -169,6 +169,10 @@ dnssec: {{enable: true, algorithm: ed25519, denial: {denial}, jitter: 0s}}
             # answered: a rate limiter would cut it. Off where the binary
             # has one (an older one refuses the key).
             f.write(NO_LIMIT)
+            if os.geteuid() == 0:
+                # Started as root the daemon becomes its own user, which
+                # cannot enter this script's private temporary directory.
+                f.write("user: root\n")
         if subprocess.run([binary, "--check-config", "-c", self.conf],
                           capture_output=True).returncode != 0:
             with open(self.conf) as f:

@@ -217,6 +217,10 @@ def main():
             f.write('listen: ["127.0.0.1@%d"]\nports-file: %s/ports\nstate-dir: %s/state\n'
                     % (gw_port, tmp, tmp))
             f.write("mdns: {enable: false}\nlog: {level: info}\n")
+            if os.geteuid() == 0:
+                # Started as root the daemon becomes its own user, which
+                # cannot enter this script's private temporary directory.
+                f.write("user: root\n")
             f.write(snippet("gateway.yaml", values))
         gw_log = open(os.path.join(out, "gateway.log"), "w")
         gw = subprocess.Popen([gw_bin, "-c", cfg], stdout=gw_log, stderr=subprocess.STDOUT)

@@ -316,6 +316,38 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		goto out;
 	}
 
+	/* What needs root besides the sockets: the state directory (in
+	 * /var/lib, say) and the control socket (in /run). */
+	ret = gw_daemon_state_dir(cfg);
+	if (ret != GW_OK)
+		goto out;
+	/* The control socket, while /run may still be written: a live daemon
+	 * on its path stops this one. It reads d.view, filled below before
+	 * the loop runs, so no request is served before then. */
+	if (cfg->control.enable) {
+		gw_control_opts_t control_opts = {
+		    .path = cfg->control.socket,
+		    .view = &d.view,
+		    .reload = gw_daemon_reload,
+		    .reload_arg = &d,
+		};
+		ret = gw_control_new(&d.control, d.loop, &control_opts);
+		if (ret == GW_OK)
+			ret = control_owner(d.control, &id, cfg->control.socket == NULL);
+		if (ret != GW_OK)
+			goto out;
+	}
+	/* Dropped before anything of the state directory is read: its files
+	 * (the key state, the serial, the journal, the cookie secret) are
+	 * the input of whoever can write there, which is that user, and are
+	 * parsed and written by it, never by root. No thread runs yet, so
+	 * the drop covers every later one (the signing threads, avahi-core's
+	 * none). The mDNS mirror's sockets (port 5353, netlink) and NOTIFY's
+	 * need no privilege. */
+	ret = gw_privileges_drop(&id, cfg->state_dir);
+	if (ret != GW_OK)
+		goto out;
+
 	ret = gw_daemon_zone_dirs(cfg);
 	if (ret == GW_OK)
 		ret = gw_server_set_guard(d.server, &guard);
@@ -368,30 +400,6 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 			goto out;
 		ports_written = true;
 	}
-	/* The control socket, while /run may still be written: a live daemon
-	 * on its path stops this one. It reads d.view, filled below before
-	 * the loop runs, so no request is served before then. */
-	if (cfg->control.enable) {
-		gw_control_opts_t control_opts = {
-		    .path = cfg->control.socket,
-		    .view = &d.view,
-		    .reload = gw_daemon_reload,
-		    .reload_arg = &d,
-		};
-		ret = gw_control_new(&d.control, d.loop, &control_opts);
-		if (ret == GW_OK)
-			ret = control_owner(d.control, &id, cfg->control.socket == NULL);
-		if (ret != GW_OK)
-			goto out;
-	}
-	/* Every listen socket is bound, the state directory made, the keys
-	 * and the cookie secret read: nothing below needs root. The mDNS
-	 * mirror's sockets (port 5353, netlink) and NOTIFY's need none; the
-	 * signing threads are gone, so the drop covers every later one. */
-	ret = gw_privileges_drop(&id, cfg->state_dir);
-	if (ret != GW_OK)
-		goto out;
-
 	ret = gw_daemon_slots_notify(&d);
 	if (ret == GW_OK)
 		ret = gw_daemon_slots_publish(&d); /* the view's notifiers */

@@ -108,10 +108,13 @@ int gw_daemon_notify_new(daemon_t *d, const gw_transfer_config_t *transfer,
 
 /* gateway/zones.c: the zone slots. */
 
-/* The state directory and each zone's (0700; zones: and reverse zones:
- * <state-dir>/zones/<zone>/); the zones: form refuses a one-zone layout
- * left at the top of the state directory (GW_ECONFIG, with the mv
- * commands logged). */
+/* The state directory: 0700, made if missing (as root, before the
+ * privileges are dropped: its parent may be root's). */
+int gw_daemon_state_dir(const gw_config_t *cfg);
+/* Each zone's directory under the state directory (0700; zones: and
+ * reverse zones: <state-dir>/zones/<zone>/); the zones: form refuses a
+ * one-zone layout left at the top of the state directory (GW_ECONFIG,
+ * with the mv commands logged). */
 int gw_daemon_zone_dirs(const gw_config_t *cfg);
 /* d->slots for zones (count >= 1, borrowed for the daemon's life): each
  * zone loaded and signed with extra[i] added (extra may be NULL), its

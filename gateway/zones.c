@@ -134,10 +134,15 @@ static int refuse_old_layout(const gw_config_t *cfg)
 	return GW_ECONFIG;
 }
 
+int gw_daemon_state_dir(const gw_config_t *cfg)
+{
+	return ensure_dir(cfg->state_dir);
+}
+
 int gw_daemon_zone_dirs(const gw_config_t *cfg)
 {
-	int ret = ensure_dir(cfg->state_dir);
-	if (ret == GW_OK && cfg->zone_list)
+	int ret = GW_OK;
+	if (cfg->zone_list)
 		ret = refuse_old_layout(cfg);
 	/* zones: and reverse zones: each its own <state-dir>/zones/<zone>/;
 	 * the one-zone form's zone keeps the state directory itself. */

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <stdio_ext.h>
 #include <ldns/util.h>
@@ -83,6 +84,14 @@ static int read_file(loader_t *ld, char **out, size_t *out_size)
 
 	if (fp == NULL) {
 		ret = -errno;
+		/* The daemon reads zone files as the user it became, at the
+		 * start as at every reload. */
+		if (errno == EACCES && geteuid() != 0)
+			return fail(
+			    ld, ret, 0,
+			    "cannot open: %s; the daemon runs as uid %u, which must be able "
+			    "to read it",
+			    strerror(errno), (unsigned)geteuid());
 		return fail(ld, ret, 0, "cannot open: %s", strerror(errno));
 	}
 	for (;;) {

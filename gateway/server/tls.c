@@ -17,7 +17,9 @@
  *   TLS 1.2 session IDs.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -58,6 +60,19 @@ static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outle
 	return SSL_TLSEXT_ERR_OK;
 }
 
+/* A file the daemon's user cannot read: said plainly (OpenSSL's text is
+ * "system library::Permission denied"). The files are read by that user
+ * at the start as at every reload, after the privileges are dropped. */
+static bool unreadable(const char *what, const char *path)
+{
+	if (geteuid() == 0 || access(path, R_OK) == 0 || errno != EACCES)
+		return false;
+	gw_err("TLS: cannot read the %s %s: %s; the daemon runs as uid %u, which must be able "
+	       "to read it",
+	       what, path, strerror(errno), (unsigned)geteuid());
+	return true;
+}
+
 void gw_tls_ctx_free(SSL_CTX *ctx)
 {
 	SSL_CTX_free(ctx);
@@ -81,6 +96,10 @@ int gw_tls_ctx_new(SSL_CTX **out, const char *cert_file, const char *key_file)
 	/* tcp.c's output buffer moves and is written in pieces. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 	                          SSL_MODE_RELEASE_BUFFERS);
+	if (unreadable("certificate", cert_file) || unreadable("key", key_file)) {
+		ret = GW_EKEY;
+		goto out;
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
 		gw_err("TLS: cannot use the certificate %s: %s", cert_file,
 		       ssl_err_text(err, sizeof(err)));

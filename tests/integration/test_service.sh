@@ -58,6 +58,13 @@ expect "(a) CapBnd is 0 (no exec can regain one)" test "$(status_field "$GW_PID"
 expect "(a) NoNewPrivs is 1" test "$(status_field "$GW_PID" NoNewPrivs)" = 1
 expect "(a) the log says whom it runs as" \
 	grep -q "privileges: running as $USER_NAME:.* without capabilities" "$GW_TMP/gateway.log"
+# Nothing of the state directory is made or read as root: the drop comes
+# before the cookie secret and the first key are made (and the zone,
+# the key state, the serial and the journal read).
+drop_at=$(grep -n "privileges: running as" "$GW_TMP/gateway.log" | head -n 1 | cut -d: -f1)
+made_at=$(grep -n "made a new server cookie secret\|generated key" "$GW_TMP/gateway.log" | head -n 1 | cut -d: -f1)
+expect "(a) the cookie secret and the keys are made after the drop (log lines ${drop_at:-none} < ${made_at:-none})" \
+	test "${drop_at:-0}" -gt 0 -a "${drop_at:-0}" -lt "${made_at:-0}"
 expect "(a) the state directory and everything in it are $USER_NAME's" \
 	test -z "$(find "$state" ! -user $USER_NAME)"
 expect "(a) a file left by root is the user's now" test "$(stat -c %U "$state/left-by-root")" = $USER_NAME
@@ -113,6 +120,30 @@ expect "(a) without CAP_SETPCAP: the log says the bounding set stays" \
 q $Z. SOA
 expect "(a) without CAP_SETPCAP: answers" has_status NOERROR
 gw_stop
+
+# A zone file only root may read stops the start, as it would stop every
+# reload: the user reads it from the start on, and the message says so.
+cp "$GW_TMP/zone" "$GW_TMP/zone.root"
+chmod 600 "$GW_TMP/zone.root"
+cfg_rootzone=$(gw_config rootzone "zone: {domain: $Z., file: $GW_TMP/zone.root}
+dnssec: {algorithm: ed25519}")
+timeout 30 "$GW_BIN" -c "$cfg_rootzone" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "(a) a zone file only root may read: not started (status $rc)" test "$rc" = 1
+expect "(a) a zone file only root may read: the message says who must read it" \
+	grep -q "zone.root: cannot open: Permission denied; the daemon runs as uid $USER_UID, which must be able to read it" "$GW_TMP/last"
+
+# Likewise a configured TLS key only root may read (a reload picking up a
+# renewed certificate would fail the same way).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-subj "/CN=dns.$Z" -keyout "$GW_TMP/tls-key.pem" -out "$GW_TMP/tls-cert.pem" 2>/dev/null
+chmod 600 "$GW_TMP/tls-key.pem"
+cfg_rootkey=$(gw_config rootkey "zone: {domain: $Z., file: $GW_TMP/zone}
+dnssec: {algorithm: ed25519}
+tls: {listen: [\"127.0.0.1@0\"], certificate: $GW_TMP/tls-cert.pem, key: $GW_TMP/tls-key.pem, server-name: dns.$Z.}")
+timeout 30 "$GW_BIN" -c "$cfg_rootkey" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "(a) a TLS key only root may read: not started (status $rc)" test "$rc" = 1
+expect "(a) a TLS key only root may read: the message says who must read it" \
+	grep -q "TLS: cannot read the key $GW_TMP/tls-key.pem: Permission denied; the daemon runs as uid $USER_UID, which must be able to read it" "$GW_TMP/last"
 
 # user: root is allowed, with a warning that it keeps root.
 : >"$GW_TMP/gateway.log"
