@@ -1,0 +1,514 @@
+/* libFuzzer target for the mirror behind the translation: what devices on
+ * the links announce, as avahi-core reports it (mdns_mirror_inject_record()
+ * and mdns_mirror_inject_link()), through the mirror's vetting, limits,
+ * fair shares, watches and publishing (mdns/mirror*.c) into a zone. The
+ * input is a program of operations (below) on a mirror of two links
+ * ("lan" on eth0, "lab" on eth1) built without discovery, with small
+ * limits so that they are reached, committing into an unsigned zone
+ * home.arpa. that holds one name of its own, static.lan.home.arpa.
+ *
+ * Records are shaped as Avahi gives them (names uncompressed and valid,
+ * TXT as strings, addresses of their size); what is in them is the
+ * device's: any octet in a label ('*', NUL, '.', '_'), names up to 63
+ * octets a label, TTLs, goodbyes, the same name on both links and both
+ * transports, links going down and up between them.
+ *
+ * Besides ASan and UBSan, the target aborts when a promise breaks (see
+ * check_zone()): every commit applies; the zone's own records stay as they
+ * were; what the mirror publishes is PTR, SRV, TXT, A or AAAA strictly
+ * below the apex, never under a wildcard label, with a TTL within the cap;
+ * and what a browsing client follows leads somewhere (check_leads()).
+ *
+ * Operations, one octet each (op & 7) followed by its arguments:
+ *   0..2  a record: the next octets choose its kind (browse PTR, subtype
+ *         PTR, enumeration PTR, SRV, TXT, A, AAAA), the link, the
+ *         transport, add or goodbye (or the flush of a lost interface),
+ *         the TTL, the instance, type and host labels (from the slots
+ *         below) and the data
+ *   3     set a label slot from the input (1..63 octets, any)
+ *   4     a link goes down or comes up
+ *   5..7  flush the pending batch (a commit), then check the zone
+ *
+ * The loop never runs: timers (the batch window, a lost link's grace,
+ * the reap of browsers) do not fire, mdns_mirror_flush() runs the batch.
+ * A link's types are browsed once the link enumerates them
+ * (_services._dns-sd._udp), its instances once a browse PTR names them:
+ * records of anything else are ignored, as Avahi would not report them. */
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <ev.h>
+#include <ldns/ldns.h>
+
+#include "common/dns.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "mdns/mdns.h"
+#include "mdns/mirror.h"
+#include "zones/zone.h"
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_mirror: broken promise: %s (line %d)\n", #cond,      \
+			        __LINE__);                                                         \
+			abort();                                                                   \
+		}                                                                                  \
+	} while (0)
+
+#define OPS_MAX 512
+#define TTL_CAP 10
+#define SLOTS   8
+
+static struct ev_loop *g_loop;
+static uint8_t g_apex[ZONE_NAME_MAXLEN];
+static uint8_t g_static[ZONE_NAME_MAXLEN];
+static uint8_t g_ns[ZONE_NAME_MAXLEN];
+static const mdns_link_config_t g_links[] = {
+    {.interface = "eth0", .subdomain = "lan"},
+    {.interface = "eth1", .subdomain = "lab"},
+};
+static char g_subtype[] = "_universal._sub._ipp._tcp";
+static char *const g_subtypes[] = {g_subtype};
+
+/* The input, read front to back; past its end every octet is 0. */
+typedef struct input {
+	const uint8_t *p;
+	size_t left;
+} input_t;
+
+static uint8_t next(input_t *in)
+{
+	if (in->left == 0)
+		return 0;
+	in->left--;
+	return *in->p++;
+}
+
+/* A label: len octets of data (1..63). */
+typedef struct label {
+	uint8_t len;
+	uint8_t data[63];
+} label_t;
+
+static label_t g_slot[SLOTS];
+
+static void slot_set(int i, const char *text)
+{
+	g_slot[i].len = (uint8_t)strlen(text);
+	memcpy(g_slot[i].data, text, g_slot[i].len);
+}
+
+/* The label slots each input starts from: names devices use, and the ones
+ * the mirror must refuse. */
+static void slots_reset(void)
+{
+	slot_set(0, "printer");
+	slot_set(1, "My Printer");
+	slot_set(2, "*");
+	slot_set(3, "_sub");
+	slot_set(4, "host-1");
+	slot_set(5, "a.b");
+	slot_set(6, "_dns-sd");
+	slot_set(7, "PRINTER");
+}
+
+/* Append a label to a wire name under construction (at *len); false when
+ * the name would pass 255 octets with its root label. */
+static bool put_label(uint8_t *name, size_t *len, const uint8_t *data, size_t n)
+{
+	if (n == 0 || n > 63 || *len + 1 + n + 1 > 255)
+		return false;
+	name[(*len)++] = (uint8_t)n;
+	memcpy(name + *len, data, n);
+	*len += n;
+	return true;
+}
+
+static bool put_text(uint8_t *name, size_t *len, const char *dotted)
+{
+	while (*dotted != '\0') {
+		const char *dot = strchr(dotted, '.');
+		size_t n = dot != NULL ? (size_t)(dot - dotted) : strlen(dotted);
+		if (!put_label(name, len, (const uint8_t *)dotted, n))
+			return false;
+		dotted += n + (dot != NULL);
+	}
+	return true;
+}
+
+static bool put_slot(uint8_t *name, size_t *len, uint8_t which)
+{
+	const label_t *l = &g_slot[which % SLOTS];
+	return put_label(name, len, l->data, l->len);
+}
+
+static size_t finish(uint8_t *name, size_t len)
+{
+	name[len] = 0;
+	return len + 1;
+}
+
+static const char *const g_types[] = {"_ipp._tcp", "_http._tcp", "_ipps._tcp", "_x._udp"};
+
+/* A service type: one of g_types, or "_" and a slot's label under _tcp. */
+static bool put_type(uint8_t *name, size_t *len, uint8_t sel)
+{
+	if ((sel & 4) == 0)
+		return put_text(name, len, g_types[sel & 3]);
+	const label_t *l = &g_slot[(sel >> 3) % SLOTS];
+	uint8_t t[63] = {'_'};
+	size_t n = l->len < 62 ? l->len : 62;
+	memcpy(t + 1, l->data, n);
+	return put_label(name, len, t, n + 1) && put_text(name, len, "_tcp");
+}
+
+/* The host of an SRV or an address record: a slot's label under .local,
+ * or now and then a name with two labels or the root. */
+static size_t host_name(uint8_t *name, uint8_t sel)
+{
+	size_t len = 0;
+	if (sel == 0xff)
+		return finish(name, 0);
+	if ((sel & 0x80) != 0 && !put_slot(name, &len, sel >> 4))
+		return 0;
+	if (!put_slot(name, &len, sel) || !put_text(name, &len, "local"))
+		return 0;
+	return finish(name, len);
+}
+
+/* The instance name <slot>.<type>.local. */
+static size_t instance_name(uint8_t *name, uint8_t inst, uint8_t type)
+{
+	size_t len = 0;
+	if (!put_slot(name, &len, inst) || !put_type(name, &len, type) ||
+	    !put_text(name, &len, "local"))
+		return 0;
+	return finish(name, len);
+}
+
+static const uint32_t g_ttls[] = {1, 10, 120, 4500, 0x7fffffff, 75, 3600, 2};
+
+/* An address a device may announce: public, private, link-local,
+ * loopback, or any. */
+static void address(input_t *in, bool v6, uint8_t *out)
+{
+	static const char *const v4[] = {"192.0.2.10", "10.0.0.1", "169.254.1.1", "127.0.0.1"};
+	static const char *const v6s[] = {"2001:db8::10", "fd00::1", "fe80::1", "::1"};
+	uint8_t sel = next(in);
+	if ((sel & 4) != 0) {
+		for (int i = 0; i < (v6 ? 16 : 4); i++)
+			out[i] = next(in);
+		return;
+	}
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? v6s[sel & 3] : v4[sel & 3], out) != 1)
+		abort();
+}
+
+static void record(mdns_mirror_t *m, input_t *in)
+{
+	uint8_t kind = next(in), how = next(in), inst = next(in), type = next(in);
+	uint8_t owner[256], rdata[1024];
+	size_t olen = 0, rdlen = 0;
+	uint16_t rrtype = DNS_T_PTR;
+
+	switch (kind % 7) {
+	case 0: /* browse PTR: <type>.local -> <instance>.<type>.local */
+	case 1: /* subtype PTR: _universal._sub._ipp._tcp.local -> ... */
+	case 2: /* enumeration PTR: _services._dns-sd._udp.local -> <type>.local */
+		if (kind % 7 == 0 && !put_type(owner, &olen, type))
+			return;
+		if (kind % 7 == 1 && !put_text(owner, &olen, "_universal._sub._ipp._tcp"))
+			return;
+		if (kind % 7 == 2 && !put_text(owner, &olen, "_services._dns-sd._udp"))
+			return;
+		if (!put_text(owner, &olen, "local"))
+			return;
+		olen = finish(owner, olen);
+		if (kind % 7 == 2) {
+			size_t l = 0;
+			if (!put_type(rdata, &l, type) || !put_text(rdata, &l, "local"))
+				return;
+			rdlen = finish(rdata, l);
+		} else {
+			rdlen = instance_name(rdata, inst, kind % 7 == 1 ? 0 : type);
+		}
+		break;
+	case 3: { /* SRV at the instance, to a host */
+		rrtype = DNS_T_SRV;
+		olen = instance_name(owner, inst, type);
+		for (int i = 0; i < 6; i++)
+			rdata[i] = next(in);
+		size_t h = host_name(rdata + 6, next(in));
+		rdlen = h > 0 ? 6 + h : 0;
+		break;
+	}
+	case 4: { /* TXT at the instance: strings from the input */
+		rrtype = DNS_T_TXT;
+		olen = instance_name(owner, inst, type);
+		uint8_t strings = next(in) % 4;
+		if (strings == 0)
+			rdata[rdlen++] = 0; /* no string: one empty string, as Avahi gives it */
+		for (uint8_t s = 0; s < strings; s++) {
+			uint8_t n = next(in);
+			rdata[rdlen++] = n;
+			for (uint8_t i = 0; i < n; i++)
+				rdata[rdlen++] = next(in);
+		}
+		break;
+	}
+	case 5: /* A at a host */
+	case 6: /* AAAA at a host */
+		rrtype = kind % 7 == 5 ? DNS_T_A : DNS_T_AAAA;
+		olen = host_name(owner, inst);
+		rdlen = rrtype == DNS_T_A ? 4 : 16;
+		address(in, rrtype == DNS_T_AAAA, rdata);
+		break;
+	}
+	if (olen == 0 || rdlen == 0)
+		return;
+	mdns_record_t rec = {
+	    .ifindex = 1 + (how & 3) % 3, /* eth0, eth1, or an interface not mirrored */
+	    .family = (how & 4) != 0 ? AF_INET6 : AF_INET,
+	    .add = (how & 8) == 0,
+	    /* Avahi flushing the interface: the link is gone. */
+	    .link_lost = (how & 0x88) == 0x88,
+	    .type = rrtype,
+	    .ttl = g_ttls[(how >> 4) & 7],
+	    .owner = owner,
+	    .rdata = rdata,
+	    .rdlen = (uint16_t)rdlen,
+	};
+	mdns_mirror_inject_record(m, &rec);
+}
+
+static bool reserved(void *arg, const uint8_t *name)
+{
+	(void)arg;
+	return zone_name_equal(name, g_apex) || zone_name_equal(name, g_ns) ||
+	       zone_name_equal(name, g_static);
+}
+
+/* The commit into the zone: it must always apply. */
+static int commit(void *arg, const zone_changeset_t *cs)
+{
+	int ret = zone_apply(arg, cs, NULL, NULL);
+	CHECK(ret == GW_OK);
+	return ret;
+}
+
+static bool has_wildcard_label(const uint8_t *name)
+{
+	for (; *name != 0; name += 1 + *name) {
+		if (name[0] == 1 && name[1] == '*')
+			return true;
+	}
+	return false;
+}
+
+static void check_static(const zone_t *zone)
+{
+	const zone_node_t *node = zone_find(zone, g_static);
+	CHECK(node != NULL && node->rrset_count == 1);
+	const zone_rrset_t *a = zone_node_rrset(node, DNS_T_A);
+	CHECK(a != NULL && a->count == 1 && a->ttl == 300);
+	static const uint8_t want[4] = {192, 0, 2, 200};
+	uint32_t pos = 0;
+	const uint8_t *rd = NULL;
+	uint16_t rdlen = 0;
+	CHECK(zone_rrset_next(a, &pos, &rd, &rdlen) && rdlen == 4 && memcmp(rd, want, 4) == 0);
+	node = zone_find(zone, g_ns);
+	CHECK(node != NULL && node->rrset_count == 1 && zone_node_rrset(node, DNS_T_A) != NULL);
+}
+
+static bool node_has(const zone_t *zone, const uint8_t *name, uint16_t type)
+{
+	const zone_node_t *node = zone_find(zone, name);
+	return node != NULL && zone_node_rrset(node, type) != NULL;
+}
+
+/* The labels _dns-sd._udp right below the first label: an enumeration
+ * name (_services, b, db, lb), the gateway's own. */
+static bool is_enumeration(const uint8_t *name)
+{
+	const uint8_t *second = name + 1 + name[0];
+	return second[0] == 7 && memcmp(second + 1, "_dns-sd", 7) == 0 && second[8] == 4 &&
+	       memcmp(second + 9, "_udp", 4) == 0;
+}
+
+/* What a browsing client follows leads somewhere (RFC 8766 5.5.2, docs
+ * mdns.md): a browse or subtype PTR to an instance with its SRV and TXT,
+ * an SRV to a host with an address, a type listed under
+ * _services._dns-sd._udp to a type with instances. */
+static void check_leads(const zone_t *zone, const zone_node_t *node, const zone_rrset_t *rs)
+{
+	uint32_t pos = 0;
+	const uint8_t *rd = NULL;
+	uint16_t rdlen = 0;
+	bool enumeration = is_enumeration(node->owner);
+	bool services =
+	    enumeration && node->owner[0] == 9 && memcmp(node->owner + 1, "_services", 9) == 0;
+	while (zone_rrset_next(rs, &pos, &rd, &rdlen)) {
+		if (rs->type == DNS_T_PTR && services)
+			CHECK(node_has(zone, rd, DNS_T_PTR));
+		else if (rs->type == DNS_T_PTR && !enumeration)
+			CHECK(node_has(zone, rd, DNS_T_SRV) && node_has(zone, rd, DNS_T_TXT));
+		else if (rs->type == DNS_T_SRV)
+			CHECK(node_has(zone, rd + 6, DNS_T_A) ||
+			      node_has(zone, rd + 6, DNS_T_AAAA));
+	}
+}
+
+static void check_zone(const zone_t *zone)
+{
+	check_static(zone);
+	for (const zone_node_t *node = zone_first(zone); node != NULL;
+	     node = zone_next(zone, node)) {
+		if (reserved(NULL, node->owner))
+			continue;
+		CHECK(zone_name_is_subdomain(node->owner, g_apex));
+		CHECK(!has_wildcard_label(node->owner));
+		for (uint16_t i = 0; i < node->rrset_count; i++) {
+			const zone_rrset_t *rs = &node->rrsets[i];
+			CHECK(rs->type == DNS_T_PTR || rs->type == DNS_T_SRV ||
+			      rs->type == DNS_T_TXT || rs->type == DNS_T_A ||
+			      rs->type == DNS_T_AAAA);
+			CHECK(rs->ttl <= TTL_CAP);
+			uint32_t pos = 0;
+			const uint8_t *rd = NULL;
+			uint16_t rdlen = 0;
+			while (zone_rrset_next(rs, &pos, &rd, &rdlen)) {
+				/* Targets lead into the zone, never to a wildcard. */
+				if (rs->type == DNS_T_PTR)
+					CHECK(zone_name_is_subdomain(rd, g_apex) &&
+					      !has_wildcard_label(rd));
+				if (rs->type == DNS_T_SRV)
+					CHECK(rdlen > 6 && zone_name_is_subdomain(rd + 6, g_apex) &&
+					      !has_wildcard_label(rd + 6));
+			}
+			check_leads(zone, node, rs);
+		}
+	}
+}
+
+static zone_t *zone_up(void)
+{
+	static const char *const rrs[] = {
+	    "home.arpa. 3600 IN SOA ns.home.arpa. hostmaster.home.arpa. 100 3600 600 86400 10",
+	    "home.arpa. 3600 IN NS ns.home.arpa.",
+	    "ns.home.arpa. 3600 IN A 192.0.2.1",
+	    "static.lan.home.arpa. 300 IN A 192.0.2.200",
+	};
+	zone_t *zone = NULL;
+	if (zone_new(&zone, g_apex) != GW_OK)
+		abort();
+	for (size_t i = 0; i < sizeof(rrs) / sizeof(rrs[0]); i++) {
+		ldns_rr *rr = NULL;
+		if (ldns_rr_new_frm_str(&rr, rrs[i], 3600, NULL, NULL) != LDNS_STATUS_OK ||
+		    zone_add_rr(zone, rr) != GW_OK)
+			abort();
+		ldns_rr_free(rr);
+	}
+	return zone;
+}
+
+/* The mirror's zone: borrowed by the mirror for its life. */
+static mdns_mirror_zone_t g_zc = {
+    .domain = g_apex,
+    .domain_str = "home.arpa.",
+    .state_file = NULL,
+    .commit = commit,
+    .reserved = reserved,
+};
+
+static mdns_mirror_t *mirror_up(zone_t *zone)
+{
+	g_zc.domain_len = (size_t)zone_name_len(g_apex, ZONE_NAME_MAXLEN);
+	g_zc.commit_arg = zone;
+	mdns_mirror_opts_t opts = {
+	    .cfg =
+	        {
+	            .zones = &g_zc,
+	            .zone_count = 1,
+	            .links = g_links,
+	            .link_count = 2,
+	            .subtypes = g_subtypes,
+	            .subtype_count = 1,
+	            .ipv4 = true,
+	            .ipv6 = true,
+	            .ttl_cap = TTL_CAP,
+	            .batch_window_ms = 20,
+	            .warmup_ms = 150,
+	            .link_grace_ms = 150,
+	            /* Small, so that inputs reach them. */
+	            .limits = {.services_per_link = 8,
+	                       .records_per_name = 4,
+	                       .txt_size = 200,
+	                       .changes_per_second = 100000,
+	                       .services_per_host = 3,
+	                       .services_per_address = 3},
+	        },
+	    .discover = false,
+	};
+	mdns_mirror_t *m = NULL;
+	if (mdns_mirror_new(&m, g_loop, &opts) != GW_OK || mdns_mirror_start(m) != GW_OK)
+		abort();
+	return m;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (g_loop == NULL) {
+		gw_log_set_level(GW_LOG_ERR);
+		gw_log_set_stderr(false);
+		g_loop = ev_loop_new(EVFLAG_AUTO);
+		if (g_loop == NULL || zone_name_from_str(g_apex, "home.arpa.", NULL) < 0 ||
+		    zone_name_from_str(g_static, "static.lan.home.arpa.", NULL) < 0 ||
+		    zone_name_from_str(g_ns, "ns.home.arpa.", NULL) < 0)
+			abort();
+	}
+	input_t in = {.p = data, .left = size};
+	bool up[2] = {true, true};
+	slots_reset();
+	zone_t *zone = zone_up();
+	mdns_mirror_t *m = mirror_up(zone);
+	mdns_mirror_inject_link(m, 1, "eth0", true);
+	mdns_mirror_inject_link(m, 2, "eth1", true);
+	for (int ops = 0; in.left > 0 && ops < OPS_MAX; ops++) {
+		uint8_t op = next(&in);
+		switch (op & 7) {
+		case 0:
+		case 1:
+		case 2:
+			record(m, &in);
+			break;
+		case 3: {
+			label_t *l = &g_slot[next(&in) % SLOTS];
+			l->len = (uint8_t)(1 + next(&in) % 63);
+			for (uint8_t i = 0; i < l->len; i++)
+				l->data[i] = next(&in);
+			break;
+		}
+		case 4: {
+			int k = (op >> 3) & 1;
+			up[k] = !up[k];
+			mdns_mirror_inject_link(m, 1 + k, k == 0 ? "eth0" : "eth1", up[k]);
+			break;
+		}
+		default:
+			mdns_mirror_flush(m);
+			check_zone(zone);
+			break;
+		}
+	}
+	mdns_mirror_flush(m);
+	check_zone(zone);
+	mdns_mirror_free(m);
+	zone_free(zone);
+	return 0;
+}

@@ -1,0 +1,71 @@
+# Writes the seeds of fuzz_mirror (*.hex): programs of operations in the
+# encoding tests/fuzz/fuzz_mirror.c reads; run from the top of the tree:
+# python3 tests/fuzz/mirror-ops-seeds/make_seeds.py
+
+# Kinds of record: browse PTR, subtype PTR, enumeration PTR, SRV, TXT, A, AAAA.
+BROWSE, SUBTYPE, ENUM, SRV, TXT, A, AAAA = range(7)
+# The octet "how": bits 0-1 the link (0 eth0 "lan", 1 eth1 "lab", 2 an
+# interface not mirrored), bit 2 IPv6, bit 3 a goodbye, bits 4-6 the TTL
+# (g_ttls[]: 3 is 4500 s), bit 7 with bit 3 the interface flushed (link lost).
+V6, BYE, T4500 = 4, 8, 3 << 4
+LAN, LAB = T4500 | 0, T4500 | 1
+# Label slots at the start: 0 printer, 1 "My Printer", 2 "*", 3 _sub,
+# 4 host-1, 5 "a.b", 6 _dns-sd, 7 PRINTER. Types: 0 _ipp._tcp, 1 _http._tcp.
+FLUSH = bytes([5])
+
+
+def rec(kind, how, inst, typ, extra=b''):
+    """Operation 0: a record; extra is what the kind reads after."""
+    return bytes([0, kind, how, inst, typ]) + extra
+
+
+def slot(i, label):
+    """Operation 3: label slot i := label (1..63 octets)."""
+    return bytes([3, i, len(label) - 1]) + label
+
+
+def link_toggle(k):
+    """Operation 4: link k (0 lan, 1 lab) goes down, or up again."""
+    return bytes([4 | (k << 3)])
+
+
+def srv_to(host_slot, port):
+    return bytes([0, 0, 0, 0, port >> 8, port & 0xff, host_slot])
+
+
+def addr(sel=0):
+    """The first address of the target's list (192.0.2.10, 2001:db8::10)."""
+    return bytes([sel])
+
+
+printer = (rec(ENUM, LAN, 0, 0) + rec(BROWSE, LAN, 1, 0) + rec(SUBTYPE, LAN, 1, 0)
+           + rec(SRV, LAN, 1, 0, srv_to(0, 631))
+           + rec(TXT, LAN, 1, 0, bytes([1, 12]) + b'rp=ipp/print')
+           + rec(A, LAN, 0, 0, addr()) + rec(AAAA, LAN | V6, 0, 0, addr()) + FLUSH)
+
+seeds = {
+    'printer': printer,
+    # the printer, then the goodbyes of its PTRs and SRV
+    'printer-goodbye': printer + rec(BROWSE, LAN | BYE, 1, 0) + rec(SUBTYPE, LAN | BYE, 1, 0)
+    + rec(SRV, LAN | BYE, 1, 0, srv_to(0, 631)) + bytes([6]),
+    # a '*' instance and host, an instance "_sub", one with a dot inside
+    'hostile': rec(ENUM, LAN, 0, 1) + rec(BROWSE, LAN, 2, 1) + rec(SRV, LAN, 2, 1, srv_to(2, 80))
+    + rec(BROWSE, LAN, 3, 1) + rec(BROWSE, LAN, 5, 1) + rec(SRV, LAN, 5, 1, srv_to(0, 80))
+    + rec(TXT, LAN, 5, 1, bytes([0])) + rec(A, LAN, 2, 0, addr()) + rec(A, LAN, 0, 0, addr())
+    + FLUSH,
+    # a device that calls itself "static": static.lan.home.arpa. is the zone's
+    'reserved-host': slot(0, b'static') + rec(ENUM, LAN, 0, 1) + rec(BROWSE, LAN, 1, 1)
+    + rec(SRV, LAN, 1, 1, srv_to(0, 80)) + rec(TXT, LAN, 1, 1, bytes([0]))
+    + rec(A, LAN, 0, 0, addr()) + rec(AAAA, LAN | V6, 0, 0, addr()) + FLUSH,
+    # twelve services of one host on lab (limits: 8 a link, 3 a host), then lab flaps
+    'flood-lab': rec(ENUM, LAB, 0, 1)
+    + b''.join(slot(0, bytes([ord('a') + i, ord('0') + i])) + rec(BROWSE, LAB, 0, 1)
+               + rec(SRV, LAB, 0, 1, srv_to(4, 80)) + rec(TXT, LAB, 0, 1, bytes([0]))
+               for i in range(12))
+    + rec(A, LAB, 4, 0, addr()) + FLUSH + link_toggle(1) + FLUSH + link_toggle(1) + FLUSH,
+}
+for k, data in seeds.items():
+    with open(f'tests/fuzz/mirror-ops-seeds/{k}.hex', 'w') as f:
+        f.write(f'# fuzz_mirror seed: {k.replace("-", " ")}\n')
+        for i in range(0, len(data), 16):
+            f.write(' '.join('%02x' % b for b in data[i:i + 16]) + '\n')
