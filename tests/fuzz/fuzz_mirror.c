@@ -5,7 +5,8 @@
  * input is a program of operations (below) on a mirror of two links
  * ("lan" on eth0, "lab" on eth1) built without discovery, with small
  * limits so that they are reached, committing into an unsigned zone
- * home.arpa. that holds one name of its own, static.lan.home.arpa.
+ * home.arpa. that holds names of its own: static.lan.home.arpa., a
+ * delegation at cut.lan.home.arpa. and a DNAME at moved.lab.home.arpa.
  *
  * Records are shaped as Avahi gives them (names uncompressed and valid,
  * TXT as strings, addresses of their size); what is in them is the
@@ -15,9 +16,9 @@
  *
  * Besides ASan and UBSan, the target aborts when a promise breaks (see
  * check_zone()): every commit applies; the zone's own records stay as they
- * were; what the mirror publishes is PTR, SRV, TXT, A or AAAA strictly
- * below the apex, never under a wildcard label, with a TTL within the cap;
- * and what a browsing client follows leads somewhere (check_leads()).
+ * were, and nothing is published below its delegation or DNAME; what the mirror publishes is PTR,
+ * SRV, TXT, A or AAAA strictly below the apex, never under a wildcard label, with a TTL within the
+ * cap; and what a browsing client follows leads somewhere (check_leads()).
  *
  * Operations, one octet each (op & 7) followed by its arguments:
  *   0..2  a record: the next octets choose its kind (browse PTR, subtype
@@ -63,12 +64,14 @@
 
 #define OPS_MAX 512
 #define TTL_CAP 10
-#define SLOTS   8
+#define SLOTS   10
 
 static struct ev_loop *g_loop;
 static uint8_t g_apex[ZONE_NAME_MAXLEN];
 static uint8_t g_static[ZONE_NAME_MAXLEN];
 static uint8_t g_ns[ZONE_NAME_MAXLEN];
+static uint8_t g_cut[ZONE_NAME_MAXLEN];   /* a delegation of the zone file */
+static uint8_t g_dname[ZONE_NAME_MAXLEN]; /* a DNAME of the zone file */
 static const mdns_link_config_t g_links[] = {
     {.interface = "eth0", .subdomain = "lan"},
     {.interface = "eth1", .subdomain = "lab"},
@@ -116,6 +119,8 @@ static void slots_reset(void)
 	slot_set(5, "a.b");
 	slot_set(6, "_dns-sd");
 	slot_set(7, "PRINTER");
+	slot_set(8, "cut");   /* printer.cut.local: below the delegation */
+	slot_set(9, "MOVED"); /* printer.moved.local on lab: below the DNAME */
 }
 
 /* Append a label to a wire name under construction (at *len); false when
@@ -287,11 +292,19 @@ static void record(mdns_mirror_t *m, input_t *in)
 	mdns_mirror_inject_record(m, &rec);
 }
 
+/* The zone's own names, and the names below its delegation or DNAME,
+ * where no query reaches (as gw_zonemgr_is_static_name() says). */
+static bool is_own(const zone_t *zone, const uint8_t *name)
+{
+	return zone_name_equal(name, g_apex) || zone_name_equal(name, g_ns) ||
+	       zone_name_equal(name, g_static) || zone_name_equal(name, g_cut) ||
+	       zone_name_equal(name, g_dname) || zone_ancestor_with(zone, name, DNS_T_NS) != NULL ||
+	       zone_ancestor_with(zone, name, DNS_T_DNAME) != NULL;
+}
+
 static bool reserved(void *arg, const uint8_t *name)
 {
-	(void)arg;
-	return zone_name_equal(name, g_apex) || zone_name_equal(name, g_ns) ||
-	       zone_name_equal(name, g_static);
+	return is_own(arg, name);
 }
 
 /* The commit into the zone: it must always apply. */
@@ -324,6 +337,10 @@ static void check_static(const zone_t *zone)
 	CHECK(zone_rrset_next(a, &pos, &rd, &rdlen) && rdlen == 4 && memcmp(rd, want, 4) == 0);
 	node = zone_find(zone, g_ns);
 	CHECK(node != NULL && node->rrset_count == 1 && zone_node_rrset(node, DNS_T_A) != NULL);
+	node = zone_find(zone, g_cut);
+	CHECK(node != NULL && node->rrset_count == 1 && zone_node_rrset(node, DNS_T_NS) != NULL);
+	node = zone_find(zone, g_dname);
+	CHECK(node != NULL && node->rrset_count == 1 && zone_node_rrset(node, DNS_T_DNAME) != NULL);
 }
 
 static bool node_has(const zone_t *zone, const uint8_t *name, uint16_t type)
@@ -369,8 +386,13 @@ static void check_zone(const zone_t *zone)
 	check_static(zone);
 	for (const zone_node_t *node = zone_first(zone); node != NULL;
 	     node = zone_next(zone, node)) {
-		if (reserved(NULL, node->owner))
+		/* Nothing of the mirror's at the zone's own names, nor below
+		 * its delegation or DNAME (check_static() for the former). */
+		if (is_own(zone, node->owner)) {
+			CHECK(zone_ancestor_with(zone, node->owner, DNS_T_NS) == NULL &&
+			      zone_ancestor_with(zone, node->owner, DNS_T_DNAME) == NULL);
 			continue;
+		}
 		CHECK(zone_name_is_subdomain(node->owner, g_apex));
 		CHECK(!has_wildcard_label(node->owner));
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
@@ -403,6 +425,8 @@ static zone_t *zone_up(void)
 	    "home.arpa. 3600 IN NS ns.home.arpa.",
 	    "ns.home.arpa. 3600 IN A 192.0.2.1",
 	    "static.lan.home.arpa. 300 IN A 192.0.2.200",
+	    "cut.lan.home.arpa. 300 IN NS ns.elsewhere.example.",
+	    "moved.lab.home.arpa. 300 IN DNAME elsewhere.example.",
 	};
 	zone_t *zone = NULL;
 	if (zone_new(&zone, g_apex) != GW_OK)
@@ -430,6 +454,7 @@ static mdns_mirror_t *mirror_up(zone_t *zone)
 {
 	g_zc.domain_len = (size_t)zone_name_len(g_apex, ZONE_NAME_MAXLEN);
 	g_zc.commit_arg = zone;
+	g_zc.reserved_arg = zone;
 	mdns_mirror_opts_t opts = {
 	    .cfg =
 	        {
@@ -469,7 +494,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g_loop = ev_loop_new(EVFLAG_AUTO);
 		if (g_loop == NULL || zone_name_from_str(g_apex, "home.arpa.", NULL) < 0 ||
 		    zone_name_from_str(g_static, "static.lan.home.arpa.", NULL) < 0 ||
-		    zone_name_from_str(g_ns, "ns.home.arpa.", NULL) < 0)
+		    zone_name_from_str(g_ns, "ns.home.arpa.", NULL) < 0 ||
+		    zone_name_from_str(g_cut, "cut.lan.home.arpa.", NULL) < 0 ||
+		    zone_name_from_str(g_dname, "moved.lab.home.arpa.", NULL) < 0)
 			abort();
 	}
 	input_t in = {.p = data, .left = size};

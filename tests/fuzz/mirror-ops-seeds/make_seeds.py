@@ -10,7 +10,10 @@ BROWSE, SUBTYPE, ENUM, SRV, TXT, A, AAAA = range(7)
 V6, BYE, T4500 = 4, 8, 3 << 4
 LAN, LAB = T4500 | 0, T4500 | 1
 # Label slots at the start: 0 printer, 1 "My Printer", 2 "*", 3 _sub,
-# 4 host-1, 5 "a.b", 6 _dns-sd, 7 PRINTER. Types: 0 _ipp._tcp, 1 _http._tcp.
+# 4 host-1, 5 "a.b", 6 _dns-sd, 7 PRINTER, 8 cut, 9 MOVED. Types: 0
+# _ipp._tcp, 1 _http._tcp. A host octet with bit 7 set is two labels,
+# slot (octet >> 4) % 10 then slot octet % 10: 0xa8 is printer.cut.local,
+# 0xa9 printer.MOVED.local.
 FLUSH = bytes([5])
 
 
@@ -57,6 +60,12 @@ seeds = {
     'reserved-host': slot(0, b'static') + rec(ENUM, LAN, 0, 1) + rec(BROWSE, LAN, 1, 1)
     + rec(SRV, LAN, 1, 1, srv_to(0, 80)) + rec(TXT, LAN, 1, 1, bytes([0]))
     + rec(A, LAN, 0, 0, addr()) + rec(AAAA, LAN | V6, 0, 0, addr()) + FLUSH,
+    # hosts below the zone file's delegation (lan) and DNAME (lab)
+    'below-cut': rec(ENUM, LAN, 0, 1) + rec(BROWSE, LAN, 1, 1)
+    + rec(SRV, LAN, 1, 1, srv_to(0xa8, 80)) + rec(TXT, LAN, 1, 1, bytes([0]))
+    + rec(A, LAN, 0xa8, 0, addr()) + rec(ENUM, LAB, 0, 1) + rec(BROWSE, LAB, 1, 1)
+    + rec(SRV, LAB, 1, 1, srv_to(0xa9, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
+    + rec(A, LAB, 0xa9, 0, addr()) + FLUSH,
     # twelve services of one host on lab (limits: 8 a link, 3 a host), then lab flaps
     'flood-lab': rec(ENUM, LAB, 0, 1)
     + b''.join(slot(0, bytes([ord('a') + i, ord('0') + i])) + rec(BROWSE, LAB, 0, 1)
