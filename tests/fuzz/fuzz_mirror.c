@@ -4,9 +4,12 @@
  * fair shares, watches and publishing (mdns/mirror*.c) into a zone. The
  * input is a program of operations (below) on a mirror of two links
  * ("lan" on eth0, "lab" on eth1) built without discovery, with small
- * limits so that they are reached, committing into an unsigned zone
- * home.arpa. that holds names of its own: static.lan.home.arpa., a
- * delegation at cut.lan.home.arpa. and a DNAME at moved.lab.home.arpa.
+ * limits so that they are reached, committing into two unsigned zones:
+ * home.arpa., showing both links, that holds names of its own
+ * (static.lan.home.arpa., a delegation at cut.lan.home.arpa. and a DNAME at
+ * moved.lab.home.arpa.), and guest.test., showing lan only through a
+ * policy (instances named *printer* denied, then _ipp._tcp or a host
+ * host-* allowed, the rest denied).
  *
  * Records are shaped as Avahi gives them (names uncompressed and valid,
  * TXT as strings, addresses of their size); what is in them is the
@@ -15,10 +18,12 @@
  * transports, links going down and up between them.
  *
  * Besides ASan and UBSan, the target aborts when a promise breaks (see
- * check_zone()): every commit applies; the zone's own records stay as they
- * were, and nothing is published below its delegation or DNAME; what the mirror publishes is PTR,
- * SRV, TXT, A or AAAA strictly below the apex, never under a wildcard label, with a TTL within the
- * cap; and what a browsing client follows leads somewhere (check_leads()).
+ * check_zone()): every commit applies; the zones' own records stay as
+ * they were, and nothing is published below a delegation or DNAME of
+ * theirs; what the mirror publishes is PTR, SRV, TXT, A or AAAA strictly
+ * below the apex, never under a wildcard label, with a TTL within the
+ * cap; what a browsing client follows leads somewhere (check_leads());
+ * and guest.test. shows lan only, and of it what its policy allows.
  *
  * Operations, one octet each (op & 7) followed by its arguments:
  *   0..2  a record: the next octets choose its kind (browse PTR, subtype
@@ -51,6 +56,7 @@
 #include "common/log.h"
 #include "mdns/mdns.h"
 #include "mdns/mirror.h"
+#include "mdns/policy.h"
 #include "zones/zone.h"
 
 #define CHECK(cond)                                                                                \
@@ -72,6 +78,24 @@ static uint8_t g_static[ZONE_NAME_MAXLEN];
 static uint8_t g_ns[ZONE_NAME_MAXLEN];
 static uint8_t g_cut[ZONE_NAME_MAXLEN];   /* a delegation of the zone file */
 static uint8_t g_dname[ZONE_NAME_MAXLEN]; /* a DNAME of the zone file */
+/* The second zone, guest.test.: link lan only, and a policy. */
+static uint8_t g_apex2[ZONE_NAME_MAXLEN];
+static uint8_t g_ns2[ZONE_NAME_MAXLEN];
+static uint8_t g_lan2[ZONE_NAME_MAXLEN]; /* lan.guest.test. */
+static const char *const g_zone2_links[] = {"lan"};
+/* Denied: an instance whose name has "printer" in it (any case); shown:
+ * type _ipp._tcp, or a host named host-*; the rest denied. */
+static char g_pat_printer[] = "*printer*", g_pat_ipp[] = "_ipp._tcp", g_pat_host[] = "host-*";
+static mdns_policy_rule_t g_rules[] = {
+    {.action = MDNS_POLICY_DENY, .instance = g_pat_printer},
+    {.action = MDNS_POLICY_ALLOW, .type = g_pat_ipp},
+    {.action = MDNS_POLICY_ALLOW, .host = g_pat_host},
+};
+static const mdns_policy_t g_policy = {
+    .fallback = MDNS_POLICY_DENY,
+    .rules = g_rules,
+    .rule_count = sizeof(g_rules) / sizeof(g_rules[0]),
+};
 static const mdns_link_config_t g_links[] = {
     {.interface = "eth0", .subdomain = "lan"},
     {.interface = "eth1", .subdomain = "lab"},
@@ -296,6 +320,8 @@ static void record(mdns_mirror_t *m, input_t *in)
  * where no query reaches (as gw_zonemgr_is_static_name() says). */
 static bool is_own(const zone_t *zone, const uint8_t *name)
 {
+	if (zone_name_equal(zone_apex(zone), g_apex2))
+		return zone_name_equal(name, g_apex2) || zone_name_equal(name, g_ns2);
 	return zone_name_equal(name, g_apex) || zone_name_equal(name, g_ns) ||
 	       zone_name_equal(name, g_static) || zone_name_equal(name, g_cut) ||
 	       zone_name_equal(name, g_dname) || zone_ancestor_with(zone, name, DNS_T_NS) != NULL ||
@@ -326,6 +352,11 @@ static bool has_wildcard_label(const uint8_t *name)
 
 static void check_static(const zone_t *zone)
 {
+	if (zone_name_equal(zone_apex(zone), g_apex2)) {
+		const zone_node_t *ns = zone_find(zone, g_ns2);
+		CHECK(ns != NULL && ns->rrset_count == 1 && zone_node_rrset(ns, DNS_T_A) != NULL);
+		return;
+	}
 	const zone_node_t *node = zone_find(zone, g_static);
 	CHECK(node != NULL && node->rrset_count == 1);
 	const zone_rrset_t *a = zone_node_rrset(node, DNS_T_A);
@@ -381,6 +412,56 @@ static void check_leads(const zone_t *zone, const zone_node_t *node, const zone_
 	}
 }
 
+/* An octet of a label, ASCII letters lowercase (as DNS compares them). */
+static uint8_t fold(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
+}
+
+/* Does the label hold lower (lowercase ASCII) as a part, without case? */
+static bool label_has(const uint8_t *label, const char *lower)
+{
+	size_t n = strlen(lower);
+	for (size_t i = 0; i + n <= label[0]; i++) {
+		size_t k = 0;
+		while (k < n && fold(label[1 + i + k]) == (uint8_t)lower[k])
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
+static bool label_starts(const uint8_t *label, const char *lower)
+{
+	size_t n = strlen(lower);
+	size_t k = 0;
+	while (k < n && k < label[0] && fold(label[1 + k]) == (uint8_t)lower[k])
+		k++;
+	return k == n;
+}
+
+/* guest.test. shows lan only, and of it what its policy allows: an SRV
+ * there is an instance the policy shows. */
+static void check_policy(const zone_node_t *node, const zone_rrset_t *rs)
+{
+	if (!zone_name_is_subdomain(node->owner, g_apex2))
+		return;
+	CHECK(zone_name_is_subdomain(node->owner, g_lan2) || is_enumeration(node->owner));
+	if (rs->type != DNS_T_SRV)
+		return;
+	const uint8_t *inst = node->owner, *type = inst + 1 + inst[0];
+	const uint8_t *proto = type + 1 + type[0];
+	uint32_t pos = 0;
+	const uint8_t *rd = NULL;
+	uint16_t rdlen = 0;
+	CHECK(zone_rrset_next(rs, &pos, &rd, &rdlen) && rdlen > 6);
+	CHECK(!label_has(inst, "printer"));
+	CHECK((type[0] == 4 && label_starts(type, "_ipp") && proto[0] == 4 &&
+	       label_starts(proto, "_tcp")) ||
+	      label_starts(rd + 6, "host-"));
+}
+
 static void check_zone(const zone_t *zone)
 {
 	check_static(zone);
@@ -393,7 +474,8 @@ static void check_zone(const zone_t *zone)
 			      zone_ancestor_with(zone, node->owner, DNS_T_DNAME) == NULL);
 			continue;
 		}
-		CHECK(zone_name_is_subdomain(node->owner, g_apex));
+		const uint8_t *apex = zone_apex(zone);
+		CHECK(zone_name_is_subdomain(node->owner, apex));
 		CHECK(!has_wildcard_label(node->owner));
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
 			const zone_rrset_t *rs = &node->rrsets[i];
@@ -407,31 +489,24 @@ static void check_zone(const zone_t *zone)
 			while (zone_rrset_next(rs, &pos, &rd, &rdlen)) {
 				/* Targets lead into the zone, never to a wildcard. */
 				if (rs->type == DNS_T_PTR)
-					CHECK(zone_name_is_subdomain(rd, g_apex) &&
+					CHECK(zone_name_is_subdomain(rd, apex) &&
 					      !has_wildcard_label(rd));
 				if (rs->type == DNS_T_SRV)
-					CHECK(rdlen > 6 && zone_name_is_subdomain(rd + 6, g_apex) &&
+					CHECK(rdlen > 6 && zone_name_is_subdomain(rd + 6, apex) &&
 					      !has_wildcard_label(rd + 6));
 			}
 			check_leads(zone, node, rs);
+			check_policy(node, rs);
 		}
 	}
 }
 
-static zone_t *zone_up(void)
+static zone_t *zone_from(const uint8_t *apex, const char *const *rrs, size_t count)
 {
-	static const char *const rrs[] = {
-	    "home.arpa. 3600 IN SOA ns.home.arpa. hostmaster.home.arpa. 100 3600 600 86400 10",
-	    "home.arpa. 3600 IN NS ns.home.arpa.",
-	    "ns.home.arpa. 3600 IN A 192.0.2.1",
-	    "static.lan.home.arpa. 300 IN A 192.0.2.200",
-	    "cut.lan.home.arpa. 300 IN NS ns.elsewhere.example.",
-	    "moved.lab.home.arpa. 300 IN DNAME elsewhere.example.",
-	};
 	zone_t *zone = NULL;
-	if (zone_new(&zone, g_apex) != GW_OK)
+	if (zone_new(&zone, apex) != GW_OK)
 		abort();
-	for (size_t i = 0; i < sizeof(rrs) / sizeof(rrs[0]); i++) {
+	for (size_t i = 0; i < count; i++) {
 		ldns_rr *rr = NULL;
 		if (ldns_rr_new_frm_str(&rr, rrs[i], 3600, NULL, NULL) != LDNS_STATUS_OK ||
 		    zone_add_rr(zone, rr) != GW_OK)
@@ -441,25 +516,56 @@ static zone_t *zone_up(void)
 	return zone;
 }
 
-/* The mirror's zone: borrowed by the mirror for its life. */
-static mdns_mirror_zone_t g_zc = {
-    .domain = g_apex,
-    .domain_str = "home.arpa.",
-    .state_file = NULL,
-    .commit = commit,
-    .reserved = reserved,
+static void zones_up(zone_t *zones[2])
+{
+	static const char *const home[] = {
+	    "home.arpa. 3600 IN SOA ns.home.arpa. hostmaster.home.arpa. 100 3600 600 86400 10",
+	    "home.arpa. 3600 IN NS ns.home.arpa.",
+	    "ns.home.arpa. 3600 IN A 192.0.2.1",
+	    "static.lan.home.arpa. 300 IN A 192.0.2.200",
+	    "cut.lan.home.arpa. 300 IN NS ns.elsewhere.example.",
+	    "moved.lab.home.arpa. 300 IN DNAME elsewhere.example.",
+	};
+	static const char *const guest[] = {
+	    "guest.test. 3600 IN SOA ns.guest.test. hostmaster.guest.test. 1 3600 600 86400 10",
+	    "guest.test. 3600 IN NS ns.guest.test.",
+	    "ns.guest.test. 3600 IN A 192.0.2.2",
+	};
+	zones[0] = zone_from(g_apex, home, sizeof(home) / sizeof(home[0]));
+	zones[1] = zone_from(g_apex2, guest, sizeof(guest) / sizeof(guest[0]));
+}
+
+/* The mirror's zones: borrowed by the mirror for its life. */
+static mdns_mirror_zone_t g_zc[2] = {
+    {
+        .domain = g_apex,
+        .domain_str = "home.arpa.",
+        .commit = commit,
+        .reserved = reserved,
+    },
+    {
+        .domain = g_apex2,
+        .domain_str = "guest.test.",
+        .links = g_zone2_links,
+        .link_count = 1,
+        .policy = &g_policy,
+        .commit = commit,
+        .reserved = reserved,
+    },
 };
 
-static mdns_mirror_t *mirror_up(zone_t *zone)
+static mdns_mirror_t *mirror_up(zone_t *zones[2])
 {
-	g_zc.domain_len = (size_t)zone_name_len(g_apex, ZONE_NAME_MAXLEN);
-	g_zc.commit_arg = zone;
-	g_zc.reserved_arg = zone;
+	for (int i = 0; i < 2; i++) {
+		g_zc[i].domain_len = (size_t)zone_name_len(g_zc[i].domain, ZONE_NAME_MAXLEN);
+		g_zc[i].commit_arg = zones[i];
+		g_zc[i].reserved_arg = zones[i];
+	}
 	mdns_mirror_opts_t opts = {
 	    .cfg =
 	        {
-	            .zones = &g_zc,
-	            .zone_count = 1,
+	            .zones = g_zc,
+	            .zone_count = 2,
 	            .links = g_links,
 	            .link_count = 2,
 	            .subtypes = g_subtypes,
@@ -496,14 +602,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    zone_name_from_str(g_static, "static.lan.home.arpa.", NULL) < 0 ||
 		    zone_name_from_str(g_ns, "ns.home.arpa.", NULL) < 0 ||
 		    zone_name_from_str(g_cut, "cut.lan.home.arpa.", NULL) < 0 ||
-		    zone_name_from_str(g_dname, "moved.lab.home.arpa.", NULL) < 0)
+		    zone_name_from_str(g_dname, "moved.lab.home.arpa.", NULL) < 0 ||
+		    zone_name_from_str(g_apex2, "guest.test.", NULL) < 0 ||
+		    zone_name_from_str(g_ns2, "ns.guest.test.", NULL) < 0 ||
+		    zone_name_from_str(g_lan2, "lan.guest.test.", NULL) < 0)
 			abort();
 	}
 	input_t in = {.p = data, .left = size};
 	bool up[2] = {true, true};
 	slots_reset();
-	zone_t *zone = zone_up();
-	mdns_mirror_t *m = mirror_up(zone);
+	zone_t *zones[2];
+	zones_up(zones);
+	mdns_mirror_t *m = mirror_up(zones);
 	mdns_mirror_inject_link(m, 1, "eth0", true);
 	mdns_mirror_inject_link(m, 2, "eth1", true);
 	for (int ops = 0; in.left > 0 && ops < OPS_MAX; ops++) {
@@ -529,13 +639,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		default:
 			mdns_mirror_flush(m);
-			check_zone(zone);
+			check_zone(zones[0]);
+			check_zone(zones[1]);
 			break;
 		}
 	}
 	mdns_mirror_flush(m);
-	check_zone(zone);
+	check_zone(zones[0]);
+	check_zone(zones[1]);
 	mdns_mirror_free(m);
-	zone_free(zone);
+	zone_free(zones[0]);
+	zone_free(zones[1]);
 	return 0;
 }

@@ -66,6 +66,15 @@ seeds = {
     + rec(A, LAN, 0xa8, 0, addr()) + rec(ENUM, LAB, 0, 1) + rec(BROWSE, LAB, 1, 1)
     + rec(SRV, LAB, 1, 1, srv_to(0xa9, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
     + rec(A, LAB, 0xa9, 0, addr()) + FLUSH,
+    # what guest.test. shows of lan: "My Printer" (_ipp._tcp) denied by
+    # name, "scan" (_ipp._tcp) on host printer and "web" (_http._tcp) on
+    # host-1 allowed, "other" (_http._tcp) on printer denied by the default
+    'guest-policy': printer + slot(6, b'scan') + slot(7, b'web') + slot(3, b'other')
+    + rec(BROWSE, LAN, 6, 0) + rec(SRV, LAN, 6, 0, srv_to(0, 631)) + rec(TXT, LAN, 6, 0, bytes([0]))
+    + rec(ENUM, LAN, 0, 1) + rec(BROWSE, LAN, 7, 1) + rec(SRV, LAN, 7, 1, srv_to(4, 80))
+    + rec(TXT, LAN, 7, 1, bytes([0])) + rec(A, LAN, 4, 0, addr())
+    + rec(BROWSE, LAN, 3, 1) + rec(SRV, LAN, 3, 1, srv_to(0, 80)) + rec(TXT, LAN, 3, 1, bytes([0]))
+    + FLUSH,
     # twelve services of one host on lab (limits: 8 a link, 3 a host), then lab flaps
     'flood-lab': rec(ENUM, LAB, 0, 1)
     + b''.join(slot(0, bytes([ord('a') + i, ord('0') + i])) + rec(BROWSE, LAB, 0, 1)
