@@ -254,22 +254,46 @@ int gw_file_read(const char *path, size_t max, char **out, size_t *len)
 	int ret = GW_OK;
 	char *buf = NULL;
 	FILE *fp = NULL;
+	struct stat st;
 	ret = gw_file_fopen_regular(path, &fp);
 	if (ret != GW_OK)
 		return ret;
-	buf = malloc(max + 1);
+	if (fstat(fileno(fp), &st) != 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* Room for what the file holds now, not for max: max bounds a
+	 * damaged file (256 MiB for the mirror's state), and a buffer of that
+	 * size for a file of a few kB would be asked of the allocator at
+	 * every start. One octet more shows a file that grew since the
+	 * fstat(), read on in larger pieces up to max + 1. */
+	size_t cap = ((uint64_t)st.st_size < max ? (size_t)st.st_size : max) + 1;
+	size_t n = 0;
+	buf = malloc(cap + 1);
 	if (buf == NULL) {
 		ret = GW_ENOMEM;
 		goto out;
 	}
-	size_t n = fread(buf, 1, max + 1, fp);
-	if (ferror(fp)) {
-		ret = GW_EIO;
-		goto out;
-	}
-	if (n > max) {
-		ret = GW_ELIMIT;
-		goto out;
+	for (;;) {
+		n += fread(buf + n, 1, cap - n, fp);
+		if (ferror(fp)) {
+			ret = GW_EIO;
+			goto out;
+		}
+		if (n < cap)
+			break; /* the end of the file */
+		if (n > max) {
+			ret = GW_ELIMIT;
+			goto out;
+		}
+		size_t more = cap > max / 2 ? max + 1 : cap * 2;
+		char *grown = realloc(buf, more + 1);
+		if (grown == NULL) {
+			ret = GW_ENOMEM;
+			goto out;
+		}
+		buf = grown;
+		cap = more;
 	}
 	buf[n] = '\0';
 	*out = buf;

@@ -124,6 +124,40 @@ static void test_limit(void)
 	remove_dir();
 }
 
+/* gw_file_read(): a buffer the size of the file, not of max; a file longer
+ * than its size said (as /proc's, whose size is 0) read whole; max octets
+ * whole, one more over the limit. */
+static void test_read_sizes(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	make_dir();
+	write_file("abc", 0600);
+	/* A terabyte as the limit: only the file's three octets are asked
+	 * of the allocator (a buffer of max could not be had). */
+	CU_ASSERT_EQUAL_FATAL(gw_file_read(path, (size_t)1 << 40, &text, &len), GW_OK);
+	CU_ASSERT_EQUAL(len, 3);
+	CU_ASSERT_STRING_EQUAL(text, "abc");
+	free(text);
+	write_file("12345678", 0600);
+	CU_ASSERT_EQUAL(gw_file_read(path, 8, &text, &len), GW_OK);
+	CU_ASSERT_EQUAL(len, 8);
+	free(text);
+	text = NULL;
+	len = 99;
+	CU_ASSERT_EQUAL(gw_file_read(path, 7, &text, &len), GW_ELIMIT);
+	CU_ASSERT_PTR_NULL(text);
+	CU_ASSERT_EQUAL(len, 99);
+	remove_dir();
+	/* Size 0 by fstat(), some hundred octets when read. */
+	CU_ASSERT_EQUAL(gw_file_read("/proc/self/status", 1 << 20, &text, &len), GW_OK);
+	CU_ASSERT(len > 100);
+	CU_ASSERT(text != NULL && strncmp(text, "Name:", 5) == 0 && strlen(text) == len);
+	free(text);
+	CU_ASSERT_EQUAL(gw_file_read("/proc/self/status", 10, &text, &len), GW_ELIMIT);
+}
+
 /* gw_file_read_full(): from the file's position (which moves) or at an
  * offset (which leaves it), short only at the end of the file. */
 static void test_read_full(void)
@@ -263,6 +297,7 @@ int gw_test_register(void)
 	                                 {"private", test_private},
 	                                 {"symlink", test_symlink},
 	                                 {"limit", test_limit},
+	                                 {"read sizes", test_read_sizes},
 	                                 {"read_full", test_read_full},
 	                                 {"update", test_update},
 	                                 {"regular files only", test_regular_only},
