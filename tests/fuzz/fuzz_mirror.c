@@ -23,7 +23,9 @@
  * theirs; what the mirror publishes is PTR, SRV, TXT, A or AAAA strictly
  * below the apex, never under a wildcard label, with a TTL within the
  * cap; what a browsing client follows leads somewhere (check_leads());
- * and guest.test. shows lan only, and of it what its policy allows.
+ * guest.test. shows lan only, and of it what its policy allows; and a
+ * restart on the state the mirror saved at its end serves the same
+ * records (check_restart()).
  *
  * Operations, one octet each (op & 7) followed by its arguments:
  *   0..2  a record: the next octets choose its kind (browse PTR, subtype
@@ -47,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <ev.h>
 #include <ldns/ldns.h>
@@ -592,6 +595,67 @@ static mdns_mirror_t *mirror_up(zone_t *zones[2])
 	return m;
 }
 
+/* Each zone's state file, in a directory of the target's own. */
+static char g_dir[64];
+static char g_state[2][96];
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The zone as text, its lines sorted: the RRs of an RRset are a set, in
+ * whatever order they were added (caller frees). */
+static char *dump(const zone_t *zone)
+{
+	char *text = NULL, *out = NULL;
+	size_t len = 0, count = 0;
+	FILE *fp = open_memstream(&text, &len);
+	if (fp == NULL || zone_dump(zone, fp) != GW_OK)
+		abort();
+	fclose(fp);
+	char **lines = calloc(len + 1, sizeof(*lines));
+	out = malloc(len + 1);
+	if (lines == NULL || out == NULL)
+		abort();
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l != NULL;
+	     l = strtok_r(NULL, "\n", &save))
+		lines[count++] = l;
+	qsort(lines, count, sizeof(*lines), cmp_lines);
+	size_t at = 0;
+	for (size_t i = 0; i < count; i++) {
+		size_t n = strlen(lines[i]);
+		memcpy(out + at, lines[i], n);
+		at += n;
+		out[at++] = '\n';
+	}
+	out[at] = '\0';
+	free(lines);
+	free(text);
+	return out;
+}
+
+/* A restart: what the mirror saved at its end (mdns_mirror_free()) is
+ * served again by the next start, record for record, before any link is
+ * back (mdns_mirror_start()). */
+static void check_restart(mdns_mirror_t *m, zone_t *zones[2])
+{
+	char *before[2] = {dump(zones[0]), dump(zones[1])};
+	mdns_mirror_free(m);
+	zone_t *again[2];
+	zones_up(again);
+	m = mirror_up(again);
+	for (int i = 0; i < 2; i++) {
+		char *after = dump(again[i]);
+		CHECK(strcmp(before[i], after) == 0);
+		free(after);
+		free(before[i]);
+	}
+	mdns_mirror_free(m);
+	zone_free(again[0]);
+	zone_free(again[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (g_loop == NULL) {
@@ -607,7 +671,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    zone_name_from_str(g_ns2, "ns.guest.test.", NULL) < 0 ||
 		    zone_name_from_str(g_lan2, "lan.guest.test.", NULL) < 0)
 			abort();
+		/* tmpfs where there is one: the saves fsync. */
+		snprintf(g_dir, sizeof(g_dir), "%s/fuzz_mirror.XXXXXX",
+		         access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+		if (mkdtemp(g_dir) == NULL)
+			abort();
+		for (int i = 0; i < 2; i++) {
+			snprintf(g_state[i], sizeof(g_state[i]), "%s/zone%d", g_dir, i);
+			g_zc[i].state_file = g_state[i];
+		}
 	}
+	/* Each input starts with nothing saved. */
+	unlink(g_state[0]);
+	unlink(g_state[1]);
 	input_t in = {.p = data, .left = size};
 	bool up[2] = {true, true};
 	slots_reset();
@@ -647,7 +723,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mdns_mirror_flush(m);
 	check_zone(zones[0]);
 	check_zone(zones[1]);
-	mdns_mirror_free(m);
+	check_restart(m, zones);
 	zone_free(zones[0]);
 	zone_free(zones[1]);
 	return 0;
