@@ -35,7 +35,9 @@
  *         below) and the data
  *   3     set a label slot from the input (1..63 octets, any)
  *   4     a link goes down or comes up
- *   5..7  flush the pending batch (a commit), then check the zone
+ *   5, 6  flush the pending batch (a commit), then check the zones
+ *   7     a reload to one of the configurations below (VARIANTS), then
+ *         check the zones (its batch is committed by the call)
  *
  * The loop never runs: timers (the batch window, a lost link's grace,
  * the reap of browsers) do not fire, mdns_mirror_flush() runs the batch.
@@ -85,7 +87,10 @@ static uint8_t g_dname[ZONE_NAME_MAXLEN]; /* a DNAME of the zone file */
 static uint8_t g_apex2[ZONE_NAME_MAXLEN];
 static uint8_t g_ns2[ZONE_NAME_MAXLEN];
 static uint8_t g_lan2[ZONE_NAME_MAXLEN]; /* lan.guest.test. */
+static uint8_t g_lab2[ZONE_NAME_MAXLEN]; /* lab.guest.test. */
 static const char *const g_zone2_links[] = {"lan"};
+static const char *const g_zone2_lab[] = {"lab"};
+static int g_variant; /* the configuration in use, see VARIANTS */
 /* Denied: an instance whose name has "printer" in it (any case); shown:
  * type _ipp._tcp, or a host named host-*; the rest denied. */
 static char g_pat_printer[] = "*printer*", g_pat_ipp[] = "_ipp._tcp", g_pat_host[] = "host-*";
@@ -444,14 +449,15 @@ static bool label_starts(const uint8_t *label, const char *lower)
 	return k == n;
 }
 
-/* guest.test. shows lan only, and of it what its policy allows: an SRV
- * there is an instance the policy shows. */
+/* guest.test. shows its link only, and of it what its policy allows: an
+ * SRV there is an instance the policy shows. */
 static void check_policy(const zone_node_t *node, const zone_rrset_t *rs)
 {
 	if (!zone_name_is_subdomain(node->owner, g_apex2))
 		return;
-	CHECK(zone_name_is_subdomain(node->owner, g_lan2) || is_enumeration(node->owner));
-	if (rs->type != DNS_T_SRV)
+	CHECK(zone_name_is_subdomain(node->owner, g_variant == 2 ? g_lab2 : g_lan2) ||
+	      is_enumeration(node->owner));
+	if (rs->type != DNS_T_SRV || g_variant == 1)
 		return;
 	const uint8_t *inst = node->owner, *type = inst + 1 + inst[0];
 	const uint8_t *proto = type + 1 + type[0];
@@ -538,57 +544,73 @@ static void zones_up(zone_t *zones[2])
 	zones[1] = zone_from(g_apex2, guest, sizeof(guest) / sizeof(guest[0]));
 }
 
-/* The mirror's zones: borrowed by the mirror for its life. */
-static mdns_mirror_zone_t g_zc[2] = {
-    {
-        .domain = g_apex,
-        .domain_str = "home.arpa.",
-        .commit = commit,
-        .reserved = reserved,
-    },
-    {
-        .domain = g_apex2,
-        .domain_str = "guest.test.",
-        .links = g_zone2_links,
-        .link_count = 1,
-        .policy = &g_policy,
-        .commit = commit,
-        .reserved = reserved,
-    },
-};
+/* The configurations a reload may switch between (operation 7):
+ *   0  as built: guest.test. shows lan through the policy
+ *   1  guest.test. shows every service of lan (no policy)
+ *   2  guest.test. shows lab, through the policy
+ *   3  as 0, with lower limits (4 services a link, 2 a host and address) */
+#define VARIANTS 4
+
+/* The zones of each configuration: borrowed by the mirror while in use. */
+static mdns_mirror_zone_t g_zc[VARIANTS][2];
+
+static void zone_configs_init(void)
+{
+	for (int v = 0; v < VARIANTS; v++) {
+		g_zc[v][0] = (mdns_mirror_zone_t){
+		    .domain = g_apex,
+		    .domain_str = "home.arpa.",
+		    .commit = commit,
+		    .reserved = reserved,
+		};
+		g_zc[v][1] = (mdns_mirror_zone_t){
+		    .domain = g_apex2,
+		    .domain_str = "guest.test.",
+		    .links = v == 2 ? g_zone2_lab : g_zone2_links,
+		    .link_count = 1,
+		    .policy = v == 1 ? NULL : &g_policy,
+		    .commit = commit,
+		    .reserved = reserved,
+		};
+	}
+}
+
+/* Configuration v over zones (borrowed). */
+static mdns_mirror_config_t config(int v, zone_t *zones[2])
+{
+	for (int i = 0; i < 2; i++) {
+		mdns_mirror_zone_t *zc = &g_zc[v][i];
+		zc->domain_len = (size_t)zone_name_len(zc->domain, ZONE_NAME_MAXLEN);
+		zc->commit_arg = zones[i];
+		zc->reserved_arg = zones[i];
+	}
+	uint32_t services = v == 3 ? 4 : 8, per_host = v == 3 ? 2 : 3;
+	return (mdns_mirror_config_t){
+	    .zones = g_zc[v],
+	    .zone_count = 2,
+	    .links = g_links,
+	    .link_count = 2,
+	    .subtypes = g_subtypes,
+	    .subtype_count = 1,
+	    .ipv4 = true,
+	    .ipv6 = true,
+	    .ttl_cap = TTL_CAP,
+	    .batch_window_ms = 20,
+	    .warmup_ms = 150,
+	    .link_grace_ms = 150,
+	    /* Small, so that inputs reach them. */
+	    .limits = {.services_per_link = services,
+	               .records_per_name = 4,
+	               .txt_size = 200,
+	               .changes_per_second = 100000,
+	               .services_per_host = per_host,
+	               .services_per_address = per_host},
+	};
+}
 
 static mdns_mirror_t *mirror_up(zone_t *zones[2])
 {
-	for (int i = 0; i < 2; i++) {
-		g_zc[i].domain_len = (size_t)zone_name_len(g_zc[i].domain, ZONE_NAME_MAXLEN);
-		g_zc[i].commit_arg = zones[i];
-		g_zc[i].reserved_arg = zones[i];
-	}
-	mdns_mirror_opts_t opts = {
-	    .cfg =
-	        {
-	            .zones = g_zc,
-	            .zone_count = 2,
-	            .links = g_links,
-	            .link_count = 2,
-	            .subtypes = g_subtypes,
-	            .subtype_count = 1,
-	            .ipv4 = true,
-	            .ipv6 = true,
-	            .ttl_cap = TTL_CAP,
-	            .batch_window_ms = 20,
-	            .warmup_ms = 150,
-	            .link_grace_ms = 150,
-	            /* Small, so that inputs reach them. */
-	            .limits = {.services_per_link = 8,
-	                       .records_per_name = 4,
-	                       .txt_size = 200,
-	                       .changes_per_second = 100000,
-	                       .services_per_host = 3,
-	                       .services_per_address = 3},
-	        },
-	    .discover = false,
-	};
+	mdns_mirror_opts_t opts = {.cfg = config(g_variant, zones), .discover = false};
 	mdns_mirror_t *m = NULL;
 	if (mdns_mirror_new(&m, g_loop, &opts) != GW_OK || mdns_mirror_start(m) != GW_OK)
 		abort();
@@ -669,8 +691,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    zone_name_from_str(g_dname, "moved.lab.home.arpa.", NULL) < 0 ||
 		    zone_name_from_str(g_apex2, "guest.test.", NULL) < 0 ||
 		    zone_name_from_str(g_ns2, "ns.guest.test.", NULL) < 0 ||
-		    zone_name_from_str(g_lan2, "lan.guest.test.", NULL) < 0)
+		    zone_name_from_str(g_lan2, "lan.guest.test.", NULL) < 0 ||
+		    zone_name_from_str(g_lab2, "lab.guest.test.", NULL) < 0)
 			abort();
+		zone_configs_init();
 		/* tmpfs where there is one: the saves fsync. */
 		snprintf(g_dir, sizeof(g_dir), "%s/fuzz_mirror.XXXXXX",
 		         access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
@@ -678,10 +702,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (int i = 0; i < 2; i++) {
 			snprintf(g_state[i], sizeof(g_state[i]), "%s/zone%d", g_dir, i);
-			g_zc[i].state_file = g_state[i];
+			for (int v = 0; v < VARIANTS; v++)
+				g_zc[v][i].state_file = g_state[i];
 		}
 	}
-	/* Each input starts with nothing saved. */
+	/* Each input starts as built, with nothing saved. */
+	g_variant = 0;
 	unlink(g_state[0]);
 	unlink(g_state[1]);
 	input_t in = {.p = data, .left = size};
@@ -711,6 +737,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int k = (op >> 3) & 1;
 			up[k] = !up[k];
 			mdns_mirror_inject_link(m, 1 + k, k == 0 ? "eth0" : "eth1", up[k]);
+			break;
+		}
+		case 7: { /* a reload */
+			g_variant = (op >> 3) % VARIANTS;
+			mdns_mirror_config_t cfg = config(g_variant, zones);
+			CHECK(mdns_mirror_reconfigure(m, &cfg) == GW_OK);
+			check_zone(zones[0]);
+			check_zone(zones[1]);
 			break;
 		}
 		default:

@@ -17,6 +17,12 @@ LAN, LAB = T4500 | 0, T4500 | 1
 FLUSH = bytes([5])
 
 
+def reload(v):
+    """Operation 7: a reload to configuration v (VARIANTS in fuzz_mirror.c)."""
+    return bytes([7 | (v << 3)])
+
+
+
 def rec(kind, how, inst, typ, extra=b''):
     """Operation 0: a record; extra is what the kind reads after."""
     return bytes([0, kind, how, inst, typ]) + extra
@@ -75,6 +81,10 @@ seeds = {
     + rec(TXT, LAN, 7, 1, bytes([0])) + rec(A, LAN, 4, 0, addr())
     + rec(BROWSE, LAN, 3, 1) + rec(SRV, LAN, 3, 1, srv_to(0, 80)) + rec(TXT, LAN, 3, 1, bytes([0]))
     + FLUSH,
+    # the guest zone's policy off, its link moved to lab, lower limits, back
+    'reloads': printer + rec(ENUM, LAB, 0, 1) + rec(BROWSE, LAB, 1, 1)
+    + rec(SRV, LAB, 1, 1, srv_to(4, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
+    + rec(A, LAB, 4, 0, addr()) + FLUSH + reload(1) + reload(2) + reload(3) + reload(0) + FLUSH,
     # twelve services of one host on lab (limits: 8 a link, 3 a host), then lab flaps
     'flood-lab': rec(ENUM, LAB, 0, 1)
     + b''.join(slot(0, bytes([ord('a') + i, ord('0') + i])) + rec(BROWSE, LAB, 0, 1)
