@@ -626,6 +626,14 @@ static int cmp_lines(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* At exit: the state files and their directory go. */
+static void remove_state(void)
+{
+	unlink(g_state[0]);
+	unlink(g_state[1]);
+	rmdir(g_dir);
+}
+
 /* The zone as text, its lines sorted: the RRs of an RRset are a set, in
  * whatever order they were added (caller frees). */
 static char *dump(const zone_t *zone)
@@ -700,6 +708,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		         access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 		if (mkdtemp(g_dir) == NULL)
 			abort();
+		atexit(remove_state);
 		for (int i = 0; i < 2; i++) {
 			snprintf(g_state[i], sizeof(g_state[i]), "%s/zone%d", g_dir, i);
 			for (int v = 0; v < VARIANTS; v++)
