@@ -267,6 +267,8 @@ int gw_file_read(const char *path, size_t max, char **out, size_t *len)
 	 * size for a file of a few kB would be asked of the allocator at
 	 * every start. One octet more shows a file that grew since the
 	 * fstat(), read on in larger pieces up to max + 1. */
+	if (max > SIZE_MAX / 4)
+		max = SIZE_MAX / 4; /* max + 1, and the doubling below, stay in range */
 	size_t cap = ((uint64_t)st.st_size < max ? (size_t)st.st_size : max) + 1;
 	size_t n = 0;
 	buf = malloc(cap + 1);

@@ -3,6 +3,7 @@
  * update writes only what differs. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,9 @@ static void test_read_sizes(void)
 	CU_ASSERT_EQUAL_FATAL(gw_file_read(path, (size_t)1 << 40, &text, &len), GW_OK);
 	CU_ASSERT_EQUAL(len, 3);
 	CU_ASSERT_STRING_EQUAL(text, "abc");
+	free(text);
+	CU_ASSERT_EQUAL_FATAL(gw_file_read(path, SIZE_MAX, &text, &len), GW_OK);
+	CU_ASSERT_EQUAL(len, 3);
 	free(text);
 	write_file("12345678", 0600);
 	CU_ASSERT_EQUAL(gw_file_read(path, 8, &text, &len), GW_OK);
