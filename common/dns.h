@@ -81,6 +81,7 @@
 /* EDNS (RFC 6891): the DO bit of the OPT flags (RFC 3225), and the option
  * codes the code looks at. */
 #define DNS_EDNS_FLAG_DO   0x8000
+#define DNS_EDNS_NSID      3  /* RFC 5001 */
 #define DNS_EDNS_COOKIE    10 /* RFC 7873 */
 #define DNS_EDNS_KEEPALIVE 11 /* RFC 7828 */
 #define DNS_EDNS_PADDING   12 /* RFC 7830 */

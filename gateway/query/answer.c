@@ -707,6 +707,14 @@ static void answer_chaos(ctx_t *c)
 	c->rcode = DNS_RCODE_REFUSED;
 }
 
+size_t gw_answer_udp_limit(const gw_answer_env_t *env, const gw_query_t *q)
+{
+	size_t client = q->udp_max;
+	if (client > env->udp_payload && env->udp_payload >= 512)
+		client = env->udp_payload;
+	return client;
+}
+
 gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, size_t len, bool tcp,
                              uint8_t *out, size_t outcap, size_t *outlen, gw_query_t *q)
 {
@@ -753,15 +761,17 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 	}
 
 	size_t limit = outcap;
-	if (!tcp) {
-		size_t client = q->udp_max;
-		if (client > env->udp_payload && env->udp_payload >= 512)
-			client = env->udp_payload;
-		if (client < limit)
-			limit = client;
-	}
+	if (!tcp && gw_answer_udp_limit(env, q) < limit)
+		limit = gw_answer_udp_limit(env, q);
 	size_t reserve = (q->has_edns ? OPT_LEN + (q->has_cookie ? env->cookie_reserve : 0) : 0) +
 	                 env->tsig_reserve;
+	/* Room for the server's name only where the question still fits
+	 * beside it: NSID is a courtesy, never why a reply is dropped (a long
+	 * name, a TSIG key's, the cookie and 255 octets of identity do not
+	 * all fit in 512). */
+	if (q->has_edns && q->has_nsid &&
+	    limit >= reserve + env->nsid_reserve + DNS_HEADER_LEN + q->qname_len + 4)
+		reserve += env->nsid_reserve;
 
 	ctx_t c = {.env = env,
 	           .q = q,

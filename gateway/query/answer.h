@@ -30,6 +30,10 @@ typedef struct gw_answer_env {
 	 * option, for the server cookie the caller adds (guard.h); 0 when
 	 * the server gives no cookies. */
 	uint16_t cookie_reserve;
+	/* Octets kept free after the OPT of a reply to a query with an NSID
+	 * option, for the option with identity the caller adds (RFC 5001,
+	 * gateway/server/reply_opt.c); 0 when identity is not set. */
+	uint16_t nsid_reserve;
 } gw_answer_env_t;
 
 /* The outcome, for statistics and logging. */
@@ -48,6 +52,10 @@ typedef enum {
  * the caller's dispatch and logs); q->qname points into pkt. */
 gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, size_t len, bool tcp,
                              uint8_t *out, size_t outcap, size_t *outlen, gw_query_t *q);
+
+/* The largest UDP reply q may get: the client's size (512 without EDNS),
+ * no more than our own udp_payload. */
+size_t gw_answer_udp_limit(const gw_answer_env_t *env, const gw_query_t *q);
 
 /* Write a header-only (or question-only, when the question parsed) error
  * reply for q with rcode into out. Returns the length, 0 if outcap is too

@@ -119,6 +119,11 @@ static int read_edns_options(gw_query_t *q, const uint8_t *pkt, size_t pos, size
 			/* Any length, any content (RFC 7830 3): only noted. */
 			q->has_padding = true;
 			break;
+		case DNS_EDNS_NSID:
+			/* The client asks who answers (RFC 5001 2.1); what it
+			 * put in the option (it should be empty) is not read. */
+			q->has_nsid = true;
+			break;
 		default:
 			/* Unknown options are ignored (RFC 6891 6.1.2). */
 			break;
@@ -225,7 +230,8 @@ static void salvage_opt(gw_query_t *q, const uint8_t *pkt, size_t len)
 
 	if (q->has_edns || opt_fault(q->reason))
 		return;
-	scan.has_cookie = scan.has_keepalive = scan.has_padding = scan.has_tsig = false;
+	scan.has_cookie = scan.has_keepalive = scan.has_padding = scan.has_nsid = scan.has_tsig =
+	    false;
 	for (size_t i = 0; i < q->qdcount; i++) {
 		size_t end = 0;
 		if (walk_name(&scan, pkt, len, pos, &end, false) != GW_OK || len - end < 4)

@@ -95,6 +95,7 @@ typedef struct gw_query {
 	                           not know the transport */
 	bool has_padding;       /* Padding (RFC 7830): the client pads, so a reply
 	                           over an encrypted transport is padded too (RFC 8467) */
+	bool has_nsid;          /* NSID (RFC 5001): the reply names the server */
 	bool cookie_only;       /* no question, a COOKIE: GW_WIRE_COOKIE_ONLY */
 
 	/* TSIG (RFC 8945): only located here; verified later with ldns. */

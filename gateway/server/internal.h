@@ -210,9 +210,14 @@ void gw_tls_conn_deinit(gw_tcp_conn_t *c);
 /* The block a padded reply over TLS is padded to (RFC 8467 4.1: 468). */
 #define GW_TLS_PAD_BLOCK 468
 
-/* Pad the reply of n octets at msg (cap octets of room) with an EDNS
- * Padding option to a multiple of block octets (padding.c). Only a reply
- * whose OPT is its last record gets one (a TSIG-signed reply does not:
- * padding would break the signature). Returns the new length, n when the
- * reply is left as it was. */
+/* Options added to the reply of n octets at msg (cap octets of room, at
+ * most GW_TCP_MAXMSG) after the answerer and the guard (reply_opt.c).
+ * Only a reply whose OPT is its last record gets one (a TSIG-signed reply
+ * does not: the option would break the signature). Each returns the new
+ * length, n when the reply is left as it was. */
+/* NSID (RFC 5001) with the text nsid (borrowed; NULL or empty: none),
+ * for a query that asked; not on a truncated reply, nor when it does not
+ * fit in cap. */
+size_t gw_nsid_reply(uint8_t *msg, size_t n, size_t cap, const char *nsid);
+/* EDNS Padding to a multiple of block octets, when a whole block fits. */
 size_t gw_pad_reply(uint8_t *msg, size_t n, size_t cap, size_t block);

@@ -161,6 +161,9 @@ int gw_server_new(gw_server_t **out, struct ev_loop *loop, const gw_server_opts_
 	gw_tcp_init(srv);
 	srv->env.udp_payload = opts->udp_payload;
 	srv->env.identity = opts->identity;
+	/* The NSID option: its header and the text (at most 255 octets). */
+	if (opts->identity != NULL && opts->identity[0] != '\0')
+		srv->env.nsid_reserve = (uint16_t)(4 + strnlen(opts->identity, 255));
 	srv->env.version = opts->version;
 	srv->udp_in = calloc(GW_UDP_BATCH, sizeof(*srv->udp_in));
 	srv->udp_out = calloc(GW_UDP_BATCH, sizeof(*srv->udp_out));

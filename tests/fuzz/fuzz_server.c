@@ -4,7 +4,8 @@
  * 127.0.0.0/8 and DNS Push on plain TCP, and each input is one connection's
  * stream to it over loopback: the 2-octet framing and the read buffer of
  * gateway/server/tcp.c, pipelining and its limits, dispatch, AXFR and
- * IXFR (gateway/xfr/), DSO sessions (gateway/push/), EDNS keepalive. The
+ * IXFR (gateway/xfr/), DSO sessions (gateway/push/), EDNS keepalive, the
+ * options added to a finished reply (NSID, padding). The
  * readers behind them have targets of their own (fuzz_wire, fuzz_answer,
  * fuzz_dso, fuzz_tsig); this one is about the connection around them.
  *
@@ -26,7 +27,8 @@
  * server stops writing when the client is gone. Over UDP the answer, if
  * any, is a response ldns reads, no larger than the query allows as the
  * server's own reader sees it (512 octets, or the EDNS size up to
- * server.udp-payload): no amplification beyond what the client asked.
+ * server.udp-payload): no amplification beyond what the client asked,
+ * the cookie and the NSID of the longest identity included.
  *
  * FUZZ_SERVER_SHOW=1 in the environment lists the messages the server
  * sent, to see what an input reaches. */
@@ -68,6 +70,12 @@
  * timeouts (1 s), short of libFuzzer's -timeout. */
 #define CLOSE_WAIT_MS 5000
 
+/* identity (NSID, RFC 5001) at its longest, 255 octets. */
+#define IDENTITY_32 "gateway-identity-for-fuzz-server"
+#define IDENTITY                                                                                   \
+	IDENTITY_32 IDENTITY_32 IDENTITY_32 IDENTITY_32 IDENTITY_32 IDENTITY_32 IDENTITY_32        \
+	    "gateway-identity-for-fuzz-serve"
+
 /* Filled in: the state directory (twice), the zone file, and "user: root"
  * when started as root (the daemon would otherwise become its own user,
  * for the whole process). */
@@ -82,7 +90,8 @@ static const char CONFIG[] = "zone: {domain: dnssd.test, file: %s/nsec3/dnssd.zo
                              "push: {enable: true, plain-tcp: true}\n"
                              "server: {tcp-idle-timeout: 1s, tcp-message-timeout: 1s}\n"
                              "transfer: {allow: [127.0.0.0/8], journal-size: 64k}\n"
-                             "rate-limit: {rate: 1000, whitelist: [127.0.0.2]}\n";
+                             "rate-limit: {rate: 1000, whitelist: [127.0.0.2]}\n"
+                             "identity: " IDENTITY "\n";
 
 /* server.udp-payload: the default. */
 #define UDP_PAYLOAD 1232

@@ -5,13 +5,15 @@
 # replies (slip) or none, while another prefix is served; a valid cookie
 # exempts a client from the limit; a stale cookie gets BADCOOKIE with a
 # fresh one; validators still validate with cookies on; the limiter's log
-# lines are few.
+# lines are few. NSID (RFC 5001) beside them: the identity after the
+# cookie, never in a slipped reply, none without identity.
 source "$(dirname "$0")/lib.sh"
 /usr/bin/python3 -c 'import dns' 2>/dev/null || { echo "FAIL: python3-dnspython missing (scripts/setup.sh)" >&2; exit 1; }
 
 cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
 cfg=$(gw_config cookies "zone: {domain: dnssd.test., file: $GW_TMP/zone}
-rate-limit: {rate: 5, slip: 2}")
+rate-limit: {rate: 5, slip: 2}
+identity: gw1.test")
 gw_start "$cfg"
 Z=dnssd.test
 state="$GW_TMP/state"
@@ -44,10 +46,26 @@ burst 127.0.0.1 www.$Z. A 30 --cookie "${cookie:0:16}000000000000000000000000000
 expect "invalid cookie over the limit: BADCOOKIE, never silence ($(cat "$GW_TMP/last"))" \
 	bash -c "[ '$(field badcookie)' -gt 0 ] && [ '$(field none)' = 0 ] && [ '$(field cookies)' = 30 ]"
 
+# ---- NSID -------------------------------------------------------------------
+nsid_of() { sed -n 's/^;; NSID: [0-9A-Fa-f]* "\(.*\)"$/\1/p' "$GW_TMP/last"; }
+sleep 1.5 # the buckets refill
+q www.$Z. A +cookie +nsid
+expect "kdig +nsid +cookie: the identity as NSID, beside the server cookie" \
+	bash -c "[ '$(nsid_of)' = gw1.test ] && grep -q '^;; COOKIE: [0-9A-Fa-f]\{48\}' '$GW_TMP/last'"
+q www.$Z. A +nsid +tcp
+expect "kdig +nsid over TCP: the identity" test "$(nsid_of)" = gw1.test
+q nowhere.example. A +nsid
+expect "kdig +nsid, a name of no zone: REFUSED with the identity" \
+	bash -c "[ '$(nsid_of)' = gw1.test ] && grep -q 'status: REFUSED' '$GW_TMP/last'"
+q www.$Z. A
+expect "kdig without +nsid: no NSID" lacks_text ";; NSID"
+
 # ---- rate limiting ----------------------------------------------------------
 sleep 1.5 # the buckets refill
-burst 127.0.0.1 www.$Z. A 60
+burst 127.0.0.1 www.$Z. A 60 --nsid
 flood=$(cat "$GW_TMP/last")
+expect "NSID in every full answer of a flood, in no slipped one ($flood)" \
+	bash -c "[ '$(field nsid)' = '$(field answered)' ] && [ '$(field answered)' -gt 0 ] && [ '$(field tc_nsid)' = 0 ]"
 expect "one prefix over the limit: some replies truncated (slip) ($flood)" test "$(field truncated)" -gt 0
 expect "one prefix over the limit: some dropped ($flood)" test "$(field none)" -gt 0
 expect "one prefix over the limit: fewer answers than queries ($flood)" test "$(field answered)" -lt 40
@@ -75,5 +93,7 @@ ub_ad() { [ "$(dig_status)" = NOERROR ] && dig_has_flag ad; }
 expect "Unbound: NOERROR with AD, cookies on" ub_ad
 q www.$Z. A +cookie
 expect "kdig +cookie still answered beside Unbound" has_text "status: NOERROR"
+q www.$Z. A +nsid
+expect "no identity configured: no NSID" bash -c "grep -q 'status: NOERROR' '$GW_TMP/last' && ! grep -q ';; NSID' '$GW_TMP/last'"
 
 gw_finish

@@ -2,7 +2,8 @@
 # DNS over TLS (RFC 7858, RFC 8310; docs/tls.md): the gateway's own key
 # and self-signed certificate, answers over TLS equal to UDP answers over
 # a query mix, the certificate checked by name (kdig +tls-ca), ALPN dot,
-# EDNS padding to 468-octet blocks (RFC 8467) only over TLS, session
+# EDNS padding to 468-octet blocks (RFC 8467) only over TLS (after the
+# NSID when the query asks for both), session
 # resumption, Unbound validating (AD) through forward-tls-upstream, and
 # the limits: a silent or dribbling handshake is cut at the message
 # timeout, a flood from one address does not starve another client.
@@ -16,6 +17,7 @@ Z=dnssd.test
 cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
 cfg=$(gw_config dot "zone: {domain: $Z., file: $GW_TMP/zone}
 rate-limit: {rate: 0}
+identity: gw-dot.test
 server: {tcp-message-timeout: 2s, tcp-max-connections: 64}
 tls: {listen: [\"127.0.0.1@0\", \"[::1]@0\"]}
 metrics: {listen: [\"127.0.0.1@0\"]}")
@@ -126,6 +128,10 @@ for name in www.$Z. "_ipp._tcp.lan.$Z." nothing.$Z.; do
 	expect "padded reply is a multiple of 468 octets ($s)" \
 		bash -c "[ -n '$s' ] && [ \$(( $s % 468 )) -eq 0 ]"
 done
+tq +padding +nsid www.$Z. A
+s=$(size_of)
+expect "padding and NSID over TLS: the identity, then the padding to 468 ($s)" \
+	bash -c "grep -q '^;; NSID: [0-9A-F]* \"gw-dot.test\"' '$GW_TMP/last' && grep -q 'PADDING:' '$GW_TMP/last' && [ -n '$s' ] && [ \$(( $s % 468 )) -eq 0 ]"
 tq +nopadding www.$Z. A
 expect "unpadded query over TLS: reply not padded" lacks_text "PADDING:"
 kdig @127.0.0.1 -p "$GW_PORT" +tcp +padding www.$Z. A >"$GW_TMP/last" 2>&1 || true

@@ -2,16 +2,18 @@
 """Send a burst of UDP queries and count how they were answered, for
 test_cookies_rrl.sh. Loopback only; python3-dnspython.
 
-  udp_burst.py PORT SRC NAME TYPE COUNT [--cookie HEX] [--do]
+  udp_burst.py PORT SRC NAME TYPE COUNT [--cookie HEX] [--do] [--nsid]
 
 Queries go from address SRC (127.x.y.z), one at a time with a short
 timeout, as fast as the replies come. --cookie sends that COOKIE option
 (16 hex digits: a client cookie; 48: client and server cookie) in every
-query. Prints one line:
+query; --nsid an empty NSID option (RFC 5001). Prints one line:
   sent=N answered=N truncated=N badcookie=N none=N cookies=N same_server=N
+  nsid=N tc_nsid=N
 answered counts full replies (not TC, not BADCOOKIE); cookies counts
 replies with a COOKIE option; same_server those whose server cookie is
-the one sent.
+the one sent; nsid the replies with an NSID option, tc_nsid the
+truncated ones among them.
 """
 import socket
 import sys
@@ -28,10 +30,13 @@ def main():
     args = sys.argv[6:]
     cookie = bytes.fromhex(args[args.index("--cookie") + 1]) if "--cookie" in args else None
     opts = [dns.edns.GenericOption(10, cookie)] if cookie else []
+    if "--nsid" in args:
+        opts.append(dns.edns.GenericOption(3, b""))
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((src, 0))
     s.settimeout(0.2)
-    res = dict(sent=0, answered=0, truncated=0, badcookie=0, none=0, cookies=0, same_server=0)
+    res = dict(sent=0, answered=0, truncated=0, badcookie=0, none=0, cookies=0, same_server=0,
+               nsid=0, tc_nsid=0)
     for i in range(count):
         q = dns.message.make_query(name, qtype, use_edns=0, options=opts,
                                    want_dnssec="--do" in args)
@@ -52,6 +57,10 @@ def main():
             data = got[0].to_wire() if hasattr(got[0], "to_wire") else got[0].data
             if cookie and len(cookie) > 8 and bytes(data)[8:] == cookie[8:]:
                 res["same_server"] += 1
+        if any(o.otype == 3 for o in r.options):
+            res["nsid"] += 1
+            if r.flags & dns.flags.TC:
+                res["tc_nsid"] += 1
         if r.rcode() == dns.rcode.BADCOOKIE:
             res["badcookie"] += 1
         elif r.flags & dns.flags.TC:

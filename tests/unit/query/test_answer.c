@@ -213,6 +213,91 @@ static void test_chaos(void)
 	ldns_pkt_free(p);
 }
 
+/* Ask name/type over UDP with EDNS (bufsize), with an NSID option when
+ * nsid; returns the reply's length (0: none) and the parsed reply in
+ * *out (caller frees). */
+static size_t ask_nsid(const gw_answer_env_t *env, const char *name, ldns_rr_type type,
+                       uint16_t bufsize, bool nsid, ldns_pkt **out)
+{
+	ldns_pkt *query = NULL;
+	uint8_t *wire = NULL;
+	size_t wlen = 0, outlen = 0;
+	static uint8_t reply[4096];
+	gw_query_t q;
+	*out = NULL;
+	CU_ASSERT_FATAL(ldns_pkt_query_new_frm_str(&query, name, type, LDNS_RR_CLASS_IN, 0) ==
+	                LDNS_STATUS_OK);
+	ldns_pkt_set_edns_udp_size(query, bufsize);
+	if (nsid) {
+		ldns_edns_option_list *list = ldns_edns_option_list_new();
+		ldns_edns_option *o = ldns_edns_new_from_data(LDNS_EDNS_NSID, 0, NULL);
+		CU_ASSERT_FATAL(list != NULL && o != NULL && ldns_edns_option_list_push(list, o));
+		ldns_pkt_set_edns_option_list(query, list);
+	}
+	CU_ASSERT_FATAL(ldns_pkt2wire(&wire, query, &wlen) == LDNS_STATUS_OK);
+	ldns_pkt_free(query);
+	if (gw_answer(env, wire, wlen, false, reply, sizeof(reply), &outlen, &q) ==
+	        GW_ANSWER_SENT &&
+	    ldns_wire2pkt(out, reply, outlen) != LDNS_STATUS_OK)
+		*out = NULL;
+	free(wire);
+	return outlen;
+}
+
+/* A query with NSID leaves room for the option the server adds
+ * (gateway/server/reply_opt.c), unless that would leave none for the
+ * question. */
+static void test_nsid_room(void)
+{
+	/* TXT of 400 octets: 470 with the question, fits 512 alone. */
+	char big[1024] = "big.dnssd.test. 120 IN TXT";
+	for (int i = 0; i < 4; i++)
+		strcat(big, " \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		            "xxxxxxxxxxxxxxxxxxxxxxxxxxx\"");
+	const char *records[] = {g_records[0], g_records[1], g_records[2], big, NULL};
+	zone_t *zone = zone_of(records);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(zone);
+	gw_answer_env_t env = {.zone = zone, .udp_payload = 1232, .nsid_reserve = 4 + 255};
+	ldns_pkt *p = NULL;
+
+	/* Without NSID the whole answer fits 512; with NSID the identity's
+	 * room is kept, so it does not (TC); a larger buffer holds both. */
+	static const struct {
+		uint16_t bufsize;
+		bool nsid;
+		size_t max;
+		bool tc;
+	} cases[] = {
+	    {512, false, 512, false},
+	    {512, true, 512 - 4 - 255, true},
+	    {1232, true, 1232 - 4 - 255, false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = ask_nsid(&env, "big.dnssd.test.", LDNS_RR_TYPE_TXT, cases[i].bufsize,
+		                    cases[i].nsid, &p);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		CU_ASSERT(n <= cases[i].max);
+		CU_ASSERT(cases[i].nsid || n > 512 - 4 - 255);
+		CU_ASSERT_EQUAL(ldns_pkt_tc(p), cases[i].tc);
+		CU_ASSERT_EQUAL(ldns_pkt_ancount(p), cases[i].tc ? 0 : 1);
+		ldns_pkt_free(p);
+	}
+
+	/* A name of 243 octets, 512 octets: the question and the identity do
+	 * not both fit beside the OPT, and the reply is still sent
+	 * (NXDOMAIN, without the room). */
+	char name[300] = "";
+	for (int i = 0; i < 3; i++)
+		strcat(name, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
+	strcat(name, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.dnssd.test.");
+	size_t n = ask_nsid(&env, name, LDNS_RR_TYPE_A, 512, true, &p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT(n > 512 - 4 - 255 && n <= 512);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
+	ldns_pkt_free(p);
+	zone_free(zone);
+}
+
 static void test_truncation(void)
 {
 	/* A reply that cannot fit is cut to the question with TC, never
@@ -526,6 +611,7 @@ int gw_test_register(void)
 	    {"CNAME chains, loops, wildcards", test_cname_and_wildcard},
 	    {"sizes, EDNS and ANY", test_sizes},
 	    {"CHAOS identity", test_chaos},
+	    {"room for NSID", test_nsid_room},
 	    {"truncation is all or nothing", test_truncation},
 	    {"compression: longest suffix, rewind, full table", test_compression_table},
 	    {"records in section order", test_section_order},

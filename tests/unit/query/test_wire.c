@@ -152,6 +152,7 @@ static void test_edns_do_large(void)
 	CU_ASSERT_EQUAL(wire[q.opt_offset], 0);
 	CU_ASSERT_FALSE(q.has_cookie);
 	CU_ASSERT_FALSE(q.has_keepalive);
+	CU_ASSERT_FALSE(q.has_nsid);
 	free(wire);
 }
 
@@ -230,6 +231,22 @@ static void test_edns_options(void)
 	CU_ASSERT(memcmp(wire + q.cookie_offset, cookie, sizeof(cookie)) == 0);
 	CU_ASSERT_TRUE(q.has_keepalive);
 	CU_ASSERT_EQUAL(q.keepalive_len, 0);
+	CU_ASSERT_TRUE(q.has_nsid);
+	free(wire);
+
+	/* An NSID with data (RFC 5001 says a query's is empty) still asks;
+	 * the data is not read. */
+	static const uint8_t junk[] = {'x', 'y', 'z'};
+	pkt = new_query("_ipp._tcp.example.", LDNS_RR_TYPE_PTR, 0);
+	list = ldns_edns_option_list_new();
+	CU_ASSERT_FATAL(list != NULL);
+	push_option(list, LDNS_EDNS_NSID, sizeof(junk), junk);
+	ldns_pkt_set_edns_option_list(pkt, list);
+	ldns_pkt_set_edns_udp_size(pkt, 1232);
+	wire = to_wire(pkt, &len);
+	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, wire, len, &rcode), GW_OK);
+	CU_ASSERT_TRUE(q.has_nsid);
+	CU_ASSERT_FALSE(q.has_cookie);
 	free(wire);
 }
 

@@ -1,5 +1,6 @@
-/* gateway/server: the EDNS padding of replies over TLS (padding.c) and
- * the TLSA rollover's state line (tls_state.c). */
+/* gateway/server: the options added to a finished reply, NSID and the
+ * EDNS padding over TLS (reply_opt.c), and the TLSA rollover's state line
+ * (tls_state.c). */
 #include <string.h>
 
 #include "cunit.h"
@@ -32,6 +33,28 @@ static size_t reply(uint8_t *buf, const uint8_t *additional, size_t alen, uint16
 /* An OPT with no options (root owner, type 41, size 1232, rdlen 0). */
 static const uint8_t opt[] = {0, 0x00, 0x29, 0x04, 0xd0, 0, 0, 0, 0, 0x00, 0x00};
 
+/* The reply of n octets read back by the query reader, its QR bit hidden
+ * for the call. */
+static int reread(uint8_t *buf, size_t n, gw_query_t *q)
+{
+	uint8_t rcode;
+	buf[2] &= 0x7f;
+	int ret = gw_wire_parse_query(q, buf, n, &rcode);
+	buf[2] |= 0x80;
+	return ret;
+}
+
+/* A reply whose OPT is followed by an A record; returns its length. */
+static size_t reply_opt_not_last(uint8_t *buf)
+{
+	static const uint8_t a_rr[] = {0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0, 0,
+	                               0,    60,   0,    4,    1,    2,    3, 4};
+	uint8_t add[64];
+	memcpy(add, opt, sizeof(opt));
+	memcpy(add + sizeof(opt), a_rr, sizeof(a_rr));
+	return reply(buf, add, sizeof(opt) + sizeof(a_rr), 2);
+}
+
 static void test_pad(void)
 {
 	uint8_t buf[2048];
@@ -51,11 +74,8 @@ static void test_pad(void)
 	CU_ASSERT_TRUE(zeros);
 	/* Still a well-formed message, with the padding seen by the reader. */
 	gw_query_t q;
-	uint8_t rcode;
-	buf[2] &= 0x7f;
-	CU_ASSERT_EQUAL(gw_wire_parse_query(&q, buf, m, &rcode), GW_OK);
+	CU_ASSERT_EQUAL(reread(buf, m, &q), GW_OK);
 	CU_ASSERT_TRUE(q.has_padding);
-	buf[2] |= 0x80;
 	/* A reply of a block less the option header: an empty Padding. */
 	uint8_t big[2048];
 	uint8_t add[1024];
@@ -84,12 +104,7 @@ static void test_no_pad(void)
 	CU_ASSERT_EQUAL(gw_pad_reply(buf, n, sizeof(buf), GW_TLS_PAD_BLOCK), n);
 	CU_ASSERT_EQUAL(memcmp(buf, copy, n), 0);
 	/* The OPT is not the last record: left alone. */
-	uint8_t add[64];
-	static const uint8_t a_rr[] = {0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0, 0,
-	                               0,    60,   0,    4,    1,    2,    3, 4};
-	memcpy(add, opt, sizeof(opt));
-	memcpy(add + sizeof(opt), a_rr, sizeof(a_rr));
-	n = reply(buf, add, sizeof(opt) + sizeof(a_rr), 2);
+	n = reply_opt_not_last(buf);
 	memcpy(copy, buf, n);
 	CU_ASSERT_EQUAL(gw_pad_reply(buf, n, sizeof(buf), GW_TLS_PAD_BLOCK), n);
 	CU_ASSERT_EQUAL(memcmp(buf, copy, n), 0);
@@ -98,6 +113,87 @@ static void test_no_pad(void)
 	CU_ASSERT_EQUAL(gw_pad_reply(buf, n, 200, GW_TLS_PAD_BLOCK), n);
 	/* Not a message at all. */
 	CU_ASSERT_EQUAL(gw_pad_reply(buf, 5, sizeof(buf), GW_TLS_PAD_BLOCK), 5);
+}
+
+/* The last option of the OPT that ends the reply of n octets, whose OPT
+ * (of optlen octets) starts at opt_at: its code, length and data. */
+static bool last_option(const uint8_t *buf, size_t n, size_t opt_at, uint16_t *code,
+                        const uint8_t **data, size_t *len)
+{
+	size_t rdlen = (size_t)buf[opt_at + 9] << 8 | buf[opt_at + 10];
+	size_t pos = opt_at + 11, end = pos + rdlen;
+	if (end != n)
+		return false;
+	while (pos + 4 <= end) {
+		*code = (uint16_t)(buf[pos] << 8 | buf[pos + 1]);
+		*len = (size_t)buf[pos + 2] << 8 | buf[pos + 3];
+		*data = buf + pos + 4;
+		if (pos + 4 + *len == end)
+			return true;
+		pos += 4 + *len;
+	}
+	return false;
+}
+
+static void test_nsid(void)
+{
+	uint8_t buf[2048], copy[2048];
+	uint16_t code = 0;
+	const uint8_t *data = NULL;
+	size_t len = 0;
+	size_t n = reply(buf, opt, sizeof(opt), 1);
+	size_t at = n - sizeof(opt);
+	size_t m = gw_nsid_reply(buf, n, sizeof(buf), "gw1.example.com");
+	CU_ASSERT_EQUAL(m, n + 4 + 15);
+	CU_ASSERT_TRUE(last_option(buf, m, at, &code, &data, &len));
+	CU_ASSERT_EQUAL(code, DNS_EDNS_NSID);
+	CU_ASSERT_EQUAL(len, 15);
+	CU_ASSERT_EQUAL(memcmp(data, "gw1.example.com", 15), 0);
+	/* Still a reply the reader takes whole. */
+	gw_query_t q;
+	CU_ASSERT_EQUAL(reread(buf, m, &q), GW_OK);
+	CU_ASSERT_TRUE(q.has_nsid);
+	/* Then padding over TLS: after the NSID, to the block. */
+	size_t p = gw_pad_reply(buf, m, sizeof(buf), GW_TLS_PAD_BLOCK);
+	CU_ASSERT_EQUAL(p, GW_TLS_PAD_BLOCK);
+	CU_ASSERT_TRUE(last_option(buf, p, at, &code, &data, &len));
+	CU_ASSERT_EQUAL(code, DNS_EDNS_PADDING);
+
+	/* After an option already there (the guard's cookie). */
+	uint8_t add[64];
+	memcpy(add, opt, sizeof(opt));
+	add[10] = 12;
+	static const uint8_t cookie[] = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
+	memcpy(add + sizeof(opt), cookie, sizeof(cookie));
+	n = reply(buf, add, sizeof(opt) + sizeof(cookie), 1);
+	m = gw_nsid_reply(buf, n, sizeof(buf), "x");
+	CU_ASSERT_EQUAL(m, n + 5);
+	CU_ASSERT_EQUAL(buf[at + 10], 12 + 5);
+	CU_ASSERT_TRUE(last_option(buf, m, at, &code, &data, &len));
+	CU_ASSERT_EQUAL(code, DNS_EDNS_NSID);
+	CU_ASSERT_EQUAL(memcmp(buf + at + 11, cookie, sizeof(cookie)), 0);
+
+	/* Left as it was: no identity, an empty one, no room in cap (the
+	 * client's UDP size), a truncated reply, no OPT, an OPT that is not
+	 * last (a TSIG after it). */
+	n = reply(buf, opt, sizeof(opt), 1);
+	memcpy(copy, buf, n);
+	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), NULL), n);
+	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), ""), n);
+	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, n + 4 + 14, "gw1.example.com"), n);
+	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, n + 4 + 15, "gw1.example.com"), n + 19);
+	memcpy(buf, copy, n);
+	buf[2] |= 0x02; /* TC */
+	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), "gw1"), n);
+	buf[2] &= (uint8_t)~0x02;
+	CU_ASSERT_EQUAL(memcmp(buf, copy, n), 0);
+	n = reply(buf, NULL, 0, 0);
+	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), "gw1"), n);
+	n = reply_opt_not_last(buf);
+	memcpy(copy, buf, n);
+	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), "gw1"), n);
+	CU_ASSERT_EQUAL(memcmp(buf, copy, n), 0);
+	CU_ASSERT_EQUAL(gw_nsid_reply(buf, 5, sizeof(buf), "gw1"), 5);
 }
 
 static void test_rollover_line(void)
@@ -144,6 +240,7 @@ int gw_test_register(void)
 	return gw_test_suite("tls", (gw_test_t[]){
 	                                {"pad", test_pad},
 	                                {"no_pad", test_no_pad},
+	                                {"nsid", test_nsid},
 	                                {"rollover_line", test_rollover_line},
 	                                {NULL, NULL},
 	                            });
