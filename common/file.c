@@ -249,6 +249,17 @@ int gw_file_fopen_regular(const char *path, FILE **out)
 	return ret == GW_OK ? gw_file_fdopen(fd, out) : ret;
 }
 
+const char *gw_file_unreadable_hint(char *buf, size_t len, int err)
+{
+	if (len == 0)
+		return "";
+	buf[0] = '\0';
+	if (err == EACCES && geteuid() != 0)
+		snprintf(buf, len, "; the daemon runs as uid %u, which must be able to read it",
+		         (unsigned)geteuid());
+	return buf;
+}
+
 int gw_file_read(const char *path, size_t max, char **out, size_t *len)
 {
 	int ret = GW_OK;

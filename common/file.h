@@ -62,6 +62,14 @@ int gw_file_refuse_link(const char *path);
  * GW_OK or -errno. */
 int gw_file_fdopen(int fd, FILE **out);
 
+/* The end of a message about a file the daemon could not open with errno
+ * err: when it was refused (EACCES) and the daemon is not root, which uid
+ * must be able to read it ("; the daemon runs as uid 107, which must be
+ * able to read it"), else "". The files the daemon reads (configuration,
+ * zone files, TLS key) are read as the user it became, at the start as at
+ * every reload. Written into buf (len octets), which is returned. */
+const char *gw_file_unreadable_hint(char *buf, size_t len, int err);
+
 /* Read at most max octets of path into a new NUL-terminated buffer (caller
  * frees *out); *len gets the length. -ENOENT when missing, GW_ENOTFILE
  * when not a regular file, GW_ELIMIT when larger than max, -errno

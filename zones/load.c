@@ -20,6 +20,7 @@
 #include "common/heap.h"
 #include "common/array.h"
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "zones/internal.h"
 #include "zones/load_internal.h"
@@ -83,16 +84,10 @@ static int read_file(loader_t *ld, char **out, size_t *out_size)
 	size_t cap = 0;
 
 	if (fp == NULL) {
+		char hint[96];
 		ret = -errno;
-		/* The daemon reads zone files as the user it became, at the
-		 * start as at every reload. */
-		if (errno == EACCES && geteuid() != 0)
-			return fail(
-			    ld, ret, 0,
-			    "cannot open: %s; the daemon runs as uid %u, which must be able "
-			    "to read it",
-			    strerror(errno), (unsigned)geteuid());
-		return fail(ld, ret, 0, "cannot open: %s", strerror(errno));
+		return fail(ld, ret, 0, "cannot open: %s%s", strerror(-ret),
+		            gw_file_unreadable_hint(hint, sizeof(hint), -ret));
 	}
 	for (;;) {
 		if (gw_array_reserve(&data, &cap, size + 65536, 1, 65536) != GW_OK) {

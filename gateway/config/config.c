@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "gateway/config/internal.h"
 
 void gw_config_free(gw_config_t *cfg)
@@ -118,13 +119,12 @@ static int read_file(sink_t *sink, const char *path, char **out, size_t *out_len
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		/* A reload reads the file as the user the daemon became. */
-		if (errno == EACCES && geteuid() != 0)
-			sink_add(
-			    sink, 0, 0,
-			    "cannot open: %s; the daemon runs as uid %u, which must be able to "
-			    "read it (a file holding secrets: owned by that user, mode 0600)",
-			    strerror(errno), (unsigned)geteuid());
+		char hint[96];
+		if (gw_file_unreadable_hint(hint, sizeof(hint), errno)[0] != '\0')
+			sink_add(sink, 0, 0,
+			         "cannot open: %s%s (a file holding secrets: owned by that user, "
+			         "mode 0600)",
+			         strerror(errno), hint);
 		else
 			sink_add(sink, 0, 0, "cannot open: %s; check the path given with -c",
 			         strerror(errno));

@@ -25,6 +25,7 @@
 #include <openssl/ssl.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "gateway/server/internal.h"
 #include "gateway/server/tls.h"
@@ -65,11 +66,11 @@ static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outle
  * at the start as at every reload, after the privileges are dropped. */
 static bool unreadable(const char *what, const char *path)
 {
-	if (geteuid() == 0 || access(path, R_OK) == 0 || errno != EACCES)
+	char hint[96];
+	if (access(path, R_OK) == 0 ||
+	    gw_file_unreadable_hint(hint, sizeof(hint), errno)[0] == '\0')
 		return false;
-	gw_err("TLS: cannot read the %s %s: %s; the daemon runs as uid %u, which must be able "
-	       "to read it",
-	       what, path, strerror(errno), (unsigned)geteuid());
+	gw_err("TLS: cannot read the %s %s: %s%s", what, path, strerror(EACCES), hint);
 	return true;
 }
 

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -252,6 +254,34 @@ static void test_update(void)
 /* Only regular files are read: a FIFO is refused at once (an open that
  * waited for a writer would hang the daemon), so are a device behind a
  * link and a directory; a regular file's descriptor is left blocking. */
+/* The hint names the uid only for a refusal, and only when not root:
+ * checked as root, and in a child that became nobody (65534). */
+static void test_unreadable_hint(void)
+{
+	char hint[96], want[96];
+	CU_ASSERT_STRING_EQUAL(gw_file_unreadable_hint(hint, sizeof(hint), ENOENT), "");
+	CU_ASSERT_STRING_EQUAL(gw_file_unreadable_hint(hint, 0, EACCES), "");
+	snprintf(want, sizeof(want), "; the daemon runs as uid %u, which must be able to read it",
+	         (unsigned)geteuid());
+	CU_ASSERT_STRING_EQUAL(gw_file_unreadable_hint(hint, sizeof(hint), EACCES),
+	                       geteuid() == 0 ? "" : want);
+	if (geteuid() != 0)
+		return;
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		bool ok =
+		    setresuid(65534, 65534, 65534) == 0 &&
+		    strcmp(gw_file_unreadable_hint(hint, sizeof(hint), EACCES),
+		           "; the daemon runs as uid 65534, which must be able to read it") == 0 &&
+		    strcmp(gw_file_unreadable_hint(hint, sizeof(hint), EPERM), "") == 0;
+		_exit(ok ? 0 : 1);
+	}
+	int status = 0;
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void test_regular_only(void)
 {
 	int fd = -1;
@@ -305,6 +335,7 @@ int gw_test_register(void)
 	                                 {"read_full", test_read_full},
 	                                 {"update", test_update},
 	                                 {"regular files only", test_regular_only},
+	                                 {"unreadable hint", test_unreadable_hint},
 	                                 {NULL, NULL},
 	                             });
 }
