@@ -7,7 +7,8 @@
  * dnssd.zone with the project's own signer, so every RRset carries its
  * RRSIGs and the denial code walks a real chain. Besides ASan and UBSan,
  * the target aborts when a reply breaks what a client relies on: it fits
- * the size it was allowed, it is a DNS message ldns can read, it answers
+ * the size it was allowed with room left for the cookie and the NSID the
+ * server adds, it is a DNS message ldns can read, it answers
  * the query's ID with QR set, and with the question echoed; and each
  * record is in its section: the answer holds only the question's name
  * and the CNAME targets before it (so no proof of a wildcard hop), the
@@ -26,6 +27,11 @@
 #include "common/log.h"
 #include "dnssec/dnssec.h"
 #include "gateway/query/answer.h"
+
+/* Octets after the OPT: a server cookie (its option header and 24
+ * octets), an NSID of 255. */
+#define COOKIE_ROOM (4 + 24)
+#define NSID_ROOM   (4 + 255)
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
@@ -143,6 +149,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .udp_payload = (uint16_t)(512 + (ctl >> 2) * 56), /* 512..4040 */
 	    .identity = "fuzz",
 	    .version = NULL,
+	    /* what the server keeps for a cookie and a 255-octet NSID */
+	    .cookie_reserve = COOKIE_ROOM,
+	    .nsid_reserve = NSID_ROOM,
 	};
 	const uint8_t *pkt = data + 1;
 	size_t len = size - 1;
@@ -161,6 +170,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (limit < 512)
 			limit = 512;
 		CHECK(outlen <= limit);
+		/* The room for what the server adds after the answerer: the
+		 * cookie always, NSID where the question fits beside it. */
+		if (q.has_edns && !(out[2] & 0x02)) {
+			size_t room = q.has_cookie ? COOKIE_ROOM : 0;
+			if (q.has_nsid &&
+			    limit >= 11 + room + NSID_ROOM + 12 + (size_t)q.qname_len + 4)
+				room += NSID_ROOM;
+			CHECK(outlen + room <= limit);
+		}
 	}
 	CHECK(out[0] == pkt[0] && out[1] == pkt[1]);
 	CHECK((out[2] & 0x80) != 0);
