@@ -35,12 +35,17 @@
  *         below) and the data
  *   3     set a label slot from the input (1..63 octets, any)
  *   4     a link goes down or comes up
- *   5, 6  flush the pending batch (a commit), then check the zones
+ *   5     flush the pending batch (a commit), then check the zones
+ *   6     time passes: the timers armed now fire, all of them or one kind
+ *         (op >> 3: the batch window, the end of the warm-up, a lost
+ *         link's grace, a returned link's reconcile, the state saves, the
+ *         log flush), then the batch is flushed and the zones checked
  *   7     a reload to one of the configurations below (VARIANTS), then
  *         check the zones (its batch is committed by the call)
  *
- * The loop never runs: timers (the batch window, a lost link's grace,
- * the reap of browsers) do not fire, mdns_mirror_flush() runs the batch.
+ * The loop never runs: a timer fires only through op 6, which hands its
+ * watcher to the loop as due (ev_feed_event()), as the loop would once
+ * its time came, whatever the clock says.
  * A link's types are browsed once the link enumerates them
  * (_services._dns-sd._udp), its instances once a browse PTR names them:
  * records of anything else are ignored, as Avahi would not report them. */
@@ -61,6 +66,7 @@
 #include "common/log.h"
 #include "mdns/mdns.h"
 #include "mdns/mirror.h"
+#include "mdns/mirror_internal.h"
 #include "mdns/policy.h"
 #include "zones/zone.h"
 
@@ -83,6 +89,8 @@ static uint8_t g_static[ZONE_NAME_MAXLEN];
 static uint8_t g_ns[ZONE_NAME_MAXLEN];
 static uint8_t g_cut[ZONE_NAME_MAXLEN];   /* a delegation of the zone file */
 static uint8_t g_dname[ZONE_NAME_MAXLEN]; /* a DNAME of the zone file */
+static uint8_t g_lan[ZONE_NAME_MAXLEN];   /* lan.home.arpa. */
+static uint8_t g_lab[ZONE_NAME_MAXLEN];   /* lab.home.arpa. */
 /* The second zone, guest.test.: link lan only, and a policy. */
 static uint8_t g_apex2[ZONE_NAME_MAXLEN];
 static uint8_t g_ns2[ZONE_NAME_MAXLEN];
@@ -510,6 +518,32 @@ static void check_zone(const zone_t *zone)
 	}
 }
 
+/* Nothing of the mirror's is left at or below under (NULL: anywhere in
+ * the zone), and no PTR leads there: what a link gone for good, or the
+ * end of the warm-up with no link back, leaves. */
+static void check_gone(const zone_t *zone, const uint8_t *under)
+{
+	for (const zone_node_t *node = zone_first(zone); node != NULL;
+	     node = zone_next(zone, node)) {
+		if (is_own(zone, node->owner))
+			continue;
+		if (under == NULL || zone_name_is_subdomain(node->owner, under)) {
+			if (getenv("FUZZ_MIRROR_SHOW") != NULL) {
+				char text[ZONE_NAME_MAXLEN * 4];
+				zone_name_to_str(text, sizeof(text), node->owner);
+				fprintf(stderr, "left: %s\n", text);
+			}
+			CHECK(false);
+		}
+		const zone_rrset_t *rs = zone_node_rrset(node, DNS_T_PTR);
+		uint32_t pos = 0;
+		const uint8_t *rd = NULL;
+		uint16_t rdlen = 0;
+		while (under != NULL && rs != NULL && zone_rrset_next(rs, &pos, &rd, &rdlen))
+			CHECK(!zone_name_is_subdomain(rd, under));
+	}
+}
+
 static zone_t *zone_from(const uint8_t *apex, const char *const *rrs, size_t count)
 {
 	zone_t *zone = NULL;
@@ -617,6 +651,49 @@ static mdns_mirror_t *mirror_up(zone_t *zones[2])
 	return m;
 }
 
+/* Timer t fires when it is armed: stopped, as the loop stops a timer
+ * without repeat before calling it, and called. */
+static void fire(ev_timer *t)
+{
+	if (!ev_is_active(t))
+		return;
+	ev_timer_stop(g_loop, t);
+	ev_feed_event(g_loop, t, EV_TIMER);
+	ev_invoke_pending(g_loop);
+}
+
+enum { T_ALL, T_BATCH, T_WARMUP, T_GRACE, T_RECONCILE, T_SAVE, T_LOGFLUSH, T_KINDS };
+
+/* Time passes for the timers of kind (T_ALL: every kind, in the order
+ * above). */
+static void time_passes(mdns_mirror_t *m, int kind)
+{
+	for (int k = T_BATCH; k < T_KINDS; k++) {
+		if (kind != T_ALL && kind != k)
+			continue;
+		switch (k) {
+		case T_BATCH:
+			fire(&m->batch);
+			break;
+		case T_WARMUP:
+			fire(&m->warmup);
+			break;
+		case T_GRACE:
+		case T_RECONCILE:
+			for (mlink_t *l = m->links; l != NULL; l = l->next)
+				fire(k == T_GRACE ? &l->grace : &l->reconcile);
+			break;
+		case T_SAVE:
+			for (size_t i = 0; i < m->zone_count; i++)
+				fire(&m->zones[i].save);
+			break;
+		default:
+			fire(&m->logflush);
+			break;
+		}
+	}
+}
+
 /* Each zone's state file, in a directory of the target's own. */
 static char g_dir[64];
 static char g_state[2][96];
@@ -681,6 +758,12 @@ static void check_restart(mdns_mirror_t *m, zone_t *zones[2])
 		free(after);
 		free(before[i]);
 	}
+	/* No link comes back: at the end of the warm-up the saved records
+	 * go, every one. */
+	time_passes(m, T_WARMUP);
+	mdns_mirror_flush(m);
+	check_gone(again[0], NULL);
+	check_gone(again[1], NULL);
 	mdns_mirror_free(m);
 	zone_free(again[0]);
 	zone_free(again[1]);
@@ -697,6 +780,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    zone_name_from_str(g_ns, "ns.home.arpa.", NULL) < 0 ||
 		    zone_name_from_str(g_cut, "cut.lan.home.arpa.", NULL) < 0 ||
 		    zone_name_from_str(g_dname, "moved.lab.home.arpa.", NULL) < 0 ||
+		    zone_name_from_str(g_lan, "lan.home.arpa.", NULL) < 0 ||
+		    zone_name_from_str(g_lab, "lab.home.arpa.", NULL) < 0 ||
 		    zone_name_from_str(g_apex2, "guest.test.", NULL) < 0 ||
 		    zone_name_from_str(g_ns2, "ns.guest.test.", NULL) < 0 ||
 		    zone_name_from_str(g_lan2, "lan.guest.test.", NULL) < 0 ||
@@ -746,6 +831,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int k = (op >> 3) & 1;
 			up[k] = !up[k];
 			mdns_mirror_inject_link(m, 1 + k, k == 0 ? "eth0" : "eth1", up[k]);
+			break;
+		}
+		case 6: {
+			int kind = (op >> 3) % T_KINDS;
+			time_passes(m, kind);
+			mdns_mirror_flush(m);
+			check_zone(zones[0]);
+			check_zone(zones[1]);
+			/* A link down past its grace has nothing left. */
+			for (int k = 0; k < 2 && (kind == T_ALL || kind == T_GRACE); k++) {
+				if (up[k])
+					continue;
+				check_gone(zones[0], k == 0 ? g_lan : g_lab);
+				check_gone(zones[1], k == 0 ? g_lan2 : g_lab2);
+			}
 			break;
 		}
 		case 7: { /* a reload */

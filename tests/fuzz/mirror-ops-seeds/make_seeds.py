@@ -23,6 +23,16 @@ def reload(v):
 
 
 
+# Operation 6, time passes for the timers of a kind: all of them, the
+# batch window, the warm-up, a lost link's grace, a returned link's
+# reconcile, the state saves, the log flush.
+T_ALL, T_BATCH, T_WARMUP, T_GRACE, T_RECONCILE, T_SAVE, T_LOGFLUSH = range(7)
+
+
+def time_passes(kind):
+    return bytes([6 | (kind << 3)])
+
+
 def rec(kind, how, inst, typ, extra=b''):
     """Operation 0: a record; extra is what the kind reads after."""
     return bytes([0, kind, how, inst, typ]) + extra
@@ -56,7 +66,7 @@ seeds = {
     'printer': printer,
     # the printer, then the goodbyes of its PTRs and SRV
     'printer-goodbye': printer + rec(BROWSE, LAN | BYE, 1, 0) + rec(SUBTYPE, LAN | BYE, 1, 0)
-    + rec(SRV, LAN | BYE, 1, 0, srv_to(0, 631)) + bytes([6]),
+    + rec(SRV, LAN | BYE, 1, 0, srv_to(0, 631)) + time_passes(T_ALL),
     # a '*' instance and host, an instance "_sub", one with a dot inside
     'hostile': rec(ENUM, LAN, 0, 1) + rec(BROWSE, LAN, 2, 1) + rec(SRV, LAN, 2, 1, srv_to(2, 80))
     + rec(BROWSE, LAN, 3, 1) + rec(BROWSE, LAN, 5, 1) + rec(SRV, LAN, 5, 1, srv_to(0, 80))
@@ -91,6 +101,17 @@ seeds = {
                + rec(SRV, LAB, 0, 1, srv_to(4, 80)) + rec(TXT, LAB, 0, 1, bytes([0]))
                for i in range(12))
     + rec(A, LAB, 4, 0, addr()) + FLUSH + link_toggle(1) + FLUSH + link_toggle(1) + FLUSH,
+    # lan lost: its records stay through the grace, then go
+    'link-lost': printer + link_toggle(0) + FLUSH + time_passes(T_SAVE) + time_passes(T_GRACE),
+    # lan back within its grace, the printer not announced again: the
+    # reconcile drops it; then the saves and the log flush
+    'link-back': printer + rec(BROWSE, LAN, 2, 0) + link_toggle(0) + link_toggle(0)
+    + rec(A, LAN, 4, 0, addr()) + time_passes(T_RECONCILE) + time_passes(T_SAVE)
+    + time_passes(T_LOGFLUSH),
+    # both links lost, then everything that is due
+    'all-lost': printer + rec(ENUM, LAB, 0, 1) + rec(BROWSE, LAB, 1, 1)
+    + rec(SRV, LAB, 1, 1, srv_to(4, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
+    + rec(A, LAB, 4, 0, addr()) + FLUSH + link_toggle(0) + link_toggle(1) + time_passes(T_ALL),
 }
 for k, data in seeds.items():
     with open(f'tests/fuzz/mirror-ops-seeds/{k}.hex', 'w') as f:
