@@ -77,6 +77,11 @@ static bool mirror_reserved(void *arg, const uint8_t *name)
 	return gw_zonemgr_is_static_name(arg, name);
 }
 
+static bool mirror_covered(void *arg, const uint8_t *name)
+{
+	return gw_zonemgr_covers_below(arg, name);
+}
+
 mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg, const daemon_t *d,
                                              mdns_mirror_zone_t *zones, size_t *count)
 {
@@ -97,6 +102,7 @@ mdns_mirror_config_t gw_daemon_mirror_config(const gw_config_t *cfg, const daemo
 		    .commit_arg = d->slots[i].mgr,
 		    .reserved = mirror_reserved,
 		    .reserved_arg = d->slots[i].mgr,
+		    .covered = mirror_covered,
 		};
 	}
 	*count = n;

@@ -383,6 +383,11 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 			failed = ret;
 		}
 	}
+	/* What the zone files now hold, delegate or redirect is the mirror's
+	 * no more (and what they gave up is again): every link is computed
+	 * again at the next batch, after the release below. */
+	if (d->mirror != NULL)
+		mdns_mirror_statics_changed(d->mirror);
 	/* A configured TLS certificate read again (a new key: its rollover). */
 	ret = gw_dane_reload(&d->dane);
 	if (ret != GW_OK) {

@@ -75,7 +75,13 @@ typedef struct mdns_mirror_zone {
 	mdns_mirror_commit_fn commit;
 	void *commit_arg;                 /* passed to commit */
 	mdns_mirror_reserved_fn reserved; /* may be NULL */
-	void *reserved_arg;               /* passed to reserved */
+	void *reserved_arg;               /* passed to reserved and covered */
+	/* True when every name below name (wire) is the static zone's: name
+	 * or a name above it is a delegation or DNAME of the zone file. Asked
+	 * of each link's subdomain, only to tell the operator once that the
+	 * link shows nothing there (reserved decides name by name). May be
+	 * NULL. */
+	mdns_mirror_reserved_fn covered;
 } mdns_mirror_zone_t;
 
 /* What the mirror is told by whoever reads the configuration. Every
@@ -251,6 +257,12 @@ size_t mdns_mirror_recent_refusals(const mdns_mirror_t *m, mdns_mirror_refusal_t
 /* As if the link monitor / avahi-core had reported it. */
 void mdns_mirror_inject_link(mdns_mirror_t *m, int ifindex, const char *ifname, bool up);
 void mdns_mirror_inject_record(mdns_mirror_t *m, const mdns_record_t *rec);
+
+/* The static zone changed (a zone file reloaded): every name is asked of
+ * reserved again at the next batch, which this schedules, so that what
+ * the zone file now holds, delegates or redirects is withdrawn, and what
+ * it gave up is published. */
+void mdns_mirror_statics_changed(mdns_mirror_t *m);
 
 /* Run the pending batch now instead of at the end of its window. Returns
  * the commit's result (GW_OK when there was nothing to do). */

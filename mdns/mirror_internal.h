@@ -113,6 +113,7 @@ typedef struct zlink {
 	contrib_t c;
 	uint8_t suffix[ZONE_NAME_MAXLEN]; /* <label>.<zone domain>, wire */
 	size_t suffix_len;
+	bool covered; /* the zone file delegates the suffix: the operator was told */
 } zlink_t;
 
 struct mlink {

@@ -30,6 +30,14 @@ void mirror_enum_dirty(mdns_mirror_t *m)
 		m->zones[i].enumc.dirty = true;
 }
 
+void mdns_mirror_statics_changed(mdns_mirror_t *m)
+{
+	for (mlink_t *l = m->links; l != NULL; l = l->next)
+		mirror_link_dirty(m, l);
+	mirror_enum_dirty(m);
+	mirror_schedule(m);
+}
+
 /* Does name (from a zone's links list) name l? */
 static bool names_link(const char *name, const mlink_t *l)
 {

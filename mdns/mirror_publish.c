@@ -437,6 +437,29 @@ static void compute_host(lctx_t *x, kname_t *n)
 	}
 }
 
+/* Tell the operator, once, that the zone file delegates (or redirects
+ * with a DNAME) the link's whole subdomain: every name of it would be
+ * refused one by one, and the one line says why and what to do. */
+static void tell_covered(lctx_t *x)
+{
+	const mdns_mirror_zone_t *zc = mirror_zcfg(x->z);
+	bool covered = zc->covered != NULL && zc->covered(zc->reserved_arg, x->zl->suffix);
+	if (covered == x->zl->covered)
+		return;
+	x->zl->covered = covered;
+	char text[ZONE_NAME_MAXLEN * 4];
+	zone_name_to_str(text, sizeof(text), x->zl->suffix);
+	if (covered)
+		gw_warn("link %s: nothing of it is published in zone %s: %s is at or below a "
+		        "delegation or DNAME of the zone file; give the link another subdomain "
+		        "(links[].subdomain) or remove the delegation",
+		        x->l->label, zc->domain_str, text);
+	else
+		gw_notice("link %s: %s is no longer delegated by the zone file; its services are "
+		          "published in zone %s again",
+		          x->l->label, text, zc->domain_str);
+}
+
 static void compute_link_zone(mdns_mirror_t *m, mzone_t *z, mlink_t *l)
 {
 	lctx_t x = {.m = m, .z = z, .l = l, .zl = &l->zl[z->index], .cap = m->cfg->ttl_cap};
@@ -447,6 +470,7 @@ static void compute_link_zone(mdns_mirror_t *m, mzone_t *z, mlink_t *l)
 		m->compute_epoch = 1;
 	x.epoch = m->compute_epoch;
 	if (mirror_link_active(l) && mirror_link_shown(m, z, l)) {
+		tell_covered(&x);
 		GW_HTAB_FOREACH(&l->names, h) {
 			kname_t *n = kname_of(h);
 			if (n->roles & ROLE_INSTANCE)
@@ -491,14 +515,18 @@ static bool dnssd_owner(uint8_t *owner, const char *prefix, const uint8_t *paren
 	return true;
 }
 
-/* b PTR each of targets, db and lb PTR the first: under parent. */
+/* b PTR each of targets, db and lb PTR the first: under parent; not at
+ * a name of the static zone (the zone file's own browse domains, or a
+ * link's subdomain it delegates). */
 static void emit_enum(mzone_t *z, cand_t *cd, const uint8_t *parent,
                       uint8_t (*targets)[ZONE_NAME_MAXLEN], size_t count, uint32_t ttl)
 {
 	static const char *const prefixes[] = {"b", "db", "lb"};
+	const mdns_mirror_zone_t *zc = mirror_zcfg(z);
 	uint8_t owner[ZONE_NAME_MAXLEN];
 	for (size_t p = 0; p < 3 && count > 0; p++) {
-		if (!dnssd_owner(owner, prefixes[p], parent))
+		if (!dnssd_owner(owner, prefixes[p], parent) ||
+		    (zc->reserved != NULL && zc->reserved(zc->reserved_arg, owner)))
 			continue;
 		for (size_t i = 0; i < (p == 0 ? count : 1); i++) {
 			int len = zone_name_len(targets[i], ZONE_NAME_MAXLEN);

@@ -855,6 +855,21 @@ bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name)
 	return zone_name_marked(m->zone->zone, m->exact, name) || below_cut(m->zone->zone, name);
 }
 
+bool gw_zonemgr_covers_below(const gw_zonemgr_t *m, const uint8_t *name)
+{
+	const zone_t *zone = m->pending_statics != NULL ? m->pending_statics : m->zone->zone;
+	if (!zone_name_is_subdomain(name, zone_apex(zone)))
+		return false;
+	/* Only the zone file holds NS below the apex and DNAME (the mirror
+	 * publishes neither), so the served zone answers for it too. */
+	const zone_node_t *n = zone_find(zone, name);
+	bool below_apex = zone_name_labels(name) > zone_name_labels(zone_apex(zone));
+	if (n != NULL && ((below_apex && zone_node_rrset(n, DNS_T_NS) != NULL) ||
+	                  zone_node_rrset(n, DNS_T_DNAME) != NULL))
+		return true;
+	return below_cut(zone, name);
+}
+
 int gw_zonemgr_start(gw_zonemgr_t *m)
 {
 	/* From here on serials are served: the ceiling must be on disk. */

@@ -139,6 +139,10 @@ int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count);
  * touch. */
 bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name);
 
+/* True when every name below name is below a delegation or a DNAME of
+ * the zone file: name (below the apex) or a name above it has one. */
+bool gw_zonemgr_covers_below(const gw_zonemgr_t *m, const uint8_t *name);
+
 /* Start serving: the serial ceiling written (the one step that can fail:
  * -errno, logged with the path; nothing may be served then), the journal
  * file written once the loop is idle (or retried in the background when

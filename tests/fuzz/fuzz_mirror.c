@@ -41,7 +41,11 @@
  *         link's grace, a returned link's reconcile, the state saves, the
  *         log flush), then the batch is flushed and the zones checked
  *   7     a reload to one of the configurations below (VARIANTS), then
- *         check the zones (its batch is committed by the call)
+ *         check the zones (its batch is committed by the call); with
+ *         op >> 3 of 16 or more, the zone file's reload instead: it
+ *         delegates lab.home.arpa. (a link's whole subdomain), or no
+ *         longer does, the mirror is told (mdns_mirror_statics_changed())
+ *         and its batch flushed, and the zones checked
  *
  * The loop never runs: a timer fires only through op 6, which hands its
  * watcher to the loop as due (ev_feed_event()), as the loop would once
@@ -98,7 +102,8 @@ static uint8_t g_lan2[ZONE_NAME_MAXLEN]; /* lan.guest.test. */
 static uint8_t g_lab2[ZONE_NAME_MAXLEN]; /* lab.guest.test. */
 static const char *const g_zone2_links[] = {"lan"};
 static const char *const g_zone2_lab[] = {"lab"};
-static int g_variant; /* the configuration in use, see VARIANTS */
+static int g_variant;  /* the configuration in use, see VARIANTS */
+static bool g_lab_cut; /* the zone file delegates lab.home.arpa. (operation 7) */
 /* Denied: an instance whose name has "printer" in it (any case); shown:
  * type _ipp._tcp, or a host named host-*; the rest denied. */
 static char g_pat_printer[] = "*printer*", g_pat_ipp[] = "_ipp._tcp", g_pat_host[] = "host-*";
@@ -340,13 +345,37 @@ static bool is_own(const zone_t *zone, const uint8_t *name)
 		return zone_name_equal(name, g_apex2) || zone_name_equal(name, g_ns2);
 	return zone_name_equal(name, g_apex) || zone_name_equal(name, g_ns) ||
 	       zone_name_equal(name, g_static) || zone_name_equal(name, g_cut) ||
-	       zone_name_equal(name, g_dname) || zone_ancestor_with(zone, name, DNS_T_NS) != NULL ||
+	       zone_name_equal(name, g_dname) || (g_lab_cut && zone_name_equal(name, g_lab)) ||
+	       zone_ancestor_with(zone, name, DNS_T_NS) != NULL ||
 	       zone_ancestor_with(zone, name, DNS_T_DNAME) != NULL;
 }
 
 static bool reserved(void *arg, const uint8_t *name)
 {
 	return is_own(arg, name);
+}
+
+/* The names of the zone file itself (below a cut or not). */
+static bool is_file_name(const zone_t *zone, const uint8_t *name)
+{
+	if (zone_name_equal(zone_apex(zone), g_apex2))
+		return zone_name_equal(name, g_apex2) || zone_name_equal(name, g_ns2);
+	return zone_name_equal(name, g_apex) || zone_name_equal(name, g_ns) ||
+	       zone_name_equal(name, g_static) || zone_name_equal(name, g_cut) ||
+	       zone_name_equal(name, g_dname) || (g_lab_cut && zone_name_equal(name, g_lab));
+}
+
+/* mdns_mirror_zone_t.covered, as the zone manager answers it: name or a
+ * name above it (below the apex) is a delegation or a DNAME. */
+static bool covered(void *arg, const uint8_t *name)
+{
+	const zone_t *zone = arg;
+	const zone_node_t *n = zone_find(zone, name);
+	if (n != NULL && !zone_name_equal(name, zone_apex(zone)) &&
+	    (zone_node_rrset(n, DNS_T_NS) != NULL || zone_node_rrset(n, DNS_T_DNAME) != NULL))
+		return true;
+	return zone_ancestor_with(zone, name, DNS_T_NS) != NULL ||
+	       zone_ancestor_with(zone, name, DNS_T_DNAME) != NULL;
 }
 
 /* The commit into the zone: it must always apply. */
@@ -487,8 +516,7 @@ static void check_zone(const zone_t *zone)
 		/* Nothing of the mirror's at the zone's own names, nor below
 		 * its delegation or DNAME (check_static() for the former). */
 		if (is_own(zone, node->owner)) {
-			CHECK(zone_ancestor_with(zone, node->owner, DNS_T_NS) == NULL &&
-			      zone_ancestor_with(zone, node->owner, DNS_T_DNAME) == NULL);
+			CHECK(is_file_name(zone, node->owner));
 			continue;
 		}
 		const uint8_t *apex = zone_apex(zone);
@@ -559,6 +587,23 @@ static zone_t *zone_from(const uint8_t *apex, const char *const *rrs, size_t cou
 	return zone;
 }
 
+#define LAB_CUT "lab.home.arpa. 300 IN NS ns.elsewhere.example."
+
+/* The zone file's reload: lab.home.arpa. delegated, or no longer. */
+static void toggle_lab_cut(mdns_mirror_t *m, zone_t *zone)
+{
+	zone_changeset_t cs;
+	ldns_rr *rr = NULL;
+	if (zone_changeset_init(&cs) != GW_OK ||
+	    ldns_rr_new_frm_str(&rr, LAB_CUT, 300, NULL, NULL) != LDNS_STATUS_OK ||
+	    (g_lab_cut ? zone_changeset_remove(&cs, rr) : zone_changeset_add(&cs, rr)) != GW_OK)
+		abort();
+	CHECK(zone_apply(zone, &cs, NULL, NULL) == GW_OK);
+	zone_changeset_deinit(&cs);
+	g_lab_cut = !g_lab_cut;
+	mdns_mirror_statics_changed(m);
+}
+
 static void zones_up(zone_t *zones[2])
 {
 	static const char *const home[] = {
@@ -568,13 +613,14 @@ static void zones_up(zone_t *zones[2])
 	    "static.lan.home.arpa. 300 IN A 192.0.2.200",
 	    "cut.lan.home.arpa. 300 IN NS ns.elsewhere.example.",
 	    "moved.lab.home.arpa. 300 IN DNAME elsewhere.example.",
+	    LAB_CUT,
 	};
 	static const char *const guest[] = {
 	    "guest.test. 3600 IN SOA ns.guest.test. hostmaster.guest.test. 1 3600 600 86400 10",
 	    "guest.test. 3600 IN NS ns.guest.test.",
 	    "ns.guest.test. 3600 IN A 192.0.2.2",
 	};
-	zones[0] = zone_from(g_apex, home, sizeof(home) / sizeof(home[0]));
+	zones[0] = zone_from(g_apex, home, sizeof(home) / sizeof(home[0]) - (g_lab_cut ? 0 : 1));
 	zones[1] = zone_from(g_apex2, guest, sizeof(guest) / sizeof(guest[0]));
 }
 
@@ -596,6 +642,7 @@ static void zone_configs_init(void)
 		    .domain_str = "home.arpa.",
 		    .commit = commit,
 		    .reserved = reserved,
+		    .covered = covered,
 		};
 		g_zc[v][1] = (mdns_mirror_zone_t){
 		    .domain = g_apex2,
@@ -605,6 +652,7 @@ static void zone_configs_init(void)
 		    .policy = v == 1 ? NULL : &g_policy,
 		    .commit = commit,
 		    .reserved = reserved,
+		    .covered = covered,
 		};
 	}
 }
@@ -802,6 +850,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* Each input starts as built, with nothing saved. */
 	g_variant = 0;
+	g_lab_cut = false;
 	unlink(g_state[0]);
 	unlink(g_state[1]);
 	input_t in = {.p = data, .left = size};
@@ -849,6 +898,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 7: { /* a reload */
+			if ((op >> 3) >= 16) {
+				toggle_lab_cut(m, zones[0]);
+				mdns_mirror_flush(m);
+				check_zone(zones[0]);
+				check_zone(zones[1]);
+				break;
+			}
 			g_variant = (op >> 3) % VARIANTS;
 			mdns_mirror_config_t cfg = config(g_variant, zones);
 			CHECK(mdns_mirror_reconfigure(m, &cfg) == GW_OK);

@@ -33,6 +33,12 @@ def time_passes(kind):
     return bytes([6 | (kind << 3)])
 
 
+def lab_cut():
+    """Operation 7 with op >> 3 >= 16: the zone file delegates
+    lab.home.arpa., or no longer does."""
+    return bytes([7 | (16 << 3)])
+
+
 def rec(kind, how, inst, typ, extra=b''):
     """Operation 0: a record; extra is what the kind reads after."""
     return bytes([0, kind, how, inst, typ]) + extra
@@ -112,6 +118,12 @@ seeds = {
     'all-lost': printer + rec(ENUM, LAB, 0, 1) + rec(BROWSE, LAB, 1, 1)
     + rec(SRV, LAB, 1, 1, srv_to(4, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
     + rec(A, LAB, 4, 0, addr()) + FLUSH + link_toggle(0) + link_toggle(1) + time_passes(T_ALL),
+    # the zone file delegates lab (its services and browse domains go),
+    # then gives it back (they return)
+    'lab-delegated': printer + rec(ENUM, LAB, 0, 1) + rec(BROWSE, LAB, 1, 1)
+    + rec(SRV, LAB, 1, 1, srv_to(4, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
+    + rec(A, LAB, 4, 0, addr()) + FLUSH + lab_cut() + rec(BROWSE, LAB, 7, 1) + FLUSH
+    + lab_cut() + FLUSH,
 }
 for k, data in seeds.items():
     with open(f'tests/fuzz/mirror-ops-seeds/{k}.hex', 'w') as f:

@@ -1,5 +1,6 @@
 /* mdns/mirror*.c: limits (services, records, TXT, changes per second, fair
  * shares per host and address) and the names that are refused. */
+#include "log_capture.h"
 #include "mirror_fixture.h"
 
 static void small_limits(mdns_mirror_config_t *cfg)
@@ -135,6 +136,96 @@ static void test_reserved(void)
 	/* The apex SOA and NS are the gateway's. */
 	CU_ASSERT(has_rr(f, "home.arpa. 3600 IN NS ns.home.arpa."));
 	CU_ASSERT_EQUAL(trrset(f->zone->zone, "home.arpa.", LDNS_RR_TYPE_NS)->count, 1);
+	teardown(f);
+}
+
+/* A zone file that delegates lan.home.arpa. when g_cut is set: every
+ * name below it is reserved, and the link's subdomain covered. */
+static bool g_cut;
+
+static bool below_lan(const uint8_t *name, bool strictly)
+{
+	uint8_t lan[ZONE_NAME_MAXLEN];
+	tname(lan, "lan.home.arpa.");
+	return g_cut && zone_name_is_subdomain(name, lan) &&
+	       !(strictly && zone_name_equal(name, lan));
+}
+
+static bool cut_reserved(void *arg, const uint8_t *name)
+{
+	return gw_commit_reserved(arg, name) || below_lan(name, true);
+}
+
+static bool cut_covered(void *arg, const uint8_t *name)
+{
+	(void)arg;
+	return below_lan(name, false);
+}
+
+static void with_cut(mdns_mirror_config_t *cfg)
+{
+	(void)cfg;
+	F.zcfg.reserved = cut_reserved;
+	F.zcfg.covered = cut_covered;
+}
+
+static size_t count_of(const char *log, const char *text)
+{
+	size_t n = 0;
+	for (const char *p = strstr(log, text); p != NULL; p = strstr(p + 1, text))
+		n++;
+	return n;
+}
+
+/* The zone file changes under a running mirror (a reload): told, the
+ * mirror withdraws what is now below a delegation, the link's own browse
+ * domains included, says so once, and publishes it again when the
+ * delegation goes. */
+static void test_statics_changed(void)
+{
+	static char log[8192];
+	log_capture_t cap;
+	g_cut = false;
+	fixture_t *f = setup_link(with_cut);
+	printer(f, true);
+	mdns_mirror_flush(f->mirror);
+	expect_printer(f, true);
+	CU_ASSERT(has_name(f, "b._dns-sd._udp.lan.home.arpa."));
+
+	/* Delegated: nothing of the mirror's below lan.home.arpa. is left;
+	 * the apex still names the link as a browse domain. */
+	log_capture_start(&cap);
+	g_cut = true;
+	mdns_mirror_statics_changed(f->mirror);
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_statics_changed(f->mirror);
+	mdns_mirror_flush(f->mirror);
+	log_capture_end(&cap, log, sizeof(log));
+	static const char *const gone[] = {
+	    "_services._dns-sd._udp.lan.home.arpa.",   "_ipp._tcp.lan.home.arpa.",
+	    "My\\032Printer._ipp._tcp.lan.home.arpa.", "printer.lan.home.arpa.",
+	    "b._dns-sd._udp.lan.home.arpa.",           "lb._dns-sd._udp.lan.home.arpa.",
+	};
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		if (has_name(f, gone[i]))
+			fprintf(stderr, "left below the cut: %s\n", gone[i]);
+		CU_ASSERT_FALSE(has_name(f, gone[i]));
+	}
+	CU_ASSERT(has_rr(f, "b._dns-sd._udp.home.arpa. 10 IN PTR lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "static.lan.home.arpa. 300 IN A 192.0.2.200"));
+	CU_ASSERT_EQUAL(count_of(log, "link lan: nothing of it is published in zone home.arpa.: "
+	                              "lan.home.arpa. is at or below a delegation"),
+	                1);
+
+	/* The delegation gone: all back, and said. */
+	log_capture_start(&cap);
+	g_cut = false;
+	mdns_mirror_statics_changed(f->mirror);
+	mdns_mirror_flush(f->mirror);
+	log_capture_end(&cap, log, sizeof(log));
+	expect_printer(f, true);
+	CU_ASSERT(has_name(f, "b._dns-sd._udp.lan.home.arpa."));
+	CU_ASSERT_EQUAL(count_of(log, "link lan: lan.home.arpa. is no longer delegated"), 1);
 	teardown(f);
 }
 
@@ -473,6 +564,7 @@ int gw_test_register(void)
 	    {"limits: services, records per name, TXT", test_limits},
 	    {"limit: changes per second defers", test_rate},
 	    {"gateway-owned names are refused", test_reserved},
+	    {"a zone file reload: what it delegates is withdrawn", test_statics_changed},
 	    {"over-long names are refused", test_overlong},
 	    {"a * label is never mirrored (no wildcard)", test_wildcard},
 	    {"names on DNS-SD's structure are refused", test_structure},

@@ -282,6 +282,12 @@ static bool is_static(const fixture_t *f, const char *name)
 
 /* ---- start -------------------------------------------------------------- */
 
+static bool covers(const fixture_t *f, const char *name)
+{
+	uint8_t wire[ZONE_NAME_MAXLEN];
+	return gw_zonemgr_covers_below(f->m, tname(wire, name));
+}
+
 /* The zone file's serial on a first start, and its names reserved for
  * the operator (the mirror's reserved callback); nothing else is. */
 static void test_start_zone_file(void)
@@ -360,6 +366,20 @@ static void test_reserved_below_cut(void)
 	CU_ASSERT(!is_static(f, "printer.alias.home.arpa."));
 	CU_ASSERT(!is_static(f, "printer.new.home.arpa."));
 	CU_ASSERT(!is_static(f, "printer.example.net."));
+	/* What the mirror asks of a link's subdomain: covered when the name
+	 * or one above it is the cut or the DNAME; not the apex (its NS is
+	 * the zone's own), nor a CNAME, nor a name beside the cut. */
+	CU_ASSERT(covers(f, "lab.home.arpa."));
+	CU_ASSERT(covers(f, "LAB.home.arpa."));
+	CU_ASSERT(covers(f, "sub.lab.home.arpa."));
+	CU_ASSERT(covers(f, "old.home.arpa."));
+	CU_ASSERT(covers(f, "x.old.home.arpa."));
+	CU_ASSERT(!covers(f, "home.arpa."));
+	CU_ASSERT(!covers(f, "lan.home.arpa."));
+	CU_ASSERT(!covers(f, "laboratory.home.arpa."));
+	CU_ASSERT(!covers(f, "alias.home.arpa."));
+	CU_ASSERT(!covers(f, "ns.home.arpa."));
+	CU_ASSERT(!covers(f, "lab.example.net."));
 	teardown(f);
 }
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The zone file and the mirror meeting at a reload (docs/mdns.md,
+# Gateway-owned names): a SIGHUP whose zone file now holds the name of a
+# mirrored host takes it (the file's address alone, the service that leads
+# there withdrawn); one that delegates the link's subdomain leaves nothing
+# of the mirror below the cut (the AXFR a secondary gets holds none of it,
+# the link's own browse domains included) and says so in one line; giving
+# both back publishes the link again. Before, the mirror learnt of a
+# reload only when its link next changed: a quiet link kept its records
+# below a new delegation, in every transfer, for as long as it was quiet.
+source "$(dirname "$0")/lib.sh"
+source "$GW_INTEGRATION_DIR/netns.sh"
+
+ns_setup
+D=dnssd.test.
+L=lan.$D
+cat >"$GW_TMP/zone.base" <<ZONE
+\$ORIGIN $D
+\$TTL 300
+@ IN SOA ns hostmaster 1 3600 600 86400 30
+@ IN NS ns
+ns IN A 192.0.2.53
+ZONE
+cp "$GW_TMP/zone.base" "$GW_TMP/zone"
+cfg=$(gw_config zonefile "zone: {domain: $D, file: $GW_TMP/zone}
+dnssec: {enable: true}
+transfer: {allow: [127.0.0.1]}
+links: [{interface: $IF_GW, subdomain: lan}]
+mdns: {batch-window: 50ms, warm-up: 2s}")
+gw_start_ns "$cfg"
+wait_until 10 grep -q "link lan ($IF_GW) is up" "$GW_TMP/gateway.log"
+
+pub_start
+pub register printer
+pub register ssh
+PRN='B\195\188ro\032Drucker\\2._ipp._tcp.'$L
+wait_until 20 has_answer "printer.$L" A "$ADDR_LAN4"
+wait_until 20 has_answer "lanhost._ssh._tcp.$L" SRV "22 lanhost.$L"
+expect "mirrored: the printer's address" has_answer "printer.$L" A "IN A $ADDR_LAN4"
+expect "mirrored: the printer's SRV" has_answer "$PRN" SRV "631 printer.$L"
+expect "mirrored: the SSH host's SRV" has_answer "lanhost._ssh._tcp.$L" SRV "22 lanhost.$L"
+
+# reload N: SIGHUP, then wait (bounded) for the Nth "reload: applied".
+reload() {
+	kill -HUP "$GW_PID"
+	for _ in $(seq 1 50); do
+		[ "$(grep -c 'reload: applied' "$GW_TMP/gateway.log")" -ge "$1" ] && break
+		sleep 0.2
+	done
+}
+# axfr_mirrored: the AXFR's records below lan.$D that are not the zone
+# file's (NS, DNSSEC records and printer.lan's A 192.0.2.99 aside).
+axfr_mirrored() {
+	qn AXFR "$D"
+	awk -v l="$L" '$0 !~ /^;/ && NF >= 5 && $4 != "RRSIG" && $4 != "NSEC" &&
+		substr($1, length($1) - length(l) + 1) == l && $1 != l &&
+		!($1 == "printer." l && $5 == "192.0.2.99")' "$GW_TMP/last"
+}
+
+# ---- the zone file claims the printer's host name ---------------------------
+cat "$GW_TMP/zone.base" - >"$GW_TMP/zone" <<ZONE
+printer.lan IN A 192.0.2.99
+ZONE
+reload 1
+wait_until 10 lacks_answer "$PRN" SRV "631"
+expect "claimed: the zone file's address is served" has_answer "printer.$L" A "IN A 192.0.2.99"
+expect "claimed: the device's address is not" lacks_text "$ADDR_LAN4"
+expect "claimed: the service whose SRV leads there is withdrawn" lacks_answer "$PRN" SRV "631"
+expect "claimed: the log says why" grep -q "not publishing printer.$L: the name belongs to the static zone" "$GW_TMP/gateway.log"
+expect "claimed: the SSH host stays" has_answer "lanhost._ssh._tcp.$L" SRV "22 lanhost.$L"
+
+# ---- the zone file delegates the link's subdomain -------------------------
+cat "$GW_TMP/zone.base" - >"$GW_TMP/zone" <<ZONE
+printer.lan IN A 192.0.2.99
+lan IN NS ns.elsewhere.example.
+ZONE
+reload 2
+for _ in $(seq 1 50); do
+	[ -z "$(axfr_mirrored)" ] && break
+	sleep 0.2
+done
+left=$(axfr_mirrored | head -n 5 | tr '\n' '|')
+expect "delegated: the AXFR holds nothing of the mirror below the cut ($left)" test -z "$left"
+qn AXFR "$D"
+expect "delegated: the AXFR holds the cut" grep -Eq "^lan\.$D[[:space:]].*NS[[:space:]]+ns\.elsewhere\.example\." "$GW_TMP/last"
+expect "delegated: not even the link's own browse domain (b._dns-sd._udp.$L)" bash -c "! grep -q '^b\._dns-sd\._udp\.$L' '$GW_TMP/last'"
+expect "delegated: the apex still lists the link as a browse domain" grep -Eq "^b\._dns-sd\._udp\.$D[[:space:]].*PTR[[:space:]]+$L" "$GW_TMP/last"
+expect "delegated: one line says why and what to do" \
+	test "$(grep -c "link lan: nothing of it is published in zone $D: $L is at or below a delegation or DNAME of the zone file" "$GW_TMP/gateway.log")" = 1
+qn "lanhost._ssh._tcp.$L" SRV
+expect "delegated: a query below the cut is referred" grep -Eq "ns\.elsewhere\.example\." "$GW_TMP/last"
+
+# ---- both given back ----------------------------------------------------------
+cp "$GW_TMP/zone.base" "$GW_TMP/zone"
+reload 3
+wait_until 20 has_answer "$PRN" SRV "631 printer.$L"
+expect "given back: the printer's SRV again" has_answer "$PRN" SRV "631 printer.$L"
+expect "given back: the device's address again" has_answer "printer.$L" A "IN A $ADDR_LAN4"
+expect "given back: not the old one" lacks_text "192.0.2.99"
+expect "given back: the SSH host again" has_answer "lanhost._ssh._tcp.$L" SRV "22 lanhost.$L"
+expect "given back: the log says so" grep -q "link lan: $L is no longer delegated by the zone file" "$GW_TMP/gateway.log"
+expect "no error in the log" bash -c "! grep -q ' error: ' '$GW_TMP/gateway.log'"
+
+gw_finish
