@@ -85,3 +85,9 @@
 #define DNS_EDNS_COOKIE    10 /* RFC 7873 */
 #define DNS_EDNS_KEEPALIVE 11 /* RFC 7828 */
 #define DNS_EDNS_PADDING   12 /* RFC 7830 */
+#define DNS_EDNS_EDE       15 /* Extended DNS Errors, RFC 8914 */
+
+/* EDE INFO-CODEs (RFC 8914 4) the server gives. */
+#define DNS_EDE_NOT_READY         14
+#define DNS_EDE_NOT_AUTHORITATIVE 20
+#define DNS_EDE_NOT_SUPPORTED     21

@@ -55,7 +55,7 @@ typedef struct wild_hop {
 typedef struct ctx {
 	const gw_answer_env_t *env;
 	const zone_t *zone; /* the zone holding the question's name */
-	const gw_query_t *q;
+	gw_query_t *q;      /* its has_ede and ede are set here */
 	gw_resp_t r;
 	uint8_t rcode;
 	bool aa;
@@ -641,11 +641,20 @@ static void follow_chain(ctx_t *c, bool tcp, chain_end_t *end)
 	}
 }
 
+/* The Extended DNS Error the reply stands for (gw_query_t.ede); the
+ * server adds it after the guard (gateway/server/reply_opt.c). */
+static void set_ede(gw_query_t *q, uint16_t code)
+{
+	q->has_ede = true;
+	q->ede = code;
+}
+
 static void answer_in(ctx_t *c, bool tcp)
 {
 	/* zone_pick() found the zone by this very test: not made twice. */
 	if (c->env->zone_count == 0 && !zone_name_is_subdomain(c->q->qname, zone_apex(c->zone))) {
 		c->rcode = DNS_RCODE_REFUSED;
+		set_ede(c->q, DNS_EDE_NOT_AUTHORITATIVE);
 		return;
 	}
 	c->aa = true;
@@ -735,6 +744,8 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
 	}
 	if (ret != GW_OK) {
+		if (rcode == DNS_RCODE_NOTIMP)
+			set_ede(q, DNS_EDE_NOT_SUPPORTED); /* an opcode we do not do */
 		*outlen =
 		    gw_answer_error(q, q->qname != NULL, rcode, out, outcap, env->udp_payload);
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
@@ -751,6 +762,7 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 	if (q->opcode != DNS_OPCODE_QUERY || q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR) {
 		/* Transfers are the server's business (TCP only, with access
 		 * control); over UDP or unhandled they are not implemented. */
+		set_ede(q, DNS_EDE_NOT_SUPPORTED);
 		*outlen = gw_answer_error(q, true, DNS_RCODE_NOTIMP, out, outcap, env->udp_payload);
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;
 	}
@@ -792,18 +804,22 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 			 * (as answer_in() refuses a name outside its zone). */
 			int i = zone_pick(env->zones, env->zone_count, q->qname);
 			c.zone = i >= 0 ? env->zones[i] : NULL;
-			if (c.zone == NULL)
+			if (c.zone == NULL) {
 				c.rcode = DNS_RCODE_REFUSED;
-			else
+				set_ede(q, DNS_EDE_NOT_AUTHORITATIVE);
+			} else {
 				answer_in(&c, tcp);
+			}
 		} else if (env->zone == NULL) {
 			c.rcode = DNS_RCODE_SERVFAIL;
+			set_ede(q, DNS_EDE_NOT_READY); /* no zone loaded yet */
 		} else {
 			c.zone = env->zone;
 			answer_in(&c, tcp);
 		}
 	} else {
 		c.rcode = DNS_RCODE_REFUSED;
+		set_ede(q, DNS_EDE_NOT_SUPPORTED); /* a class we do not serve */
 	}
 
 	if (c.tc) {

@@ -102,6 +102,12 @@ typedef struct gw_query {
 	bool has_tsig;
 	size_t tsig_offset, tsig_len; /* the whole TSIG RR, owner to end of RDATA */
 
+	/* Set by gw_answer() (gateway/query/answer.h), not by the reader: the
+	 * Extended DNS Error (RFC 8914) that says why its reply is an error,
+	 * for the server to add once the reply is final. */
+	bool has_ede;
+	uint16_t ede; /* DNS_EDE_* */
+
 	/* Why the packet was refused, and near which offset. */
 	gw_wire_reason_t reason;
 	size_t reason_offset;

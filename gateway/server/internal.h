@@ -215,9 +215,10 @@ void gw_tls_conn_deinit(gw_tcp_conn_t *c);
  * Only a reply whose OPT is its last record gets one (a TSIG-signed reply
  * does not: the option would break the signature). Each returns the new
  * length, n when the reply is left as it was. */
-/* NSID (RFC 5001) with the text nsid (borrowed; NULL or empty: none),
- * for a query that asked; not on a truncated reply, nor when it does not
- * fit in cap. */
-size_t gw_nsid_reply(uint8_t *msg, size_t n, size_t cap, const char *nsid);
+/* For the reply to q that the query path made: the Extended DNS Error
+ * it set (RFC 8914, q->has_ede), then NSID (RFC 5001) with the text nsid
+ * (borrowed; NULL or empty: none) when q asked; neither on a truncated
+ * reply, each only when it fits in cap. */
+size_t gw_reply_extras(uint8_t *msg, size_t n, size_t cap, const gw_query_t *q, const char *nsid);
 /* EDNS Padding to a multiple of block octets, when a whole block fits. */
 size_t gw_pad_reply(uint8_t *msg, size_t n, size_t cap, size_t block);

@@ -1,5 +1,6 @@
-/* EDNS options added to a finished reply: the server's name (NSID, RFC
- * 5001) and, over TLS, padding (RFC 7830, RFC 8467: over an encrypted
+/* EDNS options added to a finished reply: why it is an error (Extended
+ * DNS Errors, RFC 8914), the server's name (NSID, RFC 5001) and, over
+ * TLS, padding (RFC 7830, RFC 8467: over an encrypted
  * transport the length of a reply says which name was asked; padded to a
  * block it says much less). The reply was built by the answerer; its OPT
  * is found with the query reader itself (the reply's QR bit hidden for
@@ -58,18 +59,26 @@ static size_t append(uint8_t *msg, size_t n, size_t cap, size_t rdlen_at, uint16
 	return n + OPTION_HEADER + len;
 }
 
-size_t gw_nsid_reply(uint8_t *msg, size_t n, size_t cap, const char *nsid)
+size_t gw_reply_extras(uint8_t *msg, size_t n, size_t cap, const gw_query_t *q, const char *nsid)
 {
-	if (nsid == NULL || nsid[0] == '\0' || n < DNS_HEADER_LEN)
+	bool want_nsid = q->has_nsid && nsid != NULL && nsid[0] != '\0';
+	if ((!q->has_ede && !want_nsid) || n < DNS_HEADER_LEN)
 		return n;
 	/* A truncated reply (too large, or slipped by the rate limit) says
-	 * no more than it must; the retry over TCP gets the name. */
+	 * no more than it must; the retry over TCP gets the rest. */
 	if (((unsigned)msg[2] << 8 | msg[3]) & DNS_FLAG_TC)
 		return n;
 	size_t at = last_opt_rdlen(msg, n, cap);
 	if (at == 0)
 		return n;
-	return append(msg, n, cap, at, DNS_EDNS_NSID, nsid, strlen(nsid));
+	if (q->has_ede) {
+		/* The INFO-CODE alone: the code says it (RFC 8914 2). */
+		const uint8_t code[2] = {(uint8_t)(q->ede >> 8), (uint8_t)q->ede};
+		n = append(msg, n, cap, at, DNS_EDNS_EDE, code, sizeof(code));
+	}
+	if (want_nsid)
+		n = append(msg, n, cap, at, DNS_EDNS_NSID, nsid, strlen(nsid));
+	return n;
 }
 
 size_t gw_pad_reply(uint8_t *msg, size_t n, size_t cap, size_t block)

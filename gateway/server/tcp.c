@@ -289,14 +289,15 @@ static bool is_xfr(const gw_query_t *q)
 	return q->opcode == DNS_OPCODE_QUERY && (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR);
 }
 
-/* Queue the reply to q (n octets at out_msg_begin()), counted; with the
- * server's name when the query asked and the query path answered it
- * (answered), then over TLS padded when the query was (RFC 8467). */
+/* Queue the reply to q (n octets at out_msg_begin()), counted; when the
+ * query path answered it (answered), with its extended error and the
+ * server's name when asked, then over TLS padded when the query was
+ * (RFC 8467). */
 static void commit_reply(gw_tcp_conn_t *c, const gw_query_t *q, size_t n, bool answered)
 {
 	uint8_t *msg = c->out + c->out_len + 2;
-	if (answered && q->has_nsid)
-		n = gw_nsid_reply(msg, n, GW_TCP_MAXMSG, c->srv->env.identity);
+	if (answered)
+		n = gw_reply_extras(msg, n, GW_TCP_MAXMSG, q, c->srv->env.identity);
 	if (c->ssl != NULL && q->has_padding)
 		n = gw_pad_reply(msg, n, GW_TCP_MAXMSG, GW_TLS_PAD_BLOCK);
 	gw_server_count_reply(c->srv, GW_TRANSPORT_TCP, q, c->out + c->out_len + 2);

@@ -135,11 +135,11 @@ void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 				continue;
 			}
 			/* After the guard's cookie, within what the answerer
-			 * kept free for it (env.nsid_reserve). */
-			if (res == GW_ANSWER_SENT && q.has_nsid)
-				outlen = gw_nsid_reply(srv->udp_out[replies], outlen,
-				                       gw_answer_udp_limit(&srv->env, &q),
-				                       srv->env.identity);
+			 * kept free (env.nsid_reserve). */
+			if (res == GW_ANSWER_SENT)
+				outlen = gw_reply_extras(srv->udp_out[replies], outlen,
+				                         gw_answer_udp_limit(&srv->env, &q), &q,
+				                         srv->env.identity);
 			gw_server_count_reply(srv, GW_TRANSPORT_UDP, &q, srv->udp_out[replies]);
 			struct msghdr *m = &out[replies].msg_hdr;
 			memset(m, 0, sizeof(*m));

@@ -279,10 +279,16 @@ ALLOWED = [
      lambda c, g, k: c == "payload1" and g and g["rcode"] == 0 and k and k["rcode"] == FORMERR),
     ("options Knot adds",
      "NSID (RFC 5001) is sent here only with identity set, which this test leaves "
-     "unset; EXPIRE (RFC 7314) and Extended DNS Errors (RFC 8914) are not implemented "
-     "here; Knot adds them",
+     "unset; EXPIRE (RFC 7314) is not implemented here, and Extended DNS Errors (RFC "
+     "8914) only for the errors of the next rule; Knot adds them",
      lambda c, g, k: options_of(k) - options_of(g) <= {3, 9, 15} and options_of(k) - options_of(g)
      and without_options(g, {3, 9, 15}) == without_options(k, {3, 9, 15})),
+    ("extended errors added here",
+     "an error reply says why in an Extended DNS Error (RFC 8914): 21 Not Supported for a "
+     "class or an operation not served, 20 Not Authoritative for a name in no zone; Knot "
+     "gives none for these",
+     lambda c, g, k: options_of(g) - options_of(k) == {15}
+     and without_options(g, {15}) == without_options(k, {15})),
     ("server cookies",
      "cookies are on by default here, and a client cookie gets a server cookie back (RFC "
      "7873); Knot has no cookies module loaded",

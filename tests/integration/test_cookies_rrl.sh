@@ -6,7 +6,8 @@
 # exempts a client from the limit; a stale cookie gets BADCOOKIE with a
 # fresh one; validators still validate with cookies on; the limiter's log
 # lines are few. NSID (RFC 5001) beside them: the identity after the
-# cookie, never in a slipped reply, none without identity.
+# cookie, never in a slipped reply, none without identity; and the
+# Extended DNS Error of a REFUSED (RFC 8914).
 source "$(dirname "$0")/lib.sh"
 /usr/bin/python3 -c 'import dns' 2>/dev/null || { echo "FAIL: python3-dnspython missing (scripts/setup.sh)" >&2; exit 1; }
 
@@ -57,6 +58,9 @@ expect "kdig +nsid over TCP: the identity" test "$(nsid_of)" = gw1.test
 q nowhere.example. A +nsid
 expect "kdig +nsid, a name of no zone: REFUSED with the identity" \
 	bash -c "[ '$(nsid_of)' = gw1.test ] && grep -q 'status: REFUSED' '$GW_TMP/last'"
+expect "a name of no zone: the extended error says why (RFC 8914)" has_text ";; EDE: 20 (Not Authoritative)"
+q www.$Z. A +nsid
+expect "an answer carries no extended error" lacks_text ";; EDE"
 q www.$Z. A
 expect "kdig without +nsid: no NSID" lacks_text ";; NSID"
 

@@ -298,6 +298,57 @@ static void test_nsid_room(void)
 	zone_free(zone);
 }
 
+/* The Extended DNS Error the answerer sets for the server to add: none
+ * for answers and NXDOMAIN; 0xffff when nothing was sent. */
+static int ede_of(const gw_answer_env_t *env, const char *name, ldns_rr_type type,
+                  ldns_rr_class cls, uint8_t opcode)
+{
+	ldns_pkt *query = NULL;
+	uint8_t *wire = NULL;
+	size_t wlen = 0, outlen = 0;
+	static uint8_t out[4096];
+	gw_query_t q;
+	CU_ASSERT_FATAL(ldns_pkt_query_new_frm_str(&query, name, type, cls, 0) == LDNS_STATUS_OK);
+	ldns_pkt_set_edns_udp_size(query, 1232);
+	CU_ASSERT_FATAL(ldns_pkt2wire(&wire, query, &wlen) == LDNS_STATUS_OK);
+	ldns_pkt_free(query);
+	wire[2] = (uint8_t)((wire[2] & 0x87) | (opcode << 3));
+	gw_answer_result_t r = gw_answer(env, wire, wlen, false, out, sizeof(out), &outlen, &q);
+	free(wire);
+	if (r != GW_ANSWER_SENT)
+		return 0xffff;
+	return q.has_ede ? q.ede : -1;
+}
+
+static void test_ede(void)
+{
+	gw_answer_env_t env = {.zone = g_zone, .udp_payload = 1232};
+	CU_ASSERT_EQUAL(
+	    ede_of(&env, "printer.lan.dnssd.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0), -1);
+	CU_ASSERT_EQUAL(ede_of(&env, "nothing.dnssd.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0),
+	                -1);
+	CU_ASSERT_EQUAL(ede_of(&env, "www.example.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0),
+	                DNS_EDE_NOT_AUTHORITATIVE);
+	CU_ASSERT_EQUAL(ede_of(&env, "dnssd.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_HS, 0),
+	                DNS_EDE_NOT_SUPPORTED);
+	/* CHAOS without identity: REFUSED, which tells a scanner nothing. */
+	CU_ASSERT_EQUAL(ede_of(&env, "id.server.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, 0), -1);
+	/* An opcode not done (STATUS, 2) and a transfer over UDP. */
+	CU_ASSERT_EQUAL(ede_of(&env, "dnssd.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 2),
+	                DNS_EDE_NOT_SUPPORTED);
+	CU_ASSERT_EQUAL(ede_of(&env, "dnssd.test.", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, 0),
+	                DNS_EDE_NOT_SUPPORTED);
+	/* Several zones, the name in none of them. */
+	const zone_t *zones[] = {g_zone};
+	gw_answer_env_t multi = {.zones = zones, .zone_count = 1, .udp_payload = 1232};
+	CU_ASSERT_EQUAL(ede_of(&multi, "www.example.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0),
+	                DNS_EDE_NOT_AUTHORITATIVE);
+	/* No zone loaded yet. */
+	gw_answer_env_t none = {.udp_payload = 1232};
+	CU_ASSERT_EQUAL(ede_of(&none, "dnssd.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 0),
+	                DNS_EDE_NOT_READY);
+}
+
 static void test_truncation(void)
 {
 	/* A reply that cannot fit is cut to the question with TC, never
@@ -612,6 +663,7 @@ int gw_test_register(void)
 	    {"sizes, EDNS and ANY", test_sizes},
 	    {"CHAOS identity", test_chaos},
 	    {"room for NSID", test_nsid_room},
+	    {"extended DNS errors", test_ede},
 	    {"truncation is all or nothing", test_truncation},
 	    {"compression: longest suffix, rewind, full table", test_compression_table},
 	    {"records in section order", test_section_order},

@@ -135,17 +135,35 @@ static bool last_option(const uint8_t *buf, size_t n, size_t opt_at, uint16_t *c
 	return false;
 }
 
+/* gw_reply_extras() for a query that asked for NSID, and nothing else. */
+static size_t nsid_reply(uint8_t *buf, size_t n, size_t cap, const char *nsid)
+{
+	gw_query_t q = {.has_nsid = true};
+	return gw_reply_extras(buf, n, cap, &q, nsid);
+}
+
+/* gw_reply_extras() on the reply of n octets in buf for q, with the
+ * identity "gw1.example.com"; the last option of its OPT (which starts
+ * at *at) read back. Returns the new length. */
+static size_t extras_last(uint8_t *buf, size_t n, const gw_query_t *q, size_t *at, uint16_t *code,
+                          const uint8_t **data, size_t *len)
+{
+	*at = n - sizeof(opt);
+	size_t m = gw_reply_extras(buf, n, 2048, q, "gw1.example.com");
+	CU_ASSERT_TRUE(last_option(buf, m, *at, code, data, len));
+	return m;
+}
+
 static void test_nsid(void)
 {
 	uint8_t buf[2048], copy[2048];
-	uint16_t code = 0;
 	const uint8_t *data = NULL;
-	size_t len = 0;
+	size_t at = 0, len = 0;
+	uint16_t code = 0;
+	gw_query_t asks = {.has_nsid = true};
 	size_t n = reply(buf, opt, sizeof(opt), 1);
-	size_t at = n - sizeof(opt);
-	size_t m = gw_nsid_reply(buf, n, sizeof(buf), "gw1.example.com");
+	size_t m = extras_last(buf, n, &asks, &at, &code, &data, &len);
 	CU_ASSERT_EQUAL(m, n + 4 + 15);
-	CU_ASSERT_TRUE(last_option(buf, m, at, &code, &data, &len));
 	CU_ASSERT_EQUAL(code, DNS_EDNS_NSID);
 	CU_ASSERT_EQUAL(len, 15);
 	CU_ASSERT_EQUAL(memcmp(data, "gw1.example.com", 15), 0);
@@ -166,7 +184,7 @@ static void test_nsid(void)
 	static const uint8_t cookie[] = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
 	memcpy(add + sizeof(opt), cookie, sizeof(cookie));
 	n = reply(buf, add, sizeof(opt) + sizeof(cookie), 1);
-	m = gw_nsid_reply(buf, n, sizeof(buf), "x");
+	m = nsid_reply(buf, n, sizeof(buf), "x");
 	CU_ASSERT_EQUAL(m, n + 5);
 	CU_ASSERT_EQUAL(buf[at + 10], 12 + 5);
 	CU_ASSERT_TRUE(last_option(buf, m, at, &code, &data, &len));
@@ -178,22 +196,61 @@ static void test_nsid(void)
 	 * last (a TSIG after it). */
 	n = reply(buf, opt, sizeof(opt), 1);
 	memcpy(copy, buf, n);
-	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), NULL), n);
-	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), ""), n);
-	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, n + 4 + 14, "gw1.example.com"), n);
-	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, n + 4 + 15, "gw1.example.com"), n + 19);
+	CU_ASSERT_EQUAL(nsid_reply(buf, n, sizeof(buf), NULL), n);
+	CU_ASSERT_EQUAL(nsid_reply(buf, n, sizeof(buf), ""), n);
+	CU_ASSERT_EQUAL(nsid_reply(buf, n, n + 4 + 14, "gw1.example.com"), n);
+	CU_ASSERT_EQUAL(nsid_reply(buf, n, n + 4 + 15, "gw1.example.com"), n + 19);
 	memcpy(buf, copy, n);
 	buf[2] |= 0x02; /* TC */
-	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), "gw1"), n);
+	CU_ASSERT_EQUAL(nsid_reply(buf, n, sizeof(buf), "gw1"), n);
 	buf[2] &= (uint8_t)~0x02;
 	CU_ASSERT_EQUAL(memcmp(buf, copy, n), 0);
 	n = reply(buf, NULL, 0, 0);
-	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), "gw1"), n);
+	CU_ASSERT_EQUAL(nsid_reply(buf, n, sizeof(buf), "gw1"), n);
 	n = reply_opt_not_last(buf);
 	memcpy(copy, buf, n);
-	CU_ASSERT_EQUAL(gw_nsid_reply(buf, n, sizeof(buf), "gw1"), n);
+	CU_ASSERT_EQUAL(nsid_reply(buf, n, sizeof(buf), "gw1"), n);
 	CU_ASSERT_EQUAL(memcmp(buf, copy, n), 0);
-	CU_ASSERT_EQUAL(gw_nsid_reply(buf, 5, sizeof(buf), "gw1"), 5);
+	CU_ASSERT_EQUAL(nsid_reply(buf, 5, sizeof(buf), "gw1"), 5);
+}
+
+/* The Extended DNS Error the answerer set: its INFO-CODE alone, before
+ * the NSID; none when not set, nor on a truncated reply. */
+static void test_ede(void)
+{
+	uint8_t buf[2048], copy[2048];
+	const uint8_t *data = NULL;
+	size_t at = 0, len = 0;
+	uint16_t code = 0;
+	gw_query_t q = {.has_ede = true, .ede = DNS_EDE_NOT_AUTHORITATIVE};
+	size_t n = reply(buf, opt, sizeof(opt), 1);
+	size_t m = extras_last(buf, n, &q, &at, &code, &data, &len);
+	CU_ASSERT_EQUAL(m, n + 6);
+	CU_ASSERT_EQUAL(code, DNS_EDNS_EDE);
+	CU_ASSERT_EQUAL(len, 2);
+	CU_ASSERT_EQUAL(data[0] << 8 | data[1], DNS_EDE_NOT_AUTHORITATIVE);
+	/* With NSID asked too: EDE first, then NSID, in one OPT. */
+	n = reply(buf, opt, sizeof(opt), 1);
+	q.has_nsid = true;
+	m = gw_reply_extras(buf, n, sizeof(buf), &q, "gw1");
+	CU_ASSERT_EQUAL(m, n + 6 + 7);
+	CU_ASSERT_EQUAL(buf[at + 10], 6 + 7);
+	CU_ASSERT_EQUAL(buf[n + 1], DNS_EDNS_EDE);
+	CU_ASSERT_TRUE(last_option(buf, m, at, &code, &data, &len));
+	CU_ASSERT_EQUAL(code, DNS_EDNS_NSID);
+	gw_query_t back;
+	CU_ASSERT_EQUAL(reread(buf, m, &back), GW_OK);
+	/* Nothing set, or a truncated reply: left as it was. */
+	n = reply(buf, opt, sizeof(opt), 1);
+	memcpy(copy, buf, n);
+	gw_query_t none = {0};
+	CU_ASSERT_EQUAL(gw_reply_extras(buf, n, sizeof(buf), &none, "gw1"), n);
+	buf[2] |= 0x02;
+	CU_ASSERT_EQUAL(gw_reply_extras(buf, n, sizeof(buf), &q, "gw1"), n);
+	buf[2] &= (uint8_t)~0x02;
+	CU_ASSERT_EQUAL(memcmp(buf, copy, n), 0);
+	/* Room for the EDE but not the NSID: the EDE alone. */
+	CU_ASSERT_EQUAL(gw_reply_extras(buf, n, n + 6 + 6, &q, "gw1"), n + 6);
 }
 
 static void test_rollover_line(void)
@@ -241,6 +298,7 @@ int gw_test_register(void)
 	                                {"pad", test_pad},
 	                                {"no_pad", test_no_pad},
 	                                {"nsid", test_nsid},
+	                                {"ede", test_ede},
 	                                {"rollover_line", test_rollover_line},
 	                                {NULL, NULL},
 	                            });
