@@ -89,5 +89,6 @@
 
 /* EDE INFO-CODEs (RFC 8914 4) the server gives. */
 #define DNS_EDE_NOT_READY         14
+#define DNS_EDE_PROHIBITED        18
 #define DNS_EDE_NOT_AUTHORITATIVE 20
 #define DNS_EDE_NOT_SUPPORTED     21

@@ -15,15 +15,24 @@
 /* Room for a peer's address and port in log lines. */
 #define PEER_TEXT_LEN 64
 
-/* A refusal or error reply; signed when the request's TSIG verified (RFC
- * 8945 5.3: a signed request gets a signed answer). */
-static size_t error_reply(gw_server_t *srv, const gw_query_t *q, uint8_t rcode, gw_tsig_ctx_t *tsig,
-                          uint8_t *out, size_t cap)
+/* No Extended DNS Error for error_reply(). */
+#define NO_EDE (-1)
+
+/* A refusal or error reply, with the Extended DNS Error ede (RFC 8914,
+ * DNS_EDE_*, or NO_EDE) when the request had an OPT; signed when the
+ * request's TSIG verified (RFC 8945 5.3: a signed request gets a signed
+ * answer). */
+static size_t error_reply(gw_server_t *srv, const gw_query_t *q, uint8_t rcode, int ede,
+                          gw_tsig_ctx_t *tsig, uint8_t *out, size_t cap)
 {
 	size_t reserve = tsig != NULL ? gw_tsig_room(tsig) : 0;
 	if (cap < reserve)
 		return 0;
 	size_t n = gw_answer_error(q, true, rcode, out, cap - reserve, srv->env.udp_payload);
+	if (n > 0 && ede != NO_EDE) {
+		gw_query_t why = {.has_ede = true, .ede = (uint16_t)ede};
+		n = gw_reply_extras(out, n, cap - reserve, &why, NULL);
+	}
 	if (n > 0 && tsig != NULL && tsig->key != NULL &&
 	    gw_tsig_sign_reply(tsig, out, &n, cap) != GW_OK)
 		return 0;
@@ -52,11 +61,11 @@ static size_t check(gw_server_t *srv, const gw_access_t *access, const char *wha
 		return gw_tsig_error_reply(tsig, q, now, srv->env.udp_payload, out, cap);
 	case GW_ACCESS_FORMERR:
 		srv->stats.xfr_refused++;
-		return error_reply(srv, q, DNS_RCODE_FORMERR, NULL, out, cap);
+		return error_reply(srv, q, DNS_RCODE_FORMERR, NO_EDE, NULL, out, cap);
 	case GW_ACCESS_REFUSED:
 	default:
 		srv->stats.xfr_refused++;
-		return error_reply(srv, q, DNS_RCODE_REFUSED, tsig, out, cap);
+		return error_reply(srv, q, DNS_RCODE_REFUSED, DNS_EDE_PROHIBITED, tsig, out, cap);
 	}
 }
 
@@ -107,7 +116,10 @@ static const gw_server_zone_t *admit(gw_server_t *srv, const char *what, bool qu
 			               rcode == DNS_RCODE_SERVFAIL ? "SERVFAIL" : "NOTAUTH");
 		}
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
-		*n = error_reply(srv, q, (uint8_t)rcode, NULL, out, cap);
+		*n = error_reply(srv, q, (uint8_t)rcode,
+		                 rcode == DNS_RCODE_SERVFAIL ? DNS_EDE_NOT_READY
+		                                             : DNS_EDE_NOT_AUTHORITATIVE,
+		                 NULL, out, cap);
 		return NULL;
 	}
 	*n = check(srv, zone_access(srv, z), what, q, pkt, len, peer, peer_text, tsig, out, cap,
@@ -136,7 +148,7 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		          "FORMERR",
 		          peer_text);
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
-		*outlen = error_reply(srv, q, DNS_RCODE_FORMERR, &tsig, out, cap);
+		*outlen = error_reply(srv, q, DNS_RCODE_FORMERR, NO_EDE, &tsig, out, cap);
 		return GW_OK;
 	}
 	ret = ixfr ? gw_xfr_init_ixfr(x, z->zone, z->journal, q, srv->env.udp_payload, client)
@@ -146,7 +158,7 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		if (ret == GW_ENOMEM)
 			return ret;
-		*outlen = error_reply(srv, q, DNS_RCODE_SERVFAIL, &tsig, out, cap);
+		*outlen = error_reply(srv, q, DNS_RCODE_SERVFAIL, NO_EDE, &tsig, out, cap);
 		return GW_OK;
 	}
 	if (tsig.key != NULL)
@@ -204,12 +216,12 @@ static size_t ixfr_udp(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt
 		               "authority section; FORMERR",
 		               peer_text);
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
-		return error_reply(srv, q, DNS_RCODE_FORMERR, &tsig, out, cap);
+		return error_reply(srv, q, DNS_RCODE_FORMERR, NO_EDE, &tsig, out, cap);
 	}
 	if (gw_xfr_init(&x, z->zone, q, srv->env.udp_payload) != GW_OK) {
 		gw_xfr_deinit(&x);
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
-		return error_reply(srv, q, DNS_RCODE_SERVFAIL, &tsig, out, cap);
+		return error_reply(srv, q, DNS_RCODE_SERVFAIL, NO_EDE, &tsig, out, cap);
 	}
 	x.mode = GW_XFR_SOA;
 	if (tsig.key != NULL)
@@ -244,7 +256,7 @@ static size_t signed_query(gw_server_t *srv, const gw_query_t *q, const uint8_t 
 	    srv->opts.xfr_access != NULL ? srv->opts.xfr_access->keys : NULL;
 	int ret = gw_tsig_verify_request(keys, pkt, len, q, now, &tsig);
 	if (ret == GW_EMALFORMED)
-		return error_reply(srv, q, DNS_RCODE_FORMERR, NULL, out, cap);
+		return error_reply(srv, q, DNS_RCODE_FORMERR, NO_EDE, NULL, out, cap);
 	if (ret != GW_OK) {
 		/* Anyone can send a bad signature: limited. */
 		static gw_log_limit_t lim;

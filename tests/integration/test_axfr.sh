@@ -35,5 +35,20 @@ gw_start "$cfg"
 kdig @127.0.0.1 -p "$GW_PORT" +time=5 AXFR dnssd.test. >"$GW_TMP/last" 2>&1 || true
 expect "AXFR from an address not allowed: REFUSED" has_text "replied with error 'REFUSED'"
 expect "the refusal is logged" grep -q "AXFR from 127.0.0.1.*refused" "$GW_TMP/gateway.log"
+# With EDNS the refusal says why (RFC 8914: 18 Prohibited); a zone not
+# ours, 20 Not Authoritative.
+axfr_ede() {
+	/usr/bin/python3 - "$GW_PORT" "$1" <<'PY' >"$GW_TMP/last" 2>&1 || true
+import sys
+import dns.message, dns.query, dns.rcode
+q = dns.message.make_query(sys.argv[2], "AXFR", use_edns=0)
+r = dns.query.tcp(q, "127.0.0.1", port=int(sys.argv[1]), timeout=5)
+print(dns.rcode.to_text(r.rcode()), *[o.code for o in r.options if o.otype == 15])
+PY
+}
+axfr_ede dnssd.test.
+expect "AXFR refused with EDNS: EDE 18 Prohibited ($(cat "$GW_TMP/last"))" grep -qx "REFUSED 18" "$GW_TMP/last"
+axfr_ede example.
+expect "AXFR of a zone not ours: EDE 20 Not Authoritative ($(cat "$GW_TMP/last"))" grep -qx "NOTAUTH 20" "$GW_TMP/last"
 
 gw_finish
