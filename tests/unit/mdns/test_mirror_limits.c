@@ -229,6 +229,35 @@ static void test_statics_changed(void)
 	teardown(f);
 }
 
+/* A zone file that lists the zone's browse domains itself keeps its
+ * list: the mirror adds none to it (no merge), and still publishes the
+ * link's services and its own enumeration under the link. */
+static void test_enum_static(void)
+{
+	static const char *const rrs[] = {
+	    "home.arpa. 3600 IN SOA ns.home.arpa. hostmaster.home.arpa. 100 3600 600 86400 10",
+	    "home.arpa. 3600 IN NS ns.home.arpa.",
+	    "b._dns-sd._udp.home.arpa. 300 IN PTR campus.example.",
+	    NULL,
+	};
+	fixture_t *f = setup_begin(NULL);
+	CU_ASSERT_FATAL(gw_zoneref_new(&f->zone, tzone("home.arpa.", rrs)) == GW_OK);
+	CU_ASSERT_FATAL(gw_commit_init(&f->commit, &f->zone) == GW_OK);
+	mirror_up(f);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	printer(f, true);
+	mdns_mirror_flush(f->mirror);
+	const zone_rrset_t *b =
+	    trrset(f->zone->zone, "b._dns-sd._udp.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->count, 1);
+	CU_ASSERT(has_rr(f, "b._dns-sd._udp.home.arpa. 300 IN PTR campus.example."));
+	CU_ASSERT(has_rr(f, "db._dns-sd._udp.home.arpa. 10 IN PTR lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "b._dns-sd._udp.lan.home.arpa. 10 IN PTR lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 10 IN A 192.0.2.10"));
+	teardown(f);
+}
+
 static void long_domain(mdns_mirror_config_t *cfg)
 {
 	static const char *d = "a-rather-long-domain-name-to-make-names-overflow.example.org.";
@@ -565,6 +594,7 @@ int gw_test_register(void)
 	    {"limit: changes per second defers", test_rate},
 	    {"gateway-owned names are refused", test_reserved},
 	    {"a zone file reload: what it delegates is withdrawn", test_statics_changed},
+	    {"the zone file's own browse domains are not merged into", test_enum_static},
 	    {"over-long names are refused", test_overlong},
 	    {"a * label is never mirrored (no wildcard)", test_wildcard},
 	    {"names on DNS-SD's structure are refused", test_structure},
