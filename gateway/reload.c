@@ -385,9 +385,13 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	}
 	/* What the zone files now hold, delegate or redirect is the mirror's
 	 * no more (and what they gave up is again): every link is computed
-	 * again at the next batch, after the release below. */
-	if (d->mirror != NULL)
+	 * again, and its batch committed now, while the zones are held, so
+	 * that it joins the files' own change: one serial, and none that
+	 * serves a device's address merged into a name the file just took. */
+	if (d->mirror != NULL) {
 		mdns_mirror_statics_changed(d->mirror);
+		(void)mdns_mirror_flush(d->mirror); /* a failed commit is retried by itself */
+	}
 	/* A configured TLS certificate read again (a new key: its rollover). */
 	ret = gw_dane_reload(&d->dane);
 	if (ret != GW_OK) {

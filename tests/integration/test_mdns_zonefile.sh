@@ -2,7 +2,8 @@
 # The zone file and the mirror meeting at a reload (docs/mdns.md,
 # Gateway-owned names): a SIGHUP whose zone file now holds the name of a
 # mirrored host takes it (the file's address alone, the service that leads
-# there withdrawn); one that delegates the link's subdomain leaves nothing
+# there withdrawn) in the reload's own serial, no serial serving both
+# addresses; one that delegates the link's subdomain leaves nothing
 # of the mirror below the cut (the AXFR a secondary gets holds none of it,
 # the link's own browse domains included) and says so in one line; giving
 # both back publishes the link again. Before, the mirror learnt of a
@@ -58,16 +59,48 @@ axfr_mirrored() {
 }
 
 # ---- the zone file claims the printer's host name ---------------------------
+qn "$D" SOA
+s0=$(awk '$1 !~ /^;/ && $4 == "SOA" {print $7; exit}' "$GW_TMP/last")
 cat "$GW_TMP/zone.base" - >"$GW_TMP/zone" <<ZONE
 printer.lan IN A 192.0.2.99
 ZONE
 reload 1
+s1=$(sed -n "s/.*reload: applied.*zone $D at serial \([0-9]*\).*/\1/p" "$GW_TMP/gateway.log" | head -n 1)
 wait_until 10 lacks_answer "$PRN" SRV "631"
 expect "claimed: the zone file's address is served" has_answer "printer.$L" A "IN A 192.0.2.99"
 expect "claimed: the device's address is not" lacks_text "$ADDR_LAN4"
 expect "claimed: the service whose SRV leads there is withdrawn" lacks_answer "$PRN" SRV "631"
 expect "claimed: the log says why" grep -q "not publishing printer.$L: the name belongs to the static zone" "$GW_TMP/gateway.log"
 expect "claimed: the SSH host stays" has_answer "lanhost._ssh._tcp.$L" SRV "22 lanhost.$L"
+# One serial for the file's change and the mirror's: the IXFR's diff from
+# before the reload to the reload's serial swaps the addresses and takes
+# the service that led to the device's away (the mirror's batch joins
+# the reload, which holds the zone).
+qn +tcp "$D" IXFR="$s0"
+swap=$(/usr/bin/python3 - "$GW_TMP/last" "$s0" "$s1" "printer.$L" "$ADDR_LAN4" "$PRN" <<'PY'
+import sys
+path, s0, s1, host, old, prn = sys.argv[1:]
+rrs = [l.split() for l in open(path) if l.strip() and not l.startswith(";")]
+rrs = [r for r in rrs if len(r) >= 5]
+diffs, cur, part = [], None, None
+for r in rrs[1:-1]:
+    if r[3] == "SOA":
+        if part in (None, "add"):
+            cur = {"from": r[6], "dels": [], "adds": []}
+            diffs.append(cur)
+            part = "del"
+        else:
+            cur["to"] = r[6]
+            part = "add"
+    elif cur is not None and (r[3] == "A" and r[0] == host or r[3] == "SRV" and r[0] == prn):
+        cur["dels" if part == "del" else "adds"].append(r[3] + " " + r[-1])
+d = [x for x in diffs if x["from"] == s0]
+print("ok" if d and d[0].get("to") == s1 and "A " + old in d[0]["dels"]
+      and "A 192.0.2.99" in d[0]["adds"] and "SRV " + host in d[0]["dels"]
+      else "no: %s" % diffs)
+PY
+)
+expect "claimed: one serial ($s0 -> $s1) swaps the addresses and drops the SRV ($swap)" test "$swap" = ok
 
 # ---- the zone file delegates the link's subdomain -------------------------
 cat "$GW_TMP/zone.base" - >"$GW_TMP/zone" <<ZONE
