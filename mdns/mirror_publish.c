@@ -282,6 +282,9 @@ typedef struct lctx {
 	cand_t cd;
 	uint32_t cap;   /* the TTL cap */
 	uint32_t epoch; /* m->compute_epoch of this compute: marks on names */
+	/* _services._dns-sd._udp under the link is the static zone's (the
+	 * zone file lists the types itself): no type enumeration there. */
+	bool services_static;
 } lctx_t;
 
 /* A name of the link that the zone's own data holds (the static zone):
@@ -412,7 +415,7 @@ static void compute_browse(lctx_t *x, kname_t *n, const uint8_t *services)
 		count++;
 	}
 	/* The type enumeration lists the types with something shown. */
-	if (count > 0 && mdns_name_kind(n->name) == MDNS_NAME_TYPE) {
+	if (count > 0 && mdns_name_kind(n->name) == MDNS_NAME_TYPE && !x->services_static) {
 		int olen = zone_name_len(owner, ZONE_NAME_MAXLEN);
 		emit(x->z, &x->zl->c, &x->cd, services, DNS_T_PTR, owner, (uint16_t)olen, x->cap);
 	}
@@ -465,6 +468,8 @@ static void compute_link_zone(mdns_mirror_t *m, mzone_t *z, mlink_t *l)
 	lctx_t x = {.m = m, .z = z, .l = l, .zl = &l->zl[z->index], .cap = m->cfg->ttl_cap};
 	uint8_t services[ZONE_NAME_MAXLEN];
 	mdns_translate_name(services, m->services_name, x.zl->suffix, 1);
+	const mdns_mirror_zone_t *zc = mirror_zcfg(z);
+	x.services_static = zc->reserved != NULL && zc->reserved(zc->reserved_arg, services);
 	next_epoch(&x.zl->c);
 	if (++m->compute_epoch == 0)
 		m->compute_epoch = 1;

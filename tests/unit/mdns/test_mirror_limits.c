@@ -229,15 +229,17 @@ static void test_statics_changed(void)
 	teardown(f);
 }
 
-/* A zone file that lists the zone's browse domains itself keeps its
- * list: the mirror adds none to it (no merge), and still publishes the
- * link's services and its own enumeration under the link. */
+/* A zone file that lists the zone's browse domains, or a link's service
+ * types, itself keeps its list: the mirror adds none to it (no merge),
+ * and still publishes the link's services and the rest of the
+ * enumeration. */
 static void test_enum_static(void)
 {
 	static const char *const rrs[] = {
 	    "home.arpa. 3600 IN SOA ns.home.arpa. hostmaster.home.arpa. 100 3600 600 86400 10",
 	    "home.arpa. 3600 IN NS ns.home.arpa.",
 	    "b._dns-sd._udp.home.arpa. 300 IN PTR campus.example.",
+	    "_services._dns-sd._udp.lan.home.arpa. 300 IN PTR _custom._tcp.lan.home.arpa.",
 	    NULL,
 	};
 	fixture_t *f = setup_begin(NULL);
@@ -255,6 +257,14 @@ static void test_enum_static(void)
 	CU_ASSERT(has_rr(f, "db._dns-sd._udp.home.arpa. 10 IN PTR lan.home.arpa."));
 	CU_ASSERT(has_rr(f, "b._dns-sd._udp.lan.home.arpa. 10 IN PTR lan.home.arpa."));
 	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 10 IN A 192.0.2.10"));
+	const zone_rrset_t *types =
+	    trrset(f->zone->zone, "_services._dns-sd._udp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(types);
+	CU_ASSERT_EQUAL(types->count, 1);
+	CU_ASSERT(has_rr(f, "_services._dns-sd._udp.lan.home.arpa. 300 IN PTR "
+	                    "_custom._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "_ipp._tcp.lan.home.arpa. 10 IN PTR "
+	                    "My\\032Printer._ipp._tcp.lan.home.arpa."));
 	teardown(f);
 }
 
@@ -594,7 +604,7 @@ int gw_test_register(void)
 	    {"limit: changes per second defers", test_rate},
 	    {"gateway-owned names are refused", test_reserved},
 	    {"a zone file reload: what it delegates is withdrawn", test_statics_changed},
-	    {"the zone file's own browse domains are not merged into", test_enum_static},
+	    {"the zone file's own browse domains and types are not merged into", test_enum_static},
 	    {"over-long names are refused", test_overlong},
 	    {"a * label is never mirrored (no wildcard)", test_wildcard},
 	    {"names on DNS-SD's structure are refused", test_structure},
