@@ -6,10 +6,11 @@
  * ("lan" on eth0, "lab" on eth1) built without discovery, with small
  * limits so that they are reached, committing into two unsigned zones:
  * home.arpa., showing both links, that holds names of its own
- * (static.lan.home.arpa., a delegation at cut.lan.home.arpa. and a DNAME at
- * moved.lab.home.arpa.), and guest.test., showing lan only through a
- * policy (instances named *printer* denied, then _ipp._tcp or a host
- * host-* allowed, the rest denied).
+ * (static.lan.home.arpa., a delegation at cut.lan.home.arpa., a DNAME at
+ * moved.lab.home.arpa., and lab's type list and default browse domain,
+ * _services and db._dns-sd._udp), and guest.test., showing lan
+ * only through a policy (instances named *printer* denied, then _ipp._tcp or a host host-* allowed,
+ * the rest denied).
  *
  * Records are shaped as Avahi gives them (names uncompressed and valid,
  * TXT as strings, addresses of their size); what is in them is the
@@ -95,6 +96,9 @@ static uint8_t g_cut[ZONE_NAME_MAXLEN];   /* a delegation of the zone file */
 static uint8_t g_dname[ZONE_NAME_MAXLEN]; /* a DNAME of the zone file */
 static uint8_t g_lan[ZONE_NAME_MAXLEN];   /* lan.home.arpa. */
 static uint8_t g_lab[ZONE_NAME_MAXLEN];   /* lab.home.arpa. */
+/* The zone file lists lab's service types and its default browse domain
+ * itself: _services._dns-sd._udp.lab.home.arpa., db._dns-sd._udp.lab. */
+static uint8_t g_file_enum[2][ZONE_NAME_MAXLEN];
 /* The second zone, guest.test.: link lan only, and a policy. */
 static uint8_t g_apex2[ZONE_NAME_MAXLEN];
 static uint8_t g_ns2[ZONE_NAME_MAXLEN];
@@ -345,7 +349,9 @@ static bool is_own(const zone_t *zone, const uint8_t *name)
 		return zone_name_equal(name, g_apex2) || zone_name_equal(name, g_ns2);
 	return zone_name_equal(name, g_apex) || zone_name_equal(name, g_ns) ||
 	       zone_name_equal(name, g_static) || zone_name_equal(name, g_cut) ||
-	       zone_name_equal(name, g_dname) || (g_lab_cut && zone_name_equal(name, g_lab)) ||
+	       zone_name_equal(name, g_dname) || zone_name_equal(name, g_file_enum[0]) ||
+	       zone_name_equal(name, g_file_enum[1]) ||
+	       (g_lab_cut && zone_name_equal(name, g_lab)) ||
 	       zone_ancestor_with(zone, name, DNS_T_NS) != NULL ||
 	       zone_ancestor_with(zone, name, DNS_T_DNAME) != NULL;
 }
@@ -362,7 +368,8 @@ static bool is_file_name(const zone_t *zone, const uint8_t *name)
 		return zone_name_equal(name, g_apex2) || zone_name_equal(name, g_ns2);
 	return zone_name_equal(name, g_apex) || zone_name_equal(name, g_ns) ||
 	       zone_name_equal(name, g_static) || zone_name_equal(name, g_cut) ||
-	       zone_name_equal(name, g_dname) || (g_lab_cut && zone_name_equal(name, g_lab));
+	       zone_name_equal(name, g_dname) || zone_name_equal(name, g_file_enum[0]) ||
+	       zone_name_equal(name, g_file_enum[1]) || (g_lab_cut && zone_name_equal(name, g_lab));
 }
 
 /* mdns_mirror_zone_t.covered, as the zone manager answers it: name or a
@@ -417,6 +424,13 @@ static void check_static(const zone_t *zone)
 	CHECK(node != NULL && node->rrset_count == 1 && zone_node_rrset(node, DNS_T_NS) != NULL);
 	node = zone_find(zone, g_dname);
 	CHECK(node != NULL && node->rrset_count == 1 && zone_node_rrset(node, DNS_T_DNAME) != NULL);
+	/* The file's own enumeration: nothing merged into it, its TTL kept. */
+	for (int i = 0; i < 2; i++) {
+		node = zone_find(zone, g_file_enum[i]);
+		const zone_rrset_t *ptr = node != NULL ? zone_node_rrset(node, DNS_T_PTR) : NULL;
+		CHECK(node != NULL && node->rrset_count == 1 && ptr != NULL && ptr->count == 1 &&
+		      ptr->ttl == 300);
+	}
 }
 
 static bool node_has(const zone_t *zone, const uint8_t *name, uint16_t type)
@@ -613,6 +627,8 @@ static void zones_up(zone_t *zones[2])
 	    "static.lan.home.arpa. 300 IN A 192.0.2.200",
 	    "cut.lan.home.arpa. 300 IN NS ns.elsewhere.example.",
 	    "moved.lab.home.arpa. 300 IN DNAME elsewhere.example.",
+	    "_services._dns-sd._udp.lab.home.arpa. 300 IN PTR _custom._tcp.lab.home.arpa.",
+	    "db._dns-sd._udp.lab.home.arpa. 300 IN PTR elsewhere.example.",
 	    LAB_CUT,
 	};
 	static const char *const guest[] = {
@@ -830,6 +846,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    zone_name_from_str(g_dname, "moved.lab.home.arpa.", NULL) < 0 ||
 		    zone_name_from_str(g_lan, "lan.home.arpa.", NULL) < 0 ||
 		    zone_name_from_str(g_lab, "lab.home.arpa.", NULL) < 0 ||
+		    zone_name_from_str(g_file_enum[0], "_services._dns-sd._udp.lab.home.arpa.",
+		                       NULL) < 0 ||
+		    zone_name_from_str(g_file_enum[1], "db._dns-sd._udp.lab.home.arpa.", NULL) <
+		        0 ||
 		    zone_name_from_str(g_apex2, "guest.test.", NULL) < 0 ||
 		    zone_name_from_str(g_ns2, "ns.guest.test.", NULL) < 0 ||
 		    zone_name_from_str(g_lan2, "lan.guest.test.", NULL) < 0 ||
