@@ -35,6 +35,24 @@ void mdns_mirror_statics_changed(mdns_mirror_t *m)
 	for (mlink_t *l = m->links; l != NULL; l = l->next)
 		mirror_link_dirty(m, l);
 	mirror_enum_dirty(m);
+	/* Saved records served until the warm-up ends stay only where the
+	 * zone file now leaves room: they were vetted against the file of
+	 * the start. One let go leaves the warm list too: once withdrawn it
+	 * may be freed, and the end of the warm-up walks that list. */
+	for (size_t i = 0; i < m->zone_count; i++) {
+		mzone_t *z = &m->zones[i];
+		const mdns_mirror_zone_t *zc = mirror_zcfg(z);
+		for (size_t k = 0; zc->reserved != NULL && k < z->warm_count;) {
+			ent_t *e = z->warm[k];
+			if (!zc->reserved(zc->reserved_arg, e->data)) {
+				k++;
+				continue;
+			}
+			e->warm = false;
+			mirror_ent_touch(z, e);
+			z->warm[k] = z->warm[--z->warm_count];
+		}
+	}
 	mirror_schedule(m);
 }
 

@@ -229,6 +229,36 @@ static void test_statics_changed(void)
 	teardown(f);
 }
 
+/* Right after a restart the saved records are served until the warm-up
+ * ends; a zone file reload that delegates the link meanwhile takes them
+ * away at once, and the end of the warm-up, which walks the saved
+ * records, finds only those still held (ASan would see a freed one). */
+static void test_statics_during_warmup(void)
+{
+	g_cut = false;
+	fixture_t *f = setup_link(with_cut);
+	printer(f, true);
+	mdns_mirror_flush(f->mirror);
+	expect_printer(f, true);
+	mirror_down(f);
+	gw_commit_deinit(&f->commit);
+	gw_zoneref_put(f->zone);
+	zone_new_static(f);
+	mirror_up(f);
+	CU_ASSERT(has_name(f, "printer.lan.home.arpa.")); /* the saved state, warm */
+	g_cut = true;
+	mdns_mirror_statics_changed(f->mirror);
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "printer.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "_ipp._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "My\\032Printer._ipp._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "b._dns-sd._udp.lan.home.arpa."));
+	run_for(f, 250); /* the warm-up ends */
+	CU_ASSERT_FALSE(has_name(f, "printer.lan.home.arpa."));
+	g_cut = false;
+	teardown(f);
+}
+
 /* A zone file that lists the zone's browse domains, or a link's service
  * types, itself keeps its list: the mirror adds none to it (no merge),
  * and still publishes the link's services and the rest of the
@@ -604,6 +634,7 @@ int gw_test_register(void)
 	    {"limit: changes per second defers", test_rate},
 	    {"gateway-owned names are refused", test_reserved},
 	    {"a zone file reload: what it delegates is withdrawn", test_statics_changed},
+	    {"a zone file reload during the warm-up", test_statics_during_warmup},
 	    {"the zone file's own browse domains and types are not merged into", test_enum_static},
 	    {"over-long names are refused", test_overlong},
 	    {"a * label is never mirrored (no wildcard)", test_wildcard},
