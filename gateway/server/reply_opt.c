@@ -1,10 +1,10 @@
 /* EDNS options added to a finished reply: why it is an error (Extended
  * DNS Errors, RFC 8914), the server's name (NSID, RFC 5001) and, over
- * TLS, padding (RFC 7830, RFC 8467: over an encrypted
- * transport the length of a reply says which name was asked; padded to a
- * block it says much less). The reply was built by the answerer; its OPT
- * is found with the query reader itself (the reply's QR bit hidden for
- * the call), so no second parser walks our own output. */
+ * TLS, padding (RFC 7830, RFC 8467: over an encrypted transport the
+ * length of a reply says which name was asked; padded to a block it says
+ * much less). The reply was built by the answerer; its OPT is found with
+ * the query reader itself (the reply's QR bit hidden for the call), so no
+ * second parser walks our own output. */
 #include <string.h>
 
 #include "common/dns.h"
@@ -18,8 +18,9 @@
 
 /* The offset of the RDLENGTH of the OPT that ends the reply of n octets,
  * or 0 when the reply does not end in an OPT (none, or a TSIG after it,
- * which an added option would make wrong). */
-static size_t last_opt_rdlen(uint8_t *msg, size_t n, size_t cap)
+ * which an added option would make wrong); *ext gets the upper bits of
+ * the reply's rcode the OPT holds (NULL: not wanted). */
+static size_t last_opt_rdlen(uint8_t *msg, size_t n, size_t cap, uint8_t *ext)
 {
 	gw_query_t q;
 	uint8_t rcode = 0;
@@ -32,6 +33,8 @@ static size_t last_opt_rdlen(uint8_t *msg, size_t n, size_t cap)
 	if (ret != GW_OK || !q.has_edns || q.has_tsig || q.opt_offset + q.opt_len != n ||
 	    q.opt_len < OPT_RDLEN_AT + 2)
 		return 0;
+	if (ext != NULL)
+		*ext = q.edns_ext_rcode;
 	return q.opt_offset + OPT_RDLEN_AT;
 }
 
@@ -68,10 +71,13 @@ size_t gw_reply_extras(uint8_t *msg, size_t n, size_t cap, const gw_query_t *q, 
 	 * no more than it must; the retry over TCP gets the rest. */
 	if (((unsigned)msg[2] << 8 | msg[3]) & DNS_FLAG_TC)
 		return n;
-	size_t at = last_opt_rdlen(msg, n, cap);
+	uint8_t ext = 0;
+	size_t at = last_opt_rdlen(msg, n, cap, &ext);
 	if (at == 0)
 		return n;
-	if (q->has_ede) {
+	/* Not when the guard made the reply another error since (BADCOOKIE,
+	 * an extended rcode): the reason would be the wrong one. */
+	if (q->has_ede && ext == 0) {
 		/* The INFO-CODE alone: the code says it (RFC 8914 2). */
 		const uint8_t code[2] = {(uint8_t)(q->ede >> 8), (uint8_t)q->ede};
 		n = append(msg, n, cap, at, DNS_EDNS_EDE, code, sizeof(code));
@@ -85,7 +91,7 @@ size_t gw_pad_reply(uint8_t *msg, size_t n, size_t cap, size_t block)
 {
 	if (block == 0)
 		return n;
-	size_t at = last_opt_rdlen(msg, n, cap);
+	size_t at = last_opt_rdlen(msg, n, cap, NULL);
 	if (at == 0)
 		return n;
 	size_t total = n + OPTION_HEADER;

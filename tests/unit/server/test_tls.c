@@ -249,6 +249,16 @@ static void test_ede(void)
 	CU_ASSERT_EQUAL(gw_reply_extras(buf, n, sizeof(buf), &q, "gw1"), n);
 	buf[2] &= (uint8_t)~0x02;
 	CU_ASSERT_EQUAL(memcmp(buf, copy, n), 0);
+	/* A reply the guard made BADCOOKIE (extended rcode 23: 1 in the
+	 * OPT): the error's reason is not that one; NSID still goes. */
+	uint8_t badcookie[sizeof(opt)];
+	memcpy(badcookie, opt, sizeof(opt));
+	badcookie[5] = 1;
+	n = reply(buf, badcookie, sizeof(badcookie), 1);
+	m = extras_last(buf, n, &q, &at, &code, &data, &len);
+	CU_ASSERT_EQUAL(m, n + 4 + 15);
+	CU_ASSERT_EQUAL(code, DNS_EDNS_NSID);
+	n = reply(buf, opt, sizeof(opt), 1);
 	/* Room for the EDE but not the NSID: the EDE alone. */
 	CU_ASSERT_EQUAL(gw_reply_extras(buf, n, n + 6 + 6, &q, "gw1"), n + 6);
 }
