@@ -211,11 +211,19 @@ typedef struct mdns_mirror_link_info {
 	bool configured;   /* from the configuration's links; else the default rule */
 	size_t services;   /* service instances known on the link */
 	size_t types;      /* service types known on the link */
+	/* Bit i: the zone file of zone i (mdns_mirror_zone_domain()) delegates
+	 * or redirects the link's subdomain, so nothing of it is published
+	 * there; as of the link's last compute. */
+	uint64_t delegated_zones;
 } mdns_mirror_link_info_t;
 
 /* The links, in the mirror's order: copies min(cap, count) into out (may
  * be NULL with cap 0) and returns the count. */
 size_t mdns_mirror_links(const mdns_mirror_t *m, mdns_mirror_link_info_t *out, size_t cap);
+
+/* The text domain of zone i of the mirror's configuration ("home.arpa."),
+ * borrowed until the next mdns_mirror_reconfigure(); NULL past the last. */
+const char *mdns_mirror_zone_domain(const mdns_mirror_t *m, size_t i);
 
 /* One service instance known on a link. */
 typedef struct mdns_mirror_service_info {

@@ -35,8 +35,17 @@ size_t mdns_mirror_links(const mdns_mirror_t *m, mdns_mirror_link_info_t *out, s
 		li->configured = l->configured;
 		li->services = l->instances;
 		li->types = l->types;
+		for (size_t i = 0; i < m->zone_count && i < 64; i++) {
+			if (l->zl[i].covered)
+				li->delegated_zones |= UINT64_C(1) << i;
+		}
 	}
 	return n;
+}
+
+const char *mdns_mirror_zone_domain(const mdns_mirror_t *m, size_t i)
+{
+	return i < m->zone_count ? m->cfg->zones[i].domain_str : NULL;
 }
 
 /* For JSON, a terminal and the policy's globs: UTF-8 stays as it came,

@@ -24,6 +24,27 @@ static bool add_link_name(json_object *obj, const char *label, const gw_view_t *
 	       gw_json_add_str(obj, "dns_name", dns ? name : NULL);
 }
 
+/* The zones whose zone file delegates the link's subdomain, as a list of
+ * their domains into o. */
+static bool add_delegated(json_object *o, const mdns_mirror_link_info_t *l, const gw_view_t *v)
+{
+	json_object *arr = json_object_new_array();
+	if (arr == NULL || !gw_json_add(o, "delegated_in", arr))
+		return false;
+	const char *domain;
+	for (size_t i = 0; i < 64 && (domain = mdns_mirror_zone_domain(v->mirror, i)) != NULL;
+	     i++) {
+		if (!(l->delegated_zones >> i & 1))
+			continue;
+		json_object *s = json_object_new_string(domain);
+		if (s == NULL || json_object_array_add(arr, s) != 0) {
+			json_object_put(s);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* One link's entry into o (NULL: out of memory already). */
 static bool link_json(json_object *o, const mdns_mirror_link_info_t *l, const gw_view_t *v)
 {
@@ -31,7 +52,8 @@ static bool link_json(json_object *o, const mdns_mirror_link_info_t *l, const gw
 	       gw_json_add_str(o, "label", l->label) && add_link_name(o, l->label, v) &&
 	       gw_json_add_int(o, "ifindex", l->ifindex) && gw_json_add_str(o, "state", l->state) &&
 	       gw_json_add_bool(o, "configured", l->configured) &&
-	       gw_json_add_u64(o, "services", l->services) && gw_json_add_u64(o, "types", l->types);
+	       gw_json_add_u64(o, "services", l->services) &&
+	       gw_json_add_u64(o, "types", l->types) && add_delegated(o, l, v);
 }
 
 int gw_status_links(const gw_view_t *v, json_object *obj)

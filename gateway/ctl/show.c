@@ -117,6 +117,19 @@ static bool show_links(json_object *d, FILE *fp)
 	}
 	ctl_table_print(&t, fp, 0);
 	ctl_table_deinit(&t);
+	/* A link the zone file delegates away shows nothing: said under the
+	 * table, where the counts above would mislead. */
+	for (size_t i = 0; ok && i < count(links); i++) {
+		json_object *l = json_object_array_get_idx(links, i);
+		json_object *zones = ctl_get(l, "delegated_in");
+		for (size_t k = 0; zones != NULL && k < count(zones); k++)
+			fprintf(fp,
+			        "link %s: the zone file of %s delegates its subdomain; nothing of "
+			        "it is "
+			        "published there\n",
+			        ctl_str(l, "label"),
+			        json_object_get_string(json_object_array_get_idx(zones, k)));
+	}
 	return ok;
 }
 

@@ -122,6 +122,11 @@ expect "delegated: one line says why and what to do" \
 	test "$(grep -c "link lan: nothing of it is published in zone $D: $L is at or below a delegation or DNAME of the zone file" "$GW_TMP/gateway.log")" = 1
 qn "lanhost._ssh._tcp.$L" SRV
 expect "delegated: a query below the cut is referred" grep -Eq "ns\.elsewhere\.example\." "$GW_TMP/last"
+"$GW_CTL" -s "$GW_TMP/control.sock" --json links >"$GW_TMP/ctl.json" 2>&1 || true
+expect "delegated: dnssd-gatewayctl links says the zone file delegates lan ($(tr -d '\n' <"$GW_TMP/ctl.json" | head -c 300))" \
+	/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [l['delegated_in'] for l in d['links']] == [['$D']] else 1)" "$GW_TMP/ctl.json"
+"$GW_CTL" -s "$GW_TMP/control.sock" links >"$GW_TMP/ctl.txt" 2>&1 || true
+expect "delegated: and in words" grep -q "^link lan: the zone file of $D delegates its subdomain; nothing of it is published there" "$GW_TMP/ctl.txt"
 
 # ---- both given back ----------------------------------------------------------
 cp "$GW_TMP/zone.base" "$GW_TMP/zone"
@@ -132,6 +137,9 @@ expect "given back: the device's address again" has_answer "printer.$L" A "IN A 
 expect "given back: not the old one" lacks_text "192.0.2.99"
 expect "given back: the SSH host again" has_answer "lanhost._ssh._tcp.$L" SRV "22 lanhost.$L"
 expect "given back: the log says so" grep -q "link lan: $L is no longer delegated by the zone file" "$GW_TMP/gateway.log"
+"$GW_CTL" -s "$GW_TMP/control.sock" --json links >"$GW_TMP/ctl.json" 2>&1 || true
+expect "given back: dnssd-gatewayctl links lists no delegation" \
+	/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [l['delegated_in'] for l in d['links']] == [[]] else 1)" "$GW_TMP/ctl.json"
 expect "no error in the log" bash -c "! grep -q ' error: ' '$GW_TMP/gateway.log'"
 
 gw_finish
