@@ -468,13 +468,15 @@ static void compute_link_zone(mdns_mirror_t *m, mzone_t *z, mlink_t *l)
 	lctx_t x = {.m = m, .z = z, .l = l, .zl = &l->zl[z->index], .cap = m->cfg->ttl_cap};
 	uint8_t services[ZONE_NAME_MAXLEN];
 	mdns_translate_name(services, m->services_name, x.zl->suffix, 1);
-	const mdns_mirror_zone_t *zc = mirror_zcfg(z);
-	x.services_static = zc->reserved != NULL && zc->reserved(zc->reserved_arg, services);
 	next_epoch(&x.zl->c);
 	if (++m->compute_epoch == 0)
 		m->compute_epoch = 1;
 	x.epoch = m->compute_epoch;
 	if (mirror_link_active(l) && mirror_link_shown(m, z, l)) {
+		/* Asked once per compute, not per type: a lookup each. */
+		const mdns_mirror_zone_t *zc = mirror_zcfg(z);
+		x.services_static =
+		    zc->reserved != NULL && zc->reserved(zc->reserved_arg, services);
 		tell_covered(&x);
 		GW_HTAB_FOREACH(&l->names, h) {
 			kname_t *n = kname_of(h);

@@ -773,8 +773,9 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 	}
 
 	size_t limit = outcap;
-	if (!tcp && gw_answer_udp_limit(env, q) < limit)
-		limit = gw_answer_udp_limit(env, q);
+	size_t client = tcp ? limit : gw_answer_udp_limit(env, q);
+	if (client < limit)
+		limit = client;
 	size_t reserve = (q->has_edns ? OPT_LEN + (q->has_cookie ? env->cookie_reserve : 0) : 0) +
 	                 env->tsig_reserve;
 	/* Room for the server's name only where the question still fits
