@@ -108,11 +108,11 @@ YAML
 	echo "$f"
 }
 
-# gw_wait_ports: wait (10 s at most) for the ports file of the daemon
-# GW_PID; a daemon that exits first fails the test with its log. False
-# when no ports file came.
+# gw_wait_ports: wait (GW_START_WAIT seconds at most, 10 unless the test
+# sets it) for the ports file of the daemon GW_PID; a daemon that exits
+# first fails the test with its log. False when no ports file came.
 gw_wait_ports() {
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 $((${GW_START_WAIT:-10} * 10))); do
 		[ -s "$GW_TMP/ports" ] && return 0
 		if ! kill -0 "$GW_PID" 2>/dev/null; then
 			echo "FAIL: dnssd-gateway exited at start:" >&2
@@ -132,7 +132,7 @@ gw_start() {
 	"$GW_BIN" -c "$cfg" >>"$GW_TMP/gateway.log" 2>&1 &
 	GW_PID=$!
 	if ! gw_wait_ports; then
-		echo "FAIL: no ports file after 10 s" >&2
+		echo "FAIL: no ports file after ${GW_START_WAIT:-10} s" >&2
 		cat "$GW_TMP/gateway.log" >&2
 		exit 1
 	fi

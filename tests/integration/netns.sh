@@ -87,7 +87,7 @@ gw_start_ns() {
 		>>"$GW_TMP/gateway.log" 2>&1 &
 	# shellcheck disable=SC2034 # lib.sh's gw_wait_ports, gw_stop and gw_finish use it
 	GW_PID=$!
-	gw_wait_ports || { cat "$GW_TMP/gateway.log" >&2; ns_die "no ports file after 10 s"; }
+	gw_wait_ports || { cat "$GW_TMP/gateway.log" >&2; ns_die "no ports file after ${GW_START_WAIT:-10} s"; }
 	GW_PORT=$(awk '$1 == "udp" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
 	[ -n "$GW_PORT" ] || ns_die "no udp 127.0.0.1 line in the ports file"
 }
