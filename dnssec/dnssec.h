@@ -442,6 +442,32 @@ int sig_nsec3_update_around(const zone_t *zone, uint32_t ttl, const zone_change_
 int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count, time_t now,
                     char *errbuf, size_t errlen);
 
+/* Signatures a verification found valid, remembered by the SHA-256 of the
+ * key's DNSKEY rdata, the signed data (RRSIG fields and the canonical
+ * RRset) and the signature: a caller that verifies the same zone after
+ * every small change (the change-stream tests) then pays the public-key
+ * operation only for the signatures it has not seen. The result is the
+ * same as without it: a signature is a function of exactly those bytes,
+ * and every other rule (inception, expiry, labels, TTL, signer, chains) is
+ * checked on every call. At most SIG_VERIFY_MEMO_MAX digests; past that
+ * it forgets them all and starts again. */
+typedef struct sig_verify_memo sig_verify_memo_t;
+
+#define SIG_VERIFY_MEMO_MAX 65536
+
+/* *out (owned by the caller, freed with sig_verify_memo_free()): an empty
+ * memo. GW_OK or GW_ENOMEM. */
+int sig_verify_memo_new(sig_verify_memo_t **out);
+/* Accepts NULL. */
+void sig_verify_memo_free(sig_verify_memo_t *memo);
+/* Digests remembered now. */
+size_t sig_verify_memo_count(const sig_verify_memo_t *memo);
+
+/* sig_verify_zone() that asks memo (borrowed; NULL: none) before each
+ * public-key operation and adds each signature that verifies. */
+int sig_verify_zone_memo(const zone_t *zone, sig_key_t *const *keys, size_t key_count, time_t now,
+                         sig_verify_memo_t *memo, char *errbuf, size_t errlen);
+
 /* ---- one signed change (dnssec/commit.c) -------------------------------- */
 
 /* Apply cs to a signed zone and keep it signed, as one step: apply the

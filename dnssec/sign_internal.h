@@ -30,6 +30,20 @@
 #define SIG_RRSIG_OFF_INCEPT 12
 #define SIG_RRSIG_OFF_TAG    16
 
+/* ---- the verification memo (verify_memo.c, for verify.c) ---------------- */
+
+#define SIG_VERIFY_DIGEST_LEN 32
+
+/* digest = SHA-256 of the three lengths, then the key's DNSKEY rdata, the
+ * signed data and the signature. GW_OK or GW_ECRYPTO. */
+int sig_verify_memo_digest(sig_verify_memo_t *memo, const uint8_t *dnskey, size_t dnskey_len,
+                           const uint8_t *data, size_t data_len, const uint8_t *sig, size_t sig_len,
+                           uint8_t digest[SIG_VERIFY_DIGEST_LEN]);
+/* Was digest added (and not forgotten since)? */
+bool sig_verify_memo_has(const sig_verify_memo_t *memo, const uint8_t *digest);
+/* Remember digest (a copy). GW_OK or GW_ENOMEM. */
+int sig_verify_memo_add(sig_verify_memo_t *memo, const uint8_t *digest);
+
 /* Does a key of role sign RRsets of type (the table of sig_role_t)? */
 bool sig_role_signs(sig_role_t role, uint16_t type);
 

@@ -30,7 +30,8 @@ typedef struct verifier {
 	const zone_t *zone;
 	sig_key_t *const *keys;
 	size_t key_count;
-	EVP_PKEY **pkeys; /* one public key per key */
+	EVP_PKEY **pkeys;        /* one public key per key */
+	sig_verify_memo_t *memo; /* borrowed; NULL: verify every signature */
 	ldns_buffer *data;
 	ldns_buffer *rawsig;
 	time_t now;
@@ -245,6 +246,29 @@ static ldns_status verify_signature(verifier_t *v, EVP_PKEY *pkey, const ldns_rr
 	return s;
 }
 
+/* verify_signature() with key k, unless the memo has seen this key, data
+ * and signature verify before; a signature that verifies is added. */
+static ldns_status verify_remembered(verifier_t *v, int k, const ldns_rr *rrsig)
+{
+	const ldns_rdf *sig = ldns_rr_rrsig_sig(rrsig);
+	uint8_t digest[SIG_VERIFY_DIGEST_LEN];
+	uint16_t key_len = 0;
+	const uint8_t *key = sig_key_dnskey_rdata(v->keys[k], &key_len);
+
+	if (v->memo == NULL || sig == NULL)
+		return verify_signature(v, v->pkeys[k], rrsig);
+	if (sig_verify_memo_digest(v->memo, key, key_len, ldns_buffer_begin(v->data),
+	                           ldns_buffer_position(v->data), ldns_rdf_data(sig),
+	                           ldns_rdf_size(sig), digest) != GW_OK)
+		return LDNS_STATUS_CRYPTO_BOGUS;
+	if (sig_verify_memo_has(v->memo, digest))
+		return LDNS_STATUS_OK;
+	ldns_status s = verify_signature(v, v->pkeys[k], rrsig);
+	if (s == LDNS_STATUS_OK && sig_verify_memo_add(v->memo, digest) != GW_OK)
+		s = LDNS_STATUS_MEM_ERR;
+	return s;
+}
+
 static int find_key(const verifier_t *v, uint16_t tag, uint8_t alg)
 {
 	for (size_t i = 0; i < v->key_count; i++) {
@@ -307,7 +331,7 @@ static int check_rrsig(verifier_t *v, const zone_node_t *node, const zone_rrset_
 		return fail(v, ret, owner, type, "RRSIG unreadable: %s", gw_strerror(ret));
 	ldns_status s = signed_data(v->data, list, sig);
 	if (s == LDNS_STATUS_OK)
-		s = verify_signature(v, v->pkeys[k], sig);
+		s = verify_remembered(v, k, sig);
 	ldns_rr_free(sig);
 	if (s != LDNS_STATUS_OK)
 		return fail(v, GW_ECRYPTO, owner, type, "RRSIG by key %u does not verify: %s", tag,
@@ -780,9 +804,16 @@ out:
 int sig_verify_zone(const zone_t *zone, sig_key_t *const *keys, size_t key_count, time_t now,
                     char *errbuf, size_t errlen)
 {
+	return sig_verify_zone_memo(zone, keys, key_count, now, NULL, errbuf, errlen);
+}
+
+int sig_verify_zone_memo(const zone_t *zone, sig_key_t *const *keys, size_t key_count, time_t now,
+                         sig_verify_memo_t *memo, char *errbuf, size_t errlen)
+{
 	verifier_t v = {.zone = zone,
 	                .keys = keys,
 	                .key_count = key_count,
+	                .memo = memo,
 	                .now = now,
 	                .errbuf = errbuf,
 	                .errlen = errlen};

@@ -40,6 +40,83 @@ static void test_sign_small_zone(void)
 	csk_zone_free(&f);
 }
 
+/* Replace the RR from by to in one change (the RRset loses its
+ * signatures). */
+static void swap_rr(zone_t *zone, const char *from, const char *to)
+{
+	zone_changeset_t cs;
+
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	CU_ASSERT_FATAL(zone_changeset_remove(&cs, trr(from)) == GW_OK);
+	CU_ASSERT_FATAL(zone_changeset_add(&cs, trr(to)) == GW_OK);
+	CU_ASSERT_FATAL(zone_apply(zone, &cs, NULL, NULL) == GW_OK);
+	zone_changeset_deinit(&cs);
+}
+
+/* (1a) The verification memo spares only what it has seen verify: a
+ * flipped signature bit, the same signature over changed data, and an
+ * expired signature all still fail with it. */
+static void test_verify_memo(void)
+{
+	csk_zone_t f;
+	sig_verify_memo_t *memo = NULL;
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	char err[512] = "";
+
+	csk_zone_sign(&f, small_zone, 1);
+	tname(apex, APEX);
+	CU_ASSERT_FATAL(sig_verify_memo_new(&memo) == GW_OK);
+	CU_ASSERT(verifies_memo(f.zone, f.keys, 1, f.now, memo));
+	size_t seen = sig_verify_memo_count(memo);
+	size_t sigs = 0;
+	for (const zone_node_t *n = zone_first(f.zone); n != NULL; n = zone_next(f.zone, n)) {
+		for (uint16_t i = 0; i < n->rrset_count; i++)
+			sigs += n->rrsets[i].sigs_len > 0;
+	}
+	CU_ASSERT(seen == sigs && seen > 10);
+	/* Again: every signature is known, none added. */
+	CU_ASSERT(verifies_memo(f.zone, f.keys, 1, f.now, memo));
+	CU_ASSERT(sig_verify_memo_count(memo) == seen);
+
+	/* A flipped bit in a known signature. */
+	const zone_rrset_t *mx = rrset_of(f.zone, APEX, LDNS_RR_TYPE_MX);
+	uint16_t len = mx->sigs_len;
+	uint8_t *good = malloc(len);
+	uint8_t *bad = malloc(len);
+	CU_ASSERT_FATAL(good != NULL && bad != NULL);
+	memcpy(good, mx->sigs, len);
+	memcpy(bad, mx->sigs, len);
+	bad[len - 1] ^= 0x01;
+	CU_ASSERT_FATAL(zone_set_sigs(f.zone, apex, LDNS_RR_TYPE_MX, bad, len) == GW_OK);
+	CU_ASSERT(sig_verify_zone_memo(f.zone, f.keys, 1, f.now, memo, err, sizeof(err)) ==
+	          GW_ECRYPTO);
+	CU_ASSERT(strstr(err, "MX") != NULL && strstr(err, "does not verify") != NULL);
+	CU_ASSERT(sig_verify_memo_count(memo) == seen);
+	CU_ASSERT_FATAL(zone_set_sigs(f.zone, apex, LDNS_RR_TYPE_MX, good, len) == GW_OK);
+	CU_ASSERT(verifies_memo(f.zone, f.keys, 1, f.now, memo));
+
+	/* The known signature over other data of the same length (MX 10
+	 * becomes MX 20). */
+	swap_rr(f.zone, APEX " 3600 IN MX 10 mail." APEX, APEX " 3600 IN MX 20 mail." APEX);
+	CU_ASSERT_FATAL(zone_set_sigs(f.zone, apex, LDNS_RR_TYPE_MX, good, len) == GW_OK);
+	CU_ASSERT(sig_verify_zone_memo(f.zone, f.keys, 1, f.now, memo, err, sizeof(err)) ==
+	          GW_ECRYPTO);
+	CU_ASSERT(strstr(err, "MX") != NULL && strstr(err, "does not verify") != NULL);
+
+	/* Known signatures past their expiry. */
+	swap_rr(f.zone, APEX " 3600 IN MX 20 mail." APEX, APEX " 3600 IN MX 10 mail." APEX);
+	CU_ASSERT_FATAL(zone_set_sigs(f.zone, apex, LDNS_RR_TYPE_MX, good, len) == GW_OK);
+	CU_ASSERT(verifies_memo(f.zone, f.keys, 1, f.now, memo));
+	CU_ASSERT(sig_verify_zone_memo(f.zone, f.keys, 1, f.now + 30 * 86400, memo, err,
+	                               sizeof(err)) == GW_ECRYPTO);
+	CU_ASSERT(strstr(err, "expired") != NULL);
+
+	free(good);
+	free(bad);
+	sig_verify_memo_free(memo);
+	csk_zone_free(&f);
+}
+
 /* (1b) Two threads sign the same as one: every RRset, valid. */
 static void test_sign_threads(void)
 {
@@ -480,6 +557,7 @@ int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
 	    {"sign a small zone, verify twice", test_sign_small_zone},
+	    {"the verification memo", test_verify_memo},
 	    {"two threads", test_sign_threads},
 	    {"Ed25519 and RSA/SHA-256", test_algorithms},
 	    {"many runs of jobs, SRVs with and without uppercase octets", test_sign_many_runs},
