@@ -700,33 +700,6 @@ int gw_zonemgr_hold(gw_zonemgr_t *m)
 	return GW_OK;
 }
 
-int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial)
-{
-	int ret = GW_OK;
-	if (!m->held)
-		return GW_EINVAL;
-	m->held = false;
-	if (m->pending_commits > 0) {
-		ret = gw_zonemgr_commit_now(m, &m->pending, NULL);
-		if (ret != GW_OK)
-			gw_err("zone %s: the held changes (%zu commits) could not be committed: %s",
-			       m->opts.domain_str, m->pending_commits, gw_strerror(ret));
-		else
-			gw_zonemgr_schedule_refresh(m);
-	}
-	/* A reload among them marks the zone once its changes are in. */
-	if (ret == GW_OK && m->pending_statics != NULL)
-		apply_statics(m, m->pending_statics);
-	else
-		zone_free(m->pending_statics);
-	m->pending_statics = NULL;
-	zone_changeset_deinit(&m->pending);
-	m->pending_commits = 0;
-	if (serial != NULL)
-		zone_serial(m->zone->zone, serial);
-	return ret;
-}
-
 /* The SOA of a reloaded file replaces ours but keeps our serial. */
 static int soa_changes(gw_zonemgr_t *m, const zone_t *fresh, zone_changeset_t *cs)
 {
@@ -764,6 +737,75 @@ out:
 	return ret;
 }
 
+/* cs (initialised here; the caller deinits it, even on error): from the
+ * static records the zone holds, or those of a reload held before (not in
+ * the zone yet), to fresh; the SOA keeps our serial. */
+static int statics_changes(gw_zonemgr_t *m, const zone_t *fresh, zone_changeset_t *cs)
+{
+	int ret = zone_changeset_init(cs);
+	if (ret == GW_OK && m->pending_statics != NULL && m->pending_statics != fresh)
+		ret = zone_diff(m->pending_statics, fresh, skip_owned_and_soa, NULL, cs);
+	else if (ret == GW_OK)
+		ret =
+		    zone_marked_diff(m->zone->zone, m->exact, fresh, skip_owned_and_soa, NULL, cs);
+	if (ret == GW_OK)
+		ret = soa_changes(m, fresh, cs);
+	return ret;
+}
+
+/* Commit now, held or not, the difference from the static records the
+ * zone holds to fresh (the zone file's difference alone). */
+static int commit_statics(gw_zonemgr_t *m, const zone_t *fresh)
+{
+	zone_changeset_t cs = {0};
+	int ret = statics_changes(m, fresh, &cs);
+	if (ret == GW_OK)
+		ret = gw_zonemgr_commit_now(m, &cs, NULL);
+	if (ret != GW_OK)
+		gw_err("zone %s: the zone file's changes alone could not be committed either: %s; "
+		       "the previous records stay (reload again)",
+		       m->opts.domain_str, gw_strerror(ret));
+	zone_changeset_deinit(&cs);
+	return ret;
+}
+
+int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial)
+{
+	int ret = GW_OK;
+	if (!m->held)
+		return GW_EINVAL;
+	m->held = false;
+	if (m->pending_commits > 0) {
+		ret = gw_zonemgr_commit_now(m, &m->pending, NULL);
+		if (ret != GW_OK)
+			gw_err("zone %s: the held changes (%zu commits) could not be committed: %s",
+			       m->opts.domain_str, m->pending_commits, gw_strerror(ret));
+		else
+			gw_zonemgr_schedule_refresh(m);
+	}
+	/* One record the zone refuses among the others' changes (the
+	 * mirror's, told of the failure by its caller) must not hold back the
+	 * zone file's: its difference alone, as an unheld reload commits it. */
+	if (ret != GW_OK && m->pending_statics != NULL &&
+	    commit_statics(m, m->pending_statics) == GW_OK) {
+		gw_notice("zone %s: the zone file's changes were committed alone",
+		          m->opts.domain_str);
+		gw_zonemgr_schedule_refresh(m);
+		apply_statics(m, m->pending_statics);
+	} else if (ret == GW_OK && m->pending_statics != NULL) {
+		/* A reload among them marks the zone once its changes are in. */
+		apply_statics(m, m->pending_statics);
+	} else {
+		zone_free(m->pending_statics);
+	}
+	m->pending_statics = NULL;
+	zone_changeset_deinit(&m->pending);
+	m->pending_commits = 0;
+	if (serial != NULL)
+		zone_serial(m->zone->zone, serial);
+	return ret;
+}
+
 /* Load the static records again (file, apex, the gateway's own) and
  * commit the difference; what names the source in the logs. */
 static int reload_statics(gw_zonemgr_t *m, const char *what)
@@ -779,16 +821,7 @@ static int reload_statics(gw_zonemgr_t *m, const char *what)
 		return ret;
 	}
 	warn_owned(fresh, cfg);
-	ret = zone_changeset_init(&cs);
-	/* A reload held before this one is not in the zone yet: diff
-	 * against its records. */
-	if (ret == GW_OK && m->pending_statics != NULL)
-		ret = zone_diff(m->pending_statics, fresh, skip_owned_and_soa, NULL, &cs);
-	else if (ret == GW_OK)
-		ret =
-		    zone_marked_diff(m->zone->zone, m->exact, fresh, skip_owned_and_soa, NULL, &cs);
-	if (ret == GW_OK)
-		ret = soa_changes(m, fresh, &cs);
+	ret = statics_changes(m, fresh, &cs);
 	if (ret == GW_OK)
 		ret = gw_zonemgr_commit(m, &cs);
 	if (ret != GW_OK) {

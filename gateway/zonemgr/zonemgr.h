@@ -116,8 +116,12 @@ int gw_zonemgr_hold(gw_zonemgr_t *m);
 
 /* Commit what was held as one change (nothing when nothing was committed
  * in between) and stop holding. *serial (may be NULL) is the serial
- * served afterwards. Returns gw_zonemgr_commit()'s result; on error the
- * held changes are lost and logged (the zone stays as it was). */
+ * served afterwards. Returns gw_zonemgr_commit()'s result. On error the
+ * held changes are not applied, which is logged: their callers commit
+ * them again (the mirror is told by mdns_mirror_release()). A held
+ * reload's own difference is then committed alone, so that a record the
+ * zone refuses among the others' does not hold back the zone file; when
+ * that fails too, the previous records stay. */
 int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial);
 
 /* Re-read the zone file and commit the difference to the records it gave

@@ -643,6 +643,42 @@ static void check_hold(const zm_opts_t *o)
 	CU_ASSERT(gw_zonemgr_hold(f->m) == GW_OK);
 	CU_ASSERT(gw_zonemgr_release(f->m, &serial) == GW_OK);
 	CU_ASSERT(serial == 101 && f->hooks == 1);
+
+	/* A change the zone refuses among the held ones (mail holds an A):
+	 * the release fails, the other writer's changes are not applied (it
+	 * is told, and commits them again), and the zone file's difference
+	 * goes in alone, in one serial. */
+	static const char *const zone_v3 = "$ORIGIN home.arpa.\n"
+	                                   "@ 3600 IN SOA ns hostmaster 50 7200 600 86400 300\n"
+	                                   "@ 3600 IN NS ns\n"
+	                                   "ns 3600 IN A 192.0.2.53\n"
+	                                   "mail 300 IN A 192.0.2.25\n"
+	                                   "files 300 IN A 192.0.2.30\n";
+	static const char *const refused[] = {"mail.home.arpa. 300 IN CNAME ns.home.arpa.", NULL};
+	static const char *const add3[] = {"scanner.lan.home.arpa. 10 IN A 192.0.2.12", NULL};
+	static const char *const data_v3[] = {
+	    "home.arpa. 3600 IN NS ns.home.arpa.",       "ns.home.arpa. 3600 IN A 192.0.2.53",
+	    "mail.home.arpa. 300 IN A 192.0.2.25",       "files.home.arpa. 300 IN A 192.0.2.30",
+	    "printer.lan.home.arpa. 10 IN A 192.0.2.10", NULL,
+	};
+	CU_ASSERT(gw_zonemgr_hold(f->m) == GW_OK);
+	tdir_write(f->dir, FILE_NAME, zone_v3);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	commit_text(f, add3, NULL, GW_OK);
+	commit_text(f, refused, NULL, GW_OK);
+	CU_ASSERT(is_static(f, "files.home.arpa."));
+	CU_ASSERT(gw_zonemgr_release(f->m, &serial) == GW_ESEMANTIC);
+	CU_ASSERT(serial == 102 && f->hooks == 2);
+	CU_ASSERT(data_is(served(f), data_v3));
+	CU_ASSERT(is_static(f, "files.home.arpa."));
+	CU_ASSERT(!is_static(f, "scanner.lan.home.arpa."));
+	e = gw_journal_newest(gw_zonemgr_journal(f->m));
+	CU_ASSERT(e != NULL && e->from == 101 && e->to == 102);
+	if (e != NULL && !o->sign)
+		CU_ASSERT(e->removed == 1 && e->added == 2); /* SOA; SOA, files */
+	gw_journal_entry_put(e);
+	/* Not held any more: the same refused change fails at once. */
+	commit_text(f, refused, NULL, GW_ESEMANTIC);
 	if (o->sign)
 		free_and_verify(f, o->algorithm);
 	teardown(f);
