@@ -302,6 +302,8 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	fresh_t fresh = {0};
 	int ret, failed = GW_OK;
 	size_t held = 0; /* slots held */
+	bool mirror_held = false;
+	int results[GW_CONFIG_ZONES_MAX]; /* each held slot's release */
 
 	if (report_len > 0)
 		report[0] = '\0';
@@ -327,6 +329,12 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 			say(&r, "refused: %s; nothing changed\n", gw_strerror(ret));
 		}
 		goto out;
+	}
+	/* The mirror's commits from here on are held with the zones: it is
+	 * told below which went in. */
+	if (d->mirror != NULL) {
+		mdns_mirror_hold(d->mirror);
+		mirror_held = true;
 	}
 
 	/* The mirror first: it is the one part that may still refuse. */
@@ -407,6 +415,8 @@ out:;
 	for (size_t i = 0; i < held; i++) {
 		uint32_t s = 0;
 		int rr = gw_zonemgr_release(d->slots[i].mgr, &s);
+		if (i < sizeof(results) / sizeof(results[0]))
+			results[i] = rr;
 		if (ret == GW_OK && rr != GW_OK) {
 			say(&r, "failed: committing the changes of %s: %s\n",
 			    d->slots[i].zc->domain_str, gw_strerror(rr));
@@ -419,6 +429,9 @@ out:;
 		if (n > 0 && sl + (size_t)n < sizeof(serials))
 			sl += (size_t)n;
 	}
+	if (mirror_held)
+		mdns_mirror_release(d->mirror, results,
+		                    held < GW_CONFIG_ZONES_MAX ? held : GW_CONFIG_ZONES_MAX);
 	if (ret == GW_OK || failed != GW_OK) {
 		char live[1024], restart[1024];
 		size_t nl = gw_config_diff_list(&diff, true, live, sizeof(live));

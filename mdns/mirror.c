@@ -325,6 +325,26 @@ static bool same_zones(const mdns_mirror_config_t *a, const mdns_mirror_config_t
 	return true;
 }
 
+void mdns_mirror_hold(mdns_mirror_t *m)
+{
+	m->held = true;
+}
+
+void mdns_mirror_release(mdns_mirror_t *m, const int *results, size_t count)
+{
+	bool failed = false;
+	m->held = false;
+	for (size_t i = 0; i < m->zone_count; i++) {
+		bool ok = i < count && results[i] == GW_OK;
+		mirror_publish_release(m, &m->zones[i], ok);
+		failed |= !ok;
+	}
+	/* The zone file's change may have failed with it: what reserved()
+	 * said during the hold no longer holds. */
+	if (failed)
+		mdns_mirror_statics_changed(m);
+}
+
 int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
 {
 	const mdns_mirror_config_t *cur = m->cfg;

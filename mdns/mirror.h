@@ -276,6 +276,19 @@ void mdns_mirror_statics_changed(mdns_mirror_t *m);
  * the commit's result (GW_OK when there was nothing to do). */
 int mdns_mirror_flush(mdns_mirror_t *m);
 
+/* Around commits that the zones hold (a configuration reload,
+ * gw_zonemgr_hold()): they return GW_OK at once and are only applied, or
+ * lost, at the zone's release. From mdns_mirror_hold() on, the mirror
+ * remembers what each of its commits changed; mdns_mirror_release() gets
+ * the outcome of each zone's held commit (results[i] for zone i of the
+ * configuration, GW_OK or the error; count at least the zone count).
+ * Where it failed, the records go back to what the zone still holds,
+ * every link is computed again, and the difference is committed by the
+ * next batch (tried every second while it fails, as any batch). Both are
+ * called in the same loop callback; nesting is not allowed. */
+void mdns_mirror_hold(mdns_mirror_t *m);
+void mdns_mirror_release(mdns_mirror_t *m, const int *results, size_t count);
+
 /* True while (ifindex, name, type) is browsed; name is wire. */
 bool mdns_mirror_is_watched(const mdns_mirror_t *m, int ifindex, const uint8_t *name,
                             uint16_t type);

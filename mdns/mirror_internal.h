@@ -74,6 +74,7 @@ struct ent {
 	uint32_t mark;        /* epoch of by's last compute that wanted it */
 	uint32_t want_ttl, new_ttl, warm_ttl, pub_ttl;
 	bool want, warm, pub, touched, bad;
+	bool held; /* in its zone's undo list (mdns_mirror_hold()): not freed */
 	uint16_t type, owner_len, rdlen;
 	uint8_t data[]; /* owner (wire), then rdata */
 };
@@ -139,6 +140,13 @@ struct mlink {
 	ratelog_t log[MDNS_MIRROR_REFUSED_KINDS];
 };
 
+/* What an entry's publication was before a commit into a held zone. */
+typedef struct undo {
+	ent_t *e;
+	uint32_t pub_ttl;
+	bool pub;
+} undo_t;
+
 /* One zone the mirror publishes into: its entries, batches and state. */
 struct mzone {
 	mdns_mirror_t *mirror;
@@ -149,6 +157,10 @@ struct mzone {
 	size_t touched_count, touched_cap;
 	ent_t **warm;
 	size_t warm_count, warm_cap;
+	/* While held: each entry a commit changed, as it was before (the
+	 * first time it changed), to go back to if the held commit fails. */
+	undo_t *undo;
+	size_t undo_count, undo_cap;
 	size_t published;
 	ev_timer save;
 	bool state_dirty;
@@ -174,6 +186,7 @@ struct mdns_mirror {
 	 * targeted, static, shown by the policy) hold for one compute. */
 	uint32_t compute_epoch;
 	bool warming;
+	bool held; /* mdns_mirror_hold() until mdns_mirror_release() */
 	ev_timer batch;
 	ev_tstamp last_batch; /* when the last batch committed; 0: none yet */
 	ev_timer warmup;
@@ -285,6 +298,10 @@ ent_t *mirror_ent_get(mzone_t *z, const uint8_t *owner, uint16_t type, const uin
                       uint16_t rdlen, bool create);
 void mirror_ent_touch(mzone_t *z, ent_t *e);
 void mirror_ent_maybe_free(mzone_t *z, ent_t *e);
+/* The end of a hold for z: its held commit went in (committed) or not,
+ * and then each entry it changed is as the zone still holds it, touched
+ * for the next batch. */
+void mirror_publish_release(mdns_mirror_t *m, mzone_t *z, bool committed);
 /* e as an IN record with that TTL; the caller owns it. NULL when out of
  * memory or when ldns does not take the rdata. */
 ldns_rr *mirror_ent_rr(const ent_t *e, uint32_t ttl);

@@ -50,9 +50,13 @@ void mirror_ents_free(mzone_t *z)
 	gw_htab_deinit(&z->ents);
 	free(z->touched);
 	free(z->warm);
+	free(z->undo);
 	z->touched = NULL;
 	z->warm = NULL;
+	z->undo = NULL;
 	z->warm_cap = 0;
+	z->undo_count = 0;
+	z->undo_cap = 0;
 }
 
 ent_t *mirror_ent_get(mzone_t *z, const uint8_t *owner, uint16_t type, const uint8_t *rdata,
@@ -99,7 +103,7 @@ void mirror_ent_touch(mzone_t *z, ent_t *e)
 
 void mirror_ent_maybe_free(mzone_t *z, ent_t *e)
 {
-	if (e->want || e->warm || e->pub || e->touched)
+	if (e->want || e->warm || e->pub || e->touched || e->held)
 		return;
 	gw_htab_remove(&z->ents, &e->hl);
 	free(e);
@@ -675,6 +679,11 @@ static void published(mdns_mirror_t *m, mzone_t *z, ent_t *e)
 {
 	uint32_t ttl;
 	bool w = ent_wanted(e, &ttl);
+	if (m->held && !e->held) {
+		/* Room was reserved before the commit (reserve_undo()). */
+		z->undo[z->undo_count++] = (undo_t){.e = e, .pub = e->pub, .pub_ttl = e->pub_ttl};
+		e->held = true;
+	}
 	if (w && !e->pub) {
 		m->stats.published++;
 		z->published++;
@@ -718,6 +727,48 @@ static void saved_later(mdns_mirror_t *m, mzone_t *z)
 	}
 }
 
+/* While held, room in z's undo list for n more entries, taken before a
+ * commit so that published() cannot fail after it. */
+static int reserve_undo(mdns_mirror_t *m, mzone_t *z, size_t n)
+{
+	if (!m->held)
+		return GW_OK;
+	return gw_array_reserve(&z->undo, &z->undo_cap, z->undo_count + n, sizeof(*z->undo), 64);
+}
+
+void mirror_publish_release(mdns_mirror_t *m, mzone_t *z, bool committed)
+{
+	size_t back = 0;
+	for (size_t i = 0; i < z->undo_count; i++) {
+		undo_t *u = &z->undo[i];
+		ent_t *e = u->e;
+		e->held = false;
+		if (!committed && (e->pub != u->pub || e->pub_ttl != u->pub_ttl)) {
+			if (e->pub && !u->pub) {
+				m->stats.published--;
+				z->published--;
+			} else if (!e->pub && u->pub) {
+				m->stats.published++;
+				z->published++;
+			}
+			e->pub = u->pub;
+			e->pub_ttl = u->pub_ttl;
+			mirror_ent_touch(z, e);
+			back++;
+		}
+		mirror_ent_maybe_free(z, e);
+	}
+	z->undo_count = 0;
+	if (back > 0) {
+		gw_log_limited(&g_batch_line, GW_LOG_ERR,
+		               "mirror: %zu changes to %s were held with the zone and not applied; "
+		               "retrying",
+		               back, mirror_zcfg(z)->domain_str);
+		m->stats.commit_failures++;
+		saved_later(m, z);
+	}
+}
+
 /* After repeated failures, find the records the zone refuses one by one,
  * so that one bad record cannot hold back every other change. A failure
  * of this host (a full disk, memory) says nothing of the record: the walk
@@ -726,6 +777,8 @@ static void commit_each(mdns_mirror_t *m, mzone_t *z)
 {
 	const mdns_mirror_zone_t *zc = mirror_zcfg(z);
 	size_t done = 0;
+	if (reserve_undo(m, z, z->touched_count) != GW_OK)
+		return;
 	for (; done < z->touched_count; done++) {
 		ent_t *e = z->touched[done];
 		zone_changeset_t cs;
@@ -774,7 +827,9 @@ int mirror_publish_batch(mdns_mirror_t *m, mzone_t *z)
 		clear_touched(z);
 		goto out;
 	}
-	ret = zc->commit(zc->commit_arg, &cs);
+	ret = reserve_undo(m, z, z->touched_count);
+	if (ret == GW_OK)
+		ret = zc->commit(zc->commit_arg, &cs);
 	if (ret != GW_OK) {
 		m->stats.commit_failures++;
 		z->failures++;

@@ -36,7 +36,11 @@
  *         below) and the data
  *   3     set a label slot from the input (1..63 octets, any)
  *   4     a link goes down or comes up
- *   5     flush the pending batch (a commit), then check the zones
+ *   5     flush the pending batch (a commit), then check the zones and
+ *         that the mirror's published records are the zones' (with op
+ *         >> 3 of 1 to 3, the batch is held with the zones as at a
+ *         reload, then released: both commits go in, home.arpa.'s is
+ *         lost, or both are; a lost one is committed by the next flush)
  *   6     time passes: the timers armed now fire, all of them or one kind
  *         (op >> 3: the batch window, the end of the warm-up, a lost
  *         link's grace, a returned link's reconcile, the state saves, the
@@ -55,6 +59,7 @@
  * (_services._dns-sd._udp), its instances once a browse PTR names them:
  * records of anything else are ignored, as Avahi would not report them. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -386,8 +391,19 @@ static bool covered(void *arg, const uint8_t *name)
 }
 
 /* The commit into the zone: it must always apply. */
+/* While g_holding (op 5, held), commits are merged into g_held[k] for
+ * the zone g_hzone[k], as a held zone manager does, and GW_OK. */
+static bool g_holding;
+static zone_changeset_t g_held[2];
+static const zone_t *g_hzone[2];
+
 static int commit(void *arg, const zone_changeset_t *cs)
 {
+	if (g_holding) {
+		int ret = zone_changeset_merge(&g_held[arg == g_hzone[0] ? 0 : 1], cs);
+		CHECK(ret == GW_OK);
+		return ret;
+	}
 	int ret = zone_apply(arg, cs, NULL, NULL);
 	CHECK(ret == GW_OK);
 	return ret;
@@ -809,6 +825,78 @@ static char *dump(const zone_t *zone)
 /* A restart: what the mirror saved at its end (mdns_mirror_free()) is
  * served again by the next start, record for record, before any link is
  * back (mdns_mirror_start()). */
+/* Is (owner, type, rdata) in zone with that TTL? */
+static bool zone_holds(const zone_t *zone, const uint8_t *owner, uint16_t type,
+                       const uint8_t *rdata, uint16_t rdlen, uint32_t ttl)
+{
+	const zone_node_t *node = zone_find(zone, owner);
+	const zone_rrset_t *rs = node != NULL ? zone_node_rrset(node, type) : NULL;
+	uint32_t pos = 0;
+	const uint8_t *rd = NULL;
+	uint16_t len = 0;
+	while (rs != NULL && zone_rrset_next(rs, &pos, &rd, &len)) {
+		if (len == rdlen && memcmp(rd, rdata, len) == 0)
+			return rs->ttl == ttl;
+	}
+	return false;
+}
+
+/* What the mirror takes as published is what the zone holds of it:
+ * every entry it counts as published is there with its TTL, and the
+ * zone holds no record of the mirror's besides (counted: every record
+ * at a name that is not the zone file's). A batch lost with a held
+ * zone (op 5) must leave them equal too. */
+static void check_published(mdns_mirror_t *m, zone_t *zones[2])
+{
+	for (size_t k = 0; k < 2 && k < m->zone_count; k++) {
+		const mzone_t *z = &m->zones[k];
+		const zone_t *zone = zones[k];
+		size_t pub = 0;
+		GW_HTAB_FOREACH(&z->ents, h) {
+			const ent_t *e = ent_of(h);
+			if (!e->pub)
+				continue;
+			pub++;
+			CHECK(zone_holds(zone, e->data, e->type, e->data + e->owner_len, e->rdlen,
+			                 e->pub_ttl));
+		}
+		CHECK(pub == z->published);
+		size_t in_zone = 0;
+		for (const zone_node_t *node = zone_first(zone); node != NULL;
+		     node = zone_next(zone, node)) {
+			if (is_own(zone, node->owner))
+				continue;
+			for (uint16_t i = 0; i < node->rrset_count; i++)
+				in_zone += node->rrsets[i].count;
+		}
+		CHECK(in_zone == pub);
+	}
+}
+
+/* Op 5 with op >> 3 of 1 to 3: the batch is committed into zones held
+ * as at a reload, then released: both go in (1), home's is lost (2), or
+ * both are lost (3). A lost batch is committed again by the next. */
+static void held_flush(mdns_mirror_t *m, zone_t *zones[2], int how)
+{
+	int results[2] = {how >= 2 ? -ENOSPC : GW_OK, how == 3 ? GW_ESEMANTIC : GW_OK};
+	for (int k = 0; k < 2; k++) {
+		CHECK(zone_changeset_init(&g_held[k]) == GW_OK);
+		g_hzone[k] = zones[k];
+	}
+	mdns_mirror_hold(m);
+	g_holding = true;
+	mdns_mirror_flush(m);
+	g_holding = false;
+	for (int k = 0; k < 2; k++) {
+		if (results[k] == GW_OK)
+			CHECK(zone_apply(zones[k], &g_held[k], NULL, NULL) == GW_OK);
+		zone_changeset_deinit(&g_held[k]);
+	}
+	mdns_mirror_release(m, results, 2);
+	check_published(m, zones);
+	mdns_mirror_flush(m);
+}
+
 static void check_restart(mdns_mirror_t *m, zone_t *zones[2])
 {
 	char *before[2] = {dump(zones[0]), dump(zones[1])};
@@ -939,15 +1027,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		default:
-			mdns_mirror_flush(m);
+			if (((op >> 3) & 3) != 0)
+				held_flush(m, zones, (op >> 3) & 3);
+			else
+				mdns_mirror_flush(m);
 			check_zone(zones[0]);
 			check_zone(zones[1]);
+			check_published(m, zones);
 			break;
 		}
 	}
 	mdns_mirror_flush(m);
 	check_zone(zones[0]);
 	check_zone(zones[1]);
+	check_published(m, zones);
 	check_restart(m, zones);
 	zone_free(zones[0]);
 	zone_free(zones[1]);

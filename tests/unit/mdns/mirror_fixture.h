@@ -38,6 +38,9 @@ typedef struct fixture {
 	int fail;           /* commits to fail from now */
 	int fail_with;      /* what they return; 0: GW_ENOMEM */
 	const char *refuse; /* a commit adding a record of this owner (text) fails: GW_ESEMANTIC */
+	/* Non-NULL: commits are held, as a reload holds the zone: merged
+	 * into it and GW_OK, the zone unchanged. */
+	zone_changeset_t *held;
 } fixture_t;
 
 static fixture_t F;
@@ -63,6 +66,8 @@ static inline int counting_commit(void *arg, const zone_changeset_t *cs)
 	}
 	if (f->refuse != NULL && adds_owner(cs, f->refuse))
 		return GW_ESEMANTIC;
+	if (f->held != NULL)
+		return zone_changeset_merge(f->held, cs);
 	f->commits++;
 	return gw_commit_apply(&f->commit, cs);
 }
