@@ -249,6 +249,13 @@ int sig_keystore_roll_start_alg(sig_keystore_t *ks, uint8_t alg, int64_t now);
 int sig_keystore_roll_advance(sig_keystore_t *ks, const sig_roll_intervals_t *iv, int64_t now,
                               bool *changed, int64_t *next);
 
+/* The step under way took effect in the zone only at now (its commit
+ * failed when the step was taken, a full disk, and went in later): its
+ * waits count from now, and the state is written. GW_OK also with no
+ * rollover, or a step already stamped at now or later; a failed write
+ * leaves the store as it was. */
+int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now);
+
 /* The new DS is at the parent (a command, or the ds-check query): from
  * SIG_STEP_DS_WAIT to SIG_STEP_DS_SEEN. GW_EINVAL when not waiting. */
 int sig_keystore_ds_seen(sig_keystore_t *ks, int64_t now);

@@ -507,6 +507,24 @@ fail:
 	return ret;
 }
 
+int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now)
+{
+	if (ks->roll.kind == SIG_ROLL_NONE || ks->roll.since >= now)
+		return GW_OK;
+	int64_t saved = ks->roll.since;
+	ks->roll.since = now;
+	int ret = sig_ks_save_state(ks);
+	if (ret != GW_OK) {
+		ks->roll.since = saved;
+		return ret;
+	}
+	gw_notice("%s rollover for %s: step %s took effect in the zone only now, %lld s late; "
+	          "its waits count from now",
+	          sig_roll_kind_name(ks->roll.kind), ks->apex_text,
+	          sig_roll_step_name(ks->roll.step), (long long)(now - saved));
+	return GW_OK;
+}
+
 int sig_keystore_ds_seen(sig_keystore_t *ks, int64_t now)
 {
 	if (ks->roll.kind == SIG_ROLL_NONE || ks->roll.step != SIG_STEP_DS_WAIT)

@@ -51,13 +51,20 @@ void gw_zonemgr_roll_intervals(const gw_zonemgr_t *m, sig_roll_intervals_t *iv)
 /* The zone follows keys/state: the apex records change in one commit,
  * then every RRset whose signatures no longer match the signing keys is
  * signed again in a second. Both keep the zone valid on their own: a key
- * stops being published only once its signatures are gone. */
+ * stops being published only once its signatures are gone.
+ *
+ * A rollover's waits count from the time its step took effect, which
+ * keys/state records when the step is taken. When the zone cannot follow
+ * then (a full disk past the serial's ceiling), the zone is late:
+ * gw_zonemgr_roll_tick() takes no further step until this has
+ * succeeded, and the step's time becomes the time it did, so that no
+ * resolver meets signatures by a key it could not have fetched yet. */
 static int apply_keys(gw_zonemgr_t *m)
 {
 	zone_changeset_t cs;
 	int ret = zone_changeset_init(&cs);
 	if (ret != GW_OK)
-		return ret;
+		goto out;
 	gw_zonemgr_use_keys(m);
 	ret = sig_keystore_apex_changes(m->keys, m->zone->zone, m->opts.dnssec.dnskey_ttl, &cs);
 	if (ret == GW_OK && !zone_changeset_empty(&cs))
@@ -66,8 +73,15 @@ static int apply_keys(gw_zonemgr_t *m)
 	size_t resigned = 0;
 	if (ret == GW_OK)
 		ret = gw_zonemgr_commit_now(m, NULL, &resigned);
+	if (ret != GW_OK)
+		m->keys_late = true;
+	else if (m->keys_late &&
+	         (ret = sig_keystore_roll_took_effect(m->keys, (int64_t)gw_clock_wall())) == GW_OK)
+		m->keys_late = false;
 	if (ret == GW_OK)
 		ret = sig_keystore_publish_ds(m->keys, m->opts.dnssec.dnskey_ttl);
+out:
+	m->keys_retry = ret != GW_OK;
 	if (ret != GW_OK)
 		gw_err("zone %s: cannot apply the key change: %s (retrying)", m->opts.domain_str,
 		       gw_strerror(ret));
@@ -223,6 +237,12 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 	if (m->keys == NULL)
 		return;
 	gw_zonemgr_roll_intervals(m, &iv);
+	/* The last change of the keys first; while the zone is behind, no
+	 * step is taken (its waits have not begun). */
+	if (m->keys_retry && apply_keys(m) != GW_OK && m->keys_late) {
+		arm(m, (int64_t)gw_clock_wall() + (int64_t)ROLL_RETRY);
+		return;
+	}
 	for (int i = 0; i < STEPS_PER_TICK; i++) {
 		int64_t now = (int64_t)gw_clock_wall();
 		bool changed = false;
@@ -265,13 +285,19 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 		if (!changed)
 			break;
 		if (apply_keys(m) != GW_OK) {
-			/* The state is written: the zone catches up at the retry. */
+			/* The state is written: the zone catches up at the retry,
+			 * before any further step. */
 			next = now + (int64_t)ROLL_RETRY;
 			break;
 		}
 		sig_keystore_roll_info(m->keys, &iv, &info);
 		next = info.next;
 	}
+	/* A change of the keys not all made (the DS files) is tried again
+	 * within ROLL_RETRY, even while the rollover waits for the parent. */
+	int64_t retry = (int64_t)gw_clock_wall() + (int64_t)ROLL_RETRY;
+	if (m->keys_retry && (next == 0 || next > retry))
+		next = retry;
 	arm(m, next);
 }
 
@@ -369,8 +395,10 @@ int gw_zonemgr_set_insecure(gw_zonemgr_t *m, bool on, char *err, size_t errlen)
 		return ret;
 	}
 	ret = apply_keys(m);
-	if (ret != GW_OK)
-		snprintf(err, errlen, "recorded, but the zone did not change yet: %s",
+	if (ret != GW_OK) {
+		snprintf(err, errlen, "recorded, but the zone did not change yet: %s (retrying)",
 		         gw_strerror(ret));
+		arm(m, (int64_t)gw_clock_wall() + (int64_t)ROLL_RETRY);
+	}
 	return ret;
 }

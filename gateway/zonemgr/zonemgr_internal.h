@@ -37,6 +37,12 @@ struct gw_zonemgr {
 	bool keyset_only[GW_ZONEMGR_KEYS_MAX];
 	ev_timer roll;  /* the next rollover step or key lifetime */
 	time_t roll_at; /* wall clock it fires; 0: stopped */
+	/* The keys' last change (apply_keys()) failed: the roll timer tries
+	 * it again first. keys_late: it failed in the zone, whose DNSKEY and
+	 * signatures are behind keys/state; no step is taken until they
+	 * catch up, and the step under way counts from then. */
+	bool keys_retry;
+	bool keys_late;
 	/* owned: the ds-check in flight (one at a time), for the key
 	 * ds_check_tag; NULL: none. */
 	gw_ds_check_t *ds_check;

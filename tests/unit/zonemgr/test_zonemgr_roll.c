@@ -1,0 +1,157 @@
+/* gateway/zonemgr/rollover.c when the zone cannot follow keys/state: a
+ * rollover step is written, but its commit fails (the serial's ceiling
+ * cannot be written: a full disk past the block of serials on disk). No
+ * further step is taken while the zone is behind, the zone catches up by
+ * itself once the commit can be made, and the step's waits count from
+ * then: no resolver meets a key's signatures, or its DS at the parent,
+ * before it could have fetched the key. */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gateway/zonemgr/zonemgr_internal.h"
+#include "zonemgr_fixture.h"
+
+/* DNSKEY RRs in the served zone. */
+static unsigned dnskeys(const fixture_t *f)
+{
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	const zone_node_t *node = zone_find(served(f), tname(apex, APEX));
+	const zone_rrset_t *set = node != NULL ? zone_node_rrset(node, LDNS_RR_TYPE_DNSKEY) : NULL;
+	return set != NULL ? set->count : 0;
+}
+
+/* The zone verifies with the old key alone (before the new one is
+ * published): every RRset signed by it, the chain whole. */
+static bool valid_with_old_key(const fixture_t *f, const sig_roll_info_t *info)
+{
+	size_t n = 0;
+	char err[512] = "";
+	sig_key_t *const *keys = sig_keystore_keys(gw_zonemgr_keystore(f->m), &n);
+	for (size_t i = 0; i < n; i++) {
+		if (sig_key_tag(keys[i]) != info->old_tag)
+			continue;
+		int ret = sig_verify_zone(served(f), &keys[i], 1, time(NULL), err, sizeof(err));
+		if (ret != GW_OK)
+			fprintf(stderr, "\n  zone does not verify: %s\n", err);
+		return ret == GW_OK;
+	}
+	return false;
+}
+
+static void roll_info(const fixture_t *f, sig_roll_info_t *info)
+{
+	int64_t auto_at = 0;
+	sig_roll_kind_t auto_kind = SIG_ROLL_NONE;
+	gw_zonemgr_roll_info(f->m, info, &auto_at, &auto_kind);
+}
+
+/* <state>/serial, the ceiling's file, as a directory that holds a file:
+ * the ceiling's atomic write (a rename onto it) fails; or back as the
+ * file it was. */
+static void ceiling_unwritable(fixture_t *f, bool on, char *saved, size_t len)
+{
+	char path[TDIR_MAX + 16], inner[TDIR_MAX + 32];
+	snprintf(path, sizeof(path), "%s/serial", f->dir);
+	snprintf(inner, sizeof(inner), "%s/serial/x", f->dir);
+	if (on) {
+		FILE *fp = fopen(path, "r");
+		CU_ASSERT_FATAL(fp != NULL);
+		CU_ASSERT_FATAL(fgets(saved, (int)len, fp) != NULL);
+		fclose(fp);
+		CU_ASSERT_FATAL(unlink(path) == 0 && mkdir(path, 0700) == 0);
+		fp = fopen(inner, "w");
+		CU_ASSERT_FATAL(fp != NULL);
+		fclose(fp);
+		/* The next commit needs a new ceiling. */
+		f->m->serial.ceiling = serial_of(served(f));
+		return;
+	}
+	CU_ASSERT_FATAL(unlink(inner) == 0 && rmdir(path) == 0);
+	FILE *fp = fopen(path, "w");
+	CU_ASSERT_FATAL(fp != NULL && fputs(saved, fp) >= 0);
+	fclose(fp);
+}
+
+/* A signed zone with a CSK whose rollover waits 2 s after publishing
+ * (DNSKEY TTL 1 s, propagation 1 s), started as the daemon starts it
+ * (the serial's ceiling on disk). */
+static fixture_t *setup_started(void)
+{
+	fixture_t *f = setup(&(zm_opts_t){.zone_file = true,
+	                                  .sign = true,
+	                                  .algorithm = SIG_ALG_ED25519,
+	                                  .dnskey_ttl = 1,
+	                                  .propagation_s = 1});
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
+	return f;
+}
+
+static void test_roll_commit_fails(void)
+{
+	char err[256] = "";
+	char saved[32] = "";
+	sig_roll_info_t info;
+	fixture_t *f = setup_started();
+	CU_ASSERT_EQUAL(dnskeys(f), 1);
+	uint32_t before = serial_of(served(f));
+
+	/* The step is written, the zone does not get the new key. */
+	ceiling_unwritable(f, true, saved, sizeof(saved));
+	CU_ASSERT_EQUAL(gw_zonemgr_roll_start(f->m, SIG_ROLL_CSK, 0, err, sizeof(err)), GW_OK);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.kind, SIG_ROLL_CSK);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	CU_ASSERT_EQUAL(dnskeys(f), 1);
+	CU_ASSERT_EQUAL(serial_of(served(f)), before);
+	CU_ASSERT(valid_with_old_key(f, &info));
+
+	/* Past the step's wait (2 s) as keys/state counts it: still behind,
+	 * so no step. */
+	sleep(3);
+	gw_zonemgr_roll_tick(f->m);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	CU_ASSERT_EQUAL(dnskeys(f), 1);
+
+	/* Room again: the zone catches up at the next try, and the step's
+	 * wait begins only now. */
+	ceiling_unwritable(f, false, saved, sizeof(saved));
+	int64_t caught_up = (int64_t)time(NULL);
+	gw_zonemgr_roll_tick(f->m);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(dnskeys(f), 2);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	CU_ASSERT(info.since >= caught_up);
+	CU_ASSERT(info.next >= caught_up + 2);
+	CU_ASSERT(serial_of(served(f)) != before);
+	/* And the timer would come back when that wait is over. */
+	CU_ASSERT(f->m->roll_at >= (time_t)caught_up + 2);
+	teardown(f);
+}
+
+/* The timer alone brings the zone up to date: the retry it arms runs
+ * apply_keys() first. */
+static void test_roll_retry_armed(void)
+{
+	char err[256] = "";
+	char saved[32] = "";
+	fixture_t *f = setup_started();
+	ceiling_unwritable(f, true, saved, sizeof(saved));
+	CU_ASSERT_EQUAL(gw_zonemgr_roll_start(f->m, SIG_ROLL_CSK, 0, err, sizeof(err)), GW_OK);
+	CU_ASSERT_EQUAL(dnskeys(f), 1);
+	time_t now = time(NULL);
+	CU_ASSERT(f->m->roll_at > now && f->m->roll_at <= now + 61);
+	CU_ASSERT(f->m->keys_late && f->m->keys_retry);
+	ceiling_unwritable(f, false, saved, sizeof(saved));
+	teardown(f);
+}
+
+int gw_test_register(void)
+{
+	static const gw_test_t tests[] = {
+	    {"a rollover step the zone cannot follow waits for it", test_roll_commit_fails},
+	    {"the retry is armed", test_roll_retry_armed},
+	    {NULL, NULL},
+	};
+	return gw_test_suite("zonemgr rollover, commit fails", tests);
+}
