@@ -85,9 +85,19 @@
 		if (!(cond)) {                                                                     \
 			fprintf(stderr, "fuzz_mirror: broken promise: %s (line %d)\n", #cond,      \
 			        __LINE__);                                                         \
-			abort();                                                                   \
+			broken();                                                                  \
 		}                                                                                  \
 	} while (0)
+
+/* A broken promise: the state directory goes (abort() runs no atexit
+ * handler, and a run that finds a bug would leave it in /dev/shm), then
+ * libFuzzer sees the crash. */
+static void remove_state(void);
+__attribute__((noreturn)) static void broken(void)
+{
+	remove_state();
+	abort();
+}
 
 #define OPS_MAX 512
 #define TTL_CAP 10
