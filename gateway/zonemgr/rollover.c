@@ -352,7 +352,8 @@ int gw_zonemgr_roll_start(gw_zonemgr_t *m, sig_roll_kind_t kind, uint8_t alg, ch
 		snprintf(err, errlen, "cannot start the rollover: %s", gw_strerror(ret));
 		return ret;
 	}
-	apply_keys(m);
+	/* The tick makes the change (once) before anything else. */
+	m->keys_retry = true;
 	gw_zonemgr_roll_tick(m);
 	return GW_OK;
 }
