@@ -25,10 +25,12 @@
 #include <ev.h>
 
 #include "common/dns.h"
+#include "bench_util.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "mdns/mdns.h"
 #include "mdns/mirror.h"
+#include "mdns_event.h"
 #include "zones/zone.h"
 
 #define TYPES    20
@@ -49,37 +51,16 @@ static bool reserved(void *arg, const uint8_t *name)
 	return zone_find(arg, name) != NULL;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
+/* One record as avahi-core reports it (over IPv4), with the TTLs
+ * devices give. */
 static void inject(mdns_mirror_t *m, int ifindex, uint16_t type, const char *owner,
                    const uint8_t *rdata, size_t rdlen)
 {
-	uint8_t o[MDNS_NAME_MAX];
-	if (mdns_name_from_text(o, owner) <= 0) {
+	uint32_t ttl = type == DNS_T_PTR || type == DNS_T_TXT ? 4500 : 120;
+	if (mdns_event(m, ifindex, AF_INET, true, type, ttl, owner, rdata, rdlen) != GW_OK) {
 		fprintf(stderr, "mirror_reload_bench: bad name %s\n", owner);
 		exit(1);
 	}
-	uint32_t ttl = type == DNS_T_PTR || type == DNS_T_TXT ? 4500 : 120;
-	mdns_record_t rec = {.ifindex = ifindex,
-	                     .family = AF_INET,
-	                     .add = true,
-	                     .type = type,
-	                     .ttl = ttl,
-	                     .owner = o,
-	                     .rdata = rdata,
-	                     .rdlen = (uint16_t)rdlen};
-	mdns_mirror_inject_record(m, &rec);
 }
 
 static void inject_ptr(mdns_mirror_t *m, int ifindex, const char *owner, const char *target)
@@ -231,9 +212,9 @@ int main(int argc, char **argv)
 		unsigned n = k + 1 < links ? per_link : services - k * per_link;
 		feed_link(m, k, n);
 	}
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	int ret = mdns_mirror_flush(m);
-	double first = now_ms() - t0;
+	double first = bench_now_ms() - t0;
 	size_t published = g_changes;
 	if (ret != GW_OK) {
 		fprintf(stderr, "mirror_reload_bench: the first flush: %s\n", gw_strerror(ret));
@@ -245,13 +226,13 @@ int main(int argc, char **argv)
 		return 1;
 	g_changes = 0;
 	for (unsigned r = 0; r < runs; r++) {
-		double s = now_ms();
+		double s = bench_now_ms();
 		mdns_mirror_statics_changed(m);
 		if (mdns_mirror_flush(m) != GW_OK)
 			return 1;
-		t[r] = now_ms() - s;
+		t[r] = bench_now_ms() - s;
 	}
-	qsort(t, runs, sizeof(*t), cmp_double);
+	qsort(t, runs, sizeof(*t), bench_cmp_double);
 	printf("services=%u links=%u records=%zu changes_at_reload=%zu\n", services, links,
 	       published, g_changes);
 	printf("first_flush_ms=%.1f reload_ms=%.1f reload_max_ms=%.1f peak_rss_kib=%ld\n", first,

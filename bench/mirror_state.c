@@ -22,6 +22,7 @@
 
 #include <ev.h>
 
+#include "bench_util.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "mdns/mirror_internal.h"
@@ -34,19 +35,6 @@ static int no_commit(void *arg, const zone_changeset_t *cs)
 	(void)arg;
 	(void)cs;
 	return GW_OK;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 /* The text state of services services on link lan of home.arpa. */
@@ -158,11 +146,11 @@ int main(int argc, char **argv)
 	};
 	const mdns_link_config_t link = {.interface = "eth0", .subdomain = "lan"};
 
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	mdns_mirror_t *m = mirror_on(loop, &zone, &link, services);
 	if (mdns_mirror_start(m) != GW_OK)
 		return 1;
-	double load_text = now_ms() - t0;
+	double load_text = bench_now_ms() - t0;
 	mdns_mirror_stats_t st;
 	mdns_mirror_get_stats(m, &st);
 	size_t published = st.published;
@@ -171,12 +159,12 @@ int main(int argc, char **argv)
 	if (t == NULL)
 		return 1;
 	for (unsigned r = 0; r < runs; r++) {
-		double s = now_ms();
+		double s = bench_now_ms();
 		if (mirror_state_save(&m->zones[0]) != GW_OK)
 			return 1;
-		t[r] = now_ms() - s;
+		t[r] = bench_now_ms() - s;
 	}
-	qsort(t, runs, sizeof(*t), cmp_double);
+	qsort(t, runs, sizeof(*t), bench_cmp_double);
 	mdns_mirror_free(m);
 	FILE *fp = fopen(path, "r");
 	long octets = -1;
@@ -185,11 +173,11 @@ int main(int argc, char **argv)
 	if (fp != NULL)
 		fclose(fp);
 
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	m = mirror_on(loop, &zone, &link, services);
 	if (mdns_mirror_start(m) != GW_OK)
 		return 1;
-	double load_saved = now_ms() - t0;
+	double load_saved = bench_now_ms() - t0;
 	mdns_mirror_get_stats(m, &st);
 	mdns_mirror_free(m);
 	ev_loop_destroy(loop);

@@ -29,6 +29,7 @@
 
 #include <ev.h>
 
+#include "bench_util.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "dnssec/dnssec.h"
@@ -41,14 +42,6 @@ static double seconds(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a;
-	double y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static size_t count_rrsets(const zone_t *zone, size_t *sigs)
@@ -110,7 +103,7 @@ static void print_latency(const char *what, double *lat, unsigned n, size_t resi
 
 	if (n == 0)
 		return;
-	qsort(lat, n, sizeof(*lat), cmp_double);
+	qsort(lat, n, sizeof(*lat), bench_cmp_double);
 	for (unsigned i = 0; i < n; i++)
 		sum += lat[i];
 	printf("%s changes=%u p50_us=%.1f p90_us=%.1f p99_us=%.1f max_us=%.1f mean_us=%.1f "
@@ -127,7 +120,7 @@ static void print_journal(gw_journal_t *j, double *lat, unsigned n)
 	double sum = 0;
 	for (unsigned i = 0; i < n; i++)
 		sum += lat[i];
-	qsort(lat, n, sizeof(*lat), cmp_double);
+	qsort(lat, n, sizeof(*lat), bench_cmp_double);
 	gw_journal_get_stats(j, &st);
 	printf("journal appends=%u p50_us=%.1f p99_us=%.1f max_ms=%.1f mean_us=%.1f entries=%zu "
 	       "diff_octets=%llu file_octets=%llu mem_octets=%llu\n",

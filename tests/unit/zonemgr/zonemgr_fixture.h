@@ -67,7 +67,8 @@ static inline int zm_new(fixture_t *f, const zm_opts_t *o)
 	memset(z, 0, sizeof(*z));
 	z->domain = apex;
 	z->domain_str = "home.arpa.";
-	snprintf(f->state, sizeof(f->state), "%s", f->dir);
+	_Static_assert(sizeof(f->state) == sizeof(f->dir), "the state directory is dir");
+	memcpy(f->state, f->dir, sizeof(f->state));
 	z->state_dir = f->state;
 	if (o->zone_file)
 		z->zone_file = tdir_path(f->zone_file, f->dir, FILE_NAME);
