@@ -46,7 +46,9 @@
  *         link's grace, a returned link's reconcile, the state saves, the
  *         log flush), then the batch is flushed and the zones checked
  *   7     a reload to one of the configurations below (VARIANTS), then
- *         check the zones (its batch is committed by the call); with
+ *         check the zones (its batch is committed by the call; with op
+ *         >> 3 of 8 to 15 into zones held as at the daemon's reload,
+ *         and lost in home.arpa. or in both, see op 5); with
  *         op >> 3 of 16 or more, the zone file's reload instead: it
  *         delegates lab.home.arpa. (a link's whole subdomain), or no
  *         longer does, the mirror is told (mdns_mirror_statics_changed())
@@ -883,19 +885,24 @@ static void check_published(mdns_mirror_t *m, zone_t *zones[2])
 	}
 }
 
-/* Op 5 with op >> 3 of 1 to 3: the batch is committed into zones held
- * as at a reload, then released: both go in (1), home's is lost (2), or
- * both are lost (3). A lost batch is committed again by the next. */
-static void held_flush(mdns_mirror_t *m, zone_t *zones[2], int how)
+/* Commits from now on go into zones held as at a reload (hold_end()). */
+static void hold_begin(mdns_mirror_t *m, zone_t *zones[2])
 {
-	int results[2] = {how >= 2 ? -ENOSPC : GW_OK, how == 3 ? GW_ESEMANTIC : GW_OK};
 	for (int k = 0; k < 2; k++) {
 		CHECK(zone_changeset_init(&g_held[k]) == GW_OK);
 		g_hzone[k] = zones[k];
 	}
 	mdns_mirror_hold(m);
 	g_holding = true;
-	mdns_mirror_flush(m);
+}
+
+/* The zones released: both held commits go in (how 1), home.arpa.'s is
+ * lost (2), or both are (3); the mirror is told, its published records
+ * must be the zones' at once, and a lost batch is committed by the next
+ * flush. */
+static void hold_end(mdns_mirror_t *m, zone_t *zones[2], int how)
+{
+	int results[2] = {how >= 2 ? -ENOSPC : GW_OK, how == 3 ? GW_ESEMANTIC : GW_OK};
 	g_holding = false;
 	for (int k = 0; k < 2; k++) {
 		if (results[k] == GW_OK)
@@ -1031,16 +1038,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			g_variant = (op >> 3) % VARIANTS;
 			mdns_mirror_config_t cfg = config(g_variant, zones);
+			/* op >> 3 of 8 to 15: held as the daemon's reload holds
+			 * it, and its commits lost, in home.arpa. or both. */
+			bool held = ((op >> 3) & 8) != 0;
+			if (held)
+				hold_begin(m, zones);
 			CHECK(mdns_mirror_reconfigure(m, &cfg) == GW_OK);
+			if (held)
+				hold_end(m, zones, ((op >> 3) & 4) != 0 ? 3 : 2);
 			check_zone(zones[0]);
 			check_zone(zones[1]);
+			check_published(m, zones);
 			break;
 		}
 		default:
-			if (((op >> 3) & 3) != 0)
-				held_flush(m, zones, (op >> 3) & 3);
-			else
+			if (((op >> 3) & 3) != 0) {
+				hold_begin(m, zones);
 				mdns_mirror_flush(m);
+				hold_end(m, zones, (op >> 3) & 3);
+			} else {
+				mdns_mirror_flush(m);
+			}
 			check_zone(zones[0]);
 			check_zone(zones[1]);
 			check_published(m, zones);

@@ -22,6 +22,12 @@ def reload(v):
     return bytes([7 | (v << 3)])
 
 
+def reload_lost(v, both=False):
+    """Operation 7 with op >> 3 of 8 to 15: the reload to v held with the
+    zones, its commits lost in home.arpa. (or both zones)."""
+    return bytes([7 | ((v | 8 | (4 if both else 0)) << 3)])
+
+
 
 # Operation 6, time passes for the timers of a kind: all of them, the
 # batch window, the warm-up, a lost link's grace, a returned link's
@@ -131,6 +137,12 @@ seeds = {
     + rec(SRV, LAB, 1, 1, srv_to(4, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
     + rec(A, LAB, 4, 0, addr()) + FLUSH + lab_cut() + rec(BROWSE, LAB, 7, 1) + FLUSH
     + lab_cut() + FLUSH,
+    # reloads whose commits are lost: the guest zone's link moved to lab
+    # and back, its policy off; the mirror commits all of it again
+    'reloads-lost': printer + rec(ENUM, LAB, 0, 1) + rec(BROWSE, LAB, 1, 1)
+    + rec(SRV, LAB, 1, 1, srv_to(4, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
+    + rec(A, LAB, 4, 0, addr()) + FLUSH + reload_lost(2) + reload_lost(1, True)
+    + reload_lost(0) + reload(3) + FLUSH,
     # the printer's goodbyes and a lab service committed into held zones
     # whose commits are lost, then kept; lan lost past its grace at the end
     'held-lost': printer + rec(BROWSE, LAN | BYE, 1, 0) + rec(SRV, LAN | BYE, 1, 0, srv_to(0, 631))
