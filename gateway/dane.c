@@ -171,7 +171,11 @@ static int build_records(gw_dane_t *dn, unsigned set)
 	return ret;
 }
 
-/* Rebuild the records and, once serving, commit them to the zone. */
+static void arm(gw_dane_t *dn);
+
+/* Rebuild the records and, once serving, commit them to the zone. A
+ * commit that fails marks them unpublished, and the timer tries again
+ * (arm()). */
 static int publish(gw_dane_t *dn)
 {
 	unsigned set = dn->cur ^ 1u;
@@ -180,12 +184,16 @@ static int publish(gw_dane_t *dn)
 		ret = gw_zonemgr_set_extra(dn->zones, (const char *const *)dn->rrs[set],
 		                           dn->rr_count[set]);
 	if (ret != GW_OK) {
-		gw_err("TLS: the TLSA records could not be updated: %s", gw_strerror(ret));
+		gw_err("TLS: the TLSA records could not be updated: %s (retrying every %u s)",
+		       gw_strerror(ret), GW_DANE_RETRY_S);
 		free_rrs(dn->rrs[set], &dn->rr_count[set]);
+		dn->unpublished = dn->zones != NULL;
+		arm(dn);
 		return ret;
 	}
 	free_rrs(dn->rrs[dn->cur], &dn->rr_count[dn->cur]);
 	dn->cur = set;
+	dn->unpublished = false;
 	return GW_OK;
 }
 
@@ -239,12 +247,16 @@ static double wait_left(const gw_dane_t *dn)
 	return left > 0 ? left : 0;
 }
 
+/* The timer: the records again while the zone has not taken them,
+ * else the switch to the next key when a rollover's wait ends. */
 static void arm(gw_dane_t *dn)
 {
 	if (dn->zones == NULL)
 		return; /* gw_dane_start() arms it */
 	ev_timer_stop(dn->loop, &dn->timer);
-	ev_timer_set(&dn->timer, wait_left(dn), 0.0);
+	if (!dn->unpublished && !dn->rolling)
+		return;
+	ev_timer_set(&dn->timer, dn->unpublished ? (double)GW_DANE_RETRY_S : wait_left(dn), 0.0);
 	ev_timer_start(dn->loop, &dn->timer);
 }
 
@@ -266,13 +278,34 @@ static int begin(gw_dane_t *dn, const uint8_t spki[32])
 	if (ret == GW_OK)
 		ret = publish(dn);
 	if (ret != GW_OK)
-		return ret;
+		return ret; /* unpublished: tried again, and the wait starts then */
 	hex(spki, h);
 	gw_notice("TLS: new key %s published (TLSA 3 1 1 beside the one in use); it is used in "
 	          "%u s, at twice the TLSA TTL",
 	          h, 2 * dn->cfg->tls.tlsa_ttl);
 	arm(dn);
 	return GW_OK;
+}
+
+/* The zone did not take the records: again. A rollover's TLSA counts
+ * as published from when it does, so the new key is used twice the TTL
+ * after any resolver could have fetched it. */
+static void retry_publish(gw_dane_t *dn)
+{
+	if (publish(dn) != GW_OK)
+		return;
+	if (dn->rolling) {
+		dn->published = (int64_t)gw_clock_wall() + 1;
+		if (write_state(dn) != GW_OK)
+			gw_warn("TLS: %s keeps the earlier time of the new key's TLSA; a restart "
+			        "would use the key up to that much sooner",
+			        dn->state_file);
+		gw_notice("TLS: the TLSA records are in the zone now; the new key is used in %u s",
+		          2 * dn->cfg->tls.tlsa_ttl);
+	} else {
+		gw_notice("TLS: the TLSA records are in the zone now");
+	}
+	arm(dn);
 }
 
 static void on_switch(struct ev_loop *loop, ev_timer *w, int revents)
@@ -282,6 +315,10 @@ static void on_switch(struct ev_loop *loop, ev_timer *w, int revents)
 	gw_dane_t *dn = container_of(w, gw_dane_t, timer);
 	SSL_CTX *ctx = NULL;
 	uint8_t spki[32];
+	if (dn->unpublished) {
+		retry_publish(dn);
+		return;
+	}
 	int ret = load(dn->cert, dn->key, &ctx, spki);
 	if (ret != GW_OK) {
 		/* Logged; the key in use stays, and so does its TLSA. */
@@ -297,6 +334,8 @@ static void on_switch(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	use_ctx(dn, ctx);
 	clear_state(dn);
+	/* On failure the previous key's TLSA stays until the zone takes the
+	 * change (publish() arms the retry). */
 	if (publish(dn) == GW_OK)
 		gw_notice("TLS: now serving the new key; the previous key's TLSA is removed");
 }

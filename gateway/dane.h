@@ -17,6 +17,9 @@
 #include "gateway/server/server.h"
 #include "gateway/zonemgr/zonemgr.h"
 
+/* Seconds between two tries of records the zone did not take. */
+#define GW_DANE_RETRY_S 60
+
 /* TLSA per port and key, SVCB per port, SRV, addresses. */
 #define GW_DANE_RRS_MAX (4 * GW_CONFIG_TLS_LISTEN_MAX + 2)
 
@@ -39,6 +42,10 @@ typedef struct gw_dane {
 	SSL_CTX *ctx;    /* one reference to the context the server uses */
 	uint8_t use[32]; /* SHA-256 of the SPKI in use */
 	bool rolling;    /* a next key is published, not yet used */
+	/* The zone has not taken the records of the keys (its commit
+	 * failed: a full disk): the timer tries again every
+	 * GW_DANE_RETRY_S, and a rollover's wait starts only once it has. */
+	bool unpublished;
 	uint8_t next[32];
 	int64_t published; /* wall clock its TLSA was first published */
 	/* Two sets of records: the zone manager borrows the current one

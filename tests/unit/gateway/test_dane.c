@@ -1,0 +1,207 @@
+/* gateway/dane.c when the zone does not take its records (a commit that
+ * fails: a full disk): a new key's TLSA is given again until the zone
+ * takes it, and the key is used only twice the TTL after that, never
+ * sooner. The zone manager and the server are stood in for at link time
+ * (-Wl,--wrap, tests/CMakeLists.txt): set_extra fails while g_fail says
+ * so and keeps the last records it took. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "common/error.h"
+#include "cunit.h"
+#include "gateway/dane.h"
+#include "gateway/server/tls.h"
+
+static int g_fail;         /* set_extra calls to fail from now */
+static size_t g_tlsa;      /* TLSA records in the last set taken */
+static unsigned g_taken;   /* sets taken */
+static SSL_CTX *g_serving; /* the context the server was given last */
+
+int __wrap_gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count);
+int __wrap_gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
+{
+	(void)m;
+	if (g_fail > 0) {
+		g_fail--;
+		return -ENOSPC;
+	}
+	g_tlsa = 0;
+	for (size_t i = 0; i < count; i++)
+		g_tlsa += strstr(rrs[i], " IN TLSA ") != NULL;
+	g_taken++;
+	return GW_OK;
+}
+
+size_t __wrap_gw_server_tls_addrs(const gw_server_t *srv, struct sockaddr_storage *out, size_t cap);
+size_t __wrap_gw_server_tls_addrs(const gw_server_t *srv, struct sockaddr_storage *out, size_t cap)
+{
+	(void)srv;
+	if (cap == 0)
+		return 0;
+	struct sockaddr_in *sin = (struct sockaddr_in *)out;
+	memset(out, 0, sizeof(*out));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(8853);
+	sin->sin_addr.s_addr = htonl(0x7f000001);
+	return 1;
+}
+
+void __wrap_gw_server_set_tls(gw_server_t *srv, SSL_CTX *ctx);
+void __wrap_gw_server_set_tls(gw_server_t *srv, SSL_CTX *ctx)
+{
+	(void)srv;
+	g_serving = ctx;
+	gw_tls_ctx_free(ctx); /* the reference dane.c gave the server */
+}
+
+typedef struct fixture {
+	char dir[64];
+	char cert[96], key[96];
+	gw_config_t *cfg;
+	struct ev_loop *loop;
+	gw_dane_t dn;
+} fixture_t;
+
+static fixture_t F;
+
+/* A new key and certificate for dns.home.arpa. in the configured files. */
+static void new_files(fixture_t *f)
+{
+	EVP_PKEY *key = NULL;
+	X509 *x = NULL;
+	CU_ASSERT_FATAL(gw_tls_own_new("dns.home.arpa", &key, &x) == GW_OK);
+	CU_ASSERT_FATAL(gw_tls_own_write(f->cert, f->key, key, x) == GW_OK);
+	EVP_PKEY_free(key);
+	X509_free(x);
+}
+
+static fixture_t *setup(void)
+{
+	fixture_t *f = &F;
+	char yaml[1024];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/gw-test-dane.XXXXXX");
+	CU_ASSERT_FATAL(mkdtemp(f->dir) != NULL);
+	snprintf(f->cert, sizeof(f->cert), "%.63s/cert.pem", f->dir);
+	snprintf(f->key, sizeof(f->key), "%.63s/key.pem", f->dir);
+	new_files(f);
+	int n = snprintf(yaml, sizeof(yaml),
+	                 "zone: {domain: home.arpa.}\n"
+	                 "state-dir: %s\n"
+	                 "tls: {listen: [\"127.0.0.1@8853\"], certificate: %s, key: %s, "
+	                 "tlsa-ttl: 1}\n",
+	                 f->dir, f->cert, f->key);
+	CU_ASSERT_FATAL(gw_config_parse(&f->cfg, "test", yaml, (size_t)n, NULL) == GW_OK);
+	char tls[96];
+	snprintf(tls, sizeof(tls), "%.63s/tls", f->dir);
+	CU_ASSERT_FATAL(mkdir(tls, 0700) == 0);
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(f->loop != NULL);
+	g_fail = 0;
+	g_taken = 0;
+	CU_ASSERT_FATAL(gw_dane_setup(&f->dn, f->loop, f->cfg, NULL, false) == GW_OK);
+	/* The zone manager is never looked at through this pointer. */
+	gw_dane_start(&f->dn, (gw_zonemgr_t *)f);
+	return f;
+}
+
+static void teardown(fixture_t *f)
+{
+	char cmd[128];
+	gw_dane_deinit(&f->dn);
+	ev_loop_destroy(f->loop);
+	gw_config_free(f->cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %.63s", f->dir);
+	CU_ASSERT(system(cmd) == 0);
+}
+
+static bool timer_in(const fixture_t *f, double lo, double hi)
+{
+	double left = ev_timer_remaining(f->loop, (ev_timer *)&f->dn.timer);
+	if (!ev_is_active(&f->dn.timer) || left < lo || left > hi)
+		fprintf(stderr, "\n  timer: active %d, %.1f s left, want %.1f..%.1f\n",
+		        ev_is_active(&f->dn.timer), left, lo, hi);
+	return ev_is_active(&f->dn.timer) && left >= lo && left <= hi;
+}
+
+/* A new key at a reload while the zone refuses the records: no switch is
+ * armed, the records are tried again every minute; once the zone takes
+ * both TLSA, the new key waits twice the TTL from then. */
+static void test_rollover_unpublished(void)
+{
+	fixture_t *f = setup();
+	uint8_t first[32];
+	memcpy(first, f->dn.use, 32);
+
+	new_files(f);
+	g_fail = 2;
+	CU_ASSERT(gw_dane_reload(&f->dn) == -ENOSPC);
+	CU_ASSERT(f->dn.rolling && f->dn.unpublished);
+	CU_ASSERT(memcmp(f->dn.use, first, 32) == 0);
+	CU_ASSERT(timer_in(f, GW_DANE_RETRY_S - 1, GW_DANE_RETRY_S));
+	CU_ASSERT_EQUAL(g_taken, 0);
+
+	/* The retry fails too: again in a minute, still the old key. */
+	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
+	CU_ASSERT(f->dn.unpublished);
+	CU_ASSERT(memcmp(f->dn.use, first, 32) == 0);
+	CU_ASSERT(timer_in(f, GW_DANE_RETRY_S - 1, GW_DANE_RETRY_S));
+
+	/* The zone takes them ten minutes after the key was first given to
+	 * it: both TLSA, and the switch 2 s (twice the TTL of 1 s) from
+	 * now, not from then. */
+	f->dn.published -= 600;
+	int64_t before = (int64_t)time(NULL);
+	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
+	CU_ASSERT(!f->dn.unpublished && f->dn.rolling);
+	CU_ASSERT_EQUAL(g_taken, 1);
+	CU_ASSERT_EQUAL(g_tlsa, 2);
+	CU_ASSERT(f->dn.published >= before + 1);
+	CU_ASSERT(memcmp(f->dn.use, first, 32) == 0);
+	CU_ASSERT(timer_in(f, 1.5, 3.5));
+
+	/* The switch: the new key, its TLSA alone. */
+	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
+	CU_ASSERT(!f->dn.rolling);
+	CU_ASSERT(memcmp(f->dn.use, first, 32) != 0);
+	CU_ASSERT_EQUAL(g_tlsa, 1);
+	CU_ASSERT(!ev_is_active(&f->dn.timer));
+	teardown(f);
+}
+
+/* The switch's own change refused: the new key is served, the previous
+ * key's TLSA stays in the zone until the change is taken, tried again. */
+static void test_switch_unpublished(void)
+{
+	fixture_t *f = setup();
+	new_files(f);
+	CU_ASSERT(gw_dane_reload(&f->dn) == GW_OK);
+	CU_ASSERT_EQUAL(g_tlsa, 2);
+	g_fail = 1;
+	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
+	CU_ASSERT(!f->dn.rolling && f->dn.unpublished);
+	CU_ASSERT_EQUAL(g_tlsa, 2);
+	CU_ASSERT(timer_in(f, GW_DANE_RETRY_S - 1, GW_DANE_RETRY_S));
+	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
+	CU_ASSERT(!f->dn.unpublished);
+	CU_ASSERT_EQUAL(g_tlsa, 1);
+	CU_ASSERT(!ev_is_active(&f->dn.timer));
+	teardown(f);
+}
+
+int gw_test_register(void)
+{
+	static const gw_test_t tests[] = {
+	    {"a new key's TLSA the zone refuses: tried again, waited from then",
+	     test_rollover_unpublished},
+	    {"the switch's change refused: tried again", test_switch_unpublished},
+	    {NULL, NULL},
+	};
+	return gw_test_suite("dane", tests);
+}
