@@ -277,8 +277,15 @@ static int begin(gw_dane_t *dn, const uint8_t spki[32])
 	ret = write_state(dn);
 	if (ret == GW_OK)
 		ret = publish(dn);
+	if (ret != GW_OK && dn->unpublished) {
+		/* Tried again, and the wait starts then; until then the state
+		 * says 0, so that a restart meanwhile waits from its own start,
+		 * which publishes the records. */
+		dn->published = 0;
+		(void)write_state(dn);
+	}
 	if (ret != GW_OK)
-		return ret; /* unpublished: tried again, and the wait starts then */
+		return ret;
 	hex(spki, h);
 	gw_notice("TLS: new key %s published (TLSA 3 1 1 beside the one in use); it is used in "
 	          "%u s, at twice the TLSA TTL",
@@ -411,6 +418,14 @@ static int resume(gw_dane_t *dn, const char *text, size_t len)
 	}
 	if (memcmp(src, dn->next, 32) != 0)
 		return begin(dn, src); /* yet another key: it waits from now */
+	if (dn->published == 0) {
+		/* The last run's zone never took the new key's TLSA: this start
+		 * publishes it, and the wait begins now. */
+		dn->published = (int64_t)gw_clock_wall() + 1;
+		if (write_state(dn) != GW_OK)
+			gw_warn("TLS: cannot write %s; the new key still waits from now",
+			        dn->state_file);
+	}
 	gw_notice("TLS: resuming the rollover of the last run; the new key is used in %.0f s",
 	          wait_left(dn));
 	return GW_OK;

@@ -147,6 +147,15 @@ static void test_rollover_unpublished(void)
 	CU_ASSERT(timer_in(f, GW_DANE_RETRY_S - 1, GW_DANE_RETRY_S));
 	CU_ASSERT_EQUAL(g_taken, 0);
 
+	/* A restart now would wait from its own start: the state says the
+	 * zone has not taken the key's TLSA (0). */
+	char state[160], text[160] = "";
+	snprintf(state, sizeof(state), "%.63s/tls/rollover", f->dir);
+	FILE *fp = fopen(state, "r");
+	CU_ASSERT_FATAL(fp != NULL);
+	CU_ASSERT(fgets(text, sizeof(text), fp) != NULL && strstr(text, " 0\n") != NULL);
+	fclose(fp);
+
 	/* The retry fails too: again in a minute, still the old key. */
 	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
 	CU_ASSERT(f->dn.unpublished);
@@ -175,6 +184,34 @@ static void test_rollover_unpublished(void)
 	teardown(f);
 }
 
+/* A restart while the zone had not taken the new key's TLSA: this start
+ * publishes it (the records given at the start), and the new key waits
+ * twice the TTL from now; the old key is served meanwhile. */
+static void test_restart_unpublished(void)
+{
+	fixture_t *f = setup();
+	uint8_t first[32];
+	memcpy(first, f->dn.use, 32);
+	new_files(f);
+	g_fail = 1;
+	CU_ASSERT(gw_dane_reload(&f->dn) == -ENOSPC);
+	gw_dane_deinit(&f->dn);
+
+	int64_t before = (int64_t)time(NULL);
+	CU_ASSERT_FATAL(gw_dane_setup(&f->dn, f->loop, f->cfg, NULL, false) == GW_OK);
+	CU_ASSERT(f->dn.rolling && memcmp(f->dn.use, first, 32) == 0);
+	CU_ASSERT(f->dn.published >= before + 1);
+	size_t count = 0;
+	const char *const *rrs = gw_dane_rrs(&f->dn, &count);
+	size_t tlsa = 0;
+	for (size_t i = 0; i < count; i++)
+		tlsa += strstr(rrs[i], " IN TLSA ") != NULL;
+	CU_ASSERT_EQUAL(tlsa, 2);
+	gw_dane_start(&f->dn, (gw_zonemgr_t *)f);
+	CU_ASSERT(timer_in(f, 1.5, 3.5));
+	teardown(f);
+}
+
 /* The switch's own change refused: the new key is served, the previous
  * key's TLSA stays in the zone until the change is taken, tried again. */
 static void test_switch_unpublished(void)
@@ -200,6 +237,7 @@ int gw_test_register(void)
 	static const gw_test_t tests[] = {
 	    {"a new key's TLSA the zone refuses: tried again, waited from then",
 	     test_rollover_unpublished},
+	    {"a restart before the zone took it waits from the start", test_restart_unpublished},
 	    {"the switch's change refused: tried again", test_switch_unpublished},
 	    {NULL, NULL},
 	};
