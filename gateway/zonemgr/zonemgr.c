@@ -43,7 +43,7 @@ static bool gateway_owned_type(uint16_t type, void *arg)
 	}
 }
 
-static bool skip_owned_and_soa(uint16_t type, void *arg)
+bool gw_zonemgr_skip_owned_and_soa(uint16_t type, void *arg)
 {
 	return type == DNS_T_SOA || gateway_owned_type(type, arg);
 }
@@ -172,7 +172,7 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 
 /* Count the RRsets the zone file gave that the gateway makes itself, and
  * say once that they are ignored. Returns that count. */
-static size_t warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
+size_t gw_zonemgr_warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 {
 	size_t n = 0;
 	for (const zone_node_t *node = zone_first(statics); node; node = zone_next(statics, node)) {
@@ -460,7 +460,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	 * gateway makes itself; they are not kept apart, but marked. Without
 	 * anything to leave out it is the static records themselves: a copy
 	 * would build the whole zone a second time. */
-	if (warn_owned(statics, cfg) == 0) {
+	if (gw_zonemgr_warn_owned(statics, cfg) == 0) {
 		zone = statics;
 		statics = NULL;
 		zone_mark_static(zone, zone, gateway_owned_type, NULL);
@@ -572,7 +572,7 @@ static int keep_exact(gw_zonemgr_t *m, const zone_t *zone, const ldns_rr_list *l
 		const ldns_rr *rr = ldns_rr_list_rr(list, i);
 		const uint8_t *owner = ldns_rdf_data(ldns_rr_owner(rr));
 		uint16_t type = (uint16_t)ldns_rr_get_type(rr);
-		if (skip_owned_and_soa(type, NULL))
+		if (gw_zonemgr_skip_owned_and_soa(type, NULL))
 			continue;
 		const zone_node_t *node = zone_find(zone, owner);
 		const zone_rrset_t *rs = node != NULL ? zone_node_rrset(node, type) : NULL;
@@ -594,7 +594,7 @@ static bool same_rrset(const zone_rrset_t *a, const zone_rrset_t *b)
  * otherwise than fresh gave them (more RRs, in another order, or not at
  * all: another writer's changes held with the reload). Cannot fail: without
  * memory for the copies, all of fresh is kept instead (exact, larger). */
-static void apply_statics(gw_zonemgr_t *m, zone_t *fresh)
+void gw_zonemgr_apply_statics(gw_zonemgr_t *m, zone_t *fresh)
 {
 	zone_t *zone = m->zone->zone;
 	zone_t *exact = NULL;
@@ -607,7 +607,7 @@ static void apply_statics(gw_zonemgr_t *m, zone_t *fresh)
 		for (uint16_t i = 0; i < node->rrset_count && ret == GW_OK; i++) {
 			const zone_rrset_t *rs = &node->rrsets[i];
 			const zone_rrset_t *served = now ? zone_node_rrset(now, rs->type) : NULL;
-			if (!skip_owned_and_soa(rs->type, NULL) &&
+			if (!gw_zonemgr_skip_owned_and_soa(rs->type, NULL) &&
 			    (served == NULL || !same_rrset(served, rs)))
 				ret = copy_rrset(&exact, zone_apex(zone), node, rs);
 		}
@@ -686,221 +686,6 @@ int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
 	if (ret == GW_OK)
 		m->pending_commits++;
 	return ret;
-}
-
-int gw_zonemgr_hold(gw_zonemgr_t *m)
-{
-	if (m->held)
-		return GW_EINVAL;
-	int ret = zone_changeset_init(&m->pending);
-	if (ret != GW_OK)
-		return ret;
-	m->held = true;
-	m->pending_commits = 0;
-	return GW_OK;
-}
-
-/* The SOA of a reloaded file replaces ours but keeps our serial. */
-static int soa_changes(gw_zonemgr_t *m, const zone_t *fresh, zone_changeset_t *cs)
-{
-	const zone_node_t *old_apex = zone_apex_node(m->zone->zone);
-	const zone_node_t *new_apex = zone_apex_node(fresh);
-	const zone_rrset_t *old_soa = zone_node_rrset(old_apex, DNS_T_SOA);
-	const zone_rrset_t *new_soa = zone_node_rrset(new_apex, DNS_T_SOA);
-	ldns_rr *old_rr = NULL, *new_rr = NULL;
-	int ret = zone_rr_to_ldns(&old_rr, old_apex, old_soa, old_soa->rdata + 2,
-	                          (uint16_t)(old_soa->rdata_len - 2));
-	if (ret == GW_OK)
-		ret = zone_rr_to_ldns(&new_rr, new_apex, new_soa, new_soa->rdata + 2,
-		                      (uint16_t)(new_soa->rdata_len - 2));
-	if (ret != GW_OK)
-		goto out;
-	ldns_rdf *serial = ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32,
-	                                         ldns_rdf2native_int32(ldns_rr_rdf(old_rr, 2)));
-	ldns_rdf *prev = serial ? ldns_rr_set_rdf(new_rr, serial, 2) : NULL;
-	if (prev == NULL) {
-		ldns_rdf_free(serial);
-		ret = GW_ENOMEM;
-		goto out;
-	}
-	ldns_rdf_deep_free(prev);
-	if (ldns_rr_compare(old_rr, new_rr) == 0 && ldns_rr_ttl(old_rr) == ldns_rr_ttl(new_rr))
-		goto out;
-	ret = zone_changeset_remove(cs, old_rr);
-	old_rr = NULL;
-	if (ret == GW_OK)
-		ret = zone_changeset_add(cs, new_rr);
-	new_rr = NULL;
-out:
-	ldns_rr_free(old_rr);
-	ldns_rr_free(new_rr);
-	return ret;
-}
-
-/* cs (initialised here; the caller deinits it, even on error): from the
- * static records the zone holds, or those of a reload held before (not in
- * the zone yet), to fresh; the SOA keeps our serial. */
-static int statics_changes(gw_zonemgr_t *m, const zone_t *fresh, zone_changeset_t *cs)
-{
-	int ret = zone_changeset_init(cs);
-	if (ret == GW_OK && m->pending_statics != NULL && m->pending_statics != fresh)
-		ret = zone_diff(m->pending_statics, fresh, skip_owned_and_soa, NULL, cs);
-	else if (ret == GW_OK)
-		ret =
-		    zone_marked_diff(m->zone->zone, m->exact, fresh, skip_owned_and_soa, NULL, cs);
-	if (ret == GW_OK)
-		ret = soa_changes(m, fresh, cs);
-	return ret;
-}
-
-/* Commit now, held or not, the difference from the static records the
- * zone holds to fresh (the zone file's difference alone). */
-static int commit_statics(gw_zonemgr_t *m, const zone_t *fresh)
-{
-	zone_changeset_t cs = {0};
-	int ret = statics_changes(m, fresh, &cs);
-	if (ret == GW_OK)
-		ret = gw_zonemgr_commit_now(m, &cs, NULL);
-	if (ret != GW_OK)
-		gw_err("zone %s: the zone file's changes alone could not be committed either: %s; "
-		       "the previous records stay (reload again)",
-		       m->opts.domain_str, gw_strerror(ret));
-	zone_changeset_deinit(&cs);
-	return ret;
-}
-
-int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial)
-{
-	int ret = GW_OK;
-	if (!m->held)
-		return GW_EINVAL;
-	m->held = false;
-	if (m->pending_commits > 0) {
-		ret = gw_zonemgr_commit_now(m, &m->pending, NULL);
-		if (ret != GW_OK)
-			gw_err("zone %s: the held changes (%zu commits) could not be committed: %s",
-			       m->opts.domain_str, m->pending_commits, gw_strerror(ret));
-		else
-			gw_zonemgr_schedule_refresh(m);
-	}
-	/* One record the zone refuses among the others' changes (the
-	 * mirror's, told of the failure by its caller) must not hold back the
-	 * zone file's: its difference alone, as an unheld reload commits it. */
-	if (ret != GW_OK && m->pending_statics != NULL &&
-	    commit_statics(m, m->pending_statics) == GW_OK) {
-		gw_notice("zone %s: the zone file's changes were committed alone",
-		          m->opts.domain_str);
-		gw_zonemgr_schedule_refresh(m);
-		apply_statics(m, m->pending_statics);
-	} else if (ret == GW_OK && m->pending_statics != NULL) {
-		/* A reload among them marks the zone once its changes are in. */
-		apply_statics(m, m->pending_statics);
-	} else {
-		zone_free(m->pending_statics);
-	}
-	m->pending_statics = NULL;
-	zone_changeset_deinit(&m->pending);
-	m->pending_commits = 0;
-	if (serial != NULL)
-		zone_serial(m->zone->zone, serial);
-	return ret;
-}
-
-/* Load the static records again (file, apex, the gateway's own) and
- * commit the difference; what names the source in the logs. */
-static int reload_statics(gw_zonemgr_t *m, const char *what)
-{
-	const gw_zonemgr_opts_t *cfg = &m->opts;
-	char err[512] = "";
-	zone_t *fresh = NULL;
-	zone_changeset_t cs = {0};
-	int ret = gw_zonemgr_load_static(&fresh, cfg, err, sizeof(err));
-	if (ret != GW_OK) {
-		gw_err("reload: zone not reloaded, still serving the previous one: %s",
-		       err[0] ? err : gw_strerror(ret));
-		return ret;
-	}
-	warn_owned(fresh, cfg);
-	ret = statics_changes(m, fresh, &cs);
-	if (ret == GW_OK)
-		ret = gw_zonemgr_commit(m, &cs);
-	if (ret != GW_OK) {
-		gw_err("reload: zone not reloaded, still serving the previous one: %s",
-		       gw_strerror(ret));
-		goto out;
-	}
-	gw_info("reload: %s applied (%zu removed, %zu added)", what,
-	        ldns_rr_list_rr_count(cs.remove), ldns_rr_list_rr_count(cs.add));
-	if (m->held) {
-		zone_free(m->pending_statics);
-		m->pending_statics = fresh;
-	} else {
-		apply_statics(m, fresh);
-	}
-	fresh = NULL;
-	gw_zonemgr_schedule_refresh(m);
-out:
-	zone_changeset_deinit(&cs);
-	zone_free(fresh);
-	return ret;
-}
-
-int gw_zonemgr_reload(gw_zonemgr_t *m)
-{
-	if (m->opts.zone_file == NULL) {
-		gw_notice("reload: no zone file configured, nothing to reload");
-		return GW_OK;
-	}
-	return reload_statics(m, m->opts.zone_file);
-}
-
-int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
-{
-	const char *const *old = m->opts.extra_rrs;
-	size_t old_count = m->opts.extra_count;
-	m->opts.extra_rrs = rrs;
-	m->opts.extra_count = count;
-	int ret = reload_statics(m, "the gateway's own records");
-	if (ret != GW_OK) {
-		m->opts.extra_rrs = old;
-		m->opts.extra_count = old_count;
-	}
-	return ret;
-}
-
-/* Is name below a delegation or a DNAME of zone? Records there would be
- * the child's (RFC 1034 4.2.1), or never reached (RFC 6672 2.4): no query
- * gets to them. Only the zone file holds NS below the apex and DNAME, so
- * a zone with neither (every DNS-SD zone) pays two flag tests. */
-static bool below_cut(const zone_t *zone, const uint8_t *name)
-{
-	return (zone_has_delegations(zone) && zone_ancestor_with(zone, name, DNS_T_NS) != NULL) ||
-	       (zone_has_dnames(zone) && zone_ancestor_with(zone, name, DNS_T_DNAME) != NULL);
-}
-
-bool gw_zonemgr_is_static_name(const gw_zonemgr_t *m, const uint8_t *name)
-{
-	/* A held reload's records count from the reload on, as its changes
-	 * do for the mirror. */
-	if (m->pending_statics != NULL)
-		return zone_find(m->pending_statics, name) != NULL ||
-		       below_cut(m->pending_statics, name);
-	return zone_name_marked(m->zone->zone, m->exact, name) || below_cut(m->zone->zone, name);
-}
-
-bool gw_zonemgr_covers_below(const gw_zonemgr_t *m, const uint8_t *name)
-{
-	const zone_t *zone = m->pending_statics != NULL ? m->pending_statics : m->zone->zone;
-	if (!zone_name_is_subdomain(name, zone_apex(zone)))
-		return false;
-	/* Only the zone file holds NS below the apex and DNAME (the mirror
-	 * publishes neither), so the served zone answers for it too. */
-	const zone_node_t *n = zone_find(zone, name);
-	bool below_apex = zone_name_labels(name) > zone_name_labels(zone_apex(zone));
-	if (n != NULL && ((below_apex && zone_node_rrset(n, DNS_T_NS) != NULL) ||
-	                  zone_node_rrset(n, DNS_T_DNAME) != NULL))
-		return true;
-	return below_cut(zone, name);
 }
 
 int gw_zonemgr_start(gw_zonemgr_t *m)
