@@ -127,8 +127,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #include <dirent.h>
 
-/* Same format as the unit test reads: '#' starts a comment, the rest is
- * hex digits and white space. Returns the length, or -1. */
+#include "../unit/hex_text.h"
+
+/* The format the unit suites read (hex_text.h). Returns the length, or
+ * -1. */
 static long hex_to_bin(FILE *in, uint8_t *out, size_t cap)
 {
 	char line[1024];
@@ -136,27 +138,8 @@ static long hex_to_bin(FILE *in, uint8_t *out, size_t cap)
 	int hi = -1;
 
 	while (fgets(line, sizeof(line), in) != NULL) {
-		for (char *c = line; *c != '\0' && *c != '#'; c++) {
-			int v;
-			if (*c >= '0' && *c <= '9')
-				v = *c - '0';
-			else if (*c >= 'a' && *c <= 'f')
-				v = *c - 'a' + 10;
-			else if (*c >= 'A' && *c <= 'F')
-				v = *c - 'A' + 10;
-			else if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
-				continue;
-			else
-				return -1;
-			if (hi < 0) {
-				hi = v;
-				continue;
-			}
-			if (len >= cap)
-				return -1;
-			out[len++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
+		if (hex_text_line(line, out, cap, &len, &hi) != 0)
+			return -1;
 	}
 	return hi < 0 ? (long)len : -1;
 }

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "cunit.h"
+#include "hex_text.h"
 #include "gateway/query/wire.h"
 
 #define MAX_PKT 65535
@@ -113,30 +114,14 @@ static inline int load_hex(const char *path, corpus_pkt_t *p, char *err, size_t 
 			snprintf(err, errlen, "%.400s: empty expect line", path);
 			goto out;
 		}
-		for (char *c = line; *c != '\0' && *c != '#'; c++) {
-			int v;
-			if (*c >= '0' && *c <= '9')
-				v = *c - '0';
-			else if (*c >= 'a' && *c <= 'f')
-				v = *c - 'a' + 10;
-			else if (*c >= 'A' && *c <= 'F')
-				v = *c - 'A' + 10;
-			else if (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
-				continue;
-			else {
-				snprintf(err, errlen, "%.400s: stray character '%c'", path, *c);
-				goto out;
-			}
-			if (hi < 0) {
-				hi = v;
-				continue;
-			}
-			if (p->len >= MAX_PKT) {
-				snprintf(err, errlen, "%.400s: more than %d octets", path, MAX_PKT);
-				goto out;
-			}
-			p->data[p->len++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
+		int bad = hex_text_line(line, p->data, MAX_PKT, &p->len, &hi);
+		if (bad < 0) {
+			snprintf(err, errlen, "%.400s: more than %d octets", path, MAX_PKT);
+			goto out;
+		}
+		if (bad > 0) {
+			snprintf(err, errlen, "%.400s: stray character '%c'", path, bad);
+			goto out;
 		}
 	}
 	if (hi >= 0) {
