@@ -172,6 +172,21 @@ static int build_records(gw_dane_t *dn, unsigned set)
 }
 
 static void arm(gw_dane_t *dn);
+static int write_state(const gw_dane_t *dn);
+
+/* The zone has not taken the records of the keys: retried every
+ * GW_DANE_RETRY_S. A rollover's wait starts once it has; until then the
+ * state says 0, so that a restart meanwhile waits from its own start,
+ * which publishes the records. */
+static void mark_unpublished(gw_dane_t *dn)
+{
+	dn->unpublished = true;
+	if (dn->rolling) {
+		dn->published = 0;
+		(void)write_state(dn);
+	}
+	arm(dn);
+}
 
 /* Rebuild the records and, once serving, commit them to the zone. A
  * commit that fails marks them unpublished, and the timer tries again
@@ -187,13 +202,14 @@ static int publish(gw_dane_t *dn)
 		gw_err("TLS: the TLSA records could not be updated: %s (retrying every %u s)",
 		       gw_strerror(ret), GW_DANE_RETRY_S);
 		free_rrs(dn->rrs[set], &dn->rr_count[set]);
-		dn->unpublished = dn->zones != NULL;
-		arm(dn);
+		if (dn->zones != NULL)
+			mark_unpublished(dn);
 		return ret;
 	}
 	free_rrs(dn->rrs[dn->cur], &dn->rr_count[dn->cur]);
 	dn->cur = set;
 	dn->unpublished = false;
+	dn->held_given = dn->held_given || (dn->held && dn->zones != NULL);
 	return GW_OK;
 }
 
@@ -276,14 +292,7 @@ static int begin(gw_dane_t *dn, const uint8_t spki[32])
 	dn->rolling = true;
 	ret = write_state(dn);
 	if (ret == GW_OK)
-		ret = publish(dn);
-	if (ret != GW_OK && dn->unpublished) {
-		/* Tried again, and the wait starts then; until then the state
-		 * says 0, so that a restart meanwhile waits from its own start,
-		 * which publishes the records. */
-		dn->published = 0;
-		(void)write_state(dn);
-	}
+		ret = publish(dn); /* on failure, tried again (mark_unpublished()) */
 	if (ret != GW_OK)
 		return ret;
 	hex(spki, h);
@@ -557,6 +566,24 @@ int gw_dane_reload(gw_dane_t *dn)
 	if (dn->rolling && memcmp(spki, dn->next, 32) == 0)
 		return GW_OK; /* already waiting for this one */
 	return begin(dn, spki);
+}
+
+void gw_dane_hold(gw_dane_t *dn)
+{
+	dn->held = true;
+	dn->held_given = false;
+}
+
+void gw_dane_release(gw_dane_t *dn, bool lost)
+{
+	bool given = dn->held_given;
+	dn->held = false;
+	dn->held_given = false;
+	if (!lost || !given)
+		return;
+	gw_err("TLS: the zone did not take the TLSA records with the reload (retrying every %u s)",
+	       GW_DANE_RETRY_S);
+	mark_unpublished(dn);
 }
 
 void gw_dane_deinit(gw_dane_t *dn)

@@ -46,6 +46,9 @@ typedef struct gw_dane {
 	 * failed: a full disk): the timer tries again every
 	 * GW_DANE_RETRY_S, and a rollover's wait starts only once it has. */
 	bool unpublished;
+	/* gw_dane_hold() until gw_dane_release(); set_extra returns GW_OK
+	 * at once then, and held_given says it was called. */
+	bool held, held_given;
 	uint8_t next[32];
 	int64_t published; /* wall clock its TLSA was first published */
 	/* Two sets of records: the zone manager borrows the current one
@@ -85,6 +88,18 @@ void gw_dane_start(gw_dane_t *dn, gw_zonemgr_t *zones);
  * the one in use and it is used twice the TTL later. GW_OK when nothing
  * is configured to reload; errors are logged and leave TLS as it was. */
 int gw_dane_reload(gw_dane_t *dn);
+
+/* A configuration reload holds the zone's commits (gw_zonemgr_hold()):
+ * records given to the zone from now on count as published only once
+ * gw_dane_release() says the zone took them. */
+void gw_dane_hold(gw_dane_t *dn);
+
+/* The hold is over. lost: the zone did not take what it held of the
+ * gateway's own records (gw_zonemgr_release() gave
+ * GW_ZONEMGR_STATICS_LOST for the zone of gw_dane_zone()). Records given
+ * meanwhile are then taken as refused: tried again every
+ * GW_DANE_RETRY_S, and a new key's wait starts once the zone has them. */
+void gw_dane_release(gw_dane_t *dn, bool lost);
 
 /* Stops the timer, frees the records and the reference. Accepts an empty
  * dn. */

@@ -302,7 +302,7 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	fresh_t fresh = {0};
 	int ret, failed = GW_OK;
 	size_t held = 0; /* slots held */
-	bool mirror_held = false;
+	bool mirror_held = false, applied = false;
 	int results[GW_CONFIG_ZONES_MAX]; /* each held slot's release */
 
 	if (report_len > 0)
@@ -336,6 +336,7 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 		mdns_mirror_hold(d->mirror);
 		mirror_held = true;
 	}
+	gw_dane_hold(&d->dane);
 
 	/* The mirror first: it is the one part that may still refuse. */
 	if (changed_under(&diff, "mdns.") || gw_config_diff_has(&diff, "links")) {
@@ -358,6 +359,7 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 		}
 	}
 	/* From here on the reload is applied; a part that fails is said. */
+	applied = true;
 	if (!fresh.same_zones) {
 		gw_warn("reload: the zone list changed (zone, zones); it takes a restart, the "
 		        "running zones stay");
@@ -406,44 +408,67 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 		say(&r, "failed: tls certificate: %s (the key in use stays)\n", gw_strerror(ret));
 		failed = ret;
 	}
-	ret = failed;
 
 out:;
 	uint32_t serial = 0;
 	char serials[1024] = "";
 	size_t sl = 0;
+	bool tls_lost = false;
 	for (size_t i = 0; i < held; i++) {
 		uint32_t s = 0;
-		int rr = gw_zonemgr_release(d->slots[i].mgr, &s);
+		gw_zonemgr_statics_t st = GW_ZONEMGR_STATICS_NONE;
+		int rr = gw_zonemgr_release(d->slots[i].mgr, &s, &st);
+		const char *zone = d->slots[i].zc->domain_str;
 		if (i < sizeof(results) / sizeof(results[0]))
 			results[i] = rr;
-		if (ret == GW_OK && rr != GW_OK) {
-			say(&r, "failed: committing the changes of %s: %s\n",
-			    d->slots[i].zc->domain_str, gw_strerror(rr));
-			ret = rr;
+		tls_lost =
+		    tls_lost || (i == gw_dane_zone(&d->dane) && st == GW_ZONEMGR_STATICS_LOST);
+		if (rr != GW_OK && st == GW_ZONEMGR_STATICS_ALONE) {
+			/* What was asked for is in; the mirror commits its own
+			 * changes again by itself (mdns_mirror_release()). */
+			say(&r,
+			    "warning: %s: the held changes could not be committed (%s); the zone "
+			    "file's went in alone, the mirror's are committed again\n",
+			    zone, gw_strerror(rr));
+		} else if (rr != GW_OK && applied) {
+			say(&r, "failed: committing the changes of %s: %s (%s)\n", zone,
+			    gw_strerror(rr),
+			    st == GW_ZONEMGR_STATICS_LOST
+			        ? "its previous records stay; reload again"
+			        : "the mirror's are committed again");
+			if (failed == GW_OK)
+				failed = rr;
 		}
 		if (i == 0)
 			serial = s;
 		int n = snprintf(serials + sl, sizeof(serials) - sl, "%szone %s at serial %u",
-		                 i > 0 ? ", " : "", d->slots[i].zc->domain_str, s);
+		                 i > 0 ? ", " : "", zone, s);
 		if (n > 0 && sl + (size_t)n < sizeof(serials))
 			sl += (size_t)n;
 	}
 	if (mirror_held)
 		mdns_mirror_release(d->mirror, results,
 		                    held < GW_CONFIG_ZONES_MAX ? held : GW_CONFIG_ZONES_MAX);
-	if (ret == GW_OK || failed != GW_OK) {
+	if (held > 0)
+		gw_dane_release(&d->dane, tls_lost);
+	if (applied) {
 		char live[1024], restart[1024];
 		size_t nl = gw_config_diff_list(&diff, true, live, sizeof(live));
 		size_t nr = gw_config_diff_list(&diff, false, restart, sizeof(restart));
+		/* Without a key that changed, the zone files were all there
+		 * was to apply (the lines above say which failed). */
+		const char *what = nl > 0            ? live
+		                   : failed == GW_OK ? "zone file only"
+		                                     : "no configuration change";
 		d->view.reloads++;
-		gw_notice("reload: applied %s; %s", nl > 0 ? live : "the zone file only", serials);
-		say(&r, "applied: %s (serial %u)\n", nl > 0 ? live : "zone file only", serial);
+		gw_notice("reload: applied %s; %s", what, serials);
+		say(&r, "applied: %s (serial %u)\n", what, serial);
 		if (nr > 0) {
 			gw_warn("reload: these keys take a restart, their running values stay: %s",
 			        restart);
 			say(&r, "needs a restart: %s (running values kept)\n", restart);
 		}
+		ret = failed;
 	}
 	fresh_free(&fresh, d->slot_count);
 	gw_config_free(next);

@@ -98,9 +98,10 @@ static int commit_statics(gw_zonemgr_t *m, const zone_t *fresh)
 	return ret;
 }
 
-int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial)
+int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial, gw_zonemgr_statics_t *statics)
 {
 	int ret = GW_OK;
+	gw_zonemgr_statics_t st = GW_ZONEMGR_STATICS_NONE;
 	if (!m->held)
 		return GW_EINVAL;
 	m->held = false;
@@ -121,10 +122,13 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial)
 		          m->opts.domain_str);
 		gw_zonemgr_schedule_refresh(m);
 		gw_zonemgr_apply_statics(m, m->pending_statics);
+		st = GW_ZONEMGR_STATICS_ALONE;
 	} else if (ret == GW_OK && m->pending_statics != NULL) {
 		/* A reload among them marks the zone once its changes are in. */
 		gw_zonemgr_apply_statics(m, m->pending_statics);
+		st = GW_ZONEMGR_STATICS_IN;
 	} else {
+		st = m->pending_statics != NULL ? GW_ZONEMGR_STATICS_LOST : GW_ZONEMGR_STATICS_NONE;
 		zone_free(m->pending_statics);
 	}
 	m->pending_statics = NULL;
@@ -132,6 +136,8 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial)
 	m->pending_commits = 0;
 	if (serial != NULL)
 		zone_serial(m->zone->zone, serial);
+	if (statics != NULL)
+		*statics = st;
 	return ret;
 }
 

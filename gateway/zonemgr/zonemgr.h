@@ -114,15 +114,27 @@ int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs);
  * when already held, GW_ENOMEM. */
 int gw_zonemgr_hold(gw_zonemgr_t *m);
 
+/* What a release did with a reload held with the rest (the zone file's
+ * difference and the gateway's own records, gw_zonemgr_reload() and
+ * gw_zonemgr_set_extra()). */
+typedef enum gw_zonemgr_statics {
+	GW_ZONEMGR_STATICS_NONE,  /* none was held */
+	GW_ZONEMGR_STATICS_IN,    /* applied with the rest */
+	GW_ZONEMGR_STATICS_ALONE, /* the rest failed; applied alone */
+	GW_ZONEMGR_STATICS_LOST,  /* not applied: the previous records stay */
+} gw_zonemgr_statics_t;
+
 /* Commit what was held as one change (nothing when nothing was committed
  * in between) and stop holding. *serial (may be NULL) is the serial
- * served afterwards. Returns gw_zonemgr_commit()'s result. On error the
- * held changes are not applied, which is logged: their callers commit
- * them again (the mirror is told by mdns_mirror_release()). A held
- * reload's own difference is then committed alone, so that a record the
- * zone refuses among the others' does not hold back the zone file; when
- * that fails too, the previous records stay. */
-int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial);
+ * served afterwards; *statics (may be NULL) what became of a held
+ * reload. Returns gw_zonemgr_commit()'s result. On error the held
+ * changes are not applied, which is logged: their callers commit them
+ * again (the mirror is told by mdns_mirror_release(), the TLS records by
+ * gw_dane_release()). A held reload's own difference is then committed
+ * alone, so that a record the zone refuses among the others' does not
+ * hold back the zone file (GW_ZONEMGR_STATICS_ALONE); when that fails
+ * too, the previous records stay (GW_ZONEMGR_STATICS_LOST). */
+int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial, gw_zonemgr_statics_t *statics);
 
 /* Re-read the zone file and commit the difference to the records it gave
  * last time. A file that does not load leaves everything as it was; the

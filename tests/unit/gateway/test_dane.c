@@ -1,7 +1,8 @@
 /* gateway/dane.c when the zone does not take its records (a commit that
  * fails: a full disk): a new key's TLSA is given again until the zone
  * takes it, and the key is used only twice the TTL after that, never
- * sooner. The zone manager and the server are stood in for at link time
+ * sooner; so too when a reload's held commit loses them. The zone manager and the server are stood
+ * in for at link time
  * (-Wl,--wrap, tests/CMakeLists.txt): set_extra fails while g_fail says
  * so and keeps the last records it took. */
 #include <stdio.h>
@@ -130,6 +131,35 @@ static bool timer_in(const fixture_t *f, double lo, double hi)
 	return ev_is_active(&f->dn.timer) && left >= lo && left <= hi;
 }
 
+/* <state>/tls/rollover gives 0 as the time of publication: a restart
+ * would wait from its own start. */
+static bool state_says_unpublished(const fixture_t *f)
+{
+	char state[160], text[160] = "";
+	snprintf(state, sizeof(state), "%.63s/tls/rollover", f->dir);
+	FILE *fp = fopen(state, "r");
+	if (fp == NULL)
+		return false;
+	bool zero = fgets(text, sizeof(text), fp) != NULL && strstr(text, " 0\n") != NULL;
+	fclose(fp);
+	return zero;
+}
+
+/* The timer's retry, which the zone takes (the taken-th set): both
+ * TLSA, the key in use still first, and the switch twice the TTL (1 s)
+ * from now. */
+static void retry_taken(fixture_t *f, const uint8_t first[32], unsigned taken)
+{
+	int64_t before = (int64_t)time(NULL);
+	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
+	CU_ASSERT(!f->dn.unpublished && f->dn.rolling);
+	CU_ASSERT_EQUAL(g_taken, taken);
+	CU_ASSERT_EQUAL(g_tlsa, 2);
+	CU_ASSERT(f->dn.published >= before + 1);
+	CU_ASSERT(memcmp(f->dn.use, first, 32) == 0);
+	CU_ASSERT(timer_in(f, 1.5, 3.5));
+}
+
 /* A new key at a reload while the zone refuses the records: no switch is
  * armed, the records are tried again every minute; once the zone takes
  * both TLSA, the new key waits twice the TTL from then. */
@@ -149,12 +179,7 @@ static void test_rollover_unpublished(void)
 
 	/* A restart now would wait from its own start: the state says the
 	 * zone has not taken the key's TLSA (0). */
-	char state[160], text[160] = "";
-	snprintf(state, sizeof(state), "%.63s/tls/rollover", f->dir);
-	FILE *fp = fopen(state, "r");
-	CU_ASSERT_FATAL(fp != NULL);
-	CU_ASSERT(fgets(text, sizeof(text), fp) != NULL && strstr(text, " 0\n") != NULL);
-	fclose(fp);
+	CU_ASSERT(state_says_unpublished(f));
 
 	/* The retry fails too: again in a minute, still the old key. */
 	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
@@ -166,14 +191,7 @@ static void test_rollover_unpublished(void)
 	 * it: both TLSA, and the switch 2 s (twice the TTL of 1 s) from
 	 * now, not from then. */
 	f->dn.published -= 600;
-	int64_t before = (int64_t)time(NULL);
-	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
-	CU_ASSERT(!f->dn.unpublished && f->dn.rolling);
-	CU_ASSERT_EQUAL(g_taken, 1);
-	CU_ASSERT_EQUAL(g_tlsa, 2);
-	CU_ASSERT(f->dn.published >= before + 1);
-	CU_ASSERT(memcmp(f->dn.use, first, 32) == 0);
-	CU_ASSERT(timer_in(f, 1.5, 3.5));
+	retry_taken(f, first, 1);
 
 	/* The switch: the new key, its TLSA alone. */
 	ev_invoke(f->loop, &f->dn.timer, EV_TIMER);
@@ -232,6 +250,46 @@ static void test_switch_unpublished(void)
 	teardown(f);
 }
 
+/* A new key at a configuration reload, which holds the zone's commits:
+ * set_extra takes the records at once, but the release does not commit
+ * them (a full disk). The key's TLSA is then not taken as published: it
+ * is given again every minute, and the key waits twice the TTL from when
+ * the zone has it. A release that took them, or a lost one that held
+ * none of DANE's, changes nothing. */
+static void test_hold_lost(void)
+{
+	fixture_t *f = setup();
+	uint8_t first[32];
+	memcpy(first, f->dn.use, 32);
+
+	/* Nothing of DANE's held: a lost release leaves it alone. */
+	gw_dane_hold(&f->dn);
+	gw_dane_release(&f->dn, true);
+	CU_ASSERT(!f->dn.unpublished && !ev_is_active(&f->dn.timer));
+
+	new_files(f);
+	gw_dane_hold(&f->dn);
+	CU_ASSERT(gw_dane_reload(&f->dn) == GW_OK);
+	CU_ASSERT(f->dn.rolling && !f->dn.unpublished);
+	CU_ASSERT_EQUAL(g_taken, 1);
+	gw_dane_release(&f->dn, true);
+	CU_ASSERT(f->dn.rolling && f->dn.unpublished);
+	CU_ASSERT(f->dn.published == 0);
+	CU_ASSERT(timer_in(f, GW_DANE_RETRY_S - 1, GW_DANE_RETRY_S));
+	CU_ASSERT(state_says_unpublished(f));
+
+	/* The retry: the zone takes both TLSA, the wait starts now. */
+	retry_taken(f, first, 2);
+
+	/* A later hold whose release went in: the wait is left as it is. */
+	int64_t published = f->dn.published;
+	gw_dane_hold(&f->dn);
+	gw_dane_release(&f->dn, false);
+	CU_ASSERT(!f->dn.unpublished && f->dn.published == published);
+	CU_ASSERT(timer_in(f, 1.0, 3.5));
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -239,6 +297,7 @@ int gw_test_register(void)
 	     test_rollover_unpublished},
 	    {"a restart before the zone took it waits from the start", test_restart_unpublished},
 	    {"the switch's change refused: tried again", test_switch_unpublished},
+	    {"records held with a reload and lost: tried again", test_hold_lost},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("dane", tests);

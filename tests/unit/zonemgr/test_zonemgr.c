@@ -356,8 +356,9 @@ static void check_hold(const zm_opts_t *o)
 	commit_text(f, NULL, remove2, GW_OK);
 	CU_ASSERT(serial_of(served(f)) == 100); /* nothing served yet */
 	CU_ASSERT(f->hooks == 0);
-	CU_ASSERT(gw_zonemgr_release(f->m, &serial) == GW_OK);
-	CU_ASSERT(serial == 101);
+	gw_zonemgr_statics_t st = GW_ZONEMGR_STATICS_NONE;
+	CU_ASSERT(gw_zonemgr_release(f->m, &serial, &st) == GW_OK);
+	CU_ASSERT(serial == 101 && st == GW_ZONEMGR_STATICS_IN);
 	CU_ASSERT(serial_of(served(f)) == 101);
 	CU_ASSERT(f->hooks == 1 && f->hook_serial == 101);
 	CU_ASSERT(data_is(served(f), data_v2_mirror));
@@ -367,10 +368,10 @@ static void check_hold(const zm_opts_t *o)
 		CU_ASSERT(e->removed == 2 && e->added == 3); /* SOA, www; SOA, mail, printer */
 	gw_journal_entry_put(e);
 
-	CU_ASSERT(gw_zonemgr_release(f->m, NULL) == GW_EINVAL);
+	CU_ASSERT(gw_zonemgr_release(f->m, NULL, NULL) == GW_EINVAL);
 	CU_ASSERT(gw_zonemgr_hold(f->m) == GW_OK);
-	CU_ASSERT(gw_zonemgr_release(f->m, &serial) == GW_OK);
-	CU_ASSERT(serial == 101 && f->hooks == 1);
+	CU_ASSERT(gw_zonemgr_release(f->m, &serial, &st) == GW_OK);
+	CU_ASSERT(serial == 101 && f->hooks == 1 && st == GW_ZONEMGR_STATICS_NONE);
 
 	/* A change the zone refuses among the held ones (mail holds an A):
 	 * the release fails, the other writer's changes are not applied (it
@@ -395,8 +396,8 @@ static void check_hold(const zm_opts_t *o)
 	commit_text(f, add3, NULL, GW_OK);
 	commit_text(f, refused, NULL, GW_OK);
 	CU_ASSERT(is_static(f, "files.home.arpa."));
-	CU_ASSERT(gw_zonemgr_release(f->m, &serial) == GW_ESEMANTIC);
-	CU_ASSERT(serial == 102 && f->hooks == 2);
+	CU_ASSERT(gw_zonemgr_release(f->m, &serial, &st) == GW_ESEMANTIC);
+	CU_ASSERT(serial == 102 && f->hooks == 2 && st == GW_ZONEMGR_STATICS_ALONE);
 	CU_ASSERT(data_is(served(f), data_v3));
 	CU_ASSERT(is_static(f, "files.home.arpa."));
 	CU_ASSERT(!is_static(f, "scanner.lan.home.arpa."));
@@ -409,6 +410,43 @@ static void check_hold(const zm_opts_t *o)
 	commit_text(f, refused, NULL, GW_ESEMANTIC);
 	if (o->sign)
 		free_and_verify(f, o->algorithm);
+	teardown(f);
+}
+
+/* A held reload whose release fails, and its difference alone too (a
+ * full disk past the serial's ceiling): nothing of it is served, the
+ * release says so (what the daemon's reload reports, and how DANE learns
+ * its records are not in), the names stay the mirror's; a reload once
+ * the disk has room takes the file. */
+static void test_hold_lost(void)
+{
+	static const char *const add[] = {"printer.lan.home.arpa. 10 IN A 192.0.2.10", NULL};
+	char saved[32] = "";
+	uint32_t serial = 0;
+	gw_zonemgr_statics_t st = GW_ZONEMGR_STATICS_NONE;
+	fixture_t *f = setup(&(zm_opts_t){.zone_file = true});
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
+	uint32_t before = serial_of(served(f));
+	unsigned hooks = f->hooks;
+
+	CU_ASSERT(gw_zonemgr_hold(f->m) == GW_OK);
+	tdir_write(f->dir, FILE_NAME, zone_v2);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	commit_text(f, add, NULL, GW_OK);
+	CU_ASSERT(is_static(f, "mail.home.arpa."));
+	ceiling_unwritable(f, true, saved, sizeof(saved));
+	CU_ASSERT(gw_zonemgr_release(f->m, &serial, &st) != GW_OK);
+	CU_ASSERT(st == GW_ZONEMGR_STATICS_LOST);
+	CU_ASSERT(serial == before && serial_of(served(f)) == before && f->hooks == hooks);
+	CU_ASSERT(data_is(served(f), data_v1));
+	CU_ASSERT(!is_static(f, "mail.home.arpa.") && is_static(f, "www.home.arpa."));
+
+	ceiling_unwritable(f, false, saved, sizeof(saved));
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	CU_ASSERT(serial_of(served(f)) == before + 1);
+	CU_ASSERT(is_static(f, "mail.home.arpa.") && !is_static(f, "www.home.arpa."));
+	commit_text(f, add, NULL, GW_OK);
+	CU_ASSERT(data_is(served(f), data_v2_mirror));
 	teardown(f);
 }
 
@@ -483,7 +521,7 @@ static void check_shared(const zm_opts_t *o)
 	CU_ASSERT(!is_static(f, "mail.home.arpa."));
 	tdir_write(f->dir, FILE_NAME, file_c);
 	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
-	CU_ASSERT(gw_zonemgr_release(f->m, NULL) == GW_OK);
+	CU_ASSERT(gw_zonemgr_release(f->m, NULL, NULL) == GW_OK);
 	CU_ASSERT(data_is(served(f), want_c));
 	CU_ASSERT(!is_static(f, "www.home.arpa."));
 	CU_ASSERT(!is_static(f, "b._dns-sd._udp.home.arpa."));
@@ -749,6 +787,7 @@ int gw_test_register(void)
 	    {"reload, signed", test_reload_signed},
 	    {"hold and release, unsigned", test_hold_unsigned},
 	    {"hold and release, signed", test_hold_signed},
+	    {"hold and release, all lost (a full disk)", test_hold_lost},
 	    {"reloads beside another writer, unsigned", test_shared_unsigned},
 	    {"reloads beside another writer, signed", test_shared_signed},
 	    {"signature refresh", test_refresh},

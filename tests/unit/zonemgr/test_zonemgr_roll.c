@@ -5,10 +5,6 @@
  * itself once the commit can be made, and the step's waits count from
  * then: no resolver meets a key's signatures, or its DS at the parent,
  * before it could have fetched the key. */
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "gateway/zonemgr/zonemgr_internal.h"
 #include "zonemgr_fixture.h"
 
 /* DNSKEY RRs in the served zone. */
@@ -43,33 +39,6 @@ static void roll_info(const fixture_t *f, sig_roll_info_t *info)
 	int64_t auto_at = 0;
 	sig_roll_kind_t auto_kind = SIG_ROLL_NONE;
 	gw_zonemgr_roll_info(f->m, info, &auto_at, &auto_kind);
-}
-
-/* <state>/serial, the ceiling's file, as a directory that holds a file:
- * the ceiling's atomic write (a rename onto it) fails; or back as the
- * file it was. */
-static void ceiling_unwritable(fixture_t *f, bool on, char *saved, size_t len)
-{
-	char path[TDIR_MAX + 16], inner[TDIR_MAX + 32];
-	snprintf(path, sizeof(path), "%s/serial", f->dir);
-	snprintf(inner, sizeof(inner), "%s/serial/x", f->dir);
-	if (on) {
-		FILE *fp = fopen(path, "r");
-		CU_ASSERT_FATAL(fp != NULL);
-		CU_ASSERT_FATAL(fgets(saved, (int)len, fp) != NULL);
-		fclose(fp);
-		CU_ASSERT_FATAL(unlink(path) == 0 && mkdir(path, 0700) == 0);
-		fp = fopen(inner, "w");
-		CU_ASSERT_FATAL(fp != NULL);
-		fclose(fp);
-		/* The next commit needs a new ceiling. */
-		f->m->serial.ceiling = serial_of(served(f));
-		return;
-	}
-	CU_ASSERT_FATAL(unlink(inner) == 0 && rmdir(path) == 0);
-	FILE *fp = fopen(path, "w");
-	CU_ASSERT_FATAL(fp != NULL && fputs(saved, fp) >= 0);
-	fclose(fp);
 }
 
 /* A signed zone with a CSK whose rollover waits 2 s after publishing

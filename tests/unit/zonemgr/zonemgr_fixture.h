@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <ev.h>
 #include <ldns/util.h>
 
@@ -21,6 +24,7 @@
 #include "dnssec/dnssec.h"
 #include "gateway/journal/journal.h"
 #include "gateway/zonemgr/zonemgr.h"
+#include "gateway/zonemgr/zonemgr_internal.h" /* ceiling_unwritable() */
 #include "state_dir.h"
 #include "zone_util.h"
 
@@ -282,4 +286,36 @@ static inline bool is_static(const fixture_t *f, const char *name)
 {
 	uint8_t wire[ZONE_NAME_MAXLEN];
 	return gw_zonemgr_is_static_name(f->m, tname(wire, name));
+}
+
+/* ---- a full disk --------------------------------------------------------- */
+
+/* <state>/serial, the ceiling's file, as a directory that holds a file:
+ * the ceiling's atomic write (a rename onto it) fails; or back as the
+ * file it was. Past the ceiling the store keeps in memory, so that the
+ * next commit needs it raised (a full disk past the block of serials on
+ * disk). Reaches into the store: otherwise 1024 commits come first. */
+__attribute__((unused)) static void ceiling_unwritable(fixture_t *f, bool on, char *saved,
+                                                       size_t len)
+{
+	char path[TDIR_MAX + 16], inner[TDIR_MAX + 32];
+	snprintf(path, sizeof(path), "%s/serial", f->dir);
+	snprintf(inner, sizeof(inner), "%s/serial/x", f->dir);
+	if (on) {
+		FILE *fp = fopen(path, "r");
+		CU_ASSERT_FATAL(fp != NULL);
+		CU_ASSERT_FATAL(fgets(saved, (int)len, fp) != NULL);
+		fclose(fp);
+		CU_ASSERT_FATAL(unlink(path) == 0 && mkdir(path, 0700) == 0);
+		fp = fopen(inner, "w");
+		CU_ASSERT_FATAL(fp != NULL);
+		fclose(fp);
+		/* The next commit needs a new ceiling. */
+		f->m->serial.ceiling = serial_of(served(f));
+		return;
+	}
+	CU_ASSERT_FATAL(unlink(inner) == 0 && rmdir(path) == 0);
+	FILE *fp = fopen(path, "w");
+	CU_ASSERT_FATAL(fp != NULL && fputs(saved, fp) >= 0);
+	fclose(fp);
 }
