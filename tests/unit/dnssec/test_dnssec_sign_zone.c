@@ -1,6 +1,7 @@
 /* dnssec/ signing of whole zones: RRSIGs, the NSEC and NSEC3 chains,
  * algorithms, threads, refresh, KSK/ZSK, wildcards, TTL changes and
  * delegations, checked against ldns and ldns-verify-zone. */
+#include "dnssec/sign_internal.h" /* the memo's digests */
 #include "sign_fixture.h"
 
 /* (1) A small zone: our verifier and ldns-verify-zone both accept it, and
@@ -51,6 +52,39 @@ static void swap_rr(zone_t *zone, const char *from, const char *to)
 	CU_ASSERT_FATAL(zone_changeset_add(&cs, trr(to)) == GW_OK);
 	CU_ASSERT_FATAL(zone_apply(zone, &cs, NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
+}
+
+/* (1b) The memo at SIG_VERIFY_MEMO_MAX digests forgets them all at the
+ * next, and goes on remembering from there: it stays bounded, and a
+ * zone still verifies through it. */
+static void test_verify_memo_bound(void)
+{
+	csk_zone_t f;
+	sig_verify_memo_t *memo = NULL;
+	uint8_t digest[SIG_VERIFY_DIGEST_LEN] = {0}, first[SIG_VERIFY_DIGEST_LEN] = {0};
+
+	csk_zone_sign(&f, small_zone, 1);
+	CU_ASSERT_FATAL(sig_verify_memo_new(&memo) == GW_OK);
+	for (uint32_t i = 0; i < SIG_VERIFY_MEMO_MAX; i++) {
+		/* Spread over the table: the hash is the first four octets. */
+		uint32_t k = i * 2654435761u;
+		memcpy(digest, &k, sizeof(k));
+		memcpy(digest + 4, &i, sizeof(i));
+		CU_ASSERT_FATAL(sig_verify_memo_add(memo, digest) == GW_OK);
+		if (i == 0)
+			memcpy(first, digest, sizeof(first));
+	}
+	CU_ASSERT(sig_verify_memo_count(memo) == SIG_VERIFY_MEMO_MAX);
+	CU_ASSERT(sig_verify_memo_has(memo, first) && sig_verify_memo_has(memo, digest));
+
+	CU_ASSERT(verifies_memo(f.zone, f.keys, 1, f.now, memo));
+	size_t seen = sig_verify_memo_count(memo);
+	CU_ASSERT(seen > 10 && seen < 100);
+	CU_ASSERT(!sig_verify_memo_has(memo, first) && !sig_verify_memo_has(memo, digest));
+	CU_ASSERT(verifies_memo(f.zone, f.keys, 1, f.now, memo));
+	CU_ASSERT(sig_verify_memo_count(memo) == seen);
+	sig_verify_memo_free(memo);
+	csk_zone_free(&f);
 }
 
 /* (1a) The verification memo spares only what it has seen verify: a
@@ -558,6 +592,7 @@ int gw_test_register(void)
 	static const gw_test_t tests[] = {
 	    {"sign a small zone, verify twice", test_sign_small_zone},
 	    {"the verification memo", test_verify_memo},
+	    {"the verification memo's bound", test_verify_memo_bound},
 	    {"two threads", test_sign_threads},
 	    {"Ed25519 and RSA/SHA-256", test_algorithms},
 	    {"many runs of jobs, SRVs with and without uppercase octets", test_sign_many_runs},
