@@ -4,7 +4,8 @@
  * further step is taken while the zone is behind, the zone catches up by
  * itself once the commit can be made, and the step's waits count from
  * then: no resolver meets a key's signatures, or its DS at the parent,
- * before it could have fetched the key. */
+ * before it could have fetched the key. The DS files alone unwritable:
+ * the zone goes on, and the files are written again within a minute. */
 #include "zonemgr_fixture.h"
 
 /* DNSKEY RRs in the served zone. */
@@ -44,15 +45,20 @@ static void roll_info(const fixture_t *f, sig_roll_info_t *info)
 /* A signed zone with a CSK whose rollover waits 2 s after publishing
  * (DNSKEY TTL 1 s, propagation 1 s), started as the daemon starts it
  * (the serial's ceiling on disk). */
-static fixture_t *setup_started(void)
+static fixture_t *setup_waiting(uint64_t propagation_s)
 {
 	fixture_t *f = setup(&(zm_opts_t){.zone_file = true,
 	                                  .sign = true,
 	                                  .algorithm = SIG_ALG_ED25519,
 	                                  .dnskey_ttl = 1,
-	                                  .propagation_s = 1});
+	                                  .propagation_s = propagation_s});
 	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
 	return f;
+}
+
+static fixture_t *setup_started(void)
+{
+	return setup_waiting(1);
 }
 
 static void test_roll_commit_fails(void)
@@ -115,11 +121,75 @@ static void test_roll_retry_armed(void)
 	teardown(f);
 }
 
+/* <state>/ds as a directory that holds a file (its atomic write fails),
+ * or back as a file. */
+static void ds_unwritable(fixture_t *f, bool on)
+{
+	char path[TDIR_MAX + 16], inner[TDIR_MAX + 32];
+	snprintf(path, sizeof(path), "%s/ds", f->dir);
+	snprintf(inner, sizeof(inner), "%s/ds/x", f->dir);
+	if (on) {
+		CU_ASSERT_FATAL(unlink(path) == 0 && mkdir(path, 0700) == 0);
+		FILE *fp = fopen(inner, "w");
+		CU_ASSERT_FATAL(fp != NULL);
+		fclose(fp);
+		return;
+	}
+	CU_ASSERT_FATAL(unlink(inner) == 0 && rmdir(path) == 0);
+}
+
+/* DS records in <state>/ds, the file the parent's DS are taken from. */
+static unsigned ds_lines(const fixture_t *f)
+{
+	char path[TDIR_MAX + 16], line[512];
+	unsigned n = 0;
+	snprintf(path, sizeof(path), "%s/ds", f->dir);
+	FILE *fp = fopen(path, "r");
+	if (fp == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		n += line[0] != ';' && strstr(line, "\tDS\t") != NULL;
+	fclose(fp);
+	return n;
+}
+
+/* A key change whose commit goes in but whose DS files cannot be
+ * written: the zone has the new key and the step's time stands; the
+ * change is tried again within a minute though the step waits an hour,
+ * and that writes the files. */
+static void test_roll_ds_files_fail(void)
+{
+	char err[256] = "";
+	sig_roll_info_t info;
+	fixture_t *f = setup_waiting(3600);
+	CU_ASSERT_EQUAL(ds_lines(f), 1);
+	ds_unwritable(f, true);
+	CU_ASSERT_EQUAL(gw_zonemgr_roll_start(f->m, SIG_ROLL_CSK, 0, err, sizeof(err)), GW_OK);
+	CU_ASSERT_EQUAL(dnskeys(f), 2);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	int64_t since = info.since;
+	time_t now = time(NULL);
+	CU_ASSERT(f->m->roll_at > now && f->m->roll_at <= now + 61);
+
+	ds_unwritable(f, false);
+	CU_ASSERT_EQUAL(ds_lines(f), 0);
+	gw_zonemgr_roll_tick(f->m);
+	CU_ASSERT(ds_lines(f) >= 1);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	CU_ASSERT_EQUAL(info.since, since);
+	/* Written: the timer is back to the step's own wait. */
+	CU_ASSERT(f->m->roll_at > time(NULL) + 600);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
 	    {"a rollover step the zone cannot follow waits for it", test_roll_commit_fails},
 	    {"the retry is armed", test_roll_retry_armed},
+	    {"the DS files unwritable: written again within a minute", test_roll_ds_files_fail},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr rollover, commit fails", tests);
