@@ -10,6 +10,11 @@ and reads commands on stdin, one per line; answers "ok CMD" (or
                                 backslash, link-local addresses besides the
                                 routable ones), an SSH host, an HTTP service
   unregister printer|ssh|http   goodbye (TTL 0) for everything of it
+  update ADDR4 PORT TY          the printer as after a new lease and a
+                                change of its settings: IPv4 address ADDR4
+                                instead of the first, port PORT, TXT
+                                "ty=TY" (TY: the rest of the line); sent
+                                again as RFC 6762 8.4 asks
   service TYPE PORT HOST NAME   publish with zeroconf the instance NAME (the
                                 rest of the line after one space: spaces,
                                 leading ones too, and any other character)
@@ -174,19 +179,19 @@ class Publisher:
         self.raw = RawSender(args.addr4)
         self.infos = {}
 
-    def addresses(self):
-        out = [self.args.addr4, self.args.addr6]
+    def addresses(self, addr4=None):
+        out = [addr4 or self.args.addr4, self.args.addr6]
         # link-local ones too: the gateway must not publish them
         out += ["169.254.12.12", self.args.ll6]
         return out
 
-    def make(self, what):
+    def make(self, what, addr4=None, port=631, ty="Test Printer"):
         if what == "printer":
             return ServiceInfo(
-                "_ipp._tcp.local.", PRINTER + "._ipp._tcp.local.", port=631,
-                properties={"txtvers": "1", "rp": "ipp/print", "ty": "Test Printer",
+                "_ipp._tcp.local.", PRINTER + "._ipp._tcp.local.", port=port,
+                properties={"txtvers": "1", "rp": "ipp/print", "ty": ty,
                             "pdl": "application/pdf,image/urf"},
-                server="printer.local.", parsed_addresses=self.addresses())
+                server="printer.local.", parsed_addresses=self.addresses(addr4))
         if what == "ssh":
             return ServiceInfo(
                 "_ssh._tcp.local.", "lanhost._ssh._tcp.local.", port=22,
@@ -222,6 +227,19 @@ class Publisher:
                 self.raw.answer([sub, "_sub", "_ipp", "_tcp", "local"], None)
             self.raw.send(self.subtypes(0))
         self.zc.unregister_service(info)
+
+    def update(self, addr4, port, ty):
+        """The printer's records replaced in place (cache-flush, no
+        goodbye). zeroconf sends its three announcements within 450 ms;
+        RFC 6762 8.4 asks for two at least one second apart, and Avahi
+        flushes only what it received over a second before (10.2): an
+        old record answered just before the first burst would survive
+        it. So a second burst follows, as a compliant device sends it."""
+        info = self.make("printer", addr4, port, ty)
+        self.zc.update_service(info)
+        self.infos["printer"] = info
+        time.sleep(1.1)
+        self.zc.update_service(info)
 
     def service(self, stype, port, host, name):
         info = ServiceInfo(
@@ -306,6 +324,9 @@ class Publisher:
                     print("ok", " ".join(cmd), flush=True)
                 elif cmd[0] == "unregister":
                     self.unregister(re.match(r"\s*\S+ (.*)$", line.rstrip("\n")).group(1))
+                    print("ok", " ".join(cmd), flush=True)
+                elif cmd[0] == "update":
+                    self.update(cmd[1], int(cmd[2]), line.split(" ", 3)[3].strip())
                     print("ok", " ".join(cmd), flush=True)
                 elif cmd[0] == "service":
                     # The name is what follows HOST and one space, as is:

@@ -5,8 +5,8 @@
 # service; the gateway in its own namespace across a veth pair, queried
 # over unicast DNS. Checks the browse PTRs, SRV, TXT, A and AAAA, that
 # link-local addresses stay out, capped TTLs, removal on unregister and a
-# service back at once, the restart warm-up and reconcile, and the link
-# grace period.
+# service back at once, the restart warm-up and reconcile, the link
+# grace period, and a device whose address, port and TXT change in place.
 source "$(dirname "$0")/lib.sh"
 source "$GW_INTEGRATION_DIR/netns.sh"
 
@@ -143,6 +143,34 @@ expect "link back: subtype rediscovered" has_answer "_print._sub._ipp._tcp.$L" P
 wait_until 15 test "$(relevant6)" -gt "$n6"
 expect "link back: IPv6 back too" test "$(relevant6)" -gt "$n6"
 sleep 2
+
+# The printer changes in place (a new lease, a new port and TXT), its
+# records announced again with the cache-flush bit and no goodbye: the
+# new ones alone are served, and the instance answers throughout.
+NEW4=192.0.2.77
+(
+	for _ in $(seq 1 60); do
+		ip netns exec "$NS_GW" kdig @127.0.0.1 -p "$GW_PORT" +time=1 +retry=0 "$PRN" SRV \
+			2>&1 | grep -o "status: [A-Z]*"
+		sleep 0.1
+	done
+) >"$GW_TMP/watch" &
+watch=$!
+pub update "$NEW4" 632 Test Printer 2
+moved() { # NAME TYPE NEW OLD: NEW is the one answer, OLD is gone
+	qn "$1" "$2"
+	has_text "$3" && lacks_text "$4" && has_count ANSWER 1
+}
+wait_until 15 moved "$PRN" TXT '"ty=Test Printer 2"' '"ty=Test Printer"'
+expect "changed: the new address alone" moved "printer.$L" A "IN A $NEW4" "$ADDR_LAN4"
+expect "changed: the new port alone" moved "$PRN" SRV "IN SRV 0 0 632 printer.$L" " 631 "
+expect "changed: the new TXT alone" moved "$PRN" TXT '"ty=Test Printer 2"' '"ty=Test Printer"'
+expect "changed: the TXT's other strings kept" has_text '"rp=ipp/print"'
+expect "changed: the IPv6 address kept" has_answer "printer.$L" AAAA "IN AAAA $ADDR_LAN6"
+expect "changed: still listed for browsing" has_answer "_ipp._tcp.$L" PTR "IN PTR $PRN"
+wait "$watch"
+expect "changed: the instance answered throughout ($(sort "$GW_TMP/watch" | uniq -c | tr -s ' \n' ' '))" \
+	bash -c "grep -q 'status: NOERROR' '$GW_TMP/watch' && ! grep -qv 'status: NOERROR' '$GW_TMP/watch'"
 
 pub unregister printer
 wait_until 15 no_answer "$PRN" SRV
