@@ -261,6 +261,14 @@ static int mirror_metrics(gw_expo_t *e, const mdns_mirror_t *mirror, const char 
 		label_t l[] = {{"link", links[i].ifname}, {"subdomain", links[i].label}};
 		gw_expo_u64(e, P "link_up", l, 2, strcmp(links[i].state, "down") != 0 ? 1 : 0);
 	}
+	gw_expo_family(e, P "link_delegated", "gauge",
+	               "Zones whose zone file delegates a link's subdomain (none of the link "
+	               "is published in them).");
+	for (size_t i = 0; i < n; i++) {
+		label_t l[] = {{"link", links[i].ifname}, {"subdomain", links[i].label}};
+		gw_expo_u64(e, P "link_delegated", l, 2,
+		            (uint64_t)__builtin_popcountll(links[i].delegated_zones));
+	}
 	free(links);
 	return GW_OK;
 }

@@ -26,9 +26,19 @@ cp "$GW_TMP/zone.base" "$GW_TMP/zone"
 cfg=$(gw_config zonefile "zone: {domain: $D, file: $GW_TMP/zone}
 dnssec: {enable: true}
 transfer: {allow: [127.0.0.1]}
+metrics: {listen: [\"127.0.0.1@0\"]}
 links: [{interface: $IF_GW, subdomain: lan}]
 mdns: {batch-window: 50ms, warm-up: 2s}")
 gw_start_ns "$cfg"
+MPORT=$(awk '$1 == "metrics" {print $3; exit}' "$GW_TMP/ports")
+[ -n "$MPORT" ] || ns_die "no metrics line in the ports file"
+# delegated_metric: dnssd_gateway_link_delegated of the link, scraped from
+# inside the gateway's namespace.
+delegated_metric() {
+	ip netns exec "$NS_GW" /usr/bin/python3 -c "import urllib.request,sys
+sys.stdout.buffer.write(urllib.request.urlopen('http://127.0.0.1:$MPORT/metrics', timeout=5).read())" |
+		awk '/^dnssd_gateway_link_delegated\{.*subdomain="lan"/ {print $2}'
+}
 wait_until 10 grep -q "link lan ($IF_GW) is up" "$GW_TMP/gateway.log"
 
 pub_start
@@ -127,6 +137,7 @@ expect "delegated: dnssd-gatewayctl links says the zone file delegates lan ($(tr
 	/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [l['delegated_in'] for l in d['links']] == [['$D']] else 1)" "$GW_TMP/ctl.json"
 "$GW_CTL" -s "$GW_TMP/control.sock" links >"$GW_TMP/ctl.txt" 2>&1 || true
 expect "delegated: and in words" grep -q "^link lan: the zone file of $D delegates its subdomain; nothing of it is published there" "$GW_TMP/ctl.txt"
+expect "delegated: and in the metrics" test "$(delegated_metric)" = 1
 
 # ---- both given back ----------------------------------------------------------
 cp "$GW_TMP/zone.base" "$GW_TMP/zone"
@@ -140,6 +151,7 @@ expect "given back: the log says so" grep -q "link lan: $L is no longer delegate
 "$GW_CTL" -s "$GW_TMP/control.sock" --json links >"$GW_TMP/ctl.json" 2>&1 || true
 expect "given back: dnssd-gatewayctl links lists no delegation" \
 	/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [l['delegated_in'] for l in d['links']] == [[]] else 1)" "$GW_TMP/ctl.json"
+expect "given back: the metrics say 0" test "$(delegated_metric)" = 0
 expect "no error in the log" bash -c "! grep -q ' error: ' '$GW_TMP/gateway.log'"
 
 gw_finish
