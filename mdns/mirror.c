@@ -402,6 +402,8 @@ int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
 			int r = mdns_start(m->mdns);
 			if (r != GW_OK)
 				gw_err("mirror: cannot follow the links: %s", gw_strerror(r));
+			else
+				mirror_links_say_absent(m);
 		}
 	}
 	int r = mdns_mirror_flush(m);
@@ -434,6 +436,7 @@ int mdns_mirror_start(mdns_mirror_t *m)
 		ret = mdns_start(m->mdns);
 		if (ret != GW_OK)
 			return ret;
+		mirror_links_say_absent(m);
 	}
 	return GW_OK;
 }

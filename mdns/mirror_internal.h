@@ -253,6 +253,10 @@ int mirror_links_reconfigure(mdns_mirror_t *m, bool *changed);
  * on every link up and reconcile after the warm-up. */
 void mirror_links_unwatch(mdns_mirror_t *m);
 void mirror_links_restart(mdns_mirror_t *m);
+/* A line for each configured link whose interface the last scan did not
+ * find up: a name mistyped, or an interface that comes later (a USB
+ * adapter, a VLAN made after the start), is said, not silent. */
+void mirror_links_say_absent(const mdns_mirror_t *m);
 /* The configured subtypes become subs (count names, .local) on every
  * active link; m->subtypes is still the old list. */
 void mirror_links_subtypes(mdns_mirror_t *m, const uint8_t (*subs)[ZONE_NAME_MAXLEN], size_t count);

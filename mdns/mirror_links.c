@@ -524,6 +524,16 @@ int mirror_links_reconfigure(mdns_mirror_t *m, bool *changed)
 	return GW_OK;
 }
 
+void mirror_links_say_absent(const mdns_mirror_t *m)
+{
+	for (const mlink_t *l = m->links; l != NULL; l = l->next) {
+		if (l->configured && l->state == LINK_DOWN)
+			gw_notice("link %s (%s): the interface is absent, down or without carrier; "
+			          "it is mirrored once it is up",
+			          l->label, l->ifname);
+	}
+}
+
 void mirror_links_restart(mdns_mirror_t *m)
 {
 	for (mlink_t *l = m->links; l != NULL; l = l->next) {

@@ -2,6 +2,8 @@
 # The mDNS side of the metrics, in network namespaces this test creates:
 # a service published on the LAN moves the events, the per-link and
 # per-zone service gauges and the commits; its goodbye moves them back.
+# A second configured link whose interface does not exist is down in the
+# metrics, and the start says so.
 source "$(dirname "$0")/lib.sh"
 source "$GW_INTEGRATION_DIR/netns.sh"
 command -v promtool >/dev/null || { echo "FAIL: promtool missing (scripts/setup.sh: prometheus)" >&2; exit 1; }
@@ -29,7 +31,7 @@ D=dnssd.test.
 L=lan.$D
 cfg=$(gw_config metrics-mdns "zone: {domain: $D}
 dnssec: {enable: false}
-links: [{interface: $IF_GW, subdomain: lan}]
+links: [{interface: $IF_GW, subdomain: lan}, {interface: gh$$, subdomain: ghost}]
 mdns: {batch-window: 50ms, warm-up: 1s, link-grace: 2s}
 metrics: {listen: [\"127.0.0.1@0\"]}")
 gw_start_ns "$cfg"
@@ -42,6 +44,11 @@ scrape "$GW_TMP/before"
 cp "$GW_TMP/before" "$GW_TMP/last"
 expect "the link is up in the metrics" test "$(value "$GW_TMP/before" "dnssd_gateway_link_up$LINK")" = 1
 expect "no service on the link yet" test "$(value "$GW_TMP/before" "dnssd_gateway_link_services$LINK")" = 0
+expect "the link without an interface is down in the metrics" \
+	test "$(value "$GW_TMP/before" "dnssd_gateway_link_up{link=\"gh$$\",subdomain=\"ghost\"}")" = 0
+expect "and the start said so, once" \
+	test "$(grep -c "link ghost (gh$$): the interface is absent, down or without carrier; it is mirrored once it is up" "$GW_TMP/gateway.log")" = 1
+expect "the link that is up was not said to be absent" bash -c "! grep -q 'link lan .*absent' '$GW_TMP/gateway.log'"
 added0=$(value "$GW_TMP/before" 'dnssd_gateway_mdns_events_total{event="added"}')
 commits0=$(value "$GW_TMP/before" 'dnssd_gateway_zone_commits_total{zone="dnssd.test."}')
 
