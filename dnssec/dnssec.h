@@ -325,8 +325,8 @@ int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool for
                   unsigned threads, size_t *signed_count);
 
 /* Earliest time at which some RRset of the zone will need re-signing
- * (expiration - refresh), or 0 when nothing is signed. For the refresh
- * timer. */
+ * (expiration - refresh; now for a signature whose inception is still
+ * ahead), or 0 when nothing is signed. For the refresh timer. */
 time_t sig_zone_next_refresh(const sig_signer_t *signer, const zone_t *zone);
 
 /* ---- signatures kept across a restart (dnssec/adopt.c) ------------------ */

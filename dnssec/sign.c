@@ -659,6 +659,12 @@ time_t sig_zone_next_refresh(const sig_signer_t *signer, const zone_t *zone)
 					continue;
 				time_t t = sig_time_from_wire(
 				    ldns_read_uint32(rd + SIG_RRSIG_OFF_EXPIRE), ref);
+				/* Not valid yet (the wall clock was set back past
+				 * the inception offset): due now, as
+				 * sig_rrset_needs_signing() says. */
+				if (sig_time_from_wire(ldns_read_uint32(rd + SIG_RRSIG_OFF_INCEPT),
+				                       ref) > ref)
+					t = ref + (time_t)signer->refresh;
 				if (!any || t < earliest)
 					earliest = t;
 				any = true;

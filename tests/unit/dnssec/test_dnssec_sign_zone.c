@@ -425,6 +425,19 @@ static void test_refresh(void)
 	CU_ASSERT(
 	    sig_rrset_needs_signing(&rolled, rrset_of(zone, APEX, LDNS_RR_TYPE_SOA), now + 60));
 	sig_key_free(other[0]);
+
+	/* Signed while the wall clock was two hours ahead, which has been set
+	 * right since: the inceptions are still ahead, every RRset needs
+	 * signing, and the refresh is due now, not at the expirations. */
+	signer.validity = 14 * 86400;
+	signer.refresh = 7 * 86400;
+	signer.jitter = 0;
+	CU_ASSERT(sig_sign_zone(&signer, zone, now + 7200, true, 1, &count) == GW_OK);
+	CU_ASSERT(sig_rrset_needs_signing(&signer, rrset_of(zone, APEX, LDNS_RR_TYPE_SOA), now));
+	CU_ASSERT(sig_zone_next_refresh(&signer, zone) <= time(NULL));
+	/* Signed at the right time: due a week from now. */
+	CU_ASSERT(sig_sign_zone(&signer, zone, now, true, 1, &count) == GW_OK);
+	CU_ASSERT(sig_zone_next_refresh(&signer, zone) >= now + 7 * 86400 - 5);
 	sig_key_free(keys[0]);
 	zone_free(zone);
 }
