@@ -256,6 +256,15 @@ int sig_keystore_roll_advance(sig_keystore_t *ks, const sig_roll_intervals_t *iv
  * leaves the store as it was. */
 int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now);
 
+/* The wall clock was set, moving it by delta seconds against elapsed time
+ * (a time sync after a boot without a clock): the step under way keeps
+ * the time it has waited, its start moved by delta, and the state is
+ * written. Counted from the old start, a step forward would pass for time
+ * the new keys were out, and the next step could come before any resolver
+ * could have fetched them. GW_OK also with no rollover; on a failed write
+ * the moved start is kept in memory (the caller logs the error). */
+int sig_keystore_roll_clock_set(sig_keystore_t *ks, int64_t delta);
+
 /* The new DS is at the parent (a command, or the ds-check query): from
  * SIG_STEP_DS_WAIT to SIG_STEP_DS_SEEN. GW_EINVAL when not waiting. */
 int sig_keystore_ds_seen(sig_keystore_t *ks, int64_t now);

@@ -525,6 +525,18 @@ int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now)
 	return GW_OK;
 }
 
+int sig_keystore_roll_clock_set(sig_keystore_t *ks, int64_t delta)
+{
+	if (ks->roll.kind == SIG_ROLL_NONE || delta == 0)
+		return GW_OK;
+	ks->roll.since += delta;
+	gw_notice("%s rollover for %s: step %s keeps the time it has waited (its start moved "
+	          "with the clock by %lld s)",
+	          sig_roll_kind_name(ks->roll.kind), ks->apex_text,
+	          sig_roll_step_name(ks->roll.step), (long long)delta);
+	return sig_ks_save_state(ks);
+}
+
 int sig_keystore_ds_seen(sig_keystore_t *ks, int64_t now)
 {
 	if (ks->roll.kind == SIG_ROLL_NONE || ks->roll.step != SIG_STEP_DS_WAIT)

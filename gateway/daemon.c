@@ -65,6 +65,16 @@ static void on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 	gw_daemon_reload(d, report, sizeof(report));
 }
 
+/* gw_clock_set_fn: signatures and waits follow a setting of the wall
+ * clock (a time sync after a boot without a clock). */
+static void on_clock_set(void *arg, int64_t delta)
+{
+	daemon_t *d = arg;
+	for (size_t i = 0; i < d->slot_count; i++)
+		gw_zonemgr_clock_set(d->slots[i].mgr, delta);
+	gw_dane_clock_set(&d->dane, delta);
+}
+
 /* mdns_mirror_commit_fn: the mirror's batches go through the same commit as
  * every other change. */
 static int mirror_commit(void *arg, const zone_changeset_t *cs)
@@ -223,7 +233,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	int ret;
 	bool ports_written = false;
 	gw_zone_extra_t *extra = NULL; /* per zone: the DANE records of one */
-	daemon_t d = {.cfg = cfg, .flags = flags};
+	daemon_t d = {.cfg = cfg, .flags = flags, .clock = {.fd = -1}};
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	gw_notify_pool_init(&d.notify_pool, GW_NOTIFY_SOCKETS_MAX);
 	if (d.loop == NULL) {
@@ -477,10 +487,12 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	for (size_t i = 0; i < d.slot_count; i++)
 		gw_notice("dnssd-gateway serving %s", d.slots[i].zc->domain_str);
 	gw_sd_watchdog_start(&d.watchdog, d.loop);
+	(void)gw_clock_watch_start(&d.clock, d.loop, on_clock_set, &d); /* logged */
 	gw_daemon_announce_ready(&d, "");
 
 	ev_run(d.loop, 0);
 
+	gw_clock_watch_stop(&d.clock);
 	gw_sd_watchdog_stop(&d.watchdog);
 
 	log_stats(d.server);

@@ -14,6 +14,7 @@
 #include "gateway/query/guard.h"
 #include "gateway/query/rrl.h"
 #include "gateway/server/server.h"
+#include "gateway/system/clock_set.h"
 #include "gateway/system/sdnotify.h"
 #include "gateway/xfr/access.h"
 #include "gateway/xfr/notify.h"
@@ -79,6 +80,7 @@ typedef struct daemon {
 	ev_signal sigint;
 	ev_signal sighup;
 	gw_sd_watchdog_t watchdog; /* WATCHDOG=1 to systemd while the loop runs */
+	gw_clock_watch_t clock;    /* the wall clock set (a time sync after boot) */
 	gw_view_t view;            /* what the control socket and metrics read */
 	gw_http_t *http;           /* owned: the metrics over HTTP; NULL when off */
 	gw_control_t *control;     /* owned: the control socket; NULL when control.enable is off */

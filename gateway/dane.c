@@ -586,6 +586,19 @@ void gw_dane_release(gw_dane_t *dn, bool lost)
 	mark_unpublished(dn);
 }
 
+void gw_dane_clock_set(gw_dane_t *dn, int64_t delta)
+{
+	/* The timer counts elapsed time already; the state file, read at a
+	 * restart against the wall clock, must too. */
+	if (!dn->rolling || dn->published == 0 || delta == 0)
+		return;
+	dn->published += delta;
+	if (write_state(dn) != GW_OK)
+		gw_warn("TLS: %s keeps the time of the new key's TLSA from before the clock was "
+		        "set; a restart would count the move as time waited",
+		        dn->state_file);
+}
+
 void gw_dane_deinit(gw_dane_t *dn)
 {
 	if (dn->loop != NULL)

@@ -101,6 +101,12 @@ void gw_dane_hold(gw_dane_t *dn);
  * GW_DANE_RETRY_S, and a new key's wait starts once the zone has them. */
 void gw_dane_release(gw_dane_t *dn, bool lost);
 
+/* The wall clock was set, moved by delta seconds against elapsed time: a
+ * new key's TLSA keeps the time it has been published (its time in
+ * <state>/tls/rollover moved by delta), so that a step of the clock
+ * forward never shortens the wait before the key is used. */
+void gw_dane_clock_set(gw_dane_t *dn, int64_t delta);
+
 /* Stops the timer, frees the records and the reference. Accepts an empty
  * dn. */
 void gw_dane_deinit(gw_dane_t *dn);

@@ -301,6 +301,21 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 	arm(m, next);
 }
 
+void gw_zonemgr_clock_set(gw_zonemgr_t *m, int64_t delta)
+{
+	if (m->keys == NULL)
+		return;
+	int ret = sig_keystore_roll_clock_set(m->keys, delta);
+	if (ret != GW_OK)
+		gw_err(
+		    "zone %s: the rollover's state, its start moved with the clock, could not be "
+		    "written: %s; a restart before its next step would count the move as time "
+		    "waited",
+		    m->opts.domain_str, gw_strerror(ret));
+	gw_zonemgr_schedule_refresh(m);
+	gw_zonemgr_roll_tick(m);
+}
+
 static void on_roll(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;

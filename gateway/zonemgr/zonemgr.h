@@ -136,6 +136,13 @@ typedef enum gw_zonemgr_statics {
  * too, the previous records stay (GW_ZONEMGR_STATICS_LOST). */
 int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial, gw_zonemgr_statics_t *statics);
 
+/* The wall clock was set, moved by delta seconds against elapsed time
+ * (gateway/system/clock_set.h): a rollover's step keeps the time it has
+ * waited (sig_keystore_roll_clock_set()), and its timer and the signature
+ * refresh are computed again from the new time, so that signatures that
+ * expired, or are not valid yet, are replaced at once. */
+void gw_zonemgr_clock_set(gw_zonemgr_t *m, int64_t delta);
+
 /* Re-read the zone file and commit the difference to the records it gave
  * last time. A file that does not load leaves everything as it was; the
  * reason is logged. GW_OK when nothing is configured to reload. */

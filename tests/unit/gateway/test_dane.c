@@ -290,6 +290,31 @@ static void test_hold_lost(void)
 	teardown(f);
 }
 
+/* The wall clock set while a new key waits: its time of publication
+ * moves with the clock, in memory and in <state>/tls/rollover, so that a
+ * step forward never shortens the wait; the timer (elapsed time) stays. */
+static void test_clock_set(void)
+{
+	fixture_t *f = setup();
+	new_files(f);
+	CU_ASSERT(gw_dane_reload(&f->dn) == GW_OK);
+	CU_ASSERT_FATAL(f->dn.rolling);
+	int64_t published = f->dn.published;
+	CU_ASSERT(timer_in(f, 1.0, 3.5));
+
+	gw_dane_clock_set(&f->dn, 86400);
+	CU_ASSERT_EQUAL(f->dn.published, published + 86400);
+	CU_ASSERT(timer_in(f, 1.0, 3.5));
+	/* A restart reads the moved time. */
+	gw_dane_deinit(&f->dn);
+	CU_ASSERT_FATAL(gw_dane_setup(&f->dn, f->loop, f->cfg, NULL, false) == GW_OK);
+	CU_ASSERT(f->dn.rolling && f->dn.published == published + 86400);
+
+	gw_dane_clock_set(&f->dn, -86400 - 60);
+	CU_ASSERT_EQUAL(f->dn.published, published - 60);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -298,6 +323,7 @@ int gw_test_register(void)
 	    {"a restart before the zone took it waits from the start", test_restart_unpublished},
 	    {"the switch's change refused: tried again", test_switch_unpublished},
 	    {"records held with a reload and lost: tried again", test_hold_lost},
+	    {"the wall clock set while a key waits", test_clock_set},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("dane", tests);

@@ -184,12 +184,54 @@ static void test_roll_ds_files_fail(void)
 	teardown(f);
 }
 
+/* The wall clock set during a step's wait (a time sync after a boot
+ * without a clock): the step keeps the time it has waited, in memory and
+ * in keys/state (a restart reads the same start), both ways; the
+ * refresh timer is armed again. */
+static void test_roll_clock_set(void)
+{
+	char err[256] = "";
+	sig_roll_info_t info;
+	fixture_t *f = setup_waiting(3600);
+	CU_ASSERT_EQUAL(gw_zonemgr_roll_start(f->m, SIG_ROLL_CSK, 0, err, sizeof(err)), GW_OK);
+	roll_info(f, &info);
+	int64_t since = info.since, next = info.next;
+	CU_ASSERT(next > since);
+
+	gw_zonemgr_clock_set(f->m, 30 * 86400);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	CU_ASSERT_EQUAL(info.since, since + 30 * 86400);
+	CU_ASSERT_EQUAL(info.next, next + 30 * 86400);
+	CU_ASSERT(f->m->refresh_at > time(NULL));
+	CU_ASSERT(f->m->roll_at == (time_t)info.next);
+
+	/* What a restart reads. */
+	zm_free(f);
+	CU_ASSERT_FATAL(zm_new(f, &(zm_opts_t){.zone_file = true,
+	                                       .sign = true,
+	                                       .algorithm = SIG_ALG_ED25519,
+	                                       .dnskey_ttl = 1,
+	                                       .propagation_s = 3600}) == GW_OK);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.since, since + 30 * 86400);
+
+	/* Set back (by a little more): the start moves back with it, the
+	 * step still waits. */
+	gw_zonemgr_clock_set(f->m, -30 * 86400 - 100);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.since, since - 100);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
 	    {"a rollover step the zone cannot follow waits for it", test_roll_commit_fails},
 	    {"the retry is armed", test_roll_retry_armed},
 	    {"the DS files unwritable: written again within a minute", test_roll_ds_files_fail},
+	    {"the wall clock set during a wait", test_roll_clock_set},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr rollover, commit fails", tests);
