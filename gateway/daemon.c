@@ -73,6 +73,8 @@ static void on_clock_set(void *arg, int64_t delta)
 	for (size_t i = 0; i < d->slot_count; i++)
 		gw_zonemgr_clock_set(d->slots[i].mgr, delta);
 	gw_dane_clock_set(&d->dane, delta);
+	if (d->mirror != NULL)
+		mdns_mirror_clock_set(d->mirror, delta);
 }
 
 /* mdns_mirror_commit_fn: the mirror's batches go through the same commit as

@@ -345,6 +345,41 @@ void mdns_mirror_release(mdns_mirror_t *m, const int *results, size_t count)
 		mdns_mirror_statics_changed(m);
 }
 
+/* Discovery on fresh (taken) in place of the running one: the cache
+ * starts empty, every link's names are browsed again, and what is not
+ * announced again within the warm-up is removed; the records published
+ * meanwhile stay. */
+static void discovery_swap(mdns_mirror_t *m, mdns_t *fresh)
+{
+	mirror_links_unwatch(m);
+	mdns_free(m->mdns);
+	m->mdns = fresh;
+	mirror_links_restart(m);
+	int r = mdns_start(m->mdns);
+	if (r != GW_OK)
+		gw_err("mirror: cannot follow the links: %s", gw_strerror(r));
+	else
+		mirror_links_say_absent(m);
+}
+
+void mdns_mirror_clock_set(mdns_mirror_t *m, int64_t delta)
+{
+	if (m->mdns == NULL || (delta < MDNS_CLOCK_STEP_MIN && delta > -MDNS_CLOCK_STEP_MIN))
+		return;
+	mdns_t *fresh = NULL;
+	int ret = mdns_for(m, m->cfg, &fresh);
+	if (ret != GW_OK) {
+		gw_err("mirror: cannot start discovery again after the wall clock was set: %s; "
+		       "Avahi's cache follows the old time until its records expire",
+		       gw_strerror(ret));
+		return;
+	}
+	gw_notice("mirror: discovery starts again on every link (Avahi times its cache by the "
+	          "wall clock); what is not announced again within %.1f s is removed",
+	          (double)m->cfg->warmup_ms / 1000.0);
+	discovery_swap(m, fresh);
+}
+
 int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
 {
 	const mdns_mirror_config_t *cur = m->cfg;
@@ -394,16 +429,8 @@ int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg)
 				       gw_strerror(r));
 		}
 		if (fresh != NULL) {
-			mirror_links_unwatch(m);
-			mdns_free(m->mdns);
-			m->mdns = fresh;
+			discovery_swap(m, fresh);
 			fresh = NULL;
-			mirror_links_restart(m);
-			int r = mdns_start(m->mdns);
-			if (r != GW_OK)
-				gw_err("mirror: cannot follow the links: %s", gw_strerror(r));
-			else
-				mirror_links_say_absent(m);
 		}
 	}
 	int r = mdns_mirror_flush(m);

@@ -161,6 +161,20 @@ void mdns_mirror_free(mdns_mirror_t *m);
  * batch). */
 int mdns_mirror_reconfigure(mdns_mirror_t *m, const mdns_mirror_config_t *cfg);
 
+/* Steps of the wall clock below this many seconds are left to Avahi. */
+#define MDNS_CLOCK_STEP_MIN 10
+
+/* The wall clock was set, moved by delta seconds against elapsed time.
+ * avahi-core times its cache and its queries by the wall clock: a step
+ * forward past the records' TTLs expires them all at once, and their
+ * devices' answers bring them back a moment later (the zone flaps: a
+ * client meanwhile gets NXDOMAIN, and caches it); a step back delays
+ * every query and expiry by as much. Discovery starts again on a fresh
+ * avahi-core, as when a reload changes the interfaces: the published
+ * records stay, what is not announced again within the warm-up is
+ * removed. Steps under MDNS_CLOCK_STEP_MIN are left alone. */
+void mdns_mirror_clock_set(mdns_mirror_t *m, int64_t delta);
+
 /* Kinds of refused input, for the stats and the log lines. */
 typedef enum {
 	MDNS_MIRROR_REFUSED_SERVICES = 0, /* services per link */

@@ -21,6 +21,9 @@ packages=(
 	openssl curl
 	nsd knot unbound
 	iproute2 procps python3 python3-zeroconf python3-dnspython avahi-utils
+	# a step of the wall clock seen by the daemon alone (test_clock_step:
+	# a test must not set the machine's clock)
+	faketime
 	# the chain-of-trust tests (chain.sh): dnspython checks DNSSEC signatures
 	# with it (only recommended by python3-dnspython)
 	python3-cryptography

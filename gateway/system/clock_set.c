@@ -61,12 +61,19 @@ static void on_set(struct ev_loop *loop, ev_io *io, int revents)
 		;
 	int ret = arm(w->fd);
 	if (ret != GW_OK) {
-		gw_err("cannot watch the wall clock any more: %s; a later setting of it is not "
-		       "followed until a restart",
-		       strerror(-ret));
+		gw_err("the kernel's notice of the wall clock's settings is lost (%s); the clock "
+		       "is compared with elapsed time every %d s instead",
+		       strerror(-ret), GW_CLOCK_CHECK_S);
 		ev_io_stop(w->loop, &w->io);
 	}
 	gw_clock_watch_check(w);
+}
+
+static void on_every(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	gw_clock_watch_check(container_of(t, gw_clock_watch_t, every));
 }
 
 int gw_clock_watch_start(gw_clock_watch_t *w, struct ev_loop *loop, gw_clock_set_fn fn, void *arg)
@@ -74,18 +81,20 @@ int gw_clock_watch_start(gw_clock_watch_t *w, struct ev_loop *loop, gw_clock_set
 	w->loop = loop;
 	w->fn = fn;
 	w->arg = arg;
+	w->offset_ns = offset_now();
+	ev_timer_init(&w->every, on_every, GW_CLOCK_CHECK_S, GW_CLOCK_CHECK_S);
+	ev_timer_start(loop, &w->every);
 	w->fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	int ret = w->fd < 0 ? -errno : arm(w->fd);
 	if (ret != GW_OK) {
-		gw_warn("cannot watch the wall clock: %s; if it is set (a time sync after the "
-		        "start), signatures are refreshed only when due by elapsed time",
-		        strerror(-ret));
+		gw_warn("the kernel does not say when the wall clock is set (%s); it is compared "
+		        "with elapsed time every %d s instead",
+		        strerror(-ret), GW_CLOCK_CHECK_S);
 		if (w->fd >= 0)
 			close(w->fd);
 		w->fd = -1;
 		return ret;
 	}
-	w->offset_ns = offset_now();
 	ev_io_init(&w->io, on_set, w->fd, EV_READ);
 	ev_io_start(loop, &w->io);
 	return GW_OK;
@@ -93,9 +102,12 @@ int gw_clock_watch_start(gw_clock_watch_t *w, struct ev_loop *loop, gw_clock_set
 
 void gw_clock_watch_stop(gw_clock_watch_t *w)
 {
-	if (w->fd < 0 || w->loop == NULL)
+	if (w->loop == NULL)
 		return;
-	ev_io_stop(w->loop, &w->io);
-	close(w->fd);
-	w->fd = -1;
+	ev_timer_stop(w->loop, &w->every);
+	if (w->fd >= 0) {
+		ev_io_stop(w->loop, &w->io);
+		close(w->fd);
+		w->fd = -1;
+	}
 }

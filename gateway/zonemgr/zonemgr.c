@@ -354,12 +354,15 @@ void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m)
 	double slack = m->signer.refresh / 10.0;
 	if (slack > REFRESH_SLACK_MAX)
 		slack = REFRESH_SLACK_MAX;
-	double in = (double)(next - gw_clock_wall()) + slack;
+	/* What is due already (the wall clock set: expired signatures, or
+	 * ones not valid yet) waits for nothing. */
+	time_t now = gw_clock_wall();
+	double in = next <= now ? 1.0 : (double)(next - now) + slack;
 	if (in < 1.0)
 		in = 1.0;
 	ev_timer_set(&m->refresh, in, 0.0);
 	ev_timer_start(m->loop, &m->refresh);
-	m->refresh_at = gw_clock_wall() + (time_t)in;
+	m->refresh_at = now + (time_t)in;
 }
 
 static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)

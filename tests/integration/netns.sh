@@ -109,6 +109,17 @@ pub_start() {
 	pub_wait "ready" 20 || { cat "$GW_TMP/pub.err" >&2; ns_die "publisher did not start"; }
 }
 
+# printer_served DOMAIN: after gw_start_ns with the link lan, waits
+# (bounded) for it to be up, starts the publisher, registers the printer
+# and waits (bounded) for its SRV under lan.DOMAIN; PRN is its instance.
+printer_served() {
+	wait_until 10 grep -q "link lan ($IF_GW) is up" "$GW_TMP/gateway.log"
+	pub_start
+	pub register printer
+	PRN='B\195\188ro\032Drucker\\2._ipp._tcp.lan.'$1
+	wait_until 20 has_answer "$PRN" SRV "631 printer.lan.$1"
+}
+
 # pub_wait TEXT SECONDS: until a line of the publisher's output is TEXT.
 pub_wait() {
 	local i

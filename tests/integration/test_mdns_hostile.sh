@@ -25,12 +25,7 @@ mdns:
   batch-window: 50ms
   limits: {services-per-link: 500, changes-per-second: 100}")
 gw_start_ns "$cfg"
-wait_until 10 grep -q "link lan ($IF_GW) is up" "$GW_TMP/gateway.log"
-
-pub_start
-pub register printer
-PRN='B\195\188ro\032Drucker\\2._ipp._tcp.'$L
-wait_until 20 has_answer "$PRN" SRV "631 printer.$L"
+printer_served "$D"
 expect "a normal printer before the flood" has_answer "$PRN" SRV "631 printer.$L"
 
 pub hostile 3000

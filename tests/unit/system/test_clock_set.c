@@ -30,6 +30,7 @@ static void test_clock_set(void)
 	g_calls = 0;
 	CU_ASSERT_FATAL(gw_clock_watch_start(&w, loop, on_set, NULL) == GW_OK);
 	CU_ASSERT(w.fd >= 0 && ev_is_active(&w.io));
+	CU_ASSERT(ev_is_active(&w.every)); /* the comparison without a notice */
 
 	/* Armed for the far future: not readable, so the loop never wakes
 	 * for it unless the clock is set. */
