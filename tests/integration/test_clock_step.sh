@@ -8,6 +8,10 @@
 # printer stays served. Back again: signatures whose inception is now
 # ahead are replaced, and the zone verifies at the real time.
 #
+# A CSK rollover waits in its first step throughout: a step of the clock
+# forward is not time the new key was out, and it keeps the time it
+# waited (its start moves with the clock, in keys/state).
+#
 # A test must not set the machine's clock: libfaketime (LD_PRELOAD) moves
 # the daemon's wall clock alone, its monotonic clock stays; the daemon
 # finds such a step by comparing the two (every 5 s), where a real setting
@@ -56,6 +60,18 @@ lasting() {
 }
 expect "before: the zone verifies" verifies 0
 
+# roll_since: the rollover's step and its start, in seconds ("publish
+# 1796...").
+roll_since() {
+	"$GW_CTL" -s "$GW_TMP/control.sock" --json keys 2>/dev/null | /usr/bin/python3 -c '
+import calendar, json, sys, time
+r = json.load(sys.stdin)["rollover"]
+print(r["step"], calendar.timegm(time.strptime(r["since"], "%Y-%m-%dT%H:%M:%SZ")))'
+}
+"$GW_CTL" -s "$GW_TMP/control.sock" rollover csk >"$GW_TMP/last" 2>&1
+read -r step0 since0 <<<"$(roll_since)"
+expect "before: a CSK rollover waits in its first step ($step0)" test "$step0" = publish
+
 # ---- forward 20 days ---------------------------------------------------------
 echo "+20d" >"$GW_TMP/offset"
 wait_until 15 grep -q "the wall clock was set forward" "$GW_TMP/gateway.log"
@@ -64,6 +80,10 @@ expect "forward: the step is logged with its size" \
 wait_until 15 verifies 1728000
 expect "forward: the zone verifies at the new time ($(tail -n 1 "$GW_TMP/verify"))" verifies 1728000
 expect "forward: nothing expires within a week of it" lasting 1728000 7
+read -r step1 since1 <<<"$(roll_since)"
+expect "forward: the rollover is still in its first step ($step1)" test "$step1" = publish
+expect "forward: its start moved with the clock ($since0 -> $since1)" \
+	test $((since1 - since0)) -ge 1727999 -a $((since1 - since0)) -le 1728001
 expect "forward: discovery starts again" grep -q "mirror: discovery starts again on every link" "$GW_TMP/gateway.log"
 sleep 3 # past the warm-up: what was not announced again would be gone
 expect "forward: the printer is still served after the warm-up" has_answer "$PRN" SRV "631 printer.$L"
@@ -74,6 +94,9 @@ wait_until 15 grep -q "the wall clock was set back" "$GW_TMP/gateway.log"
 expect "back: the step is logged" grep -Eq "the wall clock was set back by 17(27999|28000|28001) s" "$GW_TMP/gateway.log"
 wait_until 15 verifies 0
 expect "back: the zone verifies at the real time again ($(tail -n 1 "$GW_TMP/verify"))" verifies 0
+read -r step2 since2 <<<"$(roll_since)"
+expect "back: the rollover is still in its first step, its start back ($step2 $since2)" \
+	test "$step2" = publish -a $((since2 - since0)) -ge -1 -a $((since2 - since0)) -le 1
 sleep 3
 expect "back: the printer is still served" has_answer "$PRN" SRV "631 printer.$L"
 expect "no error in the log" bash -c "! grep -q ' error: ' '$GW_TMP/gateway.log'"
