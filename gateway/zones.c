@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -166,6 +167,30 @@ int gw_daemon_zone_dirs(const gw_config_t *cfg)
 	return ret;
 }
 
+/* A start whose wall clock is behind what it wrote before (an appliance
+ * without a battery-backed clock, before its time sync) signs for the
+ * wrong time: said, so that bogus answers until the sync are explained.
+ * The files each commit or start writes tell the last time it ran. */
+static void clock_hint(const gw_zone_config_t *zc)
+{
+	static const char *const files[] = {"serial", "journal", "keys/state"};
+	char path[GW_CONFIG_PATH_MAX + 32];
+	time_t newest = 0;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", zc->state_dir, files[i]);
+		if (stat(path, &st) == 0 && st.st_mtime > newest)
+			newest = st.st_mtime;
+	}
+	time_t now = gw_clock_wall();
+	if (newest <= now + 60)
+		return;
+	gw_warn("zone %s: the wall clock is %lld s behind the last write in %s; if the time is "
+	        "not synced yet, what is signed now is valid only around this time, and is "
+	        "signed again when the clock is set",
+	        zc->domain_str, (long long)(newest - now), zc->state_dir);
+}
+
 int gw_daemon_slots_new(daemon_t *d, const gw_zone_config_t *zones, size_t count,
                         const gw_zone_extra_t *extra, bool new_keys)
 {
@@ -183,6 +208,8 @@ int gw_daemon_slots_new(daemon_t *d, const gw_zone_config_t *zones, size_t count
 			o.extra_count = extra[i].count;
 		}
 		o.dnssec.new_keys = new_keys;
+		if (zc->dnssec->enable)
+			clock_hint(zc);
 		gw_sd_status("loading and signing %s", zc->domain_str);
 		ret = gw_zonemgr_new(&s->mgr, d->loop, &o);
 		if (ret != GW_OK)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The daemon's life: --check-config, the ports file, SIGHUP reload (a good
 # file replaces the zone, a bad one keeps the old zone and says why),
-# SIGTERM shutdown.
+# SIGTERM shutdown; a start whose clock is behind the state directory's
+# last write says so.
 source "$(dirname "$0")/lib.sh"
 
 cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
@@ -63,5 +64,14 @@ wait "$GW_PID" || rc=$?
 GW_PID=""
 expect "SIGTERM: clean exit status 0" test "$rc" -eq 0
 expect "SIGTERM: the ports file is removed" test ! -e "$GW_TMP/ports"
+expect "the first start had nothing to say of the clock" bash -c "! grep -q 'wall clock is' '$GW_TMP/gateway.log'"
+
+# The state directory last written two days ahead of the clock (an
+# appliance started before its time sync): said at the start.
+touch -d "@$(($(date +%s) + 2 * 86400))" "$GW_TMP/state/serial"
+cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
+gw_start "$good"
+expect "a clock behind the state directory is said" \
+	grep -Eq "zone dnssd.test.: the wall clock is 1[0-9]{5} s behind the last write in $GW_TMP/state" "$GW_TMP/gateway.log"
 
 gw_finish
