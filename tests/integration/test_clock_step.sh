@@ -33,6 +33,17 @@ exec "$GW_BIN" "\$@"
 WRAP
 chmod +x "$GW_TMP/gw-faketime"
 GW_BIN="$GW_TMP/gw-faketime"
+# libfaketime leaves /dev/shm/faketime_shm_PID and sem.faketime_sem_PID
+# of each process it runs in; the daemon drops root before its exit
+# handler could remove them, so they go here.
+FAKED_PID=""
+clock_exit() {
+	ns_exit
+	if [ -n "$FAKED_PID" ]; then
+		rm -f "/dev/shm/faketime_shm_$FAKED_PID" "/dev/shm/sem.faketime_sem_$FAKED_PID"
+	fi
+}
+trap clock_exit EXIT
 
 ns_setup
 D=dnssd.test.
@@ -42,6 +53,7 @@ transfer: {allow: [127.0.0.1]}
 links: [{interface: $IF_GW, subdomain: lan}]
 mdns: {batch-window: 50ms, warm-up: 2s}")
 gw_start_ns "$cfg"
+FAKED_PID=$GW_PID
 printer_served "$D"
 
 # verifies OFFSET: the AXFR verifies at now + OFFSET seconds.
@@ -100,5 +112,6 @@ expect "back: the rollover is still in its first step, its start back ($step2 $s
 sleep 3
 expect "back: the printer is still served" has_answer "$PRN" SRV "631 printer.$L"
 expect "no error in the log" bash -c "! grep -q ' error: ' '$GW_TMP/gateway.log'"
+expect "libfaketime's file for the daemon is the one cleaned up at exit" test -e "/dev/shm/faketime_shm_$FAKED_PID"
 
 gw_finish
