@@ -14,7 +14,8 @@ and reads commands on stdin, one per line; answers "ok CMD" (or
                                 change of its settings: IPv4 address ADDR4
                                 instead of the first, port PORT, TXT
                                 "ty=TY" (TY: the rest of the line); sent
-                                again as RFC 6762 8.4 asks
+                                three times, 1.1 s and 2.2 s apart, as
+                                RFC 6762 8.3 and 8.4 ask
   service TYPE PORT HOST NAME   publish with zeroconf the instance NAME (the
                                 rest of the line after one space: spaces,
                                 leading ones too, and any other character)
@@ -234,12 +235,16 @@ class Publisher:
         RFC 6762 8.4 asks for two at least one second apart, and Avahi
         flushes only what it received over a second before (10.2): an
         old record answered just before the first burst would survive
-        it. So a second burst follows, as a compliant device sends it."""
+        it. So bursts follow 1.1 s and then 2.2 s later (8.3: the
+        interval at least doubling), as a compliant device sends them;
+        the third covers an answer zeroconf had delayed (RFC 6762 14)
+        and sends with the old record between the first two."""
         info = self.make("printer", addr4, port, ty)
         self.zc.update_service(info)
         self.infos["printer"] = info
-        time.sleep(1.1)
-        self.zc.update_service(info)
+        for pause in (1.1, 2.2):
+            time.sleep(pause)
+            self.zc.update_service(info)
 
     def service(self, stype, port, host, name):
         info = ServiceInfo(

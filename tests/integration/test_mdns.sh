@@ -161,7 +161,12 @@ moved() { # NAME TYPE NEW OLD: NEW is the one answer, OLD is gone
 	qn "$1" "$2"
 	has_text "$3" && lacks_text "$4" && has_count ANSWER 1
 }
-wait_until 15 moved "$PRN" TXT '"ty=Test Printer 2"' '"ty=Test Printer"'
+all_moved() {
+	moved "printer.$L" A "IN A $NEW4" "$ADDR_LAN4" &&
+		moved "$PRN" SRV "IN SRV 0 0 632 printer.$L" " 631 " &&
+		moved "$PRN" TXT '"ty=Test Printer 2"' '"ty=Test Printer"'
+}
+wait_until 15 all_moved
 expect "changed: the new address alone" moved "printer.$L" A "IN A $NEW4" "$ADDR_LAN4"
 expect "changed: the new port alone" moved "$PRN" SRV "IN SRV 0 0 632 printer.$L" " 631 "
 expect "changed: the new TXT alone" moved "$PRN" TXT '"ty=Test Printer 2"' '"ty=Test Printer"'
