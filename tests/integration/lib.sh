@@ -240,18 +240,29 @@ gw_finish() {
 
 # ---- DNSSEC peers ------------------------------------------------------
 
-# free_port: a TCP and UDP port free on 127.0.0.1 right now.
+# free_port: a TCP and UDP port free on 127.0.0.1 right now, for a server
+# told its port before it binds it. Below the kernel's ephemeral range:
+# a port the kernel handed out (bind to 0) is soon handed out again to a
+# client socket of another test running beside this one (kdig's, a
+# NOTIFY's), which then holds it when the server binds (seen in CI).
 free_port() {
 	python3 - <<'PY'
-import socket
-for _ in range(50):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+span = (max(1024, low - 12000), low) if low > 2048 else None
+for _ in range(200):
+    port = random.randrange(*span) if span else 0
+    t = socket.socket()
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
+        t.bind(("127.0.0.1", port))
+        port = t.getsockname()[1]
         u.bind(("127.0.0.1", port))
     except OSError:
-        t.close(); continue
-    u.close(); t.close(); print(port); break
+        continue
+    finally:
+        u.close(); t.close()
+    print(port); break
 PY
 }
 
