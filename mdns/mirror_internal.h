@@ -324,6 +324,11 @@ void mirror_addr_clear(mlink_t *l);
 /* mirror_policy.c: does zone z's policy show instance n of link l (its
  * SRV target host, or NULL)? Decided once per compute. */
 bool mirror_policy_shows(mdns_mirror_t *m, mzone_t *z, mlink_t *l, kname_t *n, const kname_t *host);
+/* Whether z shows instance n with its SRV to host, a further SRV target
+ * of an instance shown with another host: a rule on the host judges each
+ * (not kept, unlike the above: only instances with several hosts ask). */
+bool mirror_policy_shows_host(const mzone_t *z, const mlink_t *l, const kname_t *n,
+                              const kname_t *host);
 
 /* mirror_view.c: the label at p (its length octet first) as text (UTF-8
  * kept, '?' for other octets), and count labels from p joined by dots. */

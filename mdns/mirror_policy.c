@@ -10,13 +10,8 @@
  * judged on these. */
 #define SUBTYPES_MAX 16
 
-bool mirror_policy_shows(mdns_mirror_t *m, mzone_t *z, mlink_t *l, kname_t *n, const kname_t *host)
+static bool judge(const mdns_policy_t *p, const mlink_t *l, const kname_t *n, const kname_t *host)
 {
-	const mdns_policy_t *p = mirror_zcfg(z)->policy;
-	if (p == NULL)
-		return true;
-	if (n->policy_epoch == m->compute_epoch)
-		return n->policy_shown;
 	char instance[256], type[128], htext[64];
 	char subs[SUBTYPES_MAX][256];
 	const char *subp[SUBTYPES_MAX];
@@ -43,7 +38,24 @@ bool mirror_policy_shows(mdns_mirror_t *m, mzone_t *z, mlink_t *l, kname_t *n, c
 	    .subtypes = subp,
 	    .subtype_count = nsubs,
 	};
-	n->policy_epoch = m->compute_epoch;
-	n->policy_shown = mdns_policy_allows(p, &s);
+	return mdns_policy_allows(p, &s);
+}
+
+bool mirror_policy_shows(mdns_mirror_t *m, mzone_t *z, mlink_t *l, kname_t *n, const kname_t *host)
+{
+	const mdns_policy_t *p = mirror_zcfg(z)->policy;
+	if (p == NULL)
+		return true;
+	if (n->policy_epoch != m->compute_epoch) {
+		n->policy_epoch = m->compute_epoch;
+		n->policy_shown = judge(p, l, n, host);
+	}
 	return n->policy_shown;
+}
+
+bool mirror_policy_shows_host(const mzone_t *z, const mlink_t *l, const kname_t *n,
+                              const kname_t *host)
+{
+	const mdns_policy_t *p = mirror_zcfg(z)->policy;
+	return p == NULL || judge(p, l, n, host);
 }

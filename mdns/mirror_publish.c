@@ -353,17 +353,45 @@ static bool has_txt(lctx_t *x, kname_t *n)
 
 /* RFC 8766 5.5.2: a service whose host has no usable address is not
  * published, nor the PTR that leads to it; nor one without TXT, nor one
- * the zone's policy does not show. */
-static bool instance_ok(lctx_t *x, kname_t *n)
+ * the zone's policy does not show. The host it is shown with: its first
+ * SRV target with an address, or the first the policy allows when that
+ * one is denied; NULL when not shown. */
+static kname_t *instance_host(lctx_t *x, kname_t *n)
 {
 	kname_t *host = NULL;
 	if (n == NULL || !(n->roles & ROLE_INSTANCE) || is_static(x, n))
-		return false;
+		return NULL;
 	for (const krr_t *r = n->rrs; r != NULL && host == NULL; r = r->next) {
 		if (r->type == DNS_T_SRV && host_ok(x, r->target))
 			host = r->target;
 	}
-	return host != NULL && has_txt(x, n) && mirror_policy_shows(x->m, x->z, x->l, n, host);
+	if (host == NULL || !has_txt(x, n))
+		return NULL;
+	if (mirror_policy_shows(x->m, x->z, x->l, n, host))
+		return host;
+	/* Denied with its first host: shown with another, if the policy
+	 * allows one (rare: several SRVs, a rule on the host). */
+	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == DNS_T_SRV && r->target != host && host_ok(x, r->target) &&
+		    mirror_policy_shows_host(x->z, x->l, n, r->target))
+			return r->target;
+	}
+	return NULL;
+}
+
+static bool instance_ok(lctx_t *x, kname_t *n)
+{
+	return instance_host(x, n) != NULL;
+}
+
+/* An SRV of a shown instance that is published: to a host with an
+ * address, and, when the instance has several hosts, one the zone's
+ * policy shows it with (a rule on the host judges each: the instance
+ * shown for printer-1 does not take its SRV to another host along). */
+static bool srv_shown(lctx_t *x, kname_t *n, const kname_t *judged, const krr_t *r)
+{
+	return r->type == DNS_T_SRV && host_ok(x, r->target) &&
+	       (r->target == judged || mirror_policy_shows_host(x->z, x->l, n, r->target));
 }
 
 static void compute_instance(lctx_t *x, kname_t *n)
@@ -372,17 +400,18 @@ static void compute_instance(lctx_t *x, kname_t *n)
 	uint8_t rd[MDNS_RDATA_MAX];
 	uint32_t srv_ttl = x->cap, txt_ttl = x->cap;
 	const uint8_t *suffix = x->zl->suffix;
-	if (!instance_ok(x, n) || mdns_translate_name(owner, n->name, suffix, 1) < 0)
+	const kname_t *judged = instance_host(x, n);
+	if (judged == NULL || mdns_translate_name(owner, n->name, suffix, 1) < 0)
 		return;
 	/* One TTL per RRset: the smallest of its records. */
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == DNS_T_SRV && host_ok(x, r->target))
+		if (srv_shown(x, n, judged, r))
 			srv_ttl = mdns_ttl_cap(r->ttl, srv_ttl);
 		else if (r->type == DNS_T_TXT)
 			txt_ttl = mdns_ttl_cap(r->ttl, txt_ttl);
 	}
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == DNS_T_SRV && host_ok(x, r->target)) {
+		if (srv_shown(x, n, judged, r)) {
 			int len =
 			    mdns_translate_rdata(rd, DNS_T_SRV, r->rdata, r->rdlen, suffix, 1);
 			if (len < 0)

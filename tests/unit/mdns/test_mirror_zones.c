@@ -414,6 +414,65 @@ static void test_reconfigure_policy(void)
 	teardown();
 }
 
+/* An instance with SRVs to two hosts, in a zone whose policy allows one
+ * host: shown with that host only; the other SRV and the other host's
+ * address stay out (the policy judges each host), whichever SRV came
+ * first. The zone without a policy shows both. */
+static void test_policy_two_hosts(void)
+{
+	setup();
+	mdns_policy_rule_t rules[1] = {{.action = MDNS_POLICY_ALLOW, .host = "print-*"}};
+	mdns_policy_t pol = {.fallback = MDNS_POLICY_DENY, .rules = rules, .rule_count = 1};
+	mdns_mirror_zone_t zones[2] = {T.zcfg[0], T.zcfg[1]};
+	zones[1].policy = &pol;
+	mdns_mirror_config_t cfg = T.cfg;
+	cfg.zones = zones;
+	CU_ASSERT_EQUAL_FATAL(mdns_mirror_reconfigure(T.mirror, &cfg), GW_OK);
+	mdns_mirror_inject_link(T.mirror, IF2, "eth1", true);
+	for (int order = 0; order < 2; order++) {
+		const char *inst = order == 0 ? "Web._http._tcp.local" : "Web2._http._tcp.local";
+		const char *hosts[2] = {order == 0 ? "print-1.local" : "other.local",
+		                        order == 0 ? "other.local" : "print-1.local"};
+		ptr(IF2, "_services._dns-sd._udp.local", "_http._tcp.local");
+		ptr(IF2, "_http._tcp.local", inst);
+		for (int h = 0; h < 2; h++) {
+			uint8_t rd[6 + MDNS_NAME_MAX] = {0, 0, 0, 0, 0, (uint8_t)(80 + h)};
+			int len = mdns_name_from_text(rd + 6, hosts[h]);
+			CU_ASSERT_FATAL(len > 0);
+			event(IF2, true, DNS_T_SRV, inst, rd, 6 + (size_t)len);
+		}
+		txt(IF2, true, inst, "x=1");
+		uint8_t a[4] = {192, 0, 2, 160}, b[4] = {192, 0, 2, 161};
+		event(IF2, true, DNS_T_A, "print-1.local", a, 4);
+		event(IF2, true, DNS_T_A, "other.local", b, 4);
+		CU_ASSERT_EQUAL(mdns_mirror_flush(T.mirror), GW_OK);
+		char print_srv[256], other_srv[256], print_campus[256], other_campus[256];
+		const char *label = order == 0 ? "Web" : "Web2";
+		int port_print = order == 0 ? 80 : 81, port_other = order == 0 ? 81 : 80;
+		snprintf(print_srv, sizeof(print_srv),
+		         "%s._http._tcp.lan2.guest.test. 10 IN SRV 0 0 %d print-1.lan2.guest.test.",
+		         label, port_print);
+		snprintf(other_srv, sizeof(other_srv),
+		         "%s._http._tcp.lan2.guest.test. 10 IN SRV 0 0 %d other.lan2.guest.test.",
+		         label, port_other);
+		snprintf(
+		    print_campus, sizeof(print_campus),
+		    "%s._http._tcp.lan2.campus.test. 10 IN SRV 0 0 %d print-1.lan2.campus.test.",
+		    label, port_print);
+		snprintf(other_campus, sizeof(other_campus),
+		         "%s._http._tcp.lan2.campus.test. 10 IN SRV 0 0 %d other.lan2.campus.test.",
+		         label, port_other);
+		CU_ASSERT(has_rr(1, print_srv));
+		CU_ASSERT_FALSE(has_rr(1, other_srv));
+		CU_ASSERT(has_rr(1, "print-1.lan2.guest.test. 10 IN A 192.0.2.160"));
+		CU_ASSERT_FALSE(has_name(1, "other.lan2.guest.test."));
+		CU_ASSERT(has_rr(0, print_campus));
+		CU_ASSERT(has_rr(0, other_campus));
+		CU_ASSERT(has_rr(0, "other.lan2.campus.test. 10 IN A 192.0.2.161"));
+	}
+	teardown();
+}
+
 /* RFC 6763 section 6: an instance is published with its TXT or not at
  * all; one held back is counted once until its TXT comes. */
 static void test_txt_rule(void)
@@ -515,6 +574,7 @@ int gw_test_register(void)
 	    {"two zones: own links, policy and changesets", test_two_zones},
 	    {"enumeration for every zone and link", test_enumeration},
 	    {"a zone's policy and links change live", test_reconfigure_policy},
+	    {"a policy on the host, an instance with two hosts", test_policy_two_hosts},
 	    {"TXT rule: held back, counted once", test_txt_rule},
 	    {"state file per zone", test_state_per_zone},
 	    {NULL, NULL},
