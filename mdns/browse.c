@@ -272,6 +272,7 @@ int mdns_new(mdns_t **out, struct ev_loop *loop, const mdns_opts_t *opts)
 		m->opts.services_per_link = 1000;
 	m->ctl_fd = -1;
 	m->nl_fd = -1;
+	m->heard_fd = -1;
 	mdns_poll_init(&m->poll, loop);
 	ev_timer_init(&m->reap, on_reap, MDNS_REAP_DELAY, 0.);
 	if (opts->interface_count > 0) {
@@ -331,6 +332,9 @@ out:
 
 int mdns_start(mdns_t *m)
 {
+	/* Before the links' first scan, which joins the group on each. A
+	 * failure leaves types to the enumeration alone (logged). */
+	(void)mdns_heard_start(m);
 	return mdns_links_start(m);
 }
 
@@ -339,6 +343,7 @@ void mdns_free(mdns_t *m)
 	if (m == NULL)
 		return;
 	mdns_links_stop(m);
+	mdns_heard_stop(m);
 	while (m->watches != NULL)
 		mdns_watch_free(m->watches);
 	ev_timer_stop(m->loop, &m->reap);

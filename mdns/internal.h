@@ -51,6 +51,12 @@ struct mdns {
 	/* Links the mDNS sockets' receive buffers are sized for: the most
 	 * seen up at once (rcvbuf.c), so that they never shrink. */
 	size_t rcvbuf_links;
+	/* heard.c: the listener for service types announced, -1 when off,
+	 * and this second's parse budget. */
+	int heard_fd;
+	ev_io heard_io;
+	ev_tstamp heard_window;
+	unsigned heard_count;
 };
 
 /* rcvbuf.c: the receive buffers of Avahi's mDNS sockets. Avahi reads
@@ -84,6 +90,18 @@ int mdns_rcvbuf_set(int fd, size_t want, size_t *got);
  * nothing. A grant below the ask is logged (info) with the sysctl that
  * raises it, once per process for each larger ask. */
 void mdns_rcvbuf_apply(mdns_t *m, size_t links);
+
+/* heard.c: responses parsed for service types a second at most, every
+ * link together (a few microseconds each: a few ms of CPU a second at
+ * most, where Avahi spends far more on the same packets). */
+#define MDNS_HEARD_RATE 1000
+
+/* Start listening (when opts.on_type is set and IPv4 is on); a failure is
+ * logged and leaves it off, which costs only the delay it removes.
+ * Join or leave the group on an interface as it goes up or down. */
+int mdns_heard_start(mdns_t *m);
+void mdns_heard_join(mdns_t *m, int ifindex, bool join);
+void mdns_heard_stop(mdns_t *m);
 
 /* links.c: the link monitor. */
 int mdns_links_start(mdns_t *m);

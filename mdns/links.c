@@ -107,14 +107,18 @@ static void scan(mdns_t *m)
 	for (size_t i = 0; i < old_count; i++) {
 		const mdns_iface_t *cur = find(now, k, old[i].ifindex);
 		bool still = cur != NULL && cur->up && strcmp(cur->name, old[i].name) == 0;
-		if (old[i].up && !still)
+		if (old[i].up && !still) {
+			mdns_heard_join(m, old[i].ifindex, false);
 			m->opts.on_link(m->opts.arg, old[i].ifindex, old[i].name, false);
+		}
 	}
 	for (size_t i = 0; i < k; i++) {
 		const mdns_iface_t *was = find(old, old_count, now[i].ifindex);
 		bool before = was != NULL && was->up && strcmp(was->name, now[i].name) == 0;
-		if (now[i].up && !before)
+		if (now[i].up && !before) {
+			mdns_heard_join(m, now[i].ifindex, true);
 			m->opts.on_link(m->opts.arg, now[i].ifindex, now[i].name, true);
+		}
 	}
 	free(old);
 }

@@ -143,6 +143,10 @@ typedef struct mdns_record {
 } mdns_record_t;
 
 typedef void (*mdns_record_fn)(void *arg, const mdns_record_t *rec);
+/* A response on a link named the service type type (wire, .local,
+ * borrowed for the call; <_service>.<_tcp|_udp>.local, the base type of
+ * a subtype), whether or not it is known (mdns/heard.c). */
+typedef void (*mdns_type_fn)(void *arg, int ifindex, const uint8_t *type);
 /* A link (interface) went up or down. ifname is borrowed for the call. */
 typedef void (*mdns_link_fn)(void *arg, int ifindex, const char *ifname, bool up);
 
@@ -159,8 +163,20 @@ typedef struct mdns_opts {
 	unsigned services_per_link;
 	mdns_record_fn on_record;
 	mdns_link_fn on_link;
+	mdns_type_fn on_type; /* NULL: types only from the enumeration */
 	void *arg;
 } mdns_opts_t;
+
+/* Service types one packet names at most (mdns_heard_types()). */
+#define MDNS_HEARD_PER_PACKET 8
+
+/* The service types an mDNS response (pkt, len octets, untrusted) names
+ * in PTR records of its answer and additional sections that are not
+ * goodbyes: each owner that is a type, or the base type of a subtype,
+ * once without letter case, at most MDNS_HEARD_PER_PACKET, into types.
+ * A query names none. Returns the count, or GW_EMALFORMED for a packet
+ * that does not parse (or is longer than an mDNS packet may be). */
+int mdns_heard_types(const uint8_t *pkt, size_t len, uint8_t (*types)[MDNS_NAME_MAX]);
 
 /* One link to mirror: an interface and the label its services get under
  * the zone ("lan" gives <instance>._ipp._tcp.lan.<domain>). */

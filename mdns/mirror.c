@@ -194,6 +194,7 @@ static int mdns_for(mdns_mirror_t *m, const mdns_mirror_config_t *cfg, mdns_t **
 	    .services_per_link = cfg->limits.services_per_link,
 	    .on_record = mirror_on_record,
 	    .on_link = mirror_on_link,
+	    .on_type = mirror_on_type,
 	    .arg = m,
 	};
 	int ret = mdns_new(out, m->loop, &mo);
@@ -269,6 +270,8 @@ int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror
 	ev_timer_init(&m->batch, on_batch, 0., 0.);
 	ev_timer_init(&m->warmup, on_warmup, 0., 0.);
 	ev_timer_init(&m->logflush, mirror_on_logflush, 0., 10.);
+	ev_timer_init(&m->heard_timer, mirror_on_heard_timer, 0., 0.);
+	m->heard_hold = MIRROR_HEARD_HOLD_S;
 	ret = zones_check(cfg);
 	if (ret != GW_OK)
 		goto out;
@@ -476,6 +479,7 @@ void mdns_mirror_free(mdns_mirror_t *m)
 	ev_timer_stop(m->loop, &m->batch);
 	ev_timer_stop(m->loop, &m->warmup);
 	ev_timer_stop(m->loop, &m->logflush);
+	mirror_heard_clear(m);
 	/* Zones first: saving their state reads their entries, not the links;
 	 * the links' contributors go with the links. */
 	zones_free(m);
@@ -511,4 +515,9 @@ void mdns_mirror_inject_link(mdns_mirror_t *m, int ifindex, const char *ifname, 
 void mdns_mirror_inject_record(mdns_mirror_t *m, const mdns_record_t *rec)
 {
 	mirror_on_record(m, rec);
+}
+
+void mdns_mirror_inject_type(mdns_mirror_t *m, int ifindex, const uint8_t *type)
+{
+	mirror_on_type(m, ifindex, type);
 }

@@ -204,6 +204,9 @@ typedef struct mdns_mirror_stats {
 	/* Records announced and withdrawn (goodbyes, expiries) on links that
 	 * are up, as mDNS reported them. */
 	uint64_t records_added, records_removed;
+	/* Service types browsed because a device announced a service of
+	 * one, before the enumeration listed it (mdns/heard.c). */
+	uint64_t types_heard;
 } mdns_mirror_stats_t;
 
 void mdns_mirror_get_stats(const mdns_mirror_t *m, mdns_mirror_stats_t *st);
@@ -279,6 +282,9 @@ size_t mdns_mirror_recent_refusals(const mdns_mirror_t *m, mdns_mirror_refusal_t
 /* As if the link monitor / avahi-core had reported it. */
 void mdns_mirror_inject_link(mdns_mirror_t *m, int ifindex, const char *ifname, bool up);
 void mdns_mirror_inject_record(mdns_mirror_t *m, const mdns_record_t *rec);
+/* As if a response on ifindex had named the service type type (wire,
+ * .local, borrowed for the call; mdns/heard.c). */
+void mdns_mirror_inject_type(mdns_mirror_t *m, int ifindex, const uint8_t *type);
 
 /* The static zone changed (a zone file reloaded): every name is asked of
  * reserved again at the next batch, which this schedules, so that what

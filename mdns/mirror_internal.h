@@ -24,6 +24,9 @@ typedef struct kname kname_t;
 typedef struct mlink mlink_t;
 typedef struct acount acount_t;
 
+/* krr_t.protos: where a record was seen; it goes when none holds it. */
+#define MIRROR_PROTO_HEARD 4
+
 /* A record known on a link, as mDNS gave it. */
 typedef struct krr {
 	struct krr *next; /* in its name's list */
@@ -35,7 +38,7 @@ typedef struct krr {
 	uint32_t gen; /* link generation when last announced */
 	uint16_t type;
 	uint16_t rdlen;
-	uint8_t protos; /* 1: seen over IPv4, 2: over IPv6 */
+	uint8_t protos; /* 1: seen over IPv4, 2: over IPv6, 4: heard (mirror_heard.c) */
 	uint8_t trole;  /* the role the reference on target is for */
 	uint8_t rdata[];
 } krr_t;
@@ -172,6 +175,20 @@ struct mzone {
 	char *state_file;   /* owned; NULL: not saved */
 };
 
+/* Service types held browsed because they were heard announced
+ * (mirror_heard.c): at most MIRROR_HEARD_MAX at once, every link. */
+#define MIRROR_HEARD_MAX 64
+/* Seconds a heard type stays browsed by its hearing alone: time enough for
+ * Avahi to report its instances from the cache and from the announcements
+ * that follow (three within seconds, RFC 6762 8.3). */
+#define MIRROR_HEARD_HOLD_S 60.0
+
+typedef struct mirror_heard {
+	char label[64];                 /* the link's label */
+	uint8_t type[ZONE_NAME_MAXLEN]; /* wire, .local */
+	ev_tstamp until;
+} mirror_heard_t;
+
 struct mdns_mirror {
 	struct ev_loop *loop;
 	mdns_mirror_opts_t opts;
@@ -200,6 +217,10 @@ struct mdns_mirror {
 	 * where the next one goes, recent_count how many are held. */
 	mdns_mirror_refusal_t recent[MDNS_MIRROR_RECENT_REFUSALS];
 	size_t recent_next, recent_count;
+	mirror_heard_t heard[MIRROR_HEARD_MAX]; /* heard_count in use */
+	size_t heard_count;
+	ev_timer heard_timer; /* the first hold's end */
+	double heard_hold;    /* seconds a hold lasts: MIRROR_HEARD_HOLD_S (tests shorten it) */
 };
 
 /* The configuration of zone z. */
@@ -227,8 +248,18 @@ void mirror_refuse(mdns_mirror_t *m, mlink_t *l, mdns_mirror_refused_t kind, con
 bool mirror_logs_flush(mdns_mirror_t *m, bool all);
 void mirror_on_logflush(struct ev_loop *loop, ev_timer *w, int revents);
 
+/* mirror_heard.c: a type heard announced on a link (mdns_type_fn), the
+ * end of its hold, and every hold dropped (discovery restarted). */
+void mirror_on_type(void *arg, int ifindex, const uint8_t *type);
+void mirror_on_heard_timer(struct ev_loop *loop, ev_timer *w, int revents);
+void mirror_heard_clear(mdns_mirror_t *m);
+
 /* mirror_links.c */
 bool mirror_link_active(const mlink_t *l);
+/* The link up or in its grace period on interface ifindex, or NULL. */
+mlink_t *mirror_link_by_index(mdns_mirror_t *m, int ifindex);
+/* The link of that label (compared as DNS does), or NULL. */
+mlink_t *mirror_link_by_label(mdns_mirror_t *m, const char *label);
 /* Does zone z show link l (its links list)? */
 bool mirror_link_shown(const mdns_mirror_t *m, const mzone_t *z, const mlink_t *l);
 /* Where l stands in z's order of links (its links list, else the

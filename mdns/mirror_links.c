@@ -111,7 +111,7 @@ bool mirror_link_active(const mlink_t *l)
 	return l->state != LINK_DOWN;
 }
 
-static mlink_t *link_by_index(mdns_mirror_t *m, int ifindex)
+mlink_t *mirror_link_by_index(mdns_mirror_t *m, int ifindex)
 {
 	for (mlink_t *l = m->links; l != NULL; l = l->next) {
 		if (l->state != LINK_DOWN && l->ifindex == ifindex)
@@ -130,7 +130,7 @@ static mlink_t *link_by_name(mdns_mirror_t *m, const char *ifname)
 }
 
 /* Labels are compared as DNS does: "Lab" is the name of "lab". */
-static mlink_t *link_by_label(mdns_mirror_t *m, const char *label)
+mlink_t *mirror_link_by_label(mdns_mirror_t *m, const char *label)
 {
 	for (mlink_t *l = m->links; l != NULL; l = l->next) {
 		if (mdns_label_equal(l->label, label))
@@ -333,7 +333,7 @@ void mirror_on_link(void *arg, int ifindex, const char *ifname, bool up)
 {
 	mdns_mirror_t *m = arg;
 	if (!up) {
-		mlink_t *l = link_by_index(m, ifindex);
+		mlink_t *l = mirror_link_by_index(m, ifindex);
 		if (l != NULL && strcmp(l->ifname, ifname) == 0)
 			link_down(m, l);
 		return;
@@ -342,12 +342,12 @@ void mirror_on_link(void *arg, int ifindex, const char *ifname, bool up)
 	if (l == NULL && m->cfg->link_count == 0) {
 		char label[64];
 		label_from_ifname(label, sizeof(label), ifname, ifindex);
-		if (link_by_label(m, label) != NULL) {
+		if (mirror_link_by_label(m, label) != NULL) {
 			char base[64];
 			snprintf(base, sizeof(base), "%s", label);
 			snprintf(label, sizeof(label), "%.50s-%d", base, ifindex);
 		}
-		if (m->link_count >= MDNS_LINKS_MAX || link_by_label(m, label) != NULL) {
+		if (m->link_count >= MDNS_LINKS_MAX || mirror_link_by_label(m, label) != NULL) {
 			gw_warn("interface %s is not mirrored: %s", ifname,
 			        m->link_count >= MDNS_LINKS_MAX ? "too many links"
 			                                        : "its subdomain is taken");
@@ -372,7 +372,7 @@ void mirror_on_link(void *arg, int ifindex, const char *ifname, bool up)
 void mirror_on_record(void *arg, const mdns_record_t *rec)
 {
 	mdns_mirror_t *m = arg;
-	mlink_t *l = link_by_index(m, rec->ifindex);
+	mlink_t *l = mirror_link_by_index(m, rec->ifindex);
 	if (l == NULL)
 		return;
 	if (!rec->add && rec->link_lost) {
@@ -395,7 +395,8 @@ void mirror_on_record(void *arg, const mdns_record_t *rec)
 static int link_add_configured(mdns_mirror_t *m, const mdns_link_config_t *lc)
 {
 	mlink_t *l = NULL;
-	if (link_by_name(m, lc->interface) != NULL || link_by_label(m, lc->subdomain) != NULL) {
+	if (link_by_name(m, lc->interface) != NULL ||
+	    mirror_link_by_label(m, lc->subdomain) != NULL) {
 		gw_err("links: interface %s or subdomain %s given twice", lc->interface,
 		       lc->subdomain);
 		return GW_ECONFIG;

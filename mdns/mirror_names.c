@@ -382,7 +382,7 @@ void mirror_rr_event(mdns_mirror_t *m, mlink_t *l, const mdns_record_t *rec)
 	kname_t *n = mirror_name_find(m, l, rec->owner);
 	if (n == NULL || !(type_roles(rec->type) & n->roles) || type_slot(rec->type) < 0)
 		return;
-	uint8_t bit = rec->family == AF_INET ? 1 : 2;
+	uint8_t bit = rec->family == AF_INET ? 1 : rec->family == AF_INET6 ? 2 : MIRROR_PROTO_HEARD;
 	krr_t *r = rr_find(n, rec->type, rec->rdata, rec->rdlen);
 	if (rec->add) {
 		if (r == NULL) {

@@ -237,6 +237,10 @@ static int mirror_metrics(gw_expo_t *e, const mdns_mirror_t *mirror, const char 
 		label_t l[] = {{"reason", mdns_mirror_refused_name(k)}};
 		gw_expo_u64(e, P "mdns_refused_total", l, 1, st.refused[k]);
 	}
+	one(e, P "mdns_types_heard_total", "counter",
+	    "Service types browsed because a device announced a service of one, before the "
+	    "type enumeration listed it.",
+	    st.types_heard);
 	one(e, P "mdns_links_active", "gauge", "Links up, or down within their grace period.",
 	    st.links_active);
 	BY_LABEL(e, P "zone_services", "gauge",

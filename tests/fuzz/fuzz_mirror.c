@@ -30,7 +30,8 @@
  *
  * Operations, one octet each (op & 7) followed by its arguments:
  *   0..2  a record: the next octets choose its kind (browse PTR, subtype
- *         PTR, enumeration PTR, SRV, TXT, A, AAAA), the link, the
+ *         PTR, enumeration PTR, SRV, TXT, A, AAAA, or a type heard
+ *         announced, mdns/heard.c), the link, the
  *         transport, add or goodbye (or the flush of a lost interface),
  *         the TTL, the instance, type and host labels (from the slots
  *         below) and the data
@@ -44,7 +45,8 @@
  *   6     time passes: the timers armed now fire, all of them or one kind
  *         (op >> 3: the batch window, the end of the warm-up, a lost
  *         link's grace, a returned link's reconcile, the state saves, the
- *         log flush), then the batch is flushed and the zones checked
+ *         log flush, the end of the heard types' holds), then the batch
+ *         is flushed and the zones checked
  *   7     a reload to one of the configurations below (VARIANTS), then
  *         check the zones (its batch is committed by the call; with op
  *         >> 3 of 8 to 15 into zones held as at the daemon's reload,
@@ -528,6 +530,9 @@ static mdns_mirror_t *mirror_up(zone_t *zones[2])
 	mdns_mirror_t *m = NULL;
 	if (mdns_mirror_new(&m, g_loop, &opts) != GW_OK || mdns_mirror_start(m) != GW_OK)
 		abort();
+	/* The loop's clock stands still here: a heard type's hold ends
+	 * when its timer fires (op 6), not a minute of it later. */
+	m->heard_hold = 0.0;
 	return m;
 }
 
@@ -542,7 +547,7 @@ static void fire(ev_timer *t)
 	ev_invoke_pending(g_loop);
 }
 
-enum { T_ALL, T_BATCH, T_WARMUP, T_GRACE, T_RECONCILE, T_SAVE, T_LOGFLUSH, T_KINDS };
+enum { T_ALL, T_BATCH, T_WARMUP, T_GRACE, T_RECONCILE, T_SAVE, T_LOGFLUSH, T_HEARD, T_KINDS };
 
 /* Time passes for the timers of kind (T_ALL: every kind, in the order
  * above). */
@@ -567,8 +572,11 @@ static void time_passes(mdns_mirror_t *m, int kind)
 			for (size_t i = 0; i < m->zone_count; i++)
 				fire(&m->zones[i].save);
 			break;
-		default:
+		case T_LOGFLUSH:
 			fire(&m->logflush);
+			break;
+		default:
+			fire(&m->heard_timer);
 			break;
 		}
 	}

@@ -160,26 +160,33 @@ static void record(mdns_mirror_t *m, input_t *in)
 	size_t olen = 0, rdlen = 0;
 	uint16_t rrtype = DNS_T_PTR;
 
-	switch (kind % 7) {
+	if (kind % 8 == 7) { /* a response named the type (mdns/heard.c) */
+		if (!put_type(owner, &olen, type) || !put_text(owner, &olen, "local"))
+			return;
+		finish(owner, olen);
+		mdns_mirror_inject_type(m, 1 + (how & 3) % 3, owner);
+		return;
+	}
+	switch (kind % 8) {
 	case 0: /* browse PTR: <type>.local -> <instance>.<type>.local */
 	case 1: /* subtype PTR: _universal._sub._ipp._tcp.local -> ... */
 	case 2: /* enumeration PTR: _services._dns-sd._udp.local -> <type>.local */
-		if (kind % 7 == 0 && !put_type(owner, &olen, type))
+		if (kind % 8 == 0 && !put_type(owner, &olen, type))
 			return;
-		if (kind % 7 == 1 && !put_text(owner, &olen, "_universal._sub._ipp._tcp"))
+		if (kind % 8 == 1 && !put_text(owner, &olen, "_universal._sub._ipp._tcp"))
 			return;
-		if (kind % 7 == 2 && !put_text(owner, &olen, "_services._dns-sd._udp"))
+		if (kind % 8 == 2 && !put_text(owner, &olen, "_services._dns-sd._udp"))
 			return;
 		if (!put_text(owner, &olen, "local"))
 			return;
 		olen = finish(owner, olen);
-		if (kind % 7 == 2) {
+		if (kind % 8 == 2) {
 			size_t l = 0;
 			if (!put_type(rdata, &l, type) || !put_text(rdata, &l, "local"))
 				return;
 			rdlen = finish(rdata, l);
 		} else {
-			rdlen = instance_name(rdata, inst, kind % 7 == 1 ? 0 : type);
+			rdlen = instance_name(rdata, inst, kind % 8 == 1 ? 0 : type);
 		}
 		break;
 	case 3: { /* SRV at the instance, to a host */
@@ -207,7 +214,7 @@ static void record(mdns_mirror_t *m, input_t *in)
 	}
 	case 5: /* A at a host */
 	case 6: /* AAAA at a host */
-		rrtype = kind % 7 == 5 ? DNS_T_A : DNS_T_AAAA;
+		rrtype = kind % 8 == 5 ? DNS_T_A : DNS_T_AAAA;
 		olen = host_name(owner, inst);
 		rdlen = rrtype == DNS_T_A ? 4 : 16;
 		address(in, rrtype == DNS_T_AAAA, rdata);

@@ -92,6 +92,15 @@ gw_start_ns() {
 	[ -n "$GW_PORT" ] || ns_die "no udp 127.0.0.1 line in the ports file"
 }
 
+# metric_ns PORT PATTERN: the value of the metric whose line matches the
+# awk PATTERN, scraped from the metrics listener on 127.0.0.1@PORT inside
+# the gateway's namespace.
+metric_ns() {
+	ip netns exec "$NS_GW" /usr/bin/python3 -c "import urllib.request,sys
+sys.stdout.buffer.write(urllib.request.urlopen('http://127.0.0.1:$1/metrics', timeout=5).read())" |
+		awk "$2 {print \$2}"
+}
+
 # qn ARGS...: kdig against the gateway, from inside its namespace.
 qn() {
 	ip netns exec "$NS_GW" kdig @127.0.0.1 -p "$GW_PORT" +time=2 +retry=1 "$@" \

@@ -32,13 +32,8 @@ mdns: {batch-window: 50ms, warm-up: 2s}")
 gw_start_ns "$cfg"
 MPORT=$(awk '$1 == "metrics" {print $3; exit}' "$GW_TMP/ports")
 [ -n "$MPORT" ] || ns_die "no metrics line in the ports file"
-# delegated_metric: dnssd_gateway_link_delegated of the link, scraped from
-# inside the gateway's namespace.
-delegated_metric() {
-	ip netns exec "$NS_GW" /usr/bin/python3 -c "import urllib.request,sys
-sys.stdout.buffer.write(urllib.request.urlopen('http://127.0.0.1:$MPORT/metrics', timeout=5).read())" |
-		awk '/^dnssd_gateway_link_delegated\{.*subdomain="lan"/ {print $2}'
-}
+# delegated_metric: dnssd_gateway_link_delegated of the link.
+delegated_metric() { metric_ns "$MPORT" '/^dnssd_gateway_link_delegated\{.*subdomain="lan"/'; }
 wait_until 10 grep -q "link lan ($IF_GW) is up" "$GW_TMP/gateway.log"
 
 pub_start

@@ -2,8 +2,10 @@
 # encoding tests/fuzz/fuzz_mirror.c reads; run from the top of the tree:
 # python3 tests/fuzz/mirror-ops-seeds/make_seeds.py
 
-# Kinds of record: browse PTR, subtype PTR, enumeration PTR, SRV, TXT, A, AAAA.
-BROWSE, SUBTYPE, ENUM, SRV, TXT, A, AAAA = range(7)
+# Kinds of record: browse PTR, subtype PTR, enumeration PTR, SRV, TXT, A,
+# AAAA, and a type heard announced (mdns/heard.c; no record, the link and
+# type only).
+BROWSE, SUBTYPE, ENUM, SRV, TXT, A, AAAA, HEARD = range(8)
 # The octet "how": bits 0-1 the link (0 eth0 "lan", 1 eth1 "lab", 2 an
 # interface not mirrored), bit 2 IPv6, bit 3 a goodbye, bits 4-6 the TTL
 # (g_ttls[]: 3 is 4500 s), bit 7 with bit 3 the interface flushed (link lost).
@@ -31,8 +33,9 @@ def reload_lost(v, both=False):
 
 # Operation 6, time passes for the timers of a kind: all of them, the
 # batch window, the warm-up, a lost link's grace, a returned link's
-# reconcile, the state saves, the log flush.
-T_ALL, T_BATCH, T_WARMUP, T_GRACE, T_RECONCILE, T_SAVE, T_LOGFLUSH = range(7)
+# reconcile, the state saves, the log flush, the end of the heard types'
+# holds.
+T_ALL, T_BATCH, T_WARMUP, T_GRACE, T_RECONCILE, T_SAVE, T_LOGFLUSH, T_HEARD = range(8)
 
 
 def time_passes(kind):
@@ -83,6 +86,11 @@ printer = (rec(ENUM, LAN, 0, 0) + rec(BROWSE, LAN, 1, 0) + rec(SUBTYPE, LAN, 1, 
 
 seeds = {
     'printer': printer,
+    # a type heard on lan, not listed by the enumeration: its instance
+    # kept after the hold ends; another heard on lab, without instances
+    'heard': rec(HEARD, LAN, 0, 1) + rec(BROWSE, LAN, 1, 1) + rec(SRV, LAN, 1, 1, srv_to(0, 80))
+    + rec(TXT, LAN, 1, 1, bytes([0])) + rec(A, LAN, 0, 0, addr()) + rec(HEARD, LAB, 0, 2)
+    + FLUSH + time_passes(T_HEARD) + rec(BROWSE, LAN | BYE, 1, 1) + time_passes(T_ALL),
     # the printer, then the goodbyes of its PTRs and SRV
     'printer-goodbye': printer + rec(BROWSE, LAN | BYE, 1, 0) + rec(SUBTYPE, LAN | BYE, 1, 0)
     + rec(SRV, LAN | BYE, 1, 0, srv_to(0, 631)) + time_passes(T_ALL),

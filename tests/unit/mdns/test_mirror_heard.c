@@ -1,0 +1,208 @@
+/* mdns/mirror_heard.c: a service type heard announced is browsed at once,
+ * within the link's type limit, held for a while by its hearing and then
+ * by its instances alone. */
+#include "mirror_fixture.h"
+#include "mdns/mirror_internal.h"
+
+/* Holds of 0.2 s rather than a minute. */
+#define HOLD_MS 200
+
+static void hear(fixture_t *f, int ifindex, const char *type)
+{
+	uint8_t w[MDNS_NAME_MAX];
+	wire_text(w, type);
+	mdns_mirror_inject_type(f->mirror, ifindex, w);
+}
+
+static bool watched(fixture_t *f, const char *name)
+{
+	uint8_t w[MDNS_NAME_MAX];
+	wire_text(w, name);
+	return mdns_mirror_is_watched(f->mirror, IFX, w, DNS_T_PTR);
+}
+
+static uint64_t heard(fixture_t *f)
+{
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	return st.types_heard;
+}
+
+static fixture_t *setup_heard(void (*tweak)(mdns_mirror_config_t *))
+{
+	fixture_t *f = setup_link(tweak);
+	f->mirror->heard_hold = HOLD_MS / 1000.0;
+	return f;
+}
+
+/* The printer as python-zeroconf announces it: no enumeration record. */
+static void printer_unlisted(fixture_t *f)
+{
+	ptr(f, true, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+	ptr(f, true, "_universal._sub._ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+	srv(f, true, "My\\032Printer._ipp._tcp.local", 631, "printer.local");
+	txt(f, true, "My\\032Printer._ipp._tcp.local", "rp=ipp/print");
+	addr(f, true, AF_INET, "printer.local", "192.0.2.10");
+	addr(f, true, AF_INET6, "printer.local", "2001:db8::10");
+}
+
+static void test_heard_browsed(void)
+{
+	fixture_t *f = setup_heard(NULL);
+	CU_ASSERT_FALSE(watched(f, "_ipp._tcp.local"));
+	hear(f, IFX, "_ipp._tcp.local");
+	CU_ASSERT_TRUE(watched(f, "_ipp._tcp.local"));
+	CU_ASSERT_EQUAL(heard(f), 1);
+	/* Heard again while held: nothing more. */
+	hear(f, IFX, "_IPP._tcp.local");
+	CU_ASSERT_EQUAL(heard(f), 1);
+	/* Its browse reports the instances (Avahi's cache has them). */
+	printer_unlisted(f);
+	mdns_mirror_flush(f->mirror);
+	expect_printer(f, true);
+	/* The hold ends; the instance keeps the type browsed and published. */
+	run_for(f, HOLD_MS + 150);
+	CU_ASSERT_TRUE(watched(f, "_ipp._tcp.local"));
+	expect_printer(f, true);
+	/* The instance goes: the type with it. */
+	ptr(f, false, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(watched(f, "_ipp._tcp.local"));
+	CU_ASSERT_FALSE(has_rr(f, "_ipp._tcp.lan.home.arpa. 10 IN PTR "
+	                          "My\\032Printer._ipp._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
+static void test_heard_expires(void)
+{
+	fixture_t *f = setup_heard(NULL);
+	hear(f, IFX, "_http._tcp.local");
+	CU_ASSERT_TRUE(watched(f, "_http._tcp.local"));
+	run_for(f, HOLD_MS / 2);
+	CU_ASSERT_TRUE(watched(f, "_http._tcp.local"));
+	/* No instance came: the type is no longer browsed. */
+	run_for(f, HOLD_MS);
+	CU_ASSERT_FALSE(watched(f, "_http._tcp.local"));
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.known, 0); /* the hold's record is gone */
+	/* Heard again later: browsed again, counted again. */
+	hear(f, IFX, "_http._tcp.local");
+	CU_ASSERT_TRUE(watched(f, "_http._tcp.local"));
+	CU_ASSERT_EQUAL(heard(f), 2);
+	teardown(f);
+}
+
+static void test_heard_listed(void)
+{
+	fixture_t *f = setup_heard(NULL);
+	/* Listed by the enumeration: hearing it changes nothing. */
+	printer(f, true);
+	mdns_mirror_flush(f->mirror);
+	hear(f, IFX, "_ipp._tcp.local");
+	CU_ASSERT_EQUAL(heard(f), 0);
+	/* Heard first, listed after: the enumeration's goodbye alone does
+	 * not end the hold, nor the hold's end the listing. */
+	hear(f, IFX, "_ssh._tcp.local");
+	CU_ASSERT_EQUAL(heard(f), 1);
+	uint8_t rd[MDNS_NAME_MAX];
+	int len = wire_text(rd, "_ssh._tcp.local");
+	event(f, true, AF_INET, DNS_T_PTR, "_services._dns-sd._udp.local", rd, (size_t)len);
+	run_for(f, HOLD_MS + 150);
+	CU_ASSERT_TRUE(watched(f, "_ssh._tcp.local"));
+	event(f, false, AF_INET, DNS_T_PTR, "_services._dns-sd._udp.local", rd, (size_t)len);
+	CU_ASSERT_FALSE(watched(f, "_ssh._tcp.local"));
+	teardown(f);
+}
+
+/* Three types: the configured subtype's browse name is one. */
+static void two_types(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 3;
+}
+
+static void test_heard_limits(void)
+{
+	fixture_t *f = setup_heard(two_types);
+	/* Neither another link nor a name that is no type is browsed. */
+	hear(f, IFX + 5, "_ipp._tcp.local");
+	CU_ASSERT_EQUAL(heard(f), 0);
+	hear(f, IFX, "_dns-sd._udp.local");
+	CU_ASSERT_FALSE(watched(f, "_dns-sd._udp.local"));
+	CU_ASSERT_EQUAL(heard(f), 0);
+	/* The link's type limit holds for heard types as for listed ones. */
+	hear(f, IFX, "_a._tcp.local");
+	hear(f, IFX, "_b._tcp.local");
+	hear(f, IFX, "_c._tcp.local");
+	CU_ASSERT_TRUE(watched(f, "_a._tcp.local"));
+	CU_ASSERT_TRUE(watched(f, "_b._tcp.local"));
+	CU_ASSERT_FALSE(watched(f, "_c._tcp.local"));
+	CU_ASSERT_EQUAL(heard(f), 2);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_TYPES], 1);
+	/* Heard again within its hold: not tried again, not counted again. */
+	hear(f, IFX, "_c._tcp.local");
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_TYPES], 1);
+	/* Their holds end: room again. */
+	run_for(f, HOLD_MS + 150);
+	hear(f, IFX, "_c._tcp.local");
+	CU_ASSERT_TRUE(watched(f, "_c._tcp.local"));
+	teardown(f);
+}
+
+static void test_heard_holds_bounded(void)
+{
+	fixture_t *f = setup_heard(NULL);
+	char name[64];
+	for (int i = 0; i < MIRROR_HEARD_MAX + 10; i++) {
+		snprintf(name, sizeof(name), "_t%d._tcp.local", i);
+		hear(f, IFX, name);
+	}
+	CU_ASSERT_EQUAL(heard(f), MIRROR_HEARD_MAX);
+	snprintf(name, sizeof(name), "_t%d._tcp.local", MIRROR_HEARD_MAX - 1);
+	CU_ASSERT_TRUE(watched(f, name));
+	snprintf(name, sizeof(name), "_t%d._tcp.local", MIRROR_HEARD_MAX);
+	CU_ASSERT_FALSE(watched(f, name));
+	/* Every hold ends by itself, and frees its place. */
+	run_for(f, HOLD_MS + 150);
+	CU_ASSERT_FALSE(watched(f, "_t0._tcp.local"));
+	hear(f, IFX, name);
+	CU_ASSERT_TRUE(watched(f, name));
+	teardown(f);
+}
+
+static void test_heard_link_down(void)
+{
+	fixture_t *f = setup_heard(NULL);
+	f->mirror->heard_hold = 1.0;
+	hear(f, IFX, "_ipp._tcp.local");
+	CU_ASSERT_TRUE(watched(f, "_ipp._tcp.local"));
+	/* Down, past its grace, then up again before the hold ended: the
+	 * link lost the type with its records, and the hold's end finds
+	 * nothing to take back. */
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", false);
+	run_for(f, 250);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	CU_ASSERT_FALSE(watched(f, "_ipp._tcp.local"));
+	run_for(f, 900);
+	CU_ASSERT_FALSE(watched(f, "_ipp._tcp.local"));
+	hear(f, IFX, "_ipp._tcp.local");
+	CU_ASSERT_TRUE(watched(f, "_ipp._tcp.local"));
+	teardown(f);
+}
+
+int gw_test_register(void)
+{
+	static const gw_test_t tests[] = {
+	    {"heard type browsed, kept by its instance", test_heard_browsed},
+	    {"heard type without instances expires", test_heard_expires},
+	    {"heard and listed types", test_heard_listed},
+	    {"heard types within the link's limits", test_heard_limits},
+	    {"holds bounded", test_heard_holds_bounded},
+	    {"heard type and a link lost", test_heard_link_down},
+	    {NULL, NULL},
+	};
+	return gw_test_suite("mirror heard types", tests);
+}
