@@ -45,8 +45,10 @@ void gw_clock_watch_check(gw_clock_watch_t *w)
 	int64_t delta = moved / 1000000000;
 	if (delta == 0)
 		return;
-	gw_notice("the wall clock was set %s by %lld s; signatures and key rollovers follow",
-	          delta > 0 ? "forward" : "back", (long long)(delta > 0 ? delta : -delta));
+	/* What follows it says so itself (the signed zones, discovery): an
+	 * unsigned zone has no signatures to speak of. */
+	gw_notice("the wall clock was set %s by %lld s", delta > 0 ? "forward" : "back",
+	          (long long)(delta > 0 ? delta : -delta));
 	w->fn(w->arg, delta);
 }
 

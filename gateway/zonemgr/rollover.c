@@ -305,6 +305,8 @@ void gw_zonemgr_clock_set(gw_zonemgr_t *m, int64_t delta)
 {
 	if (m->keys == NULL)
 		return;
+	gw_notice("zone %s: its signatures and key rollover follow the new time",
+	          m->opts.domain_str);
 	int ret = sig_keystore_roll_clock_set(m->keys, delta);
 	if (ret != GW_OK)
 		gw_err(

@@ -89,6 +89,8 @@ echo "+20d" >"$GW_TMP/offset"
 wait_until 15 grep -q "the wall clock was set forward" "$GW_TMP/gateway.log"
 expect "forward: the step is logged with its size" \
 	grep -Eq "the wall clock was set forward by 17(27999|28000|28001) s" "$GW_TMP/gateway.log"
+expect "forward: the signed zone says it follows" \
+	grep -q "zone $D: its signatures and key rollover follow the new time" "$GW_TMP/gateway.log"
 wait_until 15 verifies 1728000
 expect "forward: the zone verifies at the new time ($(tail -n 1 "$GW_TMP/verify"))" verifies 1728000
 expect "forward: nothing expires within a week of it" lasting 1728000 7
