@@ -16,7 +16,7 @@ the whole query mix once with dnsperf (-n 1) at a low fixed rate, with DO
 set (mode do) or without EDNS (mode nodo). Prints the instructions per
 answered query and the functions that spend most of them, and writes
 summary.json, the callgrind output and callgrind_annotate's report per
-mode into the output directory. See bench/README.md.
+mode into the output directory. See bench/serve.md.
 
 Environment: GW_BIN (default: build it in build-bench, as serve.py does),
 GW_SHARED (the shared/ folder). Standard library only; needs valgrind,

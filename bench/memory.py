@@ -18,7 +18,7 @@ used by then, then, once the process is idle, VmRSS (steady) and VmHWM (peak) fr
 medians over the runs, as the table of issue 11, with the gateway/Knot
 ratios of the same run, and `openssl speed -multi 2 ecdsap256` (the
 "OpenSSL limit": signatures the zone needs / sign/s). Writes results.json
-and summary.md into the output directory. See bench/README.md.
+and summary.md into the output directory. See bench/memory.md.
 
 Environment: GW_BIN (default: build it in build-bench, as serve.py does),
 GW_SHARED (the shared/ folder). Standard library only; needs knotd,

@@ -17,7 +17,7 @@ ratios, and writes results.csv and results.json into the output directory.
 With --dnssec, every server serves the zone signed (the gateway and Knot
 sign it themselves, NSD gets it signed by ldns-signzone; ECDSA P-256, one
 CSK, NSEC) and dnsperf sets DO (-D); the checks then ask for RRSIGs and
-NSEC proofs. See bench/README.md.
+NSEC proofs. See bench/serve.md.
 
 Environment: GW_BIN (dnssd-gateway binary; default: build it in
 build-bench), GW_SHARED (the shared/ folder; default ROOT/../shared),
@@ -1164,7 +1164,7 @@ def tool_versions(servers):
 def parse_args():
     p = argparse.ArgumentParser(
         description="Serving benchmark: dnssd-gateway vs NSD vs Knot "
-        "(see bench/README.md).")
+        "(see bench/serve.md).")
     p.add_argument("--services", type=int, default=10000,
                    help="services in the generated zone (default 10000)")
     p.add_argument("--runs", type=int, default=3, help="runs (default 3)")

@@ -1,15 +1,9 @@
 /* Cost per call of the UDP defences of the query path: response rate
  * limiting (gateway/query/rrl.c) and server cookies (gateway/query/cookie.c).
  *
- * Not registered in bench/CMakeLists.txt yet; from a configured build dir:
- *   cmake --build build --target gw_query
- *   gcc -O2 -I. bench/udp_defences.c -o build/udp_defences_bench \
- *       build/gateway/query/libgw_query.a build/gateway/config/libgw_config.a \
- *       build/common/libgw_common.a -lcrypto -lcyaml -lyaml -lldns
- *   build/udp_defences_bench
- * (or, in bench/CMakeLists.txt: add_executable(udp_defences_bench
- * udp_defences.c) and target_link_libraries(udp_defences_bench PRIVATE
- * gw_query)). Prints nanoseconds per call, wall clock, one core. */
+ * Built with the tree (bench/CMakeLists.txt):
+ *   cmake --build build --target udp_defences_bench && build/bench/udp_defences_bench
+ * Prints nanoseconds per call, wall clock, one core. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>

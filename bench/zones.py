@@ -24,7 +24,7 @@ the gateway's socket buffer overflowed while Avahi worked); when no count
 moves for 10 s, everything is announced again. 50 services per host name, all at the LAN side's
 address; the gateway's per-host, per-address and per-link limits are
 raised above --services. Medians of --runs runs; the cases rotate within
-a run. Root is needed (network namespaces). See bench/README.md.
+a run. Root is needed (network namespaces). See bench/memory.md.
 
 Environment: GW_BIN (default build-bench/gateway/dnssd-gateway).
 """
