@@ -20,10 +20,10 @@
  * MDNS_HEARD_RATE responses a second, every link together, are read into
  * ldns (4 us for a service's announcement, some 30 for a full packet),
  * the rest are read and dropped (a flood costs Avahi far more), and a
- * packet names at most MDNS_HEARD_PER_PACKET types. IPv4 only: every stack that leaves the
- * enumeration unannounced also speaks IPv4 on a dual-stack link, and one
- * socket serves every link (IPv6 would need one per interface: ff02::fb
- * is link-scoped). */
+ * packet names at most MDNS_HEARD_PER_PACKET types. IPv4 only: every
+ * stack that leaves the enumeration unannounced also speaks IPv4 on a
+ * dual-stack link, and one socket serves every link (IPv6 would need one
+ * per interface: ff02::fb is link-scoped). */
 #include "mdns/internal.h"
 
 #include <errno.h>

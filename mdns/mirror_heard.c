@@ -5,11 +5,11 @@
  * What is heard goes in as the record the enumeration would have given,
  * _services._dns-sd._udp.local PTR <type>, from a third source beside
  * IPv4 and IPv6 (MIRROR_PROTO_HEARD), so that it passes the same checks
- * and limits (a type's form, the link's type limit) and is refused, counted
- * and logged the same way. It holds the type browsed for MIRROR_HEARD_HOLD_S; by
- * then Avahi has reported the type's instances (its cache kept the
- * announcement), and they keep it browsed while they last (mirror_names.c,
- * browse_has_instances()). A flood of invented types costs no more than
+ * and limits (a type's form, the link's type limit) and is refused,
+ * counted and logged the same way. It holds the type browsed for
+ * MIRROR_HEARD_HOLD_S; by then Avahi has reported the type's instances
+ * (its cache kept the announcement), and they keep it browsed while they
+ * last (mirror_names.c, browse_has_instances()). A flood of invented types costs no more than
  * one answer to the enumeration listing them: the same limit bounds both,
  * and each hold ends by itself. */
 #include "mdns/mirror_internal.h"
@@ -76,7 +76,8 @@ void mirror_on_heard_timer(struct ev_loop *loop, ev_timer *w, int revents)
 			continue;
 		}
 		m->heard[i] = m->heard[--m->heard_count];
-		/* A link gone down has lost its records already. */
+		/* A link down sees to it: its grace's end removes everything,
+		 * its return what is not announced again. */
 		mlink_t *l = mirror_link_by_label(m, h.label);
 		if (l != NULL && l->state == LINK_UP)
 			heard_record(m, l, h.type, false);
