@@ -256,10 +256,10 @@ static inline void http_service(fixture_t *f, const char *inst, const char *host
 		addr(f, true, AF_INET, host, a);
 }
 
-/* One printer as a device announces it. */
-static inline void printer(fixture_t *f, bool add)
+/* One printer as a device that does not announce the type list
+ * (python-zeroconf) announces it. */
+static inline void printer_unlisted(fixture_t *f, bool add)
 {
-	ptr(f, add, "_services._dns-sd._udp.local", "_ipp._tcp.local");
 	ptr(f, add, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
 	ptr(f, add, "_universal._sub._ipp._tcp.local", "My\\032Printer._ipp._tcp.local");
 	srv(f, add, "My\\032Printer._ipp._tcp.local", 631, "printer.local");
@@ -268,6 +268,13 @@ static inline void printer(fixture_t *f, bool add)
 	addr(f, add, AF_INET6, "printer.local", "2001:db8::10");
 	addr(f, add, AF_INET6, "printer.local", "fe80::10");
 	addr(f, add, AF_INET, "printer.local", "169.254.9.9");
+}
+
+/* One printer as a device announces it, its type listed first. */
+static inline void printer(fixture_t *f, bool add)
+{
+	ptr(f, add, "_services._dns-sd._udp.local", "_ipp._tcp.local");
+	printer_unlisted(f, add);
 }
 
 /* ---- zone checks ------------------------------------------------------------ */
