@@ -33,6 +33,14 @@ static mirror_heard_t *hold_find(mdns_mirror_t *m, const char *label, const uint
 	return NULL;
 }
 
+static size_t holds_of(const mdns_mirror_t *m, const char *label)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->heard_count; i++)
+		n += mdns_label_equal(m->heard[i].label, label);
+	return n;
+}
+
 static void heard_record(mdns_mirror_t *m, mlink_t *l, const uint8_t *type, bool add)
 {
 	mdns_record_t rec = {
@@ -99,8 +107,9 @@ void mirror_on_type(void *arg, int ifindex, const uint8_t *type)
 	 * that a device repeating it costs one try a minute. */
 	if (hold_find(m, l->label, type) != NULL)
 		return;
-	/* Full: the type waits for the enumeration, as it did before. */
-	if (m->heard_count >= MIRROR_HEARD_MAX)
+	/* Full, or the link has its share: the type waits for the
+	 * enumeration, as it did before. */
+	if (m->heard_count >= MIRROR_HEARD_MAX || holds_of(m, l->label) >= MIRROR_HEARD_PER_LINK)
 		return;
 	mirror_heard_t *h = &m->heard[m->heard_count++];
 	snprintf(h->label, sizeof(h->label), "%s", l->label);

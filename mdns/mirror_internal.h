@@ -176,8 +176,11 @@ struct mzone {
 };
 
 /* Service types held browsed because they were heard announced
- * (mirror_heard.c): at most MIRROR_HEARD_MAX at once, every link. */
-#define MIRROR_HEARD_MAX 64
+ * (mirror_heard.c): at most MIRROR_HEARD_MAX at once, every link, and
+ * MIRROR_HEARD_PER_LINK of one link, so that a device inventing types on
+ * its link cannot take the other links' holds. */
+#define MIRROR_HEARD_MAX      64
+#define MIRROR_HEARD_PER_LINK 16
 /* Seconds a heard type stays browsed by its hearing alone: time enough for
  * Avahi to report its instances from the cache and from the announcements
  * that follow (three within seconds, RFC 6762 8.3). */

@@ -14,11 +14,16 @@ static void hear(fixture_t *f, int ifindex, const char *type)
 	mdns_mirror_inject_type(f->mirror, ifindex, w);
 }
 
-static bool watched(fixture_t *f, const char *name)
+static bool watched_on(fixture_t *f, int ifindex, const char *name)
 {
 	uint8_t w[MDNS_NAME_MAX];
 	wire_text(w, name);
-	return mdns_mirror_is_watched(f->mirror, IFX, w, DNS_T_PTR);
+	return mdns_mirror_is_watched(f->mirror, ifindex, w, DNS_T_PTR);
+}
+
+static bool watched(fixture_t *f, const char *name)
+{
+	return watched_on(f, IFX, name);
 }
 
 static uint64_t heard(fixture_t *f)
@@ -141,22 +146,55 @@ static void test_heard_limits(void)
 	teardown(f);
 }
 
+/* Five links: eth0 (lan, IFX), then eth1..eth4 (l1..l4, IFX + 1..4). */
+static mdns_link_config_t five[5];
+
+static void five_links(mdns_mirror_config_t *cfg)
+{
+	static char names[5][8], labels[5][8];
+	for (int i = 0; i < 5; i++) {
+		snprintf(names[i], sizeof(names[i]), "eth%d", i);
+		snprintf(labels[i], sizeof(labels[i]), i == 0 ? "lan" : "l%d", i);
+		five[i] = (mdns_link_config_t){.interface = names[i], .subdomain = labels[i]};
+	}
+	cfg->links = five;
+	cfg->link_count = 5;
+}
+
 static void test_heard_holds_bounded(void)
 {
-	fixture_t *f = setup_heard(NULL);
+	fixture_t *f = setup_heard(five_links);
 	char name[64];
-	for (int i = 0; i < MIRROR_HEARD_MAX + 10; i++) {
+	for (int k = 1; k < 5; k++) {
+		snprintf(name, sizeof(name), "eth%d", k);
+		mdns_mirror_inject_link(f->mirror, IFX + k, name, true);
+	}
+	/* One link takes its share of holds, not more. */
+	for (int i = 0; i < MIRROR_HEARD_PER_LINK + 4; i++) {
 		snprintf(name, sizeof(name), "_t%d._tcp.local", i);
 		hear(f, IFX, name);
 	}
-	CU_ASSERT_EQUAL(heard(f), MIRROR_HEARD_MAX);
-	snprintf(name, sizeof(name), "_t%d._tcp.local", MIRROR_HEARD_MAX - 1);
+	CU_ASSERT_EQUAL(heard(f), MIRROR_HEARD_PER_LINK);
+	snprintf(name, sizeof(name), "_t%d._tcp.local", MIRROR_HEARD_PER_LINK - 1);
 	CU_ASSERT_TRUE(watched(f, name));
-	snprintf(name, sizeof(name), "_t%d._tcp.local", MIRROR_HEARD_MAX);
+	snprintf(name, sizeof(name), "_t%d._tcp.local", MIRROR_HEARD_PER_LINK);
 	CU_ASSERT_FALSE(watched(f, name));
+	/* The other links have theirs, up to the cap on all of them. */
+	for (int k = 1; k < 4; k++) {
+		for (int i = 0; i < MIRROR_HEARD_PER_LINK; i++) {
+			snprintf(name, sizeof(name), "_t%d._tcp.local", i);
+			hear(f, IFX + k, name);
+		}
+		CU_ASSERT_TRUE(watched_on(f, IFX + k, "_t0._tcp.local"));
+	}
+	CU_ASSERT_EQUAL(heard(f), MIRROR_HEARD_MAX);
+	hear(f, IFX + 4, "_t0._tcp.local");
+	CU_ASSERT_FALSE(watched_on(f, IFX + 4, "_t0._tcp.local"));
 	/* Every hold ends by itself, and frees its place. */
 	run_for(f, HOLD_MS + 150);
 	CU_ASSERT_FALSE(watched(f, "_t0._tcp.local"));
+	hear(f, IFX + 4, "_t0._tcp.local");
+	CU_ASSERT_TRUE(watched_on(f, IFX + 4, "_t0._tcp.local"));
 	hear(f, IFX, name);
 	CU_ASSERT_TRUE(watched(f, name));
 	teardown(f);
@@ -189,7 +227,7 @@ int gw_test_register(void)
 	    {"heard type without instances expires", test_heard_expires},
 	    {"heard and listed types", test_heard_listed},
 	    {"heard types within the link's limits", test_heard_limits},
-	    {"holds bounded", test_heard_holds_bounded},
+	    {"holds bounded, per link and in all", test_heard_holds_bounded},
 	    {"heard type and a link lost", test_heard_link_down},
 	    {NULL, NULL},
 	};
