@@ -17,13 +17,14 @@
  * The socket is bound to the mDNS group address, not to the wildcard: the
  * kernel hands it multicast datagrams only, so it never takes a unicast
  * answer meant for Avahi's socket. Parsing is bounded: at most
- * MDNS_HEARD_RATE responses a second, every link together, are read into
- * ldns (4 us for a service's announcement, some 30 for a full packet),
- * the rest are read and dropped (a flood costs Avahi far more), and a
- * packet names at most MDNS_HEARD_PER_PACKET types. IPv4 only: every
- * stack that leaves the enumeration unannounced also speaks IPv4 on a
- * dual-stack link, and one socket serves every link (IPv6 would need one
- * per interface: ff02::fb is link-scoped). */
+ * MDNS_HEARD_RATE responses a second, every link together, and
+ * MDNS_HEARD_RATE_LINK of one link, are read into ldns (4 us for a
+ * service's announcement, some 30 for a full packet), the rest are read
+ * and dropped (a flood costs Avahi far more), and a packet names at most
+ * MDNS_HEARD_PER_PACKET types. IPv4 only: every stack that leaves the
+ * enumeration unannounced also speaks IPv4 on a dual-stack link, and one
+ * socket serves every link (IPv6 would need one per interface: ff02::fb
+ * is link-scoped). */
 #include "mdns/internal.h"
 
 #include <errno.h>
@@ -124,17 +125,28 @@ static int ifindex_of(struct msghdr *msg)
 	return 0;
 }
 
-/* Whether this second's parse budget has room for one more packet. */
-static bool budget(mdns_t *m)
+bool mdns_heard_budget(mdns_t *m, int ifindex)
 {
+	mdns_iface_t *link = NULL;
+	for (size_t i = 0; i < m->iface_count && link == NULL; i++) {
+		if (m->ifaces[i].ifindex == ifindex)
+			link = &m->ifaces[i];
+	}
+	if (link == NULL)
+		return false;
 	ev_tstamp now = ev_now(m->loop);
 	if (now - m->heard_window >= 1.0) {
 		m->heard_window = now;
 		m->heard_count = 0;
 	}
-	if (m->heard_count >= MDNS_HEARD_RATE)
+	if (now - link->heard_window >= 1.0) {
+		link->heard_window = now;
+		link->heard_count = 0;
+	}
+	if (m->heard_count >= MDNS_HEARD_RATE || link->heard_count >= MDNS_HEARD_RATE_LINK)
 		return false;
 	m->heard_count++;
+	link->heard_count++;
 	return true;
 }
 
@@ -176,7 +188,7 @@ static void on_heard(struct ev_loop *loop, ev_io *w, int revents)
 		if (n < DNS_HEADER_LEN || !(buf[2] & 0x80) ||
 		    (buf[6] == 0 && buf[7] == 0 && buf[10] == 0 && buf[11] == 0))
 			continue;
-		if (!budget(m))
+		if (!mdns_heard_budget(m, ifindex))
 			continue;
 		int count = mdns_heard_types(buf, (size_t)n, types);
 		for (int k = 0; k < count; k++)

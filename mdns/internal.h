@@ -14,6 +14,10 @@ typedef struct mdns_iface {
 	int ifindex;
 	char name[IF_NAMESIZE];
 	bool up;
+	/* heard.c: this second's parse budget of the link (starts again with
+	 * each scan of the interfaces). */
+	ev_tstamp heard_window;
+	unsigned heard_count;
 } mdns_iface_t;
 
 /* Seconds a freed watch's browser waits to be freed with the others freed
@@ -95,6 +99,13 @@ void mdns_rcvbuf_apply(mdns_t *m, size_t links);
  * link together (a few microseconds each: a few ms of CPU a second at
  * most, where Avahi spends far more on the same packets). */
 #define MDNS_HEARD_RATE 1000
+/* The same for one link, so that a device flooding its link cannot take
+ * the budget of the others. */
+#define MDNS_HEARD_RATE_LINK 250
+
+/* Whether a response on interface ifindex may be parsed now: a link of
+ * ours (m->ifaces) with budget left, in all and its own; counts it. */
+bool mdns_heard_budget(mdns_t *m, int ifindex);
 
 /* Start listening (when opts.on_type is set and IPv4 is on); a failure is
  * logged and leaves it off, which costs only the delay it removes.

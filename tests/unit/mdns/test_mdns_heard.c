@@ -5,6 +5,7 @@
 
 #include "cunit.h"
 #include "common/error.h"
+#include "mdns/internal.h"
 #include "mdns/mdns.h"
 #include "zones/zone.h"
 
@@ -163,6 +164,73 @@ static void test_malformed(void)
 	free(pk.wire);
 }
 
+static void no_record(void *arg, const mdns_record_t *rec)
+{
+	(void)arg;
+	(void)rec;
+}
+
+static void no_link(void *arg, int ifindex, const char *name, bool up)
+{
+	(void)arg;
+	(void)ifindex;
+	(void)name;
+	(void)up;
+}
+
+static void on_stop(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ONE);
+}
+
+/* The parse budget: MDNS_HEARD_RATE_LINK a second for each link, so that
+ * one flooding link leaves the others theirs, MDNS_HEARD_RATE in all,
+ * none for an interface that is not a link; a second later, again. */
+static void test_budget(void)
+{
+	static const char *const none[] = {"gwheard-none0"};
+	mdns_opts_t o = {.ipv4 = true,
+	                 .interfaces = none,
+	                 .interface_count = 1,
+	                 .on_record = no_record,
+	                 .on_link = no_link};
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+	mdns_t *m = NULL;
+	CU_ASSERT_EQUAL_FATAL(mdns_new(&m, loop, &o), GW_OK);
+	/* Six links, as a scan of the interfaces would have found them. */
+	m->ifaces = calloc(6, sizeof(*m->ifaces));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m->ifaces);
+	m->iface_count = 6;
+	for (int i = 0; i < 6; i++)
+		m->ifaces[i] = (mdns_iface_t){.ifindex = 10 + i, .up = true};
+	CU_ASSERT_FALSE(mdns_heard_budget(m, 99));
+	unsigned passed = 0;
+	for (int i = 0; i < 2 * MDNS_HEARD_RATE_LINK; i++)
+		passed += mdns_heard_budget(m, 10);
+	CU_ASSERT_EQUAL(passed, MDNS_HEARD_RATE_LINK);
+	CU_ASSERT_TRUE(mdns_heard_budget(m, 11));
+	/* Every link together: MDNS_HEARD_RATE. */
+	passed = MDNS_HEARD_RATE_LINK + 1;
+	for (int k = 11; k < 16; k++) {
+		for (int i = 0; i < MDNS_HEARD_RATE_LINK; i++)
+			passed += mdns_heard_budget(m, k);
+	}
+	CU_ASSERT_EQUAL(passed, MDNS_HEARD_RATE);
+	CU_ASSERT_FALSE(mdns_heard_budget(m, 15));
+	/* The next second. */
+	ev_timer t;
+	ev_timer_init(&t, on_stop, 1.05, 0.);
+	ev_timer_start(loop, &t);
+	ev_run(loop, 0);
+	CU_ASSERT_TRUE(mdns_heard_budget(m, 10));
+	CU_ASSERT_TRUE(mdns_heard_budget(m, 15));
+	mdns_free(m);
+	ev_loop_destroy(loop);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -171,6 +239,7 @@ int gw_test_register(void)
 	    {"what names no type", test_nothing_named},
 	    {"types per packet bounded", test_bounded},
 	    {"malformed packets", test_malformed},
+	    {"parse budget, per link and in all", test_budget},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mdns heard types", tests);
