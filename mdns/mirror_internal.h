@@ -252,7 +252,9 @@ bool mirror_logs_flush(mdns_mirror_t *m, bool all);
 void mirror_on_logflush(struct ev_loop *loop, ev_timer *w, int revents);
 
 /* mirror_heard.c: a type heard announced on a link (mdns_type_fn), the
- * end of its hold, and every hold dropped (discovery restarted). */
+ * end of its hold, and every hold dropped with its timer (the mirror
+ * freed; a restart of discovery keeps them: the links' rediscovery
+ * removes what is not heard or listed again). */
 void mirror_on_type(void *arg, int ifindex, const uint8_t *type);
 void mirror_on_heard_timer(struct ev_loop *loop, ev_timer *w, int revents);
 void mirror_heard_clear(mdns_mirror_t *m);
