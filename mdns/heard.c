@@ -237,11 +237,57 @@ void mdns_heard_join(mdns_t *m, int ifindex, bool join)
 	/* Leaving an interface that is gone fails, harmlessly: the kernel
 	 * dropped its memberships with it. */
 	if (setsockopt(m->heard_fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &mr,
-	               sizeof(mr)) != 0 &&
-	    join)
-		gw_warn("mdns: cannot listen to announcements on interface %d: %s; its new "
-		        "service types are found when Avahi next asks for them",
-		        ifindex, strerror(errno));
+	               sizeof(mr)) == 0 ||
+	    !join)
+		return;
+	/* The kernel's limit on one socket's groups: Avahi's socket has it
+	 * too, which matters far more; said once for the scan, by
+	 * mdns_heard_check_limit(). */
+	if (errno == ENOBUFS) {
+		m->heard_limited = true;
+		return;
+	}
+	gw_warn("mdns: cannot listen to announcements on interface %d: %s; its new "
+	        "service types are found when Avahi next asks for them",
+	        ifindex, strerror(errno));
+}
+
+/* The limit as the kernel has it, for the warning; 0 when it cannot be
+ * read (the packaged unit hides /proc/sys). */
+static long memberships_now(void)
+{
+	long v = 0;
+	FILE *f = fopen("/proc/sys/net/ipv4/igmp_max_memberships", "re");
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%ld", &v) != 1 || v < 0)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+void mdns_heard_check_limit(mdns_t *m, size_t up)
+{
+	/* Links up when it was last said, for the process: a restart of
+	 * discovery (a reload) meets the same limit with the same links. */
+	static size_t told;
+	if (!m->heard_limited)
+		return;
+	m->heard_limited = false;
+	if (up <= told)
+		return;
+	told = up;
+	long now = memberships_now();
+	char limit[48] = "";
+	if (now > 0)
+		snprintf(limit, sizeof(limit), ", now %ld", now);
+	gw_warn("mdns: %zu links are up, more than the kernel lets one socket join the mDNS "
+	        "group on (sysctl net.ipv4.igmp_max_memberships%s): Avahi's IPv4 socket meets "
+	        "the same limit, so IPv4 mDNS is not heard on some links and a device there "
+	        "with IPv4 only is not mirrored; raise it (sysctl -w "
+	        "net.ipv4.igmp_max_memberships=%d) and restart the daemon (see mdns.md, "
+	        "\"Many links\")",
+	        up, limit, MDNS_MEMBERSHIPS_WANT);
 }
 
 void mdns_heard_stop(mdns_t *m)

@@ -61,6 +61,9 @@ struct mdns {
 	ev_io heard_io;
 	ev_tstamp heard_window;
 	unsigned heard_count;
+	/* heard.c: a join refused since the last scan for the kernel's limit
+	 * on one socket's groups (ENOBUFS), said once per scan at most. */
+	bool heard_limited;
 };
 
 /* rcvbuf.c: the receive buffers of Avahi's mDNS sockets. Avahi reads
@@ -113,6 +116,21 @@ bool mdns_heard_budget(mdns_t *m, int ifindex);
 int mdns_heard_start(mdns_t *m);
 void mdns_heard_join(mdns_t *m, int ifindex, bool join);
 void mdns_heard_stop(mdns_t *m);
+
+/* The value of net.ipv4.igmp_max_memberships the warning below asks for:
+ * a membership for each of the MDNS_LINKS_MAX links the gateway follows,
+ * and the loopback, which Avahi also joins when no links are configured,
+ * with room to spare. */
+#define MDNS_MEMBERSHIPS_WANT 512
+
+/* After a scan that brought links up: when a join was refused for the
+ * kernel's limit on the groups one socket joins (ENOBUFS), say so once,
+ * as a warning with the sysctl that raises it (once per process, and
+ * again only when more links are up than when it was said). Avahi's IPv4
+ * socket joins the same group on every link and meets the same limit,
+ * so past it IPv4 mDNS is not heard on some links at all. up: the links
+ * up now. */
+void mdns_heard_check_limit(mdns_t *m, size_t up);
 
 /* links.c: the link monitor. */
 int mdns_links_start(mdns_t *m);

@@ -120,6 +120,7 @@ static void scan(mdns_t *m)
 			m->opts.on_link(m->opts.arg, now[i].ifindex, now[i].name, true);
 		}
 	}
+	mdns_heard_check_limit(m, up);
 	free(old);
 }
 

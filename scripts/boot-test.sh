@@ -6,8 +6,8 @@
 # host changes), booted with systemd-nspawn on a private network (only its
 # own loopback: port 53 and mDNS stay inside). Checks:
 # - dpkg -i creates the user dnssd-gateway (removed from the copy first),
-#   the state directory (0700) and enables the unit; the configuration is
-#   a conffile;
+#   the state directory (0700) and enables the unit, and sets
+#   net.ipv4.igmp_max_memberships to 512; the configuration is a conffile;
 # - booted, the service becomes active and stays so; its process runs as
 #   dnssd-gateway with no new privileges, a seccomp filter and no
 #   capability but CAP_NET_BIND_SERVICE in its bounding set; it answers a
@@ -87,8 +87,16 @@ in_copy sh -c 'if getent passwd dnssd-gateway >/dev/null; then userdel dnssd-gat
 
 # Install, with no systemd running: the maintainer scripts make the user
 # and the state directory and enable the unit; nothing starts yet.
-in_copy dpkg -i /root/dnssd-gateway.deb >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; fail "dpkg -i"; }
+# The copy's network namespace is new, so its igmp_max_memberships is the
+# kernel's default (20) until the postinst applies the package's sysctl.d
+# file.
+in_copy sh -c 'dpkg -i /root/dnssd-gateway.deb &&
+	echo "igmp_max_memberships=$(cat /proc/sys/net/ipv4/igmp_max_memberships)"' \
+	>"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; fail "dpkg -i"; }
 pass "dpkg -i $(basename "$deb")"
+grep -q '^igmp_max_memberships=512' "$tmp/dpkg.log" &&
+	pass "postinst set net.ipv4.igmp_max_memberships to 512" ||
+	bad "after dpkg -i: $(grep '^igmp_max_memberships=' "$tmp/dpkg.log" || echo 'no igmp_max_memberships')"
 in_copy sh -c 'getent passwd dnssd-gateway | grep -q :/usr/sbin/nologin$' 2>/dev/null &&
 	pass "postinst made the system user dnssd-gateway" || bad "no system user dnssd-gateway after dpkg -i"
 # The copy's user, not the host's: ask inside.

@@ -82,6 +82,7 @@ expect=(
 	/lib/systemd/system/dnssd-gateway.service
 	/usr/lib/sysusers.d/dnssd-gateway.conf
 	/usr/lib/tmpfiles.d/dnssd-gateway.conf
+	/usr/lib/sysctl.d/dnssd-gateway.conf
 	/etc/dnssd-gateway/dnssd-gateway.yaml
 	/usr/share/man/man8/dnssd-gateway.8.gz
 	/usr/share/man/man8/dnssd-gatewayctl.8.gz
@@ -102,6 +103,8 @@ grep -qxF /etc/dnssd-gateway/dnssd-gateway.yaml "$tmp/control/conffiles" ||
 	fail "the configuration is not a conffile"
 grep -q systemd-sysusers "$tmp/control/postinst" || fail "postinst does not create the system user"
 grep -q 'deb-systemd-helper' "$tmp/control/postinst" || fail "postinst does not enable the unit"
+grep -q 'systemd-sysctl dnssd-gateway.conf' "$tmp/control/postinst" ||
+	fail "postinst does not apply the sysctl.d file"
 
 mkdir "$tmp/root"
 dpkg-deb -x "$deb" "$tmp/root"
