@@ -120,7 +120,11 @@ Wants=dnssd-gateway.service
 AllowIsolate=yes
 EOF
 notify=1
-if ! nm -D --undefined-only "$root/usr/sbin/dnssd-gateway" | grep -qE '\bsd_(pid_)?notifyf?\b'; then
+# Into a file, not a pipe into grep -q: with pipefail, grep leaving at the
+# first match made nm die of SIGPIPE (141) most of the time, and the unit
+# as shipped went untested.
+nm -D --undefined-only "$root/usr/sbin/dnssd-gateway" >"$tmp/undefined"
+if ! grep -qE '\bsd_(pid_)?notifyf?\b' "$tmp/undefined"; then
 	notify=0
 	echo "NOTE: this dnssd-gateway does not call sd_notify: testing the unit with Type=exec and no watchdog (drop-in)" >&2
 	mkdir -p "$root/etc/systemd/system/dnssd-gateway.service.d"
