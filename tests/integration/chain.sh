@@ -435,7 +435,8 @@ chain_start_gateway() {
 	}
 }
 
-chain_log_since() { tail -n +"$1" "$GW_TMP/gateway.log" | grep -q "$2"; } # LINE REGEX
+# grep without -q, which under pipefail could kill tail with SIGPIPE.
+chain_log_since() { tail -n +"$1" "$GW_TMP/gateway.log" | grep "$2" >/dev/null; } # LINE REGEX
 
 chain_kill_gateway() {
 	local sig=${1:-TERM}

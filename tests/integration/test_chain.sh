@@ -120,8 +120,10 @@ registrar_loop_log() {
 	awk '/registrar: scanning/ {n = NR} {l[NR] = $0} END {for (i = n; i <= NR; i++) print l[i]}' \
 		"$CHAIN_DIR/registrar.log"
 }
-loop_in_step() { registrar_loop_log | grep -q 'in step: DS'; }
-loop_quiet() { ! registrar_loop_log | grep -q 'applied\|refused'; }
+# grep reads to the end: under pipefail, grep -q leaving early could kill
+# awk with SIGPIPE, and loop_quiet pass on a log that is not quiet.
+loop_in_step() { registrar_loop_log | grep 'in step: DS' >/dev/null; }
+loop_quiet() { ! registrar_loop_log | grep 'applied\|refused' >/dev/null; }
 expect "the registrar's loop found the parent in step" loop_in_step
 expect "... and neither changed nor refused anything" loop_quiet
 chain_registrar_stop

@@ -192,7 +192,7 @@ done
 # regex) when given: the start's READY=1 must not stand in for a reload's.
 wait_line() {
 	for _ in $(seq 1 100); do
-		sed -n "/${2:-.}/,\$p" "$NLOG" | grep -qE "$1" && return 0
+		sed -n "/${2:-.}/,\$p" "$NLOG" | grep -E "$1" >/dev/null && return 0
 		sleep 0.05
 	done
 	return 1
