@@ -152,6 +152,7 @@ typedef struct commit_req {
 	time_t now;
 	uint32_t serial;
 	unsigned threads;    /* a refresh's; a change picks its own */
+	size_t max;          /* a refresh's RRsets at most; 0: every one due */
 	size_t *resigned;    /* may be NULL */
 	zone_rrdiff_t *diff; /* may be NULL */
 } commit_req_t;
@@ -230,7 +231,7 @@ static int commit_run(const sig_signer_t *signer, zone_t *zone, const commit_req
 		return GW_EINVAL;
 	}
 	if (req->cs == NULL) {
-		ret = sig_zone_jobs(signer, zone, req->now, false, &jobs, &njobs);
+		ret = sig_zone_jobs(signer, zone, req->now, false, req->max, &jobs, &njobs);
 		if (ret != GW_OK || njobs == 0)
 			goto out; /* nothing falls due: no change, no new serial */
 	}
@@ -315,11 +316,12 @@ int sig_zone_commit(const sig_signer_t *signer, zone_t *zone, const zone_changes
 }
 
 int sig_zone_refresh(const sig_signer_t *signer, zone_t *zone, time_t now, unsigned threads,
-                     uint32_t new_serial, size_t *resigned, zone_rrdiff_t *diff)
+                     size_t max, uint32_t new_serial, size_t *resigned, zone_rrdiff_t *diff)
 {
 	const commit_req_t req = {.now = now,
 	                          .serial = new_serial,
 	                          .threads = threads,
+	                          .max = max,
 	                          .resigned = resigned,
 	                          .diff = diff};
 	return commit_run(signer, zone, &req);

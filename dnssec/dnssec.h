@@ -507,8 +507,13 @@ int sig_zone_commit(const sig_signer_t *signer, zone_t *zone, const zone_changes
 /* The signature refresh as a commit: re-sign every RRset that needs it at
  * now (sig_rrset_needs_signing(); signatures over glue dropped), using
  * threads workers, set the serial to new_serial and sign the SOA, all or
- * nothing as sig_zone_commit(), with *resigned and diff as there. When
- * nothing needs signing the zone is left alone (serial included),
- * *resigned is 0 and diff is not touched. */
+ * nothing as sig_zone_commit(), with *resigned and diff as there. With
+ * max > 0, only the first max RRsets due in canonical order (a node's
+ * RRsets are taken whole, and the SOA comes on top), so that a zone
+ * whose signatures all fall due at once (the wall clock set forward
+ * past them) is re-signed in parts, each a commit, rather than in one
+ * that holds the loop for seconds; what is left is due at the next
+ * call. When nothing needs signing the zone is left alone (serial
+ * included), *resigned is 0 and diff is not touched. */
 int sig_zone_refresh(const sig_signer_t *signer, zone_t *zone, time_t now, unsigned threads,
-                     uint32_t new_serial, size_t *resigned, zone_rrdiff_t *diff);
+                     size_t max, uint32_t new_serial, size_t *resigned, zone_rrdiff_t *diff);

@@ -586,16 +586,19 @@ int sig_sign_jobs_into(const sig_signer_t *signer, zone_t *zone, sig_job_t *jobs
 }
 
 int sig_zone_jobs(const sig_signer_t *signer, const zone_t *zone, time_t now, bool force,
-                  sig_job_t **jobs_out, size_t *count)
+                  size_t max, sig_job_t **jobs_out, size_t *count)
 {
 	sig_job_t *jobs = NULL;
 	size_t njobs = 0;
 	size_t cap = 0;
+	size_t nsign = 0;
 	sig_walk_t walk = {0};
 
-	/* By index: zone_next() searches for each node. */
+	/* By index: zone_next() searches for each node. A node's RRsets are
+	 * taken whole, so the bound may be passed by a node's worth. */
 	const zone_node_t *node;
-	for (size_t n = 0; (node = zone_node_at(zone, n)) != NULL; n++) {
+	for (size_t n = 0; (node = zone_node_at(zone, n)) != NULL && (max == 0 || nsign < max);
+	     n++) {
 		sig_node_kind_t kind = sig_walk_kind(&walk, zone, node);
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
 			const zone_rrset_t *rrset = &node->rrsets[i];
@@ -611,6 +614,7 @@ int sig_zone_jobs(const sig_signer_t *signer, const zone_t *zone, time_t now, bo
 				return GW_ENOMEM;
 			}
 			jobs[njobs++] = (sig_job_t){.node = node, .rrset = rrset, .sign = sign};
+			nsign += sign;
 		}
 	}
 	*jobs_out = jobs;
@@ -628,7 +632,7 @@ int sig_sign_zone(const sig_signer_t *signer, zone_t *zone, time_t now, bool for
 
 	if (signer == NULL || zone == NULL)
 		return GW_EINVAL;
-	ret = sig_zone_jobs(signer, zone, now, force, &jobs, &njobs);
+	ret = sig_zone_jobs(signer, zone, now, force, 0, &jobs, &njobs);
 	if (ret == GW_OK)
 		ret = sig_sign_jobs_into(signer, zone, jobs, njobs, now, threads, &nsigned);
 	for (size_t i = 0; i < njobs; i++)

@@ -122,11 +122,13 @@ int sig_sign_jobs(const sig_signer_t *signer, sig_job_t *jobs, size_t count, tim
 
 /* The jobs of the whole zone, in canonical order: every signable RRset
  * that needs signing at now (all of them with force) and every RRset
- * that holds signatures it must not have (glue, data below a delegation).
- * On GW_OK *jobs is a malloc'ed array (caller frees it, and the sigs of
- * each job once signed; NULL when *count is 0). GW_ENOMEM. */
+ * that holds signatures it must not have (glue, data below a delegation);
+ * with max > 0, only the first max RRsets to sign (and the RRsets to
+ * clear before the last of them). On GW_OK *jobs is a malloc'ed array
+ * (caller frees it, and the sigs of each job once signed; NULL when
+ * *count is 0). GW_ENOMEM. */
 int sig_zone_jobs(const sig_signer_t *signer, const zone_t *zone, time_t now, bool force,
-                  sig_job_t **jobs, size_t *count);
+                  size_t max, sig_job_t **jobs, size_t *count);
 
 /* sig_sign_jobs(), then every job's signatures into zone (the signed ones
  * and the emptied ones alike), adding the signed ones to *nsigned. GW_OK,

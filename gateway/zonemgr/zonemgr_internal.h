@@ -64,6 +64,10 @@ struct gw_zonemgr {
 	/* What gw_zonemgr_get_info() shows. */
 	time_t refresh_at;  /* wall clock the refresh timer fires; 0: stopped */
 	time_t refresh_due; /* the first RRset due for re-signing; 0: none */
+	/* A refresh in parts (zonemgr.c, REFRESH_CHUNK): RRsets re-signed and
+	 * commits so far, logged once it ends. */
+	size_t refresh_run;
+	unsigned refresh_parts;
 	time_t last_commit;
 	uint32_t last_commit_serial;
 };

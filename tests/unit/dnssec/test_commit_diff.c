@@ -4,7 +4,8 @@
  * the old and the new SOA first. Over NSEC, NSEC3 and unsigned zones,
  * with delegations that come and go (glue losing and regaining
  * signatures), SOA TTL and MINIMUM changes (every NSEC TTL), RRset TTL
- * changes, refreshes; and no diff from a commit that fails. */
+ * changes, refreshes (whole, and in parts); and no diff from a commit
+ * that fails. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ typedef struct fixture {
 	sig_key_t *key;
 	sig_signer_t signer;
 	time_t now;
+	size_t refresh_max; /* a refresh's bound (sig_zone_refresh()'s max) */
 } fixture_t;
 
 static void fixture_init(fixture_t *f, denial_t denial)
@@ -105,7 +107,8 @@ static int commit_checked(fixture_t *f, const zone_changeset_t *cs, zone_rrdiff_
 	int ret;
 
 	if (cs == NULL)
-		ret = sig_zone_refresh(&f->signer, f->zone, f->now, 2, serial, NULL, d);
+		ret = sig_zone_refresh(&f->signer, f->zone, f->now, 2, f->refresh_max, serial, NULL,
+		                       d);
 	else if (f->key != NULL)
 		ret = sig_zone_commit(&f->signer, f->zone, cs, f->now, serial, NULL, d);
 	else
@@ -250,7 +253,7 @@ static void run_cases(denial_t denial)
 		/* Nothing falls due yet: a refresh changes nothing. */
 		size_t n = 1;
 		uint32_t serial = serial_of(f.zone);
-		CU_ASSERT(sig_zone_refresh(&f.signer, f.zone, f.now, 1, serial + 1, &n, &d) ==
+		CU_ASSERT(sig_zone_refresh(&f.signer, f.zone, f.now, 1, 0, serial + 1, &n, &d) ==
 		          GW_OK);
 		CU_ASSERT_EQUAL(n, 0);
 		CU_ASSERT_EQUAL(serial_of(f.zone), serial);
@@ -270,6 +273,69 @@ static void run_cases(denial_t denial)
 	}
 	zone_rrdiff_deinit(&d);
 	fixture_deinit(&f);
+}
+
+/* RRsets that need signing at f->now. */
+static size_t due_count(const fixture_t *f)
+{
+	size_t n = 0;
+	for (const zone_node_t *node = zone_first(f->zone); node != NULL;
+	     node = zone_next(f->zone, node))
+		for (uint16_t i = 0; i < node->rrset_count; i++)
+			n += node->rrsets[i].sig_count > 0 &&
+			     sig_rrset_needs_signing(&f->signer, &node->rrsets[i], f->now);
+	return n;
+}
+
+/* The wall clock set forward past every signature: a refresh with a
+ * bound re-signs the zone in parts, each a commit with its own serial
+ * and an exact diff, at most the bound (a node's RRsets whole, the SOA
+ * on top) and at least what is due up to it, until nothing is due; the
+ * zone verifies at the end. */
+static void run_parts(denial_t denial)
+{
+	fixture_t f;
+	char err[256];
+	fixture_init(&f, denial);
+	f.now += 20 * 86400;
+	size_t due = due_count(&f);
+	CU_ASSERT_FATAL(due >= 8);
+	CU_ASSERT(sig_verify_zone(f.zone, &f.key, 1, f.now, err, sizeof(err)) != GW_OK);
+	f.refresh_max = 2;
+	unsigned parts = 0;
+	for (;;) {
+		zone_rrdiff_t d = {0};
+		uint32_t serial = serial_of(f.zone);
+		size_t before = due_count(&f);
+		CU_ASSERT_FATAL(commit_checked(&f, NULL, &d) == GW_OK);
+		size_t after = due_count(&f);
+		zone_rrdiff_deinit(&d);
+		if (before == 0) {
+			CU_ASSERT_EQUAL(serial_of(f.zone), serial);
+			break;
+		}
+		parts++;
+		CU_ASSERT_EQUAL(serial_of(f.zone), serial + 1);
+		/* The bound, or every RRset due when fewer; the apex node (SOA,
+		 * NS, DNSKEY, NSEC) is the widest. */
+		CU_ASSERT(before - after >= (before < 2 ? before : 2));
+		CU_ASSERT(before - after <= 2 + 4);
+		CU_ASSERT_FATAL(parts <= due);
+	}
+	CU_ASSERT(parts >= 3);
+	CU_ASSERT(parts < due);
+	CU_ASSERT(sig_verify_zone(f.zone, &f.key, 1, f.now, err, sizeof(err)) == GW_OK);
+	fixture_deinit(&f);
+}
+
+static void test_parts_nsec(void)
+{
+	run_parts(NSEC);
+}
+
+static void test_parts_nsec3(void)
+{
+	run_parts(NSEC3);
 }
 
 /* A random stream over a small name space: services come and go (and
@@ -392,6 +458,8 @@ int gw_test_register(void)
 	                                        {"cases, NSEC", test_cases_nsec},
 	                                        {"cases, NSEC3", test_cases_nsec3},
 	                                        {"cases, unsigned", test_cases_unsigned},
+	                                        {"a refresh in parts, NSEC", test_parts_nsec},
+	                                        {"a refresh in parts, NSEC3", test_parts_nsec3},
 	                                        {"random stream, NSEC", test_stream_nsec},
 	                                        {"random stream, NSEC3", test_stream_nsec3},
 	                                        {"random stream, unsigned", test_stream_unsigned},

@@ -673,8 +673,8 @@ static void run_apply(run_t *r, int64_t now)
 	CU_ASSERT_FATAL(
 	    sig_zone_commit(&signer, r->zone, &cs, (time_t)now, ++r->serial, NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
-	CU_ASSERT_FATAL(
-	    sig_zone_refresh(&signer, r->zone, (time_t)now, 1, ++r->serial, NULL, NULL) == GW_OK);
+	CU_ASSERT_FATAL(sig_zone_refresh(&signer, r->zone, (time_t)now, 1, 0, ++r->serial, NULL,
+	                                 NULL) == GW_OK);
 	r->serial = serial_of(r->zone);
 	/* Every signing key signs everything it must: only when no key signs
 	 * the keyset alone, which sig_verify_zone() does not know of. */

@@ -120,7 +120,7 @@ static inline int commit(fixture_t *f, gw_journal_t *j, const zone_changeset_t *
 	zone_rrdiff_t diff = {0};
 	int ret;
 	if (cs == NULL)
-		ret = sig_zone_refresh(&f->signer, f->zone, f->now, 1, serial, NULL, &diff);
+		ret = sig_zone_refresh(&f->signer, f->zone, f->now, 1, 0, serial, NULL, &diff);
 	else if (f->key != NULL)
 		ret = sig_zone_commit(&f->signer, f->zone, cs, f->now, serial, NULL, &diff);
 	else

@@ -6,6 +6,7 @@
  * one step and a broken file changes nothing; signatures are refreshed
  * when due; the serial moves forward across restarts, past what the
  * journal shows served, and a start that fails writes no state. */
+#include "log_capture.h"
 #include "zonemgr_fixture.h"
 
 /* ---- start -------------------------------------------------------------- */
@@ -571,18 +572,20 @@ static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ONE);
 }
 
-/* Signatures valid 4 s, re-signed when less than 3 s remain: the refresh
- * timer fires within about two seconds and commits once, new signatures
- * and a new serial, and the zone still verifies. */
+/* Signatures valid 4 s, re-signed when less than 3 s remain. */
+static const zm_opts_t refresh_opts = {
+    .zone_file = true,
+    .sign = true,
+    .algorithm = SIG_ALG_ED25519,
+    .validity_s = 4,
+    .refresh_s = 3,
+};
+
+/* The refresh timer fires within about two seconds and commits once, new
+ * signatures and a new serial, and the zone still verifies. */
 static void test_refresh(void)
 {
-	const zm_opts_t o = {
-	    .zone_file = true,
-	    .sign = true,
-	    .algorithm = SIG_ALG_ED25519,
-	    .validity_s = 4,
-	    .refresh_s = 3,
-	};
+	const zm_opts_t o = refresh_opts;
 	fixture_t *f = setup(&o);
 	uint32_t expires = sig_expiration(served(f), APEX, T_SOA);
 	uint32_t www_expires = sig_expiration(served(f), "www.home.arpa.", T_A);
@@ -603,6 +606,62 @@ static void test_refresh(void)
 	CU_ASSERT(zone_serial_cmp(sig_expiration(served(f), APEX, T_SOA), expires) == 1);
 	CU_ASSERT(zone_serial_cmp(sig_expiration(served(f), "www.home.arpa.", T_A), www_expires) ==
 	          1);
+	free_and_verify(f, o.algorithm);
+	teardown(f);
+}
+
+/* Every signature falls due at once (as when the wall clock is set
+ * forward past them) in a zone bigger than a refresh's part (4096
+ * RRsets): zone_v1 and 2500 hosts, 5008 RRsets with the NSECs. The
+ * refresh goes in two parts, each a commit with its serial, the second
+ * right after the first, logged as one refresh; every signature is new
+ * and the zone verifies. */
+static void test_refresh_parts(void)
+{
+	enum { HOSTS = 2500 };
+	const zm_opts_t o = refresh_opts;
+	fixture_t *f = &F;
+	memset(f, 0, sizeof(*f));
+	tdir_make(f->dir, "zonemgr");
+	size_t cap = strlen(zone_v1) + HOSTS * 32 + 1, len = strlen(zone_v1);
+	char *text = malloc(cap);
+	CU_ASSERT_FATAL(text != NULL);
+	memcpy(text, zone_v1, len + 1);
+	for (unsigned i = 0; i < HOSTS; i++)
+		len += (size_t)snprintf(text + len, cap - len, "h%u 300 IN A 192.0.2.%u\n", i,
+		                        i % 250 + 1);
+	tdir_write(f->dir, FILE_NAME, text);
+	free(text);
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(f->loop != NULL);
+	CU_ASSERT_FATAL(zm_new(f, &o) == GW_OK);
+	gw_zonemgr_set_hook(f->m, on_commit, f);
+	/* The first host in canonical order and the last. */
+	uint32_t first = sig_expiration(served(f), "h0.home.arpa.", T_A);
+	uint32_t last = sig_expiration(served(f), "www.home.arpa.", T_A);
+	CU_ASSERT(first != 0 && last != 0);
+
+	log_capture_t cap_log;
+	char log[8192];
+	f->break_on_hook = true;
+	ev_timer guard;
+	ev_timer_init(&guard, on_timeout, RUN_MAX_S, 0.0);
+	ev_timer_start(f->loop, &guard);
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
+	log_capture_start(&cap_log);
+	ev_run(f->loop, 0);
+	unsigned after_first = f->hooks;
+	ev_run(f->loop, 0);
+	log_capture_end(&cap_log, log, sizeof(log));
+	ev_timer_stop(f->loop, &guard);
+	gw_zonemgr_stop(f->m);
+
+	CU_ASSERT_EQUAL(after_first, 1);
+	CU_ASSERT_EQUAL(f->hooks, 2);
+	CU_ASSERT_EQUAL(f->hook_serial, 102);
+	CU_ASSERT(strstr(log, "RRsets re-signed, in 2 commits") != NULL);
+	CU_ASSERT(zone_serial_cmp(sig_expiration(served(f), "h0.home.arpa.", T_A), first) == 1);
+	CU_ASSERT(zone_serial_cmp(sig_expiration(served(f), "www.home.arpa.", T_A), last) == 1);
 	free_and_verify(f, o.algorithm);
 	teardown(f);
 }
@@ -791,6 +850,7 @@ int gw_test_register(void)
 	    {"reloads beside another writer, unsigned", test_shared_unsigned},
 	    {"reloads beside another writer, signed", test_shared_signed},
 	    {"signature refresh", test_refresh},
+	    {"signature refresh in parts", test_refresh_parts},
 	    {"restart", test_restart},
 	    {"restart: the journal's floor, a start that fails", test_restart_floor},
 	    {"the first snapshot once the loop is idle, or at the stop", test_first_snapshot},
