@@ -9,7 +9,8 @@
 # (SSH, registered at the start, may be heard before the enumeration
 # lists it, or after), and
 # the listener beside Avahi's socket does not make Avahi see another mDNS
-# stack.
+# stack. Then the link goes down and up, and a type new after that is
+# heard too (the listener joins the link's group again).
 source "$(dirname "$0")/lib.sh"
 source "$GW_INTEGRATION_DIR/netns.sh"
 
@@ -60,5 +61,23 @@ expect "Avahi sees no other mDNS stack" \
 pub unregister http
 wait_until 10 no_answer "$WEB" SRV
 expect "unregistered: gone" no_answer "$WEB" SRV
+
+# The link down and up again: the listener left the group on the link and
+# joins it again. A type new on the link 17 s after it came back, when
+# Avahi is not asking, is heard as before.
+ip -n "$NS_GW" link set "$IF_GW" down
+wait_until 10 grep -q "link lan ($IF_GW) is down" "$GW_TMP/gateway.log"
+ip -n "$NS_GW" link set "$IF_GW" up
+wait_until 10 grep -q "link lan ($IF_GW) is back" "$GW_TMP/gateway.log"
+t_up=$(date +%s.%N)
+expect "the link is back" grep -q "link lan ($IF_GW) is back" "$GW_TMP/gateway.log"
+sleep "$(echo "17 - ($(date +%s.%N) - $t_up)" | bc)"
+heard_before=$(heard_metric)
+pub service _scanner._tcp 8081 lanhost Scanner
+SCAN=Scanner._scanner._tcp.$L
+wait_until 6 has_answer "_scanner._tcp.$L" PTR "$SCAN"
+expect "after the link came back, a new type is browsable within 6 s" \
+	has_answer "_scanner._tcp.$L" PTR "IN PTR $SCAN"
+expect "... heard, as the metrics count" test "$(heard_metric)" = "$((heard_before + 1))"
 
 gw_finish
