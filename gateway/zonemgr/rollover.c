@@ -71,13 +71,19 @@ static int apply_keys(gw_zonemgr_t *m)
 		ret = gw_zonemgr_commit_now(m, &cs, NULL);
 	zone_changeset_deinit(&cs);
 	size_t resigned = 0;
+	bool more = false;
 	if (ret == GW_OK)
-		ret = gw_zonemgr_commit_now(m, NULL, &resigned);
-	if (ret != GW_OK)
+		ret = gw_zonemgr_resign_part(m, &resigned, &more);
+	if (ret != GW_OK || more)
+		/* Behind, or not signed whole yet: with more, the parts go on
+		 * by the refresh timer (REFRESH_CHUNK RRsets a commit, the loop
+		 * answering in between), and the step takes effect at the
+		 * last. */
 		m->keys_late = true;
 	else if (m->keys_late &&
 	         (ret = sig_keystore_roll_took_effect(m->keys, (int64_t)gw_clock_wall())) == GW_OK)
 		m->keys_late = false;
+	m->keys_resigning = ret == GW_OK && more;
 	if (ret == GW_OK)
 		ret = sig_keystore_publish_ds(m->keys, m->opts.dnssec.dnskey_ttl);
 out:
@@ -85,11 +91,27 @@ out:
 	if (ret != GW_OK)
 		gw_err("zone %s: cannot apply the key change: %s (retrying)", m->opts.domain_str,
 		       gw_strerror(ret));
-	else
+	else if (!m->keys_resigning)
 		gw_info("zone %s: keys applied, %zu RRsets signed again", m->opts.domain_str,
 		        resigned);
-	gw_zonemgr_schedule_refresh(m);
+	/* While the parts go on, the refresh timer is theirs. */
+	if (!m->keys_resigning)
+		gw_zonemgr_schedule_refresh(m);
 	return ret;
+}
+
+void gw_zonemgr_keys_resigned(gw_zonemgr_t *m, size_t resigned, unsigned parts)
+{
+	m->keys_resigning = false;
+	int ret = sig_keystore_roll_took_effect(m->keys, (int64_t)gw_clock_wall());
+	if (ret == GW_OK)
+		m->keys_late = false;
+	else
+		/* The zone is whole; the tick records the step's time again. */
+		m->keys_retry = true;
+	gw_info("zone %s: keys applied, %zu RRsets signed again, in %u commits", m->opts.domain_str,
+	        resigned, parts);
+	gw_zonemgr_roll_tick(m);
 }
 
 static uint64_t lifetime_of(const gw_zonemgr_t *m, sig_role_t role)
@@ -236,6 +258,12 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 	int64_t next = 0;
 	if (m->keys == NULL)
 		return;
+	/* A key change still being signed in parts: no step until it is
+	 * whole; its end ticks again (gw_zonemgr_keys_resigned()). */
+	if (m->keys_resigning) {
+		arm(m, 0);
+		return;
+	}
 	gw_zonemgr_roll_intervals(m, &iv);
 	/* The last change of the keys first; while the zone is behind, no
 	 * step is taken (its waits have not begun). */
@@ -288,6 +316,10 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 			/* The state is written: the zone catches up at the retry,
 			 * before any further step. */
 			next = now + (int64_t)ROLL_RETRY;
+			break;
+		}
+		if (m->keys_resigning) {
+			next = 0;
 			break;
 		}
 		sig_keystore_roll_info(m->keys, &iv, &info);

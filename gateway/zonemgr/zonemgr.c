@@ -378,6 +378,19 @@ void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m)
 	m->refresh_at = now + (time_t)in;
 }
 
+/* The refresh timer for the next part, REFRESH_CHUNK_GAP from now: not
+ * from the loop's time before the part, since a timer due already would
+ * run the next part ahead of the queries read meanwhile (libev runs the
+ * last watcher made pending first), and a query would wait two parts. */
+static void next_part(gw_zonemgr_t *m)
+{
+	ev_now_update(m->loop);
+	ev_timer_stop(m->loop, &m->refresh);
+	ev_timer_set(&m->refresh, REFRESH_CHUNK_GAP, 0.0);
+	ev_timer_start(m->loop, &m->refresh);
+	m->refresh_at = gw_clock_wall();
+}
+
 static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	gw_zonemgr_t *m = container_of(w, gw_zonemgr_t, refresh);
@@ -402,24 +415,34 @@ static void on_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 	 * part is only full while RRsets are due, each signed once, so this
 	 * ends. */
 	if (n >= REFRESH_CHUNK) {
-		/* From now, not from the loop's time before the part: a timer
-		 * due already would run the next part ahead of the queries
-		 * read meanwhile (libev runs the last watcher made pending
-		 * first), and a query would wait two parts. */
-		ev_now_update(loop);
-		ev_timer_set(&m->refresh, REFRESH_CHUNK_GAP, 0.0);
-		ev_timer_start(loop, &m->refresh);
-		m->refresh_at = gw_clock_wall();
+		next_part(m);
 		return;
 	}
-	if (m->refresh_parts > 1)
-		gw_info("signature refresh: %zu RRsets re-signed, in %u commits", m->refresh_run,
-		        m->refresh_parts);
-	else
-		gw_info("signature refresh: %zu RRsets re-signed", m->refresh_run);
+	size_t run = m->refresh_run;
+	unsigned parts = m->refresh_parts;
 	m->refresh_run = 0;
 	m->refresh_parts = 0;
 	gw_zonemgr_schedule_refresh(m);
+	/* A key change's parts are said by the keys' line. */
+	if (m->keys_resigning)
+		gw_zonemgr_keys_resigned(m, run, parts);
+	else if (parts > 1)
+		gw_info("signature refresh: %zu RRsets re-signed, in %u commits", run, parts);
+	else
+		gw_info("signature refresh: %zu RRsets re-signed", run);
+}
+
+int gw_zonemgr_resign_part(gw_zonemgr_t *m, size_t *resigned, bool *more)
+{
+	*more = false;
+	int ret = commit(m, NULL, REFRESH_CHUNK, resigned);
+	if (ret != GW_OK || *resigned < REFRESH_CHUNK)
+		return ret;
+	*more = true;
+	m->refresh_run += *resigned;
+	m->refresh_parts++;
+	next_part(m);
+	return GW_OK;
 }
 
 /* The newest serial the journal file shows served is a floor for the

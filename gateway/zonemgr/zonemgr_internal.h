@@ -43,6 +43,10 @@ struct gw_zonemgr {
 	 * catch up, and the step under way counts from then. */
 	bool keys_retry;
 	bool keys_late;
+	/* The keys' last change is being signed into the zone in parts
+	 * (gw_zonemgr_resign_part()): keys_late until the last, whose end
+	 * (gw_zonemgr_keys_resigned()) takes the step's effect and ticks. */
+	bool keys_resigning;
 	/* owned: the ds-check in flight (one at a time), for the key
 	 * ds_check_tag; NULL: none. */
 	gw_ds_check_t *ds_check;
@@ -75,6 +79,18 @@ struct gw_zonemgr {
 /* One commit (zonemgr.c): cs applied and signed, or with cs NULL the
  * signatures that need it renewed; a new serial and a journal entry. */
 int gw_zonemgr_commit_now(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned);
+
+/* The first part of a re-signing (zonemgr.c): at most REFRESH_CHUNK
+ * RRsets that need signing, in one commit. *more: more may be due, and
+ * the refresh timer goes on with them in further parts right away, as
+ * the refresh does; the run's end calls gw_zonemgr_keys_resigned() while
+ * m->keys_resigning. */
+int gw_zonemgr_resign_part(gw_zonemgr_t *m, size_t *resigned, bool *more);
+
+/* rollover.c: a key change signed in parts is in the zone whole (resigned
+ * RRsets in all, in parts commits): its step takes effect now, and the
+ * next is looked at. */
+void gw_zonemgr_keys_resigned(gw_zonemgr_t *m, size_t resigned, unsigned parts);
 
 /* Point the signer at the keys that sign now, per the key store. */
 void gw_zonemgr_use_keys(gw_zonemgr_t *m);

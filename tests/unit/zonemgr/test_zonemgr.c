@@ -618,24 +618,8 @@ static void test_refresh(void)
  * and the zone verifies. */
 static void test_refresh_parts(void)
 {
-	enum { HOSTS = 2500 };
 	const zm_opts_t o = refresh_opts;
-	fixture_t *f = &F;
-	memset(f, 0, sizeof(*f));
-	tdir_make(f->dir, "zonemgr");
-	size_t cap = strlen(zone_v1) + HOSTS * 32 + 1, len = strlen(zone_v1);
-	char *text = malloc(cap);
-	CU_ASSERT_FATAL(text != NULL);
-	memcpy(text, zone_v1, len + 1);
-	for (unsigned i = 0; i < HOSTS; i++)
-		len += (size_t)snprintf(text + len, cap - len, "h%u 300 IN A 192.0.2.%u\n", i,
-		                        i % 250 + 1);
-	tdir_write(f->dir, FILE_NAME, text);
-	free(text);
-	f->loop = ev_loop_new(EVFLAG_AUTO);
-	CU_ASSERT_FATAL(f->loop != NULL);
-	CU_ASSERT_FATAL(zm_new(f, &o) == GW_OK);
-	gw_zonemgr_set_hook(f->m, on_commit, f);
+	fixture_t *f = setup_hosts(&o, 2500);
 	/* The first host in canonical order and the last. */
 	uint32_t first = sig_expiration(served(f), "h0.home.arpa.", T_A);
 	uint32_t last = sig_expiration(served(f), "www.home.arpa.", T_A);

@@ -6,6 +6,7 @@
  * then: no resolver meets a key's signatures, or its DS at the parent,
  * before it could have fetched the key. The DS files alone unwritable:
  * the zone goes on, and the files are written again within a minute. */
+#include "log_capture.h"
 #include "zonemgr_fixture.h"
 
 /* DNSKEY RRs in the served zone. */
@@ -33,6 +34,25 @@ static bool valid_with_old_key(const fixture_t *f, const sig_roll_info_t *info)
 		return ret == GW_OK;
 	}
 	return false;
+}
+
+/* The zone verifies with every key but the old one (the keys that sign
+ * now): each RRset signed by the keys its role needs. say: print why
+ * not. */
+static bool valid_with_new_keys(const fixture_t *f, const sig_roll_info_t *info, bool say)
+{
+	size_t n = 0, k = 0;
+	char err[512] = "";
+	sig_key_t *use[8];
+	sig_key_t *const *keys = sig_keystore_keys(gw_zonemgr_keystore(f->m), &n);
+	for (size_t i = 0; i < n && k < 8; i++) {
+		if (sig_key_tag(keys[i]) != info->old_tag)
+			use[k++] = keys[i];
+	}
+	int ret = sig_verify_zone(served(f), use, k, time(NULL), err, sizeof(err));
+	if (ret != GW_OK && say)
+		fprintf(stderr, "\n  zone does not verify: %s\n", err);
+	return k > 0 && ret == GW_OK;
 }
 
 static void roll_info(const fixture_t *f, sig_roll_info_t *info)
@@ -225,6 +245,76 @@ static void test_roll_clock_set(void)
 	teardown(f);
 }
 
+static void on_guard(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ONE);
+}
+
+/* A zone bigger than a refresh's part (4096 RRsets: zone_v1 and 2500
+ * hosts) and a ZSK rollover: at its active step the new ZSK signs the
+ * whole zone, in parts, each a commit, the loop answering in between. No
+ * step is taken while a part is left; the step takes effect, and its
+ * wait begins, once the last part is in, and the zone then verifies. */
+static void test_roll_in_parts(void)
+{
+	char err[256] = "";
+	char log[8192];
+	log_capture_t cap;
+	sig_roll_info_t info;
+	const zm_opts_t o = {.zone_file = true,
+	                     .sign = true,
+	                     .algorithm = SIG_ALG_ED25519,
+	                     .dnskey_ttl = 1,
+	                     .propagation_s = 1,
+	                     .split_keys = true};
+	fixture_t *f = setup_hosts(&o, 2500);
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
+	CU_ASSERT_EQUAL(gw_zonemgr_roll_start(f->m, SIG_ROLL_ZSK, 0, err, sizeof(err)), GW_OK);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	CU_ASSERT(!f->m->keys_resigning);
+
+	/* Past the publish wait (2 s): the new ZSK signs, its first part. */
+	sleep(3);
+	unsigned hooks = f->hooks;
+	gw_zonemgr_roll_tick(f->m);
+	int64_t first = (int64_t)time(NULL);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT(f->m->keys_resigning && f->m->keys_late);
+	CU_ASSERT_EQUAL(f->hooks, hooks + 1);
+	CU_ASSERT_EQUAL(f->m->roll_at, 0);
+	CU_ASSERT(!valid_with_new_keys(f, &info, false));
+	/* The tick again: nothing while a part is left. */
+	gw_zonemgr_roll_tick(f->m);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT_EQUAL(f->hooks, hooks + 1);
+
+	/* The loop: the next part, the last. */
+	f->break_on_hook = true;
+	ev_timer guard;
+	ev_timer_init(&guard, on_guard, RUN_MAX_S, 0.0);
+	ev_timer_start(f->loop, &guard);
+	log_capture_start(&cap);
+	ev_run(f->loop, 0);
+	log_capture_end(&cap, log, sizeof(log));
+	ev_timer_stop(f->loop, &guard);
+	CU_ASSERT_EQUAL(f->hooks, hooks + 2);
+	CU_ASSERT(!f->m->keys_resigning && !f->m->keys_late);
+	CU_ASSERT(strstr(log, "RRsets signed again, in 2 commits") != NULL);
+	CU_ASSERT(strstr(log, "signature refresh") == NULL);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT(info.since >= first);
+	CU_ASSERT(f->m->roll_at != 0 && f->m->roll_at >= (time_t)info.since);
+	CU_ASSERT(valid_with_new_keys(f, &info, true));
+	gw_zonemgr_stop(f->m);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -232,6 +322,7 @@ int gw_test_register(void)
 	    {"the retry is armed", test_roll_retry_armed},
 	    {"the DS files unwritable: written again within a minute", test_roll_ds_files_fail},
 	    {"the wall clock set during a wait", test_roll_clock_set},
+	    {"a key change signed in parts", test_roll_in_parts},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr rollover, commit fails", tests);

@@ -45,6 +45,7 @@ typedef struct zm_opts {
 	const char *const *extra; /* the gateway's own records, NULL-terminated */
 	uint32_t dnskey_ttl;      /* with sign: 0 = the default (3600) */
 	uint64_t propagation_s;   /* with sign: rollovers' propagation delay */
+	bool split_keys;          /* with sign: a KSK and a ZSK instead of a CSK */
 } zm_opts_t;
 
 typedef struct fixture {
@@ -80,6 +81,7 @@ static inline int zm_new(fixture_t *f, const zm_opts_t *o)
 	z->dnssec.enable = o->sign;
 	z->dnssec.algorithm = o->algorithm != 0 ? o->algorithm : 13;
 	z->dnssec.nsec3 = o->nsec3;
+	z->dnssec.split_keys = o->split_keys;
 	z->dnssec.rsa_bits = 2048;
 	z->dnssec.validity_ms = 14 * 86400000ULL;
 	z->dnssec.refresh_ms = 7 * 86400000ULL;
@@ -150,6 +152,30 @@ static inline fixture_t *setup(const zm_opts_t *o)
 	memset(f, 0, sizeof(*f));
 	tdir_make(f->dir, "zonemgr");
 	tdir_write(f->dir, FILE_NAME, zone_v1);
+	f->loop = ev_loop_new(EVFLAG_AUTO);
+	CU_ASSERT_FATAL(f->loop != NULL);
+	CU_ASSERT_FATAL(zm_new(f, o) == GW_OK);
+	gw_zonemgr_set_hook(f->m, on_commit, f);
+	return f;
+}
+
+/* setup() with zone_v1 and hosts more names (h0 ... A records): 2 RRsets
+ * each with their NSECs, a zone bigger than a refresh's part (4096 RRsets)
+ * from 2049 hosts on. */
+__attribute__((unused)) static fixture_t *setup_hosts(const zm_opts_t *o, unsigned hosts)
+{
+	fixture_t *f = &F;
+	memset(f, 0, sizeof(*f));
+	tdir_make(f->dir, "zonemgr");
+	size_t cap = strlen(zone_v1) + (size_t)hosts * 32 + 1, len = strlen(zone_v1);
+	char *text = malloc(cap);
+	CU_ASSERT_FATAL(text != NULL);
+	memcpy(text, zone_v1, len + 1);
+	for (unsigned i = 0; i < hosts; i++)
+		len += (size_t)snprintf(text + len, cap - len, "h%u 300 IN A 192.0.2.%u\n", i,
+		                        i % 250 + 1);
+	tdir_write(f->dir, FILE_NAME, text);
+	free(text);
 	f->loop = ev_loop_new(EVFLAG_AUTO);
 	CU_ASSERT_FATAL(f->loop != NULL);
 	CU_ASSERT_FATAL(zm_new(f, o) == GW_OK);
