@@ -26,9 +26,10 @@
 #define REFRESH_SLACK_MAX 3600.0
 /* RRsets one refresh commit re-signs at most, and the pause before the
  * next when more are due. The loop serves no query while it signs: the
- * wall clock set forward past every signature made one commit of the
- * whole zone, 3.1 s without an answer at 10 000 services and 30 s at
- * 100 000 on one signing thread (bench/clock_step.py). 4096 RRsets are
+ * wall clock set forward past every signature (or a key rollover's
+ * active step) made one commit of the whole zone, 3.1 s without an
+ * answer at 10 000 services and 30 s at 100 000 on one signing thread
+ * (bench/clock_step.py). 4096 RRsets are
  * 150 to 210 ms of one thread, half that on two; the pause lets the
  * loop answer what queued meanwhile (256 datagrams a socket a turn). An
  * hourly refresh at 100 000 services (a day's jitter: some 25 000
@@ -741,9 +742,9 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t max, size_
 	return ret;
 }
 
-/* Every commit but the refresh timer's is whole: a key change re-signs
- * the zone in one, which the rollover's timing counts on (sign_delay 0,
- * rollover.c). */
+/* A whole commit: a changeset (the mirror's, the zone file's, a key
+ * change's apex records), or every signature due. Re-signing that may
+ * be big goes in parts instead: on_refresh(), gw_zonemgr_resign_part(). */
 int gw_zonemgr_commit_now(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t *resigned)
 {
 	return commit(m, cs, 0, resigned);
