@@ -23,7 +23,6 @@ Needs libfaketime (scripts/setup.sh installs faketime).
 import argparse
 import os
 import re
-import signal
 import socket
 import statistics
 import struct
@@ -32,7 +31,10 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from linkpair import ROOT, percentile, ports_file_port, stop  # noqa: E402
+import serve  # noqa: E402  (cpu_ticks: the daemon and its journal-writing child)
+
 ORIGIN = "dnssd.example."
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 STEP = "+20d"
@@ -40,6 +42,10 @@ STEP = "+20d"
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
+
+
+def cpu_seconds(pid):
+    return serve.cpu_ticks(pid) / os.sysconf("SC_CLK_TCK")
 
 
 def query(qid):
@@ -78,12 +84,6 @@ def probe(port, seconds, on_start):
     return count, lat, len(sent)
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def one(binary, zonefile, seconds, threads):
     with tempfile.TemporaryDirectory(prefix="gw-clock-") as d:
         state = os.path.join(d, "state")
@@ -110,18 +110,15 @@ dnssec: {{sign-threads: {threads}}}
         proc = subprocess.Popen([binary, "-c", conf], stdout=logf, stderr=subprocess.STDOUT,
                                 env=env)
         try:
+            # A 100 000-service zone is signed for some 20 s before the
+            # ports file is written: 30 waits of 10 s at most.
             port = None
-            deadline = time.monotonic() + 300
-            while port is None and time.monotonic() < deadline:
+            for _ in range(30):
                 if proc.poll() is not None:
                     raise RuntimeError(f"{binary} exited with {proc.returncode}")
-                try:
-                    with open(os.path.join(d, "ports")) as f:
-                        m = re.search(r"^udp 127\.0\.0\.1 (\d+)", f.read(), re.M)
-                        port = int(m.group(1)) if m else None
-                except FileNotFoundError:
-                    pass
-                time.sleep(0.1)
+                port = ports_file_port(os.path.join(d, "ports"), "udp")
+                if port is not None:
+                    break
             if port is None:
                 raise RuntimeError("no port within 300 s")
             time.sleep(2)
@@ -144,21 +141,14 @@ dnssec: {{sign-threads: {threads}}}
                     float("0" + done.group(1)[19:]) -
                     time.mktime(time.strptime(stepped.group(1)[:19], "%Y-%m-%dT%H:%M:%S")) -
                     float("0" + stepped.group(1)[19:]))
-            lat.sort()
             return {
                 "sent": count, "answered": len(lat), "lost": lost,
-                "p50": lat[len(lat) // 2] * 1e3, "p99": lat[int(len(lat) * 0.99)] * 1e3,
-                "max": lat[-1] * 1e3, "rrsets": int(done.group(2)),
+                "p50": percentile(lat, 50) * 1e3, "p99": percentile(lat, 99) * 1e3,
+                "max": max(lat) * 1e3, "rrsets": int(done.group(2)),
                 "commits": int(done.group(4) or 1), "resign_s": took, "cpu_s": cpu,
             }
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop(proc, timeout=20)
             logf.close()
             for f in (f"/dev/shm/faketime_shm_{proc.pid}", f"/dev/shm/sem.faketime_sem_{proc.pid}"):
                 try:
@@ -193,8 +183,8 @@ def main():
                 row = one(binary, os.path.join(zd, "zone.db"), seconds, a.sign_threads)
                 log(f"run {r + 1} {name}: {row}")
                 rows[name].append(row)
-    lines = [f"| build | services | answered / sent | lost | p50 ms | p99 ms | max ms "
-             f"| RRsets re-signed | commits | step to re-signed, s | CPU s |",
+    lines = ["| build | services | answered / sent | lost | p50 ms | p99 ms | max ms "
+             "| RRsets re-signed | commits | step to re-signed, s | CPU s |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, binary in builds:
         rs = rows[name]
