@@ -164,7 +164,8 @@ static void zone_metrics(gw_expo_t *e, const gw_view_t *v)
 	    {P "dnssec_rrsets_signed_total", "counter",
 	     "RRsets signed (one RRSIG per signing key each), the signing at start "
 	     "included."},
-	    {P "dnssec_refreshes_total", "counter", "Signature refreshes that re-signed RRsets."},
+	    {P "dnssec_refreshes_total", "counter",
+	     "Refresh commits that re-signed RRsets (each part of one in parts)."},
 	};
 	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
 		gw_expo_family(e, fam[f].name, fam[f].type, fam[f].help);
