@@ -352,6 +352,13 @@ out:
 
 void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m)
 {
+	/* Parts of a re-signing are under way (a refresh's, a key change's):
+	 * the timer is theirs, and the last part schedules the next refresh.
+	 * A reload or a clock set meanwhile must not move it to the next
+	 * expiry, which does not see the RRsets a key change has yet to sign
+	 * again: the rollover would wait days for them. */
+	if (m->refresh_parts > 0)
+		return;
 	ev_timer_stop(m->loop, &m->refresh);
 	m->refresh_at = m->refresh_due = 0;
 	if (m->keys == NULL)

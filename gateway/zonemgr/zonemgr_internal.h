@@ -68,8 +68,10 @@ struct gw_zonemgr {
 	/* What gw_zonemgr_get_info() shows. */
 	time_t refresh_at;  /* wall clock the refresh timer fires; 0: stopped */
 	time_t refresh_due; /* the first RRset due for re-signing; 0: none */
-	/* A refresh in parts (zonemgr.c, REFRESH_CHUNK): RRsets re-signed and
-	 * commits so far, logged once it ends. */
+	/* A refresh in parts (zonemgr.c, REFRESH_CHUNK), or a key change's
+	 * re-signing: RRsets re-signed and commits so far, logged once it
+	 * ends. While refresh_parts is not 0, parts are under way and the
+	 * refresh timer is theirs (gw_zonemgr_schedule_refresh() leaves it). */
 	size_t refresh_run;
 	unsigned refresh_parts;
 	time_t last_commit;

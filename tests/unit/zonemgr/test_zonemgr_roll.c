@@ -253,16 +253,10 @@ static void on_guard(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* A zone bigger than a refresh's part (4096 RRsets: zone_v1 and 2500
- * hosts) and a ZSK rollover: at its active step the new ZSK signs the
- * whole zone, in parts, each a commit, the loop answering in between. No
- * step is taken while a part is left; the step takes effect, and its
- * wait begins, once the last part is in, and the zone then verifies. */
-static void test_roll_in_parts(void)
+ * hosts), served, and a ZSK rollover started: its new key is published. */
+static fixture_t *zsk_roll_started(void)
 {
 	char err[256] = "";
-	char log[8192];
-	log_capture_t cap;
-	sig_roll_info_t info;
 	const zm_opts_t o = {.zone_file = true,
 	                     .sign = true,
 	                     .algorithm = SIG_ALG_ED25519,
@@ -272,6 +266,19 @@ static void test_roll_in_parts(void)
 	fixture_t *f = setup_hosts(&o, 2500);
 	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
 	CU_ASSERT_EQUAL(gw_zonemgr_roll_start(f->m, SIG_ROLL_ZSK, 0, err, sizeof(err)), GW_OK);
+	return f;
+}
+
+/* A ZSK rollover on a zone bigger than a part: at its active step the new ZSK signs the
+ * whole zone, in parts, each a commit, the loop answering in between. No
+ * step is taken while a part is left; the step takes effect, and its
+ * wait begins, once the last part is in, and the zone then verifies. */
+static void test_roll_in_parts(void)
+{
+	char log[8192];
+	log_capture_t cap;
+	sig_roll_info_t info;
+	fixture_t *f = zsk_roll_started();
 	roll_info(f, &info);
 	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
 	CU_ASSERT(!f->m->keys_resigning);
@@ -315,6 +322,59 @@ static void test_roll_in_parts(void)
 	teardown(f);
 }
 
+static void on_guard_flag(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	*(bool *)w->data = true;
+	ev_break(loop, EVBREAK_ONE);
+}
+
+/* A reload of the zone file between the parts (a SIGHUP, or the release
+ * after a configuration reload) and the wall clock set: the parts go on,
+ * and the key change ends as it does alone. The refresh timer must not
+ * go to the signatures' next expiry, days away, which does not see the
+ * RRsets still signed by the old ZSK: the rollover would wait for it. */
+static void test_roll_in_parts_reload(void)
+{
+	char log[8192];
+	log_capture_t cap;
+	sig_roll_info_t info;
+	fixture_t *f = zsk_roll_started();
+	sleep(3);
+	gw_zonemgr_roll_tick(f->m);
+	CU_ASSERT_FATAL(f->m->keys_resigning);
+
+	CU_ASSERT_EQUAL(gw_zonemgr_reload(f->m), GW_OK);
+	gw_zonemgr_clock_set(f->m, 0);
+	CU_ASSERT(f->m->keys_resigning);
+	/* The next part within its gap, not at an expiry. */
+	CU_ASSERT(ev_is_active(&f->m->refresh));
+	CU_ASSERT(ev_timer_remaining(f->loop, &f->m->refresh) < 1.0);
+
+	bool timed_out = false;
+	ev_timer guard;
+	ev_timer_init(&guard, on_guard_flag, RUN_MAX_S, 0.0);
+	guard.data = &timed_out;
+	ev_timer_start(f->loop, &guard);
+	f->break_on_hook = true;
+	log_capture_start(&cap);
+	while (f->m->keys_resigning && !timed_out)
+		ev_run(f->loop, 0);
+	log_capture_end(&cap, log, sizeof(log));
+	ev_timer_stop(f->loop, &guard);
+	CU_ASSERT(!timed_out);
+	CU_ASSERT(!f->m->keys_resigning && !f->m->keys_late);
+	CU_ASSERT(strstr(log, "RRsets signed again, in 2 commits") != NULL);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT(f->m->roll_at != 0 && f->m->roll_at >= (time_t)info.since);
+	CU_ASSERT(valid_with_new_keys(f, &info, true));
+	/* Then the refresh timer is the signatures' again. */
+	CU_ASSERT(f->m->refresh_at > time(NULL) + 3600);
+	gw_zonemgr_stop(f->m);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -323,6 +383,7 @@ int gw_test_register(void)
 	    {"the DS files unwritable: written again within a minute", test_roll_ds_files_fail},
 	    {"the wall clock set during a wait", test_roll_clock_set},
 	    {"a key change signed in parts", test_roll_in_parts},
+	    {"a key change in parts, a reload and a clock set between", test_roll_in_parts_reload},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr rollover, commit fails", tests);
