@@ -329,28 +329,14 @@ static void on_guard_flag(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ONE);
 }
 
-/* A reload of the zone file between the parts (a SIGHUP, or the release
- * after a configuration reload) and the wall clock set: the parts go on,
- * and the key change ends as it does alone. The refresh timer must not
- * go to the signatures' next expiry, days away, which does not see the
- * RRsets still signed by the old ZSK: the rollover would wait for it. */
-static void test_roll_in_parts_reload(void)
+/* The loop until a key change's parts are all in (at most RUN_MAX_S);
+ * then what the end shows: the step in effect from since or later (its
+ * wait from then), the zone whole under the new keys. */
+static void parts_run_out(fixture_t *f, int64_t since)
 {
 	char log[8192];
 	log_capture_t cap;
 	sig_roll_info_t info;
-	fixture_t *f = zsk_roll_started();
-	sleep(3);
-	gw_zonemgr_roll_tick(f->m);
-	CU_ASSERT_FATAL(f->m->keys_resigning);
-
-	CU_ASSERT_EQUAL(gw_zonemgr_reload(f->m), GW_OK);
-	gw_zonemgr_clock_set(f->m, 0);
-	CU_ASSERT(f->m->keys_resigning);
-	/* The next part within its gap, not at an expiry. */
-	CU_ASSERT(ev_is_active(&f->m->refresh));
-	CU_ASSERT(ev_timer_remaining(f->loop, &f->m->refresh) < 1.0);
-
 	bool timed_out = false;
 	ev_timer guard;
 	ev_timer_init(&guard, on_guard_flag, RUN_MAX_S, 0.0);
@@ -367,10 +353,83 @@ static void test_roll_in_parts_reload(void)
 	CU_ASSERT(strstr(log, "RRsets signed again, in 2 commits") != NULL);
 	roll_info(f, &info);
 	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT(info.since >= since);
 	CU_ASSERT(f->m->roll_at != 0 && f->m->roll_at >= (time_t)info.since);
 	CU_ASSERT(valid_with_new_keys(f, &info, true));
+}
+
+/* A reload of the zone file between the parts (a SIGHUP, or the release
+ * after a configuration reload) and the wall clock set: the parts go on,
+ * and the key change ends as it does alone. The refresh timer must not
+ * go to the signatures' next expiry, days away, which does not see the
+ * RRsets still signed by the old ZSK: the rollover would wait for it. */
+static void test_roll_in_parts_reload(void)
+{
+	fixture_t *f = zsk_roll_started();
+	sleep(3);
+	int64_t first = (int64_t)time(NULL);
+	gw_zonemgr_roll_tick(f->m);
+	CU_ASSERT_FATAL(f->m->keys_resigning);
+
+	CU_ASSERT_EQUAL(gw_zonemgr_reload(f->m), GW_OK);
+	gw_zonemgr_clock_set(f->m, 0);
+	CU_ASSERT(f->m->keys_resigning);
+	/* The next part within its gap, not at an expiry. */
+	CU_ASSERT(ev_is_active(&f->m->refresh));
+	CU_ASSERT(ev_timer_remaining(f->loop, &f->m->refresh) < 1.0);
+
+	parts_run_out(f, first);
 	/* Then the refresh timer is the signatures' again. */
 	CU_ASSERT(f->m->refresh_at > time(NULL) + 3600);
+	gw_zonemgr_stop(f->m);
+	teardown(f);
+}
+
+/* A part of a key change that cannot be committed (the serial's ceiling
+ * unwritable): the zone stays as the parts before left it (both ZSKs
+ * published, each RRset signed by one); no step is taken; the part is
+ * tried again by the refresh's retry, and once there is room the rest
+ * goes in and the step takes effect then, not when it was taken. */
+static void test_roll_part_fails(void)
+{
+	char log[8192];
+	char saved[32] = "";
+	log_capture_t cap;
+	sig_roll_info_t info;
+	fixture_t *f = zsk_roll_started();
+	sleep(3);
+	gw_zonemgr_roll_tick(f->m);
+	CU_ASSERT_FATAL(f->m->keys_resigning);
+	uint32_t first = serial_of(served(f));
+
+	ceiling_unwritable(f, true, saved, sizeof(saved));
+	/* The loop until the part has been tried (the journal's first
+	 * write may come first). */
+	uint64_t failures = f->m->stats.commit_failures;
+	log_capture_start(&cap);
+	for (int i = 0; i < 10 && f->m->stats.commit_failures == failures; i++)
+		ev_run(f->loop, EVRUN_ONCE);
+	log_capture_end(&cap, log, sizeof(log));
+	CU_ASSERT(strstr(log, "signature refresh failed") != NULL);
+	CU_ASSERT_EQUAL(serial_of(served(f)), first);
+	CU_ASSERT(f->m->keys_resigning && f->m->keys_late);
+	CU_ASSERT(ev_is_active(&f->m->refresh));
+	CU_ASSERT(ev_timer_remaining(f->loop, &f->m->refresh) > 30.0);
+	/* The tick does not move the step on. */
+	gw_zonemgr_roll_tick(f->m);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT_EQUAL(f->m->roll_at, 0);
+	CU_ASSERT(ev_timer_remaining(f->loop, &f->m->refresh) > 30.0);
+
+	/* Room again; the retry comes (here at once, not in a minute). */
+	ceiling_unwritable(f, false, saved, sizeof(saved));
+	sleep(1);
+	int64_t room = (int64_t)time(NULL);
+	ev_timer_stop(f->loop, &f->m->refresh);
+	ev_timer_set(&f->m->refresh, 0.001, 0.0);
+	ev_timer_start(f->loop, &f->m->refresh);
+	parts_run_out(f, room);
 	gw_zonemgr_stop(f->m);
 	teardown(f);
 }
@@ -384,6 +443,7 @@ int gw_test_register(void)
 	    {"the wall clock set during a wait", test_roll_clock_set},
 	    {"a key change signed in parts", test_roll_in_parts},
 	    {"a key change in parts, a reload and a clock set between", test_roll_in_parts_reload},
+	    {"a part of a key change fails", test_roll_part_fails},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr rollover, commit fails", tests);
