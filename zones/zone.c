@@ -255,6 +255,16 @@ const zone_node_t *zone_node_at(const zone_t *zone, size_t i)
 	return i < zone->count ? zone->nodes[i] : NULL;
 }
 
+size_t zone_index_of(const zone_t *zone, const uint8_t *name, bool at)
+{
+	uint8_t key[ZONE_KEY_MAXLEN];
+	int key_len = zone_name_key(key, name);
+	bool found;
+	size_t idx = zone_search(zone, key, (size_t)key_len, &found);
+
+	return found && !at ? idx + 1 : idx;
+}
+
 const zone_node_t *zone_next(const zone_t *zone, const zone_node_t *node)
 {
 	bool found;

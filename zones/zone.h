@@ -231,6 +231,11 @@ const zone_node_t *zone_next(const zone_t *zone, const zone_node_t *node);
  * of the whole zone without zone_next()'s search per node. */
 const zone_node_t *zone_node_at(const zone_t *zone, size_t i);
 
+/* Where name stands in canonical order: the index (for zone_node_at())
+ * of the first node after name, or of name's own node with at. Counts
+ * from 0; zone_node_count() when none follows. */
+size_t zone_index_of(const zone_t *zone, const uint8_t *name, bool at);
+
 /* The node that follows node in canonical order, wrapping to the apex
  * (what an NSEC next name points to). */
 const zone_node_t *zone_next_wrap(const zone_t *zone, const zone_node_t *node);

@@ -259,7 +259,11 @@ static int xfr_fill(gw_tcp_conn_t *c)
 		const char *what = c->xfr.qtype == DNS_T_IXFR ? "IXFR" : "AXFR";
 		if (n < 0) {
 			if (n == GW_EBUSY)
-				gw_notice("%s aborted: the zone changed during the transfer", what);
+				gw_notice(
+				    "%s aborted: the zone changed during the transfer by more "
+				    "than the %zu MiB it keeps of the version it began with; "
+				    "the client asks again",
+				    what, GW_XFR_KEEP_MAX >> 20);
 			else
 				gw_err("%s aborted: %s", what, gw_strerror(n));
 			return n;

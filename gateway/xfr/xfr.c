@@ -5,17 +5,50 @@
 
 #include <ldns/ldns.h>
 
+#include "common/container.h"
 #include "common/error.h"
 #include "common/dns.h"
 #include "gateway/query/response.h"
 #include "zones/zone.h"
 
+/* Is owner still to be sent, whole or in part? The name under way is,
+ * when it comes from the zone (a commit may still change what is left of
+ * it); a kept one is kept already. */
+static bool ahead(const void *arg, const uint8_t *owner)
+{
+	const gw_xfr_t *x = arg;
+	if (x->mode != GW_XFR_AXFR || x->phase >= 2)
+		return false;
+	if (x->cur_from != GW_XFR_CUR_NONE) {
+		int c = zone_name_cmp(owner, x->cur);
+		return c > 0 || (c == 0 && x->cur_from == GW_XFR_CUR_ZONE);
+	}
+	return !x->done_set || zone_name_cmp(owner, x->done) > 0;
+}
+
+static void on_commit(gw_zoneref_watch_t *w, const zone_t *zone, const zone_rrdiff_t *diff)
+{
+	gw_xfr_t *x = container_of(w, gw_xfr_t, watch);
+	/* Past its first SOA, an AXFR keeps what it has yet to send; before
+	 * it (never: both come in one turn of the loop), it would send the
+	 * new SOA, and ends. A diff that cannot be read ends it too. */
+	if (x->mode == GW_XFR_AXFR && x->phase >= 1 && x->phase < 2 && !x->keep.full)
+		(void)gw_xfr_keep_diff(&x->keep, zone, diff, ahead, x);
+	if (x->mode == GW_XFR_AXFR && x->phase == 0)
+		x->keep.full = true;
+	if (zone_serial(zone, &x->heard) != GW_OK)
+		x->keep.full = true;
+}
+
 static void init_common(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q, uint16_t udp_payload)
 {
 	memset(x, 0, sizeof(*x));
 	x->zone = gw_zoneref_get(zone);
-	x->node = zone_first(zone->zone);
 	zone_serial(zone->zone, &x->serial);
+	x->heard = x->serial;
+	x->index_at = x->serial;
+	x->watch.changed = on_commit;
+	gw_zoneref_watch(zone, &x->watch);
 	x->id = q->id;
 	/* QR and AA, opcode and RD copied as in any answer. */
 	x->flags = (uint16_t)(0x8000 | 0x0400 | (q->flags & (0x7800 | 0x0100)));
@@ -37,6 +70,17 @@ int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q, uint16_t u
 	}
 	init_common(x, zone, q, udp_payload);
 	x->mode = GW_XFR_AXFR;
+	const zone_rrset_t *soa = zone_node_rrset(apex, DNS_T_SOA);
+	const uint8_t *rd;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+	if (!zone_rrset_next(soa, &pos, &rd, &rdlen))
+		return GW_ENOTFOUND;
+	x->soa = malloc(apex->owner_len + 10u + rdlen);
+	if (x->soa == NULL)
+		return GW_ENOMEM;
+	x->soa_len =
+	    zone_rr_to_wire(x->soa, apex->owner, apex->owner_len, DNS_T_SOA, soa->ttl, rd, rdlen);
 	return GW_OK;
 }
 
@@ -160,18 +204,139 @@ static int ixfr_body(gw_xfr_t *x, gw_resp_t *r, bool *wrote)
 	return GW_OK;
 }
 
-/* AXFR body (also the SOA alone). GW_EBUSY when the zone moved. */
+/* The name under way is sent whole: on to the next. */
+static void name_done(gw_xfr_t *x, const zone_t *zone)
+{
+	const zone_node_t *n = zone_node_at(zone, x->index);
+	if (n != NULL && zone_name_equal(n->owner, x->cur))
+		x->index++;
+	memcpy(x->done, x->cur, (size_t)zone_name_len(x->cur, sizeof(x->cur)));
+	x->done_set = true;
+	x->cur_from = GW_XFR_CUR_NONE;
+	x->next_type = 0;
+}
+
+/* The next name: the zone's or a kept one, whichever comes first; a kept
+ * one stands for the zone's of the same name. false when none is left. */
+static bool name_next(gw_xfr_t *x, const zone_t *zone)
+{
+	const zone_node_t *n = zone_node_at(zone, x->index);
+	const gw_xfr_kept_t *k = gw_xfr_keep_next(&x->keep, x->done_set ? x->done : NULL);
+	if (n == NULL && k == NULL)
+		return false;
+	const uint8_t *owner = NULL;
+	if (k == NULL || (n != NULL && zone_name_cmp(n->owner, k->owner) < 0)) {
+		owner = n->owner;
+		x->cur_from = GW_XFR_CUR_ZONE;
+		x->rrset = 0;
+	} else {
+		owner = k->owner;
+		x->cur_from = GW_XFR_CUR_KEPT;
+		x->kept_off = 0;
+	}
+	memcpy(x->cur, owner, (size_t)zone_name_len(owner, sizeof(x->cur)));
+	x->next_type = 0;
+	return true;
+}
+
+/* The rest of the name under way, from the zone. *full: the message is. */
+static int send_zone_name(gw_xfr_t *x, const zone_t *zone, gw_resp_t *r, bool *wrote, bool *full)
+{
+	const zone_node_t *n = zone_node_at(zone, x->index);
+	if (n == NULL || !zone_name_equal(n->owner, x->cur))
+		return GW_EBUSY; /* cannot be: a change to it keeps it */
+	bool apex = n == zone_apex_node(zone);
+	while (x->rrset < n->rrset_count) {
+		const zone_rrset_t *rs = &n->rrsets[x->rrset];
+		/* After a commit the RRset index is found again by type. */
+		if (rs->type < x->next_type || (apex && rs->type == DNS_T_SOA)) {
+			x->rrset++;
+			continue;
+		}
+		if (gw_resp_put_rrset(r, GW_SEC_ANSWER, n->owner, rs, true, -1) != GW_OK) {
+			x->next_type = rs->type;
+			*full = true;
+			return *wrote ? GW_OK : GW_ESPACE;
+		}
+		*wrote = true;
+		x->rrs += rs->count + rs->sig_count;
+		x->rrset++;
+	}
+	return GW_OK;
+}
+
+/* The rest of the name under way, as it was kept. */
+static int send_kept_name(gw_xfr_t *x, gw_resp_t *r, bool *wrote, bool *full)
+{
+	const gw_xfr_kept_t *k = gw_xfr_keep_find(&x->keep, x->cur);
+	if (k == NULL)
+		return GW_EBUSY;
+	while (x->kept_off < k->size) {
+		const uint8_t *rr = k->rrs + x->kept_off;
+		size_t len = gw_journal_rr_len(rr, k->size - x->kept_off);
+		if (len == 0)
+			return GW_EMALFORMED;
+		/* The types sent from the zone before the name was kept, and
+		 * the SOA (the transfer's first and last RR), are not sent. */
+		uint16_t type = gw_xfr_kept_type(rr, len);
+		if (type >= x->next_type && type != DNS_T_SOA) {
+			int ret = put_wire_rr(r, rr, len);
+			if (ret == GW_ESPACE && *wrote) {
+				*full = true;
+				return GW_OK;
+			}
+			if (ret != GW_OK)
+				return ret;
+			*wrote = true;
+			x->rrs++;
+		}
+		x->kept_off += len;
+	}
+	return GW_OK;
+}
+
+/* Every name but the SOA, in canonical order, each as it was when the
+ * transfer began. */
+static int axfr_names(gw_xfr_t *x, const zone_t *zone, uint32_t serial, gw_resp_t *r, bool *wrote)
+{
+	/* Commits since the last message moved the nodes: find the place
+	 * again by name. A name under way that a commit touched is kept, and
+	 * goes on from there. */
+	if (x->index_at != serial) {
+		x->index = x->cur_from != GW_XFR_CUR_NONE ? zone_index_of(zone, x->cur, true)
+		           : x->done_set                  ? zone_index_of(zone, x->done, false)
+		                                          : 0;
+		x->index_at = serial;
+		if (x->cur_from == GW_XFR_CUR_ZONE && gw_xfr_keep_find(&x->keep, x->cur) != NULL) {
+			x->cur_from = GW_XFR_CUR_KEPT;
+			x->kept_off = 0;
+		}
+	}
+	for (;;) {
+		if (x->cur_from == GW_XFR_CUR_NONE && !name_next(x, zone))
+			return GW_OK;
+		bool full = false;
+		int ret = x->cur_from == GW_XFR_CUR_ZONE ? send_zone_name(x, zone, r, wrote, &full)
+		                                         : send_kept_name(x, r, wrote, &full);
+		if (ret != GW_OK || full)
+			return ret;
+		name_done(x, zone);
+	}
+}
+
+/* AXFR (also the SOA alone): the SOA, the names, the SOA. GW_EBUSY when
+ * the zone moved more than the transfer keeps. */
 static int axfr_body(gw_xfr_t *x, gw_resp_t *r, bool *wrote)
 {
 	const zone_t *zone = x->zone->zone;
-	/* Every change to a served zone moves its serial; node pointers kept
-	 * across messages are only valid while it stays put. */
+	/* Every change to a served zone moves its serial, and each is heard
+	 * (on_commit()); one that was not, or more than is kept, ends it. */
 	uint32_t serial = 0;
-	if (zone_serial(zone, &serial) != GW_OK || serial != x->serial)
+	if (zone_serial(zone, &serial) != GW_OK || serial != x->heard || x->keep.full)
 		return GW_EBUSY;
-	const zone_node_t *apex = zone_apex_node(zone);
-	const zone_rrset_t *soa = zone_node_rrset(apex, DNS_T_SOA);
 	if (x->phase == 0) {
+		const zone_node_t *apex = zone_apex_node(zone);
+		const zone_rrset_t *soa = zone_node_rrset(apex, DNS_T_SOA);
 		/* An up-to-date IXFR client gets exactly one RR, the SOA. */
 		bool sigs = x->mode != GW_XFR_SOA;
 		if (gw_resp_put_rrset(r, GW_SEC_ANSWER, apex->owner, soa, sigs, -1) != GW_OK)
@@ -180,29 +345,16 @@ static int axfr_body(gw_xfr_t *x, gw_resp_t *r, bool *wrote)
 		x->rrs += soa->count;
 		*wrote = true;
 	}
-	while (x->phase == 1 && x->node != NULL) {
-		const zone_node_t *n = x->node;
-		while (x->rrset < n->rrset_count) {
-			const zone_rrset_t *rs = &n->rrsets[x->rrset];
-			if (n == apex && rs->type == DNS_T_SOA) {
-				x->rrset++;
-				continue;
-			}
-			if (gw_resp_put_rrset(r, GW_SEC_ANSWER, n->owner, rs, true, -1) != GW_OK)
-				return *wrote ? GW_OK : GW_ESPACE;
-			*wrote = true;
-			x->rrs += rs->count + rs->sig_count;
-			x->rrset++;
-		}
-		x->node = zone_next(zone, n);
-		x->rrset = 0;
-	}
-	if (x->phase == 1)
+	if (x->phase == 1) {
+		int ret = axfr_names(x, zone, serial, r, wrote);
+		if (ret != GW_OK || x->cur_from != GW_XFR_CUR_NONE)
+			return ret;
 		x->phase = 2;
+	}
 	if (x->phase == 2) {
-		if (gw_resp_put_rrset(r, GW_SEC_ANSWER, apex->owner, soa, false, -1) != GW_OK)
+		if (put_wire_rr(r, x->soa, x->soa_len) != GW_OK)
 			return *wrote ? GW_OK : GW_ESPACE;
-		x->rrs += soa->count;
+		x->rrs++;
 		x->phase = 3;
 	}
 	return GW_OK;
@@ -266,6 +418,11 @@ void gw_xfr_deinit(gw_xfr_t *x)
 	gw_journal_entries_put(x->entries, x->entry_count);
 	x->entries = NULL;
 	x->entry_count = 0;
+	if (x->zone != NULL)
+		gw_zoneref_unwatch(x->zone, &x->watch);
+	gw_xfr_keep_deinit(&x->keep);
+	free(x->soa);
+	x->soa = NULL;
 	gw_zoneref_put(x->zone);
 	x->zone = NULL;
 	x->phase = 3;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "gateway/journal/journal.h"
+#include "gateway/xfr/keep.h"
 #include "gateway/xfr/tsig.h"
 #include "gateway/query/wire.h"
 #include "gateway/zonemgr/zoneref.h"
@@ -40,14 +41,39 @@ typedef enum {
 /* Name of a result ("ok", "current", "fallback_axfr", ...), static. */
 const char *gw_xfr_result_str(gw_xfr_result_t r);
 
+/* Where an AXFR's body stands in the name under way (gw_xfr_t.cur). */
+typedef enum {
+	GW_XFR_CUR_NONE = 0, /* none: the next name is to be picked */
+	GW_XFR_CUR_ZONE,     /* from the zone, untouched since the transfer began */
+	GW_XFR_CUR_KEPT,     /* as kept (keep.h) */
+} gw_xfr_cur_t;
+
 typedef struct gw_xfr {
 	gw_xfr_mode_t mode;
-	gw_zoneref_t *zone;      /* one reference, held until deinit */
-	const zone_node_t *node; /* AXFR: next node to send from, NULL when body done */
-	uint16_t rrset;          /* AXFR: next RRset index in node */
-	int phase;               /* 0 first SOA, 1 body, 2 closing SOA, 3 done */
-	uint32_t serial;         /* the SOA serial the transfer started with */
-	uint32_t client_serial;  /* IXFR: the serial the client has */
+	gw_zoneref_t *zone; /* one reference, held until deinit */
+	int phase;          /* 0 first SOA, 1 body, 2 closing SOA, 3 done */
+	uint32_t serial;    /* the SOA serial the transfer started with */
+	/* AXFR: the version it began with. The zone changes in place; each
+	 * commit is heard (watch), and the names it changes that are still
+	 * to be sent are kept as they were (keep.h). */
+	gw_zoneref_watch_t watch; /* on zone's list from init to deinit */
+	gw_xfr_keep_t keep;
+	uint32_t heard; /* the zone's serial after the last commit heard */
+	uint8_t *soa;   /* owned: the SOA it began with, for its last RR */
+	size_t soa_len;
+	/* AXFR: where the body stands. Names up to done are sent (none while
+	 * done_set is false); cur is the name under way (from the zone or
+	 * from keep, or none), sent up to its RRsets of type next_type. */
+	uint8_t done[ZONE_NAME_MAXLEN];
+	bool done_set;
+	gw_xfr_cur_t cur_from;
+	uint8_t cur[ZONE_NAME_MAXLEN];
+	uint16_t next_type;
+	uint16_t rrset;         /* from the zone: its next RRset index */
+	size_t kept_off;        /* from keep: its next RR's offset */
+	size_t index;           /* the zone's first node after done, or cur's */
+	uint32_t index_at;      /* the serial at which index was found */
+	uint32_t client_serial; /* IXFR: the serial the client has */
 	/* Static: why an IXFR is answered with the whole zone ("serial N is
 	 * not in the journal", ...); NULL otherwise. */
 	const char *whole_why;
@@ -73,7 +99,9 @@ typedef struct gw_xfr {
 
 /* Start an AXFR of zone for query q (already allowed); udp_payload is
  * ours, for the OPT of each message when q had one. Takes a reference on
- * zone. GW_OK, or GW_ENOTFOUND when the zone has no SOA. */
+ * zone and watches its commits until gw_xfr_deinit(): x must stay where
+ * it is until then. GW_OK, GW_ENOTFOUND when the zone has no SOA, or
+ * GW_ENOMEM. */
 int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q, uint16_t udp_payload);
 
 /* Start the answer to an IXFR query q (already allowed) from a client at
@@ -89,8 +117,9 @@ void gw_xfr_set_tsig(gw_xfr_t *x, const gw_tsig_ctx_t *tsig);
 /* Write the next message into out (cap octets, at most 65535). Returns the
  * message length, 0 when the transfer is complete, or a negative error
  * (GW_ESPACE: an RRset larger than a message; GW_EBUSY: the zone changed
- * under an AXFR, which the caller ends so the client retries and gets one
- * consistent version; GW_ECRYPTO: signing failed). */
+ * under an AXFR by more than it keeps (GW_XFR_KEEP_MAX), which the caller
+ * ends so the client retries and gets one consistent version;
+ * GW_ECRYPTO: signing failed). */
 int gw_xfr_next(gw_xfr_t *x, uint8_t *out, size_t cap);
 
 /* The client serial of an IXFR query: the serial of the SOA in its

@@ -731,6 +731,8 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t max, size_
 	if (ret == GW_OK && zone_serial(zone, &current) == GW_OK && current == serial) {
 		if (m->diff_hook != NULL)
 			m->diff_hook(m->diff_arg, &diff);
+		/* Transfers under way keep the version they began with. */
+		gw_zoneref_changed(m->zone, &diff);
 		gw_journal_append(m->journal, &diff, zone);
 		m->last_commit = gw_clock_wall();
 		m->last_commit_serial = serial;

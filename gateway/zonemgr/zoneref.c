@@ -13,6 +13,7 @@ int gw_zoneref_new(gw_zoneref_t **out, zone_t *zone)
 	}
 	ref->zone = zone;
 	ref->refs = 1;
+	ref->watches = NULL;
 	*out = ref;
 	return GW_OK;
 }
@@ -30,4 +31,30 @@ void gw_zoneref_put(gw_zoneref_t *ref)
 		return;
 	zone_free(ref->zone);
 	free(ref);
+}
+
+void gw_zoneref_watch(gw_zoneref_t *ref, gw_zoneref_watch_t *w)
+{
+	w->prev = NULL;
+	w->next = ref->watches;
+	if (ref->watches != NULL)
+		ref->watches->prev = w;
+	ref->watches = w;
+}
+
+void gw_zoneref_unwatch(gw_zoneref_t *ref, gw_zoneref_watch_t *w)
+{
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else if (ref->watches == w)
+		ref->watches = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
+	w->prev = w->next = NULL;
+}
+
+void gw_zoneref_changed(gw_zoneref_t *ref, const zone_rrdiff_t *diff)
+{
+	for (gw_zoneref_watch_t *w = ref->watches; w != NULL; w = w->next)
+		w->changed(w, ref->zone, diff);
 }

@@ -1,6 +1,6 @@
 /* Helpers for suites that check RR-level diffs (a commit's zone_rrdiff_t,
- * a journal entry): a zone as a sorted list of text lines, and a diff
- * applied to one such list compared with another. */
+ * a journal entry, a transfer): a zone as a sorted list of text lines,
+ * and a diff applied to one such list compared with another. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,7 +17,7 @@
 
 typedef struct lines {
 	char **items;
-	size_t n;
+	size_t n, cap;
 } lines_t;
 
 static inline int cmp_str(const void *a, const void *b)
@@ -25,23 +25,35 @@ static inline int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Append s (taken) to l, unsorted. */
+static inline void lines_add(lines_t *l, char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->items = realloc(l->items, l->cap * sizeof(*l->items));
+		CU_ASSERT_FATAL(l->items != NULL);
+	}
+	l->items[l->n++] = s;
+}
+
 static inline lines_t lines_of(const zone_t *zone)
 {
 	char *text = tdump(zone);
 	lines_t l = {0};
-	size_t cap = 0;
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (l.n == cap) {
-			cap = cap ? cap * 2 : 256;
-			l.items = realloc(l.items, cap * sizeof(*l.items));
-			CU_ASSERT_FATAL(l.items != NULL);
-		}
-		l.items[l.n++] = strdup(line);
-	}
+	     line = strtok_r(NULL, "\n", &save))
+		lines_add(&l, strdup(line));
 	free(text);
 	qsort(l.items, l.n, sizeof(*l.items), cmp_str);
 	return l;
+}
+
+/* An ldns RR as a line of lines_of() (zone_dump's form). Caller frees. */
+static inline char *rr_str(const ldns_rr *rr)
+{
+	char *text = ldns_rr2str(rr);
+	text[strcspn(text, "\n")] = '\0';
+	return text;
 }
 
 static inline void lines_free(lines_t *l)

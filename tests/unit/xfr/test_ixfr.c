@@ -14,6 +14,7 @@
 #include "gateway/xfr/tsig.h"
 #include "gateway/xfr/xfr.h"
 #include "hidden_tsig.h"
+#include "diff_util.h"
 #include "zone_util.h"
 
 #define SECRET "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="
@@ -24,54 +25,6 @@ static const char *const base_zone[] = {
     "ns.dnssd.test. 3600 IN A 192.0.2.53",
     NULL,
 };
-
-/* Sorted lines of a zone dump or of a list of RRs. */
-typedef struct lines {
-	char **items;
-	size_t n, cap;
-} lines_t;
-
-static void lines_add(lines_t *l, char *s)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		l->items = realloc(l->items, l->cap * sizeof(*l->items));
-		CU_ASSERT_FATAL(l->items != NULL);
-	}
-	l->items[l->n++] = s;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static lines_t lines_of(const zone_t *zone)
-{
-	char *text = tdump(zone);
-	lines_t l = {0};
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save))
-		lines_add(&l, strdup(line));
-	free(text);
-	qsort(l.items, l.n, sizeof(*l.items), cmp_str);
-	return l;
-}
-
-static void lines_free(lines_t *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-static char *rr_str(const ldns_rr *rr)
-{
-	char *text = ldns_rr2str(rr);
-	text[strcspn(text, "\n")] = '\0';
-	return text;
-}
 
 static uint32_t soa_serial_of(const ldns_rr *rr)
 {

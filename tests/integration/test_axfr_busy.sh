@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# An AXFR of a signed zone that keeps changing under it: a secondary on a
+# thin link reads a big zone for seconds, longer than a busy campus zone
+# goes without a commit. The transfer must end, with the version it began
+# with: the same SOA first and last, a chain that verifies
+# (ldns-verify-zone), and of the names each commit replaces, exactly the
+# ones that version had, both ahead of the transfer and behind it. Before,
+# every commit during a transfer ended it, and the secondary never got
+# the zone while it changed.
+#
+# The daemon and the reader run in a network namespace of the test's own,
+# its TCP send buffers cut to 64 kB (net.ipv4.tcp_wmem, per namespace),
+# so that a zone of 1000 hosts already outgrows what the kernel holds and
+# the daemon waits for the reader mid-zone.
+if [ -z "${AXFR_BUSY_NS:-}" ]; then
+	[ "$(id -u)" = 0 ] || { echo "FAIL: the test needs root for its namespace (it never skips)" >&2; exit 1; }
+	ns="gwaxfr$$"
+	ip netns add "$ns" || { echo "FAIL: cannot create network namespace $ns" >&2; exit 1; }
+	trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+	ip netns exec "$ns" ip link set lo up &&
+		ip netns exec "$ns" sysctl -qw net.ipv4.tcp_wmem="4096 16384 65536" ||
+		{ echo "FAIL: cannot set up $ns" >&2; exit 1; }
+	AXFR_BUSY_NS=$ns ip netns exec "$ns" bash "$0" && rc=0 || rc=$?
+	exit "$rc"
+fi
+source "$(dirname "$0")/lib.sh"
+command -v ldns-verify-zone >/dev/null || { echo "FAIL: ldns-verify-zone missing" >&2; exit 1; }
+
+Z=dnssd.test
+# 1000 hosts with an A, an AAAA and a TXT: about 800 kB signed, ten times
+# what the socket buffers between the daemon and the reader hold.
+{
+	echo "\$ORIGIN $Z."
+	echo "@ 300 IN SOA ns hostmaster 1 3600 600 86400 60"
+	echo "@ 300 IN NS ns"
+	echo "ns 300 IN A 192.0.2.53"
+	for i in $(seq 1 1000); do
+		echo "h$i 60 IN A 192.0.2.$((i % 250 + 1))"
+		echo "h$i 60 IN AAAA 2001:db8::$(printf %x "$i")"
+		echo "h$i 60 IN TXT \"host $i of a busy campus, printer and scanner\""
+	done
+} >"$GW_TMP/zone.base"
+
+# marks N: the zone with this commit's two names, one sorting before
+# every host (sent early) and one after them all (sent last).
+marks() {
+	cp "$GW_TMP/zone.base" "$GW_TMP/zone.new"
+	echo "aaa-mark-$1 60 IN A 198.51.100.1" >>"$GW_TMP/zone.new"
+	echo "zzz-mark-$1 60 IN A 198.51.100.2" >>"$GW_TMP/zone.new"
+	chmod 644 "$GW_TMP/zone.new"
+	mv "$GW_TMP/zone.new" "$GW_TMP/zone"
+}
+marks 0
+cfg=$(gw_config axfr-busy "zone: {domain: $Z., file: $GW_TMP/zone}")
+gw_start "$cfg"
+
+: >"$GW_TMP/axfr.zone"
+/usr/bin/python3 "$GW_INTEGRATION_DIR/axfr_slow.py" --port "$GW_PORT" --zone "$Z." \
+	--out "$GW_TMP/axfr.zone" --stall 3 >"$GW_TMP/reader" 2>&1 &
+reader=$!
+# A commit every 0.4 s while the reader stalls (at most 8).
+sleep 0.5
+commits=0
+for i in $(seq 1 8); do
+	kill -0 "$reader" 2>/dev/null || break
+	marks "$i"
+	kill -HUP "$GW_PID"
+	commits=$i
+	sleep 0.4
+done
+wait "$reader" && rc=0 || rc=$?
+cat "$GW_TMP/reader"
+cp "$GW_TMP/reader" "$GW_TMP/last"
+
+expect "commits came during the transfer ($commits)" test "$commits" -ge 3
+during=$(awk '/AXFR to .* started/ {on = 1} /AXFR done/ {on = 0} on && /reload: applied/ {n++} END {print n + 0}' "$GW_TMP/gateway.log")
+expect "the zone changed under the transfer ($during commits between its start and end)" \
+	test "$during" -ge 2
+expect "the transfer ended, its first SOA last too" test "$rc" -eq 0
+expect "... and the daemon says so" grep -q "AXFR done" "$GW_TMP/gateway.log"
+expect "no AXFR aborted" bash -c "! grep -q 'AXFR aborted' '$GW_TMP/gateway.log'"
+serial=$(sed -n 's/^complete serial=\([0-9]*\).*/\1/p' "$GW_TMP/reader")
+expect "the transfer began at serial $serial, before the last commit" \
+	bash -c "test -n '$serial' && test '$serial' -lt \$(kdig @127.0.0.1 -p $GW_PORT +short SOA $Z. | awk '{print \$3}')"
+mark() { { grep -o "^$1-mark-[0-9]*\.$Z\. [0-9]* IN A " "$GW_TMP/axfr.zone" || true; } | cut -d. -f1; }
+front=$(mark aaa | xargs)
+end=$(mark zzz | xargs)
+expect "one name from the front (sent before the commits: $front)" test "$(wc -w <<<"$front")" -eq 1
+expect "one name from the end (sent after them), of the same commit ($end)" \
+	test -n "$end" -a "${front#aaa}" = "${end#zzz}"
+expect "every host is there" test "$(grep -c "^h[0-9]*\.$Z\. [0-9]* IN A " "$GW_TMP/axfr.zone" || true)" -eq 1000
+ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/verify" 2>&1 && ok=0 || ok=$?
+cp "$GW_TMP/verify" "$GW_TMP/last"
+expect "the transferred zone verifies: one version, its chain whole" test "$ok" -eq 0
+
+gw_finish
