@@ -250,11 +250,12 @@ int sig_keystore_roll_advance(sig_keystore_t *ks, const sig_roll_intervals_t *iv
                               bool *changed, int64_t *next);
 
 /* The step under way took effect in the zone only at now (its commit
- * failed when the step was taken, a full disk, and went in later): its
- * waits count from now, and the state is written. GW_OK also with no
- * rollover, or a step already stamped at now or later; a failed write
- * leaves the store as it was. */
-int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now);
+ * failed when the step was taken, a full disk, and went in later; or the
+ * zone was signed again in parts): its waits count from now, and the
+ * state is written. *late: the seconds the step moved (0: none; the
+ * caller says why). GW_OK also with no rollover, or a step already
+ * stamped at now or later; a failed write leaves the store as it was. */
+int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now, int64_t *late);
 
 /* The wall clock was set, moving it by delta seconds against elapsed time
  * (a time sync after a boot without a clock): the step under way keeps

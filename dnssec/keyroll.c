@@ -507,8 +507,9 @@ fail:
 	return ret;
 }
 
-int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now)
+int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now, int64_t *late)
 {
+	*late = 0;
 	if (ks->roll.kind == SIG_ROLL_NONE || ks->roll.since >= now)
 		return GW_OK;
 	int64_t saved = ks->roll.since;
@@ -518,10 +519,7 @@ int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now)
 		ks->roll.since = saved;
 		return ret;
 	}
-	gw_notice("%s rollover for %s: step %s took effect in the zone only now, %lld s late; "
-	          "its waits count from now",
-	          sig_roll_kind_name(ks->roll.kind), ks->apex_text,
-	          sig_roll_step_name(ks->roll.step), (long long)(now - saved));
+	*late = now - saved;
 	return GW_OK;
 }
 

@@ -48,6 +48,32 @@ void gw_zonemgr_roll_intervals(const gw_zonemgr_t *m, sig_roll_intervals_t *iv)
 	sig_roll_intervals(&in, iv);
 }
 
+/* The step under way took effect in the zone now: its waits count from
+ * now. why: what held it up, said as a notice; NULL: the zone was signed
+ * again in parts, which takes seconds at most and is said as info. */
+static int took_effect(gw_zonemgr_t *m, const char *why)
+{
+	int64_t late = 0;
+	int ret = sig_keystore_roll_took_effect(m->keys, (int64_t)gw_clock_wall(), &late);
+	if (ret != GW_OK || late == 0)
+		return ret;
+	/* Only the kind and the step are read: no intervals needed. */
+	const sig_roll_intervals_t iv = {0};
+	sig_roll_info_t info;
+	sig_keystore_roll_info(m->keys, &iv, &info);
+	if (why != NULL)
+		gw_notice("zone %s: %s rollover, step %s: in effect in the zone only now, %lld s "
+		          "after it was taken (%s); its waits count from now",
+		          m->opts.domain_str, sig_roll_kind_name(info.kind),
+		          sig_roll_step_name(info.step), (long long)late, why);
+	else
+		gw_info("zone %s: %s rollover, step %s: in effect once the zone was signed again, "
+		        "%lld s after it was taken; its waits count from then",
+		        m->opts.domain_str, sig_roll_kind_name(info.kind),
+		        sig_roll_step_name(info.step), (long long)late);
+	return GW_OK;
+}
+
 /* The zone follows keys/state: the apex records change in one commit,
  * then every RRset whose signatures no longer match the signing keys is
  * signed again in a second. Both keep the zone valid on their own: a key
@@ -81,7 +107,7 @@ static int apply_keys(gw_zonemgr_t *m)
 		 * last. */
 		m->keys_late = true;
 	else if (m->keys_late &&
-	         (ret = sig_keystore_roll_took_effect(m->keys, (int64_t)gw_clock_wall())) == GW_OK)
+	         (ret = took_effect(m, "the zone could not take it before")) == GW_OK)
 		m->keys_late = false;
 	m->keys_resigning = ret == GW_OK && more;
 	if (ret == GW_OK)
@@ -103,7 +129,7 @@ out:
 void gw_zonemgr_keys_resigned(gw_zonemgr_t *m, size_t resigned, unsigned parts)
 {
 	m->keys_resigning = false;
-	int ret = sig_keystore_roll_took_effect(m->keys, (int64_t)gw_clock_wall());
+	int ret = took_effect(m, NULL);
 	if (ret == GW_OK)
 		m->keys_late = false;
 	else

@@ -112,7 +112,15 @@ static void test_roll_commit_fails(void)
 	 * wait begins only now. */
 	ceiling_unwritable(f, false, saved, sizeof(saved));
 	int64_t caught_up = (int64_t)time(NULL);
+	char log[4096];
+	log_capture_t cap;
+	log_capture_start(&cap);
 	gw_zonemgr_roll_tick(f->m);
+	log_capture_end(&cap, log, sizeof(log));
+	CU_ASSERT(strstr(log, "csk rollover, step publish: in effect in the zone only now") !=
+	          NULL);
+	CU_ASSERT(strstr(log, "(the zone could not take it before); its waits count from now") !=
+	          NULL);
 	roll_info(f, &info);
 	CU_ASSERT_EQUAL(dnskeys(f), 2);
 	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
@@ -332,9 +340,8 @@ static void on_guard_flag(struct ev_loop *loop, ev_timer *w, int revents)
 /* The loop until a key change's parts are all in (at most RUN_MAX_S);
  * then what the end shows: the step in effect from since or later (its
  * wait from then), the zone whole under the new keys. */
-static void parts_run_out(fixture_t *f, int64_t since)
+static void parts_run_out(fixture_t *f, int64_t since, char *log, size_t len)
 {
-	char log[8192];
 	log_capture_t cap;
 	sig_roll_info_t info;
 	bool timed_out = false;
@@ -346,11 +353,13 @@ static void parts_run_out(fixture_t *f, int64_t since)
 	log_capture_start(&cap);
 	while (f->m->keys_resigning && !timed_out)
 		ev_run(f->loop, 0);
-	log_capture_end(&cap, log, sizeof(log));
+	log_capture_end(&cap, log, len);
 	ev_timer_stop(f->loop, &guard);
 	CU_ASSERT(!timed_out);
 	CU_ASSERT(!f->m->keys_resigning && !f->m->keys_late);
 	CU_ASSERT(strstr(log, "RRsets signed again, in 2 commits") != NULL);
+	/* Routine: not said as if something had held the step up. */
+	CU_ASSERT(strstr(log, "only now") == NULL);
 	roll_info(f, &info);
 	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
 	CU_ASSERT(info.since >= since);
@@ -378,7 +387,8 @@ static void test_roll_in_parts_reload(void)
 	CU_ASSERT(ev_is_active(&f->m->refresh));
 	CU_ASSERT(ev_timer_remaining(f->loop, &f->m->refresh) < 1.0);
 
-	parts_run_out(f, first);
+	char log[8192];
+	parts_run_out(f, first, log, sizeof(log));
 	/* Then the refresh timer is the signatures' again. */
 	CU_ASSERT(f->m->refresh_at > time(NULL) + 3600);
 	gw_zonemgr_stop(f->m);
@@ -429,7 +439,9 @@ static void test_roll_part_fails(void)
 	ev_timer_stop(f->loop, &f->m->refresh);
 	ev_timer_set(&f->m->refresh, 0.001, 0.0);
 	ev_timer_start(f->loop, &f->m->refresh);
-	parts_run_out(f, room);
+	parts_run_out(f, room, log, sizeof(log));
+	CU_ASSERT(strstr(log, "zsk rollover, step active: in effect once the zone was signed "
+	                      "again") != NULL);
 	gw_zonemgr_stop(f->m);
 	teardown(f);
 }
