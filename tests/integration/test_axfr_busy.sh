@@ -6,7 +6,8 @@
 # (ldns-verify-zone), and of the names each commit replaces, exactly the
 # ones that version had, both ahead of the transfer and behind it. Before,
 # every commit during a transfer ended it, and the secondary never got
-# the zone while it changed.
+# the zone while it changed. Once with NSEC, once with NSEC3 (whose
+# hashed owners a commit changes all over the zone).
 #
 # The daemon and the reader run in a network namespace of the test's own,
 # its TCP send buffers cut to 64 kB (net.ipv4.tcp_wmem, per namespace),
@@ -50,47 +51,66 @@ marks() {
 	chmod 644 "$GW_TMP/zone.new"
 	mv "$GW_TMP/zone.new" "$GW_TMP/zone"
 }
-marks 0
-cfg=$(gw_config axfr-busy "zone: {domain: $Z., file: $GW_TMP/zone}")
-gw_start "$cfg"
+# busy_transfer DENIAL: the daemon on the zone with that denial, a reader
+# stalled mid-zone, commits meanwhile, and what the transfer sent checked.
+busy_transfer() {
+	local d=$1
+	gw_stop
+	rm -rf "$GW_TMP/state"
+	: >"$GW_TMP/gateway.log"
+	marks 0
+	cfg=$(gw_config axfr-busy "zone: {domain: $Z., file: $GW_TMP/zone}
+dnssec: {denial: $d}")
+	gw_start "$cfg"
 
-: >"$GW_TMP/axfr.zone"
-/usr/bin/python3 "$GW_INTEGRATION_DIR/axfr_slow.py" --port "$GW_PORT" --zone "$Z." \
-	--out "$GW_TMP/axfr.zone" --stall 3 >"$GW_TMP/reader" 2>&1 &
-reader=$!
-# A commit every 0.4 s while the reader stalls (at most 8).
-sleep 0.5
-commits=0
-for i in $(seq 1 8); do
-	kill -0 "$reader" 2>/dev/null || break
-	marks "$i"
-	kill -HUP "$GW_PID"
-	commits=$i
-	sleep 0.4
-done
-wait "$reader" && rc=0 || rc=$?
-cat "$GW_TMP/reader"
-cp "$GW_TMP/reader" "$GW_TMP/last"
+	: >"$GW_TMP/axfr.zone"
+	/usr/bin/python3 "$GW_INTEGRATION_DIR/axfr_slow.py" --port "$GW_PORT" --zone "$Z." \
+		--out "$GW_TMP/axfr.zone" --stall 3 >"$GW_TMP/reader" 2>&1 &
+	local reader=$!
+	# A commit every 0.4 s while the reader stalls (at most 8).
+	sleep 0.5
+	local commits=0 i rc
+	for i in $(seq 1 8); do
+		kill -0 "$reader" 2>/dev/null || break
+		marks "$i"
+		kill -HUP "$GW_PID"
+		commits=$i
+		sleep 0.4
+	done
+	wait "$reader" && rc=0 || rc=$?
+	cat "$GW_TMP/reader"
+	cp "$GW_TMP/reader" "$GW_TMP/last"
 
-expect "commits came during the transfer ($commits)" test "$commits" -ge 3
-during=$(awk '/AXFR to .* started/ {on = 1} /AXFR done/ {on = 0} on && /reload: applied/ {n++} END {print n + 0}' "$GW_TMP/gateway.log")
-expect "the zone changed under the transfer ($during commits between its start and end)" \
-	test "$during" -ge 2
-expect "the transfer ended, its first SOA last too" test "$rc" -eq 0
-expect "... and the daemon says so" grep -q "AXFR done" "$GW_TMP/gateway.log"
-expect "no AXFR aborted" bash -c "! grep -q 'AXFR aborted' '$GW_TMP/gateway.log'"
-serial=$(sed -n 's/^complete serial=\([0-9]*\).*/\1/p' "$GW_TMP/reader")
-expect "the transfer began at serial $serial, before the last commit" \
-	bash -c "test -n '$serial' && test '$serial' -lt \$(kdig @127.0.0.1 -p $GW_PORT +short SOA $Z. | awk '{print \$3}')"
+	expect "$d: commits came during the transfer ($commits)" test "$commits" -ge 3
+	local during
+	during=$(awk '/AXFR to .* started/ {on = 1} /AXFR done/ {on = 0} on && /reload: applied/ {n++} END {print n + 0}' "$GW_TMP/gateway.log")
+	expect "$d: the zone changed under the transfer ($during commits between its start and end)" \
+		test "$during" -ge 2
+	expect "$d: the transfer ended, its first SOA last too" test "$rc" -eq 0
+	expect "$d: ... and the daemon says so" grep -q "AXFR done" "$GW_TMP/gateway.log"
+	expect "$d: no AXFR aborted" bash -c "! grep -q 'AXFR aborted' '$GW_TMP/gateway.log'"
+	local serial now
+	serial=$(sed -n 's/^complete serial=\([0-9]*\).*/\1/p' "$GW_TMP/reader")
+	now=$(kdig @127.0.0.1 -p "$GW_PORT" +short SOA $Z. | awk '{print $3}')
+	expect "$d: the transfer began at serial $serial, before the last commit ($now)" \
+		test -n "$serial" -a "${serial:-0}" -lt "${now:-0}"
+	local front end
+	front=$(mark aaa | xargs)
+	end=$(mark zzz | xargs)
+	expect "$d: one name from the front (sent before the commits: $front)" \
+		test "$(wc -w <<<"$front")" -eq 1
+	expect "$d: one name from the end (sent after them), of the same commit ($end)" \
+		test -n "$end" -a "${front#aaa}" = "${end#zzz}"
+	expect "$d: every host is there" \
+		test "$(grep -c "^h[0-9]*\.$Z\. [0-9]* IN A " "$GW_TMP/axfr.zone" || true)" -eq 1000
+	ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/verify" 2>&1 && ok=0 || ok=$?
+	cp "$GW_TMP/verify" "$GW_TMP/last"
+	expect "$d: the transferred zone verifies: one version, its chain whole" test "$ok" -eq 0
+}
+
 mark() { { grep -o "^$1-mark-[0-9]*\.$Z\. [0-9]* IN A " "$GW_TMP/axfr.zone" || true; } | cut -d. -f1; }
-front=$(mark aaa | xargs)
-end=$(mark zzz | xargs)
-expect "one name from the front (sent before the commits: $front)" test "$(wc -w <<<"$front")" -eq 1
-expect "one name from the end (sent after them), of the same commit ($end)" \
-	test -n "$end" -a "${front#aaa}" = "${end#zzz}"
-expect "every host is there" test "$(grep -c "^h[0-9]*\.$Z\. [0-9]* IN A " "$GW_TMP/axfr.zone" || true)" -eq 1000
-ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/verify" 2>&1 && ok=0 || ok=$?
-cp "$GW_TMP/verify" "$GW_TMP/last"
-expect "the transferred zone verifies: one version, its chain whole" test "$ok" -eq 0
+
+busy_transfer nsec
+busy_transfer nsec3
 
 gw_finish
