@@ -261,9 +261,9 @@ static int xfr_fill(gw_tcp_conn_t *c)
 			if (n == GW_EBUSY)
 				gw_notice(
 				    "%s aborted: the zone changed during the transfer by more "
-				    "than the %zu MiB it keeps of the version it began with; "
-				    "the client asks again",
-				    what, GW_XFR_KEEP_MAX >> 20);
+				    "than is kept of the version it began with (%zu MiB a "
+				    "transfer, %zu MiB for all); the client asks again",
+				    what, GW_XFR_KEEP_MAX >> 20, GW_XFR_KEEP_TOTAL_MAX >> 20);
 			else
 				gw_err("%s aborted: %s", what, gw_strerror(n));
 			return n;

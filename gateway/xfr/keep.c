@@ -8,6 +8,10 @@
 #include "common/dns.h"
 #include "common/error.h"
 
+/* What all transfers keep, and its bound. */
+static size_t g_total;
+static size_t g_total_max = GW_XFR_KEEP_TOTAL_MAX;
+
 /* One RR of a commit's diff. */
 typedef struct diff_rr {
 	const uint8_t *rr;
@@ -274,7 +278,8 @@ int gw_xfr_keep_diff(gw_xfr_keep_t *keep, const zone_t *zone, const zone_rrdiff_
 		if (ret != GW_OK)
 			break;
 		size_t octets = rrs[i].owner_len + kept.size;
-		if (keep->octets + octets > (keep->max > 0 ? keep->max : GW_XFR_KEEP_MAX))
+		if (keep->octets + octets > (keep->max > 0 ? keep->max : GW_XFR_KEEP_MAX) ||
+		    g_total + octets > g_total_max)
 			ret = GW_ESPACE;
 		else
 			ret = insert(keep, at, &kept);
@@ -284,6 +289,7 @@ int gw_xfr_keep_diff(gw_xfr_keep_t *keep, const zone_t *zone, const zone_rrdiff_
 			break;
 		}
 		keep->octets += octets;
+		g_total += octets;
 	}
 out:
 	if (ret == GW_ENOMEM || ret == GW_ESPACE)
@@ -311,6 +317,7 @@ const gw_xfr_kept_t *gw_xfr_keep_next(const gw_xfr_keep_t *keep, const uint8_t *
 void gw_xfr_keep_deinit(gw_xfr_keep_t *keep)
 {
 	size_t max = keep->max;
+	g_total -= keep->octets;
 	for (size_t i = 0; i < keep->count; i++) {
 		free(keep->names[i].owner);
 		free(keep->names[i].rrs);
@@ -318,4 +325,14 @@ void gw_xfr_keep_deinit(gw_xfr_keep_t *keep)
 	free(keep->names);
 	memset(keep, 0, sizeof(*keep));
 	keep->max = max;
+}
+
+size_t gw_xfr_keep_total(void)
+{
+	return g_total;
+}
+
+void gw_xfr_keep_set_total_max(size_t max)
+{
+	g_total_max = max > 0 ? max : GW_XFR_KEEP_TOTAL_MAX;
 }

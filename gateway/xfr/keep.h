@@ -5,8 +5,9 @@
  * it, as it was before that commit; later commits leave a kept name as it
  * is. A name a commit made is kept empty (the transfer skips it), and a
  * name it removed keeps its records (the transfer still sends them).
- * Bounded by GW_XFR_KEEP_MAX octets: past it the transfer ends as it did
- * before it kept anything, and the client tries again. */
+ * Bounded by GW_XFR_KEEP_MAX octets a transfer and GW_XFR_KEEP_TOTAL_MAX
+ * in all: past them the transfer ends as it did before it kept anything,
+ * and the client tries again. */
 #pragma once
 
 #include <stdbool.h>
@@ -18,6 +19,10 @@
 /* Octets of RRs one transfer keeps at most (16 MiB): the changes of a
  * busy campus zone during its transfer, not a whole re-signing. */
 #define GW_XFR_KEEP_MAX ((size_t)16 << 20)
+/* ... and all transfers together (64 MiB): the transfers a secondary may
+ * hold open at once (its share of the TCP connections) cannot make it
+ * more. */
+#define GW_XFR_KEEP_TOTAL_MAX ((size_t)64 << 20)
 
 typedef struct gw_xfr_kept {
 	uint8_t *owner; /* owned: the wire name, as the zone writes it */
@@ -33,7 +38,7 @@ typedef struct gw_xfr_keep {
 	size_t count, cap;
 	size_t octets; /* owners and RRs kept */
 	size_t max;    /* octets kept at most; 0: GW_XFR_KEEP_MAX */
-	bool full;     /* past GW_XFR_KEEP_MAX, or out of memory */
+	bool full;     /* past a bound, or out of memory */
 } gw_xfr_keep_t;
 
 /* Does the transfer still have to send owner (arg: the transfer)? */
@@ -60,3 +65,9 @@ uint16_t gw_xfr_kept_type(const uint8_t *rr, size_t len);
 
 /* Free what is kept; keep is then empty. Accepts a zeroed keep. */
 void gw_xfr_keep_deinit(gw_xfr_keep_t *keep);
+
+/* Octets kept by all transfers now. Loop thread only, as all of this. */
+size_t gw_xfr_keep_total(void);
+
+/* The bound of all transfers together (tests); 0: GW_XFR_KEEP_TOTAL_MAX. */
+void gw_xfr_keep_set_total_max(size_t max);

@@ -5,8 +5,8 @@
  * and change the name under way, before and after the RRsets sent of it.
  * What the transfer sent is exactly the zone as it was at its start, and
  * a transfer begun after the commits sends the zone as it is then. More
- * change than a transfer keeps, or a change it did not hear of, ends it
- * (GW_EBUSY) as before. */
+ * change than a transfer keeps (or all of them together), or a change it
+ * did not hear of, ends it (GW_EBUSY) as before. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -293,8 +293,9 @@ static void test_two_transfers(void)
 	teardown(&f);
 }
 
-/* More than the transfer keeps, or a change it did not hear of: it ends
- * (GW_EBUSY), and the client asks again. */
+/* More than the transfer keeps, more than all transfers keep together,
+ * or a change it did not hear of: it ends (GW_EBUSY), and the client
+ * asks again. */
 static void test_ends_when_it_cannot_keep(void)
 {
 	fixture_t f;
@@ -312,9 +313,34 @@ static void test_ends_when_it_cannot_keep(void)
 	CU_ASSERT_EQUAL(step(&x, &sent), GW_EBUSY);
 	gw_xfr_deinit(&x);
 
+	CU_ASSERT_EQUAL(gw_xfr_keep_total(), 0);
+
+	/* Two transfers, each within its own bound, past the bound of all
+	 * together: the second to keep ends. */
+	gw_xfr_t y;
+	CU_ASSERT_FATAL(gw_xfr_init(&x, f.ref, &f.q, 1232) == GW_OK);
+	CU_ASSERT_FATAL(gw_xfr_init(&y, f.ref, &f.q, 1232) == GW_OK);
+	CU_ASSERT_FATAL(step(&x, &sent) > 0);
+	CU_ASSERT_FATAL(step(&y, &sent) > 0);
+	/* Each keeps the apex and n38 (some 1300 octets); then the bound
+	 * leaves room for half that: the next commit's n39 (some 600) fits
+	 * in one of them, not in both. */
+	commit(&f, (const char *const[]){"+n38." APEX " 300 IN A 192.0.2.39", NULL}, true);
+	size_t both = gw_xfr_keep_total();
+	CU_ASSERT(both > 0 && both == x.keep.octets + y.keep.octets);
+	size_t max = both + x.keep.octets / 2;
+	gw_xfr_keep_set_total_max(max);
+	commit(&f, (const char *const[]){"+n39." APEX " 300 IN A 192.0.2.40", NULL}, true);
+	CU_ASSERT(x.keep.full != y.keep.full);
+	CU_ASSERT(gw_xfr_keep_total() > both && gw_xfr_keep_total() <= max);
+	gw_xfr_deinit(&x);
+	gw_xfr_deinit(&y);
+	CU_ASSERT_EQUAL(gw_xfr_keep_total(), 0);
+	gw_xfr_keep_set_total_max(0);
+
 	CU_ASSERT_FATAL(gw_xfr_init(&x, f.ref, &f.q, 1232) == GW_OK);
 	CU_ASSERT_FATAL(step(&x, &sent) > 0);
-	commit(&f, (const char *const[]){"+n38." APEX " 300 IN A 192.0.2.39", NULL}, false);
+	commit(&f, (const char *const[]){"+n38a." APEX " 300 IN A 192.0.2.39", NULL}, false);
 	CU_ASSERT_EQUAL(step(&x, &sent), GW_EBUSY);
 	gw_xfr_deinit(&x);
 	lines_free(&sent);
