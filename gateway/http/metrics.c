@@ -139,6 +139,10 @@ static void server_metrics(gw_expo_t *e, const gw_server_t *srv)
 			gw_expo_u64(e, P "transfers_total", l, 2, st.xfr_results[t][r]);
 		}
 	}
+	one(e, P "transfer_kept_bytes", "gauge",
+	    "Octets that AXFRs under way keep of the zone as it was when they began "
+	    "(the names the zone changed since that they have yet to send).",
+	    gw_xfr_keep_total());
 }
 
 /* Each family once, a series per zone (Prometheus wants a family's

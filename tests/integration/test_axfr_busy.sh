@@ -60,8 +60,10 @@ busy_transfer() {
 	: >"$GW_TMP/gateway.log"
 	marks 0
 	cfg=$(gw_config axfr-busy "zone: {domain: $Z., file: $GW_TMP/zone}
-dnssec: {denial: $d}")
+dnssec: {denial: $d}
+metrics: {listen: [\"127.0.0.1@0\"]}")
 	gw_start "$cfg"
+	MPORT=$(awk '$1 == "metrics" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
 
 	: >"$GW_TMP/axfr.zone"
 	/usr/bin/python3 "$GW_INTEGRATION_DIR/axfr_slow.py" --port "$GW_PORT" --zone "$Z." \
@@ -69,19 +71,26 @@ dnssec: {denial: $d}")
 	local reader=$!
 	# A commit every 0.4 s while the reader stalls (at most 8).
 	sleep 0.5
-	local commits=0 i rc
+	local commits=0 i rc kept_during=""
 	for i in $(seq 1 8); do
 		kill -0 "$reader" 2>/dev/null || break
 		marks "$i"
 		kill -HUP "$GW_PID"
 		commits=$i
 		sleep 0.4
+		# Mid-stall: what the transfer keeps, in the metrics.
+		[ "$i" = 4 ] && kept_during=$(kept_bytes)
 	done
 	wait "$reader" && rc=0 || rc=$?
 	cat "$GW_TMP/reader"
 	cp "$GW_TMP/reader" "$GW_TMP/last"
 
-	expect "$d: commits came during the transfer ($commits)" test "$commits" -ge 3
+	expect "$d: commits came during the transfer ($commits)" test "$commits" -ge 4
+	expect "$d: the metrics show what it keeps meanwhile ($kept_during octets)" \
+		test "${kept_during:-0}" -gt 0
+	local kept_after
+	kept_after=$(kept_bytes)
+	expect "$d: ... and nothing once it is done ($kept_after)" test "$kept_after" = 0
 	local during
 	during=$(awk '/AXFR to .* started/ {on = 1} /AXFR done/ {on = 0} on && /reload: applied/ {n++} END {print n + 0}' "$GW_TMP/gateway.log")
 	expect "$d: the zone changed under the transfer ($during commits between its start and end)" \
@@ -106,6 +115,18 @@ dnssec: {denial: $d}")
 	ldns-verify-zone "$GW_TMP/axfr.zone" >"$GW_TMP/verify" 2>&1 && ok=0 || ok=$?
 	cp "$GW_TMP/verify" "$GW_TMP/last"
 	expect "$d: the transferred zone verifies: one version, its chain whole" test "$ok" -eq 0
+}
+
+# The transfer_kept_bytes gauge, from the metrics listener.
+kept_bytes() {
+	/usr/bin/python3 - "$MPORT" <<'PY'
+import http.client, sys
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5)
+conn.request("GET", "/metrics")
+for line in conn.getresponse().read().decode().splitlines():
+    if line.startswith("dnssd_gateway_transfer_kept_bytes "):
+        print(line.split()[1])
+PY
 }
 
 mark() { { grep -o "^$1-mark-[0-9]*\.$Z\. [0-9]* IN A " "$GW_TMP/axfr.zone" || true; } | cut -d. -f1; }
