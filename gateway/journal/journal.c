@@ -207,8 +207,8 @@ static uint64_t snapshot_octets(const gw_journal_t *j, const zone_t *zone)
 	if (j->snap_end > 0)
 		return j->snap_end;
 	uint64_t n = 0;
-	for (const zone_node_t *node = zone_first(zone); node != NULL;
-	     node = zone_next(zone, node)) {
+	const zone_node_t *node;
+	for (size_t k = 0; (node = zone_node_at(zone, k)) != NULL; k++) {
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
 			const zone_rrset_t *rs = &node->rrsets[i];
 			n += (uint64_t)(rs->count + rs->sig_count) *

@@ -90,7 +90,11 @@ int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q, uint16_t u
 static size_t zone_octets(const zone_t *zone)
 {
 	size_t total = 0;
-	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n)) {
+	/* By index: zone_next() searches for each node, which at 100 000
+	 * services made this walk, done for every IXFR, stop the loop for
+	 * some 45 ms. */
+	const zone_node_t *n;
+	for (size_t k = 0; (n = zone_node_at(zone, k)) != NULL; k++) {
 		for (uint16_t i = 0; i < n->rrset_count; i++) {
 			const zone_rrset_t *rs = &n->rrsets[i];
 			total += (size_t)(rs->count + rs->sig_count) * (n->owner_len + 10u) +

@@ -25,7 +25,9 @@
 static uint32_t max_zone_ttl(const zone_t *zone)
 {
 	uint32_t max = 0;
-	for (const zone_node_t *node = zone_first(zone); node != NULL; node = zone_next(zone, node))
+	/* By index, not zone_next(), which searches for each node. */
+	const zone_node_t *node;
+	for (size_t k = 0; (node = zone_node_at(zone, k)) != NULL; k++)
 		for (uint16_t i = 0; i < node->rrset_count; i++)
 			if (node->rrsets[i].ttl > max)
 				max = node->rrsets[i].ttl;
