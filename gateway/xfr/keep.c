@@ -7,6 +7,7 @@
 
 #include "common/dns.h"
 #include "common/error.h"
+#include "gateway/journal/journal.h"
 
 /* What all transfers keep, and its bound. */
 static size_t g_total;
@@ -33,17 +34,13 @@ typedef struct wbuf {
 	size_t len, cap;
 } wbuf_t;
 
-/* Length of the RR at p (at most left octets) and of its owner; 0 when
- * it does not fit. */
+/* Length of the RR at p (at most left octets, the journal's form) and of
+ * its owner; 0 when it does not fit. */
 static size_t rr_len(const uint8_t *p, size_t left, size_t *owner_len)
 {
-	int n = zone_name_len(p, left);
-	if (n < 0 || (size_t)n + 10 > left)
-		return 0;
-	size_t len = (size_t)n + 10 + ldns_read_uint16(p + n + 8);
-	if (len > left)
-		return 0;
-	*owner_len = (size_t)n;
+	size_t len = gw_journal_rr_len(p, left);
+	if (len > 0)
+		*owner_len = (size_t)zone_name_len(p, left);
 	return len;
 }
 
@@ -163,8 +160,13 @@ static int before(const zone_t *zone, const diff_rr_t *group, size_t n, gw_xfr_k
 	memcpy(out->owner, group[0].rr, group[0].owner_len);
 	if (b.len == 0)
 		goto out;
-	for (size_t off = 0, own = 0; off < b.len; off += rr_len(b.data + off, b.len - off, &own))
-		count++;
+	for (size_t off = 0, own = 0, len; off < b.len; off += len, count++) {
+		len = rr_len(b.data + off, b.len - off, &own);
+		if (len == 0) {
+			ret = GW_EMALFORMED;
+			goto out;
+		}
+	}
 	rrs = calloc(count, sizeof(*rrs));
 	sorted = malloc(b.len);
 	if (rrs == NULL || sorted == NULL) {
