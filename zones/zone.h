@@ -468,6 +468,15 @@ typedef struct zone_rrdiff {
  * Accepts NULL. */
 void zone_rrdiff_deinit(zone_rrdiff_t *diff);
 
+/* Octets of the zone in transfer form, roughly: for every RR and
+ * signature its owner, fixed fields, rdata length and rdata. Walks the
+ * whole zone. */
+uint64_t zone_octets(const zone_t *zone);
+
+/* What the commit that made diff took from zone_octets() of its zone,
+ * and what it added. */
+void zone_rrdiff_octets(const zone_rrdiff_t *diff, uint64_t *removed, uint64_t *added);
+
 /* Write one RR in that wire form at out (room for owner_len + 10 + rdlen
  * octets; owner is owner_len octets, written as it is). Returns the
  * octets written. */

@@ -206,17 +206,7 @@ static uint64_t snapshot_octets(const gw_journal_t *j, const zone_t *zone)
 {
 	if (j->snap_end > 0)
 		return j->snap_end;
-	uint64_t n = 0;
-	const zone_node_t *node;
-	for (size_t k = 0; (node = zone_node_at(zone, k)) != NULL; k++) {
-		for (uint16_t i = 0; i < node->rrset_count; i++) {
-			const zone_rrset_t *rs = &node->rrsets[i];
-			n += (uint64_t)(rs->count + rs->sig_count) *
-			         (node->owner_len + DNS_RR_FIXED_LEN) +
-			     rs->rdata_len + rs->sigs_len;
-		}
-	}
-	return n;
+	return zone_octets(zone);
 }
 
 /* Rewrite the file with a snapshot of zone (compact: see

@@ -84,26 +84,6 @@ int gw_xfr_init(gw_xfr_t *x, gw_zoneref_t *zone, const gw_query_t *q, uint16_t u
 	return GW_OK;
 }
 
-/* Octets of the zone in AXFR form, roughly: owner, fixed fields and rdata
- * of every RR and signature. Compared with the journal's octets, it says
- * whether the diffs are worth sending. */
-static size_t zone_octets(const zone_t *zone)
-{
-	size_t total = 0;
-	/* By index: zone_next() searches for each node, which at 100 000
-	 * services made this walk, done for every IXFR, stop the loop for
-	 * some 45 ms. */
-	const zone_node_t *n;
-	for (size_t k = 0; (n = zone_node_at(zone, k)) != NULL; k++) {
-		for (uint16_t i = 0; i < n->rrset_count; i++) {
-			const zone_rrset_t *rs = &n->rrsets[i];
-			total += (size_t)(rs->count + rs->sig_count) * (n->owner_len + 10u) +
-			         rs->rdata_len + rs->sigs_len;
-		}
-	}
-	return total;
-}
-
 int gw_xfr_init_ixfr(gw_xfr_t *x, gw_zoneref_t *zone, gw_journal_t *journal, const gw_query_t *q,
                      uint16_t udp_payload, uint32_t client_serial)
 {
@@ -127,7 +107,10 @@ int gw_xfr_init_ixfr(gw_xfr_t *x, gw_zoneref_t *zone, gw_journal_t *journal, con
 		return GW_OK; /* AXFR form */
 	}
 	const gw_journal_entry_t *last = list[count - 1];
-	if (last->to != x->serial || bytes > zone_octets(zone->zone)) {
+	/* The zone's octets follow each commit (zoneref.h): a walk of the
+	 * zone for every IXFR took 63 ms at 100 000 services, with one IXFR
+	 * per secondary and commit. */
+	if (last->to != x->serial || bytes > gw_zoneref_octets(zone)) {
 		/* The journal is behind the zone, or the diffs weigh more than
 		 * the zone itself: the whole zone is the better answer. */
 		x->whole_why = last->to != x->serial ? "the journal is behind the zone"

@@ -14,6 +14,8 @@ int gw_zoneref_new(gw_zoneref_t **out, zone_t *zone)
 	ref->zone = zone;
 	ref->refs = 1;
 	ref->watches = NULL;
+	ref->octets = 0;
+	ref->octets_known = false;
 	*out = ref;
 	return GW_OK;
 }
@@ -53,8 +55,22 @@ void gw_zoneref_unwatch(gw_zoneref_t *ref, gw_zoneref_watch_t *w)
 	w->prev = w->next = NULL;
 }
 
+uint64_t gw_zoneref_octets(gw_zoneref_t *ref)
+{
+	if (!ref->octets_known) {
+		ref->octets = zone_octets(ref->zone);
+		ref->octets_known = true;
+	}
+	return ref->octets;
+}
+
 void gw_zoneref_changed(gw_zoneref_t *ref, const zone_rrdiff_t *diff)
 {
+	if (ref->octets_known) {
+		uint64_t removed = 0, added = 0;
+		zone_rrdiff_octets(diff, &removed, &added);
+		ref->octets = ref->octets + added - removed;
+	}
 	for (gw_zoneref_watch_t *w = ref->watches; w != NULL; w = w->next)
 		w->changed(w, ref->zone, diff);
 }

@@ -18,6 +18,10 @@ typedef struct gw_zoneref {
 	zone_t *zone; /* owned: freed with the last reference */
 	unsigned refs;
 	gw_zoneref_watch_t *watches; /* not owned: each removed by its owner */
+	/* zone_octets() of the zone, once asked for, kept up to date by
+	 * each commit's diff: every IXFR weighs the journal against it. */
+	uint64_t octets;
+	bool octets_known;
 } gw_zoneref_t;
 
 /* Wrap zone (taking ownership) with one reference held by the caller.
@@ -34,6 +38,10 @@ void gw_zoneref_put(gw_zoneref_t *ref);
  * before w goes; w->changed set) to the watchers of ref. */
 void gw_zoneref_watch(gw_zoneref_t *ref, gw_zoneref_watch_t *w);
 void gw_zoneref_unwatch(gw_zoneref_t *ref, gw_zoneref_watch_t *w);
+
+/* zone_octets() of ref's zone: walked once, then followed commit by
+ * commit (gw_zoneref_changed()). */
+uint64_t gw_zoneref_octets(gw_zoneref_t *ref);
 
 /* A commit changed ref's zone by diff: tell each watcher. A watcher may
  * not add or remove watchers from changed(). */

@@ -6,7 +6,8 @@
  * What the transfer sent is exactly the zone as it was at its start, and
  * a transfer begun after the commits sends the zone as it is then. More
  * change than a transfer keeps (or all of them together), or a change it
- * did not hear of, ends it (GW_EBUSY) as before. */
+ * did not hear of, ends it (GW_EBUSY) as before. The zone's octets (what
+ * an IXFR weighs the journal against) follow each commit. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -181,6 +182,8 @@ static void test_keeps_its_version(void)
 	fixture_t f;
 	setup(&f);
 	lines_t start = lines_of(f.zone);
+	uint64_t octets = gw_zoneref_octets(f.ref);
+	CU_ASSERT(octets > 0 && octets == zone_octets(f.zone));
 	gw_xfr_t x;
 	CU_ASSERT_FATAL(gw_xfr_init(&x, f.ref, &f.q, 1232) == GW_OK);
 	lines_t sent = {0};
@@ -240,6 +243,10 @@ static void test_keeps_its_version(void)
 	CU_ASSERT(same_lines(&sent, &start, true));
 	gw_xfr_deinit(&x);
 	CU_ASSERT_PTR_NULL(f.ref->watches);
+	/* The zone's octets, which each IXFR weighs the journal against,
+	 * followed the commits without a walk of the zone. */
+	CU_ASSERT(gw_zoneref_octets(f.ref) != octets);
+	CU_ASSERT_EQUAL(gw_zoneref_octets(f.ref), zone_octets(f.zone));
 
 	/* Begun now: the zone as it is now. */
 	lines_t now = lines_of(f.zone);
