@@ -279,7 +279,8 @@ uint64_t zone_octets(const zone_t *zone)
 	for (size_t k = 0; (n = zone_node_at(zone, k)) != NULL; k++) {
 		for (uint16_t i = 0; i < n->rrset_count; i++) {
 			const zone_rrset_t *rs = &n->rrsets[i];
-			total += (uint64_t)(rs->count + rs->sig_count) * (n->owner_len + 10u) +
+			total += (uint64_t)(rs->count + rs->sig_count) *
+			             (n->owner_len + DNS_RR_FIXED_LEN) +
 			         rs->rdata_len + rs->sigs_len;
 		}
 	}
@@ -291,11 +292,9 @@ void zone_rrdiff_octets(const zone_rrdiff_t *diff, uint64_t *removed, uint64_t *
 	*removed = *added = 0;
 	size_t off = 0;
 	for (uint32_t i = 0; i < diff->removed + diff->added && off < diff->size; i++) {
-		int n = zone_name_len(diff->data + off, diff->size - off);
-		if (n < 0 || off + (size_t)n + 10 > diff->size)
+		size_t len = zone_rr_wire_len(diff->data + off, diff->size - off);
+		if (len == 0)
 			return;
-		const uint8_t *f = diff->data + off + n;
-		size_t len = (size_t)n + 10 + (size_t)(f[8] << 8 | f[9]);
 		/* An RRset holds each rdata after its 2-octet length. */
 		if (i < diff->removed)
 			*removed += len + 2;
@@ -303,6 +302,15 @@ void zone_rrdiff_octets(const zone_rrdiff_t *diff, uint64_t *removed, uint64_t *
 			*added += len + 2;
 		off += len;
 	}
+}
+
+size_t zone_rr_wire_len(const uint8_t *p, size_t max)
+{
+	int n = zone_name_len(p, max);
+	if (n < 0 || (size_t)n + DNS_RR_FIXED_LEN > max)
+		return 0;
+	size_t len = (size_t)n + DNS_RR_FIXED_LEN + ldns_read_uint16(p + n + 8);
+	return len <= max ? len : 0;
 }
 
 size_t zone_rr_to_wire(uint8_t *out, const uint8_t *owner, size_t owner_len, uint16_t type,

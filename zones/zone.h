@@ -483,6 +483,10 @@ void zone_rrdiff_octets(const zone_rrdiff_t *diff, uint64_t *removed, uint64_t *
 size_t zone_rr_to_wire(uint8_t *out, const uint8_t *owner, size_t owner_len, uint16_t type,
                        uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
 
+/* Length of the RR in that wire form at p (at most max octets); 0 when
+ * it is not one. */
+size_t zone_rr_wire_len(const uint8_t *p, size_t max);
+
 /* (owner, type) pairs that a commit may change. The owners are borrowed:
  * each must stay valid until the list is used. */
 typedef struct zone_rrkey {

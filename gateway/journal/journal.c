@@ -22,13 +22,7 @@
 
 size_t gw_journal_rr_len(const uint8_t *p, size_t max)
 {
-	int n = zone_name_len(p, max);
-	if (n < 0 || (size_t)n + DNS_RR_FIXED_LEN > max)
-		return 0;
-	size_t rdlen = (size_t)p[n + 8] << 8 | p[n + 9];
-	if ((size_t)n + DNS_RR_FIXED_LEN + rdlen > max)
-		return 0;
-	return (size_t)n + DNS_RR_FIXED_LEN + rdlen;
+	return zone_rr_wire_len(p, max);
 }
 
 uint16_t gw_journal_rr_type(const uint8_t *rr)

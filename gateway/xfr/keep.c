@@ -7,7 +7,6 @@
 
 #include "common/dns.h"
 #include "common/error.h"
-#include "gateway/journal/journal.h"
 
 /* What all transfers keep, and its bound. */
 static size_t g_total;
@@ -38,7 +37,7 @@ typedef struct wbuf {
  * its owner; 0 when it does not fit. */
 static size_t rr_len(const uint8_t *p, size_t left, size_t *owner_len)
 {
-	size_t len = gw_journal_rr_len(p, left);
+	size_t len = zone_rr_wire_len(p, left);
 	if (len > 0)
 		*owner_len = (size_t)zone_name_len(p, left);
 	return len;

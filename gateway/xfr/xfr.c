@@ -260,7 +260,7 @@ static int send_kept_name(gw_xfr_t *x, gw_resp_t *r, bool *wrote, bool *full)
 		return GW_EBUSY;
 	while (x->kept_off < k->size) {
 		const uint8_t *rr = k->rrs + x->kept_off;
-		size_t len = gw_journal_rr_len(rr, k->size - x->kept_off);
+		size_t len = zone_rr_wire_len(rr, k->size - x->kept_off);
 		if (len == 0)
 			return GW_EMALFORMED;
 		/* The types sent from the zone before the name was kept, and
