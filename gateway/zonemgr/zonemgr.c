@@ -708,6 +708,11 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t max, size_
 	if (resigned == NULL)
 		resigned = &signed_count;
 	*resigned = 0;
+	/* An empty change is none: a reload of an unchanged zone file, or
+	 * held commits that cancel out, must not cost a serial, a journal
+	 * entry and a transfer to every secondary. */
+	if (cs != NULL && zone_changeset_empty(cs))
+		return GW_OK;
 	int ret = zone_serial(zone, &current);
 	if (ret == GW_OK && cs != NULL)
 		ret = keep_exact(m, zone, cs->remove);

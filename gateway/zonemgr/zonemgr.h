@@ -102,7 +102,7 @@ gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m);
 /* Apply cs in one step: the zone changes, the NSEC chain and the changed
  * RRsets are re-signed, the serial moves forward (durably). On error the
  * zone is unchanged and the error is returned (the caller may retry). An
- * empty cs still bumps the serial (used after signature refreshes). */
+ * empty cs changes nothing, the serial neither. */
 int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs);
 
 /* Hold the commits: from now until gw_zonemgr_release(), each
