@@ -59,10 +59,9 @@ static void on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 static void on_reload(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	daemon_t *d = container_of(w, daemon_t, sighup);
-	char report[GW_RELOAD_REPORT_MAX];
 	/* The configuration file and the zone file, as one change; what it
 	 * did is logged (the report is for the control socket). */
-	gw_daemon_reload(d, report, sizeof(report));
+	gw_daemon_reload(d, NULL, NULL);
 }
 
 /* gw_clock_set_fn: signatures and waits follow a setting of the wall
@@ -504,6 +503,7 @@ out:
 	ev_signal_stop(d.loop, &d.sigint);
 	ev_signal_stop(d.loop, &d.sighup);
 	gw_control_free(d.control);
+	gw_daemon_reload_stop(&d);
 	if (ports_written)
 		unlink(cfg->ports_file);
 	gw_http_free(d.http);

@@ -72,10 +72,11 @@ typedef struct daemon {
 	mdns_mirror_zone_t mirror_zone[2][GW_CONFIG_ZONES_MAX];
 	size_t mirror_zone_count;
 	int mirror_slot;
-	gw_tsig_keyring_t *keys; /* owned: the TSIG keys in force */
-	gw_access_t access;      /* the keys, for signed queries (no allow list) */
-	gw_push_t *push;         /* owned: DNS Push; NULL when push.enable is off */
-	gw_retired_t *retired;   /* owned: what reloads replaced */
+	gw_tsig_keyring_t *keys;  /* owned: the TSIG keys in force */
+	gw_access_t access;       /* the keys, for signed queries (no allow list) */
+	gw_push_t *push;          /* owned: DNS Push; NULL when push.enable is off */
+	gw_retired_t *retired;    /* owned: what reloads replaced */
+	struct gw_reload *reload; /* owned: the reloads under way and asked for (reload.c) */
 	ev_signal sigterm;
 	ev_signal sigint;
 	ev_signal sighup;

@@ -97,10 +97,10 @@ static bool changed_under(const gw_config_diff_t *diff, const char *prefix)
 	return false;
 }
 
-/* The new configuration, checked as --check-config checks it: the file
- * (or the built-in default), then the zone file in force. Problems are
- * logged and reported. */
-static int load_checked(daemon_t *d, gw_config_t **out, report_t *r)
+/* The new configuration file (or the built-in default), checked as
+ * --check-config checks it; the zone files follow (read.c, then
+ * zones_read()). Problems are logged and reported. */
+static int load_config(daemon_t *d, gw_config_t **out, report_t *r)
 {
 	const char *path = d->flags->config_path;
 	gw_config_errors_t errs;
@@ -124,28 +124,26 @@ static int load_checked(daemon_t *d, gw_config_t **out, report_t *r)
 		return ret == GW_ENOMEM ? ret : GW_ECONFIG;
 	}
 	gw_config_errors_deinit(&errs);
-
-	/* The zone files the running zone managers read (a zone's file
-	 * takes a restart): each must load. */
-	char err[512] = "";
-	for (size_t i = 0; i < d->slot_count && ret == GW_OK; i++) {
-		zone_t *zone = NULL;
-		gw_zonemgr_opts_t zopts = gw_daemon_zone_opts(d->slots[i].zc);
-		ret = gw_zonemgr_load_static(&zone, &zopts, err, sizeof(err));
-		zone_free(zone);
-	}
-	if (ret != GW_OK) {
-		const char *why = err[0] ? err : gw_strerror(ret);
-		gw_err("reload refused: zone not reloaded, still serving the previous one: %s; "
-		       "nothing "
-		       "changed",
-		       why);
-		say(r, "refused: zone file: %s; nothing changed\n", why);
-		gw_config_free(*out);
-		*out = NULL;
-		return ret == GW_ENOMEM ? ret : GW_ECONFIG;
-	}
 	return GW_OK;
+}
+
+/* The zone files the running zone managers read (a zone's file takes a
+ * restart), as the read left them: each must load, or nothing changes.
+ * On success zones[i] (taken) is slot i's. */
+static int zones_read(daemon_t *d, gw_zonemgr_read_t *read, zone_t **zones, report_t *r)
+{
+	char err[512] = "";
+	int ret = GW_OK;
+	for (size_t i = 0; i < d->slot_count && ret == GW_OK; i++)
+		ret = gw_zonemgr_read_take(read, i, &zones[i], err, sizeof(err));
+	if (ret == GW_OK)
+		return GW_OK;
+	const char *why = err[0] ? err : gw_strerror(ret);
+	gw_err("reload refused: zone not reloaded, still serving the previous one: %s; nothing "
+	       "changed",
+	       why);
+	say(r, "refused: zone file: %s; nothing changed\n", why);
+	return ret == GW_ENOMEM ? ret : GW_ECONFIG;
 }
 
 /* The new configuration's keyring and notifiers, made before anything
@@ -294,10 +292,10 @@ static void swap_in(daemon_t *d, gw_config_t *next, fresh_t *f)
 	d->view.cfg = next;
 }
 
-static int reload(daemon_t *d, char *report, size_t report_len)
+/* Apply next (taken) with the zone files read (zones: slot i's, each
+ * taken and set to NULL once applied; the caller frees the rest). */
+static int apply(daemon_t *d, gw_config_t *next, zone_t **zones, report_t *r)
 {
-	report_t r = {.buf = report, .len = report_len};
-	gw_config_t *next = NULL;
 	gw_config_diff_t diff;
 	fresh_t fresh = {0};
 	int ret, failed = GW_OK;
@@ -305,18 +303,11 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	bool mirror_held = false, applied = false;
 	int results[GW_CONFIG_ZONES_MAX]; /* each held slot's release */
 
-	if (report_len > 0)
-		report[0] = '\0';
-	gw_notice("reload: reading %s",
-	          d->flags->config_path ? d->flags->config_path : "the built-in configuration");
-	ret = load_checked(d, &next, &r);
-	if (ret != GW_OK)
-		return ret;
 	ret = gw_config_diff(d->cfg, next, &diff);
 	if (ret == GW_OK)
 		ret = gw_config_keep_restart(next, d->cfg, &diff);
 	if (ret == GW_OK)
-		ret = prepare(d, next, &diff, &fresh, &r);
+		ret = prepare(d, next, &diff, &fresh, r);
 	for (size_t i = 0; ret == GW_OK && i < d->slot_count; i++) {
 		ret = gw_zonemgr_hold(d->slots[i].mgr);
 		if (ret == GW_OK)
@@ -324,9 +315,9 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	}
 	if (ret != GW_OK) {
 		/* prepare() said why; the rest is out of memory. */
-		if (r.used == 0) {
+		if (r->used == 0) {
 			gw_err("reload refused: %s; nothing changed", gw_strerror(ret));
-			say(&r, "refused: %s; nothing changed\n", gw_strerror(ret));
+			say(r, "refused: %s; nothing changed\n", gw_strerror(ret));
 		}
 		goto out;
 	}
@@ -351,7 +342,7 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 			gw_err("reload refused: the mirror cannot take the new links or mdns "
 			       "settings: %s; nothing changed",
 			       gw_strerror(ret));
-			say(&r,
+			say(r,
 			    "refused: the mirror cannot take the new links or mdns settings: %s; "
 			    "nothing changed\n",
 			    gw_strerror(ret));
@@ -363,7 +354,7 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	if (!fresh.same_zones) {
 		gw_warn("reload: the zone list changed (zone, zones); it takes a restart, the "
 		        "running zones stay");
-		say(&r, "needs a restart: the zone list (running zones kept)\n");
+		say(r, "needs a restart: the zone list (running zones kept)\n");
 	}
 	if (diff.count > 0) {
 		swap_in(d, next, &fresh);
@@ -378,7 +369,7 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 		if (ret != GW_OK) {
 			gw_err("reload: rate-limit and cookies keep their running settings: %s",
 			       gw_strerror(ret));
-			say(&r, "failed: rate-limit, cookies: %s (running settings kept)\n",
+			say(r, "failed: rate-limit, cookies: %s (running settings kept)\n",
 			    gw_strerror(ret));
 			failed = ret;
 		}
@@ -386,9 +377,10 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	if (gw_config_diff_has(&diff, "log.level") && !d->flags->verbose)
 		gw_log_set_level(d->cfg->log.level);
 	for (size_t i = 0; i < d->slot_count; i++) {
-		ret = gw_zonemgr_reload(d->slots[i].mgr);
+		ret = gw_zonemgr_reload_read(d->slots[i].mgr, zones[i]);
+		zones[i] = NULL;
 		if (ret != GW_OK) {
-			say(&r, "failed: zone file of %s: %s (the previous records stay)\n",
+			say(r, "failed: zone file of %s: %s (the previous records stay)\n",
 			    d->slots[i].zc->domain_str, gw_strerror(ret));
 			failed = ret;
 		}
@@ -405,7 +397,7 @@ static int reload(daemon_t *d, char *report, size_t report_len)
 	/* A configured TLS certificate read again (a new key: its rollover). */
 	ret = gw_dane_reload(&d->dane);
 	if (ret != GW_OK) {
-		say(&r, "failed: tls certificate: %s (the key in use stays)\n", gw_strerror(ret));
+		say(r, "failed: tls certificate: %s (the key in use stays)\n", gw_strerror(ret));
 		failed = ret;
 	}
 
@@ -426,12 +418,12 @@ out:;
 		if (rr != GW_OK && st == GW_ZONEMGR_STATICS_ALONE) {
 			/* What was asked for is in; the mirror commits its own
 			 * changes again by itself (mdns_mirror_release()). */
-			say(&r,
+			say(r,
 			    "warning: %s: the held changes could not be committed (%s); the zone "
 			    "file's went in alone, the mirror's are committed again\n",
 			    zone, gw_strerror(rr));
 		} else if (rr != GW_OK && applied) {
-			say(&r, "failed: committing the changes of %s: %s (%s)\n", zone,
+			say(r, "failed: committing the changes of %s: %s (%s)\n", zone,
 			    gw_strerror(rr),
 			    st == GW_ZONEMGR_STATICS_LOST
 			        ? "its previous records stay; reload again"
@@ -462,11 +454,11 @@ out:;
 		                                     : "no configuration change";
 		d->view.reloads++;
 		gw_notice("reload: applied %s; %s", what, serials);
-		say(&r, "applied: %s (serial %u)\n", what, serial);
+		say(r, "applied: %s (serial %u)\n", what, serial);
 		if (nr > 0) {
 			gw_warn("reload: these keys take a restart, their running values stay: %s",
 			        restart);
-			say(&r, "needs a restart: %s (running values kept)\n", restart);
+			say(r, "needs a restart: %s (running values kept)\n", restart);
 		}
 		ret = failed;
 	}
@@ -475,13 +467,178 @@ out:;
 	return ret;
 }
 
-int gw_daemon_reload(void *arg, char *report, size_t report_len)
+/* ---- reloads under way and asked for --------------------------------- */
+
+/* Who asked for a reload: a control socket client to tell at its end, or
+ * SIGHUP (done NULL). */
+typedef struct waiter {
+	struct waiter *next;
+	gw_control_reload_done_fn done;
+	void *done_arg;
+} waiter_t;
+
+/* One reload at a time: its configuration is read at once, its zone
+ * files on a thread (the loop answering meanwhile), then both are applied
+ * on the loop. One asked for meanwhile runs after it and reads the files
+ * again, so that it sees what the asker saw; those asked for together
+ * share one run. */
+struct gw_reload {
+	gw_zonemgr_read_t *read;  /* owned: the zone files being read, or NULL */
+	gw_config_t *next;        /* owned: the configuration being applied */
+	zone_t **zones;           /* owned: slot_count, what the read gave */
+	waiter_t *running;        /* owned: told when the one under way ends */
+	waiter_t *queued, **tail; /* owned: asked for during it */
+	bool busy;                /* one begun and not ended */
+	bool kicking;             /* within kick(): no nested run */
+	char report[GW_RELOAD_REPORT_MAX];
+	report_t r;
+};
+
+static void kick(daemon_t *d);
+
+static void waiters_tell(waiter_t *w, int ret, const char *report)
+{
+	while (w != NULL) {
+		waiter_t *next = w->next;
+		if (w->done != NULL)
+			w->done(w->done_arg, ret, report);
+		free(w);
+		w = next;
+	}
+}
+
+/* The run under way ended with ret: systemd and the askers are told,
+ * and the next one begins. */
+static void end(daemon_t *d, int ret)
+{
+	struct gw_reload *rl = d->reload;
+	for (size_t i = 0; rl->zones != NULL && i < d->slot_count; i++)
+		zone_free(rl->zones[i]);
+	free(rl->zones);
+	rl->zones = NULL;
+	gw_config_free(rl->next);
+	rl->next = NULL;
+	gw_zonemgr_read_free(rl->read);
+	rl->read = NULL;
+	gw_daemon_announce_ready(d, ret == GW_OK ? "" : "; the reload failed, see the log");
+	waiter_t *told = rl->running;
+	rl->running = NULL;
+	rl->busy = false;
+	waiters_tell(told, ret, rl->report);
+	kick(d);
+}
+
+/* gw_zonemgr_read_done_fn: the zone files are read; apply. */
+static void on_read(void *arg)
 {
 	daemon_t *d = arg;
+	struct gw_reload *rl = d->reload;
+	int ret = zones_read(d, rl->read, rl->zones, &rl->r);
+	if (ret == GW_OK) {
+		gw_config_t *next = rl->next;
+		rl->next = NULL;
+		ret = apply(d, next, rl->zones, &rl->r);
+	}
+	end(d, ret);
+}
+
+static void begin(daemon_t *d)
+{
+	struct gw_reload *rl = d->reload;
+	rl->busy = true;
+	rl->r = (report_t){.buf = rl->report, .len = sizeof(rl->report)};
+	rl->report[0] = '\0';
 	/* systemd hears of every reload, SIGHUP's and the control socket's,
 	 * and of its end even when it failed (the daemon goes on serving). */
 	gw_sd_reloading();
-	int ret = reload(d, report, report_len);
-	gw_daemon_announce_ready(d, ret == GW_OK ? "" : "; the reload failed, see the log");
-	return ret;
+	gw_notice("reload: reading %s",
+	          d->flags->config_path ? d->flags->config_path : "the built-in configuration");
+	int ret = load_config(d, &rl->next, &rl->r);
+	gw_zonemgr_opts_t *opts = NULL;
+	if (ret == GW_OK) {
+		rl->zones = calloc(d->slot_count, sizeof(*rl->zones));
+		opts = calloc(d->slot_count, sizeof(*opts));
+		if (rl->zones == NULL || opts == NULL)
+			ret = GW_ENOMEM;
+	}
+	for (size_t i = 0; ret == GW_OK && i < d->slot_count; i++)
+		opts[i] = gw_daemon_zone_opts(d->slots[i].zc);
+	if (ret == GW_OK)
+		ret = gw_zonemgr_read_start(&rl->read, d->loop, opts, d->slot_count, on_read, d);
+	free(opts);
+	if (ret != GW_OK) {
+		if (rl->r.used == 0) {
+			gw_err("reload refused: %s; nothing changed", gw_strerror(ret));
+			say(&rl->r, "refused: %s; nothing changed\n", gw_strerror(ret));
+		}
+		end(d, ret);
+	}
+}
+
+/* Begin the next run when none is under way and one was asked for. A run
+ * that ends at once (a configuration refused) begins the next here, not
+ * within itself. */
+static void kick(daemon_t *d)
+{
+	struct gw_reload *rl = d->reload;
+	if (rl->kicking)
+		return;
+	rl->kicking = true;
+	while (!rl->busy && rl->queued != NULL) {
+		rl->running = rl->queued;
+		rl->queued = NULL;
+		rl->tail = &rl->queued;
+		begin(d);
+	}
+	rl->kicking = false;
+}
+
+void gw_daemon_reload(void *arg, gw_control_reload_done_fn done, void *done_arg)
+{
+	daemon_t *d = arg;
+	if (d->reload == NULL) {
+		d->reload = calloc(1, sizeof(*d->reload));
+		if (d->reload == NULL)
+			goto nomem;
+		d->reload->tail = &d->reload->queued;
+	}
+	struct gw_reload *rl = d->reload;
+	/* A second SIGHUP before the queued run begins asks for nothing
+	 * more. */
+	if (done == NULL && rl->queued != NULL)
+		return;
+	waiter_t *w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		goto nomem;
+	w->done = done;
+	w->done_arg = done_arg;
+	*rl->tail = w;
+	rl->tail = &w->next;
+	if (rl->busy)
+		gw_notice("reload: asked for while one is under way; it follows that one");
+	kick(d);
+	return;
+nomem:
+	gw_err("reload refused: %s; nothing changed", gw_strerror(GW_ENOMEM));
+	if (done != NULL)
+		done(done_arg, GW_ENOMEM, "refused: out of memory; nothing changed\n");
+}
+
+void gw_daemon_reload_stop(daemon_t *d)
+{
+	struct gw_reload *rl = d->reload;
+	if (rl == NULL)
+		return;
+	/* A read under way is waited for; nothing of it is applied. */
+	gw_zonemgr_read_free(rl->read);
+	rl->read = NULL;
+	for (size_t i = 0; rl->zones != NULL && i < d->slot_count; i++)
+		zone_free(rl->zones[i]);
+	free(rl->zones);
+	gw_config_free(rl->next);
+	const char *why = "not applied: the daemon is stopping\n";
+	waiters_tell(rl->running, GW_EBUSY, why);
+	waiters_tell(rl->queued, GW_EBUSY, why);
+	free(rl);
+	d->reload = NULL;
 }

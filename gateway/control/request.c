@@ -240,14 +240,9 @@ static char *do_log_level(gw_log_level_t level, size_t *len)
 	return reply_line(true, NULL, d, len);
 }
 
-static char *do_reload(gw_control_reload_fn reload, void *arg, size_t *len)
+char *gw_control_reload_reply(int ret, const char *report, size_t *len)
 {
-	char report[4096] = "";
 	char error[256];
-	if (reload == NULL)
-		return reply_line(false, "this daemon cannot reload", NULL, len);
-	gw_notice("reload asked through the control socket");
-	int ret = reload(arg, report, sizeof(report));
 	json_object *d = json_object_new_object();
 	if (d == NULL)
 		return NULL;
@@ -294,13 +289,14 @@ static char *do_keys_command(const gw_view_t *v, const gw_control_request_t *req
 	return reply_line(ret == GW_OK, ret == GW_OK ? NULL : err, data, len);
 }
 
-int gw_control_handle(const gw_view_t *v, gw_control_reload_fn reload, void *reload_arg,
-                      const char *line, size_t len, char **reply, size_t *reply_len)
+int gw_control_handle(const gw_view_t *v, const char *line, size_t len, char **reply,
+                      size_t *reply_len, bool *reload)
 {
 	char err[512];
 	gw_control_request_t req;
 	json_object *data = NULL;
 	*reply = NULL;
+	*reload = false;
 	if (gw_control_request_parse(line, len, &req, err, sizeof(err)) != GW_OK) {
 		*reply = gw_control_error_reply(err, reply_len);
 		return *reply != NULL ? GW_OK : GW_ENOMEM;
@@ -310,8 +306,10 @@ int gw_control_handle(const gw_view_t *v, gw_control_reload_fn reload, void *rel
 		*reply = do_log_level(req.level, reply_len);
 		break;
 	case GW_CONTROL_RELOAD:
-		*reply = do_reload(reload, reload_arg, reply_len);
-		break;
+		/* Its reply comes when it ends (gw_control_reload_reply()). */
+		*reload = true;
+		gw_control_request_deinit(&req);
+		return GW_OK;
 	case GW_CONTROL_ROLLOVER:
 	case GW_CONTROL_DS_SEEN:
 	case GW_CONTROL_INSECURE:

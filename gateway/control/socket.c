@@ -43,8 +43,19 @@ struct conn {
 	size_t in_len;
 	char *out; /* owned: replies not yet written */
 	size_t out_len, out_off;
-	bool closing; /* close once out is written */
+	bool closing;        /* close once out is written */
+	struct reload *wait; /* the reload this connection waits for, or NULL */
 };
+
+/* A reload a connection asked for. It outlives a connection that goes
+ * first: the reload's end frees it. */
+typedef struct reload {
+	conn_t *conn;  /* NULL once the connection is gone */
+	bool starting; /* within the call that starts it */
+	bool ended;    /* ended within that call: reply below */
+	char *reply;   /* owned */
+	size_t reply_len;
+} reload_t;
 
 static void conn_free(conn_t *c)
 {
@@ -52,6 +63,8 @@ static void conn_free(conn_t *c)
 	ev_io_stop(ctl->loop, &c->rio);
 	ev_io_stop(ctl->loop, &c->wio);
 	ev_timer_stop(ctl->loop, &c->timer);
+	if (c->wait != NULL)
+		c->wait->conn = NULL;
 	/* A Unix socket closed with unread input resets the peer, which may
 	 * then lose the reply it has not read yet (the reason it is closed):
 	 * what the client sent in the meantime is read and dropped first. */
@@ -101,7 +114,9 @@ static bool flush(conn_t *c)
 		conn_free(c);
 		return false;
 	}
-	ev_io_start(ctl->loop, &c->rio);
+	/* A reload under way holds the requests that follow it. */
+	if (c->wait == NULL)
+		ev_io_start(ctl->loop, &c->rio);
 	return true;
 }
 
@@ -140,13 +155,47 @@ static void refuse_conn(conn_t *c, const char *why)
 		flush(c);
 }
 
-/* Carry out every whole line in the input; false when the connection is
- * gone. */
+static void on_reload_done(void *arg, int ret, const char *report);
+
+/* Start the reload a request asked for. Returns its reply when it ended
+ * at once (*reply, or NULL when out of memory), false while it is under
+ * way: c waits for it, its other requests too. */
+static bool start_reload(conn_t *c, char **reply, size_t *reply_len)
+{
+	gw_control_t *ctl = c->owner;
+	*reply = NULL;
+	if (ctl->opts.reload == NULL) {
+		*reply = gw_control_error_reply("this daemon cannot reload", reply_len);
+		return true;
+	}
+	reload_t *w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return true;
+	w->conn = c;
+	w->starting = true;
+	c->wait = w;
+	gw_notice("reload asked through the control socket");
+	ctl->opts.reload(ctl->opts.reload_arg, on_reload_done, w);
+	w->starting = false;
+	if (!w->ended) {
+		ev_io_stop(ctl->loop, &c->rio);
+		ev_timer_stop(ctl->loop, &c->timer);
+		return false;
+	}
+	c->wait = NULL;
+	*reply = w->reply;
+	*reply_len = w->reply_len;
+	free(w);
+	return true;
+}
+
+/* Carry out every whole line in the input, up to a reload under way;
+ * false when the connection is gone. */
 static bool run_lines(conn_t *c)
 {
 	gw_control_t *ctl = c->owner;
 	size_t start = 0;
-	for (;;) {
+	while (c->wait == NULL) {
 		char *nl = memchr(c->in + start, '\n', c->in_len - start);
 		if (nl == NULL)
 			break;
@@ -155,10 +204,13 @@ static bool run_lines(conn_t *c)
 			len--;
 		char *reply = NULL;
 		size_t reply_len = 0;
+		bool reload = false;
 		if (len > 0)
-			gw_control_handle(ctl->opts.view, ctl->opts.reload, ctl->opts.reload_arg,
-			                  c->in + start, len, &reply, &reply_len);
+			gw_control_handle(ctl->opts.view, c->in + start, len, &reply, &reply_len,
+			                  &reload);
 		start = (size_t)(nl - c->in) + 1;
+		if (reload && !start_reload(c, &reply, &reply_len))
+			break;
 		if (len > 0 && !queue(c, reply, reply_len))
 			return false;
 	}
@@ -176,6 +228,32 @@ static bool run_lines(conn_t *c)
 		return false;
 	}
 	return true;
+}
+
+/* gw_control_reload_done_fn: the reply, then the requests that waited. */
+static void on_reload_done(void *arg, int ret, const char *report)
+{
+	reload_t *w = arg;
+	size_t len = 0;
+	char *reply = gw_control_reload_reply(ret, report, &len);
+	if (w->starting) {
+		w->ended = true;
+		w->reply = reply;
+		w->reply_len = len;
+		return;
+	}
+	conn_t *c = w->conn;
+	free(w);
+	if (c == NULL) {
+		free(reply);
+		return;
+	}
+	c->wait = NULL;
+	if (!queue(c, reply, len))
+		return;
+	ev_timer_again(c->owner->loop, &c->timer);
+	if (run_lines(c))
+		flush(c);
 }
 
 static void on_read(struct ev_loop *loop, ev_io *w, int revents)

@@ -27,10 +27,15 @@
 #define GW_CONTROL_CONNECTIONS_MAX 16
 #define GW_CONTROL_TIMEOUT         10.0 /* seconds a connection may stay idle */
 
-/* Apply a reload; write what was applied, what needs a restart and the
- * errors, for a person, into report (report_len octets). Returns GW_OK or
- * an error (the report says why). */
-typedef int (*gw_control_reload_fn)(void *arg, char *report, size_t report_len);
+/* A reload's end: ret GW_OK or the error, report what was applied, what
+ * needs a restart and the errors, for a person (borrowed for the call). */
+typedef void (*gw_control_reload_done_fn)(void *done_arg, int ret, const char *report);
+
+/* Start a reload; done(done_arg, ...) is called exactly once on the loop
+ * when it ends, later (the loop answering meanwhile) or before this
+ * returns. The reply to the request waits for it, and so do the requests
+ * the client sent after it. */
+typedef void (*gw_control_reload_fn)(void *arg, gw_control_reload_done_fn done, void *done_arg);
 
 typedef struct gw_control_opts {
 	const char *path;            /* borrowed: the socket; NULL: gw_control_default_path() */
@@ -97,9 +102,15 @@ void gw_control_request_deinit(gw_control_request_t *req);
 
 /* Carry out one request line and build the reply: *reply is a new
  * NUL-terminated string ending with a newline (caller frees), *reply_len
- * its length. GW_OK or GW_ENOMEM. */
-int gw_control_handle(const gw_view_t *v, gw_control_reload_fn reload, void *reload_arg,
-                      const char *line, size_t len, char **reply, size_t *reply_len);
+ * its length. A reload is not carried out here: *reload is set and *reply
+ * left NULL, and the caller starts it and replies with
+ * gw_control_reload_reply() when it ends. GW_OK or GW_ENOMEM. */
+int gw_control_handle(const gw_view_t *v, const char *line, size_t len, char **reply,
+                      size_t *reply_len, bool *reload);
+
+/* The reply to a reload that ended with ret and report (caller frees;
+ * *len its length), or NULL when out of memory. */
+char *gw_control_reload_reply(int ret, const char *report, size_t *len);
 
 /* The one-line error reply for text (caller frees), or NULL when out of
  * memory. */

@@ -141,22 +141,15 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial, gw_zonemgr_statics_t *
 	return ret;
 }
 
-/* Load the static records again (file, apex, the gateway's own) and
- * commit the difference; what names the source in the logs. */
-static int reload_statics(gw_zonemgr_t *m, const char *what)
+/* Commit the difference from the static records the zone holds to
+ * fresh (taken: the file read, the apex and the gateway's own records
+ * in); what names the source in the logs. With no difference nothing is
+ * committed (the serial stays), and fresh is marked all the same. */
+static int apply_statics(gw_zonemgr_t *m, zone_t *fresh, const char *what)
 {
-	const gw_zonemgr_opts_t *cfg = &m->opts;
-	char err[512] = "";
-	zone_t *fresh = NULL;
 	zone_changeset_t cs = {0};
-	int ret = gw_zonemgr_load_static(&fresh, cfg, err, sizeof(err));
-	if (ret != GW_OK) {
-		gw_err("reload: zone not reloaded, still serving the previous one: %s",
-		       err[0] ? err : gw_strerror(ret));
-		return ret;
-	}
-	gw_zonemgr_warn_owned(fresh, cfg);
-	ret = statics_changes(m, fresh, &cs);
+	gw_zonemgr_warn_owned(fresh, &m->opts);
+	int ret = statics_changes(m, fresh, &cs);
 	if (ret == GW_OK)
 		ret = gw_zonemgr_commit(m, &cs);
 	if (ret != GW_OK) {
@@ -165,7 +158,8 @@ static int reload_statics(gw_zonemgr_t *m, const char *what)
 		goto out;
 	}
 	gw_info("reload: %s applied (%zu removed, %zu added)", what,
-	        ldns_rr_list_rr_count(cs.remove), ldns_rr_list_rr_count(cs.add));
+	        cs.remove ? ldns_rr_list_rr_count(cs.remove) : 0,
+	        cs.add ? ldns_rr_list_rr_count(cs.add) : 0);
 	if (m->held) {
 		zone_free(m->pending_statics);
 		m->pending_statics = fresh;
@@ -180,6 +174,26 @@ out:
 	return ret;
 }
 
+/* What could not be read or completed leaves the zone as it was. */
+static int not_reloaded(int ret, const char *err)
+{
+	gw_err("reload: zone not reloaded, still serving the previous one: %s",
+	       err[0] ? err : gw_strerror(ret));
+	return ret;
+}
+
+/* Load the static records again (file, apex, the gateway's own) and
+ * commit the difference; what names the source in the logs. */
+static int reload_statics(gw_zonemgr_t *m, const char *what)
+{
+	char err[512] = "";
+	zone_t *fresh = NULL;
+	int ret = gw_zonemgr_load_static(&fresh, &m->opts, err, sizeof(err));
+	if (ret != GW_OK)
+		return not_reloaded(ret, err);
+	return apply_statics(m, fresh, what);
+}
+
 int gw_zonemgr_reload(gw_zonemgr_t *m)
 {
 	if (m->opts.zone_file == NULL) {
@@ -187,6 +201,24 @@ int gw_zonemgr_reload(gw_zonemgr_t *m)
 		return GW_OK;
 	}
 	return reload_statics(m, m->opts.zone_file);
+}
+
+int gw_zonemgr_reload_read(gw_zonemgr_t *m, zone_t *zone)
+{
+	char err[512] = "";
+	if (m->opts.zone_file == NULL) {
+		zone_free(zone);
+		gw_notice("reload: no zone file configured, nothing to reload");
+		return GW_OK;
+	}
+	/* The gateway's own records as they are now: they may have changed
+	 * while the file was read. */
+	int ret = gw_zonemgr_finish_static(zone, &m->opts, err, sizeof(err));
+	if (ret != GW_OK) {
+		zone_free(zone);
+		return not_reloaded(ret, err);
+	}
+	return apply_statics(m, zone, m->opts.zone_file);
 }
 
 int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)

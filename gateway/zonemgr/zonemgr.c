@@ -158,7 +158,7 @@ static int check_occluded(const zone_t *zone, char *errbuf, size_t errlen)
 	return GW_OK;
 }
 
-int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
+int gw_zonemgr_read_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
 {
 	int ret;
 	zone_t *zone = NULL;
@@ -172,10 +172,29 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 		else
 			ret = add_apex(zone, opts, errbuf, errlen);
 	}
-	if (ret == GW_OK)
-		ret = add_extra(zone, opts, errbuf, errlen);
+	if (ret == GW_OK) {
+		*out = zone;
+		return GW_OK;
+	}
+	zone_free(zone);
+	return ret;
+}
+
+int gw_zonemgr_finish_static(zone_t *zone, const gw_zonemgr_opts_t *opts, char *errbuf,
+                             size_t errlen)
+{
+	int ret = add_extra(zone, opts, errbuf, errlen);
 	if (ret == GW_OK)
 		ret = check_occluded(zone, errbuf, errlen);
+	return ret;
+}
+
+int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf, size_t errlen)
+{
+	zone_t *zone = NULL;
+	int ret = gw_zonemgr_read_static(&zone, opts, errbuf, errlen);
+	if (ret == GW_OK)
+		ret = gw_zonemgr_finish_static(zone, opts, errbuf, errlen);
 	if (ret == GW_OK) {
 		*out = zone;
 		return GW_OK;

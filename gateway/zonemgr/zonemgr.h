@@ -83,6 +83,16 @@ typedef void (*gw_zonemgr_hook_fn)(void *arg, uint32_t serial);
 int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf,
                            size_t errlen);
 
+/* gw_zonemgr_load_static() in two halves. The first reads the zone file
+ * (or makes the apex) and touches nothing but opts' domain and file, so
+ * that a reload runs it on a thread (read.c); the second adds the
+ * gateway's own records of opts and checks the whole (loop thread). Same
+ * results and reasons; *out owned as above, zone kept on error. */
+int gw_zonemgr_read_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *errbuf,
+                           size_t errlen);
+int gw_zonemgr_finish_static(zone_t *zone, const gw_zonemgr_opts_t *opts, char *errbuf,
+                             size_t errlen);
+
 /* Build the served zone per opts (copied; what it points at is borrowed
  * for the manager's life): static records, a serial past <state>/serial
  * and past what <state>/journal shows served (reserved, written by
@@ -144,9 +154,39 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial, gw_zonemgr_statics_t *
 void gw_zonemgr_clock_set(gw_zonemgr_t *m, int64_t delta);
 
 /* Re-read the zone file and commit the difference to the records it gave
- * last time. A file that does not load leaves everything as it was; the
- * reason is logged. GW_OK when nothing is configured to reload. */
+ * last time (none: no commit, the serial stays). A file that does not
+ * load leaves everything as it was; the reason is logged. GW_OK when
+ * nothing is configured to reload. */
 int gw_zonemgr_reload(gw_zonemgr_t *m);
+
+/* gw_zonemgr_reload() with the file already read (gw_zonemgr_read_static()
+ * with the manager's options, on another thread; zone taken, freed on
+ * error). */
+int gw_zonemgr_reload_read(gw_zonemgr_t *m, zone_t *zone);
+
+/* ---- the zone files read off the loop (read.c) ---- */
+
+typedef struct gw_zonemgr_read gw_zonemgr_read_t;
+typedef void (*gw_zonemgr_read_done_fn)(void *arg);
+
+/* Read the static records of count zones, each as gw_zonemgr_read_static()
+ * does with opts[i] (copied; the domain and file strings are borrowed
+ * until gw_zonemgr_read_free()), on a thread of their own, so that the
+ * loop goes on answering while a large zone file is parsed. done(arg) is
+ * called on loop once every one is read (on the loop's next turn when no
+ * thread could be made and they were read before returning, which is
+ * logged). GW_OK or GW_ENOMEM; on success *out owns the read. */
+int gw_zonemgr_read_start(gw_zonemgr_read_t **out, struct ev_loop *loop,
+                          const gw_zonemgr_opts_t *opts, size_t count, gw_zonemgr_read_done_fn done,
+                          void *arg);
+
+/* After done: zone i's result. GW_OK with *zone (taken: NULL afterwards),
+ * or its error with the reason in err (errlen octets). */
+int gw_zonemgr_read_take(gw_zonemgr_read_t *r, size_t i, zone_t **zone, char *err, size_t errlen);
+
+/* Wait for the thread (a read under way is finished, not cut), free what
+ * was not taken. Accepts NULL. Loop thread. */
+void gw_zonemgr_read_free(gw_zonemgr_read_t *r);
 
 /* Publish rrs (count zone file lines, borrowed until the next call or
  * the manager's end) as the gateway's own records instead of

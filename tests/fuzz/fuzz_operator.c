@@ -101,13 +101,6 @@ static struct {
 	struct sockaddr_in http_addr;
 } g;
 
-static int failing_reload(void *arg, char *report, size_t len)
-{
-	(void)arg;
-	snprintf(report, len, "not reloaded: the fuzzer's daemon has no file");
-	return GW_EINVAL;
-}
-
 static void inject(int ifindex, uint16_t type, const char *owner, const void *rdata, size_t rdlen)
 {
 	if (mdns_event(g.mirror, ifindex, AF_INET, true, type, 120, owner, rdata, rdlen) != GW_OK)
@@ -239,8 +232,13 @@ static void control(const uint8_t *data, size_t size)
 	}
 	char *reply = NULL;
 	size_t len = 0;
-	CHECK(gw_control_handle(v, failing_reload, NULL, (const char *)data, size, &reply, &len) ==
-	      GW_OK);
+	bool reload = false;
+	CHECK(gw_control_handle(v, (const char *)data, size, &reply, &len, &reload) == GW_OK);
+	/* A reload is started by the socket, which replies when it ends. */
+	CHECK(reload == (reply == NULL));
+	if (reload)
+		reply = gw_control_reload_reply(
+		    GW_EINVAL, "not reloaded: the fuzzer's daemon has no file", &len);
 	gw_log_set_level(GW_LOG_ERR);
 	if (getenv("FUZZ_OPERATOR_SHOW") != NULL)
 		fprintf(stderr, "%s", reply);

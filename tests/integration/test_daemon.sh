@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The daemon's life: --check-config, the ports file, SIGHUP reload (a good
-# file replaces the zone, a bad one keeps the old zone and says why),
+# file replaces the zone, a bad one keeps the old zone and says why; the
+# daemon answers while a reload reads the zone file),
 # SIGTERM shutdown; a start whose clock is behind the state directory's
 # last write says so.
 source "$(dirname "$0")/lib.sh"
@@ -57,6 +58,58 @@ expect "bad zone file: reload refused and logged" grep -q "zone not reloaded" "$
 expect "bad zone file: the log names the line" grep -q "zone:3" "$GW_TMP/gateway.log"
 q new.dnssd.test. A
 expect "bad zone file: the previous zone is still served" has_text "192.0.2.99"
+
+# The zone file is read beside the loop: a FIFO that no writer has opened
+# holds a reload's read, and the daemon answers meanwhile (it stopped all
+# answers before). A reload asked for through the control socket, and a
+# SIGHUP, during it wait and follow it as one run, which reads the file
+# again; the control client's reply comes at that run's end.
+CTL=${GW_CTL:-$(dirname "$GW_BIN")/ctl/dnssd-gatewayctl}
+{
+	sed 's/2026112701/2026112703/' "$GW_TEST_DATA/integration/basic.zone"
+	echo 'new IN A 192.0.2.99'
+	echo 'late IN A 192.0.2.98'
+} >"$GW_TMP/zone.late"
+rm -f "$GW_TMP/zone"
+mkfifo "$GW_TMP/zone"
+runs() { grep -c "reload: reading" "$GW_TMP/gateway.log"; }
+n0=$(runs)
+kill -HUP "$GW_PID"
+for _ in $(seq 1 50); do
+	[ "$(runs)" -gt "$n0" ] && break
+	sleep 0.1
+done
+expect "a reload began" test "$(runs)" -eq $((n0 + 1))
+q dnssd.test. SOA
+expect "while the zone file is read: SOA answered" has_text "2026112702"
+"$CTL" -s "$GW_TMP/control.sock" reload >"$GW_TMP/ctl.out" 2>"$GW_TMP/ctl.err" &
+CTL_PID=$!
+for _ in $(seq 1 50); do
+	grep -q "reload asked through the control socket" "$GW_TMP/gateway.log" && break
+	sleep 0.1
+done
+kill -HUP "$GW_PID"
+q new.dnssd.test. A
+expect "... and A answered, with a control client and a SIGHUP waiting" has_text "192.0.2.99"
+expect "the control client waits" kill -0 "$CTL_PID"
+expect "one run so far" test "$(runs)" -eq $((n0 + 1))
+cat "$GW_TMP/zone.late" >"$GW_TMP/zone" # the first run's read
+for _ in $(seq 1 50); do
+	[ "$(runs)" -gt $((n0 + 1)) ] && break
+	sleep 0.1
+done
+expect "the waiting ones follow in one run" test "$(runs)" -eq $((n0 + 2))
+q late.dnssd.test. A
+expect "the first run applied the file" has_text "192.0.2.98"
+cat "$GW_TMP/zone.late" >"$GW_TMP/zone" # the second run's read
+ctl_rc=0
+wait "$CTL_PID" || ctl_rc=$?
+expect "the control client's reload: exit 0" test "$ctl_rc" -eq 0
+expect "... its report, at that run's end" grep -q "applied: zone file only" "$GW_TMP/ctl.out"
+sleep 0.5
+expect "no third run" test "$(runs)" -eq $((n0 + 2))
+rm -f "$GW_TMP/zone"
+cp "$GW_TMP/zone.late" "$GW_TMP/zone"
 
 kill -TERM "$GW_PID"
 rc=0

@@ -159,11 +159,33 @@ static gw_config_t *g_cfg;
 static gw_view_t g_view;
 static int g_reloads;
 
-static int fake_reload(void *arg, char *report, size_t len)
+/* The socket's reload: ends at once, or with g_defer held until the test
+ * ends it (g_done, g_done_arg). */
+static bool g_defer;
+static gw_control_reload_done_fn g_done;
+static void *g_done_arg;
+
+static void fake_reload(void *arg, gw_control_reload_done_fn done, void *done_arg)
 {
+	char report[64];
 	g_reloads++;
-	snprintf(report, len, "applied: %s", (const char *)arg);
-	return g_reloads == 1 ? GW_OK : GW_EPARSE;
+	if (g_defer) {
+		CU_ASSERT_PTR_NULL(g_done); /* one at a time per test */
+		g_done = done;
+		g_done_arg = done_arg;
+		return;
+	}
+	snprintf(report, sizeof(report), "applied: %s", (const char *)arg);
+	done(done_arg, GW_OK, report);
+}
+
+/* End the deferred reload. */
+static void end_reload(int ret, const char *report)
+{
+	gw_control_reload_done_fn done = g_done;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+	g_done = NULL;
+	done(g_done_arg, ret, report);
 }
 
 static void view_init(void)
@@ -172,14 +194,23 @@ static void view_init(void)
 	g_view =
 	    (gw_view_t){.cfg = g_cfg, .started = gw_clock_wall(), .started_ns = gw_clock_mono_ns()};
 	g_reloads = 0;
+	g_defer = false;
+	g_done = NULL;
 }
 
+/* One line handled; a reload is answered as one that applied "zone"
+ * the first time and failed after. */
 static json_object *handle(const char *line)
 {
 	char *reply = NULL;
 	size_t len = 0;
-	CU_ASSERT_FATAL(gw_control_handle(&g_view, fake_reload, "zone", line, strlen(line), &reply,
-	                                  &len) == GW_OK);
+	bool reload = false;
+	CU_ASSERT_FATAL(gw_control_handle(&g_view, line, strlen(line), &reply, &len, &reload) ==
+	                GW_OK);
+	CU_ASSERT_FATAL(reload == (reply == NULL));
+	if (reload)
+		reply = gw_control_reload_reply(g_reloads++ == 0 ? GW_OK : GW_EPARSE,
+		                                "applied: zone", &len);
 	CU_ASSERT_FATAL(len > 0 && reply[len - 1] == '\n');
 	CU_ASSERT_PTR_NULL(memchr(reply, '\n', len - 1)); /* one line */
 	json_object *o = json_tokener_parse(reply);
@@ -396,6 +427,102 @@ static void test_socket_limits(void)
 	sock_teardown();
 }
 
+/* Nothing to read on fd after the loop ran a few turns. */
+static bool quiet(int fd)
+{
+	char c;
+	for (int i = 0; i < 20; i++) {
+		ev_run(S.loop, EVRUN_NOWAIT);
+		usleep(1000);
+	}
+	return recv(fd, &c, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN;
+}
+
+/* Read until want newlines came (or nothing more does) into buf. */
+static size_t await_lines(int fd, char *buf, size_t len, int want)
+{
+	size_t used = 0;
+	int got = 0;
+	while (got < want && used + 1 < len) {
+		ssize_t k = await(fd, buf + used, len - used);
+		if (k <= 0)
+			break;
+		for (ssize_t j = 0; j < k; j++)
+			got += buf[used + (size_t)j] == '\n';
+		used += (size_t)k;
+	}
+	return used;
+}
+
+/* A reload under way: its client waits for the reply, and its requests
+ * sent behind it wait too, while other clients are answered; the end
+ * replies in order. A client that leaves before the end, and one whose
+ * reload ends at once. */
+static void test_socket_reload(void)
+{
+	char buf[8192];
+	sock_setup(0, 0, 0.3);
+	g_defer = true;
+	int a = client();
+	send_text(a, "{\"command\":\"reload\"}\n{\"command\":\"ds\"}\n");
+	CU_ASSERT(quiet(a));
+	CU_ASSERT_EQUAL(g_reloads, 1);
+	/* Longer than the idle timeout (0.3 s): a client waiting for its
+	 * reply is not idle. */
+	usleep(400 * 1000);
+	CU_ASSERT(quiet(a));
+	int b = client();
+	send_text(b, "{\"command\":\"status\"}\n");
+	CU_ASSERT_FATAL(await(b, buf, sizeof(buf)) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "uptime_seconds"));
+	close(b);
+
+	end_reload(GW_ECONFIG, "refused: zone file: bad; nothing changed\n");
+	size_t n = await_lines(a, buf, sizeof(buf), 2);
+	buf[n] = '\0';
+	char *first = strstr(buf, "reload failed");
+	char *second = strstr(buf, "\"ds\"");
+	CU_ASSERT_PTR_NOT_NULL(first);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "refused: zone file: bad"));
+	CU_ASSERT_PTR_NOT_NULL(second);
+	CU_ASSERT(first != NULL && second != NULL && first < second);
+	CU_ASSERT(first != NULL && memchr(buf, '\n', (size_t)(first - buf)) == NULL);
+
+	/* The connection reads requests again. */
+	send_text(a, "{\"command\":\"keys\"}\n");
+	CU_ASSERT_FATAL(await(a, buf, sizeof(buf)) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"keys\":[]"));
+
+	/* Gone before its reload ends: the end finds nobody to tell. */
+	send_text(a, "{\"command\":\"reload\"}\n");
+	CU_ASSERT(quiet(a));
+	close(a);
+	for (int i = 0; i < 10; i++)
+		ev_run(S.loop, EVRUN_NOWAIT);
+	end_reload(GW_OK, "applied: x\n");
+
+	/* One that ends within the call: answered at once. */
+	g_defer = false;
+	int c = client();
+	send_text(c, "{\"command\":\"reload\"}\n");
+	CU_ASSERT_FATAL(await(c, buf, sizeof(buf)) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"ok\":true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "applied: x"));
+	close(c);
+	CU_ASSERT_EQUAL(g_reloads, 3);
+
+	/* Still waiting when the socket closes: the end comes after. */
+	g_defer = true;
+	int e = client();
+	send_text(e, "{\"command\":\"reload\"}\n");
+	CU_ASSERT(quiet(e));
+	close(e);
+	gw_control_free(S.ctl);
+	S.ctl = NULL;
+	end_reload(GW_EBUSY, "not applied: the daemon is stopping\n");
+	sock_teardown();
+}
+
 static void test_socket_stale_and_live(void)
 {
 	sock_setup(0, 0, 0);
@@ -468,6 +595,7 @@ int gw_test_register(void)
 	    {"replies", test_replies},
 	    {"socket basics", test_socket_basics},
 	    {"socket limits", test_socket_limits},
+	    {"a reload under way", test_socket_reload},
 	    {"stale and live sockets", test_socket_stale_and_live},
 	    {"default path", test_default_path},
 	    {NULL, NULL},

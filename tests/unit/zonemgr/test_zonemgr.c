@@ -347,6 +347,59 @@ static void check_reload(const zm_opts_t *o)
 	teardown(f);
 }
 
+static void on_read_done(void *arg)
+{
+	fixture_t *f = arg;
+	f->hooks += 100; /* told once */
+	ev_break(f->loop, EVBREAK_ONE);
+}
+
+/* The zone files read on a thread, the loop told at the end: each result
+ * taken once, an error with its reason; the read applied as a reload
+ * applies the file, the gateway's own records of the manager added on the
+ * loop. */
+static void test_reload_read(void)
+{
+	fixture_t *f = setup(&(zm_opts_t){.zone_file = true});
+	static const char *const own[] = {"_dns-push-tls._tcp.home.arpa. 3600 IN SRV 0 0 853 "
+	                                  "ns.home.arpa.",
+	                                  NULL};
+	CU_ASSERT_FATAL(gw_zonemgr_set_extra(f->m, own, 1) == GW_OK);
+	CU_ASSERT(serial_of(served(f)) == 101);
+	f->hooks = 0;
+	tdir_write(f->dir, FILE_NAME, zone_v2);
+	gw_zonemgr_opts_t opts[2] = {f->opts, f->opts};
+	opts[1].zone_file = "/nonexistent/zone.db";
+	gw_zonemgr_read_t *r = NULL;
+	CU_ASSERT_FATAL(gw_zonemgr_read_start(&r, f->loop, opts, 2, on_read_done, f) == GW_OK);
+	zone_t *z = NULL;
+	char err[256] = "";
+	CU_ASSERT(gw_zonemgr_read_take(r, 0, &z, err, sizeof(err)) == GW_EINVAL); /* not yet */
+	ev_run(f->loop, 0);
+	CU_ASSERT(f->hooks == 100);
+	CU_ASSERT(gw_zonemgr_read_take(r, 1, &z, err, sizeof(err)) == -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/zone.db"));
+	CU_ASSERT(gw_zonemgr_read_take(r, 0, &z, err, sizeof(err)) == GW_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	zone_t *again = NULL;
+	CU_ASSERT(gw_zonemgr_read_take(r, 0, &again, err, sizeof(err)) == GW_OK);
+	CU_ASSERT_PTR_NULL(again); /* taken */
+	CU_ASSERT(gw_zonemgr_read_take(r, 2, &again, err, sizeof(err)) == GW_EINVAL);
+	gw_zonemgr_read_free(r);
+	CU_ASSERT(gw_zonemgr_reload_read(f->m, z) == GW_OK);
+	CU_ASSERT(serial_of(served(f)) == 102);
+	CU_ASSERT(f->hooks == 101);
+	CU_ASSERT(is_static(f, "mail.home.arpa."));
+	CU_ASSERT(!is_static(f, "www.home.arpa."));
+	CU_ASSERT(trrset(served(f), "_dns-push-tls._tcp.home.arpa.", 33) != NULL);
+
+	/* Freed before the loop heard of the end: waited for, nothing leaks. */
+	CU_ASSERT_FATAL(gw_zonemgr_read_start(&r, f->loop, opts, 2, on_read_done, f) == GW_OK);
+	gw_zonemgr_read_free(r);
+	CU_ASSERT(f->hooks == 101);
+	teardown(f);
+}
+
 /* A configuration reload: the zone file's difference and two mirror
  * batches (one adds a name, the next removes it and adds another) held
  * and released as one commit: one serial, one hook call, one journal
@@ -838,6 +891,7 @@ int gw_test_register(void)
 	    {"failing commit, signed", test_commit_fails_signed},
 	    {"reload, unsigned", test_reload_unsigned},
 	    {"reload, signed", test_reload_signed},
+	    {"reload: the zone file read on a thread", test_reload_read},
 	    {"hold and release, unsigned", test_hold_unsigned},
 	    {"hold and release, signed", test_hold_signed},
 	    {"hold and release, all lost (a full disk)", test_hold_lost},
