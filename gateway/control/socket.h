@@ -10,7 +10,8 @@
  * log-level (level), reload. The socket is mode 0660: whoever may
  * connect may also reload and change the log level. Limits: a request of
  * at most max_request octets, max_connections at once, each closed after
- * timeout seconds without a request; what goes over one is logged
+ * timeout seconds without a request (but for the wait for a reload it
+ * asked for, which holds its later requests); what goes over one is logged
  * through a rate-limited line. Loop thread only. */
 #pragma once
 
