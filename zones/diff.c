@@ -73,8 +73,10 @@ static int diff_node(zone_changeset_t *cs, const zone_node_t *a, const zone_node
 int zone_diff_walk(zone_node_next_fn next_from, void *from, const zone_t *to,
                    zone_diff_skip_fn skip, void *arg, zone_changeset_t *cs)
 {
+	/* to by index: zone_next() searches for each node. */
 	const zone_node_t *a = NULL;
-	const zone_node_t *b = zone_first(to);
+	size_t bi = 0;
+	const zone_node_t *b = zone_node_at(to, bi);
 	int ret = next_from(from, &a);
 	while ((a != NULL || b != NULL) && ret == GW_OK) {
 		int c = a == NULL   ? 1
@@ -84,22 +86,24 @@ int zone_diff_walk(zone_node_next_fn next_from, void *from, const zone_t *to,
 		if (ret == GW_OK && c <= 0)
 			ret = next_from(from, &a);
 		if (c >= 0)
-			b = zone_next(to, b);
+			b = zone_node_at(to, ++bi);
 	}
 	return ret;
 }
 
-/* zone_node_next_fn over a zone: the walk's state is the node last given. */
+/* zone_node_next_fn over a zone: the walk's state is the index of the
+ * node to give next. */
 typedef struct zone_cursor {
 	const zone_t *zone;
-	const zone_node_t *node;
+	size_t next;
 } zone_cursor_t;
 
 static int cursor_next(void *ctx, const zone_node_t **node)
 {
 	zone_cursor_t *c = ctx;
-	c->node = c->node == NULL ? zone_first(c->zone) : zone_next(c->zone, c->node);
-	*node = c->node;
+	*node = zone_node_at(c->zone, c->next);
+	if (*node != NULL)
+		c->next++;
 	return GW_OK;
 }
 

@@ -208,7 +208,8 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 size_t gw_zonemgr_warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 {
 	size_t n = 0;
-	for (const zone_node_t *node = zone_first(statics); node; node = zone_next(statics, node)) {
+	const zone_node_t *node;
+	for (size_t k = 0; (node = zone_node_at(statics, k)) != NULL; k++) {
 		for (uint16_t i = 0; i < node->rrset_count; i++)
 			n += gateway_owned_type(node->rrsets[i].type, NULL);
 	}
@@ -690,8 +691,9 @@ void gw_zonemgr_apply_statics(gw_zonemgr_t *m, zone_t *fresh)
 	int ret = GW_OK;
 
 	zone_mark_static(zone, fresh, gateway_owned_type, NULL);
-	for (const zone_node_t *node = zone_first(fresh); node != NULL && ret == GW_OK;
-	     node = zone_next(fresh, node)) {
+	/* By index: zone_next() searches for each node. */
+	const zone_node_t *node;
+	for (size_t k = 0; (node = zone_node_at(fresh, k)) != NULL && ret == GW_OK; k++) {
 		const zone_node_t *now = zone_find(zone, node->owner);
 		for (uint16_t i = 0; i < node->rrset_count && ret == GW_OK; i++) {
 			const zone_rrset_t *rs = &node->rrsets[i];
