@@ -42,6 +42,11 @@ void gw_heap_release_end(void)
 	pthread_mutex_unlock(&g_lock);
 }
 
+void gw_heap_give_back(void)
+{
+	malloc_trim(0);
+}
+
 unsigned gw_heap_bulk_depth(void)
 {
 	pthread_mutex_lock(&g_lock);
@@ -63,6 +68,10 @@ void gw_heap_release_begin(void)
 }
 
 void gw_heap_release_end(void)
+{
+}
+
+void gw_heap_give_back(void)
 {
 }
 

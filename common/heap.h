@@ -25,5 +25,10 @@ void gw_heap_bulk_end(void);
 void gw_heap_release_begin(void);
 void gw_heap_release_end(void);
 
+/* Give the free pages of every arena back to the kernel (malloc_trim()):
+ * after a big object built on another thread was freed on this one, its
+ * pages stay resident in that thread's arena otherwise. */
+void gw_heap_give_back(void);
+
 /* How many bulk reads are open (for tests). */
 unsigned gw_heap_bulk_depth(void);
