@@ -12,6 +12,7 @@
  * through an ev_async, libev's one thread-safe watcher. */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,9 @@ struct gw_zonemgr_read {
 	struct ev_loop *loop;
 	ev_async async;
 	pthread_t thread;
-	bool threaded; /* thread is one (else the loop read them) */
-	bool joined;   /* the read is over and the thread joined */
+	bool threaded;        /* thread is one (else the loop read them) */
+	atomic_bool finished; /* the thread has read them all */
+	bool joined;          /* the read is over and the thread joined */
 	gw_zonemgr_read_done_fn done;
 	void *arg;
 	size_t count;
@@ -48,6 +50,7 @@ static void *run(void *p)
 		res->ret =
 		    gw_zonemgr_read_static(&res->zone, &r->opts[i], res->err, sizeof(res->err));
 	}
+	atomic_store(&r->finished, true);
 	ev_async_send(r->loop, &r->async);
 	return NULL;
 }
@@ -124,8 +127,13 @@ void gw_zonemgr_read_free(gw_zonemgr_read_t *r)
 {
 	if (r == NULL)
 		return;
-	if (r->threaded && !r->joined)
+	if (r->threaded && !r->joined) {
+		/* A file that never ends (a FIFO, a hung mount) holds this
+		 * join: say what is waited for. */
+		if (!atomic_load(&r->finished))
+			gw_notice("waiting for the zone files a reload is reading");
 		pthread_join(r->thread, NULL);
+	}
 	ev_async_stop(r->loop, &r->async);
 	for (size_t i = 0; r->results != NULL && i < r->count; i++)
 		zone_free(r->results[i].zone);

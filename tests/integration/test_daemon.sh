@@ -108,13 +108,29 @@ expect "the control client's reload: exit 0" test "$ctl_rc" -eq 0
 expect "... its report, at that run's end" grep -q "applied: zone file only" "$GW_TMP/ctl.out"
 sleep 0.5
 expect "no third run" test "$(runs)" -eq $((n0 + 2))
-rm -f "$GW_TMP/zone"
-cp "$GW_TMP/zone.late" "$GW_TMP/zone"
 
+# A stop while a reload reads: it says what it waits for, and stops once
+# the read ends, applying nothing of it.
+kill -HUP "$GW_PID"
+for _ in $(seq 1 50); do
+	[ "$(runs)" -gt $((n0 + 2)) ] && break
+	sleep 0.1
+done
 kill -TERM "$GW_PID"
+for _ in $(seq 1 50); do
+	grep -q "waiting for the zone files a reload is reading" "$GW_TMP/gateway.log" && break
+	sleep 0.1
+done
+expect "a stop during a reload's read says what it waits for" \
+	grep -q "waiting for the zone files a reload is reading" "$GW_TMP/gateway.log"
+cat "$GW_TMP/zone.late" >"$GW_TMP/zone"
 rc=0
 wait "$GW_PID" || rc=$?
 GW_PID=""
+rm -f "$GW_TMP/zone"
+cp "$GW_TMP/zone.late" "$GW_TMP/zone"
+expect "... and nothing of that read applied" \
+	test "$(grep -c "reload: applied" "$GW_TMP/gateway.log")" -eq 3
 expect "SIGTERM: clean exit status 0" test "$rc" -eq 0
 expect "SIGTERM: the ports file is removed" test ! -e "$GW_TMP/ports"
 expect "the first start had nothing to say of the clock" bash -c "! grep -q 'wall clock is' '$GW_TMP/gateway.log'"
