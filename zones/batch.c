@@ -905,16 +905,17 @@ int zone_add_wire(zone_t *zone, const uint8_t *const *rrs, const size_t *rr_lens
 	return ret;
 }
 
-int zone_add_zone(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, void *arg)
+int zone_add_walk(zone_t *zone, zone_node_next_fn next, void *ctx, zone_diff_skip_fn skip,
+                  void *arg)
 {
 	zone_batch_t batch;
 	int ret = zone_batch_init(&batch, zone);
 	size_t ref = 0;
+	const zone_node_t *node = NULL;
 
-	/* The entries borrow owners and rdata from src, which outlives the
-	 * batch: only the lookup keys are copied. */
-	for (const zone_node_t *node = zone_first(src); node != NULL && ret == GW_OK;
-	     node = zone_next(src, node)) {
+	/* The entries borrow owners and rdata from the walk's zones, which
+	 * outlive the batch: only the lookup keys are copied. */
+	while (ret == GW_OK && (ret = next(ctx, &node)) == GW_OK && node != NULL) {
 		for (uint16_t i = 0; i < node->rrset_count && ret == GW_OK; i++) {
 			const zone_rrset_t *rs = &node->rrsets[i];
 			const uint8_t *rd;
@@ -931,6 +932,12 @@ int zone_add_zone(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, void 
 		ret = zone_batch_apply(zone, &batch, NULL, NULL);
 	zone_batch_deinit(&batch);
 	return ret;
+}
+
+int zone_add_zone(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, void *arg)
+{
+	zone_index_walk_t w = {.zone = src};
+	return zone_add_walk(zone, zone_index_walk_next, &w, skip, arg);
 }
 
 int zone_add_rr(zone_t *zone, const ldns_rr *rr)

@@ -91,25 +91,18 @@ int zone_diff_walk(zone_node_next_fn next_from, void *from, const zone_t *to,
 	return ret;
 }
 
-/* zone_node_next_fn over a zone: the walk's state is the index of the
- * node to give next. */
-typedef struct zone_cursor {
-	const zone_t *zone;
-	size_t next;
-} zone_cursor_t;
-
-static int cursor_next(void *ctx, const zone_node_t **node)
+int zone_index_walk_next(void *ctx, const zone_node_t **node)
 {
-	zone_cursor_t *c = ctx;
-	*node = zone_node_at(c->zone, c->next);
+	zone_index_walk_t *w = ctx;
+	*node = zone_node_at(w->zone, w->next);
 	if (*node != NULL)
-		c->next++;
+		w->next++;
 	return GW_OK;
 }
 
 int zone_diff(const zone_t *from, const zone_t *to, zone_diff_skip_fn skip, void *arg,
               zone_changeset_t *cs)
 {
-	zone_cursor_t cursor = {.zone = from};
-	return zone_diff_walk(cursor_next, &cursor, to, skip, arg, cs);
+	zone_index_walk_t w = {.zone = from};
+	return zone_diff_walk(zone_index_walk_next, &w, to, skip, arg, cs);
 }

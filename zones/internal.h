@@ -178,7 +178,20 @@ int zone_batch_apply(zone_t *zone, zone_batch_t *batch, zone_change_t **changed,
  * first call) into *node, NULL at the end; GW_OK or an error. */
 typedef int (*zone_node_next_fn)(void *ctx, const zone_node_t **node);
 
+/* zone_node_next_fn over a zone's nodes by index (zone_next() searches
+ * for each node); start with {.zone = zone}. */
+typedef struct zone_index_walk {
+	const zone_t *zone;
+	size_t next; /* the index of the node to give next */
+} zone_index_walk_t;
+int zone_index_walk_next(void *ctx, const zone_node_t **node);
+
 /* zone_diff() with the from side's nodes given by next_from(from, ...):
  * a zone's, or its marked RRsets' (zones/mark.c). */
 int zone_diff_walk(zone_node_next_fn next_from, void *from, const zone_t *to,
                    zone_diff_skip_fn skip, void *arg, zone_changeset_t *cs);
+
+/* zone_add_zone() with the nodes of a walk instead of a zone's (their
+ * owners and rdata must outlive the call). */
+int zone_add_walk(zone_t *zone, zone_node_next_fn next, void *ctx, zone_diff_skip_fn skip,
+                  void *arg);

@@ -126,6 +126,16 @@ static int marked_next(void *ctx, const zone_node_t **out)
 	return ret;
 }
 
+int zone_add_marked(zone_t *dst, const zone_t *zone, const zone_t *exact, zone_diff_skip_fn skip,
+                    void *arg)
+{
+	marked_walk_t w = {.zone = zone, .exact = exact};
+	int ret = zone_add_walk(dst, marked_next, &w, skip, arg);
+
+	free(w.rrsets);
+	return ret;
+}
+
 int zone_marked_diff(const zone_t *zone, const zone_t *exact, const zone_t *to,
                      zone_diff_skip_fn skip, void *arg, zone_changeset_t *cs)
 {

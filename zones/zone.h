@@ -378,6 +378,13 @@ bool zone_name_marked(const zone_t *zone, const zone_t *exact, const uint8_t *na
 int zone_marked_diff(const zone_t *zone, const zone_t *exact, const zone_t *to,
                      zone_diff_skip_fn skip, void *arg, zone_changeset_t *cs);
 
+/* Add the static records (as zone_marked_diff() reads them) to dst, all
+ * or nothing, as zone_add_zone() adds a zone's: a copy of what the zone
+ * was marked from, without reading it again. zone and exact are only
+ * read and must not be dst. GW_OK, GW_ESEMANTIC, GW_ENOMEM. */
+int zone_add_marked(zone_t *dst, const zone_t *zone, const zone_t *exact, zone_diff_skip_fn skip,
+                    void *arg);
+
 /* ---- serial arithmetic (zones/serial.c), RFC 1982 ----------------------- */
 
 /* -1 when a < b, 0 when equal, 1 when a > b, 2 when undefined

@@ -283,6 +283,22 @@ static void test_exact(void)
 	CU_ASSERT_FATAL(zone_marked_diff(zone, exact, to, NULL, NULL, &cs) == GW_OK);
 	CU_ASSERT_FATAL(zone_diff(from, to, NULL, NULL, &want) == GW_OK);
 	check_same_changes(&cs, &want);
+
+	/* The copy of the records is what they were marked from (the skip
+	 * left out), whatever the other writers did since. */
+	zone_t *copy = NULL;
+	zone_changeset_t none;
+	CU_ASSERT_FATAL(zone_new(&copy, zone_apex(from)) == GW_OK);
+	CU_ASSERT_FATAL(zone_add_marked(copy, zone, exact, skip_nsec_soa, NULL) == GW_OK);
+	CU_ASSERT_FATAL(zone_changeset_init(&none) == GW_OK);
+	CU_ASSERT_FATAL(zone_diff(from, copy, skip_nsec_soa, NULL, &none) == GW_OK);
+	CU_ASSERT(zone_changeset_empty(&none));
+	CU_ASSERT_PTR_NULL(trrset(copy, "mirror.d.test.", LDNS_RR_TYPE_A));
+	CU_ASSERT_PTR_NULL(trrset(copy, "d.test.", LDNS_RR_TYPE_SOA));
+	CU_ASSERT_EQUAL(trrset(copy, "multi.d.test.", LDNS_RR_TYPE_TXT)->count, 2);
+	CU_ASSERT_PTR_NOT_NULL(trrset(copy, "gone.d.test.", LDNS_RR_TYPE_TXT));
+	zone_changeset_deinit(&none);
+	zone_free(copy);
 	/* Applied: the records' RRs change, the other writer's stay. */
 	CU_ASSERT_FATAL(zone_apply(zone, &cs, NULL, NULL) == GW_OK);
 	CU_ASSERT_EQUAL(trrset(zone, "multi.d.test.", LDNS_RR_TYPE_TXT)->count, 3);
