@@ -221,13 +221,81 @@ int gw_zonemgr_reload_read(gw_zonemgr_t *m, zone_t *zone)
 	return apply_statics(m, zone, m->opts.zone_file);
 }
 
+/* The types the gateway makes itself, the SOA kept. */
+static bool owned_type(uint16_t type, void *arg)
+{
+	return type != DNS_T_SOA && gw_zonemgr_skip_owned_and_soa(type, arg);
+}
+
+/* The static records as the zone holds them now (a held reload's, when
+ * one is held), less the gateway's own records of old (count of them):
+ * an RRset of theirs that the zone file gave instead (one that differs
+ * from old's of its name and type) stays. Into *out; the zone file is
+ * not read. */
+static int statics_less(gw_zonemgr_t *m, const char *const *old, size_t count, zone_t **out)
+{
+	const zone_t *zone = m->zone->zone;
+	zone_t *fresh = NULL, *ours = NULL;
+	zone_changeset_t cs = {0};
+	const zone_node_t *node;
+	int ret = zone_new(&fresh, zone_apex(zone));
+	if (ret == GW_OK)
+		ret = m->pending_statics != NULL
+		          ? zone_add_zone(fresh, m->pending_statics, owned_type, NULL)
+		          : zone_add_marked(fresh, zone, m->exact, owned_type, NULL);
+	if (ret == GW_OK)
+		ret = zone_new(&ours, zone_apex(zone));
+	for (size_t i = 0; ret == GW_OK && i < count; i++) {
+		ldns_rr *rr = NULL;
+		ret = ldns_rr_new_frm_str(&rr, old[i], 0, NULL, NULL) == LDNS_STATUS_OK ? GW_OK
+		                                                                        : GW_EPARSE;
+		if (ret == GW_OK)
+			ret = zone_add_rr(ours, rr);
+		ldns_rr_free(rr);
+	}
+	if (ret == GW_OK)
+		ret = zone_changeset_init(&cs);
+	for (size_t k = 0; ret == GW_OK && (node = zone_node_at(ours, k)) != NULL; k++) {
+		const zone_node_t *in = zone_find(fresh, node->owner);
+		for (uint16_t i = 0; ret == GW_OK && in != NULL && i < node->rrset_count; i++) {
+			const zone_rrset_t *had = zone_node_rrset(in, node->rrsets[i].type);
+			if (had != NULL && gw_zonemgr_same_rrset(had, &node->rrsets[i]))
+				ret = zone_changeset_remove_rrset(&cs, in, had->type, NULL, 0);
+		}
+	}
+	if (ret == GW_OK)
+		ret = zone_apply(fresh, &cs, NULL, NULL);
+	zone_changeset_deinit(&cs);
+	zone_free(ours);
+	if (ret == GW_OK) {
+		*out = fresh;
+		return GW_OK;
+	}
+	zone_free(fresh);
+	return ret;
+}
+
 int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
 {
 	const char *const *old = m->opts.extra_rrs;
 	size_t old_count = m->opts.extra_count;
+	char err[512] = "";
+	zone_t *fresh = NULL;
+	/* From the records the zone holds, not from the zone file: an edit
+	 * not reloaded yet is the reload's to take (or refuse). */
+	int ret = statics_less(m, old, old_count, &fresh);
 	m->opts.extra_rrs = rrs;
 	m->opts.extra_count = count;
-	int ret = reload_statics(m, "the gateway's own records");
+	if (ret == GW_OK)
+		ret = gw_zonemgr_finish_static(fresh, &m->opts, err, sizeof(err));
+	if (ret == GW_OK) {
+		ret = apply_statics(m, fresh, "the gateway's own records");
+		fresh = NULL;
+	} else {
+		gw_err("zone %s: the gateway's own records not changed: %s", m->opts.domain_str,
+		       err[0] ? err : gw_strerror(ret));
+	}
+	zone_free(fresh);
 	if (ret != GW_OK) {
 		m->opts.extra_rrs = old;
 		m->opts.extra_count = old_count;

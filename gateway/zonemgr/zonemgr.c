@@ -673,7 +673,7 @@ static int keep_exact(gw_zonemgr_t *m, const zone_t *zone, const ldns_rr_list *l
 	return ret;
 }
 
-static bool same_rrset(const zone_rrset_t *a, const zone_rrset_t *b)
+bool gw_zonemgr_same_rrset(const zone_rrset_t *a, const zone_rrset_t *b)
 {
 	return a->ttl == b->ttl && a->count == b->count && a->rdata_len == b->rdata_len &&
 	       memcmp(a->rdata, b->rdata, a->rdata_len) == 0;
@@ -699,7 +699,7 @@ void gw_zonemgr_apply_statics(gw_zonemgr_t *m, zone_t *fresh)
 			const zone_rrset_t *rs = &node->rrsets[i];
 			const zone_rrset_t *served = now ? zone_node_rrset(now, rs->type) : NULL;
 			if (!gw_zonemgr_skip_owned_and_soa(rs->type, NULL) &&
-			    (served == NULL || !same_rrset(served, rs)))
+			    (served == NULL || !gw_zonemgr_same_rrset(served, rs)))
 				ret = copy_rrset(&exact, zone_apex(zone), node, rs);
 		}
 	}

@@ -190,10 +190,12 @@ void gw_zonemgr_read_free(gw_zonemgr_read_t *r);
 
 /* Publish rrs (count zone file lines, borrowed until the next call or
  * the manager's end) as the gateway's own records instead of
- * opts->extra_rrs: the static records are loaded again as at a reload
- * (the zone file, when there is one, is read again too) and the
- * difference is committed as one change. On error (logged) nothing
- * changes and the previous records stay. */
+ * opts->extra_rrs: the static records the zone holds (a held reload's,
+ * when one is held), less the previous ones and plus these (a name and
+ * type the zone file gives stays the file's), and the difference
+ * committed as one change. The zone file is not read: an edit to it
+ * waits for a reload. On error (logged) nothing changes and the previous
+ * records stay. */
 int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count);
 
 /* True when name holds records of the zone file (or the built-in apex

@@ -108,6 +108,10 @@ bool gw_zonemgr_skip_owned_and_soa(uint16_t type, void *arg);
 size_t gw_zonemgr_warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts);
 void gw_zonemgr_apply_statics(gw_zonemgr_t *m, zone_t *fresh);
 
+/* Same TTL, RRs and rdata (each RRset keeps its RRs in canonical
+ * order). */
+bool gw_zonemgr_same_rrset(const zone_rrset_t *a, const zone_rrset_t *b);
+
 /* rollover.c: the rollover timer, started and stopped with the manager;
  * gw_zonemgr_roll_tick() takes what steps are due now and re-arms it. */
 void gw_zonemgr_roll_init(gw_zonemgr_t *m);

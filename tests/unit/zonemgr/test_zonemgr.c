@@ -851,8 +851,11 @@ static void test_extra(void)
 	CU_ASSERT(is_static(f, "_dns-push-tls._tcp.home.arpa."));
 	CU_ASSERT(!is_static(f, "printer.lan.home.arpa."));
 
-	/* A rollover's step: two TLSA at one name, one commit. */
+	/* A rollover's step: two TLSA at one name, one commit. The zone
+	 * file was edited meanwhile, and not reloaded: the step leaves the
+	 * edit to the reload (it is not read, a broken one blocks nothing). */
 	static const char *const both[] = {TLSA_A, TLSA_B, PUSH_SRV, DNS_A};
+	tdir_write(f->dir, FILE_NAME, zone_v2);
 	static const char *const want_both[] = {"home.arpa. 3600 IN NS ns.home.arpa.",
 	                                        "ns.home.arpa. 3600 IN A 192.0.2.53",
 	                                        "www.home.arpa. 300 IN A 192.0.2.80",
@@ -869,10 +872,46 @@ static void test_extra(void)
 	CU_ASSERT(serial_of(served(f)) != before);
 	CU_ASSERT(is_signed(served(f), "_853._tcp.dns.home.arpa.", 52 /* TLSA */));
 
+	tdir_write(f->dir, FILE_NAME, "$ORIGIN home.arpa.\nbroken 300 IN A 192.0.2.300\n");
+	CU_ASSERT(gw_zonemgr_set_extra(f->m, extra, 4) == GW_OK);
+	CU_ASSERT(data_is(served(f), want));
+	CU_ASSERT(gw_zonemgr_set_extra(f->m, both, 4) == GW_OK);
+	CU_ASSERT(data_is(served(f), want_both));
+
 	/* A record that does not parse: nothing changes. */
 	static const char *const bad[] = {TLSA_B, "dns.home.arpa. 3600 IN A not-an-address"};
 	CU_ASSERT(gw_zonemgr_set_extra(f->m, bad, 2) != GW_OK);
 	CU_ASSERT(data_is(served(f), want_both));
+
+	/* The reload takes the file, the gateway's records stay. */
+	static const char *const want_v2[] = {"home.arpa. 3600 IN NS ns.home.arpa.",
+	                                      "ns.home.arpa. 3600 IN A 192.0.2.53",
+	                                      "mail.home.arpa. 300 IN A 192.0.2.25",
+	                                      TLSA_A,
+	                                      TLSA_B,
+	                                      PUSH_SRV,
+	                                      DNS_A,
+	                                      NULL};
+	tdir_write(f->dir, FILE_NAME, zone_v2);
+	CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+	CU_ASSERT(data_is(served(f), want_v2));
+	CU_ASSERT(is_static(f, "mail.home.arpa."));
+	CU_ASSERT(!is_static(f, "www.home.arpa."));
+	/* Now that the file gives no www, the gateway's own www goes in. */
+	CU_ASSERT(gw_zonemgr_set_extra(f->m, extra, 4) == GW_OK);
+	static const char *const want_v2_www[] = {"home.arpa. 3600 IN NS ns.home.arpa.",
+	                                          "ns.home.arpa. 3600 IN A 192.0.2.53",
+	                                          "mail.home.arpa. 300 IN A 192.0.2.25",
+	                                          "www.home.arpa. 60 IN A 192.0.2.99",
+	                                          TLSA_A,
+	                                          PUSH_SRV,
+	                                          DNS_A,
+	                                          NULL};
+	CU_ASSERT(data_is(served(f), want_v2_www));
+	CU_ASSERT(is_static(f, "www.home.arpa."));
+	CU_ASSERT(gw_zonemgr_set_extra(f->m, both, 4) == GW_OK);
+	CU_ASSERT(data_is(served(f), want_v2));
+	CU_ASSERT(!is_static(f, "www.home.arpa."));
 	free_and_verify(f, 13);
 	teardown(f);
 }
