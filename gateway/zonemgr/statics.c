@@ -182,25 +182,20 @@ static int not_reloaded(int ret, const char *err)
 	return ret;
 }
 
-/* Load the static records again (file, apex, the gateway's own) and
- * commit the difference; what names the source in the logs. */
-static int reload_statics(gw_zonemgr_t *m, const char *what)
-{
-	char err[512] = "";
-	zone_t *fresh = NULL;
-	int ret = gw_zonemgr_load_static(&fresh, &m->opts, err, sizeof(err));
-	if (ret != GW_OK)
-		return not_reloaded(ret, err);
-	return apply_statics(m, fresh, what);
-}
-
+/* The reload on the loop: the file read here, then as a read on a
+ * thread is applied. */
 int gw_zonemgr_reload(gw_zonemgr_t *m)
 {
+	char err[512] = "";
+	zone_t *zone = NULL;
 	if (m->opts.zone_file == NULL) {
 		gw_notice("reload: no zone file configured, nothing to reload");
 		return GW_OK;
 	}
-	return reload_statics(m, m->opts.zone_file);
+	int ret = gw_zonemgr_read_static(&zone, &m->opts, err, sizeof(err));
+	if (ret != GW_OK)
+		return not_reloaded(ret, err);
+	return gw_zonemgr_reload_read(m, zone);
 }
 
 int gw_zonemgr_reload_read(gw_zonemgr_t *m, zone_t *zone)
@@ -243,16 +238,14 @@ static int statics_less(gw_zonemgr_t *m, const char *const *old, size_t count, z
 		ret = m->pending_statics != NULL
 		          ? zone_add_zone(fresh, m->pending_statics, owned_type, NULL)
 		          : zone_add_marked(fresh, zone, m->exact, owned_type, NULL);
+	/* The previous records as add_extra() read them, into a zone of
+	 * their own. */
+	gw_zonemgr_opts_t prev = {.extra_rrs = old, .extra_count = count};
+	char err[256];
 	if (ret == GW_OK)
 		ret = zone_new(&ours, zone_apex(zone));
-	for (size_t i = 0; ret == GW_OK && i < count; i++) {
-		ldns_rr *rr = NULL;
-		ret = ldns_rr_new_frm_str(&rr, old[i], 0, NULL, NULL) == LDNS_STATUS_OK ? GW_OK
-		                                                                        : GW_EPARSE;
-		if (ret == GW_OK)
-			ret = zone_add_rr(ours, rr);
-		ldns_rr_free(rr);
-	}
+	if (ret == GW_OK)
+		ret = gw_zonemgr_finish_static(ours, &prev, err, sizeof(err));
 	if (ret == GW_OK)
 		ret = zone_changeset_init(&cs);
 	for (size_t k = 0; ret == GW_OK && (node = zone_node_at(ours, k)) != NULL; k++) {
