@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -74,6 +75,22 @@ static bool unreadable(const char *what, const char *path)
 	return true;
 }
 
+/* A private key others may read, or group or others may change, is
+ * served all the same (peers do so too, and a start refused after an
+ * upgrade helps no one) but said at every start and reload: group read
+ * is what the daemon's user needs (docs/tls.md), the rest is exposure. */
+static void say_key_mode(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || (st.st_mode & (S_IROTH | S_IWOTH | S_IWGRP)) == 0)
+		return;
+	gw_warn("TLS: the key %s has mode %04o: %s; chmod 640 it (readable by the daemon's "
+	        "group) or 600",
+	        path, (unsigned)(st.st_mode & 07777),
+	        (st.st_mode & S_IROTH) != 0 ? "every local user can read the private key"
+	                                    : "others than its owner can change it");
+}
+
 void gw_tls_ctx_free(SSL_CTX *ctx)
 {
 	SSL_CTX_free(ctx);
@@ -114,6 +131,7 @@ int gw_tls_ctx_new(SSL_CTX **out, const char *cert_file, const char *key_file)
 		ret = GW_EKEY;
 		goto out;
 	}
+	say_key_mode(key_file);
 	static const unsigned char sid[] = "dnssd-gateway-dot";
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);

@@ -119,6 +119,10 @@ expect "configured certificate: TLSA at _$P._tcp.dot.$Z is its key's" \
 kdig @127.0.0.1 -p "$P" +tls-ca="$GW_TMP/op.crt" +tls-hostname=dot.$Z www.$Z. A \
 	>"$GW_TMP/last" 2>&1 || true
 expect "configured certificate: served (kdig +tls-ca)" has_text "192.0.2.80"
+# That key is open to every local user (0644): served, and said.
+expect "configured key of mode 0644: a warning names it" \
+	grep -q "warning: TLS: the key $GW_TMP/op.key has mode 0644: every local user can read" \
+	"$GW_TMP/gateway.log"
 gw_stop
 
 # --- Rollover (RFC 7671 8.1): publish, wait twice the TTL, use. ----------
@@ -195,8 +199,12 @@ gw_stop
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout "$GW_TMP/op2.key" -out "$GW_TMP/op2.crt" -days 30 -subj "/CN=dot.$Z" \
 	-addext "subjectAltName=DNS:dot.$Z" >/dev/null 2>&1
-chmod 644 "$GW_TMP/op2.key"
+# As docs/tls.md says to: readable by the daemon's group, by no one else.
+chgrp dnssd-gateway "$GW_TMP/op2.key"
+chmod 640 "$GW_TMP/op2.key"
 cp "$GW_TMP/op.crt" "$GW_TMP/live.crt"
+# live.key made with op2.key's mode and group; a cp onto it keeps them.
+cp -p "$GW_TMP/op2.key" "$GW_TMP/live.key"
 cp "$GW_TMP/op.key" "$GW_TMP/live.key"
 cfg5=$(gw_config dane5 "zone: {domain: $Z., file: $GW_TMP/zone}
 tls: {listen: [\"127.0.0.1@0\"], certificate: $GW_TMP/live.crt, key: $GW_TMP/live.key, server-name: dot.$Z, tlsa-ttl: 2}")
@@ -229,6 +237,8 @@ expect "new configured key: after twice the TTL only its TLSA" test "$rc" -eq 0
 expect "new configured key: not before twice the TTL" \
 	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 3.9) }'
 expect "new configured key: served after the switch" test "$(live_spki "$GW_TLS_PORT")" = "$b"
+expect "keys of mode 0640: no warning of their mode" \
+	bash -c "! grep -q 'the key $GW_TMP/live.key has mode' '$GW_TMP/gateway.log'"
 gw_stop
 
 # The configuration: certificate without key.

@@ -2,17 +2,21 @@
  * resume their session; after one rotation they still do, after two they
  * do not (a full handshake instead); a context that takes another's keys
  * resumes the other's tickets. Over TLS 1.3 and 1.2, with real handshakes
- * between OpenSSL clients and gw_tls_ctx_new() servers in memory. */
+ * between OpenSSL clients and gw_tls_ctx_new() servers in memory. And
+ * the key file's mode: one others may read or change is served, and
+ * said. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/ssl.h>
 
 #include "cunit.h"
+#include "log_capture.h"
 #include "common/error.h"
 #include "gateway/server/tls.h"
 
@@ -209,12 +213,45 @@ static void test_take(void)
 	gw_tls_ctx_free(taker);
 }
 
+/* What gw_tls_ctx_new() logs for key 0 with the given mode; it must
+ * succeed whatever the mode. */
+static void ctx_log_with_mode(mode_t mode, char *log, size_t len)
+{
+	log_capture_t cap;
+	SSL_CTX *ctx = NULL;
+	make_certs();
+	CU_ASSERT_EQUAL_FATAL(chmod(g_key[0], mode), 0);
+	log_capture_start(&cap);
+	int ret = gw_tls_ctx_new(&ctx, g_cert[0], g_key[0]);
+	log_capture_end(&cap, log, len);
+	CU_ASSERT_EQUAL(ret, GW_OK);
+	gw_tls_ctx_free(ctx);
+}
+
+static void test_key_mode(void)
+{
+	char log[1024];
+	ctx_log_with_mode(0600, log, sizeof(log));
+	CU_ASSERT_PTR_NULL(strstr(log, "has mode"));
+	/* Group read is what the daemon's group needs. */
+	ctx_log_with_mode(0640, log, sizeof(log));
+	CU_ASSERT_PTR_NULL(strstr(log, "has mode"));
+	ctx_log_with_mode(0644, log, sizeof(log));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "has mode 0644: every local user can read the private "
+	                                   "key; chmod 640 it"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, g_key[0]));
+	ctx_log_with_mode(0660, log, sizeof(log));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "has mode 0660: others than its owner can change it"));
+	ctx_log_with_mode(0600, log, sizeof(log));
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("tls_ticket", (gw_test_t[]){
 	                                       {"rotate_tls13", test_rotate_tls13},
 	                                       {"rotate_tls12", test_rotate_tls12},
 	                                       {"take", test_take},
+	                                       {"key_mode", test_key_mode},
 	                                       {NULL, NULL},
 	                                   });
 }
