@@ -5,6 +5,11 @@
 # second lan2 host: IPP printers), while a client in the remote network
 # asks the validating Unbound, over and over, for the enumerations, the
 # browse PTRs, and the SRV, TXT, A and AAAA of services present and gone.
+# Meanwhile the operator's side moves too: the zone file is edited and
+# reloaded every 1.3 s (SIGHUP, and every third time the control socket),
+# and the ZSK (keys: ksk-zsk) rolls by itself every 15 s (TTLs of 2 and
+# 10 s, delays of 1 s), so that the mirror's commits, the reloads' held
+# commits and the key changes meet as they do on a busy gateway.
 # Asserts:
 #   - every answer Unbound gives, during the churn and after it, is
 #     validated: each is NOERROR or NXDOMAIN with AD; no SERVFAIL (bogus),
@@ -16,7 +21,10 @@
 #   - the gateway's zone (AXFR) holds exactly the published instances,
 #     each with its SRV, and passes ldns-verify-zone and BIND's
 #     dnssec-verify (every signature and the NSEC or NSEC3 chain valid
-#     after the churn).
+#     after the churn);
+#   - every reload through the control socket was applied, the zone
+#     holds the zone file's last edit, and at least one ZSK rollover
+#     started and ended.
 # Every publisher keeps at least one service of each type it churns, so a
 # type never leaves a link here (test_e2e.sh covers a type's last service
 # leaving).
@@ -30,7 +38,7 @@ source "$GW_INTEGRATION_DIR/topology.sh"
 DENIAL=${GW_DENIAL:-nsec}
 case $DENIAL in
 nsec) DENIAL_YAML="" ;;
-nsec3) DENIAL_YAML="dnssec: {denial: nsec3}" ;;
+nsec3) DENIAL_YAML="  denial: nsec3" ;;
 *) echo "FAIL: GW_DENIAL must be nsec or nsec3" >&2; exit 1 ;;
 esac
 for tool in dig kdig unbound unbound-checkconf avahi-daemon avahi-publish dbus-daemon \
@@ -46,7 +54,26 @@ topo_setup
 D=home.arpa.
 L1=lan1.$D
 L2=lan2.$D
-cfg=$(topo_gw_config "$D" "$DENIAL_YAML")
+# The zone file the reloads edit: its apex, and one TXT that each edit
+# adds or takes away.
+ZONE_FILE="$GW_TMP/home.zone"
+cat >"$GW_TMP/zone.base" <<ZONE
+\$TTL 10
+@ IN SOA ns hostmaster 1 3600 600 86400 10
+@ IN NS ns
+ns IN A 192.0.2.53
+ZONE
+cp "$GW_TMP/zone.base" "$ZONE_FILE"
+cfg=$(topo_gw_config "$D" "dnssec:
+$DENIAL_YAML
+  keys: ksk-zsk
+  dnskey-ttl: 2
+  policy:
+    zsk-lifetime: 15s
+    propagation-delay: 1s
+    parent-propagation-delay: 1s")
+sed -i "s#^zone: {domain: \(.*\)}#zone: {domain: \1, file: $ZONE_FILE}#" "$cfg"
+grep -q "file: $ZONE_FILE" "$cfg" || topo_die "the zone file is not in $cfg"
 topo_gw_start "$cfg"
 
 # Services that stay the whole time, one per (link, type) that churns.
@@ -115,6 +142,37 @@ query_loop() {
 query_loop &
 QUERY_PID=$!
 TOPO_PIDS+=("$QUERY_PID")
+
+# ---- the operator: reloads of an edited zone file ------------------------
+
+RSTOP="$GW_TMP/reloads.stop"
+# reload_loop: edit the file (odd rounds add "editN", even rounds take it
+# away), then SIGHUP, or every third round the control socket, whose
+# report is kept (one line "applied ..." each); the last round's number
+# goes to reloads.count.
+reload_loop() {
+	local i=0
+	while [ ! -e "$RSTOP" ]; do
+		i=$((i + 1))
+		cp "$GW_TMP/zone.base" "$ZONE_FILE.new"
+		if ((i % 2)); then
+			echo "edit$i IN TXT \"round $i\"" >>"$ZONE_FILE.new"
+		fi
+		mv "$ZONE_FILE.new" "$ZONE_FILE"
+		if ((i % 3)); then
+			kill -HUP "$TOPO_GW_PID"
+		else
+			"$GW_CTL" -s "$TOPO_DIR/control.sock" reload >>"$GW_TMP/ctl-reload.out" 2>&1 ||
+				echo "round $i: dnssd-gatewayctl reload failed" >>"$GW_TMP/ctl-reload.out"
+		fi
+		echo "$i" >"$GW_TMP/reloads.count"
+		sleep 1.3
+	done
+}
+: >"$GW_TMP/ctl-reload.out"
+reload_loop &
+RELOAD_PID=$!
+TOPO_PIDS+=("$RELOAD_PID")
 
 # ---- the churn --------------------------------------------------------
 
@@ -189,11 +247,37 @@ while [ $((SECONDS - t_start)) -lt "$CHURN_SECONDS" ]; do
 	kill -0 "$QUERY_PID" 2>/dev/null || break
 done
 churn_time=$((SECONDS - t_start))
+touch "$RSTOP"
+wait "$RELOAD_PID" 2>/dev/null || true
 echo "churn: $changes changes in $churn_time s; still published: lan1 [${LIVE1[*]}]," \
 	"lan2 [${LIVE2[*]}], lan2 Avahi [${LIVEAV[*]}]"
 expect "the churn ran its full time ($churn_time s, $changes changes)" \
 	test "$churn_time" -ge "$CHURN_SECONDS" -a "$changes" -ge 60
 expect "the query loop ran through the churn" kill -0 "$QUERY_PID"
+
+# ---- the operator's side during the churn --------------------------------
+
+rounds=$(cat "$GW_TMP/reloads.count")
+ctl_rounds=$((rounds / 3))
+ctl_applied=$(grep -c "^applied" "$GW_TMP/ctl-reload.out" || true)
+expect "reloads: $rounds edits reloaded during the churn" test "$rounds" -ge $((CHURN_SECONDS / 2))
+expect "reloads: each of the $ctl_rounds through the control socket applied ($ctl_applied)" \
+	test "$ctl_applied" -eq "$ctl_rounds"
+expect "reloads: no control-socket reload failed or refused" \
+	bash -c "! grep -Eq 'failed|refused' '$GW_TMP/ctl-reload.out'"
+# The last edit is served: a reload through the control socket runs after
+# the one under way and answers at its end, so once it has answered the
+# file as the last round left it is in the zone.
+"$GW_CTL" -s "$TOPO_DIR/control.sock" reload >/dev/null 2>&1 || true
+last_edit=$((rounds % 2 ? rounds : rounds - 1))
+gwq "edit$last_edit.$D" TXT
+if ((rounds % 2)); then
+	expect "reloads: the zone file's last edit (edit$last_edit added) is served" \
+		has_text "round $last_edit"
+else
+	expect "reloads: the zone file's last edit (edit$last_edit taken away) is served" \
+		has_text "status: NXDOMAIN"
+fi
 
 # ---- after the churn: what Unbound returns equals what is published ------
 
@@ -329,5 +413,10 @@ expect "client: no query unanswered ($timeouts timeouts, $answers of $queries an
 lacks() { ! grep -q -- "$1" "$2"; } # TEXT FILE
 expect "Unbound logged no validation failure" lacks "validation failure" "$GW_TMP/unbound-main/unbound.log"
 expect "the gateway logged no error" lacks " error: " "$GW_TMP/gateway.log"
+# The ZSK rolled by itself meanwhile: one rollover at least began and
+# ended (its last wait may end after the churn, during the checks above).
+started=$(grep -c "zsk rollover for $D started" "$GW_TMP/gateway.log" || true)
+done_=$(grep -c "zsk rollover for $D done" "$GW_TMP/gateway.log" || true)
+expect "ZSK rollovers ($started started, $done_ done)" test "$started" -ge 1 -a "$done_" -ge 1
 
 gw_finish
