@@ -11,7 +11,7 @@
 
 /* The rollover's waits are counted in wall-clock seconds (keys/state,
  * the zone manager): this suite's binary links time() to this one
- * (tests/CMakeLists.txt: --wrap=time), which passes_seconds() moves on,
+ * (tests/CMakeLists.txt: --wrap=time), which pass_seconds() moves on,
  * so a wait of seconds costs none. The loop's own timers (the parts'
  * gaps) keep the real clock. */
 time_t __real_time(time_t *t);
