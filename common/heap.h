@@ -25,9 +25,11 @@ void gw_heap_bulk_end(void);
 void gw_heap_release_begin(void);
 void gw_heap_release_end(void);
 
-/* Give the free pages of every arena back to the kernel (malloc_trim()):
- * after a big object built on another thread was freed on this one, its
- * pages stay resident in that thread's arena otherwise. */
+/* Give the free pages of every arena back to the kernel (malloc_trim()),
+ * after freeing much in small blocks (a start's load and signing, a
+ * journal rewrite, a reload's zone files read on another thread): glibc
+ * keeps them resident otherwise. Milliseconds at 100 000 services: not
+ * for the query or signing path. */
 void gw_heap_give_back(void);
 
 /* How many bulk reads are open (for tests). */

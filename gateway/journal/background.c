@@ -24,7 +24,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,7 @@
 #include "common/clock.h"
 #include "common/container.h"
 #include "common/error.h"
+#include "common/heap.h"
 #include "common/log.h"
 #include "gateway/journal/internal.h"
 
@@ -274,7 +274,7 @@ static void on_result(struct ev_loop *loop, ev_io *w, int revents)
 	if (ret == GW_OK && !again) {
 		/* The entries dropped and those that went to disk were freed in
 		 * small pieces among the zone's (as write.c says). */
-		malloc_trim(0);
+		gw_heap_give_back();
 		gw_debug("journal: %s rewritten by a child process: %llu octets, %zu diffs, "
 		         "in %.1f ms",
 		         j->path, (unsigned long long)j->file_size, j->count,

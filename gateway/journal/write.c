@@ -3,7 +3,6 @@
  * snapshot of the zone plus the entries kept, atomically. */
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/file.h"
+#include "common/heap.h"
 #include "common/log.h"
 #include "gateway/journal/internal.h"
 
@@ -405,7 +405,7 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 	 * small pieces among the zone's; glibc gives such memory back to the
 	 * kernel only when asked, so RSS would keep the churn's peak. */
 	double t0 = now_ms();
-	malloc_trim(0);
+	gw_heap_give_back();
 	double t1 = now_ms();
 	gw_debug("journal: %s rewritten: %llu octets, %zu diffs, in %.1f ms (malloc_trim %.1f ms)",
 	         j->path, (unsigned long long)end, j->count, t1 - start, t1 - t0);

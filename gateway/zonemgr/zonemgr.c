@@ -1,6 +1,5 @@
 #include "gateway/zonemgr/zonemgr.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -496,19 +495,15 @@ static void serial_floor(gw_zonemgr_t *m)
 /* Loading, signing, reading the journal and writing its first snapshot
  * free far more than they keep, in many small blocks spread over every
  * arena the signing threads used; glibc gives back only the top of each
- * heap by itself. Return the free pages rather than carry them for the
- * daemon's life (at 10 000 services, and after a restart, most of the
- * resident set). Twice per start: after the load, after the snapshot. */
-static void give_back_heap(void)
-{
-	malloc_trim(0);
-}
-
+ * heap by itself. Their free pages are returned (gw_heap_give_back())
+ * rather than carried for the daemon's life (at 10 000 services, and
+ * after a restart, most of the resident set). Twice per start: after
+ * the load, after the snapshot. */
 static void first_sync(gw_zonemgr_t *m)
 {
 	ev_idle_stop(m->loop, &m->first_sync);
 	gw_journal_sync(m->journal, m->zone->zone);
-	give_back_heap();
+	gw_heap_give_back();
 }
 
 static void on_first_sync(struct ev_loop *loop, ev_idle *w, int revents)
@@ -607,7 +602,7 @@ out:
 	gw_heap_bulk_end();
 	/* Before the journal's first snapshot is written, which can then
 	 * reuse these pages rather than raise the peak. */
-	give_back_heap();
+	gw_heap_give_back();
 	return ret;
 }
 
