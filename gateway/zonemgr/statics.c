@@ -226,8 +226,9 @@ static bool owned_type(uint16_t type, void *arg)
  * one is held), less the gateway's own records of old (count of them):
  * an RRset of theirs that the zone file gave instead (one that differs
  * from old's of its name and type) stays. Into *out; the zone file is
- * not read. */
-static int statics_less(gw_zonemgr_t *m, const char *const *old, size_t count, zone_t **out)
+ * not read. Why not in err (errlen octets), when it is known. */
+static int statics_less(gw_zonemgr_t *m, const char *const *old, size_t count, zone_t **out,
+                        char *err, size_t errlen)
 {
 	const zone_t *zone = m->zone->zone;
 	zone_t *fresh = NULL, *ours = NULL;
@@ -241,11 +242,10 @@ static int statics_less(gw_zonemgr_t *m, const char *const *old, size_t count, z
 	/* The previous records as add_extra() read them, into a zone of
 	 * their own. */
 	gw_zonemgr_opts_t prev = {.extra_rrs = old, .extra_count = count};
-	char err[256];
 	if (ret == GW_OK)
 		ret = zone_new(&ours, zone_apex(zone));
 	if (ret == GW_OK)
-		ret = gw_zonemgr_finish_static(ours, &prev, err, sizeof(err));
+		ret = gw_zonemgr_finish_static(ours, &prev, err, errlen);
 	if (ret == GW_OK)
 		ret = zone_changeset_init(&cs);
 	for (size_t k = 0; ret == GW_OK && (node = zone_node_at(ours, k)) != NULL; k++) {
@@ -276,7 +276,7 @@ int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
 	zone_t *fresh = NULL;
 	/* From the records the zone holds, not from the zone file: an edit
 	 * not reloaded yet is the reload's to take (or refuse). */
-	int ret = statics_less(m, old, old_count, &fresh);
+	int ret = statics_less(m, old, old_count, &fresh, err, sizeof(err));
 	m->opts.extra_rrs = rrs;
 	m->opts.extra_count = count;
 	if (ret == GW_OK)
