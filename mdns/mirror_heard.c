@@ -100,13 +100,29 @@ void mirror_on_type(void *arg, int ifindex, const uint8_t *type)
 	if (l == NULL || l->state != LINK_UP)
 		return;
 	const kname_t *t = mirror_name_find(m, l, type);
-	if (t != NULL && (t->roles & ROLE_BROWSE))
-		return; /* known: nearly every packet */
-	/* Held already, yet not browsed: refused (the link's type limit),
-	 * or gone with a rediscovery. Tried again once its hold ends, so
-	 * that a device repeating it costs one try a minute. */
-	if (hold_find(m, l->label, type) != NULL)
+	bool browsed = t != NULL && (t->roles & ROLE_BROWSE);
+	/* Known: nearly every packet. But while the link is rediscovered
+	 * (a restart of discovery, the link back; its reconcile timer
+	 * runs), a type held from before is announced again, as Avahi's
+	 * records are, or the rediscovery's end would take it as gone while
+	 * its hold lasts. */
+	if (browsed && !ev_is_active(&l->reconcile))
 		return;
+	/* Held already: refused (the link's type limit), browsed, or
+	 * gone with a rediscovery. Tried again once its hold ends, so that
+	 * a device repeating it costs one try a minute; but heard for the
+	 * first time since the rediscovery began, its record is announced
+	 * again. */
+	mirror_heard_t *held = hold_find(m, l->label, type);
+	if (held != NULL) {
+		if (held->gen != l->gen) {
+			held->gen = l->gen;
+			heard_record(m, l, type, true);
+		}
+		return;
+	}
+	if (browsed)
+		return; /* listed by the enumeration, or kept by its instances */
 	/* Full, or the link has its share: the type waits for the
 	 * enumeration, as it did before. */
 	if (m->heard_count >= MIRROR_HEARD_MAX || holds_of(m, l->label) >= MIRROR_HEARD_PER_LINK)
@@ -115,6 +131,7 @@ void mirror_on_type(void *arg, int ifindex, const uint8_t *type)
 	snprintf(h->label, sizeof(h->label), "%s", l->label);
 	memcpy(h->type, type, (size_t)zone_name_len(type, ZONE_NAME_MAXLEN));
 	h->until = ev_now(m->loop) + m->heard_hold;
+	h->gen = l->gen;
 	heard_record(m, l, type, true);
 	t = mirror_name_find(m, l, type);
 	if (t != NULL && (t->roles & ROLE_BROWSE)) {

@@ -190,6 +190,7 @@ typedef struct mirror_heard {
 	char label[64];                 /* the link's label */
 	uint8_t type[ZONE_NAME_MAXLEN]; /* wire, .local */
 	ev_tstamp until;
+	uint32_t gen; /* the link's generation when last heard (mlink_t.gen) */
 } mirror_heard_t;
 
 struct mdns_mirror {
@@ -253,8 +254,9 @@ void mirror_on_logflush(struct ev_loop *loop, ev_timer *w, int revents);
 
 /* mirror_heard.c: a type heard announced on a link (mdns_type_fn), the
  * end of its hold, and every hold dropped with its timer (the mirror
- * freed; a restart of discovery keeps them: the links' rediscovery
- * removes what is not heard or listed again). */
+ * freed; a restart of discovery keeps them: a type heard again within
+ * its hold is announced again to the link's rediscovery, which removes
+ * what is not heard or listed again). */
 void mirror_on_type(void *arg, int ifindex, const uint8_t *type);
 void mirror_on_heard_timer(struct ev_loop *loop, ev_timer *w, int revents);
 void mirror_heard_clear(mdns_mirror_t *m);

@@ -220,6 +220,34 @@ static void test_heard_link_down(void)
 	teardown(f);
 }
 
+static void test_heard_rediscovery(void)
+{
+	fixture_t *f = setup_heard(NULL);
+	f->mirror->heard_hold = 1.0;
+	hear(f, IFX, "_http._tcp.local");
+	hear(f, IFX, "_ssh._tcp.local");
+	CU_ASSERT_EQUAL(heard(f), 2);
+	/* Discovery restarts (a reload that changes the interfaces, a clock
+	 * step): what is not announced again within the warm-up (150 ms)
+	 * goes. One type is heard again meanwhile, within its hold: it
+	 * stays, and is not counted again; the other goes. */
+	mirror_links_restart(f->mirror);
+	run_for(f, 50);
+	hear(f, IFX, "_http._tcp.local");
+	hear(f, IFX, "_http._tcp.local");
+	run_for(f, 250);
+	CU_ASSERT_TRUE(watched(f, "_http._tcp.local"));
+	CU_ASSERT_FALSE(watched(f, "_ssh._tcp.local"));
+	CU_ASSERT_EQUAL(heard(f), 2);
+	/* Its hold ends as it would have: no instance came. */
+	run_for(f, 850);
+	CU_ASSERT_FALSE(watched(f, "_http._tcp.local"));
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.known, 0);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -229,6 +257,7 @@ int gw_test_register(void)
 	    {"heard types within the link's limits", test_heard_limits},
 	    {"holds bounded, per link and in all", test_heard_holds_bounded},
 	    {"heard type and a link lost", test_heard_link_down},
+	    {"heard type again after discovery restarts", test_heard_rediscovery},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mirror heard types", tests);
