@@ -144,7 +144,9 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial, gw_zonemgr_statics_t *
 /* Commit the difference from the static records the zone holds to
  * fresh (taken: the file read, the apex and the gateway's own records
  * in); what names the source in the logs. With no difference nothing is
- * committed (the serial stays), and fresh is marked all the same. */
+ * committed (the serial stays), and fresh is marked all the same. A
+ * failure is the caller's to log: a reload and a change of the
+ * gateway's own records say different things of what stays. */
 static int apply_statics(gw_zonemgr_t *m, zone_t *fresh, const char *what)
 {
 	zone_changeset_t cs = {0};
@@ -152,11 +154,8 @@ static int apply_statics(gw_zonemgr_t *m, zone_t *fresh, const char *what)
 	int ret = statics_changes(m, fresh, &cs);
 	if (ret == GW_OK)
 		ret = gw_zonemgr_commit(m, &cs);
-	if (ret != GW_OK) {
-		gw_err("reload: zone not reloaded, still serving the previous one: %s",
-		       gw_strerror(ret));
+	if (ret != GW_OK)
 		goto out;
-	}
 	gw_info("reload: %s applied (%zu removed, %zu added)", what,
 	        cs.remove ? ldns_rr_list_rr_count(cs.remove) : 0,
 	        cs.add ? ldns_rr_list_rr_count(cs.add) : 0);
@@ -213,7 +212,8 @@ int gw_zonemgr_reload_read(gw_zonemgr_t *m, zone_t *zone)
 		zone_free(zone);
 		return not_reloaded(ret, err);
 	}
-	return apply_statics(m, zone, m->opts.zone_file);
+	ret = apply_statics(m, zone, m->opts.zone_file);
+	return ret == GW_OK ? GW_OK : not_reloaded(ret, "");
 }
 
 /* The types the gateway makes itself, the SOA kept. */
@@ -284,10 +284,10 @@ int gw_zonemgr_set_extra(gw_zonemgr_t *m, const char *const *rrs, size_t count)
 	if (ret == GW_OK) {
 		ret = apply_statics(m, fresh, "the gateway's own records");
 		fresh = NULL;
-	} else {
+	}
+	if (ret != GW_OK)
 		gw_err("zone %s: the gateway's own records not changed: %s", m->opts.domain_str,
 		       err[0] ? err : gw_strerror(ret));
-	}
 	zone_free(fresh);
 	if (ret != GW_OK) {
 		m->opts.extra_rrs = old;

@@ -6,6 +6,7 @@
  * one step and a broken file changes nothing; signatures are refreshed
  * when due; the serial moves forward across restarts, past what the
  * journal shows served, and a start that fails writes no state. */
+#include "common/dns.h"
 #include "log_capture.h"
 #include "zonemgr_fixture.h"
 
@@ -235,6 +236,20 @@ static void check_commit_fails(const zm_opts_t *o)
 	CU_ASSERT(serial_of(served(f)) == 101);
 	CU_ASSERT(f->hooks == 1 && f->hook_serial == 101);
 	CU_ASSERT(trrset(served(f), "printer.lan.home.arpa.", T_A) != NULL);
+
+	/* The gateway's own records whose commit the zone refuses (a CNAME
+	 * beside the mirror's A): nothing changes, and the log says so of
+	 * them, not of a reload. */
+	static const char *const own_cname[] = {"printer.lan.home.arpa. 60 IN CNAME ns.home.arpa."};
+	log_capture_t cap_log;
+	char log[2048];
+	log_capture_start(&cap_log);
+	CU_ASSERT(gw_zonemgr_set_extra(f->m, own_cname, 1) == GW_ESEMANTIC);
+	log_capture_end(&cap_log, log, sizeof(log));
+	CU_ASSERT(strstr(log, "zone home.arpa.: the gateway's own records not changed") != NULL);
+	CU_ASSERT(strstr(log, "reload") == NULL);
+	CU_ASSERT(serial_of(served(f)) == 101);
+	CU_ASSERT(trrset(served(f), "printer.lan.home.arpa.", DNS_T_CNAME) == NULL);
 	if (o->sign)
 		free_and_verify(f, o->algorithm);
 	teardown(f);
