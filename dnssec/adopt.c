@@ -41,11 +41,10 @@ static int same_rrset(const zone_rrset_t *a, const zone_rrset_t *b, bool *same)
 	return GW_OK;
 }
 
-/* Is the RRSIG rd, rdlen octets, one to keep over rrset at now: over its
- * type and TTL, by the signer's zone, from a key the signer signs that
- * type with, and good for longer than the refresh window? */
-static bool still_good(const sig_signer_t *signer, const zone_rrset_t *rrset, const uint8_t *rd,
-                       uint16_t rdlen, time_t now)
+/* Is the RRSIG rd, rdlen octets, over rrset's type and TTL, by the
+ * signer's zone, and good at now for longer than the refresh window? */
+static bool good_in_time(const sig_signer_t *signer, const zone_rrset_t *rrset, const uint8_t *rd,
+                         uint16_t rdlen, time_t now)
 {
 	if (rdlen <= SIG_RRSIG_FIXED || ldns_read_uint16(rd + SIG_RRSIG_OFF_TYPE) != rrset->type ||
 	    ldns_read_uint32(rd + SIG_RRSIG_OFF_TTL) != rrset->ttl)
@@ -55,27 +54,45 @@ static bool still_good(const sig_signer_t *signer, const zone_rrset_t *rrset, co
 		return false;
 	time_t expire = sig_time_from_wire(ldns_read_uint32(rd + SIG_RRSIG_OFF_EXPIRE), now);
 	time_t incept = sig_time_from_wire(ldns_read_uint32(rd + SIG_RRSIG_OFF_INCEPT), now);
-	if (incept > now || expire - now < (time_t)signer->refresh)
-		return false;
+	return incept <= now && expire - now >= (time_t)signer->refresh;
+}
+
+/* The signer's key (index) that made the RRSIG rd and signs rrset's type
+ * now; -1: none. */
+static int signing_key_of(const sig_signer_t *signer, const zone_rrset_t *rrset, const uint8_t *rd)
+{
 	for (size_t i = 0; i < signer->key_count; i++) {
 		if (ldns_read_uint16(rd + SIG_RRSIG_OFF_TAG) == sig_key_tag(signer->keys[i]) &&
 		    rd[SIG_RRSIG_OFF_ALG] == sig_key_algorithm(signer->keys[i]) &&
 		    sig_key_signs(signer, i, rrset->type))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Does a key that signs rrset's type now have none of the signatures
+ * kept (bit i of kept: key i has one)? */
+static bool key_missing(const sig_signer_t *signer, const zone_rrset_t *rrset, uint64_t kept)
+{
+	for (size_t i = 0; i < signer->key_count && i < 64; i++) {
+		if (sig_key_signs(signer, i, rrset->type) && !(kept & ((uint64_t)1 << i)))
 			return true;
 	}
 	return false;
 }
 
 int sig_adopt_rrset(const sig_signer_t *signer, zone_t *zone, const uint8_t *owner,
-                    const zone_rrset_t *old, time_t now, bool *adopted)
+                    const zone_rrset_t *old, time_t now, bool *adopted, bool *behind)
 {
 	const zone_rrset_t sigs = {.rdata = old->sigs, .rdata_len = old->sigs_len};
 	const uint8_t *rd;
 	uint16_t rdlen;
 	uint32_t pos = 0, len = 0;
-	bool same = false;
+	bool same = false, timely = false;
+	uint64_t kept = 0;
 
 	*adopted = false;
+	*behind = false;
 	if (old->sigs_len == 0)
 		return GW_OK;
 	const zone_node_t *node = zone_find(zone, owner);
@@ -90,8 +107,14 @@ int sig_adopt_rrset(const sig_signer_t *signer, zone_t *zone, const uint8_t *own
 	if (buf == NULL)
 		return GW_ENOMEM;
 	while (zone_rrset_next(&sigs, &pos, &rd, &rdlen)) {
-		if (!still_good(signer, rrset, rd, rdlen, now))
+		if (!good_in_time(signer, rrset, rd, rdlen, now))
 			continue;
+		timely = true;
+		int key = signing_key_of(signer, rrset, rd);
+		if (key < 0)
+			continue;
+		if (key < 64)
+			kept |= (uint64_t)1 << key;
 		buf[len] = (uint8_t)(rdlen >> 8);
 		buf[len + 1] = (uint8_t)rdlen;
 		memcpy(buf + len + 2, rd, rdlen);
@@ -101,6 +124,10 @@ int sig_adopt_rrset(const sig_signer_t *signer, zone_t *zone, const uint8_t *own
 	if (len > 0)
 		ret = zone_set_sigs(zone, node->owner, rrset->type, buf, len);
 	*adopted = len > 0 && ret == GW_OK;
+	/* Signed in good time, but not by every key that signs it now: the
+	 * zone served was not yet signed for the keys (a key change cut off
+	 * in its parts), not merely due for a refresh. */
+	*behind = ret == GW_OK && timely && key_missing(signer, rrset, kept);
 	free(buf);
 	return ret;
 }

@@ -348,11 +348,14 @@ time_t sig_zone_next_refresh(const sig_signer_t *signer, const zone_t *zone);
  * and TTL, and only the RRSIGs that cover that type and TTL, name the
  * signer's apex, come from a key the signer signs that type with, and
  * hold at now for longer than the refresh window. *adopted is set when
- * some were taken. Run sig_sign_zone() with force false afterwards: it
+ * some were taken. *behind is set when old had such RRSIGs in good time
+ * but not from every key that signs the type now: what was served was
+ * not yet signed for the keys (a key change whose re-signing the restart
+ * cut off). Run sig_sign_zone() with force false afterwards: it
  * signs what is still missing (a new key, a changed RRset). GW_OK,
  * GW_ENOMEM and the errors of zone_set_sigs(). */
 int sig_adopt_rrset(const sig_signer_t *signer, zone_t *zone, const uint8_t *owner,
-                    const zone_rrset_t *old, time_t now, bool *adopted);
+                    const zone_rrset_t *old, time_t now, bool *adopted, bool *behind);
 
 /* ---- authenticated denial (dnssec/denial.c) ----------------------------- */
 

@@ -128,6 +128,17 @@ out:
 	return ret;
 }
 
+int gw_zonemgr_keys_caught_up(gw_zonemgr_t *m, size_t behind)
+{
+	if (behind == 0)
+		return GW_OK;
+	char why[160];
+	snprintf(why, sizeof(why),
+	         "the zone served before the restart was not yet signed for it: %zu RRsets",
+	         behind);
+	return took_effect(m, why);
+}
+
 void gw_zonemgr_keys_resigned(gw_zonemgr_t *m, size_t resigned, unsigned parts)
 {
 	m->keys_resigning = false;

@@ -247,14 +247,16 @@ typedef struct adopt_walk {
 	zone_t *zone;
 	time_t now;
 	size_t adopted;
+	size_t behind; /* served without the signatures of a key that signs now */
 } adopt_walk_t;
 
 static int adopt_rrset(void *ctx, const uint8_t *owner, const zone_rrset_t *old)
 {
 	adopt_walk_t *w = ctx;
-	bool adopted = false;
-	int ret = sig_adopt_rrset(&w->m->signer, w->zone, owner, old, w->now, &adopted);
+	bool adopted = false, behind = false;
+	int ret = sig_adopt_rrset(&w->m->signer, w->zone, owner, old, w->now, &adopted, &behind);
 	w->adopted += adopted;
+	w->behind += behind;
 	return ret;
 }
 
@@ -263,8 +265,9 @@ static int adopt_rrset(void *ctx, const uint8_t *owner, const zone_rrset_t *old)
  * signing, and the first IXFR after the restart stays small. The journal
  * hands it out RRset by RRset: no second zone is built. Best effort:
  * without a usable journal everything is signed. Returns the number of
- * RRsets that took signatures over. */
-static size_t adopt_signatures(gw_zonemgr_t *m, zone_t *zone)
+ * RRsets that took signatures over; *behind gets the number that were
+ * served without the signatures of a key that signs now. */
+static size_t adopt_signatures(gw_zonemgr_t *m, zone_t *zone, size_t *behind)
 {
 	gw_journal_opts_t jopts = journal_opts(&m->opts);
 	adopt_walk_t w = {.m = m, .zone = zone, .now = time(NULL)};
@@ -273,6 +276,7 @@ static size_t adopt_signatures(gw_zonemgr_t *m, zone_t *zone)
 	if (ret == GW_ENOMEM)
 		gw_warn("cannot take over the earlier signatures (%s); signing the rest",
 		        gw_strerror(ret));
+	*behind = w.behind;
 	return w.adopted;
 }
 
@@ -342,7 +346,8 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	zone_changeset_deinit(&cs);
 
 	uint64_t t0 = gw_clock_mono_ns();
-	size_t adopted = adopt_signatures(m, zone);
+	size_t behind = 0;
+	size_t adopted = adopt_signatures(m, zone, &behind);
 	size_t signed_count = 0;
 	ret = sig_sign_zone(&m->signer, zone, gw_clock_wall(), adopted == 0, m->sign_threads,
 	                    &signed_count);
@@ -355,6 +360,22 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	        "kept the signatures served before the restart",
 	        cfg->domain_str, signed_count, count, sig_algorithm_name(cfg->dnssec.algorithm),
 	        (double)(gw_clock_mono_ns() - t0) / 1e6, m->sign_threads, adopted);
+	/* A step whose re-signing the restart cut off (its parts, or a disk
+	 * too full for its commit) is in effect only now that the zone is
+	 * signed whole: counted from when it was taken, its waits would end
+	 * early by the downtime, while secondaries and caches still held the
+	 * old signatures. */
+	ret = gw_zonemgr_keys_caught_up(m, behind);
+	if (ret != GW_OK) {
+		/* keys/state not written (a full disk): the rollover timer's
+		 * first tick records it before it takes any step. */
+		gw_warn("zone %s: cannot record in keys/state that the rollover's step is in "
+		        "effect only now (%s); no step is taken until it is",
+		        cfg->domain_str, gw_strerror(ret));
+		m->keys_late = true;
+		m->keys_retry = true;
+		ret = GW_OK;
+	}
 	/* The DS files are for the operator, who also has the DS in the log:
 	 * a disk too full for them does not stop the zone being served. */
 	ret = sig_keystore_publish_ds(m->keys, cfg->dnssec.dnskey_ttl);

@@ -94,6 +94,13 @@ int gw_zonemgr_resign_part(gw_zonemgr_t *m, size_t *resigned, bool *more);
  * next is looked at. */
 void gw_zonemgr_keys_resigned(gw_zonemgr_t *m, size_t resigned, unsigned parts);
 
+/* rollover.c: the start signed behind RRsets (served before the restart
+ * without the signatures of the keys that sign now: a key change cut off
+ * in its parts, or never committed) for the keys: the step under way
+ * takes effect now, its waits count from now (keys/state). Nothing
+ * without a rollover, or with none behind. */
+int gw_zonemgr_keys_caught_up(gw_zonemgr_t *m, size_t behind);
+
 /* Point the signer at the keys that sign now, per the key store. */
 void gw_zonemgr_use_keys(gw_zonemgr_t *m);
 

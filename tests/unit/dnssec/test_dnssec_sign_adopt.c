@@ -3,19 +3,25 @@
 #include "sign_fixture.h"
 
 /* sig_adopt_rrset() for every RRset of served (its signatures attached,
- * as the journal's walk hands them out); the number that took some. */
-static size_t adopt_all(const sig_signer_t *signer, zone_t *zone, const zone_t *served, time_t now)
+ * as the journal's walk hands them out); the number that took some, and
+ * in *behind_out (NULL: not asked) the number served without the signatures
+ * of a key that signs now. */
+static size_t adopt_all(const sig_signer_t *signer, zone_t *zone, const zone_t *served, time_t now,
+                        size_t *behind_out)
 {
-	size_t n = 0;
+	size_t n = 0, b = 0;
 	for (const zone_node_t *node = zone_first(served); node != NULL;
 	     node = zone_next(served, node)) {
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
-			bool adopted = false;
+			bool adopted = false, behind = false;
 			CU_ASSERT_FATAL(sig_adopt_rrset(signer, zone, node->owner, &node->rrsets[i],
-			                                now, &adopted) == GW_OK);
+			                                now, &adopted, &behind) == GW_OK);
 			n += adopted;
+			b += behind;
 		}
 	}
+	if (behind_out != NULL)
+		*behind_out = b;
 	return n;
 }
 
@@ -55,7 +61,9 @@ static void test_adopt_signatures(void)
 	CU_ASSERT_FATAL(zone_apply(zone, &cs, NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 
-	adopted = adopt_all(&signer, zone, served, now);
+	size_t behind = 99;
+	adopted = adopt_all(&signer, zone, served, now, &behind);
+	CU_ASSERT_EQUAL(behind, 0); /* signed by the key that signs now */
 	size_t rrsets = 0;
 	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n))
 		rrsets += n->rrset_count;
@@ -77,10 +85,15 @@ static void test_adopt_signatures(void)
 	 * a day before the old ones expire, nothing is. */
 	zone_t *late = tzone(APEX, small_zone);
 	add_dnskeys(late, keys, 1);
-	CU_ASSERT_EQUAL(adopt_all(&signer, late, served, now + signer.validity - 86400), 0);
+	CU_ASSERT_EQUAL(adopt_all(&signer, late, served, now + signer.validity - 86400, &behind),
+	                0);
+	CU_ASSERT_EQUAL(behind, 0); /* due for a refresh: not behind the keys */
 	zone_free(late);
 
-	/* A new key: nothing of the old one's is taken; all is signed anew. */
+	/* A new key: nothing of the old one's is taken; all is signed anew.
+	 * Every RRset served as it is now was signed in good time, but not
+	 * by the key that signs now: behind (all but the DNSKEY RRset, which
+	 * changed with the key). */
 	zone_t *fresh = tzone(APEX, small_zone);
 	sig_key_t *next[1] = {make_key(APEX, SIG_ROLE_CSK)};
 	sig_signer_t signer2 = make_signer(fresh, next, 1);
@@ -90,10 +103,11 @@ static void test_adopt_signatures(void)
 	CU_ASSERT_FATAL(chain_update(fresh, ttl, &cs) == GW_OK);
 	CU_ASSERT_FATAL(zone_apply(fresh, &cs, NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
-	CU_ASSERT_EQUAL(adopt_all(&signer2, fresh, served, now), 0);
+	CU_ASSERT_EQUAL(adopt_all(&signer2, fresh, served, now, &behind), 0);
 	rrsets = 0;
 	for (const zone_node_t *n = zone_first(fresh); n != NULL; n = zone_next(fresh, n))
 		rrsets += n->rrset_count;
+	CU_ASSERT_EQUAL(behind, rrsets - 1);
 	CU_ASSERT(sig_sign_zone(&signer2, fresh, now, false, 1, &count) == GW_OK);
 	CU_ASSERT_EQUAL(count, rrsets);
 	CU_ASSERT(verifies(fresh, next, 1, now));

@@ -282,18 +282,20 @@ static void on_guard(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ONE);
 }
 
+/* What zsk_roll_started() builds its manager from. */
+static const zm_opts_t zsk_roll_opts = {.zone_file = true,
+                                        .sign = true,
+                                        .algorithm = SIG_ALG_ED25519,
+                                        .dnskey_ttl = 1,
+                                        .propagation_s = 1,
+                                        .split_keys = true};
+
 /* A zone bigger than a refresh's part (4096 RRsets: zone_v1 and 2500
  * hosts), served, and a ZSK rollover started: its new key is published. */
 static fixture_t *zsk_roll_started(void)
 {
 	char err[256] = "";
-	const zm_opts_t o = {.zone_file = true,
-	                     .sign = true,
-	                     .algorithm = SIG_ALG_ED25519,
-	                     .dnskey_ttl = 1,
-	                     .propagation_s = 1,
-	                     .split_keys = true};
-	fixture_t *f = setup_hosts(&o, 2500);
+	fixture_t *f = setup_hosts(&zsk_roll_opts, 2500);
 	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
 	CU_ASSERT_EQUAL(gw_zonemgr_roll_start(f->m, SIG_ROLL_ZSK, 0, err, sizeof(err)), GW_OK);
 	return f;
@@ -468,6 +470,57 @@ static void test_roll_part_fails(void)
 	teardown(f);
 }
 
+/* The manager stopped and freed, down seconds, and built again on the
+ * same state directory (the start's log into log, len octets); the
+ * rollover as the new one reads it into *info. */
+static void restart_after(fixture_t *f, time_t seconds, char *log, size_t len,
+                          sig_roll_info_t *info)
+{
+	log_capture_t cap;
+	gw_zonemgr_stop(f->m);
+	zm_free(f);
+	pass_seconds(seconds);
+	log_capture_start(&cap);
+	CU_ASSERT_FATAL(zm_new(f, &zsk_roll_opts) == GW_OK);
+	log_capture_end(&cap, log, len);
+	roll_info(f, info);
+	CU_ASSERT_EQUAL(info->step, SIG_STEP_ACTIVE);
+}
+
+/* A restart with the step's parts cut off: keys/state has the step
+ * taken, the journal the zone as served, the first part signed by the
+ * new ZSK and the rest by the old one alone. The start signs the zone
+ * whole, and the step takes effect then: counted from when it was taken,
+ * its wait would have ended during the downtime, while secondaries and
+ * caches held the old signatures. A restart once the parts are in leaves
+ * the step's time as it is. */
+static void test_roll_restart_in_parts(void)
+{
+	char log[8192];
+	sig_roll_info_t info;
+	fixture_t *f = zsk_roll_started();
+	pass_seconds(3);
+	gw_zonemgr_roll_tick(f->m);
+	CU_ASSERT_FATAL(f->m->keys_resigning);
+	roll_info(f, &info);
+	int64_t taken = info.since;
+
+	restart_after(f, 600, log, sizeof(log), &info);
+	CU_ASSERT(info.since >= taken + 600);
+	CU_ASSERT(strstr(log, "zsk rollover, step active: in effect in the zone only now") != NULL);
+	CU_ASSERT(strstr(log, "the zone served before the restart was not yet signed for it") !=
+	          NULL);
+	CU_ASSERT(valid_with_new_keys(f, &info, true));
+	int64_t since = info.since;
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
+	CU_ASSERT(!f->m->keys_resigning && !f->m->keys_late);
+
+	restart_after(f, 60, log, sizeof(log), &info);
+	CU_ASSERT_EQUAL(info.since, since);
+	CU_ASSERT(strstr(log, "only now") == NULL);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -478,6 +531,7 @@ int gw_test_register(void)
 	    {"a key change signed in parts", test_roll_in_parts},
 	    {"a key change in parts, a reload and a clock set between", test_roll_in_parts_reload},
 	    {"a part of a key change fails", test_roll_part_fails},
+	    {"a restart cuts a key change's parts off", test_roll_restart_in_parts},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr rollover, commit fails", tests);
