@@ -121,12 +121,27 @@ static int bind_pair(gw_listener_t *udp, gw_listener_t *tcp, const struct sockad
 	return ret;
 }
 
+/* A port in use says how to find who holds it; every address's port 53
+ * also what most often does on a desktop or a server distribution: the
+ * stub listener of systemd-resolved on 127.0.0.53, with which a wildcard
+ * TCP socket cannot share the port (a specific address can). */
 static void log_bind_error(const struct sockaddr_storage *addr, const char *what, int err)
 {
 	char a[INET6_ADDRSTRLEN];
 	uint16_t port;
 	gw_addr_text((const struct sockaddr *)addr, a, sizeof(a), &port);
-	gw_err("cannot listen on %s@%u%s: %s", a, port, what, gw_strerror(err));
+	if (err != -EADDRINUSE) {
+		gw_err("cannot listen on %s@%u%s: %s", a, port, what, gw_strerror(err));
+		return;
+	}
+	gw_err("cannot listen on %s@%u%s: %s; another program holds the port (ss -lntup "
+	       "'sport = :%u' names it)%s",
+	       a, port, what, gw_strerror(err), port,
+	       port == 53 && is_wildcard(addr)
+	           ? "; systemd-resolved's stub listener on 127.0.0.53 is one: give listen the "
+	             "addresses to serve on rather than every address, or set DNSStubListener=no "
+	             "in /etc/systemd/resolved.conf"
+	           : "");
 }
 
 /* A ticket sealed just before a rotation must still open for a whole

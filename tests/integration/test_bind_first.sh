@@ -57,8 +57,47 @@ rmdir "$state" # made by gw_config; the daemon makes it when it needs it
 refused "$taken_cfg" "first start, port $PORT in use"
 expect "... the message names the address and the error" \
 	grep -q "cannot listen on 127.0.0.1@$PORT: Address already in use" "$GW_TMP/last"
+expect "... and how to find who holds the port" \
+	grep -q "another program holds the port (ss -lntup 'sport = :$PORT' names it)\$" "$GW_TMP/last"
 expect "... and says nothing was written" grep -q "not started: a listen address cannot be bound (nothing was written to $state)" "$GW_TMP/last"
 expect "... no keys/, no serial, no journal: not even the state directory" test ! -e "$state"
+
+# ---- every address's port 53 beside systemd-resolved's stub -----------------
+# In a namespace of the test's own, a stub listener as systemd-resolved
+# has one holds 127.0.0.53@53 (UDP and TCP): a wildcard TCP socket cannot
+# share the port with it, and the message says so and what to do.
+NS_STUB="gwstub$$"
+ip netns add "$NS_STUB" || { echo "FAIL: cannot create a network namespace (root needed)" >&2; exit 1; }
+trap 'kill "$HOLDER" 2>/dev/null || true; ip netns del "$NS_STUB" 2>/dev/null || true; gw_cleanup' EXIT
+ip -n "$NS_STUB" link set lo up
+ip netns exec "$NS_STUB" python3 - >"$GW_TMP/stub" <<'PY' &
+import socket, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.53", 53))
+t = socket.socket()
+t.bind(("127.0.0.53", 53))
+t.listen(1)
+print("held", flush=True)
+time.sleep(120)
+PY
+STUB=$!
+for _ in $(seq 1 50); do
+	[ -s "$GW_TMP/stub" ] && break
+	sleep 0.1
+done
+expect "a stub listener holds 127.0.0.53@53 in $NS_STUB" test -s "$GW_TMP/stub"
+stub_cfg="$GW_TMP/stub.yaml"
+sed -e 's/^listen: .*/listen: ["0.0.0.0@53"]/' -e "s|^state-dir: .*|state-dir: $GW_TMP/stub-state|" \
+	-e "s|^ports-file: .*|ports-file: $GW_TMP/stub-ports|" "$ok_cfg" >"$stub_cfg"
+rc=0
+ip netns exec "$NS_STUB" timeout 60 "$GW_BIN" -c "$stub_cfg" >"$GW_TMP/last" 2>&1 || rc=$?
+expect "every address's port 53: the daemon exits with an error (status $rc)" \
+	bash -c "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
+expect "... the message names systemd-resolved's stub and the ways out" \
+	grep -q "cannot listen on 0.0.0.0@53: Address already in use; .*systemd-resolved's stub listener on 127.0.0.53 is one: give listen the addresses to serve on rather than every address, or set DNSStubListener=no" "$GW_TMP/last"
+kill "$STUB" 2>/dev/null || true
+wait "$STUB" 2>/dev/null || true
+ip netns del "$NS_STUB"
 
 # ---- a good start makes the state -------------------------------------------
 gw_start "$ok_cfg"
