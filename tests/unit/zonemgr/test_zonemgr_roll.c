@@ -31,6 +31,17 @@ static void pass_seconds(time_t s)
 	clock_ahead += s;
 }
 
+/* keys/state's writes fail while this is set (tests/CMakeLists.txt:
+ * --wrap=sig_ks_save_state): a full disk, which root meets too. */
+int __real_sig_ks_save_state(const sig_keystore_t *ks);
+int __wrap_sig_ks_save_state(const sig_keystore_t *ks);
+static bool state_unwritable;
+
+int __wrap_sig_ks_save_state(const sig_keystore_t *ks)
+{
+	return state_unwritable ? -ENOSPC : __real_sig_ks_save_state(ks);
+}
+
 /* DNSKEY RRs in the served zone. */
 static unsigned dnskeys(const fixture_t *f)
 {
@@ -470,6 +481,20 @@ static void test_roll_part_fails(void)
 	teardown(f);
 }
 
+/* zsk_roll_started(), past the publish wait: the active step taken
+ * (*taken: its time in keys/state), its first part in, the rest to come. */
+static fixture_t *roll_first_part(int64_t *taken)
+{
+	sig_roll_info_t info;
+	fixture_t *f = zsk_roll_started();
+	pass_seconds(3);
+	gw_zonemgr_roll_tick(f->m);
+	CU_ASSERT_FATAL(f->m->keys_resigning);
+	roll_info(f, &info);
+	*taken = info.since;
+	return f;
+}
+
 /* The manager stopped and freed, down seconds, and built again on the
  * same state directory (the start's log into log, len octets); the
  * rollover as the new one reads it into *info. */
@@ -498,12 +523,8 @@ static void test_roll_restart_in_parts(void)
 {
 	char log[8192];
 	sig_roll_info_t info;
-	fixture_t *f = zsk_roll_started();
-	pass_seconds(3);
-	gw_zonemgr_roll_tick(f->m);
-	CU_ASSERT_FATAL(f->m->keys_resigning);
-	roll_info(f, &info);
-	int64_t taken = info.since;
+	int64_t taken = 0;
+	fixture_t *f = roll_first_part(&taken);
 
 	restart_after(f, 600, log, sizeof(log), &info);
 	CU_ASSERT(info.since >= taken + 600);
@@ -521,6 +542,39 @@ static void test_roll_restart_in_parts(void)
 	teardown(f);
 }
 
+/* The same restart on a full disk: keys/state cannot take the step's
+ * new time. The start serves all the same and says so; the rollover
+ * takes no step until the first tick that can write it has. */
+static void test_roll_restart_in_parts_full(void)
+{
+	char log[8192];
+	log_capture_t cap;
+	sig_roll_info_t info;
+	int64_t taken = 0;
+	fixture_t *f = roll_first_part(&taken);
+
+	state_unwritable = true;
+	restart_after(f, 600, log, sizeof(log), &info);
+	state_unwritable = false;
+	CU_ASSERT_EQUAL(info.since, taken);
+	CU_ASSERT(strstr(log, "cannot record in keys/state that the rollover's step is in effect "
+	                      "only now") != NULL);
+	CU_ASSERT(f->m->keys_late && f->m->keys_retry);
+	CU_ASSERT(valid_with_new_keys(f, &info, true));
+
+	/* Room again: the first tick records it, and takes no step. */
+	int64_t room = (int64_t)time(NULL);
+	log_capture_start(&cap);
+	gw_zonemgr_roll_tick(f->m);
+	log_capture_end(&cap, log, sizeof(log));
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT(info.since >= room);
+	CU_ASSERT(!f->m->keys_late && !f->m->keys_retry);
+	CU_ASSERT(strstr(log, "zsk rollover, step active: in effect in the zone only now") != NULL);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -532,6 +586,7 @@ int gw_test_register(void)
 	    {"a key change in parts, a reload and a clock set between", test_roll_in_parts_reload},
 	    {"a part of a key change fails", test_roll_part_fails},
 	    {"a restart cuts a key change's parts off", test_roll_restart_in_parts},
+	    {"... and keys/state cannot be written then", test_roll_restart_in_parts_full},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr rollover, commit fails", tests);
