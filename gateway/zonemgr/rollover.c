@@ -50,6 +50,9 @@ void gw_zonemgr_roll_intervals(const gw_zonemgr_t *m, sig_roll_intervals_t *iv)
 	sig_roll_intervals(&in, iv);
 }
 
+/* Why a step is late when the zone could not take the key change. */
+#define LATE_IN_ZONE "the zone could not take it before"
+
 /* The step under way took effect in the zone now: its waits count from
  * now. why: what held it up, said as a notice; NULL: the zone was signed
  * again in parts, which takes seconds at most and is said as info. */
@@ -102,15 +105,21 @@ static int apply_keys(gw_zonemgr_t *m)
 	bool more = false;
 	if (ret == GW_OK)
 		ret = gw_zonemgr_resign_part(m, &resigned, &more);
-	if (ret != GW_OK || more)
+	if (ret != GW_OK || more) {
 		/* Behind, or not signed whole yet: with more, the parts go on
 		 * by the refresh timer (REFRESH_CHUNK RRsets a commit, the loop
 		 * answering in between), and the step takes effect at the
 		 * last. */
+		if (ret != GW_OK)
+			m->keys_late_why = LATE_IN_ZONE;
 		m->keys_late = true;
-	else if (m->keys_late &&
-	         (ret = took_effect(m, "the zone could not take it before")) == GW_OK)
-		m->keys_late = false;
+	} else if (m->keys_late) {
+		/* keys_late_why: the zone, or keys/state (which then failed
+		 * with the zone whole). */
+		ret = took_effect(m, m->keys_late_why != NULL ? m->keys_late_why : LATE_IN_ZONE);
+		if (ret == GW_OK)
+			m->keys_late = false;
+	}
 	m->keys_resigning = ret == GW_OK && more;
 	if (ret == GW_OK)
 		ret = sig_keystore_publish_ds(m->keys, m->opts.dnssec.dnskey_ttl);
@@ -143,11 +152,13 @@ void gw_zonemgr_keys_resigned(gw_zonemgr_t *m, size_t resigned, unsigned parts)
 {
 	m->keys_resigning = false;
 	int ret = took_effect(m, NULL);
-	if (ret == GW_OK)
+	if (ret == GW_OK) {
 		m->keys_late = false;
-	else
+	} else {
 		/* The zone is whole; the tick records the step's time again. */
+		m->keys_late_why = "keys/state could not record it when the zone was signed again";
 		m->keys_retry = true;
+	}
 	gw_info("zone %s: keys applied, %zu RRsets signed again, in %u commits", m->opts.domain_str,
 	        resigned, parts);
 	gw_zonemgr_roll_tick(m);

@@ -373,6 +373,8 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 		        "effect only now (%s); no step is taken until it is",
 		        cfg->domain_str, gw_strerror(ret));
 		m->keys_late = true;
+		m->keys_late_why = "the zone served before the restart was not yet signed for it, "
+		                   "and keys/state could not record it at the start";
 		m->keys_retry = true;
 		ret = GW_OK;
 	}

@@ -43,6 +43,10 @@ struct gw_zonemgr {
 	 * catch up, and the step under way counts from then. */
 	bool keys_retry;
 	bool keys_late;
+	/* static: why the zone is late (keys_late), for the notice when it
+	 * catches up: the zone could not take the change, or keys/state could
+	 * not record when it did. */
+	const char *keys_late_why;
 	/* The keys' last change is being signed into the zone in parts
 	 * (gw_zonemgr_resign_part()): keys_late until the last, whose end
 	 * (gw_zonemgr_keys_resigned()) takes the step's effect and ticks. */

@@ -372,25 +372,31 @@ static void on_guard_flag(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ONE);
 }
 
-/* The loop until a key change's parts are all in (at most RUN_MAX_S);
- * then what the end shows: the step in effect from since or later (its
- * wait from then), the zone whole under the new keys. */
-static void parts_run_out(fixture_t *f, int64_t since, char *log, size_t len)
+/* The loop until a key change's parts are all in (at most RUN_MAX_S). */
+static void run_parts(fixture_t *f)
 {
-	log_capture_t cap;
-	sig_roll_info_t info;
 	bool timed_out = false;
 	ev_timer guard;
 	ev_timer_init(&guard, on_guard_flag, RUN_MAX_S, 0.0);
 	guard.data = &timed_out;
 	ev_timer_start(f->loop, &guard);
 	f->break_on_hook = true;
-	log_capture_start(&cap);
 	while (f->m->keys_resigning && !timed_out)
 		ev_run(f->loop, 0);
-	log_capture_end(&cap, log, len);
 	ev_timer_stop(f->loop, &guard);
 	CU_ASSERT(!timed_out);
+}
+
+/* run_parts();
+ * then what the end shows: the step in effect from since or later (its
+ * wait from then), the zone whole under the new keys. */
+static void parts_run_out(fixture_t *f, int64_t since, char *log, size_t len)
+{
+	log_capture_t cap;
+	sig_roll_info_t info;
+	log_capture_start(&cap);
+	run_parts(f);
+	log_capture_end(&cap, log, len);
 	CU_ASSERT(!f->m->keys_resigning && !f->m->keys_late);
 	CU_ASSERT(strstr(log, "RRsets signed again, in 2 commits") != NULL);
 	/* Routine: not said as if something had held the step up. */
@@ -542,13 +548,33 @@ static void test_roll_restart_in_parts(void)
 	teardown(f);
 }
 
+/* Room again after keys/state could not take a step's time: the first
+ * tick records it and takes no step, and its notice says why (why: the
+ * words in brackets), not that the zone could not take the change. */
+static void tick_records(fixture_t *f, const char *why)
+{
+	char log[8192];
+	log_capture_t cap;
+	sig_roll_info_t info;
+	int64_t room = (int64_t)time(NULL);
+	log_capture_start(&cap);
+	gw_zonemgr_roll_tick(f->m);
+	log_capture_end(&cap, log, sizeof(log));
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT(info.since >= room);
+	CU_ASSERT(!f->m->keys_late && !f->m->keys_retry);
+	CU_ASSERT(strstr(log, "zsk rollover, step active: in effect in the zone only now") != NULL);
+	CU_ASSERT(strstr(log, why) != NULL);
+	CU_ASSERT(strstr(log, "the zone could not take it") == NULL);
+}
+
 /* The same restart on a full disk: keys/state cannot take the step's
  * new time. The start serves all the same and says so; the rollover
  * takes no step until the first tick that can write it has. */
 static void test_roll_restart_in_parts_full(void)
 {
 	char log[8192];
-	log_capture_t cap;
 	sig_roll_info_t info;
 	int64_t taken = 0;
 	fixture_t *f = roll_first_part(&taken);
@@ -562,16 +588,35 @@ static void test_roll_restart_in_parts_full(void)
 	CU_ASSERT(f->m->keys_late && f->m->keys_retry);
 	CU_ASSERT(valid_with_new_keys(f, &info, true));
 
-	/* Room again: the first tick records it, and takes no step. */
-	int64_t room = (int64_t)time(NULL);
-	log_capture_start(&cap);
-	gw_zonemgr_roll_tick(f->m);
-	log_capture_end(&cap, log, sizeof(log));
+	/* The zone took it at the start; keys/state is what was late. */
+	tick_records(f, "(the zone served before the restart was not yet signed for it, and "
+	                "keys/state could not record it at the start)");
+	teardown(f);
+}
+
+/* The last part of a key change in, but keys/state cannot record when
+ * (a full disk): the zone is whole under the new keys, the step keeps
+ * its old time and no step is taken until the first tick that can write
+ * it has, which says that keys/state, not the zone, held it up. */
+static void test_roll_parts_end_full(void)
+{
+	sig_roll_info_t info;
+	int64_t taken = 0;
+	fixture_t *f = roll_first_part(&taken);
+
+	/* The parts take long enough for the step's time to move. */
+	pass_seconds(5);
+	state_unwritable = true;
+	run_parts(f);
+	state_unwritable = false;
 	roll_info(f, &info);
-	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
-	CU_ASSERT(info.since >= room);
-	CU_ASSERT(!f->m->keys_late && !f->m->keys_retry);
-	CU_ASSERT(strstr(log, "zsk rollover, step active: in effect in the zone only now") != NULL);
+	CU_ASSERT_EQUAL(info.since, taken);
+	CU_ASSERT(f->m->keys_late && f->m->keys_retry);
+	CU_ASSERT(valid_with_new_keys(f, &info, true));
+
+	pass_seconds(1);
+	tick_records(f, "(keys/state could not record it when the zone was signed again)");
+	gw_zonemgr_stop(f->m);
 	teardown(f);
 }
 
@@ -587,6 +632,7 @@ int gw_test_register(void)
 	    {"a part of a key change fails", test_roll_part_fails},
 	    {"a restart cuts a key change's parts off", test_roll_restart_in_parts},
 	    {"... and keys/state cannot be written then", test_roll_restart_in_parts_full},
+	    {"the last part in, keys/state cannot record when", test_roll_parts_end_full},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr rollover, commit fails", tests);
