@@ -161,22 +161,23 @@ static int canonical_rrset(const uint8_t *owner, size_t owner_len, const zone_rr
 			goto out;
 	}
 	qsort(rrs, n, sizeof(*rrs), canon_cmp);
-	size_t prev = 0;
-	size_t prev_len = 0;
+	/* Each RR's own canonical form is copied: ldns's writers keep the
+	 * place of an RR's RDLENGTH in 16 bits, so an RRset written into one
+	 * buffer past 64 KiB (a browse PTR RRset of a thousand instances)
+	 * gets its lengths written elsewhere, and a signature no validator
+	 * accepts. */
+	const ldns_buffer *prev = NULL;
+	ret = GW_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		size_t start = ldns_buffer_position(out);
-		if (ldns_rr2buffer_wire(out, rrs[i].rr, LDNS_SECTION_ANSWER) != LDNS_STATUS_OK) {
-			ret = GW_ENOMEM;
-			goto out;
-		}
-		size_t len = ldns_buffer_position(out) - start;
-		if (i > 0 && len == prev_len &&
-		    memcmp(ldns_buffer_at(out, prev), ldns_buffer_at(out, start), len) == 0) {
-			ldns_buffer_set_position(out, start);
+		const ldns_buffer *w = rrs[i].wire;
+		size_t len = ldns_buffer_position(w);
+		if (prev != NULL && len == ldns_buffer_position(prev) &&
+		    memcmp(ldns_buffer_begin(prev), ldns_buffer_begin(w), len) == 0)
 			continue;
-		}
-		prev = start;
-		prev_len = len;
+		if (!ldns_buffer_reserve(out, len))
+			goto out;
+		ldns_buffer_write(out, ldns_buffer_begin(w), len);
+		prev = w;
 	}
 	ret = GW_OK;
 out:

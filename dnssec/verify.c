@@ -203,8 +203,18 @@ static ldns_status signed_data(ldns_buffer *out, const ldns_rr_list *rrset, cons
 	}
 	ldns_rr_list_set_rr_count(copy, kept);
 	s = ldns_rrsig2buffer_wire(out, rrsig);
-	if (s == LDNS_STATUS_OK)
-		s = ldns_rr_list2buffer_wire(out, copy);
+	/* One RR at a time through a buffer of its own, as the signer does:
+	 * ldns_rr_list2buffer_wire() misplaces RDLENGTHs past 64 KiB. */
+	for (size_t i = 0; s == LDNS_STATUS_OK && i < kept; i++) {
+		uint8_t *wire = NULL;
+		size_t len = 0;
+		s = ldns_rr2wire(&wire, ldns_rr_list_rr(copy, i), LDNS_SECTION_ANY, &len);
+		if (s == LDNS_STATUS_OK && !ldns_buffer_reserve(out, len))
+			s = LDNS_STATUS_MEM_ERR;
+		if (s == LDNS_STATUS_OK)
+			ldns_buffer_write(out, wire, len);
+		free(wire);
+	}
 out:
 	ldns_rdf_deep_free(wild);
 	if (copy != NULL)

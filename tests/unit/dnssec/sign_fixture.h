@@ -154,10 +154,10 @@ static inline bool verifies(const zone_t *zone, sig_key_t *const *keys, size_t n
 	return verifies_memo(zone, keys, n, now, NULL);
 }
 
-/* Dump the zone (its DNSKEYs are in it) and run ldns-verify-zone and
- * BIND's dnssec-verify on it. Returns the first failing tool's exit status,
- * 0 when both accept it, -1 when one could not run. */
-static inline int ldns_verify_zone_file(const zone_t *zone)
+/* Dump the zone (its DNSKEYs are in it) and run ldns-verify-zone (with
+ * with_ldns) and BIND's dnssec-verify on it. Returns the first failing
+ * tool's exit status, 0 when they accept it, -1 when one could not run. */
+static inline int verify_zone_file(const zone_t *zone, bool with_ldns)
 {
 	char path[] = "/tmp/gw-test-sign-XXXXXX";
 	char cmd[1400];
@@ -171,12 +171,16 @@ static inline int ldns_verify_zone_file(const zone_t *zone)
 	CU_ASSERT(zone_dump(zone, fp) == GW_OK);
 	fclose(fp);
 	snprintf(cmd, sizeof(cmd), "ldns-verify-zone -V 1 %s 2>&1", path);
-	FILE *pp = popen(cmd, "r");
-	CU_ASSERT_FATAL(pp != NULL);
-	while (fgets(line, sizeof(line), pp) != NULL)
-		fprintf(stderr, "  ldns-verify-zone: %s", line);
-	status = pclose(pp);
-	int result = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	FILE *pp = NULL;
+	int result = 0;
+	if (with_ldns) {
+		pp = popen(cmd, "r");
+		CU_ASSERT_FATAL(pp != NULL);
+		while (fgets(line, sizeof(line), pp) != NULL)
+			fprintf(stderr, "  ldns-verify-zone: %s", line);
+		status = pclose(pp);
+		result = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	}
 	/* BIND's verifier too, an implementation independent of ldns (-z:
 	 * a single combined key is not an error). */
 	char origin[ZONE_NAME_MAXLEN * 4 + 2];
@@ -191,6 +195,11 @@ static inline int ldns_verify_zone_file(const zone_t *zone)
 		result = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	unlink(path);
 	return result;
+}
+
+static inline int ldns_verify_zone_file(const zone_t *zone)
+{
+	return verify_zone_file(zone, true);
 }
 
 static inline const zone_rrset_t *rrset_of(const zone_t *zone, const char *owner, uint16_t type)
@@ -227,6 +236,27 @@ static const char *const small_zone[] = {
     "a.wild." APEX " 300 IN A 192.0.2.7",
     NULL,
 };
+/* small_zone and BIG_PTRS browse PTRs at _http._tcp.lan., 79 octets each
+ * in canonical form, over 64 KiB in all (a link with many printers): a
+ * NULL-ended list in static storage. */
+#define BIG_PTRS  900
+#define BIG_OWNER "_http._tcp.lan." APEX
+static inline const char *const *small_zone_big_ptrs(void)
+{
+	static char text[BIG_PTRS][96];
+	static const char *rrs[BIG_PTRS + sizeof(small_zone) / sizeof(small_zone[0])];
+	size_t n = 0;
+	for (size_t i = 0; small_zone[i] != NULL; i++)
+		rrs[n++] = small_zone[i];
+	for (int i = 0; i < BIG_PTRS; i++) {
+		snprintf(text[i], sizeof(text[i]),
+		         BIG_OWNER " 120 IN PTR svc%05d._http._tcp.lan." APEX, i);
+		rrs[n++] = text[i];
+	}
+	rrs[n] = NULL;
+	return rrs;
+}
+
 static inline uint32_t serial_of(const zone_t *zone)
 {
 	uint32_t serial = 0;

@@ -119,6 +119,37 @@ static void test_adopt_signatures(void)
 	zone_free(before);
 }
 
+/* (5b) An RRset over 64 KiB in canonical form does not keep its
+ * signatures: gateways before the fix in canonical_rrset() signed it
+ * wrong, and their journals hold those. The rest keep theirs. */
+static void test_adopt_big_rrset(void)
+{
+	const char *const *rrs = small_zone_big_ptrs();
+	zone_t *before = tzone(APEX, rrs);
+	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
+	sig_signer_t signer = make_signer(before, keys, 1);
+	time_t now = time(NULL);
+	add_dnskeys(before, keys, 1);
+	sign_all(&signer, before, now, 1);
+
+	zone_t *zone = tzone(APEX, rrs);
+	signer.apex = zone_apex(zone);
+	add_dnskeys(zone, keys, 1);
+	size_t behind = 99;
+	size_t adopted = adopt_all(&signer, zone, before, now, &behind);
+	CU_ASSERT_EQUAL(behind, 0);
+	size_t rrsets = 0;
+	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n))
+		rrsets += n->rrset_count;
+	/* The chain is not built here: only the zone's own RRsets. */
+	CU_ASSERT_EQUAL(adopted, rrsets - 1);
+	CU_ASSERT_EQUAL(rrset_of(zone, BIG_OWNER, LDNS_RR_TYPE_PTR)->sig_count, 0);
+	CU_ASSERT(rrset_of(zone, APEX, LDNS_RR_TYPE_MX)->sig_count > 0);
+	sig_key_free(keys[0]);
+	zone_free(zone);
+	zone_free(before);
+}
+
 static void test_adopt_signatures_nsec3(void)
 {
 	with_nsec3 = true;
@@ -131,6 +162,7 @@ int gw_test_register(void)
 	static const gw_test_t tests[] = {
 	    {"signatures kept across a restart", test_adopt_signatures},
 	    {"signatures kept across a restart, NSEC3", test_adopt_signatures_nsec3},
+	    {"an RRset over 64 KiB signed again", test_adopt_big_rrset},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("dnssec_sign adopt", tests);

@@ -41,6 +41,21 @@ static void test_sign_small_zone(void)
 	csk_zone_free(&f);
 }
 
+/* (1a) An RRset whose canonical form is over 64 KiB (900 browse PTRs of
+ * 79 octets each, as a link with many printers has): its signature
+ * verifies, by our verifier and by BIND's. ldns-verify-zone cannot tell:
+ * ldns writes such an RRset wrong (its RDLENGTHs' places kept in 16
+ * bits), which is how the signer once signed it wrong. */
+static void test_sign_big_rrset(void)
+{
+	csk_zone_t f;
+	csk_zone_sign(&f, small_zone_big_ptrs(), 1);
+	CU_ASSERT_EQUAL(rrset_of(f.zone, BIG_OWNER, LDNS_RR_TYPE_PTR)->count, BIG_PTRS);
+	CU_ASSERT(verifies(f.zone, f.keys, 1, f.now));
+	CU_ASSERT(verify_zone_file(f.zone, false) == 0);
+	csk_zone_free(&f);
+}
+
 /* Replace the RR from by to in one change (the RRset loses its
  * signatures). */
 static void swap_rr(zone_t *zone, const char *from, const char *to)
@@ -604,6 +619,7 @@ int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
 	    {"sign a small zone, verify twice", test_sign_small_zone},
+	    {"an RRset over 64 KiB", test_sign_big_rrset},
 	    {"the verification memo", test_verify_memo},
 	    {"the verification memo's bound", test_verify_memo_bound},
 	    {"two threads", test_sign_threads},
