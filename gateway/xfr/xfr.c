@@ -201,6 +201,7 @@ static void name_done(gw_xfr_t *x, const zone_t *zone)
 	x->done_set = true;
 	x->cur_from = GW_XFR_CUR_NONE;
 	x->next_type = 0;
+	x->split_sent = 0;
 }
 
 /* The next name: the zone's or a kept one, whichever comes first; a kept
@@ -223,7 +224,77 @@ static bool name_next(gw_xfr_t *x, const zone_t *zone)
 	}
 	memcpy(x->cur, owner, (size_t)zone_name_len(owner, sizeof(x->cur)));
 	x->next_type = 0;
+	x->split_sent = 0;
 	return true;
+}
+
+/* One rdata of an RRset sent over several messages. */
+typedef struct split_rd {
+	const uint8_t *rd;
+	uint16_t len;
+} split_rd_t;
+
+/* The order keep.c keeps a name's RRs in within an RRset (by length,
+ * then octets), so that a name a commit touches while its RRset is split
+ * goes on from the kept copy where the zone's left off. */
+static int split_cmp(const void *a, const void *b)
+{
+	const split_rd_t *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->rd, y->rd, x->len);
+}
+
+/* The rdatas of set (count of them) into out, in split_cmp() order;
+ * false when set holds fewer. */
+static bool split_order(const zone_rrset_t *set, uint32_t count, split_rd_t *out)
+{
+	uint32_t pos = 0, n = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	while (n < count && zone_rrset_next(set, &pos, &rd, &len))
+		out[n++] = (split_rd_t){.rd = rd, .len = len};
+	qsort(out, n, sizeof(*out), split_cmp);
+	return n == count;
+}
+
+/* An RRset too big for a message of its own (more than 64 KiB with its
+ * RRSIGs: a browse PTR RRset of a thousand instances with long names),
+ * RR by RR from x->split_sent on, as much as fits. RFC 5936 2.2 lets an
+ * RRset's RRs go in several messages. GW_OK with *full when the message
+ * is, GW_ESPACE when not one RR fits an empty one. */
+static int send_split(gw_xfr_t *x, const zone_node_t *n, const zone_rrset_t *rs, gw_resp_t *r,
+                      bool *wrote, bool *full)
+{
+	const zone_rrset_t sigs = {.rdata = rs->sigs, .rdata_len = rs->sigs_len};
+	uint32_t total = (uint32_t)rs->count + rs->sig_count;
+	split_rd_t *order = malloc((size_t)total * sizeof(*order));
+	if (order == NULL)
+		return GW_ENOMEM;
+	int ret = GW_EMALFORMED;
+	if (!split_order(rs, rs->count, order) ||
+	    !split_order(&sigs, rs->sig_count, order + rs->count))
+		goto out;
+	ret = GW_OK;
+	while (x->split_sent < total) {
+		bool sig = x->split_sent >= rs->count;
+		const split_rd_t *o = &order[x->split_sent];
+		ret = gw_resp_put_rr(r, GW_SEC_ANSWER, n->owner, sig ? DNS_T_RRSIG : rs->type,
+		                     DNS_C_IN, rs->ttl, o->rd, o->len);
+		if (ret == GW_ESPACE && *wrote) {
+			ret = GW_OK;
+			*full = true;
+			break;
+		}
+		if (ret != GW_OK)
+			break;
+		*wrote = true;
+		x->rrs++;
+		x->split_sent++;
+	}
+out:
+	free(order);
+	return ret;
 }
 
 /* The rest of the name under way, from the zone. *full: the message is. */
@@ -240,13 +311,24 @@ static int send_zone_name(gw_xfr_t *x, const zone_t *zone, gw_resp_t *r, bool *w
 			x->rrset++;
 			continue;
 		}
-		if (gw_resp_put_rrset(r, GW_SEC_ANSWER, n->owner, rs, true, -1) != GW_OK) {
-			x->next_type = rs->type;
-			*full = true;
-			return *wrote ? GW_OK : GW_ESPACE;
+		bool split = x->split_sent > 0 && rs->type == x->next_type;
+		if (!split &&
+		    gw_resp_put_rrset(r, GW_SEC_ANSWER, n->owner, rs, true, -1) == GW_OK) {
+			*wrote = true;
+			x->rrs += rs->count + rs->sig_count;
+			x->rrset++;
+			continue;
 		}
-		*wrote = true;
-		x->rrs += rs->count + rs->sig_count;
+		x->next_type = rs->type;
+		if (!split && *wrote) {
+			/* Whole in the next message, if it fits one. */
+			*full = true;
+			return GW_OK;
+		}
+		int ret = send_split(x, n, rs, r, wrote, full);
+		if (ret != GW_OK || *full)
+			return ret;
+		x->split_sent = 0;
 		x->rrset++;
 	}
 	return GW_OK;
@@ -266,7 +348,11 @@ static int send_kept_name(gw_xfr_t *x, gw_resp_t *r, bool *wrote, bool *full)
 		/* The types sent from the zone before the name was kept, and
 		 * the SOA (the transfer's first and last RR), are not sent. */
 		uint16_t type = gw_xfr_kept_type(rr, len);
-		if (type >= x->next_type && type != DNS_T_SOA) {
+		if (type == x->next_type && x->split_sent > 0) {
+			/* Sent from the zone before the commit, which kept the
+			 * name as it was: the same RRs in the same order. */
+			x->split_sent--;
+		} else if (type >= x->next_type && type != DNS_T_SOA) {
 			int ret = put_wire_rr(r, rr, len);
 			if (ret == GW_ESPACE && *wrote) {
 				*full = true;

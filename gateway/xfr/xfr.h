@@ -69,6 +69,10 @@ typedef struct gw_xfr {
 	gw_xfr_cur_t cur_from;
 	uint8_t cur[ZONE_NAME_MAXLEN];
 	uint16_t next_type;
+	/* RRs of the RRset of type next_type sent already, when it did not
+	 * fit in a message of its own and goes out over several (its RRs,
+	 * then its RRSIGs, each in the order keep.h keeps them). */
+	uint32_t split_sent;
 	uint16_t rrset;         /* from the zone: its next RRset index */
 	size_t kept_off;        /* from keep: its next RR's offset */
 	size_t index;           /* the zone's first node after done, or cur's */

@@ -266,6 +266,53 @@ static void test_keeps_its_version(void)
 	teardown(&f);
 }
 
+/* An RRset bigger than a message (30 TXT of 40 octets and its RRSIG,
+ * past MSG_CAP) goes out RR by RR over several; begun again, with a
+ * commit that changes it when half of it is sent, the rest comes from
+ * the copy kept of it: no RR twice, none missing. */
+static void test_split_rrset(void)
+{
+	enum { BIG_TXT = 30 };
+	fixture_t f;
+	setup(&f);
+	char add[BIG_TXT][96];
+	const char *changes[BIG_TXT + 1];
+	for (int i = 0; i < BIG_TXT; i++) {
+		snprintf(add[i], sizeof(add[i]), "+big." APEX " 300 IN TXT \"%040d\"", i);
+		changes[i] = add[i];
+	}
+	changes[BIG_TXT] = NULL;
+	commit(&f, changes, true);
+	for (int pass = 0; pass < 2; pass++) {
+		lines_t start = lines_of(f.zone);
+		gw_xfr_t x;
+		CU_ASSERT_FATAL(gw_xfr_init(&x, f.ref, &f.q, 1232) == GW_OK);
+		lines_t sent = {0};
+		bool split = false;
+		int n;
+		while ((n = step(&x, &sent)) > 0) {
+			if (split || x.split_sent == 0)
+				continue;
+			split = true;
+			if (pass == 1)
+				commit(&f,
+				       (const char *const[]){
+				           "-big." APEX " 300 IN TXT \""
+				           "0000000000000000000000000000000000000000\"",
+				           "+big." APEX " 300 IN TXT \"changed\"", NULL},
+				       true);
+		}
+		CU_ASSERT_EQUAL(n, 0);
+		CU_ASSERT(split);
+		as_zone(&sent);
+		CU_ASSERT(same_lines(&sent, &start, true));
+		gw_xfr_deinit(&x);
+		lines_free(&sent);
+		lines_free(&start);
+	}
+	teardown(&f);
+}
+
 /* Two transfers at once, begun at different serials: each keeps its own. */
 static void test_two_transfers(void)
 {
@@ -359,6 +406,7 @@ int gw_test_register(void)
 	return gw_test_suite("axfr keeps its version",
 	                     (gw_test_t[]){
 	                         {"commits during a transfer", test_keeps_its_version},
+	                         {"an RRset bigger than a message", test_split_rrset},
 	                         {"two transfers at different serials", test_two_transfers},
 	                         {"more change than it keeps", test_ends_when_it_cannot_keep},
 	                         {NULL, NULL},
