@@ -189,6 +189,7 @@ typedef enum {
 	MDNS_MIRROR_REFUSED_HOST,         /* services per host (SRV target) */
 	MDNS_MIRROR_REFUSED_ADDRESS,      /* services per host address */
 	MDNS_MIRROR_REFUSED_NO_TXT,       /* an instance held back: no TXT (RFC 6763 6) */
+	MDNS_MIRROR_REFUSED_RRSET_SIZE,   /* a PTR RRset past what validators check */
 	MDNS_MIRROR_REFUSED_KINDS
 } mdns_mirror_refused_t;
 

@@ -47,7 +47,12 @@ struct kname {
 	gw_hlink_t hl; /* in the link's table of names */
 	mlink_t *link;
 	uint8_t roles;
-	uint8_t fixed;         /* roles held for good (enumeration, configured subtypes) */
+	uint8_t fixed; /* roles held for good (enumeration, configured subtypes) */
+	/* The PTRs at this name, and their rdata's octets (.local form): the
+	 * size of its PTR RRset once rewritten (mirror_limits.c). Fewer than
+	 * 65536 by that bound. */
+	uint16_t ptr_count;
+	uint32_t ptr_rdata;
 	uint32_t refs[4];      /* references per role (index: log2 of the role) */
 	uint32_t busy;         /* pinned: not freed while an operation walks it */
 	uint32_t mark;         /* host referenced by a published SRV, this compute */

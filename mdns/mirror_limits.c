@@ -241,6 +241,38 @@ static bool link_has_room(mdns_mirror_t *m, mlink_t *l, const kname_t *t, int ro
 	return false;
 }
 
+/* The octets of a PTR RRset in canonical form that validators still
+ * check: Unbound's canonical form and BIND's rdataset hold 65535 at most,
+ * so a bigger RRset is bogus to them however well it is signed. */
+#define PTR_RRSET_MAX 65535
+/* The ".local" at the end of a name from the link: its label and the
+ * root, which the rewriting replaces by the link's suffix. */
+#define LOCAL_TAIL 7
+
+/* May n (a service type, a subtype, the enumeration) take one more PTR
+ * (rec)? Not when its PTR RRset, rewritten under the link's longest
+ * suffix, would be bigger than validators check: every browse of that
+ * type would fail validation, not only the new service's. */
+static bool ptr_rrset_has_room(mdns_mirror_t *m, const kname_t *n, const mdns_record_t *rec)
+{
+	mlink_t *l = n->link;
+	int64_t grow = (int64_t)l->suffix_len - LOCAL_TAIL;
+	int64_t owner = zone_name_len(n->name, MDNS_NAME_MAX) + grow;
+	int64_t count = (int64_t)n->ptr_count + 1;
+	int64_t size = count * (owner + 10 + grow) + n->ptr_rdata + rec->rdlen;
+	if (size <= PTR_RRSET_MAX)
+		return true;
+	char text[ZONE_NAME_MAXLEN * 4];
+	char ttext[ZONE_NAME_MAXLEN * 4];
+	name_text(text, sizeof(text), n->name);
+	name_text(ttext, sizeof(ttext), rec->rdata);
+	mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RRSET_SIZE, ttext,
+	              "refused %s PTR %s: with it the PTR RRset would be %lld octets, past the "
+	              "%d that validators check",
+	              text, ttext, (long long)size, PTR_RRSET_MAX);
+	return false;
+}
+
 /* Check a new record against the rules and limits; on success, the name
  * it points at (if any) and the role that name gets. *evict: refused, and
  * what n leads to should go too (an SRV: the instance n; an address: the
@@ -310,6 +342,8 @@ static bool rr_check(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, con
 			*trole = ROLE_INSTANCE;
 		}
 		if (t == NULL && !name_admissible(m, l, rec->rdata, "name"))
+			return false;
+		if (!ptr_rrset_has_room(m, n, rec))
 			return false;
 		*target = rec->rdata;
 		return true;

@@ -199,8 +199,12 @@ static void host_addrs_adjust(mdns_mirror_t *m, kname_t *h, int64_t delta)
 
 static void rr_free(mdns_mirror_t *m, kname_t *n, krr_t *r)
 {
-	if (r->type != DNS_T_PTR)
+	if (r->type != DNS_T_PTR) {
 		n->rr_count--;
+	} else {
+		n->ptr_count--;
+		n->ptr_rdata -= r->rdlen;
+	}
 	if (r->type == DNS_T_A || r->type == DNS_T_AAAA)
 		mirror_addr_adjust(m, n->link, r->rdata, r->rdlen,
 		                   -(int64_t)n->refs[role_idx(ROLE_HOST)]);
@@ -352,8 +356,12 @@ static void rr_add(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec, uint8
 	memcpy(r->rdata, rec->rdata, rec->rdlen);
 	r->next = n->rrs;
 	n->rrs = r;
-	if (r->type != DNS_T_PTR)
+	if (r->type != DNS_T_PTR) {
 		n->rr_count++;
+	} else {
+		n->ptr_count++;
+		n->ptr_rdata += r->rdlen;
+	}
 	if (r->type == DNS_T_A || r->type == DNS_T_AAAA)
 		mirror_addr_adjust(m, l, r->rdata, r->rdlen, n->refs[role_idx(ROLE_HOST)]);
 	mirror_link_dirty(m, l);

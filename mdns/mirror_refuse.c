@@ -25,6 +25,7 @@ static const char *const refused_what[MDNS_MIRROR_REFUSED_KINDS] = {
     "services (limit per host)",
     "services (limit per address)",
     "services (held back: no TXT record)",
+    "services (their type's PTR RRset too big to validate)",
 };
 
 /* src into dst (cap octets), cut to fit. */
@@ -54,7 +55,7 @@ static void remember(mdns_mirror_t *m, const mlink_t *l, mdns_mirror_refused_t k
 static const char *const refused_names[MDNS_MIRROR_REFUSED_KINDS] = {
     "services_per_link",    "types_per_link", "records_per_name", "txt_size", "changes_per_second",
     "name_length",          "reserved",       "invalid",          "wildcard", "services_per_host",
-    "services_per_address", "no_txt",
+    "services_per_address", "no_txt",         "rrset_size",
 };
 
 const char *mdns_mirror_refused_name(mdns_mirror_refused_t kind)

@@ -495,6 +495,80 @@ static void test_host_fair(void)
 	}
 }
 
+static void link_1000(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 1000;
+}
+
+/* The instance label of printer i: 60 octets. */
+static void long_instance(char *out, size_t len, int i)
+{
+	snprintf(out, len,
+	         "Printer-with-a-long-name-on-the-third-floor-number-%09d._ipp._tcp.local", i);
+}
+
+/* A type with more instances than its PTR RRset can hold for a validator
+ * (600 with 60-octet labels, under the link's limit of 1000): those past
+ * 64 KiB in canonical form are refused, counted as rrset_size, and the
+ * RRset published stays within it; one gone makes room for another. */
+static void test_ptr_rrset_size(void)
+{
+	enum { PRINTERS = 600, HOSTS = 10 };
+	fixture_t *f = setup(link_1000);
+	char inst[128], host[32], a[32];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_ipp._tcp.local");
+	for (int i = 0; i < PRINTERS; i++) {
+		long_instance(inst, sizeof(inst), i);
+		snprintf(host, sizeof(host), "p%d.local", i % HOSTS);
+		ptr(f, true, "_ipp._tcp.local", inst);
+		srv(f, true, inst, 631, host);
+		txt(f, true, inst, "rp=ipp/print");
+	}
+	for (int h = 0; h < HOSTS; h++) {
+		snprintf(host, sizeof(host), "p%d.local", h);
+		snprintf(a, sizeof(a), "192.0.2.%d", 10 + h);
+		addr(f, true, AF_INET, host, a);
+	}
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	const zone_rrset_t *rs =
+	    trrset(f->zone->zone, "_ipp._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	size_t refused = st.refused[MDNS_MIRROR_REFUSED_RRSET_SIZE];
+	CU_ASSERT(refused > 0);
+	CU_ASSERT_EQUAL(rs->count + refused, PRINTERS);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_SERVICES], 0);
+	/* In canonical form: each RR's owner, type, class, TTL and RDLENGTH,
+	 * and rdata_len (each rdata behind its 2-octet length). */
+	size_t owner = 25; /* _ipp._tcp.lan.home.arpa. */
+	size_t size = (size_t)rs->count * (owner + 8) + rs->rdata_len;
+	size_t one = owner + 10 + (size_t)rs->rdata_len / rs->count - 2;
+	CU_ASSERT(size <= 65535);
+	CU_ASSERT(size + one > 65535);
+	mdns_mirror_refusal_t r;
+	CU_ASSERT_EQUAL_FATAL(mdns_mirror_recent_refusals(f->mirror, &r, 1), 1);
+	CU_ASSERT_STRING_EQUAL(mdns_mirror_refused_name(r.kind), "rrset_size");
+	CU_ASSERT(strstr(r.detail, "past the 65535 that validators check") != NULL);
+
+	/* One goes: the next one asked for takes its place. */
+	uint16_t kept = rs->count;
+	long_instance(inst, sizeof(inst), 0);
+	ptr(f, false, "_ipp._tcp.local", inst);
+	long_instance(inst, sizeof(inst), PRINTERS);
+	ptr(f, true, "_ipp._tcp.local", inst);
+	srv(f, true, inst, 631, "p0.local");
+	txt(f, true, inst, "rp=ipp/print");
+	mdns_mirror_flush(f->mirror);
+	rs = trrset(f->zone->zone, "_ipp._tcp.lan.home.arpa.", LDNS_RR_TYPE_PTR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+	CU_ASSERT_EQUAL(rs->count, kept);
+	CU_ASSERT(has_name(f, "Printer-with-a-long-name-on-the-third-floor-number-000000600._ipp._"
+	                      "tcp.lan.home.arpa."));
+	teardown(f);
+}
+
 static void link_100(mdns_mirror_config_t *cfg)
 {
 	cfg->limits.services_per_link = 100;
@@ -643,6 +717,7 @@ int gw_test_register(void)
 	    {"services per host: default share", test_host_default},
 	    {"services per address: many host names, one device", test_address_fair},
 	    {"services per address: the address after the services", test_address_late},
+	    {"a type's PTR RRset stays within what validators check", test_ptr_rrset_size},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mirror limits", tests);
