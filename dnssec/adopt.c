@@ -105,7 +105,7 @@ int sig_adopt_rrset(const sig_signer_t *signer, zone_t *zone, const uint8_t *own
 	 * the journal of a gateway that ran then holds those signatures. One
 	 * RRset signed again at start costs less than one that any validator
 	 * rejects until its refresh. */
-	if ((size_t)rrset->count * (node->owner_len + 8u) + rrset->rdata_len > UINT16_MAX)
+	if (zone_rrset_wire_size(node, rrset) > ZONE_RRSET_VALIDATABLE_MAX)
 		return GW_OK;
 	int ret = same_rrset(rrset, old, &same);
 	if (ret != GW_OK || !same)

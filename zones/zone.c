@@ -294,6 +294,13 @@ const zone_rrset_t *zone_node_rrset(const zone_node_t *node, uint16_t type)
 	                      rrset_type_cmp);
 }
 
+size_t zone_rrset_wire_size(const zone_node_t *node, const zone_rrset_t *rrset)
+{
+	/* Each RR: the owner, type, class, TTL and RDLENGTH; rdata_len holds
+	 * each rdata behind its 2-octet length already. */
+	return (size_t)rrset->count * (node->owner_len + 8u) + rrset->rdata_len;
+}
+
 bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **rdata,
                      uint16_t *rdlen)
 {

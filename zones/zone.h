@@ -109,6 +109,12 @@ typedef struct zone_node {
 /* The RRset of type at node, or NULL. */
 const zone_rrset_t *zone_node_rrset(const zone_node_t *node, uint16_t type);
 
+/* Octets of rrset (at node) in uncompressed wire form, which is the size
+ * of its canonical form (RFC 4034 6.2): validators (Unbound, BIND) check
+ * none past ZONE_RRSET_VALIDATABLE_MAX. */
+#define ZONE_RRSET_VALIDATABLE_MAX 65535
+size_t zone_rrset_wire_size(const zone_node_t *node, const zone_rrset_t *rrset);
+
 /* Iterate the RRs of an RRset: *pos starts at 0; on each call returns true
  * and sets *rdata (points into the RRset) and *rdlen, false at the end. */
 bool zone_rrset_next(const zone_rrset_t *rrset, uint32_t *pos, const uint8_t **rdata,

@@ -150,7 +150,7 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial, gw_zonemgr_statics_t *
 static int apply_statics(gw_zonemgr_t *m, zone_t *fresh, const char *what)
 {
 	zone_changeset_t cs = {0};
-	gw_zonemgr_warn_owned(fresh, &m->opts);
+	gw_zonemgr_warn_statics(fresh, &m->opts);
 	int ret = statics_changes(m, fresh, &cs);
 	if (ret == GW_OK)
 		ret = gw_zonemgr_commit(m, &cs);

@@ -203,19 +203,48 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 }
 
 /* Count the RRsets the zone file gave that the gateway makes itself, and
- * say once that they are ignored. Returns that count. */
-size_t gw_zonemgr_warn_owned(const zone_t *statics, const gw_zonemgr_opts_t *opts)
+ * say once that they are ignored; say too which are bigger than a
+ * validator checks (served and signed all the same: a zone file the
+ * operator wrote is not second-guessed). Returns the first count. */
+size_t gw_zonemgr_warn_statics(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 {
-	size_t n = 0;
-	const zone_node_t *node;
+	size_t n = 0, big = 0;
+	const zone_node_t *node, *first = NULL;
+	const zone_rrset_t *first_rrset = NULL;
 	for (size_t k = 0; (node = zone_node_at(statics, k)) != NULL; k++) {
-		for (uint16_t i = 0; i < node->rrset_count; i++)
-			n += gateway_owned_type(node->rrsets[i].type, NULL);
+		for (uint16_t i = 0; i < node->rrset_count; i++) {
+			const zone_rrset_t *rs = &node->rrsets[i];
+			n += gateway_owned_type(rs->type, NULL);
+			if (zone_rrset_wire_size(node, rs) <= ZONE_RRSET_VALIDATABLE_MAX)
+				continue;
+			if (big++ == 0) {
+				first = node;
+				first_rrset = rs;
+			}
+		}
 	}
+	const char *file = opts->zone_file ? opts->zone_file : "zone";
 	if (n > 0)
 		gw_warn("%s: %zu DNSSEC RRsets (DNSKEY, RRSIG, NSEC, NSEC3, CDS, CDNSKEY) ignored: "
 		        "the gateway makes these itself",
-		        opts->zone_file ? opts->zone_file : "zone", n);
+		        file, n);
+	if (big > 0) {
+		char name[4 * ZONE_NAME_MAXLEN + 2];
+		if (zone_name_to_str(name, sizeof(name), first->owner) != GW_OK)
+			snprintf(name, sizeof(name), "(unprintable name)");
+		char type[16];
+		const ldns_rr_descriptor *d = ldns_rr_descript(first_rrset->type);
+		if (d != NULL && d->_type == first_rrset->type && d->_name != NULL)
+			snprintf(type, sizeof(type), "%s", d->_name);
+		else
+			snprintf(type, sizeof(type), "TYPE%u", (unsigned)first_rrset->type);
+		gw_warn(
+		    "%s: %zu RRsets over %d octets (the first: %s %s, %zu octets): Unbound and "
+		    "BIND cannot check such an RRset's signature, so answers with it are bogus to "
+		    "them; spread its records over more names",
+		    file, big, ZONE_RRSET_VALIDATABLE_MAX, name, type,
+		    zone_rrset_wire_size(first, first_rrset));
+	}
 	return n;
 }
 
@@ -568,7 +597,7 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	 * gateway makes itself; they are not kept apart, but marked. Without
 	 * anything to leave out it is the static records themselves: a copy
 	 * would build the whole zone a second time. */
-	if (gw_zonemgr_warn_owned(statics, cfg) == 0) {
+	if (gw_zonemgr_warn_statics(statics, cfg) == 0) {
 		zone = statics;
 		statics = NULL;
 		zone_mark_static(zone, zone, gateway_owned_type, NULL);
