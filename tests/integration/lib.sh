@@ -37,18 +37,22 @@ GW_PORT=""
 PASSED=0
 FAILED=0
 
-gw_stop() {
-	if [ -n "$GW_PID" ] && kill -0 "$GW_PID" 2>/dev/null; then
-		kill -TERM "$GW_PID" 2>/dev/null || true
+# pid_stop PID: SIGTERM, up to 5 s to end, then SIGKILL; reaped if ours.
+pid_stop() {
+	[ -n "$1" ] || return 0
+	if kill -0 "$1" 2>/dev/null; then
+		kill -TERM "$1" 2>/dev/null || true
 		for _ in $(seq 1 50); do
-			kill -0 "$GW_PID" 2>/dev/null || break
+			kill -0 "$1" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -KILL "$GW_PID" 2>/dev/null || true
+		kill -KILL "$1" 2>/dev/null || true
 	fi
-	if [ -n "$GW_PID" ]; then
-		wait "$GW_PID" 2>/dev/null || true
-	fi
+	wait "$1" 2>/dev/null || true
+}
+
+gw_stop() {
+	pid_stop "$GW_PID"
 	GW_PID=""
 }
 
