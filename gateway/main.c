@@ -66,6 +66,7 @@ static int check_config(const gw_config_t *cfg, bool verbose)
 			fprintf(stderr, "%s\n", err[0] ? err : gw_strerror(ret));
 			return 1;
 		}
+		gw_zonemgr_warn_statics(zone, &opts);
 		zone_free(zone);
 	}
 	/* reverse.file loads for a reverse zone (its names relative to it). */

@@ -202,10 +202,8 @@ int gw_zonemgr_load_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 	return ret;
 }
 
-/* Count the RRsets the zone file gave that the gateway makes itself, and
- * say once that they are ignored; say too which are bigger than a
- * validator checks (served and signed all the same: a zone file the
- * operator wrote is not second-guessed). Returns the first count. */
+/* A zone file the operator wrote is not second-guessed: an RRset too big
+ * to validate is served and signed all the same, with this warning. */
 size_t gw_zonemgr_warn_statics(const zone_t *statics, const gw_zonemgr_opts_t *opts)
 {
 	size_t n = 0, big = 0;

@@ -93,6 +93,12 @@ int gw_zonemgr_read_static(zone_t **out, const gw_zonemgr_opts_t *opts, char *er
 int gw_zonemgr_finish_static(zone_t *zone, const gw_zonemgr_opts_t *opts, char *errbuf,
                              size_t errlen);
 
+/* Warn once of what the static records statics (borrowed) hold that the
+ * gateway will not serve as given: RRsets of the types it makes itself
+ * (ignored; returns how many), and RRsets too big for a validator to
+ * check (served all the same). At each load, and by --check-config. */
+size_t gw_zonemgr_warn_statics(const zone_t *statics, const gw_zonemgr_opts_t *opts);
+
 /* Build the served zone per opts (copied; what it points at is borrowed
  * for the manager's life): static records, a serial past <state>/serial
  * and past what <state>/journal shows served (reserved, written by

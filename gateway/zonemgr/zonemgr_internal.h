@@ -112,12 +112,9 @@ void gw_zonemgr_use_keys(gw_zonemgr_t *m);
 void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m);
 
 /* zonemgr.c, for statics.c: the SOA and the types the gateway makes (a
- * zone_diff() skip function, arg unused); say once how many RRsets of
- * the latter statics gave (returned), and how many are too big to
- * validate; and mark the zone from fresh, the static records now in it
- * (taken). */
+ * zone_diff() skip function, arg unused); and mark the zone from fresh,
+ * the static records now in it (taken). */
 bool gw_zonemgr_skip_owned_and_soa(uint16_t type, void *arg);
-size_t gw_zonemgr_warn_statics(const zone_t *statics, const gw_zonemgr_opts_t *opts);
 void gw_zonemgr_apply_statics(gw_zonemgr_t *m, zone_t *fresh);
 
 /* Same TTL, RRs and rdata (each RRset keeps its RRs in canonical

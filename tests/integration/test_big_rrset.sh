@@ -4,8 +4,8 @@
 # under the 65535 that validators check), and 1000 PTRs with long names
 # (125 000 octets, its answer with its RRSIG in no DNS message).
 #   - Unbound validating through a stub zone returns the 800 PTRs with AD;
-#   - the gateway warns at start that the second is past what Unbound and
-#     BIND check;
+#   - the gateway warns at start, and --check-config too, that the second
+#     is past what Unbound and BIND check;
 #   - the AXFR holds both whole (the one too big for a message goes over
 #     several), and dnspython, which has no such limit, finds every
 #     signature in it good, the big one's too;
@@ -38,6 +38,10 @@ cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
 cfg=$(gw_config big "zone: {domain: $Z., file: $GW_TMP/zone}
 transfer: {allow: [127.0.0.1]}")
 sed -i "s|^listen: .*|listen: [\"127.0.0.1@$GW_FIXED_PORT\"]|" "$cfg"
+"$GW_BIN" --check-config -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "--check-config accepts the zone file" test "$rc" -eq 0
+expect "--check-config says the 1000 PTRs are too big to validate" grep -qF \
+	"RRsets over 65535 octets (the first: _print._tcp.lan.$Z. PTR, 124000 octets)" "$GW_TMP/last"
 gw_start "$cfg"
 state="$GW_TMP/state"
 
