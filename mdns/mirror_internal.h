@@ -48,11 +48,10 @@ struct kname {
 	mlink_t *link;
 	uint8_t roles;
 	uint8_t fixed; /* roles held for good (enumeration, configured subtypes) */
-	/* The PTRs at this name, and their rdata's octets (.local form): the
-	 * size of its PTR RRset once rewritten (mirror_limits.c). Fewer than
-	 * 65536 by that bound. */
+	/* The PTRs at this name: with ptr_rdata, the size of its PTR RRset
+	 * once rewritten (mirror_limits.c), which that bound keeps under 64
+	 * KiB, and so both counts. Both sit in what was padding. */
 	uint16_t ptr_count;
-	uint32_t ptr_rdata;
 	uint32_t refs[4];      /* references per role (index: log2 of the role) */
 	uint32_t busy;         /* pinned: not freed while an operation walks it */
 	uint32_t mark;         /* host referenced by a published SRV, this compute */
@@ -62,7 +61,8 @@ struct kname {
 	bool txt_held;         /* an instance held back for want of TXT, counted */
 	uint32_t policy_epoch; /* compute that last decided policy_shown */
 	bool policy_shown;
-	uint32_t rr_count; /* records at this name other than PTR */
+	uint16_t ptr_rdata; /* the octets of the PTRs' rdata, .local form */
+	uint32_t rr_count;  /* records at this name other than PTR */
 	krr_t *rrs;
 	krr_t *referrers; /* the PTR and SRV records that point here */
 	mdns_watch_t *watch[SLOT_COUNT];
