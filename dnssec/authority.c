@@ -164,12 +164,10 @@ const zone_node_t *sig_chain_next(const zone_t *zone, const zone_node_t *node)
 void sig_describe(char *buf, size_t len, const uint8_t *owner, uint16_t type)
 {
 	char name[4 * ZONE_NAME_MAXLEN + 2];
-	const ldns_rr_descriptor *desc = ldns_rr_descript(type);
+	char tname[16];
 
 	if (zone_name_to_str(name, sizeof(name), owner) != GW_OK)
 		snprintf(name, sizeof(name), "?");
-	if (desc != NULL && desc->_type == type && desc->_name != NULL)
-		snprintf(buf, len, "%s %s", name, desc->_name);
-	else
-		snprintf(buf, len, "%s TYPE%u", name, (unsigned)type);
+	zone_type_str(tname, sizeof(tname), type);
+	snprintf(buf, len, "%s %s", name, tname);
 }

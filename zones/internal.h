@@ -106,9 +106,6 @@ void *zone_malloc(size_t size);
 void *zone_calloc(size_t n, size_t size);
 void *zone_realloc(void *ptr, size_t size);
 
-/* Text of a type ("AAAA", "TYPE65534") into buf of size len. */
-void zone_type_str(char *buf, size_t len, uint16_t type);
-
 /* ---- batches: the engine behind zone_apply() and zone_load_file() ------ */
 
 /* One RR of a batch in wire form. */

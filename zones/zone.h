@@ -44,6 +44,10 @@ int zone_name_cmp(const uint8_t *a, const uint8_t *b);
 /* Case-insensitive equality. */
 bool zone_name_equal(const uint8_t *a, const uint8_t *b);
 
+/* Text of a type ("AAAA", "TYPE65534") into buf of size len, for
+ * messages. */
+void zone_type_str(char *buf, size_t len, uint16_t type);
+
 /* True when name is parent or equal to it (name is at or below parent). */
 bool zone_name_is_subdomain(const uint8_t *name, const uint8_t *parent);
 

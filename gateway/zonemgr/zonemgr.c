@@ -231,11 +231,7 @@ size_t gw_zonemgr_warn_statics(const zone_t *statics, const gw_zonemgr_opts_t *o
 		if (zone_name_to_str(name, sizeof(name), first->owner) != GW_OK)
 			snprintf(name, sizeof(name), "(unprintable name)");
 		char type[16];
-		const ldns_rr_descriptor *d = ldns_rr_descript(first_rrset->type);
-		if (d != NULL && d->_type == first_rrset->type && d->_name != NULL)
-			snprintf(type, sizeof(type), "%s", d->_name);
-		else
-			snprintf(type, sizeof(type), "TYPE%u", (unsigned)first_rrset->type);
+		zone_type_str(type, sizeof(type), first_rrset->type);
 		gw_warn(
 		    "%s: %zu RRsets over %d octets (the first: %s %s, %zu octets): Unbound and "
 		    "BIND cannot check such an RRset's signature, so answers with it are bogus to "

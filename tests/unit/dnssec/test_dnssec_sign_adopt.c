@@ -25,6 +25,15 @@ static size_t adopt_all(const sig_signer_t *signer, zone_t *zone, const zone_t *
 	return n;
 }
 
+/* The RRsets of zone, every name's. */
+static size_t rrset_total(const zone_t *zone)
+{
+	size_t n = 0;
+	for (const zone_node_t *node = zone_first(zone); node != NULL; node = zone_next(zone, node))
+		n += node->rrset_count;
+	return n;
+}
+
 /* (5) After a restart the unchanged RRsets keep the signatures served
  * before; changed ones (data, TTL), the new SOA, and everything signed by
  * a key no longer in use are signed again. */
@@ -64,9 +73,7 @@ static void test_adopt_signatures(void)
 	size_t behind = 99;
 	adopted = adopt_all(&signer, zone, served, now, &behind);
 	CU_ASSERT_EQUAL(behind, 0); /* signed by the key that signs now */
-	size_t rrsets = 0;
-	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n))
-		rrsets += n->rrset_count;
+	size_t rrsets = rrset_total(zone);
 	/* All but the SOA (new serial) and the changed AAAA and A took
 	 * signatures, with the exact bytes served before. */
 	CU_ASSERT_EQUAL(adopted, rrsets - 3);
@@ -104,9 +111,7 @@ static void test_adopt_signatures(void)
 	CU_ASSERT_FATAL(zone_apply(fresh, &cs, NULL, NULL) == GW_OK);
 	zone_changeset_deinit(&cs);
 	CU_ASSERT_EQUAL(adopt_all(&signer2, fresh, served, now, &behind), 0);
-	rrsets = 0;
-	for (const zone_node_t *n = zone_first(fresh); n != NULL; n = zone_next(fresh, n))
-		rrsets += n->rrset_count;
+	rrsets = rrset_total(fresh);
 	CU_ASSERT_EQUAL(behind, rrsets - 1);
 	CU_ASSERT(sig_sign_zone(&signer2, fresh, now, false, 1, &count) == GW_OK);
 	CU_ASSERT_EQUAL(count, rrsets);
@@ -124,30 +129,22 @@ static void test_adopt_signatures(void)
  * wrong, and their journals hold those. The rest keep theirs. */
 static void test_adopt_big_rrset(void)
 {
-	const char *const *rrs = small_zone_big_ptrs();
-	zone_t *before = tzone(APEX, rrs);
-	sig_key_t *keys[1] = {make_key(APEX, SIG_ROLE_CSK)};
-	sig_signer_t signer = make_signer(before, keys, 1);
-	time_t now = time(NULL);
-	add_dnskeys(before, keys, 1);
-	sign_all(&signer, before, now, 1);
+	csk_zone_t before;
+	csk_zone_sign(&before, small_zone_big_ptrs(), 1);
+	sig_signer_t signer = before.signer;
 
-	zone_t *zone = tzone(APEX, rrs);
+	zone_t *zone = tzone(APEX, small_zone_big_ptrs());
 	signer.apex = zone_apex(zone);
-	add_dnskeys(zone, keys, 1);
+	add_dnskeys(zone, before.keys, 1);
 	size_t behind = 99;
-	size_t adopted = adopt_all(&signer, zone, before, now, &behind);
+	size_t adopted = adopt_all(&signer, zone, before.zone, before.now, &behind);
 	CU_ASSERT_EQUAL(behind, 0);
-	size_t rrsets = 0;
-	for (const zone_node_t *n = zone_first(zone); n != NULL; n = zone_next(zone, n))
-		rrsets += n->rrset_count;
 	/* The chain is not built here: only the zone's own RRsets. */
-	CU_ASSERT_EQUAL(adopted, rrsets - 1);
+	CU_ASSERT_EQUAL(adopted, rrset_total(zone) - 1);
 	CU_ASSERT_EQUAL(rrset_of(zone, BIG_OWNER, LDNS_RR_TYPE_PTR)->sig_count, 0);
 	CU_ASSERT(rrset_of(zone, APEX, LDNS_RR_TYPE_MX)->sig_count > 0);
-	sig_key_free(keys[0]);
 	zone_free(zone);
-	zone_free(before);
+	csk_zone_free(&before);
 }
 
 static void test_adopt_signatures_nsec3(void)
