@@ -2,15 +2,16 @@
 # Big browse RRsets in a zone file, as a link with many printers makes
 # them: 800 PTRs with short names (60 000 octets in canonical form, just
 # under the 65535 that validators check), and 1000 PTRs with long names
-# (125 000 octets, its answer with its RRSIG in no DNS message).
+# (124 000 octets, its answer with its RRSIG in no DNS message).
 #   - Unbound validating through a stub zone returns the 800 PTRs with AD;
 #   - the gateway warns at start, and --check-config too, that the second
 #     is past what Unbound and BIND check;
 #   - the AXFR holds both whole (the one too big for a message goes over
 #     several), and dnspython, which has no such limit, finds every
 #     signature in it good, the big one's too;
-#   - Knot, a secondary, takes the zone by AXFR and serves a copy equal to
-#     the gateway's.
+#   - Knot, a secondary, takes the zone by AXFR and holds a copy equal to
+#     the gateway's (read from its zone file: Knot cannot send such an
+#     RRset on).
 source "$(dirname "$0")/lib.sh"
 for tool in unbound dig kdig knotd; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool missing (scripts/setup.sh)" >&2; exit 1; }
