@@ -241,18 +241,15 @@ static bool link_has_room(mdns_mirror_t *m, mlink_t *l, const kname_t *t, int ro
 	return false;
 }
 
-/* The octets of a PTR RRset in canonical form that validators still
- * check: Unbound's canonical form and BIND's rdataset hold 65535 at most,
- * so a bigger RRset is bogus to them however well it is signed. */
-#define PTR_RRSET_MAX 65535
 /* The ".local" at the end of a name from the link: its label and the
  * root, which the rewriting replaces by the link's suffix. */
 #define LOCAL_TAIL 7
 
 /* May n (a service type, a subtype, the enumeration) take one more PTR
  * (rec)? Not when its PTR RRset, rewritten under the link's longest
- * suffix, would be bigger than validators check: every browse of that
- * type would fail validation, not only the new service's. */
+ * suffix, would be bigger than validators check
+ * (ZONE_RRSET_VALIDATABLE_MAX: Unbound and BIND hold no more): every
+ * browse of that type would fail validation, not only the new service's. */
 static bool ptr_rrset_has_room(mdns_mirror_t *m, const kname_t *n, const mdns_record_t *rec)
 {
 	mlink_t *l = n->link;
@@ -260,7 +257,7 @@ static bool ptr_rrset_has_room(mdns_mirror_t *m, const kname_t *n, const mdns_re
 	int64_t owner = zone_name_len(n->name, MDNS_NAME_MAX) + grow;
 	int64_t count = (int64_t)n->ptr_count + 1;
 	int64_t size = count * (owner + 10 + grow) + n->ptr_rdata + rec->rdlen;
-	if (size <= PTR_RRSET_MAX)
+	if (size <= ZONE_RRSET_VALIDATABLE_MAX)
 		return true;
 	char text[ZONE_NAME_MAXLEN * 4];
 	char ttext[ZONE_NAME_MAXLEN * 4];
@@ -269,7 +266,7 @@ static bool ptr_rrset_has_room(mdns_mirror_t *m, const kname_t *n, const mdns_re
 	mirror_refuse(m, l, MDNS_MIRROR_REFUSED_RRSET_SIZE, ttext,
 	              "refused %s PTR %s: with it the PTR RRset would be %lld octets, past the "
 	              "%d that validators check",
-	              text, ttext, (long long)size, PTR_RRSET_MAX);
+	              text, ttext, (long long)size, ZONE_RRSET_VALIDATABLE_MAX);
 	return false;
 }
 
