@@ -4,7 +4,8 @@
 # 1. copies the work tree (tracked and untracked files that git does not
 #    ignore: no build directories) to a temporary directory;
 # 2. builds the binary package there: dpkg-buildpackage -us -uc -b, two
-#    jobs, only the unit suites run (debian/rules);
+#    jobs, only the unit suites run (debian/rules), none with
+#    DEB_BUILD_OPTIONS=nocheck (as the suite's package.deb test does);
 # 3. runs lintian on the .changes: any error fails, warnings are printed;
 # 4. checks the package's contents (dpkg-deb -c): the binaries, the unit,
 #    the sysusers.d and tmpfiles.d files, the configuration (a conffile),
@@ -59,7 +60,10 @@ if ! (cd "$tmp/dnssd-gateway" &&
 	tail -n 200 "$tmp/build.log" >&2
 	fail "dpkg-buildpackage (the log's end is above)"
 fi
-grep -E 'tests passed|tests failed' "$tmp/build.log" || fail "the build ran no unit tests"
+case " ${DEB_BUILD_OPTIONS:-} " in
+*" nocheck "*) ;;
+*) grep -E 'tests passed|tests failed' "$tmp/build.log" || fail "the build ran no unit tests" ;;
+esac
 changes=$(ls "$tmp"/dnssd-gateway_*.changes)
 deb=$(ls "$tmp"/dnssd-gateway_*.deb)
 mkdir -p "$out"
