@@ -439,10 +439,9 @@ static int read_dnskey_file(ldns_rr **out, const char *path, const uint8_t *apex
 	uint32_t ttl = 3600;
 	int line = 1;
 
-	fp = fopen(path, "re");
-	if (fp == NULL) {
-		ret = -errno;
-		gw_err("cannot open key file %s: %s", path, strerror(errno));
+	ret = gw_file_fopen_regular(path, &fp);
+	if (ret != GW_OK) {
+		gw_err("cannot open key file %s: %s", path, gw_strerror(ret));
 		goto out;
 	}
 	/* Relative owner names in a key file are relative to the zone. */

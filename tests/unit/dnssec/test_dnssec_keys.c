@@ -465,6 +465,15 @@ static void test_import_errors(void)
 	CU_ASSERT_EQUAL(sig_key_import_bind(&key, key_path, path, g_apex, true), -ENOENT);
 	join(path, sizeof(path), dir, "none.key");
 	CU_ASSERT_EQUAL(sig_key_import_bind(&key, path, priv_path, g_apex, true), -ENOENT);
+	/* A .key that is a FIFO is refused at once, not waited on (the alarm
+	 * ends the suite if it is). */
+	join(path, sizeof(path), dir, "fifo.key");
+	CU_ASSERT_FATAL(mkfifo(path, 0644) == 0);
+	alarm(10);
+	CU_ASSERT_EQUAL(sig_key_import_bind(&key, path, priv_path, g_apex, true), GW_ENOTFILE);
+	alarm(0);
+	CU_ASSERT_PTR_NULL(key);
+	unlink(path);
 
 	/* An ECDSA .key with an Ed25519 .private. */
 	char ed_key[1024], ed_priv[1024];
