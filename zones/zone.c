@@ -255,6 +255,11 @@ const zone_node_t *zone_node_at(const zone_t *zone, size_t i)
 	return i < zone->count ? zone->nodes[i] : NULL;
 }
 
+int zone_node_cmp(const zone_node_t *a, const zone_node_t *b)
+{
+	return zone_key_cmp(a->key, a->key_len, b->key, b->key_len);
+}
+
 size_t zone_index_of(const zone_t *zone, const uint8_t *name, bool at)
 {
 	uint8_t key[ZONE_KEY_MAXLEN];

@@ -150,6 +150,63 @@ static void test_marks_set(void)
 	zone_free(from);
 }
 
+/* Marking walks both zones side by side: every RRset is marked as a
+ * lookup of its name in the source says, with names of either zone alone
+ * before, between and after the other's (and letter case mixed), and the
+ * zone marked from itself. */
+static void test_marks_side_by_side(void)
+{
+	zone_t *zone = NULL, *src = NULL;
+	uint8_t apex[ZONE_NAME_MAXLEN];
+	char text[128];
+	CU_ASSERT_FATAL(zone_new(&zone, tname(apex, "d.test.")) == GW_OK);
+	CU_ASSERT_FATAL(zone_new(&src, apex) == GW_OK);
+	for (int i = 0; i < 300; i++) {
+		/* Names in an order of their own: i * 7 % 300 spreads them. */
+		int k = i * 7 % 300;
+		const char *sub = k % 5 == 0 ? "x." : "";
+		snprintf(text, sizeof(text), "%sN%03d.d.test. 60 IN A 192.0.2.%d", sub, k, k % 250);
+		ldns_rr *a = trr(text);
+		snprintf(text, sizeof(text), "%sn%03d.d.test. 60 IN TXT \"%d\"", sub, k, k);
+		ldns_rr *txt = trr(text);
+		if (k % 3 != 0)
+			CU_ASSERT_FATAL(zone_add_rr(zone, a) == GW_OK);
+		if (k % 4 != 1)
+			CU_ASSERT_FATAL(zone_add_rr(zone, txt) == GW_OK);
+		if (k % 2 == 0)
+			CU_ASSERT_FATAL(zone_add_rr(src, k % 8 == 0 ? txt : a) == GW_OK);
+		ldns_rr_free(a);
+		ldns_rr_free(txt);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		const zone_t *from = pass == 0 ? src : zone;
+		zone_mark_static(zone, from, NULL, NULL);
+		size_t checked = 0, held = 0;
+		const zone_node_t *node;
+		for (size_t n = 0; (node = zone_node_at(zone, n)) != NULL; n++) {
+			const zone_node_t *there = zone_find(from, node->owner);
+			for (uint16_t r = 0; r < node->rrset_count; r++) {
+				const zone_rrset_t *rs = &node->rrsets[r];
+				bool want =
+				    there != NULL && zone_node_rrset(there, rs->type) != NULL;
+				CU_ASSERT_EQUAL(!!(rs->mark & ZONE_MARK_STATIC), want);
+				checked++;
+				held += want;
+			}
+		}
+		/* Both kinds are there from src (the test would see a walk gone
+		 * wrong); from itself, every RRset. */
+		CU_ASSERT(checked > 400);
+		if (pass == 0) {
+			CU_ASSERT(held > 50 && held < checked);
+		} else {
+			CU_ASSERT_EQUAL(held, checked);
+		}
+	}
+	zone_free(src);
+	zone_free(zone);
+}
+
 /* A change keeps the mark of the RRsets it changes (data, TTL,
  * signatures, the serial); an RRset it makes is not marked, also where
  * a marked one was removed before; a commit that fails puts the marks
@@ -384,6 +441,7 @@ int gw_test_register(void)
 	return gw_test_suite("zone_mark",
 	                     (gw_test_t[]){
 	                         {"marks set from the static records", test_marks_set},
+	                         {"marks set side by side", test_marks_side_by_side},
 	                         {"marks kept by changes and a failed commit", test_marks_kept},
 	                         {"diff: the changes zone_diff() makes", test_diff},
 	                         {"diff: the records' own copy of changed RRsets", test_exact},
