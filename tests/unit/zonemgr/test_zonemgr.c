@@ -373,6 +373,59 @@ static void on_read_done(void *arg)
  * taken once, an error with its reason; the read applied as a reload
  * applies the file, the gateway's own records of the manager added on the
  * loop. */
+/* Each reload warns of what the zone file holds that it should not: the
+ * DNSSEC RRsets the gateway makes itself (ignored) and an RRset over
+ * 65535 octets (served, but no validator checks it). The next reload
+ * of a mended file warns of nothing. */
+static void test_reload_warns(void)
+{
+	fixture_t *f = setup(&(zm_opts_t){.zone_file = true});
+	size_t cap = 128 * 1024, len = 0;
+	char *text = malloc(cap);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	len += (size_t)snprintf(text + len, cap - len, "%s", zone_v2);
+	size_t mended = len;
+	len += (size_t)snprintf(text + len, cap - len,
+	                        "@ 3600 IN DNSKEY 257 3 13 "
+	                        "mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+ "
+	                        "KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n");
+	/* 800 PTRs of about 90 octets each in canonical form. */
+	for (int i = 0; i < 800; i++)
+		len +=
+		    (size_t)snprintf(text + len, cap - len,
+		                     "_ipp._tcp 10 IN PTR Printer-%03d-on-the-second-floor-by-the-"
+		                     "window._ipp._tcp\n",
+		                     i);
+	CU_ASSERT_FATAL(len < cap);
+	tdir_write(f->dir, FILE_NAME, text);
+	log_capture_t cap_log;
+	char log[4096];
+	for (int round = 0; round < 3; round++) {
+		if (round == 2) {
+			text[mended] = '\0';
+			tdir_write(f->dir, FILE_NAME, text);
+		}
+		log_capture_start(&cap_log);
+		CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+		log_capture_end(&cap_log, log, sizeof(log));
+		bool warned = round < 2;
+		CU_ASSERT_EQUAL(strstr(log, "1 DNSSEC RRsets (DNSKEY, RRSIG, NSEC, NSEC3, CDS, "
+		                            "CDNSKEY) ignored") != NULL,
+		                warned);
+		CU_ASSERT_EQUAL(strstr(log, "1 RRsets over 65535 octets (the first: "
+		                            "_ipp._tcp.home.arpa. PTR") != NULL,
+		                warned);
+		/* Served all the same while in the file. */
+		const zone_rrset_t *big = trrset(served(f), "_ipp._tcp.home.arpa.", DNS_T_PTR);
+		CU_ASSERT_EQUAL(big != NULL && big->count == 800, warned);
+	}
+	/* Gone once mended. */
+	CU_ASSERT_PTR_NULL(trrset(served(f), "_ipp._tcp.home.arpa.", DNS_T_PTR));
+	CU_ASSERT(trrset(served(f), "mail.home.arpa.", T_A) != NULL);
+	free(text);
+	teardown(f);
+}
+
 static void test_reload_read(void)
 {
 	fixture_t *f = setup(&(zm_opts_t){.zone_file = true});
@@ -946,6 +999,7 @@ int gw_test_register(void)
 	    {"reload, unsigned", test_reload_unsigned},
 	    {"reload, signed", test_reload_signed},
 	    {"reload: the zone file read on a thread", test_reload_read},
+	    {"reload: each one warns of what the zone file should not hold", test_reload_warns},
 	    {"hold and release, unsigned", test_hold_unsigned},
 	    {"hold and release, signed", test_hold_signed},
 	    {"hold and release, all lost (a full disk)", test_hold_lost},
