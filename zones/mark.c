@@ -20,12 +20,7 @@ void zone_mark_static(zone_t *zone, const zone_t *src, zone_diff_skip_fn skip, v
 	size_t at = 0;
 	for (size_t i = 0; i < zone->count; i++) {
 		zone_node_t *node = zone->nodes[i];
-		int c = 1;
-		while (at < src->count &&
-		       (c = zone_key_cmp(src->nodes[at]->key, src->nodes[at]->key_len, node->key,
-		                         node->key_len)) < 0)
-			at++;
-		const zone_node_t *from = at < src->count && c == 0 ? src->nodes[at] : NULL;
+		const zone_node_t *from = zone_node_seek(src, &at, node);
 		for (uint16_t j = 0; j < node->rrset_count; j++) {
 			zone_rrset_t *rs = &node->rrsets[j];
 			bool held = from != NULL && zone_node_rrset(from, rs->type) != NULL &&

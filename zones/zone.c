@@ -255,9 +255,15 @@ const zone_node_t *zone_node_at(const zone_t *zone, size_t i)
 	return i < zone->count ? zone->nodes[i] : NULL;
 }
 
-int zone_node_cmp(const zone_node_t *a, const zone_node_t *b)
+const zone_node_t *zone_node_seek(const zone_t *zone, size_t *at, const zone_node_t *node)
 {
-	return zone_key_cmp(a->key, a->key_len, b->key, b->key_len);
+	for (; *at < zone->count; (*at)++) {
+		const zone_node_t *n = zone->nodes[*at];
+		int c = zone_key_cmp(n->key, n->key_len, node->key, node->key_len);
+		if (c >= 0)
+			return c == 0 ? n : NULL;
+	}
+	return NULL;
 }
 
 size_t zone_index_of(const zone_t *zone, const uint8_t *name, bool at)

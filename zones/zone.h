@@ -241,9 +241,11 @@ const zone_node_t *zone_next(const zone_t *zone, const zone_node_t *node);
  * of the whole zone without zone_next()'s search per node. */
 const zone_node_t *zone_node_at(const zone_t *zone, size_t i);
 
-/* The canonical order of two nodes' names, of the same zone or not: < 0,
- * 0 (the same name), > 0. Walks two zones side by side with no lookup. */
-int zone_node_cmp(const zone_node_t *a, const zone_node_t *b);
+/* zone walked beside another zone's nodes, taken in canonical order:
+ * *at (0 for the first) moves past zone's names before node's, and the
+ * node of zone with node's name is returned, or NULL. Walking two zones
+ * side by side so costs one pass over each, with no lookup of each name. */
+const zone_node_t *zone_node_seek(const zone_t *zone, size_t *at, const zone_node_t *node);
 
 /* Where name stands in canonical order: the index (for zone_node_at())
  * of the first node after name, or of name's own node with at. Counts

@@ -735,13 +735,8 @@ void gw_zonemgr_apply_statics(gw_zonemgr_t *m, zone_t *fresh)
 	/* Both by index, side by side: no search for each name. */
 	const zone_node_t *node;
 	size_t at = 0;
-	const zone_node_t *served_node = zone_node_at(zone, at);
 	for (size_t k = 0; (node = zone_node_at(fresh, k)) != NULL && ret == GW_OK; k++) {
-		while (served_node != NULL && zone_node_cmp(served_node, node) < 0)
-			served_node = zone_node_at(zone, ++at);
-		const zone_node_t *now =
-		    served_node != NULL && zone_node_cmp(served_node, node) == 0 ? served_node
-		                                                                 : NULL;
+		const zone_node_t *now = zone_node_seek(zone, &at, node);
 		for (uint16_t i = 0; i < node->rrset_count && ret == GW_OK; i++) {
 			const zone_rrset_t *rs = &node->rrsets[i];
 			const zone_rrset_t *served = now ? zone_node_rrset(now, rs->type) : NULL;
