@@ -191,7 +191,8 @@ static void host_evict(mdns_mirror_t *m, kname_t *h)
  * address is taken and h keeps the services that fit, its newest ones go
  * (as they would have been refused had the address come first). Only a
  * host with no room left at the address is refused it (*evict: with all
- * its services). */
+ * its services), and one the evictions left with no service (then freed:
+ * h is not to be used once this returns false). */
 static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *rec, bool *evict)
 {
 	uint32_t acap = fair_share(m->cfg, m->cfg->limits.services_per_address);
@@ -205,8 +206,10 @@ static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *
 		*evict = true;
 		return false;
 	}
+	/* Counted again after each eviction: an instance may hold several
+	 * SRVs to h, all of which go with it. */
 	h->busy++;
-	for (uint32_t excess = others + mine - acap; excess > 0; excess--) {
+	while (others + h->refs[role_idx(ROLE_HOST)] > acap) {
 		krr_t *r = h->referrers;
 		while (r != NULL && r->type != DNS_T_SRV)
 			r = r->tnext;
@@ -216,6 +219,13 @@ static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *
 		instance_evict(m, r->owner);
 	}
 	h->busy--;
+	/* Every service of h gone (its one instance had two SRVs to it): h
+	 * is no host any more, and an address kept on it would outlive the
+	 * name (records live only with the role they serve). */
+	if (!(h->roles & ROLE_HOST)) {
+		mirror_name_maybe_free(m, h);
+		return false;
+	}
 	return true;
 }
 

@@ -701,6 +701,56 @@ static void test_address_late(void)
 	teardown(f);
 }
 
+/* A host whose one instance has two SRVs to it, at an address with room
+ * for one service more: that instance goes, and with it every service of
+ * the host, which so takes no address either. The address used to be
+ * kept on a name with no services left, and lost with it (a device could
+ * leak memory at will). */
+static void test_address_two_srvs(void)
+{
+	fixture_t *f = setup(address_limits);
+	char inst[64], host[64];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	for (int i = 0; i < 3; i++) {
+		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
+		snprintf(host, sizeof(host), "h%d.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		srv(f, true, inst, 80, host);
+		txt(f, true, inst, "x=1");
+		addr(f, true, AF_INET, host, "192.0.2.66");
+	}
+	ptr(f, true, "_flood._tcp.local", "dual._flood._tcp.local");
+	srv(f, true, "dual._flood._tcp.local", 80, "late.local");
+	srv(f, true, "dual._flood._tcp.local", 81, "late.local");
+	txt(f, true, "dual._flood._tcp.local", "x=1");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t before, st;
+	mdns_mirror_get_stats(f->mirror, &before);
+	CU_ASSERT_EQUAL(before.services, 4);
+
+	addr(f, true, AF_INET, "late.local", "192.0.2.66");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.services, 3);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_ADDRESS],
+	                before.refused[MDNS_MIRROR_REFUSED_ADDRESS] + 1);
+	/* dual's PTR, its two SRVs and its TXT gone, no address taken */
+	CU_ASSERT_EQUAL(st.known, before.known - 4);
+	CU_ASSERT_FALSE(has_name(f, "dual._flood._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "late.lan.home.arpa."));
+	uint8_t name[MDNS_NAME_MAX];
+	wire_text(name, "late.local");
+	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
+	/* It comes back as any host would, within the share. */
+	ptr(f, false, "_flood._tcp.local", "f0._flood._tcp.local");
+	http_service(f, "back._http._tcp.local", "late.local", "192.0.2.66");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_rr(f, "late.lan.home.arpa. 10 IN A 192.0.2.66"));
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -717,6 +767,7 @@ int gw_test_register(void)
 	    {"services per host: default share", test_host_default},
 	    {"services per address: many host names, one device", test_address_fair},
 	    {"services per address: the address after the services", test_address_late},
+	    {"services per address: a host's one instance with two SRVs", test_address_two_srvs},
 	    {"a type's PTR RRset stays within what validators check", test_ptr_rrset_size},
 	    {NULL, NULL},
 	};
