@@ -600,16 +600,12 @@ static void address_limits(mdns_mirror_config_t *cfg)
 	cfg->limits.services_per_address = 4;
 }
 
-/* One device under many host names (one service each, one address): the
- * hosts at that address share one device's quota. */
-static void test_address_fair(void)
+/* Services f<from>..f<to - 1> of _flood._tcp, each on a host of its own
+ * (h<i>), all at the address 192.0.2.66. */
+static void one_host_each(fixture_t *f, int from, int to)
 {
-	fixture_t *f = setup(address_limits);
 	char inst[64], host[64];
-	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
-	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
-	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
-	for (int i = 0; i < 10; i++) {
+	for (int i = from; i < to; i++) {
 		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
 		snprintf(host, sizeof(host), "h%d.local", i);
 		ptr(f, true, "_flood._tcp.local", inst);
@@ -617,6 +613,17 @@ static void test_address_fair(void)
 		txt(f, true, inst, "x=1");
 		addr(f, true, AF_INET, host, "192.0.2.66");
 	}
+}
+
+/* One device under many host names (one service each, one address): the
+ * hosts at that address share one device's quota. */
+static void test_address_fair(void)
+{
+	fixture_t *f = setup(address_limits);
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	one_host_each(f, 0, 10);
 	/* a new service on a host whose address is full */
 	ptr(f, true, "_flood._tcp.local", "extra._flood._tcp.local");
 	srv(f, true, "extra._flood._tcp.local", 80, "h0.local");
@@ -641,14 +648,7 @@ static void test_address_fair(void)
 	CU_ASSERT_FALSE(mdns_mirror_is_watched(f->mirror, IFX, name, DNS_T_A));
 	/* One of the four goes: room for one more at that address, not two. */
 	ptr(f, false, "_flood._tcp.local", "f0._flood._tcp.local");
-	for (int i = 20; i < 22; i++) {
-		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
-		snprintf(host, sizeof(host), "h%d.local", i);
-		ptr(f, true, "_flood._tcp.local", inst);
-		srv(f, true, inst, 80, host);
-		txt(f, true, inst, "x=1");
-		addr(f, true, AF_INET, host, "192.0.2.66");
-	}
+	one_host_each(f, 20, 22);
 	mdns_mirror_flush(f->mirror);
 	mdns_mirror_get_stats(f->mirror, &st);
 	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_ADDRESS], 8);
@@ -709,18 +709,10 @@ static void test_address_late(void)
 static void test_address_two_srvs(void)
 {
 	fixture_t *f = setup(address_limits);
-	char inst[64], host[64];
 	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
 	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
 	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
-	for (int i = 0; i < 3; i++) {
-		snprintf(inst, sizeof(inst), "f%d._flood._tcp.local", i);
-		snprintf(host, sizeof(host), "h%d.local", i);
-		ptr(f, true, "_flood._tcp.local", inst);
-		srv(f, true, inst, 80, host);
-		txt(f, true, inst, "x=1");
-		addr(f, true, AF_INET, host, "192.0.2.66");
-	}
+	one_host_each(f, 0, 3);
 	ptr(f, true, "_flood._tcp.local", "dual._flood._tcp.local");
 	srv(f, true, "dual._flood._tcp.local", 80, "late.local");
 	srv(f, true, "dual._flood._tcp.local", 81, "late.local");
