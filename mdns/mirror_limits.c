@@ -207,9 +207,12 @@ static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *
 		return false;
 	}
 	/* Counted again after each eviction: an instance may hold several
-	 * SRVs to h, all of which go with it. */
+	 * SRVs to h, all of which go with it. One that takes none away (an
+	 * instance held otherwise) ends the loop, as in host_evict(). */
 	h->busy++;
-	while (others + h->refs[role_idx(ROLE_HOST)] > acap) {
+	for (uint32_t left = h->refs[role_idx(ROLE_HOST)], before = UINT32_MAX;
+	     others + left > acap && left < before;
+	     before = left, left = h->refs[role_idx(ROLE_HOST)]) {
 		krr_t *r = h->referrers;
 		while (r != NULL && r->type != DNS_T_SRV)
 			r = r->tnext;
