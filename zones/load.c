@@ -77,17 +77,16 @@ void load_out_free(load_out_t *out)
 
 static int read_file(loader_t *ld, char **out, size_t *out_size)
 {
-	FILE *fp = NULL;
+	int ret;
+	FILE *fp = fopen(ld->path, "re");
 	char *data = NULL;
 	size_t size = 0;
 	size_t cap = 0;
 
-	/* A regular file only: a FIFO would hold the load (and a stop behind
-	 * it) until something wrote to it, a device would never end. */
-	int ret = gw_file_fopen_regular(ld->path, &fp);
-	if (ret != GW_OK) {
+	if (fp == NULL) {
 		char hint[96];
-		return fail(ld, ret, 0, "cannot open: %s%s", gw_strerror(ret),
+		ret = -errno;
+		return fail(ld, ret, 0, "cannot open: %s%s", strerror(-ret),
 		            gw_file_unreadable_hint(hint, sizeof(hint), -ret));
 	}
 	for (;;) {
