@@ -2,7 +2,8 @@
  * (P-256 with NSEC, Ed25519 with NSEC3): a commit applies its changeset,
  * moves the serial forward once, calls the hook with it, and a reference
  * taken before stays valid; a failing changeset changes nothing; the zone
- * file's names are reserved; a reload commits the file's difference in
+ * file's names are reserved (what else it may hold: test_zonemgr_statics.c);
+ * a reload commits the file's difference in
  * one step and a broken file changes nothing; signatures are refreshed
  * when due; the serial moves forward across restarts, past what the
  * journal shows served, and a start that fails writes no state. */
@@ -11,12 +12,6 @@
 #include "zonemgr_fixture.h"
 
 /* ---- start -------------------------------------------------------------- */
-
-static bool covers(const fixture_t *f, const char *name)
-{
-	uint8_t wire[ZONE_NAME_MAXLEN];
-	return gw_zonemgr_covers_below(f->m, tname(wire, name));
-}
 
 /* The zone file's serial on a first start, and its names reserved for
  * the operator (the mirror's reserved callback); nothing else is. */
@@ -31,85 +26,6 @@ static void test_start_zone_file(void)
 	CU_ASSERT(!is_static(f, "printer.lan.home.arpa."));
 	CU_ASSERT(!is_static(f, "lan.home.arpa."));
 	CU_ASSERT(f->hooks == 0);
-	teardown(f);
-}
-
-/* A zone file with data below a DNAME (RFC 6672 2.4 forbids it; no query
- * would reach it) is refused with the names in the message; a DNAME with
- * nothing below it, and a name beside it, load. */
-static void test_data_below_dname(void)
-{
-	fixture_t *f = &F;
-	memset(f, 0, sizeof(*f));
-	tdir_make(f->dir, "zonemgr");
-	f->loop = ev_loop_new(EVFLAG_AUTO);
-	CU_ASSERT_FATAL(f->loop != NULL);
-	char err[512] = "";
-	tdir_write(f->dir, FILE_NAME,
-	           "$ORIGIN home.arpa.\n"
-	           "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
-	           "@ 3600 IN NS ns\n"
-	           "old 300 IN DNAME new.home.arpa.\n"
-	           "old2 300 IN A 192.0.2.1\n"
-	           "a.b.old 300 IN A 192.0.2.2\n");
-	CU_ASSERT(zm_new(f, &(zm_opts_t){.zone_file = true}) == GW_ESEMANTIC);
-	zone_t *zone = NULL;
-	CU_ASSERT(gw_zonemgr_load_static(&zone, &f->opts, err, sizeof(err)) == GW_ESEMANTIC);
-	CU_ASSERT_PTR_NULL(zone);
-	CU_ASSERT(strstr(err, "a.b.old.home.arpa. is below the DNAME at old.home.arpa.") != NULL);
-	tdir_write(f->dir, FILE_NAME,
-	           "$ORIGIN home.arpa.\n"
-	           "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
-	           "@ 3600 IN NS ns\n"
-	           "old 300 IN DNAME new.home.arpa.\n"
-	           "old2 300 IN A 192.0.2.1\n");
-	CU_ASSERT(gw_zonemgr_load_static(&zone, &f->opts, err, sizeof(err)) == GW_OK);
-	zone_free(zone);
-	teardown(f);
-}
-
-/* Names below a delegation or a DNAME of the zone file are reserved too:
- * the mirror's records there would never be answered. A CNAME hides
- * nothing below it, and a name beside the cut is free. */
-static void test_reserved_below_cut(void)
-{
-	fixture_t *f = &F;
-	memset(f, 0, sizeof(*f));
-	tdir_make(f->dir, "zonemgr");
-	tdir_write(f->dir, FILE_NAME,
-	           "$ORIGIN home.arpa.\n"
-	           "@ 3600 IN SOA ns hostmaster 100 3600 600 86400 300\n"
-	           "@ 3600 IN NS ns\n"
-	           "ns 3600 IN A 192.0.2.53\n"
-	           "lab 3600 IN NS ns.example.net.\n"
-	           "old 300 IN DNAME new.home.arpa.\n"
-	           "alias 300 IN CNAME www.example.net.\n");
-	f->loop = ev_loop_new(EVFLAG_AUTO);
-	CU_ASSERT_FATAL(f->loop != NULL);
-	CU_ASSERT_FATAL(zm_new(f, &(zm_opts_t){.zone_file = true}) == GW_OK);
-	CU_ASSERT(is_static(f, "lab.home.arpa."));
-	CU_ASSERT(is_static(f, "printer.lab.home.arpa."));
-	CU_ASSERT(is_static(f, "Printer._ipp._tcp.LAB.home.arpa."));
-	CU_ASSERT(is_static(f, "host.old.home.arpa."));
-	CU_ASSERT(!is_static(f, "printer.lan.home.arpa."));
-	CU_ASSERT(!is_static(f, "laboratory.home.arpa."));
-	CU_ASSERT(!is_static(f, "printer.alias.home.arpa."));
-	CU_ASSERT(!is_static(f, "printer.new.home.arpa."));
-	CU_ASSERT(!is_static(f, "printer.example.net."));
-	/* What the mirror asks of a link's subdomain: covered when the name
-	 * or one above it is the cut or the DNAME; not the apex (its NS is
-	 * the zone's own), nor a CNAME, nor a name beside the cut. */
-	CU_ASSERT(covers(f, "lab.home.arpa."));
-	CU_ASSERT(covers(f, "LAB.home.arpa."));
-	CU_ASSERT(covers(f, "sub.lab.home.arpa."));
-	CU_ASSERT(covers(f, "old.home.arpa."));
-	CU_ASSERT(covers(f, "x.old.home.arpa."));
-	CU_ASSERT(!covers(f, "home.arpa."));
-	CU_ASSERT(!covers(f, "lan.home.arpa."));
-	CU_ASSERT(!covers(f, "laboratory.home.arpa."));
-	CU_ASSERT(!covers(f, "alias.home.arpa."));
-	CU_ASSERT(!covers(f, "ns.home.arpa."));
-	CU_ASSERT(!covers(f, "lab.example.net."));
 	teardown(f);
 }
 
@@ -373,59 +289,6 @@ static void on_read_done(void *arg)
  * taken once, an error with its reason; the read applied as a reload
  * applies the file, the gateway's own records of the manager added on the
  * loop. */
-/* Each reload warns of what the zone file holds that it should not: the
- * DNSSEC RRsets the gateway makes itself (ignored) and an RRset over
- * 65535 octets (served, but no validator checks it). The next reload
- * of a mended file warns of nothing. */
-static void test_reload_warns(void)
-{
-	fixture_t *f = setup(&(zm_opts_t){.zone_file = true});
-	size_t cap = 128 * 1024, len = 0;
-	char *text = malloc(cap);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	len += (size_t)snprintf(text + len, cap - len, "%s", zone_v2);
-	size_t mended = len;
-	len += (size_t)snprintf(text + len, cap - len,
-	                        "@ 3600 IN DNSKEY 257 3 13 "
-	                        "mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+ "
-	                        "KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n");
-	/* 800 PTRs of about 90 octets each in canonical form. */
-	for (int i = 0; i < 800; i++)
-		len +=
-		    (size_t)snprintf(text + len, cap - len,
-		                     "_ipp._tcp 10 IN PTR Printer-%03d-on-the-second-floor-by-the-"
-		                     "window._ipp._tcp\n",
-		                     i);
-	CU_ASSERT_FATAL(len < cap);
-	tdir_write(f->dir, FILE_NAME, text);
-	log_capture_t cap_log;
-	char log[4096];
-	for (int round = 0; round < 3; round++) {
-		if (round == 2) {
-			text[mended] = '\0';
-			tdir_write(f->dir, FILE_NAME, text);
-		}
-		log_capture_start(&cap_log);
-		CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
-		log_capture_end(&cap_log, log, sizeof(log));
-		bool warned = round < 2;
-		CU_ASSERT_EQUAL(strstr(log, "1 DNSSEC RRsets (DNSKEY, RRSIG, NSEC, NSEC3, CDS, "
-		                            "CDNSKEY) ignored") != NULL,
-		                warned);
-		CU_ASSERT_EQUAL(strstr(log, "1 RRsets over 65535 octets (the first: "
-		                            "_ipp._tcp.home.arpa. PTR") != NULL,
-		                warned);
-		/* Served all the same while in the file. */
-		const zone_rrset_t *big = trrset(served(f), "_ipp._tcp.home.arpa.", DNS_T_PTR);
-		CU_ASSERT_EQUAL(big != NULL && big->count == 800, warned);
-	}
-	/* Gone once mended. */
-	CU_ASSERT_PTR_NULL(trrset(served(f), "_ipp._tcp.home.arpa.", DNS_T_PTR));
-	CU_ASSERT(trrset(served(f), "mail.home.arpa.", T_A) != NULL);
-	free(text);
-	teardown(f);
-}
-
 static void test_reload_read(void)
 {
 	fixture_t *f = setup(&(zm_opts_t){.zone_file = true});
@@ -989,8 +852,6 @@ int gw_test_register(void)
 	static const gw_test_t tests[] = {
 	    {"start with a zone file", test_start_zone_file},
 	    {"start with the built-in apex", test_start_builtin},
-	    {"data below a DNAME refused", test_data_below_dname},
-	    {"names below a cut or a DNAME reserved", test_reserved_below_cut},
 	    {"commit, unsigned", test_commit_unsigned},
 	    {"commit, P-256 and NSEC", test_commit_p256_nsec},
 	    {"commit, Ed25519 and NSEC3", test_commit_ed25519_nsec3},
@@ -999,7 +860,6 @@ int gw_test_register(void)
 	    {"reload, unsigned", test_reload_unsigned},
 	    {"reload, signed", test_reload_signed},
 	    {"reload: the zone file read on a thread", test_reload_read},
-	    {"reload: each one warns of what the zone file should not hold", test_reload_warns},
 	    {"hold and release, unsigned", test_hold_unsigned},
 	    {"hold and release, signed", test_hold_signed},
 	    {"hold and release, all lost (a full disk)", test_hold_lost},
