@@ -111,7 +111,7 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial, gw_zonemgr_statics_t *
 			gw_err("zone %s: the held changes (%zu commits) could not be committed: %s",
 			       m->opts.domain_str, m->pending_commits, gw_strerror(ret));
 		else
-			gw_zonemgr_schedule_refresh(m);
+			gw_zonemgr_schedule_refresh_soon(m);
 	}
 	/* One record the zone refuses among the others' changes (the
 	 * mirror's, told of the failure by its caller) must not hold back the
@@ -120,7 +120,7 @@ int gw_zonemgr_release(gw_zonemgr_t *m, uint32_t *serial, gw_zonemgr_statics_t *
 	    commit_statics(m, m->pending_statics) == GW_OK) {
 		gw_notice("zone %s: the zone file's changes were committed alone",
 		          m->opts.domain_str);
-		gw_zonemgr_schedule_refresh(m);
+		gw_zonemgr_schedule_refresh_soon(m);
 		gw_zonemgr_apply_statics(m, m->pending_statics);
 		st = GW_ZONEMGR_STATICS_ALONE;
 	} else if (ret == GW_OK && m->pending_statics != NULL) {
@@ -159,14 +159,16 @@ static int apply_statics(gw_zonemgr_t *m, zone_t *fresh, const char *what)
 	gw_info("reload: %s applied (%zu removed, %zu added)", what,
 	        cs.remove ? ldns_rr_list_rr_count(cs.remove) : 0,
 	        cs.add ? ldns_rr_list_rr_count(cs.add) : 0);
+	/* Held, the zone has not changed yet: the release re-arms the
+	 * refresh once it has. */
 	if (m->held) {
 		zone_free(m->pending_statics);
 		m->pending_statics = fresh;
 	} else {
 		gw_zonemgr_apply_statics(m, fresh);
+		gw_zonemgr_schedule_refresh_soon(m);
 	}
 	fresh = NULL;
-	gw_zonemgr_schedule_refresh(m);
 out:
 	zone_changeset_deinit(&cs);
 	zone_free(fresh);

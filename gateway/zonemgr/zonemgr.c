@@ -422,6 +422,7 @@ void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m)
 	 * A reload or a clock set meanwhile must not move it to the next
 	 * expiry, which does not see the RRsets a key change has yet to sign
 	 * again: the rollover would wait days for them. */
+	ev_timer_stop(m->loop, &m->rearm);
 	if (m->refresh_parts > 0)
 		return;
 	ev_timer_stop(m->loop, &m->refresh);
@@ -449,6 +450,19 @@ void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m)
 	ev_timer_set(&m->refresh, in, 0.0);
 	ev_timer_start(m->loop, &m->refresh);
 	m->refresh_at = now + (time_t)in;
+}
+
+static void on_rearm(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	gw_zonemgr_schedule_refresh(container_of(w, gw_zonemgr_t, rearm));
+}
+
+void gw_zonemgr_schedule_refresh_soon(gw_zonemgr_t *m)
+{
+	if (!ev_is_active(&m->rearm))
+		ev_timer_start(m->loop, &m->rearm);
 }
 
 /* The refresh timer for the next part, REFRESH_CHUNK_GAP from now: not
@@ -576,6 +590,8 @@ int gw_zonemgr_new(gw_zonemgr_t **out, struct ev_loop *loop, const gw_zonemgr_op
 	m->opts = *opts;
 	const gw_zonemgr_opts_t *cfg = &m->opts;
 	ev_init(&m->refresh, on_refresh);
+	ev_timer_init(&m->rearm, on_rearm, 0., 0.);
+	ev_set_priority(&m->rearm, EV_MINPRI);
 	ev_idle_init(&m->first_sync, on_first_sync);
 	gw_zonemgr_roll_init(m);
 
@@ -867,6 +883,7 @@ void gw_zonemgr_stop(gw_zonemgr_t *m)
 	if (ev_is_active(&m->first_sync))
 		first_sync(m);
 	ev_timer_stop(m->loop, &m->refresh);
+	ev_timer_stop(m->loop, &m->rearm);
 	ev_timer_stop(m->loop, &m->roll);
 	gw_zonemgr_roll_cancel_check(m);
 	m->refresh_at = 0;
@@ -897,6 +914,7 @@ void gw_zonemgr_free(gw_zonemgr_t *m)
 	if (m->loop != NULL) {
 		ev_idle_stop(m->loop, &m->first_sync);
 		ev_timer_stop(m->loop, &m->refresh);
+		ev_timer_stop(m->loop, &m->rearm);
 		ev_timer_stop(m->loop, &m->roll);
 		gw_zonemgr_roll_cancel_check(m);
 	}

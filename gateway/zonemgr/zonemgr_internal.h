@@ -57,6 +57,9 @@ struct gw_zonemgr {
 	uint16_t ds_check_tag;
 	unsigned sign_threads;
 	ev_timer refresh;
+	/* The refresh timer re-armed on the loop's next turn, after the
+	 * queries read by then (gw_zonemgr_schedule_refresh_soon()). */
+	ev_timer rearm;
 	/* The journal's first write at start, once the loop has nothing
 	 * else to do: the snapshot of a large zone takes about a second. */
 	ev_idle first_sync;
@@ -110,6 +113,15 @@ void gw_zonemgr_use_keys(gw_zonemgr_t *m);
 
 /* Re-arm the signature refresh timer (zonemgr.c). */
 void gw_zonemgr_schedule_refresh(gw_zonemgr_t *m);
+
+/* The same on the loop's next turn, after the queries it reads (a lower
+ * priority than theirs). Finding the first RRset due walks every
+ * signature of the zone (a tenth of a reload's time on the loop at
+ * 100 000 services, bench/reload.md): a reload's commit does not add
+ * that to its own, which the queries meanwhile wait for. Until then the
+ * timer stays where it was, which is never later than the zone needs: a
+ * commit only adds signatures fresh from the signer. */
+void gw_zonemgr_schedule_refresh_soon(gw_zonemgr_t *m);
 
 /* zonemgr.c, for statics.c: the SOA and the types the gateway makes (a
  * zone_diff() skip function, arg unused); and mark the zone from fresh,

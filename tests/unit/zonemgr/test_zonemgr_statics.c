@@ -152,12 +152,54 @@ static void test_reload_warns(void)
 	teardown(f);
 }
 
+/* A reload re-arms the signature refresh for the zone it leaves, on the
+ * loop's next turn (the walk over every signature is not added to the
+ * reload's own time on the loop); a held one only once it is released:
+ * held, the zone is as it was and nothing is walked. */
+static void test_reload_rearms_refresh(void)
+{
+	fixture_t *f =
+	    setup(&(zm_opts_t){.zone_file = true, .sign = true, .algorithm = SIG_ALG_ED25519});
+	gw_zonemgr_t *m = f->m;
+	char text[1024];
+	/* Not started: no refresh armed. */
+	CU_ASSERT_FALSE(ev_is_active(&m->refresh));
+
+	snprintf(text, sizeof(text), "%shost1 300 IN A 192.0.2.1\n", zone_base);
+	tdir_write(f->dir, FILE_NAME, text);
+	CU_ASSERT_FATAL(gw_zonemgr_hold(m) == GW_OK);
+	CU_ASSERT(gw_zonemgr_reload(m) == GW_OK);
+	ev_run(f->loop, EVRUN_NOWAIT);
+	CU_ASSERT_FALSE(ev_is_active(&m->refresh));
+	CU_ASSERT(gw_zonemgr_release(m, NULL, NULL) == GW_OK);
+	CU_ASSERT(trrset(served(f), "host1.home.arpa.", T_A) != NULL);
+	ev_run(f->loop, EVRUN_NOWAIT);
+	CU_ASSERT(ev_is_active(&m->refresh));
+	CU_ASSERT(m->refresh_due != 0);
+	CU_ASSERT_EQUAL(m->refresh_due, sig_zone_next_refresh(&m->signer, served(f)));
+
+	/* Unheld, the same once the reload is in. */
+	gw_zonemgr_stop(m);
+	CU_ASSERT_FALSE(ev_is_active(&m->refresh));
+	snprintf(text, sizeof(text), "%shost2 300 IN A 192.0.2.2\n", zone_base);
+	tdir_write(f->dir, FILE_NAME, text);
+	CU_ASSERT(gw_zonemgr_reload(m) == GW_OK);
+	CU_ASSERT(trrset(served(f), "host2.home.arpa.", T_A) != NULL);
+	ev_run(f->loop, EVRUN_NOWAIT);
+	CU_ASSERT(ev_is_active(&m->refresh));
+	CU_ASSERT_EQUAL(m->refresh_due, sig_zone_next_refresh(&m->signer, served(f)));
+	gw_zonemgr_stop(m);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
 	    {"data below a DNAME refused", test_data_below_dname},
 	    {"names below a cut or a DNAME reserved", test_reserved_below_cut},
 	    {"reload: each one warns of what the zone file should not hold", test_reload_warns},
+	    {"reload: the signature refresh re-armed once the zone changed",
+	     test_reload_rearms_refresh},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr statics", tests);
