@@ -18,10 +18,10 @@
  * kernel hands it multicast datagrams only, so it never takes a unicast
  * answer meant for Avahi's socket. Parsing is bounded: at most
  * MDNS_HEARD_RATE responses a second, every link together, and
- * MDNS_HEARD_RATE_LINK of one link, are read into ldns (4 us for a
- * service's announcement, some 30 for a full packet), the rest are read
- * and dropped (a flood costs Avahi far more), and a packet names at most
- * MDNS_HEARD_PER_PACKET types. IPv4 only: every stack that leaves the
+ * MDNS_HEARD_RATE_LINK of one link, are read into ldns (1 us for a
+ * service's announcement, some 35 for a packet of 7000 octets), the rest
+ * are read and dropped (a flood costs Avahi far more), and a packet names
+ * at most MDNS_HEARD_PER_PACKET types. IPv4 only: every stack that leaves the
  * enumeration unannounced also speaks IPv4 on a dual-stack link, and one
  * socket serves every link (IPv6 would need one per interface: ff02::fb
  * is link-scoped). */
@@ -71,44 +71,58 @@ static const uint8_t *type_of(const uint8_t *owner)
 	}
 }
 
-static size_t types_of_list(const ldns_rr_list *list, uint8_t (*types)[MDNS_NAME_MAX], size_t count)
+/* Add the type rr names, if any and not in types yet; the new count. */
+static size_t type_of_rr(const ldns_rr *rr, uint8_t (*types)[MDNS_NAME_MAX], size_t count)
 {
-	for (size_t i = 0; i < ldns_rr_list_rr_count(list) && count < MDNS_HEARD_PER_PACKET; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(list, i);
-		/* A goodbye (TTL 0) says a type is going, not coming. */
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_PTR || ldns_rr_ttl(rr) == 0)
-			continue;
-		/* The top bit of the class is mDNS's cache flush (RFC 6762 10.2). */
-		if ((ldns_rr_get_class(rr) & 0x7fff) != LDNS_RR_CLASS_IN)
-			continue;
-		const ldns_rdf *owner = ldns_rr_owner(rr);
-		size_t len = ldns_rdf_size(owner);
-		const uint8_t *data = ldns_rdf_data(owner);
-		if (len > MDNS_NAME_MAX || zone_name_len(data, len) != (int)len)
-			continue;
-		const uint8_t *type = type_of(data);
-		if (type == NULL || seen((const uint8_t(*)[MDNS_NAME_MAX])types, count, type))
-			continue;
-		int tlen = zone_name_len(type, len);
-		memcpy(types[count++], type, (size_t)tlen);
-	}
+	/* A goodbye (TTL 0) says a type is going, not coming. */
+	if (count >= MDNS_HEARD_PER_PACKET || ldns_rr_get_type(rr) != LDNS_RR_TYPE_PTR ||
+	    ldns_rr_ttl(rr) == 0)
+		return count;
+	/* The top bit of the class is mDNS's cache flush (RFC 6762 10.2). */
+	if ((ldns_rr_get_class(rr) & 0x7fff) != LDNS_RR_CLASS_IN)
+		return count;
+	const ldns_rdf *owner = ldns_rr_owner(rr);
+	size_t len = ldns_rdf_size(owner);
+	const uint8_t *data = ldns_rdf_data(owner);
+	if (len > MDNS_NAME_MAX || zone_name_len(data, len) != (int)len)
+		return count;
+	const uint8_t *type = type_of(data);
+	if (type == NULL || seen((const uint8_t(*)[MDNS_NAME_MAX])types, count, type))
+		return count;
+	int tlen = zone_name_len(type, len);
+	memcpy(types[count++], type, (size_t)tlen);
 	return count;
 }
 
 int mdns_heard_types(const uint8_t *pkt, size_t len, uint8_t (*types)[MDNS_NAME_MAX])
 {
-	ldns_pkt *p = NULL;
-	size_t count = 0;
-	if (len > MDNS_RDATA_MAX || ldns_wire2pkt(&p, pkt, len) != LDNS_STATUS_OK)
+	if (len > MDNS_RDATA_MAX || len < DNS_HEADER_LEN)
 		return GW_EMALFORMED;
 	/* Responses only: a query's known answers (RFC 6762 7.1) are what
-	 * the asker has heard already, from anyone. */
-	if (ldns_pkt_qr(p) && ldns_pkt_get_opcode(p) == LDNS_PACKET_QUERY &&
-	    ldns_pkt_get_rcode(p) == LDNS_RCODE_NOERROR) {
-		count = types_of_list(ldns_pkt_answer(p), types, count);
-		count = types_of_list(ldns_pkt_additional(p), types, count);
+	 * the asker has heard already, from anyone. QR, opcode QUERY,
+	 * rcode NOERROR. */
+	bool response = (pkt[2] & 0xf8) == 0x80 && (pkt[3] & 0x0f) == 0;
+	/* Record by record (ldns_wire2rr()), not the message at once
+	 * (ldns_wire2pkt()): that keeps the last TSIG record aside, leaks any
+	 * before it and stops a record short for each, and a device on the
+	 * link may send packets full of them (100 KB leaked for each of 9000
+	 * octets). It is also a fifth to a quarter faster (no lists built),
+	 * where zone_pkt_read()'s walk before ldns_wire2pkt() took twice the
+	 * time. A record that does not read refuses the whole packet. */
+	size_t pos = DNS_HEADER_LEN, count = 0;
+	for (int section = LDNS_SECTION_QUESTION; section <= LDNS_SECTION_ADDITIONAL; section++) {
+		size_t records = ldns_read_uint16(pkt + 4 + 2 * section);
+		for (size_t i = 0; i < records; i++) {
+			ldns_rr *rr = NULL;
+			if (ldns_wire2rr(&rr, pkt, len, &pos, (ldns_pkt_section)section) !=
+			    LDNS_STATUS_OK)
+				return GW_EMALFORMED;
+			if (response &&
+			    (section == LDNS_SECTION_ANSWER || section == LDNS_SECTION_ADDITIONAL))
+				count = type_of_rr(rr, types, count);
+			ldns_rr_free(rr);
+		}
 	}
-	ldns_pkt_free(p);
 	return (int)count;
 }
 

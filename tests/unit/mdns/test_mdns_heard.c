@@ -164,6 +164,63 @@ static void test_malformed(void)
 	free(pk.wire);
 }
 
+/* Append len octets of records to pk's additional section, count more
+ * in its ARCOUNT. */
+static void append(packet_t *pk, const uint8_t *rrs, size_t len, int count)
+{
+	uint8_t *grown = realloc(pk->wire, pk->len + len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(grown);
+	memcpy(grown + pk->len, rrs, len);
+	pk->wire = grown;
+	pk->len += len;
+	ldns_write_uint16(pk->wire + 10, (uint16_t)(ldns_read_uint16(pk->wire + 10) + count));
+}
+
+/* A TSIG record: root owner, class ANY, no MAC. */
+static const uint8_t tsig_rr[] = {
+    0,    0,    250, 0, 255, 0, 0, 0, 0, 0, 17, /* owner, type, class, TTL, RDLENGTH */
+    0,                                          /* algorithm: the root */
+    0,    0,    0,   0, 0,   1,                 /* time signed */
+    1,    44,                                   /* fudge */
+    0,    0,                                    /* MAC size */
+    0x12, 0x34,                                 /* original ID */
+    0,    0,                                    /* error */
+    0,    0,                                    /* other length */
+};
+
+static void test_tsig(void)
+{
+	/* mDNS has no TSIG, but a device may send it: a record like any
+	 * other. ldns_wire2pkt() keeps a message's last TSIG record aside,
+	 * leaks the others and takes one off ARCOUNT for each, so it read
+	 * a record short; a flood of such packets (MDNS_HEARD_RATE a second,
+	 * 9000 octets each) leaked megabytes a second. */
+	const char *const ptr_rrs[] = {
+	    "D _ipp._tcp.local. 4500 IN PTR My\\032Printer._ipp._tcp.local.",
+	    NULL,
+	};
+	const char *const none[] = {NULL};
+	uint8_t types[MDNS_HEARD_PER_PACKET][MDNS_NAME_MAX];
+	packet_t ptr = build(false, LDNS_RCODE_NOERROR, ptr_rrs);
+	/* The PTR, then a TSIG. */
+	packet_t pk = build(false, LDNS_RCODE_NOERROR, ptr_rrs);
+	append(&pk, tsig_rr, sizeof(tsig_rr), 1);
+	CU_ASSERT_EQUAL(mdns_heard_types(pk.wire, pk.len, types), 1);
+	/* Another TSIG, and ARCOUNT one past the records, as a crafted
+	 * packet's: the record missing refuses the packet. */
+	append(&pk, tsig_rr, sizeof(tsig_rr), 2);
+	CU_ASSERT_EQUAL(mdns_heard_types(pk.wire, pk.len, types), GW_EMALFORMED);
+	free(pk.wire);
+	/* Two TSIGs before the PTR: each record is read, the PTR too. */
+	pk = build(false, LDNS_RCODE_NOERROR, none);
+	append(&pk, tsig_rr, sizeof(tsig_rr), 1);
+	append(&pk, tsig_rr, sizeof(tsig_rr), 1);
+	append(&pk, ptr.wire + 12, ptr.len - 12, 1);
+	free(ptr.wire);
+	CU_ASSERT_EQUAL_FATAL(types_of(pk), 1);
+	CU_ASSERT_STRING_EQUAL(found[0], "_ipp._tcp.local.");
+}
+
 static void no_record(void *arg, const mdns_record_t *rec)
 {
 	(void)arg;
@@ -239,6 +296,7 @@ int gw_test_register(void)
 	    {"what names no type", test_nothing_named},
 	    {"types per packet bounded", test_bounded},
 	    {"malformed packets", test_malformed},
+	    {"TSIG records read as any other", test_tsig},
 	    {"parse budget, per link and in all", test_budget},
 	    {NULL, NULL},
 	};
