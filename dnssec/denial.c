@@ -385,7 +385,9 @@ int sig_nsec_update_around(const zone_t *zone, uint32_t ttl, const zone_change_t
 		if (ret != GW_OK)
 			goto out;
 	}
-	qsort(set.nodes, set.count, sizeof(*set.nodes), cmp_node_key);
+	/* Not with none: qsort() takes no NULL, even for no items. */
+	if (set.count > 1)
+		qsort(set.nodes, set.count, sizeof(*set.nodes), cmp_node_key);
 	for (size_t i = 0; i < set.count; i++) {
 		const zone_node_t *node = set.nodes[i];
 		if (i > 0 && node == set.nodes[i - 1])

@@ -785,7 +785,9 @@ static int check_nsec3_chain(verifier_t *v, const chain_entry_t *chain, size_t n
 		     gw_strerror(ret));
 		goto out;
 	}
-	qsort(names.items, names.count, sizeof(*names.items), cmp_hash);
+	/* Not with none: qsort() takes no NULL, even for no items. */
+	if (names.count > 1)
+		qsort(names.items, names.count, sizeof(*names.items), cmp_hash);
 	for (size_t i = 1; i < names.count; i++) {
 		if (cmp_hash(&names.items[i - 1], &names.items[i]) == 0) {
 			char other[4 * ZONE_NAME_MAXLEN + 2];
