@@ -31,6 +31,10 @@ and reads commands on stdin, one per line; answers "ok CMD" (or
                                 N services, an oversized TXT, names on the
                                 gateway's _dns-sd._udp names, a name too
                                 long once rewritten, a host on a static name
+  tsigflood N                   N responses of 9000 octets full of TSIG
+                                records, ARCOUNT one past them (ldns
+                                leaked all but the last: mdns/heard.c),
+                                paced over N/250 seconds
   quit
 
 zeroconf 0.47 has no API for subtypes, and refuses the hostile names, so
@@ -267,6 +271,20 @@ class Publisher:
         self.infos[name] = info
         return t
 
+    def tsigflood(self, n):
+        # A TSIG record: root owner, class ANY, no MAC (28 octets).
+        tsig = bytes([0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 1, 1, 44,
+                      0, 0, 0x12, 0x34, 0, 0, 0, 0])
+        count = (9000 - 12) // len(tsig)
+        packet = struct.pack("!HHHHHH", 0, 0x8400, 0, 0, 0, count + 1) + tsig * count
+        start = time.monotonic()
+        for i in range(n):
+            # 250 a second: what the gateway reads of one link.
+            delay = start + i / 250 - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self.raw.sock.sendto(packet, MDNS4)
+
     def hostile(self, n):
         recs = []
         # oversized TXT (alone in its packet, which may be up to 9000
@@ -342,6 +360,9 @@ class Publisher:
                 elif cmd[0] == "bench":
                     t = self.bench(cmd[1])
                     print("ok bench %s %.6f" % (cmd[1], t), flush=True)
+                elif cmd[0] == "tsigflood":
+                    self.tsigflood(int(cmd[1]))
+                    print("ok", " ".join(cmd), flush=True)
                 elif cmd[0] == "hostile":
                     self.hostile(int(cmd[1]))
                     print("ok", " ".join(cmd), flush=True)
