@@ -122,6 +122,14 @@ static void test_nothing_named(void)
 	CU_ASSERT_EQUAL(types_of(build(true, LDNS_RCODE_NOERROR, known)), 0);
 	/* Nor does a response with an error. */
 	CU_ASSERT_EQUAL(types_of(build(false, LDNS_RCODE_SERVFAIL, known)), 0);
+	/* Nor a response of another opcode (NOTIFY, 4): the header's QR and
+	 * opcode bits are read from the wire, the AA bit aside. */
+	packet_t notify = build(false, LDNS_RCODE_NOERROR, known);
+	notify.wire[2] |= 4 << 3;
+	CU_ASSERT_EQUAL(types_of(notify), 0);
+	packet_t plain = build(false, LDNS_RCODE_NOERROR, known);
+	plain.wire[2] &= (uint8_t)~0x04;
+	CU_ASSERT_EQUAL(types_of(plain), 1);
 }
 
 static void test_bounded(void)
