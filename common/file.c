@@ -280,6 +280,12 @@ int gw_file_read(const char *path, size_t max, char **out, size_t *len)
 	 * fstat(), read on in larger pieces up to max + 1. */
 	if (max > SIZE_MAX / 4)
 		max = SIZE_MAX / 4; /* max + 1, and the doubling below, stay in range */
+	/* Refused before a buffer of max is asked for and filled: the limit
+	 * of a zone file is a gigabyte. */
+	if ((uint64_t)st.st_size > (uint64_t)max) {
+		ret = GW_ELIMIT;
+		goto out;
+	}
 	size_t cap = ((uint64_t)st.st_size < max ? (size_t)st.st_size : max) + 1;
 	size_t n = 0;
 	buf = malloc(cap + 1);

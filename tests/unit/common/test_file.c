@@ -155,6 +155,16 @@ static void test_read_sizes(void)
 	CU_ASSERT_EQUAL(gw_file_read(path, 7, &text, &len), GW_ELIMIT);
 	CU_ASSERT_PTR_NULL(text);
 	CU_ASSERT_EQUAL(len, 99);
+	/* A file larger than max by its size is refused before a buffer of
+	 * max is asked for: a sparse terabyte against half of it (a buffer
+	 * that size is more than the machine has: GW_ENOMEM had it been
+	 * asked for). */
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(ftruncate(fd, (off_t)1 << 40), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(gw_file_read(path, (size_t)1 << 39, &text, &len), GW_ELIMIT);
+	CU_ASSERT_PTR_NULL(text);
 	remove_dir();
 	/* Size 0 by fstat(), some hundred octets when read. */
 	CU_ASSERT_EQUAL(gw_file_read("/proc/self/status", 1 << 20, &text, &len), GW_OK);
