@@ -29,6 +29,13 @@
 /* A record without a TTL, with no $TTL and no TTL written before it. */
 #define TTL_FALLBACK 3600
 
+/* The largest zone file read. The zone file holds the records an
+ * operator writes (the discovered services are not in it): the generated
+ * zone of 100 000 services is 36 MiB. What is larger is most
+ * likely the wrong file, read into memory whole before a line of it is
+ * checked. */
+#define ZONE_FILE_MAX ((size_t)1 << 30)
+
 static void report(loader_t *ld, size_t line, const char *msg)
 {
 	if (ld->errbuf != NULL) {
@@ -77,41 +84,31 @@ void load_out_free(load_out_t *out)
 
 static int read_file(loader_t *ld, char **out, size_t *out_size)
 {
-	int ret;
-	FILE *fp = fopen(ld->path, "re");
-	char *data = NULL;
-	size_t size = 0;
-	size_t cap = 0;
-
-	if (fp == NULL) {
-		char hint[96];
-		ret = -errno;
-		return fail(ld, ret, 0, "cannot open: %s%s", strerror(-ret),
+	char hint[96];
+	/* A regular file only: a FIFO would hold the reading thread, and
+	 * with it a reload or the stop, until something writes to it, and
+	 * a device such as /dev/zero would be read until memory runs out. */
+	int ret = gw_file_read(ld->path, ZONE_FILE_MAX, out, out_size);
+	switch (ret) {
+	case GW_OK:
+		return GW_OK;
+	case GW_ENOTFILE:
+		return fail(ld, ret, 0,
+		            "not a regular file (a FIFO, a device or a directory): name the zone "
+		            "file itself");
+	case GW_ELIMIT:
+		return fail(ld, ret, 0,
+		            "larger than the limit of %u MiB for a zone file: check that this is "
+		            "the right file",
+		            (unsigned)(ZONE_FILE_MAX >> 20));
+	case GW_ENOMEM:
+		return fail(ld, ret, 0, "out of memory");
+	case GW_EIO:
+		return fail(ld, ret, 0, "cannot read: %s", strerror(EIO));
+	default:
+		return fail(ld, ret, 0, "cannot open: %s%s", gw_strerror(ret),
 		            gw_file_unreadable_hint(hint, sizeof(hint), -ret));
 	}
-	for (;;) {
-		if (gw_array_reserve(&data, &cap, size + 65536, 1, 65536) != GW_OK) {
-			ret = fail(ld, GW_ENOMEM, 0, "out of memory");
-			goto out;
-		}
-		size_t n = fread(data + size, 1, cap - size, fp);
-		size += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		ret = -(errno ? errno : EIO);
-		fail(ld, ret, 0, "cannot read: %s", strerror(-ret));
-		goto out;
-	}
-	*out = data;
-	*out_size = size;
-	data = NULL;
-	ret = GW_OK;
-out:
-	free(data);
-	fclose(fp);
-	return ret;
 }
 
 /* Line of the first character of the record that ldns read from [from,

@@ -10,7 +10,8 @@
 # one of its two held back by the limit; the old secret is refused, the new
 # one accepted; the zone verifies. Then configurations with a syntax error
 # and with a bad value: refused with FILE:LINE:COL in the log, nothing
-# changes, the daemon answers. Then a new listen address: reported as
+# changes, the daemon answers; so is a FIFO in the zone file's place.
+# Then a new listen address: reported as
 # taking a restart, the old address still serves.
 source "$(dirname "$0")/lib.sh"
 source "$GW_INTEGRATION_DIR/netns.sh"
@@ -255,6 +256,14 @@ refused_check "syntax error" "$cfg:[0-9]+:[0-9]+: "
 cp "$cfg2" "$cfg"
 sed -i 's/services-per-link: 1/services-per-link: 0/' "$cfg"
 refused_check "bad value" "$cfg:[0-9]+:[0-9]+: mdns.limits.services-per-link: "
+# A FIFO in the zone file's place: refused at once, not waited on (the
+# reading thread would hold this reload, every later one, and the stop).
+cp "$cfg2" "$cfg"
+mv "$GW_TMP/zone" "$GW_TMP/zone.kept"
+mkfifo "$GW_TMP/zone"
+refused_check "a FIFO as the zone file" "$GW_TMP/zone: not a regular file"
+rm "$GW_TMP/zone"
+mv "$GW_TMP/zone.kept" "$GW_TMP/zone"
 
 # ---- a key that takes a restart ------------------------------------------
 cp "$cfg2" "$cfg"

@@ -1,5 +1,8 @@
 /* zones/load.c and zones/dump.c: zone files through ldns. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -68,6 +71,50 @@ static void test_load_errors(void)
 	/* The apex decides what is in the zone. */
 	CU_ASSERT_EQUAL(load(&zone, "other.", "ttl-mismatch.db", NULL, 0), GW_EOUTOFZONE);
 	CU_ASSERT_PTR_NULL(zone);
+}
+
+/* Load path (absolute) for example.: the code, and the message in err. */
+static int load_path(const char *path, char *err, size_t errlen)
+{
+	zone_t *zone = NULL;
+	int ret = zone_load_file(&zone, origin("example."), path, err, errlen);
+	CU_ASSERT_PTR_NULL(zone);
+	zone_free(zone);
+	return ret;
+}
+
+/* A zone file that is not a regular file is refused at once: a FIFO
+ * would hold the reading thread (and a reload, and the stop) until
+ * something wrote to it, /dev/zero would be read until memory ran out.
+ * A file past the limit is refused by its size, before it is read. */
+static void test_load_not_regular(void)
+{
+	char err[512] = "";
+	/* /dev/null first: the code before read it as an empty zone ("no
+	 * SOA"), and would have waited on the FIFO below. */
+	CU_ASSERT_EQUAL_FATAL(load_path("/dev/null", err, sizeof(err)), GW_ENOTFILE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/dev/null: not a regular file"));
+
+	char dir[] = "/tmp/gw-test-zone-file-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char path[sizeof(dir) + 16];
+	snprintf(path, sizeof(path), "%s/zone.db", dir);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+	CU_ASSERT_EQUAL(load_path(path, err, sizeof(err)), GW_ENOTFILE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file"));
+	CU_ASSERT_EQUAL(unlink(path), 0);
+
+	CU_ASSERT_EQUAL(load_path(dir, err, sizeof(err)), GW_ENOTFILE);
+
+	/* One octet past a gibibyte, sparse: refused by its size. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(ftruncate(fd, ((off_t)1 << 30) + 1), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(load_path(path, err, sizeof(err)), GW_ELIMIT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "larger than the limit of 1024 MiB"));
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
 static void test_load_sample(void)
@@ -278,6 +325,7 @@ int gw_test_register(void)
 {
 	return gw_test_suite("zone files", (gw_test_t[]){
 	                                       {"load_errors", test_load_errors},
+	                                       {"load_not_regular", test_load_not_regular},
 	                                       {"load_sample", test_load_sample},
 	                                       {"ttl_mismatch_warns", test_ttl_mismatch_warns},
 	                                       {"ttl_defaults", test_ttl_defaults},
