@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "common/heap.h"
@@ -104,6 +105,18 @@ static bool changed_under(const gw_config_diff_t *diff, const char *prefix)
 static int load_config(daemon_t *d, gw_config_t **out, report_t *r)
 {
 	const char *path = d->flags->config_path;
+	/* The file is read on the loop: a FIFO there would stop every
+	 * answer until something wrote to it. The start reads one (a
+	 * pipe from the shell); a reload takes a regular file only. */
+	struct stat st;
+	if (path != NULL && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		gw_err("reload refused: %s is not a regular file (a FIFO, a device or a "
+		       "directory); nothing changed, still serving with the running "
+		       "configuration",
+		       path);
+		say(r, "refused: %s is not a regular file; nothing changed\n", path);
+		return GW_ECONFIG;
+	}
 	gw_config_errors_t errs;
 	gw_config_errors_init(&errs);
 	int ret = path != NULL ? gw_config_load(out, path, &errs) : gw_config_default(out);

@@ -10,7 +10,8 @@
 # one of its two held back by the limit; the old secret is refused, the new
 # one accepted; the zone verifies. Then configurations with a syntax error
 # and with a bad value: refused with FILE:LINE:COL in the log, nothing
-# changes, the daemon answers; so is a FIFO in the zone file's place.
+# changes, the daemon answers; so is a FIFO in the zone file's place
+# or the configuration's.
 # Then a new listen address: reported as
 # taking a restart, the old address still serves.
 source "$(dirname "$0")/lib.sh"
@@ -264,6 +265,13 @@ mkfifo "$GW_TMP/zone"
 refused_check "a FIFO as the zone file" "$GW_TMP/zone: not a regular file"
 rm "$GW_TMP/zone"
 mv "$GW_TMP/zone.kept" "$GW_TMP/zone"
+# So is a FIFO in the configuration's place (read on the loop: a wait
+# there would stop every answer).
+mv "$cfg" "$cfg.kept" # its owner and mode, which the daemon's user reads
+mkfifo "$cfg"
+refused_check "a FIFO as the configuration" "reload refused: $cfg is not a regular file"
+rm "$cfg"
+mv "$cfg.kept" "$cfg"
 
 # ---- a key that takes a restart ------------------------------------------
 cp "$cfg2" "$cfg"
