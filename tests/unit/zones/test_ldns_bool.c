@@ -3,7 +3,7 @@
  * know whether the compiler has stdbool.h): then `bool b = count;` is
  * false for a count of 256, and the translation units that include ldns
  * first disagree with the others on what a bool is. The build defines it
- * (CMakeLists.txt); this suite includes ldns first, as a dozen of the
+ * (CMakeLists.txt); this suite includes ldns first, as 16 of the
  * daemon's files do, and checks that bool is C's own. */
 #include <ldns/util.h>
 
