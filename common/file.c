@@ -260,39 +260,30 @@ const char *gw_file_unreadable_hint(char *buf, size_t len, int err)
 	return buf;
 }
 
-int gw_file_read(const char *path, size_t max, char **out, size_t *len)
+int gw_file_read_stream(FILE *fp, size_t max, char **out, size_t *len)
 {
 	int ret = GW_OK;
 	char *buf = NULL;
-	FILE *fp = NULL;
 	struct stat st;
-	ret = gw_file_fopen_regular(path, &fp);
-	if (ret != GW_OK)
-		return ret;
-	if (fstat(fileno(fp), &st) != 0) {
-		ret = -errno;
-		goto out;
-	}
+	if (fstat(fileno(fp), &st) != 0)
+		return -errno;
 	/* Room for what the file holds now, not for max: max bounds a
 	 * damaged file (256 MiB for the mirror's state), and a buffer of that
 	 * size for a file of a few kB would be asked of the allocator at
 	 * every start. One octet more shows a file that grew since the
-	 * fstat(), read on in larger pieces up to max + 1. */
+	 * fstat(), read on in larger pieces up to max + 1 (a FIFO's size is
+	 * 0: all of it is read so). */
 	if (max > SIZE_MAX / 4)
 		max = SIZE_MAX / 4; /* max + 1, and the doubling below, stay in range */
 	/* Refused before a buffer of max is asked for and filled: the limit
 	 * of a zone file is a gigabyte. */
-	if ((uint64_t)st.st_size > (uint64_t)max) {
-		ret = GW_ELIMIT;
-		goto out;
-	}
+	if ((uint64_t)st.st_size > (uint64_t)max)
+		return GW_ELIMIT;
 	size_t cap = ((uint64_t)st.st_size < max ? (size_t)st.st_size : max) + 1;
 	size_t n = 0;
 	buf = malloc(cap + 1);
-	if (buf == NULL) {
-		ret = GW_ENOMEM;
-		goto out;
-	}
+	if (buf == NULL)
+		return GW_ENOMEM;
 	for (;;) {
 		n += fread(buf + n, 1, cap - n, fp);
 		if (ferror(fp)) {
@@ -320,6 +311,16 @@ int gw_file_read(const char *path, size_t max, char **out, size_t *len)
 	buf = NULL;
 out:
 	free(buf);
+	return ret;
+}
+
+int gw_file_read(const char *path, size_t max, char **out, size_t *len)
+{
+	FILE *fp = NULL;
+	int ret = gw_file_fopen_regular(path, &fp);
+	if (ret != GW_OK)
+		return ret;
+	ret = gw_file_read_stream(fp, max, out, len);
 	fclose(fp);
 	return ret;
 }

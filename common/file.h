@@ -76,6 +76,12 @@ const char *gw_file_unreadable_hint(char *buf, size_t len, int err);
  * otherwise. */
 int gw_file_read(const char *path, size_t max, char **out, size_t *len);
 
+/* gw_file_read() on a stream the caller opened (and closes): a file
+ * whose size is past max is refused before it is read, any other read to
+ * its end, at most max octets. GW_OK, GW_ELIMIT, GW_ENOMEM, GW_EIO or
+ * -errno (fstat). */
+int gw_file_read_stream(FILE *fp, size_t max, char **out, size_t *len);
+
 /* Open path for reading as a private file: a regular file that group and
  * others can neither read nor write. extra_flags are added to
  * O_RDONLY | O_CLOEXEC (e.g. O_NOFOLLOW). On success *fd is open (caller

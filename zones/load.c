@@ -7,9 +7,11 @@
  * large text can be read in two halves at once (zones/load_split.c). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <stdio_ext.h>
@@ -82,20 +84,45 @@ void load_out_free(load_out_t *out)
 	memset(out, 0, sizeof(*out));
 }
 
+/* Open the zone file: a regular file, or a FIFO, whose open waits for
+ * its writer (a reload reads beside the loop, which answers meanwhile:
+ * gateway/zonemgr/read.c). A device such as /dev/zero would be read until
+ * memory ran out, /dev/null would load as an empty zone, and a directory
+ * does not read: GW_ENOTFILE. */
+static int open_zone_file(const char *path, FILE **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int ret = -errno;
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		close(fd);
+		return GW_ENOTFILE;
+	}
+	return gw_file_fdopen(fd, out);
+}
+
 static int read_file(loader_t *ld, char **out, size_t *out_size)
 {
 	char hint[96];
-	/* A regular file only: a FIFO would hold the reading thread, and
-	 * with it a reload or the stop, until something writes to it, and
-	 * a device such as /dev/zero would be read until memory runs out. */
-	int ret = gw_file_read(ld->path, ZONE_FILE_MAX, out, out_size);
+	FILE *fp = NULL;
+	int ret = open_zone_file(ld->path, &fp);
+	if (ret == GW_OK) {
+		ret = gw_file_read_stream(fp, ZONE_FILE_MAX, out, out_size);
+		fclose(fp);
+	}
 	switch (ret) {
 	case GW_OK:
 		return GW_OK;
 	case GW_ENOTFILE:
 		return fail(ld, ret, 0,
-		            "not a regular file (a FIFO, a device or a directory): name the zone "
-		            "file itself");
+		            "not a regular file (a device or a directory): name the zone file "
+		            "itself");
 	case GW_ELIMIT:
 		return fail(ld, ret, 0,
 		            "larger than the limit of %u MiB for a zone file: check that this is "

@@ -128,8 +128,8 @@ void gw_zonemgr_read_free(gw_zonemgr_read_t *r)
 	if (r == NULL)
 		return;
 	if (r->threaded && !r->joined) {
-		/* A file on a hung mount holds this join (a FIFO or a
-		 * device is refused by the reader): say what is waited for. */
+		/* A file that never ends (a FIFO, a hung mount) holds this
+		 * join: say what is waited for. */
 		if (!atomic_load(&r->finished))
 			gw_notice("waiting for the zone files a reload is reading");
 		pthread_join(r->thread, NULL);

@@ -10,8 +10,8 @@
 # one of its two held back by the limit; the old secret is refused, the new
 # one accepted; the zone verifies. Then configurations with a syntax error
 # and with a bad value: refused with FILE:LINE:COL in the log, nothing
-# changes, the daemon answers; so is a FIFO in the zone file's place
-# or the configuration's.
+# changes, the daemon answers; so is a device in the zone file's place
+# and a FIFO in the configuration's.
 # Then a new listen address: reported as
 # taking a restart, the old address still serves.
 source "$(dirname "$0")/lib.sh"
@@ -257,16 +257,17 @@ refused_check "syntax error" "$cfg:[0-9]+:[0-9]+: "
 cp "$cfg2" "$cfg"
 sed -i 's/services-per-link: 1/services-per-link: 0/' "$cfg"
 refused_check "bad value" "$cfg:[0-9]+:[0-9]+: mdns.limits.services-per-link: "
-# A FIFO in the zone file's place: refused at once, not waited on (the
-# reading thread would hold this reload, every later one, and the stop).
+# A device in the zone file's place: refused at once (/dev/zero would be
+# read until memory ran out).
 cp "$cfg2" "$cfg"
 mv "$GW_TMP/zone" "$GW_TMP/zone.kept"
-mkfifo "$GW_TMP/zone"
-refused_check "a FIFO as the zone file" "$GW_TMP/zone: not a regular file"
+ln -s /dev/zero "$GW_TMP/zone"
+refused_check "/dev/zero as the zone file" "$GW_TMP/zone: not a regular file"
 rm "$GW_TMP/zone"
 mv "$GW_TMP/zone.kept" "$GW_TMP/zone"
-# So is a FIFO in the configuration's place (read on the loop: a wait
-# there would stop every answer).
+# A FIFO in the configuration's place: refused (it is read on the loop,
+# where a wait would stop every answer; a zone file's FIFO is read beside
+# it, test_daemon).
 mv "$cfg" "$cfg.kept" # its owner and mode, which the daemon's user reads
 mkfifo "$cfg"
 refused_check "a FIFO as the configuration" "reload refused: $cfg is not a regular file"
