@@ -737,8 +737,9 @@ gw_answer_result_t gw_answer(const gw_answer_env_t *env, const uint8_t *pkt, siz
 		 * the header and the OPT, to which the UDP guard adds the
 		 * cookie (gateway/query/guard.h). A server without cookies
 		 * answers FORMERR, as to any query without a question, and so
-		 * does TCP, where this server does not do cookies: its
-		 * handshake already proves the client's address. */
+		 * does TCP (as Knot): its handshake already proves the
+		 * client's address, and a query there with a question gets
+		 * a server cookie anyway (gw_guard_stream_reply()). */
 		rcode = tcp || env->cookie_reserve == 0 ? DNS_RCODE_FORMERR : DNS_RCODE_NOERROR;
 		*outlen = gw_answer_error(q, false, rcode, out, outcap, env->udp_payload);
 		return *outlen > 0 ? GW_ANSWER_SENT : GW_ANSWER_DROP;

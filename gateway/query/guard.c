@@ -176,6 +176,21 @@ bool gw_guard_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
 	return *len > 0;
 }
 
+void gw_guard_stream_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
+                           const struct sockaddr *client, uint8_t *out, size_t *len, size_t cap,
+                           time_t now)
+{
+	if (g == NULL || g->ck == NULL || !q->has_cookie || q->cookie_only || *len < DNS_HEADER_LEN)
+		return;
+	gw_cookie_req_t req = {.cls = GW_COOKIE_NONE};
+	gw_cookie_class_t cls = gw_cookie_check(g->ck, pkt + q->cookie_offset, q->cookie_len,
+	                                        client, (int64_t)now, &req);
+	uint8_t cookie[GW_COOKIE_REPLY_LEN];
+	if ((cls == GW_COOKIE_CLIENT_ONLY || cls == GW_COOKIE_INVALID || cls == GW_COOKIE_VALID) &&
+	    gw_cookie_make(g->ck, &req, client, (int64_t)now, cookie) == GW_OK)
+		(void)add_cookie(out, len, cap, cookie);
+}
+
 void gw_guard_get_stats(const gw_guard_t *g, gw_guard_stats_t *st)
 {
 	memset(st, 0, sizeof(*st));

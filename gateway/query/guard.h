@@ -12,9 +12,12 @@
  *   valid server cookie      never limited (the source address is proven
  *                            by the cookie: nobody spoofed it) (5.2.5)
  *
- * TCP needs none of this: its handshake proves the address, and a reply
- * goes only to whoever asked. Loop thread only; nothing allocates per
- * query. */
+ * TCP needs no limit: its handshake proves the address, and a reply goes
+ * only to whoever asked. A query with a COOKIE option over TCP or TLS
+ * still gets a fresh server cookie (gw_guard_stream_reply(), RFC 7873
+ * 5.2: over TCP the request is processed normally), so that a client
+ * sent there by a truncated reply comes back over UDP with a cookie the
+ * limit exempts. Loop thread only; nothing allocates per query. */
 #pragma once
 
 #include <stdbool.h>
@@ -72,5 +75,16 @@ bool gw_guard_cookies(const gw_guard_t *g);
 bool gw_guard_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
                     const struct sockaddr *client, const uint8_t *apex, size_t apex_len,
                     uint8_t *out, size_t *len, size_t cap, time_t now, uint64_t now_ms);
+
+/* A reply over TCP or TLS, to query q parsed from pkt: when cookies are
+ * on and q has a COOKIE option, a fresh server cookie goes into the
+ * reply's OPT (as gw_guard_reply() does), whatever the server cookie q
+ * showed; nothing is limited, no BADCOOKIE sent, nothing counted (the
+ * cookie counters are the UDP defence's). A query for a cookie alone is
+ * left as gw_answer() made it (FORMERR over TCP, as Knot). g may be
+ * NULL. */
+void gw_guard_stream_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
+                           const struct sockaddr *client, uint8_t *out, size_t *len, size_t cap,
+                           time_t now);
 
 void gw_guard_get_stats(const gw_guard_t *g, gw_guard_stats_t *st);

@@ -357,6 +357,12 @@ static int handle_message(gw_tcp_conn_t *c, const uint8_t *pkt, size_t len)
 	}
 	if (res == GW_ANSWER_SPECIAL)
 		n = gw_server_special(srv, &q, pkt, len, &c->peer, true, msg, GW_TCP_MAXMSG);
+	else if (res == GW_ANSWER_SENT && n > 0)
+		/* A server cookie for a query with a COOKIE option (the
+		 * answerer kept room for it): shown over UDP later, it exempts
+		 * the client from the rate limit that may have sent it here. */
+		gw_guard_stream_reply(srv->guard, &q, pkt, (const struct sockaddr *)&c->peer, msg,
+		                      &n, GW_TCP_MAXMSG, (time_t)ev_now(srv->loop));
 	if (n > 0)
 		commit_reply(c, &q, n, res == GW_ANSWER_SENT);
 	return GW_OK;

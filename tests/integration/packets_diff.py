@@ -325,7 +325,7 @@ def rules(name, data, opt_ok, tcp, g, raw_reply):
         broken.append("no OPT in the reply to a query with a well-formed OPT (RFC 6891 7)")
     if g.get("rcode") == FORMERR and len(raw_reply) > len(data):
         broken.append("FORMERR of %d octets to a message of %d" % (len(raw_reply), len(data)))
-    # Over TCP this server does not do cookies (FORMERR, as Knot).
+    # Over TCP a query for a cookie alone gets FORMERR (as Knot).
     if name == "cookie-only" and not tcp and not (
             g.get("rcode") == 0 and g.get("opt") and (10, 24) in g["opt"]["options"]):
         broken.append("a query for a cookie alone got no server cookie (RFC 7873 5.4)")

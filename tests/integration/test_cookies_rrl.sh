@@ -4,7 +4,8 @@
 # second query with it is valid; a client over the limit gets truncated
 # replies (slip) or none, while another prefix is served; a valid cookie
 # exempts a client from the limit; a stale cookie gets BADCOOKIE with a
-# fresh one; validators still validate with cookies on; the limiter's log
+# fresh one; a query over TCP gets a server cookie too, good over UDP;
+# validators still validate with cookies on; the limiter's log
 # lines are few. NSID (RFC 5001) beside them: the identity after the
 # cookie, never in a slipped reply, none without identity; and the
 # Extended DNS Error of a REFUSED (RFC 8914).
@@ -46,6 +47,16 @@ expect "valid cookie: never limited ($(cat "$GW_TMP/last"))" \
 burst 127.0.0.1 www.$Z. A 30 --cookie "${cookie:0:16}00000000000000000000000000000000"
 expect "invalid cookie over the limit: BADCOOKIE, never silence ($(cat "$GW_TMP/last"))" \
 	bash -c "[ '$(field badcookie)' -gt 0 ] && [ '$(field none)' = 0 ] && [ '$(field cookies)' = 30 ]"
+# Over TCP nothing is limited, and a query with a COOKIE option still gets
+# a server cookie (RFC 7873 5.2): a client sent to TCP by a truncated
+# reply comes back over UDP with a cookie the limit exempts.
+q www.$Z. A +tcp +cookie=1122334455667788
+tcp_cookie=$(sed -n 's/^;; COOKIE: \([0-9A-Fa-f]*\).*/\1/p' "$GW_TMP/last")
+expect "kdig +tcp +cookie: a server cookie back over TCP (${#tcp_cookie} hex digits)" \
+	bash -c "[ ${#tcp_cookie} -eq 48 ] && [ '${tcp_cookie:0:16}' = 1122334455667788 ]"
+burst 127.0.0.1 www.$Z. A 40 --cookie "$tcp_cookie"
+expect "the cookie learnt over TCP: valid over UDP, never limited ($(cat "$GW_TMP/last"))" \
+	bash -c "[ '$(field answered)' = 40 ] && [ '$(field same_server)' = 40 ]"
 
 # ---- NSID -------------------------------------------------------------------
 nsid_of() { sed -n 's/^;; NSID: [0-9A-Fa-f]* "\(.*\)"$/\1/p' "$GW_TMP/last"; }

@@ -1,7 +1,8 @@
 /* The UDP defences on real replies of the answerer: the server cookie
  * added to the OPT, a slipped reply cut to header, question and OPT,
  * BADCOOKIE for a stale cookie over the limit, a valid cookie never
- * limited, a query for a cookie alone. Replies are read back with ldns. */
+ * limited, a query for a cookie alone; over TCP the server cookie alone.
+ * Replies are read back with ldns. */
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,19 @@ static void ask(gw_guard_t *g, run_t *r, const char *cookie_hex, uint64_t now_ms
 	r->sent = gw_guard_reply(g, &r->q, r->pkt, (const struct sockaddr *)&g_client,
 	                         zone_apex(g_zone), zone_apex_len(g_zone), r->out, &r->out_len,
 	                         sizeof(r->out), (time_t)(now_ms / 1000), now_ms);
+}
+
+/* As ask(), answered over TCP: the answerer, then gw_guard_stream_reply(). */
+static void ask_stream(gw_guard_t *g, run_t *r, const char *cookie_hex, time_t now)
+{
+	ask(NULL, r, cookie_hex, 0); /* the query; a guard of NULL passes the reply */
+	gw_answer_env_t env = {.zone = g_zone,
+	                       .udp_payload = 1232,
+	                       .cookie_reserve = gw_guard_cookies(g) ? GW_GUARD_COOKIE_SPACE : 0};
+	CU_ASSERT_FATAL(gw_answer(&env, r->pkt, r->pkt_len, true, r->out, sizeof(r->out),
+	                          &r->out_len, &r->q) == GW_ANSWER_SENT);
+	gw_guard_stream_reply(g, &r->q, r->pkt, (const struct sockaddr *)&g_client, r->out,
+	                      &r->out_len, sizeof(r->out), now);
 }
 
 /* The reply's COOKIE option as hex ("" without one). */
@@ -293,7 +307,7 @@ static void test_cookie_only(void)
 	gw_guard_stats_t st;
 	gw_guard_get_stats(g, &st);
 	CU_ASSERT_EQUAL(st.badcookie, 1);
-	/* Over TCP, where this server does not do cookies: FORMERR. */
+	/* Over TCP a query for a cookie alone gets FORMERR (as Knot). */
 	ask_cookie_only(g, &r, "2222222222222222", true);
 	CU_ASSERT_EQUAL(reply_rcode(&r), 1);
 	gw_guard_free(g);
@@ -307,6 +321,52 @@ static void test_cookie_only(void)
 	gw_guard_free(g);
 }
 
+/* Over TCP: a fresh server cookie for a query with a COOKIE option,
+ * whatever server cookie it showed; never limited, never BADCOOKIE, not
+ * counted. The cookie it gets is good over UDP, where it exempts from the
+ * limit (a client that a truncated reply sent to TCP). */
+static void test_stream_cookie(void)
+{
+	gw_guard_t *g = guard_new(1, 0, true); /* 1 a second, the rest dropped */
+	run_t r;
+	char hex[64], first[64];
+	for (int i = 0; i < 20; i++) {
+		ask_stream(g, &r, "3333333333333333", 9000);
+		CU_ASSERT_EQUAL(r.out[3] & 0xf, 0);
+		reply_cookie(&r, hex, sizeof(hex));
+		CU_ASSERT_EQUAL(strlen(hex), 48);
+		CU_ASSERT(strncmp(hex, "3333333333333333", 16) == 0);
+		if (i == 0)
+			memcpy(first, hex, sizeof(first));
+	}
+	/* A forged server cookie: answered, with a fresh one, not BADCOOKIE. */
+	ask_stream(g, &r, "333333333333333301000000aaaaaaaabbbbbbbbcccccccc", 9000);
+	CU_ASSERT_EQUAL(r.out[3] & 0xf, 0); /* BADCOOKIE (23) has 7 here */
+	reply_cookie(&r, hex, sizeof(hex));
+	CU_ASSERT_STRING_EQUAL(hex, first);
+	/* The TCP cookie over UDP: valid, never limited, however fast. */
+	for (int i = 0; i < 20; i++) {
+		ask(g, &r, first, 9000000);
+		CU_ASSERT_TRUE(r.sent);
+		CU_ASSERT_EQUAL(r.out[3] & 0xf, 0);
+		CU_ASSERT_EQUAL(r.out[2] & 0x02, 0); /* not truncated */
+	}
+	/* No COOKIE option: nothing added. */
+	ask_stream(g, &r, NULL, 9000);
+	reply_cookie(&r, hex, sizeof(hex));
+	CU_ASSERT_STRING_EQUAL(hex, "");
+	/* Only the UDP queries counted. */
+	gw_guard_stats_t st;
+	gw_guard_get_stats(g, &st);
+	CU_ASSERT(st.cookie_client_only == 0 && st.cookie_invalid == 0 && st.badcookie == 0);
+	CU_ASSERT_EQUAL(st.cookie_valid, 20);
+	gw_guard_free(g);
+	/* No guard: nothing either. */
+	ask_stream(NULL, &r, "3333333333333333", 9000);
+	reply_cookie(&r, hex, sizeof(hex));
+	CU_ASSERT_STRING_EQUAL(hex, "");
+}
+
 int gw_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("guard", NULL, suite_clean);
@@ -317,6 +377,7 @@ int gw_test_register(void)
 	    {"slip: truncated replies and drops", test_slip_and_drop},
 	    {"BADCOOKIE over the limit, valid cookies exempt", test_badcookie_and_exempt},
 	    {"a query for a cookie alone (RFC 7873 5.4)", test_cookie_only},
+	    {"over TCP: a server cookie, good over UDP", test_stream_cookie},
 	    {NULL, NULL},
 	};
 	for (const gw_test_t *t = tests; t->name != NULL; t++) {
