@@ -193,24 +193,36 @@ out:
 	return ret;
 }
 
-int gw_file_open_regular(const char *path, int extra_flags, int *fd, struct stat *st)
+/* The open and the type check of gw_file_open_regular() and
+ * gw_file_open_regular_or_fifo(): on the open file, so that what is
+ * checked is what is read. */
+static int open_checked(const char *path, int flags, bool fifo_ok, int *fd, struct stat *st)
 {
 	struct stat own;
 	if (st == NULL)
 		st = &own;
-	int f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | extra_flags);
+	int f = open(path, O_RDONLY | O_CLOEXEC | flags);
 	if (f < 0)
 		return -errno;
-	/* fstat() on the open file: what is checked is what is read. */
 	if (fstat(f, st) != 0) {
 		int ret = -errno;
 		close(f);
 		return ret;
 	}
-	if (!S_ISREG(st->st_mode)) {
+	if (!S_ISREG(st->st_mode) && !(fifo_ok && S_ISFIFO(st->st_mode))) {
 		close(f);
 		return GW_ENOTFILE;
 	}
+	*fd = f;
+	return GW_OK;
+}
+
+int gw_file_open_regular(const char *path, int extra_flags, int *fd, struct stat *st)
+{
+	int f = -1;
+	int ret = open_checked(path, O_NONBLOCK | extra_flags, false, &f, st);
+	if (ret != GW_OK)
+		return ret;
 	if (!(extra_flags & O_NONBLOCK)) {
 		int fl = fcntl(f, F_GETFL);
 		if (fl >= 0)
@@ -218,6 +230,11 @@ int gw_file_open_regular(const char *path, int extra_flags, int *fd, struct stat
 	}
 	*fd = f;
 	return GW_OK;
+}
+
+int gw_file_open_regular_or_fifo(const char *path, int *fd, struct stat *st)
+{
+	return open_checked(path, 0, true, fd, st);
 }
 
 int gw_file_refuse_link(const char *path)
@@ -275,8 +292,8 @@ int gw_file_read_stream(FILE *fp, size_t max, char **out, size_t *len)
 	 * 0: all of it is read so). */
 	if (max > SIZE_MAX / 4)
 		max = SIZE_MAX / 4; /* max + 1, and the doubling below, stay in range */
-	/* Refused before a buffer of max is asked for and filled: the limit
-	 * of a zone file is a gigabyte. */
+	/* Refused before a buffer of max is asked for and filled: a limit
+	 * can be large (a zone file's is a gigabyte). */
 	if ((uint64_t)st.st_size > (uint64_t)max)
 		return GW_ELIMIT;
 	size_t cap = ((uint64_t)st.st_size < max ? (size_t)st.st_size : max) + 1;

@@ -45,8 +45,15 @@ int gw_file_sync_parent(const char *path);
  * someone writes to it; a device or a directory is refused too.
  * extra_flags are added to O_RDONLY | O_CLOEXEC (e.g. O_NOFOLLOW). On
  * success *fd is open (caller closes it), and *st (may be NULL) holds its
- * fstat(2). Logs nothing. GW_OK, -errno, GW_ENOTFILE. */
+ * fstat(2), as it does on GW_ENOTFILE (what the file was, for a message).
+ * Logs nothing. GW_OK, -errno, GW_ENOTFILE. */
 int gw_file_open_regular(const char *path, int extra_flags, int *fd, struct stat *st);
+
+/* As gw_file_open_regular(), and a FIFO (a pipe from the shell) is taken
+ * too: the open then waits for a writer, so only where a wait stops
+ * nothing (at the start, or beside the loop). A device or a directory is
+ * refused. GW_OK, -errno, GW_ENOTFILE. */
+int gw_file_open_regular_or_fifo(const char *path, int *fd, struct stat *st);
 
 /* gw_file_open_regular() as a stdio stream, "r". */
 int gw_file_fopen_regular(const char *path, FILE **out);

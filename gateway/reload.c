@@ -108,18 +108,18 @@ static int load_config(daemon_t *d, gw_config_t **out, report_t *r)
 	/* The file is read on the loop: a FIFO there would stop every
 	 * answer until something wrote to it. The start reads one (a
 	 * pipe from the shell); a reload takes a regular file only. */
-	struct stat st;
-	if (path != NULL && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	gw_config_errors_t errs;
+	gw_config_errors_init(&errs);
+	int ret = path != NULL ? gw_config_load_regular(out, path, &errs) : gw_config_default(out);
+	if (ret == GW_ENOTFILE) {
 		gw_err("reload refused: %s is not a regular file (a FIFO, a device or a "
 		       "directory); nothing changed, still serving with the running "
 		       "configuration",
 		       path);
 		say(r, "refused: %s is not a regular file; nothing changed\n", path);
+		gw_config_errors_deinit(&errs);
 		return GW_ECONFIG;
 	}
-	gw_config_errors_t errs;
-	gw_config_errors_init(&errs);
-	int ret = path != NULL ? gw_config_load(out, path, &errs) : gw_config_default(out);
 	if (ret != GW_OK) {
 		say(r, "refused: %s has %zu problems; nothing changed\n", path ? path : "built-in",
 		    errs.count + errs.omitted);

@@ -7,11 +7,9 @@
  * large text can be read in two halves at once (zones/load_split.c). */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <stdio_ext.h>
@@ -84,27 +82,16 @@ void load_out_free(load_out_t *out)
 	memset(out, 0, sizeof(*out));
 }
 
-/* Open the zone file: a regular file, or a FIFO, whose open waits for
- * its writer (a reload reads beside the loop, which answers meanwhile:
+/* The zone file is a regular file, or a FIFO, whose open waits for its
+ * writer (a reload reads beside the loop, which answers meanwhile:
  * gateway/zonemgr/read.c). A device such as /dev/zero would be read until
  * memory ran out, /dev/null would load as an empty zone, and a directory
  * does not read: GW_ENOTFILE. */
 static int open_zone_file(const char *path, FILE **out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int ret = -errno;
-		close(fd);
-		return ret;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		close(fd);
-		return GW_ENOTFILE;
-	}
-	return gw_file_fdopen(fd, out);
+	int fd = -1;
+	int ret = gw_file_open_regular_or_fifo(path, &fd, NULL);
+	return ret == GW_OK ? gw_file_fdopen(fd, out) : ret;
 }
 
 static int read_file(loader_t *ld, char **out, size_t *out_size)

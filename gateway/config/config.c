@@ -106,93 +106,77 @@ out:
 	return ret;
 }
 
-/* Read at most GW_CONFIG_FILE_MAX + 1 bytes: enough to tell "too large"
- * without trusting st_size (pipes and /proc files report 0). */
-static int read_file(sink_t *sink, const char *path, char **out, size_t *out_len)
+/* The file at path, at most GW_CONFIG_FILE_MAX octets (gw_file_read_stream():
+ * refused by its size first, and a pipe, whose size is 0, read up to one
+ * octet past the limit). regular_only: only a regular file, checked on
+ * the open file and without waiting for a writer (a reload reads on the
+ * loop); else a FIFO too (the start: `-c <(...)`), whose open waits. */
+static int read_file(sink_t *sink, const char *path, bool regular_only, char **out, size_t *out_len)
 {
-	int ret = GW_ECONFIG;
 	int fd = -1;
-	char *buf = NULL;
-	size_t len = 0;
-	size_t cap = 0;
+	FILE *fp = NULL;
 	struct stat st;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		char hint[96];
-		if (gw_file_unreadable_hint(hint, sizeof(hint), errno)[0] != '\0')
+	char hint[96];
+	int ret = regular_only ? gw_file_open_regular(path, 0, &fd, &st)
+	                       : gw_file_open_regular_or_fifo(path, &fd, &st);
+	if (ret == GW_ENOTFILE) {
+		if (S_ISDIR(st.st_mode))
+			sink_add(sink, 0, 0, "is a directory; give the path of the YAML file");
+		else if (regular_only)
+			sink_add(
+			    sink, 0, 0,
+			    "is not a regular file (a FIFO, a device or a directory); a reload "
+			    "reads the configuration only from a regular file");
+		else
+			sink_add(
+			    sink, 0, 0,
+			    "is not a regular file or a pipe (a device?); give the path of the "
+			    "YAML file");
+		return GW_ENOTFILE;
+	}
+	if (ret != GW_OK) {
+		if (gw_file_unreadable_hint(hint, sizeof(hint), -ret)[0] != '\0')
 			sink_add(sink, 0, 0,
 			         "cannot open: %s%s (a file holding secrets: owned by that user, "
 			         "mode 0600)",
-			         strerror(errno), hint);
+			         strerror(-ret), hint);
 		else
 			sink_add(sink, 0, 0, "cannot open: %s; check the path given with -c",
-			         strerror(errno));
-		goto out;
+			         strerror(-ret));
+		return GW_ECONFIG;
 	}
-	if (fstat(fd, &st) != 0) {
-		sink_add(sink, 0, 0, "cannot stat: %s", strerror(errno));
-		goto out;
+	ret = gw_file_fdopen(fd, &fp);
+	if (ret != GW_OK) {
+		sink_add(sink, 0, 0, "cannot read: %s", strerror(-ret));
+		return ret == -ENOMEM ? GW_ENOMEM : GW_ECONFIG;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		sink_add(sink, 0, 0, "is a directory; give the path of the YAML file");
-		goto out;
+	ret = gw_file_read_stream(fp, GW_CONFIG_FILE_MAX, out, out_len);
+	fclose(fp);
+	switch (ret) {
+	case GW_OK:
+	case GW_ENOMEM:
+		return ret;
+	case GW_ELIMIT:
+		if (S_ISREG(st.st_mode) && st.st_size > GW_CONFIG_FILE_MAX)
+			sink_add(sink, 0, 0,
+			         "%lld bytes, larger than the %d-byte limit; a configuration is a "
+			         "few kilobytes: check that this is the right file",
+			         (long long)st.st_size, GW_CONFIG_FILE_MAX);
+		else
+			sink_add(sink, 0, 0,
+			         "larger than the %d-byte limit; a configuration is a few "
+			         "kilobytes: check that this is the right file",
+			         GW_CONFIG_FILE_MAX);
+		return GW_ECONFIG;
+	default:
+		sink_add(sink, 0, 0, "cannot read: %s",
+		         ret == GW_EIO ? strerror(EIO) : gw_strerror(ret));
+		return GW_ECONFIG;
 	}
-	if (S_ISREG(st.st_mode) && st.st_size > GW_CONFIG_FILE_MAX) {
-		sink_add(sink, 0, 0,
-		         "%lld bytes, larger than the %d-byte limit; a configuration is a few "
-		         "kilobytes: check that this is the right file",
-		         (long long)st.st_size, GW_CONFIG_FILE_MAX);
-		goto out;
-	}
-	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
-	buf = malloc(cap);
-	if (buf == NULL) {
-		ret = GW_ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap > GW_CONFIG_FILE_MAX) {
-				sink_add(sink, 0, 0,
-				         "larger than the %d-byte limit; a configuration is a few "
-				         "kilobytes: check that this is the right file",
-				         GW_CONFIG_FILE_MAX);
-				goto out;
-			}
-			size_t ncap =
-			    cap * 2 > GW_CONFIG_FILE_MAX + 1 ? GW_CONFIG_FILE_MAX + 1 : cap * 2;
-			char *n = realloc(buf, ncap);
-			if (n == NULL) {
-				ret = GW_ENOMEM;
-				goto out;
-			}
-			buf = n;
-			cap = ncap;
-		}
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			sink_add(sink, 0, 0, "cannot read: %s", strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	*out = buf;
-	*out_len = len;
-	buf = NULL;
-	ret = GW_OK;
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return ret;
 }
 
-int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs)
+/* gw_config_load() and gw_config_load_regular(). */
+static int load(gw_config_t **out, const char *path, bool regular_only, gw_config_errors_t *errs)
 {
 	gw_config_errors_t local;
 	sink_t sink;
@@ -203,7 +187,9 @@ int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs
 	sink = (sink_t){.errs = errs != NULL ? errs : &local, .name = path};
 	sink.base = sink.errs->count;
 	gw_config_t *cfg = NULL;
-	int ret = read_file(&sink, path, &data, &len);
+	int ret = read_file(&sink, path, regular_only, &data, &len);
+	if (ret == GW_ENOTFILE && !regular_only)
+		ret = GW_ECONFIG;
 	if (ret == GW_OK)
 		ret = gw_config_parse(&cfg, path, data, len, sink.errs);
 	if (ret == GW_OK)
@@ -216,4 +202,14 @@ int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs
 	log_errors(&local);
 	gw_config_errors_deinit(&local);
 	return ret;
+}
+
+int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs)
+{
+	return load(out, path, false, errs);
+}
+
+int gw_config_load_regular(gw_config_t **out, const char *path, gw_config_errors_t *errs)
+{
+	return load(out, path, true, errs);
 }

@@ -424,6 +424,13 @@ int gw_config_add_reverse_zone(gw_config_t *cfg, const uint8_t *apex, size_t ape
  * others, as a key file (file:) must not; GW_ECONFIG otherwise. */
 int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs);
 
+/* As gw_config_load(), from a regular file only: a FIFO, a device or a
+ * directory is refused, checked on the open file (no window between a
+ * check and the open) and without waiting for a FIFO's writer. For a
+ * reload, which reads on the loop. GW_ENOTFILE then (its problem appended
+ * to errs, as GW_ECONFIG's are), else as gw_config_load(). */
+int gw_config_load_regular(gw_config_t **out, const char *path, gw_config_errors_t *errs);
+
 /* As gw_config_load(), from len bytes at data (need not be NUL-terminated);
  * name stands for the file in messages and in cfg->source. */
 int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_t len,

@@ -495,6 +495,76 @@ static void test_file_too_large(void)
 	free(big);
 }
 
+/* What is read as a configuration: a regular file; at the start a pipe
+ * too (`-c <(...)`); never a device. A reload (gw_config_load_regular())
+ * refuses a FIFO on the open file, without waiting for a writer: if it
+ * waited, this test would hang until ctest's timeout. */
+static void test_file_kinds(void)
+{
+	gw_config_t *cfg = NULL;
+	gw_config_errors_t errs;
+
+	/* a pipe, as bash's <(...) gives one: /proc/self/fd/N */
+	int p[2];
+	CU_ASSERT_FATAL(pipe(p) == 0);
+	static const char text[] = "zone: {domain: piped.example}\n";
+	CU_ASSERT_FATAL(write(p[1], text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1));
+	close(p[1]);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_load(&cfg, path, &errs), GW_OK);
+	CU_ASSERT_EQUAL(errs.count, 0);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	gw_config_free(cfg);
+	cfg = NULL;
+	gw_config_errors_deinit(&errs);
+	close(p[0]);
+
+	/* a device: /dev/null is not an empty configuration */
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_load(&cfg, "/dev/null", &errs), GW_ECONFIG);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL_FATAL(errs.count, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, "/dev/null"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, "is not a regular file or a pipe"));
+	gw_config_errors_deinit(&errs);
+
+	/* a reload: a FIFO with no writer, refused at once */
+	char dir[] = "/tmp/test_config_XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char fifo[64];
+	snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", dir);
+	CU_ASSERT_FATAL(mkfifo(fifo, 0600) == 0);
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_load_regular(&cfg, fifo, &errs), GW_ENOTFILE);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL_FATAL(errs.count, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, fifo));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text,
+	                              "a reload reads the configuration only from a regular file"));
+	gw_config_errors_deinit(&errs);
+	unlink(fifo);
+	rmdir(dir);
+
+	/* a reload: a directory, and a regular file */
+	char file[1024];
+	data_path(file, sizeof(file), "minimal.yaml");
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_load_regular(&cfg, file, &errs), GW_OK);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	gw_config_free(cfg);
+	cfg = NULL;
+	CU_ASSERT_EQUAL(errs.count, 0);
+	gw_config_errors_deinit(&errs);
+	data_path(file, sizeof(file), "");
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_load_regular(&cfg, file, &errs), GW_ENOTFILE);
+	CU_ASSERT_EQUAL_FATAL(errs.count, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, "is a directory"));
+	gw_config_errors_deinit(&errs);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("config errors",
@@ -509,6 +579,7 @@ int gw_test_register(void)
 	                         {"limits", test_limits},
 	                         {"file missing", test_file_missing},
 	                         {"file too large", test_file_too_large},
+	                         {"file kinds", test_file_kinds},
 	                         {NULL, NULL},
 	                     });
 }
