@@ -376,21 +376,95 @@ int sig_ks_save_state(const sig_keystore_t *ks)
 	return gw_file_write_with(ks->state_path, 0600, write_state, ks);
 }
 
+/* The longest line write_state() writes, with room to spare: a longer
+ * one is damage. */
+#define STATE_LINE_MAX 256
+/* Times are unix seconds up to the end of year 9999, either side of 1970
+ * (a rollover's start moves with a clock set back: the RTC-less box that
+ * boots in 1970). Sums of a time and a rollover's wait stay far inside
+ * int64_t. */
+#define STATE_TIME_MAX INT64_C(253402300799)
+
+/* Split the text of a line (copied into buf, STATE_LINE_MAX octets) at
+ * single spaces into at most max fields, as write_state() writes them.
+ * GW_EPARSE for a line too long, an empty field (two spaces, a space at
+ * either end) or more than max fields. */
+static int split_fields(const char *line, char *buf, char **field, size_t max, size_t *count)
+{
+	size_t len = strlen(line);
+	if (len >= STATE_LINE_MAX)
+		return GW_EPARSE;
+	memcpy(buf, line, len + 1);
+	size_t n = 0;
+	for (char *p = buf;;) {
+		char *sp = strchr(p, ' ');
+		if (n == max || *p == '\0' || sp == p)
+			return GW_EPARSE;
+		field[n++] = p;
+		if (sp == NULL)
+			break;
+		*sp = '\0';
+		p = sp + 1;
+	}
+	*count = n;
+	return GW_OK;
+}
+
+/* A number as write_state() writes it: decimal digits, no leading zero,
+ * at most max, and a '-' before them where negative is true. sscanf()'s
+ * %u took "-1" as UINT_MAX and "+1" as 1, and a number past the type is
+ * undefined behaviour there (glibc gave LLONG_MAX for a time, which the
+ * rollover's arithmetic then overflowed). */
+static int parse_number(const char *text, bool negative, uint64_t max, int64_t *out)
+{
+	bool minus = negative && text[0] == '-';
+	const char *d = text + (minus ? 1 : 0);
+	size_t n = strlen(d);
+	if (n == 0 || strspn(d, "0123456789") != n || (d[0] == '0' && (n > 1 || minus)))
+		return GW_EPARSE;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t digit = (uint64_t)(d[i] - '0');
+		if (v > (max - digit) / 10)
+			return GW_EPARSE;
+		v = v * 10 + digit;
+	}
+	*out = minus ? -(int64_t)v : (int64_t)v;
+	return GW_OK;
+}
+
+static int parse_unsigned(const char *text, uint64_t max, unsigned *out)
+{
+	int64_t v = 0;
+	int ret = parse_number(text, false, max, &v);
+	if (ret == GW_OK)
+		*out = (unsigned)v;
+	return ret;
+}
+
+static int parse_time(const char *text, int64_t *out)
+{
+	return parse_number(text, true, (uint64_t)STATE_TIME_MAX, out);
+}
+
+/* roll KIND STEP OLD-TAG OLD-ALG NEW-TAG NEW-ALG SINCE */
 static int parse_roll_line(const char *line, ks_roll_t *r)
 {
-	char kind[12], step[12];
+	char buf[STATE_LINE_MAX];
+	char *f[8];
+	size_t n = 0;
 	unsigned old_tag, old_alg, new_tag, new_alg;
-	long long since;
-	int end = -1;
-	if (sscanf(line, "roll %11s %11s %u %u %u %u %lld %n", kind, step, &old_tag, &old_alg,
-	           &new_tag, &new_alg, &since, &end) != 7 ||
-	    end < 0 || line[end] != '\0' || old_tag > UINT16_MAX || new_tag > UINT16_MAX ||
-	    old_alg > UINT8_MAX || new_alg > UINT8_MAX)
+	int64_t since;
+	if (split_fields(line, buf, f, 8, &n) != GW_OK || n != 8 || strcmp(f[0], "roll") != 0 ||
+	    parse_unsigned(f[3], UINT16_MAX, &old_tag) != GW_OK ||
+	    parse_unsigned(f[4], UINT8_MAX, &old_alg) != GW_OK ||
+	    parse_unsigned(f[5], UINT16_MAX, &new_tag) != GW_OK ||
+	    parse_unsigned(f[6], UINT8_MAX, &new_alg) != GW_OK || parse_time(f[7], &since) != GW_OK)
 		return GW_EPARSE;
-	if (sig_roll_kind_parse(kind, &r->kind) != GW_OK)
+	if (sig_roll_kind_parse(f[1], &r->kind) != GW_OK)
 		return GW_EPARSE;
 	int s = 0;
-	while (s <= SIG_STEP_REVOKE && strcmp(step, sig_roll_step_name((sig_roll_step_t)s)) != 0)
+	while (s <= SIG_STEP_REVOKE && strcmp(f[2], sig_roll_step_name((sig_roll_step_t)s)) != 0)
 		s++;
 	if (s > SIG_STEP_REVOKE)
 		return GW_EPARSE;
@@ -410,42 +484,39 @@ typedef struct {
 	ks_meta_t meta;
 } ks_entry_t;
 
+/* key TAG ALGORITHM ROLE FLAGS FILE CREATED PUBLISHED ACTIVE USE (version
+ * 1: no USE) */
 static int parse_key_line(const char *line, int version, ks_entry_t *e)
 {
-	char role[8];
-	char use[8] = "";
-	long long created, published, active;
-	int end = -1;
-	int fields =
-	    sscanf(line, "key %u %u %7s %u %63s %lld %lld %lld %7s %n", &e->tag, &e->alg, role,
-	           &e->flags, e->meta.file, &created, &published, &active, use, &end);
-	if (version == 1)
-		fields =
-		    sscanf(line, "key %u %u %7s %u %63s %lld %lld %lld %n", &e->tag, &e->alg, role,
-		           &e->flags, e->meta.file, &created, &published, &active, &end) +
-		    1;
-	if (fields != 9 || end < 0 || line[end] != '\0')
+	char buf[STATE_LINE_MAX];
+	char *f[10];
+	size_t n = 0;
+	size_t want = version == 1 ? 9 : 10;
+	if (split_fields(line, buf, f, want, &n) != GW_OK || n != want ||
+	    strcmp(f[0], "key") != 0 || parse_unsigned(f[1], UINT16_MAX, &e->tag) != GW_OK ||
+	    parse_unsigned(f[2], UINT8_MAX, &e->alg) != GW_OK ||
+	    parse_unsigned(f[4], UINT16_MAX, &e->flags) != GW_OK ||
+	    strlen(f[5]) >= sizeof(e->meta.file) || parse_time(f[6], &e->meta.created) != GW_OK ||
+	    parse_time(f[7], &e->meta.published) != GW_OK ||
+	    parse_time(f[8], &e->meta.active) != GW_OK)
 		return GW_EPARSE;
 	size_t r = 0;
-	while (r < 3 && strcmp(role, sig_ks_role_names[r]) != 0)
+	while (r < 3 && strcmp(f[3], sig_ks_role_names[r]) != 0)
 		r++;
-	if (r == 3 || e->tag > UINT16_MAX)
+	if (r == 3)
 		return GW_EPARSE;
 	e->role = (sig_role_t)r;
 	if (version == 1)
 		e->meta.use = sig_ks_default_use(e->role);
-	else if (use_parse(use, &e->meta.use) != GW_OK)
+	else if (use_parse(f[9], &e->meta.use) != GW_OK)
 		return GW_EPARSE;
 	uint16_t want_flags = e->role == SIG_ROLE_ZSK ? SIG_FLAGS_ZSK : SIG_FLAGS_KSK;
-	if (e->flags != want_flags || strcmp(sig_algorithm_name((uint8_t)e->alg), "unknown") == 0 ||
-	    e->alg > UINT8_MAX)
+	if (e->flags != want_flags || strcmp(sig_algorithm_name((uint8_t)e->alg), "unknown") == 0)
 		return GW_EPARSE;
 	/* A plain name inside keys/: the state file must not point elsewhere. */
-	if (e->meta.file[0] == '.' || strchr(e->meta.file, '/') != NULL)
+	if (f[5][0] == '.' || strchr(f[5], '/') != NULL)
 		return GW_EPARSE;
-	e->meta.created = created;
-	e->meta.published = published;
-	e->meta.active = active;
+	memcpy(e->meta.file, f[5], strlen(f[5]) + 1);
 	return GW_OK;
 }
 
@@ -510,17 +581,20 @@ static int load_state(sig_keystore_t *ks, FILE *fp)
 		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		int version = 0;
-		char magic[32];
 		if (lineno == 1) {
-			if (sscanf(line, "%31s %d", magic, &version) != 2 ||
-			    strcmp(magic, STATE_MAGIC) != 0) {
+			char buf[STATE_LINE_MAX];
+			char *f[2];
+			size_t nf = 0;
+			unsigned version = 0;
+			if (split_fields(line, buf, f, 2, &nf) != GW_OK || nf != 2 ||
+			    strcmp(f[0], STATE_MAGIC) != 0 ||
+			    parse_unsigned(f[1], INT_MAX, &version) != GW_OK) {
 				ret = GW_EPARSE;
 				break;
 			}
-			file_version = version;
+			file_version = (int)version;
 			if (version < 1 || version > STATE_VERSION) {
-				gw_err("%s has format version %d; this version of dnssd-gateway "
+				gw_err("%s has format version %u; this version of dnssd-gateway "
 				       "reads version %d",
 				       ks->state_path, version, STATE_VERSION);
 				ret = GW_EKEY;

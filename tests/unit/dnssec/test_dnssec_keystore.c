@@ -241,6 +241,22 @@ static void test_keystore_missing_key(void)
 	rm_tree(dir);
 }
 
+/* text with field (0: "key") of its first key line replaced by fmt,
+ * whose %s, if any, is the field as it was; into out. */
+static void replace_field(const char *text, int field, const char *fmt, char *out, size_t len)
+{
+	const char *line = strstr(text, "\nkey ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	size_t at = (size_t)(line + 1 - text);
+	for (int f = 0; f < field; f++)
+		at += strcspn(text + at, " ") + 1;
+	size_t n = strcspn(text + at, " \n");
+	char old[64], repl[96];
+	snprintf(old, sizeof(old), "%.*s", (int)n, text + at);
+	snprintf(repl, sizeof(repl), fmt, old);
+	snprintf(out, len, "%.*s%s%s", (int)at, text, repl, text + at + n);
+}
+
 static void test_keystore_bad_state(void)
 {
 	char *dir = make_tmpdir();
@@ -289,6 +305,53 @@ static void test_keystore_bad_state(void)
 	write_text(path, twice, 0600);
 	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EPARSE);
 	CU_ASSERT_PTR_NULL(ks);
+	write_text(path, good, 0600);
+
+	/* Fields read strictly, as they are written (sscanf() took these):
+	 * a sign, a number past its type (undefined behaviour; glibc gave
+	 * LLONG_MAX for a time, and "4294967297" as the tag 1), two spaces,
+	 * a tab; and a rollover starting past year 9999. */
+	static const struct {
+		int field; /* of the key line, 0 = "key"; -1: a roll line added */
+		const char *text;
+	} strict[] = {
+	    {1, "+%s"},
+	    {1, "0%s"},
+	    {1, "4294967297"},
+	    {6, "99999999999999999999"},
+	    {7, "253402300800"},
+	    {8, "-"},
+	    {8, "%s "},
+	    {8, "%s\t"},
+	    {5, " %s"},
+	    {-1, "roll csk publish 1 13 2 13 9223372036854775807"},
+	    {-1, "roll csk publish 1 13 2 13 1700000000 1"},
+	};
+	for (size_t i = 0; i < sizeof(strict) / sizeof(strict[0]); i++) {
+		char text[4096];
+		if (strict[i].field < 0)
+			snprintf(text, sizeof(text), "%s%s\n", good, strict[i].text);
+		else
+			replace_field(good, strict[i].field, strict[i].text, text, sizeof(text));
+		write_text(path, text, 0600);
+		CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EPARSE);
+		CU_ASSERT_PTR_NULL(ks);
+		if (ks != NULL) {
+			fprintf(stderr, "loaded, should not have: %s\n", text);
+			sig_keystore_free(ks);
+			ks = NULL;
+		}
+	}
+	/* A time before 1970 is read (a rollover's start moves with a clock
+	 * set back), as are 0 and the largest. */
+	char a[4096], b[4096];
+	replace_field(good, 6, "-1", a, sizeof(a));
+	replace_field(a, 7, "0", b, sizeof(b));
+	replace_field(b, 8, "253402300799", a, sizeof(a));
+	write_text(path, a, 0600);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	sig_keystore_free(ks);
+	ks = NULL;
 	write_text(path, good, 0600);
 	free(good);
 
