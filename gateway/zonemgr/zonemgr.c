@@ -379,10 +379,12 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 		goto out;
 	}
 	m->stats.rrsets_signed += signed_count;
-	gw_info("zone %s signed: %zu RRsets with %zu keys (%s) in %.1f ms, %u threads; %zu RRsets "
-	        "kept the signatures served before the restart",
-	        cfg->domain_str, signed_count, count, sig_algorithm_name(cfg->dnssec.algorithm),
-	        (double)(gw_clock_mono_ns() - t0) / 1e6, m->sign_threads, adopted);
+	gw_info("zone %s signed: %zu RRset%s with %zu key%s (%s) in %.1f ms, %u thread%s; %zu "
+	        "RRset%s kept the signatures served before the restart",
+	        cfg->domain_str, signed_count, signed_count == 1 ? "" : "s", count,
+	        count == 1 ? "" : "s", sig_algorithm_name(cfg->dnssec.algorithm),
+	        (double)(gw_clock_mono_ns() - t0) / 1e6, m->sign_threads,
+	        m->sign_threads == 1 ? "" : "s", adopted, adopted == 1 ? "" : "s");
 	/* A step whose re-signing the restart cut off (its parts, or a disk
 	 * too full for its commit) is in effect only now that the zone is
 	 * signed whole: counted from when it was taken, its waits would end

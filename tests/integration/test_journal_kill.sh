@@ -116,7 +116,7 @@ fi
 gw_start "$cfg"
 expect "restart: serves" test -n "$(gw_soa_serial "$Z.")"
 expect "restart: the signatures taken over from the journal" \
-	grep -Eq "signed: [0-9]+ RRsets with 1 keys .* [1-9][0-9]{4,} RRsets kept the signatures" "$GW_TMP/gateway.log"
+	grep -Eq "signed: [0-9]+ RRsets? with 1 key .* [1-9][0-9]{4,} RRsets kept the signatures" "$GW_TMP/gateway.log"
 expect "restart: the journal connects" grep -q "journal: restart diff" "$GW_TMP/gateway.log"
 expect "restart: the journal rewritten by a child process again" settle
 expect "restart: no temporary file left" test ! -e "$J.tmp"
