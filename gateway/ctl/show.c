@@ -81,13 +81,15 @@ static bool show_status(json_object *d, FILE *fp)
 	}
 	json_object *m = ctl_get(d, "mdns");
 	if (m != NULL)
-		fprintf(
-		    fp,
-		    "mDNS: %s; %lld links (%lld active), %lld services, %lld records published\n",
-		    json_object_get_boolean(ctl_get(m, "discovery")) ? "discovering"
-		                                                     : "off (saved state only)",
-		    ctl_num(m, "links"), ctl_num(m, "links_active"), ctl_num(m, "services"),
-		    ctl_num(m, "records_published"));
+		fprintf(fp,
+		        "mDNS: %s; %lld link%s (%lld active), %lld service%s, %lld record%s "
+		        "published\n",
+		        json_object_get_boolean(ctl_get(m, "discovery")) ? "discovering"
+		                                                         : "off (saved state only)",
+		        ctl_num(m, "links"), ctl_num(m, "links") == 1 ? "" : "s",
+		        ctl_num(m, "links_active"), ctl_num(m, "services"),
+		        ctl_num(m, "services") == 1 ? "" : "s", ctl_num(m, "records_published"),
+		        ctl_num(m, "records_published") == 1 ? "" : "s");
 	return zones != NULL;
 }
 

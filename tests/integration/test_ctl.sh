@@ -250,6 +250,7 @@ s=$(served_serial)
 expect "status (human)" hctl status
 expect "status (human): the zone and its serial" hout "^zone $D: serial $s"
 expect "status (human): DNSSEC line" hout "^  DNSSEC: ECDSAP256SHA256, NSEC, 2 keys"
+expect "status (human): mDNS line" hout "^mDNS: discovering; 2 links \(2 active\), [0-9]+ services, [0-9]+ records published$"
 expect "links (human)" hctl links
 expect "links (human): a header and both links" hout "^LINK +INTERFACE +IFINDEX +STATE" "^lan1 +lan1 +[0-9]+ +up +3 " "^lan2 +lan2 "
 expect "services (human)" hctl services --link lan1
