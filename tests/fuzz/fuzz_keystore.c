@@ -92,8 +92,9 @@ static void setup(void)
 	atexit(cleanup);
 }
 
-/* Whether a key line of the file lists tag with algorithm 13, read as
- * the reader reads it (sscanf() also takes "key035657", leading zeros). */
+/* Whether a key line of the file lists tag with algorithm 13. Looser
+ * than the reader (sscanf() takes "key035657" and leading zeros, which
+ * the reader refuses): it must only never refuse what the reader took. */
 static bool lists_tag(const char *text, size_t size, unsigned tag)
 {
 	for (size_t k = 0; k + 3 <= size; k++) {
@@ -141,7 +142,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sep = sep || role != SIG_ROLE_ZSK;
 		zone = zone || role != SIG_ROLE_KSK;
 		CHECK(sig_key_algorithm(keys[i]) == SIG_ALG_ECDSAP256SHA256);
-		CHECK(lists_tag(text, size, sig_key_tag(keys[i])));
+		/* The file lists a key by its tag without REVOKE (write_state()):
+		 * a key listed with R is revoked once loaded, its tag changed. */
+		uint16_t listed = sig_key_tag(keys[i]);
+		if (sig_key_flags(keys[i]) & SIG_FLAGS_REVOKE)
+			CHECK(sig_key_flipped_tag(keys[i], &listed) == GW_OK);
+		CHECK(lists_tag(text, size, listed));
 	}
 	CHECK(sep && zone);
 	CHECK(memmem(text, size, "\nzone ", 6) != NULL);
