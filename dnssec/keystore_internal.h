@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,9 +77,22 @@ void sig_ks_drop_key(sig_keystore_t *ks, size_t i);
  * memory). GW_OK, GW_ECRYPTO, GW_ENOMEM. */
 int sig_ks_revoke(sig_keystore_t *ks, size_t i);
 
+/* A usable set has a key for the apex DNSKEY RRset (CSK or KSK) and one
+ * for everything else (CSK or ZSK): GW_OK, else GW_EKEY, logged with
+ * origin (what the keys came from). */
+int sig_ks_check_roles(const sig_keystore_t *ks, const char *origin);
+
+/* ---- keys/state (keystore_state.c) ---- */
+
 /* Write keys/state from ks, atomically (the commit point of every
  * change). GW_OK or -errno / GW_EIO. */
 int sig_ks_save_state(const sig_keystore_t *ks);
+
+/* Read keys/state from fp (borrowed; the caller closes it) into ks, each
+ * key it lists loaded from its file in keys/; every problem logged.
+ * GW_OK, GW_EPARSE (a line not as it is written), GW_EKEY (a version, a
+ * zone or a key that does not fit), GW_EPERM, GW_ECRYPTO, GW_ENOMEM. */
+int sig_ks_load_state(sig_keystore_t *ks, FILE *fp);
 
 /* What a key of role does when no rollover says otherwise. */
 static inline uint8_t sig_ks_default_use(sig_role_t role)

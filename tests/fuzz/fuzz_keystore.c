@@ -1,6 +1,6 @@
 /* libFuzzer target for the key state file (<state>/keys/state) as
- * sig_keystore_open() reads it at start (dnssec/keystore.c: load_state(),
- * parse_key_line()). The input is the file's content; the target writes
+ * sig_keystore_open() reads it at start (dnssec/keystore_state.c:
+ * sig_ks_load_state(), parse_key_line()). The input is the file's content; the target writes
  * it into a state directory of its own whose keys/ holds two fixed test
  * keys (tests/fuzz/keystore-seeds/keys: ksk.pem and zsk.pem, ECDSA P-256)
  * and opens the store for example. with a split policy. The file exists
