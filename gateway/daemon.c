@@ -235,6 +235,10 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	bool ports_written = false;
 	gw_zone_extra_t *extra = NULL; /* per zone: the DANE records of one */
 	daemon_t d = {.cfg = cfg, .flags = flags, .clock = {.fd = -1}};
+	/* A write to a peer that went away (a TCP client, a log pipe whose
+	 * reader is gone) fails with EPIPE rather than killing the daemon;
+	 * from the first moment, since the start logs too. */
+	signal(SIGPIPE, SIG_IGN);
 	d.loop = ev_default_loop(EVFLAG_AUTO);
 	gw_notify_pool_init(&d.notify_pool, GW_NOTIFY_SOCKETS_MAX);
 	if (d.loop == NULL) {
@@ -464,7 +468,6 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	if (ret != GW_OK)
 		goto out;
 
-	signal(SIGPIPE, SIG_IGN);
 	ev_signal_start(d.loop, &d.sigterm);
 	ev_signal_start(d.loop, &d.sigint);
 	gw_server_start(d.server);

@@ -3,7 +3,7 @@
 # file replaces the zone, a bad one keeps the old zone and says why; the
 # daemon answers while a reload reads the zone file),
 # SIGTERM shutdown; a start whose clock is behind the state directory's
-# last write says so.
+# last write says so; a log pipe without a reader does not kill it.
 source "$(dirname "$0")/lib.sh"
 
 cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
@@ -142,5 +142,42 @@ cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
 gw_start "$good"
 expect "a clock behind the state directory is said" \
 	grep -Eq "zone dnssd.test.: the wall clock is 1[0-9]{5} s behind the last write in $GW_TMP/state" "$GW_TMP/gateway.log"
+gw_stop
+
+# Its stdout and stderr a pipe nobody reads (a log pipe whose reader is
+# gone): every log line fails with EPIPE, from the first. The daemon
+# starts, serves and stops cleanly all the same; SIGPIPE killed it
+# during its start, before it ignored the signal once serving.
+rm -f "$GW_TMP/ports" "$GW_TMP/epipe.pid" "$GW_TMP/epipe.rc"
+/usr/bin/python3 - "$GW_BIN" "$good" "$GW_TMP/epipe" <<'PY' &
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)  # no reader: a write to the pipe fails (EPIPE, and SIGPIPE)
+p = subprocess.Popen([sys.argv[1], "-c", sys.argv[2]], stdout=w, stderr=w)
+os.close(w)
+with open(sys.argv[3] + ".pid", "w") as f:
+    f.write(str(p.pid))
+rc = p.wait()
+with open(sys.argv[3] + ".rc", "w") as f:
+    f.write(str(rc))
+PY
+for _ in $(seq 1 100); do
+	[ -s "$GW_TMP/ports" ] || [ -s "$GW_TMP/epipe.rc" ] && break
+	sleep 0.1
+done
+expect "log pipe without a reader: the daemon starts (ports file)" test -s "$GW_TMP/ports"
+if [ -s "$GW_TMP/ports" ]; then
+	GW_PORT=$(awk '$1 == "udp" && $2 == "127.0.0.1" {print $3; exit}' "$GW_TMP/ports")
+	q dnssd.test. SOA
+	expect "log pipe without a reader: SOA answered" has_text "IN SOA"
+	kill -TERM "$(cat "$GW_TMP/epipe.pid")"
+fi
+for _ in $(seq 1 100); do
+	[ -s "$GW_TMP/epipe.rc" ] && break
+	sleep 0.1
+done
+expect "log pipe without a reader: clean exit status 0 ($(cat "$GW_TMP/epipe.rc" 2>/dev/null))" \
+	test "$(cat "$GW_TMP/epipe.rc" 2>/dev/null)" = 0
+wait
 
 gw_finish
