@@ -7,3 +7,8 @@ const char *gw_str_table(const char *const *names, size_t count, long long index
 		return fallback;
 	return names[index];
 }
+
+const char *gw_plural_s(long long n)
+{
+	return n == 1 ? "" : "s";
+}

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "common/str_table.h"
 
 #define MDNS_PORT 5353
 
@@ -111,15 +112,15 @@ void mdns_rcvbuf_apply(mdns_t *m, size_t links)
 		}
 		gw_debug(
 		    "mdns: mDNS socket %d: receive buffer %zu KiB (asked %zu KiB for %zu link%s)",
-		    fds[i], got / 1024, want / 1024, links, links == 1 ? "" : "s");
+		    fds[i], got / 1024, want / 1024, links, gw_plural_s((long long)links));
 		if (got < want && want > told) {
 			told = want;
 			gw_info("mdns: the kernel gave the mDNS sockets %zu KiB of receive buffer, "
 			        "not the %zu KiB asked for %zu link%s of %u services; a burst from "
 			        "the links may be dropped: raise the limit with sysctl "
 			        "net.core.rmem_max=%zu (see mdns.md, \"Big links\")",
-			        got / 1024, want / 1024, links, links == 1 ? "" : "s", services,
-			        want);
+			        got / 1024, want / 1024, links, gw_plural_s((long long)links),
+			        services, want);
 		}
 	}
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/str_table.h"
 #include "gateway/ctl/ctl.h"
 
 json_object *ctl_get(json_object *o, const char *key)
@@ -76,7 +77,7 @@ static bool show_status(json_object *d, FILE *fp)
 		    fp,
 		    "  DNSSEC: %s, %s, %lld key%s; earliest signature expiry %s, next refresh %s\n",
 		    ctl_str(s, "algorithm"), ctl_str(s, "denial"), ctl_num(s, "keys"),
-		    ctl_num(s, "keys") == 1 ? "" : "s", ctl_str(s, "earliest_expiry"),
+		    gw_plural_s(ctl_num(s, "keys")), ctl_str(s, "earliest_expiry"),
 		    ctl_str(s, "next_refresh"));
 	}
 	json_object *m = ctl_get(d, "mdns");
@@ -86,10 +87,10 @@ static bool show_status(json_object *d, FILE *fp)
 		        "published\n",
 		        json_object_get_boolean(ctl_get(m, "discovery")) ? "discovering"
 		                                                         : "off (saved state only)",
-		        ctl_num(m, "links"), ctl_num(m, "links") == 1 ? "" : "s",
+		        ctl_num(m, "links"), gw_plural_s(ctl_num(m, "links")),
 		        ctl_num(m, "links_active"), ctl_num(m, "services"),
-		        ctl_num(m, "services") == 1 ? "" : "s", ctl_num(m, "records_published"),
-		        ctl_num(m, "records_published") == 1 ? "" : "s");
+		        gw_plural_s(ctl_num(m, "services")), ctl_num(m, "records_published"),
+		        gw_plural_s(ctl_num(m, "records_published")));
 	return zones != NULL;
 }
 

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/heap.h"
 #include "common/log.h"
+#include "common/str_table.h"
 #include "dnssec/dnssec.h"
 #include "gateway/journal/journal.h"
 #include "gateway/zonemgr/serial_store.h"
@@ -381,10 +382,10 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	m->stats.rrsets_signed += signed_count;
 	gw_info("zone %s signed: %zu RRset%s with %zu key%s (%s) in %.1f ms, %u thread%s; %zu "
 	        "RRset%s kept the signatures served before the restart",
-	        cfg->domain_str, signed_count, signed_count == 1 ? "" : "s", count,
-	        count == 1 ? "" : "s", sig_algorithm_name(cfg->dnssec.algorithm),
+	        cfg->domain_str, signed_count, gw_plural_s((long long)signed_count), count,
+	        gw_plural_s((long long)count), sig_algorithm_name(cfg->dnssec.algorithm),
 	        (double)(gw_clock_mono_ns() - t0) / 1e6, m->sign_threads,
-	        m->sign_threads == 1 ? "" : "s", adopted, adopted == 1 ? "" : "s");
+	        gw_plural_s(m->sign_threads), adopted, gw_plural_s((long long)adopted));
 	/* A step whose re-signing the restart cut off (its parts, or a disk
 	 * too full for its commit) is in effect only now that the zone is
 	 * signed whole: counted from when it was taken, its waits would end

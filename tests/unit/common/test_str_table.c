@@ -1,6 +1,6 @@
 /* common/str_table.h and gw_strerror() built on it: the entry of a
  * table when the index is inside it and the slot is set, the fallback
- * otherwise (below, past the end, a hole); gw_error_is_local(). */
+ * otherwise (below, past the end, a hole); gw_error_is_local(); gw_plural_s(). */
 #include <errno.h>
 #include <string.h>
 
@@ -37,6 +37,17 @@ static void test_strerror(void)
 	CU_ASSERT_STRING_EQUAL(gw_strerror(1), "unknown error");
 }
 
+/* The ending of a count in a log or status line: only exactly one is
+ * singular (zero, negative counts and large ones are not). */
+static void test_plural(void)
+{
+	CU_ASSERT_STRING_EQUAL(gw_plural_s(1), "");
+	CU_ASSERT_STRING_EQUAL(gw_plural_s(0), "s");
+	CU_ASSERT_STRING_EQUAL(gw_plural_s(2), "s");
+	CU_ASSERT_STRING_EQUAL(gw_plural_s(-1), "s");
+	CU_ASSERT_STRING_EQUAL(gw_plural_s(1LL << 32 | 1), "s");
+}
+
 /* The host's failures (a system call, memory, crypto, keys, permissions,
  * busy) against the data's (a zone rule, a limit, malformed input). */
 static void test_error_is_local(void)
@@ -58,6 +69,7 @@ int gw_test_register(void)
 	return gw_test_suite("str_table", (gw_test_t[]){
 	                                      {"lookup", test_lookup},
 	                                      {"strerror", test_strerror},
+	                                      {"plural", test_plural},
 	                                      {"local or data", test_error_is_local},
 	                                      {NULL, NULL},
 	                                  });
