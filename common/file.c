@@ -277,13 +277,20 @@ const char *gw_file_unreadable_hint(char *buf, size_t len, int err)
 	return buf;
 }
 
-int gw_file_read_stream(FILE *fp, size_t max, char **out, size_t *len)
+/* gw_file_read_stream() and gw_file_read_stream_private(): wipe clears
+ * every buffer it lets go of, and reads past stdio's own buffer. */
+static int read_stream(FILE *fp, size_t max, bool wipe, char **out, size_t *len)
 {
 	int ret = GW_OK;
 	char *buf = NULL;
 	struct stat st;
 	if (fstat(fileno(fp), &st) != 0)
 		return -errno;
+	/* Unbuffered, fread() reads straight into buf: a small file would
+	 * otherwise pass through a stdio buffer that fclose() frees as it
+	 * is. */
+	if (wipe && setvbuf(fp, NULL, _IONBF, 0) != 0)
+		return GW_EIO;
 	/* Room for what the file holds now, not for max: max bounds a
 	 * damaged file (256 MiB for the mirror's state), and a buffer of that
 	 * size for a file of a few kB would be asked of the allocator at
@@ -314,7 +321,15 @@ int gw_file_read_stream(FILE *fp, size_t max, char **out, size_t *len)
 			goto out;
 		}
 		size_t more = cap > max / 2 ? max + 1 : cap * 2;
-		char *grown = realloc(buf, more + 1);
+		char *grown = NULL;
+		if (!wipe) {
+			grown = realloc(buf, more + 1);
+		} else if ((grown = malloc(more + 1)) != NULL) {
+			/* realloc() would free the smaller copy as it is. */
+			memcpy(grown, buf, n);
+			explicit_bzero(buf, n);
+			free(buf);
+		}
 		if (grown == NULL) {
 			ret = GW_ENOMEM;
 			goto out;
@@ -327,8 +342,20 @@ int gw_file_read_stream(FILE *fp, size_t max, char **out, size_t *len)
 	*len = n;
 	buf = NULL;
 out:
+	if (buf != NULL && wipe)
+		explicit_bzero(buf, n);
 	free(buf);
 	return ret;
+}
+
+int gw_file_read_stream(FILE *fp, size_t max, char **out, size_t *len)
+{
+	return read_stream(fp, max, false, out, len);
+}
+
+int gw_file_read_stream_private(FILE *fp, size_t max, char **out, size_t *len)
+{
+	return read_stream(fp, max, true, out, len);
 }
 
 int gw_file_read(const char *path, size_t max, char **out, size_t *len)

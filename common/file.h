@@ -89,6 +89,14 @@ int gw_file_read(const char *path, size_t max, char **out, size_t *len);
  * -errno (fstat). */
 int gw_file_read_stream(FILE *fp, size_t max, char **out, size_t *len);
 
+/* gw_file_read_stream() for a file that may hold secrets (a configuration
+ * with TSIG keys, read from a pipe, whose size is not known before):
+ * fp, not yet read from, is made unbuffered so that no copy stays in
+ * stdio's buffer, and each buffer the file outgrows is cleared before it
+ * is freed. The caller clears *out (explicit_bzero()) before freeing it.
+ * Same returns. */
+int gw_file_read_stream_private(FILE *fp, size_t max, char **out, size_t *len);
+
 /* Open path for reading as a private file: a regular file that group and
  * others can neither read nor write. extra_flags are added to
  * O_RDONLY | O_CLOEXEC (e.g. O_NOFOLLOW). On success *fd is open (caller

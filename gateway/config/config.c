@@ -106,7 +106,7 @@ out:
 	return ret;
 }
 
-/* The file at path, at most GW_CONFIG_FILE_MAX octets (gw_file_read_stream():
+/* The file at path, at most GW_CONFIG_FILE_MAX octets (gw_file_read_stream_private():
  * refused by its size first, and a pipe, whose size is 0, read up to one
  * octet past the limit). regular_only: only a regular file, checked on
  * the open file and without waiting for a writer (a reload reads on the
@@ -150,7 +150,7 @@ static int read_file(sink_t *sink, const char *path, bool regular_only, char **o
 		sink_add(sink, 0, 0, "cannot read: %s", strerror(-ret));
 		return ret == -ENOMEM ? GW_ENOMEM : GW_ECONFIG;
 	}
-	ret = gw_file_read_stream(fp, GW_CONFIG_FILE_MAX, out, out_len);
+	ret = gw_file_read_stream_private(fp, GW_CONFIG_FILE_MAX, out, out_len);
 	fclose(fp);
 	switch (ret) {
 	case GW_OK:
@@ -197,7 +197,7 @@ static int load(gw_config_t **out, const char *path, bool regular_only, gw_confi
 	if (ret == GW_OK)
 		*out = cfg;
 	if (data != NULL)
-		memset(data, 0, len);
+		explicit_bzero(data, len); /* TSIG secrets; memset() may be dropped before free() */
 	free(data);
 	log_errors(&local);
 	gw_config_errors_deinit(&local);

@@ -1,7 +1,9 @@
 /* common/file.h: a private file is opened only when it is a regular file
- * closed to group and others; a whole-file read stops at its limit; an
- * update writes only what differs. */
+ * closed to group and others; a whole-file read stops at its limit, and a
+ * private one clears what it lets go of; an update writes only what
+ * differs. */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -174,6 +176,81 @@ static void test_read_sizes(void)
 	CU_ASSERT_EQUAL(gw_file_read("/proc/self/status", 10, &text, &len), GW_ELIMIT);
 }
 
+/* The suite is linked with free() and realloc() wrapped (tests/CMakeLists.txt):
+ * while secret_mark is set, every block let go of is searched for it. */
+void __real_free(void *p);
+void *__real_realloc(void *p, size_t n);
+static const char *secret_mark;
+static unsigned secret_blocks; /* blocks let go of that still held it */
+
+static void check_let_go(void *p)
+{
+	if (p != NULL && secret_mark != NULL &&
+	    memmem(p, malloc_usable_size(p), secret_mark, strlen(secret_mark)) != NULL)
+		secret_blocks++;
+}
+
+void __wrap_free(void *p)
+{
+	check_let_go(p);
+	__real_free(p);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	check_let_go(p); /* a block realloc() moves is freed as it is */
+	return __real_realloc(p, n);
+}
+
+/* A configuration with TSIG secrets read from a pipe (`-c <(...)`): its
+ * size is not known, so the buffer grows many times (from one octet), and
+ * gw_file_read_stream_private() lets go of no buffer that still holds
+ * what it read, whether it gives back the whole text or refuses it past
+ * its limit. The plain reader does (realloc()), which shows that the
+ * check sees such a block. */
+static void test_read_private(void)
+{
+	static const char mark[] = "c2VjcmV0IGtleQ==";
+	static const struct {
+		bool private;
+		size_t max;
+		int ret;
+	} cases[] = {{true, 1 << 20, GW_OK}, {false, 1 << 20, GW_OK}, {true, 5000, GW_ELIMIT}};
+	char text[12000];
+	size_t at = 0;
+	while (at + sizeof(mark) + 20 < sizeof(text))
+		at += (size_t)snprintf(text + at, sizeof(text) - at, "- secret: %s\n", mark);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int fds[2];
+		CU_ASSERT_EQUAL_FATAL(pipe(fds), 0); /* 64 KiB of pipe buffer: no writer thread */
+		CU_ASSERT_EQUAL_FATAL(write(fds[1], text, at), (ssize_t)at);
+		close(fds[1]);
+		FILE *fp = fdopen(fds[0], "r");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		char *out = NULL;
+		size_t len = 0;
+		secret_mark = mark;
+		secret_blocks = 0;
+		int ret = cases[i].private
+		              ? gw_file_read_stream_private(fp, cases[i].max, &out, &len)
+		              : gw_file_read_stream(fp, cases[i].max, &out, &len);
+		unsigned let_go = secret_blocks;
+		secret_mark = NULL;
+		fclose(fp);
+		CU_ASSERT_EQUAL(ret, cases[i].ret);
+		CU_ASSERT(cases[i].private ? let_go == 0 : let_go > 0);
+		if (ret != GW_OK) {
+			CU_ASSERT_PTR_NULL(out);
+			continue;
+		}
+		CU_ASSERT_EQUAL(len, at);
+		CU_ASSERT(out != NULL && memcmp(out, text, at) == 0 && out[len] == '\0');
+		if (out != NULL)
+			explicit_bzero(out, len);
+		free(out);
+	}
+}
+
 /* gw_file_read_full(): from the file's position (which moves) or at an
  * offset (which leaves it), short only at the end of the file. */
 static void test_read_full(void)
@@ -261,9 +338,6 @@ static void test_update(void)
 	remove_dir();
 }
 
-/* Only regular files are read: a FIFO is refused at once (an open that
- * waited for a writer would hang the daemon), so are a device behind a
- * link and a directory; a regular file's descriptor is left blocking. */
 /* The hint names the uid only for a refusal, and only when not root:
  * checked as root, and in a child that became nobody (65534). */
 static void test_unreadable_hint(void)
@@ -292,6 +366,9 @@ static void test_unreadable_hint(void)
 	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* Only regular files are read: a FIFO is refused at once (an open that
+ * waited for a writer would hang the daemon), so are a device behind a
+ * link and a directory; a regular file's descriptor is left blocking. */
 static void test_regular_only(void)
 {
 	int fd = -1;
@@ -342,6 +419,7 @@ int gw_test_register(void)
 	                                 {"symlink", test_symlink},
 	                                 {"limit", test_limit},
 	                                 {"read sizes", test_read_sizes},
+	                                 {"read private", test_read_private},
 	                                 {"read_full", test_read_full},
 	                                 {"update", test_update},
 	                                 {"regular files only", test_regular_only},
