@@ -406,7 +406,18 @@ static void drop_pending(const sig_keystore_t *ks)
 		return;
 	char line[256];
 	unsigned lines = 0;
-	while (lines++ < SIG_KS_KEYS_MAX && fgets(line, sizeof(line), fp) != NULL) {
+	bool cut = false; /* within a line longer than line */
+	while (lines < SIG_KS_KEYS_MAX && fgets(line, sizeof(line), fp) != NULL) {
+		bool whole = strchr(line, '\n') != NULL || feof(fp);
+		bool tail = cut;
+		cut = !whole;
+		if (!whole || tail) {
+			/* The pieces of a longer line are no names of ours: the
+			 * last of them would otherwise be taken for one. */
+			lines += whole;
+			continue;
+		}
+		lines++;
 		line[strcspn(line, "\n")] = '\0';
 		size_t n = strlen(line);
 		if (n < 5 || line[0] == '.' || strchr(line, '/') != NULL ||

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "common/file.h"
@@ -97,6 +98,10 @@ int sig_ks_save_state(const sig_keystore_t *ks)
 /* The longest line write_state() writes, with room to spare: a longer
  * one is damage. */
 #define STATE_LINE_MAX 256
+/* The largest file: SIG_KS_KEYS_MAX key lines, the roll line and the
+ * comments are some kilobytes. Damage past it is refused by its size
+ * before a line is read (getline() would take one line of any length). */
+#define STATE_FILE_MAX (64 * 1024)
 /* Times are unix seconds up to the end of year 9999, either side of 1970
  * (a rollover's start moves with a clock set back: the RTC-less box that
  * boots in 1970). Sums of a time and a rollover's wait stay far inside
@@ -295,8 +300,25 @@ int sig_ks_load_state(sig_keystore_t *ks, FILE *fp)
 	bool zone_seen = false;
 	bool roll_seen = false;
 
+	struct stat st;
+	if (fstat(fileno(fp), &st) != 0) {
+		ret = -errno;
+		gw_err("cannot read %s: %s", ks->state_path, gw_strerror(ret));
+		goto out;
+	}
+	if (st.st_size > STATE_FILE_MAX) {
+		gw_err("%s is %lld bytes, more than the %d a key state holds; restore the file "
+		       "from a backup",
+		       ks->state_path, (long long)st.st_size, STATE_FILE_MAX);
+		ret = GW_EKEY;
+		goto out;
+	}
 	while ((n = getline(&line, &cap, fp)) >= 0) {
 		lineno++;
+		if (strlen(line) != (size_t)n) {
+			ret = GW_EPARSE; /* a NUL in the line: the text after it unseen */
+			break;
+		}
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
 		if (lineno == 1) {

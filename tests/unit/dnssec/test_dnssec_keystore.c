@@ -342,6 +342,33 @@ static void test_keystore_bad_state(void)
 			ks = NULL;
 		}
 	}
+	/* Damage the reader did not see: a NUL inside a key line (the
+	 * text after it was never read), and a file past 64 KiB, which
+	 * getline() read whatever its length (here comment lines, which
+	 * loaded). */
+	{
+		const char *use = strrchr(strstr(good, "\nkey "), ' ');
+		CU_ASSERT_PTR_NOT_NULL_FATAL(use);
+		size_t at = (size_t)(strchr(use, '\n') - good);
+		FILE *fp = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fwrite(good, 1, at, fp);
+		fwrite("\0 junk", 1, 7, fp);
+		fputs(good + at, fp);
+		CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+		CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EPARSE);
+		CU_ASSERT_PTR_NULL(ks);
+		fp = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fputs(good, fp);
+		for (int i = 0; i < 1100; i++)
+			fprintf(fp, "# %060d\n", i);
+		CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+		CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EKEY);
+		CU_ASSERT_PTR_NULL(ks);
+		sig_keystore_free(ks);
+		ks = NULL;
+	}
 	/* A time before 1970 is read (a rollover's start moves with a clock
 	 * set back), as are 0 and the largest. */
 	char a[4096], b[4096];
@@ -413,6 +440,20 @@ static void test_keystore_crash(void)
 	write_text(path, pending, 0600);
 	join(path, sizeof(path), state, "keys/state");
 	CU_ASSERT_FATAL(unlink(path) == 0);
+	/* A line longer than any name the list holds is no name: its last
+	 * piece (here a file beside the list) was taken for one and removed.
+	 * Left, that file is a key of an earlier store to the start, which
+	 * then makes no keys; without it the start goes on. */
+	char bystander[1024], long_line[4096 + 300];
+	join(bystander, sizeof(bystander), state, "keys/K1-bystander.pem");
+	write_text(bystander, "not a key of the list", 0600);
+	snprintf(long_line, sizeof(long_line), "%s%0255dK1-bystander.pem\n", pending, 0);
+	join(path, sizeof(path), state, "keys/pending");
+	write_text(path, long_line, 0600);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state, g_apex, &p), GW_EKEY);
+	CU_ASSERT_PTR_NULL(ks);
+	CU_ASSERT_TRUE(exists(bystander));
+	CU_ASSERT_EQUAL(unlink(bystander), 0);
 	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
 	for (size_t i = 0; i < old_count; i++)
 		CU_ASSERT_FALSE(exists(old_files[i]));
