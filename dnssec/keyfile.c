@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -32,5 +33,20 @@ int sig_file_open_private(FILE **out, const char *path, bool nofollow)
 	}
 	if (ret != GW_OK)
 		return ret;
+	/* The PEM and BIND readers take a file of any length into memory:
+	 * a damaged one is refused by its size before a line is read. */
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	if (st.st_size > SIG_KEY_FILE_MAX) {
+		gw_err("key file %s is %lld bytes; a key file holds a few kilobytes (at most %d "
+		       "read): restore it from a backup",
+		       path, (long long)st.st_size, SIG_KEY_FILE_MAX);
+		close(fd);
+		return GW_EKEY;
+	}
 	return gw_file_fdopen(fd, out);
 }

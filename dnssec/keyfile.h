@@ -7,9 +7,14 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+/* The largest private key file read: an RSA-4096 key is about 3.3 kB in
+ * PEM and in BIND's format. */
+#define SIG_KEY_FILE_MAX (64 * 1024)
+
 /* Open a private file for reading: it must be a regular file with no
  * permission for group or others (GW_EPERM, logged with the path, the mode
- * and the chmod that fixes it; GW_EKEY when not a regular file, logged).
+ * and the chmod that fixes it; GW_EKEY when not a regular file or larger
+ * than SIG_KEY_FILE_MAX, logged).
  * With nofollow, a symbolic link in its place is refused too (GW_EKEY,
  * logged): a key of the store is the file in keys/ itself. A file that
  * cannot be opened is -errno, not logged (callers add their context). On

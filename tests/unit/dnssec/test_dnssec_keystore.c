@@ -231,8 +231,25 @@ static void test_keystore_missing_key(void)
 	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state2, g_apex, &csk), GW_EPERM);
 	CU_ASSERT_EQUAL(file_mode(path), 0644);
 
-	/* A key file that holds another key than the state lists. */
+	/* A key file grown past 64 KiB: the PEM reader would take it whole
+	 * (the key, then anything), so it is refused by its size. Cut back,
+	 * it loads. */
 	CU_ASSERT_FATAL(chmod(path, 0600) == 0);
+	struct stat st;
+	CU_ASSERT_FATAL(stat(path, &st) == 0);
+	FILE *fp = fopen(path, "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	for (int i = 0; i < 1100; i++)
+		fprintf(fp, "%063d\n", i);
+	CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+	CU_ASSERT_EQUAL(sig_keystore_open(&ks, state2, g_apex, &csk), GW_EKEY);
+	CU_ASSERT_PTR_NULL(ks);
+	CU_ASSERT_FATAL(truncate(path, st.st_size) == 0);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state2, g_apex, &csk), GW_OK);
+	sig_keystore_free(ks);
+	ks = NULL;
+
+	/* A key file that holds another key than the state lists. */
 	sig_key_t *stranger = NULL;
 	CU_ASSERT_EQUAL_FATAL(sig_key_generate(&stranger, 15, SIG_ROLE_CSK, g_apex, 0), GW_OK);
 	CU_ASSERT_EQUAL_FATAL(sig_key_save_pem(stranger, path), GW_OK);
