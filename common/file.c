@@ -266,6 +266,20 @@ int gw_file_fopen_regular(const char *path, FILE **out)
 	return ret == GW_OK ? gw_file_fdopen(fd, out) : ret;
 }
 
+int gw_file_fopen_regular_max(const char *path, size_t max, FILE **out)
+{
+	int fd = -1;
+	struct stat st;
+	int ret = gw_file_open_regular(path, 0, &fd, &st);
+	if (ret != GW_OK)
+		return ret;
+	if ((uint64_t)st.st_size > (uint64_t)max) {
+		close(fd);
+		return GW_ELIMIT;
+	}
+	return gw_file_fdopen(fd, out);
+}
+
 const char *gw_file_unreadable_hint(char *buf, size_t len, int err)
 {
 	if (len == 0)

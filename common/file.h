@@ -58,6 +58,11 @@ int gw_file_open_regular_or_fifo(const char *path, int *fd, struct stat *st);
 /* gw_file_open_regular() as a stdio stream, "r". */
 int gw_file_fopen_regular(const char *path, FILE **out);
 
+/* gw_file_fopen_regular() for a reader that takes a file of any length
+ * into memory (OpenSSL's PEM readers): a file larger than max octets is
+ * refused by its size before it is read, GW_ELIMIT. */
+int gw_file_fopen_regular_max(const char *path, size_t max, FILE **out);
+
 /* A directory inside the state directory (keys/, tls/, zones/, a zone's
  * own) must be the directory itself: a symbolic link there would take the
  * daemon's writes, some made as root at start, wherever whoever can write

@@ -26,11 +26,17 @@
  * checks (RFC 7671 5.1), and a CA-less certificate has nobody to renew
  * it. */
 #define CERT_DAYS 3650
+/* The largest key file and certificate file read: tls/'s own are well
+ * under a kilobyte, a configured certificate's chain some kilobytes.
+ * Past them a damaged file is refused by its size, before the PEM reader
+ * takes it whole. */
+#define TLS_KEY_MAX  (64 * 1024)
+#define TLS_CERT_MAX (1024 * 1024)
 
 static int read_key(const char *path, EVP_PKEY **out)
 {
 	FILE *fp = NULL;
-	int ret = gw_file_fopen_regular(path, &fp);
+	int ret = gw_file_fopen_regular_max(path, TLS_KEY_MAX, &fp);
 	if (ret != GW_OK)
 		return ret;
 	*out = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
@@ -42,7 +48,7 @@ static int read_key(const char *path, EVP_PKEY **out)
 static X509 *read_cert(const char *path)
 {
 	FILE *fp = NULL;
-	if (gw_file_fopen_regular(path, &fp) != GW_OK)
+	if (gw_file_fopen_regular_max(path, TLS_CERT_MAX, &fp) != GW_OK)
 		return NULL;
 	X509 *x = PEM_read_X509(fp, NULL, NULL, NULL);
 	fclose(fp);
@@ -72,7 +78,10 @@ static int own_key(const char *path, EVP_PKEY **out)
 		gw_err("TLS key %s cannot be used (%s); it is not replaced: restore it, or remove "
 		       "it to make a new key (clients that pinned the old key by its TLSA record "
 		       "fail until their cache expires)",
-		       path, ret == GW_EKEY ? "not a PEM private key" : gw_strerror(ret));
+		       path,
+		       ret == GW_EKEY     ? "not a PEM private key"
+		       : ret == GW_ELIMIT ? "larger than 64 KiB, where a key is some hundred bytes"
+		                          : gw_strerror(ret));
 		return GW_EKEY;
 	}
 	*out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");

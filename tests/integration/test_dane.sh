@@ -97,11 +97,21 @@ expect "after the certificate was remade: the same TLSA" test "$(awk '{print tol
 gw_stop
 cp "$state/tls/key.pem" "$GW_TMP/key.good"
 echo "garbage" >"$state/tls/key.pem"
-"$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
-expect "a damaged key stops the start" test "$rc" -ne 0
+timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "a damaged key stops the start" test "$rc" -ne 0 -a "$rc" -ne 124
 expect "the message names the key file and says it is not replaced" \
 	bash -c "grep -q 'tls/key.pem' '$GW_TMP/last' && grep -q 'not replaced' '$GW_TMP/last'"
 expect "the damaged key was left as it was" grep -q garbage "$state/tls/key.pem"
+# The key followed by 70 kB of anything: a file past 64 KiB is refused by
+# its size (the PEM reader reads a damaged one of any length), and left as
+# it is. The code before started on it (timeout's 124).
+cp "$GW_TMP/key.good" "$state/tls/key.pem"
+head -c 70000 /dev/zero | tr '\0' 'x' >>"$state/tls/key.pem"
+timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "a key file past 64 KiB stops the start" test "$rc" -ne 0 -a "$rc" -ne 124
+expect "the message says the key file is too large" \
+	bash -c "grep -q 'tls/key.pem cannot be used (larger than 64 KiB' '$GW_TMP/last'"
+expect "the large key file was left as it was" test "$(stat -c %s "$state/tls/key.pem")" -gt 70000
 cp "$GW_TMP/key.good" "$state/tls/key.pem"
 
 # A configured certificate and key (RSA here, any the operator has): its

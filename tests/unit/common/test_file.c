@@ -126,6 +126,16 @@ static void test_limit(void)
 	write_file("123456789", 0600);
 	CU_ASSERT_EQUAL(read_private(0, buf, 8, &len, &mode), GW_ELIMIT);
 	CU_ASSERT_EQUAL(len, 99);
+	/* gw_file_fopen_regular_max(): the same bound, on a stream. */
+	FILE *fp = NULL;
+	CU_ASSERT_EQUAL(gw_file_fopen_regular_max(path, 8, &fp), GW_ELIMIT);
+	CU_ASSERT_PTR_NULL(fp);
+	CU_ASSERT_EQUAL_FATAL(gw_file_fopen_regular_max(path, 9, &fp), GW_OK);
+	CU_ASSERT_EQUAL(fread(buf, 1, sizeof(buf), fp), 9);
+	fclose(fp);
+	fp = NULL;
+	CU_ASSERT_EQUAL(gw_file_fopen_regular_max(dir, 1 << 20, &fp), GW_ENOTFILE);
+	CU_ASSERT_PTR_NULL(fp);
 	remove_dir();
 }
 
