@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -75,6 +76,31 @@ static bool unreadable(const char *what, const char *path)
 	return true;
 }
 
+/* OpenSSL opens the files by their paths and reads them whole: a FIFO
+ * in a state file's place (tls/previous-*.pem of a rollover) would hang
+ * the start, and a damaged file of any length would be read. Each is
+ * checked first, without waiting; what cannot be opened is left to
+ * unreadable() and OpenSSL's own messages, as before. */
+static bool not_small_file(const char *what, const char *path, size_t max)
+{
+	int fd = -1;
+	struct stat st;
+	int ret = gw_file_open_regular(path, 0, &fd, &st);
+	if (ret == GW_ENOTFILE) {
+		gw_err("TLS: the %s %s is not a regular file", what, path);
+		return true;
+	}
+	if (ret != GW_OK)
+		return false;
+	close(fd);
+	if ((uint64_t)st.st_size <= (uint64_t)max)
+		return false;
+	gw_err("TLS: the %s %s is %lld bytes, more than the %zu KiB read; restore it or give "
+	       "the right file",
+	       what, path, (long long)st.st_size, max / 1024);
+	return true;
+}
+
 /* A private key others may read, or group or others may change, is
  * served all the same (peers do so too, and a start refused after an
  * upgrade helps no one) but said at every start and reload: group read
@@ -114,7 +140,9 @@ int gw_tls_ctx_new(SSL_CTX **out, const char *cert_file, const char *key_file)
 	/* tcp.c's output buffer moves and is written in pieces. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 	                          SSL_MODE_RELEASE_BUFFERS);
-	if (unreadable("certificate", cert_file) || unreadable("key", key_file)) {
+	if (unreadable("certificate", cert_file) || unreadable("key", key_file) ||
+	    not_small_file("certificate", cert_file, GW_TLS_CERT_MAX) ||
+	    not_small_file("key", key_file, GW_TLS_KEY_MAX)) {
 		ret = GW_EKEY;
 		goto out;
 	}

@@ -14,9 +14,19 @@
 #define GW_TLS_KEY_FILE  "key.pem"
 #define GW_TLS_CERT_FILE "cert.pem"
 
+/* The largest key file and certificate file read: the gateway's own are
+ * well under a kilobyte, a configured chain some kilobytes. Past them a
+ * damaged file is refused by its size, before OpenSSL's PEM reader
+ * takes it whole. */
+#define GW_TLS_KEY_MAX  (64 * 1024)
+#define GW_TLS_CERT_MAX (1024 * 1024)
+
 /* A server context for cert_file (PEM, chain allowed) and key_file (PEM):
  * TLS 1.2 at least, ALPN "dot", session tickets under a key of its own
- * (below). On success *out owns it. GW_EKEY (unusable files, logged with the path), GW_ECRYPTO. */
+ * (below). Each file must be a regular file within its bound above
+ * (checked before OpenSSL opens it by its path: a FIFO would hang it).
+ * On success *out owns it. GW_EKEY (unusable files, logged with the
+ * path), GW_ECRYPTO. */
 int gw_tls_ctx_new(SSL_CTX **out, const char *cert_file, const char *key_file);
 void gw_tls_ctx_free(SSL_CTX *ctx); /* accepts NULL */
 

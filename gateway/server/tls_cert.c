@@ -26,17 +26,11 @@
  * checks (RFC 7671 5.1), and a CA-less certificate has nobody to renew
  * it. */
 #define CERT_DAYS 3650
-/* The largest key file and certificate file read: tls/'s own are well
- * under a kilobyte, a configured certificate's chain some kilobytes.
- * Past them a damaged file is refused by its size, before the PEM reader
- * takes it whole. */
-#define TLS_KEY_MAX  (64 * 1024)
-#define TLS_CERT_MAX (1024 * 1024)
 
 static int read_key(const char *path, EVP_PKEY **out)
 {
 	FILE *fp = NULL;
-	int ret = gw_file_fopen_regular_max(path, TLS_KEY_MAX, &fp);
+	int ret = gw_file_fopen_regular_max(path, GW_TLS_KEY_MAX, &fp);
 	if (ret != GW_OK)
 		return ret;
 	*out = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
@@ -48,7 +42,7 @@ static int read_key(const char *path, EVP_PKEY **out)
 static X509 *read_cert(const char *path)
 {
 	FILE *fp = NULL;
-	if (gw_file_fopen_regular_max(path, TLS_CERT_MAX, &fp) != GW_OK)
+	if (gw_file_fopen_regular_max(path, GW_TLS_CERT_MAX, &fp) != GW_OK)
 		return NULL;
 	X509 *x = PEM_read_X509(fp, NULL, NULL, NULL);
 	fclose(fp);

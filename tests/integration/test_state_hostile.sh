@@ -173,4 +173,43 @@ for dir in tls zones "zones/$Z"; do
 	link_refused "$cfg2" "$dir"
 done
 
+# ---- a TLS rollover's files -----------------------------------------------
+# --tls-new-key keeps the old key and certificate as tls/previous-*.pem
+# until the switch (an hour of TLSA TTL here, so it is still under way);
+# a restart gives them to OpenSSL, which opens them by their paths and
+# reads them whole. A FIFO in their place, or in the own key's, is refused
+# at once and named, as is a key file past 64 KiB (the code before hung
+# on the FIFOs and started on the large file).
+rm -rf "$state"
+cfg3=$(gw_config state3 "zone: {domain: $Z., file: $GW_TMP/zone}
+dnssec: {algorithm: ed25519}
+tls: {listen: [\"127.0.0.1@0\"], server-name: ns.$Z., tlsa-ttl: 3600}")
+gw_start "$cfg3"
+gw_stop
+rm -f "$GW_TMP/ports"
+"$GW_BIN" -c "$cfg3" --tls-new-key >>"$GW_TMP/gateway.log" 2>&1 &
+GW_PID=$!
+gw_wait_ports || { echo "FAIL: no ports file after --tls-new-key" >&2; exit 1; }
+gw_stop
+expect "TLS rollover under way: previous-key.pem kept" test -s "$state/tls/previous-key.pem"
+cp -a "$state" "$GW_TMP/state.tls"
+tls_refused() { # FILE WHAT: a start on the damaged copy is refused at once, naming FILE
+	timeout 30 "$GW_BIN" -c "$cfg3" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+	expect "$2 $1: the start is refused, not hung (status $rc)" test "$rc" = 1
+	expect "$2 $1: the message names it" grep -q "$state/$1" "$GW_TMP/last"
+	rm -rf "$state"
+	cp -a "$GW_TMP/state.tls" "$state"
+}
+for f in tls/previous-cert.pem tls/previous-key.pem tls/key.pem; do
+	rm -f "$state/$f"
+	mkfifo -m 600 "$state/$f"
+	chown dnssd-gateway: "$state/$f"
+	tls_refused "$f" "FIFO as"
+done
+head -c 70000 /dev/zero | tr '\0' '#' >>"$state/tls/previous-key.pem"
+tls_refused tls/previous-key.pem "70 kB in"
+gw_start "$cfg3"
+expect "the rollover's files restored: resumed" grep -q "resuming the rollover" "$GW_TMP/gateway.log"
+gw_stop
+
 gw_finish
