@@ -1,7 +1,7 @@
-/* The fixture of the key tests (test_dnssec_keys.c, test_dnssec_keystore.c):
- * the BIND key pairs of tests/data/dnssec, temporary directories and files,
- * and signatures checked by ldns. Header-only, included once per test
- * program. */
+/* The fixture of the key tests (test_dnssec_keys.c, test_dnssec_keystore.c,
+ * test_dnssec_keystore_state.c): the BIND key pairs of tests/data/dnssec,
+ * temporary directories and files, and signatures checked by ldns.
+ * Header-only, included once per test program. */
 #pragma once
 
 #include <dirent.h>
@@ -54,6 +54,13 @@ static inline void data_path(char *buf, size_t len, const char *rel)
 {
 	const char *dir = getenv("GW_TEST_DATA");
 	snprintf(buf, len, "%s/dnssec/%s", dir != NULL ? dir : "tests/data", rel);
+}
+
+/* A key policy for a store: alg, one key or a KSK and a ZSK. */
+static inline sig_key_policy_t policy(uint8_t alg, bool split)
+{
+	sig_key_policy_t p = {.algorithm = alg, .split = split, .rsa_bits = 2048};
+	return p;
 }
 
 static inline char *make_tmpdir(void)
@@ -306,8 +313,8 @@ static inline void ds_digest(const uint8_t *owner, size_t owner_len, const uint8
 /* ---- BIND import ------------------------------------------------------------ */
 
 /* Copy a fixture pair into dir, the private file 0600. */
-static void stage_pair(const char *dir, const fixture_t *f, char *key_path, char *priv_path,
-                       size_t len)
+static inline void stage_pair(const char *dir, const fixture_t *f, char *key_path, char *priv_path,
+                              size_t len)
 {
 	char src[1024], name[256];
 	snprintf(name, sizeof(name), "%s/%s.key", f->dir, f->base);
