@@ -62,6 +62,9 @@ static int fill_cert(FILE *fp, const void *arg)
 	return PEM_write_X509(fp, (X509 *)arg) == 1 ? GW_OK : GW_ECRYPTO;
 }
 
+/* own_key()'s message names the bound. */
+_Static_assert(GW_TLS_KEY_MAX == 64 * 1024, "the TLS key message says 64 KiB");
+
 /* The key at path: read, or made when there is none. */
 static int own_key(const char *path, EVP_PKEY **out)
 {
