@@ -70,7 +70,7 @@ char *parse_secret(load_ctx_t *ctx, const char *text, size_t len, char *why, siz
 {
 	uint8_t raw[GW_CONFIG_TSIG_SECRET_MAX];
 	int n = gw_config_secret_decode(text, len, raw, sizeof(raw));
-	memset(raw, 0, sizeof(raw));
+	explicit_bzero(raw, sizeof(raw));
 	if (n == GW_ENOMEM) {
 		ctx->sink.oom = true;
 		return NULL;
@@ -165,7 +165,7 @@ char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len
 		snprintf(why + o, why_len - o, " (in key file '%s')", q);
 	}
 out:
-	memset(buf, 0, sizeof(buf));
+	explicit_bzero(buf, sizeof(buf));
 	close(fd);
 	return secret;
 }
