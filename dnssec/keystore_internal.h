@@ -90,8 +90,9 @@ int sig_ks_save_state(const sig_keystore_t *ks);
 
 /* Read keys/state from fp (borrowed; the caller closes it) into ks, each
  * key it lists loaded from its file in keys/; every problem logged.
- * GW_OK, GW_EPARSE (a line not as it is written), GW_EKEY (a version, a
- * zone or a key that does not fit), GW_EPERM, GW_ECRYPTO, GW_ENOMEM. */
+ * GW_OK, GW_EPARSE (a line not as it is written, a NUL in one), GW_EKEY
+ * (a file past 64 KiB, a version, a zone or a key that does not fit),
+ * GW_EPERM, GW_ECRYPTO, GW_ENOMEM, -errno (fstat). */
 int sig_ks_load_state(sig_keystore_t *ks, FILE *fp);
 
 /* What a key of role does when no rollover says otherwise. */
