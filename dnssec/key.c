@@ -439,7 +439,16 @@ static int read_dnskey_file(ldns_rr **out, const char *path, const uint8_t *apex
 	uint32_t ttl = 3600;
 	int line = 1;
 
-	ret = gw_file_fopen_regular(path, &fp);
+	/* ldns reads a file of any length line by line: a .key of a few
+	 * hundred octets is refused past the private files' bound. */
+	ret = gw_file_fopen_regular_max(path, SIG_KEY_FILE_MAX, &fp);
+	if (ret == GW_ELIMIT) {
+		gw_err("key file %s is more than %d bytes; a BIND .key file holds one DNSKEY "
+		       "record: give the right file",
+		       path, SIG_KEY_FILE_MAX);
+		ret = GW_EKEY;
+		goto out;
+	}
 	if (ret != GW_OK) {
 		gw_err("cannot open key file %s: %s", path, gw_strerror(ret));
 		goto out;

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* The largest private key file read: an RSA-4096 key is about 3.3 kB in
- * PEM and in BIND's format. */
+/* The largest key file read: an RSA-4096 key is about 3.3 kB in PEM and
+ * in BIND's private format; a BIND .key file holds one DNSKEY. */
 #define SIG_KEY_FILE_MAX (64 * 1024)
 
 /* Open a private file for reading: it must be a regular file with no

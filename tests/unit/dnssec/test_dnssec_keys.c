@@ -429,6 +429,22 @@ static void test_import_bind(void)
 	rm_tree(dir);
 }
 
+/* path: the DNSKEY of the .key file key_path behind `comments` comment
+ * lines of 64 octets. */
+static void write_commented_key(const char *path, const char *key_path, int comments)
+{
+	ldns_rr *rr = read_key_file(key_path);
+	char *text = ldns_rr2str(rr);
+	FILE *fp = fopen(path, "w");
+	CU_ASSERT_FATAL(text != NULL && fp != NULL);
+	for (int i = 0; i < comments; i++)
+		fprintf(fp, "; %060d\n", i);
+	fputs(text, fp);
+	CU_ASSERT_FATAL(fclose(fp) == 0);
+	free(text);
+	ldns_rr_free(rr);
+}
+
 static void test_import_errors(void)
 {
 	char *dir = make_tmpdir();
@@ -496,6 +512,17 @@ static void test_import_errors(void)
 	join(path, sizeof(path), dir, "broken.key");
 	write_text(path, "example. IN DNSKEY 257 3 13 !!!\n", 0644);
 	CU_ASSERT_EQUAL(sig_key_import_bind(&key, path, priv_path, g_apex, true), GW_EPARSE);
+
+	/* A .key padded past SIG_KEY_FILE_MAX with comments ldns would skip
+	 * line by line: refused by its size before it is read; with a few
+	 * comments it is still taken. */
+	join(path, sizeof(path), dir, "padded.key");
+	write_commented_key(path, key_path, 1200);
+	CU_ASSERT_EQUAL(sig_key_import_bind(&key, path, priv_path, g_apex, true), GW_EKEY);
+	write_commented_key(path, key_path, 10);
+	CU_ASSERT_EQUAL(sig_key_import_bind(&key, path, priv_path, g_apex, true), GW_OK);
+	sig_key_free(key);
+	key = NULL;
 
 	CU_ASSERT_PTR_NULL(key);
 	rm_tree(dir);
