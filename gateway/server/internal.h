@@ -56,6 +56,7 @@ struct gw_tcp_conn {
 	SSL *ssl;
 	bool handshaking;    /* TLS: no message may be read before it is done */
 	bool tls_want_write; /* TLS: the last read or handshake step wants the socket writable */
+	bool tls_read_data;  /* TLS: the last read returned octets */
 	uint8_t *in;         /* owned: 2 + GW_TCP_MAXMSG octets */
 	size_t in_len;
 	uint8_t *out; /* owned: pending output */
@@ -201,8 +202,10 @@ int gw_tls_handshake(gw_tcp_conn_t *c);
  * ready first, -1 with another errno for an error. */
 ssize_t gw_tls_recv(gw_tcp_conn_t *c, uint8_t *buf, size_t len);
 ssize_t gw_tls_send(gw_tcp_conn_t *c, const uint8_t *buf, size_t len);
-/* Octets already decrypted and waiting in OpenSSL (no socket event will
- * announce them). */
+/* Octets OpenSSL has already taken from the socket that the next read
+ * can return (no socket event will announce them): decrypted ones, or
+ * raw ones behind a read that returned data. Not a record's first part
+ * alone, which only the socket can complete. */
 bool gw_tls_pending(const gw_tcp_conn_t *c);
 /* Send close_notify (once, without waiting) and free the session. */
 void gw_tls_conn_deinit(gw_tcp_conn_t *c);

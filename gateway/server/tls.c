@@ -237,6 +237,7 @@ ssize_t gw_tls_recv(gw_tcp_conn_t *c, uint8_t *buf, size_t len)
 	ERR_clear_error();
 	c->tls_want_write = false;
 	int r = SSL_read_ex(c->ssl, buf, len, &got);
+	c->tls_read_data = r == 1;
 	if (r == 1)
 		return (ssize_t)got;
 	if (would_block(c, r)) {
@@ -269,7 +270,13 @@ ssize_t gw_tls_send(gw_tcp_conn_t *c, const uint8_t *buf, size_t len)
 
 bool gw_tls_pending(const gw_tcp_conn_t *c)
 {
-	return SSL_pending(c->ssl) > 0 || SSL_has_pending(c->ssl);
+	/* SSL_has_pending() is also true for part of a record. Were that fed
+	 * back as a read event, the read would find too little, the octets
+	 * would still be there and the event fed again: libev runs a fed
+	 * event in the same pass, so the loop would serve nothing else while
+	 * a client kept one octet of a record back. After a read that
+	 * returned data the next read either returns more or stops this. */
+	return SSL_pending(c->ssl) > 0 || (c->tls_read_data && SSL_has_pending(c->ssl));
 }
 
 void gw_tls_conn_deinit(gw_tcp_conn_t *c)

@@ -24,6 +24,12 @@ on the loopback interface, so each test can be several clients).
   tcp_hostile.py short --port P --len L
       One connection: a query, a message of L octets (below a header's
       12), another query, in one write; prints answered=N closed=0|1.
+  tcp_hostile.py tls-split --port P --udp-port U [--hold S]
+      A TLS connection (no certificate check) whose first query's record
+      goes out as its first octet alone, then the rest --hold seconds
+      later. Meanwhile one UDP query to U, given 1 s: a server that waits
+      for the record's rest must still serve others. Prints
+      udp_answered=0|1 tls_answered=0|1.
   tcp_hostile.py exec-limited --nofile N --hold K -- PROGRAM ARGS...
       Set RLIMIT_NOFILE (soft and hard) to N, leave K descriptors open for
       the program to inherit, and exec it.
@@ -33,6 +39,7 @@ import os
 import resource
 import selectors
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -234,6 +241,71 @@ def short(a):
     print("answered=%d closed=%d" % (answered, closed))
 
 
+def tls_handshake(s):
+    """A TLS session over the connected socket s through memory BIOs, so
+    that what goes on the wire can be cut anywhere. Returns (obj, inc, out)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.set_alpn_protocols(["dot"])
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(inc, out)
+    while True:
+        try:
+            obj.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            s.sendall(out.read())
+            data = s.recv(65536)
+            if not data:
+                raise OSError("closed during the handshake")
+            inc.write(data)
+    s.sendall(out.read())
+    return obj, inc, out
+
+
+def tls_read_reply(s, obj, inc):
+    """One length-prefixed DNS reply read through obj, or b"" at EOF."""
+    buf = b""
+    while len(buf) < 2 or len(buf) < 2 + struct.unpack("!H", buf[:2])[0]:
+        try:
+            buf += obj.read(65536)
+            continue
+        except ssl.SSLWantReadError:
+            pass
+        data = s.recv(65536)
+        if not data:
+            return b""
+        inc.write(data)
+    return buf[2:]
+
+
+def tls_split(a):
+    udp_answered = tls_answered = 0
+    s = socket.create_connection(("127.0.0.1", a.port), timeout=3)
+    try:
+        obj, inc, out = tls_handshake(s)
+        obj.write(struct.pack("!H", len(QUERY)) + QUERY)
+        record = out.read()
+        s.sendall(record[:1])
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.settimeout(1.0)
+        u.sendto(QUERY, ("127.0.0.1", a.udp_port))
+        try:
+            udp_answered = int(u.recv(4096)[:2] == QUERY[:2])
+        except socket.timeout:
+            pass
+        u.close()
+        time.sleep(a.hold)
+        s.sendall(record[1:])
+        reply = tls_read_reply(s, obj, inc)
+        tls_answered = int(reply[:2] == QUERY[:2] and b"\xc0\x00\x02\x50" in reply)
+    except OSError as e:
+        print("error: %s" % e)
+    s.close()
+    print("udp_answered=%d tls_answered=%d" % (udp_answered, tls_answered))
+
+
 def exec_limited(a):
     resource.setrlimit(resource.RLIMIT_NOFILE, (a.nofile, a.nofile))
     for _ in range(a.hold):
@@ -262,6 +334,10 @@ def main():
     sh = sub.add_parser("short")
     sh.add_argument("--port", type=int, required=True)
     sh.add_argument("--len", type=int, required=True)
+    ts = sub.add_parser("tls-split")
+    ts.add_argument("--port", type=int, required=True)
+    ts.add_argument("--udp-port", type=int, required=True)
+    ts.add_argument("--hold", type=float, default=0.2)
     ex = sub.add_parser("exec-limited")
     ex.add_argument("--nofile", type=int, required=True)
     ex.add_argument("--hold", type=int, required=True)
@@ -273,6 +349,8 @@ def main():
         keepalive(a)
     elif a.mode == "short":
         short(a)
+    elif a.mode == "tls-split":
+        tls_split(a)
     else:
         exec_limited(a)
 

@@ -210,5 +210,13 @@ expect "flood: 127.0.0.3 held at most 8 TLS connections" cmp "$(val open_127.0.0
 expect "flood: another client was answered over TLS each time" test "$late" -eq 0
 tq www.$Z. A
 expect "after the flood: answered" has_text "192.0.2.80"
+# A record that arrives in two pieces (its first octet alone): OpenSSL
+# holds the octet, and the daemon must go on serving others until the
+# rest comes (it used to feed itself the read event without end, the
+# loop stuck at full CPU while the connection stayed open).
+python3 "$H" tls-split --port "$P" --udp-port "$GW_PORT" --hold 0.3 >"$GW_TMP/last" 2>&1 || true
+expect "a TLS record's first octet alone: UDP still answered meanwhile" \
+	test "$(val udp_answered)" = 1
+expect "a TLS record in two pieces: answered once whole" test "$(val tls_answered)" = 1
 
 gw_finish
