@@ -7,6 +7,7 @@
 #include "common/dns.h"
 #include "common/error.h"
 #include "gateway/query/answer.h"
+#include "gateway/query/response.h"
 
 #define OPT_LEN (1 + DNS_RR_FIXED_LEN) /* root owner, fixed fields, no options yet */
 
@@ -174,6 +175,59 @@ bool gw_guard_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
 			(void)add_cookie(out, len, cap, cookie);
 	}
 	return *len > 0;
+}
+
+/* A reply gw_answer() did not write may end in a TSIG, which must stay
+ * last: cut to its header and question, TC set, and the OPT that q asked
+ * for written anew. Smaller than the query, which held the same header,
+ * question and OPT (and the TSIG). */
+static void truncate_special(const gw_query_t *q, uint16_t payload, uint8_t *out, size_t *len,
+                             size_t cap)
+{
+	size_t qend = DNS_HEADER_LEN;
+	if (ldns_read_uint16(out + 4) == 1 && q->qname != NULL &&
+	    qend + (size_t)q->qname_len + 4 <= *len)
+		qend += (size_t)q->qname_len + 4;
+	else
+		ldns_write_uint16(out + 4, 0);
+	uint16_t flags = ldns_read_uint16(out + 2);
+	ldns_write_uint16(out + 2, (uint16_t)(flags | DNS_FLAG_TC));
+	ldns_write_uint16(out + 6, 0);
+	ldns_write_uint16(out + 8, 0);
+	ldns_write_uint16(out + 10, 0);
+	*len = qend;
+	/* The room is there: the OPT was in the query, and the reply it
+	 * came from was no shorter. Without it the client only loses EDNS
+	 * for its retry, which goes to TCP. */
+	(void)gw_resp_add_opt(q, flags & DNS_FLAG_RCODE, payload, out, len, cap);
+}
+
+bool gw_guard_special_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
+                            const struct sockaddr *client, const uint8_t *apex, size_t apex_len,
+                            const gw_guard_special_t *sp, uint8_t *out, size_t *len, size_t cap,
+                            time_t now, uint64_t now_ms)
+{
+	if (*len < DNS_HEADER_LEN)
+		return false;
+	bool slip = *len > sp->limit;
+	if (g != NULL && g->rrl != NULL) {
+		gw_cookie_class_t cls = GW_COOKIE_NONE;
+		if (g->ck != NULL && q->has_cookie) {
+			gw_cookie_req_t req = {.cls = GW_COOKIE_NONE};
+			cls = gw_cookie_check(g->ck, pkt + q->cookie_offset, q->cookie_len, client,
+			                      (int64_t)now, &req);
+		}
+		if (cls != GW_COOKIE_VALID) {
+			gw_rrl_key_t key = rrl_key(q, apex, apex_len, out);
+			gw_rrl_action_t act = gw_rrl_check(g->rrl, client, &key, now_ms);
+			if (act == GW_RRL_DROP)
+				return false;
+			slip = slip || act == GW_RRL_SLIP;
+		}
+	}
+	if (slip)
+		truncate_special(q, sp->payload, out, len, cap);
+	return true;
 }
 
 void gw_guard_stream_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,

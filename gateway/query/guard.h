@@ -76,6 +76,28 @@ bool gw_guard_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
                     const struct sockaddr *client, const uint8_t *apex, size_t apex_len,
                     uint8_t *out, size_t *len, size_t cap, time_t now, uint64_t now_ms);
 
+/* What gw_guard_special_reply() needs to know of the client and of us. */
+typedef struct gw_guard_special {
+	size_t limit;     /* the client's UDP size: gw_answer_udp_limit() */
+	uint16_t payload; /* ours, for the OPT of a truncated reply */
+} gw_guard_special_t;
+
+/* The UDP reply out[0..*len) (cap octets of room) to a query gw_answer()
+ * left to others (GW_ANSWER_SPECIAL: a TSIG-signed query or its error, a
+ * NOTIFY, an IXFR): the rate limit as for any reply (a valid server
+ * cookie exempts it), and the client's size. A reply the limiter slips,
+ * or larger than sp->limit, goes out as its header and question with TC
+ * and the OPT q had, smaller than the query: no cookie is added, as a
+ * TSIG must stay last. Without it a bad signature got its full reply
+ * (the question, key and algorithm names written out: up to 2.7 times
+ * the query) to any spoofed source, however fast. Returns false when
+ * the limiter drops it (or *len is shorter than a header). g may be NULL
+ * (no limit: only the size then). */
+bool gw_guard_special_reply(gw_guard_t *g, const gw_query_t *q, const uint8_t *pkt,
+                            const struct sockaddr *client, const uint8_t *apex, size_t apex_len,
+                            const gw_guard_special_t *sp, uint8_t *out, size_t *len, size_t cap,
+                            time_t now, uint64_t now_ms);
+
 /* A reply over TCP or TLS, to query q parsed from pkt: when cookies are
  * on and q has a COOKIE option, a fresh server cookie goes into the
  * reply's OPT (as gw_guard_reply() does), whatever the server cookie q

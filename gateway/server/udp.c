@@ -56,9 +56,10 @@ static size_t reply_pktinfo(const struct msghdr *in, cmsg_buf_t *out)
 	return 0;
 }
 
-/* Cookies and the rate limit (gateway/query/guard.h) for one reply. */
+/* Cookies and the rate limit (gateway/query/guard.h) for one reply;
+ * special: a reply gw_answer() left to gw_server_special(). */
 static bool guard(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt,
-                  const struct sockaddr_storage *peer, uint8_t *out, size_t *len)
+                  const struct sockaddr_storage *peer, bool special, uint8_t *out, size_t *len)
 {
 	double now = ev_now(srv->loop);
 	/* The zone of the name: the rate limit's bucket of the negative
@@ -67,9 +68,17 @@ static bool guard(gw_server_t *srv, const gw_query_t *q, const uint8_t *pkt,
 	            ? zone_pick(srv->zone_ptrs, srv->zone_count, q->qname)
 	            : -1;
 	const zone_t *zone = i >= 0 ? srv->zone_ptrs[i] : NULL;
-	return gw_guard_reply(srv->guard, q, pkt, (const struct sockaddr *)peer,
-	                      zone != NULL ? zone_apex(zone) : NULL,
-	                      zone != NULL ? zone_apex_len(zone) : 0, out, len, GW_UDP_MAXMSG,
+	const uint8_t *apex = zone != NULL ? zone_apex(zone) : NULL;
+	size_t apex_len = zone != NULL ? zone_apex_len(zone) : 0;
+	const struct sockaddr *client = (const struct sockaddr *)peer;
+	if (special) {
+		gw_guard_special_t sp = {.limit = gw_answer_udp_limit(&srv->env, q),
+		                         .payload = srv->env.udp_payload};
+		return gw_guard_special_reply(srv->guard, q, pkt, client, apex, apex_len, &sp, out,
+		                              len, GW_UDP_MAXMSG, (time_t)now,
+		                              (uint64_t)(now * 1000.0));
+	}
+	return gw_guard_reply(srv->guard, q, pkt, client, apex, apex_len, out, len, GW_UDP_MAXMSG,
 	                      (time_t)now, (uint64_t)(now * 1000.0));
 }
 
@@ -124,9 +133,14 @@ void gw_udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 				outlen = gw_server_special(srv, &q, srv->udp_in[i], in[i].msg_len,
 				                           &peers[i], false, srv->udp_out[replies],
 				                           GW_UDP_MAXMSG);
+				if (outlen > 0 && !guard(srv, &q, srv->udp_in[i], &peers[i], true,
+				                         srv->udp_out[replies], &outlen)) {
+					srv->stats.udp_limited++;
+					continue;
+				}
 			} else if (res == GW_ANSWER_SENT && srv->guard != NULL &&
-			           !guard(srv, &q, srv->udp_in[i], &peers[i], srv->udp_out[replies],
-			                  &outlen)) {
+			           !guard(srv, &q, srv->udp_in[i], &peers[i], false,
+			                  srv->udp_out[replies], &outlen)) {
 				srv->stats.udp_limited++;
 				continue;
 			}

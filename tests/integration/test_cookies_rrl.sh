@@ -90,6 +90,19 @@ limited=$(($(sed -n 's/.*truncated=\([0-9]*\).*/\1/p' <<<"$flood") + $(sed -n 's
 lines=$(grep -c 'rate-limit: limiting' "$GW_TMP/gateway.log" || true)
 expect "the limiter logs, a line a second at most, not one per packet ($lines lines, $limited limited in the flood)" \
 	test "$lines" -ge 1 -a "$((lines * 3))" -lt "$limited"
+# Queries signed with a key the gateway does not know get NOTAUTH with a
+# TSIG (BADKEY) that names the key and its algorithm: limited like any
+# reply from a spoofable source (they used to go out in full, however
+# fast), and cut to the 512 octets of a query without EDNS.
+burst 127.0.2.1 www.$Z. A 40 --tsig-key "k.$(printf 'k%.0s' $(seq 1 60)).example."
+tflood=$(cat "$GW_TMP/last")
+expect "unknown TSIG key, over the limit: some truncated, some dropped ($tflood)" \
+	bash -c "[ '$(field truncated)' -gt 0 ] && [ '$(field none)' -gt 0 ] && [ '$(field answered)' -lt 40 ]"
+l63=$(printf 'x%.0s' $(seq 1 63))
+l60=$(printf 'k%.0s' $(seq 1 60))
+burst 127.0.3.1 "$l63.$l63.$l63.${l63:0:50}.$Z." A 1 --no-edns --tsig-key "$l60.$l60.$l60.$l60.example."
+expect "unknown TSIG key, no EDNS: the reply within 512 octets, TC ($(cat "$GW_TMP/last"))" \
+	bash -c "[ '$(field truncated)' = 1 ] && [ '$(field largest_in)' -le 512 ]"
 gw_stop
 
 # ---- validators with cookies on ------------------------------------------------

@@ -3,13 +3,17 @@
 test_cookies_rrl.sh. Loopback only; python3-dnspython.
 
   udp_burst.py PORT SRC NAME TYPE COUNT [--cookie HEX] [--do] [--nsid]
+                [--tsig-key NAME] [--no-edns]
 
 Queries go from address SRC (127.x.y.z), one at a time with a short
 timeout, as fast as the replies come. --cookie sends that COOKIE option
 (16 hex digits: a client cookie; 48: client and server cookie) in every
-query; --nsid an empty NSID option (RFC 5001). Prints one line:
+query; --nsid an empty NSID option (RFC 5001); --tsig-key signs each
+query with a key of that name the server does not know (HMAC-SHA256),
+whose replies are read by their header only; --no-edns leaves the OPT out.
+Prints one line:
   sent=N answered=N truncated=N badcookie=N none=N cookies=N same_server=N
-  nsid=N tc_nsid=N
+  nsid=N tc_nsid=N octets_out=N octets_in=N largest_in=N
 answered counts full replies (not TC, not BADCOOKIE); cookies counts
 replies with a COOKIE option; same_server those whose server cookie is
 the one sent; nsid the replies with an NSID option, tc_nsid the
@@ -22,6 +26,8 @@ import dns.edns
 import dns.flags
 import dns.message
 import dns.rcode
+import dns.tsig
+import dns.tsigkeyring
 
 
 def main():
@@ -35,22 +41,36 @@ def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((src, 0))
     s.settimeout(0.2)
+    tsig_key = args[args.index("--tsig-key") + 1] if "--tsig-key" in args else None
+    keyring = dns.tsigkeyring.from_text({tsig_key: "A" * 44}) if tsig_key else None
     res = dict(sent=0, answered=0, truncated=0, badcookie=0, none=0, cookies=0, same_server=0,
-               nsid=0, tc_nsid=0)
+               nsid=0, tc_nsid=0, octets_out=0, octets_in=0, largest_in=0)
     for i in range(count):
-        q = dns.message.make_query(name, qtype, use_edns=0, options=opts,
-                                   want_dnssec="--do" in args)
+        q = dns.message.make_query(name, qtype, use_edns=False if "--no-edns" in args else 0,
+                                   options=opts, want_dnssec="--do" in args)
         q.id = i & 0xFFFF
-        s.sendto(q.to_wire(), ("127.0.0.1", port))
+        if keyring:
+            q.use_tsig(keyring, keyname=tsig_key, algorithm=dns.tsig.HMAC_SHA256)
+        wire = q.to_wire()
+        s.sendto(wire, ("127.0.0.1", port))
         res["sent"] += 1
+        res["octets_out"] += len(wire)
         try:
             while True:
-                r = dns.message.from_wire(s.recv(65535))
-                if r.id == q.id:
+                raw = s.recv(65535)
+                if raw[:2] == wire[:2]:
                     break
         except socket.timeout:
             res["none"] += 1
             continue
+        res["octets_in"] += len(raw)
+        res["largest_in"] = max(res["largest_in"], len(raw))
+        if keyring:
+            # A BADKEY reply carries a TSIG no keyring can check: its
+            # header says enough.
+            res["truncated" if raw[2] & 0x02 else "answered"] += 1
+            continue
+        r = dns.message.from_wire(raw)
         got = [o for o in r.options if o.otype == 10]
         if got:
             res["cookies"] += 1

@@ -367,6 +367,91 @@ static void test_stream_cookie(void)
 	CU_ASSERT_STRING_EQUAL(hex, "");
 }
 
+/* r->out made a reply the answerer leaves to others (a TSIG error, say):
+ * the query's header, question and OPT as they were, QR and NOTAUTH set,
+ * then `extra` octets standing for a TSIG record (ARCOUNT one more). */
+static void special_reply(run_t *r, size_t extra)
+{
+	CU_ASSERT_FATAL(r->pkt_len + extra <= sizeof(r->out));
+	memcpy(r->out, r->pkt, r->pkt_len);
+	r->out[2] |= 0x80;                           /* QR */
+	r->out[3] = (uint8_t)(r->out[3] & 0xf0) | 9; /* NOTAUTH */
+	memset(r->out + r->pkt_len, 0x41, extra);
+	r->out[11]++;
+	r->out_len = r->pkt_len + extra;
+}
+
+static bool guard_special(gw_guard_t *g, run_t *r, size_t limit, uint64_t now_ms)
+{
+	gw_guard_special_t sp = {.limit = limit, .payload = 1232};
+	return gw_guard_special_reply(g, &r->q, r->pkt, (const struct sockaddr *)&g_client,
+	                              zone_apex(g_zone), zone_apex_len(g_zone), &sp, r->out,
+	                              &r->out_len, sizeof(r->out), (time_t)(now_ms / 1000), now_ms);
+}
+
+/* A truncated special reply: header and question with TC, and the OPT
+ * made anew; smaller than the query. */
+static void assert_special_tc(const run_t *r)
+{
+	ldns_pkt *p = NULL;
+	CU_ASSERT_FATAL(ldns_wire2pkt(&p, r->out, r->out_len) == LDNS_STATUS_OK);
+	CU_ASSERT_TRUE(ldns_pkt_tc(p));
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NOTAUTH);
+	CU_ASSERT_EQUAL(ldns_pkt_qdcount(p), 1);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(p) + ldns_pkt_nscount(p) + ldns_pkt_arcount(p), 0);
+	CU_ASSERT_EQUAL(ldns_pkt_edns_udp_size(p), 1232);
+	CU_ASSERT(r->out_len <= r->pkt_len);
+	ldns_pkt_free(p);
+}
+
+static void test_special(void)
+{
+	/* Past the client's size: truncated, with or without a guard. */
+	run_t r;
+	ask(NULL, &r, NULL, 0);
+	special_reply(&r, 300);
+	CU_ASSERT_TRUE(guard_special(NULL, &r, 1232, 0));
+	CU_ASSERT_EQUAL(r.out_len, r.pkt_len + 300);
+	special_reply(&r, 300);
+	CU_ASSERT_TRUE(guard_special(NULL, &r, 200, 0));
+	assert_special_tc(&r);
+
+	/* Over the limit: slipped as header and question, or dropped, as any
+	 * reply; never the TSIG and names of the full one. */
+	gw_guard_t *g = guard_new(2, 2, false);
+	unsigned full = 0, tc = 0, dropped = 0;
+	for (int i = 0; i < 20; i++) {
+		special_reply(&r, 300);
+		if (!guard_special(g, &r, 1232, 5000000)) {
+			dropped++;
+		} else if (r.out_len == r.pkt_len + 300) {
+			full++;
+		} else {
+			tc++;
+			assert_special_tc(&r);
+		}
+	}
+	CU_ASSERT(full >= 1 && full <= 3);
+	CU_ASSERT_EQUAL(tc + dropped, 20 - full);
+	CU_ASSERT(tc >= 8 && dropped >= 8);
+	gw_guard_free(g);
+
+	/* A valid server cookie exempts, and no cookie is added after what
+	 * stands for the TSIG. */
+	g = guard_new(1, 0, true);
+	char valid[64];
+	ask(g, &r, "2222222222222222", 7000000);
+	reply_cookie(&r, valid, sizeof(valid));
+	CU_ASSERT_EQUAL_FATAL(strlen(valid), 48);
+	for (int i = 0; i < 30; i++) {
+		ask(NULL, &r, valid, 0);
+		special_reply(&r, 300);
+		CU_ASSERT_TRUE(guard_special(g, &r, 1232, 7000000));
+		CU_ASSERT_EQUAL(r.out_len, r.pkt_len + 300);
+	}
+	gw_guard_free(g);
+}
+
 int gw_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("guard", NULL, suite_clean);
@@ -378,6 +463,7 @@ int gw_test_register(void)
 	    {"BADCOOKIE over the limit, valid cookies exempt", test_badcookie_and_exempt},
 	    {"a query for a cookie alone (RFC 7873 5.4)", test_cookie_only},
 	    {"over TCP: a server cookie, good over UDP", test_stream_cookie},
+	    {"special replies (TSIG, NOTIFY): limited, and cut to the client's size", test_special},
 	    {NULL, NULL},
 	};
 	for (const gw_test_t *t = tests; t->name != NULL; t++) {
