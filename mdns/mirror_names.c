@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/word.h"
 
 static uint32_t name_hash(uint32_t seed, const uint8_t *name)
 {
@@ -306,10 +307,25 @@ void mirror_role_unfix(mdns_mirror_t *m, kname_t *n, int role)
 	mirror_name_maybe_free(m, n);
 }
 
+/* The names in PTR and SRV data compare without case, as Avahi's cache
+ * compares them: it keeps one record of an equal pair, reports neither
+ * the swap nor the second add, and then says goodbye in the case it got
+ * last. A goodbye matched only octet for octet would be lost and the
+ * record kept for good. */
+static bool rdata_equal(uint16_t type, const uint8_t *a, const uint8_t *b, uint16_t len)
+{
+	size_t fixed = type == DNS_T_SRV ? 6 : type == DNS_T_PTR ? 0 : len;
+	if (fixed > len)
+		fixed = len;
+	/* Length octets never fall in 'A'..'Z': one pass over the name. */
+	return memcmp(a, b, fixed) == 0 && gw_octets_equal_ci(a + fixed, b + fixed, len - fixed);
+}
+
 static krr_t *rr_find(const kname_t *n, uint16_t type, const uint8_t *rdata, uint16_t rdlen)
 {
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == type && r->rdlen == rdlen && memcmp(r->rdata, rdata, rdlen) == 0)
+		if (r->type == type && r->rdlen == rdlen &&
+		    rdata_equal(type, r->rdata, rdata, rdlen))
 			return r;
 	}
 	return NULL;

@@ -229,17 +229,19 @@ static void test_heard_rediscovery(void)
 	CU_ASSERT_EQUAL(heard(f), 2);
 	/* Discovery restarts (a reload that changes the interfaces, a clock
 	 * step): what is not announced again within the warm-up (150 ms)
-	 * goes. One type is heard again meanwhile, within its hold: it
-	 * stays, and is not counted again; the other goes. */
+	 * goes. One type is heard again meanwhile, within its hold (in
+	 * another letter case too): it stays, and is not counted again; the
+	 * other goes. */
 	mirror_links_restart(f->mirror);
 	run_for(f, 50);
-	hear(f, IFX, "_http._tcp.local");
+	hear(f, IFX, "_HTTP._tcp.local");
 	hear(f, IFX, "_http._tcp.local");
 	run_for(f, 250);
 	CU_ASSERT_TRUE(watched(f, "_http._tcp.local"));
 	CU_ASSERT_FALSE(watched(f, "_ssh._tcp.local"));
 	CU_ASSERT_EQUAL(heard(f), 2);
-	/* Its hold ends as it would have: no instance came. */
+	/* Its hold ends as it would have: no instance came (the record of
+	 * the type in either case gone). */
 	run_for(f, 850);
 	CU_ASSERT_FALSE(watched(f, "_http._tcp.local"));
 	mdns_mirror_stats_t st;

@@ -95,6 +95,45 @@ static void test_goodbye(void)
 	teardown(f);
 }
 
+/* Avahi compares the names in PTR and SRV data without case: an equal
+ * record in another case replaces the cached one unreported, and its
+ * goodbye (or expiry) then comes in that case. The goodbye must find the
+ * record; a device could otherwise leave instances behind for good, and
+ * hold a link's share with them. */
+static void test_goodbye_other_case(void)
+{
+	fixture_t *f = setup_link(NULL);
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	http_service(f, "web._http._tcp.local", "box.local", "192.0.2.22");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FATAL(has_name(f, "web._http._tcp.lan.home.arpa."));
+	srv(f, false, "web._http._tcp.local", 80, "BOX.local");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "box.lan.home.arpa."));
+	ptr(f, false, "_http._tcp.local", "WEB._http._tcp.local");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "web._http._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "_http._tcp.lan.home.arpa."));
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.services, 0);
+	/* Seen in two cases (over IPv4, then IPv6): one record, gone with
+	 * both goodbyes. */
+	http_service(f, "web._http._tcp.local", "box.local", "192.0.2.22");
+	uint8_t rd[MDNS_NAME_MAX];
+	int len = wire_text(rd, "Web._http._tcp.local");
+	event(f, true, AF_INET6, DNS_T_PTR, "_http._tcp.local", rd, (size_t)len);
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR web._http._tcp.lan.home.arpa."));
+	ptr(f, false, "_http._tcp.local", "WEB._http._tcp.local");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_name(f, "web._http._tcp.lan.home.arpa."));
+	event(f, false, AF_INET6, DNS_T_PTR, "_http._tcp.local", rd, (size_t)len);
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "web._http._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
 /* Two responders offer one type; one of them says goodbye to the shared
  * type-list record. The other's instances stay, and the type stays
  * browsed until its last instance goes. */
@@ -373,6 +412,7 @@ int gw_test_register(void)
 	    {"a record the zone refuses stays out alone", test_refused_record_alone},
 	    {"TTLs capped, one per RRset", test_ttl},
 	    {"mdns.ipv6 off: no AAAA", test_ipv4_only},
+	    {"a goodbye in another letter case", test_goodbye_other_case},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mirror publish", tests);
