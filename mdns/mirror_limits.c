@@ -137,6 +137,15 @@ static bool host_has_room(mdns_mirror_t *m, kname_t *n, const uint8_t *host)
 	return true;
 }
 
+static bool has_record(const kname_t *n, uint16_t type)
+{
+	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == type)
+			return true;
+	}
+	return false;
+}
+
 /* Give up instance n (its host is over its share): drop the browse PTRs
  * that lead to it (its referrers), and with them its role, its browsing
  * and its place in the link's count of services, so that the link's quota
@@ -201,6 +210,14 @@ static bool address_has_room(mdns_mirror_t *m, kname_t *h, const mdns_record_t *
 	uint32_t mine = h->refs[role_idx(ROLE_HOST)];
 	if (others + mine <= acap)
 		return true;
+	if (has_record(h, DNS_T_A) || has_record(h, DNS_T_AAAA)) {
+		/* h has an address already: this one alone is refused. Any
+		 * device may announce an address at any name, so a full
+		 * address given to another's host must not take its
+		 * services away. */
+		refuse_address(m, h->link, "host", h->name, rec->type, rec->rdata, acap);
+		return false;
+	}
 	if (others >= acap) {
 		refuse_address(m, h->link, "host", h->name, rec->type, rec->rdata, acap);
 		*evict = true;
@@ -416,9 +433,14 @@ bool mirror_rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 	bool evict = false;
 	if (rr_check(m, n, rec, target, trole, &evict))
 		return true;
-	if (evict && rec->type == DNS_T_SRV)
+	/* An instance or a host that already has an SRV, or an address, is
+	 * not given up for one more that is refused: any device can
+	 * announce records at another's names, and one packet would
+	 * otherwise take that device's services out of the zone until
+	 * they went from Avahi's cache. The record alone is refused then. */
+	if (evict && rec->type == DNS_T_SRV && !has_record(n, DNS_T_SRV))
 		instance_evict(m, n);
-	else if (evict)
+	else if (evict && rec->type != DNS_T_SRV)
 		host_evict(m, n);
 	return false;
 }

@@ -743,6 +743,65 @@ static void test_address_two_srvs(void)
 	teardown(f);
 }
 
+static void impostor_limits(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.services_per_link = 40;
+	cfg->limits.services_per_host = 4;
+	cfg->limits.services_per_address = 4;
+}
+
+/* A device that has used up its share (four services on evil.local at
+ * 192.0.2.66) announces records at a victim's names: an SRV of the
+ * victim's instance to its own full host, an address of its own at the
+ * victim's host. Each is refused alone; the victim's service stays. They
+ * used to evict the victim's instance, or every service of its host,
+ * until its records left Avahi's cache. */
+static void test_impostor_records(void)
+{
+	fixture_t *f = setup(impostor_limits);
+	char inst[64];
+	mdns_mirror_inject_link(f->mirror, IFX, "eth0", true);
+	ptr(f, true, "_services._dns-sd._udp.local", "_flood._tcp.local");
+	ptr(f, true, "_services._dns-sd._udp.local", "_http._tcp.local");
+	http_service(f, "victim._http._tcp.local", "victim.local", "192.0.2.80");
+	for (int i = 0; i < 6; i++) {
+		snprintf(inst, sizeof(inst), "e%d._flood._tcp.local", i);
+		ptr(f, true, "_flood._tcp.local", inst);
+		srv(f, true, inst, 80, "evil.local");
+	}
+	addr(f, true, AF_INET, "evil.local", "192.0.2.66");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_stats_t before, st;
+	mdns_mirror_get_stats(f->mirror, &before);
+	CU_ASSERT_EQUAL_FATAL(before.services, 5); /* the victim and four of evil.local's */
+
+	srv(f, true, "victim._http._tcp.local", 80, "evil.local");
+	addr(f, true, AF_INET, "victim.local", "192.0.2.66");
+	mdns_mirror_flush(f->mirror);
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.services, 5);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_HOST],
+	                before.refused[MDNS_MIRROR_REFUSED_HOST] + 1);
+	CU_ASSERT_EQUAL(st.refused[MDNS_MIRROR_REFUSED_ADDRESS],
+	                before.refused[MDNS_MIRROR_REFUSED_ADDRESS] + 1);
+	CU_ASSERT(
+	    has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR victim._http._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "victim._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 "
+	                    "victim.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_rr(f, "victim._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 "
+	                          "evil.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "victim.lan.home.arpa. 10 IN A 192.0.2.80"));
+	CU_ASSERT_FALSE(has_rr(f, "victim.lan.home.arpa. 10 IN A 192.0.2.66"));
+	/* A new service of evil.local's own is still refused whole. */
+	ptr(f, true, "_flood._tcp.local", "late._flood._tcp.local");
+	srv(f, true, "late._flood._tcp.local", 80, "evil.local");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "late._flood._tcp.lan.home.arpa."));
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_EQUAL(st.services, 5);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -761,6 +820,7 @@ int gw_test_register(void)
 	    {"services per address: the address after the services", test_address_late},
 	    {"services per address: a host's one instance with two SRVs", test_address_two_srvs},
 	    {"a type's PTR RRset stays within what validators check", test_ptr_rrset_size},
+	    {"records at another device's names are refused alone", test_impostor_records},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mirror limits", tests);
