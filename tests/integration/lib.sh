@@ -186,7 +186,9 @@ ZONE
 # gw_soa_serial NAME: the SOA serial the daemon serves for NAME.
 gw_soa_serial() {
 	q "$1" SOA +short
-	awk 'NF == 7 {print $3; exit}' "$GW_TMP/last"
+	# A number: kdig's ";; ERROR: failed to query server ..." has seven
+	# fields too, and gave "failed" for a server that did not answer.
+	awk 'NF == 7 && $3 ~ /^[0-9]+$/ {print $3; exit}' "$GW_TMP/last"
 }
 
 # q ARGS...: kdig against the daemon over IPv4; output in $GW_TMP/last.

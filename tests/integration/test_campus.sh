@@ -658,7 +658,7 @@ budget_start=$SECONDS
 
 serial_at() { # SERVER PORT ZONE: the SOA serial it serves (empty if none)
 	ip netns exec "$NS_REMOTE" kdig @"$1" -p "$2" +time=1 +retry=0 +norec SOA "$3" +short \
-		2>/dev/null | awk 'NF == 7 {print $3; exit}'
+		2>/dev/null | awk 'NF == 7 && $3 ~ /^[0-9]+$/ {print $3; exit}'
 }
 same_serial() { # PORT ZONE: the secondary on PORT serves the gateway's serial
 	local s
