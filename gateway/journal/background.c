@@ -218,13 +218,12 @@ static int finish(gw_journal_t *j, const bg_result_t *r, bool *again)
 		unlink(tmp);
 		return GW_OK;
 	}
-	int fd = open(tmp, O_RDWR | O_APPEND | O_CLOEXEC);
-	if (fd < 0) {
-		int ret = -errno;
+	int fd = -1;
+	int ret = gw_journal_tmp_reopen(j, &fd);
+	if (ret != GW_OK) {
 		unlink(tmp);
 		return ret;
 	}
-	int ret = GW_OK;
 	for (size_t i = in_file; i < j->count && ret == GW_OK; i++)
 		ret = gw_journal_write_entry(fd, j->entries[i]);
 	if (ret == GW_OK && in_file < j->count && fdatasync(fd) != 0)

@@ -117,8 +117,14 @@ int gw_journal_file_load(gw_journal_t *j, const zone_t *zone);
 /* <path>.tmp, where a rewrite writes the new file, into buf. */
 void gw_journal_tmp_path(const gw_journal_t *j, char *buf, size_t len);
 
-/* Open <path>.tmp, empty, for a rewrite: GW_OK with *fd, or -errno. */
+/* Make <path>.tmp anew for a rewrite (what was there removed; a link or
+ * a FIFO is never followed or waited on): GW_OK with *fd, or -errno. */
 int gw_journal_tmp_open(const gw_journal_t *j, int *fd);
+
+/* Open the written <path>.tmp again to append (O_RDWR | O_APPEND), and
+ * only if it is the regular file itself: GW_OK with *fd, -errno, or
+ * GW_ENOTFILE. */
+int gw_journal_tmp_reopen(const gw_journal_t *j, int *fd);
 
 /* Write the new file into fd (from gw_journal_tmp_open()): header, a
  * snapshot of zone, the newest entries that fit the entries' room

@@ -3,6 +3,7 @@
  * snapshot of the zone plus the entries kept, atomically. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,8 +301,30 @@ int gw_journal_tmp_open(const gw_journal_t *j, int *fd)
 {
 	char tmp[4096 + 8];
 	gw_journal_tmp_path(j, tmp, sizeof(tmp));
-	*fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* Whatever is there is a rewrite's leftover, or was put there: a
+	 * FIFO would hang the open, a link send the write (and after the
+	 * rename the journal itself) where it points. Removed, and made
+	 * anew or not at all. */
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return -errno;
+	*fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	return *fd < 0 ? -errno : GW_OK;
+}
+
+int gw_journal_tmp_reopen(const gw_journal_t *j, int *fd)
+{
+	char tmp[4096 + 8];
+	struct stat st;
+	gw_journal_tmp_path(j, tmp, sizeof(tmp));
+	*fd = open(tmp, O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		return GW_ENOTFILE;
+	}
+	return GW_OK;
 }
 
 int gw_journal_tmp_write(gw_journal_t *j, int fd, const zone_t *zone, bool compact,
@@ -392,11 +415,9 @@ int gw_journal_file_rewrite(gw_journal_t *j, const zone_t *zone, bool compact)
 		goto out;
 	/* Appends go through O_APPEND: the descriptor the writing used is
 	 * not that one. */
-	fd = open(tmp, O_RDWR | O_APPEND | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
+	ret = gw_journal_tmp_reopen(j, &fd);
+	if (ret != GW_OK)
 		goto out;
-	}
 	ret = gw_journal_tmp_install(j, fd, snap_end, snap_end, end);
 	fd = -1; /* closed by it on error */
 	if (ret != GW_OK)

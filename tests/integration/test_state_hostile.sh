@@ -77,7 +77,7 @@ gw_stop
 # start either refuses it, naming it, or does without it and serves.
 cp -a "$state" "$GW_TMP/state.good"
 key=$(cd "$state" && ls keys/*.pem | head -n 1)
-for f in serial keys/state "$key" cookie-secret journal; do
+for f in serial keys/state "$key" cookie-secret journal journal.tmp; do
 	rm -rf "$state"
 	cp -a "$GW_TMP/state.good" "$state"
 	rm -f "$state/$f"
@@ -92,6 +92,16 @@ for f in serial keys/state "$key" cookie-secret journal; do
 		gw_stop
 		expect "FIFO as $f: a regular journal in its place after the stop" test -f "$state/journal"
 		;;
+	journal.tmp)
+		# Where a rewrite writes the new journal: a leftover is
+		# removed, not opened (the open used to wait for a reader,
+		# the start with it).
+		gw_start "$cfg"
+		expect "FIFO as $f: the daemon serves ($(soa_serial))" test -n "$(soa_serial)"
+		gw_stop
+		expect "FIFO as $f: gone, a regular journal written" \
+			bash -c "[ ! -p '$state/$f' ] && [ -f '$state/journal' ] && [ ! -L '$state/journal' ]"
+		;;
 	*)
 		timeout 30 "$GW_BIN" -c "$cfg" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
 		expect "FIFO as $f: the start is refused, not hung (status $rc)" test "$rc" = 1
@@ -100,6 +110,20 @@ for f in serial keys/state "$key" cookie-secret journal; do
 		;;
 	esac
 done
+rm -rf "$state"
+cp -a "$GW_TMP/state.good" "$state"
+# A link at journal.tmp: the rewrite used to write through it, and its
+# rename then made the journal itself that link.
+printf 'precious\n' >"$GW_TMP/victim"
+chown dnssd-gateway: "$GW_TMP/victim" # the daemon's user may write it
+ln -s "$GW_TMP/victim" "$state/journal.tmp"
+gw_start "$cfg"
+expect "journal.tmp a link: the daemon serves ($(soa_serial))" test -n "$(soa_serial)"
+gw_stop
+expect "journal.tmp a link: nothing written where it pointed" \
+	bash -c "[ \"\$(cat '$GW_TMP/victim')\" = precious ]"
+expect "journal.tmp a link: the journal a regular file" \
+	bash -c "[ -f '$state/journal' ] && [ ! -L '$state/journal' ]"
 rm -rf "$state"
 cp -a "$GW_TMP/state.good" "$state"
 
