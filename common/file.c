@@ -110,8 +110,15 @@ int gw_file_write_with(const char *path, mode_t mode, gw_file_fill_fn fill, cons
 		goto out;
 	}
 	created = false;
-	/* Without this the rename itself may be lost on power failure. */
-	ret = gw_file_sync_dir(dir);
+	/* Without this the rename itself may be lost on power failure. But
+	 * the new file is in place now, and what the caller does next must
+	 * go by that: a failure here is said, not returned (a caller that
+	 * undid its change would undo what the file already holds). */
+	int sync = gw_file_sync_dir(dir);
+	if (sync != GW_OK)
+		gw_warn("wrote %s, but could not sync its directory %s: %s; a power failure may "
+		        "bring the previous file back",
+		        path, dir, gw_strerror(sync));
 out:
 	if (fp != NULL)
 		fclose(fp);

@@ -17,7 +17,8 @@ typedef int (*gw_file_fill_fn)(FILE *fp, const void *arg);
  * not even for a moment), fsync, rename over path, fsync of the directory.
  * A crash leaves the old file or the new one, and at worst a temporary file
  * (gw_file_is_temp()). Logs a failure with the path. Returns GW_OK, -errno,
- * GW_EIO or fill's error. */
+ * GW_EIO or fill's error; GW_OK whenever the new file is in place (a
+ * failed fsync of the directory after the rename is logged as a warning). */
 int gw_file_write_with(const char *path, mode_t mode, gw_file_fill_fn fill, const void *arg);
 
 /* gw_file_write_with() for len octets of data. */

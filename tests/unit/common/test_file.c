@@ -212,6 +212,41 @@ void *__wrap_realloc(void *p, size_t n)
 	return __real_realloc(p, n);
 }
 
+/* fsync() is wrapped too: while dir_fsync_fails, a directory's fails
+ * (EIO), as on a failing disk. */
+int __real_fsync(int fd);
+static bool dir_fsync_fails;
+
+int __wrap_fsync(int fd)
+{
+	struct stat st;
+	if (dir_fsync_fails && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_fsync(fd);
+}
+
+/* The directory's fsync fails after the rename: the new file is in place
+ * all the same, so the write succeeded (logged). Reported as a failure,
+ * callers undid what the file now says (a key the new keys/state lists
+ * removed). */
+static void test_write_dir_sync_fails(void)
+{
+	make_dir();
+	write_file("old\n", 0600);
+	dir_fsync_fails = true;
+	int ret = gw_file_write_atomic(path, "new\n", 4, 0600);
+	dir_fsync_fails = false;
+	CU_ASSERT_EQUAL(ret, GW_OK);
+	char *text = NULL;
+	size_t len = 0;
+	CU_ASSERT_EQUAL_FATAL(gw_file_read(path, 64, &text, &len), GW_OK);
+	CU_ASSERT(len == 4 && memcmp(text, "new\n", 4) == 0);
+	free(text);
+	remove_dir();
+}
+
 /* A configuration with TSIG secrets read from a pipe (`-c <(...)`): its
  * size is not known, so the buffer grows many times (from one octet), and
  * gw_file_read_stream_private() lets go of no buffer that still holds
@@ -432,6 +467,7 @@ int gw_test_register(void)
 	                                 {"read private", test_read_private},
 	                                 {"read_full", test_read_full},
 	                                 {"update", test_update},
+	                                 {"directory fsync fails", test_write_dir_sync_fails},
 	                                 {"regular files only", test_regular_only},
 	                                 {"unreadable hint", test_unreadable_hint},
 	                                 {NULL, NULL},
