@@ -434,12 +434,15 @@ int gw_control_new(gw_control_t **out, struct ev_loop *loop, const gw_control_op
 		gw_err("control socket: %s", strerror(errno));
 		goto out;
 	}
-	/* Born 0660: no moment at which others could connect. */
+	/* Born 0660: no moment at which others could connect. Nothing is
+	 * done to the path after the bind: in a directory the daemon's
+	 * user owns, it may be a link by then, and a chmod() (root at start)
+	 * would follow it. */
 	mode_t old = umask(0117);
 	int r = bind(ctl->fd, (const struct sockaddr *)&sa, sizeof(sa));
 	int err = errno;
 	umask(old);
-	if (r != 0 || chmod(ctl->path, 0660) != 0 || listen(ctl->fd, 16) != 0) {
+	if (r != 0 || listen(ctl->fd, 16) != 0) {
 		ret = -(r != 0 ? err : errno);
 		gw_err("control socket %s: %s", ctl->path, strerror(-ret));
 		if (r == 0)

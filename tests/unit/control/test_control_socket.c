@@ -569,6 +569,50 @@ static void test_socket_stale_and_live(void)
 	sock_teardown();
 }
 
+/* bind() is wrapped (tests/CMakeLists.txt): with swap_target set, the
+ * socket a bind made is replaced at once by a link to swap_target, as
+ * the daemon's user could do in its own runtime directory while root
+ * starts the daemon. */
+int __real_bind(int fd, const struct sockaddr *sa, socklen_t len);
+static const char *swap_target;
+
+int __wrap_bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int r = __real_bind(fd, sa, len);
+	if (r == 0 && swap_target != NULL && sa->sa_family == AF_UNIX) {
+		const char *p = ((const struct sockaddr_un *)sa)->sun_path;
+		if (unlink(p) != 0 || symlink(swap_target, p) != 0)
+			return -1;
+	}
+	return r;
+}
+
+/* Nothing done to the socket's path after the bind (it is born 0660):
+ * a chmod() there followed such a link, and root gave group write to
+ * whatever it pointed at. */
+static void test_socket_swapped(void)
+{
+	char target[128];
+	struct stat st;
+	sock_setup(0, 0, 0);
+	snprintf(target, sizeof(target), "%s/precious", S.dir);
+	int fd = open(target, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/swapped.sock", S.dir);
+	gw_control_t *second = NULL;
+	gw_control_opts_t o = {.path = path, .view = &g_view};
+	swap_target = target;
+	int ret = gw_control_new(&second, S.loop, &o);
+	swap_target = NULL;
+	gw_control_free(second);
+	(void)ret; /* a start may go on or stop: the file is what matters */
+	CU_ASSERT_FATAL(stat(target, &st) == 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	sock_teardown();
+}
+
 static void test_default_path(void)
 {
 	char buf[128];
@@ -598,6 +642,7 @@ int gw_test_register(void)
 	    {"a reload under way", test_socket_reload},
 	    {"stale and live sockets", test_socket_stale_and_live},
 	    {"default path", test_default_path},
+	    {"a link put in the socket's place", test_socket_swapped},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("control/socket", tests);
