@@ -18,6 +18,7 @@
 typedef struct sub {
 	gw_push_session_t *s;    /* borrowed: the session that holds it */
 	struct sub *hnext;       /* the next of its hash chain */
+	struct sub **hpprev;     /* what points at it in the chain: removed at once */
 	struct sub *prev, *next; /* the session's list */
 	uint32_t hash;
 	uint16_t id; /* the SUBSCRIBE's message ID (UNSUBSCRIBE names it) */
@@ -54,6 +55,7 @@ struct gw_push {
 	size_t zone_count;
 	sub_t **buckets; /* owned: nbuckets chains */
 	size_t nbuckets; /* a power of two */
+	uint32_t seed;   /* random: which names share a chain is not the clients' to choose */
 	gw_push_session_t *sessions;
 	gw_push_stats_t stats;
 	gw_log_limit_t lim_sessions, lim_subs, lim_errors, lim_reconfirm;
@@ -62,8 +64,8 @@ struct gw_push {
 /* The zone holding name (lowercase wire), NULL when none does. */
 const zone_t *push_zone_of(const gw_push_t *p, const uint8_t *name);
 
-/* FNV-1a of a lowercase wire name. */
-uint32_t push_name_hash(const uint8_t *lower, size_t len);
+/* FNV-1a of a lowercase wire name, from a basis mixed with seed. */
+uint32_t push_name_hash(uint32_t seed, const uint8_t *lower, size_t len);
 
 /* Add a subscription for s (name lowercase); GW_OK or GW_ENOMEM. */
 int push_sub_add(gw_push_session_t *s, uint16_t id, const uint8_t *lower, size_t len, uint16_t type,

@@ -13,9 +13,9 @@
 #include "gateway/push/dso.h"
 #include "gateway/push/internal.h"
 
-uint32_t push_name_hash(const uint8_t *lower, size_t len)
+uint32_t push_name_hash(uint32_t seed, const uint8_t *lower, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint32_t h = 2166136261u ^ seed; /* FNV-1a */
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ lower[i]) * 16777619u;
 	return h;
@@ -46,9 +46,12 @@ int push_sub_add(gw_push_session_t *s, uint16_t id, const uint8_t *lower, size_t
 	sub->rrclass = rrclass;
 	sub->name_len = (uint8_t)len;
 	memcpy(sub->name, lower, len);
-	sub->hash = push_name_hash(lower, len);
+	sub->hash = push_name_hash(p->seed, lower, len);
 	size_t b = sub->hash & (p->nbuckets - 1);
 	sub->hnext = p->buckets[b];
+	if (sub->hnext != NULL)
+		sub->hnext->hpprev = &sub->hnext;
+	sub->hpprev = &p->buckets[b];
 	p->buckets[b] = sub;
 	GW_DLIST_PUSH(s->subs, sub, prev, next);
 	s->sub_count++;
@@ -69,10 +72,11 @@ void push_sub_remove(sub_t *sub)
 {
 	gw_push_session_t *s = sub->s;
 	gw_push_t *p = s->p;
-	sub_t **pp = &p->buckets[sub->hash & (p->nbuckets - 1)];
-	while (*pp != sub)
-		pp = &(*pp)->hnext;
-	*pp = sub->hnext;
+	/* Without walking the chain: a session closed with many
+	 * subscriptions in one chain cost the square of them. */
+	*sub->hpprev = sub->hnext;
+	if (sub->hnext != NULL)
+		sub->hnext->hpprev = sub->hpprev;
 	GW_DLIST_UNLINK(s->subs, sub, prev, next);
 	s->sub_count--;
 	p->stats.subscriptions--;
@@ -142,7 +146,7 @@ static void fan_out(gw_push_t *p, const uint8_t *rr, size_t rr_len, size_t owner
 	uint8_t lower[256];
 	size_t n = (size_t)zone_name_lower(lower, rr);
 	uint16_t type = (uint16_t)(rr[owner_len] << 8 | rr[owner_len + 1]);
-	uint32_t h = push_name_hash(lower, n);
+	uint32_t h = push_name_hash(p->seed, lower, n);
 	for (sub_t *sub = p->buckets[h & (p->nbuckets - 1)]; sub != NULL; sub = sub->hnext) {
 		gw_push_session_t *s = sub->s;
 		if (sub->hash != h || sub->name_len != n || memcmp(sub->name, lower, n) != 0 ||

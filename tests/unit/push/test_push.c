@@ -243,6 +243,55 @@ static void test_push_changes(void)
 	teardown(&f);
 }
 
+/* 200 subscriptions of one session share a table of 256 chains, many of
+ * them two or more to a chain: every other one unsubscribed (removed
+ * from the middle of its chain), the others still get their PUSH, and
+ * the session's end removes the rest. */
+static void test_many_in_chains(void)
+{
+	fixture_t f;
+	conn_t c = {0};
+	gw_push_session_t *s;
+	char name[64];
+	setup(&f, 200, 400);
+	CU_ASSERT_FATAL(gw_push_session_new(&s, f.p, fake_send, &c) == GW_OK);
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "n%d.lan.t.", i);
+		CU_ASSERT_EQUAL_FATAL(subscribe(s, (uint16_t)(i + 1), name, 1), GW_PUSH_KEEP);
+		c.count = 0; /* its answer */
+	}
+	for (int i = 1; i < 200; i += 2)
+		CU_ASSERT_EQUAL_FATAL(unsubscribe(s, (uint16_t)(i + 1)), GW_PUSH_KEEP);
+	gw_push_stats_t st;
+	gw_push_get_stats(f.p, &st);
+	CU_ASSERT_EQUAL(st.subscriptions, 100);
+	zone_changeset_t cs;
+	zone_rrdiff_t diff = {0};
+	uint32_t serial = 0;
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	for (int i = 0; i < 200; i++) {
+		char rr[96];
+		snprintf(rr, sizeof(rr), "n%d.lan.t. 10 IN A 192.0.2.%d", i, i);
+		tcs_add(&cs, rr);
+	}
+	CU_ASSERT_FATAL(zone_serial(f.zone, &serial) == GW_OK);
+	CU_ASSERT_FATAL(zone_commit(f.zone, &cs, serial + 1, &diff) == GW_OK);
+	c.count = 0;
+	gw_push_commit(f.p, &diff);
+	zone_rrdiff_deinit(&diff);
+	zone_changeset_deinit(&cs);
+	size_t rrs = 0;
+	uint16_t types[128];
+	uint32_t ttls[128];
+	for (size_t i = 0; i < c.count; i++)
+		rrs += push_rrs(&c, i, types, ttls, 128);
+	CU_ASSERT_EQUAL(rrs, 100);
+	gw_push_session_free(s);
+	gw_push_get_stats(f.p, &st);
+	CU_ASSERT_EQUAL(st.subscriptions, 0);
+	teardown(&f);
+}
+
 static void test_any_skips_dnssec(void)
 {
 	fixture_t f;
@@ -604,18 +653,20 @@ static void test_several_zones(void)
 
 int gw_test_register(void)
 {
-	return gw_test_suite("push", (gw_test_t[]){
-	                                 {"SUBSCRIBE and initial PUSH", test_subscribe_initial},
-	                                 {"PUSH of additions and removals", test_push_changes},
-	                                 {"ANY leaves out DNSSEC types", test_any_skips_dnssec},
-	                                 {"limits", test_limits},
-	                                 {"error rules", test_error_rules},
-	                                 {"timers", test_timers},
-	                                 {"padding", test_padding},
-	                                 {"SUBSCRIBE errors", test_subscribe_errors},
-	                                 {"duplicates", test_duplicates},
-	                                 {"PUSH size", test_push_size},
-	                                 {"several zones", test_several_zones},
-	                                 {NULL, NULL},
-	                             });
+	return gw_test_suite("push",
+	                     (gw_test_t[]){
+	                         {"SUBSCRIBE and initial PUSH", test_subscribe_initial},
+	                         {"PUSH of additions and removals", test_push_changes},
+	                         {"ANY leaves out DNSSEC types", test_any_skips_dnssec},
+	                         {"many subscriptions in shared chains", test_many_in_chains},
+	                         {"limits", test_limits},
+	                         {"error rules", test_error_rules},
+	                         {"timers", test_timers},
+	                         {"padding", test_padding},
+	                         {"SUBSCRIBE errors", test_subscribe_errors},
+	                         {"duplicates", test_duplicates},
+	                         {"PUSH size", test_push_size},
+	                         {"several zones", test_several_zones},
+	                         {NULL, NULL},
+	                     });
 }
