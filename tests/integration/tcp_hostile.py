@@ -30,6 +30,12 @@ on the loopback interface, so each test can be several clients).
       later. Meanwhile one UDP query to U, given 1 s: a server that waits
       for the record's rest must still serve others. Prints
       udp_answered=0|1 tls_answered=0|1.
+  tcp_hostile.py dso-sessions --port P --src A[,B..] --per-src N --hold S
+          --probe-src A
+      From each source address, N connections that each open a DSO
+      session (a KEEPALIVE request, RFC 8490) and keep it; S seconds
+      later, while they are held, one TCP query from --probe-src. Prints
+      established=N refused=N probe=1|0 (probe: answered within 2 s).
   tcp_hostile.py exec-limited --nofile N --hold K -- PROGRAM ARGS...
       Set RLIMIT_NOFILE (soft and hard) to N, leave K descriptors open for
       the program to inherit, and exec it.
@@ -306,6 +312,39 @@ def tls_split(a):
     print("udp_answered=%d tls_answered=%d" % (udp_answered, tls_answered))
 
 
+def dso_sessions(a):
+    """Hold DSO sessions from several sources, then probe. A session is
+    established when the KEEPALIVE gets NOERROR; REFUSED or a close counts
+    as refused."""
+    socks, established, refused = [], 0, 0
+    for src in a.src.split(","):
+        for i in range(a.per_src):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.settimeout(2.0)
+            try:
+                s.bind((src, 0))
+                s.connect(("127.0.0.1", a.port))
+                msg_id = 0x4000 + len(socks)
+                # Opcode DSO (6), no sections; KEEPALIVE: 15 s, 15 s.
+                msg = struct.pack("!HHHHHH", msg_id, 6 << 11, 0, 0, 0, 0)
+                msg += struct.pack("!HHII", 1, 8, 15000, 15000)
+                s.sendall(struct.pack("!H", len(msg)) + msg)
+                head = s.recv(2)
+                body = s.recv(struct.unpack("!H", head)[0]) if len(head) == 2 else b""
+                if len(body) >= 4 and body[:2] == msg[:2] and body[3] & 0x0F == 0:
+                    established += 1
+                else:
+                    refused += 1
+            except OSError:
+                refused += 1
+            socks.append(s)
+    time.sleep(a.hold)
+    probe = probe_once(a.port, a.probe_src) is not None
+    for s in socks:
+        s.close()
+    print("established=%d refused=%d probe=%d" % (established, refused, int(probe)))
+
+
 def exec_limited(a):
     resource.setrlimit(resource.RLIMIT_NOFILE, (a.nofile, a.nofile))
     for _ in range(a.hold):
@@ -338,6 +377,12 @@ def main():
     ts.add_argument("--port", type=int, required=True)
     ts.add_argument("--udp-port", type=int, required=True)
     ts.add_argument("--hold", type=float, default=0.2)
+    ds = sub.add_parser("dso-sessions")
+    ds.add_argument("--port", type=int, required=True)
+    ds.add_argument("--src", required=True)
+    ds.add_argument("--per-src", type=int, required=True)
+    ds.add_argument("--hold", type=float, default=1.0)
+    ds.add_argument("--probe-src", required=True)
     ex = sub.add_parser("exec-limited")
     ex.add_argument("--nofile", type=int, required=True)
     ex.add_argument("--hold", type=int, required=True)
@@ -351,6 +396,8 @@ def main():
         short(a)
     elif a.mode == "tls-split":
         tls_split(a)
+    elif a.mode == "dso-sessions":
+        dso_sessions(a)
     else:
         exec_limited(a)
 

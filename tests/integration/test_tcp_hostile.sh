@@ -126,4 +126,24 @@ sleep 0.5
 q www.dnssd.test. A +tcp
 expect "EMFILE: TCP answered once the connections closed" has_status NOERROR
 
+gw_stop
+
+# DNS Push sessions (plain TCP here) are never evicted for a newcomer:
+# from 4 addresses, 8 each (the per-client limit at 32 connections),
+# they used to fill the whole table and leave every other TCP client
+# waiting. They may hold three quarters of it (24); the rest of the
+# table stays for queries and transfers.
+cfg=$(gw_config dso "zone: {domain: dnssd.test., file: $GW_TMP/zone}
+server: {tcp-max-connections: 32}
+push: {enable: true, plain-tcp: true}")
+: >"$GW_TMP/gateway.log"
+gw_start "$cfg"
+expect "DNS Push: the session limit lowered to three quarters of the TCP table, and said" \
+	grep -q "push: at most 24 sessions" "$GW_TMP/gateway.log"
+python3 "$H" dso-sessions --port "$GW_PORT" --src 127.0.0.21,127.0.0.22,127.0.0.23,127.0.0.24 \
+	--per-src 8 --hold 1 --probe-src 127.0.0.30 >"$GW_TMP/last" 2>&1 || true
+expect "DNS Push: 24 sessions held, the others refused ($(cat "$GW_TMP/last"))" \
+	bash -c "[ '$(val established)' = 24 ] && [ '$(val refused)' = 8 ]"
+expect "DNS Push: another client's TCP query answered meanwhile" test "$(val probe)" = 1
+
 gw_finish
