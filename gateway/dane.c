@@ -368,9 +368,14 @@ static int source(gw_dane_t *dn)
 	if (!dn->own) {
 		snprintf(dn->cert, sizeof(dn->cert), "%s", cfg->tls.certificate);
 		snprintf(dn->key, sizeof(dn->key), "%s", cfg->tls.key);
-		/* <state>/tls/ for the rollover's files. */
+		/* <state>/tls/ for the rollover's files, among them the
+		 * previous private key: the directory itself, as with an own
+		 * certificate. */
+		int ret = gw_file_refuse_link(dir);
+		if (ret != GW_OK)
+			return ret;
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			int ret = -errno;
+			ret = -errno;
 			gw_err("cannot create %s: %s", dir, strerror(errno));
 			return ret;
 		}

@@ -196,6 +196,23 @@ gw_stop
 for dir in tls zones "zones/$Z"; do
 	link_refused "$cfg2" "$dir"
 done
+# With a configured certificate, tls/ holds a rollover's files (the
+# previous private key among them): refused as a link too. It used to be
+# taken, and a rollover written where it pointed.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$GW_TMP/op.key" -out "$GW_TMP/op.crt" -days 30 -subj "/CN=ns.$Z" \
+	-addext "subjectAltName=DNS:ns.$Z" >/dev/null 2>&1
+chgrp dnssd-gateway "$GW_TMP/op.key"
+chmod 640 "$GW_TMP/op.key"
+cfg3=$(gw_config state3 "zones:
+  - domain: $Z.
+    file: $GW_TMP/zone
+dnssec: {algorithm: ed25519}
+tls: {listen: [\"127.0.0.1@0\"], server-name: ns.$Z., certificate: $GW_TMP/op.crt, key: $GW_TMP/op.key}")
+gw_start "$cfg3"
+expect "a configured certificate: the zone is served" test -n "$(soa_serial)"
+gw_stop
+link_refused "$cfg3" tls
 
 # ---- a TLS rollover's files -----------------------------------------------
 # --tls-new-key keeps the old key and certificate as tls/previous-*.pem
