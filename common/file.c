@@ -1,5 +1,6 @@
 #include "common/file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -53,6 +54,39 @@ bool gw_file_is_temp(const char *name)
 	const char *mark = strstr(name, TEMP_MARK);
 	/* mkostemp() replaces exactly six X's. */
 	return mark != NULL && strlen(mark + strlen(TEMP_MARK)) == 6;
+}
+
+/* The most entries looked at: a start is not held up by a directory
+ * someone filled. */
+#define TEMPS_SCAN_MAX 10000
+
+int gw_file_remove_temps(const char *dir)
+{
+	/* A link in the directory's place is not followed: what it points
+	 * at is not ours to clean. */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		int ret = -errno;
+		close(fd);
+		return ret;
+	}
+	int removed = 0;
+	struct dirent *de;
+	for (unsigned seen = 0; seen < TEMPS_SCAN_MAX && (de = readdir(d)) != NULL; seen++) {
+		struct stat st;
+		if (!gw_file_is_temp(de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || unlinkat(dirfd(d), de->d_name, 0) != 0)
+			continue;
+		gw_info("removed %s/%s (%lld bytes), left by an interrupted write", dir, de->d_name,
+		        (long long)st.st_size);
+		removed++;
+	}
+	closedir(d);
+	return removed;
 }
 
 int gw_file_write_with(const char *path, mode_t mode, gw_file_fill_fn fill, const void *arg)

@@ -34,6 +34,14 @@ int gw_file_update_with(const char *path, mode_t mode, gw_file_fill_fn fill, con
 /* True when name (no directory) is a temporary file of gw_file_write_with(). */
 bool gw_file_is_temp(const char *name);
 
+/* Remove the temporary files of gw_file_write_with() that an interrupted
+ * write left in dir (regular files only, each logged; the first 10000
+ * entries looked at): a mirror's state among them may be hundreds of MB,
+ * and a crash each time would add one. dir itself is not followed if it
+ * is a link (-ENOTDIR). Returns how many, 0 when dir does not exist, or
+ * -errno. Only while no other writer uses dir. */
+int gw_file_remove_temps(const char *dir);
+
 /* fsync a directory / the directory holding path, so that a rename or a new
  * entry in it is durable. GW_OK or -errno. */
 int gw_file_sync_dir(const char *dir);

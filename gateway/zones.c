@@ -14,6 +14,7 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "gateway/daemon_internal.h"
+#include "gateway/server/tls.h"
 
 gw_zonemgr_opts_t gw_daemon_zone_opts(const gw_zone_config_t *zc)
 {
@@ -140,6 +141,20 @@ int gw_daemon_state_dir(const gw_config_t *cfg)
 	return ensure_dir(cfg->state_dir);
 }
 
+/* What interrupted writes of an earlier run left (keys/ has its own
+ * sweep, under the key store's lock): before anything here is written. */
+static void remove_temps(const gw_config_t *cfg)
+{
+	char path[GW_CONFIG_PATH_MAX + 32];
+	(void)gw_file_remove_temps(cfg->state_dir);
+	snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, GW_TLS_DIR);
+	(void)gw_file_remove_temps(path);
+	for (size_t i = 0; i < cfg->zone_count; i++) {
+		if (strcmp(cfg->zones[i].state_dir, cfg->state_dir) != 0)
+			(void)gw_file_remove_temps(cfg->zones[i].state_dir);
+	}
+}
+
 int gw_daemon_zone_dirs(const gw_config_t *cfg)
 {
 	int ret = GW_OK;
@@ -164,6 +179,8 @@ int gw_daemon_zone_dirs(const gw_config_t *cfg)
 		if (ret == GW_OK)
 			ret = ensure_dir(cfg->zones[i].state_dir);
 	}
+	if (ret == GW_OK)
+		remove_temps(cfg);
 	return ret;
 }
 

@@ -247,6 +247,69 @@ static void test_write_dir_sync_fails(void)
 	remove_dir();
 }
 
+static void touch_at(const char *name)
+{
+	char p[sizeof(dir) + 64];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *fp = fopen(p, "w");
+	CU_ASSERT_FATAL(fp != NULL);
+	fputs("x", fp);
+	fclose(fp);
+}
+
+static bool exists_at(const char *name)
+{
+	char p[sizeof(dir) + 64];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return lstat(p, &st) == 0;
+}
+
+/* Leftovers of interrupted writes go; everything else stays: files that
+ * only look alike, a directory and a link named as a leftover. A link in
+ * the directory's place is not followed. */
+static void test_remove_temps(void)
+{
+	make_dir();
+	touch_at(".mirror.zone.tmp.Ab12Cd");
+	touch_at(".serial.tmp.xyzXYZ");
+	touch_at("serial");
+	touch_at(".serial.tmp.short");
+	touch_at("journal.tmp");
+	char p[sizeof(dir) + 64], q[sizeof(dir) + 64];
+	snprintf(p, sizeof(p), "%s/.d.tmp.AAAAAA", dir);
+	CU_ASSERT_FATAL(mkdir(p, 0700) == 0);
+	snprintf(q, sizeof(q), "%s/.l.tmp.BBBBBB", dir);
+	CU_ASSERT_FATAL(symlink("serial", q) == 0);
+	CU_ASSERT_EQUAL(gw_file_remove_temps(dir), 2);
+	CU_ASSERT_FALSE(exists_at(".mirror.zone.tmp.Ab12Cd"));
+	CU_ASSERT_FALSE(exists_at(".serial.tmp.xyzXYZ"));
+	CU_ASSERT_TRUE(exists_at("serial"));
+	CU_ASSERT_TRUE(exists_at(".serial.tmp.short"));
+	CU_ASSERT_TRUE(exists_at("journal.tmp"));
+	CU_ASSERT_TRUE(exists_at(".d.tmp.AAAAAA"));
+	CU_ASSERT_TRUE(exists_at(".l.tmp.BBBBBB"));
+	CU_ASSERT_EQUAL(gw_file_remove_temps(dir), 0);
+	/* Through a link to the directory: nothing. */
+	char link[sizeof(dir) + 16];
+	snprintf(link, sizeof(link), "%s.link", dir);
+	CU_ASSERT_FATAL(symlink(dir, link) == 0);
+	touch_at(".again.tmp.CCCCCC");
+	CU_ASSERT(gw_file_remove_temps(link) < 0);
+	CU_ASSERT_TRUE(exists_at(".again.tmp.CCCCCC"));
+	CU_ASSERT_EQUAL(gw_file_remove_temps("/nonexistent/gw-test"), 0);
+	unlink(link);
+	rmdir(p);
+	unlink(q);
+	static const char *const rest[] = {".serial.tmp.short", "journal.tmp", ".again.tmp.CCCCCC",
+	                                   "serial"};
+	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, rest[i]);
+		unlink(p);
+	}
+	remove_dir();
+}
+
 /* A configuration with TSIG secrets read from a pipe (`-c <(...)`): its
  * size is not known, so the buffer grows many times (from one octet), and
  * gw_file_read_stream_private() lets go of no buffer that still holds
@@ -468,6 +531,7 @@ int gw_test_register(void)
 	                                 {"read_full", test_read_full},
 	                                 {"update", test_update},
 	                                 {"directory fsync fails", test_write_dir_sync_fails},
+	                                 {"leftover temporary files", test_remove_temps},
 	                                 {"regular files only", test_regular_only},
 	                                 {"unreadable hint", test_unreadable_hint},
 	                                 {NULL, NULL},
