@@ -435,9 +435,22 @@ static void drop_pending(const sig_keystore_t *ks)
 /* The first file found (in the order a restore would want them back)
  * that shows an earlier key store lived here: a key file in keys/, or the
  * DS and trust anchor files written at every start. NULL when none. */
+static const char *const g_published[] = {"ds", "trust-anchor.ds", "trust-anchor.conf"};
+
+/* The first of the DS and trust anchor files, which every start writes
+ * once its keys are committed, that is there; NULL when none. */
+static const char *published_file(const sig_keystore_t *ks, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(g_published) / sizeof(g_published[0]); i++) {
+		snprintf(buf, len, "%s/%s", ks->state_dir, g_published[i]);
+		if (access(buf, F_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
 static const char *earlier_store(const sig_keystore_t *ks, char *buf, size_t len)
 {
-	static const char *const published[] = {"ds", "trust-anchor.ds", "trust-anchor.conf"};
 	DIR *dir = opendir(ks->keys_dir);
 	const char *found = NULL;
 	if (dir != NULL) {
@@ -452,12 +465,7 @@ static const char *earlier_store(const sig_keystore_t *ks, char *buf, size_t len
 		}
 		closedir(dir);
 	}
-	for (size_t i = 0; found == NULL && i < sizeof(published) / sizeof(published[0]); i++) {
-		snprintf(buf, len, "%s/%s", ks->state_dir, published[i]);
-		if (access(buf, F_OK) == 0)
-			found = buf;
-	}
-	return found;
+	return found != NULL ? found : published_file(ks, buf, len);
 }
 
 static int first_start(sig_keystore_t *ks, const sig_key_policy_t *policy)
@@ -468,8 +476,13 @@ static int first_start(sig_keystore_t *ks, const sig_key_policy_t *policy)
 
 	/* No state, but keys or a DS of an earlier store: the parent may hold
 	 * a DS for those keys, and new ones would make every answer bogus.
-	 * Only an explicit --new-keys starts a new chain of trust. */
-	drop_pending(ks);
+	 * Only an explicit --new-keys starts a new chain of trust. The keys
+	 * of an unfinished first start go first, unless a DS was written:
+	 * then that start did finish (its pending list outlived a crash) and
+	 * they are the keys the parent's DS may name, to be kept for a
+	 * restored state. */
+	if (published_file(ks, seen, sizeof(seen)) == NULL)
+		drop_pending(ks);
 	const char *earlier = earlier_store(ks, seen, sizeof(seen));
 	if (earlier != NULL && !policy->new_keys) {
 		gw_err("%s is missing but %s is there: an earlier key store lived here. Restore %s "
