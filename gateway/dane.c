@@ -258,8 +258,10 @@ static void clear_state(gw_dane_t *dn)
 
 static double wait_left(const gw_dane_t *dn)
 {
+	/* In doubles: the time comes from a file, and may be anything up to
+	 * INT64_MAX. */
 	double left =
-	    (double)(dn->published + 2 * (int64_t)dn->cfg->tls.tlsa_ttl) - (double)gw_clock_wall();
+	    (double)dn->published + 2.0 * (double)dn->cfg->tls.tlsa_ttl - (double)gw_clock_wall();
 	return left > 0 ? left : 0;
 }
 
@@ -404,6 +406,10 @@ static int new_own_key(gw_dane_t *dn)
 	return ret;
 }
 
+/* A time of publication further ahead of the clock than this is not
+ * believed at a start. */
+#define GW_DANE_FUTURE_SLACK 60
+
 /* A rollover the last run left: the previous key is the one in use. */
 static int resume(gw_dane_t *dn, const char *text, size_t len)
 {
@@ -432,10 +438,20 @@ static int resume(gw_dane_t *dn, const char *text, size_t len)
 	}
 	if (memcmp(src, dn->next, 32) != 0)
 		return begin(dn, src); /* yet another key: it waits from now */
+	int64_t now = (int64_t)gw_clock_wall();
+	if (dn->published > now + GW_DANE_FUTURE_SLACK) {
+		/* Written by a clock that has since gone back, or by hand:
+		 * the new key would wait that long. The wait begins again
+		 * now, never shorter than two TTLs. */
+		gw_warn("TLS: %s says the new key's TLSA was published %lld s from now; the wait "
+		        "begins again now",
+		        dn->state_file, (long long)(dn->published - now));
+		dn->published = 0;
+	}
 	if (dn->published == 0) {
 		/* The last run's zone never took the new key's TLSA: this start
 		 * publishes it, and the wait begins now. */
-		dn->published = (int64_t)gw_clock_wall() + 1;
+		dn->published = now + 1;
 		if (write_state(dn) != GW_OK)
 			gw_warn("TLS: cannot write %s; the new key still waits from now",
 			        dn->state_file);

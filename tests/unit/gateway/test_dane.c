@@ -238,6 +238,37 @@ static void test_restart_unpublished(void)
 	teardown(f);
 }
 
+/* <state>/tls/rollover with a time of publication far ahead (a clock
+ * that went back since, a hand edit, up to INT64_MAX): the wait begins
+ * again at the start, twice the TTL. The sum of that time and the TTLs
+ * used to overflow (undefined; wrapped, the new key was switched in at
+ * once). */
+static void test_restart_future(void)
+{
+	fixture_t *f = setup();
+	new_files(f);
+	CU_ASSERT_FATAL(gw_dane_reload(&f->dn) == GW_OK);
+	CU_ASSERT_FATAL(f->dn.rolling);
+	uint8_t next[32];
+	memcpy(next, f->dn.next, 32);
+	gw_dane_deinit(&f->dn);
+
+	char state[96], text[128];
+	snprintf(state, sizeof(state), "%.63s/tls/rollover", f->dir);
+	CU_ASSERT_FATAL(gw_tls_rollover_format(text, sizeof(text), next, INT64_MAX) == GW_OK);
+	FILE *fp = fopen(state, "w");
+	CU_ASSERT_FATAL(fp != NULL);
+	fputs(text, fp);
+	fclose(fp);
+	int64_t before = (int64_t)time(NULL);
+	CU_ASSERT_FATAL(gw_dane_setup(&f->dn, f->loop, f->cfg, NULL, false) == GW_OK);
+	CU_ASSERT(f->dn.rolling);
+	CU_ASSERT(f->dn.published >= before + 1 && f->dn.published <= before + 3);
+	gw_dane_start(&f->dn, (gw_zonemgr_t *)f);
+	CU_ASSERT(timer_in(f, 1.5, 3.5));
+	teardown(f);
+}
+
 /* The switch's own change refused: the new key is served, the previous
  * key's TLSA stays in the zone until the change is taken, tried again. */
 static void test_switch_unpublished(void)
@@ -313,13 +344,14 @@ static void test_clock_set(void)
 	gw_dane_clock_set(&f->dn, 86400);
 	CU_ASSERT_EQUAL(f->dn.published, published + 86400);
 	CU_ASSERT(timer_in(f, 1.0, 3.5));
-	/* A restart reads the moved time. */
-	gw_dane_deinit(&f->dn);
-	CU_ASSERT_FATAL(gw_dane_setup(&f->dn, f->loop, f->cfg, NULL, false) == GW_OK);
-	CU_ASSERT(f->dn.rolling && f->dn.published == published + 86400);
-
 	gw_dane_clock_set(&f->dn, -86400 - 60);
 	CU_ASSERT_EQUAL(f->dn.published, published - 60);
+	/* A restart reads the moved time. (This test's clock did not move:
+	 * a time a day ahead of it would be taken for a damaged file and the
+	 * wait begun again, test_restart_future.) */
+	gw_dane_deinit(&f->dn);
+	CU_ASSERT_FATAL(gw_dane_setup(&f->dn, f->loop, f->cfg, NULL, false) == GW_OK);
+	CU_ASSERT(f->dn.rolling && f->dn.published == published - 60);
 	teardown(f);
 }
 
@@ -329,6 +361,7 @@ int gw_test_register(void)
 	    {"a new key's TLSA the zone refuses: tried again, waited from then",
 	     test_rollover_unpublished},
 	    {"a restart before the zone took it waits from the start", test_restart_unpublished},
+	    {"a time of publication far ahead: the wait begins again", test_restart_future},
 	    {"the switch's change refused: tried again", test_switch_unpublished},
 	    {"records held with a reload and lost: tried again", test_hold_lost},
 	    {"the wall clock set while a key waits", test_clock_set},
