@@ -132,9 +132,12 @@ static void watch_start(mdns_mirror_t *m, kname_t *n, int slot)
 		int ret =
 		    mdns_watch_new(&n->watch[slot], m->mdns, l->ifindex, n->name, slot_type(slot));
 		if (ret != GW_OK) {
+			/* What a device announces leads here: limited. */
+			static gw_log_limit_t lim;
 			char text[ZONE_NAME_MAXLEN * 4];
 			zone_name_to_str(text, sizeof(text), n->name);
-			gw_warn("link %s: cannot browse %s: %s", l->label, text, gw_strerror(ret));
+			gw_log_limited(&lim, GW_LOG_WARNING, "link %s: cannot browse %s: %s",
+			               l->label, text, gw_strerror(ret));
 			return;
 		}
 	}

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/str_table.h"
+#include "common/utf8.h"
 
 static int lower(int c)
 {
@@ -226,10 +227,13 @@ const uint8_t *mdns_name_skip(const uint8_t *name, int n)
 	return name;
 }
 
-/* <_service>.<_tcp|_udp>.local, at p. */
+/* <_service>.<_tcp|_udp>.local, at p. The service name is text (RFC
+ * 6335: letters, digits, hyphens): a label that is not printable UTF-8
+ * only reaches us from the reader of raw datagrams, and Avahi would
+ * refuse to browse it (and say so, each time). */
 static bool is_type(const uint8_t *p)
 {
-	if (p[0] < 2 || p[1] != '_')
+	if (p[0] < 2 || p[1] != '_' || !gw_utf8_printable(p + 1, p[0]))
 		return false;
 	const uint8_t *proto = p + p[0] + 1;
 	if (!label_is(proto, "_tcp") && !label_is(proto, "_udp"))

@@ -250,6 +250,26 @@ static void test_heard_rediscovery(void)
 	teardown(f);
 }
 
+/* A heard type whose name is not UTF-8 (the reader of raw datagrams
+ * takes any octets; Avahi refuses such a name, and logged each time): a
+ * service name is text, so it is refused as invalid, counted, not
+ * browsed. */
+static void test_heard_not_utf8(void)
+{
+	fixture_t *f = setup_heard(NULL);
+	mdns_mirror_stats_t before, st;
+	mdns_mirror_get_stats(f->mirror, &before);
+	hear(f, IFX, "_\\255\\254._tcp.local");
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT_FALSE(watched(f, "_\\255\\254._tcp.local"));
+	CU_ASSERT_EQUAL(st.types_heard, before.types_heard);
+	CU_ASSERT_EQUAL(st.watches, before.watches);
+	/* UTF-8 is a name like any other. */
+	hear(f, IFX, "_dru\\195\\188ck._tcp.local");
+	CU_ASSERT_TRUE(watched(f, "_dru\\195\\188ck._tcp.local"));
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -260,6 +280,7 @@ int gw_test_register(void)
 	    {"holds bounded, per link and in all", test_heard_holds_bounded},
 	    {"heard type and a link lost", test_heard_link_down},
 	    {"heard type again after discovery restarts", test_heard_rediscovery},
+	    {"a heard type that is not UTF-8", test_heard_not_utf8},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("mirror heard types", tests);
