@@ -144,9 +144,11 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 		return GW_OK;
 	uint32_t client = 0;
 	if (ixfr && gw_xfr_ixfr_serial(pkt, len, q, &client) != GW_OK) {
-		gw_notice("IXFR from %s: no SOA with the client's serial in the authority section; "
-		          "FORMERR",
-		          peer_text);
+		static gw_log_limit_t formerr_lim = GW_XFR_LOG_LIMIT;
+		gw_log_limited(&formerr_lim, GW_LOG_NOTICE,
+		               "IXFR from %s: no SOA with the client's serial in the authority "
+		               "section; FORMERR",
+		               peer_text);
 		gw_server_count_xfr(srv, q->qtype, GW_XFR_RESULT_ERROR);
 		*outlen = error_reply(srv, q, DNS_RCODE_FORMERR, NO_EDE, &tsig, out, cap);
 		return GW_OK;
@@ -172,21 +174,28 @@ int gw_server_xfr_start(gw_server_t *srv, gw_xfr_t *x, const gw_query_t *q, cons
 	                   : x->mode == GW_XFR_SOA  ? "IXFR-SOA"
 	                                            : "IXFR-AXFR",
 	                   x->serial);
+	static gw_log_limit_t start_lim = GW_XFR_LOG_LIMIT;
 	if (!ixfr) {
 		srv->stats.axfr++;
-		gw_info("AXFR to %s started: serial %u%s", peer_text, x->serial, keyinfo);
+		gw_log_limited(&start_lim, GW_LOG_INFO, "AXFR to %s started: serial %u%s",
+		               peer_text, x->serial, keyinfo);
 	} else if (x->mode == GW_XFR_IXFR) {
 		srv->stats.ixfr++;
-		gw_info("IXFR to %s started: serial %u -> %u, %zu diffs%s", peer_text, client,
-		        x->serial, x->entry_count, keyinfo);
+		gw_log_limited(&start_lim, GW_LOG_INFO,
+		               "IXFR to %s started: serial %u -> %u, %zu diffs%s", peer_text,
+		               client, x->serial, x->entry_count, keyinfo);
 	} else if (x->mode == GW_XFR_SOA) {
 		srv->stats.ixfr++;
-		gw_info("IXFR to %s: serial %u is current, SOA only%s", peer_text, client, keyinfo);
+		gw_log_limited(&start_lim, GW_LOG_INFO,
+		               "IXFR to %s: serial %u is current, SOA only%s", peer_text, client,
+		               keyinfo);
 	} else {
 		srv->stats.axfr++;
-		gw_info("IXFR to %s started: serial %u -> %u, %s: the whole zone (AXFR form)%s",
-		        peer_text, client, x->serial,
-		        x->whole_why != NULL ? x->whole_why : "not in the journal", keyinfo);
+		gw_log_limited(&start_lim, GW_LOG_INFO,
+		               "IXFR to %s started: serial %u -> %u, %s: the whole zone (AXFR "
+		               "form)%s",
+		               peer_text, client, x->serial,
+		               x->whole_why != NULL ? x->whole_why : "not in the journal", keyinfo);
 	}
 	*started = true;
 	return GW_OK;

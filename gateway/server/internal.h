@@ -16,10 +16,18 @@
 #include "common/container.h"
 #include "common/dns.h"
 
-#define GW_UDP_BATCH   32
-#define GW_UDP_MAXMSG  4096 /* largest UDP reply we build (udp-payload max) */
-#define GW_UDP_RCVBUF  4096 /* a query larger than this is not a query */
-#define GW_TCP_MAXMSG  65535
+#define GW_UDP_BATCH  32
+#define GW_UDP_MAXMSG 4096 /* largest UDP reply we build (udp-payload max) */
+#define GW_UDP_RCVBUF 4096 /* a query larger than this is not a query */
+#define GW_TCP_MAXMSG 65535
+
+/* A transfer's log lines (its start, its end, a malformed IXFR): a burst
+ * of transfers from the secondaries is written whole, a peer pipelining
+ * hundreds is not. For a static gw_log_limit_t. */
+#define GW_XFR_LOG_LIMIT                                                                           \
+	{                                                                                          \
+		.interval_ns = 1000000000ULL, .burst = 20                                          \
+	}
 #define GW_UDP_SOCKBUF (4 * 1024 * 1024) /* receive buffer asked for */
 /* A connection answered less than this long ago is not replaced by a
  * newcomer when the table is full: a client that reuses its connection

@@ -274,11 +274,13 @@ static int xfr_fill(gw_tcp_conn_t *c)
 			                    : c->xfr.mode == GW_XFR_SOA  ? GW_XFR_RESULT_CURRENT
 			                    : c->xfr.mode == GW_XFR_AXFR ? GW_XFR_RESULT_FALLBACK
 			                                                 : GW_XFR_RESULT_OK);
-			gw_info("%s done: %u messages, %zu records%s", what, c->xfr.messages,
-			        c->xfr.rrs,
-			        c->xfr.qtype == DNS_T_IXFR && c->xfr.mode == GW_XFR_AXFR
-			            ? " (AXFR form)"
-			            : "");
+			static gw_log_limit_t done_lim = GW_XFR_LOG_LIMIT;
+			gw_log_limited(&done_lim, GW_LOG_INFO,
+			               "%s done: %u messages, %zu records%s", what, c->xfr.messages,
+			               c->xfr.rrs,
+			               c->xfr.qtype == DNS_T_IXFR && c->xfr.mode == GW_XFR_AXFR
+			                   ? " (AXFR form)"
+			                   : "");
 			gw_xfr_deinit(&c->xfr);
 			c->xfr_active = false;
 			break;

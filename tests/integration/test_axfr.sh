@@ -27,6 +27,24 @@ expect "ldns-compare-zones reports no difference" bash -c "! grep -q '^[+-~]' '$
 q AXFR dnssd.test. +notcp
 expect "AXFR over UDP: NOTIMP" has_text "replied with error 'NOTIMPL'"
 
+# A peer allowed to transfer pipelines 150 IXFRs at the current serial
+# and 150 without the client's SOA (FORMERR) on one connection: every one
+# answered, and the log lines of each kind limited (they were one or two a
+# query: the start, the end, the FORMERR).
+serial=$(gw_soa_serial dnssd.test.)
+: >"$GW_TMP/gateway.log.before"
+cp "$GW_TMP/gateway.log" "$GW_TMP/gateway.log.before"
+/usr/bin/python3 "$GW_INTEGRATION_DIR/ixfr_pipeline.py" "$GW_PORT" dnssd.test. "$serial" 150 \
+	>"$GW_TMP/last" 2>&1 || true
+expect "pipelined IXFRs: all 300 answered ($(cat "$GW_TMP/last"))" has_text "answered=300"
+sleep 1
+new_lines() { diff "$GW_TMP/gateway.log.before" "$GW_TMP/gateway.log" | grep -c "$1" || true; }
+started=$(new_lines "IXFR to .* is current, SOA only")
+done_lines=$(new_lines "IXFR.* done:")
+formerr=$(new_lines "IXFR from .*: no SOA")
+expect "pipelined IXFRs: start, end and FORMERR lines limited ($started, $done_lines, $formerr of 150 each)" \
+	bash -c "[ $started -ge 1 ] && [ $started -lt 100 ] && [ $done_lines -ge 1 ] && [ $done_lines -lt 100 ] && [ $formerr -ge 1 ] && [ $formerr -lt 100 ]"
+
 gw_stop
 # The same zone, transfers allowed only from 192.0.2.1: loopback is refused.
 cfg=$(gw_config axfr-deny "zone: {domain: dnssd.test., file: $GW_TMP/zone}
