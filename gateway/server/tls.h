@@ -78,9 +78,10 @@ int gw_tls_rollover_parse(const char *text, size_t len, uint8_t spki[32], int64_
 /* That line into buf (len >= 88). GW_OK or GW_ESPACE. */
 int gw_tls_rollover_format(char *buf, size_t len, const uint8_t spki[32], int64_t published);
 
-/* Write the certificate and key ctx serves to cert_file and key_file
- * (0600, atomic): the key in use kept while a rollover waits, when its
- * source files already hold the next one. GW_OK, GW_ECRYPTO, -errno. */
+/* Write the certificate ctx serves, with the intermediates it sends, and
+ * its key to cert_file and key_file (0600, atomic): the key in use kept
+ * while a rollover waits, when its source files already hold the next
+ * one. GW_OK, GW_ECRYPTO, -errno. */
 int gw_tls_ctx_save(SSL_CTX *ctx, const char *cert_file, const char *key_file);
 
 /* SHA-256 of the SPKI of the certificate ctx serves. GW_OK, GW_EKEY. */

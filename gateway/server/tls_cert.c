@@ -254,11 +254,35 @@ int gw_tls_ctx_spki_sha256(SSL_CTX *ctx, uint8_t out[32])
 	return x != NULL ? x509_spki_sha256(x, out) : GW_EKEY;
 }
 
+/* The certificate and the chain served with it, for gw_file_write_with(). */
+typedef struct served_chain {
+	X509 *leaf;
+	STACK_OF(X509) * chain; /* may be NULL */
+} served_chain_t;
+
+static int fill_chain(FILE *fp, const void *arg)
+{
+	const served_chain_t *c = arg;
+	if (PEM_write_X509(fp, c->leaf) != 1)
+		return GW_ECRYPTO;
+	for (int i = 0; c->chain != NULL && i < sk_X509_num(c->chain); i++) {
+		if (PEM_write_X509(fp, sk_X509_value(c->chain, i)) != 1)
+			return GW_ECRYPTO;
+	}
+	return GW_OK;
+}
+
 int gw_tls_ctx_save(SSL_CTX *ctx, const char *cert_file, const char *key_file)
 {
-	X509 *x = SSL_CTX_get0_certificate(ctx);
+	served_chain_t c = {.leaf = SSL_CTX_get0_certificate(ctx)};
 	EVP_PKEY *key = SSL_CTX_get0_privatekey(ctx);
-	if (x == NULL || key == NULL)
+	if (c.leaf == NULL || key == NULL || SSL_CTX_get0_chain_certs(ctx, &c.chain) != 1)
 		return GW_ECRYPTO;
-	return gw_tls_own_write(cert_file, key_file, key, x);
+	/* With the intermediates it was served with (read again with
+	 * SSL_CTX_use_certificate_chain_file()): a restart during the wait
+	 * serves the same chain, which clients that check it by a CA need. */
+	int ret = gw_file_write_with(key_file, 0600, fill_key, key);
+	if (ret == GW_OK)
+		ret = gw_file_write_with(cert_file, 0600, fill_chain, &c);
+	return ret;
 }

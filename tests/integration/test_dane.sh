@@ -251,6 +251,52 @@ expect "keys of mode 0640: no warning of their mode" \
 	bash -c "! grep -q 'the key $GW_TMP/live.key has mode' '$GW_TMP/gateway.log'"
 gw_stop
 
+# A certificate issued through an intermediate (the file holds both): a
+# restart in the middle of a rollover serves the previous key with its
+# chain, as before the restart. Only the certificate itself was kept.
+ca() { # NAME: a key and a certificate for a CA of that name
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+		-keyout "$GW_TMP/$1.key" -out "$GW_TMP/$1.crt" -subj "/CN=$1" \
+		-addext "basicConstraints=critical,CA:TRUE" >/dev/null 2>&1
+}
+leaf() { # NAME: a key and a certificate for dot.$Z, issued by the intermediate
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$GW_TMP/$1.key" -out "$GW_TMP/$1.csr" -subj "/CN=dot.$Z" >/dev/null 2>&1
+	printf 'subjectAltName=DNS:dot.%s\n' "$Z" >"$GW_TMP/leaf.ext"
+	openssl x509 -req -in "$GW_TMP/$1.csr" -CA "$GW_TMP/mid.crt" -CAkey "$GW_TMP/mid.key" \
+		-CAcreateserial -days 30 -extfile "$GW_TMP/leaf.ext" -out "$GW_TMP/$1.crt" >/dev/null 2>&1
+	chgrp dnssd-gateway "$GW_TMP/$1.key"
+	chmod 640 "$GW_TMP/$1.key"
+}
+ca root
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$GW_TMP/mid.key" \
+	-out "$GW_TMP/mid.csr" -subj "/CN=mid" >/dev/null 2>&1
+printf 'basicConstraints=critical,CA:TRUE\n' >"$GW_TMP/mid.ext"
+openssl x509 -req -in "$GW_TMP/mid.csr" -CA "$GW_TMP/root.crt" -CAkey "$GW_TMP/root.key" \
+	-CAcreateserial -days 30 -extfile "$GW_TMP/mid.ext" -out "$GW_TMP/mid.crt" >/dev/null 2>&1
+leaf leaf1
+leaf leaf2
+cat "$GW_TMP/leaf1.crt" "$GW_TMP/mid.crt" >"$GW_TMP/chain.crt"
+cp -p "$GW_TMP/leaf1.key" "$GW_TMP/chain.key"
+served_certs() { # the certificates the TLS port sends
+	(sleep 0.3) | timeout 5 openssl s_client -connect 127.0.0.1:"$GW_TLS_PORT" -showcerts \
+		2>/dev/null | grep -c "BEGIN CERTIFICATE" || true
+}
+cfg6=$(gw_config dane6 "zone: {domain: $Z., file: $GW_TMP/zone}
+tls: {listen: [\"127.0.0.1@0\"], certificate: $GW_TMP/chain.crt, key: $GW_TMP/chain.key, server-name: dot.$Z, tlsa-ttl: 3600}")
+gw_start "$cfg6"
+expect "a certificate with its intermediate: both sent" test "$(served_certs)" = 2
+cat "$GW_TMP/leaf2.crt" "$GW_TMP/mid.crt" >"$GW_TMP/chain.crt"
+cp "$GW_TMP/leaf2.key" "$GW_TMP/chain.key"
+kill -HUP "$GW_PID"
+wait_for 5 test -e "$GW_TMP/state/tls/previous-cert.pem" || true
+gw_stop
+gw_start "$cfg6"
+expect "restarted within the rollover: the previous key served" \
+	test "$(live_spki "$GW_TLS_PORT")" = "$(spki "$GW_TMP/leaf1.crt")"
+expect "restarted within the rollover: with its intermediate" test "$(served_certs)" = 2
+gw_stop
+
 # The configuration: certificate without key.
 cfg3=$(gw_config dane3 "zone: {domain: $Z., file: $GW_TMP/zone}
 tls: {listen: [\"127.0.0.1@0\"], certificate: $GW_TMP/op.crt}")
