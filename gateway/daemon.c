@@ -251,7 +251,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	int ret;
 	bool ports_written = false;
 	gw_zone_extra_t *extra = NULL; /* per zone: the DANE records of one */
-	daemon_t d = {.cfg = cfg, .flags = flags, .clock = {.fd = -1}};
+	daemon_t d = {.cfg = cfg, .flags = flags, .clock = {.fd = -1}, .state_lock = -1};
 	/* A write to a peer that went away (a TCP client, a log pipe whose
 	 * reader is gone) fails with EPIPE rather than killing the daemon;
 	 * from the first moment, since the start logs too. */
@@ -357,6 +357,8 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	/* What needs root besides the sockets: the state directory (in
 	 * /var/lib, say) and the control socket (in /run). */
 	ret = gw_daemon_state_dir(cfg);
+	if (ret == GW_OK)
+		ret = gw_daemon_state_lock(cfg, &d.state_lock);
 	if (ret != GW_OK)
 		goto out;
 	/* The control socket, while /run may still be written: a live daemon
@@ -537,5 +539,7 @@ out:
 	 * earlier reloads can go (transfers held pointers into them). */
 	gw_daemon_retire_all(&d);
 	ev_loop_destroy(d.loop);
+	if (d.state_lock >= 0)
+		close(d.state_lock);
 	return ret;
 }

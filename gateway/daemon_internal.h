@@ -89,6 +89,7 @@ typedef struct daemon {
 	/* The NOTIFY sockets of every zone's notifier, old and new across a
 	 * reload: many zones with many secondaries stay within it. */
 	gw_notify_pool_t notify_pool;
+	int state_lock; /* owned: the state directory, locked (flock) for this daemon */
 } daemon_t;
 
 /* The parts of cfg each module takes (what they point at is cfg's). */
@@ -114,6 +115,12 @@ int gw_daemon_notify_new(daemon_t *d, const gw_transfer_config_t *transfer,
 /* The state directory: 0700, made if missing (as root, before the
  * privileges are dropped: its parent may be root's). */
 int gw_daemon_state_dir(const gw_config_t *cfg);
+/* Lock the state directory for this daemon (flock, held while *fd is
+ * open: the caller closes it at the end): another daemon on the same
+ * directory would write the same serial, journal and state files, with
+ * or without DNSSEC. GW_OK, GW_EBUSY (logged: another process holds it),
+ * -errno (logged). */
+int gw_daemon_state_lock(const gw_config_t *cfg, int *fd);
 /* Each zone's directory under the state directory (0700; zones: and
  * reverse zones: <state-dir>/zones/<zone>/); the zones: form refuses a
  * one-zone layout left at the top of the state directory (GW_ECONFIG,

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/error.h"
@@ -139,6 +142,28 @@ static int refuse_old_layout(const gw_config_t *cfg)
 int gw_daemon_state_dir(const gw_config_t *cfg)
 {
 	return ensure_dir(cfg->state_dir);
+}
+
+int gw_daemon_state_lock(const gw_config_t *cfg, int *fd)
+{
+	*fd = open(cfg->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0) {
+		int ret = -errno;
+		gw_err("cannot open the state directory %s: %s", cfg->state_dir, strerror(errno));
+		return ret;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return GW_OK;
+	int ret = errno == EWOULDBLOCK ? GW_EBUSY : -errno;
+	if (ret == GW_EBUSY)
+		gw_err("the state directory %s is in use by another dnssd-gateway; give each "
+		       "daemon its own state-dir",
+		       cfg->state_dir);
+	else
+		gw_err("cannot lock the state directory %s: %s", cfg->state_dir, gw_strerror(ret));
+	close(*fd);
+	*fd = -1;
+	return ret;
 }
 
 /* What interrupted writes of an earlier run left (keys/ has its own

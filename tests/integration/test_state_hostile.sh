@@ -268,4 +268,22 @@ gw_start "$cfg3"
 expect "the rollover's files restored: resumed" grep -q "resuming the rollover" "$GW_TMP/gateway.log"
 gw_stop
 
+# ---- two daemons on one state directory ----------------------------------
+# Without DNSSEC (no key store, whose lock stopped a second daemon with
+# it) two daemons shared the serial, the journal and the mirror's state.
+# The second one, on its own ports and control socket, is refused.
+rm -rf "$state"
+nosig=$(gw_config nosig "zone: {domain: $Z., file: $GW_TMP/zone}
+dnssec: {enable: false}")
+gw_start "$nosig"
+second="$GW_TMP/nosig2.yaml"
+sed -e "s|^ports-file: .*|ports-file: $GW_TMP/ports2|" \
+	-e "s|^control: .*|control: {socket: $GW_TMP/control2.sock}|" "$nosig" >"$second"
+timeout 30 "$GW_BIN" -c "$second" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+expect "a second daemon on the same state directory: refused (status $rc)" test "$rc" = 1
+expect "a second daemon on the same state directory: the message says so" \
+	grep -q "the state directory $state is in use by another dnssd-gateway" "$GW_TMP/last"
+expect "the first one still serves ($(soa_serial))" test -n "$(soa_serial)"
+gw_stop
+
 gw_finish
