@@ -41,6 +41,15 @@ static int give(walk_t *w, int fd, const char *name, unsigned depth)
 		        w->top, name, (unsigned long)st.st_nlink);
 		return GW_OK;
 	}
+	/* A device is never the daemon's state: given to the user, a node
+	 * (or a hard link to one, where protected_hardlinks is off) would
+	 * be its device. */
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		gw_warn("state directory %s: %s is a device, left to its owner; the state "
+		        "directory holds none, remove it",
+		        w->top, name);
+		return GW_OK;
+	}
 	if ((st.st_uid != w->uid || st.st_gid != w->gid) &&
 	    fchownat(fd, "", w->uid, w->gid, AT_EMPTY_PATH) != 0) {
 		int ret = -errno;

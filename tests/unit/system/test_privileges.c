@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -189,6 +190,12 @@ static void test_chown_tree(void)
 	path(p, sizeof(p), "linked");
 	path(q, sizeof(q), "linked2");
 	CU_ASSERT_EQUAL_FATAL(link(p, q), 0);
+	/* A device node (here /dev/null's numbers): never the state's, and
+	 * given to the user it would be the user's device, however many
+	 * links it has (a hard link to a disk, where protected_hardlinks is
+	 * off). Left to root. */
+	path(p, sizeof(p), "dev");
+	CU_ASSERT_EQUAL_FATAL(mknod(p, S_IFCHR | 0600, makedev(1, 3)), 0);
 
 	uid_t u = uid_of("daemon");
 	gid_t g = gid_of("daemon");
@@ -201,6 +208,7 @@ static void test_chown_tree(void)
 	CU_ASSERT_EQUAL(owner("keys/dirlink"), u);
 	CU_ASSERT_EQUAL(owner("linked"), 0);
 	CU_ASSERT_EQUAL(owner("linked2"), 0);
+	CU_ASSERT_EQUAL(owner("dev"), 0);
 	struct stat st;
 	CU_ASSERT_EQUAL(stat(outside, &st), 0);
 	CU_ASSERT_EQUAL(st.st_uid, 0);
