@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # AXFR over TCP: the transfer equals the zone file (ldns-compare-zones),
-# refused from addresses not allowed, and refused over UDP.
+# refused from addresses not allowed, and refused over UDP; IXFRs
+# pipelined by an allowed peer all answered, their log lines limited.
 source "$(dirname "$0")/lib.sh"
 command -v ldns-compare-zones >/dev/null || { echo "FAIL: ldns-compare-zones missing" >&2; exit 1; }
 

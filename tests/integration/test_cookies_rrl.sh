@@ -7,8 +7,10 @@
 # fresh one; a query over TCP gets a server cookie too, good over UDP;
 # validators still validate with cookies on; the limiter's log
 # lines are few. NSID (RFC 5001) beside them: the identity after the
-# cookie, never in a slipped reply, none without identity; and the
-# Extended DNS Error of a REFUSED (RFC 8914).
+# cookie, never in a slipped reply, none without identity; the
+# Extended DNS Error of a REFUSED (RFC 8914); and the NOTAUTH of an
+# unknown TSIG key limited like any reply, and cut to 512 octets without
+# EDNS.
 source "$(dirname "$0")/lib.sh"
 /usr/bin/python3 -c 'import dns' 2>/dev/null || { echo "FAIL: python3-dnspython missing (scripts/setup.sh)" >&2; exit 1; }
 

@@ -6,7 +6,8 @@
 # NSID when the query asks for both), session
 # resumption, Unbound validating (AD) through forward-tls-upstream, and
 # the limits: a silent or dribbling handshake is cut at the message
-# timeout, a flood from one address does not starve another client.
+# timeout, a flood from one address does not starve another client, and
+# a record sent in two pieces leaves the daemon serving others meanwhile.
 source "$(dirname "$0")/lib.sh"
 H="$GW_INTEGRATION_DIR/tcp_hostile.py"
 for tool in openssl unbound dig; do

@@ -2,10 +2,13 @@
 # Whoever can damage the state directory (issue 16, finding 5): a lost key
 # state never gives new keys silently, a serial file cut short or restored
 # lower never sends the serial backwards, a FIFO in a file's place never
-# hangs the start, a symbolic link in the place of keys/, tls/, zones/,
-# a zone's own directory or a key file is refused, a DS file that cannot be written does not
-# stop the zone. Each case starts the real daemon on a damaged copy and
-# checks what it says and what it serves.
+# hangs the start, a symbolic link in the place of keys/, tls/ (also with
+# a configured certificate), zones/, a zone's own directory or a key file
+# is refused, journal.tmp is made anew (a FIFO or a link there), the
+# temporary files a crash left are removed, a DS file that cannot be
+# written does not stop the zone, and a second daemon on the same state
+# directory is refused. Each case starts the real daemon on a damaged copy
+# and checks what it says and what it serves.
 source "$(dirname "$0")/lib.sh"
 
 Z=state.test

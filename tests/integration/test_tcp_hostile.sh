@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Hostile TCP clients (issue 16): connections that dribble, idle floods, one
-# address opening too many, and running out of file descriptors. Through
+# address opening too many, running out of file descriptors, and DNS Push
+# sessions held from many addresses (three quarters of the table at most). Through
 # all of it another client's TCP query is answered within 1 s. The
 # clients are tcp_hostile.py on 127.0.0.0/8 (all loopback), each source
 # address a different client.
