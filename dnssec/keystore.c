@@ -432,9 +432,6 @@ static void drop_pending(const sig_keystore_t *ks)
 	unlink(ks->pending_path);
 }
 
-/* The first file found (in the order a restore would want them back)
- * that shows an earlier key store lived here: a key file in keys/, or the
- * DS and trust anchor files written at every start. NULL when none. */
 static const char *const g_published[] = {"ds", "trust-anchor.ds", "trust-anchor.conf"};
 
 /* The first of the DS and trust anchor files, which every start writes
@@ -449,6 +446,9 @@ static const char *published_file(const sig_keystore_t *ks, char *buf, size_t le
 	return NULL;
 }
 
+/* The first file found (in the order a restore would want them back)
+ * that shows an earlier key store lived here: a key file in keys/, or the
+ * DS and trust anchor files written at every start. NULL when none. */
 static const char *earlier_store(const sig_keystore_t *ks, char *buf, size_t len)
 {
 	DIR *dir = opendir(ks->keys_dir);

@@ -3,11 +3,11 @@
  * it NOTIFYs. The server picks a slot by the query's name; the mirror
  * commits into the first. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -3,10 +3,10 @@
  * snapshot of the zone plus the entries kept, atomically. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <ldns/util.h>
