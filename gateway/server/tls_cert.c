@@ -167,12 +167,39 @@ int gw_tls_own_new(const char *server_name, EVP_PKEY **key, X509 **cert)
 	return ret;
 }
 
-int gw_tls_own_write(const char *cert_path, const char *key_path, EVP_PKEY *key, X509 *cert)
+/* The certificate and the chain served with it, for gw_file_write_with(). */
+typedef struct served_chain {
+	X509 *leaf;
+	STACK_OF(X509) * chain; /* may be NULL */
+} served_chain_t;
+
+static int fill_chain(FILE *fp, const void *arg)
+{
+	const served_chain_t *c = arg;
+	if (fill_cert(fp, c->leaf) != GW_OK)
+		return GW_ECRYPTO;
+	for (int i = 0; c->chain != NULL && i < sk_X509_num(c->chain); i++) {
+		if (PEM_write_X509(fp, sk_X509_value(c->chain, i)) != 1)
+			return GW_ECRYPTO;
+	}
+	return GW_OK;
+}
+
+/* The key, then the certificate with its chain, each atomic: the own
+ * pair and a rollover's previous pair are written alike. */
+static int write_pair(const char *cert_path, const char *key_path, EVP_PKEY *key,
+                      const served_chain_t *c)
 {
 	int ret = gw_file_write_with(key_path, 0600, fill_key, key);
 	if (ret == GW_OK)
-		ret = gw_file_write_with(cert_path, 0600, fill_cert, cert);
+		ret = gw_file_write_with(cert_path, 0600, fill_chain, c);
 	return ret;
+}
+
+int gw_tls_own_write(const char *cert_path, const char *key_path, EVP_PKEY *key, X509 *cert)
+{
+	served_chain_t c = {.leaf = cert};
+	return write_pair(cert_path, key_path, key, &c);
 }
 
 int gw_tls_x509_spki_sha256(X509 *x, uint8_t out[32])
@@ -254,24 +281,6 @@ int gw_tls_ctx_spki_sha256(SSL_CTX *ctx, uint8_t out[32])
 	return x != NULL ? x509_spki_sha256(x, out) : GW_EKEY;
 }
 
-/* The certificate and the chain served with it, for gw_file_write_with(). */
-typedef struct served_chain {
-	X509 *leaf;
-	STACK_OF(X509) * chain; /* may be NULL */
-} served_chain_t;
-
-static int fill_chain(FILE *fp, const void *arg)
-{
-	const served_chain_t *c = arg;
-	if (PEM_write_X509(fp, c->leaf) != 1)
-		return GW_ECRYPTO;
-	for (int i = 0; c->chain != NULL && i < sk_X509_num(c->chain); i++) {
-		if (PEM_write_X509(fp, sk_X509_value(c->chain, i)) != 1)
-			return GW_ECRYPTO;
-	}
-	return GW_OK;
-}
-
 int gw_tls_ctx_save(SSL_CTX *ctx, const char *cert_file, const char *key_file)
 {
 	served_chain_t c = {.leaf = SSL_CTX_get0_certificate(ctx)};
@@ -281,8 +290,5 @@ int gw_tls_ctx_save(SSL_CTX *ctx, const char *cert_file, const char *key_file)
 	/* With the intermediates it was served with (read again with
 	 * SSL_CTX_use_certificate_chain_file()): a restart during the wait
 	 * serves the same chain, which clients that check it by a CA need. */
-	int ret = gw_file_write_with(key_file, 0600, fill_key, key);
-	if (ret == GW_OK)
-		ret = gw_file_write_with(cert_file, 0600, fill_chain, &c);
-	return ret;
+	return write_pair(cert_file, key_file, key, &c);
 }
