@@ -60,6 +60,14 @@ typedef struct gw_log_limit {
 	bool started;         /* a line was written (next_ns is valid) */
 } gw_log_limit_t;
 
+/* The initialiser of a limiter that lets n lines a second through, for
+ * lines whose bursts are normal work (a transfer each, a debug line)
+ * but which a peer could repeat without end. */
+#define GW_LOG_LIMIT_PER_SECOND(n)                                                                 \
+	{                                                                                          \
+		.interval_ns = 1000000000ULL, .burst = (n)                                         \
+	}
+
 /* Whether a line may be written at now_ns (gw_clock_mono_ns()). When it
  * may, *suppressed gets the number dropped since the previous line and the
  * count restarts; when not, the drop is counted. */
@@ -82,8 +90,7 @@ void gw_log_limited(gw_log_limit_t *lim, gw_log_level_t level, const char *fmt, 
 
 #define gw_debug_limited(...)                                                                      \
 	do {                                                                                       \
-		static gw_log_limit_t gw_debug_lim_ = {.interval_ns = 1000000000ULL,               \
-		                                       .burst = GW_LOG_DEBUG_BURST};               \
+		static gw_log_limit_t gw_debug_lim_ = GW_LOG_LIMIT_PER_SECOND(GW_LOG_DEBUG_BURST); \
 		if (gw_log_enabled(GW_LOG_DEBUG))                                                  \
 			gw_log_limited(&gw_debug_lim_, GW_LOG_DEBUG, __VA_ARGS__);                 \
 	} while (0)

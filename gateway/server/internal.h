@@ -24,11 +24,8 @@
 /* A transfer's log lines (its start, its end, a malformed IXFR): a burst
  * of transfers from the secondaries is written whole, a peer pipelining
  * hundreds is not. For a static gw_log_limit_t. */
-#define GW_XFR_LOG_LIMIT                                                                           \
-	{                                                                                          \
-		.interval_ns = 1000000000ULL, .burst = 20                                          \
-	}
-#define GW_UDP_SOCKBUF (4 * 1024 * 1024) /* receive buffer asked for */
+#define GW_XFR_LOG_LIMIT GW_LOG_LIMIT_PER_SECOND(20)
+#define GW_UDP_SOCKBUF   (4 * 1024 * 1024) /* receive buffer asked for */
 /* A connection answered less than this long ago is not replaced by a
  * newcomer when the table is full: a client that reuses its connection
  * sends its next query sooner than that (RFC 7766 6.2.1). */
