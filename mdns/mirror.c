@@ -12,11 +12,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
-#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/seed.h"
 
 /* ---- batches ---------------------------------------------------------------- */
 
@@ -265,8 +264,7 @@ int mdns_mirror_new(mdns_mirror_t **out, struct ev_loop *loop, const mdns_mirror
 	m->loop = loop;
 	m->opts = *opts;
 	m->cfg = &m->opts.cfg;
-	if (getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) != sizeof(m->seed))
-		m->seed = (uint32_t)gw_clock_mono_ns();
+	m->seed = gw_hash_seed();
 	ev_timer_init(&m->batch, on_batch, 0., 0.);
 	ev_timer_init(&m->warmup, on_warmup, 0., 0.);
 	ev_timer_init(&m->logflush, mirror_on_logflush, 0., 10.);

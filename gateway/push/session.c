@@ -9,13 +9,12 @@
  * TLV in a request gets DSOTYPENI and the session goes on. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
-#include "common/clock.h"
 #include "common/dns.h"
 #include "common/error.h"
 #include "common/list.h"
 #include "common/log.h"
+#include "common/seed.h"
 #include "gateway/push/dso.h"
 #include "gateway/push/internal.h"
 
@@ -37,8 +36,7 @@ int gw_push_new(gw_push_t **out, const gw_push_opts_t *opts, gw_zoneref_t *zone)
 	/* A client picks the names; without a secret basis it could put
 	 * thousands in one chain, and each commit that changes one of them
 	 * would walk it. */
-	if (getrandom(&p->seed, sizeof(p->seed), GRND_NONBLOCK) != (ssize_t)sizeof(p->seed))
-		p->seed = (uint32_t)gw_clock_mono_ns();
+	p->seed = gw_hash_seed();
 	if (zone != NULL && gw_push_set_zones(p, &zone, 1) != GW_OK) {
 		free(p->buckets);
 		free(p);
