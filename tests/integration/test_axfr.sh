@@ -33,7 +33,6 @@ expect "AXFR over UDP: NOTIMP" has_text "replied with error 'NOTIMPL'"
 # answered, and the log lines of each kind limited (they were one or two a
 # query: the start, the end, the FORMERR).
 serial=$(gw_soa_serial dnssd.test.)
-: >"$GW_TMP/gateway.log.before"
 cp "$GW_TMP/gateway.log" "$GW_TMP/gateway.log.before"
 /usr/bin/python3 "$GW_INTEGRATION_DIR/ixfr_pipeline.py" "$GW_PORT" dnssd.test. "$serial" 150 \
 	>"$GW_TMP/last" 2>&1 || true
