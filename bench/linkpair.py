@@ -53,10 +53,11 @@ def percentile(values, p):
 def state_tmp(prefix):
     """A temporary directory for the gateway's configuration, state and
     ports file. Started as root, the daemon becomes dnssd-gateway once
-    bound: that user must reach it."""
+    bound: that user must write its ports file there, but must not be
+    able to replace the configuration (root's, which the daemon checks).
+    So the directory is root's with the sticky bit, as /tmp is."""
     tmp = tempfile.mkdtemp(prefix=prefix)
-    subprocess.run(["chown", "dnssd-gateway:", tmp], check=True)
-    os.chmod(tmp, 0o755)
+    os.chmod(tmp, 0o1777)
     return tmp
 
 

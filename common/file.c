@@ -440,6 +440,26 @@ int gw_file_open_private(const char *path, int extra_flags, int *fd, mode_t *mod
 	return GW_OK;
 }
 
+bool gw_file_secret_mode_ok(const struct stat *st)
+{
+	mode_t shared = st->st_mode & 077;
+	return shared == 0 || (shared == S_IRGRP && st->st_uid == 0);
+}
+
+int gw_file_open_secret(const char *path, int *fd, struct stat *st)
+{
+	int f = -1;
+	int ret = gw_file_open_regular(path, 0, &f, st);
+	if (ret != GW_OK)
+		return ret;
+	if (!gw_file_secret_mode_ok(st)) {
+		close(f);
+		return GW_EPERM;
+	}
+	*fd = f;
+	return GW_OK;
+}
+
 int gw_file_read_full(int fd, void *buf, size_t len, off_t off, size_t *got)
 {
 	uint8_t *p = buf;

@@ -120,6 +120,17 @@ int gw_file_read_stream_private(FILE *fp, size_t max, char **out, size_t *len);
  * GW_EPERM when group or others may read or write it. */
 int gw_file_open_private(const char *path, int extra_flags, int *fd, mode_t *mode);
 
+/* Whether a file with the mode and owner in st may hold a secret shared
+ * with one group: private (no permission for group or others), or owned
+ * by root, readable by its group and nothing more (0640 root:GROUP, as a
+ * configuration the daemon's user re-reads but must not change). The
+ * caller checks that GROUP is the daemon's own. */
+bool gw_file_secret_mode_ok(const struct stat *st);
+
+/* gw_file_open_private() that also takes a file gw_file_secret_mode_ok()
+ * allows; *st gets the file's status on success and on GW_EPERM. */
+int gw_file_open_secret(const char *path, int *fd, struct stat *st);
+
 /* Read len octets from fd into buf: at offset off (pread()) or, when off
  * is negative, from the file's position (read()). Fewer only at the end
  * of the file; *got gets the count. Retries on EINTR. GW_OK or -errno when

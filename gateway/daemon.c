@@ -289,6 +289,8 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	char id_err[512] = "";
 	ret = gw_identity_resolve(&id, cfg->user, cfg->group, geteuid(), getegid(), id_err,
 	                          sizeof(id_err));
+	if (ret == GW_OK)
+		ret = gw_config_secret_group_check(cfg, id.gid, id_err, sizeof(id_err));
 	if (ret != GW_OK) {
 		gw_err("not started: %s", id_err);
 		goto out;
@@ -387,6 +389,13 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 	ret = gw_privileges_drop(&id, cfg->state_dir);
 	if (ret != GW_OK)
 		goto out;
+	/* A reload reads the file as the user: said now rather than at the
+	 * first reload. The file is root's (gw_root_input_check()). */
+	if (id.mode == GW_RUN_SWITCH && flags->config_path != NULL &&
+	    access(flags->config_path, R_OK) != 0)
+		gw_warn("the configuration %s cannot be read by %s (uid %lu): a reload will be "
+		        "refused; let its group read it (chgrp %s, chmod 640)",
+		        flags->config_path, id.user, (unsigned long)id.uid, id.group);
 
 	ret = gw_daemon_zone_dirs(cfg);
 	if (ret == GW_OK)

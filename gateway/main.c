@@ -1,5 +1,6 @@
 /* dnssd-gateway: command line. */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "common/log.h"
 #include "gateway/config/config.h"
 #include "gateway/daemon.h"
+#include "gateway/system/privileges.h"
 #include "gateway/zonemgr/zonemgr.h"
 
 #ifndef GW_VERSION
@@ -56,6 +58,20 @@ static bool stderr_is_journal(void)
 
 static int check_config(const gw_config_t *cfg, bool verbose)
 {
+	/* Secrets shared with a group are shared with the daemon's: the group
+	 * it would become (as root) or runs with (the unit's ExecReload). */
+	if (cfg->secret_group_file != NULL) {
+		gw_identity_t id;
+		char why[512] = "";
+		int id_ret = gw_identity_resolve(&id, cfg->user, cfg->group, geteuid(), getegid(),
+		                                 why, sizeof(why));
+		if (id_ret == GW_OK)
+			id_ret = gw_config_secret_group_check(cfg, id.gid, why, sizeof(why));
+		if (id_ret != GW_OK) {
+			fprintf(stderr, "%s\n", why[0] ? why : gw_strerror(id_ret));
+			return 1;
+		}
+	}
 	/* Every zone's file loads. */
 	for (size_t i = 0; i < cfg->zone_count; i++) {
 		char err[512] = "";
@@ -157,6 +173,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* Before a line of it is parsed: whoever may change the file run as
+	 * root must be root. A check only says what a start would refuse. */
+	if (path != NULL && geteuid() == 0) {
+		char why[2 * PATH_MAX + 512];
+		if (gw_root_input_check(path, why, sizeof(why)) != GW_OK) {
+			if (!check) {
+				fprintf(stderr, "dnssd-gateway: not started: %s\n", why);
+				return 1;
+			}
+			fprintf(stderr, "warning: a start as root would refuse it: %s\n", why);
+		}
+	}
 	gw_config_t *cfg = NULL;
 	gw_config_errors_t errs;
 	gw_config_errors_init(&errs);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "common/heap.h"
@@ -138,6 +139,16 @@ static int load_config(daemon_t *d, gw_config_t **out, report_t *r)
 		return ret == GW_ENOMEM ? ret : GW_ECONFIG;
 	}
 	gw_config_errors_deinit(&errs);
+	char why[1024];
+	if (gw_config_secret_group_check(*out, getegid(), why, sizeof(why)) != GW_OK) {
+		gw_err("reload refused: %s; nothing changed, still serving with the running "
+		       "configuration",
+		       why);
+		say(r, "refused: %s; nothing changed\n", why);
+		gw_config_free(*out);
+		*out = NULL;
+		return GW_ECONFIG;
+	}
 	return GW_OK;
 }
 

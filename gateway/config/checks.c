@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "gateway/config/duration.h"
 #include "gateway/config/internal.h"
 
@@ -145,18 +146,30 @@ int check_secret_mode(sink_t *sink, gw_config_t *cfg, const char *path)
 {
 	struct stat st;
 	bool inline_secret = false;
+	char why[2 * QBUF + 256];
 
 	for (size_t i = 0; i < cfg->tsig_key_count; i++)
 		inline_secret |= cfg->tsig_keys[i].file == NULL;
 	if (!inline_secret || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    (st.st_mode & 077) == 0)
 		return GW_OK;
-	sink_add(sink, 0, 0,
-	         "mode %04o lets group or others read the TSIG secrets in tsig-keys; chmod 600 "
-	         "the file, or move the secrets to key files (file: PATH, mode 0600)",
-	         (unsigned)(st.st_mode & 07777));
-	gw_config_free(cfg);
-	return GW_ECONFIG;
+	if (!gw_file_secret_mode_ok(&st)) {
+		sink_add(
+		    sink, 0, 0,
+		    "mode %04o lets group or others read the TSIG secrets in tsig-keys; chmod "
+		    "600 the file (or 640 with owner root and the daemon's group), or move the "
+		    "secrets to key files (file: PATH, mode 0600)",
+		    (unsigned)(st.st_mode & 07777));
+		gw_config_free(cfg);
+		return GW_ECONFIG;
+	}
+	int ret = shared_secret_note(&cfg->secret_group_file, &cfg->secret_group, path, &st, why,
+	                             sizeof(why));
+	if (ret == GW_ECONFIG)
+		sink_add(sink, 0, 0, "%s", why);
+	if (ret != GW_OK)
+		gw_config_free(cfg);
+	return ret;
 }
 
 #define PATH_TTL_CAP    "mdns.ttl-cap"

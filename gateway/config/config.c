@@ -16,6 +16,7 @@ void gw_config_free(gw_config_t *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->source);
+	free(cfg->secret_group_file);
 	for (size_t i = 0; i < cfg->warning_count; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);
@@ -91,12 +92,16 @@ int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_
 	else
 		ret = GW_OK;
 	if (ret == GW_OK) {
+		cfg->secret_group_file = ctx->shared_path;
+		cfg->secret_group = ctx->shared_gid;
+		ctx->shared_path = NULL;
 		*out = cfg;
 		cfg = NULL;
 	}
 out:
 	gw_config_free(cfg);
 	if (ctx != NULL) {
+		free(ctx->shared_path);
 		document_free_raw(ctx, raw);
 		document_deinit(ctx);
 		free(ctx);

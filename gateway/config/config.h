@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "common/log.h"
 #include "gateway/config/acl.h"
@@ -280,6 +281,14 @@ typedef struct gw_config {
 	/* Owned; tsig_key_count entries, names unique. */
 	gw_tsig_key_config_t *tsig_keys;
 	size_t tsig_key_count;
+	/* A file holding TSIG secrets (a key file, or this one) may share
+	 * them with one group: 0640, owned by root, so that the daemon's user
+	 * reads them on a reload but cannot change them. The first such file
+	 * (owned; NULL: none, every secret is its file owner's alone) and that
+	 * group, which every such file gives; gw_config_secret_group_check()
+	 * tells whether it is the daemon's. */
+	char *secret_group_file;
+	gid_t secret_group;
 
 	/* The default of every zone (gw_zone_config_t.transfer). */
 	gw_transfer_config_t transfer;
@@ -421,7 +430,8 @@ int gw_config_add_reverse_zone(gw_config_t *cfg, const uint8_t *apex, size_t ape
  * every problem found is appended to errs; with errs NULL each is logged with
  * gw_err() instead. *out is untouched on error. A file that holds TSIG
  * secrets itself (tsig-keys with secret:) must not be open to group or
- * others, as a key file (file:) must not; GW_ECONFIG otherwise. */
+ * others, as a key file (file:) must not, but for 0640 owned by root
+ * (cfg->secret_group_file); GW_ECONFIG otherwise. */
 int gw_config_load(gw_config_t **out, const char *path, gw_config_errors_t *errs);
 
 /* As gw_config_load(), from a regular file only: a FIFO, a device or a
@@ -438,6 +448,14 @@ int gw_config_parse(gw_config_t **out, const char *name, const char *data, size_
 
 /* Accepts NULL. */
 void gw_config_free(gw_config_t *cfg);
+
+/* Whether the daemon, running with group gid, may be given cfg's TSIG
+ * secrets: GW_OK when no file shares them with a group or when that
+ * group is gid; GW_EPERM otherwise, with one line in err that names the
+ * file, both groups and the fix. A file shared with another group is
+ * open to its members, and the daemon's user may not read it on a
+ * reload. */
+int gw_config_secret_group_check(const gw_config_t *cfg, gid_t gid, char *err, size_t errlen);
 
 /* Write the effective configuration as YAML that gw_config_load() accepts
  * and that gives the same values (for --check-config -v). Returns GW_OK or

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include <cyaml/cyaml.h>
 #include <yaml.h>
@@ -111,6 +113,11 @@ typedef struct load_ctx {
 	 * a zone's ("zones[1].dnssec"), where check_signature_times()
 	 * reports. */
 	const char *dnssec_path;
+	/* The first key file that shares its secret with its group (0640
+	 * root:GROUP; owned, NULL: none yet) and that group, which every
+	 * such file must give (shared_secret_note()). */
+	char *shared_path;
+	gid_t shared_gid;
 } load_ctx_t;
 
 const place_t *place_find(const load_ctx_t *ctx, const char *path);
@@ -321,12 +328,18 @@ const char *tsig_alg_word(gw_tsig_alg_t alg);
 /* A base64 secret, blanks removed, into a new string; NULL with why set
  * when it is not base64 or empty (or out of memory: ctx->sink.oom). */
 char *parse_secret(load_ctx_t *ctx, const char *text, size_t len, char *why, size_t why_len);
-/* The secret of a key file (the file must not be open to group or
- * others); NULL with why set. */
+/* The secret of a key file (private, or 0640 root:GROUP; see
+ * gw_file_secret_mode_ok()); NULL with why set. */
 char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len);
 /* The secret in the content of a key file, len octets at buf with a NUL
  * at buf[len] (read_key_file(), the fuzz target); as parse_secret(). */
 char *key_file_secret(load_ctx_t *ctx, const char *buf, size_t len, char *why, size_t why_len);
+/* A file at path (status st) that shares TSIG secrets with its group:
+ * the first is kept in *file (a copy) and *gid, a later one must give
+ * the same group, since the daemon has one. GW_OK, GW_ENOMEM, or
+ * GW_ECONFIG with why set. */
+int shared_secret_note(char **file, gid_t *gid, const char *path, const struct stat *st, char *why,
+                       size_t why_len);
 
 /* ---- checks between keys (checks.c) ------------------------------------- */
 
@@ -340,6 +353,7 @@ void check_tls(load_ctx_t *ctx, gw_config_t *cfg);
 void check_ttl_cap(load_ctx_t *ctx, gw_config_t *cfg);
 /* reverse.enable without links: (checks.c). */
 void check_reverse(load_ctx_t *ctx, gw_config_t *cfg);
-/* A file that holds TSIG secrets itself must be as private as a key file.
- * On failure frees cfg. */
+/* A file that holds TSIG secrets itself must be as private as a key file
+ * (0600, or 0640 root:GROUP, noted in cfg->secret_group_file). On
+ * failure frees cfg. */
 int check_secret_mode(sink_t *sink, gw_config_t *cfg, const char *path);

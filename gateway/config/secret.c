@@ -1,5 +1,6 @@
 /* TSIG secrets: base64 text, inline or in a key file. Decoding is
  * ldns's (ldns_str2rdf_b64: padding and the bits past the end checked). */
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,20 +120,53 @@ char *key_file_secret(load_ctx_t *ctx, const char *buf, size_t len, char *why, s
 	return parse_secret(ctx, text, tlen, why, why_len);
 }
 
+/* The name of the group gid for a message, or its number. */
+static void group_text(char *dst, size_t len, gid_t gid)
+{
+	const struct group *gr = getgrgid(gid);
+	if (gr != NULL)
+		snprintf(dst, len, "%s", gr->gr_name);
+	else
+		snprintf(dst, len, "%lu", (unsigned long)gid);
+}
+
+int shared_secret_note(char **file, gid_t *gid, const char *path, const struct stat *st, char *why,
+                       size_t why_len)
+{
+	if (*file == NULL) {
+		*file = strdup(path);
+		*gid = st->st_gid;
+		return *file != NULL ? GW_OK : GW_ENOMEM;
+	}
+	if (st->st_gid == *gid)
+		return GW_OK;
+	char q[QBUF], first[QBUF], g[64], first_g[64];
+	quote(q, sizeof(q), path, strlen(path));
+	quote(first, sizeof(first), *file, strlen(*file));
+	group_text(g, sizeof(g), st->st_gid);
+	group_text(first_g, sizeof(first_g), *gid);
+	snprintf(why, why_len,
+	         "'%s' lets group %s read its secret and '%s' group %s; the daemon has one "
+	         "group: give both to its group (chgrp), or chmod 600 them",
+	         q, g, first, first_g);
+	return GW_ECONFIG;
+}
+
 /* The secret of a key file: the base64 text alone, or the value after
  * "secret" in the files tsig-keygen (BIND) and keymgr -t (Knot) write.
- * The file must not be open to group or others. */
+ * The file is private, or root's and shared with one group only
+ * (gw_file_secret_mode_ok()). */
 char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len)
 {
 	char q[QBUF];
 	char buf[KEY_FILE_MAX + 1];
 	char *secret = NULL;
-	mode_t mode = 0;
+	struct stat st;
 	size_t len = 0;
 	int fd = -1;
 
 	quote(q, sizeof(q), path, strlen(path));
-	int ret = gw_file_open_private(path, 0, &fd, &mode);
+	int ret = gw_file_open_secret(path, &fd, &st);
 	if (ret == GW_ENOTFILE) {
 		snprintf(why, why_len, "'%s' is not a regular file; give the path of the key file",
 		         q);
@@ -141,13 +175,21 @@ char *read_key_file(load_ctx_t *ctx, const char *path, char *why, size_t why_len
 	if (ret == GW_EPERM) {
 		snprintf(why, why_len,
 		         "'%s' has mode %04o: group or others may read or change the secret; "
-		         "chmod 600 it",
-		         q, (unsigned)mode);
+		         "chmod 600 it (or 640 with owner root and the daemon's group)",
+		         q, (unsigned)(st.st_mode & 07777));
 		return NULL;
 	}
 	if (ret != GW_OK) {
 		snprintf(why, why_len, "cannot open '%s': %s; check the path", q, strerror(-ret));
 		return NULL;
+	}
+	if ((st.st_mode & 077) != 0) {
+		ret = shared_secret_note(&ctx->shared_path, &ctx->shared_gid, path, &st, why,
+		                         why_len);
+		if (ret == GW_ENOMEM)
+			ctx->sink.oom = true;
+		if (ret != GW_OK)
+			goto out;
 	}
 	ret = gw_file_read_fd(fd, buf, KEY_FILE_MAX, &len);
 	if (ret == GW_ELIMIT) {
@@ -168,4 +210,19 @@ out:
 	explicit_bzero(buf, sizeof(buf));
 	close(fd);
 	return secret;
+}
+
+int gw_config_secret_group_check(const gw_config_t *cfg, gid_t gid, char *err, size_t errlen)
+{
+	if (cfg->secret_group_file == NULL || cfg->secret_group == gid)
+		return GW_OK;
+	char q[QBUF], shared[64], own[64];
+	quote(q, sizeof(q), cfg->secret_group_file, strlen(cfg->secret_group_file));
+	group_text(shared, sizeof(shared), cfg->secret_group);
+	group_text(own, sizeof(own), gid);
+	snprintf(err, errlen,
+	         "'%s' lets group %s read TSIG secrets, but the daemon runs with group %s; "
+	         "chgrp %s it",
+	         q, shared, own, own);
+	return GW_EPERM;
 }

@@ -49,6 +49,14 @@ typedef struct gw_identity {
 int gw_identity_resolve(gw_identity_t *out, const char *user, const char *group, uid_t euid,
                         gid_t egid, char *err, size_t errlen);
 
+/* Started as root, the daemon reads its configuration (path, as given on
+ * the command line) as root: the file, and every directory above it both
+ * as given and as its symbolic links resolve, must belong to root and be
+ * closed to writes by group and others (a directory with the sticky bit
+ * excepted). GW_OK; GW_EPERM, -errno or GW_ELIMIT with one line in err
+ * that names the entry and the fix. Reads only file status. */
+int gw_root_input_check(const char *path, char *err, size_t errlen);
+
 /* Give the directory dir and everything in it to uid:gid. Symbolic links
  * are changed themselves, never followed (but for dir itself); a regular
  * file with several hard links is left alone (it may be any file on the

@@ -377,7 +377,7 @@ $CHAIN_UB_EXTRA" "remote-control:
 # ---- the gateway ----------------------------------------------------------
 
 chain_gw_config() {
-	local extra=${1:-} f="$GW_TMP/chain-gateway.yaml" sect def
+	local extra=${1:-} f="$GW_ETC/chain-gateway.yaml" sect def
 	mkdir -p "$GW_TMP/state"
 	cat >"$CHAIN_DIR/zone" <<ZONE
 \$ORIGIN $CHAIN_ZONE

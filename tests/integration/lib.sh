@@ -32,6 +32,11 @@ GW_TMP=$(mktemp -d /tmp/gw-it.XXXXXX)
 # 022).
 chown dnssd-gateway: "$GW_TMP"
 chmod 755 "$GW_TMP"
+# The configurations live apart, in a directory of root's: started as
+# root, the daemon refuses a configuration its user could change, and a
+# directory it owns would let it replace the file (docs/security.md).
+GW_ETC=$(mktemp -d /tmp/gw-etc.XXXXXX)
+chmod 755 "$GW_ETC"
 GW_PID=""
 GW_PORT=""
 PASSED=0
@@ -62,9 +67,9 @@ gw_cleanup() {
 	fi
 	gw_stop
 	if [ "${GW_KEEP_TMP:-}" = "" ]; then
-		rm -rf "$GW_TMP"
+		rm -rf "$GW_TMP" "$GW_ETC"
 	else
-		echo "kept $GW_TMP" >&2
+		echo "kept $GW_TMP and $GW_ETC" >&2
 	fi
 }
 trap gw_cleanup EXIT
@@ -79,12 +84,12 @@ fail() {
 	echo "FAIL: $*" >&2
 }
 
-# gw_config NAME YAML-BODY: write $GW_TMP/NAME.yaml with listen, ports-file,
+# gw_config NAME YAML-BODY: write $GW_ETC/NAME.yaml with listen, ports-file,
 # state-dir and control.socket ($GW_TMP/control.sock) filled in; prints the
 # path.
 gw_config() {
 	local name=$1 body=$2
-	local f="$GW_TMP/$name.yaml"
+	local f="$GW_ETC/$name.yaml"
 	mkdir -p "$GW_TMP/state"
 	# The daemon mirrors mDNS on every multicast interface by default;
 	# tests never send multicast on the machine's own interfaces, so

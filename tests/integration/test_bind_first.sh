@@ -38,9 +38,9 @@ PORT=$(cat "$GW_TMP/held")
 
 ok_cfg=$(gw_config ok "zone: {domain: $Z.}
 dnssec: {algorithm: ed25519}")
-taken_cfg="$GW_TMP/taken.yaml"
+taken_cfg="$GW_ETC/taken.yaml"
 sed "s/^listen: .*/listen: [\"127.0.0.1@$PORT\"]/" "$ok_cfg" >"$taken_cfg"
-noports_cfg="$GW_TMP/noports.yaml"
+noports_cfg="$GW_ETC/noports.yaml"
 sed "s|^ports-file: .*|ports-file: $GW_TMP/missing/ports|" "$ok_cfg" >"$noports_cfg"
 listing() { find "$state" -printf '%P %y %s %T@\n' | sort; }
 # refused CONFIG WHAT: the daemon exits with an error status (not killed
@@ -86,7 +86,7 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 expect "a stub listener holds 127.0.0.53@53 in $NS_STUB" test -s "$GW_TMP/stub"
-stub_cfg="$GW_TMP/stub.yaml"
+stub_cfg="$GW_ETC/stub.yaml"
 sed -e 's/^listen: .*/listen: ["0.0.0.0@53"]/' -e "s|^state-dir: .*|state-dir: $GW_TMP/stub-state|" \
 	-e "s|^ports-file: .*|ports-file: $GW_TMP/stub-ports|" "$ok_cfg" >"$stub_cfg"
 rc=0

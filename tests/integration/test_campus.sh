@@ -139,7 +139,7 @@ G2=lan2.guest.test.
 # interfaces (not wan, which is no link). The secondaries (and the
 # gateway's own 127.0.0.1, for the comparison below) may transfer every
 # zone, the reverse zones included, and get a NOTIFY.
-cat >"$GW_TMP/gateway.yaml" <<YAML
+cat >"$GW_ETC/gateway.yaml" <<YAML
 listen: ["[$GW_WAN6]@53", "127.0.0.1@53"]
 ports-file: $GW_TMP/ports
 state-dir: $STATE
@@ -165,13 +165,13 @@ transfer:
   allow: ["$REMOTE6", "127.0.0.1"]
   notify: ["[$REMOTE6]@$NSD_PORT", "[$REMOTE6]@$KNOT_PORT"]
 YAML
-ip netns exec "$NS_GW" "$GW_BIN" --check-config -c "$GW_TMP/gateway.yaml" >"$GW_TMP/check.log" 2>&1 || {
+ip netns exec "$NS_GW" "$GW_BIN" --check-config -c "$GW_ETC/gateway.yaml" >"$GW_TMP/check.log" 2>&1 || {
 	cat "$GW_TMP/check.log" >&2
 	topo_die "dnssd-gateway --check-config refused the campus configuration"
 }
 mkdir -p "$STATE"
 GW_LOG="$GW_TMP/gateway.log"
-ip netns exec "$NS_GW" "$GW_BIN" -c "$GW_TMP/gateway.yaml" >>"$GW_LOG" 2>&1 &
+ip netns exec "$NS_GW" "$GW_BIN" -c "$GW_ETC/gateway.yaml" >>"$GW_LOG" 2>&1 &
 TOPO_GW_PID=$!
 # shellcheck disable=SC2034 # lib.sh's gw_stop and gw_finish use it
 GW_PID=$TOPO_GW_PID

@@ -318,7 +318,7 @@ chmod 700 "$GW_TMP"
 # A second daemon on the same socket path refuses to start, and leaves
 # the first one's socket alone.
 mkdir -p "$GW_TMP/state2"
-cat >"$GW_TMP/second.yaml" <<YAML
+cat >"$GW_ETC/second.yaml" <<YAML
 zone: {domain: $D}
 listen: ["127.0.0.1@0"]
 state-dir: $GW_TMP/state2
@@ -326,7 +326,7 @@ mdns: {enable: false}
 control: {socket: $SOCK}
 YAML
 rc=0
-timeout 30 "$GW_BIN" -c "$GW_TMP/second.yaml" >"$GW_TMP/second.log" 2>&1 || rc=$?
+timeout 30 "$GW_BIN" -c "$GW_ETC/second.yaml" >"$GW_TMP/second.log" 2>&1 || rc=$?
 expect "a second daemon on the same socket: does not start" test "$rc" != 0 -a "$rc" != 124
 expect "a second daemon on the same socket: says why" grep -q "control socket $SOCK: another daemon answers on it" "$GW_TMP/second.log"
 expect "the first daemon still answers on its socket" jctl status

@@ -111,8 +111,8 @@ for guide in "$DOCS"/guide-home.md "$DOCS"/guide-campus.md "$DOCS"/guide-printer
 done
 
 # The checks can fail: a broken snippet of each kind is refused.
-printf 'zone: {domain: home.arpa.}\nlinks: [{interface: eth0, subdomian: lan}]\n' >"$GW_TMP/bad.yaml"
-"$GW_BIN" --check-config -c "$GW_TMP/bad.yaml" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+printf 'zone: {domain: home.arpa.}\nlinks: [{interface: eth0, subdomian: lan}]\n' >"$GW_ETC/bad.yaml"
+"$GW_BIN" --check-config -c "$GW_ETC/bad.yaml" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
 expect "a misspelt key is refused by --check-config" test "$rc" -ne 0
 printf 'server:\n    local-zone: "home.arpa." nodefualt\n' >"$GW_TMP/bad.unbound"
 unbound-checkconf "$GW_TMP/bad.unbound" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?

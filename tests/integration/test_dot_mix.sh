@@ -3,7 +3,9 @@
 # bench/dot_replies.py serves the generated DNS-SD zone (1000 services,
 # signed, NSEC then NSEC3) and compares every TLS reply byte for byte with
 # the UDP reply (the TCP reply where UDP truncated, or for ANY, RFC 8482).
-# Needs the shared/ folder next to the repository (CI has it).
+# Needs the shared/ folder next to the repository (CI has it). Its files go
+# to the root-owned GW_ETC: the daemon, started as root, takes a
+# configuration only from directories of root's.
 source "$(dirname "$0")/lib.sh"
 
 root=$(cd "$GW_INTEGRATION_DIR/../.." && pwd)
@@ -14,7 +16,7 @@ if [ ! -x "$shared/bench/gen-dnssd-zone" ]; then
 fi
 rc=0
 GW_SHARED=$shared /usr/bin/python3 "$root/bench/dot_replies.py" --bin "$GW_BIN" \
-	--services 1000 --out "$GW_TMP/mix" >"$GW_TMP/mix.out" 2>&1 || rc=$?
+	--services 1000 --out "$GW_ETC/mix" >"$GW_TMP/mix.out" 2>&1 || rc=$?
 sed 's/^/    /' "$GW_TMP/mix.out"
 expect "every TLS reply of the mix equals the UDP (or TCP) reply" test "$rc" -eq 0
 expect "the mix was compared in full (NSEC and NSEC3)" \

@@ -104,10 +104,11 @@ transfer:
 links: [$2]
 mdns: {warm-up: 3s, subtypes: [], $5 limits: {services-per-link: $3}}")
 	sed -i "s|^listen: .*|listen: [\"127.0.0.1@$GWP\"]|" "$f"
-	# The daemon re-reads it as the user it became after the start: a
-	# file holding secrets belongs to that user, mode 0600 (security.md).
-	chmod 600 "$f"
-	chown dnssd-gateway: "$f"
+	# The daemon re-reads it as the user it became after the start, and
+	# started as root takes a configuration of root's only: the secrets
+	# are shared with the daemon's group, mode 0640 (security.md).
+	chmod 640 "$f"
+	chown root:dnssd-gateway "$f"
 	echo "$f"
 }
 LINK1="{interface: $IF_GW, subdomain: lan}"

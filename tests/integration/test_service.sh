@@ -7,6 +7,9 @@
 #       capability (a unit's User= and AmbientCapabilities=), on port 53
 #       of a namespace's loopback: it binds, answers, then has none;
 #   (c) a user that does not exist: one line, non-zero exit, no write;
+#   (e) the configuration: root's alone, in root's directories, or the
+#       start is refused the same way; TSIG secrets in it shared with
+#       the daemon's group only;
 #   (d) sd_notify: STATUS=, READY=1 once served, WATCHDOG=1, RELOADING=1
 #       and READY=1 around SIGHUP, STOPPING=1.
 source "$(dirname "$0")/lib.sh"
@@ -159,7 +162,7 @@ gw_stop
 for what in "user: gw-no-such-user" "group: gw-no-such-group"; do
 	fresh="$GW_TMP/state-missing"
 	rm -rf "$fresh" "$GW_TMP/ports"
-	cat >"$GW_TMP/missing.yaml" <<YAML
+	cat >"$GW_ETC/missing.yaml" <<YAML
 zone: {domain: $Z.}
 listen: ["127.0.0.1@0"]
 ports-file: $GW_TMP/ports
@@ -168,7 +171,7 @@ mdns: {enable: false}
 $what
 YAML
 	rc=0
-	"$GW_BIN" -c "$GW_TMP/missing.yaml" >"$GW_TMP/last" 2>&1 || rc=$?
+	"$GW_BIN" -c "$GW_ETC/missing.yaml" >"$GW_TMP/last" 2>&1 || rc=$?
 	expect "(c) $what: exit status non-zero ($rc)" test "$rc" -ne 0
 	expect "(c) $what: exactly one line" test "$(wc -l <"$GW_TMP/last")" = 1
 	expect "(c) $what: it says what does not exist and what to do" \
@@ -176,6 +179,86 @@ YAML
 	expect "(c) $what: no state directory made" test ! -e "$fresh"
 	expect "(c) $what: no ports file written" test ! -e "$GW_TMP/ports"
 done
+
+# ---- (e) the configuration root reads -------------------------------------
+# Started as root, the daemon takes a configuration only root can change:
+# one its user could edit would choose, at root's next start, to keep
+# root (user: root) or which tree root gives away (state-dir:).
+fresh="$GW_TMP/state-e"
+e_yaml() { # extra lines
+	cat <<YAML
+zone: {domain: $Z., file: $GW_TMP/zone}
+listen: ["127.0.0.1@0"]
+ports-file: $GW_TMP/ports
+state-dir: $fresh
+mdns: {enable: false}
+dnssec: {algorithm: ed25519}
+control: {socket: $GW_TMP/control.sock}
+$1
+YAML
+}
+e_refused() { # CONFIG WHAT PATTERN: the start is refused in one line, nothing written
+	rm -rf "$fresh" "$GW_TMP/ports"
+	local rc=0
+	timeout 20 "$GW_BIN" -c "$1" >"$GW_TMP/last" 2>&1 || rc=$?
+	expect "(e) $2: exit status non-zero ($rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+	expect "(e) $2: exactly one line" test "$(wc -l <"$GW_TMP/last")" = 1
+	expect "(e) $2: it names the entry and the fix" grep -qE "$3" "$GW_TMP/last"
+	expect "(e) $2: no state directory made" test ! -e "$fresh"
+	expect "(e) $2: no ports file written" test ! -e "$GW_TMP/ports"
+}
+# In a directory of the daemon's user (as the test's own is).
+e_yaml "" >"$GW_TMP/in-users-dir.yaml"
+e_refused "$GW_TMP/in-users-dir.yaml" "in a directory of $USER_NAME's" \
+	"not started: the configuration .* is read as root, but its directory $GW_TMP belongs to uid $USER_UID \($USER_NAME\), who could then choose what root does at the next start; chown root $GW_TMP"
+# The file its user's.
+e_yaml "" >"$GW_ETC/users.yaml"
+chown $USER_NAME: "$GW_ETC/users.yaml"
+e_refused "$GW_ETC/users.yaml" "a file of $USER_NAME's" \
+	"but it belongs to uid $USER_UID \($USER_NAME\).*chown root $GW_ETC/users.yaml"
+rc=0
+"$GW_BIN" --check-config -c "$GW_ETC/users.yaml" >"$GW_TMP/last" 2>&1 || rc=$?
+expect "(e) --check-config says what a start would refuse, and passes ($rc)" \
+	bash -c "[ $rc -eq 0 ] && grep -q 'warning: a start as root would refuse it: .*belongs to uid $USER_UID' '$GW_TMP/last'"
+# Open to writes by its group.
+chown root:$USER_NAME "$GW_ETC/users.yaml"
+chmod 664 "$GW_ETC/users.yaml"
+e_refused "$GW_ETC/users.yaml" "a file its group may change" "has mode 0664: group or others may change it; chmod go-w"
+# TSIG secrets shared with another group than the daemon's.
+e_yaml "tsig-keys: [{name: k, secret: \"$(head -c 32 /dev/urandom | base64)\"}]" >"$GW_ETC/secrets.yaml"
+chown root:bin "$GW_ETC/secrets.yaml"
+chmod 640 "$GW_ETC/secrets.yaml"
+e_refused "$GW_ETC/secrets.yaml" "secrets shared with group bin" \
+	"lets group bin read TSIG secrets, but the daemon runs with group $USER_NAME; chgrp $USER_NAME it"
+rc=0
+"$GW_BIN" --check-config -c "$GW_ETC/secrets.yaml" >"$GW_TMP/last" 2>&1 || rc=$?
+expect "(e) --check-config refuses them too ($rc)" \
+	bash -c "[ $rc -ne 0 ] && grep -q 'lets group bin read TSIG secrets' '$GW_TMP/last'"
+# With the daemon's group: it starts, and the secrets reach a reload.
+chgrp $USER_NAME "$GW_ETC/secrets.yaml"
+rm -rf "$fresh"
+: >"$GW_TMP/gateway.log"
+gw_start "$GW_ETC/secrets.yaml"
+expect "(e) secrets shared with the daemon's group (0640 root:$USER_NAME): it starts" test -n "$(soa_serial)"
+# A new secret (the file keeps its owner and mode): the reload applies it.
+e_yaml "tsig-keys: [{name: k, secret: \"$(head -c 32 /dev/urandom | base64)\"}]" >"$GW_ETC/secrets.yaml"
+kill -HUP "$GW_PID"
+for _ in $(seq 1 100); do
+	grep -q "reload: applied\|reload refused" "$GW_TMP/gateway.log" && break
+	sleep 0.1
+done
+expect "(e) and a reload as $USER_NAME reads the new secret" \
+	bash -c "grep -q 'reload: applied tsig-keys' '$GW_TMP/gateway.log' && ! grep -q 'reload refused' '$GW_TMP/gateway.log'"
+gw_stop
+# Root's alone (0600): it starts, and says at once that a reload cannot read it.
+e_yaml "" >"$GW_ETC/private.yaml"
+chmod 600 "$GW_ETC/private.yaml"
+rm -rf "$fresh"
+: >"$GW_TMP/gateway.log"
+gw_start "$GW_ETC/private.yaml"
+expect "(e) a configuration $USER_NAME cannot read is warned about at the start" \
+	grep -q "warning: the configuration $GW_ETC/private.yaml cannot be read by $USER_NAME (uid $USER_UID): a reload will be refused; let its group read it (chgrp $USER_NAME, chmod 640)" "$GW_TMP/gateway.log"
+gw_stop
 
 # ---- (d) sd_notify ---------------------------------------------------------
 NLOG="$GW_TMP/notify.log"
@@ -297,7 +380,7 @@ run="$GW_TMP/run-b"
 mkdir -p "$run/state"
 # A unit's StateDirectory= and RuntimeDirectory= belong to its user.
 chown -R $USER_NAME:$USER_NAME "$run"
-cat >"$GW_TMP/b.yaml" <<YAML
+cat >"$GW_ETC/b.yaml" <<YAML
 zone: {domain: $Z., file: $GW_TMP/zone}
 listen: ["127.0.0.1@53"]
 ports-file: $run/ports
@@ -310,7 +393,7 @@ YAML
 # own process; with exec in a subshell GW_PID is the daemon's.
 unpriv() { # extra setpriv options, then the daemon; in a subshell only
 	exec nsenter --net="/run/netns/$NS" setpriv --reuid=$USER_NAME --regid=$USER_NAME --init-groups "$@" \
-		"$GW_BIN" -c "$GW_TMP/b.yaml"
+		"$GW_BIN" -c "$GW_ETC/b.yaml"
 }
 # Without the capability port 53 cannot be bound: what (b) proves below
 # is the capability's doing.

@@ -279,7 +279,7 @@ rm -rf "$state"
 nosig=$(gw_config nosig "zone: {domain: $Z., file: $GW_TMP/zone}
 dnssec: {enable: false}")
 gw_start "$nosig"
-second="$GW_TMP/nosig2.yaml"
+second="$GW_ETC/nosig2.yaml"
 sed -e "s|^ports-file: .*|ports-file: $GW_TMP/ports2|" \
 	-e "s|^control: .*|control: {socket: $GW_TMP/control2.sock}|" "$nosig" >"$second"
 timeout 30 "$GW_BIN" -c "$second" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?

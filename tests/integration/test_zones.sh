@@ -176,8 +176,8 @@ gw_stop
 # ---- a one-zone layout left at the top: refused, with the mv commands -----
 old="$GW_TMP/old"
 mkdir -p "$old/keys" && echo 5 >"$old/serial"
-sed "s#state-dir: $state#state-dir: $old#" "$cfg" >"$GW_TMP/old.yaml"
-"$GW_BIN" -c "$GW_TMP/old.yaml" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
+sed "s#state-dir: $state#state-dir: $old#" "$cfg" >"$GW_ETC/old.yaml"
+"$GW_BIN" -c "$GW_ETC/old.yaml" >"$GW_TMP/last" 2>&1 && rc=0 || rc=$?
 expect "zones: over a one-zone layout: not started" test "$rc" -ne 0
 expect "the refusal names the mv to the first zone's directory" \
 	grep -q "mv $old/keys $old/serial $old/zones/campus.test/" "$GW_TMP/last"

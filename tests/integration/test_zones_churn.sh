@@ -94,7 +94,7 @@ ZONES=("${FORWARD[@]}" "${REVERSE[@]}")
 } >"$GW_TMP/lab.zone"
 # The journal keeps every changeset of the churn, so that the IXFR from
 # before it reaches back.
-cat >"$GW_TMP/gateway.yaml" <<YAML
+cat >"$GW_ETC/gateway.yaml" <<YAML
 listen: ["127.0.0.1@53"]
 ports-file: $GW_TMP/ports
 state-dir: $STATE
@@ -130,12 +130,12 @@ transfer:
   allow: ["127.0.0.1"]
   journal-entries: 100000
 YAML
-ip netns exec "$NS_GW" "$GW_BIN" --check-config -c "$GW_TMP/gateway.yaml" >"$GW_TMP/check.log" 2>&1 || {
+ip netns exec "$NS_GW" "$GW_BIN" --check-config -c "$GW_ETC/gateway.yaml" >"$GW_TMP/check.log" 2>&1 || {
 	cat "$GW_TMP/check.log" >&2
 	topo_die "dnssd-gateway --check-config refused the configuration"
 }
 mkdir -p "$STATE"
-topo_gw_start "$GW_TMP/gateway.yaml"
+topo_gw_start "$GW_ETC/gateway.yaml"
 
 # gwq ARGS...: kdig at the gateway, in its namespace; output in last.
 gwq() {

@@ -235,7 +235,9 @@ topo_setup() {
 # port 53 of its own namespace, signing on by default); prints the path.
 topo_gw_config() {
 	local domain=$1 extra=${2:-}
-	local f="$TOPO_DIR/gateway.yaml"
+	# Apart, in a directory of root's (lib.sh): the daemon, started as root,
+	# refuses a configuration its user could change.
+	local f="$GW_ETC/gateway.yaml"
 	mkdir -p "$TOPO_DIR/state"
 	cat >"$f" <<YAML
 zone: {domain: $domain}

@@ -193,7 +193,11 @@ static void test_secret_files(void)
 	fp = fopen(cfgpath, "w");
 	fputs(text, fp);
 	fclose(fp);
+	/* Readable by its group, and not root's: its owner could hand the
+	 * secrets on. */
+	CU_ASSERT_EQUAL_FATAL(geteuid(), 0); /* the unit tests run as root (chown) */
 	CU_ASSERT_FATAL(chmod(cfgpath, 0640) == 0);
+	CU_ASSERT_FATAL(chown(cfgpath, 1, 1) == 0);
 	cfg = NULL;
 	gw_config_errors_init(&errs);
 	CU_ASSERT_EQUAL(gw_config_load(&cfg, cfgpath, &errs), GW_ECONFIG);
@@ -201,13 +205,118 @@ static void test_secret_files(void)
 	CU_ASSERT_EQUAL_FATAL(errs.count, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, "mode 0640"));
 	gw_config_errors_deinit(&errs);
+	CU_ASSERT_FATAL(chown(cfgpath, 0, 0) == 0);
 	CU_ASSERT_FATAL(chmod(cfgpath, 0600) == 0);
 	gw_config_errors_init(&errs);
 	CU_ASSERT_EQUAL(gw_config_load(&cfg, cfgpath, &errs), GW_OK);
+	CU_ASSERT_PTR_NULL(cfg->secret_group_file);
 	gw_config_free(cfg);
 	gw_config_errors_deinit(&errs);
 
 	unlink(key);
+	unlink(cfgpath);
+	rmdir(dir);
+}
+
+/* write_file(path, text, uid, gid, mode): the file as given, or fail. */
+static void write_file(const char *path, const char *text, uid_t uid, gid_t gid, mode_t mode)
+{
+	FILE *fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs(text, fp);
+	fclose(fp);
+	CU_ASSERT_FATAL(chown(path, uid, gid) == 0);
+	CU_ASSERT_FATAL(chmod(path, mode) == 0);
+}
+
+/* A secret shared with one group: 0640 owned by root (the daemon's user
+ * reads it on a reload and cannot change it). Its group is noted for the
+ * daemon to check against its own; two files must not give two groups;
+ * anything wider, or a group-readable file of another owner, is refused.
+ * Needs root (chown). */
+static void test_secret_group(void)
+{
+	char dir[] = "/tmp/gw-cfg.XXXXXX";
+	char key[128], key2[128], cfgpath[128], text[512], line[256], err[512];
+	gw_config_t *cfg = NULL;
+	gw_config_errors_t errs;
+	CU_ASSERT_EQUAL_FATAL(geteuid(), 0);
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(key, sizeof(key), "%s/a.key", dir);
+	snprintf(key2, sizeof(key2), "%s/b.key", dir);
+	snprintf(cfgpath, sizeof(cfgpath), "%s/gw.yaml", dir);
+	gid_t g1 = 1, g2 = 2; /* daemon and bin on Debian */
+	snprintf(line, sizeof(line), "%s\n", SECRET_A);
+	write_file(key, line, 0, g1, 0640);
+	write_file(key2, line, 0, g1, 0600);
+	snprintf(text, sizeof(text),
+	         "zone: {domain: a}\ntsig-keys: [{name: a, file: %s}, {name: b, file: %s}]\n", key,
+	         key2);
+	write_file(cfgpath, text, 0, 0, 0644);
+
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL_FATAL(gw_config_load(&cfg, cfgpath, &errs), GW_OK);
+	CU_ASSERT_STRING_EQUAL(cfg->tsig_keys[0].secret, SECRET_A);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg->secret_group_file);
+	CU_ASSERT_STRING_EQUAL(cfg->secret_group_file, key);
+	CU_ASSERT_EQUAL(cfg->secret_group, g1);
+	CU_ASSERT_EQUAL(gw_config_secret_group_check(cfg, g1, err, sizeof(err)), GW_OK);
+	CU_ASSERT_EQUAL(gw_config_secret_group_check(cfg, g2, err, sizeof(err)), GW_EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, key));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "chgrp bin"));
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+
+	/* Two files, two groups: the daemon has one. */
+	CU_ASSERT_FATAL(chown(key2, 0, g2) == 0);
+	CU_ASSERT_FATAL(chmod(key2, 0640) == 0);
+	cfg = NULL;
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_load(&cfg, cfgpath, &errs), GW_ECONFIG);
+	CU_ASSERT_PTR_NULL(cfg);
+	ASSERT_ERROR(&errs, cfgpath, 2, "tsig-keys[1].file", "group bin", "group daemon");
+	gw_config_errors_deinit(&errs);
+	CU_ASSERT_FATAL(chown(key2, 0, g1) == 0);
+
+	/* Wider than the group's read, or group-readable and not root's. */
+	static const struct {
+		uid_t uid;
+		mode_t mode;
+	} bad[] = {{0, 0660}, {0, 0644}, {0, 0604}, {0, 0650}, {1, 0640}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char mode[16];
+		snprintf(mode, sizeof(mode), "mode %04o", (unsigned)bad[i].mode);
+		CU_ASSERT_FATAL(chown(key, bad[i].uid, g1) == 0);
+		CU_ASSERT_FATAL(chmod(key, bad[i].mode) == 0);
+		gw_config_errors_init(&errs);
+		CU_ASSERT_EQUAL(gw_config_load(&cfg, cfgpath, &errs), GW_ECONFIG);
+		ASSERT_ERROR(&errs, cfgpath, 2, "tsig-keys[0].file", mode, "chmod 600");
+		gw_config_errors_deinit(&errs);
+	}
+
+	/* Inline secrets in a file of root's shared with its group: noted
+	 * as a key file's are, and the same group is asked of both. */
+	write_file(key, line, 0, g1, 0640);
+	snprintf(text, sizeof(text),
+	         "zone: {domain: a}\ntsig-keys: [{name: a, file: %s}, {name: x, secret: \"%s\"}]\n",
+	         key, SECRET_A);
+	write_file(cfgpath, text, 0, g1, 0640);
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL_FATAL(gw_config_load(&cfg, cfgpath, &errs), GW_OK);
+	CU_ASSERT_EQUAL(cfg->secret_group, g1);
+	gw_config_free(cfg);
+	gw_config_errors_deinit(&errs);
+	CU_ASSERT_FATAL(chown(cfgpath, 0, g2) == 0);
+	cfg = NULL;
+	gw_config_errors_init(&errs);
+	CU_ASSERT_EQUAL(gw_config_load(&cfg, cfgpath, &errs), GW_ECONFIG);
+	CU_ASSERT_PTR_NULL(cfg);
+	CU_ASSERT_EQUAL_FATAL(errs.count, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.items[0].text, "group bin"));
+	gw_config_errors_deinit(&errs);
+
+	unlink(key);
+	unlink(key2);
 	unlink(cfgpath);
 	rmdir(dir);
 }
@@ -219,6 +328,7 @@ int gw_test_register(void)
 	                         {"tsig keys and transfer", test_tsig_and_transfer},
 	                         {"tsig and transfer errors", test_tsig_and_transfer_errors},
 	                         {"secret files", test_secret_files},
+	                         {"secrets shared with a group", test_secret_group},
 	                         {NULL, NULL},
 	                     });
 }

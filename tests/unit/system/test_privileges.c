@@ -236,6 +236,89 @@ static void test_chown_depth(void)
 	CU_ASSERT_EQUAL(gw_state_chown(p, 1, 1), -ENOENT);
 }
 
+/* root_check(rel): gw_root_input_check() on g_dir/rel; err gets its line. */
+static int root_check(const char *rel, char *err, size_t len)
+{
+	char p[256];
+	path(p, sizeof(p), rel);
+	err[0] = '\0';
+	return gw_root_input_check(p, err, len);
+}
+
+/* The configuration read as root: the file and each directory above it
+ * root's and closed to writes by group and others, a sticky directory
+ * (/tmp) excepted; a symbolic link in another's directory does not pass
+ * because its target would. Needs root (chown). */
+static void test_root_input(void)
+{
+	char err[1024], p[256], q[256];
+	CU_ASSERT_EQUAL_FATAL(geteuid(), 0);
+	snprintf(g_dir, sizeof(g_dir), "/tmp/gw-root-input.XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(g_dir));
+	CU_ASSERT_EQUAL_FATAL(chmod(g_dir, 0755), 0);
+	touch("gw.yaml");
+	path(p, sizeof(p), "gw.yaml");
+	CU_ASSERT_EQUAL_FATAL(chmod(p, 0644), 0);
+	CU_ASSERT_EQUAL(root_check("gw.yaml", err, sizeof(err)), GW_OK);
+
+	/* The file another's, or open to writes by its group. */
+	CU_ASSERT_EQUAL_FATAL(chown(p, uid_of("daemon"), 0), 0);
+	CU_ASSERT_EQUAL(root_check("gw.yaml", err, sizeof(err)), GW_EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "but it belongs to uid 1 (daemon)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "chown root"));
+	CU_ASSERT_EQUAL_FATAL(chown(p, 0, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(p, 0664), 0);
+	CU_ASSERT_EQUAL(root_check("gw.yaml", err, sizeof(err)), GW_EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mode 0664"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "chmod go-w"));
+	CU_ASSERT_EQUAL_FATAL(chmod(p, 0640), 0);
+	CU_ASSERT_EQUAL(root_check("gw.yaml", err, sizeof(err)), GW_OK);
+
+	/* Its directory another's, or open to all without the sticky bit. */
+	CU_ASSERT_EQUAL_FATAL(chown(g_dir, uid_of("daemon"), 0), 0);
+	CU_ASSERT_EQUAL(root_check("gw.yaml", err, sizeof(err)), GW_EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "its directory"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, g_dir));
+	CU_ASSERT_EQUAL_FATAL(chown(g_dir, 0, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(chmod(g_dir, 0777), 0);
+	CU_ASSERT_EQUAL(root_check("gw.yaml", err, sizeof(err)), GW_EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mode 0777"));
+	CU_ASSERT_EQUAL_FATAL(chmod(g_dir, 01777), 0);
+	CU_ASSERT_EQUAL(root_check("gw.yaml", err, sizeof(err)), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(chmod(g_dir, 0755), 0);
+
+	/* A path from the working directory. */
+	char cwd[256];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	CU_ASSERT_EQUAL_FATAL(chdir(g_dir), 0);
+	CU_ASSERT_EQUAL(gw_root_input_check("gw.yaml", err, sizeof(err)), GW_OK);
+	CU_ASSERT_EQUAL(gw_root_input_check("nothere.yaml", err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL_FATAL(chdir(cwd), 0);
+
+	/* A link to it from a directory the daemon's user owns: that user
+	 * could point the link elsewhere. A link of another user's in a
+	 * directory of root's cannot be changed, so it passes. */
+	path(q, sizeof(q), "users");
+	CU_ASSERT_EQUAL_FATAL(mkdir(q, 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(chown(q, uid_of("daemon"), 0), 0);
+	path(q, sizeof(q), "users/gw.yaml");
+	CU_ASSERT_EQUAL_FATAL(symlink(p, q), 0);
+	CU_ASSERT_EQUAL(root_check("users/gw.yaml", err, sizeof(err)), GW_EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "users belongs to uid 1"));
+	path(q, sizeof(q), "link.yaml");
+	CU_ASSERT_EQUAL_FATAL(symlink(p, q), 0);
+	CU_ASSERT_EQUAL_FATAL(lchown(q, uid_of("daemon"), 0), 0);
+	CU_ASSERT_EQUAL(root_check("link.yaml", err, sizeof(err)), GW_OK);
+	/* And a link of root's, in root's directory, to a file of another's. */
+	path(q, sizeof(q), "users/theirs.yaml");
+	touch("users/theirs.yaml");
+	path(p, sizeof(p), "to-theirs.yaml");
+	CU_ASSERT_EQUAL_FATAL(symlink(q, p), 0);
+	CU_ASSERT_EQUAL(root_check("to-theirs.yaml", err, sizeof(err)), GW_EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "users belongs to uid 1"));
+	rm_tree();
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("privileges", (gw_test_t[]){
@@ -245,6 +328,7 @@ int gw_test_register(void)
 	                                       {"started unprivileged", test_unprivileged_start},
 	                                       {"state directory owner", test_chown_tree},
 	                                       {"state directory depth", test_chown_depth},
+	                                       {"configuration read as root", test_root_input},
 	                                       {NULL, NULL},
 	                                   });
 }
