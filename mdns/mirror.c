@@ -24,8 +24,16 @@
 
 void mirror_schedule(mdns_mirror_t *m)
 {
-	if (ev_is_active(&m->batch))
-		return;
+	mirror_schedule_in(m, 0);
+}
+
+void mirror_schedule_in(mdns_mirror_t *m, double at_least)
+{
+	if (ev_is_active(&m->batch)) {
+		if (!m->batch_for_tokens || at_least > 0)
+			return;
+		ev_timer_stop(m->loop, &m->batch);
+	}
 	/* The loop's clock may be stale (events injected, or a slow start):
 	 * the window counts from now. */
 	ev_now_update(m->loop);
@@ -40,6 +48,9 @@ void mirror_schedule(mdns_mirror_t *m)
 	double settle = window < MIRROR_SETTLE ? window : MIRROR_SETTLE;
 	if (m->last_batch == 0 || wait < settle)
 		wait = settle;
+	m->batch_for_tokens = at_least > wait;
+	if (m->batch_for_tokens)
+		wait = at_least;
 	ev_timer_set(&m->batch, wait, 0.);
 	ev_timer_start(m->loop, &m->batch);
 }
@@ -47,13 +58,25 @@ void mirror_schedule(mdns_mirror_t *m)
 int mdns_mirror_flush(mdns_mirror_t *m)
 {
 	bool again = false;
+	double token_wait = 0; /* what is left waits this long for a token */
 	uint64_t commits = m->stats.commits;
 	ev_timer_stop(m->loop, &m->batch);
+	m->batch_for_tokens = false;
 	int ret = GW_OK;
 	for (mlink_t *l = m->links; l != NULL; l = l->next) {
-		if (l->dirty)
+		if (!l->dirty)
+			continue;
+		/* A link out of tokens is not computed: it could change
+		 * nothing, and a compute walks all of the link's records. */
+		double w = mirror_link_token_wait(m, l);
+		if (w == 0) {
 			mirror_compute_link(m, l);
-		again = again || l->dirty;
+			if (!l->dirty)
+				continue;
+			w = mirror_link_token_wait(m, l);
+		}
+		token_wait = !again || w < token_wait ? w : token_wait;
+		again = true;
 	}
 	/* One changeset per zone; a zone whose commit fails is retried with
 	 * the others' next batch, the others go on. */
@@ -75,7 +98,7 @@ int mdns_mirror_flush(mdns_mirror_t *m)
 		ev_timer_set(&m->batch, 1., 0.);
 		ev_timer_start(m->loop, &m->batch);
 	} else if (again) {
-		mirror_schedule(m);
+		mirror_schedule_in(m, token_wait);
 	}
 	return ret;
 }

@@ -215,6 +215,9 @@ struct mdns_mirror {
 	bool held; /* mdns_mirror_hold() until mdns_mirror_release() */
 	ev_timer batch;
 	ev_tstamp last_batch; /* when the last batch committed; 0: none yet */
+	/* The batch waits only for the links' changes-per-second tokens: a
+	 * change elsewhere does not wait that long (mirror_schedule_in()). */
+	bool batch_for_tokens;
 	ev_timer warmup;
 	ev_timer logflush;
 	uint8_t services_name[ZONE_NAME_MAXLEN]; /* _services._dns-sd._udp.local */
@@ -246,6 +249,9 @@ static inline int role_idx(int role)
 
 /* mirror.c: start the batch window unless it runs. */
 void mirror_schedule(mdns_mirror_t *m);
+/* mirror_schedule(), and not sooner than at_least seconds from now: what
+ * is left waits for a changes-per-second token that long. */
+void mirror_schedule_in(mdns_mirror_t *m, double at_least);
 
 /* mirror_refuse.c: count a refusal of that kind on link l, keep it among
  * the recent ones (name: what was refused, text, or NULL) and log it, at
@@ -339,6 +345,10 @@ void mirror_ents_free(mzone_t *z);
 /* l's wanted records in every zone; l->dirty stays while some were
  * deferred (rate limit). */
 void mirror_compute_link(mdns_mirror_t *m, mlink_t *l);
+/* Seconds until one of l's views (one per zone) has a whole token of
+ * changes per second: 0 when one has it now or is not limited. Until
+ * then a compute of l could apply no change that costs one. */
+double mirror_link_token_wait(mdns_mirror_t *m, mlink_t *l);
 void mirror_compute_enum(mdns_mirror_t *m, mzone_t *z);
 int mirror_publish_batch(mdns_mirror_t *m, mzone_t *z);
 ent_t *mirror_ent_get(mzone_t *z, const uint8_t *owner, uint16_t type, const uint8_t *rdata,

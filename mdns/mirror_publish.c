@@ -529,6 +529,24 @@ static void compute_link_zone(mdns_mirror_t *m, mzone_t *z, mlink_t *l)
 	free(x.cd.v);
 }
 
+double mirror_link_token_wait(mdns_mirror_t *m, mlink_t *l)
+{
+	double rate = m->cfg->limits.changes_per_second;
+	double wait = 0;
+	for (size_t i = 0; i < m->zone_count; i++) {
+		contrib_t *c = &l->zl[i].c;
+		if (!c->limited || rate <= 0)
+			return 0;
+		refill(m, c);
+		if (c->tokens >= 1)
+			return 0;
+		double w = (1 - c->tokens) / rate;
+		if (wait == 0 || w < wait)
+			wait = w;
+	}
+	return wait;
+}
+
 void mirror_compute_link(mdns_mirror_t *m, mlink_t *l)
 {
 	bool dirty = false;

@@ -20,6 +20,7 @@
 #include "zone_util.h"
 
 #define IFX 7
+#define IFY 8 /* a second link's interface */
 
 typedef struct fixture {
 	mdns_mirror_config_t cfg;
@@ -258,6 +259,34 @@ static inline void http_service(fixture_t *f, const char *inst, const char *host
 
 /* One printer as a device that does not announce the type list
  * (python-zeroconf) announces it. */
+
+/* A record on interface ifindex (the fixture's helpers use IFX). */
+static inline void event_on(fixture_t *f, int ifindex, uint16_t type, const char *owner,
+                            const uint8_t *rdata, size_t rdlen)
+{
+	CU_ASSERT_EQUAL_FATAL(
+	    mdns_event(f->mirror, ifindex, AF_INET, true, type, 120, owner, rdata, rdlen), GW_OK);
+}
+
+/* One _http._tcp service "<name>" on host <name>.local at a. */
+static inline void service_on(fixture_t *f, int ifindex, const char *name, const char *a)
+{
+	char inst[128], host[128];
+	uint8_t rd[MDNS_NAME_MAX];
+	uint8_t srv_rd[6 + MDNS_NAME_MAX] = {0, 0, 0, 0, 0, 80};
+	snprintf(inst, sizeof(inst), "%s._http._tcp.local", name);
+	snprintf(host, sizeof(host), "%s.local", name);
+	int len = wire_text(rd, "_http._tcp.local");
+	event_on(f, ifindex, DNS_T_PTR, "_services._dns-sd._udp.local", rd, (size_t)len);
+	len = wire_text(rd, inst);
+	event_on(f, ifindex, DNS_T_PTR, "_http._tcp.local", rd, (size_t)len);
+	len = wire_text(srv_rd + 6, host);
+	event_on(f, ifindex, DNS_T_SRV, inst, srv_rd, 6 + (size_t)len);
+	event_on(f, ifindex, DNS_T_TXT, inst, (const uint8_t *)"\006path=/", 7);
+	CU_ASSERT_FATAL(inet_pton(AF_INET, a, rd) == 1);
+	event_on(f, ifindex, DNS_T_A, host, rd, 4);
+}
+
 static inline void printer_unlisted(fixture_t *f, bool add)
 {
 	ptr(f, add, "_ipp._tcp.local", "My\\032Printer._ipp._tcp.local");

@@ -92,6 +92,60 @@ static void test_rate(void)
 	teardown(f);
 }
 
+static mdns_link_config_t g_two_links[] = {
+    {.interface = "eth0", .subdomain = "lan"},
+    {.interface = "eth1", .subdomain = "wifi"},
+};
+
+static void slow_rate_two_links(mdns_mirror_config_t *cfg)
+{
+	cfg->limits.changes_per_second = 4;
+	cfg->links = g_two_links;
+	cfg->link_count = 2;
+}
+
+/* A link out of tokens is not computed again until it has one: a compute
+ * walks all of the link's records and could apply nothing. Each compute
+ * that defers counts one refusal, so the count says how often it ran.
+ * Its wait does not hold back another link's change. */
+static void test_rate_wait(void)
+{
+	fixture_t *f = setup_link(slow_rate_two_links);
+	mdns_mirror_inject_link(f->mirror, IFY, "eth1", true);
+	run_for(f, 1100); /* the enumerations took tokens; let them refill */
+	service_on(f, IFX, "a", "192.0.2.11");
+	service_on(f, IFX, "b", "192.0.2.12");
+	service_on(f, IFX, "c", "192.0.2.13");
+	mdns_mirror_flush(f->mirror);
+	/* Four of the fifteen records: the addresses first, then one more. */
+	CU_ASSERT(has_rr(f, "a.lan.home.arpa. 10 IN A 192.0.2.11"));
+	CU_ASSERT(has_rr(f, "c.lan.home.arpa. 10 IN A 192.0.2.13"));
+	CU_ASSERT_FALSE(has_name(f, "a._http._tcp.lan.home.arpa.") &&
+	                has_name(f, "b._http._tcp.lan.home.arpa.") &&
+	                has_name(f, "c._http._tcp.lan.home.arpa."));
+	/* eth0 waits about 0.25 s for its next token; eth1 has its own. */
+	service_on(f, IFY, "d", "192.0.2.14");
+	run_for(f, 100);
+	CU_ASSERT(has_rr(f, "d.wifi.home.arpa. 10 IN A 192.0.2.14"));
+
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	uint64_t before = st.refused[MDNS_MIRROR_REFUSED_RATE];
+	run_for(f, 600);
+	mdns_mirror_get_stats(f->mirror, &st);
+	/* 0.6 s brings each link 2.4 tokens: a few computes, where one every
+	 * 5 ms (the batch's settle) would be over a hundred. */
+	uint64_t computes = st.refused[MDNS_MIRROR_REFUSED_RATE] - before;
+	CU_ASSERT(computes >= 1);
+	CU_ASSERT(computes <= 8);
+	/* Deferred, not lost. */
+	run_for(f, 3000);
+	CU_ASSERT(has_name(f, "c._http._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "c.lan.home.arpa. 10 IN A 192.0.2.13"));
+	CU_ASSERT(has_name(f, "d._http._tcp.wifi.home.arpa."));
+	teardown(f);
+}
+
 static void test_reserved(void)
 {
 	fixture_t *f = setup_link(NULL);
@@ -807,6 +861,7 @@ int gw_test_register(void)
 	static const gw_test_t tests[] = {
 	    {"limits: services, records per name, TXT", test_limits},
 	    {"limit: changes per second defers", test_rate},
+	    {"limit: out of tokens, no compute until one", test_rate_wait},
 	    {"gateway-owned names are refused", test_reserved},
 	    {"a zone file reload: what it delegates is withdrawn", test_statics_changed},
 	    {"a zone file reload during the warm-up", test_statics_during_warmup},

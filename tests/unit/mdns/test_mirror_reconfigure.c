@@ -3,35 +3,6 @@
  * and configurations it refuses without changing anything. */
 #include "mirror_fixture.h"
 
-#define IFY 8 /* the second link's interface */
-
-/* A record on interface ifindex (the fixture's helpers use IFX). */
-static void event_on(fixture_t *f, int ifindex, uint16_t type, const char *owner,
-                     const uint8_t *rdata, size_t rdlen)
-{
-	CU_ASSERT_EQUAL_FATAL(
-	    mdns_event(f->mirror, ifindex, AF_INET, true, type, 120, owner, rdata, rdlen), GW_OK);
-}
-
-/* One _http._tcp service "<name>" on host <name>.local at a. */
-static void service_on(fixture_t *f, int ifindex, const char *name, const char *a)
-{
-	char inst[128], host[128];
-	uint8_t rd[MDNS_NAME_MAX];
-	uint8_t srv_rd[6 + MDNS_NAME_MAX] = {0, 0, 0, 0, 0, 80};
-	snprintf(inst, sizeof(inst), "%s._http._tcp.local", name);
-	snprintf(host, sizeof(host), "%s.local", name);
-	int len = wire_text(rd, "_http._tcp.local");
-	event_on(f, ifindex, DNS_T_PTR, "_services._dns-sd._udp.local", rd, (size_t)len);
-	len = wire_text(rd, inst);
-	event_on(f, ifindex, DNS_T_PTR, "_http._tcp.local", rd, (size_t)len);
-	len = wire_text(srv_rd + 6, host);
-	event_on(f, ifindex, DNS_T_SRV, inst, srv_rd, 6 + (size_t)len);
-	event_on(f, ifindex, DNS_T_TXT, inst, (const uint8_t *)"\006path=/", 7);
-	CU_ASSERT_FATAL(inet_pton(AF_INET, a, rd) == 1);
-	event_on(f, ifindex, DNS_T_A, host, rd, 4);
-}
-
 static mdns_link_config_t g_two[] = {
     {.interface = "eth0", .subdomain = "lan"},
     {.interface = "eth1", .subdomain = "wifi"},
