@@ -816,10 +816,13 @@ static int commit(gw_zonemgr_t *m, const zone_changeset_t *cs, size_t max, size_
 		ret = zone_commit(zone, cs, serial, &diff);
 	/* A refresh with nothing due changes nothing. */
 	if (ret == GW_OK && zone_serial(zone, &current) == GW_OK && current == serial) {
+		/* Transfers under way keep the version they began with. First:
+		 * DNS Push writes its updates at once, and a connection that
+		 * also streams a transfer goes on with it there, which must
+		 * know of this commit by then. */
+		gw_zoneref_changed(m->zone, &diff);
 		if (m->diff_hook != NULL)
 			m->diff_hook(m->diff_arg, &diff);
-		/* Transfers under way keep the version they began with. */
-		gw_zoneref_changed(m->zone, &diff);
 		gw_journal_append(m->journal, &diff, zone);
 		m->last_commit = gw_clock_wall();
 		m->last_commit_serial = serial;

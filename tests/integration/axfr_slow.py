@@ -2,17 +2,22 @@
 """An AXFR read slowly, as a secondary on a thin or busy link reads it,
 so that the transfer is still under way while the zone changes.
 
-  axfr_slow.py --port P --zone Z --out FILE [--stall S]
+  axfr_slow.py --port P --zone Z --out FILE [--stall S | --go FILE] [--subscribe NAME]
 
 Reads the first message, then nothing for S seconds (default 3; the
-daemon's side fills and it waits for the reader mid-zone), then the
-rest; from 127.0.0.1 only, for at most 60 s.
+daemon's side fills and it waits for the reader mid-zone), or until FILE
+exists, then the rest as fast as it comes; from 127.0.0.1 only, for at
+most 60 s. With --subscribe, the
+connection first subscribes to NAME's A records with DNS Push (RFC 8765,
+over plain TCP): the PUSH messages a commit sends then come between the
+transfer's messages, and are counted.
 Writes the zone the transfer sent to FILE (one RR per line, absolute
 names, its SOA once) and prints one line:
-  "complete serial=N records=N seconds=S" when the transfer ended with
-  the SOA it began with, or "incomplete: WHY" (exit status 1).
+  "complete serial=N records=N seconds=S pushes=N" when the transfer
+  ended with the SOA it began with, or "incomplete: WHY" (exit status 1).
 """
 import argparse
+import os
 import socket
 import struct
 import sys
@@ -22,6 +27,8 @@ import dns.exception
 import dns.message
 import dns.name
 import dns.rdatatype
+
+from push_client import OPCODE_DSO, dso, subscribe_tlv
 
 DEADLINE = 60.0
 
@@ -44,6 +51,8 @@ def main():
     ap.add_argument("--zone", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--stall", type=float, default=3.0)
+    ap.add_argument("--go")
+    ap.add_argument("--subscribe")
     args = ap.parse_args()
 
     query = dns.message.make_query(args.zone, dns.rdatatype.AXFR)
@@ -54,17 +63,32 @@ def main():
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
     sock.settimeout(15)
     sock.connect(("127.0.0.1", args.port))
-    sock.sendall(struct.pack("!H", len(wire)) + wire)
     start = time.monotonic()
     deadline = start + DEADLINE
+    pushes = 0
+    if args.subscribe:
+        sub = dso(1, subscribe_tlv(args.subscribe, "A"))
+        sock.sendall(struct.pack("!H", len(sub)) + sub)
+        (length,) = struct.unpack("!H", read_exact(sock, 2, deadline))
+        reply = read_exact(sock, length, deadline)
+        if reply[3] & 0x0F != 0:
+            print("incomplete: SUBSCRIBE answered with rcode %d" % (reply[3] & 0x0F))
+            return 1
+    sock.sendall(struct.pack("!H", len(wire)) + wire)
     rrs = []
     first_soa = None
     try:
         while True:
             (length,) = struct.unpack("!H", read_exact(sock, 2, deadline))
-            msg = dns.message.from_wire(read_exact(sock, length, deadline),
-                                        one_rr_per_rrset=True)
-            if first_soa is None:
+            data = read_exact(sock, length, deadline)
+            if length >= 4 and (data[2] >> 3) & 0x0F == OPCODE_DSO:
+                pushes += 1
+                continue
+            msg = dns.message.from_wire(data, one_rr_per_rrset=True)
+            if first_soa is None and args.go:
+                while not os.path.exists(args.go) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            elif first_soa is None:
                 time.sleep(args.stall)
             if msg.rcode() != 0:
                 print("incomplete: rcode %s" % msg.rcode())
@@ -91,8 +115,8 @@ def main():
         sock.close()
     with open(args.out, "w") as f:
         f.write("\n".join(rrs[:-1]) + "\n")
-    print("complete serial=%d records=%d seconds=%.1f" % (first_soa, len(rrs) - 1,
-                                                          time.monotonic() - start))
+    print("complete serial=%d records=%d seconds=%.1f pushes=%d" %
+          (first_soa, len(rrs) - 1, time.monotonic() - start, pushes))
     return 0
 
 

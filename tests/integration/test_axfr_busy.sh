@@ -13,6 +13,12 @@
 # its TCP send buffers cut to 64 kB (net.ipv4.tcp_wmem, per namespace),
 # so that a zone of 1000 hosts already outgrows what the kernel holds and
 # the daemon waits for the reader mid-zone.
+#
+# Then a reader that has also subscribed, on the same connection, with
+# DNS Push to a name a commit adds, and reads as fast as it can while the
+# daemon commits: the PUSH is written at once, and the transfer behind it
+# on that connection must go on (it was aborted when DNS Push heard of
+# the commit before the transfer did).
 if [ -z "${AXFR_BUSY_NS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "FAIL: the test needs root for its namespace (it never skips)" >&2; exit 1; }
 	ns="gwaxfr$$"
@@ -133,5 +139,40 @@ mark() { { grep -o "^$1-mark-[0-9]*\.$Z\. [0-9]* IN A " "$GW_TMP/axfr.zone" || t
 
 busy_transfer nsec
 busy_transfer nsec3
+
+# push_transfer: a reader that has subscribed, on the same connection,
+# to a name the commit adds, and that reads as fast as it can from the
+# moment the commit is asked for: while the daemon commits, the reader
+# empties the socket, and the PUSH written at once finds room for all the
+# daemon holds, so the transfer must go on from there.
+push_transfer() {
+	gw_stop
+	rm -rf "$GW_TMP/state" "$GW_TMP/go"
+	: >"$GW_TMP/gateway.log"
+	marks 0
+	cfg=$(gw_config axfr-push "zone: {domain: $Z., file: $GW_TMP/zone}
+push: {enable: true, plain-tcp: true}")
+	gw_start "$cfg"
+	: >"$GW_TMP/axfr.zone"
+	/usr/bin/python3 "$GW_INTEGRATION_DIR/axfr_slow.py" --port "$GW_PORT" --zone "$Z." \
+		--out "$GW_TMP/axfr.zone" --go "$GW_TMP/go" --subscribe "aaa-mark-1.$Z." \
+		>"$GW_TMP/reader" 2>&1 &
+	local reader=$! rc
+	sleep 1 # the reader has the first message; the daemon waits for it
+	marks 1
+	touch "$GW_TMP/go"
+	kill -HUP "$GW_PID"
+	wait "$reader" && rc=0 || rc=$?
+	cat "$GW_TMP/reader"
+	cp "$GW_TMP/reader" "$GW_TMP/last"
+	expect "DNS Push: the transfer ended, its first SOA last too" test "$rc" -eq 0
+	expect "DNS Push: the commit came during the transfer" grep -q "reload: applied" "$GW_TMP/gateway.log"
+	expect "DNS Push: the subscription's PUSH came on the transfer's connection" \
+		grep -qE '^complete .* pushes=[1-9]' "$GW_TMP/reader"
+	expect "DNS Push: no AXFR aborted" bash -c "! grep -q 'AXFR aborted' '$GW_TMP/gateway.log'"
+	expect "DNS Push: every host is there" \
+		test "$(grep -c "^h[0-9]*\.$Z\. [0-9]* IN A " "$GW_TMP/axfr.zone" || true)" -eq 1000
+}
+push_transfer
 
 gw_finish
