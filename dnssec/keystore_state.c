@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/error.h"
 #include "common/file.h"
@@ -100,7 +99,7 @@ int sig_ks_save_state(const sig_keystore_t *ks)
 #define STATE_LINE_MAX 256
 /* The largest file: SIG_KS_KEYS_MAX key lines, the roll line and the
  * comments are some kilobytes. Damage past it is refused by its size
- * before a line is read (getline() would take one line of any length). */
+ * before a line is read. */
 #define STATE_FILE_MAX (64 * 1024)
 /* Times are unix seconds up to the end of year 9999, either side of 1970
  * (a rollover's start moves with a clock set back: the RTC-less box that
@@ -291,35 +290,39 @@ out:
 
 int sig_ks_load_state(sig_keystore_t *ks, FILE *fp)
 {
-	int ret = GW_OK;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	char *text = NULL;
+	size_t len = 0;
 	int lineno = 0;
 	int file_version = 0;
 	bool zone_seen = false;
 	bool roll_seen = false;
 
-	struct stat st;
-	if (fstat(fileno(fp), &st) != 0) {
-		ret = -errno;
-		gw_err("cannot read %s: %s", ks->state_path, gw_strerror(ret));
-		goto out;
-	}
-	if (st.st_size > STATE_FILE_MAX) {
-		gw_err("%s is %lld bytes, more than the %d a key state holds; restore the file "
-		       "from a backup",
-		       ks->state_path, (long long)st.st_size, STATE_FILE_MAX);
+	/* Whole, before a line is parsed: a read that fails midway is an
+	 * error, never the end of a file that then lists fewer keys. */
+	int ret = gw_file_read_stream(fp, STATE_FILE_MAX, &text, &len);
+	if (ret == GW_ELIMIT) {
+		gw_err("%s is more than the %d bytes a key state holds; restore the file from a "
+		       "backup",
+		       ks->state_path, STATE_FILE_MAX);
 		ret = GW_EKEY;
 		goto out;
 	}
-	while ((n = getline(&line, &cap, fp)) >= 0) {
+	if (ret != GW_OK) {
+		gw_err("cannot read %s: %s; nothing was loaded", ks->state_path, gw_strerror(ret));
+		goto out;
+	}
+	for (size_t off = 0; off < len;) {
+		char *line = text + off;
+		const char *nl = memchr(line, '\n', len - off);
+		size_t n = nl != NULL ? (size_t)(nl - line) : len - off;
+		off += n + (nl != NULL);
+		line[n] = '\0'; /* the newline, or the NUL after the text */
 		lineno++;
-		if (strlen(line) != (size_t)n) {
+		if (strlen(line) != n) {
 			ret = GW_EPARSE; /* a NUL in the line: the text after it unseen */
 			break;
 		}
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		while (n > 0 && line[n - 1] == '\r')
 			line[--n] = '\0';
 		if (lineno == 1) {
 			char buf[STATE_LINE_MAX];
@@ -409,6 +412,6 @@ int sig_ks_load_state(sig_keystore_t *ks, FILE *fp)
 	}
 	ret = sig_ks_check_roles(ks, ks->state_path);
 out:
-	free(line);
+	free(text);
 	return ret;
 }

@@ -157,10 +157,56 @@ static void test_keystore_bad_state(void)
 	rm_tree(dir);
 }
 
+/* A read of keys/state that fails is an error that says so, never the
+ * end of a file that then lists fewer keys (or none: "lists no keys",
+ * whose remedy is a restore from a backup). The stream's descriptor is
+ * swapped for one opened write-only, so that its read fails (EBADF). */
+static void test_keystore_read_error(void)
+{
+	char *dir = make_tmpdir();
+	char state[1024], path[1024];
+	join(state, sizeof(state), dir, "state");
+	sig_key_policy_t p = policy(SIG_ALG_ECDSAP256SHA256, false);
+	sig_keystore_t *ks = NULL;
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_open(&ks, state, g_apex, &p), GW_OK);
+	join(path, sizeof(path), state, "keys/state");
+
+	/* A store of its own that borrows the open one's paths. */
+	sig_keystore_t fresh = {.state_dir = ks->state_dir,
+	                        .keys_dir = ks->keys_dir,
+	                        .state_path = ks->state_path,
+	                        .lock_fd = -1};
+	memcpy(fresh.apex, ks->apex, sizeof(fresh.apex));
+	memcpy(fresh.apex_text, ks->apex_text, sizeof(fresh.apex_text));
+	FILE *fp = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	int wr = open(path, O_WRONLY);
+	CU_ASSERT_FATAL(wr >= 0);
+	CU_ASSERT_FATAL(dup2(wr, fileno(fp)) == fileno(fp));
+	close(wr);
+	CU_ASSERT_EQUAL(sig_ks_load_state(&fresh, fp), GW_EIO);
+	CU_ASSERT_EQUAL(fresh.count, 0);
+	fclose(fp);
+
+	/* The same file read as it is loads every key. */
+	fp = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(sig_ks_load_state(&fresh, fp), GW_OK);
+	CU_ASSERT_EQUAL(fresh.count, ks->count);
+	fclose(fp);
+	for (size_t i = 0; i < fresh.count; i++)
+		sig_key_free(fresh.keys[i]);
+	free(fresh.keys);
+	free(fresh.meta);
+	sig_keystore_free(ks);
+	rm_tree(dir);
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("keystore_state", (gw_test_t[]){
 	                                           {"bad state", test_keystore_bad_state},
+	                                           {"a read error", test_keystore_read_error},
 	                                           {NULL, NULL},
 	                                       });
 }
