@@ -468,13 +468,16 @@ static int serve(gw_tcp_conn_t *c)
 	int ret = GW_OK;
 	c->serving = true;
 	for (;;) {
-		size_t before = c->in_len;
 		/* An abort writes nothing more (RFC 8490 5.3.1). */
 		if (process_input(c) != GW_OK || (!c->aborting && flush(c) != GW_OK)) {
 			ret = GW_ERROR;
 			break;
 		}
-		if (c->in_len == before || !can_answer(c) || c->closing)
+		/* On while a whole query waits and may be answered now: the
+		 * write may just have made the room. A query left waiting here
+		 * would wait for more input, which a client that pipelined all
+		 * its queries never sends. */
+		if (c->closing || !can_answer(c) || !head_complete(c))
 			break;
 	}
 	c->serving = false;

@@ -21,9 +21,15 @@ on the loopback interface, so each test can be several clients).
         open_<src>=N                               (per source address)
   tcp_hostile.py keepalive --port P --rounds N --gap S
       One connection, one query every S seconds; prints answered=N.
-  tcp_hostile.py short --port P --len L
-      One connection: a query, a message of L octets (below a header's
-      12), another query, in one write; prints answered=N closed=0|1.
+  tcp_hostile.py short --port P --len L [--before N --qname Q --qtype T
+          --rcvbuf B --stall S --no-after --no-short]
+      One connection: a query (N of them for Q and type T, default 1 for
+      www.dnssd.test. A), a message of L octets (below a header's 12;
+      none with --no-short), another query (unless --no-after), in one
+      write; with --stall,
+      nothing is read for S seconds (the server's side fills, behind a
+      receive buffer of B octets), then all. Prints answered=N
+      closed=0|1.
   tcp_hostile.py tls-split --port P --udp-port U [--hold S]
       A TLS connection (no certificate check) whose first query's record
       goes out as its first octet alone, then the rest --hold seconds
@@ -227,15 +233,30 @@ def keepalive(a):
     print("answered=%d" % answered)
 
 
+def make_query(qid, name, qtype):
+    """A query for name (absolute, text) and qtype (a number)."""
+    wire = b"".join(bytes([len(label)]) + label.encode()
+                    for label in name.rstrip(".").split(".")) + b"\0"
+    return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + wire + struct.pack("!HH", qtype, 1)
+
+
 def short(a):
-    """A query, a message of --len octets (shorter than a header), and
+    """Queries, a message of --len octets (shorter than a header), and
     another query, in one write. Prints answered=N and closed=1 when the
     server closed the connection (EOF within 3 s), closed=0 when not."""
-    s = socket.create_connection(("127.0.0.1", a.port), timeout=3)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if a.rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
+    s.settimeout(3)
+    s.connect(("127.0.0.1", a.port))
     frame = lambda m: struct.pack("!H", len(m)) + m
+    before = b"".join(frame(make_query(i + 1, a.qname, a.qtype)) if a.qname else frame(QUERY)
+                      for i in range(a.before))
     answered = closed = 0
     try:
-        s.sendall(frame(QUERY) + frame(QUERY[:a.len]) + frame(QUERY))
+        bad = b"" if a.no_short else frame(QUERY[:a.len])
+        s.sendall(before + bad + (b"" if a.no_after else frame(QUERY)))
+        time.sleep(a.stall)
         while read_reply(s):
             answered += 1
         closed = 1
@@ -373,6 +394,13 @@ def main():
     sh = sub.add_parser("short")
     sh.add_argument("--port", type=int, required=True)
     sh.add_argument("--len", type=int, required=True)
+    sh.add_argument("--before", type=int, default=1)
+    sh.add_argument("--qname")
+    sh.add_argument("--qtype", type=int, default=1)
+    sh.add_argument("--rcvbuf", type=int, default=0)
+    sh.add_argument("--stall", type=float, default=0.0)
+    sh.add_argument("--no-after", action="store_true")
+    sh.add_argument("--no-short", action="store_true")
     ts = sub.add_parser("tls-split")
     ts.add_argument("--port", type=int, required=True)
     ts.add_argument("--udp-port", type=int, required=True)

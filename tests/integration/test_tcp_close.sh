@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Answers a slow reader takes late. Queries pipelined past
+# server.tcp-max-pipelined are answered as the first answers are taken.
+#
+# The daemon and the client run in a network namespace of the test's own,
+# its TCP send buffers cut to 64 kB (net.ipv4.tcp_wmem, per namespace):
+# on the host's loopback the kernel takes megabytes, and the answers
+# never wait in the daemon.
+if [ -z "${TCP_CLOSE_NS:-}" ]; then
+	[ "$(id -u)" = 0 ] || { echo "FAIL: the test needs root for its namespace (it never skips)" >&2; exit 1; }
+	ns="gwclose$$"
+	ip netns add "$ns" || { echo "FAIL: cannot create network namespace $ns" >&2; exit 1; }
+	trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+	ip netns exec "$ns" ip link set lo up &&
+		ip netns exec "$ns" sysctl -qw net.ipv4.tcp_wmem="4096 16384 65536" ||
+		{ echo "FAIL: cannot set up $ns" >&2; exit 1; }
+	TCP_CLOSE_NS=$ns ip netns exec "$ns" bash "$0" && rc=0 || rc=$?
+	exit "$rc"
+fi
+source "$(dirname "$0")/lib.sh"
+H="$GW_INTEGRATION_DIR/tcp_hostile.py"
+
+cp "$GW_TEST_DATA/integration/basic.zone" "$GW_TMP/zone"
+cfg=$(gw_config close "zone: {domain: dnssd.test., file: $GW_TMP/zone}
+server: {tcp-idle-timeout: 2s}")
+gw_start "$cfg"
+
+# 60 queries pipelined in one write, more than tcp-max-pipelined (32)
+# answers in flight: the rest are answered as the slow reader takes the
+# first, without more input to wake the server (they waited for the idle
+# timeout, and the connection closed with them unanswered).
+python3 "$H" short --port "$GW_PORT" --len 0 --before 60 --qname big.dnssd.test. --qtype 16 \
+	--rcvbuf 4096 --stall 1 --no-short --no-after >"$GW_TMP/last" 2>&1 || true
+expect "60 pipelined queries, a slow reader: all answered" has_text "answered=60"
+
+# The server still answers.
+python3 "$H" short --port "$GW_PORT" --len 11 >"$GW_TMP/last" 2>&1 || true
+expect "an 11-octet message: the query before it answered, then closed" has_text "answered=1 closed=1"
+gw_finish
