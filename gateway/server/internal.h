@@ -78,7 +78,7 @@ struct gw_tcp_conn {
 	 * established. */
 	gw_push_session_t *push;
 	bool serving;               /* inside serve(): output is flushed on the way out */
-	bool closing;               /* close once the output is written (a DSO error) */
+	bool closing;               /* close once the output is written; input is dropped */
 	bool aborting;              /* closing with a TCP RST (a fatal DSO error, RFC 8490 5.3) */
 	bool doomed;                /* close at the next timer: output over its bound */
 	gw_tcp_conn_t *prev, *next; /* links of srv->conns */

@@ -99,6 +99,9 @@ static ev_tstamp conn_deadline(const gw_tcp_conn_t *c)
 	ev_tstamp msg = c->msg_start + o->tcp_message_timeout;
 	if (c->doomed)
 		return 0;
+	/* Closing once the answers are written: as long as they move. */
+	if (c->closing)
+		return idle;
 	/* A DSO session has its own timeouts (RFC 8490 6.2). */
 	if (gw_push_session_established(c->push))
 		idle = gw_push_session_deadline(c->push, c->active);
@@ -413,8 +416,10 @@ static int flush(gw_tcp_conn_t *c)
 	else
 		ev_io_stop(srv->loop, &c->wio);
 	/* Back-pressure: no new queries while answers pile up or a transfer
-	 * runs (answers stay in order). */
-	if (!can_answer(c))
+	 * runs (answers stay in order). A connection that closes reads on
+	 * and throws the input away: input left unread would make the close
+	 * a reset, and the answers still in the socket would be lost. */
+	if (!can_answer(c) && !c->closing)
 		ev_io_stop(srv->loop, &c->rio);
 	else
 		ev_io_start(srv->loop, &c->rio);
@@ -487,9 +492,11 @@ static int serve(gw_tcp_conn_t *c)
 /* Serve, then arm the deadline for what is left; closes c on error. */
 static void conn_serve(gw_tcp_conn_t *c)
 {
-	/* A DSO error closes once its response went out (RFC 8490 5.3); a
-	 * fatal one aborts at once. */
-	if (serve(c) != GW_OK || c->closing || c->doomed) {
+	/* A DSO error closes once its response went out (RFC 8490 5.3), and
+	 * a message shorter than a header once the answers before it did,
+	 * however slowly the client reads them (conn_deadline()); a fatal
+	 * DSO error aborts at once. */
+	if (serve(c) != GW_OK || c->doomed || (c->closing && (c->aborting || !has_output(c)))) {
 		gw_tcp_conn_close(c);
 		return;
 	}
@@ -531,6 +538,10 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		conn_handshake(c);
 		return;
 	}
+	/* Nothing more is answered on a connection that closes: what it
+	 * read is dropped, and reading goes on. */
+	if (c->closing)
+		c->in_len = 0;
 	if (c->in_len < TCP_INBUF) {
 		/* The first octet of a message starts its clock (the first
 		 * message's started with the connection). */
