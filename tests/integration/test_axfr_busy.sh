@@ -19,17 +19,8 @@
 # daemon commits: the PUSH is written at once, and the transfer behind it
 # on that connection must go on (it was aborted when DNS Push heard of
 # the commit before the transfer did).
-if [ -z "${AXFR_BUSY_NS:-}" ]; then
-	[ "$(id -u)" = 0 ] || { echo "FAIL: the test needs root for its namespace (it never skips)" >&2; exit 1; }
-	ns="gwaxfr$$"
-	ip netns add "$ns" || { echo "FAIL: cannot create network namespace $ns" >&2; exit 1; }
-	trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
-	ip netns exec "$ns" ip link set lo up &&
-		ip netns exec "$ns" sysctl -qw net.ipv4.tcp_wmem="4096 16384 65536" ||
-		{ echo "FAIL: cannot set up $ns" >&2; exit 1; }
-	AXFR_BUSY_NS=$ns ip netns exec "$ns" bash "$0" && rc=0 || rc=$?
-	exit "$rc"
-fi
+source "$(dirname "$0")/own_netns.sh"
+own_netns AXFR_BUSY_NS "net.ipv4.tcp_wmem=4096 16384 65536"
 source "$(dirname "$0")/lib.sh"
 command -v ldns-verify-zone >/dev/null || { echo "FAIL: ldns-verify-zone missing" >&2; exit 1; }
 

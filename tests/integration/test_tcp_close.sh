@@ -11,17 +11,8 @@
 # its TCP send buffers cut to 64 kB (net.ipv4.tcp_wmem, per namespace):
 # on the host's loopback the kernel takes megabytes, and the answers
 # never wait in the daemon.
-if [ -z "${TCP_CLOSE_NS:-}" ]; then
-	[ "$(id -u)" = 0 ] || { echo "FAIL: the test needs root for its namespace (it never skips)" >&2; exit 1; }
-	ns="gwclose$$"
-	ip netns add "$ns" || { echo "FAIL: cannot create network namespace $ns" >&2; exit 1; }
-	trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
-	ip netns exec "$ns" ip link set lo up &&
-		ip netns exec "$ns" sysctl -qw net.ipv4.tcp_wmem="4096 16384 65536" ||
-		{ echo "FAIL: cannot set up $ns" >&2; exit 1; }
-	TCP_CLOSE_NS=$ns ip netns exec "$ns" bash "$0" && rc=0 || rc=$?
-	exit "$rc"
-fi
+source "$(dirname "$0")/own_netns.sh"
+own_netns TCP_CLOSE_NS "net.ipv4.tcp_wmem=4096 16384 65536"
 source "$(dirname "$0")/lib.sh"
 H="$GW_INTEGRATION_DIR/tcp_hostile.py"
 
