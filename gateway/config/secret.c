@@ -1,12 +1,12 @@
 /* TSIG secrets: base64 text, inline or in a key file. Decoding is
  * ldns's (ldns_str2rdf_b64: padding and the bits past the end checked). */
-#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
 
+#include "common/account.h"
 #include "common/error.h"
 #include "common/file.h"
 #include "gateway/config/internal.h"
@@ -120,16 +120,6 @@ char *key_file_secret(load_ctx_t *ctx, const char *buf, size_t len, char *why, s
 	return parse_secret(ctx, text, tlen, why, why_len);
 }
 
-/* The name of the group gid for a message, or its number. */
-static void group_text(char *dst, size_t len, gid_t gid)
-{
-	const struct group *gr = getgrgid(gid);
-	if (gr != NULL)
-		snprintf(dst, len, "%s", gr->gr_name);
-	else
-		snprintf(dst, len, "%lu", (unsigned long)gid);
-}
-
 int shared_secret_note(char **file, gid_t *gid, const char *path, const struct stat *st, char *why,
                        size_t why_len)
 {
@@ -143,8 +133,8 @@ int shared_secret_note(char **file, gid_t *gid, const char *path, const struct s
 	char q[QBUF], first[QBUF], g[64], first_g[64];
 	quote(q, sizeof(q), path, strlen(path));
 	quote(first, sizeof(first), *file, strlen(*file));
-	group_text(g, sizeof(g), st->st_gid);
-	group_text(first_g, sizeof(first_g), *gid);
+	gw_group_name(g, sizeof(g), st->st_gid);
+	gw_group_name(first_g, sizeof(first_g), *gid);
 	snprintf(why, why_len,
 	         "'%s' lets group %s read its secret and '%s' group %s; the daemon has one "
 	         "group: give both to its group (chgrp), or chmod 600 them",
@@ -218,8 +208,8 @@ int gw_config_secret_group_check(const gw_config_t *cfg, gid_t gid, char *err, s
 		return GW_OK;
 	char q[QBUF], shared[64], own[64];
 	quote(q, sizeof(q), cfg->secret_group_file, strlen(cfg->secret_group_file));
-	group_text(shared, sizeof(shared), cfg->secret_group);
-	group_text(own, sizeof(own), gid);
+	gw_group_name(shared, sizeof(shared), cfg->secret_group);
+	gw_group_name(own, sizeof(own), gid);
 	snprintf(err, errlen,
 	         "'%s' lets group %s read TSIG secrets, but the daemon runs with group %s; "
 	         "chgrp %s it",

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/account.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "gateway/system/privileges.h"
@@ -19,16 +20,6 @@ static int set_name(char *dst, const char *src, const char *what, char *err, siz
 	}
 	strcpy(dst, src);
 	return GW_OK;
-}
-
-/* The name of gid for the log, or the number when it has none. */
-static void group_name(char *dst, gid_t gid)
-{
-	const struct group *gr = getgrgid(gid);
-	if (gr != NULL && strlen(gr->gr_name) < GW_NAME_MAX)
-		strcpy(dst, gr->gr_name);
-	else
-		snprintf(dst, GW_NAME_MAX, "%lu", (unsigned long)gid);
 }
 
 /* How user: or group: is told that an unprivileged daemon cannot take
@@ -85,12 +76,8 @@ static int resolve_unprivileged(gw_identity_t *out, const char *user, const char
 	}
 	if (ret != GW_OK)
 		return ret;
-	const struct passwd *self = getpwuid(out->uid);
-	if (self != NULL && strlen(self->pw_name) < GW_NAME_MAX)
-		strcpy(out->user, self->pw_name);
-	else
-		snprintf(out->user, sizeof(out->user), "%lu", (unsigned long)out->uid);
-	group_name(out->group, out->gid);
+	gw_user_name(out->user, sizeof(out->user), out->uid);
+	gw_group_name(out->group, sizeof(out->group), out->gid);
 	if (user != NULL || group != NULL) {
 		const char *what = user == NULL    ? "group"
 		                   : group == NULL ? "user"
@@ -137,7 +124,7 @@ int gw_identity_resolve(gw_identity_t *out, const char *user, const char *group,
 		}
 		out->gid = gr->gr_gid;
 	} else {
-		group_name(out->group, out->gid);
+		gw_group_name(out->group, sizeof(out->group), out->gid);
 	}
 	if (out->uid == 0) {
 		out->mode = GW_RUN_ROOT;

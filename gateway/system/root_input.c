@@ -6,7 +6,6 @@
  * closed to writes by group and others. */
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/account.h"
 #include "common/error.h"
 #include "gateway/system/privileges.h"
-
-/* The user's name for a message, or the number. */
-static void user_text(char *dst, size_t len, uid_t uid)
-{
-	const struct passwd *pw = getpwuid(uid);
-	if (pw != NULL)
-		snprintf(dst, len, "%lu (%s)", (unsigned long)uid, pw->pw_name);
-	else
-		snprintf(dst, len, "%lu", (unsigned long)uid);
-}
 
 /* One entry of the chain: the file itself, or a directory above it. A
  * directory with the sticky bit (/tmp) may be open to writes: there only
@@ -33,7 +23,6 @@ static void user_text(char *dst, size_t len, uid_t uid)
 static int check_entry(const char *entry, bool is_file, const char *file, char *err, size_t errlen)
 {
 	struct stat st;
-	char who[96];
 	char what[PATH_MAX + 32] = "it";
 
 	if (!is_file)
@@ -45,7 +34,12 @@ static int check_entry(const char *entry, bool is_file, const char *file, char *
 		return -e;
 	}
 	if (st.st_uid != 0) {
-		user_text(who, sizeof(who), st.st_uid);
+		char name[64], who[96];
+		unsigned long uid = (unsigned long)st.st_uid;
+		if (gw_user_name(name, sizeof(name), st.st_uid))
+			snprintf(who, sizeof(who), "%lu (%s)", uid, name);
+		else
+			snprintf(who, sizeof(who), "%lu", uid);
 		snprintf(
 		    err, errlen,
 		    "the configuration %s is read as root, but %s belongs to uid %s, who could "
