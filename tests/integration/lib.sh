@@ -133,6 +133,17 @@ gw_wait_ports() {
 	[ -s "$GW_TMP/ports" ]
 }
 
+# gw_wait_log PATTERN [SECONDS]: wait (SECONDS at most, 5 unless given,
+# in steps of 0.1 s) until the daemon's log matches PATTERN (grep's basic
+# regex). False when it did not; the test's expect then says what failed.
+gw_wait_log() {
+	for _ in $(seq 1 $((${2:-5} * 10))); do
+		grep -q -- "$1" "$GW_TMP/gateway.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # gw_start CONFIG: start the daemon, wait (bounded) for its ports file,
 # set GW_PORT (the UDP and TCP port on 127.0.0.1) and GW_PORT6 (on ::1).
 gw_start() {

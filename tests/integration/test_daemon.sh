@@ -50,10 +50,7 @@ expect "SIGHUP: the new serial" has_text "2026112702"
 # A broken file: the old zone stays, the log says why with the line.
 printf '$ORIGIN dnssd.test.\n@ IN SOA ns1 hostmaster 3 3600 600 86400 30\nbroken IN A 300.1.1.1\n' >"$GW_TMP/zone"
 kill -HUP "$GW_PID"
-for _ in $(seq 1 50); do
-	grep -q "not reloaded" "$GW_TMP/gateway.log" && break
-	sleep 0.1
-done
+gw_wait_log "not reloaded" || true
 expect "bad zone file: reload refused and logged" grep -q "zone not reloaded" "$GW_TMP/gateway.log"
 expect "bad zone file: the log names the line" grep -q "zone:3" "$GW_TMP/gateway.log"
 q new.dnssd.test. A
@@ -84,10 +81,7 @@ q dnssd.test. SOA
 expect "while the zone file is read: SOA answered" has_text "2026112702"
 "$CTL" -s "$GW_TMP/control.sock" reload >"$GW_TMP/ctl.out" 2>"$GW_TMP/ctl.err" &
 CTL_PID=$!
-for _ in $(seq 1 50); do
-	grep -q "reload asked through the control socket" "$GW_TMP/gateway.log" && break
-	sleep 0.1
-done
+gw_wait_log "reload asked through the control socket" || true
 kill -HUP "$GW_PID"
 q new.dnssd.test. A
 expect "... and A answered, with a control client and a SIGHUP waiting" has_text "192.0.2.99"
@@ -117,10 +111,7 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 kill -TERM "$GW_PID"
-for _ in $(seq 1 50); do
-	grep -q "waiting for the zone files a reload is reading" "$GW_TMP/gateway.log" && break
-	sleep 0.1
-done
+gw_wait_log "waiting for the zone files a reload is reading" || true
 expect "a stop during a reload's read says what it waits for" \
 	grep -q "waiting for the zone files a reload is reading" "$GW_TMP/gateway.log"
 cat "$GW_TMP/zone.late" >"$GW_TMP/zone"

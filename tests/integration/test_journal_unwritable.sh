@@ -45,10 +45,7 @@ expect "the journal is still a directory" test -d "$J"
 # The obstacle goes: a retry writes the file (the retries back off from
 # 1 s; bounded wait).
 rm -rf "$J"
-for _ in $(seq 1 400); do
-	grep -q "journal: $J written" "$GW_TMP/gateway.log" && break
-	sleep 0.1
-done
+gw_wait_log "journal: $J written" 40 || true
 expect "obstacle gone: the log says the journal was written" grep -q "journal: $J written (try [0-9]* after the error); the IXFR history is on disk again" "$GW_TMP/gateway.log"
 expect "obstacle gone: $J is a file" test -f "$J" -a -s "$J"
 gw_stop
@@ -76,10 +73,7 @@ xfr IXFR=$s1 $Z.
 expect "immutable journal: IXFR from $s1 still from the history read at start" \
 	grep -q "IXFR to 127.0.0.1@[0-9]* started: serial $s1 -> $s4, 3 diffs" "$GW_TMP/gateway.log"
 chattr -i "$J"
-for _ in $(seq 1 400); do
-	grep -q "journal: $J written" "$GW_TMP/gateway.log" && break
-	sleep 0.1
-done
+gw_wait_log "journal: $J written" 40 || true
 expect "chattr -i: the journal is written" grep -q "journal: $J written" "$GW_TMP/gateway.log"
 
 gw_finish

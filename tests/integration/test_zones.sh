@@ -136,7 +136,7 @@ s0=$(gw_soa_serial guest.test.)
 c0=$(gw_soa_serial campus.test.)
 echo 'added 300 IN TXT "v2"' >>"$GW_TMP/guest.zone"
 kill -HUP "$GW_PID"
-for _ in $(seq 1 50); do grep -q "reload: applied" "$GW_TMP/gateway.log" && break; sleep 0.2; done
+gw_wait_log "reload: applied" 10 || true
 expect "reload: applied, both zones' serials logged" grep -q "reload: applied .*zone campus.test. at serial [0-9]*, zone guest.test. at serial [0-9]*" "$GW_TMP/gateway.log"
 s1=$(gw_soa_serial guest.test.)
 expect "guest: a new serial after the reload ($s0 -> $s1)" test "$s1" -gt "$s0"
