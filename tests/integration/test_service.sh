@@ -9,7 +9,7 @@
 #   (c) a user that does not exist: one line, non-zero exit, no write;
 #   (e) the configuration: root's alone, in root's directories, or the
 #       start is refused the same way; TSIG secrets in it shared with
-#       the daemon's group only;
+#       the daemon's group only, at the start and at a reload;
 #   (d) sd_notify: STATUS=, READY=1 once served, WATCHDOG=1, RELOADING=1
 #       and READY=1 around SIGHUP, STOPPING=1.
 source "$(dirname "$0")/lib.sh"
@@ -243,13 +243,32 @@ expect "(e) secrets shared with the daemon's group (0640 root:$USER_NAME): it st
 # A new secret (the file keeps its owner and mode): the reload applies it.
 e_yaml "tsig-keys: [{name: k, secret: \"$(head -c 32 /dev/urandom | base64)\"}]" >"$GW_ETC/secrets.yaml"
 kill -HUP "$GW_PID"
-for _ in $(seq 1 100); do
-	grep -q "reload: applied\|reload refused" "$GW_TMP/gateway.log" && break
-	sleep 0.1
-done
+gw_wait_log "reload: applied\|reload refused" 10 || true
 expect "(e) and a reload as $USER_NAME reads the new secret" \
 	bash -c "grep -q 'reload: applied tsig-keys' '$GW_TMP/gateway.log' && ! grep -q 'reload refused' '$GW_TMP/gateway.log'"
 gw_stop
+# A reload holds the secrets to the same group. Only a daemon that can
+# read a file of another group gets that far: user: root here (the
+# daemon's group is root), where dnssd-gateway would fail to open it.
+e_yaml "user: root
+tsig-keys: [{name: k, secret: \"$(head -c 32 /dev/urandom | base64)\"}]" >"$GW_ETC/secrets-root.yaml"
+chown root:root "$GW_ETC/secrets-root.yaml"
+chmod 640 "$GW_ETC/secrets-root.yaml"
+rm -rf "$fresh"
+: >"$GW_TMP/gateway.log"
+gw_start "$GW_ETC/secrets-root.yaml"
+s_before=$(soa_serial)
+expect "(e) user: root, secrets 0640 root:root: it starts ($s_before)" test -n "$s_before"
+chgrp bin "$GW_ETC/secrets-root.yaml"
+echo "after-chgrp 300 IN A 192.0.2.83" >>"$GW_TMP/zone"
+kill -HUP "$GW_PID"
+gw_wait_log "reload: applied\|reload refused" 10 || true
+expect "(e) a reload refuses secrets shared with group bin, and says why" \
+	grep -q "reload refused: '$GW_ETC/secrets-root.yaml' lets group bin read TSIG secrets, but the daemon runs with group root; chgrp root it; nothing changed" "$GW_TMP/gateway.log"
+expect "(e) ... and nothing of it was applied (serial $(soa_serial))" \
+	bash -c "[ '$(soa_serial)' = '$s_before' ] && ! grep -q 'reload: applied' '$GW_TMP/gateway.log'"
+gw_stop
+sed -i '/^after-chgrp /d' "$GW_TMP/zone"
 # Root's alone (0600): it starts, and says at once that a reload cannot read it.
 e_yaml "" >"$GW_ETC/private.yaml"
 chmod 600 "$GW_ETC/private.yaml"
