@@ -66,10 +66,13 @@ int mdns_mirror_flush(mdns_mirror_t *m)
 	for (mlink_t *l = m->links; l != NULL; l = l->next) {
 		if (!l->dirty)
 			continue;
-		/* A link out of tokens is not computed: it could change
-		 * nothing, and a compute walks all of the link's records. */
+		/* A link out of tokens whose records did not change since
+		 * its last compute is not computed: what it has left are
+		 * additions, which wait for a token, and a compute walks all
+		 * of its records. A change is computed at once: what it
+		 * withdraws takes no token. */
 		double w = mirror_link_token_wait(m, l);
-		if (w == 0) {
+		if (w == 0 || l->changed) {
 			mirror_compute_link(m, l);
 			if (!l->dirty)
 				continue;

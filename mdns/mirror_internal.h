@@ -128,7 +128,10 @@ typedef struct zlink {
 struct mlink {
 	mlink_t *next;
 	mdns_mirror_t *mirror;
-	bool dirty;  /* its records changed: computed again in every zone */
+	bool dirty; /* its records changed: computed again in every zone */
+	/* Changed since its last compute; a link only dirty with additions
+	 * deferred for tokens is not computed before it has one. */
+	bool changed;
 	zlink_t *zl; /* one per zone, in the mirror's zone order */
 	char ifname[IF_NAMESIZE];
 	char label[64];
@@ -347,7 +350,7 @@ void mirror_ents_free(mzone_t *z);
 void mirror_compute_link(mdns_mirror_t *m, mlink_t *l);
 /* Seconds until one of l's views (one per zone) has a whole token of
  * changes per second: 0 when one has it now or is not limited. Until
- * then a compute of l could apply no change that costs one. */
+ * then a compute of l could apply no addition (a withdrawal costs none). */
 double mirror_link_token_wait(mdns_mirror_t *m, mlink_t *l);
 void mirror_compute_enum(mdns_mirror_t *m, mzone_t *z);
 int mirror_publish_batch(mdns_mirror_t *m, mzone_t *z);

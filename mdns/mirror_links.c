@@ -21,6 +21,7 @@ static double ms(uint64_t v)
 void mirror_link_dirty(mdns_mirror_t *m, mlink_t *l)
 {
 	l->dirty = true;
+	l->changed = true;
 	mirror_schedule(m);
 }
 

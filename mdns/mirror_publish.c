@@ -166,9 +166,9 @@ typedef struct op {
 
 static int type_prio(uint16_t type, bool add)
 {
-	/* Removals from the top (browse PTRs first), additions from the
-	 * bottom (addresses first), so that a batch cut short by the rate
-	 * limit never leaves a PTR to a service without its SRV. */
+	/* Additions from the bottom (addresses first), so that a batch cut
+	 * short by the rate limit never adds a PTR to a service before its
+	 * SRV; removals (never cut short) from the top, browse PTRs first. */
 	int level = type == DNS_T_PTR ? 0 : (type == DNS_T_SRV || type == DNS_T_TXT) ? 1 : 2;
 	return add ? 5 - level : level;
 }
@@ -181,13 +181,16 @@ static int op_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Does applying this op change what the zone should hold? */
+/* Does applying this op take a token? Only an addition (or a new TTL)
+ * that changes what the zone holds: the rate bounds what devices add, and
+ * a withdrawal ends what an addition paid for. What must go (a goodbye, a
+ * name a reload delegates or its policy no longer shows, a link gone)
+ * would otherwise stay for want of a token, below a cut or against the
+ * policy. */
 static bool op_costs(const op_t *o)
 {
 	const ent_t *e = o->e;
-	if (o->add)
-		return !(e->pub && e->pub_ttl == e->new_ttl);
-	return e->pub && !e->warm;
+	return o->add && !(e->pub && e->pub_ttl == e->new_ttl);
 }
 
 static void refill(mdns_mirror_t *m, contrib_t *c)
@@ -550,6 +553,7 @@ double mirror_link_token_wait(mdns_mirror_t *m, mlink_t *l)
 void mirror_compute_link(mdns_mirror_t *m, mlink_t *l)
 {
 	bool dirty = false;
+	l->changed = false;
 	for (size_t i = 0; i < m->zone_count; i++) {
 		compute_link_zone(m, &m->zones[i], l);
 		dirty = dirty || l->zl[i].c.dirty;

@@ -283,6 +283,73 @@ static void test_statics_changed(void)
 	teardown(f);
 }
 
+static void slow_rate_cut(mdns_mirror_config_t *cfg)
+{
+	slow_rate(cfg);
+	with_cut(cfg);
+}
+
+/* Out of tokens, what must go goes at once: the rate bounds what devices
+ * add, and each withdrawal ends what an addition paid for. A device's
+ * goodbye is not held back, nor is what a zone file reload delegates
+ * (left, it would sit below the cut). */
+static void test_rate_withdraw(void)
+{
+	g_cut = false;
+	fixture_t *f = setup_link(slow_rate_cut);
+	run_for(f, 1100); /* the enumeration took tokens; let them refill */
+	printer(f, true);
+	run_for(f, 2500);
+	expect_printer(f, true);
+	/* Three services spend the tokens; most of them wait. */
+	service_on(f, IFX, "a", "192.0.2.11");
+	service_on(f, IFX, "b", "192.0.2.12");
+	service_on(f, IFX, "c", "192.0.2.13");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(has_name(f, "_http._tcp.lan.home.arpa.")); /* PTRs come last */
+	mdns_mirror_stats_t st;
+	mdns_mirror_get_stats(f->mirror, &st);
+	CU_ASSERT(st.refused[MDNS_MIRROR_REFUSED_RATE] >= 1);
+
+	printer(f, false);
+	mdns_mirror_flush(f->mirror);
+	/* The printer's own records: the link's browse PTRs at the apex stay
+	 * for the services still there. */
+	for (const char *const *rr = PRINTER_RRS + 3; *rr != NULL; rr++) {
+		if (has_rr(f, *rr))
+			fprintf(stderr, "goodbye held back: %s\n", *rr);
+		CU_ASSERT_FALSE(has_rr(f, *rr));
+	}
+	CU_ASSERT_FALSE(has_name(f, "_ipp._tcp.lan.home.arpa."));
+	CU_ASSERT_FALSE(has_name(f, "printer.lan.home.arpa."));
+
+	g_cut = true;
+	mdns_mirror_statics_changed(f->mirror);
+	mdns_mirror_flush(f->mirror);
+	static const char *const gone[] = {
+	    "_services._dns-sd._udp.lan.home.arpa.",
+	    "_http._tcp.lan.home.arpa.",
+	    "a.lan.home.arpa.",
+	    "b.lan.home.arpa.",
+	    "b._dns-sd._udp.lan.home.arpa.",
+	    "lb._dns-sd._udp.lan.home.arpa.",
+	};
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		if (has_name(f, gone[i]))
+			fprintf(stderr, "left below the cut: %s\n", gone[i]);
+		CU_ASSERT_FALSE(has_name(f, gone[i]));
+	}
+	CU_ASSERT(has_rr(f, "static.lan.home.arpa. 300 IN A 192.0.2.200"));
+
+	/* The delegation gone, the link comes back as tokens allow. */
+	g_cut = false;
+	mdns_mirror_statics_changed(f->mirror);
+	run_for(f, 6000);
+	CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR c._http._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "c.lan.home.arpa. 10 IN A 192.0.2.13"));
+	teardown(f);
+}
+
 /* Right after a restart the saved records are served until the warm-up
  * ends; a zone file reload that delegates the link meanwhile takes them
  * away at once, and the end of the warm-up, which walks the saved
@@ -864,6 +931,7 @@ int gw_test_register(void)
 	    {"limit: out of tokens, no compute until one", test_rate_wait},
 	    {"gateway-owned names are refused", test_reserved},
 	    {"a zone file reload: what it delegates is withdrawn", test_statics_changed},
+	    {"limit: out of tokens, withdrawals still go at once", test_rate_withdraw},
 	    {"a zone file reload during the warm-up", test_statics_during_warmup},
 	    {"the zone file's own browse domains and types are not merged into", test_enum_static},
 	    {"over-long names are refused", test_overlong},
