@@ -158,6 +158,14 @@ seeds = {
     + rec(SRV, LAB, 1, 1, srv_to(4, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
     + rec(A, LAB, 4, 0, addr()) + held_flush(3) + held_flush(1) + FLUSH + link_toggle(0)
     + time_passes(T_GRACE),
+    # at 4 changes a second (configuration 4): the printer and a lab
+    # service spend the tokens, then the printer's goodbyes and lab's
+    # delegation must take effect at once, with no token left
+    'rate-withdraw': reload(4) + printer + rec(ENUM, LAB, 0, 1) + rec(BROWSE, LAB, 1, 1)
+    + rec(SRV, LAB, 1, 1, srv_to(4, 80)) + rec(TXT, LAB, 1, 1, bytes([0]))
+    + rec(A, LAB, 4, 0, addr()) + FLUSH + rec(BROWSE, LAN | BYE, 1, 0)
+    + rec(SUBTYPE, LAN | BYE, 1, 0) + rec(SRV, LAN | BYE, 1, 0, srv_to(0, 631)) + FLUSH
+    + lab_cut() + FLUSH + lab_cut() + FLUSH,
 }
 # Found by fuzz_mirror (7 December 2026), minimised, kept as it came: a
 # host's address at the per-address share evicts its one instance, which
