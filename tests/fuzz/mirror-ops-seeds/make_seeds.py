@@ -166,6 +166,13 @@ seeds = {
     + rec(A, LAB, 4, 0, addr()) + FLUSH + rec(BROWSE, LAN | BYE, 1, 0)
     + rec(SUBTYPE, LAN | BYE, 1, 0) + rec(SRV, LAN | BYE, 1, 0, srv_to(0, 631)) + FLUSH
     + lab_cut() + FLUSH + lab_cut() + FLUSH,
+    # at 4 changes a second: a service on host-1 spends the tokens, then
+    # the printer's SRV moves to host-1: the old SRV goes at once, the new
+    # one waits, and the printer's PTRs must not lead to no SRV meanwhile
+    'rate-moved-srv': printer + reload(4) + slot(7, b'web') + rec(BROWSE, LAN, 7, 0)
+    + rec(SRV, LAN, 7, 0, srv_to(4, 80)) + rec(TXT, LAN, 7, 0, bytes([0]))
+    + rec(A, LAN, 4, 0, addr()) + FLUSH + rec(SRV, LAN | BYE, 1, 0, srv_to(0, 631))
+    + rec(SRV, LAN, 1, 0, srv_to(4, 631)) + FLUSH,
 }
 # Found by fuzz_mirror (7 December 2026), minimised, kept as it came: a
 # host's address at the per-address share evicts its one instance, which

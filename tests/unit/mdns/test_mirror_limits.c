@@ -350,6 +350,40 @@ static void test_rate_withdraw(void)
 	teardown(f);
 }
 
+/* Out of tokens, an SRV that moves to another host is withdrawn at once
+ * and its successor waits: the browse PTR to the instance must not stay
+ * behind, leading to no SRV. It goes with it, and both come back once
+ * there are tokens. */
+static void test_rate_leads(void)
+{
+	fixture_t *f = setup_link(slow_rate);
+	run_for(f, 1100); /* the enumeration took tokens; let them refill */
+	service_on(f, IFX, "a", "192.0.2.11");
+	run_for(f, 2500);
+	CU_ASSERT_FATAL(
+	    has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR a._http._tcp.lan.home.arpa."));
+	/* b's address and one more record take the four tokens. */
+	service_on(f, IFX, "b", "192.0.2.12");
+	service_on(f, IFX, "c", "192.0.2.13");
+	service_on(f, IFX, "d", "192.0.2.14");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_rr(f, "b.lan.home.arpa. 10 IN A 192.0.2.12"));
+	srv(f, false, "a._http._tcp.local", 80, "a.local");
+	srv(f, true, "a._http._tcp.local", 80, "b.local");
+	mdns_mirror_flush(f->mirror);
+	bool srv_left =
+	    trrset(f->zone->zone, "a._http._tcp.lan.home.arpa.", LDNS_RR_TYPE_SRV) != NULL;
+	CU_ASSERT_FALSE(has_rr(f, "a._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 a.lan.home.arpa."));
+	if (!srv_left)
+		CU_ASSERT_FALSE(
+		    has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR a._http._tcp.lan.home.arpa."));
+	run_for(f, 6000);
+	CU_ASSERT(has_rr(f, "a._http._tcp.lan.home.arpa. 10 IN SRV 0 0 80 b.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR a._http._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR d._http._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
 /* Right after a restart the saved records are served until the warm-up
  * ends; a zone file reload that delegates the link meanwhile takes them
  * away at once, and the end of the warm-up, which walks the saved
@@ -932,6 +966,7 @@ int gw_test_register(void)
 	    {"gateway-owned names are refused", test_reserved},
 	    {"a zone file reload: what it delegates is withdrawn", test_statics_changed},
 	    {"limit: out of tokens, withdrawals still go at once", test_rate_withdraw},
+	    {"limit: out of tokens, a moved SRV takes its PTR along", test_rate_leads},
 	    {"a zone file reload during the warm-up", test_statics_during_warmup},
 	    {"the zone file's own browse domains and types are not merged into", test_enum_static},
 	    {"over-long names are refused", test_overlong},
