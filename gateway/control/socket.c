@@ -189,13 +189,14 @@ static bool start_reload(conn_t *c, char **reply, size_t *reply_len)
 	return true;
 }
 
-/* Carry out every whole line in the input, up to a reload under way;
+/* Carry out the next whole line of the input, if no reply is waiting to
+ * be written and no reload is under way (an empty line is skipped);
  * false when the connection is gone. */
 static bool run_lines(conn_t *c)
 {
 	gw_control_t *ctl = c->owner;
 	size_t start = 0;
-	while (c->wait == NULL) {
+	while (c->wait == NULL && c->out == NULL) {
 		char *nl = memchr(c->in + start, '\n', c->in_len - start);
 		if (nl == NULL)
 			break;
@@ -216,7 +217,7 @@ static bool run_lines(conn_t *c)
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
-	if (c->in_len >= ctl->opts.max_request) {
+	if (c->in_len >= ctl->opts.max_request && memchr(c->in, '\n', c->in_len) == NULL) {
 		gw_log_limited(&g_lines[LINE_TOO_LONG], GW_LOG_WARNING,
 		               "control socket %s: a request longer than %zu octets; connection "
 		               "closed",
@@ -228,6 +229,25 @@ static bool run_lines(conn_t *c)
 		return false;
 	}
 	return true;
+}
+
+/* Answer the whole lines of the input one at a time: the next is carried
+ * out only once the reply before it is written. A client that sends many
+ * requests and reads none then holds one reply, not one for each request
+ * its input held (a services list may be megabytes). False when the
+ * connection is gone. */
+static bool serve(conn_t *c)
+{
+	for (;;) {
+		if (!run_lines(c))
+			return false;
+		if (c->out == NULL)
+			return true; /* no whole line left, or a reload under way */
+		if (!flush(c))
+			return false;
+		if (c->out != NULL)
+			return true; /* the client reads slowly: on_write goes on */
+	}
 }
 
 /* gw_control_reload_done_fn: the reply, then the requests that waited. */
@@ -252,8 +272,7 @@ static void on_reload_done(void *arg, int ret, const char *report)
 	if (!queue(c, reply, len))
 		return;
 	ev_timer_again(c->owner->loop, &c->timer);
-	if (run_lines(c))
-		flush(c);
+	serve(c);
 }
 
 static void on_read(struct ev_loop *loop, ev_io *w, int revents)
@@ -269,16 +288,17 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	c->in_len += (size_t)k;
 	ev_timer_again(loop, &c->timer);
-	if (run_lines(c) && c->out != NULL)
-		flush(c);
+	serve(c);
 }
 
 static void on_write(struct ev_loop *loop, ev_io *w, int revents)
 {
 	conn_t *c = container_of(w, conn_t, wio);
-	ev_timer_again(loop, &c->timer);
-	if (flush(c) && c->out == NULL && c->in_len > 0 && run_lines(c) && c->out != NULL)
-		flush(c);
+	/* A connection waiting for its reload has no idle timer. */
+	if (c->wait == NULL)
+		ev_timer_again(loop, &c->timer);
+	if (flush(c) && c->out == NULL)
+		serve(c);
 }
 
 static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
@@ -461,6 +481,14 @@ out:
 		free(ctl);
 	}
 	return ret;
+}
+
+size_t gw_control_queued(const gw_control_t *ctl)
+{
+	size_t n = 0;
+	for (const conn_t *c = ctl->conns; c != NULL; c = c->next)
+		n += c->out_len - c->out_off;
+	return n;
 }
 
 const char *gw_control_path(const gw_control_t *c)

@@ -68,6 +68,11 @@ int gw_control_new(gw_control_t **out, struct ev_loop *loop, const gw_control_op
 /* The path listened on, borrowed. */
 const char *gw_control_path(const gw_control_t *c);
 
+/* Octets of replies not yet written, all connections together: at most
+ * one reply each, as a connection carries out its next request only once
+ * the reply before it is written. */
+size_t gw_control_queued(const gw_control_t *ctl);
+
 /* Close every connection and the socket, remove the socket file. Accepts
  * NULL. */
 void gw_control_free(gw_control_t *c);

@@ -427,6 +427,55 @@ static void test_socket_limits(void)
 	sock_teardown();
 }
 
+/* A client that sends many requests and reads none: each is carried out
+ * only once the reply before it is written, so the daemon holds one reply
+ * for it, not one for each request its input held; all are answered, in
+ * order, once it reads. */
+static void test_socket_pipelined(void)
+{
+	enum { COUNT = 3000 };
+	static const char req[] = "{\"command\":\"status\"}\n";
+	static char buf[1 << 16];
+	sock_setup(COUNT * (sizeof(req) - 1) + 1, 0, 5.0);
+	int fd = client();
+	send_text(fd, req);
+	ssize_t one = await(fd, buf, sizeof(buf));
+	CU_ASSERT_FATAL(one > 0);
+	char *all = malloc(COUNT * (sizeof(req) - 1));
+	CU_ASSERT_FATAL(all != NULL);
+	for (size_t i = 0; i < COUNT; i++)
+		memcpy(all + i * (sizeof(req) - 1), req, sizeof(req) - 1);
+	size_t sent = 0;
+	for (int i = 0; i < 1000 && sent < COUNT * (sizeof(req) - 1); i++) {
+		ssize_t k = send(fd, all + sent, COUNT * (sizeof(req) - 1) - sent,
+		                 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (k > 0)
+			sent += (size_t)k;
+		ev_run(S.loop, EVRUN_NOWAIT);
+	}
+	free(all);
+	CU_ASSERT_FATAL(sent == COUNT * (sizeof(req) - 1));
+	for (int i = 0; i < 50; i++)
+		ev_run(S.loop, EVRUN_NOWAIT);
+	/* The replies (COUNT times one) are far more than the socket holds. */
+	size_t queued = gw_control_queued(S.ctl);
+	if (queued > (size_t)one)
+		fprintf(stderr, "queued %zu octets, one reply is %zd\n", queued, one);
+	CU_ASSERT(queued <= (size_t)one);
+	size_t lines = 0;
+	for (int i = 0; i < 20000 && lines < COUNT; i++) {
+		ssize_t k = await(fd, buf, sizeof(buf));
+		if (k <= 0)
+			break;
+		for (ssize_t j = 0; j < k; j++)
+			lines += buf[j] == '\n';
+		CU_ASSERT(gw_control_queued(S.ctl) <= (size_t)one);
+	}
+	CU_ASSERT_EQUAL(lines, COUNT);
+	close(fd);
+	sock_teardown();
+}
+
 /* Nothing to read on fd after the loop ran a few turns. */
 static bool quiet(int fd)
 {
@@ -639,6 +688,7 @@ int gw_test_register(void)
 	    {"replies", test_replies},
 	    {"socket basics", test_socket_basics},
 	    {"socket limits", test_socket_limits},
+	    {"many requests, no reader: one reply held", test_socket_pipelined},
 	    {"a reload under way", test_socket_reload},
 	    {"stale and live sockets", test_socket_stale_and_live},
 	    {"default path", test_default_path},
