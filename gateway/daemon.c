@@ -232,16 +232,17 @@ gw_guard_opts_t gw_daemon_guard_opts(const gw_config_t *cfg, gw_rrl_opts_t *rrl,
 /* An established DNS Push session is never evicted for a newcomer: were
  * sessions allowed the whole TCP table, clients holding them (a message
  * every half minute each) would leave queries, TC retries and transfers
- * waiting for good. They get three quarters of it at most. */
-static unsigned push_max_sessions(const gw_config_t *cfg)
+ * waiting for good. They get three quarters of it at most: of the table
+ * the server has (table), which a low file descriptor limit makes
+ * smaller than server.tcp-max-connections. */
+static unsigned push_max_sessions(const gw_config_t *cfg, unsigned table)
 {
-	unsigned table = cfg->server.tcp_max_connections;
 	unsigned cap = table - table / 4;
 	if (cfg->push.max_sessions <= cap)
 		return cfg->push.max_sessions;
-	gw_info("push: at most %u sessions, three quarters of server.tcp-max-connections (%u), "
-	        "so that queries and transfers over TCP keep the rest (push.max-sessions is %u; "
-	        "raise server.tcp-max-connections for more)",
+	gw_info("push: at most %u sessions, three quarters of the %u TCP connections served, so "
+	        "that queries and transfers over TCP keep the rest (push.max-sessions is %u; "
+	        "raise server.tcp-max-connections, and the file descriptor limit, for more)",
 	        cap, table, cfg->push.max_sessions);
 	return cap;
 }
@@ -425,7 +426,7 @@ int gw_daemon_run(const gw_config_t *cfg, const gw_daemon_flags_t *flags)
 		    .inactivity_ms = (uint32_t)cfg->push.inactivity_ms,
 		    .keepalive_ms = (uint32_t)cfg->push.keepalive_ms,
 		    .retry_delay_ms = (uint32_t)cfg->push.retry_delay_ms,
-		    .max_sessions = push_max_sessions(cfg),
+		    .max_sessions = push_max_sessions(cfg, gw_server_tcp_capacity(d.server)),
 		    .max_subscriptions = cfg->push.max_subscriptions,
 		    .max_per_session = cfg->push.max_per_connection,
 		};

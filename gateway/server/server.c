@@ -229,6 +229,11 @@ void gw_server_set_push(gw_server_t *srv, gw_push_t *push, bool plain_tcp)
 	srv->push_plain_tcp = plain_tcp;
 }
 
+unsigned gw_server_tcp_capacity(const gw_server_t *srv)
+{
+	return srv->opts.tcp_max_connections;
+}
+
 int gw_server_set_guard(gw_server_t *srv, const gw_guard_opts_t *opts)
 {
 	gw_guard_t *g = NULL;

@@ -96,6 +96,10 @@ int gw_server_set_zones(gw_server_t *srv, const gw_server_zone_t *zones, size_t 
  * and trusted networks only (push.plain-tcp). */
 void gw_server_set_push(gw_server_t *srv, gw_push_t *push, bool plain_tcp);
 
+/* The TCP (and TLS) connections served at once: tcp_max_connections as
+ * gw_server_new() fitted it to RLIMIT_NOFILE. */
+unsigned gw_server_tcp_capacity(const gw_server_t *srv);
+
 /* Serve TLS with ctx from now on (owned by the server from now on; the
  * old one is freed: connections open keep their sessions, which hold
  * their own reference). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hostile TCP clients (issue 16): connections that dribble, idle floods, one
 # address opening too many, running out of file descriptors, and DNS Push
-# sessions held from many addresses (three quarters of the table at most). Through
+# sessions held from many addresses (three quarters of the table at most,
+# of the table fitted to the file descriptor limit too). Through
 # all of it another client's TCP query is answered within 1 s. The
 # clients are tcp_hostile.py on 127.0.0.0/8 (all loopback), each source
 # address a different client.
@@ -146,5 +147,30 @@ python3 "$H" dso-sessions --port "$GW_PORT" --src 127.0.0.21,127.0.0.22,127.0.0.
 expect "DNS Push: 24 sessions held, the others refused ($(cat "$GW_TMP/last"))" \
 	bash -c "[ '$(val established)' = 24 ] && [ '$(val refused)' = 8 ]"
 expect "DNS Push: another client's TCP query answered meanwhile" test "$(val probe)" = 1
+gw_stop
+
+# The same three quarters of the table the server really has: under a
+# file descriptor limit of 120 it serves 60 of the 100 TCP connections
+# asked for, and push holds 45 of them, not 75 (which would fill it).
+cfg=$(gw_config dso-fd "zone: {domain: dnssd.test., file: $GW_TMP/zone}
+server: {tcp-max-connections: 100}
+push: {enable: true, plain-tcp: true}")
+cat >"$GW_TMP/nofile.sh" <<SH
+#!/bin/sh
+exec prlimit --nofile=120:120 "$GW_BIN" "\$@"
+SH
+chmod 755 "$GW_TMP/nofile.sh"
+: >"$GW_TMP/gateway.log"
+GW_BIN="$GW_TMP/nofile.sh" gw_start "$cfg"
+expect "DNS Push under RLIMIT_NOFILE 120: the table fitted to 60" \
+	grep -q "serving at most 60 TCP connections" "$GW_TMP/gateway.log"
+expect "... and push held to three quarters of that (45), and said" \
+	grep -q "push: at most 45 sessions, three quarters of the 60 TCP connections" "$GW_TMP/gateway.log"
+python3 "$H" dso-sessions --port "$GW_PORT" \
+	--src 127.0.0.41,127.0.0.42,127.0.0.43,127.0.0.44,127.0.0.45,127.0.0.46,127.0.0.47,127.0.0.48 \
+	--per-src 8 --hold 1 --probe-src 127.0.0.50 >"$GW_TMP/last" 2>&1 || true
+expect "... 45 sessions held, the others refused ($(cat "$GW_TMP/last"))" \
+	bash -c "[ '$(val established)' = 45 ] && [ '$(val refused)' = 19 ]"
+expect "... another client's TCP query answered meanwhile" test "$(val probe)" = 1
 
 gw_finish
