@@ -582,6 +582,11 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	gw_tcp_conn_t *c = container_of(w, gw_tcp_conn_t, timer);
 	if (conn_deadline(c) <= ev_now(loop) + TCP_SLACK) {
 		c->srv->stats.tcp_timeouts++;
+		/* A DSO session past its inactivity or keepalive limit is
+		 * forcibly aborted (RFC 8490 6.4.1, 6.5.1 and 5.3: a RST, no
+		 * close_notify), not closed as an idle TCP connection is. */
+		if (gw_push_session_established(c->push) && !c->closing && !c->doomed)
+			c->aborting = true;
 		gw_tcp_conn_close(c);
 		return;
 	}

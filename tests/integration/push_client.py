@@ -507,6 +507,9 @@ def scenario(args):
         check(at is not None and limit - 0.5 <= at <= limit + 2,
               "%s without subscriptions aborted at the inactivity limit (%.1f s)"
               % (text, limit), "closed at %r" % at)
+        # RFC 8490 6.4.1 "forcibly abort" (5.3): a RST, no close_notify.
+        check(dict(idle=idle, kaonly=kaonly)[what].reset,
+              "%s: aborted, not closed gracefully" % text)
     quiet.drain(0.2)
     check(not quiet.closed, "silent session with a subscription stays open")
     for cl in (a, b, c, d, e, f, g, h, dup, ek, pad, idle, kaonly, quiet):
