@@ -216,6 +216,14 @@ static int push_send(void *conn, const uint8_t *msg, size_t len)
 	if (!c->serving) {
 		if (flush(c) != GW_OK)
 			c->doomed = true;
+		else if (!has_output(c) && (head_complete(c) || c->closing))
+			/* The write drained what held back the queries waiting
+			 * in the input (or what a closing connection waited
+			 * for), and stopped the write watcher, dropping the
+			 * event that would have served them: the loop serves
+			 * them on its next turn. Not here: a close would free c
+			 * under the commit that sends. */
+			ev_feed_event(c->srv->loop, &c->wio, EV_WRITE);
 		conn_arm(c);
 	}
 	return GW_OK;
