@@ -262,6 +262,13 @@ typedef bool (*mdns_mirror_service_fn)(void *arg, const mdns_mirror_service_info
 void mdns_mirror_foreach_service(const mdns_mirror_t *m, const char *link,
                                  mdns_mirror_service_fn fn, void *arg);
 
+/* The same, as the zone of domain (wire form) shows them: on the links it
+ * shows, the instances its policy shows (judged with the host of the
+ * instance's first SRV). False, with nothing called, when the mirror
+ * publishes into no zone of that domain. */
+bool mdns_mirror_foreach_shown(const mdns_mirror_t *m, const uint8_t *domain, const char *link,
+                               mdns_mirror_service_fn fn, void *arg);
+
 /* Refusals kept in memory, the most recent ones (a ring). */
 #define MDNS_MIRROR_RECENT_REFUSALS 32
 

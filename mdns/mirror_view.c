@@ -104,20 +104,54 @@ static void service_info(const kname_t *n, const char *link, mdns_mirror_service
 	}
 }
 
-void mdns_mirror_foreach_service(const mdns_mirror_t *m, const char *link,
-                                 mdns_mirror_service_fn fn, void *arg)
+/* The host of n's first SRV, or NULL. */
+static const kname_t *first_host(const kname_t *n)
+{
+	for (const krr_t *r = n->rrs; r != NULL; r = r->next) {
+		if (r->type == DNS_T_SRV)
+			return r->target;
+	}
+	return NULL;
+}
+
+/* The services of link (NULL: every link), all of them (z NULL) or those
+ * zone z shows. */
+static void foreach_service(const mdns_mirror_t *m, const mzone_t *z, const char *link,
+                            mdns_mirror_service_fn fn, void *arg)
 {
 	mdns_mirror_service_info_t s;
 	for (const mlink_t *l = m->links; l != NULL; l = l->next) {
 		if (link != NULL && !mdns_label_equal(link, l->label))
 			continue;
+		if (z != NULL && !mirror_link_shown(m, z, l))
+			continue;
 		GW_HTAB_FOREACH(&l->names, h) {
 			const kname_t *n = kname_of(h);
 			if (!(n->roles & ROLE_INSTANCE))
+				continue;
+			if (z != NULL && !mirror_policy_shows_host(z, l, n, first_host(n)))
 				continue;
 			service_info(n, l->label, &s);
 			if (!fn(arg, &s))
 				return;
 		}
 	}
+}
+
+void mdns_mirror_foreach_service(const mdns_mirror_t *m, const char *link,
+                                 mdns_mirror_service_fn fn, void *arg)
+{
+	foreach_service(m, NULL, link, fn, arg);
+}
+
+bool mdns_mirror_foreach_shown(const mdns_mirror_t *m, const uint8_t *domain, const char *link,
+                               mdns_mirror_service_fn fn, void *arg)
+{
+	for (size_t i = 0; i < m->zone_count; i++) {
+		if (zone_name_equal(mirror_zcfg(&m->zones[i])->domain, domain)) {
+			foreach_service(m, &m->zones[i], link, fn, arg);
+			return true;
+		}
+	}
+	return false;
 }

@@ -75,20 +75,28 @@ int gw_status_links(const gw_view_t *v, json_object *obj)
 	return ret;
 }
 
-/* "home.arpa", "home.arpa." and "HOME.ARPA." name the same zone. */
-static bool zone_matches(const gw_view_t *v, const char *zone)
+/* The zone of the configuration named name ("home.arpa", "home.arpa." or
+ * "HOME.ARPA."), or NULL. */
+static const gw_zone_config_t *zone_named(const gw_config_t *cfg, const char *name)
 {
-	const char *ours = v->cfg->zone.domain_str;
-	size_t n = strlen(zone), k = strlen(ours);
-	if (n > 0 && zone[n - 1] == '.')
+	size_t n = strlen(name);
+	if (n > 0 && name[n - 1] == '.')
 		n--;
-	if (k > 0 && ours[k - 1] == '.')
-		k--;
-	return n == k && strncasecmp(zone, ours, n) == 0;
+	for (size_t i = 0; i < cfg->zone_count; i++) {
+		const char *ours = cfg->zones[i].domain_str;
+		size_t k = strlen(ours);
+		if (k > 0 && ours[k - 1] == '.')
+			k--;
+		if (n == k && strncasecmp(name, ours, n) == 0)
+			return &cfg->zones[i];
+	}
+	return NULL;
 }
 
 typedef struct svc_walk {
 	const gw_view_t *v;
+	const uint8_t *domain;  /* the zone the names are under, wire */
+	const char *domain_str; /* the same, text */
 	json_object *arr;
 	size_t limit, total, listed;
 	bool failed;
@@ -112,10 +120,9 @@ static bool on_service(void *arg, const mdns_mirror_service_info_t *s)
 	char inst[ZONE_NAME_MAXLEN * 4];
 	char under[ZONE_NAME_MAXLEN * 4];
 	static const uint8_t root[1] = {0};
-	snprintf(text, sizeof(text), "%s.%s.%s.%s", s->instance, s->type, s->link,
-	         w->v->cfg->zone.domain_str);
+	snprintf(text, sizeof(text), "%s.%s.%s.%s", s->instance, s->type, s->link, w->domain_str);
 	if (mdns_label_name_str(inst, sizeof(inst), s->instance, root) == GW_OK &&
-	    mdns_label_name_str(under, sizeof(under), s->link, w->v->cfg->zone.domain) == GW_OK) {
+	    mdns_label_name_str(under, sizeof(under), s->link, w->domain) == GW_OK) {
 		inst[strlen(inst) - 1] = '\0'; /* the root's dot */
 		snprintf(name, sizeof(name), "%s.%s.%s", inst, s->type, under);
 	} else {
@@ -151,21 +158,29 @@ static bool link_known(const gw_view_t *v, const char *label)
 int gw_status_services(const gw_view_t *v, const gw_status_query_t *q, json_object *obj, char *err,
                        size_t errlen)
 {
-	if (q->zone != NULL && !zone_matches(v, q->zone)) {
-		snprintf(err, errlen, "no zone %s here (the zone is %s)", q->zone,
-		         v->cfg->zone.domain_str);
+	const gw_zone_config_t *zc = q->zone != NULL ? zone_named(v->cfg, q->zone) : NULL;
+	if (q->zone != NULL && (zc == NULL || zc->reverse)) {
+		snprintf(err, errlen,
+		         "no zone %s here that shows services (see the status command)", q->zone);
 		return GW_ENOTFOUND;
 	}
 	if (q->link != NULL && !link_known(v, q->link)) {
 		snprintf(err, errlen, "no link %s (see the links command)", q->link);
 		return GW_ENOTFOUND;
 	}
-	svc_walk_t w = {.v = v, .limit = q->limit > 0 ? q->limit : GW_STATUS_SERVICES_MAX};
+	/* Without a zone: every service known, named under the first zone;
+	 * with one: what that zone shows, named under it. */
+	svc_walk_t w = {.v = v,
+	                .domain = zc != NULL ? zc->domain : v->cfg->zone.domain,
+	                .domain_str = zc != NULL ? zc->domain_str : v->cfg->zone.domain_str,
+	                .limit = q->limit > 0 ? q->limit : GW_STATUS_SERVICES_MAX};
 	w.arr = json_object_new_array();
-	if (w.arr == NULL || !gw_json_add_str(obj, "zone", v->cfg->zone.domain_str) ||
+	if (w.arr == NULL || !gw_json_add_str(obj, "zone", w.domain_str) ||
 	    !gw_json_add_str(obj, "link", q->link) || !gw_json_add(obj, "services", w.arr))
 		return GW_ENOMEM;
-	if (v->mirror != NULL)
+	if (v->mirror != NULL && zc != NULL)
+		mdns_mirror_foreach_shown(v->mirror, zc->domain, q->link, on_service, &w);
+	else if (v->mirror != NULL)
 		mdns_mirror_foreach_service(v->mirror, q->link, on_service, &w);
 	if (w.failed || !gw_json_add_u64(obj, "total", w.total) ||
 	    !gw_json_add_u64(obj, "listed", w.listed) ||

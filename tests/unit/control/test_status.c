@@ -45,6 +45,25 @@ static const char CONFIG_RICH[] = "zone: {domain: home.arpa}\n"
                                   "mdns:\n"
                                   "  batch-window: 10ms\n";
 
+/* Two zones: guest.test. shows wlan only, and of it _ipp._tcp and the
+ * instances named tv*. */
+static const char CONFIG_ZONES[] = "zones:\n"
+                                   "  - {domain: home.arpa}\n"
+                                   "  - domain: guest.test\n"
+                                   "    links: [wlan]\n"
+                                   "    policy:\n"
+                                   "      default: deny\n"
+                                   "      rules:\n"
+                                   "        - {action: allow, type: _ipp._tcp}\n"
+                                   "        - {action: allow, instance: \"tv*\"}\n"
+                                   "listen: [127.0.0.1@0]\n"
+                                   "state-dir: /nonexistent\n"
+                                   "links:\n"
+                                   "  - {interface: eth0, subdomain: lan}\n"
+                                   "  - {interface: wlan0, subdomain: wlan}\n"
+                                   "mdns:\n"
+                                   "  batch-window: 10ms\n";
+
 /* The configuration setup() loads. */
 static const char *g_config = CONFIG;
 
@@ -54,8 +73,8 @@ typedef struct fixture {
 	gw_config_t *cfg;
 	gw_zonemgr_t *zones;
 	mdns_mirror_t *mirror;
-	mdns_mirror_zone_t mzone; /* the mirror's one zone, borrowed by it */
-	char mstate[128];
+	mdns_mirror_zone_t mzone[2]; /* the mirror's zones, borrowed by it */
+	char mstate[2][128];
 	gw_notify_t *notify;
 	gw_tsig_keyring_t keys;
 	gw_view_t view;
@@ -66,6 +85,14 @@ static fixture_t F;
 static int commit(void *arg, const zone_changeset_t *cs)
 {
 	return gw_zonemgr_commit(arg, cs);
+}
+
+/* The second zone's commits: the view reads the mirror, not that zone. */
+static int commit_nowhere(void *arg, const zone_changeset_t *cs)
+{
+	(void)arg;
+	(void)cs;
+	return GW_OK;
 }
 
 static fixture_t *setup(void)
@@ -105,16 +132,28 @@ static fixture_t *setup(void)
 	                       .keys = &f->keys,
 	                       .first_retry = 30};
 	CU_ASSERT_FATAL(gw_notify_new(&f->notify, f->loop, &no) == GW_OK);
-	snprintf(f->mstate, sizeof(f->mstate), "%.100s/mirror.zone", f->dir);
-	f->mzone = (mdns_mirror_zone_t){.domain = c->zone.domain,
-	                                .domain_len = c->zone.domain_len,
-	                                .domain_str = c->zone.domain_str,
-	                                .state_file = f->mstate,
-	                                .commit = commit,
-	                                .commit_arg = f->zones};
+	snprintf(f->mstate[0], sizeof(f->mstate[0]), "%.100s/mirror.zone", f->dir);
+	f->mzone[0] = (mdns_mirror_zone_t){.domain = c->zone.domain,
+	                                   .domain_len = c->zone.domain_len,
+	                                   .domain_str = c->zone.domain_str,
+	                                   .state_file = f->mstate[0],
+	                                   .commit = commit,
+	                                   .commit_arg = f->zones};
+	if (c->zone_count > 1) {
+		const gw_zone_config_t *zc = &c->zones[1];
+		snprintf(f->mstate[1], sizeof(f->mstate[1]), "%.100s/mirror2.zone", f->dir);
+		f->mzone[1] = (mdns_mirror_zone_t){.domain = zc->domain,
+		                                   .domain_len = zc->domain_len,
+		                                   .domain_str = zc->domain_str,
+		                                   .links = (const char *const *)zc->links,
+		                                   .link_count = zc->link_count,
+		                                   .policy = &zc->policy,
+		                                   .state_file = f->mstate[1],
+		                                   .commit = commit_nowhere};
+	}
 	mdns_mirror_opts_t mo = {
-	    .cfg = {.zones = &f->mzone,
-	            .zone_count = 1,
+	    .cfg = {.zones = f->mzone,
+	            .zone_count = c->zone_count > 1 ? 2 : 1,
 	            .links = c->links,
 	            .link_count = c->link_count,
 	            .ipv4 = true,
@@ -358,6 +397,51 @@ static void test_links_services(void)
 	teardown(f);
 }
 
+/* With several zones, --zone names any of them: what that zone shows
+ * (its links, its policy), named under it. */
+static void test_services_zones(void)
+{
+	g_config = CONFIG_ZONES;
+	fixture_t *f = setup();
+	g_config = CONFIG;
+	mdns_mirror_inject_link(f->mirror, IF_LAN, "eth0", true);
+	mdns_mirror_inject_link(f->mirror, IF_WLAN, "wlan0", true);
+	service(f, IF_LAN, "web", "web.local", 80, "192.0.2.80");
+	service(f, IF_WLAN, "tv", "tv.local", 8080, "192.0.2.90");
+	service(f, IF_WLAN, "laptop", "laptop.local", 22, "192.0.2.91");
+	mdns_mirror_flush(f->mirror);
+
+	json_object *out = NULL;
+	gw_status_query_t q = {.topic = GW_STATUS_SERVICES, .zone = "Guest.Test"};
+	CU_ASSERT_FATAL(gw_status_json(&f->view, &q, &out) == GW_OK);
+	CU_ASSERT_STRING_EQUAL(str(out, "zone"), "guest.test.");
+	json_object *svcs = get(out, "services");
+	CU_ASSERT_FATAL(json_object_array_length(svcs) == 1);
+	json_object *s = json_object_array_get_idx(svcs, 0);
+	CU_ASSERT_STRING_EQUAL(str(s, "instance"), "tv");
+	CU_ASSERT_STRING_EQUAL(str(s, "name"), "tv._http._tcp.wlan.guest.test.");
+	CU_ASSERT_STRING_EQUAL(str(s, "dns_name"), "tv._http._tcp.wlan.guest.test.");
+	CU_ASSERT_EQUAL(num(out, "total"), 1);
+	json_object_put(out);
+
+	/* The first zone shows every link, without a policy. */
+	out = NULL;
+	q = (gw_status_query_t){.topic = GW_STATUS_SERVICES, .zone = "home.arpa."};
+	CU_ASSERT_FATAL(gw_status_json(&f->view, &q, &out) == GW_OK);
+	CU_ASSERT_EQUAL(num(out, "total"), 3);
+	json_object_put(out);
+	/* A link the zone does not show: nothing. */
+	out = NULL;
+	q = (gw_status_query_t){.topic = GW_STATUS_SERVICES, .zone = "guest.test", .link = "lan"};
+	CU_ASSERT_FATAL(gw_status_json(&f->view, &q, &out) == GW_OK);
+	CU_ASSERT_EQUAL(num(out, "total"), 0);
+	json_object_put(out);
+	out = NULL;
+	q = (gw_status_query_t){.topic = GW_STATUS_SERVICES, .zone = "other.test"};
+	CU_ASSERT(gw_status_json(&f->view, &q, &out) == GW_ENOTFOUND);
+	teardown(f);
+}
+
 /* Instance names are octets: UTF-8 stays, an octet that is not part of
  * well-formed UTF-8 becomes '?', so that the JSON is valid UTF-8 (control
  * characters never get this far: the mirror refuses such names). */
@@ -565,6 +649,7 @@ int gw_test_register(void)
 	    {"topics", test_topics},
 	    {"status", test_status},
 	    {"links and services", test_links_services},
+	    {"services as each zone shows them", test_services_zones},
 	    {"instance names as text", test_instance_text},
 	    {"rich labels", test_rich_labels},
 	    {"refused", test_refused},
