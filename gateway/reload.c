@@ -573,7 +573,13 @@ static void end(daemon_t *d, int ret)
 	waiter_t *told = rl->running;
 	rl->running = NULL;
 	rl->busy = false;
+	/* A waiter told may ask again at once (a control client's next
+	 * request): that run waits until every waiter of this one heard this
+	 * one's report, which the next run's begin() would overwrite. */
+	bool kicking = rl->kicking;
+	rl->kicking = true;
 	waiters_tell(told, ret, rl->report);
+	rl->kicking = kicking;
 	kick(d);
 }
 

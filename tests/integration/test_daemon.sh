@@ -103,11 +103,73 @@ expect "... its report, at that run's end" grep -q "applied: zone file only" "$G
 sleep 0.5
 expect "no third run" test "$(runs)" -eq $((n0 + 2))
 
-# A stop while a reload reads: it says what it waits for, and stops once
-# the read ends, applying nothing of it.
+# The waiters of one run are told one after another. One that asks
+# again at once (b: a second reload sent behind its first) starts the
+# next run then; the others (c) still get the report of the run they
+# waited for, not the next one's.
 kill -HUP "$GW_PID"
 for _ in $(seq 1 50); do
 	[ "$(runs)" -gt $((n0 + 2)) ] && break
+	sleep 0.1
+done
+asked() { grep -c "reload: asked for while one is under way" "$GW_TMP/gateway.log"; }
+a0=$(asked)
+python3 - "$GW_TMP/control.sock" "$GW_TMP/told" "$a0" "$GW_TMP/gateway.log" <<'PY' &
+import json, socket, sys, time
+path, out, a0, log = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+def asked():
+    return open(log).read().count("reload: asked for while one is under way")
+def client(text, want):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(text.encode())
+    return s, want
+def wait_asked(n):
+    for _ in range(100):
+        if asked() >= n:
+            return
+        time.sleep(0.05)
+b = client('{"command":"reload"}\n{"command":"reload"}\n', 2)
+wait_asked(a0 + 1)
+c = client('{"command":"reload"}\n', 1)
+wait_asked(a0 + 2)
+open(out + ".ready", "w").close()
+reports = {}
+for name, (s, want) in (("b", b), ("c", c)):
+    s.settimeout(20)
+    buf = b""
+    while buf.count(b"\n") < want:
+        data = s.recv(65536)
+        if not data:
+            break
+        buf += data
+    reports[name] = [json.loads(l).get("data", {}).get("report", "")
+                     for l in buf.decode().splitlines()]
+json.dump(reports, open(out, "w"))
+PY
+TOLD_PID=$!
+for _ in $(seq 1 100); do
+	[ -e "$GW_TMP/told.ready" ] && break
+	sleep 0.05
+done
+# Three runs read the file: the SIGHUP's, b's and c's first, b's second.
+for run in 1 2 3; do
+	cat "$GW_TMP/zone.late" >"$GW_TMP/zone"
+done
+wait "$TOLD_PID" || true
+cp "$GW_TMP/told" "$GW_TMP/last" 2>/dev/null || true
+expect "b's two reloads and c's reload answered" \
+	python3 -c "import json,sys; r=json.load(open('$GW_TMP/told')); sys.exit(not (len(r['b']) == 2 and len(r['c']) == 1))"
+expect "c's report is that of the run it waited for, as b's first ($(cat "$GW_TMP/told" 2>/dev/null))" \
+	python3 -c "import json,sys; r=json.load(open('$GW_TMP/told')); sys.exit(not (r['c'][0] == r['b'][0] and 'applied' in r['c'][0]))"
+
+# A stop while a reload reads: it says what it waits for, and stops once
+# the read ends, applying nothing of it.
+r0=$(runs)
+applied0=$(grep -c "reload: applied" "$GW_TMP/gateway.log")
+kill -HUP "$GW_PID"
+for _ in $(seq 1 50); do
+	[ "$(runs)" -gt "$r0" ] && break
 	sleep 0.1
 done
 kill -TERM "$GW_PID"
@@ -121,7 +183,7 @@ GW_PID=""
 rm -f "$GW_TMP/zone"
 cp "$GW_TMP/zone.late" "$GW_TMP/zone"
 expect "... and nothing of that read applied" \
-	test "$(grep -c "reload: applied" "$GW_TMP/gateway.log")" -eq 3
+	test "$(grep -c "reload: applied" "$GW_TMP/gateway.log")" -eq "$applied0"
 expect "SIGTERM: clean exit status 0" test "$rc" -eq 0
 expect "SIGTERM: the ports file is removed" test ! -e "$GW_TMP/ports"
 expect "the first start had nothing to say of the clock" bash -c "! grep -q 'wall clock is' '$GW_TMP/gateway.log'"
