@@ -70,6 +70,14 @@ __attribute__((format(printf, 3, 0))) static void vlog(gw_log_level_t level, con
 	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n >= 0 && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - (size_t)n, "%s", suffix);
+	/* Lines carry text peers chose (a Host header, a name from a packet
+	 * or a link): a newline there would forge a line of its own, an
+	 * escape would reach the terminal of whoever reads the log. UTF-8
+	 * (octets from 0x80) stays. */
+	for (char *p = msg; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
 
 	if (g_stderr) {
 		struct timespec ts;

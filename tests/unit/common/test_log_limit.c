@@ -158,6 +158,25 @@ static void test_debug_limited(void)
 	CU_ASSERT_EQUAL(g_evaluated, 101);
 }
 
+static void injected(void)
+{
+	/* A Host header, a name from a packet: what a peer chose. */
+	gw_warn("refused Host '%s'", "a\nerror: forged line\r\x1b[31mred\x7f\tz");
+}
+
+/* A peer's text in a line cannot start a line of its own or send the
+ * terminal escapes: control characters are written as '?'. UTF-8 stays. */
+static void test_control_characters(void)
+{
+	const char *out = capture(injected);
+	int lines = 0;
+	count_lines(out, &lines);
+	CU_ASSERT_EQUAL(lines, 1);
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(out, "warning: refused Host 'a?error: forged line??[31mred??z'\n"));
+	CU_ASSERT_PTR_NULL(strchr(out, '\x1b'));
+}
+
 int gw_test_register(void)
 {
 	return gw_test_suite("log_limit", (gw_test_t[]){
@@ -166,6 +185,7 @@ int gw_test_register(void)
 	                                      {"burst", test_burst},
 	                                      {"limited lines", test_limited_lines},
 	                                      {"debug lines limited", test_debug_limited},
+	                                      {"control characters", test_control_characters},
 	                                      {NULL, NULL},
 	                                  });
 }
