@@ -345,6 +345,17 @@ bool mirror_rr_admissible(mdns_mirror_t *m, kname_t *n, const mdns_record_t *rec
 /* mirror_publish.c */
 int mirror_ents_init(mzone_t *z);
 void mirror_ents_free(mzone_t *z);
+/* Take e out of c's wanted list. */
+void mirror_want_unlink(contrib_t *c, ent_t *e);
+
+/* mirror_leads.c: after a batch the rate limit cut short (some additions
+ * deferred), withdraw from c's wanted set what no longer leads anywhere:
+ * an SRV to a host with no address, a browse PTR to an instance without
+ * SRV and TXT, a PTR of the type list services (the link's
+ * _services._dns-sd._udp name in z) to a type with no PTR. Each comes
+ * back with the additions it waits for; a withdrawal takes no token. */
+void mirror_keep_leads(mzone_t *z, contrib_t *c, const uint8_t *services);
+
 /* l's wanted records in every zone; l->dirty stays while some were
  * deferred (rate limit). */
 void mirror_compute_link(mdns_mirror_t *m, mlink_t *l);
