@@ -321,11 +321,27 @@ static void test_status(void)
 	teardown(f);
 }
 
+/* Both links of the configurations up. */
+static void links_up(fixture_t *f)
+{
+	mdns_mirror_inject_link(f->mirror, IF_LAN, "eth0", true);
+	mdns_mirror_inject_link(f->mirror, IF_WLAN, "wlan0", true);
+}
+
+/* The services topic for zone and link (either NULL), which must be
+ * answered; the caller puts the reply. */
+static json_object *services_in(fixture_t *f, const char *zone, const char *link)
+{
+	json_object *out = NULL;
+	gw_status_query_t q = {.topic = GW_STATUS_SERVICES, .zone = zone, .link = link};
+	CU_ASSERT_FATAL(gw_status_json(&f->view, &q, &out) == GW_OK);
+	return out;
+}
+
 static void test_links_services(void)
 {
 	fixture_t *f = setup();
-	mdns_mirror_inject_link(f->mirror, IF_LAN, "eth0", true);
-	mdns_mirror_inject_link(f->mirror, IF_WLAN, "wlan0", true);
+	links_up(f);
 	service(f, IF_LAN, "web", "web.local", 80, "192.0.2.80");
 	service(f, IF_LAN, "nas", "nas.local", 5000, "192.0.2.81");
 	service(f, IF_WLAN, "tv", "tv.local", 8080, "192.0.2.90");
@@ -404,16 +420,13 @@ static void test_services_zones(void)
 	g_config = CONFIG_ZONES;
 	fixture_t *f = setup();
 	g_config = CONFIG;
-	mdns_mirror_inject_link(f->mirror, IF_LAN, "eth0", true);
-	mdns_mirror_inject_link(f->mirror, IF_WLAN, "wlan0", true);
+	links_up(f);
 	service(f, IF_LAN, "web", "web.local", 80, "192.0.2.80");
 	service(f, IF_WLAN, "tv", "tv.local", 8080, "192.0.2.90");
 	service(f, IF_WLAN, "laptop", "laptop.local", 22, "192.0.2.91");
 	mdns_mirror_flush(f->mirror);
 
-	json_object *out = NULL;
-	gw_status_query_t q = {.topic = GW_STATUS_SERVICES, .zone = "Guest.Test"};
-	CU_ASSERT_FATAL(gw_status_json(&f->view, &q, &out) == GW_OK);
+	json_object *out = services_in(f, "Guest.Test", NULL);
 	CU_ASSERT_STRING_EQUAL(str(out, "zone"), "guest.test.");
 	json_object *svcs = get(out, "services");
 	CU_ASSERT_FATAL(json_object_array_length(svcs) == 1);
@@ -425,19 +438,15 @@ static void test_services_zones(void)
 	json_object_put(out);
 
 	/* The first zone shows every link, without a policy. */
-	out = NULL;
-	q = (gw_status_query_t){.topic = GW_STATUS_SERVICES, .zone = "home.arpa."};
-	CU_ASSERT_FATAL(gw_status_json(&f->view, &q, &out) == GW_OK);
+	out = services_in(f, "home.arpa.", NULL);
 	CU_ASSERT_EQUAL(num(out, "total"), 3);
 	json_object_put(out);
 	/* A link the zone does not show: nothing. */
-	out = NULL;
-	q = (gw_status_query_t){.topic = GW_STATUS_SERVICES, .zone = "guest.test", .link = "lan"};
-	CU_ASSERT_FATAL(gw_status_json(&f->view, &q, &out) == GW_OK);
+	out = services_in(f, "guest.test", "lan");
 	CU_ASSERT_EQUAL(num(out, "total"), 0);
 	json_object_put(out);
 	out = NULL;
-	q = (gw_status_query_t){.topic = GW_STATUS_SERVICES, .zone = "other.test"};
+	gw_status_query_t q = {.topic = GW_STATUS_SERVICES, .zone = "other.test"};
 	CU_ASSERT(gw_status_json(&f->view, &q, &out) == GW_ENOTFOUND);
 	teardown(f);
 }
