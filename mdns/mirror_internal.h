@@ -356,6 +356,27 @@ void mirror_want_unlink(contrib_t *c, ent_t *e);
  * back with the additions it waits for; a withdrawal takes no token. */
 void mirror_keep_leads(mzone_t *z, contrib_t *c, const uint8_t *services);
 
+/* mirror_replace.c: the RRsets of a compute that the rate limit cut short
+ * (one key per record wanted after it, and per addition deferred), to
+ * keep an old record whose replacement waits for a token. */
+typedef struct mirror_rrset_key {
+	uint32_t hash;  /* of the record's owner and type */
+	bool waits;     /* an addition deferred, not in the zone meanwhile */
+	const ent_t *e; /* borrowed */
+} mirror_rrset_key_t;
+typedef struct mirror_rrsets {
+	mirror_rrset_key_t *v; /* owned */
+	size_t n, cap;
+} mirror_rrsets_t;
+/* Add e's key (borrowed: e must outlive s). GW_ENOMEM leaves s as it was. */
+int mirror_rrsets_add(mirror_rrsets_t *s, const ent_t *e, bool waits);
+/* Call once all keys are added, before mirror_rrsets_keep_old(). */
+void mirror_rrsets_sort(mirror_rrsets_t *s);
+/* Would withdrawing old leave its RRset empty while a replacement waits?
+ * Then it stays until the next compute. */
+bool mirror_rrsets_keep_old(const mirror_rrsets_t *s, const ent_t *old);
+void mirror_rrsets_free(mirror_rrsets_t *s);
+
 /* l's wanted records in every zone; l->dirty stays while some were
  * deferred (rate limit). */
 void mirror_compute_link(mdns_mirror_t *m, mlink_t *l);

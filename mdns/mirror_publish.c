@@ -161,6 +161,7 @@ typedef struct op {
 	ent_t *e;
 	int prio;
 	bool add;
+	bool wait; /* deferred: out of tokens, or a replacement's old record */
 	size_t seq;
 } op_t;
 
@@ -201,6 +202,39 @@ static void refill(mdns_mirror_t *m, contrib_t *c)
 	if (c->tokens > rate)
 		c->tokens = rate;
 	c->tokens_ns = now;
+}
+
+/* Of a batch the rate limit cut short, the withdrawals whose RRset would
+ * be empty while its replacement waits (mirror_replace.c) wait too: the
+ * records wanted after the batch and the additions deferred, by RRset.
+ * Returns how many it holds back; out of memory, none (the service then
+ * leaves the zone until its replacement's token, as mirror_keep_leads()
+ * sees to). */
+static size_t hold_replaced(contrib_t *c, op_t *ops, size_t nops)
+{
+	mirror_rrsets_t sets = {0};
+	size_t held = 0;
+	for (ent_t *e = c->want; e != NULL; e = e->lnext)
+		if (e->mark == c->epoch && mirror_rrsets_add(&sets, e, false) != GW_OK)
+			goto out;
+	for (size_t i = 0; i < nops; i++)
+		if (ops[i].add && !ops[i].e->want &&
+		    mirror_rrsets_add(&sets, ops[i].e, ops[i].wait) != GW_OK)
+			goto out;
+	mirror_rrsets_sort(&sets);
+	for (size_t i = 0; i < nops; i++) {
+		if (!ops[i].add && mirror_rrsets_keep_old(&sets, ops[i].e)) {
+			ops[i].wait = true;
+			held++;
+		}
+	}
+	mirror_rrsets_free(&sets);
+	return held;
+out:
+	gw_err("mirror: out of memory while checking a partial batch; a replaced record "
+	       "leaves before its replacement");
+	mirror_rrsets_free(&sets);
+	return 0;
 }
 
 /* Apply the difference between the new candidates and c's wanted list.
@@ -245,14 +279,20 @@ static void apply_diff(mdns_mirror_t *m, mzone_t *z, contrib_t *c, mlink_t *l, c
 		refill(m, c);
 		budget = c->tokens > 0 ? (size_t)c->tokens : 0;
 	}
+	/* The first budget ops that cost go; the rest wait. */
 	for (size_t i = 0; i < nops; i++) {
 		op_t *o = &ops[i];
 		bool cost = op_costs(o);
-		if (cost && used >= budget) {
-			deferred++;
+		o->wait = cost && used >= budget;
+		used += cost && !o->wait;
+		deferred += o->wait;
+	}
+	if (deferred > 0)
+		deferred += hold_replaced(c, ops, nops);
+	for (size_t i = 0; i < nops; i++) {
+		op_t *o = &ops[i];
+		if (o->wait)
 			continue;
-		}
-		used += cost;
 		if (o->add) {
 			if (!o->e->want)
 				want_link(c, o->e);

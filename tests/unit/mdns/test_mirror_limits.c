@@ -350,8 +350,56 @@ static void test_rate_withdraw(void)
 	teardown(f);
 }
 
-/* Out of tokens, an SRV that moves to another host is withdrawn at once
- * and its successor waits: the browse PTR to the instance must not stay
+/* Out of tokens, a record replaced in place (a TXT rewritten, a host's
+ * address renewed) keeps its old value until its successor's token
+ * comes: withdrawn at once, it would take the service out of the zone
+ * until then. */
+static void test_rate_replace(void)
+{
+	fixture_t *f = setup_link(slow_rate);
+	run_for(f, 1100); /* the enumeration took tokens; let them refill */
+	service_on(f, IFX, "a", "192.0.2.11");
+	run_for(f, 2500);
+	static const char a_ptr[] =
+	    "_http._tcp.lan.home.arpa. 10 IN PTR a._http._tcp.lan.home.arpa.";
+	CU_ASSERT_FATAL(has_rr(f, a_ptr));
+	/* b's, c's and d's records take the four tokens and more. */
+	service_on(f, IFX, "b", "192.0.2.12");
+	service_on(f, IFX, "c", "192.0.2.13");
+	service_on(f, IFX, "d", "192.0.2.14");
+	mdns_mirror_flush(f->mirror);
+	txt(f, false, "a._http._tcp.local", "path=/");
+	txt(f, true, "a._http._tcp.local", "path=/v2");
+	addr(f, false, AF_INET, "a.local", "192.0.2.11");
+	addr(f, true, AF_INET, "a.local", "192.0.2.21");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_rr(f, "a._http._tcp.lan.home.arpa. 10 IN TXT \"path=/\""));
+	CU_ASSERT(has_rr(f, "a.lan.home.arpa. 10 IN A 192.0.2.11"));
+	zone_dump(f->zone->zone, stderr); // DEBUG
+	/* The service stays in the zone while its successors wait. */
+	int missing = 0;
+	for (int i = 0; i < 60; i++) {
+		run_for(f, 100);
+		missing += !has_rr(f, a_ptr);
+	}
+	CU_ASSERT_EQUAL(missing, 0);
+	CU_ASSERT(has_rr(f, "a._http._tcp.lan.home.arpa. 10 IN TXT \"path=/v2\""));
+	CU_ASSERT_FALSE(has_rr(f, "a._http._tcp.lan.home.arpa. 10 IN TXT \"path=/\""));
+	CU_ASSERT(has_rr(f, "a.lan.home.arpa. 10 IN A 192.0.2.21"));
+	CU_ASSERT_FALSE(has_rr(f, "a.lan.home.arpa. 10 IN A 192.0.2.11"));
+	CU_ASSERT(has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR d._http._tcp.lan.home.arpa."));
+	/* A goodbye has no successor: it still goes at once. */
+	txt(f, false, "d._http._tcp.local", "path=/");
+	service_on(f, IFX, "e", "192.0.2.15");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT_FALSE(
+	    has_rr(f, "_http._tcp.lan.home.arpa. 10 IN PTR d._http._tcp.lan.home.arpa."));
+	teardown(f);
+}
+
+/* Out of tokens, an SRV moves to another host: the old host, to which no
+ * SRV points any more, leaves at once, so the old SRV leads nowhere, and
+ * the new one waits. The browse PTR to the instance must not stay
  * behind, leading to no SRV. It goes with it, and both come back once
  * there are tokens. */
 static void test_rate_leads(void)
@@ -966,7 +1014,9 @@ int gw_test_register(void)
 	    {"gateway-owned names are refused", test_reserved},
 	    {"a zone file reload: what it delegates is withdrawn", test_statics_changed},
 	    {"limit: out of tokens, withdrawals still go at once", test_rate_withdraw},
-	    {"limit: out of tokens, a moved SRV takes its PTR along", test_rate_leads},
+	    {"limit: out of tokens, a replaced record stays until its successor",
+	     test_rate_replace},
+	    {"limit: out of tokens, an SRV to a host gone takes its PTR along", test_rate_leads},
 	    {"a zone file reload during the warm-up", test_statics_during_warmup},
 	    {"the zone file's own browse domains and types are not merged into", test_enum_static},
 	    {"over-long names are refused", test_overlong},
