@@ -77,10 +77,10 @@ static void on_clock_set(void *arg, int64_t delta)
 }
 
 /* mdns_mirror_commit_fn: the mirror's batches go through the same commit as
- * every other change. */
+ * every other change, sparing what the zone file also holds. */
 static int mirror_commit(void *arg, const zone_changeset_t *cs)
 {
-	return gw_zonemgr_commit(arg, cs);
+	return gw_zonemgr_commit_writer(arg, cs);
 }
 
 static bool mirror_reserved(void *arg, const uint8_t *name)

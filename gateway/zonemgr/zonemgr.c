@@ -859,6 +859,18 @@ int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs)
 	return ret;
 }
 
+int gw_zonemgr_commit_writer(gw_zonemgr_t *m, const zone_changeset_t *cs)
+{
+	zone_changeset_t rest = {0};
+	bool spared = false;
+	int ret = gw_zonemgr_spare_statics(m, cs, &rest, &spared);
+	if (ret == GW_OK)
+		ret = gw_zonemgr_commit(m, spared ? &rest : cs);
+	if (spared)
+		zone_changeset_deinit(&rest);
+	return ret;
+}
+
 int gw_zonemgr_start(gw_zonemgr_t *m)
 {
 	/* From here on serials are served: the ceiling must be on disk. */

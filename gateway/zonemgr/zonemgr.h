@@ -121,6 +121,12 @@ gw_journal_t *gw_zonemgr_journal(const gw_zonemgr_t *m);
  * empty cs changes nothing, the serial neither. */
 int gw_zonemgr_commit(gw_zonemgr_t *m, const zone_changeset_t *cs);
 
+/* gw_zonemgr_commit() of a writer beside the zone file (the mirror):
+ * its removal of an RR that the static records also hold is dropped. Two
+ * writers may put the same RR in the zone (a device's address the admin
+ * also wrote into the file), which holds it once, for both. */
+int gw_zonemgr_commit_writer(gw_zonemgr_t *m, const zone_changeset_t *cs);
+
 /* Hold the commits: from now until gw_zonemgr_release(), each
  * gw_zonemgr_commit() (and gw_zonemgr_reload()) is folded into one
  * pending changeset and returns GW_OK without changing the zone, so that

@@ -129,6 +129,14 @@ void gw_zonemgr_schedule_refresh_soon(gw_zonemgr_t *m);
 bool gw_zonemgr_skip_owned_and_soa(uint16_t type, void *arg);
 void gw_zonemgr_apply_statics(gw_zonemgr_t *m, zone_t *fresh);
 
+/* statics_spare.c: cs, another writer's (the mirror's), less its
+ * removals of RRs that the static records also hold (the zone holds such
+ * an RR once, for both). *spared false: none, out untouched (commit cs
+ * itself); true: out initialised with the rest (copies), the caller's to
+ * deinit. */
+int gw_zonemgr_spare_statics(const gw_zonemgr_t *m, const zone_changeset_t *cs,
+                             zone_changeset_t *out, bool *spared);
+
 /* Same TTL, RRs and rdata (each RRset keeps its RRs in canonical
  * order). */
 bool gw_zonemgr_same_rrset(const zone_rrset_t *a, const zone_rrset_t *b);

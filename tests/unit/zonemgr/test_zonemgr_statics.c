@@ -192,6 +192,60 @@ static void test_reload_rearms_refresh(void)
 	teardown(f);
 }
 
+/* The mirror published an address that the admin then also writes into
+ * the zone file; the name becomes the file's and the mirror withdraws its
+ * copy. The zone holds the RR once, for both: the withdrawal must spare
+ * it, or it is gone, and stays gone across reloads, which find the file
+ * unchanged. Held (a configuration reload: the file's change and the
+ * mirror's in one commit) and not. */
+static void writer_remove(fixture_t *f, const char *rr)
+{
+	zone_changeset_t cs = {0};
+	CU_ASSERT_FATAL(zone_changeset_init(&cs) == GW_OK);
+	tcs_remove(&cs, rr);
+	CU_ASSERT(gw_zonemgr_commit_writer(f->m, &cs) == GW_OK);
+	zone_changeset_deinit(&cs);
+}
+
+static void test_mirror_spares_file_rr(void)
+{
+	static const char *const mirrored[] = {"printer.home.arpa. 10 IN A 192.0.2.10", NULL};
+	static const char *const other[] = {"printer.home.arpa. 10 IN A 192.0.2.11", NULL};
+	char text[1024];
+	snprintf(text, sizeof(text), "%sprinter 300 IN A 192.0.2.10\n", zone_base);
+	for (int held = 0; held < 2; held++) {
+		fixture_t *f = setup(&(zm_opts_t){.zone_file = true});
+		tdir_write(f->dir, FILE_NAME, zone_base);
+		commit_text(f, mirrored, NULL, GW_OK);
+		commit_text(f, other, NULL, GW_OK);
+		tdir_write(f->dir, FILE_NAME, text);
+		if (held)
+			CU_ASSERT_FATAL(gw_zonemgr_hold(f->m) == GW_OK);
+		CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+		CU_ASSERT(is_static(f, "printer.home.arpa."));
+		/* Both of the mirror's go; the one the file also holds stays. */
+		writer_remove(f, mirrored[0]);
+		writer_remove(f, other[0]);
+		if (held)
+			CU_ASSERT(gw_zonemgr_release(f->m, NULL, NULL) == GW_OK);
+		const zone_rrset_t *rs = trrset(served(f), "printer.home.arpa.", T_A);
+		CU_ASSERT_FATAL(rs != NULL);
+		CU_ASSERT_EQUAL(rs->count, 1);
+		CU_ASSERT_EQUAL(rs->ttl, 300);
+		char *dump = tdump(served(f));
+		CU_ASSERT(strstr(dump, "192.0.2.10") != NULL);
+		CU_ASSERT(strstr(dump, "192.0.2.11") == NULL);
+		free(dump);
+		/* A later reload keeps it; one without it in the file takes it. */
+		CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+		CU_ASSERT(trrset(served(f), "printer.home.arpa.", T_A) != NULL);
+		tdir_write(f->dir, FILE_NAME, zone_base);
+		CU_ASSERT(gw_zonemgr_reload(f->m) == GW_OK);
+		CU_ASSERT_PTR_NULL(trrset(served(f), "printer.home.arpa.", T_A));
+		teardown(f);
+	}
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -200,6 +254,8 @@ int gw_test_register(void)
 	    {"reload: each one warns of what the zone file should not hold", test_reload_warns},
 	    {"reload: the signature refresh re-armed once the zone changed",
 	     test_reload_rearms_refresh},
+	    {"the mirror's withdrawal spares an RR the zone file also holds",
+	     test_mirror_spares_file_rr},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr statics", tests);
