@@ -251,6 +251,9 @@ void gw_journal_sync(gw_journal_t *j, const zone_t *zone)
 static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 {
 	j->zone = zone;
+	/* The trim drops the oldest first: e itself only when it alone is
+	 * over the bound, and with it the journal's reference, the last. */
+	size_t size = e->size;
 	if (gw_journal_push(j, e) != GW_OK) {
 		reset(j, "out of memory");
 		return;
@@ -259,7 +262,7 @@ static void keep(gw_journal_t *j, gw_journal_entry_t *e, const zone_t *zone)
 	if (j->count == 0) {
 		gw_notice("journal: a diff of %zu octets is larger than transfer.journal-size "
 		          "(%llu); it is not kept",
-		          e->size, (unsigned long long)j->opts.max_size);
+		          size, (unsigned long long)j->opts.max_size);
 		j->have_serial = true;
 		j->need_rewrite = true;
 	}
