@@ -316,10 +316,18 @@ void gw_zonemgr_roll_tick(gw_zonemgr_t *m)
 	}
 	gw_zonemgr_roll_intervals(m, &iv);
 	/* The last change of the keys first; while the zone is behind, no
-	 * step is taken (its waits have not begun). */
-	if (m->keys_retry && apply_keys(m) != GW_OK && m->keys_late) {
-		arm(m, (int64_t)gw_clock_wall() + (int64_t)ROLL_RETRY);
-		return;
+	 * step is taken (its waits have not begun). Caught up but signed in
+	 * parts, it is behind until the last part, whose end ticks again:
+	 * its step's wait counts from then. */
+	if (m->keys_retry) {
+		if (apply_keys(m) != GW_OK && m->keys_late) {
+			arm(m, (int64_t)gw_clock_wall() + (int64_t)ROLL_RETRY);
+			return;
+		}
+		if (m->keys_resigning) {
+			arm(m, 0);
+			return;
+		}
 	}
 	for (int i = 0; i < STEPS_PER_TICK; i++) {
 		int64_t now = (int64_t)gw_clock_wall();

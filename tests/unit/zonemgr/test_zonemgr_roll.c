@@ -620,6 +620,42 @@ static void test_roll_parts_end_full(void)
 	teardown(f);
 }
 
+/* The active step's change cannot go in (the serial's ceiling on a full
+ * disk) for longer than Iret; once it can, it is signed in parts. The
+ * tick that brings it in takes no further step: the old ZSK stays
+ * published until the last part is in and Iret has passed from then. */
+static void test_roll_late_in_parts(void)
+{
+	char saved[32] = "";
+	sig_roll_info_t info;
+	sig_roll_intervals_t iv;
+	fixture_t *f = zsk_roll_started();
+	pass_seconds(3);
+	ceiling_unwritable(f, true, saved, sizeof(saved));
+	gw_zonemgr_roll_tick(f->m);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT(f->m->keys_late && !f->m->keys_resigning);
+	gw_zonemgr_roll_intervals(f->m, &iv);
+	pass_seconds((time_t)iv.retire_sigs + 10);
+
+	ceiling_unwritable(f, false, saved, sizeof(saved));
+	int64_t room = (int64_t)time(NULL);
+	gw_zonemgr_roll_tick(f->m);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT_EQUAL(dnskeys(f), 3); /* the KSK, both ZSKs */
+	CU_ASSERT(f->m->keys_resigning);
+	run_parts(f);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT_EQUAL(dnskeys(f), 3); /* the KSK, both ZSKs */
+	CU_ASSERT(info.since >= room);
+	CU_ASSERT(valid_with_new_keys(f, &info, true));
+	gw_zonemgr_stop(f->m);
+	teardown(f);
+}
+
 int gw_test_register(void)
 {
 	static const gw_test_t tests[] = {
@@ -633,6 +669,7 @@ int gw_test_register(void)
 	    {"a restart cuts a key change's parts off", test_roll_restart_in_parts},
 	    {"... and keys/state cannot be written then", test_roll_restart_in_parts_full},
 	    {"the last part in, keys/state cannot record when", test_roll_parts_end_full},
+	    {"a late key change in parts: no step until they are in", test_roll_late_in_parts},
 	    {NULL, NULL},
 	};
 	return gw_test_suite("zonemgr rollover, commit fails", tests);
