@@ -148,6 +148,20 @@ int gw_zonemgr_keys_caught_up(gw_zonemgr_t *m, size_t behind)
 	return took_effect(m, why);
 }
 
+int gw_zonemgr_keys_unknown(gw_zonemgr_t *m)
+{
+	const sig_roll_intervals_t iv = {0};
+	sig_roll_info_t info;
+	sig_keystore_roll_info(m->keys, &iv, &info);
+	bool signs_anew = ((info.kind == SIG_ROLL_ZSK || info.kind == SIG_ROLL_CSK) &&
+	                   info.step == SIG_STEP_ACTIVE) ||
+	                  (info.kind == SIG_ROLL_ALG && info.step == SIG_STEP_SIGN);
+	if (!signs_anew)
+		return GW_OK;
+	return took_effect(m, "the zone served before the restart is not known, no journal "
+	                      "holding it, and may not have been signed for it whole");
+}
+
 void gw_zonemgr_keys_resigned(gw_zonemgr_t *m, size_t resigned, unsigned parts)
 {
 	m->keys_resigning = false;

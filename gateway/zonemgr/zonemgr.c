@@ -390,8 +390,9 @@ static int setup_signing(gw_zonemgr_t *m, zone_t *zone)
 	 * too full for its commit) is in effect only now that the zone is
 	 * signed whole: counted from when it was taken, its waits would end
 	 * early by the downtime, while secondaries and caches still held the
-	 * old signatures. */
-	ret = gw_zonemgr_keys_caught_up(m, behind);
+	 * old signatures. Without the journal to tell, a step that signs
+	 * anew is taken for one cut off. */
+	ret = adopted == 0 ? gw_zonemgr_keys_unknown(m) : gw_zonemgr_keys_caught_up(m, behind);
 	if (ret != GW_OK) {
 		/* keys/state not written (a full disk): the rollover timer's
 		 * first tick records it before it takes any step. */

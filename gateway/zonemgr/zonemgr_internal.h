@@ -108,6 +108,13 @@ void gw_zonemgr_keys_resigned(gw_zonemgr_t *m, size_t resigned, unsigned parts);
  * without a rollover, or with none behind. */
 int gw_zonemgr_keys_caught_up(gw_zonemgr_t *m, size_t behind);
 
+/* rollover.c: the start found nothing of the zone served before the
+ * restart (no journal, or none usable): a step whose wait is for the
+ * signatures of the keys that sign now (ZSK or CSK active, algorithm
+ * sign) may have been cut off in its parts, and takes effect now, as
+ * gw_zonemgr_keys_caught_up() does. Nothing for other steps. */
+int gw_zonemgr_keys_unknown(gw_zonemgr_t *m);
+
 /* Point the signer at the keys that sign now, per the key store. */
 void gw_zonemgr_use_keys(gw_zonemgr_t *m);
 

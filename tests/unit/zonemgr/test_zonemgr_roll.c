@@ -548,6 +548,54 @@ static void test_roll_restart_in_parts(void)
 	teardown(f);
 }
 
+/* The same with no journal to read at the restart (transfer.journal-
+ * entries 0, or the file lost): nothing tells how far the parts went, so
+ * the step takes effect at the start as if cut off, and the start's tick
+ * takes no step although the wait counted from when it was taken is over.
+ * A step that does not sign anew (publish) keeps its time. */
+static void test_roll_restart_no_journal(void)
+{
+	char log[8192];
+	char path[TDIR_MAX + 16];
+	sig_roll_info_t info;
+	int64_t taken = 0;
+	fixture_t *f = roll_first_part(&taken);
+	snprintf(path, sizeof(path), "%s/journal", f->dir);
+
+	log_capture_t cap;
+	gw_zonemgr_stop(f->m);
+	zm_free(f);
+	CU_ASSERT(unlink(path) == 0);
+	pass_seconds(7200);
+	log_capture_start(&cap);
+	CU_ASSERT_FATAL(zm_new(f, &zsk_roll_opts) == GW_OK);
+	log_capture_end(&cap, log, sizeof(log));
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT(info.since >= taken + 7200);
+	CU_ASSERT(strstr(log, "zsk rollover, step active: in effect in the zone only now") != NULL);
+	CU_ASSERT(strstr(log, "is not known, no journal holding it") != NULL);
+	CU_ASSERT_FATAL(gw_zonemgr_start(f->m) == GW_OK);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_ACTIVE);
+	CU_ASSERT(valid_with_new_keys(f, &info, true));
+	teardown(f);
+
+	f = zsk_roll_started();
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	int64_t published = info.since;
+	gw_zonemgr_stop(f->m);
+	zm_free(f);
+	snprintf(path, sizeof(path), "%s/journal", f->dir);
+	CU_ASSERT(unlink(path) == 0);
+	CU_ASSERT_FATAL(zm_new(f, &zsk_roll_opts) == GW_OK);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	CU_ASSERT_EQUAL(info.since, published);
+	teardown(f);
+}
+
 /* Room again after keys/state could not take a step's time: the first
  * tick records it and takes no step, and its notice says why (why: the
  * words in brackets), not that the zone could not take the change. */
@@ -668,6 +716,7 @@ int gw_test_register(void)
 	    {"a part of a key change fails", test_roll_part_fails},
 	    {"a restart cuts a key change's parts off", test_roll_restart_in_parts},
 	    {"... and keys/state cannot be written then", test_roll_restart_in_parts_full},
+	    {"... and no journal to read", test_roll_restart_no_journal},
 	    {"the last part in, keys/state cannot record when", test_roll_parts_end_full},
 	    {"a late key change in parts: no step until they are in", test_roll_late_in_parts},
 	    {NULL, NULL},
