@@ -465,8 +465,8 @@ static int entry_get(gw_journal_t *j, size_t i, gw_journal_entry_t **out)
 	return GW_EIO;
 }
 
-int gw_journal_find(gw_journal_t *j, uint32_t serial, gw_journal_entry_t ***entries, size_t *count,
-                    size_t *bytes)
+int gw_journal_find(gw_journal_t *j, uint32_t serial, size_t max_bytes,
+                    gw_journal_entry_t ***entries, size_t *count, size_t *bytes)
 {
 	size_t i = 0;
 	if (j == NULL || !j->have_serial || j->count == 0 || j->serial == serial ||
@@ -476,6 +476,16 @@ int gw_journal_find(gw_journal_t *j, uint32_t serial, gw_journal_entry_t ***entr
 		i++;
 	if (i == j->count)
 		return GW_ENOTFOUND;
+	/* The index knows the sizes: an IXFR that would get the whole zone
+	 * instead reads nothing back (each read a copy of its own, on the
+	 * loop). */
+	size_t span = 0;
+	for (size_t k = i; k < j->count; k++)
+		span += j->entries[k]->size;
+	if (span > max_bytes) {
+		*bytes = span;
+		return GW_ELIMIT;
+	}
 	gw_journal_entry_t **list = malloc((j->count - i) * sizeof(*list));
 	if (list == NULL)
 		return GW_ENOMEM;

@@ -178,11 +178,12 @@ void gw_journal_append(gw_journal_t *j, zone_rrdiff_t *diff, const zone_t *zone)
  * On GW_OK *entries is a malloc'ed array (caller frees it and puts each
  * entry) of *count referenced entries, and *bytes their total size.
  * GW_ENOTFOUND when the journal does not reach back to serial (or serial
- * is the newest), GW_ENOMEM, GW_EIO when an entry cannot be read back
- * (logged; it and the older ones are dropped: answer with the whole
- * zone). */
-int gw_journal_find(gw_journal_t *j, uint32_t serial, gw_journal_entry_t ***entries, size_t *count,
-                    size_t *bytes);
+ * is the newest), GW_ELIMIT when their total size is over max_bytes
+ * (*bytes: it; nothing read, from the index alone), GW_ENOMEM, GW_EIO
+ * when an entry cannot be read back (logged; it and the older ones are
+ * dropped: answer with the whole zone). */
+int gw_journal_find(gw_journal_t *j, uint32_t serial, size_t max_bytes,
+                    gw_journal_entry_t ***entries, size_t *count, size_t *bytes);
 
 /* Statistics and tests. */
 typedef struct gw_journal_stats {

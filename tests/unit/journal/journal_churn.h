@@ -41,7 +41,7 @@ static inline size_t check_ixfr(gw_journal_t *j, uint32_t serial, lines_t *zones
 {
 	gw_journal_entry_t **list = NULL;
 	size_t count = 0, bytes = 0;
-	CU_ASSERT_EQUAL_FATAL(gw_journal_find(j, serial, &list, &count, &bytes), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(gw_journal_find(j, serial, SIZE_MAX, &list, &count, &bytes), GW_OK);
 	for (size_t i = 0; i < count; i++) {
 		CU_ASSERT_EQUAL(list[i]->from, serial + i);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(list[i]->data);

@@ -126,7 +126,7 @@ static void dump_entries(gw_journal_t *j, uint32_t first, const char *stream)
 {
 	gw_journal_entry_t **list = NULL;
 	size_t count = 0, bytes = 0;
-	CU_ASSERT_FATAL(gw_journal_find(j, first, &list, &count, &bytes) == GW_OK);
+	CU_ASSERT_FATAL(gw_journal_find(j, first, SIZE_MAX, &list, &count, &bytes) == GW_OK);
 	fprintf(dump_fp, "stream %s: %zu entries\n", stream, count);
 	for (size_t i = 0; i < count; i++) {
 		const gw_journal_entry_t *e = list[i];
@@ -268,9 +268,12 @@ static void test_find_and_bounds(void)
 
 	gw_journal_entry_t **list = NULL;
 	size_t count = 0, bytes = 0;
-	CU_ASSERT_EQUAL(gw_journal_find(j, first + 4, &list, &count, &bytes), GW_ENOTFOUND);
-	CU_ASSERT_EQUAL(gw_journal_find(j, first + 10, &list, &count, &bytes), GW_ENOTFOUND);
-	CU_ASSERT_EQUAL_FATAL(gw_journal_find(j, first + 7, &list, &count, &bytes), GW_OK);
+	CU_ASSERT_EQUAL(gw_journal_find(j, first + 4, SIZE_MAX, &list, &count, &bytes),
+	                GW_ENOTFOUND);
+	CU_ASSERT_EQUAL(gw_journal_find(j, first + 10, SIZE_MAX, &list, &count, &bytes),
+	                GW_ENOTFOUND);
+	CU_ASSERT_EQUAL_FATAL(gw_journal_find(j, first + 7, SIZE_MAX, &list, &count, &bytes),
+	                      GW_OK);
 	CU_ASSERT_EQUAL(count, 3);
 	size_t total = 0;
 	for (size_t i = 0; i < count; i++) {
@@ -331,12 +334,13 @@ static void test_diff_over_size(void)
 	CU_ASSERT_EQUAL(st.entries, 0);
 	gw_journal_entry_t **list = NULL;
 	size_t count = 0, bytes = 0;
-	CU_ASSERT_EQUAL(gw_journal_find(j, before, &list, &count, &bytes), GW_ENOTFOUND);
+	CU_ASSERT_EQUAL(gw_journal_find(j, before, SIZE_MAX, &list, &count, &bytes), GW_ENOTFOUND);
 	add_hosts(&f, j, 3, 4);
 	gw_journal_get_stats(j, &st);
 	CU_ASSERT_EQUAL(st.entries, 1);
 	CU_ASSERT_EQUAL(st.newest, serial_of(f.zone));
-	CU_ASSERT_EQUAL_FATAL(gw_journal_find(j, before + 1, &list, &count, &bytes), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(gw_journal_find(j, before + 1, SIZE_MAX, &list, &count, &bytes),
+	                      GW_OK);
 	CU_ASSERT_EQUAL(count, 1);
 	for (size_t i = 0; i < count; i++)
 		gw_journal_entry_put(list[i]);
@@ -399,7 +403,7 @@ static void test_persistence(void)
 	gw_journal_entry_put(e);
 	gw_journal_entry_t **list = NULL;
 	size_t count = 0, bytes = 0;
-	CU_ASSERT_EQUAL(gw_journal_find(j, first, &list, &count, &bytes), GW_OK);
+	CU_ASSERT_EQUAL(gw_journal_find(j, first, SIZE_MAX, &list, &count, &bytes), GW_OK);
 	CU_ASSERT_EQUAL(count, 9);
 	for (size_t i = 0; i < count; i++)
 		gw_journal_entry_put(list[i]);

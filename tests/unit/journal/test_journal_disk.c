@@ -85,7 +85,7 @@ static void test_file_over(void)
 	CU_ASSERT(st.entries > 3);
 	gw_journal_entry_t **list = NULL;
 	size_t count = 0, bytes = 0;
-	CU_ASSERT_EQUAL(gw_journal_find(j, st.oldest, &list, &count, &bytes), GW_OK);
+	CU_ASSERT_EQUAL(gw_journal_find(j, st.oldest, SIZE_MAX, &list, &count, &bytes), GW_OK);
 	CU_ASSERT_EQUAL(count, st.entries);
 	gw_journal_entries_put(list, count);
 	gw_journal_close(j, f.zone);
@@ -137,7 +137,8 @@ static off_t entry_offset(const char *path, unsigned n)
 }
 
 /* An entry damaged in the file after it left memory: IXFR through it
- * fails (the caller answers with AXFR), never hands out other data; the
+ * fails (the caller answers with AXFR), never hands out other data (a
+ * find over its size bound reads nothing, and does not meet it); the
  * entries after it still go; it and the older are dropped, and the file
  * is rewritten without them at the next change. */
 static void test_damaged_entry(void)
@@ -162,9 +163,18 @@ static void test_damaged_entry(void)
 
 	gw_journal_entry_t **list = NULL;
 	size_t count = 0, bytes = 0;
-	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 5, &list, &count, &bytes), GW_EIO);
-	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 5, &list, &count, &bytes), GW_ENOTFOUND);
-	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 10, &list, &count, &bytes), GW_ENOTFOUND);
+	/* Over the bound, the index alone answers: the damage is not met. */
+	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 5, 100, &list, &count, &bytes), GW_ELIMIT);
+	CU_ASSERT(bytes > 100);
+	size_t span = bytes;
+	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 5, span - 1, &list, &count, &bytes),
+	                GW_ELIMIT);
+	CU_ASSERT_EQUAL(bytes, span);
+	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 5, span, &list, &count, &bytes), GW_EIO);
+	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 5, SIZE_MAX, &list, &count, &bytes),
+	                GW_ENOTFOUND);
+	CU_ASSERT_EQUAL(gw_journal_find(c.j, c.first + 10, SIZE_MAX, &list, &count, &bytes),
+	                GW_ENOTFOUND);
 	CU_ASSERT_EQUAL(check_ixfr(c.j, c.first + 11, c.zones, c.first), STEPS - 11);
 	gw_journal_stats_t st;
 	gw_journal_get_stats(c.j, &st);

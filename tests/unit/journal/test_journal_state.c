@@ -204,7 +204,7 @@ static void test_unwritable(void)
 	commit(&f, j);
 	gw_journal_entry_t **list = NULL;
 	size_t count = 0, bytes = 0;
-	CU_ASSERT_FATAL(gw_journal_find(j, 100, &list, &count, &bytes) == GW_OK);
+	CU_ASSERT_FATAL(gw_journal_find(j, 100, SIZE_MAX, &list, &count, &bytes) == GW_OK);
 	CU_ASSERT_EQUAL(count, 2);
 	CU_ASSERT(list[0]->from == 100 && list[1]->to == 102);
 	for (size_t i = 0; i < count; i++)
