@@ -14,6 +14,7 @@
 #include "common/array.h"
 #include "common/error.h"
 #include "common/htab.h"
+#include "common/sorted.h"
 
 static uint32_t rrset_hash(const ent_t *e)
 {
@@ -43,18 +44,11 @@ void mirror_rrsets_sort(mirror_rrsets_t *s)
 
 bool mirror_rrsets_keep_old(const mirror_rrsets_t *s, const ent_t *old)
 {
-	uint32_t hash = rrset_hash(old);
-	/* The first key of that hash: keys of one hash are adjacent. */
-	size_t lo = 0, hi = s->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->v[mid].hash < hash)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	mirror_rrset_key_t key = {.hash = rrset_hash(old)};
+	/* Keys of one hash are adjacent: from the first. */
 	bool waits = false;
-	for (size_t i = lo; i < s->n && s->v[i].hash == hash; i++) {
+	for (size_t i = gw_lower_bound(s->v, s->n, sizeof(*s->v), &key, key_cmp);
+	     i < s->n && s->v[i].hash == key.hash; i++) {
 		const ent_t *e = s->v[i].e;
 		if (e->type != old->type || !zone_name_equal(e->data, old->data))
 			continue;
