@@ -122,6 +122,13 @@ static int index_of(sig_roll_kind_t kind, sig_roll_step_t step)
 	return -1;
 }
 
+bool sig_ks_roll_step_known(sig_roll_kind_t kind, sig_roll_step_t step)
+{
+	if (step == SIG_STEP_REVOKE)
+		return kind == SIG_ROLL_KSK || kind == SIG_ROLL_CSK;
+	return index_of(kind, step) >= 0;
+}
+
 /* Index of the current step, or -1. The RFC 5011 revoke step sits
  * between the entry before retire and retire: it counts as the former. */
 static int step_index(const ks_roll_t *r)

@@ -95,6 +95,10 @@ int sig_ks_save_state(const sig_keystore_t *ks);
  * GW_EPERM, GW_ECRYPTO, GW_ENOMEM, -errno (fstat). */
 int sig_ks_load_state(sig_keystore_t *ks, FILE *fp);
 
+/* keyroll.c: is step one of kind's (the RFC 5011 revoke step: a KSK's
+ * or a CSK's)? keys/state names no other. */
+bool sig_ks_roll_step_known(sig_roll_kind_t kind, sig_roll_step_t step);
+
 /* What a key of role does when no rollover says otherwise. */
 static inline uint8_t sig_ks_default_use(sig_role_t role)
 {

@@ -188,7 +188,7 @@ static int parse_roll_line(const char *line, ks_roll_t *r)
 	int s = 0;
 	while (s <= SIG_STEP_REVOKE && strcmp(f[2], sig_roll_step_name((sig_roll_step_t)s)) != 0)
 		s++;
-	if (s > SIG_STEP_REVOKE)
+	if (s > SIG_STEP_REVOKE || !sig_ks_roll_step_known(r->kind, (sig_roll_step_t)s))
 		return GW_EPARSE;
 	r->step = (sig_roll_step_t)s;
 	r->old_tag = (uint16_t)old_tag;

@@ -73,7 +73,8 @@ static void test_keystore_bad_state(void)
 	/* Fields read strictly, as they are written (sscanf() took these):
 	 * a sign, a number past its type (undefined behaviour; glibc gave
 	 * LLONG_MAX for a time, and "4294967297" as the tag 1), two spaces,
-	 * a tab; and a rollover starting past year 9999. */
+	 * a tab; a rollover starting past year 9999, or at a step its kind
+	 * does not have. */
 	static const struct {
 		int field; /* of the key line, 0 = "key"; -1: a roll line added */
 		const char *text;
@@ -89,6 +90,11 @@ static void test_keystore_bad_state(void)
 	    {5, " %s"},
 	    {-1, "roll csk publish 1 13 2 13 9223372036854775807"},
 	    {-1, "roll csk publish 1 13 2 13 1700000000 1"},
+	    /* A step its kind does not have. */
+	    {-1, "roll zsk ds-wait 1 13 2 13 1700000000"},
+	    {-1, "roll zsk revoke 1 13 2 13 1700000000"},
+	    {-1, "roll algorithm active 1 13 2 8 1700000000"},
+	    {-1, "roll ksk sign 1 13 2 13 1700000000"},
 	};
 	for (size_t i = 0; i < sizeof(strict) / sizeof(strict[0]); i++) {
 		char text[4096];
