@@ -8,9 +8,73 @@
 #include "common/dns.h"
 #include "common/error.h"
 
-/* What all transfers keep, and its bound. */
+/* What all transfers keep, and its bound; the keeps that hold something
+ * (listed), to find the largest when all together are at the bound. */
 static size_t g_total;
 static size_t g_total_max = GW_XFR_KEEP_TOTAL_MAX;
+static gw_xfr_keep_t *g_keeps;
+
+static void list_add(gw_xfr_keep_t *keep)
+{
+	if (keep->listed)
+		return;
+	keep->prev = NULL;
+	keep->next = g_keeps;
+	if (g_keeps != NULL)
+		g_keeps->prev = keep;
+	g_keeps = keep;
+	keep->listed = true;
+}
+
+static void list_remove(gw_xfr_keep_t *keep)
+{
+	if (!keep->listed)
+		return;
+	if (keep->prev != NULL)
+		keep->prev->next = keep->next;
+	else
+		g_keeps = keep->next;
+	if (keep->next != NULL)
+		keep->next->prev = keep->prev;
+	keep->prev = keep->next = NULL;
+	keep->listed = false;
+}
+
+/* Free what keep holds; it stays as it is otherwise (max, full). */
+static void release(gw_xfr_keep_t *keep)
+{
+	list_remove(keep);
+	g_total -= keep->octets;
+	for (size_t i = 0; i < keep->count; i++) {
+		free(keep->names[i].owner);
+		free(keep->names[i].rrs);
+	}
+	free(keep->names);
+	keep->names = NULL;
+	keep->count = keep->cap = 0;
+	keep->octets = 0;
+}
+
+/* Room for keep to take octets more within the bound of all transfers.
+ * Past it, the transfer that keeps most ends (full: its client asks
+ * again) when it keeps more than keep would: a reader that drains slowly
+ * (its idle deadline moves with each write it takes) holds what it kept
+ * through every commit since it began, and would otherwise end every
+ * other transfer that has to keep something. */
+static bool make_room(gw_xfr_keep_t *keep, size_t octets)
+{
+	while (g_total + octets > g_total_max) {
+		gw_xfr_keep_t *big = NULL;
+		for (gw_xfr_keep_t *k = g_keeps; k != NULL; k = k->next)
+			if (k != keep && (big == NULL || k->octets > big->octets))
+				big = k;
+		if (big == NULL || big->octets <= keep->octets + octets)
+			return false;
+		release(big);
+		big->full = true;
+	}
+	return true;
+}
 
 /* One RR of a commit's diff. */
 typedef struct diff_rr {
@@ -280,7 +344,7 @@ int gw_xfr_keep_diff(gw_xfr_keep_t *keep, const zone_t *zone, const zone_rrdiff_
 			break;
 		size_t octets = rrs[i].owner_len + kept.size;
 		if (keep->octets + octets > (keep->max > 0 ? keep->max : GW_XFR_KEEP_MAX) ||
-		    g_total + octets > g_total_max)
+		    !make_room(keep, octets))
 			ret = GW_ESPACE;
 		else
 			ret = insert(keep, at, &kept);
@@ -291,6 +355,7 @@ int gw_xfr_keep_diff(gw_xfr_keep_t *keep, const zone_t *zone, const zone_rrdiff_
 		}
 		keep->octets += octets;
 		g_total += octets;
+		list_add(keep);
 	}
 out:
 	if (ret == GW_ENOMEM || ret == GW_ESPACE)
@@ -318,12 +383,7 @@ const gw_xfr_kept_t *gw_xfr_keep_next(const gw_xfr_keep_t *keep, const uint8_t *
 void gw_xfr_keep_deinit(gw_xfr_keep_t *keep)
 {
 	size_t max = keep->max;
-	g_total -= keep->octets;
-	for (size_t i = 0; i < keep->count; i++) {
-		free(keep->names[i].owner);
-		free(keep->names[i].rrs);
-	}
-	free(keep->names);
+	release(keep);
 	memset(keep, 0, sizeof(*keep));
 	keep->max = max;
 }

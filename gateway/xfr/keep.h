@@ -7,7 +7,8 @@
  * name it removed keeps its records (the transfer still sends them).
  * Bounded by GW_XFR_KEEP_MAX octets a transfer and GW_XFR_KEEP_TOTAL_MAX
  * in all: past them the transfer ends as it did before it kept anything,
- * and the client tries again. */
+ * and the client tries again; past the bound of all, the one that keeps
+ * most ends, when it keeps more than the one asking would. */
 #pragma once
 
 #include <stdbool.h>
@@ -38,7 +39,11 @@ typedef struct gw_xfr_keep {
 	size_t count, cap;
 	size_t octets; /* owners and RRs kept */
 	size_t max;    /* octets kept at most; 0: GW_XFR_KEEP_MAX */
-	bool full;     /* past a bound, or out of memory */
+	bool full;     /* past a bound, or out of memory, or made room for another */
+	/* borrowed: the others that keep something, while this one does
+	 * (listed), for the bound of all together */
+	struct gw_xfr_keep *prev, *next;
+	bool listed;
 } gw_xfr_keep_t;
 
 /* Does the transfer still have to send owner (arg: the transfer)? */
@@ -47,7 +52,8 @@ typedef bool (*gw_xfr_ahead_fn)(const void *arg, const uint8_t *owner);
 /* A commit applied diff to zone (zone as it is after it): keep each name
  * that diff touches, ahead says is still to be sent and is not kept
  * already, as it was before. GW_OK; GW_ESPACE or GW_ENOMEM with full set
- * (nothing more is kept); GW_EMALFORMED for a diff not in its form. */
+ * (nothing more is kept); GW_EMALFORMED for a diff not in its form. May
+ * end another transfer's keep to make room (it is then full and empty). */
 int gw_xfr_keep_diff(gw_xfr_keep_t *keep, const zone_t *zone, const zone_rrdiff_t *diff,
                      gw_xfr_ahead_fn ahead, const void *arg);
 

@@ -401,14 +401,65 @@ static void test_ends_when_it_cannot_keep(void)
 	teardown(&f);
 }
 
+/* A reader that drains slowly keeps, through every commit since its
+ * transfer began, up to its own bound. At the bound of all transfers
+ * together it is the one that ends, not another that must keep one name:
+ * else one slow reader per few connections ends every other transfer of
+ * a busy zone. */
+static void test_slow_reader_makes_room(void)
+{
+	fixture_t f;
+	setup(&f);
+	lines_t sent = {0};
+	uint8_t n06[ZONE_NAME_MAXLEN];
+	tname(n06, "n06." APEX);
+	gw_xfr_t x, y;
+	CU_ASSERT_FATAL(gw_xfr_init(&x, f.ref, &f.q, 1232) == GW_OK);
+	CU_ASSERT_FATAL(step(&x, &sent) > 0);
+	/* x keeps five names it has yet to send, then sends past n06. */
+	commit(&f,
+	       (const char *const[]){
+	           "-n35." APEX " 300 IN A 192.0.2.36", "-n36." APEX " 300 IN A 192.0.2.37",
+	           "-n37." APEX " 300 IN A 192.0.2.38", "-n38." APEX " 300 IN A 192.0.2.39",
+	           "-n39." APEX " 300 IN A 192.0.2.40", NULL},
+	       true);
+	for (int i = 0; i < 200 && !(x.done_set && zone_name_cmp(x.done, n06) >= 0); i++)
+		CU_ASSERT_FATAL(step(&x, &sent) > 0);
+	CU_ASSERT_FATAL(x.done_set && zone_name_cmp(x.done, n06) >= 0);
+	size_t slow = x.keep.octets;
+	CU_ASSERT_FATAL(slow > 0 && !x.keep.full);
+
+	/* y begins; then a commit only y must keep (x sent n02 already),
+	 * with room for less than it. */
+	CU_ASSERT_FATAL(gw_xfr_init(&y, f.ref, &f.q, 1232) == GW_OK);
+	CU_ASSERT_FATAL(step(&y, &sent) > 0);
+	gw_xfr_keep_set_total_max(gw_xfr_keep_total() + 64);
+	commit(&f, (const char *const[]){"-n02." APEX " 300 IN A 192.0.2.3", NULL}, true);
+	CU_ASSERT(x.keep.full);
+	CU_ASSERT_EQUAL(x.keep.octets, 0);
+	CU_ASSERT(!y.keep.full);
+	CU_ASSERT(y.keep.octets > 0 && y.keep.octets < slow);
+	CU_ASSERT_EQUAL(gw_xfr_keep_total(), y.keep.octets);
+	CU_ASSERT_EQUAL(step(&x, &sent), GW_EBUSY);
+	CU_ASSERT(step(&y, &sent) > 0);
+	gw_xfr_deinit(&x);
+	gw_xfr_deinit(&y);
+	CU_ASSERT_EQUAL(gw_xfr_keep_total(), 0);
+	gw_xfr_keep_set_total_max(0);
+	lines_free(&sent);
+	teardown(&f);
+}
+
 int gw_test_register(void)
 {
-	return gw_test_suite("axfr keeps its version",
-	                     (gw_test_t[]){
-	                         {"commits during a transfer", test_keeps_its_version},
-	                         {"an RRset bigger than a message", test_split_rrset},
-	                         {"two transfers at different serials", test_two_transfers},
-	                         {"more change than it keeps", test_ends_when_it_cannot_keep},
-	                         {NULL, NULL},
-	                     });
+	return gw_test_suite(
+	    "axfr keeps its version",
+	    (gw_test_t[]){
+	        {"commits during a transfer", test_keeps_its_version},
+	        {"an RRset bigger than a message", test_split_rrset},
+	        {"two transfers at different serials", test_two_transfers},
+	        {"more change than it keeps", test_ends_when_it_cannot_keep},
+	        {"a slow reader makes room for the others", test_slow_reader_makes_room},
+	        {NULL, NULL},
+	    });
 }
