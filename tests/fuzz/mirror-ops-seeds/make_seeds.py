@@ -173,6 +173,16 @@ seeds = {
     + rec(SRV, LAN, 7, 0, srv_to(4, 80)) + rec(TXT, LAN, 7, 0, bytes([0]))
     + rec(A, LAN, 4, 0, addr()) + FLUSH + rec(SRV, LAN | BYE, 1, 0, srv_to(0, 631))
     + rec(SRV, LAN, 1, 0, srv_to(4, 631)) + FLUSH,
+    # a service on host-1 and the printer, which rewrites its TXT and
+    # renews its addresses, share the tokens: the addresses take them, and
+    # the printer's old TXT stays until its successor's token comes
+    'rate-replaced': printer + reload(4) + slot(7, b'web') + rec(BROWSE, LAN, 7, 0)
+    + rec(SRV, LAN, 7, 0, srv_to(4, 80)) + rec(TXT, LAN, 7, 0, bytes([0]))
+    + rec(A, LAN, 4, 0, addr()) + rec(AAAA, LAN | V6, 4, 0, addr())
+    + rec(TXT, LAN | BYE, 1, 0, bytes([1, 12]) + b'rp=ipp/print')
+    + rec(TXT, LAN, 1, 0, bytes([1, 12]) + b'rp=ipp/faxes')
+    + rec(A, LAN | BYE, 0, 0, addr()) + rec(A, LAN, 0, 0, addr(1))
+    + rec(AAAA, LAN | V6 | BYE, 0, 0, addr()) + rec(AAAA, LAN | V6, 0, 0, addr(1)) + FLUSH,
 }
 # Found by fuzz_mirror (7 December 2026), minimised, kept as it came: a
 # host's address at the per-address share evicts its one instance, which
