@@ -413,17 +413,25 @@ int sig_keystore_roll_advance(sig_keystore_t *ks, const sig_roll_intervals_t *iv
 	ks->roll.since = now;
 	apply_step(ks, st, old_i, new_i);
 	int ret = GW_OK;
+	sig_key_t *was = NULL;
 	/* The revoked form in memory first (a new DNSKEY, a new tag); the
-	 * state written next says R, so a restart makes the same. */
+	 * state written next says R, so a restart makes the same. Not
+	 * written, the key goes back as it was: the zone's next refresh
+	 * would sign with a tag no DNSKEY has. */
 	if ((st->old_use & R) && old_i >= 0)
-		ret = sig_ks_revoke(ks, (size_t)old_i);
+		ret = sig_ks_revoke(ks, (size_t)old_i, &was);
 	if (ret == GW_OK)
 		ret = sig_ks_save_state(ks);
 	if (ret != GW_OK) {
+		if (was != NULL) {
+			sig_key_free(ks->keys[old_i]);
+			ks->keys[old_i] = was;
+		}
 		ks->roll = saved;
 		restore_uses(ks, uses);
 		return ret;
 	}
+	sig_key_free(was);
 	gw_notice("%s rollover for %s: %s (key %u -> %u)", sig_roll_kind_name(ks->roll.kind),
 	          ks->apex_text, sig_roll_step_name(ks->roll.step), ks->roll.old_tag,
 	          ks->roll.new_tag);

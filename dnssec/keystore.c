@@ -652,15 +652,20 @@ sig_key_t *const *sig_keystore_keys(const sig_keystore_t *ks, size_t *count)
 	return ks->keys;
 }
 
-int sig_ks_revoke(sig_keystore_t *ks, size_t i)
+int sig_ks_revoke(sig_keystore_t *ks, size_t i, sig_key_t **was)
 {
 	sig_key_t *revoked = NULL;
+	if (was != NULL)
+		*was = NULL;
 	if (sig_key_flags(ks->keys[i]) & SIG_FLAGS_REVOKE)
 		return GW_OK;
 	int ret = sig_key_revoke(&revoked, ks->keys[i]);
 	if (ret != GW_OK)
 		return ret;
-	sig_key_free(ks->keys[i]);
+	if (was != NULL)
+		*was = ks->keys[i];
+	else
+		sig_key_free(ks->keys[i]);
 	ks->keys[i] = revoked;
 	ks->meta[i].use |= SIG_USE_REVOKED;
 	return GW_OK;

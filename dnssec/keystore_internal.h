@@ -74,8 +74,10 @@ int sig_ks_generate(sig_keystore_t *ks, uint8_t alg, sig_role_t role, int rsa_bi
 void sig_ks_drop_key(sig_keystore_t *ks, size_t i);
 
 /* Replace key i by its revoked form (RFC 5011) and mark it so (in
- * memory). GW_OK, GW_ECRYPTO, GW_ENOMEM. */
-int sig_ks_revoke(sig_keystore_t *ks, size_t i);
+ * memory). *was (may be NULL: freed) gets the key object replaced, the
+ * caller's, to put back if what follows fails; NULL when i was revoked
+ * already. GW_OK, GW_ECRYPTO, GW_ENOMEM. */
+int sig_ks_revoke(sig_keystore_t *ks, size_t i, sig_key_t **was);
 
 /* A usable set has a key for the apex DNSKEY RRset (CSK or KSK) and one
  * for everything else (CSK or ZSK): GW_OK, else GW_EKEY, logged with

@@ -281,7 +281,7 @@ static int load_entry(sig_keystore_t *ks, const ks_entry_t *e)
 	ks->meta[ks->count - 1] = e->meta;
 	ks->meta[ks->count - 1].file_tag = (uint16_t)e->tag;
 	if (e->meta.use & SIG_USE_REVOKED)
-		ret = sig_ks_revoke(ks, ks->count - 1);
+		ret = sig_ks_revoke(ks, ks->count - 1, NULL);
 out:
 	sig_key_free(key);
 	free(path);

@@ -760,7 +760,7 @@ static void test_keystore_fresh(void)
 	CU_ASSERT_FALSE(fresh_for(ks, same));
 	CU_ASSERT_FALSE(fresh_for(ks, revoked));
 	/* The store's key revoked: the unrevoked tag still names it. */
-	CU_ASSERT_EQUAL_FATAL(sig_ks_revoke(ks, 0), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(sig_ks_revoke(ks, 0, NULL), GW_OK);
 	CU_ASSERT_EQUAL(sig_key_tag(keys[0]), sig_key_tag(revoked));
 	CU_ASSERT_FALSE(fresh_for(ks, same));
 	CU_ASSERT_FALSE(fresh_for(ks, revoked));

@@ -321,6 +321,64 @@ static void test_machine_rfc5011(void)
 	walk_iv(false, SIG_ROLL_CSK, exc, 6, &iv);
 }
 
+/* The revoke step cannot be written (keys/state stands in the way of its
+ * rename): the step is not taken, and the old KSK stays in memory as it
+ * was, not in its revoked form, whose tag no published DNSKEY has. Once
+ * it can be written, the step comes. */
+static void test_revoke_not_written(void)
+{
+	sig_roll_intervals_t iv = g_iv;
+	iv.revoke = 500;
+	store_t s;
+	store_init(&s, true);
+	int64_t now = 1700000000;
+	bool changed = false;
+	int64_t next = 0;
+	sig_roll_info_t info;
+	CU_ASSERT_EQUAL_FATAL(start(s.ks, SIG_ROLL_KSK, 0, now), GW_OK);
+	sig_keystore_roll_info(s.ks, &iv, &info);
+	uint16_t old_tag = info.old_tag;
+	now = info.next; /* publish -> ds-wait */
+	CU_ASSERT_EQUAL(sig_keystore_roll_advance(s.ks, &iv, now, &changed, &next), GW_OK);
+	CU_ASSERT_EQUAL_FATAL(sig_keystore_ds_seen(s.ks, now), GW_OK);
+	sig_keystore_roll_info(s.ks, &iv, &info);
+	CU_ASSERT_EQUAL_FATAL(info.step, SIG_STEP_DS_SEEN);
+	now = info.next;
+
+	char path[PATH_MAX + 16], inner[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/keys/state", s.state);
+	snprintf(inner, sizeof(inner), "%s/x", path);
+	FILE *fp = fopen(path, "r");
+	CU_ASSERT_FATAL(fp != NULL);
+	char text[8192];
+	size_t len = fread(text, 1, sizeof(text), fp);
+	fclose(fp);
+	CU_ASSERT_FATAL(len > 0 && len < sizeof(text));
+	CU_ASSERT_FATAL(unlink(path) == 0 && mkdir(path, 0700) == 0 && mkdir(inner, 0700) == 0);
+	CU_ASSERT_NOT_EQUAL(sig_keystore_roll_advance(s.ks, &iv, now, &changed, &next), GW_OK);
+	CU_ASSERT_FALSE(changed);
+	sig_keystore_roll_info(s.ks, &iv, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_DS_SEEN);
+	CU_ASSERT_EQUAL(use_of(s.ks, old_tag), P | S | D);
+	size_t n = 0;
+	sig_key_t *const *keys = sig_keystore_keys(s.ks, &n);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT_FALSE(sig_key_flags(keys[i]) & SIG_FLAGS_REVOKE);
+
+	CU_ASSERT_FATAL(rmdir(inner) == 0 && rmdir(path) == 0);
+	fp = fopen(path, "w");
+	CU_ASSERT_FATAL(fp != NULL);
+	CU_ASSERT(fwrite(text, 1, len, fp) == len);
+	CU_ASSERT(fclose(fp) == 0);
+	CU_ASSERT(chmod(path, 0600) == 0);
+	CU_ASSERT_EQUAL(sig_keystore_roll_advance(s.ks, &iv, now, &changed, &next), GW_OK);
+	CU_ASSERT_TRUE(changed);
+	sig_keystore_roll_info(s.ks, &iv, &info);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_REVOKE);
+	CU_ASSERT_EQUAL(use_of(s.ks, old_tag), P | S | SIG_USE_REVOKED);
+	store_done(&s);
+}
+
 static void test_machine_alg(void)
 {
 	/* The SEP key's use (the ZSKs follow the ZSK columns of g_alg). */
@@ -983,6 +1041,7 @@ int gw_test_register(void)
 	        {"machine csk", test_machine_csk},
 	        {"machine algorithm", test_machine_alg},
 	        {"machine rfc5011", test_machine_rfc5011},
+	        {"machine rfc5011, the revoke step not written", test_revoke_not_written},
 	        {"machine errors", test_machine_errors},
 	        {"cds", test_cds},
 	        {"checker catches", test_checker_catches},
