@@ -182,16 +182,21 @@ static int op_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Does applying this op take a token? Only an addition (or a new TTL)
- * that changes what the zone holds: the rate bounds what devices add, and
- * a withdrawal ends what an addition paid for. What must go (a goodbye, a
- * name a reload delegates or its policy no longer shows, a link gone)
- * would otherwise stay for want of a token, below a cut or against the
- * policy. */
+/* Does applying this op take a token? Only the addition of a record the
+ * zone does not hold: the rate bounds what devices add, and a withdrawal
+ * ends what an addition paid for. What must go (a goodbye, a name a
+ * reload delegates or its policy no longer shows, a link gone) would
+ * otherwise stay for want of a token, below a cut or against the policy.
+ * A new TTL of a record the zone holds is free too: an RRset has one TTL
+ * (the smallest of its records'), which the zone sets from any record
+ * added to it, so all of its records must take a new one in one batch,
+ * or the zone holds others than the mirror counts. It comes with a
+ * record that joins or leaves the RRset, or with a device's TTLs, at most
+ * once a batch. */
 static bool op_costs(const op_t *o)
 {
 	const ent_t *e = o->e;
-	return o->add && !(e->pub && e->pub_ttl == e->new_ttl);
+	return o->add && !e->want && !e->pub;
 }
 
 static void refill(mdns_mirror_t *m, contrib_t *c)
