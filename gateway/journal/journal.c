@@ -173,24 +173,34 @@ static void file_failed(gw_journal_t *j, int err)
 	arm_retry(j);
 }
 
+/* A rewrite succeeded: after a failure, the history is on disk again. */
+static void file_written(gw_journal_t *j)
+{
+	if (j->file_error == 0)
+		return;
+	gw_notice("journal: %s written (try %u after the error); the IXFR history is on "
+	          "disk again",
+	          j->path, j->retries + 1);
+	j->file_error = 0;
+	j->retries = 0;
+	j->retry_delay = RETRY_FIRST;
+}
+
+static void write_file(gw_journal_t *j, const zone_t *zone, bool compact);
+
+/* The retry writes the file as any rewrite does, in a child process for
+ * a large zone: on a full disk it comes back every few minutes, and in
+ * the daemon each try would stop the answers for the whole snapshot's
+ * write (a second at 100 000 services). The next wait doubles, unless
+ * it succeeds. */
 static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	gw_journal_t *j = container_of(w, gw_journal_t, retry);
 	(void)loop;
 	(void)revents;
 	j->retries++;
-	int ret = gw_journal_file_rewrite(j, j->zone, false);
-	if (ret == GW_OK) {
-		gw_notice("journal: %s written (try %u after the error); the IXFR history is on "
-		          "disk again",
-		          j->path, j->retries + 1);
-		j->file_error = 0;
-		j->retries = 0;
-		j->retry_delay = RETRY_FIRST;
-		return;
-	}
 	j->retry_delay = j->retry_delay * 2 < RETRY_MAX ? j->retry_delay * 2 : RETRY_MAX;
-	file_failed(j, ret);
+	write_file(j, j->zone, false);
 }
 
 /* The octets zone's snapshot takes: the last one written, or before
@@ -229,13 +239,18 @@ static void write_file(gw_journal_t *j, const zone_t *zone, bool compact)
 	int ret = gw_journal_file_rewrite(j, zone, compact);
 	if (ret != GW_OK)
 		file_failed(j, ret);
+	else
+		file_written(j);
 }
 
 void gw_journal_bg_done(gw_journal_t *j, int ret, bool again, bool compact)
 {
-	if (ret != GW_OK)
+	if (ret != GW_OK) {
 		file_failed(j, ret);
-	else if (again)
+		return;
+	}
+	file_written(j);
+	if (again)
 		write_file(j, j->zone, compact);
 }
 
