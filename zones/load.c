@@ -28,6 +28,7 @@
 
 /* A record without a TTL, with no $TTL and no TTL written before it. */
 #define TTL_FALLBACK 3600
+#define TTL_MAX      2147483647u
 
 /* The largest zone file read. The zone file holds the records an
  * operator writes (the discovered services are not in it): the generated
@@ -273,8 +274,32 @@ static int push_mark(load_out_t *out, size_t at, uint32_t ttl)
 	return GW_OK;
 }
 
+/* ldns gives a record written without a TTL the default passed in,
+ * LOAD_TTL_ABSENT, which a TTL written as 4294967295 cannot be told from:
+ * is the record's text [from, to) one with a TTL written? Read again with
+ * another default (origin and prev, this record's owner now: as before). */
+static bool ttl_written(const loader_t *ld, size_t from, size_t to, const ldns_rdf *origin,
+                        const ldns_rdf *prev)
+{
+	FILE *fp = fmemopen(ld->data + from, to - from, "r");
+	if (fp == NULL)
+		return true; /* refused rather than read as absent */
+	ldns_rdf *o = origin != NULL ? ldns_rdf_clone(origin) : NULL;
+	ldns_rdf *p = prev != NULL ? ldns_rdf_clone(prev) : NULL;
+	ldns_rr *rr = NULL;
+	uint32_t ttl = 1; /* not LOAD_TTL_ABSENT, which only a written TTL gives now */
+	ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &o, &p, NULL);
+	bool written = s != LDNS_STATUS_OK || ldns_rr_ttl(rr) == LOAD_TTL_ABSENT;
+	ldns_rr_free(rr);
+	ldns_rdf_deep_free(o);
+	ldns_rdf_deep_free(p);
+	fclose(fp);
+	return written;
+}
+
 /* One record (or directive) read by ldns from fp; false once the range
- * ends or fails. */
+ * ends or fails. A TTL past 2^31 - 1 is refused (RFC 2181 section 8: a
+ * resolver takes it for 0). */
 static bool read_one(loader_t *ld, FILE *fp, size_t base, size_t stop_at, ldns_rdf **origin,
                      ldns_rdf **prev, zone_batch_t *batch, load_out_t *out)
 {
@@ -303,6 +328,11 @@ static bool read_one(loader_t *ld, FILE *fp, size_t base, size_t stop_at, ldns_r
 		out_fail(out, GW_EPARSE, line, "syntax error: no progress");
 		return false;
 	case LDNS_STATUS_SYNTAX_TTL:
+		if (ttl > TTL_MAX) {
+			out_fail(out, GW_EPARSE, line, "$TTL %u is above %u (RFC 2181 section 8)",
+			         ttl, TTL_MAX);
+			return false;
+		}
 		if (push_mark(out, batch->count, ttl) == GW_OK)
 			return true;
 		out_fail(out, GW_ENOMEM, line, "out of memory");
@@ -318,7 +348,13 @@ static bool read_one(loader_t *ld, FILE *fp, size_t base, size_t stop_at, ldns_r
 		return false;
 	}
 	int ret = GW_OK;
-	if (!rdata_fits(rr, ld->data + from, to - from)) {
+	uint32_t rr_ttl = ldns_rr_ttl(rr);
+	if (rr_ttl > TTL_MAX &&
+	    (rr_ttl != LOAD_TTL_ABSENT || ttl_written(ld, from, to, *origin, *prev))) {
+		out_fail(out, GW_EPARSE, line, "TTL %u is above %u (RFC 2181 section 8)", rr_ttl,
+		         TTL_MAX);
+		ret = GW_EPARSE;
+	} else if (!rdata_fits(rr, ld->data + from, to - from)) {
 		const ldns_rr_descriptor *desc = ldns_rr_descript(ldns_rr_get_type(rr));
 		out_fail(out, GW_EPARSE, line, "%s: the RDATA does not fit its type",
 		         desc != NULL ? desc->_name : "type");

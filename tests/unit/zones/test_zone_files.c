@@ -60,6 +60,9 @@ static void test_load_errors(void)
 	expect_error("include.db", GW_EPARSE, 3, "$INCLUDE");
 	expect_error("class-ch.db", GW_ESEMANTIC, 3, "class is not IN");
 	expect_error("generic-rdata.db", GW_EPARSE, 8, "does not fit its type");
+	expect_error("ttl-max.db", GW_EPARSE, 5, "TTL 4294967295 is above 2147483647");
+	expect_error("ttl-over.db", GW_EPARSE, 5, "TTL 2147483648 is above 2147483647");
+	expect_error("ttl-over-directive.db", GW_EPARSE, 4, "$TTL 3000000000 is above");
 	expect_error("does-not-exist.db", -ENOENT, 0, strerror(ENOENT));
 
 	/* A short buffer still gets a terminated prefix; NULL is allowed. */
@@ -186,6 +189,7 @@ static void test_ttl_defaults(void)
 	CU_ASSERT_EQUAL(trrset(zone, "d.example.", LDNS_RR_TYPE_A)->ttl, 77);
 	CU_ASSERT_EQUAL(trrset(zone, "d.example.", LDNS_RR_TYPE_TXT)->ttl, 5);
 	CU_ASSERT_EQUAL(trrset(zone, "e.example.", LDNS_RR_TYPE_TXT)->ttl, 77);
+	CU_ASSERT_EQUAL(trrset(zone, "f.example.", LDNS_RR_TYPE_A)->ttl, 2147483647);
 	zone_free(zone);
 }
 

@@ -79,7 +79,10 @@ static void test_files(void)
 	    "syntax-error.db",
 	    "syntax-error-multiline.db",
 	    "ttl-defaults.db",
+	    "ttl-max.db",
 	    "ttl-mismatch.db",
+	    "ttl-over.db",
+	    "ttl-over-directive.db",
 	    "two-soa.db",
 	};
 	size_t splits = 0;
