@@ -262,8 +262,10 @@ int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now, int64_t *late
  * the time it has waited, its start moved by delta, and the state is
  * written. Counted from the old start, a step forward would pass for time
  * the new keys were out, and the next step could come before any resolver
- * could have fetched them. GW_OK also with no rollover; on a failed write
- * the moved start is kept in memory (the caller logs the error). */
+ * could have fetched them. Only a start this process took from its clock
+ * moves: one read from keys/state was written by an earlier start, under
+ * another clock. GW_OK also with no rollover; on a failed write the
+ * moved start is kept in memory (the caller logs the error). */
 int sig_keystore_roll_clock_set(sig_keystore_t *ks, int64_t delta);
 
 /* The new DS is at the parent (a command, or the ds-check query): from

@@ -293,7 +293,8 @@ int sig_keystore_roll_start(sig_keystore_t *ks, sig_roll_kind_t kind, int64_t no
 	                       .old_alg = alg,
 	                       .new_tag = sig_key_tag(key),
 	                       .new_alg = alg,
-	                       .since = now};
+	                       .since = now,
+	                       .here = true};
 	uint8_t old_use = ks->meta[old_i].use;
 	apply_step(ks, &t[0], old_i, (int)new_i);
 	ret = sig_ks_save_state(ks);
@@ -411,6 +412,7 @@ int sig_keystore_roll_advance(sig_keystore_t *ks, const sig_roll_intervals_t *iv
 	save_uses(ks, uses);
 	ks->roll.step = st->step;
 	ks->roll.since = now;
+	ks->roll.here = true;
 	apply_step(ks, st, old_i, new_i);
 	int ret = GW_OK;
 	sig_key_t *was = NULL;
@@ -497,7 +499,8 @@ int sig_keystore_roll_start_alg(sig_keystore_t *ks, uint8_t alg, int64_t now)
 	                       .old_alg = old_alg,
 	                       .new_tag = sig_key_tag(ks->keys[new_sep]),
 	                       .new_alg = alg,
-	                       .since = now};
+	                       .since = now,
+	                       .here = true};
 	uint8_t uses[SIG_KS_KEYS_MAX];
 	save_uses(ks, uses);
 	apply_step(ks, &g_alg[0], -1, -1);
@@ -527,14 +530,15 @@ int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now, int64_t *late
 	*late = 0;
 	if (ks->roll.kind == SIG_ROLL_NONE || ks->roll.since >= now)
 		return GW_OK;
-	int64_t saved = ks->roll.since;
+	ks_roll_t saved = ks->roll;
 	ks->roll.since = now;
+	ks->roll.here = true;
 	int ret = sig_ks_save_state(ks);
 	if (ret != GW_OK) {
-		ks->roll.since = saved;
+		ks->roll = saved;
 		return ret;
 	}
-	*late = now - saved;
+	*late = now - saved.since;
 	return GW_OK;
 }
 
@@ -542,6 +546,16 @@ int sig_keystore_roll_clock_set(sig_keystore_t *ks, int64_t delta)
 {
 	if (ks->roll.kind == SIG_ROLL_NONE || delta == 0)
 		return GW_OK;
+	if (!ks->roll.here) {
+		/* A box without a clock that starts at 1970 and learns the
+		 * time from NTP would move a start written last week by
+		 * decades, and the rollover would wait as long. */
+		gw_notice("%s rollover for %s: step %s keeps its start, written before this start "
+		          "under another clock than the one set now",
+		          sig_roll_kind_name(ks->roll.kind), ks->apex_text,
+		          sig_roll_step_name(ks->roll.step));
+		return GW_OK;
+	}
 	ks->roll.since += delta;
 	gw_notice("%s rollover for %s: step %s keeps the time it has waited (its start moved "
 	          "with the clock by %lld s)",
@@ -557,6 +571,7 @@ int sig_keystore_ds_seen(sig_keystore_t *ks, int64_t now)
 	ks_roll_t saved = ks->roll;
 	ks->roll.step = SIG_STEP_DS_SEEN;
 	ks->roll.since = now;
+	ks->roll.here = true;
 	int ret = sig_ks_save_state(ks);
 	if (ret != GW_OK) {
 		ks->roll = saved;

@@ -31,6 +31,11 @@ typedef struct {
 	uint16_t old_tag, new_tag;
 	uint8_t old_alg, new_alg;
 	int64_t since; /* when the step took effect */
+	/* since was taken from this process's clock, not read from
+	 * keys/state: a step of that clock moves it (it was written under
+	 * the clock now corrected); one read was written by an earlier start,
+	 * under a clock that step says nothing of. */
+	bool here;
 } ks_roll_t;
 
 struct sig_keystore {

@@ -196,6 +196,7 @@ static int parse_roll_line(const char *line, ks_roll_t *r)
 	r->old_alg = (uint8_t)old_alg;
 	r->new_alg = (uint8_t)new_alg;
 	r->since = since;
+	r->here = false; /* written by an earlier start */
 	return GW_OK;
 }
 

@@ -291,6 +291,7 @@ static int begin(gw_dane_t *dn, const uint8_t spki[32])
 	memcpy(dn->next, spki, 32);
 	/* Whole seconds, rounded up: the wait is never shorter. */
 	dn->published = (int64_t)gw_clock_wall() + 1;
+	dn->published_here = true;
 	dn->rolling = true;
 	ret = write_state(dn);
 	if (ret == GW_OK)
@@ -314,6 +315,7 @@ static void retry_publish(gw_dane_t *dn)
 		return;
 	if (dn->rolling) {
 		dn->published = (int64_t)gw_clock_wall() + 1;
+		dn->published_here = true;
 		if (write_state(dn) != GW_OK)
 			gw_warn("TLS: %s keeps the earlier time of the new key's TLSA; a restart "
 			        "would use the key up to that much sooner",
@@ -416,6 +418,7 @@ static int resume(gw_dane_t *dn, const char *text, size_t len)
 	SSL_CTX *ctx = NULL;
 	uint8_t use[32], src[32];
 	int ret = gw_tls_rollover_parse(text, len, dn->next, &dn->published);
+	dn->published_here = false; /* written by the last run, under its clock */
 	if (ret != GW_OK) {
 		gw_err("TLS: %s is damaged; remove it (and %s, %s) to serve the key in %s at once, "
 		       "or restore it",
@@ -452,6 +455,7 @@ static int resume(gw_dane_t *dn, const char *text, size_t len)
 		/* The last run's zone never took the new key's TLSA: this start
 		 * publishes it, and the wait begins now. */
 		dn->published = now + 1;
+		dn->published_here = true;
 		if (write_state(dn) != GW_OK)
 			gw_warn("TLS: cannot write %s; the new key still waits from now",
 			        dn->state_file);
@@ -613,6 +617,16 @@ void gw_dane_clock_set(gw_dane_t *dn, int64_t delta)
 	 * restart against the wall clock, must too. */
 	if (!dn->rolling || dn->published == 0 || delta == 0)
 		return;
+	/* A time read from the state file was written under the last run's
+	 * clock, which this step says nothing of: moved back with a clock
+	 * that was ahead at this start, the key would be used before caches
+	 * could hold its TLSA. */
+	if (!dn->published_here) {
+		gw_notice("TLS: the new key's TLSA keeps the time the last run wrote in %s, under "
+		          "another clock than the one set now",
+		          dn->state_file);
+		return;
+	}
 	dn->published += delta;
 	if (write_state(dn) != GW_OK)
 		gw_warn("TLS: %s keeps the time of the new key's TLSA from before the clock was "

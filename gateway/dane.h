@@ -51,6 +51,9 @@ typedef struct gw_dane {
 	bool held, held_given;
 	uint8_t next[32];
 	int64_t published; /* wall clock its TLSA was first published */
+	/* published was taken from this run's clock, not read from the state
+	 * file: gw_dane_clock_set() moves only such a time. */
+	bool published_here;
 	/* Two sets of records: the zone manager borrows the current one
 	 * until the next is given to it. Owned strings. */
 	char *rrs[2][GW_DANE_RRS_MAX];
@@ -104,7 +107,9 @@ void gw_dane_release(gw_dane_t *dn, bool lost);
 /* The wall clock was set, moved by delta seconds against elapsed time: a
  * new key's TLSA keeps the time it has been published (its time in
  * <state>/tls/rollover moved by delta), so that a step of the clock
- * forward never shortens the wait before the key is used. */
+ * forward never shortens the wait before the key is used. A time read
+ * from that file at the start was written under the last run's clock and
+ * stays. */
 void gw_dane_clock_set(gw_dane_t *dn, int64_t delta);
 
 /* Stops the timer, frees the records and the reference. Accepts an empty

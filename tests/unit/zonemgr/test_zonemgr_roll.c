@@ -277,12 +277,31 @@ static void test_roll_clock_set(void)
 	roll_info(f, &info);
 	CU_ASSERT_EQUAL(info.since, since + 30 * 86400);
 
-	/* Set back (by a little more): the start moves back with it, the
-	 * step still waits. */
+	/* Set after the restart: the start it read was written under the
+	 * clock of the start before, which this step says nothing of, and
+	 * stays (a box without a clock starts at 1970 and learns the time
+	 * from NTP: moved by decades, the rollover would wait as long). */
+	char log[4096];
+	log_capture_t cap;
+	log_capture_start(&cap);
+	gw_zonemgr_clock_set(f->m, 40L * 365 * 86400);
+	log_capture_end(&cap, log, sizeof(log));
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL(info.since, since + 30 * 86400);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	CU_ASSERT(strstr(log, "keeps its start, written before this start") != NULL);
+
+	/* A step this start takes moves with a set back (by a little
+	 * more), and still waits. */
+	pass_seconds((time_t)(info.next - (int64_t)time(NULL)) + 1);
+	gw_zonemgr_roll_tick(f->m);
+	roll_info(f, &info);
+	CU_ASSERT_EQUAL_FATAL(info.step, SIG_STEP_DS_WAIT);
+	since = info.since;
 	gw_zonemgr_clock_set(f->m, -30 * 86400 - 100);
 	roll_info(f, &info);
-	CU_ASSERT_EQUAL(info.since, since - 100);
-	CU_ASSERT_EQUAL(info.step, SIG_STEP_PUBLISH);
+	CU_ASSERT_EQUAL(info.since, since - 30 * 86400 - 100);
+	CU_ASSERT_EQUAL(info.step, SIG_STEP_DS_WAIT);
 	teardown(f);
 }
 
