@@ -483,14 +483,15 @@ static void compute_browse(lctx_t *x, kname_t *n, const uint8_t *services)
 	uint8_t owner[ZONE_NAME_MAXLEN];
 	uint8_t rd[MDNS_RDATA_MAX];
 	size_t count = 0;
+	/* The browse RRset holds the PTRs of many devices' instances, and
+	 * has one TTL: the cap, not the smallest a device announces, which
+	 * would shorten every other device's PTR and, changing, rewrite the
+	 * whole RRset at each batch. A device's goodbye still withdraws its
+	 * PTR at once. */
 	uint32_t ttl = x->cap;
 	const uint8_t *suffix = x->zl->suffix;
 	if (mdns_translate_name(owner, n->name, suffix, 1) < 0 || is_static(x, n))
 		return;
-	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
-		if (r->type == DNS_T_PTR && instance_ok(x, r->target))
-			ttl = mdns_ttl_cap(r->ttl, ttl);
-	}
 	for (krr_t *r = n->rrs; r != NULL; r = r->next) {
 		if (r->type != DNS_T_PTR || !instance_ok(x, r->target))
 			continue;

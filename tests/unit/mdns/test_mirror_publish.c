@@ -375,6 +375,19 @@ static void test_ttl(void)
 	CU_ASSERT(has_rr(f, "printer.lan.home.arpa. 4 IN A 192.0.2.10"));
 	CU_ASSERT(has_rr(
 	    f, "_ipp._tcp.lan.home.arpa. 10 IN PTR My\\032Printer._ipp._tcp.lan.home.arpa."));
+	/* A browse PTR RRset holds many devices' PTRs: another device's PTR
+	 * with a short TTL leaves it at the cap, the printer's with it. */
+	uint8_t inst[MDNS_NAME_MAX];
+	int len = wire_text(inst, "Other._ipp._tcp.local");
+	CU_ASSERT_EQUAL(mdns_event(f->mirror, IFX, AF_INET, true, DNS_T_PTR, 2, "_ipp._tcp.local",
+	                           inst, (size_t)len),
+	                GW_OK);
+	srv(f, true, "Other._ipp._tcp.local", 631, "printer.local");
+	txt(f, true, "Other._ipp._tcp.local", "rp=x");
+	mdns_mirror_flush(f->mirror);
+	CU_ASSERT(has_rr(f, "_ipp._tcp.lan.home.arpa. 10 IN PTR Other._ipp._tcp.lan.home.arpa."));
+	CU_ASSERT(has_rr(
+	    f, "_ipp._tcp.lan.home.arpa. 10 IN PTR My\\032Printer._ipp._tcp.lan.home.arpa."));
 	teardown(f);
 }
 
@@ -410,7 +423,7 @@ int gw_test_register(void)
 	    {"a failure of the host drops no record", test_local_failure_drops_nothing},
 	    {"a batch held with the zone and lost is committed again", test_held_commit_lost},
 	    {"a record the zone refuses stays out alone", test_refused_record_alone},
-	    {"TTLs capped, one per RRset", test_ttl},
+	    {"TTLs capped, one per RRset, a browse RRset's the cap", test_ttl},
 	    {"mdns.ipv6 off: no AAAA", test_ipv4_only},
 	    {"a goodbye in another letter case", test_goodbye_other_case},
 	    {NULL, NULL},
