@@ -188,6 +188,19 @@ static int batch_queue(zone_batch_t *batch, const uint8_t *owner, size_t owner_l
 	return GW_OK;
 }
 
+int zone_rr_rdata_wire(const ldns_rr *rr, ldns_buffer *wire)
+{
+	ldns_buffer_clear(wire);
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		/* ldns_rr_new_frm_type() leaves the fields it sized empty. */
+		if (ldns_rr_rdf(rr, i) == NULL)
+			return GW_EMALFORMED;
+		if (ldns_rdf2buffer_wire(wire, ldns_rr_rdf(rr, i)) != LDNS_STATUS_OK)
+			return GW_ENOMEM;
+	}
+	return GW_OK;
+}
+
 int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 {
 	const ldns_rdf *owner_rdf = ldns_rr_owner(rr);
@@ -209,16 +222,11 @@ int zone_batch_rr(zone_batch_t *batch, const ldns_rr *rr, bool add, size_t ref)
 		return batch_fail(batch, GW_EMALFORMED, ref, owner, type, "rdata is incomplete");
 
 	ldns_buffer *wire = batch->wire;
-	ldns_buffer_clear(wire);
-	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-		/* ldns_rr_new_frm_type() leaves the fields it sized empty. */
-		if (ldns_rr_rdf(rr, i) == NULL)
-			return batch_fail(batch, GW_EMALFORMED, ref, owner, type,
-			                  "rdata field missing");
-		if (ldns_rdf2buffer_wire(wire, ldns_rr_rdf(rr, i)) != LDNS_STATUS_OK)
-			return batch_fail(batch, GW_ENOMEM, ref, owner, type,
-			                  "out of memory converting rdata");
-	}
+	int ret = zone_rr_rdata_wire(rr, wire);
+	if (ret != GW_OK)
+		return batch_fail(batch, ret, ref, owner, type,
+		                  ret == GW_EMALFORMED ? "rdata field missing"
+		                                       : "out of memory converting rdata");
 	return batch_queue(batch, owner, (size_t)owner_len, (uint16_t)ldns_rr_get_class(rr), type,
 	                   ldns_rr_ttl(rr), ldns_buffer_begin(wire), ldns_buffer_position(wire),
 	                   add, ref, false);

@@ -463,6 +463,11 @@ int zone_dump(const zone_t *zone, FILE *fp);
 int zone_rr_from_wire(ldns_rr **out, const uint8_t *owner, size_t owner_len, uint16_t type,
                       uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
 
+/* The rdata of rr in wire form, into wire (cleared first): what the zone
+ * stores and a removal matches. GW_EMALFORMED when a field is missing
+ * (ldns_rr_new_frm_type() leaves them empty), GW_ENOMEM. */
+int zone_rr_rdata_wire(const ldns_rr *rr, ldns_buffer *wire);
+
 /* Convert one RR of a node into a new ldns_rr (for tests, dumps and the
  * signer). rdata may also point into rrset->sigs: the result is then the
  * RRSIG. On success *out is owned by the caller. GW_ENOMEM or

@@ -36,11 +36,8 @@ static bool statics_hold(const gw_zonemgr_t *m, const ldns_rr *rr, ldns_buffer *
 	if (owner_rdf == NULL || gw_zonemgr_skip_owned_and_soa(type, NULL))
 		return false;
 	const uint8_t *owner = ldns_rdf_data(owner_rdf);
-	ldns_buffer_clear(wire);
-	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
-		if (ldns_rr_rdf(rr, i) == NULL ||
-		    ldns_rdf2buffer_wire(wire, ldns_rr_rdf(rr, i)) != LDNS_STATUS_OK)
-			return false; /* the commit refuses it, or it matches nothing */
+	if (zone_rr_rdata_wire(rr, wire) != GW_OK)
+		return false; /* the commit refuses it, or it matches nothing */
 	const uint8_t *rd = ldns_buffer_begin(wire);
 	size_t rdlen = ldns_buffer_position(wire);
 
