@@ -257,6 +257,10 @@ int sig_keystore_roll_advance(sig_keystore_t *ks, const sig_roll_intervals_t *iv
  * stamped at now or later; a failed write leaves the store as it was. */
 int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now, int64_t *late);
 
+/* Does the step under way wait for the signatures of keys that sign
+ * anew (a ZSK's or CSK's active step, an algorithm rollover's sign)? */
+bool sig_keystore_roll_signs_anew(const sig_keystore_t *ks);
+
 /* The wall clock was set, moving it by delta seconds against elapsed time
  * (a time sync after a boot without a clock): the step under way keeps
  * the time it has waited, its start moved by delta, and the state is

@@ -542,6 +542,16 @@ int sig_keystore_roll_took_effect(sig_keystore_t *ks, int64_t now, int64_t *late
 	return GW_OK;
 }
 
+bool sig_keystore_roll_signs_anew(const sig_keystore_t *ks)
+{
+	if (ks->roll.kind == SIG_ROLL_NONE || ks->roll.step == SIG_STEP_REVOKE)
+		return false;
+	size_t n;
+	const step_t *t = steps_of(ks->roll.kind, &n);
+	int i = step_index(&ks->roll);
+	return i >= 0 && t[i].wait == WAIT_SIGS;
+}
+
 int sig_keystore_roll_clock_set(sig_keystore_t *ks, int64_t delta)
 {
 	if (ks->roll.kind == SIG_ROLL_NONE || delta == 0)

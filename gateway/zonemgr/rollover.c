@@ -150,13 +150,7 @@ int gw_zonemgr_keys_caught_up(gw_zonemgr_t *m, size_t behind)
 
 int gw_zonemgr_keys_unknown(gw_zonemgr_t *m)
 {
-	const sig_roll_intervals_t iv = {0};
-	sig_roll_info_t info;
-	sig_keystore_roll_info(m->keys, &iv, &info);
-	bool signs_anew = ((info.kind == SIG_ROLL_ZSK || info.kind == SIG_ROLL_CSK) &&
-	                   info.step == SIG_STEP_ACTIVE) ||
-	                  (info.kind == SIG_ROLL_ALG && info.step == SIG_STEP_SIGN);
-	if (!signs_anew)
+	if (!sig_keystore_roll_signs_anew(m->keys))
 		return GW_OK;
 	return took_effect(m, "the zone served before the restart is not known, no journal "
 	                      "holding it, and may not have been signed for it whole");

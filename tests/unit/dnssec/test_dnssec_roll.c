@@ -141,6 +141,9 @@ static void walk_iv(bool split, sig_roll_kind_t kind, const expect_t *ex, size_t
 		CU_ASSERT_EQUAL(info.since, now);
 		CU_ASSERT_EQUAL(use_of(s.ks, old_tag), ex[i].old_use);
 		CU_ASSERT_EQUAL(use_of(s.ks, new_tag), ex[i].new_use);
+		/* The steps that wait for the new keys' signatures. */
+		CU_ASSERT_EQUAL(sig_keystore_roll_signs_anew(s.ks),
+		                ex[i].step == SIG_STEP_ACTIVE || ex[i].step == SIG_STEP_SIGN);
 		if (ex[i].wait == 0) {
 			CU_ASSERT_EQUAL(info.next, 0);
 			/* Waiting for the parent: time alone does not move it. */
